@@ -1,0 +1,17 @@
+#ifndef RDRILL_SHA256_H
+#define RDRILL_SHA256_H
+
+#include <stddef.h>
+
+struct error;
+
+#define SHA256_HEX_LEN 64
+
+/* Hex digest (65 bytes with NUL) of a buffer, through OpenSSL EVP. */
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
+
+/* Hex digest of a whole file, read in large blocks; also its byte size. */
+int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
+		    unsigned long long *size, struct error *err);
+
+#endif

@@ -1,0 +1,109 @@
+# Shared library of the end-to-end tests (sourced by tests/tNNNN-*.sh).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   expect_exit 2 "$RDRILL" validate bad.yaml   # runs, keeps out/err
+#   expect_grep 'bad.yaml:3:5: ' "$ERR"
+#   test_done
+#
+# Each check prints "ok"/"not ok" and counts; test_done prints
+# "N passed, N failed" and sets the exit code. Work happens in $TRASH, a
+# fresh directory removed at exit (kept when RDRILL_KEEP=1).
+
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+RDRILL=${RDRILL:-$TOP/rdrill}
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/rdrill-$TEST_NAME.XXXXXX")
+chmod 755 "$TRASH"
+OUT=$TRASH/.out
+ERR=$TRASH/.err
+_pass=0
+_fail=0
+_cleanups=""
+
+at_exit() { _cleanups="$* ; $_cleanups"; }
+_on_exit() {
+	eval "$_cleanups" >/dev/null 2>&1 || true
+	[ "${RDRILL_KEEP:-0}" = 1 ] || rm -rf "$TRASH"
+}
+trap _on_exit EXIT
+trap 'exit 130' INT TERM
+
+pass() { _pass=$((_pass + 1)); echo "ok $((_pass + _fail)) - $*"; }
+fail() {
+	_fail=$((_fail + 1)); echo "not ok $((_pass + _fail)) - $*"
+	if [ -s "$ERR" ]; then sed 's/^/#   stderr: /' "$ERR" | head -20; fi
+}
+
+# expect_exit CODE CMD...: run CMD, stdout to $OUT, stderr to $ERR.
+expect_exit() {
+	_want=$1; shift
+	"$@" >"$OUT" 2>"$ERR" </dev/null
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then pass "exit $_want: $*"
+	else fail "exit $_got, wanted $_want: $*"; fi
+}
+expect_grep() {
+	if grep -q -e "$1" "$2" 2>/dev/null; then pass "'$1' in $(basename "$2")"
+	else fail "'$1' not in $2"; fi
+}
+expect_grep_F() {
+	if grep -q -F -e "$1" "$2" 2>/dev/null; then pass "'$1' in $(basename "$2")"
+	else fail "'$1' not in $2"; fi
+}
+expect_no_grep() {
+	if grep -q -e "$1" "$2" 2>/dev/null; then fail "'$1' found in $2"
+	else pass "no '$1' in $(basename "$2")"; fi
+}
+expect_file() {
+	if [ -f "$1" ]; then pass "file $1"; else fail "no file $1"; fi
+}
+expect_no_file() {
+	if [ -e "$1" ]; then fail "$1 exists"; else pass "no $1"; fi
+}
+# expect_same GOLDEN ACTUAL: byte-equal, or a diff.
+expect_same() {
+	if cmp -s "$1" "$2"; then pass "same as $(basename "$1")"
+	else fail "differs from $1"; diff -u "$1" "$2" | head -30; fi
+}
+# expect_true DESC CMD...: CMD exits 0.
+expect_true() {
+	_d=$1; shift
+	if "$@" >/dev/null 2>&1; then pass "$_d"; else fail "$_d"; fi
+}
+
+test_done() {
+	echo "$TEST_NAME: $_pass passed, $_fail failed"
+	[ "$_fail" -eq 0 ] && [ "$_pass" -gt 0 ]
+	exit $?
+}
+
+# --- a throwaway PostgreSQL cluster on a Unix socket (no TCP) ----------
+# PostgreSQL refuses to run as root: as root the server runs as
+# $RDRILL_PG_USER (created by .ci/install-deps.sh).
+PG_BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+PG_OS_USER=$(id -un)
+if [ "$(id -u)" -eq 0 ]; then PG_OS_USER=${RDRILL_PG_USER:-rdrill-pg}; fi
+
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u "$PG_OS_USER" -- "$@"
+	else "$@"; fi
+}
+
+# pg_start: initdb + start; exports PGHOST (socket dir), PGPORT, PGUSER.
+pg_start() {
+	PGDATA_DIR=$TRASH/pgdata
+	PGHOST=$TRASH/pgsock
+	mkdir -p "$PGHOST"
+	if [ "$(id -u)" -eq 0 ]; then chown "$PG_OS_USER" "$PGHOST"; fi
+	as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust \
+		--no-sync -E UTF8 --locale=C >"$TRASH/.initdb.log" 2>&1 ||
+		{ cat "$TRASH/.initdb.log"; return 1; }
+	PGPORT=$((20000 + $$ % 20000))
+	as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -w -l "$TRASH/.pg.log" \
+		-o "-c listen_addresses='' -k $PGHOST -p $PGPORT -c fsync=off" \
+		start >/dev/null || { cat "$TRASH/.pg.log"; return 1; }
+	at_exit "as_pg '$PG_BIN/pg_ctl' -D '$PGDATA_DIR' -m immediate stop"
+	PGUSER=postgres
+	export PGHOST PGPORT PGUSER
+}
