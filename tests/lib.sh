@@ -94,8 +94,11 @@ as_pg() {
 pg_start() {
 	PGDATA_DIR=$TRASH/pgdata
 	PGHOST=$TRASH/pgsock
-	mkdir -p "$PGHOST"
-	if [ "$(id -u)" -eq 0 ]; then chown "$PG_OS_USER" "$PGHOST"; fi
+	mkdir -p "$PGHOST" "$PGDATA_DIR"
+	chmod 700 "$PGDATA_DIR"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown "$PG_OS_USER" "$PGHOST" "$PGDATA_DIR"
+	fi
 	as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust \
 		--no-sync -E UTF8 --locale=C >"$TRASH/.initdb.log" 2>&1 ||
 		{ cat "$TRASH/.initdb.log"; return 1; }
