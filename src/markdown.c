@@ -1,0 +1,459 @@
+#include "markdown.h"
+#include "error.h"
+#include "xalloc.h"
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char replacement_char[] = "\xef\xbf\xbd"; /* U+FFFD */
+
+/* Length of the valid UTF-8 sequence at s, or 0 if there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned int cp, min;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] < 0xf0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Valid UTF-8 without control characters other than TAB, LF and CR: the
+ * common first step of every helper, so the escaping that follows only
+ * has to think about ASCII. C1 controls (U+0080..U+009F) go too; HTML
+ * does not allow them either.
+ */
+static void add_sanitized(struct strbuf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	strbuf_grow(out, len);
+	while (i < len) {
+		n = utf8_seq(s + i, len - i);
+		if (!n) {
+			strbuf_adds(out, replacement_char);
+			i++;
+		} else if (n == 1 && ((s[i] < 0x20 && s[i] != '\t' &&
+					s[i] != '\n' && s[i] != '\r') ||
+				       s[i] == 0x7f)) {
+			strbuf_adds(out, replacement_char);
+			i++;
+		} else if (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
+			strbuf_adds(out, replacement_char);
+			i += 2;
+		} else {
+			strbuf_add(out, s + i, n);
+			i += n;
+		}
+	}
+}
+
+static int is_ascii_punct(int c)
+{
+	return c && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c);
+}
+
+static int is_line_space(int c)
+{
+	return c == '\n' || c == '\r' || c == '\t';
+}
+
+void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i;
+
+	add_sanitized(&clean, s, len);
+	strbuf_grow(out, clean.len + clean.len / 4);
+	for (i = 0; i < clean.len; i++) {
+		int c = (unsigned char)clean.buf[i];
+
+		if (is_line_space(c)) {
+			strbuf_addch(out, ' ');
+			continue;
+		}
+		if (is_ascii_punct(c))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, c);
+	}
+	strbuf_release(&clean);
+}
+
+/*
+ * Backtick runs in s: the longest one, and in `seen` (if not NULL, sized
+ * longest + 1 by the caller on a second call) which lengths occur.
+ */
+static size_t backtick_runs(const char *s, size_t len, char *seen)
+{
+	size_t i = 0, run, longest = 0;
+
+	while (i < len) {
+		if (s[i] != '`') {
+			i++;
+			continue;
+		}
+		for (run = 0; i < len && s[i] == '`'; i++)
+			run++;
+		if (run > longest)
+			longest = run;
+		if (seen)
+			seen[run] = 1;
+	}
+	return longest;
+}
+
+static void add_repeated(struct strbuf *out, int c, size_t n)
+{
+	strbuf_grow(out, n);
+	memset(out->buf + out->len, c, n);
+	strbuf_setlen(out, out->len + n);
+}
+
+void markdown_code_block(struct strbuf *out, const char *s, size_t len,
+			 const char *info)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t fence;
+
+	add_sanitized(&clean, s, len);
+	fence = backtick_runs(clean.buf, clean.len, NULL) + 1;
+	if (fence < 3)
+		fence = 3;
+
+	if (out->len && out->buf[out->len - 1] != '\n')
+		strbuf_addch(out, '\n');
+	add_repeated(out, '`', fence);
+	/* An info string may hold no backtick and ends the line. */
+	for (; info && *info; info++)
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+.-", *info))
+			strbuf_addch(out, *info);
+	strbuf_addch(out, '\n');
+	strbuf_add(out, clean.buf, clean.len);
+	if (clean.len && clean.buf[clean.len - 1] != '\n' &&
+	    clean.buf[clean.len - 1] != '\r')
+		strbuf_addch(out, '\n');
+	add_repeated(out, '`', fence);
+	strbuf_addch(out, '\n');
+	strbuf_release(&clean);
+}
+
+static void code_span(struct strbuf *out, const char *s, size_t len,
+		      int in_cell)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i, longest, fence;
+	char *seen;
+	int pad;
+
+	add_sanitized(&clean, s, len);
+	if (!clean.len)
+		goto done;
+	for (i = 0; i < clean.len; i++)
+		if (is_line_space(clean.buf[i]))
+			clean.buf[i] = ' ';
+
+	longest = backtick_runs(clean.buf, clean.len, NULL);
+	seen = xcalloc(longest + 2, 1);
+	backtick_runs(clean.buf, clean.len, seen);
+	for (fence = 1; seen[fence]; fence++)
+		;
+	free(seen);
+
+	/*
+	 * A backtick at either end would merge with the fence, and one space
+	 * at both ends is stripped by CommonMark unless the content is all
+	 * spaces: padding both sides with a space avoids both.
+	 */
+	pad = clean.buf[0] == '`' || clean.buf[clean.len - 1] == '`' ||
+	      (clean.buf[0] == ' ' && clean.buf[clean.len - 1] == ' ' &&
+	       strspn(clean.buf, " ") != clean.len);
+
+	add_repeated(out, '`', fence);
+	if (pad)
+		strbuf_addch(out, ' ');
+	for (i = 0; i < clean.len; i++) {
+		if (in_cell && clean.buf[i] == '|')
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, clean.buf[i]);
+	}
+	if (pad)
+		strbuf_addch(out, ' ');
+	add_repeated(out, '`', fence);
+done:
+	strbuf_release(&clean);
+}
+
+void markdown_code_span(struct strbuf *out, const char *s, size_t len)
+{
+	code_span(out, s, len, 0);
+}
+
+void markdown_code_span_cell(struct strbuf *out, const char *s, size_t len)
+{
+	code_span(out, s, len, 1);
+}
+
+static void add_html_escaped(struct strbuf *out, const char *s)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i;
+
+	add_sanitized(&clean, s, strlen(s));
+	for (i = 0; i < clean.len; i++) {
+		switch (clean.buf[i]) {
+		case '&':
+			strbuf_adds(out, "&amp;");
+			break;
+		case '<':
+			strbuf_adds(out, "&lt;");
+			break;
+		case '>':
+			strbuf_adds(out, "&gt;");
+			break;
+		case '"':
+			strbuf_adds(out, "&quot;");
+			break;
+		case '\'':
+			strbuf_adds(out, "&#39;");
+			break;
+		case '\n':
+		case '\r':
+		case '\t':
+			strbuf_addch(out, ' ');
+			break;
+		default:
+			strbuf_addch(out, clean.buf[i]);
+		}
+	}
+	strbuf_release(&clean);
+}
+
+static const char *const status_words[] = {
+	"PASSED", "FAILED", "PLANNED", "INCOMPLETE", "ABORTED", "REFUSED",
+	"SKIPPED",
+};
+
+static int starts_with(const char *s, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(end - s) >= n && !memcmp(s, prefix, n);
+}
+
+/*
+ * Copy cmark's HTML, giving the whitelisted status words their badge
+ * class. Code blocks are left alone even though cmark always ends their
+ * text with a newline (so the exact pattern cannot occur there today).
+ */
+static void add_with_badges(struct strbuf *out, const char *html)
+{
+	const char *p = html, *end = html + strlen(html), *lt;
+	int in_pre = 0;
+	size_t k;
+
+	while ((lt = strchr(p, '<'))) {
+		strbuf_add(out, p, lt - p);
+		p = lt;
+		if (starts_with(p, end, "<pre>") || starts_with(p, end, "<pre "))
+			in_pre = 1;
+		else if (starts_with(p, end, "</pre>"))
+			in_pre = 0;
+		else if (!in_pre && starts_with(p, end, "<code>"))
+			for (k = 0; k < sizeof(status_words) /
+					sizeof(*status_words); k++) {
+				const char *w = status_words[k];
+				const char *q = p + strlen("<code>");
+				size_t i;
+
+				if (!starts_with(q, end, w) ||
+				    !starts_with(q + strlen(w), end, "</code>"))
+					continue;
+				strbuf_adds(out, "<code class=\"st st-");
+				for (i = 0; w[i]; i++)
+					strbuf_addch(out, w[i] - 'A' + 'a');
+				strbuf_addf(out, "\">%s</code>", w);
+				p = q + strlen(w) + strlen("</code>");
+				break;
+			}
+		if (p == lt) {
+			strbuf_addch(out, '<');
+			p++;
+		}
+	}
+	strbuf_add(out, p, end - p);
+}
+
+/*
+ * Screen first, then print. Fonts: the platform's UI font for Latin text,
+ * then the usual CJK families of Linux, macOS and Windows, so Chinese
+ * reports need no web font (Debian: fonts-noto-cjk).
+ */
+static const char stylesheet[] =
+	":root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;"
+	"--zebra:#f9fafb;--accent:#0969da;"
+	"--sans:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\","
+	"Arial,\"Noto Sans\",\"Noto Sans CJK SC\",\"Source Han Sans SC\","
+	"\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\",sans-serif;"
+	"--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\","
+	"\"Liberation Mono\",\"Noto Sans Mono CJK SC\",monospace}\n"
+	"*{box-sizing:border-box}\n"
+	"html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\n"
+	"body{margin:0;background:#fff;color:var(--fg);"
+	"font:16px/1.6 var(--sans)}\n"
+	"main{max-width:60rem;margin:0 auto;padding:2.5rem 2rem 4rem}\n"
+	"h1,h2,h3,h4,h5,h6{line-height:1.3;font-weight:600;"
+	"margin:2rem 0 .75rem}\n"
+	"h1{font-size:1.85rem;margin-top:0;padding-bottom:.5rem;"
+	"border-bottom:2px solid var(--fg)}\n"
+	"h2{font-size:1.4rem;padding-bottom:.3rem;"
+	"border-bottom:1px solid var(--line)}\n"
+	"h3{font-size:1.15rem}\n"
+	"h4,h5,h6{font-size:1rem}\n"
+	"p,ul,ol,dl,table,pre,blockquote{margin:0 0 1rem}\n"
+	"ul,ol{padding-left:1.75rem}\n"
+	"li+li{margin-top:.25rem}\n"
+	"a{color:var(--accent);text-decoration:none}\n"
+	"a:hover{text-decoration:underline}\n"
+	"hr{border:0;border-top:1px solid var(--line);margin:2rem 0}\n"
+	"blockquote{padding:.25rem 1rem;border-left:4px solid var(--line);"
+	"color:var(--muted)}\n"
+	"blockquote>:last-child{margin-bottom:0}\n"
+	"img{max-width:100%}\n"
+	"code,pre{font-family:var(--mono);font-size:.875em}\n"
+	"code{background:var(--soft);border:1px solid var(--line);"
+	"border-radius:4px;padding:.05em .3em}\n"
+	"pre{background:var(--soft);border:1px solid var(--line);"
+	"border-radius:6px;padding:.75rem 1rem;line-height:1.45;"
+	"overflow-x:auto;white-space:pre;tab-size:8}\n"
+	"pre code{background:none;border:0;padding:0;font-size:inherit;"
+	"white-space:inherit}\n"
+	"table{border-collapse:collapse;width:100%;font-size:.9375rem}\n"
+	"th,td{border:1px solid var(--line);padding:.4rem .65rem;"
+	"vertical-align:top;overflow-wrap:anywhere}\n"
+	"th:not([align]),td:not([align]){text-align:left}\n"
+	"thead th{background:#eef1f4;font-weight:600}\n"
+	"tbody tr:nth-child(even){background:var(--zebra)}\n"
+	"td code{word-break:break-all}\n"
+	"del{color:var(--muted)}\n"
+	".st{display:inline-block;font-family:var(--sans);font-size:.8em;"
+	"font-weight:700;font-variant-caps:all-small-caps;letter-spacing:.06em;"
+	"line-height:1.35;padding:0 .55em .05em;border-radius:999px;"
+	"border:1px solid;white-space:nowrap;word-break:normal}\n"
+	".st-passed{color:#116329;background:#dafbe1;border-color:#4ac26b}\n"
+	".st-failed{color:#a40e26;background:#ffebe9;border-color:#ff8182}\n"
+	".st-aborted{color:#a40e26;background:#ffebe9;border-color:#ff8182}\n"
+	".st-incomplete{color:#7d4e00;background:#fff8c5;"
+	"border-color:#d4a72c}\n"
+	".st-planned{color:#0550ae;background:#ddf4ff;border-color:#54aeff}\n"
+	".st-refused{color:#6639ba;background:#fbefff;border-color:#c297ff}\n"
+	".st-skipped{color:var(--muted);background:var(--soft);"
+	"border-color:var(--line)}\n"
+	"@page{size:A4;margin:16mm 15mm 18mm}\n"
+	"@media print{"
+	"body{font-size:10pt;line-height:1.45;color:#000;background:none}"
+	"main{max-width:none;margin:0;padding:0}"
+	"h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid}"
+	"h2{margin-top:1.5rem}"
+	"a{color:inherit}"
+	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
+	"background:none;border-color:#999}"
+	"pre,blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
+	"code,thead th,tbody tr:nth-child(even){background:none}"
+	"th,td{border-color:#999}"
+	"thead{display:table-header-group}"
+	".st{background:none}"
+	"}\n";
+
+int markdown_to_html(const char *md, size_t len, const char *title,
+		     const char *lang, struct strbuf *out, struct error *err)
+{
+	static const char *const extensions[] = {
+		"table", "strikethrough", "autolink", "tagfilter",
+	};
+	/* Never CMARK_OPT_UNSAFE: the text came from commands. */
+	const int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+	cmark_parser *parser;
+	cmark_node *doc = NULL;
+	char *html = NULL;
+	size_t i;
+	int ret = -1;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	parser = cmark_parser_new(opts);
+	if (!parser)
+		return error_set(err, "cmark-gfm: cannot create a parser");
+	for (i = 0; i < sizeof(extensions) / sizeof(*extensions); i++) {
+		cmark_syntax_extension *ext =
+			cmark_find_syntax_extension(extensions[i]);
+
+		if (!ext || !cmark_parser_attach_syntax_extension(parser, ext)) {
+			error_set(err, "cmark-gfm: no '%s' extension",
+				  extensions[i]);
+			goto out;
+		}
+	}
+	if (len)
+		cmark_parser_feed(parser, md, len);
+	doc = cmark_parser_finish(parser);
+	if (!doc) {
+		error_set(err, "cmark-gfm: parsing the report failed");
+		goto out;
+	}
+	html = cmark_render_html(doc, opts,
+				 cmark_parser_get_syntax_extensions(parser));
+	if (!html) {
+		error_set(err, "cmark-gfm: rendering the report failed");
+		goto out;
+	}
+
+	strbuf_adds(out, "<!DOCTYPE html>\n<html lang=\"");
+	add_html_escaped(out, lang ? lang : "en");
+	strbuf_adds(out, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" "
+		    "content=\"width=device-width, initial-scale=1\">\n"
+		    "<title>");
+	add_html_escaped(out, title ? title : "");
+	strbuf_adds(out, "</title>\n<style>\n");
+	strbuf_adds(out, stylesheet);
+	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
+	add_with_badges(out, html);
+	strbuf_adds(out, "</main>\n</body>\n</html>\n");
+	ret = 0;
+out:
+	free(html);
+	if (doc)
+		cmark_node_free(doc);
+	cmark_parser_free(parser);
+	return ret;
+}

@@ -1,0 +1,73 @@
+#ifndef RDRILL_MARKDOWN_H
+#define RDRILL_MARKDOWN_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+struct error;
+
+/*
+ * The report's Markdown on both sides: helpers that write untrusted text
+ * (from a drill file or a command) into Markdown so it stays literal, and
+ * the renderer that turns the finished Markdown into one HTML file.
+ *
+ * Every helper appends to `out`, never fails, and replaces invalid UTF-8
+ * with U+FFFD, so whatever a command printed cannot break the document.
+ */
+
+/*
+ * Render GitHub Flavored Markdown (tables, strikethrough, autolink,
+ * tagfilter) with libcmark-gfm into one self-contained HTML5 page with
+ * inline CSS that reads well on screen and prints on A4. Safe mode: raw
+ * HTML in `md` becomes "<!-- raw HTML omitted -->" and javascript:/data:
+ * style URLs are dropped. `title` (may be NULL) and `lang` (NULL: "en")
+ * are HTML-escaped. Appends to `out`; -1 and `err` set only if cmark-gfm
+ * itself is unusable.
+ *
+ * Status badges: CSS cannot select on text, so after cmark has rendered,
+ * each exact `<code>WORD</code>` outside a <pre> block, for WORD one of
+ * PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED SKIPPED, gets
+ * class="st st-word". Templates only write the word as inline code
+ * (`PASSED`). Safe mode guarantees every "<code>" and "<pre" in cmark's
+ * output is cmark's own markup, never text from the report.
+ */
+int markdown_to_html(const char *md, size_t len, const char *title,
+		     const char *lang, struct strbuf *out, struct error *err);
+
+/*
+ * Text that must read back literally inside a paragraph, heading, list
+ * item or GFM table cell: every ASCII punctuation character gets a
+ * backslash (so no emphasis, link, HTML, entity or cell split can start),
+ * CR, LF and TAB become spaces (a cell is one line), other control
+ * characters become U+FFFD. Matches mustache_escape_fn, so it is the
+ * escape function of the report templates.
+ */
+void markdown_escape_inline(struct strbuf *out, const char *s, size_t len);
+
+/*
+ * A fenced code block holding `s` verbatim: the backtick fence is longer
+ * than any backtick run in `s` (at least 3), so nothing in `s` closes it.
+ * `info` (may be NULL) is the language tag, reduced to [A-Za-z0-9_+.-].
+ * Starts on a fresh line (a newline is added if `out` does not end with
+ * one) and ends with a newline after the closing fence. Control
+ * characters other than TAB, LF and CR become U+FFFD, since they are
+ * not allowed in HTML.
+ */
+void markdown_code_block(struct strbuf *out, const char *s, size_t len,
+			 const char *info);
+
+/*
+ * Inline code showing `s` literally whatever backticks it holds (the
+ * delimiter is a backtick run whose length occurs nowhere in `s`, padded
+ * with spaces where CommonMark would otherwise eat or merge them). Line
+ * breaks and tabs become spaces. Empty `s` appends nothing.
+ *
+ * markdown_code_span_cell() is the same for a GFM table cell: there `|`
+ * must be written "\|" even inside code, since the table splits its
+ * cells before inline parsing (and removes the backslash again).
+ */
+void markdown_code_span(struct strbuf *out, const char *s, size_t len);
+void markdown_code_span_cell(struct strbuf *out, const char *s, size_t len);
+
+#endif
