@@ -1,7 +1,44 @@
+#include "drill.h"
+#include "error.h"
+#include "plan.h"
 #include "rdrill.h"
 
+#include <stdio.h>
+#include <string.h>
+
+/* rdrill validate FILE...: every file is loaded exactly as `run` would. */
 int cmd_validate(int argc, char **argv)
 {
-	(void)argc;
-	return rdrill_usage_error(argv[0], "not implemented yet");
+	struct drill_opts opts = { NULL, 0 };
+	int i, bad = 0, nfiles = 0;
+
+	opts.now = plan_now();
+	if (opts.now == (time_t)-1)
+		return rdrill_usage_error(argv[0], "SOURCE_DATE_EPOCH is not a "
+					  "number of seconds");
+	for (i = 1; i < argc; i++) {
+		struct error err = ERROR_INIT;
+		char sha[65];
+		json_t *body;
+
+		if (!strcmp(argv[i], "--") && !nfiles)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1])
+			return rdrill_usage_error(argv[0], "unknown option %s",
+						  argv[i]);
+		nfiles++;
+		body = drill_load(argv[i], &opts, sha, &err);
+		if (!body) {
+			rdrill_print_error(&err);
+			bad++;
+		} else {
+			printf("%s: ok (%zu steps)\n", argv[i],
+			       json_array_size(json_object_get(body, "steps")));
+			json_decref(body);
+		}
+		error_release(&err);
+	}
+	if (!nfiles)
+		return rdrill_usage_error(argv[0], "no drill file given");
+	return bad ? RDRILL_EXIT_USAGE : RDRILL_EXIT_OK;
 }

@@ -1,0 +1,144 @@
+#include "expand.h"
+#include "error.h"
+#include "strbuf.h"
+#include "ytree.h"
+
+#include <string.h>
+
+void expand_sql_literal(struct strbuf *out, const char *s)
+{
+	/*
+	 * With standard_conforming_strings (on since PostgreSQL 9.1) a
+	 * backslash is literal in '...', so doubling quotes is enough.
+	 */
+	strbuf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addch(out, '\'');
+		strbuf_addch(out, *s);
+	}
+	strbuf_addch(out, '\'');
+}
+
+/*
+ * Where byte `off` of the scalar's value sits in the file. Exact for
+ * single-line plain and quoted scalars and for block scalars (whose
+ * lines are found in the source); folded multi-line flow scalars lost
+ * their line breaks, so the line there is the scalar's first.
+ */
+static void locate(const struct ytree *t, const struct ynode *n, size_t off,
+		   int *line, int *col)
+{
+	size_t i, nl = 0, last = 0;
+	int chars = 0;
+
+	for (i = 0; i < off; i++)
+		if (n->str[i] == '\n') {
+			nl++;
+			last = i + 1;
+		}
+	for (i = last; i < off; i++)
+		if (((unsigned char)n->str[i] & 0xC0) != 0x80)
+			chars++;
+	if (n->style != YSTYLE_BLOCK) {
+		*line = n->line;
+		*col = n->col + chars + (n->style == YSTYLE_QUOTED);
+		if (nl)
+			*col = n->col;
+		return;
+	}
+	/* Block content starts on the line after the | or > indicator. */
+	*line = n->line + 1 + (int)nl;
+	{
+		size_t len;
+		const char *src = ytree_source(t, &len), *p = src,
+			   *end = src + len;
+		int l = 1, indent = 0;
+		while (l < *line && p < end) {
+			const char *q = memchr(p, '\n', (size_t)(end - p));
+			if (!q)
+				break;
+			p = q + 1;
+			l++;
+		}
+		while (p < end && *p == ' ') {
+			indent++;
+			p++;
+		}
+		*col = indent + chars + 1;
+	}
+}
+
+static int is_name_char(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
+		enum expand_mode mode, json_t *used, struct strbuf *out,
+		struct error *err)
+{
+	const char *s = n->str;
+	size_t i = 0, len = n->len;
+
+	while (i < len) {
+		size_t start, j;
+		const char *val;
+		json_t *v;
+		int line, col;
+		char name[128];
+
+		if (s[i] != '$') {
+			strbuf_addch(out, s[i++]);
+			continue;
+		}
+		if (i + 2 < len && s[i + 1] == '$' && s[i + 2] == '{') {
+			strbuf_adds(out, "${");
+			i += 3;
+			continue;
+		}
+		if (i + 1 >= len || s[i + 1] != '{') {
+			strbuf_addch(out, s[i++]);
+			continue;
+		}
+		start = i;
+		j = i + 2;
+		while (j < len && is_name_char((unsigned char)s[j], j == i + 2))
+			j++;
+		locate(t, n, start, &line, &col);
+		if (j >= len || s[j] != '}' || j == i + 2) {
+			const char *why = j >= len || s[j] == '\n' ?
+				"unterminated ${": j == i + 2 ?
+				"a variable name must start with a letter or _" :
+				"a variable name holds only letters, digits and _";
+			return ytree_error_at(t, line, col, err, "%s (write $${ "
+					      "for a literal ${)", why);
+		}
+		if (j - (i + 2) >= sizeof(name))
+			return ytree_error_at(t, line, col, err,
+					      "variable name too long");
+		memcpy(name, s + i + 2, j - (i + 2));
+		name[j - (i + 2)] = '\0';
+		v = json_object_get(vars, name);
+		if (!v || !json_is_string(v))
+			return ytree_error_at(t, line, col, err,
+					      "undefined variable ${%s}", name);
+		if (used)
+			json_object_set_new(used, name, json_true());
+		val = json_string_value(v);
+		switch (mode) {
+		case EXPAND_PLAIN:
+			strbuf_adds(out, val);
+			break;
+		case EXPAND_SHELL:
+			strbuf_add_shquoted(out, val);
+			break;
+		case EXPAND_SQL:
+			expand_sql_literal(out, val);
+			break;
+		}
+		i = j + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+#ifndef RDRILL_EXPAND_H
+#define RDRILL_EXPAND_H
+
+#include <jansson.h>
+
+struct error;
+struct strbuf;
+struct ynode;
+struct ytree;
+
+/*
+ * ${name} expansion. A value put into a command is quoted for where it
+ * lands, so a path with a space or a quote cannot split an argument or
+ * inject a command:
+ *   EXPAND_PLAIN  the value as is (argv elements, paths, titles);
+ *   EXPAND_SHELL  POSIX-shell quoted (shell: steps);
+ *   EXPAND_SQL    an SQL string literal (sql: queries).
+ * "$${" writes a literal "${"; any other "$" is left alone, so shell
+ * scripts keep their $1 and $(...).
+ */
+enum expand_mode { EXPAND_PLAIN, EXPAND_SHELL, EXPAND_SQL };
+
+/*
+ * Expand the scalar `n` of tree `t` with `vars` (object name -> string).
+ * An undefined or malformed reference is an error at its own line and
+ * column. Names found are added to `used` (object name -> true) if given.
+ */
+int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
+		enum expand_mode mode, json_t *used, struct strbuf *out,
+		struct error *err);
+
+/* Append `s` as an SQL string literal ('...' with '' for '). */
+void expand_sql_literal(struct strbuf *out, const char *s);
+
+#endif

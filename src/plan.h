@@ -1,0 +1,50 @@
+#ifndef RDRILL_PLAN_H
+#define RDRILL_PLAN_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include <time.h>
+
+struct strbuf;
+
+/*
+ * The plan: a drill file expanded for one run (drill.h) plus who, when and
+ * from what. Its `plan_hash` is the SHA-256 of the canonical JSON of the
+ * body alone (sorted keys, no whitespace, ASCII-escaped): the same drill
+ * file with the same variables and date gives the same hash on any
+ * machine and by any operator, so a reviewer can approve a hash and a run
+ * can prove it executed exactly that.
+ *
+ *   { "format": "rdrill-plan/1", "rdrill_version": ..., "created": UTC,
+ *     "operator": "user@host", "drill_file": { "path", "sha256" },
+ *     "plan_hash": hex, "plan": body }
+ */
+
+struct plan_info {
+	const char *drill_path;
+	const char *drill_sha256;
+	time_t now;
+};
+
+/* Wrap `body` (reference stolen) into a plan. */
+json_t *plan_new(json_t *body, const struct plan_info *info);
+
+void plan_hash(json_t *body, char out[65]);
+
+/* "user@host" of the operator running rdrill. */
+void plan_operator(struct strbuf *out);
+
+/* ISO-8601 UTC, second precision: 2026-01-21T03:04:05Z */
+void plan_format_utc(struct strbuf *out, time_t t);
+
+/* One line saying what a built-in step checks (English, for terminals). */
+void plan_step_describe(json_t *step, struct strbuf *out);
+
+/* The numbered, readable step list `rdrill plan` prints. */
+void plan_print(json_t *plan, FILE *f);
+
+/* The drill's start time: SOURCE_DATE_EPOCH if set (reproducible
+ * reports and tests), else now. -1 when SOURCE_DATE_EPOCH is malformed. */
+time_t plan_now(void);
+
+#endif
