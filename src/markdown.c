@@ -98,8 +98,16 @@ void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
 	for (i = 0; i < clean.len; i++) {
 		int c = (unsigned char)clean.buf[i];
 
-		if (is_line_space(c)) {
-			strbuf_addch(out, ' ');
+		/*
+		 * A space at either end, written plainly, could indent a line
+		 * into a code block or end one with a hard break; as a
+		 * character reference it is just text.
+		 */
+		if (is_line_space(c) || c == ' ') {
+			if (i == 0 || i == clean.len - 1)
+				strbuf_adds(out, "&#32;");
+			else
+				strbuf_addch(out, ' ');
 			continue;
 		}
 		if (is_ascii_punct(c))
@@ -272,11 +280,10 @@ static int starts_with(const char *s, const char *end, const char *prefix)
 }
 
 /*
- * Copy cmark's HTML, giving the whitelisted status words their badge
- * class. Code blocks are left alone even though cmark always ends their
- * text with a newline (so the exact pattern cannot occur there today).
+ * Code blocks are skipped even though cmark always ends their text with a
+ * newline (so the exact pattern cannot occur there today).
  */
-static void add_with_badges(struct strbuf *out, const char *html)
+void markdown_status_badges(struct strbuf *out, const char *html)
 {
 	const char *p = html, *end = html + strlen(html), *lt;
 	int in_pre = 0;
@@ -452,7 +459,7 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 	strbuf_adds(out, "</title>\n<style>\n");
 	strbuf_adds(out, stylesheet);
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
-	add_with_badges(out, html);
+	markdown_status_badges(out, html);
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");
 	ret = 0;
 out:

@@ -25,23 +25,33 @@ struct error;
  * are HTML-escaped. Appends to `out`; -1 and `err` set only if cmark-gfm
  * itself is unusable.
  *
- * Status badges: CSS cannot select on text, so after cmark has rendered,
- * each exact `<code>WORD</code>` outside a <pre> block, for WORD one of
- * PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED SKIPPED, gets
- * class="st st-word". Templates only write the word as inline code
- * (`PASSED`). Safe mode guarantees every "<code>" and "<pre" in cmark's
- * output is cmark's own markup, never text from the report.
+ * Status words get a coloured badge: templates write them as inline code
+ * (`PASSED`), see markdown_status_badges().
  */
 int markdown_to_html(const char *md, size_t len, const char *title,
 		     const char *lang, struct strbuf *out, struct error *err);
 
 /*
+ * The post-pass of markdown_to_html(), public for its tests. CSS cannot
+ * select on text, so each exact "<code>WORD</code>" outside a <pre> block,
+ * for WORD one of PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED
+ * SKIPPED, is appended as <code class="st st-word">WORD</code>; all other
+ * HTML is copied unchanged. Only safe for cmark's safe-mode output, where
+ * every "<code>" and "<pre" is cmark's own markup, never report text.
+ */
+void markdown_status_badges(struct strbuf *out, const char *html);
+
+/*
  * Text that must read back literally inside a paragraph, heading, list
  * item or GFM table cell: every ASCII punctuation character gets a
- * backslash (so no emphasis, link, HTML, entity or cell split can start),
- * CR, LF and TAB become spaces (a cell is one line), other control
- * characters become U+FFFD. Matches mustache_escape_fn, so it is the
- * escape function of the report templates.
+ * backslash (so no emphasis, link, HTML, entity, list, heading or cell
+ * split can start), CR, LF and TAB become spaces (a cell is one line), a
+ * space at either end becomes "&#32;" (no indented code block, no hard
+ * break), other control characters become U+FFFD. Matches mustache_escape_fn, so it is the
+ * escape function of the report templates. One thing escaping cannot
+ * stop: the autolink extension still turns an e-mail address into a
+ * mailto: link (it looks at text after escapes are resolved); the
+ * visible text stays the same.
  */
 void markdown_escape_inline(struct strbuf *out, const char *s, size_t len);
 

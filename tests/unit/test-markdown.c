@@ -1,0 +1,502 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "markdown.h"
+#include "strbuf.h"
+
+#define FFFD "\xef\xbf\xbd"
+
+/* Render md and keep only what cmark produced (between <main> tags). */
+static void render_body(const char *md, size_t len, struct strbuf *body)
+{
+	struct strbuf html = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	const char *b, *e;
+
+	assert_int_equal(markdown_to_html(md, len, "t", "en", &html, &err), 0);
+	b = strstr(html.buf, "<main>\n");
+	e = strstr(html.buf, "</main>");
+	assert_non_null(b);
+	assert_non_null(e);
+	b += strlen("<main>\n");
+	strbuf_reset(body);
+	strbuf_add(body, b, e - b);
+	strbuf_release(&html);
+	error_release(&err);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static int valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned int cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] < 0xe0)
+			n = 2, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] < 0xf0)
+			n = 3, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] < 0xf5)
+			n = 4, cp = s[i] & 0x07;
+		else
+			return 0;
+		if (len - i < n)
+			return 0;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* What cmark's HTML renderer makes of literal text. */
+static void html_text(struct strbuf *out, const char *s, size_t len,
+		      int spaces)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': strbuf_adds(out, "&amp;"); break;
+		case '<': strbuf_adds(out, "&lt;"); break;
+		case '>': strbuf_adds(out, "&gt;"); break;
+		case '"': strbuf_adds(out, "&quot;"); break;
+		case '\n':
+		case '\t':
+		case '\r':
+			strbuf_addch(out, spaces ? ' ' : s[i]);
+			break;
+		default:
+			strbuf_addch(out, s[i]);
+		}
+	}
+}
+
+static const char hostile[] =
+	"<script>alert(1)</script>\n"
+	"<img src=x onerror=alert(1)>\n"
+	"[x](javascript:alert(1))\n"
+	"</code>\n"
+	"````\n"
+	"| a | b |\n"
+	"*em* _u_ ~~del~~ &amp; &#60;b&#62; \\| www.example.com "
+	"https://example.com a@b.co\n"
+	"# not a heading\n"
+	"`` x ``";
+
+static void test_table_renders_as_table(void **state)
+{
+	static const char md[] =
+		"| Step | Exit |\n| --- | ---: |\n| dump | 0 |\n| tar | 1 |\n";
+	struct strbuf body = STRBUF_INIT;
+
+	(void)state;
+	render_body(md, strlen(md), &body);
+	assert_non_null(strstr(body.buf, "<table>"));
+	assert_non_null(strstr(body.buf, "<th>Step</th>"));
+	assert_non_null(strstr(body.buf, "<td align=\"right\">1</td>"));
+	assert_null(strstr(body.buf, "| dump"));
+	assert_int_equal(count(body.buf, "<tr>"), 3);
+	strbuf_release(&body);
+}
+
+static void test_hostile_output_stays_text(void **state)
+{
+	struct strbuf md = STRBUF_INIT, body = STRBUF_INIT;
+	size_t n = strlen(hostile);
+	const char *p;
+
+	(void)state;
+	strbuf_adds(&md, "Output: ");
+	markdown_escape_inline(&md, hostile, n);
+	strbuf_adds(&md, "\n\nSpan: ");
+	markdown_code_span(&md, hostile, n);
+	strbuf_adds(&md, "\n");
+	markdown_code_block(&md, hostile, n, "text");
+	strbuf_adds(&md, "\n| key | value |\n| --- | --- |\n| text | ");
+	markdown_escape_inline(&md, hostile, n);
+	strbuf_adds(&md, " |\n| code | ");
+	markdown_code_span_cell(&md, hostile, n);
+	strbuf_adds(&md, " |\n");
+	render_body(md.buf, md.len, &body);
+
+	assert_null(strstr(body.buf, "<script"));
+	assert_null(strstr(body.buf, "<img"));
+	assert_null(strstr(body.buf, "href=\"javascript"));
+	/*
+	 * Only e-mail addresses become links: cmark-gfm's autolink finds them
+	 * after backslash escapes are resolved. mailto: is harmless.
+	 */
+	assert_int_equal(count(body.buf, "<a "), 2);
+	assert_int_equal(count(body.buf, "<a href=\"mailto:a@b.co\">"), 2);
+	assert_null(strstr(body.buf, "<em>"));
+	assert_null(strstr(body.buf, "<del>"));
+	assert_null(strstr(body.buf, "<h1>"));
+	assert_null(strstr(body.buf, "<!--"));
+	/* every onerror= is inside the escaped <img ...> text */
+	assert_int_equal(count(body.buf, "onerror="),
+			 count(body.buf, "&lt;img src=x onerror=alert(1)&gt;"));
+	/* five copies, all escaped, none lost */
+	assert_int_equal(count(body.buf,
+			       "&lt;script&gt;alert(1)&lt;/script&gt;"), 5);
+	assert_int_equal(count(body.buf, "&amp;amp;"), 5);
+	/* the `|` of the command did not split the table's cells */
+	assert_int_equal(count(body.buf, "<td>"), 4);
+	/* one code block, and the </code> of the command did not close it */
+	assert_int_equal(count(body.buf, "<pre>"), 1);
+	assert_int_equal(count(body.buf, "<code"), count(body.buf, "</code>"));
+	assert_int_equal(count(body.buf, "&lt;/code&gt;"), 5);
+	p = strstr(body.buf, "<pre><code class=\"language-text\">");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "````\n| a | b |\n"));
+	strbuf_release(&md);
+	strbuf_release(&body);
+}
+
+static void test_raw_html_omitted(void **state)
+{
+	static const char md[] =
+		"<div onclick=\"x()\">block</div>\n\n"
+		"text <span>inline</span> <script>alert(1)</script>\n\n"
+		"[link](javascript:alert(1)) ![i](javascript:alert(2))\n";
+	struct strbuf body = STRBUF_INIT;
+
+	(void)state;
+	render_body(md, strlen(md), &body);
+	assert_non_null(strstr(body.buf, "<!-- raw HTML omitted -->"));
+	assert_null(strstr(body.buf, "<div"));
+	assert_null(strstr(body.buf, "<span"));
+	assert_null(strstr(body.buf, "<script"));
+	assert_null(strstr(body.buf, "javascript:"));
+	assert_null(strstr(body.buf, "onclick"));
+	strbuf_release(&body);
+}
+
+static void test_cjk_table_cell(void **state)
+{
+	static const char cell[] = "Mattermost（Docker Compose）| 备份与恢复";
+	struct strbuf md = STRBUF_INIT, body = STRBUF_INIT;
+
+	(void)state;
+	strbuf_adds(&md, "| 项目 | 内容 |\n| --- | --- |\n| 系统 | ");
+	markdown_escape_inline(&md, cell, strlen(cell));
+	strbuf_adds(&md, " |\n");
+	render_body(md.buf, md.len, &body);
+	assert_non_null(strstr(body.buf, "<th>项目</th>"));
+	assert_non_null(strstr(body.buf,
+		"<td>Mattermost（Docker Compose）| 备份与恢复</td>"));
+	strbuf_release(&md);
+	strbuf_release(&body);
+}
+
+static void test_title_and_lang_escaped(void **state)
+{
+	struct strbuf html = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(markdown_to_html("# x\n", 4,
+					  "<script>a & \"b\" 演练</script>",
+					  "zh\" onload=\"x", &html, &err), 0);
+	assert_non_null(strstr(html.buf, "<title>&lt;script&gt;a &amp; "
+				"&quot;b&quot; 演练&lt;/script&gt;</title>"));
+	assert_non_null(strstr(html.buf,
+			       "<html lang=\"zh&quot; onload=&quot;x\">"));
+	assert_null(strstr(html.buf, "<script"));
+	assert_int_equal(strncmp(html.buf, "<!DOCTYPE html>", 15), 0);
+	assert_non_null(strstr(html.buf, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(html.buf, "@media print"));
+	assert_non_null(strstr(html.buf, "</main>\n</body>\n</html>\n"));
+	strbuf_reset(&html);
+	assert_int_equal(markdown_to_html("", 0, NULL, NULL, &html, &err), 0);
+	assert_non_null(strstr(html.buf, "<html lang=\"en\">"));
+	assert_non_null(strstr(html.buf, "<title></title>"));
+	strbuf_release(&html);
+	error_release(&err);
+}
+
+static void test_status_badges(void **state)
+{
+	static const char md[] =
+		"Verdict `PASSED`, step `FAILED`, `PASSED `, `passed`, "
+		"`PASSEDX`, **`REFUSED`**\n\n"
+		"| s |\n| --- |\n| `INCOMPLETE` |\n\n"
+		"```\nPASSED\n```\n\n    `ABORTED`\n";
+	struct strbuf body = STRBUF_INIT, out = STRBUF_INIT;
+
+	(void)state;
+	render_body(md, strlen(md), &body);
+	assert_non_null(strstr(body.buf,
+		"Verdict <code class=\"st st-passed\">PASSED</code>"));
+	assert_non_null(strstr(body.buf,
+		"<code class=\"st st-failed\">FAILED</code>"));
+	assert_non_null(strstr(body.buf, "<code>PASSED </code>"));
+	assert_non_null(strstr(body.buf, "<code>passed</code>"));
+	assert_non_null(strstr(body.buf, "<code>PASSEDX</code>"));
+	assert_non_null(strstr(body.buf,
+		"<strong><code class=\"st st-refused\">REFUSED</code></strong>"));
+	assert_non_null(strstr(body.buf,
+		"<td><code class=\"st st-incomplete\">INCOMPLETE</code></td>"));
+	assert_non_null(strstr(body.buf, "<pre><code>PASSED\n</code></pre>"));
+	assert_non_null(strstr(body.buf,
+			       "<pre><code>`ABORTED`\n</code></pre>"));
+	assert_int_equal(count(body.buf, "class=\"st "), 4);
+
+	/* The post-pass itself: nothing inside <pre>, exact words only. */
+	markdown_status_badges(&out,
+		"<pre><code>PASSED</code></pre><pre lang=\"x\"><code>FAILED"
+		"</code></pre><p><code>PLANNED</code><code>PLANNED</code>"
+		"<code> SKIPPED</code><code>ABORTED</code>x<code>SKIPPED"
+		"</code></p><code>REFUSED</code");
+	assert_string_equal(out.buf,
+		"<pre><code>PASSED</code></pre><pre lang=\"x\"><code>FAILED"
+		"</code></pre><p><code class=\"st st-planned\">PLANNED</code>"
+		"<code class=\"st st-planned\">PLANNED</code>"
+		"<code> SKIPPED</code><code class=\"st st-aborted\">ABORTED"
+		"</code>x<code class=\"st st-skipped\">SKIPPED</code></p>"
+		"<code>REFUSED</code");
+	strbuf_release(&body);
+	strbuf_release(&out);
+}
+
+static void test_invalid_utf8(void **state)
+{
+	static const char bad[] =
+		"ok \xff\xfe \xc3\x28 \xe2\x82 \xed\xa0\x80 \xf4\x90\x80\x80 "
+		"\xc0\xaf \x00 \x1b[31m red \xc2\x85 caf\xc3\xa9 end \xe6\xbc";
+	size_t n = sizeof(bad) - 1;
+	struct strbuf md = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+
+	(void)state;
+	/* Straight into the renderer: cmark's validation has to cope. */
+	assert_int_equal(markdown_to_html(bad, n, "t \xff", "en", &html,
+					  &err), 0);
+	assert_true(valid_utf8((const unsigned char *)html.buf, html.len));
+	assert_non_null(strstr(html.buf, "end"));
+	assert_non_null(strstr(html.buf, "<title>t " FFFD "</title>"));
+
+	/* Through every helper. */
+	markdown_escape_inline(&md, bad, n);
+	assert_true(valid_utf8((const unsigned char *)md.buf, md.len));
+	assert_int_equal(strlen(md.buf), md.len);
+	strbuf_adds(&md, "\n\n");
+	markdown_code_span(&md, bad, n);
+	strbuf_adds(&md, "\n\n| c |\n| --- |\n| ");
+	markdown_code_span_cell(&md, bad, n);
+	strbuf_adds(&md, " |\n");
+	markdown_code_block(&md, bad, n, NULL);
+	assert_true(valid_utf8((const unsigned char *)md.buf, md.len));
+	assert_int_equal(strlen(md.buf), md.len);
+	render_body(md.buf, md.len, &body);
+	assert_true(valid_utf8((const unsigned char *)body.buf, body.len));
+	assert_int_equal(count(body.buf, "caf\xc3\xa9 end " FFFD), 4);
+	assert_null(strstr(body.buf, "\x1b"));
+	assert_null(strstr(body.buf, "\xc2\x85"));
+	strbuf_release(&md);
+	strbuf_release(&body);
+	strbuf_release(&html);
+	error_release(&err);
+}
+
+/* Template lines often start with a value: it must not start a block. */
+static void test_escape_at_line_start(void **state)
+{
+	static const char *const cases[] = {
+		"# h", "- item", "+ item", "* item", "1. one", "2) two", "> q",
+		"===", "---", "***", "```", "~~~", "    indented", "\tcode",
+		"<div>", "[ref]: /x", "| a | b |", "trailing  ", "&copy;",
+	};
+	struct strbuf md = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		strbuf_reset(&md);
+		markdown_escape_inline(&md, cases[i], strlen(cases[i]));
+		strbuf_adds(&md, "\nnext\n");
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_adds(&want, "<p>");
+		html_text(&want, cases[i], strlen(cases[i]), 1);
+		strbuf_adds(&want, "\nnext</p>\n");
+		assert_string_equal(body.buf, want.buf);
+	}
+	strbuf_release(&md);
+	strbuf_release(&body);
+	strbuf_release(&want);
+}
+
+static void test_code_span_fences(void **state)
+{
+	static const struct { const char *in, *md; } cases[] = {
+		{ "ls -l", "`ls -l`" },
+		{ "a`b", "``a`b``" },
+		{ "a``b`c", "```a``b`c```" },
+		{ "`x`", "`` `x` ``" },
+		{ " a ", "`  a  `" },
+		{ "  ", "`  `" },
+		{ "a\nb\tc", "`a b c`" },
+		{ "a|b", "`a|b`" },
+		{ "", "" },
+	};
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		strbuf_reset(&out);
+		markdown_code_span(&out, cases[i].in, strlen(cases[i].in));
+		assert_string_equal(out.buf, cases[i].md);
+	}
+	strbuf_reset(&out);
+	markdown_code_span_cell(&out, "a|b\\|c", 6);
+	assert_string_equal(out.buf, "`a\\|b\\\\|c`");
+	strbuf_release(&out);
+}
+
+static void test_code_block_fences(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	markdown_code_block(&out, "echo hi", 7, "sh");
+	assert_string_equal(out.buf, "```sh\necho hi\n```\n");
+	strbuf_reset(&out);
+	strbuf_adds(&out, "Command:");
+	markdown_code_block(&out, "x\n```\n````\n", 11, "s`h; rm -rf /");
+	assert_string_equal(out.buf,
+			    "Command:\n`````shrm-rf\nx\n```\n````\n`````\n");
+	strbuf_reset(&out);
+	markdown_code_block(&out, "", 0, NULL);
+	assert_string_equal(out.buf, "```\n```\n");
+	strbuf_release(&out);
+}
+
+/*
+ * Round trips on random strings over an alphabet of everything Markdown
+ * cares about: each helper's text must come back exactly as text.
+ */
+static void test_round_trip_random(void **state)
+{
+	static const char alpha[] =
+		"`*_~[]()<>!&#|\\-+.:;=\"'/@ \n\tawx1{}^$%,?\r";
+	struct strbuf s = STRBUF_INIT, md = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT, flat = STRBUF_INIT;
+	unsigned int seed = 12345;
+	int round, i, len;
+
+	(void)state;
+	for (round = 0; round < 400; round++) {
+		strbuf_reset(&s);
+		len = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 24;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			strbuf_addch(&s, alpha[(seed >> 16) % (sizeof(alpha) - 1)]);
+		}
+		strbuf_reset(&flat);
+		html_text(&flat, s.buf, s.len, 1);
+
+		/* paragraph */
+		strbuf_reset(&md);
+		strbuf_addch(&md, 'x');
+		markdown_escape_inline(&md, s.buf, s.len);
+		strbuf_adds(&md, "x\n");
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "<p>x%sx</p>\n", flat.buf);
+		assert_string_equal(body.buf, want.buf);
+
+		/* table cell, text and code */
+		strbuf_reset(&md);
+		strbuf_adds(&md, "| h | c |\n| --- | --- |\n| x");
+		markdown_escape_inline(&md, s.buf, s.len);
+		strbuf_adds(&md, "x | x");
+		markdown_code_span_cell(&md, s.buf, s.len);
+		strbuf_adds(&md, "x |\n");
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "<tr>\n<td>x%sx</td>\n<td>x<code>%s</code>x"
+			    "</td>\n</tr>", flat.buf, flat.buf);
+		if (!strstr(body.buf, want.buf))
+			fail_msg("cell of [%s]: %s", s.buf, body.buf);
+
+		/* inline code in a paragraph */
+		strbuf_reset(&md);
+		strbuf_addch(&md, 'x');
+		markdown_code_span(&md, s.buf, s.len);
+		strbuf_adds(&md, "x\n");
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "<p>x<code>%s</code>x</p>\n", flat.buf);
+		assert_string_equal(body.buf, want.buf);
+
+		/* code block: cmark turns CR and CRLF into LF */
+		for (i = 0; i < (int)s.len; i++)
+			if (s.buf[i] == '\r')
+				s.buf[i] = '\n';
+		strbuf_reset(&md);
+		markdown_code_block(&md, s.buf, s.len, NULL);
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_adds(&want, "<pre><code>");
+		html_text(&want, s.buf, s.len, 0);
+		if (s.buf[s.len - 1] != '\n')
+			strbuf_addch(&want, '\n');
+		strbuf_adds(&want, "</code></pre>\n");
+		assert_string_equal(body.buf, want.buf);
+	}
+	strbuf_release(&s);
+	strbuf_release(&md);
+	strbuf_release(&body);
+	strbuf_release(&want);
+	strbuf_release(&flat);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_renders_as_table),
+		cmocka_unit_test(test_hostile_output_stays_text),
+		cmocka_unit_test(test_raw_html_omitted),
+		cmocka_unit_test(test_cjk_table_cell),
+		cmocka_unit_test(test_title_and_lang_escaped),
+		cmocka_unit_test(test_status_badges),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_escape_at_line_start),
+		cmocka_unit_test(test_code_span_fences),
+		cmocka_unit_test(test_code_block_fences),
+		cmocka_unit_test(test_round_trip_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
