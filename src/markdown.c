@@ -367,7 +367,9 @@ static const char stylesheet[] =
 	"white-space:inherit}\n"
 	"table{border-collapse:collapse;width:100%;font-size:.9375rem}\n"
 	"th,td{border:1px solid var(--line);padding:.4rem .65rem;"
-	"vertical-align:top;overflow-wrap:anywhere}\n"
+	"vertical-align:top;overflow-wrap:break-word}\n"
+	/* long paths and hashes wrap rather than push the page wider */
+	"td{overflow-wrap:anywhere}\n"
 	"th:not([align]),td:not([align]){text-align:left}\n"
 	"td[align=right]{white-space:nowrap;font-variant-numeric:tabular-nums}\n"
 	"thead th{background:#eef1f4;font-weight:600}\n"
