@@ -53,6 +53,18 @@ if ! chrome=$(find_chromium); then
 	fi
 fi
 
+# Without a CJK font, Chinese reports come out as boxes.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ]; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			fonts-noto-cjk >&2 ||
+			echo "screenshot.sh: warning: no CJK font" >&2
+	else
+		echo "screenshot.sh: warning: no CJK font;" \
+			"sudo apt-get install fonts-noto-cjk" >&2
+	fi
+fi
+
 # Chromium wants absolute paths for both the page and the output.
 abs() {
 	case $1 in
