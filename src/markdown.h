@@ -47,11 +47,11 @@ void markdown_status_badges(struct strbuf *out, const char *html);
  * backslash (so no emphasis, link, HTML, entity, list, heading or cell
  * split can start), CR, LF and TAB become spaces (a cell is one line), a
  * space at either end becomes "&#32;" (no indented code block, no hard
- * break), other control characters become U+FFFD. Matches mustache_escape_fn, so it is the
- * escape function of the report templates. One thing escaping cannot
- * stop: the autolink extension still turns an e-mail address into a
- * mailto: link (it looks at text after escapes are resolved); the
- * visible text stays the same.
+ * break), other control characters become U+FFFD. Matches
+ * mustache_escape_fn, so it is the escape function of the report
+ * templates. One thing escaping cannot stop: the autolink extension still
+ * turns an e-mail address into a mailto: link (it looks at text after
+ * escapes are resolved); the visible text stays the same.
  */
 void markdown_escape_inline(struct strbuf *out, const char *s, size_t len);
 
