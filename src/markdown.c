@@ -292,7 +292,8 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 	while ((lt = strchr(p, '<'))) {
 		strbuf_add(out, p, lt - p);
 		p = lt;
-		if (starts_with(p, end, "<pre>") || starts_with(p, end, "<pre "))
+		if (starts_with(p, end, "<pre>") ||
+		    starts_with(p, end, "<pre "))
 			in_pre = 1;
 		else if (starts_with(p, end, "</pre>"))
 			in_pre = 0;
@@ -332,7 +333,8 @@ static const char stylesheet[] =
 	"--sans:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\","
 	"Arial,\"Noto Sans\",\"Noto Sans CJK SC\",\"Source Han Sans SC\","
 	"\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\",sans-serif;"
-	"--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\","
+	"--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"
+	"\"DejaVu Sans Mono\","
 	"\"Liberation Mono\",\"Noto Sans Mono CJK SC\",monospace}\n"
 	"*{box-sizing:border-box}\n"
 	"html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\n"
@@ -371,7 +373,8 @@ static const char stylesheet[] =
 	/* long paths and hashes wrap rather than push the page wider */
 	"td{overflow-wrap:anywhere}\n"
 	"th:not([align]),td:not([align]){text-align:left}\n"
-	"td[align=right]{white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+	"td[align=right]{white-space:nowrap;"
+	"font-variant-numeric:tabular-nums}\n"
 	"thead th{background:#eef1f4;font-weight:600}\n"
 	"tbody tr:nth-child(even){background:var(--zebra)}\n"
 	"del{color:var(--muted)}\n"
@@ -431,7 +434,8 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 		cmark_syntax_extension *ext =
 			cmark_find_syntax_extension(extensions[i]);
 
-		if (!ext || !cmark_parser_attach_syntax_extension(parser, ext)) {
+		if (!ext ||
+		    !cmark_parser_attach_syntax_extension(parser, ext)) {
 			error_set(err, "cmark-gfm: no '%s' extension",
 				  extensions[i]);
 			goto out;

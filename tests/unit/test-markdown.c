@@ -261,7 +261,8 @@ static void test_status_badges(void **state)
 	assert_non_null(strstr(body.buf, "<code>passed</code>"));
 	assert_non_null(strstr(body.buf, "<code>PASSEDX</code>"));
 	assert_non_null(strstr(body.buf,
-		"<strong><code class=\"st st-refused\">REFUSED</code></strong>"));
+		"<strong><code class=\"st st-refused\">REFUSED</code>"
+		"</strong>"));
 	assert_non_null(strstr(body.buf,
 		"<td><code class=\"st st-incomplete\">INCOMPLETE</code></td>"));
 	assert_non_null(strstr(body.buf, "<pre><code>PASSED\n</code></pre>"));
@@ -421,7 +422,8 @@ static void test_round_trip_random(void **state)
 		len = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 24;
 		for (i = 0; i < len; i++) {
 			seed = seed * 1103515245 + 12345;
-			strbuf_addch(&s, alpha[(seed >> 16) % (sizeof(alpha) - 1)]);
+			strbuf_addch(&s,
+				     alpha[(seed >> 16) % (sizeof(alpha) - 1)]);
 		}
 		strbuf_reset(&flat);
 		html_text(&flat, s.buf, s.len, 1);
