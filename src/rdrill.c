@@ -1,8 +1,11 @@
 #include "rdrill.h"
 #include "error.h"
 
+#include "xalloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct rdrill_cmd commands[] = {
@@ -58,6 +61,108 @@ int rdrill_usage_error(const char *cmd, const char *fmt, ...)
 		if (!strcmp(commands[i].name, cmd))
 			fprintf(stderr, "usage: rdrill %s\n", commands[i].usage);
 	return RDRILL_EXIT_USAGE;
+}
+
+static const char *take_value(const char *cmd, int argc, char **argv, int *i,
+			      const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], opt))
+		return NULL;
+	if (*i + 1 >= argc) {
+		rdrill_usage_error(cmd, "%s needs a value", opt);
+		return "";
+	}
+	return argv[++*i];
+}
+
+int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
+			    struct drill_args *a, unsigned flags)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->vars = json_object();
+	for (i = 1; i < argc; i++) {
+		const char *v;
+
+		if ((v = take_value(cmd, argc, argv, &i, "--var"))) {
+			const char *eq = strchr(v, '=');
+			size_t k;
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			if (!eq || eq == v)
+				return rdrill_usage_error(cmd, "--var wants "
+							  "name=value, got '%s'", v);
+			for (k = 0; v + k < eq; k++)
+				if (!(v[k] == '_' || (v[k] >= 'a' && v[k] <= 'z') ||
+				      (v[k] >= 'A' && v[k] <= 'Z') ||
+				      (k && v[k] >= '0' && v[k] <= '9')))
+					return rdrill_usage_error(cmd, "--var: '%.*s' "
+						"is not a variable name",
+						(int)(eq - v), v);
+			{
+				char *name = strndup(v, (size_t)(eq - v));
+				json_t *val = json_string(eq + 1);
+				if (!name)
+					(void)xmalloc((size_t)-1);
+				if (!val) {
+					free(name);
+					return rdrill_usage_error(cmd, "--var %s: "
+						"value is not valid UTF-8", v);
+				}
+				json_object_set_new(a->vars, name, val);
+				free(name);
+			}
+		} else if ((v = take_value(cmd, argc, argv, &i, "-o")) ||
+			   (v = take_value(cmd, argc, argv, &i, "--output"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			a->outdir = v;
+		} else if ((v = take_value(cmd, argc, argv, &i, "--lang"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			if (strcmp(v, "zh-CN") && strcmp(v, "en"))
+				return rdrill_usage_error(cmd, "--lang is zh-CN "
+							  "or en, not '%s'", v);
+			a->lang = v;
+		} else if ((flags & DRILL_ARGS_RUN) &&
+			   (v = take_value(cmd, argc, argv, &i, "--confirm"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			a->confirm = v;
+		} else if ((flags & DRILL_ARGS_RUN) &&
+			   (v = take_value(cmd, argc, argv, &i,
+					   "--approved-plan"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			a->approved = v;
+		} else if ((flags & DRILL_ARGS_RUN) &&
+			   !strcmp(argv[i], "--dry-run")) {
+			a->dry_run = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return rdrill_usage_error(cmd, "unknown option %s",
+						  argv[i]);
+		} else if (a->file) {
+			return rdrill_usage_error(cmd, "one drill file at a time "
+						  "(got %s and %s)", a->file,
+						  argv[i]);
+		} else {
+			a->file = argv[i];
+		}
+	}
+	if (!a->file)
+		return rdrill_usage_error(cmd, "no drill file given");
+	return 0;
+}
+
+void rdrill_drill_args_release(struct drill_args *a)
+{
+	json_decref(a->vars);
+	a->vars = NULL;
 }
 
 int main(int argc, char **argv)

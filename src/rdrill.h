@@ -34,4 +34,25 @@ void rdrill_print_error(const struct error *err);
 int rdrill_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+
+
+/* Options shared by `plan` and `run`. */
+#include <jansson.h>
+struct drill_args {
+	const char *file;
+	json_t *vars;          /* --var name=value */
+	const char *outdir;    /* -o DIR */
+	const char *lang;      /* --lang */
+	const char *confirm;   /* --confirm ENV */
+	const char *approved;  /* --approved-plan HASH */
+	int dry_run;
+};
+#define DRILL_ARGS_RUN 1u  /* accept the options only `run` has */
+/* 0, or an exit code after printing what is wrong. */
+int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
+			    struct drill_args *a, unsigned flags);
+void rdrill_drill_args_release(struct drill_args *a);
+
+/* The dry-run, shared by `plan` and `run --dry-run`. */
+int rdrill_plan(struct drill_args *a, const char *cmd);
 #endif

@@ -57,6 +57,34 @@ const char *ytree_source(const struct ytree *t, size_t *len)
 	return t->src.buf;
 }
 
+/* Valid UTF-8 without control characters other than TAB. */
+static int utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char c = *p++;
+		int more;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return 0;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			more = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			more = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			more = 3;
+		else
+			return 0;
+		while (more--)
+			if (p >= end || (*p++ & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
 /*
  * The caret line under a source line. libyaml counts columns in
  * characters, so walk UTF-8 characters, not bytes; a tab stays a tab so
@@ -84,11 +112,8 @@ static void add_caret(const struct ytree *t, int line, int col,
 		eol = end;
 	if (eol - p > 200)
 		return; /* a caret under a 16 MiB line helps nobody */
-	for (const char *q = p; q < eol; q++) {
-		unsigned char ch = (unsigned char)*q;
-		if (ch < 0x20 && ch != '\t')
-			return; /* binary garbage: don't echo it */
-	}
+	if (!utf8_valid(p, (size_t)(eol - p)))
+		return; /* binary garbage: don't echo it to a terminal */
 	strbuf_addf(out, "  %.*s\n  ", (int)(eol - p), p);
 	for (c = 1; c < col && p < eol; c++) {
 		strbuf_addch(out, *p == '\t' ? '\t' : ' ');

@@ -1,0 +1,186 @@
+#include "journal.h"
+#include "error.h"
+#include "sha256.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JOURNAL_MAX (256u << 20)
+
+struct journal {
+	int fd;
+	char *path;
+	long long seq;
+	char prev[65];
+};
+
+struct journal *journal_create(const char *path, struct error *err)
+{
+	struct journal *j;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+		      0644);
+
+	if (fd < 0) {
+		error_errno(err, "cannot create journal %s", path);
+		return NULL;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->fd = fd;
+	j->path = xstrdup(path);
+	return j;
+}
+
+int journal_append(struct journal *j, json_t *rec, struct error *err)
+{
+	char *line;
+	size_t len, off = 0;
+
+	json_object_set_new(rec, "seq", json_integer(j->seq));
+	json_object_set_new(rec, "prev", j->seq ? json_string(j->prev) :
+			    json_null());
+	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (!line)
+		(void)xmalloc((size_t)-1);
+	len = strlen(line);
+	sha256_hex(line, len, j->prev);
+	/* One write of line + newline: a reader never sees two half lines. */
+	line = xrealloc(line, len + 1);
+	line[len++] = '\n';
+	while (off < len) {
+		ssize_t n = write(j->fd, line + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(line);
+			return error_errno(err, "cannot append to %s", j->path);
+		}
+		off += (size_t)n;
+	}
+	free(line);
+	if (fsync(j->fd) < 0)
+		return error_errno(err, "cannot sync %s", j->path);
+	j->seq++;
+	return 0;
+}
+
+void journal_free(struct journal *j)
+{
+	if (!j)
+		return;
+	close(j->fd);
+	free(j->path);
+	free(j);
+}
+
+static int is_start(json_t *rec)
+{
+	const char *t = json_string_value(json_object_get(rec, "type"));
+	return t && !strcmp(t, "start");
+}
+
+/*
+ * Walk the lines of the journal, checking the chain when `verify` is set.
+ * Returns the records (or NULL with err).
+ */
+static json_t *walk(const char *path, int verify, int *torn,
+		    struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *records;
+	char prev[65] = "";
+	const char *p, *end;
+	long long lineno = 0;
+
+	if (torn)
+		*torn = 0;
+	if (strbuf_read_file(&sb, path, JOURNAL_MAX) < 0) {
+		error_errno(err, "cannot read journal %s", path);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	records = json_array();
+	p = sb.buf;
+	end = sb.buf + sb.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_error_t jerr;
+		json_t *rec, *pv;
+		size_t len;
+
+		lineno++;
+		if (!nl) {
+			/* Killed mid-write: the tail is not a record. */
+			if (torn)
+				*torn = 1;
+			if (verify) {
+				error_set(err, "%s:%lld: last line is incomplete "
+					  "(the run was killed while writing it)",
+					  path, lineno);
+				goto fail;
+			}
+			break;
+		}
+		len = (size_t)(nl - p);
+		rec = json_loadb(p, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!rec || !json_is_object(rec)) {
+			error_set(err, "%s:%lld: not a journal record: %s", path,
+				  lineno, rec ? "not an object" : jerr.text);
+			json_decref(rec);
+			goto fail;
+		}
+		if (verify) {
+			pv = json_object_get(rec, "prev");
+			if (json_integer_value(json_object_get(rec, "seq")) !=
+			    lineno - 1) {
+				error_set(err, "%s:%lld: seq is %lld, expected %lld: "
+					  "a record was removed or reordered",
+					  path, lineno, (long long)json_integer_value(
+					  json_object_get(rec, "seq")), lineno - 1);
+				json_decref(rec);
+				goto fail;
+			}
+			if (lineno == 1 ? !json_is_null(pv) :
+			    (!json_is_string(pv) ||
+			     strcmp(json_string_value(pv), prev))) {
+				error_set(err, "%s:%lld: hash chain broken: the "
+					  "line before was changed", path, lineno);
+				json_decref(rec);
+				goto fail;
+			}
+			sha256_hex(p, len, prev);
+		}
+		json_array_append_new(records, rec);
+		p = nl + 1;
+	}
+	if (!json_array_size(records) ||
+	    !is_start(json_array_get(records, 0))) {
+		error_set(err, "%s: no start record: not an rdrill journal", path);
+		goto fail;
+	}
+	strbuf_release(&sb);
+	return records;
+fail:
+	json_decref(records);
+	strbuf_release(&sb);
+	return NULL;
+}
+
+json_t *journal_read(const char *path, int *torn, struct error *err)
+{
+	return walk(path, 0, torn, err);
+}
+
+int journal_verify(const char *path, struct error *err)
+{
+	json_t *r = walk(path, 1, NULL, err);
+
+	if (!r)
+		return -1;
+	json_decref(r);
+	return 0;
+}

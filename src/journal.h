@@ -1,0 +1,45 @@
+#ifndef RDRILL_JOURNAL_H
+#define RDRILL_JOURNAL_H
+
+#include <jansson.h>
+
+struct error;
+
+/*
+ * journal.jsonl: one JSON object per line, appended with one write() and
+ * fsync'd as each step ends, so a run killed at any instant leaves every
+ * finished step on disk. Each record carries "seq" (0, 1, ...) and "prev",
+ * the SHA-256 of the previous line's bytes (null for the first): editing,
+ * dropping or reordering a line breaks the chain, and `rdrill verify`
+ * says where.
+ *
+ * Records: {"type":"start", "mode":"run"|"plan", "plan":{...},
+ * "context":{...}}, then {"type":"step", "n":..., ...} per step, then
+ * {"type":"end", "status":...}. No end record means the run was killed:
+ * the report says INCOMPLETE.
+ */
+
+struct journal;
+
+/* Create `path` (must not exist: evidence is never overwritten). */
+struct journal *journal_create(const char *path, struct error *err);
+
+/* Append `rec` (seq and prev are set here), write, fsync. */
+int journal_append(struct journal *j, json_t *rec, struct error *err);
+
+void journal_free(struct journal *j);
+
+/*
+ * Read every complete record. A last line cut short by a kill is dropped
+ * and counted in *torn (may be NULL). NULL + err when the file can't be
+ * read, a line in the middle is not JSON, or it holds no start record.
+ */
+json_t *journal_read(const char *path, int *torn, struct error *err);
+
+/*
+ * Re-check seq and the prev hashes of `path`. 0 when intact, else -1 and
+ * err says which line broke the chain.
+ */
+int journal_verify(const char *path, struct error *err);
+
+#endif
