@@ -781,6 +781,13 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 		json_decref(steps);
 		return err_at(c, pn, "the drill has no steps");
 	}
+	/* Nothing is destroyed on the strength of an unchecked backup. */
+	if (ynode_get(pn, "destroy") && !ynode_get(pn, "verify_backup")) {
+		json_decref(steps);
+		return err_at(c, ynode_get(pn, "destroy"), "a drill with a "
+			      "destroy phase needs a verify_backup phase: "
+			      "prove the backup before destroying anything");
+	}
 	*out = steps;
 	return 0;
 }

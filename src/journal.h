@@ -38,8 +38,9 @@ json_t *journal_read(const char *path, int *torn, struct error *err);
 
 /*
  * Re-check seq and the prev hashes of `path`. 0 when intact, else -1 and
- * err says which line broke the chain.
+ * err says which line broke the chain. A torn last line (killed while
+ * writing) is not a break: it is reported in *torn.
  */
-int journal_verify(const char *path, struct error *err);
+int journal_verify(const char *path, int *torn, struct error *err);
 
 #endif

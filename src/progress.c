@@ -1,0 +1,118 @@
+#include "progress.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct progress {
+	FILE *f;
+	int tty;
+	pthread_t thread;
+	int have_thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int running;    /* a step is in progress */
+	int quit;
+	struct strbuf label;
+	struct timespec t0;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Called with the lock held. */
+static void draw(struct progress *p)
+{
+	fprintf(p->f, "\r\033[K%s  %.0fs", p->label.buf, elapsed(&p->t0));
+	fflush(p->f);
+}
+
+static void *ticker(void *arg)
+{
+	struct progress *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->quit) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&p->wake, &p->lock, &ts);
+		if (p->running && !p->quit)
+			draw(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+struct progress *progress_new(FILE *f, int tty)
+{
+	struct progress *p = xcalloc(1, sizeof(*p));
+
+	p->f = f;
+	p->tty = tty;
+	strbuf_init(&p->label, 0);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	if (tty && f && !pthread_create(&p->thread, NULL, ticker, p))
+		p->have_thread = 1;
+	return p;
+}
+
+void progress_begin(struct progress *p, size_t i, size_t n, const char *phase,
+		    const char *id)
+{
+	if (!p || !p->f)
+		return;
+	pthread_mutex_lock(&p->lock);
+	strbuf_reset(&p->label);
+	strbuf_addf(&p->label, "[%zu/%zu] %-14s %s", i, n, phase, id);
+	clock_gettime(CLOCK_MONOTONIC, &p->t0);
+	p->running = 1;
+	if (p->tty) {
+		draw(p);
+	} else {
+		fprintf(p->f, "%s ...\n", p->label.buf);
+		fflush(p->f);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void progress_end(struct progress *p, const char *status, long long ms,
+		  const char *message)
+{
+	if (!p || !p->f)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->running = 0;
+	fprintf(p->f, "%s%s  %s %.1fs%s%s\n", p->tty ? "\r\033[K" : "",
+		p->label.buf, status, (double)ms / 1000.0,
+		message && *message ? "  " : "", message ? message : "");
+	fflush(p->f);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void progress_free(struct progress *p)
+{
+	if (!p)
+		return;
+	if (p->have_thread) {
+		pthread_mutex_lock(&p->lock);
+		p->quit = 1;
+		pthread_cond_signal(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->wake);
+	strbuf_release(&p->label);
+	free(p);
+}
