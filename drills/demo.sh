@@ -1,0 +1,45 @@
+#!/bin/sh
+# `make demo`: run drills/demo.yaml for real on a throwaway PostgreSQL
+# cluster. Makes the work directory (as root, the parts the server owns
+# go to the unprivileged $RDRILL_PG_USER: PostgreSQL refuses root), a
+# random database password that only travels in the environment, runs
+# the drill with --confirm demo, and removes the work directory after.
+# Extra arguments go to `rdrill run` (e.g. --lang en, -o DIR).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh .ci/install-deps.sh
+
+pg_bin=$(pg_config --bindir)
+if [ "$(id -u)" -eq 0 ]; then
+	pg_user=${RDRILL_PG_USER:-rdrill-pg}
+else
+	pg_user=$(id -un)
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/rdrill-demo.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+	# If the drill died before its cleanup phase, stop the server anyway.
+	if [ -f "$work/pg/data/postmaster.pid" ]; then
+		if [ "$(id -u)" -eq 0 ]; then
+			runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg/data" \
+				-m immediate stop >/dev/null 2>&1 || true
+		else
+			"$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop \
+				>/dev/null 2>&1 || true
+		fi
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$work/pg/sock"
+if [ "$(id -u)" -eq 0 ]; then
+	chown -R "$pg_user" "$work/pg"
+fi
+RDRILL_DEMO_DB_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export RDRILL_DEMO_DB_PASSWORD
+
+"${RDRILL:-./rdrill}" run drills/demo.yaml --confirm demo \
+	--var "work=$work" --var "pg_bin=$pg_bin" --var "pg_user=$pg_user" \
+	--var "file_owner=$(id -u):$(id -g)" "$@"
