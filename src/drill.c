@@ -973,6 +973,12 @@ static int load_vars(struct ctx *c, const struct ynode *root,
 	json_t *v;
 	size_t i;
 
+	/* Overridden built-ins (--var date=...) count before any use. */
+	if (opts->overrides)
+		json_object_foreach(opts->overrides, name, v)
+			if (json_object_get(c->vars, name) &&
+			    !(vn && ynode_get(vn, name)))
+				json_object_set(c->vars, name, v);
 	if (vn) {
 		if (vn->type != YNODE_MAP)
 			return err_at(c, vn, "'vars' must be a mapping (name: "
@@ -1005,17 +1011,13 @@ static int load_vars(struct ctx *c, const struct ynode *root,
 		}
 	}
 	if (opts->overrides)
-		json_object_foreach(opts->overrides, name, v) {
-			if (json_object_get(declared, name))
-				continue;
+		json_object_foreach(opts->overrides, name, v)
 			if (!json_object_get(c->vars, name)) {
 				error_set(c->err, "--var %s: the drill file %s "
 					  "has no variable '%s' (declare it under "
 					  "vars:)", name, ytree_path(c->t), name);
 				return -1;
 			}
-			json_object_set(c->vars, name, v); /* a built-in */
-		}
 	return 0;
 }
 

@@ -1,0 +1,330 @@
+/*
+ * Unit tests of the small core: strbuf, strvec, shell quoting, ${var}
+ * expansion and its quoting modes, the journal's hash chain, atomic
+ * writes, the plan hash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drill.h"
+#include "error.h"
+#include "expand.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "plan.h"
+#include "strbuf.h"
+#include "strvec.h"
+#include "ytree.h"
+
+static char tmpdir[] = "/tmp/rdrill-test-core.XXXXXX";
+
+static void test_strbuf(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p;
+	size_t len;
+
+	(void)state;
+	assert_non_null(sb.buf);
+	assert_string_equal(sb.buf, "");
+	strbuf_addf(&sb, "%d-%s", 42, "x");
+	strbuf_add(&sb, "a\0b", 3);
+	assert_int_equal(sb.len, 7);
+	assert_memory_equal(sb.buf, "42-xa\0b", 7);
+	strbuf_reset(&sb);
+	for (int i = 0; i < 10000; i++)
+		strbuf_addch(&sb, 'z');
+	assert_int_equal(sb.len, 10000);
+	strbuf_adds(&sb, "  \n");
+	strbuf_rtrim(&sb);
+	assert_int_equal(sb.len, 10000);
+	p = strbuf_detach(&sb, &len);
+	assert_int_equal(len, 10000);
+	assert_string_equal(sb.buf, "");
+	free(p);
+	strbuf_release(&sb);
+}
+
+static void test_strvec(void **state)
+{
+	struct strvec sv = STRVEC_INIT;
+	const char **v;
+
+	(void)state;
+	assert_null(sv.v[0]);
+	strvec_push(&sv, "a");
+	strvec_pushf(&sv, "b%d", 2);
+	assert_int_equal(sv.nr, 2);
+	assert_string_equal(sv.v[1], "b2");
+	assert_null(sv.v[2]);
+	strvec_pop(&sv);
+	assert_int_equal(sv.nr, 1);
+	v = strvec_detach(&sv);
+	assert_string_equal(v[0], "a");
+	assert_null(v[1]);
+	free((char *)v[0]);
+	free(v);
+	strvec_clear(&sv);
+}
+
+static void shq(const char *in, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add_shquoted(&sb, in);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_shquote(void **state)
+{
+	(void)state;
+	shq("/data/backups/20260121", "/data/backups/20260121");
+	shq("", "''");
+	shq("a b", "'a b'");
+	shq("it's", "'it'\\''s'");
+	shq("$(rm -rf /)", "'$(rm -rf /)'");
+	shq("x;y", "'x;y'");
+	shq("*", "'*'");
+	shq("=x", "'=x'");
+}
+
+/* Load a drill whose vars/title come from `yaml_tail`, return the body. */
+static json_t *load_text(const char *text, json_t *overrides,
+			 struct error *err)
+{
+	char path[256];
+	FILE *f;
+	struct drill_opts o = { overrides, 1768953600 }; /* 2026-01-21 */
+	char sha[65];
+	json_t *body;
+
+	snprintf(path, sizeof(path), "%s/d.yaml", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	setenv("TZ", "UTC", 1);
+	body = drill_load(path, &o, sha, err);
+	return body;
+}
+
+#define HEAD "rdrill: 1\nid: t\ntitle: T\nsystem: s\nenvironment: test\n" \
+	"objective: o\nbackup_set:\n  - {id: db, title: d, tier: 1, " \
+	"kind: database, source: [x], artifact: y}\n"
+
+static json_t *step1(json_t *body)
+{
+	return json_array_get(json_object_get(body, "steps"), 0);
+}
+
+static void test_expand_modes(void **state)
+{
+	struct error err = ERROR_INIT;
+	json_t *body, *s;
+
+	(void)state;
+	body = load_text(HEAD
+		"vars:\n  dir: \"/data/it's here\"\n  q: \"a'b\"\n"
+		"phases:\n  backup:\n"
+		"    - id: a\n      run: [ls, \"${dir}/${date}\"]\n"
+		"    - id: b\n      shell: ls ${dir}/x* $HOME $${literal}\n"
+		"  verify_backup:\n"
+		"    - id: c\n      sql: {connection: c, query: \"SELECT ${q}\"}\n"
+		"connections:\n  c: {dbname: x}\n", NULL, &err);
+	if (!body)
+		fail_msg("%s", err.msg.buf);
+	s = step1(body);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(s, "run"), 1)), "/data/it's here/20260121");
+	assert_string_equal(json_string_value(json_object_get(s, "display")),
+			    "ls '/data/it'\\''s here/20260121'");
+	s = json_array_get(json_object_get(body, "steps"), 1);
+	assert_string_equal(json_string_value(json_object_get(s, "shell")),
+			    "ls '/data/it'\\''s here'/x* $HOME ${literal}");
+	s = json_array_get(json_object_get(body, "steps"), 2);
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(s, "sql"), "query")), "SELECT 'a''b'");
+	/* Only variables the plan uses are in it: date yes, time no. */
+	assert_non_null(json_object_get(json_object_get(body, "vars"), "date"));
+	assert_null(json_object_get(json_object_get(body, "vars"), "time"));
+	json_decref(body);
+	error_release(&err);
+}
+
+static void test_overrides(void **state)
+{
+	struct error err = ERROR_INIT;
+	json_t *ov = json_object(), *body;
+
+	(void)state;
+	json_object_set_new(ov, "dir", json_string("/mnt/$(x)"));
+	json_object_set_new(ov, "date", json_string("19990101"));
+	body = load_text(HEAD "vars:\n  dir: /data\n  sub: ${dir}/${date}\n"
+			 "phases:\n  backup:\n    - id: a\n      run: [ls, "
+			 "\"${sub}\"]\n", ov, &err);
+	if (!body)
+		fail_msg("%s", err.msg.buf);
+	/* An override is a literal value: no expansion inside it. */
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(step1(body), "run"), 1)), "/mnt/$(x)/19990101");
+	json_decref(body);
+	json_object_clear(ov);
+	json_object_set_new(ov, "nosuch", json_string("1"));
+	body = load_text(HEAD "phases:\n  backup:\n    - id: a\n      run: "
+			 "[ls]\n", ov, &err);
+	assert_null(body);
+	assert_non_null(strstr(err.msg.buf, "--var nosuch"));
+	json_decref(ov);
+	error_release(&err);
+}
+
+static void test_undefined_position(void **state)
+{
+	struct error err = ERROR_INIT;
+	json_t *body;
+
+	(void)state;
+	body = load_text(HEAD "phases:\n  backup:\n    - id: a\n      shell: |\n"
+			 "        echo ok\n        echo ${nope}\n", NULL, &err);
+	assert_null(body);
+	/* Block scalar: line 14, after 8 spaces of indent and "echo ". */
+	if (!strstr(err.msg.buf, "d.yaml:14:14: undefined variable ${nope}"))
+		fail_msg("%s", err.msg.buf);
+	assert_non_null(strstr(err.msg.buf, "d.yaml:14:14: undefined variable "
+			       "${nope}"));
+	error_release(&err);
+}
+
+static void test_plan_hash_stable(void **state)
+{
+	struct error err = ERROR_INIT;
+	json_t *a, *b;
+	char ha[65], hb[65];
+
+	(void)state;
+	a = load_text(HEAD "phases:\n  backup:\n    - {id: a, run: [ls]}\n",
+		      NULL, &err);
+	b = load_text("# a comment changes the file, not the plan\n" HEAD
+		      "phases:\n  backup:\n    - id: a\n      run: [ls]\n",
+		      NULL, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	plan_hash(a, ha);
+	plan_hash(b, hb);
+	assert_string_equal(ha, hb);
+	json_object_set_new(step1(b), "id", json_string("b"));
+	plan_hash(b, hb);
+	assert_string_not_equal(ha, hb);
+	json_decref(a);
+	json_decref(b);
+	error_release(&err);
+}
+
+static void test_journal_chain(void **state)
+{
+	struct error err = ERROR_INIT;
+	char path[256];
+	struct journal *j;
+	json_t *r;
+	int torn = -1;
+	FILE *f;
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/journal.jsonl", tmpdir);
+	unlink(path);
+	j = journal_create(path, &err);
+	assert_non_null(j);
+	assert_null(journal_create(path, &err)); /* never overwritten */
+	for (int i = 0; i < 3; i++) {
+		r = json_pack("{s:s, s:i}", "type", i ? "step" : "start", "n", i);
+		assert_int_equal(journal_append(j, r, &err), 0);
+		json_decref(r);
+	}
+	journal_free(j);
+	assert_int_equal(journal_verify(path, &torn, &err), 0);
+	assert_int_equal(torn, 0);
+	r = journal_read(path, &torn, &err);
+	assert_int_equal(json_array_size(r), 3);
+	json_decref(r);
+
+	/* A torn last line (killed mid-write) is dropped, not fatal. */
+	f = fopen(path, "a");
+	fputs("{\"type\":\"step\",\"n\":", f);
+	fclose(f);
+	r = journal_read(path, &torn, &err);
+	assert_int_equal(torn, 1);
+	assert_int_equal(json_array_size(r), 3);
+	json_decref(r);
+	assert_int_equal(journal_verify(path, &torn, &err), 0);
+
+	/* Change one byte of line 2: line 3's prev no longer matches. */
+	assert_int_equal(strbuf_read_file(&sb, path, 0), 0);
+	strstr(sb.buf, "\"n\":1")[4] = '7';
+	f = fopen(path, "w");
+	fwrite(sb.buf, 1, sb.len, f);
+	fclose(f);
+	assert_int_equal(journal_verify(path, NULL, &err), -1);
+	if (!strstr(err.msg.buf, ":3: hash chain broken"))
+		fail_msg("%s", err.msg.buf);
+	strbuf_release(&sb);
+	error_release(&err);
+}
+
+static void test_atomic_write(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	struct stat st;
+
+	(void)state;
+	strbuf_addf(&path, "%s/report.md", tmpdir);
+	assert_int_equal(fs_write_atomic(path.buf, "one", 3, &err), 0);
+	assert_int_equal(fs_write_atomic(path.buf, "two!", 4, &err), 0);
+	assert_int_equal(strbuf_read_file(&sb, path.buf, 0), 0);
+	assert_string_equal(sb.buf, "two!");
+	assert_int_equal(stat(path.buf, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/no/such/dir/x", tmpdir);
+	assert_int_equal(fs_write_atomic(path.buf, "x", 1, &err), -1);
+	assert_non_null(strstr(err.msg.buf, "cannot create a temporary file"));
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	error_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_strvec),
+		cmocka_unit_test(test_shquote),
+		cmocka_unit_test(test_expand_modes),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_undefined_position),
+		cmocka_unit_test(test_plan_hash_stable),
+		cmocka_unit_test(test_journal_chain),
+		cmocka_unit_test(test_atomic_write),
+	};
+	int rc;
+	char cmd[300];
+
+	if (!mkdtemp(tmpdir))
+		return 1;
+	rc = cmocka_run_group_tests_name("core", tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}
