@@ -380,6 +380,7 @@ static int convert_text(struct ctx *c, const struct field *f,
 		strbuf_add(&sb, n->str, n->len);
 	} else if (expand_node(c->t, n, c->vars, mode, c->used, &sb,
 			       c->err) < 0) {
+		strbuf_release(&sb);
 		return -1;
 	}
 	if ((f->flags & F_NONEMPTY) && !sb.len) {
