@@ -1,0 +1,60 @@
+#ifndef RDRILL_MUSTACHE_H
+#define RDRILL_MUSTACHE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct strbuf;
+struct error;
+
+/*
+ * Mustache templates (the six core modules of spec v1.4: comments, set
+ * delimiters, interpolation, inverted sections, partials, sections; no
+ * lambdas, no dynamic partial names) over jansson data.
+ *
+ * Values interpolate as: strings verbatim (then escaped), integers in
+ * decimal, reals in the shortest form that reads back as the same double
+ * (1.21 -> "1.21"), true/false as "true"/"false", null, missing names,
+ * objects and arrays as nothing.
+ *
+ * Sections skip on a missing name, null, false and an empty array (and
+ * inverted sections render exactly then); an array renders once per
+ * element, anything else (including 0 and "") renders once with the value
+ * pushed on the context stack. Build views with real booleans or nulls.
+ *
+ * Hostile templates are refused, not crashed on: sections nest at most
+ * MUSTACHE_MAX_NESTING deep per template, and sections plus partials at
+ * most MUSTACHE_MAX_DEPTH deep while rendering, which also stops a partial
+ * that includes itself forever.
+ */
+
+#define MUSTACHE_MAX_NESTING 100
+#define MUSTACHE_MAX_DEPTH 256
+
+/* Appends the escaped form of s[0..len) to out. */
+typedef void (*mustache_escape_fn)(struct strbuf *out, const char *s,
+				   size_t len);
+
+/* The spec's HTML escaping: & < > " (the spec leaves ' alone, so do we). */
+void mustache_escape_html(struct strbuf *out, const char *s, size_t len);
+
+struct mustache_opts {
+	json_t *partials;          /* object: name -> template string; may be NULL */
+	mustache_escape_fn escape; /* NULL = mustache_escape_html */
+};
+
+/*
+ * Render tmpl[0..len) with `data` (any JSON value, may be NULL) and append
+ * the result to `out`. `opts` may be NULL. A missing partial renders as
+ * nothing, as the spec says.
+ *
+ * On a syntax error returns -1 with err set to e.g. "line 3, col 5:
+ * unclosed section 'steps'" (1-based; columns count UTF-8 characters), or
+ * "partial 'x': line ..." when the error is in a partial; `out` is then left
+ * as it was on entry.
+ */
+int mustache_render(const char *tmpl, size_t len, json_t *data,
+		    const struct mustache_opts *opts, struct strbuf *out,
+		    struct error *err);
+
+#endif
