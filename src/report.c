@@ -1,0 +1,597 @@
+#include "report.h"
+#include "drill.h"
+#include "error.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "mustache.h"
+#include "plan.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- small JSON helpers ---------------------------------------------- */
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	if (v && *v)
+		json_object_set_new(o, k, json_string(v));
+}
+
+static void set_block(json_t *o, const char *k, const char *s, size_t len,
+		      const char *info)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	markdown_code_block(&sb, s, len, info);
+	json_object_set_new(o, k, json_stringn(sb.buf, sb.len));
+	strbuf_release(&sb);
+}
+
+/*
+ * Values shown as inline code get a pre-rendered span "<key>_code": inside
+ * backticks Markdown escapes are literal, so the templates' escaping
+ * cannot be used there, and a backtick in a value would end the span.
+ */
+static void add_code(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
+
+	if (!v || !*v)
+		return;
+	markdown_code_span_cell(&sb, v, strlen(v));
+	strbuf_addf(&k, "%s_code", key);
+	json_object_set_new(o, k.buf, json_stringn(sb.buf, sb.len));
+	strbuf_release(&sb);
+	strbuf_release(&k);
+}
+
+static void add_codes(json_t *o, const char *const *keys)
+{
+	for (; *keys; keys++)
+		add_code(o, *keys);
+}
+
+/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m". */
+static void format_duration_ms(struct strbuf *sb, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		strbuf_addf(sb, "%lld ms", ms);
+	else if (ms < 60000)
+		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
+	else if (ms < 3600000)
+		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
+	else
+		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
+}
+
+static json_t *duration_string(long long secs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *r;
+
+	if (secs % 86400 == 0 && secs)
+		strbuf_addf(&sb, "%lldd", secs / 86400);
+	else if (secs % 3600 == 0 && secs)
+		strbuf_addf(&sb, "%lldh", secs / 3600);
+	else if (secs % 60 == 0 && secs)
+		strbuf_addf(&sb, "%lldm", secs / 60);
+	else
+		format_duration_ms(&sb, secs * 1000);
+	r = json_string(sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
+/* ---- the view -------------------------------------------------------- */
+
+static json_t *find_record(json_t *records, const char *type, long long n)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		if (strcmp(jstr(r, "type"), type))
+			continue;
+		if (n < 0 || json_integer_value(json_object_get(r, "n")) == n)
+			return r;
+	}
+	return NULL;
+}
+
+static void add_stream(json_t *vs, json_t *rec, const char *which)
+{
+	json_t *s = json_object_get(rec, which);
+	struct strbuf sb = STRBUF_INIT;
+	char key[32];
+	unsigned long long bytes;
+	const char *head, *tail;
+
+	if (!s)
+		return;
+	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
+	snprintf(key, sizeof(key), "%s_path", which);
+	set_str(vs, key, jstr(s, "path"));
+	snprintf(key, sizeof(key), "%s_bytes", which);
+	json_object_set_new(vs, key, json_integer((json_int_t)bytes));
+	if (!bytes)
+		return;
+	head = jstr(s, "head");
+	tail = jstr(s, "tail");
+	strbuf_adds(&sb, head);
+	if (*tail) {
+		/* The middle is in the full log; say how much is left out. */
+		unsigned long long shown = strlen(head) + strlen(tail);
+		if (bytes > shown)
+			strbuf_addf(&sb, "%s[... %llu bytes omitted: see the "
+				    "full log ...]\n", sb.len &&
+				    sb.buf[sb.len - 1] != '\n' ? "\n" : "",
+				    bytes - shown);
+		strbuf_adds(&sb, tail);
+	}
+	snprintf(key, sizeof(key), "%s_block", which);
+	set_block(vs, key, sb.buf, sb.len, "text");
+	strbuf_release(&sb);
+}
+
+static const char *status_word(const char *s)
+{
+	if (!strcmp(s, "passed")) return "PASSED";
+	if (!strcmp(s, "failed")) return "FAILED";
+	if (!strcmp(s, "skipped")) return "SKIPPED";
+	if (!strcmp(s, "refused")) return "REFUSED";
+	if (!strcmp(s, "aborted")) return "ABORTED";
+	return "NOT RUN";
+}
+
+static json_t *view_step(json_t *step, json_t *rec, json_t *checks_out,
+			 int planned)
+{
+	json_t *vs = json_object(), *v;
+	const char *kind = jstr(step, "kind");
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	char key[32];
+
+	json_object_set(vs, "n", json_object_get(step, "n"));
+	set_str(vs, "id", jstr(step, "id"));
+	set_str(vs, "title", *jstr(step, "title") ? jstr(step, "title") :
+		jstr(step, "id"));
+	set_str(vs, "note", jstr(step, "note"));
+	set_str(vs, "kind", kind);
+	snprintf(key, sizeof(key), "kind_%s", kind);
+	json_object_set_new(vs, key, json_true());
+	json_object_set(vs, "destructive", json_object_get(step, "destructive"));
+	set_str(vs, "cwd", jstr(step, "cwd"));
+	set_str(vs, "run_as", jstr(step, "run_as"));
+	add_code(vs, "cwd");
+	add_code(vs, "run_as");
+	json_object_set_new(vs, "timeout", duration_string(
+		json_integer_value(json_object_get(step, "timeout_s"))));
+	if (!strcmp(kind, "command")) {
+		if (json_object_get(step, "cwd"))
+			strbuf_addf(&sb, "cd %s\n", jstr(step, "cwd"));
+		strbuf_adds(&sb, jstr(step, "display"));
+		set_block(vs, "command_block", sb.buf, sb.len,
+			  json_object_get(step, "shell") ? "sh" : "bash");
+		if ((v = json_object_get(step, "expect_exit"))) {
+			json_t *e;
+			strbuf_reset(&sb);
+			json_array_foreach(v, i, e)
+				strbuf_addf(&sb, "%s%lld", i ? ", " : "",
+					    (long long)json_integer_value(e));
+			set_str(vs, "expect_exit", sb.buf);
+		}
+		if ((v = json_object_get(step, "secret_env"))) {
+			const char *k;
+			json_t *e;
+			strbuf_reset(&sb);
+			json_object_foreach(v, k, e)
+				strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", k);
+			set_str(vs, "secret_env", sb.buf);
+		}
+	} else {
+		strbuf_reset(&sb);
+		plan_step_describe(step, &sb);
+		set_str(vs, "describe", sb.buf);
+	}
+	if (!rec) {
+		/* A dry-run plans every step; a run that stopped skipped it. */
+		set_str(vs, "status", planned ? "PLANNED" : "SKIPPED");
+		json_object_set_new(vs, "not_run", json_true());
+		/* Planned checks still go in the tables, expected only. */
+		if (strcmp(kind, "command") && checks_out) {
+			json_t *c = json_object();
+			set_str(c, "step", json_string_value(json_object_get(vs, "title")));
+			set_str(c, "what", kind);
+			set_str(c, "expected", json_string_value(json_object_get(vs,
+							"describe")));
+			set_str(c, "result", planned ? "PLANNED" : "SKIPPED");
+			json_array_append_new(checks_out, c);
+		}
+		strbuf_release(&sb);
+		return vs;
+	}
+	set_str(vs, "status", status_word(jstr(rec, "status")));
+	json_object_set_new(vs, "has_result", json_true());
+	set_str(vs, "started", jstr(rec, "started"));
+	set_str(vs, "ended", jstr(rec, "ended"));
+	strbuf_reset(&sb);
+	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
+							"duration_ms")));
+	set_str(vs, "duration", sb.buf);
+	if ((v = json_object_get(rec, "exit_code")))
+		json_object_set(vs, "exit_code", v);
+	if (json_is_true(json_object_get(rec, "timed_out")))
+		json_object_set_new(vs, "timed_out", json_true());
+	set_str(vs, "message", jstr(rec, "message"));
+	add_stream(vs, rec, "stdout");
+	add_stream(vs, rec, "stderr");
+	if ((v = json_object_get(rec, "checks"))) {
+		json_t *c, *vc = json_array();
+		json_array_foreach(v, i, c) {
+			json_t *o = json_object();
+			set_str(o, "step", json_string_value(json_object_get(vs, "title")));
+			set_str(o, "what", jstr(c, "what"));
+			set_str(o, "expected", jstr(c, "expected"));
+			set_str(o, "actual", jstr(c, "actual"));
+			set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
+				"PASSED" : "FAILED");
+			json_array_append(vc, o);
+			if (checks_out)
+				json_array_append(checks_out, o);
+			json_decref(o);
+		}
+		if (json_array_size(vc))
+			json_object_set_new(vs, "has_checks", json_true());
+		json_object_set_new(vs, "checks", vc);
+	}
+	if ((v = json_object_get(rec, "evidence")))
+		json_object_set(vs, "evidence", v);
+	strbuf_release(&sb);
+	return vs;
+}
+
+static void view_backup_set(json_t *view, json_t *body)
+{
+	json_t *items = json_object_get(body, "backup_set"), *it, *out = json_array();
+	size_t i, j;
+
+	json_array_foreach(items, i, it) {
+		json_t *o = json_deep_copy(it), *src;
+		struct strbuf sb = STRBUF_INIT;
+		char key[32];
+		json_t *s;
+
+		snprintf(key, sizeof(key), "tier%lld",
+			 (long long)json_integer_value(json_object_get(it, "tier")));
+		json_object_set_new(o, key, json_true());
+		snprintf(key, sizeof(key), "kind_%s", jstr(it, "kind"));
+		json_object_set_new(o, key, json_true());
+		json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
+		{
+			static const char *const keys[] = { "container",
+				"database", "method", "owner", "artifact", NULL };
+			add_codes(o, keys);
+		}
+		src = json_object_get(it, "source");
+		json_array_foreach(src, j, s)
+			strbuf_addf(&sb, "%s\n", json_string_value(s));
+		set_block(o, "source_block", sb.buf, sb.len, "text");
+		if (json_object_get(it, "evidence"))
+			set_block(o, "evidence_block", jstr(it, "evidence"),
+				  strlen(jstr(it, "evidence")), "bash");
+		json_array_append_new(out, o);
+		strbuf_release(&sb);
+	}
+	json_object_set_new(view, "backup_set", out);
+}
+
+static void split_lines(json_t *view, const char *key, const char *text)
+{
+	json_t *arr = json_array();
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += n + (nl ? 1 : 0);
+	}
+	json_object_set_new(view, key, arr);
+}
+
+static void view_measure(json_t *view, json_t *body, json_t *end,
+			 const char *what)
+{
+	json_t *o = json_object();
+	char key[16];
+	json_t *target, *measured;
+
+	snprintf(key, sizeof(key), "%s_s", what);
+	target = json_object_get(json_object_get(body, "targets"), key);
+	measured = end ? json_object_get(end, key) : NULL;
+	if (target)
+		json_object_set_new(o, "target",
+				    duration_string(json_integer_value(target)));
+	if (measured && json_is_integer(measured)) {
+		struct strbuf sb = STRBUF_INIT;
+		format_duration_ms(&sb, json_integer_value(measured) * 1000);
+		set_str(o, "measured", sb.buf);
+		strbuf_release(&sb);
+		if (target)
+			set_str(o, "result", json_integer_value(measured) <=
+				json_integer_value(target) ? "PASSED" : "FAILED");
+	}
+	json_object_set_new(view, what, o);
+}
+
+json_t *report_view(json_t *records, const char *lang)
+{
+	json_t *start = json_array_get(records, 0);
+	json_t *plan = json_object_get(start, "plan");
+	json_t *body = json_object_get(plan, "plan");
+	json_t *ctx = json_object_get(start, "context");
+	json_t *end = find_record(records, "end", -1);
+	json_t *view = json_object(), *phases = json_object(), *steps, *s;
+	json_t *checks = json_array(), *checksums = json_array(), *tocs = json_array();
+	const char *status;
+	char key[32];
+	size_t i;
+	int p;
+
+	if (!lang)
+		lang = jstr(body, "language");
+	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
+			    json_true());
+	set_str(view, "lang", lang);
+	if (!strcmp(jstr(start, "mode"), "plan"))
+		status = "PLANNED";
+	else if (!end)
+		status = "INCOMPLETE";
+	else
+		status = jstr(end, "status");
+	set_str(view, "status", status);
+	snprintf(key, sizeof(key), "is_%s", status);
+	for (i = 0; key[i]; i++)
+		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+	json_object_set_new(view, key, json_true());
+	set_str(view, "end_reason", jstr(end, "reason"));
+
+	set_str(view, "id", jstr(body, "id"));
+	set_str(view, "title", jstr(body, "title"));
+	set_str(view, "system", jstr(body, "system"));
+	set_str(view, "environment", jstr(body, "environment"));
+	set_str(view, "objective", jstr(body, "objective"));
+	/* Not "owner": Mustache would find it from inside a backup item. */
+	set_str(view, "drill_owner", jstr(body, "owner"));
+	set_str(view, "drill_operator", jstr(body, "operator"));
+	split_lines(view, "declaration_lines", jstr(body, "declaration"));
+	set_str(view, "date", jstr(json_object_get(body, "vars"), "date_iso"));
+	if (!json_object_get(view, "date"))
+		json_object_set_new(view, "date", json_stringn(jstr(start, "time"), 10));
+	if (strcmp(status, "PLANNED"))
+		set_str(view, "started", jstr(start, "time"));
+	else
+		set_str(view, "generated", jstr(start, "time"));
+	set_str(view, "ended", jstr(end, "time"));
+	set_str(view, "operator", jstr(plan, "operator"));
+	set_str(view, "rdrill_version", jstr(plan, "rdrill_version"));
+	set_str(view, "drill_path", jstr(json_object_get(plan, "drill_file"), "path"));
+	set_str(view, "drill_sha256",
+		jstr(json_object_get(plan, "drill_file"), "sha256"));
+	set_str(view, "plan_hash", jstr(plan, "plan_hash"));
+	set_str(view, "confirm", jstr(ctx, "confirm"));
+	set_str(view, "approved_plan", jstr(ctx, "approved_plan"));
+	json_object_set(view, "controls", json_object_get(body, "controls"));
+	if (json_object_get(body, "backup_dir")) {
+		json_t *bd = json_object_get(body, "backup_dir");
+		json_object_set(view, "backup_dir", bd);
+		set_block(view, "backup_dir_block", jstr(bd, "path"),
+			  strlen(jstr(bd, "path")), "text");
+	}
+	if ((s = json_object_get(body, "canary"))) {
+		json_t *c = json_deep_copy(s), *k;
+		struct strbuf sb = STRBUF_INIT;
+		const char *col;
+		json_object_foreach(json_object_get(s, "key"), col, k)
+			strbuf_addf(&sb, "%s%s = %s", sb.len ? ", " : "", col,
+				    json_string_value(k));
+		set_str(c, "key_text", sb.buf);
+		strbuf_reset(&sb);
+		json_array_foreach(json_object_get(s, "columns"), i, k)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(k));
+		set_str(c, "columns_text", sb.buf);
+		{
+			static const char *const keys[] = { "table", "key_text",
+							    "columns_text", NULL };
+			add_codes(c, keys);
+		}
+		json_object_set_new(view, "canary", c);
+		strbuf_release(&sb);
+	}
+	view_backup_set(view, body);
+
+	steps = json_object_get(body, "steps");
+	json_array_foreach(steps, i, s) {
+		long long n = json_integer_value(json_object_get(s, "n"));
+		json_t *rec = find_record(records, "step", n), *vs, *arr;
+		const char *ph = jstr(s, "phase");
+		int verify = !strncmp(ph, "verify_", 7);
+		json_t *ev;
+
+		vs = view_step(s, rec, verify ? checks : NULL,
+			       !strcmp(status, "PLANNED"));
+		arr = json_object_get(phases, ph);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(phases, ph, arr);
+		}
+		json_array_append_new(arr, vs);
+		ev = rec ? json_object_get(rec, "evidence") : NULL;
+		if (ev && json_object_get(ev, "checksums")) {
+			json_t *c;
+			size_t j;
+			json_array_foreach(json_object_get(ev, "checksums"), j, c)
+				json_array_append(checksums, c);
+			set_str(view, "sums_file", jstr(ev, "sums_file"));
+		}
+		if (ev && json_object_get(ev, "toc"))
+			json_array_append(tocs, json_object_get(ev, "toc"));
+	}
+	for (p = 0; drill_phases[p]; p++)
+		if (json_object_get(phases, drill_phases[p])) {
+			snprintf(key, sizeof(key), "has_%s", drill_phases[p]);
+			json_object_set_new(view, key, json_true());
+		}
+	json_object_set_new(view, "phases", phases);
+	json_object_set_new(view, "checks", checks);
+	if (json_array_size(json_object_get(body, "controls")))
+		json_object_set_new(view, "has_controls", json_true());
+	if (json_array_size(checksums)) {
+		json_object_set_new(view, "has_checksums", json_true());
+		json_object_set_new(view, "checksums", checksums);
+	} else {
+		json_decref(checksums);
+	}
+	if (json_array_size(tocs))
+		json_object_set_new(view, "tocs", tocs);
+	else
+		json_decref(tocs);
+	{
+		static const char *const keys[] = { "drill_path", "drill_sha256",
+			"plan_hash", "approved_plan", "sums_file", NULL };
+		add_codes(view, keys);
+	}
+	view_measure(view, body, end, "rto");
+	view_measure(view, body, end, "rpo");
+	return view;
+}
+
+/* ---- templates ------------------------------------------------------- */
+
+const char *report_templates_dir(void)
+{
+	static struct strbuf dir = STRBUF_INIT;
+	static const char *const rel[] = { "/templates", "/../templates",
+					   "/../share/rdrill/templates", NULL };
+	const char *env = getenv("RDRILL_TEMPLATES");
+	char exe[PATH_MAX];
+	ssize_t n;
+	int i;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; rel[i]; i++) {
+			strbuf_reset(&dir);
+			strbuf_addf(&dir, "%s%s", exe, rel[i]);
+			if (access(dir.buf, R_OK) == 0)
+				return dir.buf;
+		}
+	}
+	return "templates";
+}
+
+static int load_template(const char *dir, const char *name, struct strbuf *out,
+			 struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	if (strbuf_read_file(out, path.buf, 1 << 20) < 0)
+		ret = error_errno(err, "cannot read template %s (set "
+				  "RDRILL_TEMPLATES to the templates directory)",
+				  path.buf);
+	strbuf_release(&path);
+	return ret;
+}
+
+int report_markdown(json_t *view, struct strbuf *md, struct error *err)
+{
+	const char *dir = report_templates_dir();
+	const char *lang = jstr(view, "lang");
+	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT;
+	struct mustache_opts opts;
+	json_t *partials = json_object();
+	static const char *const partial_names[] = { "step", NULL };
+	int i, ret = -1;
+
+	strbuf_addf(&name, "report.%s.md.mustache", lang);
+	if (load_template(dir, name.buf, &tmpl, err) < 0)
+		goto out;
+	for (i = 0; partial_names[i]; i++) {
+		strbuf_reset(&name);
+		strbuf_reset(&part);
+		strbuf_addf(&name, "%s.%s.md.mustache", partial_names[i], lang);
+		if (load_template(dir, name.buf, &part, err) < 0)
+			goto out;
+		json_object_set_new(partials, partial_names[i],
+				    json_stringn(part.buf, part.len));
+	}
+	opts.partials = partials;
+	opts.escape = markdown_escape_inline;
+	if (mustache_render(tmpl.buf, tmpl.len, view, &opts, md, err) < 0) {
+		error_prefix(err, "template %s/report.%s.md.mustache", dir, lang);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(partials);
+	strbuf_release(&name);
+	strbuf_release(&tmpl);
+	strbuf_release(&part);
+	return ret;
+}
+
+int report_write(const char *dir, json_t *records, const char *lang,
+		 struct error *err)
+{
+	json_t *view = report_view(records, lang);
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
+		      title = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_markdown(view, &md, err) < 0)
+		goto out;
+	strbuf_addf(&title, "%s — %s (%s)", jstr(view, "title"),
+		    jstr(view, "date"), jstr(view, "status"));
+	if (markdown_to_html(md.buf, md.len, title.buf, jstr(view, "lang"),
+			     &html, err) < 0)
+		goto out;
+	strbuf_addf(&path, "%s/report.md", dir);
+	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/report.html", dir);
+	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	json_decref(view);
+	strbuf_release(&md);
+	strbuf_release(&html);
+	strbuf_release(&path);
+	strbuf_release(&title);
+	return ret;
+}
