@@ -1,0 +1,1020 @@
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "xalloc.h"
+
+extern char **environ;
+
+/* One read, and the most a stream ever holds in flight. */
+#define EXEC_BUF 65536
+/* Without a pidfd, how often the loop looks for the child's exit. */
+#define TICK_MS 10
+/* How often a cancel flag is looked at when no signal wakes us. */
+#define CANCEL_TICK_MS 100
+#define LINGER_IDLE_MS 100
+#define LINGER_MAX_MS 1000
+#define REDACTED "[REDACTED]"
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void exec_cmd_init(struct exec_cmd *cmd)
+{
+	struct exec_cmd blank = EXEC_CMD_INIT;
+
+	*cmd = blank;
+}
+
+void exec_cmd_release(struct exec_cmd *cmd)
+{
+	strvec_clear(&cmd->argv);
+	strvec_clear(&cmd->env);
+}
+
+void exec_result_init(struct exec_result *res)
+{
+	struct exec_result blank = EXEC_RESULT_INIT;
+
+	*res = blank;
+}
+
+void exec_result_release(struct exec_result *res)
+{
+	strbuf_release(&res->exec_error);
+	strbuf_release(&res->out_head);
+	strbuf_release(&res->out_tail);
+	strbuf_release(&res->err_head);
+	strbuf_release(&res->err_tail);
+}
+
+static void result_reset(struct exec_result *res)
+{
+	struct exec_result keep = *res;
+
+	exec_result_init(res);
+	res->exec_error = keep.exec_error;
+	res->out_head = keep.out_head;
+	res->out_tail = keep.out_tail;
+	res->err_head = keep.err_head;
+	res->err_tail = keep.err_tail;
+	strbuf_reset(&res->exec_error);
+	strbuf_reset(&res->out_head);
+	strbuf_reset(&res->out_tail);
+	strbuf_reset(&res->err_head);
+	strbuf_reset(&res->err_tail);
+}
+
+void exec_format_argv(struct strbuf *sb, const char *const *argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			strbuf_addch(sb, ' ');
+		strbuf_add_shquoted(sb, argv[i]);
+	}
+}
+
+void exec_format_utc(struct strbuf *sb, const struct timespec *ts)
+{
+	struct tm tm;
+	char buf[64];
+	time_t t = ts->tv_sec;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		strbuf_adds(sb, "(invalid time)");
+		return;
+	}
+	strbuf_addf(sb, "%s.%03ldZ", buf, (long)(ts->tv_nsec / 1000000));
+}
+
+/* ------------------------------------------------------------------ */
+/* What the child needs, all of it built before fork(). */
+
+enum child_stage {
+	STAGE_SETPGID = 1,
+	STAGE_DUP,
+	STAGE_SETGROUPS,
+	STAGE_SETGID,
+	STAGE_SETUID,
+	STAGE_CHDIR,
+	STAGE_EXEC,
+};
+
+/* Sent up the report pipe when the child cannot exec. */
+struct child_report {
+	int stage;
+	int err;
+};
+
+struct spawn {
+	const char *const *argv;
+	size_t argc;
+	struct strvec env;
+	struct strvec paths;        /* where to look for argv[0], in order */
+	const char **sh_argv;       /* argc + 2 slots, for ENOEXEC */
+	const char *cwd;
+	int switch_user;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+	int fd_in, fd_out, fd_err, fd_report;
+	sigset_t oldmask;
+	struct sigaction dfl;
+};
+
+static size_t env_name_len(const char *e)
+{
+	return strcspn(e, "=");
+}
+
+static int env_same_name(const char *a, const char *b)
+{
+	size_t n = env_name_len(a);
+
+	return n == env_name_len(b) && !strncmp(a, b, n);
+}
+
+/*
+ * The caller's environment (unless cleared), then the user's HOME etc.,
+ * then cmd->env, later layers winning; "K" alone removes K.
+ */
+static void build_env(struct strvec *out, const struct exec_cmd *cmd,
+		      const struct strvec *user)
+{
+	struct strvec ov = STRVEC_INIT;
+	size_t i, j;
+
+	strvec_pushv(&ov, user->v);
+	strvec_pushv(&ov, cmd->env.v);
+	if (!cmd->env_clear) {
+		for (i = 0; environ && environ[i]; i++) {
+			if (!strchr(environ[i], '='))
+				continue;
+			for (j = 0; j < ov.nr; j++)
+				if (env_same_name(environ[i], ov.v[j]))
+					break;
+			if (j == ov.nr)
+				strvec_push(out, environ[i]);
+		}
+	}
+	for (i = 0; i < ov.nr; i++) {
+		if (!strchr(ov.v[i], '='))
+			continue;
+		for (j = i + 1; j < ov.nr; j++)
+			if (env_same_name(ov.v[i], ov.v[j]))
+				break;
+		if (j == ov.nr)
+			strvec_push(out, ov.v[i]);
+	}
+	strvec_clear(&ov);
+}
+
+static const char *env_get(const struct strvec *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < env->nr; i++)
+		if (!strncmp(env->v[i], name, n) && env->v[i][n] == '=')
+			return env->v[i] + n + 1;
+	return NULL;
+}
+
+/* execvp()'s search, done here because the child may not allocate. */
+static void build_paths(struct strvec *paths, const char *prog,
+			const struct strvec *env)
+{
+	const char *path, *p, *colon;
+
+	if (strchr(prog, '/')) {
+		strvec_push(paths, prog);
+		return;
+	}
+	path = env_get(env, "PATH");
+	if (!path)
+		path = DEFAULT_PATH;
+	for (p = path;; p = colon + 1) {
+		colon = strchr(p, ':');
+		if (!colon)
+			colon = p + strlen(p);
+		/* An empty entry means the current directory, as in POSIX. */
+		if (colon == p)
+			strvec_pushf(paths, "./%s", prog);
+		else
+			strvec_pushf(paths, "%.*s/%s", (int)(colon - p), p, prog);
+		if (!*colon)
+			break;
+	}
+}
+
+/*
+ * Looks `name` up; when running as root, fills the ids to switch to and
+ * the user's environment. Returns 1 when the run is refused (err set).
+ */
+static int prepare_user(struct spawn *sp, const char *name,
+			struct strvec *user_env, struct error *err)
+{
+	struct passwd pw, *found = NULL;
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 ? (size_t)hint : 16384;
+	char *buf = xmalloc(size);
+	uid_t me = geteuid();
+	int rc, n;
+
+	while ((rc = getpwnam_r(name, &pw, buf, size, &found)) == ERANGE) {
+		size *= 2;
+		buf = xrealloc(buf, size);
+	}
+	if (!found) {
+		if (rc) {
+			errno = rc;
+			error_errno(err, "cannot look up user '%s'", name);
+		} else {
+			error_set(err, "unknown user '%s'", name);
+		}
+		free(buf);
+		return 1;
+	}
+	if (me != 0) {
+		rc = 0;
+		if (pw.pw_uid != me)
+			rc = error_set(err, "cannot run as user '%s': only root "
+				       "can switch users and rdrill runs as "
+				       "uid %ld", name, (long)me);
+		free(buf);
+		return rc ? 1 : 0;
+	}
+	sp->switch_user = 1;
+	sp->uid = pw.pw_uid;
+	sp->gid = pw.pw_gid;
+	n = 32;
+	sp->groups = xmalloc(n * sizeof(*sp->groups));
+	while (getgrouplist(name, pw.pw_gid, sp->groups, &n) < 0)
+		sp->groups = xrealloc(sp->groups, (size_t)n * sizeof(*sp->groups));
+	sp->ngroups = n;
+	strvec_pushf(user_env, "HOME=%s", pw.pw_dir);
+	strvec_pushf(user_env, "USER=%s", pw.pw_name);
+	strvec_pushf(user_env, "LOGNAME=%s", pw.pw_name);
+	free(buf);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The child: from here to exec, async-signal-safe calls only. */
+
+__attribute__((noreturn))
+static void child_fail(const struct spawn *sp, int stage)
+{
+	struct child_report r;
+	ssize_t n;
+
+	r.stage = stage;
+	r.err = errno;
+	do
+		n = write(sp->fd_report, &r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	_exit(127);
+}
+
+static int skip_candidate(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == ELOOP ||
+		e == ENAMETOOLONG || e == EACCES || e == ESTALE;
+}
+
+__attribute__((noreturn))
+static void child_run(const struct spawn *sp)
+{
+	int sig, eacces = 0, last = ENOENT;
+
+	if (setpgid(0, 0) < 0)
+		child_fail(sp, STAGE_SETPGID);
+	/* Handlers are the caller's, and SIG_IGN would outlive exec. */
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sp->dfl, NULL);
+
+	/* Every fd is > 2 (see move_high), so dup2 clears FD_CLOEXEC. */
+	if (dup2(sp->fd_in, 0) < 0 || dup2(sp->fd_out, 1) < 0 ||
+	    dup2(sp->fd_err, 2) < 0)
+		child_fail(sp, STAGE_DUP);
+#ifdef SYS_close_range
+	/*
+	 * Whatever the caller has open (a libpq socket, the journal) stays
+	 * out of the command. CLOEXEC rather than close: the report pipe
+	 * must live until exec. Old kernels say ENOSYS/EINVAL; so be it.
+	 */
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+#endif
+
+	if (sp->switch_user) {
+		if (setgroups((size_t)sp->ngroups, sp->groups) < 0)
+			child_fail(sp, STAGE_SETGROUPS);
+		if (setgid(sp->gid) < 0)
+			child_fail(sp, STAGE_SETGID);
+		if (setuid(sp->uid) < 0)
+			child_fail(sp, STAGE_SETUID);
+	}
+	/* After the switch: the directory must be usable by that user. */
+	if (sp->cwd && chdir(sp->cwd) < 0)
+		child_fail(sp, STAGE_CHDIR);
+
+	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+	for (size_t i = 0; i < sp->paths.nr; i++) {
+		const char *path = sp->paths.v[i];
+
+		execve(path, (char *const *)sp->argv,
+		       (char *const *)sp->env.v);
+		if (errno == ENOEXEC) {
+			/* No #! line: a script for sh, as execvp() has it. */
+			sp->sh_argv[0] = "sh";
+			sp->sh_argv[1] = path;
+			for (size_t j = 1; j <= sp->argc; j++)
+				sp->sh_argv[j + 1] = sp->argv[j];
+			execve("/bin/sh", (char *const *)sp->sh_argv,
+			       (char *const *)sp->env.v);
+			break;
+		}
+		if (!skip_candidate(errno))
+			break;
+		if (errno == EACCES)
+			eacces = 1;
+		else
+			last = errno;
+	}
+	if (errno == ENOEXEC || skip_candidate(errno))
+		errno = eacces ? EACCES : last;
+	child_fail(sp, STAGE_EXEC);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output: redaction, files, excerpts. */
+
+struct redact {
+	const char *const *s;       /* the non-empty secrets */
+	size_t *len;
+	size_t nr;
+	size_t maxlen;
+};
+
+struct stream {
+	int fd;                     /* pipe, -1 at EOF */
+	int file;                   /* -1 = discard */
+	const char *path;
+	char *work;                 /* carry, then what read() brought */
+	size_t carry;
+	char *out;                  /* redacted bytes waiting for write() */
+	size_t out_len;
+	size_t *next;               /* per secret: next match, cached */
+	size_t excerpt;
+	struct strbuf *head, *tail;
+	char *ring;
+	size_t ring_pos, ring_len;
+	unsigned long long *bytes;
+	int write_errno;
+};
+
+static void stream_flush(struct stream *st)
+{
+	const char *p = st->out;
+	size_t left = st->out_len;
+
+	st->out_len = 0;
+	if (st->file < 0 || st->write_errno)
+		return;
+	while (left) {
+		ssize_t n = write(st->file, p, left);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Keep draining the pipe: a blocked child never ends. */
+			st->write_errno = errno;
+			return;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+}
+
+static void ring_add(struct stream *st, const char *p, size_t len)
+{
+	size_t n = st->excerpt, room;
+
+	if (!n || !len)
+		return;
+	if (len >= n) {
+		memcpy(st->ring, p + len - n, n);
+		st->ring_pos = 0;
+		st->ring_len = n;
+		return;
+	}
+	room = n - st->ring_pos;
+	if (len <= room) {
+		memcpy(st->ring + st->ring_pos, p, len);
+	} else {
+		memcpy(st->ring + st->ring_pos, p, room);
+		memcpy(st->ring, p + room, len - room);
+	}
+	st->ring_pos = (st->ring_pos + len) % n;
+	st->ring_len = st->ring_len + len > n ? n : st->ring_len + len;
+}
+
+static void emit(struct stream *st, const char *p, size_t len)
+{
+	size_t take;
+
+	*st->bytes += len;
+	if (st->head->len < st->excerpt) {
+		take = st->excerpt - st->head->len;
+		if (take > len)
+			take = len;
+		strbuf_add(st->head, p, take);
+		ring_add(st, p + take, len - take);
+	} else {
+		ring_add(st, p, len);
+	}
+	while (len) {
+		take = EXEC_BUF - st->out_len;
+		if (take > len)
+			take = len;
+		memcpy(st->out + st->out_len, p, take);
+		st->out_len += take;
+		p += take;
+		len -= take;
+		if (st->out_len == EXEC_BUF)
+			stream_flush(st);
+	}
+}
+
+#define NO_MATCH ((size_t)-1)
+
+/* memmem() is GNU-only in glibc's headers. */
+static const char *find(const char *hay, size_t n, const char *needle,
+			size_t m)
+{
+	const char *p = hay, *end = hay + n;
+
+	while (m && m <= (size_t)(end - p)) {
+		p = memchr(p, needle[0], (size_t)(end - p) - m + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, m))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * work[0 .. carry + n] holds unprocessed bytes. Until EOF, the last
+ * maxlen - 1 of them may begin a secret that the next read completes,
+ * so no match starting there is taken and they stay behind as carry.
+ */
+static void stream_feed(struct stream *st, const struct redact *rd,
+			size_t n, int eof)
+{
+	char *buf = st->work;
+	size_t len = st->carry + n, pos = 0, limit, end, i;
+
+	if (!rd->nr) {
+		emit(st, buf, len);
+		st->carry = 0;
+		return;
+	}
+	limit = eof ? len : len > rd->maxlen - 1 ? len - (rd->maxlen - 1) : 0;
+	for (i = 0; i < rd->nr; i++)
+		st->next[i] = 0;
+	for (;;) {
+		size_t best = NO_MATCH;
+
+		for (i = 0; i < rd->nr; i++) {
+			if (st->next[i] != NO_MATCH && st->next[i] <= pos) {
+				const char *m = find(buf + pos, len - pos,
+						     rd->s[i], rd->len[i]);
+
+				st->next[i] = m ? (size_t)(m - buf) : NO_MATCH;
+			}
+			if (st->next[i] == NO_MATCH || st->next[i] >= limit)
+				continue;
+			if (best == NO_MATCH || st->next[i] < st->next[best] ||
+			    (st->next[i] == st->next[best] &&
+			     rd->len[i] > rd->len[best]))
+				best = i;
+		}
+		if (best == NO_MATCH)
+			break;
+		emit(st, buf + pos, st->next[best] - pos);
+		emit(st, REDACTED, strlen(REDACTED));
+		pos = st->next[best] + rd->len[best];
+	}
+	end = pos > limit ? pos : limit;
+	emit(st, buf + pos, end - pos);
+	st->carry = len - end;
+	memmove(buf, buf + end, st->carry);
+}
+
+static void stream_setup(struct stream *st, const struct redact *rd,
+			 size_t excerpt, struct strbuf *head,
+			 struct strbuf *tail, unsigned long long *bytes)
+{
+	memset(st, 0, sizeof(*st));
+	st->fd = st->file = -1;
+	st->work = xmalloc(EXEC_BUF + (rd->nr ? rd->maxlen : 0));
+	st->out = xmalloc(EXEC_BUF);
+	st->next = xcalloc(rd->nr ? rd->nr : 1, sizeof(*st->next));
+	st->excerpt = excerpt;
+	st->ring = xmalloc(excerpt ? excerpt : 1);
+	st->head = head;
+	st->tail = tail;
+	st->bytes = bytes;
+}
+
+static void stream_finish(struct stream *st)
+{
+	if (st->ring_len < st->excerpt) {
+		strbuf_add(st->tail, st->ring, st->ring_len);
+	} else if (st->excerpt) {
+		strbuf_add(st->tail, st->ring + st->ring_pos,
+			   st->excerpt - st->ring_pos);
+		strbuf_add(st->tail, st->ring, st->ring_pos);
+	}
+}
+
+static void stream_free(struct stream *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	if (st->file >= 0)
+		close(st->file);
+	free(st->work);
+	free(st->out);
+	free(st->next);
+	free(st->ring);
+}
+
+/* Returns 1 at EOF. */
+static int stream_read(struct stream *st, const struct redact *rd)
+{
+	ssize_t n = read(st->fd, st->work + st->carry, EXEC_BUF);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n > 0) {
+		stream_feed(st, rd, (size_t)n, 0);
+		return 0;
+	}
+	stream_feed(st, rd, 0, 1);
+	stream_flush(st);
+	close(st->fd);
+	st->fd = -1;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Keeps fds 0-2 free for the child's dup2()s. */
+static int move_high(int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return nfd;
+}
+
+static int open_output(const char *path, int *fd, struct error *err)
+{
+	*fd = -1;
+	if (!path)
+		return 0;
+	*fd = move_high(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644));
+	if (*fd < 0)
+		return error_errno(err, "cannot create '%s'", path);
+	return 0;
+}
+
+static int make_pipe(int fds[2], struct error *err)
+{
+	/*
+	 * pipe2() is GNU-only in glibc's headers; the syscall is the same.
+	 * Close-on-exec from birth, or another thread's fork could carry
+	 * the report pipe's write end away and we would wait on it.
+	 */
+	if (syscall(SYS_pipe2, fds, O_CLOEXEC) < 0)
+		return error_errno(err, "pipe");
+	fds[0] = move_high(fds[0]);
+	fds[1] = move_high(fds[1]);
+	if (fds[0] < 0 || fds[1] < 0)
+		return error_errno(err, "pipe");
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Has the child ended? Leaves it a zombie, so its pgid stays ours. */
+static int child_exited(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return -1;
+	return si.si_pid != 0;
+}
+
+static int reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static void set_end(struct exec_result *res, const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_REALTIME, &res->end);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->duration_ms = (t1.tv_sec - t0->tv_sec) * 1000LL +
+		(t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void set_status(struct exec_result *res, int status)
+{
+	if (WIFEXITED(status)) {
+		res->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+		res->exit_code = 128 + res->signal;
+	}
+}
+
+static int could_not_run(struct exec_result *res, struct error *err)
+{
+	res->exec_failed = 1;
+	strbuf_reset(&res->exec_error);
+	strbuf_add(&res->exec_error, err->msg.buf, err->msg.len);
+	return -1;
+}
+
+static void report_failure(const struct exec_cmd *cmd,
+			   const struct child_report *r, struct error *err)
+{
+	const char *prog = cmd->argv.v[0];
+
+	errno = r->err;
+	switch (r->stage) {
+	case STAGE_EXEC:
+		error_errno(err, "could not run '%s'", prog);
+		break;
+	case STAGE_CHDIR:
+		error_errno(err, "could not run '%s': cannot enter "
+			    "directory '%s'", prog, cmd->cwd);
+		break;
+	case STAGE_SETGROUPS:
+	case STAGE_SETGID:
+	case STAGE_SETUID:
+		error_errno(err, "could not run '%s' as user '%s': %s", prog,
+			    cmd->run_as, r->stage == STAGE_SETUID ? "setuid" :
+			    r->stage == STAGE_SETGID ? "setgid" : "setgroups");
+		break;
+	default:
+		error_errno(err, "could not run '%s': %s failed in the child",
+			    prog, r->stage == STAGE_SETPGID ? "setpgid" : "dup2");
+		break;
+	}
+}
+
+/* 1 when the child sent a report, 0 when exec closed the pipe. */
+static int read_report(int fd, struct child_report *r)
+{
+	size_t got = 0;
+
+	while (got < sizeof(*r)) {
+		ssize_t n = read(fd, (char *)r + got, sizeof(*r) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got == sizeof(*r);
+}
+
+static int poll_wait(long long now, long long at, int wait)
+{
+	long long left = at - now;
+
+	if (at < 0)
+		return wait;
+	if (left < 0)
+		left = 0;
+	return wait < 0 || left < wait ? (int)left : wait;
+}
+
+/*
+ * Reads both streams until the child is reaped and they are closed,
+ * stopping the group on timeout or cancel. Returns -1 (err set) only
+ * when the child could no longer be followed; it is killed and reaped.
+ */
+static int supervise(const struct exec_cmd *cmd, struct exec_result *res,
+		     pid_t pid, struct stream *st, const struct redact *rd,
+		     const struct timespec *t0, struct error *err)
+{
+	long long start = mono_ms(), now, deadline = -1, kill_at = -1;
+	long long reaped_at = -1, last_data = -1;
+	int stopping = 0, killed = 0, reaped = 0, status = 0, pidfd = -1;
+
+#ifdef SYS_pidfd_open
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	if (cmd->timeout_ms)
+		deadline = start + (long long)cmd->timeout_ms;
+	for (;;) {
+		struct pollfd pfd[3];
+		struct stream *which[3];
+		int nfds = 0, wait = -1, n;
+
+		now = mono_ms();
+		if (!reaped && !stopping) {
+			if (cmd->cancel && *cmd->cancel)
+				stopping = res->cancelled = 1;
+			else if (deadline >= 0 && now >= deadline)
+				stopping = res->timed_out = 1;
+			if (stopping) {
+				kill(-pid, SIGTERM);
+				kill_at = now + (long long)cmd->grace_ms;
+			}
+		}
+		if (!reaped && stopping && !killed && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			killed = 1;
+		}
+		if (!reaped) {
+			n = child_exited(pid);
+			if (n < 0) {
+				error_errno(err, "waiting for '%s'",
+					    cmd->argv.v[0]);
+				kill(-pid, SIGKILL);
+				reap(pid, &status);
+				if (pidfd >= 0)
+					close(pidfd);
+				return -1;
+			}
+			if (n) {
+				/* Nothing of a stopped command outlives it. */
+				if (stopping && !killed)
+					kill(-pid, SIGKILL);
+				reap(pid, &status);
+				set_end(res, t0);
+				set_status(res, status);
+				reaped = 1;
+				reaped_at = last_data = now;
+			}
+		}
+
+		for (int i = 0; i < 2; i++) {
+			if (st[i].fd < 0)
+				continue;
+			pfd[nfds].fd = st[i].fd;
+			pfd[nfds].events = POLLIN;
+			which[nfds++] = &st[i];
+		}
+		if (reaped) {
+			/* Whoever still holds the pipes gets a short while. */
+			if (!nfds || now - last_data >= LINGER_IDLE_MS ||
+			    now - reaped_at >= LINGER_MAX_MS)
+				break;
+			wait = poll_wait(now, last_data + LINGER_IDLE_MS, wait);
+			wait = poll_wait(now, reaped_at + LINGER_MAX_MS, wait);
+		} else {
+			if (pidfd >= 0) {
+				pfd[nfds].fd = pidfd;
+				pfd[nfds].events = POLLIN;
+				which[nfds++] = NULL;
+			} else {
+				wait = TICK_MS;
+			}
+			if (cmd->cancel && !stopping)
+				wait = poll_wait(now, now + CANCEL_TICK_MS, wait);
+			if (!stopping)
+				wait = poll_wait(now, deadline, wait);
+			else if (!killed)
+				wait = poll_wait(now, kill_at, wait);
+		}
+
+		n = poll(pfd, (nfds_t)nfds, wait);
+		if (n < 0 && errno != EINTR) {
+			error_errno(err, "poll");
+			if (!reaped) {
+				kill(-pid, SIGKILL);
+				reap(pid, &status);
+			}
+			if (pidfd >= 0)
+				close(pidfd);
+			return -1;
+		}
+		for (int i = 0; n > 0 && i < nfds; i++) {
+			if (!which[i] || !pfd[i].revents)
+				continue;
+			stream_read(which[i], rd);
+			last_data = mono_ms();
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
+	     struct error *err)
+{
+	struct spawn sp;
+	struct strvec user_env = STRVEC_INIT;
+	struct redact rd = { NULL, NULL, 0, 0 };
+	struct stream st[2];
+	struct child_report report;
+	struct timespec t0;
+	sigset_t all;
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	int rep_pipe[2] = { -1, -1 }, null_fd = -1, ret = -1, status, saved;
+	const char **secrets = NULL;
+	pid_t pid;
+
+	result_reset(res);
+	memset(&sp, 0, sizeof(sp));
+	strvec_init(&sp.env);
+	strvec_init(&sp.paths);
+
+	if (!cmd->argv.nr || !*cmd->argv.v[0])
+		return error_set(err, "no command to run");
+	if (cmd->cancel && *cmd->cancel) {
+		res->cancelled = 1;
+		error_set(err, "'%s' not started: cancelled", cmd->argv.v[0]);
+		return could_not_run(res, err);
+	}
+
+	if (cmd->redact) {
+		size_t n = 0;
+
+		while (cmd->redact[n])
+			n++;
+		secrets = xcalloc(n + 1, sizeof(*secrets));
+		rd.len = xcalloc(n + 1, sizeof(*rd.len));
+		for (size_t i = 0; i < n; i++) {
+			size_t l = strlen(cmd->redact[i]);
+
+			if (!l)
+				continue;
+			secrets[rd.nr] = cmd->redact[i];
+			rd.len[rd.nr++] = l;
+			if (l > rd.maxlen)
+				rd.maxlen = l;
+		}
+		rd.s = secrets;
+	}
+	stream_setup(&st[0], &rd, cmd->excerpt_bytes, &res->out_head,
+		     &res->out_tail, &res->out_bytes);
+	stream_setup(&st[1], &rd, cmd->excerpt_bytes, &res->err_head,
+		     &res->err_tail, &res->err_bytes);
+
+	if (cmd->run_as && prepare_user(&sp, cmd->run_as, &user_env, err)) {
+		could_not_run(res, err);
+		goto out;
+	}
+	sp.argv = cmd->argv.v;
+	sp.argc = cmd->argv.nr;
+	sp.cwd = cmd->cwd;
+	sp.sh_argv = xcalloc(sp.argc + 2, sizeof(*sp.sh_argv));
+	build_env(&sp.env, cmd, &user_env);
+	build_paths(&sp.paths, cmd->argv.v[0], &sp.env);
+	memset(&sp.dfl, 0, sizeof(sp.dfl));
+	sp.dfl.sa_handler = SIG_DFL;
+	sigemptyset(&sp.dfl.sa_mask);
+
+	st[0].path = cmd->stdout_path;
+	st[1].path = cmd->stderr_path;
+	if (open_output(cmd->stdout_path, &st[0].file, err) ||
+	    open_output(cmd->stderr_path, &st[1].file, err))
+		goto out;
+	null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (null_fd < 0) {
+		error_errno(err, "cannot open /dev/null");
+		goto out;
+	}
+	if (make_pipe(out_pipe, err) || make_pipe(err_pipe, err) ||
+	    make_pipe(rep_pipe, err))
+		goto out;
+	sp.fd_in = null_fd;
+	sp.fd_out = out_pipe[1];
+	sp.fd_err = err_pipe[1];
+	sp.fd_report = rep_pipe[1];
+
+	/* No handler of the caller's may run in the child before exec. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &sp.oldmask);
+	clock_gettime(CLOCK_REALTIME, &res->start);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0)
+		child_run(&sp);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &sp.oldmask, NULL);
+	if (pid < 0) {
+		errno = saved;
+		error_errno(err, "cannot fork for '%s'", cmd->argv.v[0]);
+		goto out;
+	}
+	/* The child does it too: whoever runs first, the group exists. */
+	setpgid(pid, pid);
+	close_fd(&null_fd);
+	close_fd(&out_pipe[1]);
+	close_fd(&err_pipe[1]);
+	close_fd(&rep_pipe[1]);
+
+	if (read_report(rep_pipe[0], &report)) {
+		reap(pid, &status);
+		set_end(res, &t0);
+		report_failure(cmd, &report, err);
+		could_not_run(res, err);
+		goto out;
+	}
+
+	st[0].fd = out_pipe[0];
+	st[1].fd = err_pipe[0];
+	out_pipe[0] = err_pipe[0] = -1;
+	if (supervise(cmd, res, pid, st, &rd, &t0, err))
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		if (st[i].fd >= 0) {
+			/* Held open past the linger: keep what we have. */
+			stream_feed(&st[i], &rd, 0, 1);
+			stream_flush(&st[i]);
+		}
+		stream_finish(&st[i]);
+	}
+	ret = 0;
+	for (int i = 0; i < 2; i++) {
+		if (st[i].write_errno) {
+			errno = st[i].write_errno;
+			ret = error_errno(err, "writing '%s'", st[i].path);
+			break;
+		}
+		if (st[i].file >= 0 && close(st[i].file) < 0 && !ret)
+			ret = error_errno(err, "writing '%s'", st[i].path);
+		st[i].file = -1;
+	}
+
+out:
+	stream_free(&st[0]);
+	stream_free(&st[1]);
+	close_fd(&null_fd);
+	close_fd(&out_pipe[0]);
+	close_fd(&out_pipe[1]);
+	close_fd(&err_pipe[0]);
+	close_fd(&err_pipe[1]);
+	close_fd(&rep_pipe[0]);
+	close_fd(&rep_pipe[1]);
+	strvec_clear(&sp.env);
+	strvec_clear(&sp.paths);
+	strvec_clear(&user_env);
+	free(sp.sh_argv);
+	free(sp.groups);
+	free(secrets);
+	free(rd.len);
+	return ret;
+}
