@@ -1,0 +1,314 @@
+/*
+ * canary: the runbook's "delete one identifiable message, prove it comes
+ * back", automated. record (before anything is destroyed) keeps the row's
+ * values; delete removes exactly that row; absent proves it is gone;
+ * present proves the restore brought it back unchanged.
+ *
+ * Identifiers are quoted with PQescapeIdentifier and values travel as
+ * parameters, so neither a table called "my posts" nor a key value like
+ * `'; DROP TABLE x; --` can change the statement.
+ */
+#include "error.h"
+#include "pg.h"
+#include "sha256.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CELL_MAX 200
+
+struct canary {
+	struct step_ctx *sc;
+	PGconn *c;
+	json_t *def;            /* body["canary"] */
+	json_t *ev;             /* the step's evidence */
+	struct strbuf table;    /* quoted */
+	struct strbuf where;    /* " WHERE "k" = $1 AND ..." */
+	struct strvec vals;     /* the key values, $1.. */
+};
+
+static int build_where(struct canary *k, struct error *err)
+{
+	json_t *key = json_object_get(k->def, "key"), *v;
+	const char *col;
+	int i = 0;
+
+	strbuf_adds(&k->where, " WHERE ");
+	json_object_foreach(key, col, v) {
+		if (i)
+			strbuf_adds(&k->where, " AND ");
+		if (pg_quote_ident(k->c, col, &k->where, err) < 0)
+			return -1;
+		strbuf_addf(&k->where, " = $%d", ++i);
+		strvec_push(&k->vals, json_is_string(v) ? json_string_value(v) :
+			    "");
+	}
+	if (!i)
+		return error_set(err, "the canary has no key");
+	return 0;
+}
+
+static int run(struct canary *k, const char *sql, json_t **res,
+	       struct error *err)
+{
+	struct pg_query_opts o = { (int)k->vals.nr, k->vals.v, k->sc->cancel,
+				   0 };
+	json_t *to = json_object_get(k->sc->step, "timeout_s");
+
+	if (json_integer_value(to) > 0)
+		o.timeout_ms = (long)json_integer_value(to) * 1000;
+	if (pg_run(k->c, sql, &o, res, err) < 0) {
+		error_prefix(err, "canary query failed");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *rows_text(long long n, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	if (!n)
+		strbuf_adds(sb, "no row");
+	else
+		strbuf_addf(sb, "%lld row%s", n, n == 1 ? "" : "s");
+	return sb->buf;
+}
+
+/* SELECT the canary's columns; their values as {column: text|null}. */
+static int select_row(struct canary *k, json_t *columns, long long *count,
+		      json_t **values, struct error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	json_t *res = NULL, *col, *row;
+	size_t i;
+	int ret = -1;
+
+	*values = NULL;
+	strbuf_adds(&sql, "SELECT ");
+	json_array_foreach(columns, i, col) {
+		if (i)
+			strbuf_adds(&sql, ", ");
+		if (pg_quote_ident(k->c, json_string_value(col), &sql, err) < 0)
+			goto out;
+	}
+	strbuf_adds(&sql, " FROM ");
+	strbuf_add(&sql, k->table.buf, k->table.len);
+	strbuf_add(&sql, k->where.buf, k->where.len);
+	if (run(k, sql.buf, &res, err) < 0)
+		goto out;
+	*count = json_integer_value(json_object_get(res, "row_count"));
+	if (*count == 1) {
+		row = json_array_get(json_object_get(res, "rows"), 0);
+		*values = json_object();
+		json_array_foreach(columns, i, col)
+			json_object_set(*values, json_string_value(col),
+					json_array_get(row, i));
+	}
+	ret = 0;
+out:
+	json_decref(res);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static void values_sha256(json_t *values, char hex[SHA256_HEX_LEN + 1])
+{
+	char *s = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS);
+
+	sha256_hex(s, strlen(s), hex);
+	free(s);
+}
+
+static int do_record(struct canary *k, struct error *err)
+{
+	json_t *columns = json_object_get(k->def, "columns"), *values, *rec;
+	struct strbuf sb = STRBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+	long long n;
+
+	if (select_row(k, columns, &n, &values, err) < 0)
+		return -1;
+	json_object_set_new(k->ev, "rows", json_integer(n));
+	if (!step_check(k->sc, "canary row found", "exactly 1 row",
+			rows_text(n, &sb), n == 1)) {
+		strbuf_release(&sb);
+		return 0;
+	}
+	strbuf_release(&sb);
+	values_sha256(values, hex);
+	rec = json_object();
+	json_object_set(rec, "table", json_object_get(k->def, "table"));
+	json_object_set(rec, "key", json_object_get(k->def, "key"));
+	json_object_set(rec, "columns", columns);
+	json_object_set_new(rec, "values", values);
+	json_object_set_new(rec, "sha256", json_string(hex));
+	json_object_update(k->ev, rec);
+	json_object_set_new(k->sc->state, "canary", rec);
+	return 0;
+}
+
+static int do_delete(struct canary *k, struct error *err)
+{
+	struct strbuf sql = STRBUF_INIT, act = STRBUF_INIT;
+	json_t *res = NULL, *done = NULL;
+	long long n;
+	int ret = -1;
+
+	/* Without a record there would be nothing to prove it came back. */
+	if (!json_object_get(k->sc->state, "canary"))
+		return error_set(err, "the canary was not recorded in this "
+				 "run; not deleting it");
+	strbuf_adds(&sql, "DELETE FROM ");
+	strbuf_add(&sql, k->table.buf, k->table.len);
+	strbuf_add(&sql, k->where.buf, k->where.len);
+	/* A key that matches more than one row must not delete them all. */
+	if (pg_query(k->c, "BEGIN", &done, err) < 0)
+		goto out;
+	json_decref(done);
+	done = NULL;
+	if (run(k, sql.buf, &res, err) < 0)
+		goto out;
+	n = json_integer_value(json_object_get(res, "affected"));
+	if (pg_query(k->c, n == 1 ? "COMMIT" : "ROLLBACK", &done, err) < 0)
+		goto out;
+	json_object_set_new(k->ev, "rows_deleted", json_integer(n == 1 ? 1 : 0));
+	strbuf_addf(&act, "%lld", n);
+	if (n != 1)
+		strbuf_adds(&act, " (rolled back)");
+	step_check(k->sc, "rows deleted", "1", act.buf, n == 1);
+	ret = 0;
+out:
+	json_decref(res);
+	json_decref(done);
+	strbuf_release(&sql);
+	strbuf_release(&act);
+	return ret;
+}
+
+static int do_absent(struct canary *k, struct error *err)
+{
+	struct strbuf sql = STRBUF_INIT, sb = STRBUF_INIT;
+	json_t *res = NULL;
+	long long n;
+	int ret = -1;
+
+	strbuf_adds(&sql, "SELECT count(*) FROM ");
+	strbuf_add(&sql, k->table.buf, k->table.len);
+	strbuf_add(&sql, k->where.buf, k->where.len);
+	if (run(k, sql.buf, &res, err) < 0)
+		goto out;
+	n = atoll(pg_cell_text(json_array_get(json_array_get(
+			json_object_get(res, "rows"), 0), 0)));
+	json_object_set_new(k->ev, "rows", json_integer(n));
+	step_check(k->sc, "canary row gone", "no row", rows_text(n, &sb),
+		   n == 0);
+	ret = 0;
+out:
+	json_decref(res);
+	strbuf_release(&sql);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int do_present(struct canary *k, struct error *err)
+{
+	json_t *rec = json_object_get(k->sc->state, "canary");
+	json_t *columns = json_object_get(rec, "columns"), *before, *now, *col;
+	struct strbuf sb = STRBUF_INIT, exp = STRBUF_INIT, what = STRBUF_INIT;
+	const char *want = json_string_value(json_object_get(rec, "sha256"));
+	char hex[SHA256_HEX_LEN + 1] = "";
+	long long n;
+	size_t i;
+
+	if (!rec || !want)
+		return error_set(err, "the canary was not recorded in this run");
+	if (select_row(k, columns, &n, &now, err) < 0)
+		return -1;
+	before = json_object_get(rec, "values");
+	json_object_set_new(k->ev, "rows", json_integer(n));
+	json_object_set_new(k->ev, "recorded_sha256", json_string(want));
+	step_check(k->sc, "canary row found", "exactly 1 row",
+		   rows_text(n, &sb), n == 1);
+	if (n == 1) {
+		json_array_foreach(columns, i, col) {
+			const char *name = json_string_value(col);
+			json_t *a = json_object_get(before, name);
+			json_t *b = json_object_get(now, name);
+
+			strbuf_reset(&what);
+			strbuf_reset(&exp);
+			strbuf_reset(&sb);
+			strbuf_addf(&what, "column %s", name);
+			pg_add_cell(&exp, a, CELL_MAX);
+			pg_add_cell(&sb, b, CELL_MAX);
+			step_check(k->sc, what.buf, exp.buf, sb.buf,
+				   json_equal(a, b));
+		}
+		values_sha256(now, hex);
+		json_object_set(k->ev, "values", now);
+		json_object_set_new(k->ev, "sha256", json_string(hex));
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "sha256 %s", hex);
+	} else {
+		rows_text(n, &sb);
+	}
+	strbuf_reset(&exp);
+	strbuf_addf(&exp, "sha256 %s", want);
+	step_check(k->sc, "identical to the recorded row", exp.buf, sb.buf,
+		   n == 1 && !strcmp(hex, want));
+	json_decref(now);
+	strbuf_release(&sb);
+	strbuf_release(&exp);
+	strbuf_release(&what);
+	return 0;
+}
+
+int step_canary(struct step_ctx *sc, struct error *err)
+{
+	const char *action = json_string_value(step_params(sc));
+	struct canary k = { sc, NULL, json_object_get(sc->body, "canary"), NULL,
+			    STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
+	const char *name = json_string_value(json_object_get(k.def, "connection"));
+	int ret = -1;
+
+	if (!action || !json_is_object(k.def))
+		return error_set(err, "canary step without a canary");
+	if (!strcmp(action, "present") && !json_object_get(sc->state, "canary"))
+		return error_set(err, "the canary was not recorded in this run");
+	k.ev = json_object();
+	json_object_set_new(k.ev, "action", json_string(action));
+	json_object_set_new(k.ev, "connection", json_string(name ? name : ""));
+	json_object_set(k.ev, "table", json_object_get(k.def, "table"));
+	json_object_set(k.ev, "key", json_object_get(k.def, "key"));
+	json_object_set_new(sc->rec, "evidence", k.ev);
+
+	k.c = pg_connect_named(sc->body, name, sc->state, sc->secrets, err);
+	if (!k.c)
+		goto out;
+	if (pg_quote_table(k.c, json_string_value(json_object_get(k.def,
+					"table")), &k.table, err) < 0 ||
+	    build_where(&k, err) < 0)
+		goto out;
+	if (!strcmp(action, "record"))
+		ret = do_record(&k, err);
+	else if (!strcmp(action, "delete"))
+		ret = do_delete(&k, err);
+	else if (!strcmp(action, "absent"))
+		ret = do_absent(&k, err);
+	else if (!strcmp(action, "present"))
+		ret = do_present(&k, err);
+	else
+		error_set(err, "unknown canary action '%s'", action);
+out:
+	if (ret < 0)
+		pg_redact(&err->msg, sc->secrets);
+	if (k.c)
+		PQfinish(k.c);
+	strbuf_release(&k.table);
+	strbuf_release(&k.where);
+	strvec_clear(&k.vals);
+	return ret;
+}

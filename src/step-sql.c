@@ -1,0 +1,193 @@
+/*
+ * sql: run one verification query and compare its result with what the
+ * drill expects, or with what an earlier sql step captured (same_as:
+ * counted before destruction, counted again after the restore).
+ */
+#include "error.h"
+#include "pg.h"
+#include "step.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Long values are cut for the checks table; the evidence keeps them. */
+#define SHORT_MAX 120
+
+static json_t *first_cell(json_t *result)
+{
+	return json_array_get(json_array_get(json_object_get(result, "rows"), 0),
+			      0);
+}
+
+/* "2000" for one value; "3 rows: (a, b), (c, d), ..." otherwise. */
+static void render_short(json_t *result, struct strbuf *sb)
+{
+	json_t *rows = json_object_get(result, "rows"), *row, *cell;
+	long long count = json_integer_value(json_object_get(result, "row_count"));
+	size_t i, j, start;
+
+	if (count == 1 && json_array_size(json_array_get(rows, 0)) == 1) {
+		pg_add_cell(sb, first_cell(result), SHORT_MAX);
+		return;
+	}
+	strbuf_addf(sb, "%lld row%s", count, count == 1 ? "" : "s");
+	if (!count)
+		return;
+	strbuf_adds(sb, ": ");
+	start = sb->len;
+	json_array_foreach(rows, i, row) {
+		if (sb->len - start > SHORT_MAX) {
+			strbuf_adds(sb, ", …");
+			return;
+		}
+		strbuf_adds(sb, i ? ", (" : "(");
+		json_array_foreach(row, j, cell) {
+			if (j)
+				strbuf_adds(sb, ", ");
+			pg_add_cell(sb, cell, 40);
+		}
+		strbuf_addch(sb, ')');
+	}
+	if ((long long)json_array_size(rows) < count)
+		strbuf_adds(sb, ", …");
+}
+
+static int parse_ll(const char *s, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return s[0] && !*end && !errno ? 0 : -1;
+}
+
+static int same_result(json_t *a, json_t *b)
+{
+	return json_equal(json_object_get(a, "row_count"),
+			  json_object_get(b, "row_count")) &&
+	       json_equal(json_object_get(a, "rows"),
+			  json_object_get(b, "rows"));
+}
+
+static void check_expectations(struct step_ctx *sc, json_t *params,
+			       json_t *result, json_t *captures)
+{
+	json_t *v, *cell = first_cell(result);
+	long long count = json_integer_value(json_object_get(result, "row_count"));
+	const char *same = json_string_value(json_object_get(params, "same_as"));
+	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+	int any = 0;
+
+	if ((v = json_object_get(params, "expect_rows"))) {
+		strbuf_addf(&exp, "%lld", (long long)json_integer_value(v));
+		strbuf_addf(&act, "%lld", count);
+		step_check(sc, "rows", exp.buf, act.buf,
+			   count == json_integer_value(v));
+		any = 1;
+	}
+	if ((v = json_object_get(params, "expect_value"))) {
+		strbuf_reset(&act);
+		if (!count)
+			strbuf_adds(&act, "(no rows)");
+		else
+			pg_add_cell(&act, cell, SHORT_MAX);
+		step_check(sc, "value", json_string_value(v), act.buf,
+			   json_is_string(cell) &&
+			   !strcmp(json_string_value(cell), json_string_value(v)));
+		any = 1;
+	}
+	if ((v = json_object_get(params, "expect_min"))) {
+		long long n = 0;
+		int ok = json_is_string(cell) &&
+			 !parse_ll(json_string_value(cell), &n);
+
+		strbuf_reset(&exp);
+		strbuf_reset(&act);
+		strbuf_addf(&exp, "at least %lld",
+			    (long long)json_integer_value(v));
+		if (!count)
+			strbuf_adds(&act, "(no rows)");
+		else if (!ok) {
+			strbuf_adds(&act, "not an integer: ");
+			pg_add_cell(&act, cell, SHORT_MAX);
+		} else {
+			strbuf_addf(&act, "%lld", n);
+		}
+		step_check(sc, "value", exp.buf, act.buf,
+			   ok && n >= json_integer_value(v));
+		any = 1;
+	}
+	if (same) {
+		json_t *before = json_object_get(captures, same);
+		struct strbuf what = STRBUF_INIT;
+
+		strbuf_reset(&exp);
+		strbuf_reset(&act);
+		strbuf_addf(&what, "same as step %s", same);
+		render_short(before, &exp);
+		render_short(result, &act);
+		step_check(sc, what.buf, exp.buf, act.buf,
+			   same_result(before, result));
+		strbuf_release(&what);
+		any = 1;
+	}
+	if (!any) {
+		strbuf_reset(&act);
+		render_short(result, &act);
+		step_check(sc, "result captured", "the query runs", act.buf, 1);
+	}
+	strbuf_release(&exp);
+	strbuf_release(&act);
+}
+
+int step_sql(struct step_ctx *sc, struct error *err)
+{
+	json_t *params = step_params(sc), *captures, *ev, *result = NULL;
+	const char *name = json_string_value(json_object_get(params, "connection"));
+	const char *query = json_string_value(json_object_get(params, "query"));
+	const char *same = json_string_value(json_object_get(params, "same_as"));
+	const char *id = json_string_value(json_object_get(sc->step, "id"));
+	json_t *to = json_object_get(sc->step, "timeout_s");
+	struct pg_query_opts o = { 0, NULL, sc->cancel, 0 };
+	PGconn *c;
+	int r;
+
+	if (!query)
+		return error_set(err, "sql step without a query");
+	captures = json_object_get(sc->state, "captures");
+	if (!captures) {
+		captures = json_object();
+		json_object_set_new(sc->state, "captures", captures);
+	}
+	/* Before connecting: a missing capture is the drill's fault. */
+	if (same && !json_object_get(captures, same))
+		return error_set(err, "same_as: step %s captured no result in "
+				 "this run", same);
+	ev = json_object();
+	json_object_set_new(ev, "connection", json_string(name ? name : ""));
+	json_object_set_new(ev, "query", json_string(query));
+	json_object_set_new(sc->rec, "evidence", ev);
+
+	c = pg_connect_named(sc->body, name, sc->state, sc->secrets, err);
+	if (!c)
+		goto fail;
+	if (json_integer_value(to) > 0)
+		o.timeout_ms = (long)json_integer_value(to) * 1000;
+	r = pg_run(c, query, &o, &result, err);
+	PQfinish(c);
+	if (r < 0) {
+		error_prefix(err, "query failed");
+		goto fail;
+	}
+	json_object_set(ev, "result", result);
+	if (id)
+		json_object_set_new(captures, id, json_deep_copy(result));
+	check_expectations(sc, params, result, captures);
+	json_decref(result);
+	return 0;
+fail:
+	pg_redact(&err->msg, sc->secrets);
+	return -1;
+}
