@@ -576,6 +576,8 @@ static int stream_read(struct stream *st, const struct redact *rd)
 		return 0;
 	if (n > 0) {
 		stream_feed(st, rd, (size_t)n, 0);
+		/* Per read, so a log can be followed while the step runs. */
+		stream_flush(st);
 		return 0;
 	}
 	stream_feed(st, rd, 0, 1);
@@ -876,14 +878,20 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 	pid_t pid;
 
 	result_reset(res);
+	/* Re-taken before fork; this is for runs that never start. */
+	clock_gettime(CLOCK_REALTIME, &res->start);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&sp, 0, sizeof(sp));
 	strvec_init(&sp.env);
 	strvec_init(&sp.paths);
 
-	if (!cmd->argv.nr || !*cmd->argv.v[0])
+	if (!cmd->argv.nr || !*cmd->argv.v[0]) {
+		set_end(res, &t0);
 		return error_set(err, "no command to run");
+	}
 	if (cmd->cancel && *cmd->cancel) {
 		res->cancelled = 1;
+		set_end(res, &t0);
 		error_set(err, "'%s' not started: cancelled", cmd->argv.v[0]);
 		return could_not_run(res, err);
 	}
@@ -928,9 +936,20 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 
 	st[0].path = cmd->stdout_path;
 	st[1].path = cmd->stderr_path;
-	if (open_output(cmd->stdout_path, &st[0].file, err) ||
-	    open_output(cmd->stderr_path, &st[1].file, err))
+	if (open_output(cmd->stdout_path, &st[0].file, err))
 		goto out;
+	if (cmd->stdout_path && cmd->stderr_path &&
+	    !strcmp(cmd->stdout_path, cmd->stderr_path)) {
+		/* One file for both (2>&1): one offset, or each overwrites
+		 * the other. */
+		st[1].file = fcntl(st[0].file, F_DUPFD_CLOEXEC, 3);
+		if (st[1].file < 0) {
+			error_errno(err, "cannot create '%s'", cmd->stderr_path);
+			goto out;
+		}
+	} else if (open_output(cmd->stderr_path, &st[1].file, err)) {
+		goto out;
+	}
 	null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (null_fd < 0) {
 		error_errno(err, "cannot open /dev/null");
@@ -1000,6 +1019,8 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 	}
 
 out:
+	if (!res->end.tv_sec && !res->end.tv_nsec)
+		set_end(res, &t0);
 	stream_free(&st[0]);
 	stream_free(&st[1]);
 	close_fd(&null_fd);

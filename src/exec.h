@@ -110,7 +110,10 @@ void exec_result_release(struct exec_result *res);
  * whatever its exit code. Returns -1 with `err` set when it could not be
  * run (res->exec_failed set: program missing or not executable, cwd
  * unusable, user switch refused or failed, cancelled before the start)
- * or on a system error (an output file cannot be created, ...).
+ * or on a system error (an output file cannot be created, ...). An
+ * output file that fails while being written (disk full) is also -1,
+ * but only after the child was reaped, with the result filled.
+ * The same path for stdout and stderr gets both, as with 2>&1.
  * `res` is reset first, so one result can serve several runs.
  */
 int exec_run(const struct exec_cmd *cmd, struct exec_result *res,

@@ -190,6 +190,14 @@ static void test_path_and_enoexec(void **state)
 	assert_int_equal(r.exit_code, 0);
 	assert_string_equal(r.out_head.buf, "probe arg one\n");
 
+	/* An empty PATH entry is the directory the child runs in. */
+	strvec_clear(&c.env);
+	strvec_push(&c.env, "PATH=/nonexistent:");
+	c.cwd = tmpdir;
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_string_equal(r.out_head.buf, "probe arg one\n");
+	c.cwd = NULL;
+
 	/* Cleared environment, no PATH: the default one finds env. */
 	strvec_clear(&c.argv);
 	strvec_clear(&c.env);
@@ -308,6 +316,15 @@ static void test_files_exact(void **state)
 	assert_int_equal(stat(errp.buf, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644 & ~022);
 
+	/* One path for both streams: both land, none overwritten. */
+	sh(&c, "printf a; sleep 0.05; printf b >&2; sleep 0.05; printf c");
+	c.stderr_path = out.buf;
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	read_file(&sb, out.buf);
+	assert_string_equal(sb.buf, "abc");
+	assert_int_equal(r.out_bytes, 2);
+	assert_int_equal(r.err_bytes, 1);
+
 	/* An output file that cannot be created is a system error. */
 	c.stdout_path = "/nonexistent-rdrill-dir/x.out";
 	assert_int_equal(exec_run(&c, &r, &err), -1);
@@ -416,12 +433,71 @@ static void test_timeout_kills_group(void **state)
 	assert_true(r.duration_ms >= 500);
 	assert_true(r.duration_ms < 1500);
 
+	/* SIGTERM reaches the whole group, not just the leader: the
+	 * grandchild's trap runs, the leader waits for it and exits 3. */
+	sh(&c, "trap 'wait; exit 3' TERM; "
+	   "sh -c 'trap \"echo cleaned; exit 0\" TERM; sleep 30 & wait' & "
+	   "wait");
+	c.timeout_ms = 300;
+	c.grace_ms = 5000;
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.timed_out, 1);
+	assert_int_equal(r.exit_code, 3);
+	assert_string_equal(r.out_head.buf, "cleaned\n");
+	assert_true(r.duration_ms < 1500);
+
+	/* Once the leader is gone, what is left of a stopped group is
+	 * killed at once, not after the grace. */
+	sh(&c, "sh -c 'trap \"\" TERM; sleep 30' & echo $!; sleep 30");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.exit_code, 128 + SIGTERM);
+	assert_true(r.duration_ms < 1500);
+	grandchild = strtol(r.out_head.buf, NULL, 10);
+	assert_true(grandchild > 1);
+	assert_true(process_dead(grandchild));
+
 	/* A quick command is not touched by a long timeout. */
 	sh(&c, "exit 5");
 	c.timeout_ms = 10000;
 	assert_int_equal(exec_run(&c, &r, &err), 0);
 	assert_int_equal(r.timed_out, 0);
 	assert_int_equal(r.exit_code, 5);
+
+	exec_cmd_release(&c);
+	exec_result_release(&r);
+	error_release(&err);
+}
+
+static void test_held_pipes(void **state)
+{
+	struct exec_cmd c = EXEC_CMD_INIT;
+	struct exec_result r = EXEC_RESULT_INIT;
+	struct error err = ERROR_INIT;
+	struct timespec t0, t1;
+	long bg;
+
+	(void)state;
+	/* A daemon left behind keeps stdout open: the run still ends
+	 * soon after the child, and the daemon is left alone. */
+	sh(&c, "sleep 30 & echo $!; echo done");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.exit_code, 0);
+	assert_true(ts_ms(&t1) - ts_ms(&t0) < 1500);
+	bg = strtol(r.out_head.buf, NULL, 10);
+	assert_true(bg > 1);
+	assert_non_null(strstr(r.out_head.buf, "\ndone\n"));
+	assert_int_equal(kill((pid_t)bg, 0), 0);
+	kill((pid_t)bg, SIGKILL);
+
+	/* A child that closes its output and runs on is still timed. */
+	sh(&c, "exec >&- 2>&-; sleep 30");
+	c.timeout_ms = 200;
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.timed_out, 1);
+	assert_int_equal(r.exit_code, 128 + SIGTERM);
+	assert_true(r.duration_ms < 1500);
 
 	exec_cmd_release(&c);
 	exec_result_release(&r);
@@ -471,6 +547,8 @@ static void test_cancel(void **state)
 	assert_int_equal(r.cancelled, 1);
 	assert_int_equal(r.exec_failed, 1);
 	assert_non_null(strstr(err.msg.buf, "cancelled"));
+	assert_true(r.start.tv_sec > 0);
+	assert_true(ts_ms(&r.end) >= ts_ms(&r.start));
 
 	sigaction(SIGALRM, &old, NULL);
 	exec_cmd_release(&c);
@@ -722,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_files_exact),
 		cmocka_unit_test(test_excerpts),
 		cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_held_pipes),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_big_output_bounded),
 		cmocka_unit_test(test_redaction),
