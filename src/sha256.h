@@ -14,4 +14,12 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
 		    unsigned long long *size, struct error *err);
 
+/*
+ * Same, from an open descriptor read to its end (not closed), for
+ * callers that open and check the file themselves; `name` is only for
+ * the error message. Safe to call from several threads at once.
+ */
+int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
+		  unsigned long long *size, struct error *err);
+
 #endif
