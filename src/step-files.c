@@ -1,0 +1,278 @@
+/*
+ * files: the runbook's "目录存在 / 非空 / 无权限错误" after a restore (and
+ * "the dump is not 0 bytes" before destruction), plus the owner that
+ * `chown -R 2000:2000` is meant to leave on every entry, checked instead of
+ * eyeballed from `ls | head`.
+ *
+ * One check per property the step asks for. A boolean that is false
+ * (non_empty, readable) asks for nothing: "must be empty" and "must be
+ * unreadable" are not things a restore drill proves. A missing path gives
+ * only the "exists" check (the others have nothing to look at); -1 is left
+ * for a path that cannot be inspected at all.
+ */
+#include "error.h"
+#include "fscheck.h"
+#include "step.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *plural(unsigned long long n, const char *one,
+			  const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static int parse_mode(const char *s, unsigned *mode)
+{
+	size_t i, len = strlen(s);
+
+	if (len < 3 || len > 4)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '7')
+			return -1;
+	*mode = (unsigned)strtoul(s, NULL, 8);
+	return 0;
+}
+
+static void add_examples(struct strbuf *sb, const struct strvec *ex)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nr; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "e.g. ", ex->v[i]);
+}
+
+static json_t *evidence(const char *path, const struct fscheck_facts *f,
+			int owner_given)
+{
+	json_t *ev = json_object(), *ex;
+	char mode[8];
+	size_t i;
+
+	json_object_set_new(ev, "path", json_string(path));
+	json_object_set_new(ev, "type", json_string(fscheck_type_name(f->type)));
+	if (f->is_symlink)
+		json_object_set_new(ev, "symlink", json_true());
+	if (f->type == FSCHECK_MISSING)
+		return ev;
+	json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
+	json_object_set_new(ev, "uid", json_integer((json_int_t)f->uid));
+	json_object_set_new(ev, "gid", json_integer((json_int_t)f->gid));
+	if (f->user.len)
+		json_object_set_new(ev, "user", json_string(f->user.buf));
+	if (f->group.len)
+		json_object_set_new(ev, "group", json_string(f->group.buf));
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)f->mode);
+	json_object_set_new(ev, "mode", json_string(mode));
+	json_object_set_new(ev, "files", json_integer((json_int_t)f->files));
+	json_object_set_new(ev, "dirs", json_integer((json_int_t)f->dirs));
+	json_object_set_new(ev, "others", json_integer((json_int_t)f->others));
+	json_object_set_new(ev, "bytes", json_integer((json_int_t)f->bytes));
+	if (owner_given)
+		json_object_set_new(ev, "not_owned",
+				    json_integer((json_int_t)f->not_owned));
+	json_object_set_new(ev, "unreadable",
+			    json_integer((json_int_t)f->unreadable));
+	ex = json_array();
+	for (i = 0; i < f->owner_examples.nr; i++)
+		json_array_append_new(ex, json_string(f->owner_examples.v[i]));
+	for (i = 0; i < f->read_examples.nr; i++)
+		json_array_append_new(ex, json_string(f->read_examples.v[i]));
+	json_object_set_new(ev, "examples", ex);
+	return ev;
+}
+
+struct checks {
+	struct step_ctx *sc;
+	struct strbuf msg;      /* the first failure, for "message" */
+};
+
+static void check(struct checks *c, const char *what, const char *expected,
+		  const char *actual, int ok)
+{
+	step_check(c->sc, what, expected, actual, ok);
+	if (!ok && !c->msg.len)
+		strbuf_addf(&c->msg, "%s: expected %s, got %s", what,
+			    expected, actual);
+}
+
+static void check_exists(struct checks *c, const struct fscheck_facts *f,
+			 int want)
+{
+	struct strbuf act = STRBUF_INIT;
+	int exists = f->type != FSCHECK_MISSING;
+
+	if (exists)
+		strbuf_addf(&act, "yes (%s%s)", f->is_symlink ?
+			    "symlink to " : "", fscheck_type_name(f->type));
+	else
+		strbuf_adds(&act, f->is_symlink ? "no (dangling symlink)" :
+			    "no");
+	check(c, "exists", want ? "yes" : "no", act.buf, exists == want);
+	strbuf_release(&act);
+}
+
+static void check_non_empty(struct checks *c, const struct fscheck_facts *f)
+{
+	struct strbuf act = STRBUF_INIT;
+	unsigned long long n = f->files + f->dirs + f->others;
+
+	if (f->type == FSCHECK_FILE) {
+		strbuf_addf(&act, "%lld %s", (long long)f->size,
+			    plural((unsigned long long)f->size, "byte",
+				   "bytes"));
+		check(c, "non-empty", "more than 0 bytes", act.buf,
+		      f->size > 0);
+	} else if (f->type == FSCHECK_DIR) {
+		strbuf_addf(&act, "%llu %s", n, plural(n, "entry", "entries"));
+		check(c, "non-empty", "at least 1 entry", act.buf, n > 0);
+	} else {
+		check(c, "non-empty", "a non-empty file or directory",
+		      "neither a file nor a directory", 0);
+	}
+	strbuf_release(&act);
+}
+
+static void check_files(struct checks *c, const struct fscheck_facts *f,
+			long long min)
+{
+	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+
+	strbuf_addf(&exp, "at least %lld regular %s", min,
+		    plural((unsigned long long)min, "file", "files"));
+	strbuf_addf(&act, "%llu regular %s", f->files,
+		    plural(f->files, "file", "files"));
+	if (f->type == FSCHECK_DIR)
+		strbuf_addf(&act, " (%llu %s below)", f->dirs,
+			    plural(f->dirs, "directory", "directories"));
+	check(c, "files", exp.buf, act.buf,
+	      min <= 0 || f->files >= (unsigned long long)min);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+}
+
+static void check_owner(struct checks *c, const struct fscheck_facts *f,
+			const char *given, uid_t uid, gid_t gid)
+{
+	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT, want = STRBUF_INIT;
+	int top_ok = f->uid == uid && f->gid == gid;
+	unsigned long long below = f->files + f->dirs + f->others;
+
+	strbuf_addf(&want, "%lu:%lu", (unsigned long)uid, (unsigned long)gid);
+	strbuf_adds(&exp, given);
+	if (strcmp(given, want.buf))
+		strbuf_addf(&exp, " (%s)", want.buf);
+	if (f->type == FSCHECK_DIR)
+		strbuf_adds(&exp, ", recursively");
+
+	strbuf_addf(&act, "%lu:%lu", (unsigned long)f->uid,
+		    (unsigned long)f->gid);
+	if (f->not_owned && top_ok) {
+		strbuf_addf(&act, ", but %llu %s below %s not, ", f->not_owned,
+			    plural(f->not_owned, "entry", "entries"),
+			    plural(f->not_owned, "is", "are"));
+		add_examples(&act, &f->owner_examples);
+	} else if (f->not_owned) {
+		strbuf_addf(&act, " (and %llu %s below not %s, ", f->not_owned,
+			    plural(f->not_owned, "entry", "entries"), want.buf);
+		add_examples(&act, &f->owner_examples);
+		strbuf_addch(&act, ')');
+	} else if (f->type == FSCHECK_DIR && below) {
+		strbuf_addf(&act, " (and all %llu %s below)", below,
+			    plural(below, "entry", "entries"));
+	}
+	check(c, "owner", exp.buf, act.buf, top_ok && !f->not_owned);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+	strbuf_release(&want);
+}
+
+static void check_mode(struct checks *c, const struct fscheck_facts *f,
+		       unsigned mode)
+{
+	char exp[8], act[8];
+
+	snprintf(exp, sizeof(exp), "%04o", mode);
+	snprintf(act, sizeof(act), "%04o", (unsigned)f->mode);
+	check(c, "mode", exp, act, (unsigned)f->mode == mode);
+}
+
+static void check_readable(struct checks *c, const struct fscheck_facts *f)
+{
+	struct strbuf act = STRBUF_INIT;
+	unsigned long long n = f->files + f->dirs + f->others;
+
+	if (!f->unreadable) {
+		strbuf_adds(&act, "none");
+		if (f->type == FSCHECK_DIR)
+			strbuf_addf(&act, " (%llu %s checked)", n + 1,
+				    plural(n + 1, "entry", "entries"));
+	} else {
+		strbuf_addf(&act, "%llu %s, ", f->unreadable,
+			    plural(f->unreadable, "entry", "entries"));
+		add_examples(&act, &f->read_examples);
+	}
+	check(c, "no permission errors", "none", act.buf, !f->unreadable);
+	strbuf_release(&act);
+}
+
+int step_files(struct step_ctx *sc, struct error *err)
+{
+	json_t *p = step_params(sc), *j;
+	const char *path = json_string_value(json_object_get(p, "path"));
+	const char *owner = json_string_value(json_object_get(p, "owner"));
+	const char *mode_s = json_string_value(json_object_get(p, "mode"));
+	json_t *min_files = json_object_get(p, "min_files");
+	int want_exists = 1, non_empty, readable;
+	struct fscheck_opts o = FSCHECK_OPTS_INIT;
+	struct fscheck_facts f = FSCHECK_FACTS_INIT;
+	struct checks c = { sc, STRBUF_INIT };
+	unsigned mode = 0;
+
+	if (!path || !*path)
+		return error_set(err, "files: no path");
+	if ((j = json_object_get(p, "exists")) && json_is_boolean(j))
+		want_exists = json_is_true(j);
+	non_empty = json_is_true(json_object_get(p, "non_empty"));
+	readable = json_is_true(json_object_get(p, "readable"));
+	if (mode_s && parse_mode(mode_s, &mode) < 0)
+		return error_set(err, "files: mode '%s' is not octal like "
+				 "\"0750\"", mode_s);
+	if (owner) {
+		if (fscheck_parse_owner(owner, &o.uid, &o.gid, err) < 0)
+			return -1;
+		o.owner_given = 1;
+	}
+	/* Opening every file costs a syscall each; only when asked. */
+	o.try_open = readable;
+	o.cancel = sc->cancel;
+
+	if (fscheck_inspect(path, &o, &f, err) < 0) {
+		fscheck_facts_release(&f);
+		return -1;
+	}
+	json_object_set_new(sc->rec, "evidence", evidence(path, &f,
+							  o.owner_given));
+	check_exists(&c, &f, want_exists);
+	if (f.type != FSCHECK_MISSING) {
+		if (non_empty)
+			check_non_empty(&c, &f);
+		if (json_is_integer(min_files))
+			check_files(&c, &f, json_integer_value(min_files));
+		if (owner)
+			check_owner(&c, &f, owner, o.uid, o.gid);
+		if (mode_s)
+			check_mode(&c, &f, mode);
+		if (readable)
+			check_readable(&c, &f);
+	}
+	if (c.msg.len)
+		json_object_set_new(sc->rec, "message", json_string(c.msg.buf));
+	strbuf_release(&c.msg);
+	fscheck_facts_release(&f);
+	return 0;
+}
