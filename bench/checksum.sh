@@ -10,6 +10,8 @@
 # The runner cannot run one checksum step by itself yet, so the rdrill side
 # is bench/checksum-bench.c, compiled here against $B/librdrill.a: it calls
 # checksum_files() (workers = online CPUs) as the checksum step does.
+# Word splitting of $files and $PKGS is meant: the names are our own.
+# shellcheck disable=SC2086,SC2046
 set -eu
 
 B=${B:-build}
@@ -24,7 +26,6 @@ trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 DRIVER=$WORK/checksum-bench
-# shellcheck disable=SC2046
 cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
 	-D_DEFAULT_SOURCE -Isrc $(pkg-config --cflags $PKGS) \
 	-o "$DRIVER" bench/checksum-bench.c "$B/librdrill.a" \
@@ -54,16 +55,14 @@ bench() {
 		echo "checksum.sh: rdrill and sha256sum disagree on $label" >&2
 		exit 1
 	}
-	c_times= r_times=
+	c_times='' r_times=''
 	n=0
 	while [ "$n" -lt "$RUNS" ]; do
 		c_times="$c_times $(cd "$dir" && "$DRIVER" time sha256sum $files)"
 		r_times="$r_times $("$DRIVER" time "$DRIVER" hash "$dir" $files)"
 		n=$((n + 1))
 	done
-	# shellcheck disable=SC2086
 	c=$(best_of $c_times)
-	# shellcheck disable=SC2086
 	r=$(best_of $r_times)
 	awk -v l="$label" -v b="$bytes" -v c="$c" -v r="$r" 'BEGIN {
 		printf "%-13s %9.0f MB/s %9.0f MB/s %7.2fx   (%.3f s vs %.3f s)\n",
