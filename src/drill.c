@@ -177,6 +177,8 @@ static const struct field toc_fields[] = {
 	{ "connection", T_ID, 0, 0, 0, 0, 0, 0,
 	  "a connection whose server version the dump must match" },
 	{ "min_entries", T_INT, 0, 0, 0, 0, 1, 100000000, NULL },
+	{ "pg_restore", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0,
+	  "the pg_restore program (default: pg_restore on PATH)" },
 	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
 };
 static const struct schema toc_schema = { "toc", toc_fields, NULL };

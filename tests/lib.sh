@@ -94,19 +94,35 @@ as_pg() {
 pg_start() {
 	PGDATA_DIR=$TRASH/pgdata
 	PGHOST=$TRASH/pgsock
-	mkdir -p "$PGHOST" "$PGDATA_DIR"
+	PGLOG_DIR=$TRASH/pglog
+	mkdir -p "$PGHOST" "$PGDATA_DIR" "$PGLOG_DIR"
 	chmod 700 "$PGDATA_DIR"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown "$PG_OS_USER" "$PGHOST" "$PGDATA_DIR"
+		chown "$PG_OS_USER" "$PGHOST" "$PGDATA_DIR" "$PGLOG_DIR"
 	fi
 	as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust \
 		--no-sync -E UTF8 --locale=C >"$TRASH/.initdb.log" 2>&1 ||
 		{ cat "$TRASH/.initdb.log"; return 1; }
 	PGPORT=$((20000 + $$ % 20000))
-	as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -w -l "$TRASH/.pg.log" \
+	as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -w -l "$PGLOG_DIR/server.log" \
 		-o "-c listen_addresses='' -k $PGHOST -p $PGPORT -c fsync=off" \
-		start >/dev/null || { cat "$TRASH/.pg.log"; return 1; }
+		start >/dev/null || { cat "$PGLOG_DIR/server.log"; return 1; }
 	at_exit "as_pg '$PG_BIN/pg_ctl' -D '$PGDATA_DIR' -m immediate stop"
 	PGUSER=postgres
 	export PGHOST PGPORT PGUSER
+}
+
+# drill_head ID ENVIRONMENT: the mandatory top of a test drill file.
+drill_head() {
+	cat <<HEAD
+rdrill: 1
+id: $1
+title: Test drill $1
+system: test
+environment: $2
+objective: test
+targets: {rto: 10m, rpo: 1h}
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: x}
+HEAD
 }

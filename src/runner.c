@@ -1,0 +1,446 @@
+#include "runner.h"
+#include "checksum.h"
+#include "error.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "plan.h"
+#include "progress.h"
+#include "rdrill.h"
+#include "report.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+#include "xalloc.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const struct {
+	const char *kind;
+	step_fn fn;
+} step_table[] = {
+	{ "command", step_command },
+	{ "checksum", step_checksum },
+	{ "toc", step_toc },
+	{ "sql", step_sql },
+	{ "files", step_files },
+	{ "wait", step_wait },
+	{ "canary", step_canary },
+};
+
+const char *runner_status_word(enum runner_status s)
+{
+	switch (s) {
+	case RUNNER_PASSED: return "PASSED";
+	case RUNNER_FAILED: return "FAILED";
+	case RUNNER_ABORTED: return "ABORTED";
+	case RUNNER_REFUSED: return "REFUSED";
+	}
+	return "FAILED";
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_t *utc_ms(long long ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct tm tm;
+	time_t t = (time_t)(ms / 1000);
+	char buf[32];
+	json_t *r;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	strbuf_addf(&sb, "%s.%03lldZ", buf, ms % 1000);
+	r = json_string(sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
+struct run {
+	const struct runner_opts *o;
+	json_t *body;
+	json_t *state;
+	struct journal *journal;
+	struct strvec secrets;
+	struct progress *progress;
+	size_t nsteps;
+	enum runner_status status;
+	struct strbuf reason;
+	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
+	int verify_backup_total, verify_backup_passed;
+	int verify_restore_total, verify_restore_passed;
+};
+
+static int append(struct run *r, json_t *rec, struct error *err)
+{
+	int ret = journal_append(r->journal, rec, err);
+
+	json_decref(rec);
+	return ret;
+}
+
+static step_fn find_fn(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(step_table) / sizeof(step_table[0]); i++)
+		if (!strcmp(step_table[i].kind, kind))
+			return step_table[i].fn;
+	return NULL;
+}
+
+/* Every check of the record passed (a step with none passes if it ran). */
+static int checks_ok(json_t *rec)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "checks"), i, c)
+		if (!json_is_true(json_object_get(c, "ok")))
+			return 0;
+	return 1;
+}
+
+static const char *first_failed_check(json_t *rec, struct strbuf *sb)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "checks"), i, c)
+		if (!json_is_true(json_object_get(c, "ok"))) {
+			strbuf_addf(sb, "%s: expected %s, got %s", jstr(c, "what"),
+				    jstr(c, "expected"), jstr(c, "actual"));
+			return sb->buf;
+		}
+	return NULL;
+}
+
+/*
+ * Run one step and journal it. Returns 1 passed, 0 failed, -1 when the
+ * journal could not be written (the run cannot go on without evidence).
+ */
+static int run_step(struct run *r, json_t *step, size_t i,
+		    volatile sig_atomic_t *cancel, struct error *err)
+{
+	struct step_ctx sc;
+	struct error serr = ERROR_INIT;
+	json_t *rec = json_object();
+	const char *kind = jstr(step, "kind"), *phase = jstr(step, "phase");
+	step_fn fn = find_fn(kind);
+	long long t0, t1;
+	int ran, ok;
+
+	json_object_set_new(rec, "type", json_string("step"));
+	json_object_set(rec, "n", json_object_get(step, "n"));
+	json_object_set(rec, "id", json_object_get(step, "id"));
+	json_object_set_new(rec, "phase", json_string(phase));
+	json_object_set_new(rec, "kind", json_string(kind));
+	memset(&sc, 0, sizeof(sc));
+	sc.body = r->body;
+	sc.step = step;
+	sc.rec = rec;
+	sc.state = r->state;
+	sc.bundle = r->o->bundle;
+	sc.secrets = &r->secrets;
+	sc.cancel = cancel;
+
+	progress_begin(r->progress, i + 1, r->nsteps, phase, jstr(step, "id"));
+	t0 = now_ms();
+	ran = fn ? fn(&sc, &serr) : error_set(&serr, "unknown step kind %s",
+					     kind);
+	t1 = now_ms();
+	ok = ran == 0 && checks_ok(rec);
+	json_object_set_new(rec, "started", utc_ms(t0));
+	json_object_set_new(rec, "ended", utc_ms(t1));
+	json_object_set_new(rec, "started_ms", json_integer(t0));
+	json_object_set_new(rec, "ended_ms", json_integer(t1));
+	json_object_set_new(rec, "duration_ms", json_integer(t1 - t0));
+	if (*cancel && !ok) {
+		json_object_set_new(rec, "status", json_string("aborted"));
+		if (!json_object_get(rec, "message"))
+			json_object_set_new(rec, "message",
+					    json_string("interrupted by a signal"));
+	} else {
+		json_object_set_new(rec, "status",
+				    json_string(ok ? "passed" : "failed"));
+	}
+	if (ran < 0) {
+		json_object_set_new(rec, "message", json_string(serr.msg.buf));
+	} else if (!ok && !json_object_get(rec, "message")) {
+		struct strbuf sb = STRBUF_INIT;
+		if (first_failed_check(rec, &sb))
+			json_object_set_new(rec, "message", json_string(sb.buf));
+		strbuf_release(&sb);
+	}
+	if (!ok && !r->reason.len)
+		strbuf_addf(&r->reason, "step %lld (%s) %s: %s",
+			    (long long)json_integer_value(json_object_get(step, "n")),
+			    jstr(step, "id"), *cancel ? "interrupted" : "failed",
+			    jstr(rec, "message"));
+
+	/* Facts for RTO and RPO. */
+	if (!strcmp(phase, "backup"))
+		r->backup_end_ms = t1;
+	if (json_is_true(json_object_get(step, "destructive")) &&
+	    !r->first_destroy_ms)
+		r->first_destroy_ms = t0;
+	if (!strcmp(phase, "verify_backup"))
+		r->verify_backup_passed += ok;
+	if (!strcmp(phase, "verify_restore")) {
+		r->verify_restore_passed += ok;
+		if (ok)
+			r->restore_verified_ms = t1;
+	}
+	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
+		     t1 - t0, jstr(rec, "message"));
+	error_release(&serr);
+	if (append(r, rec, err) < 0)
+		return -1;
+	return ok;
+}
+
+/* The safety gates: checked before anything runs. 0 = go on. */
+static int gates(struct run *r)
+{
+	const char *env = jstr(r->body, "environment");
+	const char *hash = jstr(r->o->plan, "plan_hash");
+	json_t *s;
+	size_t i;
+	int destructive = 0;
+
+	if (r->o->approved && strcmp(r->o->approved, hash)) {
+		strbuf_addf(&r->reason, "the plan hash %s is not the approved "
+			    "plan %s: the drill file, its variables or the date "
+			    "changed since the review", hash, r->o->approved);
+		return -1;
+	}
+	json_array_foreach(json_object_get(r->body, "steps"), i, s)
+		destructive += json_is_true(json_object_get(s, "destructive"));
+	if (destructive && (!r->o->confirm || strcmp(r->o->confirm, env))) {
+		if (r->o->confirm)
+			strbuf_addf(&r->reason, "--confirm %s does not match the "
+				    "drill's environment '%s'; %d destructive "
+				    "steps not run", r->o->confirm, env,
+				    destructive);
+		else
+			strbuf_addf(&r->reason, "the drill has %d destructive "
+				    "steps: run it with --confirm %s", destructive,
+				    env);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * RPO: backup finished -> first destructive step started (the data a
+ * real disaster at that moment would lose). RTO: first destructive step
+ * started -> last restore verification passed. Both in ms; a target is
+ * missed by a single millisecond as much as by an hour.
+ */
+static void measure(struct run *r, json_t *end)
+{
+	json_t *targets = json_object_get(r->body, "targets");
+	json_int_t rto_t = json_integer_value(json_object_get(targets, "rto_s"));
+	json_int_t rpo_t = json_integer_value(json_object_get(targets, "rpo_s"));
+
+	if (r->first_destroy_ms && r->backup_end_ms) {
+		long long rpo = r->first_destroy_ms - r->backup_end_ms;
+		if (rpo < 0)
+			rpo = 0;
+		json_object_set_new(end, "rpo_ms", json_integer(rpo));
+		if (rpo_t && rpo > rpo_t * 1000 && r->status == RUNNER_PASSED) {
+			r->status = RUNNER_FAILED;
+			strbuf_addf(&r->reason, "RPO %.1fs exceeds the target %llds",
+				    (double)rpo / 1000.0, (long long)rpo_t);
+		}
+	}
+	if (r->first_destroy_ms && r->restore_verified_ms &&
+	    r->verify_restore_passed == r->verify_restore_total &&
+	    r->verify_restore_total) {
+		long long rto = r->restore_verified_ms - r->first_destroy_ms;
+		json_object_set_new(end, "rto_ms", json_integer(rto));
+		if (rto_t && rto > rto_t * 1000 && r->status == RUNNER_PASSED) {
+			r->status = RUNNER_FAILED;
+			strbuf_addf(&r->reason, "RTO %.1fs exceeds the target %llds",
+				    (double)rto / 1000.0, (long long)rto_t);
+		}
+	}
+}
+
+static json_t *start_record(struct run *r)
+{
+	json_t *rec = json_object(), *ctx = json_object();
+	struct strbuf sb = STRBUF_INIT;
+
+	json_object_set_new(rec, "type", json_string("start"));
+	json_object_set_new(rec, "mode", json_string("run"));
+	json_object_set_new(rec, "time", utc_ms(now_ms()));
+	json_object_set(rec, "plan", r->o->plan);
+	plan_operator(&sb);
+	json_object_set_new(ctx, "operator", json_string(sb.buf));
+	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
+	if (r->o->confirm)
+		json_object_set_new(ctx, "confirm", json_string(r->o->confirm));
+	if (r->o->approved)
+		json_object_set_new(ctx, "approved_plan",
+				    json_string(r->o->approved));
+	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
+			json_object());
+	if (!r->o->vars_given)
+		json_decref(json_object_get(ctx, "vars_given"));
+	json_object_set_new(rec, "context", ctx);
+	strbuf_release(&sb);
+	return rec;
+}
+
+/* The bundle's own SHA256SUMS: everything in it, journal and report too. */
+static int seal(const char *bundle, struct error *err)
+{
+	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&path, "%s/SHA256SUMS", bundle);
+	ret = checksum_files(bundle, NULL, path.buf, 0, &set, err);
+	if (!ret)
+		ret = checksum_write_sums(path.buf, &set, err);
+	checksum_set_release(&set);
+	strbuf_release(&path);
+	return ret;
+}
+
+int runner_run(const struct runner_opts *o, enum runner_status *status,
+	       struct strbuf *reason, struct error *err)
+{
+	struct run r;
+	struct strbuf path = STRBUF_INIT;
+	json_t *steps, *step, *end, *records = NULL;
+	size_t i;
+	int ret = -1, stopped = 0;
+	char *text = NULL;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.body = json_object_get(o->plan, "plan");
+	r.state = json_object();
+	strvec_init(&r.secrets);
+	strbuf_init(&r.reason, 0);
+	r.status = RUNNER_PASSED;
+	steps = json_object_get(r.body, "steps");
+	r.nsteps = json_array_size(steps);
+	json_array_foreach(steps, i, step) {
+		r.verify_backup_total += !strcmp(jstr(step, "phase"), "verify_backup");
+		r.verify_restore_total += !strcmp(jstr(step, "phase"), "verify_restore");
+	}
+
+	strbuf_addf(&path, "%s/plan.json", o->bundle);
+	text = json_dumps(o->plan, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (fs_write_atomic(path.buf, text, strlen(text), err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/steps", o->bundle);
+	if (fs_mkdirs(path.buf, 0755, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
+	r.journal = journal_create(path.buf, err);
+	if (!r.journal || append(&r, start_record(&r), err) < 0)
+		goto out;
+	r.progress = progress_new(o->progress, o->tty);
+
+	if (gates(&r) < 0) {
+		r.status = RUNNER_REFUSED;
+		stopped = 1;
+	}
+	json_array_foreach(steps, i, step) {
+		const char *phase = jstr(step, "phase");
+		int ok;
+
+		if (stopped || !strcmp(phase, "cleanup"))
+			continue;
+		if (*o->cancel) {
+			r.status = RUNNER_ABORTED;
+			if (!r.reason.len)
+				strbuf_adds(&r.reason, "interrupted by a signal");
+			stopped = 1;
+			continue;
+		}
+		if (!strcmp(phase, "destroy") &&
+		    r.verify_backup_passed != r.verify_backup_total) {
+			r.status = RUNNER_FAILED;
+			strbuf_addf(&r.reason, "destroy refused: %d of %d "
+				    "verify_backup steps passed",
+				    r.verify_backup_passed, r.verify_backup_total);
+			stopped = 1;
+			continue;
+		}
+		ok = run_step(&r, step, i, o->cancel, err);
+		if (ok < 0)
+			goto out;
+		if (!ok) {
+			r.status = *o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
+			stopped = 1;
+		}
+	}
+	/* Cleanup runs whatever happened, unless nothing ran at all. */
+	if (r.status != RUNNER_REFUSED) {
+		json_array_foreach(steps, i, step) {
+			int ok;
+			if (strcmp(jstr(step, "phase"), "cleanup"))
+				continue;
+			if (*o->cancel_hard)
+				break;
+			ok = run_step(&r, step, i, o->cancel_hard, err);
+			if (ok < 0)
+				goto out;
+			if (!ok && r.status == RUNNER_PASSED)
+				r.status = RUNNER_FAILED;
+		}
+	}
+	end = json_object();
+	json_object_set_new(end, "type", json_string("end"));
+	json_object_set_new(end, "time", utc_ms(now_ms()));
+	measure(&r, end);
+	json_object_set_new(end, "status",
+			    json_string(runner_status_word(r.status)));
+	if (r.reason.len)
+		json_object_set_new(end, "reason", json_string(r.reason.buf));
+	if (append(&r, end, err) < 0)
+		goto out;
+	journal_free(r.journal);
+	r.journal = NULL;
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
+	records = journal_read(path.buf, NULL, err);
+	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
+	    seal(o->bundle, err) < 0)
+		goto out;
+	*status = r.status;
+	strbuf_add(reason, r.reason.buf, r.reason.len);
+	ret = 0;
+out:
+	progress_free(r.progress);
+	journal_free(r.journal);
+	json_decref(records);
+	json_decref(r.state);
+	strvec_clear(&r.secrets);
+	strbuf_release(&r.reason);
+	strbuf_release(&path);
+	free(text);
+	return ret;
+}

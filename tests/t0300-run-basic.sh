@@ -1,0 +1,107 @@
+#!/bin/sh
+# rdrill run without a database: a passing drill, a failing one (cleanup
+# still runs, FAILED report, exit 1), and the bundle's evidence.
+. "$(dirname "$0")/lib.sh"
+W=$TRASH/w
+mkdir -p "$W"
+
+{ drill_head pass test
+cat <<EOF
+vars:
+  w: $W
+phases:
+  preflight:
+    - {id: hello, run: [echo, "hello from rdrill"]}
+  backup:
+    - id: make-backup
+      shell: mkdir -p \${w}/b && printf 'data' > \${w}/b/one.bin && printf 'more' > \${w}/b/two.bin
+  verify_backup:
+    - id: sums
+      checksum: {dir: "\${w}/b"}
+    - id: recheck
+      run: [sha256sum, -c, --strict, SHA256SUMS]
+      cwd: \${w}/b
+    - id: stderr-and-exit
+      shell: echo to-stderr >&2; exit 3
+      expect_exit: [3]
+  cleanup:
+    - {id: bye, shell: "echo cleaned > \${w}/cleanup-ran"}
+EOF
+} >"$TRASH/pass.yaml"
+
+expect_exit 0 "$RDRILL" run "$TRASH/pass.yaml" -o "$TRASH/b1"
+expect_grep '^PASSED: ' "$OUT"
+B=$TRASH/b1
+for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
+	steps/01-hello.out steps/01-hello.err steps/05-stderr-and-exit.err; do
+	expect_file "$B/$f"
+done
+expect_grep 'hello from rdrill' "$B/steps/01-hello.out"
+expect_grep 'to-stderr' "$B/steps/05-stderr-and-exit.err"
+expect_grep '`PASSED`' "$B/report.md"
+expect_grep_F 'hello from rdrill' "$B/report.md"
+expect_file "$W/cleanup-ran"
+expect_true "SHA256SUMS of the backup set checks" sh -c "cd '$W/b' && sha256sum -c --strict SHA256SUMS"
+expect_grep "$(sha256sum "$W/b/one.bin" | cut -c1-64)" "$B/report.md"
+expect_true "journal: start, 6 steps, end" test "$(wc -l <"$B/journal.jsonl")" -eq 8
+expect_true "journal first record is the start" test \
+	"$(head -1 "$B/journal.jsonl" | jq -r .type)" = start
+expect_true "journal last record says PASSED" test \
+	"$(tail -1 "$B/journal.jsonl" | jq -r .status)" = PASSED
+expect_true "exit code recorded" test \
+	"$(sed -n 6p "$B/journal.jsonl" | jq -r .exit_code)" = 3
+expect_true "bundle SHA256SUMS checks" sh -c "cd '$B' && sha256sum -c --strict SHA256SUMS"
+expect_exit 0 "$RDRILL" verify "$B"
+expect_grep '^VERIFIED' "$OUT"
+
+# A step fails: the drill stops, cleanup runs, FAILED, exit 1.
+rm -f "$W/cleanup-ran"
+{ drill_head fail test
+cat <<EOF
+phases:
+  backup:
+    - {id: ok-1, run: ["true"]}
+    - {id: broken, shell: "echo about to fail; exit 7"}
+    - {id: never, shell: "touch $W/never-ran"}
+  cleanup:
+    - {id: bye, shell: "echo cleaned > $W/cleanup-ran"}
+EOF
+} >"$TRASH/fail.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/fail.yaml" -o "$TRASH/b2"
+expect_grep '^FAILED: ' "$OUT"
+expect_grep 'step 2 (broken) failed: exit code: expected 0, got 7' "$ERR"
+expect_file "$W/cleanup-ran"
+expect_no_file "$W/never-ran"
+expect_grep '`FAILED`' "$TRASH/b2/report.md"
+expect_grep '`SKIPPED`' "$TRASH/b2/report.md"
+expect_grep_F 'about to fail' "$TRASH/b2/report.md"
+expect_exit 0 "$RDRILL" verify "$TRASH/b2"
+
+# A program that cannot run is "could not run", not "exit 127".
+{ drill_head norun test
+cat <<EOF
+phases:
+  backup:
+    - {id: missing, run: [/nonexistent/program, x]}
+EOF
+} >"$TRASH/norun.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/norun.yaml" -o "$TRASH/b3"
+expect_grep '/nonexistent/program' "$ERR"
+expect_true "journal says why" sh -c "sed -n 2p '$TRASH/b3/journal.jsonl' | jq -r .message | grep -q nonexistent"
+
+# Timeout kills the step.
+{ drill_head slow test
+cat <<EOF
+phases:
+  backup:
+    - {id: slow, run: [sleep, "30"], timeout: 1s}
+EOF
+} >"$TRASH/slow.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/slow.yaml" -o "$TRASH/b4"
+expect_grep 'timed out after 1s' "$TRASH/b4/report.md"
+
+# Render again, in the other language, from the journal alone.
+expect_exit 0 "$RDRILL" render "$TRASH/b2" --lang en
+expect_grep '^# Test drill fail | `FAILED`' "$TRASH/b2/report.md"
+expect_exit 0 "$RDRILL" verify "$TRASH/b2"
+test_done

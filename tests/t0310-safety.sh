@@ -1,0 +1,65 @@
+#!/bin/sh
+# Safety gates: destructive steps need --confirm <environment>; an
+# approved plan hash must match; one run per drill at a time. A refusal
+# is exit 3 and nothing in the drill runs.
+. "$(dirname "$0")/lib.sh"
+W=$TRASH/w
+mkdir -p "$W"
+echo precious >"$W/data"
+
+{ drill_head gate staging
+cat <<EOF
+phases:
+  preflight:
+    - {id: marker, shell: "touch $W/preflight-ran"}
+  verify_backup:
+    - {id: check, run: ["true"]}
+  destroy:
+    - {id: wipe, run: [rm, -f, "$W/data"]}
+  cleanup:
+    - {id: bye, shell: "touch $W/cleanup-ran"}
+EOF
+} >"$TRASH/gate.yaml"
+
+expect_exit 3 "$RDRILL" run "$TRASH/gate.yaml" -o "$TRASH/r1"
+expect_grep 'run it with --confirm staging' "$ERR"
+expect_file "$W/data"
+expect_no_file "$W/preflight-ran"
+expect_no_file "$W/cleanup-ran"
+expect_grep '`REFUSED`' "$TRASH/r1/report.md"
+expect_exit 3 "$RDRILL" run "$TRASH/gate.yaml" --confirm prod -o "$TRASH/r2"
+expect_grep "does not match the drill's environment 'staging'" "$ERR"
+expect_file "$W/data"
+
+# An approved plan that is not this plan.
+expect_exit 3 "$RDRILL" run "$TRASH/gate.yaml" --confirm staging \
+	--approved-plan 0000000000000000000000000000000000000000000000000000000000000000 \
+	-o "$TRASH/r3"
+expect_grep 'is not the approved plan' "$ERR"
+expect_file "$W/data"
+
+# The approved hash from `rdrill plan` lets it run.
+expect_exit 0 "$RDRILL" plan "$TRASH/gate.yaml" -o "$TRASH/p"
+H=$(jq -r .plan_hash "$TRASH/p/plan.json")
+expect_exit 0 "$RDRILL" run "$TRASH/gate.yaml" --confirm staging \
+	--approved-plan "$H" -o "$TRASH/r4"
+expect_no_file "$W/data"
+expect_file "$W/cleanup-ran"
+expect_grep "$H" "$TRASH/r4/report.md"
+
+# A second run while one runs is refused.
+{ drill_head lock test
+cat <<EOF
+phases:
+  backup:
+    - {id: hold, run: [sleep, "3"]}
+EOF
+} >"$TRASH/lock.yaml"
+"$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l1" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+expect_exit 3 "$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l2"
+expect_grep 'another rdrill run of .* is in progress' "$ERR"
+wait $pid
+expect_true "the first run passed" test $? -eq 0
+test_done
