@@ -447,6 +447,55 @@ static void test_large_file(void **state)
 	error_release(&err);
 }
 
+/* 20,000 entries, half with data: linear, and quick. */
+static void test_many_entries(void **state)
+{
+	enum { N = 20000 };
+	struct spec *specs = xcalloc(N, sizeof(*specs));
+	char (*tags)[16] = xcalloc(N, sizeof(*tags));
+	struct strbuf a = STRBUF_INIT, path = STRBUF_INIT;
+	struct toc t = TOC_INIT;
+	struct error err = ERROR_INIT;
+	struct opts o = default_opts();
+	struct toc_type_count *c;
+	clock_t t0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		int data = i % 2;
+
+		snprintf(tags[i], sizeof(tags[i]), "t%zu", i / 2);
+		specs[i] = (struct spec){ (int)i + 1, data, data ? 3 : 2,
+			data ? "TABLE DATA" : "TABLE", "public", tags[i],
+			"postgres", data ? "" : "CREATE TABLE x ();\n",
+			data ? BDATA : NODATA, data ? "1\tx\n\\.\n" : NULL };
+	}
+	o.specs = specs;
+	o.n = N;
+	o.chunk = 64;
+	build(&a, &o);
+	strbuf_addf(&path, "%s/many.dump", tmpdir);
+	write_file(path.buf, a.buf, a.len);
+	t0 = clock();
+	if (toc_read_archive(path.buf, &t, &err))
+		fail_msg("%s", err.msg.buf);
+	assert_true(clock() - t0 < 2 * CLOCKS_PER_SEC);
+	assert_int_equal(t.entries_total, N);
+	assert_int_equal(t.entries_listed, N);
+	assert_int_equal(t.data_blocks, N / 2);
+	assert_int_equal(toc_count_by_type(&t, 0, &c), 2);
+	assert_int_equal(c[1].count, N / 2);
+	free(c);
+	toc_release(&t);
+	assert_int_equal(unlink(path.buf), 0);
+	strbuf_release(&a);
+	strbuf_release(&path);
+	error_release(&err);
+	free(specs);
+	free(tags);
+}
+
 static void test_versions(void **state)
 {
 	struct strbuf a = STRBUF_INIT;
@@ -1296,6 +1345,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_large_file),
+		cmocka_unit_test(test_many_entries),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_unset_offsets),
 		cmocka_unit_test(test_truncated_everywhere),
