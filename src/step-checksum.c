@@ -33,9 +33,8 @@ int step_checksum(struct step_ctx *sc, struct error *err)
 	if (checksum_write_sums(path.buf, &set, err) < 0)
 		goto out;
 	for (i = 0; i < set.nr; i++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "name", json_string(set.v[i].name) ?
-				    json_string(set.v[i].name) :
+		json_t *e = json_object(), *name = json_string(set.v[i].name);
+		json_object_set_new(e, "name", name ? name :
 				    json_string("(name not valid UTF-8)"));
 		json_object_set_new(e, "size",
 				    json_integer((json_int_t)set.v[i].size));
