@@ -147,8 +147,12 @@ static void test_could_not_run(void **state)
 
 	(void)state;
 	strvec_push(&c.argv, "rdrill-no-such-program");
+	/* A PATH entry we may not search (root's, under runuser) would make
+	 * this EACCES, as execvp() reports it: search only public ones. */
+	strvec_push(&c.env, "PATH=/usr/bin:/bin");
 	expect_exec_failure(&c, "'rdrill-no-such-program'",
 			    "No such file or directory");
+	strvec_clear(&c.env);
 
 	strvec_clear(&c.argv);
 	strvec_push(&c.argv, "/nonexistent/prog");
