@@ -31,6 +31,19 @@ expect_exit 3 "$RDRILL" run "$TRASH/gate.yaml" --confirm prod -o "$TRASH/r2"
 expect_grep "does not match the drill's environment 'staging'" "$ERR"
 expect_file "$W/data"
 
+# At a terminal, typing the environment's name is the confirmation; any
+# other answer refuses.
+expect_true "typed a wrong name at the prompt: refused" sh -c \
+	"printf 'prod\n' | script -qec \"'$RDRILL' run '$TRASH/gate.yaml' -o '$TRASH/t1'\" '$TRASH/t1.log'; test \$? -eq 3"
+expect_grep 'Type the environment name to run them' "$TRASH/t1.log"
+expect_file "$W/data"
+expect_true "typed the name: runs" sh -c \
+	"printf 'staging\n' | script -qec \"'$RDRILL' run '$TRASH/gate.yaml' -o '$TRASH/t2'\" '$TRASH/t2.log'"
+expect_no_file "$W/data"
+expect_grep '^PASSED' "$TRASH/t2.log"
+echo precious >"$W/data"
+rm -f "$W/preflight-ran" "$W/cleanup-ran"
+
 # An approved plan that is not this plan.
 expect_exit 3 "$RDRILL" run "$TRASH/gate.yaml" --confirm staging \
 	--approved-plan 0000000000000000000000000000000000000000000000000000000000000000 \
