@@ -65,9 +65,12 @@ check: all
 demo: all
 	sh drills/demo.sh
 
+# Figures, not pass/fail: see bench/README.md.
 bench: all
-	sh bench/checksum.sh
-	sh bench/capture-rss.sh
+	B=$(B) sh bench/checksum.sh
+	B=$(B) sh bench/capture-rss.sh
+	B=$(B) sh bench/toc.sh
+	B=$(B) sh bench/drill.sh
 
 clean:
 	rm -rf build build-asan rdrill

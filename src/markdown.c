@@ -88,6 +88,39 @@ static int is_line_space(int c)
 	return c == '\n' || c == '\r' || c == '\t';
 }
 
+/*
+ * Whether the punctuation character at s[i] could mean something to
+ * cmark-gfm. A value never holds a line break (they become spaces), so
+ * block syntax can only start at its first character, or just after a
+ * leading number ("1. " / "1)" open an ordered list; "1.5" does not). Characters with
+ * inline meaning anywhere are always escaped; ':' only before '/'
+ * (scheme://) and '.' only after 'w' (www.), which is what the autolink
+ * extension looks for while parsing. The rest ("2026-11-24", "a/b",
+ * "15:58") stays readable in report.md; test-markdown round-trips random
+ * text through every position to keep this honest.
+ */
+static int needs_escape(const char *s, size_t len, size_t i)
+{
+	int c = (unsigned char)s[i];
+	size_t d;
+
+	if (!is_ascii_punct(c))
+		return 0;
+	if (i == 0 || strchr("\\`*_[]()<>!&~|#@", c))
+		return 1;
+	if (c == ':')
+		return i + 1 < len && s[i + 1] == '/';
+	if (c == '.' && (s[i - 1] == 'w' || s[i - 1] == 'W'))
+		return 1;
+	if (c == '.') {
+		for (d = 0; d < i && s[d] >= '0' && s[d] <= '9'; d++)
+			;
+		return d == i && (i + 1 == len || s[i + 1] == ' ' ||
+				  is_line_space(s[i + 1]));
+	}
+	return 0;
+}
+
 void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
 {
 	struct strbuf clean = STRBUF_INIT;
@@ -110,7 +143,7 @@ void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
 				strbuf_addch(out, ' ');
 			continue;
 		}
-		if (is_ascii_punct(c))
+		if (needs_escape(clean.buf, clean.len, i))
 			strbuf_addch(out, '\\');
 		strbuf_addch(out, c);
 	}

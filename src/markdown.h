@@ -43,9 +43,11 @@ void markdown_status_badges(struct strbuf *out, const char *html);
 
 /*
  * Text that must read back literally inside a paragraph, heading, list
- * item or GFM table cell: every ASCII punctuation character gets a
- * backslash (so no emphasis, link, HTML, entity, list, heading or cell
- * split can start), CR, LF and TAB become spaces (a cell is one line), a
+ * item or GFM table cell: a backslash goes before every ASCII punctuation
+ * character that could start emphasis, a link, HTML, an entity, a list, a
+ * heading, a URL autolink or a cell split (the rest, like the '-' and ':'
+ * of "2026-11-24 15:58", stays as it is so report.md reads plainly),
+ * CR, LF and TAB become spaces (a cell is one line), a
  * space at either end becomes "&#32;" (no indented code block, no hard
  * break), other control characters become U+FFFD. Matches
  * mustache_escape_fn, so it is the escape function of the report

@@ -36,7 +36,7 @@ expect_exit 1 "$RDRILL" run "$TRASH/corrupt.yaml" --confirm test -o "$TRASH/b"
 expect_file "$W/data"
 expect_file "$W/cleanup-ran"
 expect_grep 'step 1 (toc) failed' "$ERR"
-expect_grep '| archive readable to its last data block | .* | no\\: .*truncated' "$TRASH/b/report.md"
+expect_grep '| archive readable to its last data block | .* | no: .*truncated' "$TRASH/b/report.md"
 expect_grep '`FAILED`' "$TRASH/b/report.md"
 expect_true "the destroy step never ran" sh -c \
 	"! jq -r 'select(.id==\"wipe\") | .id' '$TRASH/b/journal.jsonl' | grep -q wipe"
