@@ -17,9 +17,9 @@ expect_grep '28 steps, 5 destructive (run needs --confirm prod)' "$TRASH/termina
 # Every command and path of the seed is in the report, exactly.
 R=$TRASH/p1/report.md
 for s in \
-	'sudo docker exec -t mm-db pg_dump -U mmuser -F c -f /tmp/mattermost-20260121.dump mattermost' \
+	'sudo docker exec mm-db pg_dump -U mmuser -F c -f /tmp/mattermost-20260121.dump mattermost' \
 	'sudo docker cp mm-db:/tmp/mattermost-20260121.dump /data/backups/20260121/' \
-	'sudo docker exec -t mm-db pg_restore -l /tmp/mattermost-20260121.dump' \
+	'sudo docker exec mm-db pg_restore -l /tmp/mattermost-20260121.dump' \
 	'tar -czf /data/backups/20260121/mm-data-20260121.tar.gz data/mm' \
 	'tar -czf /data/backups/20260121/mm-config-20260121.tar.gz environments/prod/docker-compose.yml nginx/conf.d nginx/ssl' \
 	'sha256sum -c SHA256SUMS' \
@@ -27,7 +27,7 @@ for s in \
 	'sudo rm -rf /home/ratio/mattermost/environments/prod/data/db/*' \
 	'sudo docker compose up -d db' \
 	'sudo docker cp /data/backups/20260121/mattermost-20260121.dump mm-db:/tmp/restore.dump' \
-	'sudo docker exec -t mm-db pg_restore -U mmuser -d mattermost --clean /tmp/restore.dump' \
+	'sudo docker exec mm-db pg_restore -U mmuser -d mattermost --clean --if-exists /tmp/restore.dump' \
 	'sudo docker compose up -d' \
 	'sudo docker exec mattermost ls /mattermost/data' \
 	'chown -R 2000:2000 /home/ratio/mattermost/environments/prod/data/mm' \
