@@ -2,8 +2,9 @@
 # `make demo`: run drills/demo.yaml for real on a throwaway PostgreSQL
 # cluster. Makes the work directory (as root, the parts the server owns
 # go to the unprivileged $RDRILL_PG_USER: PostgreSQL refuses root), a
-# random database password that only travels in the environment, runs
-# the drill with --confirm demo, and removes the work directory after.
+# random database password (or $RDRILL_DEMO_DB_PASSWORD) that only
+# travels in the environment, runs the drill with --confirm demo, and
+# removes the work directory after.
 # Extra arguments go to `rdrill run` (e.g. --lang en, -o DIR).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +38,10 @@ mkdir -p "$work/pg/sock"
 if [ "$(id -u)" -eq 0 ]; then
 	chown -R "$pg_user" "$work/pg"
 fi
-RDRILL_DEMO_DB_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# The tests pass their own, to look for it in the bundle afterwards.
+if [ -z "${RDRILL_DEMO_DB_PASSWORD:-}" ]; then
+	RDRILL_DEMO_DB_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+fi
 export RDRILL_DEMO_DB_PASSWORD
 
 "${RDRILL:-./rdrill}" run drills/demo.yaml --confirm demo \
