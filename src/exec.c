@@ -386,6 +386,10 @@ struct stream {
 	size_t ring_pos, ring_len;
 	unsigned long long *bytes;
 	int write_errno;
+	const char *const *watch;   /* cmd->watch, or NULL */
+	unsigned int *seen;
+	char wtail[EXEC_WATCH_LEN]; /* the last bytes emitted, for watch */
+	size_t wtail_len;
 };
 
 static void stream_flush(struct stream *st)
@@ -434,11 +438,65 @@ static void ring_add(struct stream *st, const char *p, size_t len)
 	st->ring_len = st->ring_len + len > n ? n : st->ring_len + len;
 }
 
+/* memmem() is GNU-only in glibc's headers. */
+static const char *find(const char *hay, size_t n, const char *needle,
+			size_t m)
+{
+	const char *p = hay, *end = hay + n;
+
+	while (m && m <= (size_t)(end - p)) {
+		p = memchr(p, needle[0], (size_t)(end - p) - m + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, m))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * Look for the watched strings in p, and in the seam between the bytes
+ * emitted before and p, so a match split across reads is found too.
+ */
+static void watch_scan(struct stream *st, const char *p, size_t len)
+{
+	char seam[2 * EXEC_WATCH_LEN];
+	size_t i, m, k, n;
+
+	if (!st->watch || !len)
+		return;
+	k = len < EXEC_WATCH_LEN - 1 ? len : EXEC_WATCH_LEN - 1;
+	memcpy(seam, st->wtail, st->wtail_len);
+	memcpy(seam + st->wtail_len, p, k);
+	for (i = 0; st->watch[i]; i++) {
+		if (*st->seen & 1u << i)
+			continue;
+		m = strlen(st->watch[i]);
+		if (find(seam, st->wtail_len + k, st->watch[i], m) ||
+		    find(p, len, st->watch[i], m))
+			*st->seen |= 1u << i;
+	}
+	/* Keep the last EXEC_WATCH_LEN - 1 bytes of wtail + p. */
+	n = EXEC_WATCH_LEN - 1;
+	if (len >= n) {
+		memcpy(st->wtail, p + len - n, n);
+		st->wtail_len = n;
+	} else {
+		size_t keep = st->wtail_len + len > n ? n - len : st->wtail_len;
+
+		memmove(st->wtail, st->wtail + st->wtail_len - keep, keep);
+		memcpy(st->wtail + keep, p, len);
+		st->wtail_len = keep + len;
+	}
+}
+
 static void emit(struct stream *st, const char *p, size_t len)
 {
 	size_t take;
 
 	*st->bytes += len;
+	watch_scan(st, p, len);
 	if (st->head->len < st->excerpt) {
 		take = st->excerpt - st->head->len;
 		if (take > len)
@@ -462,23 +520,6 @@ static void emit(struct stream *st, const char *p, size_t len)
 }
 
 #define NO_MATCH ((size_t)-1)
-
-/* memmem() is GNU-only in glibc's headers. */
-static const char *find(const char *hay, size_t n, const char *needle,
-			size_t m)
-{
-	const char *p = hay, *end = hay + n;
-
-	while (m && m <= (size_t)(end - p)) {
-		p = memchr(p, needle[0], (size_t)(end - p) - m + 1);
-		if (!p)
-			return NULL;
-		if (!memcmp(p, needle, m))
-			return p;
-		p++;
-	}
-	return NULL;
-}
 
 /*
  * work[0 .. carry + n] holds unprocessed bytes. Until EOF, the last
@@ -529,10 +570,15 @@ static void stream_feed(struct stream *st, const struct redact *rd,
 }
 
 static void stream_setup(struct stream *st, const struct redact *rd,
-			 size_t excerpt, struct strbuf *head,
-			 struct strbuf *tail, unsigned long long *bytes)
+			 const struct exec_cmd *cmd, struct exec_result *res,
+			 struct strbuf *head, struct strbuf *tail,
+			 unsigned long long *bytes)
 {
+	size_t excerpt = cmd->excerpt_bytes;
+
 	memset(st, 0, sizeof(*st));
+	st->watch = cmd->watch;
+	st->seen = &res->watch_seen;
 	st->fd = st->file = -1;
 	st->work = xmalloc(EXEC_BUF + (rd->nr ? rd->maxlen : 0));
 	st->out = xmalloc(EXEC_BUF);
@@ -896,6 +942,17 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 		return could_not_run(res, err);
 	}
 
+	if (cmd->watch) {
+		size_t n;
+
+		for (n = 0; cmd->watch[n]; n++)
+			if (n == EXEC_WATCH_MAX || !*cmd->watch[n] ||
+			    strlen(cmd->watch[n]) >= EXEC_WATCH_LEN) {
+				set_end(res, &t0);
+				return error_set(err, "too many or too long "
+						 "strings to watch for");
+			}
+	}
 	if (cmd->redact) {
 		size_t n = 0;
 
@@ -915,9 +972,9 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 		}
 		rd.s = secrets;
 	}
-	stream_setup(&st[0], &rd, cmd->excerpt_bytes, &res->out_head,
+	stream_setup(&st[0], &rd, cmd, res, &res->out_head,
 		     &res->out_tail, &res->out_bytes);
-	stream_setup(&st[1], &rd, cmd->excerpt_bytes, &res->err_head,
+	stream_setup(&st[1], &rd, cmd, res, &res->err_head,
 		     &res->err_tail, &res->err_bytes);
 
 	if (cmd->run_as && prepare_user(&sp, cmd->run_as, &user_env, err)) {

@@ -39,6 +39,11 @@ struct error;
  * Each string of `redact` (NULL-terminated, empty strings ignored) is
  * replaced by "[REDACTED]" wherever it appears in either stream, also
  * across read boundaries, before anything reaches a file or an excerpt.
+ *
+ * Each string of `watch` (NULL-terminated, at most EXEC_WATCH_MAX of
+ * them, each shorter than EXEC_WATCH_LEN bytes) is looked for in the
+ * whole of both (redacted) streams, not only in the excerpts; bit i of
+ * `watch_seen` says whether watch[i] appeared.
  */
 struct exec_cmd {
 	struct strvec argv;
@@ -51,11 +56,14 @@ struct exec_cmd {
 	unsigned long timeout_ms;   /* 0 = none */
 	unsigned long grace_ms;     /* SIGTERM -> SIGKILL */
 	const char *const *redact;  /* NULL-terminated, or NULL */
+	const char *const *watch;   /* NULL-terminated, or NULL */
 	size_t excerpt_bytes;       /* head and tail size of each stream */
 	volatile sig_atomic_t *cancel;
 };
 
 #define EXEC_GRACE_MS_DEFAULT 5000
+#define EXEC_WATCH_MAX 16
+#define EXEC_WATCH_LEN 64
 #define EXEC_EXCERPT_DEFAULT 4096
 
 #define EXEC_CMD_INIT { \
@@ -94,6 +102,7 @@ struct exec_result {
 	long long duration_ms;
 	unsigned long long out_bytes, err_bytes;
 	struct strbuf out_head, out_tail, err_head, err_tail;
+	unsigned int watch_seen;    /* bit i: cmd->watch[i] was printed */
 };
 
 #define EXEC_RESULT_INIT { \

@@ -61,19 +61,6 @@ static const char *const warned_errors[] = {
 	NULL,
 };
 
-static const char *find_warned_error(const struct exec_result *res)
-{
-	const struct strbuf *s[] = { &res->err_head, &res->err_tail,
-				     &res->out_head, &res->out_tail };
-	size_t i, j;
-
-	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		for (j = 0; warned_errors[j]; j++)
-			if (strstr(s[i]->buf, warned_errors[j]))
-				return warned_errors[j];
-	return NULL;
-}
-
 /* secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere. */
 static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 			  struct error *err)
@@ -105,7 +92,7 @@ int step_command(struct step_ctx *sc, struct error *err)
 		      err_rel = STRBUF_INIT, err_abs = STRBUF_INIT,
 		      sb = STRBUF_INIT;
 	json_t *run = json_object_get(sc->step, "run"), *v, *expect;
-	const char *name, *warned;
+	const char *name;
 	size_t i;
 	int ret = -1, ok = 0;
 
@@ -128,6 +115,7 @@ int step_command(struct step_ctx *sc, struct error *err)
 		json_object_get(sc->step, "timeout_s")) * 1000;
 	cmd.cancel = sc->cancel;
 	cmd.redact = sc->secrets->v;
+	cmd.watch = warned_errors;
 	step_log_path(sc, "out", &out_rel, &out_abs);
 	step_log_path(sc, "err", &err_rel, &err_abs);
 	cmd.stdout_path = out_abs.buf;
@@ -174,9 +162,11 @@ int step_command(struct step_ctx *sc, struct error *err)
 		step_check(sc, "exit code", sb.buf, act.buf, ok);
 		strbuf_release(&act);
 	}
-	warned = find_warned_error(&res);
-	if (warned)
-		step_check(sc, "errors in output", "none", warned, 0);
+	for (i = 0; warned_errors[i]; i++)
+		if (res.watch_seen & 1u << i)
+			break;
+	if (warned_errors[i])
+		step_check(sc, "errors in output", "none", warned_errors[i], 0);
 	ret = 0;
 out:
 	exec_cmd_release(&cmd);

@@ -100,6 +100,23 @@ EOF
 expect_exit 1 "$RDRILL" run "$TRASH/slow.yaml" -o "$TRASH/b4"
 expect_grep 'timed out after 1s' "$TRASH/b4/report.md"
 
+# Exit 0 is not enough: pg_restore's "errors ignored on restore" in the
+# middle of a long output (outside every excerpt) fails the step.
+{ drill_head warned test
+cat <<'EOF'
+phases:
+  restore:
+    - id: restore-ish
+      shell: |
+        head -c 300000 /dev/zero | tr '\0' a >&2; echo >&2
+        echo 'pg_restore: warning: errors ignored on restore: 2' >&2
+        head -c 300000 /dev/zero | tr '\0' b >&2; exit 0
+EOF
+} >"$TRASH/warned.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/warned.yaml" -o "$TRASH/b5"
+expect_grep_F '| errors in output | none | errors ignored on restore: | `FAILED` |' "$TRASH/b5/report.md"
+expect_grep '^FAILED: ' "$OUT"
+
 # Render again, in the other language, from the journal alone.
 expect_exit 0 "$RDRILL" render "$TRASH/b2" --lang en
 expect_grep '^# Test drill fail | `FAILED`' "$TRASH/b2/report.md"

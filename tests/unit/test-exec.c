@@ -666,6 +666,69 @@ static void test_redaction(void **state)
 	strbuf_release(&sb);
 }
 
+/*
+ * Watched strings are found anywhere in either stream: in the middle of
+ * megabytes the excerpts never hold, split across reads, and not in a
+ * secret's place once it is redacted.
+ */
+static void test_watch(void **state)
+{
+	static const char *const watch[] = {
+		"errors ignored on restore:", "ERROR:  ", "never", NULL,
+	};
+	static const char *const secrets[] = { "ERROR:  hidden", NULL };
+	static const char *const too_many[] = {
+		"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+		"n", "o", "p", "q", NULL,
+	};
+	struct exec_cmd c = EXEC_CMD_INIT;
+	struct exec_result r = EXEC_RESULT_INIT;
+	struct error err = ERROR_INIT;
+
+	(void)state;
+	c.watch = watch;
+	/* 2 MB, the error in the middle, outside both 4 KiB excerpts. */
+	sh(&c, "head -c 1000000 /dev/zero | tr '\\0' x; "
+	   "echo 'psql:seed.sql:3: ERROR:  relation \"t\" does not exist'; "
+	   "head -c 1000000 /dev/zero | tr '\\0' y");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.exit_code, 0);
+	assert_null(strstr(r.out_head.buf, "ERROR"));
+	assert_null(strstr(r.out_tail.buf, "ERROR"));
+	assert_int_equal(r.watch_seen, 2);
+
+	/* One byte at a time on stderr: every match straddles reads. */
+	sh(&c, "for ch in e r r o r s ' ' i g n o r e d ' ' o n ' ' "
+	   "r e s t o r e : ' ' 3; do printf '%s' \"$ch\" >&2; "
+	   "sleep 0.003; done");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.watch_seen, 1);
+
+	/* Clean output: nothing seen (and the bits do not leak between runs). */
+	sh(&c, "echo 'NOTICE:  table does not exist, skipping'; echo ERROR: x");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.watch_seen, 0);
+
+	/* What a secret covered is gone before anything looks. */
+	c.redact = secrets;
+	sh(&c, "echo 'ERROR:  hidden'");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.watch_seen, 0);
+	sh(&c, "echo 'ERROR:  shown'");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.watch_seen, 2);
+	c.redact = NULL;
+
+	/* More strings than bits: refused, nothing run. */
+	c.watch = too_many;
+	assert_int_equal(exec_run(&c, &r, &err), -1);
+	assert_non_null(strstr(err.msg.buf, "watch"));
+
+	exec_cmd_release(&c);
+	exec_result_release(&r);
+	error_release(&err);
+}
+
 /* Looks the test user up, creating it when root and it is missing. */
 static struct passwd *test_user(void)
 {
@@ -819,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_big_output_bounded),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_run_as),
 		cmocka_unit_test(test_format),
 	};
