@@ -95,7 +95,7 @@ void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 		while ((p = find(from, sb->len - (size_t)(from - sb->buf),
 				 s, n))) {
 			strbuf_add(&out, from, (size_t)(p - from));
-			strbuf_adds(&out, "***");
+			strbuf_adds(&out, "[REDACTED]");
 			from = p + n;
 		}
 		strbuf_add(&out, from, sb->len - (size_t)(from - sb->buf));

@@ -1,6 +1,6 @@
 /*
- * sql: run one verification query and compare its result with what the
- * drill expects, or with what an earlier sql step captured (same_as:
+ * sql: run one verification query (read-only) and compare its result
+ * with what the drill expects, or with what an earlier sql step captured (same_as:
  * counted before destruction, counted again after the restore).
  */
 #include "error.h"
@@ -175,7 +175,16 @@ int step_sql(struct step_ctx *sc, struct error *err)
 		goto fail;
 	if (json_integer_value(to) > 0)
 		o.timeout_ms = (long)json_integer_value(to) * 1000;
-	r = pg_run(c, query, &o, &result, err);
+	/*
+	 * A verification must not change what it verifies: the query runs
+	 * in a read-only transaction that is rolled back (one statement per
+	 * query, so it cannot COMMIT its way out and write after).
+	 */
+	r = pg_query(c, "BEGIN TRANSACTION READ ONLY", &result, err);
+	json_decref(result);
+	result = NULL;
+	if (!r)
+		r = pg_run(c, query, &o, &result, err);
 	PQfinish(c);
 	if (r < 0) {
 		error_prefix(err, "query failed");

@@ -444,7 +444,7 @@ static void test_redact(void **state)
 	strvec_push(&secrets, "");
 	strbuf_adds(&sb, "a s3cret and s3cret! s3cre");
 	pg_redact(&sb, &secrets);
-	assert_string_equal(sb.buf, "a *** and ***! s3cre");
+	assert_string_equal(sb.buf, "a [REDACTED] and [REDACTED]! s3cre");
 	strbuf_release(&sb);
 	strvec_clear(&secrets);
 }
@@ -735,7 +735,20 @@ static void test_sql_errors(void **state)
 			 "\"sql\": {\"connection\": \"pg\", \"query\": "
 			 "\"SELECT 'hush-42'::int\"}}", &err), -1);
 	assert_null(strstr(err.msg.buf, "hush-42"));
-	assert_non_null(strstr(err.msg.buf, "***"));
+	assert_non_null(strstr(err.msg.buf, "[REDACTED]"));
+
+	/* A verification cannot change what it verifies. */
+	exec_ok("DROP TABLE IF EXISTS keep; CREATE TABLE keep (n int); "
+		"INSERT INTO keep VALUES (1), (2)");
+	assert_int_equal(fx_step(&f, "{\"id\": \"del\", \"kind\": \"sql\", "
+			 "\"sql\": {\"connection\": \"pg\", \"query\": "
+			 "\"DELETE FROM keep RETURNING n\"}}", &err), -1);
+	assert_non_null(strstr(err.msg.buf, "read-only transaction"));
+	assert_int_equal(fx_step(&f, "{\"id\": \"left\", \"kind\": \"sql\", "
+			 "\"sql\": {\"connection\": \"pg\", \"query\": "
+			 "\"SELECT count(*) FROM keep\", \"expect_value\": "
+			 "\"2\"}}", &err), 0);
+	assert_string_equal(oks(&f), "1");
 	fx_release(&f);
 	error_release(&err);
 }
