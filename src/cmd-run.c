@@ -2,6 +2,7 @@
 #include "drill.h"
 #include "error.h"
 #include "plan.h"
+#include "progress.h"
 #include "rdrill.h"
 #include "runner.h"
 #include "strbuf.h"
@@ -125,6 +126,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes write() fail (EFBIG), which the run can
+	 * report and clean up after; by default it would kill rdrill. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	memset(&ro, 0, sizeof(ro));
 	ro.plan = plan;
@@ -141,8 +145,13 @@ int cmd_run(int argc, char **argv)
 		json_string_value(json_object_get(plan, "plan_hash")), dir.buf);
 	if (runner_run(&ro, &status, &reason, &err) < 0)
 		goto fail;
-	if (reason.len)
-		fprintf(stderr, "rdrill: %s\n", reason.buf);
+	if (reason.len) {
+		/* It quotes the failed step's message: server or command text. */
+		struct strbuf safe = STRBUF_INIT;
+		progress_add_safe(&safe, reason.buf);
+		fprintf(stderr, "rdrill: %s\n", safe.buf);
+		strbuf_release(&safe);
+	}
 	printf("%s: %s/report.html\n", runner_status_word(status), dir.buf);
 	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
 	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;

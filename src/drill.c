@@ -784,12 +784,21 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 		json_decref(steps);
 		return err_at(c, pn, "the drill has no steps");
 	}
-	/* Nothing is destroyed on the strength of an unchecked backup. */
-	if (ynode_get(pn, "destroy") && !ynode_get(pn, "verify_backup")) {
-		json_decref(steps);
-		return err_at(c, ynode_get(pn, "destroy"), "a drill with a "
-			      "destroy phase needs a verify_backup phase: "
-			      "prove the backup before destroying anything");
+	/*
+	 * Nothing is destroyed on the strength of an unchecked backup: an
+	 * empty verify_backup would let the gate count 0 of 0 as passed.
+	 */
+	{
+		const struct ynode *d = ynode_get(pn, "destroy");
+		const struct ynode *v = ynode_get(pn, "verify_backup");
+
+		if (d && d->nkids && (!v || !v->nkids)) {
+			json_decref(steps);
+			return err_at(c, v ? v : d, "a drill with a destroy "
+				      "phase needs at least one verify_backup "
+				      "step: prove the backup before destroying "
+				      "anything");
+		}
 	}
 	*out = steps;
 	return 0;

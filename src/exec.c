@@ -1070,6 +1070,14 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 			ret = error_errno(err, "writing '%s'", st[i].path);
 			break;
 		}
+		/*
+		 * Logs are evidence: on disk when the step's journal record
+		 * says they are (a file that cannot be synced, like a tty or
+		 * /dev/null, says EINVAL).
+		 */
+		if (st[i].file >= 0 && fsync(st[i].file) < 0 &&
+			 errno != EINVAL && !ret)
+			ret = error_errno(err, "writing '%s'", st[i].path);
 		if (st[i].file >= 0 && close(st[i].file) < 0 && !ret)
 			ret = error_errno(err, "writing '%s'", st[i].path);
 		st[i].file = -1;

@@ -23,7 +23,8 @@ int fs_fsync_parent(const char *path, struct error *err)
 	else
 		strbuf_add(&dir, path, (size_t)(slash - path));
 	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
+	/* Some file systems cannot sync a directory: nothing more to do. */
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
 		ret = error_errno(err, "cannot sync directory %s", dir.buf);
 	if (fd >= 0)
 		close(fd);
@@ -88,7 +89,13 @@ int fs_mkdirs(const char *path, unsigned mode, struct error *err)
 		if (sb.buf[i] != '/' && sb.buf[i] != '\0')
 			continue;
 		sb.buf[i] = '\0';
-		if (mkdir(sb.buf, mode) < 0 && errno != EEXIST) {
+		if (mkdir(sb.buf, mode) == 0) {
+			/* A bundle directory must outlive a crash like its files. */
+			if (fs_fsync_parent(sb.buf, err) < 0) {
+				strbuf_release(&sb);
+				return -1;
+			}
+		} else if (errno != EEXIST) {
 			error_errno(err, "cannot create directory %s", sb.buf);
 			strbuf_release(&sb);
 			return -1;

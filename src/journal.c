@@ -1,5 +1,6 @@
 #include "journal.h"
 #include "error.h"
+#include "fsutil.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -16,6 +17,7 @@ struct journal {
 	int fd;
 	char *path;
 	long long seq;
+	off_t size;                 /* bytes of whole records on disk */
 	char prev[65];
 };
 
@@ -29,6 +31,11 @@ struct journal *journal_create(const char *path, struct error *err)
 		error_errno(err, "cannot create journal %s", path);
 		return NULL;
 	}
+	/* Every line is fsync'd; the name must survive a crash too. */
+	if (fs_fsync_parent(path, err) < 0) {
+		close(fd);
+		return NULL;
+	}
 	j = xcalloc(1, sizeof(*j));
 	j->fd = fd;
 	j->path = xstrdup(path);
@@ -37,7 +44,7 @@ struct journal *journal_create(const char *path, struct error *err)
 
 int journal_append(struct journal *j, json_t *rec, struct error *err)
 {
-	char *line;
+	char *line, hash[65];
 	size_t len, off = 0;
 
 	json_object_set_new(rec, "seq", json_integer(j->seq));
@@ -47,7 +54,7 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 	if (!line)
 		(void)xmalloc((size_t)-1);
 	len = strlen(line);
-	sha256_hex(line, len, j->prev);
+	sha256_hex(line, len, hash);
 	/* One write of line + newline: a reader never sees two half lines. */
 	line = xrealloc(line, len + 1);
 	line[len++] = '\n';
@@ -56,16 +63,30 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			free(line);
-			return error_errno(err, "cannot append to %s", j->path);
+			error_errno(err, "cannot append to %s", j->path);
+			goto undo;
 		}
 		off += (size_t)n;
 	}
+	if (fsync(j->fd) < 0) {
+		error_errno(err, "cannot sync %s", j->path);
+		goto undo;
+	}
 	free(line);
-	if (fsync(j->fd) < 0)
-		return error_errno(err, "cannot sync %s", j->path);
+	memcpy(j->prev, hash, sizeof(hash));
 	j->seq++;
+	j->size += (off_t)len;
 	return 0;
+undo:
+	/*
+	 * A full disk can take half a line. Cut it off, so that a record
+	 * appended later (cleanup may free space) starts on a fresh line
+	 * and chains to the last record that is really there.
+	 */
+	free(line);
+	if (off && ftruncate(j->fd, j->size) == 0)
+		(void)fsync(j->fd);
+	return -1;
 }
 
 void journal_free(struct journal *j)

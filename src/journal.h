@@ -24,7 +24,11 @@ struct journal;
 /* Create `path` (must not exist: evidence is never overwritten). */
 struct journal *journal_create(const char *path, struct error *err);
 
-/* Append `rec` (seq and prev are set here), write, fsync. */
+/*
+ * Append `rec` (seq and prev are set here), write, fsync. On failure
+ * (a full disk) nothing of `rec` stays in the file and the chain still
+ * ends at the last record written, so a later append may succeed.
+ */
 int journal_append(struct journal *j, json_t *rec, struct error *err);
 
 void journal_free(struct journal *j);

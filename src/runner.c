@@ -46,12 +46,24 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static long long now_ms(void)
+static long long clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time, for the record. */
+static long long now_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+/* For durations, RTO and RPO: an NTP step during a drill cannot move them. */
+static long long mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 static json_t *utc_ms(long long ms)
@@ -80,15 +92,35 @@ struct run {
 	size_t nsteps;
 	enum runner_status status;
 	struct strbuf reason;
+	struct error journal_err;   /* the first record that could not be written */
+	/* CLOCK_MONOTONIC ms; 0 = not yet */
 	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
 	int verify_backup_total, verify_backup_passed;
 	int verify_restore_total, verify_restore_passed;
 };
 
-static int append(struct run *r, json_t *rec, struct error *err)
+/*
+ * Journal a record. When that fails (a full disk), the drill must still
+ * stop and run its cleanup, so the failure is kept in r->journal_err,
+ * the run is FAILED, and later records are still tried: cleanup may
+ * free the space, and the journal never holds half a record.
+ */
+static int append(struct run *r, json_t *rec)
 {
-	int ret = journal_append(r->journal, rec, err);
+	struct error err = ERROR_INIT;
+	int ret = journal_append(r->journal, rec, &err);
 
+	if (ret < 0) {
+		if (!r->journal_err.msg.len) {
+			error_set(&r->journal_err, "%s", err.msg.buf);
+			if (r->status == RUNNER_PASSED)
+				r->status = RUNNER_FAILED;
+			strbuf_reset(&r->reason);
+			strbuf_addf(&r->reason, "the journal could not be "
+				    "written: %s", err.msg.buf);
+		}
+	}
+	error_release(&err);
 	json_decref(rec);
 	return ret;
 }
@@ -130,18 +162,18 @@ static const char *first_failed_check(json_t *rec, struct strbuf *sb)
 }
 
 /*
- * Run one step and journal it. Returns 1 passed, 0 failed, -1 when the
- * journal could not be written (the run cannot go on without evidence).
+ * Run one step and journal it. Returns 1 passed, 0 failed; a step whose
+ * record could not be journaled failed (there is no evidence of it).
  */
 static int run_step(struct run *r, json_t *step, size_t i,
-		    volatile sig_atomic_t *cancel, struct error *err)
+		    volatile sig_atomic_t *cancel)
 {
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
 	json_t *rec = json_object();
 	const char *kind = jstr(step, "kind"), *phase = jstr(step, "phase");
 	step_fn fn = find_fn(kind);
-	long long t0, t1;
+	long long t0, t1, m0, m1;
 	int ran, ok;
 
 	json_object_set_new(rec, "type", json_string("step"));
@@ -160,15 +192,17 @@ static int run_step(struct run *r, json_t *step, size_t i,
 
 	progress_begin(r->progress, i + 1, r->nsteps, phase, jstr(step, "id"));
 	t0 = now_ms();
+	m0 = mono_ms();
 	ran = fn ? fn(&sc, &serr) : error_set(&serr, "unknown step kind %s",
 					     kind);
+	m1 = mono_ms();
 	t1 = now_ms();
 	ok = ran == 0 && checks_ok(rec);
 	json_object_set_new(rec, "started", utc_ms(t0));
 	json_object_set_new(rec, "ended", utc_ms(t1));
 	json_object_set_new(rec, "started_ms", json_integer(t0));
 	json_object_set_new(rec, "ended_ms", json_integer(t1));
-	json_object_set_new(rec, "duration_ms", json_integer(t1 - t0));
+	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
 	if (*cancel && !ok) {
 		json_object_set_new(rec, "status", json_string("aborted"));
 		if (!json_object_get(rec, "message"))
@@ -194,22 +228,22 @@ static int run_step(struct run *r, json_t *step, size_t i,
 
 	/* Facts for RTO and RPO. */
 	if (!strcmp(phase, "backup"))
-		r->backup_end_ms = t1;
+		r->backup_end_ms = m1;
 	if (json_is_true(json_object_get(step, "destructive")) &&
 	    !r->first_destroy_ms)
-		r->first_destroy_ms = t0;
+		r->first_destroy_ms = m0;
 	if (!strcmp(phase, "verify_backup"))
 		r->verify_backup_passed += ok;
 	if (!strcmp(phase, "verify_restore")) {
 		r->verify_restore_passed += ok;
 		if (ok)
-			r->restore_verified_ms = t1;
+			r->restore_verified_ms = m1;
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
-		     t1 - t0, jstr(rec, "message"));
+		     m1 - m0, jstr(rec, "message"));
 	error_release(&serr);
-	if (append(r, rec, err) < 0)
-		return -1;
+	if (append(r, rec) < 0)
+		ok = 0;
 	return ok;
 }
 
@@ -339,6 +373,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.state = json_object();
 	strvec_init(&r.secrets);
 	strbuf_init(&r.reason, 0);
+	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
 	steps = json_object_get(r.body, "steps");
 	r.nsteps = json_array_size(steps);
@@ -358,8 +393,12 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	r.journal = journal_create(path.buf, err);
-	if (!r.journal || append(&r, start_record(&r), err) < 0)
+	if (!r.journal)
 		goto out;
+	if (append(&r, start_record(&r)) < 0) {
+		error_set(err, "%s", r.journal_err.msg.buf);
+		goto out;
+	}
 	r.progress = progress_new(o->progress, o->tty);
 
 	if (gates(&r) < 0) {
@@ -380,17 +419,21 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 			continue;
 		}
 		if (!strcmp(phase, "destroy") &&
-		    r.verify_backup_passed != r.verify_backup_total) {
+		    (!r.verify_backup_total ||
+		     r.verify_backup_passed != r.verify_backup_total)) {
 			r.status = RUNNER_FAILED;
-			strbuf_addf(&r.reason, "destroy refused: %d of %d "
-				    "verify_backup steps passed",
-				    r.verify_backup_passed, r.verify_backup_total);
+			if (!r.verify_backup_total)
+				strbuf_adds(&r.reason, "destroy refused: no "
+					    "verify_backup step proved the backup");
+			else
+				strbuf_addf(&r.reason, "destroy refused: %d of "
+					    "%d verify_backup steps passed",
+					    r.verify_backup_passed,
+					    r.verify_backup_total);
 			stopped = 1;
 			continue;
 		}
-		ok = run_step(&r, step, i, o->cancel, err);
-		if (ok < 0)
-			goto out;
+		ok = run_step(&r, step, i, o->cancel);
 		if (!ok) {
 			r.status = *o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
 			stopped = 1;
@@ -404,9 +447,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 				continue;
 			if (*o->cancel_hard)
 				break;
-			ok = run_step(&r, step, i, o->cancel_hard, err);
-			if (ok < 0)
-				goto out;
+			ok = run_step(&r, step, i, o->cancel_hard);
 			if (!ok && r.status == RUNNER_PASSED)
 				r.status = RUNNER_FAILED;
 		}
@@ -419,11 +460,16 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 			    json_string(runner_status_word(r.status)));
 	if (r.reason.len)
 		json_object_set_new(end, "reason", json_string(r.reason.buf));
-	if (append(&r, end, err) < 0)
-		goto out;
+	/* Without its end record the report reads INCOMPLETE: true. */
+	append(&r, end);
 	journal_free(r.journal);
 	r.journal = NULL;
 
+	/* The step logs' names, like their bytes, before the seal lists them. */
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/steps/.", o->bundle);
+	if (fs_fsync_parent(path.buf, err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
@@ -440,6 +486,7 @@ out:
 	json_decref(r.state);
 	strvec_clear(&r.secrets);
 	strbuf_release(&r.reason);
+	error_release(&r.journal_err);
 	strbuf_release(&path);
 	free(text);
 	return ret;
