@@ -1,50 +1,12 @@
 #include "markdown.h"
 #include "error.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char replacement_char[] = "\xef\xbf\xbd"; /* U+FFFD */
-
-/* Length of the valid UTF-8 sequence at s, or 0 if there is none. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned int cp, min;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2)
-		return 0;
-	if (s[0] < 0xe0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] < 0xf0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] < 0xf5) {
-		n = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /*
  * Valid UTF-8 without control characters other than TAB, LF and CR: the
@@ -59,17 +21,17 @@ static void add_sanitized(struct strbuf *out, const char *str, size_t len)
 
 	strbuf_grow(out, len);
 	while (i < len) {
-		n = utf8_seq(s + i, len - i);
+		n = utf8_seq_len(s + i, len - i);
 		if (!n) {
-			strbuf_adds(out, replacement_char);
+			strbuf_adds(out, UTF8_REPLACEMENT);
 			i++;
 		} else if (n == 1 && ((s[i] < 0x20 && s[i] != '\t' &&
 					s[i] != '\n' && s[i] != '\r') ||
 				       s[i] == 0x7f)) {
-			strbuf_adds(out, replacement_char);
+			strbuf_adds(out, UTF8_REPLACEMENT);
 			i++;
 		} else if (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
-			strbuf_adds(out, replacement_char);
+			strbuf_adds(out, UTF8_REPLACEMENT);
 			i += 2;
 		} else {
 			strbuf_add(out, s + i, n);

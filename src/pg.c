@@ -2,6 +2,7 @@
 #include "error.h"
 #include "strbuf.h"
 #include "strvec.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -324,39 +325,6 @@ PGconn *pg_connect_named(json_t *body, const char *name, json_t *state,
 
 /* ---- queries ------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * A SQL_ASCII database hands back whatever bytes it holds; JSON needs
  * UTF-8. Keep the bytes visible (and comparable) instead of failing.
@@ -371,7 +339,7 @@ static json_t *cell_json(const char *v, size_t len)
 	if (j)
 		return j;
 	while (i < len) {
-		size_t n = s[i] ? utf8_seq(s + i, len - i) : 0;
+		size_t n = s[i] ? utf8_seq_len(s + i, len - i) : 0;
 		if (n) {
 			strbuf_add(&sb, s + i, n);
 			i += n;

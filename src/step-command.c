@@ -3,38 +3,25 @@
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Command output need not be UTF-8; the journal's strings must be. */
+/*
+ * Command output need not be UTF-8; the journal's strings must be. The
+ * step log keeps the exact bytes, so the excerpt may lose some: each byte
+ * that is not UTF-8 becomes U+FFFD and the text around it stays evidence.
+ */
 static json_t *lossy_string(const struct strbuf *sb)
 {
-	const unsigned char *p = (const unsigned char *)sb->buf,
-			    *end = p + sb->len;
 	struct strbuf out = STRBUF_INIT;
 	json_t *r;
 
-	while (p < end) {
-		int more = *p < 0x80 ? 0 : *p >= 0xC2 && *p <= 0xDF ? 1 :
-			   *p >= 0xE0 && *p <= 0xEF ? 2 :
-			   *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
-		int k;
-		for (k = 1; more > 0 && k <= more; k++)
-			if (p + k >= end || (p[k] & 0xC0) != 0x80)
-				more = -1;
-		if (more < 0 || (*p == 0)) {
-			strbuf_adds(&out, "\xEF\xBF\xBD");
-			p++;
-			continue;
-		}
-		strbuf_add(&out, p, (size_t)more + 1);
-		p += more + 1;
-	}
+	utf8_add_lossy(&out, sb->buf, sb->len);
 	r = json_stringn(out.buf, out.len);
 	strbuf_release(&out);
-	/* Overlongs and surrogates slip past the check above. */
-	return r ? r : json_string("(output not valid UTF-8: see the log)");
+	return r;
 }
 
 static json_t *stream_json(const char *path, unsigned long long bytes,

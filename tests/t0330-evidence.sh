@@ -63,4 +63,30 @@ sed -i '2s/"exit_code":0/"exit_code":1/' "$TRASH/t4/journal.jsonl"
 expect_exit 1 "$RDRILL" verify "$TRASH/t4"
 expect_grep 'hash chain broken\|content changed' "$OUT" 
 expect_exit 1 "$RDRILL" render "$TRASH/t4"
+
+# Output that is not UTF-8 keeps its readable part in the report (each bad
+# byte a U+FFFD) while the step log keeps every byte; control characters
+# from the drill or from an error never reach the operator's terminal raw.
+ESC=$(printf '\033')
+FFFD=$(printf '\357\277\275')
+{ drill_head bytes test
+cat <<'EOF'
+phases:
+  backup:
+    - id: surrogate
+      shell: printf 'ok\355\240\200ok\n'
+    - id: esc
+      title: "title \e[2J\e]0;owned\a"
+      run: ["no-such-\e[31mprogram"]
+EOF
+} >"$TRASH/bytes.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/bytes.yaml" -o "$TRASH/u"
+expect_grep_F "ok$FFFD$FFFD${FFFD}ok" "$TRASH/u/report.md"
+expect_no_grep 'output not valid UTF-8' "$TRASH/u/report.md"
+printf 'ok\355\240\200ok\n' >"$TRASH/surrogate.out"
+expect_same "$TRASH/surrogate.out" "$TRASH/u/steps/01-surrogate.out"
+expect_no_grep "$ESC" "$ERR"
+expect_no_grep "$ESC" "$OUT"
+expect_grep_F "esc  failed" "$ERR"
+expect_grep_F "rdrill: step 2 (esc) failed: could not run 'no-such-$FFFD[31mprogram'" "$ERR"
 test_done

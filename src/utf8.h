@@ -1,0 +1,39 @@
+#ifndef RDRILL_UTF8_H
+#define RDRILL_UTF8_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/*
+ * The one UTF-8 decoder of rdrill. Command output, server messages and
+ * database values are bytes; the journal (JSON), the report and the
+ * operator's terminal need text. jansson refuses anything that is not
+ * strict UTF-8, so a laxer check here would let bytes through that fail
+ * later, far from where they came in.
+ */
+
+/*
+ * Length in bytes (1 to 4) of the well-formed UTF-8 sequence at the start
+ * of the `len` bytes at `s`, or 0 if there is none: an empty input, a
+ * stray continuation byte, a sequence cut short by `len` or by a byte
+ * that does not continue it, an overlong form (C0 80, E0 80 80, ...), an
+ * encoded surrogate (U+D800..U+DFFF) or a code point above U+10FFFF. A
+ * NUL byte is well-formed (length 1); callers that mean C strings decide
+ * about it themselves.
+ */
+size_t utf8_seq_len(const void *s, size_t len);
+
+/*
+ * Append the `len` bytes at `s` to `out`, each well-formed sequence as it
+ * is and each other byte (and each NUL, so the result is also a C string
+ * that holds everything) as U+FFFD. One U+FFFD per byte: a reader can
+ * still count what was lost, and the output is valid UTF-8 whatever the
+ * input was.
+ */
+void utf8_add_lossy(struct strbuf *out, const void *s, size_t len);
+
+/* U+FFFD REPLACEMENT CHARACTER in UTF-8. */
+#define UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+#endif
