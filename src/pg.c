@@ -181,7 +181,7 @@ static void conn_params(json_t *conn, struct params *p, long timeout)
 }
 
 /* The password, if the connection names one, into `pw`. */
-static int read_password(json_t *conn, struct strbuf *pw, struct error *err)
+int pg_password(json_t *conn, struct strbuf *pw, struct error *err)
 {
 	const char *env = jstr(conn, "password_env");
 	const char *file = jstr(conn, "password_file");
@@ -248,7 +248,7 @@ PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err)
 		error_set(err, "no connection parameters");
 		return NULL;
 	}
-	if (read_password(conn, &pw, err) < 0) {
+	if (pg_password(conn, &pw, err) < 0) {
 		wipe(&pw);
 		return NULL;
 	}

@@ -29,6 +29,12 @@ struct strvec;
 PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err);
 
 /*
+ * The connection's password into `pw`: the value of its password_env, or
+ * the first line of its password_file; nothing when it names neither.
+ */
+int pg_password(json_t *conn, struct strbuf *pw, struct error *err);
+
+/*
  * The connection `name` of the plan body's "connections", errors prefixed
  * with "connection 'name'". When `state` is given, the server version is
  * recorded once in state["server_versions"][name].

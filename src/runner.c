@@ -3,6 +3,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
+#include "pg.h"
 #include "plan.h"
 #include "progress.h"
 #include "rdrill.h"
@@ -12,6 +13,7 @@
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -88,6 +90,7 @@ struct run {
 	json_t *state;
 	struct journal *journal;
 	struct strvec secrets;
+	struct strvec secret_vars;
 	struct progress *progress;
 	size_t nsteps;
 	enum runner_status status;
@@ -188,6 +191,7 @@ static int run_step(struct run *r, json_t *step, size_t i,
 	sc.state = r->state;
 	sc.bundle = r->o->bundle;
 	sc.secrets = &r->secrets;
+	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
 
 	progress_begin(r->progress, i + 1, r->nsteps, phase, jstr(step, "id"));
@@ -245,6 +249,55 @@ static int run_step(struct run *r, json_t *step, size_t i,
 	if (append(r, rec) < 0)
 		ok = 0;
 	return ok;
+}
+
+static void add_unique(struct strvec *sv, const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return;
+	for (i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return;
+	strvec_push(sv, s);
+}
+
+/*
+ * Every secret the drill names, known before step 1 runs: a step that
+ * prints a password before the step that uses it (env, a verbose tool)
+ * is redacted too. Sources that are missing now are the using step's
+ * error to report; a password_file made by an earlier step is added
+ * when its connection opens. PGPASSWORD is libpq's own: always a secret.
+ */
+static void collect_secrets(struct run *r)
+{
+	json_t *conn, *step, *v;
+	const char *key;
+	struct strbuf pw = STRBUF_INIT;
+	struct error ignore = ERROR_INIT;
+	size_t i;
+
+	add_unique(&r->secrets, getenv("PGPASSWORD"));
+	json_object_foreach(json_object_get(r->body, "connections"), key, conn) {
+		const char *var = jstr(conn, "password_env");
+
+		if (*var)
+			add_unique(&r->secret_vars, var);
+		strbuf_reset(&pw);
+		if (pg_password(conn, &pw, &ignore) == 0)
+			add_unique(&r->secrets, pw.buf);
+	}
+	json_array_foreach(json_object_get(r->body, "steps"), i, step) {
+		json_object_foreach(json_object_get(step, "secret_env"), key, v) {
+			add_unique(&r->secret_vars, json_string_value(v));
+			add_unique(&r->secrets, getenv(json_string_value(v)));
+		}
+	}
+	if (pw.alloc)
+		explicit_bzero(pw.buf, pw.alloc);
+	strbuf_release(&pw);
+	error_release(&ignore);
 }
 
 /* The safety gates: checked before anything runs. 0 = go on. */
@@ -372,6 +425,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.body = json_object_get(o->plan, "plan");
 	r.state = json_object();
 	strvec_init(&r.secrets);
+	strvec_init(&r.secret_vars);
 	strbuf_init(&r.reason, 0);
 	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
@@ -400,6 +454,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	}
 	r.progress = progress_new(o->progress, o->tty);
+	collect_secrets(&r);
 
 	if (gates(&r) < 0) {
 		r.status = RUNNER_REFUSED;
@@ -485,6 +540,7 @@ out:
 	json_decref(records);
 	json_decref(r.state);
 	strvec_clear(&r.secrets);
+	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);
 	error_release(&r.journal_err);
 	strbuf_release(&path);

@@ -92,6 +92,9 @@ int step_command(struct step_ctx *sc, struct error *err)
 		strvec_push(&cmd.argv, json_string_value(json_object_get(sc->step,
 									 "shell")));
 	}
+	/* A secret reaches only the steps that ask for it (secret_env). */
+	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)
+		strvec_push(&cmd.env, sc->secret_vars->v[i]);
 	json_object_foreach(json_object_get(sc->step, "env"), name, v)
 		strvec_pushf(&cmd.env, "%s=%s", name, json_string_value(v));
 	if (add_secret_env(sc, &cmd, err) < 0)

@@ -29,7 +29,8 @@ struct step_ctx {
 	json_t *rec;        /* its journal record, being filled */
 	json_t *state;      /* shared by the steps of one run (see below) */
 	const char *bundle; /* the bundle directory */
-	struct strvec *secrets;
+	struct strvec *secrets;         /* values to redact */
+	const struct strvec *secret_vars; /* variables no command inherits */
 	volatile sig_atomic_t *cancel;
 };
 /*

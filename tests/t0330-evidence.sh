@@ -89,4 +89,39 @@ expect_no_grep "$ESC" "$ERR"
 expect_no_grep "$ESC" "$OUT"
 expect_grep_F "esc  failed" "$ERR"
 expect_grep_F "rdrill: step 2 (esc) failed: could not run 'no-such-$FFFD[31mprogram'" "$ERR"
+
+# Secrets are known before the step that uses them runs: an earlier step
+# that prints a password file is redacted, and a secret's variable is in
+# no command's environment unless the step asks for it (secret_env).
+PWFILE_SECRET="pwf-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+CONN_SECRET="conn-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$PWFILE_SECRET" >"$TRASH/pwfile"
+export RDRILL_TEST_CONN_PW="$CONN_SECRET"
+{ drill_head early test
+cat <<EOF
+connections:
+  a: {host: /nonexistent, dbname: x, user: u, password_file: "$TRASH/pwfile"}
+  b: {host: /nonexistent, dbname: x, user: u, password_env: RDRILL_TEST_CONN_PW}
+phases:
+  preflight:
+    - id: early
+      shell: |
+        cat "$TRASH/pwfile"
+        echo "conn=[\$RDRILL_TEST_CONN_PW] src=[\$RDRILL_TEST_SECRET]"
+        env | grep -c '^RDRILL_TEST_' || true
+  backup:
+    - id: uses
+      shell: 'echo "tok=\$TOK"'
+      secret_env: {TOK: RDRILL_TEST_SECRET}
+EOF
+} >"$TRASH/early.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/early.yaml" -o "$TRASH/e"
+for s in "$PWFILE_SECRET" "$CONN_SECRET" "$SECRET"; do
+	expect_true "early secret ${s%%-*} in no file of the bundle" sh -c \
+		"! grep -rqF '$s' '$TRASH/e' && ! grep -qF '$s' '$OUT' '$ERR'"
+done
+expect_grep '^\[REDACTED\]$' "$TRASH/e/steps/01-early.out"
+expect_grep_F 'conn=[] src=[]' "$TRASH/e/steps/01-early.out"
+expect_grep '^0$' "$TRASH/e/steps/01-early.out"
+expect_grep_F 'tok=[REDACTED]' "$TRASH/e/steps/02-uses.out"
 test_done
