@@ -219,6 +219,24 @@ static void quiet_notices(void *arg, const char *msg)
 	(void)msg;
 }
 
+/*
+ * ${vars} in a query are quoted by doubling the quote (expand.c), which
+ * is safe only while backslashes are ordinary characters; a role or
+ * database set to standard_conforming_strings = off would let a value
+ * ending in a backslash close the literal. Pin it for every session.
+ */
+static int force_standard_strings(PGconn *c, struct error *err)
+{
+	PGresult *res = PQexec(c, "SET standard_conforming_strings = on");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		error_set(err, "cannot set standard_conforming_strings: %s",
+			  PQresultErrorMessage(res));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 static void push_secret(struct strvec *secrets, const char *s)
 {
 	size_t i;
@@ -280,6 +298,10 @@ PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err)
 		c = NULL;
 	} else {
 		PQsetNoticeProcessor(c, quiet_notices, NULL);
+		if (force_standard_strings(c, err) < 0) {
+			PQfinish(c);
+			c = NULL;
+		}
 	}
 	wipe(&pw);
 	return c;

@@ -451,6 +451,27 @@ static void test_redact(void **state)
 
 /* ---- queries ------------------------------------------------------- */
 
+/* Whatever the role or database says, '' quoting stays safe. */
+static void test_standard_strings(void **state)
+{
+	PGconn *c;
+	json_t *res;
+	struct error err = ERROR_INIT;
+	(void)state;
+
+	setenv("PGOPTIONS", "-c standard_conforming_strings=off", 1);
+	c = admin();
+	unsetenv("PGOPTIONS");
+	assert_non_null(c);
+	if (pg_query(c, "SELECT 'a\\' = 'a' || chr(92)", &res, &err))
+		fail_msg("%s", err.msg.buf);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+			    json_object_get(res, "rows"), 0), 0)), "t");
+	json_decref(res);
+	PQfinish(c);
+	error_release(&err);
+}
+
 static void test_query(void **state)
 {
 	struct error err = ERROR_INIT;
@@ -982,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_password_env),
 		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_standard_strings),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_truncation),
