@@ -6,6 +6,7 @@
 #include "rdrill.h"
 #include "runner.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,7 +149,7 @@ int cmd_run(int argc, char **argv)
 	if (reason.len) {
 		/* It quotes the failed step's message: server or command text. */
 		struct strbuf safe = STRBUF_INIT;
-		progress_add_safe(&safe, reason.buf);
+		utf8_add_terminal(&safe, reason.buf);
 		fprintf(stderr, "rdrill: %s\n", safe.buf);
 		strbuf_release(&safe);
 	}

@@ -6,6 +6,7 @@
  */
 #include "fscheck.h"
 #include "error.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -43,39 +44,13 @@ const char *fscheck_type_name(enum fscheck_type t)
 
 /* ---- display ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0], cp, min;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)  /* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void fscheck_quote_name(struct strbuf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len(p, left);
 
 		if (*p == '\\') {
 			strbuf_adds(out, "\\\\");
@@ -92,6 +67,7 @@ void fscheck_quote_name(struct strbuf *out, const char *s)
 			strbuf_add(out, p, n);
 		}
 		p += n ? n : 1;
+		left -= n ? n : 1;
 	}
 }
 

@@ -30,24 +30,6 @@ static double elapsed(const struct timespec *t0)
 	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void progress_add_safe(struct strbuf *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t len = strlen(str), i = 0, n;
-
-	while (i < len) {
-		n = utf8_seq_len(s + i, len - i);
-		if (n == 1 && (s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-			strbuf_addch(out, ' ');
-		else if (!n || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
-			 (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0))
-			strbuf_adds(out, UTF8_REPLACEMENT); /* C0, DEL, C1 */
-		else
-			strbuf_add(out, s + i, n);
-		i += n ? n : 1;
-	}
-}
-
 /* Called with the lock held. */
 static void draw(struct progress *p)
 {
@@ -97,11 +79,11 @@ void progress_begin(struct progress *p, size_t i, size_t n, const char *phase,
 	strbuf_reset(&p->label);
 	strbuf_addf(&p->label, "[%zu/%zu] ", i, n);
 	start = p->label.len;
-	progress_add_safe(&p->label, phase);
+	utf8_add_terminal(&p->label, phase);
 	while (p->label.len < start + 14)
 		strbuf_addch(&p->label, ' ');
 	strbuf_addch(&p->label, ' ');
-	progress_add_safe(&p->label, id);
+	utf8_add_terminal(&p->label, id);
 	clock_gettime(CLOCK_MONOTONIC, &p->t0);
 	p->running = 1;
 	if (p->tty) {
@@ -120,8 +102,8 @@ void progress_end(struct progress *p, const char *status, long long ms,
 
 	if (!p || !p->f)
 		return;
-	progress_add_safe(&st, status ? status : "");
-	progress_add_safe(&msg, message ? message : "");
+	utf8_add_terminal(&st, status ? status : "");
+	utf8_add_terminal(&msg, message ? message : "");
 	pthread_mutex_lock(&p->lock);
 	p->running = 0;
 	fprintf(p->f, "%s%s  %s %.1fs%s%s\n", p->tty ? "\r\033[K" : "",

@@ -21,14 +21,4 @@ void progress_end(struct progress *p, const char *status, long long ms,
 		  const char *message);
 void progress_free(struct progress *p);
 
-/*
- * Append `s` as it may be shown on one line of a terminal: step ids, and
- * above all error text from a server or a command, may hold ESC and other
- * bytes the terminal would obey. TAB, CR and LF become a space; other C0
- * controls, DEL, C1 controls and bytes that are not UTF-8 become U+FFFD.
- * progress_begin() and progress_end() pass everything through it; other
- * code that prints step-derived text to the terminal should too.
- */
-void progress_add_safe(struct strbuf *out, const char *s);
-
 #endif

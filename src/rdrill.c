@@ -1,5 +1,7 @@
 #include "rdrill.h"
 #include "error.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include "xalloc.h"
 
@@ -38,13 +40,37 @@ static void usage(FILE *f)
 		   "2 usage or drill-file error, 3 refused by a safety gate\n");
 }
 
+/*
+ * Messages quote the drill file and what servers and commands said: no
+ * byte of it may drive the terminal. The detail (a source line and its
+ * caret) keeps its line breaks and tabs.
+ */
 void rdrill_print_error(const struct error *err)
 {
-	fprintf(stderr, "rdrill: %s\n", err->msg.len ? err->msg.buf :
-		"unknown error");
-	if (err->detail.len)
-		fprintf(stderr, "%s%s", err->detail.buf,
-			err->detail.buf[err->detail.len - 1] == '\n' ? "" : "\n");
+	struct strbuf out = STRBUF_INIT, piece = STRBUF_INIT;
+	const char *p = err->detail.buf, *end = p + err->detail.len;
+
+	strbuf_adds(&out, "rdrill: ");
+	utf8_add_terminal(&out, err->msg.len ? err->msg.buf : "unknown error");
+	strbuf_addch(&out, '\n');
+	while (p < end) {
+		size_t n = strcspn(p, "\n\t");
+
+		strbuf_reset(&piece);
+		strbuf_add(&piece, p, n);
+		utf8_add_terminal(&out, piece.buf);
+		p += n;
+		if (p == end)
+			break;
+		if (*p == '\n' || *p == '\t')
+			strbuf_addch(&out, *p);
+		p++;    /* a NUL byte is dropped */
+	}
+	if (err->detail.len && err->detail.buf[err->detail.len - 1] != '\n')
+		strbuf_addch(&out, '\n');
+	fputs(out.buf, stderr);
+	strbuf_release(&piece);
+	strbuf_release(&out);
 }
 
 int rdrill_usage_error(const char *cmd, const char *fmt, ...)

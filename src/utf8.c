@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 size_t utf8_seq_len(const void *str, size_t len)
 {
 	const unsigned char *s = str;
@@ -55,5 +57,23 @@ void utf8_add_lossy(struct strbuf *out, const void *str, size_t len)
 			strbuf_adds(out, UTF8_REPLACEMENT);
 			i++;
 		}
+	}
+}
+
+void utf8_add_terminal(struct strbuf *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), i = 0, n;
+
+	while (i < len) {
+		n = utf8_seq_len(s + i, len - i);
+		if (n == 1 && (s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+			strbuf_addch(out, ' ');
+		else if (!n || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+			 (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0))
+			strbuf_adds(out, UTF8_REPLACEMENT); /* C0, DEL, C1 */
+		else
+			strbuf_add(out, s + i, n);
+		i += n ? n : 1;
 	}
 }

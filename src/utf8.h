@@ -33,6 +33,16 @@ size_t utf8_seq_len(const void *s, size_t len);
  */
 void utf8_add_lossy(struct strbuf *out, const void *s, size_t len);
 
+/*
+ * Append `s` as it may be shown on one line of a terminal: step ids, and
+ * above all error text from a server or a command, may hold ESC and other
+ * bytes the terminal would obey. TAB, CR and LF become a space; other C0
+ * controls, DEL, C1 controls and bytes that are not UTF-8 become U+FFFD.
+ * Everything rdrill prints that came from a drill file, a server or a
+ * command goes through it (progress lines, error messages).
+ */
+void utf8_add_terminal(struct strbuf *out, const char *s);
+
 /* U+FFFD REPLACEMENT CHARACTER in UTF-8. */
 #define UTF8_REPLACEMENT "\xef\xbf\xbd"
 

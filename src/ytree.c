@@ -1,6 +1,7 @@
 #include "ytree.h"
 #include "error.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -57,30 +58,19 @@ const char *ytree_source(const struct ytree *t, size_t *len)
 	return t->src.buf;
 }
 
-/* Valid UTF-8 without control characters other than TAB. */
+/* Valid UTF-8 without control characters (C0 but TAB, DEL, C1). */
 static int utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
 
-	while (p < end) {
-		unsigned char c = *p++;
-		int more;
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return 0;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			more = 1;
-		else if (c >= 0xE0 && c <= 0xEF)
-			more = 2;
-		else if (c >= 0xF0 && c <= 0xF4)
-			more = 3;
-		else
+	while (i < len) {
+		n = utf8_seq_len(p + i, len - i);
+		if (!n || (n == 1 && ((p[i] < 0x20 && p[i] != '\t') ||
+				      p[i] == 0x7f)) ||
+		    (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0))
 			return 0;
-		while (more--)
-			if (p >= end || (*p++ & 0xC0) != 0x80)
-				return 0;
+		i += n;
 	}
 	return 1;
 }

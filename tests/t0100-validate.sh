@@ -26,4 +26,9 @@ expect_exit 2 "$RDRILL" validate "$TRASH/does-not-exist.yaml"
 expect_grep 'cannot read .*does-not-exist.yaml: No such file' "$ERR"
 expect_exit 2 "$RDRILL" validate "$TRASH"
 expect_grep 'is a directory' "$ERR"
+# A name (or any text) with an escape sequence does not reach the terminal raw.
+ESC=$(printf '\033')
+expect_exit 2 "$RDRILL" validate "$TRASH/no${ESC}[2Jfile.yaml"
+expect_no_grep "$ESC" "$ERR"
+expect_grep 'cannot read .*no.\[2Jfile.yaml' "$ERR"
 test_done

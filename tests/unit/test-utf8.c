@@ -149,7 +149,7 @@ static void safe(const char *in, const char *want)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	progress_add_safe(&sb, in);
+	utf8_add_terminal(&sb, in);
 	assert_string_equal(sb.buf, want);
 	strbuf_release(&sb);
 }
