@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A sums file of a backup set is small; this bounds a hostile one. */
@@ -124,6 +126,70 @@ static void join(struct strbuf *sb, const char *dir, const char *name)
 	strbuf_adds(sb, name);
 }
 
+/* ---- stopping early ---- */
+
+enum stop_why { RUNNING, CANCELLED, TIMED_OUT };
+
+struct stop {
+	volatile sig_atomic_t *cancel; /* NULL = never */
+	unsigned timeout_s;            /* 0 = never */
+	struct timespec deadline;      /* CLOCK_MONOTONIC */
+	pthread_t caller;              /* the one thread that reads *cancel */
+	atomic_int why;                /* enum stop_why, set once */
+};
+
+static void stop_init(struct stop *s, volatile sig_atomic_t *cancel,
+		      unsigned timeout_s)
+{
+	s->cancel = cancel;
+	s->timeout_s = timeout_s;
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += (time_t)timeout_s;
+	s->caller = pthread_self();
+	atomic_init(&s->why, RUNNING);
+}
+
+/*
+ * Whether to stop, from any thread. Only the calling thread reads
+ * *cancel, which its signal handler writes; it publishes what it saw
+ * through `why` for the workers. A clock read per 1 MiB block costs
+ * nothing next to hashing the block.
+ */
+static int stop_now(struct stop *s)
+{
+	int why = atomic_load(&s->why), none = RUNNING;
+	struct timespec now;
+
+	if (why != RUNNING)
+		return why;
+	if (s->cancel && pthread_equal(pthread_self(), s->caller) && *s->cancel)
+		why = CANCELLED;
+	if (why == RUNNING && s->timeout_s) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > s->deadline.tv_sec ||
+		    (now.tv_sec == s->deadline.tv_sec &&
+		     now.tv_nsec >= s->deadline.tv_nsec))
+			why = TIMED_OUT;
+	}
+	if (why == RUNNING)
+		return RUNNING;
+	/* The first reason seen wins; a later one must not rewrite it. */
+	atomic_compare_exchange_strong(&s->why, &none, why);
+	return atomic_load(&s->why);
+}
+
+static int stop_error(struct stop *s, struct error *err)
+{
+	if (atomic_load(&s->why) == CANCELLED)
+		return error_set(err, "cancelled");
+	return error_set(err, "timed out after %us", s->timeout_s);
+}
+
+static int stop_cb(void *arg)
+{
+	return stop_now(arg) != RUNNING;
+}
+
 /* ---- hashing, in parallel ---- */
 
 struct pool {
@@ -133,16 +199,21 @@ struct pool {
 	size_t nr;
 	int verify;
 	atomic_size_t next; /* the shared work index */
+	struct stop *stop;
+	/* Worker threads still running, so the caller can wait and watch. */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	int running;
 };
 
-static void hash_one(const char *dir, struct checksum_entry *e, int verify)
+static void hash_one(struct pool *p, struct checksum_entry *e)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	struct stat st;
 	int fd;
 
-	join(&path, dir, e->name);
+	join(&path, p->dir, e->name);
 	/* O_NONBLOCK: a FIFO planted under a listed name must not hang us. */
 	fd = open(path.buf, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -158,9 +229,10 @@ static void hash_one(const char *dir, struct checksum_entry *e, int verify)
 		e->status = CHECKSUM_UNREADABLE;
 		error_set(&err, "%s is %s, not a regular file", path.buf,
 			  S_ISDIR(st.st_mode) ? "a directory" : "special");
-	} else if (sha256_fd_hex(fd, path.buf, e->hex, &e->size, &err) < 0) {
+	} else if (sha256_fd_hex(fd, path.buf, e->hex, &e->size, stop_cb,
+				 p->stop, &err) < 0) {
 		e->status = CHECKSUM_UNREADABLE;
-	} else if (verify && strcmp(e->hex, e->expected)) {
+	} else if (p->verify && strcmp(e->hex, e->expected)) {
 		e->status = CHECKSUM_MISMATCH;
 	} else {
 		e->status = CHECKSUM_OK;
@@ -175,14 +247,48 @@ out:
 	strbuf_release(&path);
 }
 
+static void work(struct pool *p)
+{
+	size_t i;
+
+	while (stop_now(p->stop) == RUNNING &&
+	       (i = atomic_fetch_add(&p->next, 1)) < p->nr)
+		hash_one(p, &p->v[p->order[i]]);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	size_t i;
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->nr)
-		hash_one(p->dir, &p->v[p->order[i]], p->verify);
+	work(p);
+	pthread_mutex_lock(&p->lock);
+	p->running--;
+	pthread_cond_signal(&p->done);
+	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+/*
+ * The caller, its own files done, waits for the workers; it wakes now
+ * and then to look at *cancel, which only it reads, so that a worker
+ * deep in a large file hears of a signal that came meanwhile.
+ */
+static void wait_workers(struct pool *p)
+{
+	struct timespec t;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->running) {
+		stop_now(p->stop);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec += 50 * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->done, &p->lock, &t);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 struct job {
@@ -228,10 +334,12 @@ static size_t *schedule(const char *dir, const struct checksum_set *set)
 }
 
 static void hash_all(const char *dir, struct checksum_set *set, int threads,
-		     int verify)
+		     int verify, struct stop *stop)
 {
 	struct pool p;
+	pthread_condattr_t ca;
 	pthread_t *tid;
+	sigset_t all, old;
 	size_t n, started = 0, i;
 
 	if (!set->nr)
@@ -247,22 +355,47 @@ static void hash_all(const char *dir, struct checksum_set *set, int threads,
 	p.nr = set->nr;
 	p.verify = verify;
 	atomic_init(&p.next, 0);
+	p.stop = stop;
+	pthread_mutex_init(&p.lock, NULL);
+	/* A monotonic wait: a clock step must not stretch a 50 ms nap. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p.done, &ca);
+	pthread_condattr_destroy(&ca);
+	p.running = (int)n - 1;
+	/*
+	 * Workers start with every signal blocked, so SIGINT/SIGTERM run
+	 * their handler on this thread, the one that reads *cancel.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* The calling thread is a worker too, so a failed create only slows. */
 	tid = xcalloc(n, sizeof(*tid));
-	for (i = 1; i < n; i++)
-		if (!pthread_create(&tid[started], NULL, worker, &p))
+	for (i = 1; i < n; i++) {
+		if (!pthread_create(&tid[started], NULL, worker, &p)) {
 			started++;
-	worker(&p);
+		} else {
+			pthread_mutex_lock(&p.lock);
+			p.running--;
+			pthread_mutex_unlock(&p.lock);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	work(&p);
+	wait_workers(&p);
 	for (i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	free(tid);
 	free(p.order);
+	pthread_cond_destroy(&p.done);
+	pthread_mutex_destroy(&p.lock);
 }
 
 /* ---- the set of files ---- */
 
 struct walk {
 	struct checksum_set *set;
+	struct stop *stop;
 	int have_exclude;
 	dev_t ex_dev;
 	ino_t ex_ino;
@@ -286,6 +419,11 @@ static int walk_dir(struct walk *w, int dfd, struct strbuf *rel,
 		size_t keep = rel->len;
 		struct stat st;
 
+		/* A tree of millions of files is slow to walk too. */
+		if (stop_now(w->stop) != RUNNING) {
+			ret = -1;
+			break;
+		}
 		errno = 0;
 		de = readdir(d);
 		if (!de) {
@@ -350,11 +488,22 @@ int checksum_files(const char *dir, const char *const *names,
 		   const char *exclude, int threads,
 		   struct checksum_set *out, struct error *err)
 {
-	struct walk w = { out, 0, 0, 0, err };
+	return checksum_files_until(dir, names, exclude, threads, NULL, 0, out,
+				    err);
+}
+
+int checksum_files_until(const char *dir, const char *const *names,
+			 const char *exclude, int threads,
+			 volatile sig_atomic_t *cancel, unsigned timeout_s,
+			 struct checksum_set *out, struct error *err)
+{
+	struct stop stop;
+	struct walk w = { out, &stop, 0, 0, 0, err };
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
 	size_t i, bad;
 
+	stop_init(&stop, cancel, timeout_s);
 	checksum_set_release(out);
 	if (exclude && !stat(exclude, &st)) {
 		w.have_exclude = 1;
@@ -381,13 +530,20 @@ int checksum_files(const char *dir, const char *const *names,
 		if (dfd < 0)
 			return error_errno(err, "cannot open directory %s", dir);
 		if (walk_dir(&w, dfd, &sb, dir) < 0) {
+			if (atomic_load(&stop.why) != RUNNING)
+				stop_error(&stop, err);
 			checksum_set_release(out);
 			strbuf_release(&sb);
 			return -1;
 		}
 	}
 	sort_unique(out);
-	hash_all(dir, out, threads, 0);
+	hash_all(dir, out, threads, 0, &stop);
+	if (atomic_load(&stop.why) != RUNNING) {
+		checksum_set_release(out);
+		strbuf_release(&sb);
+		return stop_error(&stop, err);
+	}
 	bad = checksum_set_failures(out);
 	for (i = 0; bad && i < out->nr; i++) {
 		if (out->v[i].status == CHECKSUM_OK)
@@ -556,6 +712,7 @@ int checksum_verify_sums(const char *sums_path, const char *dir, int threads,
 			 struct checksum_set *out, struct error *err)
 {
 	struct strbuf file = STRBUF_INIT, name = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct stop stop;
 	char hex[SHA256_HEX_LEN + 1];
 	char *p, *end;
 	unsigned line = 0;
@@ -600,7 +757,8 @@ int checksum_verify_sums(const char *sums_path, const char *dir, int threads,
 		error_set(err, "%s: no checksum lines", sums_path);
 		goto out;
 	}
-	hash_all(dir, out, threads, 1);
+	stop_init(&stop, NULL, 0);
+	hash_all(dir, out, threads, 1, &stop);
 	ret = 0;
 out:
 	if (ret)

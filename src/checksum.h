@@ -1,6 +1,7 @@
 #ifndef RDRILL_CHECKSUM_H
 #define RDRILL_CHECKSUM_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "sha256.h"
@@ -67,6 +68,23 @@ const char *checksum_status_word(enum checksum_status st);
 int checksum_files(const char *dir, const char *const *names,
 		   const char *exclude, int threads,
 		   struct checksum_set *out, struct error *err);
+
+/*
+ * checksum_files() that gives up early: once `*cancel` is non-zero (a
+ * SIGINT/SIGTERM handler's flag; NULL = never) or `timeout_s` seconds
+ * after the call (0 = never). The walk looks at each entry, the workers
+ * before each 1 MiB read, and no new file is started once stopped, so a
+ * 20 GiB file does not hold the caller for minutes. A stopped call
+ * returns -1 with "cancelled" or "timed out after Ns" and `out` empty:
+ * hashes of half a set are no evidence, nothing to write a sums file from.
+ *
+ * *cancel is read by the calling thread only; the workers block signals,
+ * so a handler setting it runs on the calling thread.
+ */
+int checksum_files_until(const char *dir, const char *const *names,
+			 const char *exclude, int threads,
+			 volatile sig_atomic_t *cancel, unsigned timeout_s,
+			 struct checksum_set *out, struct error *err);
 
 /*
  * Append `set` in the format `sha256sum -c` reads: "HASH  NAME\n"; a

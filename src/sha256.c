@@ -35,7 +35,8 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 }
 
 int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
-		  unsigned long long *size, struct error *err)
+		  unsigned long long *size, int (*stop)(void *),
+		  void *stop_arg, struct error *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
@@ -51,7 +52,13 @@ int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
 	/* Deeper readahead when the file is not cached; harmless on a pipe. */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
-		ssize_t r = read(fd, buf, READ_BLOCK);
+		ssize_t r;
+
+		if (stop && stop(stop_arg)) {
+			error_set(err, "hashing %s stopped", name);
+			goto out;
+		}
+		r = read(fd, buf, READ_BLOCK);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -82,7 +89,7 @@ int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno(err, "cannot open %s", path);
-	ret = sha256_fd_hex(fd, path, out, size, err);
+	ret = sha256_fd_hex(fd, path, out, size, NULL, NULL, err);
 	close(fd);
 	return ret;
 }

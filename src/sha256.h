@@ -18,8 +18,14 @@ int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
  * Same, from an open descriptor read to its end (not closed), for
  * callers that open and check the file themselves; `name` is only for
  * the error message. Safe to call from several threads at once.
+ *
+ * `stop` (may be NULL) is called with `stop_arg` before each block read:
+ * when it returns non-zero the file is left half read and the result is
+ * -1 with err "hashing NAME stopped", so a caller can give up on a file
+ * of many gigabytes within one block.
  */
 int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
-		  unsigned long long *size, struct error *err);
+		  unsigned long long *size, int (*stop)(void *),
+		  void *stop_arg, struct error *err);
 
 #endif

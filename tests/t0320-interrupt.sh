@@ -1,7 +1,8 @@
 #!/bin/sh
 # A drill killed with SIGKILL leaves a journal that renders INCOMPLETE;
 # SIGTERM stops the running step's process group, runs cleanup and ends
-# ABORTED.
+# ABORTED; a checksum step in the middle of a huge file stops as promptly,
+# and one past its timeout fails.
 . "$(dirname "$0")/lib.sh"
 W=$TRASH/w
 mkdir -p "$W"
@@ -59,4 +60,53 @@ expect_grep '`ABORTED`' "$TRASH/t/report.md"
 expect_true "journal ends ABORTED" test "$(tail -1 "$TRASH/t/journal.jsonl" | jq -r .status)" = ABORTED
 expect_no_grep '^three' "$TRASH/t.out"
 expect_exit 0 "$RDRILL" verify "$TRASH/t"
+
+# SIGTERM while a checksum step hashes 64 GiB (minutes of work): it stops
+# between two 1 MiB reads, writes no SHA256SUMS, cleanup runs, ABORTED.
+mkdir -p "$W/big"
+{ drill_head hash test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: make, shell: "truncate -s 64G $W/big/huge && touch $W/hashing"}
+    - {id: sums, checksum: {dir: "$W/big"}}
+    - {id: after, run: [echo, after-sums]}
+  cleanup:
+    - {id: bye, shell: "touch $W/cleanup-ran"}
+EOF
+} >"$TRASH/hash.yaml"
+rm -f "$W/cleanup-ran"
+"$RDRILL" run "$TRASH/hash.yaml" -o "$TRASH/h" >"$TRASH/h.out" 2>"$TRASH/h.err" &
+pid=$!
+wait_for "$W/hashing"
+sleep 1
+kill -TERM $pid
+t0=$(date +%s)
+wait $pid
+rc=$?
+took=$(($(date +%s) - t0))
+expect_true "checksum SIGTERM: exit 1" test $rc -eq 1
+expect_true "checksum SIGTERM: ended within 10 s (took ${took} s)" test "$took" -le 10
+expect_file "$W/cleanup-ran"
+expect_no_file "$W/big/SHA256SUMS"
+expect_true "journal ends ABORTED" test "$(tail -1 "$TRASH/h/journal.jsonl" | jq -r .status)" = ABORTED
+expect_true "sums step aborted: cancelled" test "$(jq -r 'select(.id == "sums") | .status + ": " + .message' "$TRASH/h/journal.jsonl")" = "aborted: cancelled"
+expect_no_grep 'after-sums' "$TRASH/h.out"
+expect_grep '`ABORTED`' "$TRASH/h/report.md"
+
+# A timeout bounds a checksum step as it does a command.
+{ drill_head slow test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: sums, checksum: {dir: "$W/big"}, timeout: 1s}
+EOF
+} >"$TRASH/slow.yaml"
+t0=$(date +%s)
+expect_exit 1 "$RDRILL" run "$TRASH/slow.yaml" -o "$TRASH/s"
+took=$(($(date +%s) - t0))
+expect_true "checksum timeout: ended within 10 s (took ${took} s)" test "$took" -le 10
+expect_no_file "$W/big/SHA256SUMS"
+expect_true "journal ends FAILED" test "$(tail -1 "$TRASH/s/journal.jsonl" | jq -r .status)" = FAILED
+expect_true "sums step failed: timed out" test "$(jq -r 'select(.id == "sums") | .status + ": " + .message' "$TRASH/s/journal.jsonl")" = "failed: timed out after 1s"
 test_done

@@ -2,7 +2,8 @@
  * checksum: hashes cross-checked with coreutils sha256sum on real files,
  * the SHA256SUMS we write read back by `sha256sum -c --strict` (odd
  * names included), parallel == serial, and the verifier against changed,
- * missing, unreadable, malformed and escaping entries.
+ * missing, unreadable, malformed and escaping entries; hashing that
+ * stops on a cancel flag or a deadline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checksum.h"
@@ -313,6 +318,211 @@ static void test_listed_names(void **state)
 	strbuf_release(&path);
 }
 
+/*
+ * A sparse file far too big to hash within the bounds below: 8 GiB of
+ * holes took 10-20 s on the 2-CPU box this was written on. Hashed to its
+ * end, the call would also return 0, not -1.
+ */
+#define HUGE_FILE (64ULL << 30)
+/* Generous: a stop comes within one 1 MiB read per thread. */
+#define STOP_BOUND_S 10.0
+
+static void put_huge(const char *dir, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)HUGE_FILE), 0);
+	assert_int_equal(close(fd), 0);
+	strbuf_release(&path);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t cancel_flag;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	cancel_flag = 1;
+}
+
+/* SIGALRM sets cancel_flag after `ms`, as SIGINT does in `rdrill run`. */
+static void cancel_after(long ms)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void test_cancel_set_before(void **state)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct error err = ERROR_INIT;
+	const char *names[] = { "huge", "small", NULL };
+	double t0;
+
+	(void)state;
+	fresh_dir(&dir);
+	put_huge(dir.buf, "huge");
+	put_s(dir.buf, "small", "s");
+	cancel_flag = 1;
+	t0 = now_s();
+	/* Listed names: the hashing sees it. */
+	assert_int_equal(checksum_files_until(dir.buf, names, NULL, 2,
+					      &cancel_flag, 0, &set, &err), -1);
+	assert_string_equal(err.msg.buf, "cancelled");
+	assert_int_equal(set.nr, 0);
+	/* The whole directory: the walk sees it first. */
+	error_set(&err, "stale");
+	assert_int_equal(checksum_files_until(dir.buf, NULL, NULL, 2,
+					      &cancel_flag, 0, &set, &err), -1);
+	assert_string_equal(err.msg.buf, "cancelled");
+	assert_int_equal(set.nr, 0);
+	assert_true(now_s() - t0 < STOP_BOUND_S);
+	cancel_flag = 0;
+
+	checksum_set_release(&set);
+	error_release(&err);
+	strbuf_release(&dir);
+}
+
+/*
+ * The flag set by a signal while workers hash: `huge_files` huge files and
+ * one small one, so the calling thread either hashes a huge one or has
+ * finished and waits on the others; both must hear of it.
+ */
+static void cancel_midway(int huge_files)
+{
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT;
+	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct error err = ERROR_INIT;
+	double t0, took;
+	int i;
+
+	fresh_dir(&dir);
+	for (i = 0; i < huge_files; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "huge%d", i);
+		put_huge(dir.buf, name.buf);
+	}
+	put_s(dir.buf, "small", "s");
+	cancel_flag = 0;
+	t0 = now_s();
+	cancel_after(300);
+	assert_int_equal(checksum_files_until(dir.buf, NULL, NULL, 2,
+					      &cancel_flag, 3600, &set, &err),
+			 -1);
+	took = now_s() - t0;
+	assert_true(cancel_flag);
+	assert_string_equal(err.msg.buf, "cancelled");
+	assert_int_equal(set.nr, 0);
+	assert_true(took < STOP_BOUND_S);
+	cancel_flag = 0;
+
+	checksum_set_release(&set);
+	error_release(&err);
+	strbuf_release(&dir);
+	strbuf_release(&name);
+}
+
+static void test_cancel_midway_all_busy(void **state)
+{
+	(void)state;
+	cancel_midway(2);
+}
+
+/*
+ * Which thread takes the huge file is up to the scheduler; a few rounds
+ * so that the calling thread is, most likely, seen waiting at least once.
+ */
+static void test_cancel_midway_one_huge(void **state)
+{
+	int round;
+
+	(void)state;
+	for (round = 0; round < 4; round++)
+		cancel_midway(1);
+}
+
+static void test_timeout(void **state)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct error err = ERROR_INIT;
+	double t0, took;
+
+	(void)state;
+	fresh_dir(&dir);
+	put_huge(dir.buf, "huge");
+	put_s(dir.buf, "small", "s");
+	cancel_flag = 0;
+	t0 = now_s();
+	assert_int_equal(checksum_files_until(dir.buf, NULL, NULL, 0,
+					      &cancel_flag, 1, &set, &err), -1);
+	took = now_s() - t0;
+	assert_string_equal(err.msg.buf, "timed out after 1s");
+	assert_int_equal(set.nr, 0);
+	/* Not before the deadline, and not long after it. */
+	assert_true(took >= 0.9);
+	assert_true(took < STOP_BOUND_S);
+
+	checksum_set_release(&set);
+	error_release(&err);
+	strbuf_release(&dir);
+}
+
+/* With a flag that stays 0 and a deadline far off, nothing changes. */
+static void test_until_not_stopped(void **state)
+{
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT;
+	struct checksum_set plain = CHECKSUM_SET_INIT, until = CHECKSUM_SET_INIT;
+	struct error err = ERROR_INIT;
+	size_t i;
+
+	(void)state;
+	fresh_dir(&dir);
+	for (i = 0; i < 9; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "f%zu", i);
+		put_s(dir.buf, name.buf, name.buf);
+	}
+	cancel_flag = 0;
+	assert_int_equal(checksum_files(dir.buf, NULL, NULL, 4, &plain, &err), 0);
+	assert_int_equal(checksum_files_until(dir.buf, NULL, NULL, 4,
+					      &cancel_flag, 3600, &until, &err),
+			 0);
+	assert_int_equal(until.nr, 9);
+	for (i = 0; i < until.nr; i++) {
+		assert_int_equal(until.v[i].status, CHECKSUM_OK);
+		assert_string_equal(until.v[i].hex, plain.v[i].hex);
+	}
+
+	checksum_set_release(&plain);
+	checksum_set_release(&until);
+	error_release(&err);
+	strbuf_release(&dir);
+	strbuf_release(&name);
+}
+
 static void test_verify(void **state)
 {
 	struct strbuf dir = STRBUF_INIT, sums = STRBUF_INIT, path = STRBUF_INIT;
@@ -508,6 +718,11 @@ int main(void)
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_verify_forms),
 		cmocka_unit_test(test_verify_refuses),
+		cmocka_unit_test(test_cancel_set_before),
+		cmocka_unit_test(test_cancel_midway_all_busy),
+		cmocka_unit_test(test_cancel_midway_one_huge),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_until_not_stopped),
 	};
 	struct strbuf rm = STRBUF_INIT;
 	int ret;
