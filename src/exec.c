@@ -26,7 +26,6 @@ extern char **environ;
 #define CANCEL_TICK_MS 100
 #define LINGER_IDLE_MS 100
 #define LINGER_MAX_MS 1000
-#define REDACTED "[REDACTED]"
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -560,7 +559,7 @@ static void stream_feed(struct stream *st, const struct redact *rd,
 		if (best == NO_MATCH)
 			break;
 		emit(st, buf + pos, st->next[best] - pos);
-		emit(st, REDACTED, strlen(REDACTED));
+		emit(st, EXEC_REDACTED, strlen(EXEC_REDACTED));
 		pos = st->next[best] + rd->len[best];
 	}
 	end = pos > limit ? pos : limit;
@@ -976,6 +975,7 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 		     &res->out_tail, &res->out_bytes);
 	stream_setup(&st[1], &rd, cmd, res, &res->err_head,
 		     &res->err_tail, &res->err_bytes);
+	st[0].watch = NULL;         /* stdout is data: see exec.h */
 
 	if (cmd->run_as && prepare_user(&sp, cmd->run_as, &user_env, err)) {
 		could_not_run(res, err);

@@ -42,8 +42,10 @@ struct error;
  *
  * Each string of `watch` (NULL-terminated, at most EXEC_WATCH_MAX of
  * them, each shorter than EXEC_WATCH_LEN bytes) is looked for in the
- * whole of both (redacted) streams, not only in the excerpts; bit i of
- * `watch_seen` says whether watch[i] appeared.
+ * whole (redacted) stderr, not only in its excerpts; bit i of
+ * `watch_seen` says whether watch[i] appeared. Only stderr: that is
+ * where psql and pg_restore report errors, while stdout may be data
+ * that merely quotes one.
  */
 struct exec_cmd {
 	struct strvec argv;
@@ -60,6 +62,9 @@ struct exec_cmd {
 	size_t excerpt_bytes;       /* head and tail size of each stream */
 	volatile sig_atomic_t *cancel;
 };
+
+/* What a secret becomes, in output and in messages (pg_redact too). */
+#define EXEC_REDACTED "[REDACTED]"
 
 #define EXEC_GRACE_MS_DEFAULT 5000
 #define EXEC_WATCH_MAX 16

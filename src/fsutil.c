@@ -10,11 +10,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int fs_fsync_dir(const char *dir, struct error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	/* Some file systems cannot sync a directory: nothing more to do. */
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
+		ret = error_errno(err, "cannot sync directory %s", dir);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 int fs_fsync_parent(const char *path, struct error *err)
 {
 	struct strbuf dir = STRBUF_INIT;
 	const char *slash = strrchr(path, '/');
-	int fd, ret = 0;
+	int ret;
 
 	if (!slash)
 		strbuf_adds(&dir, ".");
@@ -22,12 +34,7 @@ int fs_fsync_parent(const char *path, struct error *err)
 		strbuf_adds(&dir, "/");
 	else
 		strbuf_add(&dir, path, (size_t)(slash - path));
-	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* Some file systems cannot sync a directory: nothing more to do. */
-	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
-		ret = error_errno(err, "cannot sync directory %s", dir.buf);
-	if (fd >= 0)
-		close(fd);
+	ret = fs_fsync_dir(dir.buf, err);
 	strbuf_release(&dir);
 	return ret;
 }

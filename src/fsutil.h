@@ -16,6 +16,9 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 /* mkdir -p; 0 when the directory exists afterwards. */
 int fs_mkdirs(const char *path, unsigned mode, struct error *err);
 
+/* fsync the directory `dir` itself (the names in it). */
+int fs_fsync_dir(const char *dir, struct error *err);
+
 /* fsync the directory holding `path` (after creating or renaming in it). */
 int fs_fsync_parent(const char *path, struct error *err);
 

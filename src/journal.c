@@ -18,6 +18,7 @@ struct journal {
 	char *path;
 	long long seq;
 	off_t size;                 /* bytes of whole records on disk */
+	int broken;                 /* a partial line could not be cut off */
 	char prev[65];
 };
 
@@ -46,6 +47,11 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 {
 	char *line, hash[65];
 	size_t len, off = 0;
+
+	/* Anything appended now would be glued to the half line. */
+	if (j->broken)
+		return error_set(err, "%s ends in a partial record that could "
+				 "not be removed", j->path);
 
 	json_object_set_new(rec, "seq", json_integer(j->seq));
 	json_object_set_new(rec, "prev", j->seq ? json_string(j->prev) :
@@ -84,8 +90,12 @@ undo:
 	 * and chains to the last record that is really there.
 	 */
 	free(line);
-	if (off && ftruncate(j->fd, j->size) == 0)
-		(void)fsync(j->fd);
+	if (off) {
+		if (ftruncate(j->fd, j->size) == 0)
+			(void)fsync(j->fd);
+		else
+			j->broken = 1;
+	}
 	return -1;
 }
 

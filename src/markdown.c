@@ -8,38 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Valid UTF-8 without control characters other than TAB, LF and CR: the
- * common first step of every helper, so the escaping that follows only
- * has to think about ASCII. C1 controls (U+0080..U+009F) go too; HTML
- * does not allow them either.
- */
-static void add_sanitized(struct strbuf *out, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, n;
-
-	strbuf_grow(out, len);
-	while (i < len) {
-		n = utf8_seq_len(s + i, len - i);
-		if (!n) {
-			strbuf_adds(out, UTF8_REPLACEMENT);
-			i++;
-		} else if (n == 1 && ((s[i] < 0x20 && s[i] != '\t' &&
-					s[i] != '\n' && s[i] != '\r') ||
-				       s[i] == 0x7f)) {
-			strbuf_adds(out, UTF8_REPLACEMENT);
-			i++;
-		} else if (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
-			strbuf_adds(out, UTF8_REPLACEMENT);
-			i += 2;
-		} else {
-			strbuf_add(out, s + i, n);
-			i += n;
-		}
-	}
-}
-
 static int is_ascii_punct(int c)
 {
 	return c && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c);
@@ -88,7 +56,7 @@ void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
 	struct strbuf clean = STRBUF_INIT;
 	size_t i;
 
-	add_sanitized(&clean, s, len);
+	utf8_add_clean(&clean, s, len, "\t\n\r");
 	strbuf_grow(out, clean.len + clean.len / 4);
 	for (i = 0; i < clean.len; i++) {
 		int c = (unsigned char)clean.buf[i];
@@ -110,6 +78,19 @@ void markdown_escape_inline(struct strbuf *out, const char *s, size_t len)
 		strbuf_addch(out, c);
 	}
 	strbuf_release(&clean);
+}
+
+void markdown_link_dest(struct strbuf *out, const char *path)
+{
+	const unsigned char *p = (const unsigned char *)path;
+
+	for (; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+			strbuf_addch(out, (char)*p);
+		else
+			strbuf_addf(out, "%%%02X", *p);
+	}
 }
 
 /*
@@ -148,7 +129,7 @@ void markdown_code_block(struct strbuf *out, const char *s, size_t len,
 	struct strbuf clean = STRBUF_INIT;
 	size_t fence;
 
-	add_sanitized(&clean, s, len);
+	utf8_add_clean(&clean, s, len, "\t\n\r");
 	fence = backtick_runs(clean.buf, clean.len, NULL) + 1;
 	if (fence < 3)
 		fence = 3;
@@ -179,7 +160,7 @@ static void code_span(struct strbuf *out, const char *s, size_t len,
 	char *seen;
 	int pad;
 
-	add_sanitized(&clean, s, len);
+	utf8_add_clean(&clean, s, len, "\t\n\r");
 	if (!clean.len)
 		goto done;
 	for (i = 0; i < clean.len; i++)
@@ -232,7 +213,7 @@ static void add_html_escaped(struct strbuf *out, const char *s)
 	struct strbuf clean = STRBUF_INIT;
 	size_t i;
 
-	add_sanitized(&clean, s, strlen(s));
+	utf8_add_clean(&clean, s, strlen(s), "\t\n\r");
 	for (i = 0; i < clean.len; i++) {
 		switch (clean.buf[i]) {
 		case '&':

@@ -58,6 +58,14 @@ void markdown_status_badges(struct strbuf *out, const char *html);
 void markdown_escape_inline(struct strbuf *out, const char *s, size_t len);
 
 /*
+ * A link destination for `path` (the "(...)" of a Markdown link):
+ * every byte but ASCII letters, digits and "-._~/" percent-encoded, so
+ * no entity, escape, space, quote or parenthesis can end it or change
+ * it. Emit it unescaped ({{{...}}} in a template).
+ */
+void markdown_link_dest(struct strbuf *out, const char *path);
+
+/*
  * A fenced code block holding `s` verbatim: the backtick fence is longer
  * than any backtick run in `s` (at least 3), so nothing in `s` closes it.
  * `info` (may be NULL) is the language tag, reduced to [A-Za-z0-9_+.-].

@@ -1,5 +1,6 @@
 #include "pg.h"
 #include "error.h"
+#include "exec.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
@@ -96,7 +97,7 @@ void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 		while ((p = find(from, sb->len - (size_t)(from - sb->buf),
 				 s, n))) {
 			strbuf_add(&out, from, (size_t)(p - from));
-			strbuf_adds(&out, "[REDACTED]");
+			strbuf_adds(&out, EXEC_REDACTED);
 			from = p + n;
 		}
 		strbuf_add(&out, from, sb->len - (size_t)(from - sb->buf));
@@ -237,18 +238,6 @@ static int force_standard_strings(PGconn *c, struct error *err)
 	return ok ? 0 : -1;
 }
 
-static void push_secret(struct strvec *secrets, const char *s)
-{
-	size_t i;
-
-	if (!secrets)
-		return;
-	for (i = 0; i < secrets->nr; i++)
-		if (!strcmp(secrets->v[i], s))
-			return;
-	strvec_push(secrets, s);
-}
-
 static void wipe(struct strbuf *sb)
 {
 	if (sb->alloc)
@@ -272,7 +261,8 @@ PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err)
 	}
 	conn_params(conn, &p, 0);
 	if (pw.len) {
-		push_secret(secrets, pw.buf);
+		if (secrets)
+			strvec_push_unique(secrets, pw.buf);
 		param(&p, "password", pw.buf);
 	}
 	c = PQconnectdbParams(p.kw, p.val, 0);

@@ -94,7 +94,7 @@ int pg_wait(json_t *conn, long timeout_ms, volatile sig_atomic_t *cancel,
 /* "accepting connections", "no response", ... */
 const char *pg_ping_text(PGPing p);
 
-/* Replace every secret in `sb` with "[REDACTED]", as exec does. */
+/* Replace every secret in `sb` with EXEC_REDACTED, as exec does. */
 void pg_redact(struct strbuf *sb, const struct strvec *secrets);
 
 /* A cell for display: "NULL" for JSON null, else its text. */

@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,8 +64,19 @@ struct progress *progress_new(FILE *f, int tty)
 	strbuf_init(&p->label, 0);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
-	if (tty && f && !pthread_create(&p->thread, NULL, ticker, p))
-		p->have_thread = 1;
+	if (tty && f) {
+		sigset_t all, old;
+
+		/*
+		 * SIGINT/SIGTERM must reach the main thread: its handler's
+		 * flag is what stops steps, and its poll() must wake.
+		 */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		if (!pthread_create(&p->thread, NULL, ticker, p))
+			p->have_thread = 1;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	return p;
 }
 

@@ -47,29 +47,15 @@ static void usage(FILE *f)
  */
 void rdrill_print_error(const struct error *err)
 {
-	struct strbuf out = STRBUF_INIT, piece = STRBUF_INIT;
-	const char *p = err->detail.buf, *end = p + err->detail.len;
+	struct strbuf out = STRBUF_INIT;
 
 	strbuf_adds(&out, "rdrill: ");
 	utf8_add_terminal(&out, err->msg.len ? err->msg.buf : "unknown error");
 	strbuf_addch(&out, '\n');
-	while (p < end) {
-		size_t n = strcspn(p, "\n\t");
-
-		strbuf_reset(&piece);
-		strbuf_add(&piece, p, n);
-		utf8_add_terminal(&out, piece.buf);
-		p += n;
-		if (p == end)
-			break;
-		if (*p == '\n' || *p == '\t')
-			strbuf_addch(&out, *p);
-		p++;    /* a NUL byte is dropped */
-	}
+	utf8_add_clean(&out, err->detail.buf, err->detail.len, "\t\n");
 	if (err->detail.len && err->detail.buf[err->detail.len - 1] != '\n')
 		strbuf_addch(&out, '\n');
 	fputs(out.buf, stderr);
-	strbuf_release(&piece);
 	strbuf_release(&out);
 }
 

@@ -124,6 +124,10 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
 	snprintf(key, sizeof(key), "%s_path", which);
 	set_str(vs, key, jstr(s, "path"));
+	snprintf(key, sizeof(key), "%s_href", which);
+	markdown_link_dest(&sb, jstr(s, "path"));
+	set_str(vs, key, sb.buf);
+	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
 	json_object_set_new(vs, key, json_integer((json_int_t)bytes));
 	if (!bytes)

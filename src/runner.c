@@ -62,10 +62,18 @@ static long long now_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
-/* For durations, RTO and RPO: an NTP step during a drill cannot move them. */
+/*
+ * For durations, RTO and RPO: an NTP step cannot move them, and time the
+ * host spent suspended still counts (CLOCK_MONOTONIC would leave it out
+ * and under-report RTO).
+ */
 static long long mono_ms(void)
 {
+#ifdef CLOCK_BOOTTIME
+	return clock_ms(CLOCK_BOOTTIME);
+#else
 	return clock_ms(CLOCK_MONOTONIC);
+#endif
 }
 
 static json_t *utc_ms(long long ms)
@@ -118,9 +126,9 @@ static int append(struct run *r, json_t *rec)
 			error_set(&r->journal_err, "%s", err.msg.buf);
 			if (r->status == RUNNER_PASSED)
 				r->status = RUNNER_FAILED;
-			strbuf_reset(&r->reason);
-			strbuf_addf(&r->reason, "the journal could not be "
-				    "written: %s", err.msg.buf);
+			strbuf_addf(&r->reason, "%sthe journal could not be "
+				    "written: %s", r->reason.len ? "; " : "",
+				    err.msg.buf);
 		}
 	}
 	error_release(&err);
@@ -243,24 +251,42 @@ static int run_step(struct run *r, json_t *step, size_t i,
 		if (ok)
 			r->restore_verified_ms = m1;
 	}
+	error_release(&serr);
+	json_incref(rec);
+	if (append(r, rec) < 0) {
+		/*
+		 * Its record did not fit (the full record is the large one:
+		 * excerpts, evidence). A short one says the step ran and
+		 * failed for want of evidence, rather than the report
+		 * showing it as never run.
+		 */
+		json_t *min = json_object();
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "ran (%s), but its record could not be "
+			    "journaled: %s; its logs, if any, are in steps/",
+			    jstr(rec, "status"), r->journal_err.msg.buf);
+		json_object_set_new(min, "type", json_string("step"));
+		json_object_set(min, "n", json_object_get(step, "n"));
+		json_object_set(min, "id", json_object_get(step, "id"));
+		json_object_set_new(min, "phase", json_string(phase));
+		json_object_set_new(min, "kind", json_string(kind));
+		json_object_set(min, "started", json_object_get(rec, "started"));
+		json_object_set(min, "ended", json_object_get(rec, "ended"));
+		json_object_set(min, "duration_ms",
+				json_object_get(rec, "duration_ms"));
+		json_object_set_new(min, "status", json_string("failed"));
+		json_object_set_new(min, "message", json_string(sb.buf));
+		json_object_set_new(rec, "status", json_string("failed"));
+		json_object_set_new(rec, "message", json_string(sb.buf));
+		append(r, min);
+		strbuf_release(&sb);
+		ok = 0;
+	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
 		     m1 - m0, jstr(rec, "message"));
-	error_release(&serr);
-	if (append(r, rec) < 0)
-		ok = 0;
+	json_decref(rec);
 	return ok;
-}
-
-static void add_unique(struct strvec *sv, const char *s)
-{
-	size_t i;
-
-	if (!s || !*s)
-		return;
-	for (i = 0; i < sv->nr; i++)
-		if (!strcmp(sv->v[i], s))
-			return;
-	strvec_push(sv, s);
 }
 
 /*
@@ -278,20 +304,20 @@ static void collect_secrets(struct run *r)
 	struct error ignore = ERROR_INIT;
 	size_t i;
 
-	add_unique(&r->secrets, getenv("PGPASSWORD"));
+	strvec_push_unique(&r->secrets, getenv("PGPASSWORD"));
 	json_object_foreach(json_object_get(r->body, "connections"), key, conn) {
 		const char *var = jstr(conn, "password_env");
 
 		if (*var)
-			add_unique(&r->secret_vars, var);
+			strvec_push_unique(&r->secret_vars, var);
 		strbuf_reset(&pw);
 		if (pg_password(conn, &pw, &ignore) == 0)
-			add_unique(&r->secrets, pw.buf);
+			strvec_push_unique(&r->secrets, pw.buf);
 	}
 	json_array_foreach(json_object_get(r->body, "steps"), i, step) {
 		json_object_foreach(json_object_get(step, "secret_env"), key, v) {
-			add_unique(&r->secret_vars, json_string_value(v));
-			add_unique(&r->secrets, getenv(json_string_value(v)));
+			strvec_push_unique(&r->secret_vars, json_string_value(v));
+			strvec_push_unique(&r->secrets, getenv(json_string_value(v)));
 		}
 	}
 	if (pw.alloc)
@@ -522,8 +548,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 
 	/* The step logs' names, like their bytes, before the seal lists them. */
 	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/steps/.", o->bundle);
-	if (fs_fsync_parent(path.buf, err) < 0)
+	strbuf_addf(&path, "%s/steps", o->bundle);
+	if (fs_fsync_dir(path.buf, err) < 0)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);

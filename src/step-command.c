@@ -57,16 +57,12 @@ static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 
 	json_object_foreach(se, name, v) {
 		const char *src = json_string_value(v), *val = getenv(src);
-		size_t i;
+
 		if (!val)
 			return error_set(err, "secret_env %s: the environment "
 					 "variable %s is not set", name, src);
 		strvec_pushf(&cmd->env, "%s=%s", name, val);
-		for (i = 0; i < sc->secrets->nr; i++)
-			if (!strcmp(sc->secrets->v[i], val))
-				break;
-		if (i == sc->secrets->nr && *val)
-			strvec_push(sc->secrets, val);
+		strvec_push_unique(sc->secrets, val);
 	}
 	return 0;
 }
@@ -92,19 +88,13 @@ int step_command(struct step_ctx *sc, struct error *err)
 		strvec_push(&cmd.argv, json_string_value(json_object_get(sc->step,
 									 "shell")));
 	}
-	/* A secret reaches only the steps that ask for it (secret_env). */
-	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)
-		strvec_push(&cmd.env, sc->secret_vars->v[i]);
+	step_exec_prepare(sc, &cmd);
 	json_object_foreach(json_object_get(sc->step, "env"), name, v)
 		strvec_pushf(&cmd.env, "%s=%s", name, json_string_value(v));
 	if (add_secret_env(sc, &cmd, err) < 0)
 		goto out;
 	cmd.cwd = json_string_value(json_object_get(sc->step, "cwd"));
 	cmd.run_as = json_string_value(json_object_get(sc->step, "run_as"));
-	cmd.timeout_ms = (unsigned long)json_integer_value(
-		json_object_get(sc->step, "timeout_s")) * 1000;
-	cmd.cancel = sc->cancel;
-	cmd.redact = sc->secrets->v;
 	cmd.watch = warned_errors;
 	step_log_path(sc, "out", &out_rel, &out_abs);
 	step_log_path(sc, "err", &err_rel, &err_abs);

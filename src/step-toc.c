@@ -29,10 +29,7 @@ static int run_pg_restore(struct step_ctx *sc, const char *prog,
 	strvec_pushv(&cmd.argv, args);
 	cmd.stdout_path = out_path;
 	cmd.stderr_path = NULL;
-	cmd.timeout_ms = (unsigned long)json_integer_value(
-		json_object_get(sc->step, "timeout_s")) * 1000;
-	cmd.cancel = sc->cancel;
-	cmd.redact = sc->secrets->v;
+	step_exec_prepare(sc, &cmd);
 	ret = exec_run(&cmd, res, err);
 	exec_cmd_release(&cmd);
 	return ret;

@@ -1,4 +1,5 @@
 #include "step.h"
+#include "exec.h"
 #include "strbuf.h"
 
 #include <string.h>
@@ -39,4 +40,16 @@ void step_log_path(struct step_ctx *sc, const char *suffix,
 		    json_string_value(json_object_get(sc->step, "id")), suffix);
 	strbuf_reset(abs);
 	strbuf_addf(abs, "%s/%s", sc->bundle, rel->buf);
+}
+
+void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)
+{
+	size_t i;
+
+	cmd->timeout_ms = (unsigned long)json_integer_value(
+		json_object_get(sc->step, "timeout_s")) * 1000;
+	cmd->cancel = sc->cancel;
+	cmd->redact = sc->secrets->v;
+	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)
+		strvec_push(&cmd->env, sc->secret_vars->v[i]);
 }

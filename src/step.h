@@ -63,4 +63,12 @@ json_t *step_params(struct step_ctx *sc);
 void step_log_path(struct step_ctx *sc, const char *suffix,
 		   struct strbuf *rel, struct strbuf *abs);
 
+struct exec_cmd;
+/*
+ * What every process a step starts shares: the step's timeout, the
+ * cancel flag, redaction of every secret, and an environment without the
+ * variables secrets come from (a step adds its own secret_env after).
+ */
+void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *strvec_empty[] = { NULL };
 
@@ -26,6 +27,18 @@ static const char *push_nodup(struct strvec *sv, char *s)
 const char *strvec_push(struct strvec *sv, const char *s)
 {
 	return push_nodup(sv, xstrdup(s));
+}
+
+void strvec_push_unique(struct strvec *sv, const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return;
+	for (i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return;
+	strvec_push(sv, s);
 }
 
 const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)

@@ -18,6 +18,8 @@ extern const char *strvec_empty[];
 
 void strvec_init(struct strvec *sv);
 const char *strvec_push(struct strvec *sv, const char *s);
+/* Push `s` unless it is NULL, empty, or already there (a set of names). */
+void strvec_push_unique(struct strvec *sv, const char *s);
 const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strvec_pushv(struct strvec *sv, const char *const *v);

@@ -60,20 +60,35 @@ void utf8_add_lossy(struct strbuf *out, const void *str, size_t len)
 	}
 }
 
-void utf8_add_terminal(struct strbuf *out, const char *str)
+void utf8_add_clean(struct strbuf *out, const void *str, size_t len,
+		    const char *keep)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t len = strlen(str), i = 0, n;
+	const unsigned char *s = str;
+	size_t i = 0, n;
 
+	strbuf_grow(out, len);
 	while (i < len) {
 		n = utf8_seq_len(s + i, len - i);
-		if (n == 1 && (s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-			strbuf_addch(out, ' ');
-		else if (!n || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
-			 (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0))
-			strbuf_adds(out, UTF8_REPLACEMENT); /* C0, DEL, C1 */
-		else
+		if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f) &&
+		    !(s[i] && strchr(keep, s[i])))
+			strbuf_adds(out, UTF8_REPLACEMENT); /* C0, DEL */
+		else if (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
+			strbuf_adds(out, UTF8_REPLACEMENT); /* C1 */
+		else if (n)
 			strbuf_add(out, s + i, n);
+		else
+			strbuf_adds(out, UTF8_REPLACEMENT); /* not UTF-8 */
 		i += n ? n : 1;
 	}
+}
+
+void utf8_add_terminal(struct strbuf *out, const char *s)
+{
+	size_t i = out->len;
+
+	utf8_add_clean(out, s, strlen(s), "\t\n\r");
+	for (; i < out->len; i++)
+		if (out->buf[i] == '\t' || out->buf[i] == '\n' ||
+		    out->buf[i] == '\r')
+			out->buf[i] = ' ';
 }

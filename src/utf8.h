@@ -34,6 +34,14 @@ size_t utf8_seq_len(const void *s, size_t len);
 void utf8_add_lossy(struct strbuf *out, const void *s, size_t len);
 
 /*
+ * Append the `len` bytes at `s` as text fit to show: as utf8_add_lossy,
+ * and each C0 control (NUL included), DEL and C1 control becomes U+FFFD
+ * too, except the C0 characters listed in `keep` (e.g. "\t\n").
+ */
+void utf8_add_clean(struct strbuf *out, const void *s, size_t len,
+		    const char *keep);
+
+/*
  * Append `s` as it may be shown on one line of a terminal: step ids, and
  * above all error text from a server or a command, may hold ESC and other
  * bytes the terminal would obey. TAB, CR and LF become a space; other C0

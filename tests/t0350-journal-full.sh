@@ -40,7 +40,15 @@ expect_grep '`FAILED`' "$B/report.md"
 expect_grep_F 'the journal could not be written' "$B/report.md"
 expect_true "the journal is whole lines only" sh -c \
 	"test \"\$(tail -c 1 '$B/journal.jsonl' | od -An -c | tr -d ' ')\" = '\\n'"
-expect_true "start, hello, bye and end are journaled" test \
-	"$(jq -r .type "$B/journal.jsonl" | tr '\n' ' ')" = "start step step end "
+expect_true "start, hello, wide (short record), bye and end are journaled" test \
+	"$(jq -r .type "$B/journal.jsonl" | tr '\n' ' ')" = "start step step step end "
+# The step that could not be journaled in full ran: the report must not
+# call it skipped.
+expect_true "wide's short record says it failed for want of evidence" test \
+	"$(jq -r 'select(.id=="wide") | .status' "$B/journal.jsonl")" = failed
+expect_grep_F 'but its record could not be journaled' "$B/report.md"
+expect_true "only 'after' (never started) is SKIPPED" test \
+	"$(grep -c 'SKIPPED' "$B/report.md")" -eq 1
+expect_grep '^| `FAILED` | — | [0-9]* ms |' "$B/report.md"
 expect_exit 0 "$RDRILL" verify "$B"
 test_done

@@ -687,15 +687,20 @@ static void test_watch(void **state)
 
 	(void)state;
 	c.watch = watch;
-	/* 2 MB, the error in the middle, outside both 4 KiB excerpts. */
-	sh(&c, "head -c 1000000 /dev/zero | tr '\\0' x; "
+	/* 2 MB of stderr, the error in the middle, outside both excerpts. */
+	sh(&c, "{ head -c 1000000 /dev/zero | tr '\\0' x; "
 	   "echo 'psql:seed.sql:3: ERROR:  relation \"t\" does not exist'; "
-	   "head -c 1000000 /dev/zero | tr '\\0' y");
+	   "head -c 1000000 /dev/zero | tr '\\0' y; } >&2");
 	assert_int_equal(exec_run(&c, &r, &err), 0);
 	assert_int_equal(r.exit_code, 0);
-	assert_null(strstr(r.out_head.buf, "ERROR"));
-	assert_null(strstr(r.out_tail.buf, "ERROR"));
+	assert_null(strstr(r.err_head.buf, "ERROR"));
+	assert_null(strstr(r.err_tail.buf, "ERROR"));
 	assert_int_equal(r.watch_seen, 2);
+
+	/* On stdout it is data (a post that quotes an error): not seen. */
+	sh(&c, "echo 'ERROR:  relation does not exist'");
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_int_equal(r.watch_seen, 0);
 
 	/* One byte at a time on stderr: every match straddles reads. */
 	sh(&c, "for ch in e r r o r s ' ' i g n o r e d ' ' o n ' ' "
@@ -705,16 +710,17 @@ static void test_watch(void **state)
 	assert_int_equal(r.watch_seen, 1);
 
 	/* Clean output: nothing seen (and the bits do not leak between runs). */
-	sh(&c, "echo 'NOTICE:  table does not exist, skipping'; echo ERROR: x");
+	sh(&c, "echo 'NOTICE:  table does not exist, skipping' >&2; "
+	   "echo ERROR: x >&2");
 	assert_int_equal(exec_run(&c, &r, &err), 0);
 	assert_int_equal(r.watch_seen, 0);
 
 	/* What a secret covered is gone before anything looks. */
 	c.redact = secrets;
-	sh(&c, "echo 'ERROR:  hidden'");
+	sh(&c, "echo 'ERROR:  hidden' >&2");
 	assert_int_equal(exec_run(&c, &r, &err), 0);
 	assert_int_equal(r.watch_seen, 0);
-	sh(&c, "echo 'ERROR:  shown'");
+	sh(&c, "echo 'ERROR:  shown' >&2");
 	assert_int_equal(exec_run(&c, &r, &err), 0);
 	assert_int_equal(r.watch_seen, 2);
 	c.redact = NULL;

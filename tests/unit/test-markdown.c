@@ -413,7 +413,14 @@ static void strip_mailto(struct strbuf *body)
 	struct strbuf out = STRBUF_INIT;
 	const char *p = body->buf, *a, *gt, *end;
 
-	while ((a = strstr(p, "<a href=\"mailto:"))) {
+	/* mailto: and xmpp: are the two the extension makes of addresses. */
+	for (;;) {
+		const char *m = strstr(p, "<a href=\"mailto:");
+		const char *x = strstr(p, "<a href=\"xmpp:");
+
+		a = !m ? x : !x ? m : m < x ? m : x;
+		if (!a)
+			break;
 		gt = strchr(a, '>');
 		end = gt ? strstr(gt, "</a>") : NULL;
 		if (!end)
@@ -444,6 +451,7 @@ static void test_round_trip_random(void **state)
 	static const char *const lead[] = { "", "x", "- ", "## ", "1. " };
 	struct strbuf s = STRBUF_INIT, md = STRBUF_INIT, body = STRBUF_INIT;
 	struct strbuf want = STRBUF_INIT, flat = STRBUF_INIT;
+	struct strbuf dest = STRBUF_INIT;
 	unsigned int seed = 12345;
 	int round, i, len;
 
@@ -505,6 +513,17 @@ static void test_round_trip_random(void **state)
 		if (!strstr(body.buf, want.buf))
 			fail_msg("cell of [%s]: %s", s.buf, body.buf);
 
+		/* a link destination: a link to exactly the encoded path */
+		strbuf_reset(&dest);
+		markdown_link_dest(&dest, s.buf);
+		strbuf_reset(&md);
+		strbuf_addf(&md, "[x](%s)\n", dest.buf);
+		render_body(md.buf, md.len, &body);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "<p><a href=\"%s\">x</a></p>\n", dest.buf);
+		if (strcmp(body.buf, want.buf))
+			fail_msg("dest of [%s]: %s", s.buf, body.buf);
+
 		/* inline code in a paragraph */
 		strbuf_reset(&md);
 		strbuf_addch(&md, 'x');
@@ -535,6 +554,7 @@ static void test_round_trip_random(void **state)
 	strbuf_release(&body);
 	strbuf_release(&want);
 	strbuf_release(&flat);
+	strbuf_release(&dest);
 }
 
 int main(void)
