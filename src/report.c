@@ -130,8 +130,10 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
 	json_object_set_new(vs, key, json_integer((json_int_t)bytes));
-	if (!bytes)
+	if (!bytes) {
+		strbuf_release(&sb);
 		return;
+	}
 	head = jstr(s, "head");
 	tail = jstr(s, "tail");
 	strbuf_adds(&sb, head);
