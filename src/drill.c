@@ -832,7 +832,7 @@ static int check_files(struct ctx *c, const struct ynode *n, json_t *obj)
 	}
 	if (o) {
 		const char *s = json_string_value(o), *colon = strchr(s, ':');
-		if (!colon || colon == s || !colon[1])
+		if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
 			return err_at(c, ynode_get(n, "owner"), "'owner' must be "
 				      "uid:gid or user:group, got '%s'", s);
 	}
