@@ -230,6 +230,8 @@ static const struct field step_fields[] = {
 	  "NAME: SOURCE_VAR, the value read from rdrill's environment" },
 	{ "expect_exit", T_LIST, F_NONEMPTY, &f_exit, 0, 0, 0, 0, NULL },
 	{ "run_as", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
+	{ "allow_stderr_errors", T_BOOL, 0, 0, 0, 0, 0, 0,
+	  "true: 'ERROR:  ' on stderr is expected, not a failure" },
 	/* built-in evidence steps */
 	{ "checksum", T_OBJ, 0, 0, &checksum_schema, 0, 0, 0, NULL },
 	{ "toc", T_OBJ, 0, 0, &toc_schema, 0, 0, 0, NULL },
@@ -840,7 +842,8 @@ static int check_files(struct ctx *c, const struct ynode *n, json_t *obj)
 }
 
 static const char *const command_only[] = { "cwd", "env", "secret_env",
-					    "expect_exit", "run_as", NULL };
+					    "expect_exit", "run_as",
+					    "allow_stderr_errors", NULL };
 static const char *const step_kinds[] = { "run", "shell", "checksum", "toc",
 					  "sql", "files", "wait", "canary", NULL };
 

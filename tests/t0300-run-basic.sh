@@ -116,6 +116,11 @@ EOF
 expect_exit 1 "$RDRILL" run "$TRASH/warned.yaml" -o "$TRASH/b5"
 expect_grep_F '| errors in output | none | errors ignored on restore: | `FAILED` |' "$TRASH/b5/report.md"
 expect_grep '^FAILED: ' "$OUT"
+# A step that expects such errors says so, and they stay on the record.
+sed 's/^    - id: restore-ish$/    - id: restore-ish\n      allow_stderr_errors: true/' \
+	"$TRASH/warned.yaml" >"$TRASH/allowed.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/allowed.yaml" -o "$TRASH/b6"
+expect_grep_F '| errors in output | allowed by the drill | errors ignored on restore: | `PASSED` |' "$TRASH/b6/report.md"
 
 # Render again, in the other language, from the journal alone.
 expect_exit 0 "$RDRILL" render "$TRASH/b2" --lang en
