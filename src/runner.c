@@ -104,7 +104,7 @@ struct run {
 	enum runner_status status;
 	struct strbuf reason;
 	struct error journal_err;   /* the first record that could not be written */
-	/* CLOCK_MONOTONIC ms; 0 = not yet */
+	/* mono_ms() values; 0 = not yet */
 	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
 	int verify_backup_total, verify_backup_passed;
 	int verify_restore_total, verify_restore_passed;
