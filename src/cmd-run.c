@@ -28,15 +28,13 @@ static void on_signal(int sig)
 	cancel = 1;
 }
 
-static int count_destructive(json_t *plan)
+static int count_destructive(const struct drill *d)
 {
-	json_t *s;
 	size_t i;
 	int n = 0;
 
-	json_array_foreach(json_object_get(json_object_get(plan, "plan"), "steps"),
-			   i, s)
-		n += json_is_true(json_object_get(s, "destructive"));
+	for (i = 0; i < d->nsteps; i++)
+		n += d->steps[i].destructive;
 	return n;
 }
 
@@ -61,17 +59,13 @@ int cmd_run(int argc, char **argv)
 {
 	struct drill_args a;
 	struct error err = ERROR_INIT;
-	struct drill_opts opts;
-	struct plan_info info;
+	struct planned p = { NULL, NULL, STRBUF_INIT };
 	struct runner_opts ro;
-	struct strbuf dir = STRBUF_INIT, base = STRBUF_INIT, reason = STRBUF_INIT;
+	struct strbuf reason = STRBUF_INIT;
 	struct sigaction sa;
 	enum runner_status status;
-	json_t *body, *plan = NULL;
-	char sha[65], day[16], typed[256];
-	struct tm tm;
+	char typed[256];
 	int rc, lockfd = -1, nd;
-
 	rc = rdrill_parse_drill_args(argv[0], argc, argv, &a, DRILL_ARGS_RUN);
 	if (rc)
 		goto out;
@@ -79,22 +73,9 @@ int cmd_run(int argc, char **argv)
 		rc = rdrill_plan(&a, argv[0]);
 		goto out;
 	}
-	rc = RDRILL_EXIT_USAGE;
-	opts.overrides = a.vars;
-	opts.now = plan_now();
-	if (opts.now == (time_t)-1) {
-		rc = rdrill_usage_error(argv[0], "SOURCE_DATE_EPOCH is not a "
-					"number of seconds");
+	rc = rdrill_load_plan(argv[0], &a, &p);
+	if (rc)
 		goto out;
-	}
-	body = drill_load(a.file, &opts, sha, &err);
-	if (!body)
-		goto fail;
-	info.drill_path = a.file;
-	info.drill_sha256 = sha;
-	info.now = opts.now;
-	plan = plan_new(body, &info);
-
 	/* One run of a drill at a time: the lock is on the drill file. */
 	rc = RDRILL_EXIT_REFUSED;
 	lockfd = open(a.file, O_RDONLY | O_CLOEXEC);
@@ -106,19 +87,15 @@ int cmd_run(int argc, char **argv)
 			error_errno(&err, "cannot lock %s", a.file);
 		goto fail;
 	}
-	nd = count_destructive(plan);
+	nd = count_destructive(p.drill);
 	if (nd && !a.confirm &&
-	    ask_confirm(json_string_value(json_object_get(body, "environment")),
-			nd, typed, sizeof(typed)))
+	    ask_confirm(p.drill->environment, nd, typed, sizeof(typed)))
 		a.confirm = typed;
 
+	rc = rdrill_make_bundle(&a, &p, "");
+	if (rc)
+		goto out;
 	rc = RDRILL_EXIT_FAILED;
-	localtime_r(&opts.now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	strbuf_addf(&base, "%s-%s", day,
-		    json_string_value(json_object_get(body, "id")));
-	if (bundle_create(a.outdir, "reports", base.buf, &dir, &err) < 0)
-		goto fail;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -132,8 +109,9 @@ int cmd_run(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	memset(&ro, 0, sizeof(ro));
-	ro.plan = plan;
-	ro.bundle = dir.buf;
+	ro.drill = p.drill;
+	ro.plan = p.plan;
+	ro.bundle = p.bundle.buf;
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
 	ro.lang = a.lang;
@@ -143,7 +121,8 @@ int cmd_run(int argc, char **argv)
 	ro.progress = stderr;
 	ro.tty = isatty(STDERR_FILENO);
 	fprintf(stderr, "rdrill: %s, plan %s\nrdrill: bundle %s\n", a.file,
-		json_string_value(json_object_get(plan, "plan_hash")), dir.buf);
+		json_string_value(json_object_get(p.plan, "plan_hash")),
+		p.bundle.buf);
 	if (runner_run(&ro, &status, &reason, &err) < 0)
 		goto fail;
 	if (reason.len) {
@@ -153,7 +132,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "rdrill: %s\n", safe.buf);
 		strbuf_release(&safe);
 	}
-	printf("%s: %s/report.html\n", runner_status_word(status), dir.buf);
+	printf("%s: %s/report.html\n", runner_status_word(status), p.bundle.buf);
 	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
 	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
 	goto out;
@@ -162,9 +141,7 @@ fail:
 out:
 	if (lockfd >= 0)
 		close(lockfd);
-	json_decref(plan);
-	strbuf_release(&dir);
-	strbuf_release(&base);
+	rdrill_planned_release(&p);
 	strbuf_release(&reason);
 	error_release(&err);
 	rdrill_drill_args_release(&a);

@@ -18,8 +18,7 @@ int cmd_validate(int argc, char **argv)
 					  "number of seconds");
 	for (i = 1; i < argc; i++) {
 		struct error err = ERROR_INIT;
-		char sha[65];
-		json_t *body;
+		struct drill *d;
 
 		if (!strcmp(argv[i], "--") && !nfiles)
 			continue;
@@ -27,14 +26,13 @@ int cmd_validate(int argc, char **argv)
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[i]);
 		nfiles++;
-		body = drill_load(argv[i], &opts, sha, &err);
-		if (!body) {
+		d = drill_load(argv[i], &opts, &err);
+		if (!d) {
 			rdrill_print_error(&err);
 			bad++;
 		} else {
-			printf("%s: ok (%zu steps)\n", argv[i],
-			       json_array_size(json_object_get(body, "steps")));
-			json_decref(body);
+			printf("%s: ok (%zu steps)\n", argv[i], d->nsteps);
+			drill_free(d);
 		}
 		error_release(&err);
 	}

@@ -1,5 +1,6 @@
 #include "drill.h"
 #include "error.h"
+#include "step.h"
 #include "expand.h"
 #include "sha256.h"
 #include "strbuf.h"
@@ -20,273 +21,226 @@ const char *const drill_phases[] = {
 
 /* ---- the schema ------------------------------------------------------ */
 
-enum ftype {
-	T_STR,      /* text, ${vars} expanded as they are */
-	T_SHELL,    /* text for /bin/sh -c, ${vars} shell-quoted */
-	T_SQL,      /* an SQL query, ${vars} as SQL literals */
-	T_LIT,      /* text, no expansion (env var names) */
-	T_ID,       /* identifier: [a-z0-9][a-z0-9_.-]*, no expansion */
-	T_INT,
-	T_DURATION, /* "90s", "15m", "1h30m", "2d" or seconds; JSON key_s */
-	T_BOOL,     /* true or false, nothing else */
-	T_ENUM,
-	T_LIST,     /* sequence of `item` */
-	T_MAP,      /* mapping of names to `item` */
-	T_OBJ,      /* mapping with the keys of `obj` */
-};
-
-#define F_REQ      1u  /* must be present */
-#define F_NONEMPTY 2u  /* a list or text must not be empty */
-#define F_MANUAL   4u  /* converted by drill_load itself, not the generic pass */
-
-struct schema;
-
-struct field {
-	const char *key;
-	enum ftype type;
-	unsigned flags;
-	const struct field *item;
-	const struct schema *obj;
-	const char *const *enums;
-	long min, max;
-	const char *help;  /* what a missing or wrong value should look like */
-};
-
-struct ctx;
-struct schema {
-	const char *what;
-	const struct field *fields;
-	int (*check)(struct ctx *c, const struct ynode *n, json_t *obj);
-};
-
-struct ctx {
+/*
+ * The loader's state. Step kinds' own rules (step-*.c) see it only
+ * through schema_error_at() and schema_ctx_root().
+ */
+struct schema_ctx {
 	const struct ytree *t;
 	json_t *vars;      /* name -> value, for expansion */
 	json_t *used;      /* names expansion saw */
-	json_t *ids;       /* step id -> [line, col] */
-	json_t *sql_ids;   /* sql step ids seen so far, for same_as */
+	json_t *ids;       /* step id -> line */
+	json_t *id_kinds;  /* step id -> kind name, of the steps so far */
 	json_t *conns;     /* connection names */
-	int have_canary;
 	const char *phase;
+	struct schema_field *step_fields; /* common + every kind's */
+	struct schema step_schema;
 	struct error *err;
 };
+#define ctx schema_ctx
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj);
 static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj);
-static int check_files(struct ctx *c, const struct ynode *n, json_t *obj);
 
 static const char *const languages[] = { "zh-CN", "en", NULL };
 static const char *const kinds[] = { "database", "directory", "config", "files",
 				     NULL };
-static const char *const canary_actions[] = { "record", "delete", "absent",
-					      "present", NULL };
 static const char *const sslmodes[] = { "disable", "allow", "prefer", "require",
 					"verify-ca", "verify-full", NULL };
 
-static const struct field f_str = { NULL, T_STR, 0, NULL, NULL, NULL, 0, 0, NULL };
-static const struct field f_str_nonempty = { NULL, T_STR, F_NONEMPTY, NULL,
-					     NULL, NULL, 0, 0, NULL };
-static const struct field f_lit = { NULL, T_LIT, F_NONEMPTY, NULL, NULL, NULL,
-				    0, 0, NULL };
-static const struct field f_exit = { NULL, T_INT, 0, NULL, NULL, NULL, 0, 255,
-				     NULL };
+static const struct schema_field f_str = { .type = SCHEMA_STR };
+static const struct schema_field f_str_nonempty = { .type = SCHEMA_STR,
+						    .flags = SCHEMA_NONEMPTY };
 
-static const struct field control_fields[] = {
-	{ "id", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, "ISO/IEC 27001:2022 A.8.13" },
-	{ "title", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
-};
-static const struct schema control_schema = { "control", control_fields, NULL };
-static const struct field f_control = { NULL, T_OBJ, 0, NULL, &control_schema,
-					NULL, 0, 0, NULL };
+#define F(st, m) offsetof(struct st, m)
 
-static const struct field target_fields[] = {
-	{ "rto", T_DURATION, 0, 0, 0, 0, 0, 0, NULL },
-	{ "rpo", T_DURATION, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field control_fields[] = {
+	{ .key = "id", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_control, id), .help = "ISO/IEC 27001:2022 A.8.13" },
+	{ .key = "title", .type = SCHEMA_STR, .off = F(drill_control, title) },
+	{ NULL },
 };
-static const struct schema target_schema = { "targets", target_fields, NULL };
+static const struct schema control_schema = {
+	"control", control_fields, sizeof(struct drill_control), 0, NULL };
+static const struct schema_field f_control = { .type = SCHEMA_OBJ,
+					       .obj = &control_schema };
 
-static const struct field storage_fields[] = {
-	{ "path", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, "/data/backups/${date}" },
-	{ "rules", T_LIST, 0, &f_str_nonempty, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field target_fields[] = {
+	{ .key = "rto", .type = SCHEMA_DURATION, .off = F(drill_targets, rto_s) },
+	{ .key = "rpo", .type = SCHEMA_DURATION, .off = F(drill_targets, rpo_s) },
+	{ NULL },
 };
-static const struct schema storage_schema = { "backup_dir", storage_fields, NULL };
+static const struct schema target_schema = {
+	"targets", target_fields, sizeof(struct drill_targets), 0, NULL };
 
-static const struct field conn_fields[] = {
-	{ "host", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, "a host name or a socket directory" },
-	{ "port", T_INT, 0, 0, 0, 0, 1, 65535, NULL },
-	{ "dbname", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "user", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "password_env", T_LIT, F_NONEMPTY, 0, 0, 0, 0, 0,
-	  "the NAME of an environment variable holding the password" },
-	{ "password_file", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "sslmode", T_ENUM, 0, 0, 0, sslmodes, 0, 0, NULL },
-	{ "connect_timeout", T_DURATION, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field storage_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_storage, path), .help = "/data/backups/${date}" },
+	{ .key = "rules", .type = SCHEMA_LIST, .item = &f_str_nonempty,
+	  .off = F(drill_storage, rules) },
+	{ NULL },
 };
-static const struct schema conn_schema = { "connection", conn_fields, check_conn };
-static const struct field f_conn = { NULL, T_OBJ, 0, NULL, &conn_schema, NULL,
-				     0, 0, NULL };
+static const struct schema storage_schema = {
+	"backup_dir", storage_fields, sizeof(struct drill_storage), 0, NULL };
 
-static const struct field item_fields[] = {
-	{ "id", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "title", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "tier", T_INT, F_REQ, 0, 0, 0, 1, 3, "1 (core), 2 (protected) or 3" },
-	{ "kind", T_ENUM, F_REQ, 0, 0, kinds, 0, 0, NULL },
-	{ "source", T_LIST, F_REQ | F_NONEMPTY, &f_str_nonempty, 0, 0, 0, 0,
-	  "a list of real paths (or the container and database)" },
-	{ "artifact", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "method", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "container", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "database", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "owner", T_STR, 0, 0, 0, 0, 0, 0, "uid:gid, e.g. 2000:2000" },
-	{ "role", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "evidence", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "why", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field conn_fields[] = {
+	{ .key = "host", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_conn, host), .help = "a host name or a socket directory" },
+	{ .key = "port", .type = SCHEMA_INT, .min = 1, .max = 65535,
+	  .off = F(drill_conn, port) },
+	{ .key = "dbname", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_conn, dbname) },
+	{ .key = "user", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_conn, user) },
+	{ .key = "password_env", .type = SCHEMA_LIT, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_conn, password_env),
+	  .help = "the NAME of an environment variable holding the password" },
+	{ .key = "password_file", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_conn, password_file) },
+	{ .key = "sslmode", .type = SCHEMA_ENUM, .enums = sslmodes,
+	  .off = F(drill_conn, sslmode) },
+	{ .key = "connect_timeout", .type = SCHEMA_DURATION,
+	  .off = F(drill_conn, connect_timeout_s) },
+	{ NULL },
 };
-static const struct schema item_schema = { "backup_set item", item_fields, NULL };
-static const struct field f_item = { NULL, T_OBJ, 0, NULL, &item_schema, NULL,
-				     0, 0, NULL };
+static const struct schema conn_schema = {
+	"connection", conn_fields, sizeof(struct drill_conn),
+	SCHEMA_NAME(struct drill_conn, name), check_conn };
+static const struct schema_field f_conn = { .type = SCHEMA_OBJ,
+					    .obj = &conn_schema };
 
-static const struct field canary_fields[] = {
-	{ "connection", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "table", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, "posts" },
-	{ "key", T_MAP, F_REQ | F_NONEMPTY, &f_str, 0, 0, 0, 0,
-	  "column: value pairs that pick exactly one row" },
-	{ "columns", T_LIST, F_REQ | F_NONEMPTY, &f_str_nonempty, 0, 0, 0, 0,
-	  "the columns to record and compare" },
-	{ "description", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field item_fields[] = {
+	{ .key = "id", .type = SCHEMA_ID, .flags = SCHEMA_REQ,
+	  .off = F(drill_item, id) },
+	{ .key = "title", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_item, title) },
+	{ .key = "tier", .type = SCHEMA_INT, .flags = SCHEMA_REQ, .min = 1,
+	  .max = 3, .off = F(drill_item, tier),
+	  .help = "1 (core), 2 (protected) or 3" },
+	{ .key = "kind", .type = SCHEMA_ENUM, .flags = SCHEMA_REQ, .enums = kinds,
+	  .off = F(drill_item, kind) },
+	{ .key = "source", .type = SCHEMA_LIST,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .item = &f_str_nonempty,
+	  .off = F(drill_item, source),
+	  .help = "a list of real paths (or the container and database)" },
+	{ .key = "artifact", .type = SCHEMA_STR,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .off = F(drill_item, artifact) },
+	{ .key = "method", .type = SCHEMA_STR, .off = F(drill_item, method) },
+	{ .key = "container", .type = SCHEMA_STR, .off = F(drill_item, container) },
+	{ .key = "database", .type = SCHEMA_STR, .off = F(drill_item, database) },
+	{ .key = "owner", .type = SCHEMA_STR, .off = F(drill_item, owner),
+	  .help = "uid:gid, e.g. 2000:2000" },
+	{ .key = "role", .type = SCHEMA_STR, .off = F(drill_item, role) },
+	{ .key = "evidence", .type = SCHEMA_STR, .off = F(drill_item, evidence) },
+	{ .key = "why", .type = SCHEMA_STR, .off = F(drill_item, why) },
+	{ NULL },
 };
-static const struct schema canary_schema = { "canary", canary_fields, NULL };
+static const struct schema item_schema = {
+	"backup_set item", item_fields, sizeof(struct drill_item), 0, NULL };
+static const struct schema_field f_item = { .type = SCHEMA_OBJ,
+					    .obj = &item_schema };
 
-static const struct field checksum_fields[] = {
-	{ "dir", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "files", T_LIST, F_NONEMPTY, &f_str_nonempty, 0, 0, 0, 0,
-	  "names relative to dir; omit for every file" },
-	{ "output", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, "SHA256SUMS" },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field canary_fields[] = {
+	{ .key = "connection", .type = SCHEMA_CONN, .flags = SCHEMA_REQ,
+	  .off = F(drill_canary, connection) },
+	{ .key = "table", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_canary, table), .help = "posts" },
+	{ .key = "key", .type = SCHEMA_MAP, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .item = &f_str, .off = F(drill_canary, key),
+	  .help = "column: value pairs that pick exactly one row" },
+	{ .key = "columns", .type = SCHEMA_LIST,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .item = &f_str_nonempty,
+	  .off = F(drill_canary, columns),
+	  .help = "the columns to record and compare" },
+	{ .key = "description", .type = SCHEMA_STR,
+	  .off = F(drill_canary, description) },
+	{ NULL },
 };
-static const struct schema checksum_schema = { "checksum", checksum_fields, NULL };
+static const struct schema canary_schema = {
+	"canary", canary_fields, sizeof(struct drill_canary), 0, NULL };
 
-static const struct field toc_fields[] = {
-	{ "dump", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "connection", T_ID, 0, 0, 0, 0, 0, 0,
-	  "a connection whose server version the dump must match" },
-	{ "min_entries", T_INT, 0, 0, 0, 0, 1, 100000000, NULL },
-	{ "pg_restore", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0,
-	  "the pg_restore program (default: pg_restore on PATH)" },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+/*
+ * The keys every step has. The kinds' own keys (step_kinds[]) are added
+ * to these when a file is loaded; the derived ones are the loader's.
+ */
+static const struct schema_field step_common[] = {
+	{ .key = "id", .type = SCHEMA_ID, .flags = SCHEMA_REQ,
+	  .off = F(drill_step, id) },
+	{ .key = "title", .type = SCHEMA_STR, .off = F(drill_step, title) },
+	{ .key = "note", .type = SCHEMA_STR, .off = F(drill_step, note) },
+	{ .key = "destructive", .type = SCHEMA_BOOL, .flags = SCHEMA_NOBIND },
+	{ .key = "timeout", .type = SCHEMA_DURATION, .flags = SCHEMA_NOBIND,
+	  .def = "3600" },
+	{ .key = "display", .type = SCHEMA_STR, .flags = SCHEMA_DERIVED,
+	  .off = F(drill_step, display) },
+	{ NULL },
 };
-static const struct schema toc_schema = { "toc", toc_fields, NULL };
+#define NSTEP_COMMON (sizeof(step_common) / sizeof(step_common[0]) - 1)
 
-static const struct field sql_fields[] = {
-	{ "connection", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "query", T_SQL, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "expect_rows", T_INT, 0, 0, 0, 0, 0, 1000000000, NULL },
-	{ "expect_value", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "expect_min", T_INT, 0, 0, 0, 0, LONG_MIN + 1, LONG_MAX, NULL },
-	{ "same_as", T_ID, 0, 0, 0, 0, 0, 0,
-	  "the id of an earlier sql step whose result this must equal" },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field phase_fields[] = {
+	{ .key = "preflight", .type = SCHEMA_LIST },
+	{ .key = "backup", .type = SCHEMA_LIST },
+	{ .key = "verify_backup", .type = SCHEMA_LIST },
+	{ .key = "destroy", .type = SCHEMA_LIST },
+	{ .key = "restore", .type = SCHEMA_LIST },
+	{ .key = "verify_restore", .type = SCHEMA_LIST },
+	{ .key = "cleanup", .type = SCHEMA_LIST },
+	{ NULL },
 };
-static const struct schema sql_schema = { "sql", sql_fields, NULL };
-
-static const struct field files_fields[] = {
-	{ "path", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "exists", T_BOOL, 0, 0, 0, 0, 0, 0, NULL },
-	{ "non_empty", T_BOOL, 0, 0, 0, 0, 0, 0, NULL },
-	{ "min_files", T_INT, 0, 0, 0, 0, 0, 1000000000, NULL },
-	{ "owner", T_STR, 0, 0, 0, 0, 0, 0, "uid:gid, e.g. 2000:2000" },
-	{ "mode", T_STR, 0, 0, 0, 0, 0, 0, "octal, e.g. \"0750\" (quote it)" },
-	{ "readable", T_BOOL, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
-};
-static const struct schema files_schema = { "files", files_fields, check_files };
-
-static const struct field wait_fields[] = {
-	{ "connection", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "timeout", T_DURATION, 0, 0, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
-};
-static const struct schema wait_schema = { "wait", wait_fields, NULL };
-
-static const struct field step_fields[] = {
-	{ "id", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "title", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "note", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "destructive", T_BOOL, 0, 0, 0, 0, 0, 0, NULL },
-	{ "timeout", T_DURATION, 0, 0, 0, 0, 0, 0, NULL },
-	/* command steps */
-	{ "run", T_LIST, F_NONEMPTY, &f_str, 0, 0, 0, 0,
-	  "a list: program and arguments, one per item" },
-	{ "shell", T_SHELL, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "cwd", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "env", T_MAP, 0, &f_str, 0, 0, 0, 0, NULL },
-	{ "secret_env", T_MAP, 0, &f_lit, 0, 0, 0, 0,
-	  "NAME: SOURCE_VAR, the value read from rdrill's environment" },
-	{ "expect_exit", T_LIST, F_NONEMPTY, &f_exit, 0, 0, 0, 0, NULL },
-	{ "run_as", T_STR, F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "allow_stderr_errors", T_BOOL, 0, 0, 0, 0, 0, 0,
-	  "true: 'ERROR:  ' on stderr is expected, not a failure" },
-	/* built-in evidence steps */
-	{ "checksum", T_OBJ, 0, 0, &checksum_schema, 0, 0, 0, NULL },
-	{ "toc", T_OBJ, 0, 0, &toc_schema, 0, 0, 0, NULL },
-	{ "sql", T_OBJ, 0, 0, &sql_schema, 0, 0, 0, NULL },
-	{ "files", T_OBJ, 0, 0, &files_schema, 0, 0, 0, NULL },
-	{ "wait", T_OBJ, 0, 0, &wait_schema, 0, 0, 0, NULL },
-	{ "canary", T_ENUM, 0, 0, 0, canary_actions, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
-};
-static const struct schema step_schema = { "step", step_fields, check_step };
-static const struct field f_step = { NULL, T_OBJ, 0, NULL, &step_schema, NULL,
-				     0, 0, NULL };
-
-static const struct field phase_fields[] = {
-	{ "preflight", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "backup", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "verify_backup", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "destroy", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "restore", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "verify_restore", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ "cleanup", T_LIST, 0, &f_step, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
-};
-static const struct schema phase_schema = { "phases", phase_fields, NULL };
+static const struct schema phase_schema = { "phases", phase_fields, 0, 0, NULL };
 
 /* "vars" is handled first and by hand: everything else expands with it. */
-static const struct field top_fields[] = {
-	{ "rdrill", T_INT, F_REQ, 0, 0, 0, 1, 1, "1 (the drill format version)" },
-	{ "id", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "title", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "system", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "environment", T_ID, F_REQ, 0, 0, 0, 0, 0, NULL },
-	{ "objective", T_STR, F_REQ | F_NONEMPTY, 0, 0, 0, 0, 0, NULL },
-	{ "declaration", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "owner", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "operator", T_STR, 0, 0, 0, 0, 0, 0, NULL },
-	{ "language", T_ENUM, 0, 0, 0, languages, 0, 0, NULL },
-	{ "targets", T_OBJ, 0, 0, &target_schema, 0, 0, 0, NULL },
-	{ "controls", T_LIST, 0, &f_control, 0, 0, 0, 0, NULL },
-	{ "vars", T_MAP, F_MANUAL, &f_str, 0, 0, 0, 0, NULL },
-	{ "connections", T_MAP, 0, &f_conn, 0, 0, 0, 0, NULL },
-	{ "backup_dir", T_OBJ, 0, 0, &storage_schema, 0, 0, 0, NULL },
-	{ "backup_set", T_LIST, F_REQ | F_NONEMPTY, &f_item, 0, 0, 0, 0, NULL },
-	{ "canary", T_OBJ, 0, 0, &canary_schema, 0, 0, 0, NULL },
-	{ "phases", T_OBJ, F_REQ | F_MANUAL, 0, &phase_schema, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0, NULL },
+static const struct schema_field top_fields[] = {
+	{ .key = "rdrill", .type = SCHEMA_INT, .flags = SCHEMA_REQ, .min = 1,
+	  .max = 1, .off = F(drill, format),
+	  .help = "1 (the drill format version)" },
+	{ .key = "id", .type = SCHEMA_ID, .flags = SCHEMA_REQ, .off = F(drill, id) },
+	{ .key = "title", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill, title) },
+	{ .key = "system", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill, system) },
+	{ .key = "environment", .type = SCHEMA_ID, .flags = SCHEMA_REQ,
+	  .off = F(drill, environment) },
+	{ .key = "objective", .type = SCHEMA_STR,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .off = F(drill, objective) },
+	{ .key = "declaration", .type = SCHEMA_STR, .off = F(drill, declaration) },
+	{ .key = "owner", .type = SCHEMA_STR, .off = F(drill, owner) },
+	{ .key = "operator", .type = SCHEMA_STR, .off = F(drill, operator) },
+	{ .key = "language", .type = SCHEMA_ENUM, .enums = languages,
+	  .off = F(drill, language), .def = "\"en\"" },
+	{ .key = "targets", .type = SCHEMA_OBJ, .obj = &target_schema,
+	  .off = F(drill, targets) },
+	{ .key = "controls", .type = SCHEMA_LIST, .item = &f_control,
+	  .off = F(drill, controls), .off2 = F(drill, ncontrols) },
+	{ .key = "vars", .type = SCHEMA_MAP, .flags = SCHEMA_MANUAL, .item = &f_str,
+	  .off = F(drill, vars) },
+	{ .key = "connections", .type = SCHEMA_MAP, .item = &f_conn,
+	  .off = F(drill, conns), .off2 = F(drill, nconns) },
+	{ .key = "backup_dir", .type = SCHEMA_OBJ, .obj = &storage_schema,
+	  .off = F(drill, backup_dir) },
+	{ .key = "backup_set", .type = SCHEMA_LIST,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .item = &f_item,
+	  .off = F(drill, items), .off2 = F(drill, nitems) },
+	{ .key = "canary", .type = SCHEMA_OBJ, .obj = &canary_schema,
+	  .off = F(drill, canary) },
+	{ .key = "phases", .type = SCHEMA_OBJ,
+	  .flags = SCHEMA_REQ | SCHEMA_MANUAL | SCHEMA_NOBIND,
+	  .obj = &phase_schema },
+	{ NULL },
 };
-static const struct schema top_schema = { "drill", top_fields, NULL };
+static const struct schema top_schema = { "drill", top_fields,
+					  sizeof(struct drill), 0, NULL };
 
 /* ---- conversion ------------------------------------------------------ */
 
-static int err_at(struct ctx *c, const struct ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define err_at schema_error_at
 
-static int err_at(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+const struct ynode *schema_ctx_root(struct schema_ctx *c)
+{
+	return ytree_root(c->t);
+}
+
+int schema_error_at(struct ctx *c, const struct ynode *n, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -349,7 +303,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return prev[lb];
 }
 
-static int convert(struct ctx *c, const struct field *f, const struct ynode *n,
+static int convert(struct ctx *c, const struct schema_field *f, const struct ynode *n,
 		   const char *name, json_t **out);
 
 static int want_scalar(struct ctx *c, const struct ynode *n, const char *name,
@@ -361,15 +315,15 @@ static int want_scalar(struct ctx *c, const struct ynode *n, const char *name,
 		      node_kind(n));
 }
 
-static int convert_text(struct ctx *c, const struct field *f,
+static int convert_text(struct ctx *c, const struct schema_field *f,
 			const struct ynode *n, const char *name, json_t **out)
 {
 	struct strbuf sb = STRBUF_INIT;
-	enum expand_mode mode = f->type == T_SHELL ? EXPAND_SHELL :
-				f->type == T_SQL ? EXPAND_SQL : EXPAND_PLAIN;
+	enum expand_mode mode = f->type == SCHEMA_SHELL ? EXPAND_SHELL :
+				f->type == SCHEMA_SQL ? EXPAND_SQL : EXPAND_PLAIN;
 
 	if (n->type == YNODE_SCALAR && ynode_is_null(n) && n->len &&
-	    !(f->flags & F_NONEMPTY) && f->type != T_LIT) {
+	    !(f->flags & SCHEMA_NONEMPTY) && f->type != SCHEMA_LIT) {
 		/* `key: null` for optional text means the text "null"? No:
 		 * YAML readers would see null; make the writer say which. */
 		return err_at(c, n, "'%s' is %s; quote it if you mean the "
@@ -380,14 +334,14 @@ static int convert_text(struct ctx *c, const struct field *f,
 			      node_kind(n));
 	if (n->type == YNODE_SCALAR && n->style == YSTYLE_PLAIN && !n->len)
 		return err_at(c, n, "'%s' has no value", name);
-	if (f->type == T_LIT) {
+	if (f->type == SCHEMA_LIT) {
 		strbuf_add(&sb, n->str, n->len);
 	} else if (expand_node(c->t, n, c->vars, mode, c->used, &sb,
 			       c->err) < 0) {
 		strbuf_release(&sb);
 		return -1;
 	}
-	if ((f->flags & F_NONEMPTY) && !sb.len) {
+	if ((f->flags & SCHEMA_NONEMPTY) && !sb.len) {
 		strbuf_release(&sb);
 		return err_at(c, n, "'%s' must not be empty", name);
 	}
@@ -439,7 +393,7 @@ static int parse_long(const char *s, long *v)
 	return *end || errno ? -1 : 0;
 }
 
-static int convert_int(struct ctx *c, const struct field *f,
+static int convert_int(struct ctx *c, const struct schema_field *f,
 		       const struct ynode *n, const char *name, json_t **out)
 {
 	long v;
@@ -538,7 +492,7 @@ static int convert_bool(struct ctx *c, const struct ynode *n, const char *name,
 	return -1;
 }
 
-static int convert_enum(struct ctx *c, const struct field *f,
+static int convert_enum(struct ctx *c, const struct schema_field *f,
 			const struct ynode *n, const char *name, json_t **out)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -560,7 +514,7 @@ static int convert_enum(struct ctx *c, const struct field *f,
 	return -1;
 }
 
-static int convert_list(struct ctx *c, const struct field *f,
+static int convert_list(struct ctx *c, const struct schema_field *f,
 			const struct ynode *n, const char *name, json_t **out)
 {
 	json_t *arr;
@@ -570,7 +524,7 @@ static int convert_list(struct ctx *c, const struct field *f,
 		return err_at(c, n, "'%s' must be a list (items starting with "
 			      "'- ')%s%s, got %s", name, f->help ? ": " : "",
 			      f->help ? f->help : "", node_kind(n));
-	if ((f->flags & F_NONEMPTY) && !n->nkids)
+	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be an empty list", name);
 	arr = json_array();
 	for (i = 0; i < n->nkids; i++) {
@@ -604,7 +558,7 @@ static int check_key(struct ctx *c, const struct ynode *map, size_t i,
 	return 0;
 }
 
-static int convert_map(struct ctx *c, const struct field *f,
+static int convert_map(struct ctx *c, const struct schema_field *f,
 		       const struct ynode *n, const char *name, json_t **out)
 {
 	json_t *obj;
@@ -613,7 +567,7 @@ static int convert_map(struct ctx *c, const struct field *f,
 	if (n->type != YNODE_MAP)
 		return err_at(c, n, "'%s' must be a mapping (name: value), got "
 			      "%s", name, node_kind(n));
-	if ((f->flags & F_NONEMPTY) && !n->nkids)
+	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be empty", name);
 	obj = json_object();
 	for (i = 0; i + 1 < n->nkids; i += 2) {
@@ -633,16 +587,18 @@ static int convert_map(struct ctx *c, const struct field *f,
 static int check_keys(struct ctx *c, const struct schema *s,
 		      const struct ynode *n)
 {
-	const struct field *f;
+	const struct schema_field *f;
 	size_t i;
 
 	for (i = 0; i + 1 < n->nkids; i += 2) {
-		const struct field *best = NULL;
+		const struct schema_field *best = NULL;
 		size_t bestd = 3;
 		if (check_key(c, n, i, s->what) < 0)
 			return -1;
 		for (f = s->fields; f->key; f++) {
 			size_t d;
+			if (f->flags & SCHEMA_DERIVED)
+				continue;
 			if (!strcmp(f->key, n->kids[i]->str))
 				break;
 			d = edit_distance(f->key, n->kids[i]->str);
@@ -651,7 +607,7 @@ static int check_keys(struct ctx *c, const struct schema *s,
 				best = f;
 			}
 		}
-		if (f->key)
+		if (f->key && !(f->flags & SCHEMA_DERIVED))
 			continue;
 		if (best)
 			return err_at(c, n->kids[i], "unknown key '%s' in %s; "
@@ -660,8 +616,9 @@ static int check_keys(struct ctx *c, const struct schema *s,
 		{
 			struct strbuf sb = STRBUF_INIT;
 			for (f = s->fields; f->key; f++)
-				strbuf_addf(&sb, "%s%s", f == s->fields ? "" : ", ",
-					    f->key);
+				if (!(f->flags & SCHEMA_DERIVED))
+					strbuf_addf(&sb, "%s%s", sb.len ? ", " : "",
+						    f->key);
 			err_at(c, n->kids[i], "unknown key '%s' in %s; expected "
 			       "one of: %s", n->kids[i]->str, s->what, sb.buf);
 			strbuf_release(&sb);
@@ -671,10 +628,42 @@ static int check_keys(struct ctx *c, const struct schema *s,
 	return 0;
 }
 
+static json_t *json_default(const struct schema_field *f)
+{
+	json_t *v = json_loads(f->def, JSON_DECODE_ANY, NULL);
+
+	if (!v)
+		BUG("default of '%s' is not JSON: %s", f->key, f->def);
+	return v;
+}
+
+/* A connection name, or the id of an earlier step of a kind. */
+static int convert_ref(struct ctx *c, const struct schema_field *f,
+		       const struct ynode *n, const char *name, json_t **out)
+{
+	const char *kind;
+
+	if (convert_id(c, n, name, out) < 0)
+		return -1;
+	if (f->type == SCHEMA_CONN) {
+		if (json_object_get(c->conns, n->str))
+			return 0;
+		json_decref(*out);
+		return err_at(c, n, "unknown connection '%s' (define it under "
+			      "connections:)", n->str);
+	}
+	kind = json_string_value(json_object_get(c->id_kinds, n->str));
+	if (kind && !strcmp(kind, f->refkind))
+		return 0;
+	json_decref(*out);
+	return err_at(c, n, "%s '%s' is not an earlier %s step", name, n->str,
+		      f->refkind);
+}
+
 static int convert_obj(struct ctx *c, const struct schema *s,
 		       const struct ynode *n, const char *name, json_t **out)
 {
-	const struct field *f;
+	const struct schema_field *f;
 	json_t *obj;
 
 	if (n->type != YNODE_MAP)
@@ -685,27 +674,31 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 	/* Then values in schema order, so ${vars} and names are known first. */
 	obj = json_object();
 	for (f = s->fields; f->key; f++) {
-		const struct ynode *v = ynode_get(n, f->key);
+		const struct ynode *v;
 		json_t *jv;
 		char key[64];
+		if (f->flags & SCHEMA_DERIVED)
+			continue;
+		v = ynode_get(n, f->key);
+		schema_json_key(f, key, sizeof(key));
 		if (!v) {
-			if (f->flags & F_REQ) {
+			if (f->flags & SCHEMA_REQ) {
 				json_decref(obj);
 				return err_at(c, n, "%s is missing '%s'%s%s",
 					      s->what, f->key,
 					      f->help ? ": " : "",
 					      f->help ? f->help : "");
 			}
+			if (f->def)
+				json_object_set_new(obj, key, json_default(f));
 			continue;
 		}
-		if (f->flags & F_MANUAL)
+		if (f->flags & SCHEMA_MANUAL)
 			continue;
 		if (convert(c, f, v, f->key, &jv) < 0) {
 			json_decref(obj);
 			return -1;
 		}
-		snprintf(key, sizeof(key), "%s%s", f->key,
-			 f->type == T_DURATION ? "_s" : "");
 		json_object_set_new(obj, key, jv);
 	}
 	if (s->check && s->check(c, n, obj) < 0) {
@@ -716,30 +709,33 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 	return 0;
 }
 
-static int convert(struct ctx *c, const struct field *f, const struct ynode *n,
+static int convert(struct ctx *c, const struct schema_field *f, const struct ynode *n,
 		   const char *name, json_t **out)
 {
 	switch (f->type) {
-	case T_STR:
-	case T_SHELL:
-	case T_SQL:
-	case T_LIT:
+	case SCHEMA_STR:
+	case SCHEMA_SHELL:
+	case SCHEMA_SQL:
+	case SCHEMA_LIT:
 		return convert_text(c, f, n, name, out);
-	case T_ID:
+	case SCHEMA_ID:
 		return convert_id(c, n, name, out);
-	case T_INT:
+	case SCHEMA_CONN:
+	case SCHEMA_STEPREF:
+		return convert_ref(c, f, n, name, out);
+	case SCHEMA_INT:
 		return convert_int(c, f, n, name, out);
-	case T_DURATION:
+	case SCHEMA_DURATION:
 		return convert_duration(c, n, name, out);
-	case T_BOOL:
+	case SCHEMA_BOOL:
 		return convert_bool(c, n, name, out);
-	case T_ENUM:
+	case SCHEMA_ENUM:
 		return convert_enum(c, f, n, name, out);
-	case T_LIST:
+	case SCHEMA_LIST:
 		return convert_list(c, f, n, name, out);
-	case T_MAP:
+	case SCHEMA_MAP:
 		return convert_map(c, f, n, name, out);
-	case T_OBJ:
+	case SCHEMA_OBJ:
 		return convert_obj(c, f->obj, n, name, out);
 	}
 	return err_at(c, n, "internal: unknown field type");
@@ -759,25 +755,24 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 	steps = json_array();
 	for (i = 0; drill_phases[i]; i++) {
 		const struct ynode *list = ynode_get(pn, drill_phases[i]);
+		const struct schema_field f_step = { .type = SCHEMA_OBJ,
+						     .obj = &c->step_schema };
+		const struct schema_field f_list = { .key = drill_phases[i],
+						     .type = SCHEMA_LIST,
+						     .item = &f_step };
 		json_t *arr, *s;
 		size_t j;
 
 		if (!list)
 			continue;
 		c->phase = drill_phases[i];
-		if (convert_list(c, &phase_fields[i], list, drill_phases[i],
-				 &arr) < 0) {
+		if (convert_list(c, &f_list, list, drill_phases[i], &arr) < 0) {
 			json_decref(steps);
 			return -1;
 		}
 		json_array_foreach(arr, j, s) {
-			struct strbuf d = STRBUF_INIT;
 			json_object_set_new(s, "n", json_integer(++n));
 			json_object_set_new(s, "phase", json_string(drill_phases[i]));
-			drill_step_display(s, &d);
-			if (d.len)
-				json_object_set_new(s, "display", json_string(d.buf));
-			strbuf_release(&d);
 			json_array_append(steps, s);
 		}
 		json_decref(arr);
@@ -817,93 +812,70 @@ static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj)
 	return 0;
 }
 
-static int check_files(struct ctx *c, const struct ynode *n, json_t *obj)
+/* The kind whose own key `key` is, or NULL for a common key. */
+static const struct step_kind *field_owner(const char *key)
 {
-	json_t *m = json_object_get(obj, "mode"), *o = json_object_get(obj, "owner");
+	const struct step_kind *const *k;
+	const struct schema_field *f;
 
-	if (m) {
-		const char *s = json_string_value(m);
-		size_t i, len = strlen(s);
-		for (i = 0; i < len; i++)
-			if (s[i] < '0' || s[i] > '7')
-				break;
-		if (i < len || len < 3 || len > 4)
-			return err_at(c, ynode_get(n, "mode"), "'mode' must be "
-				      "octal like \"0750\" (quote it: YAML 1.1 "
-				      "reads 0750 as a number), got '%s'", s);
-	}
-	if (o) {
-		const char *s = json_string_value(o), *colon = strchr(s, ':');
-		if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
-			return err_at(c, ynode_get(n, "owner"), "'owner' must be "
-				      "uid:gid or user:group, got '%s'", s);
-	}
-	return 0;
-}
-
-static const char *const command_only[] = { "cwd", "env", "secret_env",
-					    "expect_exit", "run_as",
-					    "allow_stderr_errors", NULL };
-static const char *const step_kinds[] = { "run", "shell", "checksum", "toc",
-					  "sql", "files", "wait", "canary", NULL };
-
-static int check_conn_ref(struct ctx *c, const struct ynode *step,
-			  json_t *params, const char *kind)
-{
-	json_t *ref = json_object_get(params, "connection");
-	const struct ynode *kn = ynode_get(step, kind), *rn;
-
-	if (!ref || json_object_get(c->conns, json_string_value(ref)))
-		return 0;
-	rn = ynode_get(kn, "connection");
-	return err_at(c, rn ? rn : kn, "unknown connection '%s' (define it "
-		      "under connections:)", json_string_value(ref));
+	for (k = step_kinds; *k; k++)
+		for (f = (*k)->fields; f->key; f++)
+			if (!strcmp(f->key, key))
+				return *k;
+	return NULL;
 }
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 {
 	const char *id = json_string_value(json_object_get(obj, "id"));
-	const char *kind = NULL, *const *k;
+	const struct step_kind *kind = NULL, *const *k;
+	const char *sel = NULL, *const *s;
 	const struct ynode *idn = ynode_get(n, "id");
-	json_t *seen = json_object_get(c->ids, id), *params;
+	const struct schema_field *f;
+	json_t *seen = json_object_get(c->ids, id);
+	size_t i;
 
 	if (seen)
 		return err_at(c, idn, "duplicate step id '%s' (first at line "
 			      "%d)", id, (int)json_integer_value(seen));
 	json_object_set_new(c->ids, id, json_integer(idn->line));
 
-	for (k = step_kinds; *k; k++) {
-		if (!json_object_get(obj, *k))
-			continue;
-		if (kind)
-			return err_at(c, ynode_get(n, *k), "step '%s' has both "
-				      "'%s' and '%s'; a step does one thing",
-				      id, kind, *k);
-		kind = *k;
-	}
-	if (!kind)
-		return err_at(c, n, "step '%s' does nothing: give it one of run, "
-			      "shell, checksum, toc, sql, files, wait, canary", id);
-	if (strcmp(kind, "run") && strcmp(kind, "shell")) {
-		for (k = command_only; *k; k++)
-			if (json_object_get(obj, *k))
-				return err_at(c, ynode_get(n, *k), "'%s' only "
-					      "applies to run and shell steps, "
-					      "not %s", *k, kind);
-	}
-	params = json_object_get(obj, kind);
-	if (!strcmp(kind, "run") || !strcmp(kind, "shell")) {
-		json_object_set_new(obj, "kind", json_string("command"));
-		if (!json_object_get(obj, "expect_exit")) {
-			json_t *a = json_array();
-			json_array_append_new(a, json_integer(0));
-			json_object_set_new(obj, "expect_exit", a);
+	for (k = step_kinds; *k; k++)
+		for (s = (*k)->selectors; *s; s++) {
+			if (!json_object_get(obj, *s))
+				continue;
+			if (sel)
+				return err_at(c, ynode_get(n, *s), "step '%s' has "
+					      "both '%s' and '%s'; a step does "
+					      "one thing", id, sel, *s);
+			sel = *s;
+			kind = *k;
 		}
-	} else {
-		json_object_set_new(obj, "kind", json_string(kind));
+	if (!kind) {
+		struct strbuf sb = STRBUF_INIT;
+		for (k = step_kinds; *k; k++)
+			for (s = (*k)->selectors; *s; s++)
+				strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", *s);
+		err_at(c, n, "step '%s' does nothing: give it one of %s", id,
+		       sb.buf);
+		strbuf_release(&sb);
+		return -1;
 	}
-	if (!json_object_get(obj, "timeout_s"))
-		json_object_set_new(obj, "timeout_s", json_integer(3600));
+	/* Another kind's keys on this step: a leftover or a typo. */
+	for (i = 0; i + 1 < n->nkids; i += 2) {
+		const struct step_kind *owner = field_owner(n->kids[i]->str);
+		if (owner && owner != kind)
+			return err_at(c, n->kids[i], "'%s' only applies to %s, "
+				      "not %s", n->kids[i]->str, owner->noun,
+				      sel);
+	}
+	json_object_set_new(obj, "kind", json_string(kind->name));
+	for (f = kind->fields; f->key; f++) {
+		char key[64];
+		schema_json_key(f, key, sizeof(key));
+		if (f->def && !json_object_get(obj, key))
+			json_object_set_new(obj, key, json_default(f));
+	}
 	/* Everything in the destroy phase destroys, whatever it says. */
 	if (!strcmp(c->phase, "destroy")) {
 		json_t *d = json_object_get(obj, "destructive");
@@ -915,36 +887,34 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 	} else if (!json_object_get(obj, "destructive")) {
 		json_object_set_new(obj, "destructive", json_false());
 	}
-	if (!strcmp(kind, "canary") && !c->have_canary)
-		return err_at(c, ynode_get(n, "canary"), "a canary step needs "
-			      "a top-level 'canary:' naming its table and row");
-	if (!strcmp(kind, "canary") &&
-	    !strcmp(json_string_value(params), "delete") &&
-	    !json_is_true(json_object_get(obj, "destructive")))
-		return err_at(c, ynode_get(n, "canary"), "'canary: delete' "
-			      "deletes a row: put it in the destroy phase or mark "
-			      "it destructive: true");
-	if (json_is_object(params) &&
-	    check_conn_ref(c, n, params, kind) < 0)
+	if (kind->check && kind->check(c, n, obj) < 0)
 		return -1;
-	if (!strcmp(kind, "sql")) {
-		json_t *same = json_object_get(params, "same_as");
-		if (same && !json_object_get(c->sql_ids,
-					     json_string_value(same))) {
-			const struct ynode *sn = ynode_get(ynode_get(n, "sql"),
-							   "same_as");
-			return err_at(c, sn, "same_as '%s' is not an earlier sql "
-				      "step", json_string_value(same));
-		}
-		json_object_set_new(c->sql_ids, id, json_true());
-	}
-	if (!strcmp(kind, "wait") && !json_object_get(params, "timeout_s"))
-		json_object_set_new(params, "timeout_s", json_integer(60));
-	if (!strcmp(kind, "checksum") && !json_object_get(params, "output"))
-		json_object_set_new(params, "output", json_string("SHA256SUMS"));
-	if (!strcmp(kind, "files") && !json_object_get(params, "exists"))
-		json_object_set_new(params, "exists", json_true());
+	json_object_set_new(c->id_kinds, id, json_string(kind->name));
 	return 0;
+}
+
+/* Every step key: the common ones, then each kind's, in table order. */
+static void build_step_schema(struct ctx *c)
+{
+	const struct step_kind *const *k;
+	const struct schema_field *f;
+	size_t n = NSTEP_COMMON;
+
+	for (k = step_kinds; *k; k++)
+		for (f = (*k)->fields; f->key; f++)
+			n++;
+	c->step_fields = xcalloc(n + 1, sizeof(*c->step_fields));
+	memcpy(c->step_fields, step_common, NSTEP_COMMON * sizeof(*step_common));
+	n = NSTEP_COMMON;
+	for (k = step_kinds; *k; k++)
+		for (f = (*k)->fields; f->key; f++) {
+			/* Its default is for steps of its kind (check_step). */
+			c->step_fields[n] = *f;
+			c->step_fields[n++].def = NULL;
+		}
+	c->step_schema.what = "step";
+	c->step_schema.fields = c->step_fields;
+	c->step_schema.check = check_step;
 }
 
 /* ---- variables and the whole file ------------------------------------ */
@@ -1036,12 +1006,25 @@ static int load_vars(struct ctx *c, const struct ynode *root,
 	return 0;
 }
 
-json_t *drill_load(const char *path, const struct drill_opts *opts,
-		   char sha256[65], struct error *err)
+/* Names first: a reference may come before the mapping that defines it. */
+static void collect_conn_names(struct ctx *c, const struct ynode *root)
+{
+	const struct ynode *cn = ynode_get(root, "connections");
+	size_t i;
+
+	if (!cn || cn->type != YNODE_MAP)
+		return;
+	for (i = 0; i + 1 < cn->nkids; i += 2)
+		if (cn->kids[i]->type == YNODE_SCALAR)
+			json_object_set_new(c->conns, cn->kids[i]->str, json_true());
+}
+
+static json_t *load_body(const char *path, const struct drill_opts *opts,
+			 char sha256[65], struct error *err)
 {
 	struct ytree *t = ytree_load(path, err);
 	struct ctx c;
-	json_t *body = NULL, *declared, *vars_out;
+	json_t *body = NULL, *declared, *vars_out, *steps = NULL;
 	const struct ynode *root;
 	const char *name;
 	json_t *v;
@@ -1055,9 +1038,10 @@ json_t *drill_load(const char *path, const struct drill_opts *opts,
 	c.vars = json_object();
 	c.used = json_object();
 	c.ids = json_object();
-	c.sql_ids = json_object();
+	c.id_kinds = json_object();
 	c.conns = json_object();
 	c.phase = "";
+	build_step_schema(&c);
 	declared = json_object();
 	root = ytree_root(t);
 	{
@@ -1073,22 +1057,15 @@ json_t *drill_load(const char *path, const struct drill_opts *opts,
 		     scalar_or_null(root, "environment"), opts->now);
 	if (load_vars(&c, root, opts, declared) < 0)
 		goto out;
-	c.have_canary = ynode_get(root, "canary") != NULL;
+	collect_conn_names(&c, root);
 	if (convert_obj(&c, &top_schema, root, "drill", &body) < 0)
 		goto out;
-	{
-		json_t *conns = json_object_get(body, "connections"), *steps = NULL;
-		if (conns)
-			json_object_update(c.conns, conns);
-		if (convert_phases(&c, ynode_get(root, "phases"), &steps) < 0) {
-			json_decref(body);
-			body = NULL;
-			goto out;
-		}
-		json_object_set_new(body, "steps", steps);
+	if (convert_phases(&c, ynode_get(root, "phases"), &steps) < 0) {
+		json_decref(body);
+		body = NULL;
+		goto out;
 	}
-	if (!json_object_get(body, "language"))
-		json_object_set_new(body, "language", json_string("en"));
+	json_object_set_new(body, "steps", steps);
 	/* The variables the plan depends on: declared ones and built-ins used. */
 	vars_out = json_object();
 	json_object_foreach(c.vars, name, v)
@@ -1100,25 +1077,143 @@ out:
 	json_decref(c.vars);
 	json_decref(c.used);
 	json_decref(c.ids);
-	json_decref(c.sql_ids);
+	json_decref(c.id_kinds);
 	json_decref(c.conns);
 	json_decref(declared);
+	free(c.step_fields);
 	ytree_free(t);
 	return body;
 }
 
-void drill_step_display(json_t *step, struct strbuf *out)
+struct drill *drill_load(const char *path, const struct drill_opts *opts,
+			 struct error *err)
 {
-	json_t *run = json_object_get(step, "run"), *sh, *v;
+	char sha[65];
+	json_t *body = load_body(path, opts, sha, err);
+	struct drill *d;
+
+	if (!body)
+		return NULL;
+	d = drill_from_body(body, err);
+	json_decref(body);
+	if (!d) {
+		/* What the loader made, its own schema refuses: ours. */
+		BUG("loaded drill does not bind: %s", err->msg.buf);
+	}
+	memcpy(d->sha256, sha, sizeof(sha));
+	return d;
+}
+
+/* ---- the model ------------------------------------------------------- */
+
+int drill_phase_index(const char *name)
+{
+	int i;
+
+	for (i = 0; name && drill_phases[i]; i++)
+		if (!strcmp(drill_phases[i], name))
+			return i;
+	return -1;
+}
+
+static const struct schema step_common_schema = {
+	"step", step_common, sizeof(struct drill_step), 0, NULL };
+
+static int bind_step(struct drill_step *st, json_t *js, size_t i,
+		     struct error *err)
+{
+	json_t *n = json_object_get(js, "n"), *to = json_object_get(js, "timeout_s");
+	json_t *params;
+	const char *kind = json_string_value(json_object_get(js, "kind"));
+	int phase = drill_phase_index(json_string_value(json_object_get(js,
+								"phase")));
+	char where[64];
+
+	snprintf(where, sizeof(where), "plan: steps[%zu]", i + 1);
+	st->json = js;
+	if (schema_bind(&step_common_schema, js, st, where, err) < 0)
+		return -1;
+	if (!json_is_integer(n) || json_integer_value(n) != (json_int_t)i + 1)
+		return error_set(err, "%s: 'n' must be %zu", where, i + 1);
+	st->n = (long)json_integer_value(n);
+	if (phase < 0)
+		return error_set(err, "%s: 'phase' is not a phase", where);
+	st->phase = (enum drill_phase)phase;
+	if (!json_is_boolean(json_object_get(js, "destructive")))
+		return error_set(err, "%s: 'destructive' must be true or false",
+				 where);
+	st->destructive = json_is_true(json_object_get(js, "destructive"));
+	if (!json_is_integer(to) || json_integer_value(to) < 0)
+		return error_set(err, "%s: 'timeout_s' must be a number", where);
+	st->timeout_s = (long)json_integer_value(to);
+	st->kind = step_kind_find(kind);
+	if (!st->kind)
+		return error_set(err, "%s: unknown step kind '%s'", where,
+				 kind ? kind : "(none)");
+	params = st->kind->params_key ?
+		 json_object_get(js, st->kind->params_key) : js;
+	st->params = xcalloc(1, st->kind->params->size);
+	return schema_bind(st->kind->params, params, st->params, where, err);
+}
+
+struct drill *drill_from_body(json_t *body, struct error *err)
+{
+	struct drill *d = xcalloc(1, sizeof(*d));
+	json_t *steps = json_object_get(body, "steps"), *js;
 	size_t i;
 
-	if (run) {
-		json_array_foreach(run, i, v) {
-			if (i)
-				strbuf_addch(out, ' ');
-			strbuf_add_shquoted(out, json_string_value(v));
-		}
-	} else if ((sh = json_object_get(step, "shell"))) {
-		strbuf_adds(out, json_string_value(sh));
+	d->body = json_incref(body);
+	if (schema_bind(&top_schema, body, d, "plan", err) < 0)
+		goto fail;
+	if (!json_is_array(steps) || !json_array_size(steps)) {
+		error_set(err, "plan: 'steps' must be a list of steps");
+		goto fail;
 	}
+	d->steps = xcalloc(json_array_size(steps), sizeof(*d->steps));
+	json_array_foreach(steps, i, js) {
+		d->nsteps = i + 1;
+		if (bind_step(&d->steps[i], js, i, err) < 0)
+			goto fail;
+	}
+	if (!d->language)
+		d->language = "en";
+	return d;
+fail:
+	drill_free(d);
+	return NULL;
+}
+
+void drill_free(struct drill *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nsteps; i++) {
+		struct drill_step *st = &d->steps[i];
+		if (st->kind && st->params)
+			schema_release(st->kind->params, st->params);
+		free(st->params);
+	}
+	free(d->steps);
+	schema_release(&top_schema, d);
+	json_decref(d->body);
+	free(d);
+}
+
+const struct drill_conn *drill_conn(const struct drill *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < d->nconns; i++)
+		if (!strcmp(d->conns[i].name, name))
+			return &d->conns[i];
+	return NULL;
+}
+
+const struct drill_step *drill_step_by_n(const struct drill *d, long n)
+{
+	if (n < 1 || (size_t)n > d->nsteps)
+		return NULL;
+	return &d->steps[n - 1];
 }

@@ -4,40 +4,141 @@
 #include <jansson.h>
 #include <time.h>
 
+#include "schema.h"
+
 struct error;
+struct step_kind;
 struct strbuf;
 
 /*
- * Loading a drill file: YAML -> strict schema -> expanded plan body.
+ * The drill model: a drill file loaded, validated and expanded for one
+ * run, as typed C structs. Everything after the loader reads fields,
+ * never string keys.
  *
- * The schema (drill.c) is the one description of the format: every key,
- * its type, whether it is required, and how ${vars} in it are quoted.
- * Unknown keys, wrong types, duplicates, missing fields, undefined
- * variables and dangling references are errors at their line and column.
+ *   drill file (YAML) --drill_load--> plan body (JSON) --bind--> struct drill
+ *                                     journal/plan.json --drill_from_body--^
  *
- * The result is JSON because everything downstream (plan.json, the
- * journal, the report's view model) is JSON; it holds only expanded,
- * validated values, so nothing after this point re-checks the file.
+ * The schema tables (drill.c for the drill, step-*.c for each step
+ * kind's parameters) are the one description of the format: every key,
+ * its type, whether it is required, how ${vars} in it are quoted, and
+ * which struct member it fills. Unknown keys, wrong types, duplicates,
+ * missing fields, undefined variables and dangling references are errors
+ * at their line and column.
+ *
+ * The plan body JSON is kept (d->body): it is the form the plan hash
+ * covers and the journal records, so a bundle rebuilds the same model.
+ * Strings in the structs point into it and live as long as the drill.
  */
+
+enum drill_phase {
+	DRILL_PREFLIGHT,
+	DRILL_BACKUP,
+	DRILL_VERIFY_BACKUP,
+	DRILL_DESTROY,
+	DRILL_RESTORE,
+	DRILL_VERIFY_RESTORE,
+	DRILL_CLEANUP,
+	DRILL_NPHASES
+};
+
+/* The phases' names, in the order they run, NULL-terminated. */
+extern const char *const drill_phases[];
+
+struct drill_control {
+	const char *id, *title;
+};
+
+struct drill_targets {
+	struct schema_int rto_s, rpo_s;
+};
+
+struct drill_storage {
+	const char *path;
+	struct strvec rules;
+};
+
+struct drill_conn {
+	const char *name;
+	const char *host;
+	struct schema_int port;
+	const char *dbname, *user;
+	const char *password_env, *password_file;
+	const char *sslmode;
+	struct schema_int connect_timeout_s;
+};
+
+struct drill_item {
+	const char *id, *title;
+	struct schema_int tier;
+	const char *kind;
+	struct strvec source;
+	const char *artifact, *method, *container, *database, *owner, *role,
+		   *evidence, *why;
+};
+
+struct drill_canary {
+	const char *connection, *table;
+	struct schema_kv key;
+	struct strvec columns;
+	const char *description;
+};
+
+struct drill_step {
+	long n;                 /* 1.. in run order */
+	const char *id, *title, *note;
+	enum drill_phase phase;
+	int destructive;
+	long timeout_s;
+	const char *display;    /* command steps: the command line shown */
+	const struct step_kind *kind;
+	void *params;           /* the kind's own struct (kind->params) */
+	json_t *json;           /* this step in the plan body */
+};
+
+struct drill {
+	json_t *body;           /* the plan body (owned reference) */
+	char sha256[65];        /* of the drill file's bytes; "" from a body */
+	struct schema_int format;
+	const char *id, *title, *system, *environment, *objective,
+		   *declaration, *owner, *operator, *language;
+	struct drill_targets *targets;
+	struct drill_control *controls;
+	size_t ncontrols;
+	struct schema_kv vars;  /* the variables the plan depends on */
+	struct drill_conn *conns;
+	size_t nconns;
+	struct drill_storage *backup_dir;
+	struct drill_item *items;
+	size_t nitems;
+	struct drill_canary *canary;
+	struct drill_step *steps;
+	size_t nsteps;
+};
 
 struct drill_opts {
 	json_t *overrides;  /* object: --var name -> value (literal), or NULL */
 	time_t now;         /* the run's start: ${date}, ${date_iso}, ${time} */
 };
 
-/* The phases, in the order they run. */
-extern const char *const drill_phases[];
-#define DRILL_NPHASES 7
+/*
+ * Load a drill file. NULL with err set to "file:line:col: what is wrong"
+ * and a caret in err->detail.
+ */
+struct drill *drill_load(const char *path, const struct drill_opts *opts,
+			 struct error *err);
 
 /*
- * Returns the plan body (see README "plan.json") or NULL with err set to
- * "file:line:col: what is wrong" and a caret in err->detail.
- * `sha256` receives the hex SHA-256 of the drill file's bytes.
+ * The model of a plan body (a reference is taken), as plan.json and the
+ * journal hold it. The body may be hostile: NULL + err on anything that
+ * does not fit the schema.
  */
-json_t *drill_load(const char *path, const struct drill_opts *opts,
-		   char sha256[65], struct error *err);
+struct drill *drill_from_body(json_t *body, struct error *err);
 
-/* The display form of a step's command: argv shell-quoted, or the script. */
-void drill_step_display(json_t *step, struct strbuf *out);
+void drill_free(struct drill *d);
+
+const struct drill_conn *drill_conn(const struct drill *d, const char *name);
+const struct drill_step *drill_step_by_n(const struct drill *d, long n);
+/* The index of a phase name, or -1. */
+int drill_phase_index(const char *name);
 
 #endif

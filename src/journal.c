@@ -58,7 +58,7 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 			    json_null());
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (!line)
-		(void)xmalloc((size_t)-1);
+		BUG("a journal record cannot be serialised");
 	len = strlen(line);
 	sha256_hex(line, len, hash);
 	/* One write of line + newline: a reader never sees two half lines. */

@@ -1,4 +1,6 @@
 #include "pg.h"
+#include "clock.h"
+#include "drill.h"
 #include "error.h"
 #include "exec.h"
 #include "strbuf.h"
@@ -16,20 +18,6 @@
 /* How long a cancelled query may take to stop before we give up on it. */
 #define PG_CANCEL_GRACE_MS 5000
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* libpq's messages end in a newline and may span lines; ours are one. */
 static void add_message(struct strbuf *sb, const char *msg)
@@ -134,8 +122,8 @@ struct params {
 	const char *kw[16];
 	const char *val[16];
 	int n;
-	char port[16];
-	char timeout[16];
+	char port[24];
+	char timeout[24];
 };
 
 static void param(struct params *p, const char *kw, const char *val)
@@ -149,31 +137,23 @@ static void param(struct params *p, const char *kw, const char *val)
 	p->val[p->n] = NULL;
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* Everything but the password; `timeout` overrides connect_timeout_s. */
-static void conn_params(json_t *conn, struct params *p, long timeout)
+static void conn_params(const struct drill_conn *conn, struct params *p,
+			long timeout)
 {
-	json_t *port = json_object_get(conn, "port");
-	json_t *to = json_object_get(conn, "connect_timeout_s");
-
 	p->n = 0;
-	param(p, "host", jstr(conn, "host"));
-	if (json_is_integer(port)) {
-		snprintf(p->port, sizeof(p->port), "%lld",
-			 (long long)json_integer_value(port));
+	param(p, "host", conn->host);
+	if (conn->port.set) {
+		snprintf(p->port, sizeof(p->port), "%ld", conn->port.v);
 		param(p, "port", p->port);
 	}
-	param(p, "dbname", jstr(conn, "dbname"));
-	param(p, "user", jstr(conn, "user"));
-	param(p, "sslmode", jstr(conn, "sslmode"));
+	param(p, "dbname", conn->dbname);
+	param(p, "user", conn->user);
+	param(p, "sslmode", conn->sslmode);
 	if (timeout <= 0)
-		timeout = json_is_integer(to) && json_integer_value(to) > 0 ?
-			  (long)json_integer_value(to) :
-			  PG_DEFAULT_CONNECT_TIMEOUT;
+		timeout = conn->connect_timeout_s.set &&
+			  conn->connect_timeout_s.v > 0 ?
+			  conn->connect_timeout_s.v : PG_DEFAULT_CONNECT_TIMEOUT;
 	snprintf(p->timeout, sizeof(p->timeout), "%ld", timeout);
 	param(p, "connect_timeout", p->timeout);
 	param(p, "application_name", "rdrill");
@@ -182,10 +162,11 @@ static void conn_params(json_t *conn, struct params *p, long timeout)
 }
 
 /* The password, if the connection names one, into `pw`. */
-int pg_password(json_t *conn, struct strbuf *pw, struct error *err)
+int pg_password(const struct drill_conn *conn, struct strbuf *pw,
+		struct error *err)
 {
-	const char *env = jstr(conn, "password_env");
-	const char *file = jstr(conn, "password_file");
+	const char *env = conn->password_env;
+	const char *file = conn->password_file;
 
 	if (env) {
 		const char *v = getenv(env);
@@ -245,13 +226,14 @@ static void wipe(struct strbuf *sb)
 	strbuf_release(sb);
 }
 
-PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err)
+PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
+		   struct error *err)
 {
 	struct params p;
 	struct strbuf pw = STRBUF_INIT;
 	PGconn *c;
 
-	if (!json_is_object(conn)) {
+	if (!conn) {
 		error_set(err, "no connection parameters");
 		return NULL;
 	}
@@ -297,11 +279,11 @@ PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err)
 	return c;
 }
 
-PGconn *pg_connect_named(json_t *body, const char *name, json_t *state,
-			 struct strvec *secrets, struct error *err)
+PGconn *pg_connect_named(const struct drill *d, const char *name,
+			 json_t *state, struct strvec *secrets,
+			 struct error *err)
 {
-	json_t *conn = json_object_get(json_object_get(body, "connections"),
-				       name ? name : "");
+	const struct drill_conn *conn = drill_conn(d, name);
 	json_t *versions;
 	PGconn *c;
 	char *v;
@@ -423,7 +405,7 @@ static int wait_ready(PGconn *c, const struct pg_query_opts *o,
 {
 	while (PQisBusy(c)) {
 		struct pollfd pfd;
-		long long t = now_ms();
+		long long t = clock_mono_ms();
 
 		if (*stop == STOP_NONE) {
 			if (o && o->cancel && *o->cancel)
@@ -463,7 +445,7 @@ int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
 
 	*result = NULL;
 	if (o && o->timeout_ms > 0)
-		deadline = now_ms() + o->timeout_ms;
+		deadline = clock_mono_ms() + o->timeout_ms;
 	if (!PQsendQueryParams(c, sql, o ? o->nparams : 0, NULL,
 			       o ? o->params : NULL, NULL, NULL, 0)) {
 		set_pg_error(err, NULL, PQerrorMessage(c));
@@ -606,25 +588,26 @@ const char *pg_ping_text(PGPing p)
 	return "unknown";
 }
 
-int pg_wait(json_t *conn, long timeout_ms, volatile sig_atomic_t *cancel,
-	    struct pg_wait_result *res, struct error *err)
+int pg_wait(const struct drill_conn *conn, long timeout_ms,
+	    volatile sig_atomic_t *cancel, struct pg_wait_result *res,
+	    struct error *err)
 {
-	long long start = now_ms(), t = start;
-	json_t *to = json_object_get(conn, "connect_timeout_s");
+	long long start = clock_mono_ms(), t = start;
 	long interval = 250, max_attempt_s;
 	struct params p;
 
 	memset(res, 0, sizeof(*res));
 	res->last = PQPING_NO_RESPONSE;
-	if (!json_is_object(conn))
+	if (!conn)
 		return error_set(err, "no connection parameters");
-	max_attempt_s = json_is_integer(to) && json_integer_value(to) > 0 ?
-			(long)json_integer_value(to) : PG_DEFAULT_CONNECT_TIMEOUT;
+	max_attempt_s = conn->connect_timeout_s.set &&
+			conn->connect_timeout_s.v > 0 ?
+			conn->connect_timeout_s.v : PG_DEFAULT_CONNECT_TIMEOUT;
 	for (;;) {
 		long left = timeout_ms - (long)(t - start), attempt_s, nap;
 
 		if (cancel && *cancel) {
-			res->elapsed_ms = (long)(now_ms() - start);
+			res->elapsed_ms = (long)(clock_mono_ms() - start);
 			return error_set(err, "cancelled");
 		}
 		/* One attempt must not outlast the wait (libpq's floor: 2 s). */
@@ -636,7 +619,7 @@ int pg_wait(json_t *conn, long timeout_ms, volatile sig_atomic_t *cancel,
 		conn_params(conn, &p, attempt_s);
 		res->last = PQpingParams(p.kw, p.val, 0);
 		res->attempts++;
-		t = now_ms();
+		t = clock_mono_ms();
 		if (res->last == PQPING_OK) {
 			res->ok = 1;
 			break;
@@ -654,9 +637,9 @@ int pg_wait(json_t *conn, long timeout_ms, volatile sig_atomic_t *cancel,
 		     nap -= 50) {
 			if (cancel && *cancel)
 				break;
-			sleep_ms(nap < 50 ? nap : 50);
+			clock_sleep_ms(nap < 50 ? nap : 50);
 		}
-		t = now_ms();
+		t = clock_mono_ms();
 		if (interval < 1000)
 			interval = interval * 2 > 1000 ? 1000 : interval * 2;
 	}

@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <signal.h>
 
+struct drill;
+struct drill_conn;
 struct error;
 struct strbuf;
 struct strvec;
@@ -12,8 +14,8 @@ struct strvec;
 /*
  * PostgreSQL over libpq for the evidence steps (sql, wait, canary, toc).
  *
- * A connection is the plan body's JSON object (drill.c conn_fields):
- * host, port, dbname, user, password_env | password_file, sslmode,
+ * A connection is the drill model's (drill.h struct drill_conn): host,
+ * port, dbname, user, password_env | password_file, sslmode,
  * connect_timeout_s. Parameters go to libpq as keyword/value arrays,
  * never as a conninfo string, so nothing that could be logged holds the
  * password, and a dbname is never parsed as conninfo.
@@ -26,21 +28,24 @@ struct strvec;
 /* Rows kept in a result; the count is always the true one. */
 #define PG_MAX_ROWS 1000
 
-PGconn *pg_connect(json_t *conn, struct strvec *secrets, struct error *err);
+PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
+		   struct error *err);
 
 /*
  * The connection's password into `pw`: the value of its password_env, or
  * the first line of its password_file; nothing when it names neither.
  */
-int pg_password(json_t *conn, struct strbuf *pw, struct error *err);
+int pg_password(const struct drill_conn *conn, struct strbuf *pw,
+		struct error *err);
 
 /*
- * The connection `name` of the plan body's "connections", errors prefixed
- * with "connection 'name'". When `state` is given, the server version is
- * recorded once in state["server_versions"][name].
+ * The drill's connection `name`, errors prefixed with "connection
+ * 'name'". When `state` is given, the server version is recorded once in
+ * state["server_versions"][name].
  */
-PGconn *pg_connect_named(json_t *body, const char *name, json_t *state,
-			 struct strvec *secrets, struct error *err);
+PGconn *pg_connect_named(const struct drill *d, const char *name,
+			 json_t *state, struct strvec *secrets,
+			 struct error *err);
 
 /*
  * Run one statement. Text results, streamed row by row so a huge SELECT
@@ -88,8 +93,9 @@ struct pg_wait_result {
 	long elapsed_ms;
 	PGPing last;
 };
-int pg_wait(json_t *conn, long timeout_ms, volatile sig_atomic_t *cancel,
-	    struct pg_wait_result *res, struct error *err);
+int pg_wait(const struct drill_conn *conn, long timeout_ms,
+	    volatile sig_atomic_t *cancel, struct pg_wait_result *res,
+	    struct error *err);
 
 /* "accepting connections", "no response", ... */
 const char *pg_ping_text(PGPing p);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <time.h>
 
+struct drill;
+struct drill_step;
 struct strbuf;
 
 /*
@@ -26,8 +28,8 @@ struct plan_info {
 	time_t now;
 };
 
-/* Wrap `body` (reference stolen) into a plan. */
-json_t *plan_new(json_t *body, const struct plan_info *info);
+/* The plan of drill `d`: its body with who, when and from what. */
+json_t *plan_new(const struct drill *d, const struct plan_info *info);
 
 void plan_hash(json_t *body, char out[65]);
 
@@ -38,10 +40,10 @@ void plan_operator(struct strbuf *out);
 void plan_format_utc(struct strbuf *out, time_t t);
 
 /* One line saying what a built-in step checks (English, for terminals). */
-void plan_step_describe(json_t *step, struct strbuf *out);
+void plan_step_describe(const struct drill_step *s, struct strbuf *out);
 
 /* The numbered, readable step list `rdrill plan` prints. */
-void plan_print(json_t *plan, FILE *f);
+void plan_print(const struct drill *d, json_t *plan, FILE *f);
 
 /* The drill's start time: SOURCE_DATE_EPOCH if set (reproducible
  * reports and tests), else now. -1 when SOURCE_DATE_EPOCH is malformed. */

@@ -1,5 +1,8 @@
 #include "rdrill.h"
+#include "bundle.h"
+#include "drill.h"
 #include "error.h"
+#include "plan.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct rdrill_cmd commands[] = {
 	{ "validate", cmd_validate, "validate DRILL.yaml...",
@@ -117,10 +121,8 @@ int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
 						"is not a variable name",
 						(int)(eq - v), v);
 			{
-				char *name = strndup(v, (size_t)(eq - v));
+				char *name = xstrndup(v, (size_t)(eq - v));
 				json_t *val = json_string(eq + 1);
-				if (!name)
-					(void)xmalloc((size_t)-1);
 				if (!val) {
 					free(name);
 					return rdrill_usage_error(cmd, "--var %s: "
@@ -175,6 +177,63 @@ void rdrill_drill_args_release(struct drill_args *a)
 {
 	json_decref(a->vars);
 	a->vars = NULL;
+}
+
+int rdrill_load_plan(const char *cmd, struct drill_args *a, struct planned *p)
+{
+	struct error err = ERROR_INIT;
+	struct drill_opts opts;
+	struct plan_info info;
+
+	memset(p, 0, sizeof(*p));
+	strbuf_init(&p->bundle, 0);
+	opts.overrides = a->vars;
+	opts.now = plan_now();
+	if (opts.now == (time_t)-1)
+		return rdrill_usage_error(cmd, "SOURCE_DATE_EPOCH is not a "
+					  "number of seconds");
+	p->drill = drill_load(a->file, &opts, &err);
+	if (!p->drill) {
+		rdrill_print_error(&err);
+		error_release(&err);
+		return RDRILL_EXIT_USAGE;
+	}
+	info.drill_path = a->file;
+	info.drill_sha256 = p->drill->sha256;
+	info.now = opts.now;
+	p->plan = plan_new(p->drill, &info);
+	return 0;
+}
+
+int rdrill_make_bundle(struct drill_args *a, struct planned *p,
+		       const char *suffix)
+{
+	struct error err = ERROR_INIT;
+	struct strbuf base = STRBUF_INIT;
+	time_t now = plan_now();
+	struct tm tm;
+	char day[16];
+	int rc = 0;
+
+	localtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	strbuf_addf(&base, "%s-%s%s", day, p->drill->id, suffix);
+	if (bundle_create(a->outdir, "reports", base.buf, &p->bundle, &err) < 0) {
+		rdrill_print_error(&err);
+		rc = RDRILL_EXIT_FAILED;
+	}
+	strbuf_release(&base);
+	error_release(&err);
+	return rc;
+}
+
+void rdrill_planned_release(struct planned *p)
+{
+	drill_free(p->drill);
+	json_decref(p->plan);
+	strbuf_release(&p->bundle);
+	p->drill = NULL;
+	p->plan = NULL;
 }
 
 int main(int argc, char **argv)

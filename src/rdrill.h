@@ -6,7 +6,7 @@
  * (cmd-*.c). Only this layer prints errors and picks the exit code.
  */
 
-#define RDRILL_VERSION "0.1.0"
+#include "version.h"
 
 enum rdrill_exit {
 	RDRILL_EXIT_OK = 0,      /* drill passed / files valid */
@@ -52,6 +52,24 @@ struct drill_args {
 int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
 			    struct drill_args *a, unsigned flags);
 void rdrill_drill_args_release(struct drill_args *a);
+
+/*
+ * The one path `plan` and `run` share: the drill file loaded and
+ * expanded for now (or SOURCE_DATE_EPOCH), its plan, and a new bundle
+ * directory for them under -o (default reports/), named
+ * DATE-ID<suffix>. 0, or an exit code after printing what is wrong.
+ */
+struct drill;
+#include "strbuf.h"
+struct planned {
+	struct drill *drill;
+	json_t *plan;
+	struct strbuf bundle;
+};
+int rdrill_load_plan(const char *cmd, struct drill_args *a, struct planned *p);
+int rdrill_make_bundle(struct drill_args *a, struct planned *p,
+		       const char *suffix);
+void rdrill_planned_release(struct planned *p);
 
 /* The dry-run, shared by `plan` and `run --dry-run`. */
 int rdrill_plan(struct drill_args *a, const char *cmd);

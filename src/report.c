@@ -1,5 +1,6 @@
 #include "report.h"
 #include "drill.h"
+#include "step.h"
 #include "error.h"
 #include "fsutil.h"
 #include "markdown.h"
@@ -21,14 +22,15 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void set_str(json_t *o, const char *k, const char *v)
+void report_view_str(json_t *o, const char *k, const char *v)
 {
 	if (v && *v)
 		json_object_set_new(o, k, json_string(v));
 }
+#define set_str report_view_str
 
-static void set_block(json_t *o, const char *k, const char *s, size_t len,
-		      const char *info)
+void report_view_block(json_t *o, const char *k, const char *s, size_t len,
+		       const char *info)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -36,13 +38,9 @@ static void set_block(json_t *o, const char *k, const char *s, size_t len,
 	json_object_set_new(o, k, json_stringn(sb.buf, sb.len));
 	strbuf_release(&sb);
 }
+#define set_block report_view_block
 
-/*
- * Values shown as inline code get a pre-rendered span "<key>_code": inside
- * backticks Markdown escapes are literal, so the templates' escaping
- * cannot be used there, and a backtick in a value would end the span.
- */
-static void add_code(json_t *o, const char *key)
+void report_view_code(json_t *o, const char *key)
 {
 	const char *v = json_string_value(json_object_get(o, key));
 	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
@@ -55,6 +53,8 @@ static void add_code(json_t *o, const char *key)
 	strbuf_release(&sb);
 	strbuf_release(&k);
 }
+
+#define add_code report_view_code
 
 static void add_codes(json_t *o, const char *const *keys)
 {
@@ -97,18 +97,36 @@ static json_t *duration_string(long long secs)
 
 /* ---- the view -------------------------------------------------------- */
 
-static json_t *find_record(json_t *records, const char *type, long long n)
+/*
+ * The journal's records by what they are: step records by their n,
+ * once (a later record of the same n, as written after a failed
+ * append, replaces the first), so building the view is linear.
+ */
+struct records {
+	json_t *start, *end;
+	json_t **step;          /* [n - 1] */
+	size_t nsteps;
+};
+
+static void index_records(struct records *ix, json_t *records, size_t nsteps)
 {
 	json_t *r;
 	size_t i;
 
+	memset(ix, 0, sizeof(*ix));
+	ix->start = json_array_get(records, 0);
+	ix->nsteps = nsteps;
+	ix->step = xcalloc(nsteps ? nsteps : 1, sizeof(*ix->step));
 	json_array_foreach(records, i, r) {
-		if (strcmp(jstr(r, "type"), type))
-			continue;
-		if (n < 0 || json_integer_value(json_object_get(r, "n")) == n)
-			return r;
+		const char *type = jstr(r, "type");
+		json_int_t n = json_integer_value(json_object_get(r, "n"));
+
+		if (!strcmp(type, "end") && !ix->end)
+			ix->end = r;
+		else if (!strcmp(type, "step") && n >= 1 &&
+			 (size_t)n <= nsteps && !ix->step[n - 1])
+			ix->step[n - 1] = r;
 	}
-	return NULL;
 }
 
 static void add_stream(json_t *vs, json_t *rec, const char *which)
@@ -162,54 +180,28 @@ static const char *status_word(const char *s)
 	return "NOT RUN";
 }
 
-static json_t *view_step(json_t *step, json_t *rec, json_t *checks_out,
-			 int planned)
+static json_t *view_step(const struct drill_step *step, json_t *rec,
+			 json_t *checks_out, int planned)
 {
 	json_t *vs = json_object(), *v;
-	const char *kind = jstr(step, "kind");
+	const char *kind = step->kind->name;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 	char key[32];
 
-	json_object_set(vs, "n", json_object_get(step, "n"));
-	set_str(vs, "id", jstr(step, "id"));
-	set_str(vs, "title", *jstr(step, "title") ? jstr(step, "title") :
-		jstr(step, "id"));
-	set_str(vs, "note", jstr(step, "note"));
+	json_object_set_new(vs, "n", json_integer(step->n));
+	set_str(vs, "id", step->id);
+	set_str(vs, "title", step->title && *step->title ? step->title :
+		step->id);
+	set_str(vs, "note", step->note);
 	set_str(vs, "kind", kind);
 	snprintf(key, sizeof(key), "kind_%s", kind);
 	json_object_set_new(vs, key, json_true());
-	json_object_set(vs, "destructive", json_object_get(step, "destructive"));
-	set_str(vs, "cwd", jstr(step, "cwd"));
-	set_str(vs, "run_as", jstr(step, "run_as"));
-	add_code(vs, "cwd");
-	add_code(vs, "run_as");
-	json_object_set_new(vs, "timeout", duration_string(
-		json_integer_value(json_object_get(step, "timeout_s"))));
-	if (!strcmp(kind, "command")) {
-		if (json_object_get(step, "cwd"))
-			strbuf_addf(&sb, "cd %s\n", jstr(step, "cwd"));
-		strbuf_adds(&sb, jstr(step, "display"));
-		set_block(vs, "command_block", sb.buf, sb.len,
-			  json_object_get(step, "shell") ? "sh" : "bash");
-		if ((v = json_object_get(step, "expect_exit"))) {
-			json_t *e;
-			strbuf_reset(&sb);
-			json_array_foreach(v, i, e)
-				strbuf_addf(&sb, "%s%lld", i ? ", " : "",
-					    (long long)json_integer_value(e));
-			set_str(vs, "expect_exit", sb.buf);
-		}
-		if ((v = json_object_get(step, "secret_env"))) {
-			const char *k;
-			json_t *e;
-			strbuf_reset(&sb);
-			json_object_foreach(v, k, e)
-				strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", k);
-			set_str(vs, "secret_env", sb.buf);
-		}
+	json_object_set_new(vs, "destructive", json_boolean(step->destructive));
+	json_object_set_new(vs, "timeout", duration_string(step->timeout_s));
+	if (step->kind->view) {
+		step->kind->view(step, vs);
 	} else {
-		strbuf_reset(&sb);
 		plan_step_describe(step, &sb);
 		set_str(vs, "describe", sb.buf);
 	}
@@ -270,21 +262,32 @@ static json_t *view_step(json_t *step, json_t *rec, json_t *checks_out,
 	return vs;
 }
 
-static void view_backup_set(json_t *view, json_t *body)
+static void view_backup_set(json_t *view, const struct drill *d)
 {
-	json_t *items = json_object_get(body, "backup_set"), *it, *out = json_array();
+	json_t *out = json_array();
 	size_t i, j;
 
-	json_array_foreach(items, i, it) {
-		json_t *o = json_deep_copy(it), *src;
+	for (i = 0; i < d->nitems; i++) {
+		const struct drill_item *it = &d->items[i];
+		json_t *o = json_object();
 		struct strbuf sb = STRBUF_INIT;
 		char key[32];
-		json_t *s;
 
-		snprintf(key, sizeof(key), "tier%lld",
-			 (long long)json_integer_value(json_object_get(it, "tier")));
+		set_str(o, "id", it->id);
+		set_str(o, "title", it->title);
+		json_object_set_new(o, "tier", json_integer(it->tier.v));
+		set_str(o, "kind", it->kind);
+		set_str(o, "artifact", it->artifact);
+		set_str(o, "method", it->method);
+		set_str(o, "container", it->container);
+		set_str(o, "database", it->database);
+		set_str(o, "owner", it->owner);
+		set_str(o, "role", it->role);
+		set_str(o, "evidence", it->evidence);
+		set_str(o, "why", it->why);
+		snprintf(key, sizeof(key), "tier%ld", it->tier.v);
 		json_object_set_new(o, key, json_true());
-		snprintf(key, sizeof(key), "kind_%s", jstr(it, "kind"));
+		snprintf(key, sizeof(key), "kind_%s", it->kind);
 		json_object_set_new(o, key, json_true());
 		json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
 		{
@@ -292,13 +295,12 @@ static void view_backup_set(json_t *view, json_t *body)
 				"database", "method", "owner", "artifact", NULL };
 			add_codes(o, keys);
 		}
-		src = json_object_get(it, "source");
-		json_array_foreach(src, j, s)
-			strbuf_addf(&sb, "%s\n", json_string_value(s));
+		for (j = 0; j < it->source.nr; j++)
+			strbuf_addf(&sb, "%s\n", it->source.v[j]);
 		set_block(o, "source_block", sb.buf, sb.len, "text");
-		if (json_object_get(it, "evidence"))
-			set_block(o, "evidence_block", jstr(it, "evidence"),
-				  strlen(jstr(it, "evidence")), "bash");
+		if (it->evidence)
+			set_block(o, "evidence_block", it->evidence,
+				  strlen(it->evidence), "bash");
 		json_array_append_new(out, o);
 		strbuf_release(&sb);
 	}
@@ -320,49 +322,97 @@ static void split_lines(json_t *view, const char *key, const char *text)
 	json_object_set_new(view, key, arr);
 }
 
-static void view_measure(json_t *view, json_t *body, json_t *end,
-			 const char *what)
+static void view_measure(json_t *view, const struct schema_int *target,
+			 json_t *end, const char *what)
 {
 	json_t *o = json_object();
 	char key[16];
-	json_t *target, *measured;
+	json_t *measured;
 
-	snprintf(key, sizeof(key), "%s_s", what);
-	target = json_object_get(json_object_get(body, "targets"), key);
 	snprintf(key, sizeof(key), "%s_ms", what);
 	measured = end ? json_object_get(end, key) : NULL;
-	if (target)
-		json_object_set_new(o, "target",
-				    duration_string(json_integer_value(target)));
+	if (target->set)
+		json_object_set_new(o, "target", duration_string(target->v));
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
 		format_duration_ms(&sb, json_integer_value(measured));
 		set_str(o, "measured", sb.buf);
 		strbuf_release(&sb);
-		if (target)
+		if (target->set)
 			set_str(o, "result", json_integer_value(measured) <=
-				json_integer_value(target) * 1000 ?
-				"PASSED" : "FAILED");
+				target->v * 1000 ? "PASSED" : "FAILED");
 	}
 	json_object_set_new(view, what, o);
 }
 
-json_t *report_view(json_t *records, const char *lang)
+static void view_canary(json_t *view, const struct drill_canary *k)
+{
+	json_t *c = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	set_str(c, "connection", k->connection);
+	set_str(c, "table", k->table);
+	set_str(c, "description", k->description);
+	for (i = 0; i < k->key.keys.nr; i++)
+		strbuf_addf(&sb, "%s%s = %s", sb.len ? ", " : "",
+			    k->key.keys.v[i], k->key.vals.v[i]);
+	set_str(c, "key_text", sb.buf);
+	strbuf_reset(&sb);
+	for (i = 0; i < k->columns.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", k->columns.v[i]);
+	set_str(c, "columns_text", sb.buf);
+	{
+		static const char *const keys[] = { "table", "key_text",
+						    "columns_text", NULL };
+		add_codes(c, keys);
+	}
+	json_object_set_new(view, "canary", c);
+	strbuf_release(&sb);
+}
+
+static void view_controls(json_t *view, const struct drill *d)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < d->ncontrols; i++) {
+		json_t *o = json_object();
+		set_str(o, "id", d->controls[i].id);
+		set_str(o, "title", d->controls[i].title);
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(view, "controls", arr);
+	if (d->ncontrols)
+		json_object_set_new(view, "has_controls", json_true());
+}
+
+json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
 	json_t *plan = json_object_get(start, "plan");
-	json_t *body = json_object_get(plan, "plan");
 	json_t *ctx = json_object_get(start, "context");
-	json_t *end = find_record(records, "end", -1);
-	json_t *view = json_object(), *phases = json_object(), *steps, *s;
-	json_t *checks = json_array(), *checksums = json_array(), *tocs = json_array();
+	json_t *view, *phases, *checks, *checksums, *tocs, *end;
+	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
+	struct records ix;
 	const char *status;
 	char key[32];
 	size_t i;
 	int p;
 
+	if (!d) {
+		error_prefix(err, "the journal's plan");
+		return NULL;
+	}
+	index_records(&ix, records, d->nsteps);
+	end = ix.end;
+	view = json_object();
+	phases = json_object();
+	checks = json_array();
+	checksums = json_array();
+	tocs = json_array();
 	if (!lang)
-		lang = jstr(body, "language");
+		lang = d->language;
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
@@ -379,18 +429,19 @@ json_t *report_view(json_t *records, const char *lang)
 	json_object_set_new(view, key, json_true());
 	set_str(view, "end_reason", jstr(end, "reason"));
 
-	set_str(view, "id", jstr(body, "id"));
-	set_str(view, "title", jstr(body, "title"));
-	set_str(view, "system", jstr(body, "system"));
-	set_str(view, "environment", jstr(body, "environment"));
-	set_str(view, "objective", jstr(body, "objective"));
+	set_str(view, "id", d->id);
+	set_str(view, "title", d->title);
+	set_str(view, "system", d->system);
+	set_str(view, "environment", d->environment);
+	set_str(view, "objective", d->objective);
 	/* Not "owner": Mustache would find it from inside a backup item. */
-	set_str(view, "drill_owner", jstr(body, "owner"));
-	set_str(view, "drill_operator", jstr(body, "operator"));
-	split_lines(view, "declaration_lines", jstr(body, "declaration"));
-	set_str(view, "date", jstr(json_object_get(body, "vars"), "date_iso"));
+	set_str(view, "drill_owner", d->owner);
+	set_str(view, "drill_operator", d->operator);
+	split_lines(view, "declaration_lines", d->declaration ? d->declaration : "");
+	set_str(view, "date", schema_kv_get(&d->vars, "date_iso"));
 	if (!json_object_get(view, "date"))
-		json_object_set_new(view, "date", json_stringn(jstr(start, "time"), 10));
+		json_object_set_new(view, "date", json_stringn(jstr(start, "time"),
+					strnlen(jstr(start, "time"), 10)));
 	if (strcmp(status, "PLANNED"))
 		set_str(view, "started", jstr(start, "time"));
 	else
@@ -404,42 +455,28 @@ json_t *report_view(json_t *records, const char *lang)
 	set_str(view, "plan_hash", jstr(plan, "plan_hash"));
 	set_str(view, "confirm", jstr(ctx, "confirm"));
 	set_str(view, "approved_plan", jstr(ctx, "approved_plan"));
-	json_object_set(view, "controls", json_object_get(body, "controls"));
-	if (json_object_get(body, "backup_dir")) {
-		json_t *bd = json_object_get(body, "backup_dir");
-		json_object_set(view, "backup_dir", bd);
-		set_block(view, "backup_dir_block", jstr(bd, "path"),
-			  strlen(jstr(bd, "path")), "text");
+	view_controls(view, d);
+	if (d->backup_dir) {
+		json_t *bd = json_object(), *rules = json_array();
+		set_str(bd, "path", d->backup_dir->path);
+		for (i = 0; i < d->backup_dir->rules.nr; i++)
+			json_array_append_new(rules,
+					      json_string(d->backup_dir->rules.v[i]));
+		json_object_set_new(bd, "rules", rules);
+		json_object_set_new(view, "backup_dir", bd);
+		set_block(view, "backup_dir_block", d->backup_dir->path,
+			  strlen(d->backup_dir->path), "text");
 	}
-	if ((s = json_object_get(body, "canary"))) {
-		json_t *c = json_deep_copy(s), *k;
-		struct strbuf sb = STRBUF_INIT;
-		const char *col;
-		json_object_foreach(json_object_get(s, "key"), col, k)
-			strbuf_addf(&sb, "%s%s = %s", sb.len ? ", " : "", col,
-				    json_string_value(k));
-		set_str(c, "key_text", sb.buf);
-		strbuf_reset(&sb);
-		json_array_foreach(json_object_get(s, "columns"), i, k)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(k));
-		set_str(c, "columns_text", sb.buf);
-		{
-			static const char *const keys[] = { "table", "key_text",
-							    "columns_text", NULL };
-			add_codes(c, keys);
-		}
-		json_object_set_new(view, "canary", c);
-		strbuf_release(&sb);
-	}
-	view_backup_set(view, body);
+	if (d->canary)
+		view_canary(view, d->canary);
+	view_backup_set(view, d);
 
-	steps = json_object_get(body, "steps");
-	json_array_foreach(steps, i, s) {
-		long long n = json_integer_value(json_object_get(s, "n"));
-		json_t *rec = find_record(records, "step", n), *vs, *arr;
-		const char *ph = jstr(s, "phase");
-		int verify = !strncmp(ph, "verify_", 7);
-		json_t *ev;
+	for (i = 0; i < d->nsteps; i++) {
+		const struct drill_step *s = &d->steps[i];
+		json_t *rec = ix.step[i], *vs, *arr, *ev;
+		const char *ph = drill_phases[s->phase];
+		int verify = s->phase == DRILL_VERIFY_BACKUP ||
+			     s->phase == DRILL_VERIFY_RESTORE;
 
 		vs = view_step(s, rec, verify ? checks : NULL,
 			       !strcmp(status, "PLANNED"));
@@ -467,8 +504,6 @@ json_t *report_view(json_t *records, const char *lang)
 		}
 	json_object_set_new(view, "phases", phases);
 	json_object_set_new(view, "checks", checks);
-	if (json_array_size(json_object_get(body, "controls")))
-		json_object_set_new(view, "has_controls", json_true());
 	if (json_array_size(checksums)) {
 		json_object_set_new(view, "has_checksums", json_true());
 		json_object_set_new(view, "checksums", checksums);
@@ -484,8 +519,15 @@ json_t *report_view(json_t *records, const char *lang)
 			"plan_hash", "approved_plan", "sums_file", NULL };
 		add_codes(view, keys);
 	}
-	view_measure(view, body, end, "rto");
-	view_measure(view, body, end, "rpo");
+	{
+		static const struct schema_int none;
+		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
+			     "rto");
+		view_measure(view, d->targets ? &d->targets->rpo_s : &none, end,
+			     "rpo");
+	}
+	free(ix.step);
+	drill_free(d);
 	return view;
 }
 
@@ -535,6 +577,57 @@ static int load_template(const char *dir, const char *name, struct strbuf *out,
 	return ret;
 }
 
+/*
+ * Each step's kind-specific part: templates/kind-NAME.<lang>.md.mustache
+ * rendered with the step's view into its "kind_block", which the step
+ * partial places. A new kind brings its partial; no template changes.
+ */
+static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
+			      const struct mustache_opts *opts,
+			      struct error *err)
+{
+	const struct step_kind *const *k;
+	struct strbuf name = STRBUF_INIT, out = STRBUF_INIT;
+	json_t *tmpls = json_object(), *arr, *vs;
+	const char *ph;
+	size_t i;
+	int ret = -1;
+
+	for (k = step_kinds; *k; k++) {
+		struct strbuf t = STRBUF_INIT;
+		strbuf_reset(&name);
+		strbuf_addf(&name, "kind-%s.%s.md.mustache", (*k)->name, lang);
+		if (load_template(dir, name.buf, &t, err) < 0) {
+			strbuf_release(&t);
+			goto out;
+		}
+		json_object_set_new(tmpls, (*k)->name, json_stringn(t.buf, t.len));
+		strbuf_release(&t);
+	}
+	json_object_foreach(json_object_get(view, "phases"), ph, arr)
+		json_array_foreach(arr, i, vs) {
+			json_t *t = json_object_get(tmpls, jstr(vs, "kind"));
+			if (!t)
+				continue;
+			strbuf_reset(&out);
+			if (mustache_render(json_string_value(t),
+					    json_string_length(t), vs, opts, &out,
+					    err) < 0) {
+				error_prefix(err, "template %s/kind-%s.%s.md.mustache",
+					     dir, jstr(vs, "kind"), lang);
+				goto out;
+			}
+			json_object_set_new(vs, "kind_block",
+					    json_stringn(out.buf, out.len));
+		}
+	ret = 0;
+out:
+	json_decref(tmpls);
+	strbuf_release(&name);
+	strbuf_release(&out);
+	return ret;
+}
+
 int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 {
 	const char *dir = report_templates_dir();
@@ -545,6 +638,10 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 	static const char *const partial_names[] = { "step", NULL };
 	int i, ret = -1;
 
+	opts.partials = partials;
+	opts.escape = markdown_escape_inline;
+	if (render_kind_blocks(view, dir, lang, &opts, err) < 0)
+		goto out;
 	strbuf_addf(&name, "report.%s.md.mustache", lang);
 	if (load_template(dir, name.buf, &tmpl, err) < 0)
 		goto out;
@@ -557,8 +654,6 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 		json_object_set_new(partials, partial_names[i],
 				    json_stringn(part.buf, part.len));
 	}
-	opts.partials = partials;
-	opts.escape = markdown_escape_inline;
 	if (mustache_render(tmpl.buf, tmpl.len, view, &opts, md, err) < 0) {
 		error_prefix(err, "template %s/report.%s.md.mustache", dir, lang);
 		goto out;
@@ -575,12 +670,12 @@ out:
 int report_write(const char *dir, json_t *records, const char *lang,
 		 struct error *err)
 {
-	json_t *view = report_view(records, lang);
+	json_t *view = report_view(records, lang, err);
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
 		      title = STRBUF_INIT;
 	int ret = -1;
 
-	if (report_markdown(view, &md, err) < 0)
+	if (!view || report_markdown(view, &md, err) < 0)
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", jstr(view, "title"),
 		    jstr(view, "date"), jstr(view, "status"));

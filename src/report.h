@@ -20,8 +20,11 @@ struct strbuf;
  * INCOMPLETE (the journal has no end record: the run was killed).
  */
 
-/* Build the view model the templates see. `lang` NULL: the drill's. */
-json_t *report_view(json_t *records, const char *lang);
+/*
+ * Build the view model the templates see. `lang` NULL: the drill's.
+ * NULL + err when the journal's plan does not fit the drill schema.
+ */
+json_t *report_view(json_t *records, const char *lang, struct error *err);
 
 /* Render the Markdown from a view with the templates of `lang`. */
 int report_markdown(json_t *view, struct strbuf *md, struct error *err);
@@ -32,6 +35,18 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err);
  */
 int report_write(const char *dir, json_t *records, const char *lang,
 		 struct error *err);
+
+/*
+ * For step kinds' view hooks (step.h): set `k` to `v` unless it is
+ * empty; a fenced code block of `s` under `k`; and "<key>_code", the
+ * value of `key` pre-rendered as inline code (inside backticks Markdown
+ * escapes are literal, so the templates' escaping cannot be used there,
+ * and a backtick in a value would end the span).
+ */
+void report_view_str(json_t *o, const char *k, const char *v);
+void report_view_block(json_t *o, const char *k, const char *s, size_t len,
+		       const char *info);
+void report_view_code(json_t *o, const char *key);
 
 /* Where the templates are: $RDRILL_TEMPLATES, else beside the binary. */
 const char *report_templates_dir(void);

@@ -1,12 +1,14 @@
 #include "runner.h"
 #include "checksum.h"
+#include "clock.h"
+#include "drill.h"
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "pg.h"
 #include "plan.h"
 #include "progress.h"
-#include "rdrill.h"
+#include "version.h"
 #include "report.h"
 #include "step.h"
 #include "strbuf.h"
@@ -17,19 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static const struct {
-	const char *kind;
-	step_fn fn;
-} step_table[] = {
-	{ "command", step_command },
-	{ "checksum", step_checksum },
-	{ "toc", step_toc },
-	{ "sql", step_sql },
-	{ "files", step_files },
-	{ "wait", step_wait },
-	{ "canary", step_canary },
-};
 
 const char *runner_status_word(enum runner_status s)
 {
@@ -48,45 +37,12 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static long long clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wall-clock time, for the record. */
-static long long now_ms(void)
-{
-	return clock_ms(CLOCK_REALTIME);
-}
-
-/*
- * For durations, RTO and RPO: an NTP step cannot move them, and time the
- * host spent suspended still counts (CLOCK_MONOTONIC would leave it out
- * and under-report RTO).
- */
-static long long mono_ms(void)
-{
-#ifdef CLOCK_BOOTTIME
-	return clock_ms(CLOCK_BOOTTIME);
-#else
-	return clock_ms(CLOCK_MONOTONIC);
-#endif
-}
-
 static json_t *utc_ms(long long ms)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct tm tm;
-	time_t t = (time_t)(ms / 1000);
-	char buf[32];
 	json_t *r;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	strbuf_addf(&sb, "%s.%03lldZ", buf, ms % 1000);
+	clock_format_utc_ms(&sb, ms);
 	r = json_string(sb.buf);
 	strbuf_release(&sb);
 	return r;
@@ -94,7 +50,7 @@ static json_t *utc_ms(long long ms)
 
 struct run {
 	const struct runner_opts *o;
-	json_t *body;
+	const struct drill *d;
 	json_t *state;
 	struct journal *journal;
 	struct strvec secrets;
@@ -104,7 +60,7 @@ struct run {
 	enum runner_status status;
 	struct strbuf reason;
 	struct error journal_err;   /* the first record that could not be written */
-	/* mono_ms() values; 0 = not yet */
+	/* clock_boot_ms() values; 0 = not yet */
 	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
 	int verify_backup_total, verify_backup_passed;
 	int verify_restore_total, verify_restore_passed;
@@ -134,16 +90,6 @@ static int append(struct run *r, json_t *rec)
 	error_release(&err);
 	json_decref(rec);
 	return ret;
-}
-
-static step_fn find_fn(const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(step_table) / sizeof(step_table[0]); i++)
-		if (!strcmp(step_table[i].kind, kind))
-			return step_table[i].fn;
-	return NULL;
 }
 
 /* Every check of the record passed (a step with none passes if it ran). */
@@ -176,24 +122,72 @@ static const char *first_failed_check(json_t *rec, struct strbuf *sb)
  * Run one step and journal it. Returns 1 passed, 0 failed; a step whose
  * record could not be journaled failed (there is no evidence of it).
  */
-static int run_step(struct run *r, json_t *step, size_t i,
+/* The fields every step record starts with. */
+static json_t *step_record(const struct drill_step *step)
+{
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "type", json_string("step"));
+	json_object_set_new(rec, "n", json_integer(step->n));
+	json_object_set_new(rec, "id", json_string(step->id));
+	json_object_set_new(rec, "phase", json_string(drill_phases[step->phase]));
+	json_object_set_new(rec, "kind", json_string(step->kind->name));
+	return rec;
+}
+
+/* Facts for RTO and RPO. */
+static void note_times(struct run *r, const struct drill_step *step,
+		       long long m0, long long m1, int ok)
+{
+	if (step->phase == DRILL_BACKUP)
+		r->backup_end_ms = m1;
+	if (step->destructive && !r->first_destroy_ms)
+		r->first_destroy_ms = m0;
+	if (step->phase == DRILL_VERIFY_BACKUP)
+		r->verify_backup_passed += ok;
+	if (step->phase == DRILL_VERIFY_RESTORE) {
+		r->verify_restore_passed += ok;
+		if (ok)
+			r->restore_verified_ms = m1;
+	}
+}
+
+/*
+ * Its record did not fit (the full record is the large one: excerpts,
+ * evidence). A short one says the step ran and failed for want of
+ * evidence, rather than the report showing it as never run.
+ */
+static void append_short(struct run *r, const struct drill_step *step,
+			 json_t *rec)
+{
+	json_t *min = step_record(step);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "ran (%s), but its record could not be journaled: "
+		    "%s; its logs, if any, are in steps/", jstr(rec, "status"),
+		    r->journal_err.msg.buf);
+	json_object_set(min, "started", json_object_get(rec, "started"));
+	json_object_set(min, "ended", json_object_get(rec, "ended"));
+	json_object_set(min, "duration_ms", json_object_get(rec, "duration_ms"));
+	json_object_set_new(min, "status", json_string("failed"));
+	json_object_set_new(min, "message", json_string(sb.buf));
+	json_object_set_new(rec, "status", json_string("failed"));
+	json_object_set_new(rec, "message", json_string(sb.buf));
+	append(r, min);
+	strbuf_release(&sb);
+}
+
+static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
-	json_t *rec = json_object();
-	const char *kind = jstr(step, "kind"), *phase = jstr(step, "phase");
-	step_fn fn = find_fn(kind);
+	json_t *rec = step_record(step);
 	long long t0, t1, m0, m1;
 	int ran, ok;
 
-	json_object_set_new(rec, "type", json_string("step"));
-	json_object_set(rec, "n", json_object_get(step, "n"));
-	json_object_set(rec, "id", json_object_get(step, "id"));
-	json_object_set_new(rec, "phase", json_string(phase));
-	json_object_set_new(rec, "kind", json_string(kind));
 	memset(&sc, 0, sizeof(sc));
-	sc.body = r->body;
+	sc.drill = r->d;
 	sc.step = step;
 	sc.rec = rec;
 	sc.state = r->state;
@@ -202,13 +196,13 @@ static int run_step(struct run *r, json_t *step, size_t i,
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
 
-	progress_begin(r->progress, i + 1, r->nsteps, phase, jstr(step, "id"));
-	t0 = now_ms();
-	m0 = mono_ms();
-	ran = fn ? fn(&sc, &serr) : error_set(&serr, "unknown step kind %s",
-					     kind);
-	m1 = mono_ms();
-	t1 = now_ms();
+	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
+		       drill_phases[step->phase], step->id);
+	t0 = clock_wall_ms();
+	m0 = clock_boot_ms();
+	ran = step->kind->run(&sc, &serr);
+	m1 = clock_boot_ms();
+	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
 	json_object_set_new(rec, "started", utc_ms(t0));
 	json_object_set_new(rec, "ended", utc_ms(t1));
@@ -233,54 +227,14 @@ static int run_step(struct run *r, json_t *step, size_t i,
 		strbuf_release(&sb);
 	}
 	if (!ok && !r->reason.len)
-		strbuf_addf(&r->reason, "step %lld (%s) %s: %s",
-			    (long long)json_integer_value(json_object_get(step, "n")),
-			    jstr(step, "id"), *cancel ? "interrupted" : "failed",
+		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
+			    step->id, *cancel ? "interrupted" : "failed",
 			    jstr(rec, "message"));
-
-	/* Facts for RTO and RPO. */
-	if (!strcmp(phase, "backup"))
-		r->backup_end_ms = m1;
-	if (json_is_true(json_object_get(step, "destructive")) &&
-	    !r->first_destroy_ms)
-		r->first_destroy_ms = m0;
-	if (!strcmp(phase, "verify_backup"))
-		r->verify_backup_passed += ok;
-	if (!strcmp(phase, "verify_restore")) {
-		r->verify_restore_passed += ok;
-		if (ok)
-			r->restore_verified_ms = m1;
-	}
+	note_times(r, step, m0, m1, ok);
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
-		/*
-		 * Its record did not fit (the full record is the large one:
-		 * excerpts, evidence). A short one says the step ran and
-		 * failed for want of evidence, rather than the report
-		 * showing it as never run.
-		 */
-		json_t *min = json_object();
-		struct strbuf sb = STRBUF_INIT;
-
-		strbuf_addf(&sb, "ran (%s), but its record could not be "
-			    "journaled: %s; its logs, if any, are in steps/",
-			    jstr(rec, "status"), r->journal_err.msg.buf);
-		json_object_set_new(min, "type", json_string("step"));
-		json_object_set(min, "n", json_object_get(step, "n"));
-		json_object_set(min, "id", json_object_get(step, "id"));
-		json_object_set_new(min, "phase", json_string(phase));
-		json_object_set_new(min, "kind", json_string(kind));
-		json_object_set(min, "started", json_object_get(rec, "started"));
-		json_object_set(min, "ended", json_object_get(rec, "ended"));
-		json_object_set(min, "duration_ms",
-				json_object_get(rec, "duration_ms"));
-		json_object_set_new(min, "status", json_string("failed"));
-		json_object_set_new(min, "message", json_string(sb.buf));
-		json_object_set_new(rec, "status", json_string("failed"));
-		json_object_set_new(rec, "message", json_string(sb.buf));
-		append(r, min);
-		strbuf_release(&sb);
+		append_short(r, step, rec);
 		ok = 0;
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
@@ -298,28 +252,29 @@ static int run_step(struct run *r, json_t *step, size_t i,
  */
 static void collect_secrets(struct run *r)
 {
-	json_t *conn, *step, *v;
-	const char *key;
+	const struct drill *d = r->d;
 	struct strbuf pw = STRBUF_INIT;
 	struct error ignore = ERROR_INIT;
+	struct strvec vars = STRVEC_INIT;
 	size_t i;
 
 	strvec_push_unique(&r->secrets, getenv("PGPASSWORD"));
-	json_object_foreach(json_object_get(r->body, "connections"), key, conn) {
-		const char *var = jstr(conn, "password_env");
+	for (i = 0; i < d->nconns; i++) {
+		const struct drill_conn *conn = &d->conns[i];
 
-		if (*var)
-			strvec_push_unique(&r->secret_vars, var);
+		strvec_push_unique(&r->secret_vars, conn->password_env);
 		strbuf_reset(&pw);
 		if (pg_password(conn, &pw, &ignore) == 0)
 			strvec_push_unique(&r->secrets, pw.buf);
 	}
-	json_array_foreach(json_object_get(r->body, "steps"), i, step) {
-		json_object_foreach(json_object_get(step, "secret_env"), key, v) {
-			strvec_push_unique(&r->secret_vars, json_string_value(v));
-			strvec_push_unique(&r->secrets, getenv(json_string_value(v)));
-		}
+	for (i = 0; i < d->nsteps; i++)
+		if (d->steps[i].kind->secret_vars)
+			d->steps[i].kind->secret_vars(&d->steps[i], &vars);
+	for (i = 0; i < vars.nr; i++) {
+		strvec_push_unique(&r->secret_vars, vars.v[i]);
+		strvec_push_unique(&r->secrets, getenv(vars.v[i]));
 	}
+	strvec_clear(&vars);
 	if (pw.alloc)
 		explicit_bzero(pw.buf, pw.alloc);
 	strbuf_release(&pw);
@@ -329,9 +284,8 @@ static void collect_secrets(struct run *r)
 /* The safety gates: checked before anything runs. 0 = go on. */
 static int gates(struct run *r)
 {
-	const char *env = jstr(r->body, "environment");
+	const char *env = r->d->environment;
 	const char *hash = jstr(r->o->plan, "plan_hash");
-	json_t *s;
 	size_t i;
 	int destructive = 0;
 
@@ -341,8 +295,8 @@ static int gates(struct run *r)
 			    "changed since the review", hash, r->o->approved);
 		return -1;
 	}
-	json_array_foreach(json_object_get(r->body, "steps"), i, s)
-		destructive += json_is_true(json_object_get(s, "destructive"));
+	for (i = 0; i < r->d->nsteps; i++)
+		destructive += r->d->steps[i].destructive;
 	if (destructive && (!r->o->confirm || strcmp(r->o->confirm, env))) {
 		if (r->o->confirm)
 			strbuf_addf(&r->reason, "--confirm %s does not match the "
@@ -366,9 +320,9 @@ static int gates(struct run *r)
  */
 static void measure(struct run *r, json_t *end)
 {
-	json_t *targets = json_object_get(r->body, "targets");
-	json_int_t rto_t = json_integer_value(json_object_get(targets, "rto_s"));
-	json_int_t rpo_t = json_integer_value(json_object_get(targets, "rpo_s"));
+	const struct drill_targets *t = r->d->targets;
+	long rto_t = t && t->rto_s.set ? t->rto_s.v : 0;
+	long rpo_t = t && t->rpo_s.set ? t->rpo_s.v : 0;
 
 	if (r->first_destroy_ms && r->backup_end_ms) {
 		long long rpo = r->first_destroy_ms - r->backup_end_ms;
@@ -377,8 +331,8 @@ static void measure(struct run *r, json_t *end)
 		json_object_set_new(end, "rpo_ms", json_integer(rpo));
 		if (rpo_t && rpo > rpo_t * 1000 && r->status == RUNNER_PASSED) {
 			r->status = RUNNER_FAILED;
-			strbuf_addf(&r->reason, "RPO %.1fs exceeds the target %llds",
-				    (double)rpo / 1000.0, (long long)rpo_t);
+			strbuf_addf(&r->reason, "RPO %.1fs exceeds the target %lds",
+				    (double)rpo / 1000.0, rpo_t);
 		}
 	}
 	if (r->first_destroy_ms && r->restore_verified_ms &&
@@ -388,8 +342,8 @@ static void measure(struct run *r, json_t *end)
 		json_object_set_new(end, "rto_ms", json_integer(rto));
 		if (rto_t && rto > rto_t * 1000 && r->status == RUNNER_PASSED) {
 			r->status = RUNNER_FAILED;
-			strbuf_addf(&r->reason, "RTO %.1fs exceeds the target %llds",
-				    (double)rto / 1000.0, (long long)rto_t);
+			strbuf_addf(&r->reason, "RTO %.1fs exceeds the target %lds",
+				    (double)rto / 1000.0, rto_t);
 		}
 	}
 }
@@ -401,7 +355,7 @@ static json_t *start_record(struct run *r)
 
 	json_object_set_new(rec, "type", json_string("start"));
 	json_object_set_new(rec, "mode", json_string("run"));
-	json_object_set_new(rec, "time", utc_ms(now_ms()));
+	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
 	json_object_set(rec, "plan", r->o->plan);
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
@@ -436,34 +390,79 @@ static int seal(const char *bundle, struct error *err)
 	return ret;
 }
 
-int runner_run(const struct runner_opts *o, enum runner_status *status,
-	       struct strbuf *reason, struct error *err)
+/* 0: the destroy phase may start; else why not, in r->reason. */
+static int destroy_gate(struct run *r)
 {
-	struct run r;
-	struct strbuf path = STRBUF_INIT;
-	json_t *steps, *step, *end, *records = NULL;
-	size_t i;
-	int ret = -1, stopped = 0;
-	char *text = NULL;
+	if (r->verify_backup_total &&
+	    r->verify_backup_passed == r->verify_backup_total)
+		return 0;
+	if (!r->verify_backup_total)
+		strbuf_adds(&r->reason, "destroy refused: no verify_backup step "
+			    "proved the backup");
+	else
+		strbuf_addf(&r->reason, "destroy refused: %d of %d verify_backup "
+			    "steps passed", r->verify_backup_passed,
+			    r->verify_backup_total);
+	return -1;
+}
 
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.body = json_object_get(o->plan, "plan");
-	r.state = json_object();
-	strvec_init(&r.secrets);
-	strvec_init(&r.secret_vars);
-	strbuf_init(&r.reason, 0);
-	error_init(&r.journal_err);
-	r.status = RUNNER_PASSED;
-	steps = json_object_get(r.body, "steps");
-	r.nsteps = json_array_size(steps);
-	json_array_foreach(steps, i, step) {
-		r.verify_backup_total += !strcmp(jstr(step, "phase"), "verify_backup");
-		r.verify_restore_total += !strcmp(jstr(step, "phase"), "verify_restore");
+/* Every phase but cleanup, in order, until a step fails or a gate says no. */
+static void run_phases(struct run *r)
+{
+	const struct drill_step *step;
+	int stopped = 0;
+
+	if (gates(r) < 0) {
+		r->status = RUNNER_REFUSED;
+		return;
 	}
+	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
+		if (stopped || step->phase == DRILL_CLEANUP)
+			continue;
+		if (*r->o->cancel) {
+			r->status = RUNNER_ABORTED;
+			if (!r->reason.len)
+				strbuf_adds(&r->reason, "interrupted by a signal");
+			stopped = 1;
+		} else if (step->phase == DRILL_DESTROY && destroy_gate(r) < 0) {
+			r->status = RUNNER_FAILED;
+			stopped = 1;
+		} else if (!run_step(r, step, r->o->cancel)) {
+			r->status = *r->o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
+			stopped = 1;
+		}
+	}
+}
 
+/* Cleanup runs whatever happened, unless nothing ran at all. */
+static void run_cleanup(struct run *r)
+{
+	const struct drill_step *step;
+
+	if (r->status == RUNNER_REFUSED)
+		return;
+	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
+		if (step->phase != DRILL_CLEANUP)
+			continue;
+		if (*r->o->cancel_hard)
+			break;
+		if (!run_step(r, step, r->o->cancel_hard) &&
+		    r->status == RUNNER_PASSED)
+			r->status = RUNNER_FAILED;
+	}
+}
+
+/* plan.json, steps/ and the journal's start record. */
+static int open_bundle(struct run *r, struct error *err)
+{
+	const struct runner_opts *o = r->o;
+	struct strbuf path = STRBUF_INIT;
+	char *text = json_dumps(o->plan, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int ret = -1;
+
+	if (!text)
+		BUG("the plan cannot be serialised");
 	strbuf_addf(&path, "%s/plan.json", o->bundle);
-	text = json_dumps(o->plan, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (fs_write_atomic(path.buf, text, strlen(text), err) < 0)
 		goto out;
 	strbuf_reset(&path);
@@ -472,70 +471,52 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
-	r.journal = journal_create(path.buf, err);
-	if (!r.journal)
+	r->journal = journal_create(path.buf, err);
+	if (!r->journal)
 		goto out;
-	if (append(&r, start_record(&r)) < 0) {
-		error_set(err, "%s", r.journal_err.msg.buf);
+	if (append(r, start_record(r)) < 0) {
+		error_set(err, "%s", r->journal_err.msg.buf);
 		goto out;
 	}
+	ret = 0;
+out:
+	free(text);
+	strbuf_release(&path);
+	return ret;
+}
+
+int runner_run(const struct runner_opts *o, enum runner_status *status,
+	       struct strbuf *reason, struct error *err)
+{
+	struct run r;
+	struct strbuf path = STRBUF_INIT;
+	json_t *end, *records = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.d = o->drill;
+	r.state = json_object();
+	strvec_init(&r.secrets);
+	strvec_init(&r.secret_vars);
+	strbuf_init(&r.reason, 0);
+	error_init(&r.journal_err);
+	r.status = RUNNER_PASSED;
+	for (i = 0; i < r.d->nsteps; i++) {
+		r.verify_backup_total += r.d->steps[i].phase == DRILL_VERIFY_BACKUP;
+		r.verify_restore_total += r.d->steps[i].phase ==
+					  DRILL_VERIFY_RESTORE;
+	}
+	if (open_bundle(&r, err) < 0)
+		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	collect_secrets(&r);
-
-	if (gates(&r) < 0) {
-		r.status = RUNNER_REFUSED;
-		stopped = 1;
-	}
-	json_array_foreach(steps, i, step) {
-		const char *phase = jstr(step, "phase");
-		int ok;
-
-		if (stopped || !strcmp(phase, "cleanup"))
-			continue;
-		if (*o->cancel) {
-			r.status = RUNNER_ABORTED;
-			if (!r.reason.len)
-				strbuf_adds(&r.reason, "interrupted by a signal");
-			stopped = 1;
-			continue;
-		}
-		if (!strcmp(phase, "destroy") &&
-		    (!r.verify_backup_total ||
-		     r.verify_backup_passed != r.verify_backup_total)) {
-			r.status = RUNNER_FAILED;
-			if (!r.verify_backup_total)
-				strbuf_adds(&r.reason, "destroy refused: no "
-					    "verify_backup step proved the backup");
-			else
-				strbuf_addf(&r.reason, "destroy refused: %d of "
-					    "%d verify_backup steps passed",
-					    r.verify_backup_passed,
-					    r.verify_backup_total);
-			stopped = 1;
-			continue;
-		}
-		ok = run_step(&r, step, i, o->cancel);
-		if (!ok) {
-			r.status = *o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
-			stopped = 1;
-		}
-	}
-	/* Cleanup runs whatever happened, unless nothing ran at all. */
-	if (r.status != RUNNER_REFUSED) {
-		json_array_foreach(steps, i, step) {
-			int ok;
-			if (strcmp(jstr(step, "phase"), "cleanup"))
-				continue;
-			if (*o->cancel_hard)
-				break;
-			ok = run_step(&r, step, i, o->cancel_hard);
-			if (!ok && r.status == RUNNER_PASSED)
-				r.status = RUNNER_FAILED;
-		}
-	}
+	run_phases(&r);
+	run_cleanup(&r);
 	end = json_object();
 	json_object_set_new(end, "type", json_string("end"));
-	json_object_set_new(end, "time", utc_ms(now_ms()));
+	json_object_set_new(end, "time", utc_ms(clock_wall_ms()));
 	measure(&r, end);
 	json_object_set_new(end, "status",
 			    json_string(runner_status_word(r.status)));
@@ -570,6 +551,5 @@ out:
 	strbuf_release(&r.reason);
 	error_release(&r.journal_err);
 	strbuf_release(&path);
-	free(text);
 	return ret;
 }

@@ -27,8 +27,11 @@ enum runner_status {
 	RUNNER_REFUSED,
 };
 
+struct drill;
+
 struct runner_opts {
-	json_t *plan;          /* plan.json (plan.h) */
+	const struct drill *drill; /* what runs */
+	json_t *plan;          /* its plan.json (plan.h) */
 	const char *bundle;    /* an existing, empty directory */
 	const char *confirm;   /* --confirm value, or NULL */
 	const char *approved;  /* --approved-plan value, or NULL */

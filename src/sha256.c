@@ -30,7 +30,7 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 
 	/* EVP_Digest only fails on allocation failure: treat it as fatal. */
 	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
-		(void)xmalloc((size_t)-1);
+		die("OpenSSL cannot compute SHA-256 (out of memory?)");
 	to_hex(md, n, out);
 }
 
@@ -47,7 +47,7 @@ int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
 
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		(void)xmalloc((size_t)-1);
+		die("OpenSSL cannot start SHA-256 (out of memory?)");
 	buf = xmalloc(READ_BLOCK);
 	/* Deeper readahead when the file is not cached; harmless on a pipe. */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

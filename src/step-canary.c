@@ -8,22 +8,74 @@
  * parameters, so neither a table called "my posts" nor a key value like
  * `'; DROP TABLE x; --` can change the statement.
  */
+#include "drill.h"
 #include "error.h"
 #include "pg.h"
+#include "schema.h"
 #include "sha256.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
+#include "ytree.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define CELL_MAX 200
 
+struct canary_params {
+	const char *action;
+};
+
+static const char *const actions[] = { "record", "delete", "absent",
+				       "present", NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "canary", .type = SCHEMA_ENUM, .enums = actions,
+	  .off = offsetof(struct canary_params, action) },
+	{ NULL },
+};
+
+static const struct schema canary_step_schema = {
+	"canary step", step_fields, sizeof(struct canary_params), 0, NULL };
+
+static const char *const selectors[] = { "canary", NULL };
+
+static int canary_check(struct schema_ctx *c, const struct ynode *n,
+			json_t *step)
+{
+	const char *action = json_string_value(json_object_get(step, "canary"));
+
+	if (!ynode_get(schema_ctx_root(c), "canary"))
+		return schema_error_at(c, ynode_get(n, "canary"), "a canary "
+				       "step needs a top-level 'canary:' naming "
+				       "its table and row");
+	if (!strcmp(action, "delete") &&
+	    !json_is_true(json_object_get(step, "destructive")))
+		return schema_error_at(c, ynode_get(n, "canary"), "'canary: "
+				       "delete' deletes a row: put it in the "
+				       "destroy phase or mark it destructive: "
+				       "true");
+	return 0;
+}
+
+static void canary_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const char *a = ((const struct canary_params *)s->params)->action;
+
+	strbuf_addf(out, "canary %s: %s", a,
+		    !strcmp(a, "record") ? "record the row and its columns" :
+		    !strcmp(a, "delete") ? "delete the row" :
+		    !strcmp(a, "absent") ? "prove the row is gone" :
+		    "prove the row is back and identical");
+}
+
 struct canary {
 	struct step_ctx *sc;
 	PGconn *c;
-	json_t *def;            /* body["canary"] */
+	const struct drill_canary *def;
+	json_t *key;            /* def->key, as the evidence shows it */
+	json_t *columns;        /* def->columns, likewise */
 	json_t *ev;             /* the step's evidence */
 	struct strbuf table;    /* quoted */
 	struct strbuf where;    /* " WHERE "k" = $1 AND ..." */
@@ -32,19 +84,17 @@ struct canary {
 
 static int build_where(struct canary *k, struct error *err)
 {
-	json_t *key = json_object_get(k->def, "key"), *v;
-	const char *col;
-	int i = 0;
+	const struct schema_kv *key = &k->def->key;
+	size_t i;
 
 	strbuf_adds(&k->where, " WHERE ");
-	json_object_foreach(key, col, v) {
+	for (i = 0; i < key->keys.nr; i++) {
 		if (i)
 			strbuf_adds(&k->where, " AND ");
-		if (pg_quote_ident(k->c, col, &k->where, err) < 0)
+		if (pg_quote_ident(k->c, key->keys.v[i], &k->where, err) < 0)
 			return -1;
-		strbuf_addf(&k->where, " = $%d", ++i);
-		strvec_push(&k->vals, json_is_string(v) ? json_string_value(v) :
-			    "");
+		strbuf_addf(&k->where, " = $%zu", i + 1);
+		strvec_push(&k->vals, key->vals.v[i]);
 	}
 	if (!i)
 		return error_set(err, "the canary has no key");
@@ -56,10 +106,9 @@ static int run(struct canary *k, const char *sql, json_t **res,
 {
 	struct pg_query_opts o = { (int)k->vals.nr, k->vals.v, k->sc->cancel,
 				   0 };
-	json_t *to = json_object_get(k->sc->step, "timeout_s");
 
-	if (json_integer_value(to) > 0)
-		o.timeout_ms = (long)json_integer_value(to) * 1000;
+	if (k->sc->step->timeout_s > 0)
+		o.timeout_ms = k->sc->step->timeout_s * 1000;
 	if (pg_run(k->c, sql, &o, res, err) < 0) {
 		error_prefix(err, "canary query failed");
 		return -1;
@@ -124,7 +173,7 @@ static void values_sha256(json_t *values, char hex[SHA256_HEX_LEN + 1])
 
 static int do_record(struct canary *k, struct error *err)
 {
-	json_t *columns = json_object_get(k->def, "columns"), *values, *rec;
+	json_t *columns = k->columns, *values, *rec;
 	struct strbuf sb = STRBUF_INIT;
 	char hex[SHA256_HEX_LEN + 1];
 	long long n;
@@ -140,8 +189,8 @@ static int do_record(struct canary *k, struct error *err)
 	strbuf_release(&sb);
 	values_sha256(values, hex);
 	rec = json_object();
-	json_object_set(rec, "table", json_object_get(k->def, "table"));
-	json_object_set(rec, "key", json_object_get(k->def, "key"));
+	json_object_set_new(rec, "table", json_string(k->def->table));
+	json_object_set(rec, "key", k->key);
 	json_object_set(rec, "columns", columns);
 	json_object_set_new(rec, "values", values);
 	json_object_set_new(rec, "sha256", json_string(hex));
@@ -266,30 +315,39 @@ static int do_present(struct canary *k, struct error *err)
 	return 0;
 }
 
-int step_canary(struct step_ctx *sc, struct error *err)
+static int canary_run(struct step_ctx *sc, struct error *err)
 {
-	const char *action = json_string_value(step_params(sc));
-	struct canary k = { sc, NULL, json_object_get(sc->body, "canary"), NULL,
+	const char *action = STEP_PARAMS(sc, struct canary_params)->action;
+	struct canary k = { sc, NULL, sc->drill->canary, NULL, NULL, NULL,
 			    STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
-	const char *name = json_string_value(json_object_get(k.def, "connection"));
+	const char *name;
+	size_t i;
 	int ret = -1;
 
-	if (!action || !json_is_object(k.def))
+	if (!action || !k.def)
 		return error_set(err, "canary step without a canary");
 	if (!strcmp(action, "present") && !json_object_get(sc->state, "canary"))
 		return error_set(err, "the canary was not recorded in this run");
+	name = k.def->connection;
+	k.key = json_object();
+	for (i = 0; i < k.def->key.keys.nr; i++)
+		json_object_set_new(k.key, k.def->key.keys.v[i],
+				    json_string(k.def->key.vals.v[i]));
+	k.columns = json_array();
+	for (i = 0; i < k.def->columns.nr; i++)
+		json_array_append_new(k.columns,
+				      json_string(k.def->columns.v[i]));
 	k.ev = json_object();
 	json_object_set_new(k.ev, "action", json_string(action));
 	json_object_set_new(k.ev, "connection", json_string(name ? name : ""));
-	json_object_set(k.ev, "table", json_object_get(k.def, "table"));
-	json_object_set(k.ev, "key", json_object_get(k.def, "key"));
+	json_object_set_new(k.ev, "table", json_string(k.def->table));
+	json_object_set(k.ev, "key", k.key);
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
-	k.c = pg_connect_named(sc->body, name, sc->state, sc->secrets, err);
+	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, err);
 	if (!k.c)
 		goto out;
-	if (pg_quote_table(k.c, json_string_value(json_object_get(k.def,
-					"table")), &k.table, err) < 0 ||
+	if (pg_quote_table(k.c, k.def->table, &k.table, err) < 0 ||
 	    build_where(&k, err) < 0)
 		goto out;
 	if (!strcmp(action, "record"))
@@ -307,8 +365,21 @@ out:
 		pg_redact(&err->msg, sc->secrets);
 	if (k.c)
 		PQfinish(k.c);
+	json_decref(k.key);
+	json_decref(k.columns);
 	strbuf_release(&k.table);
 	strbuf_release(&k.where);
 	strvec_clear(&k.vals);
 	return ret;
 }
+
+const struct step_kind step_kind_canary = {
+	.name = "canary",
+	.selectors = selectors,
+	.noun = "canary steps",
+	.fields = step_fields,
+	.params = &canary_step_schema,
+	.check = canary_check,
+	.describe = canary_describe,
+	.run = canary_run,
+};

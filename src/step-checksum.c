@@ -1,5 +1,7 @@
 #include "checksum.h"
+#include "drill.h"
 #include "error.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -12,28 +14,65 @@
  * backup set hashed (in parallel), the SHA256SUMS written beside them in
  * the format `sha256sum -c` reads, and each hash in the journal.
  */
-int step_checksum(struct step_ctx *sc, struct error *err)
+struct checksum_params {
+	const char *dir;
+	struct strvec files;
+	const char *output;
+};
+
+#define F(m) offsetof(struct checksum_params, m)
+
+static const struct schema_field f_name = { .type = SCHEMA_STR,
+					    .flags = SCHEMA_NONEMPTY };
+
+static const struct schema_field checksum_fields[] = {
+	{ .key = "dir", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(dir) },
+	{ .key = "files", .type = SCHEMA_LIST, .flags = SCHEMA_NONEMPTY,
+	  .item = &f_name, .off = F(files),
+	  .help = "names relative to dir; omit for every file" },
+	{ .key = "output", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(output), .help = "SHA256SUMS", .def = "\"SHA256SUMS\"" },
+	{ NULL },
+};
+
+static const struct schema checksum_schema = {
+	"checksum", checksum_fields, sizeof(struct checksum_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "checksum", .type = SCHEMA_OBJ, .obj = &checksum_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "checksum", NULL };
+
+static void checksum_describe(const struct drill_step *s, struct strbuf *out)
 {
-	json_t *p = step_params(sc), *files = json_object_get(p, "files"), *v;
+	const struct checksum_params *p = s->params;
+
+	strbuf_addf(out, "SHA-256 of %s in %s -> %s",
+		    p->files.nr ? "the listed files" : "every file", p->dir,
+		    p->output);
+}
+
+static int checksum_run(struct step_ctx *sc, struct error *err)
+{
+	const struct checksum_params *p = STEP_PARAMS(sc, struct checksum_params);
 	json_t *ev = json_object(), *arr = json_array();
 	struct checksum_set set = CHECKSUM_SET_INIT;
-	struct strvec names = STRVEC_INIT;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	const char *dir = json_string_value(json_object_get(p, "dir"));
-	const char *output = json_string_value(json_object_get(p, "output"));
-	json_int_t t = json_integer_value(json_object_get(sc->step,
-							  "timeout_s"));
-	unsigned timeout_s = t <= 0 ? 0 : t > UINT_MAX ? UINT_MAX : (unsigned)t;
+	long t = sc->step->timeout_s;
+	unsigned timeout_s = t <= 0 ? 0 : (unsigned long)t > UINT_MAX ?
+			     UINT_MAX : (unsigned)t;
 	unsigned long long total = 0;
 	size_t i;
 	int ret = -1;
 
-	json_array_foreach(files, i, v)
-		strvec_push(&names, json_string_value(v));
-	strbuf_addf(&path, "%s/%s", dir, output);
+	strbuf_addf(&path, "%s/%s", p->dir, p->output);
 	/* Stopped, it writes no SHA256SUMS: half a set is no evidence. */
-	if (checksum_files_until(dir, files ? names.v : NULL, path.buf, 0,
-				 sc->cancel, timeout_s, &set, err) < 0)
+	if (checksum_files_until(p->dir, p->files.nr ? p->files.v : NULL,
+				 path.buf, 0, sc->cancel, timeout_s, &set,
+				 err) < 0)
 		goto out;
 	if (checksum_write_sums(path.buf, &set, err) < 0)
 		goto out;
@@ -52,15 +91,25 @@ int step_checksum(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "sums_file", json_string(path.buf));
 	json_object_set_new(ev, "bytes", json_integer((json_int_t)total));
 	strbuf_addf(&sb, "%zu", set.nr);
-	step_check(sc, "files hashed", files ? "every listed file" :
+	step_check(sc, "files hashed", p->files.nr ? "every listed file" :
 		   "at least 1", sb.buf, set.nr > 0);
 	ret = 0;
 out:
 	json_decref(arr);
 	json_object_set_new(sc->rec, "evidence", ev);
 	checksum_set_release(&set);
-	strvec_clear(&names);
 	strbuf_release(&path);
 	strbuf_release(&sb);
 	return ret;
 }
+
+const struct step_kind step_kind_checksum = {
+	.name = "checksum",
+	.selectors = selectors,
+	.noun = "checksum steps",
+	.fields = step_fields,
+	.params = &checksum_schema,
+	.params_key = "checksum",
+	.describe = checksum_describe,
+	.run = checksum_run,
+};

@@ -1,9 +1,17 @@
+/*
+ * command: run one program (run: argv) or script (shell:), capture its
+ * output into the bundle, and check its exit code and error text.
+ */
+#include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "report.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
+#include "ytree.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +56,142 @@ static const char *const warned_errors[] = {
 	NULL,
 };
 
+struct command_params {
+	struct strvec run;
+	const char *shell;
+	const char *cwd;
+	struct schema_kv env;
+	struct schema_kv secret_env;
+	long *expect_exit;
+	size_t nexpect;
+	const char *run_as;
+	int allow_stderr_errors;
+};
+
+#define F(m) offsetof(struct command_params, m)
+
+static const struct schema_field f_arg = { .type = SCHEMA_STR };
+static const struct schema_field f_env = { .type = SCHEMA_STR };
+static const struct schema_field f_lit = { .type = SCHEMA_LIT,
+					   .flags = SCHEMA_NONEMPTY };
+static const struct schema_field f_exit = { .type = SCHEMA_INT, .min = 0,
+					    .max = 255 };
+
+static const struct schema_field command_fields[] = {
+	{ .key = "run", .type = SCHEMA_LIST, .flags = SCHEMA_NONEMPTY,
+	  .item = &f_arg, .off = F(run),
+	  .help = "a list: program and arguments, one per item" },
+	{ .key = "shell", .type = SCHEMA_SHELL, .flags = SCHEMA_NONEMPTY,
+	  .off = F(shell) },
+	{ .key = "cwd", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(cwd) },
+	{ .key = "env", .type = SCHEMA_MAP, .item = &f_env, .off = F(env) },
+	{ .key = "secret_env", .type = SCHEMA_MAP, .item = &f_lit,
+	  .off = F(secret_env),
+	  .help = "NAME: SOURCE_VAR, the value read from rdrill's environment" },
+	{ .key = "expect_exit", .type = SCHEMA_LIST, .flags = SCHEMA_NONEMPTY,
+	  .item = &f_exit, .off = F(expect_exit), .off2 = F(nexpect),
+	  .def = "[0]" },
+	{ .key = "run_as", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(run_as) },
+	{ .key = "allow_stderr_errors", .type = SCHEMA_BOOL,
+	  .off = F(allow_stderr_errors),
+	  .help = "true: 'ERROR:  ' on stderr is expected, not a failure" },
+	{ NULL },
+};
+
+static const struct schema command_schema = {
+	"command step", command_fields, sizeof(struct command_params), 0, NULL };
+
+static const char *const selectors[] = { "run", "shell", NULL };
+
+/* The command as the plan, the terminal and the report show it. */
+static int command_check(struct schema_ctx *c, const struct ynode *n,
+			 json_t *step)
+{
+	json_t *run = json_object_get(step, "run"), *v;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	(void)c;
+	(void)n;
+	if (run) {
+		json_array_foreach(run, i, v) {
+			if (i)
+				strbuf_addch(&sb, ' ');
+			strbuf_add_shquoted(&sb, json_string_value(v));
+		}
+	} else {
+		strbuf_adds(&sb, json_string_value(json_object_get(step,
+								   "shell")));
+	}
+	if (sb.len)
+		json_object_set_new(step, "display", json_string(sb.buf));
+	strbuf_release(&sb);
+	return 0;
+}
+
+static void command_describe(const struct drill_step *s, struct strbuf *out)
+{
+	if (s->display)
+		strbuf_adds(out, s->display);
+}
+
+static void command_context(const struct drill_step *s, struct strvec *lines)
+{
+	const struct command_params *p = s->params;
+
+	if (p->cwd)
+		strvec_pushf(lines, "cd %s", p->cwd);
+	if (p->run_as)
+		strvec_pushf(lines, "as user %s", p->run_as);
+}
+
+static void command_view(const struct drill_step *s, json_t *vs)
+{
+	const struct command_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	report_view_str(vs, "cwd", p->cwd);
+	report_view_str(vs, "run_as", p->run_as);
+	report_view_code(vs, "cwd");
+	report_view_code(vs, "run_as");
+	if (p->cwd)
+		strbuf_addf(&sb, "cd %s\n", p->cwd);
+	if (s->display)
+		strbuf_adds(&sb, s->display);
+	report_view_block(vs, "command_block", sb.buf, sb.len,
+			  p->shell ? "sh" : "bash");
+	strbuf_reset(&sb);
+	for (i = 0; i < p->nexpect; i++)
+		strbuf_addf(&sb, "%s%ld", i ? ", " : "", p->expect_exit[i]);
+	report_view_str(vs, "expect_exit", sb.buf);
+	strbuf_reset(&sb);
+	for (i = 0; i < p->secret_env.keys.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", p->secret_env.keys.v[i]);
+	report_view_str(vs, "secret_env", sb.buf);
+	strbuf_release(&sb);
+}
+
+static void command_secret_vars(const struct drill_step *s,
+				struct strvec *vars)
+{
+	const struct command_params *p = s->params;
+
+	strvec_pushv(vars, p->secret_env.vals.v);
+}
+
 /* secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere. */
 static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 			  struct error *err)
 {
-	json_t *se = json_object_get(sc->step, "secret_env"), *v;
-	const char *name;
+	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
+	size_t i;
 
-	json_object_foreach(se, name, v) {
-		const char *src = json_string_value(v), *val = getenv(src);
+	for (i = 0; i < p->secret_env.keys.nr; i++) {
+		const char *name = p->secret_env.keys.v[i];
+		const char *src = p->secret_env.vals.v[i], *val = getenv(src);
 
 		if (!val)
 			return error_set(err, "secret_env %s: the environment "
@@ -67,34 +202,85 @@ static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 	return 0;
 }
 
-int step_command(struct step_ctx *sc, struct error *err)
+static void record_result(struct step_ctx *sc, const struct exec_result *res,
+			  const char *out_rel, const char *err_rel)
 {
+	json_object_set_new(sc->rec, "exit_code", json_integer(res->exit_code));
+	if (res->signal)
+		json_object_set_new(sc->rec, "signal", json_integer(res->signal));
+	if (res->timed_out)
+		json_object_set_new(sc->rec, "timed_out", json_true());
+	if (res->cancelled)
+		json_object_set_new(sc->rec, "cancelled", json_true());
+	json_object_set_new(sc->rec, "stdout", stream_json(out_rel,
+			    res->out_bytes, &res->out_head, &res->out_tail));
+	json_object_set_new(sc->rec, "stderr", stream_json(err_rel,
+			    res->err_bytes, &res->err_head, &res->err_tail));
+}
+
+static void check_result(struct step_ctx *sc, const struct exec_result *res)
+{
+	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
+	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < p->nexpect; i++) {
+		strbuf_addf(&exp, "%s%ld", i ? " or " : "", p->expect_exit[i]);
+		if (p->expect_exit[i] == res->exit_code)
+			ok = 1;
+	}
+	if (res->timed_out || res->cancelled)
+		ok = 0;
+	strbuf_addf(&act, "%d", res->exit_code);
+	if (res->signal)
+		strbuf_addf(&act, " (signal %d)", res->signal);
+	if (res->timed_out)
+		strbuf_addf(&act, " (timed out after %lds)", sc->step->timeout_s);
+	if (res->cancelled)
+		strbuf_adds(&act, " (interrupted)");
+	step_check(sc, "exit code", exp.buf, act.buf, ok);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+
+	for (i = 0; warned_errors[i]; i++)
+		if (res->watch_seen & 1u << i)
+			break;
+	/* Allowed or not, what was seen is on the record. */
+	if (warned_errors[i] && p->allow_stderr_errors)
+		step_check(sc, "errors in output", "allowed by the drill",
+			   warned_errors[i], 1);
+	else if (warned_errors[i])
+		step_check(sc, "errors in output", "none", warned_errors[i], 0);
+}
+
+static int command_run(struct step_ctx *sc, struct error *err)
+{
+	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
 	struct exec_cmd cmd = EXEC_CMD_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out_rel = STRBUF_INIT, out_abs = STRBUF_INIT,
-		      err_rel = STRBUF_INIT, err_abs = STRBUF_INIT,
-		      sb = STRBUF_INIT;
-	json_t *run = json_object_get(sc->step, "run"), *v, *expect;
-	const char *name;
+		      err_rel = STRBUF_INIT, err_abs = STRBUF_INIT;
 	size_t i;
-	int ret = -1, ok = 0;
+	int ret = -1;
 
-	if (run) {
-		json_array_foreach(run, i, v)
-			strvec_push(&cmd.argv, json_string_value(v));
-	} else {
+	if (p->run.nr) {
+		strvec_pushv(&cmd.argv, p->run.v);
+	} else if (p->shell) {
 		strvec_push(&cmd.argv, "/bin/sh");
 		strvec_push(&cmd.argv, "-c");
-		strvec_push(&cmd.argv, json_string_value(json_object_get(sc->step,
-									 "shell")));
+		strvec_push(&cmd.argv, p->shell);
+	} else {
+		return error_set(err, "command step without run or shell");
 	}
 	step_exec_prepare(sc, &cmd);
-	json_object_foreach(json_object_get(sc->step, "env"), name, v)
-		strvec_pushf(&cmd.env, "%s=%s", name, json_string_value(v));
+	for (i = 0; i < p->env.keys.nr; i++)
+		strvec_pushf(&cmd.env, "%s=%s", p->env.keys.v[i],
+			     p->env.vals.v[i]);
 	if (add_secret_env(sc, &cmd, err) < 0)
 		goto out;
-	cmd.cwd = json_string_value(json_object_get(sc->step, "cwd"));
-	cmd.run_as = json_string_value(json_object_get(sc->step, "run_as"));
+	cmd.cwd = p->cwd;
+	cmd.run_as = p->run_as;
 	cmd.watch = warned_errors;
 	step_log_path(sc, "out", &out_rel, &out_abs);
 	step_log_path(sc, "err", &err_rel, &err_abs);
@@ -107,51 +293,8 @@ int step_command(struct step_ctx *sc, struct error *err)
 					    json_string(err->msg.buf));
 		goto out;
 	}
-	json_object_set_new(sc->rec, "exit_code", json_integer(res.exit_code));
-	if (res.signal)
-		json_object_set_new(sc->rec, "signal", json_integer(res.signal));
-	if (res.timed_out)
-		json_object_set_new(sc->rec, "timed_out", json_true());
-	if (res.cancelled)
-		json_object_set_new(sc->rec, "cancelled", json_true());
-	json_object_set_new(sc->rec, "stdout", stream_json(out_rel.buf,
-			    res.out_bytes, &res.out_head, &res.out_tail));
-	json_object_set_new(sc->rec, "stderr", stream_json(err_rel.buf,
-			    res.err_bytes, &res.err_head, &res.err_tail));
-
-	expect = json_object_get(sc->step, "expect_exit");
-	json_array_foreach(expect, i, v) {
-		strbuf_addf(&sb, "%s%lld", i ? " or " : "",
-			    (long long)json_integer_value(v));
-		if (json_integer_value(v) == res.exit_code)
-			ok = 1;
-	}
-	if (res.timed_out || res.cancelled)
-		ok = 0;
-	{
-		struct strbuf act = STRBUF_INIT;
-		strbuf_addf(&act, "%d", res.exit_code);
-		if (res.signal)
-			strbuf_addf(&act, " (signal %d)", res.signal);
-		if (res.timed_out)
-			strbuf_addf(&act, " (timed out after %llds)", (long long)
-				    json_integer_value(json_object_get(sc->step,
-								       "timeout_s")));
-		if (res.cancelled)
-			strbuf_adds(&act, " (interrupted)");
-		step_check(sc, "exit code", sb.buf, act.buf, ok);
-		strbuf_release(&act);
-	}
-	for (i = 0; warned_errors[i]; i++)
-		if (res.watch_seen & 1u << i)
-			break;
-	/* Allowed or not, what was seen is on the record. */
-	if (warned_errors[i] && json_is_true(json_object_get(sc->step,
-						"allow_stderr_errors")))
-		step_check(sc, "errors in output", "allowed by the drill",
-			   warned_errors[i], 1);
-	else if (warned_errors[i])
-		step_check(sc, "errors in output", "none", warned_errors[i], 0);
+	record_result(sc, &res, out_rel.buf, err_rel.buf);
+	check_result(sc, &res);
 	ret = 0;
 out:
 	exec_cmd_release(&cmd);
@@ -160,6 +303,20 @@ out:
 	strbuf_release(&out_abs);
 	strbuf_release(&err_rel);
 	strbuf_release(&err_abs);
-	strbuf_release(&sb);
 	return ret;
 }
+
+const struct step_kind step_kind_command = {
+	.name = "command",
+	.selectors = selectors,
+	.noun = "run and shell steps",
+	.fields = command_fields,
+	.params = &command_schema,
+	.check = command_check,
+	.describe = command_describe,
+	.context = command_context,
+	.prompt = "$",
+	.secret_vars = command_secret_vars,
+	.run = command_run,
+	.view = command_view,
+};

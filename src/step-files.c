@@ -10,14 +10,101 @@
  * only the "exists" check (the others have nothing to look at); -1 is left
  * for a path that cannot be inspected at all.
  */
+#include "drill.h"
 #include "error.h"
 #include "fscheck.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
+#include "ytree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct files_params {
+	const char *path;
+	int exists;
+	int non_empty;
+	struct schema_int min_files;
+	const char *owner;
+	const char *mode;
+	int readable;
+};
+
+/* Octal like "0750", and uid:gid or user:group, at their position. */
+static int files_schema_check(struct schema_ctx *c, const struct ynode *n,
+			      json_t *obj)
+{
+	json_t *m = json_object_get(obj, "mode"), *o = json_object_get(obj, "owner");
+
+	if (m) {
+		const char *s = json_string_value(m);
+		size_t i, len = strlen(s);
+		for (i = 0; i < len; i++)
+			if (s[i] < '0' || s[i] > '7')
+				break;
+		if (i < len || len < 3 || len > 4)
+			return schema_error_at(c, ynode_get(n, "mode"), "'mode' "
+					       "must be octal like \"0750\" "
+					       "(quote it: YAML 1.1 reads 0750 "
+					       "as a number), got '%s'", s);
+	}
+	if (o) {
+		const char *s = json_string_value(o), *colon = strchr(s, ':');
+		if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
+			return schema_error_at(c, ynode_get(n, "owner"), "'owner' "
+					       "must be uid:gid or user:group, "
+					       "got '%s'", s);
+	}
+	return 0;
+}
+
+#define F(m) offsetof(struct files_params, m)
+
+static const struct schema_field files_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(path) },
+	{ .key = "exists", .type = SCHEMA_BOOL, .off = F(exists), .def = "true" },
+	{ .key = "non_empty", .type = SCHEMA_BOOL, .off = F(non_empty) },
+	{ .key = "min_files", .type = SCHEMA_INT, .min = 0, .max = 1000000000,
+	  .off = F(min_files) },
+	{ .key = "owner", .type = SCHEMA_STR, .off = F(owner),
+	  .help = "uid:gid, e.g. 2000:2000" },
+	{ .key = "mode", .type = SCHEMA_STR, .off = F(mode),
+	  .help = "octal, e.g. \"0750\" (quote it)" },
+	{ .key = "readable", .type = SCHEMA_BOOL, .off = F(readable) },
+	{ NULL },
+};
+
+static const struct schema files_schema = {
+	"files", files_fields, sizeof(struct files_params), 0,
+	files_schema_check };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "files", .type = SCHEMA_OBJ, .obj = &files_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "files", NULL };
+
+static void files_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct files_params *p = s->params;
+
+	strbuf_addf(out, "%s:", p->path);
+	strbuf_adds(out, p->exists ? " exists" : " absent");
+	if (p->non_empty)
+		strbuf_adds(out, ", non-empty");
+	if (p->min_files.set)
+		strbuf_addf(out, ", >= %ld files", p->min_files.v);
+	if (p->owner)
+		strbuf_addf(out, ", owner %s", p->owner);
+	if (p->mode)
+		strbuf_addf(out, ", mode %s", p->mode);
+	if (p->readable)
+		strbuf_adds(out, ", every entry readable");
+}
 
 static const char *plural(unsigned long long n, const char *one,
 			  const char *many)
@@ -220,14 +307,14 @@ static void check_readable(struct checks *c, const struct fscheck_facts *f)
 	strbuf_release(&act);
 }
 
-int step_files(struct step_ctx *sc, struct error *err)
+static int files_run(struct step_ctx *sc, struct error *err)
 {
-	json_t *p = step_params(sc), *j;
-	const char *path = json_string_value(json_object_get(p, "path"));
-	const char *owner = json_string_value(json_object_get(p, "owner"));
-	const char *mode_s = json_string_value(json_object_get(p, "mode"));
-	json_t *min_files = json_object_get(p, "min_files");
-	int want_exists = 1, non_empty, readable;
+	const struct files_params *p = STEP_PARAMS(sc, struct files_params);
+	const char *path = p->path;
+	const char *owner = p->owner;
+	const char *mode_s = p->mode;
+	int want_exists = p->exists, non_empty = p->non_empty,
+	    readable = p->readable;
 	struct fscheck_opts o = FSCHECK_OPTS_INIT;
 	struct fscheck_facts f = FSCHECK_FACTS_INIT;
 	struct checks c = { sc, STRBUF_INIT };
@@ -235,10 +322,6 @@ int step_files(struct step_ctx *sc, struct error *err)
 
 	if (!path || !*path)
 		return error_set(err, "files: no path");
-	if ((j = json_object_get(p, "exists")) && json_is_boolean(j))
-		want_exists = json_is_true(j);
-	non_empty = json_is_true(json_object_get(p, "non_empty"));
-	readable = json_is_true(json_object_get(p, "readable"));
 	if (mode_s && parse_mode(mode_s, &mode) < 0)
 		return error_set(err, "files: mode '%s' is not octal like "
 				 "\"0750\"", mode_s);
@@ -261,8 +344,8 @@ int step_files(struct step_ctx *sc, struct error *err)
 	if (f.type != FSCHECK_MISSING) {
 		if (non_empty)
 			check_non_empty(&c, &f);
-		if (json_is_integer(min_files))
-			check_files(&c, &f, json_integer_value(min_files));
+		if (p->min_files.set)
+			check_files(&c, &f, p->min_files.v);
 		if (owner)
 			check_owner(&c, &f, owner, o.uid, o.gid);
 		if (mode_s)
@@ -276,3 +359,14 @@ int step_files(struct step_ctx *sc, struct error *err)
 	fscheck_facts_release(&f);
 	return 0;
 }
+
+const struct step_kind step_kind_files = {
+	.name = "files",
+	.selectors = selectors,
+	.noun = "files steps",
+	.fields = step_fields,
+	.params = &files_schema,
+	.params_key = "files",
+	.describe = files_describe,
+	.run = files_run,
+};

@@ -3,14 +3,69 @@
  * with what the drill expects, or with what an earlier sql step captured (same_as:
  * counted before destruction, counted again after the restore).
  */
+#include "drill.h"
 #include "error.h"
 #include "pg.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct sql_params {
+	const char *connection;
+	const char *query;
+	struct schema_int expect_rows;
+	const char *expect_value;
+	struct schema_int expect_min;
+	const char *same_as;
+};
+
+#define F(m) offsetof(struct sql_params, m)
+
+static const struct schema_field sql_fields[] = {
+	{ .key = "connection", .type = SCHEMA_CONN, .flags = SCHEMA_REQ,
+	  .off = F(connection) },
+	{ .key = "query", .type = SCHEMA_SQL, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(query) },
+	{ .key = "expect_rows", .type = SCHEMA_INT, .min = 0, .max = 1000000000,
+	  .off = F(expect_rows) },
+	{ .key = "expect_value", .type = SCHEMA_STR, .off = F(expect_value) },
+	{ .key = "expect_min", .type = SCHEMA_INT, .min = LONG_MIN + 1,
+	  .max = LONG_MAX, .off = F(expect_min) },
+	{ .key = "same_as", .type = SCHEMA_STEPREF, .refkind = "sql",
+	  .off = F(same_as),
+	  .help = "the id of an earlier sql step whose result this must equal" },
+	{ NULL },
+};
+
+static const struct schema sql_schema = {
+	"sql", sql_fields, sizeof(struct sql_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "sql", .type = SCHEMA_OBJ, .obj = &sql_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "sql", NULL };
+
+static void sql_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct sql_params *p = s->params;
+
+	strbuf_addf(out, "[%s] %s", p->connection, p->query);
+	if (p->expect_rows.set)
+		strbuf_addf(out, "  => %ld rows", p->expect_rows.v);
+	if (p->expect_value)
+		strbuf_addf(out, "  => '%s'", p->expect_value);
+	if (p->expect_min.set)
+		strbuf_addf(out, "  => >= %ld", p->expect_min.v);
+	if (p->same_as)
+		strbuf_addf(out, "  => same as step %s", p->same_as);
+}
 
 /* Long values are cut for the checks table; the evidence keeps them. */
 #define SHORT_MAX 120
@@ -71,42 +126,43 @@ static int same_result(json_t *a, json_t *b)
 			  json_object_get(b, "rows"));
 }
 
-static void check_expectations(struct step_ctx *sc, json_t *params,
+static void check_expectations(struct step_ctx *sc,
+			       const struct sql_params *params,
 			       json_t *result, json_t *captures)
 {
-	json_t *v, *cell = first_cell(result);
+	json_t *cell = first_cell(result);
 	long long count = json_integer_value(json_object_get(result, "row_count"));
-	const char *same = json_string_value(json_object_get(params, "same_as"));
+	const char *same = params->same_as;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
 	int any = 0;
 
-	if ((v = json_object_get(params, "expect_rows"))) {
-		strbuf_addf(&exp, "%lld", (long long)json_integer_value(v));
+	if (params->expect_rows.set) {
+		strbuf_addf(&exp, "%ld", params->expect_rows.v);
 		strbuf_addf(&act, "%lld", count);
 		step_check(sc, "rows", exp.buf, act.buf,
-			   count == json_integer_value(v));
+			   count == params->expect_rows.v);
 		any = 1;
 	}
-	if ((v = json_object_get(params, "expect_value"))) {
+	if (params->expect_value) {
 		strbuf_reset(&act);
 		if (!count)
 			strbuf_adds(&act, "(no rows)");
 		else
 			pg_add_cell(&act, cell, SHORT_MAX);
-		step_check(sc, "value", json_string_value(v), act.buf,
+		step_check(sc, "value", params->expect_value, act.buf,
 			   json_is_string(cell) &&
-			   !strcmp(json_string_value(cell), json_string_value(v)));
+			   !strcmp(json_string_value(cell),
+				   params->expect_value));
 		any = 1;
 	}
-	if ((v = json_object_get(params, "expect_min"))) {
+	if (params->expect_min.set) {
 		long long n = 0;
 		int ok = json_is_string(cell) &&
 			 !parse_ll(json_string_value(cell), &n);
 
 		strbuf_reset(&exp);
 		strbuf_reset(&act);
-		strbuf_addf(&exp, "at least %lld",
-			    (long long)json_integer_value(v));
+		strbuf_addf(&exp, "at least %ld", params->expect_min.v);
 		if (!count)
 			strbuf_adds(&act, "(no rows)");
 		else if (!ok) {
@@ -116,7 +172,7 @@ static void check_expectations(struct step_ctx *sc, json_t *params,
 			strbuf_addf(&act, "%lld", n);
 		}
 		step_check(sc, "value", exp.buf, act.buf,
-			   ok && n >= json_integer_value(v));
+			   ok && n >= params->expect_min.v);
 		any = 1;
 	}
 	if (same) {
@@ -142,14 +198,14 @@ static void check_expectations(struct step_ctx *sc, json_t *params,
 	strbuf_release(&act);
 }
 
-int step_sql(struct step_ctx *sc, struct error *err)
+static int sql_run(struct step_ctx *sc, struct error *err)
 {
-	json_t *params = step_params(sc), *captures, *ev, *result = NULL;
-	const char *name = json_string_value(json_object_get(params, "connection"));
-	const char *query = json_string_value(json_object_get(params, "query"));
-	const char *same = json_string_value(json_object_get(params, "same_as"));
-	const char *id = json_string_value(json_object_get(sc->step, "id"));
-	json_t *to = json_object_get(sc->step, "timeout_s");
+	const struct sql_params *params = STEP_PARAMS(sc, struct sql_params);
+	json_t *captures, *ev, *result = NULL;
+	const char *name = params->connection;
+	const char *query = params->query;
+	const char *same = params->same_as;
+	const char *id = sc->step->id;
 	struct pg_query_opts o = { 0, NULL, sc->cancel, 0 };
 	PGconn *c;
 	int r;
@@ -170,11 +226,11 @@ int step_sql(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "query", json_string(query));
 	json_object_set_new(sc->rec, "evidence", ev);
 
-	c = pg_connect_named(sc->body, name, sc->state, sc->secrets, err);
+	c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, err);
 	if (!c)
 		goto fail;
-	if (json_integer_value(to) > 0)
-		o.timeout_ms = (long)json_integer_value(to) * 1000;
+	if (sc->step->timeout_s > 0)
+		o.timeout_ms = sc->step->timeout_s * 1000;
 	/*
 	 * A verification must not change what it verifies: the query runs
 	 * in a read-only transaction that is rolled back (one statement per
@@ -200,3 +256,14 @@ fail:
 	pg_redact(&err->msg, sc->secrets);
 	return -1;
 }
+
+const struct step_kind step_kind_sql = {
+	.name = "sql",
+	.selectors = selectors,
+	.noun = "sql steps",
+	.fields = step_fields,
+	.params = &sql_schema,
+	.params_key = "sql",
+	.describe = sql_describe,
+	.run = sql_run,
+};

@@ -1,6 +1,8 @@
 #include "error.h"
 #include "exec.h"
+#include "drill.h"
 #include "pg.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -71,13 +73,56 @@ static json_t *toc_evidence(const struct toc *t)
 	return ev;
 }
 
-int step_toc(struct step_ctx *sc, struct error *err)
+struct toc_params {
+	const char *dump;
+	const char *connection;
+	struct schema_int min_entries;
+	const char *pg_restore;
+};
+
+#define F(m) offsetof(struct toc_params, m)
+
+static const struct schema_field toc_fields[] = {
+	{ .key = "dump", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(dump) },
+	{ .key = "connection", .type = SCHEMA_CONN, .off = F(connection),
+	  .help = "a connection whose server version the dump must match" },
+	{ .key = "min_entries", .type = SCHEMA_INT, .min = 1, .max = 100000000,
+	  .off = F(min_entries) },
+	{ .key = "pg_restore", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(pg_restore),
+	  .help = "the pg_restore program (default: pg_restore on PATH)" },
+	{ NULL },
+};
+
+static const struct schema toc_schema = {
+	"toc", toc_fields, sizeof(struct toc_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "toc", .type = SCHEMA_OBJ, .obj = &toc_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "toc", NULL };
+
+static void toc_describe(const struct drill_step *s, struct strbuf *out)
 {
-	json_t *p = step_params(sc), *ev = json_object(), *tj = NULL;
-	const char *dump = json_string_value(json_object_get(p, "dump"));
-	const char *conn = json_string_value(json_object_get(p, "connection"));
-	const char *prog = json_string_value(json_object_get(p, "pg_restore"));
-	json_int_t min = json_integer_value(json_object_get(p, "min_entries"));
+	const struct toc_params *p = s->params;
+
+	strbuf_addf(out, "read the whole archive %s: TOC entries, versions",
+		    p->dump);
+	if (p->connection)
+		strbuf_addf(out, " (vs server of '%s')", p->connection);
+}
+
+static int toc_run(struct step_ctx *sc, struct error *err)
+{
+	const struct toc_params *p = STEP_PARAMS(sc, struct toc_params);
+	json_t *ev = json_object(), *tj = NULL;
+	const char *dump = p->dump;
+	const char *conn = p->connection;
+	const char *prog = p->pg_restore;
+	long min = p->min_entries.set ? p->min_entries.v : 0;
 	struct toc t = TOC_INIT, listing = TOC_INIT;
 	struct error terr = ERROR_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
@@ -154,15 +199,15 @@ int step_toc(struct step_ctx *sc, struct error *err)
 	if (min) {
 		strbuf_reset(&sb);
 		strbuf_reset(&act);
-		strbuf_addf(&sb, ">= %lld", (long long)min);
+		strbuf_addf(&sb, ">= %ld", min);
 		strbuf_addf(&act, "%zu", t.entries_total);
 		step_check(sc, "TOC entries", sb.buf, act.buf,
-			   (json_int_t)t.entries_total >= min);
+			   t.entries_total >= (size_t)min);
 	}
 
 	/* 5. Dumped from the same major version as the live server. */
 	if (conn) {
-		PGconn *c = pg_connect_named(sc->body, conn, sc->state,
+		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
 					     sc->secrets, err);
 		char *ver;
 		if (!c)
@@ -193,3 +238,14 @@ out:
 	strbuf_release(&act);
 	return ret;
 }
+
+const struct step_kind step_kind_toc = {
+	.name = "toc",
+	.selectors = selectors,
+	.noun = "toc steps",
+	.fields = step_fields,
+	.params = &toc_schema,
+	.params_key = "toc",
+	.describe = toc_describe,
+	.run = toc_run,
+};

@@ -2,28 +2,63 @@
  * wait: poll until PostgreSQL accepts connections, instead of the
  * runbook's `sleep 15`, and record how long it took.
  */
+#include "drill.h"
 #include "error.h"
 #include "pg.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 
-int step_wait(struct step_ctx *sc, struct error *err)
+struct wait_params {
+	const char *connection;
+	struct schema_int timeout_s;
+};
+
+static const struct schema_field wait_fields[] = {
+	{ .key = "connection", .type = SCHEMA_CONN, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct wait_params, connection) },
+	{ .key = "timeout", .type = SCHEMA_DURATION, .def = "60",
+	  .off = offsetof(struct wait_params, timeout_s) },
+	{ NULL },
+};
+
+static const struct schema wait_schema = {
+	"wait", wait_fields, sizeof(struct wait_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "wait", .type = SCHEMA_OBJ, .obj = &wait_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "wait", NULL };
+
+static long wait_timeout_s(const struct wait_params *p)
 {
-	json_t *params = step_params(sc), *ev;
-	const char *name = json_string_value(json_object_get(params, "connection"));
-	json_t *conn = json_object_get(json_object_get(sc->body, "connections"),
-				       name ? name : "");
-	long long timeout_s = json_integer_value(json_object_get(params,
-								 "timeout_s"));
+	return p->timeout_s.set && p->timeout_s.v > 0 ? p->timeout_s.v : 60;
+}
+
+static void wait_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct wait_params *p = s->params;
+
+	strbuf_addf(out, "wait until '%s' accepts connections (at most %lds)",
+		    p->connection, wait_timeout_s(p));
+}
+
+static int wait_run(struct step_ctx *sc, struct error *err)
+{
+	const struct wait_params *p = STEP_PARAMS(sc, struct wait_params);
+	const char *name = p->connection;
+	const struct drill_conn *conn = drill_conn(sc->drill, name);
+	long timeout_s = wait_timeout_s(p);
 	struct pg_wait_result res;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+	json_t *ev;
 
 	if (!conn)
 		return error_set(err, "no connection named '%s'",
 				 name ? name : "");
-	if (timeout_s <= 0)
-		timeout_s = 60;
-	if (pg_wait(conn, (long)timeout_s * 1000, sc->cancel, &res, err) < 0) {
+	if (pg_wait(conn, timeout_s * 1000, sc->cancel, &res, err) < 0) {
 		error_prefix(err, "connection '%s'", name);
 		return -1;
 	}
@@ -35,16 +70,27 @@ int step_wait(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "last_ping", json_string(pg_ping_text(res.last)));
 	json_object_set_new(sc->rec, "evidence", ev);
 
-	strbuf_addf(&exp, "within %llds", timeout_s);
+	strbuf_addf(&exp, "within %lds", timeout_s);
 	if (res.ok)
 		strbuf_addf(&act, "after %.1f s (%d attempt%s)",
 			    res.elapsed_ms / 1000.0, res.attempts,
 			    res.attempts == 1 ? "" : "s");
 	else
-		strbuf_addf(&act, "not after %llds: %s (%d attempts)",
+		strbuf_addf(&act, "not after %lds: %s (%d attempts)",
 			    timeout_s, pg_ping_text(res.last), res.attempts);
 	step_check(sc, "accepts connections", exp.buf, act.buf, res.ok);
 	strbuf_release(&exp);
 	strbuf_release(&act);
 	return 0;
 }
+
+const struct step_kind step_kind_wait = {
+	.name = "wait",
+	.selectors = selectors,
+	.noun = "wait steps",
+	.fields = step_fields,
+	.params = &wait_schema,
+	.params_key = "wait",
+	.describe = wait_describe,
+	.run = wait_run,
+};

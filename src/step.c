@@ -1,8 +1,34 @@
 #include "step.h"
+#include "drill.h"
 #include "exec.h"
 #include "strbuf.h"
 
 #include <string.h>
+
+/*
+ * The step kinds, in the order the loader tries their keys and lists
+ * them in errors ("give it one of run, shell, checksum, ...").
+ */
+const struct step_kind *const step_kinds[] = {
+	&step_kind_command,
+	&step_kind_checksum,
+	&step_kind_toc,
+	&step_kind_sql,
+	&step_kind_files,
+	&step_kind_wait,
+	&step_kind_canary,
+	NULL,
+};
+
+const struct step_kind *step_kind_find(const char *name)
+{
+	const struct step_kind *const *k;
+
+	for (k = step_kinds; name && *k; k++)
+		if (!strcmp((*k)->name, name))
+			return *k;
+	return NULL;
+}
 
 int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	       const char *actual, int ok)
@@ -24,20 +50,11 @@ int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	return ok;
 }
 
-json_t *step_params(struct step_ctx *sc)
-{
-	const char *kind = json_string_value(json_object_get(sc->step, "kind"));
-
-	return kind ? json_object_get(sc->step, kind) : NULL;
-}
-
 void step_log_path(struct step_ctx *sc, const char *suffix,
 		   struct strbuf *rel, struct strbuf *abs)
 {
 	strbuf_reset(rel);
-	strbuf_addf(rel, "steps/%02lld-%s.%s",
-		    (long long)json_integer_value(json_object_get(sc->step, "n")),
-		    json_string_value(json_object_get(sc->step, "id")), suffix);
+	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->step->n, sc->step->id, suffix);
 	strbuf_reset(abs);
 	strbuf_addf(abs, "%s/%s", sc->bundle, rel->buf);
 }
@@ -46,8 +63,7 @@ void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)
 {
 	size_t i;
 
-	cmd->timeout_ms = (unsigned long)json_integer_value(
-		json_object_get(sc->step, "timeout_s")) * 1000;
+	cmd->timeout_ms = (unsigned long)sc->step->timeout_s * 1000;
 	cmd->cancel = sc->cancel;
 	cmd->redact = sc->secrets->v;
 	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)

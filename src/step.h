@@ -4,17 +4,74 @@
 #include <jansson.h>
 #include <signal.h>
 
+struct drill;
+struct drill_step;
 struct error;
+struct schema;
+struct schema_ctx;
+struct schema_field;
 struct strbuf;
 struct strvec;
+struct ynode;
 
 /*
- * One kind of step, one file: step-command.c, step-checksum.c,
- * step-toc.c, step-sql.c, step-files.c, step-wait.c, step-canary.c.
- * The runner (runner.c) picks the function from the step's "kind" and
- * owns timing, the journal and pass/fail.
+ * The step kinds: one table (step.c), one entry per file (step-*.c),
+ * each a `struct step_kind`. Everything about a kind lives in its entry:
+ * the keys it adds to a step and their types (the loader, drill.c, reads
+ * them), its parameters' C struct, its own load-time rules, how the plan
+ * describes it, how it runs, and what the report shows of it. The
+ * runner, plan and report know no kind by name.
  *
- * A step function fills sc->rec, the step's journal record:
+ * Adding a kind: a new step-NAME.c with its entry, one line in
+ * step_kinds[] (step.c), a partial templates/kind-NAME.<lang>.md.mustache
+ * per report language, a README section, and tests. See ARCHITECTURE.md.
+ */
+struct step_ctx;
+
+struct step_kind {
+	const char *name;                /* the journal's "kind" */
+	const char *const *selectors;    /* step keys that make this kind */
+	const char *noun;                /* "run and shell steps", in errors */
+	const struct schema_field *fields; /* step-level keys it adds */
+	const struct schema *params;     /* bound into drill_step.params */
+	const char *params_key;          /* from step[key]; NULL: the step */
+	/*
+	 * Load-time rules beyond the schema, on the step's JSON once its
+	 * common fields are set (phase rules applied). NULL: none.
+	 */
+	int (*check)(struct schema_ctx *c, const struct ynode *n, json_t *step);
+	/* One line saying what it does (English, for the plan and terminal). */
+	void (*describe)(const struct drill_step *s, struct strbuf *out);
+	/* Where and as whom, lines like "cd /srv" (the plan). NULL: none. */
+	void (*context)(const struct drill_step *s, struct strvec *lines);
+	const char *prompt;              /* before the description; NULL: ">" */
+	/* Environment variables whose values are secrets. NULL: none. */
+	void (*secret_vars)(const struct drill_step *s, struct strvec *vars);
+	/* Run it (see below). */
+	int (*run)(struct step_ctx *sc, struct error *err);
+	/*
+	 * Report: add kind-specific keys to the step's view `vs` (the
+	 * partial kind-NAME sees them). NULL: the description only.
+	 */
+	void (*view)(const struct drill_step *s, json_t *vs);
+};
+
+extern const struct step_kind *const step_kinds[];
+
+/* The kind named `name` ("command", "sql", ...), or NULL. */
+const struct step_kind *step_kind_find(const char *name);
+
+extern const struct step_kind step_kind_command;
+extern const struct step_kind step_kind_checksum;
+extern const struct step_kind step_kind_toc;
+extern const struct step_kind step_kind_sql;
+extern const struct step_kind step_kind_files;
+extern const struct step_kind step_kind_wait;
+extern const struct step_kind step_kind_canary;
+
+/*
+ * The runner (runner.c) calls kind->run and owns timing, the journal and
+ * pass/fail. A run function fills sc->rec, the step's journal record:
  *   "checks":   [{"what", "expected", "actual", "ok"}]  (step_check())
  *   "evidence": {kind-specific facts for the report}
  *   "message":  one line saying why it failed, when it did
@@ -24,8 +81,8 @@ struct strvec;
  * redacted from command output, and passwords never go into messages.
  */
 struct step_ctx {
-	json_t *body;       /* the plan body (drill.h): connections, canary... */
-	json_t *step;       /* this step, as in the plan */
+	const struct drill *drill;
+	const struct drill_step *step;
 	json_t *rec;        /* its journal record, being filled */
 	json_t *state;      /* shared by the steps of one run (see below) */
 	const char *bundle; /* the bundle directory */
@@ -39,22 +96,9 @@ struct step_ctx {
  * version string}.
  */
 
-typedef int (*step_fn)(struct step_ctx *sc, struct error *err);
-
-int step_command(struct step_ctx *sc, struct error *err);
-int step_checksum(struct step_ctx *sc, struct error *err);
-int step_toc(struct step_ctx *sc, struct error *err);
-int step_sql(struct step_ctx *sc, struct error *err);
-int step_files(struct step_ctx *sc, struct error *err);
-int step_wait(struct step_ctx *sc, struct error *err);
-int step_canary(struct step_ctx *sc, struct error *err);
-
 /* Append one check to sc->rec's "checks". Returns ok. */
 int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	       const char *actual, int ok);
-
-/* The step's parameters: sc->step[kind]. */
-json_t *step_params(struct step_ctx *sc);
 
 /*
  * Path of a step's log file in the bundle, relative ("steps/07-pg-dump.out")
@@ -70,5 +114,8 @@ struct exec_cmd;
  * variables secrets come from (a step adds its own secret_env after).
  */
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd);
+
+/* The step's parameters, as its kind's struct. */
+#define STEP_PARAMS(sc, type) ((const type *)(sc)->step->params)
 
 #endif

@@ -44,12 +44,11 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	size_t want;
 
 	if (sb->len + extra + 1 < sb->len)
-		(void)xmalloc((size_t)-1); /* overflow: dies as out of memory */
+		die("a string of more than %zu bytes", (size_t)-1);
 	want = sb->len + extra + 1;
 	if (fresh)
 		sb->buf = NULL;
-	if (want > sb->alloc)
-		xgrow((void **)&sb->buf, &sb->alloc, want, 1);
+	XGROW(sb->buf, want, sb->alloc);
 	if (fresh)
 		sb->buf[0] = '\0';
 }

@@ -1,5 +1,6 @@
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,18 +54,44 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-void xgrow(void **p, size_t *alloc, size_t nr, size_t size)
+size_t xgrow_count(size_t alloc, size_t nr, size_t size)
 {
-	size_t want;
+	size_t want = alloc ? alloc : 8;
 
-	if (nr <= *alloc)
-		return;
-	want = *alloc ? *alloc : 8;
 	while (want < nr) {
 		if (want > ((size_t)-1) / 2 / size)
-			die_oom(nr * size);
+			die_oom(nr);
 		want *= 2;
 	}
-	*p = xrealloc(*p, want * size);
-	*alloc = want;
+	return want;
+}
+
+static void vfatal(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "rdrill: fatal: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfatal("", fmt, ap);
+	va_end(ap);
+	abort();
+}
+
+void bug_at(const char *file, int line, const char *fmt, ...)
+{
+	char where[256];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "BUG at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfatal(where, fmt, ap);
+	va_end(ap);
+	abort();
 }

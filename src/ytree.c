@@ -174,7 +174,7 @@ static int parser_error(struct ytree *t, yaml_parser_t *p, struct error *err)
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 
 	if (p->error == YAML_MEMORY_ERROR)
-		(void)xmalloc((size_t)-1);
+		die("libyaml: out of memory");
 	if (p->error == YAML_READER_ERROR) {
 		/* Reader errors carry a byte offset, not a line: find it. */
 		size_t off = p->problem_offset, i;
@@ -392,7 +392,7 @@ struct ytree *ytree_load(const char *path, struct error *err)
 		}
 	}
 	if (!yaml_parser_initialize(&parser))
-		(void)xmalloc((size_t)-1);
+		die("libyaml: out of memory");
 	yaml_parser_set_input_string(&parser,
 				     (const unsigned char *)t->src.buf,
 				     t->src.len);

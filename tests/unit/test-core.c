@@ -105,7 +105,7 @@ static json_t *load_text(const char *text, json_t *overrides,
 	char path[256];
 	FILE *f;
 	struct drill_opts o = { overrides, 1768953600 }; /* 2026-01-21 */
-	char sha[65];
+	struct drill *d;
 	json_t *body;
 
 	snprintf(path, sizeof(path), "%s/d.yaml", tmpdir);
@@ -114,7 +114,11 @@ static json_t *load_text(const char *text, json_t *overrides,
 	fputs(text, f);
 	fclose(f);
 	setenv("TZ", "UTC", 1);
-	body = drill_load(path, &o, sha, err);
+	d = drill_load(path, &o, err);
+	if (!d)
+		return NULL;
+	body = json_incref(d->body);
+	drill_free(d);
 	return body;
 }
 

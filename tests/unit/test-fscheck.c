@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "fscheck.h"
+#include "drill-fixture.h"
 #include "step.h"
 #include "strbuf.h"
 
@@ -451,7 +452,8 @@ static void test_quote_name(void **state)
 /* ---- the step --------------------------------------------------------- */
 
 struct run {
-	json_t *step, *rec;
+	struct drill *d;
+	json_t *rec;
 	struct step_ctx sc;
 	struct error err;
 	int rc;
@@ -461,18 +463,18 @@ static void run_step(struct run *r, json_t *params)
 {
 	memset(r, 0, sizeof(*r));
 	error_init(&r->err);
-	r->step = json_pack("{s:s, s:s, s:o}", "id", "files-check", "kind",
-			    "files", "files", params);
+	r->d = fixture_drill(NULL, json_pack("{s:s, s:s, s:o}", "id",
+			     "files-check", "kind", "files", "files", params));
 	r->rec = json_object();
-	r->sc.step = r->step;
+	r->sc.drill = r->d;
+	r->sc.step = &r->d->steps[0];
 	r->sc.rec = r->rec;
-	r->sc.body = NULL;
-	r->rc = step_files(&r->sc, &r->err);
+	r->rc = step_kind_files.run(&r->sc, &r->err);
 }
 
 static void run_release(struct run *r)
 {
-	json_decref(r->step);
+	drill_free(r->d);
 	json_decref(r->rec);
 	error_release(&r->err);
 }

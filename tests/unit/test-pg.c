@@ -24,6 +24,7 @@
 
 #include "error.h"
 #include "pg.h"
+#include "drill-fixture.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -97,11 +98,36 @@ static json_t *conn_json(const char *host, const char *user)
 			 "dbname", "postgres", "user", user);
 }
 
+/* A drill whose only connection is `conn` ("c"), and one wait step on it. */
+static struct drill *conn_drill(json_t *conns)
+{
+	json_t *parts = json_pack("{s:O}", "connections", conns);
+	const char *name = json_object_iter_key(json_object_iter(conns));
+	struct drill *d = fixture_drill(parts, json_pack("{s:s, s:s, s:{s:s}}",
+		"id", "w", "kind", "wait", "wait", "connection", name));
+
+	json_decref(parts);
+	return d;
+}
+
+/* pg_connect with the connection given as in a plan body. */
+static PGconn *connect_json(json_t *conn, struct strvec *secrets,
+			    struct error *err)
+{
+	json_t *conns = json_pack("{s:O}", "c", conn);
+	struct drill *d = conn_drill(conns);
+	PGconn *c = pg_connect(drill_conn(d, "c"), secrets, err);
+
+	drill_free(d);
+	json_decref(conns);
+	return c;
+}
+
 static PGconn *admin(void)
 {
 	struct error err = ERROR_INIT;
 	json_t *conn = conn_json(sockdir.buf, "postgres");
-	PGconn *c = pg_connect(conn, NULL, &err);
+	PGconn *c = connect_json(conn, NULL, &err);
 
 	if (!c)
 		fprintf(stderr, "connect: %s\n", err.msg.buf);
@@ -248,6 +274,8 @@ struct fixture {
 	struct step_ctx sc;
 	struct strvec secrets;
 	json_t *state;
+	json_t *body;           /* the drill around the step: edit, then run */
+	struct drill *drill;
 };
 
 static json_t *make_body(void)
@@ -268,7 +296,7 @@ static void fx_init(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	strvec_init(&f->secrets);
 	f->state = json_object();
-	f->sc.body = make_body();
+	f->body = make_body();
 	f->sc.state = f->state;
 	f->sc.secrets = &f->secrets;
 	f->sc.cancel = &no_cancel;
@@ -281,29 +309,26 @@ static int fx_step(struct fixture *f, const char *step_json, struct error *err)
 	json_error_t je;
 	int r;
 
-	json_decref(f->sc.step);
+	json_t *step = json_loads(step_json, 0, &je);
+
+	assert_non_null(step);
+	drill_free(f->drill);
 	json_decref(f->sc.rec);
-	f->sc.step = json_loads(step_json, 0, &je);
-	assert_non_null(f->sc.step);
+	f->drill = fixture_drill(f->body, step);
+	f->sc.drill = f->drill;
+	f->sc.step = &f->drill->steps[0];
 	f->sc.rec = json_object();
 	error_release(err);
 	error_init(err);
-	if (!strcmp(json_string_value(json_object_get(f->sc.step, "kind")),
-		    "sql"))
-		r = step_sql(&f->sc, err);
-	else if (!strcmp(json_string_value(json_object_get(f->sc.step, "kind")),
-			 "wait"))
-		r = step_wait(&f->sc, err);
-	else
-		r = step_canary(&f->sc, err);
+	r = f->sc.step->kind->run(&f->sc, err);
 	return r;
 }
 
 static void fx_release(struct fixture *f)
 {
-	json_decref(f->sc.step);
+	drill_free(f->drill);
 	json_decref(f->sc.rec);
-	json_decref(f->sc.body);
+	json_decref(f->body);
 	json_decref(f->state);
 	strvec_clear(&f->secrets);
 }
@@ -347,7 +372,7 @@ static void test_password_env(void **state)
 			    json_string("RDRILL_TEST_PW"));
 
 	setenv("RDRILL_TEST_PW", PASSWORD, 1);
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_non_null(c);
 	assert_string_equal(PQuser(c), "pwuser");
 	assert_string_equal(PQparameterStatus(c, "application_name"), "rdrill");
@@ -355,14 +380,14 @@ static void test_password_env(void **state)
 	assert_int_equal(secrets.nr, 1);
 	assert_string_equal(secrets.v[0], PASSWORD);
 	/* The same secret is not pushed twice. */
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_non_null(c);
 	PQfinish(c);
 	assert_int_equal(secrets.nr, 1);
 
 	/* Wrong password: a clear failure that does not echo it. */
 	setenv("RDRILL_TEST_PW", "wrong-Pw-XYZ123", 1);
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_null(c);
 	assert_non_null(strstr(err.msg.buf, "password authentication failed"));
 	assert_null(strstr(err.msg.buf, "wrong-Pw-XYZ123"));
@@ -372,7 +397,7 @@ static void test_password_env(void **state)
 
 	/* A variable that is not set is named, and nothing is tried. */
 	unsetenv("RDRILL_TEST_PW");
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_null(c);
 	assert_string_equal(err.msg.buf, "password_env: the environment "
 			    "variable RDRILL_TEST_PW is not set");
@@ -396,7 +421,7 @@ static void test_password_file(void **state)
 	strbuf_addf(&path, "%s/pwfile", base);
 	assert_int_equal(write_file(path.buf, PASSWORD "\r\nsecond line\n"), 0);
 	json_object_set_new(conn, "password_file", json_string(path.buf));
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_non_null(c);
 	PQfinish(c);
 	assert_int_equal(secrets.nr, 1);
@@ -404,27 +429,29 @@ static void test_password_file(void **state)
 
 	/* The step layer: errors go through pg_connect_named's prefix. */
 	{
-		json_t *body = json_pack("{s:{s:O}}", "connections", "app", conn);
+		json_t *conns = json_pack("{s:O}", "app", conn);
+		struct drill *d = conn_drill(conns);
 		json_t *st = json_object();
 
-		c = pg_connect_named(body, "app", st, &secrets, &err);
+		c = pg_connect_named(d, "app", st, &secrets, &err);
 		assert_non_null(c);
 		PQfinish(c);
 		assert_non_null(json_string_value(json_object_get(
 			json_object_get(st, "server_versions"), "app")));
-		assert_null(pg_connect_named(body, "nope", st, &secrets, &err));
+		assert_null(pg_connect_named(d, "nope", st, &secrets, &err));
 		assert_string_equal(err.msg.buf, "no connection named 'nope'");
-		json_decref(body);
+		drill_free(d);
+		json_decref(conns);
 		json_decref(st);
 	}
 
 	assert_int_equal(write_file(path.buf, "not-the-password\n"), 0);
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_null(c);
 	assert_null(strstr(err.msg.buf, "not-the-password"));
 
 	unlink(path.buf);
-	c = pg_connect(conn, &secrets, &err);
+	c = connect_json(conn, &secrets, &err);
 	assert_null(c);
 	assert_non_null(strstr(err.msg.buf, "password_file: cannot read"));
 
@@ -546,7 +573,7 @@ static void test_not_utf8(void **state)
 		PQfinish(c);
 	}
 	json_object_set_new(conn, "dbname", json_string("bytes"));
-	c = pg_connect(conn, NULL, &err);
+	c = connect_json(conn, NULL, &err);
 	assert_non_null(c);
 	/*
 	 * rdrill asks for UTF-8: the server then refuses to send bytes that
@@ -927,7 +954,7 @@ static void test_canary_record_needs_one_row(void **state)
 
 	make_posts();
 	fx_init(&f);
-	key = json_object_get(json_object_get(f.sc.body, "canary"), "key");
+	key = json_object_get(json_object_get(f.body, "canary"), "key");
 	json_object_set_new(key, "id", json_string("no-such-post"));
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(oks(&f), "0");
@@ -967,7 +994,7 @@ static void test_canary_hostile_key(void **state)
 
 	make_posts();
 	fx_init(&f);
-	key = json_object_get(json_object_get(f.sc.body, "canary"), "key");
+	key = json_object_get(json_object_get(f.body, "canary"), "key");
 	json_object_set_new(key, "id", json_string("'; DROP TABLE x; --"));
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(oks(&f), "1");
@@ -988,7 +1015,7 @@ static void test_canary_hostile_key(void **state)
 	PQfinish(c);
 
 	/* Hostile identifiers are quoted, never pasted. */
-	json_object_set_new(json_object_get(f.sc.body, "canary"), "table",
+	json_object_set_new(json_object_get(f.body, "canary"), "table",
 			    json_string("x\"; DROP TABLE x; --"));
 	assert_int_equal(canary(&f, "absent", &err), -1);
 	assert_non_null(strstr(err.msg.buf, "does not exist"));

@@ -1,0 +1,33 @@
+#ifndef RDRILL_CLOCK_H
+#define RDRILL_CLOCK_H
+
+#include <time.h>
+
+struct strbuf;
+
+/*
+ * The clocks rdrill reads, in milliseconds. Wall time is for the record
+ * (when a step started); durations, deadlines, RTO and RPO use the
+ * monotonic clocks, which an NTP step cannot move.
+ */
+
+/* CLOCK_REALTIME: milliseconds since the epoch. */
+long long clock_wall_ms(void);
+
+/* CLOCK_MONOTONIC: for deadlines and timeouts. */
+long long clock_mono_ms(void);
+
+/*
+ * CLOCK_BOOTTIME where there is one: like monotonic, but time the host
+ * spent suspended still counts (a suspended restore still took that
+ * long), so RTO is never under-reported.
+ */
+long long clock_boot_ms(void);
+
+/* Append `ms` since the epoch as "2026-01-21T03:04:05.123Z". */
+void clock_format_utc_ms(struct strbuf *sb, long long ms);
+
+/* Sleep `ms` milliseconds (a signal may cut it short). */
+void clock_sleep_ms(long ms);
+
+#endif

@@ -1,0 +1,132 @@
+#ifndef RDRILL_SCHEMA_H
+#define RDRILL_SCHEMA_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "strvec.h"
+
+struct error;
+struct ynode;
+
+/*
+ * A schema describes one struct of the drill model (drill.h, and each
+ * step kind's parameters, step-*.c): the YAML keys a drill file may
+ * use, their types and limits, the key each is stored under in the plan
+ * body (plan.h), and where its value lands in the C struct.
+ *
+ * One table drives both directions, so a key cannot be validated under
+ * one name and read under another:
+ *   drill.c:      YAML -> plan body JSON (errors at file:line:col)
+ *   schema_bind:  plan body JSON -> C struct (plan, run, render, verify)
+ * The plan body stays the serialised form: it is what the plan hash
+ * covers and what the journal carries, so `rdrill render` rebuilds the
+ * same model from a bundle alone. That JSON may come back edited, so
+ * binding re-checks every type and never trusts it.
+ *
+ * How values are bound (at `off` in the struct):
+ *   text kinds, enums, ids    const char *  (borrowed from the JSON; NULL
+ *                                             when absent)
+ *   INT, DURATION             struct schema_int (.set says present)
+ *   BOOL                      int
+ *   LIST of text              struct strvec
+ *   LIST of INT               long * at `off`, its count (size_t) at `off2`
+ *   LIST or MAP of OBJ        item array at `off`, count at `off2`; a MAP's
+ *                             item gets its name at the item schema's
+ *                             `name_off`
+ *   MAP of text               struct schema_kv
+ *   OBJ                       pointer to an allocated struct, NULL when
+ *                             absent
+ */
+
+enum schema_type {
+	SCHEMA_STR,      /* text, ${vars} expanded as they are */
+	SCHEMA_SHELL,    /* text for /bin/sh -c, ${vars} shell-quoted */
+	SCHEMA_SQL,      /* an SQL query, ${vars} as SQL literals */
+	SCHEMA_LIT,      /* text, no expansion (env var names) */
+	SCHEMA_ID,       /* identifier: [a-z0-9][a-z0-9_.-]*, no expansion */
+	SCHEMA_CONN,     /* an identifier naming one of connections: */
+	SCHEMA_STEPREF,  /* the id of an earlier step of kind `refkind` */
+	SCHEMA_INT,
+	SCHEMA_DURATION, /* "90s", "15m", "1h30m", "2d"; stored as key_s */
+	SCHEMA_BOOL,     /* true or false, nothing else */
+	SCHEMA_ENUM,
+	SCHEMA_LIST,     /* sequence of `item` */
+	SCHEMA_MAP,      /* mapping of names to `item` */
+	SCHEMA_OBJ,      /* mapping with the keys of `obj` */
+};
+
+#define SCHEMA_REQ      1u  /* must be present */
+#define SCHEMA_NONEMPTY 2u  /* a list or text must not be empty */
+#define SCHEMA_MANUAL   4u  /* the loader converts it itself */
+#define SCHEMA_DERIVED  8u  /* set by the loader, never in a drill file */
+#define SCHEMA_NOBIND  16u  /* not bound (no `off`) */
+
+struct schema;
+
+struct schema_field {
+	const char *key;
+	enum schema_type type;
+	unsigned flags;
+	size_t off, off2;
+	const struct schema_field *item;
+	const struct schema *obj;
+	const char *const *enums;
+	long min, max;
+	const char *help;     /* what a missing or wrong value should look like */
+	const char *def;      /* JSON text stored when the key is absent */
+	const char *refkind;  /* SCHEMA_STEPREF: the kind referred to */
+};
+
+struct schema_ctx;
+
+struct schema {
+	const char *what;               /* "connection", "sql", ... */
+	const struct schema_field *fields;
+	size_t size;                    /* of the bound struct */
+	size_t name_off;                /* SCHEMA_NAME(...) or 0 */
+	/* Cross-field rules, after the fields converted (drill.c). */
+	int (*check)(struct schema_ctx *c, const struct ynode *n, json_t *obj);
+};
+
+/* Where a MAP item's name goes: offset + 1, so that 0 can mean none. */
+#define SCHEMA_NAME(type, member) (offsetof(type, member) + 1)
+
+struct schema_int {
+	long v;
+	int set;
+};
+
+/* A mapping of names to text, in file order. */
+struct schema_kv {
+	struct strvec keys;
+	struct strvec vals;
+};
+
+/* The value of `key`, or NULL. */
+const char *schema_kv_get(const struct schema_kv *kv, const char *key);
+
+/* The JSON key a field is stored under: durations get "_s". */
+void schema_json_key(const struct schema_field *f, char *buf, size_t len);
+
+/*
+ * Fill `out` (s->size bytes, zeroed by the caller) from `obj`. `where`
+ * names the object in messages ("plan: steps[3].sql"). -1 with err set
+ * when a value has the wrong type or a required one is missing;
+ * whatever was bound until then is still released by schema_release.
+ */
+int schema_bind(const struct schema *s, json_t *obj, void *out,
+		const char *where, struct error *err);
+
+/* Free what schema_bind allocated inside `p` (not `p` itself). */
+void schema_release(const struct schema *s, void *p);
+
+/*
+ * The loader's side (drill.c), for a schema's or a step kind's own
+ * rules: an error at a node of the drill file, and its top level.
+ */
+int schema_error_at(struct schema_ctx *c, const struct ynode *n,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const struct ynode *schema_ctx_root(struct schema_ctx *c);
+
+#endif
