@@ -169,21 +169,6 @@ static int is_space(char c)
 	return is_blank(c) || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* memmem() is a GNU extension; delimiters are short, so this is enough. */
-static const char *find(const char *hay, size_t hlen, const char *needle,
-			size_t nlen)
-{
-	const char *p = hay, *end = hay + hlen;
-
-	while ((size_t)(end - p) >= nlen &&
-	       (p = memchr(p, needle[0], end - p + 1 - nlen))) {
-		if (!memcmp(p, needle, nlen))
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
 /*
  * Find the end of a tag whose content starts at `from`: the closing
  * delimiter, preceded by `closer` ('}' of a triple mustache, '=' of a
@@ -197,7 +182,7 @@ static size_t find_close(const struct mtpl *t, size_t from, const char *ctag,
 	size_t at = from;
 
 	while (at < t->len) {
-		const char *c = find(t->src + at, t->len - at, ctag, clen);
+		const char *c = mem_find(t->src + at, t->len - at, ctag, clen);
 		size_t pos;
 
 		if (!c)
@@ -293,7 +278,7 @@ static int parse(struct mtpl *t, struct error *err)
 	size_t open[MUSTACHE_MAX_NESTING];
 
 	while (pos < t->len) {
-		const char *o = find(src + pos, t->len - pos, otag, olen);
+		const char *o = mem_find(src + pos, t->len - pos, otag, olen);
 		size_t tag_start, ns, ne, tag_end, bol, next;
 		char sigil, closer = 0;
 		struct mnode *n;

@@ -51,23 +51,6 @@ static int set_pg_error(struct error *err, const char *what, const char *msg)
 	return -1;
 }
 
-/* memmem() is a GNU extension; the build asks only for POSIX + default. */
-static const char *find(const char *hay, size_t hlen, const char *needle,
-			size_t nlen)
-{
-	const char *p = hay, *end = hay + hlen;
-
-	while (nlen && (size_t)(end - p) >= nlen) {
-		p = memchr(p, needle[0], (size_t)(end - p) - nlen + 1);
-		if (!p)
-			return NULL;
-		if (!memcmp(p, needle, nlen))
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
 void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 {
 	size_t i;
@@ -79,10 +62,10 @@ void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 		size_t n = strlen(s);
 		struct strbuf out = STRBUF_INIT;
 
-		if (!n || !find(sb->buf, sb->len, s, n))
+		if (!n || !mem_find(sb->buf, sb->len, s, n))
 			continue;
 		from = sb->buf;
-		while ((p = find(from, sb->len - (size_t)(from - sb->buf),
+		while ((p = mem_find(from, sb->len - (size_t)(from - sb->buf),
 				 s, n))) {
 			strbuf_add(&out, from, (size_t)(p - from));
 			strbuf_adds(&out, EXEC_REDACTED);

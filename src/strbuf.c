@@ -173,3 +173,19 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 	}
 	return -1;
 }
+
+const char *mem_find(const char *hay, size_t hlen, const char *needle,
+		     size_t nlen)
+{
+	const char *p = hay, *end = hay + hlen;
+
+	while (nlen && (size_t)(end - p) >= nlen) {
+		p = memchr(p, needle[0], (size_t)(end - p) - nlen + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, nlen))
+			return p;
+		p++;
+	}
+	return NULL;
+}

@@ -37,6 +37,14 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_rtrim(struct strbuf *sb);
 
 /*
+ * The first `needle` (of `nlen` bytes) in `hay`, or NULL; NULL for an
+ * empty needle. memmem() is a GNU extension, and the build asks only
+ * for POSIX and the default set.
+ */
+const char *mem_find(const char *hay, size_t hlen, const char *needle,
+		     size_t nlen);
+
+/*
  * Append `s` quoted for a POSIX shell: left bare when it holds only
  * characters no shell treats specially, else in single quotes with each
  * ' written as '\''. Used both for display and for ${var} expansion into
