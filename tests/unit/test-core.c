@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "journal.h"
 #include "plan.h"
+#include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "ytree.h"
@@ -308,6 +309,173 @@ static void test_atomic_write(void **state)
 	error_release(&err);
 }
 
+
+/* ---- the typed model ---------------------------------------------------- */
+
+static struct drill *load_model(const char *text, struct error *err)
+{
+	json_t *body = load_text(text, NULL, err);
+	struct drill *d;
+
+	if (!body)
+		fail_msg("%s", err->msg.buf);
+	d = drill_from_body(body, err);
+	json_decref(body);
+	if (!d)
+		fail_msg("%s", err->msg.buf);
+	return d;
+}
+
+static void test_model_fields(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct drill *d;
+	(void)state;
+
+	d = load_model(HEAD "targets: {rto: 15m}\n"
+		"connections:\n  c: {dbname: x, port: 5433}\n"
+		"phases:\n  backup:\n"
+		"    - id: a\n      run: [ls]\n      cwd: /srv\n"
+		"  verify_backup:\n"
+		"    - id: w\n      wait: {connection: c}\n"
+		"    - id: f\n      files: {path: /x}\n"
+		"  cleanup:\n    - id: z\n      shell: 'true'\n      timeout: 90s\n",
+		&err);
+	assert_string_equal(d->id, "t");
+	assert_string_equal(d->language, "en");
+	assert_true(d->targets->rto_s.set);
+	assert_int_equal(d->targets->rto_s.v, 900);
+	assert_false(d->targets->rpo_s.set);
+	assert_int_equal(d->nconns, 1);
+	assert_string_equal(d->conns[0].name, "c");
+	assert_int_equal(d->conns[0].port.v, 5433);
+	assert_ptr_equal(drill_conn(d, "c"), &d->conns[0]);
+	assert_null(drill_conn(d, "nope"));
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].source.v[0], "x");
+	assert_int_equal(d->nsteps, 4);
+	assert_ptr_equal(d->steps[0].kind, &step_kind_command);
+	assert_int_equal(d->steps[0].phase, DRILL_BACKUP);
+	assert_int_equal(d->steps[0].timeout_s, 3600);
+	assert_string_equal(d->steps[0].display, "ls");
+	assert_ptr_equal(d->steps[1].kind, &step_kind_wait);
+	assert_ptr_equal(d->steps[2].kind, &step_kind_files);
+	assert_int_equal(d->steps[3].phase, DRILL_CLEANUP);
+	assert_int_equal(d->steps[3].timeout_s, 90);
+	assert_int_equal(d->steps[3].n, 4);
+	assert_ptr_equal(drill_step_by_n(d, 4), &d->steps[3]);
+	assert_null(drill_step_by_n(d, 5));
+	{
+		struct strbuf sb = STRBUF_INIT;
+		plan_step_describe(&d->steps[1], &sb);
+		assert_string_equal(sb.buf, "wait until 'c' accepts connections "
+				    "(at most 60s)");
+		strbuf_reset(&sb);
+		plan_step_describe(&d->steps[2], &sb);
+		assert_string_equal(sb.buf, "/x: exists");
+		strbuf_release(&sb);
+	}
+	drill_free(d);
+	error_release(&err);
+}
+
+/* A journal's plan is hostile input: wrong types are errors, not crashes. */
+static void test_model_hostile_body(void **state)
+{
+	static const char *const edits[][2] = {
+		{ "/title", "5" },
+		{ "/steps", "{}" },
+		{ "/steps", "[]" },
+		{ "/steps/0/kind", "\"nosuch\"" },
+		{ "/steps/0/kind", "null" },
+		{ "/steps/0/phase", "\"later\"" },
+		{ "/steps/0/n", "7" },
+		{ "/steps/0/timeout_s", "\"1h\"" },
+		{ "/steps/0/destructive", "1" },
+		{ "/steps/0/run", "\"ls\"" },
+		{ "/steps/0/run", "[1]" },
+		{ "/steps/0/expect_exit", "[\"0\"]" },
+		{ "/steps/1/wait", "[]" },
+		{ "/steps/1/wait/connection", "{}" },
+		{ "/connections/c", "\"x\"" },
+		{ "/connections/c/port", "\"5432\"" },
+		{ "/backup_set", "{}" },
+		{ "/backup_set/0/source", "[null]" },
+		{ "/targets", "[]" },
+		{ "/vars", "{\"a\": 1}" },
+	};
+	struct error err = ERROR_INIT;
+	json_t *body = load_text(HEAD "connections:\n  c: {dbname: x}\n"
+		"phases:\n  backup:\n    - id: a\n      run: [ls]\n"
+		"    - id: w\n      wait: {connection: c}\n", NULL, &err);
+	size_t i;
+	(void)state;
+
+	assert_non_null(body);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		json_t *b = json_deep_copy(body), *parent = b, *v;
+		char path[64], *last, *tok, *save = NULL;
+		struct drill *d;
+
+		snprintf(path, sizeof(path), "%s", edits[i][0]);
+		last = strrchr(path, '/');
+		*last++ = '\0';
+		for (tok = strtok_r(path, "/", &save); tok;
+		     tok = strtok_r(NULL, "/", &save))
+			parent = json_is_array(parent) ?
+				 json_array_get(parent, (size_t)atoi(tok)) :
+				 json_object_get(parent, tok);
+		v = json_loads(edits[i][1], JSON_DECODE_ANY, NULL);
+		assert_non_null(v);
+		if (json_is_array(parent))
+			json_array_set_new(parent, (size_t)atoi(last), v);
+		else
+			json_object_set_new(parent, last, v);
+		d = drill_from_body(b, &err);
+		if (d)
+			fail_msg("edit %s = %s was accepted", edits[i][0],
+				 edits[i][1]);
+		assert_non_null(strstr(err.msg.buf, "plan"));
+		json_decref(b);
+	}
+	json_decref(body);
+	error_release(&err);
+}
+
+/* Every kind is complete: the loader, plan, runner and report need it all. */
+static void test_kinds_complete(void **state)
+{
+	static const char *const langs[] = { "en", "zh-CN", NULL };
+	const struct step_kind *const *k;
+	const char *const *l;
+	size_t n = 0;
+	(void)state;
+
+	for (k = step_kinds; *k; k++, n++) {
+		assert_non_null((*k)->name);
+		assert_ptr_equal(step_kind_find((*k)->name), *k);
+		assert_non_null((*k)->selectors);
+		assert_non_null((*k)->selectors[0]);
+		assert_non_null((*k)->noun);
+		assert_non_null((*k)->fields);
+		assert_non_null((*k)->params);
+		assert_true((*k)->params->size > 0);
+		assert_non_null((*k)->describe);
+		assert_non_null((*k)->run);
+		/* Its report partial, in every language (tests run at the top). */
+		for (l = langs; *l; l++) {
+			char path[128];
+			snprintf(path, sizeof(path),
+				 "templates/kind-%s.%s.md.mustache", (*k)->name, *l);
+			if (access(path, R_OK) != 0)
+				fail_msg("%s is missing", path);
+		}
+	}
+	assert_true(n >= 7);
+	assert_null(step_kind_find("nosuch"));
+	assert_null(step_kind_find(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +488,9 @@ int main(void)
 		cmocka_unit_test(test_plan_hash_stable),
 		cmocka_unit_test(test_journal_chain),
 		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_model_fields),
+		cmocka_unit_test(test_model_hostile_body),
+		cmocka_unit_test(test_kinds_complete),
 	};
 	int rc;
 	char cmd[300];
