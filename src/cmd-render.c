@@ -41,10 +41,8 @@ int cmd_render(int argc, char **argv)
 	if (!dir)
 		return rdrill_usage_error(argv[0], "no bundle directory given");
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read(path.buf, &torn, &err);
+	records = journal_read_verified(path.buf, &torn, &err);
 	if (!records)
-		goto fail;
-	if (journal_verify(path.buf, NULL, &err) < 0)
 		goto fail;
 	if (report_write(dir, records, lang, &err) < 0)
 		goto fail;

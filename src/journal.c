@@ -200,6 +200,11 @@ json_t *journal_read(const char *path, int *torn, struct error *err)
 	return walk(path, 0, torn, err);
 }
 
+json_t *journal_read_verified(const char *path, int *torn, struct error *err)
+{
+	return walk(path, 1, torn, err);
+}
+
 int journal_verify(const char *path, int *torn, struct error *err)
 {
 	json_t *r = walk(path, 1, torn, err);

@@ -40,6 +40,9 @@ void journal_free(struct journal *j);
  */
 json_t *journal_read(const char *path, int *torn, struct error *err);
 
+/* journal_read and journal_verify in one pass: the records of an intact chain. */
+json_t *journal_read_verified(const char *path, int *torn, struct error *err);
+
 /*
  * Re-check seq and the prev hashes of `path`. 0 when intact, else -1 and
  * err says which line broke the chain. A torn last line (killed while
