@@ -108,6 +108,13 @@ void journal_free(struct journal *j)
 	free(j);
 }
 
+const char *journal_str(json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	return s ? s : "";
+}
+
 static int is_start(json_t *rec)
 {
 	const char *t = json_string_value(json_object_get(rec, "type"));

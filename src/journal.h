@@ -33,6 +33,9 @@ int journal_append(struct journal *j, json_t *rec, struct error *err);
 
 void journal_free(struct journal *j);
 
+/* The text at `key` of a record (or any JSON object), "" when absent. */
+const char *journal_str(json_t *rec, const char *key);
+
 /*
  * Read every complete record. A last line cut short by a kill is dropped
  * and counted in *torn (may be NULL). NULL + err when the file can't be

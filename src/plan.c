@@ -1,4 +1,5 @@
 #include "plan.h"
+#include "journal.h"
 #include "drill.h"
 #include "step.h"
 #include "version.h"
@@ -92,12 +93,6 @@ json_t *plan_new(const struct drill *d, const struct plan_info *info)
 	return plan;
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 void plan_step_describe(const struct drill_step *s, struct strbuf *out)
 {
 	s->kind->describe(s, out);
@@ -114,9 +109,9 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 	fprintf(f, "  system       %s\n  environment  %s\n", d->system,
 		d->environment);
 	fprintf(f, "  drill file   %s (sha256 %s)\n",
-		str(json_object_get(plan, "drill_file"), "path"),
-		str(json_object_get(plan, "drill_file"), "sha256"));
-	fprintf(f, "  plan hash    %s\n", str(plan, "plan_hash"));
+		journal_str(json_object_get(plan, "drill_file"), "path"),
+		journal_str(json_object_get(plan, "drill_file"), "sha256"));
+	fprintf(f, "  plan hash    %s\n", journal_str(plan, "plan_hash"));
 	for (s = d->steps; s < d->steps + d->nsteps; s++) {
 		struct strvec ctx = STRVEC_INIT;
 		size_t i;

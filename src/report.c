@@ -2,6 +2,7 @@
 #include "drill.h"
 #include "step.h"
 #include "error.h"
+#include "journal.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "mustache.h"
@@ -15,12 +16,6 @@
 #include <unistd.h>
 
 /* ---- small JSON helpers ---------------------------------------------- */
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 void report_view_str(json_t *o, const char *k, const char *v)
 {
@@ -118,7 +113,7 @@ static void index_records(struct records *ix, json_t *records, size_t nsteps)
 	ix->nsteps = nsteps;
 	ix->step = xcalloc(nsteps ? nsteps : 1, sizeof(*ix->step));
 	json_array_foreach(records, i, r) {
-		const char *type = jstr(r, "type");
+		const char *type = journal_str(r, "type");
 		json_int_t n = json_integer_value(json_object_get(r, "n"));
 
 		if (!strcmp(type, "end") && !ix->end)
@@ -141,9 +136,9 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 		return;
 	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
 	snprintf(key, sizeof(key), "%s_path", which);
-	set_str(vs, key, jstr(s, "path"));
+	set_str(vs, key, journal_str(s, "path"));
 	snprintf(key, sizeof(key), "%s_href", which);
-	markdown_link_dest(&sb, jstr(s, "path"));
+	markdown_link_dest(&sb, journal_str(s, "path"));
 	set_str(vs, key, sb.buf);
 	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
@@ -152,8 +147,8 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 		strbuf_release(&sb);
 		return;
 	}
-	head = jstr(s, "head");
-	tail = jstr(s, "tail");
+	head = journal_str(s, "head");
+	tail = journal_str(s, "tail");
 	strbuf_adds(&sb, head);
 	if (*tail) {
 		/* The middle is in the full log; say how much is left out. */
@@ -222,10 +217,10 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		strbuf_release(&sb);
 		return vs;
 	}
-	set_str(vs, "status", status_word(jstr(rec, "status")));
+	set_str(vs, "status", status_word(journal_str(rec, "status")));
 	json_object_set_new(vs, "has_result", json_true());
-	set_str(vs, "started", jstr(rec, "started"));
-	set_str(vs, "ended", jstr(rec, "ended"));
+	set_str(vs, "started", journal_str(rec, "started"));
+	set_str(vs, "ended", journal_str(rec, "ended"));
 	strbuf_reset(&sb);
 	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
 							"duration_ms")));
@@ -234,7 +229,7 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		json_object_set(vs, "exit_code", v);
 	if (json_is_true(json_object_get(rec, "timed_out")))
 		json_object_set_new(vs, "timed_out", json_true());
-	set_str(vs, "message", jstr(rec, "message"));
+	set_str(vs, "message", journal_str(rec, "message"));
 	add_stream(vs, rec, "stdout");
 	add_stream(vs, rec, "stderr");
 	if ((v = json_object_get(rec, "checks"))) {
@@ -242,9 +237,9 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		json_array_foreach(v, i, c) {
 			json_t *o = json_object();
 			set_str(o, "step", json_string_value(json_object_get(vs, "title")));
-			set_str(o, "what", jstr(c, "what"));
-			set_str(o, "expected", jstr(c, "expected"));
-			set_str(o, "actual", jstr(c, "actual"));
+			set_str(o, "what", journal_str(c, "what"));
+			set_str(o, "expected", journal_str(c, "expected"));
+			set_str(o, "actual", journal_str(c, "actual"));
 			set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 				"PASSED" : "FAILED");
 			json_array_append(vc, o);
@@ -416,18 +411,18 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
-	if (!strcmp(jstr(start, "mode"), "plan"))
+	if (!strcmp(journal_str(start, "mode"), "plan"))
 		status = "PLANNED";
 	else if (!end)
 		status = "INCOMPLETE";
 	else
-		status = jstr(end, "status");
+		status = journal_str(end, "status");
 	set_str(view, "status", status);
 	snprintf(key, sizeof(key), "is_%s", status);
 	for (i = 0; key[i]; i++)
 		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
 	json_object_set_new(view, key, json_true());
-	set_str(view, "end_reason", jstr(end, "reason"));
+	set_str(view, "end_reason", journal_str(end, "reason"));
 
 	set_str(view, "id", d->id);
 	set_str(view, "title", d->title);
@@ -440,21 +435,21 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	split_lines(view, "declaration_lines", d->declaration ? d->declaration : "");
 	set_str(view, "date", schema_kv_get(&d->vars, "date_iso"));
 	if (!json_object_get(view, "date"))
-		json_object_set_new(view, "date", json_stringn(jstr(start, "time"),
-					strnlen(jstr(start, "time"), 10)));
+		json_object_set_new(view, "date", json_stringn(journal_str(start, "time"),
+					strnlen(journal_str(start, "time"), 10)));
 	if (strcmp(status, "PLANNED"))
-		set_str(view, "started", jstr(start, "time"));
+		set_str(view, "started", journal_str(start, "time"));
 	else
-		set_str(view, "generated", jstr(start, "time"));
-	set_str(view, "ended", jstr(end, "time"));
-	set_str(view, "operator", jstr(plan, "operator"));
-	set_str(view, "rdrill_version", jstr(plan, "rdrill_version"));
-	set_str(view, "drill_path", jstr(json_object_get(plan, "drill_file"), "path"));
+		set_str(view, "generated", journal_str(start, "time"));
+	set_str(view, "ended", journal_str(end, "time"));
+	set_str(view, "operator", journal_str(plan, "operator"));
+	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
+	set_str(view, "drill_path", journal_str(json_object_get(plan, "drill_file"), "path"));
 	set_str(view, "drill_sha256",
-		jstr(json_object_get(plan, "drill_file"), "sha256"));
-	set_str(view, "plan_hash", jstr(plan, "plan_hash"));
-	set_str(view, "confirm", jstr(ctx, "confirm"));
-	set_str(view, "approved_plan", jstr(ctx, "approved_plan"));
+		journal_str(json_object_get(plan, "drill_file"), "sha256"));
+	set_str(view, "plan_hash", journal_str(plan, "plan_hash"));
+	set_str(view, "confirm", journal_str(ctx, "confirm"));
+	set_str(view, "approved_plan", journal_str(ctx, "approved_plan"));
 	view_controls(view, d);
 	if (d->backup_dir) {
 		json_t *bd = json_object(), *rules = json_array();
@@ -492,7 +487,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			size_t j;
 			json_array_foreach(json_object_get(ev, "checksums"), j, c)
 				json_array_append(checksums, c);
-			set_str(view, "sums_file", jstr(ev, "sums_file"));
+			set_str(view, "sums_file", journal_str(ev, "sums_file"));
 		}
 		if (ev && json_object_get(ev, "toc"))
 			json_array_append(tocs, json_object_get(ev, "toc"));
@@ -606,7 +601,7 @@ static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
 	}
 	json_object_foreach(json_object_get(view, "phases"), ph, arr)
 		json_array_foreach(arr, i, vs) {
-			json_t *t = json_object_get(tmpls, jstr(vs, "kind"));
+			json_t *t = json_object_get(tmpls, journal_str(vs, "kind"));
 			if (!t)
 				continue;
 			strbuf_reset(&out);
@@ -614,7 +609,7 @@ static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
 					    json_string_length(t), vs, opts, &out,
 					    err) < 0) {
 				error_prefix(err, "template %s/kind-%s.%s.md.mustache",
-					     dir, jstr(vs, "kind"), lang);
+					     dir, journal_str(vs, "kind"), lang);
 				goto out;
 			}
 			json_object_set_new(vs, "kind_block",
@@ -631,7 +626,7 @@ out:
 int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 {
 	const char *dir = report_templates_dir();
-	const char *lang = jstr(view, "lang");
+	const char *lang = journal_str(view, "lang");
 	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT;
 	struct mustache_opts opts;
 	json_t *partials = json_object();
@@ -677,9 +672,9 @@ int report_write(const char *dir, json_t *records, const char *lang,
 
 	if (!view || report_markdown(view, &md, err) < 0)
 		goto out;
-	strbuf_addf(&title, "%s — %s (%s)", jstr(view, "title"),
-		    jstr(view, "date"), jstr(view, "status"));
-	if (markdown_to_html(md.buf, md.len, title.buf, jstr(view, "lang"),
+	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
+		    journal_str(view, "date"), journal_str(view, "status"));
+	if (markdown_to_html(md.buf, md.len, title.buf, journal_str(view, "lang"),
 			     &html, err) < 0)
 		goto out;
 	strbuf_addf(&path, "%s/report.md", dir);

@@ -31,12 +31,6 @@ const char *runner_status_word(enum runner_status s)
 	return "FAILED";
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static json_t *utc_ms(long long ms)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -111,8 +105,8 @@ static const char *first_failed_check(json_t *rec, struct strbuf *sb)
 
 	json_array_foreach(json_object_get(rec, "checks"), i, c)
 		if (!json_is_true(json_object_get(c, "ok"))) {
-			strbuf_addf(sb, "%s: expected %s, got %s", jstr(c, "what"),
-				    jstr(c, "expected"), jstr(c, "actual"));
+			strbuf_addf(sb, "%s: expected %s, got %s", journal_str(c, "what"),
+				    journal_str(c, "expected"), journal_str(c, "actual"));
 			return sb->buf;
 		}
 	return NULL;
@@ -164,7 +158,7 @@ static void append_short(struct run *r, const struct drill_step *step,
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, "ran (%s), but its record could not be journaled: "
-		    "%s; its logs, if any, are in steps/", jstr(rec, "status"),
+		    "%s; its logs, if any, are in steps/", journal_str(rec, "status"),
 		    r->journal_err.msg.buf);
 	json_object_set(min, "started", json_object_get(rec, "started"));
 	json_object_set(min, "ended", json_object_get(rec, "ended"));
@@ -229,7 +223,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	if (!ok && !r->reason.len)
 		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
 			    step->id, *cancel ? "interrupted" : "failed",
-			    jstr(rec, "message"));
+			    journal_str(rec, "message"));
 	note_times(r, step, m0, m1, ok);
 	error_release(&serr);
 	json_incref(rec);
@@ -238,7 +232,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ok = 0;
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
-		     m1 - m0, jstr(rec, "message"));
+		     m1 - m0, journal_str(rec, "message"));
 	json_decref(rec);
 	return ok;
 }
@@ -285,7 +279,7 @@ static void collect_secrets(struct run *r)
 static int gates(struct run *r)
 {
 	const char *env = r->d->environment;
-	const char *hash = jstr(r->o->plan, "plan_hash");
+	const char *hash = journal_str(r->o->plan, "plan_hash");
 	size_t i;
 	int destructive = 0;
 
