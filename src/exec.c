@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -125,6 +126,7 @@ struct spawn {
 	size_t argc;
 	struct strvec env;
 	struct strvec paths;        /* where to look for argv[0], in order */
+	size_t first;               /* paths[first] is tried first */
 	const char **sh_argv;       /* argc + 2 slots, for ENOEXEC */
 	const char *cwd;
 	int switch_user;
@@ -222,6 +224,50 @@ static void build_paths(struct strvec *paths, const char *prog,
 }
 
 /*
+ * Which candidate the child tries first: the first that is a regular file
+ * its user may execute. Every candidate before it would fail in execve()
+ * too, with an error execvp() passes over (missing, a directory, not
+ * executable), so execvp() would end up at the same file; the child then
+ * makes one execve() instead of one per PATH entry. With a user switch
+ * the parent cannot ask the kernel on that user's behalf, so any x bit
+ * will do; when the guess fails after all (an ACL, a directory that user
+ * may not search, a race), the child does execvp()'s whole search, so
+ * what runs and the error reported stay execvp()'s.
+ */
+static void pick_candidate(struct spawn *sp)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct stat st;
+
+	sp->first = 0;
+	if (sp->paths.nr < 2)
+		return;             /* the child's first try is this one anyway */
+	for (; sp->first < sp->paths.nr; sp->first++) {
+		const char *path = sp->paths.v[sp->first];
+
+		if (path[0] != '/' && sp->cwd) {
+			/* The child resolves it after its chdir(). */
+			strbuf_reset(&full);
+			strbuf_addf(&full, "%s/%s", sp->cwd, path);
+			path = full.buf;
+		}
+		if (stat(path, &st) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR ||
+			    errno == ELOOP || errno == ENAMETOOLONG)
+				continue;
+			break;      /* cannot tell: the child will see */
+		}
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		if (sp->switch_user ||
+		    !faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) ||
+		    errno != EACCES)
+			break;
+	}
+	strbuf_release(&full);
+}
+
+/*
  * Looks `name` up; when running as root, fills the ids to switch to and
  * the user's environment. Returns 1 when the run is refused (err set).
  */
@@ -296,10 +342,51 @@ static int skip_candidate(int e)
 		e == ENAMETOOLONG || e == EACCES || e == ESTALE;
 }
 
+/*
+ * execve() of one candidate; one without #! runs under sh, as execvp()
+ * has it. Returns (errno set) only when that failed: 1 when the search
+ * stops there, 0 when execvp() would try the next candidate.
+ */
+static int exec_candidate(const struct spawn *sp, const char *path)
+{
+	execve(path, (char *const *)sp->argv, (char *const *)sp->env.v);
+	if (errno != ENOEXEC)
+		return !skip_candidate(errno);
+	sp->sh_argv[0] = "sh";
+	sp->sh_argv[1] = path;
+	for (size_t j = 1; j <= sp->argc; j++)
+		sp->sh_argv[j + 1] = sp->argv[j];
+	execve("/bin/sh", (char *const *)sp->sh_argv,
+	       (char *const *)sp->env.v);
+	return 1;
+}
+
+__attribute__((noreturn))
+static void child_exec(const struct spawn *sp)
+{
+	int eacces = 0, last = ENOENT;
+
+	/* The parent's pick: the one execve() of a run that works. */
+	if (sp->first > 0 && sp->first < sp->paths.nr)
+		exec_candidate(sp, sp->paths.v[sp->first]);
+	/* Still here: execvp()'s whole search, for its outcome and error. */
+	for (size_t i = 0; i < sp->paths.nr; i++) {
+		if (exec_candidate(sp, sp->paths.v[i]))
+			break;
+		if (errno == EACCES)
+			eacces = 1;
+		else
+			last = errno;
+	}
+	if (errno == ENOEXEC || skip_candidate(errno))
+		errno = eacces ? EACCES : last;
+	child_fail(sp, STAGE_EXEC);
+}
+
 __attribute__((noreturn))
 static void child_run(const struct spawn *sp)
 {
-	int sig, eacces = 0, last = ENOENT;
+	int sig;
 
 	if (setpgid(0, 0) < 0)
 		child_fail(sp, STAGE_SETPGID);
@@ -333,31 +420,7 @@ static void child_run(const struct spawn *sp)
 		child_fail(sp, STAGE_CHDIR);
 
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
-	for (size_t i = 0; i < sp->paths.nr; i++) {
-		const char *path = sp->paths.v[i];
-
-		execve(path, (char *const *)sp->argv,
-		       (char *const *)sp->env.v);
-		if (errno == ENOEXEC) {
-			/* No #! line: a script for sh, as execvp() has it. */
-			sp->sh_argv[0] = "sh";
-			sp->sh_argv[1] = path;
-			for (size_t j = 1; j <= sp->argc; j++)
-				sp->sh_argv[j + 1] = sp->argv[j];
-			execve("/bin/sh", (char *const *)sp->sh_argv,
-			       (char *const *)sp->env.v);
-			break;
-		}
-		if (!skip_candidate(errno))
-			break;
-		if (errno == EACCES)
-			eacces = 1;
-		else
-			last = errno;
-	}
-	if (errno == ENOEXEC || skip_candidate(errno))
-		errno = eacces ? EACCES : last;
-	child_fail(sp, STAGE_EXEC);
+	child_exec(sp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -952,6 +1015,7 @@ static int prepare(struct run *r, struct error *err)
 	sp->sh_argv = xcalloc(sp->argc + 2, sizeof(*sp->sh_argv));
 	build_env(&sp->env, cmd, &r->user_env);
 	build_paths(&sp->paths, cmd->argv.v[0], &sp->env);
+	pick_candidate(sp);
 	memset(&sp->dfl, 0, sizeof(sp->dfl));
 	sp->dfl.sa_handler = SIG_DFL;
 	sigemptyset(&sp->dfl.sa_mask);
