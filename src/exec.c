@@ -241,7 +241,7 @@ static void pick_candidate(struct spawn *sp)
 
 	sp->first = 0;
 	if (sp->paths.nr < 2)
-		return;             /* the child's first try is this one anyway */
+		return;     /* the child tries this one first anyway */
 	for (; sp->first < sp->paths.nr; sp->first++) {
 		const char *path = sp->paths.v[sp->first];
 
