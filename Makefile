@@ -71,6 +71,8 @@ bench: all
 	B=$(B) sh bench/capture-rss.sh
 	B=$(B) sh bench/toc.sh
 	B=$(B) sh bench/drill.sh
+	B=$(B) sh bench/step-cost.sh
+	B=$(B) sh bench/render.sh
 
 clean:
 	rm -rf build build-asan rdrill

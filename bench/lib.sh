@@ -1,4 +1,5 @@
-# Shared part of bench/capture-rss.sh, toc.sh and drill.sh (sourced).
+# Shared part of bench/capture-rss.sh, toc.sh, drill.sh, step-cost.sh and
+# render.sh (sourced).
 #
 #   . "$(dirname "$0")/lib.sh"
 #

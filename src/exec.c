@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -102,7 +103,7 @@ void exec_format_utc(struct strbuf *sb, const struct timespec *ts)
 }
 
 /* ------------------------------------------------------------------ */
-/* What the child needs, all of it built before fork(). */
+/* What the child needs, all of it built before vfork(). */
 
 enum child_stage {
 	STAGE_SETPGID = 1,
@@ -125,6 +126,7 @@ struct spawn {
 	size_t argc;
 	struct strvec env;
 	struct strvec paths;        /* where to look for argv[0], in order */
+	size_t first;               /* paths[first] is tried first */
 	const char **sh_argv;       /* argc + 2 slots, for ENOEXEC */
 	const char *cwd;
 	int switch_user;
@@ -222,6 +224,50 @@ static void build_paths(struct strvec *paths, const char *prog,
 }
 
 /*
+ * Which candidate the child tries first: the first that is a regular file
+ * its user may execute. Every candidate before it would fail in execve()
+ * too, with an error execvp() passes over (missing, a directory, not
+ * executable), so execvp() would end up at the same file; the child then
+ * makes one execve() instead of one per PATH entry. With a user switch
+ * the parent cannot ask the kernel on that user's behalf, so any x bit
+ * will do; when the guess fails after all (an ACL, a directory that user
+ * may not search, a race), the child does execvp()'s whole search, so
+ * what runs and the error reported stay execvp()'s.
+ */
+static void pick_candidate(struct spawn *sp)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct stat st;
+
+	sp->first = 0;
+	if (sp->paths.nr < 2)
+		return;     /* the child tries this one first anyway */
+	for (; sp->first < sp->paths.nr; sp->first++) {
+		const char *path = sp->paths.v[sp->first];
+
+		if (path[0] != '/' && sp->cwd) {
+			/* The child resolves it after its chdir(). */
+			strbuf_reset(&full);
+			strbuf_addf(&full, "%s/%s", sp->cwd, path);
+			path = full.buf;
+		}
+		if (stat(path, &st) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR ||
+			    errno == ELOOP || errno == ENAMETOOLONG)
+				continue;
+			break;      /* cannot tell: the child will see */
+		}
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		if (sp->switch_user ||
+		    !faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) ||
+		    errno != EACCES)
+			break;
+	}
+	strbuf_release(&full);
+}
+
+/*
  * Looks `name` up; when running as root, fills the ids to switch to and
  * the user's environment. Returns 1 when the run is refused (err set).
  */
@@ -274,7 +320,23 @@ static int prepare_user(struct spawn *sp, const char *name,
 }
 
 /* ------------------------------------------------------------------ */
-/* The child: from here to exec, async-signal-safe calls only. */
+/*
+ * The child: from vfork() to exec, it runs in the parent's memory while
+ * the parent waits. So async-signal-safe calls only, no allocation, and
+ * nothing written but errno and sh_argv. Credentials change through raw
+ * syscalls: glibc's setuid() and friends broadcast the change to every
+ * thread on glibc's thread list, which here is the parent's.
+ */
+
+#if defined(SYS_setuid32)
+#define SYS_SETGROUPS SYS_setgroups32
+#define SYS_SETGID SYS_setgid32
+#define SYS_SETUID SYS_setuid32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#define SYS_SETGID SYS_setgid
+#define SYS_SETUID SYS_setuid
+#endif
 
 __attribute__((noreturn))
 static void child_fail(const struct spawn *sp, int stage)
@@ -296,16 +358,61 @@ static int skip_candidate(int e)
 		e == ENAMETOOLONG || e == EACCES || e == ESTALE;
 }
 
+/*
+ * execve() of one candidate; one without #! runs under sh, as execvp()
+ * has it. Returns (errno set) only when that failed: 1 when the search
+ * stops there, 0 when execvp() would try the next candidate.
+ */
+static int exec_candidate(const struct spawn *sp, const char *path)
+{
+	execve(path, (char *const *)sp->argv, (char *const *)sp->env.v);
+	if (errno != ENOEXEC)
+		return !skip_candidate(errno);
+	sp->sh_argv[0] = "sh";
+	sp->sh_argv[1] = path;
+	for (size_t j = 1; j <= sp->argc; j++)
+		sp->sh_argv[j + 1] = sp->argv[j];
+	execve("/bin/sh", (char *const *)sp->sh_argv,
+	       (char *const *)sp->env.v);
+	return 1;
+}
+
+__attribute__((noreturn))
+static void child_exec(const struct spawn *sp)
+{
+	int eacces = 0, last = ENOENT;
+
+	/* The parent's pick: the one execve() of a run that works. */
+	if (sp->first > 0 && sp->first < sp->paths.nr)
+		exec_candidate(sp, sp->paths.v[sp->first]);
+	/* Still here: execvp()'s whole search, for its outcome and error. */
+	for (size_t i = 0; i < sp->paths.nr; i++) {
+		if (exec_candidate(sp, sp->paths.v[i]))
+			break;
+		if (errno == EACCES)
+			eacces = 1;
+		else
+			last = errno;
+	}
+	if (errno == ENOEXEC || skip_candidate(errno))
+		errno = eacces ? EACCES : last;
+	child_fail(sp, STAGE_EXEC);
+}
+
 __attribute__((noreturn))
 static void child_run(const struct spawn *sp)
 {
-	int sig, eacces = 0, last = ENOENT;
+	int sig;
 
 	if (setpgid(0, 0) < 0)
 		child_fail(sp, STAGE_SETPGID);
-	/* Handlers are the caller's, and SIG_IGN would outlive exec. */
+	/*
+	 * Handlers are the caller's (one would run on the caller's memory),
+	 * and SIG_IGN would outlive exec. KILL and STOP cannot be changed.
+	 */
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sp->dfl, NULL);
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sp->dfl, NULL);
 
 	/* Every fd is > 2 (see move_high), so dup2 clears FD_CLOEXEC. */
 	if (dup2(sp->fd_in, 0) < 0 || dup2(sp->fd_out, 1) < 0 ||
@@ -321,11 +428,11 @@ static void child_run(const struct spawn *sp)
 #endif
 
 	if (sp->switch_user) {
-		if (setgroups((size_t)sp->ngroups, sp->groups) < 0)
+		if (syscall(SYS_SETGROUPS, (size_t)sp->ngroups, sp->groups) < 0)
 			child_fail(sp, STAGE_SETGROUPS);
-		if (setgid(sp->gid) < 0)
+		if (syscall(SYS_SETGID, sp->gid) < 0)
 			child_fail(sp, STAGE_SETGID);
-		if (setuid(sp->uid) < 0)
+		if (syscall(SYS_SETUID, sp->uid) < 0)
 			child_fail(sp, STAGE_SETUID);
 	}
 	/* After the switch: the directory must be usable by that user. */
@@ -333,31 +440,7 @@ static void child_run(const struct spawn *sp)
 		child_fail(sp, STAGE_CHDIR);
 
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
-	for (size_t i = 0; i < sp->paths.nr; i++) {
-		const char *path = sp->paths.v[i];
-
-		execve(path, (char *const *)sp->argv,
-		       (char *const *)sp->env.v);
-		if (errno == ENOEXEC) {
-			/* No #! line: a script for sh, as execvp() has it. */
-			sp->sh_argv[0] = "sh";
-			sp->sh_argv[1] = path;
-			for (size_t j = 1; j <= sp->argc; j++)
-				sp->sh_argv[j + 1] = sp->argv[j];
-			execve("/bin/sh", (char *const *)sp->sh_argv,
-			       (char *const *)sp->env.v);
-			break;
-		}
-		if (!skip_candidate(errno))
-			break;
-		if (errno == EACCES)
-			eacces = 1;
-		else
-			last = errno;
-	}
-	if (errno == ENOEXEC || skip_candidate(errno))
-		errno = eacces ? EACCES : last;
-	child_fail(sp, STAGE_EXEC);
+	child_exec(sp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -633,6 +716,7 @@ static int stream_read(struct stream *st, const struct redact *rd)
 }
 
 /* ------------------------------------------------------------------ */
+/* Small helpers of the stages below. */
 
 static long long mono_ms(void)
 {
@@ -793,277 +877,404 @@ static int poll_wait(long long now, long long at, int wait)
 	return wait < 0 || left < wait ? (int)left : wait;
 }
 
+/* ------------------------------------------------------------------ */
 /*
- * Reads both streams until the child is reaped and they are closed,
- * stopping the group on timeout or cancel. Returns -1 (err set) only
- * when the child could no longer be followed; it is killed and reaped.
+ * One run, in the order exec_run() takes it: check the command, prepare
+ * everything the child needs, spawn it, supervise it to its end, finish
+ * the files. Each stage returns 0, or -1 with `err` set; what it holds
+ * is in `struct run`, released in one place whatever stage failed.
  */
-static int supervise(const struct exec_cmd *cmd, struct exec_result *res,
-		     pid_t pid, struct stream *st, const struct redact *rd,
-		     const struct timespec *t0, struct error *err)
-{
-	long long start = mono_ms(), now, deadline = -1, kill_at = -1;
-	long long reaped_at = -1, last_data = -1;
-	int stopping = 0, killed = 0, reaped = 0, status = 0, pidfd = -1;
 
-#ifdef SYS_pidfd_open
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
-	if (cmd->timeout_ms)
-		deadline = start + (long long)cmd->timeout_ms;
-	for (;;) {
-		struct pollfd pfd[3];
-		struct stream *which[3];
-		int nfds = 0, wait = -1, n;
-
-		now = mono_ms();
-		if (!reaped && !stopping) {
-			if (cmd->cancel && *cmd->cancel)
-				stopping = res->cancelled = 1;
-			else if (deadline >= 0 && now >= deadline)
-				stopping = res->timed_out = 1;
-			if (stopping) {
-				kill(-pid, SIGTERM);
-				kill_at = now + (long long)cmd->grace_ms;
-			}
-		}
-		if (!reaped && stopping && !killed && now >= kill_at) {
-			kill(-pid, SIGKILL);
-			killed = 1;
-		}
-		if (!reaped) {
-			n = child_exited(pid);
-			if (n < 0) {
-				error_errno(err, "waiting for '%s'",
-					    cmd->argv.v[0]);
-				kill(-pid, SIGKILL);
-				reap(pid, &status);
-				if (pidfd >= 0)
-					close(pidfd);
-				return -1;
-			}
-			if (n) {
-				/* Nothing of a stopped command outlives it. */
-				if (stopping && !killed)
-					kill(-pid, SIGKILL);
-				reap(pid, &status);
-				set_end(res, t0);
-				set_status(res, status);
-				reaped = 1;
-				reaped_at = last_data = now;
-			}
-		}
-
-		for (int i = 0; i < 2; i++) {
-			if (st[i].fd < 0)
-				continue;
-			pfd[nfds].fd = st[i].fd;
-			pfd[nfds].events = POLLIN;
-			which[nfds++] = &st[i];
-		}
-		if (reaped) {
-			/* Whoever still holds the pipes gets a short while. */
-			if (!nfds || now - last_data >= LINGER_IDLE_MS ||
-			    now - reaped_at >= LINGER_MAX_MS)
-				break;
-			wait = poll_wait(now, last_data + LINGER_IDLE_MS, wait);
-			wait = poll_wait(now, reaped_at + LINGER_MAX_MS, wait);
-		} else {
-			if (pidfd >= 0) {
-				pfd[nfds].fd = pidfd;
-				pfd[nfds].events = POLLIN;
-				which[nfds++] = NULL;
-			} else {
-				wait = TICK_MS;
-			}
-			if (cmd->cancel && !stopping)
-				wait = poll_wait(now, now + CANCEL_TICK_MS, wait);
-			if (!stopping)
-				wait = poll_wait(now, deadline, wait);
-			else if (!killed)
-				wait = poll_wait(now, kill_at, wait);
-		}
-
-		n = poll(pfd, (nfds_t)nfds, wait);
-		if (n < 0 && errno != EINTR) {
-			error_errno(err, "poll");
-			if (!reaped) {
-				kill(-pid, SIGKILL);
-				reap(pid, &status);
-			}
-			if (pidfd >= 0)
-				close(pidfd);
-			return -1;
-		}
-		for (int i = 0; n > 0 && i < nfds; i++) {
-			if (!which[i] || !pfd[i].revents)
-				continue;
-			stream_read(which[i], rd);
-			last_data = mono_ms();
-		}
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	return 0;
-}
-
-int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
-	     struct error *err)
-{
+struct run {
+	const struct exec_cmd *cmd;
+	struct exec_result *res;
 	struct spawn sp;
-	struct strvec user_env = STRVEC_INIT;
-	struct redact rd = { NULL, NULL, 0, 0 };
-	struct stream st[2];
-	struct child_report report;
-	struct timespec t0;
-	sigset_t all;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
-	int rep_pipe[2] = { -1, -1 }, null_fd = -1, ret = -1, status, saved;
-	const char **secrets = NULL;
+	struct strvec user_env;
+	struct redact rd;
+	const char **secrets;
+	struct stream st[2];        /* stdout, stderr */
+	int null_fd;
+	int out_pipe[2], err_pipe[2], rep_pipe[2];
 	pid_t pid;
+	struct timespec t0;         /* CLOCK_MONOTONIC, for duration_ms */
+};
+
+static void run_init(struct run *r, const struct exec_cmd *cmd,
+		     struct exec_result *res)
+{
+	memset(r, 0, sizeof(*r));
+	r->cmd = cmd;
+	r->res = res;
+	strvec_init(&r->sp.env);
+	strvec_init(&r->sp.paths);
+	strvec_init(&r->user_env);
+	for (int i = 0; i < 2; i++)
+		r->st[i].fd = r->st[i].file = -1;
+	r->null_fd = -1;
+	r->out_pipe[0] = r->out_pipe[1] = -1;
+	r->err_pipe[0] = r->err_pipe[1] = -1;
+	r->rep_pipe[0] = r->rep_pipe[1] = -1;
+	r->pid = -1;
 
 	result_reset(res);
 	/* Re-taken before fork; this is for runs that never start. */
 	clock_gettime(CLOCK_REALTIME, &res->start);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&sp, 0, sizeof(sp));
-	strvec_init(&sp.env);
-	strvec_init(&sp.paths);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+}
 
-	if (!cmd->argv.nr || !*cmd->argv.v[0]) {
-		set_end(res, &t0);
+static void run_release(struct run *r)
+{
+	stream_free(&r->st[0]);
+	stream_free(&r->st[1]);
+	close_fd(&r->null_fd);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&r->out_pipe[i]);
+		close_fd(&r->err_pipe[i]);
+		close_fd(&r->rep_pipe[i]);
+	}
+	strvec_clear(&r->sp.env);
+	strvec_clear(&r->sp.paths);
+	strvec_clear(&r->user_env);
+	free(r->sp.sh_argv);
+	free(r->sp.groups);
+	free(r->secrets);
+	free(r->rd.len);
+}
+
+/* What is refused before anything is allocated or opened. */
+static int check_cmd(struct run *r, struct error *err)
+{
+	const struct exec_cmd *cmd = r->cmd;
+
+	if (!cmd->argv.nr || !*cmd->argv.v[0])
 		return error_set(err, "no command to run");
-	}
 	if (cmd->cancel && *cmd->cancel) {
-		res->cancelled = 1;
-		set_end(res, &t0);
+		r->res->cancelled = 1;
 		error_set(err, "'%s' not started: cancelled", cmd->argv.v[0]);
-		return could_not_run(res, err);
+		return could_not_run(r->res, err);
 	}
-
 	if (cmd->watch) {
-		size_t n;
-
-		for (n = 0; cmd->watch[n]; n++)
+		for (size_t n = 0; cmd->watch[n]; n++)
 			if (n == EXEC_WATCH_MAX || !*cmd->watch[n] ||
-			    strlen(cmd->watch[n]) >= EXEC_WATCH_LEN) {
-				set_end(res, &t0);
+			    strlen(cmd->watch[n]) >= EXEC_WATCH_LEN)
 				return error_set(err, "too many or too long "
 						 "strings to watch for");
-			}
 	}
-	if (cmd->redact) {
-		size_t n = 0;
+	return 0;
+}
 
-		while (cmd->redact[n])
-			n++;
-		secrets = xcalloc(n + 1, sizeof(*secrets));
-		rd.len = xcalloc(n + 1, sizeof(*rd.len));
-		for (size_t i = 0; i < n; i++) {
-			size_t l = strlen(cmd->redact[i]);
+/* The non-empty secrets, with their lengths, for stream_feed(). */
+static void prepare_redact(struct run *r)
+{
+	const char *const *redact = r->cmd->redact;
+	size_t n = 0;
 
-			if (!l)
-				continue;
-			secrets[rd.nr] = cmd->redact[i];
-			rd.len[rd.nr++] = l;
-			if (l > rd.maxlen)
-				rd.maxlen = l;
-		}
-		rd.s = secrets;
+	if (!redact)
+		return;
+	while (redact[n])
+		n++;
+	r->secrets = xcalloc(n + 1, sizeof(*r->secrets));
+	r->rd.len = xcalloc(n + 1, sizeof(*r->rd.len));
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(redact[i]);
+
+		if (!l)
+			continue;
+		r->secrets[r->rd.nr] = redact[i];
+		r->rd.len[r->rd.nr++] = l;
+		if (l > r->rd.maxlen)
+			r->rd.maxlen = l;
 	}
-	stream_setup(&st[0], &rd, cmd, res, &res->out_head,
-		     &res->out_tail, &res->out_bytes);
-	stream_setup(&st[1], &rd, cmd, res, &res->err_head,
-		     &res->err_tail, &res->err_bytes);
-	st[0].watch = NULL;         /* stdout is data: see exec.h */
+	r->rd.s = r->secrets;
+}
 
-	if (cmd->run_as && prepare_user(&sp, cmd->run_as, &user_env, err)) {
-		could_not_run(res, err);
-		goto out;
-	}
-	sp.argv = cmd->argv.v;
-	sp.argc = cmd->argv.nr;
-	sp.cwd = cmd->cwd;
-	sp.sh_argv = xcalloc(sp.argc + 2, sizeof(*sp.sh_argv));
-	build_env(&sp.env, cmd, &user_env);
-	build_paths(&sp.paths, cmd->argv.v[0], &sp.env);
-	memset(&sp.dfl, 0, sizeof(sp.dfl));
-	sp.dfl.sa_handler = SIG_DFL;
-	sigemptyset(&sp.dfl.sa_mask);
+static int open_outputs(struct run *r, struct error *err)
+{
+	const struct exec_cmd *cmd = r->cmd;
+	struct stream *st = r->st;
 
 	st[0].path = cmd->stdout_path;
 	st[1].path = cmd->stderr_path;
 	if (open_output(cmd->stdout_path, &st[0].file, err))
-		goto out;
+		return -1;
 	if (cmd->stdout_path && cmd->stderr_path &&
 	    !strcmp(cmd->stdout_path, cmd->stderr_path)) {
 		/* One file for both (2>&1): one offset, or each overwrites
 		 * the other. */
 		st[1].file = fcntl(st[0].file, F_DUPFD_CLOEXEC, 3);
-		if (st[1].file < 0) {
-			error_errno(err, "cannot create '%s'", cmd->stderr_path);
-			goto out;
-		}
+		if (st[1].file < 0)
+			return error_errno(err, "cannot create '%s'",
+					   cmd->stderr_path);
 	} else if (open_output(cmd->stderr_path, &st[1].file, err)) {
-		goto out;
+		return -1;
 	}
-	null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
-	if (null_fd < 0) {
-		error_errno(err, "cannot open /dev/null");
-		goto out;
-	}
-	if (make_pipe(out_pipe, err) || make_pipe(err_pipe, err) ||
-	    make_pipe(rep_pipe, err))
-		goto out;
-	sp.fd_in = null_fd;
-	sp.fd_out = out_pipe[1];
-	sp.fd_err = err_pipe[1];
-	sp.fd_report = rep_pipe[1];
+	r->null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (r->null_fd < 0)
+		return error_errno(err, "cannot open /dev/null");
+	return 0;
+}
+
+/* Everything the child needs, built here: after vfork it may not allocate. */
+static int prepare(struct run *r, struct error *err)
+{
+	const struct exec_cmd *cmd = r->cmd;
+	struct spawn *sp = &r->sp;
+
+	prepare_redact(r);
+	stream_setup(&r->st[0], &r->rd, cmd, r->res, &r->res->out_head,
+		     &r->res->out_tail, &r->res->out_bytes);
+	stream_setup(&r->st[1], &r->rd, cmd, r->res, &r->res->err_head,
+		     &r->res->err_tail, &r->res->err_bytes);
+	r->st[0].watch = NULL;      /* stdout is data: see exec.h */
+
+	if (cmd->run_as && prepare_user(sp, cmd->run_as, &r->user_env, err))
+		return could_not_run(r->res, err);
+	sp->argv = cmd->argv.v;
+	sp->argc = cmd->argv.nr;
+	sp->cwd = cmd->cwd;
+	sp->sh_argv = xcalloc(sp->argc + 2, sizeof(*sp->sh_argv));
+	build_env(&sp->env, cmd, &r->user_env);
+	build_paths(&sp->paths, cmd->argv.v[0], &sp->env);
+	pick_candidate(sp);
+	memset(&sp->dfl, 0, sizeof(sp->dfl));
+	sp->dfl.sa_handler = SIG_DFL;
+	sigemptyset(&sp->dfl.sa_mask);
+
+	if (open_outputs(r, err))
+		return -1;
+	if (make_pipe(r->out_pipe, err) || make_pipe(r->err_pipe, err) ||
+	    make_pipe(r->rep_pipe, err))
+		return -1;
+	sp->fd_in = r->null_fd;
+	sp->fd_out = r->out_pipe[1];
+	sp->fd_err = r->err_pipe[1];
+	sp->fd_report = r->rep_pipe[1];
+	return 0;
+}
+
+/*
+ * vfork(), not fork(): the child borrows our memory until its exec, so
+ * there are no page tables to copy and no copy-on-write faults after,
+ * which in a process of rdrill's size were most of what a short step
+ * cost (fork's share grows with the heap, i.e. with the drill). Alone in
+ * its function, so that nothing of the caller's frame is live across it.
+ */
+__attribute__((noinline))
+static pid_t spawn_child(const struct spawn *sp)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		child_run(sp);
+	return pid;
+}
+
+/*
+ * Starts the child and waits for its exec: returns 0 once it runs the
+ * command, -1 (res->exec_failed) when it could not, after reaping it.
+ */
+static int spawn(struct run *r, struct error *err)
+{
+	struct exec_result *res = r->res;
+	struct child_report report;
+	sigset_t all;
+	int saved, status;
 
 	/* No handler of the caller's may run in the child before exec. */
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &sp.oldmask);
+	pthread_sigmask(SIG_SETMASK, &all, &r->sp.oldmask);
 	clock_gettime(CLOCK_REALTIME, &res->start);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	if (pid == 0)
-		child_run(&sp);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->pid = spawn_child(&r->sp);
 	saved = errno;
-	pthread_sigmask(SIG_SETMASK, &sp.oldmask, NULL);
-	if (pid < 0) {
+	pthread_sigmask(SIG_SETMASK, &r->sp.oldmask, NULL);
+	if (r->pid < 0) {
 		errno = saved;
-		error_errno(err, "cannot fork for '%s'", cmd->argv.v[0]);
-		goto out;
+		return error_errno(err, "cannot fork for '%s'",
+				   r->cmd->argv.v[0]);
 	}
-	/* The child does it too: whoever runs first, the group exists. */
-	setpgid(pid, pid);
-	close_fd(&null_fd);
-	close_fd(&out_pipe[1]);
-	close_fd(&err_pipe[1]);
-	close_fd(&rep_pipe[1]);
+	/* We are back once the child has exec'd or died: its setpgid()
+	 * is done or reported, ours would fail (EACCES after exec). */
+	close_fd(&r->null_fd);
+	close_fd(&r->out_pipe[1]);
+	close_fd(&r->err_pipe[1]);
+	close_fd(&r->rep_pipe[1]);
 
-	if (read_report(rep_pipe[0], &report)) {
-		reap(pid, &status);
-		set_end(res, &t0);
-		report_failure(cmd, &report, err);
-		could_not_run(res, err);
-		goto out;
+	if (read_report(r->rep_pipe[0], &report)) {
+		reap(r->pid, &status);
+		set_end(res, &r->t0);
+		report_failure(r->cmd, &report, err);
+		return could_not_run(res, err);
 	}
+	r->st[0].fd = r->out_pipe[0];
+	r->st[1].fd = r->err_pipe[0];
+	r->out_pipe[0] = r->err_pipe[0] = -1;
+	return 0;
+}
 
-	st[0].fd = out_pipe[0];
-	st[1].fd = err_pipe[0];
-	out_pipe[0] = err_pipe[0] = -1;
-	if (supervise(cmd, res, pid, st, &rd, &t0, err))
-		goto out;
+/* Where supervise() is in the child's life. */
+struct child_state {
+	long long deadline, kill_at;    /* -1 = none */
+	long long reaped_at, last_data; /* -1 = not yet */
+	int stopping, killed, reaped, status, pidfd;
+};
+
+/* Cancel or timeout: TERM to the group; KILL once the grace is over. */
+static void stop_when_due(struct run *r, struct child_state *w, long long now)
+{
+	const struct exec_cmd *cmd = r->cmd;
+
+	if (w->reaped)
+		return;
+	if (!w->stopping) {
+		if (cmd->cancel && *cmd->cancel)
+			w->stopping = r->res->cancelled = 1;
+		else if (w->deadline >= 0 && now >= w->deadline)
+			w->stopping = r->res->timed_out = 1;
+		if (w->stopping) {
+			kill(-r->pid, SIGTERM);
+			w->kill_at = now + (long long)cmd->grace_ms;
+		}
+	}
+	if (w->stopping && !w->killed && now >= w->kill_at) {
+		kill(-r->pid, SIGKILL);
+		w->killed = 1;
+	}
+}
+
+/* Reaps the child once it has exited; -1 when it cannot be waited for. */
+static int reap_when_exited(struct run *r, struct child_state *w, long long now)
+{
+	int n;
+
+	if (w->reaped)
+		return 0;
+	n = child_exited(r->pid);
+	if (n < 0)
+		return -1;
+	if (!n)
+		return 0;
+	/* Nothing of a stopped command outlives it. */
+	if (w->stopping && !w->killed)
+		kill(-r->pid, SIGKILL);
+	reap(r->pid, &w->status);
+	set_end(r->res, &r->t0);
+	set_status(r->res, w->status);
+	w->reaped = 1;
+	w->reaped_at = w->last_data = now;
+	return 0;
+}
+
+/*
+ * What to poll and for how long (ms, -1 = until something happens).
+ * Returns the number of fds, or -1 when the run is over: the child is
+ * reaped and its pipes closed, or silent for long enough.
+ */
+static int poll_set(struct run *r, struct child_state *w, long long now,
+		    struct pollfd *pfd, struct stream **which, int *wait)
+{
+	const struct exec_cmd *cmd = r->cmd;
+	int nfds = 0;
+
+	*wait = -1;
+	for (int i = 0; i < 2; i++) {
+		if (r->st[i].fd < 0)
+			continue;
+		pfd[nfds].fd = r->st[i].fd;
+		pfd[nfds].events = POLLIN;
+		which[nfds++] = &r->st[i];
+	}
+	if (w->reaped) {
+		/* Whoever still holds the pipes gets a short while. */
+		if (!nfds || now - w->last_data >= LINGER_IDLE_MS ||
+		    now - w->reaped_at >= LINGER_MAX_MS)
+			return -1;
+		*wait = poll_wait(now, w->last_data + LINGER_IDLE_MS, *wait);
+		*wait = poll_wait(now, w->reaped_at + LINGER_MAX_MS, *wait);
+		return nfds;
+	}
+	if (w->pidfd >= 0) {
+		pfd[nfds].fd = w->pidfd;
+		pfd[nfds].events = POLLIN;
+		which[nfds++] = NULL;
+	} else {
+		*wait = TICK_MS;
+	}
+	if (cmd->cancel && !w->stopping)
+		*wait = poll_wait(now, now + CANCEL_TICK_MS, *wait);
+	if (!w->stopping)
+		*wait = poll_wait(now, w->deadline, *wait);
+	else if (!w->killed)
+		*wait = poll_wait(now, w->kill_at, *wait);
+	return nfds;
+}
+
+/*
+ * Reads both streams until the child is reaped and they are closed,
+ * stopping the group on timeout or cancel. Returns -1 (err set) only
+ * when the child could no longer be followed; it is killed and reaped.
+ */
+static int supervise(struct run *r, struct error *err)
+{
+	const struct exec_cmd *cmd = r->cmd;
+	struct child_state w = { -1, -1, -1, -1, 0, 0, 0, 0, -1 };
+	int ret = 0;
+
+#ifdef SYS_pidfd_open
+	w.pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+#endif
+	if (cmd->timeout_ms)
+		w.deadline = mono_ms() + (long long)cmd->timeout_ms;
+	for (;;) {
+		struct pollfd pfd[3];
+		struct stream *which[3];
+		long long now = mono_ms();
+		int nfds, wait, n;
+
+		stop_when_due(r, &w, now);
+		if (reap_when_exited(r, &w, now) < 0) {
+			ret = error_errno(err, "waiting for '%s'",
+					  cmd->argv.v[0]);
+			break;
+		}
+		nfds = poll_set(r, &w, now, pfd, which, &wait);
+		if (nfds < 0)
+			break;
+		n = poll(pfd, (nfds_t)nfds, wait);
+		if (n < 0 && errno != EINTR) {
+			ret = error_errno(err, "poll");
+			break;
+		}
+		for (int i = 0; n > 0 && i < nfds; i++) {
+			if (!which[i] || !pfd[i].revents)
+				continue;
+			stream_read(which[i], &r->rd);
+			w.last_data = mono_ms();
+		}
+	}
+	if (ret && !w.reaped) {
+		kill(-r->pid, SIGKILL);
+		reap(r->pid, &w.status);
+	}
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	return ret;
+}
+
+/* The excerpts completed, the files on disk: the result is final. */
+static int finish(struct run *r, struct error *err)
+{
+	struct stream *st = r->st;
+	int ret = 0;
+
 	for (int i = 0; i < 2; i++) {
 		if (st[i].fd >= 0) {
 			/* Held open past the linger: keep what we have. */
-			stream_feed(&st[i], &rd, 0, 1);
+			stream_feed(&st[i], &r->rd, 0, 1);
 			stream_flush(&st[i]);
 		}
 		stream_finish(&st[i]);
 	}
-	ret = 0;
 	for (int i = 0; i < 2; i++) {
 		if (st[i].write_errno) {
 			errno = st[i].write_errno;
@@ -1082,25 +1293,27 @@ int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
 			ret = error_errno(err, "writing '%s'", st[i].path);
 		st[i].file = -1;
 	}
+	return ret;
+}
 
-out:
+int exec_run(const struct exec_cmd *cmd, struct exec_result *res,
+	     struct error *err)
+{
+	struct run r;
+	int ret;
+
+	run_init(&r, cmd, res);
+	ret = check_cmd(&r, err);
+	if (!ret)
+		ret = prepare(&r, err);
+	if (!ret)
+		ret = spawn(&r, err);
+	if (!ret)
+		ret = supervise(&r, err);
+	if (!ret)
+		ret = finish(&r, err);
 	if (!res->end.tv_sec && !res->end.tv_nsec)
-		set_end(res, &t0);
-	stream_free(&st[0]);
-	stream_free(&st[1]);
-	close_fd(&null_fd);
-	close_fd(&out_pipe[0]);
-	close_fd(&out_pipe[1]);
-	close_fd(&err_pipe[0]);
-	close_fd(&err_pipe[1]);
-	close_fd(&rep_pipe[0]);
-	close_fd(&rep_pipe[1]);
-	strvec_clear(&sp.env);
-	strvec_clear(&sp.paths);
-	strvec_clear(&user_env);
-	free(sp.sh_argv);
-	free(sp.groups);
-	free(secrets);
-	free(rd.len);
+		set_end(res, &r.t0);
+	run_release(&r);
 	return ret;
 }

@@ -217,6 +217,110 @@ static void test_path_and_enoexec(void **state)
 	strbuf_release(&path);
 }
 
+/* Makes DIR under tmpdir (mode 0755) and returns its path in sb. */
+static void tmp_dir(struct strbuf *sb, const char *name)
+{
+	tmp_path(sb, name);
+	assert_int_equal(mkdir(sb->buf, 0755), 0);
+}
+
+/* Runs c, which must spawn; returns its stdout. */
+static const char *run_out(struct exec_cmd *c, struct exec_result *r)
+{
+	struct error err = ERROR_INIT;
+
+	if (exec_run(c, r, &err))
+		fail_msg("exec_run: %s", err.msg.buf);
+	error_release(&err);
+	return r->out_head.buf;
+}
+
+static void set_path(struct exec_cmd *c, const char *a, const char *b)
+{
+	strvec_clear(&c->env);
+	strvec_pushf(&c->env, "PATH=%s%s%s", a, b ? ":" : "", b ? b : "");
+}
+
+/*
+ * The PATH search is execvp()'s, though the parent now picks the file
+ * before fork: what is missing, a directory or not executable is passed
+ * over, the first that runs wins, and when none runs an EACCES met on
+ * the way is the error, not the last ENOENT.
+ */
+static void test_path_search(void **state)
+{
+	struct exec_cmd c = EXEC_CMD_INIT;
+	struct exec_result r = EXEC_RESULT_INIT;
+	struct strbuf dir_a = STRBUF_INIT, noexec = STRBUF_INIT,
+		      good = STRBUF_INIT, other = STRBUF_INIT,
+		      sb = STRBUF_INIT;
+
+	(void)state;
+	tmp_dir(&dir_a, "ps-dir");      /* holds a directory of that name */
+	tmp_dir(&noexec, "ps-noexec");  /* a 0644 file */
+	tmp_dir(&good, "ps-good");
+	tmp_dir(&other, "ps-other");
+	strbuf_addf(&sb, "%s/rdrill-which", dir_a.buf);
+	assert_int_equal(mkdir(sb.buf, 0755), 0);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/rdrill-which", noexec.buf);
+	write_file(sb.buf, "#!/bin/sh\necho noexec\n", 0644);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/rdrill-which", good.buf);
+	write_file(sb.buf, "#!/bin/sh\necho good \"$@\"\n", 0755);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/rdrill-which", other.buf);
+	write_file(sb.buf, "echo other\n", 0755);
+
+	strvec_push(&c.argv, "rdrill-which");
+	strvec_push(&c.argv, "x");
+	/* In the second entry. */
+	set_path(&c, "/nonexistent", good.buf);
+	assert_string_equal(run_out(&c, &r), "good x\n");
+	/* A directory, then a file without x: both passed over. */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s:%s:/nonexistent:%s:%s", dir_a.buf, noexec.buf,
+		    good.buf, other.buf);
+	strvec_clear(&c.env);
+	strvec_pushf(&c.env, "PATH=%s", sb.buf);
+	assert_string_equal(run_out(&c, &r), "good x\n");
+	/* The first that runs wins, a script without #! too. */
+	set_path(&c, other.buf, good.buf);
+	assert_string_equal(run_out(&c, &r), "other\n");
+
+	/* Nothing runs: EACCES from the way wins over a later ENOENT. */
+	set_path(&c, noexec.buf, "/nonexistent");
+	expect_exec_failure(&c, "'rdrill-which'", "Permission denied");
+	set_path(&c, dir_a.buf, NULL);
+	expect_exec_failure(&c, "'rdrill-which'", "Permission denied");
+	set_path(&c, "/nonexistent", "/nonexistent2");
+	expect_exec_failure(&c, "'rdrill-which'", "No such file");
+
+	/* A relative entry is taken from the directory the child runs in. */
+	set_path(&c, "/nonexistent", "ps-good");
+	c.cwd = tmpdir;
+	assert_string_equal(run_out(&c, &r), "good x\n");
+	set_path(&c, "ps-noexec", "ps-dir");
+	expect_exec_failure(&c, "'rdrill-which'", "Permission denied");
+	c.cwd = NULL;
+
+	/* With a '/', no search: that file or nothing. */
+	strvec_clear(&c.argv);
+	strvec_push(&c.argv, "ps-good/rdrill-which");
+	set_path(&c, other.buf, NULL);
+	c.cwd = tmpdir;
+	assert_string_equal(run_out(&c, &r), "good\n");
+	c.cwd = NULL;
+
+	exec_cmd_release(&c);
+	exec_result_release(&r);
+	strbuf_release(&dir_a);
+	strbuf_release(&noexec);
+	strbuf_release(&good);
+	strbuf_release(&other);
+	strbuf_release(&sb);
+}
+
 static void test_env_and_cwd(void **state)
 {
 	struct exec_cmd c = EXEC_CMD_INIT;
@@ -735,6 +839,17 @@ static void test_watch(void **state)
 	error_release(&err);
 }
 
+/* Cuts sb at its last '/' and returns it: the directory of a path. */
+static const char *dirname_of(struct strbuf *sb)
+{
+	static char dir[4096];
+	char *slash = strrchr(sb->buf, '/');
+
+	assert_non_null(slash);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - sb->buf), sb->buf);
+	return dir;
+}
+
 /* Looks the test user up, creating it when root and it is missing. */
 static struct passwd *test_user(void)
 {
@@ -831,6 +946,39 @@ static void test_run_as(void **state)
 	assert_non_null(strstr(err.msg.buf, "cannot enter directory"));
 	assert_non_null(strstr(err.msg.buf, "Permission denied"));
 
+	/*
+	 * The parent picks the program as root, which may run what the
+	 * user may not: a 0700 file, a file in a 0700 directory. The child
+	 * then searches as execvp() does, as that user.
+	 */
+	c.cwd = NULL;
+	assert_int_equal(chmod(tmpdir, 0755), 0);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%s/ra-root/rdrill-who", tmpdir);
+	assert_int_equal(mkdir(dirname_of(&dir), 0755), 0);
+	write_file(dir.buf, "#!/bin/sh\necho root-only\n", 0700);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%s/ra-private/rdrill-who", tmpdir);
+	assert_int_equal(mkdir(dirname_of(&dir), 0700), 0);
+	write_file(dir.buf, "#!/bin/sh\necho private\n", 0755);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%s/ra-pub/rdrill-who", tmpdir);
+	assert_int_equal(mkdir(dirname_of(&dir), 0755), 0);
+	write_file(dir.buf, "#!/bin/sh\necho \"$USER\"\n", 0755);
+	strvec_clear(&c.argv);
+	strvec_push(&c.argv, "rdrill-who");
+	strvec_pushf(&c.env, "PATH=%s/ra-root:%s/ra-private:%s/ra-pub", tmpdir,
+		     tmpdir, tmpdir);
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	assert_string_equal(r.out_head.buf, TEST_USER "\n");
+	strvec_clear(&c.env);
+	strvec_pushf(&c.env, "PATH=%s/ra-root:%s/ra-private", tmpdir, tmpdir);
+	assert_int_equal(exec_run(&c, &r, &err), -1);
+	assert_int_equal(r.exec_failed, 1);
+	assert_non_null(strstr(err.msg.buf, "Permission denied"));
+	assert_int_equal(chmod(tmpdir, 0700), 0);
+	strvec_clear(&c.env);
+
 	/* And the refusal a non-root rdrill gives, from a child that has
 	 * dropped root for good. */
 	fflush(NULL);
@@ -879,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_could_not_run),
 		cmocka_unit_test(test_path_and_enoexec),
+		cmocka_unit_test(test_path_search),
 		cmocka_unit_test(test_env_and_cwd),
 		cmocka_unit_test(test_child_state),
 		cmocka_unit_test(test_files_exact),
