@@ -15,14 +15,19 @@ void error_release(struct error *e)
 	strbuf_release(&e->detail);
 }
 
+static void vset(struct error *e, const char *fmt, va_list ap)
+{
+	strbuf_reset(&e->msg);
+	strbuf_reset(&e->detail);
+	strbuf_vaddf(&e->msg, fmt, ap);
+}
+
 int error_set(struct error *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	strbuf_reset(&e->msg);
-	strbuf_reset(&e->detail);
 	va_start(ap, fmt);
-	strbuf_vaddf(&e->msg, fmt, ap);
+	vset(e, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -32,10 +37,8 @@ int error_errno(struct error *e, const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
-	strbuf_reset(&e->msg);
-	strbuf_reset(&e->detail);
 	va_start(ap, fmt);
-	strbuf_vaddf(&e->msg, fmt, ap);
+	vset(e, fmt, ap);
 	va_end(ap);
 	strbuf_addf(&e->msg, ": %s", strerror(saved));
 	errno = saved;

@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
+#include "user.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -274,48 +276,39 @@ static void pick_candidate(struct spawn *sp)
 static int prepare_user(struct spawn *sp, const char *name,
 			struct strvec *user_env, struct error *err)
 {
-	struct passwd pw, *found = NULL;
-	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-	size_t size = hint > 0 ? (size_t)hint : 16384;
-	char *buf = xmalloc(size);
+	struct user_info u = USER_INFO_INIT;
 	uid_t me = geteuid();
-	int rc, n;
+	int rc = user_by_name(name, &u), n;
 
-	while ((rc = getpwnam_r(name, &pw, buf, size, &found)) == ERANGE) {
-		size *= 2;
-		buf = xrealloc(buf, size);
-	}
-	if (!found) {
-		if (rc) {
-			errno = rc;
+	if (rc <= 0) {
+		if (rc < 0)
 			error_errno(err, "cannot look up user '%s'", name);
-		} else {
+		else
 			error_set(err, "unknown user '%s'", name);
-		}
-		free(buf);
+		user_info_release(&u);
 		return 1;
 	}
 	if (me != 0) {
 		rc = 0;
-		if (pw.pw_uid != me)
+		if (u.uid != me)
 			rc = error_set(err, "cannot run as user '%s': only root "
 				       "can switch users and rdrill runs as "
 				       "uid %ld", name, (long)me);
-		free(buf);
+		user_info_release(&u);
 		return rc ? 1 : 0;
 	}
 	sp->switch_user = 1;
-	sp->uid = pw.pw_uid;
-	sp->gid = pw.pw_gid;
+	sp->uid = u.uid;
+	sp->gid = u.gid;
 	n = 32;
 	sp->groups = xmalloc(n * sizeof(*sp->groups));
-	while (getgrouplist(name, pw.pw_gid, sp->groups, &n) < 0)
+	while (getgrouplist(name, u.gid, sp->groups, &n) < 0)
 		sp->groups = xrealloc(sp->groups, (size_t)n * sizeof(*sp->groups));
 	sp->ngroups = n;
-	strvec_pushf(user_env, "HOME=%s", pw.pw_dir);
-	strvec_pushf(user_env, "USER=%s", pw.pw_name);
-	strvec_pushf(user_env, "LOGNAME=%s", pw.pw_name);
-	free(buf);
+	strvec_pushf(user_env, "HOME=%s", u.home.buf);
+	strvec_pushf(user_env, "USER=%s", u.name.buf);
+	strvec_pushf(user_env, "LOGNAME=%s", u.name.buf);
+	user_info_release(&u);
 	return 0;
 }
 
@@ -520,23 +513,6 @@ static void ring_add(struct stream *st, const char *p, size_t len)
 	st->ring_len = st->ring_len + len > n ? n : st->ring_len + len;
 }
 
-/* memmem() is GNU-only in glibc's headers. */
-static const char *find(const char *hay, size_t n, const char *needle,
-			size_t m)
-{
-	const char *p = hay, *end = hay + n;
-
-	while (m && m <= (size_t)(end - p)) {
-		p = memchr(p, needle[0], (size_t)(end - p) - m + 1);
-		if (!p)
-			return NULL;
-		if (!memcmp(p, needle, m))
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
 /*
  * Look for the watched strings in p, and in the seam between the bytes
  * emitted before and p, so a match split across reads is found too.
@@ -555,8 +531,8 @@ static void watch_scan(struct stream *st, const char *p, size_t len)
 		if (*st->seen & 1u << i)
 			continue;
 		m = strlen(st->watch[i]);
-		if (find(seam, st->wtail_len + k, st->watch[i], m) ||
-		    find(p, len, st->watch[i], m))
+		if (mem_find(seam, st->wtail_len + k, st->watch[i], m) ||
+		    mem_find(p, len, st->watch[i], m))
 			*st->seen |= 1u << i;
 	}
 	/* Keep the last EXEC_WATCH_LEN - 1 bytes of wtail + p. */
@@ -627,7 +603,7 @@ static void stream_feed(struct stream *st, const struct redact *rd,
 
 		for (i = 0; i < rd->nr; i++) {
 			if (st->next[i] != NO_MATCH && st->next[i] <= pos) {
-				const char *m = find(buf + pos, len - pos,
+				const char *m = mem_find(buf + pos, len - pos,
 						     rd->s[i], rd->len[i]);
 
 				st->next[i] = m ? (size_t)(m - buf) : NO_MATCH;
@@ -717,14 +693,6 @@ static int stream_read(struct stream *st, const struct redact *rd)
 
 /* ------------------------------------------------------------------ */
 /* Small helpers of the stages below. */
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* Keeps fds 0-2 free for the child's dup2()s. */
 static int move_high(int fd)
@@ -1224,11 +1192,11 @@ static int supervise(struct run *r, struct error *err)
 	w.pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 #endif
 	if (cmd->timeout_ms)
-		w.deadline = mono_ms() + (long long)cmd->timeout_ms;
+		w.deadline = clock_mono_ms() + (long long)cmd->timeout_ms;
 	for (;;) {
 		struct pollfd pfd[3];
 		struct stream *which[3];
-		long long now = mono_ms();
+		long long now = clock_mono_ms();
 		int nfds, wait, n;
 
 		stop_when_due(r, &w, now);
@@ -1249,7 +1217,7 @@ static int supervise(struct run *r, struct error *err)
 			if (!which[i] || !pfd[i].revents)
 				continue;
 			stream_read(which[i], &r->rd);
-			w.last_data = mono_ms();
+			w.last_data = clock_mono_ms();
 		}
 	}
 	if (ret && !w.reaped) {

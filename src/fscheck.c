@@ -6,6 +6,7 @@
  */
 #include "fscheck.h"
 #include "error.h"
+#include "user.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -73,39 +74,21 @@ void fscheck_quote_name(struct strbuf *out, const char *s)
 
 /* ---- users and groups ------------------------------------------------- */
 
-/*
- * The reentrant lookups, retried with a bigger buffer on ERANGE. Returns 1
- * found, 0 not found, -1 with errno on failure.
- */
+/* Returns 1 found, 0 not found, -1 with errno on failure. */
 static int lookup_user(const char *name, uid_t uid, uid_t *uid_out,
 		       struct strbuf *name_out)
 {
-	size_t size = 4096;
+	struct user_info u = USER_INFO_INIT;
+	int r = name ? user_by_name(name, &u) : user_by_uid(uid, &u);
 
-	for (;;) {
-		struct passwd pw, *res = NULL;
-		char *buf = xmalloc(size);
-		int e = name ? getpwnam_r(name, &pw, buf, size, &res) :
-			getpwuid_r(uid, &pw, buf, size, &res);
-
-		if (e == ERANGE && size < (1 << 20)) {
-			free(buf);
-			size *= 4;
-			continue;
-		}
-		if (!e && res) {
-			if (uid_out)
-				*uid_out = pw.pw_uid;
-			if (name_out)
-				strbuf_adds(name_out, pw.pw_name);
-		}
-		free(buf);
-		if (e && e != ENOENT && e != ESRCH) {
-			errno = e;
-			return -1;
-		}
-		return res != NULL;
+	if (r > 0) {
+		if (uid_out)
+			*uid_out = u.uid;
+		if (name_out)
+			strbuf_add(name_out, u.name.buf, u.name.len);
 	}
+	user_info_release(&u);
+	return r;
 }
 
 static int lookup_group(const char *name, gid_t gid, gid_t *gid_out,
@@ -333,6 +316,17 @@ static int fatal_errno(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM;
 }
 
+/* After a failed openat(): gone meanwhile, the walk's end, or a finding. */
+static int open_failed(struct walk *w, struct error *err)
+{
+	if (errno == ENOENT)
+		return 0;
+	if (fatal_errno(errno))
+		return error_errno(err, "open");
+	unreadable_errno(w, "cannot open", errno);
+	return 0;
+}
+
 static int visit(struct walk *w, int dirfd, const char *name,
 		 struct error *err)
 {
@@ -357,14 +351,8 @@ static int visit(struct walk *w, int dirfd, const char *name,
 		if (w->o->try_open) {
 			fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW |
 				    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-			if (fd < 0) {
-				if (errno == ENOENT)
-					return 0;
-				if (fatal_errno(errno))
-					return error_errno(err, "open");
-				unreadable_errno(w, "cannot open", errno);
-				return 0;
-			}
+			if (fd < 0)
+				return open_failed(w, err);
 			close(fd);
 		}
 		check_bits(w, &st);
@@ -378,14 +366,8 @@ static int visit(struct walk *w, int dirfd, const char *name,
 	w->f->dirs++;
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (fatal_errno(errno))
-			return error_errno(err, "open");
-		unreadable_errno(w, "cannot open", errno);
-		return 0;
-	}
+	if (fd < 0)
+		return open_failed(w, err);
 	check_bits(w, &st);
 	return push_dir(w, fd, err);
 }
