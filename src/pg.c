@@ -17,6 +17,7 @@
 #define PG_DEFAULT_CONNECT_TIMEOUT 10
 /* How long a cancelled query may take to stop before we give up on it. */
 #define PG_CANCEL_GRACE_MS 5000
+#define PG_CANCEL_RESEND_MS 500
 
 
 /* libpq's messages end in a newline and may span lines; ours are one. */
@@ -402,6 +403,13 @@ static int wait_ready(PGconn *c, const struct pg_query_opts *o,
 		} else if (t - *stopped_at > PG_CANCEL_GRACE_MS) {
 			return error_set(err, "the server did not stop the "
 					 "query when asked to");
+		} else if ((t - *stopped_at) / PG_CANCEL_RESEND_MS !=
+			   (t - *stopped_at - 100) / PG_CANCEL_RESEND_MS) {
+			/*
+			 * A cancel that reaches the backend before the query
+			 * does is ignored; ask again until it stops.
+			 */
+			send_cancel(c);
 		}
 		pfd.fd = PQsocket(c);
 		pfd.events = POLLIN;
@@ -427,6 +435,10 @@ int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
 	int ret = -1;
 
 	*result = NULL;
+	if (o && o->cancel && *o->cancel) {
+		error_set(err, "cancelled");
+		goto out;
+	}
 	if (o && o->timeout_ms > 0)
 		deadline = clock_mono_ms() + o->timeout_ms;
 	if (!PQsendQueryParams(c, sql, o ? o->nparams : 0, NULL,

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,6 +619,14 @@ static void test_truncation(void **state)
 	error_release(&err);
 }
 
+static volatile sig_atomic_t alarm_cancel;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarm_cancel = 1;
+}
+
 static void test_query_timeout_and_cancel(void **state)
 {
 	struct error err = ERROR_INIT;
@@ -641,6 +650,21 @@ static void test_query_timeout_and_cancel(void **state)
 	o.cancel = &cancel;
 	assert_int_equal(pg_run(c, "SELECT pg_sleep(20)", &o, &res, &err), -1);
 	assert_string_equal(err.msg.buf, "cancelled");
+	assert_int_equal(pg_query(c, "SELECT 1", &res, &err), 0);
+	json_decref(res);
+
+	/* A signal while the query runs: the server is told to stop. */
+	signal(SIGALRM, on_alarm);
+	alarm_cancel = 0;
+	o.cancel = &alarm_cancel;
+	alarm(1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pg_run(c, "SELECT pg_sleep(20)", &o, &res, &err), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	signal(SIGALRM, SIG_DFL);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_string_equal(err.msg.buf, "cancelled");
+	assert_true(s >= 0.9 && s < 5.0);
 	assert_int_equal(pg_query(c, "SELECT 1", &res, &err), 0);
 	json_decref(res);
 	PQfinish(c);
