@@ -204,6 +204,8 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		/* A dry-run plans every step; a run that stopped skipped it. */
 		set_str(vs, "status", planned ? "PLANNED" : "SKIPPED");
 		json_object_set_new(vs, "not_run", json_true());
+		/* Not the summary table's (see below). */
+		json_object_set_new(vs, "checks", json_array());
 		/* Planned checks still go in the tables, expected only. */
 		if (strcmp(kind, "command") && checks_out) {
 			json_t *c = json_object();
@@ -219,6 +221,14 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	}
 	set_str(vs, "status", status_word(journal_str(rec, "status")));
 	json_object_set_new(vs, "has_result", json_true());
+	/*
+	 * Mustache looks a name up the context stack: a step whose record
+	 * has no checks must say so here, or {{#checks}} in its partial
+	 * finds the report's summary table and shows other steps' checks
+	 * as its own.
+	 */
+	json_object_set_new(vs, "checks", json_array());
+	json_object_set_new(vs, "has_checks", json_false());
 	set_str(vs, "started", journal_str(rec, "started"));
 	set_str(vs, "ended", journal_str(rec, "ended"));
 	strbuf_reset(&sb);
@@ -247,8 +257,8 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 				json_array_append(checks_out, o);
 			json_decref(o);
 		}
-		if (json_array_size(vc))
-			json_object_set_new(vs, "has_checks", json_true());
+		json_object_set_new(vs, "has_checks",
+				    json_boolean(json_array_size(vc) > 0));
 		json_object_set_new(vs, "checks", vc);
 	}
 	if ((v = json_object_get(rec, "evidence")))

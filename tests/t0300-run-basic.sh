@@ -77,6 +77,26 @@ expect_grep '`SKIPPED`' "$TRASH/b2/report.md"
 expect_grep_F 'about to fail' "$TRASH/b2/report.md"
 expect_exit 0 "$RDRILL" verify "$TRASH/b2"
 
+# A failed step without checks of its own shows none: not the summary
+# table's (Mustache found "checks" up the context stack).
+mkdir -p "$W/good"
+printf 'x' >"$W/good/one"
+{ drill_head failcheck test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: goodsum, checksum: {dir: "$W/good"}}
+    - {id: badsum, checksum: {dir: "$W/no-such-dir"}}
+EOF
+} >"$TRASH/failcheck.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/failcheck.yaml" -o "$TRASH/b2c"
+sed -n '/^#### 2\. badsum/,/^#/p' "$TRASH/b2c/report.md" >"$TRASH/badsum.md"
+expect_grep '`FAILED`' "$TRASH/badsum.md"
+expect_grep 'no-such-dir' "$TRASH/badsum.md"
+expect_no_grep 'files hashed' "$TRASH/badsum.md"
+sed -n '/^#### 1\. goodsum/,/^#/p' "$TRASH/b2c/report.md" >"$TRASH/goodsum.md"
+expect_grep_F '| files hashed | at least 1 | 1 | `PASSED` |' "$TRASH/goodsum.md"
+
 # A program that cannot run is "could not run", not "exit 127".
 { drill_head norun test
 cat <<EOF
