@@ -97,6 +97,21 @@ expect_no_grep 'files hashed' "$TRASH/badsum.md"
 sed -n '/^#### 1\. goodsum/,/^#/p' "$TRASH/b2c/report.md" >"$TRASH/goodsum.md"
 expect_grep_F '| files hashed | at least 1 | 1 | `PASSED` |' "$TRASH/goodsum.md"
 
+# An absolute output: path is honoured, not joined to dir.
+mkdir -p "$W/sums-elsewhere"
+{ drill_head abssum test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: abs, checksum: {dir: "$W/good", output: "$W/sums-elsewhere/SUMS"}}
+    - {id: recheck, run: [sha256sum, -c, --strict, "$W/sums-elsewhere/SUMS"], cwd: "$W/good"}
+EOF
+} >"$TRASH/abssum.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/abssum.yaml" -o "$TRASH/b2d"
+expect_file "$W/sums-elsewhere/SUMS"
+expect_no_file "$W/good/$W"
+expect_grep "$(sha256sum "$W/good/one" | cut -c1-64)  one" "$W/sums-elsewhere/SUMS"
+
 # A program that cannot run is "could not run", not "exit 127".
 { drill_head norun test
 cat <<EOF
