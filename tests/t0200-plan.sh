@@ -88,7 +88,7 @@ expect_no_grep '<script' "$H"
 expect_no_grep '<link ' "$H"
 
 # Evidence is never overwritten; default bundles are dated and numbered.
-expect_exit 1 "$RDRILL" plan "$D" -o "$TRASH/p1"
+expect_exit 3 "$RDRILL" plan "$D" -o "$TRASH/p1"
 expect_grep 'already exists and is not an empty directory' "$ERR"
 mkdir "$TRASH/cwd"
 (cd "$TRASH/cwd" && "$RDRILL" plan "$TOP/$D" >/dev/null 2>&1 &&
