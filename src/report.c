@@ -98,7 +98,7 @@ static json_t *duration_string(long long secs)
  * append, replaces the first), so building the view is linear.
  */
 struct records {
-	json_t *start, *end;
+	json_t *start, *end, *preflight;
 	json_t **step;          /* [n - 1] */
 	size_t nsteps;
 };
@@ -118,6 +118,8 @@ static void index_records(struct records *ix, json_t *records, size_t nsteps)
 
 		if (!strcmp(type, "end") && !ix->end)
 			ix->end = r;
+		else if (!strcmp(type, "preflight") && !ix->preflight)
+			ix->preflight = r;
 		else if (!strcmp(type, "step") && n >= 1 &&
 			 (size_t)n <= nsteps && !ix->step[n - 1])
 			ix->step[n - 1] = r;
@@ -265,6 +267,28 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		json_object_set(vs, "evidence", v);
 	strbuf_release(&sb);
 	return vs;
+}
+
+/* The preflight record's checks, as the report's table. */
+static void view_preflight(json_t *view, json_t *rec)
+{
+	json_t *out, *c;
+	size_t i;
+
+	if (!rec)
+		return;
+	out = json_array();
+	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+		json_t *o = json_object();
+		set_str(o, "what", journal_str(c, "what"));
+		set_str(o, "expected", journal_str(c, "expected"));
+		set_str(o, "actual", journal_str(c, "actual"));
+		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
+			"PASSED" : "FAILED");
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(view, "preflight_run", json_true());
+	json_object_set_new(view, "preflight_checks", out);
 }
 
 static void view_backup_set(json_t *view, const struct drill *d)
@@ -475,6 +499,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	if (d->canary)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
+	view_preflight(view, ix.preflight);
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];

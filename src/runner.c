@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "pg.h"
 #include "plan.h"
+#include "preflight.h"
 #include "progress.h"
 #include "version.h"
 #include "report.h"
@@ -275,6 +276,32 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
+/*
+ * Preflight, journaled before step 1: every problem at once, and the run
+ * refused (nothing ran) when there is one. 0 = go on.
+ */
+static int preflight(struct run *r)
+{
+	struct strvec problems = STRVEC_INIT;
+	json_t *rec = preflight_check(r->d, r->o->bundle, &problems);
+	size_t i;
+	int ret = 0;
+
+	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	if (append(r, rec) < 0)
+		ret = -1;
+	if (problems.nr) {
+		strbuf_addf(&r->reason, "preflight: %zu problem%s: ",
+			    problems.nr, problems.nr == 1 ? "" : "s");
+		for (i = 0; i < problems.nr; i++)
+			strbuf_addf(&r->reason, "%s%s", i ? "; " : "",
+				    problems.v[i]);
+		ret = -1;
+	}
+	strvec_clear(&problems);
+	return ret;
+}
+
 /* The safety gates: checked before anything runs. 0 = go on. */
 static int gates(struct run *r)
 {
@@ -506,7 +533,10 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	collect_secrets(&r);
-	run_phases(&r);
+	if (preflight(&r) < 0)
+		r.status = RUNNER_REFUSED;
+	else
+		run_phases(&r);
 	run_cleanup(&r);
 	end = json_object();
 	json_object_set_new(end, "type", json_string("end"));

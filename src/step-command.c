@@ -5,6 +5,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "preflight.h"
 #include "report.h"
 #include "schema.h"
 #include "step.h"
@@ -182,6 +183,16 @@ static void command_secret_vars(const struct drill_step *s,
 	strvec_pushv(vars, p->secret_env.vals.v);
 }
 
+static void command_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct command_params *p = s->params;
+
+	strvec_push_unique(&n->programs, p->run.nr ? p->run.v[0] : "/bin/sh");
+	if (p->run_as)
+		strvec_push_unique(&n->users, p->run_as);
+	strvec_pushv(&n->env, p->secret_env.vals.v);
+}
+
 /* secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere. */
 static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 			  struct error *err)
@@ -317,6 +328,7 @@ const struct step_kind step_kind_command = {
 	.context = command_context,
 	.prompt = "$",
 	.secret_vars = command_secret_vars,
+	.needs = command_needs,
 	.run = command_run,
 	.view = command_view,
 };

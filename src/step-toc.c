@@ -3,6 +3,7 @@
 #include "drill.h"
 #include "pg.h"
 #include "schema.h"
+#include "preflight.h"
 #include "step.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -239,6 +240,14 @@ out:
 	return ret;
 }
 
+static void toc_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct toc_params *p = s->params;
+
+	strvec_push_unique(&n->programs, p->pg_restore ? p->pg_restore :
+			   "pg_restore");
+}
+
 const struct step_kind step_kind_toc = {
 	.name = "toc",
 	.selectors = selectors,
@@ -247,5 +256,6 @@ const struct step_kind step_kind_toc = {
 	.params = &toc_schema,
 	.params_key = "toc",
 	.describe = toc_describe,
+	.needs = toc_needs,
 	.run = toc_run,
 };

@@ -27,6 +27,7 @@ struct ynode;
  * per report language, a README section, and tests. See ARCHITECTURE.md.
  */
 struct step_ctx;
+struct step_needs;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -47,6 +48,11 @@ struct step_kind {
 	const char *prompt;              /* before the description; NULL: ">" */
 	/* Environment variables whose values are secrets. NULL: none. */
 	void (*secret_vars)(const struct drill_step *s, struct strvec *vars);
+	/*
+	 * What it needs before step 1, added to `n` (preflight.h): programs
+	 * it starts, users it runs as, environment variables. NULL: none.
+	 */
+	void (*needs)(const struct drill_step *s, struct step_needs *n);
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*

@@ -55,8 +55,8 @@ if command -v groff >/dev/null 2>&1; then
 	groff -man -Tutf8 -ww -z "$M" >"$OUT" 2>"$ERR"
 	expect_true "groff renders rdrill.1" test $? -eq 0
 	expect_true "groff: no warnings" test ! -s "$ERR"
-	groff -man -Tutf8 "$M" 2>/dev/null >"$OUT"
-	expect_grep 'Refused by a safety gate' "$OUT"
+	groff -man -Tascii -P-cbou "$M" 2>/dev/null >"$OUT"
+	expect_grep "^EXIT STATUS" "$OUT"
 else
 	expect_true "balanced .nf/.fi" test "$(grep -c '^\.nf' "$M")" -eq "$(grep -c '^\.fi' "$M")"
 fi
