@@ -88,6 +88,8 @@ EOF
 	} >"$TRASH/asother.yaml"
 	mkdir "$TRASH/nb"
 	chown nobody "$TRASH/nb"
+	# Its run lock where it may write.
+	RDRILL_STATE_DIR=$TRASH/nb/state
 	chmod 644 "$TRASH/asother.yaml"
 	expect_exit 3 runuser -u nobody -- "$RDRILL" run "$TRASH/asother.yaml" -o "$TRASH/nb/b"
 	expect_grep_F 'run_as root: rdrill runs as nobody, not root' "$ERR"
