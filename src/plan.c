@@ -98,6 +98,17 @@ void plan_step_describe(const struct drill_step *s, struct strbuf *out)
 	s->kind->describe(s, out);
 }
 
+void plan_step_when(const struct drill_step *s, struct strbuf *out)
+{
+	if (s->when_phase)
+		strbuf_addf(out, "only if the %s phase started", s->when_phase);
+	else if (s->when_step && !strcmp(s->when_status, "ran"))
+		strbuf_addf(out, "only if step %s ran", s->when_step);
+	else if (s->when_step)
+		strbuf_addf(out, "only if step %s %s", s->when_step,
+			    s->when_status);
+}
+
 void plan_print(const struct drill *d, json_t *plan, FILE *f)
 {
 	const struct drill_step *s;
@@ -127,6 +138,12 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 			fprintf(f, "     # %s\n", s->title);
 		if (s->kind->context)
 			s->kind->context(s, &ctx);
+		strbuf_reset(&sb);
+		plan_step_when(s, &sb);
+		if (sb.len)
+			strvec_push(&ctx, sb.buf);
+		strbuf_reset(&sb);
+		plan_step_describe(s, &sb);
 		for (i = 0; i < ctx.nr; i++)
 			fprintf(f, "     (%s)\n", ctx.v[i]);
 		strvec_clear(&ctx);

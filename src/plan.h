@@ -41,6 +41,8 @@ void plan_format_utc(struct strbuf *out, time_t t);
 
 /* One line saying what a built-in step checks (English, for terminals). */
 void plan_step_describe(const struct drill_step *s, struct strbuf *out);
+/* "only if the destroy phase started", ...; nothing without a when:. */
+void plan_step_when(const struct drill_step *s, struct strbuf *out);
 
 /* The numbered, readable step list `rdrill plan` prints. */
 void plan_print(const struct drill *d, json_t *plan, FILE *f);

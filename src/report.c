@@ -177,6 +177,12 @@ static const char *status_word(const char *s)
 	return "NOT RUN";
 }
 
+static const char *const step_keys[] = {
+	"started", "ended", "duration", "message", "note", "exit_code",
+	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
+	"run_as", "expect_exit", "secret_env", NULL,
+};
+
 static json_t *view_step(const struct drill_step *step, json_t *rec,
 			 json_t *checks_out, int planned)
 {
@@ -186,6 +192,13 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	size_t i;
 	char key[32];
 
+	/*
+	 * Mustache looks a name up the context stack: a key this step lacks
+	 * would be found in the report's own view (the run's "started", the
+	 * summary "checks"). Each is null here until the step sets it.
+	 */
+	for (i = 0; step_keys[i]; i++)
+		json_object_set_new(vs, step_keys[i], json_null());
 	json_object_set_new(vs, "n", json_integer(step->n));
 	set_str(vs, "id", step->id);
 	set_str(vs, "title", step->title && *step->title ? step->title :
@@ -196,6 +209,10 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	json_object_set_new(vs, key, json_true());
 	json_object_set_new(vs, "destructive", json_boolean(step->destructive));
 	json_object_set_new(vs, "timeout", duration_string(step->timeout_s));
+	plan_step_when(step, &sb);
+	/* null, not absent: no name may resolve to an outer context's. */
+	json_object_set_new(vs, "when", sb.len ? json_string(sb.buf) : json_null());
+	strbuf_reset(&sb);
 	if (step->kind->view) {
 		step->kind->view(step, vs);
 	} else {

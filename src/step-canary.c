@@ -54,8 +54,10 @@ static int canary_check(struct schema_ctx *c, const struct ynode *n,
 	    !json_is_true(json_object_get(step, "destructive")))
 		return schema_error_at(c, ynode_get(n, "canary"), "'canary: "
 				       "delete' deletes a row: put it in the "
-				       "destroy phase or mark it destructive: "
-				       "true");
+				       "destroy phase");
+	/* Only delete destroys; record, absent and present only read. */
+	if (strcmp(action, "delete"))
+		json_object_set_new(step, "destructive", json_false());
 	return 0;
 }
 
