@@ -8,6 +8,7 @@
 #include "mustache.h"
 #include "plan.h"
 #include "strbuf.h"
+#include "strvec.h"
 #include "xalloc.h"
 
 #include <limits.h>
@@ -180,11 +181,12 @@ static const char *status_word(const char *s)
 static const char *const step_keys[] = {
 	"started", "ended", "duration", "message", "note", "exit_code",
 	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
-	"run_as", "expect_exit", "secret_env", NULL,
+	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
+	NULL,
 };
 
-static json_t *view_step(const struct drill_step *step, json_t *rec,
-			 json_t *checks_out, int planned)
+static json_t *view_step(const struct drill *d, const struct drill_step *step,
+			 json_t *rec, json_t *checks_out, int planned)
 {
 	json_t *vs = json_object(), *v;
 	const char *kind = step->kind->name;
@@ -209,6 +211,17 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	json_object_set_new(vs, key, json_true());
 	json_object_set_new(vs, "destructive", json_boolean(step->destructive));
 	json_object_set_new(vs, "timeout", duration_string(step->timeout_s));
+	if (step->kind->target) {
+		struct strvec lines = STRVEC_INIT;
+		json_t *arr = json_array();
+		step->kind->target(d, step, &lines);
+		for (i = 0; i < lines.nr; i++)
+			json_array_append_new(arr, json_string(lines.v[i]));
+		json_object_set_new(vs, "has_target",
+				    json_boolean(lines.nr > 0));
+		json_object_set_new(vs, "target_lines", arr);
+		strvec_clear(&lines);
+	}
 	plan_step_when(step, &sb);
 	/* null, not absent: no name may resolve to an outer context's. */
 	json_object_set_new(vs, "when", sb.len ? json_string(sb.buf) : json_null());
@@ -525,7 +538,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
-		vs = view_step(s, rec, verify ? checks : NULL,
+		vs = view_step(d, s, rec, verify ? checks : NULL,
 			       !strcmp(status, "PLANNED"));
 		arr = json_object_get(phases, ph);
 		if (!arr) {

@@ -187,7 +187,29 @@ static void command_needs(const struct drill_step *s, struct step_needs *n)
 {
 	const struct command_params *p = s->params;
 
-	strvec_push_unique(&n->programs, p->run.nr ? p->run.v[0] : "/bin/sh");
+	const char *prog = p->run.nr ? p->run.v[0] : "/bin/sh";
+	const char *base = strrchr(prog, '/');
+	size_t i;
+
+	strvec_push_unique(&n->programs, prog);
+	/* What sudo starts is needed too (sudo itself: sudo -n true). */
+	if (!strcmp(base ? base + 1 : prog, "sudo"))
+		for (i = 1; i < p->run.nr; i++) {
+			const char *a = p->run.v[i];
+			if (!strcmp(a, "--")) {
+				if (i + 1 < p->run.nr)
+					strvec_push_unique(&n->programs,
+							   p->run.v[i + 1]);
+				break;
+			}
+			if (a[0] != '-' && !strchr(a, '=')) {
+				strvec_push_unique(&n->programs, a);
+				break;
+			}
+			/* sudo's options that take the next word. */
+			if (strlen(a) == 2 && strchr("ugpCDrtUTh", a[1]))
+				i++;
+		}
 	if (p->run_as)
 		strvec_push_unique(&n->users, p->run_as);
 	strvec_pushv(&n->env, p->secret_env.vals.v);

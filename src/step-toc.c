@@ -4,6 +4,7 @@
 #include "pg.h"
 #include "schema.h"
 #include "preflight.h"
+#include "plan.h"
 #include "step.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -240,6 +241,19 @@ out:
 	return ret;
 }
 
+static void toc_target(const struct drill *d, const struct drill_step *s,
+		       struct strvec *lines)
+{
+	const struct toc_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!p->connection)
+		return;
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
+}
+
 static void toc_needs(const struct drill_step *s, struct step_needs *n)
 {
 	const struct toc_params *p = s->params;
@@ -256,6 +270,7 @@ const struct step_kind step_kind_toc = {
 	.params = &toc_schema,
 	.params_key = "toc",
 	.describe = toc_describe,
+	.target = toc_target,
 	.needs = toc_needs,
 	.run = toc_run,
 };

@@ -46,6 +46,13 @@ struct step_kind {
 	/* Where and as whom, lines like "cd /srv" (the plan). NULL: none. */
 	void (*context)(const struct drill_step *s, struct strvec *lines);
 	const char *prompt;              /* before the description; NULL: ">" */
+	/*
+	 * What it touches, lines for the approver (the plan, the report):
+	 * its connection (database, host, user; never a password), the
+	 * exact SQL it sends. NULL: nothing beyond the description.
+	 */
+	void (*target)(const struct drill *d, const struct drill_step *s,
+		       struct strvec *lines);
 	/* Environment variables whose values are secrets. NULL: none. */
 	void (*secret_vars)(const struct drill_step *s, struct strvec *vars);
 	/*
