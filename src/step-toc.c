@@ -80,6 +80,8 @@ struct toc_params {
 	const char *connection;
 	struct schema_int min_entries;
 	const char *pg_restore;
+	const char *dbname;
+	struct schema_int server_major;
 };
 
 #define F(m) offsetof(struct toc_params, m)
@@ -94,6 +96,14 @@ static const struct schema_field toc_fields[] = {
 	{ .key = "pg_restore", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
 	  .off = F(pg_restore),
 	  .help = "the pg_restore program (default: pg_restore on PATH)" },
+	{ .key = "dbname", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(dbname),
+	  .help = "the database the dump must be of (default: the "
+		  "connection's dbname)" },
+	{ .key = "server_major", .type = SCHEMA_INT, .min = 7, .max = 10000,
+	  .off = F(server_major),
+	  .help = "the major version of the server the dump must come from, "
+		  "e.g. 15" },
 	{ NULL },
 };
 
@@ -115,6 +125,13 @@ static void toc_describe(const struct drill_step *s, struct strbuf *out)
 		    p->dump);
 	if (p->connection)
 		strbuf_addf(out, " (vs server of '%s')", p->connection);
+	if (p->dbname)
+		strbuf_addf(out, "; of database %s", p->dbname);
+	else if (p->connection)
+		strbuf_addf(out, "; of %s's database", p->connection);
+	if (p->server_major.set)
+		strbuf_addf(out, "; from a server of major version %ld",
+			    p->server_major.v);
 }
 
 static int toc_run(struct step_ctx *sc, struct error *err)
@@ -207,7 +224,32 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 			   t.entries_total >= (size_t)min);
 	}
 
-	/* 5. Dumped from the same major version as the live server. */
+	/* 5. A dump of the database the drill is about. */
+	{
+		const struct drill_conn *dc = conn ?
+			drill_conn(sc->drill, conn) : NULL;
+		const char *want = p->dbname ? p->dbname :
+				   dc ? dc->dbname : NULL;
+		if (want)
+			step_check(sc, "dump's database", want,
+				   t.dbname ? t.dbname : "(none)",
+				   t.dbname && !strcmp(t.dbname, want));
+	}
+
+	/* 6. Dumped from the major version the drill expects. */
+	if (p->server_major.set) {
+		int got = toc_major_version(t.server_version ?
+					    t.server_version : "");
+		strbuf_reset(&sb);
+		strbuf_reset(&act);
+		strbuf_addf(&sb, "%ld", p->server_major.v);
+		strbuf_addf(&act, "%d (%s)", got, t.server_version ?
+			    t.server_version : "no version");
+		step_check(sc, "dumped from server major version", sb.buf,
+			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
+	}
+
+	/* 7. Dumped from the same major version as the live server. */
 	if (conn) {
 		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
 					     sc->secrets, err);
