@@ -128,7 +128,7 @@ static void toc_describe(const struct drill_step *s, struct strbuf *out)
 	if (p->dbname)
 		strbuf_addf(out, "; of database %s", p->dbname);
 	else if (p->connection)
-		strbuf_addf(out, "; of %s's database", p->connection);
+		strbuf_addf(out, "; a dump of the database of '%s'", p->connection);
 	if (p->server_major.set)
 		strbuf_addf(out, "; from a server of major version %ld",
 			    p->server_major.v);
