@@ -183,6 +183,56 @@ static void command_secret_vars(const struct drill_step *s,
 	strvec_pushv(vars, p->secret_env.vals.v);
 }
 
+static const char *basename_of(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash ? slash + 1 : s;
+}
+
+/*
+ * The container a `docker|podman exec|cp` command reaches, for the
+ * approver: argv only (a shell: script is shown as it is).
+ */
+static void command_target(const struct drill *d, const struct drill_step *s,
+			   struct strvec *lines)
+{
+	const struct command_params *p = s->params;
+	const char *const *v = p->run.v;
+	size_t i, n = p->run.nr;
+
+	(void)d;
+	for (i = 0; i < n; i++)
+		if (!strcmp(basename_of(v[i]), "docker") ||
+		    !strcmp(basename_of(v[i]), "podman"))
+			break;
+	if (i + 1 >= n)
+		return;
+	if (!strcmp(v[i + 1], "exec")) {
+		/* Options before the container; these take the next word. */
+		for (i += 2; i < n && v[i][0] == '-'; i++)
+			if (strlen(v[i]) == 2 && strchr("euw", v[i][1]))
+				i++;
+			else if (!strcmp(v[i], "--user") ||
+				 !strcmp(v[i], "--env") ||
+				 !strcmp(v[i], "--workdir"))
+				i++;
+		if (i < n)
+			strvec_pushf(lines, "in container %s", v[i]);
+	} else if (!strcmp(v[i + 1], "cp")) {
+		for (i += 2; i < n; i++) {
+			const char *colon = strchr(v[i], ':');
+			if (v[i][0] != '-' && v[i][0] != '/' && colon &&
+			    colon > v[i])
+				strvec_pushf(lines, "in container %.*s",
+					     (int)(colon - v[i]), v[i]);
+		}
+	} else if (!strcmp(v[i + 1], "compose")) {
+		strvec_pushf(lines, "the compose project in %s",
+			     p->cwd ? p->cwd : "rdrill's working directory");
+	}
+}
+
 static void command_needs(const struct drill_step *s, struct step_needs *n)
 {
 	const struct command_params *p = s->params;
@@ -351,6 +401,7 @@ const struct step_kind step_kind_command = {
 	.prompt = "$",
 	.secret_vars = command_secret_vars,
 	.needs = command_needs,
+	.target = command_target,
 	.run = command_run,
 	.view = command_view,
 };
