@@ -29,6 +29,33 @@ int cmd_plan(int argc, char **argv)
 	return rc;
 }
 
+/* How long the drill took last time, from a bundle beside this one. */
+static void print_last_run(const struct drill_args *a, const char *id)
+{
+	struct strbuf dir = STRBUF_INIT, line = STRBUF_INIT;
+	const char *slash;
+
+	if (a->outdir) {
+		strbuf_adds(&dir, a->outdir);
+		while (dir.len > 1 && dir.buf[dir.len - 1] == '/')
+			strbuf_setlen(&dir, dir.len - 1);
+		slash = strrchr(dir.buf, '/');
+		if (!slash)
+			strbuf_reset(&dir);
+		strbuf_setlen(&dir, slash ? (size_t)(slash - dir.buf) : 0);
+		if (!dir.len)
+			strbuf_adds(&dir, slash ? "/" : ".");
+	} else {
+		strbuf_adds(&dir, "reports");
+	}
+	if (plan_last_run(dir.buf, id, &line) == 0)
+		printf("%s\n", line.buf);
+	else
+		printf("last run: none found in %s\n", dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&line);
+}
+
 int rdrill_plan(struct drill_args *a, const char *cmd)
 {
 	struct error err = ERROR_INIT;
@@ -41,6 +68,7 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	if (rc)
 		goto out;
 	plan_print(p.drill, p.plan, stdout);
+	print_last_run(a, p.drill->id);
 	fflush(stdout);
 	rc = rdrill_make_bundle(a, &p, "-plan");
 	if (rc)

@@ -1,6 +1,7 @@
 #include "bundle.h"
 #include "drill.h"
 #include "error.h"
+#include "lock.h"
 #include "plan.h"
 #include "progress.h"
 #include "rdrill.h"
@@ -65,7 +66,8 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	enum runner_status status;
 	char typed[256];
-	int rc, lockfd = -1, nd;
+	struct run_lock lock = RUN_LOCK_INIT;
+	int rc, held = 0, nd;
 	rc = rdrill_parse_drill_args(argv[0], argc, argv, &a, DRILL_ARGS_RUN);
 	if (rc)
 		goto out;
@@ -76,17 +78,15 @@ int cmd_run(int argc, char **argv)
 	rc = rdrill_load_plan(argv[0], &a, &p);
 	if (rc)
 		goto out;
-	/* One run of a drill at a time: the lock is on the drill file. */
+	/*
+	 * One run per drill and environment on this host, whatever file it
+	 * came from (lock.h). A lock that cannot be taken at all (no state
+	 * directory) refuses too: the guarantee would silently be gone.
+	 */
 	rc = RDRILL_EXIT_REFUSED;
-	lockfd = open(a.file, O_RDONLY | O_CLOEXEC);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			error_set(&err, "another rdrill run of %s is in progress; "
-				  "refusing to start a second one", a.file);
-		else
-			error_errno(&err, "cannot lock %s", a.file);
+	if (run_lock_take(&lock, p.drill->id, p.drill->environment, &held,
+			  &err) < 0)
 		goto fail;
-	}
 	nd = count_destructive(p.drill);
 	if (nd && !a.confirm &&
 	    ask_confirm(p.drill->environment, nd, typed, sizeof(typed)))
@@ -96,6 +96,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = RDRILL_EXIT_FAILED;
+	if (run_lock_set_bundle(&lock, p.bundle.buf, &err) < 0)
+		goto fail;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -139,8 +141,7 @@ int cmd_run(int argc, char **argv)
 fail:
 	rdrill_print_error(&err);
 out:
-	if (lockfd >= 0)
-		close(lockfd);
+	run_lock_release(&lock);
 	rdrill_planned_release(&p);
 	strbuf_release(&reason);
 	error_release(&err);

@@ -169,6 +169,10 @@ static const struct schema_field step_common[] = {
 	{ .key = "title", .type = SCHEMA_STR, .off = F(drill_step, title) },
 	{ .key = "note", .type = SCHEMA_STR, .off = F(drill_step, note) },
 	{ .key = "destructive", .type = SCHEMA_BOOL, .flags = SCHEMA_NOBIND },
+	/* Converted by convert_when(), bound by bind_when(). */
+	{ .key = "when", .type = SCHEMA_OBJ, .flags = SCHEMA_MANUAL | SCHEMA_NOBIND,
+	  .help = "destroy_started (any phase + _started), or {step: ID, "
+		  "status: passed|failed|ran}" },
 	{ .key = "timeout", .type = SCHEMA_DURATION, .flags = SCHEMA_NOBIND,
 	  .def = "3600" },
 	{ .key = "display", .type = SCHEMA_STR, .flags = SCHEMA_DERIVED,
@@ -825,6 +829,73 @@ static const struct step_kind *field_owner(const char *key)
 	return NULL;
 }
 
+static const char *const when_statuses[] = { "passed", "failed", "ran",
+					     NULL };
+
+/*
+ * when: a condition on what happened earlier in this run, stored as
+ * {"phase_started": PHASE} or {"step": ID, "status": passed|failed|ran}.
+ * A step id must be an earlier step's: the condition is decided before
+ * the step runs.
+ */
+static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj)
+{
+	const struct ynode *w = ynode_get(n, "when"), *sn, *tn;
+	json_t *out;
+	size_t i;
+
+	if (!w)
+		return 0;
+	if (w->type == YNODE_SCALAR) {
+		size_t len = w->len;
+		const char *suffix = "_started";
+		size_t sl = strlen(suffix);
+		if (len > sl && !strcmp(w->str + len - sl, suffix))
+			for (i = 0; drill_phases[i]; i++)
+				if (strlen(drill_phases[i]) == len - sl &&
+				    !strncmp(w->str, drill_phases[i], len - sl)) {
+					out = json_object();
+					json_object_set_new(out, "phase_started",
+						json_string(drill_phases[i]));
+					json_object_set_new(obj, "when", out);
+					return 0;
+				}
+		return err_at(c, w, "'when: %s' is not a condition: use "
+			      "PHASE_started (e.g. destroy_started) or {step: "
+			      "ID, status: passed|failed|ran}", w->str);
+	}
+	if (w->type != YNODE_MAP)
+		return err_at(c, w, "'when' must be PHASE_started or {step: ID, "
+			      "status: passed|failed|ran}, got %s", node_kind(w));
+	for (i = 0; i + 1 < w->nkids; i += 2)
+		if (strcmp(w->kids[i]->str, "step") &&
+		    strcmp(w->kids[i]->str, "status"))
+			return err_at(c, w->kids[i], "unknown key '%s' in 'when' "
+				      "(step, status)", w->kids[i]->str);
+	sn = ynode_get(w, "step");
+	tn = ynode_get(w, "status");
+	if (!sn || !tn)
+		return err_at(c, w, "'when' is missing '%s': {step: ID, status: "
+			      "passed|failed|ran}", sn ? "status" : "step");
+	if (sn->type != YNODE_SCALAR || !json_object_get(c->ids, sn->str) ||
+	    !strcmp(sn->str, json_string_value(json_object_get(obj, "id"))))
+		return err_at(c, sn, "'when: step' must name an earlier step, "
+			      "got '%s'", sn->type == YNODE_SCALAR ? sn->str :
+			      node_kind(sn));
+	for (i = 0; when_statuses[i]; i++)
+		if (tn->type == YNODE_SCALAR && !strcmp(tn->str, when_statuses[i]))
+			break;
+	if (!when_statuses[i])
+		return err_at(c, tn, "'when: status' must be passed, failed or "
+			      "ran, got '%s'", tn->type == YNODE_SCALAR ? tn->str :
+			      node_kind(tn));
+	out = json_object();
+	json_object_set_new(out, "step", json_string(sn->str));
+	json_object_set_new(out, "status", json_string(when_statuses[i]));
+	json_object_set_new(obj, "when", out);
+	return 0;
+}
+
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 {
 	const char *id = json_string_value(json_object_get(obj, "id"));
@@ -835,6 +906,9 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 	json_t *seen = json_object_get(c->ids, id);
 	size_t i;
 
+	/* Before this step's id is known: when names earlier steps only. */
+	if (convert_when(c, n, obj) < 0)
+		return -1;
 	if (seen)
 		return err_at(c, idn, "duplicate step id '%s' (first at line "
 			      "%d)", id, (int)json_integer_value(seen));
@@ -884,6 +958,12 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 				      "the destroy phase are destructive; "
 				      "remove 'destructive: false'");
 		json_object_set_new(obj, "destructive", json_true());
+	} else if (json_is_true(json_object_get(obj, "destructive")) &&
+		   strcmp(c->phase, "restore")) {
+		/* Destruction belongs after the backup is proved, nowhere else. */
+		return err_at(c, ynode_get(n, "destructive"), "a destructive "
+			      "step belongs in the destroy or restore phase, "
+			      "not %s", c->phase);
 	} else if (!json_object_get(obj, "destructive")) {
 		json_object_set_new(obj, "destructive", json_false());
 	}
@@ -1119,6 +1199,33 @@ int drill_phase_index(const char *name)
 static const struct schema step_common_schema = {
 	"step", step_common, sizeof(struct drill_step), 0, NULL };
 
+/* A plan body's when, re-checked: it may come back edited. */
+static int bind_when(struct drill_step *st, json_t *w, const char *where,
+		     struct error *err)
+{
+	const char *ph, *step, *status;
+	size_t i;
+
+	if (!w)
+		return 0;
+	ph = json_string_value(json_object_get(w, "phase_started"));
+	step = json_string_value(json_object_get(w, "step"));
+	status = json_string_value(json_object_get(w, "status"));
+	if (ph && drill_phase_index(ph) >= 0 && json_object_size(w) == 1) {
+		st->when_phase = ph;
+		return 0;
+	}
+	for (i = 0; status && when_statuses[i]; i++)
+		if (!strcmp(status, when_statuses[i]))
+			break;
+	if (step && status && when_statuses[i] && json_object_size(w) == 2) {
+		st->when_step = step;
+		st->when_status = status;
+		return 0;
+	}
+	return error_set(err, "%s: 'when' is not a condition", where);
+}
+
 static int bind_step(struct drill_step *st, json_t *js, size_t i,
 		     struct error *err)
 {
@@ -1143,6 +1250,8 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 		return error_set(err, "%s: 'destructive' must be true or false",
 				 where);
 	st->destructive = json_is_true(json_object_get(js, "destructive"));
+	if (bind_when(st, json_object_get(js, "when"), where, err) < 0)
+		return -1;
 	if (!json_is_integer(to) || json_integer_value(to) < 0)
 		return error_set(err, "%s: 'timeout_s' must be a number", where);
 	st->timeout_s = (long)json_integer_value(to);

@@ -89,6 +89,12 @@ struct drill_step {
 	enum drill_phase phase;
 	int destructive;
 	long timeout_s;
+	/*
+	 * when: run only if this phase started, or if step when_step ended
+	 * when_status (passed, failed, ran); all NULL: always.
+	 */
+	const char *when_phase;
+	const char *when_step, *when_status;
 	const char *display;    /* command steps: the command line shown */
 	const struct step_kind *kind;
 	void *params;           /* the kind's own struct (kind->params) */

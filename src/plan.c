@@ -1,5 +1,7 @@
 #include "plan.h"
+#include "error.h"
 #include "journal.h"
+#include "preflight.h"
 #include "drill.h"
 #include "step.h"
 #include "version.h"
@@ -8,8 +10,11 @@
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,6 +103,202 @@ void plan_step_describe(const struct drill_step *s, struct strbuf *out)
 	s->kind->describe(s, out);
 }
 
+void plan_conn_target(const struct drill *d, const char *name,
+		      struct strbuf *out)
+{
+	const struct drill_conn *c = drill_conn(d, name);
+
+	if (!c) {
+		strbuf_addf(out, "connection %s (not defined)", name);
+		return;
+	}
+	strbuf_addf(out, "connection %s: database %s", name,
+		    c->dbname ? c->dbname : "(libpq default)");
+	if (c->host)
+		strbuf_addf(out, " on %s", c->host);
+	if (c->port.set)
+		strbuf_addf(out, c->host ? ":%ld" : " on port %ld", c->port.v);
+	strbuf_addf(out, " as user %s", c->user ? c->user : "(libpq default)");
+	if (c->password_env)
+		strbuf_addf(out, " (password from $%s)", c->password_env);
+	else if (c->password_file)
+		strbuf_addf(out, " (password from %s)", c->password_file);
+}
+
+static void quote_one(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	strbuf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			strbuf_addch(out, '"');
+		strbuf_addch(out, s[i]);
+	}
+	strbuf_addch(out, '"');
+}
+
+void plan_quote_ident(struct strbuf *out, const char *ident, int table)
+{
+	const char *dot = table ? strchr(ident, '.') : NULL;
+
+	if (dot) {
+		quote_one(out, ident, (size_t)(dot - ident));
+		strbuf_addch(out, '.');
+		ident = dot + 1;
+	}
+	quote_one(out, ident, strlen(ident));
+}
+
+void plan_quote_literal(struct strbuf *out, const char *s)
+{
+	strbuf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addch(out, '\'');
+		strbuf_addch(out, *s);
+	}
+	strbuf_addch(out, '\'');
+}
+
+void plan_step_target(const struct drill *d, const struct drill_step *s,
+		      struct strvec *lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (s->kind->target)
+		s->kind->target(d, s, lines);
+	strbuf_adds(&sb, "timeout ");
+	if (s->timeout_s % 3600 == 0 && s->timeout_s)
+		strbuf_addf(&sb, "%ldh", s->timeout_s / 3600);
+	else if (s->timeout_s % 60 == 0 && s->timeout_s)
+		strbuf_addf(&sb, "%ldm", s->timeout_s / 60);
+	else
+		strbuf_addf(&sb, "%lds", s->timeout_s);
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
+}
+
+static int parse_utc_ms(const char *s, long long *ms)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, frac = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi,
+		   &sec, &frac) < 6)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = (long long)timegm(&tm) * 1000 + frac;
+	return 0;
+}
+
+/* A bundle's run of drill `id`: its start and end, from its journal. */
+static int bundle_run(const char *path, const char *id, long long *t0,
+		      long long *t1, struct strbuf *status)
+{
+	struct error err = ERROR_INIT;
+	json_t *recs = journal_read(path, NULL, &err), *start, *end, *plan;
+	int ret = -1;
+
+	error_release(&err);
+	if (!recs)
+		return -1;
+	start = json_array_get(recs, 0);
+	end = json_array_get(recs, json_array_size(recs) - 1);
+	plan = json_object_get(json_object_get(start, "plan"), "plan");
+	if (!strcmp(journal_str(start, "mode"), "run") &&
+	    !strcmp(journal_str(end, "type"), "end") &&
+	    !strcmp(journal_str(plan, "id"), id) &&
+	    !parse_utc_ms(journal_str(start, "time"), t0) &&
+	    !parse_utc_ms(journal_str(end, "time"), t1)) {
+		strbuf_reset(status);
+		strbuf_adds(status, journal_str(end, "status"));
+		ret = 0;
+	}
+	json_decref(recs);
+	return ret;
+}
+
+int plan_last_run(const char *dir, const char *id, struct strbuf *out)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	struct strbuf path = STRBUF_INIT, status = STRBUF_INIT,
+		      best = STRBUF_INIT, best_status = STRBUF_INIT;
+	long long t0, t1, best_end = -1, best_ms = 0;
+
+	if (!dh)
+		return -1;
+	while ((e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s/journal.jsonl", dir, e->d_name);
+		if (bundle_run(path.buf, id, &t0, &t1, &status) < 0 ||
+		    t1 <= best_end)
+			continue;
+		best_end = t1;
+		best_ms = t1 - t0;
+		strbuf_reset(&best);
+		strbuf_addf(&best, "%s/%s", dir, e->d_name);
+		strbuf_reset(&best_status);
+		strbuf_add(&best_status, status.buf, status.len);
+	}
+	closedir(dh);
+	if (best_end >= 0)
+		strbuf_addf(out, "last run: %lld.%03llds, %s (%s)",
+			    best_ms / 1000, best_ms % 1000, best_status.buf,
+			    best.buf);
+	strbuf_release(&path);
+	strbuf_release(&status);
+	strbuf_release(&best);
+	strbuf_release(&best_status);
+	return best_end >= 0 ? 0 : -1;
+}
+
+void plan_step_when(const struct drill_step *s, struct strbuf *out)
+{
+	if (s->when_phase)
+		strbuf_addf(out, "only if the %s phase started", s->when_phase);
+	else if (s->when_step && !strcmp(s->when_status, "ran"))
+		strbuf_addf(out, "only if step %s ran", s->when_step);
+	else if (s->when_step)
+		strbuf_addf(out, "only if step %s %s", s->when_step,
+			    s->when_status);
+}
+
+static void print_list(FILE *f, const char *what, const struct strvec *v)
+{
+	size_t i;
+
+	if (!v->nr)
+		return;
+	fprintf(f, "  %-12s ", what);
+	for (i = 0; i < v->nr; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v->v[i]);
+	fputc('\n', f);
+}
+
+/* What preflight will check, so the approver knows it before the run. */
+static void print_prerequisites(const struct drill *d, FILE *f)
+{
+	struct step_needs n = STEP_NEEDS_INIT;
+
+	preflight_needs(d, &n);
+	if (n.programs.nr || n.env.nr || n.users.nr)
+		fprintf(f, "\nprerequisites (checked before step 1):\n");
+	print_list(f, "programs", &n.programs);
+	print_list(f, "environment", &n.env);
+	print_list(f, "run_as users", &n.users);
+	step_needs_release(&n);
+}
+
 void plan_print(const struct drill *d, json_t *plan, FILE *f)
 {
 	const struct drill_step *s;
@@ -127,6 +328,13 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 			fprintf(f, "     # %s\n", s->title);
 		if (s->kind->context)
 			s->kind->context(s, &ctx);
+		strbuf_reset(&sb);
+		plan_step_when(s, &sb);
+		if (sb.len)
+			strvec_push(&ctx, sb.buf);
+		plan_step_target(d, s, &ctx);
+		strbuf_reset(&sb);
+		plan_step_describe(s, &sb);
 		for (i = 0; i < ctx.nr; i++)
 			fprintf(f, "     (%s)\n", ctx.v[i]);
 		strvec_clear(&ctx);
@@ -136,5 +344,6 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 	}
 	fprintf(f, "\n%zu steps, %d destructive (run needs --confirm %s)\n",
 		d->nsteps, ndestr, d->environment);
+	print_prerequisites(d, f);
 	strbuf_release(&sb);
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 struct drill;
+struct strvec;
 struct drill_step;
 struct strbuf;
 
@@ -41,6 +42,26 @@ void plan_format_utc(struct strbuf *out, time_t t);
 
 /* One line saying what a built-in step checks (English, for terminals). */
 void plan_step_describe(const struct drill_step *s, struct strbuf *out);
+/*
+ * "connection mm: database app on 127.0.0.1:5432 as user app" (never the
+ * password); "connection NAME (not defined)" when there is none.
+ */
+void plan_conn_target(const struct drill *d, const char *name,
+		      struct strbuf *out);
+/* `ident` double-quoted as PostgreSQL reads it; "schema.table" per part. */
+void plan_quote_ident(struct strbuf *out, const char *ident, int table);
+/* `s` as an SQL string literal. */
+void plan_quote_literal(struct strbuf *out, const char *s);
+/*
+ * The last finished run of drill `id` among the bundles in `dir`: its
+ * duration and bundle, as one line in `out`. 0 when found, else -1.
+ */
+int plan_last_run(const char *dir, const char *id, struct strbuf *out);
+/* The step's target lines and its timeout, for the plan. */
+void plan_step_target(const struct drill *d, const struct drill_step *s,
+		      struct strvec *lines);
+/* "only if the destroy phase started", ...; nothing without a when:. */
+void plan_step_when(const struct drill_step *s, struct strbuf *out);
 
 /* The numbered, readable step list `rdrill plan` prints. */
 void plan_print(const struct drill *d, json_t *plan, FILE *f);

@@ -14,20 +14,34 @@
 #include <string.h>
 #include <time.h>
 
+#define OPT_VAR "  --var NAME=VALUE   set a drill variable (repeatable)\n"
+#define OPT_OUT "  -o, --output DIR   the bundle directory (must not exist or be empty)\n"
+#define OPT_LANG "  --lang zh-CN|en    the report's language (default: the drill's)\n"
+#define OPT_HELP "  -h, --help         this help\n"
+
 static const struct rdrill_cmd commands[] = {
 	{ "validate", cmd_validate, "validate DRILL.yaml...",
-	  "check drill files; exit 0 when every one is valid" },
+	  "check drill files; exit 0 when every one is valid",
+	  "\noptions:\n" OPT_HELP },
 	{ "plan", cmd_plan,
 	  "plan DRILL.yaml [--var k=v]... [-o DIR] [--lang zh-CN|en]",
-	  "dry-run: print every step as it would run, write a PLANNED report" },
+	  "dry-run: print every step as it would run, write a PLANNED report",
+	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH] "
 	  "[-o DIR] [--lang zh-CN|en] [--dry-run]",
-	  "run the drill, journal every step, write the report" },
+	  "run the drill, journal every step, write the report",
+	  "\noptions:\n" OPT_VAR
+	  "  --confirm ENV      run destructive steps in environment ENV\n"
+	  "  --approved-plan HASH  refuse unless the plan hash is HASH\n"
+	  OPT_OUT OPT_LANG
+	  "  --dry-run          the same as rdrill plan\n" OPT_HELP },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
-	  "re-render report.md and report.html from a bundle's journal" },
+	  "re-render report.md and report.html from a bundle's journal",
+	  "\noptions:\n" OPT_LANG OPT_HELP },
 	{ "verify", cmd_verify, "verify BUNDLE_DIR",
-	  "re-check a bundle's SHA256SUMS and its journal's hash chain" },
+	  "re-check a bundle's SHA256SUMS and its journal's hash chain",
+	  "\noptions:\n" OPT_HELP },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -42,6 +56,30 @@ static void usage(FILE *f)
 			commands[i].summary);
 	fprintf(f, "\nexit codes: 0 passed, 1 failed or did not verify, "
 		   "2 usage or drill-file error, 3 refused by a safety gate\n");
+}
+
+static void command_usage(const struct rdrill_cmd *c, FILE *f)
+{
+	fprintf(f, "usage: rdrill %s\n\n%s\n", c->usage, c->summary);
+	if (c->options)
+		fputs(c->options, f);
+	fprintf(f, "\nexit codes: 0 passed, 1 failed or did not verify, "
+		   "2 usage or drill-file error, 3 refused by a safety gate\n"
+		   "See rdrill(1).\n");
+}
+
+/* -h or --help anywhere before "--" asks for the command's usage. */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -84,15 +122,21 @@ static const char *take_value(const char *cmd, int argc, char **argv, int *i,
 {
 	size_t n = strlen(opt);
 
-	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
+	/* An empty value is returned as "" after saying so; callers stop. */
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=') {
+		if (!argv[*i][n + 1])
+			rdrill_usage_error(cmd, "%s=: the value is empty", opt);
 		return argv[*i] + n + 1;
+	}
 	if (strcmp(argv[*i], opt))
 		return NULL;
 	if (*i + 1 >= argc) {
 		rdrill_usage_error(cmd, "%s needs a value", opt);
 		return "";
 	}
-	return argv[++*i];
+	if (!*argv[++*i])
+		rdrill_usage_error(cmd, "%s: the value is empty", opt);
+	return argv[*i];
 }
 
 int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
@@ -218,9 +262,10 @@ int rdrill_make_bundle(struct drill_args *a, struct planned *p,
 	localtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	strbuf_addf(&base, "%s-%s%s", day, p->drill->id, suffix);
+	/* No bundle, nothing ran: the output directory refused the run. */
 	if (bundle_create(a->outdir, "reports", base.buf, &p->bundle, &err) < 0) {
 		rdrill_print_error(&err);
-		rc = RDRILL_EXIT_FAILED;
+		rc = RDRILL_EXIT_REFUSED;
 	}
 	strbuf_release(&base);
 	error_release(&err);
@@ -254,8 +299,13 @@ int main(int argc, char **argv)
 		return RDRILL_EXIT_OK;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, argv[1]))
+		if (!strcmp(commands[i].name, argv[1])) {
+			if (wants_help(argc - 1, argv + 1)) {
+				command_usage(&commands[i], stdout);
+				return RDRILL_EXIT_OK;
+			}
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "rdrill: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return RDRILL_EXIT_USAGE;

@@ -20,6 +20,7 @@ struct rdrill_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 	const char *summary;
+	const char *options;	/* lines for --help, or NULL */
 };
 
 int cmd_validate(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "mustache.h"
 #include "plan.h"
 #include "strbuf.h"
+#include "strvec.h"
 #include "xalloc.h"
 
 #include <limits.h>
@@ -98,7 +99,7 @@ static json_t *duration_string(long long secs)
  * append, replaces the first), so building the view is linear.
  */
 struct records {
-	json_t *start, *end;
+	json_t *start, *end, *preflight;
 	json_t **step;          /* [n - 1] */
 	size_t nsteps;
 };
@@ -118,6 +119,8 @@ static void index_records(struct records *ix, json_t *records, size_t nsteps)
 
 		if (!strcmp(type, "end") && !ix->end)
 			ix->end = r;
+		else if (!strcmp(type, "preflight") && !ix->preflight)
+			ix->preflight = r;
 		else if (!strcmp(type, "step") && n >= 1 &&
 			 (size_t)n <= nsteps && !ix->step[n - 1])
 			ix->step[n - 1] = r;
@@ -175,8 +178,15 @@ static const char *status_word(const char *s)
 	return "NOT RUN";
 }
 
-static json_t *view_step(const struct drill_step *step, json_t *rec,
-			 json_t *checks_out, int planned)
+static const char *const step_keys[] = {
+	"started", "ended", "duration", "message", "note", "exit_code",
+	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
+	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
+	NULL,
+};
+
+static json_t *view_step(const struct drill *d, const struct drill_step *step,
+			 json_t *rec, json_t *checks_out, int planned)
 {
 	json_t *vs = json_object(), *v;
 	const char *kind = step->kind->name;
@@ -184,6 +194,13 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	size_t i;
 	char key[32];
 
+	/*
+	 * Mustache looks a name up the context stack: a key this step lacks
+	 * would be found in the report's own view (the run's "started", the
+	 * summary "checks"). Each is null here until the step sets it.
+	 */
+	for (i = 0; step_keys[i]; i++)
+		json_object_set_new(vs, step_keys[i], json_null());
 	json_object_set_new(vs, "n", json_integer(step->n));
 	set_str(vs, "id", step->id);
 	set_str(vs, "title", step->title && *step->title ? step->title :
@@ -194,6 +211,21 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	json_object_set_new(vs, key, json_true());
 	json_object_set_new(vs, "destructive", json_boolean(step->destructive));
 	json_object_set_new(vs, "timeout", duration_string(step->timeout_s));
+	if (step->kind->target) {
+		struct strvec lines = STRVEC_INIT;
+		json_t *arr = json_array();
+		step->kind->target(d, step, &lines);
+		for (i = 0; i < lines.nr; i++)
+			json_array_append_new(arr, json_string(lines.v[i]));
+		json_object_set_new(vs, "has_target",
+				    json_boolean(lines.nr > 0));
+		json_object_set_new(vs, "target_lines", arr);
+		strvec_clear(&lines);
+	}
+	plan_step_when(step, &sb);
+	/* null, not absent: no name may resolve to an outer context's. */
+	json_object_set_new(vs, "when", sb.len ? json_string(sb.buf) : json_null());
+	strbuf_reset(&sb);
 	if (step->kind->view) {
 		step->kind->view(step, vs);
 	} else {
@@ -204,6 +236,8 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 		/* A dry-run plans every step; a run that stopped skipped it. */
 		set_str(vs, "status", planned ? "PLANNED" : "SKIPPED");
 		json_object_set_new(vs, "not_run", json_true());
+		/* Not the summary table's (see below). */
+		json_object_set_new(vs, "checks", json_array());
 		/* Planned checks still go in the tables, expected only. */
 		if (strcmp(kind, "command") && checks_out) {
 			json_t *c = json_object();
@@ -219,6 +253,14 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 	}
 	set_str(vs, "status", status_word(journal_str(rec, "status")));
 	json_object_set_new(vs, "has_result", json_true());
+	/*
+	 * Mustache looks a name up the context stack: a step whose record
+	 * has no checks must say so here, or {{#checks}} in its partial
+	 * finds the report's summary table and shows other steps' checks
+	 * as its own.
+	 */
+	json_object_set_new(vs, "checks", json_array());
+	json_object_set_new(vs, "has_checks", json_false());
 	set_str(vs, "started", journal_str(rec, "started"));
 	set_str(vs, "ended", journal_str(rec, "ended"));
 	strbuf_reset(&sb);
@@ -247,14 +289,36 @@ static json_t *view_step(const struct drill_step *step, json_t *rec,
 				json_array_append(checks_out, o);
 			json_decref(o);
 		}
-		if (json_array_size(vc))
-			json_object_set_new(vs, "has_checks", json_true());
+		json_object_set_new(vs, "has_checks",
+				    json_boolean(json_array_size(vc) > 0));
 		json_object_set_new(vs, "checks", vc);
 	}
 	if ((v = json_object_get(rec, "evidence")))
 		json_object_set(vs, "evidence", v);
 	strbuf_release(&sb);
 	return vs;
+}
+
+/* The preflight record's checks, as the report's table. */
+static void view_preflight(json_t *view, json_t *rec)
+{
+	json_t *out, *c;
+	size_t i;
+
+	if (!rec)
+		return;
+	out = json_array();
+	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+		json_t *o = json_object();
+		set_str(o, "what", journal_str(c, "what"));
+		set_str(o, "expected", journal_str(c, "expected"));
+		set_str(o, "actual", journal_str(c, "actual"));
+		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
+			"PASSED" : "FAILED");
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(view, "preflight_run", json_true());
+	json_object_set_new(view, "preflight_checks", out);
 }
 
 static void view_backup_set(json_t *view, const struct drill *d)
@@ -465,6 +529,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	if (d->canary)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
+	view_preflight(view, ix.preflight);
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
@@ -473,7 +538,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
-		vs = view_step(s, rec, verify ? checks : NULL,
+		vs = view_step(d, s, rec, verify ? checks : NULL,
 			       !strcmp(status, "PLANNED"));
 		arr = json_object_get(phases, ph);
 		if (!arr) {

@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "pg.h"
 #include "plan.h"
+#include "preflight.h"
 #include "progress.h"
 #include "version.h"
 #include "report.h"
@@ -57,6 +58,9 @@ struct run {
 	/* clock_boot_ms() values; 0 = not yet */
 	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
 	int verify_backup_total, verify_backup_passed;
+	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
+	unsigned char *outcome;
+	int phase_started[DRILL_NPHASES];
 	int verify_restore_total, verify_restore_passed;
 };
 
@@ -275,6 +279,32 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
+/*
+ * Preflight, journaled before step 1: every problem at once, and the run
+ * refused (nothing ran) when there is one. 0 = go on.
+ */
+static int preflight(struct run *r)
+{
+	struct strvec problems = STRVEC_INIT;
+	json_t *rec = preflight_check(r->d, r->o->bundle, &problems);
+	size_t i;
+	int ret = 0;
+
+	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	if (append(r, rec) < 0)
+		ret = -1;
+	if (problems.nr) {
+		strbuf_addf(&r->reason, "preflight: %zu problem%s: ",
+			    problems.nr, problems.nr == 1 ? "" : "s");
+		for (i = 0; i < problems.nr; i++)
+			strbuf_addf(&r->reason, "%s%s", i ? "; " : "",
+				    problems.v[i]);
+		ret = -1;
+	}
+	strvec_clear(&problems);
+	return ret;
+}
+
 /* The safety gates: checked before anything runs. 0 = go on. */
 static int gates(struct run *r)
 {
@@ -400,6 +430,74 @@ static int destroy_gate(struct run *r)
 	return -1;
 }
 
+/* A step's when: condition, in words, true or not (plan.h: plan_step_when). */
+static int when_holds(struct run *r, const struct drill_step *step,
+		      struct strbuf *why)
+{
+	const struct drill_step *ref;
+	size_t i;
+	int o;
+
+	if (step->when_phase) {
+		int p = drill_phase_index(step->when_phase);
+		strbuf_addf(why, "the %s phase %s", step->when_phase,
+			    p >= 0 && r->phase_started[p] ? "started" :
+			    "did not start");
+		return p >= 0 && r->phase_started[p];
+	}
+	if (!step->when_step)
+		return 1;
+	for (i = 0, ref = NULL; i < r->d->nsteps; i++)
+		if (!strcmp(r->d->steps[i].id, step->when_step))
+			ref = &r->d->steps[i];
+	o = ref ? r->outcome[ref->n - 1] : 0;
+	strbuf_addf(why, "step %s %s", step->when_step, !o ? "did not run" :
+		    o == 1 ? "passed" : "failed");
+	if (!strcmp(step->when_status, "ran"))
+		return o != 0;
+	return o == (strcmp(step->when_status, "passed") ? 2 : 1);
+}
+
+/* A step whose when: is false: journaled SKIPPED with the reason. */
+static void skip_step(struct run *r, const struct drill_step *step,
+		      const char *why)
+{
+	json_t *rec = step_record(step);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "skipped: its condition is false (%s)", why);
+	json_object_set_new(rec, "status", json_string("skipped"));
+	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(rec, "when_false", json_true());
+	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
+		       drill_phases[step->phase], step->id);
+	progress_end(r->progress, "skipped", 0, sb.buf);
+	append(r, rec);
+	strbuf_release(&sb);
+}
+
+/*
+ * Run a step unless its when: says no. Returns what run_step does; a
+ * skipped step is no failure (1).
+ */
+static int run_step_when(struct run *r, const struct drill_step *step,
+			 volatile sig_atomic_t *cancel)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ok;
+
+	if (!when_holds(r, step, &why)) {
+		skip_step(r, step, why.buf);
+		strbuf_release(&why);
+		return 1;
+	}
+	strbuf_release(&why);
+	r->phase_started[step->phase] = 1;
+	ok = run_step(r, step, cancel);
+	r->outcome[step->n - 1] = ok ? 1 : 2;
+	return ok;
+}
+
 /* Every phase but cleanup, in order, until a step fails or a gate says no. */
 static void run_phases(struct run *r)
 {
@@ -421,7 +519,7 @@ static void run_phases(struct run *r)
 		} else if (step->phase == DRILL_DESTROY && destroy_gate(r) < 0) {
 			r->status = RUNNER_FAILED;
 			stopped = 1;
-		} else if (!run_step(r, step, r->o->cancel)) {
+		} else if (!run_step_when(r, step, r->o->cancel)) {
 			r->status = *r->o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
 			stopped = 1;
 		}
@@ -440,7 +538,7 @@ static void run_cleanup(struct run *r)
 			continue;
 		if (*r->o->cancel_hard)
 			break;
-		if (!run_step(r, step, r->o->cancel_hard) &&
+		if (!run_step_when(r, step, r->o->cancel_hard) &&
 		    r->status == RUNNER_PASSED)
 			r->status = RUNNER_FAILED;
 	}
@@ -497,6 +595,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_init(&r.reason, 0);
 	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
+	r.outcome = xcalloc(r.d->nsteps ? r.d->nsteps : 1, 1);
 	for (i = 0; i < r.d->nsteps; i++) {
 		r.verify_backup_total += r.d->steps[i].phase == DRILL_VERIFY_BACKUP;
 		r.verify_restore_total += r.d->steps[i].phase ==
@@ -506,7 +605,10 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	collect_secrets(&r);
-	run_phases(&r);
+	if (preflight(&r) < 0)
+		r.status = RUNNER_REFUSED;
+	else
+		run_phases(&r);
 	run_cleanup(&r);
 	end = json_object();
 	json_object_set_new(end, "type", json_string("end"));
@@ -540,6 +642,7 @@ out:
 	journal_free(r.journal);
 	json_decref(records);
 	json_decref(r.state);
+	free(r.outcome);
 	strvec_clear(&r.secrets);
 	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);

@@ -13,6 +13,7 @@
 #include "pg.h"
 #include "schema.h"
 #include "sha256.h"
+#include "plan.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -54,8 +55,10 @@ static int canary_check(struct schema_ctx *c, const struct ynode *n,
 	    !json_is_true(json_object_get(step, "destructive")))
 		return schema_error_at(c, ynode_get(n, "canary"), "'canary: "
 				       "delete' deletes a row: put it in the "
-				       "destroy phase or mark it destructive: "
-				       "true");
+				       "destroy phase");
+	/* Only delete destroys; record, absent and present only read. */
+	if (strcmp(action, "delete"))
+		json_object_set_new(step, "destructive", json_false());
 	return 0;
 }
 
@@ -68,6 +71,51 @@ static void canary_describe(const struct drill_step *s, struct strbuf *out)
 		    !strcmp(a, "delete") ? "delete the row" :
 		    !strcmp(a, "absent") ? "prove the row is gone" :
 		    "prove the row is back and identical");
+}
+
+/*
+ * The statement the step sends, for the approver: the key values go as
+ * parameters ($1...), shown beside it as the literals they are.
+ */
+static void canary_target(const struct drill *d, const struct drill_step *s,
+			  struct strvec *lines)
+{
+	const char *a = ((const struct canary_params *)s->params)->action;
+	const struct drill_canary *k = d->canary;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!k)
+		return;
+	plan_conn_target(d, k->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_reset(&sb);
+	if (!strcmp(a, "delete")) {
+		strbuf_adds(&sb, "SQL: DELETE FROM ");
+	} else {
+		strbuf_adds(&sb, "SQL: SELECT ");
+		for (i = 0; i < k->columns.nr; i++) {
+			if (i)
+				strbuf_adds(&sb, ", ");
+			plan_quote_ident(&sb, k->columns.v[i], 0);
+		}
+		strbuf_adds(&sb, " FROM ");
+	}
+	plan_quote_ident(&sb, k->table, 1);
+	for (i = 0; i < k->key.keys.nr; i++) {
+		strbuf_adds(&sb, i ? " AND " : " WHERE ");
+		plan_quote_ident(&sb, k->key.keys.v[i], 0);
+		strbuf_addf(&sb, " = $%zu", i + 1);
+	}
+	for (i = 0; i < k->key.keys.nr; i++) {
+		strbuf_addf(&sb, "%s$%zu = ", i ? ", " : "  -- ", i + 1);
+		plan_quote_literal(&sb, k->key.vals.v[i]);
+	}
+	if (!strcmp(a, "delete"))
+		strbuf_adds(&sb, " (in a transaction, rolled back unless "
+			    "exactly 1 row)");
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
 }
 
 struct canary {
@@ -381,5 +429,6 @@ const struct step_kind step_kind_canary = {
 	.params = &canary_step_schema,
 	.check = canary_check,
 	.describe = canary_describe,
+	.target = canary_target,
 	.run = canary_run,
 };

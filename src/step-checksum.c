@@ -32,7 +32,8 @@ static const struct schema_field checksum_fields[] = {
 	  .item = &f_name, .off = F(files),
 	  .help = "names relative to dir; omit for every file" },
 	{ .key = "output", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
-	  .off = F(output), .help = "SHA256SUMS", .def = "\"SHA256SUMS\"" },
+	  .off = F(output), .def = "\"SHA256SUMS\"",
+	  .help = "SHA256SUMS; relative to dir, or an absolute path" },
 	{ NULL },
 };
 
@@ -68,7 +69,11 @@ static int checksum_run(struct step_ctx *sc, struct error *err)
 	size_t i;
 	int ret = -1;
 
-	strbuf_addf(&path, "%s/%s", p->dir, p->output);
+	/* output: relative to dir, or an absolute path honoured as it is. */
+	if (p->output[0] == '/')
+		strbuf_adds(&path, p->output);
+	else
+		strbuf_addf(&path, "%s/%s", p->dir, p->output);
 	/* Stopped, it writes no SHA256SUMS: half a set is no evidence. */
 	if (checksum_files_until(p->dir, p->files.nr ? p->files.v : NULL,
 				 path.buf, 0, sc->cancel, timeout_s, &set,

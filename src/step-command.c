@@ -5,6 +5,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "preflight.h"
 #include "report.h"
 #include "schema.h"
 #include "step.h"
@@ -182,6 +183,88 @@ static void command_secret_vars(const struct drill_step *s,
 	strvec_pushv(vars, p->secret_env.vals.v);
 }
 
+static const char *basename_of(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash ? slash + 1 : s;
+}
+
+/*
+ * The container a `docker|podman exec|cp` command reaches, for the
+ * approver: argv only (a shell: script is shown as it is).
+ */
+static void command_target(const struct drill *d, const struct drill_step *s,
+			   struct strvec *lines)
+{
+	const struct command_params *p = s->params;
+	const char *const *v = p->run.v;
+	size_t i, n = p->run.nr;
+
+	(void)d;
+	for (i = 0; i < n; i++)
+		if (!strcmp(basename_of(v[i]), "docker") ||
+		    !strcmp(basename_of(v[i]), "podman"))
+			break;
+	if (i + 1 >= n)
+		return;
+	if (!strcmp(v[i + 1], "exec")) {
+		/* Options before the container; these take the next word. */
+		for (i += 2; i < n && v[i][0] == '-'; i++)
+			if (strlen(v[i]) == 2 && strchr("euw", v[i][1]))
+				i++;
+			else if (!strcmp(v[i], "--user") ||
+				 !strcmp(v[i], "--env") ||
+				 !strcmp(v[i], "--workdir"))
+				i++;
+		if (i < n)
+			strvec_pushf(lines, "in container %s", v[i]);
+	} else if (!strcmp(v[i + 1], "cp")) {
+		for (i += 2; i < n; i++) {
+			const char *colon = strchr(v[i], ':');
+			if (v[i][0] != '-' && v[i][0] != '/' && colon &&
+			    colon > v[i])
+				strvec_pushf(lines, "in container %.*s",
+					     (int)(colon - v[i]), v[i]);
+		}
+	} else if (!strcmp(v[i + 1], "compose")) {
+		strvec_pushf(lines, "the compose project in %s",
+			     p->cwd ? p->cwd : "rdrill's working directory");
+	}
+}
+
+static void command_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct command_params *p = s->params;
+
+	const char *prog = p->run.nr ? p->run.v[0] : "/bin/sh";
+	const char *base = strrchr(prog, '/');
+	size_t i;
+
+	strvec_push_unique(&n->programs, prog);
+	/* What sudo starts is needed too (sudo itself: sudo -n true). */
+	if (!strcmp(base ? base + 1 : prog, "sudo"))
+		for (i = 1; i < p->run.nr; i++) {
+			const char *a = p->run.v[i];
+			if (!strcmp(a, "--")) {
+				if (i + 1 < p->run.nr)
+					strvec_push_unique(&n->programs,
+							   p->run.v[i + 1]);
+				break;
+			}
+			if (a[0] != '-' && !strchr(a, '=')) {
+				strvec_push_unique(&n->programs, a);
+				break;
+			}
+			/* sudo's options that take the next word. */
+			if (strlen(a) == 2 && strchr("ugpCDrtUTh", a[1]))
+				i++;
+		}
+	if (p->run_as)
+		strvec_push_unique(&n->users, p->run_as);
+	strvec_pushv(&n->env, p->secret_env.vals.v);
+}
+
 /* secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere. */
 static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 			  struct error *err)
@@ -317,6 +400,8 @@ const struct step_kind step_kind_command = {
 	.context = command_context,
 	.prompt = "$",
 	.secret_vars = command_secret_vars,
+	.needs = command_needs,
+	.target = command_target,
 	.run = command_run,
 	.view = command_view,
 };

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "pg.h"
 #include "schema.h"
+#include "plan.h"
 #include "step.h"
 #include "strbuf.h"
 
@@ -65,6 +66,20 @@ static void sql_describe(const struct drill_step *s, struct strbuf *out)
 		strbuf_addf(out, "  => >= %ld", p->expect_min.v);
 	if (p->same_as)
 		strbuf_addf(out, "  => same as step %s", p->same_as);
+}
+
+static void sql_target(const struct drill *d, const struct drill_step *s,
+		       struct strvec *lines)
+{
+	const struct sql_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "SQL, in a read-only transaction: %s", p->query);
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
 }
 
 /* Long values are cut for the checks table; the evidence keeps them. */
@@ -265,5 +280,6 @@ const struct step_kind step_kind_sql = {
 	.params = &sql_schema,
 	.params_key = "sql",
 	.describe = sql_describe,
+	.target = sql_target,
 	.run = sql_run,
 };

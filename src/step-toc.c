@@ -3,6 +3,8 @@
 #include "drill.h"
 #include "pg.h"
 #include "schema.h"
+#include "preflight.h"
+#include "plan.h"
 #include "step.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -78,6 +80,8 @@ struct toc_params {
 	const char *connection;
 	struct schema_int min_entries;
 	const char *pg_restore;
+	const char *dbname;
+	struct schema_int server_major;
 };
 
 #define F(m) offsetof(struct toc_params, m)
@@ -92,6 +96,14 @@ static const struct schema_field toc_fields[] = {
 	{ .key = "pg_restore", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
 	  .off = F(pg_restore),
 	  .help = "the pg_restore program (default: pg_restore on PATH)" },
+	{ .key = "dbname", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(dbname),
+	  .help = "the database the dump must be of (default: the "
+		  "connection's dbname)" },
+	{ .key = "server_major", .type = SCHEMA_INT, .min = 7, .max = 10000,
+	  .off = F(server_major),
+	  .help = "the major version of the server the dump must come from, "
+		  "e.g. 15" },
 	{ NULL },
 };
 
@@ -113,6 +125,13 @@ static void toc_describe(const struct drill_step *s, struct strbuf *out)
 		    p->dump);
 	if (p->connection)
 		strbuf_addf(out, " (vs server of '%s')", p->connection);
+	if (p->dbname)
+		strbuf_addf(out, "; of database %s", p->dbname);
+	else if (p->connection)
+		strbuf_addf(out, "; a dump of the database of '%s'", p->connection);
+	if (p->server_major.set)
+		strbuf_addf(out, "; from a server of major version %ld",
+			    p->server_major.v);
 }
 
 static int toc_run(struct step_ctx *sc, struct error *err)
@@ -205,7 +224,32 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 			   t.entries_total >= (size_t)min);
 	}
 
-	/* 5. Dumped from the same major version as the live server. */
+	/* 5. A dump of the database the drill is about. */
+	{
+		const struct drill_conn *dc = conn ?
+			drill_conn(sc->drill, conn) : NULL;
+		const char *want = p->dbname ? p->dbname :
+				   dc ? dc->dbname : NULL;
+		if (want)
+			step_check(sc, "dump's database", want,
+				   t.dbname ? t.dbname : "(none)",
+				   t.dbname && !strcmp(t.dbname, want));
+	}
+
+	/* 6. Dumped from the major version the drill expects. */
+	if (p->server_major.set) {
+		int got = toc_major_version(t.server_version ?
+					    t.server_version : "");
+		strbuf_reset(&sb);
+		strbuf_reset(&act);
+		strbuf_addf(&sb, "%ld", p->server_major.v);
+		strbuf_addf(&act, "%d (%s)", got, t.server_version ?
+			    t.server_version : "no version");
+		step_check(sc, "dumped from server major version", sb.buf,
+			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
+	}
+
+	/* 7. Dumped from the same major version as the live server. */
 	if (conn) {
 		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
 					     sc->secrets, err);
@@ -239,6 +283,27 @@ out:
 	return ret;
 }
 
+static void toc_target(const struct drill *d, const struct drill_step *s,
+		       struct strvec *lines)
+{
+	const struct toc_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!p->connection)
+		return;
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void toc_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct toc_params *p = s->params;
+
+	strvec_push_unique(&n->programs, p->pg_restore ? p->pg_restore :
+			   "pg_restore");
+}
+
 const struct step_kind step_kind_toc = {
 	.name = "toc",
 	.selectors = selectors,
@@ -247,5 +312,7 @@ const struct step_kind step_kind_toc = {
 	.params = &toc_schema,
 	.params_key = "toc",
 	.describe = toc_describe,
+	.target = toc_target,
+	.needs = toc_needs,
 	.run = toc_run,
 };

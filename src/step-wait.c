@@ -6,6 +6,7 @@
 #include "error.h"
 #include "pg.h"
 #include "schema.h"
+#include "plan.h"
 #include "step.h"
 #include "strbuf.h"
 
@@ -43,6 +44,17 @@ static void wait_describe(const struct drill_step *s, struct strbuf *out)
 
 	strbuf_addf(out, "wait until '%s' accepts connections (at most %lds)",
 		    p->connection, wait_timeout_s(p));
+}
+
+static void wait_target(const struct drill *d, const struct drill_step *s,
+			struct strvec *lines)
+{
+	const struct wait_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
 }
 
 static int wait_run(struct step_ctx *sc, struct error *err)
@@ -92,5 +104,6 @@ const struct step_kind step_kind_wait = {
 	.params = &wait_schema,
 	.params_key = "wait",
 	.describe = wait_describe,
+	.target = wait_target,
 	.run = wait_run,
 };

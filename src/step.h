@@ -27,6 +27,7 @@ struct ynode;
  * per report language, a README section, and tests. See ARCHITECTURE.md.
  */
 struct step_ctx;
+struct step_needs;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -45,8 +46,20 @@ struct step_kind {
 	/* Where and as whom, lines like "cd /srv" (the plan). NULL: none. */
 	void (*context)(const struct drill_step *s, struct strvec *lines);
 	const char *prompt;              /* before the description; NULL: ">" */
+	/*
+	 * What it touches, lines for the approver (the plan, the report):
+	 * its connection (database, host, user; never a password), the
+	 * exact SQL it sends. NULL: nothing beyond the description.
+	 */
+	void (*target)(const struct drill *d, const struct drill_step *s,
+		       struct strvec *lines);
 	/* Environment variables whose values are secrets. NULL: none. */
 	void (*secret_vars)(const struct drill_step *s, struct strvec *vars);
+	/*
+	 * What it needs before step 1, added to `n` (preflight.h): programs
+	 * it starts, users it runs as, environment variables. NULL: none.
+	 */
+	void (*needs)(const struct drill_step *s, struct step_needs *n);
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*

@@ -689,6 +689,19 @@ static int read_block_header(struct rd *rd, int *type, int64_t *id)
 	return 0;
 }
 
+/* Bytes [from, to) that no block holds: -1 with a message, else 0. */
+static int unaccounted(struct rd *rd, uint64_t from, uint64_t to,
+		       const char *where)
+{
+	if (from >= to)
+		return 0;
+	return error_set(rd->err, "corrupt archive: %" PRIu64 " bytes %s "
+			 "(bytes %" PRIu64 " to %" PRIu64 ") belong to no data "
+			 "block: the block before them ended early (a chunk "
+			 "length damaged?) or they were added", to - from,
+			 where, from, to - 1);
+}
+
 static int cmp_offset(const void *a, const void *b)
 {
 	const struct toc_entry *x = *(const struct toc_entry *const *)a;
@@ -701,7 +714,11 @@ static int cmp_offset(const void *a, const void *b)
 /*
  * Offsets known: walk each block from its offset, in file order, and
  * refuse overlaps, so a crafted archive can't make us walk the same
- * bytes once per entry.
+ * bytes once per entry. pg_dump writes the blocks back to back from the
+ * end of the TOC to the end of the file, so every byte is accounted
+ * for: bytes between two blocks, or after the last, are damage that
+ * keeps the TOC readable (a chunk length zeroed ends its block early,
+ * and pg_restore, seeking to each offset, never notices).
  */
 static int walk_by_offset(struct rd *rd, struct toc *t)
 {
@@ -714,7 +731,7 @@ static int walk_by_offset(struct rd *rd, struct toc *t)
 		if (t->entries[i].data_state == TOC_DATA_SET)
 			n++;
 	if (!n)
-		return 0;
+		return unaccounted(rd, t->toc_end, rd->size, "after the TOC");
 	v = xcalloc(n, sizeof(*v));
 	n = 0;
 	for (i = 0; i < t->nr; i++)
@@ -747,6 +764,11 @@ static int walk_by_offset(struct rd *rd, struct toc *t)
 				  rd->size);
 			goto out;
 		}
+		if (e->data_offset > prev_end &&
+		    unaccounted(rd, prev_end, e->data_offset,
+				prev_id ? "between two data blocks" :
+				"between the TOC and the first data block") < 0)
+			goto out;
 		rd->pos = e->data_offset;
 		if (read_block_header(rd, &type, &id) < 0)
 			goto out;
@@ -763,6 +785,8 @@ static int walk_by_offset(struct rd *rd, struct toc *t)
 		prev_end = rd->pos;
 		prev_id = e->dump_id;
 	}
+	if (unaccounted(rd, prev_end, rd->size, "after the last data block") < 0)
+		goto out;
 	ret = 0;
 out:
 	free(v);

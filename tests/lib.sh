@@ -15,6 +15,9 @@ RDRILL=${RDRILL:-$TOP/rdrill}
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/rdrill-$TEST_NAME.XXXXXX")
 chmod 755 "$TRASH"
+# Run locks (lock.h) in the test's own state directory, never the host's.
+RDRILL_STATE_DIR=$TRASH/state
+export RDRILL_STATE_DIR
 OUT=$TRASH/.out
 ERR=$TRASH/.err
 _pass=0

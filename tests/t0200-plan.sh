@@ -12,7 +12,7 @@ cp "$OUT" "$TRASH/terminal.txt"
 for f in plan.json report.md report.html; do expect_file "$TRASH/p1/$f"; done
 expect_grep '^ 17\. command  wipe-db   !! DESTRUCTIVE' "$TRASH/terminal.txt"
 expect_grep_F '$ sudo rm -rf /home/ratio/mattermost/environments/prod/data/db/*' "$TRASH/terminal.txt"
-expect_grep '28 steps, 5 destructive (run needs --confirm prod)' "$TRASH/terminal.txt"
+expect_grep '28 steps, 4 destructive (run needs --confirm prod)' "$TRASH/terminal.txt"
 
 # Every command and path of the seed is in the report, exactly.
 R=$TRASH/p1/report.md
@@ -88,7 +88,7 @@ expect_no_grep '<script' "$H"
 expect_no_grep '<link ' "$H"
 
 # Evidence is never overwritten; default bundles are dated and numbered.
-expect_exit 1 "$RDRILL" plan "$D" -o "$TRASH/p1"
+expect_exit 3 "$RDRILL" plan "$D" -o "$TRASH/p1"
 expect_grep 'already exists and is not an empty directory' "$ERR"
 mkdir "$TRASH/cwd"
 (cd "$TRASH/cwd" && "$RDRILL" plan "$TOP/$D" >/dev/null 2>&1 &&

@@ -43,13 +43,15 @@ expect_grep_F 'hello from rdrill' "$B/report.md"
 expect_file "$W/cleanup-ran"
 expect_true "SHA256SUMS of the backup set checks" sh -c "cd '$W/b' && sha256sum -c --strict SHA256SUMS"
 expect_grep "$(sha256sum "$W/b/one.bin" | cut -c1-64)" "$B/report.md"
-expect_true "journal: start, 6 steps, end" test "$(wc -l <"$B/journal.jsonl")" -eq 8
+expect_true "journal: start, preflight, 6 steps, end" test "$(wc -l <"$B/journal.jsonl")" -eq 9
+expect_true "journal second record is the preflight, passed" test \
+	"$(sed -n 2p "$B/journal.jsonl" | jq -r '.type + " " + .status')" = "preflight passed"
 expect_true "journal first record is the start" test \
 	"$(head -1 "$B/journal.jsonl" | jq -r .type)" = start
 expect_true "journal last record says PASSED" test \
 	"$(tail -1 "$B/journal.jsonl" | jq -r .status)" = PASSED
 expect_true "exit code recorded" test \
-	"$(sed -n 6p "$B/journal.jsonl" | jq -r .exit_code)" = 3
+	"$(sed -n 7p "$B/journal.jsonl" | jq -r .exit_code)" = 3
 expect_true "bundle SHA256SUMS checks" sh -c "cd '$B' && sha256sum -c --strict SHA256SUMS"
 expect_exit 0 "$RDRILL" verify "$B"
 expect_grep '^VERIFIED' "$OUT"
@@ -77,7 +79,42 @@ expect_grep '`SKIPPED`' "$TRASH/b2/report.md"
 expect_grep_F 'about to fail' "$TRASH/b2/report.md"
 expect_exit 0 "$RDRILL" verify "$TRASH/b2"
 
-# A program that cannot run is "could not run", not "exit 127".
+# A failed step without checks of its own shows none: not the summary
+# table's (Mustache found "checks" up the context stack).
+mkdir -p "$W/good"
+printf 'x' >"$W/good/one"
+{ drill_head failcheck test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: goodsum, checksum: {dir: "$W/good"}}
+    - {id: badsum, checksum: {dir: "$W/no-such-dir"}}
+EOF
+} >"$TRASH/failcheck.yaml"
+expect_exit 1 "$RDRILL" run "$TRASH/failcheck.yaml" -o "$TRASH/b2c"
+sed -n '/^#### 2\. badsum/,/^#/p' "$TRASH/b2c/report.md" >"$TRASH/badsum.md"
+expect_grep '`FAILED`' "$TRASH/badsum.md"
+expect_grep 'no-such-dir' "$TRASH/badsum.md"
+expect_no_grep 'files hashed' "$TRASH/badsum.md"
+sed -n '/^#### 1\. goodsum/,/^#/p' "$TRASH/b2c/report.md" >"$TRASH/goodsum.md"
+expect_grep_F '| files hashed | at least 1 | 1 | `PASSED` |' "$TRASH/goodsum.md"
+
+# An absolute output: path is honoured, not joined to dir.
+mkdir -p "$W/sums-elsewhere"
+{ drill_head abssum test
+cat <<EOF
+phases:
+  verify_backup:
+    - {id: abs, checksum: {dir: "$W/good", output: "$W/sums-elsewhere/SUMS"}}
+    - {id: recheck, run: [sha256sum, -c, --strict, "$W/sums-elsewhere/SUMS"], cwd: "$W/good"}
+EOF
+} >"$TRASH/abssum.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/abssum.yaml" -o "$TRASH/b2d"
+expect_file "$W/sums-elsewhere/SUMS"
+expect_no_file "$W/good/$W"
+expect_grep "$(sha256sum "$W/good/one" | cut -c1-64)  one" "$W/sums-elsewhere/SUMS"
+
+# A program that is not there refuses the run at preflight (exit 3).
 { drill_head norun test
 cat <<EOF
 phases:
@@ -85,9 +122,9 @@ phases:
     - {id: missing, run: [/nonexistent/program, x]}
 EOF
 } >"$TRASH/norun.yaml"
-expect_exit 1 "$RDRILL" run "$TRASH/norun.yaml" -o "$TRASH/b3"
-expect_grep '/nonexistent/program' "$ERR"
-expect_true "journal says why" sh -c "sed -n 2p '$TRASH/b3/journal.jsonl' | jq -r .message | grep -q nonexistent"
+expect_exit 3 "$RDRILL" run "$TRASH/norun.yaml" -o "$TRASH/b3"
+expect_grep 'program /nonexistent/program: not an executable file' "$ERR"
+expect_true "journal says why" sh -c "sed -n 2p '$TRASH/b3/journal.jsonl' | jq -r '.problems[0]' | grep -q nonexistent"
 
 # Timeout kills the step.
 { drill_head slow test

@@ -72,7 +72,7 @@ EOF
 pid=$!
 sleep 1
 expect_exit 3 "$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l2"
-expect_grep 'another rdrill run of .* is in progress' "$ERR"
+expect_grep 'another run of drill lock in environment test holds .*(pid [0-9]*, started ' "$ERR"
 wait $pid
 expect_true "the first run passed" test $? -eq 0
 test_done

@@ -33,7 +33,7 @@ wait $pid 2>/dev/null
 pkill -x -f "sleep 61" 2>/dev/null
 expect_file "$TRASH/k/journal.jsonl"
 expect_no_file "$TRASH/k/report.md"
-expect_true "journal holds start and step 1" test "$(wc -l <"$TRASH/k/journal.jsonl")" -eq 2
+expect_true "journal holds start, preflight and step 1" test "$(wc -l <"$TRASH/k/journal.jsonl")" -eq 3
 expect_exit 0 "$RDRILL" render "$TRASH/k"
 expect_grep '`INCOMPLETE`' "$TRASH/k/report.md"
 expect_grep '`SKIPPED`' "$TRASH/k/report.md"

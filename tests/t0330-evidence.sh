@@ -59,7 +59,7 @@ echo extra >"$TRASH/t3/steps/99-extra.out"
 expect_exit 1 "$RDRILL" verify "$TRASH/t3"
 expect_grep 'steps/99-extra.out: not in SHA256SUMS' "$OUT"
 cp -r "$B" "$TRASH/t4"
-sed -i '2s/"exit_code":0/"exit_code":1/' "$TRASH/t4/journal.jsonl"
+sed -i '3s/"exit_code":0/"exit_code":1/' "$TRASH/t4/journal.jsonl"
 expect_exit 1 "$RDRILL" verify "$TRASH/t4"
 expect_grep 'hash chain broken\|content changed' "$OUT" 
 expect_exit 1 "$RDRILL" render "$TRASH/t4"
@@ -77,7 +77,7 @@ phases:
       shell: printf 'ok\355\240\200ok\n'
     - id: esc
       title: "title \e[2J\e]0;owned\a"
-      run: ["no-such-\e[31mprogram"]
+      run: [sh, -c, "exit 1", "\e[31m"]
 EOF
 } >"$TRASH/bytes.yaml"
 expect_exit 1 "$RDRILL" run "$TRASH/bytes.yaml" -o "$TRASH/u"
@@ -88,7 +88,18 @@ expect_same "$TRASH/surrogate.out" "$TRASH/u/steps/01-surrogate.out"
 expect_no_grep "$ESC" "$ERR"
 expect_no_grep "$ESC" "$OUT"
 expect_grep_F "esc  failed" "$ERR"
-expect_grep_F "rdrill: step 2 (esc) failed: could not run 'no-such-$FFFD[31mprogram'" "$ERR"
+# A program that is not there: refused at preflight, the name made safe.
+{ drill_head bytes2 test
+cat <<'EOF'
+phases:
+  backup:
+    - id: esc
+      run: ["no-such-\e[31mprogram"]
+EOF
+} >"$TRASH/bytes2.yaml"
+expect_exit 3 "$RDRILL" run "$TRASH/bytes2.yaml" -o "$TRASH/u2"
+expect_no_grep "$ESC" "$ERR"
+expect_grep_F "program no-such-$FFFD[31mprogram: not found on PATH" "$ERR"
 
 # Secrets are known before the step that uses them runs: an earlier step
 # that prints a password file is redacted, and a secret's variable is in

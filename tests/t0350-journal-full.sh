@@ -41,7 +41,7 @@ expect_grep_F 'the journal could not be written' "$B/report.md"
 expect_true "the journal is whole lines only" sh -c \
 	"test \"\$(tail -c 1 '$B/journal.jsonl' | od -An -c | tr -d ' ')\" = '\\n'"
 expect_true "start, hello, wide (short record), bye and end are journaled" test \
-	"$(jq -r .type "$B/journal.jsonl" | tr '\n' ' ')" = "start step step step end "
+	"$(jq -r .type "$B/journal.jsonl" | tr '\n' ' ')" = "start preflight step step step end "
 # The step that could not be journaled in full ran: the report must not
 # call it skipped.
 expect_true "wide's short record says it failed for want of evidence" test \
