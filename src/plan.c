@@ -150,17 +150,6 @@ void plan_quote_ident(struct strbuf *out, const char *ident, int table)
 	quote_one(out, ident, strlen(ident));
 }
 
-void plan_quote_literal(struct strbuf *out, const char *s)
-{
-	strbuf_addch(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_addch(out, '\'');
-		strbuf_addch(out, *s);
-	}
-	strbuf_addch(out, '\'');
-}
-
 void plan_step_target(const struct drill *d, const struct drill_step *s,
 		      struct strvec *lines)
 {

@@ -50,8 +50,6 @@ void plan_conn_target(const struct drill *d, const char *name,
 		      struct strbuf *out);
 /* `ident` double-quoted as PostgreSQL reads it; "schema.table" per part. */
 void plan_quote_ident(struct strbuf *out, const char *ident, int table);
-/* `s` as an SQL string literal. */
-void plan_quote_literal(struct strbuf *out, const char *s);
 /*
  * The last finished run of drill `id` among the bundles in `dir`: its
  * duration and bundle, as one line in `out`. 0 when found, else -1.

@@ -10,6 +10,7 @@
  */
 #include "drill.h"
 #include "error.h"
+#include "expand.h"
 #include "pg.h"
 #include "schema.h"
 #include "sha256.h"
@@ -109,7 +110,7 @@ static void canary_target(const struct drill *d, const struct drill_step *s,
 	}
 	for (i = 0; i < k->key.keys.nr; i++) {
 		strbuf_addf(&sb, "%s$%zu = ", i ? ", " : "  -- ", i + 1);
-		plan_quote_literal(&sb, k->key.vals.v[i]);
+		expand_sql_literal(&sb, k->key.vals.v[i]);
 	}
 	if (!strcmp(a, "delete"))
 		strbuf_adds(&sb, " (in a transaction, rolled back unless "
