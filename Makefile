@@ -1,6 +1,8 @@
-# rdrill: `make` builds ./rdrill, `make check` runs every test twice (plain,
-# then under ASan + UBSan), `make demo` runs drills/demo.yaml for real.
-# Every target first makes sure the Debian packages are there.
+# rdrill: `make` builds ./rdrill from the installed libraries (offline, as
+# any user; it never installs anything). `make deps` installs the Debian
+# packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
+# first, then build: `check` runs every test twice (plain, then under
+# ASan + UBSan), `demo` runs drills/demo.yaml for real.
 
 PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
 B       ?= build
@@ -16,6 +18,21 @@ ifeq ($(SAN),1)
 OPT     := -O1 -g $(SAN_FLAGS)
 endif
 
+# Every goal but these compiles, so needs the libraries' pkg-config
+# modules (and cmocka for the tests): say which are missing, in one line,
+# instead of a compiler error. check and demo run `deps`, then make again.
+NOLIB_GOALS := deps check demo clean
+ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
+ifeq ($(shell command -v pkg-config 2>/dev/null),)
+$(error rdrill: pkg-config is not installed; `make deps` installs it and the libraries)
+endif
+MISSING_PKGS := $(shell for m in $(NEED_PKGS); do pkg-config --exists $$m || echo $$m; done)
+ifneq ($(MISSING_PKGS),)
+$(error rdrill: pkg-config cannot find $(MISSING_PKGS); `make deps` installs them)
+endif
+endif
+
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -27,7 +44,7 @@ LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
 
-.PHONY: all deps check check-suite unit e2e demo clean bench
+.PHONY: all deps check check-suite demo clean bench
 
 all: rdrill
 
@@ -44,12 +61,12 @@ $(B)/librdrill.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: src/%.c $(wildcard src/*.h) | deps $(B)
+$(B)/%.o: src/%.c $(wildcard src/*.h) | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a $(wildcard src/*.h) | deps
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-		$(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a $(wildcard src/*.h)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) \
+		-o $@ $< $(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B):
 	mkdir -p $@
@@ -58,11 +75,12 @@ $(B):
 check-suite: $(B)/rdrill $(UNITS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
-check: all
+check: deps
 	$(MAKE) --no-print-directory check-suite B=build
 	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1
 
-demo: all
+demo: deps
+	$(MAKE) --no-print-directory all
 	sh drills/demo.sh
 
 # Figures, not pass/fail: see bench/README.md.
