@@ -11,6 +11,7 @@ OPT     ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
@@ -61,15 +62,18 @@ $(B)/librdrill.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: src/%.c $(wildcard src/*.h) | $(B)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c | $(B)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a $(wildcard src/*.h)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) \
+$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) \
 		-o $@ $< $(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B):
 	mkdir -p $@
+
+# What each object and test binary last included (-MMD -MP).
+-include $(wildcard $(B)/*.d)
 
 # One pass of the whole suite against the binary in $(B).
 check-suite: $(B)/rdrill $(UNITS)
