@@ -2,19 +2,23 @@
 # any user; it never installs anything). `make deps` installs the Debian
 # packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
 # first, then build: `check` runs every test twice (plain, then under
-# ASan + UBSan), `demo` runs drills/demo.yaml for real.
+# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real.
 
 PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g
-WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+WERROR  ?= 0
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
 ifeq ($(SAN),1)
 OPT     := -O1 -g $(SAN_FLAGS)
 endif
@@ -80,8 +84,8 @@ check-suite: $(B)/rdrill $(UNITS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
 check: deps
-	$(MAKE) --no-print-directory check-suite B=build
-	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1
+	$(MAKE) --no-print-directory check-suite B=build-check WERROR=1
+	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1 WERROR=1
 
 demo: deps
 	$(MAKE) --no-print-directory all
@@ -95,4 +99,4 @@ bench: all
 	B=$(B) sh bench/drill.sh
 
 clean:
-	rm -rf build build-asan rdrill
+	rm -rf build build-check build-asan rdrill
