@@ -3,6 +3,12 @@
 # packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
 # first, then build: `check` runs every test twice (plain, then under
 # ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real.
+# `make install [PREFIX=/usr/local] [DESTDIR=]` installs the binary and
+# the report templates.
+
+# Every rule is written out; no built-in rule may remake a file (such as
+# the BIN= a test installs from).
+MAKEFLAGS += --no-builtin-rules
 
 PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
 B       ?= build
@@ -23,10 +29,21 @@ ifeq ($(SAN),1)
 OPT     := -O1 -g $(SAN_FLAGS)
 endif
 
+PREFIX  ?= /usr/local
+DESTDIR ?=
+bindir   = $(PREFIX)/bin
+datadir  = $(PREFIX)/share
+mandir   = $(datadir)/man
+INSTALL ?= install
+# The binary `make install` copies (tests/t0600 installs the one it tests).
+BIN     ?= $(B)/rdrill
+TEMPLATES := $(wildcard templates/*.mustache)
+MANPAGE := $(wildcard rdrill.1)
+
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo clean
+NOLIB_GOALS := deps check demo clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -49,7 +66,7 @@ LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
 
-.PHONY: all deps check check-suite demo clean bench
+.PHONY: all deps check check-suite demo clean bench install uninstall
 
 all: rdrill
 
@@ -97,6 +114,21 @@ bench: all
 	B=$(B) sh bench/capture-rss.sh
 	B=$(B) sh bench/toc.sh
 	B=$(B) sh bench/drill.sh
+
+install: $(BIN)
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'
+	$(INSTALL) -m 755 '$(BIN)' '$(DESTDIR)$(bindir)/rdrill'
+	$(INSTALL) -m 644 $(TEMPLATES) '$(DESTDIR)$(datadir)/rdrill/templates'
+ifneq ($(MANPAGE),)
+	$(INSTALL) -d '$(DESTDIR)$(mandir)/man1'
+	$(INSTALL) -m 644 rdrill.1 '$(DESTDIR)$(mandir)/man1/rdrill.1'
+endif
+
+uninstall:
+	rm -f '$(DESTDIR)$(bindir)/rdrill' '$(DESTDIR)$(mandir)/man1/rdrill.1'
+	rm -f $(patsubst templates/%,'$(DESTDIR)$(datadir)/rdrill/templates/%',$(TEMPLATES))
+	rmdir '$(DESTDIR)$(datadir)/rdrill/templates' 2>/dev/null || true
+	rmdir '$(DESTDIR)$(datadir)/rdrill' 2>/dev/null || true
 
 clean:
 	rm -rf build build-check build-asan rdrill
