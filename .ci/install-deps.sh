@@ -39,19 +39,29 @@ if [ -n "$missing" ]; then
 	made_dir=""
 	[ -d "$cc_dir" ] || made_dir=yes
 	clusters_before=$(pg_lsclusters -h 2>/dev/null | awk '{print $1 "/" $2}' | tr '\n' ' ')
-	undo_no_main() {
-		rm -f "$no_main"
+	# apt-get and dpkg talk a lot: their output is shown only on failure.
+	log=$(mktemp "${TMPDIR:-/tmp}/rdrill-apt.XXXXXX")
+	undo() {
+		rm -f "$no_main" "$log"
 		if [ -n "$made_dir" ]; then rmdir "$cc_dir" 2>/dev/null || true; fi
 	}
-	trap undo_no_main EXIT
+	trap undo EXIT
 	trap 'exit 130' INT TERM
+	quiet() {
+		"$@" >"$log" 2>&1 || {
+			rc=$?
+			cat "$log" >&2
+			echo "rdrill: failed (exit $rc): $*" >&2
+			exit "$rc"
+		}
+	}
 	mkdir -p "$cc_dir"
 	echo "create_main_cluster = false" >"$no_main"
 	# An old or absent package list makes install fail; refresh it once.
-	apt-get update -qq >&2
+	quiet apt-get update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >&2
-	undo_no_main
+	quiet apt-get install -y -qq --no-install-recommends $missing
+	undo
 	trap - EXIT INT TERM
 	for c in $(pg_lsclusters -h 2>/dev/null | awk '{print $1 "/" $2}'); do
 		case " $clusters_before " in *" $c "*) continue ;; esac
