@@ -12,7 +12,7 @@
 # appears all the same is stopped and dropped.
 set -eu
 
-PKGS="gcc make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
+PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql
 tar gzip coreutils util-linux jq"
 PG_USER=${RDRILL_PG_USER:-rdrill-pg}
