@@ -1,19 +1,58 @@
-# rdrill: `make` builds ./rdrill, `make check` runs every test twice (plain,
-# then under ASan + UBSan), `make demo` runs drills/demo.yaml for real.
-# Every target first makes sure the Debian packages are there.
+# rdrill: `make` builds ./rdrill from the installed libraries (offline, as
+# any user; it never installs anything). `make deps` installs the Debian
+# packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
+# first, then build: `check` runs every test twice (plain, then under
+# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real.
+# `make install [PREFIX=/usr/local] [DESTDIR=]` installs the binary and
+# the report templates.
+
+# Every rule is written out; no built-in rule may remake a file (such as
+# the BIN= a test installs from).
+MAKEFLAGS += --no-builtin-rules
 
 PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g
-WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+WERROR  ?= 0
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
 ifeq ($(SAN),1)
 OPT     := -O1 -g $(SAN_FLAGS)
+endif
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+bindir   = $(PREFIX)/bin
+datadir  = $(PREFIX)/share
+mandir   = $(datadir)/man
+INSTALL ?= install
+# The binary `make install` copies (tests/t0600 installs the one it tests).
+BIN     ?= $(B)/rdrill
+TEMPLATES := $(wildcard templates/*.mustache)
+MANPAGE := $(wildcard rdrill.1)
+
+# Every goal but these compiles, so needs the libraries' pkg-config
+# modules (and cmocka for the tests): say which are missing, in one line,
+# instead of a compiler error. check and demo run `deps`, then make again.
+NOLIB_GOALS := deps check demo clean uninstall
+ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
+ifeq ($(shell command -v pkg-config 2>/dev/null),)
+$(error rdrill: pkg-config is not installed; `make deps` installs it and the libraries)
+endif
+MISSING_PKGS := $(shell for m in $(NEED_PKGS); do pkg-config --exists $$m || echo $$m; done)
+ifneq ($(MISSING_PKGS),)
+$(error rdrill: pkg-config cannot find $(MISSING_PKGS); `make deps` installs them)
+endif
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -27,7 +66,7 @@ LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
 
-.PHONY: all deps check check-suite unit e2e demo clean bench
+.PHONY: all deps check check-suite demo clean bench install uninstall
 
 all: rdrill
 
@@ -44,25 +83,29 @@ $(B)/librdrill.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: src/%.c $(wildcard src/*.h) | deps $(B)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c | $(B)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a $(wildcard src/*.h) | deps
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-		$(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) \
+		-o $@ $< $(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B):
 	mkdir -p $@
+
+# What each object and test binary last included (-MMD -MP).
+-include $(wildcard $(B)/*.d)
 
 # One pass of the whole suite against the binary in $(B).
 check-suite: $(B)/rdrill $(UNITS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
-check: all
-	$(MAKE) --no-print-directory check-suite B=build
-	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1
+check: deps
+	$(MAKE) --no-print-directory check-suite B=build-check WERROR=1
+	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1 WERROR=1
 
-demo: all
+demo: deps
+	$(MAKE) --no-print-directory all
 	sh drills/demo.sh
 
 # Figures, not pass/fail: see bench/README.md.
@@ -74,5 +117,20 @@ bench: all
 	B=$(B) sh bench/step-cost.sh
 	B=$(B) sh bench/render.sh
 
+install: $(BIN)
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'
+	$(INSTALL) -m 755 '$(BIN)' '$(DESTDIR)$(bindir)/rdrill'
+	$(INSTALL) -m 644 $(TEMPLATES) '$(DESTDIR)$(datadir)/rdrill/templates'
+ifneq ($(MANPAGE),)
+	$(INSTALL) -d '$(DESTDIR)$(mandir)/man1'
+	$(INSTALL) -m 644 rdrill.1 '$(DESTDIR)$(mandir)/man1/rdrill.1'
+endif
+
+uninstall:
+	rm -f '$(DESTDIR)$(bindir)/rdrill' '$(DESTDIR)$(mandir)/man1/rdrill.1'
+	rm -f $(patsubst templates/%,'$(DESTDIR)$(datadir)/rdrill/templates/%',$(TEMPLATES))
+	rmdir '$(DESTDIR)$(datadir)/rdrill/templates' 2>/dev/null || true
+	rmdir '$(DESTDIR)$(datadir)/rdrill' 2>/dev/null || true
+
 clean:
-	rm -rf build build-asan rdrill
+	rm -rf build build-check build-asan rdrill

@@ -4,14 +4,17 @@
 # go to the unprivileged $RDRILL_PG_USER: PostgreSQL refuses root), a
 # random database password (or $RDRILL_DEMO_DB_PASSWORD) that only
 # travels in the environment, runs the drill with --confirm demo, and
-# removes the work directory after.
+# removes the work directory after. `make demo` installs the packages
+# (`make deps`) and builds ./rdrill first; this script installs nothing.
 # Extra arguments go to `rdrill run` (e.g. --lang en, -o DIR).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-sh .ci/install-deps.sh
 
-pg_bin=$(pg_config --bindir)
+if ! pg_bin=$(pg_config --bindir 2>/dev/null); then
+	echo "demo.sh: no pg_config (PostgreSQL); \`make deps\` installs it" >&2
+	exit 1
+fi
 if [ "$(id -u)" -eq 0 ]; then
 	pg_user=${RDRILL_PG_USER:-rdrill-pg}
 else

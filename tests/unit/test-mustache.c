@@ -17,9 +17,10 @@
 
 /*
  * The spec's six core modules, each case one cmocka test, then our own
- * hostile-template tests. The spec is read from MUSTACHE_SPEC_DIR (default
- * ../shared/testdata/mustache-spec from the repository root, or from
- * beside the build directory), never copied into the repository.
+ * hostile-template tests. The spec is read from MUSTACHE_SPEC_DIR, by
+ * default from the repository's tests/data/mustache-spec (relative to the
+ * repository root, where tests/run-all.sh runs it, or to the build
+ * directory the binary is in).
  */
 
 #define SPEC_CASES 136
@@ -57,7 +58,7 @@ static int find_spec_dir(const char *argv0)
 		strbuf_addf(&spec_tried, " %s", spec_dir);
 		return is_dir(spec_dir);
 	}
-	snprintf(spec_dir, sizeof(spec_dir), "../shared/testdata/mustache-spec");
+	snprintf(spec_dir, sizeof(spec_dir), "tests/data/mustache-spec");
 	strbuf_addf(&spec_tried, " %s", spec_dir);
 	if (is_dir(spec_dir))
 		return 1;
@@ -65,7 +66,7 @@ static int find_spec_dir(const char *argv0)
 	if (!slash)
 		return 0;
 	snprintf(spec_dir, sizeof(spec_dir),
-		 "%.*s/../../shared/testdata/mustache-spec",
+		 "%.*s/../tests/data/mustache-spec",
 		 (int)(slash - argv0), argv0);
 	strbuf_addf(&spec_tried, " %s", spec_dir);
 	return is_dir(spec_dir);
