@@ -91,11 +91,18 @@ EOF
 	# Its run lock where it may write.
 	RDRILL_STATE_DIR=$TRASH/nb/state
 	chmod 644 "$TRASH/asother.yaml"
-	expect_exit 3 runuser -u nobody -- "$RDRILL" run "$TRASH/asother.yaml" -o "$TRASH/nb/b"
+	# The checkout may sit where nobody cannot reach (CI clones under
+	# /root): nobody runs a copy, its templates beside it.
+	mkdir -p "$TRASH/nbin/bin"
+	cp "$RDRILL" "$TRASH/nbin/bin/rdrill"
+	cp -R "$TOP/templates" "$TRASH/nbin/templates"
+	chmod -R a+rX "$TRASH/nbin"
+	NRDRILL=$TRASH/nbin/bin/rdrill
+	expect_exit 3 runuser -u nobody -- "$NRDRILL" run "$TRASH/asother.yaml" -o "$TRASH/nb/b"
 	expect_grep_F 'run_as root: rdrill runs as nobody, not root' "$ERR"
 	# Nor can it write where it may not: refused before any bundle.
 	mkdir -m 755 "$TRASH/ro"
-	expect_exit 3 runuser -u nobody -- "$RDRILL" run "$TRASH/asother.yaml" -o "$TRASH/ro/b"
+	expect_exit 3 runuser -u nobody -- "$NRDRILL" run "$TRASH/asother.yaml" -o "$TRASH/ro/b"
 	expect_no_file "$TRASH/ro/b/journal.jsonl"
 fi
 test_done
