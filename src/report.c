@@ -662,34 +662,54 @@ out:
 	return ret;
 }
 
-int report_write(const char *dir, json_t *records, const char *lang,
-		 struct error *err)
+int report_render(json_t *records, const char *lang, struct strbuf *md,
+		  struct strbuf *html, struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
-	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
-		      title = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT;
 	int ret = -1;
 
-	if (!view || report_markdown(view, &md, err) < 0)
+	if (!view || report_markdown(view, md, err) < 0)
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
 		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html(md.buf, md.len, title.buf, journal_str(view, "lang"),
-			     &html, err) < 0)
-		goto out;
-	strbuf_addf(&path, "%s/report.md", dir);
-	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
-		goto out;
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/report.html", dir);
-	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
+	if (markdown_to_html(md->buf, md->len, title.buf,
+			     journal_str(view, "lang"), html, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	json_decref(view);
+	strbuf_release(&title);
+	return ret;
+}
+
+int report_write_as(const char *dir, json_t *records, const char *lang,
+		    const char *md_name, const char *html_name,
+		    struct error *err)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_render(records, lang, &md, &html, err) < 0)
+		goto out;
+	strbuf_addf(&path, "%s/%s", dir, md_name);
+	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s", dir, html_name);
+	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
+		goto out;
+	ret = 0;
+out:
 	strbuf_release(&md);
 	strbuf_release(&html);
 	strbuf_release(&path);
-	strbuf_release(&title);
 	return ret;
+}
+
+int report_write(const char *dir, json_t *records, const char *lang,
+		 struct error *err)
+{
+	return report_write_as(dir, records, lang, "report.md", "report.html",
+			       err);
 }
