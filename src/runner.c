@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "seal.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -368,22 +369,6 @@ static json_t *start_record(struct run *r)
 	return rec;
 }
 
-/* The bundle's own SHA256SUMS: everything in it, journal and report too. */
-static int seal(const char *bundle, struct error *err)
-{
-	struct checksum_set set = CHECKSUM_SET_INIT;
-	struct strbuf path = STRBUF_INIT;
-	int ret;
-
-	strbuf_addf(&path, "%s/SHA256SUMS", bundle);
-	ret = checksum_files(bundle, NULL, path.buf, 0, &set, err);
-	if (!ret)
-		ret = checksum_write_sums(path.buf, &set, err);
-	checksum_set_release(&set);
-	strbuf_release(&path);
-	return ret;
-}
-
 /* 0: the destroy phase may start; else why not, in r->reason. */
 static int destroy_gate(struct run *r)
 {
@@ -530,7 +515,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
 	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal(o->bundle, err) < 0)
+	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

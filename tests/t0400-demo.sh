@@ -44,6 +44,7 @@ expect_true "the work directory is gone" sh -c \
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
 expect_exit 0 "$RDRILL" render "$B" --lang en
+R=$B/report.en.md
 expect_grep '^# .* | `PASSED`' "$R"
 expect_grep '| TOC entries | [0-9][0-9] |' "$R"
 test_done
