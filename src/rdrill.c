@@ -22,12 +22,14 @@ static const struct rdrill_cmd commands[] = {
 	  "dry-run: print every step as it would run, write a PLANNED report" },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH] "
-	  "[-o DIR] [--lang zh-CN|en] [--dry-run]",
+	  "[-o DIR] [--lang zh-CN|en] [--dry-run] [--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report" },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal" },
-	{ "verify", cmd_verify, "verify BUNDLE_DIR",
-	  "re-check a bundle's SHA256SUMS and its journal's hash chain" },
+	{ "verify", cmd_verify, "verify BUNDLE_DIR [--key PUB.pem]",
+	  "check every byte of a bundle: chain, seal, logs, plan, reports, signature" },
+	{ "keygen", cmd_keygen, "keygen DIR",
+	  "make an Ed25519 key pair for signing seals (run --sign-key)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
