@@ -73,7 +73,7 @@ int cmd_render(int argc, char **argv)
 	if (!dir)
 		return rdrill_usage_error(argv[0], "no bundle directory given");
 	seal_check_init(&c);
-	if (seal_check(dir, &c, &err) < 0)
+	if (seal_check(dir, NULL, &c, &err) < 0)
 		goto fail;
 	if (c.sealed) {
 		if (c.problems.nr) {
@@ -115,7 +115,7 @@ int cmd_render(int argc, char **argv)
 	} else {
 		seal_report_names(NULL, &md, &html);
 		if (report_write(dir, records, lang, &err) < 0 ||
-		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, &err) < 0)
+		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, NULL, &err) < 0)
 			goto fail;
 		fprintf(stderr, "rdrill: the run was cut short; sealed now as "
 			"cut short after journal record %zu%s\n",

@@ -26,15 +26,23 @@ int cmd_verify(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
 	struct seal_check c;
-	const char *dir;
+	const char *dir = NULL, *key = NULL;
 	size_t i;
-	int rc;
+	int rc, k;
 
-	if (argc != 2 || argv[1][0] == '-')
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--key") && k + 1 < argc)
+			key = argv[++k];
+		else if (argv[k][0] == '-' || dir)
+			return rdrill_usage_error(argv[0], "give one bundle "
+						  "directory [--key PUB.pem]");
+		else
+			dir = argv[k];
+	}
+	if (!dir)
 		return rdrill_usage_error(argv[0], "give one bundle directory");
-	dir = argv[1];
 	seal_check_init(&c);
-	if (seal_check(dir, &c, &err) < 0) {
+	if (seal_check(dir, key, &c, &err) < 0) {
 		rdrill_print_error(&err);
 		line("NOT VERIFIED: ", dir);
 		rc = RDRILL_EXIT_FAILED;

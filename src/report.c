@@ -443,6 +443,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		set_str(view, "generated", journal_str(start, "time"));
 	set_str(view, "ended", journal_str(end, "time"));
 	set_str(view, "operator", journal_str(plan, "operator"));
+	set_str(view, "signing_key", journal_str(json_object_get(start,
+		"context"), "signing_key"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
 	set_str(view, "drill_path", journal_str(json_object_get(plan, "drill_file"), "path"));
 	set_str(view, "drill_sha256",

@@ -1,5 +1,6 @@
 #include "runner.h"
 #include "seal.h"
+#include "sign.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -355,6 +356,10 @@ static json_t *start_record(struct run *r)
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
+	/* The report says who signs; the SEAL.sig proves it. */
+	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
+			    json_string(sign_key_fingerprint(r->o->sign_key)) :
+			    json_null());
 	if (r->o->confirm)
 		json_object_set_new(ctx, "confirm", json_string(r->o->confirm));
 	if (r->o->approved)
@@ -515,7 +520,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
 	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, err) < 0)
+	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, o->sign_key,
+		       err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "report.h"
 #include "sha256.h"
+#include "sign.h"
 #include "strbuf.h"
 #include "version.h"
 #include "xalloc.h"
@@ -23,7 +24,8 @@
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
-	"SHA256SUMS", "SEAL", "SEAL.sig", "seal.tsq", "seal.tsr", NULL
+	"SHA256SUMS", "SEAL", "SEAL.sig", "SEAL.pub", "seal.tsq", "seal.tsr",
+	NULL
 };
 
 static const char *const langs[] = { "en", "zh-CN", NULL };
@@ -178,8 +180,31 @@ static int journal_stat(const char *dir, struct jstat *js, struct error *err)
 	return 0;
 }
 
+/* SEAL.pub and SEAL.sig of `text` (the SEAL's bytes). */
+static int sign_seal(const char *dir, const struct sign_key *key,
+		     const struct strbuf *text, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT, pem = STRBUF_INIT, sig = STRBUF_INIT;
+	int ret = -1;
+
+	sign_key_public_pem(key, &pem);
+	strbuf_addf(&path, "%s/SEAL.pub", dir);
+	if (fs_write_atomic(path.buf, pem.buf, pem.len, err) < 0 ||
+	    sign_data(key, text->buf, text->len, &sig, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/SEAL.sig", dir);
+	ret = fs_write_atomic(path.buf, sig.buf, sig.len, err);
+out:
+	strbuf_release(&path);
+	strbuf_release(&pem);
+	strbuf_release(&sig);
+	return ret;
+}
+
 int seal_write(const char *dir, const char *state, const char *cmd,
-	       const char *lang, struct error *err)
+	       const char *lang, const struct sign_key *key,
+	       struct error *err)
 {
 	struct strvec files, problems, names;
 	struct checksum_set set = CHECKSUM_SET_INIT;
@@ -216,8 +241,12 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 		    js.records, js.head);
 	if (!strcmp(state, SEAL_CUT_SHORT))
 		strbuf_addf(&text, "torn-tail-bytes: %zu\n", js.torn);
-	strbuf_addf(&text, "report-lang: %s\nsha256sums: %s\n",
-		    lang ? lang : "default", sums);
+	strbuf_addf(&text, "report-lang: %s\nsha256sums: %s\nkey-fingerprint: "
+		    "%s\n", lang ? lang : "default", sums,
+		    key ? sign_key_fingerprint(key) : "none");
+	/* The signature first: a SEAL never names a key with no signature. */
+	if (key && sign_seal(dir, key, &text, err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/SEAL", dir);
 	ret = fs_write_atomic(path.buf, text.buf, text.len, err);
@@ -248,6 +277,7 @@ void seal_check_release(struct seal_check *c)
 struct seal_fields {
 	char state[16], lang[16], by[256], at[64];
 	char head[SHA256_HEX_LEN + 1], sums[SHA256_HEX_LEN + 1];
+	char key[SHA256_HEX_LEN + 1];
 	long long records, torn;
 	int have_records, have_torn;
 };
@@ -343,6 +373,10 @@ static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
 			if (parse_count(val, &f->torn) < 0)
 				goto badval;
 			f->have_torn = 1;
+		} else if (!strcmp(line.buf, "key-fingerprint")) {
+			if (strcmp(val, "none") && !is_hex64(val))
+				goto badval;
+			COPY(key);
 		} else if (!strcmp(line.buf, "sealed-by")) {
 			COPY(by);
 		} else if (!strcmp(line.buf, "sealed-at")) {
@@ -359,10 +393,10 @@ badval:
 		bad = 1;
 	}
 	if (!bad && (!*f->state || !*f->lang || !*f->head || !*f->sums ||
-		     !f->have_records)) {
+		     !f->have_records || !*f->key)) {
 		strvec_pushf(problems, "SEAL: a required line is missing "
 			     "(state, journal-records, journal-head, "
-			     "report-lang, sha256sums)");
+			     "report-lang, sha256sums, key-fingerprint)");
 		bad = 1;
 	}
 	strbuf_release(&line);
@@ -580,7 +614,89 @@ out:
 	error_release(&e);
 }
 
-int seal_check(const char *dir, struct seal_check *c, struct error *err)
+static int read_small(const char *dir, const char *name, struct strbuf *sb)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	if (*name == '/')
+		strbuf_adds(&path, name);
+	else if (dir)
+		strbuf_addf(&path, "%s/%s", dir, name);
+	else
+		strbuf_adds(&path, name);
+	ret = strbuf_read_file(sb, path.buf, SEAL_MAX);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* SEAL.sig against SEAL.pub, and against `pubkey` when given. */
+static void check_signature(const char *dir, const char *pubkey,
+			    const struct strvec *files, const struct strbuf *seal,
+			    const struct seal_fields *f, struct seal_check *c)
+{
+	struct strbuf sig = STRBUF_INIT, pub = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char fpr[SHA256_HEX_LEN + 1];
+	int named = strcmp(f->key, "none") != 0;
+
+	if (!in_list(files, "SEAL.sig")) {
+		if (named)
+			strvec_push(&c->problems, "SEAL.sig: missing, but SEAL "
+				    "names a signing key");
+		else if (pubkey)
+			strvec_push(&c->problems, "SEAL.sig: missing: the bundle "
+				    "is not signed");
+		else
+			strvec_push(&c->notes, "SEAL: unsigned");
+		goto out;
+	}
+	if (read_small(dir, "SEAL.sig", &sig) < 0) {
+		strvec_push(&c->problems, "SEAL.sig: cannot read");
+		goto out;
+	}
+	if (pubkey) {
+		if (read_small(NULL, pubkey, &pub) < 0) {
+			strvec_pushf(&c->problems, "%s: cannot read the public "
+				     "key", pubkey);
+			goto out;
+		}
+	} else if (!in_list(files, "SEAL.pub") ||
+		   read_small(dir, "SEAL.pub", &pub) < 0) {
+		strvec_push(&c->problems, "SEAL.pub: missing or unreadable");
+		goto out;
+	}
+	if (sign_verify(pub.buf, pub.len, seal->buf, seal->len, sig.buf,
+			sig.len, fpr, &e) < 0) {
+		strvec_pushf(&c->problems, "SEAL.sig: %s (key %s)", e.msg.buf,
+			     pubkey ? pubkey : "SEAL.pub");
+		goto out;
+	}
+	if (strcmp(fpr, f->key)) {
+		strvec_pushf(&c->problems, "SEAL: key-fingerprint is not the "
+			     "fingerprint of %s", pubkey ? pubkey : "SEAL.pub");
+		goto out;
+	}
+	memcpy(c->key, fpr, sizeof(c->key));
+	strvec_pushf(&c->notes, "SEAL.sig: a good Ed25519 signature by key "
+		     "SHA256:%s%s", fpr, pubkey ? "" : " (SEAL.pub, the key the "
+		     "bundle names: give --key PUB.pem to check whose it is)");
+	if (pubkey && in_list(files, "SEAL.pub")) {
+		strbuf_reset(&pub);
+		if (read_small(dir, "SEAL.pub", &pub) < 0 ||
+		    sign_verify(pub.buf, pub.len, seal->buf, seal->len, sig.buf,
+				sig.len, fpr, &e) < 0 || strcmp(fpr, f->key))
+			strvec_push(&c->problems, "SEAL.pub: not the key that "
+				    "signed SEAL");
+	}
+out:
+	strbuf_release(&sig);
+	strbuf_release(&pub);
+	error_release(&e);
+}
+
+int seal_check(const char *dir, const char *pubkey, struct seal_check *c,
+	       struct error *err)
 {
 	struct strvec files, referenced;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
@@ -657,6 +773,11 @@ int seal_check(const char *dir, struct seal_check *c, struct error *err)
 				     "the last record, SEAL says %lld", js.torn,
 				     f.torn);
 	}
+	if (have_seal)
+		check_signature(dir, pubkey, &files, &sb, &f, c);
+	else if (pubkey)
+		strvec_push(&c->problems, "SEAL.sig: no seal to check the "
+			    "signature of");
 	if (in_list(&files, "SEAL") || in_list(&files, "SHA256SUMS"))
 		check_sums(dir, have_seal ? &f : NULL, &files, c);
 

@@ -1,10 +1,12 @@
 #ifndef RDRILL_SEAL_H
 #define RDRILL_SEAL_H
 
+#include "sha256.h"
 #include "strvec.h"
 
 struct error;
 struct strbuf;
+struct sign_key;
 
 /*
  * The seal of a run bundle: every byte of evidence covered.
@@ -26,6 +28,10 @@ struct strbuf;
  *                              newline, a record the kill cut in half)
  *   report-lang: LANG | default
  *   sha256sums: HEX           (SHA-256 of SHA256SUMS)
+ *   key-fingerprint: HEX | none  (SHA-256 of the signing public key, DER)
+ *
+ * Signed (sign.h): SEAL.sig, the Ed25519 signature of SEAL's bytes, and
+ * SEAL.pub, the public key.
  *
  * A finished run is sealed "complete" by `rdrill run`; a run killed before
  * its seal is sealed "cut-short" by the first `rdrill render`.
@@ -36,10 +42,12 @@ struct strbuf;
 
 /*
  * Write SHA256SUMS and SEAL for `dir` in state `state`, `cmd` naming
- * who seals ("run", "render"). `lang` NULL: "default".
+ * who seals ("run", "render"). `lang` NULL: "default". `key` (may be
+ * NULL): sign SEAL, writing SEAL.pub and SEAL.sig.
  */
 int seal_write(const char *dir, const char *state, const char *cmd,
-	       const char *lang, struct error *err);
+	       const char *lang, const struct sign_key *key,
+	       struct error *err);
 
 struct seal_check {
 	struct strvec problems;  /* one line each: "FILE[:WHERE]: what" */
@@ -48,6 +56,7 @@ struct seal_check {
 	char state[16];          /* its state, "" when unsealed */
 	char lang[16];           /* its report-lang */
 	int has_end;             /* the journal holds an end record */
+	char key[SHA256_HEX_LEN + 1]; /* fingerprint of a good signature, or "" */
 };
 
 void seal_check_init(struct seal_check *c);
@@ -64,9 +73,14 @@ void seal_check_release(struct seal_check *c);
  * c->problems. A bundle without a SEAL (a killed run) is checked as far
  * as it can be, and "unsealed" is one problem.
  *
+ * `pubkey` (a PEM file, may be NULL): SEAL.sig must be a good signature
+ * by that key. Without it a signature is checked against SEAL.pub, which
+ * says only that the bundle is consistent, not whose it is.
+ *
  * Returns 0 when the checks ran (c->problems may still be non-empty).
  */
-int seal_check(const char *dir, struct seal_check *c, struct error *err);
+int seal_check(const char *dir, const char *pubkey, struct seal_check *c,
+	       struct error *err);
 
 /* "report.md"/"report.html", or "report.LANG.md"/... for an extra language. */
 void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html);
