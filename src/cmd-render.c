@@ -73,7 +73,7 @@ int cmd_render(int argc, char **argv)
 	if (!dir)
 		return rdrill_usage_error(argv[0], "no bundle directory given");
 	seal_check_init(&c);
-	if (seal_check(dir, NULL, &c, &err) < 0)
+	if (seal_check(dir, NULL, NULL, &c, &err) < 0)
 		goto fail;
 	if (c.sealed) {
 		if (c.problems.nr) {

@@ -26,23 +26,25 @@ int cmd_verify(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
 	struct seal_check c;
-	const char *dir = NULL, *key = NULL;
+	const char *dir = NULL, *key = NULL, *tsa_ca = NULL;
 	size_t i;
 	int rc, k;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--key") && k + 1 < argc)
 			key = argv[++k];
+		else if (!strcmp(argv[k], "--tsa-ca") && k + 1 < argc)
+			tsa_ca = argv[++k];
 		else if (argv[k][0] == '-' || dir)
 			return rdrill_usage_error(argv[0], "give one bundle "
-						  "directory [--key PUB.pem]");
+						  "directory [--key PUB.pem] [--tsa-ca CA.pem]");
 		else
 			dir = argv[k];
 	}
 	if (!dir)
 		return rdrill_usage_error(argv[0], "give one bundle directory");
 	seal_check_init(&c);
-	if (seal_check(dir, key, &c, &err) < 0) {
+	if (seal_check(dir, key, tsa_ca, &c, &err) < 0) {
 		rdrill_print_error(&err);
 		line("NOT VERIFIED: ", dir);
 		rc = RDRILL_EXIT_FAILED;

@@ -26,7 +26,7 @@ static const struct rdrill_cmd commands[] = {
 	  "run the drill, journal every step, write the report" },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal" },
-	{ "verify", cmd_verify, "verify BUNDLE_DIR [--key PUB.pem]",
+	{ "verify", cmd_verify, "verify BUNDLE_DIR [--key PUB.pem] [--tsa-ca CA.pem]",
 	  "check every byte of a bundle: chain, seal, logs, plan, reports, signature" },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)" },

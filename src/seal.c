@@ -8,6 +8,7 @@
 #include "report.h"
 #include "sha256.h"
 #include "sign.h"
+#include "tsa.h"
 #include "strbuf.h"
 #include "version.h"
 #include "xalloc.h"
@@ -246,6 +247,12 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 		    key ? sign_key_fingerprint(key) : "none");
 	/* The signature first: a SEAL never names a key with no signature. */
 	if (key && sign_seal(dir, key, &text, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/seal.tsq", dir);
+	strbuf_reset(&who);
+	if (tsa_query(text.buf, text.len, &who, err) < 0 ||
+	    fs_write_atomic(path.buf, who.buf, who.len, err) < 0)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/SEAL", dir);
@@ -695,8 +702,49 @@ out:
 	error_release(&e);
 }
 
-int seal_check(const char *dir, const char *pubkey, struct seal_check *c,
-	       struct error *err)
+/* seal.tsr, when there is one, against seal.tsq and SEAL. */
+static void check_time(const char *dir, const char *tsa_ca,
+		       const struct strvec *files, const struct strbuf *seal,
+		       struct seal_check *c)
+{
+	struct strbuf q = STRBUF_INIT, r = STRBUF_INIT, when = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+
+	if (!in_list(files, "seal.tsr")) {
+		if (tsa_ca)
+			strvec_push(&c->problems, "seal.tsr: missing: no trusted "
+				    "time-stamp to check");
+		goto out;
+	}
+	if (!tsa_ca) {
+		strvec_push(&c->notes, "seal.tsr: present, not checked (give "
+			    "--tsa-ca CA.pem)");
+		goto out;
+	}
+	if (!in_list(files, "seal.tsq") || read_small(dir, "seal.tsq", &q) < 0) {
+		strvec_push(&c->problems, "seal.tsq: missing or unreadable");
+		goto out;
+	}
+	if (read_small(dir, "seal.tsr", &r) < 0) {
+		strvec_push(&c->problems, "seal.tsr: unreadable (or larger than "
+			    "64 KiB)");
+		goto out;
+	}
+	if (tsa_verify(q.buf, q.len, r.buf, r.len, seal->buf, seal->len, tsa_ca,
+		       &when, &e) < 0)
+		strvec_push(&c->problems, e.msg.buf);
+	else
+		strvec_pushf(&c->notes, "seal.tsr: SEAL time-stamped at %s by a "
+			     "TSA that %s vouches for", when.buf, tsa_ca);
+out:
+	strbuf_release(&q);
+	strbuf_release(&r);
+	strbuf_release(&when);
+	error_release(&e);
+}
+
+int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
+	       struct seal_check *c, struct error *err)
 {
 	struct strvec files, referenced;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
@@ -773,8 +821,10 @@ int seal_check(const char *dir, const char *pubkey, struct seal_check *c,
 				     "the last record, SEAL says %lld", js.torn,
 				     f.torn);
 	}
-	if (have_seal)
+	if (have_seal) {
 		check_signature(dir, pubkey, &files, &sb, &f, c);
+		check_time(dir, tsa_ca, &files, &sb, c);
+	}
 	else if (pubkey)
 		strvec_push(&c->problems, "SEAL.sig: no seal to check the "
 			    "signature of");

@@ -31,7 +31,8 @@ struct sign_key;
  *   key-fingerprint: HEX | none  (SHA-256 of the signing public key, DER)
  *
  * Signed (sign.h): SEAL.sig, the Ed25519 signature of SEAL's bytes, and
- * SEAL.pub, the public key.
+ * SEAL.pub, the public key. Always: seal.tsq, an RFC 3161 query for
+ * SEAL's SHA-256 (tsa.h); seal.tsr, a TSA's reply, may be added later.
  *
  * A finished run is sealed "complete" by `rdrill run`; a run killed before
  * its seal is sealed "cut-short" by the first `rdrill render`.
@@ -77,10 +78,13 @@ void seal_check_release(struct seal_check *c);
  * by that key. Without it a signature is checked against SEAL.pub, which
  * says only that the bundle is consistent, not whose it is.
  *
+ * `tsa_ca` (CA certificates, PEM, may be NULL): seal.tsr must be a good
+ * RFC 3161 reply to seal.tsq, a query for SEAL's SHA-256 (tsa.h).
+ *
  * Returns 0 when the checks ran (c->problems may still be non-empty).
  */
-int seal_check(const char *dir, const char *pubkey, struct seal_check *c,
-	       struct error *err);
+int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
+	       struct seal_check *c, struct error *err);
 
 /* "report.md"/"report.html", or "report.LANG.md"/... for an extra language. */
 void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html);
