@@ -382,6 +382,25 @@ static void view_controls(json_t *view, const struct drill *d)
 		json_object_set_new(view, "has_controls", json_true());
 }
 
+/* The start record's context.environment (envinfo.h) as env_* keys. */
+static void env_view(json_t *view, json_t *env)
+{
+	static const char *const keys[] = { "hostname", "os", "kernel", "libpq",
+		"openssl", "libyaml", "jansson", "uid", "user", "sudo_user", "tz",
+		"zone", "ntp_synchronised", NULL };
+	struct strbuf k = STRBUF_INIT;
+	size_t i;
+
+	if (!json_is_object(env))
+		return;
+	for (i = 0; keys[i]; i++) {
+		strbuf_reset(&k);
+		strbuf_addf(&k, "env_%s", keys[i]);
+		report_view_str(view, k.buf, journal_str(env, keys[i]));
+	}
+	strbuf_release(&k);
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -445,6 +464,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
+	env_view(view, json_object_get(json_object_get(start, "context"),
+				       "environment"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
 	set_str(view, "drill_path", journal_str(json_object_get(plan, "drill_file"), "path"));
 	set_str(view, "drill_sha256",

@@ -1,5 +1,6 @@
 #include "runner.h"
 #include "seal.h"
+#include "envinfo.h"
 #include "sign.h"
 #include "checksum.h"
 #include "clock.h"
@@ -356,6 +357,7 @@ static json_t *start_record(struct run *r)
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
+	json_object_set_new(ctx, "environment", envinfo_collect());
 	/* The report says who signs; the SEAL.sig proves it. */
 	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
 			    json_string(sign_key_fingerprint(r->o->sign_key)) :
