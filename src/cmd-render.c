@@ -3,10 +3,12 @@
 #include "rdrill.h"
 #include "report.h"
 #include "seal.h"
+#include "sign.h"
 #include "strbuf.h"
 #include "utf8.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define UNSEALED "SEAL: missing"
@@ -52,6 +54,7 @@ int cmd_render(int argc, char **argv)
 	struct seal_check c;
 	const char *dir = NULL, *lang = NULL;
 	json_t *records = NULL;
+	struct sign_key *key = NULL;
 	int i, torn = 0, rc = RDRILL_EXIT_FAILED;
 	size_t k;
 
@@ -113,9 +116,14 @@ int cmd_render(int argc, char **argv)
 				"report is unchanged\n", dir);
 		}
 	} else {
+		const char *kp = getenv("RDRILL_SIGN_KEY");
+
 		seal_report_names(NULL, &md, &html);
+		/* The cut-short seal is signed by whoever renders, if keyed. */
+		if (kp && *kp && !(key = sign_key_load(kp, &err)))
+			goto fail;
 		if (report_write(dir, records, lang, &err) < 0 ||
-		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, NULL, &err) < 0)
+		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, key, &err) < 0)
 			goto fail;
 		fprintf(stderr, "rdrill: the run was cut short; sealed now as "
 			"cut short after journal record %zu%s\n",
@@ -129,6 +137,7 @@ fail:
 	rdrill_print_error(&err);
 out:
 	seal_check_release(&c);
+	sign_key_free(key);
 	json_decref(records);
 	strbuf_release(&path);
 	strbuf_release(&md);

@@ -428,9 +428,26 @@ static int safe_rel(const char *p)
 	       !strchr(p + 6, '/') && p[6];
 }
 
+/* The hash SHA256SUMS verification computed for `name`, if it read it. */
+static int listed_hash(const struct checksum_set *listed, const char *name,
+		       char out[SHA256_HEX_LEN + 1])
+{
+	size_t i;
+
+	for (i = 0; i < listed->nr; i++)
+		if (!strcmp(listed->v[i].name, name) &&
+		    (listed->v[i].status == CHECKSUM_OK ||
+		     listed->v[i].status == CHECKSUM_MISMATCH) &&
+		    listed->v[i].hex[0]) {
+			memcpy(out, listed->v[i].hex, SHA256_HEX_LEN + 1);
+			return 1;
+		}
+	return 0;
+}
+
 /* Each log a record names with its hash ("sha256"), re-hashed. */
 static void check_logs(const char *dir, json_t *records, struct strvec *referenced,
-		       struct seal_check *c)
+		       const struct checksum_set *listed, struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
@@ -456,11 +473,12 @@ static void check_logs(const char *dir, json_t *records, struct strvec *referenc
 				continue;
 			}
 			strvec_push(referenced, rel);
-			strbuf_reset(&path);
-			strbuf_addf(&path, "%s/%s", dir, rel);
-			error_release(&e);
-			error_init(&e);
-			if (sha256_file_hex(path.buf, got, NULL, &e) < 0)
+			/* A log SHA256SUMS just hashed is not read twice. */
+			if (listed_hash(listed, rel, got))
+				;
+			else if (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
+				 dir, rel), error_release(&e), error_init(&e),
+				 sha256_file_hex(path.buf, got, NULL, &e) < 0)
 				strvec_pushf(&c->problems, "%s: cannot read "
 					     "(journal.jsonl record %zu holds its "
 					     "hash)", rel, i + 1);
@@ -572,7 +590,8 @@ static int in_list(const struct strvec *v, const char *s)
 }
 
 static void check_sums(const char *dir, const struct seal_fields *f,
-		       const struct strvec *files, struct seal_check *c)
+		       const struct strvec *files, struct checksum_set *out,
+		       struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct checksum_set listed = CHECKSUM_SET_INIT;
@@ -614,6 +633,9 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 				     n);
 	}
 	strvec_pushf(&c->notes, "SHA256SUMS: %zu files listed", listed.nr);
+	*out = listed;
+	listed.v = NULL;
+	listed.nr = listed.alloc = 0;
 out:
 	strvec_clear(&names);
 	checksum_set_release(&listed);
@@ -751,6 +773,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	struct seal_fields f;
 	struct jstat js;
 	struct error e = ERROR_INIT;
+	struct checksum_set listed = CHECKSUM_SET_INIT;
 	json_t *records = NULL;
 	int torn = 0, have_seal = 0, ret = -1;
 	size_t i;
@@ -829,14 +852,14 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		strvec_push(&c->problems, "SEAL.sig: no seal to check the "
 			    "signature of");
 	if (in_list(&files, "SEAL") || in_list(&files, "SHA256SUMS"))
-		check_sums(dir, have_seal ? &f : NULL, &files, c);
+		check_sums(dir, have_seal ? &f : NULL, &files, &listed, c);
 
 	if (records) {
 		json_t *last = json_array_get(records, json_array_size(records) - 1);
 
 		c->has_end = !strcmp(journal_str(last, "type"), "end");
 		check_plan(dir, records, c);
-		check_logs(dir, records, &referenced, c);
+		check_logs(dir, records, &referenced, &listed, c);
 		if (have_seal || in_list(&files, "report.md"))
 			check_report(dir, records, NULL, have_seal &&
 				     strcmp(f.lang, "default") ? f.lang : NULL, c);
@@ -854,6 +877,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	ret = 0;
 out:
 	json_decref(records);
+	checksum_set_release(&listed);
 	strvec_clear(&files);
 	strvec_clear(&referenced);
 	strbuf_release(&path);
