@@ -82,6 +82,16 @@ cp -a "$S" "$TRASH/nosig"
 rm "$TRASH/nosig/SEAL.sig"
 expect_exit 1 "$RDRILL" verify "$TRASH/nosig"
 expect_grep '^FAILED  SEAL.sig: missing, but SEAL names a signing key' "$OUT"
+# A killed run sealed by render is signed by whoever renders, if keyed.
+cp -a "$S" "$TRASH/killed"
+rm "$TRASH/killed/SEAL" "$TRASH/killed/SEAL.sig" "$TRASH/killed/SEAL.pub" \
+	"$TRASH/killed/SHA256SUMS" "$TRASH/killed/report.md" "$TRASH/killed/report.html"
+sed -i '$d' "$TRASH/killed/journal.jsonl"
+RDRILL_SIGN_KEY=$TRASH/k2/other.key expect_exit 0 "$RDRILL" render "$TRASH/killed"
+expect_exit 0 "$RDRILL" verify "$TRASH/killed" --key "$TRASH/k2/other.pub"
+expect_grep '^VERIFIED, CUT SHORT' "$OUT"
+expect_grep '^state: cut-short$' "$TRASH/killed/SEAL"
+
 # Hostile signature files never crash verify.
 cp -a "$S" "$TRASH/junk"
 head -c 5000 /dev/urandom >"$TRASH/junk/SEAL.sig"
