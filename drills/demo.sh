@@ -47,6 +47,15 @@ if [ -z "${RDRILL_DEMO_DB_PASSWORD:-}" ]; then
 fi
 export RDRILL_DEMO_DB_PASSWORD
 
+# The seal is signed with a throwaway key made here and gone with the
+# work directory; its public key stays in the bundle (SEAL.pub) and, when
+# RDRILL_DEMO_PUBKEY names a file, is copied there for `verify --key`.
+"${RDRILL:-./rdrill}" keygen "$work" >/dev/null
+if [ -n "${RDRILL_DEMO_PUBKEY:-}" ]; then
+	cp "$work/rdrill-sign.pub" "$RDRILL_DEMO_PUBKEY"
+fi
+
 "${RDRILL:-./rdrill}" run drills/demo.yaml --confirm demo \
+	--sign-key "$work/rdrill-sign.key" \
 	--var "work=$work" --var "pg_bin=$pg_bin" --var "pg_user=$pg_user" \
 	--var "file_owner=$(id -u):$(id -g)" "$@"

@@ -1,9 +1,12 @@
 #include "drill.h"
 #include "error.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "plan.h"
 #include "rdrill.h"
 #include "report.h"
+#include "seal.h"
+#include "sign.h"
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -12,8 +15,10 @@
 
 /*
  * rdrill plan: the dry-run. Loads and expands the drill exactly as `run`
- * would, prints every step, and writes a bundle with plan.json and a
- * report marked PLANNED. Nothing in the drill is executed.
+ * would, prints every step, and writes a bundle with plan.json, a
+ * journal of its start record and a report marked PLANNED, sealed like a
+ * run's (seal.h; signed when RDRILL_SIGN_KEY names a key). Nothing in the
+ * drill is executed.
  */
 int cmd_plan(int argc, char **argv)
 {
@@ -63,6 +68,9 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	struct strbuf path = STRBUF_INIT;
 	json_t *records = NULL, *start;
 	char *text = NULL;
+	struct journal *j = NULL;
+	struct sign_key *key = NULL;
+	const char *key_path = getenv("RDRILL_SIGN_KEY");
 	int rc = rdrill_load_plan(cmd, a, &p);
 
 	if (rc)
@@ -86,7 +94,17 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	json_object_set(start, "time", json_object_get(p.plan, "created"));
 	json_object_set(start, "plan", p.plan);
 	json_array_append_new(records, start);
-	if (report_write(p.bundle.buf, records, a->lang, &err) < 0)
+	/* Plans are evidence too: journaled, sealed, signed if a key is set. */
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/journal.jsonl", p.bundle.buf);
+	j = journal_create(path.buf, &err);
+	if (!j || journal_append(j, start, &err) < 0)
+		goto fail;
+	if (key_path && *key_path && !(key = sign_key_load(key_path, &err)))
+		goto fail;
+	if (report_write(p.bundle.buf, records, a->lang, &err) < 0 ||
+	    seal_write(p.bundle.buf, SEAL_COMPLETE, "plan", a->lang, key,
+		       &err) < 0)
 		goto fail;
 	printf("\nPLANNED: %s/report.md\n         %s/report.html\n",
 	       p.bundle.buf, p.bundle.buf);
@@ -96,6 +114,8 @@ fail:
 	rdrill_print_error(&err);
 out:
 	free(text);
+	journal_free(j);
+	sign_key_free(key);
 	json_decref(records);
 	rdrill_planned_release(&p);
 	strbuf_release(&path);

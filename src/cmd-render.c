@@ -1,27 +1,62 @@
-#include "checksum.h"
 #include "error.h"
 #include "journal.h"
 #include "rdrill.h"
 #include "report.h"
+#include "seal.h"
+#include "sign.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#define UNSEALED "SEAL: missing"
+
+/* Why render will not touch the bundle, one problem a line, to stderr. */
+static void refuse(const char *dir, const char *why, const struct seal_check *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_adds(&sb, "rdrill: refusing to render into ");
+	utf8_add_terminal(&sb, dir);
+	strbuf_addf(&sb, ": %s\n", why);
+	for (i = 0; i < c->problems.nr; i++) {
+		if (!strncmp(c->problems.v[i], UNSEALED, strlen(UNSEALED)))
+			continue;
+		strbuf_adds(&sb, "  ");
+		utf8_add_terminal(&sb, c->problems.v[i]);
+		strbuf_addch(&sb, '\n');
+	}
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
+}
+
 /*
- * rdrill render DIR: the report again, from the journal alone. This is
- * how a killed run gets its INCOMPLETE report, and how an auditor gets
- * the other language a year later. A journal whose hash chain is broken
- * is not rendered: the report would vouch for edited evidence.
+ * rdrill render DIR: the report again, from the journal alone. It never
+ * launders: a bundle whose evidence does not verify is refused, and a
+ * seal is never rewritten.
+ *
+ * - A sealed bundle that verifies already holds the report in the seal's
+ *   language; another --lang is written beside it as report.LANG.md and
+ *   report.LANG.html, which the seal does not list and verify re-renders
+ *   and compares like the others.
+ * - An unsealed bundle (a run killed before its seal) whose journal
+ *   chain and logs check out gets its INCOMPLETE report and a seal in
+ *   state cut-short (seal.h). One with an end record but no seal is a
+ *   finished run whose seal was removed: refused.
  */
 int cmd_render(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
-	struct strbuf path = STRBUF_INIT;
-	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct strbuf path = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT;
+	struct seal_check c;
 	const char *dir = NULL, *lang = NULL;
 	json_t *records = NULL;
+	struct sign_key *key = NULL;
 	int i, torn = 0, rc = RDRILL_EXIT_FAILED;
+	size_t k;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
@@ -40,31 +75,73 @@ int cmd_render(int argc, char **argv)
 	}
 	if (!dir)
 		return rdrill_usage_error(argv[0], "no bundle directory given");
+	seal_check_init(&c);
+	if (seal_check(dir, NULL, NULL, &c, &err) < 0)
+		goto fail;
+	if (c.sealed) {
+		if (c.problems.nr) {
+			refuse(dir, "its evidence does not verify", &c);
+			goto out;
+		}
+	} else {
+		for (k = 0; k < c.problems.nr; k++)
+			if (strncmp(c.problems.v[k], UNSEALED, strlen(UNSEALED)))
+				break;
+		if (k < c.problems.nr) {
+			refuse(dir, "its evidence does not verify", &c);
+			goto out;
+		}
+		if (c.has_end) {
+			refuse(dir, "the journal has an end record but there "
+			       "is no SEAL: a finished run's seal was removed",
+			       &c);
+			goto out;
+		}
+	}
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
 	records = journal_read_verified(path.buf, &torn, &err);
 	if (!records)
 		goto fail;
-	if (report_write(dir, records, lang, &err) < 0)
-		goto fail;
-	/* Re-seal: the report changed; the journal chain vouches for the rest. */
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/SHA256SUMS", dir);
-	if (checksum_files(dir, NULL, path.buf, 0, &set, &err) < 0)
-		goto fail;
-	if (checksum_write_sums(path.buf, &set, &err) < 0)
-		goto fail;
-	if (torn)
-		fprintf(stderr, "rdrill: the journal's last line was cut short "
-			"(killed while writing); it is left out\n");
-	printf("%s/report.md\n%s/report.html\n", dir, dir);
+	if (c.sealed) {
+		const char *sl = strcmp(c.lang, "default") ? c.lang : NULL;
+
+		if (lang && (!sl || strcmp(lang, sl))) {
+			seal_report_names(lang, &md, &html);
+			if (report_write_as(dir, records, lang, md.buf, html.buf,
+					    &err) < 0)
+				goto fail;
+		} else {
+			seal_report_names(NULL, &md, &html);
+			fprintf(stderr, "rdrill: %s is sealed and verifies; its "
+				"report is unchanged\n", dir);
+		}
+	} else {
+		const char *kp = getenv("RDRILL_SIGN_KEY");
+
+		seal_report_names(NULL, &md, &html);
+		/* The cut-short seal is signed by whoever renders, if keyed. */
+		if (kp && *kp && !(key = sign_key_load(kp, &err)))
+			goto fail;
+		if (report_write(dir, records, lang, &err) < 0 ||
+		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, key, &err) < 0)
+			goto fail;
+		fprintf(stderr, "rdrill: the run was cut short; sealed now as "
+			"cut short after journal record %zu%s\n",
+			json_array_size(records), torn ? "; the journal's last line was "
+			"cut short (killed while writing) and is left out" : "");
+	}
+	printf("%s/%s\n%s/%s\n", dir, md.buf, dir, html.buf);
 	rc = RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);
 out:
+	seal_check_release(&c);
+	sign_key_free(key);
 	json_decref(records);
-	checksum_set_release(&set);
 	strbuf_release(&path);
+	strbuf_release(&md);
+	strbuf_release(&html);
 	error_release(&err);
 	return rc;
 }

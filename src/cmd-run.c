@@ -6,12 +6,15 @@
 #include "progress.h"
 #include "rdrill.h"
 #include "runner.h"
+#include "sign.h"
 #include "strbuf.h"
+#include "strvec.h"
 #include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -68,9 +71,29 @@ int cmd_run(int argc, char **argv)
 	char typed[256];
 	struct run_lock lock = RUN_LOCK_INIT;
 	int rc, held = 0, nd;
-	rc = rdrill_parse_drill_args(argv[0], argc, argv, &a, DRILL_ARGS_RUN);
+	const char *key_path = getenv("RDRILL_SIGN_KEY");
+	struct sign_key *key = NULL;
+	struct strvec args = STRVEC_INIT;
+	int i;
+
+	/* --sign-key is run's alone; the shared parser sees the rest. */
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
+			key_path = argv[++i];
+		else
+			strvec_push(&args, argv[i]);
+	}
+	rc = rdrill_parse_drill_args(argv[0], (int)args.nr, (char **)args.v, &a,
+				     DRILL_ARGS_RUN);
 	if (rc)
 		goto out;
+	if (key_path && *key_path && !a.dry_run) {
+		key = sign_key_load(key_path, &err);
+		if (!key) {
+			rc = RDRILL_EXIT_REFUSED;
+			goto fail;
+		}
+	}
 	if (a.dry_run) {
 		rc = rdrill_plan(&a, argv[0]);
 		goto out;
@@ -122,6 +145,7 @@ int cmd_run(int argc, char **argv)
 	ro.cancel_hard = &cancel_hard;
 	ro.progress = stderr;
 	ro.tty = isatty(STDERR_FILENO);
+	ro.sign_key = key;
 	fprintf(stderr, "rdrill: %s, plan %s\nrdrill: bundle %s\n", a.file,
 		json_string_value(json_object_get(p.plan, "plan_hash")),
 		p.bundle.buf);
@@ -146,5 +170,7 @@ out:
 	strbuf_release(&reason);
 	error_release(&err);
 	rdrill_drill_args_release(&a);
+	sign_key_free(key);
+	strvec_clear(&args);
 	return rc;
 }

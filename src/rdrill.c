@@ -29,18 +29,25 @@ static const struct rdrill_cmd commands[] = {
 	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH] "
-	  "[-o DIR] [--lang zh-CN|en] [--dry-run]",
+	  "[-o DIR] [--lang zh-CN|en] [--dry-run] [--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report",
 	  "\noptions:\n" OPT_VAR
 	  "  --confirm ENV      run destructive steps in environment ENV\n"
 	  "  --approved-plan HASH  refuse unless the plan hash is HASH\n"
 	  OPT_OUT OPT_LANG
-	  "  --dry-run          the same as rdrill plan\n" OPT_HELP },
+	  "  --dry-run          the same as rdrill plan\n"
+	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal",
 	  "\noptions:\n" OPT_LANG OPT_HELP },
-	{ "verify", cmd_verify, "verify BUNDLE_DIR",
-	  "re-check a bundle's SHA256SUMS and its journal's hash chain",
+	{ "verify", cmd_verify, "verify BUNDLE_DIR [--key PUB.pem] [--tsa-ca CA.pem]",
+	  "check every byte of a bundle: chain, seal, logs, plan, reports, signature",
+	  "\noptions:\n"
+	  "  --key PUB.pem      the seal must be signed by this key\n"
+	  "  --tsa-ca CA.pem    check seal.tsr, the time-stamp, against this CA\n"
+	  OPT_HELP },
+	{ "keygen", cmd_keygen, "keygen DIR",
+	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  "\noptions:\n" OPT_HELP },
 };
 

@@ -446,6 +446,25 @@ static void view_controls(json_t *view, const struct drill *d)
 		json_object_set_new(view, "has_controls", json_true());
 }
 
+/* The start record's context.environment (envinfo.h) as env_* keys. */
+static void env_view(json_t *view, json_t *env)
+{
+	static const char *const keys[] = { "hostname", "os", "kernel", "libpq",
+		"openssl", "libyaml", "jansson", "uid", "user", "sudo_user", "tz",
+		"zone", "ntp_synchronised", NULL };
+	struct strbuf k = STRBUF_INIT;
+	size_t i;
+
+	if (!json_is_object(env))
+		return;
+	for (i = 0; keys[i]; i++) {
+		strbuf_reset(&k);
+		strbuf_addf(&k, "env_%s", keys[i]);
+		report_view_str(view, k.buf, journal_str(env, keys[i]));
+	}
+	strbuf_release(&k);
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -507,6 +526,10 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		set_str(view, "generated", journal_str(start, "time"));
 	set_str(view, "ended", journal_str(end, "time"));
 	set_str(view, "operator", journal_str(plan, "operator"));
+	set_str(view, "signing_key", journal_str(json_object_get(start,
+		"context"), "signing_key"));
+	env_view(view, json_object_get(json_object_get(start, "context"),
+				       "environment"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
 	set_str(view, "drill_path", journal_str(json_object_get(plan, "drill_file"), "path"));
 	set_str(view, "drill_sha256",
@@ -727,34 +750,54 @@ out:
 	return ret;
 }
 
-int report_write(const char *dir, json_t *records, const char *lang,
-		 struct error *err)
+int report_render(json_t *records, const char *lang, struct strbuf *md,
+		  struct strbuf *html, struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
-	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
-		      title = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT;
 	int ret = -1;
 
-	if (!view || report_markdown(view, &md, err) < 0)
+	if (!view || report_markdown(view, md, err) < 0)
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
 		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html(md.buf, md.len, title.buf, journal_str(view, "lang"),
-			     &html, err) < 0)
-		goto out;
-	strbuf_addf(&path, "%s/report.md", dir);
-	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
-		goto out;
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/report.html", dir);
-	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
+	if (markdown_to_html(md->buf, md->len, title.buf,
+			     journal_str(view, "lang"), html, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	json_decref(view);
+	strbuf_release(&title);
+	return ret;
+}
+
+int report_write_as(const char *dir, json_t *records, const char *lang,
+		    const char *md_name, const char *html_name,
+		    struct error *err)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_render(records, lang, &md, &html, err) < 0)
+		goto out;
+	strbuf_addf(&path, "%s/%s", dir, md_name);
+	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s", dir, html_name);
+	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
+		goto out;
+	ret = 0;
+out:
 	strbuf_release(&md);
 	strbuf_release(&html);
 	strbuf_release(&path);
-	strbuf_release(&title);
 	return ret;
+}
+
+int report_write(const char *dir, json_t *records, const char *lang,
+		 struct error *err)
+{
+	return report_write_as(dir, records, lang, "report.md", "report.html",
+			       err);
 }

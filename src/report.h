@@ -36,6 +36,15 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err);
 int report_write(const char *dir, json_t *records, const char *lang,
 		 struct error *err);
 
+/* The same under other names (a report in a second language). */
+int report_write_as(const char *dir, json_t *records, const char *lang,
+		    const char *md_name, const char *html_name,
+		    struct error *err);
+
+/* The two texts report_write() writes, in memory (verify compares them). */
+int report_render(json_t *records, const char *lang, struct strbuf *md,
+		  struct strbuf *html, struct error *err);
+
 /*
  * For step kinds' view hooks (step.h): set `k` to `v` unless it is
  * empty; a fenced code block of `s` under `k`; and "<key>_code", the

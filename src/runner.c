@@ -1,4 +1,7 @@
 #include "runner.h"
+#include "seal.h"
+#include "envinfo.h"
+#include "sign.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -384,6 +387,11 @@ static json_t *start_record(struct run *r)
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
+	json_object_set_new(ctx, "environment", envinfo_collect());
+	/* The report says who signs; the SEAL.sig proves it. */
+	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
+			    json_string(sign_key_fingerprint(r->o->sign_key)) :
+			    json_null());
 	if (r->o->confirm)
 		json_object_set_new(ctx, "confirm", json_string(r->o->confirm));
 	if (r->o->approved)
@@ -396,22 +404,6 @@ static json_t *start_record(struct run *r)
 	json_object_set_new(rec, "context", ctx);
 	strbuf_release(&sb);
 	return rec;
-}
-
-/* The bundle's own SHA256SUMS: everything in it, journal and report too. */
-static int seal(const char *bundle, struct error *err)
-{
-	struct checksum_set set = CHECKSUM_SET_INIT;
-	struct strbuf path = STRBUF_INIT;
-	int ret;
-
-	strbuf_addf(&path, "%s/SHA256SUMS", bundle);
-	ret = checksum_files(bundle, NULL, path.buf, 0, &set, err);
-	if (!ret)
-		ret = checksum_write_sums(path.buf, &set, err);
-	checksum_set_release(&set);
-	strbuf_release(&path);
-	return ret;
 }
 
 /* 0: the destroy phase may start; else why not, in r->reason. */
@@ -632,7 +624,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
 	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal(o->bundle, err) < 0)
+	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, o->sign_key,
+		       err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

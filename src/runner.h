@@ -29,6 +29,8 @@ enum runner_status {
 
 struct drill;
 
+struct sign_key;
+
 struct runner_opts {
 	const struct drill *drill; /* what runs */
 	json_t *plan;          /* its plan.json (plan.h) */
@@ -41,6 +43,7 @@ struct runner_opts {
 	volatile sig_atomic_t *cancel_hard; /* second one: stop cleanup too */
 	FILE *progress;        /* where progress lines go (stderr) */
 	int tty;               /* progress is a terminal: live line */
+	const struct sign_key *sign_key; /* sign the seal (sign.h), or NULL */
 };
 
 /*

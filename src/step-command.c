@@ -8,6 +8,7 @@
 #include "preflight.h"
 #include "report.h"
 #include "schema.h"
+#include "sha256.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -33,13 +34,24 @@ static json_t *lossy_string(const struct strbuf *sb)
 	return r;
 }
 
-static json_t *stream_json(const char *path, unsigned long long bytes,
+/*
+ * The log's SHA-256 goes into the record so the chain covers its bytes.
+ * It is a second read of the log, right after exec_run(): hashing while
+ * capturing belongs in exec.c (being rewritten), and will replace this.
+ */
+static json_t *stream_json(const char *path, const char *abs,
+			   unsigned long long bytes,
 			   const struct strbuf *head, const struct strbuf *tail)
 {
 	json_t *o = json_object();
+	struct error e = ERROR_INIT;
+	char hex[SHA256_HEX_LEN + 1];
 
 	json_object_set_new(o, "path", json_string(path));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)bytes));
+	if (sha256_file_hex(abs, hex, NULL, &e) == 0)
+		json_object_set_new(o, "sha256", json_string(hex));
+	error_release(&e);
 	json_object_set_new(o, "head", lossy_string(head));
 	if (tail->len)
 		json_object_set_new(o, "tail", lossy_string(tail));
@@ -286,7 +298,8 @@ static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
 }
 
 static void record_result(struct step_ctx *sc, const struct exec_result *res,
-			  const char *out_rel, const char *err_rel)
+			  const char *out_rel, const char *err_rel,
+			  const char *out_abs, const char *err_abs)
 {
 	json_object_set_new(sc->rec, "exit_code", json_integer(res->exit_code));
 	if (res->signal)
@@ -295,9 +308,9 @@ static void record_result(struct step_ctx *sc, const struct exec_result *res,
 		json_object_set_new(sc->rec, "timed_out", json_true());
 	if (res->cancelled)
 		json_object_set_new(sc->rec, "cancelled", json_true());
-	json_object_set_new(sc->rec, "stdout", stream_json(out_rel,
+	json_object_set_new(sc->rec, "stdout", stream_json(out_rel, out_abs,
 			    res->out_bytes, &res->out_head, &res->out_tail));
-	json_object_set_new(sc->rec, "stderr", stream_json(err_rel,
+	json_object_set_new(sc->rec, "stderr", stream_json(err_rel, err_abs,
 			    res->err_bytes, &res->err_head, &res->err_tail));
 }
 
@@ -376,7 +389,8 @@ static int command_run(struct step_ctx *sc, struct error *err)
 					    json_string(err->msg.buf));
 		goto out;
 	}
-	record_result(sc, &res, out_rel.buf, err_rel.buf);
+	record_result(sc, &res, out_rel.buf, err_rel.buf, out_abs.buf,
+		      err_abs.buf);
 	check_result(sc, &res);
 	ret = 0;
 out:

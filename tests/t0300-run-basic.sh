@@ -160,7 +160,14 @@ expect_exit 0 "$RDRILL" run "$TRASH/allowed.yaml" -o "$TRASH/b6"
 expect_grep_F '| errors in output | allowed by the drill | errors ignored on restore: | `PASSED` |' "$TRASH/b6/report.md"
 
 # Render again, in the other language, from the journal alone.
+# A sealed bundle keeps its report; the other language goes beside it,
+# and verify re-renders that one too.
 expect_exit 0 "$RDRILL" render "$TRASH/b2" --lang en
-expect_grep '^# Test drill fail | `FAILED`' "$TRASH/b2/report.md"
+expect_grep '^# Test drill fail | `FAILED`' "$TRASH/b2/report.en.md"
+expect_file "$TRASH/b2/report.en.html"
 expect_exit 0 "$RDRILL" verify "$TRASH/b2"
+expect_grep_F 'report.en.md, report.en.html: byte for byte' "$OUT"
+echo '<!-- edited -->' >>"$TRASH/b2/report.en.html"
+expect_exit 1 "$RDRILL" verify "$TRASH/b2"
+expect_grep_F 'FAILED  report.en.html: not what the journal renders to' "$OUT"
 test_done

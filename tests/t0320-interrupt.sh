@@ -34,16 +34,37 @@ pkill -x -f "sleep 61" 2>/dev/null
 expect_file "$TRASH/k/journal.jsonl"
 expect_no_file "$TRASH/k/report.md"
 expect_true "journal holds start, preflight and step 1" test "$(wc -l <"$TRASH/k/journal.jsonl")" -eq 3
+expect_no_file "$TRASH/k/SEAL"
+expect_exit 1 "$RDRILL" verify "$TRASH/k"
+expect_grep 'FAILED  SEAL: missing' "$OUT"
+cp -r "$TRASH/k" "$TRASH/k2"
 expect_exit 0 "$RDRILL" render "$TRASH/k"
+expect_grep 'sealed now as cut short after journal record 3' "$ERR"
 expect_grep '`INCOMPLETE`' "$TRASH/k/report.md"
 expect_grep '`SKIPPED`' "$TRASH/k/report.md"
+expect_grep '^state: cut-short$' "$TRASH/k/SEAL"
+expect_grep '^sealed-by: rdrill .* render (' "$TRASH/k/SEAL"
+expect_grep '^journal-records: 3$' "$TRASH/k/SEAL"
 expect_exit 0 "$RDRILL" verify "$TRASH/k"
+expect_grep 'SEAL: CUT SHORT: the run was killed; sealed afterwards by rdrill .* render .* after journal record 3' "$OUT"
+expect_grep '^VERIFIED, CUT SHORT' "$OUT"
+# Rendering again changes nothing, and the seal is not rewritten.
+cp "$TRASH/k/SEAL" "$TRASH/seal.before"
+expect_exit 0 "$RDRILL" render "$TRASH/k"
+expect_same "$TRASH/seal.before" "$TRASH/k/SEAL"
 
 # A record cut in half by the kill is left out, and said so.
-printf '{"type":"step","n":2,"id":"sec' >>"$TRASH/k/journal.jsonl"
-expect_exit 0 "$RDRILL" render "$TRASH/k"
+printf '{"type":"step","n":2,"id":"sec' >>"$TRASH/k2/journal.jsonl"
+expect_exit 0 "$RDRILL" render "$TRASH/k2"
 expect_grep 'last line was cut short' "$ERR"
-expect_grep '`INCOMPLETE`' "$TRASH/k/report.md"
+expect_grep '`INCOMPLETE`' "$TRASH/k2/report.md"
+expect_grep '^torn-tail-bytes: 30$' "$TRASH/k2/SEAL"
+expect_exit 0 "$RDRILL" verify "$TRASH/k2"
+# The same half line after the seal is damage, not a kill.
+printf '{"type":"step","n":2,"id":"sec' >>"$TRASH/k/journal.jsonl"
+expect_exit 1 "$RDRILL" verify "$TRASH/k"
+expect_grep 'FAILED  journal.jsonl: 30 bytes after the last record, SEAL says 0' "$OUT"
+expect_exit 1 "$RDRILL" render "$TRASH/k"
 
 # SIGTERM: the step's process group is stopped, cleanup runs, ABORTED.
 rm -f "$W/second" "$W/cleanup-ran"

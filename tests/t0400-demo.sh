@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TOP"
 RDRILL_DEMO_DB_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-export RDRILL_DEMO_DB_PASSWORD RDRILL
+RDRILL_DEMO_PUBKEY=$TRASH/demo.pub
+export RDRILL_DEMO_DB_PASSWORD RDRILL RDRILL_DEMO_PUBKEY
 
 expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
@@ -39,11 +40,19 @@ expect_true "the password is in no file of the bundle" sh -c \
 expect_true "nor on the terminal" sh -c \
 	"! grep -qF '$RDRILL_DEMO_DB_PASSWORD' '$OUT' '$ERR'"
 expect_exit 0 "$RDRILL" verify "$B"
+# Signed with the throwaway key: good with its public key, not another.
+expect_exit 0 "$RDRILL" verify "$B" --key "$TRASH/demo.pub"
+expect_grep '^OK      SEAL.sig: a good Ed25519 signature' "$OUT"
+expect_grep_F '**签名**：已签名' "$R"
+openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRASH/other.pub"
+expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
+expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 expect_true "the work directory is gone" sh -c \
 	"! ls -d \${TMPDIR:-/tmp}/rdrill-demo.* 2>/dev/null | grep -q ."
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
 expect_exit 0 "$RDRILL" render "$B" --lang en
+R=$B/report.en.md
 expect_grep '^# .* | `PASSED`' "$R"
 expect_grep '| TOC entries | [0-9][0-9] |' "$R"
 test_done

@@ -1,0 +1,887 @@
+#include "seal.h"
+#include "checksum.h"
+#include "clock.h"
+#include "error.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "plan.h"
+#include "report.h"
+#include "sha256.h"
+#include "sign.h"
+#include "tsa.h"
+#include "strbuf.h"
+#include "version.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SEAL_MAX (64u << 10)
+#define JOURNAL_MAX (256u << 20)
+
+/* The seal's own files: not in SHA256SUMS, checked on their own. */
+static const char *const seal_files[] = {
+	"SHA256SUMS", "SEAL", "SEAL.sig", "SEAL.pub", "seal.tsq", "seal.tsr",
+	NULL
+};
+
+static const char *const langs[] = { "en", "zh-CN", NULL };
+
+static int is_seal_file(const char *name)
+{
+	size_t i;
+
+	for (i = 0; seal_files[i]; i++)
+		if (!strcmp(name, seal_files[i]))
+			return 1;
+	return 0;
+}
+
+void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html)
+{
+	strbuf_reset(md);
+	strbuf_reset(html);
+	if (lang) {
+		strbuf_addf(md, "report.%s.md", lang);
+		strbuf_addf(html, "report.%s.html", lang);
+	} else {
+		strbuf_adds(md, "report.md");
+		strbuf_adds(html, "report.html");
+	}
+}
+
+/* "report.LANG.md" / "report.LANG.html": the language, else NULL. */
+static const char *extra_report_lang(const char *name)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; langs[i] && !found; i++) {
+		seal_report_names(langs[i], &md, &html);
+		if (!strcmp(name, md.buf) || !strcmp(name, html.buf))
+			found = langs[i];
+	}
+	strbuf_release(&md);
+	strbuf_release(&html);
+	return found;
+}
+
+static const char *kind_word(mode_t m)
+{
+	return S_ISLNK(m) ? "symbolic link" : S_ISFIFO(m) ? "fifo" :
+	       S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device" :
+	       S_ISSOCK(m) ? "socket" : "special file";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Every entry below `dir` (lstat, never followed): regular files into
+ * `files` (relative names, sorted), anything else a problem.
+ */
+static int walk(const char *dir, const char *rel, struct strvec *files,
+		struct strvec *problems, int depth, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT, name = STRBUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	int ret = 0;
+
+	strbuf_adds(&path, dir);
+	if (*rel)
+		strbuf_addf(&path, "/%s", rel);
+	d = opendir(path.buf);
+	if (!d) {
+		error_errno(err, "cannot read directory %s", path.buf);
+		strbuf_release(&path);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&name);
+		if (*rel)
+			strbuf_addf(&name, "%s/", rel);
+		strbuf_adds(&name, de->d_name);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, name.buf);
+		if (lstat(path.buf, &st) < 0) {
+			strvec_pushf(problems, "%s: cannot stat: %s", name.buf,
+				     strerror(errno));
+		} else if (S_ISREG(st.st_mode)) {
+			strvec_push(files, name.buf);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (depth > 8)
+				strvec_pushf(problems, "%s: directories nested "
+					     "too deep", name.buf);
+			else if (walk(dir, name.buf, files, problems, depth + 1,
+				      err) < 0)
+				ret = -1;
+		} else {
+			strvec_pushf(problems, "%s: not a regular file (%s)",
+				     name.buf, kind_word(st.st_mode));
+		}
+	}
+	closedir(d);
+	strbuf_release(&path);
+	strbuf_release(&name);
+	if (!*rel && files->nr)
+		qsort(files->v, files->nr, sizeof(*files->v), cmp_str);
+	return ret;
+}
+
+/* Whole records of the journal's bytes, the last one's hash, torn tail. */
+struct jstat {
+	long long records;
+	char head[SHA256_HEX_LEN + 1];
+	size_t torn;
+};
+
+static int journal_stat(const char *dir, struct jstat *js, struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p, *last = NULL, *end;
+	size_t lastlen = 0;
+
+	memset(js, 0, sizeof(*js));
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	if (strbuf_read_file(&sb, path.buf, JOURNAL_MAX) < 0) {
+		error_errno(err, "journal.jsonl: cannot read");
+		strbuf_release(&path);
+		strbuf_release(&sb);
+		return -1;
+	}
+	p = sb.buf;
+	end = sb.buf + sb.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			js->torn = (size_t)(end - p);
+			break;
+		}
+		last = p;
+		lastlen = (size_t)(nl - p);
+		js->records++;
+		p = nl + 1;
+	}
+	if (last)
+		sha256_hex(last, lastlen, js->head);
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* SEAL.pub and SEAL.sig of `text` (the SEAL's bytes). */
+static int sign_seal(const char *dir, const struct sign_key *key,
+		     const struct strbuf *text, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT, pem = STRBUF_INIT, sig = STRBUF_INIT;
+	int ret = -1;
+
+	sign_key_public_pem(key, &pem);
+	strbuf_addf(&path, "%s/SEAL.pub", dir);
+	if (fs_write_atomic(path.buf, pem.buf, pem.len, err) < 0 ||
+	    sign_data(key, text->buf, text->len, &sig, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/SEAL.sig", dir);
+	ret = fs_write_atomic(path.buf, sig.buf, sig.len, err);
+out:
+	strbuf_release(&path);
+	strbuf_release(&pem);
+	strbuf_release(&sig);
+	return ret;
+}
+
+int seal_write(const char *dir, const char *state, const char *cmd,
+	       const char *lang, const struct sign_key *key,
+	       struct error *err)
+{
+	struct strvec files, problems, names;
+	struct checksum_set set = CHECKSUM_SET_INIT;
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, who = STRBUF_INIT;
+	struct jstat js;
+	char sums[SHA256_HEX_LEN + 1];
+	size_t i;
+	int ret = -1;
+
+	strvec_init(&files);
+	strvec_init(&problems);
+	strvec_init(&names);
+	if (walk(dir, "", &files, &problems, 0, err) < 0)
+		goto out;
+	if (problems.nr) {
+		error_set(err, "cannot seal %s: %s", dir, problems.v[0]);
+		goto out;
+	}
+	for (i = 0; i < files.nr; i++)
+		if (!is_seal_file(files.v[i]))
+			strvec_push(&names, files.v[i]);
+	if (journal_stat(dir, &js, err) < 0)
+		goto out;
+	strbuf_addf(&path, "%s/SHA256SUMS", dir);
+	if (checksum_files(dir, names.v, NULL, 0, &set, err) < 0 ||
+	    checksum_write_sums(path.buf, &set, err) < 0 ||
+	    sha256_file_hex(path.buf, sums, NULL, err) < 0)
+		goto out;
+	plan_operator(&who);
+	strbuf_addf(&text, "rdrill-seal 1\nstate: %s\nsealed-by: rdrill %s %s "
+		    "(%s)\nsealed-at: ", state, RDRILL_VERSION, cmd, who.buf);
+	clock_format_utc_ms(&text, clock_wall_ms());
+	strbuf_addf(&text, "\njournal-records: %lld\njournal-head: %s\n",
+		    js.records, js.head);
+	if (!strcmp(state, SEAL_CUT_SHORT))
+		strbuf_addf(&text, "torn-tail-bytes: %zu\n", js.torn);
+	strbuf_addf(&text, "report-lang: %s\nsha256sums: %s\nkey-fingerprint: "
+		    "%s\n", lang ? lang : "default", sums,
+		    key ? sign_key_fingerprint(key) : "none");
+	/* The signature first: a SEAL never names a key with no signature. */
+	if (key && sign_seal(dir, key, &text, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/seal.tsq", dir);
+	strbuf_reset(&who);
+	if (tsa_query(text.buf, text.len, &who, err) < 0 ||
+	    fs_write_atomic(path.buf, who.buf, who.len, err) < 0)
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/SEAL", dir);
+	ret = fs_write_atomic(path.buf, text.buf, text.len, err);
+out:
+	strvec_clear(&files);
+	strvec_clear(&problems);
+	strvec_clear(&names);
+	checksum_set_release(&set);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	strbuf_release(&who);
+	return ret;
+}
+
+void seal_check_init(struct seal_check *c)
+{
+	memset(c, 0, sizeof(*c));
+	strvec_init(&c->problems);
+	strvec_init(&c->notes);
+}
+
+void seal_check_release(struct seal_check *c)
+{
+	strvec_clear(&c->problems);
+	strvec_clear(&c->notes);
+}
+
+struct seal_fields {
+	char state[16], lang[16], by[256], at[64];
+	char head[SHA256_HEX_LEN + 1], sums[SHA256_HEX_LEN + 1];
+	char key[SHA256_HEX_LEN + 1];
+	long long records, torn;
+	int have_records, have_torn;
+};
+
+static int is_hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < SHA256_HEX_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[i] == '\0';
+}
+
+static int parse_count(const char *s, long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* SEAL's fields; each malformed line a problem "SEAL:LINE: ...". */
+static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
+		      struct strvec *problems)
+{
+	const char *p = buf, *end = buf + len;
+	struct strbuf line = STRBUF_INIT;
+	unsigned lineno = 0;
+	int bad = 0;
+
+	memset(f, 0, sizeof(*f));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *val;
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		lineno++;
+		strbuf_reset(&line);
+		strbuf_add(&line, p, n);
+		p += n + (nl ? 1 : 0);
+		if (!nl || memchr(line.buf, '\0', line.len)) {
+			strvec_pushf(problems, "SEAL:%u: not a whole text line",
+				     lineno);
+			bad = 1;
+			break;
+		}
+		if (lineno == 1) {
+			if (strcmp(line.buf, "rdrill-seal 1")) {
+				strvec_pushf(problems, "SEAL:1: not an rdrill "
+					     "seal (first line is not "
+					     "'rdrill-seal 1')");
+				bad = 1;
+				break;
+			}
+			continue;
+		}
+		val = strstr(line.buf, ": ");
+		if (!val) {
+			strvec_pushf(problems, "SEAL:%u: not 'key: value'", lineno);
+			bad = 1;
+			continue;
+		}
+		line.buf[val - line.buf] = '\0';
+		val += 2;
+#define COPY(field) do { if (strlen(val) >= sizeof(f->field)) goto badval; \
+		memcpy(f->field, val, strlen(val) + 1); } while (0)
+		if (!strcmp(line.buf, "state")) {
+			if (strcmp(val, SEAL_COMPLETE) && strcmp(val, SEAL_CUT_SHORT))
+				goto badval;
+			COPY(state);
+		} else if (!strcmp(line.buf, "report-lang")) {
+			if (strcmp(val, "default") && strcmp(val, "en") &&
+			    strcmp(val, "zh-CN"))
+				goto badval;
+			COPY(lang);
+		} else if (!strcmp(line.buf, "journal-head")) {
+			if (!is_hex64(val))
+				goto badval;
+			COPY(head);
+		} else if (!strcmp(line.buf, "sha256sums")) {
+			if (!is_hex64(val))
+				goto badval;
+			COPY(sums);
+		} else if (!strcmp(line.buf, "journal-records")) {
+			if (parse_count(val, &f->records) < 0)
+				goto badval;
+			f->have_records = 1;
+		} else if (!strcmp(line.buf, "torn-tail-bytes")) {
+			if (parse_count(val, &f->torn) < 0)
+				goto badval;
+			f->have_torn = 1;
+		} else if (!strcmp(line.buf, "key-fingerprint")) {
+			if (strcmp(val, "none") && !is_hex64(val))
+				goto badval;
+			COPY(key);
+		} else if (!strcmp(line.buf, "sealed-by")) {
+			COPY(by);
+		} else if (!strcmp(line.buf, "sealed-at")) {
+			COPY(at);
+		} else {
+			strvec_pushf(problems, "SEAL:%u: unknown key", lineno);
+			bad = 1;
+		}
+#undef COPY
+		continue;
+badval:
+		strvec_pushf(problems, "SEAL:%u: bad value for %s", lineno,
+			     line.buf);
+		bad = 1;
+	}
+	if (!bad && (!*f->state || !*f->lang || !*f->head || !*f->sums ||
+		     !f->have_records || !*f->key)) {
+		strvec_pushf(problems, "SEAL: a required line is missing "
+			     "(state, journal-records, journal-head, "
+			     "report-lang, sha256sums, key-fingerprint)");
+		bad = 1;
+	}
+	strbuf_release(&line);
+	return bad ? -1 : 0;
+}
+
+/* The journal's error message without the bundle directory in front. */
+static void push_err(struct strvec *problems, const char *dir,
+		     const struct error *e)
+{
+	const char *m = e->msg.buf;
+	size_t n = strlen(dir);
+
+	if (!strncmp(m, dir, n) && m[n] == '/')
+		m += n + 1;
+	strvec_push(problems, m);
+}
+
+static int safe_rel(const char *p)
+{
+	return !strncmp(p, "steps/", 6) && !strstr(p, "..") &&
+	       !strchr(p + 6, '/') && p[6];
+}
+
+/* The hash SHA256SUMS verification computed for `name`, if it read it. */
+static int listed_hash(const struct checksum_set *listed, const char *name,
+		       char out[SHA256_HEX_LEN + 1])
+{
+	size_t i;
+
+	for (i = 0; i < listed->nr; i++)
+		if (!strcmp(listed->v[i].name, name) &&
+		    (listed->v[i].status == CHECKSUM_OK ||
+		     listed->v[i].status == CHECKSUM_MISMATCH) &&
+		    listed->v[i].hex[0]) {
+			memcpy(out, listed->v[i].hex, SHA256_HEX_LEN + 1);
+			return 1;
+		}
+	return 0;
+}
+
+/* Each log a record names with its hash ("sha256"), re-hashed. */
+static void check_logs(const char *dir, json_t *records, struct strvec *referenced,
+		       const struct checksum_set *listed, struct seal_check *c)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	size_t i;
+	json_t *rec;
+
+	json_array_foreach(records, i, rec) {
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(rec, key, v) {
+			const char *rel = json_string_value(json_object_get(v, "path"));
+			const char *want = json_string_value(json_object_get(v,
+							     "sha256"));
+			char got[SHA256_HEX_LEN + 1];
+
+			if (!json_is_object(v) || !rel || !want)
+				continue;
+			if (!safe_rel(rel)) {
+				strvec_pushf(&c->problems, "journal.jsonl:%zu: "
+					     "%s.path is not a file in steps/",
+					     i + 1, key);
+				continue;
+			}
+			strvec_push(referenced, rel);
+			/* A log SHA256SUMS just hashed is not read twice. */
+			if (listed_hash(listed, rel, got))
+				;
+			else if (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
+				 dir, rel), error_release(&e), error_init(&e),
+				 sha256_file_hex(path.buf, got, NULL, &e) < 0)
+				strvec_pushf(&c->problems, "%s: cannot read "
+					     "(journal.jsonl record %zu holds its "
+					     "hash)", rel, i + 1);
+			else if (strcmp(got, want))
+				strvec_pushf(&c->problems, "%s: SHA-256 differs "
+					     "from the one in journal.jsonl record "
+					     "%zu", rel, i + 1);
+		}
+	}
+	strbuf_release(&path);
+	error_release(&e);
+}
+
+/* plan.json is the start record's plan, and the plan hash its body's. */
+static void check_plan(const char *dir, json_t *records, struct seal_check *c)
+{
+	json_t *plan = json_object_get(json_array_get(records, 0), "plan");
+	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
+	char *text = plan ? json_dumps(plan, JSON_INDENT(2) | JSON_SORT_KEYS) :
+		     NULL;
+	char hash[SHA256_HEX_LEN + 1];
+
+	strbuf_addf(&path, "%s/plan.json", dir);
+	if (!text) {
+		strvec_push(&c->problems, "journal.jsonl:1: the start record "
+			    "holds no plan");
+	} else if (strbuf_read_file(&have, path.buf, JOURNAL_MAX) < 0) {
+		strvec_push(&c->problems, "plan.json: cannot read");
+	} else if (have.len != strlen(text) || memcmp(have.buf, text, have.len)) {
+		strvec_push(&c->problems, "plan.json: differs from the plan in "
+			    "journal.jsonl record 1");
+	} else {
+		plan_hash(json_object_get(plan, "plan"), hash);
+		if (strcmp(hash, journal_str(plan, "plan_hash")))
+			strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
+				    "is not the SHA-256 of the plan body");
+		else
+			strvec_pushf(&c->notes, "plan.json: the journal's plan, "
+				     "plan hash %.12s…", hash);
+	}
+	free(text);
+	strbuf_release(&path);
+	strbuf_release(&have);
+}
+
+static int file_equals(const char *dir, const char *name,
+		       const struct strbuf *want)
+{
+	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
+	int same;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	same = strbuf_read_file(&have, path.buf, JOURNAL_MAX) == 0 &&
+	       have.len == want->len && !memcmp(have.buf, want->buf, have.len);
+	strbuf_release(&path);
+	strbuf_release(&have);
+	return same;
+}
+
+/* The reports in language `lang` (NULL: the seal's) against a render. */
+static void check_report(const char *dir, json_t *records, const char *lang,
+			 const char *seal_lang, struct seal_check *c)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, md2 = STRBUF_INIT,
+		      html2 = STRBUF_INIT, mdn = STRBUF_INIT, htmln = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	const char *use = lang ? lang : seal_lang;
+
+	seal_report_names(lang, &mdn, &htmln);
+	if (report_render(records, use, &md, &html, &e) < 0 ||
+	    report_render(records, use, &md2, &html2, &e) < 0) {
+		strvec_pushf(&c->problems, "%s: cannot re-render from the "
+			     "journal: %s", mdn.buf, e.msg.buf);
+		goto out;
+	}
+	if (md.len != md2.len || memcmp(md.buf, md2.buf, md.len) ||
+	    html.len != html2.len || memcmp(html.buf, html2.buf, html.len)) {
+		strvec_pushf(&c->problems, "%s: rendering twice gave different "
+			     "bytes (not deterministic)", mdn.buf);
+		goto out;
+	}
+	if (!file_equals(dir, mdn.buf, &md))
+		strvec_pushf(&c->problems, "%s: not what the journal renders to",
+			     mdn.buf);
+	else if (!file_equals(dir, htmln.buf, &html))
+		strvec_pushf(&c->problems, "%s: not what the journal renders to",
+			     htmln.buf);
+	else
+		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
+			     "render", mdn.buf, htmln.buf);
+out:
+	strbuf_release(&md);
+	strbuf_release(&html);
+	strbuf_release(&md2);
+	strbuf_release(&html2);
+	strbuf_release(&mdn);
+	strbuf_release(&htmln);
+	error_release(&e);
+}
+
+static int in_list(const struct strvec *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void check_sums(const char *dir, const struct seal_fields *f,
+		       const struct strvec *files, struct checksum_set *out,
+		       struct seal_check *c)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct checksum_set listed = CHECKSUM_SET_INIT;
+	struct error e = ERROR_INIT;
+	struct strvec names;
+	char got[SHA256_HEX_LEN + 1];
+	size_t i;
+
+	strvec_init(&names);
+	strbuf_addf(&path, "%s/SHA256SUMS", dir);
+	if (!in_list(files, "SHA256SUMS")) {
+		strvec_push(&c->problems, "SHA256SUMS: missing");
+		goto out;
+	}
+	if (f && (sha256_file_hex(path.buf, got, NULL, &e) < 0 ||
+		  strcmp(got, f->sums)))
+		strvec_push(&c->problems, "SHA256SUMS: its SHA-256 is not the "
+			    "one in SEAL");
+	if (checksum_verify_sums(path.buf, dir, 0, &listed, &e) < 0) {
+		push_err(&c->problems, dir, &e);
+		goto out;
+	}
+	for (i = 0; i < listed.nr; i++) {
+		const struct checksum_entry *en = &listed.v[i];
+
+		strvec_push(&names, en->name);
+		if (en->status == CHECKSUM_OK)
+			continue;
+		strvec_pushf(&c->problems, "%s: %s (SHA256SUMS line %u)", en->name,
+			     en->status == CHECKSUM_MISSING ? "missing" :
+			     en->status == CHECKSUM_MISMATCH ? "content changed" :
+			     en->error ? en->error : "unreadable", en->line);
+	}
+	for (i = 0; i < files->nr; i++) {
+		const char *n = files->v[i];
+		if (!is_seal_file(n) && !extra_report_lang(n) &&
+		    !in_list(&names, n))
+			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
+				     n);
+	}
+	strvec_pushf(&c->notes, "SHA256SUMS: %zu files listed", listed.nr);
+	*out = listed;
+	listed.v = NULL;
+	listed.nr = listed.alloc = 0;
+out:
+	strvec_clear(&names);
+	checksum_set_release(&listed);
+	strbuf_release(&path);
+	error_release(&e);
+}
+
+static int read_small(const char *dir, const char *name, struct strbuf *sb)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	if (*name == '/')
+		strbuf_adds(&path, name);
+	else if (dir)
+		strbuf_addf(&path, "%s/%s", dir, name);
+	else
+		strbuf_adds(&path, name);
+	ret = strbuf_read_file(sb, path.buf, SEAL_MAX);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* SEAL.sig against SEAL.pub, and against `pubkey` when given. */
+static void check_signature(const char *dir, const char *pubkey,
+			    const struct strvec *files, const struct strbuf *seal,
+			    const struct seal_fields *f, struct seal_check *c)
+{
+	struct strbuf sig = STRBUF_INIT, pub = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char fpr[SHA256_HEX_LEN + 1];
+	int named = strcmp(f->key, "none") != 0;
+
+	if (!in_list(files, "SEAL.sig")) {
+		if (named)
+			strvec_push(&c->problems, "SEAL.sig: missing, but SEAL "
+				    "names a signing key");
+		else if (pubkey)
+			strvec_push(&c->problems, "SEAL.sig: missing: the bundle "
+				    "is not signed");
+		else
+			strvec_push(&c->notes, "SEAL: unsigned");
+		goto out;
+	}
+	if (read_small(dir, "SEAL.sig", &sig) < 0) {
+		strvec_push(&c->problems, "SEAL.sig: cannot read");
+		goto out;
+	}
+	if (pubkey) {
+		if (read_small(NULL, pubkey, &pub) < 0) {
+			strvec_pushf(&c->problems, "%s: cannot read the public "
+				     "key", pubkey);
+			goto out;
+		}
+	} else if (!in_list(files, "SEAL.pub") ||
+		   read_small(dir, "SEAL.pub", &pub) < 0) {
+		strvec_push(&c->problems, "SEAL.pub: missing or unreadable");
+		goto out;
+	}
+	if (sign_verify(pub.buf, pub.len, seal->buf, seal->len, sig.buf,
+			sig.len, fpr, &e) < 0) {
+		strvec_pushf(&c->problems, "SEAL.sig: %s (key %s)", e.msg.buf,
+			     pubkey ? pubkey : "SEAL.pub");
+		goto out;
+	}
+	if (strcmp(fpr, f->key)) {
+		strvec_pushf(&c->problems, "SEAL: key-fingerprint is not the "
+			     "fingerprint of %s", pubkey ? pubkey : "SEAL.pub");
+		goto out;
+	}
+	memcpy(c->key, fpr, sizeof(c->key));
+	strvec_pushf(&c->notes, "SEAL.sig: a good Ed25519 signature by key "
+		     "SHA256:%s%s", fpr, pubkey ? "" : " (SEAL.pub, the key the "
+		     "bundle names: give --key PUB.pem to check whose it is)");
+	if (pubkey && in_list(files, "SEAL.pub")) {
+		strbuf_reset(&pub);
+		if (read_small(dir, "SEAL.pub", &pub) < 0 ||
+		    sign_verify(pub.buf, pub.len, seal->buf, seal->len, sig.buf,
+				sig.len, fpr, &e) < 0 || strcmp(fpr, f->key))
+			strvec_push(&c->problems, "SEAL.pub: not the key that "
+				    "signed SEAL");
+	}
+out:
+	strbuf_release(&sig);
+	strbuf_release(&pub);
+	error_release(&e);
+}
+
+/* seal.tsr, when there is one, against seal.tsq and SEAL. */
+static void check_time(const char *dir, const char *tsa_ca,
+		       const struct strvec *files, const struct strbuf *seal,
+		       struct seal_check *c)
+{
+	struct strbuf q = STRBUF_INIT, r = STRBUF_INIT, when = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+
+	if (!in_list(files, "seal.tsr")) {
+		if (tsa_ca)
+			strvec_push(&c->problems, "seal.tsr: missing: no trusted "
+				    "time-stamp to check");
+		goto out;
+	}
+	if (!tsa_ca) {
+		strvec_push(&c->notes, "seal.tsr: present, not checked (give "
+			    "--tsa-ca CA.pem)");
+		goto out;
+	}
+	if (!in_list(files, "seal.tsq") || read_small(dir, "seal.tsq", &q) < 0) {
+		strvec_push(&c->problems, "seal.tsq: missing or unreadable");
+		goto out;
+	}
+	if (read_small(dir, "seal.tsr", &r) < 0) {
+		strvec_push(&c->problems, "seal.tsr: unreadable (or larger than "
+			    "64 KiB)");
+		goto out;
+	}
+	if (tsa_verify(q.buf, q.len, r.buf, r.len, seal->buf, seal->len, tsa_ca,
+		       &when, &e) < 0)
+		strvec_push(&c->problems, e.msg.buf);
+	else
+		strvec_pushf(&c->notes, "seal.tsr: SEAL time-stamped at %s by a "
+			     "TSA that %s vouches for", when.buf, tsa_ca);
+out:
+	strbuf_release(&q);
+	strbuf_release(&r);
+	strbuf_release(&when);
+	error_release(&e);
+}
+
+int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
+	       struct seal_check *c, struct error *err)
+{
+	struct strvec files, referenced;
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct seal_fields f;
+	struct jstat js;
+	struct error e = ERROR_INIT;
+	struct checksum_set listed = CHECKSUM_SET_INIT;
+	json_t *records = NULL;
+	int torn = 0, have_seal = 0, ret = -1;
+	size_t i;
+
+	strvec_init(&files);
+	strvec_init(&referenced);
+	if (walk(dir, "", &files, &c->problems, 0, err) < 0)
+		goto out;
+	if (!in_list(&files, "journal.jsonl")) {
+		strvec_push(&c->problems, "journal.jsonl: missing");
+	} else if (journal_stat(dir, &js, &e) == 0) {
+		strbuf_addf(&path, "%s/journal.jsonl", dir);
+		records = journal_read_verified(path.buf, &torn, &e);
+		if (!records) {
+			push_err(&c->problems, dir, &e);
+			/* The rest is still checked, from the unverified lines. */
+			error_release(&e);
+			error_init(&e);
+			records = journal_read(path.buf, &torn, &e);
+		} else {
+			strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
+				     "over %lld records", js.records);
+		}
+	} else {
+		push_err(&c->problems, dir, &e);
+	}
+
+	if (in_list(&files, "SEAL")) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/SEAL", dir);
+		if (strbuf_read_file(&sb, path.buf, SEAL_MAX) < 0)
+			strvec_push(&c->problems, "SEAL: cannot read (or larger "
+				    "than 64 KiB)");
+		else if (parse_seal(sb.buf, sb.len, &f, &c->problems) == 0)
+			have_seal = 1;
+	} else {
+		strvec_push(&c->problems, "SEAL: missing: the bundle is not "
+			    "sealed (a killed run: `rdrill render` seals it as "
+			    "cut short)");
+	}
+	if (have_seal) {
+		c->sealed = 1;
+		memcpy(c->state, f.state, sizeof(c->state));
+		memcpy(c->lang, f.lang, sizeof(c->lang));
+		if (!strcmp(f.state, SEAL_COMPLETE))
+			strvec_pushf(&c->notes, "SEAL: complete: the run finished "
+				     "and was sealed by %s at %s", f.by, f.at);
+		else
+			strvec_pushf(&c->notes, "SEAL: CUT SHORT: the run was "
+				     "killed; sealed afterwards by %s at %s, "
+				     "after journal record %lld", f.by, f.at,
+				     f.records);
+		if (records && f.records != js.records)
+			strvec_pushf(&c->problems, "journal.jsonl: %lld records, "
+				     "SEAL says %lld", js.records, f.records);
+		else if (records && strcmp(f.head, js.head))
+			strvec_pushf(&c->problems, "journal.jsonl:%lld: the last "
+				     "record's SHA-256 is not SEAL's journal-head",
+				     js.records);
+		if (js.torn && !strcmp(f.state, SEAL_COMPLETE))
+			strvec_pushf(&c->problems, "journal.jsonl: %zu bytes of a "
+				     "partial record after record %lld: damage "
+				     "(a complete seal ends on a whole record)",
+				     js.torn, js.records);
+		else if (!strcmp(f.state, SEAL_CUT_SHORT) &&
+			 (long long)js.torn != f.torn)
+			strvec_pushf(&c->problems, "journal.jsonl: %zu bytes after "
+				     "the last record, SEAL says %lld", js.torn,
+				     f.torn);
+	}
+	if (have_seal) {
+		check_signature(dir, pubkey, &files, &sb, &f, c);
+		check_time(dir, tsa_ca, &files, &sb, c);
+	}
+	else if (pubkey)
+		strvec_push(&c->problems, "SEAL.sig: no seal to check the "
+			    "signature of");
+	if (in_list(&files, "SEAL") || in_list(&files, "SHA256SUMS"))
+		check_sums(dir, have_seal ? &f : NULL, &files, &listed, c);
+
+	if (records) {
+		json_t *last = json_array_get(records, json_array_size(records) - 1);
+
+		c->has_end = !strcmp(journal_str(last, "type"), "end");
+		check_plan(dir, records, c);
+		check_logs(dir, records, &referenced, &listed, c);
+		if (have_seal || in_list(&files, "report.md"))
+			check_report(dir, records, NULL, have_seal &&
+				     strcmp(f.lang, "default") ? f.lang : NULL, c);
+		for (i = 0; langs[i]; i++) {
+			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+
+			seal_report_names(langs[i], &md, &html);
+			if (in_list(&files, md.buf) || in_list(&files, html.buf))
+				check_report(dir, records, langs[i], NULL, c);
+			strbuf_release(&md);
+			strbuf_release(&html);
+		}
+	}
+	(void)torn;
+	ret = 0;
+out:
+	json_decref(records);
+	checksum_set_release(&listed);
+	strvec_clear(&files);
+	strvec_clear(&referenced);
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	error_release(&e);
+	return ret;
+}
