@@ -196,8 +196,11 @@ static int setup(void **state)
 			return -1;
 	}
 	{
+		/* Locale and encoding fixed: initdb refuses a LANG naming a
+		 * locale that is not installed. */
 		const char *av[] = { NULL, "-D", datadir.buf, "-A", "trust",
-				     "-U", "postgres", "--no-sync", NULL };
+				     "-U", "postgres", "-E", "UTF8",
+				     "--locale=C", "--no-sync", NULL };
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/initdb", bindir.buf);
 		av[0] = sb.buf;
