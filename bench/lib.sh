@@ -113,3 +113,25 @@ machine() {
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); temp dir $WORK on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }')"
 	echo "binary: $RDRILL ($("$RDRILL" --version 2>/dev/null || echo 'rdrill ?'))"
 }
+
+# trivial_drill ID N: a drill of N trivial command steps (`run: [true]`).
+trivial_drill() {
+	cat <<EOF
+rdrill: 1
+id: $1
+title: $1
+system: bench
+environment: bench
+objective: many trivial steps, to measure rdrill itself
+targets: {rto: 1h, rpo: 1h}
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: /nonexistent}
+phases:
+  backup:
+EOF
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		_i=$((_i + 1))
+		printf '    - id: s%d\n      run: [true]\n' "$_i"
+	done
+}

@@ -32,33 +32,12 @@ echo "render: rdrill render of journals of $SIZES trivial steps"
 machine
 echo "bundles in $SHM ($(df -PT "$SHM" | awk 'NR == 2 { print $2 }'))"
 
-# drill N: a drill of N trivial command steps.
-drill() {
-	cat <<EOF
-rdrill: 1
-id: bench-render
-title: render a big journal
-system: bench
-environment: bench
-objective: many steps for the report
-targets: {rto: 1h, rpo: 1h}
-backup_set:
-  - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: /nonexistent}
-phases:
-  backup:
-EOF
-	_i=0
-	while [ "$_i" -lt "$1" ]; do
-		_i=$((_i + 1))
-		printf '    - id: s%d\n      run: [true]\n' "$_i"
-	done
-}
 
 # size FILE: its size in MB, 1 decimal.
 size() { awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 
 for n in $SIZES; do
-	drill "$n" >"$WORK/d$n.yaml"
+	trivial_drill bench-render "$n" >"$WORK/d$n.yaml"
 	t0=$(now_ns)
 	"$RDRILL" run "$WORK/d$n.yaml" -o "$SHM/b$n" >"$WORK/run.log" 2>&1 || {
 		tail -n 20 "$WORK/run.log" >&2

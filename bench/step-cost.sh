@@ -55,27 +55,6 @@ which_true() {
 _n=$(printf '%s\n' "$PATH" | tr ':' '\n' | grep -c '')
 echo "true is $(which_true), PATH has $_n entries"
 
-# drill N: a drill of N trivial command steps.
-drill() {
-	cat <<EOF
-rdrill: 1
-id: bench-step-cost
-title: cost of a trivial step
-system: bench
-environment: bench
-objective: what one command step costs rdrill
-targets: {rto: 1h, rpo: 1h}
-backup_set:
-  - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: /nonexistent}
-phases:
-  backup:
-EOF
-	_i=0
-	while [ "$_i" -lt "$1" ]; do
-		_i=$((_i + 1))
-		printf '    - id: s%d\n      run: [true]\n' "$_i"
-	done
-}
 
 # plain N: the bash reference, files named as rdrill names its logs.
 # shellcheck disable=SC2016
@@ -91,8 +70,8 @@ plain() {
 	done
 }
 
-drill "$STEPS" >"$WORK/steps.yaml"
-drill 1 >"$WORK/one.yaml"
+trivial_drill bench-step-cost "$STEPS" >"$WORK/steps.yaml"
+trivial_drill bench-step-cost 1 >"$WORK/one.yaml"
 plain "$STEPS" >"$WORK/plain.sh"
 plain 1 >"$WORK/plain-one.sh"
 

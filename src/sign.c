@@ -24,7 +24,7 @@ struct sign_key {
 	char fpr[SHA256_HEX_LEN + 1];
 };
 
-static void add_ssl_error(struct error *err)
+void sign_add_openssl_error(struct error *err)
 {
 	unsigned long e = ERR_get_error();
 	char buf[256];
@@ -109,7 +109,7 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 	pkey = read_pem(sb.buf, sb.len, 1);
 	if (!pkey) {
 		error_set(err, "%s: not a PEM private key", path);
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
@@ -172,14 +172,14 @@ int sign_data(const struct sign_key *k, const void *data, size_t len,
 	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
 	    EVP_DigestSign(ctx, NULL, &siglen, data, len) != 1) {
 		error_set(err, "cannot sign");
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	strbuf_grow(sig, siglen);
 	if (EVP_DigestSign(ctx, (unsigned char *)sig->buf + sig->len, &siglen,
 			   data, len) != 1) {
 		error_set(err, "cannot sign");
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	strbuf_setlen(sig, sig->len + siglen);
@@ -199,7 +199,7 @@ int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 
 	if (!pkey) {
 		error_set(err, "not a PEM public key");
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
@@ -263,7 +263,7 @@ int sign_keygen(const char *dir, struct strbuf *priv_path,
 
 	if (!pkey) {
 		error_set(err, "cannot make an Ed25519 key");
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		return -1;
 	}
 	strbuf_addf(priv_path, "%s/rdrill-sign.key", dir);

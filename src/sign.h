@@ -53,4 +53,7 @@ int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 int sign_keygen(const char *dir, struct strbuf *priv_path,
 		struct strbuf *pub_path, struct error *err);
 
+/* Append OpenSSL's first queued error, " (...)", to err's message. */
+void sign_add_openssl_error(struct error *err);
+
 #endif

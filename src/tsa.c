@@ -1,5 +1,6 @@
 #include "tsa.h"
 #include "error.h"
+#include "sign.h"
 #include "strbuf.h"
 
 #include <string.h>
@@ -11,18 +12,6 @@
 #include <openssl/rand.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
-
-static void add_ssl_error(struct error *err)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256];
-
-	if (e) {
-		ERR_error_string_n(e, buf, sizeof(buf));
-		strbuf_addf(&err->msg, " (%s)", buf);
-	}
-	ERR_clear_error();
-}
 
 int tsa_query(const void *seal, size_t len, struct strbuf *out,
 	      struct error *err)
@@ -58,7 +47,7 @@ int tsa_query(const void *seal, size_t len, struct strbuf *out,
 	goto out;
 fail:
 	error_set(err, "cannot make a time-stamp query");
-	add_ssl_error(err);
+	sign_add_openssl_error(err);
 out:
 	BN_free(bn);
 	ASN1_INTEGER_free(nonce);
@@ -108,7 +97,7 @@ int tsa_verify(const void *tsq, size_t tsqlen, const void *tsr, size_t tsrlen,
 	store = X509_STORE_new();
 	if (!store || X509_STORE_load_file(store, ca_path) != 1) {
 		error_set(err, "%s: cannot read CA certificates", ca_path);
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	/* Imprint, nonce and version from the query; signature and chain. */
@@ -121,7 +110,7 @@ int tsa_verify(const void *tsq, size_t tsqlen, const void *tsr, size_t tsrlen,
 	store = NULL;
 	if (TS_RESP_verify_response(ctx, resp) != 1) {
 		error_set(err, "seal.tsr: does not verify");
-		add_ssl_error(err);
+		sign_add_openssl_error(err);
 		goto out;
 	}
 	bio = BIO_new(BIO_s_mem());
@@ -135,7 +124,7 @@ int tsa_verify(const void *tsq, size_t tsqlen, const void *tsr, size_t tsrlen,
 	goto out;
 bad:
 	error_set(err, "seal.tsr: cannot be checked");
-	add_ssl_error(err);
+	sign_add_openssl_error(err);
 out:
 	BIO_free(bio);
 	X509_STORE_free(store);
