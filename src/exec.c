@@ -1,4 +1,5 @@
 #include "exec.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -454,7 +455,6 @@ struct stream {
 	size_t carry;
 	char *out;                  /* redacted bytes waiting for write() */
 	size_t out_len;
-	size_t *next;               /* per secret: next match, cached */
 	size_t excerpt;
 	struct strbuf *head, *tail;
 	char *ring;
@@ -577,18 +577,17 @@ static void emit(struct stream *st, const char *p, size_t len)
 	}
 }
 
-#define NO_MATCH ((size_t)-1)
-
 /*
  * work[0 .. carry + n] holds unprocessed bytes. Until EOF, the last
- * maxlen - 1 of them may begin a secret that the next read completes,
+ * maxlen - 1 of them (maxlen: the longest a match can be, encoded forms
+ * included, secret.h) may begin a secret that the next read completes,
  * so no match starting there is taken and they stay behind as carry.
  */
 static void stream_feed(struct stream *st, const struct redact *rd,
 			size_t n, int eof)
 {
 	char *buf = st->work;
-	size_t len = st->carry + n, pos = 0, limit, end, i;
+	size_t len = st->carry + n, pos = 0, limit, end, at, mlen;
 
 	if (!rd->nr) {
 		emit(st, buf, len);
@@ -596,30 +595,12 @@ static void stream_feed(struct stream *st, const struct redact *rd,
 		return;
 	}
 	limit = eof ? len : len > rd->maxlen - 1 ? len - (rd->maxlen - 1) : 0;
-	for (i = 0; i < rd->nr; i++)
-		st->next[i] = 0;
-	for (;;) {
-		size_t best = NO_MATCH;
-
-		for (i = 0; i < rd->nr; i++) {
-			if (st->next[i] != NO_MATCH && st->next[i] <= pos) {
-				const char *m = mem_find(buf + pos, len - pos,
-						     rd->s[i], rd->len[i]);
-
-				st->next[i] = m ? (size_t)(m - buf) : NO_MATCH;
-			}
-			if (st->next[i] == NO_MATCH || st->next[i] >= limit)
-				continue;
-			if (best == NO_MATCH || st->next[i] < st->next[best] ||
-			    (st->next[i] == st->next[best] &&
-			     rd->len[i] > rd->len[best]))
-				best = i;
-		}
-		if (best == NO_MATCH)
-			break;
-		emit(st, buf + pos, st->next[best] - pos);
+	while (pos < limit &&
+	       (at = secret_find(rd->s, buf + pos, len - pos, limit - pos,
+				 &mlen)) != SECRET_NONE) {
+		emit(st, buf + pos, at);
 		emit(st, EXEC_REDACTED, strlen(EXEC_REDACTED));
-		pos = st->next[best] + rd->len[best];
+		pos += at + mlen;
 	}
 	end = pos > limit ? pos : limit;
 	emit(st, buf + pos, end - pos);
@@ -640,7 +621,6 @@ static void stream_setup(struct stream *st, const struct redact *rd,
 	st->fd = st->file = -1;
 	st->work = xmalloc(EXEC_BUF + (rd->nr ? rd->maxlen : 0));
 	st->out = xmalloc(EXEC_BUF);
-	st->next = xcalloc(rd->nr ? rd->nr : 1, sizeof(*st->next));
 	st->excerpt = excerpt;
 	st->ring = xmalloc(excerpt ? excerpt : 1);
 	st->head = head;
@@ -667,7 +647,6 @@ static void stream_free(struct stream *st)
 		close(st->file);
 	free(st->work);
 	free(st->out);
-	free(st->next);
 	free(st->ring);
 }
 
@@ -950,10 +929,9 @@ static void prepare_redact(struct run *r)
 			continue;
 		r->secrets[r->rd.nr] = redact[i];
 		r->rd.len[r->rd.nr++] = l;
-		if (l > r->rd.maxlen)
-			r->rd.maxlen = l;
 	}
 	r->rd.s = r->secrets;
+	r->rd.maxlen = secret_span(r->rd.s);
 }
 
 static int open_outputs(struct run *r, struct error *err)

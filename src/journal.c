@@ -1,4 +1,5 @@
 #include "journal.h"
+#include "secret.h"
 #include "error.h"
 #include "fsutil.h"
 #include "sha256.h"
@@ -43,6 +44,28 @@ struct journal *journal_create(const char *path, struct error *err)
 	return j;
 }
 
+/*
+ * The one redaction point of the journal (and so of the report, which is
+ * rendered from it alone): every string of every record, whatever kind
+ * of step made it. Except the start record's plan: it is the drill
+ * file's own text, hashed for approval and kept in plan.json beside,
+ * which no value from the environment can enter; a secret there is one
+ * its author wrote down.
+ */
+static void redact(json_t *rec)
+{
+	const char *key;
+	json_t *val;
+
+	if (strcmp(journal_str(rec, "type"), "start")) {
+		secret_redact_json(rec);
+		return;
+	}
+	json_object_foreach(rec, key, val)
+		if (strcmp(key, "plan"))
+			secret_redact_json(val);
+}
+
 int journal_append(struct journal *j, json_t *rec, struct error *err)
 {
 	char *line, hash[65];
@@ -53,6 +76,7 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 		return error_set(err, "%s ends in a partial record that could "
 				 "not be removed", j->path);
 
+	redact(rec);
 	json_object_set_new(rec, "seq", json_integer(j->seq));
 	json_object_set_new(rec, "prev", j->seq ? json_string(j->prev) :
 			    json_null());

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "secret.h"
 #include "seal.h"
 #include "envinfo.h"
 #include "sign.h"
@@ -51,7 +52,6 @@ struct run {
 	const struct drill *d;
 	json_t *state;
 	struct journal *journal;
-	struct strvec secrets;
 	struct strvec secret_vars;
 	struct progress *progress;
 	size_t nsteps;
@@ -193,7 +193,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.rec = rec;
 	sc.state = r->state;
 	sc.bundle = r->o->bundle;
-	sc.secrets = &r->secrets;
+	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
 
@@ -259,21 +259,21 @@ static void collect_secrets(struct run *r)
 	struct strvec vars = STRVEC_INIT;
 	size_t i;
 
-	strvec_push_unique(&r->secrets, getenv("PGPASSWORD"));
+	secret_add(getenv("PGPASSWORD"));
 	for (i = 0; i < d->nconns; i++) {
 		const struct drill_conn *conn = &d->conns[i];
 
 		strvec_push_unique(&r->secret_vars, conn->password_env);
 		strbuf_reset(&pw);
 		if (pg_password(conn, &pw, &ignore) == 0)
-			strvec_push_unique(&r->secrets, pw.buf);
+			secret_add(pw.buf);
 	}
 	for (i = 0; i < d->nsteps; i++)
 		if (d->steps[i].kind->secret_vars)
 			d->steps[i].kind->secret_vars(&d->steps[i], &vars);
 	for (i = 0; i < vars.nr; i++) {
 		strvec_push_unique(&r->secret_vars, vars.v[i]);
-		strvec_push_unique(&r->secrets, getenv(vars.v[i]));
+		secret_add(getenv(vars.v[i]));
 	}
 	strvec_clear(&vars);
 	if (pw.alloc)
@@ -582,7 +582,6 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.o = o;
 	r.d = o->drill;
 	r.state = json_object();
-	strvec_init(&r.secrets);
 	strvec_init(&r.secret_vars);
 	strbuf_init(&r.reason, 0);
 	error_init(&r.journal_err);
@@ -593,10 +592,11 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		r.verify_restore_total += r.d->steps[i].phase ==
 					  DRILL_VERIFY_RESTORE;
 	}
+	/* Before the start record: its context is redacted too. */
+	collect_secrets(&r);
 	if (open_bundle(&r, err) < 0)
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
-	collect_secrets(&r);
 	if (preflight(&r) < 0)
 		r.status = RUNNER_REFUSED;
 	else
@@ -636,7 +636,6 @@ out:
 	json_decref(records);
 	json_decref(r.state);
 	free(r.outcome);
-	strvec_clear(&r.secrets);
 	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);
 	error_release(&r.journal_err);
