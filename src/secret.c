@@ -144,37 +144,37 @@ size_t secret_find(const char *const *list, const char *buf, size_t len,
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	unsigned char start[256] = { 0 }, *scratch;
-	size_t i, off, n, maxm = 0, best = 0;
+	size_t i, off, n, nr = 0, maxm = 0, best = 0, *lens;
 
 	if (!list || !list[0])
 		return SECRET_NONE;
-	for (i = 0; list[i]; i++) {
+	while (list[nr])
+		nr++;
+	lens = xcalloc(nr, sizeof(*lens));
+	for (i = 0; i < nr; i++) {
 		const unsigned char *s = (const unsigned char *)list[i];
 
-		if (!*s)
+		lens[i] = strlen(list[i]);
+		if (!lens[i])
 			continue;
 		start[s[0]] = start['\\'] = start['%'] = 1;
 		if (s[0] == ' ')
 			start['+'] = 1;
-		n = strlen(list[i]);
-		if (n > maxm)
-			maxm = n;
+		if (lens[i] > maxm)
+			maxm = lens[i];
 	}
-	if (!maxm)
-		return SECRET_NONE;
 	if (limit > len)
 		limit = len;
-	scratch = xcalloc(2 * NSTATES * (maxm + 1), 1);
-	for (off = 0; off < limit; off++) {
+	scratch = maxm ? xcalloc(2 * NSTATES * (maxm + 1), 1) : NULL;
+	for (off = 0; maxm && off < limit; off++) {
 		if (!start[p[off]])
 			continue;
-		for (i = 0; list[i]; i++) {
+		for (i = 0; i < nr; i++) {
 			const unsigned char *s = (const unsigned char *)list[i];
-			size_t m = strlen(list[i]);
 
-			if (!m || !can_start(s, p[off]))
+			if (!lens[i] || !can_start(s, p[off]))
 				continue;
-			n = longest_at(s, m, p + off, len - off, scratch,
+			n = longest_at(s, lens[i], p + off, len - off, scratch,
 				       scratch + NSTATES * (maxm + 1));
 			if (n > best)
 				best = n;
@@ -183,6 +183,7 @@ size_t secret_find(const char *const *list, const char *buf, size_t len,
 			break;
 	}
 	free(scratch);
+	free(lens);
 	if (!best)
 		return SECRET_NONE;
 	*mlen = best;
