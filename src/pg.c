@@ -3,6 +3,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "secret.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
@@ -54,28 +55,8 @@ static int set_pg_error(struct error *err, const char *what, const char *msg)
 
 void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 {
-	size_t i;
-
-	if (!secrets)
-		return;
-	for (i = 0; i < secrets->nr; i++) {
-		const char *s = secrets->v[i], *p, *from;
-		size_t n = strlen(s);
-		struct strbuf out = STRBUF_INIT;
-
-		if (!n || !mem_find(sb->buf, sb->len, s, n))
-			continue;
-		from = sb->buf;
-		while ((p = mem_find(from, sb->len - (size_t)(from - sb->buf),
-				 s, n))) {
-			strbuf_add(&out, from, (size_t)(p - from));
-			strbuf_adds(&out, EXEC_REDACTED);
-			from = p + n;
-		}
-		strbuf_add(&out, from, sb->len - (size_t)(from - sb->buf));
-		strbuf_release(sb);
-		*sb = out;
-	}
+	if (secrets)
+		secret_redact_with(secrets->v, sb);
 }
 
 const char *pg_cell_text(json_t *cell)
