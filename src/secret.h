@@ -62,7 +62,8 @@ void secret_redact(struct strbuf *sb);
 
 /*
  * Redact every string of `v` (object keys too) in place, with the
- * process's set.
+ * process's set; except a SHA-256 in hex under a key ending in "sha256",
+ * which is a digest rdrill computed, not text that came in.
  */
 void secret_redact_json(json_t *v);
 

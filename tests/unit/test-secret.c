@@ -124,6 +124,22 @@ static void test_json(void **state)
 	assert_non_null(strstr(out, "database \\\"[REDACTED]\\\""));
 	free(out);
 	json_decref(rec);
+
+	/* A digest rdrill computed is not text: a short hex secret stays. */
+	secret_add("beef");
+	rec = json_pack("{s:s, s:s, s:s}",
+			"sha256", "00beef0000000000000000000000000000000000000000000000000000000000",
+			"recorded_sha256", "00beef000000000000000000000000000000000000000000000000000000000",
+			"message", "beef");
+	secret_redact_json(rec);
+	assert_string_equal(json_string_value(json_object_get(rec, "sha256")),
+			    "00beef0000000000000000000000000000000000000000000000000000000000");
+	/* 63 digits: not a digest, redacted. */
+	assert_null(strstr(json_string_value(json_object_get(rec,
+			   "recorded_sha256")), "beef"));
+	assert_string_equal(json_string_value(json_object_get(rec, "message")),
+			    "[REDACTED]");
+	json_decref(rec);
 	secret_clear();
 	assert_int_equal(secret_set()->nr, 0);
 }
