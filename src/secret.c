@@ -273,7 +273,15 @@ static int is_own_digest(const char *key, json_t *v)
 	return 1;
 }
 
-void secret_redact_json(json_t *v)
+static int listed(const char *key, const char *const *keys)
+{
+	for (; key && keys && *keys; keys++)
+		if (!strcmp(key, *keys))
+			return 1;
+	return 0;
+}
+
+void secret_redact_json(json_t *v, const char *const *own_keys)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -286,29 +294,14 @@ void secret_redact_json(json_t *v)
 		size_t i;
 
 		for (i = 0; i < json_array_size(v); i++)
-			secret_redact_json(json_array_get(v, i));
+			secret_redact_json(json_array_get(v, i), own_keys);
 	} else if (json_is_object(v)) {
-		struct strvec rename = STRVEC_INIT;
 		const char *key;
 		json_t *val;
-		size_t i;
 
-		json_object_foreach(v, key, val) {
-			if (!is_own_digest(key, val))
-				secret_redact_json(val);
-			if (redact_mem(key, strlen(key), &sb))
-				strvec_push(&rename, key);
-		}
-		for (i = 0; i < rename.nr; i++) {
-			val = json_incref(json_object_get(v, rename.v[i]));
-			json_object_del(v, rename.v[i]);
-			redact_mem(rename.v[i], strlen(rename.v[i]), &sb);
-			/* Two keys may redact to one: keep both values. */
-			while (json_object_get(v, sb.buf))
-				strbuf_addch(&sb, '_');
-			json_object_set_new(v, sb.buf, val);
-		}
-		strvec_clear(&rename);
+		json_object_foreach(v, key, val)
+			if (!listed(key, own_keys) && !is_own_digest(key, val))
+				secret_redact_json(val, own_keys);
 	}
 	strbuf_release(&sb);
 }

@@ -61,10 +61,14 @@ void secret_redact_with(const char *const *secrets, struct strbuf *sb);
 void secret_redact(struct strbuf *sb);
 
 /*
- * Redact every string of `v` (object keys too) in place, with the
- * process's set; except a SHA-256 in hex under a key ending in "sha256",
- * which is a digest rdrill computed, not text that came in.
+ * Redact every string value of `v` in place, with the process's set.
+ * Left alone, because they are rdrill's own structure, not text that
+ * came in (a short secret could otherwise turn up in them and break the
+ * record: "e" in "steps/01-x.err"): object keys; the values under the
+ * keys `own_keys` names (NULL-terminated, may be NULL), at any depth;
+ * and a SHA-256 in hex under a key ending in "sha256", a digest rdrill
+ * computed.
  */
-void secret_redact_json(json_t *v);
+void secret_redact_json(json_t *v, const char *const *own_keys);
 
 #endif

@@ -107,18 +107,24 @@ void utf8_add_clean(struct strbuf *out, const void *str, size_t len,
 	}
 }
 
-void utf8_add_terminal(struct strbuf *out, const char *s)
+void utf8_add_line(struct strbuf *out, const char *s, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
 	size_t i = out->len;
 
-	strbuf_adds(&sb, s);
-	secret_redact(&sb);
-	utf8_add_clean(out, sb.buf, sb.len, "\t\n\r");
+	utf8_add_clean(out, s, len, "\t\n\r");
 	for (; i < out->len; i++)
 		if (out->buf[i] == '\t' || out->buf[i] == '\n' ||
 		    out->buf[i] == '\r')
 			out->buf[i] = ' ';
+}
+
+void utf8_add_terminal(struct strbuf *out, const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, s);
+	secret_redact(&sb);
+	utf8_add_line(out, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 

@@ -64,6 +64,13 @@ void utf8_add_clean(struct strbuf *out, const void *s, size_t len,
  */
 void utf8_add_terminal(struct strbuf *out, const char *s);
 
+/*
+ * utf8_add_terminal without the redaction, for rdrill's own words around
+ * such text (a status, a phase, a step id), which a short secret must
+ * not garble.
+ */
+void utf8_add_line(struct strbuf *out, const char *s, size_t len);
+
 /* The same for text of several lines: TAB and LF stay. */
 void utf8_add_terminal_lines(struct strbuf *out, const char *s, size_t len);
 
