@@ -317,7 +317,13 @@ int main(int argc, char **argv)
 			}
 			return commands[i].fn(argc - 1, argv + 1);
 		}
-	fprintf(stderr, "rdrill: '%s' is not a command\n", argv[1]);
+	{
+		struct strbuf t = STRBUF_INIT;
+
+		fprintf(stderr, "rdrill: '%s' is not a command\n",
+			utf8_term(&t, argv[1]));
+		strbuf_release(&t);
+	}
 	usage(stderr);
 	return RDRILL_EXIT_USAGE;
 }
