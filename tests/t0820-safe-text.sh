@@ -40,6 +40,11 @@ expect_grep '^         2\. command fake-step$' "$TRASH/plan.out"
 expect_no_grep '^  2\. command fake-step' "$TRASH/plan.out"
 expect_grep_F 'U+202E' "$TRASH/p/report.md"
 expect_grep_F '&lt;U+202E&gt;txt.exe' "$TRASH/p/report.html"
+# All of it, as the approver sees it (the temp dir and hashes vary).
+sed -e "s|$TRASH|TRASH|g" -e 's/sha256 [0-9a-f]\{64\}/sha256 HASH/' \
+	-e 's/plan hash    [0-9a-f]\{64\}/plan hash    HASH/' \
+	"$TRASH/plan.out" >"$TRASH/plan.norm"
+expect_same "$TOP/tests/golden/plan/evil.txt" "$TRASH/plan.norm"
 
 # A run: the command's own output stays raw in its log file (evidence),
 # and is shown by name in the report and on the terminal.
