@@ -273,15 +273,7 @@ static int is_own_digest(const char *key, json_t *v)
 	return 1;
 }
 
-static int listed(const char *key, const char *const *keys)
-{
-	for (; key && keys && *keys; keys++)
-		if (!strcmp(key, *keys))
-			return 1;
-	return 0;
-}
-
-void secret_redact_json(json_t *v, const char *const *own_keys)
+void secret_redact_json(json_t *v)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -294,14 +286,14 @@ void secret_redact_json(json_t *v, const char *const *own_keys)
 		size_t i;
 
 		for (i = 0; i < json_array_size(v); i++)
-			secret_redact_json(json_array_get(v, i), own_keys);
+			secret_redact_json(json_array_get(v, i));
 	} else if (json_is_object(v)) {
 		const char *key;
 		json_t *val;
 
 		json_object_foreach(v, key, val)
-			if (!listed(key, own_keys) && !is_own_digest(key, val))
-				secret_redact_json(val, own_keys);
+			if (!is_own_digest(key, val))
+				secret_redact_json(val);
 	}
 	strbuf_release(&sb);
 }

@@ -62,13 +62,11 @@ void secret_redact(struct strbuf *sb);
 
 /*
  * Redact every string value of `v` in place, with the process's set.
- * Left alone, because they are rdrill's own structure, not text that
- * came in (a short secret could otherwise turn up in them and break the
- * record: "e" in "steps/01-x.err"): object keys; the values under the
- * keys `own_keys` names (NULL-terminated, may be NULL), at any depth;
- * and a SHA-256 in hex under a key ending in "sha256", a digest rdrill
- * computed.
+ * Object keys are left alone (they are the record's structure), and so
+ * is a SHA-256 in hex under a key ending in "sha256": a digest rdrill
+ * computed, in which a short secret of hex digits could otherwise turn
+ * up by chance and break the bundle's verification.
  */
-void secret_redact_json(json_t *v, const char *const *own_keys);
+void secret_redact_json(json_t *v);
 
 #endif

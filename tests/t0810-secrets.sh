@@ -33,8 +33,8 @@ export T_PW="$PW" T_URI="$URI" T_CONNINFO="$CONNINFO"
 printf '%s\n' \
 	"CREATE TABLE t (id int PRIMARY KEY, v text);" \
 	"INSERT INTO t VALUES (1, :'pw'), (2, :'uri');" \
-	"CREATE TABLE posts (id text PRIMARY KEY, message text);" \
-	"INSERT INTO posts VALUES ('c1', 'the canary says ' || :'pw');" |
+	"CREATE TABLE posts (id text PRIMARY KEY, message text, status text, path text);" \
+	"INSERT INTO posts VALUES ('c1', 'the canary says ' || :'pw', :'pw', :'uri');" |
 	$PSQL -v pw="$PW" -v uri="$URI" >"$TRASH/seed.log" 2>&1
 expect_true "seeded" test $? -eq 0
 
@@ -49,7 +49,7 @@ EOF
 cat <<EOF
 connections:
   db: {host: "$PGHOST", port: $PGPORT, dbname: postgres, user: postgres, password_env: T_PW}
-canary: {connection: db, table: public.posts, key: {id: c1}, columns: [message]}
+canary: {connection: db, table: public.posts, key: {id: c1}, columns: [message, status, path]}
 phases:
   backup:
     - id: leak
@@ -87,6 +87,8 @@ expect_grep_F 'uri: postgresql://app:[REDACTED]@db.example/app' "$B/steps/01-lea
 expect_grep_F "conninfo: host=db.example password='[REDACTED]' dbname=app" "$B/steps/01-leak.out"
 expect_grep_F 'stderr too: [REDACTED]' "$B/steps/01-leak.err"
 expect_grep_F 'the canary says [REDACTED]' "$B/journal.jsonl"
+# Columns named like rdrill's own keys are text like any other.
+expect_grep_F '"status":"[REDACTED]","path":"[REDACTED]"' "$B/journal.jsonl"
 expect_grep_F 'something else' "$B/journal.jsonl"
 expect_grep_F 'invalid input syntax for type integer: \"[REDACTED]\"' "$B/journal.jsonl"
 expect_grep_F '[REDACTED]' "$B/report.md"
