@@ -27,7 +27,8 @@ URI=$(pct "$PW")
 # libpq conninfo: single-quoted, quote and backslash escaped.
 CONNINFO="password='$(printf %s "$PW" | sed "s/[\\\\']/\\\\&/g")'"
 expect_true "the encoded form differs" test "$URI" != "$PW"
-expect_grep_F '%20cr%27et%40' "$(printf '%s\n' "$URI" >"$TRASH/uri"; echo "$TRASH/uri")"
+printf '%s\n' "$URI" >"$TRASH/uri"
+expect_grep_F "s3%20cr%27et%40$$%2Dpw" "$TRASH/uri"
 export T_PW="$PW" T_URI="$URI" T_CONNINFO="$CONNINFO"
 
 printf '%s\n' \
