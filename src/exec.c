@@ -442,9 +442,8 @@ static void child_run(const struct spawn *sp)
 
 struct redact {
 	const char *const *s;       /* the non-empty secrets */
-	size_t *len;
 	size_t nr;
-	size_t maxlen;
+	size_t maxlen;              /* secret_span() */
 };
 
 struct stream {
@@ -885,7 +884,6 @@ static void run_release(struct run *r)
 	free(r->sp.sh_argv);
 	free(r->sp.groups);
 	free(r->secrets);
-	free(r->rd.len);
 }
 
 /* What is refused before anything is allocated or opened. */
@@ -910,7 +908,7 @@ static int check_cmd(struct run *r, struct error *err)
 	return 0;
 }
 
-/* The non-empty secrets, with their lengths, for stream_feed(). */
+/* The non-empty secrets, and the longest match of them, for stream_feed(). */
 static void prepare_redact(struct run *r)
 {
 	const char *const *redact = r->cmd->redact;
@@ -921,15 +919,9 @@ static void prepare_redact(struct run *r)
 	while (redact[n])
 		n++;
 	r->secrets = xcalloc(n + 1, sizeof(*r->secrets));
-	r->rd.len = xcalloc(n + 1, sizeof(*r->rd.len));
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(redact[i]);
-
-		if (!l)
-			continue;
-		r->secrets[r->rd.nr] = redact[i];
-		r->rd.len[r->rd.nr++] = l;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (*redact[i])
+			r->secrets[r->rd.nr++] = redact[i];
 	r->rd.s = r->secrets;
 	r->rd.maxlen = secret_span(r->rd.s);
 }
