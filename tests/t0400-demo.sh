@@ -55,4 +55,14 @@ expect_exit 0 "$RDRILL" render "$B" --lang en
 R=$B/report.en.md
 expect_grep '^# .* | `PASSED`' "$R"
 expect_grep '| TOC entries | [0-9][0-9] |' "$R"
+# The pg_restore listing is evidence too: its record holds its SHA-256.
+expect_true "the toc record holds the listing's SHA-256" test \
+	"$(jq -r 'select(.id=="toc") | .listing.sha256' "$B/journal.jsonl")" = \
+	"$(sha256sum <"$B/steps/13-toc.toc.txt" | cut -c1-64)"
+cp -a "$B" "$TRASH/demo-t"
+sed -i '$d' "$TRASH/demo-t/steps/13-toc.toc.txt"
+(cd "$TRASH/demo-t" && grep -v ' steps/13-toc.toc.txt$' SHA256SUMS >S.new &&
+ sha256sum steps/13-toc.toc.txt >>S.new && mv S.new SHA256SUMS)
+expect_exit 1 "$RDRILL" verify "$TRASH/demo-t"
+expect_grep_F "FAILED  steps/13-toc.toc.txt: SHA-256 differs from the one in journal.jsonl record" "$OUT"
 test_done
