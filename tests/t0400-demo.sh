@@ -9,7 +9,11 @@ RDRILL_DEMO_DB_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 RDRILL_DEMO_PUBKEY=$TRASH/demo.pub
 export RDRILL_DEMO_DB_PASSWORD RDRILL RDRILL_DEMO_PUBKEY
 
-expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
+# Its own TMPDIR: the work directory checked below is this run's, not
+# that of a demo running beside it.
+mkdir "$TRASH/tmp"
+chmod 755 "$TRASH" "$TRASH/tmp"
+expect_exit 0 env TMPDIR="$TRASH/tmp" sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
@@ -48,7 +52,7 @@ openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRA
 expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 expect_true "the work directory is gone" sh -c \
-	"! ls -d \${TMPDIR:-/tmp}/rdrill-demo.* 2>/dev/null | grep -q ."
+	"! ls -d '$TRASH/tmp'/rdrill-demo.* 2>/dev/null | grep -q ."
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
 expect_exit 0 "$RDRILL" render "$B" --lang en
