@@ -7,10 +7,14 @@
 #include "markdown.h"
 #include "mustache.h"
 #include "plan.h"
+#include "sha256.h"
+#include "version.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <cmark-gfm.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,6 +620,9 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 
 /* ---- templates ------------------------------------------------------- */
 
+static int load_template(const char *dir, const char *name, struct strbuf *out,
+			 struct error *err);
+
 const char *report_templates_dir(void)
 {
 	static struct strbuf dir = STRBUF_INIT;
@@ -643,6 +650,54 @@ const char *report_templates_dir(void)
 		}
 	}
 	return "templates";
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int report_renderer(struct strbuf *out, struct error *err)
+{
+	const char *dir = report_templates_dir();
+	struct strvec names = STRVEC_INIT;
+	struct strbuf all = STRBUF_INIT, one = STRBUF_INIT;
+	struct dirent *de;
+	char hex[SHA256_HEX_LEN + 1];
+	DIR *dh = opendir(dir);
+	size_t i;
+	int ret = -1;
+
+	if (!dh)
+		return error_errno(err, "cannot read the templates directory %s "
+				   "(set RDRILL_TEMPLATES)", dir);
+	while ((de = readdir(dh))) {
+		size_t n = strlen(de->d_name);
+		if (n > 9 && !strcmp(de->d_name + n - 9, ".mustache"))
+			strvec_push(&names, de->d_name);
+	}
+	closedir(dh);
+	qsort(names.v, names.nr, sizeof(*names.v), cmp_name);
+	/* name NUL length NUL bytes: no two sets hash alike. */
+	for (i = 0; i < names.nr; i++) {
+		strbuf_reset(&one);
+		if (load_template(dir, names.v[i], &one, err) < 0)
+			goto out;
+		strbuf_adds(&all, names.v[i]);
+		strbuf_addch(&all, '\0');
+		strbuf_addf(&all, "%zu", one.len);
+		strbuf_addch(&all, '\0');
+		strbuf_add(&all, one.buf, one.len);
+	}
+	sha256_hex(all.buf, all.len, hex);
+	strbuf_addf(out, "rdrill %s, libcmark-gfm %s, templates %s",
+		    RDRILL_VERSION, cmark_version_string(), hex);
+	ret = 0;
+out:
+	strvec_clear(&names);
+	strbuf_release(&all);
+	strbuf_release(&one);
+	return ret;
 }
 
 static int load_template(const char *dir, const char *name, struct strbuf *out,

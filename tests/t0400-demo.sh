@@ -9,7 +9,11 @@ RDRILL_DEMO_DB_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 RDRILL_DEMO_PUBKEY=$TRASH/demo.pub
 export RDRILL_DEMO_DB_PASSWORD RDRILL RDRILL_DEMO_PUBKEY
 
-expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
+# Its own TMPDIR: the work directory checked below is this run's, not
+# that of a demo running beside it.
+mkdir "$TRASH/tmp"
+chmod 755 "$TRASH" "$TRASH/tmp"
+expect_exit 0 env TMPDIR="$TRASH/tmp" sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
@@ -48,11 +52,21 @@ openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRA
 expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 expect_true "the work directory is gone" sh -c \
-	"! ls -d \${TMPDIR:-/tmp}/rdrill-demo.* 2>/dev/null | grep -q ."
+	"! ls -d '$TRASH/tmp'/rdrill-demo.* 2>/dev/null | grep -q ."
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
 expect_exit 0 "$RDRILL" render "$B" --lang en
 R=$B/report.en.md
 expect_grep '^# .* | `PASSED`' "$R"
 expect_grep '| TOC entries | [0-9][0-9] |' "$R"
+# The pg_restore listing is evidence too: its record holds its SHA-256.
+expect_true "the toc record holds the listing's SHA-256" test \
+	"$(jq -r 'select(.id=="toc") | .listing.sha256' "$B/journal.jsonl")" = \
+	"$(sha256sum <"$B/steps/13-toc.toc.txt" | cut -c1-64)"
+cp -a "$B" "$TRASH/demo-t"
+sed -i '$d' "$TRASH/demo-t/steps/13-toc.toc.txt"
+(cd "$TRASH/demo-t" && grep -v ' steps/13-toc.toc.txt$' SHA256SUMS >S.new &&
+ sha256sum steps/13-toc.toc.txt >>S.new && mv S.new SHA256SUMS)
+expect_exit 1 "$RDRILL" verify "$TRASH/demo-t"
+expect_grep_F "FAILED  steps/13-toc.toc.txt: SHA-256 differs from the one in journal.jsonl record" "$OUT"
 test_done
