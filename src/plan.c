@@ -280,10 +280,11 @@ static void print_prerequisites(const struct drill *d, FILE *f)
 	struct step_needs n = STEP_NEEDS_INIT;
 
 	preflight_needs(d, &n);
-	if (n.programs.nr || n.env.nr || n.users.nr)
+	if (n.programs.nr || n.env.nr || n.users.nr || n.files.nr)
 		fprintf(f, "\nprerequisites (checked before step 1):\n");
 	print_list(f, "programs", &n.programs);
 	print_list(f, "environment", &n.env);
+	print_list(f, "password files", &n.files);
 	print_list(f, "run_as users", &n.users);
 	step_needs_release(&n);
 }
