@@ -309,6 +309,9 @@ static int on_glob_error(const char *path, int eno)
 {
 	struct strbuf sb = STRBUF_INIT;
 
+	/* A part of the pattern that does not exist just matches nothing. */
+	if (eno == ENOENT || eno == ENOTDIR)
+		return 0;
 	strbuf_addf(&sb, "%s: %s", path, strerror(eno));
 	strvec_push(glob_errors, sb.buf);
 	strbuf_release(&sb);
