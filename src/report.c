@@ -59,7 +59,7 @@ static void add_codes(json_t *o, const char *const *keys)
 		add_code(o, *keys);
 }
 
-/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m". */
+/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
 static void format_duration_ms(struct strbuf *sb, long long ms)
 {
 	if (ms < 0)
@@ -70,8 +70,10 @@ static void format_duration_ms(struct strbuf *sb, long long ms)
 		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
 	else if (ms < 3600000)
 		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
-	else
+	else if (ms < 86400000)
 		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
+	else
+		strbuf_addf(sb, "%lldd%02lldh", ms / 86400000, ms / 3600000 % 24);
 }
 
 static json_t *duration_string(long long secs)

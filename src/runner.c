@@ -614,8 +614,10 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 			    journal_str(worst, "item"), journal_str(worst, "chosen"));
 		add_age(&sb, age);
 		strbuf_addf(&sb, " old when the disaster began (made %s by its "
-			    "%s; target %lds)", journal_str(worst, "created"),
-			    backup_clock_name(journal_str(worst, "clock")), rpo_t);
+			    "%s; target ", journal_str(worst, "created"),
+			    backup_clock_name(journal_str(worst, "clock")));
+		add_age(&sb, (long long)rpo_t * 1000);
+		strbuf_addch(&sb, ')');
 		json_array_append_new(findings, json_string(sb.buf));
 		if (r->status == RUNNER_PASSED) {
 			r->status = RUNNER_FAILED;
