@@ -565,7 +565,8 @@ static void add_age(struct strbuf *sb, long long ms)
 /*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
- * creation time (backup.h: which clock). The worst item counts.
+ * creation time (backup.h: which clock). The worst item counts; config
+ * items do not.
  */
 static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 {
@@ -577,8 +578,18 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 	json_array_foreach(r->picks, i, rec) {
 		long long a;
 
+		const struct drill_item *it;
+
 		if (strcmp(journal_str(rec, "type"), "backup") ||
 		    strcmp(journal_str(rec, "status"), "picked"))
+			continue;
+		/*
+		 * Configuration changes rarely: a config tarball's newest
+		 * member says nothing of when it was made, and its age is no
+		 * data lost. Shown with its clock, not counted.
+		 */
+		it = drill_item(r->d, journal_str(rec, "item"));
+		if (it && !strcmp(it->kind, "config"))
 			continue;
 		a = r->disaster_wall_ms - json_integer_value(
 			json_object_get(rec, "created_ms"));

@@ -256,7 +256,22 @@ cp -r "$TRASH/own" "$TRASH/own-zh"
 expect_exit 0 "$RDRILL" render "$TRASH/own-zh" --lang zh-CN
 expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1.0 s（未证明） | 2.[0-9] s | `NOT DEMONSTRATED` |' "$TRASH/own-zh/report.zh-CN.md"
 
-# 9. Golden excerpts of the verdict rows (times and paths normalised).
+# 9. The seed's variant plans against what the nightly job left (the
+# prod path given as --var): the rule, and today's pick.
+MMB=$TRASH/mmb
+mkdir -p "$MMB/20261130" "$MMB/20261201"
+cp "$DUMP" "$MMB/20261130/mattermost-20261130.dump"
+set_created "$MMB/20261130/mattermost-20261130.dump" $((NOW - 86400))
+cp "$DUMP" "$MMB/20261201/mattermost-20261201.dump"
+expect_exit 0 "$RDRILL" plan "$TOP/drills/mattermost-prod-scheduled.yaml" \
+	--var "backups=$MMB" -o "$TRASH/mm-plan"
+expect_grep "backup db: restores the newest of $MMB/\*/mattermost-\*.dump" "$OUT"
+expect_grep_F "today: $MMB/20261201/mattermost-20261201.dump" "$OUT"
+expect_grep "by its pg_dump archive header; 2 candidates" "$OUT"
+expect_grep_F "backup files: restores the newest of $MMB/*/mm-data-*.tar.gz" "$OUT"
+expect_grep_F "$ sudo docker cp '${backup.db.path}' mm-db:/tmp/restore.dump" "$OUT"
+
+# 10. Golden excerpts of the verdict rows (times and paths normalised).
 rows() { # REPORT: the RTO/RPO table and the lines under it
 	sed -n '/^| Measure \|^| 指标 /,/^\*\*Verdict\|^\*\*结论/p' "$1" |
 		sed -e "s#$TRASH#TRASH#g" \
