@@ -269,7 +269,7 @@ expect_grep "backup db: restores the newest of $MMB/\*/mattermost-\*.dump" "$OUT
 expect_grep_F "today: $MMB/20261201/mattermost-20261201.dump" "$OUT"
 expect_grep "by its pg_dump archive header; 2 candidates" "$OUT"
 expect_grep_F "backup files: restores the newest of $MMB/*/mm-data-*.tar.gz" "$OUT"
-expect_grep_F "$ sudo docker cp '${backup.db.path}' mm-db:/tmp/restore.dump" "$OUT"
+expect_grep_F "$ sudo docker cp '"'${backup.db.path}'"' mm-db:/tmp/restore.dump" "$OUT"
 
 # 10. Golden excerpts of the verdict rows (times and paths normalised).
 rows() { # REPORT: the RTO/RPO table and the lines under it
