@@ -199,16 +199,32 @@ expect_grep "Finding\*\*: the newest candidate $DMG/app-2.dump cannot be restore
 expect_grep 'the newest was damaged and an older one was restored' "$R"
 psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('after the backup', '2026-01-01 12:30:00+00')"
 
-# 7. A directory that cannot be read (not as root: root reads anything).
-if [ "$(id -u)" -ne 0 ]; then
-	mkdir -p "$TRASH/locked/2026-12-01"
-	cp "$DUMP" "$TRASH/locked/2026-12-01/app.dump"
-	chmod 000 "$TRASH/locked"
-	drill "$TRASH/locked.yaml" "$TRASH/locked/*/app.dump"
+# 7. A directory that cannot be read: refused in preflight. Root reads
+# anything, so as root the run is made as nobody, with a copy of rdrill
+# (the checkout may be out of nobody's reach) and its templates.
+mkdir -p "$TRASH/locked/2026-12-01"
+cp "$DUMP" "$TRASH/locked/2026-12-01/app.dump"
+chmod 000 "$TRASH/locked"
+drill "$TRASH/locked.yaml" "$TRASH/locked/*/app.dump"
+chmod 644 "$TRASH/locked.yaml"
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$TRASH/nb" "$TRASH/nbin/bin"
+	chown nobody "$TRASH/nb"
+	cp "$RDRILL" "$TRASH/nbin/bin/rdrill"
+	cp -R "$TOP/templates" "$TRASH/nbin/templates"
+	chmod -R a+rX "$TRASH/nbin"
+	RDRILL_STATE_DIR=$TRASH/nb/state
+	expect_exit 3 runuser -u nobody -- \
+		"$TRASH/nbin/bin/rdrill" run "$TRASH/locked.yaml" --confirm test \
+		-o "$TRASH/nb/locked"
+	RDRILL_STATE_DIR=$TRASH/state
+	R=$TRASH/nb/locked/report.md
+else
 	run_drill locked 3
-	expect_grep "cannot read where its backups are .*$TRASH/locked: Permission denied" "$ERR"
-	chmod 755 "$TRASH/locked"
 fi
+expect_grep "cannot read where its backups are .*$TRASH/locked: Permission denied" "$ERR"
+expect_grep '^# .* | `REFUSED`' "$R"
+chmod 755 "$TRASH/locked"
 
 # 8. The drill makes its own backup: the RPO row says it demonstrates
 # restore, not the schedule, NOT DEMONSTRATED, and does not change the
