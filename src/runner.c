@@ -459,8 +459,9 @@ static void freshness(struct run *r, const char *when)
 	for (i = 0; i < d->nfreshness; i++) {
 		const struct drill_freshness *f = &d->freshness[i];
 		const char *conn = f->connection ? f->connection :
-				   d->canary->connection;
-		const char *table = f->table ? f->table : d->canary->table;
+				   d->canary ? d->canary->connection : "";
+		const char *table = f->table ? f->table :
+				    d->canary ? d->canary->table : "";
 		struct strbuf sql = STRBUF_INIT, qt = STRBUF_INIT,
 			      qc = STRBUF_INIT;
 		struct error err = ERROR_INIT;
@@ -600,7 +601,7 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 	}
 	if (!worst || !r->disaster_wall_ms) {
 		json_object_set_new(end, "rpo_unmeasured", json_string(!worst ?
-			"no scheduled backup was picked" :
+			"no scheduled database or file backup was picked" :
 			"the drill did not reach its first destructive step"));
 		json_decref(findings);
 		return;

@@ -48,6 +48,39 @@ set_created() {
 		close $h or die;' "$1" "$2"
 }
 
+# The drill format: artifact: or scheduled:, ${backup.ID.path}, freshness:.
+bad() { # NAME ITEM-EXTRA STEP-ARG [TOP-EXTRA]
+	cat >"$TRASH/$1.yaml" <<EOF
+rdrill: 1
+id: bad
+title: bad
+system: test
+environment: test
+objective: test
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [db]$2}
+${4:-}
+phases:
+  verify_backup:
+    - {id: a, run: [ls, "$3"]}
+EOF
+	expect_exit 2 "$RDRILL" validate "$TRASH/$1.yaml"
+}
+bad neither "" x
+expect_grep "neither.yaml:8:5: a backup_set item takes artifact: .* or scheduled: .*, one of them" "$ERR"
+bad both ", artifact: a, scheduled: 'b/*'" x
+expect_grep "both.yaml:8:5: .*, not both" "$ERR"
+bad tzart ", artifact: a, timezone: UTC" x
+expect_grep "tzart.yaml:8:5: on_damaged: and timezone: are for scheduled: items" "$ERR"
+bad unknown ", scheduled: 'b/*'" '${backup.nope.path}'
+expect_grep 'unknown.yaml:12:26: undefined variable ${backup.nope.path}' "$ERR"
+bad literal ", scheduled: 'b/*'" '$${backup.db.path}'
+expect_grep 'literal.yaml:12:26: a literal ${backup. is reserved' "$ERR"
+bad nocanary ", scheduled: 'b/*'" x "freshness: [{column: c}]"
+expect_grep "nocanary.yaml:9:13: a freshness check without connection: and table: uses the canary's" "$ERR"
+bad unit ", scheduled: 'b/*'" x "freshness: [{column: c, unit: hours}]"
+expect_grep "unit.yaml:9:.*unit" "$ERR"
+
 NOW=$(date +%s)
 BK=$TRASH/backups
 mkdir -p "$BK/2026-11-29" "$BK/2026-11-30" "$BK/2026-12-01"
