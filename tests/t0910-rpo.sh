@@ -259,6 +259,45 @@ expect_grep "cannot read where its backups are .*$TRASH/locked: Permission denie
 expect_grep '^# .* | `REFUSED`' "$R"
 chmod 755 "$TRASH/locked"
 
+# 8b. Tarballs: the newest member's time is the clock (an upper bound on
+# the age), not the file's mtime.
+TARS=$TRASH/tars
+mkdir -p "$TARS" "$TRASH/src/a" "$TRASH/src/b"
+echo new >"$TRASH/src/a/f"
+touch -d "@$((NOW - 3 * 3600))" "$TRASH/src/a/f"
+echo old >"$TRASH/src/b/f"
+touch -d "@$((NOW - 30 * 3600))" "$TRASH/src/b/f"
+tar -czf "$TARS/files-a.tar.gz" -C "$TRASH/src/a" f
+tar -czf "$TARS/files-b.tar.gz" -C "$TRASH/src/b" f
+touch -d "@$((NOW - 4 * 86400))" "$TARS/files-a.tar.gz"  # mtime: oldest
+cat >"$TRASH/tar.yaml" <<EOF
+rdrill: 1
+id: tar
+title: tar clock
+system: test
+environment: test
+objective: test
+targets: {rto: 10m, rpo: 2h}
+backup_set:
+  - {id: files, title: files, tier: 1, kind: files, source: [src],
+     scheduled: "$TARS/*.tar.gz"}
+phases:
+  verify_backup:
+    - {id: list, run: [tar, -tzf, "\${backup.files.path}"]}
+  destroy:
+    - {id: wipe, run: [rm, -rf, "$TRASH/restored"]}
+  restore:
+    - {id: mk, run: [mkdir, -p, "$TRASH/restored"]}
+    - {id: untar, run: [tar, -xzf, "\${backup.files.path}", -C, "$TRASH/restored"]}
+  verify_restore:
+    - {id: back, files: {path: "$TRASH/restored/f", non_empty: true}}
+EOF
+run_drill tar 1
+expect_grep '"chosen":"'"$TARS"'/files-a.tar.gz"' "$J"
+expect_grep '"clock":"tar","created":"'"$(date -u -d "@$((NOW - 3 * 3600))" +%Y-%m-%dT%H:%M:%S)"'.000Z"' "$J"
+expect_grep 'newest tar member time (medium: an upper bound).* | 2h | 3h00m | `FAILED` |' "$R"
+expect_grep "RPO not met: backup files, $TARS/files-a.tar.gz, was 3h00m old" "$R"
+
 # 8. The drill makes its own backup: the RPO row says it demonstrates
 # restore, not the schedule, NOT DEMONSTRATED, and does not change the
 # exit code even against a target its figure misses (1s, 2s measured).
