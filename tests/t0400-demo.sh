@@ -9,7 +9,14 @@ RDRILL_DEMO_DB_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 RDRILL_DEMO_PUBKEY=$TRASH/demo.pub
 export RDRILL_DEMO_DB_PASSWORD RDRILL RDRILL_DEMO_PUBKEY
 
+# Its work directory in ours, so another demo running on the host (a
+# second checkout's tests) is not taken for one left behind.
+mkdir "$TRASH/tmp"
+_tmpdir=${TMPDIR:-}
+TMPDIR=$TRASH/tmp
+export TMPDIR
 expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
+if [ -n "$_tmpdir" ]; then TMPDIR=$_tmpdir; else unset TMPDIR; fi
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
@@ -49,7 +56,7 @@ openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRA
 expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 expect_true "the work directory is gone" sh -c \
-	"! ls -d \${TMPDIR:-/tmp}/rdrill-demo.* 2>/dev/null | grep -q ."
+	"! ls -d '$TRASH/tmp'/rdrill-demo.* 2>/dev/null | grep -q ."
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
 # The second form: the newest "scheduled" backup the first run left in
