@@ -463,10 +463,10 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		size_t k;
 		int gr = glob(patterns.v[i], GLOB_NOSORT, on_glob_error, &g);
 
-		if (gr == GLOB_NOMATCH || gr == GLOB_ABORTED)
-			continue;
 		if (gr != 0) {
-			strvec_push(&errors, "glob failed (out of memory)");
+			if (gr == GLOB_NOSPACE)
+				strvec_push(&errors, "glob failed (out of memory)");
+			globfree(&g);
 			continue;
 		}
 		for (k = 0; k < g.gl_pathc; k++) {
