@@ -486,6 +486,19 @@ static void freshness(struct run *r, const char *when)
 				    " * %d)::bigint::text FROM %s", qc.buf, qc.buf,
 				    strcmp(f->unit, "epoch_s") ? 1 : 1000, qt.buf);
 		json_object_set_new(o, "query", json_string(sql.buf));
+		/*
+		 * A read of evidence, never a write; timestamps as UTC text, so
+		 * the record does not depend on the server's or rdrill's zone.
+		 */
+		if (pg_run(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
+			   "ONLY", &qo, &res, &err) < 0)
+			goto done;
+		json_decref(res);
+		res = NULL;
+		if (pg_run(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
+			goto done;
+		json_decref(res);
+		res = NULL;
 		if (pg_run(c, sql.buf, &qo, &res, &err) < 0)
 			goto done;
 		row = json_array_get(json_object_get(res, "rows"), 0);
