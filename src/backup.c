@@ -95,11 +95,28 @@ int backup_archive_time(const int f[7], const char *tz, long long *ms,
 	t = mktime(&tm);
 	if (t != (time_t)-1)
 		localtime_r(&t, &back);
+	*dst_fits = t == (time_t)-1 || f[6] < 0 ||
+		    (back.tm_isdst > 0) == (f[6] > 0);
+	if (!*dst_fits) {
+		/*
+		 * The flag the zone contradicts is no help with the repeated
+		 * hour, and mktime() would shift the time by the DST offset
+		 * to honour it: the zone's own rule is taken instead.
+		 */
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_sec = f[0];
+		tm.tm_min = f[1];
+		tm.tm_hour = f[2];
+		tm.tm_mday = f[3];
+		tm.tm_mon = f[4];
+		tm.tm_year = f[5];
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
 	with_tz(tz, 0);
 	if (t == (time_t)-1)
 		return -1;
 	*ms = (long long)t * 1000;
-	*dst_fits = f[6] < 0 || (back.tm_isdst > 0) == (f[6] > 0);
 	return 0;
 }
 

@@ -23,7 +23,9 @@ struct drill_item;
  *            the instant the dumping host meant. A stored tm_isdst that
  *            the zone contradicts for that date means the dump came from
  *            a host in another zone: a finding, because the instant may
- *            then be off by the zones' difference.
+ *            then be off by the zones' difference; the zone's own rule
+ *            is used then (mktime would shift the time an hour to honour
+ *            the flag).
  *   tar      a tar archive's newest member mtime (GNU tar --utc): the
  *            backup was made at or after it, so the age from it is an
  *            upper bound.

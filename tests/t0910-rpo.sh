@@ -22,9 +22,10 @@ INSERT INTO posts(body, created_at) SELECT 'post ' || g,
 SQL
 expect_exit 0 psql -X -q -v ON_ERROR_STOP=1 -d app -f "$TRASH/schema.sql"
 
-# set_created FILE EPOCH: the archive header's creation time (tm_sec ..
-# tm_year, tm_isdst; each int a sign byte and int_size bytes, little
-# endian) set to EPOCH in this host's local time, as pg_dump writes it.
+# set_created FILE EPOCH [ISDST]: the archive header's creation time
+# (tm_sec .. tm_year, tm_isdst; each int a sign byte and int_size bytes,
+# little endian) set to EPOCH in this host's local time, as pg_dump
+# writes it (ISDST: that flag instead of the zone's).
 set_created() {
 	perl -e '
 		my ($f, $t) = @ARGV;
@@ -37,6 +38,7 @@ set_created() {
 		# 1.15 has a compression byte, before it an int.
 		my $pos = $vmin >= 15 ? 12 : 11 + 1 + $is;
 		my @tm = (localtime($t))[0 .. 5, 8];
+		$tm[6] = $ARGV[2] if defined $ARGV[2];
 		for my $v (@tm) {
 			my $s = pack("C", $v < 0 ? 1 : 0);
 			my $a = abs($v);
@@ -45,7 +47,7 @@ set_created() {
 			print $h $s;
 			$pos += 1 + $is;
 		}
-		close $h or die;' "$1" "$2"
+		close $h or die;' "$1" "$2" ${3:+"$3"}
 }
 
 # The drill format: artifact: or scheduled:, ${backup.ID.path}, freshness:.
@@ -203,6 +205,21 @@ drill "$TRASH/future.yaml" "$FUT/*.dump"
 run_drill future 0
 expect_grep "Finding\*\*: .$FUT/app-future.dump: its pg.*dump archive header says it was made at .*, \(1d23h\|2d00h\) in the future of this host's clock" "$R"
 expect_grep 'not measured, the backup.s creation time is after the disaster.* | 1d |  | `NOT DEMONSTRATED` |' "$R"
+
+# 4b. A DST flag the item's zone contradicts: made in another zone.
+DST=$TRASH/dst
+mkdir -p "$DST"
+cp "$DUMP" "$DST/app.dump"
+TZ=UTC set_created "$DST/app.dump" $((NOW - 600)) 1
+drill "$TRASH/dst.yaml" "$DST/*.dump" 1d "    timezone: UTC"
+run_drill dst 0
+expect_grep "Finding\*\*: .$DST/app.dump: the header's DST flag does not fit the zone UTC on that date: the dump was probably made on a host in another zone .(set timezone: on item db.)" "$R"
+# The zone's rule, not the contradicting flag: no hour added.
+expect_grep '"created_header":"'"$(TZ=UTC date -d "@$((NOW - 600))" '+%Y-%m-%d %H:%M:%S')"'"' "$J"
+expect_grep '"created":"'"$(date -u -d "@$((NOW - 600))" +%Y-%m-%dT%H:%M:%S)"'.000Z"' "$J"
+drill "$TRASH/badtz.yaml" "$DST/*.dump" 1d "    timezone: Mars/Olympus"
+run_drill badtz 3
+expect_grep "timezone 'Mars/Olympus' is not a zone this host knows" "$ERR"
 
 # 5. No candidate: refused in preflight (exit 3), REFUSED report.
 drill "$TRASH/none.yaml" "$TRASH/nowhere/*/app-*.dump"
