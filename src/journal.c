@@ -87,7 +87,7 @@ static void redact(json_t *rec)
 			continue;
 		}
 		json_object_foreach(val, k2, v2)
-			if (strcmp(k2, "path"))
+			if (strcmp(k2, "path") && !secret_is_digest(k2, v2))
 				secret_redact_json(v2);
 	}
 }

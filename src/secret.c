@@ -259,7 +259,7 @@ static int redact_mem(const char *s, size_t n, struct strbuf *out)
  * in: a short secret of hex digits could turn up in one by chance, and
  * "redacting" it would break the bundle's verification.
  */
-static int is_own_digest(const char *key, json_t *v)
+int secret_is_digest(const char *key, json_t *v)
 {
 	size_t k = key ? strlen(key) : 0, i;
 	const char *s = json_string_value(v);
@@ -292,7 +292,7 @@ void secret_redact_json(json_t *v)
 		json_t *val;
 
 		json_object_foreach(v, key, val)
-			if (!is_own_digest(key, val))
+			if (!secret_is_digest(key, val))
 				secret_redact_json(val);
 	}
 	strbuf_release(&sb);

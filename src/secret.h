@@ -69,4 +69,7 @@ void secret_redact(struct strbuf *sb);
  */
 void secret_redact_json(json_t *v);
 
+/* Is `v`, found under `key`, such a digest? */
+int secret_is_digest(const char *key, json_t *v);
+
 #endif
