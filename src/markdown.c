@@ -18,35 +18,64 @@ static int is_line_space(int c)
 	return c == '\n' || c == '\r' || c == '\t';
 }
 
+static int is_ascii_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
 /*
  * Whether the punctuation character at s[i] could mean something to
- * cmark-gfm. A value never holds a line break (they become spaces), so
- * block syntax can only start at its first character, or just after a
- * leading number ("1. " / "1)" open an ordered list; "1.5" does not). Characters with
- * inline meaning anywhere are always escaped; ':' only before '/'
- * (scheme://) and '.' only after 'w' (www.), which is what the autolink
- * extension looks for while parsing. The rest ("2026-11-24", "a/b",
- * "15:58") stays readable in report.md; test-markdown round-trips random
- * text through every position to keep this honest.
+ * cmark-gfm, so report.md keeps "/tmp", "(bookworm)", "root@vm",
+ * "pg_dump" and "=>" as they are. A value never holds a line break (they
+ * become spaces), so block syntax can only start at its first character,
+ * or just after a leading number ("1. " / "1)" open an ordered list;
+ * "1.5" does not); what sits either side of the value is the template's,
+ * so the first and last characters are judged as if anything could be
+ * there. Always escaped: what opens or closes code, emphasis,
+ * strikethrough, links, HTML and table cells. Only in context: '_'
+ * between two ASCII letters or digits is intraword and can neither open
+ * nor close emphasis; '#' closes an ATX heading only after a space; '&'
+ * starts an entity only before a letter, digit or '#'; '!' is an image
+ * only before '['; '>' is a block quote only at the start; ':' only
+ * before '/' (scheme://) and '.' only after 'w' (www.), which is what the
+ * autolink extension looks for. '@' is never escaped: the autolink
+ * extension finds e-mail addresses after escapes are resolved, so a
+ * backslash would change nothing (markdown.h). test-markdown round-trips
+ * random text through every position to keep this honest.
  */
 static int needs_escape(const char *s, size_t len, size_t i)
 {
 	int c = (unsigned char)s[i];
+	int last = i + 1 == len;
+	int next = last ? 0 : (unsigned char)s[i + 1];
 	size_t d;
 
 	if (!is_ascii_punct(c))
 		return 0;
-	if (i == 0 || strchr("\\`*_[]()<>!&~|#@", c))
+	if (strchr("\\`*[]<~|", c))
 		return 1;
-	if (c == ':')
-		return i + 1 < len && s[i + 1] == '/';
-	if (c == '.' && (s[i - 1] == 'w' || s[i - 1] == 'W'))
+	if (i == 0 && strchr("-+=#>_:!&(.)", c))
 		return 1;
-	if (c == '.') {
+	switch (c) {
+	case '_':
+		return last || !is_ascii_alnum((unsigned char)s[i - 1]) ||
+		       !is_ascii_alnum(next);
+	case '#':
+		return s[i - 1] == ' ' || is_line_space(s[i - 1]);
+	case '&':
+		return last || is_ascii_alnum(next) || next == '#';
+	case '!':
+		return last;
+	case ':':
+		return next == '/';
+	case '.':
+	case ')':
+		if (c == '.' && (s[i - 1] == 'w' || s[i - 1] == 'W'))
+			return 1;
 		for (d = 0; d < i && s[d] >= '0' && s[d] <= '9'; d++)
 			;
-		return d == i && (i + 1 == len || s[i + 1] == ' ' ||
-				  is_line_space(s[i + 1]));
+		return d == i && (last || next == ' ' || is_line_space(next));
 	}
 	return 0;
 }
