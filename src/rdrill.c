@@ -29,11 +29,12 @@ static const struct rdrill_cmd commands[] = {
 	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH] "
-	  "[-o DIR] [--lang zh-CN|en] [--dry-run] [--sign-key KEY.pem]",
+	  "[--change-ref REF] [-o DIR] [--lang zh-CN|en] [--dry-run] [--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report",
 	  "\noptions:\n" OPT_VAR
 	  "  --confirm ENV      run destructive steps in environment ENV\n"
 	  "  --approved-plan HASH  refuse unless the plan hash is HASH\n"
+	  "  --change-ref REF   the change ticket this run belongs to (report)\n"
 	  OPT_OUT OPT_LANG
 	  "  --dry-run          the same as rdrill plan\n"
 	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
@@ -205,6 +206,12 @@ int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
 			if (!*v)
 				return RDRILL_EXIT_USAGE;
 			a->approved = v;
+		} else if ((flags & DRILL_ARGS_RUN) &&
+			   (v = take_value(cmd, argc, argv, &i,
+					   "--change-ref"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			a->change_ref = v;
 		} else if ((flags & DRILL_ARGS_RUN) &&
 			   !strcmp(argv[i], "--dry-run")) {
 			a->dry_run = 1;

@@ -47,6 +47,7 @@ struct drill_args {
 	const char *lang;      /* --lang */
 	const char *confirm;   /* --confirm ENV */
 	const char *approved;  /* --approved-plan HASH */
+	const char *change_ref; /* --change-ref TEXT (the change ticket) */
 	int dry_run;
 };
 #define DRILL_ARGS_RUN 1u  /* accept the options only `run` has */

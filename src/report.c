@@ -91,6 +91,111 @@ static json_t *duration_string(long long secs)
 	return r;
 }
 
+/* ---- times in the run's zone ------------------------------------------ */
+
+/*
+ * The run's UTC offset, in minutes, from the start record's zone
+ * (envinfo.h: "CET (UTC+0100)"). The verifier's own zone, locale and
+ * tz database play no part, so a report renders the same anywhere; 0
+ * when the journal predates the record or holds something else.
+ */
+static int zone_offset_min(const char *zone)
+{
+	const char *p = zone ? strstr(zone, "(UTC") : NULL;
+	int sign, h, m;
+
+	if (!p || (p[4] != '+' && p[4] != '-'))
+		return 0;
+	sign = p[4] == '-' ? -1 : 1;
+	p += 5;
+	if (strspn(p, "0123456789") != 4 || p[4] != ')')
+		return 0;
+	h = (p[0] - '0') * 10 + (p[1] - '0');
+	m = (p[2] - '0') * 10 + (p[3] - '0');
+	if (h > 14 || m > 59)
+		return 0;
+	return sign * (h * 60 + m);
+}
+
+/* "UTC+0100" of the zone string, or "UTC". */
+static void zone_short(struct strbuf *sb, const char *zone)
+{
+	const char *p = zone ? strstr(zone, "(UTC") : NULL;
+	size_t n = p ? strcspn(p + 1, ")") : 0;
+
+	if (p && zone_offset_min(zone) && n <= 8)
+		strbuf_add(sb, p + 1, n);
+	else
+		strbuf_adds(sb, "UTC");
+}
+
+/* Milliseconds since the epoch of a journal time ("...T...Z"), or -1. */
+static long long iso_ms(const char *iso)
+{
+	int y, mo, d, h, mi, sec, ms = 0, n = 0;
+	long long days;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h,
+			   &mi, &sec, &n) != 6 || n != 19)
+		return -1;
+	if (iso[19] == '.' && strspn(iso + 20, "0123456789") >= 3)
+		ms = (iso[20] - '0') * 100 + (iso[21] - '0') * 10 +
+		     (iso[22] - '0');
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return -1;
+	/* Days from civil (Howard Hinnant), so no timegm() and no TZ. */
+	y -= mo <= 2;
+	{
+		long long era = (y >= 0 ? y : y - 399) / 400;
+		long long yoe = y - era * 400;
+		long long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		days = era * 146097 + doe - 719468;
+	}
+	return ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + ms;
+}
+
+/* "2026-12-02 09:03:33" (date 1) or "09:03:33" of ms in the zone. */
+static void local_time(struct strbuf *sb, long long ms, int off_min,
+		       int date)
+{
+	long long t = ms / 1000 + off_min * 60LL, days = t / 86400, z, era;
+	long long doe, yoe, doy, mp, y, m, d, secs = t % 86400;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	if (date)
+		strbuf_addf(sb, "%04lld-%02lld-%02lld ", y, m, d);
+	strbuf_addf(sb, "%02lld:%02lld:%02lld", secs / 3600, secs / 60 % 60,
+		    secs % 60);
+}
+
+static void set_local(json_t *o, const char *k, const char *iso, int off,
+		      int date)
+{
+	long long ms = iso_ms(iso);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ms < 0)
+		return;
+	local_time(&sb, ms, off, date);
+	set_str(o, k, sb.buf);
+	strbuf_release(&sb);
+}
+
 /* ---- the view -------------------------------------------------------- */
 
 /*
@@ -182,11 +287,11 @@ static const char *const step_keys[] = {
 	"started", "ended", "duration", "message", "note", "exit_code",
 	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
 	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
-	NULL,
+	"started_time", "canary_values", "journal_line", NULL,
 };
 
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *checks_out, int planned)
+			 json_t *rec, json_t *checks_out, int planned, int off)
 {
 	json_t *vs = json_object(), *v;
 	const char *kind = step->kind->name;
@@ -263,6 +368,10 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	json_object_set_new(vs, "has_checks", json_false());
 	set_str(vs, "started", journal_str(rec, "started"));
 	set_str(vs, "ended", journal_str(rec, "ended"));
+	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
+	if (json_is_integer(json_object_get(rec, "seq")))
+		json_object_set_new(vs, "journal_line", json_integer(
+			json_integer_value(json_object_get(rec, "seq")) + 1));
 	strbuf_reset(&sb);
 	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
 							"duration_ms")));
@@ -293,8 +402,26 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 				    json_boolean(json_array_size(vc) > 0));
 		json_object_set_new(vs, "checks", vc);
 	}
-	if ((v = json_object_get(rec, "evidence")))
+	if ((v = json_object_get(rec, "evidence"))) {
+		json_t *cols = json_object_get(v, "columns");
+		json_t *vals = json_object_get(v, "values");
 		json_object_set(vs, "evidence", v);
+		/* The canary row as recorded, column by column. */
+		if (json_is_array(cols) && json_is_object(vals)) {
+			json_t *arr = json_array(), *c;
+			json_array_foreach(cols, i, c) {
+				json_t *o = json_object();
+				json_t *val = json_object_get(vals,
+						json_string_value(c));
+				set_str(o, "column", json_string_value(c));
+				set_str(o, "value", json_is_string(val) ?
+					json_string_value(val) : "NULL");
+				add_code(o, "column");
+				json_array_append_new(arr, o);
+			}
+			json_object_set_new(vs, "canary_values", arr);
+		}
+	}
 	strbuf_release(&sb);
 	return vs;
 }
@@ -349,6 +476,7 @@ static void view_backup_set(json_t *view, const struct drill *d)
 		snprintf(key, sizeof(key), "kind_%s", it->kind);
 		json_object_set_new(o, key, json_true());
 		json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
+		json_object_set_new(o, "not_first", json_boolean(i > 0));
 		{
 			static const char *const keys[] = { "container",
 				"database", "method", "owner", "artifact", NULL };
@@ -439,6 +567,7 @@ static void view_controls(json_t *view, const struct drill *d)
 		json_t *o = json_object();
 		set_str(o, "id", d->controls[i].id);
 		set_str(o, "title", d->controls[i].title);
+		json_object_set_new(o, "not_first", json_boolean(i > 0));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(view, "controls", arr);
@@ -465,6 +594,262 @@ static void env_view(json_t *view, json_t *env)
 	strbuf_release(&k);
 }
 
+/* ---- findings and deviations ------------------------------------------ */
+
+/*
+ * Every key a finding's template may name, null unless set: Mustache
+ * would otherwise find the report's own "title" or "n" for a finding
+ * that has none.
+ */
+static const char *const finding_keys[] = { "n", "title", "what",
+	"expected", "actual", "message", "when", "name", "value", "target",
+	"measured", "evidence_code", "log_code", "f_check", "f_step",
+	"f_skipped", "f_not_run", "f_conditional", "f_allowed_error",
+	"f_allowed_exit", "f_preflight", "f_var", "f_unapproved", "f_rto",
+	"f_rpo", "f_incomplete", "f_stopped", NULL };
+
+static json_t *finding(json_t *list, const char *kind)
+{
+	json_t *f = json_object();
+	size_t i;
+
+	for (i = 0; finding_keys[i]; i++)
+		json_object_set_new(f, finding_keys[i], json_null());
+	json_object_set_new(f, kind, json_true());
+	json_array_append_new(list, f);
+	return f;
+}
+
+/* The 1-based line of `needle` in a log's stored head, or 0. */
+static long log_line(json_t *stream, const char *needle)
+{
+	const char *head = journal_str(stream, "head"), *hit, *p;
+	long line = 1;
+
+	if (!*needle || !(hit = strstr(head, needle)))
+		return 0;
+	for (p = head; p < hit; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* "journal.jsonl:14" and the log a finding points at, as code spans. */
+static void finding_evidence(json_t *f, json_t *rec, const char *needle)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *which[] = { "stderr", "stdout" };
+	size_t i;
+
+	if (json_is_integer(json_object_get(rec, "seq"))) {
+		strbuf_addf(&sb, "journal.jsonl:%lld", (long long)
+			    json_integer_value(json_object_get(rec, "seq")) + 1);
+		set_str(f, "evidence", sb.buf);
+		json_object_del(f, "evidence_code");
+		add_code(f, "evidence");
+	}
+	for (i = 0; i < 2; i++) {
+		json_t *st = json_object_get(rec, which[i]);
+		long line;
+
+		if (!st || !json_integer_value(json_object_get(st, "bytes")))
+			continue;
+		line = needle ? log_line(st, needle) : 0;
+		if (needle && !line && i == 0)
+			continue;
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, journal_str(st, "path"));
+		if (line)
+			strbuf_addf(&sb, ":%ld", line);
+		set_str(f, "log", sb.buf);
+		json_object_del(f, "log_code");
+		add_code(f, "log");
+		break;
+	}
+	strbuf_release(&sb);
+}
+
+static void set_step(json_t *f, const struct drill_step *s)
+{
+	json_object_set_new(f, "n", json_integer(s->n));
+	set_str(f, "title", s->title && *s->title ? s->title : s->id);
+}
+
+static void step_findings(json_t *list, const struct drill_step *s,
+			  json_t *rec, int planned, int ended)
+{
+	json_t *c, *f;
+	struct strbuf sb = STRBUF_INIT;
+	const char *st = rec ? journal_str(rec, "status") : "";
+	size_t i;
+	int failed_checks = 0;
+
+	plan_step_when(s, &sb);
+	if (!rec) {
+		if (sb.len || (!planned && ended)) {
+			f = finding(list, planned ? "f_conditional" : "f_not_run");
+			set_step(f, s);
+			set_str(f, "when", sb.buf);
+		}
+		strbuf_release(&sb);
+		return;
+	}
+	if (!strcmp(st, "skipped")) {
+		f = finding(list, "f_skipped");
+		set_step(f, s);
+		set_str(f, "when", sb.buf);
+		finding_evidence(f, rec, NULL);
+		strbuf_release(&sb);
+		return;
+	}
+	if (sb.len) {
+		f = finding(list, "f_conditional");
+		set_step(f, s);
+		set_str(f, "when", sb.buf);
+		finding_evidence(f, rec, NULL);
+	}
+	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+		const char *what = journal_str(c, "what");
+		int ok = json_is_true(json_object_get(c, "ok"));
+
+		if (!ok) {
+			f = finding(list, "f_check");
+			failed_checks++;
+		} else if (!strcmp(what, "errors in output")) {
+			f = finding(list, "f_allowed_error");
+		} else if (!strcmp(what, "exit code") &&
+			   strcmp(journal_str(c, "actual"), "0")) {
+			f = finding(list, "f_allowed_exit");
+		} else {
+			continue;
+		}
+		set_step(f, s);
+		set_str(f, "what", what);
+		set_str(f, "expected", journal_str(c, "expected"));
+		set_str(f, "actual", journal_str(c, "actual"));
+		finding_evidence(f, rec, !strcmp(what, "errors in output") ?
+				 journal_str(c, "actual") : NULL);
+	}
+	if (!strcmp(st, "failed") && !failed_checks) {
+		f = finding(list, "f_step");
+		set_step(f, s);
+		set_str(f, "message", journal_str(rec, "message"));
+		finding_evidence(f, rec, NULL);
+	}
+	strbuf_release(&sb);
+}
+
+static void view_findings(json_t *view, const struct drill *d,
+			  const struct records *ix, json_t *ctx,
+			  const char *status)
+{
+	json_t *list = json_array(), *c, *f, *v;
+	const char *name;
+	int planned = !strcmp(status, "PLANNED");
+	size_t i;
+
+	if (!strcmp(status, "INCOMPLETE"))
+		finding(list, "f_incomplete");
+	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED")) {
+		f = finding(list, "f_stopped");
+		set_str(f, "message", journal_str(ix->end, "reason"));
+		finding_evidence(f, ix->end, NULL);
+	}
+	if (ix->preflight)
+		json_array_foreach(json_object_get(ix->preflight, "checks"), i, c) {
+			if (json_is_true(json_object_get(c, "ok")))
+				continue;
+			f = finding(list, "f_preflight");
+			set_str(f, "what", journal_str(c, "what"));
+			set_str(f, "expected", journal_str(c, "expected"));
+			set_str(f, "actual", journal_str(c, "actual"));
+			finding_evidence(f, ix->preflight, NULL);
+		}
+	for (i = 0; i < d->nsteps; i++)
+		step_findings(list, &d->steps[i], ix->step[i], planned,
+			      ix->end != NULL);
+	{
+		static const char *const m[] = { "rto", "rpo" };
+		for (i = 0; i < 2; i++) {
+			json_t *o = json_object_get(view, m[i]);
+			char k[8];
+			if (strcmp(journal_str(o, "result"), "FAILED"))
+				continue;
+			snprintf(k, sizeof(k), "f_%s", m[i]);
+			f = finding(list, k);
+			set_str(f, "target", journal_str(o, "target"));
+			set_str(f, "measured", journal_str(o, "measured"));
+			finding_evidence(f, ix->end, NULL);
+		}
+	}
+	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
+		f = finding(list, "f_var");
+		set_str(f, "name", name);
+		set_str(f, "value", json_string_value(v));
+		add_code(f, "name");
+		add_code(f, "value");
+	}
+	if (!planned && !journal_str(ctx, "approved_plan")[0])
+		finding(list, "f_unapproved");
+	json_array_foreach(list, i, f)
+		json_object_set_new(f, "index", json_integer((json_int_t)i + 1));
+	json_object_set_new(view, "has_findings",
+			    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(view, "findings", list);
+}
+
+/* "26486 bytes" is exact but unreadable at a glance: "25.9 KiB". */
+static void format_bytes(struct strbuf *sb, unsigned long long n)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		strbuf_addf(sb, "%llu B", n);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	strbuf_addf(sb, "%.1f %s", v, unit[u]);
+}
+
+/* Each backup item's artifact size, from the checksum step's evidence. */
+static void view_item_sizes(json_t *view, json_t *checksums)
+{
+	json_t *it, *c;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(view, "backup_set"), i, it) {
+		const char *art = journal_str(it, "artifact");
+		const char *base = strrchr(art, '/');
+
+		base = base ? base + 1 : art;
+		if (!*base)
+			continue;
+		json_array_foreach(checksums, j, c) {
+			struct strbuf sb = STRBUF_INIT;
+			const char *name = journal_str(c, "name");
+			if (strcmp(name, base) && strcmp(name, art))
+				continue;
+			format_bytes(&sb, (unsigned long long)
+				     json_integer_value(json_object_get(c, "size")));
+			set_str(it, "size_text", sb.buf);
+			strbuf_release(&sb);
+			break;
+		}
+		if (!json_object_get(it, "size_text"))
+			json_object_set_new(it, "size_text", json_null());
+		{
+			struct strbuf sb = STRBUF_INIT;
+			set_str(it, "artifact_base", base);
+			strbuf_release(&sb);
+			add_code(it, "artifact_base");
+		}
+	}
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -473,10 +858,10 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_t *view, *phases, *checks, *checksums, *tocs, *end;
 	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
 	struct records ix;
-	const char *status;
+	const char *status, *zone;
 	char key[32];
 	size_t i;
-	int p;
+	int p, off;
 
 	if (!d) {
 		error_prefix(err, "the journal's plan");
@@ -525,6 +910,31 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	else
 		set_str(view, "generated", journal_str(start, "time"));
 	set_str(view, "ended", journal_str(end, "time"));
+	/* Times as the operator saw them: in the run's zone, said which. */
+	zone = journal_str(json_object_get(ctx, "environment"), "zone");
+	off = zone_offset_min(zone);
+	{
+		struct strbuf sb = STRBUF_INIT;
+		long long t0 = iso_ms(journal_str(start, "time"));
+		long long t1 = iso_ms(journal_str(end, "time"));
+
+		zone_short(&sb, zone);
+		set_str(view, "zone_label", sb.buf);
+		set_local(view, "started_local", journal_str(start, "time"),
+			  off, 1);
+		set_local(view, "ended_local", journal_str(end, "time"), off,
+			  strncmp(journal_str(start, "time"),
+				  journal_str(end, "time"), 10) != 0);
+		if (t0 >= 0 && t1 >= t0) {
+			strbuf_reset(&sb);
+			format_duration_ms(&sb, t1 - t0);
+			set_str(view, "window_duration", sb.buf);
+		}
+		strbuf_release(&sb);
+	}
+	set_str(view, "approver", d->approver);
+	set_str(view, "change_ref", journal_str(ctx, "change_ref")[0] ?
+		journal_str(ctx, "change_ref") : d->change_ref);
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
@@ -562,7 +972,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			     s->phase == DRILL_VERIFY_RESTORE;
 
 		vs = view_step(d, s, rec, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"));
+			       !strcmp(status, "PLANNED"), off);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
@@ -587,6 +997,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		}
 	json_object_set_new(view, "phases", phases);
 	json_object_set_new(view, "checks", checks);
+	view_item_sizes(view, checksums);
 	if (json_array_size(checksums)) {
 		json_object_set_new(view, "has_checksums", json_true());
 		json_object_set_new(view, "checksums", checksums);
@@ -608,6 +1019,11 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			     "rto");
 		view_measure(view, d->targets ? &d->targets->rpo_s : &none, end,
 			     "rpo");
+	}
+	view_findings(view, d, &ix, ctx, status);
+	{
+		static const char *const keys[] = { "change_ref", NULL };
+		add_codes(view, keys);
 	}
 	free(ix.step);
 	drill_free(d);
@@ -718,7 +1134,8 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT;
 	struct mustache_opts opts;
 	json_t *partials = json_object();
-	static const char *const partial_names[] = { "step", NULL };
+	static const char *const partial_names[] = { "step", "measures",
+						     NULL };
 	int i, ret = -1;
 
 	opts.partials = partials;

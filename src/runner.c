@@ -397,6 +397,9 @@ static json_t *start_record(struct run *r)
 	if (r->o->approved)
 		json_object_set_new(ctx, "approved_plan",
 				    json_string(r->o->approved));
+	if (r->o->change_ref)
+		json_object_set_new(ctx, "change_ref",
+				    json_string(r->o->change_ref));
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
 			json_object());
 	if (!r->o->vars_given)
