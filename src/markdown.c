@@ -272,6 +272,31 @@ static void add_html_escaped(struct strbuf *out, const char *s)
 	strbuf_release(&clean);
 }
 
+/*
+ * `s` as the text of a CSS string: quotes, backslashes and control
+ * characters as hex escapes, and '<' too, so no "</style>" can end the
+ * style element, whatever the drill's title holds.
+ */
+static void add_css_string(struct strbuf *out, const char *s)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i;
+
+	utf8_add_clean(&clean, s, strlen(s), "\t\n\r");
+	strbuf_addch(out, '"');
+	for (i = 0; i < clean.len; i++) {
+		unsigned char c = (unsigned char)clean.buf[i];
+
+		if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20 ||
+		    c == 0x7f)
+			strbuf_addf(out, "\\%x ", c);
+		else
+			strbuf_addch(out, (char)c);
+	}
+	strbuf_addch(out, '"');
+	strbuf_release(&clean);
+}
+
 static const char *const status_words[] = {
 	"PASSED", "FAILED", "PLANNED", "INCOMPLETE", "ABORTED", "REFUSED",
 	"SKIPPED",
@@ -397,7 +422,14 @@ static const char stylesheet[] =
 	".st-refused{color:#6639ba;background:#fbefff;border-color:#c297ff}\n"
 	".st-skipped{color:var(--muted);background:var(--soft);"
 	"border-color:var(--line)}\n"
-	"@page{size:A4;margin:16mm 15mm 18mm}\n"
+	/*
+	 * No page size: the printer's (A4 or Letter) decides, and the margins
+	 * fit both. Page numbers in the bottom margin; the running header
+	 * (the drill, date and verdict) is the per-report rule after this.
+	 */
+	"@page{margin:18mm 15mm 18mm;"
+	"@bottom-right{content:counter(page) \" / \" counter(pages);"
+	"font:8pt var(--sans);color:#555}}\n"
 	"@media print{"
 	"html{font-size:10pt}"
 	"body{font-size:1rem;line-height:1.45;color:#000;background:none}"
@@ -408,6 +440,11 @@ static const char stylesheet[] =
 	"a{color:inherit}"
 	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
 	"background:none;border-color:#999}"
+	/* a hash or path in a paragraph wraps rather than leave the page */
+	"p,li,td,th,code{overflow-wrap:anywhere}"
+	/* the summary is page 1; the evidence starts on page 2 */
+	"main>hr:first-of-type{break-after:page;page-break-after:always;"
+	"border:0;margin:0}"
 	"pre,blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
 	"code,thead th,tbody tr:nth-child(even){background:none}"
 	"code{border:0;padding:0}"
@@ -469,6 +506,11 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 	add_html_escaped(out, title ? title : "");
 	strbuf_adds(out, "</title>\n<style>\n");
 	strbuf_adds(out, stylesheet);
+	/* The running header of every printed page. */
+	strbuf_adds(out, "@page{@top-left{content:");
+	add_css_string(out, title ? title : "");
+	strbuf_adds(out, ";font:8pt var(--sans);color:#555}}\n"
+		    "");
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
 	markdown_status_badges(out, html);
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");
