@@ -91,6 +91,106 @@ static json_t *duration_string(long long secs)
 	return r;
 }
 
+/* ---- the checks' words in the report's language ---------------------- */
+
+/*
+ * Step kinds and preflight journal their checks in English (the journal
+ * is the evidence and stays as written); the zh-CN report shows them in
+ * Chinese. A prefix ends in a space when the rest (a program, a column,
+ * a number) follows and is kept; other entries match the whole text. A
+ * text no entry matches is shown as journaled.
+ */
+static const struct { const char *en, *zh; } zh_words[] = {
+	/* what */
+	{ "exit code", "退出码" },
+	{ "errors in output", "输出中的错误" },
+	{ "canary row found", "找到 canary 行" },
+	{ "canary row gone", "canary 行已消失" },
+	{ "rows deleted", "删除行数" },
+	{ "column ", "列 " },
+	{ "identical to the recorded row", "与记录时的行一致" },
+	{ "files hashed", "已计算哈希的文件" },
+	{ "rows", "行数" },
+	{ "value", "值" },
+	{ "result captured", "已取得结果" },
+	{ "archive readable to its last data block", "归档可读至最后一个数据块" },
+	{ "pg_restore -l lists the TOC", "pg_restore -l 列出 TOC" },
+	{ "pg_restore -f /dev/null reads the whole archive",
+	  "pg_restore -f /dev/null 读完整个归档" },
+	{ "TOC entries", "TOC 条目数" },
+	{ "dump's database", "转储的数据库" },
+	{ "dumped from server major version", "转储来源服务器主版本" },
+	{ "dump and server versions match", "转储与服务器版本一致" },
+	{ "accepts connections", "可连接" },
+	{ "exists", "存在" },
+	{ "non-empty", "非空" },
+	{ "files", "文件" },
+	{ "owner", "属主" },
+	{ "mode", "权限" },
+	{ "no permission errors", "无权限错误" },
+	{ "environment variable ", "环境变量 " },
+	{ "program ", "程序 " },
+	{ "run_as user ", "run_as 用户 " },
+	{ "output directory", "输出目录" },
+	/* expected and actual */
+	{ "allowed by the drill", "演练文件允许" },
+	{ "exactly 1 row", "恰好 1 行" },
+	{ "no row", "无此行" },
+	{ "1 row", "1 行" },
+	{ "none", "无" },
+	{ "the query runs", "查询可执行" },
+	{ "set", "已设置" },
+	{ "not set", "未设置" },
+	{ "empty", "为空" },
+	{ "found", "找到" },
+	{ "present", "存在" },
+	{ "no such user", "无此用户" },
+	{ "yes", "是" },
+	{ "no", "否" },
+	{ "more than 0 bytes", "大于 0 字节" },
+	{ "at least 1 entry", "至少 1 项" },
+	{ "a non-empty file or directory", "非空文件或目录" },
+	{ "every listed file", "列出的全部文件" },
+	{ "at least 1", "至少 1" },
+	{ "at least ", "至少 " },
+	{ "same major version", "主版本相同" },
+	{ "header, TOC and every data block complete",
+	  "文件头、TOC 与全部数据块完整" },
+	{ "exit 0, same entry count as the archive", "退出码 0，条目数与归档一致" },
+	{ "exit 0", "退出码 0" },
+	{ "within ", "不超过 " },
+	{ "writable, ", "可写，" },
+	{ "writable", "可写" },
+	{ "yes (file)", "是（文件）" },
+	{ "yes (directory)", "是（目录）" },
+	{ "yes: ", "是：" },
+	{ "after ", "用时 " },
+};
+
+static void set_label(json_t *o, const char *k, const char *v, int zh)
+{
+	size_t i, n;
+
+	if (!v || !*v)
+		return;
+	for (i = 0; zh && i < sizeof(zh_words) / sizeof(*zh_words); i++) {
+		n = strlen(zh_words[i].en);
+		if (zh_words[i].en[n - 1] == ' ' ?
+		    strncmp(v, zh_words[i].en, n) : strcmp(v, zh_words[i].en))
+			continue;
+		if (zh_words[i].en[n - 1] == ' ') {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "%s%s", zh_words[i].zh, v + n);
+			set_str(o, k, sb.buf);
+			strbuf_release(&sb);
+		} else {
+			set_str(o, k, zh_words[i].zh);
+		}
+		return;
+	}
+	set_str(o, k, v);
+}
+
 /* ---- times in the run's zone ------------------------------------------ */
 
 /*
@@ -287,11 +387,13 @@ static const char *const step_keys[] = {
 	"started", "ended", "duration", "message", "note", "exit_code",
 	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
 	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
-	"started_time", "canary_values", "journal_line", NULL,
+	"started_time", "canary_values", "has_canary_values", "journal_line",
+	NULL,
 };
 
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *checks_out, int planned, int off)
+			 json_t *rec, json_t *checks_out, int planned, int off,
+			 int zh)
 {
 	json_t *vs = json_object(), *v;
 	const char *kind = step->kind->name;
@@ -388,9 +490,9 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		json_array_foreach(v, i, c) {
 			json_t *o = json_object();
 			set_str(o, "step", json_string_value(json_object_get(vs, "title")));
-			set_str(o, "what", journal_str(c, "what"));
-			set_str(o, "expected", journal_str(c, "expected"));
-			set_str(o, "actual", journal_str(c, "actual"));
+			set_label(o, "what", journal_str(c, "what"), zh);
+			set_label(o, "expected", journal_str(c, "expected"), zh);
+			set_label(o, "actual", journal_str(c, "actual"), zh);
 			set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 				"PASSED" : "FAILED");
 			json_array_append(vc, o);
@@ -419,6 +521,8 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 				add_code(o, "column");
 				json_array_append_new(arr, o);
 			}
+			json_object_set_new(vs, "has_canary_values",
+					    json_boolean(json_array_size(arr) > 0));
 			json_object_set_new(vs, "canary_values", arr);
 		}
 	}
@@ -427,7 +531,7 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 }
 
 /* The preflight record's checks, as the report's table. */
-static void view_preflight(json_t *view, json_t *rec)
+static void view_preflight(json_t *view, json_t *rec, int zh)
 {
 	json_t *out, *c;
 	size_t i;
@@ -437,9 +541,9 @@ static void view_preflight(json_t *view, json_t *rec)
 	out = json_array();
 	json_array_foreach(json_object_get(rec, "checks"), i, c) {
 		json_t *o = json_object();
-		set_str(o, "what", journal_str(c, "what"));
-		set_str(o, "expected", journal_str(c, "expected"));
-		set_str(o, "actual", journal_str(c, "actual"));
+		set_label(o, "what", journal_str(c, "what"), zh);
+		set_label(o, "expected", journal_str(c, "expected"), zh);
+		set_label(o, "actual", journal_str(c, "actual"), zh);
 		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 			"PASSED" : "FAILED");
 		json_array_append_new(out, o);
@@ -675,7 +779,7 @@ static void set_step(json_t *f, const struct drill_step *s)
 }
 
 static void step_findings(json_t *list, const struct drill_step *s,
-			  json_t *rec, int planned, int ended)
+			  json_t *rec, int planned, int ended, int zh)
 {
 	json_t *c, *f;
 	struct strbuf sb = STRBUF_INIT;
@@ -723,9 +827,9 @@ static void step_findings(json_t *list, const struct drill_step *s,
 			continue;
 		}
 		set_step(f, s);
-		set_str(f, "what", what);
-		set_str(f, "expected", journal_str(c, "expected"));
-		set_str(f, "actual", journal_str(c, "actual"));
+		set_label(f, "what", what, zh);
+		set_label(f, "expected", journal_str(c, "expected"), zh);
+		set_label(f, "actual", journal_str(c, "actual"), zh);
 		finding_evidence(f, rec, !strcmp(what, "errors in output") ?
 				 journal_str(c, "actual") : NULL);
 	}
@@ -740,7 +844,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
-			  const char *status)
+			  const char *status, int zh)
 {
 	json_t *list = json_array(), *c, *f, *v;
 	const char *name;
@@ -759,14 +863,14 @@ static void view_findings(json_t *view, const struct drill *d,
 			if (json_is_true(json_object_get(c, "ok")))
 				continue;
 			f = finding(list, "f_preflight");
-			set_str(f, "what", journal_str(c, "what"));
-			set_str(f, "expected", journal_str(c, "expected"));
-			set_str(f, "actual", journal_str(c, "actual"));
+			set_label(f, "what", journal_str(c, "what"), zh);
+			set_label(f, "expected", journal_str(c, "expected"), zh);
+			set_label(f, "actual", journal_str(c, "actual"), zh);
 			finding_evidence(f, ix->preflight, NULL);
 		}
 	for (i = 0; i < d->nsteps; i++)
 		step_findings(list, &d->steps[i], ix->step[i], planned,
-			      ix->end != NULL);
+			      ix->end != NULL, zh);
 	{
 		static const char *const m[] = { "rto", "rpo" };
 		for (i = 0; i < 2; i++) {
@@ -861,7 +965,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	const char *status, *zone;
 	char key[32];
 	size_t i;
-	int p, off;
+	int p, off, zh;
 
 	if (!d) {
 		error_prefix(err, "the journal's plan");
@@ -876,6 +980,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	tocs = json_array();
 	if (!lang)
 		lang = d->language;
+	zh = !strcmp(lang, "zh-CN");
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
@@ -962,7 +1067,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	if (d->canary)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
-	view_preflight(view, ix.preflight);
+	view_preflight(view, ix.preflight, zh);
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
@@ -972,7 +1077,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			     s->phase == DRILL_VERIFY_RESTORE;
 
 		vs = view_step(d, s, rec, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"), off);
+			       !strcmp(status, "PLANNED"), off, zh);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
@@ -1020,7 +1125,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_measure(view, d->targets ? &d->targets->rpo_s : &none, end,
 			     "rpo");
 	}
-	view_findings(view, d, &ix, ctx, status);
+	view_findings(view, d, &ix, ctx, status, zh);
 	{
 		static const char *const keys[] = { "change_ref", NULL };
 		add_codes(view, keys);
