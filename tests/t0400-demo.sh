@@ -43,7 +43,7 @@ expect_exit 0 "$RDRILL" verify "$B"
 # Signed with the throwaway key: good with its public key, not another.
 expect_exit 0 "$RDRILL" verify "$B" --key "$TRASH/demo.pub"
 expect_grep '^OK      SEAL.sig: a good Ed25519 signature' "$OUT"
-expect_grep_F '**签名**：已签名' "$R"
+expect_grep_F '已用 Ed25519 公钥 SHA256:' "$R"
 openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRASH/other.pub"
 expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
