@@ -47,6 +47,14 @@ static const struct rdrill_cmd commands[] = {
 	  "  --key PUB.pem      the seal must be signed by this key\n"
 	  "  --tsa-ca CA.pem    check seal.tsr, the time-stamp, against this CA\n"
 	  OPT_HELP },
+	{ "sign", cmd_sign,
+	  "sign BUNDLE_DIR --role ROLE --name NAME [--key KEY.pem] [--comment TEXT]",
+	  "sign a verified bundle off: a chained, signed record; report.signed.*",
+	  "\noptions:\n"
+	  "  --role ROLE        operator, reviewer, auditor, ...\n"
+	  "  --name NAME        who signs\n"
+	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
+	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  "\noptions:\n" OPT_HELP },

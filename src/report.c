@@ -1272,13 +1272,55 @@ out:
 	return ret;
 }
 
+/* The sign-off records (signoff.h) as the sign-off table's rows. */
+static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
+{
+	json_t *start = json_array_get(records, 0), *arr = json_array(), *r;
+	int off = zone_offset_min(journal_str(json_object_get(
+		json_object_get(start, "context"), "environment"), "zone"));
+	size_t i;
+
+	json_array_foreach(signoffs, i, r) {
+		json_t *o = json_object();
+		const char *key = journal_str(r, "key");
+
+		set_str(o, "role", journal_str(r, "role"));
+		set_str(o, "name", journal_str(r, "name"));
+		json_object_set_new(o, "comment", json_null());
+		set_str(o, "comment", journal_str(r, "comment"));
+		set_local(o, "time_local", journal_str(r, "time"), off, 1);
+		if (*key) {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "SHA256:%.16s", key);
+			set_str(o, "key_short", sb.buf);
+			add_code(o, "key_short");
+			strbuf_release(&sb);
+		} else {
+			json_object_set_new(o, "key_short_code", json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(view, "has_signoffs",
+			    json_boolean(json_array_size(arr) > 0));
+	json_object_set_new(view, "signoffs", arr);
+}
+
 int report_render(json_t *records, const char *lang, struct strbuf *md,
 		  struct strbuf *html, struct error *err)
+{
+	return report_render_signed(records, NULL, lang, md, html, err);
+}
+
+int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
+			 struct strbuf *md, struct strbuf *html,
+			 struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
 	struct strbuf title = STRBUF_INIT;
 	int ret = -1;
 
+	if (view && signoffs)
+		view_signoffs(view, records, signoffs);
 	if (!view || report_markdown(view, md, err) < 0)
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),

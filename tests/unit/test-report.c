@@ -32,7 +32,7 @@ static json_t *load(const char *name)
 	strbuf_addf(&path, "tests/data/report/%s.jsonl", name);
 	records = journal_read(path.buf, &torn, &err);
 	if (!records)
-		fail_msg("%s: %s", path.buf, err.msg);
+		fail_msg("%s: %s", path.buf, err.msg.buf);
 	strbuf_release(&path);
 	error_release(&err);
 	return records;
@@ -44,7 +44,7 @@ static void render(json_t *records, const char *lang, struct strbuf *md,
 	struct error err = ERROR_INIT;
 
 	if (report_render(records, lang, md, html, &err) < 0)
-		fail_msg("render: %s", err.msg);
+		fail_msg("render: %s", err.msg.buf);
 	error_release(&err);
 }
 
@@ -60,7 +60,7 @@ static void golden(const char *name, const char *lang)
 	strbuf_addf(&path, "tests/golden/report/%s.%s.md", name, lang);
 	if (upd && !strcmp(upd, "1")) {
 		if (fs_write_atomic(path.buf, md.buf, md.len, &err) < 0)
-			fail_msg("%s: %s", path.buf, err.msg);
+			fail_msg("%s: %s", path.buf, err.msg.buf);
 	} else {
 		if (strbuf_read_file(&want, path.buf, 1 << 22) < 0)
 			fail_msg("cannot read %s (RDRILL_UPDATE_GOLDEN=1 makes it)",
