@@ -66,8 +66,14 @@ static void golden(const char *name, const char *lang)
 			fail_msg("cannot read %s (RDRILL_UPDATE_GOLDEN=1 makes it)",
 				 path.buf);
 		if (want.len != md.len || memcmp(want.buf, md.buf, md.len)) {
-			fputs(md.buf, stderr);
-			fail_msg("%s differs from the render above", path.buf);
+			size_t i = 0, line = 1, n = want.len < md.len ?
+				   want.len : md.len;
+
+			for (; i < n && want.buf[i] == md.buf[i]; i++)
+				line += want.buf[i] == '\n';
+			fail_msg("%s:%zu differs from the render (now: "
+				 "\"%.120s\"); RDRILL_UPDATE_GOLDEN=1 remakes it",
+				 path.buf, line, md.buf + i);
 		}
 	}
 	json_decref(records);
