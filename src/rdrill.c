@@ -55,6 +55,13 @@ static const struct rdrill_cmd commands[] = {
 	  "  --name NAME        who signs\n"
 	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
 	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE]",
+	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
+	  "\noptions:\n"
+	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
+	  "  --prom FILE        also write Prometheus textfile metrics\n"
+	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
+	  OPT_HELP },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  "\noptions:\n" OPT_HELP },

@@ -1102,6 +1102,29 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			     "rpo");
 	}
 	view_findings(view, d, &ix, ctx, status, zh);
+	if (json_is_object(json_object_get(ctx, "previous"))) {
+		/* Flat keys: a "rto" inside a section would hide the run's. */
+		json_t *pv = json_object_get(ctx, "previous");
+		static const char *const m[] = { "rto", "rpo" };
+		struct strbuf sb = STRBUF_INIT;
+
+		for (i = 0; i < 2; i++) {
+			json_t *v;
+			snprintf(key, sizeof(key), "%s_ms", m[i]);
+			v = json_object_get(pv, key);
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				continue;
+			strbuf_reset(&sb);
+			format_duration_ms(&sb, json_integer_value(v));
+			snprintf(key, sizeof(key), "prev_%s", m[i]);
+			set_str(view, key, sb.buf);
+		}
+		set_str(view, "prev_status", journal_str(pv, "status"));
+		set_str(view, "prev_bundle", journal_str(pv, "bundle"));
+		set_local(view, "prev_started", journal_str(pv, "started"), off, 1);
+		json_object_set_new(view, "has_previous", json_true());
+		strbuf_release(&sb);
+	}
 	{
 		static const char *const keys[] = { "change_ref", NULL };
 		add_codes(view, keys);
