@@ -176,7 +176,7 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 	struct strvec bundles = STRVEC_INIT;
 	json_t *groups = json_object(), *out = json_object(), *list, *g;
 	const char *key;
-	size_t i;
+	size_t i, nruns = 0;
 
 	for (i = 0; i < dirs->nr; i++) {
 		struct stat st;
@@ -197,6 +197,7 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 
 		if (!run)
 			continue;
+		nruns++;
 		if (!*id)
 			id = "(unreadable journal)";
 		strbuf_addf(&k, "%s\x1f%s", id, env);
@@ -248,7 +249,7 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 		strvec_clear(&keys);
 	}
 	json_object_set_new(out, "generated", utc_string(now_ms));
-	json_object_set_new(out, "bundles", json_integer((json_int_t)bundles.nr));
+	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
 	json_object_set_new(out, "drills", list);
 	json_decref(groups);
 	strvec_clear(&bundles);
@@ -338,7 +339,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 	strbuf_adds(md, "# Drill history\n\n");
 	strbuf_adds(md, "Generated ");
 	add_when(md, journal_str(h, "generated"), 0);
-	strbuf_addf(md, " from %lld bundles. A run counts as passed only when "
+	strbuf_addf(md, " from %lld run bundles. A run counts as passed only when "
 		    "its bundle verifies (`rdrill verify`); a drill is "
 		    "`OVERDUE` when its last passed run is older than its "
 		    "cadence (default 92 days).\n\n", int_or(h, "bundles", 0));
