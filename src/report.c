@@ -174,6 +174,14 @@ static void set_label(json_t *o, const char *k, const char *v, int zh)
 
 	if (!v || !*v)
 		return;
+	/* ">= 10" would need a backslash in report.md (a block quote). */
+	if (!strncmp(v, ">= ", 3)) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "≥ %s", v + 3);
+		set_str(o, k, sb.buf);
+		strbuf_release(&sb);
+		return;
+	}
 	for (i = 0; zh && i < sizeof(zh_words) / sizeof(*zh_words); i++) {
 		n = strlen(zh_words[i].en);
 		if (zh_words[i].en[n - 1] == ' ' ?
@@ -367,6 +375,77 @@ static const char *const step_keys[] = {
 	NULL,
 };
 
+/*
+ * One line of what a step touches (step_kind.target), for the report:
+ * {"text", "code"}, the SQL as code (no escapes in it, report.md reads
+ * as the SQL that runs) and, in the zh-CN report, the connection line
+ * said again in Chinese from the drill's own connection.
+ */
+static json_t *target_line(const struct drill *d, const char *line, int zh)
+{
+	static const struct { const char *en, *zh; } sql_labels[] = {
+		{ "SQL, in a read-only transaction", "SQL（只读事务）" },
+		{ "SQL", "SQL" },
+	};
+	static const char canary_tail[] =
+		" (in a transaction, rolled back unless exactly 1 row)";
+	json_t *o = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	const char *colon = strstr(line, ": ");
+	size_t i;
+
+	json_object_set_new(o, "code", json_null());
+	for (i = 0; colon && i < sizeof(sql_labels) / sizeof(*sql_labels); i++) {
+		const char *sql = colon + 2;
+		size_t n = strlen(sql), t = strlen(canary_tail);
+		int tail;
+
+		if ((size_t)(colon - line) != strlen(sql_labels[i].en) ||
+		    strncmp(line, sql_labels[i].en, colon - line))
+			continue;
+		tail = n > t && !strcmp(sql + n - t, canary_tail);
+		strbuf_addf(&sb, "%s%s", zh ? sql_labels[i].zh : sql_labels[i].en,
+			    zh ? "：" : ":");
+		set_str(o, "text", sb.buf);
+		strbuf_reset(&sb);
+		markdown_code_span(&sb, sql, tail ? n - t : n);
+		if (tail)
+			strbuf_adds(&sb, zh ? "（在事务中执行，除非恰好 1 行，否则回滚）" :
+				    " (in a transaction, rolled back unless exactly "
+				    "1 row)");
+		json_object_set_new(o, "code", json_string(sb.buf));
+		strbuf_release(&sb);
+		return o;
+	}
+	if (zh && !strncmp(line, "connection ", 11) && colon) {
+		struct strbuf name = STRBUF_INIT;
+		const struct drill_conn *c;
+
+		strbuf_add(&name, line + 11, colon - (line + 11));
+		c = drill_conn(d, name.buf);
+		if (c) {
+			strbuf_addf(&sb, "连接 %s：数据库 %s", name.buf,
+				    c->dbname ? c->dbname : "（libpq 默认）");
+			if (c->host)
+				strbuf_addf(&sb, "，主机 %s", c->host);
+			if (c->port.set)
+				strbuf_addf(&sb, "，端口 %ld", c->port.v);
+			strbuf_addf(&sb, "，用户 %s", c->user ? c->user :
+				    "（libpq 默认）");
+			if (c->password_env)
+				strbuf_addf(&sb, "（密码取自 $%s）", c->password_env);
+			else if (c->password_file)
+				strbuf_addf(&sb, "（密码取自 %s）", c->password_file);
+			set_str(o, "text", sb.buf);
+		}
+		strbuf_release(&name);
+	}
+	if (!json_object_get(o, "text"))
+		set_str(o, "text", line);
+	strbuf_release(&sb);
+	return o;
+}
+
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
 			 json_t *rec, json_t *checks_out, int planned, int off,
 			 int zh)
@@ -399,7 +478,7 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		json_t *arr = json_array();
 		step->kind->target(d, step, &lines);
 		for (i = 0; i < lines.nr; i++)
-			json_array_append_new(arr, json_string(lines.v[i]));
+			json_array_append_new(arr, target_line(d, lines.v[i], zh));
 		json_object_set_new(vs, "has_target",
 				    json_boolean(lines.nr > 0));
 		json_object_set_new(vs, "target_lines", arr);
@@ -414,6 +493,8 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	} else {
 		plan_step_describe(step, &sb);
 		set_str(vs, "describe", sb.buf);
+		/* For partials whose line is code (SQL): no escapes in it. */
+		add_code(vs, "describe");
 	}
 	if (!rec) {
 		/* A dry-run plans every step; a run that stopped skipped it. */

@@ -125,7 +125,7 @@ static void test_markdown_plain(void **state)
 {
 	static const char *const lang[] = { "en", "zh-CN" };
 	static const char *const bad[] = { "\\/", "\\(", "\\)", "\\@", "\\_",
-					   "=\\>", "-\\>", NULL };
+					   "=\\>", "-\\>", "\\>", "\\[", "\\*", NULL };
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
 	json_t *records = load("demo-passed");
 	size_t i, j;
