@@ -168,6 +168,16 @@ static const struct { const char *en, *zh; } zh_words[] = {
 	{ "after ", "用时 " },
 };
 
+/* Whole check lines (describe) of the kinds whose line is fixed text. */
+static const struct { const char *en, *zh; } zh_describe[] = {
+	{ "canary record: record the row and its columns",
+	  "canary 记录：记录该行及其各列" },
+	{ "canary delete: delete the row", "canary 删除：删除该行" },
+	{ "canary absent: prove the row is gone", "canary 已删除：证明该行已不存在" },
+	{ "canary present: prove the row is back and identical",
+	  "canary 已恢复：证明该行已恢复且与记录一致" },
+};
+
 static void set_label(json_t *o, const char *k, const char *v, int zh)
 {
 	size_t i, n;
@@ -493,6 +503,10 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	} else {
 		plan_step_describe(step, &sb);
 		set_str(vs, "describe", sb.buf);
+		for (i = 0; zh && i < sizeof(zh_describe) / sizeof(*zh_describe);
+		     i++)
+			if (!strcmp(sb.buf, zh_describe[i].en))
+				set_str(vs, "describe", zh_describe[i].zh);
 		/* For partials whose line is code (SQL): no escapes in it. */
 		add_code(vs, "describe");
 	}

@@ -50,6 +50,14 @@ expect_exit 0 "$RDRILL" sign "$H/1-passed" --role auditor --name "A. Auditor" --
 expect_exit 1 run "$TRASH/hist.yaml" -o "$H/2-failed" --var code=3
 # The report of a run beside earlier ones shows the previous run's figures.
 expect_grep '^| RTO .* | [0-9.]* m*s (`PASSED`, 1-passed) |$' "$H/2-failed/report.md"
+# Its findings, first page: the failed check and the override, each
+# with the journal line that is its evidence.
+F=$H/2-failed/report.md
+expect_grep '^1\. Step 5 (verify): check \*\*exit code\*\* `FAILED`: expected 0, got 3\. Evidence: `journal\.jsonl:7`\.$' "$F"
+expect_true "journal line 7 is step 5's record" test \
+	"$(sed -n 7p "$H/2-failed/journal.jsonl" | jq -c '[.type, .n, .status]')" = '["step",5,"failed"]'
+expect_grep '^2\. Variable `code` overridden on the command line: `3`' "$F"
+expect_grep '^3\. Run without `--approved-plan`' "$F"
 # Killed in its destroy step, nobody rendered it: unsealed.
 rm -f "$W/pid"
 "$RDRILL" run "$TRASH/hist.yaml" -o "$H/3-killed" --confirm test --var pause=60 >/dev/null 2>&1 &

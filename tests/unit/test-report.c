@@ -145,6 +145,34 @@ static void test_markdown_plain(void **state)
 	strbuf_release(&html);
 }
 
+/* The zh-CN report says the checks' words in Chinese, en in English. */
+static void test_one_language(void **state)
+{
+	static const char *const en_words[] = { "| exit code |",
+		"canary row found", "| Check |", "**Verdict**", "Started (",
+		"connection mm:", "SQL, in a read-only", "canary record:", NULL };
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+	json_t *records = load("demo-passed");
+	size_t i;
+
+	(void)state;
+	render(records, "zh-CN", &md, &html);
+	for (i = 0; en_words[i]; i++)
+		if (strstr(md.buf, en_words[i]))
+			fail_msg("zh-CN report holds \"%s\"", en_words[i]);
+	assert_non_null(strstr(md.buf, "| 退出码 | 0 | 0 | `PASSED` |"));
+	assert_non_null(strstr(md.buf, "| 找到 canary 行 | 恰好 1 行 | 1 行 |"));
+	strbuf_reset(&md);
+	strbuf_reset(&html);
+	render(records, "en", &md, &html);
+	assert_null(strstr(md.buf, "退出码"));
+	assert_null(strstr(md.buf, "结论"));
+	assert_non_null(strstr(md.buf, "| exit code | 0 | 0 | `PASSED` |"));
+	json_decref(records);
+	strbuf_release(&md);
+	strbuf_release(&html);
+}
+
 /* Times in the run's zone, not the renderer's: TZ plays no part. */
 static void test_times_in_run_zone(void **state)
 {
@@ -186,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_summary_first),
 		cmocka_unit_test(test_markdown_plain),
 		cmocka_unit_test(test_times_in_run_zone),
+		cmocka_unit_test(test_one_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
