@@ -116,6 +116,8 @@ bench: all
 	B=$(B) sh bench/drill.sh
 	B=$(B) sh bench/step-cost.sh
 	B=$(B) sh bench/render.sh
+	B=$(B) sh bench/seal.sh
+	B=$(B) sh bench/verify.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'

@@ -38,6 +38,7 @@ struct runner_opts {
 	const char *confirm;   /* --confirm value, or NULL */
 	const char *approved;  /* --approved-plan value, or NULL */
 	const char *change_ref; /* --change-ref value, or NULL */
+	json_t *approval;      /* the plan bundle that approved it, or NULL */
 	const char *lang;      /* report language, NULL = the drill's */
 	json_t *vars_given;    /* --var values, recorded in the journal */
 	volatile sig_atomic_t *cancel;      /* first SIGINT/SIGTERM */

@@ -49,7 +49,7 @@ expect_exit 0 run "$TRASH/hist.yaml" -o "$H/1-passed" --sign-key "$TRASH/keys/rd
 expect_exit 0 "$RDRILL" sign "$H/1-passed" --role auditor --name "A. Auditor" --key "$TRASH/keys/rdrill-sign.key"
 expect_exit 1 run "$TRASH/hist.yaml" -o "$H/2-failed" --var code=3
 # The report of a run beside earlier ones shows the previous run's figures.
-expect_grep '^| RTO .* | [0-9.]* m*s (`PASSED`, 1-passed) |$' "$H/2-failed/report.md"
+expect_grep '^Previous run, 20[0-9-]* [0-9:]* (`PASSED`, 1-passed): RTO [0-9.]* m*s, RPO [0-9.]* m*s\.$' "$H/2-failed/report.md"
 # Its findings, first page: the failed check and the override, each
 # with the journal line that is its evidence.
 F=$H/2-failed/report.md
