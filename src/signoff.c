@@ -185,6 +185,11 @@ int signoff_append(const char *dir, const char *role, const char *name,
 	json_object_set_new(rec, "time", json_string(sb.buf));
 	json_object_set_new(rec, "seal", json_string(seal));
 	json_object_set_new(rec, "prev", json_string(head));
+	/* Which rdrill laid report.signed.* out (seal.h: renderer). */
+	strbuf_reset(&sb);
+	if (report_renderer(&sb, err) < 0)
+		goto out;
+	json_object_set_new(rec, "renderer", json_string(sb.buf));
 	if (key) {
 		strbuf_reset(&sb);
 		sign_key_public_pem(key, &sb);
@@ -390,6 +395,27 @@ int signoff_check(const char *dir, const char *lang, struct seal_check *c)
 	if (!has_md || !has_html) {
 		strvec_push(&c->problems, SIGNED_MD ", " SIGNED_HTML ": missing");
 		goto out;
+	}
+	/*
+	 * The signed report was rendered by whoever signed last: under
+	 * another renderer a difference says nothing about the sign-offs
+	 * (each is checked above by its own signature), so it is a note.
+	 */
+	{
+		struct strbuf ours = STRBUF_INIT;
+		json_t *last = json_array_get(recs, json_array_size(recs) - 1);
+		const char *theirs = journal_str(last, "renderer");
+
+		if (report_renderer(&ours, &e) < 0 || strcmp(theirs, ours.buf)) {
+			strvec_pushf(&c->caveats, SIGNED_MD ", " SIGNED_HTML ": not "
+				     "re-checked against the journal and the "
+				     "sign-offs: rendered by \"%s\", this is \"%s\"",
+				     *theirs ? theirs : "not recorded",
+				     ours.len ? ours.buf : "unknown");
+			strbuf_release(&ours);
+			goto out;
+		}
+		strbuf_release(&ours);
 	}
 	if (render_signed(dir, recs, lang, &md, &html, &e) < 0) {
 		strvec_pushf(&c->problems, SIGNED_MD ": cannot re-render: %s",

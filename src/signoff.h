@@ -17,6 +17,7 @@ struct sign_key;
  *                       rewritten with the new line at the end):
  *     {"type":"signoff","seq":N,"role":..,"name":..,"comment":..,
  *      "time":ISO-8601 UTC,"seal":SHA-256 of SEAL,"prev":HEX,
+ *      "renderer":report_renderer() of the rdrill that signed,
  *      "key":fingerprint|null,"pub":PEM|null,"sig":HEX|null}
  *     prev: record 0's is the SHA-256 of SEAL's bytes (so a sign-off
  *     names exactly the evidence it approves), every later one's the
@@ -29,7 +30,10 @@ struct sign_key;
  *   report.signed.html  sign-offs (its sign-off table filled in), in
  *                       the seal's report language.
  *
- * None of the three is in SHA256SUMS: verify checks them here.
+ * None of the three is in SHA256SUMS: verify checks them here. The
+ * signed report is compared with a render only under the renderer the
+ * last sign-off names (like the sealed reports, seal.h); under another
+ * it is a caveat, the sign-offs themselves still checked.
  */
 
 /* The three file names above (seal_check() leaves them to signoff_check). */

@@ -47,6 +47,14 @@ expect_grep '^OK      report.signed.md, report.signed.html: byte for byte' "$OUT
 expect_grep '^OK      SEAL.sig: a good Ed25519 signature' "$OUT"
 expect_grep '^VERIFIED: ' "$OUT"
 
+# Under another renderer (other templates) the signed report cannot be
+# re-checked: a NOTE, the sign-offs themselves still checked.
+cp -r "$TOP/templates" "$TRASH/tpl"
+echo >>"$TRASH/tpl/report.en.md.mustache"
+RDRILL_TEMPLATES=$TRASH/tpl expect_exit 0 "$RDRILL" verify "$B"
+expect_grep '^NOTE    report.signed.md, report.signed.html: not re-checked against the journal and the sign-offs: rendered by "rdrill ' "$OUT"
+expect_grep "^OK      signoff.jsonl:1: operator, Li Lei, .*a good Ed25519 signature" "$OUT"
+
 tamper() { # NAME SED-SCRIPT FILE: a copy of the bundle, changed
 	rm -rf "$TRASH/$1"; cp -a "$B" "$TRASH/$1"; sed -i "$2" "$TRASH/$1/$3"
 }
