@@ -79,7 +79,8 @@ FUZZ_DRIVER :=
 FUZZ_LINK   := -fsanitize=fuzzer
 WARN        += -Wno-missing-field-initializers
 OPT         := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
-               -fno-sanitize-recover=all -fno-omit-frame-pointer
+               -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               -DMUSTACHE_MAX_WORK=100000
 else
 FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
