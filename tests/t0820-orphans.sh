@@ -25,7 +25,11 @@ wait_for() {
 	done
 	return 1
 }
-watchdogs() { ps -e -o comm= | grep -cx rdrill-watchdog; }
+# The watchdog child of rdrill $1 (its pid), if any.
+watchdog_of() {
+	ps -e -o pid= -o ppid= -o comm= |
+		awk -v p="$1" '$2 == p && $3 == "rdrill-watchdog" { print $1 }'
+}
 
 # A throwaway cluster made here, started by the drill (pg_ctl start).
 PGD=$TRASH/pgdata
@@ -37,7 +41,6 @@ as_pg "$PG_BIN/initdb" -D "$PGD" -U postgres -A trust --no-sync -E UTF8 \
 	--locale=C >"$TRASH/initdb.log" 2>&1 || { cat "$TRASH/initdb.log"; fail initdb; }
 PORT=$((20000 + $$ % 20000))
 at_exit "as_pg '$PG_BIN/pg_ctl' -D '$PGD' -m immediate stop"
-W0=$(watchdogs)
 
 { drill_head orphans test
 cat <<EOF
@@ -73,7 +76,8 @@ expect_true "the group holds the shell and its sleeps" \
 	sh -c "[ \$(ps -e -o pgid= | awk -v g=$PG '\$1 == g' | wc -l) -ge 3 ]"
 expect_true "the daemon setsid'd out of the group" \
 	sh -c "[ \$(ps -o pgid= -p $DAEMON | tr -d ' ') = $DAEMON ]"
-expect_true "a watchdog runs" sh -c "[ \$(ps -e -o comm= | grep -cx rdrill-watchdog) -gt $W0 ]"
+WD=$(watchdog_of "$RPID")
+expect_true "rdrill's watchdog runs" test -n "$WD"
 expect_true "the server is up" as_pg "$PG_BIN/pg_ctl" -D "$PGD" status
 
 kill -9 "$RPID"
@@ -87,16 +91,22 @@ fi
 expect_true "the step's own child is gone" sh -c "! kill -0 $CHILD"
 expect_true "the setsid daemon lives on" kill -0 "$DAEMON"
 expect_true "pg_ctl's server lives on" as_pg "$PG_BIN/pg_ctl" -D "$PGD" status
-expect_true "the watchdog is gone" wait_for "[ \$(watchdogs) -le $W0 ]" 5
+expect_true "the watchdog is gone" wait_for "! kill -0 ${WD:-0} 2>/dev/null" 5
 
 # A clean run leaves no watchdog behind.
 { drill_head clean test
 cat <<EOF
 phases:
   verify_backup:
-    - {id: hello, run: [echo, hello]}
+    - {id: hello, shell: 'sleep 1; echo hello'}
 EOF
 } >"$TRASH/clean.yaml"
-expect_exit 0 "$RDRILL" run "$TRASH/clean.yaml" -o "$TRASH/c"
-expect_true "no watchdog left after a clean run" wait_for "[ \$(watchdogs) -le $W0 ]" 5
+"$RDRILL" run "$TRASH/clean.yaml" -o "$TRASH/c" >"$OUT" 2>"$ERR" </dev/null &
+RPID=$!
+wait_for "[ -n \"\$(watchdog_of $RPID)\" ]" 5
+WD=$(watchdog_of "$RPID")
+expect_true "the clean run has a watchdog" test -n "$WD"
+wait "$RPID"
+expect_true "the clean run passed" test $? -eq 0
+expect_true "its watchdog ends with it" wait_for "! kill -0 ${WD:-0} 2>/dev/null" 5
 test_done
