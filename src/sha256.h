@@ -28,4 +28,17 @@ int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
 		  unsigned long long *size, int (*stop)(void *),
 		  void *stop_arg, struct error *err);
 
+/*
+ * Incremental: for data that arrives in pieces and is never held whole
+ * (a query result streamed row by row, a journal line read in blocks).
+ * sha256_stream_finish() writes the hex digest and frees the stream.
+ */
+struct sha256_stream;
+struct sha256_stream *sha256_stream_new(void);
+void sha256_stream_add(struct sha256_stream *s, const void *data, size_t len);
+void sha256_stream_finish(struct sha256_stream *s,
+			  char out[SHA256_HEX_LEN + 1]);
+/* Free without a digest (an error path); NULL is fine. */
+void sha256_stream_free(struct sha256_stream *s);
+
 #endif
