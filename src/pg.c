@@ -803,7 +803,7 @@ static PGconn *connect_async(const struct params *p, long timeout_s,
 					   err);
 			else
 				error_set(err, "timed out after %ld s connecting "
-					  "(connect_timeout_s)", timeout_s);
+					  "(the connection's connect_timeout)", timeout_s);
 			break;
 		}
 		pfd.fd = PQsocket(c);

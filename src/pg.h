@@ -60,9 +60,10 @@ void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
 		      volatile sig_atomic_t *cancel);
 
 /*
- * Connect within min(connect_timeout_s (default 10 s), the deadline).
+ * Connect within min(the connection's connect_timeout (default 10 s), the
+ * deadline).
  * An error names what was waited for ("timed out after 10 s connecting
- * (connect_timeout_s)"), or is libpq's message.
+ * (the connection's connect_timeout)"), or is libpq's message.
  */
 PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
 		   const struct pg_deadline *dl, struct error *err);
