@@ -664,6 +664,24 @@ static void test_truncation(void **state)
 	assert_string_equal(log.buf, "[\"q\",\"n\"]\n"
 			    "[\"a\\\"b\\\\c\\n\\u0001/é\",null]\n");
 	json_decref(res);
+	/* Every printable ASCII character, as jansson itself writes it. */
+	assert_int_equal(pg_run(c, "SELECT string_agg(chr(g), '') AS a, "
+				"'plain' AS b FROM generate_series(32, 127) g",
+				&o, &res, &err), 0);
+	{
+		struct strbuf want = STRBUF_INIT;
+		json_t *line = json_pack("[s, s]", first_text.buf, "plain");
+		char *dumped = json_dumps(line, JSON_COMPACT);
+
+		strbuf_addf(&want, "[\"a\",\"b\"]\n%s\n", dumped);
+		strbuf_reset(&log);
+		assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
+		assert_string_equal(log.buf, want.buf);
+		free(dumped);
+		json_decref(line);
+		strbuf_release(&want);
+	}
+	json_decref(res);
 	assert_int_equal(pg_run(c, "SET search_path = public", &o, &res, &err),
 			 0);
 	assert_int_equal(o.log_bytes, 0);
