@@ -122,6 +122,7 @@ bench: all
 	B=$(B) sh bench/drill.sh
 	B=$(B) sh bench/step-cost.sh
 	B=$(B) sh bench/render.sh
+	B=$(B) sh bench/pg-result.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'
