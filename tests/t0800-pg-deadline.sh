@@ -133,6 +133,35 @@ expect_exit 1 "$RDRILL" run "$TRASH/hang3.yaml" -o "$TRASH/b6"
 expect_true "wait on a hung server: ends near its timeout" elapsed_lt "$t0" 9
 expect_grep 'not after 3s: no response' "$TRASH/b6/report.md"
 
+# The toc step's check of the live server's version has the deadline too.
+"$PG_BIN/pg_dump" -F c -f "$TRASH/db.dump" postgres || fail "pg_dump"
+NAME=toc drill toc "  verify_backup:" \
+	"    - {id: t, toc: {dump: '$TRASH/db.dump', connection: hang, pg_restore: '$PG_BIN/pg_restore'}, timeout: 3s}"
+t0=$(now)
+expect_exit 1 "$RDRILL" run "$TRASH/toc.yaml" -o "$TRASH/b8"
+expect_true "toc on a hung server: stopped at the step's timeout" elapsed_lt "$t0" 8
+expect_grep "step 1 (t) failed: connection 'hang': timed out after 3 s connecting" "$ERR"
+
+# A server that stops answering mid-query (postmaster and backend
+# stopped): the cancel request itself cannot get through, and is given
+# up on after 2 s; the step still ends.
+NAME=frozen drill frozen "  verify_backup:" \
+	"    - {id: f, sql: {connection: db, query: 'SELECT pg_sleep(30)'}, timeout: 3s}"
+"$RDRILL" run "$TRASH/frozen.yaml" -o "$TRASH/b9" >"$TRASH/f.out" 2>"$TRASH/f.err" &
+pid=$!
+i=0
+until ! no_backend '%pg_sleep(30)%' || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+backend=$(psql_q "SELECT pid FROM pg_stat_activity WHERE application_name = 'rdrill' AND query LIKE '%pg_sleep(30)%'")
+postmaster=$(head -n 1 "$PGDATA_DIR/postmaster.pid")
+t0=$(now)
+kill -STOP "$postmaster" "$backend"
+wait $pid
+rc=$?
+kill -CONT "$postmaster" "$backend"
+expect_true "frozen server: exit 1 (got $rc)" test $rc -eq 1
+expect_true "frozen server: ended within timeout + cancel wait + grace" elapsed_lt "$t0" 10
+expect_grep 'step 1 (f) failed: query failed: timed out after 3 s waiting for SELECT pg_sleep(30)' "$TRASH/f.err"
+
 # 5. SIGTERM during a long sql step: ABORTED within the grace period,
 #    the backend's query cancelled.
 NAME=term drill term "  verify_backup:" \
