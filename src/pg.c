@@ -550,11 +550,12 @@ struct qrun {
 
 /*
  * Until libpq holds a whole result (or, in single-row mode, a row) to
- * hand out: flush what is still to send, read what came, watch the
- * cancel flag and the deadline. Once stopped, the server gets
+ * hand out, or with `once` (COPY, where PQisBusy says nothing) until one
+ * read: flush what is still to send, read what came, watch the cancel
+ * flag and the deadline. Once stopped, the server gets
  * PG_CANCEL_GRACE_MS to end the query.
  */
-static int wait_ready(struct qrun *q, struct error *err)
+static int wait_ready(struct qrun *q, int once, struct error *err)
 {
 	for (;;) {
 		long long now = clock_mono_ms();
@@ -580,7 +581,7 @@ static int wait_ready(struct qrun *q, struct error *err)
 		flush = PQflush(q->c);
 		if (flush < 0)
 			goto broken;
-		if (!flush && !PQisBusy(q->c))
+		if (!flush && !once && !PQisBusy(q->c))
 			return 0;
 		pfd.fd = PQsocket(q->c);
 		pfd.events = POLLIN | (flush ? POLLOUT : 0);
@@ -593,6 +594,8 @@ static int wait_ready(struct qrun *q, struct error *err)
 		if (n > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) &&
 		    !PQconsumeInput(q->c))
 			goto broken;
+		if (once && !flush)
+			return 0;
 	}
 broken:
 	if (q->stop != STOP_NONE)
@@ -667,7 +670,7 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	/* Only the first rows are kept: do not let libpq hold them all. */
 	PQsetSingleRowMode(c);
 	for (;;) {
-		if (wait_ready(&q, err) < 0)
+		if (wait_ready(&q, 0, err) < 0)
 			goto out;
 		res = PQgetResult(c);
 		if (!res)
@@ -741,6 +744,101 @@ out:
 	json_decref(col.rows);
 	strbuf_release(&failure);
 	return ret;
+}
+
+/* The results after the data of a COPY: its own status, or an error. */
+static int copy_end(struct qrun *q, struct error *err)
+{
+	struct strbuf failure = STRBUF_INIT;
+	PGresult *res;
+	int ret = 0;
+
+	for (;;) {
+		if (wait_ready(q, 0, err) < 0) {
+			ret = -1;
+			break;
+		}
+		res = PQgetResult(q->c);
+		if (!res)
+			break;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failure.len)
+			add_message(&failure, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	if (!ret && q->stop != STOP_NONE)
+		ret = stop_error(q->stop, q->dl, DOING_WAIT, q->sql, err);
+	else if (!ret && failure.len)
+		ret = error_set(err, "%s", failure.buf);
+	strbuf_release(&failure);
+	return ret;
+}
+
+int pg_copy_out(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		pg_copy_sink *sink, void *arg, unsigned long long *bytes,
+		struct error *err)
+{
+	struct qrun q = { c, dl, sql, STOP_NONE, 0, 0 };
+	PGresult *res;
+	int status;
+
+	*bytes = 0;
+	if (cancelled(dl) || past(dl, clock_mono_ms()))
+		return stop_error(cancelled(dl) ? STOP_CANCEL : STOP_TIMEOUT, dl,
+				  DOING_BEFORE, sql, err);
+	if (PQsetnonblocking(c, 1) != 0 ||
+	    !PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return set_pg_error(err, NULL, PQerrorMessage(c));
+	if (wait_ready(&q, 0, err) < 0)
+		return -1;
+	res = PQgetResult(c);
+	status = PQresultStatus(res);
+	if (status != PGRES_COPY_OUT) {
+		if (status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+			error_set(err, "only COPY ... TO STDOUT is supported here");
+		else if (status == PGRES_FATAL_ERROR)
+			set_pg_error(err, NULL, PQresultErrorMessage(res));
+		else
+			error_set(err, "not a COPY ... TO STDOUT statement");
+		PQclear(res);
+		/* Whatever follows is drained or left to PQfinish. */
+		if (status != PGRES_COPY_IN && status != PGRES_COPY_BOTH)
+			(void)copy_end(&q, err);
+		return -1;
+	}
+	PQclear(res);
+	for (;;) {
+		char *buf = NULL;
+		int n = PQgetCopyData(c, &buf, 1);
+
+		if (n > 0) {
+			int r = q.stop == STOP_NONE ?
+				sink(arg, buf, (size_t)n, err) : 0;
+			PQfreemem(buf);
+			if (r < 0) {
+				send_cancel(c);
+				return -1;
+			}
+			*bytes += (unsigned long long)n;
+			/* A fast stream never waits: look at the clock here. */
+			if (q.stop == STOP_NONE && (cancelled(dl) ||
+			    past(dl, clock_mono_ms())) &&
+			    wait_ready(&q, 1, err) < 0)
+				return -1;
+			continue;
+		}
+		if (n == 0) {
+			if (wait_ready(&q, 1, err) < 0)
+				return -1;
+			continue;
+		}
+		if (n == -2) {
+			if (q.stop != STOP_NONE)
+				return stop_error(q.stop, dl, DOING_WAIT, sql, err);
+			return set_pg_error(err, NULL, PQerrorMessage(c));
+		}
+		break;
+	}
+	return copy_end(&q, err);
 }
 
 int pg_query(PGconn *c, const char *sql, const struct pg_deadline *dl,

@@ -136,6 +136,19 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 int pg_query(PGconn *c, const char *sql, const struct pg_deadline *dl,
 	     json_t **result, struct error *err);
 
+/*
+ * `COPY (...) TO STDOUT` under the deadline, like every query here: each
+ * piece of data (a row, as PQgetCopyData hands it out) goes to `sink`,
+ * in order, never more than one row in memory; *bytes counts them. A
+ * sink returning -1 (err set) stops the COPY (the query is cancelled:
+ * close the connection). Anything but a COPY TO STDOUT is an error.
+ */
+typedef int pg_copy_sink(void *arg, const char *data, size_t len,
+			 struct error *err);
+int pg_copy_out(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		pg_copy_sink *sink, void *arg, unsigned long long *bytes,
+		struct error *err);
+
 /* `SHOW server_version` ("15.18 (Debian 15.18-0+deb12u1)"); free() it. */
 char *pg_server_version(PGconn *c, const struct pg_deadline *dl,
 			struct error *err);

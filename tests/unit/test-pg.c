@@ -768,6 +768,79 @@ static void test_query_timeout_and_cancel(void **state)
 	error_release(&err);
 }
 
+/* ---- COPY TO STDOUT ---------------------------------------------- */
+
+struct copy_sink {
+	struct strbuf first;
+	unsigned long long calls;
+	unsigned long long stop_after;
+};
+
+static int copy_sink(void *arg, const char *data, size_t len,
+		     struct error *err)
+{
+	struct copy_sink *cs = arg;
+
+	if (!cs->calls)
+		strbuf_add(&cs->first, data, len);
+	cs->calls++;
+	if (cs->stop_after && cs->calls >= cs->stop_after)
+		return error_set(err, "sink full");
+	return 0;
+}
+
+static void test_copy_out(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct copy_sink cs = { STRBUF_INIT, 0, 0 };
+	struct pg_deadline dl;
+	struct timespec t0;
+	unsigned long long bytes;
+	PGconn *c = admin();
+	json_t *res;
+	(void)state;
+
+	/* 1..100000, one per line: 588895 bytes. */
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT g FROM generate_series(1, "
+				     "100000) g) TO STDOUT", NULL, copy_sink, &cs,
+				     &bytes, &err), 0);
+	assert_int_equal(bytes, 588895);
+	assert_int_equal(cs.calls, 100000);
+	assert_string_equal(cs.first.buf, "1\n");
+	/* The session goes on. */
+	assert_int_equal(pg_query(c, "SELECT 1", NULL, &res, &err), 0);
+	json_decref(res);
+
+	assert_int_equal(pg_copy_out(c, "SELECT 1", NULL, copy_sink, &cs,
+				     &bytes, &err), -1);
+	assert_string_equal(err.msg.buf, "not a COPY ... TO STDOUT statement");
+	assert_int_equal(pg_copy_out(c, "COPY nosuch TO STDOUT", NULL, copy_sink,
+				     &cs, &bytes, &err), -1);
+	assert_non_null(strstr(err.msg.buf, "\"nosuch\" does not exist"));
+
+	pg_deadline_init(&dl, 1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT pg_sleep(20)) TO STDOUT",
+				     &dl, copy_sink, &cs, &bytes, &err), -1);
+	assert_true(since(&t0) < 4.0);
+	assert_string_equal(err.msg.buf, "timed out after 1 s waiting for "
+			    "COPY (SELECT pg_sleep(20)) TO STDOUT");
+	PQfinish(c);
+
+	/* A sink that gives up stops the COPY. */
+	c = admin();
+	cs.calls = 0;
+	cs.stop_after = 10;
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT g FROM generate_series(1, "
+				     "100000000) g) TO STDOUT", NULL, copy_sink,
+				     &cs, &bytes, &err), -1);
+	assert_string_equal(err.msg.buf, "sink full");
+	assert_int_equal(cs.calls, 10);
+	PQfinish(c);
+	strbuf_release(&cs.first);
+	error_release(&err);
+}
+
 /* ---- sql steps ----------------------------------------------------- */
 
 static void test_sql_expectations(void **state)
@@ -1156,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_query_timeout_and_cancel),
+		cmocka_unit_test(test_copy_out),
 		cmocka_unit_test(test_sql_expectations),
 		cmocka_unit_test(test_sql_errors),
 		cmocka_unit_test(test_wait),
