@@ -90,6 +90,12 @@ $(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) \
 		-o $@ $< $(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
+
+$(B)/hang-listen: tests/helpers/hang-listen.c | $(B)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
+
 $(B):
 	mkdir -p $@
 
@@ -97,7 +103,7 @@ $(B):
 -include $(wildcard $(B)/*.d)
 
 # One pass of the whole suite against the binary in $(B).
-check-suite: $(B)/rdrill $(UNITS)
+check-suite: $(B)/rdrill $(UNITS) $(HELPERS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
 check: deps
@@ -118,6 +124,7 @@ bench: all
 	B=$(B) sh bench/render.sh
 	B=$(B) sh bench/seal.sh
 	B=$(B) sh bench/verify.sh
+	B=$(B) sh bench/pg-result.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'
