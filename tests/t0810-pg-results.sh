@@ -57,7 +57,7 @@ expect_true "huge: the log holds the 2 MB value" test "$(wc -c <"$A/steps/03-hug
 expect_true "wide: expect_value compared with the whole 70 KB cell" test "$(jq_step "$A" wide .status)" = passed
 longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$A/journal.jsonl")
 expect_true "no journal line over 1 MiB ($longest bytes)" test "$longest" -le 1048576
-expect_grep_F "Result rows: 5000, SHA-256 $sum; the whole result: [steps/01-big.rows.jsonl](steps/01-big.rows.jsonl) (the journal keeps 100 of them)." "$A/report.md"
+expect_grep_F "Result rows: 5000, SHA-256 \`$sum\`; the whole result: [steps/01-big.rows.jsonl](steps/01-big.rows.jsonl) (the journal keeps 100 of them)." "$A/report.md"
 expect_grep_F '<a href="steps/01-big.rows.jsonl">steps/01-big.rows.jsonl</a>' "$A/report.html"
 expect_exit 0 "$RDRILL" verify "$A"
 # The rows log is evidence like any step log: a changed byte is found.
