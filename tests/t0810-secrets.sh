@@ -87,6 +87,8 @@ expect_grep_F 'raw: [REDACTED]' "$B/steps/01-leak.out"
 expect_grep_F 'uri: postgresql://app:[REDACTED]@db.example/app' "$B/steps/01-leak.out"
 expect_grep_F "conninfo: host=db.example password='[REDACTED]' dbname=app" "$B/steps/01-leak.out"
 expect_grep_F 'stderr too: [REDACTED]' "$B/steps/01-leak.err"
+# The sql step's rows log, and the digest of it that the journal holds.
+expect_grep_F '["[REDACTED]"]' "$B/steps/03-readback.rows.jsonl"
 expect_grep_F 'the canary says [REDACTED]' "$B/journal.jsonl"
 # Columns named like rdrill's own keys are text like any other.
 expect_grep_F '"status":"[REDACTED]","path":"[REDACTED]"' "$B/journal.jsonl"
