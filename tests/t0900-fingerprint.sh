@@ -85,6 +85,7 @@ expect_true "both fingerprints have the same items digest" test \
 expect_true "a digest is 64 hex digits" sh -c \
 	"jq -r 'select(.id==\"fp-prod\") | .evidence.tables[0].digest' '$B/$J' | grep -qx '[0-9a-f]\{64\}'"
 expect_grep_F '6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
+expect_grep_F '- The restored copy matches production: 6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
 expect_exit 0 "$RDRILL" verify "$B"
 expect_grep_F '**Fingerprint**: 6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
 expect_grep_F '| Table | Rows | Contents digest | Schema digest | Match |' "$B/report.md"
@@ -168,6 +169,43 @@ expect_true "four connections were used" test \
 expect_true "the patterns pick two tables" test \
 	"$(jq -r 'select(.id=="some") | [.evidence.tables[].table] | join(",")' "$B/$J")" = other.items,public.big
 expect_grep_F 'public.big' "$B/report.md"
+
+# One snapshot for every connection: rows committed after the scan
+# began are in no table, whichever connection reads it. The scan starts
+# while another session holds a lock on tags (the catalogs wait for it);
+# that session then adds rows to big and tags and commits.
+cat >"$TRASH/late.sql" <<'EOF'
+BEGIN;
+LOCK TABLE tags IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(3);
+INSERT INTO big SELECT g, 'late' FROM generate_series(1, 5000) g;
+INSERT INTO tags VALUES ('late', 'row');
+COMMIT;
+EOF
+{ drill_head fpsnap test
+cat <<EOF
+connections:
+  prod: {host: "$PGHOST", port: $PGPORT, dbname: prod, user: postgres}
+phases:
+  verify_backup:
+    - id: snap
+      fingerprint: {connection: prod, tables: [big, tags], jobs: 2}
+    - id: after
+      fingerprint: {connection: prod, tables: [big, tags], jobs: 2}
+EOF
+} >"$TRASH/fpsnap.yaml"
+$P prod -f "$TRASH/late.sql" >/dev/null &
+late=$!
+sleep 1
+expect_exit 0 "$RDRILL" run "$TRASH/fpsnap.yaml" -o "$TRASH/b-snap"
+wait $late
+B=$TRASH/b-snap
+expect_true "the scan waited for the lock (so began before the commit)" test \
+	"$(jq -r 'select(.id=="snap") | .duration_ms' "$B/$J")" -ge 1000
+expect_true "rows committed after the snapshot are not counted" test \
+	"$(jq -r 'select(.id=="snap") | [.evidence.tables[].rows] | join(",")' "$B/$J")" = 200000,30
+expect_true "a later fingerprint sees them" test \
+	"$(jq -r 'select(.id=="after") | [.evidence.tables[].rows] | join(",")' "$B/$J")" = 205000,31
 
 # Bad input: clear load errors.
 { drill_head fpbad test
