@@ -2,7 +2,8 @@
 # any user; it never installs anything). `make deps` installs the Debian
 # packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
 # first, then build: `check` runs every test twice (plain, then under
-# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real.
+# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real,
+# `demo-isolated` drills/isolated.yaml.
 # `make install [PREFIX=/usr/local] [DESTDIR=]` installs the binary and
 # the report templates.
 
@@ -43,7 +44,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo clean uninstall
+NOLIB_GOALS := deps check demo demo-isolated clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -66,7 +67,7 @@ LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
 
-.PHONY: all deps check check-suite demo clean bench install uninstall
+.PHONY: all deps check check-suite demo demo-isolated clean bench install uninstall
 
 all: rdrill
 
@@ -108,6 +109,12 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	sh drills/demo.sh
 
+# The isolated restore: production only read, the dump restored into a
+# scratch cluster and fingerprinted against it (no --confirm needed).
+demo-isolated: deps
+	$(MAKE) --no-print-directory all
+	sh drills/isolated.sh
+
 # Figures, not pass/fail: see bench/README.md.
 bench: all
 	B=$(B) sh bench/checksum.sh
@@ -116,6 +123,7 @@ bench: all
 	B=$(B) sh bench/drill.sh
 	B=$(B) sh bench/step-cost.sh
 	B=$(B) sh bench/render.sh
+	B=$(B) sh bench/fingerprint.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'

@@ -13,7 +13,7 @@ expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
-	steps/09-pg-dump.err steps/13-toc.toc.txt steps/29-pg-restore.err; do
+	steps/09-pg-dump.err steps/13-toc.toc.txt steps/30-pg-restore.err; do
 	expect_file "$B/$f"
 done
 R=$B/report.md
@@ -33,8 +33,8 @@ expect_no_grep '`FAILED`' "$R"
 expect_no_grep '`SKIPPED`' "$R"
 expect_true "every step passed" test \
 	"$(jq -r 'select(.type=="step") | .status' "$B/journal.jsonl" | sort -u)" = passed
-expect_true "35 steps journaled" test \
-	"$(jq -r 'select(.type=="step") | .n' "$B/journal.jsonl" | wc -l)" -eq 35
+expect_true "37 steps journaled" test \
+	"$(jq -r 'select(.type=="step") | .n' "$B/journal.jsonl" | wc -l)" -eq 37
 expect_true "the password is in no file of the bundle" sh -c \
 	"! grep -rqF '$RDRILL_DEMO_DB_PASSWORD' '$B'"
 expect_true "nor on the terminal" sh -c \
