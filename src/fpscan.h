@@ -19,8 +19,8 @@ struct strvec;
  * same committed state however long the scan takes and whatever is
  * written meanwhile.
  *
- * The tables' rows are then read with COPY (SELECT * ...) TO STDOUT on
- * `jobs` connections at once, all driven by one poll() loop (libpq's
+ * The tables' rows are then read with COPY ... TO STDOUT (the stored
+ * columns; generated ones are derived) on `jobs` connections at once, all driven by one poll() loop (libpq's
  * non-blocking COPY: no threads). Tables go largest first; on servers
  * with TID range scans (PostgreSQL 14+) a large table is cut into block
  * ranges read in parallel (sums add up, so the chunks' digests combine

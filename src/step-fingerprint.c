@@ -134,8 +134,8 @@ static void fp_target(const struct drill *d, const struct drill_step *s,
 	else
 		strbuf_adds(&sb, "one connection per CPU");
 	strbuf_adds(&sb, ": the catalogs (tables, columns, constraints, "
-		    "indexes, sequences), then COPY (SELECT * FROM each "
-		    "table) TO STDOUT");
+		    "indexes, sequences), then COPY each table TO STDOUT "
+		    "(large ones in block ranges, in parallel)");
 	strvec_push(lines, sb.buf);
 	strbuf_release(&sb);
 }

@@ -26,6 +26,11 @@ CREATE TABLE sessions (id int, token text);
 INSERT INTO sessions VALUES (1, 'abc');
 CREATE TABLE audit (at int, what text);
 INSERT INTO audit VALUES (1, 'created');
+CREATE TABLE gen (a int, b int GENERATED ALWAYS AS (a * 2) STORED);
+INSERT INTO gen (a) VALUES (1), (2), (3);
+CREATE TABLE nocols ();
+INSERT INTO nocols DEFAULT VALUES;
+INSERT INTO nocols DEFAULT VALUES;
 CREATE SCHEMA other;
 CREATE TABLE other.items (id int);
 INSERT INTO other.items VALUES (7);
@@ -74,7 +79,7 @@ B=$TRASH/b-same
 expect_grep '^PASSED' "$OUT"
 expect_grep_F '| public.items | 50 | `' "$B/report.md"
 expect_grep_F 'identical to step fp-prod' "$B/report.md"
-expect_grep_F '6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
+expect_grep_F '8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
 expect_grep_F 'excluded: rebuilt at login' "$B/report.md"
 expect_grep_F '| public.sessions | — | `—` | `—` | excluded: rebuilt at login |' "$B/report.md"
 expect_grep_F '| public.items\_id\_seq | 50 | identical |' "$B/report.md"
@@ -84,13 +89,13 @@ expect_true "both fingerprints have the same items digest" test \
 	"$(jq -r 'select(.type=="step") | .evidence.tables[] | select(.table=="public.items") | .digest' "$B/$J" | sort -u | wc -l)" -eq 1
 expect_true "a digest is 64 hex digits" sh -c \
 	"jq -r 'select(.id==\"fp-prod\") | .evidence.tables[0].digest' '$B/$J' | grep -qx '[0-9a-f]\{64\}'"
-expect_grep_F '6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
-expect_grep_F '- The restored copy matches production: 6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
+expect_grep_F '8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
+expect_grep_F '- The restored copy matches production: 8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
 expect_exit 0 "$RDRILL" verify "$B"
-expect_grep_F '**Fingerprint**: 6 tables, 200085 rows: identical to step fp-prod' "$B/report.md"
+expect_grep_F '**Fingerprint**: 8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
 expect_grep_F '| Table | Rows | Contents digest | Schema digest | Match |' "$B/report.md"
 expect_exit 0 "$RDRILL" render "$B" --lang zh-CN
-expect_grep_F '**指纹**：6 tables, 200085 rows: identical to step fp-prod' "$B/report.zh-CN.md"
+expect_grep_F '**指纹**：8 tables, 200090 rows: identical to step fp-prod' "$B/report.zh-CN.md"
 expect_grep_F '| 表 | 行数 | 内容摘要 | 结构摘要 | 比对 |' "$B/report.zh-CN.md"
 
 # mutate NAME SQL EXPECTED-CHECK-LINE: the copy, changed, fails and says so.
@@ -126,6 +131,10 @@ expect_grep_F '| public.items | 50 | `' "$TRASH/b-coltype/report.md"
 expect_grep_F '| schema changed \(columns\) |' "$TRASH/b-coltype/report.md"
 expect_grep_F '1 difference from step fp-prod \(public.items\_id\_seq: value 50 → 1\)' \
 	"$TRASH/b-sequence/report.md"
+mutate generated "UPDATE gen SET a = 4 WHERE a = 3" \
+	'false table public.gen: contents changed'
+mutate nocols "INSERT INTO nocols DEFAULT VALUES" \
+	'false table public.nocols: rows 2 → 3, contents changed'
 mutate dropped "DROP TABLE \"odd name\"" \
 	'false table public.odd name: table missing (had 3 rows)'
 
@@ -161,9 +170,9 @@ EOF
 expect_exit 0 "$RDRILL" run "$TRASH/fpj.yaml" -o "$TRASH/b-jobs"
 B=$TRASH/b-jobs
 expect_true "one connection sends one COPY per table" test \
-	"$(jq -r 'select(.id=="one") | .evidence.copies' "$B/$J")" -eq 7
+	"$(jq -r 'select(.id=="one") | .evidence.copies' "$B/$J")" -eq 9
 expect_true "four connections cut the big table" test \
-	"$(jq -r 'select(.id=="four") | .evidence.copies' "$B/$J")" -gt 7
+	"$(jq -r 'select(.id=="four") | .evidence.copies' "$B/$J")" -gt 9
 expect_true "four connections were used" test \
 	"$(jq -r 'select(.id=="four") | .evidence.jobs' "$B/$J")" -eq 4
 expect_true "the patterns pick two tables" test \
