@@ -216,6 +216,45 @@ expect_true "rows committed after the snapshot are not counted" test \
 expect_true "a later fingerprint sees them" test \
 	"$(jq -r 'select(.id=="after") | [.evidence.tables[].rows] | join(",")' "$B/$J")" = 205000,31
 
+# Every wait is bounded by the step's timeout and stops on SIGTERM: a
+# table locked by another session holds the scan up.
+{ drill_head fplock test
+cat <<EOF
+connections:
+  prod: {host: "$PGHOST", port: $PGPORT, dbname: prod, user: postgres}
+phases:
+  verify_backup:
+    - id: locked
+      timeout: 2s
+      fingerprint: {connection: prod, jobs: 2}
+EOF
+} >"$TRASH/fplock.yaml"
+$P prod -c "BEGIN" -c "LOCK TABLE tags IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(12)" -c "COMMIT" >/dev/null 2>&1 &
+locker=$!
+sleep 1
+t0=$(date +%s)
+expect_exit 1 "$RDRILL" run "$TRASH/fplock.yaml" -o "$TRASH/b-lock"
+t1=$(date +%s)
+expect_true "the step stopped at its timeout" test $((t1 - t0)) -lt 6
+expect_true "and says so" sh -c \
+	"jq -r 'select(.id==\"locked\") | .message' '$TRASH/b-lock/$J' | grep -q 'timed out after 2.0 s'"
+sed 's/timeout: 2s/timeout: 1m/' "$TRASH/fplock.yaml" >"$TRASH/fplock2.yaml"
+"$RDRILL" run "$TRASH/fplock2.yaml" -o "$TRASH/b-term" >/dev/null 2>&1 &
+pid=$!
+sleep 2
+t0=$(date +%s)
+kill -TERM $pid
+wait $pid
+rc=$?
+t1=$(date +%s)
+expect_true "SIGTERM ends the run (exit 1)" test $rc -eq 1
+expect_true "within a second or two" test $((t1 - t0)) -lt 4
+expect_true "the step was cancelled" sh -c \
+	"jq -r 'select(.id==\"locked\") | .message' '$TRASH/b-term/$J' | grep -q 'cancelled'"
+kill $locker 2>/dev/null
+wait $locker 2>/dev/null
+
 # Bad input: clear load errors.
 { drill_head fpbad test
 cat <<EOF
