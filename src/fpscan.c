@@ -28,6 +28,7 @@
 	"SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " \
 	"SET extra_float_digits = 3; SET TimeZone = 'UTC'; " \
 	"SET bytea_output = 'hex'; SET statement_timeout = 0; " \
+	"SET idle_in_transaction_session_timeout = 0; " \
 	"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
 
 /*
@@ -588,6 +589,7 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 	       struct fpscan_stats *st, struct error *err)
 {
 	struct scan s;
+	struct error werr = ERROR_INIT;
 	struct strbuf sql = STRBUF_INIT;
 	PGresult *r = NULL;
 	char *snap = NULL;
@@ -642,9 +644,15 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 
 		if (stopped(&s, err) < 0)
 			goto out;
-		k->c = connect_one(o, 0, err);
-		if (!k->c)
-			goto out;
+		/*
+		 * A server short of connections still gets read, on fewer:
+		 * the first connection proved the parameters good.
+		 */
+		k->c = connect_one(o, 0, &werr);
+		if (!k->c) {
+			st->refused = 1;
+			break;
+		}
 		s.nconns++;
 		if (!PQsendQuery(k->c, sql.buf)) {
 			pg_fail(err, "starting a reader", k->c);
@@ -678,6 +686,7 @@ out:
 	free(s.conns);
 	fp_hasher_free(s.h);
 	strbuf_release(&sql);
+	error_release(&werr);
 	st->ms = clock_mono_ms() - s.start;
 	if (ret < 0)
 		pg_redact(&err->msg, o->secrets);

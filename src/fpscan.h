@@ -50,6 +50,7 @@ struct fpscan_opts {
 
 struct fpscan_stats {
 	int jobs;                 /* connections used */
+	int refused;              /* 1: the server refused some of them */
 	int chunks;               /* COPY statements sent */
 	unsigned long long bytes; /* COPY text read */
 	long long ms;

@@ -380,6 +380,8 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 		goto out;
 	}
 	json_object_set_new(ev, "jobs", json_integer(st.jobs));
+	if (st.refused)
+		json_object_set_new(ev, "connections_refused", json_true());
 	json_object_set_new(ev, "copies", json_integer(st.chunks));
 	json_object_set_new(ev, "bytes", json_integer((json_int_t)st.bytes));
 	json_object_set_new(ev, "scan_ms", json_integer(st.ms));

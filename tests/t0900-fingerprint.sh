@@ -255,6 +255,33 @@ expect_true "the step was cancelled" sh -c \
 kill $locker 2>/dev/null
 wait $locker 2>/dev/null
 
+# Names from the server are data: a table called like markup stays text
+# in the report; a server with too few connections is read on fewer.
+$P postgres -c 'CREATE DATABASE hostile' \
+	-c 'CREATE ROLE lim LOGIN CONNECTION LIMIT 2' -c 'GRANT pg_read_all_data TO lim' >/dev/null
+$P hostile -c 'CREATE TABLE "a|b<script>alert(1)</script>" (x int)' \
+	-c 'INSERT INTO "a|b<script>alert(1)</script>" VALUES (1)' >/dev/null
+{ drill_head fphost test
+cat <<EOF
+connections:
+  h: {host: "$PGHOST", port: $PGPORT, dbname: hostile, user: postgres}
+phases:
+  verify_backup:
+    - id: h
+      fingerprint: {connection: h, jobs: 64}
+EOF
+} >"$TRASH/fphost.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/fphost.yaml" -o "$TRASH/b-host"
+expect_no_grep '<script' "$TRASH/b-host/report.html"
+expect_grep_F 'a\|b\<script\>' "$TRASH/b-host/report.md"
+expect_true "one table, one connection" test \
+	"$(jq -r 'select(.id=="h") | .evidence.jobs' "$TRASH/b-host/$J")" -eq 1
+sed -e 's/dbname: hostile, user: postgres/dbname: prod, user: lim/' -e 's/jobs: 64/jobs: 4/' \
+	"$TRASH/fphost.yaml" >"$TRASH/fplim.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/fplim.yaml" -o "$TRASH/b-lim"
+expect_true "a role limited to 2 connections is read on 2" test \
+	"$(jq -r 'select(.id=="h") | "\(.evidence.jobs) \(.evidence.connections_refused) \(.evidence.tables | length)"' "$TRASH/b-lim/$J")" = "2 true 9"
+
 # Bad input: clear load errors.
 { drill_head fpbad test
 cat <<EOF
