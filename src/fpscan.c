@@ -122,13 +122,31 @@ int fpscan_default_jobs(void)
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
+/* A server's message on one line ("ERROR:  ... LINE 1: ..."). */
+static void add_flat(struct strbuf *sb, const char *m, const char *none)
+{
+	size_t start = sb->len;
+	int space = 0;
+
+	for (; m && *m; m++) {
+		if (*m == '\n' || *m == '\r' || *m == '\t') {
+			space = 1;
+			continue;
+		}
+		if (space && sb->len > start)
+			strbuf_addch(sb, ' ');
+		space = 0;
+		strbuf_addch(sb, *m);
+	}
+	if (sb->len == start)
+		strbuf_adds(sb, none);
+}
+
 static int pg_fail(struct error *err, const char *what, PGconn *c)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *m = PQerrorMessage(c);
 
-	strbuf_adds(&sb, m && *m ? m : "(no message from libpq)");
-	strbuf_rtrim(&sb);
+	add_flat(&sb, PQerrorMessage(c), "(no message from libpq)");
 	error_set(err, "%s: %s", what, sb.buf);
 	strbuf_release(&sb);
 	return -1;
@@ -208,12 +226,9 @@ static int exec_sql(struct scan *s, PGconn *c, const char *sql,
 		case PGRES_COMMAND_OK:
 			break;
 		default:
-			if (!failure.len) {
-				strbuf_adds(&failure, PQresultErrorMessage(res));
-				strbuf_rtrim(&failure);
-				if (!failure.len)
-					strbuf_adds(&failure, "the query failed");
-			}
+			if (!failure.len)
+				add_flat(&failure, PQresultErrorMessage(res),
+					 "the query failed");
 			break;
 		}
 		PQclear(res);
@@ -404,10 +419,9 @@ static int read_sequences(struct scan *s, PGconn *c, struct error *err)
 static int send_copy(struct scan *s, struct conn *k, struct error *err)
 {
 	struct item *it = &s->items[s->next++];
+	const char *cols = s->cols[it->table];
 	struct strbuf sql = STRBUF_INIT;
 	int ok;
-
-	const char *cols = s->cols[it->table];
 
 	/*
 	 * A whole table: COPY t (columns), the server's fastest path. A
@@ -446,15 +460,12 @@ static int result_failed(struct scan *s, struct conn *k, PGresult *res,
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_adds(&sb, PQresultErrorMessage(res));
-	strbuf_rtrim(&sb);
+	add_flat(&sb, PQresultErrorMessage(res), "the query failed");
 	if (k->item)
 		error_set(err, "reading table %s: %s",
-			  s->fp->tables[k->item->table].name,
-			  sb.len ? sb.buf : "the query failed");
+			  s->fp->tables[k->item->table].name, sb.buf);
 	else
-		error_set(err, "starting a reader: %s",
-			  sb.len ? sb.buf : "the query failed");
+		error_set(err, "starting a reader: %s", sb.buf);
 	strbuf_release(&sb);
 	PQclear(res);
 	return -1;
