@@ -102,25 +102,27 @@ run_rdrill() {
 copy_all
 run_rdrill all
 
-psql_t="" all_t="" one_t="" all_rss=0 one_rss=0
+psql_t="" all_t="" one_t="" all_s="" one_s="" all_rss=0 one_rss=0
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
 	t0=$(now_ns); copy_all; t1=$(now_ns)
 	psql_t="$psql_t $(secs "$t0" "$t1")"
 	run_rdrill all
-	all_t="$all_t $R_WALL"; all_step=$R_STEP; all_jobs=$R_JOBS
+	all_t="$all_t $R_WALL"; all_s="$all_s $R_STEP"; all_jobs=$R_JOBS
 	[ "$R_RSS" -gt "$all_rss" ] && all_rss=$R_RSS
 	[ "$R_BYTES" = "$bytes" ] || echo "warning: rdrill read $R_BYTES bytes, psql $bytes" >&2
 	run_rdrill one
-	one_t="$one_t $R_WALL"; one_step=$R_STEP; one_jobs=$R_JOBS
+	one_t="$one_t $R_WALL"; one_s="$one_s $R_STEP"; one_jobs=$R_JOBS
 	[ "$R_RSS" -gt "$one_rss" ] && one_rss=$R_RSS
 done
 p=$(best_of "$psql_t")
 a=$(best_of "$all_t")
 o=$(best_of "$one_t")
+all_step=$(best_of "$all_s")
+one_step=$(best_of "$one_s")
 mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f MB/s", b / 1e6 / s }'; }
-echo "COPY text: $bytes bytes over $(echo $TABLES | wc -w) tables (best of $RUNS)"
+echo "COPY text: $bytes bytes over $(echo $TABLES | wc -w) tables (best of $RUNS; wall time of the whole rdrill run, the step alone in brackets)"
 echo "psql COPY TO STDOUT > /dev/null, per table:  $p s  $(mbs "$p")"
 echo "rdrill fingerprint, every core ($all_jobs): $a s  $(mbs "$a")  (step $all_step s)  peak RSS $((all_rss / 1024)) MiB"
 echo "rdrill fingerprint, one connection ($one_jobs): $o s  $(mbs "$o")  (step $one_step s)  peak RSS $((one_rss / 1024)) MiB"

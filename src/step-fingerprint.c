@@ -311,6 +311,17 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 		describe_before(d, &exp);
 		step_check(sc, what.buf, exp.buf, text.buf, d->expected != NULL);
 	}
+	/* Read here, left out there: shown, not compared. */
+	for (i = 0; i < before->nexcl; i++)
+		for (t = 0; t < now->nr; t++)
+			if (!strcmp(now->tables[t].name, before->excluded[i].name)) {
+				strbuf_reset(&text);
+				strbuf_addf(&text, "not compared: excluded in step "
+					    "%s (%s)", p->same_as,
+					    before->excluded[i].reason);
+				json_object_set_new(json_array_get(tables, t),
+						    "match", json_string(text.buf));
+			}
 	strbuf_reset(&what);
 	strbuf_reset(&exp);
 	strbuf_reset(&text);

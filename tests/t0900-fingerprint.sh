@@ -151,6 +151,28 @@ fresh_copy
 $P copy -c "DELETE FROM sessions" >/dev/null
 expect_exit 0 "$RDRILL" run "$TRASH/fp.yaml" -o "$TRASH/b-excl"
 
+# Excluded by the earlier step only: shown, not compared, not failed.
+{ drill_head fpx test
+cat <<EOF
+connections:
+  prod: {host: "$PGHOST", port: $PGPORT, dbname: prod, user: postgres}
+  copy: {host: "$PGHOST", port: $PGPORT, dbname: copy, user: postgres}
+phases:
+  verify_backup:
+    - id: a
+      fingerprint: {connection: prod, exclude: {"*ions": "rebuilt", tags: "not ours"}}
+  verify_restore:
+    - id: b
+      fingerprint: {connection: copy, same_as: a}
+EOF
+} >"$TRASH/fpx.yaml"
+fresh_copy
+$P copy -c "DELETE FROM tags" >/dev/null
+expect_exit 0 "$RDRILL" run "$TRASH/fpx.yaml" -o "$TRASH/b-x"
+expect_true "the table is shown as not compared" test \
+	"$(jq -r 'select(.id=="b") | .evidence.tables[] | select(.table=="public.tags") | .match' "$TRASH/b-x/$J")" = \
+	"not compared: excluded in step a (not ours)"
+
 # Parallel: one connection and four give the same digests; the big
 # table is cut into block ranges.
 { drill_head fpj test
