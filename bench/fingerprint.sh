@@ -83,12 +83,13 @@ _n=0
 run_rdrill() {
 	_n=$((_n + 1))
 	_t0=$(now_ns)
-	"$TIME" -f '%M' -o "$WORK/rss" "$RDRILL" run "$WORK/$1.yaml" \
+	"$TIME" -f '%M %U %S' -o "$WORK/rss" "$RDRILL" run "$WORK/$1.yaml" \
 		-o "$WORK/b-$_n" >"$WORK/run.log" 2>&1 ||
 		{ cat "$WORK/run.log" >&2; bench_die "rdrill run failed"; }
 	_t1=$(now_ns)
 	R_WALL=$(secs "$_t0" "$_t1")
-	R_RSS=$(tail -n 1 "$WORK/rss")
+	R_RSS=$(tail -n 1 "$WORK/rss" | cut -d' ' -f1)
+	R_CPU=$(tail -n 1 "$WORK/rss" | awk '{ printf "%.2f", $2 + $3 }')
 	R_STEP=$(jq -r 'select(.type == "step") | .duration_ms / 1000' \
 		"$WORK/b-$_n/journal.jsonl")
 	R_BYTES=$(jq -r 'select(.type == "step") | .evidence.bytes' \
@@ -109,11 +110,11 @@ while [ "$i" -lt "$RUNS" ]; do
 	t0=$(now_ns); copy_all; t1=$(now_ns)
 	psql_t="$psql_t $(secs "$t0" "$t1")"
 	run_rdrill all
-	all_t="$all_t $R_WALL"; all_s="$all_s $R_STEP"; all_jobs=$R_JOBS
+	all_t="$all_t $R_WALL"; all_s="$all_s $R_STEP"; all_jobs=$R_JOBS; all_cpu=$R_CPU
 	[ "$R_RSS" -gt "$all_rss" ] && all_rss=$R_RSS
 	[ "$R_BYTES" = "$bytes" ] || echo "warning: rdrill read $R_BYTES bytes, psql $bytes" >&2
 	run_rdrill one
-	one_t="$one_t $R_WALL"; one_s="$one_s $R_STEP"; one_jobs=$R_JOBS
+	one_t="$one_t $R_WALL"; one_s="$one_s $R_STEP"; one_jobs=$R_JOBS; one_cpu=$R_CPU
 	[ "$R_RSS" -gt "$one_rss" ] && one_rss=$R_RSS
 done
 p=$(best_of "$psql_t")
@@ -124,8 +125,8 @@ one_step=$(best_of "$one_s")
 mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f MB/s", b / 1e6 / s }'; }
 echo "COPY text: $bytes bytes over $(echo $TABLES | wc -w) tables (best of $RUNS; wall time of the whole rdrill run, the step alone in brackets)"
 echo "psql COPY TO STDOUT > /dev/null, per table:  $p s  $(mbs "$p")"
-echo "rdrill fingerprint, every core ($all_jobs): $a s  $(mbs "$a")  (step $all_step s)  peak RSS $((all_rss / 1024)) MiB"
-echo "rdrill fingerprint, one connection ($one_jobs): $o s  $(mbs "$o")  (step $one_step s)  peak RSS $((one_rss / 1024)) MiB"
+echo "rdrill fingerprint, every core ($all_jobs): $a s  $(mbs "$a")  (step $all_step s, rdrill's own CPU $all_cpu s)  peak RSS $((all_rss / 1024)) MiB"
+echo "rdrill fingerprint, one connection ($one_jobs): $o s  $(mbs "$o")  (step $one_step s, rdrill's own CPU $one_cpu s)  peak RSS $((one_rss / 1024)) MiB"
 echo "throughput rdrill (every core) / psql:  $(ratio "$p" "$a")x   (aim >= 0.8x)"
 echo "throughput rdrill (one conn) / psql:    $(ratio "$p" "$o")x"
 echo "peak RSS, every core: $((all_rss / 1024)) MiB   (aim < 64 MiB)"

@@ -23,12 +23,18 @@
 #define MAX_JOBS 64
 #define POLL_MS 100
 
-/* Output pinned so that two servers print the same rows alike. */
+/*
+ * Output pinned so that two servers print the same rows alike; the
+ * search_path too, so that regclass values and the catalogs' definitions
+ * (defaults, constraints, indexes) name every object with its schema
+ * whatever the role's own search_path is on either server.
+ */
 #define SESSION_SQL \
 	"SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " \
 	"SET extra_float_digits = 3; SET TimeZone = 'UTC'; " \
 	"SET bytea_output = 'hex'; SET statement_timeout = 0; " \
 	"SET idle_in_transaction_session_timeout = 0; " \
+	"SET lc_monetary = 'C'; SET search_path = pg_catalog; " \
 	"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
 
 /*

@@ -29,8 +29,9 @@ struct strvec;
  *
  * Every session reads with pinned output settings (DateStyle ISO,
  * IntervalStyle postgres, extra_float_digits 3, TimeZone UTC,
- * bytea_output hex, client_encoding UTF8), so two servers configured
- * differently still print the same rows the same way.
+ * bytea_output hex, lc_monetary C, search_path pg_catalog,
+ * client_encoding UTF8), so two servers configured differently still
+ * print the same rows and definitions the same way.
  *
  * Every wait polls the sockets at least every 100 ms, stops at
  * `deadline_ms` (clock_mono_ms(); 0: none) or when *cancel becomes set,

@@ -98,6 +98,16 @@ expect_exit 0 "$RDRILL" render "$B" --lang zh-CN
 expect_grep_F '**指纹**：8 tables, 200090 rows: identical to step fp-prod' "$B/report.zh-CN.md"
 expect_grep_F '| 表 | 行数 | 内容摘要 | 结构摘要 | 比对 |' "$B/report.zh-CN.md"
 
+# A server set up differently prints the same rows the same way.
+fresh_copy
+$P postgres -c "ALTER DATABASE copy SET timezone = 'Asia/Shanghai'" \
+	-c "ALTER DATABASE copy SET DateStyle = 'SQL, DMY'" \
+	-c "ALTER DATABASE copy SET IntervalStyle = 'sql_standard'" \
+	-c "ALTER DATABASE copy SET bytea_output = 'escape'" \
+	-c "ALTER DATABASE copy SET extra_float_digits = -3" \
+	-c "ALTER DATABASE copy SET search_path = other, public" >/dev/null
+expect_exit 0 "$RDRILL" run "$TRASH/fp.yaml" -o "$TRASH/b-settings"
+
 # mutate NAME SQL EXPECTED-CHECK-LINE: the copy, changed, fails and says so.
 mutate() {
 	fresh_copy
