@@ -80,7 +80,9 @@ static int fp_check(struct schema_ctx *c, const struct ynode *n, json_t *step)
 		return schema_error_at(c, ynode_get(pn, "may_differ"),
 				       "'may_differ' needs 'same_as': the "
 				       "step it is compared with");
-	if (json_is_true(json_object_get(step, "destructive")))
+	/* It only reads, in any phase (the destroy phase marks all). */
+	if (ynode_get(n, "destructive") &&
+	    json_is_true(json_object_get(step, "destructive")))
 		return schema_error_at(c, ynode_get(n, "destructive"), "a "
 				       "fingerprint only reads: it is not "
 				       "destructive");

@@ -334,6 +334,28 @@ sed 's/may_differ: {a: b}/exclude: {a: ""}/' "$TRASH/bad1.yaml" >"$TRASH/bad3.ya
 expect_exit 2 "$RDRILL" validate "$TRASH/bad3.yaml"
 expect_grep "bad3.yaml:[0-9]*:[0-9]*: " "$ERR"
 
+{ drill_head fpbad4 test
+cat <<EOF
+connections:
+  prod: {host: "$PGHOST", dbname: prod}
+phases:
+  verify_backup:
+    - {id: v, sql: {connection: prod, query: SELECT 1}}
+  restore:
+    - id: x
+      destructive: true
+      fingerprint: {connection: prod}
+  destroy:
+    - id: y
+      fingerprint: {connection: prod}
+EOF
+} >"$TRASH/bad4.yaml"
+expect_exit 2 "$RDRILL" validate "$TRASH/bad4.yaml"
+expect_grep "bad4.yaml:[0-9]*:[0-9]*: a fingerprint only reads" "$ERR"
+sed '/destructive: true/d' "$TRASH/bad4.yaml" >"$TRASH/ok4.yaml"
+expect_exit 0 "$RDRILL" plan "$TRASH/ok4.yaml" -o "$TRASH/p4"
+expect_no_grep 'DESTRUCTIVE' "$OUT"
+
 # A server that goes away mid-run fails the step, never hangs.
 { drill_head fpgone test
 cat <<EOF
