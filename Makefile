@@ -123,6 +123,8 @@ bench: all
 	B=$(B) sh bench/drill.sh
 	B=$(B) sh bench/step-cost.sh
 	B=$(B) sh bench/render.sh
+	B=$(B) sh bench/seal.sh
+	B=$(B) sh bench/verify.sh
 	B=$(B) sh bench/fingerprint.sh
 
 install: $(BIN)

@@ -14,7 +14,7 @@ set -eu
 
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql
-tar gzip coreutils util-linux jq"
+tar gzip coreutils util-linux jq tzdata perl"
 PG_USER=${RDRILL_PG_USER:-rdrill-pg}
 
 missing=""

@@ -55,7 +55,38 @@ if [ -n "${RDRILL_DEMO_PUBKEY:-}" ]; then
 	cp "$work/rdrill-sign.pub" "$RDRILL_DEMO_PUBKEY"
 fi
 
-"${RDRILL:-./rdrill}" run drills/demo.yaml --confirm demo \
+# Two forms of the drill. First the drill makes its own fresh backup and
+# restores it: that proves the restore path, not the backup schedule
+# (its report says so in the RPO row). Its backups stay in
+# $work/backups/DATE/ as a nightly job's would; then
+# drills/demo-scheduled.yaml, on the same cluster, restores the newest of
+# them, picked by their own creation time, and its RPO is their age at
+# the simulated disaster. `-o DIR` names the first bundle; the second is
+# DIR-scheduled (without -o, both go under reports/).
+rdrill=${RDRILL:-./rdrill}
+"$rdrill" run drills/demo.yaml --confirm demo \
+	--sign-key "$work/rdrill-sign.key" \
+	--var "work=$work" --var "pg_bin=$pg_bin" --var "pg_user=$pg_user" \
+	--var "file_owner=$(id -u):$(id -g)" "$@"
+# The same arguments, with -o DIR / --output DIR / -oDIR / --output=DIR
+# made DIR-scheduled.
+n=$#
+next_out=0
+for a in "$@"; do
+	if [ "$next_out" = 1 ]; then
+		a=$a-scheduled
+		next_out=0
+	else
+		case $a in
+		-o|--output) next_out=1 ;;
+		--output=*) a=$a-scheduled ;;
+		-o*) a=$a-scheduled ;;
+		esac
+	fi
+	set -- "$@" "$a"
+done
+shift "$n"
+"$rdrill" run drills/demo-scheduled.yaml --confirm demo \
 	--sign-key "$work/rdrill-sign.key" \
 	--var "work=$work" --var "pg_bin=$pg_bin" --var "pg_user=$pg_user" \
 	--var "file_owner=$(id -u):$(id -g)" "$@"

@@ -1,11 +1,13 @@
 #include "bundle.h"
 #include "drill.h"
 #include "error.h"
+#include "journal.h"
 #include "lock.h"
 #include "plan.h"
 #include "progress.h"
 #include "rdrill.h"
 #include "runner.h"
+#include "seal.h"
 #include "sign.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +43,61 @@ static int count_destructive(const struct drill *d)
 	for (i = 0; i < d->nsteps; i++)
 		n += d->steps[i].destructive;
 	return n;
+}
+
+/*
+ * --approved-plan names a plan bundle (`rdrill plan -o DIR`) instead of
+ * a hash: it must verify (seal.h), signed by `key` when one is given,
+ * and be a plan; its plan hash is then the approved one. What approved
+ * it goes to the journal's start record (`approval`).
+ */
+static int approved_from_bundle(const char *dir, const char *key,
+				struct strbuf *hash, json_t **approval,
+				struct error *err)
+{
+	struct seal_check c;
+	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
+	json_t *records = NULL, *start, *plan;
+	const char *h;
+	int torn = 0, ret = -1;
+	size_t i;
+
+	seal_check_init(&c);
+	if (seal_check(dir, key, NULL, &c, err) < 0)
+		goto out;
+	if (c.problems.nr) {
+		strbuf_adds(&msg, "the approved plan bundle does not verify:");
+		for (i = 0; i < c.problems.nr; i++) {
+			strbuf_adds(&msg, "\n  ");
+			utf8_add_terminal(&msg, c.problems.v[i]);
+		}
+		error_set(err, "%s: %s", dir, msg.buf);
+		goto out;
+	}
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	records = journal_read_verified(path.buf, &torn, err);
+	if (!records)
+		goto out;
+	start = json_array_get(records, 0);
+	plan = json_object_get(start, "plan");
+	h = journal_str(plan, "plan_hash");
+	if (strcmp(journal_str(start, "mode"), "plan") ||
+	    json_array_size(records) != 1 || strlen(h) != 64) {
+		error_set(err, "%s is a bundle, but not a plan's (rdrill plan "
+			  "DRILL -o DIR makes one)", dir);
+		goto out;
+	}
+	strbuf_adds(hash, h);
+	*approval = json_pack("{s:s, s:s, s:s?, s:b}", "plan_bundle", dir,
+			      "plan_hash", h, "signed_by", *c.key ? c.key : NULL,
+			      "key_given", key != NULL);
+	ret = 0;
+out:
+	seal_check_release(&c);
+	json_decref(records);
+	strbuf_release(&path);
+	strbuf_release(&msg);
+	return ret;
 }
 
 /*
@@ -72,7 +130,11 @@ int cmd_run(int argc, char **argv)
 	struct run_lock lock = RUN_LOCK_INIT;
 	int rc, held = 0, nd;
 	const char *key_path = getenv("RDRILL_SIGN_KEY");
+	const char *approved_key = NULL;
 	struct sign_key *key = NULL;
+	struct strbuf approved_hash = STRBUF_INIT;
+	json_t *approval = NULL;
+	struct stat st;
 	struct strvec args = STRVEC_INIT;
 	int i;
 
@@ -80,6 +142,8 @@ int cmd_run(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
 			key_path = argv[++i];
+		else if (!strcmp(argv[i], "--approved-key") && i + 1 < argc)
+			approved_key = argv[++i];
 		else
 			strvec_push(&args, argv[i]);
 	}
@@ -93,6 +157,23 @@ int cmd_run(int argc, char **argv)
 			rc = RDRILL_EXIT_REFUSED;
 			goto fail;
 		}
+	}
+	if (approved_key && !a.approved) {
+		rc = rdrill_usage_error(argv[0], "--approved-key checks the "
+					"signature of --approved-plan DIR");
+		goto out;
+	}
+	if (a.approved && stat(a.approved, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (approved_from_bundle(a.approved, approved_key,
+					 &approved_hash, &approval, &err) < 0) {
+			rc = RDRILL_EXIT_REFUSED;
+			goto fail;
+		}
+		a.approved = approved_hash.buf;
+	} else if (approved_key) {
+		rc = rdrill_usage_error(argv[0], "--approved-key needs "
+					"--approved-plan to name a plan bundle");
+		goto out;
 	}
 	if (a.dry_run) {
 		rc = rdrill_plan(&a, argv[0]);
@@ -139,6 +220,7 @@ int cmd_run(int argc, char **argv)
 	ro.bundle = p.bundle.buf;
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
+	ro.approval = approval;
 	ro.lang = a.lang;
 	ro.vars_given = a.vars;
 	ro.cancel = &cancel;
@@ -172,5 +254,7 @@ out:
 	rdrill_drill_args_release(&a);
 	sign_key_free(key);
 	strvec_clear(&args);
+	strbuf_release(&approved_hash);
+	json_decref(approval);
 	return rc;
 }

@@ -20,7 +20,9 @@ static void line(const char *tag, const char *msg)
 /*
  * rdrill verify DIR: is this bundle what rdrill wrote, every byte of it?
  * seal.h says what is checked; one "FAILED  FILE...: what" line per
- * problem, "OK      ..." for what was fine, and the verdict last.
+ * problem, "OK      ..." for what was fine, "NOTE    ..." for what
+ * could not be checked (reports sealed under another renderer), and the
+ * verdict last.
  */
 int cmd_verify(int argc, char **argv)
 {
@@ -52,6 +54,8 @@ int cmd_verify(int argc, char **argv)
 	}
 	for (i = 0; i < c.notes.nr; i++)
 		line("OK      ", c.notes.v[i]);
+	for (i = 0; i < c.caveats.nr; i++)
+		line("NOTE    ", c.caveats.v[i]);
 	for (i = 0; i < c.problems.nr; i++)
 		line("FAILED  ", c.problems.v[i]);
 	if (c.problems.nr) {

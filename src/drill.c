@@ -41,10 +41,14 @@ struct schema_ctx {
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj);
 static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj);
+static int check_item(struct ctx *c, const struct ynode *n, json_t *obj);
+static int check_freshness(struct ctx *c, const struct ynode *n, json_t *obj);
 
 static const char *const languages[] = { "zh-CN", "en", NULL };
 static const char *const kinds[] = { "database", "directory", "config", "files",
 				     NULL };
+static const char *const on_damaged[] = { "fail", "use_older", NULL };
+static const char *const units[] = { "timestamp", "epoch_ms", "epoch_s", NULL };
 static const char *const sslmodes[] = { "disable", "allow", "prefer", "require",
 					"verify-ca", "verify-full", NULL };
 
@@ -124,7 +128,17 @@ static const struct schema_field item_fields[] = {
 	  .off = F(drill_item, source),
 	  .help = "a list of real paths (or the container and database)" },
 	{ .key = "artifact", .type = SCHEMA_STR,
-	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .off = F(drill_item, artifact) },
+	  .flags = SCHEMA_NONEMPTY, .off = F(drill_item, artifact),
+	  .help = "the file the backup phase makes (or scheduled:)" },
+	{ .key = "scheduled", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_item, scheduled),
+	  .help = "a glob or directory of the backups a schedule makes, "
+		  "e.g. /data/backups/*/mattermost-*.dump" },
+	{ .key = "on_damaged", .type = SCHEMA_ENUM, .enums = on_damaged,
+	  .off = F(drill_item, on_damaged) },
+	{ .key = "timezone", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_item, timezone),
+	  .help = "the dumping host's zone, e.g. Asia/Shanghai" },
 	{ .key = "method", .type = SCHEMA_STR, .off = F(drill_item, method) },
 	{ .key = "container", .type = SCHEMA_STR, .off = F(drill_item, container) },
 	{ .key = "database", .type = SCHEMA_STR, .off = F(drill_item, database) },
@@ -136,7 +150,8 @@ static const struct schema_field item_fields[] = {
 	{ NULL },
 };
 static const struct schema item_schema = {
-	"backup_set item", item_fields, sizeof(struct drill_item), 0, NULL };
+	"backup_set item", item_fields, sizeof(struct drill_item), 0,
+	check_item };
 static const struct schema_field f_item = { .type = SCHEMA_OBJ,
 					    .obj = &item_schema };
 
@@ -158,6 +173,26 @@ static const struct schema_field canary_fields[] = {
 };
 static const struct schema canary_schema = {
 	"canary", canary_fields, sizeof(struct drill_canary), 0, NULL };
+
+static const struct schema_field freshness_fields[] = {
+	{ .key = "connection", .type = SCHEMA_CONN,
+	  .off = F(drill_freshness, connection),
+	  .help = "a connection (default: the canary's)" },
+	{ .key = "table", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill_freshness, table),
+	  .help = "a table (default: the canary's)" },
+	{ .key = "column", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_freshness, column),
+	  .help = "a column holding when the row was written" },
+	{ .key = "unit", .type = SCHEMA_ENUM, .enums = units,
+	  .off = F(drill_freshness, unit), .def = "\"timestamp\"" },
+	{ NULL },
+};
+static const struct schema freshness_schema = {
+	"freshness check", freshness_fields, sizeof(struct drill_freshness), 0,
+	check_freshness };
+static const struct schema_field f_freshness = { .type = SCHEMA_OBJ,
+						 .obj = &freshness_schema };
 
 /*
  * The keys every step has. The kinds' own keys (step_kinds[]) are added
@@ -227,6 +262,8 @@ static const struct schema_field top_fields[] = {
 	  .off = F(drill, items), .off2 = F(drill, nitems) },
 	{ .key = "canary", .type = SCHEMA_OBJ, .obj = &canary_schema,
 	  .off = F(drill, canary) },
+	{ .key = "freshness", .type = SCHEMA_LIST, .item = &f_freshness,
+	  .off = F(drill, freshness), .off2 = F(drill, nfreshness) },
 	{ .key = "phases", .type = SCHEMA_OBJ,
 	  .flags = SCHEMA_REQ | SCHEMA_MANUAL | SCHEMA_NOBIND,
 	  .obj = &phase_schema },
@@ -816,6 +853,54 @@ static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj)
 	return 0;
 }
 
+/*
+ * An item names the file it makes (artifact:) or the backups a schedule
+ * made (scheduled:), and is then ${backup.ID.path}: the artifact as it
+ * is, a scheduled one as a placeholder the runner fills with the file it
+ * picked (expand.h).
+ */
+static int check_item(struct ctx *c, const struct ynode *n, json_t *obj)
+{
+	json_t *art = json_object_get(obj, "artifact");
+	int sched = json_object_get(obj, "scheduled") != NULL;
+	const char *id = json_string_value(json_object_get(obj, "id"));
+	struct strbuf name = STRBUF_INIT;
+
+	if (!art == !sched)
+		return err_at(c, n, "a backup_set item takes artifact: (the file "
+			      "the backup phase makes) or scheduled: (the "
+			      "backups a schedule makes), %s",
+			      art ? "not both" : "one of them");
+	if (!sched && (json_object_get(obj, "on_damaged") ||
+		       json_object_get(obj, "timezone")))
+		return err_at(c, n, "on_damaged: and timezone: are for "
+			      "scheduled: items");
+	strbuf_addf(&name, "backup.%s.path", id ? id : "");
+	if (json_object_get(c->vars, name.buf)) {
+		strbuf_release(&name);
+		return err_at(c, n, "a second backup_set item with id '%s'", id);
+	}
+	json_object_set_new(c->vars, name.buf, sched ? json_true() :
+			    json_incref(art));
+	strbuf_release(&name);
+	return 0;
+}
+
+static int check_freshness(struct ctx *c, const struct ynode *n, json_t *obj)
+{
+	int conn = json_object_get(obj, "connection") != NULL;
+	int table = json_object_get(obj, "table") != NULL;
+
+	if (conn != table)
+		return err_at(c, n, "a freshness check names both connection: "
+			      "and table:, or neither (then the canary's)");
+	if (!conn && !ynode_get(schema_ctx_root(c), "canary"))
+		return err_at(c, n, "a freshness check without connection: and "
+			      "table: uses the canary's, and the drill has no "
+			      "canary:");
+	return 0;
+}
+
 /* The kind whose own key `key` is, or NULL for a common key. */
 static const struct step_kind *field_owner(const char *key)
 {
@@ -1149,8 +1234,9 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 	/* The variables the plan depends on: declared ones and built-ins used. */
 	vars_out = json_object();
 	json_object_foreach(c.vars, name, v)
-		if (json_object_get(declared, name) ||
-		    json_object_get(c.used, name))
+		if (json_is_string(v) && strchr(name, '.') == NULL &&
+		    (json_object_get(declared, name) ||
+		     json_object_get(c.used, name)))
 			json_object_set(vars_out, name, v);
 	json_object_set_new(body, "vars", vars_out);
 out:
@@ -1318,6 +1404,25 @@ const struct drill_conn *drill_conn(const struct drill *d, const char *name)
 		if (!strcmp(d->conns[i].name, name))
 			return &d->conns[i];
 	return NULL;
+}
+
+const struct drill_item *drill_item(const struct drill *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nitems; i++)
+		if (!strcmp(d->items[i].id, id))
+			return &d->items[i];
+	return NULL;
+}
+
+size_t drill_nscheduled(const struct drill *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nitems; i++)
+		n += d->items[i].scheduled != NULL;
+	return n;
 }
 
 const struct drill_step *drill_step_by_n(const struct drill *d, long n)

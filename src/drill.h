@@ -74,6 +74,20 @@ struct drill_item {
 	struct strvec source;
 	const char *artifact, *method, *container, *database, *owner, *role,
 		   *evidence, *why;
+	/*
+	 * A backup a schedule made, instead of `artifact`: a glob or a
+	 * directory of dated backups; the newest by its own creation time is
+	 * picked when the run starts (backup.h) and is ${backup.ID.path}.
+	 */
+	const char *scheduled;
+	const char *on_damaged;  /* "fail" (default) or "use_older" */
+	const char *timezone;    /* the dumping host's zone; NULL: rdrill's */
+};
+
+/* A freshness check: the newest value of table.column, before and after. */
+struct drill_freshness {
+	const char *connection, *table, *column;
+	const char *unit;        /* "timestamp", "epoch_ms", "epoch_s" */
 };
 
 struct drill_canary {
@@ -117,6 +131,8 @@ struct drill {
 	struct drill_item *items;
 	size_t nitems;
 	struct drill_canary *canary;
+	struct drill_freshness *freshness;
+	size_t nfreshness;
 	struct drill_step *steps;
 	size_t nsteps;
 };
@@ -144,6 +160,9 @@ void drill_free(struct drill *d);
 
 const struct drill_conn *drill_conn(const struct drill *d, const char *name);
 const struct drill_step *drill_step_by_n(const struct drill *d, long n);
+const struct drill_item *drill_item(const struct drill *d, const char *id);
+/* How many backup_set items are scheduled: (picked when the run starts). */
+size_t drill_nscheduled(const struct drill *d);
 /* The index of a phase name, or -1. */
 int drill_phase_index(const char *name);
 

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "sha256.h"
 #include "user.h"
 #include "xalloc.h"
 
@@ -465,6 +466,8 @@ struct stream {
 	unsigned int *seen;
 	char wtail[EXEC_WATCH_LEN]; /* the last bytes emitted, for watch */
 	size_t wtail_len;
+	struct sha256_stream *hash; /* of the bytes write() took; NULL: none */
+	char *hash_hex;             /* where its digest goes (exec_result) */
 };
 
 static void stream_flush(struct stream *st)
@@ -485,6 +488,8 @@ static void stream_flush(struct stream *st)
 			st->write_errno = errno;
 			return;
 		}
+		if (st->hash)
+			sha256_stream_add(st->hash, p, (size_t)n);
 		p += n;
 		left -= (size_t)n;
 	}
@@ -669,6 +674,7 @@ static void stream_free(struct stream *st)
 	free(st->out);
 	free(st->next);
 	free(st->ring);
+	sha256_stream_free(st->hash);
 }
 
 /* Returns 1 at EOF. */
@@ -975,7 +981,18 @@ static int open_outputs(struct run *r, struct error *err)
 					   cmd->stderr_path);
 	} else if (open_output(cmd->stderr_path, &st[1].file, err)) {
 		return -1;
+	} else {
+		/*
+		 * Each log hashed as it is written, so the journal's hash
+		 * costs no second read. Not for one file shared by both
+		 * streams: its bytes interleave, the caller hashes the file.
+		 */
+		for (int i = 0; i < 2; i++)
+			if (st[i].file >= 0)
+				st[i].hash = sha256_stream_new();
 	}
+	st[0].hash_hex = r->res->out_sha256;
+	st[1].hash_hex = r->res->err_sha256;
 	r->null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (r->null_fd < 0)
 		return error_errno(err, "cannot open /dev/null");
@@ -1260,6 +1277,10 @@ static int finish(struct run *r, struct error *err)
 		if (st[i].file >= 0 && close(st[i].file) < 0 && !ret)
 			ret = error_errno(err, "writing '%s'", st[i].path);
 		st[i].file = -1;
+		if (st[i].hash && !ret) {
+			sha256_stream_finish(st[i].hash, st[i].hash_hex);
+			st[i].hash = NULL;
+		}
 	}
 	return ret;
 }

@@ -108,6 +108,11 @@ struct exec_result {
 	unsigned long long out_bytes, err_bytes;
 	struct strbuf out_head, out_tail, err_head, err_tail;
 	unsigned int watch_seen;    /* bit i: cmd->watch[i] was printed */
+	/*
+	 * SHA-256 (hex) of each log file's bytes as written; "" when not
+	 * known (no file, a write failed, or one file for both streams).
+	 */
+	char out_sha256[65], err_sha256[65];
 };
 
 #define EXEC_RESULT_INIT { \

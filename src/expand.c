@@ -1,7 +1,9 @@
 #include "expand.h"
 #include "error.h"
 #include "strbuf.h"
+#include "xalloc.h"
 #include "ytree.h"
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -94,6 +96,15 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 			continue;
 		}
 		if (i + 2 < len && s[i + 1] == '$' && s[i + 2] == '{') {
+			if (len - (i + 3) >= strlen(EXPAND_BACKUP_PREFIX) &&
+			    !memcmp(s + i + 3, EXPAND_BACKUP_PREFIX,
+				    strlen(EXPAND_BACKUP_PREFIX))) {
+				locate(t, n, i, &line, &col);
+				return ytree_error_at(t, line, col, err,
+						      "a literal ${backup. is "
+						      "reserved for the files "
+						      "of backup_set items");
+			}
 			strbuf_adds(out, "${");
 			i += 3;
 			continue;
@@ -107,6 +118,41 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 		while (j < len && is_name_char((unsigned char)s[j], j == i + 2))
 			j++;
 		locate(t, n, start, &line, &col);
+		if (j < len && s[j] == '.' && j - (i + 2) == 6 &&
+		    !memcmp(s + i + 2, EXPAND_BACKUP_PREFIX, 7)) {
+			/* ${backup.ID.path}: an item id holds . and - too. */
+			const char *close = memchr(s + j, '}', len - j);
+			size_t nlen;
+
+			if (!close)
+				return ytree_error_at(t, line, col, err,
+						      "unterminated ${");
+			nlen = (size_t)(close - (s + i + 2));
+			if (nlen >= sizeof(name))
+				return ytree_error_at(t, line, col, err,
+						      "variable name too long");
+			memcpy(name, s + i + 2, nlen);
+			name[nlen] = '\0';
+			v = json_object_get(vars, name);
+			if (!v || !(json_is_string(v) || json_is_true(v)))
+				return ytree_error_at(t, line, col, err,
+						      "undefined variable ${%s} "
+						      "(${backup.ID.path} names a "
+						      "backup_set item's file)",
+						      name);
+			if (used)
+				json_object_set_new(used, name, json_true());
+			if (json_is_true(v)) {
+				strbuf_addf(out, "${%s%s}", name,
+					    mode == EXPAND_SHELL ? "@shell" :
+					    mode == EXPAND_SQL ? "@sql" : "");
+				i = nlen + i + 3;
+				continue;
+			}
+			val = json_string_value(v);
+			j = (size_t)(close - s);
+			goto value;
+		}
 		if (j >= len || s[j] != '}' || j == i + 2) {
 			const char *why = j >= len || s[j] == '\n' ?
 				"unterminated ${": j == i + 2 ?
@@ -127,6 +173,7 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 		if (used)
 			json_object_set_new(used, name, json_true());
 		val = json_string_value(v);
+value:
 		switch (mode) {
 		case EXPAND_PLAIN:
 			strbuf_adds(out, val);
@@ -141,4 +188,51 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 		i = j + 1;
 	}
 	return 0;
+}
+
+int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
+		    struct strbuf *missing)
+{
+	static const char pre[] = "${" EXPAND_BACKUP_PREFIX;
+	int n = 0;
+
+	for (;;) {
+		const char *p = strstr(s, pre), *close, *at, *id;
+		size_t idlen;
+		json_t *path;
+		char *key;
+
+		if (!p)
+			break;
+		close = strchr(p, '}');
+		if (!close) {
+			strbuf_adds(out, s);
+			return n;
+		}
+		strbuf_add(out, s, (size_t)(p - s));
+		id = p + strlen(pre);
+		at = memchr(id, '@', (size_t)(close - id));
+		idlen = (size_t)((at ? at : close) - id);
+		if (idlen > 5 && !memcmp(id + idlen - 5, ".path", 5))
+			idlen -= 5;
+		key = xstrndup(id, idlen);
+		path = json_object_get(paths, key);
+		if (!path || !json_is_string(path)) {
+			strbuf_reset(missing);
+			strbuf_adds(missing, key);
+			free(key);
+			return -1;
+		}
+		free(key);
+		if (at && !strncmp(at, "@shell}", 7))
+			strbuf_add_shquoted(out, json_string_value(path));
+		else if (at && !strncmp(at, "@sql}", 5))
+			expand_sql_literal(out, json_string_value(path));
+		else
+			strbuf_adds(out, json_string_value(path));
+		s = close + 1;
+		n++;
+	}
+	strbuf_adds(out, s);
+	return n;
 }

@@ -29,6 +29,26 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 		enum expand_mode mode, json_t *used, struct strbuf *out,
 		struct error *err);
 
+/*
+ * ${backup.ID.path}: the file of backup_set item ID. For an artifact:
+ * item it is in `vars` as text and expands like any variable. For a
+ * scheduled: item `vars` holds true: the file is picked only when the
+ * run starts, so the plan keeps a placeholder that says how to quote it,
+ * "${backup.ID.path}" (plain), "${backup.ID.path@shell}" or
+ * "${backup.ID.path@sql}", and the runner fills it with
+ * expand_deferred(). A literal "${backup." ($${backup.) is refused, so
+ * every placeholder in a plan is one the loader wrote.
+ */
+#define EXPAND_BACKUP_PREFIX "backup."
+
+/*
+ * Replace the placeholders in `s` with the paths in `paths` (item id ->
+ * path), quoted as each says, into `out`. Returns how many it replaced;
+ * -1 (with `missing` set to the id) for one whose id is not in `paths`.
+ */
+int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
+		    struct strbuf *missing);
+
 /* Append `s` as an SQL string literal ('...' with '' for '). */
 void expand_sql_literal(struct strbuf *out, const char *s);
 

@@ -1,4 +1,7 @@
 #include "plan.h"
+#include "backup.h"
+#include "clock.h"
+#include "utf8.h"
 #include "error.h"
 #include "journal.h"
 #include "preflight.h"
@@ -280,12 +283,61 @@ static void print_prerequisites(const struct drill *d, FILE *f)
 	struct step_needs n = STEP_NEEDS_INIT;
 
 	preflight_needs(d, &n);
-	if (n.programs.nr || n.env.nr || n.users.nr)
+	if (n.programs.nr || n.env.nr || n.users.nr || n.files.nr)
 		fprintf(f, "\nprerequisites (checked before step 1):\n");
 	print_list(f, "programs", &n.programs);
 	print_list(f, "environment", &n.env);
+	print_list(f, "password files", &n.files);
 	print_list(f, "run_as users", &n.users);
 	step_needs_release(&n);
+}
+
+/*
+ * Each scheduled item's rule and, when this host can see the backups,
+ * the file it would pick now (headers only: the run reads and hashes
+ * every candidate, and may pick another if a newer one lands).
+ */
+static void print_scheduled(const struct drill *d, FILE *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->nitems; i++) {
+		const struct drill_item *it = &d->items[i];
+		struct strvec problems = STRVEC_INIT;
+		json_t *rec;
+
+		if (!it->scheduled)
+			continue;
+		rec = backup_select(it, 0, clock_wall_ms(), NULL, &problems);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "\nbackup %s: restores the newest of ", it->id);
+		utf8_add_terminal(&sb, it->scheduled);
+		strbuf_adds(&sb, "\n  by its own creation time (pg_dump archive "
+			    "header, else newest tar member, else mtime), "
+			    "picked when the run starts as ${backup.");
+		utf8_add_terminal(&sb, it->id);
+		strbuf_adds(&sb, ".path}\n");
+		if (!strcmp(journal_str(rec, "status"), "picked")) {
+			strbuf_adds(&sb, "  today: ");
+			utf8_add_terminal(&sb, journal_str(rec, "chosen"));
+			strbuf_addf(&sb, "\n         made %s by its %s; %zu "
+				    "candidate%s\n", journal_str(rec, "created"),
+				    backup_clock_name(journal_str(rec, "clock")),
+				    json_array_size(json_object_get(rec,
+								    "candidates")),
+				    json_array_size(json_object_get(rec,
+					"candidates")) == 1 ? "" : "s");
+		} else {
+			strbuf_adds(&sb, "  today: cannot tell from here: ");
+			utf8_add_terminal(&sb, journal_str(rec, "problem"));
+			strbuf_addch(&sb, '\n');
+		}
+		fputs(sb.buf, f);
+		json_decref(rec);
+		strvec_clear(&problems);
+	}
+	strbuf_release(&sb);
 }
 
 void plan_print(const struct drill *d, json_t *plan, FILE *f)
@@ -333,6 +385,7 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 	}
 	fprintf(f, "\n%zu steps, %d destructive (run needs --confirm %s)\n",
 		d->nsteps, ndestr, d->environment);
+	print_scheduled(d, f);
 	print_prerequisites(d, f);
 	strbuf_release(&sb);
 }

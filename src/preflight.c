@@ -2,6 +2,8 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "pg.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -23,6 +25,48 @@ void step_needs_release(struct step_needs *n)
 	strvec_clear(&n->programs);
 	strvec_clear(&n->users);
 	strvec_clear(&n->env);
+	strvec_clear(&n->files);
+}
+
+/*
+ * The connections the steps use, read off the typed model: every
+ * connection field of a kind's parameters (so a new kind needs nothing
+ * here), and the canary's connection.
+ */
+static void used_conns(const struct drill *d, struct strvec *names)
+{
+	size_t i;
+
+	if (d->canary && d->canary->connection)
+		strvec_push_unique(names, d->canary->connection);
+	for (i = 0; i < d->nsteps; i++) {
+		const struct drill_step *s = &d->steps[i];
+		const struct schema_field *f;
+
+		if (!s->kind->params || !s->params)
+			continue;
+		for (f = s->kind->params->fields; f->key; f++) {
+			const char *name;
+
+			if (f->type != SCHEMA_CONN || (f->flags & SCHEMA_NOBIND))
+				continue;
+			name = *(const char *const *)((const char *)s->params +
+						      f->off);
+			if (name)
+				strvec_push_unique(names, name);
+		}
+	}
+}
+
+static const struct drill_conn *find_conn(const struct drill *d,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nconns; i++)
+		if (!strcmp(d->conns[i].name, name))
+			return &d->conns[i];
+	return NULL;
 }
 
 void preflight_needs(const struct drill *d, struct step_needs *n)
@@ -30,8 +74,18 @@ void preflight_needs(const struct drill *d, struct step_needs *n)
 	struct step_needs one = STEP_NEEDS_INIT;
 	size_t i, j;
 
-	for (i = 0; i < d->nconns; i++)
-		strvec_push_unique(&n->env, d->conns[i].password_env);
+	struct strvec used = STRVEC_INIT;
+
+	used_conns(d, &used);
+	for (i = 0; i < used.nr; i++) {
+		const struct drill_conn *c = find_conn(d, used.v[i]);
+
+		if (c && c->password_env)
+			strvec_push_unique(&n->env, c->password_env);
+		if (c && c->password_file)
+			strvec_push_unique(&n->files, c->password_file);
+	}
+	strvec_clear(&used);
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
 
@@ -155,6 +209,38 @@ static void check_env(const struct step_needs *n, json_t *checks,
 	strbuf_release(&why);
 }
 
+/*
+ * A password file read as libpq's connection will read it (pg.c), so a
+ * missing or empty one refuses the run now, not at the step using it.
+ */
+static void check_files(const struct step_needs *n, json_t *checks,
+			struct strvec *problems)
+{
+	struct strbuf what = STRBUF_INIT, why = STRBUF_INIT, pw = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n->files.nr; i++) {
+		struct drill_conn c = { .name = "", .password_file = n->files.v[i] };
+		struct error e = ERROR_INIT;
+		int ok = pg_password(&c, &pw, &e) == 0;
+
+		/* The secret itself is not kept a moment longer. */
+		if (pw.alloc)
+			memset(pw.buf, 0, pw.alloc);
+		strbuf_reset(&pw);
+		strbuf_reset(&what);
+		strbuf_reset(&why);
+		strbuf_addf(&what, "password file %s", n->files.v[i]);
+		strbuf_adds(&why, e.msg.buf);
+		check(checks, problems, what.buf, "readable, first line not empty",
+		      ok ? "readable" : e.msg.buf, ok, why.buf);
+		error_release(&e);
+	}
+	strbuf_release(&pw);
+	strbuf_release(&what);
+	strbuf_release(&why);
+}
+
 static void check_users(const struct step_needs *n, json_t *checks,
 			struct strvec *problems)
 {
@@ -259,6 +345,7 @@ json_t *preflight_check(const struct drill *d, const char *bundle,
 
 	preflight_needs(d, &n);
 	check_env(&n, checks, problems);
+	check_files(&n, checks, problems);
 	check_programs(&n, checks, problems, &uses_sudo);
 	check_users(&n, checks, problems);
 	if (uses_sudo)

@@ -20,12 +20,15 @@ struct step_needs {
 	struct strvec programs;  /* argv[0] as the step gives it */
 	struct strvec users;     /* run_as */
 	struct strvec env;       /* variables that must be set */
+	struct strvec files;     /* password files that must be readable */
 };
-#define STEP_NEEDS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT }
+#define STEP_NEEDS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT }
 
 /*
  * Everything the drill's steps and connections need (each name once):
- * the steps' needs plus every connection's password_env.
+ * the steps' needs plus the password_env / password_file of every
+ * connection a step uses (a connection field of its kind's parameters,
+ * or the canary's). A declared connection no step uses needs nothing.
  */
 void preflight_needs(const struct drill *d, struct step_needs *n);
 void step_needs_release(struct step_needs *n);
@@ -34,6 +37,8 @@ void step_needs_release(struct step_needs *n);
  * Check every need, and that `bundle` (the output directory) is writable
  * with room: each program found as execvp would find it (without running
  * it), each variable set (its value never looked at beyond that), each
+ * password file readable with a non-empty first line (read as a
+ * connection would read it, then forgotten), each
  * run_as user present (and, when not root, the current user), `sudo -n
  * true` working when a step starts sudo. Every problem is listed, one
  * line each, in `problems`. Returns the journal's "preflight" record:

@@ -28,12 +28,16 @@ static const struct rdrill_cmd commands[] = {
 	  "dry-run: print every step as it would run, write a PLANNED report",
 	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
 	{ "run", cmd_run,
-	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH] "
-	  "[-o DIR] [--lang zh-CN|en] [--dry-run] [--sign-key KEY.pem]",
+	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH|DIR "
+	  "[--approved-key PUB.pem]] [-o DIR] [--lang zh-CN|en] [--dry-run] "
+	  "[--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report",
 	  "\noptions:\n" OPT_VAR
 	  "  --confirm ENV      run destructive steps in environment ENV\n"
 	  "  --approved-plan HASH  refuse unless the plan hash is HASH\n"
+	  "  --approved-plan DIR   ... the hash of plan bundle DIR, which must\n"
+	  "                     verify (rdrill plan -o DIR made it)\n"
+	  "  --approved-key PUB.pem  and be signed by this key\n"
 	  OPT_OUT OPT_LANG
 	  "  --dry-run          the same as rdrill plan\n"
 	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },

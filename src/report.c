@@ -1,4 +1,5 @@
 #include "report.h"
+#include "backup.h"
 #include "drill.h"
 #include "step.h"
 #include "error.h"
@@ -7,10 +8,14 @@
 #include "markdown.h"
 #include "mustache.h"
 #include "plan.h"
+#include "sha256.h"
+#include "version.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <cmark-gfm.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +63,7 @@ static void add_codes(json_t *o, const char *const *keys)
 		add_code(o, *keys);
 }
 
-/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m". */
+/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
 static void format_duration_ms(struct strbuf *sb, long long ms)
 {
 	if (ms < 0)
@@ -69,8 +74,10 @@ static void format_duration_ms(struct strbuf *sb, long long ms)
 		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
 	else if (ms < 3600000)
 		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
-	else
+	else if (ms < 86400000)
 		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
+	else
+		strbuf_addf(sb, "%lldd%02lldh", ms / 86400000, ms / 3600000 % 24);
 }
 
 static json_t *duration_string(long long secs)
@@ -404,6 +411,127 @@ static void view_measure(json_t *view, const struct schema_int *target,
 	json_object_set_new(view, what, o);
 }
 
+static void set_clock(json_t *o, const char *clock)
+{
+	char key[32];
+
+	if (!*clock)
+		return;
+	snprintf(key, sizeof(key), "clock_%s", clock);
+	json_object_set_new(o, key, json_true());
+}
+
+/*
+ * The RPO row: what was measured between which two recorded events.
+ * rpo.scheduled: a scheduled backup's creation time (its clock: archive,
+ * tar or mtime) -> the disaster; rpo.own_backup: the drill's own backup,
+ * NOT DEMONSTRATED whatever its figure; rpo.none: nothing to measure.
+ * rpo_findings: what the pick and the measure noticed; backups_picked:
+ * one line per scheduled item; freshness: the data lost by table.
+ */
+static void view_rpo(json_t *view, const struct drill *d, json_t *records,
+		     json_t *end)
+{
+	json_t *o = json_object(), *finds = json_array(), *picked = json_array();
+	json_t *fresh = json_array(), *rec, *x, *measured;
+	const struct schema_int *target = d->targets ? &d->targets->rpo_s : NULL;
+	size_t i, j, k;
+	int own = 0;
+
+	for (i = 0; i < d->nsteps; i++)
+		own |= d->steps[i].phase == DRILL_BACKUP;
+	if (target && target->set)
+		json_object_set_new(o, "target", duration_string(target->v));
+	if (drill_nscheduled(d))
+		json_object_set_new(o, "scheduled", json_true());
+	else if (own)
+		json_object_set_new(o, "own_backup", json_true());
+	else
+		json_object_set_new(o, "none", json_true());
+	measured = end ? json_object_get(end, "rpo_ms") : NULL;
+	if (measured && json_is_integer(measured)) {
+		struct strbuf sb = STRBUF_INIT;
+		format_duration_ms(&sb, json_integer_value(measured));
+		set_str(o, "measured", sb.buf);
+		strbuf_release(&sb);
+	}
+	if (drill_nscheduled(d)) {
+		set_str(o, "path", journal_str(end, "rpo_path"));
+		set_str(o, "created", journal_str(end, "rpo_created"));
+		set_str(o, "disaster", journal_str(end, "rpo_disaster"));
+		set_str(o, "unmeasured", journal_str(end, "rpo_unmeasured"));
+		set_clock(o, journal_str(end, "rpo_clock"));
+		add_code(o, "path");
+		if (measured && json_is_integer(measured) && target && target->set)
+			set_str(o, "result", json_integer_value(measured) <=
+				target->v * 1000 ? "PASSED" : "FAILED");
+		else if (end)
+			set_str(o, "result", "NOT DEMONSTRATED");
+	} else {
+		set_str(o, "result", "NOT DEMONSTRATED");
+	}
+	json_object_set_new(view, "rpo", o);
+
+	json_array_foreach(records, i, rec) {
+		json_t *p;
+
+		if (strcmp(journal_str(rec, "type"), "backup"))
+			continue;
+		json_array_foreach(json_object_get(rec, "findings"), j, x)
+			if (json_is_string(x))
+				json_array_append(finds, x);
+		p = json_object();
+		set_str(p, "item", journal_str(rec, "item"));
+		set_str(p, "rule", journal_str(rec, "rule"));
+		set_str(p, "chosen", journal_str(rec, "chosen"));
+		set_str(p, "created", journal_str(rec, "created"));
+		set_str(p, "problem", journal_str(rec, "problem"));
+		set_clock(p, journal_str(rec, "clock"));
+		json_object_set_new(p, "ncandidates", json_integer((json_int_t)
+			json_array_size(json_object_get(rec, "candidates"))));
+		if (json_is_true(json_object_get(rec, "fell_back")))
+			json_object_set_new(p, "fell_back", json_true());
+		{
+			static const char *const keys[] = { "item", "rule",
+				"chosen", NULL };
+			add_codes(p, keys);
+		}
+		json_array_append_new(picked, p);
+	}
+	json_array_foreach(end ? json_object_get(end, "findings") : NULL, j, x)
+		if (json_is_string(x))
+			json_array_append(finds, x);
+	json_array_foreach(end ? json_object_get(end, "freshness") : NULL, k, x) {
+		json_t *f = json_object();
+		json_t *lost = json_object_get(x, "lost_ms");
+
+		set_str(f, "table", journal_str(x, "table"));
+		set_str(f, "column", journal_str(x, "column"));
+		set_str(f, "before", json_is_string(json_object_get(x, "before")) ?
+			journal_str(x, "before") : "NULL");
+		set_str(f, "after", json_is_string(json_object_get(x, "after")) ?
+			journal_str(x, "after") : "-");
+		if (json_is_integer(lost)) {
+			struct strbuf sb = STRBUF_INIT;
+			long long ms = json_integer_value(lost);
+			if (ms < 0)
+				strbuf_addch(&sb, '-');
+			format_duration_ms(&sb, ms < 0 ? -ms : ms);
+			set_str(f, "lost", sb.buf);
+			strbuf_release(&sb);
+		}
+		{
+			static const char *const keys[] = { "table", "column",
+				"before", "after", NULL };
+			add_codes(f, keys);
+		}
+		json_array_append_new(fresh, f);
+	}
+	json_object_set_new(view, "rpo_findings", finds);
+	json_object_set_new(view, "backups_picked", picked);
+	json_object_set_new(view, "freshness", fresh);
+}
+
 static void view_canary(json_t *view, const struct drill_canary *k)
 {
 	json_t *c = json_object();
@@ -623,8 +751,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		static const struct schema_int none;
 		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
 			     "rto");
-		view_measure(view, d->targets ? &d->targets->rpo_s : &none, end,
-			     "rpo");
+		view_rpo(view, d, records, end);
 	}
 	free(ix.step);
 	drill_free(d);
@@ -632,6 +759,9 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 }
 
 /* ---- templates ------------------------------------------------------- */
+
+static int load_template(const char *dir, const char *name, struct strbuf *out,
+			 struct error *err);
 
 const char *report_templates_dir(void)
 {
@@ -660,6 +790,54 @@ const char *report_templates_dir(void)
 		}
 	}
 	return "templates";
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int report_renderer(struct strbuf *out, struct error *err)
+{
+	const char *dir = report_templates_dir();
+	struct strvec names = STRVEC_INIT;
+	struct strbuf all = STRBUF_INIT, one = STRBUF_INIT;
+	struct dirent *de;
+	char hex[SHA256_HEX_LEN + 1];
+	DIR *dh = opendir(dir);
+	size_t i;
+	int ret = -1;
+
+	if (!dh)
+		return error_errno(err, "cannot read the templates directory %s "
+				   "(set RDRILL_TEMPLATES)", dir);
+	while ((de = readdir(dh))) {
+		size_t n = strlen(de->d_name);
+		if (n > 9 && !strcmp(de->d_name + n - 9, ".mustache"))
+			strvec_push(&names, de->d_name);
+	}
+	closedir(dh);
+	qsort(names.v, names.nr, sizeof(*names.v), cmp_name);
+	/* name NUL length NUL bytes: no two sets hash alike. */
+	for (i = 0; i < names.nr; i++) {
+		strbuf_reset(&one);
+		if (load_template(dir, names.v[i], &one, err) < 0)
+			goto out;
+		strbuf_adds(&all, names.v[i]);
+		strbuf_addch(&all, '\0');
+		strbuf_addf(&all, "%zu", one.len);
+		strbuf_addch(&all, '\0');
+		strbuf_add(&all, one.buf, one.len);
+	}
+	sha256_hex(all.buf, all.len, hex);
+	strbuf_addf(out, "rdrill %s, libcmark-gfm %s, templates %s",
+		    RDRILL_VERSION, cmark_version_string(), hex);
+	ret = 0;
+out:
+	strvec_clear(&names);
+	strbuf_release(&all);
+	strbuf_release(&one);
+	return ret;
 }
 
 static int load_template(const char *dir, const char *name, struct strbuf *out,

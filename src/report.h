@@ -57,6 +57,15 @@ void report_view_block(json_t *o, const char *k, const char *s, size_t len,
 		       const char *info);
 void report_view_code(json_t *o, const char *key);
 
+/*
+ * Who renders, as one line: rdrill's version, libcmark-gfm's, and the
+ * SHA-256 of the template set (every *.mustache file of the templates
+ * directory, by name). The seal records it: two renders of one journal
+ * are byte-identical when this line is, so verify compares a bundle's
+ * reports with its own render only when its renderer is the bundle's.
+ */
+int report_renderer(struct strbuf *out, struct error *err);
+
 /* Where the templates are: $RDRILL_TEMPLATES, else beside the binary. */
 const char *report_templates_dir(void);
 

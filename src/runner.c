@@ -1,4 +1,6 @@
 #include "runner.h"
+#include "backup.h"
+#include "expand.h"
 #include "seal.h"
 #include "envinfo.h"
 #include "sign.h"
@@ -60,6 +62,12 @@ struct run {
 	struct error journal_err;   /* the first record that could not be written */
 	/* clock_boot_ms() values; 0 = not yet */
 	long long first_destroy_ms, backup_end_ms, restore_verified_ms;
+	/* clock_wall_ms() of the first destructive step's start: the disaster */
+	long long disaster_wall_ms;
+	int backup_steps;           /* steps of the backup phase that ran */
+	struct drill *resolved;     /* the drill with scheduled files filled in */
+	json_t *picks;              /* the backup records of scheduled items */
+	int fresh_before, fresh_after;
 	int verify_backup_total, verify_backup_passed;
 	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
 	unsigned char *outcome;
@@ -138,12 +146,16 @@ static json_t *step_record(const struct drill_step *step)
 
 /* Facts for RTO and RPO. */
 static void note_times(struct run *r, const struct drill_step *step,
-		       long long m0, long long m1, int ok)
+		       long long m0, long long m1, long long t0, int ok)
 {
-	if (step->phase == DRILL_BACKUP)
+	if (step->phase == DRILL_BACKUP) {
 		r->backup_end_ms = m1;
-	if (step->destructive && !r->first_destroy_ms)
+		r->backup_steps++;
+	}
+	if (step->destructive && !r->first_destroy_ms) {
 		r->first_destroy_ms = m0;
+		r->disaster_wall_ms = t0;
+	}
 	if (step->phase == DRILL_VERIFY_BACKUP)
 		r->verify_backup_passed += ok;
 	if (step->phase == DRILL_VERIFY_RESTORE) {
@@ -231,7 +243,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
 			    step->id, *cancel ? "interrupted" : "failed",
 			    journal_str(rec, "message"));
-	note_times(r, step, m0, m1, ok);
+	note_times(r, step, m0, m1, t0, ok);
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
@@ -282,17 +294,136 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
+/* Every string below `v` with its ${backup.ID.path} filled; -1: an id unknown. */
+static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *k;
+	json_t *x;
+	size_t i;
+	int n;
+
+	json_object_foreach(v, k, x) {
+		if (json_is_string(x)) {
+			strbuf_reset(&sb);
+			n = expand_deferred(json_string_value(x), paths, &sb,
+					    missing);
+			if (n < 0)
+				goto fail;
+			if (n)
+				json_object_set_new(v, k, json_string(sb.buf));
+		} else if (resolve(x, paths, missing) < 0) {
+			goto fail;
+		}
+	}
+	json_array_foreach(v, i, x) {
+		if (json_is_string(x)) {
+			strbuf_reset(&sb);
+			n = expand_deferred(json_string_value(x), paths, &sb,
+					    missing);
+			if (n < 0)
+				goto fail;
+			if (n)
+				json_array_set_new(v, i, json_string(sb.buf));
+		} else if (resolve(x, paths, missing) < 0) {
+			goto fail;
+		}
+	}
+	strbuf_release(&sb);
+	return 0;
+fail:
+	strbuf_release(&sb);
+	return -1;
+}
+
+/*
+ * Pick each scheduled item's file (backup.h), journal what was looked
+ * at, and run the drill with the picks filled in (r->resolved). The
+ * plan, its hash and the start record keep the rule: the file is
+ * evidence of the run, not part of what was approved. Problems that
+ * refuse the run go to `problems` and a check each to `checks`; a
+ * damaged newest file to `damaged`.
+ */
+static void pick_backups(struct run *r, struct strvec *problems,
+			 json_t *checks, struct strbuf *damaged)
+{
+	json_t *paths = json_object(), *body;
+	struct strbuf missing = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	size_t i, before = problems->nr;
+
+	for (i = 0; i < r->d->nitems; i++) {
+		const struct drill_item *it = &r->d->items[i];
+		json_t *rec, *c;
+		const char *st;
+		struct strbuf what = STRBUF_INIT;
+
+		if (!it->scheduled)
+			continue;
+		rec = backup_select(it, 1, clock_wall_ms(), r->o->bundle,
+				    problems);
+		st = journal_str(rec, "status");
+		strbuf_addf(&what, "backup %s: newest of %s", it->id,
+			    it->scheduled);
+		c = json_object();
+		json_object_set_new(c, "what", json_string(what.buf));
+		json_object_set_new(c, "expected", json_string("a file, readable"));
+		json_object_set_new(c, "actual", json_string(!strcmp(st, "picked") ?
+			journal_str(rec, "chosen") : journal_str(rec, "problem")));
+		json_object_set_new(c, "ok", json_boolean(strcmp(st, "none") &&
+							  strcmp(st, "unreadable")));
+		json_array_append_new(checks, c);
+		if (!strcmp(st, "picked"))
+			json_object_set(paths, it->id, json_object_get(rec, "chosen"));
+		else if (!strcmp(st, "damaged") && !damaged->len)
+			strbuf_adds(damaged, journal_str(rec, "problem"));
+		json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+		json_array_append(r->picks, rec);
+		append(r, rec);
+		strbuf_release(&what);
+	}
+	if (problems->nr > before || damaged->len ||
+	    json_object_size(paths) == 0)
+		goto out;
+	body = json_deep_copy(r->d->body);
+	if (resolve(json_object_get(body, "steps"), paths, &missing) < 0)
+		BUG("placeholder of an unknown item %s", missing.buf);
+	r->resolved = drill_from_body(body, &err);
+	json_decref(body);
+	if (!r->resolved)
+		BUG("the drill with its backups filled in: %s", err.msg.buf);
+	memcpy(r->resolved->sha256, r->d->sha256, sizeof(r->d->sha256));
+	r->d = r->resolved;
+out:
+	json_decref(paths);
+	strbuf_release(&missing);
+	error_release(&err);
+}
+
 /*
  * Preflight, journaled before step 1: every problem at once, and the run
- * refused (nothing ran) when there is one. 0 = go on.
+ * refused (nothing ran) when there is one. 0 = go on; 1: a scheduled
+ * backup's newest file is damaged (the run fails, nothing ran).
  */
 static int preflight(struct run *r)
 {
 	struct strvec problems = STRVEC_INIT;
-	json_t *rec = preflight_check(r->d, r->o->bundle, &problems);
-	size_t i;
+	struct strbuf damaged = STRBUF_INIT;
+	json_t *bchecks = json_array(), *rec, *c;
+	size_t i, nb;
 	int ret = 0;
 
+	pick_backups(r, &problems, bchecks, &damaged);
+	nb = problems.nr;
+	rec = preflight_check(r->d, r->o->bundle, &problems);
+	json_array_foreach(bchecks, i, c)
+		json_array_append(json_object_get(rec, "checks"), c);
+	for (i = 0; i < nb; i++)
+		json_array_append_new(json_object_get(rec, "problems"),
+				      json_string(problems.v[i]));
+	if (nb)
+		json_object_set_new(rec, "status", json_string("refused"));
+	json_decref(bchecks);
 	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
 	if (append(r, rec) < 0)
 		ret = -1;
@@ -303,9 +434,102 @@ static int preflight(struct run *r)
 			strbuf_addf(&r->reason, "%s%s", i ? "; " : "",
 				    problems.v[i]);
 		ret = -1;
+	} else if (damaged.len) {
+		strbuf_addf(&r->reason, "%s", damaged.buf);
+		ret = 1;
 	}
 	strvec_clear(&problems);
+	strbuf_release(&damaged);
 	return ret;
+}
+
+/*
+ * The freshness checks: the newest value of each declared column, before
+ * the first destroy step and after the restore phase, journaled as
+ * {"type": "freshness", "when", "checks": [{..., "newest", "newest_ms"}]}.
+ * A query that fails is recorded with its error, never fails the drill:
+ * it is evidence about the data lost, not a step.
+ */
+static void freshness(struct run *r, const char *when)
+{
+	const struct drill *d = r->d;
+	json_t *rec = json_object(), *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nfreshness; i++) {
+		const struct drill_freshness *f = &d->freshness[i];
+		const char *conn = f->connection ? f->connection :
+				   d->canary ? d->canary->connection : "";
+		const char *table = f->table ? f->table :
+				    d->canary ? d->canary->table : "";
+		struct strbuf sql = STRBUF_INIT, qt = STRBUF_INIT,
+			      qc = STRBUF_INIT;
+		struct error err = ERROR_INIT;
+		struct pg_query_opts qo = { 0, NULL, r->o->cancel, 60000 };
+		json_t *o = json_object(), *res = NULL, *row;
+		PGconn *c;
+
+		json_object_set_new(o, "connection", json_string(conn));
+		json_object_set_new(o, "table", json_string(table));
+		json_object_set_new(o, "column", json_string(f->column));
+		json_object_set_new(o, "unit", json_string(f->unit));
+		c = pg_connect_named(d, conn, r->state, &r->secrets, &err);
+		if (!c || pg_quote_table(c, table, &qt, &err) < 0 ||
+		    pg_quote_ident(c, f->column, &qc, &err) < 0)
+			goto done;
+		if (!strcmp(f->unit, "timestamp"))
+			strbuf_addf(&sql, "SELECT max(%s)::text, (extract(epoch "
+				    "FROM max(%s)) * 1000)::bigint::text FROM %s",
+				    qc.buf, qc.buf, qt.buf);
+		else
+			strbuf_addf(&sql, "SELECT max(%s)::text, (max(%s)::numeric"
+				    " * %d)::bigint::text FROM %s", qc.buf, qc.buf,
+				    strcmp(f->unit, "epoch_s") ? 1 : 1000, qt.buf);
+		json_object_set_new(o, "query", json_string(sql.buf));
+		/*
+		 * A read of evidence, never a write; timestamps as UTC text, so
+		 * the record does not depend on the server's or rdrill's zone.
+		 */
+		if (pg_run(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
+			   "ONLY", &qo, &res, &err) < 0)
+			goto done;
+		json_decref(res);
+		res = NULL;
+		if (pg_run(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
+			goto done;
+		json_decref(res);
+		res = NULL;
+		if (pg_run(c, sql.buf, &qo, &res, &err) < 0)
+			goto done;
+		row = json_array_get(json_object_get(res, "rows"), 0);
+		json_object_set(o, "newest", json_array_get(row, 0));
+		if (json_is_string(json_array_get(row, 1)))
+			json_object_set_new(o, "newest_ms", json_integer(
+				strtoll(json_string_value(json_array_get(row, 1)),
+					NULL, 10)));
+done:
+		if (err.msg.len) {
+			struct strbuf m = STRBUF_INIT;
+			strbuf_add(&m, err.msg.buf, err.msg.len);
+			pg_redact(&m, &r->secrets);
+			json_object_set_new(o, "error", json_string(m.buf));
+			strbuf_release(&m);
+		}
+		if (c)
+			PQfinish(c);
+		json_decref(res);
+		json_array_append_new(arr, o);
+		strbuf_release(&sql);
+		strbuf_release(&qt);
+		strbuf_release(&qc);
+		error_release(&err);
+	}
+	json_object_set_new(rec, "type", json_string("freshness"));
+	json_object_set_new(rec, "when", json_string(when));
+	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	json_object_set_new(rec, "checks", arr);
+	json_array_append(r->picks, rec);
+	append(r, rec);
 }
 
 /* The safety gates: checked before anything runs. 0 = go on. */
@@ -339,11 +563,142 @@ static int gates(struct run *r)
 	return 0;
 }
 
+static void add_age(struct strbuf *sb, long long ms)
+{
+	long long sec = ms / 1000;
+
+	if (sec >= 86400)
+		strbuf_addf(sb, "%lldd%02lldh%02lldm", sec / 86400,
+			    sec / 3600 % 24, sec / 60 % 60);
+	else if (sec >= 3600)
+		strbuf_addf(sb, "%lldh%02lldm", sec / 3600, sec / 60 % 60);
+	else
+		strbuf_addf(sb, "%.1fs", (double)ms / 1000.0);
+}
+
 /*
- * RPO: backup finished -> first destructive step started (the data a
- * real disaster at that moment would lose). RTO: first destructive step
- * started -> last restore verification passed. Both in ms; a target is
- * missed by a single millisecond as much as by an hour.
+ * RPO from the scheduled backups' own evidence: the disaster (the first
+ * destructive step's start, wall clock) minus the restored file's
+ * creation time (backup.h: which clock). The worst item counts; config
+ * items do not.
+ */
+static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
+{
+	json_t *rec, *worst = NULL, *findings = json_array();
+	long long age = 0;
+	size_t i;
+
+	json_object_set_new(end, "rpo_source", json_string("scheduled"));
+	json_array_foreach(r->picks, i, rec) {
+		long long a;
+
+		const struct drill_item *it;
+
+		if (strcmp(journal_str(rec, "type"), "backup") ||
+		    strcmp(journal_str(rec, "status"), "picked"))
+			continue;
+		/*
+		 * Configuration changes rarely: a config tarball's newest
+		 * member says nothing of when it was made, and its age is no
+		 * data lost. Shown with its clock, not counted.
+		 */
+		it = drill_item(r->d, journal_str(rec, "item"));
+		if (it && !strcmp(it->kind, "config"))
+			continue;
+		a = r->disaster_wall_ms - json_integer_value(
+			json_object_get(rec, "created_ms"));
+		if (!worst || a > age) {
+			worst = rec;
+			age = a;
+		}
+	}
+	if (!worst || !r->disaster_wall_ms) {
+		json_object_set_new(end, "rpo_unmeasured", json_string(!worst ?
+			"no scheduled database or file backup was picked" :
+			"the drill did not reach its first destructive step"));
+		json_decref(findings);
+		return;
+	}
+	json_object_set_new(end, "rpo_item", json_string(journal_str(worst, "item")));
+	json_object_set_new(end, "rpo_path", json_string(journal_str(worst, "chosen")));
+	json_object_set_new(end, "rpo_clock", json_string(journal_str(worst, "clock")));
+	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
+	json_object_set_new(end, "rpo_disaster", utc_ms(r->disaster_wall_ms));
+	if (age < 0) {
+		json_object_set_new(end, "rpo_unmeasured", json_string(
+			"the backup's creation time is after the disaster: "
+			"its clock is no evidence"));
+		json_decref(findings);
+		return;
+	}
+	json_object_set_new(end, "rpo_ms", json_integer(age));
+	if (rpo_t && age > rpo_t * 1000) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "RPO not met: backup %s, %s, was ",
+			    journal_str(worst, "item"), journal_str(worst, "chosen"));
+		add_age(&sb, age);
+		strbuf_addf(&sb, " old when the disaster began (made %s by its "
+			    "%s; target ", journal_str(worst, "created"),
+			    backup_clock_name(journal_str(worst, "clock")));
+		add_age(&sb, (long long)rpo_t * 1000);
+		strbuf_addch(&sb, ')');
+		json_array_append_new(findings, json_string(sb.buf));
+		if (r->status == RUNNER_PASSED) {
+			r->status = RUNNER_FAILED;
+			strbuf_addf(&r->reason, "%s%s", r->reason.len ? "; " : "",
+				    sb.buf);
+		}
+		strbuf_release(&sb);
+	}
+	json_object_set_new(end, "findings", findings);
+}
+
+/* Newest value before the destruction minus after the restore. */
+static void measure_freshness(struct run *r, json_t *end)
+{
+	json_t *before = NULL, *after = NULL, *rec, *out = json_array(), *c;
+	size_t i;
+
+	json_array_foreach(r->picks, i, rec) {
+		if (strcmp(journal_str(rec, "type"), "freshness"))
+			continue;
+		if (!strcmp(journal_str(rec, "when"), "before_destroy"))
+			before = rec;
+		else
+			after = rec;
+	}
+	if (!before) {
+		json_decref(out);
+		return;
+	}
+	json_array_foreach(json_object_get(before, "checks"), i, c) {
+		json_t *o = json_object(), *a = after ?
+			json_array_get(json_object_get(after, "checks"), i) : NULL;
+		json_t *bm = json_object_get(c, "newest_ms");
+		json_t *am = a ? json_object_get(a, "newest_ms") : NULL;
+
+		json_object_set(o, "table", json_object_get(c, "table"));
+		json_object_set(o, "column", json_object_get(c, "column"));
+		json_object_set(o, "before", json_object_get(c, "newest"));
+		if (a)
+			json_object_set(o, "after", json_object_get(a, "newest"));
+		if (json_is_integer(bm) && json_is_integer(am))
+			json_object_set_new(o, "lost_ms", json_integer(
+				json_integer_value(bm) - json_integer_value(am)));
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(end, "freshness", out);
+}
+
+/*
+ * RTO: first destructive step started -> last restore verification
+ * passed (boot clock). RPO: from the scheduled backup's evidence when
+ * the drill restores one (measure_rpo_scheduled); when the drill made
+ * its own backup, backup finished -> first destructive step started is
+ * recorded but is no evidence of the schedule (rpo_source "own_backup"):
+ * it neither passes nor fails the drill. In ms; a target is missed by a
+ * single millisecond as much as by an hour.
  */
 static void measure(struct run *r, json_t *end)
 {
@@ -351,17 +706,19 @@ static void measure(struct run *r, json_t *end)
 	long rto_t = t && t->rto_s.set ? t->rto_s.v : 0;
 	long rpo_t = t && t->rpo_s.set ? t->rpo_s.v : 0;
 
-	if (r->first_destroy_ms && r->backup_end_ms) {
-		long long rpo = r->first_destroy_ms - r->backup_end_ms;
-		if (rpo < 0)
-			rpo = 0;
-		json_object_set_new(end, "rpo_ms", json_integer(rpo));
-		if (rpo_t && rpo > rpo_t * 1000 && r->status == RUNNER_PASSED) {
-			r->status = RUNNER_FAILED;
-			strbuf_addf(&r->reason, "RPO %.1fs exceeds the target %lds",
-				    (double)rpo / 1000.0, rpo_t);
+	if (drill_nscheduled(r->d)) {
+		measure_rpo_scheduled(r, end, rpo_t);
+	} else if (r->backup_steps) {
+		json_object_set_new(end, "rpo_source", json_string("own_backup"));
+		if (r->first_destroy_ms && r->backup_end_ms) {
+			long long rpo = r->first_destroy_ms - r->backup_end_ms;
+			json_object_set_new(end, "rpo_ms",
+					    json_integer(rpo < 0 ? 0 : rpo));
 		}
+	} else {
+		json_object_set_new(end, "rpo_source", json_string("none"));
 	}
+	measure_freshness(r, end);
 	if (r->first_destroy_ms && r->restore_verified_ms &&
 	    r->verify_restore_passed == r->verify_restore_total &&
 	    r->verify_restore_total) {
@@ -397,6 +754,8 @@ static json_t *start_record(struct run *r)
 	if (r->o->approved)
 		json_object_set_new(ctx, "approved_plan",
 				    json_string(r->o->approved));
+	if (r->o->approval)
+		json_object_set(ctx, "approval", r->o->approval);
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
 			json_object());
 	if (!r->o->vars_given)
@@ -503,6 +862,16 @@ static void run_phases(struct run *r)
 	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
 		if (stopped || step->phase == DRILL_CLEANUP)
 			continue;
+		if (r->d->nfreshness && step->phase == DRILL_DESTROY &&
+		    !r->fresh_before) {
+			r->fresh_before = 1;
+			freshness(r, "before_destroy");
+		}
+		if (r->d->nfreshness && step->phase > DRILL_RESTORE &&
+		    r->phase_started[DRILL_RESTORE] && !r->fresh_after) {
+			r->fresh_after = 1;
+			freshness(r, "after_restore");
+		}
 		if (*r->o->cancel) {
 			r->status = RUNNER_ABORTED;
 			if (!r->reason.len)
@@ -515,6 +884,11 @@ static void run_phases(struct run *r)
 			r->status = *r->o->cancel ? RUNNER_ABORTED : RUNNER_FAILED;
 			stopped = 1;
 		}
+	}
+	if (!stopped && r->d->nfreshness && r->phase_started[DRILL_RESTORE] &&
+	    !r->fresh_after) {
+		r->fresh_after = 1;
+		freshness(r, "after_restore");
 	}
 }
 
@@ -597,11 +971,19 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	collect_secrets(&r);
-	if (preflight(&r) < 0)
-		r.status = RUNNER_REFUSED;
-	else
+	r.picks = json_array();
+	switch (preflight(&r)) {
+	case 0:
 		run_phases(&r);
-	run_cleanup(&r);
+		run_cleanup(&r);
+		break;
+	case 1:
+		/* Nothing ran: no cleanup to do. */
+		r.status = RUNNER_FAILED;
+		break;
+	default:
+		r.status = RUNNER_REFUSED;
+	}
 	end = json_object();
 	json_object_set_new(end, "type", json_string("end"));
 	json_object_set_new(end, "time", utc_ms(clock_wall_ms()));
@@ -635,6 +1017,8 @@ out:
 	journal_free(r.journal);
 	json_decref(records);
 	json_decref(r.state);
+	json_decref(r.picks);
+	drill_free(r.resolved);
 	free(r.outcome);
 	strvec_clear(&r.secrets);
 	strvec_clear(&r.secret_vars);

@@ -1,6 +1,7 @@
 #include "seal.h"
 #include "checksum.h"
 #include "clock.h"
+#include "drill.h"
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
 #define JOURNAL_MAX (256u << 20)
@@ -242,12 +244,26 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 		    js.records, js.head);
 	if (!strcmp(state, SEAL_CUT_SHORT))
 		strbuf_addf(&text, "torn-tail-bytes: %zu\n", js.torn);
-	strbuf_addf(&text, "report-lang: %s\nsha256sums: %s\nkey-fingerprint: "
-		    "%s\n", lang ? lang : "default", sums,
+	strbuf_addf(&text, "report-lang: %s\nrenderer: ", lang ? lang : "default");
+	if (report_renderer(&text, err) < 0)
+		goto out;
+	strbuf_addf(&text, "\nsha256sums: %s\nkey-fingerprint: %s\n", sums,
 		    key ? sign_key_fingerprint(key) : "none");
 	/* The signature first: a SEAL never names a key with no signature. */
 	if (key && sign_seal(dir, key, &text, err) < 0)
 		goto out;
+	if (!key) {
+		/* A kill mid-seal may have left a signature of another SEAL. */
+		static const char *const stale[] = { "SEAL.sig", "SEAL.pub", NULL };
+		for (i = 0; stale[i]; i++) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", dir, stale[i]);
+			if (unlink(path.buf) < 0 && errno != ENOENT) {
+				error_errno(err, "cannot remove %s", path.buf);
+				goto out;
+			}
+		}
+	}
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/seal.tsq", dir);
 	strbuf_reset(&who);
@@ -273,18 +289,21 @@ void seal_check_init(struct seal_check *c)
 	memset(c, 0, sizeof(*c));
 	strvec_init(&c->problems);
 	strvec_init(&c->notes);
+	strvec_init(&c->caveats);
 }
 
 void seal_check_release(struct seal_check *c)
 {
 	strvec_clear(&c->problems);
 	strvec_clear(&c->notes);
+	strvec_clear(&c->caveats);
 }
 
 struct seal_fields {
 	char state[16], lang[16], by[256], at[64];
 	char head[SHA256_HEX_LEN + 1], sums[SHA256_HEX_LEN + 1];
 	char key[SHA256_HEX_LEN + 1];
+	char renderer[256];         /* "" in a seal older than the line */
 	long long records, torn;
 	int have_records, have_torn;
 };
@@ -388,6 +407,8 @@ static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
 			COPY(by);
 		} else if (!strcmp(line.buf, "sealed-at")) {
 			COPY(at);
+		} else if (!strcmp(line.buf, "renderer")) {
+			COPY(renderer);
 		} else {
 			strvec_pushf(problems, "SEAL:%u: unknown key", lineno);
 			bad = 1;
@@ -474,11 +495,10 @@ static void check_logs(const char *dir, json_t *records, struct strvec *referenc
 			}
 			strvec_push(referenced, rel);
 			/* A log SHA256SUMS just hashed is not read twice. */
-			if (listed_hash(listed, rel, got))
-				;
-			else if (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
-				 dir, rel), error_release(&e), error_init(&e),
-				 sha256_file_hex(path.buf, got, NULL, &e) < 0)
+			if (!listed_hash(listed, rel, got) &&
+			    (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
+			     dir, rel), error_release(&e), error_init(&e),
+			     sha256_file_hex(path.buf, got, NULL, &e) < 0))
 				strvec_pushf(&c->problems, "%s: cannot read "
 					     "(journal.jsonl record %zu holds its "
 					     "hash)", rel, i + 1);
@@ -538,14 +558,24 @@ static int file_equals(const char *dir, const char *name,
 	return same;
 }
 
-/* The reports in language `lang` (NULL: the seal's) against a render. */
+/*
+ * The reports in language `lang` (NULL: the seal's) against a render.
+ * Two renders are byte-identical only under one renderer (report.h):
+ * `theirs` is the seal's (NULL: unsealed, "" : a seal older than the
+ * line), `ours` this binary's. Under another renderer a difference says
+ * nothing about the journal, so it is a note, not a problem: the bytes
+ * are still SHA256SUMS's and, signed, the signer's.
+ */
 static void check_report(const char *dir, json_t *records, const char *lang,
-			 const char *seal_lang, struct seal_check *c)
+			 const char *seal_lang, const char *theirs,
+			 const char *ours, struct seal_check *c)
 {
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, mdn = STRBUF_INIT,
 		      htmln = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	const char *use = lang ? lang : seal_lang;
+	const char *bad = NULL;
+	int comparable = !theirs || (ours && !strcmp(theirs, ours));
 
 	seal_report_names(lang, &mdn, &htmln);
 	/*
@@ -558,14 +588,23 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 		goto out;
 	}
 	if (!file_equals(dir, mdn.buf, &md))
-		strvec_pushf(&c->problems, "%s: not what the journal renders to",
-			     mdn.buf);
+		bad = mdn.buf;
 	else if (!file_equals(dir, htmln.buf, &html))
-		strvec_pushf(&c->problems, "%s: not what the journal renders to",
-			     htmln.buf);
-	else
+		bad = htmln.buf;
+	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
 			     "render", mdn.buf, htmln.buf);
+	else if (comparable)
+		strvec_pushf(&c->problems, "%s: not what the journal renders to",
+			     bad);
+	else
+		strvec_pushf(&c->caveats, "%s: not re-checked against the journal: "
+			     "sealed under renderer \"%s\", this is \"%s\" "
+			     "(%s)", bad,
+			     *theirs ? theirs : "not recorded (an older rdrill)",
+			     ours ? ours : "unknown", lang ? "it is outside the "
+			     "seal; `rdrill render --lang` writes it anew" :
+			     "its bytes are checked by SHA256SUMS");
 out:
 	strbuf_release(&md);
 	strbuf_release(&html);
@@ -582,6 +621,53 @@ static int in_list(const struct strvec *v, const char *s)
 		if (!strcmp(v->v[i], s))
 			return 1;
 	return 0;
+}
+
+/* A file a run writes into steps/: steps/NN-ID.SUFFIX of a planned step. */
+static int step_file(const struct drill *d, const char *name)
+{
+	struct strbuf pre = STRBUF_INIT;
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; d && i < d->nsteps && !ok; i++) {
+		strbuf_reset(&pre);
+		strbuf_addf(&pre, "steps/%02ld-%s.", d->steps[i].n,
+			    d->steps[i].id);
+		ok = !strncmp(name, pre.buf, pre.len) &&
+		     !strchr(name + pre.len, '/') && name[pre.len];
+	}
+	strbuf_release(&pre);
+	return ok;
+}
+
+/*
+ * An unsealed bundle has no SHA256SUMS to say what belongs: only what a
+ * run writes does (render seals whatever is there, so anything else
+ * would be laundered into the cut-short seal).
+ */
+static void check_unsealed_files(json_t *records, const struct strvec *files,
+				 struct seal_check *c)
+{
+	json_t *plan = json_object_get(json_array_get(records, 0), "plan");
+	struct error e = ERROR_INIT;
+	struct drill *d = plan ? drill_from_body(json_object_get(plan, "plan"),
+						 &e) : NULL;
+	size_t i;
+
+	for (i = 0; i < files->nr; i++) {
+		const char *n = files->v[i];
+
+		if (!strcmp(n, "journal.jsonl") || !strcmp(n, "plan.json") ||
+		    !strcmp(n, "report.md") || !strcmp(n, "report.html") ||
+		    !strcmp(n, "steps") || extra_report_lang(n) ||
+		    is_seal_file(n) || step_file(d, n))
+			continue;
+		strvec_pushf(&c->problems, "%s: added (not a file a run of this "
+			     "plan writes)", n);
+	}
+	drill_free(d);
+	error_release(&e);
 }
 
 static void check_sums(const char *dir, const struct seal_fields *f,
@@ -852,21 +938,39 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	if (records) {
 		json_t *last = json_array_get(records, json_array_size(records) - 1);
 
+		if (!in_list(&files, "SEAL") && !in_list(&files, "SHA256SUMS"))
+			check_unsealed_files(records, &files, c);
+
 		c->has_end = !strcmp(journal_str(last, "type"), "end");
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
+		struct strbuf ours = STRBUF_INIT;
+		int known = report_renderer(&ours, &e) == 0;
+
+		if (!known)
+			strvec_pushf(&c->problems, "reports: cannot tell how this "
+				     "rdrill renders: %s", e.msg.buf);
+		error_release(&e);
+		error_init(&e);
 		if (have_seal || in_list(&files, "report.md"))
 			check_report(dir, records, NULL, have_seal &&
-				     strcmp(f.lang, "default") ? f.lang : NULL, c);
+				     strcmp(f.lang, "default") ? f.lang : NULL,
+				     have_seal ? f.renderer : NULL,
+				     known ? ours.buf : NULL, c);
 		for (i = 0; langs[i]; i++) {
 			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
 
 			seal_report_names(langs[i], &md, &html);
+			/* Written later by render, under the seal's renderer
+			 * at best: compared like the sealed ones. */
 			if (in_list(&files, md.buf) || in_list(&files, html.buf))
-				check_report(dir, records, langs[i], NULL, c);
+				check_report(dir, records, langs[i], NULL,
+					     have_seal ? f.renderer : NULL,
+					     known ? ours.buf : NULL, c);
 			strbuf_release(&md);
 			strbuf_release(&html);
 		}
+		strbuf_release(&ours);
 	}
 	(void)torn;
 	ret = 0;

@@ -27,6 +27,9 @@ struct sign_key;
  *   torn-tail-bytes: N        (cut-short only: bytes after the last
  *                              newline, a record the kill cut in half)
  *   report-lang: LANG | default
+ *   renderer: rdrill V, libcmark-gfm V, templates HEX   (report.h: who
+ *                             rendered the reports; verify re-renders
+ *                             and compares them under the same one)
  *   sha256sums: HEX           (SHA-256 of SHA256SUMS)
  *   key-fingerprint: HEX | none  (SHA-256 of the signing public key, DER)
  *
@@ -53,6 +56,7 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 struct seal_check {
 	struct strvec problems;  /* one line each: "FILE[:WHERE]: what" */
 	struct strvec notes;     /* what was checked and found fine */
+	struct strvec caveats;   /* what could not be checked, and why */
 	int sealed;              /* a SEAL was read */
 	char state[16];          /* its state, "" when unsealed */
 	char lang[16];           /* its report-lang */

@@ -93,3 +93,42 @@ int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
 	close(fd);
 	return ret;
 }
+
+struct sha256_stream {
+	EVP_MD_CTX *ctx;
+};
+
+struct sha256_stream *sha256_stream_new(void)
+{
+	struct sha256_stream *s = xmalloc(sizeof(*s));
+
+	s->ctx = EVP_MD_CTX_new();
+	if (!s->ctx || !EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL))
+		die("OpenSSL cannot start SHA-256 (out of memory?)");
+	return s;
+}
+
+void sha256_stream_add(struct sha256_stream *s, const void *data, size_t len)
+{
+	if (len && !EVP_DigestUpdate(s->ctx, data, len))
+		die("OpenSSL cannot compute SHA-256");
+}
+
+void sha256_stream_finish(struct sha256_stream *s, char out[SHA256_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!EVP_DigestFinal_ex(s->ctx, md, &n))
+		die("OpenSSL cannot compute SHA-256");
+	to_hex(md, n, out);
+	sha256_stream_free(s);
+}
+
+void sha256_stream_free(struct sha256_stream *s)
+{
+	if (!s)
+		return;
+	EVP_MD_CTX_free(s->ctx);
+	free(s);
+}

@@ -28,4 +28,15 @@ int sha256_fd_hex(int fd, const char *name, char out[SHA256_HEX_LEN + 1],
 		  unsigned long long *size, int (*stop)(void *),
 		  void *stop_arg, struct error *err);
 
+/*
+ * Incremental: for bytes hashed as they pass (a step's log, written
+ * while it is captured, so nothing is read twice).
+ */
+struct sha256_stream;
+struct sha256_stream *sha256_stream_new(void);
+void sha256_stream_add(struct sha256_stream *s, const void *data, size_t len);
+/* The digest of everything added; `s` is freed. */
+void sha256_stream_finish(struct sha256_stream *s, char out[SHA256_HEX_LEN + 1]);
+void sha256_stream_free(struct sha256_stream *s);
+
 #endif

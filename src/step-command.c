@@ -36,11 +36,11 @@ static json_t *lossy_string(const struct strbuf *sb)
 
 /*
  * The log's SHA-256 goes into the record so the chain covers its bytes.
- * It is a second read of the log, right after exec_run(): hashing while
- * capturing belongs in exec.c (being rewritten), and will replace this.
+ * exec.c hashed them as it wrote them (`hashed`); only when it could not
+ * (one file for both streams) is the file read again.
  */
 static json_t *stream_json(const char *path, const char *abs,
-			   unsigned long long bytes,
+			   unsigned long long bytes, const char *hashed,
 			   const struct strbuf *head, const struct strbuf *tail)
 {
 	json_t *o = json_object();
@@ -49,7 +49,9 @@ static json_t *stream_json(const char *path, const char *abs,
 
 	json_object_set_new(o, "path", json_string(path));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)bytes));
-	if (sha256_file_hex(abs, hex, NULL, &e) == 0)
+	if (hashed[0])
+		json_object_set_new(o, "sha256", json_string(hashed));
+	else if (sha256_file_hex(abs, hex, NULL, &e) == 0)
 		json_object_set_new(o, "sha256", json_string(hex));
 	error_release(&e);
 	json_object_set_new(o, "head", lossy_string(head));
@@ -309,9 +311,9 @@ static void record_result(struct step_ctx *sc, const struct exec_result *res,
 	if (res->cancelled)
 		json_object_set_new(sc->rec, "cancelled", json_true());
 	json_object_set_new(sc->rec, "stdout", stream_json(out_rel, out_abs,
-			    res->out_bytes, &res->out_head, &res->out_tail));
+			    res->out_bytes, res->out_sha256, &res->out_head, &res->out_tail));
 	json_object_set_new(sc->rec, "stderr", stream_json(err_rel, err_abs,
-			    res->err_bytes, &res->err_head, &res->err_tail));
+			    res->err_bytes, res->err_sha256, &res->err_head, &res->err_tail));
 }
 
 static void check_result(struct step_ctx *sc, const struct exec_result *res)

@@ -185,6 +185,16 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 			goto out;
 	}
 	json_object_set_new(ev, "listing", json_string(rel.buf));
+	if (res.out_sha256[0]) {
+		/* Like a command's logs: verify re-hashes the listing. */
+		json_t *lo = json_object();
+
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		json_object_set_new(lo, "bytes",
+				    json_integer((json_int_t)res.out_bytes));
+		json_object_set_new(lo, "sha256", json_string(res.out_sha256));
+		json_object_set_new(sc->rec, "listing", lo);
+	}
 	strbuf_reset(&sb);
 	strbuf_reset(&act);
 	if (res.exit_code == 0 && strbuf_read_file(&sb, abs.buf, 64u << 20) == 0 &&

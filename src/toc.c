@@ -393,6 +393,9 @@ static int read_header(struct rd *rd, struct toc *t)
 		    (int)tm[0]);
 	t->created = strbuf_detach(&sb, NULL);
 	t->created_isdst = (int)tm[6];
+	for (i = 0; i < 7; i++)
+		t->created_tm[i] = (int)tm[i];
+	t->created_set = 1;
 
 	if (rd_str(rd, "database name", &t->dbname) < 0)
 		return -1;

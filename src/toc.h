@@ -84,6 +84,15 @@ struct toc {
 	 */
 	char *created;
 	int created_isdst;	/* archive only: tm_isdst as stored, else -1 */
+	/*
+	 * Archive only: the header's fields as stored (struct tm order:
+	 * tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_isdst), the
+	 * dumping host's localtime() at pg_dump's start; created_set says
+	 * they were read. Turning them into an instant needs that host's
+	 * zone (backup.h: backup_archive_time).
+	 */
+	int created_tm[7];
+	int created_set;
 	char *dbname;
 	char *server_version;	/* "Dumped from database version" */
 	char *dump_version;	/* "Dumped by pg_dump version" */

@@ -18,7 +18,9 @@ chmod 755 "$TRASH/bin/sudo"
 { drill_head pf test
 cat <<EOF
 connections:
+  unused: {host: /nonexistent, dbname: app, user: u, password_env: RDRILL_T_UNUSED}
   db: {host: /nonexistent, dbname: app, user: u, password_env: RDRILL_T_PW}
+  byfile: {host: /nonexistent, dbname: app, user: u, password_file: "$TRASH/no-pw-file"}
 phases:
   preflight:
     - {id: first, run: [touch, "$W/first-ran"]}
@@ -30,6 +32,8 @@ phases:
     - {id: elsewhere, run: [/nonexistent/bin/tool]}
     - {id: as-ghost, run: ["true"], run_as: rdrill-no-such-user}
     - {id: via-sudo, run: [sudo, "true"]}
+    - {id: missing-db, sql: {connection: db, query: "select 1"}}
+    - {id: missing-byfile, sql: {connection: byfile, query: "select 1"}}
   cleanup:
     - {id: bye, run: [touch, "$W/cleanup-ran"]}
 EOF
@@ -37,13 +41,14 @@ EOF
 
 expect_exit 3 env PATH="$TRASH/bin:$PATH" "$RDRILL" run "$TRASH/pf.yaml" -o "$TRASH/b1"
 expect_grep '^REFUSED: ' "$OUT"
-for p in 'preflight: 6 problems' \
+for p in 'preflight: 7 problems' \
 	'environment variable RDRILL_T_PW is not set' \
 	'environment variable RDRILL_T_SRC is not set' \
 	'program rdrill-no-such-program: not found on PATH' \
 	'program /nonexistent/bin/tool: not an executable file' \
 	'run_as rdrill-no-such-user: no such user' \
-	'sudo -n true fails'; do
+	'sudo -n true fails' \
+	'password_file: cannot read'; do
 	expect_grep_F "$p" "$ERR"
 	expect_grep_F "$(printf '%s' "$p" | sed 's/_/\\_/g')" "$TRASH/b1/report.md"
 done
@@ -57,8 +62,13 @@ expect_true "journal: start, preflight, end" test \
 	"$(jq -r .type "$J" | tr '\n' ' ')" = "start preflight end "
 expect_true "the preflight record says refused" test \
 	"$(sed -n 2p "$J" | jq -r .status)" = refused
-expect_true "six problems recorded" test \
-	"$(sed -n 2p "$J" | jq '.problems | length')" -eq 6
+expect_true "seven problems recorded" test \
+	"$(sed -n 2p "$J" | jq '.problems | length')" -eq 7
+# A connection no step uses needs no secret.
+expect_no_grep RDRILL_T_UNUSED "$ERR"
+sed -n 2p "$J" >"$TRASH/pf-record"
+expect_no_grep RDRILL_T_UNUSED "$TRASH/pf-record"
+expect_grep_F 'no-pw-file' "$TRASH/b1/report.md"
 expect_true "the programs found are recorded with their path" test \
 	"$(sed -n 2p "$J" | jq -r '.checks[] | select(.what == "program touch") | .actual')" = "$(command -v touch)"
 expect_exit 0 "$RDRILL" verify "$TRASH/b1"

@@ -9,7 +9,11 @@ RDRILL_DEMO_DB_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 RDRILL_DEMO_PUBKEY=$TRASH/demo.pub
 export RDRILL_DEMO_DB_PASSWORD RDRILL RDRILL_DEMO_PUBKEY
 
-expect_exit 0 sh drills/demo.sh -o "$TRASH/demo"
+# Its own TMPDIR: the work directory checked below is this run's, not
+# that of a demo running beside it.
+mkdir "$TRASH/tmp"
+chmod 755 "$TRASH" "$TRASH/tmp"
+expect_exit 0 env TMPDIR="$TRASH/tmp" sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
@@ -28,8 +32,9 @@ expect_grep 'dump and server versions match' "$R"
 expect_grep '演练标记消息' "$R"
 expect_grep 'identical' "$R"
 expect_grep_F ': 5 tables, 2059 rows: identical to step fp-before' "$R"
-expect_grep '| RTO（首个破坏步骤 → 恢复验证通过） | 5m | [0-9\\.]* m*s | `PASSED` |' "$R"
-expect_grep '| RPO（备份完成 → 开始破坏） | 1h | [0-9\\.]* m*s | `PASSED` |' "$R"
+expect_grep '| RTO（首个破坏步骤开始 → 最后一项恢复验证通过；启动时钟） | 5m | [0-9\\.]* m*s | `PASSED` |' "$R"
+# Its own fresh backup proves the restore, not the schedule.
+expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1h（未证明） | [0-9\\.]* m*s | `NOT DEMONSTRATED` |' "$R"
 expect_no_grep '`FAILED`' "$R"
 expect_no_grep '`SKIPPED`' "$R"
 expect_true "every step passed" test \
@@ -49,11 +54,31 @@ openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$TRA
 expect_exit 1 "$RDRILL" verify "$B" --key "$TRASH/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 expect_true "the work directory is gone" sh -c \
-	"! ls -d \${TMPDIR:-/tmp}/rdrill-demo.* 2>/dev/null | grep -q ."
+	"! ls -d '$TRASH/tmp'/rdrill-demo.* 2>/dev/null | grep -q ."
 expect_grep '<table>' "$B/report.html"
 expect_grep 'class="st st-passed"' "$B/report.html"
+# The second form: the newest "scheduled" backup the first run left in
+# the work directory, picked by its archive time, its age the RPO.
+S=$TRASH/demo-scheduled
+expect_grep '^# .*`PASSED`' "$S/report.md"
+expect_exit 0 "$RDRILL" verify "$S"
+expect_grep '| RPO（定时备份 `.*/backups/[0-9]*/mattermost-[0-9]*\.dump` 的生成时间 .*，依据 pg\\_dump 归档头（强证据） → 灾难：首个破坏步骤开始 .*；墙上时钟） | 1h | [0-9.]* m*s | `PASSED` |' "$S/report.md"
+expect_grep '（依据最新 tar 成员时间）' "$S/report.md"
+expect_grep '| 丢失的数据（`posts`.`createat` 最新值：破坏前 `[0-9]*` → 恢复后 `[0-9]*`） | | [0-9a-z. ]* | |' "$S/report.md"
+expect_true "two scheduled items picked, every candidate hashed" test \
+	"$(jq -r 'select(.type=="backup") | .candidates[].sha256' "$S/journal.jsonl" | grep -c '^[0-9a-f]\{64\}$')" -eq 2
 expect_exit 0 "$RDRILL" render "$B" --lang en
 R=$B/report.en.md
 expect_grep '^# .* | `PASSED`' "$R"
 expect_grep '| TOC entries | [0-9][0-9] |' "$R"
+# The pg_restore listing is evidence too: its record holds its SHA-256.
+expect_true "the toc record holds the listing's SHA-256" test \
+	"$(jq -r 'select(.id=="toc") | .listing.sha256' "$B/journal.jsonl")" = \
+	"$(sha256sum <"$B/steps/13-toc.toc.txt" | cut -c1-64)"
+cp -a "$B" "$TRASH/demo-t"
+sed -i '$d' "$TRASH/demo-t/steps/13-toc.toc.txt"
+(cd "$TRASH/demo-t" && grep -v ' steps/13-toc.toc.txt$' SHA256SUMS >S.new &&
+ sha256sum steps/13-toc.toc.txt >>S.new && mv S.new SHA256SUMS)
+expect_exit 1 "$RDRILL" verify "$TRASH/demo-t"
+expect_grep_F "FAILED  steps/13-toc.toc.txt: SHA-256 differs from the one in journal.jsonl record" "$OUT"
 test_done

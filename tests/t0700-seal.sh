@@ -72,6 +72,12 @@ printf 'Z' | dd of="$T/steps/01-first.out" bs=1 seek=2 conv=notrunc 2>/dev/null
 expect_true "same size" test "$(wc -c <"$T/steps/01-first.out")" -eq "$(wc -c <"$A/steps/01-first.out")"
 check
 
+tamper "a log, SHA256SUMS and SEAL recomputed" "FAILED  steps/01-first.out: SHA-256 differs from the one in journal.jsonl record 3"
+printf 'Z' | dd of="$T/steps/01-first.out" bs=1 seek=2 conv=notrunc 2>/dev/null
+(cd "$T" && sha256sum journal.jsonl plan.json report.html report.md steps/* >SHA256SUMS)
+sed -i "s/^sha256sums: .*/sha256sums: $(sha256sum <"$T/SHA256SUMS" | cut -c1-64)/" "$T/SEAL"
+check
+
 tamper "the report text" "FAILED  report.md: not what the journal renders to"
 sed -i 's/PASSED/FAILED/' "$T/report.md"; check
 
@@ -131,4 +137,46 @@ cp "$TRASH/r/report.md" "$TRASH/r1.md"
 rm "$TRASH/r/SEAL" "$TRASH/r/SHA256SUMS"
 expect_exit 0 "$RDRILL" render "$TRASH/r"
 expect_same "$TRASH/r1.md" "$TRASH/r/report.md"
+# A killed run's bundle has no SHA256SUMS to say what belongs in it:
+# render must not seal a file the run never wrote into it.
+cp -a "$A" "$TRASH/k"
+rm "$TRASH/k/SEAL" "$TRASH/k/SHA256SUMS" "$TRASH/k/report.md" "$TRASH/k/report.html"
+sed -i '$d' "$TRASH/k/journal.jsonl"
+echo planted >"$TRASH/k/steps/04-extra.out"
+echo planted >"$TRASH/k/notes.txt"
+expect_exit 1 "$RDRILL" render "$TRASH/k"
+expect_grep_F "steps/04-extra.out: added (not a file a run of this plan writes)" "$ERR"
+expect_grep_F "notes.txt: added" "$ERR"
+expect_no_file "$TRASH/k/SEAL"
+expect_exit 1 "$RDRILL" verify "$TRASH/k"
+expect_grep_F "FAILED  notes.txt: added" "$OUT"
+# A log of a planned step that had not finished is the run's own.
+rm "$TRASH/k/steps/04-extra.out" "$TRASH/k/notes.txt"
+echo partial >"$TRASH/k/steps/03-third.part"
+expect_exit 0 "$RDRILL" render "$TRASH/k"
+expect_exit 0 "$RDRILL" verify "$TRASH/k"
+expect_grep '^VERIFIED, CUT SHORT' "$OUT"
+
+# The seal names its renderer. A bundle sealed under other templates
+# (an older or newer rdrill) is not failed for a report this rdrill
+# would render differently: that is said as a NOTE, and its bytes are
+# still held to SHA256SUMS. Under the same renderer the reports are
+# compared byte for byte (the tamper cases above).
+expect_grep '^renderer: rdrill [^,]*, libcmark-gfm [^,]*, templates [0-9a-f]\{64\}$' "$A/SEAL"
+top=$(cd "$(dirname "$0")/.." && pwd)
+cp -r "$top/templates" "$TRASH/tmpl"
+echo "Rendered by other templates." >>"$TRASH/tmpl/report.zh-CN.md.mustache"
+echo "Rendered by other templates." >>"$TRASH/tmpl/report.en.md.mustache"
+expect_exit 0 env RDRILL_TEMPLATES="$TRASH/tmpl" "$RDRILL" run "$TRASH/seal.yaml" -o "$TRASH/old"
+expect_grep_F "Rendered by other templates." "$TRASH/old/report.md"
+expect_exit 0 "$RDRILL" verify "$TRASH/old"
+expect_grep '^NOTE    report.md: not re-checked against the journal: sealed under renderer' "$OUT"
+expect_grep '^VERIFIED: ' "$OUT"
+expect_exit 0 env RDRILL_TEMPLATES="$TRASH/tmpl" "$RDRILL" verify "$TRASH/old"
+expect_grep '^OK      report.md, report.html: byte for byte' "$OUT"
+expect_no_grep '^NOTE' "$OUT"
+# ... and its bytes are still held to SHA256SUMS.
+sed -i 's/PASSED/FAILED/' "$TRASH/old/report.md"
+expect_exit 1 "$RDRILL" verify "$TRASH/old"
+expect_grep_F "FAILED  report.md: content changed" "$OUT"
 test_done

@@ -1,0 +1,581 @@
+#include "backup.h"
+#include "clock.h"
+#include "drill.h"
+#include "error.h"
+#include "exec.h"
+#include "sha256.h"
+#include "strbuf.h"
+#include "toc.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A creation time this far from the file's mtime is worth a look. */
+#define SKEW_MS (60LL * 60 * 1000)
+/* Ahead of this host's clock by more than this: "in the future". */
+#define FUTURE_MS (5LL * 60 * 1000)
+/* The header-only read of the plan's preview. */
+#define HEAD_BYTES 65536
+
+struct cand {
+	char *path;
+	long long size, mtime_ms;
+	long long created_ms;   /* valid when clock != "mtime" */
+	const char *clock;      /* "archive", "tar", "mtime" */
+	char *created_local;    /* the header's text, archive only */
+	int dst_fits;
+	char *damaged;          /* why it cannot be restored, or NULL */
+	char sha256[SHA256_HEX_LEN + 1];
+};
+
+const char *backup_clock_name(const char *clock)
+{
+	if (!strcmp(clock, "archive"))
+		return "pg_dump archive header";
+	if (!strcmp(clock, "tar"))
+		return "newest tar member time";
+	return "file mtime";
+}
+
+static const char *clock_strength(const char *clock)
+{
+	if (!strcmp(clock, "archive"))
+		return "strong: written by pg_dump when its snapshot was taken";
+	if (!strcmp(clock, "tar"))
+		return "medium: the backup was made at or after its newest "
+		       "member changed, so the age is an upper bound";
+	return "weak: any cp, touch or rsync changes a file's mtime";
+}
+
+/* set: TZ becomes tz (NULL: left as it is); !set: TZ as it was. */
+static void with_tz(const char *tz, int set)
+{
+	static char *saved;
+	static int had;
+
+	if (set) {
+		const char *cur = getenv("TZ");
+		had = cur != NULL;
+		free(saved);
+		saved = cur ? xstrdup(cur) : NULL;
+		if (tz)
+			setenv("TZ", tz, 1);
+	} else if (tz) {
+		if (had)
+			setenv("TZ", saved, 1);
+		else
+			unsetenv("TZ");
+	}
+	tzset();
+}
+
+int backup_archive_time(const int f[7], const char *tz, long long *ms,
+			int *dst_fits)
+{
+	struct tm tm, back;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_sec = f[0];
+	tm.tm_min = f[1];
+	tm.tm_hour = f[2];
+	tm.tm_mday = f[3];
+	tm.tm_mon = f[4];
+	tm.tm_year = f[5];
+	/* As pg_restore does: the stored flag picks the repeated hour. */
+	tm.tm_isdst = f[6];
+	with_tz(tz, 1);
+	t = mktime(&tm);
+	if (t != (time_t)-1)
+		localtime_r(&t, &back);
+	*dst_fits = t == (time_t)-1 || f[6] < 0 ||
+		    (back.tm_isdst > 0) == (f[6] > 0);
+	if (!*dst_fits) {
+		/*
+		 * The flag the zone contradicts is no help with the repeated
+		 * hour, and mktime() would shift the time by the DST offset
+		 * to honour it: the zone's own rule is taken instead.
+		 */
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_sec = f[0];
+		tm.tm_min = f[1];
+		tm.tm_hour = f[2];
+		tm.tm_mday = f[3];
+		tm.tm_mon = f[4];
+		tm.tm_year = f[5];
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	with_tz(tz, 0);
+	if (t == (time_t)-1)
+		return -1;
+	*ms = (long long)t * 1000;
+	return 0;
+}
+
+static int is_tar_name(const char *p)
+{
+	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2",
+		".tar.xz", ".tar.zst", NULL };
+	size_t n = strlen(p), i;
+
+	for (i = 0; ext[i]; i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && !strcmp(p + n - e, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The newest member time of a tar archive, from GNU tar's own listing
+ * (--utc --full-time: "-rw-r--r-- u/g 12 2026-12-01 10:00:00 name").
+ */
+static int tar_newest(const char *path, const char *tmpdir, long long *ms,
+		      struct strbuf *why)
+{
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf out = STRBUF_INIT, name = STRBUF_INIT;
+	const char *line;
+	long long best = -1;
+	int ret = -1;
+
+	strbuf_addf(&name, "%s/.tar-list.%ld", tmpdir, (long)getpid());
+	{
+		static const char *const argv[] = { "tar", "--utc",
+			"--full-time", "-tvf", NULL };
+		size_t k;
+		for (k = 0; argv[k]; k++)
+			strvec_push(&cmd.argv, argv[k]);
+		strvec_push(&cmd.argv, path);
+	}
+	strvec_push(&cmd.env, "LC_ALL=C");
+	cmd.stdout_path = name.buf;
+	cmd.timeout_ms = 3600UL * 1000;
+	if (exec_run(&cmd, &res, &err) < 0 || res.exec_failed) {
+		strbuf_addf(why, "tar could not be run: %s", err.msg.len ?
+			    err.msg.buf : res.exec_error.buf);
+		goto out;
+	}
+	if (res.exit_code || res.signal) {
+		strbuf_addf(why, "tar -t failed (exit %d): %.*s", res.exit_code,
+			    (int)(res.err_head.len > 200 ? 200 : res.err_head.len),
+			    res.err_head.buf);
+		goto out;
+	}
+	if (strbuf_read_file(&out, name.buf, 64u << 20) < 0) {
+		strbuf_addf(why, "cannot read tar's listing: %s", strerror(errno));
+		goto out;
+	}
+	for (line = out.buf; line && *line; ) {
+		const char *nl = strchr(line, '\n');
+		int y, mo, d, h, mi, s, n = 0;
+		const char *p = line;
+		int field;
+
+		/* The date is the 4th field. */
+		for (field = 0; field < 3 && p; field++) {
+			p = strchr(p, ' ');
+			while (p && *p == ' ')
+				p++;
+		}
+		if (p && sscanf(p, "%d-%d-%d %d:%d:%d%n", &y, &mo, &d, &h, &mi,
+				&s, &n) == 6) {
+			struct tm tm;
+			time_t t;
+
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = y - 1900;
+			tm.tm_mon = mo - 1;
+			tm.tm_mday = d;
+			tm.tm_hour = h;
+			tm.tm_min = mi;
+			tm.tm_sec = s;
+			t = timegm(&tm);
+			if (t != (time_t)-1 && (long long)t * 1000 > best)
+				best = (long long)t * 1000;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (best < 0) {
+		strbuf_adds(why, "tar listed no member with a time");
+		goto out;
+	}
+	*ms = best;
+	ret = 0;
+out:
+	unlink(name.buf);
+	exec_cmd_release(&cmd);
+	exec_result_release(&res);
+	error_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* Read the archive's header (and, when full, all of it). */
+static void look_archive(struct cand *c, const char *tz, int full)
+{
+	struct toc toc = TOC_INIT;
+	struct error err = ERROR_INIT;
+	int ret;
+
+	if (full) {
+		ret = toc_read_archive(c->path, &toc, &err);
+	} else {
+		struct strbuf head = STRBUF_INIT;
+		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = -1;
+
+		if (fd >= 0) {
+			strbuf_grow(&head, HEAD_BYTES);
+			n = read(fd, head.buf, HEAD_BYTES);
+			close(fd);
+		}
+		if (n < 0) {
+			error_set(&err, "cannot read it: %s", strerror(errno));
+			ret = -1;
+		} else {
+			toc_read_archive_mem(head.buf, (size_t)n, &toc, &err);
+			ret = 0;  /* cut short on purpose: the header is enough */
+		}
+		strbuf_release(&head);
+	}
+	if (toc.created_set &&
+	    backup_archive_time(toc.created_tm, tz, &c->created_ms,
+				&c->dst_fits) == 0) {
+		c->clock = "archive";
+		c->created_local = xstrdup(toc.created);
+	}
+	if (ret < 0 || (!full && !toc.created_set)) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s", err.msg.len ? err.msg.buf :
+			    "the archive header cannot be read");
+		c->damaged = strbuf_detach(&sb, NULL);
+	}
+	toc_release(&toc);
+	error_release(&err);
+}
+
+static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
+{
+	unsigned char magic[5];
+	int fd;
+	ssize_t n;
+	struct error err = ERROR_INIT;
+	struct strbuf why = STRBUF_INIT;
+
+	c->clock = "mtime";
+	c->dst_fits = 1;
+	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		strbuf_addf(&why, "cannot be opened: %s", strerror(errno));
+		c->damaged = strbuf_detach(&why, NULL);
+		return;
+	}
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, "PGDMP", 5))
+		look_archive(c, tz, full);
+	else if (is_tar_name(c->path) && tmpdir) {
+		if (tar_newest(c->path, tmpdir, &c->created_ms, &why) == 0)
+			c->clock = "tar";
+		else
+			c->damaged = strbuf_detach(&why, NULL);
+	}
+	if (full && !c->damaged) {
+		unsigned long long size;
+		if (sha256_file_hex(c->path, c->sha256, &size, &err) < 0) {
+			strbuf_addf(&why, "cannot be read to its end: %s",
+				    err.msg.buf);
+			c->damaged = strbuf_detach(&why, NULL);
+		}
+	}
+	error_release(&err);
+	strbuf_release(&why);
+}
+
+static long long cand_key(const struct cand *c)
+{
+	return strcmp(c->clock, "mtime") ? c->created_ms : c->mtime_ms;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	long long kx = cand_key(x), ky = cand_key(y);
+
+	if (kx != ky)
+		return kx > ky ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* glob(3)'s error callback has no argument: one selection at a time. */
+static struct strvec *glob_errors;
+
+static int on_glob_error(const char *path, int eno)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	/* A part of the pattern that does not exist just matches nothing. */
+	if (eno == ENOENT || eno == ENOTDIR)
+		return 0;
+	strbuf_addf(&sb, "%s: %s", path, strerror(eno));
+	strvec_push(glob_errors, sb.buf);
+	strbuf_release(&sb);
+	return 0;
+}
+
+static json_t *utc(long long ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *r;
+
+	clock_format_utc_ms(&sb, ms);
+	r = json_string(sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
+static void fmt_age(struct strbuf *sb, long long ms)
+{
+	long long s = (ms < 0 ? -ms : ms) / 1000;
+
+	if (s >= 86400)
+		strbuf_addf(sb, "%lldd%02lldh", s / 86400, s / 3600 % 24);
+	else if (s >= 3600)
+		strbuf_addf(sb, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	else
+		strbuf_addf(sb, "%lldm%02llds", s / 60, s % 60);
+}
+
+static int zone_known(const char *tz)
+{
+	struct strbuf p = STRBUF_INIT;
+	int ok;
+
+	if (*tz == ':')
+		tz++;
+	if (*tz == '/' || strstr(tz, ".."))
+		return *tz == '/' && access(tz, R_OK) == 0;
+	strbuf_addf(&p, "/usr/share/zoneinfo/%s", tz);
+	ok = access(p.buf, R_OK) == 0;
+	strbuf_release(&p);
+	return ok;
+}
+
+static json_t *cand_json(const struct cand *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "path", json_string(c->path));
+	json_object_set_new(o, "size", json_integer(c->size));
+	json_object_set_new(o, "mtime", utc(c->mtime_ms));
+	json_object_set_new(o, "mtime_ms", json_integer(c->mtime_ms));
+	json_object_set_new(o, "clock", json_string(c->clock));
+	if (strcmp(c->clock, "mtime")) {
+		json_object_set_new(o, "created", utc(c->created_ms));
+		json_object_set_new(o, "created_ms", json_integer(c->created_ms));
+	}
+	if (c->created_local)
+		json_object_set_new(o, "created_header",
+				    json_string(c->created_local));
+	if (c->sha256[0])
+		json_object_set_new(o, "sha256", json_string(c->sha256));
+	if (c->damaged)
+		json_object_set_new(o, "damaged", json_string(c->damaged));
+	return o;
+}
+
+static void findings(const struct drill_item *it, const struct cand *c,
+		     long long now_ms, json_t *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strcmp(c->clock, "mtime") && c->created_ms > now_ms + FUTURE_MS) {
+		strbuf_addf(&sb, "%s: its %s says it was made at ", c->path,
+			    backup_clock_name(c->clock));
+		clock_format_utc_ms(&sb, c->created_ms);
+		strbuf_adds(&sb, ", ");
+		fmt_age(&sb, c->created_ms - now_ms);
+		strbuf_adds(&sb, " in the future of this host's clock: one of "
+			    "the two clocks is wrong, so its age is no evidence");
+		json_array_append_new(out, json_string(sb.buf));
+		strbuf_reset(&sb);
+	}
+	if (!strcmp(c->clock, "archive") &&
+	    (c->mtime_ms - c->created_ms > SKEW_MS ||
+	     c->created_ms - c->mtime_ms > SKEW_MS)) {
+		strbuf_addf(&sb, "%s: the file's mtime (", c->path);
+		clock_format_utc_ms(&sb, c->mtime_ms);
+		strbuf_adds(&sb, ") is ");
+		fmt_age(&sb, c->mtime_ms - c->created_ms);
+		strbuf_addf(&sb, " %s the archive's creation time (",
+			    c->mtime_ms > c->created_ms ? "after" : "before");
+		clock_format_utc_ms(&sb, c->created_ms);
+		strbuf_adds(&sb, "): copied, touched or a long dump; the "
+			    "archive's own time is the one used");
+		json_array_append_new(out, json_string(sb.buf));
+		strbuf_reset(&sb);
+	}
+	if (!strcmp(c->clock, "archive") && !c->dst_fits) {
+		strbuf_addf(&sb, "%s: the header's DST flag does not fit the "
+			    "zone %s on that date: the dump was probably made "
+			    "on a host in another zone (set timezone: on item "
+			    "%s); its time may be off by the zones' difference",
+			    c->path, it->timezone ? it->timezone :
+			    getenv("TZ") ? getenv("TZ") : "(local)", it->id);
+		json_array_append_new(out, json_string(sb.buf));
+		strbuf_reset(&sb);
+	}
+	strbuf_release(&sb);
+}
+
+json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
+		      const char *tmpdir, struct strvec *problems)
+{
+	json_t *rec = json_object(), *arr = json_array(), *finds = json_array();
+	struct strvec errors = STRVEC_INIT, patterns = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	struct cand *c = NULL;
+	size_t nc = 0, alloc = 0, i, pick;
+	struct stat st;
+	glob_t g;
+	int use_older = it->on_damaged && !strcmp(it->on_damaged, "use_older");
+
+	json_object_set_new(rec, "type", json_string("backup"));
+	json_object_set_new(rec, "item", json_string(it->id));
+	json_object_set_new(rec, "rule", json_string(it->scheduled));
+	json_object_set_new(rec, "timezone", json_string(it->timezone ?
+		it->timezone : getenv("TZ") ? getenv("TZ") : "(local)"));
+	json_object_set_new(rec, "on_damaged", json_string(use_older ?
+		"use_older" : "fail"));
+	if (it->timezone && !zone_known(it->timezone)) {
+		strbuf_addf(&sb, "backup %s: timezone '%s' is not a zone this "
+			    "host knows (/usr/share/zoneinfo)", it->id,
+			    it->timezone);
+		goto problem;
+	}
+	if (stat(it->scheduled, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* A directory of dated backups: its files and its subdirectories'. */
+		strbuf_addf(&sb, "%s/*", it->scheduled);
+		strvec_push(&patterns, sb.buf);
+		strbuf_addf(&sb, "/*");
+		strvec_push(&patterns, sb.buf);
+		strbuf_reset(&sb);
+	} else {
+		strvec_push(&patterns, it->scheduled);
+	}
+	glob_errors = &errors;
+	for (i = 0; i < patterns.nr; i++) {
+		size_t k;
+		int gr = glob(patterns.v[i], GLOB_NOSORT, on_glob_error, &g);
+
+		if (gr != 0) {
+			if (gr == GLOB_NOSPACE)
+				strvec_push(&errors, "glob failed (out of memory)");
+			globfree(&g);
+			continue;
+		}
+		for (k = 0; k < g.gl_pathc; k++) {
+			struct stat fs;
+			if (stat(g.gl_pathv[k], &fs) < 0 || !S_ISREG(fs.st_mode))
+				continue;
+			if (nc == alloc) {
+				alloc = alloc ? 2 * alloc : 16;
+				c = xrealloc(c, alloc * sizeof(*c));
+			}
+			memset(&c[nc], 0, sizeof(*c));
+			c[nc].path = xstrdup(g.gl_pathv[k]);
+			c[nc].size = (long long)fs.st_size;
+			c[nc].mtime_ms = (long long)fs.st_mtim.tv_sec * 1000 +
+					 fs.st_mtim.tv_nsec / 1000000;
+			nc++;
+		}
+		globfree(&g);
+	}
+	glob_errors = NULL;
+	if (errors.nr) {
+		strbuf_addf(&sb, "backup %s: cannot read where its backups are "
+			    "(%s): ", it->id, it->scheduled);
+		for (i = 0; i < errors.nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? "; " : "", errors.v[i]);
+		json_object_set_new(rec, "status", json_string("unreadable"));
+		goto problem_status;
+	}
+	if (!nc) {
+		strbuf_addf(&sb, "backup %s: no file matches scheduled: %s, so "
+			    "there is no backup to restore", it->id,
+			    it->scheduled);
+		json_object_set_new(rec, "status", json_string("none"));
+		goto problem_status;
+	}
+	for (i = 0; i < nc; i++)
+		look(&c[i], it->timezone, full, tmpdir);
+	qsort(c, nc, sizeof(*c), cand_cmp);
+	for (i = 0; i < nc; i++)
+		json_array_append_new(arr, cand_json(&c[i]));
+	for (pick = 0; pick < nc && c[pick].damaged && use_older; pick++)
+		;
+	if (pick == nc || c[pick].damaged) {
+		const struct cand *n = &c[pick == nc ? 0 : pick];
+		strbuf_addf(&sb, "backup %s: the newest candidate %s cannot be "
+			    "restored: %s", it->id, n->path, n->damaged);
+		if (pick == nc && nc > 1)
+			strbuf_adds(&sb, " (and no older candidate is whole)");
+		else if (!use_older && nc > 1)
+			strbuf_adds(&sb, "; rdrill does not fall back to an "
+				    "older one unless the item says "
+				    "on_damaged: use_older");
+		json_object_set_new(rec, "status", json_string("damaged"));
+		json_object_set_new(rec, "problem", json_string(sb.buf));
+		goto out;
+	}
+	if (pick) {
+		strbuf_addf(&sb, "the newest candidate %s cannot be restored "
+			    "(%s); the older %s is restored instead, as the "
+			    "item says (on_damaged: use_older)", c[0].path,
+			    c[0].damaged, c[pick].path);
+		json_array_append_new(finds, json_string(sb.buf));
+		strbuf_reset(&sb);
+	}
+	findings(it, &c[pick], now_ms, finds);
+	json_object_set_new(rec, "status", json_string("picked"));
+	json_object_set_new(rec, "chosen", json_string(c[pick].path));
+	json_object_set_new(rec, "chosen_index", json_integer((json_int_t)pick));
+	json_object_set_new(rec, "clock", json_string(c[pick].clock));
+	json_object_set_new(rec, "strength",
+			    json_string(clock_strength(c[pick].clock)));
+	json_object_set_new(rec, "created_ms", json_integer(cand_key(&c[pick])));
+	json_object_set_new(rec, "created", utc(cand_key(&c[pick])));
+	json_object_set_new(rec, "fell_back", json_boolean(pick > 0));
+	goto out;
+
+problem:
+	json_object_set_new(rec, "status", json_string("unreadable"));
+problem_status:
+	json_object_set_new(rec, "problem", json_string(sb.buf));
+	strvec_push(problems, sb.buf);
+out:
+	json_object_set_new(rec, "candidates", arr);
+	json_object_set_new(rec, "findings", finds);
+	for (i = 0; i < nc; i++) {
+		free(c[i].path);
+		free(c[i].created_local);
+		free(c[i].damaged);
+	}
+	free(c);
+	strvec_clear(&errors);
+	strvec_clear(&patterns);
+	strbuf_release(&sb);
+	return rec;
+}
