@@ -1,5 +1,7 @@
 #!/bin/sh
-# Install what rdrill needs to build, test and run its demo on Debian 12.
+# Install what rdrill needs to build, test and run its demo on Debian 12
+# (chromium, poppler-utils and fonts-noto-cjk: t0750 prints the reports
+# to PDF and reads them back, in Chinese too).
 # As root: apt-get installs what is missing and an unprivileged user is
 # created for PostgreSQL servers (it refuses to run as root). Otherwise:
 # say exactly what is missing and how to get it, and fail.
@@ -14,7 +16,8 @@ set -eu
 
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql
-tar gzip coreutils util-linux jq tzdata perl"
+tar gzip coreutils util-linux jq tzdata perl
+chromium poppler-utils fonts-noto-cjk"
 PG_USER=${RDRILL_PG_USER:-rdrill-pg}
 
 missing=""

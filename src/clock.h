@@ -27,6 +27,13 @@ long long clock_boot_ms(void);
 /* Append `ms` since the epoch as "2026-01-21T03:04:05.123Z". */
 void clock_format_utc_ms(struct strbuf *sb, long long ms);
 
+/*
+ * The reverse, for the journal's "2026-12-02T00:03:33.968Z" (the
+ * milliseconds optional): ms since the epoch, -1 when it is not one.
+ * No TZ, no locale: reports render the same anywhere.
+ */
+long long clock_parse_utc_ms(const char *iso);
+
 /* Sleep `ms` milliseconds (a signal may cut it short). */
 void clock_sleep_ms(long ms);
 

@@ -220,6 +220,7 @@ int cmd_run(int argc, char **argv)
 	ro.bundle = p.bundle.buf;
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
+	ro.change_ref = a.change_ref;
 	ro.approval = approval;
 	ro.lang = a.lang;
 	ro.vars_given = a.vars;

@@ -1,6 +1,7 @@
 #include "error.h"
 #include "rdrill.h"
 #include "seal.h"
+#include "signoff.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -52,6 +53,8 @@ int cmd_verify(int argc, char **argv)
 		rc = RDRILL_EXIT_FAILED;
 		goto out;
 	}
+	signoff_check(dir, strcmp(c.lang, "default") && *c.lang ? c.lang : NULL,
+		      &c);
 	for (i = 0; i < c.notes.nr; i++)
 		line("OK      ", c.notes.v[i]);
 	for (i = 0; i < c.caveats.nr; i++)

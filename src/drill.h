@@ -120,7 +120,9 @@ struct drill {
 	char sha256[65];        /* of the drill file's bytes; "" from a body */
 	struct schema_int format;
 	const char *id, *title, *system, *environment, *objective,
-		   *declaration, *owner, *operator, *language;
+		   *declaration, *owner, *operator, *approver, *change_ref,
+		   *language;
+	struct schema_int cadence_s; /* how often it must pass (history) */
 	struct drill_targets *targets;
 	struct drill_control *controls;
 	size_t ncontrols;

@@ -18,35 +18,64 @@ static int is_line_space(int c)
 	return c == '\n' || c == '\r' || c == '\t';
 }
 
+static int is_ascii_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
 /*
  * Whether the punctuation character at s[i] could mean something to
- * cmark-gfm. A value never holds a line break (they become spaces), so
- * block syntax can only start at its first character, or just after a
- * leading number ("1. " / "1)" open an ordered list; "1.5" does not). Characters with
- * inline meaning anywhere are always escaped; ':' only before '/'
- * (scheme://) and '.' only after 'w' (www.), which is what the autolink
- * extension looks for while parsing. The rest ("2026-11-24", "a/b",
- * "15:58") stays readable in report.md; test-markdown round-trips random
- * text through every position to keep this honest.
+ * cmark-gfm, so report.md keeps "/tmp", "(bookworm)", "root@vm",
+ * "pg_dump" and "=>" as they are. A value never holds a line break (they
+ * become spaces), so block syntax can only start at its first character,
+ * or just after a leading number ("1. " / "1)" open an ordered list;
+ * "1.5" does not); what sits either side of the value is the template's,
+ * so the first and last characters are judged as if anything could be
+ * there. Always escaped: what opens or closes code, emphasis,
+ * strikethrough, links, HTML and table cells. Only in context: '_'
+ * between two ASCII letters or digits is intraword and can neither open
+ * nor close emphasis; '#' closes an ATX heading only after a space; '&'
+ * starts an entity only before a letter, digit or '#'; '!' is an image
+ * only before '['; '>' is a block quote only at the start; ':' only
+ * before '/' (scheme://) and '.' only after 'w' (www.), which is what the
+ * autolink extension looks for. '@' is never escaped: the autolink
+ * extension finds e-mail addresses after escapes are resolved, so a
+ * backslash would change nothing (markdown.h). test-markdown round-trips
+ * random text through every position to keep this honest.
  */
 static int needs_escape(const char *s, size_t len, size_t i)
 {
 	int c = (unsigned char)s[i];
+	int last = i + 1 == len;
+	int next = last ? 0 : (unsigned char)s[i + 1];
 	size_t d;
 
 	if (!is_ascii_punct(c))
 		return 0;
-	if (i == 0 || strchr("\\`*_[]()<>!&~|#@", c))
+	if (strchr("\\`*[]<~|", c))
 		return 1;
-	if (c == ':')
-		return i + 1 < len && s[i + 1] == '/';
-	if (c == '.' && (s[i - 1] == 'w' || s[i - 1] == 'W'))
+	if (i == 0 && strchr("-+=#>_:!&(.)", c))
 		return 1;
-	if (c == '.') {
+	switch (c) {
+	case '_':
+		return last || !is_ascii_alnum((unsigned char)s[i - 1]) ||
+		       !is_ascii_alnum(next);
+	case '#':
+		return s[i - 1] == ' ' || is_line_space(s[i - 1]);
+	case '&':
+		return last || is_ascii_alnum(next) || next == '#';
+	case '!':
+		return last;
+	case ':':
+		return next == '/';
+	case '.':
+	case ')':
+		if (c == '.' && (s[i - 1] == 'w' || s[i - 1] == 'W'))
+			return 1;
 		for (d = 0; d < i && s[d] >= '0' && s[d] <= '9'; d++)
 			;
-		return d == i && (i + 1 == len || s[i + 1] == ' ' ||
-				  is_line_space(s[i + 1]));
+		return d == i && (last || next == ' ' || is_line_space(next));
 	}
 	return 0;
 }
@@ -243,6 +272,31 @@ static void add_html_escaped(struct strbuf *out, const char *s)
 	strbuf_release(&clean);
 }
 
+/*
+ * `s` as the text of a CSS string: quotes, backslashes and control
+ * characters as hex escapes, and '<' too, so no "</style>" can end the
+ * style element, whatever the drill's title holds.
+ */
+static void add_css_string(struct strbuf *out, const char *s)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i;
+
+	utf8_add_clean(&clean, s, strlen(s), "\t\n\r");
+	strbuf_addch(out, '"');
+	for (i = 0; i < clean.len; i++) {
+		unsigned char c = (unsigned char)clean.buf[i];
+
+		if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20 ||
+		    c == 0x7f)
+			strbuf_addf(out, "\\%x ", c);
+		else
+			strbuf_addch(out, (char)c);
+	}
+	strbuf_addch(out, '"');
+	strbuf_release(&clean);
+}
+
 static const char *const status_words[] = {
 	"PASSED", "FAILED", "PLANNED", "INCOMPLETE", "ABORTED", "REFUSED",
 	"SKIPPED",
@@ -368,7 +422,14 @@ static const char stylesheet[] =
 	".st-refused{color:#6639ba;background:#fbefff;border-color:#c297ff}\n"
 	".st-skipped{color:var(--muted);background:var(--soft);"
 	"border-color:var(--line)}\n"
-	"@page{size:A4;margin:16mm 15mm 18mm}\n"
+	/*
+	 * No page size: the printer's (A4 or Letter) decides, and the margins
+	 * fit both. Page numbers in the bottom margin; the running header
+	 * (the drill, date and verdict) is the per-report rule after this.
+	 */
+	"@page{margin:18mm 15mm 18mm;"
+	"@bottom-right{content:counter(page) \" / \" counter(pages);"
+	"font:8pt var(--sans);color:#555}}\n"
 	"@media print{"
 	"html{font-size:10pt}"
 	"body{font-size:1rem;line-height:1.45;color:#000;background:none}"
@@ -379,6 +440,11 @@ static const char stylesheet[] =
 	"a{color:inherit}"
 	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
 	"background:none;border-color:#999}"
+	/* a hash or path in a paragraph wraps rather than leave the page */
+	"p,li,td,th,code{overflow-wrap:anywhere}"
+	/* the summary is page 1; the evidence starts on page 2 */
+	"main>hr:first-of-type{break-after:page;page-break-after:always;"
+	"border:0;margin:0}"
 	"pre,blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
 	"code,thead th,tbody tr:nth-child(even){background:none}"
 	"code{border:0;padding:0}"
@@ -440,6 +506,11 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 	add_html_escaped(out, title ? title : "");
 	strbuf_adds(out, "</title>\n<style>\n");
 	strbuf_adds(out, stylesheet);
+	/* The running header of every printed page. */
+	strbuf_adds(out, "@page{@top-left{content:");
+	add_css_string(out, title ? title : "");
+	strbuf_adds(out, ";font:8pt var(--sans);color:#555}}\n"
+		    "");
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
 	markdown_status_badges(out, html);
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");

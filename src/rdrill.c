@@ -29,8 +29,8 @@ static const struct rdrill_cmd commands[] = {
 	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH|DIR "
-	  "[--approved-key PUB.pem]] [-o DIR] [--lang zh-CN|en] [--dry-run] "
-	  "[--sign-key KEY.pem]",
+	  "[--approved-key PUB.pem]] [--change-ref REF] [-o DIR] [--lang zh-CN|en] "
+	  "[--dry-run] [--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report",
 	  "\noptions:\n" OPT_VAR
 	  "  --confirm ENV      run destructive steps in environment ENV\n"
@@ -38,6 +38,7 @@ static const struct rdrill_cmd commands[] = {
 	  "  --approved-plan DIR   ... the hash of plan bundle DIR, which must\n"
 	  "                     verify (rdrill plan -o DIR made it)\n"
 	  "  --approved-key PUB.pem  and be signed by this key\n"
+	  "  --change-ref REF   the change ticket this run belongs to (report)\n"
 	  OPT_OUT OPT_LANG
 	  "  --dry-run          the same as rdrill plan\n"
 	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
@@ -49,6 +50,21 @@ static const struct rdrill_cmd commands[] = {
 	  "\noptions:\n"
 	  "  --key PUB.pem      the seal must be signed by this key\n"
 	  "  --tsa-ca CA.pem    check seal.tsr, the time-stamp, against this CA\n"
+	  OPT_HELP },
+	{ "sign", cmd_sign,
+	  "sign BUNDLE_DIR --role ROLE --name NAME [--key KEY.pem] [--comment TEXT]",
+	  "sign a verified bundle off: a chained, signed record; report.signed.*",
+	  "\noptions:\n"
+	  "  --role ROLE        operator, reviewer, auditor, ...\n"
+	  "  --name NAME        who signs\n"
+	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
+	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE]",
+	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
+	  "\noptions:\n"
+	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
+	  "  --prom FILE        also write Prometheus textfile metrics\n"
+	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
 	  OPT_HELP },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
@@ -209,6 +225,12 @@ int rdrill_parse_drill_args(const char *cmd, int argc, char **argv,
 			if (!*v)
 				return RDRILL_EXIT_USAGE;
 			a->approved = v;
+		} else if ((flags & DRILL_ARGS_RUN) &&
+			   (v = take_value(cmd, argc, argv, &i,
+					   "--change-ref"))) {
+			if (!*v)
+				return RDRILL_EXIT_USAGE;
+			a->change_ref = v;
 		} else if ((flags & DRILL_ARGS_RUN) &&
 			   !strcmp(argv[i], "--dry-run")) {
 			a->dry_run = 1;

@@ -29,6 +29,8 @@ int cmd_run(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* Print "rdrill: <msg>" (and detail lines) to stderr. */
 struct error;
@@ -47,6 +49,7 @@ struct drill_args {
 	const char *lang;      /* --lang */
 	const char *confirm;   /* --confirm ENV */
 	const char *approved;  /* --approved-plan HASH */
+	const char *change_ref; /* --change-ref TEXT (the change ticket) */
 	int dry_run;
 };
 #define DRILL_ARGS_RUN 1u  /* accept the options only `run` has */

@@ -2,6 +2,7 @@
 #include "backup.h"
 #include "drill.h"
 #include "step.h"
+#include "clock.h"
 #include "error.h"
 #include "journal.h"
 #include "fsutil.h"
@@ -98,6 +99,204 @@ static json_t *duration_string(long long secs)
 	return r;
 }
 
+/* ---- the checks' words in the report's language ---------------------- */
+
+/*
+ * Step kinds and preflight journal their checks in English (the journal
+ * is the evidence and stays as written); the zh-CN report shows them in
+ * Chinese. A prefix ends in a space when the rest (a program, a column,
+ * a number) follows and is kept; other entries match the whole text. A
+ * text no entry matches is shown as journaled.
+ */
+static const struct { const char *en, *zh; } zh_words[] = {
+	/* what */
+	{ "exit code", "退出码" },
+	{ "errors in output", "输出中的错误" },
+	{ "canary row found", "找到 canary 行" },
+	{ "canary row gone", "canary 行已消失" },
+	{ "rows deleted", "删除行数" },
+	{ "column ", "列 " },
+	{ "identical to the recorded row", "与记录时的行一致" },
+	{ "files hashed", "已计算哈希的文件" },
+	{ "rows", "行数" },
+	{ "value", "值" },
+	{ "result captured", "已取得结果" },
+	{ "archive readable to its last data block", "归档可读至最后一个数据块" },
+	{ "pg_restore -l lists the TOC", "pg_restore -l 列出 TOC" },
+	{ "pg_restore -f /dev/null reads the whole archive",
+	  "pg_restore -f /dev/null 读完整个归档" },
+	{ "TOC entries", "TOC 条目数" },
+	{ "dump's database", "转储的数据库" },
+	{ "dumped from server major version", "转储来源服务器主版本" },
+	{ "dump and server versions match", "转储与服务器版本一致" },
+	{ "accepts connections", "可连接" },
+	{ "exists", "存在" },
+	{ "non-empty", "非空" },
+	{ "files", "文件" },
+	{ "owner", "属主" },
+	{ "mode", "权限" },
+	{ "no permission errors", "无权限错误" },
+	{ "environment variable ", "环境变量 " },
+	{ "program ", "程序 " },
+	{ "run_as user ", "run_as 用户 " },
+	{ "output directory", "输出目录" },
+	/* expected and actual */
+	{ "allowed by the drill", "演练文件允许" },
+	{ "exactly 1 row", "恰好 1 行" },
+	{ "no row", "无此行" },
+	{ "1 row", "1 行" },
+	{ "none", "无" },
+	{ "the query runs", "查询可执行" },
+	{ "set", "已设置" },
+	{ "not set", "未设置" },
+	{ "empty", "为空" },
+	{ "found", "找到" },
+	{ "present", "存在" },
+	{ "no such user", "无此用户" },
+	{ "yes", "是" },
+	{ "no", "否" },
+	{ "more than 0 bytes", "大于 0 字节" },
+	{ "at least 1 entry", "至少 1 项" },
+	{ "a non-empty file or directory", "非空文件或目录" },
+	{ "every listed file", "列出的全部文件" },
+	{ "at least 1", "至少 1" },
+	{ "at least ", "至少 " },
+	{ "same major version", "主版本相同" },
+	{ "header, TOC and every data block complete",
+	  "文件头、TOC 与全部数据块完整" },
+	{ "exit 0, same entry count as the archive", "退出码 0，条目数与归档一致" },
+	{ "exit 0", "退出码 0" },
+	{ "within ", "不超过 " },
+	{ "writable, ", "可写，" },
+	{ "writable", "可写" },
+	{ "yes (file)", "是（文件）" },
+	{ "yes (directory)", "是（目录）" },
+	{ "yes: ", "是：" },
+	{ "after ", "用时 " },
+};
+
+/* Whole check lines (describe) of the kinds whose line is fixed text. */
+static const struct { const char *en, *zh; } zh_describe[] = {
+	{ "canary record: record the row and its columns",
+	  "canary 记录：记录该行及其各列" },
+	{ "canary delete: delete the row", "canary 删除：删除该行" },
+	{ "canary absent: prove the row is gone", "canary 已删除：证明该行已不存在" },
+	{ "canary present: prove the row is back and identical",
+	  "canary 已恢复：证明该行已恢复且与记录一致" },
+};
+
+static void set_label(json_t *o, const char *k, const char *v, int zh)
+{
+	size_t i, n;
+
+	if (!v || !*v)
+		return;
+	/* ">= 10" would need a backslash in report.md (a block quote). */
+	if (!strncmp(v, ">= ", 3)) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "≥ %s", v + 3);
+		set_str(o, k, sb.buf);
+		strbuf_release(&sb);
+		return;
+	}
+	for (i = 0; zh && i < sizeof(zh_words) / sizeof(*zh_words); i++) {
+		n = strlen(zh_words[i].en);
+		if (zh_words[i].en[n - 1] == ' ' ?
+		    strncmp(v, zh_words[i].en, n) : strcmp(v, zh_words[i].en))
+			continue;
+		if (zh_words[i].en[n - 1] == ' ') {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "%s%s", zh_words[i].zh, v + n);
+			set_str(o, k, sb.buf);
+			strbuf_release(&sb);
+		} else {
+			set_str(o, k, zh_words[i].zh);
+		}
+		return;
+	}
+	set_str(o, k, v);
+}
+
+/* ---- times in the run's zone ------------------------------------------ */
+
+/*
+ * The run's UTC offset, in minutes, from the start record's zone
+ * (envinfo.h: "CET (UTC+0100)"). The verifier's own zone, locale and
+ * tz database play no part, so a report renders the same anywhere; 0
+ * when the journal predates the record or holds something else.
+ */
+static int zone_offset_min(const char *zone)
+{
+	const char *p = zone ? strstr(zone, "(UTC") : NULL;
+	int sign, h, m;
+
+	if (!p || (p[4] != '+' && p[4] != '-'))
+		return 0;
+	sign = p[4] == '-' ? -1 : 1;
+	p += 5;
+	if (strspn(p, "0123456789") != 4 || p[4] != ')')
+		return 0;
+	h = (p[0] - '0') * 10 + (p[1] - '0');
+	m = (p[2] - '0') * 10 + (p[3] - '0');
+	if (h > 14 || m > 59)
+		return 0;
+	return sign * (h * 60 + m);
+}
+
+/* "UTC+0100" of the zone string, or "UTC". */
+static void zone_short(struct strbuf *sb, const char *zone)
+{
+	const char *p = zone ? strstr(zone, "(UTC") : NULL;
+	size_t n = p ? strcspn(p + 1, ")") : 0;
+
+	if (p && zone_offset_min(zone) && n <= 8)
+		strbuf_add(sb, p + 1, n);
+	else
+		strbuf_adds(sb, "UTC");
+}
+
+#define iso_ms clock_parse_utc_ms
+
+/* "2026-12-02 09:03:33" (date 1) or "09:03:33" of ms in the zone. */
+static void local_time(struct strbuf *sb, long long ms, int off_min,
+		       int date)
+{
+	long long t = ms / 1000 + off_min * 60LL, days = t / 86400, z, era;
+	long long doe, yoe, doy, mp, y, m, d, secs = t % 86400;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	if (date)
+		strbuf_addf(sb, "%04lld-%02lld-%02lld ", y, m, d);
+	strbuf_addf(sb, "%02lld:%02lld:%02lld", secs / 3600, secs / 60 % 60,
+		    secs % 60);
+}
+
+static void set_local(json_t *o, const char *k, const char *iso, int off,
+		      int date)
+{
+	long long ms = iso_ms(iso);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ms < 0)
+		return;
+	local_time(&sb, ms, off, date);
+	set_str(o, k, sb.buf);
+	strbuf_release(&sb);
+}
+
 /* ---- the view -------------------------------------------------------- */
 
 /*
@@ -189,11 +388,84 @@ static const char *const step_keys[] = {
 	"started", "ended", "duration", "message", "note", "exit_code",
 	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
 	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
+	"started_time", "canary_values", "has_canary_values", "journal_line",
 	NULL,
 };
 
+/*
+ * One line of what a step touches (step_kind.target), for the report:
+ * {"text", "code"}, the SQL as code (no escapes in it, report.md reads
+ * as the SQL that runs) and, in the zh-CN report, the connection line
+ * said again in Chinese from the drill's own connection.
+ */
+static json_t *target_line(const struct drill *d, const char *line, int zh)
+{
+	static const struct { const char *en, *zh; } sql_labels[] = {
+		{ "SQL, in a read-only transaction", "SQL（只读事务）" },
+		{ "SQL", "SQL" },
+	};
+	static const char canary_tail[] =
+		" (in a transaction, rolled back unless exactly 1 row)";
+	json_t *o = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	const char *colon = strstr(line, ": ");
+	size_t i;
+
+	json_object_set_new(o, "code", json_null());
+	for (i = 0; colon && i < sizeof(sql_labels) / sizeof(*sql_labels); i++) {
+		const char *sql = colon + 2;
+		size_t n = strlen(sql), t = strlen(canary_tail);
+		int tail;
+
+		if ((size_t)(colon - line) != strlen(sql_labels[i].en) ||
+		    strncmp(line, sql_labels[i].en, colon - line))
+			continue;
+		tail = n > t && !strcmp(sql + n - t, canary_tail);
+		strbuf_addf(&sb, "%s%s", zh ? sql_labels[i].zh : sql_labels[i].en,
+			    zh ? "：" : ":");
+		set_str(o, "text", sb.buf);
+		strbuf_reset(&sb);
+		markdown_code_span(&sb, sql, tail ? n - t : n);
+		if (tail)
+			strbuf_adds(&sb, zh ? "（在事务中执行，除非恰好 1 行，否则回滚）" :
+				    " (in a transaction, rolled back unless exactly "
+				    "1 row)");
+		json_object_set_new(o, "code", json_string(sb.buf));
+		strbuf_release(&sb);
+		return o;
+	}
+	if (zh && !strncmp(line, "connection ", 11) && colon) {
+		struct strbuf name = STRBUF_INIT;
+		const struct drill_conn *c;
+
+		strbuf_add(&name, line + 11, colon - (line + 11));
+		c = drill_conn(d, name.buf);
+		if (c) {
+			strbuf_addf(&sb, "连接 %s：数据库 %s", name.buf,
+				    c->dbname ? c->dbname : "（libpq 默认）");
+			if (c->host)
+				strbuf_addf(&sb, "，主机 %s", c->host);
+			if (c->port.set)
+				strbuf_addf(&sb, "，端口 %ld", c->port.v);
+			strbuf_addf(&sb, "，用户 %s", c->user ? c->user :
+				    "（libpq 默认）");
+			if (c->password_env)
+				strbuf_addf(&sb, "（密码取自 $%s）", c->password_env);
+			else if (c->password_file)
+				strbuf_addf(&sb, "（密码取自 %s）", c->password_file);
+			set_str(o, "text", sb.buf);
+		}
+		strbuf_release(&name);
+	}
+	if (!json_object_get(o, "text"))
+		set_str(o, "text", line);
+	strbuf_release(&sb);
+	return o;
+}
+
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *checks_out, int planned)
+			 json_t *rec, json_t *checks_out, int planned, int off,
+			 int zh)
 {
 	json_t *vs = json_object(), *v;
 	const char *kind = step->kind->name;
@@ -223,7 +495,7 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		json_t *arr = json_array();
 		step->kind->target(d, step, &lines);
 		for (i = 0; i < lines.nr; i++)
-			json_array_append_new(arr, json_string(lines.v[i]));
+			json_array_append_new(arr, target_line(d, lines.v[i], zh));
 		json_object_set_new(vs, "has_target",
 				    json_boolean(lines.nr > 0));
 		json_object_set_new(vs, "target_lines", arr);
@@ -238,6 +510,12 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	} else {
 		plan_step_describe(step, &sb);
 		set_str(vs, "describe", sb.buf);
+		for (i = 0; zh && i < sizeof(zh_describe) / sizeof(*zh_describe);
+		     i++)
+			if (!strcmp(sb.buf, zh_describe[i].en))
+				set_str(vs, "describe", zh_describe[i].zh);
+		/* For partials whose line is code (SQL): no escapes in it. */
+		add_code(vs, "describe");
 	}
 	if (!rec) {
 		/* A dry-run plans every step; a run that stopped skipped it. */
@@ -270,6 +548,10 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	json_object_set_new(vs, "has_checks", json_false());
 	set_str(vs, "started", journal_str(rec, "started"));
 	set_str(vs, "ended", journal_str(rec, "ended"));
+	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
+	if (json_is_integer(json_object_get(rec, "seq")))
+		json_object_set_new(vs, "journal_line", json_integer(
+			json_integer_value(json_object_get(rec, "seq")) + 1));
 	strbuf_reset(&sb);
 	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
 							"duration_ms")));
@@ -286,9 +568,9 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		json_array_foreach(v, i, c) {
 			json_t *o = json_object();
 			set_str(o, "step", json_string_value(json_object_get(vs, "title")));
-			set_str(o, "what", journal_str(c, "what"));
-			set_str(o, "expected", journal_str(c, "expected"));
-			set_str(o, "actual", journal_str(c, "actual"));
+			set_label(o, "what", journal_str(c, "what"), zh);
+			set_label(o, "expected", journal_str(c, "expected"), zh);
+			set_label(o, "actual", journal_str(c, "actual"), zh);
 			set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 				"PASSED" : "FAILED");
 			json_array_append(vc, o);
@@ -300,14 +582,34 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 				    json_boolean(json_array_size(vc) > 0));
 		json_object_set_new(vs, "checks", vc);
 	}
-	if ((v = json_object_get(rec, "evidence")))
+	if ((v = json_object_get(rec, "evidence"))) {
+		json_t *cols = json_object_get(v, "columns");
+		json_t *vals = json_object_get(v, "values");
 		json_object_set(vs, "evidence", v);
+		/* The canary row as recorded, column by column. */
+		if (json_is_array(cols) && json_is_object(vals)) {
+			json_t *arr = json_array(), *c;
+			json_array_foreach(cols, i, c) {
+				json_t *o = json_object();
+				json_t *val = json_object_get(vals,
+						json_string_value(c));
+				set_str(o, "column", json_string_value(c));
+				set_str(o, "value", json_is_string(val) ?
+					json_string_value(val) : "NULL");
+				add_code(o, "column");
+				json_array_append_new(arr, o);
+			}
+			json_object_set_new(vs, "has_canary_values",
+					    json_boolean(json_array_size(arr) > 0));
+			json_object_set_new(vs, "canary_values", arr);
+		}
+	}
 	strbuf_release(&sb);
 	return vs;
 }
 
 /* The preflight record's checks, as the report's table. */
-static void view_preflight(json_t *view, json_t *rec)
+static void view_preflight(json_t *view, json_t *rec, int zh)
 {
 	json_t *out, *c;
 	size_t i;
@@ -317,9 +619,9 @@ static void view_preflight(json_t *view, json_t *rec)
 	out = json_array();
 	json_array_foreach(json_object_get(rec, "checks"), i, c) {
 		json_t *o = json_object();
-		set_str(o, "what", journal_str(c, "what"));
-		set_str(o, "expected", journal_str(c, "expected"));
-		set_str(o, "actual", journal_str(c, "actual"));
+		set_label(o, "what", journal_str(c, "what"), zh);
+		set_label(o, "expected", journal_str(c, "expected"), zh);
+		set_label(o, "actual", journal_str(c, "actual"), zh);
 		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 			"PASSED" : "FAILED");
 		json_array_append_new(out, o);
@@ -356,6 +658,7 @@ static void view_backup_set(json_t *view, const struct drill *d)
 		snprintf(key, sizeof(key), "kind_%s", it->kind);
 		json_object_set_new(o, key, json_true());
 		json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
+		json_object_set_new(o, "not_first", json_boolean(i > 0));
 		{
 			static const char *const keys[] = { "container",
 				"database", "method", "owner", "artifact", NULL };
@@ -567,6 +870,7 @@ static void view_controls(json_t *view, const struct drill *d)
 		json_t *o = json_object();
 		set_str(o, "id", d->controls[i].id);
 		set_str(o, "title", d->controls[i].title);
+		json_object_set_new(o, "not_first", json_boolean(i > 0));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(view, "controls", arr);
@@ -593,6 +897,262 @@ static void env_view(json_t *view, json_t *env)
 	strbuf_release(&k);
 }
 
+/* ---- findings and deviations ------------------------------------------ */
+
+/*
+ * Every key a finding's template may name, null unless set: Mustache
+ * would otherwise find the report's own "title" or "n" for a finding
+ * that has none.
+ */
+static const char *const finding_keys[] = { "n", "title", "what",
+	"expected", "actual", "message", "when", "name", "value", "target",
+	"measured", "evidence_code", "log_code", "f_check", "f_step",
+	"f_skipped", "f_not_run", "f_conditional", "f_allowed_error",
+	"f_allowed_exit", "f_preflight", "f_var", "f_unapproved", "f_rto",
+	"f_rpo", "f_incomplete", "f_stopped", NULL };
+
+static json_t *finding(json_t *list, const char *kind)
+{
+	json_t *f = json_object();
+	size_t i;
+
+	for (i = 0; finding_keys[i]; i++)
+		json_object_set_new(f, finding_keys[i], json_null());
+	json_object_set_new(f, kind, json_true());
+	json_array_append_new(list, f);
+	return f;
+}
+
+/* The 1-based line of `needle` in a log's stored head, or 0. */
+static long log_line(json_t *stream, const char *needle)
+{
+	const char *head = journal_str(stream, "head"), *hit, *p;
+	long line = 1;
+
+	if (!*needle || !(hit = strstr(head, needle)))
+		return 0;
+	for (p = head; p < hit; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* "journal.jsonl:14" and the log a finding points at, as code spans. */
+static void finding_evidence(json_t *f, json_t *rec, const char *needle)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *which[] = { "stderr", "stdout" };
+	size_t i;
+
+	if (json_is_integer(json_object_get(rec, "seq"))) {
+		strbuf_addf(&sb, "journal.jsonl:%lld", (long long)
+			    json_integer_value(json_object_get(rec, "seq")) + 1);
+		set_str(f, "evidence", sb.buf);
+		json_object_del(f, "evidence_code");
+		add_code(f, "evidence");
+	}
+	for (i = 0; i < 2; i++) {
+		json_t *st = json_object_get(rec, which[i]);
+		long line;
+
+		if (!st || !json_integer_value(json_object_get(st, "bytes")))
+			continue;
+		line = needle ? log_line(st, needle) : 0;
+		if (needle && !line && i == 0)
+			continue;
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, journal_str(st, "path"));
+		if (line)
+			strbuf_addf(&sb, ":%ld", line);
+		set_str(f, "log", sb.buf);
+		json_object_del(f, "log_code");
+		add_code(f, "log");
+		break;
+	}
+	strbuf_release(&sb);
+}
+
+static void set_step(json_t *f, const struct drill_step *s)
+{
+	json_object_set_new(f, "n", json_integer(s->n));
+	set_str(f, "title", s->title && *s->title ? s->title : s->id);
+}
+
+static void step_findings(json_t *list, const struct drill_step *s,
+			  json_t *rec, int planned, int ended, int zh)
+{
+	json_t *c, *f;
+	struct strbuf sb = STRBUF_INIT;
+	const char *st = rec ? journal_str(rec, "status") : "";
+	size_t i;
+	int failed_checks = 0;
+
+	plan_step_when(s, &sb);
+	if (!rec) {
+		if (sb.len || (!planned && ended)) {
+			f = finding(list, planned ? "f_conditional" : "f_not_run");
+			set_step(f, s);
+			set_str(f, "when", sb.buf);
+		}
+		strbuf_release(&sb);
+		return;
+	}
+	if (!strcmp(st, "skipped")) {
+		f = finding(list, "f_skipped");
+		set_step(f, s);
+		set_str(f, "when", sb.buf);
+		finding_evidence(f, rec, NULL);
+		strbuf_release(&sb);
+		return;
+	}
+	if (sb.len) {
+		f = finding(list, "f_conditional");
+		set_step(f, s);
+		set_str(f, "when", sb.buf);
+		finding_evidence(f, rec, NULL);
+	}
+	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+		const char *what = journal_str(c, "what");
+		int ok = json_is_true(json_object_get(c, "ok"));
+
+		if (!ok) {
+			f = finding(list, "f_check");
+			failed_checks++;
+		} else if (!strcmp(what, "errors in output")) {
+			f = finding(list, "f_allowed_error");
+		} else if (!strcmp(what, "exit code") &&
+			   strcmp(journal_str(c, "actual"), "0")) {
+			f = finding(list, "f_allowed_exit");
+		} else {
+			continue;
+		}
+		set_step(f, s);
+		set_label(f, "what", what, zh);
+		set_label(f, "expected", journal_str(c, "expected"), zh);
+		set_label(f, "actual", journal_str(c, "actual"), zh);
+		finding_evidence(f, rec, !strcmp(what, "errors in output") ?
+				 journal_str(c, "actual") : NULL);
+	}
+	if (!strcmp(st, "failed") && !failed_checks) {
+		f = finding(list, "f_step");
+		set_step(f, s);
+		set_str(f, "message", journal_str(rec, "message"));
+		finding_evidence(f, rec, NULL);
+	}
+	strbuf_release(&sb);
+}
+
+static void view_findings(json_t *view, const struct drill *d,
+			  const struct records *ix, json_t *ctx,
+			  const char *status, int zh)
+{
+	json_t *list = json_array(), *c, *f, *v;
+	const char *name;
+	int planned = !strcmp(status, "PLANNED");
+	size_t i;
+
+	if (!strcmp(status, "INCOMPLETE"))
+		finding(list, "f_incomplete");
+	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED")) {
+		f = finding(list, "f_stopped");
+		set_str(f, "message", journal_str(ix->end, "reason"));
+		finding_evidence(f, ix->end, NULL);
+	}
+	if (ix->preflight)
+		json_array_foreach(json_object_get(ix->preflight, "checks"), i, c) {
+			if (json_is_true(json_object_get(c, "ok")))
+				continue;
+			f = finding(list, "f_preflight");
+			set_label(f, "what", journal_str(c, "what"), zh);
+			set_label(f, "expected", journal_str(c, "expected"), zh);
+			set_label(f, "actual", journal_str(c, "actual"), zh);
+			finding_evidence(f, ix->preflight, NULL);
+		}
+	for (i = 0; i < d->nsteps; i++)
+		step_findings(list, &d->steps[i], ix->step[i], planned,
+			      ix->end != NULL, zh);
+	{
+		static const char *const m[] = { "rto", "rpo" };
+		for (i = 0; i < 2; i++) {
+			json_t *o = json_object_get(view, m[i]);
+			char k[8];
+			if (strcmp(journal_str(o, "result"), "FAILED"))
+				continue;
+			snprintf(k, sizeof(k), "f_%s", m[i]);
+			f = finding(list, k);
+			set_str(f, "target", journal_str(o, "target"));
+			set_str(f, "measured", journal_str(o, "measured"));
+			finding_evidence(f, ix->end, NULL);
+		}
+	}
+	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
+		f = finding(list, "f_var");
+		set_str(f, "name", name);
+		set_str(f, "value", json_string_value(v));
+		add_code(f, "name");
+		add_code(f, "value");
+	}
+	if (!planned && !journal_str(ctx, "approved_plan")[0])
+		finding(list, "f_unapproved");
+	json_array_foreach(list, i, f)
+		json_object_set_new(f, "index", json_integer((json_int_t)i + 1));
+	json_object_set_new(view, "has_findings",
+			    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(view, "findings", list);
+}
+
+/* "26486 bytes" is exact but unreadable at a glance: "25.9 KiB". */
+static void format_bytes(struct strbuf *sb, unsigned long long n)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		strbuf_addf(sb, "%llu B", n);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	strbuf_addf(sb, "%.1f %s", v, unit[u]);
+}
+
+/* Each backup item's artifact size, from the checksum step's evidence. */
+static void view_item_sizes(json_t *view, json_t *checksums)
+{
+	json_t *it, *c;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(view, "backup_set"), i, it) {
+		const char *art = journal_str(it, "artifact");
+		const char *base = strrchr(art, '/');
+
+		base = base ? base + 1 : art;
+		if (!*base)
+			continue;
+		json_array_foreach(checksums, j, c) {
+			struct strbuf sb = STRBUF_INIT;
+			const char *name = journal_str(c, "name");
+			if (strcmp(name, base) && strcmp(name, art))
+				continue;
+			format_bytes(&sb, (unsigned long long)
+				     json_integer_value(json_object_get(c, "size")));
+			set_str(it, "size_text", sb.buf);
+			strbuf_release(&sb);
+			break;
+		}
+		if (!json_object_get(it, "size_text"))
+			json_object_set_new(it, "size_text", json_null());
+		{
+			struct strbuf sb = STRBUF_INIT;
+			set_str(it, "artifact_base", base);
+			strbuf_release(&sb);
+			add_code(it, "artifact_base");
+		}
+	}
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -601,10 +1161,10 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_t *view, *phases, *checks, *checksums, *tocs, *summaries, *end;
 	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
 	struct records ix;
-	const char *status;
+	const char *status, *zone;
 	char key[32];
 	size_t i;
-	int p;
+	int p, off, zh;
 
 	if (!d) {
 		error_prefix(err, "the journal's plan");
@@ -620,6 +1180,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	summaries = json_array();
 	if (!lang)
 		lang = d->language;
+	zh = !strcmp(lang, "zh-CN");
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
@@ -654,6 +1215,31 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	else
 		set_str(view, "generated", journal_str(start, "time"));
 	set_str(view, "ended", journal_str(end, "time"));
+	/* Times as the operator saw them: in the run's zone, said which. */
+	zone = journal_str(json_object_get(ctx, "environment"), "zone");
+	off = zone_offset_min(zone);
+	{
+		struct strbuf sb = STRBUF_INIT;
+		long long t0 = iso_ms(journal_str(start, "time"));
+		long long t1 = iso_ms(journal_str(end, "time"));
+
+		zone_short(&sb, zone);
+		set_str(view, "zone_label", sb.buf);
+		set_local(view, "started_local", journal_str(start, "time"),
+			  off, 1);
+		set_local(view, "ended_local", journal_str(end, "time"), off,
+			  strncmp(journal_str(start, "time"),
+				  journal_str(end, "time"), 10) != 0);
+		if (t0 >= 0 && t1 >= t0) {
+			strbuf_reset(&sb);
+			format_duration_ms(&sb, t1 - t0);
+			set_str(view, "window_duration", sb.buf);
+		}
+		strbuf_release(&sb);
+	}
+	set_str(view, "approver", d->approver);
+	set_str(view, "change_ref", journal_str(ctx, "change_ref")[0] ?
+		journal_str(ctx, "change_ref") : d->change_ref);
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
@@ -681,7 +1267,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	if (d->canary)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
-	view_preflight(view, ix.preflight);
+	view_preflight(view, ix.preflight, zh);
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
@@ -691,7 +1277,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			     s->phase == DRILL_VERIFY_RESTORE;
 
 		vs = view_step(d, s, rec, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"));
+			       !strcmp(status, "PLANNED"), off, zh);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
@@ -726,6 +1312,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		}
 	json_object_set_new(view, "phases", phases);
 	json_object_set_new(view, "checks", checks);
+	view_item_sizes(view, checksums);
 	if (json_array_size(checksums)) {
 		json_object_set_new(view, "has_checksums", json_true());
 		json_object_set_new(view, "checksums", checksums);
@@ -752,6 +1339,34 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
 			     "rto");
 		view_rpo(view, d, records, end);
+	}
+	view_findings(view, d, &ix, ctx, status, zh);
+	if (json_is_object(json_object_get(ctx, "previous"))) {
+		/* Flat keys: a "rto" inside a section would hide the run's. */
+		json_t *pv = json_object_get(ctx, "previous");
+		static const char *const m[] = { "rto", "rpo" };
+		struct strbuf sb = STRBUF_INIT;
+
+		for (i = 0; i < 2; i++) {
+			json_t *v;
+			snprintf(key, sizeof(key), "%s_ms", m[i]);
+			v = json_object_get(pv, key);
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				continue;
+			strbuf_reset(&sb);
+			format_duration_ms(&sb, json_integer_value(v));
+			snprintf(key, sizeof(key), "prev_%s", m[i]);
+			set_str(view, key, sb.buf);
+		}
+		set_str(view, "prev_status", journal_str(pv, "status"));
+		set_str(view, "prev_bundle", journal_str(pv, "bundle"));
+		set_local(view, "prev_started", journal_str(pv, "started"), off, 1);
+		json_object_set_new(view, "has_previous", json_true());
+		strbuf_release(&sb);
+	}
+	{
+		static const char *const keys[] = { "change_ref", NULL };
+		add_codes(view, keys);
 	}
 	free(ix.step);
 	drill_free(d);
@@ -913,7 +1528,8 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT;
 	struct mustache_opts opts;
 	json_t *partials = json_object();
-	static const char *const partial_names[] = { "step", NULL };
+	static const char *const partial_names[] = { "step", "measures",
+						     NULL };
 	int i, ret = -1;
 
 	opts.partials = partials;
@@ -945,13 +1561,55 @@ out:
 	return ret;
 }
 
+/* The sign-off records (signoff.h) as the sign-off table's rows. */
+static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
+{
+	json_t *start = json_array_get(records, 0), *arr = json_array(), *r;
+	int off = zone_offset_min(journal_str(json_object_get(
+		json_object_get(start, "context"), "environment"), "zone"));
+	size_t i;
+
+	json_array_foreach(signoffs, i, r) {
+		json_t *o = json_object();
+		const char *key = journal_str(r, "key");
+
+		set_str(o, "role", journal_str(r, "role"));
+		set_str(o, "name", journal_str(r, "name"));
+		json_object_set_new(o, "comment", json_null());
+		set_str(o, "comment", journal_str(r, "comment"));
+		set_local(o, "time_local", journal_str(r, "time"), off, 1);
+		if (*key) {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "SHA256:%.16s", key);
+			set_str(o, "key_short", sb.buf);
+			add_code(o, "key_short");
+			strbuf_release(&sb);
+		} else {
+			json_object_set_new(o, "key_short_code", json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(view, "has_signoffs",
+			    json_boolean(json_array_size(arr) > 0));
+	json_object_set_new(view, "signoffs", arr);
+}
+
 int report_render(json_t *records, const char *lang, struct strbuf *md,
 		  struct strbuf *html, struct error *err)
+{
+	return report_render_signed(records, NULL, lang, md, html, err);
+}
+
+int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
+			 struct strbuf *md, struct strbuf *html,
+			 struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
 	struct strbuf title = STRBUF_INIT;
 	int ret = -1;
 
+	if (view && signoffs)
+		view_signoffs(view, records, signoffs);
 	if (!view || report_markdown(view, md, err) < 0)
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),

@@ -46,6 +46,14 @@ int report_render(json_t *records, const char *lang, struct strbuf *md,
 		  struct strbuf *html, struct error *err);
 
 /*
+ * The same with the sign-off table filled from `signoffs`, the records
+ * of signoff.jsonl (signoff.h): report.signed.md/.html.
+ */
+int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
+			 struct strbuf *md, struct strbuf *html,
+			 struct error *err);
+
+/*
  * For step kinds' view hooks (step.h): set `k` to `v` unless it is
  * empty; a fenced code block of `s` under `k`; and "<key>_code", the
  * value of `key` pre-rendered as inline code (inside backticks Markdown

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "history.h"
 #include "backup.h"
 #include "expand.h"
 #include "seal.h"
@@ -754,6 +755,25 @@ static json_t *start_record(struct run *r)
 	if (r->o->approved)
 		json_object_set_new(ctx, "approved_plan",
 				    json_string(r->o->approved));
+	if (r->o->change_ref)
+		json_object_set_new(ctx, "change_ref",
+				    json_string(r->o->change_ref));
+	/* The report puts the previous run's figures beside its own. */
+	{
+		struct strbuf parent = STRBUF_INIT;
+		const char *slash = strrchr(r->o->bundle, '/');
+		json_t *prev;
+
+		strbuf_add(&parent, r->o->bundle, slash ?
+			   (size_t)(slash - r->o->bundle) : 0);
+		if (!parent.len)
+			strbuf_adds(&parent, slash ? "/" : ".");
+		prev = history_previous(parent.buf, r->o->bundle, r->o->drill->id,
+					r->o->drill->environment);
+		if (prev)
+			json_object_set_new(ctx, "previous", prev);
+		strbuf_release(&parent);
+	}
 	if (r->o->approval)
 		json_object_set(ctx, "approval", r->o->approval);
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :

@@ -37,6 +37,7 @@ struct runner_opts {
 	const char *bundle;    /* an existing, empty directory */
 	const char *confirm;   /* --confirm value, or NULL */
 	const char *approved;  /* --approved-plan value, or NULL */
+	const char *change_ref; /* --change-ref value, or NULL */
 	json_t *approval;      /* the plan bundle that approved it, or NULL */
 	const char *lang;      /* report language, NULL = the drill's */
 	json_t *vars_given;    /* --var values, recorded in the journal */

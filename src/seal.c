@@ -1,4 +1,5 @@
 #include "seal.h"
+#include "signoff.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -709,7 +710,7 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
 		if (!is_seal_file(n) && !extra_report_lang(n) &&
-		    !in_list(&names, n))
+		    !signoff_is_file(n) && !in_list(&names, n))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
 	}

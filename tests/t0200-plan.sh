@@ -47,7 +47,7 @@ for s in '前置声明' '一、备份对象定义' '二、备份目录与命名�
 done
 
 # The golden report (operator and host vary by machine).
-sed 's/^\*\*执行人\*\*：.*$/**执行人**：OPERATOR  /' "$R" >"$TRASH/report.norm.md"
+sed 's/^- \*\*执行人\*\*：[^·]*·/- **执行人**：OPERATOR ·/' "$R" >"$TRASH/report.norm.md"
 expect_same tests/golden/plan/mattermost-prod.zh-CN.md "$TRASH/report.norm.md"
 
 # plan.json: the hash is the SHA-256 of the canonical body and is stable.

@@ -54,7 +54,7 @@ expect_true "after-destroy: the destroy phase did not start" test \
 	"skipped: its condition is false (the destroy phase did not start)"
 expect_true "on-broken ran" test \
 	"$(jq -r 'select(.id == "on-broken") | .status' "$J")" = passed
-expect_grep_F 'skipped: its condition is false \(step make-dump did not run\)' "$TRASH/b1/report.md"
+expect_grep_F 'skipped: its condition is false (step make-dump did not run)' "$TRASH/b1/report.md"
 expect_grep_F '| `SKIPPED` | — | 0 ms |  |' "$TRASH/b1/report.md"
 expect_grep_F '*Runs only if step make-dump ran.*' "$TRASH/b1/report.md"
 expect_grep '^FAILED: ' "$OUT"

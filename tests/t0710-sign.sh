@@ -20,7 +20,7 @@ expect_file "$S/SEAL.sig"
 expect_file "$S/SEAL.pub"
 FPR=$(openssl pkey -pubin -in "$K/rdrill-sign.pub" -outform DER | sha256sum | cut -c1-64)
 expect_grep "^key-fingerprint: $FPR\$" "$S/SEAL"
-expect_grep_F "signed, Ed25519 key SHA256:$FPR" "$S/report.md"
+expect_grep_F "signed with Ed25519 key SHA256:$FPR" "$S/report.md"
 expect_true "the private key is in no file of the bundle" sh -c \
 	"! grep -rqF \"\$(sed -n 2p '$K/rdrill-sign.key')\" '$S'"
 expect_exit 0 "$RDRILL" verify "$S" --key "$K/rdrill-sign.pub"
@@ -42,7 +42,7 @@ expect_exit 1 "$RDRILL" verify "$TRASH/e" --key "$K/rdrill-sign.pub"
 
 # Unsigned: the report says so, and --key refuses it.
 expect_exit 0 "$RDRILL" run "$D" -o "$TRASH/u"
-expect_grep_F '**Signature**: unsigned' "$TRASH/u/report.md"
+expect_grep_F '(`SHA256SUMS`, `SEAL`); not signed;' "$TRASH/u/report.md"
 expect_exit 0 "$RDRILL" verify "$TRASH/u"
 expect_exit 1 "$RDRILL" verify "$TRASH/u" --key "$K/rdrill-sign.pub"
 expect_grep '^FAILED  SEAL.sig: missing: the bundle is not signed' "$OUT"

@@ -357,6 +357,35 @@ static void test_escape_at_line_start(void **state)
 	strbuf_release(&want);
 }
 
+/* What report.md shows a reader: no backslash where none is needed. */
+static void test_escape_reads_plainly(void **state)
+{
+	static const struct { const char *in, *md; } cases[] = {
+		{ "/tmp/rdrill-demo.x/pg", "/tmp/rdrill-demo.x/pg" },
+		{ "Debian 12 (bookworm)", "Debian 12 (bookworm)" },
+		{ "root@vm", "root@vm" },
+		{ "pg_dump -F c", "pg_dump -F c" },
+		{ "SUDO_USER", "SUDO_USER" },
+		{ "a => b -> c", "a => b -> c" },
+		{ "a & b", "a & b" },
+		{ "#1 SMP", "\\#1 SMP" },
+		{ "x #1", "x \\#1" },
+		{ "count(*)", "count(\\*)" },
+		{ "_x_", "\\_x\\_" },
+		{ "a&b;", "a\\&b;" },
+	};
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		strbuf_reset(&out);
+		markdown_escape_inline(&out, cases[i].in, strlen(cases[i].in));
+		assert_string_equal(out.buf, cases[i].md);
+	}
+	strbuf_release(&out);
+}
+
 static void test_code_span_fences(void **state)
 {
 	static const struct { const char *in, *md; } cases[] = {
@@ -568,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_status_badges),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_escape_at_line_start),
+		cmocka_unit_test(test_escape_reads_plainly),
 		cmocka_unit_test(test_code_span_fences),
 		cmocka_unit_test(test_code_block_fences),
 		cmocka_unit_test(test_round_trip_random),

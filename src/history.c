@@ -1,0 +1,617 @@
+#include "history.h"
+#include "clock.h"
+#include "error.h"
+#include "journal.h"
+#include "markdown.h"
+#include "seal.h"
+#include "signoff.h"
+#include "strbuf.h"
+#include "strvec.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Bundles sit at most this deep below a given directory. */
+#define HISTORY_DEPTH 4
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_file(const char *dir, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	strbuf_addf(&p, "%s/%s", dir, name);
+	r = lstat(p.buf, &st) == 0 && S_ISREG(st.st_mode);
+	strbuf_release(&p);
+	return r;
+}
+
+/* Every bundle under `dir`, sorted; symbolic links are not followed. */
+static void find_bundles(const char *dir, int depth, struct strvec *out)
+{
+	struct strvec subs = STRVEC_INIT;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+
+	if (is_file(dir, "journal.jsonl")) {
+		strvec_push(out, dir);
+		return;
+	}
+	if (depth <= 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		struct strbuf p = STRBUF_INIT;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_addf(&p, "%s/%s", dir, de->d_name);
+		if (lstat(p.buf, &st) == 0 && S_ISDIR(st.st_mode))
+			strvec_push(&subs, p.buf);
+		strbuf_release(&p);
+	}
+	closedir(d);
+	qsort(subs.v, subs.nr, sizeof(*subs.v), cmp_str);
+	for (i = 0; i < subs.nr; i++)
+		find_bundles(subs.v[i], depth - 1, out);
+	strvec_clear(&subs);
+}
+
+static long long int_or(json_t *o, const char *k, long long def)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+/*
+ * One bundle as a run: what its journal says, and whether it verifies.
+ * NULL for a plan bundle. `plan_out`: the start record's plan body.
+ */
+static json_t *examine(const char *dir, json_t **plan_out)
+{
+	struct error e = ERROR_INIT;
+	struct seal_check c;
+	struct strbuf path = STRBUF_INIT;
+	json_t *records, *start, *end = NULL, *run, *r;
+	int torn = 0;
+	size_t i;
+	const char *state;
+
+	*plan_out = NULL;
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	records = journal_read(path.buf, &torn, &e);
+	strbuf_release(&path);
+	start = json_array_get(records, 0);
+	if (records && !strcmp(journal_str(start, "mode"), "plan")) {
+		json_decref(records);
+		error_release(&e);
+		return NULL;
+	}
+	run = json_object();
+	json_object_set_new(run, "bundle", json_string(dir));
+	seal_check_init(&c);
+	if (seal_check(dir, NULL, NULL, &c, &e) < 0)
+		strvec_pushf(&c.problems, "%s", e.msg.buf);
+	json_object_set_new(run, "signoffs", json_integer(
+		signoff_check(dir, strcmp(c.lang, "default") && *c.lang ?
+			      c.lang : NULL, &c)));
+	state = !c.problems.nr ? "verified" : c.sealed ? "tampered" :
+		"unsealed";
+	json_object_set_new(run, "state", json_string(state));
+	json_object_set_new(run, "problem", c.problems.nr ?
+			    json_string(c.problems.v[0]) : json_null());
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "end"))
+			end = r;
+	json_object_set_new(run, "started", json_string(journal_str(start,
+								   "time")));
+	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
+				end ? journal_str(end, "status") : "INCOMPLETE"));
+	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
+	json_object_set_new(run, "rpo_ms", json_integer(int_or(end, "rpo_ms", -1)));
+	{
+		const char *k = journal_str(json_object_get(start, "context"),
+					    "signing_key");
+		json_object_set_new(run, "signed_key", *k && c.key[0] ?
+				    json_string(c.key) : json_null());
+	}
+	*plan_out = json_incref(json_object_get(json_object_get(start, "plan"),
+						"plan"));
+	seal_check_release(&c);
+	json_decref(records);
+	error_release(&e);
+	return run;
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+	return strcmp(journal_str(*(json_t *const *)a, "started"),
+		      journal_str(*(json_t *const *)b, "started"));
+}
+
+static void sort_runs(json_t *runs)
+{
+	size_t i, n = json_array_size(runs);
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(runs, i));
+	qsort(v, n, sizeof(*v), cmp_run);
+	json_array_clear(runs);
+	for (i = 0; i < n; i++)
+		json_array_append_new(runs, v[i]);
+	free(v);
+}
+
+static int counts_as_pass(json_t *run)
+{
+	return !strcmp(journal_str(run, "state"), "verified") &&
+	       !strcmp(journal_str(run, "status"), "PASSED");
+}
+
+static json_t *utc_string(long long ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	clock_format_utc_ms(&sb, ms);
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
+json_t *history_scan(const struct strvec *dirs, long long now_ms,
+		     struct error *err)
+{
+	struct strvec bundles = STRVEC_INIT;
+	json_t *groups = json_object(), *out = json_object(), *list, *g;
+	const char *key;
+	size_t i, nruns = 0;
+
+	for (i = 0; i < dirs->nr; i++) {
+		struct stat st;
+		if (stat(dirs->v[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			error_set(err, "%s: not a directory", dirs->v[i]);
+			json_decref(groups);
+			json_decref(out);
+			strvec_clear(&bundles);
+			return NULL;
+		}
+		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles);
+	}
+	for (i = 0; i < bundles.nr; i++) {
+		json_t *plan, *run = examine(bundles.v[i], &plan);
+		struct strbuf k = STRBUF_INIT;
+		const char *id = journal_str(plan, "id");
+		const char *env = journal_str(plan, "environment");
+
+		if (!run)
+			continue;
+		nruns++;
+		if (!*id)
+			id = "(unreadable journal)";
+		strbuf_addf(&k, "%s\x1f%s", id, env);
+		g = json_object_get(groups, k.buf);
+		if (!g) {
+			g = json_object();
+			json_object_set_new(g, "id", json_string(id));
+			json_object_set_new(g, "environment", json_string(env));
+			json_object_set_new(g, "title", json_string(journal_str(plan,
+								"title")));
+			json_object_set_new(g, "cadence_s", json_integer(int_or(plan,
+				"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
+			json_object_set_new(g, "runs", json_array());
+			json_object_set_new(groups, k.buf, g);
+		}
+		json_array_append_new(json_object_get(g, "runs"), run);
+		json_decref(plan);
+		strbuf_release(&k);
+	}
+	list = json_array();
+	/* jansson keeps insertion order; sort the keys for a stable index. */
+	{
+		struct strvec keys = STRVEC_INIT;
+		json_object_foreach(groups, key, g)
+			strvec_push(&keys, key);
+		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+		for (i = 0; i < keys.nr; i++) {
+			json_t *runs, *r;
+			long long last = -1, cad;
+			size_t j;
+
+			g = json_object_get(groups, keys.v[i]);
+			runs = json_object_get(g, "runs");
+			sort_runs(runs);
+			json_array_foreach(runs, j, r)
+				if (counts_as_pass(r))
+					last = clock_parse_utc_ms(journal_str(r,
+								"started"));
+			cad = int_or(g, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
+			json_object_set_new(g, "last_pass", last >= 0 ?
+					    utc_string(last) : json_null());
+			json_object_set_new(g, "due", last >= 0 ?
+					    utc_string(last + cad * 1000) :
+					    json_null());
+			json_object_set_new(g, "overdue", json_boolean(last < 0 ||
+					    now_ms > last + cad * 1000));
+			json_array_append(list, g);
+		}
+		strvec_clear(&keys);
+	}
+	json_object_set_new(out, "generated", utc_string(now_ms));
+	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
+	json_object_set_new(out, "drills", list);
+	json_decref(groups);
+	strvec_clear(&bundles);
+	return out;
+}
+
+int history_overdue(json_t *h)
+{
+	json_t *g;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(h, "drills"), i, g)
+		n += json_is_true(json_object_get(g, "overdue"));
+	return n;
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+/* "850 ms", "12.3 s", "4m05s" (as the reports say it), "—" if none. */
+static void add_ms(struct strbuf *sb, long long ms)
+{
+	if (ms < 0)
+		strbuf_adds(sb, "—");
+	else if (ms < 1000)
+		strbuf_addf(sb, "%lld ms", ms);
+	else if (ms < 60000)
+		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
+	else if (ms < 3600000)
+		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
+	else
+		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
+}
+
+/* "2026-12-02 00:03 UTC" of an ISO time. */
+static void add_when(struct strbuf *sb, const char *iso, int date_only)
+{
+	if (!iso || strlen(iso) < 16) {
+		strbuf_adds(sb, "—");
+		return;
+	}
+	strbuf_add(sb, iso, 10);
+	if (!date_only)
+		strbuf_addf(sb, " %.5s UTC", iso + 11);
+}
+
+static void add_text(struct strbuf *sb, const char *s)
+{
+	markdown_escape_inline(sb, s, strlen(s));
+}
+
+static void add_code(struct strbuf *sb, const char *s)
+{
+	markdown_code_span_cell(sb, s, strlen(s));
+}
+
+/* What the index says of a run: never PASSED unless it verifies. */
+static const char *verdict(json_t *run)
+{
+	const char *st = journal_str(run, "state");
+
+	if (!strcmp(st, "tampered"))
+		return "TAMPERED";
+	if (!strcmp(st, "unsealed"))
+		return "UNVERIFIED";
+	return journal_str(run, "status");
+}
+
+static void add_signed(struct strbuf *sb, json_t *run)
+{
+	long long n = int_or(run, "signoffs", 0);
+	const char *k = journal_str(run, "signed_key");
+
+	if (*k)
+		strbuf_addf(sb, "seal: `SHA256:%.12s`", k);
+	else
+		strbuf_adds(sb, "seal unsigned");
+	if (n)
+		strbuf_addf(sb, "; %lld sign-off%s", n, n == 1 ? "" : "s");
+}
+
+void history_markdown(json_t *h, struct strbuf *md)
+{
+	json_t *g, *r;
+	size_t i, j;
+
+	strbuf_adds(md, "# Drill history\n\n");
+	strbuf_adds(md, "Generated ");
+	add_when(md, journal_str(h, "generated"), 0);
+	strbuf_addf(md, " from %lld run bundles. A run counts as passed only when "
+		    "its bundle verifies (`rdrill verify`); a drill is "
+		    "`OVERDUE` when its last passed run is older than its "
+		    "cadence (default 92 days).\n\n", int_or(h, "bundles", 0));
+	strbuf_adds(md, "| Drill | Environment | Last run | Verdict | RTO | RPO "
+		    "| Evidence | Last passed | Due |\n"
+		    "| --- | --- | --- | --- | ---: | ---: | --- | --- | --- |\n");
+	json_array_foreach(json_object_get(h, "drills"), i, g) {
+		json_t *runs = json_object_get(g, "runs");
+		json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+
+		strbuf_adds(md, "| ");
+		add_code(md, journal_str(g, "id"));
+		strbuf_adds(md, " | ");
+		add_text(md, journal_str(g, "environment"));
+		strbuf_adds(md, " | ");
+		add_when(md, journal_str(last, "started"), 0);
+		strbuf_addf(md, " | `%s` | ", verdict(last));
+		add_ms(md, int_or(last, "rto_ms", -1));
+		strbuf_adds(md, " | ");
+		add_ms(md, int_or(last, "rpo_ms", -1));
+		strbuf_addf(md, " | %s | ", journal_str(last, "state"));
+		add_when(md, journal_str(g, "last_pass"), 1);
+		strbuf_adds(md, " | ");
+		if (json_is_true(json_object_get(g, "overdue")))
+			strbuf_adds(md, "**`OVERDUE`**");
+		else
+			add_when(md, journal_str(g, "due"), 1);
+		strbuf_adds(md, " |\n");
+	}
+	json_array_foreach(json_object_get(h, "drills"), i, g) {
+		strbuf_adds(md, "\n## ");
+		add_text(md, journal_str(g, "id"));
+		strbuf_adds(md, " · ");
+		add_text(md, journal_str(g, "environment"));
+		strbuf_adds(md, "\n\n");
+		if (*journal_str(g, "title")) {
+			add_text(md, journal_str(g, "title"));
+			strbuf_adds(md, "\n\n");
+		}
+		strbuf_adds(md, "| Started | Verdict | RTO | RPO | Evidence | "
+			    "Signed | Bundle |\n"
+			    "| --- | --- | ---: | ---: | --- | --- | --- |\n");
+		json_array_foreach(json_object_get(g, "runs"), j, r) {
+			strbuf_adds(md, "| ");
+			add_when(md, journal_str(r, "started"), 0);
+			strbuf_addf(md, " | `%s` | ", verdict(r));
+			add_ms(md, int_or(r, "rto_ms", -1));
+			strbuf_adds(md, " | ");
+			add_ms(md, int_or(r, "rpo_ms", -1));
+			strbuf_adds(md, " | ");
+			add_text(md, journal_str(r, "state"));
+			if (*journal_str(r, "problem")) {
+				strbuf_adds(md, ": ");
+				add_text(md, journal_str(r, "problem"));
+			}
+			strbuf_adds(md, " | ");
+			add_signed(md, r);
+			strbuf_adds(md, " | ");
+			add_code(md, journal_str(r, "bundle"));
+			strbuf_adds(md, " |\n");
+		}
+	}
+}
+
+/*
+ * RTO (blue) and RPO (grey) of each run, oldest left; a failed or
+ * unverified run's point is red. Only numbers go into it.
+ */
+static void add_chart(struct strbuf *out, json_t *runs)
+{
+	const int w = 480, hgt = 120, pad = 28;
+	long long max = 1;
+	size_t i, n = json_array_size(runs);
+	json_t *r;
+	int m;
+
+	json_array_foreach(runs, i, r) {
+		if (int_or(r, "rto_ms", -1) > max)
+			max = int_or(r, "rto_ms", -1);
+		if (int_or(r, "rpo_ms", -1) > max)
+			max = int_or(r, "rpo_ms", -1);
+	}
+	strbuf_addf(out, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/"
+		    "2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		    "role=\"img\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
+		    "fill=\"#fff\" stroke=\"#d1d9e0\"/>", w, hgt, w, hgt, w, hgt);
+	for (m = 0; m < 2; m++) {
+		const char *k = m ? "rpo_ms" : "rto_ms";
+		const char *col = m ? "#8c959f" : "#0969da";
+		struct strbuf pts = STRBUF_INIT;
+
+		json_array_foreach(runs, i, r) {
+			long long v = int_or(r, k, -1);
+			double x = n > 1 ? pad + (double)(w - 2 * pad) * (double)i /
+				   (double)(n - 1) : w / 2.0;
+			double y = hgt - pad / 2.0 - (double)(hgt - pad) *
+				   (double)(v < 0 ? 0 : v) / (double)max;
+			if (v < 0)
+				continue;
+			strbuf_addf(&pts, "%.1f,%.1f ", x, y);
+			strbuf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+				    "fill=\"%s\"/>", x, y, counts_as_pass(r) ? col :
+				    "#cf222e");
+		}
+		if (pts.len)
+			strbuf_addf(out, "<polyline points=\"%s\" fill=\"none\" "
+				    "stroke=\"%s\" stroke-width=\"1.5\"/>", pts.buf,
+				    col);
+		strbuf_release(&pts);
+	}
+	{
+		struct strbuf lab = STRBUF_INIT;
+		add_ms(&lab, max);
+		strbuf_addf(out, "<text x=\"4\" y=\"12\" font-size=\"10\" "
+			    "fill=\"#59636e\">max %s · RTO blue, RPO grey, red: "
+			    "not a verified pass</text>", lab.buf);
+		strbuf_release(&lab);
+	}
+	strbuf_adds(out, "</svg></figure>\n");
+}
+
+int history_html(json_t *h, const char *md, struct strbuf *html,
+		 struct error *err)
+{
+	struct strbuf raw = STRBUF_INIT;
+	const char *p, *q;
+	size_t i = 0;
+	json_t *drills = json_object_get(h, "drills");
+
+	if (markdown_to_html(md, strlen(md), "Drill history", "en", &raw,
+			     err) < 0) {
+		strbuf_release(&raw);
+		return -1;
+	}
+	/* Each drill's chart under its heading: cmark's own "</h2>". */
+	p = raw.buf;
+	while ((q = strstr(p, "</h2>\n")) && i < json_array_size(drills)) {
+		q += strlen("</h2>\n");
+		strbuf_add(html, p, q - p);
+		add_chart(html, json_object_get(json_array_get(drills, i++),
+						"runs"));
+		p = q;
+	}
+	strbuf_adds(html, p);
+	strbuf_release(&raw);
+	return 0;
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void prom_label(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			strbuf_addch(out, '\\');
+		if (*s == '\n')
+			strbuf_adds(out, "\\n");
+		else
+			strbuf_addch(out, *s);
+	}
+}
+
+void history_prom(json_t *h, struct strbuf *out)
+{
+	static const struct { const char *name, *help; } m[] = {
+		{ "rdrill_last_success_timestamp_seconds",
+		  "Start of the last verified PASSED run (0: none)." },
+		{ "rdrill_last_rto_seconds",
+		  "RTO of the last verified run that measured one." },
+		{ "rdrill_last_rpo_seconds",
+		  "RPO of the last verified run that measured one." },
+		{ "rdrill_overdue",
+		  "1 when the last passed run is older than the cadence." },
+		{ "rdrill_last_run_verified",
+		  "1 when the latest bundle verifies." },
+	};
+	size_t k, i, j;
+	json_t *g, *r;
+
+	for (k = 0; k < sizeof(m) / sizeof(*m); k++) {
+		strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", m[k].name,
+			    m[k].help, m[k].name);
+		json_array_foreach(json_object_get(h, "drills"), i, g) {
+			json_t *runs = json_object_get(g, "runs");
+			double v = 0;
+			int have = 1;
+
+			if (k == 0) {
+				long long t = clock_parse_utc_ms(journal_str(g,
+								"last_pass"));
+				v = t < 0 ? 0 : (double)(t / 1000);
+			} else if (k == 1 || k == 2) {
+				have = 0;
+				json_array_foreach(runs, j, r)
+					if (!strcmp(journal_str(r, "state"),
+						    "verified") &&
+					    int_or(r, k == 1 ? "rto_ms" : "rpo_ms",
+						   -1) >= 0) {
+						v = (double)int_or(r, k == 1 ?
+							"rto_ms" : "rpo_ms", 0) / 1000.0;
+						have = 1;
+					}
+			} else if (k == 3) {
+				v = json_is_true(json_object_get(g, "overdue"));
+			} else {
+				r = json_array_get(runs, json_array_size(runs) - 1);
+				v = !strcmp(journal_str(r, "state"), "verified");
+			}
+			if (!have)
+				continue;
+			strbuf_addf(out, "%s{drill=\"", m[k].name);
+			prom_label(out, journal_str(g, "id"));
+			strbuf_adds(out, "\",environment=\"");
+			prom_label(out, journal_str(g, "environment"));
+			strbuf_addf(out, "\"} %.3f\n", v);
+		}
+	}
+}
+
+json_t *history_previous(const char *parent, const char *self,
+			 const char *id, const char *env)
+{
+	struct strvec bundles = STRVEC_INIT;
+	json_t *cands = json_array(), *r, *found = NULL;
+	size_t i;
+
+	find_bundles(parent, 1, &bundles);
+	for (i = 0; i < bundles.nr; i++) {
+		struct error e = ERROR_INIT;
+		struct strbuf p = STRBUF_INIT;
+		json_t *recs, *plan;
+		int torn = 0;
+
+		if (!strcmp(bundles.v[i], self))
+			continue;
+		strbuf_addf(&p, "%s/journal.jsonl", bundles.v[i]);
+		recs = journal_read(p.buf, &torn, &e);
+		plan = json_object_get(json_object_get(json_array_get(recs, 0),
+						       "plan"), "plan");
+		if (recs && strcmp(journal_str(json_array_get(recs, 0), "mode"),
+				   "plan") &&
+		    !strcmp(journal_str(plan, "id"), id) &&
+		    !strcmp(journal_str(plan, "environment"), env)) {
+			json_t *c = json_object();
+			json_object_set_new(c, "bundle", json_string(bundles.v[i]));
+			json_object_set_new(c, "started", json_string(journal_str(
+				json_array_get(recs, 0), "time")));
+			json_array_append_new(cands, c);
+		}
+		json_decref(recs);
+		strbuf_release(&p);
+		error_release(&e);
+	}
+	sort_runs(cands);
+	/* Newest first: the first that verifies and finished. */
+	for (i = json_array_size(cands); i-- > 0 && !found;) {
+		json_t *plan;
+		r = examine(journal_str(json_array_get(cands, i), "bundle"), &plan);
+		json_decref(plan);
+		if (r && !strcmp(journal_str(r, "state"), "verified") &&
+		    strcmp(journal_str(r, "status"), "INCOMPLETE")) {
+			const char *b = strrchr(journal_str(r, "bundle"), '/');
+			found = json_object();
+			json_object_set_new(found, "bundle", json_string(b ? b + 1 :
+						journal_str(r, "bundle")));
+			json_object_set(found, "started", json_object_get(r, "started"));
+			json_object_set(found, "status", json_object_get(r, "status"));
+			json_object_set(found, "rto_ms", json_object_get(r, "rto_ms"));
+			json_object_set(found, "rpo_ms", json_object_get(r, "rpo_ms"));
+		}
+		json_decref(r);
+	}
+	json_decref(cands);
+	strvec_clear(&bundles);
+	return found;
+}
