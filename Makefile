@@ -6,6 +6,12 @@
 # `demo-isolated` drills/isolated.yaml.
 # `make install [PREFIX=/usr/local] [DESTDIR=]` installs the binary and
 # the report templates.
+# `make fuzz` builds the libFuzzer targets of tests/fuzz/ (clang 14 with
+# ASan + UBSan, into build-fuzz/; `deps` with RDRILL_FUZZ=1 installs
+# clang and its fuzzer runtime). Run one with its corpus, e.g.
+#   build-fuzz/fuzz-toc-listing -max_total_time=600 tests/fuzz/corpus/toc-listing
+# `make check` needs no clang: it replays every corpus file once through
+# each target linked with tests/fuzz/driver.c (t0900-fuzz-corpus.sh).
 
 # Every rule is written out; no built-in rule may remake a file (such as
 # the BIN= a test installs from).
@@ -44,7 +50,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo demo-isolated clean uninstall
+NOLIB_GOALS := deps check demo demo-isolated fuzz clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -66,8 +72,22 @@ SRCS    := $(wildcard src/*.c)
 LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS  := $(patsubst %,$(B)/fuzz-%,$(FUZZ_NAMES))
+# FUZZER=1 (make fuzz): linked with libFuzzer; else with the replay driver.
+ifeq ($(FUZZER),1)
+FUZZ_DRIVER :=
+FUZZ_LINK   := -fsanitize=fuzzer
+WARN        += -Wno-missing-field-initializers
+OPT         := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               -DMUSTACHE_MAX_WORK=100000
+else
+FUZZ_DRIVER := tests/fuzz/driver.c
+FUZZ_LINK   :=
+endif
 
-.PHONY: all deps check check-suite demo demo-isolated clean bench install uninstall
+.PHONY: all deps check check-suite demo demo-isolated fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
@@ -91,6 +111,12 @@ $(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) \
 		-o $@ $< $(B)/librdrill.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
+		$(FUZZ_DRIVER) $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_TOP='"$(CURDIR)"' $(FUZZ_LINK) \
+		-o $@ $< tests/fuzz/common.c $(FUZZ_DRIVER) $(B)/librdrill.a \
+		$(PKG_LIBS)
+
 $(B):
 	mkdir -p $@
 
@@ -98,12 +124,18 @@ $(B):
 -include $(wildcard $(B)/*.d)
 
 # One pass of the whole suite against the binary in $(B).
-check-suite: $(B)/rdrill $(UNITS)
+check-suite: $(B)/rdrill $(UNITS) $(FUZZ_BINS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
 check: deps
 	$(MAKE) --no-print-directory check-suite B=build-check WERROR=1
 	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1 WERROR=1
+
+fuzz:
+	@RDRILL_FUZZ=1 sh .ci/install-deps.sh
+	$(MAKE) --no-print-directory fuzz-targets B=build-fuzz CC=clang FUZZER=1
+
+fuzz-targets: $(FUZZ_BINS)
 
 demo: deps
 	$(MAKE) --no-print-directory all
@@ -143,4 +175,4 @@ uninstall:
 	rmdir '$(DESTDIR)$(datadir)/rdrill' 2>/dev/null || true
 
 clean:
-	rm -rf build build-check build-asan rdrill
+	rm -rf build build-check build-asan build-fuzz rdrill

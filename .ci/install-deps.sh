@@ -18,6 +18,10 @@ PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql
 tar gzip coreutils util-linux jq tzdata perl
 chromium poppler-utils fonts-noto-cjk"
+# `make fuzz` only (RDRILL_FUZZ=1): clang and its libFuzzer runtime.
+if [ "${RDRILL_FUZZ:-}" = 1 ]; then
+	PKGS="$PKGS clang libclang-rt-14-dev"
+fi
 PG_USER=${RDRILL_PG_USER:-rdrill-pg}
 
 missing=""

@@ -1325,6 +1325,7 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 	json_t *n = json_object_get(js, "n"), *to = json_object_get(js, "timeout_s");
 	json_t *params;
 	const char *kind = json_string_value(json_object_get(js, "kind"));
+	const char *const *sel;
 	int phase = drill_phase_index(json_string_value(json_object_get(js,
 								"phase")));
 	char where[64];
@@ -1352,6 +1353,13 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 	if (!st->kind)
 		return error_set(err, "%s: unknown step kind '%s'", where,
 				 kind ? kind : "(none)");
+	/* A loaded step has the key its kind was picked by; kinds rely on it. */
+	for (sel = st->kind->selectors; *sel; sel++)
+		if (json_object_get(js, *sel))
+			break;
+	if (!*sel)
+		return error_set(err, "%s: a %s step without '%s'", where,
+				 st->kind->name, st->kind->selectors[0]);
 	params = st->kind->params_key ?
 		 json_object_get(js, st->kind->params_key) : js;
 	st->params = xcalloc(1, st->kind->params->size);

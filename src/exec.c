@@ -18,6 +18,7 @@
 #include "error.h"
 #include "sha256.h"
 #include "user.h"
+#include "watchdog.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -1078,6 +1079,8 @@ static int spawn(struct run *r, struct error *err)
 		return error_errno(err, "cannot fork for '%s'",
 				   r->cmd->argv.v[0]);
 	}
+	/* Its group dies with rdrill, even by SIGKILL (watchdog.h). */
+	watchdog_add(r->pid);
 	/* We are back once the child has exec'd or died: its setpgid()
 	 * is done or reported, ours would fail (EACCES after exec). */
 	close_fd(&r->null_fd);
@@ -1086,6 +1089,7 @@ static int spawn(struct run *r, struct error *err)
 	close_fd(&r->rep_pipe[1]);
 
 	if (read_report(r->rep_pipe[0], &report)) {
+		watchdog_remove(r->pid);
 		reap(r->pid, &status);
 		set_end(res, &r->t0);
 		report_failure(r->cmd, &report, err);
@@ -1142,6 +1146,8 @@ static int reap_when_exited(struct run *r, struct child_state *w, long long now)
 	/* Nothing of a stopped command outlives it. */
 	if (w->stopping && !w->killed)
 		kill(-r->pid, SIGKILL);
+	/* While the leader is a zombie its group id cannot be reused. */
+	watchdog_remove(r->pid);
 	reap(r->pid, &w->status);
 	set_end(r->res, &r->t0);
 	set_status(r->res, w->status);
@@ -1239,6 +1245,7 @@ static int supervise(struct run *r, struct error *err)
 	}
 	if (ret && !w.reaped) {
 		kill(-r->pid, SIGKILL);
+		watchdog_remove(r->pid);
 		reap(r->pid, &w.status);
 	}
 	if (w.pidfd >= 0)

@@ -36,6 +36,15 @@ struct error;
  * still holds open is read until it falls silent (100 ms, 1 s at most
  * after the child's exit), then dropped: daemons need their own log.
  *
+ * If rdrill dies while the child runs, even by SIGKILL, the child's
+ * whole group gets SIGTERM, then SIGKILL 2 s later, from the watchdog
+ * (watchdog.h): a process forked once per rdrill that holds a socket
+ * from rdrill and kills the registered groups when it reads EOF. Not
+ * PR_SET_PDEATHSIG (it reaches the leader only, not a shell's children)
+ * nor a subreaper (that would be rdrill, which is dead). What left the
+ * group on purpose (setsid(): pg_ctl's server, `setsid cmd &`) is not
+ * in it and lives on.
+ *
  * Each string of `redact` (NULL-terminated, empty strings ignored) is
  * replaced by "[REDACTED]" wherever it appears in either stream, also
  * across read boundaries, before anything reaches a file or an excerpt.

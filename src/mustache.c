@@ -54,6 +54,8 @@ struct render {
 	struct mtpl **cache;	/* partials parsed so far, by name + indent */
 	size_t ncache, acache;
 	size_t depth;
+	size_t work;		/* nodes visited, for MUSTACHE_MAX_WORK */
+	size_t out_start;	/* out->len on entry, for MUSTACHE_MAX_OUTPUT */
 	struct strbuf *out;
 	struct error *err;
 };
@@ -585,6 +587,16 @@ static int render_range(struct render *r, const struct mtpl *t, size_t from,
 		const struct mnode *n = &t->nodes[i];
 		json_t *v;
 
+		/* Nested sections over lists multiply: bound the whole render. */
+		if (++r->work > MUSTACHE_MAX_WORK)
+			return tpl_error(t, r->err, n->off, "the template does "
+					 "more than %d steps of work",
+					 MUSTACHE_MAX_WORK);
+		if (r->out->len - r->out_start > MUSTACHE_MAX_OUTPUT)
+			return tpl_error(t, r->err, n->off, "the output is "
+					 "over %d MiB",
+					 MUSTACHE_MAX_OUTPUT >> 20);
+
 		switch (n->type) {
 		case MN_TEXT:
 			strbuf_add(r->out, n->s, n->len);
@@ -650,6 +662,7 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 		opts->partials : NULL;
 	r.escape = opts && opts->escape ? opts->escape : mustache_escape_html;
 	r.out = out;
+	r.out_start = orig;
 	r.err = err;
 	push(&r, data);
 	rc = render_range(&r, &top, 0, top.nr);

@@ -25,11 +25,20 @@ struct error;
  * Hostile templates are refused, not crashed on: sections nest at most
  * MUSTACHE_MAX_NESTING deep per template, and sections plus partials at
  * most MUSTACHE_MAX_DEPTH deep while rendering, which also stops a partial
- * that includes itself forever.
+ * that includes itself forever. Sections nested over lists multiply
+ * (three nested sections over a 1000-element list are 10^9 renders), so
+ * one render visits at most MUSTACHE_MAX_WORK template nodes and writes
+ * at most MUSTACHE_MAX_OUTPUT bytes, else it fails with a message.
  */
 
 #define MUSTACHE_MAX_NESTING 100
 #define MUSTACHE_MAX_DEPTH 256
+/* `make fuzz` builds with a lower bound, so the fuzzer does not spend
+ * its time on inputs that merely reach it. */
+#ifndef MUSTACHE_MAX_WORK
+#define MUSTACHE_MAX_WORK 8000000
+#endif
+#define MUSTACHE_MAX_OUTPUT (256 << 20)
 
 /* Appends the escaped form of s[0..len) to out. */
 typedef void (*mustache_escape_fn)(struct strbuf *out, const char *s,

@@ -279,24 +279,39 @@ static void command_needs(const struct drill_step *s, struct step_needs *n)
 	strvec_pushv(&n->env, p->secret_env.vals.v);
 }
 
-/* secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere. */
-static int add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd,
-			  struct error *err)
+/*
+ * secret_env: NAME gets the value of rdrill's SOURCE, redacted everywhere.
+ * Two passes: the values join sc->secrets before step_exec_prepare()
+ * takes that vector's array for exec.c (a push after it could move the
+ * array, leaving the command redacted by a freed or stale list), and the
+ * variables go into the environment after the ones it removes (so a
+ * NAME that is also a secret's source is set, not removed).
+ */
+static int note_secret_env(struct step_ctx *sc, struct error *err)
 {
 	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
 	size_t i;
 
 	for (i = 0; i < p->secret_env.keys.nr; i++) {
-		const char *name = p->secret_env.keys.v[i];
 		const char *src = p->secret_env.vals.v[i], *val = getenv(src);
 
 		if (!val)
 			return error_set(err, "secret_env %s: the environment "
-					 "variable %s is not set", name, src);
-		strvec_pushf(&cmd->env, "%s=%s", name, val);
+					 "variable %s is not set",
+					 p->secret_env.keys.v[i], src);
 		strvec_push_unique(sc->secrets, val);
 	}
 	return 0;
+}
+
+static void add_secret_env(struct step_ctx *sc, struct exec_cmd *cmd)
+{
+	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
+	size_t i;
+
+	for (i = 0; i < p->secret_env.keys.nr; i++)
+		strvec_pushf(&cmd->env, "%s=%s", p->secret_env.keys.v[i],
+			     getenv(p->secret_env.vals.v[i]));
 }
 
 static void record_result(struct step_ctx *sc, const struct exec_result *res,
@@ -371,12 +386,13 @@ static int command_run(struct step_ctx *sc, struct error *err)
 	} else {
 		return error_set(err, "command step without run or shell");
 	}
+	if (note_secret_env(sc, err) < 0)
+		goto out;
 	step_exec_prepare(sc, &cmd);
 	for (i = 0; i < p->env.keys.nr; i++)
 		strvec_pushf(&cmd.env, "%s=%s", p->env.keys.v[i],
 			     p->env.vals.v[i]);
-	if (add_secret_env(sc, &cmd, err) < 0)
-		goto out;
+	add_secret_env(sc, &cmd);
 	cmd.cwd = p->cwd;
 	cmd.run_as = p->run_as;
 	cmd.watch = warned_errors;

@@ -126,6 +126,8 @@ struct exec_cmd;
  * What every process a step starts shares: the step's timeout, the
  * cancel flag, redaction of every secret, and an environment without the
  * variables secrets come from (a step adds its own secret_env after).
+ * cmd->redact is sc->secrets' array as it is now: add a step's secrets
+ * to sc->secrets before this call, never after (a push may move it).
  */
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd);
 

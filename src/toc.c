@@ -1112,6 +1112,26 @@ static int parse_entry_line(struct toc *t, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * The number v[0..end) starts with, as an int in [-99999, 99999] (header
+ * fields are sizes and levels, "4 bytes"), ending at `end` or a space: 0,
+ * or -1 leaving *out alone. The listing is not
+ * NUL-terminated (it comes from a pipe), so no atoi() or sscanf().
+ */
+static int scan_field_int(const char *v, const char *end, int *out)
+{
+	uint64_t u;
+	size_t k;
+	int neg = v < end && *v == '-';
+
+	v += neg;
+	k = scan_uint(v, (size_t)(end - v), 99999, &u);
+	if (!k || (v + k < end && v[k] != ' '))
+		return -1;
+	*out = neg ? -(int)u : (int)u;
+	return 0;
+}
+
 static const char *after(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -1149,24 +1169,33 @@ static void parse_header_line(struct toc *t, const char *s, size_t n,
 		if (t->compression)
 			return;
 		/* 1.14 and before print the zlib level, 1.15+ the name. */
-		if (*v == '-' || (*v >= '0' && *v <= '9')) {
-			t->compress_level = atoi(v);
-			t->compression = xstrdup(t->compress_level ?
-						 "gzip" : "none");
+		if (v < end && (*v == '-' || (*v >= '0' && *v <= '9'))) {
+			int level;
+
+			if (scan_field_int(v, end, &level) < 0)
+				return;
+			t->compress_level = level;
+			t->compression = xstrdup(level ? "gzip" : "none");
 		} else {
 			set_once(&t->compression, v, end);
 		}
 	} else if ((v = after(s, n, "Dump Version: "))) {
-		int a = 0, b = 0, c = 0;
-		struct strbuf sb = STRBUF_INIT;
+		/* "1.14-0": major.minor-revision, the revision optional. */
+		uint64_t a, b, c = 0;
+		size_t k = scan_uint(v, (size_t)(end - v), 255, &a);
 
-		strbuf_add(&sb, v, (size_t)(end - v));
-		if (sscanf(sb.buf, "%d.%d-%d", &a, &b, &c) >= 2) {
-			t->vmaj = a;
-			t->vmin = b;
-			t->vrev = c;
-		}
-		strbuf_release(&sb);
+		if (!k || v + k >= end || v[k] != '.')
+			return;
+		v += k + 1;
+		if (!(k = scan_uint(v, (size_t)(end - v), 255, &b)))
+			return;
+		v += k;
+		if (v < end && *v == '-' &&
+		    !scan_uint(v + 1, (size_t)(end - v - 1), 255, &c))
+			return;
+		t->vmaj = (int)a;
+		t->vmin = (int)b;
+		t->vrev = (int)c;
 	} else if ((v = after(s, n, "Format: "))) {
 		size_t k = (size_t)(end - v);
 
@@ -1177,9 +1206,9 @@ static void parse_header_line(struct toc *t, const char *s, size_t n,
 		else if (k == 9 && !memcmp(v, "DIRECTORY", 9))
 			t->format = TOC_FORMAT_DIRECTORY;
 	} else if ((v = after(s, n, "Integer: "))) {
-		t->int_size = atoi(v);
+		scan_field_int(v, end, &t->int_size);
 	} else if ((v = after(s, n, "Offset: "))) {
-		t->off_size = atoi(v);
+		scan_field_int(v, end, &t->off_size);
 	} else if ((v = after(s, n, "Dumped from database version: "))) {
 		set_once(&t->server_version, v, end);
 	} else if ((v = after(s, n, "Dumped by pg_dump version: "))) {

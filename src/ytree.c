@@ -305,6 +305,17 @@ static int build(struct ytree *t, yaml_parser_t *p, struct error *err)
 				n = new_node(ev.type == YAML_SEQUENCE_START_EVENT ?
 					     YNODE_SEQ : YNODE_MAP, &ev.start_mark);
 			}
+			/* A map's kids alternate key, value: keys are text. */
+			if (depth && stack[depth - 1]->type == YNODE_MAP &&
+			    !(stack[depth - 1]->nkids % 2) &&
+			    n->type != YNODE_SCALAR) {
+				ytree_error_at(t, n->line, n->col, err,
+					       "a key must be text, not a %s",
+					       n->type == YNODE_MAP ? "map" :
+					       "list");
+				ynode_free(n);
+				goto out;
+			}
 			if (depth) {
 				add_kid(stack[depth - 1], n);
 			} else if (!t->root) {

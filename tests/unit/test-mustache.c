@@ -255,6 +255,33 @@ static void test_deep_nesting(void **state)
 	json_decref(data);
 }
 
+/* Nested sections over a list multiply: bounded, found by fuzz-mustache. */
+static void test_work_bound(void **state)
+{
+	json_t *list = json_array(), *data;
+	struct strbuf out = STRBUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		json_array_append_new(list, json_integer(i));
+	data = json_pack("{s:o}", "l", list);
+	/* 100^4 renders of the innermost text: refused, quickly. */
+	render_fails("{{#l}}{{#l}}{{#l}}{{#l}}x{{/l}}{{/l}}{{/l}}{{/l}}", 49,
+		     data, NULL, "steps of work");
+	/* 100^2 is fine. */
+	{
+		struct error err = ERROR_INIT;
+
+		assert_int_equal(mustache_render("{{#l}}{{#l}}x{{/l}}{{/l}}",
+						 25, data, NULL, &out, &err), 0);
+		assert_int_equal(out.len, 10000);
+		error_release(&err);
+	}
+	strbuf_release(&out);
+	json_decref(data);
+}
+
 static void test_recursive_partials(void **state)
 {
 	json_t *partials = json_pack("{s:s, s:s, s:s, s:s, s:i}",
@@ -404,6 +431,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_escape_html),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_work_bound),
 	};
 	struct CMUnitTest *tests;
 	size_t i, n = 0;

@@ -1181,6 +1181,85 @@ static void test_listing_shapes(void **state)
 	error_release(&err);
 }
 
+/*
+ * The listing comes from a pipe: its bytes are not NUL-terminated, so a
+ * header value at the very end must be read within `len` (atoi() and
+ * sscanf() ran past it). Each text is copied into a buffer of exactly
+ * its length, so ASan sees the first byte read beyond.
+ */
+static int parse_exact(const char *text, struct toc *t, struct error *err)
+{
+	size_t n = strlen(text);
+	char *buf = malloc(n);
+	int rc;
+
+	assert_non_null(buf);
+	memcpy(buf, text, n);
+	rc = toc_parse_listing(buf, n, t, err);
+	free(buf);
+	return rc;
+}
+
+static void test_listing_unterminated(void **state)
+{
+	static const char head[] = ";     TOC Entries: 0\n";
+	struct toc t = TOC_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addf(&sb, "%s;     Integer: 4", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.int_size, 4);
+	toc_release(&t);
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Offset: 8", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.off_size, 8);
+	toc_release(&t);
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Compression: 9", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.compress_level, 9);
+	assert_string_equal(t.compression, "gzip");
+	toc_release(&t);
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Compression: -1", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.compress_level, -1);
+	toc_release(&t);
+
+	/* Nothing after the prefix: not a byte past the end is looked at. */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Compression: ", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_string_equal(t.compression, "");
+	toc_release(&t);
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Dump Version: 1.14-0", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.vmaj, 1);
+	assert_int_equal(t.vmin, 14);
+	toc_release(&t);
+
+	/* Out of range or not a number: left unset, no overflow. */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s;     Integer: 99999999999999999999\n"
+		    ";     Offset: x8\n;     Compression: -99999999999", head);
+	assert_int_equal(parse_exact(sb.buf, &t, &err), 0);
+	assert_int_equal(t.int_size, 0);
+	assert_int_equal(t.off_size, 0);
+	assert_int_equal(t.compress_level, -2);
+	toc_release(&t);
+
+	strbuf_release(&sb);
+	error_release(&err);
+}
+
 static void test_versions_match(void **state)
 {
 	(void)state;
@@ -1354,6 +1433,7 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_listing_shapes),
+		cmocka_unit_test(test_listing_unterminated),
 		cmocka_unit_test(test_versions_match),
 	};
 	const struct CMUnitTest real[] = {
