@@ -117,6 +117,12 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 		-o $@ $< tests/fuzz/common.c $(FUZZ_DRIVER) $(B)/librdrill.a \
 		$(PKG_LIBS)
 
+# Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
+
+$(B)/hang-listen: tests/helpers/hang-listen.c | $(B)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
+
 $(B):
 	mkdir -p $@
 
@@ -124,7 +130,7 @@ $(B):
 -include $(wildcard $(B)/*.d)
 
 # One pass of the whole suite against the binary in $(B).
-check-suite: $(B)/rdrill $(UNITS) $(FUZZ_BINS)
+check-suite: $(B)/rdrill $(UNITS) $(FUZZ_BINS) $(HELPERS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
 check: deps
@@ -157,6 +163,7 @@ bench: all
 	B=$(B) sh bench/render.sh
 	B=$(B) sh bench/seal.sh
 	B=$(B) sh bench/verify.sh
+	B=$(B) sh bench/pg-result.sh
 	B=$(B) sh bench/fingerprint.sh
 
 install: $(BIN)

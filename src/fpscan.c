@@ -595,11 +595,18 @@ out:
 	return ret;
 }
 
-static PGconn *connect_one(const struct fpscan_opts *o, int first,
-			   struct error *err)
+/* Connecting is pg.c's, under the step's own deadline and cancel flag. */
+static PGconn *connect_one(struct scan *s, int first, struct error *err)
 {
+	const struct fpscan_opts *o = s->o;
+	struct pg_deadline dl;
+
+	dl.at_ms = o->deadline_ms;
+	dl.timeout_s = o->deadline_ms ?
+		       (long)((o->deadline_ms - s->start + 999) / 1000) : 0;
+	dl.cancel = o->cancel;
 	return pg_connect_named(o->drill, o->connection,
-				first ? o->state : NULL, o->secrets, err);
+				first ? o->state : NULL, o->secrets, &dl, err);
 }
 
 int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
@@ -624,7 +631,7 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 		jobs = MAX_JOBS;
 	s.conns = xcalloc((size_t)jobs, sizeof(*s.conns));
 
-	s.conns[0].c = connect_one(o, 1, err);
+	s.conns[0].c = connect_one(&s, 1, err);
 	if (!s.conns[0].c)
 		goto out;
 	s.nconns = 1;
@@ -665,7 +672,7 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 		 * A server short of connections still gets read, on fewer:
 		 * the first connection proved the parameters good.
 		 */
-		k->c = connect_one(o, 0, &werr);
+		k->c = connect_one(&s, 0, &werr);
 		if (!k->c) {
 			st->refused = 1;
 			break;

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define JOURNAL_MAX (256u << 20)
+/* Read in blocks of this size; a line is never held past JOURNAL_LINE_MAX. */
+#define READ_BLOCK (64u << 10)
 
 struct journal {
 	int fd;
@@ -60,6 +61,17 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 	if (!line)
 		BUG("a journal record cannot be serialised");
 	len = strlen(line);
+	/*
+	 * Refused, not cut: a cut record would not be JSON, and a record
+	 * trimmed here would silently differ from what the step found. The
+	 * runner then journals a short record saying why (runner.c).
+	 */
+	if (len > JOURNAL_LINE_MAX) {
+		free(line);
+		return error_set(err, "the record is %zu bytes, over the %u "
+				 "bytes (1 MiB) a journal line may hold", len,
+				 JOURNAL_LINE_MAX);
+	}
 	sha256_hex(line, len, hash);
 	/* One write of line + newline: a reader never sees two half lines. */
 	line = xrealloc(line, len + 1);
@@ -121,6 +133,111 @@ static int is_start(json_t *rec)
 	return t && !strcmp(t, "start");
 }
 
+/* Reads a journal line by line in bounded memory, whatever its size. */
+struct reader {
+	int fd;
+	char *buf;
+	size_t pos, end;
+	int eof;
+};
+
+static int reader_open(struct reader *r, const char *path, struct error *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+		return error_errno(err, "cannot read journal %s", path);
+	r->buf = xmalloc(READ_BLOCK);
+	return 0;
+}
+
+static void reader_close(struct reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+}
+
+/*
+ * The next line: its first JOURNAL_LINE_MAX bytes in `line` (no
+ * newline), its true length in *len, whether a newline ended it in *nl,
+ * and the SHA-256 of all of it in `hash`. 1: a line, 0: the end.
+ */
+static int next_line(struct reader *r, const char *path, struct strbuf *line,
+		     unsigned long long *len, int *nl,
+		     char hash[SHA256_HEX_LEN + 1], struct error *err)
+{
+	struct sha256_stream *h = sha256_stream_new();
+
+	strbuf_reset(line);
+	*len = 0;
+	*nl = 0;
+	for (;;) {
+		const char *p;
+		size_t take;
+
+		if (r->pos == r->end) {
+			ssize_t n;
+			if (r->eof)
+				break;
+			n = read(r->fd, r->buf, READ_BLOCK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				sha256_stream_free(h);
+				return error_errno(err, "cannot read journal %s",
+						   path);
+			}
+			if (!n) {
+				r->eof = 1;
+				break;
+			}
+			r->pos = 0;
+			r->end = (size_t)n;
+		}
+		p = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+		take = p ? (size_t)(p - (r->buf + r->pos)) : r->end - r->pos;
+		sha256_stream_add(h, r->buf + r->pos, take);
+		if (line->len < JOURNAL_LINE_MAX)
+			strbuf_add(line, r->buf + r->pos,
+				   take < JOURNAL_LINE_MAX - line->len ? take :
+				   JOURNAL_LINE_MAX - line->len);
+		*len += take;
+		r->pos += take;
+		if (p) {
+			r->pos++;
+			*nl = 1;
+			break;
+		}
+	}
+	sha256_stream_finish(h, hash);
+	return *len || *nl ? 1 : 0;
+}
+
+int journal_stat(const char *path, struct journal_stat *js, struct error *err)
+{
+	struct strbuf line = STRBUF_INIT;
+	struct reader r;
+	unsigned long long len;
+	char hash[SHA256_HEX_LEN + 1];
+	int nl, got;
+
+	memset(js, 0, sizeof(*js));
+	if (reader_open(&r, path, err) < 0)
+		return -1;
+	while ((got = next_line(&r, path, &line, &len, &nl, hash, err)) > 0) {
+		if (!nl) {
+			js->torn = len;
+			break;
+		}
+		js->records++;
+		memcpy(js->head, hash, sizeof(hash));
+	}
+	reader_close(&r);
+	strbuf_release(&line);
+	return got < 0 ? -1 : 0;
+}
+
 /*
  * Walk the lines of the journal, checking the chain when `verify` is set.
  * Returns the records (or NULL with err).
@@ -128,27 +245,22 @@ static int is_start(json_t *rec)
 static json_t *walk(const char *path, int verify, int *torn,
 		    struct error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT;
+	struct reader r;
 	json_t *records;
-	char prev[65] = "";
-	const char *p, *end;
+	char prev[SHA256_HEX_LEN + 1] = "", hash[SHA256_HEX_LEN + 1];
 	long long lineno = 0;
+	unsigned long long len;
+	int nl, got;
 
 	if (torn)
 		*torn = 0;
-	if (strbuf_read_file(&sb, path, JOURNAL_MAX) < 0) {
-		error_errno(err, "cannot read journal %s", path);
-		strbuf_release(&sb);
+	if (reader_open(&r, path, err) < 0)
 		return NULL;
-	}
 	records = json_array();
-	p = sb.buf;
-	end = sb.buf + sb.len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	while ((got = next_line(&r, path, &line, &len, &nl, hash, err)) > 0) {
 		json_error_t jerr;
 		json_t *rec, *pv;
-		size_t len;
 
 		lineno++;
 		if (!nl) {
@@ -157,8 +269,15 @@ static json_t *walk(const char *path, int verify, int *torn,
 				*torn = 1;
 			break;
 		}
-		len = (size_t)(nl - p);
-		rec = json_loadb(p, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (len > JOURNAL_LINE_MAX) {
+			error_set(err, "%s:%lld: record %lld is %llu bytes, over "
+				  "the %u bytes (1 MiB) rdrill writes at most: "
+				  "damaged, or not an rdrill journal", path,
+				  lineno, lineno - 1, len, JOURNAL_LINE_MAX);
+			goto fail;
+		}
+		rec = json_loadb(line.buf, line.len, JSON_REJECT_DUPLICATES,
+				 &jerr);
 		if (!rec || !json_is_object(rec)) {
 			error_set(err, "%s:%lld: not a journal record: %s", path,
 				  lineno, rec ? "not an object" : jerr.text);
@@ -184,21 +303,24 @@ static json_t *walk(const char *path, int verify, int *torn,
 				json_decref(rec);
 				goto fail;
 			}
-			sha256_hex(p, len, prev);
+			memcpy(prev, hash, sizeof(hash));
 		}
 		json_array_append_new(records, rec);
-		p = nl + 1;
 	}
+	if (got < 0)
+		goto fail;
 	if (!json_array_size(records) ||
 	    !is_start(json_array_get(records, 0))) {
 		error_set(err, "%s: no start record: not an rdrill journal", path);
 		goto fail;
 	}
-	strbuf_release(&sb);
+	reader_close(&r);
+	strbuf_release(&line);
 	return records;
 fail:
+	reader_close(&r);
 	json_decref(records);
-	strbuf_release(&sb);
+	strbuf_release(&line);
 	return NULL;
 }
 

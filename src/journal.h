@@ -19,6 +19,14 @@ struct error;
  * the report says INCOMPLETE.
  */
 
+/*
+ * No line is longer than JOURNAL_LINE_MAX: journal_append refuses a
+ * bigger record (the runner journals a short one saying so), and the
+ * readers read line by line in bounded memory, so a journal of any size
+ * can be read, and a longer line is reported as damage naming it.
+ */
+#define JOURNAL_LINE_MAX (1u << 20)
+
 struct journal;
 
 /* Create `path` (must not exist: evidence is never overwritten). */
@@ -52,5 +60,16 @@ json_t *journal_read_verified(const char *path, int *torn, struct error *err);
  * writing) is not a break: it is reported in *torn.
  */
 int journal_verify(const char *path, int *torn, struct error *err);
+
+/*
+ * The journal's shape without parsing it: whole lines, the SHA-256 of
+ * the last one (the chain head), the bytes of a torn tail.
+ */
+struct journal_stat {
+	long long records;
+	char head[65];
+	unsigned long long torn;
+};
+int journal_stat(const char *path, struct journal_stat *js, struct error *err);
 
 #endif

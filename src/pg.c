@@ -1,5 +1,6 @@
 #include "pg.h"
 #include "clock.h"
+#include "sha256.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -9,15 +10,22 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PG_DEFAULT_CONNECT_TIMEOUT 10
-/* How long a cancelled query may take to stop before we give up on it. */
-#define PG_CANCEL_GRACE_MS 5000
+/* A cancel that reaches the backend before the query is ignored: resend. */
 #define PG_CANCEL_RESEND_MS 500
+/* One ping may not outlast this, so a cancelled wait stops soon. */
+#define PG_PING_ATTEMPT_MAX_S 3
+/* The log is written in blocks of this size. */
+#define LOG_BLOCK (64 * 1024)
 
 
 /* libpq's messages end in a newline and may span lines; ours are one. */
@@ -185,120 +193,182 @@ static void quiet_notices(void *arg, const char *msg)
 	(void)msg;
 }
 
+/* ---- deadlines ------------------------------------------------------ */
+
+void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
+		      volatile sig_atomic_t *cancel)
+{
+	dl->at_ms = timeout_s > 0 ?
+		    clock_mono_ms() + (long long)timeout_s * 1000 : 0;
+	dl->timeout_s = timeout_s;
+	dl->cancel = cancel;
+}
+
+static int cancelled(const struct pg_deadline *dl)
+{
+	return dl && dl->cancel && *dl->cancel;
+}
+
+static int past(const struct pg_deadline *dl, long long now)
+{
+	return dl && dl->at_ms && now >= dl->at_ms;
+}
+
+/* Longest statement text an error message names. */
+#define STATEMENT_MAX 60
+
 /*
- * ${vars} in a query are quoted by doubling the quote (expand.c), which
- * is safe only while backslashes are ordinary characters; a role or
- * database set to standard_conforming_strings = off would let a value
- * ending in a backslash close the literal. Pin it for every session.
+ * The statement an error names: one line, safe for a terminal (a query
+ * comes from a drill file and is shown on the operator's screen), cut.
  */
-static int force_standard_strings(PGconn *c, struct error *err)
+static void add_statement(struct strbuf *sb, const char *sql)
 {
-	PGresult *res = PQexec(c, "SET standard_conforming_strings = on");
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	struct strbuf one = STRBUF_INIT, safe = STRBUF_INIT;
+	size_t n;
+	int space = 0;
 
-	if (!ok)
-		error_set(err, "cannot set standard_conforming_strings: %s",
-			  PQresultErrorMessage(res));
-	PQclear(res);
-	return ok ? 0 : -1;
-}
-
-static void wipe(struct strbuf *sb)
-{
-	if (sb->alloc)
-		explicit_bzero(sb->buf, sb->alloc);
-	strbuf_release(sb);
-}
-
-PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
-		   struct error *err)
-{
-	struct params p;
-	struct strbuf pw = STRBUF_INIT;
-	PGconn *c;
-
-	if (!conn) {
-		error_set(err, "no connection parameters");
-		return NULL;
-	}
-	if (pg_password(conn, &pw, err) < 0) {
-		wipe(&pw);
-		return NULL;
-	}
-	conn_params(conn, &p, 0);
-	if (pw.len) {
-		if (secrets)
-			strvec_push_unique(secrets, pw.buf);
-		param(&p, "password", pw.buf);
-	}
-	c = PQconnectdbParams(p.kw, p.val, 0);
-	if (!c) {
-		wipe(&pw);
-		error_set(err, "libpq could not allocate a connection");
-		return NULL;
-	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		struct strbuf sb = STRBUF_INIT;
-		add_message(&sb, PQerrorMessage(c));
-		/* libpq does not echo passwords; make sure of it. */
-		if (pw.len) {
-			struct strvec one = STRVEC_INIT;
-			strvec_push(&one, pw.buf);
-			pg_redact(&sb, &one);
-			strvec_clear(&one);
+	for (; *sql; sql++) {
+		if (*sql == ' ' || *sql == '\n' || *sql == '\r' || *sql == '\t') {
+			space = 1;
+			continue;
 		}
-		pg_redact(&sb, secrets);
-		error_set(err, "%s", sb.buf);
-		strbuf_release(&sb);
-		PQfinish(c);
-		c = NULL;
-	} else {
-		PQsetNoticeProcessor(c, quiet_notices, NULL);
-		if (force_standard_strings(c, err) < 0) {
-			PQfinish(c);
-			c = NULL;
-		}
+		if (space && one.len)
+			strbuf_addch(&one, ' ');
+		space = 0;
+		strbuf_addch(&one, *sql);
 	}
-	wipe(&pw);
-	return c;
+	utf8_add_terminal(&safe, one.buf);
+	n = safe.len;
+	if (n > STATEMENT_MAX) {
+		n = STATEMENT_MAX;
+		while (n && ((unsigned char)safe.buf[n] & 0xc0) == 0x80)
+			n--;
+	}
+	strbuf_add(sb, safe.buf, n);
+	if (n < safe.len)
+		strbuf_adds(sb, "…");
+	strbuf_release(&one);
+	strbuf_release(&safe);
 }
 
-PGconn *pg_connect_named(const struct drill *d, const char *name,
-			 json_t *state, struct strvec *secrets,
-			 struct error *err)
-{
-	const struct drill_conn *conn = drill_conn(d, name);
-	json_t *versions;
-	PGconn *c;
-	char *v;
+enum stop { STOP_NONE, STOP_CANCEL, STOP_TIMEOUT };
 
-	if (!conn) {
-		error_set(err, "no connection named '%s'", name ? name : "");
-		return NULL;
+/* What was going on when it stopped. */
+enum doing { DOING_WAIT, DOING_BEFORE, DOING_CONNECT };
+
+static int stop_error(enum stop stop, const struct pg_deadline *dl,
+		      enum doing doing, const char *sql, struct error *err)
+{
+	static const char *const what[2][3] = {
+		{ "while waiting for", "before", "while connecting" },
+		{ "waiting for", "before", "connecting" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	if (stop == STOP_CANCEL)
+		strbuf_adds(&sb, "cancelled by a signal ");
+	else
+		strbuf_addf(&sb, "timed out after %ld s ",
+			    dl ? dl->timeout_s : 0L);
+	strbuf_adds(&sb, what[stop != STOP_CANCEL][doing]);
+	if (sql) {
+		strbuf_addch(&sb, ' ');
+		add_statement(&sb, sql);
 	}
-	c = pg_connect(conn, secrets, err);
-	if (!c) {
-		error_prefix(err, "connection '%s'", name);
-		return NULL;
+	error_set(err, "%s", sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+/* ---- cancelling ------------------------------------------------------ */
+
+/*
+ * PQcancel (libpq 15 has no non-blocking cancel) connects to the server
+ * and waits for it to close: against a server that has stopped
+ * answering it would wait forever. It runs in a thread of its own, given
+ * PG_CANCEL_WAIT_MS; a thread still stuck after that is left behind (it
+ * holds nothing but its PGcancel) and the connection is closed anyway.
+ */
+struct cancel_job {
+	PGcancel *cn;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done;
+	int abandoned;
+};
+
+static void cancel_job_free(struct cancel_job *j)
+{
+	PQfreeCancel(j->cn);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	free(j);
+}
+
+static void *cancel_thread(void *arg)
+{
+	struct cancel_job *j = arg;
+	char buf[256];
+	int abandoned;
+
+	(void)PQcancel(j->cn, buf, sizeof(buf));
+	pthread_mutex_lock(&j->mu);
+	j->done = 1;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned)
+		cancel_job_free(j);
+	return NULL;
+}
+
+static void send_cancel(PGconn *c)
+{
+	struct cancel_job *j;
+	pthread_condattr_t ca;
+	pthread_t t;
+	sigset_t all, old;
+	struct timespec until;
+	int rc = 0, mine;
+
+	j = xcalloc(1, sizeof(*j));
+	j->cn = PQgetCancel(c);
+	if (!j->cn) {
+		free(j);
+		return;
 	}
-	if (!state)
-		return c;
-	versions = json_object_get(state, "server_versions");
-	if (!versions) {
-		versions = json_object();
-		json_object_set_new(state, "server_versions", versions);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* SIGINT and SIGTERM are the main thread's (cmd-run.c's handler). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&t, NULL, cancel_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		cancel_job_free(j);
+		return;
 	}
-	if (json_object_get(versions, name))
-		return c;
-	v = pg_server_version(c, err);
-	if (!v) {
-		error_prefix(err, "connection '%s'", name);
-		PQfinish(c);
-		return NULL;
+	pthread_detach(t);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += PG_CANCEL_WAIT_MS / 1000;
+	until.tv_nsec += (PG_CANCEL_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
 	}
-	json_object_set_new(versions, name, json_string(v));
-	free(v);
-	return c;
+	pthread_mutex_lock(&j->mu);
+	rc = 0;
+	while (!j->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&j->cv, &j->mu, &until);
+	mine = j->done;
+	if (!mine)
+		j->abandoned = 1;
+	pthread_mutex_unlock(&j->mu);
+	if (mine)
+		cancel_job_free(j);
 }
 
 /* ---- queries ------------------------------------------------------- */
@@ -337,9 +407,84 @@ struct collect {
 	long long count;
 	long long affected;
 	int truncated;
+	size_t kept_bytes;
+	struct pg_first *first;
+	/* the canonical form: hashed, and streamed to the log */
+	struct sha256_stream *sha;
+	struct strbuf buf;
+	int fd;
+	const char *path;
+	unsigned long long bytes;
 };
 
-static void collect_rows(struct collect *col, PGresult *res)
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	strbuf_add(data, buf, size);
+	return 0;
+}
+
+static int flush_block(struct collect *col, struct error *err)
+{
+	size_t off = 0;
+
+	sha256_stream_add(col->sha, col->buf.buf, col->buf.len);
+	col->bytes += col->buf.len;
+	while (col->fd >= 0 && off < col->buf.len) {
+		ssize_t n = write(col->fd, col->buf.buf + off, col->buf.len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			strbuf_reset(&col->buf);
+			return error_errno(err, "cannot write %s", col->path);
+		}
+		off += (size_t)n;
+	}
+	strbuf_reset(&col->buf);
+	return 0;
+}
+
+static int emit_line(struct collect *col, json_t *line, struct error *err)
+{
+	if (json_dump_callback(line, dump_cb, &col->buf, JSON_COMPACT) < 0)
+		BUG("a result row cannot be serialised");
+	strbuf_addch(&col->buf, '\n');
+	return col->buf.len >= LOG_BLOCK ? flush_block(col, err) : 0;
+}
+
+/*
+ * One cell of the canonical form, as jansson writes it. The common cell,
+ * printable ASCII without '"' or '\', is written as jansson would (its
+ * bytes in quotes) without building a JSON value: serialising through
+ * jansson was two thirds of the time of a large result (bench/README.md).
+ */
+static void add_cell(struct strbuf *sb, const char *v, size_t len, int null)
+{
+	json_t *j;
+	size_t i;
+
+	if (null) {
+		strbuf_adds(sb, "null");
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+		if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+			break;
+	}
+	if (i == len) {
+		strbuf_grow(sb, len + 2);
+		strbuf_addch(sb, '"');
+		strbuf_add(sb, v, len);
+		strbuf_addch(sb, '"');
+		return;
+	}
+	j = cell_json(v, len);
+	if (json_dump_callback(j, dump_cb, sb, JSON_COMPACT | JSON_ENCODE_ANY) < 0)
+		BUG("a result cell cannot be serialised");
+	json_decref(j);
+}
+
+static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 {
 	int nf = PQnfields(res), nt = PQntuples(res), r, f;
 
@@ -349,107 +494,183 @@ static void collect_rows(struct collect *col, PGresult *res)
 			json_array_append_new(col->columns,
 					      cell_json(PQfname(res, f),
 							strlen(PQfname(res, f))));
+		if (emit_line(col, col->columns, err) < 0)
+			return -1;
 	}
 	for (r = 0; r < nt; r++) {
-		json_t *row;
-		col->count++;
-		if (json_array_size(col->rows) >= PG_MAX_ROWS) {
-			col->truncated = 1;
-			continue;
+		size_t bytes = 0;
+
+		if (!col->count && col->first && nf) {
+			col->first->have = 1;
+			col->first->null = PQgetisnull(res, r, 0);
+			if (!col->first->null && col->first->text)
+				strbuf_add(col->first->text, PQgetvalue(res, r, 0),
+					   (size_t)PQgetlength(res, r, 0));
 		}
-		row = json_array();
+		col->count++;
+		strbuf_addch(&col->buf, '[');
 		for (f = 0; f < nf; f++) {
 			size_t len = (size_t)PQgetlength(res, r, f);
-			json_array_append_new(row, PQgetisnull(res, r, f) ?
-					      json_null() :
-					      cell_json(PQgetvalue(res, r, f),
-							len));
+			bytes += len;
+			if (f)
+				strbuf_addch(&col->buf, ',');
+			add_cell(&col->buf, PQgetvalue(res, r, f), len,
+				 PQgetisnull(res, r, f));
 		}
-		json_array_append_new(col->rows, row);
-	}
-}
-
-enum stop { STOP_NONE, STOP_CANCEL, STOP_TIMEOUT };
-
-static void send_cancel(PGconn *c)
-{
-	PGcancel *cn = PQgetCancel(c);
-	char buf[256];
-
-	if (cn) {
-		PQcancel(cn, buf, sizeof(buf));
-		PQfreeCancel(cn);
-	}
-}
-
-/* Wait for input, watching the cancel flag and the deadline. */
-static int wait_ready(PGconn *c, const struct pg_query_opts *o,
-		      long long deadline, enum stop *stop, long long *stopped_at,
-		      struct error *err)
-{
-	while (PQisBusy(c)) {
-		struct pollfd pfd;
-		long long t = clock_mono_ms();
-
-		if (*stop == STOP_NONE) {
-			if (o && o->cancel && *o->cancel)
-				*stop = STOP_CANCEL;
-			else if (deadline && t >= deadline)
-				*stop = STOP_TIMEOUT;
-			if (*stop != STOP_NONE) {
-				*stopped_at = t;
-				send_cancel(c);
-			}
-		} else if (t - *stopped_at > PG_CANCEL_GRACE_MS) {
-			return error_set(err, "the server did not stop the "
-					 "query when asked to");
-		} else if ((t - *stopped_at) / PG_CANCEL_RESEND_MS !=
-			   (t - *stopped_at - 100) / PG_CANCEL_RESEND_MS) {
-			/*
-			 * A cancel that reaches the backend before the query
-			 * does is ignored; ask again until it stops.
-			 */
-			send_cancel(c);
+		strbuf_adds(&col->buf, "]\n");
+		if (col->buf.len >= LOG_BLOCK && flush_block(col, err) < 0)
+			return -1;
+		/* The kept rows are a prefix of the result. */
+		if (!col->truncated &&
+		    json_array_size(col->rows) < PG_KEEP_ROWS &&
+		    col->kept_bytes + bytes <= PG_KEEP_BYTES) {
+			json_t *row = json_array();
+			col->kept_bytes += bytes;
+			for (f = 0; f < nf; f++)
+				json_array_append_new(row, PQgetisnull(res, r, f) ?
+					json_null() :
+					cell_json(PQgetvalue(res, r, f),
+						  (size_t)PQgetlength(res, r, f)));
+			json_array_append_new(col->rows, row);
+		} else {
+			col->truncated = 1;
 		}
-		pfd.fd = PQsocket(c);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (pfd.fd < 0)
-			return set_pg_error(err, NULL, PQerrorMessage(c));
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
-			return error_errno(err, "poll");
-		if (!PQconsumeInput(c))
-			return set_pg_error(err, NULL, PQerrorMessage(c));
 	}
 	return 0;
 }
 
-int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
+struct qrun {
+	PGconn *c;
+	const struct pg_deadline *dl;
+	const char *sql;
+	enum stop stop;
+	long long stopped_at;
+	long long last_cancel;
+};
+
+/*
+ * Until libpq holds a whole result (or, in single-row mode, a row) to
+ * hand out, or with `once` (COPY, where PQisBusy says nothing) until one
+ * read: flush what is still to send, read what came, watch the cancel
+ * flag and the deadline. Once stopped, the server gets
+ * PG_CANCEL_GRACE_MS to end the query.
+ */
+static int wait_ready(struct qrun *q, int once, struct error *err)
+{
+	for (;;) {
+		long long now = clock_mono_ms();
+		struct pollfd pfd;
+		int flush, n;
+
+		if (q->stop == STOP_NONE) {
+			if (cancelled(q->dl))
+				q->stop = STOP_CANCEL;
+			else if (past(q->dl, now))
+				q->stop = STOP_TIMEOUT;
+			if (q->stop != STOP_NONE) {
+				q->stopped_at = q->last_cancel = now;
+				send_cancel(q->c);
+			}
+		} else if (now - q->stopped_at >= PG_CANCEL_GRACE_MS) {
+			return stop_error(q->stop, q->dl, DOING_WAIT, q->sql,
+					  err);
+		} else if (now - q->last_cancel >= PG_CANCEL_RESEND_MS) {
+			q->last_cancel = now;
+			send_cancel(q->c);
+		}
+		flush = PQflush(q->c);
+		if (flush < 0)
+			goto broken;
+		if (!flush && !once && !PQisBusy(q->c))
+			return 0;
+		pfd.fd = PQsocket(q->c);
+		pfd.events = POLLIN | (flush ? POLLOUT : 0);
+		pfd.revents = 0;
+		if (pfd.fd < 0)
+			goto broken;
+		n = poll(&pfd, 1, 100);
+		if (n < 0 && errno != EINTR)
+			return error_errno(err, "poll");
+		if (n > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) &&
+		    !PQconsumeInput(q->c))
+			goto broken;
+		if (once && !flush)
+			return 0;
+	}
+broken:
+	if (q->stop != STOP_NONE)
+		return stop_error(q->stop, q->dl, DOING_WAIT, q->sql, err);
+	return set_pg_error(err, NULL, PQerrorMessage(q->c));
+}
+
+static int open_log(struct collect *col, const char *path, struct error *err)
+{
+	col->path = path;
+	col->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (col->fd < 0)
+		return error_errno(err, "cannot create %s", path);
+	return 0;
+}
+
+static int close_log(struct collect *col, struct error *err)
+{
+	int fd = col->fd;
+
+	col->fd = -1;
+	if (fd < 0)
+		return 0;
+	if (fsync(fd) < 0) {
+		error_errno(err, "cannot sync %s", col->path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0)
+		return error_errno(err, "cannot write %s", col->path);
+	return 0;
+}
+
+int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	   json_t **result, struct error *err)
 {
-	struct collect col = { NULL, json_array(), 0, -1, 0 };
+	struct collect col = { NULL, json_array(), 0, -1, 0, 0, NULL,
+			       NULL, STRBUF_INIT, -1, NULL, 0 };
 	struct strbuf failure = STRBUF_INIT;
-	long long deadline = 0, stopped_at = 0;
-	enum stop stop = STOP_NONE;
+	const struct pg_deadline *dl = o ? o->dl : NULL;
+	struct qrun q = { c, dl, sql, STOP_NONE, 0, 0 };
+	char hex[SHA256_HEX_LEN + 1];
 	PGresult *res;
 	int ret = -1;
 
 	*result = NULL;
-	if (o && o->cancel && *o->cancel) {
-		error_set(err, "cancelled");
+	col.sha = sha256_stream_new();
+	if (o) {
+		o->log_bytes = 0;
+		col.first = o->first;
+		if (o->first) {
+			o->first->have = 0;
+			o->first->null = 0;
+			if (o->first->text)
+				strbuf_reset(o->first->text);
+		}
+	}
+	if (cancelled(dl) || past(dl, clock_mono_ms())) {
+		stop_error(cancelled(dl) ? STOP_CANCEL : STOP_TIMEOUT, dl,
+			   DOING_BEFORE, sql, err);
 		goto out;
 	}
-	if (o && o->timeout_ms > 0)
-		deadline = clock_mono_ms() + o->timeout_ms;
-	if (!PQsendQueryParams(c, sql, o ? o->nparams : 0, NULL,
+	if (o && o->log_path && open_log(&col, o->log_path, err) < 0)
+		goto out;
+	/* Never block in a write: a server that stops reading has a deadline too. */
+	if (PQsetnonblocking(c, 1) != 0 ||
+	    !PQsendQueryParams(c, sql, o ? o->nparams : 0, NULL,
 			       o ? o->params : NULL, NULL, NULL, 0)) {
 		set_pg_error(err, NULL, PQerrorMessage(c));
 		goto out;
 	}
-	/* Only PG_MAX_ROWS rows are kept: do not let libpq hold them all. */
+	/* Only the first rows are kept: do not let libpq hold them all. */
 	PQsetSingleRowMode(c);
 	for (;;) {
-		if (wait_ready(c, o, deadline, &stop, &stopped_at, err) < 0)
+		if (wait_ready(&q, 0, err) < 0)
 			goto out;
 		res = PQgetResult(c);
 		if (!res)
@@ -457,7 +678,12 @@ int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
 		case PGRES_TUPLES_OK:
-			collect_rows(&col, res);
+			if (!failure.len && collect_rows(&col, res, err) < 0) {
+				/* Stop the query; the caller closes. */
+				PQclear(res);
+				send_cancel(c);
+				goto out;
+			}
 			break;
 		case PGRES_COMMAND_OK:
 			if (*PQcmdTuples(res))
@@ -481,18 +707,18 @@ int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
 		}
 		PQclear(res);
 	}
-	if (stop == STOP_CANCEL) {
-		error_set(err, "cancelled");
-		goto out;
-	}
-	if (stop == STOP_TIMEOUT) {
-		error_set(err, "timed out after %.1f s", o->timeout_ms / 1000.0);
+	if (q.stop != STOP_NONE) {
+		stop_error(q.stop, dl, DOING_WAIT, sql, err);
 		goto out;
 	}
 	if (failure.len) {
 		error_set(err, "%s", failure.buf);
 		goto out;
 	}
+	if (flush_block(&col, err) < 0 || close_log(&col, err) < 0)
+		goto out;
+	sha256_stream_finish(col.sha, hex);
+	col.sha = NULL;
 	*result = json_object();
 	json_object_set_new(*result, "columns",
 			    col.columns ? col.columns : json_array());
@@ -502,28 +728,134 @@ int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
 	json_object_set_new(*result, "row_count", json_integer(col.count));
 	if (col.truncated)
 		json_object_set_new(*result, "truncated", json_true());
+	json_object_set_new(*result, "sha256", json_string(hex));
 	if (col.affected >= 0)
 		json_object_set_new(*result, "affected",
 				    json_integer(col.affected));
+	if (o)
+		o->log_bytes = col.bytes;
 	ret = 0;
 out:
+	if (col.fd >= 0)
+		close(col.fd);
+	sha256_stream_free(col.sha);
+	strbuf_release(&col.buf);
 	json_decref(col.columns);
 	json_decref(col.rows);
 	strbuf_release(&failure);
 	return ret;
 }
 
-int pg_query(PGconn *c, const char *sql, json_t **result, struct error *err)
+/* The results after the data of a COPY: its own status, or an error. */
+static int copy_end(struct qrun *q, struct error *err)
 {
-	return pg_run(c, sql, NULL, result, err);
+	struct strbuf failure = STRBUF_INIT;
+	PGresult *res;
+	int ret = 0;
+
+	for (;;) {
+		if (wait_ready(q, 0, err) < 0) {
+			ret = -1;
+			break;
+		}
+		res = PQgetResult(q->c);
+		if (!res)
+			break;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failure.len)
+			add_message(&failure, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	if (!ret && q->stop != STOP_NONE)
+		ret = stop_error(q->stop, q->dl, DOING_WAIT, q->sql, err);
+	else if (!ret && failure.len)
+		ret = error_set(err, "%s", failure.buf);
+	strbuf_release(&failure);
+	return ret;
 }
 
-char *pg_server_version(PGconn *c, struct error *err)
+int pg_copy_out(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		pg_copy_sink *sink, void *arg, unsigned long long *bytes,
+		struct error *err)
+{
+	struct qrun q = { c, dl, sql, STOP_NONE, 0, 0 };
+	PGresult *res;
+	int status;
+
+	*bytes = 0;
+	if (cancelled(dl) || past(dl, clock_mono_ms()))
+		return stop_error(cancelled(dl) ? STOP_CANCEL : STOP_TIMEOUT, dl,
+				  DOING_BEFORE, sql, err);
+	if (PQsetnonblocking(c, 1) != 0 ||
+	    !PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return set_pg_error(err, NULL, PQerrorMessage(c));
+	if (wait_ready(&q, 0, err) < 0)
+		return -1;
+	res = PQgetResult(c);
+	status = PQresultStatus(res);
+	if (status != PGRES_COPY_OUT) {
+		if (status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+			error_set(err, "only COPY ... TO STDOUT is supported here");
+		else if (status == PGRES_FATAL_ERROR)
+			set_pg_error(err, NULL, PQresultErrorMessage(res));
+		else
+			error_set(err, "not a COPY ... TO STDOUT statement");
+		PQclear(res);
+		/* Whatever follows is drained or left to PQfinish. */
+		if (status != PGRES_COPY_IN && status != PGRES_COPY_BOTH)
+			(void)copy_end(&q, err);
+		return -1;
+	}
+	PQclear(res);
+	for (;;) {
+		char *buf = NULL;
+		int n = PQgetCopyData(c, &buf, 1);
+
+		if (n > 0) {
+			int r = q.stop == STOP_NONE ?
+				sink(arg, buf, (size_t)n, err) : 0;
+			PQfreemem(buf);
+			if (r < 0) {
+				send_cancel(c);
+				return -1;
+			}
+			*bytes += (unsigned long long)n;
+			/* A fast stream never waits: look at the clock here. */
+			if (q.stop == STOP_NONE && (cancelled(dl) ||
+			    past(dl, clock_mono_ms())) &&
+			    wait_ready(&q, 1, err) < 0)
+				return -1;
+			continue;
+		}
+		if (n == 0) {
+			if (wait_ready(&q, 1, err) < 0)
+				return -1;
+			continue;
+		}
+		if (n == -2) {
+			if (q.stop != STOP_NONE)
+				return stop_error(q.stop, dl, DOING_WAIT, sql, err);
+			return set_pg_error(err, NULL, PQerrorMessage(c));
+		}
+		break;
+	}
+	return copy_end(&q, err);
+}
+
+int pg_query(PGconn *c, const char *sql, const struct pg_deadline *dl,
+	     json_t **result, struct error *err)
+{
+	struct pg_query_opts o = { 0, NULL, dl, NULL, NULL, 0 };
+
+	return pg_run(c, sql, &o, result, err);
+}
+
+char *pg_server_version(PGconn *c, const struct pg_deadline *dl,
+			struct error *err)
 {
 	json_t *res, *v;
 	char *out = NULL;
 
-	if (pg_query(c, "SHOW server_version", &res, err) < 0)
+	if (pg_query(c, "SHOW server_version", dl, &res, err) < 0)
 		return NULL;
 	v = json_array_get(json_array_get(json_object_get(res, "rows"), 0), 0);
 	if (json_is_string(v))
@@ -532,6 +864,184 @@ char *pg_server_version(PGconn *c, struct error *err)
 		error_set(err, "SHOW server_version returned nothing");
 	json_decref(res);
 	return out;
+}
+
+/* ---- connecting (after queries: the session is set up by one) -------- */
+
+/*
+ * ${vars} in a query are quoted by doubling the quote (expand.c), which
+ * is safe only while backslashes are ordinary characters; a role or
+ * database set to standard_conforming_strings = off would let a value
+ * ending in a backslash close the literal. Pin it for every session.
+ */
+static int force_standard_strings(PGconn *c, const struct pg_deadline *dl,
+				  struct error *err)
+{
+	json_t *res = NULL;
+
+	if (pg_query(c, "SET standard_conforming_strings = on", dl, &res,
+		     err) < 0) {
+		error_prefix(err, "cannot set standard_conforming_strings");
+		return -1;
+	}
+	json_decref(res);
+	return 0;
+}
+
+static void wipe(struct strbuf *sb)
+{
+	if (sb->alloc)
+		explicit_bzero(sb->buf, sb->alloc);
+	strbuf_release(sb);
+}
+
+/*
+ * PQconnectPoll until connected, within `timeout_s` (the connection's
+ * connect_timeout_s) and the deadline; libpq's own connect_timeout only
+ * works in its blocking calls.
+ */
+static PGconn *connect_async(const struct params *p, long timeout_s,
+			     const struct pg_deadline *dl, struct error *err)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	long long now = clock_mono_ms(), until = now + timeout_s * 1000LL;
+	int by_step = 0;
+	PGconn *c;
+
+	if (dl && dl->at_ms && dl->at_ms < until) {
+		until = dl->at_ms;
+		by_step = 1;
+	}
+	c = PQconnectStartParams(p->kw, p->val, 0);
+	if (!c) {
+		error_set(err, "libpq could not allocate a connection");
+		return NULL;
+	}
+	if (PQstatus(c) == CONNECTION_BAD)
+		st = PGRES_POLLING_FAILED;
+	for (;;) {
+		struct pollfd pfd;
+		int n;
+
+		if (st == PGRES_POLLING_OK)
+			return c;
+		if (st == PGRES_POLLING_FAILED) {
+			set_pg_error(err, NULL, PQerrorMessage(c));
+			break;
+		}
+		now = clock_mono_ms();
+		if (cancelled(dl)) {
+			stop_error(STOP_CANCEL, dl, DOING_CONNECT, NULL, err);
+			break;
+		}
+		if (now >= until) {
+			if (by_step)
+				stop_error(STOP_TIMEOUT, dl, DOING_CONNECT, NULL,
+					   err);
+			else
+				error_set(err, "timed out after %ld s connecting "
+					  "(the connection's connect_timeout)", timeout_s);
+			break;
+		}
+		pfd.fd = PQsocket(c);
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		pfd.revents = 0;
+		if (pfd.fd < 0) {
+			set_pg_error(err, NULL, PQerrorMessage(c));
+			break;
+		}
+		n = poll(&pfd, 1, until - now < 100 ? (int)(until - now) : 100);
+		if (n < 0 && errno != EINTR) {
+			error_errno(err, "poll");
+			break;
+		}
+		if (n > 0)
+			st = PQconnectPoll(c);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
+		   const struct pg_deadline *dl, struct error *err)
+{
+	struct params p;
+	struct strbuf pw = STRBUF_INIT;
+	long timeout_s;
+	PGconn *c;
+
+	if (!conn) {
+		error_set(err, "no connection parameters");
+		return NULL;
+	}
+	if (pg_password(conn, &pw, err) < 0) {
+		wipe(&pw);
+		return NULL;
+	}
+	conn_params(conn, &p, 0);
+	timeout_s = atol(p.timeout);
+	if (pw.len) {
+		if (secrets)
+			strvec_push_unique(secrets, pw.buf);
+		param(&p, "password", pw.buf);
+	}
+	c = connect_async(&p, timeout_s, dl, err);
+	if (!c) {
+		/* libpq does not echo passwords; make sure of it. */
+		if (pw.len) {
+			struct strvec one = STRVEC_INIT;
+			strvec_push(&one, pw.buf);
+			pg_redact(&err->msg, &one);
+			strvec_clear(&one);
+		}
+		pg_redact(&err->msg, secrets);
+	} else {
+		PQsetNoticeProcessor(c, quiet_notices, NULL);
+		if (force_standard_strings(c, dl, err) < 0) {
+			PQfinish(c);
+			c = NULL;
+		}
+	}
+	wipe(&pw);
+	return c;
+}
+
+PGconn *pg_connect_named(const struct drill *d, const char *name,
+			 json_t *state, struct strvec *secrets,
+			 const struct pg_deadline *dl, struct error *err)
+{
+	const struct drill_conn *conn = drill_conn(d, name);
+	json_t *versions;
+	PGconn *c;
+	char *v;
+
+	if (!conn) {
+		error_set(err, "no connection named '%s'", name ? name : "");
+		return NULL;
+	}
+	c = pg_connect(conn, secrets, dl, err);
+	if (!c) {
+		error_prefix(err, "connection '%s'", name);
+		return NULL;
+	}
+	if (!state)
+		return c;
+	versions = json_object_get(state, "server_versions");
+	if (!versions) {
+		versions = json_object();
+		json_object_set_new(state, "server_versions", versions);
+	}
+	if (json_object_get(versions, name))
+		return c;
+	v = pg_server_version(c, dl, err);
+	if (!v) {
+		error_prefix(err, "connection '%s'", name);
+		PQfinish(c);
+		return NULL;
+	}
+	json_object_set_new(versions, name, json_string(v));
+	free(v);
+	return c;
 }
 
 int pg_quote_ident(PGconn *c, const char *ident, struct strbuf *out,
@@ -605,10 +1115,17 @@ int pg_wait(const struct drill_conn *conn, long timeout_ms,
 			res->elapsed_ms = (long)(clock_mono_ms() - start);
 			return error_set(err, "cancelled");
 		}
-		/* One attempt must not outlast the wait (libpq's floor: 2 s). */
+		/*
+		 * One attempt must not outlast the wait (libpq's floor: 2 s),
+		 * and PQpingParams blocks: a short attempt keeps a SIGTERM
+		 * answered within PG_PING_ATTEMPT_MAX_S. A live server answers
+		 * a ping in milliseconds.
+		 */
 		attempt_s = (left + 999) / 1000;
 		if (attempt_s > max_attempt_s)
 			attempt_s = max_attempt_s;
+		if (attempt_s > PG_PING_ATTEMPT_MAX_S)
+			attempt_s = PG_PING_ATTEMPT_MAX_S;
 		if (attempt_s < 2)
 			attempt_s = 2;
 		conn_params(conn, &p, attempt_s);

@@ -25,11 +25,48 @@ struct strvec;
  * runner redacts it everywhere; no message made here contains it.
  */
 
-/* Rows kept in a result; the count is always the true one. */
-#define PG_MAX_ROWS 1000
+/*
+ * Every libpq call here has a deadline. A step builds one pg_deadline
+ * when it starts (pg_deadline_init: now + the step's timeout_s, and the
+ * step's cancel flag, set by SIGINT/SIGTERM) and passes it to every call,
+ * so connecting, BEGIN, the query, COMMIT and SHOW server_version share
+ * the step's timeout. Nothing blocks: the connection is made with
+ * PQconnectStartParams/PQconnectPoll and queries are sent with
+ * PQsendQueryParams on a non-blocking connection, with poll() on
+ * PQsocket between reads. (Host names are still resolved by libpq's
+ * blocking getaddrinfo; use an address or a socket directory when DNS
+ * itself may hang.)
+ *
+ * At the deadline, or when the cancel flag becomes set, the query is
+ * cancelled (PQcancel, itself bounded by PG_CANCEL_WAIT_MS), libpq waits
+ * at most PG_CANCEL_GRACE_MS for the server to stop, and the call fails:
+ *   "timed out after 30 s waiting for COMMIT"
+ *   "cancelled by a signal while waiting for SELECT pg_sleep(60)"
+ * (the statement named shortened and escaped for a terminal). The caller
+ * closes the connection (PQfinish) after any error; the runner makes a
+ * step whose cancel flag is set ABORTED, any other error FAILED.
+ * A NULL deadline, or at_ms 0, means none (tests only).
+ */
+struct pg_deadline {
+	long long at_ms;                /* clock_mono_ms() value; 0: none */
+	long timeout_s;                 /* what the message says */
+	volatile sig_atomic_t *cancel;  /* may be NULL */
+};
+#define PG_CANCEL_WAIT_MS 2000
+#define PG_CANCEL_GRACE_MS 2000
 
+/* now + timeout_s (0: no deadline, only the cancel flag). */
+void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
+		      volatile sig_atomic_t *cancel);
+
+/*
+ * Connect within min(the connection's connect_timeout (default 10 s), the
+ * deadline).
+ * An error names what was waited for ("timed out after 10 s connecting
+ * (the connection's connect_timeout)"), or is libpq's message.
+ */
 PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
-		   struct error *err);
+		   const struct pg_deadline *dl, struct error *err);
 
 /*
  * The connection's password into `pw`: the value of its password_env, or
@@ -45,32 +82,76 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
  */
 PGconn *pg_connect_named(const struct drill *d, const char *name,
 			 json_t *state, struct strvec *secrets,
-			 struct error *err);
+			 const struct pg_deadline *dl, struct error *err);
 
 /*
- * Run one statement. Text results, streamed row by row so a huge SELECT
- * keeps at most PG_MAX_ROWS rows in memory. *result is
- *   {"columns": [name...], "rows": [[text|null...]...], "row_count": N,
- *    "truncated": true (only when rows were dropped),
- *    "affected": N (INSERT/UPDATE/DELETE...)}
+ * Bounded results. Rows are fetched one at a time (PQsetSingleRowMode),
+ * never held all at once. *result is
+ *   {"columns": [name...],
+ *    "rows": [[text|null...]...]   the first rows, at most PG_KEEP_ROWS
+ *                                  of them and PG_KEEP_BYTES of cell text,
+ *    "row_count": N,               the true count, every row
+ *    "truncated": true             only when rows were left out,
+ *    "sha256": hex                 of the whole result's canonical form,
+ *    "affected": N                 INSERT/UPDATE/DELETE...}
+ *
+ * The canonical form (PG_RESULT_FORMAT, "rdrill-rows-1") is JSON Lines:
+ * when the statement returns rows (even none), line 1 is the JSON array
+ * of the column names, then one line per row, a JSON array of its cells
+ * (a string, or null for NULL); compact JSON (no spaces), UTF-8 as is,
+ * `"` and `\` escaped, control characters as \b \f \n \r \t or
+ * \u00XX (upper-case hex), `/` not escaped; every line ends in "\n". A
+ * statement without rows (SET, INSERT...) has the empty form. With
+ * o->log_path, exactly those bytes are streamed to that file, so
+ * `sha256sum` of the file is "sha256".
+ *
  * The session's client_encoding is UTF8, so the server converts text or
  * refuses bytes that are not UTF-8 (an error, not garbage to compare);
  * any invalid byte that still came through would show as \xNN.
  * After an error the connection may be unusable: close it.
  */
-int pg_query(PGconn *c, const char *sql, json_t **result, struct error *err);
+#define PG_KEEP_ROWS 100
+#define PG_KEEP_BYTES (64 * 1024)
+#define PG_RESULT_FORMAT "rdrill-rows-1"
+
+/* The first row's first cell, whole, however large (for checks). */
+struct pg_first {
+	int have;               /* the result has a first cell */
+	int null;
+	struct strbuf *text;    /* filled when !null (caller's buffer) */
+};
 
 struct pg_query_opts {
 	int nparams;                    /* $1.. as text, never pasted in SQL */
 	const char *const *params;
-	volatile sig_atomic_t *cancel;  /* when it becomes set: PQcancel */
-	long timeout_ms;                /* 0: none; else PQcancel after it */
+	const struct pg_deadline *dl;
+	const char *log_path;           /* the canonical form, streamed */
+	struct pg_first *first;         /* may be NULL */
+	unsigned long long log_bytes;   /* out: bytes written to log_path */
 };
-int pg_run(PGconn *c, const char *sql, const struct pg_query_opts *o,
+int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	   json_t **result, struct error *err);
 
+/* pg_run without parameters or log. */
+int pg_query(PGconn *c, const char *sql, const struct pg_deadline *dl,
+	     json_t **result, struct error *err);
+
+/*
+ * `COPY (...) TO STDOUT` under the deadline, like every query here: each
+ * piece of data (a row, as PQgetCopyData hands it out) goes to `sink`,
+ * in order, never more than one row in memory; *bytes counts them. A
+ * sink returning -1 (err set) stops the COPY (the query is cancelled:
+ * close the connection). Anything but a COPY TO STDOUT is an error.
+ */
+typedef int pg_copy_sink(void *arg, const char *data, size_t len,
+			 struct error *err);
+int pg_copy_out(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		pg_copy_sink *sink, void *arg, unsigned long long *bytes,
+		struct error *err);
+
 /* `SHOW server_version` ("15.18 (Debian 15.18-0+deb12u1)"); free() it. */
-char *pg_server_version(PGconn *c, struct error *err);
+char *pg_server_version(PGconn *c, const struct pg_deadline *dl,
+			struct error *err);
 
 /*
  * "schema.table" or "table" quoted with PQescapeIdentifier (split on the

@@ -563,6 +563,22 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	set_str(vs, "message", journal_str(rec, "message"));
 	add_stream(vs, rec, "stdout");
 	add_stream(vs, rec, "stderr");
+	if ((v = json_object_get(rec, "rows_log")) && json_is_object(v)) {
+		/* An sql step's whole result (pg.h: the journal keeps a part). */
+		json_t *res = json_object_get(json_object_get(rec, "evidence"),
+					      "result");
+		set_str(vs, "rows_path", journal_str(v, "path"));
+		strbuf_reset(&sb);
+		markdown_link_dest(&sb, journal_str(v, "path"));
+		set_str(vs, "rows_href", sb.buf);
+		set_str(vs, "rows_sha256", journal_str(v, "sha256"));
+		json_object_set_new(vs, "rows_count", json_integer(
+			json_integer_value(json_object_get(res, "row_count"))));
+		if (json_is_true(json_object_get(res, "truncated")))
+			json_object_set_new(vs, "rows_kept", json_integer(
+				(json_int_t)json_array_size(json_object_get(res,
+								"rows"))));
+	}
 	if ((v = json_object_get(rec, "checks"))) {
 		json_t *c, *vc = json_array();
 		json_array_foreach(v, i, c) {

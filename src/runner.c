@@ -466,15 +466,19 @@ static void freshness(struct run *r, const char *when)
 		struct strbuf sql = STRBUF_INIT, qt = STRBUF_INIT,
 			      qc = STRBUF_INIT;
 		struct error err = ERROR_INIT;
-		struct pg_query_opts qo = { 0, NULL, r->o->cancel, 60000 };
+		/* One minute for the whole check, connecting included. */
+		struct pg_deadline dl;
+		struct pg_query_opts qo = { 0, NULL, &dl, NULL, NULL, 0 };
 		json_t *o = json_object(), *res = NULL, *row;
 		PGconn *c;
+
+		pg_deadline_init(&dl, 60, r->o->cancel);
 
 		json_object_set_new(o, "connection", json_string(conn));
 		json_object_set_new(o, "table", json_string(table));
 		json_object_set_new(o, "column", json_string(f->column));
 		json_object_set_new(o, "unit", json_string(f->unit));
-		c = pg_connect_named(d, conn, r->state, &r->secrets, &err);
+		c = pg_connect_named(d, conn, r->state, &r->secrets, &dl, &err);
 		if (!c || pg_quote_table(c, table, &qt, &err) < 0 ||
 		    pg_quote_ident(c, f->column, &qc, &err) < 0)
 			goto done;

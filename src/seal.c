@@ -143,45 +143,18 @@ static int walk(const char *dir, const char *rel, struct strvec *files,
 	return ret;
 }
 
-/* Whole records of the journal's bytes, the last one's hash, torn tail. */
-struct jstat {
-	long long records;
-	char head[SHA256_HEX_LEN + 1];
-	size_t torn;
-};
-
-static int journal_stat(const char *dir, struct jstat *js, struct error *err)
+static int seal_journal_stat(const char *dir, struct journal_stat *js,
+			     struct error *err)
 {
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p, *last = NULL, *end;
-	size_t lastlen = 0;
+	struct strbuf path = STRBUF_INIT;
+	int r;
 
-	memset(js, 0, sizeof(*js));
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	if (strbuf_read_file(&sb, path.buf, JOURNAL_MAX) < 0) {
-		error_errno(err, "journal.jsonl: cannot read");
-		strbuf_release(&path);
-		strbuf_release(&sb);
-		return -1;
-	}
-	p = sb.buf;
-	end = sb.buf + sb.len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			js->torn = (size_t)(end - p);
-			break;
-		}
-		last = p;
-		lastlen = (size_t)(nl - p);
-		js->records++;
-		p = nl + 1;
-	}
-	if (last)
-		sha256_hex(last, lastlen, js->head);
+	r = journal_stat(path.buf, js, err);
+	if (r < 0)
+		error_prefix(err, "journal.jsonl");
 	strbuf_release(&path);
-	strbuf_release(&sb);
-	return 0;
+	return r;
 }
 
 /* SEAL.pub and SEAL.sig of `text` (the SEAL's bytes). */
@@ -213,7 +186,7 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	struct strvec files, problems, names;
 	struct checksum_set set = CHECKSUM_SET_INIT;
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, who = STRBUF_INIT;
-	struct jstat js;
+	struct journal_stat js;
 	char sums[SHA256_HEX_LEN + 1];
 	size_t i;
 	int ret = -1;
@@ -230,7 +203,7 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	for (i = 0; i < files.nr; i++)
 		if (!is_seal_file(files.v[i]))
 			strvec_push(&names, files.v[i]);
-	if (journal_stat(dir, &js, err) < 0)
+	if (seal_journal_stat(dir, &js, err) < 0)
 		goto out;
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (checksum_files(dir, names.v, NULL, 0, &set, err) < 0 ||
@@ -244,7 +217,7 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	strbuf_addf(&text, "\njournal-records: %lld\njournal-head: %s\n",
 		    js.records, js.head);
 	if (!strcmp(state, SEAL_CUT_SHORT))
-		strbuf_addf(&text, "torn-tail-bytes: %zu\n", js.torn);
+		strbuf_addf(&text, "torn-tail-bytes: %llu\n", js.torn);
 	strbuf_addf(&text, "report-lang: %s\nrenderer: ", lang ? lang : "default");
 	if (report_renderer(&text, err) < 0)
 		goto out;
@@ -853,7 +826,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	struct strvec files, referenced;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
 	struct seal_fields f;
-	struct jstat js;
+	struct journal_stat js;
 	struct error e = ERROR_INIT;
 	struct checksum_set listed = CHECKSUM_SET_INIT;
 	json_t *records = NULL;
@@ -866,7 +839,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		goto out;
 	if (!in_list(&files, "journal.jsonl")) {
 		strvec_push(&c->problems, "journal.jsonl: missing");
-	} else if (journal_stat(dir, &js, &e) == 0) {
+	} else if (seal_journal_stat(dir, &js, &e) == 0) {
 		strbuf_addf(&path, "%s/journal.jsonl", dir);
 		records = journal_read_verified(path.buf, &torn, &e);
 		if (!records) {
@@ -916,13 +889,13 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 				     "record's SHA-256 is not SEAL's journal-head",
 				     js.records);
 		if (js.torn && !strcmp(f.state, SEAL_COMPLETE))
-			strvec_pushf(&c->problems, "journal.jsonl: %zu bytes of a "
+			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes of a "
 				     "partial record after record %lld: damage "
 				     "(a complete seal ends on a whole record)",
 				     js.torn, js.records);
 		else if (!strcmp(f.state, SEAL_CUT_SHORT) &&
 			 (long long)js.torn != f.torn)
-			strvec_pushf(&c->problems, "journal.jsonl: %zu bytes after "
+			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes after "
 				     "the last record, SEAL says %lld", js.torn,
 				     f.torn);
 	}

@@ -122,6 +122,7 @@ static void canary_target(const struct drill *d, const struct drill_step *s,
 struct canary {
 	struct step_ctx *sc;
 	PGconn *c;
+	struct pg_deadline dl;  /* the step's: connect, BEGIN, ..., COMMIT */
 	const struct drill_canary *def;
 	json_t *key;            /* def->key, as the evidence shows it */
 	json_t *columns;        /* def->columns, likewise */
@@ -153,11 +154,9 @@ static int build_where(struct canary *k, struct error *err)
 static int run(struct canary *k, const char *sql, json_t **res,
 	       struct error *err)
 {
-	struct pg_query_opts o = { (int)k->vals.nr, k->vals.v, k->sc->cancel,
-				   0 };
+	struct pg_query_opts o = { (int)k->vals.nr, k->vals.v, &k->dl, NULL,
+				   NULL, 0 };
 
-	if (k->sc->step->timeout_s > 0)
-		o.timeout_ms = k->sc->step->timeout_s * 1000;
 	if (pg_run(k->c, sql, &o, res, err) < 0) {
 		error_prefix(err, "canary query failed");
 		return -1;
@@ -200,6 +199,12 @@ static int select_row(struct canary *k, json_t *columns, long long *count,
 	*count = json_integer_value(json_object_get(res, "row_count"));
 	if (*count == 1) {
 		row = json_array_get(json_object_get(res, "rows"), 0);
+		/* The row is journaled whole; pg_run keeps PG_KEEP_BYTES. */
+		if (!row) {
+			error_set(err, "the canary row holds more than %d "
+				  "bytes: too large to record", PG_KEEP_BYTES);
+			goto out;
+		}
 		*values = json_object();
 		json_array_foreach(columns, i, col)
 			json_object_set(*values, json_string_value(col),
@@ -263,14 +268,15 @@ static int do_delete(struct canary *k, struct error *err)
 	strbuf_add(&sql, k->table.buf, k->table.len);
 	strbuf_add(&sql, k->where.buf, k->where.len);
 	/* A key that matches more than one row must not delete them all. */
-	if (pg_query(k->c, "BEGIN", &done, err) < 0)
+	if (pg_query(k->c, "BEGIN", &k->dl, &done, err) < 0)
 		goto out;
 	json_decref(done);
 	done = NULL;
 	if (run(k, sql.buf, &res, err) < 0)
 		goto out;
 	n = json_integer_value(json_object_get(res, "affected"));
-	if (pg_query(k->c, n == 1 ? "COMMIT" : "ROLLBACK", &done, err) < 0)
+	if (pg_query(k->c, n == 1 ? "COMMIT" : "ROLLBACK", &k->dl,
+		     &done, err) < 0)
 		goto out;
 	json_object_set_new(k->ev, "rows_deleted", json_integer(n == 1 ? 1 : 0));
 	strbuf_addf(&act, "%lld", n);
@@ -367,8 +373,8 @@ static int do_present(struct canary *k, struct error *err)
 static int canary_run(struct step_ctx *sc, struct error *err)
 {
 	const char *action = STEP_PARAMS(sc, struct canary_params)->action;
-	struct canary k = { sc, NULL, sc->drill->canary, NULL, NULL, NULL,
-			    STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
+	struct canary k = { sc, NULL, { 0, 0, NULL }, sc->drill->canary, NULL,
+			    NULL, NULL, STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
 	const char *name;
 	size_t i;
 	int ret = -1;
@@ -393,7 +399,9 @@ static int canary_run(struct step_ctx *sc, struct error *err)
 	json_object_set(k.ev, "key", k.key);
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
-	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, err);
+	pg_deadline_init(&k.dl, sc->step->timeout_s, sc->cancel);
+	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &k.dl,
+			       err);
 	if (!k.c)
 		goto out;
 	if (pg_quote_table(k.c, k.def->table, &k.table, err) < 0 ||

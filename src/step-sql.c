@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "step.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -120,7 +121,9 @@ static void render_short(json_t *result, struct strbuf *sb)
 		}
 		strbuf_addch(sb, ')');
 	}
-	if ((long long)json_array_size(rows) < count)
+	if (!json_array_size(rows))
+		strbuf_adds(sb, "…");
+	else if ((long long)json_array_size(rows) < count)
 		strbuf_adds(sb, ", …");
 }
 
@@ -133,23 +136,53 @@ static int parse_ll(const char *s, long long *out)
 	return s[0] && !*end && !errno ? 0 : -1;
 }
 
+/*
+ * Equal results: the same number of rows and the same SHA-256 of the
+ * whole canonical result (pg.h: column names, every row, in order), not
+ * only of the rows the journal keeps.
+ */
 static int same_result(json_t *a, json_t *b)
 {
 	return json_equal(json_object_get(a, "row_count"),
 			  json_object_get(b, "row_count")) &&
-	       json_equal(json_object_get(a, "rows"),
-			  json_object_get(b, "rows"));
+	       json_is_string(json_object_get(a, "sha256")) &&
+	       json_equal(json_object_get(a, "sha256"),
+			  json_object_get(b, "sha256"));
 }
 
+/* The first cell as the checks table shows it: cut, and valid UTF-8. */
+static void add_first(struct strbuf *sb, const struct pg_first *first)
+{
+	size_t n = first->text->len;
+
+	if (first->null) {
+		strbuf_adds(sb, "NULL");
+		return;
+	}
+	if (n > SHORT_MAX) {
+		n = SHORT_MAX;
+		while (n && ((unsigned char)first->text->buf[n] & 0xc0) == 0x80)
+			n--;
+	}
+	utf8_add_lossy(sb, first->text->buf, n);
+	if (n < first->text->len)
+		strbuf_adds(sb, "…");
+}
+
+/*
+ * The checks read the true row count and the first cell whole (pg_run
+ * streams the rest), so they hold however large the result is.
+ */
 static void check_expectations(struct step_ctx *sc,
 			       const struct sql_params *params,
-			       json_t *result, json_t *captures)
+			       json_t *result, const struct pg_first *first,
+			       json_t *captures)
 {
-	json_t *cell = first_cell(result);
 	long long count = json_integer_value(json_object_get(result, "row_count"));
 	const char *same = params->same_as;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
 	int any = 0;
+	int have = first->have && !first->null;
 
 	if (params->expect_rows.set) {
 		strbuf_addf(&exp, "%ld", params->expect_rows.v);
@@ -160,29 +193,31 @@ static void check_expectations(struct step_ctx *sc,
 	}
 	if (params->expect_value) {
 		strbuf_reset(&act);
-		if (!count)
+		if (!first->have)
 			strbuf_adds(&act, "(no rows)");
 		else
-			pg_add_cell(&act, cell, SHORT_MAX);
+			add_first(&act, first);
 		step_check(sc, "value", params->expect_value, act.buf,
-			   json_is_string(cell) &&
-			   !strcmp(json_string_value(cell),
-				   params->expect_value));
+			   have &&
+			   first->text->len == strlen(params->expect_value) &&
+			   !memcmp(first->text->buf, params->expect_value,
+				   first->text->len));
 		any = 1;
 	}
 	if (params->expect_min.set) {
 		long long n = 0;
-		int ok = json_is_string(cell) &&
-			 !parse_ll(json_string_value(cell), &n);
+		int ok = have && !memchr(first->text->buf, '\0',
+					 first->text->len) &&
+			 !parse_ll(first->text->buf, &n);
 
 		strbuf_reset(&exp);
 		strbuf_reset(&act);
 		strbuf_addf(&exp, "at least %ld", params->expect_min.v);
-		if (!count)
+		if (!first->have)
 			strbuf_adds(&act, "(no rows)");
 		else if (!ok) {
 			strbuf_adds(&act, "not an integer: ");
-			pg_add_cell(&act, cell, SHORT_MAX);
+			add_first(&act, first);
 		} else {
 			strbuf_addf(&act, "%lld", n);
 		}
@@ -213,6 +248,19 @@ static void check_expectations(struct step_ctx *sc,
 	strbuf_release(&act);
 }
 
+/* The rows log in the record, where verify re-hashes it (seal.c). */
+static void record_log(struct step_ctx *sc, const char *rel, json_t *result,
+		       unsigned long long bytes)
+{
+	json_t *log = json_object();
+
+	json_object_set_new(log, "path", json_string(rel));
+	json_object_set_new(log, "format", json_string(PG_RESULT_FORMAT));
+	json_object_set_new(log, "bytes", json_integer((json_int_t)bytes));
+	json_object_set(log, "sha256", json_object_get(result, "sha256"));
+	json_object_set_new(sc->rec, "rows_log", log);
+}
+
 static int sql_run(struct step_ctx *sc, struct error *err)
 {
 	const struct sql_params *params = STEP_PARAMS(sc, struct sql_params);
@@ -221,12 +269,18 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	const char *query = params->query;
 	const char *same = params->same_as;
 	const char *id = sc->step->id;
-	struct pg_query_opts o = { 0, NULL, sc->cancel, 0 };
+	struct strbuf first_text = STRBUF_INIT, rel = STRBUF_INIT,
+		      abs = STRBUF_INIT;
+	struct pg_first first = { 0, 0, &first_text };
+	struct pg_deadline dl;
+	struct pg_query_opts o = { 0, NULL, &dl, NULL, &first, 0 };
 	PGconn *c;
-	int r;
+	int r, ret = -1;
 
 	if (!query)
 		return error_set(err, "sql step without a query");
+	/* One deadline for connecting, BEGIN, the query: the step's timeout. */
+	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
 	captures = json_object_get(sc->state, "captures");
 	if (!captures) {
 		captures = json_object();
@@ -241,35 +295,40 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "query", json_string(query));
 	json_object_set_new(sc->rec, "evidence", ev);
 
-	c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, err);
+	c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &dl, err);
 	if (!c)
-		goto fail;
-	if (sc->step->timeout_s > 0)
-		o.timeout_ms = sc->step->timeout_s * 1000;
+		goto out;
 	/*
 	 * A verification must not change what it verifies: the query runs
 	 * in a read-only transaction that is rolled back (one statement per
 	 * query, so it cannot COMMIT its way out and write after).
 	 */
-	r = pg_query(c, "BEGIN TRANSACTION READ ONLY", &result, err);
+	r = pg_query(c, "BEGIN TRANSACTION READ ONLY", &dl, &result, err);
 	json_decref(result);
 	result = NULL;
+	step_log_path(sc, "rows.jsonl", &rel, &abs);
+	o.log_path = abs.buf;
 	if (!r)
 		r = pg_run(c, query, &o, &result, err);
 	PQfinish(c);
 	if (r < 0) {
 		error_prefix(err, "query failed");
-		goto fail;
+		goto out;
 	}
+	record_log(sc, rel.buf, result, o.log_bytes);
 	json_object_set(ev, "result", result);
 	if (id)
 		json_object_set_new(captures, id, json_deep_copy(result));
-	check_expectations(sc, params, result, captures);
+	check_expectations(sc, params, result, &first, captures);
+	ret = 0;
+out:
+	if (ret < 0)
+		pg_redact(&err->msg, sc->secrets);
 	json_decref(result);
-	return 0;
-fail:
-	pg_redact(&err->msg, sc->secrets);
-	return -1;
+	strbuf_release(&first_text);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	return ret;
 }
 
 const struct step_kind step_kind_sql = {

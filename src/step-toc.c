@@ -147,8 +147,11 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, sb = STRBUF_INIT,
 		      act = STRBUF_INIT;
+	struct pg_deadline dl;
 	int ret = -1, readable;
 
+	/* The step's timeout covers the pg_restore runs and the server check. */
+	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
 	if (!prog)
 		prog = "pg_restore";
 	json_object_set_new(sc->rec, "evidence", ev);
@@ -262,11 +265,11 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 	/* 7. Dumped from the same major version as the live server. */
 	if (conn) {
 		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
-					     sc->secrets, err);
+					     sc->secrets, &dl, err);
 		char *ver;
 		if (!c)
 			goto out;
-		ver = pg_server_version(c, err);
+		ver = pg_server_version(c, &dl, err);
 		PQfinish(c);
 		if (!ver)
 			goto out;

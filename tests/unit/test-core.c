@@ -286,6 +286,58 @@ static void test_journal_chain(void **state)
 	error_release(&err);
 }
 
+/* No line over JOURNAL_LINE_MAX is written, and a longer one is damage. */
+static void test_journal_line_cap(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct journal_stat js;
+	char path[256];
+	struct journal *j;
+	json_t *r;
+	char *big;
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/journal-cap.jsonl", tmpdir);
+	unlink(path);
+	j = journal_create(path, &err);
+	assert_non_null(j);
+	r = json_pack("{s:s}", "type", "start");
+	assert_int_equal(journal_append(j, r, &err), 0);
+	json_decref(r);
+	big = malloc(JOURNAL_LINE_MAX + 1);
+	memset(big, 'x', JOURNAL_LINE_MAX);
+	big[JOURNAL_LINE_MAX] = '\0';
+	r = json_pack("{s:s, s:s}", "type", "step", "big", big);
+	assert_int_equal(journal_append(j, r, &err), -1);
+	assert_non_null(strstr(err.msg.buf, "a journal line may hold"));
+	json_decref(r);
+	/* Refused whole: the chain goes on from the last record. */
+	r = json_pack("{s:s}", "type", "end");
+	assert_int_equal(journal_append(j, r, &err), 0);
+	json_decref(r);
+	journal_free(j);
+	assert_int_equal(journal_verify(path, NULL, &err), 0);
+
+	/* A line of 3 MiB (not written by rdrill): named, not "too large". */
+	f = fopen(path, "a");
+	for (i = 0; i < 3; i++)
+		fwrite(big, 1, JOURNAL_LINE_MAX, f);
+	fputs("\n{\"type\":\"end\"}\n", f);
+	fclose(f);
+	error_release(&err);
+	error_init(&err);
+	assert_null(journal_read(path, NULL, &err));
+	if (!strstr(err.msg.buf, ":3: record 2 is 3145728 bytes, over the"))
+		fail_msg("%s", err.msg.buf);
+	assert_int_equal(journal_stat(path, &js, &err), 0);
+	assert_int_equal(js.records, 4);
+	assert_int_equal(js.torn, 0);
+	free(big);
+	error_release(&err);
+}
+
 static void test_atomic_write(void **state)
 {
 	struct error err = ERROR_INIT;
@@ -487,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_undefined_position),
 		cmocka_unit_test(test_plan_hash_stable),
 		cmocka_unit_test(test_journal_chain),
+		cmocka_unit_test(test_journal_line_cap),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_model_fields),
 		cmocka_unit_test(test_model_hostile_body),

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "pg.h"
+#include "sha256.h"
 #include "drill-fixture.h"
 #include "step.h"
 #include "strbuf.h"
@@ -117,7 +118,7 @@ static PGconn *connect_json(json_t *conn, struct strvec *secrets,
 {
 	json_t *conns = json_pack("{s:O}", "c", conn);
 	struct drill *d = conn_drill(conns);
-	PGconn *c = pg_connect(drill_conn(d, "c"), secrets, err);
+	PGconn *c = pg_connect(drill_conn(d, "c"), secrets, NULL, err);
 
 	drill_free(d);
 	json_decref(conns);
@@ -180,6 +181,16 @@ static int setup(void **state)
 	strbuf_addf(&logfile, "%s/log", base);
 	if (mkdir(sockdir.buf, 0755) < 0)
 		return -1;
+	{
+		/* sql steps stream their rows to steps/ in the bundle. */
+		struct strbuf steps = STRBUF_INIT;
+		int r;
+		strbuf_addf(&steps, "%s/steps", base);
+		r = mkdir(steps.buf, 0755);
+		strbuf_release(&steps);
+		if (r < 0)
+			return -1;
+	}
 	if (as_root) {
 		if (!getpwnam(PG_USER)) {
 			const char *av[] = { "useradd", "--system",
@@ -437,12 +448,12 @@ static void test_password_file(void **state)
 		struct drill *d = conn_drill(conns);
 		json_t *st = json_object();
 
-		c = pg_connect_named(d, "app", st, &secrets, &err);
+		c = pg_connect_named(d, "app", st, &secrets, NULL, &err);
 		assert_non_null(c);
 		PQfinish(c);
 		assert_non_null(json_string_value(json_object_get(
 			json_object_get(st, "server_versions"), "app")));
-		assert_null(pg_connect_named(d, "nope", st, &secrets, &err));
+		assert_null(pg_connect_named(d, "nope", st, &secrets, NULL, &err));
 		assert_string_equal(err.msg.buf, "no connection named 'nope'");
 		drill_free(d);
 		json_decref(conns);
@@ -494,7 +505,7 @@ static void test_standard_strings(void **state)
 	c = admin();
 	unsetenv("PGOPTIONS");
 	assert_non_null(c);
-	if (pg_query(c, "SELECT 'a\\' = 'a' || chr(92)", &res, &err))
+	if (pg_query(c, "SELECT 'a\\' = 'a' || chr(92)", NULL, &res, &err))
 		fail_msg("%s", err.msg.buf);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(
 			    json_object_get(res, "rows"), 0), 0)), "t");
@@ -513,37 +524,40 @@ static void test_query(void **state)
 
 	assert_non_null(c);
 	assert_int_equal(pg_query(c, "SELECT 1 AS a, NULL AS b, 'é' AS c",
-				  &res, &err), 0);
+				  NULL, &res, &err), 0);
 	assert_int_equal(json_integer_value(json_object_get(res, "row_count")),
 			 1);
 	{
 		json_t *want = json_pack("{s:[s,s,s], s:[[s,n,s]], s:i}",
 					 "columns", "a", "b", "c", "rows",
 					 "1", "é", "row_count", 1);
+		assert_int_equal(strlen(json_string_value(json_object_get(res,
+				 "sha256"))), SHA256_HEX_LEN);
+		json_object_del(res, "sha256");
 		assert_true(json_equal(res, want));
 		json_decref(want);
 	}
 	json_decref(res);
 
-	v = pg_server_version(c, &err);
+	v = pg_server_version(c, NULL, &err);
 	assert_non_null(v);
 	assert_true(v[0] >= '1' && v[0] <= '9');
 	assert_string_equal(v, PQparameterStatus(c, "server_version"));
 	free(v);
 
 	/* A statement with no rows reports how many rows it touched. */
-	assert_int_equal(pg_query(c, "CREATE TEMP TABLE tt (x int)", &res,
+	assert_int_equal(pg_query(c, "CREATE TEMP TABLE tt (x int)", NULL, &res,
 				  &err), 0);
 	json_decref(res);
-	assert_int_equal(pg_query(c, "INSERT INTO tt VALUES (1), (2)", &res,
+	assert_int_equal(pg_query(c, "INSERT INTO tt VALUES (1), (2)", NULL, &res,
 				  &err), 0);
 	assert_int_equal(json_integer_value(json_object_get(res, "affected")),
 			 2);
 	json_decref(res);
 
-	assert_int_equal(pg_query(c, "SELECT 1; SELECT 2", &res, &err), -1);
+	assert_int_equal(pg_query(c, "SELECT 1; SELECT 2", NULL, &res, &err), -1);
 	assert_null(res);
-	assert_int_equal(pg_query(c, "SELEC 1", &res, &err), -1);
+	assert_int_equal(pg_query(c, "SELEC 1", NULL, &res, &err), -1);
 	assert_non_null(strstr(err.msg.buf, "syntax error"));
 	assert_null(strchr(err.msg.buf, '\n'));
 	PQfinish(c);
@@ -583,11 +597,11 @@ static void test_not_utf8(void **state)
 	 * rdrill asks for UTF-8: the server then refuses to send bytes that
 	 * are not, and the step says so instead of comparing garbage.
 	 */
-	assert_int_equal(pg_query(c, "SELECT t FROM b", &res, &err), -1);
+	assert_int_equal(pg_query(c, "SELECT t FROM b", NULL, &res, &err), -1);
 	assert_non_null(strstr(err.msg.buf, "invalid byte sequence for "
 			       "encoding \"UTF8\": 0xff"));
 	assert_int_equal(pg_query(c, "SELECT 'é' || t::bytea::text FROM b",
-				  &res, &err), 0);
+				  NULL, &res, &err), 0);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(
 		json_object_get(res, "rows"), 0), 0)), "é\\x61ff62c3a9");
 	json_decref(res);
@@ -600,24 +614,89 @@ static void test_truncation(void **state)
 {
 	struct error err = ERROR_INIT;
 	PGconn *c = admin();
+	struct strbuf first_text = STRBUF_INIT, log = STRBUF_INIT;
+	struct pg_first first = { 0, 0, &first_text };
+	struct pg_query_opts o = { 0, NULL, NULL, NULL, &first, 0 };
+	char path[] = "/tmp/rdrill-test-pg-rows.XXXXXX", hex[SHA256_HEX_LEN + 1];
 	json_t *res;
+	int fd;
 	(void)state;
 
-	assert_int_equal(pg_query(c, "SELECT g, 'row ' || g FROM "
-				  "generate_series(1, 2500) g", &res, &err), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	o.log_path = path;
+	assert_int_equal(pg_run(c, "SELECT g, 'row ' || g AS \"t\" FROM "
+				"generate_series(1, 2500) g", &o, &res, &err), 0);
 	assert_int_equal(json_integer_value(json_object_get(res, "row_count")),
 			 2500);
 	assert_int_equal(json_array_size(json_object_get(res, "rows")),
-			 PG_MAX_ROWS);
+			 PG_KEEP_ROWS);
 	assert_true(json_is_true(json_object_get(res, "truncated")));
 	assert_string_equal(json_string_value(json_array_get(json_array_get(
-		json_object_get(res, "rows"), 999), 1)), "row 1000");
+		json_object_get(res, "rows"), PG_KEEP_ROWS - 1), 1)), "row 100");
+	/* The whole result is in the log, canonical, and hashed. */
+	assert_true(first.have && !first.null);
+	assert_string_equal(first_text.buf, "1");
+	assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
+	assert_int_equal(o.log_bytes, log.len);
+	assert_true(!strncmp(log.buf, "[\"g\",\"t\"]\n[\"1\",\"row 1\"]\n",
+			     24));
+	assert_non_null(strstr(log.buf, "\n[\"2500\",\"row 2500\"]\n"));
+	sha256_hex(log.buf, log.len, hex);
+	assert_string_equal(json_string_value(json_object_get(res, "sha256")),
+			    hex);
 	json_decref(res);
 
-	assert_int_equal(pg_query(c, "SELECT g FROM generate_series(1, 1000) g",
-				  &res, &err), 0);
+	/* The byte cap: big rows stop being kept before PG_KEEP_ROWS. */
+	assert_int_equal(pg_query(c, "SELECT repeat('x', 10000) FROM "
+				  "generate_series(1, 50)", NULL, &res, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(res, "rows")),
+			 PG_KEEP_BYTES / 10000);
+	assert_true(json_is_true(json_object_get(res, "truncated")));
+	json_decref(res);
+
+	/* Canonical escapes, NULL, and a row-less statement's empty form. */
+	assert_int_equal(pg_run(c, "SELECT E'a\"b\\\\c\\n\\x01/é' AS \"q\", "
+				"NULL AS n", &o, &res, &err), 0);
+	strbuf_reset(&log);
+	assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
+	assert_string_equal(log.buf, "[\"q\",\"n\"]\n"
+			    "[\"a\\\"b\\\\c\\n\\u0001/é\",null]\n");
+	json_decref(res);
+	/* Every printable ASCII character, as jansson itself writes it. */
+	assert_int_equal(pg_run(c, "SELECT string_agg(chr(g), '') AS a, "
+				"'plain' AS b FROM generate_series(32, 127) g",
+				&o, &res, &err), 0);
+	{
+		struct strbuf want = STRBUF_INIT;
+		json_t *line = json_pack("[s, s]", first_text.buf, "plain");
+		char *dumped = json_dumps(line, JSON_COMPACT);
+
+		strbuf_addf(&want, "[\"a\",\"b\"]\n%s\n", dumped);
+		strbuf_reset(&log);
+		assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
+		assert_string_equal(log.buf, want.buf);
+		free(dumped);
+		json_decref(line);
+		strbuf_release(&want);
+	}
+	json_decref(res);
+	assert_int_equal(pg_run(c, "SET search_path = public", &o, &res, &err),
+			 0);
+	assert_int_equal(o.log_bytes, 0);
+	sha256_hex("", 0, hex);
+	assert_string_equal(json_string_value(json_object_get(res, "sha256")),
+			    hex);
+	json_decref(res);
+
+	assert_int_equal(pg_query(c, "SELECT g FROM generate_series(1, 100) g",
+				  NULL, &res, &err), 0);
 	assert_null(json_object_get(res, "truncated"));
 	json_decref(res);
+	unlink(path);
+	strbuf_release(&first_text);
+	strbuf_release(&log);
 	PQfinish(c);
 	error_release(&err);
 }
@@ -630,47 +709,135 @@ static void on_alarm(int sig)
 	alarm_cancel = 1;
 }
 
+static double since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void test_query_timeout_and_cancel(void **state)
 {
 	struct error err = ERROR_INIT;
 	PGconn *c = admin();
 	volatile sig_atomic_t cancel = 1;
-	struct pg_query_opts o = { 0, NULL, NULL, 300 };
-	struct timespec t0, t1;
+	struct pg_deadline dl;
+	struct pg_query_opts o = { 0, NULL, &dl, NULL, NULL, 0 };
+	struct timespec t0;
 	json_t *res;
 	double s;
 	(void)state;
 
+	pg_deadline_init(&dl, 1, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(pg_run(c, "SELECT pg_sleep(20)", &o, &res, &err), -1);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(s < 3.0);
-	assert_string_equal(err.msg.buf, "timed out after 0.3 s");
+	assert_int_equal(pg_run(c, "SELECT  pg_sleep(20)\n -- why", &o, &res,
+				&err), -1);
+	s = since(&t0);
+	assert_true(s >= 0.9 && s < 4.0);
+	assert_string_equal(err.msg.buf, "timed out after 1 s waiting for "
+			    "SELECT pg_sleep(20) -- why");
 
 	/* The connection is still usable after a cancelled statement. */
-	o.timeout_ms = 0;
-	o.cancel = &cancel;
+	pg_deadline_init(&dl, 0, &cancel);
 	assert_int_equal(pg_run(c, "SELECT pg_sleep(20)", &o, &res, &err), -1);
-	assert_string_equal(err.msg.buf, "cancelled");
-	assert_int_equal(pg_query(c, "SELECT 1", &res, &err), 0);
+	assert_string_equal(err.msg.buf, "cancelled by a signal before "
+			    "SELECT pg_sleep(20)");
+	assert_int_equal(pg_query(c, "SELECT 1", NULL, &res, &err), 0);
 	json_decref(res);
 
 	/* A signal while the query runs: the server is told to stop. */
 	signal(SIGALRM, on_alarm);
 	alarm_cancel = 0;
-	o.cancel = &alarm_cancel;
+	pg_deadline_init(&dl, 0, &alarm_cancel);
 	alarm(1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(pg_run(c, "SELECT pg_sleep(20)", &o, &res, &err), -1);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(pg_run(c, "SELECT pg_sleep(20) /* \x1b[2J */", &o,
+				&res, &err), -1);
+	s = since(&t0);
 	signal(SIGALRM, SIG_DFL);
-	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_string_equal(err.msg.buf, "cancelled");
-	assert_true(s >= 0.9 && s < 5.0);
-	assert_int_equal(pg_query(c, "SELECT 1", &res, &err), 0);
+	/* The statement named is safe for a terminal: no ESC. */
+	assert_null(strchr(err.msg.buf, '\x1b'));
+	assert_non_null(strstr(err.msg.buf, "cancelled by a signal while "
+			       "waiting for SELECT pg_sleep(20) /*"));
+	assert_true(s >= 0.9 && s < 4.0);
+	assert_int_equal(pg_query(c, "SELECT 1", NULL, &res, &err), 0);
 	json_decref(res);
 	PQfinish(c);
+	error_release(&err);
+}
+
+/* ---- COPY TO STDOUT ---------------------------------------------- */
+
+struct copy_sink {
+	struct strbuf first;
+	unsigned long long calls;
+	unsigned long long stop_after;
+};
+
+static int copy_sink(void *arg, const char *data, size_t len,
+		     struct error *err)
+{
+	struct copy_sink *cs = arg;
+
+	if (!cs->calls)
+		strbuf_add(&cs->first, data, len);
+	cs->calls++;
+	if (cs->stop_after && cs->calls >= cs->stop_after)
+		return error_set(err, "sink full");
+	return 0;
+}
+
+static void test_copy_out(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct copy_sink cs = { STRBUF_INIT, 0, 0 };
+	struct pg_deadline dl;
+	struct timespec t0;
+	unsigned long long bytes;
+	PGconn *c = admin();
+	json_t *res;
+	(void)state;
+
+	/* 1..100000, one per line: 588895 bytes. */
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT g FROM generate_series(1, "
+				     "100000) g) TO STDOUT", NULL, copy_sink, &cs,
+				     &bytes, &err), 0);
+	assert_int_equal(bytes, 588895);
+	assert_int_equal(cs.calls, 100000);
+	assert_string_equal(cs.first.buf, "1\n");
+	/* The session goes on. */
+	assert_int_equal(pg_query(c, "SELECT 1", NULL, &res, &err), 0);
+	json_decref(res);
+
+	assert_int_equal(pg_copy_out(c, "SELECT 1", NULL, copy_sink, &cs,
+				     &bytes, &err), -1);
+	assert_string_equal(err.msg.buf, "not a COPY ... TO STDOUT statement");
+	assert_int_equal(pg_copy_out(c, "COPY nosuch TO STDOUT", NULL, copy_sink,
+				     &cs, &bytes, &err), -1);
+	assert_non_null(strstr(err.msg.buf, "\"nosuch\" does not exist"));
+
+	pg_deadline_init(&dl, 1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT pg_sleep(20)) TO STDOUT",
+				     &dl, copy_sink, &cs, &bytes, &err), -1);
+	assert_true(since(&t0) < 4.0);
+	assert_string_equal(err.msg.buf, "timed out after 1 s waiting for "
+			    "COPY (SELECT pg_sleep(20)) TO STDOUT");
+	PQfinish(c);
+
+	/* A sink that gives up stops the COPY. */
+	c = admin();
+	cs.calls = 0;
+	cs.stop_after = 10;
+	assert_int_equal(pg_copy_out(c, "COPY (SELECT g FROM generate_series(1, "
+				     "100000000) g) TO STDOUT", NULL, copy_sink,
+				     &cs, &bytes, &err), -1);
+	assert_string_equal(err.msg.buf, "sink full");
+	assert_int_equal(cs.calls, 10);
+	PQfinish(c);
+	strbuf_release(&cs.first);
 	error_release(&err);
 }
 
@@ -1032,9 +1199,9 @@ static void test_canary_hostile_key(void **state)
 	assert_string_equal(oks(&f), "1");
 
 	c = admin();
-	assert_int_equal(pg_query(c, "SELECT count(*) FROM x", &res, &err), 0);
+	assert_int_equal(pg_query(c, "SELECT count(*) FROM x", NULL, &res, &err), 0);
 	json_decref(res);
-	assert_int_equal(pg_query(c, "SELECT count(*) FROM \"my posts\"", &res,
+	assert_int_equal(pg_query(c, "SELECT count(*) FROM \"my posts\"", NULL, &res,
 				  &err), 0);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(
 		json_object_get(res, "rows"), 0), 0)), "2");
@@ -1062,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_query_timeout_and_cancel),
+		cmocka_unit_test(test_copy_out),
 		cmocka_unit_test(test_sql_expectations),
 		cmocka_unit_test(test_sql_errors),
 		cmocka_unit_test(test_wait),
