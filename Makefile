@@ -2,7 +2,8 @@
 # any user; it never installs anything). `make deps` installs the Debian
 # packages (.ci/install-deps.sh). `make check` and `make demo` run `deps`
 # first, then build: `check` runs every test twice (plain, then under
-# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real.
+# ASan + UBSan) with -Werror, `demo` runs drills/demo.yaml for real,
+# `demo-isolated` drills/isolated.yaml.
 # `make install [PREFIX=/usr/local] [DESTDIR=]` installs the binary and
 # the report templates.
 # `make fuzz` builds the libFuzzer targets of tests/fuzz/ (clang 14 with
@@ -49,7 +50,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo fuzz clean uninstall
+NOLIB_GOALS := deps check demo demo-isolated fuzz clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -86,7 +87,7 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps check check-suite demo fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps check check-suite demo demo-isolated fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
@@ -146,6 +147,12 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	sh drills/demo.sh
 
+# The isolated restore: production only read, the dump restored into a
+# scratch cluster and fingerprinted against it (no --confirm needed).
+demo-isolated: deps
+	$(MAKE) --no-print-directory all
+	sh drills/isolated.sh
+
 # Figures, not pass/fail: see bench/README.md.
 bench: all
 	B=$(B) sh bench/checksum.sh
@@ -158,6 +165,7 @@ bench: all
 	B=$(B) sh bench/verify.sh
 	B=$(B) sh bench/pg-result.sh
 	B=$(B) sh bench/redact.sh
+	B=$(B) sh bench/fingerprint.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'

@@ -1174,7 +1174,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_t *start = json_array_get(records, 0);
 	json_t *plan = json_object_get(start, "plan");
 	json_t *ctx = json_object_get(start, "context");
-	json_t *view, *phases, *checks, *checksums, *tocs, *end;
+	json_t *view, *phases, *checks, *checksums, *tocs, *summaries, *end;
 	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
 	struct records ix;
 	const char *status, *zone;
@@ -1193,6 +1193,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	checks = json_array();
 	checksums = json_array();
 	tocs = json_array();
+	summaries = json_array();
 	if (!lang)
 		lang = d->language;
 	zh = !strcmp(lang, "zh-CN");
@@ -1309,6 +1310,16 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		}
 		if (ev && json_object_get(ev, "toc"))
 			json_array_append(tocs, json_object_get(ev, "toc"));
+		/*
+		 * A kind's one-line verdict of its own ("12 tables, 3400
+		 * rows: identical"), listed beside the report's verdict.
+		 */
+		if (ev && json_is_string(json_object_get(ev, "summary"))) {
+			json_t *o = json_object();
+			json_object_set(o, "step", json_object_get(vs, "title"));
+			json_object_set(o, "line", json_object_get(ev, "summary"));
+			json_array_append_new(summaries, o);
+		}
 	}
 	for (p = 0; drill_phases[p]; p++)
 		if (json_object_get(phases, drill_phases[p])) {
@@ -1328,6 +1339,12 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		json_object_set_new(view, "tocs", tocs);
 	else
 		json_decref(tocs);
+	if (json_array_size(summaries)) {
+		json_object_set_new(view, "has_summaries", json_true());
+		json_object_set_new(view, "summaries", summaries);
+	} else {
+		json_decref(summaries);
+	}
 	{
 		static const char *const keys[] = { "drill_path", "drill_sha256",
 			"plan_hash", "approved_plan", "sums_file", NULL };

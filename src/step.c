@@ -17,6 +17,7 @@ const struct step_kind *const step_kinds[] = {
 	&step_kind_files,
 	&step_kind_wait,
 	&step_kind_canary,
+	&step_kind_fingerprint,
 	NULL,
 };
 

@@ -81,6 +81,7 @@ extern const struct step_kind step_kind_sql;
 extern const struct step_kind step_kind_files;
 extern const struct step_kind step_kind_wait;
 extern const struct step_kind step_kind_canary;
+extern const struct step_kind step_kind_fingerprint;
 
 /*
  * The runner (runner.c) calls kind->run and owns timing, the journal and

@@ -17,7 +17,7 @@ expect_exit 0 env TMPDIR="$TRASH/tmp" sh drills/demo.sh -o "$TRASH/demo"
 B=$TRASH/demo
 expect_grep '^PASSED: ' "$OUT"
 for f in plan.json journal.jsonl report.md report.html SHA256SUMS \
-	steps/09-pg-dump.err steps/13-toc.toc.txt steps/29-pg-restore.err; do
+	steps/09-pg-dump.err steps/13-toc.toc.txt steps/30-pg-restore.err; do
 	expect_file "$B/$f"
 done
 R=$B/report.md
@@ -31,6 +31,7 @@ expect_grep '| TABLE DATA | 5 |' "$R"
 expect_grep '转储与服务器版本一致' "$R"
 expect_grep '演练标记消息' "$R"
 expect_grep '与记录时的行一致' "$R"
+expect_grep_F ': 5 tables, 2059 rows: identical to step fp-before' "$R"
 expect_grep '| RTO（首个破坏步骤开始 → 最后一项恢复验证通过；启动时钟） | 5m | [0-9\\.]* m*s | `PASSED` |' "$R"
 # Its own fresh backup proves the restore, not the schedule.
 expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1h（未证明） | [0-9\\.]* m*s | `NOT DEMONSTRATED` |' "$R"
@@ -38,8 +39,8 @@ expect_no_grep '`FAILED`' "$R"
 expect_no_grep '`SKIPPED`' "$R"
 expect_true "every step passed" test \
 	"$(jq -r 'select(.type=="step") | .status' "$B/journal.jsonl" | sort -u)" = passed
-expect_true "35 steps journaled" test \
-	"$(jq -r 'select(.type=="step") | .n' "$B/journal.jsonl" | wc -l)" -eq 35
+expect_true "37 steps journaled" test \
+	"$(jq -r 'select(.type=="step") | .n' "$B/journal.jsonl" | wc -l)" -eq 37
 expect_true "the password is in no file of the bundle" sh -c \
 	"! grep -rqF '$RDRILL_DEMO_DB_PASSWORD' '$B'"
 expect_true "nor on the terminal" sh -c \

@@ -1,0 +1,480 @@
+#include "fingerprint.h"
+#include "error.h"
+#include "schema.h"
+#include "sha256.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <fnmatch.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the 256-bit sum ------------------------------------------------ */
+
+void fp_sum_add(struct fp_sum *s, const struct fp_sum *t)
+{
+	uint64_t carry = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		uint64_t a = s->w[i], r = a + t->w[i];
+		uint64_t c1 = r < a;
+
+		s->w[i] = r + carry;
+		carry = c1 | (s->w[i] < r);
+	}
+	/* The carry out of the top limb is the "mod 2^256". */
+}
+
+void fp_sum_add_hash(struct fp_sum *s, const unsigned char h[32])
+{
+	struct fp_sum t;
+	int i, j;
+
+	for (i = 0; i < 4; i++) {
+		uint64_t v = 0;
+		for (j = 0; j < 8; j++)
+			v = v << 8 | h[(3 - i) * 8 + j];
+		t.w[i] = v;
+	}
+	fp_sum_add(s, &t);
+}
+
+void fp_sum_hex(const struct fp_sum *s, char hex[FP_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i, j, k = 0;
+
+	for (i = 3; i >= 0; i--)
+		for (j = 60; j >= 0; j -= 4)
+			hex[k++] = digits[s->w[i] >> j & 15];
+	hex[k] = '\0';
+}
+
+int fp_sum_parse(struct fp_sum *s, const char *hex)
+{
+	int i, k;
+
+	if (!hex || strlen(hex) != FP_HEX_LEN)
+		return -1;
+	memset(s, 0, sizeof(*s));
+	for (k = 0; k < FP_HEX_LEN; k++) {
+		int c = hex[k], v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else
+			return -1;
+		i = 3 - k / 16;
+		s->w[i] = s->w[i] << 4 | (uint64_t)v;
+	}
+	return 0;
+}
+
+/* ---- hashing rows --------------------------------------------------- */
+
+struct fp_hasher {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+struct fp_hasher *fp_hasher_new(void)
+{
+	struct fp_hasher *h = xcalloc(1, sizeof(*h));
+
+	/* Fetched once: EVP_sha256() would look the provider up per row. */
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx)
+		die("OpenSSL cannot set up SHA-256 (out of memory?)");
+	return h;
+}
+
+void fp_hasher_row(struct fp_hasher *h, struct fp_sum *s, const void *row,
+		   size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!EVP_DigestInit_ex2(h->ctx, h->md, NULL) ||
+	    !EVP_DigestUpdate(h->ctx, row, len) ||
+	    !EVP_DigestFinal_ex(h->ctx, md, &n) || n != 32)
+		die("OpenSSL cannot compute SHA-256 (out of memory?)");
+	fp_sum_add_hash(s, md);
+}
+
+void fp_hasher_free(struct fp_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+/* ---- selection ------------------------------------------------------ */
+
+int fp_pattern_match(const char *pattern, const char *schema,
+		     const char *table)
+{
+	struct strbuf full = STRBUF_INIT;
+	int r;
+
+	if (!strchr(pattern, '.'))
+		return !fnmatch(pattern, table, 0);
+	strbuf_addf(&full, "%s.%s", schema, table);
+	r = !fnmatch(pattern, full.buf, 0);
+	strbuf_release(&full);
+	return r;
+}
+
+/* ---- the model ------------------------------------------------------ */
+
+struct fp_table *fingerprint_add_table(struct fingerprint *fp,
+				       const char *name)
+{
+	struct fp_table *t;
+
+	XGROW(fp->tables, fp->nr + 1, fp->alloc);
+	t = &fp->tables[fp->nr++];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(name);
+	return t;
+}
+
+void fingerprint_add_sequence(struct fingerprint *fp, const char *name,
+			      const char *value)
+{
+	struct fp_sequence *s;
+
+	XGROW(fp->seqs, fp->nseq + 1, fp->seqalloc);
+	s = &fp->seqs[fp->nseq++];
+	s->name = xstrdup(name);
+	s->value = xstrdup(value);
+}
+
+void fingerprint_add_excluded(struct fingerprint *fp, const char *name,
+			      const char *reason)
+{
+	struct fp_excluded *e;
+
+	XGROW(fp->excluded, fp->nexcl + 1, fp->exclalloc);
+	e = &fp->excluded[fp->nexcl++];
+	e->name = xstrdup(name);
+	e->reason = xstrdup(reason ? reason : "");
+}
+
+static int cmp_table(const void *a, const void *b)
+{
+	return strcmp(((const struct fp_table *)a)->name,
+		      ((const struct fp_table *)b)->name);
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	return strcmp(((const struct fp_sequence *)a)->name,
+		      ((const struct fp_sequence *)b)->name);
+}
+
+void fingerprint_sort(struct fingerprint *fp)
+{
+	if (fp->nr)
+		qsort(fp->tables, fp->nr, sizeof(*fp->tables), cmp_table);
+	if (fp->nseq)
+		qsort(fp->seqs, fp->nseq, sizeof(*fp->seqs), cmp_seq);
+}
+
+void fingerprint_release(struct fingerprint *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++)
+		free(fp->tables[i].name);
+	for (i = 0; i < fp->nseq; i++) {
+		free(fp->seqs[i].name);
+		free(fp->seqs[i].value);
+	}
+	for (i = 0; i < fp->nexcl; i++) {
+		free(fp->excluded[i].name);
+		free(fp->excluded[i].reason);
+	}
+	free(fp->tables);
+	free(fp->seqs);
+	free(fp->excluded);
+	memset(fp, 0, sizeof(*fp));
+}
+
+long long fingerprint_rows(const struct fingerprint *fp)
+{
+	long long n = 0;
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++)
+		n += fp->tables[i].rows;
+	return n;
+}
+
+void fp_table_schema_hex(const struct fp_table *t, char hex[FP_HEX_LEN + 1])
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s\n%s\n%s\n", t->columns, t->constraints,
+		    t->indexes);
+	sha256_hex(sb.buf, sb.len, hex);
+	strbuf_release(&sb);
+}
+
+json_t *fingerprint_to_json(const struct fingerprint *fp)
+{
+	json_t *j = json_object(), *tables = json_array(), *seqs = json_array(),
+	       *excl = json_array();
+	char hex[FP_HEX_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++) {
+		const struct fp_table *t = &fp->tables[i];
+		json_t *o = json_object();
+
+		fp_sum_hex(&t->sum, hex);
+		json_object_set_new(o, "table", json_string(t->name));
+		json_object_set_new(o, "rows", json_integer(t->rows));
+		json_object_set_new(o, "digest", json_string(hex));
+		json_object_set_new(o, "columns", json_string(t->columns));
+		json_object_set_new(o, "constraints",
+				    json_string(t->constraints));
+		json_object_set_new(o, "indexes", json_string(t->indexes));
+		json_array_append_new(tables, o);
+	}
+	for (i = 0; i < fp->nseq; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "sequence", json_string(fp->seqs[i].name));
+		json_object_set_new(o, "value", json_string(fp->seqs[i].value));
+		json_array_append_new(seqs, o);
+	}
+	for (i = 0; i < fp->nexcl; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "table",
+				    json_string(fp->excluded[i].name));
+		json_object_set_new(o, "reason",
+				    json_string(fp->excluded[i].reason));
+		json_array_append_new(excl, o);
+	}
+	json_object_set_new(j, "tables", tables);
+	json_object_set_new(j, "sequences", seqs);
+	json_object_set_new(j, "excluded", excl);
+	return j;
+}
+
+static int copy_hex(char dst[FP_HEX_LEN + 1], json_t *v)
+{
+	const char *s = json_string_value(v);
+	struct fp_sum dummy;
+
+	if (!s || fp_sum_parse(&dummy, s) < 0)
+		return -1;
+	memcpy(dst, s, FP_HEX_LEN + 1);
+	return 0;
+}
+
+int fingerprint_from_json(struct fingerprint *fp, json_t *j,
+			  struct error *err)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "tables"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "table"));
+		json_t *rows = json_object_get(v, "rows");
+		struct fp_table *t;
+
+		if (!name || !json_is_integer(rows))
+			return error_set(err, "fingerprint: tables[%zu] has no "
+					 "table name or row count", i);
+		t = fingerprint_add_table(fp, name);
+		t->rows = json_integer_value(rows);
+		if (fp_sum_parse(&t->sum, json_string_value(json_object_get(
+				v, "digest"))) < 0 ||
+		    copy_hex(t->columns, json_object_get(v, "columns")) < 0 ||
+		    copy_hex(t->constraints, json_object_get(v, "constraints")) < 0 ||
+		    copy_hex(t->indexes, json_object_get(v, "indexes")) < 0)
+			return error_set(err, "fingerprint: table %s has a "
+					 "malformed digest", name);
+	}
+	json_array_foreach(json_object_get(j, "sequences"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "sequence"));
+		const char *val = json_string_value(json_object_get(v, "value"));
+
+		if (!name || !val)
+			return error_set(err, "fingerprint: sequences[%zu] is "
+					 "malformed", i);
+		fingerprint_add_sequence(fp, name, val);
+	}
+	json_array_foreach(json_object_get(j, "excluded"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "table"));
+		const char *why = json_string_value(json_object_get(v, "reason"));
+
+		if (!name)
+			return error_set(err, "fingerprint: excluded[%zu] is "
+					 "malformed", i);
+		fingerprint_add_excluded(fp, name, why);
+	}
+	fingerprint_sort(fp);
+	return 0;
+}
+
+/* ---- comparing ------------------------------------------------------ */
+
+static int is_excluded(const struct fingerprint *fp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nexcl; i++)
+		if (!strcmp(fp->excluded[i].name, name))
+			return 1;
+	return 0;
+}
+
+static const char *declared(const struct schema_kv *may, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	struct strbuf schema = STRBUF_INIT;
+	const char *r = NULL;
+	size_t i;
+
+	if (!may || !dot)
+		return NULL;
+	strbuf_add(&schema, name, (size_t)(dot - name));
+	for (i = 0; i < may->keys.nr && !r; i++)
+		if (fp_pattern_match(may->keys.v[i], schema.buf, dot + 1))
+			r = may->vals.v[i];
+	strbuf_release(&schema);
+	return r;
+}
+
+static struct fp_diff *push(struct fp_diff **out, size_t *n, size_t *alloc)
+{
+	XGROW(*out, *n + 1, *alloc);
+	memset(&(*out)[*n], 0, sizeof(**out));
+	return &(*out)[(*n)++];
+}
+
+static unsigned table_diff(const struct fp_table *a, const struct fp_table *b)
+{
+	unsigned w = 0;
+
+	if (a->rows != b->rows)
+		w |= FP_ROWS;
+	if (memcmp(&a->sum, &b->sum, sizeof(a->sum)))
+		w |= FP_CONTENTS;
+	if (strcmp(a->columns, b->columns))
+		w |= FP_COLUMNS;
+	if (strcmp(a->constraints, b->constraints))
+		w |= FP_CONSTRAINTS;
+	if (strcmp(a->indexes, b->indexes))
+		w |= FP_INDEXES;
+	return w;
+}
+
+void fingerprint_compare(const struct fingerprint *before,
+			 const struct fingerprint *after,
+			 const struct schema_kv *may_differ,
+			 struct fp_diff **out, size_t *n)
+{
+	size_t i = 0, j = 0, alloc = 0;
+	struct fp_diff *d;
+
+	*out = NULL;
+	*n = 0;
+	/* Both sorted by name: one merge walk. */
+	while (i < before->nr || j < after->nr) {
+		const struct fp_table *a = i < before->nr ? &before->tables[i] : NULL;
+		const struct fp_table *b = j < after->nr ? &after->tables[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : strcmp(a->name, b->name);
+		const char *name = c <= 0 ? a->name : b->name;
+
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if (is_excluded(before, name) || is_excluded(after, name))
+			continue;
+		d = push(out, n, &alloc);
+		d->name = name;
+		d->before = c <= 0 ? a : NULL;
+		d->after = c >= 0 ? b : NULL;
+		d->what = c < 0 ? FP_MISSING : c > 0 ? FP_ADDED : table_diff(a, b);
+		d->expected = declared(may_differ, name);
+	}
+	i = j = 0;
+	while (i < before->nseq || j < after->nseq) {
+		const struct fp_sequence *a = i < before->nseq ? &before->seqs[i] : NULL;
+		const struct fp_sequence *b = j < after->nseq ? &after->seqs[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : strcmp(a->name, b->name);
+
+		d = push(out, n, &alloc);
+		d->sequence = 1;
+		d->name = c <= 0 ? a->name : b->name;
+		d->sbefore = c <= 0 ? a : NULL;
+		d->safter = c >= 0 ? b : NULL;
+		d->what = c < 0 ? FP_MISSING : c > 0 ? FP_ADDED :
+			  strcmp(a->value, b->value) ? FP_VALUE : 0;
+		d->expected = declared(may_differ, d->name);
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+}
+
+void fp_diff_text(const struct fp_diff *d, struct strbuf *sb)
+{
+	size_t start = sb->len;
+
+	if (!d->what) {
+		strbuf_adds(sb, "identical");
+		return;
+	}
+	if (d->what & FP_MISSING) {
+		strbuf_adds(sb, d->sequence ? "sequence missing" :
+			    "table missing");
+		if (d->before && !d->sequence)
+			strbuf_addf(sb, " (had %lld rows)", d->before->rows);
+		return;
+	}
+	if (d->what & FP_ADDED) {
+		strbuf_adds(sb, d->sequence ? "sequence not there before" :
+			    "table not there before");
+		return;
+	}
+	if (d->what & FP_VALUE) {
+		strbuf_addf(sb, "value %s → %s", d->sbefore->value,
+			    d->safter->value);
+		return;
+	}
+	if (d->what & FP_ROWS)
+		strbuf_addf(sb, "rows %lld → %lld", d->before->rows,
+			    d->after->rows);
+	if (d->what & FP_CONTENTS)
+		strbuf_addf(sb, "%scontents changed", sb->len > start ? ", " : "");
+	if (d->what & (FP_COLUMNS | FP_CONSTRAINTS | FP_INDEXES)) {
+		const char *sep = "";
+
+		strbuf_addf(sb, "%sschema changed (", sb->len > start ? ", " : "");
+		if (d->what & FP_COLUMNS) {
+			strbuf_adds(sb, "columns");
+			sep = ", ";
+		}
+		if (d->what & FP_CONSTRAINTS) {
+			strbuf_addf(sb, "%sconstraints", sep);
+			sep = ", ";
+		}
+		if (d->what & FP_INDEXES)
+			strbuf_addf(sb, "%sindexes", sep);
+		strbuf_addch(sb, ')');
+	}
+}

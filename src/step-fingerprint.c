@@ -1,0 +1,447 @@
+/*
+ * fingerprint: prove that all the data came back, not just a marker row.
+ * Per table a row count, an order-independent digest of every row, and
+ * a digest of its definition; the sequences' values. All read at one
+ * snapshot on several connections (fpscan.h). With same_as the step
+ * compares itself with an earlier fingerprint step (before destroy, or
+ * production when this one reads an isolated restore) and names every
+ * difference; tables the drill declares may differ are reported as
+ * such, and excluded tables are listed with their reason.
+ */
+#include "clock.h"
+#include "drill.h"
+#include "error.h"
+#include "fingerprint.h"
+#include "fpscan.h"
+#include "plan.h"
+#include "schema.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+#include "ytree.h"
+
+#include <string.h>
+
+struct fp_params {
+	const char *connection;
+	struct strvec tables;
+	struct schema_kv exclude;
+	struct schema_kv may_differ;
+	const char *same_as;
+	struct schema_int jobs;
+};
+
+#define F(m) offsetof(struct fp_params, m)
+
+static const struct schema_field f_pattern = {
+	.type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY };
+static const struct schema_field f_reason = {
+	.type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	.help = "the reason, in words" };
+
+static const struct schema_field fp_fields[] = {
+	{ .key = "connection", .type = SCHEMA_CONN, .flags = SCHEMA_REQ,
+	  .off = F(connection) },
+	{ .key = "tables", .type = SCHEMA_LIST, .item = &f_pattern,
+	  .off = F(tables),
+	  .help = "table patterns such as posts, public.*, audit_* (default: "
+		  "every user table)" },
+	{ .key = "exclude", .type = SCHEMA_MAP, .item = &f_reason,
+	  .off = F(exclude),
+	  .help = "table patterns left out, each with its reason" },
+	{ .key = "may_differ", .type = SCHEMA_MAP, .item = &f_reason,
+	  .off = F(may_differ),
+	  .help = "table patterns expected to differ, each with its reason" },
+	{ .key = "same_as", .type = SCHEMA_STEPREF, .refkind = "fingerprint",
+	  .off = F(same_as),
+	  .help = "the id of an earlier fingerprint step this must match" },
+	{ .key = "jobs", .type = SCHEMA_INT, .min = 1, .max = 64,
+	  .off = F(jobs),
+	  .help = "connections read in parallel (default: the CPUs)" },
+	{ NULL },
+};
+
+static const struct schema fp_schema = {
+	"fingerprint", fp_fields, sizeof(struct fp_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "fingerprint", .type = SCHEMA_OBJ, .obj = &fp_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "fingerprint", NULL };
+
+static int fp_check(struct schema_ctx *c, const struct ynode *n, json_t *step)
+{
+	json_t *p = json_object_get(step, "fingerprint");
+	const struct ynode *pn = ynode_get(n, "fingerprint");
+
+	if (json_object_get(p, "may_differ") && !json_object_get(p, "same_as"))
+		return schema_error_at(c, ynode_get(pn, "may_differ"),
+				       "'may_differ' needs 'same_as': the "
+				       "step it is compared with");
+	/* It only reads, in any phase (the destroy phase marks all). */
+	if (ynode_get(n, "destructive") &&
+	    json_is_true(json_object_get(step, "destructive")))
+		return schema_error_at(c, ynode_get(n, "destructive"), "a "
+				       "fingerprint only reads: it is not "
+				       "destructive");
+	json_object_set_new(step, "destructive", json_false());
+	return 0;
+}
+
+static void fp_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct fp_params *p = s->params;
+	size_t i;
+
+	strbuf_addf(out, "[%s] fingerprint ", p->connection);
+	if (!p->tables.nr)
+		strbuf_adds(out, "every table");
+	for (i = 0; i < p->tables.nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "tables ", p->tables.v[i]);
+	strbuf_adds(out, " (rows, contents, schema, sequences) at one "
+		    "snapshot");
+	if (p->exclude.keys.nr) {
+		strbuf_adds(out, "; excluding ");
+		for (i = 0; i < p->exclude.keys.nr; i++)
+			strbuf_addf(out, "%s%s (%s)", i ? ", " : "",
+				    p->exclude.keys.v[i], p->exclude.vals.v[i]);
+	}
+	if (p->same_as)
+		strbuf_addf(out, "  => same as step %s", p->same_as);
+	if (p->may_differ.keys.nr) {
+		strbuf_adds(out, "; may differ: ");
+		for (i = 0; i < p->may_differ.keys.nr; i++)
+			strbuf_addf(out, "%s%s (%s)", i ? ", " : "",
+				    p->may_differ.keys.v[i],
+				    p->may_differ.vals.v[i]);
+	}
+}
+
+static void fp_target(const struct drill *d, const struct drill_step *s,
+		      struct strvec *lines)
+{
+	const struct fp_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, "SQL, in one REPEATABLE READ, READ ONLY snapshot "
+		    "shared by ");
+	if (p->jobs.set)
+		strbuf_addf(&sb, "%ld connection%s", p->jobs.v,
+			    p->jobs.v == 1 ? "" : "s");
+	else
+		strbuf_adds(&sb, "one connection per CPU");
+	strbuf_adds(&sb, ": the catalogs (tables, columns, constraints, "
+		    "indexes, sequences), then COPY each table TO STDOUT "
+		    "(large ones in block ranges, in parallel)");
+	strvec_push(lines, sb.buf);
+	strbuf_release(&sb);
+}
+
+#define PREFIX 12
+#define SUMMARY_NAMES 5
+
+static void rows_json(json_t *o, const struct fp_table *t)
+{
+	char hex[FP_HEX_LEN + 1];
+
+	json_object_set_new(o, "rows", json_integer(t->rows));
+	fp_sum_hex(&t->sum, hex);
+	json_object_set_new(o, "digest", json_string(hex));
+	hex[PREFIX] = '\0';
+	json_object_set_new(o, "digest_prefix", json_string(hex));
+	fp_table_schema_hex(t, hex);
+	hex[PREFIX] = '\0';
+	json_object_set_new(o, "schema_prefix", json_string(hex));
+}
+
+/* The evidence's per-table rows, without comparison. */
+static json_t *table_rows(const struct fingerprint *fp)
+{
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++) {
+		o = json_object();
+		json_object_set_new(o, "table", json_string(fp->tables[i].name));
+		rows_json(o, &fp->tables[i]);
+		json_object_set_new(o, "match", json_string("—"));
+		json_object_set_new(o, "ok", json_true());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *sequence_rows(const struct fingerprint *fp)
+{
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < fp->nseq; i++) {
+		o = json_object();
+		json_object_set_new(o, "sequence", json_string(fp->seqs[i].name));
+		json_object_set_new(o, "value", json_string(fp->seqs[i].value));
+		json_object_set_new(o, "match", json_string("—"));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static void add_excluded(struct step_ctx *sc, const struct fingerprint *fp,
+			 json_t *tables, struct strbuf *summary)
+{
+	struct strbuf sb = STRBUF_INIT, what = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < fp->nexcl; i++) {
+		json_t *o = json_object();
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "excluded: %s", fp->excluded[i].reason);
+		json_object_set_new(o, "table", json_string(fp->excluded[i].name));
+		json_object_set_new(o, "rows", json_string("—"));
+		json_object_set_new(o, "digest_prefix", json_string("—"));
+		json_object_set_new(o, "schema_prefix", json_string("—"));
+		json_object_set_new(o, "match", json_string(sb.buf));
+		json_object_set_new(o, "ok", json_true());
+		json_object_set_new(o, "excluded", json_true());
+		json_array_append_new(tables, o);
+		strbuf_reset(&what);
+		strbuf_addf(&what, "table %s excluded", fp->excluded[i].name);
+		step_check(sc, what.buf, "declared in the drill",
+			   sb.buf, 1);
+		strbuf_addf(summary, "%s%s (%s)", i ? ", " : "; excluded: ",
+			    fp->excluded[i].name, fp->excluded[i].reason);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&what);
+}
+
+static void describe_before(const struct fp_diff *d, struct strbuf *sb)
+{
+	char hex[FP_HEX_LEN + 1];
+
+	strbuf_reset(sb);
+	if (d->sequence) {
+		strbuf_addf(sb, "%s", d->sbefore ? d->sbefore->value :
+			    "(no such sequence)");
+		return;
+	}
+	if (!d->before) {
+		strbuf_adds(sb, "(no such table)");
+		return;
+	}
+	fp_sum_hex(&d->before->sum, hex);
+	hex[PREFIX] = '\0';
+	strbuf_addf(sb, "%lld rows, digest %s", d->before->rows, hex);
+}
+
+/*
+ * Compare with the earlier step's fingerprint: each difference is a
+ * check (failing unless declared), the per-table rows say the match.
+ */
+static void compare(struct step_ctx *sc, const struct fp_params *p,
+		    const struct fingerprint *before,
+		    const struct fingerprint *now, json_t *tables,
+		    json_t *seqs, struct strbuf *summary)
+{
+	struct fp_diff *diffs;
+	struct strbuf text = STRBUF_INIT, exp = STRBUF_INIT, what = STRBUF_INIT,
+		      names = STRBUF_INIT;
+	size_t n, i, t = 0, sq = 0, bad = 0, declared = 0;
+	long long rows = fingerprint_rows(now);
+
+	fingerprint_compare(before, now, &p->may_differ, &diffs, &n);
+	for (i = 0; i < n; i++) {
+		const struct fp_diff *d = &diffs[i];
+		json_t *row = NULL;
+
+		strbuf_reset(&text);
+		fp_diff_text(d, &text);
+		/* The rows of this fingerprint are in name order, as diffs. */
+		if (!d->sequence && d->after) {
+			while (t < now->nr && strcmp(now->tables[t].name, d->name))
+				t++;
+			row = json_array_get(tables, t);
+		} else if (d->sequence && d->safter) {
+			while (sq < now->nseq && strcmp(now->seqs[sq].name, d->name))
+				sq++;
+			row = json_array_get(seqs, sq);
+		}
+		if (d->what && d->expected) {
+			strbuf_addf(&text, " (may differ: %s)", d->expected);
+			declared++;
+		} else if (d->what) {
+			bad++;
+			if (bad <= SUMMARY_NAMES)
+				strbuf_addf(&names, "%s%s: %s",
+					    bad > 1 ? "; " : "", d->name,
+					    text.buf);
+		}
+		if (row) {
+			json_object_set_new(row, "match", json_string(text.buf));
+			json_object_set_new(row, "ok",
+					    json_boolean(!d->what || d->expected));
+		} else {
+			/* Gone since: a row of its own, from the earlier one. */
+			json_t *o = json_object();
+			json_object_set_new(o, d->sequence ? "sequence" : "table",
+					    json_string(d->name));
+			if (d->sequence) {
+				json_object_set_new(o, "value",
+						    json_string("—"));
+			} else {
+				json_object_set_new(o, "rows", json_string("—"));
+				json_object_set_new(o, "digest_prefix",
+						    json_string("—"));
+				json_object_set_new(o, "schema_prefix",
+						    json_string("—"));
+			}
+			json_object_set_new(o, "match", json_string(text.buf));
+			json_object_set_new(o, "ok", json_boolean(d->expected != NULL));
+			json_array_append_new(d->sequence ? seqs : tables, o);
+		}
+		if (!d->what)
+			continue;
+		strbuf_reset(&what);
+		strbuf_addf(&what, "%s %s", d->sequence ? "sequence" : "table",
+			    d->name);
+		describe_before(d, &exp);
+		step_check(sc, what.buf, exp.buf, text.buf, d->expected != NULL);
+	}
+	/* Read here, left out there: shown, not compared. */
+	for (i = 0; i < before->nexcl; i++)
+		for (t = 0; t < now->nr; t++)
+			if (!strcmp(now->tables[t].name, before->excluded[i].name)) {
+				strbuf_reset(&text);
+				strbuf_addf(&text, "not compared: excluded in step "
+					    "%s (%s)", p->same_as,
+					    before->excluded[i].reason);
+				json_object_set_new(json_array_get(tables, t),
+						    "match", json_string(text.buf));
+			}
+	strbuf_reset(&what);
+	strbuf_reset(&exp);
+	strbuf_reset(&text);
+	strbuf_addf(&what, "same as step %s", p->same_as);
+	strbuf_addf(&exp, "%zu tables, %lld rows, %zu sequence%s identical",
+		    before->nr, fingerprint_rows(before), before->nseq,
+		    before->nseq == 1 ? "" : "s");
+	strbuf_addf(summary, "%zu tables, %lld rows: ", now->nr, rows);
+	if (!bad) {
+		strbuf_addf(&text, "identical to step %s", p->same_as);
+		strbuf_adds(summary, text.buf);
+	} else {
+		strbuf_addf(&text, "%zu difference%s", bad, bad == 1 ? "" : "s");
+		strbuf_addf(summary, "%zu difference%s from step %s (%s%s)",
+			    bad, bad == 1 ? "" : "s", p->same_as, names.buf,
+			    bad > SUMMARY_NAMES ? "; …" : "");
+	}
+	if (declared)
+		strbuf_addf(summary, "; %zu declared to differ", declared);
+	step_check(sc, what.buf, exp.buf, text.buf, !bad);
+	free(diffs);
+	strbuf_release(&text);
+	strbuf_release(&exp);
+	strbuf_release(&what);
+	strbuf_release(&names);
+}
+
+static int fp_run(struct step_ctx *sc, struct error *err)
+{
+	const struct fp_params *p = STEP_PARAMS(sc, struct fp_params);
+	struct fingerprint fp = FINGERPRINT_INIT, before = FINGERPRINT_INIT;
+	struct fpscan_opts o;
+	struct fpscan_stats st;
+	struct strbuf summary = STRBUF_INIT, act = STRBUF_INIT;
+	json_t *all, *ev, *tables, *seqs, *prev = NULL;
+	int ret = -1;
+
+	all = json_object_get(sc->state, "fingerprints");
+	if (!all) {
+		all = json_object();
+		json_object_set_new(sc->state, "fingerprints", all);
+	}
+	if (p->same_as) {
+		prev = json_object_get(all, p->same_as);
+		if (!prev)
+			return error_set(err, "same_as: step %s took no "
+					 "fingerprint in this run", p->same_as);
+		if (fingerprint_from_json(&before, prev, err) < 0)
+			goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.drill = sc->drill;
+	o.connection = p->connection;
+	o.jobs = p->jobs.set ? (int)p->jobs.v : 0;
+	o.include = &p->tables;
+	o.exclude = &p->exclude;
+	o.cancel = sc->cancel;
+	o.state = sc->state;
+	o.secrets = sc->secrets;
+	if (sc->step->timeout_s > 0)
+		o.deadline_ms = clock_mono_ms() + sc->step->timeout_s * 1000LL;
+	ev = json_object();
+	json_object_set_new(ev, "connection", json_string(p->connection));
+	json_object_set_new(sc->rec, "evidence", ev);
+	if (fpscan_run(&o, &fp, &st, err) < 0) {
+		error_prefix(err, "fingerprint");
+		goto out;
+	}
+	json_object_set_new(ev, "jobs", json_integer(st.jobs));
+	if (st.refused)
+		json_object_set_new(ev, "connections_refused", json_true());
+	json_object_set_new(ev, "copies", json_integer(st.chunks));
+	json_object_set_new(ev, "bytes", json_integer((json_int_t)st.bytes));
+	json_object_set_new(ev, "scan_ms", json_integer(st.ms));
+	json_object_set_new(ev, "server_version_num",
+			    json_string(st.server_version));
+	tables = table_rows(&fp);
+	seqs = sequence_rows(&fp);
+	json_object_set_new(ev, "tables", tables);
+	json_object_set_new(ev, "sequences", seqs);
+	if (p->same_as) {
+		json_object_set_new(ev, "same_as", json_string(p->same_as));
+		compare(sc, p, &before, &fp, tables, seqs, &summary);
+	} else {
+		strbuf_addf(&summary, "%zu tables, %lld rows, %zu sequence%s "
+			    "fingerprinted", fp.nr, fingerprint_rows(&fp),
+			    fp.nseq, fp.nseq == 1 ? "" : "s");
+		strbuf_addf(&act, "%zu tables, %lld rows", fp.nr,
+			    fingerprint_rows(&fp));
+		step_check(sc, "tables fingerprinted", "at least 1 table",
+			   act.buf, fp.nr > 0);
+	}
+	add_excluded(sc, &fp, tables, &summary);
+	json_object_set_new(ev, "has_tables",
+			    json_boolean(json_array_size(tables) > 0));
+	json_object_set_new(ev, "has_sequences",
+			    json_boolean(json_array_size(seqs) > 0));
+	json_object_set_new(ev, "summary", json_string(summary.buf));
+	if (sc->step->id)
+		json_object_set_new(all, sc->step->id, fingerprint_to_json(&fp));
+	ret = 0;
+out:
+	fingerprint_release(&fp);
+	fingerprint_release(&before);
+	strbuf_release(&summary);
+	strbuf_release(&act);
+	return ret;
+}
+
+const struct step_kind step_kind_fingerprint = {
+	.name = "fingerprint",
+	.selectors = selectors,
+	.noun = "fingerprint steps",
+	.fields = step_fields,
+	.params = &fp_schema,
+	.params_key = "fingerprint",
+	.check = fp_check,
+	.describe = fp_describe,
+	.target = fp_target,
+	.run = fp_run,
+};
