@@ -164,6 +164,7 @@ bench: all
 	B=$(B) sh bench/seal.sh
 	B=$(B) sh bench/verify.sh
 	B=$(B) sh bench/pg-result.sh
+	B=$(B) sh bench/redact.sh
 	B=$(B) sh bench/fingerprint.sh
 
 install: $(BIN)

@@ -84,8 +84,9 @@ int cmd_history(int argc, char **argv)
 		utf8_add_terminal(&path, line.buf);
 		puts(path.buf);
 	}
-	printf("%s/history.md\n%s/history.html\n%s/history.json\n", outdir,
-	       outdir, outdir);
+	utf8_term(&path, outdir);
+	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
+	       path.buf, path.buf);
 	overdue = history_overdue(h);
 	rc = overdue ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
 	goto out;

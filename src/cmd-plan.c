@@ -4,6 +4,7 @@
 #include "journal.h"
 #include "plan.h"
 #include "rdrill.h"
+#include "utf8.h"
 #include "report.h"
 #include "seal.h"
 #include "sign.h"
@@ -37,7 +38,7 @@ int cmd_plan(int argc, char **argv)
 /* How long the drill took last time, from a bundle beside this one. */
 static void print_last_run(const struct drill_args *a, const char *id)
 {
-	struct strbuf dir = STRBUF_INIT, line = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, line = STRBUF_INIT, t = STRBUF_INIT;
 	const char *slash;
 
 	if (a->outdir) {
@@ -54,11 +55,12 @@ static void print_last_run(const struct drill_args *a, const char *id)
 		strbuf_adds(&dir, "reports");
 	}
 	if (plan_last_run(dir.buf, id, &line) == 0)
-		printf("%s\n", line.buf);
+		printf("%s\n", utf8_term(&t, line.buf));
 	else
-		printf("last run: none found in %s\n", dir.buf);
+		printf("last run: none found in %s\n", utf8_term(&t, dir.buf));
 	strbuf_release(&dir);
 	strbuf_release(&line);
+	strbuf_release(&t);
 }
 
 int rdrill_plan(struct drill_args *a, const char *cmd)
@@ -106,8 +108,9 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	    seal_write(p.bundle.buf, SEAL_COMPLETE, "plan", a->lang, key,
 		       &err) < 0)
 		goto fail;
+	utf8_term(&path, p.bundle.buf);
 	printf("\nPLANNED: %s/report.md\n         %s/report.html\n",
-	       p.bundle.buf, p.bundle.buf);
+	       path.buf, path.buf);
 	rc = RDRILL_EXIT_OK;
 	goto out;
 fail:

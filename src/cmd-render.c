@@ -50,7 +50,8 @@ static void refuse(const char *dir, const char *why, const struct seal_check *c)
 int cmd_render(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
-	struct strbuf path = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT,
+	      t = STRBUF_INIT;
 	struct seal_check c;
 	const char *dir = NULL, *lang = NULL;
 	json_t *records = NULL;
@@ -113,7 +114,7 @@ int cmd_render(int argc, char **argv)
 		} else {
 			seal_report_names(NULL, &md, &html);
 			fprintf(stderr, "rdrill: %s is sealed and verifies; its "
-				"report is unchanged\n", dir);
+				"report is unchanged\n", utf8_term(&t, dir));
 		}
 	} else {
 		const char *kp = getenv("RDRILL_SIGN_KEY");
@@ -130,7 +131,8 @@ int cmd_render(int argc, char **argv)
 			json_array_size(records), torn ? "; the journal's last line was "
 			"cut short (killed while writing) and is left out" : "");
 	}
-	printf("%s/%s\n%s/%s\n", dir, md.buf, dir, html.buf);
+	utf8_term(&t, dir);
+	printf("%s/%s\n%s/%s\n", t.buf, md.buf, t.buf, html.buf);
 	rc = RDRILL_EXIT_OK;
 	goto out;
 fail:
@@ -142,6 +144,7 @@ out:
 	strbuf_release(&path);
 	strbuf_release(&md);
 	strbuf_release(&html);
+	strbuf_release(&t);
 	error_release(&err);
 	return rc;
 }

@@ -229,9 +229,16 @@ int cmd_run(int argc, char **argv)
 	ro.progress = stderr;
 	ro.tty = isatty(STDERR_FILENO);
 	ro.sign_key = key;
-	fprintf(stderr, "rdrill: %s, plan %s\nrdrill: bundle %s\n", a.file,
-		json_string_value(json_object_get(p.plan, "plan_hash")),
-		p.bundle.buf);
+	{
+		struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT;
+
+		fprintf(stderr, "rdrill: %s, plan %s\nrdrill: bundle %s\n",
+			utf8_term(&t1, a.file),
+			json_string_value(json_object_get(p.plan, "plan_hash")),
+			utf8_term(&t2, p.bundle.buf));
+		strbuf_release(&t1);
+		strbuf_release(&t2);
+	}
 	if (runner_run(&ro, &status, &reason, &err) < 0)
 		goto fail;
 	if (reason.len) {
@@ -241,7 +248,13 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "rdrill: %s\n", safe.buf);
 		strbuf_release(&safe);
 	}
-	printf("%s: %s/report.html\n", runner_status_word(status), p.bundle.buf);
+	{
+		struct strbuf t = STRBUF_INIT;
+
+		printf("%s: %s/report.html\n", runner_status_word(status),
+		       utf8_term(&t, p.bundle.buf));
+		strbuf_release(&t);
+	}
 	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
 	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
 	goto out;

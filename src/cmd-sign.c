@@ -50,7 +50,7 @@ int cmd_sign(int argc, char **argv)
 	if (c.problems.nr) {
 		struct strbuf sb = STRBUF_INIT;
 		fprintf(stderr, "rdrill: refusing to sign %s: it does not "
-			"verify:\n", dir);
+			"verify:\n", utf8_term(&sb, dir));
 		for (i = 0; i < c.problems.nr; i++) {
 			strbuf_reset(&sb);
 			utf8_add_terminal(&sb, c.problems.v[i]);
@@ -67,7 +67,14 @@ int cmd_sign(int argc, char **argv)
 	if (signoff_append(dir, role, name, comment, key,
 			   strcmp(c.lang, "default") ? c.lang : NULL, &err) < 0)
 		goto fail;
-	printf("%s/report.signed.md\n%s/report.signed.html\n", dir, dir);
+	{
+		struct strbuf t = STRBUF_INIT;
+
+		utf8_term(&t, dir);
+		printf("%s/report.signed.md\n%s/report.signed.html\n", t.buf,
+		       t.buf);
+		strbuf_release(&t);
+	}
 	rc = RDRILL_EXIT_OK;
 	goto out;
 fail:

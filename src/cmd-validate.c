@@ -2,6 +2,7 @@
 #include "error.h"
 #include "plan.h"
 #include "rdrill.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,11 @@ int cmd_validate(int argc, char **argv)
 			rdrill_print_error(&err);
 			bad++;
 		} else {
-			printf("%s: ok (%zu steps)\n", argv[i], d->nsteps);
+			struct strbuf t = STRBUF_INIT;
+
+			printf("%s: ok (%zu steps)\n", utf8_term(&t, argv[i]),
+			       d->nsteps);
+			strbuf_release(&t);
 			drill_free(d);
 		}
 		error_release(&err);

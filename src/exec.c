@@ -1,4 +1,5 @@
 #include "exec.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -443,9 +444,8 @@ static void child_run(const struct spawn *sp)
 
 struct redact {
 	const char *const *s;       /* the non-empty secrets */
-	size_t *len;
 	size_t nr;
-	size_t maxlen;
+	size_t maxlen;              /* secret_span() */
 };
 
 struct stream {
@@ -456,7 +456,6 @@ struct stream {
 	size_t carry;
 	char *out;                  /* redacted bytes waiting for write() */
 	size_t out_len;
-	size_t *next;               /* per secret: next match, cached */
 	size_t excerpt;
 	struct strbuf *head, *tail;
 	char *ring;
@@ -583,18 +582,17 @@ static void emit(struct stream *st, const char *p, size_t len)
 	}
 }
 
-#define NO_MATCH ((size_t)-1)
-
 /*
  * work[0 .. carry + n] holds unprocessed bytes. Until EOF, the last
- * maxlen - 1 of them may begin a secret that the next read completes,
+ * maxlen - 1 of them (maxlen: the longest a match can be, encoded forms
+ * included, secret.h) may begin a secret that the next read completes,
  * so no match starting there is taken and they stay behind as carry.
  */
 static void stream_feed(struct stream *st, const struct redact *rd,
 			size_t n, int eof)
 {
 	char *buf = st->work;
-	size_t len = st->carry + n, pos = 0, limit, end, i;
+	size_t len = st->carry + n, pos = 0, limit, end, at, mlen;
 
 	if (!rd->nr) {
 		emit(st, buf, len);
@@ -602,30 +600,12 @@ static void stream_feed(struct stream *st, const struct redact *rd,
 		return;
 	}
 	limit = eof ? len : len > rd->maxlen - 1 ? len - (rd->maxlen - 1) : 0;
-	for (i = 0; i < rd->nr; i++)
-		st->next[i] = 0;
-	for (;;) {
-		size_t best = NO_MATCH;
-
-		for (i = 0; i < rd->nr; i++) {
-			if (st->next[i] != NO_MATCH && st->next[i] <= pos) {
-				const char *m = mem_find(buf + pos, len - pos,
-						     rd->s[i], rd->len[i]);
-
-				st->next[i] = m ? (size_t)(m - buf) : NO_MATCH;
-			}
-			if (st->next[i] == NO_MATCH || st->next[i] >= limit)
-				continue;
-			if (best == NO_MATCH || st->next[i] < st->next[best] ||
-			    (st->next[i] == st->next[best] &&
-			     rd->len[i] > rd->len[best]))
-				best = i;
-		}
-		if (best == NO_MATCH)
-			break;
-		emit(st, buf + pos, st->next[best] - pos);
+	while (pos < limit &&
+	       (at = secret_find(rd->s, buf + pos, len - pos, limit - pos,
+				 &mlen)) != SECRET_NONE) {
+		emit(st, buf + pos, at);
 		emit(st, EXEC_REDACTED, strlen(EXEC_REDACTED));
-		pos = st->next[best] + rd->len[best];
+		pos += at + mlen;
 	}
 	end = pos > limit ? pos : limit;
 	emit(st, buf + pos, end - pos);
@@ -646,7 +626,6 @@ static void stream_setup(struct stream *st, const struct redact *rd,
 	st->fd = st->file = -1;
 	st->work = xmalloc(EXEC_BUF + (rd->nr ? rd->maxlen : 0));
 	st->out = xmalloc(EXEC_BUF);
-	st->next = xcalloc(rd->nr ? rd->nr : 1, sizeof(*st->next));
 	st->excerpt = excerpt;
 	st->ring = xmalloc(excerpt ? excerpt : 1);
 	st->head = head;
@@ -673,7 +652,6 @@ static void stream_free(struct stream *st)
 		close(st->file);
 	free(st->work);
 	free(st->out);
-	free(st->next);
 	free(st->ring);
 	sha256_stream_free(st->hash);
 }
@@ -913,7 +891,6 @@ static void run_release(struct run *r)
 	free(r->sp.sh_argv);
 	free(r->sp.groups);
 	free(r->secrets);
-	free(r->rd.len);
 }
 
 /* What is refused before anything is allocated or opened. */
@@ -938,7 +915,7 @@ static int check_cmd(struct run *r, struct error *err)
 	return 0;
 }
 
-/* The non-empty secrets, with their lengths, for stream_feed(). */
+/* The non-empty secrets, and the longest match of them, for stream_feed(). */
 static void prepare_redact(struct run *r)
 {
 	const char *const *redact = r->cmd->redact;
@@ -949,18 +926,11 @@ static void prepare_redact(struct run *r)
 	while (redact[n])
 		n++;
 	r->secrets = xcalloc(n + 1, sizeof(*r->secrets));
-	r->rd.len = xcalloc(n + 1, sizeof(*r->rd.len));
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(redact[i]);
-
-		if (!l)
-			continue;
-		r->secrets[r->rd.nr] = redact[i];
-		r->rd.len[r->rd.nr++] = l;
-		if (l > r->rd.maxlen)
-			r->rd.maxlen = l;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (*redact[i])
+			r->secrets[r->rd.nr++] = redact[i];
 	r->rd.s = r->secrets;
+	r->rd.maxlen = secret_span(r->rd.s);
 }
 
 static int open_outputs(struct run *r, struct error *err)

@@ -46,8 +46,9 @@ struct error;
  * in it and lives on.
  *
  * Each string of `redact` (NULL-terminated, empty strings ignored) is
- * replaced by "[REDACTED]" wherever it appears in either stream, also
- * across read boundaries, before anything reaches a file or an excerpt.
+ * replaced by "[REDACTED]" wherever it appears in either stream, raw or
+ * encoded (percent, backslash, ...: secret_find()), also across read
+ * boundaries, before anything reaches a file or an excerpt.
  *
  * Each string of `watch` (NULL-terminated, at most EXEC_WATCH_MAX of
  * them, each shorter than EXEC_WATCH_LEN bytes) is looked for in the

@@ -1,4 +1,5 @@
 #include "journal.h"
+#include "secret.h"
 #include "error.h"
 #include "fsutil.h"
 #include "sha256.h"
@@ -44,6 +45,54 @@ struct journal *journal_create(const char *path, struct error *err)
 	return j;
 }
 
+/*
+ * The one redaction point of the journal (and so of the report, which is
+ * rendered from it alone): every string of every record, whatever kind
+ * of step made it, but rdrill's own structure (below); and the start
+ * record's plan: it is the drill
+ * file's own text, hashed for approval and kept in plan.json beside,
+ * which no value from the environment can enter; a secret there is one
+ * its author wrote down.
+ */
+static int listed(const char *key, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (!strcmp(key, *keys))
+			return 1;
+	return 0;
+}
+
+static void redact(json_t *rec)
+{
+	/*
+	 * What rdrill writes itself at the top of a record, which readers
+	 * (render, verify) parse: its type, status word, time stamps, step
+	 * id; and the "path" of each log a member names ("stdout": {"path",
+	 * "sha256"}). A short secret must not break them ("e" in
+	 * "steps/01-x.err"). Deeper down everything is text that came in:
+	 * a canary column called "status" is redacted like any other.
+	 */
+	static const char *const own[] = {
+		"type", "mode", "status", "kind", "phase", "id", "time",
+		"started", "ended", NULL,
+	};
+	int start = !strcmp(journal_str(rec, "type"), "start");
+	const char *key, *k2;
+	json_t *val, *v2;
+
+	json_object_foreach(rec, key, val) {
+		if (listed(key, own) || (start && !strcmp(key, "plan")))
+			continue;
+		if (!json_is_object(val)) {
+			secret_redact_json(val);
+			continue;
+		}
+		json_object_foreach(val, k2, v2)
+			if (strcmp(k2, "path") && !secret_is_digest(k2, v2))
+				secret_redact_json(v2);
+	}
+}
+
 int journal_append(struct journal *j, json_t *rec, struct error *err)
 {
 	char *line, hash[65];
@@ -54,6 +103,7 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 		return error_set(err, "%s ends in a partial record that could "
 				 "not be removed", j->path);
 
+	redact(rec);
 	json_object_set_new(rec, "seq", json_integer(j->seq));
 	json_object_set_new(rec, "prev", j->seq ? json_string(j->prev) :
 			    json_null());

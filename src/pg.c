@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "secret.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
@@ -62,28 +63,8 @@ static int set_pg_error(struct error *err, const char *what, const char *msg)
 
 void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 {
-	size_t i;
-
-	if (!secrets)
-		return;
-	for (i = 0; i < secrets->nr; i++) {
-		const char *s = secrets->v[i], *p, *from;
-		size_t n = strlen(s);
-		struct strbuf out = STRBUF_INIT;
-
-		if (!n || !mem_find(sb->buf, sb->len, s, n))
-			continue;
-		from = sb->buf;
-		while ((p = mem_find(from, sb->len - (size_t)(from - sb->buf),
-				 s, n))) {
-			strbuf_add(&out, from, (size_t)(p - from));
-			strbuf_adds(&out, EXEC_REDACTED);
-			from = p + n;
-		}
-		strbuf_add(&out, from, sb->len - (size_t)(from - sb->buf));
-		strbuf_release(sb);
-		*sb = out;
-	}
+	if (secrets)
+		secret_redact_with(secrets->v, sb);
 }
 
 const char *pg_cell_text(json_t *cell)
@@ -427,6 +408,12 @@ static int flush_block(struct collect *col, struct error *err)
 {
 	size_t off = 0;
 
+	/*
+	 * The rows log is a sink: redacted (whole lines, so no value is cut
+	 * between blocks) before it is hashed, so the journal holds no
+	 * digest of a secret and verify re-hashes what is on disk.
+	 */
+	secret_redact(&col->buf);
 	sha256_stream_add(col->sha, col->buf.buf, col->buf.len);
 	col->bytes += col->buf.len;
 	while (col->fd >= 0 && off < col->buf.len) {

@@ -265,30 +265,60 @@ void plan_step_when(const struct drill_step *s, struct strbuf *out)
 			    s->when_status);
 }
 
-static void print_list(FILE *f, const char *what, const struct strvec *v)
+/*
+ * The plan is what an approver reads before hashing their consent: no
+ * byte from the drill file may drive their terminal, hide a line or
+ * fake one. Values go through utf8_add_terminal (one line each); the
+ * description of a step may span lines (a script), each indented under
+ * its prompt, so none can pass for a step of its own.
+ */
+static void add_val(struct strbuf *out, const char *s)
+{
+	utf8_add_terminal(out, s ? s : "");
+}
+
+static void add_lines(struct strbuf *out, const char *s, const char *indent)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t i;
+
+	utf8_add_terminal_lines(&clean, s, strlen(s));
+	for (i = 0; i < clean.len; i++) {
+		strbuf_addch(out, clean.buf[i]);
+		if (clean.buf[i] == '\n' && i + 1 < clean.len)
+			strbuf_adds(out, indent);
+	}
+	strbuf_release(&clean);
+}
+
+static void print_list(struct strbuf *out, const char *what,
+		       const struct strvec *v)
 {
 	size_t i;
 
 	if (!v->nr)
 		return;
-	fprintf(f, "  %-12s ", what);
-	for (i = 0; i < v->nr; i++)
-		fprintf(f, "%s%s", i ? ", " : "", v->v[i]);
-	fputc('\n', f);
+	strbuf_addf(out, "  %-12s ", what);
+	for (i = 0; i < v->nr; i++) {
+		if (i)
+			strbuf_adds(out, ", ");
+		add_val(out, v->v[i]);
+	}
+	strbuf_addch(out, '\n');
 }
 
 /* What preflight will check, so the approver knows it before the run. */
-static void print_prerequisites(const struct drill *d, FILE *f)
+static void print_prerequisites(const struct drill *d, struct strbuf *out)
 {
 	struct step_needs n = STEP_NEEDS_INIT;
 
 	preflight_needs(d, &n);
 	if (n.programs.nr || n.env.nr || n.users.nr || n.files.nr)
-		fprintf(f, "\nprerequisites (checked before step 1):\n");
-	print_list(f, "programs", &n.programs);
-	print_list(f, "environment", &n.env);
-	print_list(f, "password files", &n.files);
-	print_list(f, "run_as users", &n.users);
+		strbuf_adds(out, "\nprerequisites (checked before step 1):\n");
+	print_list(out, "programs", &n.programs);
+	print_list(out, "environment", &n.env);
+	print_list(out, "password files", &n.files);
+	print_list(out, "run_as users", &n.users);
 	step_needs_release(&n);
 }
 
@@ -297,7 +327,7 @@ static void print_prerequisites(const struct drill *d, FILE *f)
  * the file it would pick now (headers only: the run reads and hashes
  * every candidate, and may pick another if a newer one lands).
  */
-static void print_scheduled(const struct drill *d, FILE *f)
+static void print_scheduled(const struct drill *d, struct strbuf *out)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -333,7 +363,7 @@ static void print_scheduled(const struct drill *d, FILE *f)
 			utf8_add_terminal(&sb, journal_str(rec, "problem"));
 			strbuf_addch(&sb, '\n');
 		}
-		fputs(sb.buf, f);
+		strbuf_add(out, sb.buf, sb.len);
 		json_decref(rec);
 		strvec_clear(&problems);
 	}
@@ -344,29 +374,40 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 {
 	const struct drill_step *s;
 	enum drill_phase phase = DRILL_NPHASES;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
+	json_t *file = json_object_get(plan, "drill_file");
 	int ndestr = 0;
 
-	fprintf(f, "%s: %s\n", d->id, d->title);
-	fprintf(f, "  system       %s\n  environment  %s\n", d->system,
-		d->environment);
-	fprintf(f, "  drill file   %s (sha256 %s)\n",
-		journal_str(json_object_get(plan, "drill_file"), "path"),
-		journal_str(json_object_get(plan, "drill_file"), "sha256"));
-	fprintf(f, "  plan hash    %s\n", journal_str(plan, "plan_hash"));
+	add_val(&out, d->id);
+	strbuf_adds(&out, ": ");
+	add_val(&out, d->title);
+	strbuf_adds(&out, "\n  system       ");
+	add_val(&out, d->system);
+	strbuf_adds(&out, "\n  environment  ");
+	add_val(&out, d->environment);
+	strbuf_adds(&out, "\n  drill file   ");
+	add_val(&out, journal_str(file, "path"));
+	strbuf_adds(&out, " (sha256 ");
+	add_val(&out, journal_str(file, "sha256"));
+	strbuf_adds(&out, ")\n  plan hash    ");
+	add_val(&out, journal_str(plan, "plan_hash"));
+	strbuf_addch(&out, '\n');
 	for (s = d->steps; s < d->steps + d->nsteps; s++) {
 		struct strvec ctx = STRVEC_INIT;
 		size_t i;
 		if (s->phase != phase) {
 			phase = s->phase;
-			fprintf(f, "\n[%s]\n", drill_phases[phase]);
+			strbuf_addf(&out, "\n[%s]\n", drill_phases[phase]);
 		}
-		strbuf_reset(&sb);
-		plan_step_describe(s, &sb);
-		fprintf(f, "%3ld. %-8s %s%s\n", s->n, s->kind->name, s->id,
-			s->destructive ? "   !! DESTRUCTIVE" : "");
-		if (s->title)
-			fprintf(f, "     # %s\n", s->title);
+		strbuf_addf(&out, "%3ld. %-8s ", s->n, s->kind->name);
+		add_val(&out, s->id);
+		strbuf_addf(&out, "%s\n", s->destructive ?
+			    "   !! DESTRUCTIVE" : "");
+		if (s->title) {
+			strbuf_adds(&out, "     # ");
+			add_val(&out, s->title);
+			strbuf_addch(&out, '\n');
+		}
 		if (s->kind->context)
 			s->kind->context(s, &ctx);
 		strbuf_reset(&sb);
@@ -376,16 +417,25 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 		plan_step_target(d, s, &ctx);
 		strbuf_reset(&sb);
 		plan_step_describe(s, &sb);
-		for (i = 0; i < ctx.nr; i++)
-			fprintf(f, "     (%s)\n", ctx.v[i]);
+		for (i = 0; i < ctx.nr; i++) {
+			strbuf_adds(&out, "     (");
+			add_val(&out, ctx.v[i]);
+			strbuf_adds(&out, ")\n");
+		}
 		strvec_clear(&ctx);
-		fprintf(f, "     %s %s\n", s->kind->prompt ? s->kind->prompt : ">",
-			sb.buf);
+		strbuf_addf(&out, "     %s ", s->kind->prompt ? s->kind->prompt :
+			    ">");
+		add_lines(&out, sb.buf, "       ");
+		strbuf_addch(&out, '\n');
 		ndestr += s->destructive;
 	}
-	fprintf(f, "\n%zu steps, %d destructive (run needs --confirm %s)\n",
-		d->nsteps, ndestr, d->environment);
-	print_scheduled(d, f);
-	print_prerequisites(d, f);
+	strbuf_addf(&out, "\n%zu steps, %d destructive (run needs --confirm ",
+		    d->nsteps, ndestr);
+	add_val(&out, d->environment);
+	strbuf_adds(&out, ")\n");
+	print_scheduled(d, &out);
+	print_prerequisites(d, &out);
+	fputs(out.buf, f);
 	strbuf_release(&sb);
+	strbuf_release(&out);
 }

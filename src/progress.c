@@ -91,11 +91,11 @@ void progress_begin(struct progress *p, size_t i, size_t n, const char *phase,
 	strbuf_reset(&p->label);
 	strbuf_addf(&p->label, "[%zu/%zu] ", i, n);
 	start = p->label.len;
-	utf8_add_terminal(&p->label, phase);
+	utf8_add_line(&p->label, phase, strlen(phase));
 	while (p->label.len < start + 14)
 		strbuf_addch(&p->label, ' ');
 	strbuf_addch(&p->label, ' ');
-	utf8_add_terminal(&p->label, id);
+	utf8_add_line(&p->label, id, strlen(id));
 	clock_gettime(CLOCK_MONOTONIC, &p->t0);
 	p->running = 1;
 	if (p->tty) {
@@ -114,7 +114,7 @@ void progress_end(struct progress *p, const char *status, long long ms,
 
 	if (!p || !p->f)
 		return;
-	utf8_add_terminal(&st, status ? status : "");
+	utf8_add_line(&st, status ? status : "", status ? strlen(status) : 0);
 	utf8_add_terminal(&msg, message ? message : "");
 	pthread_mutex_lock(&p->lock);
 	p->running = 0;

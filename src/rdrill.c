@@ -121,7 +121,7 @@ void rdrill_print_error(const struct error *err)
 	strbuf_adds(&out, "rdrill: ");
 	utf8_add_terminal(&out, err->msg.len ? err->msg.buf : "unknown error");
 	strbuf_addch(&out, '\n');
-	utf8_add_clean(&out, err->detail.buf, err->detail.len, "\t\n");
+	utf8_add_terminal_lines(&out, err->detail.buf, err->detail.len);
 	if (err->detail.len && err->detail.buf[err->detail.len - 1] != '\n')
 		strbuf_addch(&out, '\n');
 	fputs(out.buf, stderr);
@@ -130,14 +130,18 @@ void rdrill_print_error(const struct error *err)
 
 int rdrill_usage_error(const char *cmd, const char *fmt, ...)
 {
+	struct strbuf msg = STRBUF_INIT, out = STRBUF_INIT;
 	va_list ap;
 	size_t i;
 
-	fprintf(stderr, "rdrill %s: ", cmd);
+	/* It quotes the command line, which may hold anything. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	utf8_add_terminal(&out, msg.buf);
+	fprintf(stderr, "rdrill %s: %s\n", cmd, out.buf);
+	strbuf_release(&msg);
+	strbuf_release(&out);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i].name, cmd))
 			fprintf(stderr, "usage: rdrill %s\n", commands[i].usage);
@@ -339,7 +343,13 @@ int main(int argc, char **argv)
 			}
 			return commands[i].fn(argc - 1, argv + 1);
 		}
-	fprintf(stderr, "rdrill: '%s' is not a command\n", argv[1]);
+	{
+		struct strbuf t = STRBUF_INIT;
+
+		fprintf(stderr, "rdrill: '%s' is not a command\n",
+			utf8_term(&t, argv[1]));
+		strbuf_release(&t);
+	}
 	usage(stderr);
 	return RDRILL_EXIT_USAGE;
 }

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "secret.h"
 #include "history.h"
 #include "backup.h"
 #include "expand.h"
@@ -54,7 +55,6 @@ struct run {
 	const struct drill *d;
 	json_t *state;
 	struct journal *journal;
-	struct strvec secrets;
 	struct strvec secret_vars;
 	struct progress *progress;
 	size_t nsteps;
@@ -206,7 +206,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.rec = rec;
 	sc.state = r->state;
 	sc.bundle = r->o->bundle;
-	sc.secrets = &r->secrets;
+	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
 
@@ -272,21 +272,21 @@ static void collect_secrets(struct run *r)
 	struct strvec vars = STRVEC_INIT;
 	size_t i;
 
-	strvec_push_unique(&r->secrets, getenv("PGPASSWORD"));
+	secret_add(getenv("PGPASSWORD"));
 	for (i = 0; i < d->nconns; i++) {
 		const struct drill_conn *conn = &d->conns[i];
 
 		strvec_push_unique(&r->secret_vars, conn->password_env);
 		strbuf_reset(&pw);
 		if (pg_password(conn, &pw, &ignore) == 0)
-			strvec_push_unique(&r->secrets, pw.buf);
+			secret_add(pw.buf);
 	}
 	for (i = 0; i < d->nsteps; i++)
 		if (d->steps[i].kind->secret_vars)
 			d->steps[i].kind->secret_vars(&d->steps[i], &vars);
 	for (i = 0; i < vars.nr; i++) {
 		strvec_push_unique(&r->secret_vars, vars.v[i]);
-		strvec_push_unique(&r->secrets, getenv(vars.v[i]));
+		secret_add(getenv(vars.v[i]));
 	}
 	strvec_clear(&vars);
 	if (pw.alloc)
@@ -478,7 +478,7 @@ static void freshness(struct run *r, const char *when)
 		json_object_set_new(o, "table", json_string(table));
 		json_object_set_new(o, "column", json_string(f->column));
 		json_object_set_new(o, "unit", json_string(f->unit));
-		c = pg_connect_named(d, conn, r->state, &r->secrets, &dl, &err);
+		c = pg_connect_named(d, conn, r->state, secret_set(), &dl, &err);
 		if (!c || pg_quote_table(c, table, &qt, &err) < 0 ||
 		    pg_quote_ident(c, f->column, &qc, &err) < 0)
 			goto done;
@@ -516,7 +516,7 @@ done:
 		if (err.msg.len) {
 			struct strbuf m = STRBUF_INIT;
 			strbuf_add(&m, err.msg.buf, err.msg.len);
-			pg_redact(&m, &r->secrets);
+			pg_redact(&m, secret_set());
 			json_object_set_new(o, "error", json_string(m.buf));
 			strbuf_release(&m);
 		}
@@ -980,7 +980,6 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.o = o;
 	r.d = o->drill;
 	r.state = json_object();
-	strvec_init(&r.secrets);
 	strvec_init(&r.secret_vars);
 	strbuf_init(&r.reason, 0);
 	error_init(&r.journal_err);
@@ -991,10 +990,11 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		r.verify_restore_total += r.d->steps[i].phase ==
 					  DRILL_VERIFY_RESTORE;
 	}
+	/* Before the start record: its context is redacted too. */
+	collect_secrets(&r);
 	if (open_bundle(&r, err) < 0)
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
-	collect_secrets(&r);
 	r.picks = json_array();
 	switch (preflight(&r)) {
 	case 0:
@@ -1044,7 +1044,6 @@ out:
 	json_decref(r.picks);
 	drill_free(r.resolved);
 	free(r.outcome);
-	strvec_clear(&r.secrets);
 	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);
 	error_release(&r.journal_err);

@@ -91,8 +91,12 @@ extern const struct step_kind step_kind_fingerprint;
  *   "message":  one line saying why it failed, when it did
  * and returns 0 when it ran (the checks decide pass or fail) or -1 with
  * err set when it could not run at all (the step fails with err's text).
- * Nothing a step writes may contain a secret: values in sc->secrets are
- * redacted from command output, and passwords never go into messages.
+ * Secrets: sc->secrets is the process's set (secret.h); a value a step
+ * learns while it runs (a secret_env) is added there before anything can
+ * print it. The sinks redact it, in every form (secret.h), whatever the
+ * step puts in its record or prints: journal_append, exec's output
+ * streams, utf8_add_terminal. A log a step writes itself must be
+ * redacted with secret_redact() before it is written.
  */
 struct step_ctx {
 	const struct drill *drill;
@@ -100,7 +104,7 @@ struct step_ctx {
 	json_t *rec;        /* its journal record, being filled */
 	json_t *state;      /* shared by the steps of one run (see below) */
 	const char *bundle; /* the bundle directory */
-	struct strvec *secrets;         /* values to redact */
+	struct strvec *secrets;         /* secret_set(): values to redact */
 	const struct strvec *secret_vars; /* variables no command inherits */
 	volatile sig_atomic_t *cancel;
 };

@@ -84,6 +84,7 @@ static void add_caret(const struct ytree *t, int line, int col,
 		      struct strbuf *out)
 {
 	const char *p = t->src.buf, *end = t->src.buf + t->src.len, *eol;
+	struct strbuf shown = STRBUF_INIT;
 	int l = 1, c;
 
 	if (line < 1)
@@ -106,12 +107,23 @@ static void add_caret(const struct ytree *t, int line, int col,
 		return; /* binary garbage: don't echo it to a terminal */
 	strbuf_addf(out, "  %.*s\n  ", (int)(eol - p), p);
 	for (c = 1; c < col && p < eol; c++) {
-		strbuf_addch(out, *p == '\t' ? '\t' : ' ');
-		p++;
-		while (p < eol && ((unsigned char)*p & 0xC0) == 0x80)
-			p++;
+		size_t n = utf8_seq_len(p, (size_t)(eol - p));
+
+		if (!n)
+			n = 1;
+		/* A hidden character is printed by name: "<U+202E>". */
+		strbuf_reset(&shown);
+		utf8_add_clean(&shown, p, n, "\t");
+		if (*p == '\t')
+			strbuf_addch(out, '\t');
+		else if (shown.len == n)
+			strbuf_addch(out, ' ');
+		else
+			strbuf_addf(out, "%*s", (int)shown.len, "");
+		p += n;
 	}
 	strbuf_adds(out, "^\n");
+	strbuf_release(&shown);
 }
 
 int ytree_error_at(const struct ytree *t, int line, int col, struct error *err,

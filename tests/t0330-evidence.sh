@@ -99,7 +99,7 @@ EOF
 } >"$TRASH/bytes2.yaml"
 expect_exit 3 "$RDRILL" run "$TRASH/bytes2.yaml" -o "$TRASH/u2"
 expect_no_grep "$ESC" "$ERR"
-expect_grep_F "program no-such-$FFFD[31mprogram: not found on PATH" "$ERR"
+expect_grep_F "program no-such-<U+001B>[31mprogram: not found on PATH" "$ERR"
 
 # Secrets are known before the step that uses them runs: an earlier step
 # that prints a password file is redacted, and a secret's variable is in

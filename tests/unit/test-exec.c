@@ -750,6 +750,20 @@ static void test_redaction(void **state)
 	assert_string_equal(sb.buf, "err:[REDACTED]hunter2-PASS");
 	assert_string_equal(r.err_tail.buf, "nter2-PASS");
 
+	/*
+	 * Its percent-encoded and conninfo forms too, each split across
+	 * reads (the longest form of a secret is three bytes a byte).
+	 */
+	sh(&c, "printf 'url=u:hunter2%%2DPASS'; sleep 0.05; printf 'WORD@h '; "
+	   "sleep 0.05; printf \"%%68%%75%%6e%%74%%65%%72%%32%%2D\"; sleep 0.05; "
+	   "printf \"%%50%%41%%53%%53%%57%%4F%%52%%44 password='hunter2\\\\-\"; "
+	   "sleep 0.05; printf \"PASSWORD' end\"");
+	c.stdout_path = out.buf;
+	assert_int_equal(exec_run(&c, &r, &err), 0);
+	read_file(&sb, out.buf);
+	assert_string_equal(sb.buf, "url=u:[REDACTED]@h [REDACTED] "
+			    "password='[REDACTED]' end");
+
 	/* Across 64 KiB reads of a fast stream too. */
 	sh(&c, "i=0; while [ $i -lt 3000 ]; do "
 	   "printf 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxhunter2-PASSWORD'"

@@ -303,7 +303,7 @@ static void test_invalid_utf8(void **state)
 					  &err), 0);
 	assert_true(valid_utf8((const unsigned char *)html.buf, html.len));
 	assert_non_null(strstr(html.buf, "end"));
-	assert_non_null(strstr(html.buf, "<title>t " FFFD "</title>"));
+	assert_non_null(strstr(html.buf, "<title>t &lt;0xFF&gt;</title>"));
 
 	/* Through every helper. */
 	markdown_escape_inline(&md, bad, n);
@@ -319,13 +319,45 @@ static void test_invalid_utf8(void **state)
 	assert_int_equal(strlen(md.buf), md.len);
 	render_body(md.buf, md.len, &body);
 	assert_true(valid_utf8((const unsigned char *)body.buf, body.len));
-	assert_int_equal(count(body.buf, "caf\xc3\xa9 end " FFFD), 4);
+	assert_int_equal(count(body.buf,
+			       "caf\xc3\xa9 end &lt;0xE6&gt;&lt;0xBC&gt;"), 4);
 	assert_null(strstr(body.buf, "\x1b"));
 	assert_null(strstr(body.buf, "\xc2\x85"));
 	strbuf_release(&md);
 	strbuf_release(&body);
 	strbuf_release(&html);
 	error_release(&err);
+}
+
+/*
+ * A right-to-left override (or ESC) from a server reads as its name in
+ * every helper's output and in the HTML, never as the character itself.
+ */
+static void test_hidden_visible(void **state)
+{
+	static const char evil[] = "users\xe2\x80\xae" "txt.exe \x1b[2J "
+				   "\xe2\x81\xa6x\xe2\x81\xa9";
+	size_t n = sizeof(evil) - 1;
+	struct strbuf md = STRBUF_INIT, body = STRBUF_INIT;
+
+	(void)state;
+	markdown_escape_inline(&md, evil, n);
+	strbuf_adds(&md, "\n\n");
+	markdown_code_span(&md, evil, n);
+	strbuf_adds(&md, "\n\n| c |\n| --- |\n| ");
+	markdown_code_span_cell(&md, evil, n);
+	strbuf_adds(&md, " |\n");
+	markdown_code_block(&md, evil, n, NULL);
+	assert_null(strstr(md.buf, "\xe2\x80\xae"));
+	assert_null(strstr(md.buf, "\x1b"));
+	render_body(md.buf, md.len, &body);
+	assert_null(strstr(body.buf, "\xe2\x80\xae"));
+	assert_null(strstr(body.buf, "\xe2\x81\xa6"));
+	assert_null(strstr(body.buf, "\x1b"));
+	assert_int_equal(count(body.buf, "users&lt;U+202E&gt;txt.exe "
+			       "&lt;U+001B&gt;[2J &lt;U+2066&gt;x&lt;U+2069&gt;"), 4);
+	strbuf_release(&md);
+	strbuf_release(&body);
 }
 
 /* Template lines often start with a value: it must not start a block. */
@@ -596,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_title_and_lang_escaped),
 		cmocka_unit_test(test_status_badges),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_hidden_visible),
 		cmocka_unit_test(test_escape_at_line_start),
 		cmocka_unit_test(test_escape_reads_plainly),
 		cmocka_unit_test(test_code_span_fences),

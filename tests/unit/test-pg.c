@@ -1020,7 +1020,9 @@ static void test_wait(void **state)
 			 &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(s >= 2.0 && s < 3.0);
+	/* It stops at its deadline, not at the next retry; 2 s of slack for a
+	 * loaded machine (2 cores shared by several builds). */
+	assert_true(s >= 2.0 && s < 4.0);
 	assert_string_equal(oks(&f), "0");
 	assert_non_null(strstr(check_field(&f, 0, "actual"),
 				"not after 2s: no response"));

@@ -10,6 +10,7 @@
 
 #include "progress.h"
 #include "strbuf.h"
+#include "secret.h"
 #include "utf8.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -154,20 +155,53 @@ static void safe(const char *in, const char *want)
 	strbuf_release(&sb);
 }
 
-/* What reaches the operator's terminal is one line with no controls. */
+/*
+ * What reaches the operator's terminal is one line in which every
+ * character that could drive the terminal or reorder the text is shown
+ * by name.
+ */
 static void test_terminal(void **state)
 {
 	(void)state;
 	safe("restore pg-dump: caf\xc3\xa9", "restore pg-dump: caf\xc3\xa9");
 	safe("a\tb\nc\rd", "a b c d");
-	safe("\x1b[31mred\x1b[0m", FFFD "[31mred" FFFD "[0m");
-	safe("\x1b]0;title\x07", FFFD "]0;title" FFFD);
-	safe("bell\x07 bs\x08 del\x7f", "bell" FFFD " bs" FFFD " del" FFFD);
+	safe("\x1b[31mred\x1b[0m", "<U+001B>[31mred<U+001B>[0m");
+	safe("\x1b]0;title\x07", "<U+001B>]0;title<U+0007>");
+	safe("bell\x07 bs\x08 del\x7f", "bell<U+0007> bs<U+0008> del<U+007F>");
 	/* C1: CSI (U+009B) and OSC (U+009D) as UTF-8 and as raw bytes. */
-	safe("x\xc2\x9b" "31my", "x" FFFD "31my");
-	safe("x\xc2\x9dy\xc2\xa0z", "x" FFFD "y\xc2\xa0z");
-	safe("x\x9b" "31my", "x" FFFD "31my");
-	safe("ok\xed\xa0\x80ok", "ok" FFFD FFFD FFFD "ok");
+	safe("x\xc2\x9b" "31my", "x<U+009B>31my");
+	safe("x\xc2\x9dy\xc2\xa0z", "x<U+009D>y\xc2\xa0z");
+	safe("x\x9b" "31my", "x<0x9B>31my");
+	safe("ok\xed\xa0\x80ok", "ok<0xED><0xA0><0x80>ok");
+	/* Bidi controls: "Trojan Source" reordering, each range's ends. */
+	safe("a\xe2\x80\xaa" "b\xe2\x80\xae" "c", "a<U+202A>b<U+202E>c");
+	safe("\xe2\x81\xa6" "x\xe2\x81\xa9", "<U+2066>x<U+2069>");
+	safe("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "<U+200E><U+200F><U+061C>");
+	safe("l1\xe2\x80\xa8l2", "l1<U+2028>l2");
+	/* Neighbours of the ranges stay as they are. */
+	safe("\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa",
+	     "<U+2029>\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+}
+
+static void test_terminal_lines(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	utf8_add_terminal_lines(&sb, "a\tb\nc\rd\x1b", 8);
+	assert_string_equal(sb.buf, "a\tb\nc<U+000D>d<U+001B>");
+	strbuf_release(&sb);
+}
+
+/* What reaches the terminal never holds a secret of the process. */
+static void test_terminal_redacts(void **state)
+{
+	(void)state;
+	secret_add("hunter2");
+	safe("password=hunter2 x", "password=[REDACTED] x");
+	safe("postgresql://u:hunt%65r2@h/db", "postgresql://u:[REDACTED]@h/db");
+	secret_clear();
+	safe("password=hunter2", "password=hunter2");
 }
 
 /* progress_end writes the sanitized message, not the raw one. */
@@ -182,7 +216,8 @@ static void test_progress_line(void **state)
 	assert_non_null(f);
 	p = progress_new(f, 0);
 	progress_begin(p, 1, 2, "restore", "step\x1b" "id");
-	progress_end(p, "failed", 1500, "cannot run \x1b[2Jboom:\nline 2");
+	progress_end(p, "failed", 1500,
+		     "cannot run \x1b[2Jboom:\nline 2 \xe2\x80\xae");
 	progress_free(p);
 	rewind(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -190,9 +225,9 @@ static void test_progress_line(void **state)
 	fclose(f);
 	assert_null(memchr(buf, 0x1b, n));
 	assert_string_equal(buf,
-		"[1/2] restore        step" FFFD "id ...\n"
-		"[1/2] restore        step" FFFD "id  failed 1.5s  cannot run "
-		FFFD "[2Jboom: line 2\n");
+		"[1/2] restore        step<U+001B>id ...\n"
+		"[1/2] restore        step<U+001B>id  failed 1.5s  cannot run "
+		"<U+001B>[2Jboom: line 2 <U+202E>\n");
 }
 
 int main(void)
@@ -205,6 +240,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_lossy),
 		cmocka_unit_test(test_terminal),
+		cmocka_unit_test(test_terminal_lines),
+		cmocka_unit_test(test_terminal_redacts),
 		cmocka_unit_test(test_progress_line),
 	};
 
