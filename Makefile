@@ -43,7 +43,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo clean uninstall
+NOLIB_GOALS := deps check demo demo-pitr clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -66,7 +66,7 @@ LIBOBJS := $(patsubst src/%.c,$(B)/%.o,$(filter-out src/rdrill.c,$(SRCS)))
 UNITSRC := $(wildcard tests/unit/test-*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/%,$(UNITSRC))
 
-.PHONY: all deps check check-suite demo clean bench install uninstall
+.PHONY: all deps check check-suite demo demo-pitr clean bench install uninstall
 
 all: rdrill
 
@@ -107,6 +107,11 @@ check: deps
 demo: deps
 	$(MAKE) --no-print-directory all
 	sh drills/demo.sh
+
+# Point-in-time recovery: pg_basebackup + WAL archive (drills/pitr-demo.yaml).
+demo-pitr: deps
+	$(MAKE) --no-print-directory all
+	sh drills/pitr-demo.sh
 
 # Figures, not pass/fail: see bench/README.md.
 bench: all

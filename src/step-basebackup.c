@@ -433,14 +433,6 @@ out:
 	return ret;
 }
 
-static void bb_view(const struct drill_step *s, json_t *vs)
-{
-	const struct basebackup_params *p = s->params;
-
-	report_view_str(vs, "bb_dir", p->dir);
-	report_view_str(vs, "bb_archive", p->wal_archive);
-}
-
 const struct step_kind step_kind_basebackup = {
 	.name = "basebackup",
 	.selectors = selectors,
@@ -451,5 +443,4 @@ const struct step_kind step_kind_basebackup = {
 	.describe = bb_describe,
 	.needs = bb_needs,
 	.run = bb_run,
-	.view = bb_view,
 };

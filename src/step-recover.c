@@ -412,6 +412,13 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
 		const char *const *k;
 
+		/* rdrill's own polling while the server starts: noise. */
+		if (mem_find(line, n, "the database system is ", 23) &&
+		    (mem_find(line, n, "starting up", 11) ||
+		     mem_find(line, n, "not yet accepting", 17))) {
+			line = nl ? nl + 1 : line + n;
+			continue;
+		}
 		for (k = keep; *k; k++)
 			if (mem_find(line, n, *k, strlen(*k))) {
 				struct strbuf sb = STRBUF_INIT;
@@ -966,6 +973,15 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		json_object_set_new(stop, "last_xact_time", cell(row, 1) ?
 				    step_json_str(cell(row, 1)) : json_null());
 		json_object_set_new(stop, "end_lsn", step_json_str(cell(row, 2)));
+		/* Paused, the control file's checkpoint is on the replayed one. */
+		json_object_set_new(stop, "timeline", step_json_str(cell(row, 3)));
+		if (!p->target_timeline) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%" PRIu32, tli);
+			step_check(sc, "recovered on the backup's timeline", sb.buf,
+				   cell(row, 3) ? cell(row, 3) : "?", cell(row, 3) &&
+				   !strcmp(cell(row, 3), sb.buf));
+		}
 		strbuf_reset(&act);
 		strbuf_addf(&act, "paused at %s, last transaction %s",
 			    cell(row, 2) ? cell(row, 2) : "?",
@@ -1033,13 +1049,10 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 			if (pg_run(c, "CHECKPOINT", &o, &res2, err) < 0)
 				goto out;
 			json_decref(res2);
-			r2 = query_row(c, "SELECT timeline_id::text, "
-				       "prev_timeline_id::text FROM "
+			r2 = query_row(c, "SELECT timeline_id::text FROM "
 				       "pg_control_checkpoint()", 0, NULL, sc, err);
 			if (!r2)
 				goto out;
-			json_object_set_new(stop, "timeline",
-					    step_json_str(cell(r2, 1)));
 			json_object_set_new(stop, "new_timeline",
 					    step_json_str(cell(r2, 0)));
 			json_decref(r2);
@@ -1152,14 +1165,6 @@ static void recover_finish(json_t *state, json_t *out)
 	}
 }
 
-static void recover_view(const struct drill_step *s, json_t *vs)
-{
-	const struct recover_params *p = s->params;
-
-	report_view_str(vs, "rc_scratch", p->scratch);
-	report_view_str(vs, "rc_backup", p->backup);
-}
-
 const struct step_kind step_kind_recover = {
 	.name = "recover",
 	.selectors = selectors,
@@ -1172,6 +1177,5 @@ const struct step_kind step_kind_recover = {
 	.target = recover_target,
 	.needs = recover_needs,
 	.run = recover_run,
-	.view = recover_view,
 	.finish = recover_finish,
 };
