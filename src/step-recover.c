@@ -403,7 +403,8 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 		"redo done", "selected new timeline", "consistent recovery state",
 		"archive recovery complete", "recovery has paused",
 		"FATAL:", "PANIC:", "starting point-in-time recovery",
-		"redo starts at", "shutting down", NULL,
+		"redo starts at", "shutting down", "shutdown at recovery target",
+		NULL,
 	};
 	const char *line = log;
 
@@ -1067,7 +1068,10 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		strbuf_reset(&log);
 		if (strbuf_read_file(&log, logsrc.buf, 64u << 20) == 0)
 			log_lines(log.buf, lines, &fatal);
-		why = fatal.len ? fatal.buf : !server_alive(p->scratch) ?
+		why = fatal.len ? fatal.buf : mem_find(log.buf, log.len,
+			"shutdown at recovery target", 27) ? "the server shut "
+		      "down at the target (target_action: shutdown): it was "
+		      "never promoted" : !server_alive(p->scratch) ?
 		      "the scratch server stopped before it reached the target" :
 		      NULL;
 		if (why) {
