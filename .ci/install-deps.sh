@@ -13,7 +13,7 @@
 set -eu
 
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
-libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql
+libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql pgbackrest
 tar gzip coreutils util-linux jq"
 PG_USER=${RDRILL_PG_USER:-rdrill-pg}
 

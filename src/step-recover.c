@@ -60,7 +60,7 @@
  * step_finish_all()).
  */
 struct recover_params {
-	const char *backup;
+	const char *backup, *pgbackrest;
 	const char *scratch;
 	const char *connection;
 	const char *run_as;
@@ -81,8 +81,11 @@ static const struct schema_field f_setting = { .type = SCHEMA_STR };
 
 static const struct schema_field recover_fields[] = {
 	{ .key = "backup", .type = SCHEMA_STEPREF, .refkind = "basebackup",
-	  .flags = SCHEMA_REQ, .off = F(backup),
+	  .off = F(backup),
 	  .help = "the id of the basebackup step that proved the backup" },
+	{ .key = "pgbackrest", .type = SCHEMA_STEPREF, .refkind = "pgbackrest",
+	  .off = F(pgbackrest),
+	  .help = "the id of the pgbackrest step that picked the backup" },
 	{ .key = "scratch", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
 	  .off = F(scratch),
 	  .help = "a data directory that does not exist yet; removed after" },
@@ -164,6 +167,10 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 	for (t = targets; *t; t++)
 		if ((v = json_object_get(r, *t)) && !json_is_false(v))
 			nt++;
+	if (!json_object_get(r, "backup") == !json_object_get(r, "pgbackrest"))
+		return schema_error_at(c, rn, "a recover step needs exactly one "
+				       "of backup (a basebackup step) and "
+				       "pgbackrest (a pgbackrest step)");
 	if (nt != 1)
 		return schema_error_at(c, rn, "a recover step needs exactly one "
 				       "of target_time, target_time_file, "
@@ -206,8 +213,9 @@ static void recover_describe(const struct drill_step *s, struct strbuf *out)
 {
 	const struct recover_params *p = s->params;
 
-	strbuf_addf(out, "recover base backup of step '%s' into %s%s, to ",
-		    p->backup, p->in_place ? "(in place) " : "scratch ",
+	strbuf_addf(out, "recover %s backup of step '%s' into %s%s, to ",
+		    p->backup ? "the base" : "the pgBackRest",
+		    p->backup ? p->backup : p->pgbackrest, p->in_place ? "(in place) " : "scratch ",
 		    p->scratch);
 	if (p->target_time)
 		strbuf_addf(out, "time %s", p->target_time);
@@ -242,7 +250,8 @@ static void recover_needs(const struct drill_step *s, struct step_needs *n)
 
 	step_pg_prog(p->pg_bin, "pg_ctl", &sb);
 	strvec_push_unique(&n->programs, sb.buf);
-	strvec_push_unique(&n->programs, "cp");
+	if (p->backup)
+		strvec_push_unique(&n->programs, "cp");
 	strvec_push_unique(&n->programs, "rm");
 	if (p->run_as)
 		strvec_push_unique(&n->users, p->run_as);
@@ -560,29 +569,38 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 				sc->step->timeout_s : 3600) * 1000LL;
 	step_pg_prog(p->pg_bin, "pg_ctl", &pg_ctl);
 
-	/* What the basebackup step proved. */
-	bb = json_object_get(json_object_get(sc->state, "basebackups"), p->backup);
-	if (!bb) {
-		error_set(err, "step '%s' (basebackup) has not run in this drill",
-			  p->backup);
-		goto out;
-	}
-	if (!json_is_true(json_object_get(bb, "passed"))) {
-		error_set(err, "step '%s' did not prove the backup: no recovery "
-			  "from it", p->backup);
-		goto out;
-	}
-	bbdir = json_string_value(json_object_get(bb, "dir"));
-	archive = json_string_value(json_object_get(bb, "wal_archive"));
-	segsize = (uint64_t)json_integer_value(json_object_get(bb,
-						"wal_segment_size"));
-	tli = (uint32_t)json_integer_value(json_object_get(bb, "timeline"));
-	if (!bbdir || !archive || pgwal_parse_lsn(json_string_value(
-		json_object_get(bb, "start_lsn")), &start_lsn) < 0 ||
-	    pgwal_parse_lsn(json_string_value(json_object_get(bb, "stop_lsn")),
-			    &stop_lsn) < 0 || !pgwal_segsize_valid(segsize)) {
-		error_set(err, "step '%s' left no usable backup facts", p->backup);
-		goto out;
+	/* What the basebackup or pgbackrest step proved. */
+	{
+		const char *ref = p->backup ? p->backup : p->pgbackrest;
+		bb = json_object_get(json_object_get(sc->state, p->backup ?
+				     "basebackups" : "pgbackrests"), ref);
+		if (!bb) {
+			error_set(err, "step '%s' (%s) has not run in this drill",
+				  ref, p->backup ? "basebackup" : "pgbackrest");
+			goto out;
+		}
+		if (!json_is_true(json_object_get(bb, "passed"))) {
+			error_set(err, "step '%s' did not prove the backup: no "
+				  "recovery from it", ref);
+			goto out;
+		}
+		bbdir = json_string_value(json_object_get(bb, "dir"));
+		archive = json_string_value(json_object_get(bb, "wal_archive"));
+		segsize = p->backup ? (uint64_t)json_integer_value(
+			json_object_get(bb, "wal_segment_size")) :
+			PGWAL_SEGSIZE_DEFAULT;
+		tli = (uint32_t)json_integer_value(json_object_get(bb, "timeline"));
+		if ((p->backup && (!bbdir || !archive)) ||
+		    (p->pgbackrest && !json_string_value(json_object_get(bb,
+							  "label"))) ||
+		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
+				    "start_lsn")), &start_lsn) < 0 ||
+		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
+				    "stop_lsn")), &stop_lsn) < 0 ||
+		    !pgwal_segsize_valid(segsize)) {
+			error_set(err, "step '%s' left no usable backup facts", ref);
+			goto out;
+		}
 	}
 	json_object_set_new(ev, "backup", json_deep_copy(bb));
 	if (!sock || sock[0] != '/') {
@@ -598,7 +616,7 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	}
 	port = dc->port.set ? (int)dc->port.v : 5432;
 	/* restore_command hands the path to /bin/sh; '%' is PostgreSQL's. */
-	if (strchr(archive, '%') || !safe_text(archive) ||
+	if ((archive && (strchr(archive, '%') || !safe_text(archive))) ||
 	    !safe_text(p->scratch) || !safe_text(sock))
 	{
 		error_set(err, "the archive, scratch and socket paths may hold no "
@@ -679,7 +697,13 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		}
 	}
 
-	/* 1b. Every WAL segment needed is in the archive, before restoring. */
+	/*
+	 * 1b. Every WAL segment needed is in the archive, before restoring.
+	 * pgBackRest's archive is its own (compressed, checksummed): its
+	 * step's `verify` and WAL range stand for this.
+	 */
+	if (!p->backup)
+		goto restore;
 	m0 = mono_ms();
 	if (pgwal_archive_check(archive, tli, segsize, start_lsn / segsize,
 				tlsn ? tlsn / segsize : UINT64_MAX, &a, err) < 0)
@@ -719,6 +743,7 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		goto out;
 	}
 
+restore:
 	/* 2. The scratch directories: new, private, the server user's. */
 	if (p->run_as) {
 		if (user_by_name(p->run_as, &ui) != 1) {
@@ -765,19 +790,56 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	/* 3. Restore the files (RTO: restoring files). */
 	m0 = mono_ms();
 	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/.", bbdir);
-	{
+	if (p->backup)
+		strbuf_addf(&path, "%s/.", bbdir);
+	if (p->backup) {
 		const char *argv[] = { "cp", "-a", path.buf, p->scratch, NULL };
 		if (step_run_logged(sc, "restore_log", "restore.log", argv,
 				    p->run_as, &res, &log, err) < 0)
 			goto out;
+	} else {
+		/*
+		 * pgbackrest restore writes restore_command (archive-get) and
+		 * the target itself; rdrill's block below adds the rest.
+		 */
+		struct strvec argv = STRVEC_INIT;
+		const char *cfg = json_string_value(json_object_get(bb, "config"));
+		strvec_push(&argv, json_string_value(json_object_get(bb,
+								   "program")));
+		if (cfg)
+			strvec_pushf(&argv, "--config=%s", cfg);
+		strvec_pushf(&argv, "--stanza=%s", json_string_value(
+			     json_object_get(bb, "stanza")));
+		strvec_pushf(&argv, "--pg1-path=%s", p->scratch);
+		strvec_pushf(&argv, "--set=%s", json_string_value(
+			     json_object_get(bb, "label")));
+		strvec_pushf(&argv, "--type=%s", !strcmp(tkind, "time") ? "time" :
+			     !strcmp(tkind, "lsn") ? "lsn" : !strcmp(tkind, "name") ?
+			     "name" : "immediate");
+		if (target.len)
+			strvec_pushf(&argv, "--target=%s", target.buf);
+		strvec_pushf(&argv, "--target-action=%s",
+			     !strcmp(p->target_action, "promote") ? "pause" :
+			     p->target_action);
+		if (p->target_timeline)
+			strvec_pushf(&argv, "--target-timeline=%s",
+				     p->target_timeline);
+		strvec_push(&argv, "--archive-mode=off");
+		strvec_push(&argv, "restore");
+		if (step_run_logged(sc, "restore_log", "restore.log", argv.v,
+				    p->run_as, &res, &log, err) < 0) {
+			strvec_clear(&argv);
+			goto out;
+		}
+		strvec_clear(&argv);
 	}
 	m1 = mono_ms();
 	set_ms(rto, "restore_files", m1 - m0);
 	strbuf_reset(&act);
 	strbuf_addf(&act, "exit %d", res.exit_code);
 	if (!step_check(sc, "base backup copied into the scratch directory",
-			"cp -a exit 0", act.buf, res.exit_code == 0 &&
+			p->backup ? "cp -a exit 0" : "pgbackrest restore exit 0",
+			act.buf, res.exit_code == 0 &&
 			!res.timed_out)) {
 		fail_msg(sc, "copying the base backup failed (see restore.log)");
 		ret = 0;
@@ -800,6 +862,8 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	strbuf_addf(&conf, "\n# Written by rdrill (drill %s, step %s): point-in-"
 		    "time recovery of a scratch copy.\n", sc->drill->id,
 		    sc->step->id);
+	if (!p->backup)
+		goto common;
 	strbuf_reset(&sb);
 	strbuf_adds(&sb, "cp ");
 	strbuf_reset(&path);
@@ -820,6 +884,7 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	/* rdrill promotes itself once it has read where replay stopped. */
 	conf_line(&conf, "recovery_target_action",
 		  !strcmp(p->target_action, "promote") ? "pause" : p->target_action);
+common:
 	conf_line(&conf, "hot_standby", "on");
 	conf_line(&conf, "listen_addresses", "");
 	conf_line(&conf, "unix_socket_directories", sock);
@@ -863,7 +928,13 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	strbuf_add(&log, conf.buf, conf.len);
 	if (write_owned(path.buf, log.buf, log.len, u, err) < 0)
 		goto out;
-	json_object_set_new(ev, "recovery_conf", step_json_str(conf.buf));
+	/* pgBackRest wrote its part above rdrill's: journal all of it. */
+	json_object_set_new(ev, "recovery_conf", step_json_str(p->backup ?
+			    conf.buf : log.buf));
+	if (!p->backup) {
+		strbuf_reset(&conf);
+		strbuf_add(&conf, log.buf, log.len);
+	}
 	{
 		json_t *cl = json_array();
 		const char *q = conf.buf;

@@ -20,6 +20,7 @@ const struct step_kind *const step_kinds[] = {
 	&step_kind_wait,
 	&step_kind_canary,
 	&step_kind_basebackup,
+	&step_kind_pgbackrest,
 	&step_kind_recover,
 	NULL,
 };

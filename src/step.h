@@ -28,6 +28,7 @@ struct ynode;
  */
 struct step_ctx;
 struct step_needs;
+struct preflight_report;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -60,6 +61,13 @@ struct step_kind {
 	 * it starts, users it runs as, environment variables. NULL: none.
 	 */
 	void (*needs)(const struct drill_step *s, struct step_needs *n);
+	/*
+	 * Checks of its own before step 1 (a pgBackRest stanza that must
+	 * exist), each through preflight_add(); a failed one refuses the
+	 * run (exit 3). NULL: none.
+	 */
+	void (*preflight)(const struct drill_step *s,
+			  struct preflight_report *r);
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
@@ -95,6 +103,7 @@ extern const struct step_kind step_kind_wait;
 extern const struct step_kind step_kind_canary;
 extern const struct step_kind step_kind_basebackup;
 extern const struct step_kind step_kind_recover;
+extern const struct step_kind step_kind_pgbackrest;
 
 /*
  * The runner (runner.c) calls kind->run and owns timing, the journal and
