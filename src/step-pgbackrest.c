@@ -255,13 +255,14 @@ static void pbr_preflight(const struct drill_step *s, struct preflight_report *r
 			      &root, &stanza, &err) < 0) {
 		strbuf_adds(&act, err.msg.buf);
 	} else {
-		ok = stanza_ok(stanza, &why);
+		/* 2, "no valid backups", is a stanza a drill's backup fills. */
+		ok = stanza_ok(stanza, &why) || !strncmp(why.buf, "2 (", 3);
 		strbuf_addf(&act, "status %s", why.buf);
 		strbuf_reset(&why);
 	}
 	strbuf_addf(&why, "pgBackRest stanza %s: %s", p->stanza, act.buf);
-	preflight_add(r, what.buf, "status 0 (ok): stanza present, repository "
-		      "readable", act.buf, ok, why.buf);
+	preflight_add(r, what.buf, "status 0 (ok) or 2 (no valid backups yet): "
+		      "stanza present, repository readable", act.buf, ok, why.buf);
 	json_decref(root);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);

@@ -837,11 +837,17 @@ restore:
 	set_ms(rto, "restore_files", m1 - m0);
 	strbuf_reset(&act);
 	strbuf_addf(&act, "exit %d", res.exit_code);
-	if (!step_check(sc, "base backup copied into the scratch directory",
+	if (!step_check(sc, "backup restored into the scratch directory",
 			p->backup ? "cp -a exit 0" : "pgbackrest restore exit 0",
 			act.buf, res.exit_code == 0 &&
 			!res.timed_out)) {
-		fail_msg(sc, "copying the base backup failed (see restore.log)");
+		const char *nl = strchr(log.buf, '\n');
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s failed: ", p->backup ? "copying the base "
+			    "backup" : "pgbackrest restore");
+		strbuf_add(&sb, log.buf, nl ? (size_t)(nl - log.buf) :
+			   log.len > 300 ? 300 : log.len);
+		fail_msg(sc, sb.buf);
 		ret = 0;
 		goto out;
 	}
@@ -885,6 +891,10 @@ restore:
 	conf_line(&conf, "recovery_target_action",
 		  !strcmp(p->target_action, "promote") ? "pause" : p->target_action);
 common:
+	if (!p->backup)         /* pgBackRest leaves PostgreSQL's default out */
+		conf_line(&conf, "recovery_target_action",
+			  !strcmp(p->target_action, "promote") ? "pause" :
+			  p->target_action);
 	conf_line(&conf, "hot_standby", "on");
 	conf_line(&conf, "listen_addresses", "");
 	conf_line(&conf, "unix_socket_directories", sock);
