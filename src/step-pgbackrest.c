@@ -214,9 +214,21 @@ static int stanza_ok(json_t *stanza, struct strbuf *why)
 	json_int_t code = -1;
 	const char *msg = jget_str(st, "message");
 
+	json_t *repo;
+	size_t i;
+
 	jget_int(st, "code", &code);
 	strbuf_reset(why);
 	strbuf_addf(why, "%" JSON_INTEGER_FORMAT " (%s)", code, msg ? msg : "?");
+	/* "other" says little: the repositories' own status says why. */
+	json_array_foreach(json_object_get(stanza, "repo"), i, repo) {
+		json_int_t rc = -1;
+		const char *rm = jget_str(json_object_get(repo, "status"),
+					  "message");
+		jget_int(json_object_get(repo, "status"), "code", &rc);
+		if (rc != 0 && rm && (!msg || strcmp(rm, msg)) && i < 4)
+			strbuf_addf(why, "; repository %zu: %s", i + 1, rm);
+	}
 	return code == 0;
 }
 
@@ -256,7 +268,8 @@ static void pbr_preflight(const struct drill_step *s, struct preflight_report *r
 		strbuf_adds(&act, err.msg.buf);
 	} else {
 		/* 2, "no valid backups", is a stanza a drill's backup fills. */
-		ok = stanza_ok(stanza, &why) || !strncmp(why.buf, "2 (", 3);
+		ok = stanza_ok(stanza, &why) || !strcmp(why.buf,
+							   "2 (no valid backups)");
 		strbuf_addf(&act, "status %s", why.buf);
 		strbuf_reset(&why);
 	}
