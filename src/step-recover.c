@@ -16,6 +16,7 @@
 #include "xalloc.h"
 #include "ytree.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -766,6 +767,23 @@ restore:
 				  p->scratch);
 			goto out;
 		}
+		if (p->in_place && stat(p->scratch, &s0) == 0) {
+			DIR *dh = opendir(p->scratch);
+			struct dirent *de;
+			int empty = dh != NULL;
+			while (dh && (de = readdir(dh)))
+				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+					empty = 0;
+			if (dh)
+				closedir(dh);
+			if (!empty) {
+				error_set(err, "%s is not an empty directory: an "
+					  "in-place recovery restores into the "
+					  "emptied data directory, never over a "
+					  "live one", p->scratch);
+				goto out;
+			}
+		}
 		if (stat(sock, &s0) == 0) {
 			error_set(err, "socket directory %s exists: it must be new "
 				  "and private", sock);
@@ -776,7 +794,7 @@ restore:
 		error_errno(err, "mkdir %s", sock);
 		goto out;
 	}
-	if (!p->in_place && mkdir(p->scratch, 0700) < 0) {
+	if (mkdir(p->scratch, 0700) < 0 && !(p->in_place && errno == EEXIST)) {
 		error_errno(err, "mkdir %s", p->scratch);
 		rmdir(sock);
 		goto out;

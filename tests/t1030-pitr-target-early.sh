@@ -34,4 +34,15 @@ expect_grep "'archive_mode' is written by rdrill itself" "$ERR"
 pitr_drill "$TRASH/v4.yaml" 'target_immediate: true' 'in_place: true'
 expect_exit 2 "$RDRILL" validate "$TRASH/v4.yaml"
 expect_grep "mark the step 'destructive: true'" "$ERR"
+# In place: destructive (--confirm), and never over a directory with files.
+pitr_drill "$TRASH/ip.yaml" 'target_immediate: true' 'in_place: true'
+sed -i 's/^      timeout: /      destructive: true\n      timeout: /' "$TRASH/ip.yaml"
+expect_exit 3 "$RDRILL" run "$TRASH/ip.yaml" -o "$TRASH/oip0"
+expect_grep 'confirm' "$ERR"
+mkdir -p "$TRASH/scratch"
+echo live >"$TRASH/scratch/PG_VERSION"
+expect_exit 1 "$RDRILL" run "$TRASH/ip.yaml" -o "$TRASH/oip" --confirm test
+expect_grep_F 'is not an empty directory' "$TRASH/oip/journal.jsonl"
+expect_true "the directory's file is untouched" grep -qx live "$TRASH/scratch/PG_VERSION"
+rm -rf "$TRASH/scratch"
 test_done
