@@ -615,7 +615,22 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 			  "socket path holds 107)", sock);
 		goto out;
 	}
-	port = dc->port.set ? (int)dc->port.v : 5432;
+	/*
+	 * The port libpq will use for a connection that names none: PGPORT
+	 * when set, else 5432. The server must listen on that one.
+	 */
+	port = 5432;
+	if (dc->port.set) {
+		port = (int)dc->port.v;
+	} else if (getenv("PGPORT") && *getenv("PGPORT")) {
+		char *end;
+		long v = strtol(getenv("PGPORT"), &end, 10);
+		if (*end || v < 1 || v > 65535) {
+			error_set(err, "PGPORT is not a port number");
+			goto out;
+		}
+		port = (int)v;
+	}
 	/* restore_command hands the path to /bin/sh; '%' is PostgreSQL's. */
 	if ((archive && (strchr(archive, '%') || !safe_text(archive))) ||
 	    !safe_text(p->scratch) || !safe_text(sock))

@@ -11,7 +11,8 @@ pitr_setup || { fail "fixture"; test_done; }
 ( cd "$PROD" && find . -type f -exec sha256sum {} + | sort -k2 ) >"$TRASH/prod.before"
 pitr_drill "$TRASH/d.yaml" "target_time_file: $TRASH/target_time" \
 	"disaster_time: \"$(date -u '+%Y-%m-%d %H:%M:%S')+00\""
-expect_exit 0 "$RDRILL" run "$TRASH/d.yaml" -o "$TRASH/out"
+# A PGPORT in the environment is the port libpq uses: the server too.
+expect_exit 0 env PGPORT=54399 "$RDRILL" run "$TRASH/d.yaml" -o "$TRASH/out"
 J=$TRASH/out/journal.jsonl
 expect_grep '"status":"passed"' "$J"
 expect_exit 0 "$RDRILL" verify "$TRASH/out"
@@ -23,6 +24,7 @@ expect_grep 'RTO part: replaying WAL' "$R"
 expect_grep 'recovery\\_target\\_time = ' "$R"
 expect_grep "archive\\\\_mode = 'off'" "$R"
 expect_grep 'Stop LSN' "$R"
+expect_grep "port = '54399'" "$R"
 # What rdrill wrote, journaled verbatim.
 expect_true "recovery settings in the journal" \
 	jq -s -e 'first(.[] | select(.id == "pitr")) | .evidence.recovery_conf | test("recovery_target_action = .pause.")' "$J"
