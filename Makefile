@@ -123,6 +123,7 @@ bench: all
 	B=$(B) sh bench/render.sh
 	B=$(B) sh bench/seal.sh
 	B=$(B) sh bench/verify.sh
+	B=$(B) sh bench/pitr.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'
