@@ -296,8 +296,11 @@ int pgwal_archive_check(const char *dir, uint32_t tli, uint64_t segsize,
 		last = a->have_newest && a->newest > first ? a->newest : first;
 	a->first = first;
 	a->last = last;
-	qsort(good, ngood, sizeof(*good), cmp_u64);
-	qsort(shorts, nshort, sizeof(*shorts), cmp_u64);
+	/* qsort() of NULL, even for no elements, is undefined. */
+	if (ngood)
+		qsort(good, ngood, sizeof(*good), cmp_u64);
+	if (nshort)
+		qsort(shorts, nshort, sizeof(*shorts), cmp_u64);
 	/* Walk [first, last] against the sorted list: the first hole. */
 	a->complete = 1;
 	expect = first;
