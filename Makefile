@@ -50,7 +50,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo demo-isolated fuzz clean uninstall
+NOLIB_GOALS := deps check demo demo-isolated demo-pitr fuzz clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -87,7 +87,7 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps check check-suite demo demo-isolated fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps check check-suite demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
@@ -153,6 +153,11 @@ demo-isolated: deps
 	$(MAKE) --no-print-directory all
 	sh drills/isolated.sh
 
+# Point-in-time recovery: pg_basebackup + WAL archive (drills/pitr-demo.yaml).
+demo-pitr: deps
+	$(MAKE) --no-print-directory all
+	sh drills/pitr-demo.sh
+
 # Figures, not pass/fail: see bench/README.md.
 bench: all
 	B=$(B) sh bench/checksum.sh
@@ -166,6 +171,7 @@ bench: all
 	B=$(B) sh bench/pg-result.sh
 	B=$(B) sh bench/redact.sh
 	B=$(B) sh bench/fingerprint.sh
+	B=$(B) sh bench/pitr.sh
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/rdrill/templates'

@@ -155,6 +155,36 @@ static void check(json_t *checks, struct strvec *problems, const char *what,
 		strvec_push(problems, problem);
 }
 
+struct preflight_report {
+	json_t *checks;
+	struct strvec *problems;
+};
+
+void preflight_add(struct preflight_report *r, const char *what,
+		   const char *expected, const char *actual, int ok,
+		   const char *problem)
+{
+	json_t *a = json_string(actual ? actual : "");
+
+	/* Kinds' checks quote tools' output: keep it valid JSON. */
+	if (!a)
+		actual = "(not valid UTF-8)";
+	json_decref(a);
+	check(r->checks, r->problems, what, expected, actual, ok, problem);
+}
+
+/* What the kinds check themselves (step_kind.preflight). */
+static void check_kinds(const struct drill *d, json_t *checks,
+			struct strvec *problems)
+{
+	struct preflight_report r = { checks, problems };
+	size_t i;
+
+	for (i = 0; i < d->nsteps; i++)
+		if (d->steps[i].kind->preflight)
+			d->steps[i].kind->preflight(&d->steps[i], &r);
+}
+
 static void check_programs(const struct step_needs *n, json_t *checks,
 			   struct strvec *problems, int *uses_sudo)
 {
@@ -351,6 +381,7 @@ json_t *preflight_check(const struct drill *d, const char *bundle,
 	if (uses_sudo)
 		check_sudo(checks, problems);
 	check_output(bundle, checks, problems);
+	check_kinds(d, checks, problems);
 	json_object_set_new(rec, "type", json_string("preflight"));
 	json_object_set_new(rec, "status", json_string(problems->nr > first ?
 						       "refused" : "passed"));

@@ -49,6 +49,15 @@ json_t *preflight_check(const struct drill *d, const char *bundle,
 			struct strvec *problems);
 
 /*
+ * A kind's own preflight check (step_kind.preflight), added to the
+ * preflight record: `problem` is the line the refusal prints.
+ */
+struct preflight_report;
+void preflight_add(struct preflight_report *r, const char *what,
+		   const char *expected, const char *actual, int ok,
+		   const char *problem);
+
+/*
  * Where `prog` would be found, as execvp does: a name with a slash as
  * it is, else the first executable regular file on $PATH (default
  * "/bin:/usr/bin"). 0 with the path in `out`, or -1.

@@ -1009,6 +1009,14 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		r.status = RUNNER_REFUSED;
 	}
 	end = json_object();
+	{
+		/* Scratch servers the steps left: stopped, removed. */
+		json_t *sc = step_finish_all(r.state);
+		if (json_array_size(sc))
+			json_object_set_new(end, "scratch_cleanup", sc);
+		else
+			json_decref(sc);
+	}
 	json_object_set_new(end, "type", json_string("end"));
 	json_object_set_new(end, "time", utc_ms(clock_wall_ms()));
 	measure(&r, end);

@@ -1,6 +1,8 @@
 #include "step.h"
 #include "drill.h"
+#include "error.h"
 #include "exec.h"
+#include "sha256.h"
 #include "strbuf.h"
 
 #include <string.h>
@@ -18,6 +20,9 @@ const struct step_kind *const step_kinds[] = {
 	&step_kind_wait,
 	&step_kind_canary,
 	&step_kind_fingerprint,
+	&step_kind_basebackup,
+	&step_kind_pgbackrest,
+	&step_kind_recover,
 	NULL,
 };
 
@@ -29,6 +34,17 @@ const struct step_kind *step_kind_find(const char *name)
 		if (!strcmp((*k)->name, name))
 			return *k;
 	return NULL;
+}
+
+json_t *step_finish_all(json_t *state)
+{
+	const struct step_kind *const *k;
+	json_t *out = json_array();
+
+	for (k = step_kinds; *k; k++)
+		if ((*k)->finish)
+			(*k)->finish(state, out);
+	return out;
 }
 
 int step_check(struct step_ctx *sc, const char *what, const char *expected,
@@ -69,4 +85,62 @@ void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)
 	cmd->redact = sc->secrets->v;
 	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)
 		strvec_push(&cmd->env, sc->secret_vars->v[i]);
+}
+
+void step_pg_prog(const char *pg_bin, const char *name, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (pg_bin)
+		strbuf_addf(out, "%s/%s", pg_bin, name);
+	else
+		strbuf_adds(out, name);
+}
+
+json_t *step_json_str(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+
+	return j ? j : json_string("(not valid UTF-8)");
+}
+
+int step_run_logged(struct step_ctx *sc, const char *key, const char *suffix,
+		    const char *const *argv, const char *run_as,
+		    struct exec_result *res, struct strbuf *log,
+		    struct error *err)
+{
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT;
+	int ret;
+
+	step_log_path(sc, suffix, &rel, &abs);
+	strvec_pushv(&cmd.argv, argv);
+	step_exec_prepare(sc, &cmd);
+	strvec_push(&cmd.env, "LC_ALL=C");
+	strvec_push(&cmd.env, "LANG=C");
+	strvec_push(&cmd.env, "LANGUAGE");
+	cmd.run_as = run_as;
+	cmd.stdout_path = abs.buf;
+	cmd.stderr_path = abs.buf;
+	ret = exec_run(&cmd, res, err);
+	exec_cmd_release(&cmd);
+	if (ret == 0) {
+		char hex[SHA256_HEX_LEN + 1];
+		unsigned long long size = 0;
+		struct error e = ERROR_INIT;
+		json_t *lo = json_object();
+
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		/* One file for both streams: exec leaves it unhashed. */
+		if (sha256_file_hex(abs.buf, hex, &size, &e) == 0)
+			json_object_set_new(lo, "sha256", json_string(hex));
+		json_object_set_new(lo, "bytes", json_integer((json_int_t)size));
+		error_release(&e);
+		json_object_set_new(sc->rec, key, lo);
+		strbuf_reset(log);
+		if (strbuf_read_file(log, abs.buf, 4u << 20) < 0)
+			strbuf_reset(log);
+	}
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	return ret;
 }

@@ -28,6 +28,7 @@ struct ynode;
  */
 struct step_ctx;
 struct step_needs;
+struct preflight_report;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -60,6 +61,13 @@ struct step_kind {
 	 * it starts, users it runs as, environment variables. NULL: none.
 	 */
 	void (*needs)(const struct drill_step *s, struct step_needs *n);
+	/*
+	 * Checks of its own before step 1 (a pgBackRest stanza that must
+	 * exist), each through preflight_add(); a failed one refuses the
+	 * run (exit 3). NULL: none.
+	 */
+	void (*preflight)(const struct drill_step *s,
+			  struct preflight_report *r);
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
@@ -67,9 +75,21 @@ struct step_kind {
 	 * partial kind-NAME sees them). NULL: the description only.
 	 */
 	void (*view)(const struct drill_step *s, json_t *vs);
+	/*
+	 * The run's end, after the cleanup phase whatever happened (failure,
+	 * signal): undo what its steps left behind in `state` (scratch
+	 * servers), appending one object per thing to `out`. NULL: none.
+	 */
+	void (*finish)(json_t *state, json_t *out);
 };
 
 extern const struct step_kind *const step_kinds[];
+
+/*
+ * Every kind's finish hook; what they did, an array (empty when nothing
+ * was left), for the end record's "scratch_cleanup".
+ */
+json_t *step_finish_all(json_t *state);
 
 /* The kind named `name` ("command", "sql", ...), or NULL. */
 const struct step_kind *step_kind_find(const char *name);
@@ -82,6 +102,9 @@ extern const struct step_kind step_kind_files;
 extern const struct step_kind step_kind_wait;
 extern const struct step_kind step_kind_canary;
 extern const struct step_kind step_kind_fingerprint;
+extern const struct step_kind step_kind_basebackup;
+extern const struct step_kind step_kind_recover;
+extern const struct step_kind step_kind_pgbackrest;
 
 /*
  * The runner (runner.c) calls kind->run and owns timing, the journal and
@@ -134,6 +157,28 @@ struct exec_cmd;
  * to sc->secrets before this call, never after (a push may move it).
  */
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd);
+
+/*
+ * For the physical-backup kinds (basebackup, recover): `name` in
+ * `pg_bin` when given, else as it is (looked up on PATH).
+ */
+void step_pg_prog(const char *pg_bin, const char *name, struct strbuf *out);
+
+/* A JSON string of `s` (text read from files and servers), never NULL. */
+json_t *step_json_str(const char *s);
+
+struct exec_result;
+/*
+ * Run `argv` as a step's process (step_exec_prepare) with `run_as` (may
+ * be NULL), its messages in English (LC_ALL=C: they are parsed), both
+ * streams into one log steps/NN-ID.SUFFIX recorded as rec[key] {path,
+ * bytes, sha256} so verify re-hashes it; up to 4 MiB of the log read back
+ * into `log`. What exec_run() returns.
+ */
+int step_run_logged(struct step_ctx *sc, const char *key, const char *suffix,
+		    const char *const *argv, const char *run_as,
+		    struct exec_result *res, struct strbuf *log,
+		    struct error *err);
 
 /* The step's parameters, as its kind's struct. */
 #define STEP_PARAMS(sc, type) ((const type *)(sc)->step->params)

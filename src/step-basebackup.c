@@ -1,0 +1,446 @@
+#include "drill.h"
+#include "error.h"
+#include "exec.h"
+#include "pgwal.h"
+#include "preflight.h"
+#include "report.h"
+#include "schema.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/*
+ * Evidence of a pg_basebackup directory and its WAL archive, before any
+ * restore is claimed: pg_verifybackup checks every file against the
+ * backup manifest's checksums and the WAL from the backup's start to its
+ * end; backup_label (and the backup history file the server archived)
+ * say where the backup starts and ends, on which timeline; pg_controldata
+ * says the WAL segment size; and the archive is walked for every segment
+ * from the backup's start to the newest one, so a hole in the middle is
+ * named here, not discovered half-way through a replay.
+ *
+ * The facts go into sc->state["basebackups"][step id] for a later
+ * recover step (step-recover.c), which checks the WAL up to its target.
+ */
+struct basebackup_params {
+	const char *dir;
+	const char *wal_archive;
+	const char *pg_bin;
+};
+
+#define F(m) offsetof(struct basebackup_params, m)
+
+static const struct schema_field bb_fields[] = {
+	{ .key = "dir", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(dir), .help = "a pg_basebackup directory (-F plain) with its "
+				 "backup_manifest" },
+	{ .key = "wal_archive", .type = SCHEMA_STR,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY, .off = F(wal_archive),
+	  .help = "the directory archive_command copies WAL segments into" },
+	{ .key = "pg_bin", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(pg_bin),
+	  .help = "where pg_verifybackup and pg_controldata are (default: PATH)" },
+	{ NULL },
+};
+
+static const struct schema bb_schema = {
+	"basebackup", bb_fields, sizeof(struct basebackup_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "basebackup", .type = SCHEMA_OBJ, .obj = &bb_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "basebackup", NULL };
+
+static void bb_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct basebackup_params *p = s->params;
+
+	strbuf_addf(out, "base backup %s: pg_verifybackup, backup_label, every "
+		    "WAL segment from its start in %s", p->dir, p->wal_archive);
+}
+
+static void bb_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct basebackup_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	step_pg_prog(p->pg_bin, "pg_verifybackup", &sb);
+	strvec_push_unique(&n->programs, sb.buf);
+	step_pg_prog(p->pg_bin, "pg_controldata", &sb);
+	strvec_push_unique(&n->programs, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* Quoted names in pg_verifybackup's error lines: the files it blames. */
+static void blamed_files(const char *log, json_t *arr)
+{
+	const char *line = log;
+
+	while (*line && json_array_size(arr) < 20) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		const char *q = line, *end = line + n;
+
+		if (mem_find(line, n, "error:", 6))
+			while ((q = memchr(q, '"', (size_t)(end - q))) &&
+			       q < end) {
+				const char *c = memchr(q + 1, '"',
+						       (size_t)(end - q - 1));
+				char *name;
+				if (!c)
+					break;
+				name = strndup(q + 1, (size_t)(c - q - 1));
+				if (name)
+					json_array_append_new(arr,
+							      step_json_str(name));
+				free(name);
+				q = c + 1;
+			}
+		line = nl ? nl + 1 : end;
+	}
+}
+
+/* "Bytes per WAL segment:    16777216" and friends, from pg_controldata. */
+static const char *control_value(const char *out, const char *key,
+				 struct strbuf *v)
+{
+	size_t kl = strlen(key);
+	const char *p = out;
+
+	while (p && *p) {
+		if (!strncmp(p, key, kl) && p[kl] == ':') {
+			const char *s = p + kl + 1, *e = strchr(s, '\n');
+			while (*s == ' ')
+				s++;
+			strbuf_reset(v);
+			strbuf_add(v, s, e ? (size_t)(e - s) : strlen(s));
+			strbuf_rtrim(v);
+			return v->buf;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* backup_manifest: its WAL-Ranges and the files' count and size. */
+struct manifest_facts {
+	uint64_t start_lsn, end_lsn;
+	uint32_t tli;
+	int has_range;
+	json_int_t files, bytes;
+};
+
+static int read_manifest(const char *dir, struct manifest_facts *m,
+			 struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_error_t je;
+	json_t *root = NULL, *ranges, *files, *r0, *f;
+	struct stat st;
+	size_t i;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	strbuf_addf(&path, "%s/backup_manifest", dir);
+	if (stat(path.buf, &st) < 0) {
+		error_errno(err, "%s", path.buf);
+		goto out;
+	}
+	if (st.st_size > (1 << 30)) {
+		error_set(err, "%s: larger than 1 GiB", path.buf);
+		goto out;
+	}
+	root = json_load_file(path.buf, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		error_set(err, "%s:%d: %s", path.buf, je.line, je.text);
+		goto out;
+	}
+	ranges = json_object_get(root, "WAL-Ranges");
+	files = json_object_get(root, "Files");
+	if (!json_is_array(ranges) || !json_is_array(files)) {
+		error_set(err, "%s: no WAL-Ranges or Files array", path.buf);
+		goto out;
+	}
+	r0 = json_array_get(ranges, 0);
+	if (json_array_size(ranges) == 1 && json_is_object(r0)) {
+		json_t *t = json_object_get(r0, "Timeline");
+		if (json_is_integer(t) && json_integer_value(t) > 0 &&
+		    json_integer_value(t) <= UINT32_MAX &&
+		    pgwal_parse_lsn(json_string_value(json_object_get(r0,
+				    "Start-LSN")), &m->start_lsn) == 0 &&
+		    pgwal_parse_lsn(json_string_value(json_object_get(r0,
+				    "End-LSN")), &m->end_lsn) == 0 &&
+		    m->end_lsn >= m->start_lsn) {
+			m->tli = (uint32_t)json_integer_value(t);
+			m->has_range = 1;
+		}
+	}
+	json_array_foreach(files, i, f) {
+		json_t *sz = json_object_get(f, "Size");
+		m->files++;
+		if (json_is_integer(sz) && json_integer_value(sz) >= 0)
+			m->bytes += json_integer_value(sz);
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	strbuf_release(&path);
+	return ret;
+}
+
+static void lsn_str(uint64_t lsn, struct strbuf *sb)
+{
+	char buf[32];
+
+	pgwal_format_lsn(lsn, buf, sizeof(buf));
+	strbuf_reset(sb);
+	strbuf_adds(sb, buf);
+}
+
+static int bb_run(struct step_ctx *sc, struct error *err)
+{
+	const struct basebackup_params *p =
+		STEP_PARAMS(sc, struct basebackup_params);
+	json_t *ev = json_object(), *facts, *bb, *arr, *wal;
+	struct strbuf prog = STRBUF_INIT, log = STRBUF_INIT, sb = STRBUF_INIT,
+		      act = STRBUF_INIT, v = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct pgwal_label lab = PGWAL_LABEL_INIT, hist = PGWAL_LABEL_INIT;
+	struct manifest_facts man;
+	struct pgwal_archive a;
+	struct error e = ERROR_INIT;
+	uint64_t segsize = PGWAL_SEGSIZE_DEFAULT, stop_lsn;
+	uint32_t tli;
+	char seg1[32], seg2[32];
+	long long t0, t1;
+	int ret = -1, ok;
+	struct timespec ts;
+
+	json_object_set_new(sc->rec, "evidence", ev);
+
+	/* 1. pg_verifybackup: every file's checksum, WAL start..end parsed. */
+	step_pg_prog(p->pg_bin, "pg_verifybackup", &prog);
+	{
+		const char *av[] = { prog.buf, "--wal-directory", p->wal_archive,
+				    p->dir, NULL };
+		strvec_pushv(&argv, av);
+	}
+	if (step_run_logged(sc, "verifybackup_log", "verifybackup.log", argv.v,
+			    NULL, &res, &log, err) < 0)
+		goto out;
+	arr = json_array();
+	blamed_files(log.buf, arr);
+	json_object_set_new(ev, "verifybackup_exit", json_integer(res.exit_code));
+	json_object_set_new(ev, "verifybackup_files", arr);
+	if (json_array_size(arr))
+		json_object_set_new(ev, "verifybackup_rejects", json_true());
+	strbuf_addf(&act, "exit %d", res.exit_code);
+	if (res.exit_code) {
+		const char *nl = strchr(log.buf, '\n');
+		strbuf_adds(&act, ": ");
+		strbuf_add(&act, log.buf, nl ? (size_t)(nl - log.buf) :
+			   log.len > 300 ? 300 : log.len);
+	}
+	ok = step_check(sc, "pg_verifybackup: files match the manifest, WAL "
+			"of the backup parses", "exit 0", act.buf,
+			res.exit_code == 0 && !res.timed_out);
+	if (!ok && json_array_size(arr)) {
+		size_t i;
+		json_t *f;
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "pg_verifybackup rejects the backup: ");
+		json_array_foreach(arr, i, f)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "",
+				    json_string_value(f));
+		json_object_set_new(sc->rec, "message", step_json_str(sb.buf));
+	}
+
+	/* 2. backup_label: where the backup starts, on which timeline. */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/backup_label", p->dir);
+	strbuf_reset(&log);
+	if (strbuf_read_file(&log, sb.buf, 64 << 10) < 0) {
+		error_errno(err, "%s", sb.buf);
+		goto out;
+	}
+	if (pgwal_parse_label(log.buf, log.len, &lab, &e) < 0) {
+		error_set(err, "%s: %s", sb.buf, e.msg.buf);
+		goto out;
+	}
+
+	/* 3. pg_controldata of the backup: segment size, system identifier. */
+	step_pg_prog(p->pg_bin, "pg_controldata", &prog);
+	strvec_clear(&argv);
+	{
+		const char *av[] = { prog.buf, "-D", p->dir, NULL };
+		strvec_pushv(&argv, av);
+	}
+	if (step_run_logged(sc, "controldata_log", "controldata.txt", argv.v,
+			    NULL, &res, &log, err) < 0)
+		goto out;
+	if (res.exit_code) {
+		error_set(err, "pg_controldata %s: exit %d", p->dir, res.exit_code);
+		goto out;
+	}
+	if (control_value(log.buf, "Bytes per WAL segment", &v)) {
+		char *end;
+		unsigned long long x = strtoull(v.buf, &end, 10);
+		if (*end || !pgwal_segsize_valid(x)) {
+			error_set(err, "pg_controldata: 'Bytes per WAL segment' "
+				  "is not a valid segment size");
+			goto out;
+		}
+		segsize = x;
+	}
+	facts = json_object();
+	if (control_value(log.buf, "Database system identifier", &v))
+		json_object_set_new(facts, "system_identifier", step_json_str(v.buf));
+	if (control_value(log.buf, "pg_control version number", &v))
+		json_object_set_new(facts, "pg_control_version", step_json_str(v.buf));
+
+	/* 4. The manifest: where the backup ends; files and size. */
+	if (read_manifest(p->dir, &man, &e) < 0) {
+		error_set(err, "%s", e.msg.buf);
+		json_decref(facts);
+		goto out;
+	}
+	tli = lab.start_tli ? lab.start_tli : man.tli;
+	stop_lsn = man.has_range ? man.end_lsn : lab.start_lsn;
+	/* The server's history file beside the WAL adds STOP TIME. */
+	pgwal_segname(tli, lab.start_lsn / segsize, segsize, seg1, sizeof(seg1));
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/%s.%08" PRIX32 ".backup", p->wal_archive, seg1,
+		    (uint32_t)(lab.start_lsn % segsize));
+	strbuf_reset(&log);
+	if (strbuf_read_file(&log, sb.buf, 64 << 10) == 0 &&
+	    pgwal_parse_label(log.buf, log.len, &hist, &e) == 0 &&
+	    hist.has_stop && hist.start_lsn == lab.start_lsn) {
+		stop_lsn = hist.stop_lsn;
+		json_object_set_new(facts, "history_file", step_json_str(sb.buf));
+	}
+	json_object_set_new(facts, "label", step_json_str(lab.label.buf));
+	json_object_set_new(facts, "method", step_json_str(lab.method.buf));
+	json_object_set_new(facts, "from", step_json_str(lab.from.buf));
+	json_object_set_new(facts, "start_time", step_json_str(lab.start_time.buf));
+	if (hist.stop_time.len)
+		json_object_set_new(facts, "stop_time",
+				    step_json_str(hist.stop_time.buf));
+	lsn_str(lab.start_lsn, &v);
+	json_object_set_new(facts, "start_lsn", json_string(v.buf));
+	lsn_str(stop_lsn, &v);
+	json_object_set_new(facts, "stop_lsn", json_string(v.buf));
+	json_object_set_new(facts, "timeline", json_integer(tli));
+	json_object_set_new(facts, "wal_segment_size", json_integer((json_int_t)segsize));
+	json_object_set_new(facts, "files", json_integer(man.files));
+	json_object_set_new(facts, "bytes", json_integer(man.bytes));
+	json_object_set_new(ev, "backup", facts);
+	ok = man.has_range && man.tli == tli && man.start_lsn == lab.start_lsn;
+	strbuf_reset(&act);
+	if (man.has_range) {
+		char a1[32], a2[32];
+		pgwal_format_lsn(man.start_lsn, a1, sizeof(a1));
+		pgwal_format_lsn(man.end_lsn, a2, sizeof(a2));
+		strbuf_addf(&act, "timeline %" PRIu32 ", %s to %s", man.tli, a1, a2);
+	} else {
+		strbuf_adds(&act, "no single WAL range in the manifest");
+	}
+	strbuf_reset(&sb);
+	lsn_str(lab.start_lsn, &v);
+	strbuf_addf(&sb, "timeline %" PRIu32 ", from %s", tli, v.buf);
+	step_check(sc, "manifest's WAL range matches backup_label", sb.buf,
+		   act.buf, ok);
+
+	/* 5. The archive: every segment from the start to the newest. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (pgwal_archive_check(p->wal_archive, tli, segsize,
+				lab.start_lsn / segsize, UINT64_MAX, &a, err) < 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t1 = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (a.last < stop_lsn / segsize)
+		a.last = stop_lsn / segsize, a.complete = a.complete &&
+			 a.newest >= a.last;
+	wal = json_object();
+	pgwal_segname(tli, a.first, segsize, seg1, sizeof(seg1));
+	pgwal_segname(tli, a.last, segsize, seg2, sizeof(seg2));
+	json_object_set_new(wal, "archive", step_json_str(p->wal_archive));
+	json_object_set_new(wal, "first", json_string(seg1));
+	json_object_set_new(wal, "last", json_string(seg2));
+	json_object_set_new(wal, "segments", json_integer((json_int_t)a.present));
+	json_object_set_new(wal, "complete", json_boolean(a.complete));
+	json_object_set_new(wal, "check_us", json_integer(t1 - t0));
+	strbuf_reset(&act);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "every segment %s..%s", seg1, seg2);
+	if (a.complete) {
+		strbuf_addf(&act, "%" PRIu64 " segments, none missing", a.present);
+	} else {
+		char bad[32];
+		pgwal_segname(tli, a.first_bad, segsize, bad, sizeof(bad));
+		json_object_set_new(wal, "first_missing", json_string(bad));
+		strbuf_addf(&act, "%s %s (first of %" PRIu64 " missing or cut)",
+			    bad, a.first_bad_short ? "is cut short" : "is missing",
+			    a.bad);
+		strbuf_reset(&log);
+		strbuf_addf(&log, "WAL archive %s: segment %s %s", p->wal_archive,
+			    bad, a.first_bad_short ? "is cut short" : "is missing");
+		json_object_set_new(sc->rec, "message", step_json_str(log.buf));
+	}
+	json_object_set_new(ev, "wal", wal);
+	ok = step_check(sc, "WAL archive holds every segment from the backup's "
+			"start", sb.buf, act.buf, a.complete) && ok;
+
+	/* 6. For a recover step later on. */
+	bb = json_object_get(sc->state, "basebackups");
+	if (!bb) {
+		bb = json_object();
+		json_object_set_new(sc->state, "basebackups", bb);
+	}
+	{
+		json_t *o = json_deep_copy(facts);
+		json_object_set_new(o, "dir", step_json_str(p->dir));
+		json_object_set_new(o, "wal_archive", step_json_str(p->wal_archive));
+		json_object_set_new(o, "wal_complete", json_boolean(a.complete));
+		json_object_set_new(o, "passed", json_boolean(ok &&
+				    res.exit_code == 0));
+		json_object_set_new(bb, sc->step->id, o);
+	}
+	ret = 0;
+out:
+	strbuf_release(&prog);
+	strbuf_release(&log);
+	strbuf_release(&sb);
+	strbuf_release(&act);
+	strbuf_release(&v);
+	strvec_clear(&argv);
+	exec_result_release(&res);
+	pgwal_label_release(&lab);
+	pgwal_label_release(&hist);
+	error_release(&e);
+	return ret;
+}
+
+const struct step_kind step_kind_basebackup = {
+	.name = "basebackup",
+	.selectors = selectors,
+	.noun = "basebackup steps",
+	.fields = step_fields,
+	.params = &bb_schema,
+	.params_key = "basebackup",
+	.describe = bb_describe,
+	.needs = bb_needs,
+	.run = bb_run,
+};

@@ -1,0 +1,487 @@
+#include "drill.h"
+#include "error.h"
+#include "exec.h"
+#include "pgwal.h"
+#include "preflight.h"
+#include "schema.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/*
+ * Evidence of a pgBackRest stanza: `pgbackrest info --output=json` read
+ * (stanza status; each backup's label, type, start and stop time, LSNs,
+ * size; the archive's WAL range), `pgbackrest verify` run, and the
+ * backup to restore picked: the newest, unless the drill names one. A
+ * later recover step (`pgbackrest: ID`) restores that one. The JSON is
+ * a program's output and so hostile: every field is type-checked, and a
+ * backup entry that does not fit is an error, not a guess.
+ *
+ * Preflight runs `info` too: a stanza that is missing or a repository
+ * that cannot be read refuses the run before step 1 (exit 3).
+ */
+struct pgbackrest_params {
+	const char *stanza;
+	const char *config;
+	const char *set;
+	const char *run_as;
+	const char *program;
+	int verify;
+};
+
+#define F(m) offsetof(struct pgbackrest_params, m)
+
+static const struct schema_field pbr_fields[] = {
+	{ .key = "stanza", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(stanza) },
+	{ .key = "config", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(config),
+	  .help = "pgbackrest.conf (default: pgBackRest's own default)" },
+	{ .key = "set", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(set),
+	  .help = "the backup label to restore (default: the newest)" },
+	{ .key = "run_as", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(run_as),
+	  .help = "the OS user that owns the repository" },
+	{ .key = "program", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(program), .help = "the pgbackrest program (default: PATH)" },
+	{ .key = "verify", .type = SCHEMA_BOOL, .off = F(verify), .def = "true",
+	  .help = "run pgbackrest verify (true unless false)" },
+	{ NULL },
+};
+
+static const struct schema pbr_schema = {
+	"pgbackrest", pbr_fields, sizeof(struct pgbackrest_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "pgbackrest", .type = SCHEMA_OBJ, .obj = &pbr_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "pgbackrest", NULL };
+
+static const char *prog(const struct pgbackrest_params *p)
+{
+	return p->program ? p->program : "pgbackrest";
+}
+
+/* pgbackrest [--config=C] --stanza=S [--output=json] COMMAND */
+static void pbr_argv(const struct pgbackrest_params *p, const char *command,
+		     int json, struct strvec *argv)
+{
+	strvec_push(argv, prog(p));
+	if (p->config)
+		strvec_pushf(argv, "--config=%s", p->config);
+	strvec_pushf(argv, "--stanza=%s", p->stanza);
+	if (json)
+		strvec_push(argv, "--output=json");
+	strvec_push(argv, command);
+}
+
+static void pbr_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct pgbackrest_params *p = s->params;
+
+	strbuf_addf(out, "pgBackRest stanza %s: info, %sthe %s backup", p->stanza,
+		    p->verify ? "verify, " : "", p->set ? p->set : "newest");
+}
+
+static void pbr_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct pgbackrest_params *p = s->params;
+
+	strvec_push_unique(&n->programs, prog(p));
+	if (p->run_as)
+		strvec_push_unique(&n->users, p->run_as);
+}
+
+static const char *jget_str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int jget_int(json_t *o, const char *k, json_int_t *v)
+{
+	json_t *j = json_object_get(o, k);
+
+	if (!json_is_integer(j))
+		return -1;
+	*v = json_integer_value(j);
+	return 0;
+}
+
+static void utc_str(json_int_t t, struct strbuf *sb)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	strbuf_reset(sb);
+	if (gmtime_r(&tt, &tm) && strftime(buf, sizeof(buf),
+					  "%Y-%m-%d %H:%M:%S UTC", &tm))
+		strbuf_adds(sb, buf);
+}
+
+/*
+ * One backup of `info`, type-checked, as the evidence wants it; NULL
+ * with err when a field is missing or of the wrong type.
+ */
+static json_t *backup_facts(json_t *b, size_t i, struct error *err)
+{
+	json_t *o, *ts = json_object_get(b, "timestamp"),
+	       *lsn = json_object_get(b, "lsn"), *info = json_object_get(b, "info"),
+	       *ar = json_object_get(b, "archive");
+	const char *label = jget_str(b, "label"), *type = jget_str(b, "type");
+	const char *ls = jget_str(lsn, "start"), *le = jget_str(lsn, "stop");
+	const char *as = jget_str(ar, "start"), *ae = jget_str(ar, "stop");
+	json_int_t t0, t1, size, rsize = -1;
+	uint64_t l0, l1, segno;
+	uint32_t tli;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!label || !type || jget_int(ts, "start", &t0) < 0 ||
+	    jget_int(ts, "stop", &t1) < 0 || !ls || !le ||
+	    pgwal_parse_lsn(ls, &l0) < 0 || pgwal_parse_lsn(le, &l1) < 0 ||
+	    l1 < l0 || jget_int(info, "size", &size) < 0 || !as || !ae ||
+	    pgwal_parse_segname(as, PGWAL_SEGSIZE_DEFAULT, &tli, &segno) < 0 ||
+	    strlen(ae) != PGWAL_SEGNAME_LEN) {
+		error_set(err, "pgbackrest info: backup %zu lacks a label, type, "
+			  "timestamps, LSNs, size or WAL range of the right type",
+			  i + 1);
+		return NULL;
+	}
+	jget_int(json_object_get(info, "repository"), "size", &rsize);
+	o = json_object();
+	json_object_set_new(o, "label", step_json_str(label));
+	json_object_set_new(o, "type", step_json_str(type));
+	utc_str(t0, &sb);
+	json_object_set_new(o, "start_time", json_string(sb.buf));
+	utc_str(t1, &sb);
+	json_object_set_new(o, "stop_time", json_string(sb.buf));
+	json_object_set_new(o, "stop_epoch", json_integer(t1));
+	json_object_set_new(o, "start_lsn", json_string(ls));
+	json_object_set_new(o, "stop_lsn", json_string(le));
+	json_object_set_new(o, "timeline", json_integer(tli));
+	json_object_set_new(o, "wal_start", json_string(as));
+	json_object_set_new(o, "wal_stop", json_string(ae));
+	json_object_set_new(o, "bytes", json_integer(size));
+	if (rsize >= 0)
+		json_object_set_new(o, "repository_bytes", json_integer(rsize));
+	json_object_set_new(o, "error", json_boolean(json_is_true(
+				    json_object_get(b, "error"))));
+	strbuf_release(&sb);
+	return o;
+}
+
+/*
+ * `info` of the stanza: its entry of the JSON array. 0 with *stanza (a
+ * new reference) and the root, or -1 with err.
+ */
+static int parse_info(const char *text, size_t len, const char *name,
+		      json_t **root, json_t **stanza, struct error *err)
+{
+	json_error_t je;
+	json_t *s;
+	size_t i;
+
+	*stanza = NULL;
+	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*root)
+		return error_set(err, "pgbackrest info: not JSON: %s (line %d)",
+				 je.text, je.line);
+	if (!json_is_array(*root))
+		return error_set(err, "pgbackrest info: not a JSON array");
+	json_array_foreach(*root, i, s) {
+		const char *n = jget_str(s, "name");
+		if (n && !strcmp(n, name)) {
+			*stanza = s;
+			return 0;
+		}
+	}
+	return error_set(err, "pgbackrest info: no stanza '%s'", name);
+}
+
+/* The stanza's status: code 0 is ok; the message otherwise. */
+static int stanza_ok(json_t *stanza, struct strbuf *why)
+{
+	json_t *st = json_object_get(stanza, "status");
+	json_int_t code = -1;
+	const char *msg = jget_str(st, "message");
+
+	json_t *repo;
+	size_t i;
+
+	jget_int(st, "code", &code);
+	strbuf_reset(why);
+	strbuf_addf(why, "%" JSON_INTEGER_FORMAT " (%s)", code, msg ? msg : "?");
+	/* "other" says little: the repositories' own status says why. */
+	json_array_foreach(json_object_get(stanza, "repo"), i, repo) {
+		json_int_t rc = -1;
+		const char *rm = jget_str(json_object_get(repo, "status"),
+					  "message");
+		jget_int(json_object_get(repo, "status"), "code", &rc);
+		if (rc != 0 && rm && (!msg || strcmp(rm, msg)) && i < 4)
+			strbuf_addf(why, "; repository %zu: %s", i + 1, rm);
+	}
+	return code == 0;
+}
+
+/* `info` into memory (preflight: no bundle yet, no log). */
+static void pbr_preflight(const struct drill_step *s, struct preflight_report *r)
+{
+	const struct pgbackrest_params *p = s->params;
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf what = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT;
+	json_t *root = NULL, *stanza = NULL;
+	int ok = 0;
+
+	pbr_argv(p, "info", 1, &cmd.argv);
+	cmd.run_as = p->run_as;
+	cmd.timeout_ms = 120000;
+	cmd.grace_ms = 1000;
+	cmd.excerpt_bytes = 1u << 20;
+	strvec_push(&cmd.env, "LC_ALL=C");
+	strbuf_addf(&what, "pgBackRest stanza %s", p->stanza);
+	if (exec_run(&cmd, &res, &err) < 0) {
+		strbuf_addf(&act, "cannot run: %s", err.msg.buf);
+	} else if (res.exit_code || res.timed_out) {
+		strbuf_addf(&act, "pgbackrest info: exit %d", res.exit_code);
+		if (res.err_head.len) {
+			const char *nl = memchr(res.err_head.buf, '\n',
+						res.err_head.len);
+			strbuf_adds(&act, ": ");
+			strbuf_add(&act, res.err_head.buf, nl ? (size_t)(nl -
+				   res.err_head.buf) : res.err_head.len);
+		}
+	} else if (res.out_bytes != res.out_head.len) {
+		strbuf_adds(&act, "pgbackrest info: more than 1 MiB of output");
+	} else if (parse_info(res.out_head.buf, res.out_head.len, p->stanza,
+			      &root, &stanza, &err) < 0) {
+		strbuf_adds(&act, err.msg.buf);
+	} else {
+		/* 2, "no valid backups", is a stanza a drill's backup fills. */
+		ok = stanza_ok(stanza, &why) || !strcmp(why.buf,
+							   "2 (no valid backups)");
+		strbuf_addf(&act, "status %s", why.buf);
+		strbuf_reset(&why);
+	}
+	strbuf_addf(&why, "pgBackRest stanza %s: %s", p->stanza, act.buf);
+	preflight_add(r, what.buf, "status 0 (ok) or 2 (no valid backups yet): "
+		      "stanza present, repository readable", act.buf, ok, why.buf);
+	json_decref(root);
+	exec_cmd_release(&cmd);
+	exec_result_release(&res);
+	error_release(&err);
+	strbuf_release(&what);
+	strbuf_release(&act);
+	strbuf_release(&why);
+}
+
+/* A pgbackrest command; stdout and stderr to two logs, both recorded. */
+static int run_pbr(struct step_ctx *sc, const char *command, int json,
+		   const char *key, struct exec_result *res, struct strbuf *out,
+		   struct error *err)
+{
+	const struct pgbackrest_params *p =
+		STEP_PARAMS(sc, struct pgbackrest_params);
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, rel2 = STRBUF_INIT,
+		      abs2 = STRBUF_INIT, sfx = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&sfx, "%s.out", command);
+	step_log_path(sc, sfx.buf, &rel, &abs);
+	strbuf_reset(&sfx);
+	strbuf_addf(&sfx, "%s.err", command);
+	step_log_path(sc, sfx.buf, &rel2, &abs2);
+	pbr_argv(p, command, json, &cmd.argv);
+	step_exec_prepare(sc, &cmd);
+	strvec_push(&cmd.env, "LC_ALL=C");
+	cmd.run_as = p->run_as;
+	cmd.stdout_path = abs.buf;
+	cmd.stderr_path = abs2.buf;
+	ret = exec_run(&cmd, res, err);
+	exec_cmd_release(&cmd);
+	if (ret == 0) {
+		json_t *lo = json_object(), *le = json_object();
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		json_object_set_new(lo, "bytes", json_integer((json_int_t)
+				    res->out_bytes));
+		if (res->out_sha256[0])
+			json_object_set_new(lo, "sha256",
+					    json_string(res->out_sha256));
+		json_object_set_new(le, "path", json_string(rel2.buf));
+		json_object_set_new(le, "bytes", json_integer((json_int_t)
+				    res->err_bytes));
+		if (res->err_sha256[0])
+			json_object_set_new(le, "sha256",
+					    json_string(res->err_sha256));
+		strbuf_reset(&sfx);
+		strbuf_addf(&sfx, "%s_out", key);
+		json_object_set_new(sc->rec, sfx.buf, lo);
+		strbuf_reset(&sfx);
+		strbuf_addf(&sfx, "%s_err", key);
+		json_object_set_new(sc->rec, sfx.buf, le);
+		strbuf_reset(out);
+		if (strbuf_read_file(out, abs.buf, 64u << 20) < 0) {
+			ret = error_errno(err, "%s", abs.buf);
+		}
+	}
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	strbuf_release(&rel2);
+	strbuf_release(&abs2);
+	strbuf_release(&sfx);
+	return ret;
+}
+
+static int pbr_run(struct step_ctx *sc, struct error *err)
+{
+	const struct pgbackrest_params *p =
+		STEP_PARAMS(sc, struct pgbackrest_params);
+	json_t *ev = json_object(), *root = NULL, *stanza, *b, *backups,
+	       *chosen = NULL, *arch, *a, *st;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
+	json_int_t newest = -1;
+	size_t i;
+	int ret = -1, ok, covered = 0;
+
+	json_object_set_new(sc->rec, "evidence", ev);
+	json_object_set_new(ev, "stanza", step_json_str(p->stanza));
+
+	/* 1. info. */
+	if (run_pbr(sc, "info", 1, "info", &res, &out, err) < 0)
+		goto out;
+	if (res.exit_code) {
+		error_set(err, "pgbackrest info: exit %d (see its log)",
+			  res.exit_code);
+		goto out;
+	}
+	if (parse_info(out.buf, out.len, p->stanza, &root, &stanza, err) < 0)
+		goto out;
+	ok = stanza_ok(stanza, &act);
+	json_object_set_new(ev, "status", step_json_str(act.buf));
+	step_check(sc, "stanza status", "0 (ok)", act.buf, ok);
+	backups = json_array();
+	json_object_set_new(ev, "backups", backups);
+	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
+		json_t *f = backup_facts(b, i, err);
+		json_int_t t;
+		if (!f)
+			goto out;
+		json_array_append_new(backups, f);
+		t = json_integer_value(json_object_get(f, "stop_epoch"));
+		if (p->set ? !strcmp(jget_str(f, "label"), p->set) : t >= newest) {
+			chosen = f;
+			newest = t;
+		}
+	}
+	arch = json_array();
+	json_object_set_new(ev, "archive", arch);
+	json_array_foreach(json_object_get(stanza, "archive"), i, a) {
+		const char *id = jget_str(a, "id"), *mn = jget_str(a, "min"),
+			   *mx = jget_str(a, "max");
+		json_t *o = json_object();
+		json_object_set_new(o, "id", step_json_str(id));
+		if (mn && mx && strlen(mn) == PGWAL_SEGNAME_LEN &&
+		    strlen(mx) == PGWAL_SEGNAME_LEN) {
+			json_object_set_new(o, "min", step_json_str(mn));
+			json_object_set_new(o, "max", step_json_str(mx));
+			/* Fixed-width upper-case hex: text order is WAL order. */
+			if (chosen && strcmp(mn, jget_str(chosen, "wal_start")) <= 0 &&
+			    strcmp(mx, jget_str(chosen, "wal_stop")) >= 0)
+				covered = 1;
+		}
+		json_array_append_new(arch, o);
+	}
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, p->set ? p->set : "the newest backup");
+	strbuf_reset(&act);
+	if (chosen)
+		strbuf_addf(&act, "%s (%s, stopped %s)", jget_str(chosen, "label"),
+			    jget_str(chosen, "type"), jget_str(chosen, "stop_time"));
+	else
+		strbuf_adds(&act, p->set ? "no backup of that label" :
+			    "no backup in the stanza");
+	ok = step_check(sc, "backup to restore", sb.buf, act.buf, chosen != NULL) &&
+	     ok;
+	if (!chosen) {
+		ret = 0;
+		goto out;
+	}
+	json_object_set_new(ev, "chosen", json_string(jget_str(chosen, "label")));
+	ok = step_check(sc, "backup without errors (pgBackRest's own checks)",
+			"error: false", json_is_true(json_object_get(chosen,
+			"error")) ? "error: true" : "error: false",
+			!json_is_true(json_object_get(chosen, "error"))) && ok;
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s..%s", jget_str(chosen, "wal_start"),
+		    jget_str(chosen, "wal_stop"));
+	ok = step_check(sc, "archive holds the backup's WAL", sb.buf,
+			covered ? "within the archive's range" : "outside every "
+			"archived range", covered) && ok;
+
+	/* 2. verify: the repository's files against their checksums. */
+	if (p->verify) {
+		if (run_pbr(sc, "verify", 0, "verify", &res, &out, err) < 0)
+			goto out;
+		strbuf_reset(&act);
+		strbuf_addf(&act, "exit %d", res.exit_code);
+		if (res.err_head.len) {
+			const char *nl = memchr(res.err_head.buf, '\n',
+						res.err_head.len);
+			strbuf_adds(&act, ": ");
+			strbuf_add(&act, res.err_head.buf, nl ? (size_t)(nl -
+				   res.err_head.buf) : res.err_head.len);
+		}
+		json_object_set_new(ev, "verify", step_json_str(act.buf));
+		ok = step_check(sc, "pgbackrest verify", "exit 0", act.buf,
+				res.exit_code == 0 && !res.timed_out) && ok;
+	}
+
+	/* 3. For a recover step. */
+	st = json_object_get(sc->state, "pgbackrests");
+	if (!st) {
+		st = json_object();
+		json_object_set_new(sc->state, "pgbackrests", st);
+	}
+	{
+		json_t *o = json_deep_copy(chosen);
+		json_object_set_new(o, "stanza", step_json_str(p->stanza));
+		if (p->config)
+			json_object_set_new(o, "config", step_json_str(p->config));
+		json_object_set_new(o, "program", step_json_str(prog(p)));
+		json_object_set_new(o, "passed", json_boolean(ok));
+		json_object_set_new(st, sc->step->id, o);
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	exec_result_release(&res);
+	strbuf_release(&out);
+	strbuf_release(&act);
+	strbuf_release(&sb);
+	return ret;
+}
+
+const struct step_kind step_kind_pgbackrest = {
+	.name = "pgbackrest",
+	.selectors = selectors,
+	.noun = "pgbackrest steps",
+	.fields = step_fields,
+	.params = &pbr_schema,
+	.params_key = "pgbackrest",
+	.describe = pbr_describe,
+	.needs = pbr_needs,
+	.preflight = pbr_preflight,
+	.run = pbr_run,
+};

@@ -1,0 +1,1310 @@
+#include "drill.h"
+#include "error.h"
+#include "exec.h"
+#include "fsutil.h"
+#include "pg.h"
+#include "pgwal.h"
+#include "plan.h"
+#include "preflight.h"
+#include "report.h"
+#include "sha256.h"
+#include "schema.h"
+#include "step.h"
+#include "strbuf.h"
+#include "strvec.h"
+#include "user.h"
+#include "xalloc.h"
+#include "ytree.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Point-in-time recovery of a base backup (a basebackup step's, which
+ * proved it first) into a scratch data directory, never the live one:
+ *
+ *   1. before anything is restored: the target lies after the backup's
+ *      end, and the archive holds every WAL segment from the backup's
+ *      start to the target (an LSN) or to the newest segment (a time or
+ *      a name: which segment holds it is only known by replaying);
+ *   2. the backup's files are copied into the scratch directory (RTO:
+ *      "restoring files");
+ *   3. rdrill writes the recovery settings itself, appended to the
+ *      scratch's postgresql.auto.conf (read after postgresql.conf, so
+ *      they win) and journaled verbatim: restore_command, the target,
+ *      recovery_target_action = 'pause', a private Unix socket, no TCP,
+ *      archive_mode off (a scratch server must never write into the
+ *      production archive), its own pg_hba.conf; and recovery.signal;
+ *   4. the server starts and is polled, with the step's timeout as the
+ *      deadline, until it pauses at the target (RTO: "replaying WAL"),
+ *      dies (its log's FATAL line is the message) or the deadline
+ *      passes; a server that waits forever cannot hang the drill;
+ *   5. paused, it is asked where it stopped: the last replayed
+ *      transaction's commit time and LSN. That is why the action is
+ *      pause and rdrill promotes itself: after promotion
+ *      pg_last_xact_replay_timestamp() is NULL, and the server log's
+ *      "last completed transaction" line is only a log line. Then
+ *      pg_promote(), and the timeline it recovered on and the new one
+ *      from pg_control_checkpoint().
+ *
+ * The scratch server stays up for the verify_restore steps (they query
+ * it through `connection`); it is stopped and its directories removed
+ * when the run ends, whatever happened (recover_finish, through
+ * step_finish_all()).
+ */
+struct recover_params {
+	const char *backup, *pgbackrest;
+	const char *scratch;
+	const char *connection;
+	const char *run_as;
+	const char *pg_bin;
+	const char *target_time, *target_time_file, *target_lsn, *target_name;
+	int target_immediate;
+	const char *target_timeline;
+	const char *target_action;
+	const char *disaster_time, *disaster_time_file;
+	struct schema_kv settings;
+	int in_place;
+};
+
+#define F(m) offsetof(struct recover_params, m)
+
+static const char *const actions[] = { "promote", "shutdown", NULL };
+static const struct schema_field f_setting = { .type = SCHEMA_STR };
+
+static const struct schema_field recover_fields[] = {
+	{ .key = "backup", .type = SCHEMA_STEPREF, .refkind = "basebackup",
+	  .off = F(backup),
+	  .help = "the id of the basebackup step that proved the backup" },
+	{ .key = "pgbackrest", .type = SCHEMA_STEPREF, .refkind = "pgbackrest",
+	  .off = F(pgbackrest),
+	  .help = "the id of the pgbackrest step that picked the backup" },
+	{ .key = "scratch", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(scratch),
+	  .help = "a data directory that does not exist yet; removed after" },
+	{ .key = "connection", .type = SCHEMA_CONN, .flags = SCHEMA_REQ,
+	  .off = F(connection),
+	  .help = "the scratch server's connection: its host is the socket "
+		  "directory rdrill creates (it must not exist yet)" },
+	{ .key = "run_as", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(run_as), .help = "the OS user the scratch server runs as" },
+	{ .key = "pg_bin", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(pg_bin), .help = "where pg_ctl is (default: PATH)" },
+	{ .key = "target_time", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_time), .help = "e.g. \"2026-01-21 09:55:00+00\"" },
+	{ .key = "target_time_file", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_time_file),
+	  .help = "a file whose first line is the target time (written by an "
+		  "earlier step)" },
+	{ .key = "target_lsn", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_lsn), .help = "e.g. 0/3000148" },
+	{ .key = "target_name", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_name), .help = "a pg_create_restore_point() name" },
+	{ .key = "target_immediate", .type = SCHEMA_BOOL,
+	  .off = F(target_immediate),
+	  .help = "true: stop as soon as the backup is consistent" },
+	{ .key = "target_timeline", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_timeline), .help = "latest, current or a number" },
+	{ .key = "target_action", .type = SCHEMA_ENUM, .enums = actions,
+	  .off = F(target_action), .def = "\"promote\"" },
+	{ .key = "disaster_time", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(disaster_time),
+	  .help = "when the data was lost: RPO is this minus the last "
+		  "replayed transaction's time" },
+	{ .key = "disaster_time_file", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(disaster_time_file) },
+	{ .key = "settings", .type = SCHEMA_MAP, .item = &f_setting,
+	  .off = F(settings),
+	  .help = "more server settings for the scratch server" },
+	{ .key = "in_place", .type = SCHEMA_BOOL, .off = F(in_place),
+	  .help = "restore into an existing empty directory and keep the "
+		  "server (destructive: needs --confirm)" },
+	{ NULL },
+};
+
+static const struct schema recover_schema = {
+	"recover", recover_fields, sizeof(struct recover_params), 0, NULL };
+
+static const struct schema_field step_fields[] = {
+	{ .key = "recover", .type = SCHEMA_OBJ, .obj = &recover_schema },
+	{ NULL },
+};
+
+static const char *const selectors[] = { "recover", NULL };
+
+/* Settings rdrill writes itself; a drill may not override them. */
+static const char *const owned[] = {
+	"restore_command", "recovery_target", "recovery_target_time",
+	"recovery_target_lsn", "recovery_target_name", "recovery_target_xid",
+	"recovery_target_action", "recovery_target_timeline",
+	"recovery_target_inclusive", "listen_addresses",
+	"unix_socket_directories", "port", "archive_mode", "archive_command",
+	"archive_library", "primary_conninfo", "primary_slot_name",
+	"hba_file", "ident_file", "hot_standby", "lc_messages",
+	"logging_collector", "log_destination", "data_directory",
+	"config_file", "include", "include_if_exists", "include_dir",
+	"shared_preload_libraries", NULL,
+};
+
+static int recover_check(struct schema_ctx *c, const struct ynode *n,
+			 json_t *step)
+{
+	json_t *r = json_object_get(step, "recover"), *v;
+	const struct ynode *rn = ynode_get(n, "recover");
+	static const char *const targets[] = { "target_time", "target_time_file",
+		"target_lsn", "target_name", "target_immediate", NULL };
+	const char *const *t, *key;
+	int nt = 0;
+	uint64_t lsn;
+
+	for (t = targets; *t; t++)
+		if ((v = json_object_get(r, *t)) && !json_is_false(v))
+			nt++;
+	if (!json_object_get(r, "backup") == !json_object_get(r, "pgbackrest"))
+		return schema_error_at(c, rn, "a recover step needs exactly one "
+				       "of backup (a basebackup step) and "
+				       "pgbackrest (a pgbackrest step)");
+	if (nt != 1)
+		return schema_error_at(c, rn, "a recover step needs exactly one "
+				       "of target_time, target_time_file, "
+				       "target_lsn, target_name, "
+				       "target_immediate: true");
+	if ((v = json_object_get(r, "target_lsn")) &&
+	    pgwal_parse_lsn(json_string_value(v), &lsn) < 0)
+		return schema_error_at(c, ynode_get(rn, "target_lsn"),
+				       "target_lsn is not an LSN like 0/3000148");
+	if (json_object_get(r, "disaster_time") &&
+	    json_object_get(r, "disaster_time_file"))
+		return schema_error_at(c, rn, "give disaster_time or "
+				       "disaster_time_file, not both");
+	json_object_foreach(json_object_get(r, "settings"), key, v) {
+		const char *const *o;
+		size_t i;
+		for (i = 0; key[i]; i++)
+			if (!((key[i] >= 'a' && key[i] <= 'z') || key[i] == '_' ||
+			      key[i] == '.' || (key[i] >= '0' && key[i] <= '9')))
+				return schema_error_at(c, ynode_get(rn, "settings"),
+						       "'%s' is not a server "
+						       "setting name", key);
+		for (o = owned; *o; o++)
+			if (!strcmp(*o, key))
+				return schema_error_at(c, ynode_get(rn, "settings"),
+						       "'%s' is written by "
+						       "rdrill itself", key);
+	}
+	if (json_is_true(json_object_get(r, "in_place")) &&
+	    !json_is_true(json_object_get(step, "destructive")))
+		return schema_error_at(c, ynode_get(rn, "in_place"), "an "
+				       "in-place recovery replaces a data "
+				       "directory: mark the step "
+				       "'destructive: true' (then it needs "
+				       "--confirm)");
+	return 0;
+}
+
+static void recover_describe(const struct drill_step *s, struct strbuf *out)
+{
+	const struct recover_params *p = s->params;
+
+	strbuf_addf(out, "recover %s backup of step '%s' into %s%s, to ",
+		    p->backup ? "the base" : "the pgBackRest",
+		    p->backup ? p->backup : p->pgbackrest, p->in_place ? "(in place) " : "scratch ",
+		    p->scratch);
+	if (p->target_time)
+		strbuf_addf(out, "time %s", p->target_time);
+	else if (p->target_time_file)
+		strbuf_addf(out, "the time in %s", p->target_time_file);
+	else if (p->target_lsn)
+		strbuf_addf(out, "LSN %s", p->target_lsn);
+	else if (p->target_name)
+		strbuf_addf(out, "restore point %s", p->target_name);
+	else
+		strbuf_adds(out, "the end of the backup (immediate)");
+	strbuf_addf(out, ", then %s", p->target_action);
+}
+
+static void recover_target(const struct drill *d, const struct drill_step *s,
+			   struct strvec *lines)
+{
+	const struct recover_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_conn_target(d, p->connection, &sb);
+	strvec_push(lines, sb.buf);
+	strvec_pushf(lines, "data directory %s (%s)", p->scratch, p->in_place ?
+		     "in place: kept" : "scratch: created, removed after the run");
+	strbuf_release(&sb);
+}
+
+static void recover_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct recover_params *p = s->params;
+	struct strbuf sb = STRBUF_INIT;
+
+	step_pg_prog(p->pg_bin, "pg_ctl", &sb);
+	strvec_push_unique(&n->programs, sb.buf);
+	if (p->backup)
+		strvec_push_unique(&n->programs, "cp");
+	strvec_push_unique(&n->programs, "rm");
+	if (p->run_as)
+		strvec_push_unique(&n->users, p->run_as);
+	strbuf_release(&sb);
+}
+
+/* The first line of a small file, no control characters. */
+static int read_line_file(const char *path, struct strbuf *out,
+			  struct error *err)
+{
+	size_t i;
+
+	strbuf_reset(out);
+	if (strbuf_read_file(out, path, 4096) < 0)
+		return error_errno(err, "%s", path);
+	for (i = 0; i < out->len && out->buf[i] != '\n'; i++)
+		if ((unsigned char)out->buf[i] < 0x20 || out->buf[i] == 0x7f)
+			return error_set(err, "%s: a control character in its "
+					 "first line", path);
+	strbuf_setlen(out, i);
+	strbuf_rtrim(out);
+	if (!out->len)
+		return error_set(err, "%s: its first line is empty", path);
+	return 0;
+}
+
+/*
+ * A timestamp with a zone into seconds since the epoch, for the checks
+ * made before any server runs: "YYYY-MM-DD HH:MM:SS[.frac]" then "UTC",
+ * "GMT", "Z" or +HH[:MM]. -1 for anything else (the server decides then).
+ */
+static int parse_time(const char *s, double *out)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, n = 0, zh = 0, zm = 0;
+	double sec;
+	const char *p;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi,
+		   &sec, &n) != 6)
+		return -1;
+	p = s + n;
+	while (*p == ' ')
+		p++;
+	if (!strcmp(p, "UTC") || !strcmp(p, "GMT") || !strcmp(p, "Z")) {
+		;
+	} else if ((*p == '+' || *p == '-') &&
+		   (sscanf(p + 1, "%2d:%2d", &zh, &zm) == 2 ||
+		    sscanf(p + 1, "%2d", &zh) == 1)) {
+		if (*p == '-')
+			zh = -zh, zm = -zm;
+	} else {
+		return -1;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = 0;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = (double)t + sec - zh * 3600.0 - zm * 60.0;
+	return 0;
+}
+
+/* A value for postgresql.conf: single quotes, ' doubled, \ escaped. */
+static void conf_quote(struct strbuf *sb, const char *v)
+{
+	strbuf_addch(sb, '\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			strbuf_adds(sb, "''");
+		else if (*v == '\\')
+			strbuf_adds(sb, "\\\\");
+		else
+			strbuf_addch(sb, *v);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+static void conf_line(struct strbuf *sb, const char *k, const char *v)
+{
+	strbuf_addf(sb, "%s = ", k);
+	conf_quote(sb, v);
+	strbuf_addch(sb, '\n');
+}
+
+static int safe_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Owned by the server's user (rdrill may be root). */
+static int give(const char *path, const struct user_info *u, struct error *err)
+{
+	if (!u)
+		return 0;
+	if (chown(path, u->uid, u->gid) < 0)
+		return error_errno(err, "chown %s", path);
+	return 0;
+}
+
+static int write_owned(const char *path, const char *text, size_t len,
+		       const struct user_info *u, struct error *err)
+{
+	if (fs_write_atomic(path, text, len, err) < 0)
+		return -1;
+	if (chmod(path, 0600) < 0)
+		return error_errno(err, "chmod %s", path);
+	return give(path, u, err);
+}
+
+/* postmaster.pid's first line names a live process. */
+static int server_alive(const char *data)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	long pid = 0;
+	int alive = 0;
+
+	strbuf_addf(&path, "%s/postmaster.pid", data);
+	if (strbuf_read_file(&sb, path.buf, 4096) == 0) {
+		pid = strtol(sb.buf, NULL, 10);
+		alive = pid > 1 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	}
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	return alive;
+}
+
+/* Lines of the server log that say how recovery went. */
+static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
+{
+	static const char *const keep[] = {
+		"recovery stopping", "last completed transaction",
+		"redo done", "selected new timeline", "consistent recovery state",
+		"archive recovery complete", "recovery has paused",
+		"FATAL:", "PANIC:", "starting point-in-time recovery",
+		"redo starts at", "shutting down", "shutdown at recovery target",
+		NULL,
+	};
+	const char *line = log;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		const char *const *k;
+
+		/* rdrill's own polling while the server starts: noise. */
+		if (mem_find(line, n, "the database system is ", 23) &&
+		    (mem_find(line, n, "starting up", 11) ||
+		     mem_find(line, n, "not yet accepting", 17))) {
+			line = nl ? nl + 1 : line + n;
+			continue;
+		}
+		for (k = keep; *k; k++)
+			if (mem_find(line, n, *k, strlen(*k))) {
+				struct strbuf sb = STRBUF_INIT;
+				strbuf_add(&sb, line, n > 400 ? 400 : n);
+				if (json_array_size(arr) < 40)
+					json_array_append_new(arr,
+							      step_json_str(sb.buf));
+				if (!strncmp(*k, "FATAL", 5) || !strncmp(*k,
+								    "PANIC", 5)) {
+					strbuf_reset(fatal);
+					strbuf_add(fatal, sb.buf, sb.len);
+				}
+				strbuf_release(&sb);
+				break;
+			}
+		line = nl ? nl + 1 : line + n;
+	}
+}
+
+/* One row of text cells; NULL cells as NULL. */
+static json_t *query_row(PGconn *c, const char *sql, int nparams,
+			 const char *const *params, struct step_ctx *sc,
+			 struct error *err)
+{
+	struct pg_deadline dl;
+	struct pg_query_opts o = { .nparams = nparams, .params = params,
+				   .dl = &dl };
+	json_t *res = NULL, *row;
+
+	/* Each probe of the scratch server: 10 s, and the step's cancel. */
+	pg_deadline_init(&dl, 10, sc->cancel);
+
+	if (pg_run(c, sql, &o, &res, err) < 0)
+		return NULL;
+	row = json_array_get(json_object_get(res, "rows"), 0);
+	if (!json_is_array(row)) {
+		json_decref(res);
+		error_set(err, "no row from: %s", sql);
+		return NULL;
+	}
+	json_incref(row);
+	json_decref(res);
+	return row;
+}
+
+static const char *cell(json_t *row, size_t i)
+{
+	return json_string_value(json_array_get(row, i));
+}
+
+/* The scratch server's entry in sc->state["scratch"], for recover_finish. */
+static void register_scratch(struct step_ctx *sc, const char *data,
+			     const char *sock, const char *pg_ctl,
+			     const char *run_as)
+{
+	json_t *arr = json_object_get(sc->state, "scratch"), *o = json_object();
+
+	if (!arr) {
+		arr = json_array();
+		json_object_set_new(sc->state, "scratch", arr);
+	}
+	json_object_set_new(o, "step", json_string(sc->step->id));
+	json_object_set_new(o, "data", step_json_str(data));
+	json_object_set_new(o, "sock", step_json_str(sock));
+	json_object_set_new(o, "pg_ctl", step_json_str(pg_ctl));
+	if (run_as)
+		json_object_set_new(o, "run_as", step_json_str(run_as));
+	json_array_append_new(arr, o);
+}
+
+/* Copy the server log into the bundle, hashed (verify re-checks it). */
+static void keep_server_log(struct step_ctx *sc, const char *src,
+			    struct strbuf *text)
+{
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char hex[65];
+
+	strbuf_reset(text);
+	if (strbuf_read_file(text, src, 64u << 20) < 0) {
+		strbuf_release(&rel);
+		return;
+	}
+	pg_redact(text, sc->secrets);
+	step_log_path(sc, "server.log", &rel, &abs);
+	if (fs_write_atomic(abs.buf, text->buf, text->len, &e) == 0) {
+		json_t *lo = json_object();
+		sha256_hex(text->buf, text->len, hex);
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		json_object_set_new(lo, "bytes", json_integer((json_int_t)text->len));
+		json_object_set_new(lo, "sha256", json_string(hex));
+		json_object_set_new(sc->rec, "server_log", lo);
+	}
+	error_release(&e);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+}
+
+/* rto[key_ms] and, for the report, rto[key] as "1.234 s". */
+static void set_ms(json_t *o, const char *key, long long ms)
+{
+	char k[64], v[64];
+
+	snprintf(k, sizeof(k), "%s_ms", key);
+	snprintf(v, sizeof(v), "%lld.%03lld s", ms / 1000, (ms < 0 ? -ms : ms) % 1000);
+	json_object_set_new(o, k, json_integer(ms));
+	json_object_set_new(o, key, json_string(v));
+}
+
+static void fail_msg(struct step_ctx *sc, const char *msg)
+{
+	if (!json_object_get(sc->rec, "message"))
+		json_object_set_new(sc->rec, "message", step_json_str(msg));
+}
+
+static int recover_run(struct step_ctx *sc, struct error *err)
+{
+	const struct recover_params *p = STEP_PARAMS(sc, struct recover_params);
+	const struct drill_conn *dc = drill_conn(sc->drill, p->connection);
+	json_t *ev = json_object(), *bb, *rto = json_object(), *stop = json_object();
+	json_t *row = NULL, *lines = json_array();
+	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT, target = STRBUF_INIT,
+		      disaster = STRBUF_INIT, conf = STRBUF_INIT, path = STRBUF_INIT,
+		      pg_ctl = STRBUF_INIT, log = STRBUF_INIT, fatal = STRBUF_INIT,
+		      logsrc = STRBUF_INIT, status = STRBUF_INIT;
+	struct user_info ui = USER_INFO_INIT, *u = NULL;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct pgwal_archive a;
+	struct error e = ERROR_INIT;
+	PGconn *c = NULL;
+	const char *tkind, *bbdir, *archive, *sock = dc ? dc->host : NULL;
+	uint64_t segsize, start_lsn, stop_lsn, tlsn = 0;
+	uint32_t tli;
+	long long m0, m1, deadline;
+	int ret = -1, ok, reached = 0, port;
+	char seg1[32], seg2[32];
+	double tt, st;
+
+	json_object_set_new(sc->rec, "evidence", ev);
+	json_object_set_new(ev, "rto", rto);
+	json_object_set_new(ev, "stopped", stop);
+	deadline = mono_ms() + (sc->step->timeout_s > 0 ?
+				sc->step->timeout_s : 3600) * 1000LL;
+	step_pg_prog(p->pg_bin, "pg_ctl", &pg_ctl);
+
+	/* What the basebackup or pgbackrest step proved. */
+	{
+		const char *ref = p->backup ? p->backup : p->pgbackrest;
+		bb = json_object_get(json_object_get(sc->state, p->backup ?
+				     "basebackups" : "pgbackrests"), ref);
+		if (!bb) {
+			error_set(err, "step '%s' (%s) has not run in this drill",
+				  ref, p->backup ? "basebackup" : "pgbackrest");
+			goto out;
+		}
+		if (!json_is_true(json_object_get(bb, "passed"))) {
+			error_set(err, "step '%s' did not prove the backup: no "
+				  "recovery from it", ref);
+			goto out;
+		}
+		bbdir = json_string_value(json_object_get(bb, "dir"));
+		archive = json_string_value(json_object_get(bb, "wal_archive"));
+		segsize = p->backup ? (uint64_t)json_integer_value(
+			json_object_get(bb, "wal_segment_size")) :
+			PGWAL_SEGSIZE_DEFAULT;
+		tli = (uint32_t)json_integer_value(json_object_get(bb, "timeline"));
+		if ((p->backup && (!bbdir || !archive)) ||
+		    (p->pgbackrest && !json_string_value(json_object_get(bb,
+							  "label"))) ||
+		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
+				    "start_lsn")), &start_lsn) < 0 ||
+		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
+				    "stop_lsn")), &stop_lsn) < 0 ||
+		    !pgwal_segsize_valid(segsize)) {
+			error_set(err, "step '%s' left no usable backup facts", ref);
+			goto out;
+		}
+	}
+	json_object_set_new(ev, "backup", json_deep_copy(bb));
+	if (!sock || sock[0] != '/') {
+		error_set(err, "connection '%s': its host must be the absolute path "
+			  "of the scratch server's socket directory",
+			  p->connection);
+		goto out;
+	}
+	if (strlen(sock) > 90) {
+		error_set(err, "socket directory %s: longer than 90 bytes (a Unix "
+			  "socket path holds 107)", sock);
+		goto out;
+	}
+	/*
+	 * The port libpq will use for a connection that names none: PGPORT
+	 * when set, else 5432. The server must listen on that one.
+	 */
+	port = 5432;
+	if (dc->port.set) {
+		port = (int)dc->port.v;
+	} else if (getenv("PGPORT") && *getenv("PGPORT")) {
+		char *end;
+		long v = strtol(getenv("PGPORT"), &end, 10);
+		if (*end || v < 1 || v > 65535) {
+			error_set(err, "PGPORT is not a port number");
+			goto out;
+		}
+		port = (int)v;
+	}
+	/* restore_command hands the path to /bin/sh; '%' is PostgreSQL's. */
+	if ((archive && (strchr(archive, '%') || !safe_text(archive))) ||
+	    !safe_text(p->scratch) || !safe_text(sock))
+	{
+		error_set(err, "the archive, scratch and socket paths may hold no "
+			  "'%%' or control characters");
+		goto out;
+	}
+
+	/* The target, and the disaster time for the RPO. */
+	if (p->target_time_file) {
+		if (read_line_file(p->target_time_file, &target, err) < 0)
+			goto out;
+	} else if (p->target_time) {
+		strbuf_adds(&target, p->target_time);
+	} else if (p->target_lsn) {
+		strbuf_adds(&target, p->target_lsn);
+	} else if (p->target_name) {
+		strbuf_adds(&target, p->target_name);
+	}
+	tkind = p->target_time || p->target_time_file ? "time" : p->target_lsn ?
+		"lsn" : p->target_name ? "name" : "immediate";
+	if (!safe_text(target.buf)) {
+		error_set(err, "the target holds a control character");
+		goto out;
+	}
+	if (p->disaster_time_file) {
+		if (read_line_file(p->disaster_time_file, &disaster, err) < 0)
+			goto out;
+	} else if (p->disaster_time) {
+		strbuf_adds(&disaster, p->disaster_time);
+	}
+	json_object_set_new(ev, "target_kind", json_string(tkind));
+	if (target.len)
+		json_object_set_new(ev, "target", step_json_str(target.buf));
+	if (disaster.len)
+		json_object_set_new(ev, "disaster_time", step_json_str(disaster.buf));
+
+	/* 1a. A target before the backup's end cannot be reached. */
+	if (!strcmp(tkind, "lsn")) {
+		pgwal_parse_lsn(target.buf, &tlsn);
+		ok = tlsn >= stop_lsn;
+		strbuf_addf(&sb, "at or after the backup's end, %s",
+			    json_string_value(json_object_get(bb, "stop_lsn")));
+		step_check(sc, "target LSN after the backup's end", sb.buf,
+			   target.buf, ok);
+		if (!ok) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "target LSN %s lies before the backup's "
+				    "end (%s): recovery cannot stop there",
+				    target.buf, json_string_value(
+				    json_object_get(bb, "stop_lsn")));
+			fail_msg(sc, sb.buf);
+			ret = 0;
+			goto out;
+		}
+	} else if (!strcmp(tkind, "time")) {
+		const char *end = json_string_value(json_object_get(bb,
+							"stop_time"));
+		if (parse_time(target.buf, &tt) < 0) {
+			error_set(err, "target time '%s': give it as "
+				  "YYYY-MM-DD HH:MM:SS[.frac] with a zone "
+				  "(+00, UTC, Z)", target.buf);
+			goto out;
+		}
+		if (end && parse_time(end, &st) == 0) {
+			ok = tt >= st;
+			strbuf_addf(&sb, "after the backup's end, %s", end);
+			step_check(sc, "target time after the backup's end",
+				   sb.buf, target.buf, ok);
+			if (!ok) {
+				strbuf_reset(&sb);
+				strbuf_addf(&sb, "target time %s lies before the "
+					    "backup's end (%s): recovery cannot "
+					    "stop there", target.buf, end);
+				fail_msg(sc, sb.buf);
+				ret = 0;
+				goto out;
+			}
+		}
+	}
+
+	/*
+	 * 1b. Every WAL segment needed is in the archive, before restoring.
+	 * pgBackRest's archive is its own (compressed, checksummed): its
+	 * step's `verify` and WAL range stand for this.
+	 */
+	if (!p->backup)
+		goto restore;
+	m0 = mono_ms();
+	if (pgwal_archive_check(archive, tli, segsize, start_lsn / segsize,
+				tlsn ? tlsn / segsize : UINT64_MAX, &a, err) < 0)
+		goto out;
+	set_ms(rto, "wal_check", mono_ms() - m0);
+	pgwal_segname(tli, a.first, segsize, seg1, sizeof(seg1));
+	pgwal_segname(tli, a.last, segsize, seg2, sizeof(seg2));
+	{
+		json_t *w = json_object();
+		json_object_set_new(w, "first", json_string(seg1));
+		json_object_set_new(w, "last", json_string(seg2));
+		json_object_set_new(w, "segments", json_integer((json_int_t)a.present));
+		json_object_set_new(w, "complete", json_boolean(a.complete));
+		json_object_set_new(ev, "wal", w);
+	}
+	strbuf_reset(&sb);
+	strbuf_reset(&act);
+	strbuf_addf(&sb, "every segment %s..%s%s", seg1, seg2,
+		    tlsn ? " (the target's)" : " (the newest)");
+	if (a.complete) {
+		strbuf_addf(&act, "%" PRIu64 " segments, none missing", a.present);
+	} else {
+		char bad[32];
+		pgwal_segname(tli, a.first_bad, segsize, bad, sizeof(bad));
+		json_object_set_new(json_object_get(ev, "wal"), "first_missing",
+				    json_string(bad));
+		strbuf_addf(&act, "%s %s", bad, a.first_bad_short ?
+			    "is cut short" : "is missing");
+	}
+	if (!step_check(sc, "WAL archive holds every segment to the target",
+			sb.buf, act.buf, a.complete)) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "WAL %s in %s: no recovery was attempted",
+			    act.buf, archive);
+		fail_msg(sc, sb.buf);
+		ret = 0;
+		goto out;
+	}
+
+restore:
+	/* 2. The scratch directories: new, private, the server user's. */
+	if (p->run_as) {
+		if (user_by_name(p->run_as, &ui) != 1) {
+			error_set(err, "no user '%s'", p->run_as);
+			goto out;
+		}
+		if (geteuid() == 0)
+			u = &ui;
+	} else if (geteuid() == 0) {
+		error_set(err, "PostgreSQL does not run as root: give the step "
+			  "run_as (the scratch server's user)");
+		goto out;
+	}
+	{
+		struct stat s0;
+		if (stat(p->scratch, &s0) == 0 && !p->in_place) {
+			error_set(err, "%s exists: a scratch data directory must be "
+				  "new (the live one is never the target; "
+				  "in_place: true for an in-place drill)",
+				  p->scratch);
+			goto out;
+		}
+		if (p->in_place && stat(p->scratch, &s0) == 0) {
+			DIR *dh = opendir(p->scratch);
+			struct dirent *de;
+			int empty = dh != NULL;
+			while (dh && (de = readdir(dh)))
+				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+					empty = 0;
+			if (dh)
+				closedir(dh);
+			if (!empty) {
+				error_set(err, "%s is not an empty directory: an "
+					  "in-place recovery restores into the "
+					  "emptied data directory, never over a "
+					  "live one", p->scratch);
+				goto out;
+			}
+		}
+		if (stat(sock, &s0) == 0) {
+			error_set(err, "socket directory %s exists: it must be new "
+				  "and private", sock);
+			goto out;
+		}
+	}
+	if (mkdir(sock, 0700) < 0) {
+		error_errno(err, "mkdir %s", sock);
+		goto out;
+	}
+	if (mkdir(p->scratch, 0700) < 0 && !(p->in_place && errno == EEXIST)) {
+		error_errno(err, "mkdir %s", p->scratch);
+		rmdir(sock);
+		goto out;
+	}
+	/* From here on, whatever happens, the run's end removes them. */
+	if (!p->in_place)
+		register_scratch(sc, p->scratch, sock, pg_ctl.buf, p->run_as);
+	if (give(sock, u, err) < 0 || give(p->scratch, u, err) < 0)
+		goto out;
+
+	/* 3. Restore the files (RTO: restoring files). */
+	m0 = mono_ms();
+	strbuf_reset(&path);
+	if (p->backup)
+		strbuf_addf(&path, "%s/.", bbdir);
+	if (p->backup) {
+		const char *argv[] = { "cp", "-a", path.buf, p->scratch, NULL };
+		if (step_run_logged(sc, "restore_log", "restore.log", argv,
+				    p->run_as, &res, &log, err) < 0)
+			goto out;
+	} else {
+		/*
+		 * pgbackrest restore writes restore_command (archive-get) and
+		 * the target itself; rdrill's block below adds the rest.
+		 */
+		struct strvec argv = STRVEC_INIT;
+		const char *cfg = json_string_value(json_object_get(bb, "config"));
+		strvec_push(&argv, json_string_value(json_object_get(bb,
+								   "program")));
+		if (cfg)
+			strvec_pushf(&argv, "--config=%s", cfg);
+		strvec_pushf(&argv, "--stanza=%s", json_string_value(
+			     json_object_get(bb, "stanza")));
+		strvec_pushf(&argv, "--pg1-path=%s", p->scratch);
+		strvec_pushf(&argv, "--set=%s", json_string_value(
+			     json_object_get(bb, "label")));
+		strvec_pushf(&argv, "--type=%s", !strcmp(tkind, "time") ? "time" :
+			     !strcmp(tkind, "lsn") ? "lsn" : !strcmp(tkind, "name") ?
+			     "name" : "immediate");
+		if (target.len)
+			strvec_pushf(&argv, "--target=%s", target.buf);
+		strvec_pushf(&argv, "--target-action=%s",
+			     !strcmp(p->target_action, "promote") ? "pause" :
+			     p->target_action);
+		if (p->target_timeline)
+			strvec_pushf(&argv, "--target-timeline=%s",
+				     p->target_timeline);
+		strvec_push(&argv, "--archive-mode=off");
+		strvec_push(&argv, "restore");
+		if (step_run_logged(sc, "restore_log", "restore.log", argv.v,
+				    p->run_as, &res, &log, err) < 0) {
+			strvec_clear(&argv);
+			goto out;
+		}
+		strvec_clear(&argv);
+	}
+	m1 = mono_ms();
+	set_ms(rto, "restore_files", m1 - m0);
+	strbuf_reset(&act);
+	strbuf_addf(&act, "exit %d", res.exit_code);
+	if (!step_check(sc, "backup restored into the scratch directory",
+			p->backup ? "cp -a exit 0" : "pgbackrest restore exit 0",
+			act.buf, res.exit_code == 0 &&
+			!res.timed_out)) {
+		const char *nl = strchr(log.buf, '\n');
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s failed: ", p->backup ? "copying the base "
+			    "backup" : "pgbackrest restore");
+		strbuf_add(&sb, log.buf, nl ? (size_t)(nl - log.buf) :
+			   log.len > 300 ? 300 : log.len);
+		fail_msg(sc, sb.buf);
+		ret = 0;
+		goto out;
+	}
+	{
+		static const char *const stale[] = { "postmaster.pid",
+			"postmaster.opts", "standby.signal", "recovery.signal",
+			"backup_manifest", NULL };
+		const char *const *sp;
+		for (sp = stale; *sp; sp++) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", p->scratch, *sp);
+			unlink(path.buf);
+		}
+	}
+
+	/* 4. The recovery settings, written by rdrill and journaled. */
+	strbuf_reset(&conf);
+	strbuf_addf(&conf, "\n# Written by rdrill (drill %s, step %s): point-in-"
+		    "time recovery of a scratch copy.\n", sc->drill->id,
+		    sc->step->id);
+	if (!p->backup)
+		goto common;
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, "cp ");
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/", archive);
+	strbuf_add_shquoted(&sb, path.buf);
+	strbuf_adds(&sb, "%f \"%p\"");
+	conf_line(&conf, "restore_command", sb.buf);
+	if (!strcmp(tkind, "time"))
+		conf_line(&conf, "recovery_target_time", target.buf);
+	else if (!strcmp(tkind, "lsn"))
+		conf_line(&conf, "recovery_target_lsn", target.buf);
+	else if (!strcmp(tkind, "name"))
+		conf_line(&conf, "recovery_target_name", target.buf);
+	else
+		conf_line(&conf, "recovery_target", "immediate");
+	if (p->target_timeline)
+		conf_line(&conf, "recovery_target_timeline", p->target_timeline);
+	/* rdrill promotes itself once it has read where replay stopped. */
+	conf_line(&conf, "recovery_target_action",
+		  !strcmp(p->target_action, "promote") ? "pause" : p->target_action);
+common:
+	if (!p->backup)         /* pgBackRest leaves PostgreSQL's default out */
+		conf_line(&conf, "recovery_target_action",
+			  !strcmp(p->target_action, "promote") ? "pause" :
+			  p->target_action);
+	conf_line(&conf, "hot_standby", "on");
+	conf_line(&conf, "listen_addresses", "");
+	conf_line(&conf, "unix_socket_directories", sock);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%d", port);
+	conf_line(&conf, "port", sb.buf);
+	conf_line(&conf, "archive_mode", "off");
+	conf_line(&conf, "primary_conninfo", "");
+	conf_line(&conf, "lc_messages", "C");
+	conf_line(&conf, "logging_collector", "off");
+	conf_line(&conf, "log_destination", "stderr");
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/rdrill_hba.conf", p->scratch);
+	conf_line(&conf, "hba_file", path.buf);
+	{
+		size_t i;
+		for (i = 0; i < p->settings.keys.nr; i++) {
+			if (!safe_text(p->settings.vals.v[i])) {
+				error_set(err, "setting '%s' holds a control "
+					  "character", p->settings.keys.v[i]);
+				goto out;
+			}
+			conf_line(&conf, p->settings.keys.v[i],
+				  p->settings.vals.v[i]);
+		}
+	}
+	/* Only the server's user (and root) can reach the socket directory. */
+	{
+		static const char hba[] = "# rdrill: the scratch server's socket "
+			"directory is private (0700)\nlocal all all trust\n";
+		if (write_owned(path.buf, hba, sizeof(hba) - 1, u, err) < 0)
+			goto out;
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/postgresql.auto.conf", p->scratch);
+	strbuf_reset(&log);
+	if (strbuf_read_file(&log, path.buf, 1u << 20) < 0 && errno != ENOENT) {
+		error_errno(err, "%s", path.buf);
+		goto out;
+	}
+	strbuf_add(&log, conf.buf, conf.len);
+	if (write_owned(path.buf, log.buf, log.len, u, err) < 0)
+		goto out;
+	/* pgBackRest wrote its part above rdrill's: journal all of it. */
+	json_object_set_new(ev, "recovery_conf", step_json_str(p->backup ?
+			    conf.buf : log.buf));
+	if (!p->backup) {
+		strbuf_reset(&conf);
+		strbuf_add(&conf, log.buf, log.len);
+	}
+	{
+		json_t *cl = json_array();
+		const char *q = conf.buf;
+		while (*q) {
+			const char *nl = strchr(q, '\n');
+			size_t n = nl ? (size_t)(nl - q) : strlen(q);
+			if (n && *q != '#') {
+				char *one = xstrndup(q, n);
+				json_array_append_new(cl, step_json_str(one));
+				free(one);
+			}
+			q += n + (nl ? 1 : 0);
+		}
+		json_object_set_new(ev, "recovery_conf_lines", cl);
+	}
+	json_object_set_new(ev, "recovery_conf_file", step_json_str(path.buf));
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/recovery.signal", p->scratch);
+	if (write_owned(path.buf, "", 0, u, err) < 0)
+		goto out;
+
+	/* 5. Start it and wait for the target (RTO: replaying WAL). */
+	strbuf_addf(&logsrc, "%s/server.log", sock);
+	m0 = mono_ms();
+	{
+		const char *argv[] = { pg_ctl.buf, "-D", p->scratch, "-l",
+				       logsrc.buf, "-W", "start", NULL };
+		if (step_run_logged(sc, "pg_ctl_log", "pg_ctl.log", argv,
+				    p->run_as, &res, &log, err) < 0)
+			goto out;
+	}
+	if (res.exit_code) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "pg_ctl start: exit %d", res.exit_code);
+		step_check(sc, "scratch server started", "exit 0", sb.buf, 0);
+		ret = 0;
+		goto out;
+	}
+	for (;;) {
+		int alive = server_alive(p->scratch);
+
+		if (*sc->cancel) {
+			fail_msg(sc, "interrupted while the scratch server was "
+				 "recovering");
+			break;
+		}
+		if (!alive && mono_ms() - m0 > 3000)
+			break;          /* it died: its log says why */
+		if (mono_ms() > deadline) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "recovery did not reach its target "
+				    "within the step's timeout (%lds); last seen: "
+				    "%s", sc->step->timeout_s,
+				    status.len ? status.buf : "not accepting "
+				    "connections");
+			fail_msg(sc, sb.buf);
+			break;
+		}
+		if (alive && !c) {
+			error_release(&e);
+			error_init(&e);
+			struct pg_deadline cdl;
+
+			pg_deadline_init(&cdl, 10, sc->cancel);
+			c = pg_connect_named(sc->drill, p->connection, NULL,
+					     sc->secrets, &cdl, &e);
+		}
+		if (c) {
+			json_decref(row);
+			error_release(&e);
+			error_init(&e);
+			row = query_row(c, "SELECT pg_is_in_recovery(), "
+					"pg_get_wal_replay_pause_state(), "
+					"pg_last_xact_replay_timestamp(), "
+					"pg_last_wal_replay_lsn()", 0, NULL, sc,
+					&e);
+			if (!row) {
+				PQfinish(c);
+				c = NULL;
+			} else {
+				strbuf_reset(&status);
+				strbuf_addf(&status, "in recovery %s, replay %s, "
+					    "at %s", cell(row, 0), cell(row, 1) ?
+					    cell(row, 1) : "?", cell(row, 3) ?
+					    cell(row, 3) : "?");
+				if (cell(row, 0) && !strcmp(cell(row, 0), "f"))
+					break;
+				if (cell(row, 1) && !strcmp(cell(row, 1),
+							    "paused")) {
+					reached = 1;
+					break;
+				}
+			}
+		}
+		sleep_ms(100);
+	}
+	m1 = mono_ms();
+	set_ms(rto, "replay_wal", m1 - m0);
+
+	if (reached) {
+		json_t *r2;
+		json_decref(row);
+		/* In UTC, whatever the copied postgresql.conf says. */
+		row = query_row(c, "SELECT set_config('TimeZone', 'UTC', false), "
+				"pg_last_xact_replay_timestamp()::text, "
+				"pg_last_wal_replay_lsn()::text, "
+				"(SELECT timeline_id FROM pg_control_checkpoint())"
+				"::text", 0, NULL, sc, err);
+		if (!row)
+			goto out;
+		json_object_set_new(stop, "last_xact_time", cell(row, 1) ?
+				    step_json_str(cell(row, 1)) : json_null());
+		json_object_set_new(stop, "end_lsn", step_json_str(cell(row, 2)));
+		/* Paused, the control file's checkpoint is on the replayed one. */
+		json_object_set_new(stop, "timeline", step_json_str(cell(row, 3)));
+		if (!p->target_timeline) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%" PRIu32, tli);
+			step_check(sc, "recovered on the backup's timeline", sb.buf,
+				   cell(row, 3) ? cell(row, 3) : "?", cell(row, 3) &&
+				   !strcmp(cell(row, 3), sb.buf));
+		}
+		strbuf_reset(&act);
+		strbuf_addf(&act, "paused at %s, last transaction %s",
+			    cell(row, 2) ? cell(row, 2) : "?",
+			    cell(row, 1) ? cell(row, 1) : "none replayed");
+		step_check(sc, "recovery reached the target and paused there",
+			   "paused at the target", act.buf, 1);
+		/* Where it stopped honours the target. */
+		if (!strcmp(tkind, "time") && cell(row, 1)) {
+			const char *pr[] = { target.buf };
+			r2 = query_row(c, "SELECT pg_last_xact_replay_timestamp() "
+				       "<= $1::timestamptz", 1, pr, sc, err);
+			if (!r2)
+				goto out;
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "at or before %s", target.buf);
+			step_check(sc, "last replayed transaction within the target",
+				   sb.buf, cell(row, 1), cell(r2, 0) &&
+				   !strcmp(cell(r2, 0), "t"));
+			json_decref(r2);
+		} else if (!strcmp(tkind, "lsn")) {
+			const char *pr[] = { target.buf };
+			r2 = query_row(c, "SELECT pg_last_wal_replay_lsn() >= "
+				       "$1::pg_lsn", 1, pr, sc, err);
+			if (!r2)
+				goto out;
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "at or after %s", target.buf);
+			step_check(sc, "replay reached the target LSN", sb.buf,
+				   cell(row, 2), cell(r2, 0) &&
+				   !strcmp(cell(r2, 0), "t"));
+			json_decref(r2);
+		}
+		/* RPO from WAL: the disaster minus the last replayed commit. */
+		if (disaster.len && cell(row, 1)) {
+			const char *pr[] = { disaster.buf };
+			r2 = query_row(c, "SELECT round(extract(epoch FROM "
+				       "$1::timestamptz - "
+				       "pg_last_xact_replay_timestamp()) * 1000)"
+				       "::bigint::text", 1, pr, sc, err);
+			if (!r2)
+				goto out;
+			if (cell(r2, 0))
+				set_ms(ev, "rpo_wal", strtoll(cell(r2, 0), NULL,
+							      10));
+			json_decref(r2);
+		}
+		/* 6. Promote, and read the timelines. */
+		m0 = mono_ms();
+		r2 = query_row(c, "SELECT pg_promote(true, 60)::text", 0, NULL, sc,
+			       err);
+		if (!r2)
+			goto out;
+		ok = cell(r2, 0) && !strcmp(cell(r2, 0), "true");
+		json_decref(r2);
+		r2 = ok ? query_row(c, "SELECT pg_is_in_recovery()::text", 0, NULL,
+				    sc, err) : NULL;
+		ok = r2 && cell(r2, 0) && !strcmp(cell(r2, 0), "false");
+		json_decref(r2);
+		set_ms(rto, "promote", mono_ms() - m0);
+		step_check(sc, "promoted: the scratch server accepts writes",
+			   "pg_is_in_recovery() false", ok ? "false" : "true", ok);
+		if (ok) {
+			json_t *res2 = NULL;
+			struct pg_deadline dl;
+			struct pg_query_opts o = { .dl = &dl };
+
+			pg_deadline_init(&dl, 60, sc->cancel);
+			if (pg_run(c, "CHECKPOINT", &o, &res2, err) < 0)
+				goto out;
+			json_decref(res2);
+			r2 = query_row(c, "SELECT timeline_id::text FROM "
+				       "pg_control_checkpoint()", 0, NULL, sc, err);
+			if (!r2)
+				goto out;
+			json_object_set_new(stop, "new_timeline",
+					    step_json_str(cell(r2, 0)));
+			json_decref(r2);
+		}
+	} else {
+		/* Stopped, died, or out of time: never a recovery claim. */
+		const char *why;
+		if (c) {
+			PQfinish(c);
+			c = NULL;
+		}
+		strbuf_reset(&log);
+		if (strbuf_read_file(&log, logsrc.buf, 64u << 20) == 0)
+			log_lines(log.buf, lines, &fatal);
+		why = fatal.len ? fatal.buf : mem_find(log.buf, log.len,
+			"shutdown at recovery target", 27) ? "the server shut "
+		      "down at the target (target_action: shutdown): it was "
+		      "never promoted" : !server_alive(p->scratch) ?
+		      "the scratch server stopped before it reached the target" :
+		      NULL;
+		if (why) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "recovery did not reach the target: %s", why);
+			fail_msg(sc, sb.buf);
+		}
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s", json_string_value(json_object_get(sc->rec,
+			    "message")) ? json_string_value(json_object_get(sc->rec,
+			    "message")) : "recovery ended without pausing at the "
+			    "target");
+		step_check(sc, "recovery reached the target and paused there",
+			   "paused at the target", sb.buf, 0);
+		if (!json_object_get(sc->rec, "message"))
+			fail_msg(sc, sb.buf);
+	}
+	ret = 0;
+out:
+	if (c)
+		PQfinish(c);
+	if (logsrc.len) {
+		keep_server_log(sc, logsrc.buf, &log);
+		if (!json_array_size(lines))
+			log_lines(log.buf, lines, &fatal);
+	}
+	json_object_set_new(ev, "log_lines", lines);
+	json_decref(row);
+	user_info_release(&ui);
+	exec_result_release(&res);
+	error_release(&e);
+	strbuf_release(&sb);
+	strbuf_release(&act);
+	strbuf_release(&target);
+	strbuf_release(&disaster);
+	strbuf_release(&conf);
+	strbuf_release(&path);
+	strbuf_release(&pg_ctl);
+	strbuf_release(&log);
+	strbuf_release(&fatal);
+	strbuf_release(&logsrc);
+	strbuf_release(&status);
+	return ret;
+}
+
+/*
+ * The end of the run (after the cleanup phase, also after a failure or a
+ * signal): every scratch server stopped, its directories removed. What
+ * happened goes into the end record's "scratch_cleanup".
+ */
+static void recover_finish(json_t *state, json_t *out)
+{
+	json_t *arr = json_object_get(state, "scratch"), *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o) {
+		const char *data = json_string_value(json_object_get(o, "data"));
+		const char *sock = json_string_value(json_object_get(o, "sock"));
+		const char *pg_ctl = json_string_value(json_object_get(o, "pg_ctl"));
+		const char *run_as = json_string_value(json_object_get(o, "run_as"));
+		struct exec_cmd cmd = EXEC_CMD_INIT;
+		struct exec_result res = EXEC_RESULT_INIT;
+		struct error e = ERROR_INIT;
+		json_t *r = json_object();
+		struct stat st;
+		int was = server_alive(data);
+
+		json_object_set_new(r, "step", json_deep_copy(json_object_get(o,
+								"step")));
+		json_object_set_new(r, "data", json_string(data));
+		if (was) {
+			const char *argv[] = { pg_ctl, "-D", data, "-m", "immediate",
+					       "-w", "-t", "60", "stop", NULL };
+			strvec_pushv(&cmd.argv, argv);
+			cmd.run_as = run_as;
+			cmd.timeout_ms = 90000;
+			exec_run(&cmd, &res, &e);
+			exec_cmd_release(&cmd);
+			exec_cmd_init(&cmd);
+		}
+		json_object_set_new(r, "server_stopped", json_boolean(
+				    !server_alive(data)));
+		{
+			const char *argv[] = { "rm", "-rf", "--", data, sock, NULL };
+			strvec_pushv(&cmd.argv, argv);
+			cmd.timeout_ms = 600000;
+			exec_run(&cmd, &res, &e);
+			exec_cmd_release(&cmd);
+		}
+		json_object_set_new(r, "removed", json_boolean(
+				    stat(data, &st) < 0 && stat(sock, &st) < 0));
+		json_array_append_new(out, r);
+		exec_result_release(&res);
+		error_release(&e);
+	}
+}
+
+const struct step_kind step_kind_recover = {
+	.name = "recover",
+	.selectors = selectors,
+	.noun = "recover steps",
+	.fields = step_fields,
+	.params = &recover_schema,
+	.params_key = "recover",
+	.check = recover_check,
+	.describe = recover_describe,
+	.target = recover_target,
+	.needs = recover_needs,
+	.run = recover_run,
+	.finish = recover_finish,
+};
