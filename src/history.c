@@ -118,7 +118,15 @@ static json_t *examine(const char *dir, json_t **plan_out)
 	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
 				end ? journal_str(end, "status") : "INCOMPLETE"));
 	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
-	json_object_set_new(run, "rpo_ms", json_integer(int_or(end, "rpo_ms", -1)));
+	/*
+	 * A drill that made its own backup measured nothing about the
+	 * backup schedule (issue 15): no RPO figure, here or in metrics.
+	 */
+	json_object_set_new(run, "rpo_source", json_string(journal_str(end,
+							   "rpo_source")));
+	json_object_set_new(run, "rpo_ms", json_integer(
+		strcmp(journal_str(end, "rpo_source"), "own_backup") ?
+		int_or(end, "rpo_ms", -1) : -1));
 	{
 		const char *k = journal_str(json_object_get(start, "context"),
 					    "signing_key");
@@ -270,6 +278,17 @@ int history_overdue(json_t *h)
 /* ---- the index ---------------------------------------------------------- */
 
 /* "850 ms", "12.3 s", "4m05s" (as the reports say it), "—" if none. */
+static void add_ms(struct strbuf *sb, long long ms);
+
+/* The RPO cell: a figure, or why there is none. */
+static void add_rpo(struct strbuf *sb, json_t *run)
+{
+	if (!strcmp(journal_str(run, "rpo_source"), "own_backup"))
+		strbuf_adds(sb, "not demonstrated (own backup)");
+	else
+		add_ms(sb, int_or(run, "rpo_ms", -1));
+}
+
 static void add_ms(struct strbuf *sb, long long ms)
 {
 	if (ms < 0)
@@ -359,7 +378,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 		strbuf_addf(md, " | `%s` | ", verdict(last));
 		add_ms(md, int_or(last, "rto_ms", -1));
 		strbuf_adds(md, " | ");
-		add_ms(md, int_or(last, "rpo_ms", -1));
+		add_rpo(md, last);
 		strbuf_addf(md, " | %s | ", journal_str(last, "state"));
 		add_when(md, journal_str(g, "last_pass"), 1);
 		strbuf_adds(md, " | ");
@@ -388,7 +407,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 			strbuf_addf(md, " | `%s` | ", verdict(r));
 			add_ms(md, int_or(r, "rto_ms", -1));
 			strbuf_adds(md, " | ");
-			add_ms(md, int_or(r, "rpo_ms", -1));
+			add_rpo(md, r);
 			strbuf_adds(md, " | ");
 			add_text(md, journal_str(r, "state"));
 			if (*journal_str(r, "problem")) {

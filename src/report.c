@@ -1317,6 +1317,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		if (ev && json_is_string(json_object_get(ev, "summary"))) {
 			json_t *o = json_object();
 			json_object_set(o, "step", json_object_get(vs, "title"));
+			json_object_set(o, "id", json_object_get(vs, "id"));
 			json_object_set(o, "line", json_object_get(ev, "summary"));
 			json_array_append_new(summaries, o);
 		}

@@ -32,6 +32,8 @@ expect_grep '转储与服务器版本一致' "$R"
 expect_grep '演练标记消息' "$R"
 expect_grep '与记录时的行一致' "$R"
 expect_grep_F ': 5 tables, 2059 rows: identical to step fp-before' "$R"
+# ... said in one line of the executive summary: all the data came back.
+expect_grep_F '- **数据**（步骤 fp-after）：5 tables, 2059 rows: identical to step fp-before' "$R"
 expect_grep '| RTO（首个破坏步骤开始 → 最后一项恢复验证通过；启动时钟） | 5m | [0-9\\.]* m*s | `PASSED` |' "$R"
 # Its own fresh backup proves the restore, not the schedule.
 expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1h（未证明） | [0-9\\.]* m*s | `NOT DEMONSTRATED` |' "$R"

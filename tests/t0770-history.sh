@@ -49,7 +49,8 @@ expect_exit 0 run "$TRASH/hist.yaml" -o "$H/1-passed" --sign-key "$TRASH/keys/rd
 expect_exit 0 "$RDRILL" sign "$H/1-passed" --role auditor --name "A. Auditor" --key "$TRASH/keys/rdrill-sign.key"
 expect_exit 1 run "$TRASH/hist.yaml" -o "$H/2-failed" --var code=3
 # The report of a run beside earlier ones shows the previous run's figures.
-expect_grep '^Previous run, 20[0-9-]* [0-9:]* (`PASSED`, 1-passed): RTO [0-9.]* m*s, RPO [0-9.]* m*s\.$' "$H/2-failed/report.md"
+# (its RPO is its own backup's: no figure, issue 15)
+expect_grep '^Previous run, 20[0-9-]* [0-9:]* (`PASSED`, 1-passed): RTO [0-9.]* m*s, RPO —\.$' "$H/2-failed/report.md"
 # Its findings, first page: the failed check and the override, each
 # with the journal line that is its evidence.
 F=$H/2-failed/report.md
@@ -113,6 +114,12 @@ expect_grep '^rdrill_last_success_timestamp_seconds{drill="never",environment="t
 T1=$(sed -n 1p "$H/1-passed/journal.jsonl" | jq -r '.time | sub("\\.[0-9]+Z$"; "Z") | fromdate')
 expect_grep "^rdrill_last_success_timestamp_seconds{drill=\"hist\",environment=\"test\"} $T1.000\$" "$P"
 expect_grep '^rdrill_last_rto_seconds{drill="hist",environment="test"} [0-9.]*$' "$P"
+# The drill makes its own backup: its RPO demonstrates nothing about the
+# schedule (issue 15), so the index shows none and exports none.
+expect_true "the journal says own_backup" test \
+	"$(jq -r 'select(.type=="end") | .rpo_source' "$H/1-passed/journal.jsonl")" = own_backup
+expect_grep_F '| not demonstrated (own backup) |' "$M"
+expect_no_grep '^rdrill_last_rpo_seconds{drill="hist"' "$P"
 # Only the drills that are not overdue: exit 0.
 rm -rf "$H/5-never" "$H/6-quick"
 expect_exit 0 "$RDRILL" history "$H" -o "$TRASH"
