@@ -1,5 +1,6 @@
 #include "backup.h"
 #include "clock.h"
+#include "journal.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -76,21 +77,27 @@ static void with_tz(const char *tz, int set)
 	tzset();
 }
 
+/* The header's fields (sec, min, hour, mday, mon, year) as a struct tm. */
+static void header_tm(const int f[7], int isdst, struct tm *tm)
+{
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_sec = f[0];
+	tm->tm_min = f[1];
+	tm->tm_hour = f[2];
+	tm->tm_mday = f[3];
+	tm->tm_mon = f[4];
+	tm->tm_year = f[5];
+	tm->tm_isdst = isdst;
+}
+
 int backup_archive_time(const int f[7], const char *tz, long long *ms,
 			int *dst_fits)
 {
 	struct tm tm, back;
 	time_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_sec = f[0];
-	tm.tm_min = f[1];
-	tm.tm_hour = f[2];
-	tm.tm_mday = f[3];
-	tm.tm_mon = f[4];
-	tm.tm_year = f[5];
 	/* As pg_restore does: the stored flag picks the repeated hour. */
-	tm.tm_isdst = f[6];
+	header_tm(f, f[6], &tm);
 	with_tz(tz, 1);
 	t = mktime(&tm);
 	if (t != (time_t)-1)
@@ -103,14 +110,7 @@ int backup_archive_time(const int f[7], const char *tz, long long *ms,
 		 * hour, and mktime() would shift the time by the DST offset
 		 * to honour it: the zone's own rule is taken instead.
 		 */
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_sec = f[0];
-		tm.tm_min = f[1];
-		tm.tm_hour = f[2];
-		tm.tm_mday = f[3];
-		tm.tm_mon = f[4];
-		tm.tm_year = f[5];
-		tm.tm_isdst = -1;
+		header_tm(f, -1, &tm);
 		t = mktime(&tm);
 	}
 	with_tz(tz, 0);
@@ -335,17 +335,6 @@ static int on_glob_error(const char *path, int eno)
 	return 0;
 }
 
-static json_t *utc(long long ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_t *r;
-
-	clock_format_utc_ms(&sb, ms);
-	r = json_string(sb.buf);
-	strbuf_release(&sb);
-	return r;
-}
-
 static void fmt_age(struct strbuf *sb, long long ms)
 {
 	long long s = (ms < 0 ? -ms : ms) / 1000;
@@ -379,11 +368,11 @@ static json_t *cand_json(const struct cand *c)
 
 	json_object_set_new(o, "path", json_string(c->path));
 	json_object_set_new(o, "size", json_integer(c->size));
-	json_object_set_new(o, "mtime", utc(c->mtime_ms));
+	json_object_set_new(o, "mtime", journal_utc(c->mtime_ms));
 	json_object_set_new(o, "mtime_ms", json_integer(c->mtime_ms));
 	json_object_set_new(o, "clock", json_string(c->clock));
 	if (strcmp(c->clock, "mtime")) {
-		json_object_set_new(o, "created", utc(c->created_ms));
+		json_object_set_new(o, "created", journal_utc(c->created_ms));
 		json_object_set_new(o, "created_ms", json_integer(c->created_ms));
 	}
 	if (c->created_local)
@@ -556,7 +545,7 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 	json_object_set_new(rec, "strength",
 			    json_string(clock_strength(c[pick].clock)));
 	json_object_set_new(rec, "created_ms", json_integer(cand_key(&c[pick])));
-	json_object_set_new(rec, "created", utc(cand_key(&c[pick])));
+	json_object_set_new(rec, "created", journal_utc(cand_key(&c[pick])));
 	json_object_set_new(rec, "fell_back", json_boolean(pick > 0));
 	goto out;
 

@@ -167,17 +167,6 @@ static int counts_as_pass(json_t *run)
 	       !strcmp(journal_str(run, "status"), "PASSED");
 }
 
-static json_t *utc_string(long long ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_t *j;
-
-	clock_format_utc_ms(&sb, ms);
-	j = json_string(sb.buf);
-	strbuf_release(&sb);
-	return j;
-}
-
 json_t *history_scan(const struct strvec *dirs, long long now_ms,
 		     struct error *err)
 {
@@ -246,9 +235,9 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 								"started"));
 			cad = int_or(g, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
 			json_object_set_new(g, "last_pass", last >= 0 ?
-					    utc_string(last) : json_null());
+					    journal_utc(last) : json_null());
 			json_object_set_new(g, "due", last >= 0 ?
-					    utc_string(last + cad * 1000) :
+					    journal_utc(last + cad * 1000) :
 					    json_null());
 			json_object_set_new(g, "overdue", json_boolean(last < 0 ||
 					    now_ms > last + cad * 1000));
@@ -256,7 +245,7 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 		}
 		strvec_clear(&keys);
 	}
-	json_object_set_new(out, "generated", utc_string(now_ms));
+	json_object_set_new(out, "generated", journal_utc(now_ms));
 	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
 	json_object_set_new(out, "drills", list);
 	json_decref(groups);

@@ -1,4 +1,5 @@
 #include "journal.h"
+#include "clock.h"
 #include "secret.h"
 #include "error.h"
 #include "fsutil.h"
@@ -392,4 +393,15 @@ int journal_verify(const char *path, int *torn, struct error *err)
 		return -1;
 	json_decref(r);
 	return 0;
+}
+
+json_t *journal_utc(long long ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *r;
+
+	clock_format_utc_ms(&sb, ms);
+	r = json_string(sb.buf);
+	strbuf_release(&sb);
+	return r;
 }

@@ -44,6 +44,9 @@ void journal_free(struct journal *j);
 /* The text at `key` of a record (or any JSON object), "" when absent. */
 const char *journal_str(json_t *rec, const char *key);
 
+/* A record's time: `ms` since the epoch as ISO-8601 UTC (clock.h). */
+json_t *journal_utc(long long ms);
+
 /*
  * Read every complete record. A last line cut short by a kill is dropped
  * and counted in *torn (may be NULL). NULL + err when the file can't be

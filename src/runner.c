@@ -39,17 +39,6 @@ const char *runner_status_word(enum runner_status s)
 	return "FAILED";
 }
 
-static json_t *utc_ms(long long ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_t *r;
-
-	clock_format_utc_ms(&sb, ms);
-	r = json_string(sb.buf);
-	strbuf_release(&sb);
-	return r;
-}
-
 struct run {
 	const struct runner_opts *o;
 	const struct drill *d;
@@ -218,8 +207,8 @@ static int run_step(struct run *r, const struct drill_step *step,
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
-	json_object_set_new(rec, "started", utc_ms(t0));
-	json_object_set_new(rec, "ended", utc_ms(t1));
+	json_object_set_new(rec, "started", journal_utc(t0));
+	json_object_set_new(rec, "ended", journal_utc(t1));
 	json_object_set_new(rec, "started_ms", json_integer(t0));
 	json_object_set_new(rec, "ended_ms", json_integer(t1));
 	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
@@ -295,46 +284,48 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
+static int resolve(json_t *v, json_t *paths, struct strbuf *missing);
+
+/*
+ * One value: a string with a placeholder gets its filled copy in *out
+ * (NULL: unchanged); anything else is resolved in place.
+ */
+static int resolve_one(json_t *x, json_t *paths, struct strbuf *missing,
+		       json_t **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n;
+
+	*out = NULL;
+	if (!json_is_string(x))
+		return resolve(x, paths, missing);
+	n = expand_deferred(json_string_value(x), paths, &sb, missing);
+	if (n > 0)
+		*out = json_string(sb.buf);
+	strbuf_release(&sb);
+	return n < 0 ? -1 : 0;
+}
+
 /* Every string below `v` with its ${backup.ID.path} filled; -1: an id unknown. */
 static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
 {
-	struct strbuf sb = STRBUF_INIT;
 	const char *k;
-	json_t *x;
+	json_t *x, *r;
 	size_t i;
-	int n;
 
 	json_object_foreach(v, k, x) {
-		if (json_is_string(x)) {
-			strbuf_reset(&sb);
-			n = expand_deferred(json_string_value(x), paths, &sb,
-					    missing);
-			if (n < 0)
-				goto fail;
-			if (n)
-				json_object_set_new(v, k, json_string(sb.buf));
-		} else if (resolve(x, paths, missing) < 0) {
-			goto fail;
-		}
+		if (resolve_one(x, paths, missing, &r) < 0)
+			return -1;
+		if (r)
+			json_object_set_new(v, k, r);
 	}
 	json_array_foreach(v, i, x) {
-		if (json_is_string(x)) {
-			strbuf_reset(&sb);
-			n = expand_deferred(json_string_value(x), paths, &sb,
-					    missing);
-			if (n < 0)
-				goto fail;
-			if (n)
-				json_array_set_new(v, i, json_string(sb.buf));
-		} else if (resolve(x, paths, missing) < 0) {
-			goto fail;
-		}
+		if (resolve_one(x, paths, missing, &r) < 0)
+			return -1;
+		if (r)
+			json_array_set_new(v, i, r);
 	}
-	strbuf_release(&sb);
 	return 0;
-fail:
-	strbuf_release(&sb);
-	return -1;
 }
 
 /*
@@ -378,7 +369,7 @@ static void pick_backups(struct run *r, struct strvec *problems,
 			json_object_set(paths, it->id, json_object_get(rec, "chosen"));
 		else if (!strcmp(st, "damaged") && !damaged->len)
 			strbuf_adds(damaged, journal_str(rec, "problem"));
-		json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 		json_array_append(r->picks, rec);
 		append(r, rec);
 		strbuf_release(&what);
@@ -425,7 +416,7 @@ static int preflight(struct run *r)
 	if (nb)
 		json_object_set_new(rec, "status", json_string("refused"));
 	json_decref(bchecks);
-	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 	if (append(r, rec) < 0)
 		ret = -1;
 	if (problems.nr) {
@@ -531,7 +522,7 @@ done:
 	}
 	json_object_set_new(rec, "type", json_string("freshness"));
 	json_object_set_new(rec, "when", json_string(when));
-	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 	json_object_set_new(rec, "checks", arr);
 	json_array_append(r->picks, rec);
 	append(r, rec);
@@ -628,7 +619,7 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 	json_object_set_new(end, "rpo_path", json_string(journal_str(worst, "chosen")));
 	json_object_set_new(end, "rpo_clock", json_string(journal_str(worst, "clock")));
 	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
-	json_object_set_new(end, "rpo_disaster", utc_ms(r->disaster_wall_ms));
+	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
 	if (age < 0) {
 		json_object_set_new(end, "rpo_unmeasured", json_string(
 			"the backup's creation time is after the disaster: "
@@ -744,7 +735,7 @@ static json_t *start_record(struct run *r)
 
 	json_object_set_new(rec, "type", json_string("start"));
 	json_object_set_new(rec, "mode", json_string("run"));
-	json_object_set_new(rec, "time", utc_ms(clock_wall_ms()));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 	json_object_set(rec, "plan", r->o->plan);
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
@@ -1018,7 +1009,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 			json_decref(sc);
 	}
 	json_object_set_new(end, "type", json_string("end"));
-	json_object_set_new(end, "time", utc_ms(clock_wall_ms()));
+	json_object_set_new(end, "time", journal_utc(clock_wall_ms()));
 	measure(&r, end);
 	json_object_set_new(end, "status",
 			    json_string(runner_status_word(r.status)));

@@ -233,6 +233,19 @@ static int stanza_ok(json_t *stanza, struct strbuf *why)
 }
 
 /* `info` into memory (preflight: no bundle yet, no log). */
+
+/* ": " and the first line of what pgbackrest printed on stderr, if any. */
+static void add_first_line(struct strbuf *act, const struct strbuf *err)
+{
+	const char *nl;
+
+	if (!err->len)
+		return;
+	nl = memchr(err->buf, '\n', err->len);
+	strbuf_adds(act, ": ");
+	strbuf_add(act, err->buf, nl ? (size_t)(nl - err->buf) : err->len);
+}
+
 static void pbr_preflight(const struct drill_step *s, struct preflight_report *r)
 {
 	const struct pgbackrest_params *p = s->params;
@@ -254,13 +267,7 @@ static void pbr_preflight(const struct drill_step *s, struct preflight_report *r
 		strbuf_addf(&act, "cannot run: %s", err.msg.buf);
 	} else if (res.exit_code || res.timed_out) {
 		strbuf_addf(&act, "pgbackrest info: exit %d", res.exit_code);
-		if (res.err_head.len) {
-			const char *nl = memchr(res.err_head.buf, '\n',
-						res.err_head.len);
-			strbuf_adds(&act, ": ");
-			strbuf_add(&act, res.err_head.buf, nl ? (size_t)(nl -
-				   res.err_head.buf) : res.err_head.len);
-		}
+		add_first_line(&act, &res.err_head);
 	} else if (res.out_bytes != res.out_head.len) {
 		strbuf_adds(&act, "pgbackrest info: more than 1 MiB of output");
 	} else if (parse_info(res.out_head.buf, res.out_head.len, p->stanza,
@@ -436,13 +443,7 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 			goto out;
 		strbuf_reset(&act);
 		strbuf_addf(&act, "exit %d", res.exit_code);
-		if (res.err_head.len) {
-			const char *nl = memchr(res.err_head.buf, '\n',
-						res.err_head.len);
-			strbuf_adds(&act, ": ");
-			strbuf_add(&act, res.err_head.buf, nl ? (size_t)(nl -
-				   res.err_head.buf) : res.err_head.len);
-		}
+		add_first_line(&act, &res.err_head);
 		json_object_set_new(ev, "verify", step_json_str(act.buf));
 		ok = step_check(sc, "pgbackrest verify", "exit 0", act.buf,
 				res.exit_code == 0 && !res.timed_out) && ok;
