@@ -113,6 +113,29 @@ static const struct schema conn_schema = {
 static const struct schema_field f_conn = { .type = SCHEMA_OBJ,
 					    .obj = &conn_schema };
 
+static const struct schema_field ssh_host_fields[] = {
+	{ .key = "user", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_ssh_host, user) },
+	{ .key = "host", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_ssh_host, host), .help = "a host name or address" },
+	{ .key = "port", .type = SCHEMA_INT, .min = 1, .max = 65535,
+	  .off = F(drill_ssh_host, port) },
+	{ .key = "identity_file", .type = SCHEMA_STR,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_ssh_host, identity_file),
+	  .help = "the private key to log in with" },
+	{ .key = "known_hosts", .type = SCHEMA_STR,
+	  .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,
+	  .off = F(drill_ssh_host, known_hosts),
+	  .help = "a known_hosts file pinning the host's key" },
+	{ NULL },
+};
+static const struct schema ssh_host_schema = {
+	"ssh host", ssh_host_fields, sizeof(struct drill_ssh_host),
+	SCHEMA_NAME(struct drill_ssh_host, name), NULL };
+static const struct schema_field f_ssh_host = { .type = SCHEMA_OBJ,
+						.obj = &ssh_host_schema };
+
 static const struct schema_field item_fields[] = {
 	{ .key = "id", .type = SCHEMA_ID, .flags = SCHEMA_REQ,
 	  .off = F(drill_item, id) },
@@ -262,6 +285,9 @@ static const struct schema_field top_fields[] = {
 	  .off = F(drill, vars) },
 	{ .key = "connections", .type = SCHEMA_MAP, .item = &f_conn,
 	  .off = F(drill, conns), .off2 = F(drill, nconns) },
+	{ .key = "ssh_hosts", .type = SCHEMA_MAP, .item = &f_ssh_host,
+	  .off = F(drill, ssh_hosts), .off2 = F(drill, nssh_hosts),
+	  .help = "NAME: {user, host, port, identity_file, known_hosts}" },
 	{ .key = "backup_dir", .type = SCHEMA_OBJ, .obj = &storage_schema,
 	  .off = F(drill, backup_dir) },
 	{ .key = "backup_set", .type = SCHEMA_LIST,
@@ -1418,6 +1444,17 @@ const struct drill_conn *drill_conn(const struct drill *d, const char *name)
 	for (i = 0; name && i < d->nconns; i++)
 		if (!strcmp(d->conns[i].name, name))
 			return &d->conns[i];
+	return NULL;
+}
+
+const struct drill_ssh_host *drill_ssh_host(const struct drill *d,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < d->nssh_hosts; i++)
+		if (!strcmp(d->ssh_hosts[i].name, name))
+			return &d->ssh_hosts[i];
 	return NULL;
 }
 

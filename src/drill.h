@@ -67,6 +67,18 @@ struct drill_conn {
 	struct schema_int connect_timeout_s;
 };
 
+/*
+ * A host that command steps can run on over SSH (`host:` in the step;
+ * ssh.h): who to log in as, where, the key, and the known_hosts file
+ * that pins its host key.
+ */
+struct drill_ssh_host {
+	const char *name;
+	const char *user, *host;
+	struct schema_int port;
+	const char *identity_file, *known_hosts;
+};
+
 struct drill_item {
 	const char *id, *title;
 	struct schema_int tier;
@@ -129,6 +141,8 @@ struct drill {
 	struct schema_kv vars;  /* the variables the plan depends on */
 	struct drill_conn *conns;
 	size_t nconns;
+	struct drill_ssh_host *ssh_hosts;
+	size_t nssh_hosts;
 	struct drill_storage *backup_dir;
 	struct drill_item *items;
 	size_t nitems;
@@ -161,6 +175,8 @@ struct drill *drill_from_body(json_t *body, struct error *err);
 void drill_free(struct drill *d);
 
 const struct drill_conn *drill_conn(const struct drill *d, const char *name);
+const struct drill_ssh_host *drill_ssh_host(const struct drill *d,
+					    const char *name);
 const struct drill_step *drill_step_by_n(const struct drill *d, long n);
 const struct drill_item *drill_item(const struct drill *d, const char *id);
 /* How many backup_set items are scheduled: (picked when the run starts). */

@@ -964,9 +964,14 @@ static int open_outputs(struct run *r, struct error *err)
 	}
 	st[0].hash_hex = r->res->out_sha256;
 	st[1].hash_hex = r->res->err_sha256;
-	r->null_fd = move_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
-	if (r->null_fd < 0)
-		return error_errno(err, "cannot open /dev/null");
+	{
+		const char *in = r->cmd->stdin_path ? r->cmd->stdin_path
+						    : "/dev/null";
+
+		r->null_fd = move_high(open(in, O_RDONLY | O_CLOEXEC));
+		if (r->null_fd < 0)
+			return error_errno(err, "cannot open %s", in);
+	}
 	return 0;
 }
 

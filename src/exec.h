@@ -13,7 +13,7 @@ struct error;
 /*
  * Running one command of a drill: spawned from an argv (never through a
  * shell unless argv says {"/bin/sh", "-c", script}), in its own process
- * group, stdin from /dev/null, stdout and stderr copied to files through
+ * group, stdin from /dev/null (or `stdin_path`), stdout and stderr copied to files through
  * a fixed buffer so memory stays bounded whatever the command prints.
  *
  * argv[0] without a '/' is looked up in the PATH the child will get
@@ -63,6 +63,7 @@ struct exec_cmd {
 	int env_clear;              /* start from an empty environment */
 	const char *cwd;            /* NULL = the caller's */
 	const char *run_as;         /* user name, NULL = the caller */
+	const char *stdin_path;     /* opened read-only; NULL = /dev/null */
 	const char *stdout_path;    /* created 0644, truncated; NULL = discard */
 	const char *stderr_path;
 	unsigned long timeout_ms;   /* 0 = none */

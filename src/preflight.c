@@ -1,4 +1,5 @@
 #include "preflight.h"
+#include "ssh.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -183,6 +184,7 @@ static void check_kinds(const struct drill *d, json_t *checks,
 	for (i = 0; i < d->nsteps; i++)
 		if (d->steps[i].kind->preflight)
 			d->steps[i].kind->preflight(&d->steps[i], &r);
+	ssh_preflight(d, &r);
 }
 
 static void check_programs(const struct step_needs *n, json_t *checks,

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "schema.h"
 #include "sha256.h"
+#include "ssh.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -17,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Command output need not be UTF-8; the journal's strings must be. The
@@ -71,6 +73,10 @@ static const char *const warned_errors[] = {
 	NULL,
 };
 
+/* A remote step: ssh's connect timeout, and the local backstop's slack. */
+#define REMOTE_CONNECT_S 30
+#define REMOTE_BACKSTOP_S 30
+
 struct command_params {
 	struct strvec run;
 	const char *shell;
@@ -81,6 +87,7 @@ struct command_params {
 	size_t nexpect;
 	const char *run_as;
 	int allow_stderr_errors;
+	const char *host;
 };
 
 #define F(m) offsetof(struct command_params, m)
@@ -112,6 +119,9 @@ static const struct schema_field command_fields[] = {
 	{ .key = "allow_stderr_errors", .type = SCHEMA_BOOL,
 	  .off = F(allow_stderr_errors),
 	  .help = "true: 'ERROR:  ' on stderr is expected, not a failure" },
+	{ .key = "host", .type = SCHEMA_LIT, .flags = SCHEMA_NONEMPTY,
+	  .off = F(host),
+	  .help = "an ssh_hosts: name: run it there over SSH" },
 	{ NULL },
 };
 
@@ -119,6 +129,29 @@ static const struct schema command_schema = {
 	"command step", command_fields, sizeof(struct command_params), 0, NULL };
 
 static const char *const selectors[] = { "run", "shell", NULL };
+
+/*
+ * host: names a declared ssh_hosts: entry; the remote user is that
+ * host's, so run_as (a local user switch) has no meaning there.
+ */
+static int check_host(struct schema_ctx *c, const struct ynode *n,
+		      json_t *step)
+{
+	const char *host = json_string_value(json_object_get(step, "host"));
+	const struct ynode *hosts = ynode_get(schema_ctx_root(c), "ssh_hosts");
+	const struct ynode *at = ynode_get(n, "host");
+
+	if (!host)
+		return 0;
+	if (!hosts || !ynode_get(hosts, host))
+		return schema_error_at(c, at ? at : n, "unknown ssh host '%s' "
+				       "(define it under ssh_hosts:)", host);
+	if (json_object_get(step, "run_as"))
+		return schema_error_at(c, ynode_get(n, "run_as"), "run_as "
+				       "cannot be used with host: the remote "
+				       "user is the ssh host's user");
+	return 0;
+}
 
 /* The command as the plan, the terminal and the report show it. */
 static int command_check(struct schema_ctx *c, const struct ynode *n,
@@ -128,8 +161,8 @@ static int command_check(struct schema_ctx *c, const struct ynode *n,
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	(void)c;
-	(void)n;
+	if (check_host(c, n, step) < 0)
+		return -1;
 	if (run) {
 		json_array_foreach(run, i, v) {
 			if (i)
@@ -160,6 +193,8 @@ static void command_context(const struct drill_step *s, struct strvec *lines)
 		strvec_pushf(lines, "cd %s", p->cwd);
 	if (p->run_as)
 		strvec_pushf(lines, "as user %s", p->run_as);
+	if (p->host)
+		strvec_pushf(lines, "on ssh host %s", p->host);
 }
 
 static void command_view(const struct drill_step *s, json_t *vs)
@@ -170,6 +205,8 @@ static void command_view(const struct drill_step *s, json_t *vs)
 
 	report_view_str(vs, "cwd", p->cwd);
 	report_view_str(vs, "run_as", p->run_as);
+	report_view_str(vs, "host", p->host);
+	report_view_code(vs, "host");
 	report_view_code(vs, "cwd");
 	report_view_code(vs, "run_as");
 	if (p->cwd)
@@ -215,7 +252,16 @@ static void command_target(const struct drill *d, const struct drill_step *s,
 	const char *const *v = p->run.v;
 	size_t i, n = p->run.nr;
 
-	(void)d;
+	if (p->host) {
+		const struct drill_ssh_host *h = drill_ssh_host(d, p->host);
+		struct strbuf sb = STRBUF_INIT;
+
+		if (h)
+			ssh_describe(h, &sb);
+		strvec_pushf(lines, "on ssh host %s (%s)", p->host,
+			     sb.len ? sb.buf : "undeclared");
+		strbuf_release(&sb);
+	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(basename_of(v[i]), "docker") ||
 		    !strcmp(basename_of(v[i]), "podman"))
@@ -255,6 +301,12 @@ static void command_needs(const struct drill_step *s, struct step_needs *n)
 	const char *base = strrchr(prog, '/');
 	size_t i;
 
+	/* A remote program is the host's business (ssh_preflight()). */
+	if (p->host) {
+		strvec_push_unique(&n->programs, "ssh");
+		strvec_pushv(&n->env, p->secret_env.vals.v);
+		return;
+	}
 	strvec_push_unique(&n->programs, prog);
 	/* What sudo starts is needed too (sudo itself: sudo -n true). */
 	if (!strcmp(base ? base + 1 : prog, "sudo"))
@@ -367,34 +419,108 @@ static void check_result(struct step_ctx *sc, const struct exec_result *res)
 		step_check(sc, "errors in output", "none", warned_errors[i], 0);
 }
 
+/*
+ * host: the local program becomes ssh; the step's argv, env and cwd go
+ * on the remote command line, its secret_env values on ssh's stdin
+ * (ssh.h), never on a command line. The remote side keeps the step's
+ * deadline; the local one becomes a backstop past it (a hung network),
+ * so the remote `timeout` normally speaks first and its exit code is
+ * the step's.
+ */
+static int remote_prepare(struct step_ctx *sc, struct exec_cmd *cmd,
+			  const char *const *argv, int *fd,
+			  struct strbuf *in_path, struct error *err)
+{
+	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
+	const struct drill_ssh_host *h = drill_ssh_host(sc->drill, p->host);
+	struct strvec env = STRVEC_INIT, vals = STRVEC_INIT;
+	struct strbuf line = STRBUF_INIT, payload = STRBUF_INIT;
+	long grace_s = (long)((cmd->grace_ms + 999) / 1000);
+	size_t i;
+	int ret = -1;
+
+	if (!h)
+		return error_set(err, "unknown ssh host '%s'", p->host);
+	for (i = 0; i < p->env.keys.nr; i++)
+		strvec_pushf(&env, "%s=%s", p->env.keys.v[i], p->env.vals.v[i]);
+	for (i = 0; i < p->secret_env.keys.nr; i++)
+		strvec_push(&vals, getenv(p->secret_env.vals.v[i]));
+	ssh_argv(h, REMOTE_CONNECT_S, &cmd->argv);
+	ssh_remote_command(&line, argv, env.v, p->cwd, sc->step->timeout_s,
+			   grace_s);
+	strvec_push(&cmd->argv, line.buf);
+	if (ssh_stdin_payload(&payload, p->secret_env.keys.v, vals.v, err) < 0 ||
+	    ssh_stdin_memfd(&payload, fd, in_path, err) < 0)
+		goto out;
+	cmd->stdin_path = in_path->buf;
+	if (cmd->timeout_ms)
+		cmd->timeout_ms += (unsigned long)(grace_s + REMOTE_BACKSTOP_S) *
+				   1000;
+	json_object_set_new(sc->rec, "host", json_string(p->host));
+	strbuf_reset(&line);
+	ssh_describe(h, &line);
+	json_object_set_new(sc->rec, "ssh", json_string(line.buf));
+	ret = 0;
+out:
+	if (payload.alloc)
+		memset(payload.buf, 0, payload.alloc);
+	strbuf_release(&payload);
+	strbuf_release(&line);
+	strvec_clear(&env);
+	strvec_clear(&vals);
+	return ret;
+}
+
+/*
+ * A remote command's end, read as a local one's: the remote `timeout`'s
+ * 124/137 after the deadline is a timeout; above 128 (not ssh's own 255)
+ * the remote shell's report of a signal.
+ */
+static void remote_result(struct step_ctx *sc, struct exec_result *res)
+{
+	if (ssh_timed_out(res->exit_code, res->duration_ms,
+			  sc->step->timeout_s))
+		res->timed_out = 1;
+	else if (!res->signal && res->exit_code > 128 && res->exit_code < 255)
+		res->signal = res->exit_code - 128;
+}
+
 static int command_run(struct step_ctx *sc, struct error *err)
 {
 	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
 	struct exec_cmd cmd = EXEC_CMD_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out_rel = STRBUF_INIT, out_abs = STRBUF_INIT,
-		      err_rel = STRBUF_INIT, err_abs = STRBUF_INIT;
+		      err_rel = STRBUF_INIT, err_abs = STRBUF_INIT,
+		      in_path = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
 	size_t i;
-	int ret = -1;
+	int ret = -1, in_fd = -1;
 
 	if (p->run.nr) {
-		strvec_pushv(&cmd.argv, p->run.v);
+		strvec_pushv(&argv, p->run.v);
 	} else if (p->shell) {
-		strvec_push(&cmd.argv, "/bin/sh");
-		strvec_push(&cmd.argv, "-c");
-		strvec_push(&cmd.argv, p->shell);
+		strvec_push(&argv, "/bin/sh");
+		strvec_push(&argv, "-c");
+		strvec_push(&argv, p->shell);
 	} else {
 		return error_set(err, "command step without run or shell");
 	}
 	if (note_secret_env(sc, err) < 0)
 		goto out;
 	step_exec_prepare(sc, &cmd);
-	for (i = 0; i < p->env.keys.nr; i++)
-		strvec_pushf(&cmd.env, "%s=%s", p->env.keys.v[i],
-			     p->env.vals.v[i]);
-	add_secret_env(sc, &cmd);
-	cmd.cwd = p->cwd;
-	cmd.run_as = p->run_as;
+	if (p->host) {
+		if (remote_prepare(sc, &cmd, argv.v, &in_fd, &in_path, err) < 0)
+			goto out;
+	} else {
+		strvec_pushv(&cmd.argv, argv.v);
+		for (i = 0; i < p->env.keys.nr; i++)
+			strvec_pushf(&cmd.env, "%s=%s", p->env.keys.v[i],
+				     p->env.vals.v[i]);
+		add_secret_env(sc, &cmd);
+		cmd.cwd = p->cwd;
+		cmd.run_as = p->run_as;
+	}
 	cmd.watch = warned_errors;
 	step_log_path(sc, "out", &out_rel, &out_abs);
 	step_log_path(sc, "err", &err_rel, &err_abs);
@@ -407,13 +533,19 @@ static int command_run(struct step_ctx *sc, struct error *err)
 					    json_string(err->msg.buf));
 		goto out;
 	}
+	if (p->host)
+		remote_result(sc, &res);
 	record_result(sc, &res, out_rel.buf, err_rel.buf, out_abs.buf,
 		      err_abs.buf);
 	check_result(sc, &res);
 	ret = 0;
 out:
+	if (in_fd >= 0)
+		close(in_fd);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);
+	strvec_clear(&argv);
+	strbuf_release(&in_path);
 	strbuf_release(&out_rel);
 	strbuf_release(&out_abs);
 	strbuf_release(&err_rel);

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Install what the fleet tests need beyond `make deps` (.ci/install-deps.sh):
+# packages whose install would start a service at boot (openssh-server,
+# prometheus, prometheus-pushgateway), plus the tools `make check-deploy`
+# drives (debootstrap, lintian, ansible). Their services are never left
+# enabled or running: a policy-rc.d that answers 101 ("action forbidden")
+# keeps invoke-rc.d from starting them while apt-get runs, and afterwards
+# each unit is disabled and masked so that a later boot does not start it.
+# The tests start their own sshd / pushgateway / prometheus on loopback.
+# As root: installs what is missing. Otherwise: says what is missing, fails.
+set -eu
+
+PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
+debootstrap lintian ansible systemd procps"
+SERVICES="ssh.service ssh.socket prometheus.service prometheus-pushgateway.service
+prometheus-node-exporter.service"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "rdrill: missing Debian packages:$missing" >&2
+	echo "rdrill: install them with: sudo sh .ci/install-deps-deploy.sh" >&2
+	exit 1
+fi
+echo "rdrill: installing (services disabled):$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+prc=/usr/sbin/policy-rc.d
+had_prc=""
+[ -e "$prc" ] && had_prc=yes
+log=$(mktemp "${TMPDIR:-/tmp}/rdrill-apt.XXXXXX")
+undo() {
+	rm -f "$log"
+	[ -n "$had_prc" ] || rm -f "$prc"
+}
+trap undo EXIT
+trap 'exit 130' INT TERM
+if [ -z "$had_prc" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$prc"
+	chmod 755 "$prc"
+fi
+quiet() {
+	"$@" >"$log" 2>&1 || {
+		rc=$?
+		cat "$log" >&2
+		echo "rdrill: failed (exit $rc): $*" >&2
+		exit "$rc"
+	}
+}
+quiet apt-get update -qq
+# shellcheck disable=SC2086
+quiet apt-get install -y -qq --no-install-recommends $missing
+for u in $SERVICES; do
+	systemctl disable "$u" >/dev/null 2>&1 || true
+	systemctl mask "$u" >/dev/null 2>&1 || true
+done
+# Where systemd is PID 1 a unit may have been started all the same.
+if [ -d /run/systemd/system ]; then
+	for u in $SERVICES; do systemctl stop "$u" >/dev/null 2>&1 || true; done
+fi
+echo "rdrill: installed; ssh, prometheus and the pushgateway are disabled and masked" >&2
