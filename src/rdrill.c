@@ -66,6 +66,17 @@ static const struct rdrill_cmd commands[] = {
 	  "  --prom FILE        also write Prometheus textfile metrics\n"
 	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
 	  OPT_HELP },
+	{ "ship", cmd_ship,
+	  "ship BUNDLE_DIR DEST [--runner NAME] [--identity KEY --known-hosts FILE] "
+	  "[--key PUB.pem]",
+	  "copy a verified bundle to DEST/RUNNER/ (a directory or ssh://[USER@]HOST[:PORT]/PATH), never overwriting",
+	  "\noptions:\n"
+	  "  --runner NAME      file it under NAME (default: this host's name)\n"
+	  "  --identity KEY     ssh:// only: the private key to log in with\n"
+	  "  --known-hosts FILE ssh:// only: the file pinning the host's key\n"
+	  "  --key PUB.pem      the bundle's seal must be signed by this key\n"
+	  "exit 3 when the bundle is already there (nothing written)\n"
+	  OPT_HELP },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  "\noptions:\n" OPT_HELP },

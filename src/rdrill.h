@@ -31,6 +31,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_ship(int argc, char **argv);
 
 /* Print "rdrill: <msg>" (and detail lines) to stderr. */
 struct error;

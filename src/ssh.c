@@ -122,6 +122,15 @@ void ssh_remote_command(struct strbuf *out, const char *const *argv,
 		add_word(out, argv[i]);
 }
 
+void ssh_quote_words(struct strbuf *out, const char *const *argv)
+{
+	size_t i;
+
+	/* Each word with a space before it: harmless to a shell. */
+	for (i = 0; argv[i]; i++)
+		add_word(out, argv[i]);
+}
+
 static int valid_name(const char *s)
 {
 	const char *p;

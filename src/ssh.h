@@ -65,6 +65,12 @@ void ssh_remote_command(struct strbuf *out, const char *const *argv,
 			long timeout_s, long grace_s);
 
 /*
+ * `argv` as words for a remote shell, each single-quoted (a command
+ * whose stdin is not the wrapper's: `rdrill ship` streams a tar there).
+ */
+void ssh_quote_words(struct strbuf *out, const char *const *argv);
+
+/*
  * What the remote wrapper reads from stdin: each NAME line then VALUE
  * line, then an empty line. -1 with err set for a name that is not
  * [A-Za-z_][A-Za-z0-9_]* or a value with a newline or NUL (it could

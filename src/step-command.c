@@ -209,6 +209,8 @@ static void command_view(const struct drill_step *s, json_t *vs)
 	report_view_code(vs, "host");
 	report_view_code(vs, "cwd");
 	report_view_code(vs, "run_as");
+	if (p->host)
+		strbuf_addf(&sb, "# on ssh host %s\n", p->host);
 	if (p->cwd)
 		strbuf_addf(&sb, "cd %s\n", p->cwd);
 	if (s->display)
