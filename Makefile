@@ -17,7 +17,7 @@
 # the BIN= a test installs from).
 MAKEFLAGS += --no-builtin-rules
 
-PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
+PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm libcurl
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g

@@ -11,7 +11,7 @@
 set -eu
 
 PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
-debootstrap lintian ansible systemd procps"
+debootstrap lintian ansible systemd procps curl"
 SERVICES="ssh.service ssh.socket prometheus.service prometheus-pushgateway.service
 prometheus-node-exporter.service"
 

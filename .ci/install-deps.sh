@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what rdrill needs to build, test and run its demo on Debian 12
-# (chromium, poppler-utils and fonts-noto-cjk: t0750 prints the reports
+# (libcurl: run --push speaks HTTP to a Prometheus Pushgateway;
+# chromium, poppler-utils and fonts-noto-cjk: t0750 prints the reports
 # to PDF and reads them back, in Chinese too).
 # As root: apt-get installs what is missing and an unprivileged user is
 # created for PostgreSQL servers (it refuses to run as root). Otherwise:
@@ -15,7 +16,8 @@
 set -eu
 
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
-libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev postgresql pgbackrest
+libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
+postgresql pgbackrest
 tar gzip coreutils util-linux jq tzdata perl
 chromium poppler-utils fonts-noto-cjk"
 # `make fuzz` only (RDRILL_FUZZ=1): clang and its libFuzzer runtime.

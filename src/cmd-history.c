@@ -25,7 +25,7 @@ int cmd_history(int argc, char **argv)
 	struct strvec dirs = STRVEC_INIT;
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
 		      line = STRBUF_INIT;
-	const char *outdir = NULL, *prom = NULL;
+	const char *outdir = NULL, *prom = NULL, *push_url = NULL;
 	json_t *h = NULL, *g;
 	char *js = NULL;
 	int k, rc = RDRILL_EXIT_FAILED, overdue;
@@ -36,6 +36,8 @@ int cmd_history(int argc, char **argv)
 			outdir = argv[++k];
 		else if (!strcmp(argv[k], "--prom") && k + 1 < argc)
 			prom = argv[++k];
+		else if (!strcmp(argv[k], "--push") && k + 1 < argc)
+			push_url = argv[++k];
 		else if (argv[k][0] == '-')
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[k]);
@@ -73,6 +75,8 @@ int cmd_history(int argc, char **argv)
 		if (fs_write_atomic(prom, md.buf, md.len, &err) < 0)
 			goto fail;
 	}
+	if (push_url)
+		rdrill_push_history(h, push_url, NULL, NULL);
 	json_array_foreach(json_object_get(h, "drills"), i, g) {
 		strbuf_reset(&line);
 		strbuf_addf(&line, "%-8s %s/%s: last passed %s", json_is_true(

@@ -130,7 +130,7 @@ int cmd_run(int argc, char **argv)
 	struct run_lock lock = RUN_LOCK_INIT;
 	int rc, held = 0, nd;
 	const char *key_path = getenv("RDRILL_SIGN_KEY");
-	const char *approved_key = NULL;
+	const char *approved_key = NULL, *push_url = NULL;
 	struct sign_key *key = NULL;
 	struct strbuf approved_hash = STRBUF_INIT;
 	json_t *approval = NULL;
@@ -144,6 +144,8 @@ int cmd_run(int argc, char **argv)
 			key_path = argv[++i];
 		else if (!strcmp(argv[i], "--approved-key") && i + 1 < argc)
 			approved_key = argv[++i];
+		else if (!strcmp(argv[i], "--push") && i + 1 < argc)
+			push_url = argv[++i];
 		else
 			strvec_push(&args, argv[i]);
 	}
@@ -255,6 +257,9 @@ int cmd_run(int argc, char **argv)
 		       utf8_term(&t, p.bundle.buf));
 		strbuf_release(&t);
 	}
+	if (push_url)
+		rdrill_push_run(push_url, p.bundle.buf, p.drill->id,
+				p.drill->environment);
 	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
 	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
 	goto out;

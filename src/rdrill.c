@@ -30,7 +30,7 @@ static const struct rdrill_cmd commands[] = {
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH|DIR "
 	  "[--approved-key PUB.pem]] [--change-ref REF] [-o DIR] [--lang zh-CN|en] "
-	  "[--dry-run] [--sign-key KEY.pem]",
+	  "[--dry-run] [--sign-key KEY.pem] [--push URL]",
 	  "run the drill, journal every step, write the report",
 	  "\noptions:\n" OPT_VAR
 	  "  --confirm ENV      run destructive steps in environment ENV\n"
@@ -41,7 +41,9 @@ static const struct rdrill_cmd commands[] = {
 	  "  --change-ref REF   the change ticket this run belongs to (report)\n"
 	  OPT_OUT OPT_LANG
 	  "  --dry-run          the same as rdrill plan\n"
-	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
+	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n"
+	  "  --push URL         push the metrics to a Prometheus Pushgateway\n"
+	  "                     (a failed push is a warning only)\n" OPT_HELP },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal",
 	  "\noptions:\n" OPT_LANG OPT_HELP },
@@ -59,11 +61,12 @@ static const struct rdrill_cmd commands[] = {
 	  "  --name NAME        who signs\n"
 	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
 	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
-	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE]",
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--push URL]",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
 	  "\noptions:\n"
 	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
 	  "  --prom FILE        also write Prometheus textfile metrics\n"
+	  "  --push URL         push them to a Prometheus Pushgateway (warning on failure)\n"
 	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
 	  OPT_HELP },
 	{ "ship", cmd_ship,

@@ -33,6 +33,17 @@ int cmd_sign(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_ship(int argc, char **argv);
 
+/*
+ * --push URL (cmd-push.c): a run's metrics, or a history's, pushed to a
+ * Prometheus Pushgateway; a failure is a warning only. `id`/`env` NULL:
+ * every drill of the history. Returns how many pushes failed.
+ */
+#include <jansson.h>
+void rdrill_push_run(const char *url, const char *bundle, const char *id,
+		     const char *env);
+int rdrill_push_history(json_t *h, const char *url, const char *id,
+			const char *env);
+
 /* Print "rdrill: <msg>" (and detail lines) to stderr. */
 struct error;
 void rdrill_print_error(const struct error *err);

@@ -1,0 +1,101 @@
+/*
+ * --push URL of `run` and `history`: the metrics of push.h sent to a
+ * Pushgateway. A push that fails is a warning on stderr, never an exit
+ * code: the verdict is the run's, and the alert for a Pushgateway gone
+ * quiet is the Pushgateway's own (deploy/prometheus/rdrill-alerts.yml).
+ */
+#include "clock.h"
+#include "error.h"
+#include "history.h"
+#include "journal.h"
+#include "push.h"
+#include "rdrill.h"
+#include "strvec.h"
+#include "utf8.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void warn(const struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, "rdrill: warning: ");
+	utf8_add_terminal(&sb, err->msg.buf);
+	fprintf(stderr, "%s (the verdict and exit code are unchanged)\n",
+		sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *this_host(char *buf, size_t n)
+{
+	if (gethostname(buf, n) < 0)
+		snprintf(buf, n, "unknown");
+	buf[n - 1] = '\0';
+	return buf;
+}
+
+int rdrill_push_history(json_t *h, const char *url, const char *id,
+			const char *env)
+{
+	struct error err = ERROR_INIT;
+	struct strbuf body = STRBUF_INIT;
+	char host[256];
+	json_t *g;
+	size_t i;
+	int failed = 0;
+
+	this_host(host, sizeof(host));
+	json_array_foreach(json_object_get(h, "drills"), i, g) {
+		if (id && (strcmp(journal_str(g, "id"), id) ||
+			   strcmp(journal_str(g, "environment"), env)))
+			continue;
+		strbuf_reset(&body);
+		push_group_metrics(g, &body);
+		if (push_send(url, journal_str(g, "id"),
+			      journal_str(g, "environment"), host, &body,
+			      &err) < 0) {
+			warn(&err);
+			error_release(&err);
+			failed++;
+		}
+	}
+	strbuf_release(&body);
+	return failed;
+}
+
+void rdrill_push_run(const char *url, const char *bundle, const char *id,
+		     const char *env)
+{
+	struct strvec dirs = STRVEC_INIT;
+	struct strbuf parent = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	const char *slash;
+	json_t *h;
+
+	/*
+	 * The bundle and its siblings (where runs accumulate): the last
+	 * pass may be an older run's, and a failed run must not push it
+	 * away as 0.
+	 */
+	strbuf_adds(&parent, bundle);
+	while (parent.len > 1 && parent.buf[parent.len - 1] == '/')
+		strbuf_setlen(&parent, parent.len - 1);
+	slash = strrchr(parent.buf, '/');
+	if (!slash)
+		strbuf_reset(&parent), strbuf_addch(&parent, '.');
+	else
+		strbuf_setlen(&parent, slash == parent.buf ? 1 :
+			      (size_t)(slash - parent.buf));
+	strvec_push(&dirs, parent.buf);
+	h = history_scan(&dirs, clock_wall_ms(), &err);
+	if (!h)
+		warn(&err);
+	else
+		rdrill_push_history(h, url, id, env);
+	json_decref(h);
+	error_release(&err);
+	strvec_clear(&dirs);
+	strbuf_release(&parent);
+}
