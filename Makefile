@@ -50,7 +50,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo demo-isolated demo-pitr fuzz clean uninstall
+NOLIB_GOALS := deps deps-deploy check check-deploy deb demo demo-isolated demo-pitr fuzz clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -87,12 +87,27 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps check check-suite demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps deps-deploy deb check-deploy check check-suite demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
 deps:
 	@sh .ci/install-deps.sh
+
+# What the fleet tests need that would start services at boot (sshd,
+# prometheus, the pushgateway: installed disabled and masked) and the
+# tools check-deploy drives (debootstrap, lintian, ansible).
+deps-deploy:
+	@sh .ci/install-deps-deploy.sh
+
+# The Debian package (deploy/debian/build-deb.sh): rdrill_VERSION_ARCH.deb.
+deb: deps
+	@sh deploy/debian/build-deb.sh
+
+# What needs root and a throwaway Debian 12 root (debootstrap): the .deb
+# installed and run there, the systemd units, the Ansible role, twice.
+check-deploy: deps deps-deploy
+	@sh tests/deploy/run.sh
 
 rdrill: $(B)/rdrill
 	cp $(B)/rdrill $@
@@ -133,7 +148,7 @@ $(B):
 check-suite: $(B)/rdrill $(UNITS) $(FUZZ_BINS) $(HELPERS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
-check: deps
+check: deps deps-deploy
 	$(MAKE) --no-print-directory check-suite B=build-check WERROR=1
 	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1 WERROR=1
 
@@ -189,4 +204,4 @@ uninstall:
 	rmdir '$(DESTDIR)$(datadir)/rdrill' 2>/dev/null || true
 
 clean:
-	rm -rf build build-check build-asan build-fuzz rdrill
+	rm -rf build build-check build-asan build-fuzz build-deb rdrill rdrill_*.deb

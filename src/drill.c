@@ -1123,6 +1123,7 @@ static void set_builtins(json_t *vars, const char *path, const char *id,
 	struct tm tm;
 	char buf[32];
 	char *copy = xstrdup(path), *dir;
+	const char *creds;
 	char real[PATH_MAX];
 
 	localtime_r(&now, &tm);
@@ -1140,6 +1141,13 @@ static void set_builtins(json_t *vars, const char *path, const char *id,
 		json_object_set_new(vars, "drill_id", json_string(id));
 	if (env)
 		json_object_set_new(vars, "environment", json_string(env));
+	/*
+	 * systemd's LoadCredential= directory (rdrill@.service), so a drill
+	 * says password_file: ${credentials_dir}/NAME; undefined elsewhere
+	 * (a use is then an error, unless --var gives it).
+	 */
+	if ((creds = getenv("CREDENTIALS_DIRECTORY")) && *creds == '/')
+		json_object_set_new(vars, "credentials_dir", json_string(creds));
 }
 
 static const char *scalar_or_null(const struct ynode *root, const char *key)
