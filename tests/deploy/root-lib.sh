@@ -1,5 +1,6 @@
 # Sourced by the check-deploy tests after ../lib.sh: a throwaway Debian 12
-# root, a copy of the debootstrap'd one run.sh made ($RDRILL_DEPLOY_BASE),
+# root (minbase plus systemd, as a VM has), a copy of the debootstrap'd
+# one run.sh made ($RDRILL_DEPLOY_BASE),
 # under $TRASH. Nothing in it starts a service (policy-rc.d says no);
 # apt-get inside it reaches Debian's archive like the host's.
 #
@@ -7,6 +8,8 @@
 #   in_root CMD...       chroot $ROOT CMD (a clean environment)
 #   root_install_deb     the .deb ($RDRILL_DEB) and its dependencies
 
+# lib.sh took tests/ for the top: these live one level deeper.
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 [ -n "${RDRILL_DEPLOY_BASE:-}" ] && [ -d "$RDRILL_DEPLOY_BASE" ] ||
 	{ echo "run through make check-deploy (tests/deploy/run.sh)" >&2; exit 1; }
 
@@ -16,6 +19,10 @@ root_make() {
 	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
 	cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+	# /proc as on a booted host (rdrill finds its templates through
+	# /proc/self/exe); unmounted before $TRASH is removed.
+	mount -t proc proc "$ROOT/proc"
+	at_exit "umount -l '$ROOT/proc'"
 }
 
 in_root() {

@@ -25,8 +25,8 @@ if [ -n "${RDRILL_DEPLOY_BASE:-}" ]; then
 	base=$RDRILL_DEPLOY_BASE
 else
 	base=$work/base
-	echo "--- debootstrap bookworm (minbase)"
-	debootstrap --variant=minbase bookworm "$base" "$mirror" \
+	echo "--- debootstrap bookworm (minbase + systemd)"
+	debootstrap --variant=minbase --include=systemd bookworm "$base" "$mirror" \
 		>"$work/debootstrap.log" 2>&1 ||
 		{ tail -20 "$work/debootstrap.log"; exit 1; }
 fi

@@ -28,13 +28,13 @@ expect_file "$ROOT/usr/share/man/man1/rdrill.1.gz"
 
 # --- a PostgreSQL the root's drill reaches through a socket inside it ---
 SOCK=$ROOT/pgsock
-mkdir -p "$TRASH/pgdata" "$SOCK"
+mkdir -p "$TRASH/pgdata" "$TRASH/pglog" "$SOCK"
 chmod 700 "$TRASH/pgdata"
-chown "$PG_OS_USER" "$TRASH/pgdata" "$SOCK"
+chown "$PG_OS_USER" "$TRASH/pgdata" "$TRASH/pglog" "$SOCK"
 as_pg "$PG_BIN/initdb" -D "$TRASH/pgdata" -U postgres -A trust --no-sync \
 	>"$TRASH/initdb.log" 2>&1 || fail initdb
 PORT=$((20000 + $$ % 20000))
-as_pg "$PG_BIN/pg_ctl" -D "$TRASH/pgdata" -w -l "$TRASH/pg.log" \
+as_pg "$PG_BIN/pg_ctl" -D "$TRASH/pgdata" -w -l "$TRASH/pglog/pg.log" \
 	-o "-c listen_addresses='' -k $SOCK -p $PORT -c fsync=off" start >/dev/null ||
 	fail "postgres started"
 at_exit "as_pg '$PG_BIN/pg_ctl' -D '$TRASH/pgdata' -m immediate stop"
