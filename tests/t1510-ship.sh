@@ -43,6 +43,12 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 expect_true "no partial copy left" sh -c "! ls -A '$CENTRAL/runner-a' '$CENTRAL/runner-b' | grep -q partial"
 
+# history reads the collected tree (DEST/RUNNER/BUNDLE): both runs.
+expect_exit 0 "$RDRILL" history "$CENTRAL" -o "$TRASH"
+expect_grep '^OK *ship-me/test: last passed ' "$OUT"
+expect_true "history.json holds the two shipped runs" \
+	test "$(jq '.drills[0].runs | length' "$TRASH/history.json")" = 2
+
 # Never overwritten: the same name again is refused, the copy untouched.
 sum_before=$(sha256sum "$CENTRAL/runner-a/b-one/SEAL")
 expect_exit 3 "$RDRILL" ship "$TRASH/bundles/b-one" "$DEST_B" --runner runner-a \
