@@ -12,8 +12,16 @@ set -eu
 
 PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
 debootstrap lintian ansible systemd procps curl"
-SERVICES="ssh.service ssh.socket prometheus.service prometheus-pushgateway.service
-prometheus-node-exporter.service"
+# The units each package would start: only those of a package this
+# script installs are disabled and masked (an sshd the machine already
+# ran stays as it was).
+units_of() {
+	case $1 in
+	openssh-server) echo ssh.service ssh.socket ;;
+	prometheus) echo prometheus.service prometheus-node-exporter.service ;;
+	prometheus-pushgateway) echo prometheus-pushgateway.service ;;
+	esac
+}
 
 missing=""
 for p in $PKGS; do
@@ -56,12 +64,14 @@ quiet() {
 quiet apt-get update -qq
 # shellcheck disable=SC2086
 quiet apt-get install -y -qq --no-install-recommends $missing
-for u in $SERVICES; do
+units=""
+for p in $missing; do units="$units $(units_of "$p")"; done
+for u in $units; do
+	# Where systemd is PID 1 a unit may have been started all the same.
+	if [ -d /run/systemd/system ]; then
+		systemctl stop "$u" >/dev/null 2>&1 || true
+	fi
 	systemctl disable "$u" >/dev/null 2>&1 || true
 	systemctl mask "$u" >/dev/null 2>&1 || true
 done
-# Where systemd is PID 1 a unit may have been started all the same.
-if [ -d /run/systemd/system ]; then
-	for u in $SERVICES; do systemctl stop "$u" >/dev/null 2>&1 || true; done
-fi
-echo "rdrill: installed; ssh, prometheus and the pushgateway are disabled and masked" >&2
+echo "rdrill: installed; disabled and masked:${units:- nothing}" >&2

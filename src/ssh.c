@@ -212,12 +212,15 @@ static void probe_why(const struct exec_result *res, struct strbuf *why)
 	else if (strstr(e, "Permission denied"))
 		strbuf_adds(why, "the identity file's key was refused "
 			    "(Permission denied)");
-	else if (res->exit_code != SSH_FAILED && res->exit_code != 0)
-		strbuf_addf(why, "the check exited %d", res->exit_code);
 	else {
+		/* Its first line says why (a nologin shell, a refused host). */
 		nl = strchr(e, '\n');
-		strbuf_addf(why, "ssh failed: %.*s",
-			    (int)(nl ? (size_t)(nl - e) : strlen(e)), e);
+		if (res->exit_code != SSH_FAILED)
+			strbuf_addf(why, "the check exited %d%s", res->exit_code,
+				    *e ? ": " : "");
+		else
+			strbuf_adds(why, "ssh failed: ");
+		strbuf_add(why, e, nl ? (size_t)(nl - e) : strlen(e));
 		strbuf_rtrim(why);
 	}
 }

@@ -50,7 +50,7 @@ phases:
 YAML
 } >"$TRASH/ok.yaml"
 
-expect_exit 0 "$RDRILL" plan "$TRASH/ok.yaml"
+expect_exit 0 "$RDRILL" plan "$TRASH/ok.yaml" -o "$TRASH/plan"
 expect_grep "on ssh host db1 ($SSH_USER_A@127.0.0.1:$SSHD_PORT)" "$OUT"
 
 expect_exit 0 "$RDRILL" run "$TRASH/ok.yaml" -o "$TRASH/b1"
