@@ -87,7 +87,7 @@ phases:
   verify_backup:
     - id: hang
       host: db1
-      timeout: 2s
+      timeout: 4s
       shell: |
         echo \$\$ >"$SHARED/pids"
         sleep 300 &
@@ -100,7 +100,7 @@ expect_exit 1 "$RDRILL" run "$TRASH/hang.yaml" -o "$TRASH/b2"
 expect_grep 'FAILED' "$OUT"
 expect_file "$SHARED/started"
 expect_true "journal: hang timed out" sh -c "grep '\"id\": *\"hang\"' '$TRASH/b2/journal.jsonl' | grep -q '\"timed_out\": *true'"
-expect_grep 'timed out after 2s' "$TRASH/b2/journal.jsonl"
+expect_grep 'timed out after 4s' "$TRASH/b2/journal.jsonl"
 # rdrill has returned: every remote process of the step is gone already.
 # (A zombie is dead: only its parent, maybe a slow init, has yet to reap it.)
 alive=""
