@@ -6,13 +6,14 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
 #include "preflight.h"
+#include "strvec.h"
 
 /* ssh's own failures (connection, host key, login) exit with this. */
 #define SSH_FAILED 255
@@ -26,17 +27,26 @@
  * The remote wrapper (ssh.h). Fixed text with no single quote, so it is
  * single-quoted as it is. `read` takes one line per call (IFS= and -r:
  * the value byte for byte); the command's own stdin is /dev/null, as a
- * local step's. Not `exec timeout`: the shell must outlive it to turn a
- * death by signal N into exit 128+N, which ssh passes on (a signal
- * itself would come back as ssh's 255).
+ * local step's. It runs in the background under `timeout` (a deadline
+ * of 0 is none) while a watcher reads the rest of stdin: rdrill keeps
+ * that open for the step's whole life, so EOF there means the local ssh
+ * is gone (rdrill cancelled, killed, its backstop deadline), and the
+ * watcher's TERM to `timeout` ends the command's whole process group
+ * then too (KILL after the grace). `wait` turns a death by signal N
+ * into exit 128+N, which ssh passes on (a signal of the wrapper itself
+ * would come back as ssh's 255). An asynchronous list's stdin is
+ * /dev/null unless redirected: hence fd 3.
  */
 static const char wrapper[] =
 	"t=$1 k=$2 d=$3; shift 3; "
 	"while IFS= read -r n; do [ -n \"$n\" ] || break; "
 	"IFS= read -r v; export \"$n=$v\"; done; "
 	"if [ -n \"$d\" ]; then cd \"$d\" || exit 126; fi; "
-	"if [ \"$t\" = 0 ]; then \"$@\" </dev/null; "
-	"else timeout -k \"$k\" \"$t\" \"$@\" </dev/null; fi";
+	"exec 3<&0; "
+	"timeout -k \"$k\" \"$t\" \"$@\" </dev/null & c=$!; "
+	"{ while IFS= read -r _; do :; done; kill -TERM \"$c\" 2>/dev/null; } "
+	"<&3 3<&- & w=$!; "
+	"exec 3<&-; wait \"$c\"; s=$?; kill \"$w\" 2>/dev/null; exit \"$s\"";
 
 void ssh_describe(const struct drill_ssh_host *h, struct strbuf *out)
 {
@@ -164,27 +174,35 @@ int ssh_stdin_payload(struct strbuf *out, const char *const *names,
 	return 0;
 }
 
-int ssh_stdin_memfd(const struct strbuf *payload, int *fd,
-		    struct strbuf *path, struct error *err)
+int ssh_stdin_pipe(const struct strbuf *payload, int fds[2],
+		   struct strbuf *path, struct error *err)
 {
 	size_t off = 0;
-	/* The raw call: the libc wrapper needs _GNU_SOURCE. */
-	int f = (int)syscall(SYS_memfd_create, "rdrill-ssh-stdin", 1u /* MFD_CLOEXEC */);
 
-	if (f < 0)
-		return error_errno(err, "memfd_create");
+	if (payload->len > SSH_STDIN_MAX)
+		return error_set(err, "secret_env: more than %u bytes to send",
+				 SSH_STDIN_MAX);
+	/* Close-on-exec: no other child may hold the write end open. */
+	if (pipe(fds) < 0)
+		return error_errno(err, "pipe");
+	/* (pipe2() needs _GNU_SOURCE; no thread spawns in between.) */
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	/* Less than a pipe's capacity: this never blocks. */
 	while (off < payload->len) {
-		ssize_t n = write(f, payload->buf + off, payload->len - off);
+		ssize_t n = write(fds[1], payload->buf + off,
+				  payload->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			close(f);
-			return error_errno(err, "writing the remote stdin");
+			error_errno(err, "writing the remote stdin");
+			close(fds[0]);
+			close(fds[1]);
+			return -1;
 		}
 		off += (size_t)n;
 	}
-	*fd = f;
-	strbuf_addf(path, "/proc/self/fd/%d", f);
+	strbuf_addf(path, "/proc/self/fd/%d", fds[0]);
 	return 0;
 }
 
@@ -228,6 +246,7 @@ static void probe_why(const struct exec_result *res, struct strbuf *why)
 static void probe_host(const struct drill_ssh_host *h,
 		       struct preflight_report *r)
 {
+	/* Not the wrapper: its watcher would end the check at stdin's EOF. */
 	static const char *const check[] = {
 		"sh", "-c", "command -v timeout >/dev/null || exit 97", NULL };
 	struct exec_cmd cmd = EXEC_CMD_INIT;
@@ -239,7 +258,7 @@ static void probe_host(const struct drill_ssh_host *h,
 
 	ssh_describe(h, &where);
 	ssh_argv(h, PROBE_CONNECT_S, &cmd.argv);
-	ssh_remote_command(&line, check, NULL, NULL, 0, 0);
+	ssh_quote_words(&line, check);
 	strvec_push(&cmd.argv, line.buf);
 	cmd.timeout_ms = PROBE_TIMEOUT_MS;
 	cmd.grace_ms = 1000;

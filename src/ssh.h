@@ -34,9 +34,13 @@ struct preflight_report;
  * group of its own and signals the whole group at the deadline, so the
  * step's deadline ends the remote processes themselves, not only the
  * local ssh (sshd does not signal a session without a tty when its
- * client goes away). Secrets are never on that line, and never in the
- * local ssh's argv or environment: they travel inside the encrypted
- * channel, on stdin, which the local ssh reads from a memfd (no file).
+ * client goes away). Meanwhile the wrapper watches the rest of its
+ * stdin, which rdrill holds open for the step's life: when the local
+ * ssh goes (rdrill cancelled by SIGTERM or SIGINT, killed, or its
+ * backstop deadline), EOF there ends the remote command's group too.
+ * Secrets are never on that line, and never in the local ssh's argv or
+ * environment: they travel inside the encrypted channel, on stdin, which
+ * the local ssh reads from a pipe (no file).
  *
  * Exit codes: the remote shell's (ssh passes it through): a remote
  * command killed by signal N reads 128+N, as a shell reports it; 124
@@ -80,12 +84,15 @@ int ssh_stdin_payload(struct strbuf *out, const char *const *names,
 		      const char *const *values, struct error *err);
 
 /*
- * `payload` in an anonymous memory file (memfd_create, never on disk);
- * `*fd` is it (the caller closes it) and `path` "/proc/self/fd/N", which
- * exec.c's child opens as its stdin (a fresh open: offset 0).
+ * `payload` written into a new pipe (close-on-exec both ends): fds[0]
+ * is read through `path`, "/proc/self/fd/N", which exec.c opens as the
+ * child's stdin; the caller keeps fds[1] open until the child has ended
+ * (the remote watcher's EOF, above) and then closes both. At most
+ * SSH_STDIN_MAX bytes (less than a pipe holds: the write never blocks).
  */
-int ssh_stdin_memfd(const struct strbuf *payload, int *fd,
-		    struct strbuf *path, struct error *err);
+#define SSH_STDIN_MAX 60000u
+int ssh_stdin_pipe(const struct strbuf *payload, int fds[2],
+		   struct strbuf *path, struct error *err);
 
 /*
  * Was a remote run's exit code its deadline's? `timeout` exits 124

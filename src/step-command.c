@@ -430,7 +430,7 @@ static void check_result(struct step_ctx *sc, const struct exec_result *res)
  * the step's.
  */
 static int remote_prepare(struct step_ctx *sc, struct exec_cmd *cmd,
-			  const char *const *argv, int *fd,
+			  const char *const *argv, int fds[2],
 			  struct strbuf *in_path, struct error *err)
 {
 	const struct command_params *p = STEP_PARAMS(sc, struct command_params);
@@ -452,7 +452,7 @@ static int remote_prepare(struct step_ctx *sc, struct exec_cmd *cmd,
 			   grace_s);
 	strvec_push(&cmd->argv, line.buf);
 	if (ssh_stdin_payload(&payload, p->secret_env.keys.v, vals.v, err) < 0 ||
-	    ssh_stdin_memfd(&payload, fd, in_path, err) < 0)
+	    ssh_stdin_pipe(&payload, fds, in_path, err) < 0)
 		goto out;
 	cmd->stdin_path = in_path->buf;
 	if (cmd->timeout_ms)
@@ -497,7 +497,7 @@ static int command_run(struct step_ctx *sc, struct error *err)
 		      in_path = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
 	size_t i;
-	int ret = -1, in_fd = -1;
+	int ret = -1, in_fds[2] = { -1, -1 };
 
 	if (p->run.nr) {
 		strvec_pushv(&argv, p->run.v);
@@ -512,7 +512,7 @@ static int command_run(struct step_ctx *sc, struct error *err)
 		goto out;
 	step_exec_prepare(sc, &cmd);
 	if (p->host) {
-		if (remote_prepare(sc, &cmd, argv.v, &in_fd, &in_path, err) < 0)
+		if (remote_prepare(sc, &cmd, argv.v, in_fds, &in_path, err) < 0)
 			goto out;
 	} else {
 		strvec_pushv(&cmd.argv, argv.v);
@@ -542,8 +542,10 @@ static int command_run(struct step_ctx *sc, struct error *err)
 	check_result(sc, &res);
 	ret = 0;
 out:
-	if (in_fd >= 0)
-		close(in_fd);
+	/* Only now: the remote side reads EOF once ssh is gone. */
+	for (i = 0; i < 2; i++)
+		if (in_fds[i] >= 0)
+			close(in_fds[i]);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);
 	strvec_clear(&argv);

@@ -115,6 +115,55 @@ else
 	for p in $(cat "$SHARED/pids"); do kill -9 "$p" 2>/dev/null; done
 fi
 
+# --- rdrill stopped (SIGTERM, as systemd stops a unit): the remote ----
+# processes end with the local ssh, long before their own deadline.
+{ drill_head ssh-cancel test
+cat <<YAML
+ssh_hosts:
+$(ssh_host_yaml db1 "$SSH_USER_A" a)
+phases:
+  verify_backup:
+    - id: long
+      host: db1
+      timeout: 10m
+      shell: |
+        echo \$\$ >"$SHARED/pids2"
+        sleep 600 &
+        echo \$! >>"$SHARED/pids2"
+        : >"$SHARED/started2"
+        wait
+YAML
+} >"$TRASH/cancel.yaml"
+"$RDRILL" run "$TRASH/cancel.yaml" -o "$TRASH/b3" >"$TRASH/cancel.out" 2>&1 </dev/null &
+rpid=$!
+i=0
+while [ ! -f "$SHARED/started2" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+expect_file "$SHARED/started2"
+kill -TERM "$rpid"
+wait "$rpid"
+rc=$?
+if [ "$rc" -eq 1 ]; then pass "SIGTERM: exit 1 (aborted)"; else fail "SIGTERM: exit $rc"; fi
+expect_grep 'ABORTED' "$TRASH/cancel.out"
+# The remote side saw its stdin end and signalled the group; give it
+# the moment that takes (bounded), then nothing of the step is left.
+i=0
+while [ "$i" -lt 100 ]; do
+	alive=""
+	for p in $(cat "$SHARED/pids2"); do
+		st=$(ps -o stat= -p "$p" 2>/dev/null)
+		case "$st" in ""|Z*) ;; *) alive="$alive $p($st)" ;; esac
+	done
+	[ -n "$alive" ] || break
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -z "$alive" ]; then
+	pass "no remote process left after SIGTERM"
+else
+	fail "remote processes left after SIGTERM:$alive"
+	for p in $(cat "$SHARED/pids2"); do kill -9 "$p" 2>/dev/null; done
+fi
+
 # --- an unknown host key: refused in preflight, nothing run -----------
 ssh-keygen -q -t ed25519 -N '' -f "$TRASH/other_host" </dev/null
 printf '[127.0.0.1]:%s %s\n' "$SSHD_PORT" \

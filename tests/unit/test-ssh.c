@@ -31,18 +31,19 @@ static int run_line(const char *line, const struct strbuf *payload,
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct error err = ERROR_INIT;
 	struct strbuf path = STRBUF_INIT;
-	int fd = -1, rc;
+	int fds[2], rc;
 
 	strvec_push(&cmd.argv, "/bin/sh");
 	strvec_push(&cmd.argv, "-c");
 	strvec_push(&cmd.argv, line);
-	assert_int_equal(ssh_stdin_memfd(payload, &fd, &path, &err), 0);
+	assert_int_equal(ssh_stdin_pipe(payload, fds, &path, &err), 0);
 	cmd.stdin_path = path.buf;
 	cmd.timeout_ms = 20000;
 	assert_int_equal(exec_run(&cmd, &res, &err), 0);
 	strbuf_add(out, res.out_head.buf, res.out_head.len);
 	rc = res.exit_code;
-	close(fd);
+	close(fds[0]);
+	close(fds[1]);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);
 	error_release(&err);
