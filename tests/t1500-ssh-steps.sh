@@ -71,6 +71,7 @@ expect_true "killed step recorded signal 15" \
 	sh -c "grep '\"id\": *\"killed\"' '$J' | grep '\"exit_code\": *143' | grep -q '\"signal\": *15'"
 expect_true "journal names the ssh host" grep -q "\"ssh\": *\"$SSH_USER_A@127.0.0.1:$SSHD_PORT\"" "$J"
 expect_exit 0 "$RDRILL" verify "$TRASH/b1"
+expect_grep '^# on ssh host db1$' "$TRASH/b1/report.md"
 
 # The secret reached the remote side (its hash above) but no remote
 # command line, and no file of the bundle.
