@@ -11,7 +11,7 @@
 set -eu
 
 PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
-debootstrap lintian ansible systemd procps curl"
+debootstrap lintian ansible systemd procps curl dpkg-dev binutils xz-utils"
 # The units each package would start: only those of a package this
 # script installs are disabled and masked (an sshd the machine already
 # ran stays as it was).

@@ -4,11 +4,16 @@
 # example drills; every file is placed here, in plain sight).
 # Built with Debian's hardening flags (dpkg-buildflags, hardening=+all),
 # stripped, man page and changelog gzipped -9n, md5sums, shlibs Depends
-# from dpkg-shlibdeps. Then lintian, which must report nothing beyond
-# deploy/debian/lintian-allowed (each tag there is justified in README,
-# "Fleets").
+# from dpkg-shlibdeps. `lintian -I` reports no tag on it
+# (tests/deploy/t1530-deb.sh fails on any).
 #   sh deploy/debian/build-deb.sh [OUTDIR]     (default: the top directory)
 set -eu
+for t in dpkg-deb dpkg-shlibdeps dpkg-buildflags strip xz; do
+	command -v "$t" >/dev/null 2>&1 || {
+		echo "make deb: $t is missing; make deps-deploy installs it (dpkg-dev, binutils, xz-utils)" >&2
+		exit 1
+	}
+done
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 out=${1:-$top}
