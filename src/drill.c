@@ -3,6 +3,7 @@
 #include "step.h"
 #include "expand.h"
 #include "sha256.h"
+#include "ssh.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "ytree.h"
@@ -132,7 +133,7 @@ static const struct schema_field ssh_host_fields[] = {
 };
 static const struct schema ssh_host_schema = {
 	"ssh host", ssh_host_fields, sizeof(struct drill_ssh_host),
-	SCHEMA_NAME(struct drill_ssh_host, name), NULL };
+	SCHEMA_NAME(struct drill_ssh_host, name), ssh_host_check };
 static const struct schema_field f_ssh_host = { .type = SCHEMA_OBJ,
 						.obj = &ssh_host_schema };
 

@@ -223,4 +223,12 @@ sed 's/host: db2, /host: db1, run_as: nobody, /' "$TRASH/bad.yaml" >"$TRASH/bad2
 expect_exit 2 "$RDRILL" validate "$TRASH/bad2.yaml"
 expect_grep "bad2.yaml:[0-9]*:[0-9]*: run_as cannot be used with host" "$ERR"
 
+# A user or host ssh could read as an option is an error at its line.
+sed 's/^    user: .*/    user: -oProxyCommand=x/' "$TRASH/ok.yaml" >"$TRASH/bad3.yaml"
+expect_exit 2 "$RDRILL" validate "$TRASH/bad3.yaml"
+expect_grep "bad3.yaml:[0-9]*:[0-9]*: ssh user '-oProxyCommand=x'" "$ERR"
+sed 's/^    host: 127.0.0.1/    host: "-oProxyCommand=x"/' "$TRASH/ok.yaml" >"$TRASH/bad4.yaml"
+expect_exit 2 "$RDRILL" validate "$TRASH/bad4.yaml"
+expect_grep "bad4.yaml:[0-9]*:[0-9]*: ssh host '-oProxyCommand=x'" "$ERR"
+
 test_done
