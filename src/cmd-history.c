@@ -26,6 +26,9 @@ int cmd_history(int argc, char **argv)
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
 		      line = STRBUF_INIT;
 	const char *outdir = NULL, *prom = NULL, *push_url = NULL;
+	const char *expect = NULL, *lang = NULL;
+	long long now = clock_wall_ms();
+	int fleet = 0;
 	json_t *h = NULL, *g;
 	char *js = NULL;
 	int k, rc = RDRILL_EXIT_FAILED, overdue;
@@ -38,6 +41,11 @@ int cmd_history(int argc, char **argv)
 			prom = argv[++k];
 		else if (!strcmp(argv[k], "--push") && k + 1 < argc)
 			push_url = argv[++k];
+		else if (!strcmp(argv[k], "--expect") && k + 1 < argc)
+			expect = argv[++k];
+		else if (!strcmp(argv[k], "--lang") && k + 1 < argc &&
+			 (!strcmp(argv[k + 1], "en") || !strcmp(argv[k + 1], "zh-CN")))
+			lang = argv[++k];
 		else if (argv[k][0] == '-')
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[k]);
@@ -49,7 +57,7 @@ int cmd_history(int argc, char **argv)
 					  "hold the bundles");
 	if (!outdir)
 		outdir = dirs.v[0];
-	h = history_scan(&dirs, clock_wall_ms(), &err);
+	h = history_scan(&dirs, now, &err);
 	if (!h)
 		goto fail;
 	history_markdown(h, &md);
@@ -91,8 +99,11 @@ int cmd_history(int argc, char **argv)
 	utf8_term(&path, outdir);
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
 	       path.buf, path.buf);
+	/* The fleet view: MISSING counts like OVERDUE. */
+	if (expect || lang)
+		fleet = rdrill_history_fleet(h, &dirs, expect, lang, outdir, now);
 	overdue = history_overdue(h);
-	rc = overdue ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
+	rc = overdue || fleet ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);

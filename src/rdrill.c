@@ -61,13 +61,17 @@ static const struct rdrill_cmd commands[] = {
 	  "  --name NAME        who signs\n"
 	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
 	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
-	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--push URL]",
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--push URL] [--expect FILE] [--lang zh-CN|en]",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
 	  "\noptions:\n"
 	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
 	  "  --prom FILE        also write Prometheus textfile metrics\n"
 	  "  --push URL         push them to a Prometheus Pushgateway (warning on failure)\n"
+	  "  --expect FILE      fleet.md/.html/.json per drill, environment and runner\n"
+	  "                     host; a listed \"DRILL ENV RUNNER\" with no run is MISSING\n"
+	  "  --lang zh-CN|en    the language of fleet.md (default en)\n"
 	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
+	  "or, with --expect, missing\n"
 	  OPT_HELP },
 	{ "ship", cmd_ship,
 	  "ship BUNDLE_DIR DEST [--runner NAME] [--identity KEY --known-hosts FILE] "

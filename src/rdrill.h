@@ -44,6 +44,16 @@ void rdrill_push_run(const char *url, const char *bundle, const char *id,
 int rdrill_push_history(json_t *h, const char *url, const char *id,
 			const char *env);
 
+/*
+ * history --expect FILE / --lang (cmd-fleet.c): fleet.md/.html/.json in
+ * `outdir`, a line per row on stdout. How many rows are MISSING or
+ * OVERDUE, or -1 after printing an error.
+ */
+struct strvec;
+int rdrill_history_fleet(json_t *h, const struct strvec *dirs,
+			 const char *expect_file, const char *lang,
+			 const char *outdir, long long now_ms);
+
 /* Print "rdrill: <msg>" (and detail lines) to stderr. */
 struct error;
 void rdrill_print_error(const struct error *err);
