@@ -84,7 +84,7 @@ int cmd_history(int argc, char **argv)
 			goto fail;
 	}
 	if (push_url)
-		rdrill_push_history(h, push_url, NULL, NULL);
+		rdrill_push_history(h, &dirs, push_url, NULL, NULL);
 	json_array_foreach(json_object_get(h, "drills"), i, g) {
 		strbuf_reset(&line);
 		strbuf_addf(&line, "%-8s %s/%s: last passed %s", json_is_true(

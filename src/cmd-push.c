@@ -6,6 +6,7 @@
  */
 #include "clock.h"
 #include "error.h"
+#include "fleet.h"
 #include "history.h"
 #include "journal.h"
 #include "push.h"
@@ -36,31 +37,37 @@ static const char *this_host(char *buf, size_t n)
 	return buf;
 }
 
-int rdrill_push_history(json_t *h, const char *url, const char *id,
-			const char *env)
+int rdrill_push_history(json_t *h, const struct strvec *dirs,
+			const char *url, const char *id, const char *env)
 {
 	struct error err = ERROR_INIT;
 	struct strbuf body = STRBUF_INIT;
 	char host[256];
-	json_t *g;
+	json_t *groups = fleet_groups(h, dirs, clock_wall_ms()), *g;
 	size_t i;
 	int failed = 0;
 
 	this_host(host, sizeof(host));
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
+	json_array_foreach(groups, i, g) {
+		const char *runner = journal_str(g, "runner");
+
+		/* A run's own push: its drill, as this host ran it. */
 		if (id && (strcmp(journal_str(g, "id"), id) ||
-			   strcmp(journal_str(g, "environment"), env)))
+			   strcmp(journal_str(g, "environment"), env) ||
+			   *runner))
 			continue;
 		strbuf_reset(&body);
 		push_group_metrics(g, &body);
+		/* Collected bundles: the host is the runner they came from. */
 		if (push_send(url, journal_str(g, "id"),
-			      journal_str(g, "environment"), host, &body,
-			      &err) < 0) {
+			      journal_str(g, "environment"),
+			      *runner ? runner : host, &body, &err) < 0) {
 			warn(&err);
 			error_release(&err);
 			failed++;
 		}
 	}
+	json_decref(groups);
 	strbuf_release(&body);
 	return failed;
 }
@@ -93,7 +100,7 @@ void rdrill_push_run(const char *url, const char *bundle, const char *id,
 	if (!h)
 		warn(&err);
 	else
-		rdrill_push_history(h, url, id, env);
+		rdrill_push_history(h, &dirs, url, id, env);
 	json_decref(h);
 	error_release(&err);
 	strvec_clear(&dirs);

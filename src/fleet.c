@@ -124,27 +124,70 @@ static json_t *new_row(json_t *rows, const char *d, const char *e,
 	return row;
 }
 
-/* Runs are oldest first in each history group: the last one wins. */
-static void add_run(json_t *row, json_t *run, long long cadence_s,
-		    long long now_ms)
+/* A group's last pass, due date and OVERDUE, from its runs. */
+static void group_dates(json_t *g, long long now_ms)
 {
-	long long t;
+	long long cadence = json_integer_value(json_object_get(g, "cadence_s"));
+	long long t = -1;
+	json_t *r;
+	size_t i;
 
-	json_object_set_new(row, "runs", json_integer(
-		json_integer_value(json_object_get(row, "runs")) + 1));
-	json_object_set(row, "latest", json_object_get(run, "started"));
-	json_object_set_new(row, "verdict", json_string(verdict(run)));
-	if (is_pass(run))
-		json_object_set(row, "last_pass", json_object_get(run, "started"));
-	t = clock_parse_utc_ms(journal_str(row, "last_pass"));
+	json_array_foreach(json_object_get(g, "runs"), i, r)
+		if (is_pass(r))
+			t = clock_parse_utc_ms(journal_str(r, "started"));
+	json_object_set_new(g, "last_pass", json_null());
+	json_object_set_new(g, "due", json_null());
 	if (t >= 0) {
-		struct strbuf due = STRBUF_INIT;
-		clock_format_utc_ms(&due, t + cadence_s * 1000);
-		json_object_set_new(row, "due", json_string(due.buf));
-		strbuf_release(&due);
+		struct strbuf sb = STRBUF_INIT;
+		clock_format_utc_ms(&sb, t);
+		json_object_set_new(g, "last_pass", json_string(sb.buf));
+		strbuf_reset(&sb);
+		clock_format_utc_ms(&sb, t + cadence * 1000);
+		json_object_set_new(g, "due", json_string(sb.buf));
+		strbuf_release(&sb);
 	}
-	json_object_set_new(row, "overdue", json_boolean(
-		t < 0 || now_ms - t > cadence_s * 1000));
+	json_object_set_new(g, "overdue", json_boolean(
+		t < 0 || now_ms - t > cadence * 1000));
+}
+
+json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms)
+{
+	json_t *out = json_array(), *g, *r, *sub;
+	struct strbuf runner = STRBUF_INIT;
+	size_t i, j, k;
+
+	json_array_foreach(json_object_get(h, "drills"), i, g) {
+		json_t *cad = json_object_get(g, "cadence_s");
+		json_int_t cadence = json_is_integer(cad) ?
+			json_integer_value(cad) : HISTORY_DEFAULT_CADENCE_S;
+		size_t first = json_array_size(out);
+
+		/* Runs stay oldest first: history's order. */
+		json_array_foreach(json_object_get(g, "runs"), j, r) {
+			strbuf_reset(&runner);
+			runner_of(journal_str(r, "bundle"), dirs, &runner);
+			sub = NULL;
+			for (k = first; k < json_array_size(out) && !sub; k++)
+				if (!strcmp(journal_str(json_array_get(out, k),
+							"runner"), runner.buf))
+					sub = json_array_get(out, k);
+			if (!sub) {
+				sub = json_pack("{s:O, s:O, s:O, s:s, s:I, s:[]}",
+						"id", json_object_get(g, "id"),
+						"environment", json_object_get(g,
+							"environment"),
+						"title", json_object_get(g, "title"),
+						"runner", runner.buf,
+						"cadence_s", cadence, "runs");
+				json_array_append_new(out, sub);
+			}
+			json_array_append(json_object_get(sub, "runs"), r);
+		}
+	}
+	json_array_foreach(out, i, g)
+		group_dates(g, now_ms);
+	strbuf_release(&runner);
+	return out;
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -178,29 +221,24 @@ json_t *fleet_view(json_t *h, const struct strvec *dirs, json_t *expect,
 		   long long now_ms)
 {
 	json_t *view = json_object(), *rows = json_array(), *g, *r, *x;
-	json_t *runners = json_object();
-	struct strbuf runner = STRBUF_INIT;
-	size_t i, j, nmissing = 0, noverdue = 0;
+	json_t *groups = fleet_groups(h, dirs, now_ms), *runners = json_object();
+	size_t i, nmissing = 0, noverdue = 0;
 
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
-		json_t *cad = json_object_get(g, "cadence_s");
-		long long cadence = json_is_integer(cad) ?
-			json_integer_value(cad) : HISTORY_DEFAULT_CADENCE_S;
+	json_array_foreach(groups, i, g) {
+		json_t *runs = json_object_get(g, "runs");
+		json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+		json_t *row = new_row(rows, journal_str(g, "id"),
+				      journal_str(g, "environment"),
+				      journal_str(g, "runner"));
 
-		json_array_foreach(json_object_get(g, "runs"), j, r) {
-			json_t *row;
-
-			strbuf_reset(&runner);
-			runner_of(journal_str(r, "bundle"), dirs, &runner);
-			json_object_set_new(runners, runner.buf, json_true());
-			row = find_row(rows, journal_str(g, "id"),
-				       journal_str(g, "environment"), runner.buf);
-			if (!row)
-				row = new_row(rows, journal_str(g, "id"),
-					      journal_str(g, "environment"),
-					      runner.buf);
-			add_run(row, r, cadence, now_ms);
-		}
+		json_object_set_new(runners, journal_str(g, "runner"), json_true());
+		json_object_set_new(row, "runs", json_integer(
+			(json_int_t)json_array_size(runs)));
+		json_object_set(row, "latest", json_object_get(last, "started"));
+		json_object_set_new(row, "verdict", json_string(verdict(last)));
+		json_object_set(row, "last_pass", json_object_get(g, "last_pass"));
+		json_object_set(row, "due", json_object_get(g, "due"));
+		json_object_set(row, "overdue", json_object_get(g, "overdue"));
 	}
 	json_array_foreach(expect, i, x) {
 		json_t *row;
@@ -227,7 +265,7 @@ json_t *fleet_view(json_t *h, const struct strvec *dirs, json_t *expect,
 	json_object_set_new(view, "overdue", json_integer((json_int_t)noverdue));
 	json_object_set_new(view, "rows", rows);
 	json_decref(runners);
-	strbuf_release(&runner);
+	json_decref(groups);
 	return view;
 }
 

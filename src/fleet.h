@@ -36,6 +36,14 @@ struct error;
  * ("FILE:LINE: what is wrong") on a malformed line. */
 json_t *fleet_expect_load(const char *path, struct error *err);
 
+/*
+ * History `h` (history_scan() of `dirs`) regrouped per runner: its
+ * groups split by runner, each {"id", "environment", "title", "runner",
+ * "cadence_s", "runs" (oldest first), "last_pass", "due", "overdue"},
+ * the shape push_group_metrics() reads.
+ */
+json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms);
+
 /* The view of history `h` (history_scan() of `dirs`), `expect` may be NULL. */
 json_t *fleet_view(json_t *h, const struct strvec *dirs, json_t *expect,
 		   long long now_ms);

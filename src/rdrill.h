@@ -36,20 +36,22 @@ int cmd_ship(int argc, char **argv);
 /*
  * --push URL (cmd-push.c): a run's metrics, or a history's, pushed to a
  * Prometheus Pushgateway; a failure is a warning only. `id`/`env` NULL:
- * every drill of the history. Returns how many pushes failed.
+ * every drill of the history, one group per runner (fleet.h; the host
+ * label is the runner directory, else this host). Returns how many
+ * pushes failed.
  */
 #include <jansson.h>
 void rdrill_push_run(const char *url, const char *bundle, const char *id,
 		     const char *env);
-int rdrill_push_history(json_t *h, const char *url, const char *id,
-			const char *env);
+struct strvec;
+int rdrill_push_history(json_t *h, const struct strvec *dirs,
+			const char *url, const char *id, const char *env);
 
 /*
  * history --expect FILE / --lang (cmd-fleet.c): fleet.md/.html/.json in
  * `outdir`, a line per row on stdout. How many rows are MISSING or
  * OVERDUE, or -1 after printing an error.
  */
-struct strvec;
 int rdrill_history_fleet(json_t *h, const struct strvec *dirs,
 			 const char *expect_file, const char *lang,
 			 const char *outdir, long long now_ms);

@@ -85,6 +85,12 @@ expect_grep_F "rdrill_last_success_timestamp_seconds{$G_OK} $pass_ts" "$TRASH/me
 expect_exit 1 "$RDRILL" history "$TRASH/runs-bad" -o "$TRASH/runs-bad" --push "$URL"
 expect_no_grep 'warning' "$ERR"
 
+# history --push over a collected tree: the host label is the runner.
+expect_exit 0 "$RDRILL" ship "$TRASH/runs-ok/r1" "$TRASH/central" --runner runner-x
+expect_exit 0 "$RDRILL" history "$TRASH/central" -o "$TRASH/central" --push "$URL"
+curl -fsS "$URL/metrics" >"$TRASH/metrics3"
+expect_grep_F "rdrill_last_run_status{drill=\"push-ok\",environment=\"test\",host=\"runner-x\",instance=\"\",job=\"rdrill\",status=\"PASSED\"} 1" "$TRASH/metrics3"
+
 # --- promtool: the rules, fed with what the Pushgateway served --------
 expect_exit 0 promtool check rules "$RULES"
 I=1000000
