@@ -124,7 +124,7 @@ expect_true "the bundle belongs to the unit's user" \
 	test "$(stat -c %u "$b/SEAL")" = "$(in_root id -u rdrill)"
 expect_grep "rdrill 400" "$b/steps/02-credential-private.out"
 expect_no_grep 'not-a-real-password' "$b/journal.jsonl"
-expect_exit 0 "$RDRILL" verify "$b"
+expect_exit 0 in_root rdrill verify "/var/lib/rdrill/reports/$(basename "$b")"
 
 # A destructive drill: refused without a terminal, run with the drop-in.
 expect_exit 3 systemd_exec timer-destroy
