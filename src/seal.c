@@ -709,7 +709,7 @@ static int read_small(const char *dir, const char *name, struct strbuf *sb)
 		strbuf_addf(&path, "%s/%s", dir, name);
 	else
 		strbuf_adds(&path, name);
-	ret = strbuf_read_file(sb, path.buf, SEAL_MAX);
+	ret = strbuf_read_regular(sb, path.buf, SEAL_MAX);
 	strbuf_release(&path);
 	return ret;
 }
