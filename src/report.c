@@ -781,7 +781,9 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 		set_str(o, "unmeasured", journal_str(end, "rpo_unmeasured"));
 		set_clock(o, journal_str(end, "rpo_clock"));
 		add_code(o, "path");
-		if (measured && json_is_integer(measured) && target && target->set)
+		if (end && json_is_true(json_object_get(end, "rpo_failed")))
+			set_str(o, "result", "FAILED");
+		else if (measured && json_is_integer(measured) && target && target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
 		else if (end)

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "sha256.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -23,6 +24,7 @@
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +59,7 @@ struct run {
 	int backup_steps;           /* steps of the backup phase that ran */
 	struct drill *resolved;     /* the drill with scheduled files filled in */
 	json_t *picks;              /* the backup records of scheduled items */
+	json_t *uses;               /* step id -> [backup records it reads] */
 	int fresh_before, fresh_after;
 	int verify_backup_total, verify_backup_passed;
 	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
@@ -180,6 +183,9 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when);
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
@@ -203,7 +209,15 @@ static int run_step(struct run *r, const struct drill_step *step,
 		       drill_phases[step->phase], step->id);
 	t0 = clock_wall_ms();
 	m0 = clock_boot_ms();
-	ran = step->kind->run(&sc, &serr);
+	if (!picked_unchanged(r, step, rec, "before")) {
+		error_set(&serr, "the picked backup file changed since the pick: "
+			  "what this step would read is not provably the bytes "
+			  "picked, so it did not run");
+		ran = -1;
+	} else {
+		ran = step->kind->run(&sc, &serr);
+		picked_unchanged(r, step, rec, "after");
+	}
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
@@ -329,6 +343,112 @@ static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
 }
 
 /*
+ * Which picked files each step reads: the steps whose plan holds
+ * "${backup.ID.path" (plain or @quoted). The plan's own text is searched,
+ * so no kind can read a picked file without being checked around it.
+ */
+static void note_uses(struct run *r)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *rec;
+	size_t i, j;
+
+	json_array_foreach(steps, i, st) {
+		char *text = json_dumps(st, JSON_COMPACT);
+		json_t *used = json_array();
+
+		json_array_foreach(r->picks, j, rec) {
+			struct strbuf needle = STRBUF_INIT;
+			const char *p;
+
+			if (strcmp(journal_str(rec, "status"), "picked"))
+				continue;
+			strbuf_addf(&needle, "${" EXPAND_BACKUP_PREFIX "%s.path",
+				    journal_str(rec, "item"));
+			for (p = text ? strstr(text, needle.buf) : NULL; p;
+			     p = strstr(p + 1, needle.buf))
+				if (p[needle.len] == '}' || p[needle.len] == '@')
+					break;
+			if (p)
+				json_array_append(used, rec);
+			strbuf_release(&needle);
+		}
+		if (json_array_size(used) && json_is_string(json_object_get(st, "id")))
+			json_object_set(r->uses, journal_str(st, "id"), used);
+		json_decref(used);
+		free(text);
+	}
+}
+
+/*
+ * The picked file a step reads is still the bytes picked (backup.h:
+ * chosen_sha256, chosen_identity): the same inode, size, mtime and ctime
+ * as when it was hashed. Checked just before the step (a file swapped
+ * since the pick: the step does not run) and just after (swapped or
+ * rewritten while it ran, even if put back). One check per file in the
+ * record; 0 when one failed.
+ */
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when)
+{
+	json_t *used = json_object_get(r->uses, step->id), *b;
+	size_t i;
+	int ok = 1;
+
+	json_array_foreach(used, i, b) {
+		json_t *c = json_object(), *want = json_object_get(b, "chosen_identity");
+		const char *path = journal_str(b, "chosen");
+		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
+		struct stat st;
+		int same = 0;
+
+		if (stat(path, &st) == 0) {
+			json_t *have = backup_identity(&st);
+			same = json_is_object(want) && json_equal(have, want);
+			if (!same) {
+				char hex[SHA256_HEX_LEN + 1];
+				struct error e = ERROR_INIT;
+
+				strbuf_addf(&act, "another file: inode %lld, %lld "
+					    "bytes, ctime %lld ns; SHA-256 ",
+					    (long long)st.st_ino,
+					    (long long)st.st_size,
+					    (long long)json_integer_value(
+						json_object_get(have, "ctime_ns")));
+				strbuf_adds(&act, sha256_file_hex(path, hex, NULL,
+					    &e) == 0 ? hex : e.msg.buf);
+				error_release(&e);
+			}
+			json_decref(have);
+		} else {
+			strbuf_addf(&act, "gone: %s", strerror(errno));
+		}
+		if (same)
+			strbuf_addf(&act, "the same: inode %lld, SHA-256 %s",
+				    (long long)st.st_ino, journal_str(b, "chosen_sha256"));
+		strbuf_addf(&what, "backup %s: %s the step, %s is the file picked",
+			    journal_str(b, "item"), when, path);
+		strbuf_addf(&exp, "inode %lld, %lld bytes, ctime %lld ns, unchanged "
+			    "since its SHA-256 %s was taken",
+			    (long long)json_integer_value(json_object_get(want, "ino")),
+			    (long long)json_integer_value(json_object_get(want, "size")),
+			    (long long)json_integer_value(json_object_get(want, "ctime_ns")),
+			    journal_str(b, "chosen_sha256"));
+		json_object_set_new(c, "what", json_string(what.buf));
+		json_object_set_new(c, "expected", json_string(exp.buf));
+		json_object_set_new(c, "actual", json_string(act.buf));
+		json_object_set_new(c, "ok", json_boolean(same));
+		if (!json_is_array(json_object_get(rec, "checks")))
+			json_object_set_new(rec, "checks", json_array());
+		json_array_append_new(json_object_get(rec, "checks"), c);
+		ok &= same;
+		strbuf_release(&what);
+		strbuf_release(&exp);
+		strbuf_release(&act);
+	}
+	return ok;
+}
+
+/*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and run the drill with the picks filled in (r->resolved). The
  * plan, its hash and the start record keep the rule: the file is
@@ -377,6 +497,7 @@ static void pick_backups(struct run *r, struct strvec *problems,
 	if (problems->nr > before || damaged->len ||
 	    json_object_size(paths) == 0)
 		goto out;
+	note_uses(r);
 	body = json_deep_copy(r->d->body);
 	if (resolve(json_object_get(body, "steps"), paths, &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
@@ -578,9 +699,48 @@ static void add_age(struct strbuf *sb, long long ms)
  * creation time (backup.h: which clock). The worst item counts; config
  * items do not.
  */
+/*
+ * The RPO cannot be shown, and a drill that cannot show it has not met
+ * it: the row is FAILED and so is the run, with `why` as the reason.
+ */
+static void rpo_failed(struct run *r, json_t *end, json_t *rec,
+		       const char *why, json_t *findings)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_object_set_new(end, "rpo_unmeasured", json_string(why));
+	json_object_set_new(end, "rpo_failed", json_true());
+	strbuf_addf(&sb, "RPO not shown: backup %s, %s: %s",
+		    journal_str(rec, "item"), journal_str(rec, "chosen"), why);
+	json_array_append_new(findings, json_string(sb.buf));
+	if (r->status == RUNNER_PASSED) {
+		r->status = RUNNER_FAILED;
+		strbuf_addf(&r->reason, "%s%s", r->reason.len ? "; " : "",
+			    sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
+static void rpo_source(struct run *r, json_t *end, json_t *rec)
+{
+	json_object_set_new(end, "rpo_item", json_string(journal_str(rec, "item")));
+	json_object_set_new(end, "rpo_path", json_string(journal_str(rec, "chosen")));
+	json_object_set_new(end, "rpo_clock", json_string(journal_str(rec, "clock")));
+	json_object_set_new(end, "rpo_created", json_string(journal_str(rec, "created")));
+	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
+}
+
+/*
+ * RPO from the scheduled backups' own evidence: the disaster (the first
+ * destructive step's start, wall clock) minus the restored file's
+ * creation time (backup.h: which clock). The worst item counts; config
+ * items do not. A clock its file contradicts (backup.c: in the future,
+ * after the file's last change), or one after the disaster, shows no
+ * RPO: FAILED, never "not demonstrated", which would let the run pass.
+ */
 static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 {
-	json_t *rec, *worst = NULL, *findings = json_array();
+	json_t *rec, *worst = NULL, *contra = NULL, *findings = json_array();
 	long long age = 0;
 	size_t i;
 
@@ -601,6 +761,9 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		it = drill_item(r->d, journal_str(rec, "item"));
 		if (it && !strcmp(it->kind, "config"))
 			continue;
+		if (!contra && json_is_string(json_object_get(rec,
+							      "clock_contradicted")))
+			contra = rec;
 		a = r->disaster_wall_ms - json_integer_value(
 			json_object_get(rec, "created_ms"));
 		if (!worst || a > age) {
@@ -615,16 +778,24 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		json_decref(findings);
 		return;
 	}
-	json_object_set_new(end, "rpo_item", json_string(journal_str(worst, "item")));
-	json_object_set_new(end, "rpo_path", json_string(journal_str(worst, "chosen")));
-	json_object_set_new(end, "rpo_clock", json_string(journal_str(worst, "clock")));
-	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
-	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
+	if (contra) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "its clock is contradicted (%s), so its age "
+			    "is no evidence", journal_str(contra,
+							  "clock_contradicted"));
+		rpo_source(r, end, contra);
+		rpo_failed(r, end, contra, sb.buf, findings);
+		strbuf_release(&sb);
+		json_object_set_new(end, "findings", findings);
+		return;
+	}
+	rpo_source(r, end, worst);
 	if (age < 0) {
-		json_object_set_new(end, "rpo_unmeasured", json_string(
-			"the backup's creation time is after the disaster: "
-			"its clock is no evidence"));
-		json_decref(findings);
+		rpo_failed(r, end, worst, "the backup's creation time is after "
+			   "the disaster, though the file was picked before "
+			   "it: its clock is no evidence", findings);
+		json_object_set_new(end, "findings", findings);
 		return;
 	}
 	json_object_set_new(end, "rpo_ms", json_integer(age));
@@ -987,6 +1158,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
+	r.uses = json_object();
 	switch (preflight(&r)) {
 	case 0:
 		run_phases(&r);
@@ -1041,6 +1213,7 @@ out:
 	json_decref(records);
 	json_decref(r.state);
 	json_decref(r.picks);
+	json_decref(r.uses);
 	drill_free(r.resolved);
 	free(r.outcome);
 	strvec_clear(&r.secret_vars);

@@ -196,15 +196,16 @@ expect_grep '"candidates":\[{"path":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
 rm "$OLD/2026-11-29/app-new.dump"
 psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('after the backup', '2026-01-01 12:30:00+00')"
 
-# 4. A creation time in the future: a finding, the RPO not demonstrated.
+# 4. A creation time in the future: its clock is no evidence, so the RPO
+# is FAILED and so is the drill (issue 21; t1151 tries the rest).
 FUT=$TRASH/future
 mkdir -p "$FUT"
 cp "$DUMP" "$FUT/app-future.dump"
 set_created "$FUT/app-future.dump" $((NOW + 2 * 86400))
 drill "$TRASH/future.yaml" "$FUT/*.dump"
-run_drill future 0
+run_drill future 1
 expect_grep "Finding\*\*: $FUT/app-future.dump: its pg.*dump archive header says it was made at .*, \(1d23h\|2d00h\) in the future of this host's clock" "$R"
-expect_grep 'not measured, the backup.s creation time is after the disaster.* | 1d |  | `NOT DEMONSTRATED` |' "$R"
+expect_grep 'not measured, its clock is contradicted .* | 1d |  | `FAILED` |' "$R"
 
 # 4b. A DST flag the item's zone contradicts: made in another zone.
 DST=$TRASH/dst
