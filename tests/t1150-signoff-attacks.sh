@@ -122,4 +122,11 @@ rm "$TRASH/t4/report.signed.md"
 mkfifo "$TRASH/t4/report.signed.md"
 expect_exit 1 timeout 60 "$RDRILL" verify "$TRASH/t4"
 expect_exit 3 timeout 60 "$RDRILL" sign "$TRASH/t4" --role x --name y
+# ... nor in place of the sealed report or plan.json.
+for f in report.md plan.json; do
+	rm -rf "$TRASH/t5"; cp -a "$TRASH/sb" "$TRASH/t5"
+	rm "$TRASH/t5/$f"; mkfifo "$TRASH/t5/$f"
+	expect_exit 1 timeout 60 "$RDRILL" verify "$TRASH/t5"
+	expect_grep "^FAILED  $f" "$OUT"
+done
 test_done
