@@ -210,9 +210,10 @@ static int run_step(struct run *r, const struct drill_step *step,
 	t0 = clock_wall_ms();
 	m0 = clock_boot_ms();
 	if (!picked_unchanged(r, step, rec, "before")) {
-		error_set(&serr, "the picked backup file changed since the pick: "
-			  "what this step would read is not provably the bytes "
-			  "picked, so it did not run");
+		error_set(&serr, "the picked backup file changed since the pick "
+			  "(or a dump since it was verified): what this step "
+			  "would read is not provably the bytes picked, so it "
+			  "did not run");
 		ran = -1;
 	} else {
 		ran = step->kind->run(&sc, &serr);
@@ -425,8 +426,10 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
 		if (same)
 			strbuf_addf(&act, "the same: inode %lld, SHA-256 %s",
 				    (long long)st.st_ino, journal_str(b, "chosen_sha256"));
-		strbuf_addf(&what, "backup %s: %s the step, %s is the file picked",
-			    journal_str(b, "item"), when, path);
+		strbuf_addf(&what, "%s %s: %s the step, %s is the file %s",
+			    json_object_get(b, "role") ? "the" : "backup",
+			    journal_str(b, "item"), when, path,
+			    json_object_get(b, "role") ? "verified" : "picked");
 		strbuf_addf(&exp, "inode %lld, %lld bytes, ctime %lld ns, unchanged "
 			    "since its SHA-256 %s was taken",
 			    (long long)json_integer_value(json_object_get(want, "ino")),
@@ -1014,6 +1017,69 @@ static void skip_step(struct run *r, const struct drill_step *step,
 }
 
 /*
+ * A dump a toc step proved whole (a drill's own backup, at a path the
+ * drill names): the destroy and restore steps whose plan names that
+ * path are checked around them like a picked file's (picked_unchanged),
+ * so what is restored is the file verified, not one put there since.
+ * A scheduled pick is checked already.
+ */
+static void note_verified(struct run *r, const struct drill_step *step)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *b;
+	const char *path = NULL;
+	struct stat sb;
+	char hex[SHA256_HEX_LEN + 1];
+	struct error e = ERROR_INIT;
+	struct strbuf item = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(steps, i, st)
+		if (!strcmp(journal_str(st, "id"), step->id))
+			path = json_string_value(json_object_get(
+				json_object_get(st, "toc"), "dump"));
+	json_array_foreach(r->picks, i, b)
+		if (path && !strcmp(journal_str(b, "chosen"), path))
+			path = NULL;
+	if (!path || *path != '/' || stat(path, &sb) < 0 ||
+	    sha256_file_hex(path, hex, NULL, &e) < 0) {
+		error_release(&e);
+		return;
+	}
+	strbuf_addf(&item, "dump verified by step %s", step->id);
+	b = json_object();
+	json_object_set_new(b, "item", json_string(item.buf));
+	json_object_set_new(b, "chosen", json_string(path));
+	json_object_set_new(b, "chosen_sha256", json_string(hex));
+	json_object_set_new(b, "chosen_identity", backup_identity(&sb));
+	json_object_set_new(b, "role", json_string("verified"));
+	for (i = 0; i < r->d->nsteps; i++) {
+		const struct drill_step *later = &r->d->steps[i];
+		json_t *used;
+		char *text;
+
+		if (later->n <= step->n || (later->phase != DRILL_DESTROY &&
+					    later->phase != DRILL_RESTORE))
+			continue;
+		st = json_array_get(steps, i);
+		if (strcmp(journal_str(st, "id"), later->id))
+			continue;   /* the body's steps are the model's, in order */
+		text = json_dumps(st, JSON_COMPACT);
+		if (text && strstr(text, path)) {
+			used = json_object_get(r->uses, later->id);
+			if (!used) {
+				used = json_array();
+				json_object_set_new(r->uses, later->id, used);
+			}
+			json_array_append(used, b);
+		}
+		free(text);
+	}
+	json_decref(b);
+	strbuf_release(&item);
+	error_release(&e);
+}
+
+/*
  * Run a step unless its when: says no. Returns what run_step does; a
  * skipped step is no failure (1).
  */
@@ -1032,6 +1098,8 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 	r->phase_started[step->phase] = 1;
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
+	if (ok && !strcmp(step->kind->name, "toc"))
+		note_verified(r, step);
 	return ok;
 }
 

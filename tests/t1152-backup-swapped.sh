@@ -99,7 +99,7 @@ drill swap '    - {id: swap, run: [cp, "'"$TRASH"'/stale.dump", "'"$BK"'/swap.tm
       destructive: true'
 run_drill swap 1
 expect_grep '"what":"backup db: before the step, '"$PICKED"' is the file picked"[^}]*"actual":"another file: inode [0-9]*, [0-9]* bytes, ctime [0-9]* ns; SHA-256 '"$(sha256sum <"$TRASH/stale.dump" | cut -c1-64)"'"[^}]*"ok":false' "$J"
-expect_grep 'the picked backup file changed since the pick: what this step would read is not provably the bytes picked, so it did not run' "$J"
+expect_grep 'the picked backup file changed since the pick (or a dump since it was verified): what this step would read is not provably the bytes picked, so it did not run' "$J"
 expect_grep '^\*\*Verdict\*\*: `FAILED`' "$R"
 expect_true "the stale archive was not restored" sh -c \
 	"! psql -X -At -d app -c 'SELECT count(*) FROM posts' 2>/dev/null | grep -qx 100"
@@ -123,4 +123,46 @@ expect_grep '"what":"backup db: after the step, '"$PICKED"' is the file picked"[
 expect_true "the picked bytes are back at the path" test \
 	"$(sha256sum <"$PICKED" | cut -c1-64)" = "$SUM"
 expect_grep '^\*\*Verdict\*\*: `FAILED`' "$R"
+# 3. The sibling: a drill's own dump, at a path the drill names, proved
+# whole by its toc step, then replaced before the restore reads it.
+OWN=$TRASH/own.dump
+cat >"$TRASH/own.yaml" <<EOF
+rdrill: 1
+id: own
+title: own dump swapped
+system: test
+environment: test
+objective: restore the dump this drill made and verified
+language: en
+connections:
+  app: {host: "$PGHOST", port: $PGPORT, dbname: app, user: postgres}
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [app],
+     artifact: "$OWN"}
+phases:
+  backup:
+    - {id: dump, run: [pg_dump, -Fc, -f, "$OWN", app]}
+  verify_backup:
+    - id: toc
+      toc: {dump: "$OWN", connection: app, min_entries: 3}
+  destroy:
+    - {id: drop, run: [psql, -X, -q, -d, app, -c, DROP TABLE IF EXISTS posts]}
+  restore:
+    - {id: swap, run: [cp, "$TRASH/stale.dump", "$OWN"]}
+    - id: restore
+      run: [pg_restore, -d, app, --clean, --if-exists, "$OWN"]
+      destructive: true
+  verify_restore:
+    - id: count
+      sql: {connection: app, query: "SELECT count(*) >= 100 FROM posts", expect_value: "t"}
+EOF
+psql -X -q -d app -c "CREATE TABLE IF NOT EXISTS posts (id int)" >/dev/null 2>&1
+expect_exit 1 "$RDRILL" run "$TRASH/own.yaml" --confirm test -o "$TRASH/out/own" --lang en
+J=$TRASH/out/own/journal.jsonl
+# The step that replaced it fails (it names the path), so the restore
+# never reads the stale dump.
+jq -r 'select(.type=="step") | .id + " " + ([.checks[]? | select(.ok == false) | .what] | join("; "))' "$J" >"$TRASH/own.steps"
+expect_grep "^swap the dump verified by step toc: after the step, $OWN is the file verified$" "$TRASH/own.steps"
+expect_no_grep '^restore ' "$TRASH/own.steps"
+expect_grep '^\*\*Verdict\*\*: `FAILED`' "$TRASH/out/own/report.md"
 test_done
