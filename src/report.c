@@ -1,4 +1,5 @@
 #include "report.h"
+#include "restored.h"
 #include "backup.h"
 #include "drill.h"
 #include "step.h"
@@ -1066,9 +1067,11 @@ static void view_findings(json_t *view, const struct drill *d,
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
-	if (!strcmp(status, "INCOMPLETE"))
+	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
-	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED")) {
+	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
+		 (!strcmp(status, RESTORED_WORD) && journal_str(ix->end,
+							       "reason")[0])) {
 		f = finding(list, "f_stopped");
 		set_str(f, "message", journal_str(ix->end, "reason"));
 		finding_evidence(f, ix->end, NULL);
@@ -1169,6 +1172,54 @@ static void view_item_sizes(json_t *view, json_t *checksums)
 	}
 }
 
+/*
+ * Page 1's first block when the run left its system destroyed: since
+ * when, the restore and verify steps that did not pass as commands to
+ * paste, and the one command that finishes the job (restored.h). And
+ * on the run that finished it: which bundle it restores.
+ */
+static void view_not_restored(json_t *view, const struct drill *d,
+			      json_t *records, json_t *ctx, const char *status,
+			      int off)
+{
+	json_t *nr, *pending, *p, *r, *res = json_object_get(ctx, "resumes");
+	struct strbuf sb = STRBUF_INIT;
+	const char *bundle = journal_str(ctx, "bundle");
+	size_t i;
+
+	if (json_is_object(res)) {
+		set_str(view, "resumes_bundle", journal_str(res, "bundle"));
+		set_str(view, "resumes_head", journal_str(res, "chain_head"));
+		set_local(view, "resumes_destroyed", journal_str(res,
+			  "destroyed"), off, 1);
+		add_code(view, "resumes_bundle");
+		add_code(view, "resumes_head");
+	}
+	if (strcmp(status, RESTORED_WORD))
+		return;
+	nr = json_object();
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "destroy")) {
+			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
+			set_str(nr, "destroy_id", journal_str(r, "id"));
+			set_local(nr, "destroy_local", journal_str(r, "time"),
+				  off, 1);
+			break;
+		}
+	pending = restored_pending(records, d);
+	json_array_foreach(pending, i, p) {
+		add_code(p, "command");
+		add_code(p, "describe");
+	}
+	json_object_set_new(nr, "pending", pending);
+	strbuf_addf(&sb, "rdrill restore --confirm %s %s", d->environment,
+		    *bundle ? bundle : "BUNDLE");
+	set_str(nr, "restore_cmd", sb.buf);
+	add_code(nr, "restore_cmd");
+	json_object_set_new(view, "not_restored", nr);
+	strbuf_release(&sb);
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -1200,16 +1251,12 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
-	if (!strcmp(journal_str(start, "mode"), "plan"))
-		status = "PLANNED";
-	else if (!end)
-		status = "INCOMPLETE";
-	else
-		status = journal_str(end, "status");
+	status = restored_verdict(records, d);
 	set_str(view, "status", status);
 	snprintf(key, sizeof(key), "is_%s", status);
 	for (i = 0; key[i]; i++)
-		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 :
+				key[i] == ' ' ? '_' : key[i]);
 	json_object_set_new(view, key, json_true());
 	set_str(view, "end_reason", journal_str(end, "reason"));
 
@@ -1358,6 +1405,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_rpo(view, d, records, end);
 	}
 	view_findings(view, d, &ix, ctx, status, zh);
+	view_not_restored(view, d, records, ctx, status, off);
 	if (json_is_object(json_object_get(ctx, "previous"))) {
 		/* Flat keys: a "rto" inside a section would hide the run's. */
 		json_t *pv = json_object_get(ctx, "previous");

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "restored.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -35,6 +36,7 @@ const char *runner_status_word(enum runner_status s)
 	case RUNNER_FAILED: return "FAILED";
 	case RUNNER_ABORTED: return "ABORTED";
 	case RUNNER_REFUSED: return "REFUSED";
+	case RUNNER_NOT_RESTORED: return RESTORED_WORD;
 	}
 	return "FAILED";
 }
@@ -63,6 +65,7 @@ struct run {
 	unsigned char *outcome;
 	int phase_started[DRILL_NPHASES];
 	int verify_restore_total, verify_restore_passed;
+	int destroy_started;        /* the "destroy" record was journaled */
 };
 
 /*
@@ -180,6 +183,36 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+#define STDERR_LINES 6
+
+/*
+ * A failed step's cause is most often in its stderr (a server's FATAL
+ * line): its last lines, and where the whole log is, under the step's
+ * progress line. The text was redacted by exec; progress escapes it.
+ */
+static void show_stderr(struct run *r, json_t *rec)
+{
+	json_t *s = json_object_get(rec, "stderr");
+	const char *text = journal_str(s, "tail")[0] ? journal_str(s, "tail") :
+			   journal_str(s, "head");
+	const char *p = text + strlen(text);
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	if (p == text)
+		return;
+	while (p > text && n < STDERR_LINES)
+		if (*--p == '\n' && ++n == STDERR_LINES)
+			p++;
+	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
+		    r->o->bundle, journal_str(s, "path"));
+	strbuf_adds(&sb, p);
+	progress_detail(r->progress, sb.buf);
+	strbuf_release(&sb);
+}
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
@@ -242,6 +275,8 @@ static int run_step(struct run *r, const struct drill_step *step,
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
 		     m1 - m0, journal_str(rec, "message"));
+	if (!ok)
+		show_stderr(r, rec);
 	json_decref(rec);
 	return ok;
 }
@@ -328,6 +363,28 @@ static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
 	return 0;
 }
 
+/* `rdrill restore`: the file the interrupted run picked, not a newer one. */
+static json_t *resumed_pick(struct run *r, const struct drill_item *it,
+			    struct strvec *problems)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(r->o->resume, i, rec)
+		if (!strcmp(journal_str(rec, "type"), "backup") &&
+		    !strcmp(journal_str(rec, "item"), it->id)) {
+			rec = json_deep_copy(rec);
+			json_object_set_new(rec, "from_bundle",
+					    json_string(r->o->resume_bundle));
+			return rec;
+		}
+	strvec_pushf(problems, "backup %s: the interrupted run picked no "
+		     "file for it", it->id);
+	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
+			 it->id, "status", "none", "problem",
+			 "the interrupted run picked no file");
+}
+
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and run the drill with the picks filled in (r->resolved). The
@@ -352,7 +409,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 
 		if (!it->scheduled)
 			continue;
-		rec = backup_select(it, 1, clock_wall_ms(), r->o->bundle,
+		rec = r->o->resume ? resumed_pick(r, it, problems) :
+		      backup_select(it, 1, clock_wall_ms(), r->o->bundle,
 				    problems);
 		st = journal_str(rec, "status");
 		strbuf_addf(&what, "backup %s: newest of %s", it->id,
@@ -728,6 +786,21 @@ static void measure(struct run *r, json_t *end)
 	}
 }
 
+/*
+ * A run that destroyed and did not verify its restore did worse than
+ * fail: the system is down. Its verdict says so (restored.h).
+ */
+static void left_destroyed(struct run *r)
+{
+	if (!r->destroy_started || r->status == RUNNER_PASSED ||
+	    r->status == RUNNER_REFUSED)
+		return;
+	if (r->verify_restore_total &&
+	    r->verify_restore_passed == r->verify_restore_total)
+		return;
+	r->status = RUNNER_NOT_RESTORED;
+}
+
 static json_t *start_record(struct run *r)
 {
 	json_t *rec = json_object(), *ctx = json_object();
@@ -771,6 +844,28 @@ static json_t *start_record(struct run *r)
 	}
 	if (r->o->approval)
 		json_object_set(ctx, "approval", r->o->approval);
+	{
+		const char *b = strrchr(r->o->bundle, '/');
+		json_object_set_new(ctx, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->bundle));
+	}
+	if (r->o->resume) {
+		json_t *res = json_object(), *x;
+		const char *b = strrchr(r->o->resume_bundle, '/');
+		size_t i;
+
+		json_object_set_new(res, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->resume_bundle));
+		json_object_set_new(res, "path", json_string(r->o->resume_bundle));
+		json_object_set_new(res, "chain_head", json_string(r->o->resume_head));
+		json_array_foreach(r->o->resume, i, x)
+			if (!strcmp(journal_str(x, "type"), "destroy")) {
+				json_object_set(res, "destroyed",
+						json_object_get(x, "time"));
+				break;
+			}
+		json_object_set_new(ctx, "resumes", res);
+	}
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
 			json_object());
 	if (!r->o->vars_given)
@@ -794,6 +889,40 @@ static int destroy_gate(struct run *r)
 			    "steps passed", r->verify_backup_passed,
 			    r->verify_backup_total);
 	return -1;
+}
+
+/*
+ * Before the first destructive step: a "destroy" record, so that a run
+ * killed inside that step still reads NOT RESTORED (restored.h), with
+ * what the later checks compare against (the canary row, fingerprints,
+ * sql captures): `rdrill restore` takes it from this run's journal. A
+ * state too big for one record is left out, never the record.
+ */
+static void destroy_record(struct run *r, const struct drill_step *step)
+{
+	static const char *const keep[] = { "canary", "fingerprints",
+					    "captures", NULL };
+	json_t *rec = json_object(), *st = json_object();
+	struct error err = ERROR_INIT;
+	size_t i;
+
+	r->destroy_started = 1;
+	for (i = 0; keep[i]; i++)
+		if (json_object_get(r->state, keep[i]))
+			json_object_set(st, keep[i], json_object_get(r->state,
+								     keep[i]));
+	json_object_set_new(rec, "type", json_string("destroy"));
+	json_object_set_new(rec, "n", json_integer(step->n));
+	json_object_set_new(rec, "id", json_string(step->id));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
+	json_object_set_new(rec, "state", st);
+	if (journal_append(r->journal, rec, &err) < 0) {
+		json_object_del(rec, "state");
+		json_object_set_new(rec, "state_left_out", json_string(err.msg.buf));
+		append(r, json_incref(rec));
+	}
+	json_decref(rec);
+	error_release(&err);
 }
 
 /* A step's when: condition, in words, true or not (plan.h: plan_step_when). */
@@ -842,6 +971,61 @@ static void skip_step(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+/* `rdrill restore`: a step before the restore phase ran in the interrupted run. */
+static void resumed_step(struct run *r, const struct drill_step *step)
+{
+	json_t *rec = step_record(step);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "skipped: done in the interrupted run %s",
+		    r->o->resume_bundle);
+	json_object_set_new(rec, "status", json_string("skipped"));
+	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(rec, "resumed", json_true());
+	append(r, rec);
+	strbuf_release(&sb);
+}
+
+/*
+ * Seed a `rdrill restore` run with what the interrupted run knew: its
+ * state before destroy, its picks and freshness, which phases started
+ * and how its steps ended (for when:), and its disaster time, so the
+ * RTO runs from the real disaster on this host's boot clock.
+ */
+static void resume_seed(struct run *r)
+{
+	json_t *st = restored_state(r->o->resume), *rec;
+	const char *k;
+	size_t i;
+
+	json_object_foreach(st, k, rec)
+		json_object_set_new(r->state, k, json_deep_copy(rec));
+	json_array_foreach(r->o->resume, i, rec) {
+		const char *type = journal_str(rec, "type");
+		json_int_t n = json_integer_value(json_object_get(rec, "n"));
+
+		if (!strcmp(type, "freshness") &&
+		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
+			json_array_append(r->picks, rec);
+			r->fresh_before = 1;
+		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
+			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
+			r->destroy_started = 1;
+			if (t > 0) {
+				r->disaster_wall_ms = t;
+				r->first_destroy_ms = clock_boot_ms() -
+						      (clock_wall_ms() - t);
+			}
+		} else if (!strcmp(type, "step") && n >= 1 &&
+			   (size_t)n <= r->d->nsteps) {
+			const char *s = journal_str(rec, "status");
+			r->phase_started[r->d->steps[n - 1].phase] = 1;
+			r->outcome[n - 1] = !strcmp(s, "passed") ? 1 :
+					    !strcmp(s, "skipped") ? 0 : 2;
+		}
+	}
+}
+
 /*
  * Run a step unless its when: says no. Returns what run_step does; a
  * skipped step is no failure (1).
@@ -859,6 +1043,8 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 	}
 	strbuf_release(&why);
 	r->phase_started[step->phase] = 1;
+	if (step->destructive && !r->destroy_started)
+		destroy_record(r, step);
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
 	return ok;
@@ -877,6 +1063,10 @@ static void run_phases(struct run *r)
 	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
 		if (stopped || step->phase == DRILL_CLEANUP)
 			continue;
+		if (r->o->resume && step->phase < DRILL_RESTORE) {
+			resumed_step(r, step);
+			continue;
+		}
 		if (r->d->nfreshness && step->phase == DRILL_DESTROY &&
 		    !r->fresh_before) {
 			r->fresh_before = 1;
@@ -987,6 +1177,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
+	if (o->resume)
+		resume_seed(&r);
 	switch (preflight(&r)) {
 	case 0:
 		run_phases(&r);
@@ -1011,6 +1203,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	json_object_set_new(end, "type", json_string("end"));
 	json_object_set_new(end, "time", journal_utc(clock_wall_ms()));
 	measure(&r, end);
+	left_destroyed(&r);
 	json_object_set_new(end, "status",
 			    json_string(runner_status_word(r.status)));
 	if (r.reason.len)
