@@ -926,7 +926,8 @@ static const char *const finding_keys[] = { "n", "title", "what",
 	"measured", "evidence_code", "log_code", "f_check", "f_step",
 	"f_skipped", "f_not_run", "f_conditional", "f_allowed_error",
 	"f_allowed_exit", "f_preflight", "f_var", "f_unapproved", "f_rto",
-	"f_rpo", "f_incomplete", "f_stopped", NULL };
+	"f_rpo", "f_incomplete", "f_stopped", "f_overwrite", "item_code",
+	"artifact_code", NULL };
 
 static json_t *finding(json_t *list, const char *kind)
 {
@@ -1110,6 +1111,14 @@ static void view_findings(json_t *view, const struct drill *d,
 		add_code(f, "name");
 		add_code(f, "value");
 	}
+	for (i = 0; i < d->nitems; i++)
+		if (d->items[i].overwrite) {
+			f = finding(list, "f_overwrite");
+			set_str(f, "item", d->items[i].id);
+			set_str(f, "artifact", d->items[i].artifact);
+			add_code(f, "item");
+			add_code(f, "artifact");
+		}
 	if (!planned && !journal_str(ctx, "approved_plan")[0])
 		finding(list, "f_unapproved");
 	json_array_foreach(list, i, f)

@@ -466,6 +466,9 @@ static int preflight(struct run *r)
 	pick_backups(r, &problems, bchecks, &damaged);
 	nb = problems.nr;
 	rec = preflight_check(r->d, r->o->bundle, &problems);
+	/* `rdrill restore` writes no backup: the interrupted run's exist. */
+	if (!r->o->resume)
+		preflight_artifacts(r->d, rec, &problems);
 	json_array_foreach(bchecks, i, c)
 		json_array_append(json_object_get(rec, "checks"), c);
 	for (i = 0; i < nb; i++)
