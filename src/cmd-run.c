@@ -225,8 +225,16 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	strbuf_adds(&out, "\n  next:    sign it off: rdrill sign ");
 	strbuf_add_shquoted(&out, t.buf);
 	strbuf_adds(&out, " --role operator --name NAME --key KEY.pem\n"
-		    "           index it: rdrill history DIR (the bundles' "
-		    "parent directory)\n");
+		    "           index it: rdrill history ");
+	{
+		const char *slash = strrchr(t.buf, '/');
+		struct strbuf par = STRBUF_INIT;
+
+		strbuf_add(&par, t.buf, slash ? (size_t)(slash - t.buf) : 0);
+		strbuf_add_shquoted(&out, par.len ? par.buf : slash ? "/" : ".");
+		strbuf_release(&par);
+	}
+	strbuf_addch(&out, '\n');
 	if (records && d && !strcmp(word, RESTORED_WORD))
 		summary_not_restored(&out, records, d, t.buf);
 	fputs(out.buf, stderr);
