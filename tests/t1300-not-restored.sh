@@ -170,4 +170,34 @@ rm -f "$W/hold"
 expect_exit 0 "$RDRILL" restore "$TRASH/k" --confirm test
 expect_grep '^PASSED: ' "$OUT"
 
+# 4. kill -9 inside the destroy step itself: no step record of it yet,
+# but the "destroy" record journaled before it says destroy began.
+{ drill_head nrk test
+cat <<EOF
+phases:
+  backup:
+    - {id: b, run: ["true"]}
+  verify_backup:
+    - {id: vb, run: ["true"]}
+  destroy:
+    - {id: wipe, shell: "touch '$W/in-destroy'; exec sleep 62"}
+  restore:
+    - {id: back, run: ["true"]}
+  verify_restore:
+    - {id: vr, run: ["true"]}
+EOF
+} >"$TRASH/nrk.yaml"
+"$RDRILL" run "$TRASH/nrk.yaml" --confirm test -o "$TRASH/kd" >/dev/null 2>&1 &
+pid=$!
+wait_for "$W/in-destroy"
+kill -KILL $pid
+wait $pid 2>/dev/null
+pkill -f "^sleep 62$" 2>/dev/null
+expect_true "no record of the destroy step itself" test \
+	"$(jq -r 'select(.type=="step" and .id=="wipe")' "$TRASH/kd/journal.jsonl" | wc -c)" -eq 0
+expect_exit 0 "$RDRILL" render "$TRASH/kd"
+expect_grep '^# .*`NOT RESTORED`$' "$TRASH/kd/report.md"
+expect_grep_F 'Step 3 (wipe) began destroying it' "$TRASH/kd/report.md"
+expect_grep_F '- Step 4 (back, restore, not run): `true`' "$TRASH/kd/report.md"
+
 test_done
