@@ -130,6 +130,7 @@ expect_true "the fingerprint compared against fp-before" test \
 	"$(jq -r 'select(.id=="fp-after") | .evidence.same_as' "$J")" = fp-before
 expect_grep_F 'this run finishes the restore that bundle `int` left undone' "$R/report.md"
 expect_grep_F "$HEAD" "$R/report.md"
+expect_no_grep "its condition () was false" "$R/report.md"
 expect_exit 0 "$RDRILL" verify "$R"
 # Not twice: a bundle that is not NOT RESTORED has nothing to restore.
 expect_exit 3 "$RDRILL" restore "$R" --confirm test
