@@ -1064,6 +1064,18 @@ static void step_findings(json_t *list, const struct drill_step *s,
 	strbuf_release(&sb);
 }
 
+/* A step ended aborted: the run was stopped by a signal or a deadline. */
+static int interrupted(const struct records *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nsteps; i++)
+		if (ix->step[i] && !strcmp(journal_str(ix->step[i], "status"),
+					   "aborted"))
+			return 1;
+	return 0;
+}
+
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
 			  const char *status, int zh)
@@ -1076,8 +1088,7 @@ static void view_findings(json_t *view, const struct drill *d,
 	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
 	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
-		 (!strcmp(status, RESTORED_WORD) && journal_str(ix->end,
-							       "reason")[0])) {
+		 (!strcmp(status, RESTORED_WORD) && interrupted(ix))) {
 		f = finding(list, "f_stopped");
 		set_str(f, "message", journal_str(ix->end, "reason"));
 		finding_evidence(f, ix->end, NULL);
