@@ -719,6 +719,8 @@ static void view_measure(json_t *view, const struct schema_int *target,
 	measured = end ? json_object_get(end, key) : NULL;
 	if (target->set)
 		json_object_set_new(o, "target", duration_string(target->v));
+	else
+		json_object_set_new(o, "informative", json_true());
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
 		format_duration_ms(&sb, json_integer_value(measured));
@@ -727,6 +729,11 @@ static void view_measure(json_t *view, const struct schema_int *target,
 		if (target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else
+			set_str(o, "result", "INFORMATIVE");
+	} else if (end) {
+		/* A row with no figure still says so: no blank result. */
+		set_str(o, "result", "NOT MEASURED");
 	}
 	json_object_set_new(view, what, o);
 }
@@ -739,6 +746,50 @@ static void set_clock(json_t *o, const char *clock)
 		return;
 	snprintf(key, sizeof(key), "clock_%s", clock);
 	json_object_set_new(o, key, json_true());
+}
+
+static long long int_or_zero(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/*
+ * A data-lost row's result, from the runner's comparison with the RPO
+ * (runner.c: coherence): CONSISTENT (the rows lost were written after
+ * the backup was made: the RPO covers them), DIFFERS (why, in the
+ * template's words), FAILED (a clock is no evidence), or INFORMATIVE
+ * (no scheduled backup's creation time to compare with).
+ */
+static void view_coherence(json_t *f, json_t *x)
+{
+	const char *c = journal_str(x, "coherence");
+	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
+	long long made = int_or_zero(x, "backup_made_ms");
+
+	set_str(f, "result", !*c ? (json_object_get(x, "lost_ms") ?
+		"INFORMATIVE" : "NOT MEASURED") : !strcmp(c, "agrees") ?
+		"CONSISTENT" : !strcmp(c, "differs") ? "DIFFERS" : "FAILED");
+	if (!*c) {
+		strbuf_release(&sb);
+		strbuf_release(&k);
+		return;
+	}
+	strbuf_addf(&k, "coh_%s", c);
+	json_object_set_new(f, k.buf, json_true());
+	if (!strcmp(c, "agrees")) {
+		long long bm = int_or_zero(x, "before_ms"), am = int_or_zero(x,
+								  "after_ms");
+		format_duration_ms(&sb, bm > made ? bm - made : 0);
+		set_str(f, "after_backup", sb.buf);
+		strbuf_reset(&sb);
+		if (made > am) {
+			format_duration_ms(&sb, made - am);
+			set_str(f, "quiet", sb.buf);
+		}
+	}
+	strbuf_release(&sb);
+	strbuf_release(&k);
 }
 
 /*
@@ -782,11 +833,18 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 		set_str(o, "unmeasured", journal_str(end, "rpo_unmeasured"));
 		set_clock(o, journal_str(end, "rpo_clock"));
 		add_code(o, "path");
-		if (measured && json_is_integer(measured) && target && target->set)
+		if (json_is_true(json_object_get(end, "rpo_doubtful")))
+			set_str(o, "result", "FAILED");
+		else if (measured && json_is_integer(measured) && target &&
+			 target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else if (measured && json_is_integer(measured))
+			set_str(o, "result", "INFORMATIVE");
 		else if (end)
 			set_str(o, "result", "NOT DEMONSTRATED");
+		if (!target || !target->set)
+			json_object_set_new(o, "informative", json_true());
 	} else {
 		set_str(o, "result", "NOT DEMONSTRATED");
 	}
@@ -845,6 +903,7 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 				"before", "after", NULL };
 			add_codes(f, keys);
 		}
+		view_coherence(f, x);
 		json_array_append_new(fresh, f);
 	}
 	json_object_set_new(view, "rpo_findings", finds);

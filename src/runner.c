@@ -66,6 +66,7 @@ struct run {
 	int phase_started[DRILL_NPHASES];
 	int verify_restore_total, verify_restore_passed;
 	int destroy_started;        /* the "destroy" record was journaled */
+	long long rpo_created_ms;   /* the RPO's backup, made (wall); 0: none */
 };
 
 /*
@@ -633,6 +634,14 @@ static void add_age(struct strbuf *sb, long long ms)
 		strbuf_addf(sb, "%.1fs", (double)ms / 1000.0);
 }
 
+/* The drill fails for `why` (the first reason is kept first). */
+static void fail(struct run *r, const char *why)
+{
+	if (r->status == RUNNER_PASSED)
+		r->status = RUNNER_FAILED;
+	strbuf_addf(&r->reason, "%s%s", r->reason.len ? "; " : "", why);
+}
+
 /*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
@@ -682,12 +691,18 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
 	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
 	if (age < 0) {
-		json_object_set_new(end, "rpo_unmeasured", json_string(
-			"the backup's creation time is after the disaster: "
-			"its clock is no evidence"));
+		static const char why[] = "the backup's creation time is after "
+			"the disaster: its clock is no evidence";
+
+		/* A figure on a doubtful clock fails its row, and the drill. */
+		json_object_set_new(end, "rpo_unmeasured", json_string(why));
+		json_object_set_new(end, "rpo_doubtful", json_true());
+		fail(r, why);
 		json_decref(findings);
 		return;
 	}
+	r->rpo_created_ms = json_integer_value(json_object_get(worst,
+							       "created_ms"));
 	json_object_set_new(end, "rpo_ms", json_integer(age));
 	if (rpo_t && age > rpo_t * 1000) {
 		struct strbuf sb = STRBUF_INIT;
@@ -709,6 +724,51 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		strbuf_release(&sb);
 	}
 	json_object_set_new(end, "findings", findings);
+}
+
+/* How far a row's clock may be from the backup's and rdrill's. */
+#define CLOCK_SLACK_MS 60000LL
+
+/*
+ * Does the data-lost figure agree with the RPO? Only a scheduled backup
+ * has a creation time to compare with. The rows lost are those newer
+ * than the newest restored one (am) up to the newest before destroy
+ * (bm); they should have been written after the backup was made and
+ * before the disaster. "agrees": they were (the RPO covers them);
+ * "differs" (with why): they are stamped before the backup was made;
+ * "doubtful_restored" (restored rows newer than the backup's creation
+ * time) and "doubtful_future" (rows stamped after the disaster) fail
+ * the drill: one of the clocks is no evidence.
+ */
+static void coherence(struct run *r, json_t *o, long long bm, long long am)
+{
+	long long made = r->rpo_created_ms, dis = r->disaster_wall_ms;
+	const char *why = NULL, *verdict = "agrees";
+
+	if (!made || !dis)
+		return;
+	json_object_set_new(o, "backup_made_ms", json_integer(made));
+	json_object_set_new(o, "disaster_ms", json_integer(dis));
+	if (am > made + CLOCK_SLACK_MS) {
+		verdict = "doubtful_restored";
+		why = "data lost: the restored data holds rows stamped after "
+		      "the backup's creation time: that time, or the rows' "
+		      "clock, is no evidence";
+	} else if (bm > dis + CLOCK_SLACK_MS) {
+		verdict = "doubtful_future";
+		why = "data lost: rows are stamped after the disaster (in the "
+		      "future of this host's clock): their clock is no evidence";
+	} else if (bm > am && bm <= made) {
+		verdict = "differs";
+		why = "the rows lost are stamped before the backup was made: "
+		      "the column is not their write time, or the backup holds "
+		      "older data than its creation time says";
+	}
+	json_object_set_new(o, "coherence", json_string(verdict));
+	if (why)
+		json_object_set_new(o, "coherence_why", json_string(why));
+	if (!strncmp(verdict, "doubtful", 8))
+		fail(r, why);
 }
 
 /* Newest value before the destruction minus after the restore. */
@@ -740,9 +800,14 @@ static void measure_freshness(struct run *r, json_t *end)
 		json_object_set(o, "before", json_object_get(c, "newest"));
 		if (a)
 			json_object_set(o, "after", json_object_get(a, "newest"));
-		if (json_is_integer(bm) && json_is_integer(am))
+		if (json_is_integer(bm) && json_is_integer(am)) {
+			json_object_set(o, "before_ms", bm);
+			json_object_set(o, "after_ms", am);
 			json_object_set_new(o, "lost_ms", json_integer(
 				json_integer_value(bm) - json_integer_value(am)));
+			coherence(r, o, json_integer_value(bm),
+				  json_integer_value(am));
+		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(end, "freshness", out);
