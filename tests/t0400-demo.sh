@@ -71,13 +71,14 @@ expect_grep '（依据最新 tar 成员时间）' "$S/report.md"
 # just before the backup), and every row has a target or is marked
 # informative, and a result.
 expect_grep '| 丢失的数据（`posts`.`createat` 最新值：破坏前 `[0-9]*` → 恢复后 `[0-9]*`）：丢失的行写于备份生成之后（晚 [0-9][0-9a-z. ]*），在 RPO 范围内.* | 仅供参考 | [0-9][0-9a-z. ]* | `CONSISTENT` |$' "$S/report.md"
-sed -n '/^| 指标 |/,/^$/p' "$S/report.md" | sed '1,2d;/^$/d' >"$TRASH/rows"
+page1_measures() { awk '/^[|] 指标 [|]/ { on = 1 } on && /^$/ { exit } on' "$1"; }
+page1_measures "$S/report.md" | sed '1,2d' >"$TRASH/rows"
 expect_true "page 1's measures: three rows" test "$(wc -l <"$TRASH/rows")" -eq 3
 expect_true "every row: a target or informative, and a result" sh -c \
 	"awk -F' [|] ' '\$2 == \"\" || \$4 !~ /^\`[A-Z ]+\` [|]\$/ { bad = 1 } END { exit bad }' '$TRASH/rows'"
 # The scheduled demo's page 1 measures as a golden (times, durations,
 # paths and epoch values normalised).
-sed -n '/^| 指标 |/,/^$/p' "$S/report.md" | sed \
+page1_measures "$S/report.md" | sed \
 	-e 's#`[^`]*/backups/[0-9]*/mattermost-[0-9]*\.dump`#`BACKUP`#g' \
 	-e 's#[0-9]\{4\}-[0-9-]*T[0-9:.]*Z#TIME#g' \
 	-e 's#`[0-9]\{13\}`#`EPOCH_MS`#g' \
