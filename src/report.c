@@ -783,7 +783,8 @@ static void view_coherence(json_t *f, json_t *x)
 		format_duration_ms(&sb, bm > made ? bm - made : 0);
 		set_str(f, "after_backup", sb.buf);
 		strbuf_reset(&sb);
-		if (made > am) {
+		/* Under a minute is the header's seconds and the dump's run. */
+		if (made - am > 60000) {
 			format_duration_ms(&sb, made - am);
 			set_str(f, "quiet", sb.buf);
 		}

@@ -400,4 +400,15 @@ expect_same "$TOP/tests/golden/report/rpo-own.en.md" "$TRASH/rows-own.en"
 rows "$TRASH/own-zh/report.zh-CN.md" >"$TRASH/rows-own.zh"
 expect_same "$TOP/tests/golden/report/rpo-own.zh-CN.md" "$TRASH/rows-own.zh"
 
+# 11. Rows stamped in the future of this host's clock: the data-lost
+# figure rests on a doubtful clock, so its row and the drill fail
+# (issue 20, point 2).
+expect_true "the fresh dump is still there" test -s "$BK/2026-12-01/app-fresh.dump"
+psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('from the future', now() + interval '2 days')"
+run_drill fresh 1
+expect_grep 'rows are stamped after the disaster, in the future of this host.s clock: their clock is no evidence | informative | [0-9a-z.]* | `FAILED` |$' "$R"
+expect_grep '^# .*`FAILED`$' "$R"
+expect_true "the end record says why" sh -c \
+	"jq -r 'select(.type==\"end\") | .reason' '$J' | grep -q 'data lost: rows are stamped after the disaster'"
+
 test_done
