@@ -755,6 +755,49 @@ static long long int_or_zero(json_t *o, const char *k)
 }
 
 /*
+ * Point-in-time recovery's own figures, as rows of page 1's table (not
+ * only of the recover step's section): its RPO from WAL against the
+ * RPO target (the runner fails the drill above it), and the parts of
+ * its RTO, informative.
+ */
+static void view_pitr(json_t *view, const struct drill *d,
+		      const struct records *ix, json_t *end)
+{
+	static const char *const parts[] = { "wal_check", "restore_files",
+					     "replay_wal", "promote", NULL };
+	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
+	json_t *out = json_array();
+	size_t i, k;
+
+	for (i = 0; i < d->nsteps; i++) {
+		json_t *ev = ix->step[i] ? json_object_get(ix->step[i],
+							   "evidence") : NULL;
+		json_t *rto = json_object_get(ev, "rto"), *o, *w;
+
+		if (strcmp(d->steps[i].kind->name, "recover") || !ev)
+			continue;
+		o = json_object();
+		set_str(o, "id", d->steps[i].id);
+		w = json_object_get(ev, "rpo_wal_ms");
+		if (json_is_integer(w)) {
+			set_str(o, "rpo_wal", journal_str(ev, "rpo_wal"));
+			if (t && t->set)
+				json_object_set_new(o, "rpo_target",
+						    duration_string(t->v));
+			set_str(o, "rpo_result", !end ? "NOT MEASURED" :
+				!(t && t->set) ? "INFORMATIVE" :
+				json_integer_value(w) <= t->v * 1000 ? "PASSED" :
+				"FAILED");
+		}
+		for (k = 0; parts[k]; k++)
+			if (*journal_str(rto, parts[k]))
+				set_str(o, parts[k], journal_str(rto, parts[k]));
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(view, "pitr", out);
+}
+
+/*
  * A data-lost row's result, from the runner's comparison with the RPO
  * (runner.c: coherence): CONSISTENT (the rows lost were written after
  * the backup was made: the RPO covers them), DIFFERS (why, in the
@@ -1488,6 +1531,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
 			     "rto");
 		view_rpo(view, d, records, end);
+		view_pitr(view, d, &ix, end);
 	}
 	view_findings(view, d, &ix, ctx, status, zh);
 	view_not_restored(view, d, records, ctx, status, off);

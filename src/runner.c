@@ -67,6 +67,7 @@ struct run {
 	int verify_restore_total, verify_restore_passed;
 	int destroy_started;        /* the "destroy" record was journaled */
 	long long rpo_created_ms;   /* the RPO's backup, made (wall); 0: none */
+	long long rpo_wal_ms;       /* a recover step's RPO from WAL; -1: none */
 };
 
 /*
@@ -268,6 +269,13 @@ static int run_step(struct run *r, const struct drill_step *step,
 			    step->id, *cancel ? "interrupted" : "failed",
 			    journal_str(rec, "message"));
 	note_times(r, step, m0, m1, t0, ok);
+	{
+		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
+		json_t *w = json_object_get(json_object_get(rec, "evidence"),
+					    "rpo_wal_ms");
+		if (json_is_integer(w) && json_integer_value(w) > r->rpo_wal_ms)
+			r->rpo_wal_ms = json_integer_value(w);
+	}
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
@@ -841,6 +849,19 @@ static void measure(struct run *r, json_t *end)
 		json_object_set_new(end, "rpo_source", json_string("none"));
 	}
 	measure_freshness(r, end);
+	if (r->rpo_wal_ms >= 0) {
+		json_object_set_new(end, "rpo_wal_ms", json_integer(r->rpo_wal_ms));
+		if (rpo_t && r->rpo_wal_ms > rpo_t * 1000LL) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_adds(&sb, "RPO from WAL ");
+			add_age(&sb, r->rpo_wal_ms);
+			strbuf_adds(&sb, " exceeds the target ");
+			add_age(&sb, (long long)rpo_t * 1000);
+			fail(r, sb.buf);
+			strbuf_release(&sb);
+		}
+	}
 	if (r->first_destroy_ms && r->restore_verified_ms &&
 	    r->verify_restore_passed == r->verify_restore_total &&
 	    r->verify_restore_total) {
@@ -1234,6 +1255,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
 	r.outcome = xcalloc(r.d->nsteps ? r.d->nsteps : 1, 1);
+	r.rpo_wal_ms = -1;
 	for (i = 0; i < r.d->nsteps; i++) {
 		r.verify_backup_total += r.d->steps[i].phase == DRILL_VERIFY_BACKUP;
 		r.verify_restore_total += r.d->steps[i].phase ==
