@@ -1,6 +1,7 @@
 #include "restored.h"
 #include "drill.h"
 #include "error.h"
+#include "expand.h"
 #include "journal.h"
 #include "plan.h"
 #include "step.h"
@@ -117,9 +118,44 @@ static void paste_command(const struct drill_step *s, struct strbuf *out)
 	}
 }
 
+/*
+ * The drill with the files its run picked for scheduled items filled
+ * in, as the runner ran it (NULL: none picked, or they do not fit).
+ */
+static struct drill *with_picks(json_t *records, const struct drill *d)
+{
+	json_t *paths = json_object(), *r, *body;
+	struct strbuf missing = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	struct drill *out = NULL;
+	size_t i;
+
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "backup") &&
+		    !strcmp(journal_str(r, "status"), "picked"))
+			json_object_set(paths, journal_str(r, "item"),
+					json_object_get(r, "chosen"));
+	if (json_object_size(paths)) {
+		body = json_deep_copy(d->body);
+		if (expand_deferred_tree(json_object_get(body, "steps"), paths,
+					 &missing) == 0)
+			out = drill_from_body(body, &err);
+		json_decref(body);
+	}
+	if (out && out->nsteps != d->nsteps) {
+		drill_free(out);
+		out = NULL;
+	}
+	json_decref(paths);
+	strbuf_release(&missing);
+	error_release(&err);
+	return out;
+}
+
 json_t *restored_pending(json_t *records, const struct drill *d)
 {
 	json_t *out = json_array(), **v = step_records(records, d->nsteps);
+	struct drill *picked = with_picks(records, d);
 	size_t i;
 
 	for (i = 0; i < d->nsteps; i++) {
@@ -130,7 +166,7 @@ json_t *restored_pending(json_t *records, const struct drill *d)
 		if ((s->phase != DRILL_RESTORE &&
 		     s->phase != DRILL_VERIFY_RESTORE) || done(v[i]))
 			continue;
-		paste_command(s, &cmd);
+		paste_command(picked ? &picked->steps[i] : s, &cmd);
 		plan_step_describe(s, &desc);
 		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
 			      "n", (json_int_t)s->n, "id", s->id,
@@ -144,6 +180,7 @@ json_t *restored_pending(json_t *records, const struct drill *d)
 		strbuf_release(&desc);
 	}
 	free(v);
+	drill_free(picked);
 	return out;
 }
 

@@ -328,49 +328,6 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing);
-
-/*
- * One value: a string with a placeholder gets its filled copy in *out
- * (NULL: unchanged); anything else is resolved in place.
- */
-static int resolve_one(json_t *x, json_t *paths, struct strbuf *missing,
-		       json_t **out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int n;
-
-	*out = NULL;
-	if (!json_is_string(x))
-		return resolve(x, paths, missing);
-	n = expand_deferred(json_string_value(x), paths, &sb, missing);
-	if (n > 0)
-		*out = json_string(sb.buf);
-	strbuf_release(&sb);
-	return n < 0 ? -1 : 0;
-}
-
-/* Every string below `v` with its ${backup.ID.path} filled; -1: an id unknown. */
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
-{
-	const char *k;
-	json_t *x, *r;
-	size_t i;
-
-	json_object_foreach(v, k, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_object_set_new(v, k, r);
-	}
-	json_array_foreach(v, i, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_array_set_new(v, i, r);
-	}
-	return 0;
-}
 
 /* `rdrill restore`: the file the interrupted run picked, not a newer one. */
 static json_t *resumed_pick(struct run *r, const struct drill_item *it,
@@ -445,7 +402,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 	    json_object_size(paths) == 0)
 		goto out;
 	body = json_deep_copy(r->d->body);
-	if (resolve(json_object_get(body, "steps"), paths, &missing) < 0)
+	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
+				 &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
 	r->resolved = drill_from_body(body, &err);
 	json_decref(body);

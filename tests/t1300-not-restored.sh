@@ -201,4 +201,38 @@ expect_grep '^# .*`NOT RESTORED`$' "$TRASH/kd/report.md"
 expect_grep_F 'Step 3 (wipe) began destroying it' "$TRASH/kd/report.md"
 expect_grep_F '- Step 4 (back, restore, not run): `true`' "$TRASH/kd/report.md"
 
+# 5. A scheduled backup's placeholder in a step left to run is the file
+# the run picked, pasteable.
+mkdir -p "$W/sched/2026-12-01"
+echo dump >"$W/sched/2026-12-01/app.dump"
+cat >"$TRASH/sch.yaml" <<EOF
+rdrill: 1
+id: nrs
+title: Test drill nrs
+system: test
+environment: test
+objective: test
+targets: {rto: 10m, rpo: 30d}
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [db],
+     scheduled: "$W/sched/*/app.dump"}
+phases:
+  verify_backup:
+    - {id: vb, run: [test, -s, "\${backup.db.path}"]}
+  destroy:
+    - {id: wipe, run: ["true"]}
+  restore:
+    - {id: back, run: ["false"]}
+    - {id: load, run: [cat, "\${backup.db.path}"]}
+  verify_restore:
+    - {id: vr, run: ["true"]}
+EOF
+expect_exit 1 "$RDRILL" run "$TRASH/sch.yaml" --confirm test -o "$TRASH/sch"
+expect_grep '^NOT RESTORED: ' "$OUT"
+expect_grep_F "4. load (restore, not run)" "$ERR"
+expect_grep_F "\$ cat '$W/sched/2026-12-01/app.dump'" "$ERR"
+expect_grep_F "- Step 4 (load, restore, not run): \`cat '$W/sched/2026-12-01/app.dump'\`" "$TRASH/sch/report.md"
+grep '^> ' "$TRASH/sch/report.md" >"$TRASH/sch.block"
+expect_no_grep 'backup\.db\.path' "$TRASH/sch.block"
+
 test_done
