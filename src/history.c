@@ -367,6 +367,26 @@ static void add_signed(struct strbuf *sb, json_t *run)
 		strbuf_addf(sb, "; %lld sign-off%s", n, n == 1 ? "" : "s");
 }
 
+/* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
+static void add_pair(struct strbuf *md, json_t *r)
+{
+	const char *from = journal_str(r, "resumes"), *by = journal_str(r,
+								"restored_by");
+
+	if (!*from && !*by)
+		return;
+	strbuf_adds(md, " (");
+	if (*from) {
+		strbuf_adds(md, "restores ");
+		add_code(md, from);
+	}
+	if (*by) {
+		strbuf_adds(md, *from ? "; restored by " : "restored by ");
+		add_code(md, by);
+	}
+	strbuf_addch(md, ')');
+}
+
 void history_markdown(json_t *h, struct strbuf *md)
 {
 	json_t *g, *r;
@@ -422,15 +442,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 			strbuf_adds(md, "| ");
 			add_when(md, journal_str(r, "started"), 0);
 			strbuf_addf(md, " | `%s`", verdict(r));
-			if (*journal_str(r, "restored_by")) {
-				strbuf_adds(md, " (restored by ");
-				add_code(md, journal_str(r, "restored_by"));
-				strbuf_addch(md, ')');
-			} else if (*journal_str(r, "resumes")) {
-				strbuf_adds(md, " (restores ");
-				add_code(md, journal_str(r, "resumes"));
-				strbuf_addch(md, ')');
-			}
+			add_pair(md, r);
 			strbuf_adds(md, " | ");
 			add_ms(md, int_or(r, "rto_ms", -1));
 			strbuf_adds(md, " | ");

@@ -1034,6 +1034,21 @@ static void resumed_step(struct run *r, const struct drill_step *step)
 }
 
 /*
+ * The interrupted run's evidence this run relies on, copied into its
+ * own journal (marked so): a restore of this run, or a render of it
+ * killed, reads it here.
+ */
+static void copy_record(struct run *r, json_t *rec)
+{
+	json_t *c = json_deep_copy(rec);
+
+	json_object_del(c, "seq");
+	json_object_del(c, "prev");
+	json_object_set_new(c, "from_bundle", json_string(r->o->resume_bundle));
+	append(r, c);
+}
+
+/*
  * Seed a `rdrill restore` run with what the interrupted run knew: its
  * state before destroy, its picks and freshness, which phases started
  * and how its steps ended (for when:), and its disaster time, so the
@@ -1055,9 +1070,11 @@ static void resume_seed(struct run *r)
 		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
 			json_array_append(r->picks, rec);
 			r->fresh_before = 1;
+			copy_record(r, rec);
 		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
 			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
 			r->destroy_started = 1;
+			copy_record(r, rec);
 			if (t > 0) {
 				r->disaster_wall_ms = t;
 				r->first_destroy_ms = clock_boot_ms() -

@@ -123,7 +123,7 @@ expect_true "same plan hash" test \
 	"$(jq -r 'select(.type=="start") | .plan.plan_hash' "$J")" = \
 	"$(jq -r 'select(.type=="start") | .plan.plan_hash' "$B/journal.jsonl")"
 expect_true "steps before restore are not run again" test \
-	"$(jq -r 'select(.id=="drop-db") | .status' "$J")" = skipped
+	"$(jq -r 'select(.type=="step" and .id=="drop-db") | .status' "$J")" = skipped
 expect_true "the canary compared against the row recorded before destroy" test \
 	"$(jq -r 'select(.id=="canary-back") | .status' "$J")" = passed
 expect_true "the fingerprint compared against fp-before" test \
@@ -150,26 +150,48 @@ mkdir "$TRASH/alone" && cp -r "$B" "$TRASH/alone/"
 expect_grep '^rdrill_not_restored{drill="nr",environment="test"} 1.000$' "$TRASH/h/m1.prom"
 expect_grep_F '| `NOT RESTORED` |' "$TRASH/h/history.md"
 
-# 3. kill -9 in the restore phase, then render: NOT RESTORED too.
+# 3. kill -9 in the restore phase, then render: NOT RESTORED too. Its
+# restore interrupted in turn is NOT RESTORED, and restoring that one
+# still compares against the first run's evidence from before destroy.
 $P postgres -c 'DROP DATABASE IF EXISTS app' -c 'CREATE DATABASE app' >/dev/null
 "$PG_BIN/pg_restore" -d app "$W/app.dump" || fail "re-seed"
 touch "$W/hold"
-"$RDRILL" run "$TRASH/nr.yaml" --confirm test -o "$TRASH/k" >/dev/null 2>&1 &
+mkdir "$TRASH/kk"
+K=$TRASH/kk/k
+"$RDRILL" run "$TRASH/nr.yaml" --confirm test -o "$K" >/dev/null 2>&1 &
 pid=$!
 wait_for "$W/in-restore"
 kill -KILL $pid
 wait $pid 2>/dev/null
 pkill -f "^sleep 61$" 2>/dev/null
-expect_no_file "$TRASH/k/SEAL"
-expect_exit 3 "$RDRILL" restore "$TRASH/k" --confirm test
+expect_no_file "$K/SEAL"
+expect_exit 3 "$RDRILL" restore "$K" --confirm test
 expect_grep 'run rdrill render' "$ERR"
-expect_exit 0 "$RDRILL" render "$TRASH/k"
-expect_grep '^# .*`NOT RESTORED`$' "$TRASH/k/report.md"
-expect_grep_F 'The journal ends without an end record: the run was killed.' "$TRASH/k/report.md"
-expect_grep_F '> **`NOT RESTORED`: the system was left destroyed.**' "$TRASH/k/report.md"
+expect_exit 0 "$RDRILL" render "$K"
+expect_grep '^# .*`NOT RESTORED`$' "$K/report.md"
+expect_grep_F 'The journal ends without an end record: the run was killed.' "$K/report.md"
+expect_grep_F '> **`NOT RESTORED`: the system was left destroyed.**' "$K/report.md"
+rm -f "$W/in-restore"
+"$RDRILL" restore "$K" --confirm test -o "$TRASH/kk/k1" >"$TRASH/k1.out" 2>&1 &
+pid=$!
+wait_for "$W/in-restore"
+kill -INT $pid
+wait $pid
+rc=$?
+expect_true "the restore interrupted: exit 1" test $rc -eq 1
+expect_grep '^NOT RESTORED: ' "$TRASH/k1.out"
+expect_true "it carries the destroy record, from k" test \
+	"$(jq -r 'select(.type=="destroy") | .from_bundle' "$TRASH/kk/k1/journal.jsonl")" = "$K"
 rm -f "$W/hold"
-expect_exit 0 "$RDRILL" restore "$TRASH/k" --confirm test
+expect_exit 0 "$RDRILL" restore "$TRASH/kk/k1" --confirm test -o "$TRASH/kk/k2"
 expect_grep '^PASSED: ' "$OUT"
+expect_true "the canary compared against k's row from before destroy" test \
+	"$(jq -r 'select(.id=="canary-back") | .status' "$TRASH/kk/k2/journal.jsonl")" = passed
+mkdir "$TRASH/hk"
+expect_exit 0 "$RDRILL" history "$TRASH/kk" -o "$TRASH/hk"
+expect_grep_F '`NOT RESTORED` (restored by `k1`)' "$TRASH/hk/history.md"
+expect_grep_F '`NOT RESTORED` (restores `k`; restored by `k2`)' "$TRASH/hk/history.md"
+expect_grep_F '`PASSED` (restores `k1`)' "$TRASH/hk/history.md"
 
 # 4. kill -9 inside the destroy step itself: no step record of it yet,
 # but the "destroy" record journaled before it says destroy began.
