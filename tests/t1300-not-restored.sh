@@ -96,6 +96,7 @@ expect_true "NOT RESTORED is page 1's first block" sh -c \
 expect_grep_F 'PGPASSWORD="$NR_SECRET_PW"' "$B/report.md"
 expect_grep_F "\`rdrill restore --confirm test int\`" "$B/report.md"
 expect_grep_F '**Verdict**: `NOT RESTORED`: the system was destroyed' "$B/report.md"
+expect_grep_F '<code class="st st-not-restored">NOT RESTORED</code>' "$B/report.html"
 expect_true "end record: NOT RESTORED" test \
 	"$(jq -r 'select(.type=="end") | .status' "$B/journal.jsonl")" = "NOT RESTORED"
 expect_exit 0 "$RDRILL" verify "$B"
