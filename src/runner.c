@@ -609,6 +609,26 @@ static void fail(struct run *r, const char *why)
 }
 
 /*
+ * An archive's header time more than an hour after the file's mtime:
+ * a file cannot be last written before it was made, so one of the two
+ * clocks is wrong (an mtime after it is normal: a copy, a long dump).
+ */
+static int made_before_written(json_t *pick)
+{
+	json_t *c;
+	size_t i;
+
+	if (strcmp(journal_str(pick, "clock"), "archive"))
+		return 0;
+	json_array_foreach(json_object_get(pick, "candidates"), i, c)
+		if (!strcmp(journal_str(c, "path"), journal_str(pick, "chosen")))
+			return json_integer_value(json_object_get(c, "created_ms")) -
+			       json_integer_value(json_object_get(c, "mtime_ms")) >
+			       3600LL * 1000;
+	return 0;
+}
+
+/*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
  * creation time (backup.h: which clock). The worst item counts; config
@@ -661,6 +681,18 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 			"the disaster: its clock is no evidence";
 
 		/* A figure on a doubtful clock fails its row, and the drill. */
+		json_object_set_new(end, "rpo_unmeasured", json_string(why));
+		json_object_set_new(end, "rpo_doubtful", json_true());
+		fail(r, why);
+		json_decref(findings);
+		return;
+	}
+	if (made_before_written(worst)) {
+		static const char why[] = "the backup's archive says it was made "
+			"more than an hour after the file was last written "
+			"(its mtime): one of the two clocks is wrong, so its age "
+			"is no evidence";
+
 		json_object_set_new(end, "rpo_unmeasured", json_string(why));
 		json_object_set_new(end, "rpo_doubtful", json_true());
 		fail(r, why);

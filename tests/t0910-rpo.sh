@@ -189,10 +189,12 @@ touch "$OLD/2026-11-29/app-old.dump"
 run_drill old 1
 expect_grep "RPO not met: backup db, $OLD/2026-11-29/app-old.dump, was 2d00h" "$R"
 expect_grep "Finding\*\*: $OLD/2026-11-29/app-old.dump: the file's mtime .* is 2d00h after the archive's creation time" "$R"
-# Newest by archive time, not mtime: a newer archive with an old mtime wins.
+# Newest by archive time, not mtime: a newer archive with an old mtime wins
+# the pick; but made five days after it was last written is a clock no
+# evidence, so its RPO row and the drill fail (issue 20, point 2).
 cp "$DUMP" "$OLD/2026-11-29/app-new.dump"
 touch -d "@$((NOW - 5 * 86400))" "$OLD/2026-11-29/app-new.dump"
-run_drill old 0
+run_drill old 1
 expect_grep '"chosen":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
 expect_grep '"candidates":\[{"path":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
 rm "$OLD/2026-11-29/app-new.dump"
@@ -410,5 +412,17 @@ expect_grep 'rows are stamped after the disaster, in the future of this host.s c
 expect_grep '^# .*`FAILED`$' "$R"
 expect_true "the end record says why" sh -c \
 	"jq -r 'select(.type==\"end\") | .reason' '$J' | grep -q 'data lost: rows are stamped after the disaster'"
+
+# 12. An archive made (by its header) three days after the file was last
+# written (its mtime): a clock is wrong, the RPO row and the drill fail.
+psql -X -q -d app -c "DELETE FROM posts WHERE body = 'from the future'"
+SKEW=$TRASH/skew
+mkdir -p "$SKEW"
+cp "$DUMP" "$SKEW/app.dump"
+set_created "$SKEW/app.dump" $((NOW - 600))
+touch -d "@$((NOW - 3 * 86400))" "$SKEW/app.dump"
+drill "$TRASH/skew.yaml" "$SKEW/*.dump"
+run_drill skew 1
+expect_grep 'not measured, the backup.s archive says it was made more than an hour after the file was last written .* | 1d |  | `FAILED` |' "$R"
 
 test_done
