@@ -91,4 +91,29 @@ expect_grep_F "  verify:  rdrill verify $TRASH/b5" "$ERR"
 expect_grep '^  RTO: ' "$ERR"
 expect_grep '^  next:    sign it off: rdrill sign ' "$ERR"
 
+# The stderr lines shown are redacted and made safe for the terminal,
+# and only the last ones are shown.
+export OW_TOKEN=tok-3f9a-secret-value
+cat >"$TRASH/esc.yaml" <<EOF
+rdrill: 1
+id: esc
+title: Test drill esc
+system: test
+environment: test
+objective: test
+backup_set:
+  - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: "$W/none"}
+phases:
+  backup:
+    - id: noisy
+      shell: 'for i in 1 2 3 4 5 6 7 8 9; do echo "line \$i" >&2; done; printf "token \$TOK \\033[31mred\\n" >&2; exit 4'
+      secret_env: {TOK: OW_TOKEN}
+EOF
+expect_exit 1 "$RDRILL" run "$TRASH/esc.yaml" -o "$TRASH/b6"
+expect_grep_F 'token [REDACTED]' "$ERR"
+expect_no_grep 'tok-3f9a-secret-value' "$ERR"
+expect_true "no raw ESC reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
+expect_grep '^      line 9$' "$ERR"
+expect_no_grep '^      line 3$' "$ERR"
+
 test_done
