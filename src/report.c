@@ -1336,8 +1336,16 @@ static void view_not_restored(json_t *view, const struct drill *d,
 		}
 	pending = restored_pending(records, d);
 	json_array_foreach(pending, i, p) {
+		char k[32];
+		size_t j;
+
 		add_code(p, "command");
 		add_code(p, "describe");
+		/* The template words the status in its language. */
+		snprintf(k, sizeof(k), "st_%s", journal_str(p, "status"));
+		for (j = 0; k[j]; j++)
+			k[j] = k[j] == ' ' ? '_' : k[j];
+		json_object_set_new(p, k, json_true());
 	}
 	json_object_set_new(nr, "pending", pending);
 	strbuf_addf(&sb, "rdrill restore --confirm %s %s", d->environment,

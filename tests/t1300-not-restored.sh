@@ -102,6 +102,8 @@ expect_true "end record: NOT RESTORED" test \
 expect_exit 0 "$RDRILL" verify "$B"
 expect_exit 0 "$RDRILL" render "$B" --lang zh-CN
 expect_grep_F '**`NOT RESTORED`：系统处于被破坏状态，尚未恢复。**' "$B/report.zh-CN.md"
+expect_grep_F '> - 步骤 8（pg-restore，restore，未执行）：`PGPASSWORD="$NR_SECRET_PW" ' "$B/report.zh-CN.md"
+expect_grep_F '> - 步骤 6（hold，restore，被中止）：' "$B/report.zh-CN.md"
 
 # 2. rdrill restore: the same plan from the restore phase, against the
 # canary and fingerprint from before destroy -> PASSED.
