@@ -315,11 +315,12 @@ static long long cand_key(const struct cand *c)
 static void fmt_age(struct strbuf *sb, long long ms);
 
 /*
- * A candidate's clock contradicted by evidence it cannot have forged:
- * made later than this host's clock says it is now, or later than the
- * file's inode last changed (ctime: the kernel sets it to the present
- * on every write, cp and touch, so no one but root sets it back; a file
- * is not made after its last byte was written). SKEW_MS and FUTURE_MS
+ * A candidate's clock contradicted by the file's other evidence: made
+ * later than this host's clock says it is now, or later than the file's
+ * inode last changed (ctime: the kernel sets it to the present on every
+ * write, cp and touch, so no one but root sets it back; a file is not
+ * made after its last byte was written), or, for an archive, later than
+ * its mtime (pg_dump writes the header first). SKEW_MS and FUTURE_MS
  * leave room for the clocks of the dumping host and the storage.
  * Such a clock makes no RPO: it never wins the pick over a consistent
  * candidate, and picked alone it fails the RPO (runner.c).
@@ -345,6 +346,15 @@ static void contradiction(struct cand *c, long long now_ms)
 		strbuf_adds(&sb, " after the file last changed (its ctime, ");
 		clock_format_utc_ms(&sb, c->ctime_ms);
 		strbuf_adds(&sb, ", which no cp or touch sets back)");
+	} else if (!strcmp(c->clock, "archive") && t > c->mtime_ms + SKEW_MS) {
+		/* pg_dump writes the header first: mtime is at or after it. */
+		strbuf_adds(&sb, "its pg_dump archive header says it was made at ");
+		clock_format_utc_ms(&sb, t);
+		strbuf_adds(&sb, ", ");
+		fmt_age(&sb, t - c->mtime_ms);
+		strbuf_adds(&sb, " after the file was last written (its mtime, ");
+		clock_format_utc_ms(&sb, c->mtime_ms);
+		strbuf_adds(&sb, ")");
 	}
 	if (sb.len)
 		c->contradicted = strbuf_detach(&sb, NULL);
