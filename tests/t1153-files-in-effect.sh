@@ -28,7 +28,7 @@ environment: test
 objective: back up the file store the service really uses
 backup_set:
   - {id: files, title: files, tier: 1, kind: directory, source: ["$2"],
-     artifact: "$TRASH/files.tar.gz"}
+     artifact: "$TRASH/$1.tar.gz"}
 phases:
   preflight:
     - id: path-in-effect
@@ -38,7 +38,7 @@ phases:
         in_effect:
 $3
   backup:
-    - {id: tar, run: [tar, -czf, "$TRASH/files.tar.gz", -C, "$2", .]}
+    - {id: tar, run: [tar, -czf, "$TRASH/$1.tar.gz", -C, "$2", .]}
 EOF
 }
 
@@ -54,10 +54,9 @@ expect_exit 0 "$RDRILL" verify "$TRASH/b1"
 # ... and the stale directory beside it fails before the backup runs.
 drill stale "$S/data/mm-old" "          config: $S/config/config.json
           key: FileSettings.Directory"
-rm -f "$TRASH/files.tar.gz"
 expect_exit 1 "$RDRILL" run "$TRASH/stale.yaml" -o "$TRASH/b2"
 expect_grep '"what":"in effect: named by FileSettings.Directory[^}]*"expected":"'"$S"'/data/mm-old"[^}]*"ok":false' "$TRASH/b2/journal.jsonl"
-expect_no_file "$TRASH/files.tar.gz"
+expect_no_file "$TRASH/stale.tar.gz"
 expect_grep 'in effect: named by FileSettings.Directory' "$TRASH/b2/report.md"
 # A relative value, as Mattermost's own "./data/", from relative_to.
 sed -i 's|"Directory": "[^"]*"|"Directory": "./data/mm/"|' "$S/config/config.json"
