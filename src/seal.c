@@ -813,6 +813,18 @@ static void check_time(const char *dir, const char *tsa_ca,
 			    "64 KiB)");
 		goto out;
 	}
+	/* OpenSSL would block in open() on a FIFO named as the CA. */
+	{
+		struct strbuf ca = STRBUF_INIT;
+		int bad = strbuf_read_regular(&ca, tsa_ca, 16u << 20) < 0;
+
+		strbuf_release(&ca);
+		if (bad) {
+			strvec_pushf(&c->problems, "%s: cannot read the TSA's CA "
+				     "(a regular file of at most 16 MiB)", tsa_ca);
+			goto out;
+		}
+	}
 	if (tsa_verify(q.buf, q.len, r.buf, r.len, seal->buf, seal->len, tsa_ca,
 		       &when, &e) < 0)
 		strvec_push(&c->problems, e.msg.buf);
