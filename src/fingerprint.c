@@ -386,11 +386,17 @@ static const char *declared(const struct schema_kv *may, const char *name)
 	const char *r = NULL;
 	size_t i;
 
-	if (may && fp_name_split(name, &schema, &table) == 0)
+	if (may && fp_name_split(name, &schema, &table) == 0) {
 		for (i = 0; i < may->keys.nr && !r; i++)
 			if (fp_pattern_match(may->keys.v[i], schema.buf,
 					     table.buf))
 				r = may->vals.v[i];
+	} else if (may) {
+		/* A whole-database entry, "(large objects)": named exactly. */
+		for (i = 0; i < may->keys.nr && !r; i++)
+			if (!strcmp(may->keys.v[i], name))
+				r = may->vals.v[i];
+	}
 	strbuf_release(&schema);
 	strbuf_release(&table);
 	return r;

@@ -517,8 +517,16 @@ static int read_entry(struct scan *s, PGconn *c, const char *name,
 {
 	PGresult *r;
 	struct fp_table *ft;
+	const struct schema_kv *ex = s->o->exclude;
+	size_t k;
 	int i;
 
+	/* exclude: names it exactly, with its reason, like a table. */
+	for (k = 0; ex && k < ex->keys.nr; k++)
+		if (!strcmp(ex->keys.v[k], name)) {
+			fingerprint_add_excluded(s->fp, name, ex->vals.v[k]);
+			return 0;
+		}
 	if (exec_sql(s, c, sql, &r, err) < 0) {
 		error_prefix(err, "reading %s", name);
 		return -1;

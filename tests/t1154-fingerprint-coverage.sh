@@ -106,4 +106,16 @@ mutate logged "ALTER TABLE cache SET LOGGED" \
 mutate dotted "UPDATE \"public.a\".b SET x = 2" \
 	'false table "public.a".b: contents changed'
 expect_no_grep 'public."a.b"' "$TRASH/c-dotted"
+
+# A whole-database entry is named exactly in may_differ and exclude.
+sed 's|same_as: fp-prod}|same_as: fp-prod, may_differ: {"(large objects)": the app rewrites them}}|' \
+	"$TRASH/fp.yaml" >"$TRASH/fp-may.yaml"
+fresh_copy
+$P copy -c "SELECT lo_put(424242, 0, 'X')" >/dev/null
+expect_exit 0 "$RDRILL" run "$TRASH/fp-may.yaml" -o "$TRASH/b-may"
+expect_grep_F '(may differ: the app rewrites them)' "$TRASH/b-may/report.md"
+sed 's|fingerprint: {connection: prod}|fingerprint: {connection: prod, exclude: {"(large objects)": not ours}}|; s|same_as: fp-prod}|same_as: fp-prod, exclude: {"(large objects)": not ours}}|' \
+	"$TRASH/fp.yaml" >"$TRASH/fp-excl.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/fp-excl.yaml" -o "$TRASH/b-excl"
+expect_grep_F 'excluded: not ours' "$TRASH/b-excl/report.md"
 test_done
