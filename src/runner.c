@@ -1,4 +1,6 @@
 #include "runner.h"
+#include "restored.h"
+#include "sha256.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -23,6 +25,7 @@
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +38,7 @@ const char *runner_status_word(enum runner_status s)
 	case RUNNER_FAILED: return "FAILED";
 	case RUNNER_ABORTED: return "ABORTED";
 	case RUNNER_REFUSED: return "REFUSED";
+	case RUNNER_NOT_RESTORED: return RESTORED_WORD;
 	}
 	return "FAILED";
 }
@@ -57,12 +61,16 @@ struct run {
 	int backup_steps;           /* steps of the backup phase that ran */
 	struct drill *resolved;     /* the drill with scheduled files filled in */
 	json_t *picks;              /* the backup records of scheduled items */
+	json_t *uses;               /* step id -> [backup records it reads] */
 	int fresh_before, fresh_after;
 	int verify_backup_total, verify_backup_passed;
 	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
 	unsigned char *outcome;
 	int phase_started[DRILL_NPHASES];
 	int verify_restore_total, verify_restore_passed;
+	int destroy_started;        /* the "destroy" record was journaled */
+	long long rpo_created_ms;   /* the RPO's backup, made (wall); 0: none */
+	long long rpo_wal_ms;       /* a recover step's RPO from WAL; -1: none */
 };
 
 /*
@@ -180,6 +188,39 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+#define STDERR_LINES 6
+
+/*
+ * A failed step's cause is most often in its stderr (a server's FATAL
+ * line): its last lines, and where the whole log is, under the step's
+ * progress line. The text was redacted by exec; progress escapes it.
+ */
+static void show_stderr(struct run *r, json_t *rec)
+{
+	json_t *s = json_object_get(rec, "stderr");
+	const char *text = journal_str(s, "tail")[0] ? journal_str(s, "tail") :
+			   journal_str(s, "head");
+	const char *p = text + strlen(text);
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	if (p == text)
+		return;
+	while (p > text && n < STDERR_LINES)
+		if (*--p == '\n' && ++n == STDERR_LINES)
+			p++;
+	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
+		    r->o->bundle, journal_str(s, "path"));
+	strbuf_adds(&sb, p);
+	progress_detail(r->progress, sb.buf);
+	strbuf_release(&sb);
+}
+
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when);
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
@@ -203,7 +244,16 @@ static int run_step(struct run *r, const struct drill_step *step,
 		       drill_phases[step->phase], step->id);
 	t0 = clock_wall_ms();
 	m0 = clock_boot_ms();
-	ran = step->kind->run(&sc, &serr);
+	if (!picked_unchanged(r, step, rec, "before")) {
+		error_set(&serr, "the picked backup file changed since the pick "
+			  "(or a dump since it was verified): what this step "
+			  "would read is not provably the bytes picked, so it "
+			  "did not run");
+		ran = -1;
+	} else {
+		ran = step->kind->run(&sc, &serr);
+		picked_unchanged(r, step, rec, "after");
+	}
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
@@ -234,6 +284,13 @@ static int run_step(struct run *r, const struct drill_step *step,
 			    step->id, *cancel ? "interrupted" : "failed",
 			    journal_str(rec, "message"));
 	note_times(r, step, m0, m1, t0, ok);
+	{
+		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
+		json_t *w = json_object_get(json_object_get(rec, "evidence"),
+					    "rpo_wal_ms");
+		if (json_is_integer(w) && json_integer_value(w) > r->rpo_wal_ms)
+			r->rpo_wal_ms = json_integer_value(w);
+	}
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
@@ -242,6 +299,8 @@ static int run_step(struct run *r, const struct drill_step *step,
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
 		     m1 - m0, journal_str(rec, "message"));
+	if (!ok)
+		show_stderr(r, rec);
 	json_decref(rec);
 	return ok;
 }
@@ -284,48 +343,135 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing);
 
-/*
- * One value: a string with a placeholder gets its filled copy in *out
- * (NULL: unchanged); anything else is resolved in place.
- */
-static int resolve_one(json_t *x, json_t *paths, struct strbuf *missing,
-		       json_t **out)
+/* `rdrill restore`: the file the interrupted run picked, not a newer one. */
+static json_t *resumed_pick(struct run *r, const struct drill_item *it,
+			    struct strvec *problems)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int n;
-
-	*out = NULL;
-	if (!json_is_string(x))
-		return resolve(x, paths, missing);
-	n = expand_deferred(json_string_value(x), paths, &sb, missing);
-	if (n > 0)
-		*out = json_string(sb.buf);
-	strbuf_release(&sb);
-	return n < 0 ? -1 : 0;
-}
-
-/* Every string below `v` with its ${backup.ID.path} filled; -1: an id unknown. */
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
-{
-	const char *k;
-	json_t *x, *r;
+	json_t *rec;
 	size_t i;
 
-	json_object_foreach(v, k, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_object_set_new(v, k, r);
+	json_array_foreach(r->o->resume, i, rec)
+		if (!strcmp(journal_str(rec, "type"), "backup") &&
+		    !strcmp(journal_str(rec, "item"), it->id)) {
+			rec = json_deep_copy(rec);
+			json_object_set_new(rec, "from_bundle",
+					    json_string(r->o->resume_bundle));
+			return rec;
+		}
+	strvec_pushf(problems, "backup %s: the interrupted run picked no "
+		     "file for it", it->id);
+	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
+			 it->id, "status", "none", "problem",
+			 "the interrupted run picked no file");
+}
+
+/*
+ * Which picked files each step reads: the steps whose plan holds
+ * "${backup.ID.path" (plain or @quoted). The plan's own text is searched,
+ * so no kind can read a picked file without being checked around it.
+ */
+static void note_uses(struct run *r)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *rec;
+	size_t i, j;
+
+	json_array_foreach(steps, i, st) {
+		char *text = json_dumps(st, JSON_COMPACT);
+		json_t *used = json_array();
+
+		json_array_foreach(r->picks, j, rec) {
+			struct strbuf needle = STRBUF_INIT;
+			const char *p;
+
+			if (strcmp(journal_str(rec, "status"), "picked"))
+				continue;
+			strbuf_addf(&needle, "${" EXPAND_BACKUP_PREFIX "%s.path",
+				    journal_str(rec, "item"));
+			for (p = text ? strstr(text, needle.buf) : NULL; p;
+			     p = strstr(p + 1, needle.buf))
+				if (p[needle.len] == '}' || p[needle.len] == '@')
+					break;
+			if (p)
+				json_array_append(used, rec);
+			strbuf_release(&needle);
+		}
+		if (json_array_size(used) && json_is_string(json_object_get(st, "id")))
+			json_object_set(r->uses, journal_str(st, "id"), used);
+		json_decref(used);
+		free(text);
 	}
-	json_array_foreach(v, i, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_array_set_new(v, i, r);
+}
+
+/*
+ * The picked file a step reads is still the bytes picked (backup.h:
+ * chosen_sha256, chosen_identity): the same inode, size, mtime and ctime
+ * as when it was hashed. Checked just before the step (a file swapped
+ * since the pick: the step does not run) and just after (swapped or
+ * rewritten while it ran, even if put back). One check per file in the
+ * record; 0 when one failed.
+ */
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when)
+{
+	json_t *used = json_object_get(r->uses, step->id), *b;
+	size_t i;
+	int ok = 1;
+
+	json_array_foreach(used, i, b) {
+		json_t *c = json_object(), *want = json_object_get(b, "chosen_identity");
+		const char *path = journal_str(b, "chosen");
+		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
+		struct stat st;
+		int same = 0;
+
+		if (stat(path, &st) == 0) {
+			json_t *have = backup_identity(&st);
+			same = json_is_object(want) && json_equal(have, want);
+			if (!same) {
+				char hex[SHA256_HEX_LEN + 1];
+				struct error e = ERROR_INIT;
+
+				strbuf_addf(&act, "another file: inode %lld, %lld "
+					    "bytes, ctime %lld ns; SHA-256 ",
+					    (long long)st.st_ino,
+					    (long long)st.st_size,
+					    (long long)json_integer_value(
+						json_object_get(have, "ctime_ns")));
+				strbuf_adds(&act, sha256_file_hex(path, hex, NULL,
+					    &e) == 0 ? hex : e.msg.buf);
+				error_release(&e);
+			}
+			json_decref(have);
+		} else {
+			strbuf_addf(&act, "gone: %s", strerror(errno));
+		}
+		if (same)
+			strbuf_addf(&act, "the same: inode %lld, SHA-256 %s",
+				    (long long)st.st_ino, journal_str(b, "chosen_sha256"));
+		strbuf_addf(&what, "%s %s: %s the step, %s is the file %s",
+			    json_object_get(b, "role") ? "the" : "backup",
+			    journal_str(b, "item"), when, path,
+			    json_object_get(b, "role") ? "verified" : "picked");
+		strbuf_addf(&exp, "inode %lld, %lld bytes, ctime %lld ns, unchanged "
+			    "since its SHA-256 %s was taken",
+			    (long long)json_integer_value(json_object_get(want, "ino")),
+			    (long long)json_integer_value(json_object_get(want, "size")),
+			    (long long)json_integer_value(json_object_get(want, "ctime_ns")),
+			    journal_str(b, "chosen_sha256"));
+		json_object_set_new(c, "what", json_string(what.buf));
+		json_object_set_new(c, "expected", json_string(exp.buf));
+		json_object_set_new(c, "actual", json_string(act.buf));
+		json_object_set_new(c, "ok", json_boolean(same));
+		if (!json_is_array(json_object_get(rec, "checks")))
+			json_object_set_new(rec, "checks", json_array());
+		json_array_append_new(json_object_get(rec, "checks"), c);
+		ok &= same;
+		strbuf_release(&what);
+		strbuf_release(&exp);
+		strbuf_release(&act);
 	}
-	return 0;
+	return ok;
 }
 
 /*
@@ -352,7 +498,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 
 		if (!it->scheduled)
 			continue;
-		rec = backup_select(it, 1, clock_wall_ms(), r->o->bundle,
+		rec = r->o->resume ? resumed_pick(r, it, problems) :
+		      backup_select(it, 1, clock_wall_ms(), r->o->bundle,
 				    problems);
 		st = journal_str(rec, "status");
 		strbuf_addf(&what, "backup %s: newest of %s", it->id,
@@ -377,8 +524,10 @@ static void pick_backups(struct run *r, struct strvec *problems,
 	if (problems->nr > before || damaged->len ||
 	    json_object_size(paths) == 0)
 		goto out;
+	note_uses(r);
 	body = json_deep_copy(r->d->body);
-	if (resolve(json_object_get(body, "steps"), paths, &missing) < 0)
+	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
+				 &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
 	r->resolved = drill_from_body(body, &err);
 	json_decref(body);
@@ -408,6 +557,9 @@ static int preflight(struct run *r)
 	pick_backups(r, &problems, bchecks, &damaged);
 	nb = problems.nr;
 	rec = preflight_check(r->d, r->o->bundle, &problems);
+	/* `rdrill restore` writes no backup: the interrupted run's exist. */
+	if (!r->o->resume)
+		preflight_artifacts(r->d, rec, &problems);
 	json_array_foreach(bchecks, i, c)
 		json_array_append(json_object_get(rec, "checks"), c);
 	for (i = 0; i < nb; i++)
@@ -572,15 +724,54 @@ static void add_age(struct strbuf *sb, long long ms)
 		strbuf_addf(sb, "%.1fs", (double)ms / 1000.0);
 }
 
+/* The drill fails for `why` (the first reason is kept first). */
+static void fail(struct run *r, const char *why)
+{
+	if (r->status == RUNNER_PASSED)
+		r->status = RUNNER_FAILED;
+	strbuf_addf(&r->reason, "%s%s", r->reason.len ? "; " : "", why);
+}
+
+/*
+ * The RPO cannot be shown, and a drill that cannot show it has not met
+ * it: the row is FAILED and so is the run, with `why` as the reason.
+ */
+static void rpo_failed(struct run *r, json_t *end, json_t *rec,
+		       const char *why, json_t *findings)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_object_set_new(end, "rpo_unmeasured", json_string(why));
+	/* A figure on a doubtful clock fails its row (report.c). */
+	json_object_set_new(end, "rpo_doubtful", json_true());
+	strbuf_addf(&sb, "RPO not shown: backup %s, %s: %s",
+		    journal_str(rec, "item"), journal_str(rec, "chosen"), why);
+	json_array_append_new(findings, json_string(sb.buf));
+	fail(r, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void rpo_source(struct run *r, json_t *end, json_t *rec)
+{
+	json_object_set_new(end, "rpo_item", json_string(journal_str(rec, "item")));
+	json_object_set_new(end, "rpo_path", json_string(journal_str(rec, "chosen")));
+	json_object_set_new(end, "rpo_clock", json_string(journal_str(rec, "clock")));
+	json_object_set_new(end, "rpo_created", json_string(journal_str(rec, "created")));
+	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
+}
+
 /*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
  * creation time (backup.h: which clock). The worst item counts; config
- * items do not.
+ * items do not. A clock its file contradicts (backup.c: in the future,
+ * after the file's last change, an archive made after it was last
+ * written), or one after the disaster, shows no
+ * RPO: FAILED, never "not demonstrated", which would let the run pass.
  */
 static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 {
-	json_t *rec, *worst = NULL, *findings = json_array();
+	json_t *rec, *worst = NULL, *contra = NULL, *findings = json_array();
 	long long age = 0;
 	size_t i;
 
@@ -601,6 +792,9 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		it = drill_item(r->d, journal_str(rec, "item"));
 		if (it && !strcmp(it->kind, "config"))
 			continue;
+		if (!contra && json_is_string(json_object_get(rec,
+							      "clock_contradicted")))
+			contra = rec;
 		a = r->disaster_wall_ms - json_integer_value(
 			json_object_get(rec, "created_ms"));
 		if (!worst || a > age) {
@@ -615,18 +809,28 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		json_decref(findings);
 		return;
 	}
-	json_object_set_new(end, "rpo_item", json_string(journal_str(worst, "item")));
-	json_object_set_new(end, "rpo_path", json_string(journal_str(worst, "chosen")));
-	json_object_set_new(end, "rpo_clock", json_string(journal_str(worst, "clock")));
-	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
-	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
-	if (age < 0) {
-		json_object_set_new(end, "rpo_unmeasured", json_string(
-			"the backup's creation time is after the disaster: "
-			"its clock is no evidence"));
-		json_decref(findings);
+	if (contra) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "its clock is contradicted (%s), so its age "
+			    "is no evidence", journal_str(contra,
+							  "clock_contradicted"));
+		rpo_source(r, end, contra);
+		rpo_failed(r, end, contra, sb.buf, findings);
+		strbuf_release(&sb);
+		json_object_set_new(end, "findings", findings);
 		return;
 	}
+	rpo_source(r, end, worst);
+	if (age < 0) {
+		rpo_failed(r, end, worst, "the backup's creation time is after "
+			   "the disaster, though the file was picked before "
+			   "it: its clock is no evidence", findings);
+		json_object_set_new(end, "findings", findings);
+		return;
+	}
+	r->rpo_created_ms = json_integer_value(json_object_get(worst,
+							       "created_ms"));
 	json_object_set_new(end, "rpo_ms", json_integer(age));
 	if (rpo_t && age > rpo_t * 1000) {
 		struct strbuf sb = STRBUF_INIT;
@@ -648,6 +852,51 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		strbuf_release(&sb);
 	}
 	json_object_set_new(end, "findings", findings);
+}
+
+/* How far a row's clock may be from the backup's and rdrill's. */
+#define CLOCK_SLACK_MS 60000LL
+
+/*
+ * Does the data-lost figure agree with the RPO? Only a scheduled backup
+ * has a creation time to compare with. The rows lost are those newer
+ * than the newest restored one (am) up to the newest before destroy
+ * (bm); they should have been written after the backup was made and
+ * before the disaster. "agrees": they were (the RPO covers them);
+ * "differs" (with why): they are stamped before the backup was made;
+ * "doubtful_restored" (restored rows newer than the backup's creation
+ * time) and "doubtful_future" (rows stamped after the disaster) fail
+ * the drill: one of the clocks is no evidence.
+ */
+static void coherence(struct run *r, json_t *o, long long bm, long long am)
+{
+	long long made = r->rpo_created_ms, dis = r->disaster_wall_ms;
+	const char *why = NULL, *verdict = "agrees";
+
+	if (!made || !dis)
+		return;
+	json_object_set_new(o, "backup_made_ms", json_integer(made));
+	json_object_set_new(o, "disaster_ms", json_integer(dis));
+	if (am > made + CLOCK_SLACK_MS) {
+		verdict = "doubtful_restored";
+		why = "data lost: the restored data holds rows stamped after "
+		      "the backup's creation time: that time, or the rows' "
+		      "clock, is no evidence";
+	} else if (bm > dis + CLOCK_SLACK_MS) {
+		verdict = "doubtful_future";
+		why = "data lost: rows are stamped after the disaster (in the "
+		      "future of this host's clock): their clock is no evidence";
+	} else if (bm > am && bm <= made) {
+		verdict = "differs";
+		why = "the rows lost are stamped before the backup was made: "
+		      "the column is not their write time, or the backup holds "
+		      "older data than its creation time says";
+	}
+	json_object_set_new(o, "coherence", json_string(verdict));
+	if (why)
+		json_object_set_new(o, "coherence_why", json_string(why));
+	if (!strncmp(verdict, "doubtful", 8))
+		fail(r, why);
 }
 
 /* Newest value before the destruction minus after the restore. */
@@ -679,9 +928,14 @@ static void measure_freshness(struct run *r, json_t *end)
 		json_object_set(o, "before", json_object_get(c, "newest"));
 		if (a)
 			json_object_set(o, "after", json_object_get(a, "newest"));
-		if (json_is_integer(bm) && json_is_integer(am))
+		if (json_is_integer(bm) && json_is_integer(am)) {
+			json_object_set(o, "before_ms", bm);
+			json_object_set(o, "after_ms", am);
 			json_object_set_new(o, "lost_ms", json_integer(
 				json_integer_value(bm) - json_integer_value(am)));
+			coherence(r, o, json_integer_value(bm),
+				  json_integer_value(am));
+		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(end, "freshness", out);
@@ -715,6 +969,19 @@ static void measure(struct run *r, json_t *end)
 		json_object_set_new(end, "rpo_source", json_string("none"));
 	}
 	measure_freshness(r, end);
+	if (r->rpo_wal_ms >= 0) {
+		json_object_set_new(end, "rpo_wal_ms", json_integer(r->rpo_wal_ms));
+		if (rpo_t && r->rpo_wal_ms > rpo_t * 1000LL) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_adds(&sb, "RPO from WAL ");
+			add_age(&sb, r->rpo_wal_ms);
+			strbuf_adds(&sb, " exceeds the target ");
+			add_age(&sb, (long long)rpo_t * 1000);
+			fail(r, sb.buf);
+			strbuf_release(&sb);
+		}
+	}
 	if (r->first_destroy_ms && r->restore_verified_ms &&
 	    r->verify_restore_passed == r->verify_restore_total &&
 	    r->verify_restore_total) {
@@ -726,6 +993,21 @@ static void measure(struct run *r, json_t *end)
 				    (double)rto / 1000.0, rto_t);
 		}
 	}
+}
+
+/*
+ * A run that destroyed and did not verify its restore did worse than
+ * fail: the system is down. Its verdict says so (restored.h).
+ */
+static void left_destroyed(struct run *r)
+{
+	if (!r->destroy_started || r->status == RUNNER_PASSED ||
+	    r->status == RUNNER_REFUSED)
+		return;
+	if (r->verify_restore_total &&
+	    r->verify_restore_passed == r->verify_restore_total)
+		return;
+	r->status = RUNNER_NOT_RESTORED;
 }
 
 static json_t *start_record(struct run *r)
@@ -771,6 +1053,28 @@ static json_t *start_record(struct run *r)
 	}
 	if (r->o->approval)
 		json_object_set(ctx, "approval", r->o->approval);
+	{
+		const char *b = strrchr(r->o->bundle, '/');
+		json_object_set_new(ctx, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->bundle));
+	}
+	if (r->o->resume) {
+		json_t *res = json_object(), *x;
+		const char *b = strrchr(r->o->resume_bundle, '/');
+		size_t i;
+
+		json_object_set_new(res, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->resume_bundle));
+		json_object_set_new(res, "path", json_string(r->o->resume_bundle));
+		json_object_set_new(res, "chain_head", json_string(r->o->resume_head));
+		json_array_foreach(r->o->resume, i, x)
+			if (!strcmp(journal_str(x, "type"), "destroy")) {
+				json_object_set(res, "destroyed",
+						json_object_get(x, "time"));
+				break;
+			}
+		json_object_set_new(ctx, "resumes", res);
+	}
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
 			json_object());
 	if (!r->o->vars_given)
@@ -794,6 +1098,40 @@ static int destroy_gate(struct run *r)
 			    "steps passed", r->verify_backup_passed,
 			    r->verify_backup_total);
 	return -1;
+}
+
+/*
+ * Before the first destructive step: a "destroy" record, so that a run
+ * killed inside that step still reads NOT RESTORED (restored.h), with
+ * what the later checks compare against (the canary row, fingerprints,
+ * sql captures): `rdrill restore` takes it from this run's journal. A
+ * state too big for one record is left out, never the record.
+ */
+static void destroy_record(struct run *r, const struct drill_step *step)
+{
+	static const char *const keep[] = { "canary", "fingerprints",
+					    "captures", NULL };
+	json_t *rec = json_object(), *st = json_object();
+	struct error err = ERROR_INIT;
+	size_t i;
+
+	r->destroy_started = 1;
+	for (i = 0; keep[i]; i++)
+		if (json_object_get(r->state, keep[i]))
+			json_object_set(st, keep[i], json_object_get(r->state,
+								     keep[i]));
+	json_object_set_new(rec, "type", json_string("destroy"));
+	json_object_set_new(rec, "n", json_integer(step->n));
+	json_object_set_new(rec, "id", json_string(step->id));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
+	json_object_set_new(rec, "state", st);
+	if (journal_append(r->journal, rec, &err) < 0) {
+		json_object_del(rec, "state");
+		json_object_set_new(rec, "state_left_out", json_string(err.msg.buf));
+		append(r, json_incref(rec));
+	}
+	json_decref(rec);
+	error_release(&err);
 }
 
 /* A step's when: condition, in words, true or not (plan.h: plan_step_when). */
@@ -842,6 +1180,141 @@ static void skip_step(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+/* `rdrill restore`: a step before the restore phase ran in the interrupted run. */
+static void resumed_step(struct run *r, const struct drill_step *step)
+{
+	json_t *rec = step_record(step);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "skipped: done in the interrupted run %s",
+		    r->o->resume_bundle);
+	json_object_set_new(rec, "status", json_string("skipped"));
+	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(rec, "resumed", json_true());
+	append(r, rec);
+	strbuf_release(&sb);
+}
+
+/*
+ * The interrupted run's evidence this run relies on, copied into its
+ * own journal (marked so): a restore of this run, or a render of it
+ * killed, reads it here.
+ */
+static void copy_record(struct run *r, json_t *rec)
+{
+	json_t *c = json_deep_copy(rec);
+
+	json_object_del(c, "seq");
+	json_object_del(c, "prev");
+	json_object_set_new(c, "from_bundle", json_string(r->o->resume_bundle));
+	append(r, c);
+}
+
+/*
+ * Seed a `rdrill restore` run with what the interrupted run knew: its
+ * state before destroy, its picks and freshness, which phases started
+ * and how its steps ended (for when:), and its disaster time, so the
+ * RTO runs from the real disaster on this host's boot clock.
+ */
+static void resume_seed(struct run *r)
+{
+	json_t *st = restored_state(r->o->resume), *rec;
+	const char *k;
+	size_t i;
+
+	json_object_foreach(st, k, rec)
+		json_object_set_new(r->state, k, json_deep_copy(rec));
+	json_array_foreach(r->o->resume, i, rec) {
+		const char *type = journal_str(rec, "type");
+		json_int_t n = json_integer_value(json_object_get(rec, "n"));
+
+		if (!strcmp(type, "freshness") &&
+		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
+			json_array_append(r->picks, rec);
+			r->fresh_before = 1;
+			copy_record(r, rec);
+		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
+			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
+			r->destroy_started = 1;
+			copy_record(r, rec);
+			if (t > 0) {
+				r->disaster_wall_ms = t;
+				r->first_destroy_ms = clock_boot_ms() -
+						      (clock_wall_ms() - t);
+			}
+		} else if (!strcmp(type, "step") && n >= 1 &&
+			   (size_t)n <= r->d->nsteps) {
+			const char *s = journal_str(rec, "status");
+			r->phase_started[r->d->steps[n - 1].phase] = 1;
+			r->outcome[n - 1] = !strcmp(s, "passed") ? 1 :
+					    !strcmp(s, "skipped") ? 0 : 2;
+		}
+	}
+}
+
+/*
+ * A dump a toc step proved whole (a drill's own backup, at a path the
+ * drill names): the destroy and restore steps whose plan names that
+ * path are checked around them like a picked file's (picked_unchanged),
+ * so what is restored is the file verified, not one put there since.
+ * A scheduled pick is checked already.
+ */
+static void note_verified(struct run *r, const struct drill_step *step)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *b;
+	const char *path = NULL;
+	struct stat sb;
+	char hex[SHA256_HEX_LEN + 1];
+	struct error e = ERROR_INIT;
+	struct strbuf item = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(steps, i, st)
+		if (!strcmp(journal_str(st, "id"), step->id))
+			path = json_string_value(json_object_get(
+				json_object_get(st, "toc"), "dump"));
+	json_array_foreach(r->picks, i, b)
+		if (path && !strcmp(journal_str(b, "chosen"), path))
+			path = NULL;
+	if (!path || *path != '/' || stat(path, &sb) < 0 ||
+	    sha256_file_hex(path, hex, NULL, &e) < 0) {
+		error_release(&e);
+		return;
+	}
+	strbuf_addf(&item, "dump verified by step %s", step->id);
+	b = json_object();
+	json_object_set_new(b, "item", json_string(item.buf));
+	json_object_set_new(b, "chosen", json_string(path));
+	json_object_set_new(b, "chosen_sha256", json_string(hex));
+	json_object_set_new(b, "chosen_identity", backup_identity(&sb));
+	json_object_set_new(b, "role", json_string("verified"));
+	for (i = 0; i < r->d->nsteps; i++) {
+		const struct drill_step *later = &r->d->steps[i];
+		json_t *used;
+		char *text;
+
+		if (later->n <= step->n || (later->phase != DRILL_DESTROY &&
+					    later->phase != DRILL_RESTORE))
+			continue;
+		st = json_array_get(steps, i);
+		if (strcmp(journal_str(st, "id"), later->id))
+			continue;   /* the body's steps are the model's, in order */
+		text = json_dumps(st, JSON_COMPACT);
+		if (text && strstr(text, path)) {
+			used = json_object_get(r->uses, later->id);
+			if (!used) {
+				used = json_array();
+				json_object_set_new(r->uses, later->id, used);
+			}
+			json_array_append(used, b);
+		}
+		free(text);
+	}
+	json_decref(b);
+	strbuf_release(&item);
+	error_release(&e);
+}
+
 /*
  * Run a step unless its when: says no. Returns what run_step does; a
  * skipped step is no failure (1).
@@ -859,8 +1332,12 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 	}
 	strbuf_release(&why);
 	r->phase_started[step->phase] = 1;
+	if (step->destructive && !r->destroy_started)
+		destroy_record(r, step);
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
+	if (ok && !strcmp(step->kind->name, "toc"))
+		note_verified(r, step);
 	return ok;
 }
 
@@ -877,6 +1354,10 @@ static void run_phases(struct run *r)
 	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
 		if (stopped || step->phase == DRILL_CLEANUP)
 			continue;
+		if (r->o->resume && step->phase < DRILL_RESTORE) {
+			resumed_step(r, step);
+			continue;
+		}
 		if (r->d->nfreshness && step->phase == DRILL_DESTROY &&
 		    !r->fresh_before) {
 			r->fresh_before = 1;
@@ -976,6 +1457,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
 	r.outcome = xcalloc(r.d->nsteps ? r.d->nsteps : 1, 1);
+	r.rpo_wal_ms = -1;
 	for (i = 0; i < r.d->nsteps; i++) {
 		r.verify_backup_total += r.d->steps[i].phase == DRILL_VERIFY_BACKUP;
 		r.verify_restore_total += r.d->steps[i].phase ==
@@ -987,6 +1469,9 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
+	r.uses = json_object();
+	if (o->resume)
+		resume_seed(&r);
 	switch (preflight(&r)) {
 	case 0:
 		run_phases(&r);
@@ -1011,6 +1496,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	json_object_set_new(end, "type", json_string("end"));
 	json_object_set_new(end, "time", journal_utc(clock_wall_ms()));
 	measure(&r, end);
+	left_destroyed(&r);
 	json_object_set_new(end, "status",
 			    json_string(runner_status_word(r.status)));
 	if (r.reason.len)
@@ -1041,6 +1527,7 @@ out:
 	json_decref(records);
 	json_decref(r.state);
 	json_decref(r.picks);
+	json_decref(r.uses);
 	drill_free(r.resolved);
 	free(r.outcome);
 	strvec_clear(&r.secret_vars);
