@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
+#include "restored.h"
 #include "xalloc.h"
 
 #define PUSH_TIMEOUT_MS 10000L
@@ -73,6 +74,9 @@ void push_group_metrics(json_t *g, struct strbuf *out)
 	gauge(out, "rdrill_last_run_verified",
 	      "1 when the latest bundle verifies.", "",
 	      !strcmp(journal_str(last, "state"), "verified"));
+	gauge(out, "rdrill_not_restored",
+	      "1 when the latest run left its system destroyed (NOT RESTORED).",
+	      "", !strcmp(journal_str(last, "status"), RESTORED_WORD));
 	t = clock_parse_utc_ms(journal_str(last, "started"));
 	gauge(out, "rdrill_last_run_timestamp_seconds",
 	      "Start of the latest run, whatever its verdict.", "",

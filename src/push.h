@@ -21,7 +21,8 @@ struct error;
  *
  * The metrics are --prom's (history_prom(): rdrill_last_success_
  * timestamp_seconds, rdrill_last_rto_seconds, rdrill_last_rpo_seconds,
- * rdrill_overdue, rdrill_last_run_verified), each without labels (the
+ * rdrill_overdue, rdrill_last_run_verified, rdrill_not_restored), each
+ * without labels (the
  * group's are the Pushgateway's to add), plus what an alert on one run
  * needs: rdrill_last_run_timestamp_seconds, rdrill_last_run_status
  * {status="PASSED"|"FAILED"|...} 1 and rdrill_cadence_seconds.
