@@ -64,6 +64,54 @@ static void add_codes(json_t *o, const char *const *keys)
 		add_code(o, *keys);
 }
 
+/*
+ * What ties a report, printed or not, to its evidence (issue 20): the
+ * bundle's name, the journal's chain head (the SHA-256 of the last
+ * record's line: SEAL's journal-head, which the seal and its signature
+ * vouch for; not the seal's own hash, which covers this report), and the
+ * verify command to run in the bundle's parent directory, with the
+ * seal's key fingerprint when it was signed. The records are re-dumped
+ * exactly as journal_append() wrote them (compact, ASCII, in order), so
+ * the head is the line's hash; t1354 checks it against SEAL.
+ */
+static void view_evidence_id(json_t *view, json_t *records, json_t *ctx)
+{
+	json_t *last = json_array_get(records, json_array_size(records) - 1);
+	const char *bundle = journal_str(ctx, "bundle");
+	const char *key = journal_str(ctx, "signing_key");
+	char *line = last ? json_dumps(last, JSON_COMPACT | JSON_ENSURE_ASCII) :
+		     NULL;
+	struct strbuf cmd = STRBUF_INIT;
+	char head[SHA256_HEX_LEN + 1] = "?";
+
+	if (line) {
+		sha256_hex(line, strlen(line), head);
+		set_str(view, "chain_head", head);
+		add_code(view, "chain_head");
+		free(line);
+	}
+	if (!*bundle)
+		return; /* a journal from before bundles were named */
+	set_str(view, "bundle_name", bundle);
+	add_code(view, "bundle_name");
+	strbuf_adds(&cmd, "rdrill verify ");
+	/* Pasted into a shell: quoted unless plainly safe. */
+	if (bundle[0] != '-' && strspn(bundle, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == strlen(bundle))
+		strbuf_adds(&cmd, bundle);
+	else
+		strbuf_add_shquoted(&cmd, bundle);
+	if (*key)
+		strbuf_addf(&cmd, " --key SHA256:%s", key);
+	set_str(view, "verify_command", cmd.buf);
+	add_code(view, "verify_command");
+	/* The print footer: plain text, the CSS string escapes it. */
+	strbuf_reset(&cmd);
+	strbuf_addf(&cmd, "%s · journal head %s", bundle, head);
+	set_str(view, "print_footer", cmd.buf);
+	strbuf_release(&cmd);
+}
+
 /* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
 static void format_duration_ms(struct strbuf *sb, long long ms)
 {
@@ -1259,6 +1307,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
+	view_evidence_id(view, records, json_object_get(start, "context"));
 	env_view(view, json_object_get(json_object_get(start, "context"),
 				       "environment"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
@@ -1631,8 +1680,9 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
 		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html(md->buf, md->len, title.buf,
-			     journal_str(view, "lang"), html, err) < 0)
+	if (markdown_to_html_footer(md->buf, md->len, title.buf,
+				    journal_str(view, "print_footer"),
+				    journal_str(view, "lang"), html, err) < 0)
 		goto out;
 	ret = 0;
 out:

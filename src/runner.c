@@ -741,6 +741,13 @@ static json_t *start_record(struct run *r)
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
 	json_object_set_new(ctx, "environment", envinfo_collect());
+	/* The report names its bundle, so a printed copy finds its evidence. */
+	{
+		const char *slash = strrchr(r->o->bundle, '/');
+
+		json_object_set_new(ctx, "bundle", json_string(slash && slash[1] ?
+				    slash + 1 : r->o->bundle));
+	}
 	/* The report says who signs; the SEAL.sig proves it. */
 	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
 			    json_string(sign_key_fingerprint(r->o->sign_key)) :
