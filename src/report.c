@@ -112,6 +112,44 @@ static void view_evidence_id(json_t *view, json_t *records, json_t *ctx)
 	strbuf_release(&cmd);
 }
 
+/*
+ * How the run was approved (cmd-run.c writes context.approval): who
+ * signed the reviewed plan bundle off as approver, with which key (the
+ * approver the report names; the drill file's `approver:` is only a
+ * name), when the bundle was sealed, until when it approves, and the
+ * values that rolled forward with the date since the review.
+ */
+static void view_approval(json_t *view, json_t *ap)
+{
+	json_t *rolled = json_array(), *r;
+	const char *bundle = journal_str(ap, "plan_bundle");
+	const char *slash = strrchr(bundle, '/');
+	size_t i;
+
+	set_str(view, "approver_signed", journal_str(ap, "approver"));
+	set_str(view, "approver_key", journal_str(ap, "approver_key"));
+	set_str(view, "approval_bundle", slash && slash[1] ? slash + 1 : bundle);
+	add_code(view, "approval_bundle");
+	set_str(view, "approval_sealed", journal_str(ap, "sealed_at"));
+	set_str(view, "approval_until", journal_str(ap, "valid_until"));
+	json_array_foreach(json_object_get(ap, "rolled_forward"), i, r) {
+		json_t *o = json_object();
+
+		set_str(o, "name", journal_str(r, "name"));
+		set_str(o, "from", journal_str(r, "from"));
+		set_str(o, "to", journal_str(r, "to"));
+		add_code(o, "name");
+		add_code(o, "from");
+		add_code(o, "to");
+		if (i)
+			json_object_set_new(o, "not_first", json_true());
+		json_array_append_new(rolled, o);
+	}
+	json_object_set_new(view, "has_rolled",
+			    json_boolean(json_array_size(rolled) > 0));
+	json_object_set_new(view, "rolled_forward", rolled);
+}
+
 /* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
 static void format_duration_ms(struct strbuf *sb, long long ms)
 {
@@ -1317,6 +1355,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "plan_hash", journal_str(plan, "plan_hash"));
 	set_str(view, "confirm", journal_str(ctx, "confirm"));
 	set_str(view, "approved_plan", journal_str(ctx, "approved_plan"));
+	view_approval(view, json_object_get(ctx, "approval"));
 	view_controls(view, d);
 	if (d->backup_dir) {
 		json_t *bd = json_object(), *rules = json_array();

@@ -537,9 +537,15 @@ static int gates(struct run *r)
 	int destructive = 0;
 
 	if (r->o->approved && strcmp(r->o->approved, hash)) {
+		/* A plan bundle's approval says what changed (cmd-run.c). */
+		const char *why = journal_str(r->o->approval, "mismatch");
+
 		strbuf_addf(&r->reason, "the plan hash %s is not the approved "
-			    "plan %s: the drill file, its variables or the date "
-			    "changed since the review", hash, r->o->approved);
+			    "plan %s: %s", hash, r->o->approved, *why ? why :
+			    "the drill file, its variables or the date changed "
+			    "since the review (a bare hash carries no review "
+			    "date: it must match exactly; --approved-plan DIR, "
+			    "a reviewed plan bundle, lets the date roll forward)");
 		return -1;
 	}
 	for (i = 0; i < r->d->nsteps; i++)

@@ -511,7 +511,7 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 				    "is not the SHA-256 of the plan body");
 		else
 			strvec_pushf(&c->notes, "plan.json: the journal's plan, "
-				     "plan hash %.12s…", hash);
+				     "plan hash %s", hash);
 	}
 	free(text);
 	strbuf_release(&path);
