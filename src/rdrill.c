@@ -38,6 +38,9 @@ static const struct rdrill_opt run_opts[] = {
 	{ "--approved-plan", "DIR", "... the hash of plan bundle DIR, which must verify\n"
 	  "(rdrill plan -o DIR made it)" },
 	{ "--approved-key", "PUB.pem", "and be signed by this key" },
+	{ "--approval-window", "DURATION", "how long after its seal a plan bundle approves\n"
+	  "(default 7d; 36h, 90m...): within it, a plan that only\n"
+	  "the date changed runs, the report listing what rolled" },
 	{ "--change-ref", "REF", "the change ticket this run belongs to (report)" },
 	OPT_OUT, OPT_LANG,
 	{ "--dry-run", NULL, "the same as rdrill plan" },
@@ -93,7 +96,8 @@ static const struct rdrill_cmd commands[] = {
 	  "(in full) is what a reviewer approves.", NULL },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH|DIR "
-	  "[--approved-key PUB.pem]] [--change-ref REF] [-o DIR] [--lang zh-CN|en] "
+	  "[--approved-key PUB.pem] [--approval-window DURATION]] [--change-ref REF] "
+	  "[-o DIR] [--lang zh-CN|en] "
 	  "[--dry-run] [--sign-key KEY.pem]",
 	  "run the drill, journal every step, write the report", run_opts,
 	  "Run the drill into a new bundle: the safety gates first, then the "
