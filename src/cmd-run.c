@@ -363,6 +363,48 @@ static int settle_approval(const char *cmd, struct drill_args *a,
 }
 
 /*
+ * --approved-plan HASH|DIR with --approved-key and --approval-window:
+ * their combinations checked, the window read, a plan bundle verified
+ * and read (approved_from_bundle). 0, or the exit code, said.
+ */
+static int approval_args(const char *cmd, struct drill_args *a,
+			 const char *approved_key, const char *window_arg,
+			 long *window, struct strbuf *approved_hash,
+			 json_t **approval, json_t **approved_plan)
+{
+	struct error err = ERROR_INIT;
+	struct stat st;
+
+	if (approved_key && !a->approved)
+		return rdrill_usage_error(cmd, "--approved-key checks the "
+					  "signature of --approved-plan DIR");
+	if (window_arg && ((*window = parse_window(window_arg)) < 0 ||
+			   !a->approved))
+		return rdrill_usage_error(cmd, *window < 0 ?
+			"--approval-window is a duration like 7d, 36h or 90m "
+			"(at most 366d), not '%s'" : "--approval-window '%s' goes "
+			"with --approved-plan DIR", window_arg);
+	if (!a->approved)
+		return 0;
+	if (stat(a->approved, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (approved_key || window_arg)
+			return rdrill_usage_error(cmd, "%s needs --approved-plan "
+				"to name a plan bundle (a bare hash carries no "
+				"review date)", approved_key ? "--approved-key" :
+				"--approval-window");
+		return 0;
+	}
+	if (approved_from_bundle(a->approved, approved_key, approved_hash,
+				 approval, approved_plan, &err) < 0) {
+		rdrill_print_error(&err);
+		error_release(&err);
+		return RDRILL_EXIT_REFUSED;
+	}
+	a->approved = approved_hash->buf;
+	return 0;
+}
+
+/*
  * Without --confirm, a person at a terminal may type the environment's
  * name instead: the same deliberate act, never a y/N reflex.
  */
@@ -398,7 +440,6 @@ int cmd_run(int argc, char **argv)
 	json_t *approval = NULL, *approved_plan = NULL;
 	const char *window_arg = NULL;
 	long window = APPROVAL_WINDOW_DEFAULT;
-	struct stat st;
 	struct strvec args = STRVEC_INIT;
 	int i;
 
@@ -424,34 +465,10 @@ int cmd_run(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (approved_key && !a.approved) {
-		rc = rdrill_usage_error(argv[0], "--approved-key checks the "
-					"signature of --approved-plan DIR");
+	rc = approval_args(argv[0], &a, approved_key, window_arg, &window,
+			   &approved_hash, &approval, &approved_plan);
+	if (rc)
 		goto out;
-	}
-	if (window_arg && ((window = parse_window(window_arg)) < 0 ||
-			   !a.approved)) {
-		rc = rdrill_usage_error(argv[0], window < 0 ?
-			"--approval-window is a duration like 7d, 36h or 90m "
-			"(at most 366d), not '%s'" : "--approval-window '%s' goes "
-			"with --approved-plan DIR", window_arg);
-		goto out;
-	}
-	if (a.approved && stat(a.approved, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (approved_from_bundle(a.approved, approved_key,
-					 &approved_hash, &approval,
-					 &approved_plan, &err) < 0) {
-			rc = RDRILL_EXIT_REFUSED;
-			goto fail;
-		}
-		a.approved = approved_hash.buf;
-	} else if (approved_key || window_arg) {
-		rc = rdrill_usage_error(argv[0], "%s needs --approved-plan to "
-					"name a plan bundle (a bare hash carries "
-					"no review date)", approved_key ?
-					"--approved-key" : "--approval-window");
-		goto out;
-	}
 	if (a.dry_run) {
 		rc = rdrill_plan(&a, argv[0]);
 		goto out;
