@@ -45,10 +45,12 @@ struct schema_ctx {
  * goes on past an error where nothing later depends on the failed part
  * (a map's other keys, an object's other fields, a list's other items),
  * and every error after the first goes into err->detail as its own
- * "file:line:col: what" line with its caret. Past the cap, the rest is
- * counted only.
+ * "file:line:col: what" line with its caret. At the cap the walk stops:
+ * each error costs a scan of the file for its caret, and a hostile file
+ * may hold 200,000 of them.
  */
 #define DRILL_MAX_ERRORS 20
+#define too_many(c) ((c)->nerrs >= DRILL_MAX_ERRORS)
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj);
 static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj);
@@ -320,6 +322,10 @@ int schema_error_at(struct ctx *c, const struct ynode *n, const char *fmt, ...)
 	struct error e = ERROR_INIT;
 	va_list ap;
 
+	if (too_many(c)) {
+		c->nerrs++;
+		return -1;
+	}
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
@@ -348,10 +354,9 @@ static int expand_scalar(struct ctx *c, const struct ynode *n,
 /* After the walk: how many errors there were, when more than one. */
 static void errors_summary(struct ctx *c)
 {
-	if (c->nerrs > DRILL_MAX_ERRORS)
-		strbuf_addf(&c->err->detail, "%s: %d errors (the first %d "
-			    "shown)\n", ytree_path(c->t), c->nerrs,
-			    DRILL_MAX_ERRORS);
+	if (too_many(c))
+		strbuf_addf(&c->err->detail, "%s: stopped after %d errors\n",
+			    ytree_path(c->t), DRILL_MAX_ERRORS);
 	else if (c->nerrs > 1)
 		strbuf_addf(&c->err->detail, "%s: %d errors\n",
 			    ytree_path(c->t), c->nerrs);
@@ -639,7 +644,7 @@ static int convert_list(struct ctx *c, const struct schema_field *f,
 	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be an empty list", name);
 	arr = json_array();
-	for (i = 0; i < n->nkids; i++) {
+	for (i = 0; i < n->nkids && !too_many(c); i++) {
 		json_t *v;
 		char sub[160];
 		snprintf(sub, sizeof(sub), "%s[%zu]", name, i + 1);
@@ -649,7 +654,7 @@ static int convert_list(struct ctx *c, const struct schema_field *f,
 		}
 		json_array_append_new(arr, v);
 	}
-	if (bad) {
+	if (bad || too_many(c)) {
 		json_decref(arr);
 		return -1;
 	}
@@ -687,7 +692,7 @@ static int convert_map(struct ctx *c, const struct schema_field *f,
 	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be empty", name);
 	obj = json_object();
-	for (i = 0; i + 1 < n->nkids; i += 2) {
+	for (i = 0; i + 1 < n->nkids && !too_many(c); i += 2) {
 		json_t *v;
 		if (check_key(c, n, i, name) < 0 ||
 		    convert(c, f->item, n->kids[i + 1], n->kids[i]->str, &v) < 0) {
@@ -696,7 +701,7 @@ static int convert_map(struct ctx *c, const struct schema_field *f,
 		}
 		json_object_set_new(obj, n->kids[i]->str, v);
 	}
-	if (bad) {
+	if (bad || too_many(c)) {
 		json_decref(obj);
 		return -1;
 	}
@@ -712,7 +717,7 @@ static int check_keys(struct ctx *c, const struct schema *s,
 	size_t i;
 	int bad = 0;
 
-	for (i = 0; i + 1 < n->nkids; i += 2) {
+	for (i = 0; i + 1 < n->nkids && !too_many(c); i += 2) {
 		const struct schema_field *best = NULL;
 		size_t bestd = 3;
 		if (check_key(c, n, i, s->what) < 0) {
@@ -800,7 +805,7 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 	bad_keys = check_keys(c, s, n) < 0;
 	/* Then values in schema order, so ${vars} and names are known first. */
 	obj = json_object();
-	for (f = s->fields; f->key; f++) {
+	for (f = s->fields; f->key && !too_many(c); f++) {
 		const struct ynode *v;
 		json_t *jv;
 		char key[64];
@@ -828,7 +833,8 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 		json_object_set_new(obj, key, jv);
 	}
 	/* Cross-field rules read the fields: only when all of them are. */
-	if (bad || bad_keys || (s->check && s->check(c, n, obj) < 0)) {
+	if (bad || bad_keys || too_many(c) ||
+	    (s->check && s->check(c, n, obj) < 0)) {
 		json_decref(obj);
 		return -1;
 	}
@@ -917,10 +923,9 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 	if (pn->type != YNODE_MAP)
 		return err_at(c, pn, "'phases' must be a mapping of phase names "
 			      "to lists of steps, got %s", node_kind(pn));
-	if (check_keys(c, &phase_schema, pn) < 0)
-		return -1;
+	bad = check_keys(c, &phase_schema, pn) < 0; /* and the known phases */
 	steps = json_array();
-	for (i = 0; drill_phases[i]; i++) {
+	for (i = 0; drill_phases[i] && !too_many(c); i++) {
 		const struct ynode *list = ynode_get(pn, drill_phases[i]);
 		const struct schema_field f_step = { .type = SCHEMA_OBJ,
 						     .obj = &c->step_schema };
@@ -944,7 +949,7 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 		}
 		json_decref(arr);
 	}
-	if (!n && !bad) {
+	if (!n && !bad && !too_many(c)) {
 		json_decref(steps);
 		return err_at(c, pn, "the drill has no steps");
 	}
@@ -964,7 +969,7 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 				      "anything");
 		}
 	}
-	if (bad) {
+	if (bad || too_many(c)) {
 		json_decref(steps);
 		return -1;
 	}
@@ -1355,7 +1360,7 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 	collect_conn_names(&c, root);
 	/* The steps' errors too, whatever the top level's were. */
 	if (convert_obj(&c, &top_schema, root, "drill", &body) < 0) {
-		if (ynode_get(root, "phases"))
+		if (ynode_get(root, "phases") && !too_many(&c))
 			convert_phases(&c, ynode_get(root, "phases"), &steps);
 		json_decref(steps);
 		goto out;

@@ -84,7 +84,7 @@ static const struct rdrill_cmd commands[] = {
 	  "check drill files; exit 0 when every one is valid", validate_opts,
 	  "Load every drill file exactly as run would and list every error of "
 	  "each, as file:line:col: what is wrong, with the source line and a "
-	  "caret (at most 20 a file, then their count). Exit 0 when every "
+	  "caret (it stops after 20 in a file). Exit 0 when every "
 	  "file is valid.", NULL },
 	{ "plan", cmd_plan,
 	  "plan DRILL.yaml [--var k=v]... [-o DIR] [--lang zh-CN|en]",

@@ -1,7 +1,7 @@
 #!/bin/sh
 # validate lists every error of a file in one run (issue 20, point 7):
-# three typos -> three "file:line:col:" errors and a count; past the cap
-# the rest is counted. Variables work in numeric, duration, boolean and
+# three typos -> three "file:line:col:" errors and a count; at the cap
+# it stops and says so. Variables work in numeric, duration, boolean and
 # enumerated fields (a connection's port: ${var}).
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
@@ -35,16 +35,27 @@ expect_true "a misspelt key is not also reported missing" \
 sed -e 's/environmnt/environment/; s/ rn:/ run:/; s/forever/5m/' three.yaml >fixed.yaml
 expect_exit 0 "$RDRILL" validate fixed.yaml
 
-# The cap: 25 misspelt keys, 20 shown, all counted.
+# The cap: 25 misspelt keys, 20 shown, and it says it stopped.
 { sed -n '1,9p' fixed.yaml
   echo "phases:"
   echo "  backup:"
   i=1; while [ $i -le 25 ]; do echo "    - {id: s$i, rn: [echo]}"; i=$((i + 1)); done
 } >many.yaml
 expect_exit 2 "$RDRILL" validate many.yaml
-expect_grep '^many.yaml: 25 errors (the first 20 shown)$' "$ERR"
+expect_grep '^many.yaml: stopped after 20 errors$' "$ERR"
 expect_true "20 errors shown" test \
 	"$(grep -c "unknown key 'rn'" "$ERR")" -eq 20
+
+# A hostile file of 40,000 errors stops at the cap too.
+{ sed -n '1,9p' fixed.yaml
+  echo "phases:"
+  echo "  backup:"
+  echo "    - id: one"
+  echo "      run: [echo]"
+  awk 'BEGIN { for (i = 0; i < 40000; i++) printf "      k%d: 1\n", i }'
+} >huge.yaml
+expect_exit 2 "$RDRILL" validate huge.yaml
+expect_grep '^huge.yaml: stopped after 20 errors$' "$ERR"
 
 # Variables in every scalar field: port, a duration, a boolean, a word.
 cat >vars.yaml <<'EOF'
