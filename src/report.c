@@ -72,9 +72,12 @@ static void add_codes(json_t *o, const char *const *keys)
  * verify command to run in the bundle's parent directory, with the
  * seal's key fingerprint when it was signed. The records are re-dumped
  * exactly as journal_append() wrote them (compact, ASCII, in order), so
- * the head is the line's hash; t1354 checks it against SEAL.
+ * the head is the line's hash; t1354 checks it against SEAL. A killed
+ * run (no end record) is sealed later by whoever runs `rdrill render`,
+ * with their key if any: its command names no key.
  */
-static void view_evidence_id(json_t *view, json_t *records, json_t *ctx)
+static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
+			     int sealed_by_run)
 {
 	json_t *last = json_array_get(records, json_array_size(records) - 1);
 	const char *bundle = journal_str(ctx, "bundle");
@@ -101,7 +104,7 @@ static void view_evidence_id(json_t *view, json_t *records, json_t *ctx)
 		strbuf_adds(&cmd, bundle);
 	else
 		strbuf_add_shquoted(&cmd, bundle);
-	if (*key)
+	if (*key && sealed_by_run)
 		strbuf_addf(&cmd, " --key SHA256:%s", key);
 	set_str(view, "verify_command", cmd.buf);
 	add_code(view, "verify_command");
@@ -1345,7 +1348,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
-	view_evidence_id(view, records, json_object_get(start, "context"));
+	view_evidence_id(view, records, json_object_get(start, "context"),
+			 strcmp(status, "INCOMPLETE") != 0);
 	env_view(view, json_object_get(json_object_get(start, "context"),
 				       "environment"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));

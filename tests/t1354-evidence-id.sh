@@ -75,6 +75,32 @@ expect_grep '^OK      SEAL: unsigned' "$OUT"
 expect_exit 1 "$RDRILL" verify "$TRASH/reports/plain-run" --key "SHA256:$SEAL_FPR"
 expect_grep 'the bundle is not signed' "$OUT"
 
+# --- a signed run killed, sealed later by render without a key ----------
+W=$TRASH/w
+mkdir -p "$W"
+{ drill_head killed test
+cat <<EOF
+phases:
+  backup:
+    - {id: first, run: [echo, one]}
+    - {id: long, shell: "echo started > $W/started; exec sleep 297"}
+EOF
+} >"$TRASH/killed.yaml"
+"$RDRILL" run "$TRASH/killed.yaml" -o "$TRASH/reports/killed-run" \
+	--sign-key "$TRASH/seal-key/rdrill-sign.key" >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ ! -e "$W/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL $pid
+wait $pid 2>/dev/null
+expect_exit 0 env -u RDRILL_SIGN_KEY "$RDRILL" render "$TRASH/reports/killed-run"
+CMD=$(verify_cmd "$TRASH/reports/killed-run/report.md")
+expect_true "killed: the command names no key (render sealed it, unsigned)" \
+	test "$CMD" = "rdrill verify killed-run"
+run_in "$TRASH/reports" "$CMD"
+expect_true "killed: the copied command verifies (exit 0)" test $? -eq 0
+expect_grep '^VERIFIED, CUT SHORT .*killed-run (unsigned' "$OUT"
+
 # --- a signed plan ------------------------------------------------------
 RDRILL_SIGN_KEY=$TRASH/seal-key/rdrill-sign.key \
 	expect_exit 0 "$RDRILL" plan "$D" -o "$TRASH/reports/the-plan"
