@@ -46,6 +46,12 @@ static const struct rdrill_opt run_opts[] = {
 	{ "--dry-run", NULL, "the same as rdrill plan" },
 	{ "--sign-key", "KEY.pem", "sign the seal (or RDRILL_SIGN_KEY)" },
 	OPT_HELP, OPT_END };
+static const struct rdrill_opt restore_opts[] = {
+	{ "--confirm", "ENV", "the drill's environment, as run asks it" },
+	{ "-o, --output", "DIR", "the new bundle (default: beside BUNDLE_DIR)" },
+	OPT_LANG,
+	{ "--sign-key", "KEY.pem", "sign the seal (or RDRILL_SIGN_KEY)" },
+	OPT_HELP, OPT_END };
 static const struct rdrill_opt render_opts[] = { OPT_LANG, OPT_HELP, OPT_END };
 static const struct rdrill_opt verify_opts[] = {
 	{ "--key", "PUB.pem|FINGERPRINT", "the seal must be signed by this key (a public key\n"
@@ -102,14 +108,35 @@ static const struct rdrill_cmd commands[] = {
 	  "run the drill, journal every step, write the report", run_opts,
 	  "Run the drill into a new bundle: the safety gates first, then the "
 	  "phases in order; the destroy phase starts only when every "
-	  "verify_backup step passed; cleanup steps run whatever happened.",
-	  NULL },
+	  "verify_backup step passed; cleanup steps run whatever happened. "
+	  "A run that ends after a destroy step started and before its "
+	  "restore's verification passed is NOT RESTORED: the terminal's last "
+	  "block and the report's first say so, with the steps left as "
+	  "commands to paste.", NULL },
+	{ "restore", cmd_restore,
+	  "restore BUNDLE_DIR [--confirm ENV] [-o DIR] [--lang zh-CN|en] "
+	  "[--sign-key KEY.pem]",
+	  "finish a NOT RESTORED run: its restore phase on, same plan, new bundle",
+	  restore_opts,
+	  "Finish what a NOT RESTORED run left undone: BUNDLE_DIR must verify "
+	  "(a killed run's after render) and be NOT RESTORED. Its plan, "
+	  "variables and dates run again from the restore phase on, with the "
+	  "backups it picked; the checks compare against the canary, "
+	  "fingerprints and captures it recorded before destroy; the RTO runs "
+	  "from its disaster. It needs the same --confirm as run. The new "
+	  "bundle (beside BUNDLE_DIR unless -o) names the interrupted one and "
+	  "its journal's chain head; history links the pair.",
+	  "BUNDLE_DIR must verify (a killed run's: rdrill render it first) and\n"
+	  "be NOT RESTORED. Its plan, variables and dates run again from the\n"
+	  "restore phase; the checks compare against its evidence from before\n"
+	  "destroy; the new bundle names it and its journal's chain head." },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal",
 	  render_opts,
 	  "Re-render report.md and report.html of a bundle from its journal "
-	  "alone, in either language. A killed run renders as INCOMPLETE and is "
-	  "sealed as cut short.", NULL },
+	  "alone, in either language. A killed run renders as INCOMPLETE, or "
+	  "NOT RESTORED when a destroy step had started, and is sealed as cut "
+	  "short.", NULL },
 	{ "verify", cmd_verify,
 	  "verify BUNDLE_DIR [--key PUB.pem|FINGERPRINT] [--signoff-key PUB.pem] "
 	  "[--tsa-ca CA.pem]",
@@ -137,7 +164,7 @@ static const struct rdrill_cmd commands[] = {
 	  "verified pass is older than its cadence (default 92 days) is "
 	  "OVERDUE.",
 	  "exit 4 when a drill is overdue (its last passed run older than its\n"
-	  "cadence), 1 when history itself failed" },
+	  "cadence), 1 when history itself failed." },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  keygen_opts,
@@ -183,8 +210,8 @@ static void command_usage(const struct rdrill_cmd *c, FILE *f)
 		fprintf(f, "%s\n", h);
 		strbuf_release(&head);
 	}
-	if (c->exit_note)
-		fprintf(f, "%s\n", c->exit_note);
+	if (c->note)
+		fprintf(f, "%s\n", c->note);
 	fprintf(f, "\nexit codes: 0 passed, 1 failed or did not verify, "
 		   "2 usage or drill-file error, 3 refused by a safety gate\n"
 		   "See rdrill(1).\n");
@@ -241,10 +268,10 @@ static void man_sections(FILE *f)
 		fprintf(f, ".TP\n.B %s\n", commands[i].name);
 		roff(f, commands[i].man);
 		fputc('\n', f);
-		if (commands[i].exit_note) {
+		if (commands[i].note) {
 			fputs(".IP\n", f);
-			roff(f, commands[i].exit_note);
-			fputs(".\n", f);
+			roff(f, commands[i].note);
+			fputc('\n', f);
 		}
 		fputs(".RS\n", f);
 		for (o = commands[i].opts; o->flag; o++) {
