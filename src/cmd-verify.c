@@ -82,7 +82,7 @@ int cmd_verify(int argc, char **argv)
 	struct strvec signoff_keys = STRVEC_INIT;
 	const char *dir = NULL, *key = NULL, *tsa_ca = NULL;
 	size_t i;
-	int rc, k;
+	int rc, k, lock;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--key") && k + 1 < argc && !key)
@@ -105,6 +105,13 @@ int cmd_verify(int argc, char **argv)
 		return rdrill_usage_error(argv[0], "give one bundle directory");
 	}
 	seal_check_init(&c);
+	/*
+	 * A sign-off being written is waited for, not seen half-done; a
+	 * directory that cannot be opened is seal_check's to report.
+	 */
+	lock = signoff_lock(dir, 0, &err);
+	error_release(&err);
+	error_init(&err);
 	if (seal_check(dir, key, tsa_ca, &c, &err) < 0) {
 		rdrill_print_error(&err);
 		line("NOT VERIFIED: ", dir);
@@ -137,6 +144,7 @@ int cmd_verify(int argc, char **argv)
 		rc = RDRILL_EXIT_OK;
 	}
 out:
+	signoff_unlock(lock);
 	seal_check_release(&c);
 	strvec_clear(&signoff_keys);
 	error_release(&err);
