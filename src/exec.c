@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "fsutil.h"
 #include "sha256.h"
 #include "user.h"
 #include "watchdog.h"
@@ -728,8 +729,8 @@ static int open_output(const char *path, int *fd, struct error *err)
 	*fd = -1;
 	if (!path)
 		return 0;
-	*fd = move_high(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0644));
+	/* A new file, never through a symlink nor over a log (fsutil.h). */
+	*fd = move_high(fs_create(path, O_WRONLY));
 	if (*fd < 0)
 		return error_errno(err, "cannot create '%s'", path);
 	return 0;

@@ -16,6 +16,37 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 /* mkdir -p; 0 when the directory exists afterwards. */
 int fs_mkdirs(const char *path, unsigned mode, struct error *err);
 
+/*
+ * The bundle a run or a plan writes, anchored. bundle_create() registers
+ * the descriptor of the directory it made (`fd`, now fsutil's); from
+ * then on every file and directory fsutil makes under that path is made
+ * relative to the descriptor, O_NOFOLLOW and O_EXCL, private (files 0600,
+ * directories 0700, whatever the umask): a bundle renamed away and a
+ * symlink put in its place redirects nothing, and no existing file is
+ * truncated. Paths elsewhere (history output, ...) are made as before,
+ * 0644. One anchor per process; fs_anchor() again replaces it.
+ */
+void fs_anchor(const char *dir, int fd);
+void fs_anchor_release(void);
+
+/*
+ * Does the anchor's path still name the anchored directory? -1 (err set)
+ * when it was moved away or replaced (a symlink) since: then what reads
+ * the bundle by path would read elsewhere, so the run stops unsealed.
+ * 0 when nothing is anchored.
+ */
+int fs_anchor_intact(struct error *err);
+
+/*
+ * A new file at `path` for writing (`flags`: O_WRONLY, maybe O_APPEND):
+ * O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, relative to the anchor when under
+ * it. Returns the descriptor, or -1 with errno set (EEXIST: it existed).
+ */
+int fs_create(const char *path, int flags);
+
+/* A new directory (never an existing one, nor a symlink's target). */
+int fs_mkdir_new(const char *path, struct error *err);
+
 /* fsync the directory `dir` itself (the names in it). */
 int fs_fsync_dir(const char *dir, struct error *err);
 

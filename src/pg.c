@@ -3,6 +3,7 @@
 #include "sha256.h"
 #include "drill.h"
 #include "error.h"
+#include "fsutil.h"
 #include "exec.h"
 #include "secret.h"
 #include "strbuf.h"
@@ -593,7 +594,7 @@ broken:
 static int open_log(struct collect *col, const char *path, struct error *err)
 {
 	col->path = path;
-	col->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	col->fd = fs_create(path, O_WRONLY);
 	if (col->fd < 0)
 		return error_errno(err, "cannot create %s", path);
 	return 0;
