@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -136,6 +137,7 @@ struct spawn {
 	const char **sh_argv;       /* argc + 2 slots, for ENOEXEC */
 	const char *cwd;
 	int new_session;            /* run_as: setsid(), no terminal */
+	const struct rlimit *core;  /* the core limit to give back, or NULL */
 	int switch_user;
 	uid_t uid;
 	gid_t gid;
@@ -468,6 +470,9 @@ static void child_run(const struct spawn *sp)
 	if (sp->cwd && chdir(sp->cwd) < 0)
 		child_fail(sp, STAGE_CHDIR);
 
+	/* rdrill's own core limit is 0 while it holds secrets, not theirs. */
+	if (sp->core)
+		setrlimit(RLIMIT_CORE, sp->core);
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 	child_exec(sp);
 }
@@ -1021,6 +1026,7 @@ static int prepare(struct run *r, struct error *err)
 	sp->argv = cmd->argv.v;
 	sp->argc = cmd->argv.nr;
 	sp->cwd = cmd->cwd;
+	sp->core = secret_core_limit();
 	sp->sh_argv = xcalloc(sp->argc + 2, sizeof(*sp->sh_argv));
 	build_env(&sp->env, cmd, &r->user_env);
 	build_paths(&sp->paths, cmd->argv.v[0], &sp->env);

@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "fsutil.h"
+#include "safefs.h"
 #include "exec.h"
 #include "secret.h"
 #include "strbuf.h"
@@ -153,9 +154,15 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
 		strbuf_adds(pw, v);
 	} else if (file) {
 		char *nl;
-		if (strbuf_read_file(pw, file, 64 * 1024) < 0)
-			return error_errno(err, "password_file: cannot read %s",
-					   file);
+		struct error e = ERROR_INIT;
+		/* Non-blocking and fstat'd: a FIFO put there cannot hang us. */
+		if (safefs_root_trusted(file, "password_file", err) < 0)
+			return -1;
+		if (safefs_read_regular(file, 1, pw, 64 * 1024, &e) < 0) {
+			error_set(err, "password_file: %s", e.msg.buf);
+			error_release(&e);
+			return -1;
+		}
 		nl = memchr(pw->buf, '\n', pw->len);
 		if (nl)
 			strbuf_setlen(pw, (size_t)(nl - pw->buf));

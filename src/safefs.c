@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,12 +53,35 @@ static int check_regular(const char *path, int fd, uid_t owner,
 	return 0;
 }
 
+/* Up to `max` bytes of `fd`; more is an error (EFBIG). */
+static int read_all(int fd, const char *path, struct strbuf *out, size_t max,
+		    struct error *err)
+{
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(out, 4096);
+		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return error_errno(err, "cannot read %s", path);
+		if (!n)
+			return 0;
+		strbuf_setlen(out, out->len + (size_t)n);
+		if (out->len > max) {
+			errno = EFBIG;
+			return error_set(err, "%s is larger than %zu bytes",
+					 path, max);
+		}
+	}
+}
+
 int safefs_read(const char *path, uid_t owner, struct strbuf *out,
 		size_t max, struct error *err)
 {
 	const char *name;
 	struct stat st;
-	char buf[8192];
 	int dfd = open_parent(path, &name, err), fd, e;
 
 	strbuf_reset(out);
@@ -71,26 +95,9 @@ int safefs_read(const char *path, uid_t owner, struct strbuf *out,
 		return error_errno(err, "cannot open %s%s", path, e == ELOOP ?
 				   " (a symlink: refused)" : "");
 	}
-	if (check_regular(path, fd, owner, &st, err) < 0)
+	if (check_regular(path, fd, owner, &st, err) < 0 ||
+	    read_all(fd, path, out, max, err) < 0)
 		goto fail;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error_errno(err, "cannot read %s", path);
-			goto fail;
-		}
-		if (!n)
-			break;
-		if ((size_t)n > max - out->len) {
-			errno = EFBIG;
-			error_set(err, "%s is larger than %zu bytes", path, max);
-			goto fail;
-		}
-		strbuf_add(out, buf, (size_t)n);
-	}
 	close(fd);
 	return 0;
 fail:
@@ -188,6 +195,87 @@ int safefs_unlink(const char *path, struct error *err)
 	return ret;
 }
 
+/* One node of the chain: root's, and no one else can write it. */
+static int trusted_node(const char *p, const char *path, const char *what,
+			struct error *err)
+{
+	struct stat st;
+
+	if (lstat(p, &st) < 0)
+		return error_errno(err, "%s %s: cannot stat %s", what, path, p);
+	if (st.st_uid != 0)
+		return error_set(err, "%s %s: %s is owned by uid %ld, not root: "
+				 "run as root, rdrill refuses what another "
+				 "user can change", what, path, p,
+				 (long)st.st_uid);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)))
+		return error_set(err, "%s %s: %s is writable by %s (mode %03o): "
+				 "run as root, rdrill refuses what another "
+				 "user can change", what, path, p,
+				 (st.st_mode & S_IWOTH) ? "anyone" : "its group",
+				 (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* `real` (no symlinks) and every directory above it. */
+static int trusted_chain(const char *real, const char *path, const char *what,
+			 struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_adds(&sb, real);
+	for (;;) {
+		char *slash;
+
+		if ((ret = trusted_node(sb.buf, path, what, err)) < 0 ||
+		    !strcmp(sb.buf, "/"))
+			break;
+		slash = strrchr(sb.buf, '/');
+		if (!slash)
+			break;
+		strbuf_setlen(&sb, slash == sb.buf ? 1 : (size_t)(slash - sb.buf));
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+int safefs_root_trusted(const char *path, const char *what,
+			struct error *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	char *real, *rdir = NULL;
+	int ret = -1;
+
+	if (geteuid() != 0)
+		return 0;
+	real = realpath(path, NULL);
+	if (!real) {
+		error_errno(err, "%s %s", what, path);
+		goto out;
+	}
+	if (trusted_chain(real, path, what, err) < 0)
+		goto out;
+	/* Where the name itself is: a symlink there can be re-pointed. */
+	if (!slash)
+		strbuf_adds(&dir, ".");
+	else
+		strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	rdir = realpath(dir.buf, NULL);
+	if (!rdir) {
+		error_errno(err, "%s %s: %s", what, path, dir.buf);
+		goto out;
+	}
+	ret = trusted_chain(rdir, path, what, err);
+out:
+	free(real);
+	free(rdir);
+	strbuf_release(&dir);
+	return ret;
+}
+
 int safefs_open_regular(const char *path, int follow, struct stat *st,
 			struct error *err)
 {
@@ -198,7 +286,7 @@ int safefs_open_regular(const char *path, int follow, struct stat *st,
 	if (!st)
 		st = &mine;
 	if (fd < 0)
-		return error_errno(err, "cannot open %s", path);
+		return error_errno(err, "cannot read %s", path);
 	if (check_regular(path, fd, SAFEFS_ANY_OWNER, st, err) < 0) {
 		e = errno;
 		close(fd);
@@ -206,4 +294,22 @@ int safefs_open_regular(const char *path, int follow, struct stat *st,
 		return -1;
 	}
 	return fd;
+}
+
+int safefs_read_regular(const char *path, int follow, struct strbuf *out,
+			size_t max, struct error *err)
+{
+	int fd = safefs_open_regular(path, follow, NULL, err), e;
+
+	strbuf_reset(out);
+	if (fd < 0)
+		return -1;
+	if (read_all(fd, path, out, max, err) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

@@ -61,4 +61,21 @@ int safefs_unlink(const char *path, struct error *err);
 int safefs_open_regular(const char *path, int follow, struct stat *st,
 			struct error *err);
 
+/* safefs_open_regular(), then at most `max` bytes of it into `out`. */
+int safefs_read_regular(const char *path, int follow, struct strbuf *out,
+			size_t max, struct error *err);
+
+/*
+ * Run as root, may rdrill use `path` (a drill file, a signing key, a
+ * password file)? Not when any user but root can write it, directly or
+ * through a directory above it (sshd's StrictModes): the file and every
+ * directory up to / owned by root, none group- or world-writable (a
+ * directory may be when sticky, like /tmp: others cannot replace what is
+ * in it). Symlinks are followed and the target checked too, with the
+ * directory the name itself is in (Kubernetes mounts Secrets as
+ * symlinks). `what` names it in the error. 0 when not root.
+ */
+int safefs_root_trusted(const char *path, const char *what,
+			struct error *err);
+
 #endif
