@@ -66,7 +66,7 @@ struct exec_cmd {
 	int env_clear;              /* start from an empty environment */
 	const char *cwd;            /* NULL = the caller's */
 	const char *run_as;         /* user name, NULL = the caller */
-	const char *stdout_path;    /* new (fs_create): never an existing file */
+	const char *stdout_path;    /* fs_create(): new in the bundle */
 	const char *stderr_path;
 	unsigned long timeout_ms;   /* 0 = none */
 	unsigned long grace_ms;     /* SIGTERM -> SIGKILL */

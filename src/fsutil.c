@@ -99,9 +99,10 @@ int fs_create(const char *path, int flags)
 	const char *rel = anchored(path);
 	int fd, e;
 
-	flags |= O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	flags |= O_CREAT | O_NOFOLLOW | O_CLOEXEC;
 	if (!rel)
-		return open(path, flags, 0644);
+		return open(path, flags | O_TRUNC, 0644);
+	flags |= O_EXCL;
 	fd = openat(anchor.fd, rel, flags, 0600);
 	/* The umask may only take bits away; say exactly what it is. */
 	if (fd >= 0 && fchmod(fd, 0600) < 0) {

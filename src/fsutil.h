@@ -38,9 +38,11 @@ void fs_anchor_release(void);
 int fs_anchor_intact(struct error *err);
 
 /*
- * A new file at `path` for writing (`flags`: O_WRONLY, maybe O_APPEND):
- * O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, relative to the anchor when under
- * it. Returns the descriptor, or -1 with errno set (EEXIST: it existed).
+ * A file at `path` for writing (`flags`: O_WRONLY, maybe O_APPEND), never
+ * through a symlink: under the anchor a new one (O_EXCL: EEXIST when it
+ * existed), 0600, relative to its descriptor; elsewhere (a scratch file,
+ * a unit test) created or truncated, 0644. Returns the descriptor, or -1
+ * with errno set.
  */
 int fs_create(const char *path, int flags);
 

@@ -155,11 +155,18 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
 	} else if (file) {
 		char *nl;
 		struct error e = ERROR_INIT;
-		/* Non-blocking and fstat'd: a FIFO put there cannot hang us. */
-		if (safefs_root_trusted(file, "password_file", err) < 0)
-			return -1;
-		if (safefs_read_regular(file, 1, pw, 64 * 1024, &e) < 0) {
-			error_set(err, "password_file: %s", e.msg.buf);
+		/*
+		 * Non-blocking and fstat'd: a FIFO put there cannot hang us.
+		 * Then, as root, kept only if no other user could have put it
+		 * there (safefs.h).
+		 */
+		if (safefs_read_regular(file, 1, pw, 64 * 1024, &e) < 0 ||
+		    safefs_root_trusted(file, "password_file", &e) < 0) {
+			if (pw->alloc)
+				explicit_bzero(pw->buf, pw->alloc);
+			strbuf_reset(pw);
+			error_set(err, "%s%s", strncmp(e.msg.buf, "password_file",
+				  13) ? "password_file: " : "", e.msg.buf);
 			error_release(&e);
 			return -1;
 		}

@@ -7,7 +7,8 @@
 # - a signing key owned by another user is refused (any runner);
 # - files another user could swap are opened non-blocking and fstat'd: a
 #   FIFO as password_file or as the toc step's archive is refused at
-#   once, never a hang (bounded by `timeout`: 124 would be the hang);
+#   once, never a hang (bounded by `timeout -s KILL`: a hang is exit 137;
+#   on main the open blocks in the kernel and SIGTERM is not enough);
 # - while secrets are in memory rdrill cannot dump core (RLIMIT_CORE 0),
 #   and its commands get their own core limit back.
 . "$(dirname "$0")/lib.sh"
@@ -111,7 +112,7 @@ pwdrill() {
 	} >"$1"
 }
 pwdrill "$TRASH/fifo.yaml" "$TRASH/pw.fifo"
-expect_exit 3 timeout 60 "$RDRILL" run "$TRASH/fifo.yaml" -o "$TRASH/o10"
+expect_exit 3 timeout -s KILL 60 "$RDRILL" run "$TRASH/fifo.yaml" -o "$TRASH/o10"
 expect_grep_F "pw.fifo is not a regular file" "$TRASH/o10/journal.jsonl"
 if [ $ROOT = 1 ]; then
 	echo sekrit-pw >"$TRASH/pw.txt"
@@ -125,7 +126,7 @@ fi
 mkfifo "$TRASH/dump.fifo"
 drill "$TRASH/toc.yaml" "    - {id: t, toc: {dump: \"$TRASH/dump.fifo\", connection: db, min_entries: 1}}"
 sed -i "s|^phases:|connections:\n  db: {host: /nonexistent, dbname: x, user: u}\nphases:|" "$TRASH/toc.yaml"
-expect_exit 1 timeout 60 "$RDRILL" run "$TRASH/toc.yaml" -o "$TRASH/o12"
+expect_exit 1 timeout -s KILL 60 "$RDRILL" run "$TRASH/toc.yaml" -o "$TRASH/o12"
 expect_grep_F "dump.fifo: not a regular file" "$TRASH/o12/journal.jsonl"
 
 # 6. No core file while secrets are in memory; the step's own limit back.
