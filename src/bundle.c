@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,7 @@ static int dir_is_empty(int fd)
  * 1 when the name is taken (try another), 0 done, -1 refused.
  */
 static int claim(int pfd, const char *base, const char *path, int may_exist,
-		 struct error *err)
+		 gid_t gid, struct error *err)
 {
 	struct stat st;
 	int made = mkdirat(pfd, base, 0700) == 0, fd;
@@ -143,21 +144,31 @@ static int claim(int pfd, const char *base, const char *path, int may_exist,
 				 "another -o", path);
 	}
 	/* Private whatever the umask: evidence names hosts, users, data. */
-	if (fchmod(fd, 0700) < 0 || fsync(pfd) < 0) {
+	if ((gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0) ||
+	    fchmod(fd, gid != (gid_t)-1 ? 0750 : 0700) < 0 || fsync(pfd) < 0) {
 		close(fd);
 		return error_errno(err, "cannot set up %s", path);
 	}
-	fs_anchor(path, fd);
+	fs_anchor(path, fd, gid);
 	return 0;
 }
 
 int bundle_create(const char *explicit_dir, const char *parent,
-		  const char *base, struct strbuf *path, struct error *err)
+		  const char *base, const char *group, struct strbuf *path,
+		  struct error *err)
 {
 	const char *name;
+	gid_t gid = (gid_t)-1;
 	int i, pfd, rc = -1;
 
 	strbuf_reset(path);
+	if (group) {
+		struct group *g = getgrnam(group);
+		if (!g)
+			return error_set(err, "evidence_group: no group '%s' on "
+					 "this host", group);
+		gid = g->gr_gid;
+	}
 	if (explicit_dir) {
 		strbuf_adds(path, explicit_dir);
 		while (path->len > 1 && path->buf[path->len - 1] == '/')
@@ -177,7 +188,7 @@ int bundle_create(const char *explicit_dir, const char *parent,
 		pfd = open_parent(path->buf, &name, err);
 		if (pfd < 0)
 			return -1;
-		rc = claim(pfd, name, path->buf, 1, err);
+		rc = claim(pfd, name, path->buf, 1, gid, err);
 		close(pfd);
 		return rc;
 	}
@@ -193,7 +204,7 @@ int bundle_create(const char *explicit_dir, const char *parent,
 		if (i > 1)
 			strbuf_addf(path, "-%d", i);
 		name = strrchr(path->buf, '/') + 1;
-		rc = claim(pfd, name, path->buf, 0, err);
+		rc = claim(pfd, name, path->buf, 0, gid, err);
 		if (rc <= 0)
 			break;
 	}

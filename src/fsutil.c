@@ -45,11 +45,22 @@ static struct {
 	char *path;
 	size_t len;
 	int fd;
-} anchor = { NULL, 0, -1 };
+	gid_t gid;          /* (gid_t)-1: private */
+} anchor = { NULL, 0, -1, (gid_t)-1 };
 
-void fs_anchor(const char *dir, int fd)
+/* What a new file (or directory) under the anchor becomes, on its fd. */
+static int anchor_perms(int fd, int dir)
+{
+	if (anchor.gid != (gid_t)-1 && fchown(fd, (uid_t)-1, anchor.gid) < 0)
+		return -1;
+	return fchmod(fd, anchor.gid != (gid_t)-1 ? (dir ? 0750 : 0640) :
+		      (dir ? 0700 : 0600));
+}
+
+void fs_anchor(const char *dir, int fd, gid_t group)
 {
 	fs_anchor_release();
+	anchor.gid = group;
 	anchor.fd = fd;
 	anchor.path = xstrdup(dir);
 	anchor.len = strlen(dir);
@@ -65,6 +76,7 @@ void fs_anchor_release(void)
 	anchor.path = NULL;
 	anchor.len = 0;
 	anchor.fd = -1;
+	anchor.gid = (gid_t)-1;
 }
 
 int fs_anchor_intact(struct error *err)
@@ -105,7 +117,7 @@ int fs_create(const char *path, int flags)
 	flags |= O_EXCL;
 	fd = openat(anchor.fd, rel, flags, 0600);
 	/* The umask may only take bits away; say exactly what it is. */
-	if (fd >= 0 && fchmod(fd, 0600) < 0) {
+	if (fd >= 0 && anchor_perms(fd, 0) < 0) {
 		e = errno;
 		close(fd);
 		unlinkat(anchor.fd, rel, 0);
@@ -118,10 +130,20 @@ int fs_create(const char *path, int flags)
 int fs_mkdir_new(const char *path, struct error *err)
 {
 	const char *rel = anchored(path);
-	int rc = rel ? mkdirat(anchor.fd, rel, 0700) : mkdir(path, 0755);
+	int rc = rel ? mkdirat(anchor.fd, rel, 0700) : mkdir(path, 0755), fd;
 
 	if (rc < 0)
 		return error_errno(err, "cannot create directory %s", path);
+	if (rel) {
+		fd = openat(anchor.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		rc = fd < 0 ? -1 : anchor_perms(fd, 1);
+		if (fd >= 0)
+			close(fd);
+		if (rc < 0)
+			return error_errno(err, "cannot set up directory %s",
+					   path);
+	}
 	return fs_fsync_parent(path, err);
 }
 
@@ -152,7 +174,7 @@ static int write_anchored(const char *path, const char *rel, const char *p,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fchmod(fd, 0600) < 0 || fsync(fd) < 0)
+	if (anchor_perms(fd, 0) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

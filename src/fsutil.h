@@ -2,6 +2,7 @@
 #define RDRILL_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct error;
 
@@ -21,12 +22,13 @@ int fs_mkdirs(const char *path, unsigned mode, struct error *err);
  * the descriptor of the directory it made (`fd`, now fsutil's); from
  * then on every file and directory fsutil makes under that path is made
  * relative to the descriptor, O_NOFOLLOW and O_EXCL, private (files 0600,
- * directories 0700, whatever the umask): a bundle renamed away and a
+ * directories 0700, whatever the umask; with `group` not (gid_t)-1,
+ * owned by that group, 0640 and 0750): a bundle renamed away and a
  * symlink put in its place redirects nothing, and no existing file is
  * truncated. Paths elsewhere (history output, ...) are made as before,
  * 0644. One anchor per process; fs_anchor() again replaces it.
  */
-void fs_anchor(const char *dir, int fd);
+void fs_anchor(const char *dir, int fd, gid_t group);
 void fs_anchor_release(void);
 
 /*

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The bundle is rdrill's alone (issue 27 point 3, issue 21 "evidence
 # anyone on the host can read"):
-# - private whatever the umask: directories 0700, files 0600;
+# - private whatever the umask: directories 0700, files 0600; or, with
+#   the drill's evidence_group, 0750/0640 and that group's;
 # - refused (exit 3, nothing run) when a directory above it can be
 #   written by another user: owned by one (the default reports/ under
 #   sudo from a user's checkout) or group/world-writable and not sticky;
@@ -39,6 +40,20 @@ else
 	fail "files not 0600: $(cat "$TRASH/loose")"
 fi
 expect_exit 0 "$RDRILL" verify "$TRASH/out"
+
+# ... or readable by the group the drill names.
+G=$(id -gn "$U")
+printf '    - {id: one, run: [echo, hello]}\n' | simple "$TRASH/g.yaml" grouped
+sed -i "s/^objective: test/objective: test\nevidence_group: $G/" "$TRASH/g.yaml"
+expect_exit 0 sh -c "umask 077; exec '$RDRILL' run '$TRASH/g.yaml' -o '$TRASH/gout'"
+expect_true "bundle directory 0750, group $G" test "$(stat -c '%a %G' "$TRASH/gout")" = "750 $G"
+find "$TRASH/gout" -type f ! -perm 640 -o -type f ! -group "$G" >"$TRASH/loose"
+if [ ! -s "$TRASH/loose" ]; then pass "every file 0640, group $G"
+else fail "files not 0640 $G: $(cat "$TRASH/loose")"; fi
+expect_true "a member of $G can verify it" as_pg "$RDRILL" verify "$TRASH/gout"
+sed -i "s/^evidence_group: .*/evidence_group: rdrill-no-such-group/" "$TRASH/g.yaml"
+expect_exit 3 "$RDRILL" run "$TRASH/g.yaml" -o "$TRASH/gout2"
+expect_grep "evidence_group: no group 'rdrill-no-such-group'" "$ERR"
 
 # 2. A parent another user can write: refused, nothing runs.
 mkdir "$TRASH/open"
