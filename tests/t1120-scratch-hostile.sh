@@ -32,12 +32,13 @@ rm -f "$TRASH/bk/planted/postgresql.auto.conf"
 ln -s "$SECRET" "$TRASH/bk/planted/postgresql.auto.conf"
 pitr_drill "$TRASH/d1.yaml" "target_immediate: true"
 sed -i "s|dir: \"$BASE\"|dir: \"$TRASH/bk/planted\"|" "$TRASH/d1.yaml"
-# What the user can read of it before the end of the run removes it.
+# What the user can read of it before the end of the run removes it
+# (what rdrill left there, not what the symlink points to).
 cat >>"$TRASH/d1.yaml" <<YAML
   cleanup:
     - id: leak
       run_as: "$PG_OS_USER"
-      shell: "cat $TRASH/scratch/postgresql.auto.conf || true"
+      shell: 'f=$TRASH/scratch/postgresql.auto.conf; if [ -L "\$f" ]; then echo SYMLINK-LEFT; else cat "\$f"; fi'
 YAML
 expect_exit 1 "$RDRILL" run "$TRASH/d1.yaml" -o "$TRASH/o1"
 expect_true "the recover step failed" \
@@ -45,6 +46,7 @@ expect_true "the recover step failed" \
 expect_grep 'postgresql.auto.conf (a symlink: refused)' "$TRASH/o1/journal.jsonl"
 if grep -rq 'ROOT-ONLY-SECRET' "$TRASH/o1"; then fail "the secret reached the bundle"
 else pass "the secret is nowhere in the bundle"; fi
+expect_grep '^SYMLINK-LEFT$' "$TRASH/o1/steps/05-leak.out"
 expect_true "the cleanup step ran (it looked)" \
 	jq -s -e 'first(.[] | select(.id == "leak")) | .status == "passed"' "$TRASH/o1/journal.jsonl"
 expect_scratch_gone
