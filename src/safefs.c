@@ -92,8 +92,10 @@ int safefs_read(const char *path, uid_t owner, struct strbuf *out,
 	close(dfd);
 	if (fd < 0) {
 		errno = e;
-		return error_errno(err, "cannot open %s%s", path, e == ELOOP ?
-				   " (a symlink: refused)" : "");
+		error_errno(err, "cannot open %s%s", path, e == ELOOP ?
+			    " (a symlink: refused)" : "");
+		errno = e;          /* the caller may accept ENOENT */
+		return -1;
 	}
 	if (check_regular(path, fd, owner, &st, err) < 0 ||
 	    read_all(fd, path, out, max, err) < 0)
