@@ -127,6 +127,16 @@ int fs_create(const char *path, int flags)
 	return fd;
 }
 
+int fs_open_read(const char *path)
+{
+	const char *rel = anchored(path);
+
+	if (!rel)
+		return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return openat(anchor.fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		      O_CLOEXEC);
+}
+
 int fs_mkdir_new(const char *path, struct error *err)
 {
 	const char *rel = anchored(path);

@@ -48,6 +48,13 @@ int fs_anchor_intact(struct error *err);
  */
 int fs_create(const char *path, int flags);
 
+/*
+ * `path` opened for reading, O_NONBLOCK (a FIFO cannot hang the open):
+ * under the anchor relative to its descriptor and O_NOFOLLOW, so a log
+ * read back is the one rdrill wrote. -1 with errno set.
+ */
+int fs_open_read(const char *path);
+
 /* A new directory (never an existing one, nor a symlink's target). */
 int fs_mkdir_new(const char *path, struct error *err);
 
