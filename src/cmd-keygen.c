@@ -1,6 +1,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "rdrill.h"
+#include "secret.h"
 #include "sign.h"
 #include "strbuf.h"
 
@@ -22,6 +23,7 @@ int cmd_keygen(int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-')
 		return rdrill_usage_error(argv[0], "give one directory");
+	secret_protect_process();     /* before the private key is made */
 	/* A new directory for a private key: the owner's alone. */
 	if (fs_mkdirs(argv[1], 0700, &err) < 0 ||
 	    sign_keygen(argv[1], &priv, &pub, &err) < 0) {
