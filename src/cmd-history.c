@@ -17,7 +17,8 @@
  * run bundle under the directories (history.h), written as
  * OUTDIR/history.md, .html and .json (OUTDIR: the first DIR), and with
  * --prom as Prometheus textfile-collector metrics, each atomically. One
- * line per drill on stdout; exit 1 when a drill is overdue (for cron).
+ * line per drill on stdout; exit 4 when a drill is overdue (for cron),
+ * 1 when history itself failed. A missing -o OUTDIR is created.
  */
 int cmd_history(int argc, char **argv)
 {
@@ -57,6 +58,8 @@ int cmd_history(int argc, char **argv)
 					  "hold the bundles");
 	if (!outdir)
 		outdir = dirs.v[0];
+	else if (fs_mkdirs(outdir, 0755, &err) < 0)
+		goto fail;
 	h = history_scan(&dirs, now, &err);
 	if (!h)
 		goto fail;
@@ -103,7 +106,9 @@ int cmd_history(int argc, char **argv)
 	if (expect || lang)
 		fleet = rdrill_history_fleet(h, &dirs, expect, lang, outdir, now);
 	overdue = history_overdue(h);
-	rc = overdue || fleet ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
+	/* MISSING counts like OVERDUE; a fleet view that failed, as history. */
+	rc = fleet < 0 ? RDRILL_EXIT_FAILED : overdue || fleet ?
+	     RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);

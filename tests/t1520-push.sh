@@ -100,8 +100,8 @@ expect_grep_F "rdrill_last_run_status{$G_OK,status=\"FAILED\"} 1" "$TRASH/metric
 expect_grep_F "rdrill_last_success_timestamp_seconds{$G_OK} $pass_ts" "$TRASH/metrics2"
 
 # history --push: every drill of the history.
-# (exit 1: push-bad never passed, so it is overdue.)
-expect_exit 1 "$RDRILL" history "$TRASH/runs-bad" -o "$TRASH/runs-bad" --push "$URL"
+# (exit 4: push-bad never passed, so it is overdue.)
+expect_exit 4 "$RDRILL" history "$TRASH/runs-bad" -o "$TRASH/runs-bad" --push "$URL"
 expect_no_grep 'warning' "$ERR"
 
 # history --push over a collected tree: the host label is the runner.
