@@ -17,7 +17,7 @@
 # the BIN= a test installs from).
 MAKEFLAGS += --no-builtin-rules
 
-PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm
+PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm zlib liblz4 libzstd
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g
@@ -122,6 +122,10 @@ HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
 
 $(B)/hang-listen: tests/helpers/hang-listen.c | $(B)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
+
+# Rewrites a PostgreSQL 15 archive's streams as lz4/zstd (t1600).
+$(B)/pgdump-recompress: tests/helpers/pgdump-recompress.c $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/librdrill.a $(PKG_LIBS)
 
 $(B):
 	mkdir -p $@

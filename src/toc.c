@@ -584,6 +584,7 @@ static int read_entry(struct rd *rd, struct toc *t, size_t i, int64_t count)
 	} while (len >= 0);
 
 	at = rd->pos;
+	e->offset_at = rd->pos;
 	if (rd_offset(rd, "data offset", &flag, &e->data_offset) < 0)
 		return -1;
 	e->data_state = (enum toc_data_state)flag;
@@ -781,6 +782,7 @@ static int walk_by_offset(struct rd *rd, struct toc *t)
 				   id);
 			goto out;
 		}
+		e->block_at = e->data_offset;
 		if (walk_payload(rd, type, e->data_offset, &e->data_bytes) < 0)
 			goto out;
 		t->data_blocks++;
@@ -840,6 +842,7 @@ static int walk_sequential(struct rd *rd, struct toc *t,
 			goto out;
 		}
 		seen[hit->i] = 1;
+		e->block_at = at;
 		if (walk_payload(rd, type, at, &e->data_bytes) < 0)
 			goto out;
 		t->data_blocks++;

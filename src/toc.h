@@ -68,6 +68,14 @@ struct toc_entry {
 	enum toc_data_state data_state;
 	uint64_t data_offset;	/* TOC_DATA_SET: where the data block starts */
 	uint64_t data_bytes;	/* payload as stored (compressed), once walked */
+	/*
+	 * Archive only: where this entry's data block starts, once walked
+	 * (both walks; 0 when it has none), and where its data offset field
+	 * (flag byte, then off_size bytes) is in the TOC, for tools that
+	 * rewrite an archive's data part (tests/helpers/pgdump-recompress).
+	 */
+	uint64_t block_at;
+	uint64_t offset_at;
 };
 
 struct toc {
