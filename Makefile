@@ -17,7 +17,7 @@
 # the BIN= a test installs from).
 MAKEFLAGS += --no-builtin-rules
 
-PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm zlib liblz4 libzstd
+PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm zlib libisal liblz4 libzstd
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <isa-l/igzip_lib.h>
 #include <lz4frame.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "error.h"
@@ -37,8 +37,7 @@
 
 struct dec {
 	const struct codec *codec;
-	z_stream z;
-	int z_live;
+	struct inflate_state *isal;
 	LZ4F_dctx *lz;
 	ZSTD_DCtx *zs;
 	int ended;		/* the stream's end reached, all output out */
@@ -72,50 +71,77 @@ static void none_release(struct dec *d)
 	(void)d;
 }
 
+/*
+ * gzip as pg_dump writes it is a zlib stream (deflateInit): decoded with
+ * ISA-L's inflate, which parses the zlib header and checks the Adler-32
+ * trailer like zlib does, at two to three times zlib's speed (on one core
+ * this is most of the step's time).
+ */
+static const struct { int code; const char *why; } isal_errors[] = {
+	{ ISAL_INVALID_BLOCK, "invalid deflate block" },
+	{ ISAL_INVALID_SYMBOL, "invalid deflate symbol" },
+	{ ISAL_INVALID_LOOKBACK, "invalid back-reference distance" },
+	{ ISAL_INVALID_WRAPPER, "invalid zlib header" },
+	{ ISAL_UNSUPPORTED_METHOD, "not deflate (zlib header)" },
+	{ ISAL_INCORRECT_CHECKSUM, "incorrect Adler-32 checksum" },
+	{ ISAL_NEED_DICT, "needs a preset dictionary" },
+};
+
+static const char *isal_why(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(isal_errors) / sizeof(isal_errors[0]); i++)
+		if (isal_errors[i].code == code)
+			return isal_errors[i].why;
+	return "inflate error";
+}
+
 static int gz_begin(struct dec *d)
 {
-	if (d->z_live) {
-		if (inflateReset(&d->z) != Z_OK)
-			return d->why = "zlib: cannot reset", -1;
-		return 0;
-	}
-	memset(&d->z, 0, sizeof(d->z));
-	if (inflateInit(&d->z) != Z_OK)
-		return d->why = "zlib: cannot initialise", -1;
-	d->z_live = 1;
+	if (!d->isal)
+		d->isal = xmalloc(sizeof(*d->isal));
+	isal_inflate_init(d->isal);
+	d->isal->crc_flag = ISAL_ZLIB;
 	return 0;
 }
 
 static int gz_feed(struct dec *d, const unsigned char *in, size_t n)
 {
-	if (d->ended && n)
-		return d->why = "bytes after the stream's end", -1;
-	d->z.next_in = (unsigned char *)in;
-	d->z.avail_in = (uInt)n;
-	while (d->z.avail_in && !d->ended) {
+	struct inflate_state *s = d->isal;
+
+	if (d->ended)
+		return n ? (d->why = "bytes after the stream's end", -1) : 0;
+	s->next_in = (uint8_t *)in;
+	s->avail_in = (uint32_t)n;
+	for (;;) {
+		uint32_t before_in = s->avail_in;
 		int r;
 
-		d->z.next_out = d->out;
-		d->z.avail_out = IOBUF;
-		r = inflate(&d->z, Z_NO_FLUSH);
-		d->produced += IOBUF - d->z.avail_out;
-		if (r == Z_STREAM_END)
+		s->next_out = d->out;
+		s->avail_out = IOBUF;
+		r = isal_inflate(s);
+		d->produced += IOBUF - s->avail_out;
+		if (r < 0 || r == ISAL_NEED_DICT)
+			return d->why = isal_why(r), -1;
+		if (s->block_state == ISAL_BLOCK_FINISH) {
 			d->ended = 1;
-		else if (r != Z_OK && r != Z_BUF_ERROR)
-			return d->why = d->z.msg ? d->z.msg : "zlib error", -1;
-		else if (r == Z_BUF_ERROR && d->z.avail_out)
-			return d->why = "zlib: no progress", -1;
+			break;
+		}
+		if (!s->avail_in && s->avail_out)
+			break;
+		if (s->avail_out == IOBUF && s->avail_in == before_in)
+			return d->why = "inflate made no progress", -1;
 	}
-	if (d->z.avail_in)
+	if (s->avail_in)
 		return d->why = "bytes after the stream's end", -1;
 	return 0;
 }
 
 static void gz_release(struct dec *d)
 {
-	if (d->z_live)
-		inflateEnd(&d->z);
-	d->z_live = 0;
+	free(d->isal);
+	d->isal = NULL;
 }
 
 static int lz_begin(struct dec *d)

@@ -15,7 +15,7 @@ struct toc;
  * toc_read_archive() has already walked the blocks (every chunk length
  * inside the file, every byte between the blocks accounted for). This
  * reads each block again, feeds its chunks to the decompressor the
- * header names (gzip: zlib; lz4: an LZ4 frame; zstd: a zstd frame, as
+ * header names (gzip: a zlib stream, decoded by ISA-L; lz4: an LZ4 frame; zstd: a zstd frame, as
  * PostgreSQL 16 to 18 write them; none: the bytes are read) and checks
  * that each stream ends exactly where its chunks end: not before (a
  * truncated stream), not after (bytes past the stream's end), with every
@@ -28,7 +28,7 @@ struct toc;
  * online CPUs, at most ARCHPROOF_MAX_THREADS), each with 256 KiB of input
  * and of output buffer and one decompressor, so memory does not grow
  * with the archive: the decompressors' windows are the format's own
- * limits (zlib 32 KiB; LZ4 4 MiB blocks; zstd frames up to a 128 MiB
+ * limits (deflate 32 KiB; LZ4 4 MiB blocks; zstd frames up to a 128 MiB
  * window, libzstd's default limit, larger ones are refused).
  *
  * What it does not do, that `pg_restore -f /dev/null` did: turn the

@@ -96,6 +96,21 @@ for algo in gzip lz4 zstd; do
 	expect_grep "proof: .*corrupt archive: data of entry [0-9]* (TABLE DATA public [a-z]*): the $algo stream starting at byte [0-9]* does not decompress: " "$OUT"
 done
 
+# A gzip stream whose Adler-32 trailer does not match its bytes.
+expect_exit 0 "$RC" gzip sum "$W/app.dump" "$W/gzip-sum.dump"
+expect_exit 1 "$RC" prove 0 "$W/gzip-sum.dump"
+expect_grep "proof: .*the gzip stream starting at byte [0-9]* does not decompress: incorrect Adler-32 checksum" "$OUT"
+
+# Bytes after a stream's end, inside its last chunk.
+expect_exit 0 "$RC" gzip tail "$W/app.dump" "$W/gzip-tail.dump"
+expect_exit 1 "$RC" prove 0 "$W/gzip-tail.dump"
+expect_grep "proof: .*corrupt archive: data of entry [0-9]* (TABLE DATA public [a-z]*): the gzip stream starting at byte [0-9]* does not decompress: bytes after the stream's end" "$OUT"
+for algo in lz4 zstd; do
+	expect_exit 0 "$RC" $algo tail "$W/app.dump" "$W/$algo-tail.dump"
+	expect_exit 1 "$RC" prove 0 "$W/$algo-tail.dump"
+	expect_grep "proof: .*data of entry [0-9]* (TABLE DATA public [a-z]*): the $algo stream starting at byte" "$OUT"
+done
+
 # 5. The trap, end to end: a gzip stream cut short lists fine, and the
 # drill fails at the toc step with nothing destroyed.
 expect_true "pg_restore -l lists the cut archive" \

@@ -12,7 +12,9 @@
  *     version 1.15's (an algorithm byte where 1.14 had a zlib level) and
  *     every data offset in the TOC is rewritten. DAMAGE: ok; cut (the
  *     first non-empty stream loses its last 3 bytes, its framing kept
- *     whole); flip (that stream's first byte inverted).
+ *     whole); flip (that stream's first byte inverted); tail (4 bytes
+ *     after that stream's end, inside its last chunk); sum (its last
+ *     byte inverted: for gzip, the Adler-32 trailer).
  *   pgdump-recompress prove THREADS FILE
  *     reads FILE's TOC and blocks (toc.h), then runs archproof_run();
  *     prints "walk: ok" or "walk: MESSAGE", then "proof: ok N streams
@@ -158,6 +160,10 @@ static void write_stream(const char *algo, int gz_in, const char **damage,
 	if (enc.len > 8 && strcmp(*damage, "ok")) {
 		if (!strcmp(*damage, "cut"))
 			strbuf_setlen(&enc, enc.len - 3);
+		else if (!strcmp(*damage, "tail"))
+			strbuf_adds(&enc, "JUNK");
+		else if (!strcmp(*damage, "sum"))
+			enc.buf[enc.len - 1] = (char)~enc.buf[enc.len - 1];
 		else
 			enc.buf[0] = (char)~enc.buf[0];
 		*damage = "ok";
@@ -299,8 +305,10 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "prove"))
 		return prove(atoi(argv[2]), argv[3]);
 	if (argc == 5 && (!strcmp(argv[2], "ok") || !strcmp(argv[2], "cut") ||
-			  !strcmp(argv[2], "flip")))
+			  !strcmp(argv[2], "flip") ||
+			  !strcmp(argv[2], "tail") ||
+			  !strcmp(argv[2], "sum")))
 		return recompress(argv[1], argv[2], argv[3], argv[4]);
-	die("usage: ALGO ok|cut|flip IN OUT | prove THREADS FILE");
+	die("usage: ALGO ok|cut|flip|tail|sum IN OUT | prove THREADS FILE");
 	return 2;
 }
