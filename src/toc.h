@@ -132,6 +132,13 @@ struct toc {
  * whether the TOC itself was whole); call toc_release() either way.
  */
 int toc_read_archive(const char *path, struct toc *out, struct error *err);
+/*
+ * The same, and the SHA-256 (hex) of the whole file, hashed as it is read:
+ * one pass where reading and then hashing took two. `sha256` is set only
+ * on 0 (the file is then whole to its last byte).
+ */
+int toc_read_archive_sha256(const char *path, struct toc *out,
+			    char sha256[65], struct error *err);
 /* The same over bytes in memory. */
 int toc_read_archive_mem(const void *buf, size_t len, struct toc *out,
 			 struct error *err);
