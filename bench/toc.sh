@@ -31,7 +31,11 @@ DUMP=$WORK/many.dump
 PG_RESTORE=$PG_BIN/pg_restore
 sh .ci/install-deps.sh >&2
 
-echo "toc: $TABLES tables x $ROWS rows, pg_dump -Fc, then the toc step vs pg_restore"
+if [ -n "${ARCHIVE:-}" ]; then
+	echo "toc: the archive $ARCHIVE, the toc step vs pg_restore"
+else
+	echo "toc: $TABLES tables x $ROWS rows, pg_dump -Fc, then the toc step vs pg_restore"
+fi
 machine
 "$PG_RESTORE" --version
 
