@@ -114,12 +114,16 @@ canary_sql="SELECT channelid, message, createat FROM posts WHERE id = '$canary_i
 canary=$(mm "$canary_sql")
 [ -n "$canary" ] || die "no canary row"
 # The database's fingerprint (rdrill's fingerprint step): each table's
-# rows through sha256sum, compared after the restore.
+# rows through sha256sum, compared after the restore. In heap order,
+# which the restore keeps (pg_dump reads with synchronized scans off);
+# so must these reads, or a large table's scan may start mid-table where
+# the last one left off.
 fingerprint() {
 	for t in teams channels users posts fileinfo; do
 		printf '%s ' "$t"
 		PGPASSWORD=$RDRILL_DEMO_DB_PASSWORD "$pg_bin/psql" -h "$sock" \
 			-U mmuser -d mattermost -X -q -v ON_ERROR_STOP=1 \
+			-c "SET synchronize_seqscans = off" \
 			-c "COPY $t TO STDOUT" | sha256sum
 	done
 }
