@@ -1007,7 +1007,8 @@ static int read_file(const char *path, struct toc *out, char *sha256,
 		return error_set(err, "%s: a directory, not a pg_dump "
 				 "archive", path);
 	}
-	rd.fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO swapped in after the stat cannot hang us. */
+	rd.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rd.fd < 0)
 		return error_errno(err, "%s", path);
 	if (fstat(rd.fd, &st) < 0) {
