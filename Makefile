@@ -120,7 +120,9 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 # Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
 
-$(HELPERS): $(B)/%: tests/helpers/%.c | $(B)
+# Stand-alone helpers; pgdump-recompress links librdrill (below).
+LINKED_HELPERS := $(B)/pgdump-recompress
+$(filter-out $(LINKED_HELPERS),$(HELPERS)): $(B)/%: tests/helpers/%.c | $(B)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
 
 # Rewrites a PostgreSQL 15 archive's streams as lz4/zstd (t1600).

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <zstd.h>
 
 #include "error.h"
+#include "safefs.h"
 #include "strbuf.h"
 #include "toc.h"
 #include "xalloc.h"
@@ -568,6 +570,7 @@ int archproof_run(const char *path, const struct toc *t, int threads,
 		  struct archproof *out, struct error *err)
 {
 	struct pool p;
+	struct stat st;
 	pthread_t tid[ARCHPROOF_MAX_THREADS];
 	int i, started = 0, ret;
 
@@ -580,9 +583,17 @@ int archproof_run(const char *path, const struct toc *t, int threads,
 	if (!p.codec)
 		return error_set(err, "%s: unknown compression %s", path,
 				 t->compression ? t->compression : "(none)");
-	p.fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking, a regular file: a FIFO swapped in cannot hang us. */
+	p.fd = safefs_open_regular(path, 1, &st, err);
 	if (p.fd < 0)
-		return error_errno(err, "%s", path);
+		return -1;
+	if ((uint64_t)st.st_size != t->file_size) {
+		close(p.fd);
+		return error_set(err, "%s: changed since its TOC was read (%llu "
+				 "bytes, then %llu)", path,
+				 (unsigned long long)st.st_size,
+				 (unsigned long long)t->file_size);
+	}
 	posix_fadvise(p.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	p.size = t->file_size;
 	p.int_size = t->int_size;
