@@ -2,6 +2,7 @@
 #include "error.h"
 #include "exec.h"
 #include "pgwal.h"
+#include "pitrproof.h"
 #include "preflight.h"
 #include "report.h"
 #include "schema.h"
@@ -76,6 +77,9 @@ static void bb_needs(const struct drill_step *s, struct step_needs *n)
 	step_pg_prog(p->pg_bin, "pg_verifybackup", &sb);
 	strvec_push_unique(&n->programs, sb.buf);
 	step_pg_prog(p->pg_bin, "pg_controldata", &sb);
+	strvec_push_unique(&n->programs, sb.buf);
+	/* A recover step's restore point or xid is found with it. */
+	step_pg_prog(p->pg_bin, "pg_waldump", &sb);
 	strvec_push_unique(&n->programs, sb.buf);
 	strbuf_release(&sb);
 }
@@ -206,6 +210,44 @@ static void lsn_str(uint64_t lsn, struct strbuf *sb)
 	pgwal_format_lsn(lsn, buf, sizeof(buf));
 	strbuf_reset(sb);
 	strbuf_adds(sb, buf);
+}
+
+/*
+ * The WAL proven by content (pitrproof.h) and every recover step's
+ * target found in it: 1, 0 when not proven, -1 err.
+ */
+static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
+		     json_t *facts, const struct pgwal_archive *a, uint32_t tli,
+		     uint64_t segsize, const struct pgwal_label *lab,
+		     uint64_t stop_lsn, const char *stop_time, json_t *ev,
+		     struct error *err)
+{
+	struct pitrproof_wal w;
+	const char *sid = json_string_value(json_object_get(facts,
+						"system_identifier"));
+	json_t *wal = json_object_get(ev, "wal");
+	int ok;
+
+	memset(&w, 0, sizeof(w));
+	w.dir = p->wal_archive;
+	w.pg_bin = p->pg_bin;
+	w.tli = tli;
+	w.segsize = segsize;
+	w.start_lsn = lab->start_lsn;
+	w.stop_lsn = stop_lsn;
+	w.sysid = sid ? strtoull(sid, NULL, 10) : 0;
+	w.stop_time = stop_time;
+	w.first = a->first;
+	w.last = a->last;
+	w.have_history = 1;
+	ok = pitrproof_segments(sc, &w, wal, err);
+	if (ok < 0)
+		return -1;
+	json_object_set_new(facts, "wal_proof_ms", json_deep_copy(
+			    json_object_get(json_object_get(wal, "proof"), "ms")));
+	if (!ok)
+		return 0;
+	return pitrproof_targets(sc, "backup", &w, ev, err);
 }
 
 static int bb_run(struct step_ctx *sc, struct error *err)
@@ -402,6 +444,15 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "wal", wal);
 	ok = step_check(sc, "WAL archive holds every segment from the backup's "
 			"start", sb.buf, act.buf, a.complete) && ok;
+	/* 5b. By content, and the recover steps' targets, before destroy. */
+	if (a.complete) {
+		int proven = prove_wal(sc, p, facts, &a, tli, segsize, &lab,
+				       stop_lsn, hist.stop_time.len ?
+				       hist.stop_time.buf : NULL, ev, err);
+		if (proven < 0)
+			goto out;
+		ok = proven && ok;
+	}
 
 	/* 6. For a recover step later on. */
 	bb = json_object_get(sc->state, "basebackups");

@@ -95,3 +95,27 @@ expect_scratch_gone() {
 		pass "no process on $TRASH/scratch"
 	fi
 }
+
+# pitr_drill_destroy FILE [recover-key: value lines...]: pitr_drill with a
+# destroy phase between the proof and the recovery: it deletes every order
+# on production (needs PITR_KEEP_RUNNING=1) and leaves $TRASH/destroyed.
+# Run it with --confirm test.
+pitr_drill_destroy() {
+	_fd=$1; shift
+	pitr_drill "$_fd.tmp" "$@"
+	awk -v t="$TRASH" -v ps="$PSOCK" -v pb="$PG_BIN" '
+		/^  restore:$/ {
+			print "  destroy:"
+			print "    - id: disaster"
+			print "      run: [sh, -c, \"touch " t "/destroyed && " pb "/psql -h " ps " -U postgres -d shop -XAtq -c \\\"DELETE FROM orders\\\"\"]"
+		}
+		{ print }' "$_fd.tmp" >"$_fd"
+	rm -f "$_fd.tmp"
+}
+
+# Production untouched: the destroy step never ran, every order is there.
+expect_prod_untouched() {
+	expect_no_file "$TRASH/destroyed"
+	expect_true "production still holds its 200 orders" \
+		test "$(psql_prod -d shop -c 'SELECT count(*) FROM orders')" = 200
+}
