@@ -851,6 +851,63 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	json_object_set_new(view, "freshness", fresh);
 }
 
+/*
+ * Page 1's rows of each recover step: the RPO from WAL with which one it
+ * is (the archive's lag for a recovery to the latest, else the distance
+ * to the target the drill chose) and the RTO parts, also for a drill
+ * without a destroy phase (restore to promote is its RTO).
+ */
+static void view_pitr(json_t *view, json_t *records)
+{
+	static const char *const parts[] = { "wal_proof", "restore_files",
+		"replay_wal", "promote", NULL };
+	json_t *arr = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		json_t *ev = json_object_get(r, "evidence"), *rto, *o;
+		const char *const *k;
+		long long total = 0;
+		struct strbuf sb = STRBUF_INIT;
+
+		if (strcmp(journal_str(r, "type"), "step") ||
+		    strcmp(journal_str(r, "kind"), "recover") ||
+		    !json_is_object(rto = json_object_get(ev, "rto")))
+			continue;
+		o = json_object();
+		set_str(o, "step", journal_str(r, "id"));
+		set_str(o, "target_kind", journal_str(ev, "target_kind"));
+		if (json_is_string(json_object_get(ev, "rpo_wal"))) {
+			set_str(o, "rpo_wal", journal_str(ev, "rpo_wal"));
+			json_object_set_new(o, !strcmp(journal_str(ev, "rpo_kind"),
+					    "archive_lag") ? "archive_lag" :
+					    "to_target", json_true());
+		}
+		for (k = parts; *k; k++) {
+			char key[40];
+			json_t *ms;
+			snprintf(key, sizeof(key), "%s_ms", *k);
+			ms = json_object_get(rto, key);
+			if (!json_is_integer(ms))
+				continue;
+			total += json_integer_value(ms);
+			strbuf_reset(&sb);
+			format_duration_ms(&sb, json_integer_value(ms));
+			set_str(o, *k, sb.buf);
+		}
+		strbuf_reset(&sb);
+		format_duration_ms(&sb, total);
+		set_str(o, "total", sb.buf);
+		strbuf_release(&sb);
+		{
+			static const char *const keys[] = { "step", NULL };
+			add_codes(o, keys);
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(view, "pitr", arr);
+}
+
 static void view_canary(json_t *view, const struct drill_canary *k)
 {
 	json_t *c = json_object();
@@ -1356,6 +1413,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
 			     "rto");
 		view_rpo(view, d, records, end);
+		view_pitr(view, records);
 	}
 	view_findings(view, d, &ix, ctx, status, zh);
 	if (json_is_object(json_object_get(ctx, "previous"))) {

@@ -1093,10 +1093,12 @@ restore:
 	if (p->target_timeline)
 		conf_line(&conf, "recovery_target_timeline", p->target_timeline);
 	/* rdrill promotes itself once it has read where replay stopped. */
-	conf_line(&conf, "recovery_target_action",
-		  !strcmp(p->target_action, "promote") ? "pause" : p->target_action);
+	if (strcmp(tkind, "latest"))
+		conf_line(&conf, "recovery_target_action",
+			  !strcmp(p->target_action, "promote") ? "pause" :
+			  p->target_action);
 common:
-	if (!p->backup)         /* pgBackRest leaves PostgreSQL's default out */
+	if (!p->backup && strcmp(tkind, "latest")) /* pgBackRest leaves it out */
 		conf_line(&conf, "recovery_target_action",
 			  !strcmp(p->target_action, "promote") ? "pause" :
 			  p->target_action);
@@ -1221,8 +1223,10 @@ common:
 			json_decref(row);
 			error_release(&e);
 			error_init(&e);
+			/* The pause state errors once recovery has ended. */
 			row = query_row(c, "SELECT pg_is_in_recovery(), "
-					"pg_get_wal_replay_pause_state(), "
+					"CASE WHEN pg_is_in_recovery() THEN "
+					"pg_get_wal_replay_pause_state() END, "
 					"pg_last_xact_replay_timestamp(), "
 					"pg_last_wal_replay_lsn()", 0, NULL, sc,
 					&e);
@@ -1327,7 +1331,9 @@ common:
 		m0 = mono_ms();
 		ok = !strcmp(tkind, "latest") || !strcmp(p->target_action, "pause") ?
 		     1 : resume_to_promote(c, sc, &e);
-		set_ms(rto, "promote", mono_ms() - m0);
+		/* latest: the server promoted itself within the replay part. */
+		if (strcmp(tkind, "latest"))
+			set_ms(rto, "promote", mono_ms() - m0);
 		if (!ok)
 			fail_msg(sc, e.msg.buf);
 		if (strcmp(p->target_action, "pause") || p->write_probe > 0)

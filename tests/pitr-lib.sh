@@ -116,6 +116,6 @@ pitr_drill_destroy() {
 # Production untouched: the destroy step never ran, every order is there.
 expect_prod_untouched() {
 	expect_no_file "$TRASH/destroyed"
-	expect_true "production still holds its 200 orders" \
-		test "$(psql_prod -d shop -c 'SELECT count(*) FROM orders')" = 200
+	expect_true "production still holds its ${PROD_ORDERS:-200} orders" \
+		test "$(psql_prod -d shop -c 'SELECT count(*) FROM orders')" = "${PROD_ORDERS:-200}"
 }
