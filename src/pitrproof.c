@@ -186,7 +186,10 @@ static int waldump_find(struct step_ctx *sc, const struct pitrproof_wal *w,
 	FILE *f;
 	int found = -1;
 
-	step_pg_prog(w->pg_bin, "pg_waldump", &prog);
+	/* A pgbackrest step has no pg_bin: the recover step's says where. */
+	step_pg_prog(w->pg_bin ? w->pg_bin : json_string_value(json_object_get(
+		     json_object_get(rs->json, "recover"), "pg_bin")),
+		     "pg_waldump", &prog);
 	pgwal_segname(w->tli, w->first, w->segsize, s1, sizeof(s1));
 	pgwal_segname(w->tli, w->last, w->segsize, s2, sizeof(s2));
 	strvec_push(&argv, prog.buf);

@@ -545,6 +545,25 @@ static void keep_server_log(struct step_ctx *sc, const char *src,
 	strbuf_release(&abs);
 }
 
+/* The exact restore command, as a shell would take it, for the audit. */
+static void journal_command(json_t *ev, const char *const *argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			strbuf_addch(&sb, ' ');
+		if (argv[i][strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+")])
+			strbuf_add_shquoted(&sb, argv[i]);
+		else
+			strbuf_adds(&sb, argv[i]);
+	}
+	json_object_set_new(ev, "restore_command", step_json_str(sb.buf));
+	strbuf_release(&sb);
+}
+
 /* rto[key_ms] and, for the report, rto[key] as "1.234 s". */
 static void set_ms(json_t *o, const char *key, long long ms)
 {
@@ -996,6 +1015,7 @@ restore:
 		strbuf_addf(&path, "%s/.", bbdir);
 	if (p->backup) {
 		const char *argv[] = { "cp", "-a", path.buf, p->scratch, NULL };
+		journal_command(ev, argv);
 		if (step_run_logged(sc, "restore_log", "restore.log", argv,
 				    p->run_as, &res, &log, err) < 0)
 			goto out;
@@ -1027,7 +1047,10 @@ restore:
 			strvec_pushf(&argv, "--target-timeline=%s",
 				     p->target_timeline);
 		strvec_push(&argv, "--archive-mode=off");
+		/* Its own account of the restore, in its log. */
+		strvec_push(&argv, "--log-level-console=info");
 		strvec_push(&argv, "restore");
+		journal_command(ev, (const char *const *)argv.v);
 		if (step_run_logged(sc, "restore_log", "restore.log", argv.v,
 				    p->run_as, &res, &log, err) < 0) {
 			strvec_clear(&argv);
