@@ -230,13 +230,21 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 						       "'%s' is written by "
 						       "rdrill itself", key);
 	}
-	if (json_is_true(json_object_get(r, "in_place")) &&
-	    !json_is_true(json_object_get(step, "destructive")))
-		return schema_error_at(c, ynode_get(rn, "in_place"), "an "
-				       "in-place recovery replaces a data "
-				       "directory: mark the step "
-				       "'destructive: true' (then it needs "
-				       "--confirm)");
+	/*
+	 * In place replaces a data directory: that marks the step
+	 * destructive (it then needs --confirm), as README says; only an
+	 * explicit 'destructive: false' contradicts it.
+	 */
+	if (json_is_true(json_object_get(r, "in_place"))) {
+		if (ynode_get(n, "destructive") &&
+		    !json_is_true(json_object_get(step, "destructive")))
+			return schema_error_at(c, ynode_get(n, "destructive"),
+					       "an in-place recovery replaces a "
+					       "data directory: it is "
+					       "destructive (remove "
+					       "'destructive: false')");
+		json_object_set_new(step, "destructive", json_true());
+	}
 	return 0;
 }
 
@@ -413,7 +421,9 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 		/* rdrill's own polling while the server starts: noise. */
 		if (mem_find(line, n, "the database system is ", 23) &&
 		    (mem_find(line, n, "starting up", 11) ||
-		     mem_find(line, n, "not yet accepting", 17))) {
+		     mem_find(line, n, "not yet accepting", 17) ||
+		     mem_find(line, n, "in recovery mode", 16) ||
+		     mem_find(line, n, "shutting down", 13))) {
 			line = nl ? nl + 1 : line + n;
 			continue;
 		}
@@ -424,8 +434,11 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 				if (json_array_size(arr) < 40)
 					json_array_append_new(arr,
 							      step_json_str(sb.buf));
-				if (!strncmp(*k, "FATAL", 5) || !strncmp(*k,
-								    "PANIC", 5)) {
+				/* rdrill's own session closed at shutdown: not why. */
+				if ((!strncmp(*k, "FATAL", 5) || !strncmp(*k,
+								     "PANIC", 5)) &&
+				    !mem_find(line, n, "due to administrator "
+					      "command", 24)) {
 					strbuf_reset(fatal);
 					strbuf_add(fatal, sb.buf, sb.len);
 				}
