@@ -76,6 +76,7 @@ struct recover_params {
 	struct schema_kv settings;
 	int in_place;
 	int write_probe;
+	int amcheck, checksums;
 };
 
 #define F(m) offsetof(struct recover_params, m)
@@ -137,6 +138,13 @@ static const struct schema_field recover_fields[] = {
 	{ .key = "write_probe", .type = SCHEMA_BOOL, .off = F(write_probe),
 	  .help = "true: prove a write also on a copy left paused in recovery "
 		  "(target_action: pause); a promoted copy is always probed" },
+	{ .key = "amcheck", .type = SCHEMA_BOOL, .off = F(amcheck),
+	  .help = "true: pg_amcheck every database of the promoted copy (heap "
+		  "and B-tree indexes, --heapallindexed; installs amcheck "
+		  "on the copy)" },
+	{ .key = "checksums", .type = SCHEMA_BOOL, .off = F(checksums),
+	  .help = "true: stop the promoted copy, pg_checksums --check every "
+		  "page, start it again" },
 	{ .key = "in_place", .type = SCHEMA_BOOL, .off = F(in_place),
 	  .help = "restore into an existing empty directory and keep the "
 		  "server (destructive: needs --confirm)" },
@@ -292,6 +300,14 @@ static void recover_needs(const struct drill_step *s, struct step_needs *n)
 	if (p->backup)
 		strvec_push_unique(&n->programs, "cp");
 	strvec_push_unique(&n->programs, "rm");
+	if (p->amcheck) {
+		step_pg_prog(p->pg_bin, "pg_amcheck", &sb);
+		strvec_push_unique(&n->programs, sb.buf);
+	}
+	if (p->checksums) {
+		step_pg_prog(p->pg_bin, "pg_checksums", &sb);
+		strvec_push_unique(&n->programs, sb.buf);
+	}
 	if (p->run_as)
 		strvec_push_unique(&n->users, p->run_as);
 	strbuf_release(&sb);
@@ -732,6 +748,100 @@ static int write_probe(PGconn *c, struct step_ctx *sc, json_t *ev)
 	error_release(&e);
 	strbuf_release(&act);
 	return ok;
+}
+
+/* One checking program on the copy: its log, exit 0 or the first line. */
+static int run_check(struct step_ctx *sc, const char *what, const char *key,
+		     const char *sfx, const char *const *argv,
+		     const char *run_as, struct error *err)
+{
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf log = STRBUF_INIT, act = STRBUF_INIT;
+	int ok = -1;
+
+	if (step_run_logged(sc, key, sfx, argv, run_as, &res, &log, err) < 0)
+		goto out;
+	strbuf_addf(&act, "exit %d", res.exit_code);
+	if (res.exit_code || res.timed_out) {
+		const char *nl = strchr(log.buf, '\n');
+		strbuf_adds(&act, ": ");
+		strbuf_add(&act, log.buf, nl ? (size_t)(nl - log.buf) :
+			   log.len > 300 ? 300 : log.len);
+	}
+	ok = step_check(sc, what, "exit 0", act.buf, !res.exit_code &&
+			!res.timed_out);
+	if (!ok) {
+		strbuf_reset(&log);
+		strbuf_addf(&log, "%s: %s", what, act.buf);
+		fail_msg(sc, log.buf);
+	}
+out:
+	exec_result_release(&res);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	return ok;
+}
+
+/*
+ * The promoted copy checked as a DBA would, when the drill asks:
+ * pg_amcheck of every database (heap and B-tree indexes, with
+ * --heapallindexed), and pg_checksums --check of every page with the
+ * server stopped (then started again for the verify_restore steps).
+ * 0, or -1 with err.
+ */
+static int copy_checks(struct step_ctx *sc, const struct recover_params *p,
+		       const struct drill_conn *dc, int port, const char *pg_ctl,
+		       const char *logsrc, struct error *err)
+{
+	struct strbuf prog = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strvec av = STRVEC_INIT;
+	int ret = -1;
+
+	if (p->amcheck) {
+		step_pg_prog(p->pg_bin, "pg_amcheck", &prog);
+		strvec_push(&av, prog.buf);
+		strvec_pushf(&av, "--host=%s", dc->host);
+		strvec_pushf(&av, "--port=%d", port);
+		if (dc->user)
+			strvec_pushf(&av, "--username=%s", dc->user);
+		if (dc->dbname)
+			strvec_pushf(&av, "--maintenance-db=%s", dc->dbname);
+		strvec_push(&av, "--all");
+		strvec_push(&av, "--install-missing");
+		strvec_push(&av, "--heapallindexed");
+		if (run_check(sc, "pg_amcheck: heap and indexes of every database",
+			      "amcheck_log", "amcheck.log",
+			      (const char *const *)av.v, p->run_as, err) < 0)
+			goto out;
+		strvec_clear(&av);
+	}
+	if (p->checksums) {
+		const char *stop[] = { pg_ctl, "-D", p->scratch, "-m", "fast", "-w",
+				       "stop", NULL };
+		const char *start[] = { pg_ctl, "-D", p->scratch, "-l", logsrc, "-w",
+					"start", NULL };
+		if (run_check(sc, "scratch server stopped for pg_checksums",
+			      "stop_log", "pg_ctl-stop.log", stop, p->run_as,
+			      err) < 0)
+			goto out;
+		step_pg_prog(p->pg_bin, "pg_checksums", &prog);
+		strvec_push(&av, prog.buf);
+		strvec_push(&av, "--check");
+		strvec_pushf(&av, "--pgdata=%s", p->scratch);
+		if (run_check(sc, "pg_checksums: every page's checksum",
+			      "checksums_log", "checksums.log",
+			      (const char *const *)av.v, p->run_as, err) < 0)
+			goto out;
+		if (run_check(sc, "scratch server started again", "restart_log",
+			      "pg_ctl-restart.log", start, p->run_as, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&prog);
+	strbuf_release(&sb);
+	strvec_clear(&av);
+	return ret;
 }
 
 static int recover_run(struct step_ctx *sc, struct error *err)
@@ -1391,6 +1501,14 @@ common:
 			json_object_set_new(stop, "new_timeline",
 					    step_json_str(cell(r2, 0)));
 			json_decref(r2);
+			if (p->amcheck || p->checksums) {
+				/* pg_checksums stops the server: no session. */
+				PQfinish(c);
+				c = NULL;
+				if (copy_checks(sc, p, dc, port, pg_ctl.buf,
+						logsrc.buf, err) < 0)
+					goto out;
+			}
 		}
 	} else {
 		/* Stopped, died, or out of time: never a recovery claim. */

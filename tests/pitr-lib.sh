@@ -16,8 +16,9 @@ pitr_setup() {
 	if [ "$(id -u)" -eq 0 ]; then
 		chown "$PG_OS_USER" "$PROD" "$PSOCK" "$ARCH" "$TRASH/bk"
 	fi
+	# shellcheck disable=SC2086
 	as_pg "$PG_BIN/initdb" -D "$PROD" -U postgres -A trust --no-sync \
-		-E UTF8 --locale=C >"$TRASH/.initdb.log" 2>&1 || return 1
+		-E UTF8 --locale=C ${PITR_INITDB_ARGS:-} >"$TRASH/.initdb.log" 2>&1 || return 1
 	cat >>"$PROD/postgresql.conf" <<CONF
 wal_level = replica
 archive_mode = on
