@@ -354,6 +354,40 @@ static int run_pbr(struct step_ctx *sc, const char *command, int json,
 }
 
 /*
+ * The earliest target time of the recover steps that restore from this
+ * step (given, or in its file when that is written already): a backup
+ * that ends after it cannot reach it, so the pick (without `set:`) is the
+ * newest backup that ended before it, as pgBackRest's own --type=time
+ * restore would choose. -1 when no recover step has a time target.
+ */
+static double target_limit(struct step_ctx *sc)
+{
+	double lim = -1, t;
+	size_t i;
+
+	for (i = 0; i < sc->drill->nsteps; i++) {
+		const struct drill_step *rs = &sc->drill->steps[i];
+		json_t *r = json_object_get(rs->json, "recover");
+		const char *tt = jget_str(r, "target_time");
+		const char *file = jget_str(r, "target_time_file");
+		struct strbuf text = STRBUF_INIT;
+
+		if (rs->kind != &step_kind_recover || !jget_str(r, "pgbackrest") ||
+		    strcmp(jget_str(r, "pgbackrest"), sc->step->id))
+			continue;
+		if (!tt && file && strbuf_read_file(&text, file, 4096) == 0) {
+			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
+			strbuf_rtrim(&text);
+			tt = text.buf;
+		}
+		if (tt && pitrproof_parse_time(tt, &t) == 0 && (lim < 0 || t < lim))
+			lim = t;
+		strbuf_release(&text);
+	}
+	return lim;
+}
+
+/*
  * The newest segment of the backup's timeline that the stanza's archive
  * (info's archive ranges) holds; the backup's own end when none is later.
  */
@@ -522,6 +556,7 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
 	json_int_t newest = -1;
+	double limit = -1;
 	size_t i;
 	int ret = -1, ok, covered = 0;
 
@@ -543,6 +578,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	step_check(sc, "stanza status", "0 (ok)", act.buf, ok);
 	backups = json_array();
 	json_object_set_new(ev, "backups", backups);
+	if (!p->set)
+		limit = target_limit(sc);
 	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
 		json_t *f = backup_facts(b, i, err);
 		json_int_t t;
@@ -550,7 +587,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 			goto out;
 		json_array_append_new(backups, f);
 		t = json_integer_value(json_object_get(f, "stop_epoch"));
-		if (p->set ? !strcmp(jget_str(f, "label"), p->set) : t >= newest) {
+		if (p->set ? !strcmp(jget_str(f, "label"), p->set) :
+		    t >= newest && (limit < 0 || (double)t <= limit)) {
 			chosen = f;
 			newest = t;
 		}
@@ -574,7 +612,9 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 		json_array_append_new(arch, o);
 	}
 	strbuf_reset(&sb);
-	strbuf_adds(&sb, p->set ? p->set : "the newest backup");
+	strbuf_adds(&sb, p->set ? p->set : limit >= 0 ? "the newest backup that "
+		    "ended before the recover step's target time" :
+		    "the newest backup");
 	strbuf_reset(&act);
 	if (chosen)
 		strbuf_addf(&act, "%s (%s, stopped %s)", jget_str(chosen, "label"),

@@ -113,4 +113,30 @@ expect_true "the WAL fetched and proven by content" \
 expect_true "the exact pgbackrest restore command journaled" \
 	jq -s -e 'first(.[] | select(.id == "pitr")) | .evidence.restore_command | test("pgbackrest .*--stanza=demo .*--set=[0-9]{8}-[0-9]{6}F .*--type=default .*restore$")' "$J"
 expect_grep_F "type=default" "$TRASH/ok/report.md"
+
+# --set by time: a target time before a second backup ended picks the
+# first backup (the newest that ended before the target), not the newest.
+first=$(jq -r 'first(.[] | select(.id == "stanza")) | .evidence.chosen' -s "$J")
+# (The run above destroyed production's orders: 50 come back before
+# the target, 10 more after it.)
+psql_prod -d shop -c "INSERT INTO orders SELECT g, 'again' FROM generate_series(1, 50) g"
+sleep 1.1   # the backup's stop time has a one-second grain
+psql_prod -d shop -c "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'" >"$TRASH/target_time"
+sleep 1.1
+psql_prod -d shop -c "INSERT INTO orders SELECT g, 'late' FROM generate_series(91, 100) g"
+as_pg pgbackrest "--config=$conf" --stanza=demo --type=full backup >/dev/null 2>&1 ||
+	fail "second pgbackrest backup"
+seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
+i=0
+while [ $i -lt 150 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$seg" ]; do
+	sleep 0.2; i=$((i + 1))
+done
+mk "$TRASH/t.yaml"
+sed -i "s|target_latest: true|target_time_file: $TRASH/target_time|; s/expect_value: \"90\"/expect_value: \"50\"/" "$TRASH/t.yaml"
+expect_exit 0 "$RDRILL" run "$TRASH/t.yaml" -o "$TRASH/t" --confirm test
+J=$TRASH/t/journal.jsonl
+expect_true "the backup before the target time is picked, not the newest" \
+	jq -s -e --arg f "$first" 'first(.[] | select(.id == "stanza")) | .evidence.chosen == $f and (.evidence.backups | length == 2)' "$J"
+expect_true "restore command: --set of that backup, --type=time" \
+	jq -s -e --arg f "$first" 'first(.[] | select(.id == "pitr")) | .evidence.restore_command | contains("--set=" + $f) and contains("--type=time")' "$J"
 test_done
