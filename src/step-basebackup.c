@@ -292,12 +292,16 @@ static int unpack_tar(struct step_ctx *sc, const struct basebackup_params *p,
 		if (stat(path.buf, &st) == 0)
 			break;
 	}
-	if (!t->file)
+	if (!t->file) {
+		strbuf_release(&path);
 		return 0;       /* plain */
+	}
 	snprintf(dir, sizeof(dir), "%s/rdrill-base.XXXXXX", tmp && *tmp == '/' ?
 		 tmp : "/tmp");
-	if (!mkdtemp(dir))
+	if (!mkdtemp(dir)) {
+		strbuf_release(&path);
 		return error_errno(err, "mkdtemp %s", dir);
+	}
 	{
 		/* For recover_finish: removed at the run's end, whatever. */
 		json_t *arr = json_object_get(sc->state, "scratch"), *o;
