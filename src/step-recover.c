@@ -702,18 +702,22 @@ static int resume_to_promote(PGconn *c, struct step_ctx *sc, struct error *e)
  */
 static int write_probe(PGconn *c, struct step_ctx *sc, json_t *ev)
 {
-	static const char *const sql[] = {
-		"CREATE TABLE rdrill_write_probe (v text)",
-		"INSERT INTO rdrill_write_probe VALUES ('rdrill')",
-		"SELECT v FROM rdrill_write_probe",
-		"DROP TABLE rdrill_write_probe",
+	/* A name no restored database holds already (pid of this run). */
+	static const char *const fmt[] = {
+		"CREATE TABLE rdrill_write_probe_%ld (v text)",
+		"INSERT INTO rdrill_write_probe_%ld VALUES ('rdrill')",
+		"SELECT v FROM rdrill_write_probe_%ld",
+		"DROP TABLE rdrill_write_probe_%ld",
 	};
+	char sql[4][96];
 	struct error e = ERROR_INIT;
 	struct strbuf act = STRBUF_INIT;
 	json_t *steps = json_array(), *r;
 	size_t i;
 	int ok = 1;
 
+	for (i = 0; i < 4; i++)
+		snprintf(sql[i], sizeof(sql[i]), fmt[i], (long)getpid());
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]) && ok; i++) {
 		json_array_append_new(steps, json_string(sql[i]));
 		if (i == 2) {
