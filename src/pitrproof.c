@@ -119,7 +119,11 @@ int pitrproof_segments(struct step_ctx *sc, const struct pitrproof_wal *w,
 			act.buf, pr.ok);
 	if (!ok) {
 		strbuf_reset(&exp);
-		strbuf_addf(&exp, "WAL archive %s: segment %s", w->dir, act.buf + 8);
+		if (w->where)
+			strbuf_addf(&exp, "%s: segment %s", w->where, act.buf + 8);
+		else
+			strbuf_addf(&exp, "WAL archive %s: segment %s", w->dir,
+				    act.buf + 8);
 		fail_msg(sc, exp.buf);
 	}
 	pgwal_proof_release(&pr);

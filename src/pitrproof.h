@@ -36,6 +36,7 @@ struct pitrproof_wal {
 	const char *stop_time;  /* the backup's end with its zone, may be NULL */
 	uint64_t first, last;   /* the segments to prove */
 	int have_history;       /* dir holds *.history files (a plain archive) */
+	const char *where;      /* for messages: "WAL archive DIR" when NULL */
 };
 
 /*

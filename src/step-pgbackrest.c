@@ -486,6 +486,7 @@ static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
 		STEP_PARAMS(sc, struct pgbackrest_params);
 	struct pitrproof_wal w;
 	struct user_info ui = USER_INFO_INIT;
+	struct strbuf where = STRBUF_INIT;
 	char dir[4096];
 	const char *tmp = getenv("TMPDIR");
 	json_t *o = json_object(), *db;
@@ -512,6 +513,8 @@ static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
 	}
 	memset(&w, 0, sizeof(w));
 	w.dir = dir;
+	strbuf_addf(&where, "pgBackRest stanza %s", p->stanza);
+	w.where = where.buf;
 	w.run_as = p->run_as;
 	w.tli = tli;
 	w.segsize = PGWAL_SEGSIZE_DEFAULT;
@@ -544,6 +547,7 @@ out:
 		error_release(&e);
 	}
 	user_info_release(&ui);
+	strbuf_release(&where);
 	return ok;
 }
 
