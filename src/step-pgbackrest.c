@@ -444,7 +444,13 @@ static int fetch_wal(struct step_ctx *sc, const char *dir, uint32_t tli,
 			ok = 0;
 			strbuf_addf(&act, "segment %s: archive-get exit %d", name,
 				    res.exit_code);
-			add_first_line(&act, &res.err_head);
+			/* archive-get says nothing for a segment it lacks. */
+			if (res.exit_code == 1 && !res.err_head.len &&
+			    !res.out_head.len)
+				strbuf_adds(&act, ": not in the repository");
+			else
+				add_first_line(&act, res.err_head.len ?
+					       &res.err_head : &res.out_head);
 			json_object_set_new(o, "bad_segment", json_string(name));
 		}
 		exec_cmd_release(&cmd);

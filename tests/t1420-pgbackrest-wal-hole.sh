@@ -96,7 +96,7 @@ mv "$hole" "$TRASH/held"
 expect_exit 1 "$RDRILL" run "$TRASH/d.yaml" -o "$TRASH/out" --confirm test
 J=$TRASH/out/journal.jsonl
 expect_true "the pgbackrest step fails naming the segment" \
-	jq -s -e 'first(.[] | select(.id == "stanza")) | .status == "failed" and (.message | contains("segment 000000010000000000000004: archive-get exit"))' "$J"
+	jq -s -e 'first(.[] | select(.id == "stanza")) | .status == "failed" and (.message | contains("segment 000000010000000000000004: archive-get exit 1: not in the repository"))' "$J"
 expect_true "no destroy, no recover record" \
 	jq -s -e 'map(select(.id == "disaster" or .id == "pitr")) | length == 0' "$J"
 expect_no_file "$TRASH/destroyed"
