@@ -58,7 +58,7 @@ expect_true "latest: no recovery_target line written" \
 	jq -s -e 'first(.[] | select(.id == "pitr")) | .evidence.recovery_conf | test("recovery_target") | not' "$J"
 page1=$(sed -n '1,/^## Evidence in detail/p' "$TRASH/latest/report.md")
 expect_true "page 1: the RPO from WAL, the archive's lag" \
-	sh -c 'printf "%s" "$1" | grep -q "RPO from WAL, the archive.s lag"' - "$page1"
+	sh -c 'printf "%s" "$1" | grep -q "RPO from WAL (step pitr: the archive.s lag, recovery to the latest"' - "$page1"
 expect_true "page 1: the RTO parts" \
-	sh -c 'printf "%s" "$1" | grep -q "WAL proof .* + restore .* + replay .* + promote"' - "$page1"
+	sh -c 'printf "%s" "$1" | grep -q "RTO part, step pitr: proving the WAL by content" && printf "%s" "$1" | grep -q "RTO of the recovery, step pitr (the parts above, summed) | informative | [0-9.]* m\\?s"' - "$page1"
 test_done
