@@ -1,5 +1,6 @@
 #include "pgwal.h"
 #include "error.h"
+#include "safefs.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -514,7 +515,8 @@ static int prove_one(struct prove_job *j, uint64_t segno, unsigned char *buf,
 
 	pgwal_segname(j->tli, segno, j->segsize, name, sizeof(name));
 	strbuf_addf(&path, "%s/%s", j->dir, name);
-	fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO under a segment's name cannot hang the open. */
+	fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		strbuf_addf(why, "%s", errno == ENOENT ? "is missing" :
 			    strerror(errno));
@@ -659,6 +661,7 @@ int pgwal_newer_timeline(const char *dir, uint32_t tli, uint64_t lsn,
 {
 	DIR *dh = opendir(dir);
 	struct dirent *de;
+	struct error e = ERROR_INIT;
 
 	*newer = 0;
 	*switch_lsn = 0;
@@ -677,7 +680,7 @@ int pgwal_newer_timeline(const char *dir, uint32_t tli, uint64_t lsn,
 		if (end != de->d_name + 8 || t <= tli || t <= *newer)
 			continue;
 		strbuf_addf(&path, "%s/%s", dir, de->d_name);
-		if (strbuf_read_file(&text, path.buf, 1u << 20) == 0) {
+		if (safefs_read_regular(path.buf, 0, &text, 1u << 20, &e) == 0) {
 			/* "parentTLI<TAB>switchpoint<TAB>reason" per line. */
 			for (p = text.buf; p && *p; p = strchr(p, '\n'),
 			     p = p ? p + 1 : NULL) {
@@ -703,6 +706,7 @@ int pgwal_newer_timeline(const char *dir, uint32_t tli, uint64_t lsn,
 		}
 		strbuf_release(&path);
 		strbuf_release(&text);
+		error_release(&e);
 	}
 	closedir(dh);
 	return 0;

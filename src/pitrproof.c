@@ -2,6 +2,8 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "fsutil.h"
+#include "safefs.h"
 #include "pgwal.h"
 #include "step.h"
 #include "strbuf.h"
@@ -209,10 +211,16 @@ static int waldump_find(struct step_ctx *sc, const struct pitrproof_wal *w,
 			    w->run_as, &res, &log, err) < 0)
 		goto out;
 	step_log_path(sc, sfx.buf, &rel, &abs);
-	f = fopen(abs.buf, "r");
-	if (!f) {
-		error_errno(err, "%s", abs.buf);
-		goto out;
+	{
+		/* Read back through the bundle's descriptor (fsutil.h). */
+		int fd = fs_open_read(abs.buf);
+		f = fd >= 0 ? fdopen(fd, "r") : NULL;
+		if (!f) {
+			error_errno(err, "%s", abs.buf);
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
 	}
 	found = 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -302,7 +310,10 @@ static int prove_time(struct step_ctx *sc, const struct pitrproof_wal *w,
 	if (!tt && file) {
 		/* Written by an earlier step, or only later (then the recover
 		 * step checks it). */
-		if (strbuf_read_file(&text, file, 4096) < 0)
+		struct error e = ERROR_INIT;
+		int got = safefs_read_regular(file, 1, &text, 4096, &e);
+		error_release(&e);
+		if (got < 0)
 			goto out;
 		strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
 		strbuf_rtrim(&text);

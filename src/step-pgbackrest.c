@@ -3,6 +3,7 @@
 #include "exec.h"
 #include "pgwal.h"
 #include "pitrproof.h"
+#include "safefs.h"
 #include "user.h"
 #include "preflight.h"
 #include "schema.h"
@@ -375,7 +376,10 @@ static double target_limit(struct step_ctx *sc)
 		if (rs->kind != &step_kind_recover || !jget_str(r, "pgbackrest") ||
 		    strcmp(jget_str(r, "pgbackrest"), sc->step->id))
 			continue;
-		if (!tt && file && strbuf_read_file(&text, file, 4096) == 0) {
+		struct error e = ERROR_INIT;
+
+		if (!tt && file && safefs_read_regular(file, 1, &text, 4096,
+						      &e) == 0) {
 			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
 			strbuf_rtrim(&text);
 			tt = text.buf;
@@ -383,6 +387,7 @@ static double target_limit(struct step_ctx *sc)
 		if (tt && pitrproof_parse_time(tt, &t) == 0 && (lim < 0 || t < lim))
 			lim = t;
 		strbuf_release(&text);
+		error_release(&e);
 	}
 	return lim;
 }

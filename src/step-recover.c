@@ -628,18 +628,19 @@ static void fail_msg(struct step_ctx *sc, const char *msg)
  * would follow (target_timeline), else the backup's.
  */
 static void check_timeline(struct step_ctx *sc, const char *logpath,
-			   uint32_t tli, json_t *stop)
+			   uint32_t tli, const struct user_info *u, json_t *stop)
 {
 	json_int_t want = json_integer_value(json_object_get(json_object_get(
 		json_object_get(sc->state, "pitrproof"), sc->step->id),
 		"timeline"));
 	struct strbuf log = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
+	struct error e = ERROR_INIT;
 	const char *q;
 	uint32_t seen = 0;
 
 	if (want <= 0)
 		want = tli;
-	if (strbuf_read_file(&log, logpath, 64u << 20) == 0)
+	if (read_owned(logpath, u, &log, 64u << 20, &e) == 0)
 		for (q = log.buf; (q = strstr(q, "restored log file \"")); q += 19) {
 			char t[9];
 			memcpy(t, q + 19, 8);
@@ -671,6 +672,7 @@ static void check_timeline(struct step_ctx *sc, const char *logpath,
 	strbuf_release(&log);
 	strbuf_release(&exp);
 	strbuf_release(&act);
+	error_release(&e);
 }
 
 /*
@@ -1430,7 +1432,7 @@ common:
 		json_object_set_new(stop, "last_xact_time", cell(row, 1) ?
 				    step_json_str(cell(row, 1)) : json_null());
 		json_object_set_new(stop, "end_lsn", step_json_str(cell(row, 2)));
-		check_timeline(sc, logsrc.buf, tli, stop);
+		check_timeline(sc, logsrc.buf, tli, u, stop);
 		strbuf_reset(&act);
 		strbuf_addf(&act, "%s at %s, last transaction %s",
 			    strcmp(tkind, "latest") ? "paused" : "ended",
