@@ -17,7 +17,7 @@
 # the BIN= a test installs from).
 MAKEFLAGS += --no-builtin-rules
 
-PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm libcurl
+PKGS    := libpq yaml-0.1 libcrypto jansson libcmark-gfm zlib libisal liblz4 libzstd libcurl
 B       ?= build
 CC      ?= cc
 OPT     ?= -O2 -g
@@ -135,8 +135,14 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 # Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
 
-$(HELPERS): $(B)/%: tests/helpers/%.c | $(B)
+# Stand-alone helpers; pgdump-recompress links librdrill (below).
+LINKED_HELPERS := $(B)/pgdump-recompress
+$(filter-out $(LINKED_HELPERS),$(HELPERS)): $(B)/%: tests/helpers/%.c | $(B)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
+
+# Rewrites a PostgreSQL 15 archive's streams as lz4/zstd (t1600).
+$(B)/pgdump-recompress: tests/helpers/pgdump-recompress.c $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/librdrill.a $(PKG_LIBS)
 
 $(B):
 	mkdir -p $@
