@@ -3,6 +3,8 @@
 #include "error.h"
 #include "schema.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -108,6 +110,83 @@ out:
 	return ret;
 }
 
+/* An item's artifact among the files hashed: its size on page 1. */
+static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
+{
+	json_t *items = json_object_get(report, "backup_set"), *it, *c;
+	size_t i, j;
+
+	for (i = 0; i < d->nitems; i++) {
+		const char *art = d->items[i].artifact, *base;
+
+		it = json_array_get(items, i);
+		if (!art || !it ||
+		    json_is_string(json_object_get(it, "size_text")))
+			continue;
+		base = strrchr(art, '/');
+		base = base ? base + 1 : art;
+		json_array_foreach(sums, j, c) {
+			struct strbuf sb = STRBUF_INIT;
+			const char *name = json_string_value(json_object_get(c,
+								"name"));
+			if (!name || !*base ||
+			    (strcmp(name, base) && strcmp(name, art)))
+				continue;
+			words_size(&sb, (unsigned long long)json_integer_value(
+				json_object_get(c, "size")));
+			report_view_str(it, "size_text", sb.buf);
+			strbuf_release(&sb);
+			break;
+		}
+	}
+}
+
+/*
+ * The report's table of every file hashed ("has_checksums",
+ * "checksums" {name, size, sha256}, "sums_file"), all steps' together,
+ * and each backup item's size.
+ */
+static void checksum_view(const struct step_view *v)
+{
+	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *sums = json_object_get(ev, "checksums");
+	json_t *out = json_object_get(v->report, "checksums"), *c;
+	size_t i;
+
+	if (!json_is_array(sums))
+		return;
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "checksums", out);
+	}
+	json_array_foreach(sums, i, c) {
+		json_t *o = json_object();
+		report_view_data(o, "name", json_string_value(json_object_get(c,
+								"name")));
+		json_object_set(o, "size", json_object_get(c, "size"));
+		report_view_data(o, "sha256", json_string_value(
+			json_object_get(c, "sha256")));
+		json_array_append_new(out, o);
+	}
+	if (json_array_size(out))
+		json_object_set_new(v->report, "has_checksums", json_true());
+	report_view_data(v->report, "sums_file", json_string_value(
+		json_object_get(ev, "sums_file")));
+	report_view_code(v->report, "sums_file");
+	item_sizes(v->drill, v->report, sums);
+}
+
+static const struct words checksum_words[] = {
+	{ NULL, "SHA-256 of the listed files in {} -> {}",
+	  "对 {} 中列出的文件计算 SHA-256 -> {}" },
+	{ NULL, "SHA-256 of every file in {} -> {}",
+	  "对 {} 中的每个文件计算 SHA-256 -> {}" },
+	{ NULL, "files hashed", "已计算哈希的文件" },
+	{ NULL, "every listed file", "列出的全部文件" },
+	{ "files hashed", "{n}", "{n}" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_checksum = {
 	.name = "checksum",
 	.selectors = selectors,
@@ -117,4 +196,6 @@ const struct step_kind step_kind_checksum = {
 	.params_key = "checksum",
 	.describe = checksum_describe,
 	.run = checksum_run,
+	.view = checksum_view,
+	.words = checksum_words,
 };

@@ -6,6 +6,8 @@
 #include "preflight.h"
 #include "plan.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "toc.h"
 
@@ -317,6 +319,89 @@ static void toc_needs(const struct drill_step *s, struct step_needs *n)
 			   "pg_restore");
 }
 
+/*
+ * The report's "tocs" section: each toc step's summary of the archive
+ * (entries, versions, readable, entries by type).
+ */
+static void toc_view(const struct step_view *v)
+{
+	static const struct words *const tables[] = { words_common, NULL };
+	static const char *const data[] = { "dumped_from", "dumped_by",
+		"server_version", "archive_version", NULL };
+	json_t *toc = json_object_get(json_object_get(v->rec, "evidence"), "toc");
+	json_t *out, *o, *types, *t;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!json_is_object(toc))
+		return;
+	out = json_object_get(v->report, "tocs");
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "tocs", out);
+	}
+	o = json_object();
+	json_object_set(o, "entries", json_object_get(toc, "entries"));
+	for (i = 0; data[i]; i++)
+		report_view_data(o, data[i], json_string_value(
+			json_object_get(toc, data[i])));
+	words_say(tables, v->lang, NULL, json_string_value(json_object_get(toc,
+		  "readable")), &sb);
+	report_view_str(o, "readable", sb.buf);
+	types = json_array();
+	json_array_foreach(json_object_get(toc, "by_type"), i, t) {
+		json_t *ty = json_object();
+		report_view_data(ty, "desc", json_string_value(
+			json_object_get(t, "desc")));
+		json_object_set(ty, "count", json_object_get(t, "count"));
+		json_array_append_new(types, ty);
+	}
+	json_object_set_new(o, "by_type", types);
+	json_array_append_new(out, o);
+	strbuf_release(&sb);
+}
+
+static const struct words toc_words[] = {
+	/* the description, in its parts */
+	{ NULL, "read the whole archive {}: TOC entries, versions{w}",
+	  "读取整个归档 {}：TOC 条目、版本{w}" },
+	{ NULL, "read the whole archive {}: TOC entries, versions",
+	  "读取整个归档 {}：TOC 条目、版本" },
+	{ NULL, " (vs server of '{}'){w}", "（与 {} 的服务器对比）{w}" },
+	{ NULL, " (vs server of '{}')", "（与 {} 的服务器对比）" },
+	{ NULL, "; of database {}{w}", "；数据库 {}{w}" },
+	{ NULL, "; of database {}", "；数据库 {}" },
+	{ NULL, "; a dump of the database of '{}'{w}", "；应为 {} 的数据库的转储{w}" },
+	{ NULL, "; a dump of the database of '{}'", "；应为 {} 的数据库的转储" },
+	{ NULL, "; from a server of major version {n}", "；来源服务器主版本 {n}" },
+	/* the checks */
+	{ NULL, "archive readable to its last data block",
+	  "归档可读至最后一个数据块" },
+	{ NULL, "pg_restore -l lists the TOC", "`pg_restore -l` 列出 TOC" },
+	{ NULL, "pg_restore -f /dev/null reads the whole archive",
+	  "`pg_restore -f /dev/null` 读完整个归档" },
+	{ NULL, "TOC entries", "TOC 条目数" },
+	{ NULL, "dump's database", "转储的数据库" },
+	{ NULL, "dumped from server major version", "转储来源服务器主版本" },
+	{ NULL, "dump and server versions match", "转储与服务器版本一致" },
+	{ NULL, "header, TOC and every data block complete",
+	  "文件头、TOC 与全部数据块完整" },
+	{ NULL, "exit 0, same entry count as the archive",
+	  "退出码 0，条目数与归档一致" },
+	{ NULL, "same major version", "主版本相同" },
+	{ NULL, "yes: {n} entries, {n} data blocks, {n} bytes",
+	  "是：{n} 个条目，{n} 个数据块，{n} 字节" },
+	{ NULL, "no: {}", "否：{}" },
+	{ NULL, "exit 0, {n} entries", "退出码 0，{n} 个条目" },
+	{ NULL, "exit {n}: {}", "退出码 {n}：{}" },
+	{ NULL, "dump {}, server {}", "转储 {}，服务器 {}" },
+	{ NULL, "{n} ({})", "{n}（{}）" },
+	{ NULL, "unknown", "未知" },
+	{ "TOC entries", "{n}", "{n}" },
+	{ "dump's database", "{}", "{}" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_toc = {
 	.name = "toc",
 	.selectors = selectors,
@@ -325,6 +410,8 @@ const struct step_kind step_kind_toc = {
 	.params = &toc_schema,
 	.params_key = "toc",
 	.describe = toc_describe,
+	.view = toc_view,
+	.words = toc_words,
 	.target = toc_target,
 	.needs = toc_needs,
 	.run = toc_run,

@@ -8,6 +8,7 @@
 #include "schema.h"
 #include "plan.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 
 struct wait_params {
@@ -96,6 +97,25 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	return 0;
 }
 
+static const struct words wait_words[] = {
+	{ NULL, "wait until '{}' accepts connections (at most {n}s)",
+	  "等待 {} 可连接（最多 {n} 秒）" },
+	{ NULL, "accepts connections", "可连接" },
+	{ NULL, "within {n}s", "不超过 {n} 秒" },
+	{ NULL, "after {n} s (1 attempt)", "用时 {n} 秒（1 次尝试）" },
+	{ NULL, "after {n} s ({n} attempts)", "用时 {n} 秒（{n} 次尝试）" },
+	{ NULL, "not after {n}s: {w} ({n} attempts)",
+	  "{n} 秒后仍不可连接：{w}（{n} 次尝试）" },
+	{ NULL, "accepting connections", "接受连接" },
+	{ NULL, "running but rejecting connections (starting up or shutting "
+	  "down)", "运行中但拒绝连接（正在启动或关闭）" },
+	{ NULL, "no response", "无响应" },
+	{ NULL, "no attempt (unusable connection parameters)",
+	  "未尝试（连接参数不可用）" },
+	{ NULL, "unknown", "未知" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_wait = {
 	.name = "wait",
 	.selectors = selectors,
@@ -104,6 +124,7 @@ const struct step_kind step_kind_wait = {
 	.params = &wait_schema,
 	.params_key = "wait",
 	.describe = wait_describe,
+	.words = wait_words,
 	.target = wait_target,
 	.run = wait_run,
 };

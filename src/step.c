@@ -4,13 +4,21 @@
 #include "exec.h"
 #include "sha256.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #include <string.h>
 
 /*
- * The step kinds, in the order the loader tries their keys and lists
- * them in errors ("give it one of run, shell, checksum, ...").
+ * The step kinds, one row each (a kind's entry lives in its own file).
+ * The order is only the order errors list their keys in ("give it one
+ * of run, shell, checksum, ..."): no two kinds share a selector
+ * (step_kinds_check), so a step is the kind of its one key.
  */
+extern const struct step_kind step_kind_command, step_kind_checksum,
+	step_kind_toc, step_kind_sql, step_kind_files, step_kind_wait,
+	step_kind_canary, step_kind_fingerprint, step_kind_basebackup,
+	step_kind_pgbackrest, step_kind_recover;
+
 const struct step_kind *const step_kinds[] = {
 	&step_kind_command,
 	&step_kind_checksum,
@@ -34,6 +42,32 @@ const struct step_kind *step_kind_find(const char *name)
 		if (!strcmp((*k)->name, name))
 			return *k;
 	return NULL;
+}
+
+void step_kinds_check(void)
+{
+	static int checked;
+	const struct step_kind *const *k, *const *o;
+	const char *const *s, *const *t;
+
+	if (checked)
+		return;
+	for (k = step_kinds; *k; k++) {
+		if (!(*k)->name || !(*k)->selectors || !(*k)->selectors[0])
+			BUG("step kind %s: no name or no selector",
+			    (*k)->name ? (*k)->name : "(unnamed)");
+		for (o = step_kinds; o != k; o++) {
+			if (!strcmp((*o)->name, (*k)->name))
+				BUG("two step kinds named '%s'", (*k)->name);
+			for (s = (*k)->selectors; *s; s++)
+				for (t = (*o)->selectors; *t; t++)
+					if (!strcmp(*s, *t))
+						BUG("step kinds %s and %s both "
+						    "select '%s'", (*o)->name,
+						    (*k)->name, *s);
+		}
+	}
+	checked = 1;
 }
 
 json_t *step_finish_all(json_t *state)

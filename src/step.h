@@ -29,6 +29,8 @@ struct ynode;
 struct step_ctx;
 struct step_needs;
 struct preflight_report;
+struct step_view;
+struct words;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -71,10 +73,35 @@ struct step_kind {
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
-	 * Report: add kind-specific keys to the step's view `vs` (the
-	 * partial kind-NAME sees them). NULL: the description only.
+	 * Report: add kind-specific keys to the step's view (the partial
+	 * kind-NAME sees them) and the report sections it feeds (the
+	 * checksum kind's table of files, the toc kind's summaries). Called
+	 * for every step of the kind, run or not (v->rec NULL). NULL: the
+	 * description and the checks only.
 	 */
-	void (*view)(const struct drill_step *s, json_t *vs);
+	void (*view)(const struct step_view *v);
+	/*
+	 * Its words: every text it emits (checks' what, expected and
+	 * actual; its description; its target lines' labels) as English
+	 * patterns with their translations (words.h). The report says them
+	 * in its language through this table and words_common only.
+	 */
+	const struct words *words;
+	/*
+	 * A step of this kind not run (dry-run, skipped) still has a row
+	 * in the summary table of checks, with its description as what it
+	 * expects; 1 for kinds that have no check of their own to plan
+	 * (the author's commands).
+	 */
+	int no_planned_check;
+	/*
+	 * A passed check worth a finding on page 1 (an allowed error in
+	 * the output, an allowed exit code other than 0): the finding's
+	 * key (templates: f_allowed_error, f_allowed_exit) and the text to
+	 * find in the step's log, or NULL. NULL hook: none.
+	 */
+	const char *(*passed_finding)(const char *what, const char *expected,
+				      const char *actual, const char **needle);
 	/*
 	 * The run's end, after the cleanup phase whatever happened (failure,
 	 * signal): undo what its steps left behind in `state` (scratch
@@ -91,20 +118,29 @@ extern const struct step_kind *const step_kinds[];
  */
 json_t *step_finish_all(json_t *state);
 
+/*
+ * What a kind's view hook is given: the step, its journal record (NULL
+ * when it did not run), the step's view and the report's, and the
+ * report's language.
+ */
+struct step_view {
+	const struct drill *drill;
+	const struct drill_step *step;
+	json_t *rec;
+	json_t *vs;
+	json_t *report;
+	int lang;           /* enum words_lang */
+};
+
+/*
+ * Checks the table once: every kind has a name and selectors of its
+ * own (no two kinds share a selector, so the order of step_kinds[]
+ * decides nothing). BUG()s when not: a programming error.
+ */
+void step_kinds_check(void);
+
 /* The kind named `name` ("command", "sql", ...), or NULL. */
 const struct step_kind *step_kind_find(const char *name);
-
-extern const struct step_kind step_kind_command;
-extern const struct step_kind step_kind_checksum;
-extern const struct step_kind step_kind_toc;
-extern const struct step_kind step_kind_sql;
-extern const struct step_kind step_kind_files;
-extern const struct step_kind step_kind_wait;
-extern const struct step_kind step_kind_canary;
-extern const struct step_kind step_kind_fingerprint;
-extern const struct step_kind step_kind_basebackup;
-extern const struct step_kind step_kind_recover;
-extern const struct step_kind step_kind_pgbackrest;
 
 /*
  * The runner (runner.c) calls kind->run and owns timing, the journal and

@@ -406,12 +406,12 @@ static void test_model_fields(void **state)
 	assert_int_equal(d->nitems, 1);
 	assert_string_equal(d->items[0].source.v[0], "x");
 	assert_int_equal(d->nsteps, 4);
-	assert_ptr_equal(d->steps[0].kind, &step_kind_command);
+	assert_ptr_equal(d->steps[0].kind, step_kind_find("command"));
 	assert_int_equal(d->steps[0].phase, DRILL_BACKUP);
 	assert_int_equal(d->steps[0].timeout_s, 3600);
 	assert_string_equal(d->steps[0].display, "ls");
-	assert_ptr_equal(d->steps[1].kind, &step_kind_wait);
-	assert_ptr_equal(d->steps[2].kind, &step_kind_files);
+	assert_ptr_equal(d->steps[1].kind, step_kind_find("wait"));
+	assert_ptr_equal(d->steps[2].kind, step_kind_find("files"));
 	assert_int_equal(d->steps[3].phase, DRILL_CLEANUP);
 	assert_int_equal(d->steps[3].timeout_s, 90);
 	assert_int_equal(d->steps[3].n, 4);

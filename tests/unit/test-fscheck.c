@@ -469,7 +469,7 @@ static void run_step(struct run *r, json_t *params)
 	r->sc.drill = r->d;
 	r->sc.step = &r->d->steps[0];
 	r->sc.rec = r->rec;
-	r->rc = step_kind_files.run(&r->sc, &r->err);
+	r->rc = step_kind_find("files")->run(&r->sc, &r->err);
 }
 
 static void run_release(struct run *r)
