@@ -10,6 +10,7 @@
 #include "sha256.h"
 #include "schema.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "user.h"
@@ -1294,6 +1295,46 @@ static void recover_finish(json_t *state, json_t *out)
 	}
 }
 
+/* Its words in the report's languages (words.h). */
+static const struct words recover_words[] = {
+	{ NULL, "recover the base backup of step '{}' into {}, to {w}, then {}",
+	  "将步骤 {} 的基础备份恢复到 {}，恢复至{w}，然后 {}" },
+	{ NULL, "recover the pgBackRest backup of step '{}' into {}, to {w}, "
+	  "then {}", "将步骤 {} 的 pgBackRest 备份恢复到 {}，恢复至{w}，然后 {}" },
+	{ NULL, "time {}", "时间 {}" },
+	{ NULL, "the time in {}", "{} 中记录的时间" },
+	{ NULL, "LSN {}", "LSN {}" },
+	{ NULL, "restore point {}", "还原点 {}" },
+	{ NULL, "the end of the backup (immediate)", "备份结束处（immediate）" },
+	{ NULL, "data directory {} (in place: kept)", "数据目录 {}（原地：保留）" },
+	{ NULL, "data directory {} (scratch: created, removed after the run)",
+	  "数据目录 {}（临时：创建，演练后删除）" },
+	{ NULL, "target LSN after the backup's end", "目标 LSN 在备份结束之后" },
+	{ NULL, "target time after the backup's end", "目标时间在备份结束之后" },
+	{ NULL, "WAL archive holds every segment to the target",
+	  "WAL 归档包含直到目标的每个段" },
+	{ NULL, "backup restored into the scratch directory", "备份已恢复到临时目录" },
+	{ NULL, "scratch server started", "临时服务器已启动" },
+	{ NULL, "recovered on the backup's timeline", "在备份的时间线上恢复" },
+	{ NULL, "recovery reached the target and paused there",
+	  "恢复到达目标并在此暂停" },
+	{ NULL, "last replayed transaction within the target",
+	  "最后重放的事务在目标之内" },
+	{ NULL, "replay reached the target LSN", "重放到达目标 LSN" },
+	{ NULL, "promoted: the scratch server accepts writes",
+	  "已提升：临时服务器接受写入" },
+	{ NULL, "paused at the target", "在目标处暂停" },
+	{ NULL, "cp -a exit 0", "`cp -a` 退出码 0" },
+	{ NULL, "pgbackrest restore exit 0", "`pgbackrest restore` 退出码 0" },
+	{ NULL, "pg_is_in_recovery() false", "`pg_is_in_recovery()` 为 false" },
+	{ "target LSN after the backup's end", "{}", "{}" },
+	{ "target time after the backup's end", "{}", "{}" },
+	{ "recovered on the backup's timeline", "{}", "{}" },
+	{ "last replayed transaction within the target", "{}", "{}" },
+	{ "replay reached the target LSN", "{}", "{}" },
+	{ "promoted: the scratch server accepts writes", "{}", "{}" },
+	WORDS_END
+};
 const struct step_kind step_kind_recover = {
 	.name = "recover",
 	.selectors = selectors,
@@ -1307,4 +1348,5 @@ const struct step_kind step_kind_recover = {
 	.needs = recover_needs,
 	.run = recover_run,
 	.finish = recover_finish,
+	.words = recover_words,
 };

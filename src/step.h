@@ -22,9 +22,10 @@ struct ynode;
  * describes it, how it runs, and what the report shows of it. The
  * runner, plan and report know no kind by name.
  *
- * Adding a kind: a new step-NAME.c with its entry, one line in
- * step_kinds[] (step.c), a partial templates/kind-NAME.<lang>.md.mustache
- * per report language, a README section, and tests. See ARCHITECTURE.md.
+ * Adding a kind: a new step-NAME.c with its entry (and its words, in
+ * every report language), one line in step_kinds[] (step.c), a partial
+ * templates/kind-NAME.<lang>.md.mustache per report language, a README
+ * section, and tests. See ARCHITECTURE.md.
  */
 struct step_ctx;
 struct step_needs;
@@ -146,7 +147,9 @@ const struct step_kind *step_kind_find(const char *name);
  * The runner (runner.c) calls kind->run and owns timing, the journal and
  * pass/fail. A run function fills sc->rec, the step's journal record:
  *   "checks":   [{"what", "expected", "actual", "ok"}]  (step_check())
- *   "evidence": {kind-specific facts for the report}
+ *   "evidence": {kind-specific facts for the report; "summary", a
+ *                one-line verdict of its own, is listed on page 1,
+ *                said through the kind's words}
  *   "message":  one line saying why it failed, when it did
  * and returns 0 when it ran (the checks decide pass or fail) or -1 with
  * err set when it could not run at all (the step fails with err's text).
