@@ -34,6 +34,13 @@ void clock_format_utc_ms(struct strbuf *sb, long long ms);
  */
 long long clock_parse_utc_ms(const char *iso);
 
+/*
+ * Seconds since the epoch of a UTC calendar time (month 1-12), whatever
+ * the process's TZ: the one place a broken-down time becomes a count
+ * (no hand-filled struct tm and timegm()).
+ */
+long long clock_utc_secs(int y, int mo, int d, int h, int mi, int sec);
+
 /* Sleep `ms` milliseconds (a signal may cut it short). */
 void clock_sleep_ms(long ms);
 

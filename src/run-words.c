@@ -71,7 +71,7 @@ const struct words words_run[] = {
 	/* the RPO */
 	{ NULL, "RPO not met: backup {}, {}, was {d} old when the disaster "
 	  "began (made {} by its {w}; target {d})",
-	  "RPO 未达标：备份 {}（{}）在灾难开始时已有 {d}（依据{5}，生成于 {4}；目标 {6}）" },
+	  "RPO 未达标：备份 {}（{}）在灾难开始时已有 {d}（依据 {5}，生成于 {4}；目标 {6}）" },
 	{ NULL, "pg_dump archive header", "pg_dump 归档头" },
 	{ NULL, "newest tar member time", "tar 最新成员时间" },
 	{ NULL, "file mtime", "文件 mtime" },

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "bundle.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -1028,9 +1029,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
-	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, o->sign_key,
-		       err) < 0)
+	if (!records || bundle_close(o->bundle, records, o->lang,
+				     SEAL_COMPLETE, "run", o->sign_key, err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

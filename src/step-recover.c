@@ -1,3 +1,4 @@
+#include "clock.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -287,11 +288,9 @@ static int read_line_file(const char *path, struct strbuf *out,
  */
 static int parse_time(const char *s, double *out)
 {
-	struct tm tm;
 	int y, mo, d, h, mi, n = 0, zh = 0, zm = 0;
 	double sec;
 	const char *p;
-	time_t t;
 
 	if (sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi,
 		   &sec, &n) != 6)
@@ -309,17 +308,8 @@ static int parse_time(const char *s, double *out)
 	} else {
 		return -1;
 	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = 0;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*out = (double)t + sec - zh * 3600.0 - zm * 60.0;
+	*out = (double)clock_utc_secs(y, mo, d, h, mi, 0) + sec -
+	       zh * 3600.0 - zm * 60.0;
 	return 0;
 }
 
@@ -353,13 +343,7 @@ static int safe_text(const char *s)
 	return 1;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define mono_ms clock_mono_ms
 
 static void sleep_ms(long ms)
 {
