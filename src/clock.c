@@ -85,3 +85,27 @@ long long clock_parse_utc_ms(const char *iso)
 	return clock_utc_secs(y, mo, d, h, mi, sec) * 1000LL + ms;
 }
 
+
+void deadline_init(struct deadline *dl, long timeout_s)
+{
+	dl->timeout_s = timeout_s > 0 ? timeout_s : 0;
+	dl->at_ms = timeout_s > 0 ?
+		    clock_mono_ms() + (long long)timeout_s * 1000 : 0;
+}
+
+long long deadline_left_ms(const struct deadline *dl)
+{
+	long long left;
+
+	if (!dl || !dl->at_ms)
+		return -1;
+	left = dl->at_ms - clock_mono_ms();
+	return left > 0 ? left : 0;
+}
+
+long long deadline_clamp_ms(const struct deadline *dl, long long ms)
+{
+	long long left = deadline_left_ms(dl);
+
+	return left >= 0 && left < ms ? left : ms;
+}

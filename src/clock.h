@@ -14,6 +14,24 @@ struct strbuf;
 /* CLOCK_REALTIME: milliseconds since the epoch. */
 long long clock_wall_ms(void);
 
+/*
+ * A step's deadline: the one form every part of a step takes (its
+ * processes, its queries, its hashing, its fingerprint, its waiting).
+ * at_ms is a clock_mono_ms() time, 0 when there is none; timeout_s is
+ * what messages say ("timed out after 60s").
+ */
+struct deadline {
+	long long at_ms;
+	long timeout_s;
+};
+
+/* now + timeout_s; timeout_s <= 0: none. */
+void deadline_init(struct deadline *dl, long timeout_s);
+/* Milliseconds left (0 when passed), or -1 when there is none. */
+long long deadline_left_ms(const struct deadline *dl);
+/* `ms` cut to what is left: the shorter of a part's own limit and it. */
+long long deadline_clamp_ms(const struct deadline *dl, long long ms);
+
 /* CLOCK_MONOTONIC: for deadlines and timeouts. */
 long long clock_mono_ms(void);
 

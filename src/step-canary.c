@@ -401,7 +401,7 @@ static int canary_run(struct step_ctx *sc, struct error *err)
 	json_object_set(k.ev, "key", k.key);
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
-	pg_deadline_init(&k.dl, sc->step->timeout_s, sc->cancel);
+	pg_deadline_from(&k.dl, &sc->deadline, sc->cancel);
 	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &k.dl,
 			       err);
 	if (!k.c)

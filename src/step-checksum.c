@@ -64,9 +64,10 @@ static int checksum_run(struct step_ctx *sc, struct error *err)
 	json_t *ev = json_object(), *arr = json_array();
 	struct checksum_set set = CHECKSUM_SET_INIT;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	long t = sc->step->timeout_s;
-	unsigned timeout_s = t <= 0 ? 0 : (unsigned long)t > UINT_MAX ?
-			     UINT_MAX : (unsigned)t;
+	long long left = deadline_left_ms(&sc->deadline);
+	/* checksum.h counts whole seconds, 0 none: round up, at least 1. */
+	unsigned timeout_s = left < 0 ? 0 : left / 1000 + 1 > UINT_MAX ?
+			     UINT_MAX : (unsigned)(left / 1000 + 1);
 	unsigned long long total = 0;
 	size_t i;
 	int ret = -1;

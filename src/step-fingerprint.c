@@ -385,8 +385,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	o.cancel = sc->cancel;
 	o.state = sc->state;
 	o.secrets = sc->secrets;
-	if (sc->step->timeout_s > 0)
-		o.deadline_ms = clock_mono_ms() + sc->step->timeout_s * 1000LL;
+	o.deadline_ms = sc->deadline.at_ms;
 	ev = json_object();
 	json_object_set_new(ev, "connection", json_string(p->connection));
 	json_object_set_new(sc->rec, "evidence", ev);

@@ -283,7 +283,7 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	if (!query)
 		return error_set(err, "sql step without a query");
 	/* One deadline for connecting, BEGIN, the query: the step's timeout. */
-	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
+	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
 	captures = json_object_get(sc->state, "captures");
 	if (!captures) {
 		captures = json_object();

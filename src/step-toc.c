@@ -153,7 +153,7 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 	int ret = -1, readable;
 
 	/* The step's timeout covers the pg_restore runs and the server check. */
-	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
+	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
 	if (!prog)
 		prog = "pg_restore";
 	json_object_set_new(sc->rec, "evidence", ev);

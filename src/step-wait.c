@@ -71,7 +71,9 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	if (!conn)
 		return error_set(err, "no connection named '%s'",
 				 name ? name : "");
-	if (pg_wait(conn, timeout_s * 1000, sc->cancel, &res, err) < 0) {
+	/* Its own limit, or the step's timeout when that comes first. */
+	if (pg_wait(conn, deadline_clamp_ms(&sc->deadline, timeout_s * 1000LL),
+		    sc->cancel, &res, err) < 0) {
 		error_prefix(err, "connection '%s'", name);
 		return -1;
 	}

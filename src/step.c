@@ -112,9 +112,12 @@ void step_log_path(struct step_ctx *sc, const char *suffix,
 
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)
 {
+	long long left = deadline_left_ms(&sc->deadline);
+
+	/* exec: 0 is no limit; a deadline already passed still stops it. */
 	size_t i;
 
-	cmd->timeout_ms = (unsigned long)sc->step->timeout_s * 1000;
+	cmd->timeout_ms = left < 0 ? 0 : left ? (unsigned long)left : 1;
 	cmd->cancel = sc->cancel;
 	cmd->redact = sc->secrets->v;
 	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)

@@ -4,6 +4,8 @@
 #include <jansson.h>
 #include <signal.h>
 
+#include "clock.h"
+
 struct drill;
 struct drill_step;
 struct error;
@@ -169,6 +171,12 @@ struct step_ctx {
 	struct strvec *secrets;         /* secret_set(): values to redact */
 	const struct strvec *secret_vars; /* variables no command inherits */
 	volatile sig_atomic_t *cancel;
+	/*
+	 * The step's timeout_s from when it started (the runner sets it):
+	 * what its processes (step_exec_prepare), queries
+	 * (pg_deadline_from), hashing, fingerprint and waiting all stop at.
+	 */
+	struct deadline deadline;
 };
 /*
  * sc->state keys: "captures": {step id: result} of sql steps (for
