@@ -468,6 +468,7 @@ static const struct words fp_words[] = {
 	{ NULL, "tables fingerprinted", "已做指纹的表" },
 	{ NULL, "at least 1 table", "至少 1 张表" },
 	{ NULL, "same as step {}", "与步骤 {} 相同" },
+	{ NULL, "identical to step {}{w}", "与步骤 {} 一致{w}" },
 	{ NULL, "identical to step {}", "与步骤 {} 一致" },
 	{ NULL, "{n} tables, {n} rows", "{n} 张表，{n} 行" },
 	{ NULL, "{n} tables, {n} rows, {n} sequence identical",
