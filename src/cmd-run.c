@@ -117,6 +117,39 @@ static int ask_confirm(const char *env, int n, char *buf, size_t len)
 	return 1;
 }
 
+/* Stages of cmd_run. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes write() fail (EFBIG), which the run can
+	 * report and clean up after; by default it would kill rdrill. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static void print_outcome(enum runner_status status,
+			  const struct strbuf *reason, const char *bundle)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (reason->len) {
+		/* It quotes the failed step's message: server or command text. */
+		utf8_add_terminal(&t, reason->buf);
+		fprintf(stderr, "rdrill: %s\n", t.buf);
+		strbuf_reset(&t);
+	}
+	printf("%s: %s/report.html\n", runner_status_word(status),
+	       utf8_term(&t, bundle));
+	strbuf_release(&t);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct drill_args a;
@@ -124,7 +157,6 @@ int cmd_run(int argc, char **argv)
 	struct planned p = { NULL, NULL, STRBUF_INIT };
 	struct runner_opts ro;
 	struct strbuf reason = STRBUF_INIT;
-	struct sigaction sa;
 	enum runner_status status;
 	char typed[256];
 	struct run_lock lock = RUN_LOCK_INIT;
@@ -203,17 +235,7 @@ int cmd_run(int argc, char **argv)
 	if (run_lock_set_bundle(&lock, p.bundle.buf, &err) < 0)
 		goto fail;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* A file-size limit makes write() fail (EFBIG), which the run can
-	 * report and clean up after; by default it would kill rdrill. */
-	signal(SIGXFSZ, SIG_IGN);
-
+	catch_signals();
 	memset(&ro, 0, sizeof(ro));
 	ro.drill = p.drill;
 	ro.plan = p.plan;
@@ -241,20 +263,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (runner_run(&ro, &status, &reason, &err) < 0)
 		goto fail;
-	if (reason.len) {
-		/* It quotes the failed step's message: server or command text. */
-		struct strbuf safe = STRBUF_INIT;
-		utf8_add_terminal(&safe, reason.buf);
-		fprintf(stderr, "rdrill: %s\n", safe.buf);
-		strbuf_release(&safe);
-	}
-	{
-		struct strbuf t = STRBUF_INIT;
-
-		printf("%s: %s/report.html\n", runner_status_word(status),
-		       utf8_term(&t, p.bundle.buf));
-		strbuf_release(&t);
-	}
+	print_outcome(status, &reason, p.bundle.buf);
 	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
 	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
 	goto out;

@@ -136,26 +136,155 @@ static void toc_describe(const struct drill_step *s, struct strbuf *out)
 			    p->server_major.v);
 }
 
+/* 2. What pg_restore lists, kept in the bundle, against the archive. */
+static int stage_listing(struct step_ctx *sc, const char *prog,
+			 const char *dump, const struct toc *t, json_t *ev,
+			 struct error *err)
+{
+	struct toc listing = TOC_INIT;
+	struct error terr = ERROR_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, sb = STRBUF_INIT,
+		      act = STRBUF_INIT;
+	const char *args[] = { "-l", dump, NULL };
+	int ret = -1;
+
+	step_log_path(sc, "toc.txt", &rel, &abs);
+	if (run_pg_restore(sc, prog, args, abs.buf, &res, err) < 0)
+		goto out;
+	json_object_set_new(ev, "listing", json_string(rel.buf));
+	if (res.out_sha256[0]) {
+		/* Like a command's logs: verify re-hashes the listing. */
+		json_t *lo = json_object();
+
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		json_object_set_new(lo, "bytes",
+				    json_integer((json_int_t)res.out_bytes));
+		json_object_set_new(lo, "sha256", json_string(res.out_sha256));
+		json_object_set_new(sc->rec, "listing", lo);
+	}
+	if (res.exit_code == 0 && strbuf_read_file(&sb, abs.buf, 64u << 20) == 0 &&
+	    toc_parse_listing(sb.buf, sb.len, &listing, &terr) == 0)
+		strbuf_addf(&act, "exit 0, %zu entries", listing.entries_total);
+	else
+		strbuf_addf(&act, "exit %d%s%s", res.exit_code,
+			    terr.msg.len ? ": " : "", terr.msg.buf);
+	step_check(sc, "pg_restore -l lists the TOC",
+		   "exit 0, same entry count as the archive", act.buf,
+		   res.exit_code == 0 && listing.entries_total == t->entries_total);
+	ret = 0;
+out:
+	toc_release(&listing);
+	error_release(&terr);
+	exec_result_release(&res);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	strbuf_release(&sb);
+	strbuf_release(&act);
+	return ret;
+}
+
+/* 3. pg_restore reads every byte (decompression included). */
+static int stage_read_all(struct step_ctx *sc, const char *prog,
+			  const char *dump, struct error *err)
+{
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf act = STRBUF_INIT;
+	const char *args[] = { "-f", "/dev/null", dump, NULL };
+
+	if (run_pg_restore(sc, prog, args, NULL, &res, err) < 0) {
+		exec_result_release(&res);
+		return -1;
+	}
+	strbuf_addf(&act, "exit %d", res.exit_code);
+	if (res.err_head.len) {
+		strbuf_adds(&act, ": ");
+		strbuf_add(&act, res.err_head.buf,
+			   res.err_head.len > 300 ? 300 : res.err_head.len);
+		strbuf_rtrim(&act);
+	}
+	step_check(sc, "pg_restore -f /dev/null reads the whole archive",
+		   "exit 0", act.buf, res.exit_code == 0 && !res.timed_out);
+	exec_result_release(&res);
+	strbuf_release(&act);
+	return 0;
+}
+
+/* 4-6. Enough entries, the drill's database, the expected major version. */
+static void stage_expected(struct step_ctx *sc, const struct toc_params *p,
+			   const struct toc *t)
+{
+	long min = p->min_entries.set ? p->min_entries.v : 0;
+	const struct drill_conn *dc = p->connection ?
+		drill_conn(sc->drill, p->connection) : NULL;
+	const char *want = p->dbname ? p->dbname : dc ? dc->dbname : NULL;
+	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT;
+
+	if (min) {
+		strbuf_addf(&sb, ">= %ld", min);
+		strbuf_addf(&act, "%zu", t->entries_total);
+		step_check(sc, "TOC entries", sb.buf, act.buf,
+			   t->entries_total >= (size_t)min);
+	}
+	if (want)
+		step_check(sc, "dump's database", want,
+			   t->dbname ? t->dbname : "(none)",
+			   t->dbname && !strcmp(t->dbname, want));
+	if (p->server_major.set) {
+		int got = toc_major_version(t->server_version ?
+					    t->server_version : "");
+		strbuf_reset(&sb);
+		strbuf_reset(&act);
+		strbuf_addf(&sb, "%ld", p->server_major.v);
+		strbuf_addf(&act, "%d (%s)", got, t->server_version ?
+			    t->server_version : "no version");
+		step_check(sc, "dumped from server major version", sb.buf,
+			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&act);
+}
+
+/* 7. Dumped from the same major version as the live server. */
+static int stage_server(struct step_ctx *sc, const char *conn,
+			const struct toc *t, json_t *tj, struct error *err)
+{
+	struct pg_deadline dl;
+	struct strbuf act = STRBUF_INIT;
+	PGconn *c;
+	char *ver;
+
+	/* The step's timeout covers the pg_restore runs and this check. */
+	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
+	c = pg_connect_named(sc->drill, conn, sc->state, sc->secrets, &dl, err);
+	if (!c)
+		return -1;
+	ver = pg_server_version(c, &dl, err);
+	PQfinish(c);
+	if (!ver)
+		return -1;
+	json_object_set_new(tj, "server_version", json_string(ver));
+	strbuf_addf(&act, "dump %s, server %s", t->server_version ?
+		    t->server_version : "?", ver);
+	step_check(sc, "dump and server versions match", "same major version",
+		   act.buf, toc_same_major(t->server_version ?
+					   t->server_version : "", ver) == 1);
+	free(ver);
+	strbuf_release(&act);
+	return 0;
+}
+
 static int toc_run(struct step_ctx *sc, struct error *err)
 {
 	const struct toc_params *p = STEP_PARAMS(sc, struct toc_params);
 	json_t *ev = json_object(), *tj = NULL;
 	const char *dump = p->dump;
-	const char *conn = p->connection;
-	const char *prog = p->pg_restore;
-	long min = p->min_entries.set ? p->min_entries.v : 0;
-	struct toc t = TOC_INIT, listing = TOC_INIT;
+	const char *prog = p->pg_restore ? p->pg_restore : "pg_restore";
+	struct toc t = TOC_INIT;
 	struct error terr = ERROR_INIT;
-	struct exec_result res = EXEC_RESULT_INIT;
-	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, sb = STRBUF_INIT,
-		      act = STRBUF_INIT;
-	struct pg_deadline dl;
+	struct strbuf act = STRBUF_INIT;
 	int ret = -1, readable;
 
-	/* The step's timeout covers the pg_restore runs and the server check. */
-	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
-	if (!prog)
-		prog = "pg_restore";
 	json_object_set_new(sc->rec, "evidence", ev);
 
 	/* 1. The archive itself: header, TOC, every data block. */
@@ -181,119 +310,16 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 		ret = 0;
 		goto out;
 	}
-
-	/* 2. What pg_restore lists, kept in the bundle. */
-	step_log_path(sc, "toc.txt", &rel, &abs);
-	{
-		const char *args[] = { "-l", dump, NULL };
-		if (run_pg_restore(sc, prog, args, abs.buf, &res, err) < 0)
-			goto out;
-	}
-	json_object_set_new(ev, "listing", json_string(rel.buf));
-	if (res.out_sha256[0]) {
-		/* Like a command's logs: verify re-hashes the listing. */
-		json_t *lo = json_object();
-
-		json_object_set_new(lo, "path", json_string(rel.buf));
-		json_object_set_new(lo, "bytes",
-				    json_integer((json_int_t)res.out_bytes));
-		json_object_set_new(lo, "sha256", json_string(res.out_sha256));
-		json_object_set_new(sc->rec, "listing", lo);
-	}
-	strbuf_reset(&sb);
-	strbuf_reset(&act);
-	if (res.exit_code == 0 && strbuf_read_file(&sb, abs.buf, 64u << 20) == 0 &&
-	    toc_parse_listing(sb.buf, sb.len, &listing, &terr) == 0)
-		strbuf_addf(&act, "exit 0, %zu entries", listing.entries_total);
-	else
-		strbuf_addf(&act, "exit %d%s%s", res.exit_code,
-			    terr.msg.len ? ": " : "", terr.msg.buf);
-	step_check(sc, "pg_restore -l lists the TOC",
-		   "exit 0, same entry count as the archive", act.buf,
-		   res.exit_code == 0 && listing.entries_total == t.entries_total);
-
-	/* 3. pg_restore reads every byte (decompression included). */
-	{
-		const char *args[] = { "-f", "/dev/null", dump, NULL };
-		if (run_pg_restore(sc, prog, args, NULL, &res, err) < 0)
-			goto out;
-	}
-	strbuf_reset(&act);
-	strbuf_addf(&act, "exit %d", res.exit_code);
-	if (res.err_head.len) {
-		strbuf_adds(&act, ": ");
-		strbuf_add(&act, res.err_head.buf,
-			   res.err_head.len > 300 ? 300 : res.err_head.len);
-		strbuf_rtrim(&act);
-	}
-	step_check(sc, "pg_restore -f /dev/null reads the whole archive",
-		   "exit 0", act.buf, res.exit_code == 0 && !res.timed_out);
-
-	/* 4. Enough entries. */
-	if (min) {
-		strbuf_reset(&sb);
-		strbuf_reset(&act);
-		strbuf_addf(&sb, ">= %ld", min);
-		strbuf_addf(&act, "%zu", t.entries_total);
-		step_check(sc, "TOC entries", sb.buf, act.buf,
-			   t.entries_total >= (size_t)min);
-	}
-
-	/* 5. A dump of the database the drill is about. */
-	{
-		const struct drill_conn *dc = conn ?
-			drill_conn(sc->drill, conn) : NULL;
-		const char *want = p->dbname ? p->dbname :
-				   dc ? dc->dbname : NULL;
-		if (want)
-			step_check(sc, "dump's database", want,
-				   t.dbname ? t.dbname : "(none)",
-				   t.dbname && !strcmp(t.dbname, want));
-	}
-
-	/* 6. Dumped from the major version the drill expects. */
-	if (p->server_major.set) {
-		int got = toc_major_version(t.server_version ?
-					    t.server_version : "");
-		strbuf_reset(&sb);
-		strbuf_reset(&act);
-		strbuf_addf(&sb, "%ld", p->server_major.v);
-		strbuf_addf(&act, "%d (%s)", got, t.server_version ?
-			    t.server_version : "no version");
-		step_check(sc, "dumped from server major version", sb.buf,
-			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
-	}
-
-	/* 7. Dumped from the same major version as the live server. */
-	if (conn) {
-		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
-					     sc->secrets, &dl, err);
-		char *ver;
-		if (!c)
-			goto out;
-		ver = pg_server_version(c, &dl, err);
-		PQfinish(c);
-		if (!ver)
-			goto out;
-		json_object_set_new(tj, "server_version", json_string(ver));
-		strbuf_reset(&act);
-		strbuf_addf(&act, "dump %s, server %s", t.server_version ?
-			    t.server_version : "?", ver);
-		step_check(sc, "dump and server versions match",
-			   "same major version", act.buf,
-			   toc_same_major(t.server_version ? t.server_version : "",
-					  ver) == 1);
-		free(ver);
-	}
+	if (stage_listing(sc, prog, dump, &t, ev, err) < 0 ||
+	    stage_read_all(sc, prog, dump, err) < 0)
+		goto out;
+	stage_expected(sc, p, &t);
+	if (p->connection && stage_server(sc, p->connection, &t, tj, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	toc_release(&t);
-	toc_release(&listing);
 	error_release(&terr);
-	exec_result_release(&res);
-	strbuf_release(&rel);
-	strbuf_release(&abs);
-	strbuf_release(&sb);
 	strbuf_release(&act);
 	return ret;
 }
