@@ -165,12 +165,17 @@ static void command_context(const struct drill_step *s, struct strvec *lines)
 
 static void command_view(const struct step_view *v)
 {
+	static const char *const own_keys[] = { "cwd", "run_as",
+		"expect_exit", "secret_env", NULL };
 	const struct drill_step *s = v->step;
 	const struct command_params *p = s->params;
 	json_t *vs = v->vs;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	/* null, not absent: Mustache would look in the report's view. */
+	for (i = 0; own_keys[i]; i++)
+		json_object_set_new(vs, own_keys[i], json_null());
 	report_view_data(vs, "cwd", p->cwd);
 	report_view_data(vs, "run_as", p->run_as);
 	report_view_code(vs, "cwd");
