@@ -74,7 +74,7 @@ const struct words words_run[] = {
 	  "RPO 未达标：备份 {}（{}）在灾难开始时已有 {d}（依据 {5}，生成于 {4}；目标 {6}）" },
 	{ NULL, "pg_dump archive header", "pg_dump 归档头" },
 	{ NULL, "newest tar member time", "tar 最新成员时间" },
-	{ NULL, "file mtime", "文件 mtime" },
+	{ NULL, "file mtime", "文件 `mtime`" },
 	{ NULL, "no scheduled database or file backup was picked",
 	  "未选中任何定时数据库或文件备份" },
 	{ NULL, "the drill did not reach its first destructive step",

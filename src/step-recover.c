@@ -1289,7 +1289,7 @@ static const struct words recover_words[] = {
 	{ NULL, "the time in {}", "{} 中记录的时间" },
 	{ NULL, "LSN {}", "LSN {}" },
 	{ NULL, "restore point {}", "还原点 {}" },
-	{ NULL, "the end of the backup (immediate)", "备份结束处（immediate）" },
+	{ NULL, "the end of the backup (immediate)", "备份结束处（`immediate`）" },
 	{ NULL, "data directory {} (in place: kept)", "数据目录 {}（原地：保留）" },
 	{ NULL, "data directory {} (scratch: created, removed after the run)",
 	  "数据目录 {}（临时：创建，演练后删除）" },

@@ -361,6 +361,56 @@ static void test_real_runs(void **state)
 }
 
 /*
+ * The zh-CN templates' own text, every one (kinds no journal here has
+ * run included): English only in code spans or as fixed terms.
+ */
+static void test_templates(void **state)
+{
+	struct strvec bad = STRVEC_INIT;
+	DIR *dh = opendir("templates");
+	struct dirent *de;
+	size_t i;
+	(void)state;
+
+	assert_non_null(dh);
+	while ((de = readdir(dh))) {
+		struct strbuf path = STRBUF_INIT, t = STRBUF_INIT, text = STRBUF_INIT;
+		size_t before = bad.nr;
+		const char *p;
+
+		if (!strstr(de->d_name, ".zh-CN.md.mustache"))
+			continue;
+		strbuf_addf(&path, "templates/%s", de->d_name);
+		assert_true(strbuf_read_file(&t, path.buf, 1 << 20) >= 0);
+		/* Its text between tags, as the renderer marks it. */
+		strbuf_adds(&text, WORDS_TEXT_OPEN);
+		for (p = t.buf; *p; p++) {
+			if (p[0] == '{' && p[1] == '{') {
+				const char *e = strstr(p, "}}");
+				if (!e)
+					break;
+				p = e + 1 + (e[2] == '}');
+				strbuf_adds(&text, WORDS_TEXT_CLOSE WORDS_TEXT_OPEN);
+				continue;
+			}
+			strbuf_addch(&text, *p);
+		}
+		strbuf_adds(&text, WORDS_TEXT_CLOSE);
+		english_left(text.buf, &bad);
+		for (i = before; i < bad.nr; i++)
+			print_message("%s: %s\n", path.buf, bad.v[i]);
+		strbuf_release(&path);
+		strbuf_release(&t);
+		strbuf_release(&text);
+	}
+	closedir(dh);
+	if (bad.nr)
+		fail_msg("%zu English words in zh-CN templates (first: %s)",
+			 bad.nr, bad.v[0]);
+	strvec_clear(&bad);
+}
+
+/*
  * One English word a kind forgot to say (a check text no table knows)
  * fails the test: the render leaves it as it is, unmarked.
  */
@@ -399,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_real_runs),
+		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_injected_word_fails),
 	};
 
