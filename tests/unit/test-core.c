@@ -514,6 +514,8 @@ static void test_kinds_complete(void **state)
 		assert_true((*k)->params->size > 0);
 		assert_non_null((*k)->describe);
 		assert_non_null((*k)->run);
+		/* Its words: what it emits, in every report language. */
+		assert_non_null((*k)->words);
 		/* Its report partial, in every language (tests run at the top). */
 		for (l = langs; *l; l++) {
 			char path[128];
@@ -524,6 +526,8 @@ static void test_kinds_complete(void **state)
 		}
 	}
 	assert_true(n >= 7);
+	/* No two kinds share a name or a selector (BUG()s otherwise). */
+	step_kinds_check();
 	assert_null(step_kind_find("nosuch"));
 	assert_null(step_kind_find(NULL));
 }
