@@ -66,14 +66,15 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	long timeout_s = wait_timeout_s(p);
 	struct pg_wait_result res;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+	long long limit_ms;
 	json_t *ev;
 
 	if (!conn)
 		return error_set(err, "no connection named '%s'",
 				 name ? name : "");
 	/* Its own limit, or the step's timeout when that comes first. */
-	if (pg_wait(conn, deadline_clamp_ms(&sc->deadline, timeout_s * 1000LL),
-		    sc->cancel, &res, err) < 0) {
+	limit_ms = deadline_clamp_ms(&sc->deadline, timeout_s * 1000LL);
+	if (pg_wait(conn, (long)limit_ms, sc->cancel, &res, err) < 0) {
 		error_prefix(err, "connection '%s'", name);
 		return -1;
 	}
@@ -85,6 +86,11 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "last_ping", json_string(pg_ping_text(res.last)));
 	json_object_set_new(sc->rec, "evidence", ev);
 
+	/* What it waited at most, said as it was (the step's, if shorter). */
+	if (limit_ms < timeout_s * 1000LL) {
+		timeout_s = (long)((limit_ms + 999) / 1000);
+		json_object_set_new(ev, "step_timeout_first", json_true());
+	}
 	strbuf_addf(&exp, "within %lds", timeout_s);
 	if (res.ok)
 		strbuf_addf(&act, "after %.1f s (%d attempt%s)",

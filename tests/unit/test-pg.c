@@ -1041,6 +1041,9 @@ static void test_wait(void **state)
 	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(s >= 2.0 && s < 4.0);
 	assert_string_equal(oks(&f), "0");
+	/* And says so: it waited 2 s, not its own 30. */
+	assert_string_equal(check_field(&f, 0, "expected"), "within 2s");
+	assert_non_null(strstr(check_field(&f, 0, "actual"), "not after 2s"));
 
 	/* A cancel stops the wait at once. */
 	{
