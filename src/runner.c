@@ -199,7 +199,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
-	deadline_init(&sc.deadline, step->timeout_s);
+	step_ctx_begin(&sc, step->n, step->id, step->timeout_s);
 
 	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
 		       drill_phases[step->phase], step->id);

@@ -1,5 +1,4 @@
 #include "step.h"
-#include "drill.h"
 #include "error.h"
 #include "exec.h"
 #include "sha256.h"
@@ -75,11 +74,19 @@ int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	return ok;
 }
 
+void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
+		    long timeout_s)
+{
+	sc->n = n;
+	sc->id = id;
+	deadline_init(&sc->deadline, timeout_s);
+}
+
 void step_log_path(struct step_ctx *sc, const char *suffix,
 		   struct strbuf *rel, struct strbuf *abs)
 {
 	strbuf_reset(rel);
-	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->step->n, sc->step->id, suffix);
+	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->n, sc->id, suffix);
 	strbuf_reset(abs);
 	strbuf_addf(abs, "%s/%s", sc->bundle, rel->buf);
 }

@@ -177,7 +177,17 @@ struct step_ctx {
 	 * (pg_deadline_from), hashing, fingerprint and waiting all stop at.
 	 */
 	struct deadline deadline;
+	long n;             /* the step's number and id, for its logs' names */
+	const char *id;
 };
+
+/*
+ * A step starts: its deadline from now (its timeout_s), the number and
+ * id its logs are named by. The runner calls it; so do tests that run a
+ * kind on their own.
+ */
+void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
+		    long timeout_s);
 /*
  * sc->state keys: "captures": {step id: result} of sql steps (for
  * same_as); "canary": the recorded row; "server_versions": {connection:

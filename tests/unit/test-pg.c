@@ -332,7 +332,8 @@ static int fx_step(struct fixture *f, const char *step_json, struct error *err)
 	f->drill = fixture_drill(f->body, step);
 	f->sc.drill = f->drill;
 	f->sc.step = &f->drill->steps[0];
-	deadline_init(&f->sc.deadline, f->sc.step->timeout_s);
+	step_ctx_begin(&f->sc, f->sc.step->n, f->sc.step->id,
+		       f->sc.step->timeout_s);
 	f->sc.rec = json_object();
 	error_release(err);
 	error_init(err);
