@@ -360,6 +360,27 @@ static void test_real_runs(void **state)
 	strvec_clear(&bad);
 }
 
+/* A sign-off as --role auditor is 审计 in the signed zh-CN report. */
+static void test_signoff_role(void **state)
+{
+	struct strbuf md = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	json_t *records = load("reports/examples/demo-run-en/journal.jsonl");
+	json_t *so = signoff_read("reports/examples/demo-run-en", &err);
+	(void)state;
+
+	assert_non_null(so);
+	assert_string_equal(journal_str(json_array_get(so, 0), "role"),
+			    "auditor");
+	render_zh(records, so, &md);
+	assert_non_null(strstr(md.buf, "| 审计 | "));
+	assert_null(strstr(md.buf, "auditor"));
+	json_decref(records);
+	json_decref(so);
+	strbuf_release(&md);
+	error_release(&err);
+}
+
 /*
  * The zh-CN templates' own text, every one (kinds no journal here has
  * run included): English only in code spans or as fixed terms.
@@ -450,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_real_runs),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_signoff_role),
 		cmocka_unit_test(test_injected_word_fails),
 	};
 
