@@ -1540,6 +1540,61 @@ out:
 	return ret;
 }
 
+/*
+ * The report sections kinds contribute (the checksum kind's table of
+ * files, the toc kind's archive summaries): a kind's optional
+ * templates/kind-NAME-section.<lang>.md.mustache, rendered with the
+ * report's view (the keys its view hook fed) into "kind_sections", in
+ * the table's order, where the report template places them. A section
+ * with nothing to show renders empty and is left out.
+ */
+static int render_kind_sections(json_t *view, const char *dir,
+				const char *lang,
+				const struct mustache_opts *opts,
+				struct error *err)
+{
+	const struct step_kind *const *k;
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT, t = STRBUF_INIT,
+		      out = STRBUF_INIT;
+	json_t *arr = json_array();
+	int ret = -1;
+
+	json_object_set_new(view, "kind_sections", arr);
+	for (k = step_kinds; *k; k++) {
+		strbuf_reset(&name);
+		strbuf_reset(&path);
+		strbuf_reset(&t);
+		strbuf_reset(&out);
+		strbuf_addf(&name, "kind-%s-section.%s.md.mustache", (*k)->name,
+			    lang);
+		strbuf_addf(&path, "%s/%s", dir, name.buf);
+		if (access(path.buf, F_OK) != 0)
+			continue;
+		if (load_template(dir, name.buf, &t, err) < 0)
+			goto out;
+		if (mustache_render(t.buf, t.len, view, opts, &out, err) < 0) {
+			error_prefix(err, "template %s", path.buf);
+			goto out;
+		}
+		/* The report template ends each with its own newline. */
+		if (out.len && out.buf[out.len - 1] == '\n')
+			strbuf_setlen(&out, out.len - 1);
+		if (out.len) {
+			json_t *o = json_object();
+			json_object_set_new(o, "text", json_stringn(out.buf,
+								    out.len));
+			json_array_append_new(arr, o);
+		}
+	}
+	ret = 0;
+out:
+	strbuf_release(&name);
+	strbuf_release(&path);
+	strbuf_release(&t);
+	strbuf_release(&out);
+	return ret;
+}
+
 int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 {
 	const char *dir = report_templates_dir();
@@ -1555,7 +1610,8 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 	opts.escape = markdown_escape_inline;
 	opts.text_open = words_marking() ? WORDS_TEXT_OPEN : NULL;
 	opts.text_close = words_marking() ? WORDS_TEXT_CLOSE : NULL;
-	if (render_kind_blocks(view, dir, lang, &opts, err) < 0)
+	if (render_kind_blocks(view, dir, lang, &opts, err) < 0 ||
+	    render_kind_sections(view, dir, lang, &opts, err) < 0)
 		goto out;
 	strbuf_addf(&name, "report.%s.md.mustache", lang);
 	if (load_template(dir, name.buf, &tmpl, err) < 0)

@@ -25,9 +25,10 @@ struct ynode;
  * runner, plan and report know no kind by name.
  *
  * Adding a kind: a new step-NAME.c with its entry (and its words, in
- * every report language), one line in step_kinds[] (step.c), a partial
- * templates/kind-NAME.<lang>.md.mustache per report language, a README
- * section, and tests. See ARCHITECTURE.md.
+ * every report language), one line in step_kinds[] (step-table.c), a
+ * partial templates/kind-NAME.<lang>.md.mustache per report language
+ * (and kind-NAME-section.<lang>.md.mustache for a report section of its
+ * own), a README section, and tests. See ARCHITECTURE.md.
  */
 struct step_ctx;
 struct step_needs;

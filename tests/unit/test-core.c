@@ -524,6 +524,17 @@ static void test_kinds_complete(void **state)
 			if (access(path, R_OK) != 0)
 				fail_msg("%s is missing", path);
 		}
+		/* A report section of its own: in every language, or none. */
+		{
+			int have = 0;
+			for (l = langs; *l; l++) {
+				char path[128];
+				snprintf(path, sizeof(path), "templates/kind-%s-"
+					 "section.%s.md.mustache", (*k)->name, *l);
+				have += access(path, R_OK) == 0;
+			}
+			assert_true(have == 0 || have == 2);
+		}
 	}
 	assert_true(n >= 7);
 	/* No two kinds share a name or a selector (BUG()s otherwise). */
