@@ -66,8 +66,8 @@ static int checksum_run(struct step_ctx *sc, struct error *err)
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
 	long long left = deadline_left_ms(&sc->deadline);
 	/* checksum.h counts whole seconds, 0 none: round up, at least 1. */
-	unsigned timeout_s = left < 0 ? 0 : left / 1000 + 1 > UINT_MAX ?
-			     UINT_MAX : (unsigned)(left / 1000 + 1);
+	long long secs = left < 0 ? 0 : left ? (left + 999) / 1000 : 1;
+	unsigned timeout_s = secs > UINT_MAX ? UINT_MAX : (unsigned)secs;
 	unsigned long long total = 0;
 	size_t i;
 	int ret = -1;

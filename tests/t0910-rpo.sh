@@ -382,7 +382,7 @@ rows() { # REPORT: the verdict's RTO/RPO table and the lines under it
 		sed -e "s#$TRASH#TRASH#g" \
 		    -e 's#[0-9]\{4\}-[0-9-]*T[0-9:.]*Z#TIME#g' \
 		    -e 's#| [0-9.]* m*s |#| DUR |#g' \
-		    -e 's#| [0-9.]* 毫*秒 |#| DUR |#g' \
+		    -e 's#| [0-9.]* \(毫秒\|秒\) |#| DUR |#g' \
 		    -e 's#[0-9a-f]\{64\}#SHA#g' \
 		    -e 's#^Previous run, .*#PREVIOUS RUN#' -e 's#^上次演练 .*#PREVIOUS RUN#'
 }
