@@ -1,4 +1,5 @@
 #include "history.h"
+#include "restored.h"
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
@@ -116,7 +117,10 @@ static json_t *examine(const char *dir, json_t **plan_out)
 	json_object_set_new(run, "started", json_string(journal_str(start,
 								   "time")));
 	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
-				end ? journal_str(end, "status") : "INCOMPLETE"));
+				restored_verdict(records, NULL)));
+	/* `rdrill restore`'s bundle names the one it restores (linked below). */
+	json_object_set_new(run, "resumes", json_string(journal_str(json_object_get(
+		json_object_get(start, "context"), "resumes"), "bundle")));
 	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
 	/*
 	 * A drill that made its own backup measured nothing about the
@@ -165,6 +169,29 @@ static int counts_as_pass(json_t *run)
 {
 	return !strcmp(journal_str(run, "state"), "verified") &&
 	       !strcmp(journal_str(run, "status"), "PASSED");
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b && b[1] ? b + 1 : path;
+}
+
+/* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
+static void link_restores(json_t *runs)
+{
+	json_t *r, *o;
+	size_t i, j;
+
+	json_array_foreach(runs, i, r) {
+		if (!*journal_str(r, "resumes"))
+			continue;
+		json_array_foreach(runs, j, o)
+			if (!strcmp(base_name(journal_str(o, "bundle")),
+				    journal_str(r, "resumes")))
+				json_object_set_new(o, "restored_by", json_string(
+					base_name(journal_str(r, "bundle"))));
+	}
 }
 
 json_t *history_scan(const struct strvec *dirs, long long now_ms,
@@ -229,6 +256,7 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 			g = json_object_get(groups, keys.v[i]);
 			runs = json_object_get(g, "runs");
 			sort_runs(runs);
+			link_restores(runs);
 			json_array_foreach(runs, j, r)
 				if (counts_as_pass(r))
 					last = clock_parse_utc_ms(journal_str(r,
@@ -339,6 +367,26 @@ static void add_signed(struct strbuf *sb, json_t *run)
 		strbuf_addf(sb, "; %lld sign-off%s", n, n == 1 ? "" : "s");
 }
 
+/* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
+static void add_pair(struct strbuf *md, json_t *r)
+{
+	const char *from = journal_str(r, "resumes"), *by = journal_str(r,
+								"restored_by");
+
+	if (!*from && !*by)
+		return;
+	strbuf_adds(md, " (");
+	if (*from) {
+		strbuf_adds(md, "restores ");
+		add_code(md, from);
+	}
+	if (*by) {
+		strbuf_adds(md, *from ? "; restored by " : "restored by ");
+		add_code(md, by);
+	}
+	strbuf_addch(md, ')');
+}
+
 void history_markdown(json_t *h, struct strbuf *md)
 {
 	json_t *g, *r;
@@ -393,7 +441,9 @@ void history_markdown(json_t *h, struct strbuf *md)
 		json_array_foreach(json_object_get(g, "runs"), j, r) {
 			strbuf_adds(md, "| ");
 			add_when(md, journal_str(r, "started"), 0);
-			strbuf_addf(md, " | `%s` | ", verdict(r));
+			strbuf_addf(md, " | `%s`", verdict(r));
+			add_pair(md, r);
+			strbuf_adds(md, " | ");
 			add_ms(md, int_or(r, "rto_ms", -1));
 			strbuf_adds(md, " | ");
 			add_rpo(md, r);
@@ -522,6 +572,8 @@ void history_prom(json_t *h, struct strbuf *out)
 		  "1 when the last passed run is older than the cadence." },
 		{ "rdrill_last_run_verified",
 		  "1 when the latest bundle verifies." },
+		{ "rdrill_not_restored",
+		  "1 when the latest run left its system destroyed (NOT RESTORED)." },
 	};
 	size_t k, i, j;
 	json_t *g, *r;
@@ -553,7 +605,9 @@ void history_prom(json_t *h, struct strbuf *out)
 				v = json_is_true(json_object_get(g, "overdue"));
 			} else {
 				r = json_array_get(runs, json_array_size(runs) - 1);
-				v = !strcmp(journal_str(r, "state"), "verified");
+				v = k == 4 ? !strcmp(journal_str(r, "state"),
+						     "verified") :
+				    !strcmp(journal_str(r, "status"), RESTORED_WORD);
 			}
 			if (!have)
 				continue;

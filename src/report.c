@@ -1,4 +1,5 @@
 #include "report.h"
+#include "restored.h"
 #include "backup.h"
 #include "drill.h"
 #include "step.h"
@@ -587,8 +588,8 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 }
 
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *report, json_t *checks_out,
-			 int planned, int off, int lang)
+			 json_t *rec, json_t *end, json_t *report,
+			 json_t *checks_out, int planned, int off, int lang)
 {
 	json_t *vs = json_object();
 	struct step_view sv;
@@ -623,6 +624,7 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		sv.drill = d;
 		sv.step = step;
 		sv.rec = rec;
+		sv.end = end;
 		sv.vs = vs;
 		sv.report = report;
 		sv.lang = lang;
@@ -738,6 +740,8 @@ static void view_measure(json_t *view, const struct schema_int *target,
 	measured = end ? json_object_get(end, key) : NULL;
 	if (target->set)
 		json_object_set_new(o, "target", duration_string(target->v, lang));
+	else
+		json_object_set_new(o, "informative", json_true());
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
 		format_duration_ms(&sb, json_integer_value(measured), lang);
@@ -746,6 +750,11 @@ static void view_measure(json_t *view, const struct schema_int *target,
 		if (target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else
+			set_str(o, "result", "INFORMATIVE");
+	} else if (end) {
+		/* A row with no figure still says so: no blank result. */
+		set_str(o, "result", "NOT MEASURED");
 	}
 	json_object_set_new(view, what, o);
 }
@@ -758,6 +767,51 @@ static void set_clock(json_t *o, const char *clock)
 		return;
 	snprintf(key, sizeof(key), "clock_%s", clock);
 	json_object_set_new(o, key, json_true());
+}
+
+static long long int_or_zero(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/*
+ * A data-lost row's result, from the runner's comparison with the RPO
+ * (runner.c: coherence): CONSISTENT (the rows lost were written after
+ * the backup was made: the RPO covers them), DIFFERS (why, in the
+ * template's words), FAILED (a clock is no evidence), or INFORMATIVE
+ * (no scheduled backup's creation time to compare with).
+ */
+static void view_coherence(json_t *f, json_t *x, int lang)
+{
+	const char *c = journal_str(x, "coherence");
+	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
+	long long made = int_or_zero(x, "backup_made_ms");
+
+	set_str(f, "result", !*c ? (json_object_get(x, "lost_ms") ?
+		"INFORMATIVE" : "NOT MEASURED") : !strcmp(c, "agrees") ?
+		"CONSISTENT" : !strcmp(c, "differs") ? "DIFFERS" : "FAILED");
+	if (!*c) {
+		strbuf_release(&sb);
+		strbuf_release(&k);
+		return;
+	}
+	strbuf_addf(&k, "coh_%s", c);
+	json_object_set_new(f, k.buf, json_true());
+	if (!strcmp(c, "agrees")) {
+		long long bm = int_or_zero(x, "before_ms"), am = int_or_zero(x,
+								  "after_ms");
+		format_duration_ms(&sb, bm > made ? bm - made : 0, lang);
+		set_str(f, "after_backup", sb.buf);
+		strbuf_reset(&sb);
+		/* Under a minute is the header's seconds and the dump's run. */
+		if (made - am > 60000) {
+			format_duration_ms(&sb, made - am, lang);
+			set_str(f, "quiet", sb.buf);
+		}
+	}
+	strbuf_release(&sb);
+	strbuf_release(&k);
 }
 
 /*
@@ -802,11 +856,18 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 			 journal_str(end, "rpo_unmeasured"), lang);
 		set_clock(o, journal_str(end, "rpo_clock"));
 		add_code(o, "path");
-		if (measured && json_is_integer(measured) && target && target->set)
+		if (json_is_true(json_object_get(end, "rpo_doubtful")))
+			set_str(o, "result", "FAILED");
+		else if (measured && json_is_integer(measured) && target &&
+			 target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else if (measured && json_is_integer(measured))
+			set_str(o, "result", "INFORMATIVE");
 		else if (end)
 			set_str(o, "result", "NOT DEMONSTRATED");
+		if (!target || !target->set)
+			json_object_set_new(o, "informative", json_true());
 	} else {
 		set_str(o, "result", "NOT DEMONSTRATED");
 	}
@@ -865,6 +926,7 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 				"before", "after", NULL };
 			add_codes(f, keys);
 		}
+		view_coherence(f, x, lang);
 		json_array_append_new(fresh, f);
 	}
 	json_object_set_new(view, "rpo_findings", finds);
@@ -958,7 +1020,8 @@ static const char *const finding_keys[] = { "n", "title", "what",
 	"measured", "evidence_code", "log_code", "f_check", "f_step",
 	"f_skipped", "f_not_run", "f_conditional", "f_allowed_error",
 	"f_allowed_exit", "f_preflight", "f_var", "f_unapproved", "f_rto",
-	"f_rpo", "f_incomplete", "f_stopped", NULL };
+	"f_rpo", "f_incomplete", "f_stopped", "f_overwrite", "item_code",
+	"artifact_code", NULL };
 
 static json_t *finding(json_t *list, const char *kind)
 {
@@ -1047,6 +1110,11 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		strbuf_release(&sb);
 		return;
 	}
+	/* Done in the run `rdrill restore` finishes: page 1 says so once. */
+	if (json_is_true(json_object_get(rec, "resumed"))) {
+		strbuf_release(&sb);
+		return;
+	}
 	if (!strcmp(st, "skipped")) {
 		f = finding(list, "f_skipped");
 		set_step(f, s);
@@ -1090,6 +1158,18 @@ static void step_findings(json_t *list, const struct drill_step *s,
 	strbuf_release(&sb);
 }
 
+/* A step ended aborted: the run was stopped by a signal or a deadline. */
+static int interrupted(const struct records *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nsteps; i++)
+		if (ix->step[i] && !strcmp(journal_str(ix->step[i], "status"),
+					   "aborted"))
+			return 1;
+	return 0;
+}
+
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
 			  const char *status, int lang)
@@ -1099,9 +1179,10 @@ static void view_findings(json_t *view, const struct drill *d,
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
-	if (!strcmp(status, "INCOMPLETE"))
+	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
-	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED")) {
+	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
+		 (!strcmp(status, RESTORED_WORD) && interrupted(ix))) {
 		f = finding(list, "f_stopped");
 		set_said(f, "message", run_tables, NULL,
 			 journal_str(ix->end, "reason"), lang);
@@ -1139,6 +1220,14 @@ static void view_findings(json_t *view, const struct drill *d,
 		add_code(f, "name");
 		add_code(f, "value");
 	}
+	for (i = 0; i < d->nitems; i++)
+		if (d->items[i].overwrite) {
+			f = finding(list, "f_overwrite");
+			set_data(f, "item", d->items[i].id);
+			set_data(f, "artifact", d->items[i].artifact);
+			add_code(f, "item");
+			add_code(f, "artifact");
+		}
 	if (!planned && !journal_str(ctx, "approved_plan")[0])
 		finding(list, "f_unapproved");
 	json_array_foreach(list, i, f)
@@ -1146,6 +1235,83 @@ static void view_findings(json_t *view, const struct drill *d,
 	json_object_set_new(view, "has_findings",
 			    json_boolean(json_array_size(list) > 0));
 	json_object_set_new(view, "findings", list);
+}
+
+/*
+ * Page 1's first block when the run left its system destroyed: since
+ * when, the restore and verify steps that did not pass as commands to
+ * paste, and the one command that finishes the job (restored.h). And
+ * on the run that finished it: which bundle it restores.
+ */
+static void view_not_restored(json_t *view, const struct drill *d,
+			      json_t *records, json_t *ctx, const char *status,
+			      int off, int lang)
+{
+	json_t *nr, *pending, *p, *r, *res = json_object_get(ctx, "resumes");
+	struct strbuf sb = STRBUF_INIT;
+	const char *bundle = journal_str(ctx, "bundle");
+	size_t i;
+
+	if (json_is_object(res)) {
+		set_data(view, "resumes_bundle", journal_str(res, "bundle"));
+		set_data(view, "resumes_head", journal_str(res, "chain_head"));
+		set_local(view, "resumes_destroyed", journal_str(res,
+			  "destroyed"), off, 1);
+		add_code(view, "resumes_bundle");
+		add_code(view, "resumes_head");
+	}
+	if (strcmp(status, RESTORED_WORD))
+		return;
+	nr = json_object();
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "destroy")) {
+			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
+			set_data(nr, "destroy_id", journal_str(r, "id"));
+			set_local(nr, "destroy_local", journal_str(r, "time"),
+				  off, 1);
+			break;
+		}
+	pending = restored_pending(records, d);
+	json_array_foreach(pending, i, p) {
+		const struct drill_step *s = drill_step_by_n(d, (long)
+			json_integer_value(json_object_get(p, "n")));
+		char k[32];
+		size_t j;
+
+		/* The author's words kept, the step's description said. */
+		if (s) {
+			const struct words *tables[3];
+			kind_tables(s->kind, tables);
+			set_said(p, "describe", tables, NULL,
+				 journal_str(p, "describe"), lang);
+		}
+		{
+			static const char *const data[] = { "id", "title",
+				"phase", "command", NULL };
+			size_t q;
+			for (q = 0; data[q]; q++) {
+				struct strbuf v = STRBUF_INIT;
+				words_data(&v, journal_str(p, data[q]));
+				json_object_set_new(p, data[q],
+						    json_string(v.buf));
+				strbuf_release(&v);
+			}
+		}
+		add_code(p, "command");
+		add_code(p, "describe");
+		/* The template words the status in its language. */
+		snprintf(k, sizeof(k), "st_%s", journal_str(p, "status"));
+		for (j = 0; k[j]; j++)
+			k[j] = k[j] == ' ' ? '_' : k[j];
+		json_object_set_new(p, k, json_true());
+	}
+	json_object_set_new(nr, "pending", pending);
+	strbuf_addf(&sb, "rdrill restore --confirm %s %s", d->environment,
+		    *bundle ? bundle : "BUNDLE");
+	set_data(nr, "restore_cmd", sb.buf);
+	add_code(nr, "restore_cmd");
+	json_object_set_new(view, "not_restored", nr);
+	strbuf_release(&sb);
 }
 
 /* The run's verdict, who and what: page 1's header lines. */
@@ -1160,7 +1326,8 @@ static void view_head(json_t *view, const struct drill *d, json_t *start,
 	set_str(view, "status", status);
 	snprintf(key, sizeof(key), "is_%s", status);
 	for (i = 0; key[i]; i++)
-		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 :
+				key[i] == ' ' ? '_' : key[i]);
 	json_object_set_new(view, key, json_true());
 	set_said(view, "end_reason", run_tables, NULL, journal_str(end, "reason"),
 		 lang);
@@ -1274,7 +1441,7 @@ static void view_steps(json_t *view, const struct drill *d,
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
-		vs = view_step(d, s, rec, view, verify ? checks : NULL,
+		vs = view_step(d, s, rec, ix->end, view, verify ? checks : NULL,
 			       !strcmp(status, "PLANNED"), off, lang);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
@@ -1364,12 +1531,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_object_set_new(view, wl == WORDS_ZH ? "lang_zh" : "lang_en",
 			    json_true());
 	set_str(view, "lang", lang);
-	if (!strcmp(journal_str(start, "mode"), "plan"))
-		status = "PLANNED";
-	else if (!ix.end)
-		status = "INCOMPLETE";
-	else
-		status = journal_str(ix.end, "status");
+	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
+	status = restored_verdict(records, d);
 	view_head(view, d, start, ix.end, status, wl);
 	zone = journal_str(json_object_get(ctx, "environment"), "zone");
 	off = zone_offset_min(zone);
@@ -1386,6 +1549,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		     "rto", wl);
 	view_rpo(view, d, records, ix.end, wl);
 	view_findings(view, d, &ix, ctx, status, wl);
+	view_not_restored(view, d, records, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
 	free(ix.step);
 	drill_free(d);

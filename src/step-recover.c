@@ -1279,6 +1279,73 @@ static void recover_finish(json_t *state, json_t *out)
 	}
 }
 
+/* "12.345 s" as the evidence says it, or in the report's language. */
+static void view_secs(json_t *o, const char *k, json_t *ev, const char *key,
+		      int lang)
+{
+	struct strbuf sb = STRBUF_INIT, mk = STRBUF_INIT;
+	json_t *ms;
+
+	strbuf_addf(&mk, "%s_ms", key);
+	ms = json_object_get(ev, mk.buf);
+	if (lang == WORDS_ZH && json_is_integer(ms)) {
+		long long v = json_integer_value(ms);
+		strbuf_addf(&sb, "%s%lld.%03lld 秒", v < 0 ? "-" : "",
+			    (v < 0 ? -v : v) / 1000, (v < 0 ? -v : v) % 1000);
+	} else {
+		strbuf_adds(&sb, json_string_value(json_object_get(ev, key)) ?
+			    json_string_value(json_object_get(ev, key)) : "");
+	}
+	report_view_str(o, k, sb.buf);
+	strbuf_release(&sb);
+	strbuf_release(&mk);
+}
+
+/*
+ * Point-in-time recovery's own figures, as rows of page 1's table (the
+ * report's "pitr"): its RPO from WAL against the drill's RPO target
+ * (the runner fails the drill above it), and the parts of its RTO,
+ * informative.
+ */
+static void recover_view(const struct step_view *v)
+{
+	static const char *const parts[] = { "wal_check", "restore_files",
+					     "replay_wal", "promote", NULL };
+	const struct drill *d = v->drill;
+	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
+	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *rto = json_object_get(ev, "rto"), *o, *w;
+	json_t *out = json_object_get(v->report, "pitr");
+	size_t k;
+
+	if (!ev)
+		return;
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "pitr", out);
+	}
+	o = json_object();
+	report_view_data(o, "id", v->step->id);
+	w = json_object_get(ev, "rpo_wal_ms");
+	if (json_is_integer(w)) {
+		view_secs(o, "rpo_wal", ev, "rpo_wal", v->lang);
+		if (t && t->set) {
+			struct strbuf sb = STRBUF_INIT;
+			words_duration_s(&sb, t->v, v->lang);
+			report_view_str(o, "rpo_target", sb.buf);
+			strbuf_release(&sb);
+		}
+		report_view_str(o, "rpo_result", !v->end ? "NOT MEASURED" :
+				!(t && t->set) ? "INFORMATIVE" :
+				json_integer_value(w) <= t->v * 1000 ?
+				"PASSED" : "FAILED");
+	}
+	for (k = 0; parts[k]; k++)
+		if (json_is_string(json_object_get(rto, parts[k])))
+			view_secs(o, parts[k], rto, parts[k], v->lang);
+	json_array_append_new(out, o);
+}
+
 /* Its words in the report's languages (words.h). */
 static const struct words recover_words[] = {
 	{ NULL, "recover the base backup of step '{}' into {}, to {w}, then {}",
@@ -1333,4 +1400,5 @@ const struct step_kind step_kind_recover = {
 	.run = recover_run,
 	.finish = recover_finish,
 	.words = recover_words,
+	.view = recover_view,
 };

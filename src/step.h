@@ -131,6 +131,7 @@ struct step_view {
 	const struct drill *drill;
 	const struct drill_step *step;
 	json_t *rec;
+	json_t *end;        /* the run's end record; NULL: it did not end */
 	json_t *vs;
 	json_t *report;
 	int lang;           /* enum words_lang */

@@ -437,6 +437,7 @@ const char *const words_fixed_terms[] = {
 	/* verdicts and states, as the journal and the tables say them */
 	"PASSED", "FAILED", "SKIPPED", "REFUSED", "ABORTED", "NOT", "RUN",
 	"PLANNED", "INCOMPLETE", "DEMONSTRATED", "RESTORED", "OVERDUE",
+	"INFORMATIVE", "MEASURED", "CONSISTENT", "DIFFERS",
 	/* units */
 	"B", "KiB", "MiB", "GiB", "TiB",
 	/* programs and rdrill's own names, as the drill file spells them */
