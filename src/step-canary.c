@@ -15,6 +15,7 @@
 #include "schema.h"
 #include "sha256.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
 #include "words.h"
 #include "report.h"

@@ -2,6 +2,7 @@
 #include "drill.h"
 #include "error.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
 #include "words.h"
 #include "report.h"
@@ -128,8 +129,7 @@ static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
 		base = base ? base + 1 : art;
 		json_array_foreach(sums, j, c) {
 			struct strbuf sb = STRBUF_INIT;
-			const char *name = json_string_value(json_object_get(c,
-								"name"));
+			const char *name = journal_str(c, "name");
 			if (!name || !*base ||
 			    (strcmp(name, base) && strcmp(name, art)))
 				continue;
@@ -162,17 +162,14 @@ static void checksum_view(const struct step_view *v)
 	}
 	json_array_foreach(sums, i, c) {
 		json_t *o = json_object();
-		report_view_data(o, "name", json_string_value(json_object_get(c,
-								"name")));
+		report_view_data(o, "name", journal_str(c, "name"));
 		json_object_set(o, "size", json_object_get(c, "size"));
-		report_view_data(o, "sha256", json_string_value(
-			json_object_get(c, "sha256")));
+		report_view_data(o, "sha256", journal_str(c, "sha256"));
 		json_array_append_new(out, o);
 	}
 	if (json_array_size(out))
 		json_object_set_new(v->report, "has_checksums", json_true());
-	report_view_data(v->report, "sums_file", json_string_value(
-		json_object_get(ev, "sums_file")));
+	report_view_data(v->report, "sums_file", journal_str(ev, "sums_file"));
 	report_view_code(v->report, "sums_file");
 	item_sizes(v->drill, v->report, sums);
 }

@@ -15,6 +15,7 @@
 #include "fpscan.h"
 #include "plan.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
 #include "words.h"
 #include "report.h"
@@ -544,8 +545,7 @@ static json_t *fp_row(json_t *r, const char *name_key, int lang)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	report_view_data(o, name_key, json_string_value(json_object_get(r,
-								name_key)));
+	report_view_data(o, name_key, journal_str(r, name_key));
 	for (i = 0; data[i]; i++) {
 		json_t *v = json_object_get(r, data[i]);
 		if (json_is_string(v))
@@ -554,13 +554,11 @@ static json_t *fp_row(json_t *r, const char *name_key, int lang)
 			json_object_set(o, data[i], v);
 	}
 	if (json_is_string(json_object_get(r, "value"))) {
-		words_say(tables, lang, "sequence {}", json_string_value(
-			json_object_get(r, "value")), &sb);
+		words_say(tables, lang, "sequence {}", journal_str(r, "value"), &sb);
 		report_view_str(o, "value", sb.buf);
 		strbuf_reset(&sb);
 	}
-	words_say(tables, lang, NULL, json_string_value(json_object_get(r,
-		  "match")), &sb);
+	words_say(tables, lang, NULL, journal_str(r, "match"), &sb);
 	report_view_str(o, "match", sb.buf);
 	strbuf_release(&sb);
 	return o;
@@ -590,8 +588,7 @@ static void fp_view(const struct step_view *v)
 		static const struct words *const tables[] = { fp_words,
 			words_common, NULL };
 		struct strbuf sb = STRBUF_INIT;
-		words_say(tables, v->lang, NULL, json_string_value(
-			json_object_get(ev, "summary")), &sb);
+		words_say(tables, v->lang, NULL, journal_str(ev, "summary"), &sb);
 		report_view_str(v->vs, "fp_summary", sb.buf);
 		strbuf_release(&sb);
 	}

@@ -10,6 +10,7 @@
 #include "report.h"
 #include "sha256.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
 #include "words.h"
 #include "strbuf.h"
@@ -1293,8 +1294,8 @@ static void view_secs(json_t *o, const char *k, json_t *ev, const char *key,
 		strbuf_addf(&sb, "%s%lld.%03lld 秒", v < 0 ? "-" : "",
 			    (v < 0 ? -v : v) / 1000, (v < 0 ? -v : v) % 1000);
 	} else {
-		strbuf_adds(&sb, json_string_value(json_object_get(ev, key)) ?
-			    json_string_value(json_object_get(ev, key)) : "");
+		strbuf_adds(&sb, journal_str(ev, key) ?
+			    journal_str(ev, key) : "");
 	}
 	report_view_str(o, k, sb.buf);
 	strbuf_release(&sb);

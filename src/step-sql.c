@@ -8,6 +8,7 @@
 #include "pg.h"
 #include "schema.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
 #include "markdown.h"
 #include "words.h"
@@ -347,12 +348,11 @@ static void sql_view(const struct step_view *v)
 	struct strbuf sb = STRBUF_INIT, code = STRBUF_INIT;
 
 	if (json_is_object(rl)) {
-		const char *path = json_string_value(json_object_get(rl, "path"));
+		const char *path = journal_str(rl, "path");
 		report_view_data(v->vs, "rows_path", path);
 		markdown_link_dest(&sb, path ? path : "");
 		report_view_data(v->vs, "rows_href", sb.buf);
-		report_view_data(v->vs, "rows_sha256", json_string_value(
-			json_object_get(rl, "sha256")));
+		report_view_data(v->vs, "rows_sha256", journal_str(rl, "sha256"));
 		json_object_set_new(v->vs, "rows_count", json_integer(
 			json_integer_value(json_object_get(res, "row_count"))));
 		if (json_is_true(json_object_get(res, "truncated")))

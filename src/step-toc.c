@@ -5,6 +5,7 @@
 #include "schema.h"
 #include "preflight.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
 #include "words.h"
 #include "report.h"
@@ -369,16 +370,13 @@ static void toc_view(const struct step_view *v)
 	o = json_object();
 	json_object_set(o, "entries", json_object_get(toc, "entries"));
 	for (i = 0; data[i]; i++)
-		report_view_data(o, data[i], json_string_value(
-			json_object_get(toc, data[i])));
-	words_say(tables, v->lang, NULL, json_string_value(json_object_get(toc,
-		  "readable")), &sb);
+		report_view_data(o, data[i], journal_str(toc, data[i]));
+	words_say(tables, v->lang, NULL, journal_str(toc, "readable"), &sb);
 	report_view_str(o, "readable", sb.buf);
 	types = json_array();
 	json_array_foreach(json_object_get(toc, "by_type"), i, t) {
 		json_t *ty = json_object();
-		report_view_data(ty, "desc", json_string_value(
-			json_object_get(t, "desc")));
+		report_view_data(ty, "desc", journal_str(t, "desc"));
 		json_object_set(ty, "count", json_object_get(t, "count"));
 		json_array_append_new(types, ty);
 	}
