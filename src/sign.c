@@ -67,7 +67,8 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 	struct sign_key *k = NULL;
 	struct stat st;
 	EVP_PKEY *pkey = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO named as the key must not hang open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		error_errno(err, "cannot open signing key %s", path);

@@ -138,9 +138,10 @@ static void fp_target(const struct drill *d, const struct drill_step *s,
 			    p->jobs.v == 1 ? "" : "s");
 	else
 		strbuf_adds(&sb, "one connection per CPU");
-	strbuf_adds(&sb, ": the catalogs (tables, columns, constraints, "
-		    "indexes, sequences), then COPY each table TO STDOUT "
-		    "(large ones in block ranges, in parallel)");
+	strbuf_adds(&sb, ": the catalogs (tables and materialized views, "
+		    "columns, constraints, indexes, partitions, sequences, enum "
+		    "types), large objects' SHA-256, then COPY each table TO "
+		    "STDOUT (large ones in block ranges, in parallel)");
 	strvec_push(lines, sb.buf);
 	strbuf_release(&sb);
 }
@@ -364,6 +365,8 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	json_t *all, *ev, *tables, *seqs, *prev = NULL;
 	int ret = -1;
 
+	memset(&st, 0, sizeof(st));
+	strvec_init(&st.not_covered);
 	all = json_object_get(sc->state, "fingerprints");
 	if (!all) {
 		all = json_object();
@@ -402,6 +405,17 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "scan_ms", json_integer(st.ms));
 	json_object_set_new(ev, "server_version_num",
 			    json_string(st.server_version));
+	{
+		/* What is not compared, named in the report (README: table). */
+		json_t *nc = json_array();
+		size_t k;
+
+		for (k = 0; k < st.not_covered.nr; k++)
+			json_array_append_new(nc, json_string(st.not_covered.v[k]));
+		json_object_set_new(ev, "has_not_covered",
+				    json_boolean(json_array_size(nc) > 0));
+		json_object_set_new(ev, "not_covered", nc);
+	}
 	tables = table_rows(&fp);
 	seqs = sequence_rows(&fp);
 	json_object_set_new(ev, "tables", tables);
@@ -428,6 +442,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 		json_object_set_new(all, sc->step->id, fingerprint_to_json(&fp));
 	ret = 0;
 out:
+	strvec_clear(&st.not_covered);
 	fingerprint_release(&fp);
 	fingerprint_release(&before);
 	strbuf_release(&summary);
@@ -438,12 +453,13 @@ out:
 static const struct words fp_words[] = {
 	/* the target line */
 	{ NULL, "SQL, in one REPEATABLE READ, READ ONLY snapshot shared by "
-	  "{w}: the catalogs (tables, columns, constraints, indexes, "
-	  "sequences), then COPY each table TO STDOUT (large ones in block "
-	  "ranges, in parallel)",
+	  "{w}: the catalogs (tables and materialized views, columns, "
+	  "constraints, indexes, partitions, sequences, enum types), large "
+	  "objects' SHA-256, then COPY each table TO STDOUT (large ones in "
+	  "block ranges, in parallel)",
 	  "SQL，在一个 `REPEATABLE READ, READ ONLY` 快照上，由{w}共享：先读系统目录"
-	  "（表、列、约束、索引、序列），再对每张表执行 `COPY ... TO STDOUT`"
-	  "（大表按块范围并行读取）" },
+	  "（表与物化视图、列、约束、索引、分区、序列、枚举类型），再计算大对象的 "
+	  "SHA-256，然后对每张表执行 `COPY ... TO STDOUT`（大表按块范围并行读取）" },
 	{ NULL, "one connection per CPU", "每个 CPU 一个连接" },
 	{ NULL, "1 connection", " 1 个连接" },
 	{ NULL, "{n} connections", " {n} 个连接" },
