@@ -126,6 +126,12 @@ $(B)/test-kind: tests/unit/test-kind.c $(KIND_TEST_SRCS) $(B)/rdrill-main.o \
 		-o $@ $< $(KIND_TEST_SRCS) $(B)/rdrill-main.o $(B)/librdrill.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS)
 
+# test-words plans every shipped drill through rdrill's main() too.
+$(B)/test-words: tests/unit/test-words.c $(B)/rdrill-main.o $(B)/librdrill.a
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) \
+		-o $@ $< $(B)/rdrill-main.o $(B)/librdrill.a $(PKG_LIBS) \
+		$(CMOCKA_LIBS)
+
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 		$(FUZZ_DRIVER) $(B)/librdrill.a
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_TOP='"$(CURDIR)"' $(FUZZ_LINK) \

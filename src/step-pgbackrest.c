@@ -478,13 +478,13 @@ out:
 /* Its words in the report's languages (words.h). */
 static const struct words pbr_words[] = {
 	{ NULL, "pgBackRest stanza {}: info, verify, the newest backup",
-	  "pgBackRest stanza {}：info、verify、最新的备份" },
+	  "pgBackRest stanza {}：`info`、`verify`、最新的备份" },
 	{ NULL, "pgBackRest stanza {}: info, the newest backup",
-	  "pgBackRest stanza {}：info、最新的备份" },
+	  "pgBackRest stanza {}：`info`、最新的备份" },
 	{ NULL, "pgBackRest stanza {}: info, verify, the {} backup",
-	  "pgBackRest stanza {}：info、verify、{} 备份" },
+	  "pgBackRest stanza {}：`info`、`verify`、{} 备份" },
 	{ NULL, "pgBackRest stanza {}: info, the {} backup",
-	  "pgBackRest stanza {}：info、{} 备份" },
+	  "pgBackRest stanza {}：`info`、{} 备份" },
 	{ NULL, "stanza status", "stanza 状态" },
 	{ NULL, "0 (ok)", "0（正常）" },
 	{ NULL, "backup to restore", "要恢复的备份" },

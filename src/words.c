@@ -442,7 +442,7 @@ const char *const words_fixed_terms[] = {
 	"B", "KiB", "MiB", "GiB", "TiB",
 	/* programs and rdrill's own names, as the drill file spells them */
 	"rdrill", "pg_dump", "pg_restore", "pg_verifybackup", "pgbackrest",
-	"pgBackRest", "tar", "sha256sum", "canary", "Stanza", "dry-run",
+	"pgBackRest", "tar", "sha256sum", "canary", "Stanza", "stanza", "dry-run",
 	/* the host's */
 	"CPU", "uid",
 	NULL,

@@ -360,6 +360,75 @@ static void test_real_runs(void **state)
 	strvec_clear(&bad);
 }
 
+/* rdrill's main(), built again for this binary (Makefile). */
+int rdrill_main(int argc, char **argv);
+
+/*
+ * The plan of every drill shipped in drills/ (each kind's description
+ * and target lines as the code says them today, not as an old journal
+ * recorded them), planned by rdrill itself and rendered in zh-CN.
+ */
+static void test_shipped_plans(void **state)
+{
+	struct strvec bad = STRVEC_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	const char *tmp = getenv("TMPDIR");
+	DIR *dh = opendir("drills");
+	struct dirent *de;
+	int n = 0;
+	(void)state;
+
+	assert_non_null(dh);
+	strbuf_addf(&dir, "%s/rdrill-test-words.XXXXXX", tmp && *tmp ? tmp :
+		    "/tmp");
+	assert_non_null(mkdtemp(dir.buf));
+	while ((de = readdir(dh))) {
+		struct strbuf drill = STRBUF_INIT, out = STRBUF_INIT,
+			      journal = STRBUF_INIT, md = STRBUF_INIT;
+		size_t len = strlen(de->d_name), before = bad.nr, i;
+		json_t *records;
+		char *argv[6];
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".yaml"))
+			continue;
+		strbuf_addf(&drill, "drills/%s", de->d_name);
+		strbuf_addf(&out, "%s/%s", dir.buf, de->d_name);
+		argv[0] = (char *)"rdrill";
+		argv[1] = (char *)"plan";
+		argv[2] = drill.buf;
+		argv[3] = (char *)"-o";
+		argv[4] = out.buf;
+		argv[5] = NULL;
+		if (rdrill_main(5, argv) != 0)
+			fail_msg("rdrill plan %s failed", drill.buf);
+		strbuf_addf(&journal, "%s/journal.jsonl", out.buf);
+		records = load(journal.buf);
+		render_zh(records, NULL, &md);
+		english_left(md.buf, &bad);
+		for (i = before; i < bad.nr; i++)
+			print_message("%s: %s\n", drill.buf, bad.v[i]);
+		json_decref(records);
+		strbuf_release(&drill);
+		strbuf_release(&out);
+		strbuf_release(&journal);
+		strbuf_release(&md);
+		n++;
+	}
+	closedir(dh);
+	assert_true(n >= 5);
+	if (!getenv("RDRILL_KEEP")) {
+		struct strbuf cmd = STRBUF_INIT;
+		strbuf_addf(&cmd, "rm -rf '%s'", dir.buf);
+		assert_int_equal(system(cmd.buf), 0);
+		strbuf_release(&cmd);
+	}
+	if (bad.nr)
+		fail_msg("%zu English words in zh-CN plans (first: %s)",
+			 bad.nr, bad.v[0]);
+	strvec_clear(&bad);
+	strbuf_release(&dir);
+}
+
 /* A sign-off as --role auditor is 审计 in the signed zh-CN report. */
 static void test_signoff_role(void **state)
 {
@@ -471,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_real_runs),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_shipped_plans),
 		cmocka_unit_test(test_signoff_role),
 		cmocka_unit_test(test_injected_word_fails),
 	};
