@@ -256,6 +256,9 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ran = step->kind->run(&sc, &serr);
 		picked_unchanged(r, step, rec, "after");
 	}
+	/* Nothing more goes through a bundle path that names another place. */
+	if (fs_anchor_intact(&serr) < 0)
+		ran = -1;
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
@@ -1423,7 +1426,7 @@ static int open_bundle(struct run *r, struct error *err)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
-	if (fs_mkdirs(path.buf, 0755, err) < 0)
+	if (fs_mkdir_new(path.buf, err) < 0)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
@@ -1509,6 +1512,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.journal = NULL;
 
 	/* The step logs' names, like their bytes, before the seal lists them. */
+	if (fs_anchor_intact(err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
 	if (fs_fsync_dir(path.buf, err) < 0)
