@@ -430,6 +430,8 @@ const struct words words_common[] = {
 const char *const words_fixed_terms[] = {
 	/* measures and hashes */
 	"RTO", "RPO", "SHA-256", "SHA256", "sha256", "UTC", "NTP", "Ed25519",
+	/* the bundle's seal file, as rdrill names it */
+	"SEAL",
 	/* PostgreSQL and what it calls its parts */
 	"PostgreSQL", "SQL", "TOC", "WAL", "LSN", "COPY", "libpq", "Dump",
 	/* the libraries the environment record names */
