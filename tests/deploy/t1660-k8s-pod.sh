@@ -149,6 +149,9 @@ phases:
     - id: scratch-start
       run: ["${pg_bin}/pg_ctl", -D, "${data}", -w, -l, /tmp/scratch/log, -o,
             "-c archive_mode=off -c listen_addresses= -k /tmp/scratch", start]
+  verify_backup:
+    - id: backup-ok
+      run: ["true"]
   destroy:
     - id: wipe
       run: ["true"]
