@@ -87,7 +87,7 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps image check check-suite demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps image check check-suite man demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
@@ -126,7 +126,7 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 # Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
 
-$(B)/hang-listen: tests/helpers/hang-listen.c | $(B)
+$(HELPERS): $(B)/%: tests/helpers/%.c | $(B)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
 
 $(B):
@@ -148,6 +148,11 @@ fuzz:
 	$(MAKE) --no-print-directory fuzz-targets B=build-fuzz CC=clang FUZZER=1
 
 fuzz-targets: $(FUZZ_BINS)
+
+# rdrill.1's SYNOPSIS and COMMANDS from the table --help prints
+# (src/rdrill.c); tests/t1351-man-drift.sh fails when they differ.
+man: $(B)/rdrill
+	sh .ci/man-splice.sh $(B)/rdrill rdrill.1
 
 demo: deps
 	$(MAKE) --no-print-directory all

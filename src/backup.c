@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "safefs.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -236,7 +237,7 @@ static void look_archive(struct cand *c, const char *tz, int full)
 		ret = toc_read_archive(c->path, &toc, &err);
 	} else {
 		struct strbuf head = STRBUF_INIT;
-		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		int fd = safefs_open_regular(c->path, 1, NULL, &err);
 		ssize_t n = -1;
 
 		if (fd >= 0) {
@@ -244,7 +245,9 @@ static void look_archive(struct cand *c, const char *tz, int full)
 			n = read(fd, head.buf, HEAD_BYTES);
 			close(fd);
 		}
-		if (n < 0) {
+		if (fd < 0) {
+			ret = -1;
+		} else if (n < 0) {
 			error_set(&err, "cannot read it: %s", strerror(errno));
 			ret = -1;
 		} else {
@@ -279,10 +282,16 @@ static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
 
 	c->clock = "mtime";
 	c->dst_fits = 1;
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Candidates sit where backups land, often writable by a backup
+	 * user: non-blocking and fstat'd, so a FIFO put there (or swapped in
+	 * after the glob's stat) is a damaged candidate, never a hang.
+	 */
+	fd = safefs_open_regular(c->path, 1, NULL, &err);
 	if (fd < 0) {
-		strbuf_addf(&why, "cannot be opened: %s", strerror(errno));
+		strbuf_addf(&why, "cannot be opened: %s", err.msg.buf);
 		c->damaged = strbuf_detach(&why, NULL);
+		error_release(&err);
 		return;
 	}
 	n = read(fd, magic, sizeof(magic));

@@ -17,7 +17,8 @@
  * run bundle under the directories (history.h), written as
  * OUTDIR/history.md, .html and .json (OUTDIR: the first DIR), and with
  * --prom as Prometheus textfile-collector metrics, each atomically. One
- * line per drill on stdout; exit 1 when a drill is overdue (for cron).
+ * line per drill on stdout; exit 4 when a drill is overdue (for cron),
+ * 1 when history itself failed. A missing -o OUTDIR is created.
  */
 int cmd_history(int argc, char **argv)
 {
@@ -47,6 +48,8 @@ int cmd_history(int argc, char **argv)
 					  "hold the bundles");
 	if (!outdir)
 		outdir = dirs.v[0];
+	else if (fs_mkdirs(outdir, 0755, &err) < 0)
+		goto fail;
 	h = history_scan(&dirs, clock_wall_ms(), &err);
 	if (!h)
 		goto fail;
@@ -88,7 +91,7 @@ int cmd_history(int argc, char **argv)
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
 	       path.buf, path.buf);
 	overdue = history_overdue(h);
-	rc = overdue ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
+	rc = overdue ? RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);

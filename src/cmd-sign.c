@@ -1,6 +1,7 @@
 #include "error.h"
 #include "rdrill.h"
 #include "seal.h"
+#include "secret.h"
 #include "sign.h"
 #include "signoff.h"
 #include "strbuf.h"
@@ -62,6 +63,7 @@ int cmd_sign(int argc, char **argv)
 		rc = RDRILL_EXIT_REFUSED;
 		goto out;
 	}
+	secret_protect_process();     /* before the private key is read */
 	if (key_path && *key_path && !(key = sign_key_load(key_path, &err))) {
 		rc = RDRILL_EXIT_REFUSED;
 		goto fail;

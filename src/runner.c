@@ -254,6 +254,9 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ran = step->kind->run(&sc, &serr);
 		picked_unchanged(r, step, rec, "after");
 	}
+	/* Nothing more goes through a bundle path that names another place. */
+	if (fs_anchor_intact(&serr) < 0)
+		ran = -1;
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
@@ -689,9 +692,15 @@ static int gates(struct run *r)
 	int destructive = 0;
 
 	if (r->o->approved && strcmp(r->o->approved, hash)) {
+		/* A plan bundle's approval says what changed (cmd-run.c). */
+		const char *why = journal_str(r->o->approval, "mismatch");
+
 		strbuf_addf(&r->reason, "the plan hash %s is not the approved "
-			    "plan %s: the drill file, its variables or the date "
-			    "changed since the review", hash, r->o->approved);
+			    "plan %s: %s", hash, r->o->approved, *why ? why :
+			    "the drill file, its variables or the date changed "
+			    "since the review (a bare hash carries no review "
+			    "date: it must match exactly; --approved-plan DIR, "
+			    "a reviewed plan bundle, lets the date roll forward)");
 		return -1;
 	}
 	for (i = 0; i < r->d->nsteps; i++)
@@ -1023,6 +1032,13 @@ static json_t *start_record(struct run *r)
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
 	json_object_set_new(ctx, "environment", envinfo_collect());
+	/* The report names its bundle, so a printed copy finds its evidence. */
+	{
+		const char *slash = strrchr(r->o->bundle, '/');
+
+		json_object_set_new(ctx, "bundle", json_string(slash && slash[1] ?
+				    slash + 1 : r->o->bundle));
+	}
 	/* The report says who signs; the SEAL.sig proves it. */
 	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
 			    json_string(sign_key_fingerprint(r->o->sign_key)) :
@@ -1421,7 +1437,7 @@ static int open_bundle(struct run *r, struct error *err)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
-	if (fs_mkdirs(path.buf, 0755, err) < 0)
+	if (fs_mkdir_new(path.buf, err) < 0)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
@@ -1507,6 +1523,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.journal = NULL;
 
 	/* The step logs' names, like their bytes, before the seal lists them. */
+	if (fs_anchor_intact(err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
 	if (fs_fsync_dir(path.buf, err) < 0)

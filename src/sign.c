@@ -1,6 +1,7 @@
 #include "sign.h"
 #include "error.h"
 #include "fsutil.h"
+#include "safefs.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -67,9 +68,15 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 	struct sign_key *k = NULL;
 	struct stat st;
 	EVP_PKEY *pkey = NULL;
-	/* O_NONBLOCK: a FIFO named as the key must not hang open(). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = -1;
 
+	/*
+	 * Symlinks followed (a mounted Secret), what was opened checked:
+	 * non-blocking so a FIFO cannot hang us, then fstat.
+	 */
+	if (safefs_root_trusted(path, "signing key", err) < 0)
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		error_errno(err, "cannot open signing key %s", path);
 		goto out;
@@ -78,9 +85,15 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 		error_set(err, "signing key %s is not a regular file", path);
 		goto out;
 	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		error_set(err, "signing key %s is owned by uid %ld, neither "
+			  "rdrill's user (uid %ld) nor root: refused", path,
+			  (long)st.st_uid, (long)geteuid());
+		goto out;
+	}
 	/*
-	 * As ssh: a key of the user's own must be theirs alone. One another
-	 * user (root) owns may be read through a group: how Kubernetes
+	 * As ssh: a key of the user's own must be theirs alone. Root's key
+	 * read by another user may be read through a group: how Kubernetes
 	 * mounts a Secret for a non-root pod (root's, fsGroup's, 0440).
 	 * Writable by group or others, or readable by others: never.
 	 */
@@ -197,6 +210,39 @@ out:
 	return ret;
 }
 
+int sign_pub_fingerprint(const char *pub, size_t publen,
+			 char fpr[SHA256_HEX_LEN + 1], struct error *err)
+{
+	EVP_PKEY *pkey = read_pem(pub, publen, 0);
+	int ret = -1;
+
+	if (!pkey || EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519)
+		error_set(err, "not an Ed25519 public key (PEM)");
+	else if (fingerprint(pkey, fpr) < 0)
+		error_set(err, "cannot encode the public key");
+	else
+		ret = 0;
+	ERR_clear_error();
+	EVP_PKEY_free(pkey);
+	return ret;
+}
+
+int sign_fingerprint_arg(const char *arg, char fpr[SHA256_HEX_LEN + 1])
+{
+	size_t i;
+
+	if (!strncmp(arg, "SHA256:", 7))
+		arg += 7;
+	if (strlen(arg) != SHA256_HEX_LEN ||
+	    strspn(arg, "0123456789abcdefABCDEF") != SHA256_HEX_LEN)
+		return 0;
+	for (i = 0; i < SHA256_HEX_LEN; i++)
+		fpr[i] = (char)(arg[i] >= 'A' && arg[i] <= 'F' ?
+				arg[i] + 32 : arg[i]);
+	fpr[SHA256_HEX_LEN] = '\0';
+	return 1;
+}
+
 int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 		const void *sig, size_t siglen, char fpr[SHA256_HEX_LEN + 1],
 		struct error *err)
@@ -237,7 +283,8 @@ out:
 static int write_new(const char *path, const void *data, size_t len,
 		     unsigned mode, struct error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
 	size_t off = 0;
 
 	if (fd < 0)
@@ -265,8 +312,8 @@ int sign_keygen(const char *dir, struct strbuf *priv_path,
 	struct sign_key k;
 	struct strbuf pem = STRBUF_INIT;
 	BIO *bio = NULL;
-	char *p;
-	long n;
+	char *p = NULL;
+	long n = 0;
 	int ret = -1;
 
 	if (!pkey) {
@@ -289,6 +336,9 @@ int sign_keygen(const char *dir, struct strbuf *priv_path,
 		goto out;
 	ret = 0;
 out:
+	/* The private key's PEM is not left in freed memory. */
+	if (p && n > 0)
+		OPENSSL_cleanse(p, (size_t)n);
 	BIO_free(bio);
 	EVP_PKEY_free(pkey);
 	strbuf_release(&pem);

@@ -179,11 +179,11 @@ rm -rf "$ev/reports"
 "$DOCKER" rm -f abort >/dev/null 2>&1
 run_pod abort 65532:65532 "$ev" run /etc/rdrill/drills/abort.yaml --confirm test &
 runpid=$!
-i=0
+# Until the long step's start line is logged, or the container is gone.
 until "$DOCKER" logs abort 2>&1 | grep -q 'long-restore \.\.\.$'; do
-	i=$((i + 1))
-	[ $i -lt 1200 ] || break
-	sleep 0.1
+	[ "$("$DOCKER" inspect --format '{{.State.Status}}' abort 2>/dev/null)" != exited ] ||
+		break
+	sleep 0.2
 done
 "$DOCKER" logs abort 2>&1 | grep -q 'long-restore \.\.\.$'
 expect_true "the long step started" [ $? -eq 0 ]
