@@ -10,9 +10,17 @@
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RDRILL=${RDRILL:-$TOP/rdrill}
+# make check-deploy sets no RDRILL: the binary make image installs.
+if [ ! -x "$RDRILL" ]; then
+	make -s -C "$TOP" B=build build/rdrill >"$TRASH/make.log" 2>&1 ||
+		{ cat "$TRASH/make.log"; exit 1; }
+	RDRILL=$TOP/build/rdrill
+fi
 K=$TOP/deploy/kubernetes
 
 # The tools: kubectl 1.20 from Debian, the checkers' npm packages (locked).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+	{ echo "$TEST_NAME: needs node and npm (Debian packages nodejs, npm)" >&2; exit 1; }
 mkdir -p "$TRASH/deb" "$TRASH/check"
 (cd "$TRASH/deb" && apt-get download kubernetes-client >"$TRASH/apt.log" 2>&1 &&
 	dpkg-deb -x kubernetes-client_*.deb x) || { cat "$TRASH/apt.log"; exit 1; }

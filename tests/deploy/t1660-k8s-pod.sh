@@ -14,6 +14,12 @@
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RDRILL=${RDRILL:-$TOP/rdrill}
+# make check-deploy sets no RDRILL: the binary make image installs.
+if [ ! -x "$RDRILL" ]; then
+	make -s -C "$TOP" B=build build/rdrill >"$TRASH/make.log" 2>&1 ||
+		{ cat "$TRASH/make.log"; exit 1; }
+	RDRILL=$TOP/build/rdrill
+fi
 . "$(dirname "$0")/docker-lib.sh"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -68,9 +74,7 @@ expect_grep "^    port: $port\$" "$TRASH/drills/isolated.yaml"
 
 # A Secret as the kubelet writes it: a timestamped directory, ..data
 # pointing at it, each key a symlink through ..data; root's, 0440, group
-# the pod's (fsGroup; group 0 for the arbitrary UID). The password is
-# mounted as the directory; the signing key as the CronJob mounts it
-# (subPath: the file itself, bind-mounted).
+# the pod's (fsGroup; group 0 for the arbitrary UID).
 secret() { # DIR GID KEY FILE
 	mkdir -p "$1/..2026_01_02_03_04_05.1"
 	cp "$4" "$1/..2026_01_02_03_04_05.1/$3"
@@ -97,7 +101,7 @@ run_pod() {
 		--tmpfs /tmp:rw,exec,nosuid,nodev,size=1g,mode=1777 --user "$user" \
 		-v "$TRASH/drills:/etc/rdrill/drills:ro" \
 		-v "$TRASH/sec-$name/db:/var/run/secrets/rdrill/db:ro" \
-		-v "$TRASH/sec-$name/signing/..2026_01_02_03_04_05.1/key.pem:/var/run/secrets/rdrill/signing/key.pem:ro" \
+		-v "$TRASH/sec-$name/signing:/var/run/secrets/rdrill/signing:ro" \
 		-v "$TRASH/backups:/backups:ro" -v "$ev:/evidence" \
 		-e RDRILL_STATE_DIR=/evidence/state \
 		-e RDRILL_SIGN_KEY=/var/run/secrets/rdrill/signing/key.pem \
@@ -181,8 +185,7 @@ run_pod abort 65532:65532 "$ev" run /etc/rdrill/drills/abort.yaml --confirm test
 runpid=$!
 # Until the long step's start line is logged, or the container is gone.
 until "$DOCKER" logs abort 2>&1 | grep -q 'long-restore \.\.\.$'; do
-	[ "$("$DOCKER" inspect --format '{{.State.Status}}' abort 2>/dev/null)" != exited ] ||
-		break
+	kill -0 "$runpid" 2>/dev/null || break
 	sleep 0.2
 done
 "$DOCKER" logs abort 2>&1 | grep -q 'long-restore \.\.\.$'
