@@ -50,7 +50,7 @@ MANPAGE := $(wildcard rdrill.1)
 # Every goal but these compiles, so needs the libraries' pkg-config
 # modules (and cmocka for the tests): say which are missing, in one line,
 # instead of a compiler error. check and demo run `deps`, then make again.
-NOLIB_GOALS := deps check demo demo-isolated demo-pitr fuzz clean uninstall
+NOLIB_GOALS := deps image check demo demo-isolated demo-pitr fuzz clean uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_PKGS := $(PKGS) $(if $(filter check-suite $(B)/test-%,$(MAKECMDGOALS)),cmocka)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
@@ -87,12 +87,18 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps check check-suite man demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps image check check-suite man demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
 deps:
 	@sh .ci/install-deps.sh
+
+# The container image (deploy/image/build.sh): a debootstrap'd Debian 12
+# root with rdrill, PostgreSQL 15 and pgBackRest, imported into the
+# running Docker daemon as rdrill:VERSION. As root.
+image: deps
+	@sh deploy/image/build.sh
 
 rdrill: $(B)/rdrill
 	cp $(B)/rdrill $@
