@@ -1,4 +1,5 @@
 #include "drill.h"
+#include "bundle.h"
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -112,9 +113,8 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	j = journal_create(path.buf, &err);
 	if (!j || journal_append(j, start, &err) < 0)
 		goto fail;
-	if (report_write(p.bundle.buf, records, a->lang, &err) < 0 ||
-	    seal_write(p.bundle.buf, SEAL_COMPLETE, "plan", a->lang, key,
-		       &err) < 0)
+	if (bundle_close(p.bundle.buf, records, a->lang, SEAL_COMPLETE, "plan",
+			 key, &err) < 0)
 		goto fail;
 	utf8_term(&path, p.bundle.buf);
 	printf("\nPLANNED: %s/report.md\n         %s/report.html\n",

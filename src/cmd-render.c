@@ -1,4 +1,5 @@
 #include "error.h"
+#include "bundle.h"
 #include "journal.h"
 #include "rdrill.h"
 #include "report.h"
@@ -123,8 +124,8 @@ int cmd_render(int argc, char **argv)
 		/* The cut-short seal is signed by whoever renders, if keyed. */
 		if (kp && *kp && !(key = sign_key_load(kp, &err)))
 			goto fail;
-		if (report_write(dir, records, lang, &err) < 0 ||
-		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, key, &err) < 0)
+		if (bundle_close(dir, records, lang, SEAL_CUT_SHORT, "render",
+				 key, &err) < 0)
 			goto fail;
 		fprintf(stderr, "rdrill: the run was cut short; sealed now as "
 			"cut short after journal record %zu%s\n",

@@ -1177,6 +1177,7 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 			      "%d)", id, (int)json_integer_value(seen));
 	json_object_set_new(c->ids, id, json_integer(idn->line));
 
+	step_kinds_check();
 	for (k = step_kinds; *k; k++)
 		for (s = (*k)->selectors; *s; s++) {
 			if (!json_object_get(obj, *s))

@@ -200,6 +200,14 @@ void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
 	dl->cancel = cancel;
 }
 
+void pg_deadline_from(struct pg_deadline *dl, const struct deadline *d,
+		      volatile sig_atomic_t *cancel)
+{
+	dl->at_ms = d->at_ms;
+	dl->timeout_s = d->timeout_s;
+	dl->cancel = cancel;
+}
+
 static int cancelled(const struct pg_deadline *dl)
 {
 	return dl && dl->cancel && *dl->cancel;

@@ -47,6 +47,7 @@ struct strvec;
  * step whose cancel flag is set ABORTED, any other error FAILED.
  * A NULL deadline, or at_ms 0, means none (tests only).
  */
+struct deadline;
 struct pg_deadline {
 	long long at_ms;                /* clock_mono_ms() value; 0: none */
 	long timeout_s;                 /* what the message says */
@@ -54,6 +55,10 @@ struct pg_deadline {
 };
 #define PG_CANCEL_WAIT_MS 2000
 #define PG_CANCEL_GRACE_MS 2000
+
+/* A step's deadline (clock.h), with its cancel flag. */
+void pg_deadline_from(struct pg_deadline *dl, const struct deadline *d,
+		      volatile sig_atomic_t *cancel);
 
 /* now + timeout_s (0: no deadline, only the cancel flag). */
 void pg_deadline_init(struct pg_deadline *dl, long timeout_s,

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "bundle.h"
 #include "restored.h"
 #include "sha256.h"
 #include "secret.h"
@@ -239,6 +240,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
+	step_ctx_begin(&sc, step->n, step->id, step->timeout_s);
 
 	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
 		       drill_phases[step->phase], step->id);
@@ -1532,9 +1534,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
-	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, o->sign_key,
-		       err) < 0)
+	if (!records || bundle_close(o->bundle, records, o->lang,
+				     SEAL_COMPLETE, "run", o->sign_key, err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

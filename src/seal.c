@@ -1,5 +1,4 @@
 #include "seal.h"
-#include "signoff.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -42,6 +41,12 @@ static int is_seal_file(const char *name)
 		if (!strcmp(name, seal_files[i]))
 			return 1;
 	return 0;
+}
+
+int seal_is_late_file(const char *name)
+{
+	return !strcmp(name, SEAL_SIGNOFF_FILE) ||
+	       !strcmp(name, SEAL_SIGNED_MD) || !strcmp(name, SEAL_SIGNED_HTML);
 }
 
 void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html)
@@ -689,7 +694,7 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
 		if (!is_seal_file(n) && !extra_report_lang(n) &&
-		    !signoff_is_file(n) && !in_list(&names, n))
+		    !seal_is_late_file(n) && !in_list(&names, n))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
 	}
@@ -886,6 +891,79 @@ out:
 	error_release(&e);
 }
 
+/* What SEAL says of the journal against the journal (`js`). */
+static void check_seal_journal(const struct seal_fields *f, int have_records,
+			       const struct journal_stat *js,
+			       struct seal_check *c)
+{
+	c->sealed = 1;
+	memcpy(c->state, f->state, sizeof(c->state));
+	memcpy(c->lang, f->lang, sizeof(c->lang));
+	if (!strcmp(f->state, SEAL_COMPLETE))
+		strvec_pushf(&c->notes, "SEAL: complete: the run finished "
+			     "and was sealed by %s at %s", f->by, f->at);
+	else
+		strvec_pushf(&c->notes, "SEAL: CUT SHORT: the run was "
+			     "killed; sealed afterwards by %s at %s, "
+			     "after journal record %lld", f->by, f->at,
+			     f->records);
+	if (have_records && f->records != js->records)
+		strvec_pushf(&c->problems, "journal.jsonl: %lld records, "
+			     "SEAL says %lld", js->records, f->records);
+	else if (have_records && strcmp(f->head, js->head))
+		strvec_pushf(&c->problems, "journal.jsonl:%lld: the last "
+			     "record's SHA-256 is not SEAL's journal-head",
+			     js->records);
+	if (js->torn && !strcmp(f->state, SEAL_COMPLETE))
+		strvec_pushf(&c->problems, "journal.jsonl: %llu bytes of a "
+			     "partial record after record %lld: damage "
+			     "(a complete seal ends on a whole record)",
+			     js->torn, js->records);
+	else if (!strcmp(f->state, SEAL_CUT_SHORT) &&
+		 (long long)js->torn != f->torn)
+		strvec_pushf(&c->problems, "journal.jsonl: %llu bytes after "
+			     "the last record, SEAL says %lld", js->torn,
+			     f->torn);
+}
+
+/*
+ * The reports against a render of the journal: the sealed ones (when
+ * sealed or present) and each language's written later by render.
+ * `f` NULL: no seal.
+ */
+static void check_reports(const char *dir, json_t *records,
+			  const struct strvec *files,
+			  const struct seal_fields *f, struct seal_check *c)
+{
+	struct strbuf ours = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	int known = report_renderer(&ours, &e) == 0;
+	size_t i;
+
+	if (!known)
+		strvec_pushf(&c->problems, "reports: cannot tell how this "
+			     "rdrill renders: %s", e.msg.buf);
+	if (f || in_list(files, "report.md"))
+		check_report(dir, records, NULL, f &&
+			     strcmp(f->lang, "default") ? f->lang : NULL,
+			     f ? f->renderer : NULL, known ? ours.buf : NULL, c);
+	for (i = 0; langs[i]; i++) {
+		struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+
+		seal_report_names(langs[i], &md, &html);
+		/* Written later by render, under the seal's renderer at
+		 * best: compared like the sealed ones. */
+		if (in_list(files, md.buf) || in_list(files, html.buf))
+			check_report(dir, records, langs[i], NULL,
+				     f ? f->renderer : NULL,
+				     known ? ours.buf : NULL, c);
+		strbuf_release(&md);
+		strbuf_release(&html);
+	}
+	strbuf_release(&ours);
+	error_release(&e);
+}
+
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
@@ -897,7 +975,6 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	struct checksum_set listed = CHECKSUM_SET_INIT;
 	json_t *records = NULL;
 	int torn = 0, have_seal = 0, ret = -1;
-	size_t i;
 
 	strvec_init(&files);
 	strvec_init(&referenced);
@@ -935,36 +1012,8 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 			    "sealed (a killed run: `rdrill render` seals it as "
 			    "cut short)");
 	}
-	if (have_seal) {
-		c->sealed = 1;
-		memcpy(c->state, f.state, sizeof(c->state));
-		memcpy(c->lang, f.lang, sizeof(c->lang));
-		if (!strcmp(f.state, SEAL_COMPLETE))
-			strvec_pushf(&c->notes, "SEAL: complete: the run finished "
-				     "and was sealed by %s at %s", f.by, f.at);
-		else
-			strvec_pushf(&c->notes, "SEAL: CUT SHORT: the run was "
-				     "killed; sealed afterwards by %s at %s, "
-				     "after journal record %lld", f.by, f.at,
-				     f.records);
-		if (records && f.records != js.records)
-			strvec_pushf(&c->problems, "journal.jsonl: %lld records, "
-				     "SEAL says %lld", js.records, f.records);
-		else if (records && strcmp(f.head, js.head))
-			strvec_pushf(&c->problems, "journal.jsonl:%lld: the last "
-				     "record's SHA-256 is not SEAL's journal-head",
-				     js.records);
-		if (js.torn && !strcmp(f.state, SEAL_COMPLETE))
-			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes of a "
-				     "partial record after record %lld: damage "
-				     "(a complete seal ends on a whole record)",
-				     js.torn, js.records);
-		else if (!strcmp(f.state, SEAL_CUT_SHORT) &&
-			 (long long)js.torn != f.torn)
-			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes after "
-				     "the last record, SEAL says %lld", js.torn,
-				     f.torn);
-	}
+	if (have_seal)
+		check_seal_journal(&f, records != NULL, &js, c);
 	if (have_seal) {
 		check_signature(dir, pubkey, &files, &sb, &f, c);
 		check_time(dir, tsa_ca, &files, &sb, c);
@@ -984,33 +1033,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		c->has_end = !strcmp(journal_str(last, "type"), "end");
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
-		struct strbuf ours = STRBUF_INIT;
-		int known = report_renderer(&ours, &e) == 0;
-
-		if (!known)
-			strvec_pushf(&c->problems, "reports: cannot tell how this "
-				     "rdrill renders: %s", e.msg.buf);
-		error_release(&e);
-		error_init(&e);
-		if (have_seal || in_list(&files, "report.md"))
-			check_report(dir, records, NULL, have_seal &&
-				     strcmp(f.lang, "default") ? f.lang : NULL,
-				     have_seal ? f.renderer : NULL,
-				     known ? ours.buf : NULL, c);
-		for (i = 0; langs[i]; i++) {
-			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
-
-			seal_report_names(langs[i], &md, &html);
-			/* Written later by render, under the seal's renderer
-			 * at best: compared like the sealed ones. */
-			if (in_list(&files, md.buf) || in_list(&files, html.buf))
-				check_report(dir, records, langs[i], NULL,
-					     have_seal ? f.renderer : NULL,
-					     known ? ours.buf : NULL, c);
-			strbuf_release(&md);
-			strbuf_release(&html);
-		}
-		strbuf_release(&ours);
+		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
 	}
 	(void)torn;
 	ret = 0;

@@ -41,6 +41,15 @@ struct sign_key;
  * its seal is sealed "cut-short" by the first `rdrill render`.
  */
 
+/*
+ * Files a bundle may gain after its seal, left out of SHA256SUMS: the
+ * sign-offs (signoff.h, which checks them) and the signed report.
+ */
+#define SEAL_SIGNOFF_FILE "signoff.jsonl"
+#define SEAL_SIGNED_MD "report.signed.md"
+#define SEAL_SIGNED_HTML "report.signed.html"
+int seal_is_late_file(const char *name);
+
 #define SEAL_COMPLETE "complete"
 #define SEAL_CUT_SHORT "cut-short"
 

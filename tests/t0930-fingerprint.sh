@@ -95,7 +95,7 @@ expect_exit 0 "$RDRILL" verify "$B"
 expect_grep_F '**Fingerprint**: 8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
 expect_grep_F '| Table | Rows | Contents digest | Schema digest | Match |' "$B/report.md"
 expect_exit 0 "$RDRILL" render "$B" --lang zh-CN
-expect_grep_F '**指纹**：8 tables, 200090 rows: identical to step fp-prod' "$B/report.zh-CN.md"
+expect_grep_F '**指纹**：8 张表，200090 行：与步骤 fp-prod 一致' "$B/report.zh-CN.md"
 expect_grep_F '| 表 | 行数 | 内容摘要 | 结构摘要 | 比对 |' "$B/report.zh-CN.md"
 
 # A server set up differently prints the same rows the same way.

@@ -34,7 +34,10 @@ export RDRILL_DEPLOY_BASE=$base RDRILL_DEBIAN_MIRROR=$mirror
 
 passed=0
 failed=0
-for t in tests/deploy/t[0-9][0-9][0-9][0-9]-*.sh; do
+# The fleet's tests (t15xx). The Kubernetes image's (t16xx, Docker) are
+# not run here yet: they need docker.io from deps-deploy and their own
+# wiring (see README "Fleets").
+for t in tests/deploy/t15[0-9][0-9]-*.sh; do
 	echo "--- $t"
 	if sh "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
