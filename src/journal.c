@@ -9,12 +9,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Read in blocks of this size; a line is never held past JOURNAL_LINE_MAX. */
 #define READ_BLOCK (64u << 10)
+
+static int too_deep(const char *s, size_t len);
 
 struct journal {
 	int fd;
@@ -123,6 +126,12 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 				 "bytes (1 MiB) a journal line may hold", len,
 				 JOURNAL_LINE_MAX);
 	}
+	/* Whatever rdrill writes, its reader must take back. */
+	if (too_deep(line, len)) {
+		free(line);
+		return error_set(err, "the record nests deeper than the %d "
+				 "levels a journal record may", JOURNAL_DEPTH_MAX);
+	}
 	sha256_hex(line, len, hash);
 	/* One write of line + newline: a reader never sees two half lines. */
 	line = xrealloc(line, len + 1);
@@ -176,6 +185,101 @@ const char *journal_str(json_t *rec, const char *key)
 	const char *s = json_string_value(json_object_get(rec, key));
 
 	return s ? s : "";
+}
+
+/*
+ * Hostile input in bounded memory (issue 27). A record is parsed only if
+ * its nesting is at most JOURNAL_DEPTH_MAX (checked on the bytes first,
+ * so neither jansson nor any walker of ours recurses deeper), and while a
+ * line is parsed jansson allocates through a counting allocator that
+ * refuses past the record's budget (JOURNAL_RECORD_RATIO times its bytes,
+ * plus 4 KiB: rdrill's own records take about 10 times their text) and
+ * past the read's (JOURNAL_READ_MEMORY in all). So a line of 1 MiB of
+ * "[]," (about 45 times its size once parsed) fails at its budget, not
+ * at the machine's end. The budget is real bytes (malloc_usable_size),
+ * not a guess from the text.
+ */
+static size_t mem_used, mem_limit;
+static int mem_refused;
+
+static void *counted_malloc(size_t n)
+{
+	void *p;
+
+	if (n > mem_limit || mem_used > mem_limit - n) {
+		mem_refused = 1;
+		return NULL;
+	}
+	p = malloc(n);
+	if (p)
+		mem_used += malloc_usable_size(p);
+	return p;
+}
+
+static void counted_free(void *p)
+{
+	if (p)
+		mem_used -= malloc_usable_size(p);
+	free(p);
+}
+
+/* The deepest nesting of [ and { in a line, strings skipped. */
+static int too_deep(const char *s, size_t len)
+{
+	int depth = 0, in_str = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == '[' || ch == '{') {
+			if (++depth > JOURNAL_DEPTH_MAX)
+				return 1;
+		} else if (ch == ']' || ch == '}') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+int journal_record_too_deep(const char *line, size_t len)
+{
+	return too_deep(line, len);
+}
+
+/*
+ * Parse one line in what is left of the read's budget (*held so far).
+ * NULL with jerr filled, or with *over set when the budget ran out.
+ */
+static json_t *parse_counted(const char *buf, size_t len, size_t *held,
+			     int *over, json_error_t *jerr)
+{
+	json_malloc_t m;
+	json_free_t f;
+	json_t *rec;
+
+	*over = 0;
+	json_get_alloc_funcs(&m, &f);
+	mem_used = *held;
+	mem_limit = JOURNAL_READ_MEMORY;
+	if (len < (JOURNAL_READ_MEMORY - *held) / JOURNAL_RECORD_RATIO &&
+	    *held + len * JOURNAL_RECORD_RATIO + (4u << 10) < mem_limit)
+		mem_limit = *held + len * JOURNAL_RECORD_RATIO + (4u << 10);
+	mem_refused = 0;
+	json_set_alloc_funcs(counted_malloc, counted_free);
+	rec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, jerr);
+	json_set_alloc_funcs(m, f);
+	*over = mem_refused;
+	/* A failed parse freed what it took: only a record stays held. */
+	*held = mem_used;
+	return rec;
 }
 
 static int is_start(json_t *rec)
@@ -291,9 +395,11 @@ int journal_stat(const char *path, struct journal_stat *js, struct error *err)
 
 /*
  * Walk the lines of the journal, checking the chain when `verify` is set.
- * Returns the records (or NULL with err).
+ * Returns the records (or NULL with err). `empty_ok`: a journal with no
+ * whole record (a run killed between creating it and writing its start
+ * record) is an empty array, not an error.
  */
-static json_t *walk(const char *path, int verify, int *torn,
+static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 		    struct error *err)
 {
 	struct strbuf line = STRBUF_INIT;
@@ -302,7 +408,8 @@ static json_t *walk(const char *path, int verify, int *torn,
 	char prev[SHA256_HEX_LEN + 1] = "", hash[SHA256_HEX_LEN + 1];
 	long long lineno = 0;
 	unsigned long long len;
-	int nl, got;
+	size_t held = 0;
+	int nl, got, over;
 
 	if (torn)
 		*torn = 0;
@@ -327,8 +434,24 @@ static json_t *walk(const char *path, int verify, int *torn,
 				  lineno, lineno - 1, len, JOURNAL_LINE_MAX);
 			goto fail;
 		}
-		rec = json_loadb(line.buf, line.len, JSON_REJECT_DUPLICATES,
-				 &jerr);
+		if (too_deep(line.buf, line.len)) {
+			error_set(err, "%s:%lld: record %lld nests deeper than "
+				  "the %d levels rdrill writes at most: damaged, "
+				  "or not an rdrill journal", path, lineno,
+				  lineno - 1, JOURNAL_DEPTH_MAX);
+			goto fail;
+		}
+		rec = parse_counted(line.buf, line.len, &held, &over, &jerr);
+		if (over) {
+			error_set(err, "%s:%lld: record %lld takes more memory "
+				  "to read than %d times its size, or the records "
+				  "up to it more than the %u MiB a journal may "
+				  "take: damaged, or not an rdrill journal", path,
+				  lineno, lineno - 1, JOURNAL_RECORD_RATIO,
+				  JOURNAL_READ_MEMORY >> 20);
+			json_decref(rec);
+			goto fail;
+		}
 		if (!rec || !json_is_object(rec)) {
 			error_set(err, "%s:%lld: not a journal record: %s", path,
 				  lineno, rec ? "not an object" : jerr.text);
@@ -360,8 +483,8 @@ static json_t *walk(const char *path, int verify, int *torn,
 	}
 	if (got < 0)
 		goto fail;
-	if (!json_array_size(records) ||
-	    !is_start(json_array_get(records, 0))) {
+	if (json_array_size(records) ? !is_start(json_array_get(records, 0)) :
+	    !empty_ok) {
 		error_set(err, "%s: no start record: not an rdrill journal", path);
 		goto fail;
 	}
@@ -377,17 +500,23 @@ fail:
 
 json_t *journal_read(const char *path, int *torn, struct error *err)
 {
-	return walk(path, 0, torn, err);
+	return walk(path, 0, 0, torn, err);
 }
 
 json_t *journal_read_verified(const char *path, int *torn, struct error *err)
 {
-	return walk(path, 1, torn, err);
+	return walk(path, 1, 0, torn, err);
+}
+
+json_t *journal_read_any(const char *path, int verify, int *torn,
+			 struct error *err)
+{
+	return walk(path, verify, 1, torn, err);
 }
 
 int journal_verify(const char *path, int *torn, struct error *err)
 {
-	json_t *r = walk(path, 1, torn, err);
+	json_t *r = walk(path, 1, 0, torn, err);
 
 	if (!r)
 		return -1;

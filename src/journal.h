@@ -27,6 +27,23 @@ struct error;
  */
 #define JOURNAL_LINE_MAX (1u << 20)
 
+/*
+ * Bounded memory for hostile journals (issue 27): a record nests at most
+ * JOURNAL_DEPTH_MAX levels of [ and {; parsed, it may take at most
+ * JOURNAL_RECORD_RATIO times its bytes plus 4 KiB (rdrill's own records
+ * take about 10 times, a line of nested empty arrays 45 times), and one
+ * read holds at most JOURNAL_READ_MEMORY bytes of parsed records
+ * (jansson's own allocations, counted; a genuine journal of 10,000 steps
+ * takes about 70 MiB). Past any of them the journal is refused as
+ * damaged, naming the line.
+ */
+#define JOURNAL_DEPTH_MAX 64
+#define JOURNAL_RECORD_RATIO 24
+#define JOURNAL_READ_MEMORY (128u << 20)
+
+/* 1 when a serialised record nests deeper than JOURNAL_DEPTH_MAX. */
+int journal_record_too_deep(const char *line, size_t len);
+
 struct journal;
 
 /* Create `path` (must not exist: evidence is never overwritten). */
@@ -53,6 +70,15 @@ json_t *journal_utc(long long ms);
  * read, a line in the middle is not JSON, or it holds no start record.
  */
 json_t *journal_read(const char *path, int *torn, struct error *err);
+
+/*
+ * journal_read (verify 0) or journal_read_verified (1), but a journal
+ * holding no whole record (killed between its creation and its start
+ * record) is an empty array rather than an error: for the readers of a
+ * cut-short bundle (seal.c), which render it from plan.json.
+ */
+json_t *journal_read_any(const char *path, int verify, int *torn,
+			 struct error *err);
 
 /* journal_read and journal_verify in one pass: the records of an intact chain. */
 json_t *journal_read_verified(const char *path, int *torn, struct error *err);
