@@ -65,9 +65,11 @@ int cmd_verify(int argc, char **argv)
 		line("NOT VERIFIED: ", dir);
 		rc = RDRILL_EXIT_FAILED;
 	} else {
-		line(!strcmp(c.state, SEAL_CUT_SHORT) ?
-		     "VERIFIED, CUT SHORT (killed run, sealed by render): " :
-		     "VERIFIED: ", dir);
+		line(strcmp(c.state, SEAL_CUT_SHORT) ? "VERIFIED: " :
+		     c.has_end ? "VERIFIED, CUT SHORT AFTER ITS END RECORD (the "
+		     "run finished, was killed before its seal, and was sealed "
+		     "by render; not a complete run): " :
+		     "VERIFIED, CUT SHORT (killed run, sealed by render): ", dir);
 		rc = RDRILL_EXIT_OK;
 	}
 out:

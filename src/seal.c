@@ -25,6 +25,8 @@
 
 #define SEAL_MAX (64u << 10)
 #define JOURNAL_MAX (256u << 20)
+/* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
+#define PLAN_MAX (64u << 20)
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
@@ -72,6 +74,33 @@ static const char *extra_report_lang(const char *name)
 	strbuf_release(&md);
 	strbuf_release(&html);
 	return found;
+}
+
+/*
+ * NAME.tmp.XXXXXX of a file rdrill writes atomically (fsutil.h): a kill
+ * between mkstemp and rename leaves it. It never was evidence (nothing
+ * named it, nothing hashed it), so in an unsealed bundle it is listed
+ * and render removes it before sealing, instead of refusing the bundle.
+ */
+static int is_leftover(const char *name)
+{
+	static const char *const atomic[] = {
+		"report.md", "report.html", "plan.json", "SHA256SUMS", "SEAL",
+		"SEAL.sig", "SEAL.pub", "seal.tsq", NULL
+	};
+	const char *dot = strstr(name, ".tmp.");
+	struct strbuf base = STRBUF_INIT;
+	size_t i;
+	int ok = 0;
+
+	if (!dot || strlen(dot + 5) != 6 || strchr(name, '/'))
+		return 0;
+	strbuf_add(&base, name, (size_t)(dot - name));
+	for (i = 0; atomic[i] && !ok; i++)
+		ok = !strcmp(base.buf, atomic[i]);
+	ok = ok || extra_report_lang(base.buf);
+	strbuf_release(&base);
+	return ok;
 }
 
 static const char *kind_word(mode_t m)
@@ -153,6 +182,9 @@ static int seal_journal_stat(const char *dir, struct journal_stat *js,
 	r = journal_stat(path.buf, js, err);
 	if (r < 0)
 		error_prefix(err, "journal.jsonl");
+	/* Killed before its start record: no chain head to name. */
+	else if (!js->records)
+		memcpy(js->head, "none", 5);
 	strbuf_release(&path);
 	return r;
 }
@@ -264,6 +296,7 @@ void seal_check_init(struct seal_check *c)
 	strvec_init(&c->problems);
 	strvec_init(&c->notes);
 	strvec_init(&c->caveats);
+	strvec_init(&c->leftovers);
 }
 
 void seal_check_release(struct seal_check *c)
@@ -271,6 +304,7 @@ void seal_check_release(struct seal_check *c)
 	strvec_clear(&c->problems);
 	strvec_clear(&c->notes);
 	strvec_clear(&c->caveats);
+	strvec_clear(&c->leftovers);
 }
 
 struct seal_fields {
@@ -358,7 +392,8 @@ static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
 				goto badval;
 			COPY(lang);
 		} else if (!strcmp(line.buf, "journal-head")) {
-			if (!is_hex64(val))
+			/* "none": killed before the journal's first record. */
+			if (!is_hex64(val) && strcmp(val, "none"))
 				goto badval;
 			COPY(head);
 		} else if (!strcmp(line.buf, "sha256sums")) {
@@ -518,6 +553,18 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 	strbuf_release(&have);
 }
 
+static int file_exists(const char *dir, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	r = lstat(path.buf, &st) == 0;
+	strbuf_release(&path);
+	return r;
+}
+
 static int file_equals(const char *dir, const char *name,
 		       const struct strbuf *want)
 {
@@ -568,6 +615,11 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
 			     "render", mdn.buf, htmln.buf);
+	else if (!theirs && bad == htmln.buf && !file_exists(dir, htmln.buf))
+		/* Unsealed: killed between writing report.md and .html. */
+		strvec_pushf(&c->caveats, "%s: missing: the run was killed "
+			     "while writing its reports (render writes them)",
+			     htmln.buf);
 	else if (comparable)
 		strvec_pushf(&c->problems, "%s: not what the journal renders to",
 			     bad);
@@ -637,6 +689,12 @@ static void check_unsealed_files(json_t *records, const struct strvec *files,
 		    !strcmp(n, "steps") || extra_report_lang(n) ||
 		    is_seal_file(n) || step_file(d, n))
 			continue;
+		if (is_leftover(n)) {
+			strvec_push(&c->leftovers, n);
+			strvec_pushf(&c->caveats, "%s: a temporary file a kill "
+				     "left (render removes it)", n);
+			continue;
+		}
 		strvec_pushf(&c->problems, "%s: added (not a file a run of this "
 			     "plan writes)", n);
 	}
@@ -682,7 +740,13 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	}
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
-		if (!is_seal_file(n) && !extra_report_lang(n) &&
+		if (!f && is_leftover(n)) {
+			if (!in_list(&c->leftovers, n)) {
+				strvec_push(&c->leftovers, n);
+				strvec_pushf(&c->caveats, "%s: a temporary file a "
+					     "kill left (render removes it)", n);
+			}
+		} else if (!is_seal_file(n) && !extra_report_lang(n) &&
 		    !signoff_is_file(n) && !in_list(&names, n))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
@@ -820,6 +884,57 @@ out:
 	error_release(&e);
 }
 
+/*
+ * A run killed between creating journal.jsonl and writing its start
+ * record leaves a journal with no whole record, and plan.json (written
+ * before the journal): the plan is all there is to render. This stand-in
+ * start record is made the same way by render and by verify, from
+ * plan.json's bytes (which SHA256SUMS then covers), so the report is
+ * re-rendered byte for byte: an INCOMPLETE report in which nothing ran.
+ */
+static json_t *stand_in(const char *dir, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	json_error_t je;
+	json_t *plan = NULL, *recs = NULL;
+
+	strbuf_addf(&path, "%s/plan.json", dir);
+	if (strbuf_read_file(&text, path.buf, PLAN_MAX) < 0) {
+		error_set(err, "plan.json: cannot read (or larger than %u MiB)",
+			  PLAN_MAX >> 20);
+		goto out;
+	}
+	plan = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(plan)) {
+		error_set(err, "plan.json: not a plan: %s", plan ? "not an "
+			  "object" : je.text);
+		goto out;
+	}
+	recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type", "start",
+			 "mode", "run", "time", journal_str(plan, "created"),
+			 "plan", plan, "context", "killed_before_start", 1);
+out:
+	json_decref(plan);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return recs;
+}
+
+json_t *seal_records(const char *dir, int *torn, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *records;
+
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	records = journal_read_any(path.buf, 1, torn, err);
+	strbuf_release(&path);
+	if (records && !json_array_size(records)) {
+		json_decref(records);
+		records = stand_in(dir, err);
+	}
+	return records;
+}
+
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
@@ -841,13 +956,24 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		strvec_push(&c->problems, "journal.jsonl: missing");
 	} else if (seal_journal_stat(dir, &js, &e) == 0) {
 		strbuf_addf(&path, "%s/journal.jsonl", dir);
-		records = journal_read_verified(path.buf, &torn, &e);
+		records = journal_read_any(path.buf, 1, &torn, &e);
 		if (!records) {
 			push_err(&c->problems, dir, &e);
 			/* The rest is still checked, from the unverified lines. */
 			error_release(&e);
 			error_init(&e);
 			records = journal_read(path.buf, &torn, &e);
+		} else if (!json_array_size(records)) {
+			json_decref(records);
+			records = stand_in(dir, &e);
+			if (!records)
+				strvec_pushf(&c->problems, "journal.jsonl: no "
+					     "record, and %s", e.msg.buf);
+			else
+				strvec_push(&c->notes, "journal.jsonl: no whole "
+					    "record: the run was killed before "
+					    "its start record; the report is "
+					    "plan.json's, nothing ran");
 		} else {
 			strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
 				     "over %lld records", js.records);
