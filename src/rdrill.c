@@ -59,12 +59,15 @@ static const struct rdrill_cmd commands[] = {
 	  "  --name NAME        who signs\n"
 	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
 	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
-	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE]",
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--key PUB.pem]...",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
 	  "\noptions:\n"
 	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
 	  "  --prom FILE        also write Prometheus textfile metrics\n"
+	  "  --key PUB.pem      a trusted signer (repeatable): only runs whose seal\n"
+	  "                     it signed count as passes\n"
 	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
+	  "or a directory under DIR could not be searched\n"
 	  OPT_HELP },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",

@@ -226,6 +226,26 @@ out:
 	return ret;
 }
 
+int sign_pub_fingerprint(const char *pub, size_t publen,
+			 char fpr[SHA256_HEX_LEN + 1], struct error *err)
+{
+	EVP_PKEY *pkey = read_pem(pub, publen, 0);
+	int ret = -1;
+
+	if (!pkey) {
+		error_set(err, "not a PEM public key");
+		sign_add_openssl_error(err);
+	} else if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
+		error_set(err, "not an Ed25519 public key");
+	} else if (fingerprint(pkey, fpr) < 0) {
+		error_set(err, "cannot encode the public key");
+	} else {
+		ret = 0;
+	}
+	EVP_PKEY_free(pkey);
+	return ret;
+}
+
 static int write_new(const char *path, const void *data, size_t len,
 		     unsigned mode, struct error *err)
 {

@@ -49,6 +49,10 @@ int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 		const void *sig, size_t siglen, char fpr[SHA256_HEX_LEN + 1],
 		struct error *err);
 
+/* The fingerprint (as SEAL's key-fingerprint) of a PEM Ed25519 public key. */
+int sign_pub_fingerprint(const char *pub, size_t publen,
+			 char fpr[SHA256_HEX_LEN + 1], struct error *err);
+
 /* DIR/rdrill-sign.key (mode 0600) and DIR/rdrill-sign.pub; neither may exist. */
 int sign_keygen(const char *dir, struct strbuf *priv_path,
 		struct strbuf *pub_path, struct error *err);
