@@ -180,6 +180,23 @@ void journal_free(struct journal *j)
 	free(j);
 }
 
+void journal_set_plan(json_t *start, json_t *plan, const char *plan_text)
+{
+	char *compact = json_dumps(plan, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!compact)
+		BUG("the plan cannot be serialised");
+	if (strlen(compact) <= JOURNAL_PLAN_INLINE_MAX) {
+		json_object_set(start, "plan", plan);
+	} else {
+		sha256_hex(plan_text, strlen(plan_text), hex);
+		json_object_set_new(start, "plan_file", json_pack("{s:s, s:s}",
+				    "path", "plan.json", "sha256", hex));
+	}
+	free(compact);
+}
+
 const char *journal_str(json_t *rec, const char *key)
 {
 	const char *s = json_string_value(json_object_get(rec, key));
@@ -394,6 +411,59 @@ int journal_stat(const char *path, struct journal_stat *js, struct error *err)
 }
 
 /*
+ * A start record that names its plan by hash ("plan_file", a plan too
+ * big to repeat in a line) gets it back as "plan", from plan.json beside
+ * the journal, its bytes checked against the hash first: every reader
+ * then sees one form. Parsed in the read's memory budget.
+ */
+static int hydrate_plan(const char *path, json_t *rec, size_t *held,
+			struct error *err)
+{
+	json_t *pf = json_object_get(rec, "plan_file"), *plan;
+	struct strbuf p = STRBUF_INIT, text = STRBUF_INIT;
+	const char *slash = strrchr(path, '/'), *want;
+	char hex[SHA256_HEX_LEN + 1];
+	json_error_t jerr;
+	int over, ret = -1;
+
+	if (!pf || json_object_get(rec, "plan"))
+		return 0;
+	want = journal_str(pf, "sha256");
+	if (strcmp(journal_str(pf, "path"), "plan.json") || strlen(want) != 64)
+		return error_set(err, "%s:1: the start record's plan_file is "
+				 "not plan.json with a SHA-256", path);
+	if (slash)
+		strbuf_add(&p, path, (size_t)(slash - path + 1));
+	strbuf_adds(&p, "plan.json");
+	if (strbuf_read_file(&text, p.buf, JOURNAL_PLAN_FILE_MAX) < 0) {
+		error_set(err, "%s:1: the start record's plan: cannot read %s "
+			  "(or larger than %u MiB)", path, p.buf,
+			  JOURNAL_PLAN_FILE_MAX >> 20);
+		goto out;
+	}
+	sha256_hex(text.buf, text.len, hex);
+	if (strcmp(hex, want)) {
+		error_set(err, "%s:1: plan.json is not the plan the start record "
+			  "names (its SHA-256 differs)", path);
+		goto out;
+	}
+	plan = parse_counted(text.buf, text.len, held, &over, &jerr);
+	if (!json_is_object(plan)) {
+		error_set(err, "%s:1: plan.json: %s", path, over ? "takes more "
+			  "memory to read than a journal may" : plan ?
+			  "not an object" : jerr.text);
+		json_decref(plan);
+		goto out;
+	}
+	json_object_set_new(rec, "plan", plan);
+	ret = 0;
+out:
+	strbuf_release(&p);
+	strbuf_release(&text);
+	return ret;
+}
+
+/*
  * Walk the lines of the journal, checking the chain when `verify` is set.
  * Returns the records (or NULL with err). `empty_ok`: a journal with no
  * whole record (a run killed between creating it and writing its start
@@ -478,6 +548,11 @@ static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 				goto fail;
 			}
 			memcpy(prev, hash, sizeof(hash));
+		}
+		if (lineno == 1 && is_start(rec) &&
+		    hydrate_plan(path, rec, &held, err) < 0) {
+			json_decref(rec);
+			goto fail;
 		}
 		json_array_append_new(records, rec);
 	}

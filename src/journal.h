@@ -14,7 +14,10 @@ struct error;
  * says where.
  *
  * Records: {"type":"start", "mode":"run"|"plan", "plan":{...},
- * "context":{...}}, then {"type":"step", "n":..., ...} per step, then
+ * "context":{...}} (a plan whose compact text is over
+ * JOURNAL_PLAN_INLINE_MAX is named instead, "plan_file": {"path":
+ * "plan.json", "sha256": HEX of plan.json's bytes}, and the readers put
+ * it back as "plan"), then {"type":"step", "n":..., ...} per step, then
  * {"type":"end", "status":...}. No end record means the run was killed:
  * the report says INCOMPLETE.
  */
@@ -40,6 +43,17 @@ struct error;
 #define JOURNAL_DEPTH_MAX 64
 #define JOURNAL_RECORD_RATIO 24
 #define JOURNAL_READ_MEMORY (128u << 20)
+
+/* A plan bigger than this is referenced by hash from the start record. */
+#define JOURNAL_PLAN_INLINE_MAX (256u << 10)
+/* plan.json read back for a start record: a 10,000-step plan is ~3 MiB. */
+#define JOURNAL_PLAN_FILE_MAX (64u << 20)
+
+/*
+ * Put `plan` (plan.json's object; `plan_text`: plan.json's bytes) into
+ * start record `start`: inline, or by hash when too big.
+ */
+void journal_set_plan(json_t *start, json_t *plan, const char *plan_text);
 
 /* 1 when a serialised record nests deeper than JOURNAL_DEPTH_MAX. */
 int journal_record_too_deep(const char *line, size_t len);
