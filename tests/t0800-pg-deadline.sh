@@ -95,7 +95,11 @@ wait $lockpid
 # 3. A COMMIT waiting for a synchronous standby that does not exist.
 psql_q "ALTER SYSTEM SET synchronous_standby_names = 'nosuch'" &&
 	psql_q "SELECT pg_reload_conf()" >/dev/null || fail "synchronous_standby_names"
-sleep 0.5
+# Until a new session sees it (a reload is asynchronous), not a fixed wait.
+i=0
+until [ "$(psql_q "SHOW synchronous_standby_names")" = nosuch ] || [ $i -gt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/lock.yaml" --confirm test -o "$TRASH/b3"
 expect_true "COMMIT: stopped within the timeout + grace" elapsed_lt "$t0" 9
