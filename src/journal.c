@@ -410,6 +410,40 @@ int journal_stat(const char *path, struct journal_stat *js, struct error *err)
 	return got < 0 ? -1 : 0;
 }
 
+json_t *journal_read_plan(const char *path, char hex[SHA256_HEX_LEN + 1],
+			  struct error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *plan = NULL;
+	size_t held = 0;
+	int over;
+
+	if (strbuf_read_file(&text, path, JOURNAL_PLAN_FILE_MAX) < 0) {
+		error_set(err, "cannot read %s (or larger than %u MiB)", path,
+			  JOURNAL_PLAN_FILE_MAX >> 20);
+		goto out;
+	}
+	if (hex)
+		sha256_hex(text.buf, text.len, hex);
+	if (too_deep(text.buf, text.len)) {
+		error_set(err, "%s nests deeper than %d levels", path,
+			  JOURNAL_DEPTH_MAX);
+		goto out;
+	}
+	plan = parse_counted(text.buf, text.len, &held, &over, &jerr);
+	if (!json_is_object(plan)) {
+		error_set(err, "%s: %s", path, over ? "takes more memory to "
+			  "read than a journal may" : plan ? "not an object" :
+			  jerr.text);
+		json_decref(plan);
+		plan = NULL;
+	}
+out:
+	strbuf_release(&text);
+	return plan;
+}
+
 /*
  * A start record that names its plan by hash ("plan_file", a plan too
  * big to repeat in a line) gets it back as "plan", from plan.json beside

@@ -50,6 +50,13 @@ struct error;
 #define JOURNAL_PLAN_FILE_MAX (64u << 20)
 
 /*
+ * plan.json at `path`, parsed in bounded memory like a journal line (at
+ * most JOURNAL_PLAN_FILE_MAX bytes, JOURNAL_DEPTH_MAX deep); the SHA-256
+ * of its bytes into `hex` (may be NULL). NULL with err otherwise.
+ */
+json_t *journal_read_plan(const char *path, char hex[65], struct error *err);
+
+/*
  * Put `plan` (plan.json's object; `plan_text`: plan.json's bytes) into
  * start record `start`: inline, or by hash when too big.
  */

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
-#define JOURNAL_MAX (256u << 20)
 /* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
 #define PLAN_MAX (64u << 20)
 
@@ -538,6 +537,15 @@ static void check_logs(const char *dir, json_t *records, struct strvec *referenc
 	error_release(&e);
 }
 
+/* A regular file of exactly `size` bytes (read no more than that). */
+static int file_size_is(const char *path, size_t size)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (unsigned long long)st.st_size == (unsigned long long)size;
+}
+
 /* plan.json is the start record's plan, and the plan hash its body's. */
 static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 {
@@ -551,7 +559,10 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 	if (!text) {
 		strvec_push(&c->problems, "journal.jsonl:1: the start record "
 			    "holds no plan");
-	} else if (strbuf_read_file(&have, path.buf, JOURNAL_MAX) < 0) {
+	} else if (!file_size_is(path.buf, strlen(text))) {
+		strvec_push(&c->problems, "plan.json: differs from the plan in "
+			    "journal.jsonl record 1");
+	} else if (strbuf_read_file(&have, path.buf, strlen(text) + 1) < 0) {
 		strvec_push(&c->problems, "plan.json: cannot read");
 	} else if (have.len != strlen(text) || memcmp(have.buf, text, have.len)) {
 		strvec_push(&c->problems, "plan.json: differs from the plan in "
@@ -589,7 +600,9 @@ static int file_equals(const char *dir, const char *name,
 	int same;
 
 	strbuf_addf(&path, "%s/%s", dir, name);
-	same = strbuf_read_file(&have, path.buf, JOURNAL_MAX) == 0 &&
+	/* The size first: a file of another size is not read at all. */
+	same = file_size_is(path.buf, want->len) &&
+	       strbuf_read_file(&have, path.buf, want->len + 1) == 0 &&
 	       have.len == want->len && !memcmp(have.buf, want->buf, have.len);
 	strbuf_release(&path);
 	strbuf_release(&have);
@@ -936,29 +949,22 @@ out:
  */
 static json_t *stand_in(const char *dir, struct error *err)
 {
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
-	json_error_t je;
-	json_t *plan = NULL, *recs = NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	json_t *plan, *recs = NULL;
 
 	strbuf_addf(&path, "%s/plan.json", dir);
-	if (strbuf_read_file(&text, path.buf, PLAN_MAX) < 0) {
-		error_set(err, "plan.json: cannot read (or larger than %u MiB)",
-			  PLAN_MAX >> 20);
-		goto out;
-	}
-	plan = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &je);
-	if (!json_is_object(plan)) {
-		error_set(err, "plan.json: not a plan: %s", plan ? "not an "
-			  "object" : je.text);
-		goto out;
-	}
-	recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type", "start",
-			 "mode", "run", "time", journal_str(plan, "created"),
-			 "plan", plan, "context", "killed_before_start", 1);
-out:
+	plan = journal_read_plan(path.buf, NULL, &e);
+	if (!plan)
+		error_set(err, "plan.json: %s", e.msg.buf);
+	else
+		recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type",
+				 "start", "mode", "run", "time",
+				 journal_str(plan, "created"), "plan", plan,
+				 "context", "killed_before_start", 1);
 	json_decref(plan);
 	strbuf_release(&path);
-	strbuf_release(&text);
+	error_release(&e);
 	return recs;
 }
 
