@@ -37,9 +37,19 @@ expect_true "no line over 1 MiB" test "$(awk '{ if (length($0) > m) m = length($
 # peak KB of a command, its own exit code ignored
 peak() { /usr/bin/time -f '%M' -o "$TRASH/.rss" "$@" >"$OUT" 2>"$ERR"; tail -n 1 "$TRASH/.rss"; }
 LIMIT=65536
+# Under AddressSanitizer every allocation carries redzones and shadow
+# memory (about three times a parsed record's bytes) and the runtime
+# itself some 20 MB: there the bound checked is 256 MiB, which main's
+# reader (about 1 GB here) still fails; the 64 MiB figure is the plain
+# build's.
+if ldd "$RDRILL" 2>/dev/null | grep -q libasan; then
+	LIMIT=262144
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+	export ASAN_OPTIONS
+fi
 kb=$(peak "$RDRILL" verify "$TRASH/h/bad")
 echo "# verify: $kb KB"
-expect_true "verify: under 64 MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_true "verify: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 expect_grep 'FAILED  journal.jsonl:2: record 1 takes more memory to read than 24 times its size' "$OUT"
 expect_grep '^NOT VERIFIED' "$OUT"
 
@@ -47,23 +57,23 @@ expect_grep '^NOT VERIFIED' "$OUT"
 sed -i '3s/"seq":2,/"seq":7,/' "$J"
 kb=$(peak "$RDRILL" verify "$TRASH/h/bad")
 echo "# verify, chain broken: $kb KB"
-expect_true "verify, fallback reader: under 64 MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_true "verify, fallback reader: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 expect_grep 'journal.jsonl:2: record 1 takes more memory' "$OUT"
 
 kb=$(peak "$RDRILL" history "$TRASH/h" -o "$TRASH")
 echo "# history: $kb KB"
-expect_true "history: under 64 MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_true "history: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 expect_true "history lists the hostile bundle as not verified" test \
 	"$(jq -r '[.drills[].runs[] | select(.bundle | endswith("/bad")) | .state] | join(" ")' "$TRASH/history.json")" != verified
 # A run beside it looks up the previous run (history_previous): bounded.
 kb=$(peak "$RDRILL" run "$TRASH/d.yaml" -o "$TRASH/h/next")
 echo "# run beside it: $kb KB"
-expect_true "a run beside it: under 64 MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_true "a run beside it: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 expect_exit 0 "$RDRILL" verify "$TRASH/h/next"
 # plan looks up the last run's duration in the same directory: bounded.
 kb=$(peak "$RDRILL" plan "$TRASH/d.yaml" -o "$TRASH/h/p")
 echo "# plan beside it: $kb KB"
-expect_true "plan beside it: under 64 MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_true "plan beside it: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 
 # Nesting: 70 levels is refused before parsing, with the line.
 cp -r "$TRASH/h/good" "$TRASH/deep"
