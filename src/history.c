@@ -167,8 +167,13 @@ static json_t *examine(const char *dir, const struct strvec *trusted,
 
 	*plan_out = NULL;
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read(path.buf, &torn, &e);
+	records = journal_read_any(path.buf, 0, &torn, &e);
 	strbuf_release(&path);
+	/* Killed before its start record: plan.json says whose it is. */
+	if (records && !json_array_size(records)) {
+		json_decref(records);
+		records = seal_records(dir, &torn, &e);
+	}
 	start = json_array_get(records, 0);
 	if (records && !strcmp(journal_str(start, "mode"), "plan")) {
 		json_decref(records);

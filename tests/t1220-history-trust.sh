@@ -104,6 +104,14 @@ expect_true "cut short after its end record: state cut-short, not a pass" test \
 	"$(q '.drills[0].runs[] | select(.bundle | endswith("/f-killed-after-end")) | "\(.state) \(.pass)"')" = "cut-short false"
 expect_grep '| `CUT SHORT` | .* | cut-short | seal unsigned | `.*/f-killed-after-end` |$' "$TRASH/history.md"
 
+# Killed before its start record, rendered: its drill is plan.json's.
+E=$H/g-killed-before-start
+mkdir "$E"; cp "$H/d-unsigned/plan.json" "$E/"; : >"$E/journal.jsonl"
+expect_exit 0 "$RDRILL" render "$E"
+expect_exit 0 "$RDRILL" history "$H" -o "$TRASH"
+expect_true "killed before its start record: in its drill's group, cut short, incomplete" test \
+	"$(q '.drills[] | select(.id=="main") | .runs[] | select(.bundle | endswith("/g-killed-before-start")) | "\(.state) \(.status) \(.pass)"')" = "cut-short INCOMPLETE false"
+
 # Never silently left out: too deep, a journal that is a symlink or a FIFO.
 mkdir -p "$H/x/1/2/3/4"; cp -r "$H/d-unsigned" "$H/x/1/2/3/4/deep"
 mkdir "$H/y"; ln -s "$H/d-unsigned/journal.jsonl" "$H/y/journal.jsonl"
