@@ -762,8 +762,9 @@ void history_prom(json_t *h, struct strbuf *out)
 		{ "rdrill_overdue",
 		  "1 when the last passed run is older than the cadence." },
 		{ "rdrill_last_run_verified",
-		  "1 when the latest bundle verifies (and, with --key, is "
-		  "signed by a trusted key)." },
+		  "1 when the latest bundle verifies as a complete run (not cut "
+		  "short, not dated ahead, and with --key signed by a trusted "
+		  "key)." },
 		{ "rdrill_history_findings",
 		  "Findings: runs dated in the future, signers that differ." },
 	};
