@@ -757,6 +757,23 @@ static void check_unsealed_files(json_t *records, const struct strvec *files,
 	error_release(&e);
 }
 
+/*
+ * SHA256SUMS lists at most the bundle's files, each on one line of its
+ * hash, two spaces, its name (escaped: at most twice as long) and a
+ * newline: a bigger file is hostile, and is not read (its entries would
+ * each take memory; issue 27).
+ */
+static int sums_size_fits(const char *path, const struct strvec *files)
+{
+	unsigned long long most = 0;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < files->nr; i++)
+		most += SHA256_HEX_LEN + 4 + 2 * strlen(files->v[i]);
+	return lstat(path, &st) == 0 && (unsigned long long)st.st_size <= most;
+}
+
 static void check_sums(const char *dir, const struct seal_fields *f,
 		       const struct strvec *files, struct checksum_set *out,
 		       struct seal_check *c)
@@ -772,6 +789,11 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (!in_list(files, "SHA256SUMS")) {
 		strvec_push(&c->problems, "SHA256SUMS: missing");
+		goto out;
+	}
+	if (!sums_size_fits(path.buf, files)) {
+		strvec_push(&c->problems, "SHA256SUMS: larger than a list of "
+			    "this bundle's files can be: not read");
 		goto out;
 	}
 	if (f && (sha256_file_hex(path.buf, got, NULL, &e) < 0 ||

@@ -75,6 +75,15 @@ kb=$(peak "$RDRILL" plan "$TRASH/d.yaml" -o "$TRASH/h/p")
 echo "# plan beside it: $kb KB"
 expect_true "plan beside it: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
 
+# A sibling: a SHA256SUMS of 30 MB of short lines (each an entry held in
+# memory) is bigger than any list of the bundle's files: not read.
+cp -r "$TRASH/h/good" "$TRASH/sums"
+perl -e 'my $h = "0" x 64; print "$h  x$_\n" for 1 .. 400000' >"$TRASH/sums/SHA256SUMS"
+kb=$(peak "$RDRILL" verify "$TRASH/sums")
+echo "# verify, hostile SHA256SUMS: $kb KB"
+expect_true "verify, hostile SHA256SUMS: under $((LIMIT / 1024)) MiB ($kb KB)" test "$kb" -lt $LIMIT
+expect_grep '^FAILED  SHA256SUMS: larger than a list of this bundle.s files can be: not read' "$OUT"
+
 # Nesting: 70 levels is refused before parsing, with the line.
 cp -r "$TRASH/h/good" "$TRASH/deep"
 D=$TRASH/deep/journal.jsonl
