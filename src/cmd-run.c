@@ -6,6 +6,8 @@
 #include "plan.h"
 #include "progress.h"
 #include "rdrill.h"
+#include "report.h"
+#include "restored.h"
 #include "runner.h"
 #include "seal.h"
 #include "sign.h"
@@ -104,7 +106,7 @@ out:
  * Without --confirm, a person at a terminal may type the environment's
  * name instead: the same deliberate act, never a y/N reflex.
  */
-static int ask_confirm(const char *env, int n, char *buf, size_t len)
+int rdrill_ask_confirm(const char *env, int n, char *buf, size_t len)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		return 0;
@@ -115,6 +117,134 @@ static int ask_confirm(const char *env, int n, char *buf, size_t len)
 		return 0;
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return 1;
+}
+
+/* "RTO 12.3 s, target 10m: PASSED", from the report's own view. */
+static void summary_measure(struct strbuf *out, json_t *view, const char *m,
+			    const char *label)
+{
+	json_t *o = json_object_get(view, m);
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_addf(out, "  %-9s", label);
+	if (*journal_str(o, "measured"))
+		strbuf_adds(out, utf8_term(&t, journal_str(o, "measured")));
+	else
+		strbuf_adds(out, "not measured");
+	if (*journal_str(o, "target"))
+		strbuf_addf(out, ", target %s", utf8_term(&t,
+			    journal_str(o, "target")));
+	else
+		strbuf_adds(out, ", no target");
+	if (*journal_str(o, "result"))
+		strbuf_addf(out, ": %s", journal_str(o, "result"));
+	strbuf_addch(out, '\n');
+	strbuf_release(&t);
+}
+
+/*
+ * The block that ends NOT RESTORED output: the system is down, the one
+ * command that finishes the job, and the steps left, pasteable.
+ */
+static void summary_not_restored(struct strbuf *out, json_t *records,
+				 const struct drill *d, const char *bundle)
+{
+	json_t *pending = restored_pending(records, d), *p, *r;
+	struct strbuf t = STRBUF_INIT;
+	size_t i;
+
+	strbuf_adds(out, "\n== NOT RESTORED: the system was left destroyed ==\n");
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "destroy")) {
+			strbuf_addf(out, "Step %lld (", (long long)
+				    json_integer_value(json_object_get(r, "n")));
+			utf8_add_terminal(out, journal_str(r, "id"));
+			strbuf_addf(out, ") began destroying it at %s; ",
+				    utf8_term(&t, journal_str(r, "time")));
+			break;
+		}
+	strbuf_adds(out, "its restore was not verified.\nFinish the job "
+		    "(this run's plan, variables and dates; checked against "
+		    "its evidence from before destroy):\n  rdrill restore "
+		    "--confirm ");
+	strbuf_add_shquoted(out, d->environment);
+	strbuf_addch(out, ' ');
+	strbuf_add_shquoted(out, bundle);
+	strbuf_adds(out, "\nOr by hand, the restore and verify steps that did "
+		    "not pass (secrets as the variables that hold them):\n");
+	json_array_foreach(pending, i, p) {
+		strbuf_addf(out, "  %lld. ", (long long)json_integer_value(
+			    json_object_get(p, "n")));
+		utf8_add_terminal(out, journal_str(p, "id"));
+		strbuf_addf(out, " (%s, %s)\n    ", journal_str(p, "phase"),
+			    journal_str(p, "status"));
+		if (*journal_str(p, "command")) {
+			strbuf_adds(out, "$ ");
+			utf8_add_terminal(out, journal_str(p, "command"));
+		} else {
+			strbuf_adds(out, "> ");
+			utf8_add_terminal(out, journal_str(p, "describe"));
+			strbuf_adds(out, "  (an rdrill check: rdrill restore runs it)");
+		}
+		strbuf_addch(out, '\n');
+	}
+	json_decref(pending);
+	strbuf_release(&t);
+}
+
+void rdrill_run_summary(const char *bundle, const char *word,
+			const char *reason)
+{
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, t = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	json_t *records, *view = NULL;
+	struct drill *d = NULL;
+
+	strbuf_addf(&path, "%s/journal.jsonl", bundle);
+	records = journal_read(path.buf, NULL, &err);
+	if (records) {
+		view = report_view(records, "en", &err);
+		d = drill_from_body(json_object_get(json_object_get(
+			json_array_get(records, 0), "plan"), "plan"), &err);
+	}
+	strbuf_addf(&out, "\n== rdrill: %s ==\n", word);
+	if (reason && *reason) {
+		strbuf_adds(&out, "  reason:  ");
+		utf8_add_terminal(&out, reason);
+		strbuf_addch(&out, '\n');
+	}
+	if (view) {
+		summary_measure(&out, view, "rto", "RTO:");
+		summary_measure(&out, view, "rpo", "RPO:");
+	}
+	utf8_term(&t, bundle);
+	strbuf_addf(&out, "  report:  %s/report.md\n           %s/report.html\n",
+		    t.buf, t.buf);
+	strbuf_adds(&out, "  verify:  rdrill verify ");
+	strbuf_add_shquoted(&out, t.buf);
+	strbuf_adds(&out, "\n  next:    sign it off: rdrill sign ");
+	strbuf_add_shquoted(&out, t.buf);
+	strbuf_adds(&out, " --role operator --name NAME --key KEY.pem\n"
+		    "           index it: rdrill history ");
+	{
+		const char *slash = strrchr(t.buf, '/');
+		struct strbuf par = STRBUF_INIT;
+
+		strbuf_add(&par, t.buf, slash ? (size_t)(slash - t.buf) : 0);
+		strbuf_add_shquoted(&out, par.len ? par.buf : slash ? "/" : ".");
+		strbuf_release(&par);
+	}
+	strbuf_addch(&out, '\n');
+	if (records && d && !strcmp(word, RESTORED_WORD))
+		summary_not_restored(&out, records, d, t.buf);
+	fputs(out.buf, stderr);
+	json_decref(records);
+	json_decref(view);
+	drill_free(d);
+	error_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	strbuf_release(&t);
 }
 
 int cmd_run(int argc, char **argv)
@@ -193,7 +323,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	nd = count_destructive(p.drill);
 	if (nd && !a.confirm &&
-	    ask_confirm(p.drill->environment, nd, typed, sizeof(typed)))
+	    rdrill_ask_confirm(p.drill->environment, nd, typed, sizeof(typed)))
 		a.confirm = typed;
 
 	rc = rdrill_make_bundle(&a, &p, "");
@@ -241,22 +371,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (runner_run(&ro, &status, &reason, &err) < 0)
 		goto fail;
-	if (reason.len) {
-		/* It quotes the failed step's message: server or command text. */
-		struct strbuf safe = STRBUF_INIT;
-		utf8_add_terminal(&safe, reason.buf);
-		fprintf(stderr, "rdrill: %s\n", safe.buf);
-		strbuf_release(&safe);
-	}
-	{
-		struct strbuf t = STRBUF_INIT;
-
-		printf("%s: %s/report.html\n", runner_status_word(status),
-		       utf8_term(&t, p.bundle.buf));
-		strbuf_release(&t);
-	}
-	rc = status == RUNNER_PASSED ? RDRILL_EXIT_OK :
-	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
+	rc = rdrill_run_finish(p.bundle.buf, status, reason.buf);
 	goto out;
 fail:
 	rdrill_print_error(&err);
@@ -271,4 +386,25 @@ out:
 	strbuf_release(&approved_hash);
 	json_decref(approval);
 	return rc;
+}
+
+int rdrill_run_finish(const char *bundle, enum runner_status status,
+		      const char *reason)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (*reason) {
+		/* It quotes the failed step's message: server or command text. */
+		struct strbuf safe = STRBUF_INIT;
+		utf8_add_terminal(&safe, reason);
+		fprintf(stderr, "rdrill: %s\n", safe.buf);
+		strbuf_release(&safe);
+	}
+	printf("%s: %s/report.html\n", runner_status_word(status),
+	       utf8_term(&t, bundle));
+	fflush(stdout);
+	rdrill_run_summary(bundle, runner_status_word(status), reason);
+	strbuf_release(&t);
+	return status == RUNNER_PASSED ? RDRILL_EXIT_OK :
+	     status == RUNNER_REFUSED ? RDRILL_EXIT_REFUSED : RDRILL_EXIT_FAILED;
 }

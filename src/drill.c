@@ -147,6 +147,9 @@ static const struct schema_field item_fields[] = {
 	{ .key = "role", .type = SCHEMA_STR, .off = F(drill_item, role) },
 	{ .key = "evidence", .type = SCHEMA_STR, .off = F(drill_item, evidence) },
 	{ .key = "why", .type = SCHEMA_STR, .off = F(drill_item, why) },
+	{ .key = "overwrite", .type = SCHEMA_BOOL, .off = F(drill_item, overwrite),
+	  .help = "true: the backup phase may overwrite an existing artifact "
+		  "(refused by default; a finding in the report)" },
 	{ NULL },
 };
 static const struct schema item_schema = {

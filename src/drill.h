@@ -82,6 +82,12 @@ struct drill_item {
 	const char *scheduled;
 	const char *on_damaged;  /* "fail" (default) or "use_older" */
 	const char *timezone;    /* the dumping host's zone; NULL: rdrill's */
+	/*
+	 * A backup is never overwritten: a run whose backup phase would
+	 * write an artifact that exists is refused in preflight, unless
+	 * the item says overwrite: true (a finding in the report).
+	 */
+	int overwrite;
 };
 
 /* A freshness check: the newest value of table.column, before and after. */

@@ -236,3 +236,45 @@ int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
 	strbuf_adds(out, s);
 	return n;
 }
+
+
+/*
+ * One value: a string with a placeholder gets its filled copy in *out
+ * (NULL: unchanged); anything else is resolved in place.
+ */
+static int resolve_one(json_t *x, json_t *paths, struct strbuf *missing,
+		       json_t **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n;
+
+	*out = NULL;
+	if (!json_is_string(x))
+		return expand_deferred_tree(x, paths, missing);
+	n = expand_deferred(json_string_value(x), paths, &sb, missing);
+	if (n > 0)
+		*out = json_string(sb.buf);
+	strbuf_release(&sb);
+	return n < 0 ? -1 : 0;
+}
+
+int expand_deferred_tree(json_t *v, json_t *paths, struct strbuf *missing)
+{
+	const char *k;
+	json_t *x, *r;
+	size_t i;
+
+	json_object_foreach(v, k, x) {
+		if (resolve_one(x, paths, missing, &r) < 0)
+			return -1;
+		if (r)
+			json_object_set_new(v, k, r);
+	}
+	json_array_foreach(v, i, x) {
+		if (resolve_one(x, paths, missing, &r) < 0)
+			return -1;
+		if (r)
+			json_array_set_new(v, i, r);
+	}
+	return 0;
+}

@@ -46,6 +46,11 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
  * path), quoted as each says, into `out`. Returns how many it replaced;
  * -1 (with `missing` set to the id) for one whose id is not in `paths`.
  */
+/*
+ * expand_deferred() on every string below `v` (objects and arrays, in
+ * place): 0, or -1 with `missing` set to an id not in `paths`.
+ */
+int expand_deferred_tree(json_t *v, json_t *paths, struct strbuf *missing);
 int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
 		    struct strbuf *missing);
 

@@ -1,4 +1,5 @@
 #include "history.h"
+#include "restored.h"
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
@@ -38,6 +39,7 @@ static const struct verdict_word {
 	{ "REFUSED", 0 },
 	{ "INCOMPLETE", 0 },
 	{ "UNREADABLE", 0 },
+	{ RESTORED_WORD, 0 },   /* the system was left destroyed (restored.h) */
 };
 
 static int word_passes(const char *w)
@@ -199,7 +201,10 @@ static json_t *examine(const char *dir, const struct strvec *trusted,
 	json_object_set_new(run, "started", json_string(journal_str(start,
 								   "time")));
 	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
-				end ? journal_str(end, "status") : "INCOMPLETE"));
+				restored_verdict(records, NULL)));
+	/* `rdrill restore`'s bundle names the one it restores (linked below). */
+	json_object_set_new(run, "resumes", json_string(journal_str(json_object_get(
+		json_object_get(start, "context"), "resumes"), "bundle")));
 	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
 	/*
 	 * A drill that made its own backup measured nothing about the
@@ -247,6 +252,29 @@ static void sort_runs(json_t *runs)
 static int counts_as_pass(json_t *run)
 {
 	return json_is_true(json_object_get(run, "pass"));
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b && b[1] ? b + 1 : path;
+}
+
+/* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
+static void link_restores(json_t *runs)
+{
+	json_t *r, *o;
+	size_t i, j;
+
+	json_array_foreach(runs, i, r) {
+		if (!*journal_str(r, "resumes"))
+			continue;
+		json_array_foreach(runs, j, o)
+			if (!strcmp(base_name(journal_str(o, "bundle")),
+				    journal_str(r, "resumes")))
+				json_object_set_new(o, "restored_by", json_string(
+					base_name(journal_str(r, "bundle"))));
+	}
 }
 
 /* A verified run whose figures count (in metrics, the chart's colour). */
@@ -346,6 +374,7 @@ static void close_group(json_t *g, const struct strvec *trusted,
 	size_t j;
 
 	sort_runs(runs);
+	link_restores(runs);
 	judge(g, trusted, now_ms);
 	json_array_foreach(runs, j, r)
 		if (counts_as_pass(r))
@@ -568,6 +597,26 @@ static void add_findings(struct strbuf *md, json_t *h)
 	}
 }
 
+/* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
+static void add_pair(struct strbuf *md, json_t *r)
+{
+	const char *from = journal_str(r, "resumes"), *by = journal_str(r,
+								"restored_by");
+
+	if (!*from && !*by)
+		return;
+	strbuf_adds(md, " (");
+	if (*from) {
+		strbuf_adds(md, "restores ");
+		add_code(md, from);
+	}
+	if (*by) {
+		strbuf_adds(md, *from ? "; restored by " : "restored by ");
+		add_code(md, by);
+	}
+	strbuf_addch(md, ')');
+}
+
 void history_markdown(json_t *h, struct strbuf *md)
 {
 	json_t *g, *r;
@@ -631,7 +680,9 @@ void history_markdown(json_t *h, struct strbuf *md)
 		json_array_foreach(json_object_get(g, "runs"), j, r) {
 			strbuf_adds(md, "| ");
 			add_when(md, journal_str(r, "started"), 0);
-			strbuf_addf(md, " | `%s` | ", verdict(r));
+			strbuf_addf(md, " | `%s`", verdict(r));
+			add_pair(md, r);
+			strbuf_adds(md, " | ");
 			add_ms(md, int_or(r, "rto_ms", -1));
 			strbuf_adds(md, " | ");
 			add_rpo(md, r);
@@ -765,6 +816,8 @@ void history_prom(json_t *h, struct strbuf *out)
 		  "1 when the latest bundle verifies as a complete run (not cut "
 		  "short, not dated ahead, and with --key signed by a trusted "
 		  "key)." },
+		{ "rdrill_not_restored",
+		  "1 when the latest run left its system destroyed (NOT RESTORED)." },
 		{ "rdrill_history_findings",
 		  "Findings: runs dated in the future, signers that differ." },
 	};
@@ -798,6 +851,9 @@ void history_prom(json_t *h, struct strbuf *out)
 			} else if (k == 4) {
 				r = json_array_get(runs, json_array_size(runs) - 1);
 				v = counts_as_evidence(r);
+			} else if (k == 5) {
+				r = json_array_get(runs, json_array_size(runs) - 1);
+				v = !strcmp(journal_str(r, "status"), RESTORED_WORD);
 			} else {
 				v = (double)json_array_size(json_object_get(g,
 								"findings"));

@@ -299,7 +299,7 @@ static void add_css_string(struct strbuf *out, const char *s)
 
 static const char *const status_words[] = {
 	"PASSED", "FAILED", "PLANNED", "INCOMPLETE", "ABORTED", "REFUSED",
-	"SKIPPED",
+	"SKIPPED", "NOT RESTORED",
 };
 
 static int starts_with(const char *s, const char *end, const char *prefix)
@@ -339,7 +339,8 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 					continue;
 				strbuf_adds(out, "<code class=\"st st-");
 				for (i = 0; w[i]; i++)
-					strbuf_addch(out, w[i] - 'A' + 'a');
+					strbuf_addch(out, w[i] == ' ' ? '-' :
+						     w[i] - 'A' + 'a');
 				strbuf_addf(out, "\">%s</code>", w);
 				p = q + strlen(w) + strlen("</code>");
 				break;
@@ -416,6 +417,8 @@ static const char stylesheet[] =
 	".st-passed{color:#116329;background:#dafbe1;border-color:#4ac26b}\n"
 	".st-failed{color:#a40e26;background:#ffebe9;border-color:#ff8182}\n"
 	".st-aborted{color:#a40e26;background:#ffebe9;border-color:#ff8182}\n"
+	/* The system is down: the loudest badge of all. */
+	".st-not-restored{color:#fff;background:#a40e26;border-color:#a40e26}\n"
 	".st-incomplete{color:#7d4e00;background:#fff8c5;"
 	"border-color:#d4a72c}\n"
 	".st-planned{color:#0550ae;background:#ddf4ff;border-color:#54aeff}\n"

@@ -365,6 +365,58 @@ static void check_output(const char *bundle, json_t *checks,
 	strbuf_release(&why);
 }
 
+/* One path that the backup phase must not find already there. */
+static void check_new(json_t *checks, struct strvec *problems,
+		      const char *what, const char *path, int overwrite)
+{
+	struct stat st;
+	struct strbuf w = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT;
+	int exists = lstat(path, &st) == 0;
+
+	strbuf_addf(&w, "%s %s", what, path);
+	strbuf_adds(&act, !exists ? "does not exist" : overwrite ?
+		    "exists; overwrite: true" : "exists");
+	strbuf_addf(&why, "%s %s already exists: a backup is never overwritten "
+		    "(move it away, or say overwrite: true on its backup_set "
+		    "item)", what, path);
+	check(checks, problems, w.buf, overwrite ? "new, or overwrite: true" :
+	      "does not exist yet", act.buf, !exists || overwrite, why.buf);
+	strbuf_release(&w);
+	strbuf_release(&act);
+	strbuf_release(&why);
+}
+
+void preflight_artifacts(const struct drill *d, json_t *rec,
+			 struct strvec *problems)
+{
+	json_t *checks = json_object_get(rec, "checks");
+	size_t i, first = problems->nr;
+	int backups = 0, scheduled = 0, any_overwrite = 0;
+
+	for (i = 0; i < d->nsteps; i++)
+		backups += d->steps[i].phase == DRILL_BACKUP;
+	if (!backups)
+		return;
+	for (i = 0; i < d->nitems; i++) {
+		const struct drill_item *it = &d->items[i];
+
+		scheduled |= it->scheduled != NULL;
+		any_overwrite |= it->overwrite;
+		if (it->artifact && !it->scheduled)
+			check_new(checks, problems, "backup artifact",
+				  it->artifact, it->overwrite);
+	}
+	/* A schedule's directory exists by design: only a drill's own. */
+	if (d->backup_dir && !scheduled)
+		check_new(checks, problems, "backup directory",
+			  d->backup_dir->path, any_overwrite);
+	for (i = first; i < problems->nr; i++)
+		json_array_append_new(json_object_get(rec, "problems"),
+				      json_string(problems->v[i]));
+	if (problems->nr > first)
+		json_object_set_new(rec, "status", json_string("refused"));
+}
+
 json_t *preflight_check(const struct drill *d, const char *bundle,
 			struct strvec *problems)
 {

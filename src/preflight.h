@@ -49,6 +49,16 @@ json_t *preflight_check(const struct drill *d, const char *bundle,
 			struct strvec *problems);
 
 /*
+ * Backups are never overwritten: when the drill has backup-phase steps,
+ * each backup_set item's artifact (not a scheduled one) and the
+ * backup_dir must not exist yet, unless the item says overwrite: true
+ * (the backup_dir: unless one item does). Adds a check each to the
+ * preflight record `rec` and a problem each, refusing it.
+ */
+void preflight_artifacts(const struct drill *d, json_t *rec,
+			 struct strvec *problems);
+
+/*
  * A kind's own preflight check (step_kind.preflight), added to the
  * preflight record: `problem` is the line the refusal prints.
  */

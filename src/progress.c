@@ -127,6 +127,31 @@ void progress_end(struct progress *p, const char *status, long long ms,
 	strbuf_release(&msg);
 }
 
+void progress_detail(struct progress *p, const char *text)
+{
+	struct strbuf out = STRBUF_INIT, line = STRBUF_INIT;
+	const char *s = text, *nl;
+
+	if (!p || !p->f || !text)
+		return;
+	for (; *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		strbuf_reset(&line);
+		strbuf_add(&line, s, nl ? (size_t)(nl - s) : strlen(s));
+		strbuf_adds(&out, "      ");
+		utf8_add_terminal(&out, line.buf);
+		strbuf_addch(&out, '\n');
+		if (!nl)
+			break;
+	}
+	pthread_mutex_lock(&p->lock);
+	fputs(out.buf, p->f);
+	fflush(p->f);
+	pthread_mutex_unlock(&p->lock);
+	strbuf_release(&out);
+	strbuf_release(&line);
+}
+
 void progress_free(struct progress *p)
 {
 	if (!p)

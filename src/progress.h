@@ -19,6 +19,11 @@ void progress_begin(struct progress *p, size_t i, size_t n, const char *phase,
 		    const char *id);
 void progress_end(struct progress *p, const char *status, long long ms,
 		  const char *message);
+/*
+ * Lines under the step that just ended (a failed step's last stderr
+ * lines): each escaped and redacted for the terminal, indented.
+ */
+void progress_detail(struct progress *p, const char *text);
 void progress_free(struct progress *p);
 
 #endif

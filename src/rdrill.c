@@ -42,6 +42,20 @@ static const struct rdrill_cmd commands[] = {
 	  OPT_OUT OPT_LANG
 	  "  --dry-run          the same as rdrill plan\n"
 	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
+	{ "restore", cmd_restore,
+	  "restore BUNDLE_DIR [--confirm ENV] [-o DIR] [--lang zh-CN|en] "
+	  "[--sign-key KEY.pem]",
+	  "finish a NOT RESTORED run: its restore phase on, same plan, new bundle",
+	  "\noptions:\n"
+	  "  --confirm ENV      the drill's environment, as run asks it\n"
+	  "  -o, --output DIR   the new bundle (default: beside BUNDLE_DIR)\n"
+	  OPT_LANG
+	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n"
+	  "BUNDLE_DIR must verify (a killed run's: rdrill render it first) and\n"
+	  "be NOT RESTORED. Its plan, variables and dates run again from the\n"
+	  "restore phase; the checks compare against its evidence from before\n"
+	  "destroy; the new bundle names it and its journal's chain head.\n"
+	  OPT_HELP },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal",
 	  "\noptions:\n" OPT_LANG OPT_HELP },

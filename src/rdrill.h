@@ -76,6 +76,24 @@ int rdrill_make_bundle(struct drill_args *a, struct planned *p,
 		       const char *suffix);
 void rdrill_planned_release(struct planned *p);
 
+/*
+ * The end of `run` and `restore`: the reason, the verdict line on
+ * stdout, then the summary block on stderr (verdict, RTO/RPO against
+ * targets, the reports, the verify command, what next) and, for NOT
+ * RESTORED, its own block last. Returns the exit code.
+ */
+#include "runner.h"
+int rdrill_run_finish(const char *bundle, enum runner_status status,
+		      const char *reason);
+void rdrill_run_summary(const char *bundle, const char *word,
+			const char *reason);
+/*
+ * Without --confirm, a person at a terminal may type the environment's
+ * name (`n` destructive steps). 1 when something was typed into buf.
+ */
+int rdrill_ask_confirm(const char *env, int n, char *buf, size_t len);
+int cmd_restore(int argc, char **argv);
+
 /* The dry-run, shared by `plan` and `run --dry-run`. */
 int rdrill_plan(struct drill_args *a, const char *cmd);
 #endif

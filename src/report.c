@@ -1,4 +1,5 @@
 #include "report.h"
+#include "restored.h"
 #include "backup.h"
 #include "drill.h"
 #include "step.h"
@@ -718,6 +719,8 @@ static void view_measure(json_t *view, const struct schema_int *target,
 	measured = end ? json_object_get(end, key) : NULL;
 	if (target->set)
 		json_object_set_new(o, "target", duration_string(target->v));
+	else
+		json_object_set_new(o, "informative", json_true());
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
 		format_duration_ms(&sb, json_integer_value(measured));
@@ -726,6 +729,11 @@ static void view_measure(json_t *view, const struct schema_int *target,
 		if (target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else
+			set_str(o, "result", "INFORMATIVE");
+	} else if (end) {
+		/* A row with no figure still says so: no blank result. */
+		set_str(o, "result", "NOT MEASURED");
 	}
 	json_object_set_new(view, what, o);
 }
@@ -738,6 +746,94 @@ static void set_clock(json_t *o, const char *clock)
 		return;
 	snprintf(key, sizeof(key), "clock_%s", clock);
 	json_object_set_new(o, key, json_true());
+}
+
+static long long int_or_zero(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/*
+ * Point-in-time recovery's own figures, as rows of page 1's table (not
+ * only of the recover step's section): its RPO from WAL against the
+ * RPO target (the runner fails the drill above it), and the parts of
+ * its RTO, informative.
+ */
+static void view_pitr(json_t *view, const struct drill *d,
+		      const struct records *ix, json_t *end)
+{
+	static const char *const parts[] = { "wal_check", "restore_files",
+					     "replay_wal", "promote", NULL };
+	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
+	json_t *out = json_array();
+	size_t i, k;
+
+	for (i = 0; i < d->nsteps; i++) {
+		json_t *ev = ix->step[i] ? json_object_get(ix->step[i],
+							   "evidence") : NULL;
+		json_t *rto = json_object_get(ev, "rto"), *o, *w;
+
+		if (strcmp(d->steps[i].kind->name, "recover") || !ev)
+			continue;
+		o = json_object();
+		set_str(o, "id", d->steps[i].id);
+		w = json_object_get(ev, "rpo_wal_ms");
+		if (json_is_integer(w)) {
+			set_str(o, "rpo_wal", journal_str(ev, "rpo_wal"));
+			if (t && t->set)
+				json_object_set_new(o, "rpo_target",
+						    duration_string(t->v));
+			set_str(o, "rpo_result", !end ? "NOT MEASURED" :
+				!(t && t->set) ? "INFORMATIVE" :
+				json_integer_value(w) <= t->v * 1000 ? "PASSED" :
+				"FAILED");
+		}
+		for (k = 0; parts[k]; k++)
+			if (*journal_str(rto, parts[k]))
+				set_str(o, parts[k], journal_str(rto, parts[k]));
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(view, "pitr", out);
+}
+
+/*
+ * A data-lost row's result, from the runner's comparison with the RPO
+ * (runner.c: coherence): CONSISTENT (the rows lost were written after
+ * the backup was made: the RPO covers them), DIFFERS (why, in the
+ * template's words), FAILED (a clock is no evidence), or INFORMATIVE
+ * (no scheduled backup's creation time to compare with).
+ */
+static void view_coherence(json_t *f, json_t *x)
+{
+	const char *c = journal_str(x, "coherence");
+	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
+	long long made = int_or_zero(x, "backup_made_ms");
+
+	set_str(f, "result", !*c ? (json_object_get(x, "lost_ms") ?
+		"INFORMATIVE" : "NOT MEASURED") : !strcmp(c, "agrees") ?
+		"CONSISTENT" : !strcmp(c, "differs") ? "DIFFERS" : "FAILED");
+	if (!*c) {
+		strbuf_release(&sb);
+		strbuf_release(&k);
+		return;
+	}
+	strbuf_addf(&k, "coh_%s", c);
+	json_object_set_new(f, k.buf, json_true());
+	if (!strcmp(c, "agrees")) {
+		long long bm = int_or_zero(x, "before_ms"), am = int_or_zero(x,
+								  "after_ms");
+		format_duration_ms(&sb, bm > made ? bm - made : 0);
+		set_str(f, "after_backup", sb.buf);
+		strbuf_reset(&sb);
+		/* Under a minute is the header's seconds and the dump's run. */
+		if (made - am > 60000) {
+			format_duration_ms(&sb, made - am);
+			set_str(f, "quiet", sb.buf);
+		}
+	}
+	strbuf_release(&sb);
+	strbuf_release(&k);
 }
 
 /*
@@ -781,11 +877,18 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 		set_str(o, "unmeasured", journal_str(end, "rpo_unmeasured"));
 		set_clock(o, journal_str(end, "rpo_clock"));
 		add_code(o, "path");
-		if (measured && json_is_integer(measured) && target && target->set)
+		if (json_is_true(json_object_get(end, "rpo_doubtful")))
+			set_str(o, "result", "FAILED");
+		else if (measured && json_is_integer(measured) && target &&
+			 target->set)
 			set_str(o, "result", json_integer_value(measured) <=
 				target->v * 1000 ? "PASSED" : "FAILED");
+		else if (measured && json_is_integer(measured))
+			set_str(o, "result", "INFORMATIVE");
 		else if (end)
 			set_str(o, "result", "NOT DEMONSTRATED");
+		if (!target || !target->set)
+			json_object_set_new(o, "informative", json_true());
 	} else {
 		set_str(o, "result", "NOT DEMONSTRATED");
 	}
@@ -844,6 +947,7 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 				"before", "after", NULL };
 			add_codes(f, keys);
 		}
+		view_coherence(f, x);
 		json_array_append_new(fresh, f);
 	}
 	json_object_set_new(view, "rpo_findings", finds);
@@ -925,7 +1029,8 @@ static const char *const finding_keys[] = { "n", "title", "what",
 	"measured", "evidence_code", "log_code", "f_check", "f_step",
 	"f_skipped", "f_not_run", "f_conditional", "f_allowed_error",
 	"f_allowed_exit", "f_preflight", "f_var", "f_unapproved", "f_rto",
-	"f_rpo", "f_incomplete", "f_stopped", NULL };
+	"f_rpo", "f_incomplete", "f_stopped", "f_overwrite", "item_code",
+	"artifact_code", NULL };
 
 static json_t *finding(json_t *list, const char *kind)
 {
@@ -1012,6 +1117,11 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		strbuf_release(&sb);
 		return;
 	}
+	/* Done in the run `rdrill restore` finishes: page 1 says so once. */
+	if (json_is_true(json_object_get(rec, "resumed"))) {
+		strbuf_release(&sb);
+		return;
+	}
 	if (!strcmp(st, "skipped")) {
 		f = finding(list, "f_skipped");
 		set_step(f, s);
@@ -1057,6 +1167,18 @@ static void step_findings(json_t *list, const struct drill_step *s,
 	strbuf_release(&sb);
 }
 
+/* A step ended aborted: the run was stopped by a signal or a deadline. */
+static int interrupted(const struct records *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nsteps; i++)
+		if (ix->step[i] && !strcmp(journal_str(ix->step[i], "status"),
+					   "aborted"))
+			return 1;
+	return 0;
+}
+
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
 			  const char *status, int zh)
@@ -1066,9 +1188,10 @@ static void view_findings(json_t *view, const struct drill *d,
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
-	if (!strcmp(status, "INCOMPLETE"))
+	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
-	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED")) {
+	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
+		 (!strcmp(status, RESTORED_WORD) && interrupted(ix))) {
 		f = finding(list, "f_stopped");
 		set_str(f, "message", journal_str(ix->end, "reason"));
 		finding_evidence(f, ix->end, NULL);
@@ -1107,6 +1230,14 @@ static void view_findings(json_t *view, const struct drill *d,
 		add_code(f, "name");
 		add_code(f, "value");
 	}
+	for (i = 0; i < d->nitems; i++)
+		if (d->items[i].overwrite) {
+			f = finding(list, "f_overwrite");
+			set_str(f, "item", d->items[i].id);
+			set_str(f, "artifact", d->items[i].artifact);
+			add_code(f, "item");
+			add_code(f, "artifact");
+		}
 	if (!planned && !journal_str(ctx, "approved_plan")[0])
 		finding(list, "f_unapproved");
 	json_array_foreach(list, i, f)
@@ -1169,6 +1300,62 @@ static void view_item_sizes(json_t *view, json_t *checksums)
 	}
 }
 
+/*
+ * Page 1's first block when the run left its system destroyed: since
+ * when, the restore and verify steps that did not pass as commands to
+ * paste, and the one command that finishes the job (restored.h). And
+ * on the run that finished it: which bundle it restores.
+ */
+static void view_not_restored(json_t *view, const struct drill *d,
+			      json_t *records, json_t *ctx, const char *status,
+			      int off)
+{
+	json_t *nr, *pending, *p, *r, *res = json_object_get(ctx, "resumes");
+	struct strbuf sb = STRBUF_INIT;
+	const char *bundle = journal_str(ctx, "bundle");
+	size_t i;
+
+	if (json_is_object(res)) {
+		set_str(view, "resumes_bundle", journal_str(res, "bundle"));
+		set_str(view, "resumes_head", journal_str(res, "chain_head"));
+		set_local(view, "resumes_destroyed", journal_str(res,
+			  "destroyed"), off, 1);
+		add_code(view, "resumes_bundle");
+		add_code(view, "resumes_head");
+	}
+	if (strcmp(status, RESTORED_WORD))
+		return;
+	nr = json_object();
+	json_array_foreach(records, i, r)
+		if (!strcmp(journal_str(r, "type"), "destroy")) {
+			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
+			set_str(nr, "destroy_id", journal_str(r, "id"));
+			set_local(nr, "destroy_local", journal_str(r, "time"),
+				  off, 1);
+			break;
+		}
+	pending = restored_pending(records, d);
+	json_array_foreach(pending, i, p) {
+		char k[32];
+		size_t j;
+
+		add_code(p, "command");
+		add_code(p, "describe");
+		/* The template words the status in its language. */
+		snprintf(k, sizeof(k), "st_%s", journal_str(p, "status"));
+		for (j = 0; k[j]; j++)
+			k[j] = k[j] == ' ' ? '_' : k[j];
+		json_object_set_new(p, k, json_true());
+	}
+	json_object_set_new(nr, "pending", pending);
+	strbuf_addf(&sb, "rdrill restore --confirm %s %s", d->environment,
+		    *bundle ? bundle : "BUNDLE");
+	set_str(nr, "restore_cmd", sb.buf);
+	add_code(nr, "restore_cmd");
+	json_object_set_new(view, "not_restored", nr);
+	strbuf_release(&sb);
+}
+
 json_t *report_view(json_t *records, const char *lang, struct error *err)
 {
 	json_t *start = json_array_get(records, 0);
@@ -1200,16 +1387,12 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
 			    json_true());
 	set_str(view, "lang", lang);
-	if (!strcmp(journal_str(start, "mode"), "plan"))
-		status = "PLANNED";
-	else if (!end)
-		status = "INCOMPLETE";
-	else
-		status = journal_str(end, "status");
+	status = restored_verdict(records, d);
 	set_str(view, "status", status);
 	snprintf(key, sizeof(key), "is_%s", status);
 	for (i = 0; key[i]; i++)
-		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 :
+				key[i] == ' ' ? '_' : key[i]);
 	json_object_set_new(view, key, json_true());
 	set_str(view, "end_reason", journal_str(end, "reason"));
 
@@ -1356,8 +1539,10 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
 			     "rto");
 		view_rpo(view, d, records, end);
+		view_pitr(view, d, &ix, end);
 	}
 	view_findings(view, d, &ix, ctx, status, zh);
+	view_not_restored(view, d, records, ctx, status, off);
 	if (json_is_object(json_object_get(ctx, "previous"))) {
 		/* Flat keys: a "rto" inside a section would hide the run's. */
 		json_t *pv = json_object_get(ctx, "previous");

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "restored.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -36,6 +37,7 @@ const char *runner_status_word(enum runner_status s)
 	case RUNNER_FAILED: return "FAILED";
 	case RUNNER_ABORTED: return "ABORTED";
 	case RUNNER_REFUSED: return "REFUSED";
+	case RUNNER_NOT_RESTORED: return RESTORED_WORD;
 	}
 	return "FAILED";
 }
@@ -64,6 +66,9 @@ struct run {
 	unsigned char *outcome;
 	int phase_started[DRILL_NPHASES];
 	int verify_restore_total, verify_restore_passed;
+	int destroy_started;        /* the "destroy" record was journaled */
+	long long rpo_created_ms;   /* the RPO's backup, made (wall); 0: none */
+	long long rpo_wal_ms;       /* a recover step's RPO from WAL; -1: none */
 };
 
 /*
@@ -187,6 +192,36 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+#define STDERR_LINES 6
+
+/*
+ * A failed step's cause is most often in its stderr (a server's FATAL
+ * line): its last lines, and where the whole log is, under the step's
+ * progress line. The text was redacted by exec; progress escapes it.
+ */
+static void show_stderr(struct run *r, json_t *rec)
+{
+	json_t *s = json_object_get(rec, "stderr");
+	const char *text = journal_str(s, "tail")[0] ? journal_str(s, "tail") :
+			   journal_str(s, "head");
+	const char *p = text + strlen(text);
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	if (p == text)
+		return;
+	while (p > text && n < STDERR_LINES)
+		if (*--p == '\n' && ++n == STDERR_LINES)
+			p++;
+	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
+		    r->o->bundle, journal_str(s, "path"));
+	strbuf_adds(&sb, p);
+	progress_detail(r->progress, sb.buf);
+	strbuf_release(&sb);
+}
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
@@ -241,6 +276,13 @@ static int run_step(struct run *r, const struct drill_step *step,
 			    step->id, *cancel ? "interrupted" : "failed",
 			    journal_str(rec, "message"));
 	note_times(r, step, m0, m1, t0, ok);
+	{
+		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
+		json_t *w = json_object_get(json_object_get(rec, "evidence"),
+					    "rpo_wal_ms");
+		if (json_is_integer(w) && json_integer_value(w) > r->rpo_wal_ms)
+			r->rpo_wal_ms = json_integer_value(w);
+	}
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
@@ -249,6 +291,8 @@ static int run_step(struct run *r, const struct drill_step *step,
 	}
 	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
 		     m1 - m0, journal_str(rec, "message"));
+	if (!ok)
+		show_stderr(r, rec);
 	json_decref(rec);
 	return ok;
 }
@@ -291,48 +335,27 @@ static void collect_secrets(struct run *r)
 	error_release(&ignore);
 }
 
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing);
 
-/*
- * One value: a string with a placeholder gets its filled copy in *out
- * (NULL: unchanged); anything else is resolved in place.
- */
-static int resolve_one(json_t *x, json_t *paths, struct strbuf *missing,
-		       json_t **out)
+/* `rdrill restore`: the file the interrupted run picked, not a newer one. */
+static json_t *resumed_pick(struct run *r, const struct drill_item *it,
+			    struct strvec *problems)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int n;
-
-	*out = NULL;
-	if (!json_is_string(x))
-		return resolve(x, paths, missing);
-	n = expand_deferred(json_string_value(x), paths, &sb, missing);
-	if (n > 0)
-		*out = json_string(sb.buf);
-	strbuf_release(&sb);
-	return n < 0 ? -1 : 0;
-}
-
-/* Every string below `v` with its ${backup.ID.path} filled; -1: an id unknown. */
-static int resolve(json_t *v, json_t *paths, struct strbuf *missing)
-{
-	const char *k;
-	json_t *x, *r;
+	json_t *rec;
 	size_t i;
 
-	json_object_foreach(v, k, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_object_set_new(v, k, r);
-	}
-	json_array_foreach(v, i, x) {
-		if (resolve_one(x, paths, missing, &r) < 0)
-			return -1;
-		if (r)
-			json_array_set_new(v, i, r);
-	}
-	return 0;
+	json_array_foreach(r->o->resume, i, rec)
+		if (!strcmp(journal_str(rec, "type"), "backup") &&
+		    !strcmp(journal_str(rec, "item"), it->id)) {
+			rec = json_deep_copy(rec);
+			json_object_set_new(rec, "from_bundle",
+					    json_string(r->o->resume_bundle));
+			return rec;
+		}
+	strvec_pushf(problems, "backup %s: the interrupted run picked no "
+		     "file for it", it->id);
+	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
+			 it->id, "status", "none", "problem",
+			 "the interrupted run picked no file");
 }
 
 /*
@@ -437,7 +460,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 
 		if (!it->scheduled)
 			continue;
-		rec = backup_select(it, 1, clock_wall_ms(), r->o->bundle,
+		rec = r->o->resume ? resumed_pick(r, it, problems) :
+		      backup_select(it, 1, clock_wall_ms(), r->o->bundle,
 				    problems);
 		st = journal_str(rec, "status");
 		strbuf_addf(&what, "backup %s: newest of %s", it->id,
@@ -455,6 +479,13 @@ static void pick_backups(struct run *r, struct strvec *problems,
 		else if (!strcmp(st, "damaged") && !damaged->len)
 			strbuf_adds(damaged, journal_str(rec, "problem"));
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
+		/* The interrupted run's list of candidates is in its bundle. */
+		if (r->o->resume && json_object_get(rec, "candidates_file")) {
+			json_object_set_new(rec, "candidates_file_in_from_bundle",
+				json_string(journal_str(json_object_get(rec,
+					"candidates_file"), "path")));
+			json_object_del(rec, "candidates_file");
+		}
 		bound_backup_record(r, rec, i + 1);
 		json_array_append(r->picks, rec);
 		json_incref(rec);
@@ -467,7 +498,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 	    json_object_size(paths) == 0)
 		goto out;
 	body = json_deep_copy(r->d->body);
-	if (resolve(json_object_get(body, "steps"), paths, &missing) < 0)
+	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
+				 &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
 	r->resolved = drill_from_body(body, &err);
 	json_decref(body);
@@ -497,6 +529,9 @@ static int preflight(struct run *r)
 	pick_backups(r, &problems, bchecks, &damaged);
 	nb = problems.nr;
 	rec = preflight_check(r->d, r->o->bundle, &problems);
+	/* `rdrill restore` writes no backup: the interrupted run's exist. */
+	if (!r->o->resume)
+		preflight_artifacts(r->d, rec, &problems);
 	json_array_foreach(bchecks, i, c)
 		json_array_append(json_object_get(rec, "checks"), c);
 	for (i = 0; i < nb; i++)
@@ -661,6 +696,34 @@ static void add_age(struct strbuf *sb, long long ms)
 		strbuf_addf(sb, "%.1fs", (double)ms / 1000.0);
 }
 
+/* The drill fails for `why` (the first reason is kept first). */
+static void fail(struct run *r, const char *why)
+{
+	if (r->status == RUNNER_PASSED)
+		r->status = RUNNER_FAILED;
+	strbuf_addf(&r->reason, "%s%s", r->reason.len ? "; " : "", why);
+}
+
+/*
+ * An archive's header time more than an hour after the file's mtime:
+ * a file cannot be last written before it was made, so one of the two
+ * clocks is wrong (an mtime after it is normal: a copy, a long dump).
+ */
+static int made_before_written(json_t *pick)
+{
+	json_t *c;
+	size_t i;
+
+	if (strcmp(journal_str(pick, "clock"), "archive"))
+		return 0;
+	json_array_foreach(json_object_get(pick, "candidates"), i, c)
+		if (!strcmp(journal_str(c, "path"), journal_str(pick, "chosen")))
+			return json_integer_value(json_object_get(c, "created_ms")) -
+			       json_integer_value(json_object_get(c, "mtime_ms")) >
+			       3600LL * 1000;
+	return 0;
+}
+
 /*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
@@ -710,12 +773,30 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
 	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
 	if (age < 0) {
-		json_object_set_new(end, "rpo_unmeasured", json_string(
-			"the backup's creation time is after the disaster: "
-			"its clock is no evidence"));
+		static const char why[] = "the backup's creation time is after "
+			"the disaster: its clock is no evidence";
+
+		/* A figure on a doubtful clock fails its row, and the drill. */
+		json_object_set_new(end, "rpo_unmeasured", json_string(why));
+		json_object_set_new(end, "rpo_doubtful", json_true());
+		fail(r, why);
 		json_decref(findings);
 		return;
 	}
+	if (made_before_written(worst)) {
+		static const char why[] = "the backup's archive says it was made "
+			"more than an hour after the file was last written "
+			"(its mtime): one of the two clocks is wrong, so its age "
+			"is no evidence";
+
+		json_object_set_new(end, "rpo_unmeasured", json_string(why));
+		json_object_set_new(end, "rpo_doubtful", json_true());
+		fail(r, why);
+		json_decref(findings);
+		return;
+	}
+	r->rpo_created_ms = json_integer_value(json_object_get(worst,
+							       "created_ms"));
 	json_object_set_new(end, "rpo_ms", json_integer(age));
 	if (rpo_t && age > rpo_t * 1000) {
 		struct strbuf sb = STRBUF_INIT;
@@ -737,6 +818,51 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		strbuf_release(&sb);
 	}
 	json_object_set_new(end, "findings", findings);
+}
+
+/* How far a row's clock may be from the backup's and rdrill's. */
+#define CLOCK_SLACK_MS 60000LL
+
+/*
+ * Does the data-lost figure agree with the RPO? Only a scheduled backup
+ * has a creation time to compare with. The rows lost are those newer
+ * than the newest restored one (am) up to the newest before destroy
+ * (bm); they should have been written after the backup was made and
+ * before the disaster. "agrees": they were (the RPO covers them);
+ * "differs" (with why): they are stamped before the backup was made;
+ * "doubtful_restored" (restored rows newer than the backup's creation
+ * time) and "doubtful_future" (rows stamped after the disaster) fail
+ * the drill: one of the clocks is no evidence.
+ */
+static void coherence(struct run *r, json_t *o, long long bm, long long am)
+{
+	long long made = r->rpo_created_ms, dis = r->disaster_wall_ms;
+	const char *why = NULL, *verdict = "agrees";
+
+	if (!made || !dis)
+		return;
+	json_object_set_new(o, "backup_made_ms", json_integer(made));
+	json_object_set_new(o, "disaster_ms", json_integer(dis));
+	if (am > made + CLOCK_SLACK_MS) {
+		verdict = "doubtful_restored";
+		why = "data lost: the restored data holds rows stamped after "
+		      "the backup's creation time: that time, or the rows' "
+		      "clock, is no evidence";
+	} else if (bm > dis + CLOCK_SLACK_MS) {
+		verdict = "doubtful_future";
+		why = "data lost: rows are stamped after the disaster (in the "
+		      "future of this host's clock): their clock is no evidence";
+	} else if (bm > am && bm <= made) {
+		verdict = "differs";
+		why = "the rows lost are stamped before the backup was made: "
+		      "the column is not their write time, or the backup holds "
+		      "older data than its creation time says";
+	}
+	json_object_set_new(o, "coherence", json_string(verdict));
+	if (why)
+		json_object_set_new(o, "coherence_why", json_string(why));
+	if (!strncmp(verdict, "doubtful", 8))
+		fail(r, why);
 }
 
 /* Newest value before the destruction minus after the restore. */
@@ -768,9 +894,14 @@ static void measure_freshness(struct run *r, json_t *end)
 		json_object_set(o, "before", json_object_get(c, "newest"));
 		if (a)
 			json_object_set(o, "after", json_object_get(a, "newest"));
-		if (json_is_integer(bm) && json_is_integer(am))
+		if (json_is_integer(bm) && json_is_integer(am)) {
+			json_object_set(o, "before_ms", bm);
+			json_object_set(o, "after_ms", am);
 			json_object_set_new(o, "lost_ms", json_integer(
 				json_integer_value(bm) - json_integer_value(am)));
+			coherence(r, o, json_integer_value(bm),
+				  json_integer_value(am));
+		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(end, "freshness", out);
@@ -804,6 +935,19 @@ static void measure(struct run *r, json_t *end)
 		json_object_set_new(end, "rpo_source", json_string("none"));
 	}
 	measure_freshness(r, end);
+	if (r->rpo_wal_ms >= 0) {
+		json_object_set_new(end, "rpo_wal_ms", json_integer(r->rpo_wal_ms));
+		if (rpo_t && r->rpo_wal_ms > rpo_t * 1000LL) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_adds(&sb, "RPO from WAL ");
+			add_age(&sb, r->rpo_wal_ms);
+			strbuf_adds(&sb, " exceeds the target ");
+			add_age(&sb, (long long)rpo_t * 1000);
+			fail(r, sb.buf);
+			strbuf_release(&sb);
+		}
+	}
 	if (r->first_destroy_ms && r->restore_verified_ms &&
 	    r->verify_restore_passed == r->verify_restore_total &&
 	    r->verify_restore_total) {
@@ -815,6 +959,21 @@ static void measure(struct run *r, json_t *end)
 				    (double)rto / 1000.0, rto_t);
 		}
 	}
+}
+
+/*
+ * A run that destroyed and did not verify its restore did worse than
+ * fail: the system is down. Its verdict says so (restored.h).
+ */
+static void left_destroyed(struct run *r)
+{
+	if (!r->destroy_started || r->status == RUNNER_PASSED ||
+	    r->status == RUNNER_REFUSED)
+		return;
+	if (r->verify_restore_total &&
+	    r->verify_restore_passed == r->verify_restore_total)
+		return;
+	r->status = RUNNER_NOT_RESTORED;
 }
 
 static json_t *start_record(struct run *r, const char *plan_text)
@@ -861,6 +1020,28 @@ static json_t *start_record(struct run *r, const char *plan_text)
 	}
 	if (r->o->approval)
 		json_object_set(ctx, "approval", r->o->approval);
+	{
+		const char *b = strrchr(r->o->bundle, '/');
+		json_object_set_new(ctx, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->bundle));
+	}
+	if (r->o->resume) {
+		json_t *res = json_object(), *x;
+		const char *b = strrchr(r->o->resume_bundle, '/');
+		size_t i;
+
+		json_object_set_new(res, "bundle", json_string(b && b[1] ?
+				    b + 1 : r->o->resume_bundle));
+		json_object_set_new(res, "path", json_string(r->o->resume_bundle));
+		json_object_set_new(res, "chain_head", json_string(r->o->resume_head));
+		json_array_foreach(r->o->resume, i, x)
+			if (!strcmp(journal_str(x, "type"), "destroy")) {
+				json_object_set(res, "destroyed",
+						json_object_get(x, "time"));
+				break;
+			}
+		json_object_set_new(ctx, "resumes", res);
+	}
 	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
 			json_object());
 	if (!r->o->vars_given)
@@ -891,6 +1072,40 @@ static int destroy_gate(struct run *r)
 			    "steps passed", r->verify_backup_passed,
 			    r->verify_backup_total);
 	return -1;
+}
+
+/*
+ * Before the first destructive step: a "destroy" record, so that a run
+ * killed inside that step still reads NOT RESTORED (restored.h), with
+ * what the later checks compare against (the canary row, fingerprints,
+ * sql captures): `rdrill restore` takes it from this run's journal. A
+ * state too big for one record is left out, never the record.
+ */
+static void destroy_record(struct run *r, const struct drill_step *step)
+{
+	static const char *const keep[] = { "canary", "fingerprints",
+					    "captures", NULL };
+	json_t *rec = json_object(), *st = json_object();
+	struct error err = ERROR_INIT;
+	size_t i;
+
+	r->destroy_started = 1;
+	for (i = 0; keep[i]; i++)
+		if (json_object_get(r->state, keep[i]))
+			json_object_set(st, keep[i], json_object_get(r->state,
+								     keep[i]));
+	json_object_set_new(rec, "type", json_string("destroy"));
+	json_object_set_new(rec, "n", json_integer(step->n));
+	json_object_set_new(rec, "id", json_string(step->id));
+	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
+	json_object_set_new(rec, "state", st);
+	if (journal_append(r->journal, rec, &err) < 0) {
+		json_object_del(rec, "state");
+		json_object_set_new(rec, "state_left_out", json_string(err.msg.buf));
+		append(r, json_incref(rec));
+	}
+	json_decref(rec);
+	error_release(&err);
 }
 
 /* A step's when: condition, in words, true or not (plan.h: plan_step_when). */
@@ -939,6 +1154,78 @@ static void skip_step(struct run *r, const struct drill_step *step,
 	strbuf_release(&sb);
 }
 
+/* `rdrill restore`: a step before the restore phase ran in the interrupted run. */
+static void resumed_step(struct run *r, const struct drill_step *step)
+{
+	json_t *rec = step_record(step);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "skipped: done in the interrupted run %s",
+		    r->o->resume_bundle);
+	json_object_set_new(rec, "status", json_string("skipped"));
+	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(rec, "resumed", json_true());
+	append(r, rec);
+	strbuf_release(&sb);
+}
+
+/*
+ * The interrupted run's evidence this run relies on, copied into its
+ * own journal (marked so): a restore of this run, or a render of it
+ * killed, reads it here.
+ */
+static void copy_record(struct run *r, json_t *rec)
+{
+	json_t *c = json_deep_copy(rec);
+
+	json_object_del(c, "seq");
+	json_object_del(c, "prev");
+	json_object_set_new(c, "from_bundle", json_string(r->o->resume_bundle));
+	append(r, c);
+}
+
+/*
+ * Seed a `rdrill restore` run with what the interrupted run knew: its
+ * state before destroy, its picks and freshness, which phases started
+ * and how its steps ended (for when:), and its disaster time, so the
+ * RTO runs from the real disaster on this host's boot clock.
+ */
+static void resume_seed(struct run *r)
+{
+	json_t *st = restored_state(r->o->resume), *rec;
+	const char *k;
+	size_t i;
+
+	json_object_foreach(st, k, rec)
+		json_object_set_new(r->state, k, json_deep_copy(rec));
+	json_array_foreach(r->o->resume, i, rec) {
+		const char *type = journal_str(rec, "type");
+		json_int_t n = json_integer_value(json_object_get(rec, "n"));
+
+		if (!strcmp(type, "freshness") &&
+		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
+			json_array_append(r->picks, rec);
+			r->fresh_before = 1;
+			copy_record(r, rec);
+		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
+			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
+			r->destroy_started = 1;
+			copy_record(r, rec);
+			if (t > 0) {
+				r->disaster_wall_ms = t;
+				r->first_destroy_ms = clock_boot_ms() -
+						      (clock_wall_ms() - t);
+			}
+		} else if (!strcmp(type, "step") && n >= 1 &&
+			   (size_t)n <= r->d->nsteps) {
+			const char *s = journal_str(rec, "status");
+			r->phase_started[r->d->steps[n - 1].phase] = 1;
+			r->outcome[n - 1] = !strcmp(s, "passed") ? 1 :
+					    !strcmp(s, "skipped") ? 0 : 2;
+		}
+	}
+}
+
 /*
  * Run a step unless its when: says no. Returns what run_step does; a
  * skipped step is no failure (1).
@@ -956,6 +1243,8 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 	}
 	strbuf_release(&why);
 	r->phase_started[step->phase] = 1;
+	if (step->destructive && !r->destroy_started)
+		destroy_record(r, step);
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
 	return ok;
@@ -974,6 +1263,10 @@ static void run_phases(struct run *r)
 	for (step = r->d->steps; step < r->d->steps + r->d->nsteps; step++) {
 		if (stopped || step->phase == DRILL_CLEANUP)
 			continue;
+		if (r->o->resume && step->phase < DRILL_RESTORE) {
+			resumed_step(r, step);
+			continue;
+		}
 		if (r->d->nfreshness && step->phase == DRILL_DESTROY &&
 		    !r->fresh_before) {
 			r->fresh_before = 1;
@@ -1073,6 +1366,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	error_init(&r.journal_err);
 	r.status = RUNNER_PASSED;
 	r.outcome = xcalloc(r.d->nsteps ? r.d->nsteps : 1, 1);
+	r.rpo_wal_ms = -1;
 	for (i = 0; i < r.d->nsteps; i++) {
 		r.verify_backup_total += r.d->steps[i].phase == DRILL_VERIFY_BACKUP;
 		r.verify_restore_total += r.d->steps[i].phase ==
@@ -1084,6 +1378,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
+	if (o->resume)
+		resume_seed(&r);
 	switch (preflight(&r)) {
 	case 0:
 		run_phases(&r);
@@ -1108,6 +1404,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	json_object_set_new(end, "type", json_string("end"));
 	json_object_set_new(end, "time", journal_utc(clock_wall_ms()));
 	measure(&r, end);
+	left_destroyed(&r);
 	json_object_set_new(end, "status",
 			    json_string(runner_status_word(r.status)));
 	if (r.reason.len)

@@ -25,6 +25,8 @@ enum runner_status {
 	RUNNER_FAILED,
 	RUNNER_ABORTED,
 	RUNNER_REFUSED,
+	/* ended (failed, aborted) after destroy began, restore unverified */
+	RUNNER_NOT_RESTORED,
 };
 
 struct drill;
@@ -46,6 +48,17 @@ struct runner_opts {
 	FILE *progress;        /* where progress lines go (stderr) */
 	int tty;               /* progress is a terminal: live line */
 	const struct sign_key *sign_key; /* sign the seal (sign.h), or NULL */
+	/*
+	 * `rdrill restore`: the verified journal of a run that left its
+	 * system destroyed (restored.h), and that bundle's directory. The
+	 * steps before the restore phase are journaled as done there; its
+	 * scheduled picks, freshness before destroy, canary and
+	 * fingerprints (its "destroy" record) are what this run compares
+	 * against; its disaster time starts the RTO.
+	 */
+	json_t *resume;
+	const char *resume_bundle;
+	const char *resume_head; /* its journal's chain head */
 };
 
 /*

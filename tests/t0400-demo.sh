@@ -66,7 +66,25 @@ expect_grep '^# .*`PASSED`' "$S/report.md"
 expect_exit 0 "$RDRILL" verify "$S"
 expect_grep '| RPO（定时备份 `.*/backups/[0-9]*/mattermost-[0-9]*\.dump` 的生成时间 .*，依据 pg_dump 归档头（强证据） → 灾难：首个破坏步骤开始 .*；墙上时钟） | 1h | [0-9][0-9a-z. ]* | `PASSED` |' "$S/report.md"
 expect_grep '（依据最新 tar 成员时间）' "$S/report.md"
-expect_grep '| 丢失的数据（`posts`.`createat` 最新值：破坏前 `[0-9]*` → 恢复后 `[0-9]*`） | | [0-9a-z. ]* | |' "$S/report.md"
+# Page 1 never contradicts itself (issue 20, point 2): the data lost
+# agrees with the RPO (the seed's newest post is stamped when seeded,
+# just before the backup), and every row has a target or is marked
+# informative, and a result.
+expect_grep '| 丢失的数据（`posts`.`createat` 最新值：破坏前 `[0-9]*` → 恢复后 `[0-9]*`）：丢失的行写于备份生成之后（晚 [0-9][0-9a-z. ]*），在 RPO 范围内.* | 仅供参考 | [0-9][0-9a-z. ]* | `CONSISTENT` |$' "$S/report.md"
+page1_measures() { awk '/^[|] 指标 [|]/ { on = 1 } on && /^$/ { exit } on' "$1"; }
+page1_measures "$S/report.md" | sed '1,2d' >"$TRASH/rows"
+expect_true "page 1's measures: three rows" test "$(wc -l <"$TRASH/rows")" -eq 3
+expect_true "every row: a target or informative, and a result" sh -c \
+	"awk -F' [|] ' '\$2 == \"\" || \$4 !~ /^\`[A-Z ]+\` [|]\$/ { bad = 1 } END { exit bad }' '$TRASH/rows'"
+# The scheduled demo's page 1 measures as a golden (times, durations,
+# paths and epoch values normalised).
+page1_measures "$S/report.md" | sed \
+	-e 's#`[^`]*/backups/[0-9]*/mattermost-[0-9]*\.dump`#`BACKUP`#g' \
+	-e 's#[0-9]\{4\}-[0-9-]*T[0-9:.]*Z#TIME#g' \
+	-e 's#`[0-9]\{13\}`#`EPOCH_MS`#g' \
+	-e 's#[0-9][0-9.]* m*s\b#DUR#g' \
+	-e 's#[0-9][0-9]*[dhm][0-9][0-9]*[hms]#DUR#g' >"$TRASH/page1"
+expect_same "$TOP/tests/golden/report/demo-scheduled-page1.zh-CN.md" "$TRASH/page1"
 expect_true "two scheduled items picked, every candidate hashed" test \
 	"$(jq -r 'select(.type=="backup") | .candidates[].sha256' "$S/journal.jsonl" | grep -c '^[0-9a-f]\{64\}$')" -eq 2
 expect_exit 0 "$RDRILL" render "$B" --lang en

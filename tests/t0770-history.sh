@@ -54,9 +54,9 @@ expect_grep '^Previous run, 20[0-9-]* [0-9:]* (`PASSED`, 1-passed): RTO [0-9.]* 
 # Its findings, first page: the failed check and the override, each
 # with the journal line that is its evidence.
 F=$H/2-failed/report.md
-expect_grep '^1\. Step 5 (verify): check \*\*exit code\*\* `FAILED`: expected 0, got 3\. Evidence: `journal\.jsonl:7`\.$' "$F"
-expect_true "journal line 7 is step 5's record" test \
-	"$(sed -n 7p "$H/2-failed/journal.jsonl" | jq -c '[.type, .n, .status]')" = '["step",5,"failed"]'
+expect_grep '^1\. Step 5 (verify): check \*\*exit code\*\* `FAILED`: expected 0, got 3\. Evidence: `journal\.jsonl:8`\.$' "$F"
+expect_true "journal line 8 is step 5's record (7: the destroy record)" test \
+	"$(sed -n 8p "$H/2-failed/journal.jsonl" | jq -c '[.type, .n, .status]')" = '["step",5,"failed"]'
 expect_grep '^2\. Variable `code` overridden on the command line: `3`' "$F"
 expect_grep '^3\. Run without `--approved-plan`' "$F"
 # Killed in its destroy step, nobody rendered it: unsealed.

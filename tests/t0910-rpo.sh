@@ -161,7 +161,9 @@ expect_grep '"clock":"archive"' "$J"
 # The steps used the picked file, plain and shell-quoted.
 expect_grep_F "restored from $BK/2026-12-01/app-fresh.dump" "$BUN/steps/05-restore-sh.out"
 # Freshness: the row written after the backup is lost: 2h30m.
-expect_grep '| Data lost (newest `posts`.`created_at` before destruction `2026-01-01 12:30:00+00` → after restore `2026-01-01 10:00:00+00`) | | 2h30m | |' "$R"
+# Its rows are stamped 2026-01-01, the dump's header says today: the page
+# says why the data lost and the RPO differ (issue 20, point 2).
+expect_grep '| Data lost (newest `posts`.`created_at` before destruction `2026-01-01 12:30:00+00` → after restore `2026-01-01 10:00:00+00`): differs from the RPO: the rows lost are stamped before the backup was made, .* | informative | 2h30m | `DIFFERS` |' "$R"
 expect_grep '"type":"freshness","when":"before_destroy"\|"when":"before_destroy"' "$J"
 expect_exit 0 "$RDRILL" verify "$BUN"
 psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('after the backup', '2026-01-01 12:30:00+00')"
@@ -187,24 +189,28 @@ touch "$OLD/2026-11-29/app-old.dump"
 run_drill old 1
 expect_grep "RPO not met: backup db, $OLD/2026-11-29/app-old.dump, was 2d00h" "$R"
 expect_grep "Finding\*\*: $OLD/2026-11-29/app-old.dump: the file's mtime .* is 2d00h after the archive's creation time" "$R"
-# Newest by archive time, not mtime: a newer archive with an old mtime wins.
+# Newest by archive time, not mtime: a newer archive with an old mtime wins
+# the pick; but made five days after it was last written is a clock no
+# evidence, so its RPO row and the drill fail (issue 20, point 2).
 cp "$DUMP" "$OLD/2026-11-29/app-new.dump"
 touch -d "@$((NOW - 5 * 86400))" "$OLD/2026-11-29/app-new.dump"
-run_drill old 0
+run_drill old 1
 expect_grep '"chosen":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
 expect_grep '"candidates":\[{"path":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
 rm "$OLD/2026-11-29/app-new.dump"
 psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('after the backup', '2026-01-01 12:30:00+00')"
 
-# 4. A creation time in the future: a finding, the RPO not demonstrated.
+# 4. A creation time in the future: a finding, and a figure on a doubtful
+# clock fails its row and the drill (issue 20, point 2).
 FUT=$TRASH/future
 mkdir -p "$FUT"
 cp "$DUMP" "$FUT/app-future.dump"
 set_created "$FUT/app-future.dump" $((NOW + 2 * 86400))
 drill "$TRASH/future.yaml" "$FUT/*.dump"
-run_drill future 0
+run_drill future 1
 expect_grep "Finding\*\*: $FUT/app-future.dump: its pg.*dump archive header says it was made at .*, \(1d23h\|2d00h\) in the future of this host's clock" "$R"
-expect_grep 'not measured, the backup.s creation time is after the disaster.* | 1d |  | `NOT DEMONSTRATED` |' "$R"
+expect_grep 'not measured, the backup.s creation time is after the disaster.* | 1d |  | `FAILED` |' "$R"
+expect_grep '^# .*`FAILED`$' "$R"
 
 # 4b. A DST flag the item's zone contradicts: made in another zone.
 DST=$TRASH/dst
@@ -395,5 +401,28 @@ rows "$TRASH/own/report.md" >"$TRASH/rows-own.en"
 expect_same "$TOP/tests/golden/report/rpo-own.en.md" "$TRASH/rows-own.en"
 rows "$TRASH/own-zh/report.zh-CN.md" >"$TRASH/rows-own.zh"
 expect_same "$TOP/tests/golden/report/rpo-own.zh-CN.md" "$TRASH/rows-own.zh"
+
+# 11. Rows stamped in the future of this host's clock: the data-lost
+# figure rests on a doubtful clock, so its row and the drill fail
+# (issue 20, point 2).
+expect_true "the fresh dump is still there" test -s "$BK/2026-12-01/app-fresh.dump"
+psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('from the future', now() + interval '2 days')"
+run_drill fresh 1
+expect_grep 'rows are stamped after the disaster, in the future of this host.s clock: their clock is no evidence | informative | [0-9a-z.]* | `FAILED` |$' "$R"
+expect_grep '^# .*`FAILED`$' "$R"
+expect_true "the end record says why" sh -c \
+	"jq -r 'select(.type==\"end\") | .reason' '$J' | grep -q 'data lost: rows are stamped after the disaster'"
+
+# 12. An archive made (by its header) three days after the file was last
+# written (its mtime): a clock is wrong, the RPO row and the drill fail.
+psql -X -q -d app -c "DELETE FROM posts WHERE body = 'from the future'"
+SKEW=$TRASH/skew
+mkdir -p "$SKEW"
+cp "$DUMP" "$SKEW/app.dump"
+set_created "$SKEW/app.dump" $((NOW - 600))
+touch -d "@$((NOW - 3 * 86400))" "$SKEW/app.dump"
+drill "$TRASH/skew.yaml" "$SKEW/*.dump"
+run_drill skew 1
+expect_grep 'not measured, the backup.s archive says it was made more than an hour after the file was last written .* | 1d |  | `FAILED` |' "$R"
 
 test_done

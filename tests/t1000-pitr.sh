@@ -21,6 +21,13 @@ expect_grep 'Target asked (time)' "$R"
 expect_grep 'Stopped at: last replayed transaction' "$R"
 expect_grep 'RPO (from WAL' "$R"
 expect_grep 'RTO part: replaying WAL' "$R"
+# ... and rows of page 1's table, each with a target (or informative)
+# and a result (issue 20, point 2).
+expect_grep '^| RPO from WAL (step pitr: disaster time minus the last replayed transaction.s commit time) | 1h | [0-9]*\.[0-9]* s | `PASSED` |$' "$R"
+expect_grep '^| RTO part, step pitr: replaying WAL | informative | [0-9]*\.[0-9]* s | `INFORMATIVE` |$' "$R"
+expect_grep '^| RTO part, step pitr: restoring files | informative | [0-9]*\.[0-9]* s | `INFORMATIVE` |$' "$R"
+expect_true "the end record has the RPO from WAL" \
+	jq -s -e 'first(.[] | select(.type == "end")) | .rpo_wal_ms > 0' "$J"
 expect_grep 'recovery_target_time = ' "$R"
 expect_grep "archive_mode = 'off'" "$R"
 expect_grep 'Stop LSN' "$R"
@@ -48,4 +55,13 @@ expect_exit 1 "$RDRILL" run "$TRASH/live.yaml" -o "$TRASH/out-live"
 expect_grep 'exists: a scratch data directory must be new' "$TRASH/out-live/journal.jsonl"
 ( cd "$PROD" && find . -type f -exec sha256sum {} + | sort -k2 ) >"$TRASH/prod.after2"
 expect_same "$TRASH/prod.before" "$TRASH/prod.after2"
+# An RPO from WAL above the target fails its page-1 row and the drill
+# (the disaster three hours after the last transaction).
+pitr_drill "$TRASH/late.yaml" "target_time_file: $TRASH/target_time" \
+	"disaster_time: \"$(date -u -d '+3 hours' '+%Y-%m-%d %H:%M:%S')+00\""
+expect_exit 1 "$RDRILL" run "$TRASH/late.yaml" -o "$TRASH/out-late"
+expect_grep '^| RPO from WAL (step pitr: .*) | 1h | [0-9]*\.[0-9]* s | `FAILED` |$' "$TRASH/out-late/report.md"
+expect_grep '^# .*`FAILED`$' "$TRASH/out-late/report.md"
+expect_true "the reason names it" sh -c \
+	"jq -r 'select(.type==\"end\") | .reason' '$TRASH/out-late/journal.jsonl' | grep -q 'RPO from WAL .* exceeds the target 1h00m'"
 test_done

@@ -55,6 +55,11 @@ SELECT 'post' || lpad(i::text, 5, '0'), 'chan' || (1 + i % 6),
        'user' || (1 + i % 20), '消息 #' || i || ': backup drill demo text',
        1768953600000 + i * 60000
 FROM generate_series(1, 2000) AS i;
+-- The newest post is written now, as on a live server just before its
+-- backup: the scheduled demo's data lost then tells the same story as
+-- its RPO (the posts written after the backup are the ones lost).
+UPDATE posts SET createat = (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+WHERE id = 'post02000';
 -- The message the drill deletes on purpose, then proves restored.
 INSERT INTO posts (id, channelid, userid, message, createat) VALUES
 	('rdrillcanarypost0000000001', 'chan1', 'user1',

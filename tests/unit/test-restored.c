@@ -1,0 +1,143 @@
+/*
+ * restored.c: the verdict a journal supports (NOT RESTORED once a
+ * destroy began and the restore's verification did not pass, a killed
+ * run's too) and the steps left, as commands to paste with secrets by
+ * the name of their variable.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "drill.h"
+#include "error.h"
+#include "journal.h"
+#include "restored.h"
+
+static json_t *command(long n, const char *phase, int destructive,
+		       const char *display)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:b, s:I, s:[s], s:s, s:[i]}",
+			 "n", (json_int_t)n, "id", display, "kind", "command",
+			 "phase", phase, "destructive", destructive,
+			 "timeout_s", (json_int_t)60, "run", display,
+			 "display", display, "expect_exit", 0);
+}
+
+/* destroy: 1 wipe; restore: 2 load (cwd, user, a secret); verify: 3 check */
+static json_t *body(void)
+{
+	json_t *b = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "rdrill", 1,
+			      "id", "t", "title", "T", "system", "s",
+			      "environment", "test", "objective", "o");
+	json_t *steps = json_array(), *load = command(2, "restore", 0, "load");
+
+	json_object_set_new(b, "backup_set", json_pack(
+		"[{s:s, s:s, s:i, s:s, s:[s], s:s}]", "id", "db", "title", "d",
+		"tier", 1, "kind", "database", "source", "x", "artifact", "y"));
+	json_object_set_new(load, "cwd", json_string("/w d"));
+	json_object_set_new(load, "run_as", json_string("pg"));
+	json_object_set_new(load, "secret_env", json_pack("{s:s}",
+			    "PGPASSWORD", "DB_PW"));
+	json_array_append_new(steps, command(1, "destroy", 1, "wipe"));
+	json_array_append_new(steps, load);
+	json_array_append_new(steps, command(3, "verify_restore", 0, "check"));
+	json_object_set_new(b, "steps", steps);
+	return b;
+}
+
+/* A journal: the start record, then `rest` (a JSON array, stolen). */
+static json_t *journal(json_t *rest)
+{
+	json_t *recs = json_array(), *b = body(), *r;
+	size_t i;
+
+	json_array_append_new(recs, json_pack("{s:s, s:s, s:{s:o}}", "type",
+					      "start", "mode", "run", "plan",
+					      "plan", b));
+	json_array_foreach(rest, i, r)
+		json_array_append(recs, r);
+	json_decref(rest);
+	return recs;
+}
+
+static json_t *step(long n, const char *status)
+{
+	return json_pack("{s:s, s:I, s:s}", "type", "step", "n", (json_int_t)n,
+			 "status", status);
+}
+
+static void verdict_is(json_t *recs, const char *want)
+{
+	assert_string_equal(restored_verdict(recs, NULL), want);
+	json_decref(recs);
+}
+
+static void test_verdicts(void **state)
+{
+	(void)state;
+	/* Killed before any destroy: INCOMPLETE, as ever. */
+	verdict_is(journal(json_array()), "INCOMPLETE");
+	/* Killed inside the destroy step: only the destroy record says so. */
+	verdict_is(journal(json_pack("[{s:s, s:i}]", "type", "destroy", "n",
+				     1)), RESTORED_WORD);
+	/* Failed in verify_restore: the restore is not verified. */
+	verdict_is(journal(json_pack("[o, o, o, {s:s, s:s}]",
+				     step(1, "passed"), step(2, "passed"),
+				     step(3, "failed"), "type", "end",
+				     "status", "FAILED")), RESTORED_WORD);
+	/* Every restore check passed, a later failure: FAILED, restored. */
+	verdict_is(journal(json_pack("[o, o, o, {s:s, s:s}]",
+				     step(1, "passed"), step(2, "passed"),
+				     step(3, "passed"), "type", "end",
+				     "status", "FAILED")), "FAILED");
+	verdict_is(journal(json_pack("[o, o, o, {s:s, s:s}]",
+				     step(1, "passed"), step(2, "passed"),
+				     step(3, "passed"), "type", "end",
+				     "status", "PASSED")), "PASSED");
+	/* Aborted before destroy: ABORTED. */
+	verdict_is(journal(json_pack("[{s:s, s:s}]", "type", "end", "status",
+				     "ABORTED")), "ABORTED");
+}
+
+static void test_pending(void **state)
+{
+	json_t *recs = journal(json_pack("[{s:s, s:i}, o]", "type", "destroy",
+					 "n", 1, step(1, "passed")));
+	json_t *start = json_array_get(recs, 0), *p;
+	struct error err = ERROR_INIT;
+	struct drill *d = drill_from_body(json_object_get(json_object_get(
+		start, "plan"), "plan"), &err);
+
+	(void)state;
+	assert_non_null(d);
+	p = restored_pending(recs, d);
+	assert_int_equal(json_array_size(p), 2);
+	assert_string_equal(journal_str(json_array_get(p, 0), "status"),
+			    "not run");
+	/* cd, the user, the secret by its variable's name: never its value. */
+	assert_string_equal(journal_str(json_array_get(p, 0), "command"),
+			    "cd '/w d' && sudo -u pg env PGPASSWORD=\"$DB_PW\" load");
+	assert_string_equal(journal_str(json_array_get(p, 1), "phase"),
+			    "verify_restore");
+	assert_string_equal(journal_str(json_array_get(p, 1), "command"),
+			    "check");
+	json_decref(p);
+	drill_free(d);
+	json_decref(recs);
+	error_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_pending),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
