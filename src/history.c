@@ -59,11 +59,14 @@ static int word_passes(const char *w)
  */
 static const struct state_row {
 	const char *state, *shown;
+	int over_pass_only;     /* shown only instead of a passing word */
 } state_rows[] = {
-	{ "verified", NULL },
-	{ "cut-short", "CUT SHORT" },   /* killed before its seal; render sealed it */
-	{ "tampered", "TAMPERED" },
-	{ "unsealed", "UNVERIFIED" },
+	{ "verified", NULL, 0 },
+	/* Killed before its seal, sealed by render: its own verdict (FAILED,
+	 * NOT RESTORED, INCOMPLETE...), but never a PASSED. */
+	{ "cut-short", "CUT SHORT", 1 },
+	{ "tampered", "TAMPERED", 0 },
+	{ "unsealed", "UNVERIFIED", 0 },
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -538,10 +541,16 @@ static const char *verdict(json_t *run)
 	const char *st = journal_str(run, "state");
 	size_t i;
 
-	for (i = 0; i < sizeof(state_rows) / sizeof(*state_rows); i++)
-		if (!strcmp(st, state_rows[i].state))
-			return state_rows[i].shown ? state_rows[i].shown :
-			       journal_str(run, "status");
+	for (i = 0; i < sizeof(state_rows) / sizeof(*state_rows); i++) {
+		const struct state_row *row = &state_rows[i];
+
+		if (strcmp(st, row->state))
+			continue;
+		if (!row->shown || (row->over_pass_only &&
+				    !word_passes(journal_str(run, "status"))))
+			return journal_str(run, "status");
+		return row->shown;
+	}
 	return "UNVERIFIED";
 }
 
