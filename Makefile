@@ -120,7 +120,7 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.c tests/fuzz/fuzz.h \
 # Programs the end-to-end tests use (tests/helpers/NAME.c -> $(B)/NAME).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/%,$(wildcard tests/helpers/*.c))
 
-$(B)/hang-listen: tests/helpers/hang-listen.c | $(B)
+$(HELPERS): $(B)/%: tests/helpers/%.c | $(B)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -o $@ $<
 
 $(B):

@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "safefs.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -33,6 +34,9 @@ struct cand {
 	char *created_local;    /* the header's text, archive only */
 	int dst_fits;
 	char *damaged;          /* why it cannot be restored, or NULL */
+	long long ctime_ms;     /* the inode's change time: no cp or touch sets it back */
+	struct stat st;         /* as found, before it was read */
+	char *contradicted;     /* why its clock is no evidence, or NULL */
 	char sha256[SHA256_HEX_LEN + 1];
 };
 
@@ -233,7 +237,7 @@ static void look_archive(struct cand *c, const char *tz, int full)
 		ret = toc_read_archive(c->path, &toc, &err);
 	} else {
 		struct strbuf head = STRBUF_INIT;
-		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		int fd = safefs_open_regular(c->path, 1, NULL, &err);
 		ssize_t n = -1;
 
 		if (fd >= 0) {
@@ -241,7 +245,9 @@ static void look_archive(struct cand *c, const char *tz, int full)
 			n = read(fd, head.buf, HEAD_BYTES);
 			close(fd);
 		}
-		if (n < 0) {
+		if (fd < 0) {
+			ret = -1;
+		} else if (n < 0) {
 			error_set(&err, "cannot read it: %s", strerror(errno));
 			ret = -1;
 		} else {
@@ -276,10 +282,16 @@ static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
 
 	c->clock = "mtime";
 	c->dst_fits = 1;
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Candidates sit where backups land, often writable by a backup
+	 * user: non-blocking and fstat'd, so a FIFO put there (or swapped in
+	 * after the glob's stat) is a damaged candidate, never a hang.
+	 */
+	fd = safefs_open_regular(c->path, 1, NULL, &err);
 	if (fd < 0) {
-		strbuf_addf(&why, "cannot be opened: %s", strerror(errno));
+		strbuf_addf(&why, "cannot be opened: %s", err.msg.buf);
 		c->damaged = strbuf_detach(&why, NULL);
+		error_release(&err);
 		return;
 	}
 	n = read(fd, magic, sizeof(magic));
@@ -309,11 +321,104 @@ static long long cand_key(const struct cand *c)
 	return strcmp(c->clock, "mtime") ? c->created_ms : c->mtime_ms;
 }
 
+static void fmt_age(struct strbuf *sb, long long ms);
+
+/*
+ * A candidate's clock contradicted by the file's other evidence: made
+ * later than this host's clock says it is now, or later than the file's
+ * inode last changed (ctime: the kernel sets it to the present on every
+ * write, cp and touch, so no one but root sets it back; a file is not
+ * made after its last byte was written), or, for an archive, later than
+ * its mtime (pg_dump writes the header first). SKEW_MS and FUTURE_MS
+ * leave room for the clocks of the dumping host and the storage.
+ * Such a clock makes no RPO: it never wins the pick over a consistent
+ * candidate, and picked alone it fails the RPO (runner.c).
+ */
+static void contradiction(struct cand *c, long long now_ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long long t = cand_key(c);
+
+	if (t > now_ms + FUTURE_MS) {
+		strbuf_addf(&sb, "its %s says it was made at ",
+			    backup_clock_name(c->clock));
+		clock_format_utc_ms(&sb, t);
+		strbuf_adds(&sb, ", ");
+		fmt_age(&sb, t - now_ms);
+		strbuf_adds(&sb, " in the future of this host's clock");
+	} else if (t > c->ctime_ms + SKEW_MS) {
+		strbuf_addf(&sb, "its %s says it was made at ",
+			    backup_clock_name(c->clock));
+		clock_format_utc_ms(&sb, t);
+		strbuf_adds(&sb, ", ");
+		fmt_age(&sb, t - c->ctime_ms);
+		strbuf_adds(&sb, " after the file last changed (its ctime, ");
+		clock_format_utc_ms(&sb, c->ctime_ms);
+		strbuf_adds(&sb, ", which no cp or touch sets back)");
+	} else if (!strcmp(c->clock, "archive") && t > c->mtime_ms + SKEW_MS) {
+		/* pg_dump writes the header first: mtime is at or after it. */
+		strbuf_adds(&sb, "its pg_dump archive header says it was made at ");
+		clock_format_utc_ms(&sb, t);
+		strbuf_adds(&sb, ", ");
+		fmt_age(&sb, t - c->mtime_ms);
+		strbuf_adds(&sb, " after the file was last written (its mtime, ");
+		clock_format_utc_ms(&sb, c->mtime_ms);
+		strbuf_adds(&sb, ")");
+	}
+	if (sb.len)
+		c->contradicted = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+}
+
+/*
+ * The file must be the same inode, unchanged, after it was read and
+ * hashed as before: otherwise the SHA-256 and the clock are of bytes
+ * that are no longer there.
+ */
+static void unchanged_while_read(struct cand *c)
+{
+	struct stat now;
+
+	if (c->damaged)
+		return;
+	if (stat(c->path, &now) < 0 || !backup_same_file(&c->st, &now))
+		c->damaged = xstrdup("it changed while rdrill read it (another "
+				     "inode, size, mtime or ctime after the "
+				     "read than before): read it again later");
+}
+
+int backup_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+json_t *backup_identity(const struct stat *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "dev", json_integer((json_int_t)st->st_dev));
+	json_object_set_new(o, "ino", json_integer((json_int_t)st->st_ino));
+	json_object_set_new(o, "size", json_integer((json_int_t)st->st_size));
+	json_object_set_new(o, "mtime_ns", json_integer((json_int_t)
+		st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec));
+	json_object_set_new(o, "ctime_ns", json_integer((json_int_t)
+		st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec));
+	return o;
+}
+
+/* Consistent clocks first, then newest first, then by path. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 	long long kx = cand_key(x), ky = cand_key(y);
 
+	if (!x->contradicted != !y->contradicted)
+		return x->contradicted ? 1 : -1;
 	if (kx != ky)
 		return kx > ky ? -1 : 1;
 	return strcmp(x->path, y->path);
@@ -382,6 +487,9 @@ static json_t *cand_json(const struct cand *c)
 		json_object_set_new(o, "sha256", json_string(c->sha256));
 	if (c->damaged)
 		json_object_set_new(o, "damaged", json_string(c->damaged));
+	if (c->contradicted)
+		json_object_set_new(o, "contradicted",
+				    json_string(c->contradicted));
 	return o;
 }
 
@@ -390,14 +498,11 @@ static void findings(const struct drill_item *it, const struct cand *c,
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	if (strcmp(c->clock, "mtime") && c->created_ms > now_ms + FUTURE_MS) {
-		strbuf_addf(&sb, "%s: its %s says it was made at ", c->path,
-			    backup_clock_name(c->clock));
-		clock_format_utc_ms(&sb, c->created_ms);
-		strbuf_adds(&sb, ", ");
-		fmt_age(&sb, c->created_ms - now_ms);
-		strbuf_adds(&sb, " in the future of this host's clock: one of "
-			    "the two clocks is wrong, so its age is no evidence");
+	(void)now_ms;
+	if (c->contradicted) {
+		strbuf_addf(&sb, "%s: %s: one of the clocks is wrong, so its age "
+			    "is no evidence and its RPO is FAILED", c->path,
+			    c->contradicted);
 		json_array_append_new(out, json_string(sb.buf));
 		strbuf_reset(&sb);
 	}
@@ -488,6 +593,9 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 			c[nc].size = (long long)fs.st_size;
 			c[nc].mtime_ms = (long long)fs.st_mtim.tv_sec * 1000 +
 					 fs.st_mtim.tv_nsec / 1000000;
+			c[nc].ctime_ms = (long long)fs.st_ctim.tv_sec * 1000 +
+					 fs.st_ctim.tv_nsec / 1000000;
+			c[nc].st = fs;
 			nc++;
 		}
 		globfree(&g);
@@ -508,8 +616,12 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		json_object_set_new(rec, "status", json_string("none"));
 		goto problem_status;
 	}
-	for (i = 0; i < nc; i++)
+	for (i = 0; i < nc; i++) {
 		look(&c[i], it->timezone, full, tmpdir);
+		if (full)
+			unchanged_while_read(&c[i]);
+		contradiction(&c[i], now_ms);
+	}
 	qsort(c, nc, sizeof(*c), cand_cmp);
 	for (i = 0; i < nc; i++)
 		json_array_append_new(arr, cand_json(&c[i]));
@@ -537,9 +649,28 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		json_array_append_new(finds, json_string(sb.buf));
 		strbuf_reset(&sb);
 	}
+	for (i = pick + 1; i < nc; i++) {
+		if (!c[i].contradicted || c[pick].contradicted ||
+		    cand_key(&c[i]) <= cand_key(&c[pick]))
+			continue;
+		strbuf_addf(&sb, "%s was not picked although its clock is newer: "
+			    "%s, so its age is no evidence", c[i].path,
+			    c[i].contradicted);
+		json_array_append_new(finds, json_string(sb.buf));
+		strbuf_reset(&sb);
+	}
 	findings(it, &c[pick], now_ms, finds);
+	if (c[pick].contradicted)
+		json_object_set_new(rec, "clock_contradicted",
+				    json_string(c[pick].contradicted));
 	json_object_set_new(rec, "status", json_string("picked"));
 	json_object_set_new(rec, "chosen", json_string(c[pick].path));
+	if (full) {
+		json_object_set_new(rec, "chosen_sha256",
+				    json_string(c[pick].sha256));
+		json_object_set_new(rec, "chosen_identity",
+				    backup_identity(&c[pick].st));
+	}
 	json_object_set_new(rec, "chosen_index", json_integer((json_int_t)pick));
 	json_object_set_new(rec, "clock", json_string(c[pick].clock));
 	json_object_set_new(rec, "strength",
@@ -561,6 +692,7 @@ out:
 		free(c[i].path);
 		free(c[i].created_local);
 		free(c[i].damaged);
+		free(c[i].contradicted);
 	}
 	free(c);
 	strvec_clear(&errors);

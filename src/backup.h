@@ -53,13 +53,29 @@ int backup_archive_time(const int tm[7], const char *tz, long long *ms,
  * Returns the journal's record
  *   {"type": "backup", "item", "rule", "timezone", "candidates": [...],
  *    "status": "picked" | "none" | "unreadable" | "damaged",
- *    "chosen": path, "created_ms", "clock", "strength", "fell_back",
+ *    "chosen": path, "chosen_sha256", "chosen_identity" (full only),
+ *    "created_ms", "clock", "strength", "fell_back",
+ *    "clock_contradicted": why the chosen file's clock is no evidence
+ *    (then its RPO is FAILED; a contradicted candidate is picked only
+ *    when no consistent one is whole),
  *    "problem": text, "findings": [text...]}
  * and adds to `problems` what refuses the run (no candidate, a
  * directory that cannot be read).
  */
 json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		      const char *tmpdir, struct strvec *problems);
+
+/*
+ * What the run proves the steps read the picked bytes by (runner.c):
+ * at the pick, the chosen file's SHA-256 ("chosen_sha256") and its
+ * identity ("chosen_identity": device, inode, size, mtime and ctime in
+ * ns, backup_identity()) as it was before it was read and hashed, and
+ * unchanged after. Any write, truncation, rename over it or touch
+ * changes the inode or its ctime, which no one but root sets back.
+ */
+struct stat;
+json_t *backup_identity(const struct stat *st);
+int backup_same_file(const struct stat *a, const struct stat *b);
 
 /* The clock's words for the report: "pg_dump archive header" ... */
 const char *backup_clock_name(const char *clock);

@@ -10,10 +10,19 @@ struct strbuf;
  *
  * Evidence is never overwritten: a default bundle is
  * PARENT/<date>-<drill id>[-plan], then -2, -3... if taken; an explicit
- * -o DIR must not exist yet or be empty. mkdir is the claim, so two runs
- * started at once never share a bundle.
+ * -o DIR must not exist yet or be an empty directory of the runner's
+ * that no one else can write. mkdir is the claim, so two runs started at
+ * once never share a bundle.
+ *
+ * The bundle is rdrill's alone: refused when a directory above it is
+ * another user's or writable by another user (unless sticky, like /tmp),
+ * made 0700 whatever the umask, and anchored (fsutil.h: every file in it
+ * made through its descriptor, O_NOFOLLOW|O_EXCL, 0600). With `group`
+ * (the drill's evidence_group) that group may read it: 0750 and 0640,
+ * group-owned by it; an unknown group refuses the bundle.
  */
 int bundle_create(const char *explicit_dir, const char *parent,
-		  const char *base, struct strbuf *path, struct error *err);
+		  const char *base, const char *group, struct strbuf *path,
+		  struct error *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "error.h"
 #include "rdrill.h"
+#include "secret.h"
 #include "sign.h"
 #include "strbuf.h"
 
@@ -20,6 +21,7 @@ int cmd_keygen(int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-')
 		return rdrill_usage_error(argv[0], "give one directory");
+	secret_protect_process();     /* before the private key is made */
 	if (sign_keygen(argv[1], &priv, &pub, &err) < 0) {
 		rdrill_print_error(&err);
 		rc = RDRILL_EXIT_FAILED;

@@ -6,7 +6,9 @@
 #include "rdrill.h"
 #include "restored.h"
 #include "runner.h"
+#include "safefs.h"
 #include "seal.h"
+#include "secret.h"
 #include "sign.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -81,6 +83,12 @@ static int load_interrupted(const char *dir, json_t **records,
 	const char *verdict;
 
 	seal_check_init(&c);
+	/* Its plan runs as root: the journal holding it must be root's. */
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	if (safefs_root_trusted(path.buf, "interrupted run's journal",
+				err) < 0)
+		goto out;
+	strbuf_reset(&path);
 	if (seal_check(dir, NULL, NULL, &c, err) < 0)
 		goto out;
 	if (!c.sealed && c.problems.nr == 1 && !c.has_end) {
@@ -182,6 +190,7 @@ int cmd_restore(int argc, char **argv)
 	if (!d)
 		goto fail;
 	rc = RDRILL_EXIT_REFUSED;
+	secret_protect_process();
 	if (a.key_path && *a.key_path && !(key = sign_key_load(a.key_path, &err)))
 		goto fail;
 	if (run_lock_take(&lock, d->id, d->environment, &held, &err) < 0)
@@ -198,7 +207,8 @@ int cmd_restore(int argc, char **argv)
 	}
 	parent_dir(a.dir, &parent);
 	strbuf_addf(&base, "%.10s-%s-restore", journal_str(start, "time"), d->id);
-	if (bundle_create(a.outdir, parent.buf, base.buf, &bundle, &err) < 0)
+	if (bundle_create(a.outdir, parent.buf, base.buf, d->evidence_group,
+			  &bundle, &err) < 0)
 		goto fail;
 	rc = RDRILL_EXIT_FAILED;
 	if (run_lock_set_bundle(&lock, bundle.buf, &err) < 0)
@@ -241,6 +251,7 @@ int cmd_restore(int argc, char **argv)
 fail:
 	rdrill_print_error(&err);
 out:
+	secret_clear();
 	run_lock_release(&lock);
 	drill_free(d);
 	json_decref(records);

@@ -9,7 +9,9 @@
 #include "report.h"
 #include "restored.h"
 #include "runner.h"
+#include "safefs.h"
 #include "seal.h"
+#include "secret.h"
 #include "sign.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -281,6 +283,12 @@ int cmd_run(int argc, char **argv)
 				     DRILL_ARGS_RUN);
 	if (rc)
 		goto out;
+	/* Root runs no drill another user can edit (safefs.h). */
+	if (!a.dry_run && safefs_root_trusted(a.file, "drill file", &err) < 0) {
+		rc = RDRILL_EXIT_REFUSED;
+		goto fail;
+	}
+	secret_protect_process();
 	if (key_path && *key_path && !a.dry_run) {
 		key = sign_key_load(key_path, &err);
 		if (!key) {
@@ -376,6 +384,7 @@ int cmd_run(int argc, char **argv)
 fail:
 	rdrill_print_error(&err);
 out:
+	secret_clear();
 	run_lock_release(&lock);
 	rdrill_planned_release(&p);
 	strbuf_release(&reason);

@@ -1,6 +1,7 @@
 #include "error.h"
 #include "rdrill.h"
 #include "seal.h"
+#include "secret.h"
 #include "sign.h"
 #include "signoff.h"
 #include "strbuf.h"
@@ -23,7 +24,7 @@ int cmd_sign(int argc, char **argv)
 	struct sign_key *key = NULL;
 	const char *dir = NULL, *role = NULL, *name = NULL, *comment = NULL;
 	const char *key_path = getenv("RDRILL_SIGN_KEY");
-	int k, rc = RDRILL_EXIT_FAILED;
+	int k, lock = -1, rc = RDRILL_EXIT_FAILED;
 	size_t i;
 
 	for (k = 1; k < argc; k++) {
@@ -44,7 +45,9 @@ int cmd_sign(int argc, char **argv)
 		return rdrill_usage_error(argv[0], "give a bundle directory, "
 					  "--role and --name");
 	seal_check_init(&c);
-	if (seal_check(dir, NULL, NULL, &c, &err) < 0)
+	/* Checked and appended under one lock: no two sign-offs interleave. */
+	if ((lock = signoff_lock(dir, 1, &err)) < 0 ||
+	    seal_check(dir, NULL, NULL, &c, &err) < 0)
 		goto fail;
 	signoff_check(dir, strcmp(c.lang, "default") ? c.lang : NULL, &c);
 	if (c.problems.nr) {
@@ -60,6 +63,7 @@ int cmd_sign(int argc, char **argv)
 		rc = RDRILL_EXIT_REFUSED;
 		goto out;
 	}
+	secret_protect_process();     /* before the private key is read */
 	if (key_path && *key_path && !(key = sign_key_load(key_path, &err))) {
 		rc = RDRILL_EXIT_REFUSED;
 		goto fail;
@@ -80,6 +84,7 @@ int cmd_sign(int argc, char **argv)
 fail:
 	rdrill_print_error(&err);
 out:
+	signoff_unlock(lock);
 	seal_check_release(&c);
 	sign_key_free(key);
 	error_release(&err);

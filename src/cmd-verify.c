@@ -31,7 +31,7 @@ int cmd_verify(int argc, char **argv)
 	struct seal_check c;
 	const char *dir = NULL, *key = NULL, *tsa_ca = NULL;
 	size_t i;
-	int rc, k;
+	int rc, k, lock;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--key") && k + 1 < argc)
@@ -47,6 +47,13 @@ int cmd_verify(int argc, char **argv)
 	if (!dir)
 		return rdrill_usage_error(argv[0], "give one bundle directory");
 	seal_check_init(&c);
+	/*
+	 * A sign-off being written is waited for, not seen half-done; a
+	 * directory that cannot be opened is seal_check's to report.
+	 */
+	lock = signoff_lock(dir, 0, &err);
+	error_release(&err);
+	error_init(&err);
 	if (seal_check(dir, key, tsa_ca, &c, &err) < 0) {
 		rdrill_print_error(&err);
 		line("NOT VERIFIED: ", dir);
@@ -73,6 +80,7 @@ int cmd_verify(int argc, char **argv)
 		rc = RDRILL_EXIT_OK;
 	}
 out:
+	signoff_unlock(lock);
 	seal_check_release(&c);
 	error_release(&err);
 	return rc;

@@ -29,6 +29,8 @@ struct schema_ctx {
 	const struct ytree *t;
 	json_t *vars;      /* name -> value, for expansion */
 	json_t *used;      /* names expansion saw */
+	json_t *depth;     /* variable name -> how many levels it builds on */
+	size_t expanded;   /* bytes of expanded text so far (EXPAND_MAX_TOTAL) */
 	json_t *ids;       /* step id -> line */
 	json_t *id_kinds;  /* step id -> kind name, of the steps so far */
 	json_t *conns;     /* connection names */
@@ -252,6 +254,9 @@ static const struct schema_field top_fields[] = {
 	  .help = "who approved the drill (report's summary)" },
 	{ .key = "change_ref", .type = SCHEMA_STR, .off = F(drill, change_ref),
 	  .help = "the change ticket (run --change-ref overrides)" },
+	{ .key = "evidence_group", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(drill, evidence_group),
+	  .help = "a group that may read the bundle (default: private)" },
 	{ .key = "cadence", .type = SCHEMA_DURATION, .min = 1,
 	  .max = 1096L * 86400, .off = F(drill, cadence_s),
 	  .help = "a passing run is due this often (default 92d, rdrill history)" },
@@ -391,6 +396,13 @@ static int convert_text(struct ctx *c, const struct schema_field *f,
 			       c->err) < 0) {
 		strbuf_release(&sb);
 		return -1;
+	}
+	c->expanded += sb.len;
+	if (c->expanded > EXPAND_MAX_TOTAL) {
+		strbuf_release(&sb);
+		return err_at(c, n, "'%s': the drill file expands to more than "
+			      "%d MiB of text (variables that repeat each "
+			      "other?)", name, EXPAND_MAX_TOTAL / (1024 * 1024));
 	}
 	if ((f->flags & SCHEMA_NONEMPTY) && !sb.len) {
 		strbuf_release(&sb);
@@ -1131,6 +1143,43 @@ static const char *scalar_or_null(const struct ynode *root, const char *key)
 	return n && n->type == YNODE_SCALAR ? n->str : NULL;
 }
 
+/*
+ * One variable's value, and how many levels of variables it builds on
+ * (its references' depth + 1), refused past EXPAND_MAX_DEPTH: with the
+ * size caps this keeps a self-repeating chain of variables small.
+ */
+static int convert_var(struct ctx *c, const struct ynode *vnode,
+		       const struct ynode *k, json_t **val)
+{
+	json_t *outer = c->used, *mine = json_object(), *v;
+	const char *ref;
+	json_int_t depth = 0;
+	int rc;
+
+	c->used = mine;
+	rc = convert(c, &f_str, vnode, k->str, val);
+	c->used = outer;
+	json_object_foreach(mine, ref, v) {
+		json_t *d = json_object_get(c->depth, ref);
+
+		json_object_set(outer, ref, v);
+		if (d && json_integer_value(d) + 1 > depth)
+			depth = json_integer_value(d) + 1;
+	}
+	json_decref(mine);
+	if (rc < 0)
+		return -1;
+	if (depth > EXPAND_MAX_DEPTH) {
+		json_decref(*val);
+		*val = NULL;
+		return err_at(c, vnode, "variable '%s' builds on %d levels of "
+			      "variables; at most %d", k->str, (int)depth,
+			      EXPAND_MAX_DEPTH);
+	}
+	json_object_set_new(c->depth, k->str, json_integer(depth));
+	return 0;
+}
+
 static int load_vars(struct ctx *c, const struct ynode *root,
 		     const struct drill_opts *opts, json_t *declared)
 {
@@ -1167,8 +1216,7 @@ static int load_vars(struct ctx *c, const struct ynode *root,
 			     json_object_get(opts->overrides, k->str) : NULL;
 			if (ov) {
 				val = json_copy(ov);
-			} else if (convert(c, &f_str, vn->kids[i + 1], k->str,
-					   &val) < 0) {
+			} else if (convert_var(c, vn->kids[i + 1], k, &val) < 0) {
 				return -1;
 			}
 			/* Later vars may use earlier ones, never the reverse. */
@@ -1218,6 +1266,7 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 	c.err = err;
 	c.vars = json_object();
 	c.used = json_object();
+	c.depth = json_object();
 	c.ids = json_object();
 	c.id_kinds = json_object();
 	c.conns = json_object();
@@ -1258,6 +1307,7 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 out:
 	json_decref(c.vars);
 	json_decref(c.used);
+	json_decref(c.depth);
 	json_decref(c.ids);
 	json_decref(c.id_kinds);
 	json_decref(c.conns);

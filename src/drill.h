@@ -128,6 +128,7 @@ struct drill {
 	const char *id, *title, *system, *environment, *objective,
 		   *declaration, *owner, *operator, *approver, *change_ref,
 		   *language;
+	const char *evidence_group; /* may read the bundle; NULL: private */
 	struct schema_int cadence_s; /* how often it must pass (history) */
 	struct drill_targets *targets;
 	struct drill_control *controls;

@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -17,6 +18,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "fsutil.h"
 #include "sha256.h"
 #include "user.h"
 #include "watchdog.h"
@@ -134,6 +136,8 @@ struct spawn {
 	size_t first;               /* paths[first] is tried first */
 	const char **sh_argv;       /* argc + 2 slots, for ENOEXEC */
 	const char *cwd;
+	int new_session;            /* run_as: setsid(), no terminal */
+	const struct rlimit *core;  /* the core limit to give back, or NULL */
 	int switch_user;
 	uid_t uid;
 	gid_t gid;
@@ -157,8 +161,30 @@ static int env_same_name(const char *a, const char *b)
 }
 
 /*
- * The caller's environment (unless cleared), then the user's HOME etc.,
- * then cmd->env, later layers winning; "K" alone removes K.
+ * What a run_as child keeps of the caller's environment: nothing that
+ * could be a credential or a handle on root's session (CLOUD_TOKEN,
+ * SSH_AUTH_SOCK, DISPLAY, ...), only what says how to find programs and
+ * print text. Everything else it gets is declared by the step (env:,
+ * secret_env:) or is the user's own HOME, USER, LOGNAME.
+ */
+static int env_allowed(const char *e)
+{
+	static const char *const names[] = { "PATH", "LANG", "LANGUAGE", "TZ",
+					     NULL };
+	size_t n = env_name_len(e);
+
+	if (n > 3 && !strncmp(e, "LC_", 3))
+		return 1;
+	for (size_t i = 0; names[i]; i++)
+		if (strlen(names[i]) == n && !strncmp(e, names[i], n))
+			return 1;
+	return 0;
+}
+
+/*
+ * The caller's environment (unless cleared; only env_allowed() names for
+ * a run_as child), then the user's HOME etc., then cmd->env, later layers
+ * winning; "K" alone removes K.
  */
 static void build_env(struct strvec *out, const struct exec_cmd *cmd,
 		      const struct strvec *user)
@@ -171,6 +197,8 @@ static void build_env(struct strvec *out, const struct exec_cmd *cmd,
 	if (!cmd->env_clear) {
 		for (i = 0; environ && environ[i]; i++) {
 			if (!strchr(environ[i], '='))
+				continue;
+			if (cmd->run_as && !env_allowed(environ[i]))
 				continue;
 			for (j = 0; j < ov.nr; j++)
 				if (env_same_name(environ[i], ov.v[j]))
@@ -291,6 +319,10 @@ static int prepare_user(struct spawn *sp, const char *name,
 		user_info_release(&u);
 		return 1;
 	}
+	sp->new_session = 1;
+	strvec_pushf(user_env, "HOME=%s", u.home.buf);
+	strvec_pushf(user_env, "USER=%s", u.name.buf);
+	strvec_pushf(user_env, "LOGNAME=%s", u.name.buf);
 	if (me != 0) {
 		rc = 0;
 		if (u.uid != me)
@@ -308,9 +340,6 @@ static int prepare_user(struct spawn *sp, const char *name,
 	while (getgrouplist(name, u.gid, sp->groups, &n) < 0)
 		sp->groups = xrealloc(sp->groups, (size_t)n * sizeof(*sp->groups));
 	sp->ngroups = n;
-	strvec_pushf(user_env, "HOME=%s", u.home.buf);
-	strvec_pushf(user_env, "USER=%s", u.name.buf);
-	strvec_pushf(user_env, "LOGNAME=%s", u.name.buf);
 	user_info_release(&u);
 	return 0;
 }
@@ -400,7 +429,13 @@ static void child_run(const struct spawn *sp)
 {
 	int sig;
 
-	if (setpgid(0, 0) < 0)
+	/*
+	 * A run_as child leads a new session: it has no controlling terminal,
+	 * so it cannot open /dev/tty and type into root's shell (TIOCSTI).
+	 * Either way it leads its own process group, which the deadline and
+	 * the watchdog kill as one.
+	 */
+	if ((sp->new_session ? setsid() : setpgid(0, 0)) < 0)
 		child_fail(sp, STAGE_SETPGID);
 	/*
 	 * Handlers are the caller's (one would run on the caller's memory),
@@ -435,6 +470,9 @@ static void child_run(const struct spawn *sp)
 	if (sp->cwd && chdir(sp->cwd) < 0)
 		child_fail(sp, STAGE_CHDIR);
 
+	/* rdrill's own core limit is 0 while it holds secrets, not theirs. */
+	if (sp->core)
+		setrlimit(RLIMIT_CORE, sp->core);
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 	child_exec(sp);
 }
@@ -696,8 +734,8 @@ static int open_output(const char *path, int *fd, struct error *err)
 	*fd = -1;
 	if (!path)
 		return 0;
-	*fd = move_high(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0644));
+	/* A new file, never through a symlink nor over a log (fsutil.h). */
+	*fd = move_high(fs_create(path, O_WRONLY));
 	if (*fd < 0)
 		return error_errno(err, "cannot create '%s'", path);
 	return 0;
@@ -797,7 +835,7 @@ static void report_failure(const struct exec_cmd *cmd,
 		break;
 	default:
 		error_errno(err, "could not run '%s': %s failed in the child",
-			    prog, r->stage == STAGE_SETPGID ? "setpgid" : "dup2");
+			    prog, r->stage == STAGE_SETPGID ? "setsid/setpgid" : "dup2");
 		break;
 	}
 }
@@ -988,6 +1026,7 @@ static int prepare(struct run *r, struct error *err)
 	sp->argv = cmd->argv.v;
 	sp->argc = cmd->argv.nr;
 	sp->cwd = cmd->cwd;
+	sp->core = secret_core_limit();
 	sp->sh_argv = xcalloc(sp->argc + 2, sizeof(*sp->sh_argv));
 	build_env(&sp->env, cmd, &r->user_env);
 	build_paths(&sp->paths, cmd->argv.v[0], &sp->env);

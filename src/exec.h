@@ -21,11 +21,14 @@ struct error;
  * not a binary and has no #! line runs under /bin/sh, as execvp() does.
  *
  * The child gets the caller's environment (none with `env_clear`), then
- * `env`: "K=V" sets K, a bare "K" unsets it. With `run_as` and rdrill
- * running as root, the child switches to that user (its groups, gid, uid)
- * and gets its HOME, USER and LOGNAME before `env` applies; `cwd` is
- * entered as that user. Not running as root, `run_as` must name the
- * current user (then it changes nothing) or the run is refused.
+ * `env`: "K=V" sets K, a bare "K" unsets it. With `run_as` the child
+ * gets only PATH, LANG, LANGUAGE, LC_* and TZ of the caller's, that
+ * user's HOME, USER and LOGNAME, then `env` (what the step declares),
+ * and leads a new session (setsid: no controlling terminal, so no
+ * /dev/tty to type into root's shell). With rdrill running as root it
+ * also switches to that user (its groups, gid, uid); `cwd` is entered as
+ * that user. Not running as root, `run_as` must name the current user
+ * (then the user stays the same) or the run is refused.
  *
  * Stops: after `timeout_ms` (0 = never), or when `*cancel` becomes
  * non-zero (a SIGINT/SIGTERM handler's flag), the whole group gets
@@ -63,7 +66,7 @@ struct exec_cmd {
 	int env_clear;              /* start from an empty environment */
 	const char *cwd;            /* NULL = the caller's */
 	const char *run_as;         /* user name, NULL = the caller */
-	const char *stdout_path;    /* created 0644, truncated; NULL = discard */
+	const char *stdout_path;    /* fs_create(): new in the bundle */
 	const char *stderr_path;
 	unsigned long timeout_ms;   /* 0 = none */
 	unsigned long grace_ms;     /* SIGTERM -> SIGKILL */

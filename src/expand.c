@@ -174,6 +174,18 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 			json_object_set_new(used, name, json_true());
 		val = json_string_value(v);
 value:
+		/*
+		 * Checked before the copy: variables that repeat each other
+		 * grow by their fan-out per level (30 references a level is
+		 * 4 GB in six levels), so the text is refused, not built.
+		 */
+		if (strlen(val) > EXPAND_MAX_BYTES - out->len ||
+		    out->len > EXPAND_MAX_BYTES)
+			return ytree_error_at(t, line, col, err, "${%s} makes "
+					      "this value longer than %d KiB "
+					      "(variables that repeat each "
+					      "other?)", name,
+					      EXPAND_MAX_BYTES / 1024);
 		switch (mode) {
 		case EXPAND_PLAIN:
 			strbuf_adds(out, val);

@@ -21,9 +21,22 @@ struct ytree;
 enum expand_mode { EXPAND_PLAIN, EXPAND_SHELL, EXPAND_SQL };
 
 /*
+ * The most one expanded value may hold, and the most a whole drill file
+ * may expand to, so a small hostile file cannot make the loader build
+ * gigabytes (CI validates drills it did not write); and how deep
+ * variables may build on each other (a: x, b: ${a}${a}, c: ${b}${b}...).
+ * Each is a file:line:col error, exit 2.
+ */
+#define EXPAND_MAX_BYTES (1024 * 1024)
+#define EXPAND_MAX_TOTAL (16 * 1024 * 1024)
+#define EXPAND_MAX_DEPTH 8
+
+/*
  * Expand the scalar `n` of tree `t` with `vars` (object name -> string).
  * An undefined or malformed reference is an error at its own line and
- * column. Names found are added to `used` (object name -> true) if given.
+ * column, and so is the reference that would make the value longer than
+ * EXPAND_MAX_BYTES (counted before quoting; quoting adds little).
+ * Names found are added to `used` (object name -> true) if given.
  */
 int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 		enum expand_mode mode, json_t *used, struct strbuf *out,

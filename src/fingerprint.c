@@ -145,8 +145,8 @@ struct fp_table *fingerprint_add_table(struct fingerprint *fp,
 	return t;
 }
 
-void fingerprint_add_sequence(struct fingerprint *fp, const char *name,
-			      const char *value)
+struct fp_sequence *fingerprint_add_sequence(struct fingerprint *fp,
+					    const char *name, const char *value)
 {
 	struct fp_sequence *s;
 
@@ -154,6 +154,38 @@ void fingerprint_add_sequence(struct fingerprint *fp, const char *name,
 	s = &fp->seqs[fp->nseq++];
 	s->name = xstrdup(name);
 	s->value = xstrdup(value);
+	s->state = NULL;
+	return s;
+}
+
+/* One identifier as quote_ident() writes it, unquoted into `out`. */
+static const char *split_ident(const char *p, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (*p != '"') {
+		while (*p && *p != '.')
+			strbuf_addch(out, *p++);
+		return p;
+	}
+	for (p++; *p; p++) {
+		if (*p == '"' && p[1] == '"')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+		strbuf_addch(out, *p);
+	}
+	return NULL;
+}
+
+int fp_name_split(const char *name, struct strbuf *schema,
+		  struct strbuf *table)
+{
+	const char *p = split_ident(name, schema);
+
+	if (!p || *p != '.' || !schema->len)
+		return -1;
+	p = split_ident(p + 1, table);
+	return p && !*p && table->len ? 0 : -1;
 }
 
 void fingerprint_add_excluded(struct fingerprint *fp, const char *name,
@@ -196,6 +228,7 @@ void fingerprint_release(struct fingerprint *fp)
 	for (i = 0; i < fp->nseq; i++) {
 		free(fp->seqs[i].name);
 		free(fp->seqs[i].value);
+		free(fp->seqs[i].state);
 	}
 	for (i = 0; i < fp->nexcl; i++) {
 		free(fp->excluded[i].name);
@@ -253,6 +286,9 @@ json_t *fingerprint_to_json(const struct fingerprint *fp)
 
 		json_object_set_new(o, "sequence", json_string(fp->seqs[i].name));
 		json_object_set_new(o, "value", json_string(fp->seqs[i].value));
+		if (fp->seqs[i].state)
+			json_object_set_new(o, "state",
+					    json_string(fp->seqs[i].state));
 		json_array_append_new(seqs, o);
 	}
 	for (i = 0; i < fp->nexcl; i++) {
@@ -308,11 +344,16 @@ int fingerprint_from_json(struct fingerprint *fp, json_t *j,
 	json_array_foreach(json_object_get(j, "sequences"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "sequence"));
 		const char *val = json_string_value(json_object_get(v, "value"));
+		json_t *state = json_object_get(v, "state");
 
-		if (!name || !val)
+		if (!name || !val || (state && !json_is_string(state)))
 			return error_set(err, "fingerprint: sequences[%zu] is "
 					 "malformed", i);
-		fingerprint_add_sequence(fp, name, val);
+		if (state)
+			fingerprint_add_sequence(fp, name, val)->state =
+				xstrdup(json_string_value(state));
+		else
+			fingerprint_add_sequence(fp, name, val);
 	}
 	json_array_foreach(json_object_get(j, "excluded"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "table"));
@@ -341,19 +382,33 @@ static int is_excluded(const struct fingerprint *fp, const char *name)
 
 static const char *declared(const struct schema_kv *may, const char *name)
 {
-	const char *dot = strchr(name, '.');
-	struct strbuf schema = STRBUF_INIT;
+	struct strbuf schema = STRBUF_INIT, table = STRBUF_INIT;
 	const char *r = NULL;
 	size_t i;
 
-	if (!may || !dot)
-		return NULL;
-	strbuf_add(&schema, name, (size_t)(dot - name));
-	for (i = 0; i < may->keys.nr && !r; i++)
-		if (fp_pattern_match(may->keys.v[i], schema.buf, dot + 1))
-			r = may->vals.v[i];
+	if (may && fp_name_split(name, &schema, &table) == 0) {
+		for (i = 0; i < may->keys.nr && !r; i++)
+			if (fp_pattern_match(may->keys.v[i], schema.buf,
+					     table.buf))
+				r = may->vals.v[i];
+	} else if (may) {
+		/* A whole-database entry, "(large objects)": named exactly. */
+		for (i = 0; i < may->keys.nr && !r; i++)
+			if (!strcmp(may->keys.v[i], name))
+				r = may->vals.v[i];
+	}
 	strbuf_release(&schema);
+	strbuf_release(&table);
 	return r;
+}
+
+static unsigned seq_diff(const struct fp_sequence *a,
+			 const struct fp_sequence *b)
+{
+	if (strcmp(a->value, b->value))
+		return FP_VALUE;
+	return a->state && b->state && strcmp(a->state, b->state) ?
+	       FP_VALUE : 0;
 }
 
 static struct fp_diff *push(struct fp_diff **out, size_t *n, size_t *alloc)
@@ -422,7 +477,7 @@ void fingerprint_compare(const struct fingerprint *before,
 		d->sbefore = c <= 0 ? a : NULL;
 		d->safter = c >= 0 ? b : NULL;
 		d->what = c < 0 ? FP_MISSING : c > 0 ? FP_ADDED :
-			  strcmp(a->value, b->value) ? FP_VALUE : 0;
+			  seq_diff(a, b);
 		d->expected = declared(may_differ, d->name);
 		if (c <= 0)
 			i++;
@@ -452,8 +507,13 @@ void fp_diff_text(const struct fp_diff *d, struct strbuf *sb)
 		return;
 	}
 	if (d->what & FP_VALUE) {
-		strbuf_addf(sb, "value %s → %s", d->sbefore->value,
-			    d->safter->value);
+		if (strcmp(d->sbefore->value, d->safter->value))
+			strbuf_addf(sb, "value %s → %s", d->sbefore->value,
+				    d->safter->value);
+		else
+			strbuf_addf(sb, "value %s, but state %s → %s",
+				    d->safter->value, d->sbefore->state,
+				    d->safter->state);
 		return;
 	}
 	if (d->what & FP_ROWS)

@@ -54,7 +54,12 @@ int fp_pattern_match(const char *pattern, const char *schema,
 		     const char *table);
 
 struct fp_table {
-	char *name;           /* "schema.table", as the catalogs spell it */
+	/*
+	 * "schema.table", each part as quote_ident() spells it, so that
+	 * public."a.b" and "public.a".b stay two names; or a whole-database
+	 * entry in parentheses: "(large objects)", "(enum types)".
+	 */
+	char *name;
 	long long rows;
 	struct fp_sum sum;    /* contents */
 	/* SHA-256 (hex) of the catalogs' definitions, sorted */
@@ -64,8 +69,16 @@ struct fp_table {
 };
 
 struct fp_sequence {
-	char *name;           /* "schema.sequence" */
+	char *name;           /* "schema.sequence", each part quote_ident'ed */
 	char *value;          /* last_value as text, or "(never used)" */
+	/*
+	 * Its definition and raw state ("bigint start 1 increment 1 min 1
+	 * max ... cycle f; last_value 1 is_called f"): a never-used
+	 * sequence restarted elsewhere shows "(never used)" on both sides,
+	 * but not the same state. NULL: not recorded (an older rdrill), then
+	 * only the value is compared.
+	 */
+	char *state;
 };
 
 /* A table left out on purpose, and why (the drill's words). */
@@ -86,8 +99,8 @@ struct fingerprint {
 
 struct fp_table *fingerprint_add_table(struct fingerprint *fp,
 				       const char *name);
-void fingerprint_add_sequence(struct fingerprint *fp, const char *name,
-			      const char *value);
+struct fp_sequence *fingerprint_add_sequence(struct fingerprint *fp,
+					    const char *name, const char *value);
 void fingerprint_add_excluded(struct fingerprint *fp, const char *name,
 			      const char *reason);
 /* Sort tables and sequences by name (compare needs it). */
@@ -137,6 +150,13 @@ void fingerprint_compare(const struct fingerprint *before,
 			 const struct fingerprint *after,
 			 const struct schema_kv *may_differ,
 			 struct fp_diff **out, size_t *n);
+
+/*
+ * A fingerprint name split back into its unquoted schema and table (for
+ * patterns): 0, or -1 for a name that is not "schema.table".
+ */
+int fp_name_split(const char *name, struct strbuf *schema,
+		  struct strbuf *table);
 
 /* "rows 100 → 99, contents changed", "identical", "only before", ... */
 void fp_diff_text(const struct fp_diff *d, struct strbuf *sb);

@@ -67,9 +67,34 @@ static const char tables_sql[] =
 	"  FROM pg_index i WHERE i.indrelid = c.oid), "
 	" (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
 	"  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
-	"  AND NOT a.attisdropped AND a.attgenerated = '') "
+	"  AND NOT a.attisdropped AND a.attgenerated = ''), "
+	/* 7: the name, unambiguous: public."a.b" is not "public.a".b */
+	" quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+	/*
+	 * 8: what else defines it, empty for a plain logged table (so its
+	 * digest is what it always was): UNLOGGED, the partition's parent
+	 * and bounds (a detached partition is no longer one) or the parents
+	 * it inherits, a materialized view's query.
+	 */
+	" concat_ws(E'\\n', "
+	"  CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED' END, "
+	"  (SELECT CASE WHEN c.relispartition THEN 'PARTITION OF ' "
+	"     ELSE 'INHERITS ' END || string_agg(quote_ident(pn.nspname) || "
+	"     '.' || quote_ident(p.relname), ', ' ORDER BY i.inhseqno) "
+	"   FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+	"   JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+	"   WHERE i.inhrelid = c.oid), "
+	"  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, "
+	"  CASE WHEN c.relkind = 'm' THEN 'MATERIALIZED VIEW ' || "
+	"   pg_get_viewdef(c.oid) END, "
+	"  CASE WHEN c.relkind = 'm' AND NOT c.relispopulated "
+	"   THEN 'WITH NO DATA' END), "
+	/* 9: nothing to read (a materialized view never refreshed) */
+	" c.relkind = 'm' AND NOT c.relispopulated, "
+	/* 10: read through a query (COPY refuses a materialized view) */
+	" c.relkind = 'm' "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' "
+	"WHERE c.relkind IN ('r', 'm') AND n.nspname <> 'information_schema' "
 	" AND n.nspname !~ '^pg_' "
 	"ORDER BY 1, 2";
 
@@ -79,12 +104,18 @@ static const char sequences_sql[] =
 	" CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') "
 	"  THEN COALESCE(s.last_value::text, '(never used)') "
 	"  ELSE '(not readable)' END, "
-	" (SELECT tn.nspname || '.' || t.relname FROM pg_depend dp "
+	" (SELECT quote_ident(tn.nspname) || '.' || quote_ident(t.relname) "
+	"   FROM pg_depend dp "
 	"   JOIN pg_class t ON t.oid = dp.refobjid "
 	"   JOIN pg_namespace tn ON tn.oid = t.relnamespace "
 	"  WHERE dp.classid = 'pg_class'::regclass AND dp.objid = sc.oid "
 	"   AND dp.refclassid = 'pg_class'::regclass "
-	"   AND dp.deptype IN ('a', 'i') LIMIT 1) "
+	"   AND dp.deptype IN ('a', 'i') LIMIT 1), "
+	" quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename), "
+	" format('%s start %s increment %s min %s max %s cache %s cycle %s', "
+	"  s.data_type, s.start_value, s.increment_by, s.min_value, "
+	"  s.max_value, s.cache_size, s.cycle), "
+	" has_sequence_privilege(sc.oid, 'SELECT') "
 	"FROM pg_sequences s "
 	" JOIN pg_namespace sn ON sn.nspname = s.schemaname "
 	" JOIN pg_class sc ON sc.relnamespace = sn.oid "
@@ -118,6 +149,8 @@ struct scan {
 	size_t nitems, next;
 	char **qnames;           /* quoted "schema"."table", per table */
 	char **cols;             /* the columns read, quoted; NULL: none */
+	size_t ntables;          /* entries of qnames, cols and select */
+	char *select;            /* 1: COPY (SELECT ...), a matview */
 	long long start;
 };
 
@@ -325,6 +358,8 @@ static int read_tables(struct scan *s, PGconn *c, int jobs, int tid_ranges,
 	blocks = xcalloc((size_t)n + 1, sizeof(*blocks));
 	s->qnames = xcalloc((size_t)n + 1, sizeof(*s->qnames));
 	s->cols = xcalloc((size_t)n + 1, sizeof(*s->cols));
+	s->ntables = (size_t)n;
+	s->select = xcalloc((size_t)n + 1, 1);
 	for (i = 0; i < n; i++) {
 		const char *schema = PQgetvalue(r, i, 0);
 		const char *table = PQgetvalue(r, i, 1);
@@ -333,7 +368,7 @@ static int read_tables(struct scan *s, PGconn *c, int jobs, int tid_ranges,
 		char *q1, *q2;
 
 		strbuf_reset(&name);
-		strbuf_addf(&name, "%s.%s", schema, table);
+		strbuf_adds(&name, PQgetvalue(r, i, 7));
 		if (!included(s->o->include, schema, table))
 			continue;
 		if ((why = exclusion(s->o->exclude, schema, table))) {
@@ -351,15 +386,26 @@ static int read_tables(struct scan *s, PGconn *c, int jobs, int tid_ranges,
 			return pg_fail(err, "quoting a table name", c);
 		}
 		ft = fingerprint_add_table(s->fp, name.buf);
-		hash_text(PQgetvalue(r, i, 3), ft->columns);
+		if (*PQgetvalue(r, i, 8)) {
+			strbuf_reset(&name);
+			strbuf_addf(&name, "%s\n%s", PQgetvalue(r, i, 3),
+				    PQgetvalue(r, i, 8));
+			hash_text(name.buf, ft->columns);
+		} else {
+			hash_text(PQgetvalue(r, i, 3), ft->columns);
+		}
+		/* -1: nothing to read, no work item (a matview with no data). */
+		blocks[s->fp->nr - 1] = !strcmp(PQgetvalue(r, i, 9), "t") ? -1 : 0;
 		hash_text(PQgetvalue(r, i, 4), ft->constraints);
 		hash_text(PQgetvalue(r, i, 5), ft->indexes);
-		blocks[s->fp->nr - 1] = atoll(PQgetvalue(r, i, 2));
+		if (blocks[s->fp->nr - 1] == 0)
+			blocks[s->fp->nr - 1] = atoll(PQgetvalue(r, i, 2));
 		strbuf_reset(&name);
 		strbuf_addf(&name, "%s.%s", q1, q2);
 		s->qnames[s->fp->nr - 1] = strbuf_detach(&name, NULL);
 		if (!PQgetisnull(r, i, 6))
 			s->cols[s->fp->nr - 1] = xstrdup(PQgetvalue(r, i, 6));
+		s->select[s->fp->nr - 1] = !strcmp(PQgetvalue(r, i, 10), "t");
 		PQfreemem(q1);
 		PQfreemem(q2);
 	}
@@ -367,6 +413,8 @@ static int read_tables(struct scan *s, PGconn *c, int jobs, int tid_ranges,
 	for (t = 0; t < s->fp->nr; t++) {
 		long long b = blocks[t], k = 1, j;
 
+		if (b < 0)
+			continue;
 		if (tid_ranges && jobs > 1 && b >= 2 * CHUNK_BLOCKS) {
 			k = b / CHUNK_BLOCKS;
 			if (k > (long long)jobs * CHUNKS_PER_JOB)
@@ -384,10 +432,179 @@ static int read_tables(struct scan *s, PGconn *c, int jobs, int tid_ranges,
 	return 0;
 }
 
+/*
+ * Each readable sequence's last_value and is_called, read from the
+ * sequence itself (pg_sequences says NULL for both a sequence never
+ * used and one restarted and not used since), after its definition.
+ */
+static int read_sequence_states(struct scan *s, PGconn *c,
+				const struct strbuf *sql, struct error *err)
+{
+	PGresult *r;
+	int i;
+
+	if (exec_sql(s, c, sql->buf, &r, err) < 0) {
+		error_prefix(err, "reading the sequences' state");
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		size_t k = (size_t)strtoull(PQgetvalue(r, i, 0), NULL, 10);
+		struct fp_sequence *fs;
+		struct strbuf st = STRBUF_INIT;
+
+		if (k >= s->fp->nseq)
+			continue;
+		fs = &s->fp->seqs[k];
+		strbuf_addf(&st, "%s; last_value %s", fs->state,
+			    PQgetvalue(r, i, 1));
+		free(fs->state);
+		fs->state = strbuf_detach(&st, NULL);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Objects the fingerprint reads no rows or definitions of, counted. */
+static const char uncovered_sql[] =
+	"WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname <> "
+	" 'information_schema' AND nspname !~ '^pg_'), "
+	"ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e') "
+	"SELECT "
+	" (SELECT count(*) FROM pg_class WHERE relkind = 'v' "
+	"   AND relnamespace IN (SELECT oid FROM ns) "
+	"   AND oid NOT IN (SELECT objid FROM ext)), "
+	" (SELECT count(*) FROM pg_class WHERE relkind = 'p' "
+	"   AND relnamespace IN (SELECT oid FROM ns)), "
+	" (SELECT count(*) FROM pg_class WHERE relkind = 'f' "
+	"   AND relnamespace IN (SELECT oid FROM ns)), "
+	" (SELECT count(*) FROM pg_proc WHERE pronamespace IN "
+	"   (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)), "
+	" (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = "
+	"   t.tgrelid WHERE NOT t.tgisinternal "
+	"   AND c.relnamespace IN (SELECT oid FROM ns)), "
+	" (SELECT count(*) FROM pg_policy), "
+	" (SELECT count(*) FROM pg_type t WHERE t.typnamespace IN "
+	"   (SELECT oid FROM ns) AND t.oid NOT IN (SELECT objid FROM ext) "
+	"   AND (t.typtype = 'd' OR (t.typtype = 'c' AND (SELECT relkind "
+	"   FROM pg_class WHERE oid = t.typrelid) = 'c'))), "
+	" (SELECT count(*) FROM pg_largeobject_metadata), "
+	" (SELECT count(*) FROM pg_largeobject_metadata l, pg_roles r "
+	"   WHERE r.rolname = current_user AND NOT (l.lomowner = r.oid OR "
+	"   r.rolsuper OR current_setting('lo_compat_privileges')::bool))";
+
+/* Enum types' labels, by rank (ALTER TYPE ... ADD VALUE BEFORE leaves
+ * fractional sort orders that a dump restores as 1, 2, 3). */
+static const char enums_sql[] =
+	"SELECT quote_ident(n.nspname) || '.' || quote_ident(t.typname) || "
+	" ' ' || row_number() OVER (PARTITION BY e.enumtypid "
+	"  ORDER BY e.enumsortorder) || ' ' || e.enumlabel "
+	"FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
+	"JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'";
+
+/* Every large object's id and the SHA-256 of its bytes (server-side). */
+static const char lobs_sql[] =
+	"SELECT l.oid::text || ' ' || encode(sha256(lo_get(l.oid)), 'hex') "
+	"FROM pg_largeobject_metadata l";
+
+/*
+ * A whole-database entry, "(enum types)" or "(large objects)": one row
+ * per line of `sql`'s single column, summed like a table's rows; no
+ * entry when there is none.
+ */
+static int read_entry(struct scan *s, PGconn *c, const char *name,
+		      const char *sql, struct error *err)
+{
+	PGresult *r;
+	struct fp_table *ft;
+	const struct schema_kv *ex = s->o->exclude;
+	size_t k;
+	int i;
+
+	/* exclude: names it exactly, with its reason, like a table. */
+	for (k = 0; ex && k < ex->keys.nr; k++)
+		if (!strcmp(ex->keys.v[k], name)) {
+			fingerprint_add_excluded(s->fp, name, ex->vals.v[k]);
+			return 0;
+		}
+	if (exec_sql(s, c, sql, &r, err) < 0) {
+		error_prefix(err, "reading %s", name);
+		return -1;
+	}
+	if (PQntuples(r) > 0) {
+		struct fp_hasher *h = fp_hasher_new();
+
+		ft = fingerprint_add_table(s->fp, name);
+		hash_text("", ft->columns);
+		hash_text("", ft->constraints);
+		hash_text("", ft->indexes);
+		for (i = 0; i < PQntuples(r); i++)
+			fp_hasher_row(h, &ft->sum, PQgetvalue(r, i, 0),
+				      (size_t)PQgetlength(r, i, 0));
+		ft->rows = PQntuples(r);
+		fp_hasher_free(h);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * Enum types and large objects (when the whole database is read), and
+ * the list of what is not compared, into s->st->not_covered.
+ */
+static int read_whole_db(struct scan *s, PGconn *c, struct error *err)
+{
+	static const char *const what[] = {
+		"views: their definitions are not compared",
+		"partitioned tables: read through their partitions (each "
+		"partition's definition names its parent and bounds); the "
+		"parent's own definition is not compared",
+		"foreign tables: not read",
+		"functions and procedures: not compared",
+		"triggers: not compared",
+		"row security policies: not compared",
+		"domains and composite types: not compared",
+	};
+	struct strvec *nc = &s->st->not_covered;
+	int whole = !s->o->include || !s->o->include->nr, k;
+	long long lobs, lobs_unreadable;
+	PGresult *r;
+
+	if (exec_sql(s, c, uncovered_sql, &r, err) < 0) {
+		error_prefix(err, "counting what is not compared");
+		return -1;
+	}
+	for (k = 0; k < 7; k++)
+		if (atoll(PQgetvalue(r, 0, k)) > 0)
+			strvec_pushf(nc, "%s %s", PQgetvalue(r, 0, k), what[k]);
+	lobs = atoll(PQgetvalue(r, 0, 7));
+	lobs_unreadable = atoll(PQgetvalue(r, 0, 8));
+	PQclear(r);
+	strvec_push(nc, "privileges, ownership, comments, extensions and "
+		    "roles: not compared");
+	if (!whole) {
+		strvec_push(nc, "enum types and large objects: not read "
+			    "(tables: selects tables)");
+		return 0;
+	}
+	if (read_entry(s, c, "(enum types)", enums_sql, err) < 0)
+		return -1;
+	if (lobs && lobs_unreadable)
+		strvec_pushf(nc, "%lld large objects: not read (%lld not "
+			     "readable by this role: not its own, and it is no "
+			     "superuser)", lobs, lobs_unreadable);
+	else if (lobs && atol(s->st->server_version) < 110000)
+		strvec_pushf(nc, "%lld large objects: not read (the server "
+			     "has no sha256(), before PostgreSQL 11)", lobs);
+	else if (lobs && read_entry(s, c, "(large objects)", lobs_sql, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int read_sequences(struct scan *s, PGconn *c, struct error *err)
 {
 	PGresult *r;
-	struct strbuf name = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, states = STRBUF_INIT;
 	int i, n;
 
 	if (exec_sql(s, c, sequences_sql, &r, err) < 0) {
@@ -404,7 +621,7 @@ static int read_sequences(struct scan *s, PGconn *c, struct error *err)
 		size_t t;
 
 		strbuf_reset(&name);
-		strbuf_addf(&name, "%s.%s", schema, seq);
+		strbuf_adds(&name, PQgetvalue(r, i, 4));
 		/* A table's own sequence goes with it. */
 		for (t = 0; owner && t < s->fp->nr && !sel; t++)
 			sel = !strcmp(s->fp->tables[t].name, owner);
@@ -413,11 +630,35 @@ static int read_sequences(struct scan *s, PGconn *c, struct error *err)
 			      !exclusion(s->o->exclude, schema, seq);
 		else if (!sel && !owner)
 			sel = !exclusion(s->o->exclude, schema, seq);
-		if (sel)
-			fingerprint_add_sequence(s->fp, name.buf,
-						 PQgetvalue(r, i, 2));
+		if (sel) {
+			struct fp_sequence *fs = fingerprint_add_sequence(s->fp,
+				name.buf, PQgetvalue(r, i, 2));
+
+			/* The definition now, the raw state below. */
+			fs->state = xstrdup(PQgetvalue(r, i, 5));
+			if (!strcmp(PQgetvalue(r, i, 6), "t")) {
+				char *q1 = PQescapeIdentifier(c, schema,
+							      strlen(schema));
+				char *q2 = PQescapeIdentifier(c, seq, strlen(seq));
+
+				if (q1 && q2)
+					strbuf_addf(&states, "%sSELECT %zu, "
+						    "last_value::text || ' is_called ' "
+						    "|| is_called::text FROM %s.%s",
+						    states.len ? " UNION ALL " : "",
+						    s->fp->nseq - 1, q1, q2);
+				PQfreemem(q1);
+				PQfreemem(q2);
+			}
+		}
 	}
 	PQclear(r);
+	if (states.len && read_sequence_states(s, c, &states, err) < 0) {
+		strbuf_release(&states);
+		strbuf_release(&name);
+		return -1;
+	}
+	strbuf_release(&states);
 	strbuf_release(&name);
 	return 0;
 }
@@ -435,7 +676,10 @@ static int send_copy(struct scan *s, struct conn *k, struct error *err)
 	 * print each row the same way, so a table's digest does not depend
 	 * on whether it was cut.
 	 */
-	if (it->from < 0 && it->to < 0) {
+	if (it->from < 0 && it->to < 0 && s->select[it->table]) {
+		strbuf_addf(&sql, "COPY (SELECT %s FROM %s)", cols ? cols : "",
+			    s->qnames[it->table]);
+	} else if (it->from < 0 && it->to < 0) {
 		strbuf_addf(&sql, "COPY %s", s->qnames[it->table]);
 		if (cols)
 			strbuf_addf(&sql, " (%s)", cols);
@@ -623,6 +867,7 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 
 	memset(&s, 0, sizeof(s));
 	memset(st, 0, sizeof(*st));
+	strvec_init(&st->not_covered);
 	s.o = o;
 	s.fp = fp;
 	s.st = st;
@@ -656,7 +901,8 @@ int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,
 	}
 	tid_ranges = atol(st->server_version) >= 140000;
 	if (read_tables(&s, s.conns[0].c, jobs, tid_ranges, err) < 0 ||
-	    read_sequences(&s, s.conns[0].c, err) < 0)
+	    read_sequences(&s, s.conns[0].c, err) < 0 ||
+	    read_whole_db(&s, s.conns[0].c, err) < 0)
 		goto out;
 
 	if ((size_t)jobs > s.nitems)
@@ -700,12 +946,13 @@ out:
 	PQclear(r);
 	if (snap)
 		PQfreemem(snap);
-	for (t = 0; s.qnames && t < fp->nr; t++) {
+	for (t = 0; s.qnames && t < s.ntables; t++) {
 		free(s.qnames[t]);
 		free(s.cols[t]);
 	}
 	free(s.qnames);
 	free(s.cols);
+	free(s.select);
 	free(s.items);
 	free(s.conns);
 	fp_hasher_free(s.h);

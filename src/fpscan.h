@@ -2,6 +2,8 @@
 #define RDRILL_FPSCAN_H
 
 #include <jansson.h>
+
+#include "strvec.h"
 #include <signal.h>
 
 struct drill;
@@ -56,6 +58,12 @@ struct fpscan_stats {
 	unsigned long long bytes; /* COPY text read */
 	long long ms;
 	char server_version[32];  /* server_version_num */
+	/*
+	 * What the fingerprint does not compare, each a line naming the
+	 * object kind and how many the database has ("3 views: their
+	 * definitions are not compared"); the caller frees it (strvec_clear).
+	 */
+	struct strvec not_covered;
 };
 
 /* 0 with `fp` filled (sorted), or -1 with err set (passwords redacted). */

@@ -1,6 +1,7 @@
 #include "fsutil.h"
 #include "error.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,12 +40,182 @@ int fs_fsync_parent(const char *path, struct error *err)
 	return ret;
 }
 
+/* The anchored bundle: its path as callers spell it, and its descriptor. */
+static struct {
+	char *path;
+	size_t len;
+	int fd;
+	gid_t gid;          /* (gid_t)-1: private */
+} anchor = { NULL, 0, -1, (gid_t)-1 };
+
+/* What a new file (or directory) under the anchor becomes, on its fd. */
+static int anchor_perms(int fd, int dir)
+{
+	if (anchor.gid != (gid_t)-1 && fchown(fd, (uid_t)-1, anchor.gid) < 0)
+		return -1;
+	return fchmod(fd, anchor.gid != (gid_t)-1 ? (dir ? 0750 : 0640) :
+		      (dir ? 0700 : 0600));
+}
+
+void fs_anchor(const char *dir, int fd, gid_t group)
+{
+	fs_anchor_release();
+	anchor.gid = group;
+	anchor.fd = fd;
+	anchor.path = xstrdup(dir);
+	anchor.len = strlen(dir);
+	while (anchor.len > 1 && anchor.path[anchor.len - 1] == '/')
+		anchor.path[--anchor.len] = '\0';
+}
+
+void fs_anchor_release(void)
+{
+	if (anchor.fd >= 0)
+		close(anchor.fd);
+	free(anchor.path);
+	anchor.path = NULL;
+	anchor.len = 0;
+	anchor.fd = -1;
+	anchor.gid = (gid_t)-1;
+}
+
+int fs_anchor_intact(struct error *err)
+{
+	struct stat a, b;
+
+	if (anchor.fd < 0)
+		return 0;
+	if (fstat(anchor.fd, &a) < 0 || lstat(anchor.path, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return error_set(err, "the bundle directory %s was moved or "
+				 "replaced during the run: its files stay in "
+				 "the directory rdrill made, wherever that is "
+				 "now, unsealed", anchor.path);
+	return 0;
+}
+
+/* `path` relative to the anchor, or NULL when it is not under it. */
+static const char *anchored(const char *path)
+{
+	if (anchor.fd < 0 || strncmp(path, anchor.path, anchor.len) ||
+	    path[anchor.len] != '/')
+		return NULL;
+	path += anchor.len;
+	while (*path == '/')
+		path++;
+	return *path ? path : NULL;
+}
+
+int fs_create(const char *path, int flags)
+{
+	const char *rel = anchored(path);
+	int fd, e;
+
+	flags |= O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+	if (!rel)
+		return open(path, flags | O_TRUNC, 0644);
+	flags |= O_EXCL;
+	fd = openat(anchor.fd, rel, flags, 0600);
+	/* The umask may only take bits away; say exactly what it is. */
+	if (fd >= 0 && anchor_perms(fd, 0) < 0) {
+		e = errno;
+		close(fd);
+		unlinkat(anchor.fd, rel, 0);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int fs_open_read(const char *path)
+{
+	const char *rel = anchored(path);
+
+	if (!rel)
+		return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return openat(anchor.fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		      O_CLOEXEC);
+}
+
+int fs_mkdir_new(const char *path, struct error *err)
+{
+	const char *rel = anchored(path);
+	int rc = rel ? mkdirat(anchor.fd, rel, 0700) : mkdir(path, 0755), fd;
+
+	if (rc < 0)
+		return error_errno(err, "cannot create directory %s", path);
+	if (rel) {
+		fd = openat(anchor.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		rc = fd < 0 ? -1 : anchor_perms(fd, 1);
+		if (fd >= 0)
+			close(fd);
+		if (rc < 0)
+			return error_errno(err, "cannot set up directory %s",
+					   path);
+	}
+	return fs_fsync_parent(path, err);
+}
+
+/* fs_write_atomic() under the anchor: all of it through its descriptor. */
+static int write_anchored(const char *path, const char *rel, const char *p,
+			  size_t len, struct error *err)
+{
+	static unsigned long seq;
+	struct strbuf tmp = STRBUF_INIT;
+	int fd;
+
+	strbuf_addf(&tmp, "%s.tmp.%ld.%lu", rel, (long)getpid(), ++seq);
+	fd = openat(anchor.fd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_errno(err, "cannot create a temporary file beside %s",
+			    path);
+		strbuf_release(&tmp);
+		return -1;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (anchor_perms(fd, 0) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(anchor.fd, tmp.buf, anchor.fd, rel) < 0)
+		goto fail;
+	strbuf_release(&tmp);
+	if (!strchr(rel, '/') && fsync(anchor.fd) < 0 && errno != EINVAL &&
+	    errno != ENOTSUP)
+		return error_errno(err, "cannot sync directory %s", anchor.path);
+	return strchr(rel, '/') ? fs_fsync_parent(path, err) : 0;
+fail:
+	error_errno(err, "cannot write %s", path);
+	if (fd >= 0)
+		close(fd);
+	unlinkat(anchor.fd, tmp.buf, 0);
+	strbuf_release(&tmp);
+	return -1;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    struct error *err)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	const char *p = data;
+	const char *p = data, *rel = anchored(path);
 	int fd;
+
+	if (rel)
+		return write_anchored(path, rel, data, len, err);
 
 	strbuf_addf(&tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp.buf);

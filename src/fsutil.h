@@ -2,6 +2,7 @@
 #define RDRILL_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct error;
 
@@ -15,6 +16,47 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 
 /* mkdir -p; 0 when the directory exists afterwards. */
 int fs_mkdirs(const char *path, unsigned mode, struct error *err);
+
+/*
+ * The bundle a run or a plan writes, anchored. bundle_create() registers
+ * the descriptor of the directory it made (`fd`, now fsutil's); from
+ * then on every file and directory fsutil makes under that path is made
+ * relative to the descriptor, O_NOFOLLOW and O_EXCL, private (files 0600,
+ * directories 0700, whatever the umask; with `group` not (gid_t)-1,
+ * owned by that group, 0640 and 0750): a bundle renamed away and a
+ * symlink put in its place redirects nothing, and no existing file is
+ * truncated. Paths elsewhere (history output, ...) are made as before,
+ * 0644. One anchor per process; fs_anchor() again replaces it.
+ */
+void fs_anchor(const char *dir, int fd, gid_t group);
+void fs_anchor_release(void);
+
+/*
+ * Does the anchor's path still name the anchored directory? -1 (err set)
+ * when it was moved away or replaced (a symlink) since: then what reads
+ * the bundle by path would read elsewhere, so the run stops unsealed.
+ * 0 when nothing is anchored.
+ */
+int fs_anchor_intact(struct error *err);
+
+/*
+ * A file at `path` for writing (`flags`: O_WRONLY, maybe O_APPEND), never
+ * through a symlink: under the anchor a new one (O_EXCL: EEXIST when it
+ * existed), 0600, relative to its descriptor; elsewhere (a scratch file,
+ * a unit test) created or truncated, 0644. Returns the descriptor, or -1
+ * with errno set.
+ */
+int fs_create(const char *path, int flags);
+
+/*
+ * `path` opened for reading, O_NONBLOCK (a FIFO cannot hang the open):
+ * under the anchor relative to its descriptor and O_NOFOLLOW, so a log
+ * read back is the one rdrill wrote. -1 with errno set.
+ */
+int fs_open_read(const char *path);
+
+/* A new directory (never an existing one, nor a symlink's target). */
+int fs_mkdir_new(const char *path, struct error *err);
 
 /* fsync the directory `dir` itself (the names in it). */
 int fs_fsync_dir(const char *dir, struct error *err);

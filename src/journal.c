@@ -31,8 +31,7 @@ struct journal {
 struct journal *journal_create(const char *path, struct error *err)
 {
 	struct journal *j;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-		      0644);
+	int fd = fs_create(path, O_WRONLY | O_APPEND | O_EXCL);
 
 	if (fd < 0) {
 		error_errno(err, "cannot create journal %s", path);

@@ -3,6 +3,8 @@
 #include "sha256.h"
 #include "drill.h"
 #include "error.h"
+#include "fsutil.h"
+#include "safefs.h"
 #include "exec.h"
 #include "secret.h"
 #include "strbuf.h"
@@ -152,9 +154,22 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
 		strbuf_adds(pw, v);
 	} else if (file) {
 		char *nl;
-		if (strbuf_read_file(pw, file, 64 * 1024) < 0)
-			return error_errno(err, "password_file: cannot read %s",
-					   file);
+		struct error e = ERROR_INIT;
+		/*
+		 * Non-blocking and fstat'd: a FIFO put there cannot hang us.
+		 * Then, as root, kept only if no other user could have put it
+		 * there (safefs.h).
+		 */
+		if (safefs_read_regular(file, 1, pw, 64 * 1024, &e) < 0 ||
+		    safefs_root_trusted(file, "password_file", &e) < 0) {
+			if (pw->alloc)
+				explicit_bzero(pw->buf, pw->alloc);
+			strbuf_reset(pw);
+			error_set(err, "%s%s", strncmp(e.msg.buf, "password_file",
+				  13) ? "password_file: " : "", e.msg.buf);
+			error_release(&e);
+			return -1;
+		}
 		nl = memchr(pw->buf, '\n', pw->len);
 		if (nl)
 			strbuf_setlen(pw, (size_t)(nl - pw->buf));
@@ -696,7 +711,7 @@ broken:
 static int open_log(struct collect *col, const char *path, struct error *err)
 {
 	col->path = path;
-	col->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	col->fd = fs_create(path, O_WRONLY);
 	if (col->fd < 0)
 		return error_errno(err, "cannot create %s", path);
 	return 0;

@@ -317,7 +317,8 @@ int rdrill_make_bundle(struct drill_args *a, struct planned *p,
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	strbuf_addf(&base, "%s-%s%s", day, p->drill->id, suffix);
 	/* No bundle, nothing ran: the output directory refused the run. */
-	if (bundle_create(a->outdir, "reports", base.buf, &p->bundle, &err) < 0) {
+	if (bundle_create(a->outdir, "reports", base.buf,
+			  p->drill->evidence_group, &p->bundle, &err) < 0) {
 		rdrill_print_error(&err);
 		rc = RDRILL_EXIT_REFUSED;
 	}

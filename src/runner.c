@@ -1,5 +1,6 @@
 #include "runner.h"
 #include "restored.h"
+#include "sha256.h"
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
@@ -25,6 +26,7 @@
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,6 +62,7 @@ struct run {
 	int backup_steps;           /* steps of the backup phase that ran */
 	struct drill *resolved;     /* the drill with scheduled files filled in */
 	json_t *picks;              /* the backup records of scheduled items */
+	json_t *uses;               /* step id -> [backup records it reads] */
 	int fresh_before, fresh_after;
 	int verify_backup_total, verify_backup_passed;
 	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
@@ -222,6 +225,9 @@ static void show_stderr(struct run *r, json_t *rec)
 	strbuf_release(&sb);
 }
 
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when);
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
@@ -245,7 +251,19 @@ static int run_step(struct run *r, const struct drill_step *step,
 		       drill_phases[step->phase], step->id);
 	t0 = clock_wall_ms();
 	m0 = clock_boot_ms();
-	ran = step->kind->run(&sc, &serr);
+	if (!picked_unchanged(r, step, rec, "before")) {
+		error_set(&serr, "the picked backup file changed since the pick "
+			  "(or a dump since it was verified): what this step "
+			  "would read is not provably the bytes picked, so it "
+			  "did not run");
+		ran = -1;
+	} else {
+		ran = step->kind->run(&sc, &serr);
+		picked_unchanged(r, step, rec, "after");
+	}
+	/* Nothing more goes through a bundle path that names another place. */
+	if (fs_anchor_intact(&serr) < 0)
+		ran = -1;
 	m1 = clock_boot_ms();
 	t1 = clock_wall_ms();
 	ok = ran == 0 && checks_ok(rec);
@@ -437,6 +455,114 @@ static void append_short_backup(struct run *r, json_t *rec)
 }
 
 /*
+ * Which picked files each step reads: the steps whose plan holds
+ * "${backup.ID.path" (plain or @quoted). The plan's own text is searched,
+ * so no kind can read a picked file without being checked around it.
+ */
+static void note_uses(struct run *r)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *rec;
+	size_t i, j;
+
+	json_array_foreach(steps, i, st) {
+		char *text = json_dumps(st, JSON_COMPACT);
+		json_t *used = json_array();
+
+		json_array_foreach(r->picks, j, rec) {
+			struct strbuf needle = STRBUF_INIT;
+			const char *p;
+
+			if (strcmp(journal_str(rec, "status"), "picked"))
+				continue;
+			strbuf_addf(&needle, "${" EXPAND_BACKUP_PREFIX "%s.path",
+				    journal_str(rec, "item"));
+			for (p = text ? strstr(text, needle.buf) : NULL; p;
+			     p = strstr(p + 1, needle.buf))
+				if (p[needle.len] == '}' || p[needle.len] == '@')
+					break;
+			if (p)
+				json_array_append(used, rec);
+			strbuf_release(&needle);
+		}
+		if (json_array_size(used) && json_is_string(json_object_get(st, "id")))
+			json_object_set(r->uses, journal_str(st, "id"), used);
+		json_decref(used);
+		free(text);
+	}
+}
+
+/*
+ * The picked file a step reads is still the bytes picked (backup.h:
+ * chosen_sha256, chosen_identity): the same inode, size, mtime and ctime
+ * as when it was hashed. Checked just before the step (a file swapped
+ * since the pick: the step does not run) and just after (swapped or
+ * rewritten while it ran, even if put back). One check per file in the
+ * record; 0 when one failed.
+ */
+static int picked_unchanged(struct run *r, const struct drill_step *step,
+			    json_t *rec, const char *when)
+{
+	json_t *used = json_object_get(r->uses, step->id), *b;
+	size_t i;
+	int ok = 1;
+
+	json_array_foreach(used, i, b) {
+		json_t *c = json_object(), *want = json_object_get(b, "chosen_identity");
+		const char *path = journal_str(b, "chosen");
+		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
+		struct stat st;
+		int same = 0;
+
+		if (stat(path, &st) == 0) {
+			json_t *have = backup_identity(&st);
+			same = json_is_object(want) && json_equal(have, want);
+			if (!same) {
+				char hex[SHA256_HEX_LEN + 1];
+				struct error e = ERROR_INIT;
+
+				strbuf_addf(&act, "another file: inode %lld, %lld "
+					    "bytes, ctime %lld ns; SHA-256 ",
+					    (long long)st.st_ino,
+					    (long long)st.st_size,
+					    (long long)json_integer_value(
+						json_object_get(have, "ctime_ns")));
+				strbuf_adds(&act, sha256_file_hex(path, hex, NULL,
+					    &e) == 0 ? hex : e.msg.buf);
+				error_release(&e);
+			}
+			json_decref(have);
+		} else {
+			strbuf_addf(&act, "gone: %s", strerror(errno));
+		}
+		if (same)
+			strbuf_addf(&act, "the same: inode %lld, SHA-256 %s",
+				    (long long)st.st_ino, journal_str(b, "chosen_sha256"));
+		strbuf_addf(&what, "%s %s: %s the step, %s is the file %s",
+			    json_object_get(b, "role") ? "the" : "backup",
+			    journal_str(b, "item"), when, path,
+			    json_object_get(b, "role") ? "verified" : "picked");
+		strbuf_addf(&exp, "inode %lld, %lld bytes, ctime %lld ns, unchanged "
+			    "since its SHA-256 %s was taken",
+			    (long long)json_integer_value(json_object_get(want, "ino")),
+			    (long long)json_integer_value(json_object_get(want, "size")),
+			    (long long)json_integer_value(json_object_get(want, "ctime_ns")),
+			    journal_str(b, "chosen_sha256"));
+		json_object_set_new(c, "what", json_string(what.buf));
+		json_object_set_new(c, "expected", json_string(exp.buf));
+		json_object_set_new(c, "actual", json_string(act.buf));
+		json_object_set_new(c, "ok", json_boolean(same));
+		if (!json_is_array(json_object_get(rec, "checks")))
+			json_object_set_new(rec, "checks", json_array());
+		json_array_append_new(json_object_get(rec, "checks"), c);
+		ok &= same;
+		strbuf_release(&what);
+		strbuf_release(&exp);
+		strbuf_release(&act);
+	}
+	return ok;
+}
+
+/*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and run the drill with the picks filled in (r->resolved). The
  * plan, its hash and the start record keep the rule: the file is
@@ -497,6 +623,7 @@ static void pick_backups(struct run *r, struct strvec *problems,
 	if (problems->nr > before || damaged->len ||
 	    json_object_size(paths) == 0)
 		goto out;
+	note_uses(r);
 	body = json_deep_copy(r->d->body);
 	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
 				 &missing) < 0)
@@ -705,34 +832,45 @@ static void fail(struct run *r, const char *why)
 }
 
 /*
- * An archive's header time more than an hour after the file's mtime:
- * a file cannot be last written before it was made, so one of the two
- * clocks is wrong (an mtime after it is normal: a copy, a long dump).
+ * The RPO cannot be shown, and a drill that cannot show it has not met
+ * it: the row is FAILED and so is the run, with `why` as the reason.
  */
-static int made_before_written(json_t *pick)
+static void rpo_failed(struct run *r, json_t *end, json_t *rec,
+		       const char *why, json_t *findings)
 {
-	json_t *c;
-	size_t i;
+	struct strbuf sb = STRBUF_INIT;
 
-	if (strcmp(journal_str(pick, "clock"), "archive"))
-		return 0;
-	json_array_foreach(json_object_get(pick, "candidates"), i, c)
-		if (!strcmp(journal_str(c, "path"), journal_str(pick, "chosen")))
-			return json_integer_value(json_object_get(c, "created_ms")) -
-			       json_integer_value(json_object_get(c, "mtime_ms")) >
-			       3600LL * 1000;
-	return 0;
+	json_object_set_new(end, "rpo_unmeasured", json_string(why));
+	/* A figure on a doubtful clock fails its row (report.c). */
+	json_object_set_new(end, "rpo_doubtful", json_true());
+	strbuf_addf(&sb, "RPO not shown: backup %s, %s: %s",
+		    journal_str(rec, "item"), journal_str(rec, "chosen"), why);
+	json_array_append_new(findings, json_string(sb.buf));
+	fail(r, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void rpo_source(struct run *r, json_t *end, json_t *rec)
+{
+	json_object_set_new(end, "rpo_item", json_string(journal_str(rec, "item")));
+	json_object_set_new(end, "rpo_path", json_string(journal_str(rec, "chosen")));
+	json_object_set_new(end, "rpo_clock", json_string(journal_str(rec, "clock")));
+	json_object_set_new(end, "rpo_created", json_string(journal_str(rec, "created")));
+	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
 }
 
 /*
  * RPO from the scheduled backups' own evidence: the disaster (the first
  * destructive step's start, wall clock) minus the restored file's
  * creation time (backup.h: which clock). The worst item counts; config
- * items do not.
+ * items do not. A clock its file contradicts (backup.c: in the future,
+ * after the file's last change, an archive made after it was last
+ * written), or one after the disaster, shows no
+ * RPO: FAILED, never "not demonstrated", which would let the run pass.
  */
 static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 {
-	json_t *rec, *worst = NULL, *findings = json_array();
+	json_t *rec, *worst = NULL, *contra = NULL, *findings = json_array();
 	long long age = 0;
 	size_t i;
 
@@ -753,6 +891,9 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		it = drill_item(r->d, journal_str(rec, "item"));
 		if (it && !strcmp(it->kind, "config"))
 			continue;
+		if (!contra && json_is_string(json_object_get(rec,
+							      "clock_contradicted")))
+			contra = rec;
 		a = r->disaster_wall_ms - json_integer_value(
 			json_object_get(rec, "created_ms"));
 		if (!worst || a > age) {
@@ -767,32 +908,24 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		json_decref(findings);
 		return;
 	}
-	json_object_set_new(end, "rpo_item", json_string(journal_str(worst, "item")));
-	json_object_set_new(end, "rpo_path", json_string(journal_str(worst, "chosen")));
-	json_object_set_new(end, "rpo_clock", json_string(journal_str(worst, "clock")));
-	json_object_set_new(end, "rpo_created", json_string(journal_str(worst, "created")));
-	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
-	if (age < 0) {
-		static const char why[] = "the backup's creation time is after "
-			"the disaster: its clock is no evidence";
+	if (contra) {
+		struct strbuf sb = STRBUF_INIT;
 
-		/* A figure on a doubtful clock fails its row, and the drill. */
-		json_object_set_new(end, "rpo_unmeasured", json_string(why));
-		json_object_set_new(end, "rpo_doubtful", json_true());
-		fail(r, why);
-		json_decref(findings);
+		strbuf_addf(&sb, "its clock is contradicted (%s), so its age "
+			    "is no evidence", journal_str(contra,
+							  "clock_contradicted"));
+		rpo_source(r, end, contra);
+		rpo_failed(r, end, contra, sb.buf, findings);
+		strbuf_release(&sb);
+		json_object_set_new(end, "findings", findings);
 		return;
 	}
-	if (made_before_written(worst)) {
-		static const char why[] = "the backup's archive says it was made "
-			"more than an hour after the file was last written "
-			"(its mtime): one of the two clocks is wrong, so its age "
-			"is no evidence";
-
-		json_object_set_new(end, "rpo_unmeasured", json_string(why));
-		json_object_set_new(end, "rpo_doubtful", json_true());
-		fail(r, why);
-		json_decref(findings);
+	rpo_source(r, end, worst);
+	if (age < 0) {
+		rpo_failed(r, end, worst, "the backup's creation time is after "
+			   "the disaster, though the file was picked before "
+			   "it: its clock is no evidence", findings);
+		json_object_set_new(end, "findings", findings);
 		return;
 	}
 	r->rpo_created_ms = json_integer_value(json_object_get(worst,
@@ -1227,6 +1360,69 @@ static void resume_seed(struct run *r)
 }
 
 /*
+ * A dump a toc step proved whole (a drill's own backup, at a path the
+ * drill names): the destroy and restore steps whose plan names that
+ * path are checked around them like a picked file's (picked_unchanged),
+ * so what is restored is the file verified, not one put there since.
+ * A scheduled pick is checked already.
+ */
+static void note_verified(struct run *r, const struct drill_step *step)
+{
+	json_t *steps = json_object_get(r->d->body, "steps"), *st, *b;
+	const char *path = NULL;
+	struct stat sb;
+	char hex[SHA256_HEX_LEN + 1];
+	struct error e = ERROR_INIT;
+	struct strbuf item = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(steps, i, st)
+		if (!strcmp(journal_str(st, "id"), step->id))
+			path = json_string_value(json_object_get(
+				json_object_get(st, "toc"), "dump"));
+	json_array_foreach(r->picks, i, b)
+		if (path && !strcmp(journal_str(b, "chosen"), path))
+			path = NULL;
+	if (!path || *path != '/' || stat(path, &sb) < 0 ||
+	    sha256_file_hex(path, hex, NULL, &e) < 0) {
+		error_release(&e);
+		return;
+	}
+	strbuf_addf(&item, "dump verified by step %s", step->id);
+	b = json_object();
+	json_object_set_new(b, "item", json_string(item.buf));
+	json_object_set_new(b, "chosen", json_string(path));
+	json_object_set_new(b, "chosen_sha256", json_string(hex));
+	json_object_set_new(b, "chosen_identity", backup_identity(&sb));
+	json_object_set_new(b, "role", json_string("verified"));
+	for (i = 0; i < r->d->nsteps; i++) {
+		const struct drill_step *later = &r->d->steps[i];
+		json_t *used;
+		char *text;
+
+		if (later->n <= step->n || (later->phase != DRILL_DESTROY &&
+					    later->phase != DRILL_RESTORE))
+			continue;
+		st = json_array_get(steps, i);
+		if (strcmp(journal_str(st, "id"), later->id))
+			continue;   /* the body's steps are the model's, in order */
+		text = json_dumps(st, JSON_COMPACT);
+		if (text && strstr(text, path)) {
+			used = json_object_get(r->uses, later->id);
+			if (!used) {
+				used = json_array();
+				json_object_set_new(r->uses, later->id, used);
+			}
+			json_array_append(used, b);
+		}
+		free(text);
+	}
+	json_decref(b);
+	strbuf_release(&item);
+	error_release(&e);
+}
+
+/*
  * Run a step unless its when: says no. Returns what run_step does; a
  * skipped step is no failure (1).
  */
@@ -1247,6 +1443,8 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 		destroy_record(r, step);
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
+	if (ok && !strcmp(step->kind->name, "toc"))
+		note_verified(r, step);
 	return ok;
 }
 
@@ -1330,7 +1528,7 @@ static int open_bundle(struct run *r, struct error *err)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
-	if (fs_mkdirs(path.buf, 0755, err) < 0)
+	if (fs_mkdir_new(path.buf, err) < 0)
 		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
@@ -1378,6 +1576,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
+	r.uses = json_object();
 	if (o->resume)
 		resume_seed(&r);
 	switch (preflight(&r)) {
@@ -1415,6 +1614,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.journal = NULL;
 
 	/* The step logs' names, like their bytes, before the seal lists them. */
+	if (fs_anchor_intact(err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/steps", o->bundle);
 	if (fs_fsync_dir(path.buf, err) < 0)
@@ -1435,6 +1636,7 @@ out:
 	json_decref(records);
 	json_decref(r.state);
 	json_decref(r.picks);
+	json_decref(r.uses);
 	drill_free(r.resolved);
 	free(r.outcome);
 	strvec_clear(&r.secret_vars);

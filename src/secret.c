@@ -5,6 +5,8 @@
 #include "xalloc.h"
 
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 static struct strvec secrets = STRVEC_INIT;
 
@@ -16,6 +18,27 @@ struct strvec *secret_set(void)
 void secret_add(const char *value)
 {
 	strvec_push_unique(&secrets, value);
+}
+
+static struct rlimit saved_core;
+static int core_saved;
+
+void secret_protect_process(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (!core_saved && getrlimit(RLIMIT_CORE, &saved_core) == 0) {
+		core_saved = 1;
+		/* The hard limit stays, so children can have theirs back. */
+		none.rlim_max = saved_core.rlim_max;
+		setrlimit(RLIMIT_CORE, &none);
+	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+const struct rlimit *secret_core_limit(void)
+{
+	return core_saved ? &saved_core : NULL;
 }
 
 void secret_clear(void)

@@ -36,6 +36,19 @@ void secret_add(const char *value);
 /* Forget (and wipe) every value of the process's set. */
 void secret_clear(void);
 
+/*
+ * Before secrets (passwords, a private key) enter this process: no core
+ * file (RLIMIT_CORE 0) and not dumpable (PR_SET_DUMPABLE 0: no core
+ * either, and no ptrace or /proc/PID/mem for other processes of the same
+ * user, a run_as step's included). Commands get the core limit back
+ * (exec.c, from secret_core_limit()): a server a step starts may dump.
+ */
+void secret_protect_process(void);
+
+struct rlimit;
+/* The core limit before secret_protect_process(); NULL if not called. */
+const struct rlimit *secret_core_limit(void);
+
 #define SECRET_NONE ((size_t)-1)
 
 /*

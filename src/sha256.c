@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -84,11 +85,17 @@ out:
 int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1],
 		    unsigned long long *size, struct error *err)
 {
+	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking, then fstat: a FIFO swapped in cannot hang us. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno(err, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return error_set(err, "%s is not a regular file", path);
+	}
 	ret = sha256_fd_hex(fd, path, out, size, NULL, NULL, err);
 	close(fd);
 	return ret;

@@ -1,6 +1,7 @@
 #include "sign.h"
 #include "error.h"
 #include "fsutil.h"
+#include "safefs.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -67,14 +68,27 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 	struct sign_key *k = NULL;
 	struct stat st;
 	EVP_PKEY *pkey = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = -1;
 
+	/*
+	 * Symlinks followed (a mounted Secret), what was opened checked:
+	 * non-blocking so a FIFO cannot hang us, then fstat.
+	 */
+	if (safefs_root_trusted(path, "signing key", err) < 0)
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		error_errno(err, "cannot open signing key %s", path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		error_set(err, "signing key %s is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		error_set(err, "signing key %s is owned by uid %ld, neither "
+			  "rdrill's user (uid %ld) nor root: refused", path,
+			  (long)st.st_uid, (long)geteuid());
 		goto out;
 	}
 	if (st.st_mode & 077) {
@@ -249,7 +263,8 @@ int sign_pub_fingerprint(const char *pub, size_t publen,
 static int write_new(const char *path, const void *data, size_t len,
 		     unsigned mode, struct error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
 	size_t off = 0;
 
 	if (fd < 0)
@@ -277,8 +292,8 @@ int sign_keygen(const char *dir, struct strbuf *priv_path,
 	struct sign_key k;
 	struct strbuf pem = STRBUF_INIT;
 	BIO *bio = NULL;
-	char *p;
-	long n;
+	char *p = NULL;
+	long n = 0;
 	int ret = -1;
 
 	if (!pkey) {
@@ -301,6 +316,9 @@ int sign_keygen(const char *dir, struct strbuf *priv_path,
 		goto out;
 	ret = 0;
 out:
+	/* The private key's PEM is not left in freed memory. */
+	if (p && n > 0)
+		OPENSSL_cleanse(p, (size_t)n);
 	BIO_free(bio);
 	EVP_PKEY_free(pkey);
 	strbuf_release(&pem);

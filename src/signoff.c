@@ -11,6 +11,9 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,28 @@ int signoff_is_file(const char *name)
 	       !strcmp(name, SIGNED_HTML);
 }
 
+int signoff_lock(const char *dir, int exclusive, struct error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return error_errno(err, "cannot open %s", dir);
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		if (errno != EINTR) {
+			error_errno(err, "cannot lock %s", dir);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void signoff_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);   /* the lock goes with the last descriptor */
+}
+
 static int read_opt(const char *dir, const char *name, struct strbuf *sb,
 		    size_t max, int *exists, struct error *err)
 {
@@ -35,7 +60,7 @@ static int read_opt(const char *dir, const char *name, struct strbuf *sb,
 
 	strbuf_addf(&path, "%s/%s", dir, name);
 	*exists = access(path.buf, F_OK) == 0;
-	if (*exists && strbuf_read_file(sb, path.buf, max) < 0)
+	if (*exists && strbuf_read_regular(sb, path.buf, max) < 0)
 		ret = error_errno(err, "cannot read %s", path.buf);
 	strbuf_release(&path);
 	return ret;
@@ -151,6 +176,32 @@ static int render_signed(const char *dir, json_t *signoffs, const char *lang,
 	return ret;
 }
 
+static json_t *hex_string(const struct strbuf *bin)
+{
+	struct strbuf hex = STRBUF_INIT;
+	json_t *j;
+	size_t i;
+
+	for (i = 0; i < bin->len; i++)
+		strbuf_addf(&hex, "%02x", (unsigned char)bin->buf[i]);
+	j = json_string(hex.buf);
+	strbuf_release(&hex);
+	return j;
+}
+
+/* {"md": SHA-256, "html": SHA-256} of the signed report's two files. */
+static json_t *reports_hashes(const struct strbuf *md, const struct strbuf *html)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	json_t *o = json_object();
+
+	sha256_hex(md->buf, md->len, hex);
+	json_object_set_new(o, "md", json_string(hex));
+	sha256_hex(html->buf, html->len, hex);
+	json_object_set_new(o, "html", json_string(hex));
+	return o;
+}
+
 int signoff_append(const char *dir, const char *role, const char *name,
 		   const char *comment, const struct sign_key *key,
 		   const char *lang, struct error *err)
@@ -196,32 +247,43 @@ int signoff_append(const char *dir, const char *role, const char *name,
 		json_object_set_new(rec, "key",
 				    json_string(sign_key_fingerprint(key)));
 		json_object_set_new(rec, "pub", json_string(sb.buf));
+	} else {
+		json_object_set_new(rec, "key", json_null());
+		json_object_set_new(rec, "pub", json_null());
+	}
+	json_array_foreach(recs, i, r)
+		json_object_del(r, "_hash");
+	json_array_append(recs, rec);
+	/*
+	 * Rendered first: a sign-off is never written without its report,
+	 * and the record names the reports' bytes, so its signature (and the
+	 * next record's prev) covers what an auditor reads, under any
+	 * renderer.
+	 */
+	if (render_signed(dir, recs, lang, &md, &html, err) < 0)
+		goto out;
+	json_object_set_new(rec, "reports", reports_hashes(&md, &html));
+	if (key) {
 		text = signed_text(rec);
 		strbuf_reset(&sb);
 		if (sign_data(key, text, strlen(text), &sb, err) < 0)
 			goto out;
-		{
-			struct strbuf hex = STRBUF_INIT;
-			for (i = 0; i < sb.len; i++)
-				strbuf_addf(&hex, "%02x",
-					    (unsigned char)sb.buf[i]);
-			json_object_set_new(rec, "sig", json_string(hex.buf));
-			strbuf_release(&hex);
-		}
+		json_object_set_new(rec, "sig", hex_string(&sb));
 	} else {
-		json_object_set_new(rec, "key", json_null());
-		json_object_set_new(rec, "pub", json_null());
 		json_object_set_new(rec, "sig", json_null());
 	}
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (!line)
 		die("out of memory");
-	json_array_foreach(recs, i, r)
-		json_object_del(r, "_hash");
-	json_array_append(recs, rec);
-	/* Rendered first: a sign-off is never written without its report. */
-	if (render_signed(dir, recs, lang, &md, &html, err) < 0)
+	/* What rdrill writes it must read back: verify's cap is the limit. */
+	if (old.len + strlen(line) + 1 > SIGNOFF_MAX) {
+		error_set(err, "%s/" SIGNOFF_FILE ": this sign-off (%zu bytes) "
+			  "would make it larger than %d MiB, the most verify "
+			  "reads: refused, the bundle is unchanged (shorten the "
+			  "name or the comment)", dir, strlen(line) + 1,
+			  SIGNOFF_MAX >> 20);
 		goto out;
+	}
 	strbuf_add(&out, old.buf, old.len);
 	strbuf_addf(&out, "%s\n", line);
 	strbuf_reset(&sb);
@@ -274,12 +336,16 @@ static int unhex(const char *s, struct strbuf *out)
 	return 0;
 }
 
-/* One record: its fields, chain link and signature. */
-static void check_one(json_t *r, size_t i, const char *prev, const char *seal,
-		      struct seal_check *c)
+/*
+ * One record: its fields, chain link and signature. 1: a good signature
+ * covers it; 0: a typed name, or a problem was added.
+ */
+static int check_one(json_t *r, size_t i, const char *prev, const char *seal,
+		     struct seal_check *c)
 {
 	struct error e = ERROR_INIT;
 	json_t *key = json_object_get(r, "key");
+	int good = 0;
 
 	if (strcmp(journal_str(r, "type"), "signoff") ||
 	    !json_is_integer(json_object_get(r, "seq")) ||
@@ -289,18 +355,18 @@ static void check_one(json_t *r, size_t i, const char *prev, const char *seal,
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: not a sign-off "
 			     "record (type, seq %zu, role, name, time, comment)",
 			     i + 1, i);
-		return;
+		return 0;
 	}
 	if (strcmp(journal_str(r, "seal"), seal)) {
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: signs another "
 			     "SEAL than this bundle's", i + 1);
-		return;
+		return 0;
 	}
 	if (strcmp(journal_str(r, "prev"), prev)) {
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: the chain is "
 			     "broken (prev is not the SHA-256 of %s)", i + 1,
 			     i ? "the line before" : "SEAL");
-		return;
+		return 0;
 	}
 	if (json_is_null(key)) {
 		if (!json_is_null(json_object_get(r, "sig")))
@@ -311,7 +377,7 @@ static void check_one(json_t *r, size_t i, const char *prev, const char *seal,
 				     "a typed name, no key", i + 1,
 				     journal_str(r, "role"), journal_str(r, "name"),
 				     journal_str(r, "time"));
-		return;
+		return 0;
 	}
 	{
 		struct strbuf sig = STRBUF_INIT;
@@ -331,26 +397,161 @@ static void check_one(json_t *r, size_t i, const char *prev, const char *seal,
 			strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: signed by "
 				     "key SHA256:%s, the record names %s", i + 1,
 				     fpr, json_string_value(key));
-		else
+		else {
 			strvec_pushf(&c->notes, SIGNOFF_FILE ":%zu: %s, %s, at %s: "
 				     "a good Ed25519 signature by key SHA256:%s",
 				     i + 1, journal_str(r, "role"),
 				     journal_str(r, "name"), journal_str(r, "time"),
 				     fpr);
+			good = 1;
+		}
 		free(text);
 		strbuf_release(&sig);
 	}
+	error_release(&e);
+	return good;
+}
+
+/* SHA-256 of a regular file, opened without blocking (not a FIFO's). */
+static int hash_regular(const char *path, char out[SHA256_HEX_LEN + 1],
+			struct error *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	int ret = -1;
+
+	if (fd < 0)
+		return error_errno(err, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		error_set(err, "%s: not a regular file", path);
+	else
+		ret = sha256_fd_hex(fd, path, out, NULL, NULL, NULL, err);
+	close(fd);
+	return ret;
+}
+
+/*
+ * The signed report's files against the SHA-256s the last sign-off
+ * names ("reports"). 1: they match; 0: no hashes (an older rdrill);
+ * -1: a problem was added.
+ */
+static int check_report_hashes(const char *dir, json_t *last,
+			       struct seal_check *c)
+{
+	static const char *const names[][2] = {
+		{ "md", SIGNED_MD }, { "html", SIGNED_HTML },
+	};
+	json_t *want = json_object_get(last, "reports");
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	size_t k;
+	int ret = 1;
+
+	if (!json_is_object(want))
+		return 0;
+	for (k = 0; k < 2 && ret > 0; k++) {
+		char have[SHA256_HEX_LEN + 1];
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, names[k][1]);
+		if (hash_regular(path.buf, have, &e) < 0 ||
+		    strcmp(have, journal_str(want, names[k][0]))) {
+			strvec_pushf(&c->problems, "%s: not the bytes the last "
+				     "sign-off names (its \"reports\")",
+				     names[k][1]);
+			ret = -1;
+		}
+	}
+	strbuf_release(&path);
+	error_release(&e);
+	return ret;
+}
+
+/* `name` in DIR byte for byte `want` (read no further than want + 1). */
+static int same_bytes(const char *dir, const char *name,
+		      const struct strbuf *want)
+{
+	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
+	int same;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	same = strbuf_read_regular(&have, path.buf, want->len + 1) == 0 &&
+	       have.len == want->len && !memcmp(have.buf, want->buf, want->len);
+	strbuf_release(&path);
+	strbuf_release(&have);
+	return same;
+}
+
+/*
+ * report.signed.md/.html: the bytes the last sign-off names, and a
+ * render of the journal and the sign-offs when that sign-off's renderer
+ * is this rdrill's. Under another renderer the files cannot be
+ * re-rendered here; they are accepted (a note) only when a good
+ * signature covers both the renderer's name and the files' hashes: a
+ * typed name signs nothing, so its "renderer" is not evidence, and
+ * taking its word would let an edited report verify.
+ */
+static void check_signed_reports(const char *dir, const char *lang,
+				 json_t *recs, int last_signed,
+				 struct seal_check *c)
+{
+	struct strbuf ours = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	json_t *last = json_array_get(recs, json_array_size(recs) - 1);
+	const char *theirs = journal_str(last, "renderer");
+	int hashed = check_report_hashes(dir, last, c);
+	size_t n = json_array_size(recs);
+
+	if (hashed < 0)
+		goto out;
+	if (report_renderer(&ours, &e) < 0 || strcmp(theirs, ours.buf)) {
+		if (last_signed && hashed > 0)
+			strvec_pushf(&c->caveats, SIGNED_MD ", " SIGNED_HTML ": "
+				     "not re-rendered: rendered by \"%s\", this is "
+				     "\"%s\"; their bytes are the ones sign-off %zu's "
+				     "signature covers", theirs,
+				     ours.len ? ours.buf : "unknown", n);
+		else
+			strvec_pushf(&c->problems, SIGNED_MD ", " SIGNED_HTML ": "
+				     "cannot be checked: the last sign-off says "
+				     "\"%s\" rendered them, this is \"%s\", and %s; "
+				     "verify with the rdrill that signed last, or "
+				     "sign again", *theirs ? theirs : "not recorded",
+				     ours.len ? ours.buf : "unknown",
+				     !last_signed ? "no signature covers that "
+				     "sign-off (a typed name)" : "that sign-off "
+				     "names no hashes of them");
+		goto out;
+	}
+	if (render_signed(dir, recs, lang, &md, &html, &e) < 0) {
+		strvec_pushf(&c->problems, SIGNED_MD ": cannot re-render: %s",
+			     e.msg.buf);
+		goto out;
+	}
+	if (!same_bytes(dir, SIGNED_MD, &md))
+		strvec_push(&c->problems, SIGNED_MD ": not what the journal and "
+			    "the sign-offs render to");
+	else if (!same_bytes(dir, SIGNED_HTML, &html))
+		strvec_push(&c->problems, SIGNED_HTML ": not what the journal "
+			    "and the sign-offs render to");
+	else
+		strvec_pushf(&c->notes, SIGNED_MD ", " SIGNED_HTML ": byte for "
+			     "byte the render of the journal and %zu sign-off%s",
+			     n, n == 1 ? "" : "s");
+out:
+	strbuf_release(&ours);
+	strbuf_release(&md);
+	strbuf_release(&html);
 	error_release(&e);
 }
 
 int signoff_check(const char *dir, const char *lang, struct seal_check *c)
 {
-	struct strbuf buf = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT;
-	struct strbuf want = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	char seal[SHA256_HEX_LEN + 1], prev[SHA256_HEX_LEN + 1];
 	json_t *recs = NULL, *r;
-	int has_log, has_md, has_html, n = 0;
+	int has_log, has_md, has_html, n = 0, last_signed = 0;
 	size_t i;
 
 	if (read_opt(dir, SIGNOFF_FILE, &buf, SIGNOFF_MAX, &has_log, &e) < 0) {
@@ -386,7 +587,7 @@ int signoff_check(const char *dir, const char *lang, struct seal_check *c)
 
 		snprintf(self, sizeof(self), "%s", journal_str(r, "_hash"));
 		json_object_del(r, "_hash");
-		check_one(r, i, prev, seal, c);
+		last_signed = check_one(r, i, prev, seal, c);
 		memcpy(prev, self, sizeof(prev));
 		n++;
 	}
@@ -396,57 +597,11 @@ int signoff_check(const char *dir, const char *lang, struct seal_check *c)
 		strvec_push(&c->problems, SIGNED_MD ", " SIGNED_HTML ": missing");
 		goto out;
 	}
-	/*
-	 * The signed report was rendered by whoever signed last: under
-	 * another renderer a difference says nothing about the sign-offs
-	 * (each is checked above by its own signature), so it is a note.
-	 */
-	{
-		struct strbuf ours = STRBUF_INIT;
-		json_t *last = json_array_get(recs, json_array_size(recs) - 1);
-		const char *theirs = journal_str(last, "renderer");
-
-		if (report_renderer(&ours, &e) < 0 || strcmp(theirs, ours.buf)) {
-			strvec_pushf(&c->caveats, SIGNED_MD ", " SIGNED_HTML ": not "
-				     "re-checked against the journal and the "
-				     "sign-offs: rendered by \"%s\", this is \"%s\"",
-				     *theirs ? theirs : "not recorded",
-				     ours.len ? ours.buf : "unknown");
-			strbuf_release(&ours);
-			goto out;
-		}
-		strbuf_release(&ours);
-	}
-	if (render_signed(dir, recs, lang, &md, &html, &e) < 0) {
-		strvec_pushf(&c->problems, SIGNED_MD ": cannot re-render: %s",
-			     e.msg.buf);
-		goto out;
-	}
-	strbuf_addf(&want, "%s/" SIGNED_MD, dir);
-	strbuf_reset(&buf);
-	if (strbuf_read_file(&buf, want.buf, 64 << 20) < 0 ||
-	    buf.len != md.len || memcmp(buf.buf, md.buf, md.len)) {
-		strvec_push(&c->problems, SIGNED_MD ": not what the journal and "
-			    "the sign-offs render to");
-		goto out;
-	}
-	strbuf_reset(&want);
-	strbuf_addf(&want, "%s/" SIGNED_HTML, dir);
-	strbuf_reset(&buf);
-	if (strbuf_read_file(&buf, want.buf, 64 << 20) < 0 ||
-	    buf.len != html.len || memcmp(buf.buf, html.buf, html.len))
-		strvec_push(&c->problems, SIGNED_HTML ": not what the journal "
-			    "and the sign-offs render to");
-	else
-		strvec_pushf(&c->notes, SIGNED_MD ", " SIGNED_HTML ": byte for "
-			     "byte the render of the journal and %d sign-off%s",
-			     n, n == 1 ? "" : "s");
+	if (n)
+		check_signed_reports(dir, lang, recs, last_signed, c);
 out:
 	json_decref(recs);
 	strbuf_release(&buf);
-	strbuf_release(&md);
-	strbuf_release(&html);
-	strbuf_release(&want);
 	error_release(&e);
 	return n;
 }

@@ -18,6 +18,8 @@ struct sign_key;
  *     {"type":"signoff","seq":N,"role":..,"name":..,"comment":..,
  *      "time":ISO-8601 UTC,"seal":SHA-256 of SEAL,"prev":HEX,
  *      "renderer":report_renderer() of the rdrill that signed,
+ *      "reports":{"md":SHA-256,"html":SHA-256} of report.signed.* as
+ *      this sign-off wrote them,
  *      "key":fingerprint|null,"pub":PEM|null,"sig":HEX|null}
  *     prev: record 0's is the SHA-256 of SEAL's bytes (so a sign-off
  *     names exactly the evidence it approves), every later one's the
@@ -31,10 +33,24 @@ struct sign_key;
  *                       the seal's report language.
  *
  * None of the three is in SHA256SUMS: verify checks them here. The
- * signed report is compared with a render only under the renderer the
- * last sign-off names (like the sealed reports, seal.h); under another
- * it is a caveat, the sign-offs themselves still checked.
+ * signed report's bytes must be the last sign-off's "reports"; it is
+ * compared with a render under the renderer the last sign-off names
+ * (like the sealed reports, seal.h); under another it is a caveat only
+ * when a good signature covers that sign-off (its renderer and reports),
+ * and a problem when it is a typed name, whose fields nothing signs.
+ * A sign-off that would make signoff.jsonl larger than verify reads
+ * (4 MiB) is refused.
  */
+
+/*
+ * Serialise sign-offs on DIR: flock() on the bundle directory itself (no
+ * new file in the bundle), exclusive for `sign`, which reads, checks and
+ * appends under it, shared for a reader (verify), which then never sees
+ * signoff.jsonl from one sign-off and report.signed.* from another.
+ * Returns the descriptor to give signoff_unlock(), or -1 (err set).
+ */
+int signoff_lock(const char *dir, int exclusive, struct error *err);
+void signoff_unlock(int fd);
 
 /* The three file names above (seal_check() leaves them to signoff_check). */
 int signoff_is_file(const char *name);

@@ -11,19 +11,48 @@
  * for a path that cannot be inspected at all.
  */
 #include "drill.h"
+#include "exec.h"
 #include "error.h"
 #include "fscheck.h"
+#include "preflight.h"
 #include "schema.h"
 #include "step.h"
 #include "strbuf.h"
+#include "xalloc.h"
 #include "ytree.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * in_effect: proof that `path` is the one the service uses, not a copy
+ * or an old directory beside it (a file store backed up from a path the
+ * service does not read loses every attachment while the messages come
+ * back). Either or both of:
+ *   container  a Mount of the running container (`docker inspect`, or
+ *              the `inspect` command) whose Source is `path` (and whose
+ *              Destination is `destination`, when given);
+ *   config     a JSON file of the service, whose `key` (dot-separated)
+ *              names `path`, or with `container`, the mount's
+ *              Destination (the path inside the container); a relative
+ *              value is taken from `relative_to` (default: the config
+ *              file's directory).
+ */
+struct in_effect {
+	const char *container;
+	struct strvec inspect;
+	const char *destination;
+	const char *config;
+	const char *key;
+	const char *relative_to;
+};
+
 struct files_params {
 	const char *path;
+	struct in_effect *in_effect;
 	int exists;
 	int non_empty;
 	struct schema_int min_files;
@@ -60,6 +89,58 @@ static int files_schema_check(struct schema_ctx *c, const struct ynode *n,
 	return 0;
 }
 
+#define IE(m) offsetof(struct in_effect, m)
+
+static const struct schema_field f_arg = { .type = SCHEMA_STR };
+
+static const struct schema_field in_effect_fields[] = {
+	{ .key = "container", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = IE(container),
+	  .help = "the running container whose mount must be the path" },
+	{ .key = "inspect", .type = SCHEMA_LIST, .item = &f_arg,
+	  .flags = SCHEMA_NONEMPTY, .off = IE(inspect),
+	  .help = "the command printing `docker inspect` JSON (default: "
+		  "[docker, inspect, --type, container, CONTAINER])" },
+	{ .key = "destination", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = IE(destination),
+	  .help = "the path the mount must have inside the container" },
+	{ .key = "config", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = IE(config), .help = "the service's JSON configuration file" },
+	{ .key = "key", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = IE(key), .help = "dot-separated, e.g. FileSettings.Directory" },
+	{ .key = "relative_to", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = IE(relative_to),
+	  .help = "where a relative value of the key starts" },
+	{ NULL },
+};
+
+static int in_effect_check(struct schema_ctx *c, const struct ynode *n,
+			   json_t *obj)
+{
+	int has_c = json_object_get(obj, "container") != NULL;
+	int has_f = json_object_get(obj, "config") != NULL;
+
+	if (!has_c && !has_f)
+		return schema_error_at(c, n, "in_effect needs container: (a "
+				       "running container's mount) or config: "
+				       "with key: (the service's own setting)");
+	if (has_f != (json_object_get(obj, "key") != NULL))
+		return schema_error_at(c, n, "in_effect: config: and key: go "
+				       "together");
+	if (!has_c && (json_object_get(obj, "inspect") ||
+		       json_object_get(obj, "destination")))
+		return schema_error_at(c, n, "in_effect: inspect: and "
+				       "destination: are for container:");
+	if (!has_f && json_object_get(obj, "relative_to"))
+		return schema_error_at(c, n, "in_effect: relative_to: is for "
+				       "config:");
+	return 0;
+}
+
+static const struct schema in_effect_schema = {
+	"in_effect", in_effect_fields, sizeof(struct in_effect), 0,
+	in_effect_check };
+
 #define F(m) offsetof(struct files_params, m)
 
 static const struct schema_field files_fields[] = {
@@ -74,6 +155,9 @@ static const struct schema_field files_fields[] = {
 	{ .key = "mode", .type = SCHEMA_STR, .off = F(mode),
 	  .help = "octal, e.g. \"0750\" (quote it)" },
 	{ .key = "readable", .type = SCHEMA_BOOL, .off = F(readable) },
+	{ .key = "in_effect", .type = SCHEMA_OBJ, .obj = &in_effect_schema,
+	  .off = F(in_effect),
+	  .help = "container: NAME and/or config: FILE with key: K" },
 	{ NULL },
 };
 
@@ -104,6 +188,15 @@ static void files_describe(const struct drill_step *s, struct strbuf *out)
 		strbuf_addf(out, ", mode %s", p->mode);
 	if (p->readable)
 		strbuf_adds(out, ", every entry readable");
+	if (p->in_effect && p->in_effect->container)
+		strbuf_addf(out, ", mounted into container %s%s%s",
+			    p->in_effect->container,
+			    p->in_effect->destination ? " at " : "",
+			    p->in_effect->destination ?
+			    p->in_effect->destination : "");
+	if (p->in_effect && p->in_effect->config)
+		strbuf_addf(out, ", named by %s in %s", p->in_effect->key,
+			    p->in_effect->config);
 }
 
 static const char *plural(unsigned long long n, const char *one,
@@ -307,6 +400,242 @@ static void check_readable(struct checks *c, const struct fscheck_facts *f)
 	strbuf_release(&act);
 }
 
+/* A path as compared: no "//" runs, no "/." parts, no trailing "/". */
+static void norm_path(struct strbuf *out, const char *p)
+{
+	strbuf_reset(out);
+	while (*p) {
+		if (*p == '/' && (p[1] == '/' || (p[1] == '.' &&
+					(p[2] == '/' || !p[2])))) {
+			p += p[1] == '/' ? 1 : 2;
+			continue;
+		}
+		strbuf_addch(out, *p++);
+	}
+	while (out->len > 1 && out->buf[out->len - 1] == '/')
+		strbuf_setlen(out, out->len - 1);
+}
+
+/* The same directory: as written, or once symlinks are resolved. */
+static int same_path(const char *a, const char *b)
+{
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	char ra[PATH_MAX], rb[PATH_MAX];
+	int same;
+
+	norm_path(&x, a);
+	norm_path(&y, b);
+	same = !strcmp(x.buf, y.buf) ||
+	       (realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb));
+	strbuf_release(&x);
+	strbuf_release(&y);
+	return same;
+}
+
+/* `key` (dot-separated) of the JSON file `file`, a string, into `out`. */
+static int config_value(const char *file, const char *key, struct strbuf *out,
+			struct strbuf *why)
+{
+	struct strbuf text = STRBUF_INIT, part = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *root = NULL, *v;
+	const char *k = key;
+	int ret = -1;
+
+	if (strbuf_read_regular(&text, file, 16u << 20) < 0) {
+		strbuf_addf(why, "cannot read %s: %s", file, strerror(errno));
+		goto out;
+	}
+	root = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		strbuf_addf(why, "%s is not JSON: line %d: %s", file, jerr.line,
+			    jerr.text);
+		goto out;
+	}
+	for (v = root; v && *k; ) {
+		const char *dot = strchr(k, '.');
+		size_t n = dot ? (size_t)(dot - k) : strlen(k);
+
+		strbuf_reset(&part);
+		strbuf_add(&part, k, n);
+		v = json_object_get(v, part.buf);
+		k += n + (dot ? 1 : 0);
+	}
+	if (!json_is_string(v)) {
+		strbuf_addf(why, "%s has no text at %s", file, key);
+		goto out;
+	}
+	strbuf_adds(out, json_string_value(v));
+	ret = 0;
+out:
+	json_decref(root);
+	strbuf_release(&text);
+	strbuf_release(&part);
+	return ret;
+}
+
+/*
+ * The running container's mounts, from `docker inspect` (or the
+ * command the drill gives), into *mounts; its log recorded in the step
+ * record as inspect_log. -1 with `why` when there is no such answer.
+ */
+static int container_mounts(struct step_ctx *sc, const struct in_effect *ie,
+			    json_t **mounts, int *running, struct strbuf *why)
+{
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf log = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct error e = ERROR_INIT;
+	json_error_t jerr;
+	json_t *all = NULL, *c;
+	int ret = -1;
+
+	if (ie->inspect.nr)
+		strvec_pushv(&argv, (const char **)ie->inspect.v);
+	else {
+		static const char *const def[] = { "docker", "inspect", "--type",
+			"container", NULL };
+		strvec_pushv(&argv, def);
+		strvec_push(&argv, ie->container);
+	}
+	if (step_run_logged(sc, "inspect_log", "inspect.json",
+			    (const char *const *)argv.v, NULL, &res, &log, &e) < 0 ||
+	    res.exec_failed) {
+		strbuf_addf(why, "%s could not be run: %s", argv.v[0],
+			    e.msg.len ? e.msg.buf : res.exec_error.buf);
+		goto out;
+	}
+	if (res.exit_code) {
+		strbuf_addf(why, "%s exited %d: %.200s", argv.v[0], res.exit_code,
+			    log.buf);
+		goto out;
+	}
+	all = json_loadb(log.buf, log.len, 0, &jerr);
+	c = json_is_array(all) ? json_array_get(all, 0) : all;
+	if (!json_is_object(c) || !json_is_array(json_object_get(c, "Mounts"))) {
+		strbuf_addf(why, "%s printed no container with Mounts (not "
+			    "`docker inspect` JSON)", argv.v[0]);
+		goto out;
+	}
+	*running = json_is_true(json_object_get(json_object_get(c, "State"),
+						"Running"));
+	*mounts = json_incref(json_object_get(c, "Mounts"));
+	ret = 0;
+out:
+	json_decref(all);
+	exec_result_release(&res);
+	strbuf_release(&log);
+	strvec_clear(&argv);
+	error_release(&e);
+	return ret;
+}
+
+/* The mount of `path` among `mounts` (Source), or NULL. */
+static json_t *mount_of(json_t *mounts, const char *path, struct strbuf *list)
+{
+	json_t *m, *found = NULL;
+	size_t i;
+
+	json_array_foreach(mounts, i, m) {
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		const char *dst = json_string_value(json_object_get(m,
+								    "Destination"));
+
+		strbuf_addf(list, "%s%s -> %s", i ? ", " : "", src ? src : "?",
+			    dst ? dst : "?");
+		if (!found && src && same_path(src, path))
+			found = m;
+	}
+	return found;
+}
+
+/*
+ * in_effect's checks: the path is the one the service uses. Evidence:
+ * rec.in_effect {container, running, mounts, config, key, value}.
+ */
+static void check_in_effect(struct checks *c, const char *path,
+			    const struct in_effect *ie)
+{
+	json_t *ev = json_object(), *mounts = NULL, *m = NULL;
+	struct strbuf why = STRBUF_INIT, list = STRBUF_INIT, exp = STRBUF_INIT;
+	struct strbuf val = STRBUF_INIT, full = STRBUF_INIT;
+	const char *dst = NULL;
+	int running = 0;
+
+	if (ie->container) {
+		json_object_set_new(ev, "container", json_string(ie->container));
+		strbuf_addf(&exp, "a mount of %s%s%s into running container %s",
+			    path, ie->destination ? " at " : "",
+			    ie->destination ? ie->destination : "", ie->container);
+		if (container_mounts(c->sc, ie, &mounts, &running, &why) == 0) {
+			m = mount_of(mounts, path, &list);
+			dst = m ? json_string_value(json_object_get(m,
+							"Destination")) : NULL;
+			json_object_set_new(ev, "running", json_boolean(running));
+			json_object_set(ev, "mounts", mounts);
+			if (!running)
+				strbuf_addf(&why, "the container is not running "
+					    "(mounts: %s)", list.len ? list.buf :
+					    "none");
+			else if (!m)
+				strbuf_addf(&why, "no mount of it; the container "
+					    "mounts %s", list.len ? list.buf : "nothing");
+			else if (ie->destination && (!dst ||
+				 !same_path(dst, ie->destination)))
+				strbuf_addf(&why, "mounted at %s", dst ? dst : "?");
+			else
+				strbuf_addf(&why, "mounted: %s -> %s",
+					    json_string_value(json_object_get(m,
+							      "Source")), dst);
+		}
+		check(c, "in effect: mounted into the container", exp.buf,
+		      why.buf, running && m && (!ie->destination ||
+		      (dst && same_path(dst, ie->destination))));
+	}
+	if (ie->config) {
+		const char *want = ie->container ? (dst ? dst : ie->destination) :
+				   path;
+		int ok = 0;
+
+		strbuf_reset(&why);
+		strbuf_reset(&exp);
+		json_object_set_new(ev, "config", json_string(ie->config));
+		json_object_set_new(ev, "key", json_string(ie->key));
+		strbuf_addf(&exp, "%s%s", want ? want : "the mount's destination",
+			    ie->container ? " (the mount's path in the "
+			    "container)" : "");
+		if (config_value(ie->config, ie->key, &val, &why) == 0) {
+			json_object_set_new(ev, "value", json_string(val.buf));
+			if (val.buf[0] != '/') {
+				char *dir = xstrdup(ie->config), *slash;
+
+				slash = strrchr(dir, '/');
+				if (slash)
+					*slash = '\0';
+				strbuf_addf(&full, "%s/", ie->relative_to ?
+					    ie->relative_to : slash ? dir : ".");
+				free(dir);
+			}
+			strbuf_add(&full, val.buf, val.len);
+			ok = want && same_path(full.buf, want);
+			strbuf_addf(&why, "%s names %s", ie->key, val.buf);
+			if (strcmp(full.buf, val.buf))
+				strbuf_addf(&why, " (%s)", full.buf);
+		}
+		strbuf_reset(&list);
+		strbuf_addf(&list, "in effect: named by %s in %s", ie->key,
+			    ie->config);
+		check(c, list.buf, exp.buf, why.buf, ok);
+	}
+	json_object_set_new(c->sc->rec, "in_effect", ev);
+	json_decref(mounts);
+	strbuf_release(&why);
+	strbuf_release(&list);
+	strbuf_release(&exp);
+	strbuf_release(&val);
+	strbuf_release(&full);
+}
+
 static int files_run(struct step_ctx *sc, struct error *err)
 {
 	const struct files_params *p = STEP_PARAMS(sc, struct files_params);
@@ -353,11 +682,23 @@ static int files_run(struct step_ctx *sc, struct error *err)
 		if (readable)
 			check_readable(&c, &f);
 	}
+	if (p->in_effect)
+		check_in_effect(&c, path, p->in_effect);
 	if (c.msg.len)
 		json_object_set_new(sc->rec, "message", json_string(c.msg.buf));
 	strbuf_release(&c.msg);
 	fscheck_facts_release(&f);
 	return 0;
+}
+
+/* in_effect's inspect command (docker by default) is a prerequisite. */
+static void files_needs(const struct drill_step *s, struct step_needs *n)
+{
+	const struct files_params *p = s->params;
+
+	if (p->in_effect && p->in_effect->container)
+		strvec_push_unique(&n->programs, p->in_effect->inspect.nr ?
+				   p->in_effect->inspect.v[0] : "docker");
 }
 
 const struct step_kind step_kind_files = {
@@ -368,5 +709,6 @@ const struct step_kind step_kind_files = {
 	.params = &files_schema,
 	.params_key = "files",
 	.describe = files_describe,
+	.needs = files_needs,
 	.run = files_run,
 };

@@ -135,9 +135,10 @@ static void fp_target(const struct drill *d, const struct drill_step *s,
 			    p->jobs.v == 1 ? "" : "s");
 	else
 		strbuf_adds(&sb, "one connection per CPU");
-	strbuf_adds(&sb, ": the catalogs (tables, columns, constraints, "
-		    "indexes, sequences), then COPY each table TO STDOUT "
-		    "(large ones in block ranges, in parallel)");
+	strbuf_adds(&sb, ": the catalogs (tables and materialized views, "
+		    "columns, constraints, indexes, partitions, sequences, enum "
+		    "types), large objects' SHA-256, then COPY each table TO "
+		    "STDOUT (large ones in block ranges, in parallel)");
 	strvec_push(lines, sb.buf);
 	strbuf_release(&sb);
 }
@@ -361,6 +362,8 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	json_t *all, *ev, *tables, *seqs, *prev = NULL;
 	int ret = -1;
 
+	memset(&st, 0, sizeof(st));
+	strvec_init(&st.not_covered);
 	all = json_object_get(sc->state, "fingerprints");
 	if (!all) {
 		all = json_object();
@@ -400,6 +403,17 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "scan_ms", json_integer(st.ms));
 	json_object_set_new(ev, "server_version_num",
 			    json_string(st.server_version));
+	{
+		/* What is not compared, named in the report (README: table). */
+		json_t *nc = json_array();
+		size_t k;
+
+		for (k = 0; k < st.not_covered.nr; k++)
+			json_array_append_new(nc, json_string(st.not_covered.v[k]));
+		json_object_set_new(ev, "has_not_covered",
+				    json_boolean(json_array_size(nc) > 0));
+		json_object_set_new(ev, "not_covered", nc);
+	}
 	tables = table_rows(&fp);
 	seqs = sequence_rows(&fp);
 	json_object_set_new(ev, "tables", tables);
@@ -426,6 +440,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 		json_object_set_new(all, sc->step->id, fingerprint_to_json(&fp));
 	ret = 0;
 out:
+	strvec_clear(&st.not_covered);
 	fingerprint_release(&fp);
 	fingerprint_release(&before);
 	strbuf_release(&summary);

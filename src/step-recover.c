@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "preflight.h"
 #include "report.h"
+#include "safefs.h"
 #include "sha256.h"
 #include "schema.h"
 #include "step.h"
@@ -368,40 +369,49 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Owned by the server's user (rdrill may be root). */
+/*
+ * Owned by the server's user (rdrill may be root). The scratch and socket
+ * directories are that user's from here on, so every file operation in
+ * them goes through safefs.h: descriptors, never a path the user could
+ * have turned into a symlink.
+ */
 static int give(const char *path, const struct user_info *u, struct error *err)
 {
 	if (!u)
 		return 0;
-	if (chown(path, u->uid, u->gid) < 0)
-		return error_errno(err, "chown %s", path);
-	return 0;
+	return safefs_chown_dir(path, u->uid, u->gid, err);
 }
 
 static int write_owned(const char *path, const char *text, size_t len,
 		       const struct user_info *u, struct error *err)
 {
-	if (fs_write_atomic(path, text, len, err) < 0)
-		return -1;
-	if (chmod(path, 0600) < 0)
-		return error_errno(err, "chmod %s", path);
-	return give(path, u, err);
+	return safefs_write(path, text, len, 0600, u ? u->uid : (uid_t)-1,
+			    u ? u->gid : (gid_t)-1, err);
+}
+
+/* A file the server's user wrote: theirs, regular, no symlink. */
+static int read_owned(const char *path, const struct user_info *u,
+		      struct strbuf *out, size_t max, struct error *err)
+{
+	return safefs_read(path, u ? u->uid : SAFEFS_ANY_OWNER, out, max, err);
 }
 
 /* postmaster.pid's first line names a live process. */
 static int server_alive(const char *data)
 {
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct error e = ERROR_INIT;
 	long pid = 0;
 	int alive = 0;
 
 	strbuf_addf(&path, "%s/postmaster.pid", data);
-	if (strbuf_read_file(&sb, path.buf, 4096) == 0) {
+	if (safefs_read(path.buf, SAFEFS_ANY_OWNER, &sb, 4096, &e) == 0) {
 		pid = strtol(sb.buf, NULL, 10);
 		alive = pid > 1 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	}
 	strbuf_release(&path);
 	strbuf_release(&sb);
+	error_release(&e);
 	return alive;
 }
 
@@ -520,14 +530,15 @@ static void register_scratch(struct step_ctx *sc, const char *data,
 
 /* Copy the server log into the bundle, hashed (verify re-checks it). */
 static void keep_server_log(struct step_ctx *sc, const char *src,
-			    struct strbuf *text)
+			    const struct user_info *u, struct strbuf *text)
 {
 	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	char hex[65];
 
 	strbuf_reset(text);
-	if (strbuf_read_file(text, src, 64u << 20) < 0) {
+	if (read_owned(src, u, text, 64u << 20, &e) < 0) {
+		error_release(&e);
 		strbuf_release(&rel);
 		return;
 	}
@@ -915,7 +926,7 @@ restore:
 		for (sp = stale; *sp; sp++) {
 			strbuf_reset(&path);
 			strbuf_addf(&path, "%s/%s", p->scratch, *sp);
-			unlink(path.buf);
+			safefs_unlink(path.buf, &e);
 		}
 	}
 
@@ -987,10 +998,9 @@ common:
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/postgresql.auto.conf", p->scratch);
 	strbuf_reset(&log);
-	if (strbuf_read_file(&log, path.buf, 1u << 20) < 0 && errno != ENOENT) {
-		error_errno(err, "%s", path.buf);
+	if (read_owned(path.buf, u, &log, 1u << 20, err) < 0 &&
+	    errno != ENOENT)
 		goto out;
-	}
 	strbuf_add(&log, conf.buf, conf.len);
 	if (write_owned(path.buf, log.buf, log.len, u, err) < 0)
 		goto out;
@@ -1216,7 +1226,7 @@ common:
 			c = NULL;
 		}
 		strbuf_reset(&log);
-		if (strbuf_read_file(&log, logsrc.buf, 64u << 20) == 0)
+		if (read_owned(logsrc.buf, u, &log, 64u << 20, &e) == 0)
 			log_lines(log.buf, lines, &fatal);
 		/*
 		 * A shutdown at the target first: the FATAL it sends a client
@@ -1250,7 +1260,7 @@ out:
 	if (c)
 		PQfinish(c);
 	if (logsrc.len) {
-		keep_server_log(sc, logsrc.buf, &log);
+		keep_server_log(sc, logsrc.buf, u, &log);
 		if (!json_array_size(lines))
 			log_lines(log.buf, lines, &fatal);
 	}

@@ -2,10 +2,13 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "fsutil.h"
 #include "sha256.h"
 #include "strbuf.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The step kinds, in the order the loader tries their keys and lists
@@ -103,6 +106,26 @@ json_t *step_json_str(const char *s)
 	return j ? j : json_string("(not valid UTF-8)");
 }
 
+/* At most `max` bytes of `fd` into `sb`; more is -1 (EFBIG). */
+static int read_log(int fd, struct strbuf *sb, size_t max)
+{
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(sb, 65536);
+		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		strbuf_setlen(sb, sb->len + (size_t)n);
+		if (sb->len > max) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+}
+
 int step_run_logged(struct step_ctx *sc, const char *key, const char *suffix,
 		    const char *const *argv, const char *run_as,
 		    struct exec_result *res, struct strbuf *log,
@@ -129,16 +152,23 @@ int step_run_logged(struct step_ctx *sc, const char *key, const char *suffix,
 		struct error e = ERROR_INIT;
 		json_t *lo = json_object();
 
+		/* The log rdrill wrote, through the bundle's descriptor. */
+		int fd = fs_open_read(abs.buf);
+
 		json_object_set_new(lo, "path", json_string(rel.buf));
 		/* One file for both streams: exec leaves it unhashed. */
-		if (sha256_file_hex(abs.buf, hex, &size, &e) == 0)
+		if (fd >= 0 && sha256_fd_hex(fd, abs.buf, hex, &size, NULL,
+					     NULL, &e) == 0)
 			json_object_set_new(lo, "sha256", json_string(hex));
 		json_object_set_new(lo, "bytes", json_integer((json_int_t)size));
 		error_release(&e);
 		json_object_set_new(sc->rec, key, lo);
 		strbuf_reset(log);
-		if (strbuf_read_file(log, abs.buf, 4u << 20) < 0)
+		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+		    read_log(fd, log, 4u << 20) < 0)
 			strbuf_reset(log);
+		if (fd >= 0)
+			close(fd);
 	}
 	strbuf_release(&rel);
 	strbuf_release(&abs);

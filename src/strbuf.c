@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char strbuf_slopbuf[1];
@@ -140,14 +141,40 @@ void strbuf_add_shquoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+static int read_fd(struct strbuf *sb, int fd, size_t max);
+
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 {
-	char tmp[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
 	if (fd < 0)
 		return -1;
+	return read_fd(sb, fd, max);
+}
+
+int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max)
+{
+	struct stat st = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int saved = errno;
+
+		close(fd);
+		errno = st.st_mode && !S_ISREG(st.st_mode) ? EINVAL : saved;
+		return -1;
+	}
+	return read_fd(sb, fd, max);
+}
+
+/* Read fd to its end into sb and close it; -1 with errno set. */
+static int read_fd(struct strbuf *sb, int fd, size_t max)
+{
+	char tmp[65536];
+	ssize_t n;
+
 	for (;;) {
 		n = read(fd, tmp, sizeof(tmp));
 		if (n < 0) {

@@ -55,4 +55,12 @@ void strbuf_add_shquoted(struct strbuf *sb, const char *s);
 /* Read a whole file; -1 with errno set on failure. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max);
 
+/*
+ * The same for a file that must be a regular one (a key, a bundle's
+ * file): opened without blocking, so a FIFO or a device put in its place
+ * cannot hang the reader in open(); anything but a regular file is
+ * -1 with errno EINVAL.
+ */
+int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max);
+
 #endif

@@ -963,7 +963,8 @@ int toc_read_archive(const char *path, struct toc *out, struct error *err)
 		return error_set(err, "%s: a directory, not a pg_dump "
 				 "archive", path);
 	}
-	rd.fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO swapped in after the stat cannot hang us. */
+	rd.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rd.fd < 0)
 		return error_errno(err, "%s", path);
 	if (fstat(rd.fd, &st) < 0) {

@@ -1,5 +1,8 @@
 #include "xalloc.h"
+#include "strbuf.h"
+#include "utf8.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +69,30 @@ size_t xgrow_count(size_t alloc, size_t nr, size_t size)
 	return want;
 }
 
+/*
+ * A fatal message may carry text from outside (a path, a server's or a
+ * drill file's words inside an error): it is shown like every other
+ * terminal line (utf8_add_terminal: secrets redacted, controls and bidi
+ * overrides by name). That needs memory; if it fails, or a fatal error
+ * happens while one is being shown, die_oom's fixed words are written.
+ */
 static void vfatal(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "rdrill: fatal: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	static volatile sig_atomic_t busy;
+	char raw[8192];
+	struct strbuf sb = STRBUF_INIT;
+
+	if (busy++)
+		die_oom(0);
+	if (vsnprintf(raw, sizeof(raw), fmt, ap) >= (int)sizeof(raw))
+		memcpy(raw + sizeof(raw) - 4, "...", 4);
+	strbuf_adds(&sb, "rdrill: fatal: ");
+	utf8_add_line(&sb, prefix, strlen(prefix));
+	utf8_add_terminal(&sb, raw);
+	strbuf_addch(&sb, '\n');
+	fputs(sb.buf, stderr);
 	fflush(stderr);
+	strbuf_release(&sb);
 }
 
 void die(const char *fmt, ...)

@@ -10,9 +10,9 @@ D=drills/mattermost-prod.yaml
 expect_exit 0 "$RDRILL" plan "$D" -o "$TRASH/p1"
 cp "$OUT" "$TRASH/terminal.txt"
 for f in plan.json report.md report.html; do expect_file "$TRASH/p1/$f"; done
-expect_grep '^ 18\. command  wipe-db   !! DESTRUCTIVE' "$TRASH/terminal.txt"
+expect_grep '^ 19\. command  wipe-db   !! DESTRUCTIVE' "$TRASH/terminal.txt"
 expect_grep_F '$ sudo rm -rf /home/ratio/mattermost/environments/prod/data/db/*' "$TRASH/terminal.txt"
-expect_grep '30 steps, 4 destructive (run needs --confirm prod)' "$TRASH/terminal.txt"
+expect_grep '31 steps, 4 destructive (run needs --confirm prod)' "$TRASH/terminal.txt"
 
 # Every command and path of the seed is in the report, exactly.
 R=$TRASH/p1/report.md

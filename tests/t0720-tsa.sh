@@ -71,4 +71,9 @@ expect_grep '^FAILED  seal.tsq: not a time-stamp query' "$OUT"
 rm "$TRASH/x/seal.tsr"
 expect_exit 1 "$RDRILL" verify "$TRASH/x" --tsa-ca "$T/ca.pem"
 expect_grep '^FAILED  seal.tsr: missing' "$OUT"
+# A FIFO named as the CA is refused, never waited on (issue 21; timeout
+# only turns a hang into a failure).
+mkfifo "$T/ca.fifo"
+expect_exit 1 timeout 60 "$RDRILL" verify "$B" --tsa-ca "$T/ca.fifo"
+expect_grep "^FAILED  $T/ca.fifo: cannot read the TSA's CA" "$OUT"
 test_done

@@ -189,19 +189,21 @@ touch "$OLD/2026-11-29/app-old.dump"
 run_drill old 1
 expect_grep "RPO not met: backup db, $OLD/2026-11-29/app-old.dump, was 2d00h" "$R"
 expect_grep "Finding\*\*: $OLD/2026-11-29/app-old.dump: the file's mtime .* is 2d00h after the archive's creation time" "$R"
-# Newest by archive time, not mtime: a newer archive with an old mtime wins
-# the pick; but made five days after it was last written is a clock no
-# evidence, so its RPO row and the drill fail (issue 20, point 2).
+# A newer archive with an old mtime: made five days after it was last
+# written is a clock no evidence (issue 20, point 2), so it does not win
+# the pick over the consistent one (issue 21): the older is restored, and
+# its RPO fails the drill.
 cp "$DUMP" "$OLD/2026-11-29/app-new.dump"
 touch -d "@$((NOW - 5 * 86400))" "$OLD/2026-11-29/app-new.dump"
 run_drill old 1
-expect_grep '"chosen":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
-expect_grep '"candidates":\[{"path":"'"$OLD"'/2026-11-29/app-new.dump"' "$J"
+expect_grep '"chosen":"'"$OLD"'/2026-11-29/app-old.dump"' "$J"
+expect_grep '"candidates":\[{"path":"'"$OLD"'/2026-11-29/app-old.dump"' "$J"
+expect_grep '"path":"'"$OLD"'/2026-11-29/app-new.dump"[^}]*"contradicted":"its pg_dump archive header says it was made at [^"]*after the file was last written' "$J"
 rm "$OLD/2026-11-29/app-new.dump"
 psql -X -q -d app -c "INSERT INTO posts(body, created_at) VALUES ('after the backup', '2026-01-01 12:30:00+00')"
 
-# 4. A creation time in the future: a finding, and a figure on a doubtful
-# clock fails its row and the drill (issue 20, point 2).
+# 4. A creation time in the future: its clock is no evidence, so the RPO
+# is FAILED and so is the drill (issue 20, point 2; issue 21: t1151).
 FUT=$TRASH/future
 mkdir -p "$FUT"
 cp "$DUMP" "$FUT/app-future.dump"
@@ -209,7 +211,7 @@ set_created "$FUT/app-future.dump" $((NOW + 2 * 86400))
 drill "$TRASH/future.yaml" "$FUT/*.dump"
 run_drill future 1
 expect_grep "Finding\*\*: $FUT/app-future.dump: its pg.*dump archive header says it was made at .*, \(1d23h\|2d00h\) in the future of this host's clock" "$R"
-expect_grep 'not measured, the backup.s creation time is after the disaster.* | 1d |  | `FAILED` |' "$R"
+expect_grep 'not measured, its clock is contradicted .* | 1d |  | `FAILED` |' "$R"
 expect_grep '^# .*`FAILED`$' "$R"
 
 # 4b. A DST flag the item's zone contradicts: made in another zone.
@@ -423,6 +425,6 @@ set_created "$SKEW/app.dump" $((NOW - 600))
 touch -d "@$((NOW - 3 * 86400))" "$SKEW/app.dump"
 drill "$TRASH/skew.yaml" "$SKEW/*.dump"
 run_drill skew 1
-expect_grep 'not measured, the backup.s archive says it was made more than an hour after the file was last written .* | 1d |  | `FAILED` |' "$R"
+expect_grep 'not measured, its clock is contradicted (its pg_dump archive header says it was made at .*, 2d23h after the file was last written (its mtime, .*)), so its age is no evidence | 1d |  | `FAILED` |' "$R"
 
 test_done

@@ -136,7 +136,7 @@ mutate index "DROP INDEX items_name_idx" \
 mutate sequence "SELECT setval('items_id_seq', 1)" \
 	'false sequence public.items_id_seq: value 50 → 1'
 mutate bytea "UPDATE \"odd name\" SET b = '\\x00fe' WHERE \"x y\" = 1" \
-	'false table public.odd name: contents changed'
+	'false table public."odd name": contents changed'
 expect_grep_F '| public.items | 50 | `' "$TRASH/b-coltype/report.md"
 expect_grep_F '| schema changed (columns) |' "$TRASH/b-coltype/report.md"
 expect_grep_F '1 difference from step fp-prod (public.items_id_seq: value 50 → 1)' \
@@ -146,7 +146,7 @@ mutate generated "UPDATE gen SET a = 4 WHERE a = 3" \
 mutate nocols "INSERT INTO nocols DEFAULT VALUES" \
 	'false table public.nocols: rows 2 → 3, contents changed'
 mutate dropped "DROP TABLE \"odd name\"" \
-	'false table public.odd name: table missing (had 3 rows)'
+	'false table public."odd name": table missing (had 3 rows)'
 
 # A table declared to differ does, and passes, said so.
 fresh_copy

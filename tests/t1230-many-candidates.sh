@@ -48,6 +48,7 @@ expect_true "the oldest candidate is in the list" grep -q "app-n5999.dump" "$F"
 expect_grep_F "picked $BK/app-n0000.dump" "$B/steps/01-check.out"
 expect_grep 'backup 0' "$B/steps/03-restore.out"
 expect_true "the destroy step ran" test -s "$TRASH/destroyed"
+expect_grep_F '(candidates: 6000,' "$B/report.md"
 expect_exit 0 "$RDRILL" verify "$B"
 expect_exit 0 "$RDRILL" render "$B" --lang zh-CN
 expect_exit 0 "$RDRILL" verify "$B"

@@ -327,6 +327,31 @@ static void test_compare(void **state)
 	fingerprint_release(&b);
 }
 
+/* Quoted names split back into their parts, unambiguously. */
+static void test_name_split(void **state)
+{
+	struct strbuf sc = STRBUF_INIT, tb = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(fp_name_split("public.posts", &sc, &tb), 0);
+	assert_string_equal(sc.buf, "public");
+	assert_string_equal(tb.buf, "posts");
+	assert_int_equal(fp_name_split("public.\"a.b\"", &sc, &tb), 0);
+	assert_string_equal(sc.buf, "public");
+	assert_string_equal(tb.buf, "a.b");
+	assert_int_equal(fp_name_split("\"public.a\".b", &sc, &tb), 0);
+	assert_string_equal(sc.buf, "public.a");
+	assert_string_equal(tb.buf, "b");
+	assert_int_equal(fp_name_split("\"x\"\"y\".\"odd name\"", &sc, &tb), 0);
+	assert_string_equal(sc.buf, "x\"y");
+	assert_string_equal(tb.buf, "odd name");
+	assert_int_equal(fp_name_split("(large objects)", &sc, &tb), -1);
+	assert_int_equal(fp_name_split("\"open.x", &sc, &tb), -1);
+	assert_int_equal(fp_name_split("a.b.c", &sc, &tb), -1);
+	strbuf_release(&sc);
+	strbuf_release(&tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_name_split),
 	};
 
 	return cmocka_run_group_tests_name("fingerprint", tests, NULL, NULL);

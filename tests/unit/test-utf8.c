@@ -12,6 +12,10 @@
 #include "strbuf.h"
 #include "secret.h"
 #include "utf8.h"
+#include "xalloc.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -230,6 +234,41 @@ static void test_progress_line(void **state)
 		"<U+001B>[2Jboom: line 2 <U+202E>\n");
 }
 
+/*
+ * die() shows its message like every other terminal line: a hostile
+ * path or server text in it cannot drive the terminal (ESC, a bidi
+ * override, a byte that is not UTF-8) nor show a secret.
+ */
+static void test_die_escaped(void **state)
+{
+	int fds[2], status;
+	pid_t pid;
+	char buf[4096];
+	ssize_t n, len = 0;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		secret_add("hunter2secret");
+		die("cannot read %s: %s", "/x/\x1b]0;owned\x07\xe2\x80\xae.dump",
+		    "pw hunter2secret \xff\x9b" "2J");
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_non_null(strstr(buf, "rdrill: fatal: cannot read /x/<U+001B>]0;owned"
+			       "<U+0007><U+202E>.dump: pw [REDACTED] <0xFF><0x9B>2J\n"));
+	assert_null(strchr(buf, '\x1b'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_terminal_lines),
 		cmocka_unit_test(test_terminal_redacts),
 		cmocka_unit_test(test_progress_line),
+		cmocka_unit_test(test_die_escaped),
 	};
 
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
