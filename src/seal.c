@@ -75,6 +75,18 @@ static const char *extra_report_lang(const char *name)
 	return found;
 }
 
+/* fsutil's temporary suffixes: mkstemp's XXXXXX, or PID.SEQ. */
+static int tmp_suffix(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (strlen(s) == 6 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 6)
+		return 1;
+	return n && s[n] == '.' && s[n + 1] &&
+	       strspn(s + n + 1, "0123456789") == strlen(s + n + 1);
+}
+
 /*
  * NAME.tmp.XXXXXX of a file rdrill writes atomically (fsutil.h): a kill
  * between mkstemp and rename leaves it. It never was evidence (nothing
@@ -92,7 +104,7 @@ static int is_leftover(const char *name)
 	size_t i;
 	int ok = 0;
 
-	if (!dot || strlen(dot + 5) != 6 || strchr(name, '/'))
+	if (!dot || strchr(name, '/') || !tmp_suffix(dot + 5))
 		return 0;
 	strbuf_add(&base, name, (size_t)(dot - name));
 	for (i = 0; atomic[i] && !ok; i++)
