@@ -19,8 +19,9 @@
  * OUTDIR/history.md, .html and .json (OUTDIR: the first DIR), and with
  * --prom as Prometheus textfile-collector metrics, each atomically. One
  * line per drill on stdout, one per finding and per path not searched;
- * exit 1 when a drill is overdue or a path could not be searched (for
- * cron). --key PUB.pem (repeatable): the trusted signers.
+ * exit 4 when a drill is overdue (for cron), 1 when history itself
+ * failed or a path could not be searched. A missing -o OUTDIR is
+ * created. --key PUB.pem (repeatable): the trusted signers.
  */
 static int trusted_key(const char *path, struct strvec *out, struct error *err)
 {
@@ -73,6 +74,8 @@ int cmd_history(int argc, char **argv)
 		return rdrill_usage_error(argv[0], "at most 64 --key");
 	if (!outdir)
 		outdir = dirs.v[0];
+	else if (fs_mkdirs(outdir, 0755, &err) < 0)
+		goto fail;
 	for (k = 0; k < nkeys; k++)
 		if (trusted_key(keyfiles[k], &keys, &err) < 0)
 			goto fail;
@@ -131,7 +134,8 @@ int cmd_history(int argc, char **argv)
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
 	       path.buf, path.buf);
 	overdue = history_overdue(h);
-	rc = overdue || history_skipped(h) ? RDRILL_EXIT_FAILED : RDRILL_EXIT_OK;
+	rc = history_skipped(h) ? RDRILL_EXIT_FAILED : overdue ?
+	     RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);

@@ -95,6 +95,16 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	json_object_set_new(start, "mode", json_string("plan"));
 	json_object_set(start, "time", json_object_get(p.plan, "created"));
 	json_array_append_new(records, start);
+	if (key_path && *key_path && !(key = sign_key_load(key_path, &err)))
+		goto fail;
+	/* As a run's: the bundle's name and the seal's key, for the report. */
+	{
+		const char *slash = strrchr(p.bundle.buf, '/');
+
+		json_object_set_new(start, "context", json_pack("{s:s, s:s?}",
+			"bundle", slash && slash[1] ? slash + 1 : p.bundle.buf,
+			"signing_key", key ? sign_key_fingerprint(key) : NULL));
+	}
 	/* Plans are evidence too: journaled, sealed, signed if a key is set. */
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", p.bundle.buf);
@@ -105,8 +115,6 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 		goto fail;
 	if (!json_object_get(start, "plan"))
 		json_object_set(start, "plan", p.plan);
-	if (key_path && *key_path && !(key = sign_key_load(key_path, &err)))
-		goto fail;
 	if (report_write(p.bundle.buf, records, a->lang, &err) < 0 ||
 	    seal_write(p.bundle.buf, SEAL_COMPLETE, "plan", a->lang, key,
 		       &err) < 0)

@@ -1,4 +1,6 @@
 #include "bundle.h"
+#include "clock.h"
+#include "signoff.h"
 #include "drill.h"
 #include "error.h"
 #include "journal.h"
@@ -49,6 +51,25 @@ static int count_destructive(const struct drill *d)
 	return n;
 }
 
+/* SEAL's "KEY: value" of bundle `dir`, or nothing. SEAL was verified. */
+static void seal_field(const char *dir, const char *key, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p;
+	size_t n = strlen(key);
+
+	strbuf_addf(&path, "%s/SEAL", dir);
+	if (strbuf_read_file(&sb, path.buf, 65536) >= 0)
+		for (p = sb.buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+			if (!strncmp(p, key, n) && p[n] == ':' && p[n + 1] == ' ') {
+				p += n + 2;
+				strbuf_add(out, p, strcspn(p, "\n"));
+				break;
+			}
+	strbuf_release(&sb);
+	strbuf_release(&path);
+}
+
 /*
  * --approved-plan names a plan bundle (`rdrill plan -o DIR`) instead of
  * a hash: it must verify (seal.h), signed by `key` when one is given,
@@ -57,18 +78,21 @@ static int count_destructive(const struct drill *d)
  */
 static int approved_from_bundle(const char *dir, const char *key,
 				struct strbuf *hash, json_t **approval,
-				struct error *err)
+				json_t **approved_plan, struct error *err)
 {
 	struct seal_check c;
 	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
-	json_t *records = NULL, *start, *plan;
-	const char *h;
+	json_t *records = NULL, *start, *plan, *signoffs = NULL, *so;
+	const char *h, *approver = NULL, *approver_key = NULL;
 	int torn = 0, ret = -1;
 	size_t i;
 
 	seal_check_init(&c);
 	if (seal_check(dir, key, NULL, &c, err) < 0)
 		goto out;
+	/* The approver is whoever signed it off: those records must hold. */
+	signoff_check(dir, strcmp(c.lang, "default") && *c.lang ? c.lang : NULL,
+		      &c);
 	if (c.problems.nr) {
 		strbuf_adds(&msg, "the approved plan bundle does not verify:");
 		for (i = 0; i < c.problems.nr; i++) {
@@ -92,16 +116,296 @@ static int approved_from_bundle(const char *dir, const char *key,
 		goto out;
 	}
 	strbuf_adds(hash, h);
-	*approval = json_pack("{s:s, s:s, s:s?, s:b}", "plan_bundle", dir,
-			      "plan_hash", h, "signed_by", *c.key ? c.key : NULL,
-			      "key_given", key != NULL);
+	/*
+	 * The approver shown is the one who signed the plan bundle off
+	 * with a key (`rdrill sign DIR --role approver --key ...`), never a
+	 * name the drill file gives: the last such record.
+	 */
+	signoffs = signoff_read(dir, err);
+	json_array_foreach(signoffs, i, so)
+		if (!strcmp(journal_str(so, "role"), "approver") &&
+		    json_is_string(json_object_get(so, "key"))) {
+			approver = journal_str(so, "name");
+			approver_key = journal_str(so, "key");
+		}
+	strbuf_reset(&path);
+	seal_field(dir, "sealed-at", &path);
+	*approval = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
+			      "plan_bundle", dir, "plan_hash", h,
+			      "signed_by", *c.key ? c.key : NULL,
+			      "key_given", key != NULL, "approver", approver,
+			      "approver_key", approver_key,
+			      "sealed_at", path.len ? path.buf : NULL,
+			      "plan_created", journal_str(plan, "created"));
+	*approved_plan = json_incref(plan);
 	ret = 0;
 out:
 	seal_check_release(&c);
+	json_decref(signoffs);
 	json_decref(records);
 	strbuf_release(&path);
 	strbuf_release(&msg);
 	return ret;
+}
+
+/*
+ * Approvals that survive the calendar (issue 20). A bare hash carries no
+ * review date: it must match exactly (its full 64 hex digits, or a
+ * prefix of at least APPROVAL_MIN_PREFIX: a 12-digit prefix is 48 bits,
+ * which a drill made to fit it could match). A plan bundle does carry
+ * one, its seal time: within the window after it, a plan that differs
+ * from the reviewed one only in what the date expands to (loaded again
+ * at the review's time, it hashes to the reviewed plan) is approved,
+ * and the journal's approval lists the values that rolled forward.
+ */
+#define APPROVAL_MIN_PREFIX 32
+#define APPROVAL_WINDOW_DEFAULT (7L * 86400)
+#define APPROVAL_WINDOW_MAX (366L * 86400)
+
+/* "7d", "36h", "90m", "3600s": seconds, or -1. */
+static long parse_window(const char *s)
+{
+	static const struct { char unit; long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	long v;
+	size_t i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || v <= 0 || !*end || end[1])
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*end == units[i].unit)
+			return v <= APPROVAL_WINDOW_MAX / units[i].secs ?
+			       v * units[i].secs : -1;
+	return -1;
+}
+
+/* What differs between the reviewed plan body and this one, in words. */
+static void body_diff(json_t *was, json_t *now, struct strbuf *out)
+{
+	const char *key;
+	json_t *v;
+	size_t i, nkeys = 0;
+
+	json_object_foreach(was, key, v) {
+		json_t *w = json_object_get(now, key);
+
+		if (json_equal(v, w))
+			continue;
+		strbuf_addf(out, "%s%s", nkeys++ ? ", " : "", key);
+		if (!strcmp(key, "steps") && json_array_size(v) != json_array_size(w)) {
+			strbuf_addf(out, " (%zu reviewed, %zu now)",
+				    json_array_size(v), json_array_size(w));
+		} else if (!strcmp(key, "steps")) {
+			for (i = 0; i < json_array_size(v); i++)
+				if (!json_equal(json_array_get(v, i),
+						json_array_get(w, i))) {
+					strbuf_addf(out, " (step %zu '%s' first)", i + 1,
+						    journal_str(json_array_get(w, i),
+								"id"));
+					break;
+				}
+		} else if (json_is_object(v) && json_is_object(w)) {
+			const char *k;
+			json_t *x;
+			int n = 0;
+
+			json_object_foreach(v, k, x)
+				if (!json_equal(x, json_object_get(w, k)))
+					strbuf_addf(out, "%s%s", n++ ? ", " : " (", k);
+			json_object_foreach(w, k, x)
+				if (!json_object_get(v, k))
+					strbuf_addf(out, "%s%s", n++ ? ", " : " (", k);
+			if (n)
+				strbuf_addch(out, ')');
+		}
+	}
+	json_object_foreach(now, key, v)
+		if (!json_object_get(was, key))
+			strbuf_addf(out, "%s%s (new)", nkeys++ ? ", " : "", key);
+}
+
+/* The variables whose values moved with the date: [{name, from, to}]. */
+static json_t *rolled_forward(json_t *was, json_t *now)
+{
+	json_t *arr = json_array(), *v;
+	const char *name;
+
+	json_object_foreach(was, name, v)
+		if (!json_equal(v, json_object_get(now, name)))
+			json_array_append_new(arr, json_pack("{s:s, s:O, s:O?}",
+				"name", name, "from", v, "to",
+				json_object_get(now, name)));
+	return arr;
+}
+
+/* "", or why a plan bundle sealed at `sealed` does not approve at `now`. */
+static void window_check(json_t *approval, long long sealed, long long now,
+			 long window, struct strbuf *why)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	json_object_set_new(approval, "window_s", json_integer(window));
+	if (sealed < 0) {
+		strbuf_adds(why, "the plan bundle's seal time cannot be read");
+		goto out;
+	}
+	clock_format_utc_ms(&t, sealed + (long long)window * 1000);
+	json_object_set_new(approval, "valid_until", json_string(t.buf));
+	strbuf_reset(&t);
+	clock_format_utc_ms(&t, now);
+	if (now < sealed)
+		strbuf_addf(why, "the plan bundle was sealed at %s, after this "
+			    "run's time %s", journal_str(approval, "sealed_at"),
+			    t.buf);
+	else if (now - sealed > (long long)window * 1000)
+		strbuf_addf(why, "the approval expired: the plan bundle was "
+			    "sealed at %s and approves for %lds, until %s; it is "
+			    "%s (review the plan again, or give a longer "
+			    "--approval-window)", journal_str(approval, "sealed_at"),
+			    window, journal_str(approval, "valid_until"), t.buf);
+out:
+	strbuf_release(&t);
+}
+
+/*
+ * A plan bundle's approval: within its window, the same plan, or one
+ * that only the date moved; else `mismatch` says which of the two
+ * failed, and what changed.
+ */
+static void settle_bundle(struct drill_args *a, struct planned *p,
+			  json_t *approval, json_t *approved_plan, long window,
+			  struct strbuf *settled)
+{
+	struct error err = ERROR_INIT;
+	struct drill_opts opts;
+	struct strbuf why = STRBUF_INIT;
+	struct drill *d = NULL;
+	char old_hash[65];
+	long long created = clock_parse_utc_ms(journal_str(approved_plan,
+							   "created"));
+
+	window_check(approval, clock_parse_utc_ms(journal_str(approval,
+			"sealed_at")), (long long)plan_now() * 1000, window, &why);
+	if (why.len || !strcmp(journal_str(p->plan, "plan_hash"), a->approved))
+		goto out;
+	opts.overrides = a->vars;
+	opts.now = (time_t)(created / 1000);
+	d = created >= 0 ? drill_load(a->file, &opts, &err) : NULL;
+	if (!d) {
+		strbuf_adds(&why, "the drill no longer loads as it did at the "
+			    "review");
+		goto out;
+	}
+	plan_hash(d->body, old_hash);
+	if (strcmp(old_hash, a->approved)) {
+		strbuf_adds(&why, "what was reviewed changed: ");
+		body_diff(json_object_get(approved_plan, "plan"), d->body, &why);
+		if (strcmp(journal_str(json_object_get(approved_plan,
+			   "drill_file"), "sha256"), p->drill->sha256))
+			strbuf_adds(&why, "; the drill file is not the reviewed "
+				    "one (its SHA-256 differs)");
+		goto out;
+	}
+	json_object_set_new(approval, "rolled_forward", rolled_forward(
+		json_object_get(json_object_get(approved_plan, "plan"), "vars"),
+		json_object_get(p->drill->body, "vars")));
+	strbuf_adds(settled, journal_str(p->plan, "plan_hash"));
+	a->approved = settled->buf;
+out:
+	if (why.len)
+		json_object_set_new(approval, "mismatch", json_string(why.buf));
+	drill_free(d);
+	error_release(&err);
+	strbuf_release(&why);
+}
+
+/*
+ * Before the gates: a bare hash checked for its form and widened from a
+ * long enough prefix; a plan bundle's approval settled (settle_bundle).
+ * 0 to go on (the runner's gate compares), else the exit code.
+ */
+static int settle_approval(const char *cmd, struct drill_args *a,
+			   struct planned *p, json_t *approval,
+			   json_t *approved_plan, long window,
+			   struct strbuf *settled)
+{
+	const char *cur = journal_str(p->plan, "plan_hash");
+	size_t len = strlen(a->approved), i;
+
+	if (approved_plan) {
+		settle_bundle(a, p, approval, approved_plan, window, settled);
+		return 0;
+	}
+	if (!strcmp(cur, a->approved))
+		return 0;
+	if (strspn(a->approved, "0123456789abcdefABCDEF") != len || len > 64)
+		return rdrill_usage_error(cmd, "--approved-plan %s is neither a "
+					  "plan bundle directory nor a plan hash",
+					  a->approved);
+	if (len < APPROVAL_MIN_PREFIX) {
+		struct strbuf t = STRBUF_INIT;
+
+		fprintf(stderr, "rdrill: --approved-plan %s: %zu hex digits is "
+			"too short to approve a plan; give the full 64-digit plan "
+			"hash `rdrill plan` prints (a prefix needs at least %d)\n",
+			utf8_term(&t, a->approved), len, APPROVAL_MIN_PREFIX);
+		strbuf_release(&t);
+		return RDRILL_EXIT_REFUSED;
+	}
+	for (i = 0; i < len; i++)
+		if ((a->approved[i] | 0x20) != cur[i])
+			return 0; /* the gate refuses, quoting both */
+	strbuf_adds(settled, cur);
+	a->approved = settled->buf;
+	return 0;
+}
+
+/*
+ * --approved-plan HASH|DIR with --approved-key and --approval-window:
+ * their combinations checked, the window read, a plan bundle verified
+ * and read (approved_from_bundle). 0, or the exit code, said.
+ */
+static int approval_args(const char *cmd, struct drill_args *a,
+			 const char *approved_key, const char *window_arg,
+			 long *window, struct strbuf *approved_hash,
+			 json_t **approval, json_t **approved_plan)
+{
+	struct error err = ERROR_INIT;
+	struct stat st;
+
+	if (approved_key && !a->approved)
+		return rdrill_usage_error(cmd, "--approved-key checks the "
+					  "signature of --approved-plan DIR");
+	if (window_arg && ((*window = parse_window(window_arg)) < 0 ||
+			   !a->approved))
+		return rdrill_usage_error(cmd, *window < 0 ?
+			"--approval-window is a duration like 7d, 36h or 90m "
+			"(at most 366d), not '%s'" : "--approval-window '%s' goes "
+			"with --approved-plan DIR", window_arg);
+	if (!a->approved)
+		return 0;
+	if (stat(a->approved, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (approved_key || window_arg)
+			return rdrill_usage_error(cmd, "%s needs --approved-plan "
+				"to name a plan bundle (a bare hash carries no "
+				"review date)", approved_key ? "--approved-key" :
+				"--approval-window");
+		return 0;
+	}
+	if (approved_from_bundle(a->approved, approved_key, approved_hash,
+				 approval, approved_plan, &err) < 0) {
+		rdrill_print_error(&err);
+		error_release(&err);
+		return RDRILL_EXIT_REFUSED;
+	}
+	a->approved = approved_hash->buf;
+	return 0;
 }
 
 /*
@@ -224,6 +528,10 @@ void rdrill_run_summary(const char *bundle, const char *word,
 		    t.buf, t.buf);
 	strbuf_adds(&out, "  verify:  rdrill verify ");
 	strbuf_add_shquoted(&out, t.buf);
+	/* As the report writes it: the seal key's fingerprint, when signed. */
+	if (view && *journal_str(view, "signing_key"))
+		strbuf_addf(&out, " --key SHA256:%s",
+			    journal_str(view, "signing_key"));
 	strbuf_adds(&out, "\n  next:    sign it off: rdrill sign ");
 	strbuf_add_shquoted(&out, t.buf);
 	strbuf_adds(&out, " --role operator --name NAME --key KEY.pem\n"
@@ -264,9 +572,10 @@ int cmd_run(int argc, char **argv)
 	const char *key_path = getenv("RDRILL_SIGN_KEY");
 	const char *approved_key = NULL;
 	struct sign_key *key = NULL;
-	struct strbuf approved_hash = STRBUF_INIT;
-	json_t *approval = NULL;
-	struct stat st;
+	struct strbuf approved_hash = STRBUF_INIT, settled = STRBUF_INIT;
+	json_t *approval = NULL, *approved_plan = NULL;
+	const char *window_arg = NULL;
+	long window = APPROVAL_WINDOW_DEFAULT;
 	struct strvec args = STRVEC_INIT;
 	int i;
 
@@ -276,6 +585,8 @@ int cmd_run(int argc, char **argv)
 			key_path = argv[++i];
 		else if (!strcmp(argv[i], "--approved-key") && i + 1 < argc)
 			approved_key = argv[++i];
+		else if (!strcmp(argv[i], "--approval-window") && i + 1 < argc)
+			window_arg = argv[++i];
 		else
 			strvec_push(&args, argv[i]);
 	}
@@ -296,23 +607,10 @@ int cmd_run(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (approved_key && !a.approved) {
-		rc = rdrill_usage_error(argv[0], "--approved-key checks the "
-					"signature of --approved-plan DIR");
+	rc = approval_args(argv[0], &a, approved_key, window_arg, &window,
+			   &approved_hash, &approval, &approved_plan);
+	if (rc)
 		goto out;
-	}
-	if (a.approved && stat(a.approved, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (approved_from_bundle(a.approved, approved_key,
-					 &approved_hash, &approval, &err) < 0) {
-			rc = RDRILL_EXIT_REFUSED;
-			goto fail;
-		}
-		a.approved = approved_hash.buf;
-	} else if (approved_key) {
-		rc = rdrill_usage_error(argv[0], "--approved-key needs "
-					"--approved-plan to name a plan bundle");
-		goto out;
-	}
 	if (a.dry_run) {
 		rc = rdrill_plan(&a, argv[0]);
 		goto out;
@@ -320,6 +618,12 @@ int cmd_run(int argc, char **argv)
 	rc = rdrill_load_plan(argv[0], &a, &p);
 	if (rc)
 		goto out;
+	if (a.approved) {
+		rc = settle_approval(argv[0], &a, &p, approval, approved_plan,
+				     window, &settled);
+		if (rc)
+			goto out;
+	}
 	/*
 	 * One run per drill and environment on this host, whatever file it
 	 * came from (lock.h). A lock that cannot be taken at all (no state
@@ -393,7 +697,9 @@ out:
 	sign_key_free(key);
 	strvec_clear(&args);
 	strbuf_release(&approved_hash);
+	strbuf_release(&settled);
 	json_decref(approval);
+	json_decref(approved_plan);
 	return rc;
 }
 

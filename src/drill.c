@@ -38,8 +38,21 @@ struct schema_ctx {
 	struct schema_field *step_fields; /* common + every kind's */
 	struct schema step_schema;
 	struct error *err;
+	int nerrs;         /* errors so far: the first in err, the rest appended */
 };
 #define ctx schema_ctx
+
+/*
+ * A tired writer fixes three typos in one round, not three: the loader
+ * goes on past an error where nothing later depends on the failed part
+ * (a map's other keys, an object's other fields, a list's other items),
+ * and every error after the first goes into err->detail as its own
+ * "file:line:col: what" line with its caret. At the cap the walk stops:
+ * each error costs a scan of the file for its caret, and a hostile file
+ * may hold 200,000 of them.
+ */
+#define DRILL_MAX_ERRORS 20
+#define too_many(c) ((c)->nerrs >= DRILL_MAX_ERRORS)
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj);
 static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj);
@@ -296,17 +309,65 @@ const struct ynode *schema_ctx_root(struct schema_ctx *c)
 	return ytree_root(c->t);
 }
 
+/* One more error, already "file:line:col: what" with its caret. */
+static int add_error(struct ctx *c, struct error *e)
+{
+	if (!c->nerrs++) {
+		strbuf_reset(&c->err->msg);
+		strbuf_reset(&c->err->detail);
+		strbuf_add(&c->err->msg, e->msg.buf, e->msg.len);
+		strbuf_add(&c->err->detail, e->detail.buf, e->detail.len);
+	} else if (c->nerrs <= DRILL_MAX_ERRORS) {
+		strbuf_addf(&c->err->detail, "%s\n%s", e->msg.buf,
+			    e->detail.buf);
+	}
+	return -1;
+}
+
 int schema_error_at(struct ctx *c, const struct ynode *n, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct error e = ERROR_INIT;
 	va_list ap;
 
+	if (too_many(c)) {
+		c->nerrs++;
+		return -1;
+	}
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ytree_error_at(c->t, n->line, n->col, c->err, "%s", sb.buf);
+	ytree_error_at(c->t, n->line, n->col, &e, "%s", sb.buf);
+	add_error(c, &e);
 	strbuf_release(&sb);
+	error_release(&e);
 	return -1;
+}
+
+/* ${...} in a scalar, expanded plainly into `out`: 1, 0 without, -1. */
+static int expand_scalar(struct ctx *c, const struct ynode *n,
+			 struct strbuf *out)
+{
+	struct error e = ERROR_INIT;
+	int rc = 1;
+
+	if (n->type != YNODE_SCALAR || !strstr(n->str, "${"))
+		return 0;
+	if (expand_node(c->t, n, c->vars, EXPAND_PLAIN, c->used, out, &e) < 0)
+		rc = add_error(c, &e);
+	error_release(&e);
+	return rc;
+}
+
+/* After the walk: how many errors there were, when more than one. */
+static void errors_summary(struct ctx *c)
+{
+	if (too_many(c))
+		strbuf_addf(&c->err->detail, "%s: stopped after %d errors\n",
+			    ytree_path(c->t), DRILL_MAX_ERRORS);
+	else if (c->nerrs > 1)
+		strbuf_addf(&c->err->detail, "%s: %d errors\n",
+			    ytree_path(c->t), c->nerrs);
 }
 
 static const char *node_kind(const struct ynode *n)
@@ -392,10 +453,17 @@ static int convert_text(struct ctx *c, const struct schema_field *f,
 		return err_at(c, n, "'%s' has no value", name);
 	if (f->type == SCHEMA_LIT) {
 		strbuf_add(&sb, n->str, n->len);
-	} else if (expand_node(c->t, n, c->vars, mode, c->used, &sb,
-			       c->err) < 0) {
-		strbuf_release(&sb);
-		return -1;
+	} else {
+		struct error e = ERROR_INIT;
+		int rc = expand_node(c->t, n, c->vars, mode, c->used, &sb, &e);
+
+		if (rc < 0)
+			add_error(c, &e);
+		error_release(&e);
+		if (rc < 0) {
+			strbuf_release(&sb);
+			return -1;
+		}
 	}
 	c->expanded += sb.len;
 	if (c->expanded > EXPAND_MAX_TOTAL) {
@@ -588,6 +656,7 @@ static int convert_list(struct ctx *c, const struct schema_field *f,
 {
 	json_t *arr;
 	size_t i;
+	int bad = 0;
 
 	if (n->type != YNODE_SEQ)
 		return err_at(c, n, "'%s' must be a list (items starting with "
@@ -596,15 +665,19 @@ static int convert_list(struct ctx *c, const struct schema_field *f,
 	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be an empty list", name);
 	arr = json_array();
-	for (i = 0; i < n->nkids; i++) {
+	for (i = 0; i < n->nkids && !too_many(c); i++) {
 		json_t *v;
 		char sub[160];
 		snprintf(sub, sizeof(sub), "%s[%zu]", name, i + 1);
 		if (convert(c, f->item, n->kids[i], sub, &v) < 0) {
-			json_decref(arr);
-			return -1;
+			bad = 1; /* the other items' errors too */
+			continue;
 		}
 		json_array_append_new(arr, v);
+	}
+	if (bad || too_many(c)) {
+		json_decref(arr);
+		return -1;
 	}
 	*out = arr;
 	return 0;
@@ -632,6 +705,7 @@ static int convert_map(struct ctx *c, const struct schema_field *f,
 {
 	json_t *obj;
 	size_t i;
+	int bad = 0;
 
 	if (n->type != YNODE_MAP)
 		return err_at(c, n, "'%s' must be a mapping (name: value), got "
@@ -639,14 +713,18 @@ static int convert_map(struct ctx *c, const struct schema_field *f,
 	if ((f->flags & SCHEMA_NONEMPTY) && !n->nkids)
 		return err_at(c, n, "'%s' must not be empty", name);
 	obj = json_object();
-	for (i = 0; i + 1 < n->nkids; i += 2) {
+	for (i = 0; i + 1 < n->nkids && !too_many(c); i += 2) {
 		json_t *v;
 		if (check_key(c, n, i, name) < 0 ||
 		    convert(c, f->item, n->kids[i + 1], n->kids[i]->str, &v) < 0) {
-			json_decref(obj);
-			return -1;
+			bad = 1;
+			continue;
 		}
 		json_object_set_new(obj, n->kids[i]->str, v);
+	}
+	if (bad || too_many(c)) {
+		json_decref(obj);
+		return -1;
 	}
 	*out = obj;
 	return 0;
@@ -658,12 +736,15 @@ static int check_keys(struct ctx *c, const struct schema *s,
 {
 	const struct schema_field *f;
 	size_t i;
+	int bad = 0;
 
-	for (i = 0; i + 1 < n->nkids; i += 2) {
+	for (i = 0; i + 1 < n->nkids && !too_many(c); i += 2) {
 		const struct schema_field *best = NULL;
 		size_t bestd = 3;
-		if (check_key(c, n, i, s->what) < 0)
-			return -1;
+		if (check_key(c, n, i, s->what) < 0) {
+			bad = 1;
+			continue;
+		}
 		for (f = s->fields; f->key; f++) {
 			size_t d;
 			if (f->flags & SCHEMA_DERIVED)
@@ -678,10 +759,13 @@ static int check_keys(struct ctx *c, const struct schema *s,
 		}
 		if (f->key && !(f->flags & SCHEMA_DERIVED))
 			continue;
-		if (best)
-			return err_at(c, n->kids[i], "unknown key '%s' in %s; "
-				      "did you mean '%s'?", n->kids[i]->str,
-				      s->what, best->key);
+		bad = 1;
+		if (best) {
+			err_at(c, n->kids[i], "unknown key '%s' in %s; did you "
+			       "mean '%s'?", n->kids[i]->str, s->what,
+			       best->key);
+			continue;
+		}
 		{
 			struct strbuf sb = STRBUF_INIT;
 			for (f = s->fields; f->key; f++)
@@ -691,10 +775,9 @@ static int check_keys(struct ctx *c, const struct schema *s,
 			err_at(c, n->kids[i], "unknown key '%s' in %s; expected "
 			       "one of: %s", n->kids[i]->str, s->what, sb.buf);
 			strbuf_release(&sb);
-			return -1;
 		}
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static json_t *json_default(const struct schema_field *f)
@@ -734,15 +817,16 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 {
 	const struct schema_field *f;
 	json_t *obj;
+	int bad_keys, bad = 0;
 
 	if (n->type != YNODE_MAP)
 		return err_at(c, n, "'%s' must be a mapping (key: value), got "
 			      "%s", name, node_kind(n));
-	if (check_keys(c, s, n) < 0)
-		return -1;
+	/* A misspelt key is also a missing one: say it once, as the typo. */
+	bad_keys = check_keys(c, s, n) < 0;
 	/* Then values in schema order, so ${vars} and names are known first. */
 	obj = json_object();
-	for (f = s->fields; f->key; f++) {
+	for (f = s->fields; f->key && !too_many(c); f++) {
 		const struct ynode *v;
 		json_t *jv;
 		char key[64];
@@ -751,12 +835,11 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 		v = ynode_get(n, f->key);
 		schema_json_key(f, key, sizeof(key));
 		if (!v) {
-			if (f->flags & SCHEMA_REQ) {
-				json_decref(obj);
-				return err_at(c, n, "%s is missing '%s'%s%s",
-					      s->what, f->key,
-					      f->help ? ": " : "",
-					      f->help ? f->help : "");
+			if ((f->flags & SCHEMA_REQ) && !bad_keys) {
+				err_at(c, n, "%s is missing '%s'%s%s", s->what,
+				       f->key, f->help ? ": " : "",
+				       f->help ? f->help : "");
+				bad = 1;
 			}
 			if (f->def)
 				json_object_set_new(obj, key, json_default(f));
@@ -765,17 +848,62 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 		if (f->flags & SCHEMA_MANUAL)
 			continue;
 		if (convert(c, f, v, f->key, &jv) < 0) {
-			json_decref(obj);
-			return -1;
+			bad = 1; /* the other fields' errors too */
+			continue;
 		}
 		json_object_set_new(obj, key, jv);
 	}
-	if (s->check && s->check(c, n, obj) < 0) {
+	/* Cross-field rules read the fields: only when all of them are. */
+	if (bad || bad_keys || too_many(c) ||
+	    (s->check && s->check(c, n, obj) < 0)) {
 		json_decref(obj);
 		return -1;
 	}
 	*out = obj;
 	return 0;
+}
+
+/*
+ * Numbers, durations, booleans and words take ${vars} like text does
+ * (`port: ${pg_port}`): the value is expanded first, then read as its
+ * type, and an error quotes what it expanded to at the reference's line
+ * and column. Identifiers and references stay literal: they are names
+ * other parts of the file are checked against before any expansion.
+ */
+static int convert_value(struct ctx *c, const struct schema_field *f,
+			 const struct ynode *n, const char *name, json_t **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct ynode expanded;
+	int rc = expand_scalar(c, n, &sb);
+
+	if (rc < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	if (rc) {
+		expanded = *n;
+		expanded.str = sb.buf;
+		expanded.len = sb.len;
+		expanded.style = YSTYLE_PLAIN;
+		n = &expanded;
+	}
+	switch (f->type) {
+	case SCHEMA_INT:
+		rc = convert_int(c, f, n, name, out);
+		break;
+	case SCHEMA_DURATION:
+		rc = convert_duration(c, f, n, name, out);
+		break;
+	case SCHEMA_BOOL:
+		rc = convert_bool(c, n, name, out);
+		break;
+	default:
+		rc = convert_enum(c, f, n, name, out);
+		break;
+	}
+	strbuf_release(&sb);
+	return rc;
 }
 
 static int convert(struct ctx *c, const struct schema_field *f, const struct ynode *n,
@@ -793,13 +921,10 @@ static int convert(struct ctx *c, const struct schema_field *f, const struct yno
 	case SCHEMA_STEPREF:
 		return convert_ref(c, f, n, name, out);
 	case SCHEMA_INT:
-		return convert_int(c, f, n, name, out);
 	case SCHEMA_DURATION:
-		return convert_duration(c, f, n, name, out);
 	case SCHEMA_BOOL:
-		return convert_bool(c, n, name, out);
 	case SCHEMA_ENUM:
-		return convert_enum(c, f, n, name, out);
+		return convert_value(c, f, n, name, out);
 	case SCHEMA_LIST:
 		return convert_list(c, f, n, name, out);
 	case SCHEMA_MAP:
@@ -814,15 +939,14 @@ static int convert(struct ctx *c, const struct schema_field *f, const struct yno
 static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 {
 	json_t *steps;
-	int i, n = 0;
+	int i, n = 0, bad = 0;
 
 	if (pn->type != YNODE_MAP)
 		return err_at(c, pn, "'phases' must be a mapping of phase names "
 			      "to lists of steps, got %s", node_kind(pn));
-	if (check_keys(c, &phase_schema, pn) < 0)
-		return -1;
+	bad = check_keys(c, &phase_schema, pn) < 0; /* and the known phases */
 	steps = json_array();
-	for (i = 0; drill_phases[i]; i++) {
+	for (i = 0; drill_phases[i] && !too_many(c); i++) {
 		const struct ynode *list = ynode_get(pn, drill_phases[i]);
 		const struct schema_field f_step = { .type = SCHEMA_OBJ,
 						     .obj = &c->step_schema };
@@ -836,8 +960,8 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 			continue;
 		c->phase = drill_phases[i];
 		if (convert_list(c, &f_list, list, drill_phases[i], &arr) < 0) {
-			json_decref(steps);
-			return -1;
+			bad = 1; /* the later phases' errors too */
+			continue;
 		}
 		json_array_foreach(arr, j, s) {
 			json_object_set_new(s, "n", json_integer(++n));
@@ -846,7 +970,7 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 		}
 		json_decref(arr);
 	}
-	if (!n) {
+	if (!n && !bad && !too_many(c)) {
 		json_decref(steps);
 		return err_at(c, pn, "the drill has no steps");
 	}
@@ -865,6 +989,10 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 				      "step: prove the backup before destroying "
 				      "anything");
 		}
+	}
+	if (bad || too_many(c)) {
+		json_decref(steps);
+		return -1;
 	}
 	*out = steps;
 	return 0;
@@ -1288,8 +1416,13 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 	if (load_vars(&c, root, opts, declared) < 0)
 		goto out;
 	collect_conn_names(&c, root);
-	if (convert_obj(&c, &top_schema, root, "drill", &body) < 0)
+	/* The steps' errors too, whatever the top level's were. */
+	if (convert_obj(&c, &top_schema, root, "drill", &body) < 0) {
+		if (ynode_get(root, "phases") && !too_many(&c))
+			convert_phases(&c, ynode_get(root, "phases"), &steps);
+		json_decref(steps);
 		goto out;
+	}
 	if (convert_phases(&c, ynode_get(root, "phases"), &steps) < 0) {
 		json_decref(body);
 		body = NULL;
@@ -1305,6 +1438,7 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 			json_object_set(vars_out, name, v);
 	json_object_set_new(body, "vars", vars_out);
 out:
+	errors_summary(&c);
 	json_decref(c.vars);
 	json_decref(c.used);
 	json_decref(c.depth);

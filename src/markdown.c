@@ -460,6 +460,13 @@ static const char stylesheet[] =
 int markdown_to_html(const char *md, size_t len, const char *title,
 		     const char *lang, struct strbuf *out, struct error *err)
 {
+	return markdown_to_html_footer(md, len, title, NULL, lang, out, err);
+}
+
+int markdown_to_html_footer(const char *md, size_t len, const char *title,
+			    const char *footer, const char *lang,
+			    struct strbuf *out, struct error *err)
+{
 	static const char *const extensions[] = {
 		"table", "strikethrough", "autolink", "tagfilter",
 	};
@@ -514,6 +521,12 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 	add_css_string(out, title ? title : "");
 	strbuf_adds(out, ";font:8pt var(--sans);color:#555}}\n"
 		    "");
+	/* What ties a printed page to its evidence, on every page. */
+	if (footer && *footer) {
+		strbuf_adds(out, "@page{@bottom-left{content:");
+		add_css_string(out, footer);
+		strbuf_adds(out, ";font:6.5pt var(--mono,monospace);color:#555}}\n");
+	}
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
 	markdown_status_badges(out, html);
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");

@@ -32,6 +32,14 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 		     const char *lang, struct strbuf *out, struct error *err);
 
 /*
+ * The same with `footer` (may be NULL) in every printed page's bottom
+ * margin: the report's bundle name and journal head (report.c).
+ */
+int markdown_to_html_footer(const char *md, size_t len, const char *title,
+			    const char *footer, const char *lang,
+			    struct strbuf *out, struct error *err);
+
+/*
  * The post-pass of markdown_to_html(), public for its tests. CSS cannot
  * select on text, so each exact "<code>WORD</code>" outside a <pre> block,
  * for WORD one of PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED

@@ -14,78 +14,168 @@
 #include <string.h>
 #include <time.h>
 
-#define OPT_VAR "  --var NAME=VALUE   set a drill variable (repeatable)\n"
-#define OPT_OUT "  -o, --output DIR   the bundle directory (must not exist or be empty)\n"
-#define OPT_LANG "  --lang zh-CN|en    the report's language (default: the drill's)\n"
-#define OPT_HELP "  -h, --help         this help\n"
+/*
+ * One table feeds both `rdrill CMD --help` and the man page's SYNOPSIS
+ * and COMMANDS (`rdrill help --man`, spliced into rdrill.1 by `make
+ * man`; tests/t1351-man-drift.sh fails when the two differ). An
+ * option's help may hold '\n': the next line of the same text.
+ */
+#define OPT_VAR { "--var", "NAME=VALUE", "set a drill variable (repeatable)" }
+#define OPT_OUT { "-o, --output", "DIR", "the bundle directory (must not exist or be empty;\n" \
+		  "created with its parents when missing)" }
+#define OPT_LANG { "--lang", "zh-CN|en", "the report's language (default: the drill's)" }
+#define OPT_HELP { "-h, --help", NULL, "this help" }
+#define OPT_END { NULL, NULL, NULL }
+
+static const struct rdrill_opt validate_opts[] = { OPT_HELP, OPT_END };
+static const struct rdrill_opt plan_opts[] = { OPT_VAR, OPT_OUT, OPT_LANG,
+					       OPT_HELP, OPT_END };
+static const struct rdrill_opt run_opts[] = {
+	OPT_VAR,
+	{ "--confirm", "ENV", "run destructive steps in environment ENV" },
+	{ "--approved-plan", "HASH", "refuse unless the plan hash is HASH (the full 64\n"
+	  "hex digits, or a prefix of at least 32)" },
+	{ "--approved-plan", "DIR", "... the hash of plan bundle DIR, which must verify\n"
+	  "(rdrill plan -o DIR made it)" },
+	{ "--approved-key", "PUB.pem", "and be signed by this key" },
+	{ "--approval-window", "DURATION", "how long after its seal a plan bundle approves\n"
+	  "(default 7d; 36h, 90m...): within it, a plan that only\n"
+	  "the date changed runs, the report listing what rolled" },
+	{ "--change-ref", "REF", "the change ticket this run belongs to (report)" },
+	OPT_OUT, OPT_LANG,
+	{ "--dry-run", NULL, "the same as rdrill plan" },
+	{ "--sign-key", "KEY.pem", "sign the seal (or RDRILL_SIGN_KEY)" },
+	OPT_HELP, OPT_END };
+static const struct rdrill_opt restore_opts[] = {
+	{ "--confirm", "ENV", "the drill's environment, as run asks it" },
+	{ "-o, --output", "DIR", "the new bundle (default: beside BUNDLE_DIR)" },
+	OPT_LANG,
+	{ "--sign-key", "KEY.pem", "sign the seal (or RDRILL_SIGN_KEY)" },
+	OPT_HELP, OPT_END };
+static const struct rdrill_opt render_opts[] = { OPT_LANG, OPT_HELP, OPT_END };
+static const struct rdrill_opt verify_opts[] = {
+	{ "--key", "PUB.pem|FINGERPRINT", "the seal must be signed by this key (a public key\n"
+	  "file, or the SHA256:... fingerprint the report prints)" },
+	{ "--signoff-key", "PUB.pem", "every signed sign-off must be signed by this key" },
+	{ "--tsa-ca", "CA.pem", "check seal.tsr, the time-stamp, against this CA" },
+	OPT_HELP, OPT_END };
+static const struct rdrill_opt sign_opts[] = {
+	{ "--role", "ROLE", "operator, reviewer, approver, auditor, ..." },
+	{ "--name", "NAME", "who signs" },
+	{ "--key", "KEY.pem", "sign with this Ed25519 key (or RDRILL_SIGN_KEY)" },
+	{ "--comment", "TEXT", "shown in the sign-off table" },
+	OPT_HELP, OPT_END };
+static const struct rdrill_opt history_opts[] = {
+	{ "-o", "OUTDIR", "write history.md/.html/.json there (default: the\n"
+	  "first DIR; created when missing)" },
+	{ "--prom", "FILE", "also write Prometheus textfile metrics" },
+	{ "--key", "PUB.pem", "a trusted signer (repeatable): only runs whose\n"
+	  "seal it signed count as passes" },
+	OPT_HELP, OPT_END };
+static const struct rdrill_opt keygen_opts[] = { OPT_HELP, OPT_END };
+static const struct rdrill_opt init_opts[] = {
+	{ "--force", NULL, "replace FILE if it exists" },
+	OPT_HELP, OPT_END };
 
 static const struct rdrill_cmd commands[] = {
+	{ "init", cmd_init, "init FILE.yaml [--force]",
+	  "write a commented starter drill: pg_dump, destroy, pg_restore, checks",
+	  init_opts,
+	  "Write a commented starter drill for the common case: pg_dump of one "
+	  "database, checks of the dump, the database dropped, pg_restore, the "
+	  "restored database's fingerprint compared with the dumped one's, to "
+	  "FILE.yaml (refused when it "
+	  "exists, unless --force). The connection is libpq's defaults "
+	  "(PGHOST, PGPORT, PGUSER); edit the file, then validate and plan it.",
+	  NULL },
 	{ "validate", cmd_validate, "validate DRILL.yaml...",
-	  "check drill files; exit 0 when every one is valid",
-	  "\noptions:\n" OPT_HELP },
+	  "check drill files; exit 0 when every one is valid", validate_opts,
+	  "Load every drill file exactly as run would and list every error of "
+	  "each, as file:line:col: what is wrong, with the source line and a "
+	  "caret (it stops after 20 in a file). Exit 0 when every "
+	  "file is valid.", NULL },
 	{ "plan", cmd_plan,
 	  "plan DRILL.yaml [--var k=v]... [-o DIR] [--lang zh-CN|en]",
 	  "dry-run: print every step as it would run, write a PLANNED report",
-	  "\noptions:\n" OPT_VAR OPT_OUT OPT_LANG OPT_HELP },
+	  plan_opts,
+	  "The dry-run: print every step as it would run (destructive steps "
+	  "marked) and write a bundle holding plan.json and a report marked "
+	  "PLANNED. Nothing in the drill is executed. The plan hash printed "
+	  "(in full) is what a reviewer approves.", NULL },
 	{ "run", cmd_run,
 	  "run DRILL.yaml [--var k=v]... [--confirm ENV] [--approved-plan HASH|DIR "
-	  "[--approved-key PUB.pem]] [--change-ref REF] [-o DIR] [--lang zh-CN|en] "
+	  "[--approved-key PUB.pem] [--approval-window DURATION]] [--change-ref REF] "
+	  "[-o DIR] [--lang zh-CN|en] "
 	  "[--dry-run] [--sign-key KEY.pem]",
-	  "run the drill, journal every step, write the report",
-	  "\noptions:\n" OPT_VAR
-	  "  --confirm ENV      run destructive steps in environment ENV\n"
-	  "  --approved-plan HASH  refuse unless the plan hash is HASH\n"
-	  "  --approved-plan DIR   ... the hash of plan bundle DIR, which must\n"
-	  "                     verify (rdrill plan -o DIR made it)\n"
-	  "  --approved-key PUB.pem  and be signed by this key\n"
-	  "  --change-ref REF   the change ticket this run belongs to (report)\n"
-	  OPT_OUT OPT_LANG
-	  "  --dry-run          the same as rdrill plan\n"
-	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n" OPT_HELP },
+	  "run the drill, journal every step, write the report", run_opts,
+	  "Run the drill into a new bundle: the safety gates first, then the "
+	  "phases in order; the destroy phase starts only when every "
+	  "verify_backup step passed; cleanup steps run whatever happened. "
+	  "A run that ends after a destroy step started and before its "
+	  "restore's verification passed is NOT RESTORED: the terminal's last "
+	  "block and the report's first say so, with the steps left as "
+	  "commands to paste.", NULL },
 	{ "restore", cmd_restore,
 	  "restore BUNDLE_DIR [--confirm ENV] [-o DIR] [--lang zh-CN|en] "
 	  "[--sign-key KEY.pem]",
 	  "finish a NOT RESTORED run: its restore phase on, same plan, new bundle",
-	  "\noptions:\n"
-	  "  --confirm ENV      the drill's environment, as run asks it\n"
-	  "  -o, --output DIR   the new bundle (default: beside BUNDLE_DIR)\n"
-	  OPT_LANG
-	  "  --sign-key KEY.pem sign the seal (or RDRILL_SIGN_KEY)\n"
+	  restore_opts,
+	  "Finish what a NOT RESTORED run left undone: BUNDLE_DIR must verify "
+	  "(a killed run's after render) and be NOT RESTORED. Its plan, "
+	  "variables and dates run again from the restore phase on, with the "
+	  "backups it picked; the checks compare against the canary, "
+	  "fingerprints and captures it recorded before destroy; the RTO runs "
+	  "from its disaster. It needs the same --confirm as run. The new "
+	  "bundle (beside BUNDLE_DIR unless -o) names the interrupted one and "
+	  "its journal's chain head; history links the pair.",
 	  "BUNDLE_DIR must verify (a killed run's: rdrill render it first) and\n"
 	  "be NOT RESTORED. Its plan, variables and dates run again from the\n"
 	  "restore phase; the checks compare against its evidence from before\n"
-	  "destroy; the new bundle names it and its journal's chain head.\n"
-	  OPT_HELP },
+	  "destroy; the new bundle names it and its journal's chain head." },
 	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
 	  "re-render report.md and report.html from a bundle's journal",
-	  "\noptions:\n" OPT_LANG OPT_HELP },
-	{ "verify", cmd_verify, "verify BUNDLE_DIR [--key PUB.pem] [--tsa-ca CA.pem]",
+	  render_opts,
+	  "Re-render report.md and report.html of a bundle from its journal "
+	  "alone, in either language. A killed run renders as INCOMPLETE, or "
+	  "NOT RESTORED when a destroy step had started, and is sealed as cut "
+	  "short.", NULL },
+	{ "verify", cmd_verify,
+	  "verify BUNDLE_DIR [--key PUB.pem|FINGERPRINT] [--signoff-key PUB.pem] "
+	  "[--tsa-ca CA.pem]",
 	  "check every byte of a bundle: chain, seal, logs, plan, reports, signature",
-	  "\noptions:\n"
-	  "  --key PUB.pem      the seal must be signed by this key\n"
-	  "  --tsa-ca CA.pem    check seal.tsr, the time-stamp, against this CA\n"
-	  OPT_HELP },
+	  verify_opts,
+	  "Check every byte of a bundle: the journal's hash chain against SEAL, "
+	  "SHA256SUMS, that no file was added or is missing, each log, "
+	  "plan.json, the reports re-rendered, the seal's signature, the "
+	  "time-stamp and the sign-offs. An unsigned bundle verifies and says "
+	  "unsigned; --key requires a signature by that key.", NULL },
 	{ "sign", cmd_sign,
 	  "sign BUNDLE_DIR --role ROLE --name NAME [--key KEY.pem] [--comment TEXT]",
 	  "sign a verified bundle off: a chained, signed record; report.signed.*",
-	  "\noptions:\n"
-	  "  --role ROLE        operator, reviewer, auditor, ...\n"
-	  "  --name NAME        who signs\n"
-	  "  --key KEY.pem      sign with this Ed25519 key (or RDRILL_SIGN_KEY)\n"
-	  "  --comment TEXT     shown in the sign-off table\n" OPT_HELP },
+	  sign_opts,
+	  "Sign a bundle that verifies off: append a record to signoff.jsonl "
+	  "(chained to SEAL, Ed25519-signed with the key, or a typed name "
+	  "without one) and write report.signed.md and report.signed.html with "
+	  "the sign-off table filled. The run's own files are not touched.",
+	  NULL },
 	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--key PUB.pem]...",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
-	  "\noptions:\n"
-	  "  -o OUTDIR          write history.md/.html/.json there (default: the first DIR)\n"
-	  "  --prom FILE        also write Prometheus textfile metrics\n"
-	  "  --key PUB.pem      a trusted signer (repeatable): only runs whose seal\n"
-	  "                     it signed count as passes\n"
-	  "exit 1 when a drill is overdue (its last passed run older than its cadence)\n"
-	  "or a directory under DIR could not be searched\n"
-	  OPT_HELP },
+	  history_opts,
+	  "Verify and index every run bundle under the directories into "
+	  "history.md, history.html and history.json; a drill whose last "
+	  "verified pass is older than its cadence (default 92 days) is "
+	  "OVERDUE. With --key, a run counts only when its seal is signed by "
+	  "one of those keys; runs dated in the future and signers that "
+	  "differ are findings.",
+	  "exit 4 when a drill is overdue (its last passed run older than its\n"
+	  "cadence), 1 when history itself failed or a directory under DIR\n"
+	  "could not be searched." },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
-	  "\noptions:\n" OPT_HELP },
+	  keygen_opts,
+	  "Make an Ed25519 key pair, DIR/rdrill-sign.key (mode 0600, for run "
+	  "--sign-key, sign --key or RDRILL_SIGN_KEY) and DIR/rdrill-sign.pub "
+	  "(for verify --key). DIR is created (mode 0700) when missing.", NULL },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -104,12 +194,104 @@ static void usage(FILE *f)
 
 static void command_usage(const struct rdrill_cmd *c, FILE *f)
 {
-	fprintf(f, "usage: rdrill %s\n\n%s\n", c->usage, c->summary);
-	if (c->options)
-		fputs(c->options, f);
+	const struct rdrill_opt *o;
+
+	fprintf(f, "usage: rdrill %s\n\n%s\n\noptions:\n", c->usage, c->summary);
+	for (o = c->opts; o->flag; o++) {
+		struct strbuf head = STRBUF_INIT;
+		const char *h = o->help, *nl;
+
+		strbuf_addf(&head, "  %s%s%s", o->flag, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		/* The help beside a short option, under a long one. */
+		if (head.len < 21)
+			fprintf(f, "%-21s", head.buf);
+		else
+			fprintf(f, "%s\n%21s", head.buf, "");
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(f, "%.*s\n%21s", (int)(nl - h), h, "");
+			h = nl + 1;
+		}
+		fprintf(f, "%s\n", h);
+		strbuf_release(&head);
+	}
+	if (c->note)
+		fprintf(f, "%s\n", c->note);
 	fprintf(f, "\nexit codes: 0 passed, 1 failed or did not verify, "
 		   "2 usage or drill-file error, 3 refused by a safety gate\n"
 		   "See rdrill(1).\n");
+}
+
+/* Text for roff: backslashes doubled, '-' as \-, a leading '.' or '\''
+ * guarded; help's '\n' becomes a space (roff fills the paragraph). */
+static void roff(FILE *f, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* `rdrill help --man`: the man page's SYNOPSIS, DESCRIPTION, COMMANDS. */
+static void man_sections(FILE *f)
+{
+	const struct rdrill_opt *o;
+	size_t i;
+
+	fputs(".SH SYNOPSIS\n", f);
+	for (i = 0; i < NCOMMANDS; i++) {
+		const char *args = commands[i].usage + strlen(commands[i].name);
+
+		fprintf(f, ".B rdrill %s\n", commands[i].name);
+		while (*args == ' ')
+			args++;
+		if (*args) {
+			roff(f, args);
+			fputc('\n', f);
+		}
+		fputs(".br\n", f);
+	}
+	fputs(".B rdrill\n[\\-h|\\-\\-help|\\-\\-version]\n", f);
+	fputs(".SH DESCRIPTION\n", f);
+	roff(f, "rdrill reads a drill file (YAML) that describes a backup and "
+	     "restore drill in fixed phases (preflight, backup, verify_backup, "
+	     "destroy, restore, verify_restore, cleanup), runs its steps, "
+	     "journals every step in a hash-chained journal, and writes an "
+	     "evidence bundle with a Markdown and HTML report. Every "
+	     "subcommand takes -h or --help and prints its usage (the same "
+	     "table as this page's) to standard output.");
+	fputs("\n.SH COMMANDS\n", f);
+	for (i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, ".TP\n.B %s\n", commands[i].name);
+		roff(f, commands[i].man);
+		fputc('\n', f);
+		if (commands[i].note) {
+			fputs(".IP\n", f);
+			roff(f, commands[i].note);
+			fputc('\n', f);
+		}
+		fputs(".RS\n", f);
+		for (o = commands[i].opts; o->flag; o++) {
+			fputs(o->arg ? ".TP\n.BI \"" : ".TP\n.B \"", f);
+			roff(f, o->flag);
+			if (o->arg) {
+				fputs("\" \" ", f);
+				roff(f, o->arg);
+			}
+			fputs("\"\n", f);
+			roff(f, o->help);
+			fputc('\n', f);
+		}
+		fputs(".RE\n", f);
+	}
 }
 
 /* -h or --help anywhere before "--" asks for the command's usage. */
@@ -343,6 +525,11 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage(stderr);
 		return RDRILL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") && argc == 3 &&
+	    !strcmp(argv[2], "--man")) {
+		man_sections(stdout);
+		return RDRILL_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {

@@ -13,16 +13,30 @@ enum rdrill_exit {
 	RDRILL_EXIT_FAILED = 1,  /* drill failed, evidence did not verify */
 	RDRILL_EXIT_USAGE = 2,   /* bad command line or drill file */
 	RDRILL_EXIT_REFUSED = 3, /* a safety gate said no; nothing touched */
+	/* history only: a drill is OVERDUE. Not 1, which is history's own
+	 * failure (a directory it cannot read or write): cron must tell
+	 * "the drills are late" from "the check itself broke". */
+	RDRILL_EXIT_OVERDUE = 4,
 };
 
+struct rdrill_opt {
+	const char *flag;	/* "-o, --output" */
+	const char *arg;	/* "DIR", or NULL for a switch */
+	const char *help;	/* one line or more ('\n') */
+};
+
+/* One row feeds --help and the man page (rdrill help --man). */
 struct rdrill_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 	const char *summary;
-	const char *options;	/* lines for --help, or NULL */
+	const struct rdrill_opt *opts;	/* ends with a NULL flag */
+	const char *man;	/* the man page's paragraph */
+	const char *note;	/* after the options: its own exit codes, what it needs; or NULL */
 };
 
+int cmd_init(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -65,6 +65,95 @@ static void add_codes(json_t *o, const char *const *keys)
 		add_code(o, *keys);
 }
 
+/*
+ * What ties a report, printed or not, to its evidence (issue 20): the
+ * bundle's name, the journal's chain head (the SHA-256 of the last
+ * record's line: SEAL's journal-head, which the seal and its signature
+ * vouch for; not the seal's own hash, which covers this report), and the
+ * verify command to run in the bundle's parent directory, with the
+ * seal's key fingerprint when it was signed. The records are re-dumped
+ * exactly as journal_append() wrote them (compact, ASCII, in order), so
+ * the head is the line's hash; t1354 checks it against SEAL. A killed
+ * run (no end record) is sealed later by whoever runs `rdrill render`,
+ * with their key if any: its command names no key.
+ */
+static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
+			     int sealed_by_run)
+{
+	json_t *last = json_array_get(records, json_array_size(records) - 1);
+	const char *bundle = journal_str(ctx, "bundle");
+	const char *key = journal_str(ctx, "signing_key");
+	char *line = last ? json_dumps(last, JSON_COMPACT | JSON_ENSURE_ASCII) :
+		     NULL;
+	struct strbuf cmd = STRBUF_INIT;
+	char head[SHA256_HEX_LEN + 1] = "?";
+
+	if (line) {
+		sha256_hex(line, strlen(line), head);
+		set_str(view, "chain_head", head);
+		add_code(view, "chain_head");
+		free(line);
+	}
+	if (!*bundle)
+		return; /* a journal from before bundles were named */
+	set_str(view, "bundle_name", bundle);
+	add_code(view, "bundle_name");
+	strbuf_adds(&cmd, "rdrill verify ");
+	/* Pasted into a shell: quoted unless plainly safe. */
+	if (bundle[0] != '-' && strspn(bundle, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == strlen(bundle))
+		strbuf_adds(&cmd, bundle);
+	else
+		strbuf_add_shquoted(&cmd, bundle);
+	if (*key && sealed_by_run)
+		strbuf_addf(&cmd, " --key SHA256:%s", key);
+	set_str(view, "verify_command", cmd.buf);
+	add_code(view, "verify_command");
+	/* The print footer: plain text, the CSS string escapes it. */
+	strbuf_reset(&cmd);
+	strbuf_addf(&cmd, "%s · journal head %s", bundle, head);
+	set_str(view, "print_footer", cmd.buf);
+	strbuf_release(&cmd);
+}
+
+/*
+ * How the run was approved (cmd-run.c writes context.approval): who
+ * signed the reviewed plan bundle off as approver, with which key (the
+ * approver the report names; the drill file's `approver:` is only a
+ * name), when the bundle was sealed, until when it approves, and the
+ * values that rolled forward with the date since the review.
+ */
+static void view_approval(json_t *view, json_t *ap)
+{
+	json_t *rolled = json_array(), *r;
+	const char *bundle = journal_str(ap, "plan_bundle");
+	const char *slash = strrchr(bundle, '/');
+	size_t i;
+
+	set_str(view, "approver_signed", journal_str(ap, "approver"));
+	set_str(view, "approver_key", journal_str(ap, "approver_key"));
+	set_str(view, "approval_bundle", slash && slash[1] ? slash + 1 : bundle);
+	add_code(view, "approval_bundle");
+	set_str(view, "approval_sealed", journal_str(ap, "sealed_at"));
+	set_str(view, "approval_until", journal_str(ap, "valid_until"));
+	json_array_foreach(json_object_get(ap, "rolled_forward"), i, r) {
+		json_t *o = json_object();
+
+		set_str(o, "name", journal_str(r, "name"));
+		set_str(o, "from", journal_str(r, "from"));
+		set_str(o, "to", journal_str(r, "to"));
+		add_code(o, "name");
+		add_code(o, "from");
+		add_code(o, "to");
+		if (i)
+			json_object_set_new(o, "not_first", json_true());
+		json_array_append_new(rolled, o);
+	}
+	json_object_set_new(view, "has_rolled",
+			    json_boolean(json_array_size(rolled) > 0));
+	json_object_set_new(view, "rolled_forward", rolled);
+}
+
 /* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
 static void format_duration_ms(struct strbuf *sb, long long ms)
 {
@@ -1446,6 +1535,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "operator", journal_str(plan, "operator"));
 	set_str(view, "signing_key", journal_str(json_object_get(start,
 		"context"), "signing_key"));
+	view_evidence_id(view, records, json_object_get(start, "context"),
+			 strcmp(status, "INCOMPLETE") != 0);
 	env_view(view, json_object_get(json_object_get(start, "context"),
 				       "environment"));
 	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
@@ -1455,6 +1546,7 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 	set_str(view, "plan_hash", journal_str(plan, "plan_hash"));
 	set_str(view, "confirm", journal_str(ctx, "confirm"));
 	set_str(view, "approved_plan", journal_str(ctx, "approved_plan"));
+	view_approval(view, json_object_get(ctx, "approval"));
 	view_controls(view, d);
 	if (d->backup_dir) {
 		json_t *bd = json_object(), *rules = json_array();
@@ -1820,8 +1912,9 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 		goto out;
 	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
 		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html(md->buf, md->len, title.buf,
-			     journal_str(view, "lang"), html, err) < 0)
+	if (markdown_to_html_footer(md->buf, md->len, title.buf,
+				    journal_str(view, "print_footer"),
+				    journal_str(view, "lang"), html, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -788,9 +788,15 @@ static int gates(struct run *r)
 	int destructive = 0;
 
 	if (r->o->approved && strcmp(r->o->approved, hash)) {
+		/* A plan bundle's approval says what changed (cmd-run.c). */
+		const char *why = journal_str(r->o->approval, "mismatch");
+
 		strbuf_addf(&r->reason, "the plan hash %s is not the approved "
-			    "plan %s: the drill file, its variables or the date "
-			    "changed since the review", hash, r->o->approved);
+			    "plan %s: %s", hash, r->o->approved, *why ? why :
+			    "the drill file, its variables or the date changed "
+			    "since the review (a bare hash carries no review "
+			    "date: it must match exactly; --approved-plan DIR, "
+			    "a reviewed plan bundle, lets the date roll forward)");
 		return -1;
 	}
 	for (i = 0; i < r->d->nsteps; i++)
@@ -1123,6 +1129,13 @@ static json_t *start_record(struct run *r, const char *plan_text)
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
 	json_object_set_new(ctx, "environment", envinfo_collect());
+	/* The report names its bundle, so a printed copy finds its evidence. */
+	{
+		const char *slash = strrchr(r->o->bundle, '/');
+
+		json_object_set_new(ctx, "bundle", json_string(slash && slash[1] ?
+				    slash + 1 : r->o->bundle));
+	}
 	/* The report says who signs; the SEAL.sig proves it. */
 	json_object_set_new(ctx, "signing_key", r->o->sign_key ?
 			    json_string(sign_key_fingerprint(r->o->sign_key)) :

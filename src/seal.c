@@ -575,7 +575,7 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 				    "is not the SHA-256 of the plan body");
 		else
 			strvec_pushf(&c->notes, "plan.json: the journal's plan, "
-				     "plan hash %.12s…", hash);
+				     "plan hash %s", hash);
 	}
 	free(text);
 	strbuf_release(&path);
@@ -859,6 +859,43 @@ static int read_small(const char *dir, const char *name, struct strbuf *sb)
 	return ret;
 }
 
+/* SEAL.sig by SEAL.pub, whose fingerprint must be `want`. */
+static void check_signature_fpr(const char *dir, const char *want,
+				const struct strvec *files,
+				const struct strbuf *seal,
+				const struct seal_fields *f, struct seal_check *c)
+{
+	struct strbuf sig = STRBUF_INIT, pub = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char fpr[SHA256_HEX_LEN + 1];
+
+	if (!in_list(files, "SEAL.sig") || !in_list(files, "SEAL.pub"))
+		strvec_pushf(&c->problems,
+			     "SEAL.sig: missing: the bundle is not signed (key "
+			     "SHA256:%s was asked for)", want);
+	else if (read_small(dir, "SEAL.sig", &sig) < 0 ||
+		 read_small(dir, "SEAL.pub", &pub) < 0)
+		strvec_push(&c->problems, "SEAL.sig, SEAL.pub: cannot read");
+	else if (sign_verify(pub.buf, pub.len, seal->buf, seal->len, sig.buf,
+			     sig.len, fpr, &e) < 0)
+		strvec_pushf(&c->problems, "SEAL.sig: %s (key SEAL.pub)",
+			     e.msg.buf);
+	else if (strcmp(fpr, want))
+		strvec_pushf(&c->problems, "SEAL.sig: signed by key SHA256:%s, "
+			     "not by SHA256:%s", fpr, want);
+	else if (strcmp(fpr, f->key))
+		strvec_push(&c->problems, "SEAL: key-fingerprint is not the "
+			    "fingerprint of SEAL.pub");
+	else {
+		memcpy(c->key, fpr, sizeof(c->key));
+		strvec_pushf(&c->notes, "SEAL.sig: a good Ed25519 signature by "
+			     "key SHA256:%s, the key asked for", fpr);
+	}
+	strbuf_release(&sig);
+	strbuf_release(&pub);
+	error_release(&e);
+}
+
 /* SEAL.sig against SEAL.pub, and against `pubkey` when given. */
 static void check_signature(const char *dir, const char *pubkey,
 			    const struct strvec *files, const struct strbuf *seal,
@@ -866,8 +903,18 @@ static void check_signature(const char *dir, const char *pubkey,
 {
 	struct strbuf sig = STRBUF_INIT, pub = STRBUF_INIT;
 	struct error e = ERROR_INIT;
-	char fpr[SHA256_HEX_LEN + 1];
+	char fpr[SHA256_HEX_LEN + 1], want[SHA256_HEX_LEN + 1];
 	int named = strcmp(f->key, "none") != 0;
+
+	/*
+	 * A fingerprint (the report's verify command gives one) names the
+	 * key as surely as its PEM file: SEAL.pub must be that key and have
+	 * signed SEAL. A copy re-signed with another key fails here.
+	 */
+	if (pubkey && sign_fingerprint_arg(pubkey, want)) {
+		check_signature_fpr(dir, want, files, seal, f, c);
+		return;
+	}
 
 	if (!in_list(files, "SEAL.sig")) {
 		if (named)
@@ -909,7 +956,8 @@ static void check_signature(const char *dir, const char *pubkey,
 	memcpy(c->key, fpr, sizeof(c->key));
 	strvec_pushf(&c->notes, "SEAL.sig: a good Ed25519 signature by key "
 		     "SHA256:%s%s", fpr, pubkey ? "" : " (SEAL.pub, the key the "
-		     "bundle names: give --key PUB.pem to check whose it is)");
+		     "bundle names: give --key PUB.pem, or its SHA256: fingerprint, to "
+		     "check whose it is)");
 	if (pubkey && in_list(files, "SEAL.pub")) {
 		strbuf_reset(&pub);
 		if (read_small(dir, "SEAL.pub", &pub) < 0 ||

@@ -81,8 +81,9 @@ void seal_check_release(struct seal_check *c);
  * c->problems. A bundle without a SEAL (a killed run) is checked as far
  * as it can be, and "unsealed" is one problem.
  *
- * `pubkey` (a PEM file, may be NULL): SEAL.sig must be a good signature
- * by that key. Without it a signature is checked against SEAL.pub, which
+ * `pubkey` (a PEM file, or a key fingerprint "SHA256:HEX" as reports
+ * print it; may be NULL): SEAL.sig must be a good signature by that key
+ * (for a fingerprint: by SEAL.pub, which must be that key). Without it a signature is checked against SEAL.pub, which
  * says only that the bundle is consistent, not whose it is.
  *
  * `tsa_ca` (CA certificates, PEM, may be NULL): seal.tsr must be a good

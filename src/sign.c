@@ -203,6 +203,39 @@ out:
 	return ret;
 }
 
+int sign_pub_fingerprint(const char *pub, size_t publen,
+			 char fpr[SHA256_HEX_LEN + 1], struct error *err)
+{
+	EVP_PKEY *pkey = read_pem(pub, publen, 0);
+	int ret = -1;
+
+	if (!pkey || EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519)
+		error_set(err, "not an Ed25519 public key (PEM)");
+	else if (fingerprint(pkey, fpr) < 0)
+		error_set(err, "cannot encode the public key");
+	else
+		ret = 0;
+	ERR_clear_error();
+	EVP_PKEY_free(pkey);
+	return ret;
+}
+
+int sign_fingerprint_arg(const char *arg, char fpr[SHA256_HEX_LEN + 1])
+{
+	size_t i;
+
+	if (!strncmp(arg, "SHA256:", 7))
+		arg += 7;
+	if (strlen(arg) != SHA256_HEX_LEN ||
+	    strspn(arg, "0123456789abcdefABCDEF") != SHA256_HEX_LEN)
+		return 0;
+	for (i = 0; i < SHA256_HEX_LEN; i++)
+		fpr[i] = (char)(arg[i] >= 'A' && arg[i] <= 'F' ?
+				arg[i] + 32 : arg[i]);
+	fpr[SHA256_HEX_LEN] = '\0';
+	return 1;
+}
+
 int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 		const void *sig, size_t siglen, char fpr[SHA256_HEX_LEN + 1],
 		struct error *err)
@@ -236,26 +269,6 @@ int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 	ret = 0;
 out:
 	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pkey);
-	return ret;
-}
-
-int sign_pub_fingerprint(const char *pub, size_t publen,
-			 char fpr[SHA256_HEX_LEN + 1], struct error *err)
-{
-	EVP_PKEY *pkey = read_pem(pub, publen, 0);
-	int ret = -1;
-
-	if (!pkey) {
-		error_set(err, "not a PEM public key");
-		sign_add_openssl_error(err);
-	} else if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
-		error_set(err, "not an Ed25519 public key");
-	} else if (fingerprint(pkey, fpr) < 0) {
-		error_set(err, "cannot encode the public key");
-	} else {
-		ret = 0;
-	}
 	EVP_PKEY_free(pkey);
 	return ret;
 }

@@ -49,9 +49,15 @@ int sign_verify(const char *pub, size_t publen, const void *data, size_t len,
 		const void *sig, size_t siglen, char fpr[SHA256_HEX_LEN + 1],
 		struct error *err);
 
-/* The fingerprint (as SEAL's key-fingerprint) of a PEM Ed25519 public key. */
+/* The fingerprint of the PEM public key in `pub` (bytes): 0, or -1 + err. */
 int sign_pub_fingerprint(const char *pub, size_t publen,
 			 char fpr[SHA256_HEX_LEN + 1], struct error *err);
+
+/*
+ * `arg` as a key fingerprint, as reports print it ("SHA256:" and 64 hex
+ * digits) or bare: 1 with the lower-case hex in `fpr`, else 0 (a path).
+ */
+int sign_fingerprint_arg(const char *arg, char fpr[SHA256_HEX_LEN + 1]);
 
 /* DIR/rdrill-sign.key (mode 0600) and DIR/rdrill-sign.pub; neither may exist. */
 int sign_keygen(const char *dir, struct strbuf *priv_path,

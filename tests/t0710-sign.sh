@@ -26,7 +26,7 @@ expect_true "the private key is in no file of the bundle" sh -c \
 expect_exit 0 "$RDRILL" verify "$S" --key "$K/rdrill-sign.pub"
 expect_grep "^OK      SEAL.sig: a good Ed25519 signature by key SHA256:$FPR\$" "$OUT"
 expect_exit 0 "$RDRILL" verify "$S"
-expect_grep_F "give --key PUB.pem to check whose" "$OUT"
+expect_grep_F "give --key PUB.pem, or its SHA256: fingerprint, to check whose" "$OUT"
 expect_exit 1 "$RDRILL" verify "$S" --key "$TRASH/k2/other.pub"
 expect_grep '^FAILED  SEAL.sig: the signature does not match' "$OUT"
 # The auditor's check, with openssl alone (README "Checking a bundle").

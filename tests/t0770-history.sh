@@ -76,7 +76,7 @@ expect_exit 1 run "$TRASH/never.yaml" -o "$H/5-never"
 expect_exit 0 run "$TRASH/quick.yaml" -o "$H/6-quick"
 sleep 2
 
-expect_exit 1 "$RDRILL" history "$H" -o "$TRASH" --prom "$TRASH/rdrill.prom"
+expect_exit 4 "$RDRILL" history "$H" -o "$TRASH" --prom "$TRASH/rdrill.prom"
 expect_grep '^OK       hist/test: last passed 20' "$OUT"
 expect_grep '^OVERDUE  never/test: last passed never' "$OUT"
 expect_grep '^OVERDUE  quick/test: last passed 20' "$OUT"
