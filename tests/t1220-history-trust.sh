@@ -66,7 +66,7 @@ expect_grep '^rdrill_last_run_verified{drill="main",environment="prod"} 0.000$' 
 expect_grep '^rdrill_history_findings{drill="main",environment="prod"} 2.000$' "$TRASH/p1"
 # A key nobody used: nothing counts, the drill is overdue.
 mkdir -p "$TRASH/nobody"; expect_exit 0 "$RDRILL" keygen "$TRASH/nobody"
-expect_exit 1 "$RDRILL" history "$H" -o "$TRASH" --key "$TRASH/nobody/rdrill-sign.pub"
+expect_exit 4 "$RDRILL" history "$H" -o "$TRASH" --key "$TRASH/nobody/rdrill-sign.pub"
 expect_grep '^OVERDUE  main/prod: last passed never' "$OUT"
 
 # A pass dated in the future: a copy of the genuine run whose clock was
@@ -88,7 +88,7 @@ expect_grep 'FINDING  .*/e-future: started 20[0-9-]*T[0-9:.]*Z, after this index
 # ...and cannot hide an overdue drill: the only other runs are 1s-cadence old.
 mkdir -p "$TRASH/h2"; cp -r "$F" "$TRASH/h2/future"; cp -r "$H/a-oldest" "$TRASH/h2/a"
 sleep 2
-expect_exit 1 "$RDRILL" history "$TRASH/h2" -o "$TRASH"
+expect_exit 4 "$RDRILL" history "$TRASH/h2" -o "$TRASH"
 expect_grep '^OVERDUE  main/prod: last passed 20' "$OUT"
 
 # Killed after its end record, sealed by render: verified, never a pass.
