@@ -4,6 +4,7 @@
 #include "history.h"
 #include "journal.h"
 #include "rdrill.h"
+#include "sign.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
@@ -17,23 +18,43 @@
  * run bundle under the directories (history.h), written as
  * OUTDIR/history.md, .html and .json (OUTDIR: the first DIR), and with
  * --prom as Prometheus textfile-collector metrics, each atomically. One
- * line per drill on stdout; exit 4 when a drill is overdue (for cron),
- * 1 when history itself failed. A missing -o OUTDIR is created.
+ * line per drill on stdout, one per finding and per path not searched;
+ * exit 4 when a drill is overdue (for cron), 1 when history itself
+ * failed or a path could not be searched. A missing -o OUTDIR is
+ * created. --key PUB.pem (repeatable): the trusted signers.
  */
+static int trusted_key(const char *path, struct strvec *out, struct error *err)
+{
+	struct strbuf pem = STRBUF_INIT;
+	char fpr[SHA256_HEX_LEN + 1];
+	int ret = -1;
+
+	if (strbuf_read_file(&pem, path, 64 << 10) < 0)
+		error_errno(err, "cannot read the public key %s", path);
+	else if (sign_pub_fingerprint(pem.buf, pem.len, fpr, err) < 0)
+		error_prefix(err, "%s", path);
+	else
+		ret = 0;
+	if (!ret)
+		strvec_push(out, fpr);
+	strbuf_release(&pem);
+	return ret;
+}
+
 int cmd_history(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
-	struct strvec dirs = STRVEC_INIT;
+	struct strvec dirs = STRVEC_INIT, keys = STRVEC_INIT;
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
 		      line = STRBUF_INIT;
-	const char *outdir = NULL, *prom = NULL, *push_url = NULL;
-	const char *expect = NULL, *lang = NULL;
+	const char *outdir = NULL, *prom = NULL, *keyfiles[65];
+	const char *push_url = NULL, *expect = NULL, *lang = NULL;
 	long long now = clock_wall_ms();
-	int fleet = 0;
-	json_t *h = NULL, *g;
+	int nkeys = 0, fleet = 0;
+	json_t *h = NULL, *g, *f;
 	char *js = NULL;
 	int k, rc = RDRILL_EXIT_FAILED, overdue;
-	size_t i;
+	size_t i, j;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "-o") && k + 1 < argc)
@@ -47,6 +68,8 @@ int cmd_history(int argc, char **argv)
 		else if (!strcmp(argv[k], "--lang") && k + 1 < argc &&
 			 (!strcmp(argv[k + 1], "en") || !strcmp(argv[k + 1], "zh-CN")))
 			lang = argv[++k];
+		else if (!strcmp(argv[k], "--key") && k + 1 < argc)
+			keyfiles[nkeys < 64 ? nkeys++ : nkeys] = argv[++k];
 		else if (argv[k][0] == '-')
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[k]);
@@ -56,11 +79,16 @@ int cmd_history(int argc, char **argv)
 	if (!dirs.nr)
 		return rdrill_usage_error(argv[0], "give the directories that "
 					  "hold the bundles");
+	if (nkeys > 64)
+		return rdrill_usage_error(argv[0], "at most 64 --key");
 	if (!outdir)
 		outdir = dirs.v[0];
 	else if (fs_mkdirs(outdir, 0755, &err) < 0)
 		goto fail;
-	h = history_scan(&dirs, now, &err);
+	for (k = 0; k < nkeys; k++)
+		if (trusted_key(keyfiles[k], &keys, &err) < 0)
+			goto fail;
+	h = history_scan(&dirs, &keys, now, &err);
 	if (!h)
 		goto fail;
 	history_markdown(h, &md);
@@ -98,6 +126,20 @@ int cmd_history(int argc, char **argv)
 		strbuf_reset(&path);
 		utf8_add_terminal(&path, line.buf);
 		puts(path.buf);
+		json_array_foreach(json_object_get(g, "findings"), j, f) {
+			strbuf_reset(&path);
+			strbuf_adds(&path, "FINDING  ");
+			utf8_add_terminal(&path, json_string_value(f));
+			puts(path.buf);
+		}
+	}
+	json_array_foreach(json_object_get(h, "skipped"), i, g) {
+		strbuf_reset(&line);
+		strbuf_addf(&line, "NOT SEARCHED %s: %s", journal_str(g, "path"),
+			    journal_str(g, "why"));
+		strbuf_reset(&path);
+		utf8_add_terminal(&path, line.buf);
+		puts(path.buf);
 	}
 	utf8_term(&path, outdir);
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
@@ -107,7 +149,8 @@ int cmd_history(int argc, char **argv)
 		fleet = rdrill_history_fleet(h, &dirs, expect, lang, outdir, now);
 	overdue = history_overdue(h);
 	/* MISSING counts like OVERDUE; a fleet view that failed, as history. */
-	rc = fleet < 0 ? RDRILL_EXIT_FAILED : overdue || fleet ?
+	rc = history_skipped(h) || fleet < 0 ? RDRILL_EXIT_FAILED :
+	     overdue || fleet ?
 	     RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
 fail:
@@ -116,6 +159,7 @@ out:
 	free(js);
 	json_decref(h);
 	strvec_clear(&dirs);
+	strvec_clear(&keys);
 	strbuf_release(&md);
 	strbuf_release(&html);
 	strbuf_release(&path);

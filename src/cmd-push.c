@@ -96,7 +96,7 @@ void rdrill_push_run(const char *url, const char *bundle, const char *id,
 		strbuf_setlen(&parent, slash == parent.buf ? 1 :
 			      (size_t)(slash - parent.buf));
 	strvec_push(&dirs, parent.buf);
-	h = history_scan(&dirs, clock_wall_ms(), &err);
+	h = history_scan(&dirs, NULL, clock_wall_ms(), &err);
 	if (!h)
 		warn(&err);
 	else

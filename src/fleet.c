@@ -79,11 +79,10 @@ static void runner_of(const char *bundle, const struct strvec *dirs,
 	}
 }
 
-/* What counts as a pass: history's notion (verified and PASSED). */
+/* What counts as a pass: history's own word on the run ("pass"). */
 static int is_pass(json_t *run)
 {
-	return !strcmp(journal_str(run, "state"), "verified") &&
-	       !strcmp(journal_str(run, "status"), "PASSED");
+	return json_is_true(json_object_get(run, "pass"));
 }
 
 static const char *verdict(json_t *run)
@@ -94,6 +93,8 @@ static const char *verdict(json_t *run)
 		return "TAMPERED";
 	if (!strcmp(st, "unsealed"))
 		return "UNVERIFIED";
+	if (!strcmp(st, "cut-short"))
+		return "CUT SHORT";
 	return journal_str(run, "status");
 }
 
@@ -172,13 +173,15 @@ json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms)
 							"runner"), runner.buf))
 					sub = json_array_get(out, k);
 			if (!sub) {
-				sub = json_pack("{s:O, s:O, s:O, s:s, s:I, s:[]}",
+				sub = json_pack("{s:O, s:O, s:O?, s:s, s:I, s:[], s:O?}",
 						"id", json_object_get(g, "id"),
 						"environment", json_object_get(g,
 							"environment"),
 						"title", json_object_get(g, "title"),
 						"runner", runner.buf,
-						"cadence_s", cadence, "runs");
+						"cadence_s", cadence, "runs",
+						"findings", json_object_get(g,
+							"findings"));
 				json_array_append_new(out, sub);
 			}
 			json_array_append(json_object_get(sub, "runs"), r);

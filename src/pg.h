@@ -119,11 +119,18 @@ PGconn *pg_connect_named(const struct drill *d, const char *name,
 #define PG_KEEP_BYTES (64 * 1024)
 #define PG_RESULT_FORMAT "rdrill-rows-1"
 
-/* The first row's first cell, whole, however large (for checks). */
+/*
+ * The first row's first cell, for checks, however large, without a copy
+ * of it: its length, its SHA-256 and its first PG_FIRST_KEEP bytes (a
+ * cell of 100 MB is compared by length and hash).
+ */
+#define PG_FIRST_KEEP (64 * 1024)
 struct pg_first {
 	int have;               /* the result has a first cell */
 	int null;
-	struct strbuf *text;    /* filled when !null (caller's buffer) */
+	struct strbuf *text;    /* its first bytes when !null (caller's buffer) */
+	unsigned long long len; /* its whole length */
+	char sha256[65];        /* of the whole cell, hex */
 };
 
 struct pg_query_opts {

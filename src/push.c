@@ -74,6 +74,9 @@ void push_group_metrics(json_t *g, struct strbuf *out)
 	gauge(out, "rdrill_last_run_verified",
 	      "1 when the latest bundle verifies.", "",
 	      !strcmp(journal_str(last, "state"), "verified"));
+	gauge(out, "rdrill_history_findings",
+	      "Findings: runs dated in the future, signers that differ.", "",
+	      (double)json_array_size(json_object_get(g, "findings")));
 	gauge(out, "rdrill_not_restored",
 	      "1 when the latest run left its system destroyed (NOT RESTORED).",
 	      "", !strcmp(journal_str(last, "status"), RESTORED_WORD));

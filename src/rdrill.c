@@ -71,6 +71,8 @@ static const struct rdrill_opt history_opts[] = {
 	{ "-o", "OUTDIR", "write history.md/.html/.json there (default: the\n"
 	  "first DIR; created when missing)" },
 	{ "--prom", "FILE", "also write Prometheus textfile metrics" },
+	{ "--key", "PUB.pem", "a trusted signer (repeatable): only runs whose\n"
+	  "seal it signed count as passes" },
 	{ "--push", "URL", "push them to a Prometheus Pushgateway, one group per\n"
 	  "drill, environment and runner (a failure is a warning)" },
 	{ "--expect", "FILE", "also fleet.md/.html/.json: a row per drill,\n"
@@ -170,19 +172,23 @@ static const struct rdrill_cmd commands[] = {
 	  "without one) and write report.signed.md and report.signed.html with "
 	  "the sign-off table filled. The run's own files are not touched.",
 	  NULL },
-	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] "
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--key PUB.pem]... "
 	  "[--push URL] [--expect FILE [--lang zh-CN|en]]",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
 	  history_opts,
 	  "Verify and index every run bundle under the directories into "
 	  "history.md, history.html and history.json; a drill whose last "
 	  "verified pass is older than its cadence (default 92 days) is "
-	  "OVERDUE. With --expect, fleet.md, fleet.html and fleet.json too: "
-	  "one row per drill, environment and runner host (the directory "
-	  "ship filed a bundle under), the latest run's verdict, OVERDUE per "
-	  "runner, and MISSING for an expected one that never reported.",
+	  "OVERDUE. With --key, a run counts only when its seal is signed by "
+	  "one of those keys; runs dated in the future and signers that "
+	  "differ are findings. With --expect, fleet.md, fleet.html and "
+	  "fleet.json too: one row per drill, environment and runner host (the "
+	  "directory ship filed a bundle under), the latest run's verdict, "
+	  "OVERDUE per runner, and MISSING for an expected one that never "
+	  "reported.",
 	  "exit 4 when a drill is overdue (its last passed run older than its\n"
-	  "cadence) or, with --expect, missing; 1 when history itself failed." },
+	  "cadence) or, with --expect, missing; 1 when history itself failed or\n"
+	  "a directory under DIR could not be searched." },
 	{ "ship", cmd_ship,
 	  "ship BUNDLE_DIR DEST [--runner NAME] [--identity KEY --known-hosts FILE] "
 	  "[--key PUB.pem]",

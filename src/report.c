@@ -978,8 +978,12 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 		set_data(p, "created", journal_str(rec, "created"));
 		set_data(p, "problem", journal_str(rec, "problem"));
 		set_clock(p, journal_str(rec, "clock"));
-		json_object_set_new(p, "ncandidates", json_integer((json_int_t)
-			json_array_size(json_object_get(rec, "candidates"))));
+		/* Past 100, the record keeps some; the total is its own field. */
+		json_object_set_new(p, "ncandidates", json_is_integer(
+			json_object_get(rec, "candidates_total")) ?
+			json_incref(json_object_get(rec, "candidates_total")) :
+			json_integer((json_int_t)json_array_size(
+				json_object_get(rec, "candidates"))));
 		if (json_is_true(json_object_get(rec, "fell_back")))
 			json_object_set_new(p, "fell_back", json_true());
 		{

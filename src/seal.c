@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
-#define JOURNAL_MAX (256u << 20)
+/* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
+#define PLAN_MAX (64u << 20)
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
@@ -77,6 +78,45 @@ static const char *extra_report_lang(const char *name)
 	strbuf_release(&md);
 	strbuf_release(&html);
 	return found;
+}
+
+/* fsutil's temporary suffixes: mkstemp's XXXXXX, or PID.SEQ. */
+static int tmp_suffix(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (strlen(s) == 6 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 6)
+		return 1;
+	return n && s[n] == '.' && s[n + 1] &&
+	       strspn(s + n + 1, "0123456789") == strlen(s + n + 1);
+}
+
+/*
+ * NAME.tmp.XXXXXX of a file rdrill writes atomically (fsutil.h): a kill
+ * between mkstemp and rename leaves it. It never was evidence (nothing
+ * named it, nothing hashed it), so in an unsealed bundle it is listed
+ * and render removes it before sealing, instead of refusing the bundle.
+ */
+static int is_leftover(const char *name)
+{
+	static const char *const atomic[] = {
+		"report.md", "report.html", "plan.json", "SHA256SUMS", "SEAL",
+		"SEAL.sig", "SEAL.pub", "seal.tsq", NULL
+	};
+	const char *dot = strstr(name, ".tmp.");
+	struct strbuf base = STRBUF_INIT;
+	size_t i;
+	int ok = 0;
+
+	if (!dot || strchr(name, '/') || !tmp_suffix(dot + 5))
+		return 0;
+	strbuf_add(&base, name, (size_t)(dot - name));
+	for (i = 0; atomic[i] && !ok; i++)
+		ok = !strcmp(base.buf, atomic[i]);
+	ok = ok || extra_report_lang(base.buf);
+	strbuf_release(&base);
+	return ok;
 }
 
 static const char *kind_word(mode_t m)
@@ -158,6 +198,9 @@ static int seal_journal_stat(const char *dir, struct journal_stat *js,
 	r = journal_stat(path.buf, js, err);
 	if (r < 0)
 		error_prefix(err, "journal.jsonl");
+	/* Killed before its start record: no chain head to name. */
+	else if (!js->records)
+		memcpy(js->head, "none", 5);
 	strbuf_release(&path);
 	return r;
 }
@@ -269,6 +312,7 @@ void seal_check_init(struct seal_check *c)
 	strvec_init(&c->problems);
 	strvec_init(&c->notes);
 	strvec_init(&c->caveats);
+	strvec_init(&c->leftovers);
 }
 
 void seal_check_release(struct seal_check *c)
@@ -276,6 +320,7 @@ void seal_check_release(struct seal_check *c)
 	strvec_clear(&c->problems);
 	strvec_clear(&c->notes);
 	strvec_clear(&c->caveats);
+	strvec_clear(&c->leftovers);
 }
 
 struct seal_fields {
@@ -363,7 +408,8 @@ static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
 				goto badval;
 			COPY(lang);
 		} else if (!strcmp(line.buf, "journal-head")) {
-			if (!is_hex64(val))
+			/* "none": killed before the journal's first record. */
+			if (!is_hex64(val) && strcmp(val, "none"))
 				goto badval;
 			COPY(head);
 		} else if (!strcmp(line.buf, "sha256sums")) {
@@ -432,16 +478,30 @@ static int safe_rel(const char *p)
 static int listed_hash(const struct checksum_set *listed, const char *name,
 		       char out[SHA256_HEX_LEN + 1])
 {
-	size_t i;
+	size_t lo = 0, hi = listed->nr;
 
-	for (i = 0; i < listed->nr; i++)
-		if (!strcmp(listed->v[i].name, name) &&
-		    (listed->v[i].status == CHECKSUM_OK ||
-		     listed->v[i].status == CHECKSUM_MISMATCH) &&
-		    listed->v[i].hex[0]) {
-			memcpy(out, listed->v[i].hex, SHA256_HEX_LEN + 1);
+	/*
+	 * SHA256SUMS is written sorted (a bundle of 10,000 steps has 20,000
+	 * logs): a binary search. An entry not found this way (an edited,
+	 * unsorted list) is only hashed again, never wrongly matched.
+	 */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(listed->v[mid].name, name);
+
+		if (!c) {
+			const struct checksum_entry *en = &listed->v[mid];
+			if ((en->status != CHECKSUM_OK &&
+			     en->status != CHECKSUM_MISMATCH) || !en->hex[0])
+				return 0;
+			memcpy(out, en->hex, SHA256_HEX_LEN + 1);
 			return 1;
 		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -465,6 +525,9 @@ static void check_logs(const char *dir, json_t *records, struct strvec *referenc
 			char got[SHA256_HEX_LEN + 1];
 
 			if (!json_is_object(v) || !rel || !want)
+				continue;
+			/* plan.json by hash: checked as the journal is read. */
+			if (!i && !strcmp(key, "plan_file"))
 				continue;
 			if (!safe_rel(rel)) {
 				strvec_pushf(&c->problems, "journal.jsonl:%zu: "
@@ -524,6 +587,18 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 	strbuf_release(&have);
 }
 
+static int file_exists(const char *dir, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	r = lstat(path.buf, &st) == 0;
+	strbuf_release(&path);
+	return r;
+}
+
 static int file_equals(const char *dir, const char *name,
 		       const struct strbuf *want)
 {
@@ -579,6 +654,11 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
 			     "render", mdn.buf, htmln.buf);
+	else if (!theirs && bad == htmln.buf && !file_exists(dir, htmln.buf))
+		/* Unsealed: killed between writing report.md and .html. */
+		strvec_pushf(&c->caveats, "%s: missing: the run was killed "
+			     "while writing its reports (render writes them)",
+			     htmln.buf);
 	else if (comparable)
 		strvec_pushf(&c->problems, "%s: not what the journal renders to",
 			     bad);
@@ -608,21 +688,46 @@ static int in_list(const struct strvec *v, const char *s)
 	return 0;
 }
 
-/* A file a run writes into steps/: steps/NN-ID.SUFFIX of a planned step. */
+/*
+ * A file a run writes into steps/: steps/NN-ID.SUFFIX of a planned step.
+ * NN is the step's number, so one step is looked at, not all of them
+ * (a bundle of 10,000 steps has 20,000 logs).
+ */
 static int step_file(const struct drill *d, const char *name)
 {
 	struct strbuf pre = STRBUF_INIT;
+	const char *p = name + 6;
+	long n = 0;
+	int ok = 0;
+
+	if (!d || strncmp(name, "steps/", 6))
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 1000000)
+		n = n * 10 + (*p++ - '0');
+	if (*p != '-' || n < 1 || (size_t)n > d->nsteps || d->steps[n - 1].n != n)
+		return 0;
+	strbuf_addf(&pre, "steps/%02ld-%s.", n, d->steps[n - 1].id);
+	ok = !strncmp(name, pre.buf, pre.len) && !strchr(name + pre.len, '/') &&
+	     name[pre.len];
+	strbuf_release(&pre);
+	return ok;
+}
+
+/* steps/00-backup-N.candidates.jsonl of a scheduled item N (runner.c). */
+static int backup_file(const struct drill *d, const char *name)
+{
+	struct strbuf want = STRBUF_INIT;
 	size_t i;
 	int ok = 0;
 
-	for (i = 0; d && i < d->nsteps && !ok; i++) {
-		strbuf_reset(&pre);
-		strbuf_addf(&pre, "steps/%02ld-%s.", d->steps[i].n,
-			    d->steps[i].id);
-		ok = !strncmp(name, pre.buf, pre.len) &&
-		     !strchr(name + pre.len, '/') && name[pre.len];
+	for (i = 0; d && i < d->nitems && !ok; i++) {
+		if (!d->items[i].scheduled)
+			continue;
+		strbuf_reset(&want);
+		strbuf_addf(&want, "steps/00-backup-%zu.candidates.jsonl", i + 1);
+		ok = !strcmp(name, want.buf);
 	}
-	strbuf_release(&pre);
+	strbuf_release(&want);
 	return ok;
 }
 
@@ -646,13 +751,36 @@ static void check_unsealed_files(json_t *records, const struct strvec *files,
 		if (!strcmp(n, "journal.jsonl") || !strcmp(n, "plan.json") ||
 		    !strcmp(n, "report.md") || !strcmp(n, "report.html") ||
 		    !strcmp(n, "steps") || extra_report_lang(n) ||
-		    is_seal_file(n) || step_file(d, n))
+		    is_seal_file(n) || step_file(d, n) || backup_file(d, n))
 			continue;
+		if (is_leftover(n)) {
+			strvec_push(&c->leftovers, n);
+			strvec_pushf(&c->caveats, "%s: a temporary file a kill "
+				     "left (render removes it)", n);
+			continue;
+		}
 		strvec_pushf(&c->problems, "%s: added (not a file a run of this "
 			     "plan writes)", n);
 	}
 	drill_free(d);
 	error_release(&e);
+}
+
+/*
+ * SHA256SUMS lists at most the bundle's files, each on one line of its
+ * hash, two spaces, its name (escaped: at most twice as long) and a
+ * newline: a bigger file is hostile, and is not read (its entries would
+ * each take memory; issue 27).
+ */
+static int sums_size_fits(const char *path, const struct strvec *files)
+{
+	unsigned long long most = 0;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < files->nr; i++)
+		most += SHA256_HEX_LEN + 4 + 2 * strlen(files->v[i]);
+	return lstat(path, &st) == 0 && (unsigned long long)st.st_size <= most;
 }
 
 static void check_sums(const char *dir, const struct seal_fields *f,
@@ -670,6 +798,11 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (!in_list(files, "SHA256SUMS")) {
 		strvec_push(&c->problems, "SHA256SUMS: missing");
+		goto out;
+	}
+	if (!sums_size_fits(path.buf, files)) {
+		strvec_push(&c->problems, "SHA256SUMS: larger than a list of "
+			    "this bundle's files can be: not read");
 		goto out;
 	}
 	if (f && (sha256_file_hex(path.buf, got, NULL, &e) < 0 ||
@@ -693,7 +826,13 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	}
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
-		if (!is_seal_file(n) && !extra_report_lang(n) &&
+		if (!f && is_leftover(n)) {
+			if (!in_list(&c->leftovers, n)) {
+				strvec_push(&c->leftovers, n);
+				strvec_pushf(&c->caveats, "%s: a temporary file a "
+					     "kill left (render removes it)", n);
+			}
+		} else if (!is_seal_file(n) && !extra_report_lang(n) &&
 		    !seal_is_late_file(n) && !in_list(&names, n))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
@@ -964,6 +1103,50 @@ static void check_reports(const char *dir, json_t *records,
 	error_release(&e);
 }
 
+/*
+ * A run killed between creating journal.jsonl and writing its start
+ * record leaves a journal with no whole record, and plan.json (written
+ * before the journal): the plan is all there is to render. This stand-in
+ * start record is made the same way by render and by verify, from
+ * plan.json's bytes (which SHA256SUMS then covers), so the report is
+ * re-rendered byte for byte: an INCOMPLETE report in which nothing ran.
+ */
+static json_t *stand_in(const char *dir, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	json_t *plan, *recs = NULL;
+
+	strbuf_addf(&path, "%s/plan.json", dir);
+	plan = journal_read_plan(path.buf, NULL, &e);
+	if (!plan)
+		error_set(err, "plan.json: %s", e.msg.buf);
+	else
+		recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type",
+				 "start", "mode", "run", "time",
+				 journal_str(plan, "created"), "plan", plan,
+				 "context", "killed_before_start", 1);
+	json_decref(plan);
+	strbuf_release(&path);
+	error_release(&e);
+	return recs;
+}
+
+json_t *seal_records(const char *dir, int *torn, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *records;
+
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	records = journal_read_any(path.buf, 1, torn, err);
+	strbuf_release(&path);
+	if (records && !json_array_size(records)) {
+		json_decref(records);
+		records = stand_in(dir, err);
+	}
+	return records;
+}
+
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
@@ -984,13 +1167,24 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		strvec_push(&c->problems, "journal.jsonl: missing");
 	} else if (seal_journal_stat(dir, &js, &e) == 0) {
 		strbuf_addf(&path, "%s/journal.jsonl", dir);
-		records = journal_read_verified(path.buf, &torn, &e);
+		records = journal_read_any(path.buf, 1, &torn, &e);
 		if (!records) {
 			push_err(&c->problems, dir, &e);
 			/* The rest is still checked, from the unverified lines. */
 			error_release(&e);
 			error_init(&e);
 			records = journal_read(path.buf, &torn, &e);
+		} else if (!json_array_size(records)) {
+			json_decref(records);
+			records = stand_in(dir, &e);
+			if (!records)
+				strvec_pushf(&c->problems, "journal.jsonl: no "
+					     "record, and %s", e.msg.buf);
+			else
+				strvec_push(&c->notes, "journal.jsonl: no whole "
+					    "record: the run was killed before "
+					    "its start record; the report is "
+					    "plan.json's, nothing ran");
 		} else {
 			strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
 				     "over %lld records", js.records);

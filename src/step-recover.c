@@ -423,6 +423,24 @@ static int server_alive(const char *data)
 	return alive;
 }
 
+/* The server's log says it is no longer running (or never will). */
+static int log_says_stopped(const char *path)
+{
+	static const char *const ends[] = {
+		"database system is shut down", "FATAL:  ", "PANIC:  ", NULL
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int stopped = 0;
+
+	if (strbuf_read_file(&sb, path, 64u << 20) == 0)
+		for (i = 0; ends[i] && !stopped; i++)
+			stopped = mem_find(sb.buf, sb.len, ends[i],
+					   strlen(ends[i])) != NULL;
+	strbuf_release(&sb);
+	return stopped;
+}
+
 /* Lines of the server log that say how recovery went. */
 static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 {
@@ -877,7 +895,7 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	uint64_t segsize, start_lsn, stop_lsn, tlsn = 0;
 	uint32_t tli;
 	long long m0, m1, deadline;
-	int ret = -1, ok, reached = 0, port;
+	int ret = -1, ok, reached = 0, port, seen_alive = 0;
 	char seg1[32], seg2[32];
 	double tt, st;
 
@@ -1357,8 +1375,15 @@ common:
 				 "recovering");
 			break;
 		}
-		if (!alive && mono_ms() - m0 > 3000)
-			break;          /* it died: its log says why */
+		/*
+		 * Stopped (its log says why) once it was seen running, or
+		 * once its log says it ended; never after a guess of how long
+		 * a start takes, which a loaded machine exceeds (issue 21).
+		 */
+		if (alive)
+			seen_alive = 1;
+		else if (seen_alive || log_says_stopped(logsrc.buf))
+			break;
 		if (mono_ms() > deadline) {
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "recovery did not reach its target "
@@ -1533,10 +1558,16 @@ common:
 		strbuf_reset(&log);
 		if (read_owned(logsrc.buf, u, &log, 64u << 20, &e) == 0)
 			log_lines(log.buf, lines, &fatal);
-		why = fatal.len ? fatal.buf : mem_find(log.buf, log.len,
-			"shutdown at recovery target", 27) ? "the server shut "
-		      "down at the target (target_action: shutdown): it was "
-		      "never promoted" : !server_alive(p->scratch) ?
+		/*
+		 * A shutdown at the target first: the FATAL it sends a client
+		 * connected then ("terminating connection due to
+		 * administrator command") is its consequence, not its cause;
+		 * whether rdrill was connected at that instant is chance.
+		 */
+		why = mem_find(log.buf, log.len, "shutdown at recovery target",
+			       27) ? "the server shut down at the target "
+		      "(target_action: shutdown): it was never promoted" :
+		      fatal.len ? fatal.buf : !server_alive(p->scratch) ?
 		      "the scratch server stopped before it reached the target" :
 		      NULL;
 		if (why) {

@@ -618,7 +618,7 @@ static void test_truncation(void **state)
 	struct error err = ERROR_INIT;
 	PGconn *c = admin();
 	struct strbuf first_text = STRBUF_INIT, log = STRBUF_INIT;
-	struct pg_first first = { 0, 0, &first_text };
+	struct pg_first first = { 0, 0, &first_text, 0, "" };
 	struct pg_query_opts o = { 0, NULL, NULL, NULL, &first, 0 };
 	char path[] = "/tmp/rdrill-test-pg-rows.XXXXXX", hex[SHA256_HEX_LEN + 1];
 	json_t *res;
@@ -641,6 +641,7 @@ static void test_truncation(void **state)
 	/* The whole result is in the log, canonical, and hashed. */
 	assert_true(first.have && !first.null);
 	assert_string_equal(first_text.buf, "1");
+	assert_int_equal(first.len, 1);
 	assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
 	assert_int_equal(o.log_bytes, log.len);
 	assert_true(!strncmp(log.buf, "[\"g\",\"t\"]\n[\"1\",\"row 1\"]\n",
