@@ -24,6 +24,77 @@ static int is_ascii_alnum(int c)
 	       (c >= '0' && c <= '9');
 }
 
+
+/* Whether every byte of s is one of `set`. */
+static int all_of(const char *s, size_t len, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr(set, s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The first ']' after the '[' at `open`, when no other bracket comes
+ * between and what follows the ']' is the value's and not '(', '[' or
+ * ':' (so no link, image destination or "[x]: /url" definition): such a
+ * pair can only be a shortcut reference, and report.md defines none,
+ * so "[mm]" reads as itself. A '!' before it in the value is escaped;
+ * no template puts '!' or ']' right before a value (test-markdown
+ * checks the templates). Returns the ']' or 0.
+ */
+static size_t bracket_partner(const char *s, size_t len, size_t open)
+{
+	size_t j;
+
+	for (j = open + 1; j < len && s[j] != ']'; j++)
+		if (s[j] == '[' || s[j] == '\\')
+			return 0;
+	if (j + 1 >= len || strchr("([:", s[j + 1]))
+		return 0;
+	return j;
+}
+
+static int plain_bracket(const char *s, size_t len, size_t i)
+{
+	size_t k;
+
+	if (s[i] == '[')
+		return bracket_partner(s, len, i) != 0;
+	for (k = i; k-- > 0;) {
+		if (s[k] == ']')
+			return 0;
+		if (s[k] == '[')
+			return bracket_partner(s, len, k) == i;
+	}
+	return 0;
+}
+
+/*
+ * A '*' that is the value's only one, inside it, between two ASCII
+ * letters or digits or between two other ASCII punctuation characters
+ * (a glob in a path), can both open and close emphasis, so the rule of
+ * three keeps it from pairing with the "**" a template wraps a value
+ * in, and it has no partner in the value. Anything else is escaped.
+ */
+static int lone_star(const char *s, size_t len, size_t i)
+{
+	int prev, next;
+	size_t k;
+
+	if (i == 0 || i + 1 >= len)
+		return 0;
+	for (k = 0; k < len; k++)
+		if (s[k] == '*' && k != i)
+			return 0;
+	prev = (unsigned char)s[i - 1];
+	next = (unsigned char)s[i + 1];
+	return (is_ascii_alnum(prev) && is_ascii_alnum(next)) ||
+	       (is_ascii_punct(prev) && is_ascii_punct(next));
+}
+
 /*
  * Whether the punctuation character at s[i] could mean something to
  * cmark-gfm, so report.md keeps "/tmp", "(bookworm)", "root@vm",
@@ -32,16 +103,23 @@ static int is_ascii_alnum(int c)
  * or just after a leading number ("1. " / "1)" open an ordered list;
  * "1.5" does not); what sits either side of the value is the template's,
  * so the first and last characters are judged as if anything could be
- * there. Always escaped: what opens or closes code, emphasis,
- * strikethrough, links, HTML and table cells. Only in context: '_'
+ * there. Always escaped: what opens or closes code, strikethrough, HTML
+ * and table cells. Only in context: '[' and ']' unless a pair that can
+ * only be a shortcut reference (bracket_partner()); '*' unless a lone
+ * one between like characters (lone_star()); '-' and '+' only first,
+ * and then only before a space, alone, or (a '-') in a line of '-' and
+ * spaces: a list item, a thematic break or a setext underline, never
+ * "--confirm"; '_'
  * between two ASCII letters or digits is intraword and can neither open
  * nor close emphasis; '#' closes an ATX heading only after a space; '&'
  * starts an entity only before a letter, digit or '#'; '!' is an image
- * only before '['; '>' is a block quote only at the start; ':' only
+ * before '['; '>' is a block quote only at the start; ':' only
  * before '/' (scheme://) and '.' only after 'w' (www.), which is what the
  * autolink extension looks for. '@' is never escaped: the autolink
  * extension finds e-mail addresses after escapes are resolved, so a
- * backslash would change nothing (markdown.h). test-markdown round-trips
+ * backslash would change nothing (markdown.h); nor is '(': it opens a
+ * link destination only right after a ']', and no template puts one
+ * before a value. test-markdown round-trips
  * random text through every position to keep this honest.
  */
 static int needs_escape(const char *s, size_t len, size_t i)
@@ -53,9 +131,22 @@ static int needs_escape(const char *s, size_t len, size_t i)
 
 	if (!is_ascii_punct(c))
 		return 0;
-	if (strchr("\\`*[]<~|", c))
+	if (strchr("\\`<~|", c))
 		return 1;
-	if (i == 0 && strchr("-+=#>_:!&(.)", c))
+	switch (c) {
+	case '[':
+	case ']':
+		return !plain_bracket(s, len, i);
+	case '*':
+		return !lone_star(s, len, i);
+	case '-':
+	case '+':
+		if (i == 0)
+			return last || next == ' ' || is_line_space(next) ||
+			       (c == '-' && all_of(s, len, "- \t"));
+		return 0;
+	}
+	if (i == 0 && strchr("=#>_:!&.)", c))
 		return 1;
 	switch (c) {
 	case '_':
@@ -66,7 +157,7 @@ static int needs_escape(const char *s, size_t len, size_t i)
 	case '&':
 		return last || is_ascii_alnum(next) || next == '#';
 	case '!':
-		return last;
+		return last || next == '[';
 	case ':':
 		return next == '/';
 	case '.':
