@@ -426,7 +426,7 @@ static void test_escape_reads_plainly(void **state)
 		{ "a [b](c)", "a \\[b\\](c)" },
 		{ "a [b][c]", "a \\[b\\]\\[c\\]" },
 		{ "a [b]", "a \\[b\\]" },
-		{ "x ![b] c", "x \\!\\[b\\] c" },
+		{ "x ![b] c", "x \\![b] c" },
 		{ "- item", "\\- item" },
 		{ "--", "\\--" },
 		{ "+ x", "\\+ x" },
