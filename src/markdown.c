@@ -404,6 +404,47 @@ static int starts_with(const char *s, const char *end, const char *prefix)
  * Code blocks are skipped even though cmark always ends their text with a
  * newline (so the exact pattern cannot occur there today).
  */
+/* Units a number is written with in the reports (report.c, kinds). */
+static const char *const glued_units[] = {
+	"ms", "s", "min", "h", "d", "B", "KiB", "MiB", "GiB", "TiB", "%",
+	"bytes", "rows", "tables",
+};
+
+/*
+ * Text between tags, with the space between a number and its unit
+ * ("7.3 s", "25.9 KiB") made a no-break space, so a narrow column or a
+ * line's end never parts them. A unit counts only as a whole word.
+ */
+static void add_glued(struct strbuf *out, const char *s, size_t len)
+{
+	const char *gt = len && s[0] == '<' ? memchr(s, '>', len) : NULL;
+	size_t i, k, n;
+
+	/* A tag's own text (its attributes) is copied as it is. */
+	if (gt) {
+		strbuf_add(out, s, gt + 1 - s);
+		len -= gt + 1 - s;
+		s = gt + 1;
+	}
+	for (i = 0; i < len; i++) {
+		strbuf_addch(out, s[i]);
+		if (s[i] < '0' || s[i] > '9' || i + 1 >= len || s[i + 1] != ' ')
+			continue;
+		for (k = 0; k < sizeof(glued_units) / sizeof(*glued_units); k++) {
+			n = strlen(glued_units[k]);
+			if (i + 2 + n <= len &&
+			    !memcmp(s + i + 2, glued_units[k], n) &&
+			    (i + 2 + n == len ||
+			     !is_ascii_alnum((unsigned char)s[i + 2 + n])))
+				break;
+		}
+		if (k < sizeof(glued_units) / sizeof(*glued_units)) {
+			strbuf_adds(out, "&#160;");
+			i++;
+		}
+	}
+}
+
 void markdown_status_badges(struct strbuf *out, const char *html)
 {
 	const char *p = html, *end = html + strlen(html), *lt;
@@ -411,7 +452,10 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 	size_t k;
 
 	while ((lt = strchr(p, '<'))) {
-		strbuf_add(out, p, lt - p);
+		if (in_pre)
+			strbuf_add(out, p, lt - p);
+		else
+			add_glued(out, p, lt - p);
 		p = lt;
 		if (starts_with(p, end, "<pre>") ||
 		    starts_with(p, end, "<pre "))
@@ -441,7 +485,7 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 			p++;
 		}
 	}
-	strbuf_add(out, p, end - p);
+	add_glued(out, p, end - p);
 }
 
 /*
@@ -492,8 +536,14 @@ static const char stylesheet[] =
 	"table{border-collapse:collapse;width:100%;font-size:.9375rem}\n"
 	"th,td{border:1px solid var(--line);padding:.4rem .65rem;"
 	"vertical-align:top;overflow-wrap:break-word}\n"
-	/* long paths and hashes wrap rather than push the page wider */
-	"td{overflow-wrap:anywhere}\n"
+	/*
+	 * A word of a cell never breaks: break-word (not anywhere) keeps
+	 * each word's width in the column's minimum, so the table gives
+	 * every column its longest word; code (commands, paths, hashes)
+	 * may wrap anywhere rather than push the page wider.
+	 */
+	"td,th{word-break:normal;hyphens:manual}\n"
+	"td code,th code{overflow-wrap:anywhere}\n"
 	"th:not([align]),td:not([align]){text-align:left}\n"
 	"td[align=right]{white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}\n"
@@ -535,7 +585,11 @@ static const char stylesheet[] =
 	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
 	"background:none;border-color:#999}"
 	/* a hash or path in a paragraph wraps rather than leave the page */
-	"p,li,td,th,code{overflow-wrap:anywhere}"
+	"p,li,code{overflow-wrap:anywhere}"
+	"td,th{overflow-wrap:break-word}"
+	"td code,th code{overflow-wrap:anywhere}"
+	/* the title's verdict stays on the title's last line */
+	"h1 .st{white-space:nowrap}"
 	/* the summary is page 1; the evidence starts on page 2 */
 	"main>hr:first-of-type{break-after:page;page-break-after:always;"
 	"border:0;margin:0}"

@@ -29,7 +29,15 @@ static void render_body(const char *md, size_t len, struct strbuf *body)
 	assert_non_null(e);
 	b += strlen("<main>\n");
 	strbuf_reset(body);
-	strbuf_add(body, b, e - b);
+	/* The text as cmark wrote it: a unit's no-break space is a space. */
+	while (b < e) {
+		if (!strncmp(b, "&#160;", 6)) {
+			strbuf_addch(body, ' ');
+			b += 6;
+		} else {
+			strbuf_addch(body, *b++);
+		}
+	}
 	strbuf_release(&html);
 	error_release(&err);
 }
@@ -482,6 +490,21 @@ static void test_templates_keep_escaper_rules(void **state)
 	globfree(&g);
 }
 
+/* A number keeps its unit on its line; a word that merely starts so does not. */
+static void test_units_glued(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	markdown_status_badges(&out, "<td align=\"right\">7.3 s</td><td>631 ms, "
+			       "25.9 KiB, 5 sheep, 3 hours 2 d</td>"
+			       "<pre><code>4 s</code></pre>");
+	assert_string_equal(out.buf, "<td align=\"right\">7.3&#160;s</td>"
+			    "<td>631&#160;ms, 25.9&#160;KiB, 5 sheep, 3 hours "
+			    "2&#160;d</td><pre><code>4 s</code></pre>");
+	strbuf_release(&out);
+}
+
 static void test_code_span_fences(void **state)
 {
 	static const struct { const char *in, *md; } cases[] = {
@@ -709,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_escape_at_line_start),
 		cmocka_unit_test(test_escape_reads_plainly),
 		cmocka_unit_test(test_templates_keep_escaper_rules),
+		cmocka_unit_test(test_units_glued),
 		cmocka_unit_test(test_code_span_fences),
 		cmocka_unit_test(test_code_block_fences),
 		cmocka_unit_test(test_round_trip_random),
