@@ -46,7 +46,8 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
  * SKIPPED, is appended as <code class="st st-word">WORD</code>; and
  * outside <pre>, the space between a number and its unit ("7.3 s",
  * "25.9 KiB") becomes a no-break space (&#160;), so print never parts
- * them; all other HTML is copied unchanged. Only safe for cmark's safe-mode output, where
+ * them, and a token longer than any word (a hash, a path) gets <wbr>
+ * break points; all other HTML is copied unchanged. Only safe for cmark's safe-mode output, where
  * every "<code>" and "<pre" is cmark's own markup, never report text.
  */
 void markdown_status_badges(struct strbuf *out, const char *html);

@@ -29,11 +29,13 @@ static void render_body(const char *md, size_t len, struct strbuf *body)
 	assert_non_null(e);
 	b += strlen("<main>\n");
 	strbuf_reset(body);
-	/* The text as cmark wrote it: a unit's no-break space is a space. */
+	/* The text as cmark wrote it: no <wbr>, a unit's no-break space a space. */
 	while (b < e) {
 		if (!strncmp(b, "&#160;", 6)) {
 			strbuf_addch(body, ' ');
 			b += 6;
+		} else if (!strncmp(b, "<wbr>", 5)) {
+			b += 5;
 		} else {
 			strbuf_addch(body, *b++);
 		}
@@ -502,6 +504,12 @@ static void test_units_glued(void **state)
 	assert_string_equal(out.buf, "<td align=\"right\">7.3&#160;s</td>"
 			    "<td>631&#160;ms, 25.9&#160;KiB, 5 sheep, 3 hours "
 			    "2&#160;d</td><pre><code>4 s</code></pre>");
+	strbuf_reset(&out);
+	markdown_status_badges(&out, "<td>sha 9c686bce86885012aaa0cf5df833af72 "
+			       "/tmp/rdrill-demo.x/backups/a.dump Measured</td>");
+	assert_string_equal(out.buf, "<td>sha 9c686bce86885012<wbr>aaa0cf5df833af72 "
+			    "/<wbr>tmp/<wbr>rdrill-<wbr>demo.<wbr>x/<wbr>backups/<wbr>"
+			    "a.<wbr>dump Measured</td>");
 	strbuf_release(&out);
 }
 
