@@ -1,9 +1,9 @@
 #include "history.h"
-#include "restored.h"
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
 #include "markdown.h"
+#include "restored.h"
 #include "seal.h"
 #include "signoff.h"
 #include "strbuf.h"
@@ -620,6 +620,24 @@ void history_prom(json_t *h, struct strbuf *out)
 	}
 }
 
+/*
+ * What a drill's run concludes about the system. A REFUSED run (an
+ * operator's mistake caught by a gate: nothing ran), an INCOMPLETE or
+ * ABORTED one, says nothing about it, so it is never the "previous run"
+ * a report compares with (issue 20).
+ */
+static const char *const verdicts[] = { "PASSED", "FAILED", RESTORED_WORD };
+
+static int is_verdict(const char *status)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(verdicts) / sizeof(*verdicts); k++)
+		if (!strcmp(status, verdicts[k]))
+			return 1;
+	return 0;
+}
+
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
@@ -655,13 +673,13 @@ json_t *history_previous(const char *parent, const char *self,
 		error_release(&e);
 	}
 	sort_runs(cands);
-	/* Newest first: the first that verifies and finished. */
+	/* Newest first: the first that verifies and reached a verdict. */
 	for (i = json_array_size(cands); i-- > 0 && !found;) {
 		json_t *plan;
 		r = examine(journal_str(json_array_get(cands, i), "bundle"), &plan);
 		json_decref(plan);
 		if (r && !strcmp(journal_str(r, "state"), "verified") &&
-		    strcmp(journal_str(r, "status"), "INCOMPLETE")) {
+		    is_verdict(journal_str(r, "status"))) {
 			const char *b = strrchr(journal_str(r, "bundle"), '/');
 			found = json_object();
 			json_object_set_new(found, "bundle", json_string(b ? b + 1 :
