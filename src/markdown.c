@@ -611,23 +611,24 @@ static const char stylesheet[] =
 	"font:8pt var(--sans);color:#555}}\n"
 	"@media print{"
 	/*
-	 * Dense, as an auditor's printout is: 9pt text, tight blocks, so
-	 * the demo's report fits in 12 pages (t0750 counts them).
+	 * Dense, as an auditor's printout is: 9pt text, tight blocks (t0750
+	 * counts the demo's pages). Never smaller: what is left to shorten
+	 * is the report's content, not its type.
 	 */
 	"html{font-size:9pt}"
-	"body{font-size:1rem;line-height:1.45;color:#000;background:none}"
+	"body{font-size:1rem;line-height:1.3;color:#000;background:none}"
 	"main{max-width:none;margin:0;padding:0}"
 	"h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid;"
 	"margin:.9rem 0 .35rem}"
 	"h1{margin-top:0}"
 	"p,ul,ol,dl,table,pre,blockquote{margin:0 0 .45rem}"
 	"li+li{margin-top:.1rem}"
-	"th,td{padding:.12rem .4rem}"
+	"th,td{padding:.05rem .35rem}"
 	"p:has(+pre),p:has(+table){break-after:avoid;page-break-after:avoid}"
 	"a{color:inherit}"
 	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
 	"background:none;border-color:#999;padding:.25rem .5rem;"
-	"line-height:1.3;font-size:.85em}"
+	"line-height:1.2;font-size:.8em}"
 	/* a hash or path in a paragraph wraps rather than leave the page */
 	"p,li,code{overflow-wrap:anywhere}"
 	"td,th{overflow-wrap:break-word}"
@@ -637,7 +638,8 @@ static const char stylesheet[] =
 	/* the summary is page 1; the evidence starts on page 2 */
 	"main>hr:first-of-type{break-after:page;page-break-after:always;"
 	"border:0;margin:0}"
-	"pre,blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
+	/* a long log excerpt may go on over the page; a row never */
+	"blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
 	"code,thead th,tbody tr:nth-child(even){background:none}"
 	"code{border:0;padding:0}"
 	"td code{font-size:.8em}"
