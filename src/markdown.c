@@ -480,10 +480,26 @@ static void add_glued(struct strbuf *out, const char *s, size_t len)
 	}
 }
 
+/*
+ * The title's verdict badge never stands alone on a line: the " | "
+ * (or space) before it becomes no-break, so it goes with the title's
+ * last word.
+ */
+static void glue_badge(struct strbuf *out)
+{
+	if (out->len >= 3 && !memcmp(out->buf + out->len - 3, " | ", 3)) {
+		strbuf_setlen(out, out->len - 3);
+		strbuf_adds(out, "&#160;|&#160;");
+	} else if (out->len && out->buf[out->len - 1] == ' ') {
+		strbuf_setlen(out, out->len - 1);
+		strbuf_adds(out, "&#160;");
+	}
+}
+
 void markdown_status_badges(struct strbuf *out, const char *html)
 {
 	const char *p = html, *end = html + strlen(html), *lt;
-	int in_pre = 0;
+	int in_pre = 0, in_h1 = 0;
 	size_t k;
 
 	while ((lt = strchr(p, '<'))) {
@@ -492,6 +508,10 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 		else
 			add_glued(out, p, lt - p);
 		p = lt;
+		if (starts_with(p, end, "<h1>"))
+			in_h1 = 1;
+		else if (starts_with(p, end, "</h1>"))
+			in_h1 = 0;
 		if (starts_with(p, end, "<pre>") ||
 		    starts_with(p, end, "<pre "))
 			in_pre = 1;
@@ -507,6 +527,8 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 				if (!starts_with(q, end, w) ||
 				    !starts_with(q + strlen(w), end, "</code>"))
 					continue;
+				if (in_h1)
+					glue_badge(out);
 				strbuf_adds(out, "<code class=\"st st-");
 				for (i = 0; w[i]; i++)
 					strbuf_addch(out, w[i] == ' ' ? '-' :

@@ -505,6 +505,12 @@ static void test_units_glued(void **state)
 			    "<td>631&#160;ms, 25.9&#160;KiB, 5 sheep, 3 hours "
 			    "2&#160;d</td><pre><code>4 s</code></pre>");
 	strbuf_reset(&out);
+	markdown_status_badges(&out, "<h1>Drill | <code>PASSED</code></h1>"
+			       "<p>x | <code>PASSED</code></p>");
+	assert_string_equal(out.buf, "<h1>Drill&#160;|&#160;<code class=\"st "
+			    "st-passed\">PASSED</code></h1><p>x | <code class="
+			    "\"st st-passed\">PASSED</code></p>");
+	strbuf_reset(&out);
 	markdown_status_badges(&out, "<td>sha 9c686bce86885012aaa0cf5df833af72 "
 			       "/tmp/rdrill-demo.x/backups/a.dump Measured</td>");
 	assert_string_equal(out.buf, "<td>sha 9c686bce86885012<wbr>aaa0cf5df833af72 "
