@@ -4,7 +4,10 @@
 # same commands by hand in bash (cp -a, the same settings, pg_ctl start,
 # a psql poll until paused, pg_promote, CHECKPOINT), one run each, and
 # the ratio; and what the WAL completeness checks cost against the
-# replay. Figures, never pass/fail: see bench/README.md.
+# replay; and the WAL proof by content (every page header of every
+# segment, rdrill's own reader) beside pg_waldump over the same segments,
+# and its share of the replay. Figures, never pass/fail: see
+# bench/README.md.
 #   SCALE (pgbench scale, 70 ~ 1.05 GB)   BENCH_DIR (where the data goes)
 . "$(dirname "$0")/lib.sh"
 SCALE=${SCALE:-70}
@@ -128,3 +131,22 @@ printf '%-34s %9ss %9ss %6sx\n' "whole step (+ promote, checkpoint)" "$hand_tota
 echo "WAL completeness checks: recover step ${wal_rec} ms, basebackup step's archive walk ${wal_bb} us;" \
 	"$(awk -v a="$wal_rec" -v b="$wal_bb" -v r="$r_replay" 'BEGIN { printf "%.3f %%", (a + b / 1000) / (r * 1000) * 100 }') of the replay" \
 	"(the whole basebackup step, pg_verifybackup included: ${bb_total} ms)"
+
+# --- the WAL proof by content vs pg_waldump over the same segments --------
+proof() { jq -s -r "first(.[] | select(.id == \"base\")) | .evidence.wal.proof.$1" "$J"; }
+p_ms=$(proof ms); p_seg=$(proof segments); p_bytes=$(proof bytes)
+p_thr=$(proof threads); p_first=$(proof first); p_last=$(proof last)
+t0=$(now_ns)
+as_pg "$PG_BIN/pg_waldump" --path="$ARCH" "$p_first" "$p_last" >/dev/null 2>&1 || true
+t1=$(now_ns)
+wd=$(secs "$t0" "$t1")
+t0=$(now_ns)
+as_pg "$PG_BIN/pg_waldump" --stats --path="$ARCH" "$p_first" "$p_last" >/dev/null 2>&1 || true
+t1=$(now_ns)
+wds=$(secs "$t0" "$t1")
+r_proof=$(awk -v m="$p_ms" 'BEGIN { printf "%.3f", m / 1000 }')
+echo "WAL proof by content: $p_seg segments ($(awk -v b="$p_bytes" 'BEGIN { printf "%.2f GiB", b / 1073741824 }')), $p_first..$p_last, $p_thr threads"
+printf '%-40s %9ss\n' "rdrill's page-header proof" "$r_proof"
+printf '%-40s %9ss %6sx\n' "pg_waldump (every record, to /dev/null)" "$wd" "$(ratio "$r_proof" "$wd")"
+printf '%-40s %9ss %6sx\n' "pg_waldump --stats" "$wds" "$(ratio "$r_proof" "$wds")"
+echo "proof's share of the replay: $(awk -v a="$p_ms" -v r="$r_replay" 'BEGIN { printf "%.2f %%", a / (r * 1000) * 100 }')"

@@ -60,8 +60,8 @@ static int check_item(struct ctx *c, const struct ynode *n, json_t *obj);
 static int check_freshness(struct ctx *c, const struct ynode *n, json_t *obj);
 
 static const char *const languages[] = { "zh-CN", "en", NULL };
-static const char *const kinds[] = { "database", "directory", "config", "files",
-				     NULL };
+static const char *const kinds[] = { "database", "physical", "directory",
+				     "config", "files", NULL };
 static const char *const on_damaged[] = { "fail", "use_older", NULL };
 static const char *const units[] = { "timestamp", "epoch_ms", "epoch_s", NULL };
 static const char *const sslmodes[] = { "disable", "allow", "prefer", "require",
@@ -531,7 +531,8 @@ static int convert_int(struct ctx *c, const struct schema_field *f,
 
 	if (want_scalar(c, n, name, "a whole number") < 0)
 		return -1;
-	if (n->style != YSTYLE_PLAIN || parse_long(n->str, &v) < 0) {
+	if ((n->style != YSTYLE_PLAIN && !(f->flags & SCHEMA_QUOTED)) ||
+	    parse_long(n->str, &v) < 0) {
 		struct strbuf q = STRBUF_INIT;
 		quote_for_error(&q, n);
 		err_at(c, n, "'%s' must be a whole number%s%s, got %s%s", name,

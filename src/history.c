@@ -78,6 +78,45 @@ static long long int_or(json_t *o, const char *k, long long def)
  * One bundle as a run: what its journal says, and whether it verifies.
  * NULL for a plan bundle. `plan_out`: the start record's plan body.
  */
+/*
+ * A point-in-time recovery's own figures (issue 26), from the first
+ * recover step: the RPO from WAL and which one it is (the archive's lag,
+ * or the distance to the chosen target), and the RTO parts, whose sum is
+ * also the RTO of a drill without a destroy phase.
+ */
+static json_t *pitr_figures(json_t *records)
+{
+	static const char *const parts[] = { "wal_proof_ms", "restore_files_ms",
+		"replay_wal_ms", "promote_ms", NULL };
+	const char *const *k;
+	json_t *r, *o, *ev, *rto;
+	long long total = 0;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		ev = json_object_get(r, "evidence");
+		rto = json_object_get(ev, "rto");
+		if (strcmp(journal_str(r, "kind"), "recover") || !json_is_object(rto))
+			continue;
+		o = json_object();
+		if (int_or(ev, "rpo_wal_ms", -1) >= 0) {
+			json_object_set_new(o, "rpo_wal_ms", json_integer(
+					    int_or(ev, "rpo_wal_ms", 0)));
+			json_object_set_new(o, "rpo_kind", json_string(
+					    journal_str(ev, "rpo_kind")));
+		}
+		for (k = parts; *k; k++)
+			if (int_or(rto, *k, -1) >= 0) {
+				json_object_set_new(o, *k, json_integer(
+						    int_or(rto, *k, 0)));
+				total += int_or(rto, *k, 0);
+			}
+		json_object_set_new(o, "recovery_ms", json_integer(total));
+		return o;
+	}
+	return NULL;
+}
+
 static json_t *examine(const char *dir, json_t **plan_out)
 {
 	struct error e = ERROR_INIT;
@@ -131,6 +170,11 @@ static json_t *examine(const char *dir, json_t **plan_out)
 	json_object_set_new(run, "rpo_ms", json_integer(
 		strcmp(journal_str(end, "rpo_source"), "own_backup") ?
 		int_or(end, "rpo_ms", -1) : -1));
+	{
+		json_t *pf = pitr_figures(records);
+		if (pf)
+			json_object_set_new(run, "pitr", pf);
+	}
 	{
 		const char *k = journal_str(json_object_get(start, "context"),
 					    "signing_key");
@@ -300,10 +344,40 @@ static void add_ms(struct strbuf *sb, long long ms);
 /* The RPO cell: a figure, or why there is none. */
 static void add_rpo(struct strbuf *sb, json_t *run)
 {
+	json_t *pf = json_object_get(run, "pitr");
+
 	if (!strcmp(journal_str(run, "rpo_source"), "own_backup"))
 		strbuf_adds(sb, "not demonstrated (own backup)");
 	else
 		add_ms(sb, int_or(run, "rpo_ms", -1));
+	/* The RPO from WAL says which it is. */
+	if (int_or(pf, "rpo_wal_ms", -1) >= 0) {
+		strbuf_adds(sb, "; from WAL ");
+		add_ms(sb, int_or(pf, "rpo_wal_ms", 0));
+		strbuf_adds(sb, !strcmp(journal_str(pf, "rpo_kind"), "archive_lag") ?
+			    " (archive lag)" : " (to the chosen target)");
+	}
+}
+
+/* The RTO cell, and a recovery's parts (proof + restore + replay + promote). */
+static void add_rto(struct strbuf *sb, json_t *run)
+{
+	json_t *pf = json_object_get(run, "pitr");
+
+	add_ms(sb, int_or(run, "rto_ms", -1));
+	if (int_or(pf, "recovery_ms", -1) >= 0) {
+		strbuf_adds(sb, "; recovery ");
+		add_ms(sb, int_or(pf, "recovery_ms", 0));
+		strbuf_adds(sb, " (WAL proof ");
+		add_ms(sb, int_or(pf, "wal_proof_ms", -1));
+		strbuf_adds(sb, ", restore ");
+		add_ms(sb, int_or(pf, "restore_files_ms", -1));
+		strbuf_adds(sb, ", replay ");
+		add_ms(sb, int_or(pf, "replay_wal_ms", -1));
+		strbuf_adds(sb, ", promote ");
+		add_ms(sb, int_or(pf, "promote_ms", -1));
+		strbuf_adds(sb, ")");
+	}
 }
 
 static void add_ms(struct strbuf *sb, long long ms)
@@ -413,7 +487,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 		strbuf_adds(md, " | ");
 		add_when(md, journal_str(last, "started"), 0);
 		strbuf_addf(md, " | `%s` | ", verdict(last));
-		add_ms(md, int_or(last, "rto_ms", -1));
+		add_rto(md, last);
 		strbuf_adds(md, " | ");
 		add_rpo(md, last);
 		strbuf_addf(md, " | %s | ", journal_str(last, "state"));
@@ -444,7 +518,7 @@ void history_markdown(json_t *h, struct strbuf *md)
 			strbuf_addf(md, " | `%s`", verdict(r));
 			add_pair(md, r);
 			strbuf_adds(md, " | ");
-			add_ms(md, int_or(r, "rto_ms", -1));
+			add_rto(md, r);
 			strbuf_adds(md, " | ");
 			add_rpo(md, r);
 			strbuf_adds(md, " | ");
@@ -559,6 +633,56 @@ static void prom_label(struct strbuf *out, const char *s)
 	}
 }
 
+/* One labelled sample of the last verified run with a PITR figure. */
+static void prom_pitr_one(struct strbuf *out, json_t *g, const char *name,
+			  const char *label, const char *value, const char *key)
+{
+	json_t *r, *pf, *last = NULL;
+	size_t j;
+
+	json_array_foreach(json_object_get(g, "runs"), j, r) {
+		pf = json_object_get(r, "pitr");
+		if (!strcmp(journal_str(r, "state"), "verified") &&
+		    int_or(pf, key, -1) >= 0)
+			last = pf;
+	}
+	if (!last)
+		return;
+	strbuf_addf(out, "%s{drill=\"", name);
+	prom_label(out, journal_str(g, "id"));
+	strbuf_adds(out, "\",environment=\"");
+	prom_label(out, journal_str(g, "environment"));
+	strbuf_addf(out, "\",%s=\"", label);
+	prom_label(out, value ? value : journal_str(last, "rpo_kind"));
+	strbuf_addf(out, "\"} %.3f\n", (double)int_or(last, key, 0) / 1000.0);
+}
+
+/* Point-in-time recovery's figures: the RPO from WAL, the RTO parts. */
+static void prom_pitr(json_t *h, struct strbuf *out)
+{
+	static const struct { const char *part, *key; } parts[] = {
+		{ "wal_proof", "wal_proof_ms" }, { "restore", "restore_files_ms" },
+		{ "replay", "replay_wal_ms" }, { "promote", "promote_ms" },
+		{ "total", "recovery_ms" },
+	};
+	json_t *g;
+	size_t i, k;
+
+	strbuf_adds(out, "# HELP rdrill_last_wal_rpo_seconds RPO from WAL of the "
+		    "last verified point-in-time recovery (kind: archive_lag "
+		    "or to_target).\n# TYPE rdrill_last_wal_rpo_seconds gauge\n");
+	json_array_foreach(json_object_get(h, "drills"), i, g)
+		prom_pitr_one(out, g, "rdrill_last_wal_rpo_seconds", "kind", NULL,
+			      "rpo_wal_ms");
+	strbuf_adds(out, "# HELP rdrill_last_recovery_part_seconds RTO parts of "
+		    "the last verified point-in-time recovery.\n# TYPE "
+		    "rdrill_last_recovery_part_seconds gauge\n");
+	json_array_foreach(json_object_get(h, "drills"), i, g)
+		for (k = 0; k < sizeof(parts) / sizeof(*parts); k++)
+			prom_pitr_one(out, g, "rdrill_last_recovery_part_seconds",
+				      "part", parts[k].part, parts[k].key);
+}
+
 void history_prom(json_t *h, struct strbuf *out)
 {
 	static const struct { const char *name, *help; } m[] = {
@@ -618,6 +742,7 @@ void history_prom(json_t *h, struct strbuf *out)
 			strbuf_addf(out, "\"} %.3f\n", v);
 		}
 	}
+	prom_pitr(h, out);
 }
 
 /*

@@ -80,4 +80,48 @@ int pgwal_archive_check(const char *dir, uint32_t tli, uint64_t segsize,
 			uint64_t first, uint64_t last, struct pgwal_archive *a,
 			struct error *err);
 
+/*
+ * WAL segments proven by content, not by name: every page header of
+ * every segment of [first, last] on timeline `tli` (XLogPageHeaderData,
+ * and on the first page XLogLongPageHeaderData) read and checked as the
+ * server's own reader checks it before replaying: the magic number (the
+ * first segment's, one of the known server versions'), the page address
+ * (segment number * size + offset: a segment copied under another name
+ * fails here), the page's timeline (at most the file's, never going
+ * back), and on the first page the system identifier (`sysid`, 0 = take
+ * the first segment's), segment size and block size. A page of zeros
+ * after the last valid one ends a switched segment (the server fills the
+ * rest of it so); a valid header after zeros is an error. Segments are
+ * read by `threads` workers (1 to 64), each on its own segment. The
+ * first bad segment (lowest number) is reported with why.
+ */
+struct pgwal_proof {
+	uint64_t segments;      /* read and valid */
+	uint64_t bytes;         /* read */
+	uint64_t sysid;         /* the system identifier the WAL holds */
+	uint32_t magic;         /* the pages' magic number */
+	int ok;
+	uint64_t bad_segno;     /* when !ok: the first bad segment */
+	struct strbuf why;      /* ... and why ("unexpected pageaddr ...") */
+};
+#define PGWAL_PROOF_INIT { 0, 0, 0, 0, 0, 0, STRBUF_INIT }
+void pgwal_proof_release(struct pgwal_proof *pr);
+/* -1 with err only when nothing could be checked (bad size, no memory). */
+int pgwal_prove(const char *dir, uint32_t tli, uint64_t segsize,
+		uint64_t first, uint64_t last, uint64_t sysid, int threads,
+		struct pgwal_proof *pr, struct error *err);
+/* The page headers of one segment file's bytes (`len` = segsize). */
+int pgwal_check_segment(const unsigned char *buf, size_t len, uint32_t tli,
+			uint64_t segno, uint64_t segsize, uint64_t *sysid,
+			uint32_t *magic, struct strbuf *why);
+
+/*
+ * Timeline history files (00000002.history) in `dir` whose ancestry
+ * holds `tli` and whose branch from it lies after `lsn`: recovery with
+ * recovery_target_timeline 'latest' (the server's default) would follow
+ * them. The newest such timeline, its parent's switch point; 0 when none.
+ */
+int pgwal_newer_timeline(const char *dir, uint32_t tli, uint64_t lsn,
+			 uint32_t *newer, uint64_t *switch_lsn);
+
 #endif

@@ -429,10 +429,16 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 		strbuf_addch(&out, '\n');
 		ndestr += s->destructive;
 	}
-	strbuf_addf(&out, "\n%zu steps, %d destructive (run needs --confirm ",
-		    d->nsteps, ndestr);
-	add_val(&out, d->environment);
-	strbuf_adds(&out, ")\n");
+	if (ndestr) {
+		strbuf_addf(&out, "\n%zu steps, %d destructive (run needs "
+			    "--confirm ", d->nsteps, ndestr);
+		add_val(&out, d->environment);
+		strbuf_adds(&out, ")\n");
+	} else {
+		/* The runner asks no confirmation then: say so, not the opposite. */
+		strbuf_addf(&out, "\n%zu steps, none destructive (run needs no "
+			    "--confirm)\n", d->nsteps);
+	}
 	print_scheduled(d, &out);
 	print_prerequisites(d, &out);
 	fputs(out.buf, f);

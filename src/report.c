@@ -852,8 +852,8 @@ static long long int_or_zero(json_t *o, const char *k)
 static void view_pitr(json_t *view, const struct drill *d,
 		      const struct records *ix, json_t *end)
 {
-	static const char *const parts[] = { "wal_check", "restore_files",
-					     "replay_wal", "promote", NULL };
+	static const char *const parts[] = { "wal_proof", "wal_check",
+		"restore_files", "replay_wal", "promote", NULL };
 	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
 	json_t *out = json_array();
 	size_t i, k;
@@ -878,9 +878,35 @@ static void view_pitr(json_t *view, const struct drill *d,
 				json_integer_value(w) <= t->v * 1000 ? "PASSED" :
 				"FAILED");
 		}
+		/* Which RPO it is (issue 26): the archive's lag, or chosen. */
+		set_str(o, "target_kind", journal_str(ev, "target_kind"));
+		if (json_is_integer(w))
+			json_object_set_new(o, !strcmp(journal_str(ev, "rpo_kind"),
+					    "archive_lag") ? "archive_lag" :
+					    "to_target", json_true());
 		for (k = 0; parts[k]; k++)
 			if (*journal_str(rto, parts[k]))
 				set_str(o, parts[k], journal_str(rto, parts[k]));
+		/* The recovery's own RTO: also a drill without destroy has one. */
+		{
+			long long total = 0;
+			int any = 0;
+			struct strbuf sb = STRBUF_INIT;
+			char key[40];
+			for (k = 0; parts[k]; k++) {
+				snprintf(key, sizeof(key), "%s_ms", parts[k]);
+				if (json_is_integer(json_object_get(rto, key))) {
+					total += json_integer_value(
+						json_object_get(rto, key));
+					any = 1;
+				}
+			}
+			if (any) {
+				format_duration_ms(&sb, total);
+				set_str(o, "total", sb.buf);
+			}
+			strbuf_release(&sb);
+		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(view, "pitr", out);

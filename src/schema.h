@@ -61,6 +61,8 @@ enum schema_type {
 #define SCHEMA_MANUAL   4u  /* the loader converts it itself */
 #define SCHEMA_DERIVED  8u  /* set by the loader, never in a drill file */
 #define SCHEMA_NOBIND  16u  /* not bound (no `off`) */
+#define SCHEMA_QUOTED  32u  /* a number may also be given quoted ("1"), as
+			     * its sibling text fields must be */
 
 struct schema;
 

@@ -2,6 +2,8 @@
 #include "error.h"
 #include "exec.h"
 #include "pgwal.h"
+#include "pitrproof.h"
+#include "user.h"
 #include "preflight.h"
 #include "report.h"
 #include "schema.h"
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 /*
@@ -76,6 +79,9 @@ static void bb_needs(const struct drill_step *s, struct step_needs *n)
 	step_pg_prog(p->pg_bin, "pg_verifybackup", &sb);
 	strvec_push_unique(&n->programs, sb.buf);
 	step_pg_prog(p->pg_bin, "pg_controldata", &sb);
+	strvec_push_unique(&n->programs, sb.buf);
+	/* A recover step's restore point or xid is found with it. */
+	step_pg_prog(p->pg_bin, "pg_waldump", &sb);
 	strvec_push_unique(&n->programs, sb.buf);
 	strbuf_release(&sb);
 }
@@ -208,13 +214,168 @@ static void lsn_str(uint64_t lsn, struct strbuf *sb)
 	strbuf_adds(sb, buf);
 }
 
+/*
+ * The WAL proven by content (pitrproof.h) and every recover step's
+ * target found in it: 1, 0 when not proven, -1 err.
+ */
+static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
+		     json_t *facts, const struct pgwal_archive *a, uint32_t tli,
+		     uint64_t segsize, const struct pgwal_label *lab,
+		     uint64_t stop_lsn, const char *stop_time, json_t *ev,
+		     struct error *err)
+{
+	struct pitrproof_wal w;
+	const char *sid = json_string_value(json_object_get(facts,
+						"system_identifier"));
+	json_t *wal = json_object_get(ev, "wal");
+	int ok;
+
+	memset(&w, 0, sizeof(w));
+	w.dir = p->wal_archive;
+	w.pg_bin = p->pg_bin;
+	w.tli = tli;
+	w.segsize = segsize;
+	w.start_lsn = lab->start_lsn;
+	w.stop_lsn = stop_lsn;
+	w.sysid = sid ? strtoull(sid, NULL, 10) : 0;
+	w.stop_time = stop_time;
+	w.first = a->first;
+	w.last = a->last;
+	w.have_history = 1;
+	ok = pitrproof_segments(sc, &w, wal, err);
+	if (ok < 0)
+		return -1;
+	json_object_set_new(facts, "wal_proof_ms", json_deep_copy(
+			    json_object_get(json_object_get(wal, "proof"), "ms")));
+	if (!ok)
+		return 0;
+	return pitrproof_targets(sc, "backup", &w, ev, err);
+}
+
+/* A tar-format backup's base archive, and how tar reads it. */
+static const struct tar_format {
+	const char *file, *flag, *name;
+} tar_formats[] = {
+	{ "base.tar", NULL, "tar" },
+	{ "base.tar.gz", "-z", "tar, gzip" },
+	{ "base.tar.lz4", "--use-compress-program=lz4", "tar, lz4" },
+	{ "base.tar.zst", "--zstd", "tar, zstd" },
+	{ NULL, NULL, NULL },
+};
+
+/*
+ * pg_basebackup -F tar (gzip, lz4 or zstd as the server or client wrote
+ * it): pg_verifybackup of this server version reads only a plain data
+ * directory, so base.tar* is unpacked, as the backup's owner, into a
+ * private directory beside TMPDIR with the manifest, and everything after
+ * (pg_verifybackup, backup_label, pg_controldata, the recover step's copy)
+ * reads that. It is removed at the run's end (recover_finish, through
+ * state "scratch"). *bdir: the plain directory; 0, or -1 with err.
+ */
+static int unpack_tar(struct step_ctx *sc, const struct basebackup_params *p,
+		      struct strbuf *bdir, json_t *ev, struct error *err)
+{
+	const struct tar_format *t;
+	struct strbuf path = STRBUF_INIT, log = STRBUF_INIT, act = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct user_info ui = USER_INFO_INIT;
+	const char *tmp = getenv("TMPDIR"), *owner = NULL;
+	char dir[4096];
+	struct stat st;
+	int ret = -1;
+
+	strbuf_addf(bdir, "%s", p->dir);
+	for (t = tar_formats; t->file; t++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", p->dir, t->file);
+		if (stat(path.buf, &st) == 0)
+			break;
+	}
+	if (!t->file) {
+		strbuf_release(&path);
+		return 0;       /* plain */
+	}
+	snprintf(dir, sizeof(dir), "%s/rdrill-base.XXXXXX", tmp && *tmp == '/' ?
+		 tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		strbuf_release(&path);
+		return error_errno(err, "mkdtemp %s", dir);
+	}
+	{
+		/* For recover_finish: removed at the run's end, whatever. */
+		json_t *arr = json_object_get(sc->state, "scratch"), *o;
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(sc->state, "scratch", arr);
+		}
+		o = json_object();
+		json_object_set_new(o, "step", json_string(sc->step->id));
+		json_object_set_new(o, "data", step_json_str(dir));
+		json_object_set_new(o, "sock", step_json_str(dir));
+		json_object_set_new(o, "pg_ctl", json_string("pg_ctl"));
+		json_array_append_new(arr, o);
+	}
+	if (geteuid() == 0 && stat(p->dir, &st) == 0 && st.st_uid != 0 &&
+	    user_by_uid(st.st_uid, &ui) == 1) {
+		owner = ui.name.buf;
+		if (chown(dir, ui.uid, ui.gid) < 0) {
+			error_errno(err, "chown %s", dir);
+			goto out;
+		}
+	}
+	strvec_push(&argv, "tar");
+	if (t->flag)
+		strvec_push(&argv, t->flag);
+	strvec_pushf(&argv, "--directory=%s", dir);
+	strvec_pushf(&argv, "--file=%s", path.buf);
+	strvec_push(&argv, "--extract");
+	if (step_run_logged(sc, "unpack_log", "unpack.log",
+			    (const char *const *)argv.v, owner, &res, &log,
+			    err) < 0)
+		goto out;
+	strbuf_addf(&act, "%s: tar exit %d", t->name, res.exit_code);
+	if (!step_check(sc, "tar-format backup unpacked (this pg_verifybackup "
+			"reads only plain format)", "tar exit 0", act.buf,
+			res.exit_code == 0 && !res.timed_out)) {
+		error_set(err, "%s: cannot unpack (%s)", path.buf, act.buf);
+		goto out;
+	}
+	{
+		strvec_clear(&argv);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/backup_manifest", p->dir);
+		strvec_push(&argv, "cp");
+		strvec_push(&argv, path.buf);
+		strvec_push(&argv, dir);
+		if (step_run_logged(sc, "manifest_log", "manifest-copy.log",
+				    (const char *const *)argv.v, owner, &res,
+				    &log, err) < 0)
+			goto out;
+	}
+	json_object_set_new(ev, "format", json_string(t->name));
+	json_object_set_new(ev, "unpacked_into", step_json_str(dir));
+	strbuf_reset(bdir);
+	strbuf_adds(bdir, dir);
+	ret = 0;
+out:
+	strbuf_release(&path);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	strvec_clear(&argv);
+	exec_result_release(&res);
+	user_info_release(&ui);
+	return ret;
+}
+
 static int bb_run(struct step_ctx *sc, struct error *err)
 {
 	const struct basebackup_params *p =
 		STEP_PARAMS(sc, struct basebackup_params);
 	json_t *ev = json_object(), *facts, *bb, *arr, *wal;
 	struct strbuf prog = STRBUF_INIT, log = STRBUF_INIT, sb = STRBUF_INIT,
-		      act = STRBUF_INIT, v = STRBUF_INIT;
+		      act = STRBUF_INIT, v = STRBUF_INIT, bdirs = STRBUF_INIT;
+	const char *bdir = p->dir;
 	struct strvec argv = STRVEC_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct pgwal_label lab = PGWAL_LABEL_INIT, hist = PGWAL_LABEL_INIT;
@@ -229,12 +390,15 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 	struct timespec ts;
 
 	json_object_set_new(sc->rec, "evidence", ev);
+	if (unpack_tar(sc, p, &bdirs, ev, err) < 0)
+		goto out;
+	bdir = bdirs.buf;
 
 	/* 1. pg_verifybackup: every file's checksum, WAL start..end parsed. */
 	step_pg_prog(p->pg_bin, "pg_verifybackup", &prog);
 	{
 		const char *av[] = { prog.buf, "--wal-directory", p->wal_archive,
-				    p->dir, NULL };
+				    bdir, NULL };
 		strvec_pushv(&argv, av);
 	}
 	if (step_run_logged(sc, "verifybackup_log", "verifybackup.log", argv.v,
@@ -269,7 +433,7 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 
 	/* 2. backup_label: where the backup starts, on which timeline. */
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/backup_label", p->dir);
+	strbuf_addf(&sb, "%s/backup_label", bdir);
 	strbuf_reset(&log);
 	if (strbuf_read_file(&log, sb.buf, 64 << 10) < 0) {
 		error_errno(err, "%s", sb.buf);
@@ -284,14 +448,14 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 	step_pg_prog(p->pg_bin, "pg_controldata", &prog);
 	strvec_clear(&argv);
 	{
-		const char *av[] = { prog.buf, "-D", p->dir, NULL };
+		const char *av[] = { prog.buf, "-D", bdir, NULL };
 		strvec_pushv(&argv, av);
 	}
 	if (step_run_logged(sc, "controldata_log", "controldata.txt", argv.v,
 			    NULL, &res, &log, err) < 0)
 		goto out;
 	if (res.exit_code) {
-		error_set(err, "pg_controldata %s: exit %d", p->dir, res.exit_code);
+		error_set(err, "pg_controldata %s: exit %d", bdir, res.exit_code);
 		goto out;
 	}
 	if (control_value(log.buf, "Bytes per WAL segment", &v)) {
@@ -311,7 +475,7 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 		json_object_set_new(facts, "pg_control_version", step_json_str(v.buf));
 
 	/* 4. The manifest: where the backup ends; files and size. */
-	if (read_manifest(p->dir, &man, &e) < 0) {
+	if (read_manifest(bdir, &man, &e) < 0) {
 		error_set(err, "%s", e.msg.buf);
 		json_decref(facts);
 		goto out;
@@ -402,6 +566,15 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "wal", wal);
 	ok = step_check(sc, "WAL archive holds every segment from the backup's "
 			"start", sb.buf, act.buf, a.complete) && ok;
+	/* 5b. By content, and the recover steps' targets, before destroy. */
+	if (a.complete) {
+		int proven = prove_wal(sc, p, facts, &a, tli, segsize, &lab,
+				       stop_lsn, hist.stop_time.len ?
+				       hist.stop_time.buf : NULL, ev, err);
+		if (proven < 0)
+			goto out;
+		ok = proven && ok;
+	}
 
 	/* 6. For a recover step later on. */
 	bb = json_object_get(sc->state, "basebackups");
@@ -411,7 +584,7 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 	}
 	{
 		json_t *o = json_deep_copy(facts);
-		json_object_set_new(o, "dir", step_json_str(p->dir));
+		json_object_set_new(o, "dir", step_json_str(bdir));
 		json_object_set_new(o, "wal_archive", step_json_str(p->wal_archive));
 		json_object_set_new(o, "wal_complete", json_boolean(a.complete));
 		json_object_set_new(o, "passed", json_boolean(ok &&
@@ -425,6 +598,7 @@ out:
 	strbuf_release(&sb);
 	strbuf_release(&act);
 	strbuf_release(&v);
+	strbuf_release(&bdirs);
 	strvec_clear(&argv);
 	exec_result_release(&res);
 	pgwal_label_release(&lab);

@@ -2,6 +2,9 @@
 #include "error.h"
 #include "exec.h"
 #include "pgwal.h"
+#include "pitrproof.h"
+#include "safefs.h"
+#include "user.h"
 #include "preflight.h"
 #include "schema.h"
 #include "step.h"
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /*
  * Evidence of a pgBackRest stanza: `pgbackrest info --output=json` read
@@ -350,6 +354,214 @@ static int run_pbr(struct step_ctx *sc, const char *command, int json,
 	return ret;
 }
 
+/*
+ * The earliest target time of the recover steps that restore from this
+ * step (given, or in its file when that is written already): a backup
+ * that ends after it cannot reach it, so the pick (without `set:`) is the
+ * newest backup that ended before it, as pgBackRest's own --type=time
+ * restore would choose. -1 when no recover step has a time target.
+ */
+static double target_limit(struct step_ctx *sc)
+{
+	double lim = -1, t;
+	size_t i;
+
+	for (i = 0; i < sc->drill->nsteps; i++) {
+		const struct drill_step *rs = &sc->drill->steps[i];
+		json_t *r = json_object_get(rs->json, "recover");
+		const char *tt = jget_str(r, "target_time");
+		const char *file = jget_str(r, "target_time_file");
+		struct strbuf text = STRBUF_INIT;
+
+		if (rs->kind != &step_kind_recover || !jget_str(r, "pgbackrest") ||
+		    strcmp(jget_str(r, "pgbackrest"), sc->step->id))
+			continue;
+		struct error e = ERROR_INIT;
+
+		if (!tt && file && safefs_read_regular(file, 1, &text, 4096,
+						      &e) == 0) {
+			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
+			strbuf_rtrim(&text);
+			tt = text.buf;
+		}
+		if (tt && pitrproof_parse_time(tt, &t) == 0 && (lim < 0 || t < lim))
+			lim = t;
+		strbuf_release(&text);
+		error_release(&e);
+	}
+	return lim;
+}
+
+/*
+ * The newest segment of the backup's timeline that the stanza's archive
+ * (info's archive ranges) holds; the backup's own end when none is later.
+ */
+static uint64_t archive_last(json_t *stanza, uint32_t tli, uint64_t stop)
+{
+	json_t *a;
+	size_t i;
+	uint64_t last = stop, seg;
+	uint32_t t;
+
+	json_array_foreach(json_object_get(stanza, "archive"), i, a) {
+		const char *mx = jget_str(a, "max");
+		if (mx && pgwal_parse_segname(mx, PGWAL_SEGSIZE_DEFAULT, &t,
+					      &seg) == 0 && t == tli && seg > last)
+			last = seg;
+	}
+	return last;
+}
+
+/*
+ * `archive-get` of every segment of [first, last] into `dir`, each with
+ * its own exit status: the first that cannot be fetched is named with
+ * pgBackRest's own words. 1 all fetched, 0 not, -1 err.
+ */
+static int fetch_wal(struct step_ctx *sc, const char *dir, uint32_t tli,
+		     uint64_t first, uint64_t last, json_t *o,
+		     struct error *err)
+{
+	const struct pgbackrest_params *p =
+		STEP_PARAMS(sc, struct pgbackrest_params);
+	struct strbuf act = STRBUF_INIT, exp = STRBUF_INIT;
+	uint64_t seg;
+	char name[32], n1[32], n2[32];
+	int ok = 1;
+
+	for (seg = first; seg <= last && ok && !*sc->cancel; seg++) {
+		struct exec_cmd cmd = EXEC_CMD_INIT;
+		struct exec_result res = EXEC_RESULT_INIT;
+
+		pgwal_segname(tli, seg, PGWAL_SEGSIZE_DEFAULT, name, sizeof(name));
+		pbr_argv(p, "archive-get", 0, &cmd.argv);
+		strvec_push(&cmd.argv, name);
+		strvec_pushf(&cmd.argv, "%s/%s", dir, name);
+		step_exec_prepare(sc, &cmd);
+		strvec_push(&cmd.env, "LC_ALL=C");
+		cmd.run_as = p->run_as;
+		if (exec_run(&cmd, &res, err) < 0) {
+			exec_cmd_release(&cmd);
+			exec_result_release(&res);
+			ok = -1;
+			break;
+		}
+		if (res.exit_code || res.timed_out) {
+			ok = 0;
+			strbuf_addf(&act, "segment %s: archive-get exit %d", name,
+				    res.exit_code);
+			/* archive-get says nothing for a segment it lacks. */
+			if (res.exit_code == 1 && !res.err_head.len &&
+			    !res.out_head.len)
+				strbuf_adds(&act, ": not in the repository");
+			else
+				add_first_line(&act, res.err_head.len ?
+					       &res.err_head : &res.out_head);
+			json_object_set_new(o, "bad_segment", json_string(name));
+		}
+		exec_cmd_release(&cmd);
+		exec_result_release(&res);
+	}
+	if (ok >= 0) {
+		pgwal_segname(tli, first, PGWAL_SEGSIZE_DEFAULT, n1, sizeof(n1));
+		pgwal_segname(tli, last, PGWAL_SEGSIZE_DEFAULT, n2, sizeof(n2));
+		strbuf_addf(&exp, "archive-get of every segment %s..%s", n1, n2);
+		if (ok)
+			strbuf_addf(&act, "%" PRIu64 " segments fetched",
+				    last - first + 1);
+		json_object_set_new(o, "fetched", json_boolean(ok));
+		step_check(sc, "archive holds every segment from the backup's "
+			   "start (archive-get)", exp.buf, act.buf, ok);
+		if (!ok && !json_object_get(sc->rec, "message")) {
+			strbuf_reset(&exp);
+			strbuf_addf(&exp, "pgBackRest stanza %s: %s", p->stanza,
+				    act.buf);
+			json_object_set_new(sc->rec, "message",
+					    step_json_str(exp.buf));
+		}
+	}
+	strbuf_release(&act);
+	strbuf_release(&exp);
+	return ok;
+}
+
+/*
+ * The chosen backup's WAL proven before the destroy phase: fetched from
+ * the repository into a private directory, read by content, the recover
+ * steps' targets found in it (pitrproof.h); the directory removed after.
+ * 1, 0 when not proven, -1 err.
+ */
+static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
+			 json_t *ev, struct error *err)
+{
+	const struct pgbackrest_params *p =
+		STEP_PARAMS(sc, struct pgbackrest_params);
+	struct pitrproof_wal w;
+	struct user_info ui = USER_INFO_INIT;
+	struct strbuf where = STRBUF_INIT;
+	char dir[4096];
+	const char *tmp = getenv("TMPDIR");
+	json_t *o = json_object(), *db;
+	uint64_t first, stop;
+	uint32_t tli;
+	size_t i;
+	int ok = -1;
+
+	json_object_set_new(ev, "wal", o);
+	if (pgwal_parse_segname(jget_str(chosen, "wal_start"),
+				PGWAL_SEGSIZE_DEFAULT, &tli, &first) < 0 ||
+	    pgwal_parse_segname(jget_str(chosen, "wal_stop"),
+				PGWAL_SEGSIZE_DEFAULT, &tli, &stop) < 0)
+		return error_set(err, "the backup's WAL range is not two "
+				 "segment names");
+	snprintf(dir, sizeof(dir), "%s/rdrill-wal.XXXXXX", tmp && *tmp == '/' ?
+		 tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return error_errno(err, "mkdtemp %s", dir);
+	if (p->run_as && geteuid() == 0 && (user_by_name(p->run_as, &ui) != 1 ||
+					    chown(dir, ui.uid, ui.gid) < 0)) {
+		error_errno(err, "chown %s to %s", dir, p->run_as);
+		goto out;
+	}
+	memset(&w, 0, sizeof(w));
+	w.dir = dir;
+	strbuf_addf(&where, "pgBackRest stanza %s", p->stanza);
+	w.where = where.buf;
+	w.run_as = p->run_as;
+	w.tli = tli;
+	w.segsize = PGWAL_SEGSIZE_DEFAULT;
+	pgwal_parse_lsn(jget_str(chosen, "start_lsn"), &w.start_lsn);
+	pgwal_parse_lsn(jget_str(chosen, "stop_lsn"), &w.stop_lsn);
+	w.stop_time = jget_str(chosen, "stop_time");
+	w.first = first;
+	w.last = archive_last(stanza, tli, stop);
+	json_array_foreach(json_object_get(stanza, "db"), i, db)
+		if (json_is_integer(json_object_get(db, "system-id")))
+			w.sysid = (uint64_t)json_integer_value(json_object_get(db,
+							"system-id"));
+	ok = fetch_wal(sc, dir, tli, w.first, w.last, o, err);
+	if (ok == 1)
+		ok = pitrproof_segments(sc, &w, o, err);
+	if (ok == 1)
+		ok = pitrproof_targets(sc, "pgbackrest", &w, ev, err);
+	json_object_set_new(chosen, "wal_proof_ms", json_deep_copy(
+			    json_object_get(json_object_get(o, "proof"), "ms")));
+out:
+	{
+		struct exec_cmd cmd = EXEC_CMD_INIT;
+		struct exec_result res = EXEC_RESULT_INIT;
+		struct error e = ERROR_INIT;
+		const char *argv[] = { "rm", "-rf", "--", dir, NULL };
+		strvec_pushv(&cmd.argv, argv);
+		exec_run(&cmd, &res, &e);
+		exec_cmd_release(&cmd);
+		exec_result_release(&res);
+		error_release(&e);
+	}
+	user_info_release(&ui);
+	strbuf_release(&where);
+	return ok;
+}
+
 static int pbr_run(struct step_ctx *sc, struct error *err)
 {
 	const struct pgbackrest_params *p =
@@ -359,6 +571,7 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
 	json_int_t newest = -1;
+	double limit = -1;
 	size_t i;
 	int ret = -1, ok, covered = 0;
 
@@ -380,6 +593,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	step_check(sc, "stanza status", "0 (ok)", act.buf, ok);
 	backups = json_array();
 	json_object_set_new(ev, "backups", backups);
+	if (!p->set)
+		limit = target_limit(sc);
 	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
 		json_t *f = backup_facts(b, i, err);
 		json_int_t t;
@@ -387,7 +602,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 			goto out;
 		json_array_append_new(backups, f);
 		t = json_integer_value(json_object_get(f, "stop_epoch"));
-		if (p->set ? !strcmp(jget_str(f, "label"), p->set) : t >= newest) {
+		if (p->set ? !strcmp(jget_str(f, "label"), p->set) :
+		    t >= newest && (limit < 0 || (double)t <= limit)) {
 			chosen = f;
 			newest = t;
 		}
@@ -411,7 +627,9 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 		json_array_append_new(arch, o);
 	}
 	strbuf_reset(&sb);
-	strbuf_adds(&sb, p->set ? p->set : "the newest backup");
+	strbuf_adds(&sb, p->set ? p->set : limit >= 0 ? "the newest backup that "
+		    "ended before the recover step's target time" :
+		    "the newest backup");
 	strbuf_reset(&act);
 	if (chosen)
 		strbuf_addf(&act, "%s (%s, stopped %s)", jget_str(chosen, "label"),
@@ -449,7 +667,15 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 				res.exit_code == 0 && !res.timed_out) && ok;
 	}
 
-	/* 3. For a recover step. */
+	/* 3. The WAL by content, and the recover steps' targets. */
+	if (ok) {
+		int proven = prove_pbr_wal(sc, stanza, chosen, ev, err);
+		if (proven < 0)
+			goto out;
+		ok = proven;
+	}
+
+	/* 4. For a recover step. */
 	st = json_object_get(sc->state, "pgbackrests");
 	if (!st) {
 		st = json_object();

@@ -4,6 +4,7 @@
 #include "fsutil.h"
 #include "pg.h"
 #include "pgwal.h"
+#include "pitrproof.h"
 #include "plan.h"
 #include "preflight.h"
 #include "report.h"
@@ -68,17 +69,20 @@ struct recover_params {
 	const char *run_as;
 	const char *pg_bin;
 	const char *target_time, *target_time_file, *target_lsn, *target_name;
-	int target_immediate;
+	const char *target_xid;
+	int target_immediate, target_latest;
 	const char *target_timeline;
 	const char *target_action;
 	const char *disaster_time, *disaster_time_file;
 	struct schema_kv settings;
 	int in_place;
+	int write_probe;
+	int amcheck, checksums;
 };
 
 #define F(m) offsetof(struct recover_params, m)
 
-static const char *const actions[] = { "promote", "shutdown", NULL };
+static const char *const actions[] = { "promote", "shutdown", "pause", NULL };
 static const struct schema_field f_setting = { .type = SCHEMA_STR };
 
 static const struct schema_field recover_fields[] = {
@@ -109,6 +113,13 @@ static const struct schema_field recover_fields[] = {
 	  .off = F(target_lsn), .help = "e.g. 0/3000148" },
 	{ .key = "target_name", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
 	  .off = F(target_name), .help = "a pg_create_restore_point() name" },
+	{ .key = "target_xid", .type = SCHEMA_STR, .flags = SCHEMA_NONEMPTY,
+	  .off = F(target_xid),
+	  .help = "a transaction id: stop at its commit (found in the WAL "
+		  "before destroy)" },
+	{ .key = "target_latest", .type = SCHEMA_BOOL, .off = F(target_latest),
+	  .help = "true: replay every archived segment (RPO: the archive's "
+		  "lag)" },
 	{ .key = "target_immediate", .type = SCHEMA_BOOL,
 	  .off = F(target_immediate),
 	  .help = "true: stop as soon as the backup is consistent" },
@@ -125,6 +136,16 @@ static const struct schema_field recover_fields[] = {
 	{ .key = "settings", .type = SCHEMA_MAP, .item = &f_setting,
 	  .off = F(settings),
 	  .help = "more server settings for the scratch server" },
+	{ .key = "write_probe", .type = SCHEMA_BOOL, .off = F(write_probe),
+	  .help = "true: prove a write also on a copy left paused in recovery "
+		  "(target_action: pause); a promoted copy is always probed" },
+	{ .key = "amcheck", .type = SCHEMA_BOOL, .off = F(amcheck),
+	  .help = "true: pg_amcheck every database of the promoted copy (heap "
+		  "and B-tree indexes, --heapallindexed; installs amcheck "
+		  "on the copy)" },
+	{ .key = "checksums", .type = SCHEMA_BOOL, .off = F(checksums),
+	  .help = "true: stop the promoted copy, pg_checksums --check every "
+		  "page, start it again" },
 	{ .key = "in_place", .type = SCHEMA_BOOL, .off = F(in_place),
 	  .help = "restore into an existing empty directory and keep the "
 		  "server (destructive: needs --confirm)" },
@@ -146,7 +167,7 @@ static const char *const owned[] = {
 	"restore_command", "recovery_target", "recovery_target_time",
 	"recovery_target_lsn", "recovery_target_name", "recovery_target_xid",
 	"recovery_target_action", "recovery_target_timeline",
-	"recovery_target_inclusive", "listen_addresses",
+	"listen_addresses",
 	"unix_socket_directories", "port", "archive_mode", "archive_command",
 	"archive_library", "primary_conninfo", "primary_slot_name",
 	"hba_file", "ident_file", "hot_standby", "lc_messages",
@@ -161,10 +182,12 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 	json_t *r = json_object_get(step, "recover"), *v;
 	const struct ynode *rn = ynode_get(n, "recover");
 	static const char *const targets[] = { "target_time", "target_time_file",
-		"target_lsn", "target_name", "target_immediate", NULL };
+		"target_lsn", "target_name", "target_xid", "target_immediate",
+		"target_latest", NULL };
 	const char *const *t, *key;
 	int nt = 0;
 	uint64_t lsn;
+	double tt;
 
 	for (t = targets; *t; t++)
 		if ((v = json_object_get(r, *t)) && !json_is_false(v))
@@ -176,12 +199,27 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 	if (nt != 1)
 		return schema_error_at(c, rn, "a recover step needs exactly one "
 				       "of target_time, target_time_file, "
-				       "target_lsn, target_name, "
-				       "target_immediate: true");
+				       "target_lsn, target_name, target_xid, "
+				       "target_immediate: true, "
+				       "target_latest: true");
 	if ((v = json_object_get(r, "target_lsn")) &&
 	    pgwal_parse_lsn(json_string_value(v), &lsn) < 0)
 		return schema_error_at(c, ynode_get(rn, "target_lsn"),
 				       "target_lsn is not an LSN like 0/3000148");
+	if ((v = json_object_get(r, "target_xid")) &&
+	    (strspn(json_string_value(v), "0123456789") !=
+	     strlen(json_string_value(v)) || strlen(json_string_value(v)) > 10))
+		return schema_error_at(c, ynode_get(rn, "target_xid"),
+				       "target_xid is not a transaction id "
+				       "(digits)");
+	/* Known now, so refused now (not after the destroy phase). */
+	if ((v = json_object_get(r, "target_time")) &&
+	    pitrproof_parse_time(json_string_value(v), &tt) < 0)
+		return schema_error_at(c, ynode_get(rn, "target_time"),
+				       "target_time '%s': give it as YYYY-MM-DD "
+				       "HH:MM:SS[.frac] with a zone (+00, UTC, "
+				       "Z); without one the server reads it in "
+				       "its own TimeZone", json_string_value(v));
 	if (json_object_get(r, "disaster_time") &&
 	    json_object_get(r, "disaster_time_file"))
 		return schema_error_at(c, rn, "give disaster_time or "
@@ -201,13 +239,21 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 						       "'%s' is written by "
 						       "rdrill itself", key);
 	}
-	if (json_is_true(json_object_get(r, "in_place")) &&
-	    !json_is_true(json_object_get(step, "destructive")))
-		return schema_error_at(c, ynode_get(rn, "in_place"), "an "
-				       "in-place recovery replaces a data "
-				       "directory: mark the step "
-				       "'destructive: true' (then it needs "
-				       "--confirm)");
+	/*
+	 * In place replaces a data directory: that marks the step
+	 * destructive (it then needs --confirm), as README says; only an
+	 * explicit 'destructive: false' contradicts it.
+	 */
+	if (json_is_true(json_object_get(r, "in_place"))) {
+		if (ynode_get(n, "destructive") &&
+		    !json_is_true(json_object_get(step, "destructive")))
+			return schema_error_at(c, ynode_get(n, "destructive"),
+					       "an in-place recovery replaces a "
+					       "data directory: it is "
+					       "destructive (remove "
+					       "'destructive: false')");
+		json_object_set_new(step, "destructive", json_true());
+	}
 	return 0;
 }
 
@@ -255,6 +301,14 @@ static void recover_needs(const struct drill_step *s, struct step_needs *n)
 	if (p->backup)
 		strvec_push_unique(&n->programs, "cp");
 	strvec_push_unique(&n->programs, "rm");
+	if (p->amcheck) {
+		step_pg_prog(p->pg_bin, "pg_amcheck", &sb);
+		strvec_push_unique(&n->programs, sb.buf);
+	}
+	if (p->checksums) {
+		step_pg_prog(p->pg_bin, "pg_checksums", &sb);
+		strvec_push_unique(&n->programs, sb.buf);
+	}
 	if (p->run_as)
 		strvec_push_unique(&n->users, p->run_as);
 	strbuf_release(&sb);
@@ -277,49 +331,6 @@ static int read_line_file(const char *path, struct strbuf *out,
 	strbuf_rtrim(out);
 	if (!out->len)
 		return error_set(err, "%s: its first line is empty", path);
-	return 0;
-}
-
-/*
- * A timestamp with a zone into seconds since the epoch, for the checks
- * made before any server runs: "YYYY-MM-DD HH:MM:SS[.frac]" then "UTC",
- * "GMT", "Z" or +HH[:MM]. -1 for anything else (the server decides then).
- */
-static int parse_time(const char *s, double *out)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, n = 0, zh = 0, zm = 0;
-	double sec;
-	const char *p;
-	time_t t;
-
-	if (sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi,
-		   &sec, &n) != 6)
-		return -1;
-	p = s + n;
-	while (*p == ' ')
-		p++;
-	if (!strcmp(p, "UTC") || !strcmp(p, "GMT") || !strcmp(p, "Z")) {
-		;
-	} else if ((*p == '+' || *p == '-') &&
-		   (sscanf(p + 1, "%2d:%2d", &zh, &zm) == 2 ||
-		    sscanf(p + 1, "%2d", &zh) == 1)) {
-		if (*p == '-')
-			zh = -zh, zm = -zm;
-	} else {
-		return -1;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = 0;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*out = (double)t + sec - zh * 3600.0 - zm * 60.0;
 	return 0;
 }
 
@@ -436,7 +447,9 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 		/* rdrill's own polling while the server starts: noise. */
 		if (mem_find(line, n, "the database system is ", 23) &&
 		    (mem_find(line, n, "starting up", 11) ||
-		     mem_find(line, n, "not yet accepting", 17))) {
+		     mem_find(line, n, "not yet accepting", 17) ||
+		     mem_find(line, n, "in recovery mode", 16) ||
+		     mem_find(line, n, "shutting down", 13))) {
 			line = nl ? nl + 1 : line + n;
 			continue;
 		}
@@ -447,8 +460,11 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 				if (json_array_size(arr) < 40)
 					json_array_append_new(arr,
 							      step_json_str(sb.buf));
-				if (!strncmp(*k, "FATAL", 5) || !strncmp(*k,
-								    "PANIC", 5)) {
+				/* rdrill's own session closed at shutdown: not why. */
+				if ((!strncmp(*k, "FATAL", 5) || !strncmp(*k,
+								     "PANIC", 5)) &&
+				    !mem_find(line, n, "due to administrator "
+					      "command", 24)) {
 					strbuf_reset(fatal);
 					strbuf_add(fatal, sb.buf, sb.len);
 				}
@@ -456,6 +472,36 @@ static void log_lines(const char *log, json_t *arr, struct strbuf *fatal)
 				break;
 			}
 		line = nl ? nl + 1 : line + n;
+	}
+}
+
+/*
+ * The WAL reader's own reason, logged before the FATAL that ends a
+ * failed recovery ("unexpected pageaddr 0/4000000 in log segment ..."):
+ * appended to the message, so report.md says why, not only that.
+ */
+static void wal_reason(const char *log, struct strbuf *msg)
+{
+	static const char *const why[] = {
+		"unexpected pageaddr", "invalid magic number",
+		"invalid record length", "incorrect prev-link",
+		"out-of-sequence timeline", "invalid resource manager",
+		"record with invalid length", "invalid contrecord", NULL,
+	};
+	const char *const *w;
+
+	for (w = why; *w; w++) {
+		const char *p = strstr(log, *w), *b, *e;
+		if (!p)
+			continue;
+		for (b = p; b > log && b[-1] != '\n'; b--)
+			;
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		strbuf_adds(msg, "; the server log: ");
+		strbuf_add(msg, b, (size_t)(e - b) > 300 ? 300 : (size_t)(e - b));
+		return;
 	}
 }
 
@@ -539,6 +585,25 @@ static void keep_server_log(struct step_ctx *sc, const char *src,
 	strbuf_release(&abs);
 }
 
+/* The exact restore command, as a shell would take it, for the audit. */
+static void journal_command(json_t *ev, const char *const *argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			strbuf_addch(&sb, ' ');
+		if (argv[i][strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+")])
+			strbuf_add_shquoted(&sb, argv[i]);
+		else
+			strbuf_adds(&sb, argv[i]);
+	}
+	json_object_set_new(ev, "restore_command", step_json_str(sb.buf));
+	strbuf_release(&sb);
+}
+
 /* rto[key_ms] and, for the report, rto[key] as "1.234 s". */
 static void set_ms(json_t *o, const char *key, long long ms)
 {
@@ -554,6 +619,246 @@ static void fail_msg(struct step_ctx *sc, const char *msg)
 {
 	if (!json_object_get(sc->rec, "message"))
 		json_object_set_new(sc->rec, "message", step_json_str(msg));
+}
+
+/*
+ * The timeline recovery really replayed: the newest one whose segments
+ * the server restored from the archive ('restored log file "..."' lines
+ * of its log), checked against the one the proof before destroy said it
+ * would follow (target_timeline), else the backup's.
+ */
+static void check_timeline(struct step_ctx *sc, const char *logpath,
+			   uint32_t tli, const struct user_info *u, json_t *stop)
+{
+	json_int_t want = json_integer_value(json_object_get(json_object_get(
+		json_object_get(sc->state, "pitrproof"), sc->step->id),
+		"timeline"));
+	struct strbuf log = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	const char *q;
+	uint32_t seen = 0;
+
+	if (want <= 0)
+		want = tli;
+	if (read_owned(logpath, u, &log, 64u << 20, &e) == 0)
+		for (q = log.buf; (q = strstr(q, "restored log file \"")); q += 19) {
+			char t[9];
+			memcpy(t, q + 19, 8);
+			t[8] = 0;
+			if (strspn(t, "0123456789ABCDEF") == 8 &&
+			    strtoul(t, NULL, 16) > seen)
+				seen = (uint32_t)strtoul(t, NULL, 16);
+		}
+	strbuf_addf(&exp, "%" PRId64, (int64_t)want);
+	if (seen)
+		strbuf_addf(&act, "%" PRIu32 " (segments restored from the "
+			    "archive)", seen);
+	else
+		strbuf_adds(&act, "no segment restored from the archive");
+	{
+		char t[16];
+		snprintf(t, sizeof(t), "%" PRIu32, seen ? seen : tli);
+		json_object_set_new(stop, "timeline", json_string(t));
+	}
+	step_check(sc, "timeline replayed", exp.buf, act.buf,
+		   !seen || seen == (uint32_t)want);
+	if (seen && seen != (uint32_t)want) {
+		strbuf_reset(&exp);
+		strbuf_addf(&exp, "recovery replayed timeline %" PRIu32 ", not "
+			    "%" PRId64 ": it followed another history", seen,
+			    (int64_t)want);
+		fail_msg(sc, exp.buf);
+	}
+	strbuf_release(&log);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+	error_release(&e);
+}
+
+/*
+ * Paused at the target: pg_wal_replay_resume() ends recovery at once
+ * (recovery_target_action 'pause' then promotes), where pg_promote()
+ * waits for the paused startup process's next wake-up (about a second).
+ * Polled every 10 ms for 60 s. 1 promoted, 0 not (e says why).
+ */
+static int resume_to_promote(PGconn *c, struct step_ctx *sc, struct error *e)
+{
+	long long until = mono_ms() + 60000;
+	json_t *r;
+
+	r = query_row(c, "SELECT pg_wal_replay_resume()::text", 0, NULL, sc, e);
+	if (!r)
+		return 0;
+	json_decref(r);
+	while (mono_ms() < until && !*sc->cancel) {
+		int done;
+		error_release(e);
+		error_init(e);
+		r = query_row(c, "SELECT pg_is_in_recovery()::text", 0, NULL, sc, e);
+		if (!r)
+			return 0;
+		done = cell(r, 0) && !strcmp(cell(r, 0), "false");
+		json_decref(r);
+		if (done)
+			return 1;
+		sleep_ms(10);
+	}
+	error_set(e, "the scratch server did not end recovery within 60 s of "
+		  "pg_wal_replay_resume()");
+	return 0;
+}
+
+/*
+ * A real write: a table created, a row committed and read back in a new
+ * statement, the table dropped. A copy still in recovery fails here with
+ * the server's own words ("read-only transaction").
+ */
+static int write_probe(PGconn *c, struct step_ctx *sc, json_t *ev)
+{
+	/* A name no restored database holds already (pid of this run). */
+	static const char *const fmt[] = {
+		"CREATE TABLE rdrill_write_probe_%ld (v text)",
+		"INSERT INTO rdrill_write_probe_%ld VALUES ('rdrill')",
+		"SELECT v FROM rdrill_write_probe_%ld",
+		"DROP TABLE rdrill_write_probe_%ld",
+	};
+	char sql[4][96];
+	struct error e = ERROR_INIT;
+	struct strbuf act = STRBUF_INIT;
+	json_t *steps = json_array(), *r;
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < 4; i++)
+		snprintf(sql[i], sizeof(sql[i]), fmt[i], (long)getpid());
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]) && ok; i++) {
+		json_array_append_new(steps, json_string(sql[i]));
+		if (i == 2) {
+			r = query_row(c, sql[i], 0, NULL, sc, &e);
+			ok = r && cell(r, 0) && !strcmp(cell(r, 0), "rdrill");
+			if (r && !ok)
+				error_set(&e, "read back %s", cell(r, 0) ?
+					  cell(r, 0) : "NULL");
+			json_decref(r);
+		} else {
+			struct pg_deadline dl;
+			struct pg_query_opts o = { .dl = &dl };
+			json_t *res = NULL;
+			pg_deadline_init(&dl, 10, sc->cancel);
+			ok = pg_run(c, sql[i], &o, &res, &e) == 0;
+			json_decref(res);
+		}
+	}
+	if (ok)
+		strbuf_adds(&act, "row committed, read back, table dropped");
+	else
+		strbuf_addf(&act, "%s: %s", sql[i - 1], e.msg.buf);
+	json_object_set_new(ev, "write_probe", steps);
+	step_check(sc, "write probe: the copy accepts writes", "a row committed "
+		   "and read back", act.buf, ok);
+	if (!ok) {
+		strbuf_reset(&act);
+		strbuf_addf(&act, "the restored copy refused a write: %s",
+			    e.msg.buf);
+		fail_msg(sc, act.buf);
+	}
+	error_release(&e);
+	strbuf_release(&act);
+	return ok;
+}
+
+/* One checking program on the copy: its log, exit 0 or the first line. */
+static int run_check(struct step_ctx *sc, const char *what, const char *key,
+		     const char *sfx, const char *const *argv,
+		     const char *run_as, struct error *err)
+{
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf log = STRBUF_INIT, act = STRBUF_INIT;
+	int ok = -1;
+
+	if (step_run_logged(sc, key, sfx, argv, run_as, &res, &log, err) < 0)
+		goto out;
+	strbuf_addf(&act, "exit %d", res.exit_code);
+	if (res.exit_code || res.timed_out) {
+		const char *nl = strchr(log.buf, '\n');
+		strbuf_adds(&act, ": ");
+		strbuf_add(&act, log.buf, nl ? (size_t)(nl - log.buf) :
+			   log.len > 300 ? 300 : log.len);
+	}
+	ok = step_check(sc, what, "exit 0", act.buf, !res.exit_code &&
+			!res.timed_out);
+	if (!ok) {
+		strbuf_reset(&log);
+		strbuf_addf(&log, "%s: %s", what, act.buf);
+		fail_msg(sc, log.buf);
+	}
+out:
+	exec_result_release(&res);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	return ok;
+}
+
+/*
+ * The promoted copy checked as a DBA would, when the drill asks:
+ * pg_amcheck of every database (heap and B-tree indexes, with
+ * --heapallindexed), and pg_checksums --check of every page with the
+ * server stopped (then started again for the verify_restore steps).
+ * 0, or -1 with err.
+ */
+static int copy_checks(struct step_ctx *sc, const struct recover_params *p,
+		       const struct drill_conn *dc, int port, const char *pg_ctl,
+		       const char *logsrc, struct error *err)
+{
+	struct strbuf prog = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strvec av = STRVEC_INIT;
+	int ret = -1;
+
+	if (p->amcheck) {
+		step_pg_prog(p->pg_bin, "pg_amcheck", &prog);
+		strvec_push(&av, prog.buf);
+		strvec_pushf(&av, "--host=%s", dc->host);
+		strvec_pushf(&av, "--port=%d", port);
+		if (dc->user)
+			strvec_pushf(&av, "--username=%s", dc->user);
+		if (dc->dbname)
+			strvec_pushf(&av, "--maintenance-db=%s", dc->dbname);
+		strvec_push(&av, "--all");
+		strvec_push(&av, "--install-missing");
+		strvec_push(&av, "--heapallindexed");
+		if (run_check(sc, "pg_amcheck: heap and indexes of every database",
+			      "amcheck_log", "amcheck.log",
+			      (const char *const *)av.v, p->run_as, err) < 0)
+			goto out;
+		strvec_clear(&av);
+	}
+	if (p->checksums) {
+		const char *stop[] = { pg_ctl, "-D", p->scratch, "-m", "fast", "-w",
+				       "stop", NULL };
+		const char *start[] = { pg_ctl, "-D", p->scratch, "-l", logsrc, "-w",
+					"start", NULL };
+		if (run_check(sc, "scratch server stopped for pg_checksums",
+			      "stop_log", "pg_ctl-stop.log", stop, p->run_as,
+			      err) < 0)
+			goto out;
+		step_pg_prog(p->pg_bin, "pg_checksums", &prog);
+		strvec_push(&av, prog.buf);
+		strvec_push(&av, "--check");
+		strvec_pushf(&av, "--pgdata=%s", p->scratch);
+		if (run_check(sc, "pg_checksums: every page's checksum",
+			      "checksums_log", "checksums.log",
+			      (const char *const *)av.v, p->run_as, err) < 0)
+			goto out;
+		if (run_check(sc, "scratch server started again", "restart_log",
+			      "pg_ctl-restart.log", start, p->run_as, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&prog);
+	strbuf_release(&sb);
+	strvec_clear(&av);
+	return ret;
 }
 
 static int recover_run(struct step_ctx *sc, struct error *err)
@@ -620,6 +925,10 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		}
 	}
 	json_object_set_new(ev, "backup", json_deep_copy(bb));
+	/* RTO part: the WAL proof its step made before the destroy phase. */
+	if (json_is_integer(json_object_get(bb, "wal_proof_ms")))
+		set_ms(rto, "wal_proof", json_integer_value(json_object_get(bb,
+		       "wal_proof_ms")));
 	if (!sock || sock[0] != '/') {
 		error_set(err, "connection '%s': its host must be the absolute path "
 			  "of the scratch server's socket directory",
@@ -666,9 +975,12 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 		strbuf_adds(&target, p->target_lsn);
 	} else if (p->target_name) {
 		strbuf_adds(&target, p->target_name);
+	} else if (p->target_xid) {
+		strbuf_adds(&target, p->target_xid);
 	}
 	tkind = p->target_time || p->target_time_file ? "time" : p->target_lsn ?
-		"lsn" : p->target_name ? "name" : "immediate";
+		"lsn" : p->target_name ? "name" : p->target_xid ? "xid" :
+		p->target_latest ? "latest" : "immediate";
 	if (!safe_text(target.buf)) {
 		error_set(err, "the target holds a control character");
 		goto out;
@@ -706,13 +1018,13 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	} else if (!strcmp(tkind, "time")) {
 		const char *end = json_string_value(json_object_get(bb,
 							"stop_time"));
-		if (parse_time(target.buf, &tt) < 0) {
+		if (pitrproof_parse_time(target.buf, &tt) < 0) {
 			error_set(err, "target time '%s': give it as "
 				  "YYYY-MM-DD HH:MM:SS[.frac] with a zone "
 				  "(+00, UTC, Z)", target.buf);
 			goto out;
 		}
-		if (end && parse_time(end, &st) == 0) {
+		if (end && pitrproof_parse_time(end, &st) == 0) {
 			ok = tt >= st;
 			strbuf_addf(&sb, "after the backup's end, %s", end);
 			step_check(sc, "target time after the backup's end",
@@ -843,6 +1155,7 @@ restore:
 		strbuf_addf(&path, "%s/.", bbdir);
 	if (p->backup) {
 		const char *argv[] = { "cp", "-a", path.buf, p->scratch, NULL };
+		journal_command(ev, argv);
 		if (step_run_logged(sc, "restore_log", "restore.log", argv,
 				    p->run_as, &res, &log, err) < 0)
 			goto out;
@@ -862,19 +1175,22 @@ restore:
 		strvec_pushf(&argv, "--pg1-path=%s", p->scratch);
 		strvec_pushf(&argv, "--set=%s", json_string_value(
 			     json_object_get(bb, "label")));
-		strvec_pushf(&argv, "--type=%s", !strcmp(tkind, "time") ? "time" :
-			     !strcmp(tkind, "lsn") ? "lsn" : !strcmp(tkind, "name") ?
-			     "name" : "immediate");
+		strvec_pushf(&argv, "--type=%s", !strcmp(tkind, "latest") ?
+			     "default" : tkind);
 		if (target.len)
 			strvec_pushf(&argv, "--target=%s", target.buf);
-		strvec_pushf(&argv, "--target-action=%s",
-			     !strcmp(p->target_action, "promote") ? "pause" :
-			     p->target_action);
+		if (strcmp(tkind, "latest"))
+			strvec_pushf(&argv, "--target-action=%s",
+				     !strcmp(p->target_action, "promote") ?
+				     "pause" : p->target_action);
 		if (p->target_timeline)
 			strvec_pushf(&argv, "--target-timeline=%s",
 				     p->target_timeline);
 		strvec_push(&argv, "--archive-mode=off");
+		/* Its own account of the restore, in its log. */
+		strvec_push(&argv, "--log-level-console=info");
 		strvec_push(&argv, "restore");
+		journal_command(ev, (const char *const *)argv.v);
 		if (step_run_logged(sc, "restore_log", "restore.log", argv.v,
 				    p->run_as, &res, &log, err) < 0) {
 			strvec_clear(&argv);
@@ -932,15 +1248,20 @@ restore:
 		conf_line(&conf, "recovery_target_lsn", target.buf);
 	else if (!strcmp(tkind, "name"))
 		conf_line(&conf, "recovery_target_name", target.buf);
-	else
+	else if (!strcmp(tkind, "xid"))
+		conf_line(&conf, "recovery_target_xid", target.buf);
+	else if (!strcmp(tkind, "immediate"))
 		conf_line(&conf, "recovery_target", "immediate");
+	/* latest: no target; the server ends recovery at the archive's end. */
 	if (p->target_timeline)
 		conf_line(&conf, "recovery_target_timeline", p->target_timeline);
 	/* rdrill promotes itself once it has read where replay stopped. */
-	conf_line(&conf, "recovery_target_action",
-		  !strcmp(p->target_action, "promote") ? "pause" : p->target_action);
+	if (strcmp(tkind, "latest"))
+		conf_line(&conf, "recovery_target_action",
+			  !strcmp(p->target_action, "promote") ? "pause" :
+			  p->target_action);
 common:
-	if (!p->backup)         /* pgBackRest leaves PostgreSQL's default out */
+	if (!p->backup && strcmp(tkind, "latest")) /* pgBackRest leaves it out */
 		conf_line(&conf, "recovery_target_action",
 			  !strcmp(p->target_action, "promote") ? "pause" :
 			  p->target_action);
@@ -1064,8 +1385,10 @@ common:
 			json_decref(row);
 			error_release(&e);
 			error_init(&e);
+			/* The pause state errors once recovery has ended. */
 			row = query_row(c, "SELECT pg_is_in_recovery(), "
-					"pg_get_wal_replay_pause_state(), "
+					"CASE WHEN pg_is_in_recovery() THEN "
+					"pg_get_wal_replay_pause_state() END, "
 					"pg_last_xact_replay_timestamp(), "
 					"pg_last_wal_replay_lsn()", 0, NULL, sc,
 					&e);
@@ -1078,8 +1401,11 @@ common:
 					    "at %s", cell(row, 0), cell(row, 1) ?
 					    cell(row, 1) : "?", cell(row, 3) ?
 					    cell(row, 3) : "?");
-				if (cell(row, 0) && !strcmp(cell(row, 0), "f"))
+				/* latest: the server ends recovery itself. */
+				if (cell(row, 0) && !strcmp(cell(row, 0), "f")) {
+					reached = !strcmp(tkind, "latest");
 					break;
+				}
 				if (cell(row, 1) && !strcmp(cell(row, 1),
 							    "paused")) {
 					reached = 1;
@@ -1106,21 +1432,19 @@ common:
 		json_object_set_new(stop, "last_xact_time", cell(row, 1) ?
 				    step_json_str(cell(row, 1)) : json_null());
 		json_object_set_new(stop, "end_lsn", step_json_str(cell(row, 2)));
-		/* Paused, the control file's checkpoint is on the replayed one. */
-		json_object_set_new(stop, "timeline", step_json_str(cell(row, 3)));
-		if (!p->target_timeline) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%" PRIu32, tli);
-			step_check(sc, "recovered on the backup's timeline", sb.buf,
-				   cell(row, 3) ? cell(row, 3) : "?", cell(row, 3) &&
-				   !strcmp(cell(row, 3), sb.buf));
-		}
+		check_timeline(sc, logsrc.buf, tli, u, stop);
 		strbuf_reset(&act);
-		strbuf_addf(&act, "paused at %s, last transaction %s",
+		strbuf_addf(&act, "%s at %s, last transaction %s",
+			    strcmp(tkind, "latest") ? "paused" : "ended",
 			    cell(row, 2) ? cell(row, 2) : "?",
 			    cell(row, 1) ? cell(row, 1) : "none replayed");
-		step_check(sc, "recovery reached the target and paused there",
-			   "paused at the target", act.buf, 1);
+		if (strcmp(tkind, "latest"))
+			step_check(sc, "recovery reached the target and paused "
+				   "there", "paused at the target", act.buf, 1);
+		else
+			step_check(sc, "recovery replayed every archived segment "
+				   "and ended", "ended at the archive's end",
+				   act.buf, 1);
 		/* Where it stopped honours the target. */
 		if (!strcmp(tkind, "time") && cell(row, 1)) {
 			const char *pr[] = { target.buf };
@@ -1159,23 +1483,24 @@ common:
 			if (cell(r2, 0))
 				set_ms(ev, "rpo_wal", strtoll(cell(r2, 0), NULL,
 							      10));
+			/* Which RPO it is: what the archive lost, or chosen. */
+			json_object_set_new(ev, "rpo_kind", json_string(
+				!strcmp(tkind, "latest") ? "archive_lag" :
+				"to_target"));
 			json_decref(r2);
 		}
-		/* 6. Promote, and read the timelines. */
+		/* 6. Promote (latest: the server did), prove a write. */
 		m0 = mono_ms();
-		r2 = query_row(c, "SELECT pg_promote(true, 60)::text", 0, NULL, sc,
-			       err);
-		if (!r2)
-			goto out;
-		ok = cell(r2, 0) && !strcmp(cell(r2, 0), "true");
-		json_decref(r2);
-		r2 = ok ? query_row(c, "SELECT pg_is_in_recovery()::text", 0, NULL,
-				    sc, err) : NULL;
-		ok = r2 && cell(r2, 0) && !strcmp(cell(r2, 0), "false");
-		json_decref(r2);
-		set_ms(rto, "promote", mono_ms() - m0);
-		step_check(sc, "promoted: the scratch server accepts writes",
-			   "pg_is_in_recovery() false", ok ? "false" : "true", ok);
+		ok = !strcmp(tkind, "latest") || !strcmp(p->target_action, "pause") ?
+		     1 : resume_to_promote(c, sc, &e);
+		/* latest: the server promoted itself within the replay part. */
+		if (strcmp(tkind, "latest"))
+			set_ms(rto, "promote", mono_ms() - m0);
+		if (!ok)
+			fail_msg(sc, e.msg.buf);
+		if (strcmp(p->target_action, "pause") || p->write_probe > 0)
+			ok = write_probe(c, sc, ev) && ok;
+		ok = ok && strcmp(p->target_action, "pause");
 		if (ok) {
 			json_t *res2 = NULL;
 			struct pg_deadline dl;
@@ -1192,6 +1517,14 @@ common:
 			json_object_set_new(stop, "new_timeline",
 					    step_json_str(cell(r2, 0)));
 			json_decref(r2);
+			if (p->amcheck || p->checksums) {
+				/* pg_checksums stops the server: no session. */
+				PQfinish(c);
+				c = NULL;
+				if (copy_checks(sc, p, dc, port, pg_ctl.buf,
+						logsrc.buf, err) < 0)
+					goto out;
+			}
 		}
 	} else {
 		/* Stopped, died, or out of time: never a recovery claim. */
@@ -1212,6 +1545,7 @@ common:
 		if (why) {
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "recovery did not reach the target: %s", why);
+			wal_reason(log.buf, &sb);
 			fail_msg(sc, sb.buf);
 		}
 		strbuf_reset(&sb);

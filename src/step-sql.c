@@ -36,7 +36,9 @@ static const struct schema_field sql_fields[] = {
 	{ .key = "expect_rows", .type = SCHEMA_INT, .min = 0, .max = 1000000000,
 	  .off = F(expect_rows) },
 	{ .key = "expect_value", .type = SCHEMA_STR, .off = F(expect_value) },
-	{ .key = "expect_min", .type = SCHEMA_INT, .min = LONG_MIN + 1,
+	/* expect_value is text ("100"): expect_min "1" is taken as well. */
+	{ .key = "expect_min", .type = SCHEMA_INT, .flags = SCHEMA_QUOTED,
+	  .min = LONG_MIN + 1,
 	  .max = LONG_MAX, .off = F(expect_min) },
 	{ .key = "same_as", .type = SCHEMA_STEPREF, .refkind = "sql",
 	  .off = F(same_as),

@@ -16,8 +16,9 @@ pitr_setup() {
 	if [ "$(id -u)" -eq 0 ]; then
 		chown "$PG_OS_USER" "$PROD" "$PSOCK" "$ARCH" "$TRASH/bk"
 	fi
+	# shellcheck disable=SC2086
 	as_pg "$PG_BIN/initdb" -D "$PROD" -U postgres -A trust --no-sync \
-		-E UTF8 --locale=C >"$TRASH/.initdb.log" 2>&1 || return 1
+		-E UTF8 --locale=C ${PITR_INITDB_ARGS:-} >"$TRASH/.initdb.log" 2>&1 || return 1
 	cat >>"$PROD/postgresql.conf" <<CONF
 wal_level = replica
 archive_mode = on
@@ -94,4 +95,28 @@ expect_scratch_gone() {
 	else
 		pass "no process on $TRASH/scratch"
 	fi
+}
+
+# pitr_drill_destroy FILE [recover-key: value lines...]: pitr_drill with a
+# destroy phase between the proof and the recovery: it deletes every order
+# on production (needs PITR_KEEP_RUNNING=1) and leaves $TRASH/destroyed.
+# Run it with --confirm test.
+pitr_drill_destroy() {
+	_fd=$1; shift
+	pitr_drill "$_fd.tmp" "$@"
+	awk -v t="$TRASH" -v ps="$PSOCK" -v pb="$PG_BIN" '
+		/^  restore:$/ {
+			print "  destroy:"
+			print "    - id: disaster"
+			print "      run: [sh, -c, \"touch " t "/destroyed && " pb "/psql -h " ps " -U postgres -d shop -XAtq -c \\\"DELETE FROM orders\\\"\"]"
+		}
+		{ print }' "$_fd.tmp" >"$_fd"
+	rm -f "$_fd.tmp"
+}
+
+# Production untouched: the destroy step never ran, every order is there.
+expect_prod_untouched() {
+	expect_no_file "$TRASH/destroyed"
+	expect_true "production still holds its ${PROD_ORDERS:-200} orders" \
+		test "$(psql_prod -d shop -c 'SELECT count(*) FROM orders')" = "${PROD_ORDERS:-200}"
 }

@@ -23,7 +23,7 @@ expect_grep 'RPO (from WAL' "$R"
 expect_grep 'RTO part: replaying WAL' "$R"
 # ... and rows of page 1's table, each with a target (or informative)
 # and a result (issue 20, point 2).
-expect_grep '^| RPO from WAL (step pitr: disaster time minus the last replayed transaction.s commit time) | 1h | [0-9]*\.[0-9]* s | `PASSED` |$' "$R"
+expect_grep '^| RPO from WAL (step pitr: distance to the chosen time target: disaster time minus the last replayed transaction.s commit time) | 1h | [0-9]*\.[0-9]* s | `PASSED` |$' "$R"
 expect_grep '^| RTO part, step pitr: replaying WAL | informative | [0-9]*\.[0-9]* s | `INFORMATIVE` |$' "$R"
 expect_grep '^| RTO part, step pitr: restoring files | informative | [0-9]*\.[0-9]* s | `INFORMATIVE` |$' "$R"
 expect_true "the end record has the RPO from WAL" \

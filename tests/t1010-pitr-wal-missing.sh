@@ -20,14 +20,15 @@ expect_grep "first missing: \*\*$gone\*\*" "$TRASH/out/report.md"
 expect_grep_F "FAILED" "$TRASH/out/report.md"
 expect_scratch_gone
 
-# The recover step checks the WAL to its own target too, before copying.
+# A target LSN past the archive: refused before destroy (the basebackup
+# step proves every recover step's target).
 mv "$TRASH/$gone" "$ARCH/$gone"
 pitr_drill "$TRASH/d2.yaml" "target_lsn: 0/9000000"
 expect_exit 1 "$RDRILL" run "$TRASH/d2.yaml" -o "$TRASH/out2"
 J=$TRASH/out2/journal.jsonl
-expect_true "recover fails on the first segment past the archive" \
-	jq -s -e 'first(.[] | select(.id == "pitr")) | .status == "failed" and (.message | test("WAL 0000000100000000000000(07|08) is missing .*no recovery was attempted"))' "$J"
-expect_true "nothing restored" \
-	jq -s -e 'first(.[] | select(.id == "pitr")) | .evidence.rto | has("restore_files_ms") | not' "$J"
+expect_true "the basebackup step refuses the target past the archive" \
+	jq -s -e 'first(.[] | select(.id == "base")) | .status == "failed" and (.message | test("target LSN 0/9000000: past the archived WAL"))' "$J"
+expect_true "nothing restored: no recover record" \
+	jq -s -e 'map(select(.id == "pitr")) | length == 0' "$J"
 expect_scratch_gone
 test_done

@@ -180,6 +180,135 @@ static void test_archive(void **state)
 	error_release(&err);
 }
 
+
+/* A synthetic 1 MiB segment of 8 KiB pages, as the server lays it out. */
+#define SEG (1u << 20)
+#define BLK 8192u
+
+static void put16(unsigned char *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
+
+static unsigned char *make_segment(uint32_t tli, uint64_t segno, uint64_t sysid,
+				   uint32_t pages)
+{
+	unsigned char *b = calloc(1, SEG);
+	uint32_t i;
+
+	assert_non_null(b);
+	for (i = 0; i < pages; i++) {
+		unsigned char *pg = b + (size_t)i * BLK;
+		put16(pg, 0xD110);
+		put16(pg + 2, i ? 0 : 0x0002);
+		put32(pg + 4, tli);
+		put64(pg + 8, segno * SEG + (uint64_t)i * BLK);
+		if (!i) {
+			put64(pg + 24, sysid);
+			put32(pg + 32, SEG);
+			put32(pg + 36, BLK);
+		}
+	}
+	return b;
+}
+
+static void test_segment_headers(void **state)
+{
+	struct strbuf why = STRBUF_INIT;
+	uint64_t sysid = 0;
+	uint32_t magic = 0;
+	unsigned char *b = make_segment(1, 5, 77, SEG / BLK);
+
+	(void)state;
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), 0);
+	assert_true(sysid == 77 && magic == 0xD110);
+	/* The same bytes under another name: its page address says so. */
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 6, SEG, &sysid, &magic,
+					     &why), -1);
+	assert_non_null(strstr(why.buf, "unexpected pageaddr 0/500000 at "
+			       "offset 0 (expected 0/600000)"));
+	/* Another cluster's. */
+	strbuf_reset(&why);
+	sysid = 78;
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), -1);
+	assert_non_null(strstr(why.buf, "system identifier 77, expected 78"));
+	/* A page from a later timeline than the file's. */
+	strbuf_reset(&why);
+	sysid = 77;
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG / 2, &sysid,
+					     &magic, &why), -1);
+	strbuf_reset(&why);
+	put32(b + 3 * BLK + 4, 2);
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), -1);
+	assert_non_null(strstr(why.buf, "timeline 2 at offset 24576"));
+	free(b);
+	/* A switched segment's zeroed tail is fine; a header after it not. */
+	b = make_segment(1, 5, 77, 10);
+	strbuf_reset(&why);
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), 0);
+	put16(b + 20 * BLK, 0xD110);
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), -1);
+	assert_non_null(strstr(why.buf, "after zeroed pages"));
+	/* A magic number no server writes. */
+	free(b);
+	b = make_segment(1, 5, 77, 1);
+	put16(b, 0x1234);
+	magic = 0;
+	strbuf_reset(&why);
+	assert_int_equal(pgwal_check_segment(b, SEG, 1, 5, SEG, &sysid, &magic,
+					     &why), -1);
+	assert_non_null(strstr(why.buf, "invalid magic number 1234"));
+	free(b);
+	strbuf_release(&why);
+}
+
+/* pgwal_prove() over a directory: threads, the first bad segment named. */
+static void test_prove_dir(void **state)
+{
+	char dir[] = "/tmp/rdrill-test-prove.XXXXXX", path[256], name[32];
+	struct pgwal_proof pr = PGWAL_PROOF_INIT;
+	struct error e = ERROR_INIT;
+	uint64_t seg;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (seg = 2; seg <= 9; seg++) {
+		/* Segment 6 is a copy of 4. */
+		unsigned char *b = make_segment(1, seg == 6 ? 4 : seg, 77,
+						SEG / BLK);
+		FILE *f;
+		pgwal_segname(1, seg, SEG, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(b, 1, SEG, f), SEG);
+		fclose(f);
+		free(b);
+	}
+	assert_int_equal(pgwal_prove(dir, 1, SEG, 2, 5, 77, 3, &pr, &e), 0);
+	assert_true(pr.ok && pr.segments == 4 && pr.bytes == 4ull * SEG);
+	assert_int_equal(pgwal_prove(dir, 1, SEG, 2, 9, 77, 4, &pr, &e), 0);
+	assert_false(pr.ok);
+	assert_true(pr.bad_segno == 6);
+	assert_non_null(strstr(pr.why.buf, "unexpected pageaddr 0/400000"));
+	/* Past the end: missing. */
+	assert_int_equal(pgwal_prove(dir, 1, SEG, 8, 12, 77, 2, &pr, &e), 0);
+	assert_true(!pr.ok && pr.bad_segno == 10);
+	assert_non_null(strstr(pr.why.buf, "is missing"));
+	pgwal_proof_release(&pr);
+	error_release(&e);
+	for (seg = 2; seg <= 9; seg++) {
+		pgwal_segname(1, seg, SEG, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +316,8 @@ int main(void)
 		cmocka_unit_test(test_segname),
 		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_archive),
+		cmocka_unit_test(test_segment_headers),
+		cmocka_unit_test(test_prove_dir),
 	};
 	int rc;
 	char cmd[300];
