@@ -417,6 +417,22 @@ static const char *const glued_units[] = {
  */
 #define LONG_TOKEN 30
 
+/* "YYYY-MM-DD" at s[i], not inside a longer run of digits. */
+static int is_date(const char *s, size_t len, size_t i)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t k;
+
+	if (i + 10 > len || (i && s[i - 1] >= '0' && s[i - 1] <= '9') ||
+	    (i + 10 < len && s[i + 10] >= '0' && s[i + 10] <= '9'))
+		return 0;
+	for (k = 0; k < 10; k++)
+		if (shape[k] == 'd' ? s[i + k] < '0' || s[i + k] > '9' :
+		    s[i + k] != '-')
+			return 0;
+	return 1;
+}
+
 /* A long token with a <wbr> after each separator and every 16 letters. */
 static void add_breakable(struct strbuf *out, const char *s, size_t len)
 {
@@ -451,6 +467,13 @@ static void add_glued(struct strbuf *out, const char *s, size_t len)
 		s = gt + 1;
 	}
 	for (i = 0; i < len; i++) {
+		if (is_date(s, len, i)) {
+			strbuf_adds(out, "<span class=\"nw\">");
+			strbuf_add(out, s + i, 10);
+			strbuf_adds(out, "</span>");
+			i += 9;
+			continue;
+		}
 		if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) {
 			size_t w = i;
 
@@ -596,11 +619,13 @@ static const char stylesheet[] =
 	/*
 	 * A word of a cell never breaks: break-word (not anywhere) keeps
 	 * each word's width in the column's minimum, so the table gives
-	 * every column its longest word; code (commands, paths, hashes)
-	 * may wrap anywhere rather than push the page wider.
+	 * every column its longest word; a token longer than any word
+	 * (a command's, a path, a hash) has <wbr> break points
+	 * (add_breakable()), so code in a cell wraps there and an
+	 * identifier stays whole; a date never parts at its hyphens.
 	 */
 	"td,th{word-break:normal;hyphens:manual}\n"
-	"td code,th code{overflow-wrap:anywhere}\n"
+	".nw{white-space:nowrap}\n"
 	"th:not([align]),td:not([align]){text-align:left}\n"
 	"td[align=right]{white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}\n"
@@ -653,8 +678,7 @@ static const char stylesheet[] =
 	"line-height:1.2;font-size:.8em}"
 	/* a hash or path in a paragraph wraps rather than leave the page */
 	"p,li,code{overflow-wrap:anywhere}"
-	"td,th{overflow-wrap:break-word}"
-	"td code,th code{overflow-wrap:anywhere}"
+	"td,th,td code,th code{overflow-wrap:break-word}"
 	/* the title's verdict stays on the title's last line */
 	"h1 .st{white-space:nowrap}"
 	/* the summary is page 1; the evidence starts on page 2 */

@@ -36,6 +36,10 @@ static void render_body(const char *md, size_t len, struct strbuf *body)
 			b += 6;
 		} else if (!strncmp(b, "<wbr>", 5)) {
 			b += 5;
+		} else if (!strncmp(b, "<span class=\"nw\">", 17)) {
+			b += 17;
+		} else if (!strncmp(b, "</span>", 7)) {
+			b += 7;
 		} else {
 			strbuf_addch(body, *b++);
 		}
@@ -504,6 +508,10 @@ static void test_units_glued(void **state)
 	assert_string_equal(out.buf, "<td align=\"right\">7.3&#160;s</td>"
 			    "<td>631&#160;ms, 25.9&#160;KiB, 5 sheep, 3 hours "
 			    "2&#160;d</td><pre><code>4 s</code></pre>");
+	strbuf_reset(&out);
+	markdown_status_badges(&out, "<td>2026-12-06 22:46 UTC, 12026-12-061</td>");
+	assert_string_equal(out.buf, "<td><span class=\"nw\">2026-12-06</span> "
+			    "22:46 UTC, 12026-12-061</td>");
 	strbuf_reset(&out);
 	markdown_status_badges(&out, "<h1>Drill | <code>PASSED</code></h1>"
 			       "<p>x | <code>PASSED</code></p>");
