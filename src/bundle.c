@@ -14,6 +14,17 @@
 #include <unistd.h>
 
 /*
+ * A volume Kubernetes mounts for a non-root pod (fsGroup) is root's,
+ * setgid and writable by the pod's group, as is OpenShift's (group 0):
+ * for a runner that is not root, a setgid directory writable only by
+ * the runner's own effective group is the runner's.
+ */
+static int own_group_dir(const struct stat *st, uid_t me)
+{
+	return me != 0 && (st->st_mode & S_ISGID) && st->st_gid == getegid();
+}
+
+/*
  * No one but the runner and root may rename, replace or write into a
  * directory the bundle hangs from: every directory from the bundle's
  * parent up to / is owned by root or the runner and writable by no one
@@ -41,7 +52,8 @@ static int trusted_chain(const char *dir, struct error *err)
 					(long)st.st_uid, (long)me);
 			break;
 		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		if (((st.st_mode & S_IWOTH) ||
+		     ((st.st_mode & S_IWGRP) && !own_group_dir(&st, me))) &&
 		    !(st.st_mode & S_ISVTX)) {
 			ret = error_set(err, "%s is writable by other users "
 					"(mode %03o, not sticky): rdrill writes "
