@@ -19,7 +19,7 @@ set -eu
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 zlib1g-dev libisal-dev liblz4-dev libzstd-dev postgresql pgbackrest
-tar gzip coreutils util-linux jq tzdata perl
+tar gzip coreutils util-linux jq tzdata perl time strace
 chromium poppler-utils fonts-noto-cjk"
 # `make fuzz` only (RDRILL_FUZZ=1): clang and its libFuzzer runtime.
 if [ "${RDRILL_FUZZ:-}" = 1 ]; then

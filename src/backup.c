@@ -195,19 +195,10 @@ static int tar_newest(const char *path, const char *tmpdir, long long *ms,
 		}
 		if (p && sscanf(p, "%d-%d-%d %d:%d:%d%n", &y, &mo, &d, &h, &mi,
 				&s, &n) == 6) {
-			struct tm tm;
-			time_t t;
+			long long t = clock_utc_secs(y, mo, d, h, mi, s);
 
-			memset(&tm, 0, sizeof(tm));
-			tm.tm_year = y - 1900;
-			tm.tm_mon = mo - 1;
-			tm.tm_mday = d;
-			tm.tm_hour = h;
-			tm.tm_min = mi;
-			tm.tm_sec = s;
-			t = timegm(&tm);
-			if (t != (time_t)-1 && (long long)t * 1000 > best)
-				best = (long long)t * 1000;
+			if (t * 1000 > best)
+				best = t * 1000;
 		}
 		line = nl ? nl + 1 : NULL;
 	}

@@ -1,6 +1,8 @@
 #include "bundle.h"
 #include "error.h"
 #include "fsutil.h"
+#include "report.h"
+#include "seal.h"
 #include "strbuf.h"
 
 #include <dirent.h>
@@ -225,4 +227,13 @@ int bundle_create(const char *explicit_dir, const char *parent,
 		return error_set(err, "too many bundles named %s/%s-*", parent,
 				 base);
 	return rc;
+}
+
+int bundle_close(const char *dir, json_t *records, const char *lang,
+		 const char *state, const char *cmd,
+		 const struct sign_key *key, struct error *err)
+{
+	if (report_write(dir, records, lang, err) < 0)
+		return -1;
+	return seal_write(dir, state, cmd, lang, key, err);
 }
