@@ -1,6 +1,7 @@
 #include "error.h"
 #include "bundle.h"
 #include "journal.h"
+#include "pdf.h"
 #include "rdrill.h"
 #include "report.h"
 #include "seal.h"
@@ -37,6 +38,50 @@ static void refuse(const char *dir, const char *why, const struct seal_check *c)
 }
 
 /*
+ * --pdf: the HTML just checked (or written), printed to DIR's name +
+ * ".pdf" (".LANG.pdf" for a language beside the seal's) in DIR's
+ * parent: beside the bundle, never in it. The seal lists every file of
+ * the bundle and verify refuses one added; and a PDF cannot be re-made
+ * byte for byte (Chromium stamps its own dates), so verify could not
+ * vouch for it. What ties the PDF to its bundle is printed on every
+ * page instead: the bundle's name and the journal's chain head, which
+ * the seal vouches for (README: "Printing and PDF").
+ */
+static int render_pdf(const char *dir, const char *html_name,
+		      const char *lang, struct strbuf *pdf, struct error *err)
+{
+	struct strbuf html = STRBUF_INIT, base = STRBUF_INIT;
+	const char *slash;
+	size_t len = strlen(dir);
+	int ret;
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	strbuf_add(&base, dir, len);
+	slash = strrchr(base.buf, '/');
+	strbuf_addf(&html, "%s/%s", base.buf, html_name);
+	if (!slash)
+		strbuf_addf(pdf, "%s", base.buf);
+	else
+		strbuf_addf(pdf, "%.*s/%s", (int)(slash - base.buf),
+			    slash == base.buf ? "/" : base.buf, slash + 1);
+	if (!strcmp(pdf->buf, "/") || !strcmp(pdf->buf, ".") ||
+	    !strcmp(pdf->buf, "..")) {
+		ret = error_set(err, "--pdf: give the bundle by its own name, "
+				"not %s", dir);
+		goto out;
+	}
+	if (lang)
+		strbuf_addf(pdf, ".%s", lang);
+	strbuf_adds(pdf, ".pdf");
+	ret = pdf_print(html.buf, pdf->buf, err);
+out:
+	strbuf_release(&html);
+	strbuf_release(&base);
+	return ret;
+}
+
+/*
  * rdrill render DIR: the report again, from the journal alone. It never
  * launders: a bundle whose evidence does not verify is refused, and a
  * seal is never rewritten.
@@ -61,10 +106,10 @@ int cmd_render(int argc, char **argv)
 	struct strbuf path = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT,
 	      t = STRBUF_INIT;
 	struct seal_check c;
-	const char *dir = NULL, *lang = NULL;
+	const char *dir = NULL, *lang = NULL, *pdf_lang = NULL;
 	json_t *records = NULL;
 	struct sign_key *key = NULL;
-	int i, torn = 0, rc = RDRILL_EXIT_FAILED;
+	int i, torn = 0, want_pdf = 0, rc = RDRILL_EXIT_FAILED;
 	size_t k;
 
 	for (i = 1; i < argc; i++) {
@@ -73,6 +118,8 @@ int cmd_render(int argc, char **argv)
 			if (strcmp(lang, "zh-CN") && strcmp(lang, "en"))
 				return rdrill_usage_error(argv[0], "--lang is "
 							  "zh-CN or en");
+		} else if (!strcmp(argv[i], "--pdf")) {
+			want_pdf = 1;
 		} else if (argv[i][0] == '-') {
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[i]);
@@ -117,6 +164,7 @@ int cmd_render(int argc, char **argv)
 
 		if (lang && (!sl || strcmp(lang, sl))) {
 			seal_report_names(lang, &md, &html);
+			pdf_lang = lang;
 			if (report_write_as(dir, records, lang, md.buf, html.buf,
 					    &err) < 0)
 				goto fail;
@@ -146,6 +194,17 @@ int cmd_render(int argc, char **argv)
 	}
 	utf8_term(&t, dir);
 	printf("%s/%s\n%s/%s\n", t.buf, md.buf, t.buf, html.buf);
+	if (want_pdf) {
+		struct strbuf pdf = STRBUF_INIT;
+
+		fflush(stdout);
+		if (render_pdf(dir, html.buf, pdf_lang, &pdf, &err) < 0) {
+			strbuf_release(&pdf);
+			goto fail;
+		}
+		printf("%s\n", utf8_term(&t, pdf.buf));
+		strbuf_release(&pdf);
+	}
 	rc = RDRILL_EXIT_OK;
 	goto out;
 fail:

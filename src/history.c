@@ -1,9 +1,9 @@
 #include "history.h"
-#include "restored.h"
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
 #include "markdown.h"
+#include "restored.h"
 #include "seal.h"
 #include "signoff.h"
 #include "strbuf.h"
@@ -787,13 +787,84 @@ void history_markdown(json_t *h, struct strbuf *md)
 	}
 }
 
+/* The chart's frame: plot area inside the axes' labels. */
+enum { CH_W = 560, CH_H = 170, CH_L = 64, CH_R = 16, CH_T = 22, CH_B = 34 };
+
+/* A run's date for the x axis: "YYYY-MM-DD" of its start, digits only. */
+static void add_run_date(struct strbuf *out, json_t *run)
+{
+	const char *t = journal_str(run, "started");
+	size_t k;
+
+	for (k = 0; k < 10 && t[k]; k++)
+		if ((t[k] >= '0' && t[k] <= '9') || t[k] == '-')
+			strbuf_addch(out, t[k]);
+}
+
+static double chart_x(size_t i, size_t n)
+{
+	return n > 1 ? CH_L + (double)(CH_W - CH_L - CH_R) * (double)i /
+		       (double)(n - 1) : (CH_L + CH_W - CH_R) / 2.0;
+}
+
+static double chart_y(long long v, long long max)
+{
+	return CH_H - CH_B - (double)(CH_H - CH_T - CH_B) *
+	       (double)(v < 0 ? 0 : v) / (double)max;
+}
+
 /*
- * RTO (blue) and RPO (grey) of each run, oldest left; a failed or
- * unverified run's point is red. Only numbers go into it.
+ * The axes: a y axis with 0, half and the largest figure (a duration),
+ * an x axis with a tick per run and the dates of at most six of them,
+ * the first and the last always, so the chart reads without the table.
+ */
+static void add_axes(struct strbuf *out, json_t *runs, long long max)
+{
+	size_t i, n = json_array_size(runs), step = n > 6 ? (n + 4) / 5 : 1;
+	int t;
+
+	strbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		    "stroke=\"#59636e\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+		    "y2=\"%d\" stroke=\"#59636e\"/>", CH_L, CH_T, CH_L,
+		    CH_H - CH_B, CH_L, CH_H - CH_B, CH_W - CH_R, CH_H - CH_B);
+	for (t = 0; t <= 2; t++) {
+		struct strbuf lab = STRBUF_INIT;
+		long long v = max * t / 2;
+		double y = chart_y(v, max);
+
+		add_ms(&lab, v);
+		strbuf_addf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+			    "y2=\"%.1f\" stroke=\"#d1d9e0\"/><text x=\"%d\" "
+			    "y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
+			    "fill=\"#59636e\">%s</text>", CH_L, y, CH_W - CH_R, y,
+			    CH_L - 4, y + 3.5, lab.buf);
+		strbuf_release(&lab);
+	}
+	for (i = 0; i < n; i++) {
+		double x = chart_x(i, n);
+
+		strbuf_addf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+			    "y2=\"%d\" stroke=\"#59636e\"/>", x, CH_H - CH_B, x,
+			    CH_H - CH_B + 4);
+		if (i % step && i + 1 != n)
+			continue;
+		if (i + 1 == n && i % step && i % step < step / 2 + 1 && i)
+			continue;
+		strbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
+			    "text-anchor=\"middle\" fill=\"#59636e\">", x,
+			    CH_H - CH_B + 16);
+		add_run_date(out, json_array_get(runs, i));
+		strbuf_adds(out, "</text>");
+	}
+}
+
+/*
+ * RTO (blue) and RPO (grey) of each run, oldest left, on axes with
+ * durations and dates; a failed or unverified run's point is red. Only
+ * numbers and digits of dates go into it.
  */
 static void add_chart(struct strbuf *out, json_t *runs)
 {
-	const int w = 480, hgt = 120, pad = 28;
 	long long max = 1;
 	size_t i, n = json_array_size(runs);
 	json_t *r;
@@ -808,7 +879,9 @@ static void add_chart(struct strbuf *out, json_t *runs)
 	strbuf_addf(out, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/"
 		    "2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		    "role=\"img\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
-		    "fill=\"#fff\" stroke=\"#d1d9e0\"/>", w, hgt, w, hgt, w, hgt);
+		    "fill=\"#fff\" stroke=\"#d1d9e0\"/>", CH_W, CH_H, CH_W, CH_H,
+		    CH_W, CH_H);
+	add_axes(out, runs, max);
 	for (m = 0; m < 2; m++) {
 		const char *k = m ? "rpo_ms" : "rto_ms";
 		const char *col = m ? "#8c959f" : "#0969da";
@@ -816,10 +889,8 @@ static void add_chart(struct strbuf *out, json_t *runs)
 
 		json_array_foreach(runs, i, r) {
 			long long v = int_or(r, k, -1);
-			double x = n > 1 ? pad + (double)(w - 2 * pad) * (double)i /
-				   (double)(n - 1) : w / 2.0;
-			double y = hgt - pad / 2.0 - (double)(hgt - pad) *
-				   (double)(v < 0 ? 0 : v) / (double)max;
+			double x = chart_x(i, n), y = chart_y(v, max);
+
 			if (v < 0)
 				continue;
 			strbuf_addf(&pts, "%.1f,%.1f ", x, y);
@@ -833,14 +904,9 @@ static void add_chart(struct strbuf *out, json_t *runs)
 				    col);
 		strbuf_release(&pts);
 	}
-	{
-		struct strbuf lab = STRBUF_INIT;
-		add_ms(&lab, max);
-		strbuf_addf(out, "<text x=\"4\" y=\"12\" font-size=\"10\" "
-			    "fill=\"#59636e\">max %s · RTO blue, RPO grey, red: "
-			    "not a verified pass</text>", lab.buf);
-		strbuf_release(&lab);
-	}
+	strbuf_addf(out, "<text x=\"%d\" y=\"14\" font-size=\"10\" "
+		    "fill=\"#59636e\">RTO blue, RPO grey (duration); red: not a "
+		    "verified pass; x: the run's start date (UTC)</text>", CH_L);
 	strbuf_adds(out, "</svg></figure>\n");
 }
 
@@ -1003,6 +1069,24 @@ void history_prom(json_t *h, struct strbuf *out)
 	prom_pitr(h, out);
 }
 
+/*
+ * What a drill's run concludes about the system. A REFUSED run (an
+ * operator's mistake caught by a gate: nothing ran), an INCOMPLETE or
+ * ABORTED one, says nothing about it, so it is never the "previous run"
+ * a report compares with (issue 20).
+ */
+static const char *const verdicts[] = { "PASSED", "FAILED", RESTORED_WORD };
+
+static int is_verdict(const char *status)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(verdicts) / sizeof(*verdicts); k++)
+		if (!strcmp(status, verdicts[k]))
+			return 1;
+	return 0;
+}
+
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
@@ -1038,14 +1122,14 @@ json_t *history_previous(const char *parent, const char *self,
 		error_release(&e);
 	}
 	sort_runs(cands);
-	/* Newest first: the first that verifies and finished. */
+	/* Newest first: the first that verifies and reached a verdict. */
 	for (i = json_array_size(cands); i-- > 0 && !found;) {
 		json_t *plan;
 		r = examine(journal_str(json_array_get(cands, i), "bundle"), NULL,
 			    &plan);
 		json_decref(plan);
 		if (r && !strcmp(journal_str(r, "state"), "verified") &&
-		    strcmp(journal_str(r, "status"), "INCOMPLETE")) {
+		    is_verdict(journal_str(r, "status"))) {
 			const char *b = strrchr(journal_str(r, "bundle"), '/');
 			found = json_object();
 			json_object_set_new(found, "bundle", json_string(b ? b + 1 :

@@ -58,8 +58,10 @@ void history_prom(json_t *h, struct strbuf *out);
 int history_overdue(json_t *h);
 
 /*
- * The latest verified run of drill `id` in `env` among the bundles in
- * `parent` other than `self` (a run's own bundle), for its report's
+ * The latest verified run of drill `id` in `env` that reached a verdict
+ * (PASSED, FAILED or NOT RESTORED: never a REFUSED, ABORTED, INCOMPLETE
+ * or PLANNED one) among the bundles in `parent` other than `self` (a
+ * run's own bundle), for its report's
  * "previous run" column: {"bundle","started","status","rto_ms","rpo_ms"}
  * or NULL.
  */

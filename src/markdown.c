@@ -24,6 +24,77 @@ static int is_ascii_alnum(int c)
 	       (c >= '0' && c <= '9');
 }
 
+
+/* Whether every byte of s is one of `set`. */
+static int all_of(const char *s, size_t len, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr(set, s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The first ']' after the '[' at `open`, when no other bracket comes
+ * between and what follows the ']' is the value's and not '(', '[' or
+ * ':' (so no link, image destination or "[x]: /url" definition): such a
+ * pair can only be a shortcut reference, and report.md defines none,
+ * so "[mm]" reads as itself. A '!' before it in the value is escaped;
+ * no template puts '!' or ']' right before a value (test-markdown
+ * checks the templates). Returns the ']' or 0.
+ */
+static size_t bracket_partner(const char *s, size_t len, size_t open)
+{
+	size_t j;
+
+	for (j = open + 1; j < len && s[j] != ']'; j++)
+		if (s[j] == '[' || s[j] == '\\')
+			return 0;
+	if (j + 1 >= len || strchr("([:", s[j + 1]))
+		return 0;
+	return j;
+}
+
+static int plain_bracket(const char *s, size_t len, size_t i)
+{
+	size_t k;
+
+	if (s[i] == '[')
+		return bracket_partner(s, len, i) != 0;
+	for (k = i; k-- > 0;) {
+		if (s[k] == ']')
+			return 0;
+		if (s[k] == '[')
+			return bracket_partner(s, len, k) == i;
+	}
+	return 0;
+}
+
+/*
+ * A '*' that is the value's only one, inside it, between two ASCII
+ * letters or digits or between two other ASCII punctuation characters
+ * (a glob in a path), can both open and close emphasis, so the rule of
+ * three keeps it from pairing with the "**" a template wraps a value
+ * in, and it has no partner in the value. Anything else is escaped.
+ */
+static int lone_star(const char *s, size_t len, size_t i)
+{
+	int prev, next;
+	size_t k;
+
+	if (i == 0 || i + 1 >= len)
+		return 0;
+	for (k = 0; k < len; k++)
+		if (s[k] == '*' && k != i)
+			return 0;
+	prev = (unsigned char)s[i - 1];
+	next = (unsigned char)s[i + 1];
+	return (is_ascii_alnum(prev) && is_ascii_alnum(next)) ||
+	       (is_ascii_punct(prev) && is_ascii_punct(next));
+}
+
 /*
  * Whether the punctuation character at s[i] could mean something to
  * cmark-gfm, so report.md keeps "/tmp", "(bookworm)", "root@vm",
@@ -32,16 +103,23 @@ static int is_ascii_alnum(int c)
  * or just after a leading number ("1. " / "1)" open an ordered list;
  * "1.5" does not); what sits either side of the value is the template's,
  * so the first and last characters are judged as if anything could be
- * there. Always escaped: what opens or closes code, emphasis,
- * strikethrough, links, HTML and table cells. Only in context: '_'
+ * there. Always escaped: what opens or closes code, strikethrough, HTML
+ * and table cells. Only in context: '[' and ']' unless a pair that can
+ * only be a shortcut reference (bracket_partner()); '*' unless a lone
+ * one between like characters (lone_star()); '-' and '+' only first,
+ * and then only before a space, alone, or (a '-') in a line of '-' and
+ * spaces: a list item, a thematic break or a setext underline, never
+ * "--confirm"; '_'
  * between two ASCII letters or digits is intraword and can neither open
  * nor close emphasis; '#' closes an ATX heading only after a space; '&'
  * starts an entity only before a letter, digit or '#'; '!' is an image
- * only before '['; '>' is a block quote only at the start; ':' only
+ * before '['; '>' is a block quote only at the start; ':' only
  * before '/' (scheme://) and '.' only after 'w' (www.), which is what the
  * autolink extension looks for. '@' is never escaped: the autolink
  * extension finds e-mail addresses after escapes are resolved, so a
- * backslash would change nothing (markdown.h). test-markdown round-trips
+ * backslash would change nothing (markdown.h); nor is '(': it opens a
+ * link destination only right after a ']', and no template puts one
+ * before a value. test-markdown round-trips
  * random text through every position to keep this honest.
  */
 static int needs_escape(const char *s, size_t len, size_t i)
@@ -53,9 +131,22 @@ static int needs_escape(const char *s, size_t len, size_t i)
 
 	if (!is_ascii_punct(c))
 		return 0;
-	if (strchr("\\`*[]<~|", c))
+	if (strchr("\\`<~|", c))
 		return 1;
-	if (i == 0 && strchr("-+=#>_:!&(.)", c))
+	switch (c) {
+	case '[':
+	case ']':
+		return !plain_bracket(s, len, i);
+	case '*':
+		return !lone_star(s, len, i);
+	case '-':
+	case '+':
+		if (i == 0)
+			return last || next == ' ' || is_line_space(next) ||
+			       (c == '-' && all_of(s, len, "- \t"));
+		return 0;
+	}
+	if (i == 0 && strchr("=#>_:!&.)", c))
 		return 1;
 	switch (c) {
 	case '_':
@@ -66,7 +157,7 @@ static int needs_escape(const char *s, size_t len, size_t i)
 	case '&':
 		return last || is_ascii_alnum(next) || next == '#';
 	case '!':
-		return last;
+		return last || next == '[';
 	case ':':
 		return next == '/';
 	case '.':
@@ -313,15 +404,137 @@ static int starts_with(const char *s, const char *end, const char *prefix)
  * Code blocks are skipped even though cmark always ends their text with a
  * newline (so the exact pattern cannot occur there today).
  */
+/* Units a number is written with in the reports (report.c, kinds). */
+static const char *const glued_units[] = {
+	"ms", "s", "min", "h", "d", "B", "KiB", "MiB", "GiB", "TiB", "%",
+	"bytes", "rows", "tables",
+};
+
+/*
+ * No word of a language is this long: a longer token is a hash, a path
+ * or a command, which may wrap (issue 20), and must, or its table
+ * would be wider than the page (a cell never breaks a word).
+ */
+#define LONG_TOKEN 30
+
+/* "YYYY-MM-DD" at s[i], not inside a longer run of digits. */
+static int is_date(const char *s, size_t len, size_t i)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t k;
+
+	if (i + 10 > len || (i && s[i - 1] >= '0' && s[i - 1] <= '9') ||
+	    (i + 10 < len && s[i + 10] >= '0' && s[i + 10] <= '9'))
+		return 0;
+	for (k = 0; k < 10; k++)
+		if (shape[k] == 'd' ? s[i + k] < '0' || s[i + k] > '9' :
+		    s[i + k] != '-')
+			return 0;
+	return 1;
+}
+
+/* A long token with a <wbr> after each separator and every 16 letters. */
+static void add_breakable(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		strbuf_addch(out, s[i]);
+		run = is_ascii_alnum((unsigned char)s[i]) ? run + 1 : 0;
+		if (i + 1 < len && (strchr("/-_.,=:", s[i]) || run == 16)) {
+			strbuf_adds(out, "<wbr>");
+			run = 0;
+		}
+	}
+}
+
+/*
+ * Text between tags, with the space between a number and its unit
+ * ("7.3 s", "25.9 KiB") made a no-break space, so a narrow column or a
+ * line's end never parts them. A unit counts only as a whole word.
+ */
+static void add_glued(struct strbuf *out, const char *s, size_t len)
+{
+	/* Right after a '<' copied by the caller, s starts inside a tag. */
+	const char *gt = out->len && out->buf[out->len - 1] == '<' ?
+			 memchr(s, '>', len) : NULL;
+	size_t i, k, n;
+
+	/* A tag's own text (its attributes) is copied as it is. */
+	if (gt) {
+		strbuf_add(out, s, gt + 1 - s);
+		len -= gt + 1 - s;
+		s = gt + 1;
+	}
+	for (i = 0; i < len; i++) {
+		if (is_date(s, len, i)) {
+			strbuf_adds(out, "<span class=\"nw\">");
+			strbuf_add(out, s + i, 10);
+			strbuf_adds(out, "</span>");
+			i += 9;
+			continue;
+		}
+		if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) {
+			size_t w = i;
+
+			while (w < len && s[w] != ' ')
+				w++;
+			if (w - i > LONG_TOKEN) {
+				add_breakable(out, s + i, w - i);
+				i = w - 1;
+				continue;
+			}
+		}
+		strbuf_addch(out, s[i]);
+		if (s[i] < '0' || s[i] > '9' || i + 1 >= len || s[i + 1] != ' ')
+			continue;
+		for (k = 0; k < sizeof(glued_units) / sizeof(*glued_units); k++) {
+			n = strlen(glued_units[k]);
+			if (i + 2 + n <= len &&
+			    !memcmp(s + i + 2, glued_units[k], n) &&
+			    (i + 2 + n == len ||
+			     !is_ascii_alnum((unsigned char)s[i + 2 + n])))
+				break;
+		}
+		if (k < sizeof(glued_units) / sizeof(*glued_units)) {
+			strbuf_adds(out, "&#160;");
+			i++;
+		}
+	}
+}
+
+/*
+ * The title's verdict badge never stands alone on a line: the " | "
+ * (or space) before it becomes no-break, so it goes with the title's
+ * last word.
+ */
+static void glue_badge(struct strbuf *out)
+{
+	if (out->len >= 3 && !memcmp(out->buf + out->len - 3, " | ", 3)) {
+		strbuf_setlen(out, out->len - 3);
+		strbuf_adds(out, "&#160;|&#160;");
+	} else if (out->len && out->buf[out->len - 1] == ' ') {
+		strbuf_setlen(out, out->len - 1);
+		strbuf_adds(out, "&#160;");
+	}
+}
+
 void markdown_status_badges(struct strbuf *out, const char *html)
 {
 	const char *p = html, *end = html + strlen(html), *lt;
-	int in_pre = 0;
+	int in_pre = 0, in_h1 = 0;
 	size_t k;
 
 	while ((lt = strchr(p, '<'))) {
-		strbuf_add(out, p, lt - p);
+		if (in_pre)
+			strbuf_add(out, p, lt - p);
+		else
+			add_glued(out, p, lt - p);
 		p = lt;
+		if (starts_with(p, end, "<h1>"))
+			in_h1 = 1;
+		else if (starts_with(p, end, "</h1>"))
+			in_h1 = 0;
 		if (starts_with(p, end, "<pre>") ||
 		    starts_with(p, end, "<pre "))
 			in_pre = 1;
@@ -337,6 +550,8 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 				if (!starts_with(q, end, w) ||
 				    !starts_with(q + strlen(w), end, "</code>"))
 					continue;
+				if (in_h1)
+					glue_badge(out);
 				strbuf_adds(out, "<code class=\"st st-");
 				for (i = 0; w[i]; i++)
 					strbuf_addch(out, w[i] == ' ' ? '-' :
@@ -350,7 +565,7 @@ void markdown_status_badges(struct strbuf *out, const char *html)
 			p++;
 		}
 	}
-	strbuf_add(out, p, end - p);
+	add_glued(out, p, end - p);
 }
 
 /*
@@ -401,8 +616,16 @@ static const char stylesheet[] =
 	"table{border-collapse:collapse;width:100%;font-size:.9375rem}\n"
 	"th,td{border:1px solid var(--line);padding:.4rem .65rem;"
 	"vertical-align:top;overflow-wrap:break-word}\n"
-	/* long paths and hashes wrap rather than push the page wider */
-	"td{overflow-wrap:anywhere}\n"
+	/*
+	 * A word of a cell never breaks: break-word (not anywhere) keeps
+	 * each word's width in the column's minimum, so the table gives
+	 * every column its longest word; a token longer than any word
+	 * (a command's, a path, a hash) has <wbr> break points
+	 * (add_breakable()), so code in a cell wraps there and an
+	 * identifier stays whole; a date never parts at its hyphens.
+	 */
+	"td,th{word-break:normal;hyphens:manual}\n"
+	".nw{white-space:nowrap}\n"
 	"th:not([align]),td:not([align]){text-align:left}\n"
 	"td[align=right]{white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}\n"
@@ -430,25 +653,39 @@ static const char stylesheet[] =
 	 * fit both. Page numbers in the bottom margin; the running header
 	 * (the drill, date and verdict) is the per-report rule after this.
 	 */
-	"@page{margin:18mm 15mm 18mm;"
+	"@page{margin:15mm 13mm 15mm;"
 	"@bottom-right{content:counter(page) \" / \" counter(pages);"
 	"font:8pt var(--sans);color:#555}}\n"
 	"@media print{"
-	"html{font-size:10pt}"
-	"body{font-size:1rem;line-height:1.45;color:#000;background:none}"
+	/*
+	 * Dense, as an auditor's printout is: 9pt text, tight blocks (t0750
+	 * counts the demo's pages). Never smaller: what is left to shorten
+	 * is the report's content, not its type.
+	 */
+	"html{font-size:9pt}"
+	"body{font-size:1rem;line-height:1.3;color:#000;background:none}"
 	"main{max-width:none;margin:0;padding:0}"
-	"h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid}"
-	"h2{margin-top:1.5rem}"
+	"h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid;"
+	"margin:.9rem 0 .35rem}"
+	"h1{margin-top:0}"
+	"p,ul,ol,dl,table,pre,blockquote{margin:0 0 .45rem}"
+	"li+li{margin-top:.1rem}"
+	"th,td{padding:.05rem .35rem}"
 	"p:has(+pre),p:has(+table){break-after:avoid;page-break-after:avoid}"
 	"a{color:inherit}"
 	"pre{white-space:pre-wrap;word-break:break-all;overflow:visible;"
-	"background:none;border-color:#999}"
+	"background:none;border-color:#999;padding:.25rem .5rem;"
+	"line-height:1.2;font-size:.8em}"
 	/* a hash or path in a paragraph wraps rather than leave the page */
-	"p,li,td,th,code{overflow-wrap:anywhere}"
+	"p,li,code{overflow-wrap:anywhere}"
+	"td,th,td code,th code{overflow-wrap:break-word}"
+	/* the title's verdict stays on the title's last line */
+	"h1 .st{white-space:nowrap}"
 	/* the summary is page 1; the evidence starts on page 2 */
 	"main>hr:first-of-type{break-after:page;page-break-after:always;"
 	"border:0;margin:0}"
-	"pre,blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
+	/* a long log excerpt may go on over the page; a row never */
+	"blockquote,tr,img{break-inside:avoid;page-break-inside:avoid}"
 	"code,thead th,tbody tr:nth-child(even){background:none}"
 	"code{border:0;padding:0}"
 	"td code{font-size:.8em}"

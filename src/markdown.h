@@ -43,8 +43,13 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
  * The post-pass of markdown_to_html(), public for its tests. CSS cannot
  * select on text, so each exact "<code>WORD</code>" outside a <pre> block,
  * for WORD one of PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED
- * SKIPPED, is appended as <code class="st st-word">WORD</code>; all other
- * HTML is copied unchanged. Only safe for cmark's safe-mode output, where
+ * SKIPPED, is appended as <code class="st st-word">WORD</code>; and
+ * outside <pre>, the space between a number and its unit ("7.3 s",
+ * "25.9 KiB") becomes a no-break space (&#160;), so print never parts
+ * them, a token longer than any word (a hash, a path) gets <wbr>
+ * break points, and in <h1> the " | " before a badge is no-break (the
+ * title's verdict never wraps onto a line of its own); all other HTML
+ * is copied unchanged. Only safe for cmark's safe-mode output, where
  * every "<code>" and "<pre" is cmark's own markup, never report text.
  */
 void markdown_status_badges(struct strbuf *out, const char *html);

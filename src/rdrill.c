@@ -54,7 +54,11 @@ static const struct rdrill_opt restore_opts[] = {
 	OPT_LANG,
 	{ "--sign-key", "KEY.pem", "sign the seal (or RDRILL_SIGN_KEY)" },
 	OPT_HELP, OPT_END };
-static const struct rdrill_opt render_opts[] = { OPT_LANG, OPT_HELP, OPT_END };
+static const struct rdrill_opt render_opts[] = { OPT_LANG,
+	{ "--pdf", NULL, "also print report.html to BUNDLE_DIR.pdf beside the\n"
+	  "bundle (headless Chromium; its name and chain head on\n"
+	  "every page)" },
+	OPT_HELP, OPT_END };
 static const struct rdrill_opt verify_opts[] = {
 	{ "--key", "PUB.pem|FINGERPRINT", "the seal must be signed by this key (a public key\n"
 	  "file, or the SHA256:... fingerprint the report prints)" },
@@ -146,13 +150,16 @@ static const struct rdrill_cmd commands[] = {
 	  "be NOT RESTORED. Its plan, variables and dates run again from the\n"
 	  "restore phase; the checks compare against its evidence from before\n"
 	  "destroy; the new bundle names it and its journal's chain head." },
-	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en]",
+	{ "render", cmd_render, "render BUNDLE_DIR [--lang zh-CN|en] [--pdf]",
 	  "re-render report.md and report.html from a bundle's journal",
 	  render_opts,
 	  "Re-render report.md and report.html of a bundle from its journal "
 	  "alone, in either language. A killed run renders as INCOMPLETE, or "
 	  "NOT RESTORED when a destroy step had started, and is sealed as cut "
-	  "short.", NULL },
+	  "short. With --pdf, headless Chromium prints the report to "
+	  "BUNDLE_DIR.pdf (BUNDLE_DIR.LANG.pdf for another --lang) beside the "
+	  "bundle, outside its seal; every page names the bundle and its "
+	  "journal's chain head, which verify checks.", NULL },
 	{ "verify", cmd_verify,
 	  "verify BUNDLE_DIR [--key PUB.pem|FINGERPRINT] [--signoff-key PUB.pem] "
 	  "[--tsa-ca CA.pem]",

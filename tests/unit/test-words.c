@@ -12,7 +12,7 @@
  * or it fails the test.
  *
  * The reports: every journal of tests/data/report and of the real runs
- * in reports/examples (plan, run, scheduled backups, fingerprints), in
+ * in examples (plan, run, scheduled backups, fingerprints), in
  * zh-CN, with their sign-offs when the bundle has some.
  */
 #include <setjmp.h>
@@ -211,7 +211,7 @@ static void render_zh(json_t *records, json_t *signoffs, struct strbuf *md)
 /* The journals of real runs this test renders. */
 static void journals(struct strvec *out)
 {
-	static const char *const dirs[] = { "tests/data/report", "reports/examples",
+	static const char *const dirs[] = { "tests/data/report", "examples",
 					    NULL };
 	size_t i;
 
@@ -434,8 +434,8 @@ static void test_signoff_role(void **state)
 {
 	struct strbuf md = STRBUF_INIT;
 	struct error err = ERROR_INIT;
-	json_t *records = load("reports/examples/demo-run-en/journal.jsonl");
-	json_t *so = signoff_read("reports/examples/demo-run-en", &err);
+	json_t *records = load("examples/demo-run-en/journal.jsonl");
+	json_t *so = signoff_read("examples/demo-run-en", &err);
 	(void)state;
 
 	assert_non_null(so);
