@@ -295,7 +295,10 @@ static void target_check(const struct drill *d, const struct drill_step *s,
 	size_t i;
 	int ok;
 
-	if (lim < 0 || lim >= (double)time(NULL))
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (lim < 0 || lim >= (double)now.tv_sec + now.tv_nsec / 1e9)
 		return;
 	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
 		const char *label = jget_str(b, "label");
