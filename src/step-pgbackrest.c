@@ -292,10 +292,9 @@ static void target_check(const struct drill *d, const struct drill_step *s,
 	json_int_t stop, bstop = -1;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT,
 		      ts = STRBUF_INIT, what = STRBUF_INIT;
+	struct timespec now;
 	size_t i;
 	int ok;
-
-	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (lim < 0 || lim >= (double)now.tv_sec + now.tv_nsec / 1e9)
