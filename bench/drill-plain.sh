@@ -14,7 +14,8 @@
 # at the first command or check that fails.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-demo=$top/drills/demo
+# DEMO_DIR: the demo's files (seed.sql...), bench/drill.sh's scaled copy.
+demo=${DEMO_DIR:-$top/drills/demo}
 pg_bin=${PG_BIN:-$(pg_config --bindir)}
 if [ "$(id -u)" -eq 0 ]; then pg_user=${RDRILL_PG_USER:-rdrill-pg}
 else pg_user=$(id -un); fi
@@ -96,6 +97,9 @@ PGPASSWORD=$RDRILL_DEMO_DB_PASSWORD "$pg_bin/pg_dump" -h "$sock" -U mmuser \
 "$pg_bin/pg_restore" -l "$backup_dir/$dump" >"$work/toc.txt"
 entries=$(sed -n 's/^;[[:space:]]*TOC Entries: //p' "$work/toc.txt")
 [ "${entries:-0}" -ge 10 ] || die "TOC entries: $entries"
+# The whole archive read and decompressed (rdrill's toc step proves the
+# same natively).
+"$pg_bin/pg_restore" -f /dev/null "$backup_dir/$dump"
 dumped_from=$(sed -n 's/^;[[:space:]]*Dumped from database version: //p' "$work/toc.txt")
 server=$(mm 'SHOW server_version')
 [ "${dumped_from%%.*}" = "${server%%.*}" ] ||
@@ -109,6 +113,21 @@ fileinfo_before=$(mm 'SELECT count(*) FROM fileinfo')
 canary_sql="SELECT channelid, message, createat FROM posts WHERE id = '$canary_id'"
 canary=$(mm "$canary_sql")
 [ -n "$canary" ] || die "no canary row"
+# The database's fingerprint (rdrill's fingerprint step): each table's
+# rows through sha256sum, compared after the restore. In heap order,
+# which the restore keeps (pg_dump reads with synchronized scans off);
+# so must these reads, or a large table's scan may start mid-table where
+# the last one left off.
+fingerprint() {
+	for t in teams channels users posts fileinfo; do
+		printf '%s ' "$t"
+		PGPASSWORD=$RDRILL_DEMO_DB_PASSWORD "$pg_bin/psql" -h "$sock" \
+			-U mmuser -d mattermost -X -q -v ON_ERROR_STOP=1 \
+			-c "SET synchronize_seqscans = off" \
+			-c "COPY $t TO STDOUT" | sha256sum
+	done
+}
+fp_before=$(fingerprint)
 
 # --- destroy -------------------------------------------------------------
 mm "DELETE FROM posts WHERE id = '$canary_id'"
@@ -131,6 +150,7 @@ tar -xzf "$backup_dir/mm-data-$date.tar.gz" -C "$mm"
 	die "posts differ"
 [ "$(mm 'SELECT count(*) FROM fileinfo')" = "$fileinfo_before" ] ||
 	die "fileinfo differs"
+[ "$(fingerprint)" = "$fp_before" ] || die "the fingerprint differs"
 [ -d "$mm/data" ] || die "no $mm/data"
 nfiles=$(find "$mm/data" -type f | wc -l)
 [ "$nfiles" -ge 30 ] || die "$nfiles files in $mm/data"

@@ -78,6 +78,11 @@ now_ns() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 # best_of "SECONDS...": the smallest of a blank-separated list.
 best_of() { printf '%s\n' "$*" | tr -s ' ' '\n' | grep . | sort -n | head -n 1; }
+# median FIGURES...: the middle one (the lower middle of an even count).
+median() {
+	printf '%s\n' "$*" | tr -s ' ' '\n' | grep . | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 # ratio A B: A / B, 2 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 

@@ -8,7 +8,12 @@
 #   sh bench/pg-result.sh [BYTES]    # from the repository root
 #
 # BYTES (default 1073741824) is the approximate size of the result; rows
-# are 1,000 characters of text and a row number. B=build-x measures
+# are ROW (default 1,000) characters of text and a row number. Wide
+# cells (issue 21: three rows of 100 MB each peaked at 434 MB, about four
+# copies of a cell; aim: under 256 MiB):
+#
+#   ROW=100000000 sh bench/pg-result.sh 300000048
+# B=build-x measures
 # build-x/rdrill (built when missing), RDRILL=path any binary; BENCH_DIR
 # puts the temp dir (the server's data, and a rows log of BYTES) elsewhere
 # than $TMPDIR. Peak RSS is getrusage's maximum resident set size through
@@ -18,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 BYTES=${1:-${BYTES:-1073741824}}
-ROW=1000
+ROW=${ROW:-1000}
 ROWS=$((BYTES / (ROW + 16)))
 QUERY="SELECT g, repeat('x', $ROW) AS pad FROM generate_series(1, $ROWS) g"
 
@@ -90,5 +95,13 @@ printf '%-40s %12s %7s s  %s\n' "rdrill run, one sql step" \
 echo "peak RSS ratio rdrill / psql: $(ratio "$r_rss" "$p_rss")x; time ratio: $(ratio "$r_wall" "$p_wall")x (the step alone: $step s; the rest is the seal hashing the rows log)"
 echo "journal: $count rows counted, $kept kept, longest line $longest bytes"
 # 64 MiB = 65,536 kB.
-if [ "$r_rss" -lt 65536 ]; then verdict=met; else verdict="NOT met"; fi
-echo "aim (issue 10): rdrill's peak RSS < 64 MiB: $verdict ($(mib "$r_rss"))"
+if [ "$ROW" -le 1000 ]; then
+	if [ "$r_rss" -lt 65536 ]; then verdict=met; else verdict="NOT met"; fi
+	echo "aim (issue 10): rdrill's peak RSS < 64 MiB: $verdict ($(mib "$r_rss"))"
+else
+	# One cell is ROW bytes: libpq holds it once in its input buffer and
+	# once in the row's result; the aim is no third copy (256 MiB for
+	# 100 MB cells).
+	if [ "$r_rss" -lt 262144 ]; then verdict=met; else verdict="NOT met"; fi
+	echo "aim (issue 21): rdrill's peak RSS < 256 MiB with cells of $ROW bytes: $verdict ($(mib "$r_rss"))"
+fi

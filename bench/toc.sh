@@ -1,18 +1,27 @@
 #!/bin/sh
 # The `toc` evidence step against plain pg_restore on the same pg_dump -Fc
 # archive: a drill with one toc step (`rdrill run`, start-up, journal,
-# report and bundle included) vs `pg_restore -l` and `pg_restore -f
-# /dev/null`, which the step also runs. Best of 3, page cache warm.
+# report and bundle included: the native walk, `pg_restore -l`, and the
+# native proof that decompresses every data stream on every core) vs
+# `pg_restore -f /dev/null`, the one-core proof the step ran before.
+# RUNS (3) rounds, each running every side once, page cache warm;
+# medians, and the median of the per-round ratios (on a shared, loaded
+# machine the rounds differ more than the sides within a round do).
+# rdrill's peak RSS is measured with /usr/bin/time in every round.
 #
-#   sh bench/toc.sh          # from the repository root
+#   sh bench/toc.sh                          # ~10,000 entries, ~320 MB
+#   TABLES=8 ROWS=1800000 sh bench/toc.sh    # 8 tables, a >= 1 GB dump
 #
 # Builds the archive first, on a throwaway cluster (Unix socket only, run
 # as $RDRILL_PG_USER when root): TABLES tables (2,000), each with a
 # primary key, one more index, a comment and ROWS rows (2,000) of ~140
-# bytes, i.e. a TOC of ~10,000 entries and a gzip'd dump of ~320 MB.
-# B=build-x measures build-x/rdrill (built when missing), RDRILL=path any
-# binary; RUNS changes "best of 3"; BENCH_DIR puts the temp dir (~1 GB
-# with the cluster) elsewhere than $TMPDIR.
+# bytes. B=build-x measures build-x/rdrill (built when missing),
+# RDRILL=path any binary; ARCHIVE=path times that pg_dump -Fc archive
+# instead of building one (ROWS unused; TABLES sets min_entries, 5 per
+# table, so give the archive's table count); BENCH_DIR puts
+# the temp dir (~1 GB with the
+# cluster at the default size, ~4 GB at 8 x 1.8M rows) elsewhere than
+# $TMPDIR.
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,11 +31,19 @@ DUMP=$WORK/many.dump
 PG_RESTORE=$PG_BIN/pg_restore
 sh .ci/install-deps.sh >&2
 
-echo "toc: $TABLES tables x $ROWS rows, pg_dump -Fc, then the toc step vs pg_restore"
+if [ -n "${ARCHIVE:-}" ]; then
+	echo "toc: the archive $ARCHIVE, the toc step vs pg_restore"
+else
+	echo "toc: $TABLES tables x $ROWS rows, pg_dump -Fc, then the toc step vs pg_restore"
+fi
 machine
 "$PG_RESTORE" --version
 
 # --- the archive -------------------------------------------------------
+if [ -n "${ARCHIVE:-}" ]; then
+	DUMP=$ARCHIVE
+	echo "archive: $DUMP, given"
+else
 t0=$(now_ns)
 pg_up "$WORK/pg" -c fsync=off -c synchronous_commit=off \
 	-c full_page_writes=off -c max_wal_size=4GB
@@ -49,8 +66,10 @@ EOF
 pg_down "$WORK/pg"
 rm -rf "$WORK/pg"
 t1=$(now_ns)
+echo "archive built in $(secs "$t0" "$t1") s"
+fi
 dump_bytes=$(wc -c <"$DUMP")
-echo "archive: $(awk -v b="$dump_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') ($dump_bytes bytes), built in $(secs "$t0" "$t1") s"
+echo "archive: $(awk -v b="$dump_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') ($dump_bytes bytes)"
 
 # The drill: one toc step, this server's pg_restore (not the Debian
 # wrapper on PATH, so both sides run the same program).
@@ -99,45 +118,61 @@ timed() {
 	T=$(secs "$_t0" "$_t1")
 }
 
-echo "best of $RUNS, alternating"
+# rss_timed CMD...: like timed, and RSS = CMD's peak RSS in KiB.
+rss_timed() {
+	_t0=$(now_ns)
+	/usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/last.log" 2>&1 || {
+		cat "$WORK/last.log" >&2
+		bench_die "failed: $*"
+	}
+	_t1=$(now_ns)
+	T=$(secs "$_t0" "$_t1")
+	RSS=$(tail -n 1 "$WORK/rss")
+}
+
+echo "$RUNS rounds, each side once per round"
 n=0
-w_rd='' w_stub='' w_l='' w_f=''
+w_rd='' w_stub='' w_l='' w_f='' w_ratio='' w_rss=''
 while [ "$n" -lt "$RUNS" ]; do
 	n=$((n + 1))
-	timed "$RDRILL" run "$WORK/toc.yaml" -o "$WORK/b-$n"
+	rss_timed "$RDRILL" run "$WORK/toc.yaml" -o "$WORK/b-$n"
 	w_rd="$w_rd $T"
+	w_rss="$w_rss $RSS"
+	rd1=$T
 	timed "$RDRILL" run "$WORK/stub.yaml" -o "$WORK/s-$n"
 	w_stub="$w_stub $T"
 	timed sh -c "'$PG_RESTORE' -l '$DUMP' >/dev/null"
 	w_l="$w_l $T"
 	timed "$PG_RESTORE" -f /dev/null "$DUMP"
 	w_f="$w_f $T"
+	w_ratio="$w_ratio $(ratio "$rd1" "$T")"
+	echo "round $n: rdrill $rd1 s (peak RSS $RSS KiB), pg_restore -f /dev/null $T s: $(ratio "$rd1" "$T")x"
 done
 entries=$(jq -r 'select(.type == "step") | .evidence.toc.entries' "$WORK/b-1/journal.jsonl")
 blocks=$(jq -r 'select(.type == "step") | .evidence.toc.data_blocks' "$WORK/b-1/journal.jsonl")
 step=$(jq -r 'select(.type == "step") | .duration_ms / 1000' "$WORK/b-1/journal.jsonl")
 status=$(jq -r 'select(.type == "end") | .status' "$WORK/b-1/journal.jsonl")
+proof=$(grep -o 'yes: [0-9]* [a-z0-9]* streams[^|]*' "$WORK/b-1/report.md" | head -n 1)
 [ "$status" = PASSED ] || bench_die "the toc drill did not pass: $status"
 
-rd=$(best_of "$w_rd")
-stub=$(best_of "$w_stub")
-l=$(best_of "$w_l")
-f=$(best_of "$w_f")
-sum=$(awk -v a="$l" -v b="$f" 'BEGIN { printf "%.3f", a + b }')
+rd=$(median "$w_rd")
+stub=$(median "$w_stub")
+l=$(median "$w_l")
+f=$(median "$w_f")
+peak=$(printf '%s\n' $w_rss | sort -n | tail -n 1)
 
-echo "TOC: $entries entries, $blocks data blocks"
+echo "TOC: $entries entries, $blocks data blocks; proof: $proof"
 echo
-printf '%-44s %8s\n' "" "seconds"
+printf '%-44s %8s\n' "medians" "seconds"
 printf '%-44s %8s\n' "pg_restore -l DUMP > /dev/null" "$l"
 printf '%-44s %8s\n' "pg_restore -f /dev/null DUMP" "$f"
-printf '%-44s %8s\n' "  the two, one after the other" "$sum"
 printf '%-44s %8s\n' "rdrill run: a drill with one toc step" "$rd"
-printf '%-44s %8s\n' "  the same, pg_restore stubbed out" "$stub"
+printf '%-44s %8s\n' "  the same, pg_restore -l stubbed out" "$stub"
 echo
+echo "rdrill / pg_restore -f /dev/null:    $(ratio "$rd" "$f")x (medians); per round:$w_ratio; their median $(median "$w_ratio")x"
 echo "rdrill / pg_restore -l:              $(ratio "$rd" "$l")x"
-echo "rdrill / pg_restore -f /dev/null:    $(ratio "$rd" "$f")x"
-echo "rdrill / both pg_restore runs:       $(ratio "$rd" "$sum")x"
 echo "rdrill's own part (stub run) / -l:   $(ratio "$stub" "$l")x"
+echo "rdrill peak RSS:                     $peak KiB ($(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
 echo "(toc step alone in the journal, first run: $step s)"
 cat <<'EOF'
 
@@ -145,12 +180,13 @@ What each does:
 - pg_restore -l reads the archive header and its TOC and prints the list;
   it never looks at the data, so a dump cut after its TOC lists fine.
 - pg_restore -f /dev/null reads the whole archive, decompresses every data
-  block and writes the SQL script (COPY data included) to /dev/null.
-- rdrill's toc step does more: it parses header and TOC natively and walks
-  every data block's chunk headers to the end of the file (no
-  decompression), runs pg_restore -l (listing saved in the bundle, parsed
-  and its entry count compared) and pg_restore -f /dev/null; then rdrill
-  writes the journal, the Markdown and HTML report and SHA256SUMS of the
-  bundle. "pg_restore stubbed out" is that without the two pg_restore
-  runs: rdrill's own cost.
+  block on one core and writes the SQL script (COPY data included) to
+  /dev/null.
+- rdrill's toc step parses header and TOC natively, walks every data
+  block's chunk headers to the end of the file, runs pg_restore -l
+  (listing saved in the bundle, parsed and its entry count compared) and
+  decompresses every data stream to its end across the online CPUs
+  (archproof.c); then rdrill writes the journal, the Markdown and HTML
+  report and SHA256SUMS of the bundle. "pg_restore -l stubbed out" is
+  that without the pg_restore run: rdrill's own cost.
 EOF

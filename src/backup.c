@@ -38,6 +38,7 @@ struct cand {
 	struct stat st;         /* as found, before it was read */
 	char *contradicted;     /* why its clock is no evidence, or NULL */
 	char sha256[SHA256_HEX_LEN + 1];
+	int read_whole;         /* read to its end and hashed (or tried) */
 };
 
 const char *backup_clock_name(const char *clock)
@@ -194,19 +195,10 @@ static int tar_newest(const char *path, const char *tmpdir, long long *ms,
 		}
 		if (p && sscanf(p, "%d-%d-%d %d:%d:%d%n", &y, &mo, &d, &h, &mi,
 				&s, &n) == 6) {
-			struct tm tm;
-			time_t t;
+			long long t = clock_utc_secs(y, mo, d, h, mi, s);
 
-			memset(&tm, 0, sizeof(tm));
-			tm.tm_year = y - 1900;
-			tm.tm_mon = mo - 1;
-			tm.tm_mday = d;
-			tm.tm_hour = h;
-			tm.tm_min = mi;
-			tm.tm_sec = s;
-			t = timegm(&tm);
-			if (t != (time_t)-1 && (long long)t * 1000 > best)
-				best = (long long)t * 1000;
+			if (t * 1000 > best)
+				best = t * 1000;
 		}
 		line = nl ? nl + 1 : NULL;
 	}
@@ -234,7 +226,8 @@ static void look_archive(struct cand *c, const char *tz, int full)
 	int ret;
 
 	if (full) {
-		ret = toc_read_archive(c->path, &toc, &err);
+		/* Walked and hashed in one pass over the file. */
+		ret = toc_read_archive_sha256(c->path, &toc, c->sha256, &err);
 	} else {
 		struct strbuf head = STRBUF_INIT;
 		int fd = safefs_open_regular(c->path, 1, NULL, &err);
@@ -304,7 +297,7 @@ static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
 		else
 			c->damaged = strbuf_detach(&why, NULL);
 	}
-	if (full && !c->damaged) {
+	if (full && !c->damaged && !c->sha256[0]) {
 		unsigned long long size;
 		if (sha256_file_hex(c->path, c->sha256, &size, &err) < 0) {
 			strbuf_addf(&why, "cannot be read to its end: %s",
@@ -387,6 +380,22 @@ static void unchanged_while_read(struct cand *c)
 				     "read than before): read it again later");
 }
 
+/*
+ * The candidate about to be picked, read whole: an archive walked to its
+ * last data block and hashed in the same pass, any other file hashed.
+ * Only these are hashed: the choice is made from headers (backup_select).
+ */
+static void whole(struct cand *c, const char *tz, const char *tmpdir)
+{
+	c->read_whole = 1;
+	if (c->damaged)
+		return;
+	free(c->created_local);
+	c->created_local = NULL;
+	look(c, tz, 1, tmpdir);
+	unchanged_while_read(c);
+}
+
 int backup_same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
@@ -467,7 +476,7 @@ static int zone_known(const char *tz)
 	return ok;
 }
 
-static json_t *cand_json(const struct cand *c)
+static json_t *cand_json(const struct cand *c, int full)
 {
 	json_t *o = json_object();
 
@@ -485,6 +494,10 @@ static json_t *cand_json(const struct cand *c)
 				    json_string(c->created_local));
 	if (c->sha256[0])
 		json_object_set_new(o, "sha256", json_string(c->sha256));
+	/* "header": chosen against from its header, never read whole. */
+	if (full)
+		json_object_set_new(o, "read", json_string(c->read_whole ?
+				    "whole" : "header"));
 	if (c->damaged)
 		json_object_set_new(o, "damaged", json_string(c->damaged));
 	if (c->contradicted)
@@ -616,17 +629,23 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		json_object_set_new(rec, "status", json_string("none"));
 		goto problem_status;
 	}
+	/*
+	 * Headers choose; only the one to restore is read whole (and, when
+	 * it is damaged and the item says use_older, the next, and so on).
+	 */
 	for (i = 0; i < nc; i++) {
-		look(&c[i], it->timezone, full, tmpdir);
-		if (full)
-			unchanged_while_read(&c[i]);
+		look(&c[i], it->timezone, 0, tmpdir);
 		contradiction(&c[i], now_ms);
 	}
 	qsort(c, nc, sizeof(*c), cand_cmp);
+	for (pick = 0; pick < nc; pick++) {
+		if (full)
+			whole(&c[pick], it->timezone, tmpdir);
+		if (!c[pick].damaged || !use_older)
+			break;
+	}
 	for (i = 0; i < nc; i++)
-		json_array_append_new(arr, cand_json(&c[i]));
-	for (pick = 0; pick < nc && c[pick].damaged && use_older; pick++)
-		;
+		json_array_append_new(arr, cand_json(&c[i], full));
 	if (pick == nc || c[pick].damaged) {
 		const struct cand *n = &c[pick == nc ? 0 : pick];
 		strbuf_addf(&sb, "backup %s: the newest candidate %s cannot be "

@@ -32,8 +32,11 @@ struct drill_item;
  *   mtime    the file's mtime: weak (any cp, touch or rsync changes it).
  *
  * Every candidate is recorded (path, size, mtime, creation time and its
- * clock, SHA-256 when `full`), so the report shows what the pick was
- * made from.
+ * clock), so the report shows what the pick was made from. Headers
+ * choose: with `full`, only the candidate picked (and, when it is
+ * damaged and the item says use_older, each next one tried) is read
+ * whole and hashed ("read": "whole", "sha256"); the others are
+ * "read": "header", never hashed.
  */
 
 /*
@@ -46,9 +49,10 @@ int backup_archive_time(const int tm[7], const char *tz, long long *ms,
 			int *dst_fits);
 
 /*
- * Look at item `it`'s candidates and pick the newest. `full`: read each
- * whole archive and hash it (the run); else the header only (the plan's
- * preview). `now_ms`: for the "in the future" finding. `tmpdir`: where
+ * Look at item `it`'s candidates and pick the newest by their headers.
+ * `full` (the run): read the one picked whole (an archive walked and
+ * hashed in one pass, toc_read_archive_sha256) and hash it, falling back
+ * as above; else headers only (the plan's preview). `now_ms`: for the "in the future" finding. `tmpdir`: where
  * a tar listing may be written (NULL: tar archives fall back to mtime).
  * Returns the journal's record
  *   {"type": "backup", "item", "rule", "timezone", "candidates": [...],

@@ -1,6 +1,8 @@
 #include "bundle.h"
 #include "error.h"
 #include "fsutil.h"
+#include "report.h"
+#include "seal.h"
 #include "strbuf.h"
 
 #include <dirent.h>
@@ -12,6 +14,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * A volume Kubernetes mounts for a non-root pod (fsGroup) is root's,
+ * setgid and writable by the pod's group, as is OpenShift's (group 0):
+ * for a runner that is not root, a setgid directory writable only by
+ * the runner's own effective group is the runner's.
+ */
+static int own_group_dir(const struct stat *st, uid_t me)
+{
+	return me != 0 && (st->st_mode & S_ISGID) && st->st_gid == getegid();
+}
 
 /*
  * No one but the runner and root may rename, replace or write into a
@@ -41,7 +54,8 @@ static int trusted_chain(const char *dir, struct error *err)
 					(long)st.st_uid, (long)me);
 			break;
 		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		if (((st.st_mode & S_IWOTH) ||
+		     ((st.st_mode & S_IWGRP) && !own_group_dir(&st, me))) &&
 		    !(st.st_mode & S_ISVTX)) {
 			ret = error_set(err, "%s is writable by other users "
 					"(mode %03o, not sticky): rdrill writes "
@@ -213,4 +227,13 @@ int bundle_create(const char *explicit_dir, const char *parent,
 		return error_set(err, "too many bundles named %s/%s-*", parent,
 				 base);
 	return rc;
+}
+
+int bundle_close(const char *dir, json_t *records, const char *lang,
+		 const char *state, const char *cmd,
+		 const struct sign_key *key, struct error *err)
+{
+	if (report_write(dir, records, lang, err) < 0)
+		return -1;
+	return seal_write(dir, state, cmd, lang, key, err);
 }

@@ -25,4 +25,18 @@ int bundle_create(const char *explicit_dir, const char *parent,
 		  const char *base, const char *group, struct strbuf *path,
 		  struct error *err);
 
+#include <jansson.h>
+
+struct sign_key;
+
+/*
+ * Close a bundle: its reports from `records` (report_write, `lang` NULL:
+ * the drill's) then its seal in `state` (SEAL_COMPLETE, SEAL_CUT_SHORT)
+ * by `cmd` ("run", "plan", "render"), signed with `key` when not NULL.
+ * The one way run, plan and render finish a bundle.
+ */
+int bundle_close(const char *dir, json_t *records, const char *lang,
+		 const char *state, const char *cmd,
+		 const struct sign_key *key, struct error *err);
+
 #endif

@@ -14,6 +14,24 @@ struct strbuf;
 /* CLOCK_REALTIME: milliseconds since the epoch. */
 long long clock_wall_ms(void);
 
+/*
+ * A step's deadline: the one form every part of a step takes (its
+ * processes, its queries, its hashing, its fingerprint, its waiting).
+ * at_ms is a clock_mono_ms() time, 0 when there is none; timeout_s is
+ * what messages say ("timed out after 60s").
+ */
+struct deadline {
+	long long at_ms;
+	long timeout_s;
+};
+
+/* now + timeout_s; timeout_s <= 0: none. */
+void deadline_init(struct deadline *dl, long timeout_s);
+/* Milliseconds left (0 when passed), or -1 when there is none. */
+long long deadline_left_ms(const struct deadline *dl);
+/* `ms` cut to what is left: the shorter of a part's own limit and it. */
+long long deadline_clamp_ms(const struct deadline *dl, long long ms);
+
 /* CLOCK_MONOTONIC: for deadlines and timeouts. */
 long long clock_mono_ms(void);
 
@@ -33,6 +51,13 @@ void clock_format_utc_ms(struct strbuf *sb, long long ms);
  * No TZ, no locale: reports render the same anywhere.
  */
 long long clock_parse_utc_ms(const char *iso);
+
+/*
+ * Seconds since the epoch of a UTC calendar time (month 1-12), whatever
+ * the process's TZ: the one place a broken-down time becomes a count
+ * (no hand-filled struct tm and timegm()).
+ */
+long long clock_utc_secs(int y, int mo, int d, int h, int mi, int sec);
 
 /* Sleep `ms` milliseconds (a signal may cut it short). */
 void clock_sleep_ms(long ms);

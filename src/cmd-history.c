@@ -4,6 +4,7 @@
 #include "history.h"
 #include "journal.h"
 #include "rdrill.h"
+#include "sign.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
@@ -17,26 +18,49 @@
  * run bundle under the directories (history.h), written as
  * OUTDIR/history.md, .html and .json (OUTDIR: the first DIR), and with
  * --prom as Prometheus textfile-collector metrics, each atomically. One
- * line per drill on stdout; exit 4 when a drill is overdue (for cron),
- * 1 when history itself failed. A missing -o OUTDIR is created.
+ * line per drill on stdout, one per finding and per path not searched;
+ * exit 4 when a drill is overdue (for cron), 1 when history itself
+ * failed or a path could not be searched. A missing -o OUTDIR is
+ * created. --key PUB.pem (repeatable): the trusted signers.
  */
+static int trusted_key(const char *path, struct strvec *out, struct error *err)
+{
+	struct strbuf pem = STRBUF_INIT;
+	char fpr[SHA256_HEX_LEN + 1];
+	int ret = -1;
+
+	if (strbuf_read_file(&pem, path, 64 << 10) < 0)
+		error_errno(err, "cannot read the public key %s", path);
+	else if (sign_pub_fingerprint(pem.buf, pem.len, fpr, err) < 0)
+		error_prefix(err, "%s", path);
+	else
+		ret = 0;
+	if (!ret)
+		strvec_push(out, fpr);
+	strbuf_release(&pem);
+	return ret;
+}
+
 int cmd_history(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
-	struct strvec dirs = STRVEC_INIT;
+	struct strvec dirs = STRVEC_INIT, keys = STRVEC_INIT;
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT,
 		      line = STRBUF_INIT;
-	const char *outdir = NULL, *prom = NULL;
-	json_t *h = NULL, *g;
+	const char *outdir = NULL, *prom = NULL, *keyfiles[65];
+	int nkeys = 0;
+	json_t *h = NULL, *g, *f;
 	char *js = NULL;
 	int k, rc = RDRILL_EXIT_FAILED, overdue;
-	size_t i;
+	size_t i, j;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "-o") && k + 1 < argc)
 			outdir = argv[++k];
 		else if (!strcmp(argv[k], "--prom") && k + 1 < argc)
 			prom = argv[++k];
+		else if (!strcmp(argv[k], "--key") && k + 1 < argc)
+			keyfiles[nkeys < 64 ? nkeys++ : nkeys] = argv[++k];
 		else if (argv[k][0] == '-')
 			return rdrill_usage_error(argv[0], "unknown option %s",
 						  argv[k]);
@@ -46,11 +70,16 @@ int cmd_history(int argc, char **argv)
 	if (!dirs.nr)
 		return rdrill_usage_error(argv[0], "give the directories that "
 					  "hold the bundles");
+	if (nkeys > 64)
+		return rdrill_usage_error(argv[0], "at most 64 --key");
 	if (!outdir)
 		outdir = dirs.v[0];
 	else if (fs_mkdirs(outdir, 0755, &err) < 0)
 		goto fail;
-	h = history_scan(&dirs, clock_wall_ms(), &err);
+	for (k = 0; k < nkeys; k++)
+		if (trusted_key(keyfiles[k], &keys, &err) < 0)
+			goto fail;
+	h = history_scan(&dirs, &keys, clock_wall_ms(), &err);
 	if (!h)
 		goto fail;
 	history_markdown(h, &md);
@@ -86,12 +115,27 @@ int cmd_history(int argc, char **argv)
 		strbuf_reset(&path);
 		utf8_add_terminal(&path, line.buf);
 		puts(path.buf);
+		json_array_foreach(json_object_get(g, "findings"), j, f) {
+			strbuf_reset(&path);
+			strbuf_adds(&path, "FINDING  ");
+			utf8_add_terminal(&path, json_string_value(f));
+			puts(path.buf);
+		}
+	}
+	json_array_foreach(json_object_get(h, "skipped"), i, g) {
+		strbuf_reset(&line);
+		strbuf_addf(&line, "NOT SEARCHED %s: %s", journal_str(g, "path"),
+			    journal_str(g, "why"));
+		strbuf_reset(&path);
+		utf8_add_terminal(&path, line.buf);
+		puts(path.buf);
 	}
 	utf8_term(&path, outdir);
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
 	       path.buf, path.buf);
 	overdue = history_overdue(h);
-	rc = overdue ? RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
+	rc = history_skipped(h) ? RDRILL_EXIT_FAILED : overdue ?
+	     RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
 fail:
 	rdrill_print_error(&err);
@@ -99,6 +143,7 @@ out:
 	free(js);
 	json_decref(h);
 	strvec_clear(&dirs);
+	strvec_clear(&keys);
 	strbuf_release(&md);
 	strbuf_release(&html);
 	strbuf_release(&path);

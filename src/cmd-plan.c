@@ -1,4 +1,5 @@
 #include "drill.h"
+#include "bundle.h"
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -94,7 +95,6 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	json_object_set_new(start, "type", json_string("start"));
 	json_object_set_new(start, "mode", json_string("plan"));
 	json_object_set(start, "time", json_object_get(p.plan, "created"));
-	json_object_set(start, "plan", p.plan);
 	json_array_append_new(records, start);
 	if (key_path && *key_path && !(key = sign_key_load(key_path, &err)))
 		goto fail;
@@ -110,11 +110,14 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", p.bundle.buf);
 	j = journal_create(path.buf, &err);
+	/* Journaled with the plan inline or by hash; the report reads it whole. */
+	journal_set_plan(start, p.plan, text);
 	if (!j || journal_append(j, start, &err) < 0)
 		goto fail;
-	if (report_write(p.bundle.buf, records, a->lang, &err) < 0 ||
-	    seal_write(p.bundle.buf, SEAL_COMPLETE, "plan", a->lang, key,
-		       &err) < 0)
+	if (!json_object_get(start, "plan"))
+		json_object_set(start, "plan", p.plan);
+	if (bundle_close(p.bundle.buf, records, a->lang, SEAL_COMPLETE, "plan",
+			 key, &err) < 0)
 		goto fail;
 	utf8_term(&path, p.bundle.buf);
 	printf("\nPLANNED: %s/report.md\n         %s/report.html\n",

@@ -1,4 +1,5 @@
 #include "error.h"
+#include "bundle.h"
 #include "journal.h"
 #include "rdrill.h"
 #include "report.h"
@@ -7,9 +8,11 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define UNSEALED "SEAL: missing"
 
@@ -43,9 +46,14 @@ static void refuse(const char *dir, const char *why, const struct seal_check *c)
  *   report.LANG.html, which the seal does not list and verify re-renders
  *   and compares like the others.
  * - An unsealed bundle (a run killed before its seal) whose journal
- *   chain and logs check out gets its INCOMPLETE report and a seal in
- *   state cut-short (seal.h). One with an end record but no seal is a
- *   finished run whose seal was removed: refused.
+ *   chain and logs check out gets its report and a seal in state
+ *   cut-short (seal.h), wherever the kill landed: before the start
+ *   record (the report is plan.json's, INCOMPLETE, nothing ran;
+ *   seal_records()), between steps (INCOMPLETE), or after the end
+ *   record and before the seal (the end record's verdict, sealed cut
+ *   short: verify says so and history never counts it as a pass). The
+ *   temporary files a kill left mid-write (NAME.tmp.XXXXXX of a file
+ *   rdrill writes atomically; never evidence) are removed first.
  */
 int cmd_render(int argc, char **argv)
 {
@@ -92,15 +100,16 @@ int cmd_render(int argc, char **argv)
 			refuse(dir, "its evidence does not verify", &c);
 			goto out;
 		}
-		if (c.has_end) {
-			refuse(dir, "the journal has an end record but there "
-			       "is no SEAL: a finished run's seal was removed",
-			       &c);
-			goto out;
+		for (k = 0; k < c.leftovers.nr; k++) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", dir, c.leftovers.v[k]);
+			if (unlink(path.buf) < 0 && errno != ENOENT) {
+				error_errno(&err, "cannot remove %s", path.buf);
+				goto fail;
+			}
 		}
 	}
-	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read_verified(path.buf, &torn, &err);
+	records = seal_records(dir, &torn, &err);
 	if (!records)
 		goto fail;
 	if (c.sealed) {
@@ -123,13 +132,17 @@ int cmd_render(int argc, char **argv)
 		/* The cut-short seal is signed by whoever renders, if keyed. */
 		if (kp && *kp && !(key = sign_key_load(kp, &err)))
 			goto fail;
-		if (report_write(dir, records, lang, &err) < 0 ||
-		    seal_write(dir, SEAL_CUT_SHORT, "render", lang, key, &err) < 0)
+		if (bundle_close(dir, records, lang, SEAL_CUT_SHORT, "render",
+				 key, &err) < 0)
 			goto fail;
-		fprintf(stderr, "rdrill: the run was cut short; sealed now as "
-			"cut short after journal record %zu%s\n",
-			json_array_size(records), torn ? "; the journal's last line was "
-			"cut short (killed while writing) and is left out" : "");
+		fprintf(stderr, "rdrill: %s; sealed now as cut short after "
+			"journal record %zu%s\n", c.has_end ? "the run finished "
+			"but was killed before its seal" : "the run was cut short",
+			c.has_end || !json_object_get(json_object_get(json_array_get(
+			records, 0), "context"), "killed_before_start") ?
+			json_array_size(records) : 0, torn ? "; the journal's "
+			"last line was cut short (killed while writing) and is "
+			"left out" : "");
 	}
 	utf8_term(&t, dir);
 	printf("%s/%s\n%s/%s\n", t.buf, md.buf, t.buf, html.buf);

@@ -425,6 +425,23 @@ int rdrill_ask_confirm(const char *env, int n, char *buf, size_t len)
 	return 1;
 }
 
+/* Stages of cmd_run. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes write() fail (EFBIG), which the run can
+	 * report and clean up after; by default it would kill rdrill. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
 /* "RTO 12.3 s, target 10m: PASSED", from the report's own view. */
 static void summary_measure(struct strbuf *out, json_t *view, const char *m,
 			    const char *label)
@@ -564,7 +581,6 @@ int cmd_run(int argc, char **argv)
 	struct planned p = { NULL, NULL, STRBUF_INIT };
 	struct runner_opts ro;
 	struct strbuf reason = STRBUF_INIT;
-	struct sigaction sa;
 	enum runner_status status;
 	char typed[256];
 	struct run_lock lock = RUN_LOCK_INIT;
@@ -645,17 +661,7 @@ int cmd_run(int argc, char **argv)
 	if (run_lock_set_bundle(&lock, p.bundle.buf, &err) < 0)
 		goto fail;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* A file-size limit makes write() fail (EFBIG), which the run can
-	 * report and clean up after; by default it would kill rdrill. */
-	signal(SIGXFSZ, SIG_IGN);
-
+	catch_signals();
 	memset(&ro, 0, sizeof(ro));
 	ro.drill = p.drill;
 	ro.plan = p.plan;

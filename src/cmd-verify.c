@@ -137,9 +137,12 @@ int cmd_verify(int argc, char **argv)
 		if (!*c.key)
 			strbuf_adds(&sb, " (unsigned: no key vouches for who "
 				    "sealed it)");
-		line(!strcmp(c.state, SEAL_CUT_SHORT) ?
-		     "VERIFIED, CUT SHORT (killed run, sealed by render): " :
-		     "VERIFIED: ", sb.buf);
+		line(strcmp(c.state, SEAL_CUT_SHORT) ? "VERIFIED: " :
+		     c.has_end ? "VERIFIED, CUT SHORT AFTER ITS END RECORD (the "
+		     "run finished, was killed before its seal, and was sealed "
+		     "by render; not a complete run): " :
+		     "VERIFIED, CUT SHORT (killed run, sealed by render): ",
+		     sb.buf);
 		strbuf_release(&sb);
 		rc = RDRILL_EXIT_OK;
 	}

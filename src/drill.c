@@ -271,7 +271,7 @@ static const struct schema_field top_fields[] = {
 	  .off = F(drill, evidence_group),
 	  .help = "a group that may read the bundle (default: private)" },
 	{ .key = "cadence", .type = SCHEMA_DURATION, .min = 1,
-	  .off = F(drill, cadence_s),
+	  .max = 1096L * 86400, .off = F(drill, cadence_s),
 	  .help = "a passing run is due this often (default 92d, rdrill history)" },
 	{ .key = "language", .type = SCHEMA_ENUM, .enums = languages,
 	  .off = F(drill, language), .def = "\"en\"" },
@@ -548,8 +548,12 @@ static int convert_int(struct ctx *c, const struct schema_field *f,
 	return 0;
 }
 
-/* 90, 90s, 15m, 1h30m, 2d. At most 30 days: a drill is not a season. */
-static int parse_duration(const char *s, long *secs)
+/*
+ * 90, 90s, 15m, 1h30m, 2d. At most `max` seconds: 30 days for what a
+ * drill waits or targets (a drill is not a season); a field may say
+ * otherwise (cadence: a drill is due every quarter, or every year).
+ */
+static int parse_duration(const char *s, long max, long *secs)
 {
 	long total = 0;
 
@@ -561,7 +565,7 @@ static int parse_duration(const char *s, long *secs)
 			return -1;
 		while (isdigit((unsigned char)*s)) {
 			v = v * 10 + (*s++ - '0');
-			if (v > 30L * 86400)
+			if (v > max)
 				return -1;
 		}
 		switch (*s) {
@@ -572,26 +576,28 @@ static int parse_duration(const char *s, long *secs)
 		case 'd': unit = 86400; s++; break;
 		default: return -1;
 		}
+		if (v > max / unit)
+			return -1;
 		total += v * unit;
-		if (total > 30L * 86400)
+		if (total > max)
 			return -1;
 	}
 	*secs = total;
 	return 0;
 }
 
-static int convert_duration(struct ctx *c, const struct ynode *n,
-			    const char *name, json_t **out)
+static int convert_duration(struct ctx *c, const struct schema_field *f,
+			    const struct ynode *n, const char *name, json_t **out)
 {
-	long v;
+	long v, max = f->max ? f->max : 30L * 86400;
 
 	if (want_scalar(c, n, name, "a duration") < 0)
 		return -1;
-	if (parse_duration(n->str, &v) < 0) {
+	if (parse_duration(n->str, max, &v) < 0) {
 		struct strbuf q = STRBUF_INIT;
 		quote_for_error(&q, n);
 		err_at(c, n, "'%s' must be a duration like 90s, 15m, 1h30m or "
-		       "2d (at most 30d), got %s", name, q.buf);
+		       "2d (at most %ldd), got %s", name, max / 86400, q.buf);
 		strbuf_release(&q);
 		return -1;
 	}
@@ -888,7 +894,7 @@ static int convert_value(struct ctx *c, const struct schema_field *f,
 		rc = convert_int(c, f, n, name, out);
 		break;
 	case SCHEMA_DURATION:
-		rc = convert_duration(c, n, name, out);
+		rc = convert_duration(c, f, n, name, out);
 		break;
 	case SCHEMA_BOOL:
 		rc = convert_bool(c, n, name, out);
@@ -1150,6 +1156,7 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 			      "%d)", id, (int)json_integer_value(seen));
 	json_object_set_new(c->ids, id, json_integer(idn->line));
 
+	step_kinds_check();
 	for (k = step_kinds; *k; k++)
 		for (s = (*k)->selectors; *s; s++) {
 			if (!json_object_get(obj, *s))

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "strbuf.h"
+#include "secret.h"
 #include "strvec.h"
 
 struct error;
@@ -77,7 +78,7 @@ struct exec_cmd {
 };
 
 /* What a secret becomes, in output and in messages (pg_redact too). */
-#define EXEC_REDACTED "[REDACTED]"
+#define EXEC_REDACTED SECRET_REDACTED
 
 #define EXEC_GRACE_MS_DEFAULT 5000
 #define EXEC_WATCH_MAX 16

@@ -11,6 +11,7 @@
 #include "xalloc.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,52 +20,117 @@
 /* Bundles sit at most this deep below a given directory. */
 #define HISTORY_DEPTH 4
 
+/* A run that started this far after `now` had a wrong clock. */
+#define HISTORY_CLOCK_SLACK_MS (5LL * 60 * 1000)
+
+/*
+ * The end record's verdict words, as history reads them: whether a
+ * verified run with that word is a pass. A word not here (a newer
+ * rdrill's) is shown as it is and is never a pass. A new verdict is one
+ * row.
+ */
+static const struct verdict_word {
+	const char *word;
+	int pass;
+} verdict_words[] = {
+	{ "PASSED", 1 },
+	{ "FAILED", 0 },
+	{ "ABORTED", 0 },
+	{ "REFUSED", 0 },
+	{ "INCOMPLETE", 0 },
+	{ "UNREADABLE", 0 },
+	{ RESTORED_WORD, 0 },   /* the system was left destroyed (restored.h) */
+};
+
+static int word_passes(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verdict_words) / sizeof(*verdict_words); i++)
+		if (!strcmp(w, verdict_words[i].word))
+			return verdict_words[i].pass;
+	return 0;
+}
+
+/*
+ * What the evidence says of a bundle (run "state"), and the word the
+ * index shows instead of the end record's when it is not "verified":
+ * only a verified bundle's own verdict is shown, and only it may pass.
+ */
+static const struct state_row {
+	const char *state, *shown;
+	int over_pass_only;     /* shown only instead of a passing word */
+} state_rows[] = {
+	{ "verified", NULL, 0 },
+	/* Killed before its seal, sealed by render: its own verdict (FAILED,
+	 * NOT RESTORED, INCOMPLETE...), but never a PASSED. */
+	{ "cut-short", "CUT SHORT", 1 },
+	{ "tampered", "TAMPERED", 0 },
+	{ "unsealed", "UNVERIFIED", 0 },
+};
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_file(const char *dir, const char *name)
+static void skip(json_t *skipped, const char *path, const char *why)
 {
-	struct strbuf p = STRBUF_INIT;
-	struct stat st;
-	int r;
+	json_t *o = json_object();
 
-	strbuf_addf(&p, "%s/%s", dir, name);
-	r = lstat(p.buf, &st) == 0 && S_ISREG(st.st_mode);
-	strbuf_release(&p);
-	return r;
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "why", json_string(why));
+	json_array_append_new(skipped, o);
 }
 
-/* Every bundle under `dir`, sorted; symbolic links are not followed. */
-static void find_bundles(const char *dir, int depth, struct strvec *out)
+/*
+ * Every bundle under `dir`, sorted; symbolic links are not followed.
+ * What cannot be searched (unreadable, deeper than the walk goes, a
+ * journal that is not a regular file) goes to `skipped`, never silently.
+ */
+static void find_bundles(const char *dir, int depth, struct strvec *out,
+			 json_t *skipped)
 {
 	struct strvec subs = STRVEC_INIT;
+	struct strbuf p = STRBUF_INIT;
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	size_t i;
 
-	if (is_file(dir, "journal.jsonl")) {
-		strvec_push(out, dir);
+	strbuf_addf(&p, "%s/journal.jsonl", dir);
+	if (lstat(p.buf, &st) == 0) {
+		if (S_ISREG(st.st_mode))
+			strvec_push(out, dir);
+		else if (skipped)
+			skip(skipped, dir, "journal.jsonl is not a regular file");
+		strbuf_release(&p);
 		return;
 	}
-	if (depth <= 0 || !(d = opendir(dir)))
+	strbuf_release(&p);
+	if (!(d = opendir(dir))) {
+		if (skipped)
+			skip(skipped, dir, strerror(errno));
 		return;
+	}
 	while ((de = readdir(d))) {
-		struct strbuf p = STRBUF_INIT;
-		struct stat st;
-
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/%s", dir, de->d_name);
 		if (lstat(p.buf, &st) == 0 && S_ISDIR(st.st_mode))
 			strvec_push(&subs, p.buf);
-		strbuf_release(&p);
 	}
 	closedir(d);
+	strbuf_release(&p);
 	qsort(subs.v, subs.nr, sizeof(*subs.v), cmp_str);
-	for (i = 0; i < subs.nr; i++)
-		find_bundles(subs.v[i], depth - 1, out);
+	for (i = 0; i < subs.nr; i++) {
+		if (depth > 0)
+			find_bundles(subs.v[i], depth - 1, out, skipped);
+		else if (skipped)
+			skip(skipped, subs.v[i], "deeper than the " "4 levels "
+			     "history searches: not searched");
+	}
 	strvec_clear(&subs);
 }
 
@@ -72,6 +138,21 @@ static long long int_or(json_t *o, const char *k, long long def)
 {
 	json_t *v = json_object_get(o, k);
 	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+/* The signer as the index says it (see history.h). */
+static const char *signer_word(const char *key, const struct strvec *trusted)
+{
+	size_t i;
+
+	if (!*key)
+		return "unsigned";
+	if (!trusted || !trusted->nr)
+		return "self-signed";
+	for (i = 0; i < trusted->nr; i++)
+		if (!strcmp(trusted->v[i], key))
+			return "trusted";
+	return "untrusted signer";
 }
 
 /*
@@ -117,7 +198,8 @@ static json_t *pitr_figures(json_t *records)
 	return NULL;
 }
 
-static json_t *examine(const char *dir, json_t **plan_out)
+static json_t *examine(const char *dir, const struct strvec *trusted,
+		       json_t **plan_out)
 {
 	struct error e = ERROR_INIT;
 	struct seal_check c;
@@ -129,8 +211,13 @@ static json_t *examine(const char *dir, json_t **plan_out)
 
 	*plan_out = NULL;
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read(path.buf, &torn, &e);
+	records = journal_read_any(path.buf, 0, &torn, &e);
 	strbuf_release(&path);
+	/* Killed before its start record: plan.json says whose it is. */
+	if (records && !json_array_size(records)) {
+		json_decref(records);
+		records = seal_records(dir, &torn, &e);
+	}
 	start = json_array_get(records, 0);
 	if (records && !strcmp(journal_str(start, "mode"), "plan")) {
 		json_decref(records);
@@ -145,8 +232,8 @@ static json_t *examine(const char *dir, json_t **plan_out)
 	json_object_set_new(run, "signoffs", json_integer(
 		signoff_check(dir, strcmp(c.lang, "default") && *c.lang ?
 			      c.lang : NULL, &c)));
-	state = !c.problems.nr ? "verified" : c.sealed ? "tampered" :
-		"unsealed";
+	state = c.problems.nr ? (c.sealed ? "tampered" : "unsealed") :
+		!strcmp(c.state, SEAL_CUT_SHORT) ? "cut-short" : "verified";
 	json_object_set_new(run, "state", json_string(state));
 	json_object_set_new(run, "problem", c.problems.nr ?
 			    json_string(c.problems.v[0]) : json_null());
@@ -175,12 +262,11 @@ static json_t *examine(const char *dir, json_t **plan_out)
 		if (pf)
 			json_object_set_new(run, "pitr", pf);
 	}
-	{
-		const char *k = journal_str(json_object_get(start, "context"),
-					    "signing_key");
-		json_object_set_new(run, "signed_key", *k && c.key[0] ?
-				    json_string(c.key) : json_null());
-	}
+	/* The seal's signer, when its signature is good (c.key). */
+	json_object_set_new(run, "signed_key", c.key[0] ? json_string(c.key) :
+			    json_null());
+	json_object_set_new(run, "signer", json_string(signer_word(c.key,
+								   trusted)));
 	*plan_out = json_incref(json_object_get(json_object_get(start, "plan"),
 						"plan"));
 	seal_check_release(&c);
@@ -209,10 +295,10 @@ static void sort_runs(json_t *runs)
 	free(v);
 }
 
+/* Decided once per run by judge(): history's one notion of a pass. */
 static int counts_as_pass(json_t *run)
 {
-	return !strcmp(journal_str(run, "state"), "verified") &&
-	       !strcmp(journal_str(run, "status"), "PASSED");
+	return json_is_true(json_object_get(run, "pass"));
 }
 
 static const char *base_name(const char *path)
@@ -238,11 +324,124 @@ static void link_restores(json_t *runs)
 	}
 }
 
-json_t *history_scan(const struct strvec *dirs, long long now_ms,
-		     struct error *err)
+/* A verified run whose figures count (in metrics, the chart's colour). */
+static int counts_as_evidence(json_t *run)
 {
-	struct strvec bundles = STRVEC_INIT;
+	return json_is_true(json_object_get(run, "counted"));
+}
+
+static void finding(json_t *g, json_t *run, const char *fmt, const char *a,
+		    const char *b)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, fmt, a, b);
+	json_array_append_new(json_object_get(g, "findings"), json_string(sb.buf));
+	if (run)
+		json_object_set_new(run, "finding", json_string(sb.buf));
+	strbuf_release(&sb);
+}
+
+/*
+ * Each run of a drill: whether it counts (verified, signed by a trusted
+ * key when keys are given, not dated in the future) and whether it is a
+ * pass (that, and a passing verdict word); findings for what should not
+ * be (a clock ahead, a signer the drill's other runs do not have).
+ */
+static void judge(json_t *g, const struct strvec *trusted, long long now_ms)
+{
+	json_t *runs = json_object_get(g, "runs"), *r;
+	const char *first_key = NULL;
+	int any_trusted = 0;
+	size_t j;
+
+	json_array_foreach(runs, j, r) {
+		const char *k = journal_str(r, "signed_key");
+		if (!strcmp(journal_str(r, "signer"), "trusted"))
+			any_trusted = 1;
+		if (*k && !first_key && !strcmp(journal_str(r, "state"), "verified"))
+			first_key = k;
+	}
+	json_array_foreach(runs, j, r) {
+		const char *sg = journal_str(r, "signer");
+		const char *key = journal_str(r, "signed_key");
+		long long t = clock_parse_utc_ms(journal_str(r, "started"));
+		int counted = !strcmp(journal_str(r, "state"), "verified");
+
+		if (counted && t > now_ms + HISTORY_CLOCK_SLACK_MS) {
+			finding(g, r, "%s: started %s, after this index was "
+				"made: the runner's clock was wrong; not counted",
+				journal_str(r, "bundle"), journal_str(r, "started"));
+			counted = 0;
+		}
+		if (trusted && trusted->nr && strcmp(sg, "trusted")) {
+			if (any_trusted)
+				finding(g, r, "%s: the drill's other runs are "
+					"signed by a trusted key, this one is %s",
+					journal_str(r, "bundle"), sg);
+			counted = 0;
+		} else if ((!trusted || !trusted->nr) && first_key &&
+			   strcmp(key, first_key) &&
+			   !strcmp(journal_str(r, "state"), "verified")) {
+			finding(g, r, *key ? "%s: signed by SHA256:%.12s, not by "
+				"the key of the drill's earlier runs" :
+				"%s: %sunsigned, while the drill's earlier runs "
+				"are signed", journal_str(r, "bundle"), key);
+		}
+		json_object_set_new(r, "counted", json_boolean(counted));
+		json_object_set_new(r, "pass", json_boolean(counted &&
+				    word_passes(journal_str(r, "status"))));
+	}
+}
+
+/*
+ * The drill's cadence is its newest run's (the drill file as it is
+ * now), not whichever bundle was found first; a run dated in the future
+ * is not the newest.
+ */
+static long long group_cadence(json_t *runs, long long now_ms)
+{
+	json_t *r;
+	size_t j;
+
+	for (j = json_array_size(runs); j-- > 0;) {
+		r = json_array_get(runs, j);
+		if (clock_parse_utc_ms(journal_str(r, "started")) <=
+		    now_ms + HISTORY_CLOCK_SLACK_MS || j == 0)
+			return int_or(r, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
+	}
+	return HISTORY_DEFAULT_CADENCE_S;
+}
+
+static void close_group(json_t *g, const struct strvec *trusted,
+			long long now_ms)
+{
+	json_t *runs = json_object_get(g, "runs"), *r;
+	long long last = -1, cad;
+	size_t j;
+
+	sort_runs(runs);
+	link_restores(runs);
+	judge(g, trusted, now_ms);
+	json_array_foreach(runs, j, r)
+		if (counts_as_pass(r))
+			last = clock_parse_utc_ms(journal_str(r, "started"));
+	cad = group_cadence(runs, now_ms);
+	json_object_set_new(g, "cadence_s", json_integer(cad));
+	json_object_set_new(g, "last_pass", last >= 0 ? journal_utc(last) :
+			    json_null());
+	json_object_set_new(g, "due", last >= 0 ?
+			    journal_utc(last + cad * 1000) : json_null());
+	json_object_set_new(g, "overdue", json_boolean(last < 0 ||
+			    now_ms > last + cad * 1000));
+}
+
+json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
+		     long long now_ms, struct error *err)
+{
+	struct strvec bundles = STRVEC_INIT, keys = STRVEC_INIT;
 	json_t *groups = json_object(), *out = json_object(), *list, *g;
+	json_t *skipped = json_array();
 	const char *key;
 	size_t i, nruns = 0;
 
@@ -252,13 +451,14 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 			error_set(err, "%s: not a directory", dirs->v[i]);
 			json_decref(groups);
 			json_decref(out);
+			json_decref(skipped);
 			strvec_clear(&bundles);
 			return NULL;
 		}
-		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles);
+		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles, skipped);
 	}
 	for (i = 0; i < bundles.nr; i++) {
-		json_t *plan, *run = examine(bundles.v[i], &plan);
+		json_t *plan, *run = examine(bundles.v[i], trusted, &plan);
 		struct strbuf k = STRBUF_INIT;
 		const char *id = journal_str(plan, "id");
 		const char *env = journal_str(plan, "environment");
@@ -268,18 +468,23 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 		nruns++;
 		if (!*id)
 			id = "(unreadable journal)";
+		json_object_set_new(run, "cadence_s", json_integer(int_or(plan,
+			"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
 		strbuf_addf(&k, "%s\x1f%s", id, env);
 		g = json_object_get(groups, k.buf);
 		if (!g) {
 			g = json_object();
 			json_object_set_new(g, "id", json_string(id));
 			json_object_set_new(g, "environment", json_string(env));
+			json_object_set_new(g, "runs", json_array());
+			json_object_set_new(g, "findings", json_array());
+			json_object_set_new(groups, k.buf, g);
+		}
+		/* The title, like the cadence, of the newest run: set below. */
+		if (strcmp(journal_str(run, "started"), journal_str(g, "title_from")) >= 0) {
 			json_object_set_new(g, "title", json_string(journal_str(plan,
 								"title")));
-			json_object_set_new(g, "cadence_s", json_integer(int_or(plan,
-				"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
-			json_object_set_new(g, "runs", json_array());
-			json_object_set_new(groups, k.buf, g);
+			json_object_set(g, "title_from", json_object_get(run, "started"));
 		}
 		json_array_append_new(json_object_get(g, "runs"), run);
 		json_decref(plan);
@@ -287,42 +492,30 @@ json_t *history_scan(const struct strvec *dirs, long long now_ms,
 	}
 	list = json_array();
 	/* jansson keeps insertion order; sort the keys for a stable index. */
-	{
-		struct strvec keys = STRVEC_INIT;
-		json_object_foreach(groups, key, g)
-			strvec_push(&keys, key);
-		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
-		for (i = 0; i < keys.nr; i++) {
-			json_t *runs, *r;
-			long long last = -1, cad;
-			size_t j;
-
-			g = json_object_get(groups, keys.v[i]);
-			runs = json_object_get(g, "runs");
-			sort_runs(runs);
-			link_restores(runs);
-			json_array_foreach(runs, j, r)
-				if (counts_as_pass(r))
-					last = clock_parse_utc_ms(journal_str(r,
-								"started"));
-			cad = int_or(g, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
-			json_object_set_new(g, "last_pass", last >= 0 ?
-					    journal_utc(last) : json_null());
-			json_object_set_new(g, "due", last >= 0 ?
-					    journal_utc(last + cad * 1000) :
-					    json_null());
-			json_object_set_new(g, "overdue", json_boolean(last < 0 ||
-					    now_ms > last + cad * 1000));
-			json_array_append(list, g);
-		}
-		strvec_clear(&keys);
+	json_object_foreach(groups, key, g)
+		strvec_push(&keys, key);
+	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	for (i = 0; i < keys.nr; i++) {
+		g = json_object_get(groups, keys.v[i]);
+		json_object_del(g, "title_from");
+		close_group(g, trusted, now_ms);
+		json_array_append(list, g);
 	}
+	strvec_clear(&keys);
 	json_object_set_new(out, "generated", journal_utc(now_ms));
 	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
+	json_object_set_new(out, "trusted_keys", json_integer(trusted ?
+				(json_int_t)trusted->nr : 0));
 	json_object_set_new(out, "drills", list);
+	json_object_set_new(out, "skipped", skipped);
 	json_decref(groups);
 	strvec_clear(&bundles);
 	return out;
+}
+
+int history_skipped(json_t *h)
+{
+	return (int)json_array_size(json_object_get(h, "skipped"));
 }
 
 int history_overdue(json_t *h)
@@ -420,25 +613,71 @@ static void add_code(struct strbuf *sb, const char *s)
 static const char *verdict(json_t *run)
 {
 	const char *st = journal_str(run, "state");
+	size_t i;
 
-	if (!strcmp(st, "tampered"))
-		return "TAMPERED";
-	if (!strcmp(st, "unsealed"))
-		return "UNVERIFIED";
-	return journal_str(run, "status");
+	for (i = 0; i < sizeof(state_rows) / sizeof(*state_rows); i++) {
+		const struct state_row *row = &state_rows[i];
+
+		if (strcmp(st, row->state))
+			continue;
+		if (!row->shown || (row->over_pass_only &&
+				    !word_passes(journal_str(run, "status"))))
+			return journal_str(run, "status");
+		return row->shown;
+	}
+	return "UNVERIFIED";
 }
 
 static void add_signed(struct strbuf *sb, json_t *run)
 {
 	long long n = int_or(run, "signoffs", 0);
 	const char *k = journal_str(run, "signed_key");
+	const char *sg = journal_str(run, "signer");
 
 	if (*k)
-		strbuf_addf(sb, "seal: `SHA256:%.12s`", k);
+		strbuf_addf(sb, "seal: `SHA256:%.12s`%s%s", k,
+			    strcmp(sg, "self-signed") ? ", " : "",
+			    strcmp(sg, "self-signed") ? sg : "");
 	else
 		strbuf_adds(sb, "seal unsigned");
 	if (n)
 		strbuf_addf(sb, "; %lld sign-off%s", n, n == 1 ? "" : "s");
+}
+
+/* Findings and what was not searched, first: each says why. */
+static void add_findings(struct strbuf *md, json_t *h)
+{
+	json_t *g, *f, *sk = json_object_get(h, "skipped");
+	size_t i, j, n = 0;
+
+	json_array_foreach(json_object_get(h, "drills"), i, g)
+		n += json_array_size(json_object_get(g, "findings"));
+	if (n) {
+		strbuf_adds(md, "**Findings:**\n\n");
+		json_array_foreach(json_object_get(h, "drills"), i, g)
+			json_array_foreach(json_object_get(g, "findings"), j, f) {
+				strbuf_adds(md, "- ");
+				add_code(md, journal_str(g, "id"));
+				strbuf_adds(md, " · ");
+				add_text(md, journal_str(g, "environment"));
+				strbuf_adds(md, ": ");
+				add_text(md, json_string_value(f));
+				strbuf_adds(md, "\n");
+			}
+		strbuf_adds(md, "\n");
+	}
+	if (json_array_size(sk)) {
+		strbuf_adds(md, "**Not searched** (bundles here are not in this "
+			    "index):\n\n");
+		json_array_foreach(sk, i, f) {
+			strbuf_adds(md, "- ");
+			add_code(md, journal_str(f, "path"));
+			strbuf_adds(md, ": ");
+			add_text(md, journal_str(f, "why"));
+			strbuf_adds(md, "\n");
+		}
+		strbuf_adds(md, "\n");
+	}
 }
 
 /* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
@@ -472,7 +711,16 @@ void history_markdown(json_t *h, struct strbuf *md)
 	strbuf_addf(md, " from %lld run bundles. A run counts as passed only when "
 		    "its bundle verifies (`rdrill verify`); a drill is "
 		    "`OVERDUE` when its last passed run is older than its "
-		    "cadence (default 92 days).\n\n", int_or(h, "bundles", 0));
+		    "cadence (default 92 days).", int_or(h, "bundles", 0));
+	if (int_or(h, "trusted_keys", 0))
+		strbuf_addf(md, " Only runs sealed by one of the %lld trusted "
+			    "keys given count.", int_or(h, "trusted_keys", 0));
+	else
+		strbuf_adds(md, " No trusted key was given (`--key`): a seal's "
+			    "signature says only that the bundle is whole, not "
+			    "whose it is.");
+	strbuf_adds(md, "\n\n");
+	add_findings(md, h);
 	strbuf_adds(md, "| Drill | Environment | Last run | Verdict | RTO | RPO "
 		    "| Evidence | Last passed | Due |\n"
 		    "| --- | --- | --- | --- | ---: | ---: | --- | --- | --- |\n");
@@ -526,6 +774,9 @@ void history_markdown(json_t *h, struct strbuf *md)
 			if (*journal_str(r, "problem")) {
 				strbuf_adds(md, ": ");
 				add_text(md, journal_str(r, "problem"));
+			} else if (*journal_str(r, "finding")) {
+				strbuf_adds(md, "; not counted: ");
+				add_text(md, journal_str(r, "finding"));
 			}
 			strbuf_adds(md, " | ");
 			add_signed(md, r);
@@ -695,9 +946,13 @@ void history_prom(json_t *h, struct strbuf *out)
 		{ "rdrill_overdue",
 		  "1 when the last passed run is older than the cadence." },
 		{ "rdrill_last_run_verified",
-		  "1 when the latest bundle verifies." },
+		  "1 when the latest bundle verifies as a complete run (not cut "
+		  "short, not dated ahead, and with --key signed by a trusted "
+		  "key)." },
 		{ "rdrill_not_restored",
 		  "1 when the latest run left its system destroyed (NOT RESTORED)." },
+		{ "rdrill_history_findings",
+		  "Findings: runs dated in the future, signers that differ." },
 	};
 	size_t k, i, j;
 	json_t *g, *r;
@@ -717,8 +972,7 @@ void history_prom(json_t *h, struct strbuf *out)
 			} else if (k == 1 || k == 2) {
 				have = 0;
 				json_array_foreach(runs, j, r)
-					if (!strcmp(journal_str(r, "state"),
-						    "verified") &&
+					if (counts_as_evidence(r) &&
 					    int_or(r, k == 1 ? "rto_ms" : "rpo_ms",
 						   -1) >= 0) {
 						v = (double)int_or(r, k == 1 ?
@@ -727,11 +981,15 @@ void history_prom(json_t *h, struct strbuf *out)
 					}
 			} else if (k == 3) {
 				v = json_is_true(json_object_get(g, "overdue"));
-			} else {
+			} else if (k == 4) {
 				r = json_array_get(runs, json_array_size(runs) - 1);
-				v = k == 4 ? !strcmp(journal_str(r, "state"),
-						     "verified") :
-				    !strcmp(journal_str(r, "status"), RESTORED_WORD);
+				v = counts_as_evidence(r);
+			} else if (k == 5) {
+				r = json_array_get(runs, json_array_size(runs) - 1);
+				v = !strcmp(journal_str(r, "status"), RESTORED_WORD);
+			} else {
+				v = (double)json_array_size(json_object_get(g,
+								"findings"));
 			}
 			if (!have)
 				continue;
@@ -752,7 +1010,7 @@ json_t *history_previous(const char *parent, const char *self,
 	json_t *cands = json_array(), *r, *found = NULL;
 	size_t i;
 
-	find_bundles(parent, 1, &bundles);
+	find_bundles(parent, 1, &bundles, NULL);
 	for (i = 0; i < bundles.nr; i++) {
 		struct error e = ERROR_INIT;
 		struct strbuf p = STRBUF_INIT;
@@ -783,7 +1041,8 @@ json_t *history_previous(const char *parent, const char *self,
 	/* Newest first: the first that verifies and finished. */
 	for (i = json_array_size(cands); i-- > 0 && !found;) {
 		json_t *plan;
-		r = examine(journal_str(json_array_get(cands, i), "bundle"), &plan);
+		r = examine(journal_str(json_array_get(cands, i), "bundle"), NULL,
+			    &plan);
 		json_decref(plan);
 		if (r && !strcmp(journal_str(r, "state"), "verified") &&
 		    strcmp(journal_str(r, "status"), "INCOMPLETE")) {

@@ -13,23 +13,38 @@ struct strvec;
  * plan bundles are left out), each checked as `rdrill verify` checks it
  * (seal.h, signoff.h), grouped by drill id and environment, oldest
  * first. A bundle that does not verify is TAMPERED (sealed, but its
- * evidence changed) or UNSEALED (a killed run nobody rendered): either
- * way never a pass. A drill is OVERDUE when its last verified PASSED
- * run started more than its cadence (the drill's `cadence:`, default 92
- * days) before `now_ms`, or when it has none.
+ * evidence changed) or UNSEALED (a killed run nobody rendered); one that
+ * verifies but whose seal is cut-short (killed before its seal, even
+ * after its end record) is CUT SHORT: none of them is ever a pass.
+ * With trusted keys (`trusted`: fingerprints, history --key), a run
+ * counts only when its seal is signed by one of them; its signer is
+ * "trusted", "untrusted signer" or "unsigned" ("self-signed" when no key
+ * is given). A run dated more than five minutes after `now_ms` (a wrong
+ * clock) never counts. Such runs, and runs signed otherwise than the
+ * drill's other runs, are findings. A drill is OVERDUE when its last
+ * counted PASSED run started more than its cadence (the newest run's
+ * drill's `cadence:`, default 92 days) before `now_ms`, or when it has
+ * none. What the walk could not search (unreadable, deeper than four
+ * levels) is listed in "skipped".
  *
  * The model is JSON (history.json as written):
- *   {"generated": ISO, "drills": [{"id", "environment", "title",
+ *   {"generated": ISO, "bundles": N, "trusted_keys": N,
+ *    "skipped": [{"path", "why"}],
+ *    "drills": [{"id", "environment", "title", "findings": [TEXT],
  *     "cadence_s", "overdue", "due": ISO|null, "last_pass": ISO|null,
  *     "runs": [{"bundle", "started", "status", "state": "verified" |
- *       "tampered" | "unsealed", "problem", "rto_ms", "rpo_ms",
- *       "signed_key", "signoffs"}]}]}
+ *       "cut-short" | "tampered" | "unsealed", "problem", "rto_ms",
+ *       "rpo_ms", "signed_key", "signer", "signoffs", "cadence_s",
+ *       "counted", "pass", "finding"}]}]}
  */
 
 #define HISTORY_DEFAULT_CADENCE_S (92LL * 86400)
 
-json_t *history_scan(const struct strvec *dirs, long long now_ms,
-		     struct error *err);
+json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
+		     long long now_ms, struct error *err);
+
+/* How many paths the walk could not search (listed in "skipped"). */
+int history_skipped(json_t *h);
 
 /* history.md (its HTML comes from markdown_to_html + the charts). */
 void history_markdown(json_t *h, struct strbuf *md);

@@ -9,12 +9,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Read in blocks of this size; a line is never held past JOURNAL_LINE_MAX. */
 #define READ_BLOCK (64u << 10)
+
+static int too_deep(const char *s, size_t len);
 
 struct journal {
 	int fd;
@@ -122,6 +125,12 @@ int journal_append(struct journal *j, json_t *rec, struct error *err)
 				 "bytes (1 MiB) a journal line may hold", len,
 				 JOURNAL_LINE_MAX);
 	}
+	/* Whatever rdrill writes, its reader must take back. */
+	if (too_deep(line, len)) {
+		free(line);
+		return error_set(err, "the record nests deeper than the %d "
+				 "levels a journal record may", JOURNAL_DEPTH_MAX);
+	}
 	sha256_hex(line, len, hash);
 	/* One write of line + newline: a reader never sees two half lines. */
 	line = xrealloc(line, len + 1);
@@ -170,11 +179,123 @@ void journal_free(struct journal *j)
 	free(j);
 }
 
+void journal_set_plan(json_t *start, json_t *plan, const char *plan_text)
+{
+	char *compact = json_dumps(plan, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!compact)
+		BUG("the plan cannot be serialised");
+	if (strlen(compact) <= JOURNAL_PLAN_INLINE_MAX) {
+		json_object_set(start, "plan", plan);
+	} else {
+		sha256_hex(plan_text, strlen(plan_text), hex);
+		json_object_set_new(start, "plan_file", json_pack("{s:s, s:s}",
+				    "path", "plan.json", "sha256", hex));
+	}
+	free(compact);
+}
+
 const char *journal_str(json_t *rec, const char *key)
 {
 	const char *s = json_string_value(json_object_get(rec, key));
 
 	return s ? s : "";
+}
+
+/*
+ * Hostile input in bounded memory (issue 27). A record is parsed only if
+ * its nesting is at most JOURNAL_DEPTH_MAX (checked on the bytes first,
+ * so neither jansson nor any walker of ours recurses deeper), and while a
+ * line is parsed jansson allocates through a counting allocator that
+ * refuses past the record's budget (JOURNAL_RECORD_RATIO times its bytes,
+ * plus 4 KiB: rdrill's own records take about 10 times their text) and
+ * past the read's (JOURNAL_READ_MEMORY in all). So a line of 1 MiB of
+ * "[]," (about 45 times its size once parsed) fails at its budget, not
+ * at the machine's end. The budget is real bytes (malloc_usable_size),
+ * not a guess from the text.
+ */
+static size_t mem_used, mem_limit;
+static int mem_refused;
+
+static void *counted_malloc(size_t n)
+{
+	void *p;
+
+	if (n > mem_limit || mem_used > mem_limit - n) {
+		mem_refused = 1;
+		return NULL;
+	}
+	p = malloc(n);
+	if (p)
+		mem_used += malloc_usable_size(p);
+	return p;
+}
+
+static void counted_free(void *p)
+{
+	if (p)
+		mem_used -= malloc_usable_size(p);
+	free(p);
+}
+
+/* The deepest nesting of [ and { in a line, strings skipped. */
+static int too_deep(const char *s, size_t len)
+{
+	int depth = 0, in_str = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == '[' || ch == '{') {
+			if (++depth > JOURNAL_DEPTH_MAX)
+				return 1;
+		} else if (ch == ']' || ch == '}') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+int journal_record_too_deep(const char *line, size_t len)
+{
+	return too_deep(line, len);
+}
+
+/*
+ * Parse one line in what is left of the read's budget (*held so far).
+ * NULL with jerr filled, or with *over set when the budget ran out.
+ */
+static json_t *parse_counted(const char *buf, size_t len, size_t *held,
+			     int *over, json_error_t *jerr)
+{
+	json_malloc_t m;
+	json_free_t f;
+	json_t *rec;
+
+	*over = 0;
+	json_get_alloc_funcs(&m, &f);
+	mem_used = *held;
+	mem_limit = JOURNAL_READ_MEMORY;
+	if (len < (JOURNAL_READ_MEMORY - *held) / JOURNAL_RECORD_RATIO &&
+	    *held + len * JOURNAL_RECORD_RATIO + (4u << 10) < mem_limit)
+		mem_limit = *held + len * JOURNAL_RECORD_RATIO + (4u << 10);
+	mem_refused = 0;
+	json_set_alloc_funcs(counted_malloc, counted_free);
+	rec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, jerr);
+	json_set_alloc_funcs(m, f);
+	*over = mem_refused;
+	/* A failed parse freed what it took: only a record stays held. */
+	*held = mem_used;
+	return rec;
 }
 
 static int is_start(json_t *rec)
@@ -288,11 +409,100 @@ int journal_stat(const char *path, struct journal_stat *js, struct error *err)
 	return got < 0 ? -1 : 0;
 }
 
+json_t *journal_read_plan(const char *path, char hex[SHA256_HEX_LEN + 1],
+			  struct error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *plan = NULL;
+	size_t held = 0;
+	int over;
+
+	if (strbuf_read_file(&text, path, JOURNAL_PLAN_FILE_MAX) < 0) {
+		error_set(err, "cannot read %s (or larger than %u MiB)", path,
+			  JOURNAL_PLAN_FILE_MAX >> 20);
+		goto out;
+	}
+	if (hex)
+		sha256_hex(text.buf, text.len, hex);
+	if (too_deep(text.buf, text.len)) {
+		error_set(err, "%s nests deeper than %d levels", path,
+			  JOURNAL_DEPTH_MAX);
+		goto out;
+	}
+	plan = parse_counted(text.buf, text.len, &held, &over, &jerr);
+	if (!json_is_object(plan)) {
+		error_set(err, "%s: %s", path, over ? "takes more memory to "
+			  "read than a journal may" : plan ? "not an object" :
+			  jerr.text);
+		json_decref(plan);
+		plan = NULL;
+	}
+out:
+	strbuf_release(&text);
+	return plan;
+}
+
+/*
+ * A start record that names its plan by hash ("plan_file", a plan too
+ * big to repeat in a line) gets it back as "plan", from plan.json beside
+ * the journal, its bytes checked against the hash first: every reader
+ * then sees one form. Parsed in the read's memory budget.
+ */
+static int hydrate_plan(const char *path, json_t *rec, size_t *held,
+			struct error *err)
+{
+	json_t *pf = json_object_get(rec, "plan_file"), *plan;
+	struct strbuf p = STRBUF_INIT, text = STRBUF_INIT;
+	const char *slash = strrchr(path, '/'), *want;
+	char hex[SHA256_HEX_LEN + 1];
+	json_error_t jerr;
+	int over, ret = -1;
+
+	if (!pf || json_object_get(rec, "plan"))
+		return 0;
+	want = journal_str(pf, "sha256");
+	if (strcmp(journal_str(pf, "path"), "plan.json") || strlen(want) != 64)
+		return error_set(err, "%s:1: the start record's plan_file is "
+				 "not plan.json with a SHA-256", path);
+	if (slash)
+		strbuf_add(&p, path, (size_t)(slash - path + 1));
+	strbuf_adds(&p, "plan.json");
+	if (strbuf_read_file(&text, p.buf, JOURNAL_PLAN_FILE_MAX) < 0) {
+		error_set(err, "%s:1: the start record's plan: cannot read %s "
+			  "(or larger than %u MiB)", path, p.buf,
+			  JOURNAL_PLAN_FILE_MAX >> 20);
+		goto out;
+	}
+	sha256_hex(text.buf, text.len, hex);
+	if (strcmp(hex, want)) {
+		error_set(err, "%s:1: plan.json is not the plan the start record "
+			  "names (its SHA-256 differs)", path);
+		goto out;
+	}
+	plan = parse_counted(text.buf, text.len, held, &over, &jerr);
+	if (!json_is_object(plan)) {
+		error_set(err, "%s:1: plan.json: %s", path, over ? "takes more "
+			  "memory to read than a journal may" : plan ?
+			  "not an object" : jerr.text);
+		json_decref(plan);
+		goto out;
+	}
+	json_object_set_new(rec, "plan", plan);
+	ret = 0;
+out:
+	strbuf_release(&p);
+	strbuf_release(&text);
+	return ret;
+}
+
 /*
  * Walk the lines of the journal, checking the chain when `verify` is set.
- * Returns the records (or NULL with err).
+ * Returns the records (or NULL with err). `empty_ok`: a journal with no
+ * whole record (a run killed between creating it and writing its start
+ * record) is an empty array, not an error.
  */
-static json_t *walk(const char *path, int verify, int *torn,
+static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 		    struct error *err)
 {
 	struct strbuf line = STRBUF_INIT;
@@ -301,7 +511,8 @@ static json_t *walk(const char *path, int verify, int *torn,
 	char prev[SHA256_HEX_LEN + 1] = "", hash[SHA256_HEX_LEN + 1];
 	long long lineno = 0;
 	unsigned long long len;
-	int nl, got;
+	size_t held = 0;
+	int nl, got, over;
 
 	if (torn)
 		*torn = 0;
@@ -326,8 +537,24 @@ static json_t *walk(const char *path, int verify, int *torn,
 				  lineno, lineno - 1, len, JOURNAL_LINE_MAX);
 			goto fail;
 		}
-		rec = json_loadb(line.buf, line.len, JSON_REJECT_DUPLICATES,
-				 &jerr);
+		if (too_deep(line.buf, line.len)) {
+			error_set(err, "%s:%lld: record %lld nests deeper than "
+				  "the %d levels rdrill writes at most: damaged, "
+				  "or not an rdrill journal", path, lineno,
+				  lineno - 1, JOURNAL_DEPTH_MAX);
+			goto fail;
+		}
+		rec = parse_counted(line.buf, line.len, &held, &over, &jerr);
+		if (over) {
+			error_set(err, "%s:%lld: record %lld takes more memory "
+				  "to read than %d times its size, or the records "
+				  "up to it more than the %u MiB a journal may "
+				  "take: damaged, or not an rdrill journal", path,
+				  lineno, lineno - 1, JOURNAL_RECORD_RATIO,
+				  JOURNAL_READ_MEMORY >> 20);
+			json_decref(rec);
+			goto fail;
+		}
 		if (!rec || !json_is_object(rec)) {
 			error_set(err, "%s:%lld: not a journal record: %s", path,
 				  lineno, rec ? "not an object" : jerr.text);
@@ -355,12 +582,17 @@ static json_t *walk(const char *path, int verify, int *torn,
 			}
 			memcpy(prev, hash, sizeof(hash));
 		}
+		if (lineno == 1 && is_start(rec) &&
+		    hydrate_plan(path, rec, &held, err) < 0) {
+			json_decref(rec);
+			goto fail;
+		}
 		json_array_append_new(records, rec);
 	}
 	if (got < 0)
 		goto fail;
-	if (!json_array_size(records) ||
-	    !is_start(json_array_get(records, 0))) {
+	if (json_array_size(records) ? !is_start(json_array_get(records, 0)) :
+	    !empty_ok) {
 		error_set(err, "%s: no start record: not an rdrill journal", path);
 		goto fail;
 	}
@@ -376,17 +608,23 @@ fail:
 
 json_t *journal_read(const char *path, int *torn, struct error *err)
 {
-	return walk(path, 0, torn, err);
+	return walk(path, 0, 0, torn, err);
 }
 
 json_t *journal_read_verified(const char *path, int *torn, struct error *err)
 {
-	return walk(path, 1, torn, err);
+	return walk(path, 1, 0, torn, err);
+}
+
+json_t *journal_read_any(const char *path, int verify, int *torn,
+			 struct error *err)
+{
+	return walk(path, verify, 1, torn, err);
 }
 
 int journal_verify(const char *path, int *torn, struct error *err)
 {
-	json_t *r = walk(path, 1, torn, err);
+	json_t *r = walk(path, 1, 0, torn, err);
 
 	if (!r)
 		return -1;

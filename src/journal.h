@@ -14,7 +14,10 @@ struct error;
  * says where.
  *
  * Records: {"type":"start", "mode":"run"|"plan", "plan":{...},
- * "context":{...}}, then {"type":"step", "n":..., ...} per step, then
+ * "context":{...}} (a plan whose compact text is over
+ * JOURNAL_PLAN_INLINE_MAX is named instead, "plan_file": {"path":
+ * "plan.json", "sha256": HEX of plan.json's bytes}, and the readers put
+ * it back as "plan"), then {"type":"step", "n":..., ...} per step, then
  * {"type":"end", "status":...}. No end record means the run was killed:
  * the report says INCOMPLETE.
  */
@@ -26,6 +29,41 @@ struct error;
  * can be read, and a longer line is reported as damage naming it.
  */
 #define JOURNAL_LINE_MAX (1u << 20)
+
+/*
+ * Bounded memory for hostile journals (issue 27): a record nests at most
+ * JOURNAL_DEPTH_MAX levels of [ and {; parsed, it may take at most
+ * JOURNAL_RECORD_RATIO times its bytes plus 4 KiB (rdrill's own records
+ * take about 10 times, a line of nested empty arrays 45 times), and one
+ * read holds at most JOURNAL_READ_MEMORY bytes of parsed records
+ * (jansson's own allocations, counted; a genuine journal of 10,000 steps
+ * takes about 70 MiB). Past any of them the journal is refused as
+ * damaged, naming the line.
+ */
+#define JOURNAL_DEPTH_MAX 64
+#define JOURNAL_RECORD_RATIO 24
+#define JOURNAL_READ_MEMORY (128u << 20)
+
+/* A plan bigger than this is referenced by hash from the start record. */
+#define JOURNAL_PLAN_INLINE_MAX (256u << 10)
+/* plan.json read back for a start record: a 10,000-step plan is ~3 MiB. */
+#define JOURNAL_PLAN_FILE_MAX (64u << 20)
+
+/*
+ * plan.json at `path`, parsed in bounded memory like a journal line (at
+ * most JOURNAL_PLAN_FILE_MAX bytes, JOURNAL_DEPTH_MAX deep); the SHA-256
+ * of its bytes into `hex` (may be NULL). NULL with err otherwise.
+ */
+json_t *journal_read_plan(const char *path, char hex[65], struct error *err);
+
+/*
+ * Put `plan` (plan.json's object; `plan_text`: plan.json's bytes) into
+ * start record `start`: inline, or by hash when too big.
+ */
+void journal_set_plan(json_t *start, json_t *plan, const char *plan_text);
+
+/* 1 when a serialised record nests deeper than JOURNAL_DEPTH_MAX. */
+int journal_record_too_deep(const char *line, size_t len);
 
 struct journal;
 
@@ -53,6 +91,15 @@ json_t *journal_utc(long long ms);
  * read, a line in the middle is not JSON, or it holds no start record.
  */
 json_t *journal_read(const char *path, int *torn, struct error *err);
+
+/*
+ * journal_read (verify 0) or journal_read_verified (1), but a journal
+ * holding no whole record (killed between its creation and its start
+ * record) is an empty array rather than an error: for the readers of a
+ * cut-short bundle (seal.c), which render it from plan.json.
+ */
+json_t *journal_read_any(const char *path, int verify, int *torn,
+			 struct error *err);
 
 /* journal_read and journal_verify in one pass: the records of an intact chain. */
 json_t *journal_read_verified(const char *path, int *torn, struct error *err);

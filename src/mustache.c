@@ -49,6 +49,7 @@ struct mtpl {
 struct render {
 	json_t *partials;
 	mustache_escape_fn escape;
+	const char *text_open, *text_close;
 	json_t **stack;
 	size_t nstack, astack;
 	struct mtpl **cache;	/* partials parsed so far, by name + indent */
@@ -599,7 +600,11 @@ static int render_range(struct render *r, const struct mtpl *t, size_t from,
 
 		switch (n->type) {
 		case MN_TEXT:
+			if (r->text_open)
+				strbuf_adds(r->out, r->text_open);
 			strbuf_add(r->out, n->s, n->len);
+			if (r->text_close)
+				strbuf_adds(r->out, r->text_close);
 			break;
 		case MN_VAR:
 		case MN_RAW:
@@ -661,6 +666,8 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 	r.partials = opts && json_is_object(opts->partials) ?
 		opts->partials : NULL;
 	r.escape = opts && opts->escape ? opts->escape : mustache_escape_html;
+	r.text_open = opts ? opts->text_open : NULL;
+	r.text_close = opts ? opts->text_close : NULL;
 	r.out = out;
 	r.out_start = orig;
 	r.err = err;

@@ -50,6 +50,11 @@ void mustache_escape_html(struct strbuf *out, const char *s, size_t len);
 struct mustache_opts {
 	json_t *partials;          /* object: name -> template string; may be NULL */
 	mustache_escape_fn escape; /* NULL = mustache_escape_html */
+	/*
+	 * Set: each piece of the template's own text is enclosed in these,
+	 * so a test can tell it from the values (report.c's marking).
+	 */
+	const char *text_open, *text_close;
 };
 
 /*

@@ -200,6 +200,14 @@ void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
 	dl->cancel = cancel;
 }
 
+void pg_deadline_from(struct pg_deadline *dl, const struct deadline *d,
+		      volatile sig_atomic_t *cancel)
+{
+	dl->at_ms = d->at_ms;
+	dl->timeout_s = d->timeout_s;
+	dl->cancel = cancel;
+}
+
 static int cancelled(const struct pg_deadline *dl)
 {
 	return dl && dl->cancel && *dl->cancel;
@@ -419,29 +427,60 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
-static int flush_block(struct collect *col, struct error *err)
+/* Hash and write `n` bytes of redacted text to the rows log. */
+static int log_out(struct collect *col, const char *p, size_t n,
+		struct error *err)
 {
 	size_t off = 0;
 
-	/*
-	 * The rows log is a sink: redacted (whole lines, so no value is cut
-	 * between blocks) before it is hashed, so the journal holds no
-	 * digest of a secret and verify re-hashes what is on disk.
-	 */
-	secret_redact(&col->buf);
-	sha256_stream_add(col->sha, col->buf.buf, col->buf.len);
-	col->bytes += col->buf.len;
-	while (col->fd >= 0 && off < col->buf.len) {
-		ssize_t n = write(col->fd, col->buf.buf + off, col->buf.len - off);
-		if (n < 0) {
+	sha256_stream_add(col->sha, p, n);
+	col->bytes += n;
+	while (col->fd >= 0 && off < n) {
+		ssize_t w = write(col->fd, p + off, n - off);
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			strbuf_reset(&col->buf);
 			return error_errno(err, "cannot write %s", col->path);
 		}
-		off += (size_t)n;
+		off += (size_t)w;
 	}
-	strbuf_reset(&col->buf);
+	return 0;
+}
+
+/*
+ * The rows log is a sink: redacted before it is hashed, so the journal
+ * holds no digest of a secret and verify re-hashes what is on disk. A
+ * cell larger than a block goes out in blocks (never a whole copy of
+ * it), so a value may straddle two: unless `eof`, the last
+ * secret_span() - 1 bytes wait for the next block, as exec's streams do.
+ */
+static int flush_block(struct collect *col, int eof, struct error *err)
+{
+	const char *const *s = (const char *const *)secret_set()->v;
+	const char *buf = col->buf.buf;
+	size_t span = secret_span(s), len = col->buf.len, pos = 0;
+	size_t limit, end, at, mlen;
+	int ret = 0;
+
+	limit = eof || !span ? len : len > span - 1 ? len - (span - 1) : 0;
+	while (pos < limit && (at = secret_find(s, buf + pos, len - pos,
+					       limit - pos, &mlen)) != SECRET_NONE) {
+		if (log_out(col, buf + pos, at, err) < 0 ||
+		    log_out(col, EXEC_REDACTED, strlen(EXEC_REDACTED), err) < 0)
+			ret = -1;
+		pos += at + mlen;
+		if (ret < 0)
+			break;
+	}
+	end = pos > limit ? pos : limit;
+	if (!ret && log_out(col, buf + pos, end - pos, err) < 0)
+		ret = -1;
+	if (ret < 0) {
+		strbuf_setlen(&col->buf, 0);
+		return -1;
+	}
+	memmove(col->buf.buf, col->buf.buf + end, len - end);
+	strbuf_setlen(&col->buf, len - end);
 	return 0;
 }
 
@@ -450,7 +489,7 @@ static int emit_line(struct collect *col, json_t *line, struct error *err)
 	if (json_dump_callback(line, dump_cb, &col->buf, JSON_COMPACT) < 0)
 		BUG("a result row cannot be serialised");
 	strbuf_addch(&col->buf, '\n');
-	return col->buf.len >= LOG_BLOCK ? flush_block(col, err) : 0;
+	return col->buf.len >= LOG_BLOCK ? flush_block(col, 0, err) : 0;
 }
 
 /*
@@ -486,6 +525,77 @@ static void add_cell(struct strbuf *sb, const char *v, size_t len, int null)
 	json_decref(j);
 }
 
+/*
+ * A cell larger than a block, written as add_cell() (so as jansson)
+ * would, but in blocks straight from libpq's result: the largest cell is
+ * never copied whole (issue 21: a 100 MB cell was held four times).
+ */
+static int add_big_cell(struct collect *col, const char *v, size_t len,
+			struct error *err)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t i, n;
+	int valid = 1;
+
+	/* Like cell_json: one byte that is not UTF-8 shows them all as \xNN. */
+	for (i = 0; i < len && valid; i += n)
+		valid = (n = utf8_seq_len(s + i, len - i)) != 0;
+	strbuf_addch(&col->buf, '"');
+	for (i = 0; i < len;) {
+		unsigned char ch = s[i];
+		static const char shorts[] = "\\b\\f\\n\\r\\t";
+
+		if (ch == '"' || ch == '\\') {
+			strbuf_addch(&col->buf, '\\');
+			strbuf_addch(&col->buf, ch);
+			i++;
+		} else if (!ch && !valid) {
+			strbuf_adds(&col->buf, "\\\\x00");
+			i++;
+		} else if (ch < 0x20) {
+			const char *sh = ch == '\b' ? shorts : ch == '\f' ?
+				shorts + 2 : ch == '\n' ? shorts + 4 :
+				ch == '\r' ? shorts + 6 : ch == '\t' ?
+				shorts + 8 : NULL;
+			if (sh)
+				strbuf_add(&col->buf, sh, 2);
+			else
+				strbuf_addf(&col->buf, "\\u%04X", ch);
+			i++;
+		} else if (ch < 0x80) {
+			strbuf_addch(&col->buf, ch);
+			i++;
+		} else if ((n = utf8_seq_len(s + i, len - i))) {
+			strbuf_add(&col->buf, s + i, n);
+			i += n;
+		} else {
+			strbuf_addf(&col->buf, "\\\\x%02X", ch);
+			i++;
+		}
+		if (col->buf.len >= LOG_BLOCK && flush_block(col, 0, err) < 0)
+			return -1;
+	}
+	strbuf_addch(&col->buf, '"');
+	return 0;
+}
+
+/* The first cell: its length, SHA-256 and first PG_FIRST_KEEP bytes. */
+static void keep_first(struct pg_first *first, PGresult *res, int r)
+{
+	const char *v = PQgetvalue(res, r, 0);
+	size_t len = (size_t)PQgetlength(res, r, 0);
+
+	first->have = 1;
+	first->null = PQgetisnull(res, r, 0);
+	if (first->null)
+		return;
+	first->len = len;
+	sha256_hex(v, len, first->sha256);
+	if (first->text)
+		strbuf_add(first->text, v, len < PG_FIRST_KEEP ? len :
+			   PG_FIRST_KEEP);
+}
+
 static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 {
 	int nf = PQnfields(res), nt = PQntuples(res), r, f;
@@ -502,13 +612,8 @@ static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 	for (r = 0; r < nt; r++) {
 		size_t bytes = 0;
 
-		if (!col->count && col->first && nf) {
-			col->first->have = 1;
-			col->first->null = PQgetisnull(res, r, 0);
-			if (!col->first->null && col->first->text)
-				strbuf_add(col->first->text, PQgetvalue(res, r, 0),
-					   (size_t)PQgetlength(res, r, 0));
-		}
+		if (!col->count && col->first && nf)
+			keep_first(col->first, res, r);
 		col->count++;
 		strbuf_addch(&col->buf, '[');
 		for (f = 0; f < nf; f++) {
@@ -516,11 +621,17 @@ static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 			bytes += len;
 			if (f)
 				strbuf_addch(&col->buf, ',');
-			add_cell(&col->buf, PQgetvalue(res, r, f), len,
-				 PQgetisnull(res, r, f));
+			if (len > LOG_BLOCK && !PQgetisnull(res, r, f)) {
+				if (add_big_cell(col, PQgetvalue(res, r, f), len,
+						 err) < 0)
+					return -1;
+			} else {
+				add_cell(&col->buf, PQgetvalue(res, r, f), len,
+					 PQgetisnull(res, r, f));
+			}
 		}
 		strbuf_adds(&col->buf, "]\n");
-		if (col->buf.len >= LOG_BLOCK && flush_block(col, err) < 0)
+		if (col->buf.len >= LOG_BLOCK && flush_block(col, 0, err) < 0)
 			return -1;
 		/* The kept rows are a prefix of the result. */
 		if (!col->truncated &&
@@ -651,6 +762,8 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 		if (o->first) {
 			o->first->have = 0;
 			o->first->null = 0;
+			o->first->len = 0;
+			o->first->sha256[0] = '\0';
 			if (o->first->text)
 				strbuf_reset(o->first->text);
 		}
@@ -717,7 +830,7 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 		error_set(err, "%s", failure.buf);
 		goto out;
 	}
-	if (flush_block(&col, err) < 0 || close_log(&col, err) < 0)
+	if (flush_block(&col, 1, err) < 0 || close_log(&col, err) < 0)
 		goto out;
 	sha256_stream_finish(col.sha, hex);
 	col.sha = NULL;

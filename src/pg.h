@@ -47,6 +47,7 @@ struct strvec;
  * step whose cancel flag is set ABORTED, any other error FAILED.
  * A NULL deadline, or at_ms 0, means none (tests only).
  */
+struct deadline;
 struct pg_deadline {
 	long long at_ms;                /* clock_mono_ms() value; 0: none */
 	long timeout_s;                 /* what the message says */
@@ -54,6 +55,10 @@ struct pg_deadline {
 };
 #define PG_CANCEL_WAIT_MS 2000
 #define PG_CANCEL_GRACE_MS 2000
+
+/* A step's deadline (clock.h), with its cancel flag. */
+void pg_deadline_from(struct pg_deadline *dl, const struct deadline *d,
+		      volatile sig_atomic_t *cancel);
 
 /* now + timeout_s (0: no deadline, only the cancel flag). */
 void pg_deadline_init(struct pg_deadline *dl, long timeout_s,
@@ -114,11 +119,18 @@ PGconn *pg_connect_named(const struct drill *d, const char *name,
 #define PG_KEEP_BYTES (64 * 1024)
 #define PG_RESULT_FORMAT "rdrill-rows-1"
 
-/* The first row's first cell, whole, however large (for checks). */
+/*
+ * The first row's first cell, for checks, however large, without a copy
+ * of it: its length, its SHA-256 and its first PG_FIRST_KEEP bytes (a
+ * cell of 100 MB is compared by length and hash).
+ */
+#define PG_FIRST_KEEP (64 * 1024)
 struct pg_first {
 	int have;               /* the result has a first cell */
 	int null;
-	struct strbuf *text;    /* filled when !null (caller's buffer) */
+	struct strbuf *text;    /* its first bytes when !null (caller's buffer) */
+	unsigned long long len; /* its whole length */
+	char sha256[65];        /* of the whole cell, hex */
 };
 
 struct pg_query_opts {

@@ -1,3 +1,4 @@
+#include "clock.h"
 #include "pitrproof.h"
 #include "drill.h"
 #include "error.h"
@@ -19,11 +20,9 @@
 
 int pitrproof_parse_time(const char *s, double *out)
 {
-	struct tm tm;
 	int y, mo, d, h, mi, n = 0, zh = 0, zm = 0, zn = 0;
 	double sec;
 	const char *p;
-	time_t t;
 
 	if (sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi,
 		   &sec, &n) != 6 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
@@ -42,16 +41,8 @@ int pitrproof_parse_time(const char *s, double *out)
 	} else {
 		return -1;
 	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*out = (double)t + sec - zh * 3600.0 - zm * 60.0;
+	*out = (double)clock_utc_secs(y, mo, d, h, mi, 0) + sec -
+	       zh * 3600.0 - zm * 60.0;
 	return 0;
 }
 
@@ -473,7 +464,7 @@ int pitrproof_targets(struct step_ctx *sc, const char *refkey,
 		const char *ref = json_string_value(json_object_get(r, refkey));
 		int one;
 
-		if (rs->kind != &step_kind_recover || !ref ||
+		if (rs->kind != step_kind_find("recover") || !ref ||
 		    strcmp(ref, sc->step->id))
 			continue;
 		o = json_object();

@@ -171,25 +171,6 @@ void plan_step_target(const struct drill *d, const struct drill_step *s,
 	strbuf_release(&sb);
 }
 
-static int parse_utc_ms(const char *s, long long *ms)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec, frac = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi,
-		   &sec, &frac) < 6)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*ms = (long long)timegm(&tm) * 1000 + frac;
-	return 0;
-}
-
 /* A bundle's run of drill `id`: its start and end, from its journal. */
 static int bundle_run(const char *path, const char *id, long long *t0,
 		      long long *t1, struct strbuf *status)
@@ -207,8 +188,8 @@ static int bundle_run(const char *path, const char *id, long long *t0,
 	if (!strcmp(journal_str(start, "mode"), "run") &&
 	    !strcmp(journal_str(end, "type"), "end") &&
 	    !strcmp(journal_str(plan, "id"), id) &&
-	    !parse_utc_ms(journal_str(start, "time"), t0) &&
-	    !parse_utc_ms(journal_str(end, "time"), t1)) {
+	    (*t0 = clock_parse_utc_ms(journal_str(start, "time"))) >= 0 &&
+	    (*t1 = clock_parse_utc_ms(journal_str(end, "time"))) >= 0) {
 		strbuf_reset(status);
 		strbuf_adds(status, journal_str(end, "status"));
 		ret = 0;

@@ -69,6 +69,8 @@ static const struct rdrill_opt history_opts[] = {
 	{ "-o", "OUTDIR", "write history.md/.html/.json there (default: the\n"
 	  "first DIR; created when missing)" },
 	{ "--prom", "FILE", "also write Prometheus textfile metrics" },
+	{ "--key", "PUB.pem", "a trusted signer (repeatable): only runs whose\n"
+	  "seal it signed count as passes" },
 	OPT_HELP, OPT_END };
 static const struct rdrill_opt keygen_opts[] = { OPT_HELP, OPT_END };
 static const struct rdrill_opt init_opts[] = {
@@ -156,15 +158,18 @@ static const struct rdrill_cmd commands[] = {
 	  "without one) and write report.signed.md and report.signed.html with "
 	  "the sign-off table filled. The run's own files are not touched.",
 	  NULL },
-	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE]",
+	{ "history", cmd_history, "history DIR... [-o OUTDIR] [--prom FILE] [--key PUB.pem]...",
 	  "index every bundle under DIR: verdicts, RTO/RPO over time, OVERDUE",
 	  history_opts,
 	  "Verify and index every run bundle under the directories into "
 	  "history.md, history.html and history.json; a drill whose last "
 	  "verified pass is older than its cadence (default 92 days) is "
-	  "OVERDUE.",
+	  "OVERDUE. With --key, a run counts only when its seal is signed by "
+	  "one of those keys; runs dated in the future and signers that "
+	  "differ are findings.",
 	  "exit 4 when a drill is overdue (its last passed run older than its\n"
-	  "cadence), 1 when history itself failed." },
+	  "cadence), 1 when history itself failed or a directory under DIR\n"
+	  "could not be searched." },
 	{ "keygen", cmd_keygen, "keygen DIR",
 	  "make an Ed25519 key pair for signing seals (run --sign-key)",
 	  keygen_opts,

@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "sha256.h"
 #include "version.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
@@ -31,6 +32,18 @@ void report_view_str(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 #define set_str report_view_str
+
+void report_view_data(json_t *o, const char *k, const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!v || !*v)
+		return;
+	words_data(&sb, v);
+	set_str(o, k, sb.buf);
+	strbuf_release(&sb);
+}
+#define set_data report_view_data
 
 void report_view_block(json_t *o, const char *k, const char *s, size_t len,
 		       const char *info)
@@ -78,7 +91,7 @@ static void add_codes(json_t *o, const char *const *keys)
  * with their key if any: its command names no key.
  */
 static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
-			     int sealed_by_run)
+			     int sealed_by_run, int lang)
 {
 	json_t *last = json_array_get(records, json_array_size(records) - 1);
 	const char *bundle = journal_str(ctx, "bundle");
@@ -90,13 +103,13 @@ static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
 
 	if (line) {
 		sha256_hex(line, strlen(line), head);
-		set_str(view, "chain_head", head);
+		set_data(view, "chain_head", head);
 		add_code(view, "chain_head");
 		free(line);
 	}
 	if (!*bundle)
 		return; /* a journal from before bundles were named */
-	set_str(view, "bundle_name", bundle);
+	set_data(view, "bundle_name", bundle);
 	add_code(view, "bundle_name");
 	strbuf_adds(&cmd, "rdrill verify ");
 	/* Pasted into a shell: quoted unless plainly safe. */
@@ -107,11 +120,12 @@ static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
 		strbuf_add_shquoted(&cmd, bundle);
 	if (*key && sealed_by_run)
 		strbuf_addf(&cmd, " --key SHA256:%s", key);
-	set_str(view, "verify_command", cmd.buf);
+	set_data(view, "verify_command", cmd.buf);
 	add_code(view, "verify_command");
 	/* The print footer: plain text, the CSS string escapes it. */
 	strbuf_reset(&cmd);
-	strbuf_addf(&cmd, "%s · journal head %s", bundle, head);
+	strbuf_addf(&cmd, lang == WORDS_ZH ? "%s · 日志链头 %s" :
+		    "%s · journal head %s", bundle, head);
 	set_str(view, "print_footer", cmd.buf);
 	strbuf_release(&cmd);
 }
@@ -130,18 +144,18 @@ static void view_approval(json_t *view, json_t *ap)
 	const char *slash = strrchr(bundle, '/');
 	size_t i;
 
-	set_str(view, "approver_signed", journal_str(ap, "approver"));
-	set_str(view, "approver_key", journal_str(ap, "approver_key"));
-	set_str(view, "approval_bundle", slash && slash[1] ? slash + 1 : bundle);
+	set_data(view, "approver_signed", journal_str(ap, "approver"));
+	set_data(view, "approver_key", journal_str(ap, "approver_key"));
+	set_data(view, "approval_bundle", slash && slash[1] ? slash + 1 : bundle);
 	add_code(view, "approval_bundle");
-	set_str(view, "approval_sealed", journal_str(ap, "sealed_at"));
-	set_str(view, "approval_until", journal_str(ap, "valid_until"));
+	set_data(view, "approval_sealed", journal_str(ap, "sealed_at"));
+	set_data(view, "approval_until", journal_str(ap, "valid_until"));
 	json_array_foreach(json_object_get(ap, "rolled_forward"), i, r) {
 		json_t *o = json_object();
 
-		set_str(o, "name", journal_str(r, "name"));
-		set_str(o, "from", journal_str(r, "from"));
-		set_str(o, "to", journal_str(r, "to"));
+		set_data(o, "name", journal_str(r, "name"));
+		set_data(o, "from", journal_str(r, "from"));
+		set_data(o, "to", journal_str(r, "to"));
 		add_code(o, "name");
 		add_code(o, "from");
 		add_code(o, "to");
@@ -154,157 +168,103 @@ static void view_approval(json_t *view, json_t *ap)
 	json_object_set_new(view, "rolled_forward", rolled);
 }
 
-/* Language-neutral: "850 ms", "12.3 s", "4m05s", "2h03m", "2d04h". */
-static void format_duration_ms(struct strbuf *sb, long long ms)
+/*
+ * The report's language and its tables. `lang` is enum words_lang; a
+ * value said through `say_*` is rdrill's words (translated), through
+ * `set_data` the drill's or a server's text (kept, marked for tests).
+ */
+static void format_duration_ms(struct strbuf *sb, long long ms, int lang)
 {
-	if (ms < 0)
-		ms = 0;
-	if (ms < 1000)
-		strbuf_addf(sb, "%lld ms", ms);
-	else if (ms < 60000)
-		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
-	else if (ms < 3600000)
-		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
-	else if (ms < 86400000)
-		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
-	else
-		strbuf_addf(sb, "%lldd%02lldh", ms / 86400000, ms / 3600000 % 24);
+	words_duration_ms(sb, ms, lang);
 }
 
-static json_t *duration_string(long long secs)
+static json_t *duration_string(long long secs, int lang)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_t *r;
 
-	if (secs % 86400 == 0 && secs)
-		strbuf_addf(&sb, "%lldd", secs / 86400);
-	else if (secs % 3600 == 0 && secs)
-		strbuf_addf(&sb, "%lldh", secs / 3600);
-	else if (secs % 60 == 0 && secs)
-		strbuf_addf(&sb, "%lldm", secs / 60);
-	else
-		format_duration_ms(&sb, secs * 1000);
+	words_duration_s(&sb, secs, lang);
 	r = json_string(sb.buf);
 	strbuf_release(&sb);
 	return r;
 }
 
-/* ---- the checks' words in the report's language ---------------------- */
-
 /*
- * Step kinds and preflight journal their checks in English (the journal
- * is the evidence and stays as written); the zh-CN report shows them in
- * Chinese. A prefix ends in a space when the rest (a program, a column,
- * a number) follows and is kept; other entries match the whole text. A
- * text no entry matches is shown as journaled.
+ * `text`, a check's part or a line some module journaled in English,
+ * said in the report's language through `tables` (words.h). `what`: the
+ * check the value belongs to, NULL for a label.
  */
-static const struct { const char *en, *zh; } zh_words[] = {
-	/* what */
-	{ "exit code", "退出码" },
-	{ "errors in output", "输出中的错误" },
-	{ "canary row found", "找到 canary 行" },
-	{ "canary row gone", "canary 行已消失" },
-	{ "rows deleted", "删除行数" },
-	{ "column ", "列 " },
-	{ "identical to the recorded row", "与记录时的行一致" },
-	{ "files hashed", "已计算哈希的文件" },
-	{ "rows", "行数" },
-	{ "value", "值" },
-	{ "result captured", "已取得结果" },
-	{ "archive readable to its last data block", "归档可读至最后一个数据块" },
-	{ "pg_restore -l lists the TOC", "pg_restore -l 列出 TOC" },
-	{ "pg_restore -f /dev/null reads the whole archive",
-	  "pg_restore -f /dev/null 读完整个归档" },
-	{ "TOC entries", "TOC 条目数" },
-	{ "dump's database", "转储的数据库" },
-	{ "dumped from server major version", "转储来源服务器主版本" },
-	{ "dump and server versions match", "转储与服务器版本一致" },
-	{ "accepts connections", "可连接" },
-	{ "exists", "存在" },
-	{ "non-empty", "非空" },
-	{ "files", "文件" },
-	{ "owner", "属主" },
-	{ "mode", "权限" },
-	{ "no permission errors", "无权限错误" },
-	{ "environment variable ", "环境变量 " },
-	{ "program ", "程序 " },
-	{ "run_as user ", "run_as 用户 " },
-	{ "output directory", "输出目录" },
-	/* expected and actual */
-	{ "allowed by the drill", "演练文件允许" },
-	{ "exactly 1 row", "恰好 1 行" },
-	{ "no row", "无此行" },
-	{ "1 row", "1 行" },
-	{ "none", "无" },
-	{ "the query runs", "查询可执行" },
-	{ "set", "已设置" },
-	{ "not set", "未设置" },
-	{ "empty", "为空" },
-	{ "found", "找到" },
-	{ "present", "存在" },
-	{ "no such user", "无此用户" },
-	{ "yes", "是" },
-	{ "no", "否" },
-	{ "more than 0 bytes", "大于 0 字节" },
-	{ "at least 1 entry", "至少 1 项" },
-	{ "a non-empty file or directory", "非空文件或目录" },
-	{ "every listed file", "列出的全部文件" },
-	{ "at least 1", "至少 1" },
-	{ "at least ", "至少 " },
-	{ "same major version", "主版本相同" },
-	{ "header, TOC and every data block complete",
-	  "文件头、TOC 与全部数据块完整" },
-	{ "exit 0, same entry count as the archive", "退出码 0，条目数与归档一致" },
-	{ "exit 0", "退出码 0" },
-	{ "within ", "不超过 " },
-	{ "writable, ", "可写，" },
-	{ "writable", "可写" },
-	{ "yes (file)", "是（文件）" },
-	{ "yes (directory)", "是（目录）" },
-	{ "yes: ", "是：" },
-	{ "after ", "用时 " },
-};
-
-/* Whole check lines (describe) of the kinds whose line is fixed text. */
-static const struct { const char *en, *zh; } zh_describe[] = {
-	{ "canary record: record the row and its columns",
-	  "canary 记录：记录该行及其各列" },
-	{ "canary delete: delete the row", "canary 删除：删除该行" },
-	{ "canary absent: prove the row is gone", "canary 已删除：证明该行已不存在" },
-	{ "canary present: prove the row is back and identical",
-	  "canary 已恢复：证明该行已恢复且与记录一致" },
-};
-
-static void set_label(json_t *o, const char *k, const char *v, int zh)
+static void set_said(json_t *o, const char *k, const struct words *const *tables,
+		     const char *what, const char *v, int lang)
 {
-	size_t i, n;
+	struct strbuf sb = STRBUF_INIT;
 
 	if (!v || !*v)
 		return;
 	/* ">= 10" would need a backslash in report.md (a block quote). */
-	if (!strncmp(v, ">= ", 3)) {
-		struct strbuf sb = STRBUF_INIT;
+	if (lang == WORDS_EN && !strncmp(v, ">= ", 3))
 		strbuf_addf(&sb, "≥ %s", v + 3);
-		set_str(o, k, sb.buf);
-		strbuf_release(&sb);
-		return;
-	}
-	for (i = 0; zh && i < sizeof(zh_words) / sizeof(*zh_words); i++) {
-		n = strlen(zh_words[i].en);
-		if (zh_words[i].en[n - 1] == ' ' ?
-		    strncmp(v, zh_words[i].en, n) : strcmp(v, zh_words[i].en))
-			continue;
-		if (zh_words[i].en[n - 1] == ' ') {
-			struct strbuf sb = STRBUF_INIT;
-			strbuf_addf(&sb, "%s%s", zh_words[i].zh, v + n);
-			set_str(o, k, sb.buf);
-			strbuf_release(&sb);
-		} else {
-			set_str(o, k, zh_words[i].zh);
-		}
-		return;
-	}
-	set_str(o, k, v);
+	else
+		words_say(tables, lang, what, v, &sb);
+	set_str(o, k, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* Append `text` said through the run's words to the array `arr`. */
+static void add_said(json_t *arr, const char *text, int lang);
+
+/* A check {what, expected, actual, ok} as a table row. */
+static void set_check(json_t *o, const struct words *const *tables,
+		      json_t *c, int lang)
+{
+	const char *what = journal_str(c, "what");
+
+	set_said(o, "what", tables, NULL, what, lang);
+	set_said(o, "expected", tables, what, journal_str(c, "expected"), lang);
+	set_said(o, "actual", tables, what, journal_str(c, "actual"), lang);
+}
+
+/*
+ * Preflight's checks: its own words and the kinds' (a kind's preflight
+ * hook adds checks of its own, preflight_add()).
+ */
+static const struct words *const *preflight_tables(void)
+{
+	static const struct words *t[64];
+	const struct step_kind *const *k;
+	size_t n = 0;
+
+	if (t[0])
+		return t;
+	t[n++] = words_preflight;
+	for (k = step_kinds; *k && n < 62; k++)
+		if ((*k)->words)
+			t[n++] = (*k)->words;
+	t[n++] = words_common;
+	t[n] = NULL;
+	return t;
+}
+static const struct words *const plan_words_tables[] = { words_plan,
+	words_common, NULL };
+static const struct words *const run_tables[] = { words_run, words_common,
+	NULL };
+
+static void add_said(json_t *arr, const char *text, int lang)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	words_say(run_tables, lang, NULL, text, &sb);
+	json_array_append_new(arr, json_string(sb.buf));
+	strbuf_release(&sb);
+}
+
+/* The tables a step's texts are said through: its kind's, then shared. */
+static void kind_tables(const struct step_kind *k,
+			const struct words *tables[3])
+{
+	tables[0] = k->words ? k->words : words_common;
+	tables[1] = words_common;
+	tables[2] = NULL;
 }
 
 /* ---- times in the run's zone ------------------------------------------ */
@@ -423,7 +383,7 @@ static void index_records(struct records *ix, json_t *records, size_t nsteps)
 	}
 }
 
-static void add_stream(json_t *vs, json_t *rec, const char *which)
+static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
 {
 	json_t *s = json_object_get(rec, which);
 	struct strbuf sb = STRBUF_INIT;
@@ -435,10 +395,10 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 		return;
 	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
 	snprintf(key, sizeof(key), "%s_path", which);
-	set_str(vs, key, journal_str(s, "path"));
+	set_data(vs, key, journal_str(s, "path"));
 	snprintf(key, sizeof(key), "%s_href", which);
 	markdown_link_dest(&sb, journal_str(s, "path"));
-	set_str(vs, key, sb.buf);
+	set_data(vs, key, sb.buf);
 	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
 	json_object_set_new(vs, key, json_integer((json_int_t)bytes));
@@ -448,16 +408,18 @@ static void add_stream(json_t *vs, json_t *rec, const char *which)
 	}
 	head = journal_str(s, "head");
 	tail = journal_str(s, "tail");
-	strbuf_adds(&sb, head);
+	words_data(&sb, head);
 	if (*tail) {
 		/* The middle is in the full log; say how much is left out. */
 		unsigned long long shown = strlen(head) + strlen(tail);
 		if (bytes > shown)
-			strbuf_addf(&sb, "%s[... %llu bytes omitted: see the "
-				    "full log ...]\n", sb.len &&
-				    sb.buf[sb.len - 1] != '\n' ? "\n" : "",
+			strbuf_addf(&sb, lang == WORDS_ZH ?
+				    "%s[……省略 %llu 字节，见完整日志……]\n" :
+				    "%s[... %llu bytes omitted: see the "
+				    "full log ...]\n", *head &&
+				    head[strlen(head) - 1] != '\n' ? "\n" : "",
 				    bytes - shown);
-		strbuf_adds(&sb, tail);
+		words_data(&sb, tail);
 	}
 	snprintf(key, sizeof(key), "%s_block", which);
 	set_block(vs, key, sb.buf, sb.len, "text");
@@ -474,95 +436,146 @@ static const char *status_word(const char *s)
 	return "NOT RUN";
 }
 
+/* The keys every step has (a kind's own are its view hook's to set). */
 static const char *const step_keys[] = {
 	"started", "ended", "duration", "message", "note", "exit_code",
-	"timed_out", "evidence", "stdout_block", "stderr_block", "cwd",
-	"run_as", "expect_exit", "secret_env", "has_target", "target_lines",
-	"started_time", "canary_values", "has_canary_values", "journal_line",
-	NULL,
+	"timed_out", "evidence", "stdout_block", "stderr_block", "has_target",
+	"target_lines", "started_time", "journal_line", NULL,
 };
 
 /*
- * One line of what a step touches (step_kind.target), for the report:
- * {"text", "code"}, the SQL as code (no escapes in it, report.md reads
- * as the SQL that runs) and, in the zh-CN report, the connection line
- * said again in Chinese from the drill's own connection.
+ * "connection NAME: ..." (plan_conn_target), said again in Chinese from
+ * the drill's own connection. 0: not such a line.
  */
-static json_t *target_line(const struct drill *d, const char *line, int zh)
+static int conn_line_zh(const struct drill *d, const char *line,
+			struct strbuf *sb)
 {
-	static const struct { const char *en, *zh; } sql_labels[] = {
-		{ "SQL, in a read-only transaction", "SQL（只读事务）" },
-		{ "SQL", "SQL" },
-	};
-	static const char canary_tail[] =
-		" (in a transaction, rolled back unless exactly 1 row)";
+	const char *colon = strstr(line, ": ");
+	struct strbuf name = STRBUF_INIT;
+	const struct drill_conn *c;
+
+	if (strncmp(line, "connection ", 11) || !colon)
+		return 0;
+	strbuf_add(&name, line + 11, colon - (line + 11));
+	c = drill_conn(d, name.buf);
+	if (c) {
+		strbuf_adds(sb, "连接 ");
+		words_data(sb, name.buf);
+		strbuf_adds(sb, "：数据库 ");
+		if (c->dbname)
+			words_data(sb, c->dbname);
+		else
+			strbuf_adds(sb, "（libpq 默认）");
+		if (c->host) {
+			strbuf_adds(sb, "，主机 ");
+			words_data(sb, c->host);
+		}
+		if (c->port.set)
+			strbuf_addf(sb, "，端口 %ld", c->port.v);
+		strbuf_adds(sb, "，用户 ");
+		if (c->user)
+			words_data(sb, c->user);
+		else
+			strbuf_adds(sb, "（libpq 默认）");
+		if (c->password_env || c->password_file) {
+			strbuf_adds(sb, "（密码取自 ");
+			if (c->password_env)
+				strbuf_addch(sb, '$');
+			words_data(sb, c->password_env ? c->password_env :
+				   c->password_file);
+			strbuf_adds(sb, "）");
+		}
+	}
+	strbuf_release(&name);
+	return c != NULL;
+}
+
+/*
+ * A "LABEL: CODE" target line whose label is one of the kind's
+ * (WORDS_TARGET_LABEL entries): the label said, the rest as code (no
+ * escapes in it, report.md reads as the SQL that runs), less a tail the
+ * kind says apart (WORDS_TARGET_TAIL).
+ */
+static int code_line(const struct words *const *tables, const char *line,
+		     int lang, json_t *o)
+{
+	const char *colon = strstr(line, ": ");
+	const struct words *const *t;
+	const struct words *w, *label = NULL, *tail = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *code;
+	size_t n;
+
+	if (!colon)
+		return 0;
+	code = colon + 2;
+	n = strlen(code);
+	for (t = tables; *t; t++)
+		for (w = *t; w->en; w++) {
+			size_t tl = strlen(w->en);
+			if (!w->what)
+				continue;
+			if (!strcmp(w->what, WORDS_TARGET_LABEL) && !label &&
+			    strlen(w->en) == (size_t)(colon - line) &&
+			    !strncmp(line, w->en, colon - line))
+				label = w;
+			else if (!strcmp(w->what, WORDS_TARGET_TAIL) && !tail &&
+				 n > tl && !strcmp(code + n - tl, w->en))
+				tail = w;
+		}
+	if (!label)
+		return 0;
+	strbuf_addf(&sb, "%s%s", lang == WORDS_ZH ? label->zh : label->en,
+		    lang == WORDS_ZH ? "：" : ":");
+	set_str(o, "text", sb.buf);
+	strbuf_reset(&sb);
+	if (words_marking())
+		strbuf_adds(&sb, WORDS_MARK_OPEN);
+	markdown_code_span(&sb, code, tail ? n - strlen(tail->en) : n);
+	if (words_marking())
+		strbuf_adds(&sb, WORDS_MARK_CLOSE);
+	if (tail)
+		strbuf_adds(&sb, lang == WORDS_ZH ? tail->zh : tail->en);
+	json_object_set_new(o, "code", json_string(sb.buf));
+	strbuf_release(&sb);
+	return 1;
+}
+
+/*
+ * One line of what a step touches (step_kind.target), for the report:
+ * {"text", "code"}.
+ */
+static json_t *target_line(const struct drill *d,
+			   const struct words *const *tables, const char *line,
+			   int lang)
+{
 	json_t *o = json_object();
 	struct strbuf sb = STRBUF_INIT;
-	const char *colon = strstr(line, ": ");
-	size_t i;
 
 	json_object_set_new(o, "code", json_null());
-	for (i = 0; colon && i < sizeof(sql_labels) / sizeof(*sql_labels); i++) {
-		const char *sql = colon + 2;
-		size_t n = strlen(sql), t = strlen(canary_tail);
-		int tail;
-
-		if ((size_t)(colon - line) != strlen(sql_labels[i].en) ||
-		    strncmp(line, sql_labels[i].en, colon - line))
-			continue;
-		tail = n > t && !strcmp(sql + n - t, canary_tail);
-		strbuf_addf(&sb, "%s%s", zh ? sql_labels[i].zh : sql_labels[i].en,
-			    zh ? "：" : ":");
+	if (code_line(tables, line, lang, o))
+		;
+	else if (lang == WORDS_ZH && conn_line_zh(d, line, &sb))
 		set_str(o, "text", sb.buf);
-		strbuf_reset(&sb);
-		markdown_code_span(&sb, sql, tail ? n - t : n);
-		if (tail)
-			strbuf_adds(&sb, zh ? "（在事务中执行，除非恰好 1 行，否则回滚）" :
-				    " (in a transaction, rolled back unless exactly "
-				    "1 row)");
-		json_object_set_new(o, "code", json_string(sb.buf));
-		strbuf_release(&sb);
-		return o;
-	}
-	if (zh && !strncmp(line, "connection ", 11) && colon) {
-		struct strbuf name = STRBUF_INIT;
-		const struct drill_conn *c;
-
-		strbuf_add(&name, line + 11, colon - (line + 11));
-		c = drill_conn(d, name.buf);
-		if (c) {
-			strbuf_addf(&sb, "连接 %s：数据库 %s", name.buf,
-				    c->dbname ? c->dbname : "（libpq 默认）");
-			if (c->host)
-				strbuf_addf(&sb, "，主机 %s", c->host);
-			if (c->port.set)
-				strbuf_addf(&sb, "，端口 %ld", c->port.v);
-			strbuf_addf(&sb, "，用户 %s", c->user ? c->user :
-				    "（libpq 默认）");
-			if (c->password_env)
-				strbuf_addf(&sb, "（密码取自 $%s）", c->password_env);
-			else if (c->password_file)
-				strbuf_addf(&sb, "（密码取自 %s）", c->password_file);
-			set_str(o, "text", sb.buf);
-		}
-		strbuf_release(&name);
-	}
-	if (!json_object_get(o, "text"))
-		set_str(o, "text", line);
+	else if (lang == WORDS_EN)
+		set_data(o, "text", line);
+	else
+		set_said(o, "text", tables, NULL, line, lang);
 	strbuf_release(&sb);
 	return o;
 }
 
-static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *checks_out, int planned, int off,
-			 int zh)
+/* The step as planned: what it is, what it touches, when it runs. */
+static void view_step_plan(const struct drill *d, const struct drill_step *step,
+			   json_t *vs, int lang)
 {
-	json_t *vs = json_object(), *v;
-	const char *kind = step->kind->name;
+	const struct words *tables[3];
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	const char *kind = step->kind->name;
 	char key[32];
+	size_t i;
 
+	kind_tables(step->kind, tables);
 	/*
 	 * Mustache looks a name up the context stack: a key this step lacks
 	 * would be found in the report's own view (the run's "started", the
@@ -571,21 +584,25 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	for (i = 0; step_keys[i]; i++)
 		json_object_set_new(vs, step_keys[i], json_null());
 	json_object_set_new(vs, "n", json_integer(step->n));
-	set_str(vs, "id", step->id);
-	set_str(vs, "title", step->title && *step->title ? step->title :
-		step->id);
-	set_str(vs, "note", step->note);
-	set_str(vs, "kind", kind);
+	set_data(vs, "id", step->id);
+	set_data(vs, "title", step->title && *step->title ? step->title :
+		 step->id);
+	set_data(vs, "note", step->note);
+	/* "kind" is shown (an identifier); "kind_id" finds its partial. */
+	set_data(vs, "kind", kind);
+	set_str(vs, "kind_id", kind);
 	snprintf(key, sizeof(key), "kind_%s", kind);
 	json_object_set_new(vs, key, json_true());
 	json_object_set_new(vs, "destructive", json_boolean(step->destructive));
-	json_object_set_new(vs, "timeout", duration_string(step->timeout_s));
+	json_object_set_new(vs, "timeout", duration_string(step->timeout_s,
+							   lang));
 	if (step->kind->target) {
 		struct strvec lines = STRVEC_INIT;
 		json_t *arr = json_array();
 		step->kind->target(d, step, &lines);
 		for (i = 0; i < lines.nr; i++)
-			json_array_append_new(arr, target_line(d, lines.v[i], zh));
+			json_array_append_new(arr, target_line(d, tables,
+							       lines.v[i], lang));
 		json_object_set_new(vs, "has_target",
 				    json_boolean(lines.nr > 0));
 		json_object_set_new(vs, "target_lines", arr);
@@ -593,41 +610,81 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	}
 	plan_step_when(step, &sb);
 	/* null, not absent: no name may resolve to an outer context's. */
-	json_object_set_new(vs, "when", sb.len ? json_string(sb.buf) : json_null());
+	json_object_set_new(vs, "when", json_null());
+	set_said(vs, "when", plan_words_tables, NULL, sb.buf, lang);
 	strbuf_reset(&sb);
-	if (step->kind->view) {
-		step->kind->view(step, vs);
-	} else {
-		plan_step_describe(step, &sb);
-		set_str(vs, "describe", sb.buf);
-		for (i = 0; zh && i < sizeof(zh_describe) / sizeof(*zh_describe);
-		     i++)
-			if (!strcmp(sb.buf, zh_describe[i].en))
-				set_str(vs, "describe", zh_describe[i].zh);
-		/* For partials whose line is code (SQL): no escapes in it. */
-		add_code(vs, "describe");
-	}
-	if (!rec) {
-		/* A dry-run plans every step; a run that stopped skipped it. */
-		set_str(vs, "status", planned ? "PLANNED" : "SKIPPED");
-		json_object_set_new(vs, "not_run", json_true());
-		/* Not the summary table's (see below). */
-		json_object_set_new(vs, "checks", json_array());
-		/* Planned checks still go in the tables, expected only. */
-		if (strcmp(kind, "command") && checks_out) {
-			json_t *c = json_object();
-			set_str(c, "step", json_string_value(json_object_get(vs, "title")));
-			set_str(c, "what", kind);
-			set_str(c, "expected", json_string_value(json_object_get(vs,
-							"describe")));
-			set_str(c, "result", planned ? "PLANNED" : "SKIPPED");
-			json_array_append_new(checks_out, c);
-		}
-		strbuf_release(&sb);
-		return vs;
-	}
+	plan_step_describe(step, &sb);
+	if (lang == WORDS_EN)
+		set_data(vs, "describe", sb.buf);
+	else
+		set_said(vs, "describe", tables, NULL, sb.buf, lang);
+	/* For partials whose line is code (SQL): no escapes in it. */
+	add_code(vs, "describe");
+	strbuf_release(&sb);
+}
+
+/* The record's status, times, exit and logs. */
+static void view_step_result(json_t *vs, json_t *rec, int off, int lang)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *v;
+
 	set_str(vs, "status", status_word(journal_str(rec, "status")));
 	json_object_set_new(vs, "has_result", json_true());
+	set_data(vs, "started", journal_str(rec, "started"));
+	set_data(vs, "ended", journal_str(rec, "ended"));
+	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
+	if (json_is_integer(json_object_get(rec, "seq")))
+		json_object_set_new(vs, "journal_line", json_integer(
+			json_integer_value(json_object_get(rec, "seq")) + 1));
+	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
+							"duration_ms")), lang);
+	set_str(vs, "duration", sb.buf);
+	if ((v = json_object_get(rec, "exit_code")))
+		json_object_set(vs, "exit_code", v);
+	if (json_is_true(json_object_get(rec, "timed_out")))
+		json_object_set_new(vs, "timed_out", json_true());
+	set_data(vs, "message", journal_str(rec, "message"));
+	add_stream(vs, rec, "stdout", lang);
+	add_stream(vs, rec, "stderr", lang);
+	if ((v = json_object_get(rec, "evidence")))
+		json_object_set(vs, "evidence", v);
+	strbuf_release(&sb);
+}
+
+/* The record's checks, into the step's table and the summary's. */
+static void view_step_checks(const struct drill_step *step, json_t *vs,
+			     json_t *rec, json_t *checks_out, int lang)
+{
+	const struct words *tables[3];
+	json_t *c, *vc = json_array();
+	size_t i;
+
+	kind_tables(step->kind, tables);
+	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+		json_t *o = json_object();
+		set_str(o, "step", journal_str(vs, "title"));
+		set_check(o, tables, c, lang);
+		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
+			"PASSED" : "FAILED");
+		json_array_append(vc, o);
+		if (checks_out)
+			json_array_append(checks_out, o);
+		json_decref(o);
+	}
+	json_object_set_new(vs, "has_checks",
+			    json_boolean(json_array_size(vc) > 0));
+	json_object_set_new(vs, "checks", vc);
+}
+
+static json_t *view_step(const struct drill *d, const struct drill_step *step,
+			 json_t *rec, json_t *end, json_t *report,
+			 json_t *checks_out, int planned, int off, int lang)
+{
+	json_t *vs = json_object();
+	struct step_view sv;
+
+	view_step_plan(d, step, vs, lang);
 	/*
 	 * Mustache looks a name up the context stack: a step whose record
 	 * has no checks must say so here, or {{#checks}} in its partial
@@ -636,86 +693,38 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 	 */
 	json_object_set_new(vs, "checks", json_array());
 	json_object_set_new(vs, "has_checks", json_false());
-	set_str(vs, "started", journal_str(rec, "started"));
-	set_str(vs, "ended", journal_str(rec, "ended"));
-	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
-	if (json_is_integer(json_object_get(rec, "seq")))
-		json_object_set_new(vs, "journal_line", json_integer(
-			json_integer_value(json_object_get(rec, "seq")) + 1));
-	strbuf_reset(&sb);
-	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
-							"duration_ms")));
-	set_str(vs, "duration", sb.buf);
-	if ((v = json_object_get(rec, "exit_code")))
-		json_object_set(vs, "exit_code", v);
-	if (json_is_true(json_object_get(rec, "timed_out")))
-		json_object_set_new(vs, "timed_out", json_true());
-	set_str(vs, "message", journal_str(rec, "message"));
-	add_stream(vs, rec, "stdout");
-	add_stream(vs, rec, "stderr");
-	if ((v = json_object_get(rec, "rows_log")) && json_is_object(v)) {
-		/* An sql step's whole result (pg.h: the journal keeps a part). */
-		json_t *res = json_object_get(json_object_get(rec, "evidence"),
-					      "result");
-		set_str(vs, "rows_path", journal_str(v, "path"));
-		strbuf_reset(&sb);
-		markdown_link_dest(&sb, journal_str(v, "path"));
-		set_str(vs, "rows_href", sb.buf);
-		set_str(vs, "rows_sha256", journal_str(v, "sha256"));
-		json_object_set_new(vs, "rows_count", json_integer(
-			json_integer_value(json_object_get(res, "row_count"))));
-		if (json_is_true(json_object_get(res, "truncated")))
-			json_object_set_new(vs, "rows_kept", json_integer(
-				(json_int_t)json_array_size(json_object_get(res,
-								"rows"))));
-	}
-	if ((v = json_object_get(rec, "checks"))) {
-		json_t *c, *vc = json_array();
-		json_array_foreach(v, i, c) {
-			json_t *o = json_object();
-			set_str(o, "step", json_string_value(json_object_get(vs, "title")));
-			set_label(o, "what", journal_str(c, "what"), zh);
-			set_label(o, "expected", journal_str(c, "expected"), zh);
-			set_label(o, "actual", journal_str(c, "actual"), zh);
-			set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
-				"PASSED" : "FAILED");
-			json_array_append(vc, o);
-			if (checks_out)
-				json_array_append(checks_out, o);
-			json_decref(o);
+	if (!rec) {
+		/* A dry-run plans every step; a run that stopped skipped it. */
+		set_str(vs, "status", planned ? "PLANNED" : "SKIPPED");
+		json_object_set_new(vs, "not_run", json_true());
+		/* Planned checks still go in the tables, expected only. */
+		if (!step->kind->no_planned_check && checks_out) {
+			json_t *c = json_object();
+			set_str(c, "step", journal_str(vs, "title"));
+			set_str(c, "what", journal_str(vs, "kind"));
+			set_str(c, "expected", journal_str(vs, "describe"));
+			set_str(c, "result", planned ? "PLANNED" : "SKIPPED");
+			json_array_append_new(checks_out, c);
 		}
-		json_object_set_new(vs, "has_checks",
-				    json_boolean(json_array_size(vc) > 0));
-		json_object_set_new(vs, "checks", vc);
+	} else {
+		view_step_result(vs, rec, off, lang);
+		view_step_checks(step, vs, rec, checks_out, lang);
 	}
-	if ((v = json_object_get(rec, "evidence"))) {
-		json_t *cols = json_object_get(v, "columns");
-		json_t *vals = json_object_get(v, "values");
-		json_object_set(vs, "evidence", v);
-		/* The canary row as recorded, column by column. */
-		if (json_is_array(cols) && json_is_object(vals)) {
-			json_t *arr = json_array(), *c;
-			json_array_foreach(cols, i, c) {
-				json_t *o = json_object();
-				json_t *val = json_object_get(vals,
-						json_string_value(c));
-				set_str(o, "column", json_string_value(c));
-				set_str(o, "value", json_is_string(val) ?
-					json_string_value(val) : "NULL");
-				add_code(o, "column");
-				json_array_append_new(arr, o);
-			}
-			json_object_set_new(vs, "has_canary_values",
-					    json_boolean(json_array_size(arr) > 0));
-			json_object_set_new(vs, "canary_values", arr);
-		}
+	if (step->kind->view) {
+		sv.drill = d;
+		sv.step = step;
+		sv.rec = rec;
+		sv.end = end;
+		sv.vs = vs;
+		sv.report = report;
+		sv.lang = lang;
+		step->kind->view(&sv);
 	}
-	strbuf_release(&sb);
 	return vs;
 }
 
 /* The preflight record's checks, as the report's table. */
-static void view_preflight(json_t *view, json_t *rec, int zh)
+static void view_preflight(json_t *view, json_t *rec, int lang)
 {
 	json_t *out, *c;
 	size_t i;
@@ -725,9 +734,7 @@ static void view_preflight(json_t *view, json_t *rec, int zh)
 	out = json_array();
 	json_array_foreach(json_object_get(rec, "checks"), i, c) {
 		json_t *o = json_object();
-		set_label(o, "what", journal_str(c, "what"), zh);
-		set_label(o, "expected", journal_str(c, "expected"), zh);
-		set_label(o, "actual", journal_str(c, "actual"), zh);
+		set_check(o, preflight_tables(), c, lang);
 		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
 			"PASSED" : "FAILED");
 		json_array_append_new(out, o);
@@ -747,35 +754,46 @@ static void view_backup_set(json_t *view, const struct drill *d)
 		struct strbuf sb = STRBUF_INIT;
 		char key[32];
 
-		set_str(o, "id", it->id);
-		set_str(o, "title", it->title);
+		set_data(o, "id", it->id);
+		set_data(o, "title", it->title);
 		json_object_set_new(o, "tier", json_integer(it->tier.v));
-		set_str(o, "kind", it->kind);
-		set_str(o, "artifact", it->artifact);
-		set_str(o, "method", it->method);
-		set_str(o, "container", it->container);
-		set_str(o, "database", it->database);
-		set_str(o, "owner", it->owner);
-		set_str(o, "role", it->role);
-		set_str(o, "evidence", it->evidence);
-		set_str(o, "why", it->why);
+		set_data(o, "kind", it->kind);
+		set_data(o, "artifact", it->artifact);
+		set_data(o, "method", it->method);
+		set_data(o, "container", it->container);
+		set_data(o, "database", it->database);
+		set_data(o, "owner", it->owner);
+		set_data(o, "role", it->role);
+		set_data(o, "evidence", it->evidence);
+		set_data(o, "why", it->why);
 		snprintf(key, sizeof(key), "tier%ld", it->tier.v);
 		json_object_set_new(o, key, json_true());
 		snprintf(key, sizeof(key), "kind_%s", it->kind);
 		json_object_set_new(o, key, json_true());
 		json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
 		json_object_set_new(o, "not_first", json_boolean(i > 0));
+		/* A kind that knows the artifact's size fills it (checksum). */
+		json_object_set_new(o, "size_text", json_null());
+		if (it->artifact) {
+			const char *base = strrchr(it->artifact, '/');
+			set_data(o, "artifact_base", base ? base + 1 : it->artifact);
+		}
 		{
 			static const char *const keys[] = { "container",
-				"database", "method", "owner", "artifact", NULL };
+				"database", "method", "owner", "artifact",
+				"artifact_base", NULL };
 			add_codes(o, keys);
 		}
-		for (j = 0; j < it->source.nr; j++)
-			strbuf_addf(&sb, "%s\n", it->source.v[j]);
+		for (j = 0; j < it->source.nr; j++) {
+			words_data(&sb, it->source.v[j]);
+			strbuf_addch(&sb, '\n');
+		}
 		set_block(o, "source_block", sb.buf, sb.len, "text");
-		if (it->evidence)
-			set_block(o, "evidence_block", it->evidence,
-				  strlen(it->evidence), "bash");
+		if (it->evidence) {
+			strbuf_reset(&sb);
+			words_data(&sb, it->evidence);
+			set_block(o, "evidence_block", sb.buf, sb.len, "bash");
+		}
 		json_array_append_new(out, o);
 		strbuf_release(&sb);
 	}
@@ -790,15 +808,19 @@ static void split_lines(json_t *view, const char *key, const char *text)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n)
-			json_array_append_new(arr, json_stringn(p, n));
+		if (n) {
+			struct strbuf sb = STRBUF_INIT;
+			words_datan(&sb, p, n);
+			json_array_append_new(arr, json_stringn(sb.buf, sb.len));
+			strbuf_release(&sb);
+		}
 		p += n + (nl ? 1 : 0);
 	}
 	json_object_set_new(view, key, arr);
 }
 
 static void view_measure(json_t *view, const struct schema_int *target,
-			 json_t *end, const char *what)
+			 json_t *end, const char *what, int lang)
 {
 	json_t *o = json_object();
 	char key[16];
@@ -807,12 +829,12 @@ static void view_measure(json_t *view, const struct schema_int *target,
 	snprintf(key, sizeof(key), "%s_ms", what);
 	measured = end ? json_object_get(end, key) : NULL;
 	if (target->set)
-		json_object_set_new(o, "target", duration_string(target->v));
+		json_object_set_new(o, "target", duration_string(target->v, lang));
 	else
 		json_object_set_new(o, "informative", json_true());
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, json_integer_value(measured));
+		format_duration_ms(&sb, json_integer_value(measured), lang);
 		set_str(o, "measured", sb.buf);
 		strbuf_release(&sb);
 		if (target->set)
@@ -844,82 +866,13 @@ static long long int_or_zero(json_t *o, const char *k)
 }
 
 /*
- * Point-in-time recovery's own figures, as rows of page 1's table (not
- * only of the recover step's section): its RPO from WAL against the
- * RPO target (the runner fails the drill above it), and the parts of
- * its RTO, informative.
- */
-static void view_pitr(json_t *view, const struct drill *d,
-		      const struct records *ix, json_t *end)
-{
-	static const char *const parts[] = { "wal_proof", "wal_check",
-		"restore_files", "replay_wal", "promote", NULL };
-	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
-	json_t *out = json_array();
-	size_t i, k;
-
-	for (i = 0; i < d->nsteps; i++) {
-		json_t *ev = ix->step[i] ? json_object_get(ix->step[i],
-							   "evidence") : NULL;
-		json_t *rto = json_object_get(ev, "rto"), *o, *w;
-
-		if (strcmp(d->steps[i].kind->name, "recover") || !ev)
-			continue;
-		o = json_object();
-		set_str(o, "id", d->steps[i].id);
-		w = json_object_get(ev, "rpo_wal_ms");
-		if (json_is_integer(w)) {
-			set_str(o, "rpo_wal", journal_str(ev, "rpo_wal"));
-			if (t && t->set)
-				json_object_set_new(o, "rpo_target",
-						    duration_string(t->v));
-			set_str(o, "rpo_result", !end ? "NOT MEASURED" :
-				!(t && t->set) ? "INFORMATIVE" :
-				json_integer_value(w) <= t->v * 1000 ? "PASSED" :
-				"FAILED");
-		}
-		/* Which RPO it is (issue 26): the archive's lag, or chosen. */
-		set_str(o, "target_kind", journal_str(ev, "target_kind"));
-		if (json_is_integer(w))
-			json_object_set_new(o, !strcmp(journal_str(ev, "rpo_kind"),
-					    "archive_lag") ? "archive_lag" :
-					    "to_target", json_true());
-		for (k = 0; parts[k]; k++)
-			if (*journal_str(rto, parts[k]))
-				set_str(o, parts[k], journal_str(rto, parts[k]));
-		/* The recovery's own RTO: also a drill without destroy has one. */
-		{
-			long long total = 0;
-			int any = 0;
-			struct strbuf sb = STRBUF_INIT;
-			char key[40];
-			for (k = 0; parts[k]; k++) {
-				snprintf(key, sizeof(key), "%s_ms", parts[k]);
-				if (json_is_integer(json_object_get(rto, key))) {
-					total += json_integer_value(
-						json_object_get(rto, key));
-					any = 1;
-				}
-			}
-			if (any) {
-				format_duration_ms(&sb, total);
-				set_str(o, "total", sb.buf);
-			}
-			strbuf_release(&sb);
-		}
-		json_array_append_new(out, o);
-	}
-	json_object_set_new(view, "pitr", out);
-}
-
-/*
  * A data-lost row's result, from the runner's comparison with the RPO
  * (runner.c: coherence): CONSISTENT (the rows lost were written after
  * the backup was made: the RPO covers them), DIFFERS (why, in the
  * template's words), FAILED (a clock is no evidence), or INFORMATIVE
  * (no scheduled backup's creation time to compare with).
  */
-static void view_coherence(json_t *f, json_t *x)
+static void view_coherence(json_t *f, json_t *x, int lang)
 {
 	const char *c = journal_str(x, "coherence");
 	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
@@ -938,12 +891,12 @@ static void view_coherence(json_t *f, json_t *x)
 	if (!strcmp(c, "agrees")) {
 		long long bm = int_or_zero(x, "before_ms"), am = int_or_zero(x,
 								  "after_ms");
-		format_duration_ms(&sb, bm > made ? bm - made : 0);
+		format_duration_ms(&sb, bm > made ? bm - made : 0, lang);
 		set_str(f, "after_backup", sb.buf);
 		strbuf_reset(&sb);
 		/* Under a minute is the header's seconds and the dump's run. */
 		if (made - am > 60000) {
-			format_duration_ms(&sb, made - am);
+			format_duration_ms(&sb, made - am, lang);
 			set_str(f, "quiet", sb.buf);
 		}
 	}
@@ -960,7 +913,7 @@ static void view_coherence(json_t *f, json_t *x)
  * one line per scheduled item; freshness: the data lost by table.
  */
 static void view_rpo(json_t *view, const struct drill *d, json_t *records,
-		     json_t *end)
+		     json_t *end, int lang)
 {
 	json_t *o = json_object(), *finds = json_array(), *picked = json_array();
 	json_t *fresh = json_array(), *rec, *x, *measured;
@@ -971,7 +924,7 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	for (i = 0; i < d->nsteps; i++)
 		own |= d->steps[i].phase == DRILL_BACKUP;
 	if (target && target->set)
-		json_object_set_new(o, "target", duration_string(target->v));
+		json_object_set_new(o, "target", duration_string(target->v, lang));
 	if (drill_nscheduled(d))
 		json_object_set_new(o, "scheduled", json_true());
 	else if (own)
@@ -981,15 +934,16 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	measured = end ? json_object_get(end, "rpo_ms") : NULL;
 	if (measured && json_is_integer(measured)) {
 		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, json_integer_value(measured));
+		format_duration_ms(&sb, json_integer_value(measured), lang);
 		set_str(o, "measured", sb.buf);
 		strbuf_release(&sb);
 	}
 	if (drill_nscheduled(d)) {
-		set_str(o, "path", journal_str(end, "rpo_path"));
-		set_str(o, "created", journal_str(end, "rpo_created"));
-		set_str(o, "disaster", journal_str(end, "rpo_disaster"));
-		set_str(o, "unmeasured", journal_str(end, "rpo_unmeasured"));
+		set_data(o, "path", journal_str(end, "rpo_path"));
+		set_data(o, "created", journal_str(end, "rpo_created"));
+		set_data(o, "disaster", journal_str(end, "rpo_disaster"));
+		set_said(o, "unmeasured", run_tables, NULL,
+			 journal_str(end, "rpo_unmeasured"), lang);
 		set_clock(o, journal_str(end, "rpo_clock"));
 		add_code(o, "path");
 		if (json_is_true(json_object_get(end, "rpo_doubtful")))
@@ -1016,16 +970,20 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 			continue;
 		json_array_foreach(json_object_get(rec, "findings"), j, x)
 			if (json_is_string(x))
-				json_array_append(finds, x);
+				add_said(finds, json_string_value(x), lang);
 		p = json_object();
-		set_str(p, "item", journal_str(rec, "item"));
-		set_str(p, "rule", journal_str(rec, "rule"));
-		set_str(p, "chosen", journal_str(rec, "chosen"));
-		set_str(p, "created", journal_str(rec, "created"));
-		set_str(p, "problem", journal_str(rec, "problem"));
+		set_data(p, "item", journal_str(rec, "item"));
+		set_data(p, "rule", journal_str(rec, "rule"));
+		set_data(p, "chosen", journal_str(rec, "chosen"));
+		set_data(p, "created", journal_str(rec, "created"));
+		set_data(p, "problem", journal_str(rec, "problem"));
 		set_clock(p, journal_str(rec, "clock"));
-		json_object_set_new(p, "ncandidates", json_integer((json_int_t)
-			json_array_size(json_object_get(rec, "candidates"))));
+		/* Past 100, the record keeps some; the total is its own field. */
+		json_object_set_new(p, "ncandidates", json_is_integer(
+			json_object_get(rec, "candidates_total")) ?
+			json_incref(json_object_get(rec, "candidates_total")) :
+			json_integer((json_int_t)json_array_size(
+				json_object_get(rec, "candidates"))));
 		if (json_is_true(json_object_get(rec, "fell_back")))
 			json_object_set_new(p, "fell_back", json_true());
 		{
@@ -1037,23 +995,23 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	}
 	json_array_foreach(end ? json_object_get(end, "findings") : NULL, j, x)
 		if (json_is_string(x))
-			json_array_append(finds, x);
+			add_said(finds, json_string_value(x), lang);
 	json_array_foreach(end ? json_object_get(end, "freshness") : NULL, k, x) {
 		json_t *f = json_object();
 		json_t *lost = json_object_get(x, "lost_ms");
 
-		set_str(f, "table", journal_str(x, "table"));
-		set_str(f, "column", journal_str(x, "column"));
-		set_str(f, "before", json_is_string(json_object_get(x, "before")) ?
+		set_data(f, "table", journal_str(x, "table"));
+		set_data(f, "column", journal_str(x, "column"));
+		set_data(f, "before", json_is_string(json_object_get(x, "before")) ?
 			journal_str(x, "before") : "NULL");
-		set_str(f, "after", json_is_string(json_object_get(x, "after")) ?
+		set_data(f, "after", json_is_string(json_object_get(x, "after")) ?
 			journal_str(x, "after") : "-");
 		if (json_is_integer(lost)) {
 			struct strbuf sb = STRBUF_INIT;
 			long long ms = json_integer_value(lost);
 			if (ms < 0)
 				strbuf_addch(&sb, '-');
-			format_duration_ms(&sb, ms < 0 ? -ms : ms);
+			format_duration_ms(&sb, ms < 0 ? -ms : ms, lang);
 			set_str(f, "lost", sb.buf);
 			strbuf_release(&sb);
 		}
@@ -1062,7 +1020,7 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 				"before", "after", NULL };
 			add_codes(f, keys);
 		}
-		view_coherence(f, x);
+		view_coherence(f, x, lang);
 		json_array_append_new(fresh, f);
 	}
 	json_object_set_new(view, "rpo_findings", finds);
@@ -1076,17 +1034,17 @@ static void view_canary(json_t *view, const struct drill_canary *k)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	set_str(c, "connection", k->connection);
-	set_str(c, "table", k->table);
-	set_str(c, "description", k->description);
+	set_data(c, "connection", k->connection);
+	set_data(c, "table", k->table);
+	set_data(c, "description", k->description);
 	for (i = 0; i < k->key.keys.nr; i++)
 		strbuf_addf(&sb, "%s%s = %s", sb.len ? ", " : "",
 			    k->key.keys.v[i], k->key.vals.v[i]);
-	set_str(c, "key_text", sb.buf);
+	set_data(c, "key_text", sb.buf);
 	strbuf_reset(&sb);
 	for (i = 0; i < k->columns.nr; i++)
 		strbuf_addf(&sb, "%s%s", i ? ", " : "", k->columns.v[i]);
-	set_str(c, "columns_text", sb.buf);
+	set_data(c, "columns_text", sb.buf);
 	{
 		static const char *const keys[] = { "table", "key_text",
 						    "columns_text", NULL };
@@ -1103,8 +1061,8 @@ static void view_controls(json_t *view, const struct drill *d)
 
 	for (i = 0; i < d->ncontrols; i++) {
 		json_t *o = json_object();
-		set_str(o, "id", d->controls[i].id);
-		set_str(o, "title", d->controls[i].title);
+		set_data(o, "id", d->controls[i].id);
+		set_data(o, "title", d->controls[i].title);
 		json_object_set_new(o, "not_first", json_boolean(i > 0));
 		json_array_append_new(arr, o);
 	}
@@ -1114,8 +1072,19 @@ static void view_controls(json_t *view, const struct drill *d)
 }
 
 /* The start record's context.environment (envinfo.h) as env_* keys. */
-static void env_view(json_t *view, json_t *env)
+static void env_view(json_t *view, json_t *env, int lang)
 {
+	/* envinfo.c's words for what it could not find; the rest is data. */
+	static const struct words env_words[] = {
+		{ "environment", "unset", "未设置" },
+		{ "environment", "none", "无" },
+		{ "environment", "yes", "是" },
+		{ "environment", "no", "否" },
+		{ "environment", "unknown", "未知" },
+		{ "environment", "{}", "{}" },
+		WORDS_END
+	};
+	static const struct words *const env_tables[] = { env_words, NULL };
 	static const char *const keys[] = { "hostname", "os", "kernel", "libpq",
 		"openssl", "libyaml", "jansson", "uid", "user", "sudo_user", "tz",
 		"zone", "ntp_synchronised", NULL };
@@ -1127,7 +1096,8 @@ static void env_view(json_t *view, json_t *env)
 	for (i = 0; keys[i]; i++) {
 		strbuf_reset(&k);
 		strbuf_addf(&k, "env_%s", keys[i]);
-		report_view_str(view, k.buf, journal_str(env, keys[i]));
+		set_said(view, k.buf, env_tables, "environment",
+			 journal_str(env, keys[i]), lang);
 	}
 	strbuf_release(&k);
 }
@@ -1182,7 +1152,7 @@ static void finding_evidence(json_t *f, json_t *rec, const char *needle)
 	if (json_is_integer(json_object_get(rec, "seq"))) {
 		strbuf_addf(&sb, "journal.jsonl:%lld", (long long)
 			    json_integer_value(json_object_get(rec, "seq")) + 1);
-		set_str(f, "evidence", sb.buf);
+		set_data(f, "evidence", sb.buf);
 		json_object_del(f, "evidence_code");
 		add_code(f, "evidence");
 	}
@@ -1199,7 +1169,7 @@ static void finding_evidence(json_t *f, json_t *rec, const char *needle)
 		strbuf_adds(&sb, journal_str(st, "path"));
 		if (line)
 			strbuf_addf(&sb, ":%ld", line);
-		set_str(f, "log", sb.buf);
+		set_data(f, "log", sb.buf);
 		json_object_del(f, "log_code");
 		add_code(f, "log");
 		break;
@@ -1210,12 +1180,13 @@ static void finding_evidence(json_t *f, json_t *rec, const char *needle)
 static void set_step(json_t *f, const struct drill_step *s)
 {
 	json_object_set_new(f, "n", json_integer(s->n));
-	set_str(f, "title", s->title && *s->title ? s->title : s->id);
+	set_data(f, "title", s->title && *s->title ? s->title : s->id);
 }
 
 static void step_findings(json_t *list, const struct drill_step *s,
-			  json_t *rec, int planned, int ended, int zh)
+			  json_t *rec, int planned, int ended, int lang)
 {
+	const struct words *tables[3];
 	json_t *c, *f;
 	struct strbuf sb = STRBUF_INIT;
 	const char *st = rec ? journal_str(rec, "status") : "";
@@ -1227,7 +1198,8 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		if (sb.len || (!planned && ended)) {
 			f = finding(list, planned ? "f_conditional" : "f_not_run");
 			set_step(f, s);
-			set_str(f, "when", sb.buf);
+			set_said(f, "when", plan_words_tables, NULL, sb.buf,
+				 lang);
 		}
 		strbuf_release(&sb);
 		return;
@@ -1240,7 +1212,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 	if (!strcmp(st, "skipped")) {
 		f = finding(list, "f_skipped");
 		set_step(f, s);
-		set_str(f, "when", sb.buf);
+		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
 		finding_evidence(f, rec, NULL);
 		strbuf_release(&sb);
 		return;
@@ -1248,35 +1220,33 @@ static void step_findings(json_t *list, const struct drill_step *s,
 	if (sb.len) {
 		f = finding(list, "f_conditional");
 		set_step(f, s);
-		set_str(f, "when", sb.buf);
+		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
 		finding_evidence(f, rec, NULL);
 	}
+	kind_tables(s->kind, tables);
 	json_array_foreach(json_object_get(rec, "checks"), i, c) {
-		const char *what = journal_str(c, "what");
-		int ok = json_is_true(json_object_get(c, "ok"));
+		const char *what = journal_str(c, "what"), *key = NULL;
+		const char *needle = NULL;
 
-		if (!ok) {
-			f = finding(list, "f_check");
+		if (!json_is_true(json_object_get(c, "ok"))) {
+			key = "f_check";
 			failed_checks++;
-		} else if (!strcmp(what, "errors in output")) {
-			f = finding(list, "f_allowed_error");
-		} else if (!strcmp(what, "exit code") &&
-			   strcmp(journal_str(c, "actual"), "0")) {
-			f = finding(list, "f_allowed_exit");
-		} else {
-			continue;
+		} else if (s->kind->passed_finding) {
+			key = s->kind->passed_finding(what,
+				journal_str(c, "expected"),
+				journal_str(c, "actual"), &needle);
 		}
+		if (!key)
+			continue;
+		f = finding(list, key);
 		set_step(f, s);
-		set_label(f, "what", what, zh);
-		set_label(f, "expected", journal_str(c, "expected"), zh);
-		set_label(f, "actual", journal_str(c, "actual"), zh);
-		finding_evidence(f, rec, !strcmp(what, "errors in output") ?
-				 journal_str(c, "actual") : NULL);
+		set_check(f, tables, c, lang);
+		finding_evidence(f, rec, needle);
 	}
 	if (!strcmp(st, "failed") && !failed_checks) {
 		f = finding(list, "f_step");
 		set_step(f, s);
-		set_str(f, "message", journal_str(rec, "message"));
+		set_data(f, "message", journal_str(rec, "message"));
 		finding_evidence(f, rec, NULL);
 	}
 	strbuf_release(&sb);
@@ -1296,7 +1266,7 @@ static int interrupted(const struct records *ix)
 
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
-			  const char *status, int zh)
+			  const char *status, int lang)
 {
 	json_t *list = json_array(), *c, *f, *v;
 	const char *name;
@@ -1308,7 +1278,8 @@ static void view_findings(json_t *view, const struct drill *d,
 	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
 		 (!strcmp(status, RESTORED_WORD) && interrupted(ix))) {
 		f = finding(list, "f_stopped");
-		set_str(f, "message", journal_str(ix->end, "reason"));
+		set_said(f, "message", run_tables, NULL,
+			 journal_str(ix->end, "reason"), lang);
 		finding_evidence(f, ix->end, NULL);
 	}
 	if (ix->preflight)
@@ -1316,14 +1287,12 @@ static void view_findings(json_t *view, const struct drill *d,
 			if (json_is_true(json_object_get(c, "ok")))
 				continue;
 			f = finding(list, "f_preflight");
-			set_label(f, "what", journal_str(c, "what"), zh);
-			set_label(f, "expected", journal_str(c, "expected"), zh);
-			set_label(f, "actual", journal_str(c, "actual"), zh);
+			set_check(f, preflight_tables(), c, lang);
 			finding_evidence(f, ix->preflight, NULL);
 		}
 	for (i = 0; i < d->nsteps; i++)
 		step_findings(list, &d->steps[i], ix->step[i], planned,
-			      ix->end != NULL, zh);
+			      ix->end != NULL, lang);
 	{
 		static const char *const m[] = { "rto", "rpo" };
 		for (i = 0; i < 2; i++) {
@@ -1333,23 +1302,23 @@ static void view_findings(json_t *view, const struct drill *d,
 				continue;
 			snprintf(k, sizeof(k), "f_%s", m[i]);
 			f = finding(list, k);
-			set_str(f, "target", journal_str(o, "target"));
+			set_data(f, "target", journal_str(o, "target"));
 			set_str(f, "measured", journal_str(o, "measured"));
 			finding_evidence(f, ix->end, NULL);
 		}
 	}
 	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
 		f = finding(list, "f_var");
-		set_str(f, "name", name);
-		set_str(f, "value", json_string_value(v));
+		set_data(f, "name", name);
+		set_data(f, "value", json_string_value(v));
 		add_code(f, "name");
 		add_code(f, "value");
 	}
 	for (i = 0; i < d->nitems; i++)
 		if (d->items[i].overwrite) {
 			f = finding(list, "f_overwrite");
-			set_str(f, "item", d->items[i].id);
-			set_str(f, "artifact", d->items[i].artifact);
+			set_data(f, "item", d->items[i].id);
+			set_data(f, "artifact", d->items[i].artifact);
 			add_code(f, "item");
 			add_code(f, "artifact");
 		}
@@ -1362,59 +1331,6 @@ static void view_findings(json_t *view, const struct drill *d,
 	json_object_set_new(view, "findings", list);
 }
 
-/* "26486 bytes" is exact but unreadable at a glance: "25.9 KiB". */
-static void format_bytes(struct strbuf *sb, unsigned long long n)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = -1;
-
-	if (n < 1024) {
-		strbuf_addf(sb, "%llu B", n);
-		return;
-	}
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	strbuf_addf(sb, "%.1f %s", v, unit[u]);
-}
-
-/* Each backup item's artifact size, from the checksum step's evidence. */
-static void view_item_sizes(json_t *view, json_t *checksums)
-{
-	json_t *it, *c;
-	size_t i, j;
-
-	json_array_foreach(json_object_get(view, "backup_set"), i, it) {
-		const char *art = journal_str(it, "artifact");
-		const char *base = strrchr(art, '/');
-
-		base = base ? base + 1 : art;
-		if (!*base)
-			continue;
-		json_array_foreach(checksums, j, c) {
-			struct strbuf sb = STRBUF_INIT;
-			const char *name = journal_str(c, "name");
-			if (strcmp(name, base) && strcmp(name, art))
-				continue;
-			format_bytes(&sb, (unsigned long long)
-				     json_integer_value(json_object_get(c, "size")));
-			set_str(it, "size_text", sb.buf);
-			strbuf_release(&sb);
-			break;
-		}
-		if (!json_object_get(it, "size_text"))
-			json_object_set_new(it, "size_text", json_null());
-		{
-			struct strbuf sb = STRBUF_INIT;
-			set_str(it, "artifact_base", base);
-			strbuf_release(&sb);
-			add_code(it, "artifact_base");
-		}
-	}
-}
-
 /*
  * Page 1's first block when the run left its system destroyed: since
  * when, the restore and verify steps that did not pass as commands to
@@ -1423,7 +1339,7 @@ static void view_item_sizes(json_t *view, json_t *checksums)
  */
 static void view_not_restored(json_t *view, const struct drill *d,
 			      json_t *records, json_t *ctx, const char *status,
-			      int off)
+			      int off, int lang)
 {
 	json_t *nr, *pending, *p, *r, *res = json_object_get(ctx, "resumes");
 	struct strbuf sb = STRBUF_INIT;
@@ -1431,8 +1347,8 @@ static void view_not_restored(json_t *view, const struct drill *d,
 	size_t i;
 
 	if (json_is_object(res)) {
-		set_str(view, "resumes_bundle", journal_str(res, "bundle"));
-		set_str(view, "resumes_head", journal_str(res, "chain_head"));
+		set_data(view, "resumes_bundle", journal_str(res, "bundle"));
+		set_data(view, "resumes_head", journal_str(res, "chain_head"));
 		set_local(view, "resumes_destroyed", journal_str(res,
 			  "destroyed"), off, 1);
 		add_code(view, "resumes_bundle");
@@ -1444,16 +1360,37 @@ static void view_not_restored(json_t *view, const struct drill *d,
 	json_array_foreach(records, i, r)
 		if (!strcmp(journal_str(r, "type"), "destroy")) {
 			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
-			set_str(nr, "destroy_id", journal_str(r, "id"));
+			set_data(nr, "destroy_id", journal_str(r, "id"));
 			set_local(nr, "destroy_local", journal_str(r, "time"),
 				  off, 1);
 			break;
 		}
 	pending = restored_pending(records, d);
 	json_array_foreach(pending, i, p) {
+		const struct drill_step *s = drill_step_by_n(d, (long)
+			json_integer_value(json_object_get(p, "n")));
 		char k[32];
 		size_t j;
 
+		/* The author's words kept, the step's description said. */
+		if (s) {
+			const struct words *tables[3];
+			kind_tables(s->kind, tables);
+			set_said(p, "describe", tables, NULL,
+				 journal_str(p, "describe"), lang);
+		}
+		{
+			static const char *const data[] = { "id", "title",
+				"phase", "command", NULL };
+			size_t q;
+			for (q = 0; data[q]; q++) {
+				struct strbuf v = STRBUF_INIT;
+				words_data(&v, journal_str(p, data[q]));
+				json_object_set_new(p, data[q],
+						    json_string(v.buf));
+				strbuf_release(&v);
+			}
+		}
 		add_code(p, "command");
 		add_code(p, "describe");
 		/* The template words the status in its language. */
@@ -1465,136 +1402,144 @@ static void view_not_restored(json_t *view, const struct drill *d,
 	json_object_set_new(nr, "pending", pending);
 	strbuf_addf(&sb, "rdrill restore --confirm %s %s", d->environment,
 		    *bundle ? bundle : "BUNDLE");
-	set_str(nr, "restore_cmd", sb.buf);
+	set_data(nr, "restore_cmd", sb.buf);
 	add_code(nr, "restore_cmd");
 	json_object_set_new(view, "not_restored", nr);
 	strbuf_release(&sb);
 }
 
-json_t *report_view(json_t *records, const char *lang, struct error *err)
+/* The run's verdict, who and what: page 1's header lines. */
+static void view_head(json_t *view, const struct drill *d, json_t *records,
+		      json_t *start, json_t *end, const char *status, int lang)
 {
-	json_t *start = json_array_get(records, 0);
 	json_t *plan = json_object_get(start, "plan");
 	json_t *ctx = json_object_get(start, "context");
-	json_t *view, *phases, *checks, *checksums, *tocs, *summaries, *end;
-	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
-	struct records ix;
-	const char *status, *zone;
 	char key[32];
 	size_t i;
-	int p, off, zh;
 
-	if (!d) {
-		error_prefix(err, "the journal's plan");
-		return NULL;
-	}
-	index_records(&ix, records, d->nsteps);
-	end = ix.end;
-	view = json_object();
-	phases = json_object();
-	checks = json_array();
-	checksums = json_array();
-	tocs = json_array();
-	summaries = json_array();
-	if (!lang)
-		lang = d->language;
-	zh = !strcmp(lang, "zh-CN");
-	json_object_set_new(view, strcmp(lang, "zh-CN") ? "lang_en" : "lang_zh",
-			    json_true());
-	set_str(view, "lang", lang);
-	status = restored_verdict(records, d);
 	set_str(view, "status", status);
 	snprintf(key, sizeof(key), "is_%s", status);
 	for (i = 0; key[i]; i++)
 		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 :
 				key[i] == ' ' ? '_' : key[i]);
 	json_object_set_new(view, key, json_true());
-	set_str(view, "end_reason", journal_str(end, "reason"));
-
-	set_str(view, "id", d->id);
-	set_str(view, "title", d->title);
-	set_str(view, "system", d->system);
-	set_str(view, "environment", d->environment);
-	set_str(view, "objective", d->objective);
+	set_said(view, "end_reason", run_tables, NULL, journal_str(end, "reason"),
+		 lang);
+	set_data(view, "id", d->id);
+	set_data(view, "title", d->title);
+	set_data(view, "system", d->system);
+	set_data(view, "environment", d->environment);
+	set_data(view, "objective", d->objective);
 	/* Not "owner": Mustache would find it from inside a backup item. */
-	set_str(view, "drill_owner", d->owner);
-	set_str(view, "drill_operator", d->operator);
+	set_data(view, "drill_owner", d->owner);
+	set_data(view, "drill_operator", d->operator);
 	split_lines(view, "declaration_lines", d->declaration ? d->declaration : "");
-	set_str(view, "date", schema_kv_get(&d->vars, "date_iso"));
-	if (!json_object_get(view, "date"))
-		json_object_set_new(view, "date", json_stringn(journal_str(start, "time"),
-					strnlen(journal_str(start, "time"), 10)));
-	if (strcmp(status, "PLANNED"))
-		set_str(view, "started", journal_str(start, "time"));
-	else
-		set_str(view, "generated", journal_str(start, "time"));
-	set_str(view, "ended", journal_str(end, "time"));
-	/* Times as the operator saw them: in the run's zone, said which. */
-	zone = journal_str(json_object_get(ctx, "environment"), "zone");
-	off = zone_offset_min(zone);
-	{
+	set_data(view, "date", schema_kv_get(&d->vars, "date_iso"));
+	if (!json_object_get(view, "date")) {
 		struct strbuf sb = STRBUF_INIT;
-		long long t0 = iso_ms(journal_str(start, "time"));
-		long long t1 = iso_ms(journal_str(end, "time"));
-
-		zone_short(&sb, zone);
-		set_str(view, "zone_label", sb.buf);
-		set_local(view, "started_local", journal_str(start, "time"),
-			  off, 1);
-		set_local(view, "ended_local", journal_str(end, "time"), off,
-			  strncmp(journal_str(start, "time"),
-				  journal_str(end, "time"), 10) != 0);
-		if (t0 >= 0 && t1 >= t0) {
-			strbuf_reset(&sb);
-			format_duration_ms(&sb, t1 - t0);
-			set_str(view, "window_duration", sb.buf);
-		}
+		words_datan(&sb, journal_str(start, "time"),
+			    strnlen(journal_str(start, "time"), 10));
+		set_str(view, "date", sb.buf);
 		strbuf_release(&sb);
 	}
-	set_str(view, "approver", d->approver);
-	set_str(view, "change_ref", journal_str(ctx, "change_ref")[0] ?
-		journal_str(ctx, "change_ref") : d->change_ref);
-	set_str(view, "operator", journal_str(plan, "operator"));
-	set_str(view, "signing_key", journal_str(json_object_get(start,
-		"context"), "signing_key"));
-	view_evidence_id(view, records, json_object_get(start, "context"),
-			 strcmp(status, "INCOMPLETE") != 0);
-	env_view(view, json_object_get(json_object_get(start, "context"),
-				       "environment"));
-	set_str(view, "rdrill_version", journal_str(plan, "rdrill_version"));
-	set_str(view, "drill_path", journal_str(json_object_get(plan, "drill_file"), "path"));
-	set_str(view, "drill_sha256",
-		journal_str(json_object_get(plan, "drill_file"), "sha256"));
-	set_str(view, "plan_hash", journal_str(plan, "plan_hash"));
-	set_str(view, "confirm", journal_str(ctx, "confirm"));
-	set_str(view, "approved_plan", journal_str(ctx, "approved_plan"));
+	if (strcmp(status, "PLANNED"))
+		set_data(view, "started", journal_str(start, "time"));
+	else
+		set_data(view, "generated", journal_str(start, "time"));
+	set_data(view, "ended", journal_str(end, "time"));
+	set_data(view, "approver", d->approver);
+	set_data(view, "change_ref", journal_str(ctx, "change_ref")[0] ?
+		 journal_str(ctx, "change_ref") : d->change_ref);
+	set_data(view, "operator", journal_str(plan, "operator"));
+	set_data(view, "signing_key", journal_str(ctx, "signing_key"));
+	view_evidence_id(view, records, ctx, strcmp(status, "INCOMPLETE") != 0,
+			 lang);
+	env_view(view, json_object_get(ctx, "environment"), lang);
+	set_data(view, "rdrill_version", journal_str(plan, "rdrill_version"));
+	set_data(view, "drill_path", journal_str(json_object_get(plan,
+							"drill_file"), "path"));
+	set_data(view, "drill_sha256",
+		 journal_str(json_object_get(plan, "drill_file"), "sha256"));
+	set_data(view, "plan_hash", journal_str(plan, "plan_hash"));
+	set_data(view, "confirm", journal_str(ctx, "confirm"));
+	set_data(view, "approved_plan", journal_str(ctx, "approved_plan"));
 	view_approval(view, json_object_get(ctx, "approval"));
-	view_controls(view, d);
-	if (d->backup_dir) {
-		json_t *bd = json_object(), *rules = json_array();
-		set_str(bd, "path", d->backup_dir->path);
-		for (i = 0; i < d->backup_dir->rules.nr; i++)
-			json_array_append_new(rules,
-					      json_string(d->backup_dir->rules.v[i]));
-		json_object_set_new(bd, "rules", rules);
-		json_object_set_new(view, "backup_dir", bd);
-		set_block(view, "backup_dir_block", d->backup_dir->path,
-			  strlen(d->backup_dir->path), "text");
+}
+
+/* Times as the operator saw them: in the run's zone, said which. */
+static void view_times(json_t *view, json_t *start, json_t *end, int off,
+		       const char *zone, int lang)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long long t0 = iso_ms(journal_str(start, "time"));
+	long long t1 = iso_ms(journal_str(end, "time"));
+
+	zone_short(&sb, zone);
+	set_str(view, "zone_label", sb.buf);
+	set_local(view, "started_local", journal_str(start, "time"), off, 1);
+	set_local(view, "ended_local", journal_str(end, "time"), off,
+		  strncmp(journal_str(start, "time"),
+			  journal_str(end, "time"), 10) != 0);
+	if (t0 >= 0 && t1 >= t0) {
+		strbuf_reset(&sb);
+		format_duration_ms(&sb, t1 - t0, lang);
+		set_str(view, "window_duration", sb.buf);
 	}
-	if (d->canary)
-		view_canary(view, d->canary);
-	view_backup_set(view, d);
-	view_preflight(view, ix.preflight, zh);
+	strbuf_release(&sb);
+}
+
+static void view_backup_dir(json_t *view, const struct drill *d)
+{
+	json_t *bd, *rules;
+	size_t i;
+
+	if (!d->backup_dir)
+		return;
+	bd = json_object();
+	rules = json_array();
+	set_data(bd, "path", d->backup_dir->path);
+	for (i = 0; i < d->backup_dir->rules.nr; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		words_data(&sb, d->backup_dir->rules.v[i]);
+		json_array_append_new(rules, json_string(sb.buf));
+		strbuf_release(&sb);
+	}
+	json_object_set_new(bd, "rules", rules);
+	json_object_set_new(view, "backup_dir", bd);
+	{
+		struct strbuf sb = STRBUF_INIT;
+		words_data(&sb, d->backup_dir->path);
+		set_block(view, "backup_dir_block", sb.buf, sb.len, "text");
+		strbuf_release(&sb);
+	}
+}
+
+/*
+ * Every step in its phase; its kind's view hook adds the kind's keys
+ * and the report sections it feeds. A kind's one-line verdict of its
+ * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
+ * is listed beside the report's verdict, said in the report's language.
+ */
+static void view_steps(json_t *view, const struct drill *d,
+		       const struct records *ix, const char *status, int off,
+		       int lang)
+{
+	json_t *phases = json_object(), *checks = json_array();
+	json_t *summaries = json_array();
+	char key[32];
+	size_t i;
+	int p;
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
-		json_t *rec = ix.step[i], *vs, *arr, *ev;
+		const struct words *tables[3];
+		json_t *rec = ix->step[i], *vs, *arr, *ev;
 		const char *ph = drill_phases[s->phase];
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
-		vs = view_step(d, s, rec, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"), off, zh);
+		vs = view_step(d, s, rec, ix->end, view, verify ? checks : NULL,
+			       !strcmp(status, "PLANNED"), off, lang);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
@@ -1602,24 +1547,13 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		}
 		json_array_append_new(arr, vs);
 		ev = rec ? json_object_get(rec, "evidence") : NULL;
-		if (ev && json_object_get(ev, "checksums")) {
-			json_t *c;
-			size_t j;
-			json_array_foreach(json_object_get(ev, "checksums"), j, c)
-				json_array_append(checksums, c);
-			set_str(view, "sums_file", journal_str(ev, "sums_file"));
-		}
-		if (ev && json_object_get(ev, "toc"))
-			json_array_append(tocs, json_object_get(ev, "toc"));
-		/*
-		 * A kind's one-line verdict of its own ("12 tables, 3400
-		 * rows: identical"), listed beside the report's verdict.
-		 */
 		if (ev && json_is_string(json_object_get(ev, "summary"))) {
 			json_t *o = json_object();
+			kind_tables(s->kind, tables);
 			json_object_set(o, "step", json_object_get(vs, "title"));
 			json_object_set(o, "id", json_object_get(vs, "id"));
-			json_object_set(o, "line", json_object_get(ev, "summary"));
+			set_said(o, "line", tables, NULL,
+				 journal_str(ev, "summary"), lang);
 			json_array_append_new(summaries, o);
 		}
 	}
@@ -1630,64 +1564,90 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		}
 	json_object_set_new(view, "phases", phases);
 	json_object_set_new(view, "checks", checks);
-	view_item_sizes(view, checksums);
-	if (json_array_size(checksums)) {
-		json_object_set_new(view, "has_checksums", json_true());
-		json_object_set_new(view, "checksums", checksums);
-	} else {
-		json_decref(checksums);
-	}
-	if (json_array_size(tocs))
-		json_object_set_new(view, "tocs", tocs);
-	else
-		json_decref(tocs);
 	if (json_array_size(summaries)) {
 		json_object_set_new(view, "has_summaries", json_true());
 		json_object_set_new(view, "summaries", summaries);
 	} else {
 		json_decref(summaries);
 	}
-	{
-		static const char *const keys[] = { "drill_path", "drill_sha256",
-			"plan_hash", "approved_plan", "sums_file", NULL };
-		add_codes(view, keys);
-	}
-	{
-		static const struct schema_int none;
-		view_measure(view, d->targets ? &d->targets->rto_s : &none, end,
-			     "rto");
-		view_rpo(view, d, records, end);
-		view_pitr(view, d, &ix, end);
-	}
-	view_findings(view, d, &ix, ctx, status, zh);
-	view_not_restored(view, d, records, ctx, status, off);
-	if (json_is_object(json_object_get(ctx, "previous"))) {
-		/* Flat keys: a "rto" inside a section would hide the run's. */
-		json_t *pv = json_object_get(ctx, "previous");
-		static const char *const m[] = { "rto", "rpo" };
-		struct strbuf sb = STRBUF_INIT;
+}
 
-		for (i = 0; i < 2; i++) {
-			json_t *v;
-			snprintf(key, sizeof(key), "%s_ms", m[i]);
-			v = json_object_get(pv, key);
-			if (!json_is_integer(v) || json_integer_value(v) < 0)
-				continue;
-			strbuf_reset(&sb);
-			format_duration_ms(&sb, json_integer_value(v));
-			snprintf(key, sizeof(key), "prev_%s", m[i]);
-			set_str(view, key, sb.buf);
-		}
-		set_str(view, "prev_status", journal_str(pv, "status"));
-		set_str(view, "prev_bundle", journal_str(pv, "bundle"));
-		set_local(view, "prev_started", journal_str(pv, "started"), off, 1);
-		json_object_set_new(view, "has_previous", json_true());
-		strbuf_release(&sb);
+/* The previous verified run (context.previous), as flat keys. */
+static void view_previous(json_t *view, json_t *ctx, int off, int lang)
+{
+	/* Flat keys: a "rto" inside a section would hide the run's. */
+	json_t *pv = json_object_get(ctx, "previous");
+	static const char *const m[] = { "rto", "rpo" };
+	struct strbuf sb = STRBUF_INIT;
+	char key[32];
+	size_t i;
+
+	if (!json_is_object(pv))
+		return;
+	for (i = 0; i < 2; i++) {
+		json_t *v;
+		snprintf(key, sizeof(key), "%s_ms", m[i]);
+		v = json_object_get(pv, key);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			continue;
+		strbuf_reset(&sb);
+		format_duration_ms(&sb, json_integer_value(v), lang);
+		snprintf(key, sizeof(key), "prev_%s", m[i]);
+		set_str(view, key, sb.buf);
 	}
-	{
-		static const char *const keys[] = { "change_ref", NULL };
-		add_codes(view, keys);
+	set_str(view, "prev_status", journal_str(pv, "status"));
+	set_data(view, "prev_bundle", journal_str(pv, "bundle"));
+	set_local(view, "prev_started", journal_str(pv, "started"), off, 1);
+	json_object_set_new(view, "has_previous", json_true());
+	strbuf_release(&sb);
+}
+
+json_t *report_view(json_t *records, const char *lang, struct error *err)
+{
+	static const struct schema_int none;
+	static const char *const code_keys[] = { "drill_path", "drill_sha256",
+		"plan_hash", "approved_plan", "change_ref", NULL };
+	json_t *start = json_array_get(records, 0);
+	json_t *plan = json_object_get(start, "plan");
+	json_t *ctx = json_object_get(start, "context");
+	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
+	json_t *view;
+	struct records ix;
+	const char *status, *zone;
+	int off, wl;
+
+	if (!d) {
+		error_prefix(err, "the journal's plan");
+		return NULL;
 	}
+	index_records(&ix, records, d->nsteps);
+	view = json_object();
+	if (!lang)
+		lang = d->language;
+	wl = strcmp(lang, "zh-CN") ? WORDS_EN : WORDS_ZH;
+	json_object_set_new(view, wl == WORDS_ZH ? "lang_zh" : "lang_en",
+			    json_true());
+	set_str(view, "lang", lang);
+	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
+	status = restored_verdict(records, d);
+	view_head(view, d, records, start, ix.end, status, wl);
+	zone = journal_str(json_object_get(ctx, "environment"), "zone");
+	off = zone_offset_min(zone);
+	view_times(view, start, ix.end, off, zone, wl);
+	view_controls(view, d);
+	view_backup_dir(view, d);
+	if (d->canary)
+		view_canary(view, d->canary);
+	view_backup_set(view, d);
+	view_preflight(view, ix.preflight, wl);
+	view_steps(view, d, &ix, status, off, wl);
+	add_codes(view, code_keys);
+	view_measure(view, d->targets ? &d->targets->rto_s : &none, ix.end,
+		     "rto", wl);
+	view_rpo(view, d, records, ix.end, wl);
+	view_findings(view, d, &ix, ctx, status, wl);
+	view_not_restored(view, d, records, ctx, status, off, wl);
+	view_previous(view, ctx, off, wl);
 	free(ix.step);
 	drill_free(d);
 	return view;
@@ -1819,7 +1779,7 @@ static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
 	}
 	json_object_foreach(json_object_get(view, "phases"), ph, arr)
 		json_array_foreach(arr, i, vs) {
-			json_t *t = json_object_get(tmpls, journal_str(vs, "kind"));
+			json_t *t = json_object_get(tmpls, journal_str(vs, "kind_id"));
 			if (!t)
 				continue;
 			strbuf_reset(&out);
@@ -1827,7 +1787,7 @@ static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
 					    json_string_length(t), vs, opts, &out,
 					    err) < 0) {
 				error_prefix(err, "template %s/kind-%s.%s.md.mustache",
-					     dir, journal_str(vs, "kind"), lang);
+					     dir, journal_str(vs, "kind_id"), lang);
 				goto out;
 			}
 			json_object_set_new(vs, "kind_block",
@@ -1837,6 +1797,61 @@ static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
 out:
 	json_decref(tmpls);
 	strbuf_release(&name);
+	strbuf_release(&out);
+	return ret;
+}
+
+/*
+ * The report sections kinds contribute (the checksum kind's table of
+ * files, the toc kind's archive summaries): a kind's optional
+ * templates/kind-NAME-section.<lang>.md.mustache, rendered with the
+ * report's view (the keys its view hook fed) into "kind_sections", in
+ * the table's order, where the report template places them. A section
+ * with nothing to show renders empty and is left out.
+ */
+static int render_kind_sections(json_t *view, const char *dir,
+				const char *lang,
+				const struct mustache_opts *opts,
+				struct error *err)
+{
+	const struct step_kind *const *k;
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT, t = STRBUF_INIT,
+		      out = STRBUF_INIT;
+	json_t *arr = json_array();
+	int ret = -1;
+
+	json_object_set_new(view, "kind_sections", arr);
+	for (k = step_kinds; *k; k++) {
+		strbuf_reset(&name);
+		strbuf_reset(&path);
+		strbuf_reset(&t);
+		strbuf_reset(&out);
+		strbuf_addf(&name, "kind-%s-section.%s.md.mustache", (*k)->name,
+			    lang);
+		strbuf_addf(&path, "%s/%s", dir, name.buf);
+		if (access(path.buf, F_OK) != 0)
+			continue;
+		if (load_template(dir, name.buf, &t, err) < 0)
+			goto out;
+		if (mustache_render(t.buf, t.len, view, opts, &out, err) < 0) {
+			error_prefix(err, "template %s", path.buf);
+			goto out;
+		}
+		/* The report template ends each with its own newline. */
+		if (out.len && out.buf[out.len - 1] == '\n')
+			strbuf_setlen(&out, out.len - 1);
+		if (out.len) {
+			json_t *o = json_object();
+			json_object_set_new(o, "text", json_stringn(out.buf,
+								    out.len));
+			json_array_append_new(arr, o);
+		}
+	}
+	ret = 0;
+out:
+	strbuf_release(&name);
+	strbuf_release(&path);
+	strbuf_release(&t);
 	strbuf_release(&out);
 	return ret;
 }
@@ -1854,7 +1869,10 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 
 	opts.partials = partials;
 	opts.escape = markdown_escape_inline;
-	if (render_kind_blocks(view, dir, lang, &opts, err) < 0)
+	opts.text_open = words_marking() ? WORDS_TEXT_OPEN : NULL;
+	opts.text_close = words_marking() ? WORDS_TEXT_CLOSE : NULL;
+	if (render_kind_blocks(view, dir, lang, &opts, err) < 0 ||
+	    render_kind_sections(view, dir, lang, &opts, err) < 0)
 		goto out;
 	strbuf_addf(&name, "report.%s.md.mustache", lang);
 	if (load_template(dir, name.buf, &tmpl, err) < 0)
@@ -1884,6 +1902,10 @@ out:
 /* The sign-off records (signoff.h) as the sign-off table's rows. */
 static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
 {
+	static const struct words *const signoff_tables[] = { words_signoff,
+		NULL };
+	int lang = json_is_true(json_object_get(view, "lang_zh")) ? WORDS_ZH :
+		   WORDS_EN;
 	json_t *start = json_array_get(records, 0), *arr = json_array(), *r;
 	int off = zone_offset_min(journal_str(json_object_get(
 		json_object_get(start, "context"), "environment"), "zone"));
@@ -1893,15 +1915,16 @@ static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
 		json_t *o = json_object();
 		const char *key = journal_str(r, "key");
 
-		set_str(o, "role", journal_str(r, "role"));
-		set_str(o, "name", journal_str(r, "name"));
+		set_said(o, "role", signoff_tables, NULL, journal_str(r, "role"),
+			 lang);
+		set_data(o, "name", journal_str(r, "name"));
 		json_object_set_new(o, "comment", json_null());
-		set_str(o, "comment", journal_str(r, "comment"));
+		set_data(o, "comment", journal_str(r, "comment"));
 		set_local(o, "time_local", journal_str(r, "time"), off, 1);
 		if (*key) {
 			struct strbuf sb = STRBUF_INIT;
 			strbuf_addf(&sb, "SHA256:%.16s", key);
-			set_str(o, "key_short", sb.buf);
+			set_data(o, "key_short", sb.buf);
 			add_code(o, "key_short");
 			strbuf_release(&sb);
 		} else {

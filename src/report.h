@@ -61,6 +61,12 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
  * and a backtick in a value would end the span).
  */
 void report_view_str(json_t *o, const char *k, const char *v);
+/*
+ * The same for text that is not rdrill's words (the drill author's, a
+ * server's, a path, a command, a hash): kept as it is in every
+ * language, marked as such when words_set_marking() is on (words.h).
+ */
+void report_view_data(json_t *o, const char *k, const char *v);
 void report_view_block(json_t *o, const char *k, const char *s, size_t len,
 		       const char *info);
 void report_view_code(json_t *o, const char *key);

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "bundle.h"
 #include "restored.h"
 #include "sha256.h"
 #include "secret.h"
@@ -6,6 +7,7 @@
 #include "backup.h"
 #include "expand.h"
 #include "seal.h"
+#include "sha256.h"
 #include "envinfo.h"
 #include "sign.h"
 #include "checksum.h"
@@ -97,6 +99,12 @@ static int append(struct run *r, json_t *rec)
 	error_release(&err);
 	json_decref(rec);
 	return ret;
+}
+
+static long long int_or_minus(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
 /* Every check of the record passed (a step with none passes if it ran). */
@@ -239,6 +247,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
 	sc.cancel = cancel;
+	step_ctx_begin(&sc, step->n, step->id, step->timeout_s);
 
 	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
 		       drill_phases[step->phase], step->id);
@@ -367,6 +376,84 @@ static json_t *resumed_pick(struct run *r, const struct drill_item *it,
 	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
 			 it->id, "status", "none", "problem",
 			 "the interrupted run picked no file");
+}
+
+/*
+ * A backup record lists every candidate looked at; thousands of them
+ * would outgrow a journal line (1 MiB) and the pick would be lost. Past
+ * BACKUP_RECORD_CANDIDATES the whole list goes to a file of the bundle,
+ * steps/00-backup-N.candidates.jsonl (one candidate a line), named in
+ * the record with its SHA-256 (verify checks it like a step log); the
+ * record keeps the newest ones and the picked one, and the total.
+ */
+#define BACKUP_RECORD_CANDIDATES 100
+
+static void bound_backup_record(struct run *r, json_t *rec, size_t n)
+{
+	json_t *all = json_object_get(rec, "candidates"), *kept, *c;
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+	long long chosen = int_or_minus(rec, "chosen_index");
+	size_t i;
+
+	if (json_array_size(all) <= BACKUP_RECORD_CANDIDATES)
+		return;
+	json_array_foreach(all, i, c) {
+		char *line = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+		strbuf_addf(&text, "%s\n", line ? line : "{}");
+		free(line);
+	}
+	strbuf_addf(&rel, "steps/00-backup-%zu.candidates.jsonl", n);
+	strbuf_addf(&path, "%s/%s", r->o->bundle, rel.buf);
+	secret_redact(&text);
+	if (fs_write_atomic(path.buf, text.buf, text.len, &err) < 0) {
+		/* The pick is kept either way; the list's loss is said. */
+		json_object_set_new(rec, "candidates_file_error",
+				    json_string(err.msg.buf));
+	} else {
+		sha256_hex(text.buf, text.len, hex);
+		json_object_set_new(rec, "candidates_file", json_pack(
+			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
+			(json_int_t)text.len, "sha256", hex));
+	}
+	kept = json_array();
+	json_array_foreach(all, i, c)
+		if (i < BACKUP_RECORD_CANDIDATES || (long long)i == chosen)
+			json_array_append(kept, c);
+	json_object_set_new(rec, "candidates_total",
+			    json_integer((json_int_t)json_array_size(all)));
+	json_object_set_new(rec, "candidates", kept);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	error_release(&err);
+}
+
+/*
+ * A backup record that still does not fit (findings, a problem text):
+ * the pick, in a record that does, and the run fails; the destroy gate
+ * refuses once the journal has lost anything (destroy_gate()).
+ */
+static void append_short_backup(struct run *r, json_t *rec)
+{
+	json_t *min = json_object();
+	static const char *const keep[] = {
+		"type", "item", "rule", "status", "chosen", "chosen_index",
+		"created_ms", "created", "clock", "strength", "fell_back",
+		"candidates_total", "candidates_file", "time", NULL
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; keep[i]; i++)
+		if (json_object_get(rec, keep[i]))
+			json_object_set(min, keep[i], json_object_get(rec, keep[i]));
+	strbuf_addf(&sb, "the full record could not be journaled: %s",
+		    r->journal_err.msg.buf);
+	json_object_set_new(min, "record_problem", json_string(sb.buf));
+	append(r, min);
+	strbuf_release(&sb);
 }
 
 /*
@@ -520,8 +607,19 @@ static void pick_backups(struct run *r, struct strvec *problems,
 		else if (!strcmp(st, "damaged") && !damaged->len)
 			strbuf_adds(damaged, journal_str(rec, "problem"));
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
+		/* The interrupted run's list of candidates is in its bundle. */
+		if (r->o->resume && json_object_get(rec, "candidates_file")) {
+			json_object_set_new(rec, "candidates_file_in_from_bundle",
+				json_string(journal_str(json_object_get(rec,
+					"candidates_file"), "path")));
+			json_object_del(rec, "candidates_file");
+		}
+		bound_backup_record(r, rec, i + 1);
 		json_array_append(r->picks, rec);
-		append(r, rec);
+		json_incref(rec);
+		if (append(r, rec) < 0)
+			append_short_backup(r, rec);
+		json_decref(rec);
 		strbuf_release(&what);
 	}
 	if (problems->nr > before || damaged->len ||
@@ -1019,7 +1117,7 @@ static void left_destroyed(struct run *r)
 	r->status = RUNNER_NOT_RESTORED;
 }
 
-static json_t *start_record(struct run *r)
+static json_t *start_record(struct run *r, const char *plan_text)
 {
 	json_t *rec = json_object(), *ctx = json_object();
 	struct strbuf sb = STRBUF_INIT;
@@ -1027,7 +1125,8 @@ static json_t *start_record(struct run *r)
 	json_object_set_new(rec, "type", json_string("start"));
 	json_object_set_new(rec, "mode", json_string("run"));
 	json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
-	json_object_set(rec, "plan", r->o->plan);
+	/* A plan of thousands of steps is named by plan.json's hash. */
+	journal_set_plan(rec, r->o->plan, plan_text);
 	plan_operator(&sb);
 	json_object_set_new(ctx, "operator", json_string(sb.buf));
 	json_object_set_new(ctx, "rdrill_version", json_string(RDRILL_VERSION));
@@ -1103,6 +1202,13 @@ static json_t *start_record(struct run *r)
 /* 0: the destroy phase may start; else why not, in r->reason. */
 static int destroy_gate(struct run *r)
 {
+	/* Nothing is destroyed once the evidence of the run is incomplete. */
+	if (r->journal_err.msg.len) {
+		strbuf_addf(&r->reason, "%sdestroy refused: the journal lost a "
+			    "record (%s)", r->reason.len ? "; " : "",
+			    r->journal_err.msg.buf);
+		return -1;
+	}
 	if (r->verify_backup_total &&
 	    r->verify_backup_passed == r->verify_backup_total)
 		return 0;
@@ -1444,7 +1550,7 @@ static int open_bundle(struct run *r, struct error *err)
 	r->journal = journal_create(path.buf, err);
 	if (!r->journal)
 		goto out;
-	if (append(r, start_record(r)) < 0) {
+	if (append(r, start_record(r, text)) < 0) {
 		error_set(err, "%s", r->journal_err.msg.buf);
 		goto out;
 	}
@@ -1532,9 +1638,8 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/journal.jsonl", o->bundle);
 	records = journal_read(path.buf, NULL, err);
-	if (!records || report_write(o->bundle, records, o->lang, err) < 0 ||
-	    seal_write(o->bundle, SEAL_COMPLETE, "run", o->lang, o->sign_key,
-		       err) < 0)
+	if (!records || bundle_close(o->bundle, records, o->lang,
+				     SEAL_COMPLETE, "run", o->sign_key, err) < 0)
 		goto out;
 	*status = r.status;
 	strbuf_add(reason, r.reason.buf, r.reason.len);

@@ -1,5 +1,4 @@
 #include "seal.h"
-#include "signoff.h"
 #include "checksum.h"
 #include "clock.h"
 #include "drill.h"
@@ -24,7 +23,8 @@
 #include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
-#define JOURNAL_MAX (256u << 20)
+/* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
+#define PLAN_MAX (64u << 20)
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
@@ -42,6 +42,12 @@ static int is_seal_file(const char *name)
 		if (!strcmp(name, seal_files[i]))
 			return 1;
 	return 0;
+}
+
+int seal_is_late_file(const char *name)
+{
+	return !strcmp(name, SEAL_SIGNOFF_FILE) ||
+	       !strcmp(name, SEAL_SIGNED_MD) || !strcmp(name, SEAL_SIGNED_HTML);
 }
 
 void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html)
@@ -72,6 +78,45 @@ static const char *extra_report_lang(const char *name)
 	strbuf_release(&md);
 	strbuf_release(&html);
 	return found;
+}
+
+/* fsutil's temporary suffixes: mkstemp's XXXXXX, or PID.SEQ. */
+static int tmp_suffix(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (strlen(s) == 6 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 6)
+		return 1;
+	return n && s[n] == '.' && s[n + 1] &&
+	       strspn(s + n + 1, "0123456789") == strlen(s + n + 1);
+}
+
+/*
+ * NAME.tmp.XXXXXX of a file rdrill writes atomically (fsutil.h): a kill
+ * between mkstemp and rename leaves it. It never was evidence (nothing
+ * named it, nothing hashed it), so in an unsealed bundle it is listed
+ * and render removes it before sealing, instead of refusing the bundle.
+ */
+static int is_leftover(const char *name)
+{
+	static const char *const atomic[] = {
+		"report.md", "report.html", "plan.json", "SHA256SUMS", "SEAL",
+		"SEAL.sig", "SEAL.pub", "seal.tsq", NULL
+	};
+	const char *dot = strstr(name, ".tmp.");
+	struct strbuf base = STRBUF_INIT;
+	size_t i;
+	int ok = 0;
+
+	if (!dot || strchr(name, '/') || !tmp_suffix(dot + 5))
+		return 0;
+	strbuf_add(&base, name, (size_t)(dot - name));
+	for (i = 0; atomic[i] && !ok; i++)
+		ok = !strcmp(base.buf, atomic[i]);
+	ok = ok || extra_report_lang(base.buf);
+	strbuf_release(&base);
+	return ok;
 }
 
 static const char *kind_word(mode_t m)
@@ -153,6 +198,9 @@ static int seal_journal_stat(const char *dir, struct journal_stat *js,
 	r = journal_stat(path.buf, js, err);
 	if (r < 0)
 		error_prefix(err, "journal.jsonl");
+	/* Killed before its start record: no chain head to name. */
+	else if (!js->records)
+		memcpy(js->head, "none", 5);
 	strbuf_release(&path);
 	return r;
 }
@@ -264,6 +312,7 @@ void seal_check_init(struct seal_check *c)
 	strvec_init(&c->problems);
 	strvec_init(&c->notes);
 	strvec_init(&c->caveats);
+	strvec_init(&c->leftovers);
 }
 
 void seal_check_release(struct seal_check *c)
@@ -271,6 +320,7 @@ void seal_check_release(struct seal_check *c)
 	strvec_clear(&c->problems);
 	strvec_clear(&c->notes);
 	strvec_clear(&c->caveats);
+	strvec_clear(&c->leftovers);
 }
 
 struct seal_fields {
@@ -358,7 +408,8 @@ static int parse_seal(const char *buf, size_t len, struct seal_fields *f,
 				goto badval;
 			COPY(lang);
 		} else if (!strcmp(line.buf, "journal-head")) {
-			if (!is_hex64(val))
+			/* "none": killed before the journal's first record. */
+			if (!is_hex64(val) && strcmp(val, "none"))
 				goto badval;
 			COPY(head);
 		} else if (!strcmp(line.buf, "sha256sums")) {
@@ -427,16 +478,30 @@ static int safe_rel(const char *p)
 static int listed_hash(const struct checksum_set *listed, const char *name,
 		       char out[SHA256_HEX_LEN + 1])
 {
-	size_t i;
+	size_t lo = 0, hi = listed->nr;
 
-	for (i = 0; i < listed->nr; i++)
-		if (!strcmp(listed->v[i].name, name) &&
-		    (listed->v[i].status == CHECKSUM_OK ||
-		     listed->v[i].status == CHECKSUM_MISMATCH) &&
-		    listed->v[i].hex[0]) {
-			memcpy(out, listed->v[i].hex, SHA256_HEX_LEN + 1);
+	/*
+	 * SHA256SUMS is written sorted (a bundle of 10,000 steps has 20,000
+	 * logs): a binary search. An entry not found this way (an edited,
+	 * unsorted list) is only hashed again, never wrongly matched.
+	 */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(listed->v[mid].name, name);
+
+		if (!c) {
+			const struct checksum_entry *en = &listed->v[mid];
+			if ((en->status != CHECKSUM_OK &&
+			     en->status != CHECKSUM_MISMATCH) || !en->hex[0])
+				return 0;
+			memcpy(out, en->hex, SHA256_HEX_LEN + 1);
 			return 1;
 		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -460,6 +525,9 @@ static void check_logs(const char *dir, json_t *records, struct strvec *referenc
 			char got[SHA256_HEX_LEN + 1];
 
 			if (!json_is_object(v) || !rel || !want)
+				continue;
+			/* plan.json by hash: checked as the journal is read. */
+			if (!i && !strcmp(key, "plan_file"))
 				continue;
 			if (!safe_rel(rel)) {
 				strvec_pushf(&c->problems, "journal.jsonl:%zu: "
@@ -519,6 +587,18 @@ static void check_plan(const char *dir, json_t *records, struct seal_check *c)
 	strbuf_release(&have);
 }
 
+static int file_exists(const char *dir, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	r = lstat(path.buf, &st) == 0;
+	strbuf_release(&path);
+	return r;
+}
+
 static int file_equals(const char *dir, const char *name,
 		       const struct strbuf *want)
 {
@@ -574,6 +654,11 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
 			     "render", mdn.buf, htmln.buf);
+	else if (!theirs && bad == htmln.buf && !file_exists(dir, htmln.buf))
+		/* Unsealed: killed between writing report.md and .html. */
+		strvec_pushf(&c->caveats, "%s: missing: the run was killed "
+			     "while writing its reports (render writes them)",
+			     htmln.buf);
 	else if (comparable)
 		strvec_pushf(&c->problems, "%s: not what the journal renders to",
 			     bad);
@@ -603,21 +688,46 @@ static int in_list(const struct strvec *v, const char *s)
 	return 0;
 }
 
-/* A file a run writes into steps/: steps/NN-ID.SUFFIX of a planned step. */
+/*
+ * A file a run writes into steps/: steps/NN-ID.SUFFIX of a planned step.
+ * NN is the step's number, so one step is looked at, not all of them
+ * (a bundle of 10,000 steps has 20,000 logs).
+ */
 static int step_file(const struct drill *d, const char *name)
 {
 	struct strbuf pre = STRBUF_INIT;
+	const char *p = name + 6;
+	long n = 0;
+	int ok = 0;
+
+	if (!d || strncmp(name, "steps/", 6))
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 1000000)
+		n = n * 10 + (*p++ - '0');
+	if (*p != '-' || n < 1 || (size_t)n > d->nsteps || d->steps[n - 1].n != n)
+		return 0;
+	strbuf_addf(&pre, "steps/%02ld-%s.", n, d->steps[n - 1].id);
+	ok = !strncmp(name, pre.buf, pre.len) && !strchr(name + pre.len, '/') &&
+	     name[pre.len];
+	strbuf_release(&pre);
+	return ok;
+}
+
+/* steps/00-backup-N.candidates.jsonl of a scheduled item N (runner.c). */
+static int backup_file(const struct drill *d, const char *name)
+{
+	struct strbuf want = STRBUF_INIT;
 	size_t i;
 	int ok = 0;
 
-	for (i = 0; d && i < d->nsteps && !ok; i++) {
-		strbuf_reset(&pre);
-		strbuf_addf(&pre, "steps/%02ld-%s.", d->steps[i].n,
-			    d->steps[i].id);
-		ok = !strncmp(name, pre.buf, pre.len) &&
-		     !strchr(name + pre.len, '/') && name[pre.len];
+	for (i = 0; d && i < d->nitems && !ok; i++) {
+		if (!d->items[i].scheduled)
+			continue;
+		strbuf_reset(&want);
+		strbuf_addf(&want, "steps/00-backup-%zu.candidates.jsonl", i + 1);
+		ok = !strcmp(name, want.buf);
 	}
-	strbuf_release(&pre);
+	strbuf_release(&want);
 	return ok;
 }
 
@@ -641,13 +751,36 @@ static void check_unsealed_files(json_t *records, const struct strvec *files,
 		if (!strcmp(n, "journal.jsonl") || !strcmp(n, "plan.json") ||
 		    !strcmp(n, "report.md") || !strcmp(n, "report.html") ||
 		    !strcmp(n, "steps") || extra_report_lang(n) ||
-		    is_seal_file(n) || step_file(d, n))
+		    is_seal_file(n) || step_file(d, n) || backup_file(d, n))
 			continue;
+		if (is_leftover(n)) {
+			strvec_push(&c->leftovers, n);
+			strvec_pushf(&c->caveats, "%s: a temporary file a kill "
+				     "left (render removes it)", n);
+			continue;
+		}
 		strvec_pushf(&c->problems, "%s: added (not a file a run of this "
 			     "plan writes)", n);
 	}
 	drill_free(d);
 	error_release(&e);
+}
+
+/*
+ * SHA256SUMS lists at most the bundle's files, each on one line of its
+ * hash, two spaces, its name (escaped: at most twice as long) and a
+ * newline: a bigger file is hostile, and is not read (its entries would
+ * each take memory; issue 27).
+ */
+static int sums_size_fits(const char *path, const struct strvec *files)
+{
+	unsigned long long most = 0;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < files->nr; i++)
+		most += SHA256_HEX_LEN + 4 + 2 * strlen(files->v[i]);
+	return lstat(path, &st) == 0 && (unsigned long long)st.st_size <= most;
 }
 
 static void check_sums(const char *dir, const struct seal_fields *f,
@@ -665,6 +798,11 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (!in_list(files, "SHA256SUMS")) {
 		strvec_push(&c->problems, "SHA256SUMS: missing");
+		goto out;
+	}
+	if (!sums_size_fits(path.buf, files)) {
+		strvec_push(&c->problems, "SHA256SUMS: larger than a list of "
+			    "this bundle's files can be: not read");
 		goto out;
 	}
 	if (f && (sha256_file_hex(path.buf, got, NULL, &e) < 0 ||
@@ -688,8 +826,14 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 	}
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
-		if (!is_seal_file(n) && !extra_report_lang(n) &&
-		    !signoff_is_file(n) && !in_list(&names, n))
+		if (!f && is_leftover(n)) {
+			if (!in_list(&c->leftovers, n)) {
+				strvec_push(&c->leftovers, n);
+				strvec_pushf(&c->caveats, "%s: a temporary file a "
+					     "kill left (render removes it)", n);
+			}
+		} else if (!is_seal_file(n) && !extra_report_lang(n) &&
+		    !seal_is_late_file(n) && !in_list(&names, n))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
 	}
@@ -886,6 +1030,123 @@ out:
 	error_release(&e);
 }
 
+/* What SEAL says of the journal against the journal (`js`). */
+static void check_seal_journal(const struct seal_fields *f, int have_records,
+			       const struct journal_stat *js,
+			       struct seal_check *c)
+{
+	c->sealed = 1;
+	memcpy(c->state, f->state, sizeof(c->state));
+	memcpy(c->lang, f->lang, sizeof(c->lang));
+	if (!strcmp(f->state, SEAL_COMPLETE))
+		strvec_pushf(&c->notes, "SEAL: complete: the run finished "
+			     "and was sealed by %s at %s", f->by, f->at);
+	else
+		strvec_pushf(&c->notes, "SEAL: CUT SHORT: the run was "
+			     "killed; sealed afterwards by %s at %s, "
+			     "after journal record %lld", f->by, f->at,
+			     f->records);
+	if (have_records && f->records != js->records)
+		strvec_pushf(&c->problems, "journal.jsonl: %lld records, "
+			     "SEAL says %lld", js->records, f->records);
+	else if (have_records && strcmp(f->head, js->head))
+		strvec_pushf(&c->problems, "journal.jsonl:%lld: the last "
+			     "record's SHA-256 is not SEAL's journal-head",
+			     js->records);
+	if (js->torn && !strcmp(f->state, SEAL_COMPLETE))
+		strvec_pushf(&c->problems, "journal.jsonl: %llu bytes of a "
+			     "partial record after record %lld: damage "
+			     "(a complete seal ends on a whole record)",
+			     js->torn, js->records);
+	else if (!strcmp(f->state, SEAL_CUT_SHORT) &&
+		 (long long)js->torn != f->torn)
+		strvec_pushf(&c->problems, "journal.jsonl: %llu bytes after "
+			     "the last record, SEAL says %lld", js->torn,
+			     f->torn);
+}
+
+/*
+ * The reports against a render of the journal: the sealed ones (when
+ * sealed or present) and each language's written later by render.
+ * `f` NULL: no seal.
+ */
+static void check_reports(const char *dir, json_t *records,
+			  const struct strvec *files,
+			  const struct seal_fields *f, struct seal_check *c)
+{
+	struct strbuf ours = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	int known = report_renderer(&ours, &e) == 0;
+	size_t i;
+
+	if (!known)
+		strvec_pushf(&c->problems, "reports: cannot tell how this "
+			     "rdrill renders: %s", e.msg.buf);
+	if (f || in_list(files, "report.md"))
+		check_report(dir, records, NULL, f &&
+			     strcmp(f->lang, "default") ? f->lang : NULL,
+			     f ? f->renderer : NULL, known ? ours.buf : NULL, c);
+	for (i = 0; langs[i]; i++) {
+		struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+
+		seal_report_names(langs[i], &md, &html);
+		/* Written later by render, under the seal's renderer at
+		 * best: compared like the sealed ones. */
+		if (in_list(files, md.buf) || in_list(files, html.buf))
+			check_report(dir, records, langs[i], NULL,
+				     f ? f->renderer : NULL,
+				     known ? ours.buf : NULL, c);
+		strbuf_release(&md);
+		strbuf_release(&html);
+	}
+	strbuf_release(&ours);
+	error_release(&e);
+}
+
+/*
+ * A run killed between creating journal.jsonl and writing its start
+ * record leaves a journal with no whole record, and plan.json (written
+ * before the journal): the plan is all there is to render. This stand-in
+ * start record is made the same way by render and by verify, from
+ * plan.json's bytes (which SHA256SUMS then covers), so the report is
+ * re-rendered byte for byte: an INCOMPLETE report in which nothing ran.
+ */
+static json_t *stand_in(const char *dir, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	json_t *plan, *recs = NULL;
+
+	strbuf_addf(&path, "%s/plan.json", dir);
+	plan = journal_read_plan(path.buf, NULL, &e);
+	if (!plan)
+		error_set(err, "plan.json: %s", e.msg.buf);
+	else
+		recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type",
+				 "start", "mode", "run", "time",
+				 journal_str(plan, "created"), "plan", plan,
+				 "context", "killed_before_start", 1);
+	json_decref(plan);
+	strbuf_release(&path);
+	error_release(&e);
+	return recs;
+}
+
+json_t *seal_records(const char *dir, int *torn, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *records;
+
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	records = journal_read_any(path.buf, 1, torn, err);
+	strbuf_release(&path);
+	if (records && !json_array_size(records)) {
+		json_decref(records);
+		records = stand_in(dir, err);
+	}
+	return records;
+}
+
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
@@ -897,7 +1158,6 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	struct checksum_set listed = CHECKSUM_SET_INIT;
 	json_t *records = NULL;
 	int torn = 0, have_seal = 0, ret = -1;
-	size_t i;
 
 	strvec_init(&files);
 	strvec_init(&referenced);
@@ -907,13 +1167,24 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		strvec_push(&c->problems, "journal.jsonl: missing");
 	} else if (seal_journal_stat(dir, &js, &e) == 0) {
 		strbuf_addf(&path, "%s/journal.jsonl", dir);
-		records = journal_read_verified(path.buf, &torn, &e);
+		records = journal_read_any(path.buf, 1, &torn, &e);
 		if (!records) {
 			push_err(&c->problems, dir, &e);
 			/* The rest is still checked, from the unverified lines. */
 			error_release(&e);
 			error_init(&e);
 			records = journal_read(path.buf, &torn, &e);
+		} else if (!json_array_size(records)) {
+			json_decref(records);
+			records = stand_in(dir, &e);
+			if (!records)
+				strvec_pushf(&c->problems, "journal.jsonl: no "
+					     "record, and %s", e.msg.buf);
+			else
+				strvec_push(&c->notes, "journal.jsonl: no whole "
+					    "record: the run was killed before "
+					    "its start record; the report is "
+					    "plan.json's, nothing ran");
 		} else {
 			strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
 				     "over %lld records", js.records);
@@ -935,36 +1206,8 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 			    "sealed (a killed run: `rdrill render` seals it as "
 			    "cut short)");
 	}
-	if (have_seal) {
-		c->sealed = 1;
-		memcpy(c->state, f.state, sizeof(c->state));
-		memcpy(c->lang, f.lang, sizeof(c->lang));
-		if (!strcmp(f.state, SEAL_COMPLETE))
-			strvec_pushf(&c->notes, "SEAL: complete: the run finished "
-				     "and was sealed by %s at %s", f.by, f.at);
-		else
-			strvec_pushf(&c->notes, "SEAL: CUT SHORT: the run was "
-				     "killed; sealed afterwards by %s at %s, "
-				     "after journal record %lld", f.by, f.at,
-				     f.records);
-		if (records && f.records != js.records)
-			strvec_pushf(&c->problems, "journal.jsonl: %lld records, "
-				     "SEAL says %lld", js.records, f.records);
-		else if (records && strcmp(f.head, js.head))
-			strvec_pushf(&c->problems, "journal.jsonl:%lld: the last "
-				     "record's SHA-256 is not SEAL's journal-head",
-				     js.records);
-		if (js.torn && !strcmp(f.state, SEAL_COMPLETE))
-			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes of a "
-				     "partial record after record %lld: damage "
-				     "(a complete seal ends on a whole record)",
-				     js.torn, js.records);
-		else if (!strcmp(f.state, SEAL_CUT_SHORT) &&
-			 (long long)js.torn != f.torn)
-			strvec_pushf(&c->problems, "journal.jsonl: %llu bytes after "
-				     "the last record, SEAL says %lld", js.torn,
-				     f.torn);
-	}
+	if (have_seal)
+		check_seal_journal(&f, records != NULL, &js, c);
 	if (have_seal) {
 		check_signature(dir, pubkey, &files, &sb, &f, c);
 		check_time(dir, tsa_ca, &files, &sb, c);
@@ -984,33 +1227,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		c->has_end = !strcmp(journal_str(last, "type"), "end");
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
-		struct strbuf ours = STRBUF_INIT;
-		int known = report_renderer(&ours, &e) == 0;
-
-		if (!known)
-			strvec_pushf(&c->problems, "reports: cannot tell how this "
-				     "rdrill renders: %s", e.msg.buf);
-		error_release(&e);
-		error_init(&e);
-		if (have_seal || in_list(&files, "report.md"))
-			check_report(dir, records, NULL, have_seal &&
-				     strcmp(f.lang, "default") ? f.lang : NULL,
-				     have_seal ? f.renderer : NULL,
-				     known ? ours.buf : NULL, c);
-		for (i = 0; langs[i]; i++) {
-			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
-
-			seal_report_names(langs[i], &md, &html);
-			/* Written later by render, under the seal's renderer
-			 * at best: compared like the sealed ones. */
-			if (in_list(&files, md.buf) || in_list(&files, html.buf))
-				check_report(dir, records, langs[i], NULL,
-					     have_seal ? f.renderer : NULL,
-					     known ? ours.buf : NULL, c);
-			strbuf_release(&md);
-			strbuf_release(&html);
-		}
-		strbuf_release(&ours);
+		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
 	}
 	(void)torn;
 	ret = 0;

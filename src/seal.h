@@ -1,6 +1,8 @@
 #ifndef RDRILL_SEAL_H
 #define RDRILL_SEAL_H
 
+#include <jansson.h>
+
 #include "sha256.h"
 #include "strvec.h"
 
@@ -41,6 +43,15 @@ struct sign_key;
  * its seal is sealed "cut-short" by the first `rdrill render`.
  */
 
+/*
+ * Files a bundle may gain after its seal, left out of SHA256SUMS: the
+ * sign-offs (signoff.h, which checks them) and the signed report.
+ */
+#define SEAL_SIGNOFF_FILE "signoff.jsonl"
+#define SEAL_SIGNED_MD "report.signed.md"
+#define SEAL_SIGNED_HTML "report.signed.html"
+int seal_is_late_file(const char *name);
+
 #define SEAL_COMPLETE "complete"
 #define SEAL_CUT_SHORT "cut-short"
 
@@ -62,6 +73,7 @@ struct seal_check {
 	char lang[16];           /* its report-lang */
 	int has_end;             /* the journal holds an end record */
 	char key[SHA256_HEX_LEN + 1]; /* fingerprint of a good signature, or "" */
+	struct strvec leftovers; /* unsealed: NAME.tmp.XXXXXX a kill left */
 };
 
 void seal_check_init(struct seal_check *c);
@@ -90,6 +102,14 @@ void seal_check_release(struct seal_check *c);
  */
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err);
+
+/*
+ * The records of bundle `dir` as render and verify take them: the
+ * journal's, its chain checked; a journal holding no whole record (a run
+ * killed before its start record) stands in as one start record made
+ * from plan.json (mode run, time the plan's, context.killed_before_start).
+ */
+json_t *seal_records(const char *dir, int *torn, struct error *err);
 
 /* "report.md"/"report.html", or "report.LANG.md"/... for an extra language. */
 void seal_report_names(const char *lang, struct strbuf *md, struct strbuf *html);

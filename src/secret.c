@@ -1,5 +1,4 @@
 #include "secret.h"
-#include "exec.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
@@ -247,7 +246,7 @@ void secret_redact_with(const char *const *list, struct strbuf *sb)
 	while ((at = secret_find(list, sb->buf + pos, sb->len - pos,
 				 sb->len - pos, &n)) != SECRET_NONE) {
 		strbuf_add(&out, sb->buf + pos, at);
-		strbuf_adds(&out, EXEC_REDACTED);
+		strbuf_adds(&out, SECRET_REDACTED);
 		pos += at + n;
 	}
 	if (!pos)

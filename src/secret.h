@@ -67,7 +67,10 @@ size_t secret_find(const char *const *secrets, const char *buf, size_t len,
  */
 size_t secret_span(const char *const *secrets);
 
-/* Replace every match of `secrets` in `sb` with EXEC_REDACTED. */
+/* What a secret becomes in every sink (exec.h's EXEC_REDACTED is it). */
+#define SECRET_REDACTED "[REDACTED]"
+
+/* Replace every match of `secrets` in `sb` with SECRET_REDACTED. */
 void secret_redact_with(const char *const *secrets, struct strbuf *sb);
 
 /* The same with the process's set. */

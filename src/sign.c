@@ -91,7 +91,14 @@ struct sign_key *sign_key_load(const char *path, struct error *err)
 			  (long)st.st_uid, (long)geteuid());
 		goto out;
 	}
-	if (st.st_mode & 077) {
+	/*
+	 * As ssh: a key of the user's own must be theirs alone. Root's key
+	 * read by another user may be read through a group: how Kubernetes
+	 * mounts a Secret for a non-root pod (root's, fsGroup's, 0440).
+	 * Writable by group or others, or readable by others: never.
+	 */
+	if ((st.st_mode & 027) ||
+	    ((st.st_mode & 070) && st.st_uid == geteuid())) {
 		error_set(err, "signing key %s is accessible by group or others "
 			  "(mode %04o): refused, like ssh; chmod 600 it", path,
 			  (unsigned)(st.st_mode & 07777));

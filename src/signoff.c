@@ -19,16 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SIGNOFF_FILE "signoff.jsonl"
+#define SIGNOFF_FILE SEAL_SIGNOFF_FILE
 #define SIGNOFF_MAX (4 << 20)
-#define SIGNED_MD "report.signed.md"
-#define SIGNED_HTML "report.signed.html"
-
-int signoff_is_file(const char *name)
-{
-	return !strcmp(name, SIGNOFF_FILE) || !strcmp(name, SIGNED_MD) ||
-	       !strcmp(name, SIGNED_HTML);
-}
+#define SIGNED_MD SEAL_SIGNED_MD
+#define SIGNED_HTML SEAL_SIGNED_HTML
 
 int signoff_lock(const char *dir, int exclusive, struct error *err)
 {

@@ -52,8 +52,7 @@ struct sign_key;
 int signoff_lock(const char *dir, int exclusive, struct error *err);
 void signoff_unlock(int fd);
 
-/* The three file names above (seal_check() leaves them to signoff_check). */
-int signoff_is_file(const char *name);
+/* The three file names above: seal.h's SEAL_SIGNOFF_FILE and the rest. */
 
 /* The records of DIR/signoff.jsonl (an empty array when there is none). */
 json_t *signoff_read(const char *dir, struct error *err);

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "schema.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -607,6 +608,26 @@ out:
 	return ret;
 }
 
+/* Its words in the report's languages (words.h). */
+static const struct words bb_words[] = {
+	{ NULL, "base backup {}: pg_verifybackup, backup_label, every WAL "
+	  "segment from its start in {}",
+	  "基础备份 {}：`pg_verifybackup`、`backup_label`、{} 中自其起点起的每个 WAL 段" },
+	{ NULL, "pg_verifybackup: files match the manifest, WAL of the backup "
+	  "parses", "`pg_verifybackup`：文件与 manifest 一致，备份的 WAL 可解析" },
+	{ NULL, "manifest's WAL range matches backup_label",
+	  "manifest 的 WAL 范围与 `backup_label` 一致" },
+	{ NULL, "WAL archive holds every segment from the backup's start",
+	  "WAL 归档包含自备份起点起的每个段" },
+	{ NULL, "exit {n}: {}", "退出码 {n}：{}" },
+	{ NULL, "timeline {n}, {} to {}", "时间线 {n}，{} 至 {}" },
+	{ NULL, "timeline {n}, from {}", "时间线 {n}，自 {}" },
+	{ NULL, "no single WAL range in the manifest", "manifest 中没有唯一的 WAL 范围" },
+	{ NULL, "every segment {}..{}", "{}..{} 的每个段" },
+	{ NULL, "{n} segments, none missing", "{n} 个段，无缺失" },
+	{ NULL, "{} {} (first of {n} missing or cut)", "{} {}（{n} 个缺失或截断中的第一个）" },
+	WORDS_END
+};
 const struct step_kind step_kind_basebackup = {
 	.name = "basebackup",
 	.selectors = selectors,
@@ -617,4 +638,5 @@ const struct step_kind step_kind_basebackup = {
 	.describe = bb_describe,
 	.needs = bb_needs,
 	.run = bb_run,
+	.words = bb_words,
 };

@@ -15,7 +15,10 @@
 #include "schema.h"
 #include "sha256.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "ytree.h"
@@ -399,7 +402,7 @@ static int canary_run(struct step_ctx *sc, struct error *err)
 	json_object_set(k.ev, "key", k.key);
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
-	pg_deadline_init(&k.dl, sc->step->timeout_s, sc->cancel);
+	pg_deadline_from(&k.dl, &sc->deadline, sc->cancel);
 	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &k.dl,
 			       err);
 	if (!k.c)
@@ -430,6 +433,62 @@ out:
 	return ret;
 }
 
+/* The row as recorded, column by column (the partial's table). */
+static void canary_view(const struct step_view *v)
+{
+	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *cols = json_object_get(ev, "columns");
+	json_t *vals = json_object_get(ev, "values");
+	json_t *arr, *c;
+	size_t i;
+
+	json_object_set_new(v->vs, "canary_values", json_null());
+	json_object_set_new(v->vs, "has_canary_values", json_null());
+	if (!json_is_array(cols) || !json_is_object(vals))
+		return;
+	arr = json_array();
+	json_array_foreach(cols, i, c) {
+		json_t *o = json_object();
+		json_t *val = json_object_get(vals, json_string_value(c));
+		report_view_data(o, "column", json_string_value(c));
+		report_view_data(o, "value", json_is_string(val) ?
+				 json_string_value(val) : "NULL");
+		report_view_code(o, "column");
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(v->vs, "has_canary_values",
+			    json_boolean(json_array_size(arr) > 0));
+	json_object_set_new(v->vs, "canary_values", arr);
+}
+
+static const struct words canary_words[] = {
+	{ NULL, "canary record: record the row and its columns",
+	  "canary 记录：记录该行及其各列" },
+	{ NULL, "canary delete: delete the row", "canary 删除：删除该行" },
+	{ NULL, "canary absent: prove the row is gone",
+	  "canary 已删除：证明该行已不存在" },
+	{ NULL, "canary present: prove the row is back and identical",
+	  "canary 已恢复：证明该行已恢复且与记录一致" },
+	{ NULL, "canary row found", "找到 canary 行" },
+	{ NULL, "canary row gone", "canary 行已消失" },
+	{ NULL, "rows deleted", "删除行数" },
+	{ NULL, "identical to the recorded row", "与记录时的行一致" },
+	{ NULL, "column {}", "列 {}" },
+	{ NULL, "exactly 1 row", "恰好 1 行" },
+	{ NULL, "no row", "无此行" },
+	{ NULL, "1 row", "1 行" },
+	{ NULL, "{n} rows", "{n} 行" },
+	{ "rows deleted", "{n}", "{n}" },
+	{ "rows deleted", "{n} (rolled back)", "{n}（已回滚）" },
+	{ "identical to the recorded row", "sha256 {}", "sha256 {}" },
+	/* The column's values: the row's own. */
+	{ "column {}", "{}", "{}" },
+	{ WORDS_TARGET_LABEL, "SQL", "SQL" },
+	{ WORDS_TARGET_TAIL, " (in a transaction, rolled back unless exactly 1 "
+	  "row)", "（在事务中执行，除非恰好 1 行，否则回滚）" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_canary = {
 	.name = "canary",
 	.selectors = selectors,
@@ -440,4 +499,6 @@ const struct step_kind step_kind_canary = {
 	.describe = canary_describe,
 	.target = canary_target,
 	.run = canary_run,
+	.view = canary_view,
+	.words = canary_words,
 };

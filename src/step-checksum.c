@@ -2,7 +2,10 @@
 #include "drill.h"
 #include "error.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -62,9 +65,10 @@ static int checksum_run(struct step_ctx *sc, struct error *err)
 	json_t *ev = json_object(), *arr = json_array();
 	struct checksum_set set = CHECKSUM_SET_INIT;
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	long t = sc->step->timeout_s;
-	unsigned timeout_s = t <= 0 ? 0 : (unsigned long)t > UINT_MAX ?
-			     UINT_MAX : (unsigned)t;
+	long long left = deadline_left_ms(&sc->deadline);
+	/* checksum.h counts whole seconds, 0 none: round up, at least 1. */
+	long long secs = left < 0 ? 0 : left ? (left + 999) / 1000 : 1;
+	unsigned timeout_s = secs > UINT_MAX ? UINT_MAX : (unsigned)secs;
 	unsigned long long total = 0;
 	size_t i;
 	int ret = -1;
@@ -108,6 +112,79 @@ out:
 	return ret;
 }
 
+/* An item's artifact among the files hashed: its size on page 1. */
+static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
+{
+	json_t *items = json_object_get(report, "backup_set"), *it, *c;
+	size_t i, j;
+
+	for (i = 0; i < d->nitems; i++) {
+		const char *art = d->items[i].artifact, *base;
+
+		it = json_array_get(items, i);
+		if (!art || !it ||
+		    json_is_string(json_object_get(it, "size_text")))
+			continue;
+		base = strrchr(art, '/');
+		base = base ? base + 1 : art;
+		json_array_foreach(sums, j, c) {
+			struct strbuf sb = STRBUF_INIT;
+			const char *name = journal_str(c, "name");
+			if (!name || !*base ||
+			    (strcmp(name, base) && strcmp(name, art)))
+				continue;
+			words_size(&sb, (unsigned long long)json_integer_value(
+				json_object_get(c, "size")));
+			report_view_str(it, "size_text", sb.buf);
+			strbuf_release(&sb);
+			break;
+		}
+	}
+}
+
+/*
+ * The report's table of every file hashed ("has_checksums",
+ * "checksums" {name, size, sha256}, "sums_file"), all steps' together,
+ * and each backup item's size.
+ */
+static void checksum_view(const struct step_view *v)
+{
+	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *sums = json_object_get(ev, "checksums");
+	json_t *out = json_object_get(v->report, "checksums"), *c;
+	size_t i;
+
+	if (!json_is_array(sums))
+		return;
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "checksums", out);
+	}
+	json_array_foreach(sums, i, c) {
+		json_t *o = json_object();
+		report_view_data(o, "name", journal_str(c, "name"));
+		json_object_set(o, "size", json_object_get(c, "size"));
+		report_view_data(o, "sha256", journal_str(c, "sha256"));
+		json_array_append_new(out, o);
+	}
+	if (json_array_size(out))
+		json_object_set_new(v->report, "has_checksums", json_true());
+	report_view_data(v->report, "sums_file", journal_str(ev, "sums_file"));
+	report_view_code(v->report, "sums_file");
+	item_sizes(v->drill, v->report, sums);
+}
+
+static const struct words checksum_words[] = {
+	{ NULL, "SHA-256 of the listed files in {} -> {}",
+	  "对 {} 中列出的文件计算 SHA-256 -> {}" },
+	{ NULL, "SHA-256 of every file in {} -> {}",
+	  "对 {} 中的每个文件计算 SHA-256 -> {}" },
+	{ NULL, "files hashed", "已计算哈希的文件" },
+	{ NULL, "every listed file", "列出的全部文件" },
+	{ "files hashed", "{n}", "{n}" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_checksum = {
 	.name = "checksum",
 	.selectors = selectors,
@@ -117,4 +194,6 @@ const struct step_kind step_kind_checksum = {
 	.params_key = "checksum",
 	.describe = checksum_describe,
 	.run = checksum_run,
+	.view = checksum_view,
+	.words = checksum_words,
 };

@@ -17,6 +17,7 @@
 #include "preflight.h"
 #include "schema.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "ytree.h"
@@ -691,6 +692,87 @@ static int files_run(struct step_ctx *sc, struct error *err)
 	return 0;
 }
 
+static const struct words files_words[] = {
+	/* the description: "PATH: exists, non-empty, >= 30 files, ..." */
+	{ NULL, "{}: {l}", "{}：{l}" },
+	{ NULL, "exists", "存在" },
+	{ NULL, "absent", "不存在" },
+	{ NULL, "non-empty", "非空" },
+	{ NULL, ">= {n} files", "不少于 {n} 个文件" },
+	{ NULL, "owner {}", "属主 {}" },
+	{ NULL, "mode {}", "权限 {}" },
+	{ NULL, "every entry readable", "每一项均可读" },
+	{ NULL, "mounted into container {} at {}", "挂载到容器 {} 的 {}" },
+	{ NULL, "mounted into container {}", "挂载到容器 {}" },
+	{ NULL, "named by {} in {}", "由 {2} 中的 {1} 指定" },
+	/* in_effect: the path the service really uses */
+	{ NULL, "in effect: mounted into the container", "生效：已挂载到容器" },
+	{ NULL, "in effect: named by {} in {}", "生效：由 {2} 中的 {1} 指定" },
+	{ NULL, "a mount of {} at {} into running container {}",
+	  "{} 挂载到运行中容器 {3} 的 {2}" },
+	{ NULL, "a mount of {} into running container {}",
+	  "{} 挂载到运行中容器 {}" },
+	{ NULL, "the container is not running (mounts: {})",
+	  "容器未运行（挂载：{}）" },
+	{ NULL, "no mount of it; the container mounts {}",
+	  "没有挂载它；容器挂载的是 {}" },
+	{ NULL, "mounted at {}", "挂载于 {}" },
+	{ NULL, "mounted: {} -> {}", "已挂载：{} -> {}" },
+	{ NULL, "the mount's destination (the mount's path in the container)",
+	  "挂载目标（容器内的挂载路径）" },
+	{ NULL, "the mount's destination", "挂载目标" },
+	{ NULL, "{} (the mount's path in the container)", "{}（容器内的挂载路径）" },
+	{ NULL, "{} names {} ({})", "{1} 指定 {2}（{3}）" },
+	{ NULL, "{} names {}", "{} 指定 {}" },
+	/* the checks */
+	{ NULL, "files", "文件" },
+	{ NULL, "owner", "属主" },
+	{ NULL, "mode", "权限" },
+	{ NULL, "no permission errors", "无权限错误" },
+	{ NULL, "yes (file)", "是（文件）" },
+	{ NULL, "yes (directory)", "是（目录）" },
+	{ NULL, "yes (other)", "是（其他类型）" },
+	{ NULL, "yes (symlink to file)", "是（指向文件的符号链接）" },
+	{ NULL, "yes (symlink to directory)", "是（指向目录的符号链接）" },
+	{ NULL, "yes (symlink to other)", "是（指向其他类型的符号链接）" },
+	{ NULL, "no (dangling symlink)", "否（悬空符号链接）" },
+	{ NULL, "more than 0 bytes", "大于 0 字节" },
+	{ NULL, "at least 1 entry", "至少 1 项" },
+	{ NULL, "{n} entry", "{n} 项" },
+	{ NULL, "{n} entries", "{n} 项" },
+	{ NULL, "a non-empty file or directory", "非空文件或目录" },
+	{ NULL, "neither a file nor a directory", "既不是文件也不是目录" },
+	{ NULL, "at least {n} regular file", "至少 {n} 个普通文件" },
+	{ NULL, "at least {n} regular files", "至少 {n} 个普通文件" },
+	{ NULL, "{n} regular file", "{n} 个普通文件" },
+	{ NULL, "{n} regular files", "{n} 个普通文件" },
+	{ NULL, "{n} regular file ({n} directory below)",
+	  "{n} 个普通文件（其下 {n} 个目录）" },
+	{ NULL, "{n} regular files ({n} directory below)",
+	  "{n} 个普通文件（其下 {n} 个目录）" },
+	{ NULL, "{n} regular file ({n} directories below)",
+	  "{n} 个普通文件（其下 {n} 个目录）" },
+	{ NULL, "{n} regular files ({n} directories below)",
+	  "{n} 个普通文件（其下 {n} 个目录）" },
+	{ "owner", "{}, recursively", "{}，含其下全部" },
+	{ "owner", "{} (and all {n} entry below)", "{}（其下全部 {n} 项亦然）" },
+	{ "owner", "{} (and all {n} entries below)", "{}（其下全部 {n} 项亦然）" },
+	{ "owner", "{}, but {n} entry below is not, e.g. {}",
+	  "{}，但其下 {n} 项不是，例如 {}" },
+	{ "owner", "{}, but {n} entries below are not, e.g. {}",
+	  "{}，但其下 {n} 项不是，例如 {}" },
+	{ "owner", "{} (and {n} entry below not {}, e.g. {})",
+	  "{}（其下 {n} 项不是 {}，例如 {}）" },
+	{ "owner", "{} (and {n} entries below not {}, e.g. {})",
+	  "{}（其下 {n} 项不是 {}，例如 {}）" },
+	{ "owner", "{}", "{}" },
+	{ "mode", "{}", "{}" },
+	{ NULL, "none ({n} entry checked)", "无（检查了 {n} 项）" },
+	{ NULL, "none ({n} entries checked)", "无（检查了 {n} 项）" },
+	{ "no permission errors", "{n} entry, e.g. {}", "{n} 项，例如 {}" },
+	{ "no permission errors", "{n} entries, e.g. {}", "{n} 项，例如 {}" },
+	WORDS_END
+};
 /* in_effect's inspect command (docker by default) is a prerequisite. */
 static void files_needs(const struct drill_step *s, struct step_needs *n)
 {
@@ -709,6 +791,7 @@ const struct step_kind step_kind_files = {
 	.params = &files_schema,
 	.params_key = "files",
 	.describe = files_describe,
+	.words = files_words,
 	.needs = files_needs,
 	.run = files_run,
 };

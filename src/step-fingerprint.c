@@ -15,7 +15,10 @@
 #include "fpscan.h"
 #include "plan.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "ytree.h"
@@ -386,8 +389,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	o.cancel = sc->cancel;
 	o.state = sc->state;
 	o.secrets = sc->secrets;
-	if (sc->step->timeout_s > 0)
-		o.deadline_ms = clock_mono_ms() + sc->step->timeout_s * 1000LL;
+	o.deadline_ms = sc->deadline.at_ms;
 	ev = json_object();
 	json_object_set_new(ev, "connection", json_string(p->connection));
 	json_object_set_new(sc->rec, "evidence", ev);
@@ -448,6 +450,166 @@ out:
 	return ret;
 }
 
+static const struct words fp_words[] = {
+	/* the target line */
+	{ NULL, "SQL, in one REPEATABLE READ, READ ONLY snapshot shared by "
+	  "{w}: the catalogs (tables and materialized views, columns, "
+	  "constraints, indexes, partitions, sequences, enum types), large "
+	  "objects' SHA-256, then COPY each table TO STDOUT (large ones in "
+	  "block ranges, in parallel)",
+	  "SQL，在一个 `REPEATABLE READ, READ ONLY` 快照上，由{w}共享：先读系统目录"
+	  "（表与物化视图、列、约束、索引、分区、序列、枚举类型），再计算大对象的 "
+	  "SHA-256，然后对每张表执行 `COPY ... TO STDOUT`（大表按块范围并行读取）" },
+	{ NULL, "one connection per CPU", "每个 CPU 一个连接" },
+	{ NULL, "1 connection", " 1 个连接" },
+	{ NULL, "{n} connections", " {n} 个连接" },
+	/* the description */
+	{ NULL, "[{}] fingerprint every table (rows, contents, schema, "
+	  "sequences) at one snapshot{w}",
+	  "[{}] 在同一快照上对全部表做指纹（行数、内容、结构、序列）{w}" },
+	{ NULL, "[{}] fingerprint every table (rows, contents, schema, "
+	  "sequences) at one snapshot",
+	  "[{}] 在同一快照上对全部表做指纹（行数、内容、结构、序列）" },
+	{ NULL, "[{}] fingerprint tables {} (rows, contents, schema, "
+	  "sequences) at one snapshot{w}",
+	  "[{}] 在同一快照上对表 {} 做指纹（行数、内容、结构、序列）{w}" },
+	{ NULL, "[{}] fingerprint tables {} (rows, contents, schema, "
+	  "sequences) at one snapshot",
+	  "[{}] 在同一快照上对表 {} 做指纹（行数、内容、结构、序列）" },
+	{ NULL, "; excluding {}{w}", "；不含 {}{w}" },
+	{ NULL, "; excluding {}", "；不含 {}" },
+	{ NULL, "  => same as step {}{w}", "，应与步骤 {} 相同{w}" },
+	{ NULL, "  => same as step {}", "，应与步骤 {} 相同" },
+	{ NULL, "; may differ: {}", "；允许不同：{}" },
+	/* the checks and the summary */
+	{ NULL, "tables fingerprinted", "已做指纹的表" },
+	{ NULL, "at least 1 table", "至少 1 张表" },
+	{ NULL, "same as step {}", "与步骤 {} 相同" },
+	{ NULL, "identical to step {}{w}", "与步骤 {} 一致{w}" },
+	{ NULL, "identical to step {}", "与步骤 {} 一致" },
+	{ NULL, "{n} tables, {n} rows", "{n} 张表，{n} 行" },
+	{ NULL, "{n} tables, {n} rows, {n} sequence identical",
+	  "{n} 张表，{n} 行，{n} 个序列，均一致" },
+	{ NULL, "{n} tables, {n} rows, {n} sequences identical",
+	  "{n} 张表，{n} 行，{n} 个序列，均一致" },
+	{ NULL, "{n} tables, {n} rows, {n} sequence fingerprinted{w}",
+	  "已对 {n} 张表、{n} 行、{n} 个序列做指纹{w}" },
+	{ NULL, "{n} tables, {n} rows, {n} sequences fingerprinted{w}",
+	  "已对 {n} 张表、{n} 行、{n} 个序列做指纹{w}" },
+	{ NULL, "{n} tables, {n} rows, {n} sequence fingerprinted",
+	  "已对 {n} 张表、{n} 行、{n} 个序列做指纹" },
+	{ NULL, "{n} tables, {n} rows, {n} sequences fingerprinted",
+	  "已对 {n} 张表、{n} 行、{n} 个序列做指纹" },
+	{ NULL, "{n} tables, {n} rows: {w}", "{n} 张表，{n} 行：{w}" },
+	{ NULL, "{n} difference", "{n} 处不同" },
+	{ NULL, "{n} differences", "{n} 处不同" },
+	{ NULL, "{n} difference from step {} ({}){w}",
+	  "与步骤 {} 有 {n} 处不同（{}）{w}" },
+	{ NULL, "{n} differences from step {} ({}){w}",
+	  "与步骤 {} 有 {n} 处不同（{}）{w}" },
+	{ NULL, "{n} difference from step {} ({})",
+	  "与步骤 {} 有 {n} 处不同（{}）" },
+	{ NULL, "{n} differences from step {} ({})",
+	  "与步骤 {} 有 {n} 处不同（{}）" },
+	{ NULL, "; {n} declared to differ{w}", "；{n} 处已声明允许不同{w}" },
+	{ NULL, "; {n} declared to differ", "；{n} 处已声明允许不同" },
+	{ NULL, "; excluded: {}", "；排除：{}" },
+	{ NULL, "table {} excluded", "表 {} 已排除" },
+	{ NULL, "declared in the drill", "演练文件中已声明" },
+	{ NULL, "excluded: {}", "已排除：{}" },
+	/* a table's or a sequence's comparison */
+	{ NULL, "table {}", "表 {}" },
+	{ NULL, "sequence {}", "序列 {}" },
+	{ NULL, "—", "—" },
+	{ NULL, "identical", "一致" },
+	{ NULL, "table missing", "表缺失" },
+	{ NULL, "sequence missing", "序列缺失" },
+	{ NULL, "table missing (had {n} rows)", "表缺失（原有 {n} 行）" },
+	{ NULL, "table not there before", "表原先不存在" },
+	{ NULL, "sequence not there before", "序列原先不存在" },
+	{ NULL, "value {} → {}", "值 {} → {}" },
+	{ NULL, "rows {n} → {n}{w}", "行数 {n} → {n}{w}" },
+	{ NULL, "rows {n} → {n}", "行数 {n} → {n}" },
+	{ NULL, ", contents changed{w}", "，内容已变{w}" },
+	{ NULL, ", contents changed", "，内容已变" },
+	{ NULL, "contents changed{w}", "内容已变{w}" },
+	{ NULL, "contents changed", "内容已变" },
+	{ NULL, ", schema changed ({l})", "，结构已变（{l}）" },
+	{ NULL, "schema changed ({l})", "结构已变（{l}）" },
+	{ NULL, "columns", "列" },
+	{ NULL, "constraints", "约束" },
+	{ NULL, "indexes", "索引" },
+	{ NULL, "{w} (may differ: {})", "{w}（允许不同：{}）" },
+	{ NULL, "not compared: excluded in step {} ({})",
+	  "未比对：在步骤 {} 中已排除（{}）" },
+	{ NULL, "(never used)", "（从未使用）" },
+	{ NULL, "(no such sequence)", "（无此序列）" },
+	{ NULL, "(no such table)", "（无此表）" },
+	{ NULL, "{n} rows, digest {}", "{n} 行，摘要 {}" },
+	{ "sequence {}", "{}", "{}" },
+	WORDS_END
+};
+
+/* A table's or sequence's row, its name and values kept, its words said. */
+static json_t *fp_row(json_t *r, const char *name_key, int lang)
+{
+	static const struct words *const tables[] = { fp_words, words_common,
+		NULL };
+	static const char *const data[] = { "rows", "digest_prefix",
+		"schema_prefix", NULL };
+	json_t *o = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	report_view_data(o, name_key, journal_str(r, name_key));
+	for (i = 0; data[i]; i++) {
+		json_t *v = json_object_get(r, data[i]);
+		if (json_is_string(v))
+			report_view_data(o, data[i], json_string_value(v));
+		else if (v)
+			json_object_set(o, data[i], v);
+	}
+	if (json_is_string(json_object_get(r, "value"))) {
+		words_say(tables, lang, "sequence {}", journal_str(r, "value"), &sb);
+		report_view_str(o, "value", sb.buf);
+		strbuf_reset(&sb);
+	}
+	words_say(tables, lang, NULL, journal_str(r, "match"), &sb);
+	report_view_str(o, "match", sb.buf);
+	strbuf_release(&sb);
+	return o;
+}
+
+/* The fingerprint's tables and sequences, as the partial shows them. */
+static void fp_view(const struct step_view *v)
+{
+	json_t *ev = json_object_get(v->rec, "evidence");
+	static const char *const lists[] = { "tables", "sequences" };
+	static const char *const names[] = { "table", "sequence" };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		json_t *out = json_array(), *r;
+		char key[32];
+
+		json_array_foreach(json_object_get(ev, lists[i]), j, r)
+			json_array_append_new(out, fp_row(r, names[i], v->lang));
+		snprintf(key, sizeof(key), "fp_has_%s", lists[i]);
+		json_object_set_new(v->vs, key,
+				    json_boolean(json_array_size(out) > 0));
+		snprintf(key, sizeof(key), "fp_%s", lists[i]);
+		json_object_set_new(v->vs, key, out);
+	}
+	if (json_is_string(json_object_get(ev, "summary"))) {
+		static const struct words *const tables[] = { fp_words,
+			words_common, NULL };
+		struct strbuf sb = STRBUF_INIT;
+		words_say(tables, v->lang, NULL, journal_str(ev, "summary"), &sb);
+		report_view_str(v->vs, "fp_summary", sb.buf);
+		strbuf_release(&sb);
+	}
+}
+
 const struct step_kind step_kind_fingerprint = {
 	.name = "fingerprint",
 	.selectors = selectors,
@@ -457,6 +619,8 @@ const struct step_kind step_kind_fingerprint = {
 	.params_key = "fingerprint",
 	.check = fp_check,
 	.describe = fp_describe,
+	.view = fp_view,
+	.words = fp_words,
 	.target = fp_target,
 	.run = fp_run,
 };

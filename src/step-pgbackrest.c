@@ -8,6 +8,7 @@
 #include "preflight.h"
 #include "schema.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -257,7 +258,7 @@ static double target_limit(const struct drill *d, const char *id, int files)
 		struct strbuf text = STRBUF_INIT;
 		struct error e = ERROR_INIT;
 
-		if (rs->kind != &step_kind_recover || !jget_str(r, "pgbackrest") ||
+		if (rs->kind != step_kind_find("recover") || !jget_str(r, "pgbackrest") ||
 		    strcmp(jget_str(r, "pgbackrest"), id))
 			continue;
 		if (!tt && files && file && safefs_read_regular(file, 1, &text,
@@ -772,6 +773,31 @@ out:
 	return ret;
 }
 
+/* Its words in the report's languages (words.h). */
+static const struct words pbr_words[] = {
+	{ NULL, "pgBackRest stanza {}: info, verify, the newest backup",
+	  "pgBackRest stanza {}：`info`、`verify`、最新的备份" },
+	{ NULL, "pgBackRest stanza {}: info, the newest backup",
+	  "pgBackRest stanza {}：`info`、最新的备份" },
+	{ NULL, "pgBackRest stanza {}: info, verify, the {} backup",
+	  "pgBackRest stanza {}：`info`、`verify`、{} 备份" },
+	{ NULL, "pgBackRest stanza {}: info, the {} backup",
+	  "pgBackRest stanza {}：`info`、{} 备份" },
+	{ NULL, "stanza status", "stanza 状态" },
+	{ NULL, "0 (ok)", "0（正常）" },
+	{ NULL, "backup to restore", "要恢复的备份" },
+	{ NULL, "backup without errors (pgBackRest's own checks)",
+	  "备份无错误（pgBackRest 自身的检查）" },
+	{ NULL, "archive holds the backup's WAL", "归档包含该备份的 WAL" },
+	{ NULL, "within the archive's range", "在归档范围内" },
+	{ NULL, "outside every archived range", "不在任何已归档范围内" },
+	{ NULL, "pgbackrest verify", "`pgbackrest verify`" },
+	{ NULL, "error: false", "错误：否" },
+	{ NULL, "error: true", "错误：是" },
+	{ "backup to restore", "{}", "{}" },
+	{ "stanza status", "{}", "{}" },
+	WORDS_END
+};
 const struct step_kind step_kind_pgbackrest = {
 	.name = "pgbackrest",
 	.selectors = selectors,
@@ -783,4 +809,5 @@ const struct step_kind step_kind_pgbackrest = {
 	.needs = pbr_needs,
 	.preflight = pbr_preflight,
 	.run = pbr_run,
+	.words = pbr_words,
 };

@@ -1,3 +1,4 @@
+#include "clock.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -11,7 +12,9 @@
 #include "safefs.h"
 #include "sha256.h"
 #include "schema.h"
+#include "journal.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "user.h"
@@ -379,13 +382,7 @@ static int safe_text(const char *s)
 	return 1;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define mono_ms clock_mono_ms
 
 static void sleep_ms(long ms)
 {
@@ -439,6 +436,24 @@ static int server_alive(const char *data)
 	strbuf_release(&sb);
 	error_release(&e);
 	return alive;
+}
+
+/* The server's log says it is no longer running (or never will). */
+static int log_says_stopped(const char *path)
+{
+	static const char *const ends[] = {
+		"database system is shut down", "FATAL:  ", "PANIC:  ", NULL
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int stopped = 0;
+
+	if (strbuf_read_file(&sb, path, 64u << 20) == 0)
+		for (i = 0; ends[i] && !stopped; i++)
+			stopped = mem_find(sb.buf, sb.len, ends[i],
+					   strlen(ends[i])) != NULL;
+	strbuf_release(&sb);
+	return stopped;
 }
 
 /* Lines of the server log that say how recovery went. */
@@ -898,7 +913,7 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	uint64_t segsize, start_lsn, stop_lsn, tlsn = 0;
 	uint32_t tli;
 	long long m0, m1, deadline;
-	int ret = -1, ok, reached = 0, port;
+	int ret = -1, ok, reached = 0, port, seen_alive = 0;
 	char seg1[32], seg2[32];
 	double tt, st;
 
@@ -1399,8 +1414,15 @@ common:
 				 "recovering");
 			break;
 		}
-		if (!alive && mono_ms() - m0 > 3000)
-			break;          /* it died: its log says why */
+		/*
+		 * Stopped (its log says why) once it was seen running, or
+		 * once its log says it ended; never after a guess of how long
+		 * a start takes, which a loaded machine exceeds (issue 21).
+		 */
+		if (alive)
+			seen_alive = 1;
+		else if (seen_alive || log_says_stopped(logsrc.buf))
+			break;
 		if (mono_ms() > deadline) {
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "recovery did not reach its target "
@@ -1575,10 +1597,16 @@ common:
 		strbuf_reset(&log);
 		if (read_owned(logsrc.buf, u, &log, 64u << 20, &e) == 0)
 			log_lines(log.buf, lines, &fatal);
-		why = fatal.len ? fatal.buf : mem_find(log.buf, log.len,
-			"shutdown at recovery target", 27) ? "the server shut "
-		      "down at the target (target_action: shutdown): it was "
-		      "never promoted" : !server_alive(p->scratch) ?
+		/*
+		 * A shutdown at the target first: the FATAL it sends a client
+		 * connected then ("terminating connection due to
+		 * administrator command") is its consequence, not its cause;
+		 * whether rdrill was connected at that instant is chance.
+		 */
+		why = mem_find(log.buf, log.len, "shutdown at recovery target",
+			       27) ? "the server shut down at the target "
+		      "(target_action: shutdown): it was never promoted" :
+		      fatal.len ? fatal.buf : !server_alive(p->scratch) ?
 		      "the scratch server stopped before it reached the target" :
 		      NULL;
 		if (why) {
@@ -1682,6 +1710,139 @@ static void recover_finish(json_t *state, json_t *out)
 	}
 }
 
+/* "12.345 s" as the evidence says it, or in the report's language. */
+static void view_secs(json_t *o, const char *k, json_t *ev, const char *key,
+		      int lang)
+{
+	struct strbuf sb = STRBUF_INIT, mk = STRBUF_INIT;
+	json_t *ms;
+
+	strbuf_addf(&mk, "%s_ms", key);
+	ms = json_object_get(ev, mk.buf);
+	if (lang == WORDS_ZH && json_is_integer(ms)) {
+		long long v = json_integer_value(ms);
+		strbuf_addf(&sb, "%s%lld.%03lld 秒", v < 0 ? "-" : "",
+			    (v < 0 ? -v : v) / 1000, (v < 0 ? -v : v) % 1000);
+	} else {
+		strbuf_adds(&sb, journal_str(ev, key) ?
+			    journal_str(ev, key) : "");
+	}
+	report_view_str(o, k, sb.buf);
+	strbuf_release(&sb);
+	strbuf_release(&mk);
+}
+
+/*
+ * Point-in-time recovery's own figures, as rows of page 1's table (the
+ * report's "pitr"): its RPO from WAL against the drill's RPO target
+ * (the runner fails the drill above it), and the parts of its RTO,
+ * informative.
+ */
+static void recover_view(const struct step_view *v)
+{
+	static const char *const parts[] = { "wal_proof", "wal_check",
+		"restore_files", "replay_wal", "promote", NULL };
+	const struct drill *d = v->drill;
+	long long total = 0;
+	int any = 0;
+	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
+	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *rto = json_object_get(ev, "rto"), *o, *w;
+	json_t *out = json_object_get(v->report, "pitr");
+	size_t k;
+
+	if (!ev)
+		return;
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "pitr", out);
+	}
+	o = json_object();
+	report_view_data(o, "id", v->step->id);
+	w = json_object_get(ev, "rpo_wal_ms");
+	if (json_is_integer(w)) {
+		view_secs(o, "rpo_wal", ev, "rpo_wal", v->lang);
+		if (t && t->set) {
+			struct strbuf sb = STRBUF_INIT;
+			words_duration_s(&sb, t->v, v->lang);
+			report_view_str(o, "rpo_target", sb.buf);
+			strbuf_release(&sb);
+		}
+		report_view_str(o, "rpo_result", !v->end ? "NOT MEASURED" :
+				!(t && t->set) ? "INFORMATIVE" :
+				json_integer_value(w) <= t->v * 1000 ?
+				"PASSED" : "FAILED");
+	}
+	/* Which RPO it is (issue 26): the archive's lag, or chosen. */
+	report_view_data(o, "target_kind", journal_str(ev, "target_kind"));
+	if (json_is_integer(w))
+		json_object_set_new(o, !strcmp(journal_str(ev, "rpo_kind"),
+				    "archive_lag") ? "archive_lag" : "to_target",
+				    json_true());
+	for (k = 0; parts[k]; k++) {
+		char key[40];
+
+		if (json_is_string(json_object_get(rto, parts[k])))
+			view_secs(o, parts[k], rto, parts[k], v->lang);
+		snprintf(key, sizeof(key), "%s_ms", parts[k]);
+		if (json_is_integer(json_object_get(rto, key))) {
+			total += json_integer_value(json_object_get(rto, key));
+			any = 1;
+		}
+	}
+	/* The recovery's own RTO: also a drill without destroy has one. */
+	if (any) {
+		struct strbuf sb = STRBUF_INIT;
+		words_duration_ms(&sb, total, v->lang);
+		report_view_str(o, "total", sb.buf);
+		strbuf_release(&sb);
+	}
+	json_array_append_new(out, o);
+}
+
+/* Its words in the report's languages (words.h). */
+static const struct words recover_words[] = {
+	{ NULL, "recover the base backup of step '{}' into {}, to {w}, then {}",
+	  "将步骤 {} 的基础备份恢复到 {}，恢复至{w}，然后 {}" },
+	{ NULL, "recover the pgBackRest backup of step '{}' into {}, to {w}, "
+	  "then {}", "将步骤 {} 的 pgBackRest 备份恢复到 {}，恢复至{w}，然后 {}" },
+	{ NULL, "time {}", "时间 {}" },
+	{ NULL, "the time in {}", "{} 中记录的时间" },
+	{ NULL, "LSN {}", "LSN {}" },
+	{ NULL, "restore point {}", "还原点 {}" },
+	{ NULL, "the end of the backup (immediate)", "备份结束处（`immediate`）" },
+	{ NULL, "data directory {} (in place: kept)", "数据目录 {}（原地：保留）" },
+	{ NULL, "data directory {} (scratch: created, removed after the run)",
+	  "数据目录 {}（临时：创建，演练后删除）" },
+	{ NULL, "data directory {} (existing: pgbackrest restore --delta over "
+	  "it, kept after the run)", "数据目录 {}（已存在：在其上执行 "
+	  "`pgbackrest restore --delta`，演练后保留）" },
+	{ NULL, "target LSN after the backup's end", "目标 LSN 在备份结束之后" },
+	{ NULL, "target time after the backup's end", "目标时间在备份结束之后" },
+	{ NULL, "WAL archive holds every segment to the target",
+	  "WAL 归档包含直到目标的每个段" },
+	{ NULL, "backup restored into the scratch directory", "备份已恢复到临时目录" },
+	{ NULL, "scratch server started", "临时服务器已启动" },
+	{ NULL, "recovered on the backup's timeline", "在备份的时间线上恢复" },
+	{ NULL, "recovery reached the target and paused there",
+	  "恢复到达目标并在此暂停" },
+	{ NULL, "last replayed transaction within the target",
+	  "最后重放的事务在目标之内" },
+	{ NULL, "replay reached the target LSN", "重放到达目标 LSN" },
+	{ NULL, "promoted: the scratch server accepts writes",
+	  "已提升：临时服务器接受写入" },
+	{ NULL, "paused at the target", "在目标处暂停" },
+	{ NULL, "cp -a exit 0", "`cp -a` 退出码 0" },
+	{ NULL, "pgbackrest restore exit 0", "`pgbackrest restore` 退出码 0" },
+	{ NULL, "pg_is_in_recovery() false", "`pg_is_in_recovery()` 为 false" },
+	{ "target LSN after the backup's end", "{}", "{}" },
+	{ "target time after the backup's end", "{}", "{}" },
+	{ "recovered on the backup's timeline", "{}", "{}" },
+	{ "last replayed transaction within the target", "{}", "{}" },
+	{ "replay reached the target LSN", "{}", "{}" },
+	{ "promoted: the scratch server accepts writes", "{}", "{}" },
+	WORDS_END
+};
 const struct step_kind step_kind_recover = {
 	.name = "recover",
 	.selectors = selectors,
@@ -1695,4 +1856,6 @@ const struct step_kind step_kind_recover = {
 	.needs = recover_needs,
 	.run = recover_run,
 	.finish = recover_finish,
+	.words = recover_words,
+	.view = recover_view,
 };

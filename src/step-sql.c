@@ -8,7 +8,12 @@
 #include "pg.h"
 #include "schema.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
+#include "markdown.h"
+#include "words.h"
+#include "report.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -167,8 +172,25 @@ static void add_first(struct strbuf *sb, const struct pg_first *first)
 			n--;
 	}
 	utf8_add_lossy(sb, first->text->buf, n);
-	if (n < first->text->len)
+	if (n < first->len)
 		strbuf_adds(sb, "…");
+}
+
+/*
+ * The first cell is `want`: by its bytes when pg_run kept them all, by
+ * length and SHA-256 when it is longer than what it keeps (pg.h).
+ */
+static int first_equals(const struct pg_first *first, const char *want)
+{
+	size_t n = strlen(want);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (first->len != n)
+		return 0;
+	if (first->text->len == n)
+		return !memcmp(first->text->buf, want, n);
+	sha256_hex(want, n, hex);
+	return !strcmp(hex, first->sha256);
 }
 
 /*
@@ -200,16 +222,13 @@ static void check_expectations(struct step_ctx *sc,
 		else
 			add_first(&act, first);
 		step_check(sc, "value", params->expect_value, act.buf,
-			   have &&
-			   first->text->len == strlen(params->expect_value) &&
-			   !memcmp(first->text->buf, params->expect_value,
-				   first->text->len));
+			   have && first_equals(first, params->expect_value));
 		any = 1;
 	}
 	if (params->expect_min.set) {
 		long long n = 0;
-		int ok = have && !memchr(first->text->buf, '\0',
-					 first->text->len) &&
+		int ok = have && first->len == first->text->len &&
+			 !memchr(first->text->buf, '\0', first->text->len) &&
 			 !parse_ll(first->text->buf, &n);
 
 		strbuf_reset(&exp);
@@ -273,7 +292,7 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	const char *id = sc->step->id;
 	struct strbuf first_text = STRBUF_INIT, rel = STRBUF_INIT,
 		      abs = STRBUF_INIT;
-	struct pg_first first = { 0, 0, &first_text };
+	struct pg_first first = { 0, 0, &first_text, 0, "" };
 	struct pg_deadline dl;
 	struct pg_query_opts o = { 0, NULL, &dl, NULL, &first, 0 };
 	PGconn *c;
@@ -282,7 +301,7 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	if (!query)
 		return error_set(err, "sql step without a query");
 	/* One deadline for connecting, BEGIN, the query: the step's timeout. */
-	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
+	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
 	captures = json_object_get(sc->state, "captures");
 	if (!captures) {
 		captures = json_object();
@@ -333,6 +352,90 @@ out:
 	return ret;
 }
 
+/*
+ * The whole result (pg.h: the journal keeps a part) and, in Chinese, the
+ * description: the query as code, what is expected said after it.
+ */
+static void sql_view(const struct step_view *v)
+{
+	const struct sql_params *p = v->step->params;
+	json_t *rl = json_object_get(v->rec, "rows_log");
+	json_t *res = json_object_get(json_object_get(v->rec, "evidence"),
+				      "result");
+	struct strbuf sb = STRBUF_INIT, code = STRBUF_INIT;
+
+	if (json_is_object(rl)) {
+		const char *path = journal_str(rl, "path");
+		report_view_data(v->vs, "rows_path", path);
+		markdown_link_dest(&sb, path ? path : "");
+		report_view_data(v->vs, "rows_href", sb.buf);
+		report_view_data(v->vs, "rows_sha256", journal_str(rl, "sha256"));
+		json_object_set_new(v->vs, "rows_count", json_integer(
+			json_integer_value(json_object_get(res, "row_count"))));
+		if (json_is_true(json_object_get(res, "truncated")))
+			json_object_set_new(v->vs, "rows_kept", json_integer(
+				(json_int_t)json_array_size(json_object_get(res,
+								"rows"))));
+	}
+	if (v->lang != WORDS_ZH) {
+		strbuf_release(&sb);
+		return;
+	}
+	strbuf_reset(&sb);
+	strbuf_addf(&code, "[%s] %s", p->connection, p->query);
+	if (words_marking())
+		strbuf_adds(&sb, WORDS_MARK_OPEN);
+	markdown_code_span(&sb, code.buf, code.len);
+	if (words_marking())
+		strbuf_adds(&sb, WORDS_MARK_CLOSE);
+	if (p->expect_rows.set)
+		strbuf_addf(&sb, "，期望 %ld 行", p->expect_rows.v);
+	if (p->expect_value) {
+		strbuf_adds(&sb, "，期望值 ");
+		strbuf_reset(&code);
+		words_data(&code, p->expect_value);
+		markdown_escape_inline(&sb, code.buf, code.len);
+	}
+	if (p->expect_min.set)
+		strbuf_addf(&sb, "，期望不少于 %ld", p->expect_min.v);
+	if (p->same_as) {
+		strbuf_adds(&sb, "，与步骤 ");
+		strbuf_reset(&code);
+		words_data(&code, p->same_as);
+		markdown_escape_inline(&sb, code.buf, code.len);
+		strbuf_adds(&sb, " 的结果相同");
+	}
+	report_view_str(v->vs, "describe_code", sb.buf);
+	strbuf_release(&sb);
+	strbuf_release(&code);
+}
+
+static const struct words sql_words[] = {
+	/* the description (plan rows); the report's line is sql_view's */
+	{ NULL, "[{}] {}  => same as step {}", "[{}] {}，与步骤 {} 的结果相同" },
+	{ NULL, "[{}] {}  => >= {n}", "[{}] {}，期望不少于 {n}" },
+	{ NULL, "[{}] {}  => {n} rows", "[{}] {}，期望 {n} 行" },
+	{ NULL, "[{}] {}  => '{}'", "[{}] {}，期望值 {}" },
+	{ NULL, "[{}] {}", "[{}] {}" },
+	{ NULL, "rows", "行数" },
+	{ NULL, "value", "值" },
+	{ NULL, "result captured", "已取得结果" },
+	{ NULL, "the query runs", "查询可执行" },
+	{ NULL, "same as step {}", "与步骤 {} 相同" },
+	{ NULL, "(no rows)", "（无结果行）" },
+	{ NULL, "not an integer: {}", "不是整数：{}" },
+	{ NULL, "0 rows", "0 行" },
+	{ NULL, "{n} row: {}", "{n} 行：{}" },
+	{ NULL, "{n} rows: {}", "{n} 行：{}" },
+	/* Otherwise a value is the server's, or the author's expected one. */
+	{ "rows", "{n}", "{n}" },
+	{ "value", "{}", "{}" },
+	{ "same as step {}", "{}", "{}" },
+	{ "result captured", "{}", "{}" },
+	{ WORDS_TARGET_LABEL, "SQL, in a read-only transaction", "SQL（只读事务）" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_sql = {
 	.name = "sql",
 	.selectors = selectors,
@@ -343,4 +446,6 @@ const struct step_kind step_kind_sql = {
 	.describe = sql_describe,
 	.target = sql_target,
 	.run = sql_run,
+	.view = sql_view,
+	.words = sql_words,
 };

@@ -1,3 +1,4 @@
+#include "archproof.h"
 #include "error.h"
 #include "exec.h"
 #include "drill.h"
@@ -5,7 +6,10 @@
 #include "schema.h"
 #include "preflight.h"
 #include "plan.h"
+#include "journal.h"
 #include "step.h"
+#include "words.h"
+#include "report.h"
 #include "strbuf.h"
 #include "toc.h"
 
@@ -18,8 +22,10 @@
  * and server versions match), made into proof. A listed TOC is not a
  * complete dump (REFERENCE.md): a dump cut after its TOC lists fine. So
  * the archive is read here natively, every data block walked to its end,
- * and pg_restore itself then reads the whole archive into /dev/null.
- * All of this happens before the destroy phase may start.
+ * and then every data stream decompressed to its end on every core
+ * (archproof.h; this replaced `pg_restore -f /dev/null`, which did the
+ * same decompression on one core). All of this happens before the
+ * destroy phase may start.
  */
 
 static int run_pg_restore(struct step_ctx *sc, const char *prog,
@@ -37,6 +43,29 @@ static int run_pg_restore(struct step_ctx *sc, const char *prog,
 	ret = exec_run(&cmd, res, err);
 	exec_cmd_release(&cmd);
 	return ret;
+}
+
+static void prove(struct step_ctx *sc, const char *dump, const struct toc *t)
+{
+	struct archproof ap;
+	struct error perr = ERROR_INIT;
+	struct strbuf act = STRBUF_INIT;
+	int ok = archproof_run(dump, t, 0, sc->cancel,
+				(unsigned)(sc->step->timeout_s > 0 ?
+					    sc->step->timeout_s : 0),
+			       &ap, &perr) == 0;
+
+	if (ok)
+		strbuf_addf(&act, "yes: %zu %s streams, %llu bytes to %llu, "
+			    "%d threads", ap.streams, t->compression,
+			    (unsigned long long)ap.bytes_in,
+			    (unsigned long long)ap.bytes_out, ap.threads);
+	else
+		strbuf_addf(&act, "no: %s", perr.msg.buf);
+	step_check(sc, "every data stream decompresses to its end",
+		   "every stream ends where its chunks end", act.buf, ok);
+	strbuf_release(&act);
+	error_release(&perr);
 }
 
 static json_t *toc_evidence(const struct toc *t)
@@ -134,26 +163,129 @@ static void toc_describe(const struct drill_step *s, struct strbuf *out)
 			    p->server_major.v);
 }
 
+/* 2. What pg_restore lists, kept in the bundle, against the archive. */
+static int stage_listing(struct step_ctx *sc, const char *prog,
+			 const char *dump, const struct toc *t, json_t *ev,
+			 struct error *err)
+{
+	struct toc listing = TOC_INIT;
+	struct error terr = ERROR_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, sb = STRBUF_INIT,
+		      act = STRBUF_INIT;
+	const char *args[] = { "-l", dump, NULL };
+	int ret = -1;
+
+	step_log_path(sc, "toc.txt", &rel, &abs);
+	if (run_pg_restore(sc, prog, args, abs.buf, &res, err) < 0)
+		goto out;
+	json_object_set_new(ev, "listing", json_string(rel.buf));
+	if (res.out_sha256[0]) {
+		/* Like a command's logs: verify re-hashes the listing. */
+		json_t *lo = json_object();
+
+		json_object_set_new(lo, "path", json_string(rel.buf));
+		json_object_set_new(lo, "bytes",
+				    json_integer((json_int_t)res.out_bytes));
+		json_object_set_new(lo, "sha256", json_string(res.out_sha256));
+		json_object_set_new(sc->rec, "listing", lo);
+	}
+	if (res.exit_code == 0 && strbuf_read_file(&sb, abs.buf, 64u << 20) == 0 &&
+	    toc_parse_listing(sb.buf, sb.len, &listing, &terr) == 0)
+		strbuf_addf(&act, "exit 0, %zu entries", listing.entries_total);
+	else
+		strbuf_addf(&act, "exit %d%s%s", res.exit_code,
+			    terr.msg.len ? ": " : "", terr.msg.buf);
+	step_check(sc, "pg_restore -l lists the TOC",
+		   "exit 0, same entry count as the archive", act.buf,
+		   res.exit_code == 0 && listing.entries_total == t->entries_total);
+	ret = 0;
+out:
+	toc_release(&listing);
+	error_release(&terr);
+	exec_result_release(&res);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	strbuf_release(&sb);
+	strbuf_release(&act);
+	return ret;
+}
+
+/* 4-6. Enough entries, the drill's database, the expected major version. */
+static void stage_expected(struct step_ctx *sc, const struct toc_params *p,
+			   const struct toc *t)
+{
+	long min = p->min_entries.set ? p->min_entries.v : 0;
+	const struct drill_conn *dc = p->connection ?
+		drill_conn(sc->drill, p->connection) : NULL;
+	const char *want = p->dbname ? p->dbname : dc ? dc->dbname : NULL;
+	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT;
+
+	if (min) {
+		strbuf_addf(&sb, ">= %ld", min);
+		strbuf_addf(&act, "%zu", t->entries_total);
+		step_check(sc, "TOC entries", sb.buf, act.buf,
+			   t->entries_total >= (size_t)min);
+	}
+	if (want)
+		step_check(sc, "dump's database", want,
+			   t->dbname ? t->dbname : "(none)",
+			   t->dbname && !strcmp(t->dbname, want));
+	if (p->server_major.set) {
+		int got = toc_major_version(t->server_version ?
+					    t->server_version : "");
+		strbuf_reset(&sb);
+		strbuf_reset(&act);
+		strbuf_addf(&sb, "%ld", p->server_major.v);
+		strbuf_addf(&act, "%d (%s)", got, t->server_version ?
+			    t->server_version : "no version");
+		step_check(sc, "dumped from server major version", sb.buf,
+			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&act);
+}
+
+/* 7. Dumped from the same major version as the live server. */
+static int stage_server(struct step_ctx *sc, const char *conn,
+			const struct toc *t, json_t *tj, struct error *err)
+{
+	struct pg_deadline dl;
+	struct strbuf act = STRBUF_INIT;
+	PGconn *c;
+	char *ver;
+
+	/* The step's timeout covers the pg_restore runs and this check. */
+	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
+	c = pg_connect_named(sc->drill, conn, sc->state, sc->secrets, &dl, err);
+	if (!c)
+		return -1;
+	ver = pg_server_version(c, &dl, err);
+	PQfinish(c);
+	if (!ver)
+		return -1;
+	json_object_set_new(tj, "server_version", json_string(ver));
+	strbuf_addf(&act, "dump %s, server %s", t->server_version ?
+		    t->server_version : "?", ver);
+	step_check(sc, "dump and server versions match", "same major version",
+		   act.buf, toc_same_major(t->server_version ?
+					   t->server_version : "", ver) == 1);
+	free(ver);
+	strbuf_release(&act);
+	return 0;
+}
+
 static int toc_run(struct step_ctx *sc, struct error *err)
 {
 	const struct toc_params *p = STEP_PARAMS(sc, struct toc_params);
 	json_t *ev = json_object(), *tj = NULL;
 	const char *dump = p->dump;
-	const char *conn = p->connection;
-	const char *prog = p->pg_restore;
-	long min = p->min_entries.set ? p->min_entries.v : 0;
-	struct toc t = TOC_INIT, listing = TOC_INIT;
+	const char *prog = p->pg_restore ? p->pg_restore : "pg_restore";
+	struct toc t = TOC_INIT;
 	struct error terr = ERROR_INIT;
-	struct exec_result res = EXEC_RESULT_INIT;
-	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT, sb = STRBUF_INIT,
-		      act = STRBUF_INIT;
-	struct pg_deadline dl;
+	struct strbuf act = STRBUF_INIT;
 	int ret = -1, readable;
 
-	/* The step's timeout covers the pg_restore runs and the server check. */
-	pg_deadline_init(&dl, sc->step->timeout_s, sc->cancel);
-	if (!prog)
-		prog = "pg_restore";
 	json_object_set_new(sc->rec, "evidence", ev);
 
 	/* 1. The archive itself: header, TOC, every data block. */
@@ -179,119 +311,22 @@ static int toc_run(struct step_ctx *sc, struct error *err)
 		ret = 0;
 		goto out;
 	}
-
-	/* 2. What pg_restore lists, kept in the bundle. */
-	step_log_path(sc, "toc.txt", &rel, &abs);
-	{
-		const char *args[] = { "-l", dump, NULL };
-		if (run_pg_restore(sc, prog, args, abs.buf, &res, err) < 0)
-			goto out;
-	}
-	json_object_set_new(ev, "listing", json_string(rel.buf));
-	if (res.out_sha256[0]) {
-		/* Like a command's logs: verify re-hashes the listing. */
-		json_t *lo = json_object();
-
-		json_object_set_new(lo, "path", json_string(rel.buf));
-		json_object_set_new(lo, "bytes",
-				    json_integer((json_int_t)res.out_bytes));
-		json_object_set_new(lo, "sha256", json_string(res.out_sha256));
-		json_object_set_new(sc->rec, "listing", lo);
-	}
-	strbuf_reset(&sb);
-	strbuf_reset(&act);
-	if (res.exit_code == 0 && strbuf_read_file(&sb, abs.buf, 64u << 20) == 0 &&
-	    toc_parse_listing(sb.buf, sb.len, &listing, &terr) == 0)
-		strbuf_addf(&act, "exit 0, %zu entries", listing.entries_total);
+	if (stage_listing(sc, prog, dump, &t, ev, err) < 0)
+		goto out;
+	/* 3. Every data stream decompressed to its end, on every core. */
+	if (readable)
+		prove(sc, dump, &t);
 	else
-		strbuf_addf(&act, "exit %d%s%s", res.exit_code,
-			    terr.msg.len ? ": " : "", terr.msg.buf);
-	step_check(sc, "pg_restore -l lists the TOC",
-		   "exit 0, same entry count as the archive", act.buf,
-		   res.exit_code == 0 && listing.entries_total == t.entries_total);
-
-	/* 3. pg_restore reads every byte (decompression included). */
-	{
-		const char *args[] = { "-f", "/dev/null", dump, NULL };
-		if (run_pg_restore(sc, prog, args, NULL, &res, err) < 0)
-			goto out;
-	}
-	strbuf_reset(&act);
-	strbuf_addf(&act, "exit %d", res.exit_code);
-	if (res.err_head.len) {
-		strbuf_adds(&act, ": ");
-		strbuf_add(&act, res.err_head.buf,
-			   res.err_head.len > 300 ? 300 : res.err_head.len);
-		strbuf_rtrim(&act);
-	}
-	step_check(sc, "pg_restore -f /dev/null reads the whole archive",
-		   "exit 0", act.buf, res.exit_code == 0 && !res.timed_out);
-
-	/* 4. Enough entries. */
-	if (min) {
-		strbuf_reset(&sb);
-		strbuf_reset(&act);
-		strbuf_addf(&sb, ">= %ld", min);
-		strbuf_addf(&act, "%zu", t.entries_total);
-		step_check(sc, "TOC entries", sb.buf, act.buf,
-			   t.entries_total >= (size_t)min);
-	}
-
-	/* 5. A dump of the database the drill is about. */
-	{
-		const struct drill_conn *dc = conn ?
-			drill_conn(sc->drill, conn) : NULL;
-		const char *want = p->dbname ? p->dbname :
-				   dc ? dc->dbname : NULL;
-		if (want)
-			step_check(sc, "dump's database", want,
-				   t.dbname ? t.dbname : "(none)",
-				   t.dbname && !strcmp(t.dbname, want));
-	}
-
-	/* 6. Dumped from the major version the drill expects. */
-	if (p->server_major.set) {
-		int got = toc_major_version(t.server_version ?
-					    t.server_version : "");
-		strbuf_reset(&sb);
-		strbuf_reset(&act);
-		strbuf_addf(&sb, "%ld", p->server_major.v);
-		strbuf_addf(&act, "%d (%s)", got, t.server_version ?
-			    t.server_version : "no version");
-		step_check(sc, "dumped from server major version", sb.buf,
-			   got >= 0 ? act.buf : "unknown", got == p->server_major.v);
-	}
-
-	/* 7. Dumped from the same major version as the live server. */
-	if (conn) {
-		PGconn *c = pg_connect_named(sc->drill, conn, sc->state,
-					     sc->secrets, &dl, err);
-		char *ver;
-		if (!c)
-			goto out;
-		ver = pg_server_version(c, &dl, err);
-		PQfinish(c);
-		if (!ver)
-			goto out;
-		json_object_set_new(tj, "server_version", json_string(ver));
-		strbuf_reset(&act);
-		strbuf_addf(&act, "dump %s, server %s", t.server_version ?
-			    t.server_version : "?", ver);
-		step_check(sc, "dump and server versions match",
-			   "same major version", act.buf,
-			   toc_same_major(t.server_version ? t.server_version : "",
-					  ver) == 1);
-		free(ver);
-	}
+		step_check(sc, "every data stream decompresses to its end",
+			   "every stream ends where its chunks end",
+			   "not tried: the archive is not readable", 0);
+	stage_expected(sc, p, &t);
+	if (p->connection && stage_server(sc, p->connection, &t, tj, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	toc_release(&t);
-	toc_release(&listing);
 	error_release(&terr);
-	exec_result_release(&res);
-	strbuf_release(&rel);
-	strbuf_release(&abs);
-	strbuf_release(&sb);
 	strbuf_release(&act);
 	return ret;
 }
@@ -317,6 +352,93 @@ static void toc_needs(const struct drill_step *s, struct step_needs *n)
 			   "pg_restore");
 }
 
+/*
+ * The report's "tocs" section: each toc step's summary of the archive
+ * (entries, versions, readable, entries by type).
+ */
+static void toc_view(const struct step_view *v)
+{
+	static const struct words *const tables[] = { words_common, NULL };
+	static const char *const data[] = { "dumped_from", "dumped_by",
+		"server_version", "archive_version", NULL };
+	json_t *toc = json_object_get(json_object_get(v->rec, "evidence"), "toc");
+	json_t *out, *o, *types, *t;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!json_is_object(toc))
+		return;
+	out = json_object_get(v->report, "tocs");
+	if (!out) {
+		out = json_array();
+		json_object_set_new(v->report, "tocs", out);
+	}
+	o = json_object();
+	json_object_set(o, "entries", json_object_get(toc, "entries"));
+	for (i = 0; data[i]; i++)
+		report_view_data(o, data[i], journal_str(toc, data[i]));
+	words_say(tables, v->lang, NULL, journal_str(toc, "readable"), &sb);
+	report_view_str(o, "readable", sb.buf);
+	types = json_array();
+	json_array_foreach(json_object_get(toc, "by_type"), i, t) {
+		json_t *ty = json_object();
+		report_view_data(ty, "desc", journal_str(t, "desc"));
+		json_object_set(ty, "count", json_object_get(t, "count"));
+		json_array_append_new(types, ty);
+	}
+	json_object_set_new(o, "by_type", types);
+	json_array_append_new(out, o);
+	strbuf_release(&sb);
+}
+
+static const struct words toc_words[] = {
+	/* the description, in its parts */
+	{ NULL, "read the whole archive {}: TOC entries, versions{w}",
+	  "读取整个归档 {}：TOC 条目、版本{w}" },
+	{ NULL, "read the whole archive {}: TOC entries, versions",
+	  "读取整个归档 {}：TOC 条目、版本" },
+	{ NULL, " (vs server of '{}'){w}", "（与 {} 的服务器对比）{w}" },
+	{ NULL, " (vs server of '{}')", "（与 {} 的服务器对比）" },
+	{ NULL, "; of database {}{w}", "；数据库 {}{w}" },
+	{ NULL, "; of database {}", "；数据库 {}" },
+	{ NULL, "; a dump of the database of '{}'{w}", "；应为 {} 的数据库的转储{w}" },
+	{ NULL, "; a dump of the database of '{}'", "；应为 {} 的数据库的转储" },
+	{ NULL, "; from a server of major version {n}", "；来源服务器主版本 {n}" },
+	/* the checks */
+	{ NULL, "archive readable to its last data block",
+	  "归档可读至最后一个数据块" },
+	{ NULL, "pg_restore -l lists the TOC", "`pg_restore -l` 列出 TOC" },
+	{ NULL, "pg_restore -f /dev/null reads the whole archive",
+	  "`pg_restore -f /dev/null` 读完整个归档" },
+	{ NULL, "every data stream decompresses to its end",
+	  "每个数据流都解压到其结尾" },
+	{ NULL, "every stream ends where its chunks end",
+	  "每个流都在其数据块结束处结束" },
+	{ NULL, "yes: {n} {} streams, {n} bytes to {n}, {n} threads",
+	  "是：{n} 个 {} 流，{n} 字节解压为 {n} 字节，{n} 个线程" },
+	{ NULL, "not tried: the archive is not readable", "未尝试：归档不可读" },
+	{ NULL, "TOC entries", "TOC 条目数" },
+	{ NULL, "dump's database", "转储的数据库" },
+	{ NULL, "dumped from server major version", "转储来源服务器主版本" },
+	{ NULL, "dump and server versions match", "转储与服务器版本一致" },
+	{ NULL, "header, TOC and every data block complete",
+	  "文件头、TOC 与全部数据块完整" },
+	{ NULL, "exit 0, same entry count as the archive",
+	  "退出码 0，条目数与归档一致" },
+	{ NULL, "same major version", "主版本相同" },
+	{ NULL, "yes: {n} entries, {n} data blocks, {n} bytes",
+	  "是：{n} 个条目，{n} 个数据块，{n} 字节" },
+	{ NULL, "no: {}", "否：{}" },
+	{ NULL, "exit 0, {n} entries", "退出码 0，{n} 个条目" },
+	{ NULL, "exit {n}: {}", "退出码 {n}：{}" },
+	{ NULL, "dump {}, server {}", "转储 {}，服务器 {}" },
+	{ NULL, "{n} ({})", "{n}（{}）" },
+	{ NULL, "unknown", "未知" },
+	{ "TOC entries", "{n}", "{n}" },
+	{ "dump's database", "{}", "{}" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_toc = {
 	.name = "toc",
 	.selectors = selectors,
@@ -325,6 +447,8 @@ const struct step_kind step_kind_toc = {
 	.params = &toc_schema,
 	.params_key = "toc",
 	.describe = toc_describe,
+	.view = toc_view,
+	.words = toc_words,
 	.target = toc_target,
 	.needs = toc_needs,
 	.run = toc_run,

@@ -8,6 +8,7 @@
 #include "schema.h"
 #include "plan.h"
 #include "step.h"
+#include "words.h"
 #include "strbuf.h"
 
 struct wait_params {
@@ -65,12 +66,15 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	long timeout_s = wait_timeout_s(p);
 	struct pg_wait_result res;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
+	long long limit_ms;
 	json_t *ev;
 
 	if (!conn)
 		return error_set(err, "no connection named '%s'",
 				 name ? name : "");
-	if (pg_wait(conn, timeout_s * 1000, sc->cancel, &res, err) < 0) {
+	/* Its own limit, or the step's timeout when that comes first. */
+	limit_ms = deadline_clamp_ms(&sc->deadline, timeout_s * 1000LL);
+	if (pg_wait(conn, (long)limit_ms, sc->cancel, &res, err) < 0) {
 		error_prefix(err, "connection '%s'", name);
 		return -1;
 	}
@@ -82,6 +86,11 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "last_ping", json_string(pg_ping_text(res.last)));
 	json_object_set_new(sc->rec, "evidence", ev);
 
+	/* What it waited at most, said as it was (the step's, if shorter). */
+	if (limit_ms < timeout_s * 1000LL) {
+		timeout_s = (long)((limit_ms + 999) / 1000);
+		json_object_set_new(ev, "step_timeout_first", json_true());
+	}
 	strbuf_addf(&exp, "within %lds", timeout_s);
 	if (res.ok)
 		strbuf_addf(&act, "after %.1f s (%d attempt%s)",
@@ -96,6 +105,25 @@ static int wait_run(struct step_ctx *sc, struct error *err)
 	return 0;
 }
 
+static const struct words wait_words[] = {
+	{ NULL, "wait until '{}' accepts connections (at most {n}s)",
+	  "等待 {} 可连接（最多 {n} 秒）" },
+	{ NULL, "accepts connections", "可连接" },
+	{ NULL, "within {n}s", "不超过 {n} 秒" },
+	{ NULL, "after {n} s (1 attempt)", "用时 {n} 秒（1 次尝试）" },
+	{ NULL, "after {n} s ({n} attempts)", "用时 {n} 秒（{n} 次尝试）" },
+	{ NULL, "not after {n}s: {w} ({n} attempts)",
+	  "{n} 秒后仍不可连接：{w}（{n} 次尝试）" },
+	{ NULL, "accepting connections", "接受连接" },
+	{ NULL, "running but rejecting connections (starting up or shutting "
+	  "down)", "运行中但拒绝连接（正在启动或关闭）" },
+	{ NULL, "no response", "无响应" },
+	{ NULL, "no attempt (unusable connection parameters)",
+	  "未尝试（连接参数不可用）" },
+	{ NULL, "unknown", "未知" },
+	WORDS_END
+};
+
 const struct step_kind step_kind_wait = {
 	.name = "wait",
 	.selectors = selectors,
@@ -104,6 +132,7 @@ const struct step_kind step_kind_wait = {
 	.params = &wait_schema,
 	.params_key = "wait",
 	.describe = wait_describe,
+	.words = wait_words,
 	.target = wait_target,
 	.run = wait_run,
 };

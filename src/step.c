@@ -1,33 +1,14 @@
 #include "step.h"
-#include "drill.h"
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
 #include "sha256.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-
-/*
- * The step kinds, in the order the loader tries their keys and lists
- * them in errors ("give it one of run, shell, checksum, ...").
- */
-const struct step_kind *const step_kinds[] = {
-	&step_kind_command,
-	&step_kind_checksum,
-	&step_kind_toc,
-	&step_kind_sql,
-	&step_kind_files,
-	&step_kind_wait,
-	&step_kind_canary,
-	&step_kind_fingerprint,
-	&step_kind_basebackup,
-	&step_kind_pgbackrest,
-	&step_kind_recover,
-	NULL,
-};
 
 const struct step_kind *step_kind_find(const char *name)
 {
@@ -37,6 +18,32 @@ const struct step_kind *step_kind_find(const char *name)
 		if (!strcmp((*k)->name, name))
 			return *k;
 	return NULL;
+}
+
+void step_kinds_check(void)
+{
+	static int checked;
+	const struct step_kind *const *k, *const *o;
+	const char *const *s, *const *t;
+
+	if (checked)
+		return;
+	for (k = step_kinds; *k; k++) {
+		if (!(*k)->name || !(*k)->selectors || !(*k)->selectors[0])
+			BUG("step kind %s: no name or no selector",
+			    (*k)->name ? (*k)->name : "(unnamed)");
+		for (o = step_kinds; o != k; o++) {
+			if (!strcmp((*o)->name, (*k)->name))
+				BUG("two step kinds named '%s'", (*k)->name);
+			for (s = (*k)->selectors; *s; s++)
+				for (t = (*o)->selectors; *t; t++)
+					if (!strcmp(*s, *t))
+						BUG("step kinds %s and %s both "
+						    "select '%s'", (*o)->name,
+						    (*k)->name, *s);
+		}
+	}
+	checked = 1;
 }
 
 json_t *step_finish_all(json_t *state)
@@ -70,20 +77,31 @@ int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	return ok;
 }
 
+void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
+		    long timeout_s)
+{
+	sc->n = n;
+	sc->id = id;
+	deadline_init(&sc->deadline, timeout_s);
+}
+
 void step_log_path(struct step_ctx *sc, const char *suffix,
 		   struct strbuf *rel, struct strbuf *abs)
 {
 	strbuf_reset(rel);
-	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->step->n, sc->step->id, suffix);
+	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->n, sc->id, suffix);
 	strbuf_reset(abs);
 	strbuf_addf(abs, "%s/%s", sc->bundle, rel->buf);
 }
 
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)
 {
+	long long left = deadline_left_ms(&sc->deadline);
+
+	/* exec: 0 is no limit; a deadline already passed still stops it. */
 	size_t i;
 
-	cmd->timeout_ms = (unsigned long)sc->step->timeout_s * 1000;
+	cmd->timeout_ms = left < 0 ? 0 : left ? (unsigned long)left : 1;
 	cmd->cancel = sc->cancel;
 	cmd->redact = sc->secrets->v;
 	for (i = 0; sc->secret_vars && i < sc->secret_vars->nr; i++)

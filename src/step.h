@@ -4,6 +4,8 @@
 #include <jansson.h>
 #include <signal.h>
 
+#include "clock.h"
+
 struct drill;
 struct drill_step;
 struct error;
@@ -22,13 +24,17 @@ struct ynode;
  * describes it, how it runs, and what the report shows of it. The
  * runner, plan and report know no kind by name.
  *
- * Adding a kind: a new step-NAME.c with its entry, one line in
- * step_kinds[] (step.c), a partial templates/kind-NAME.<lang>.md.mustache
- * per report language, a README section, and tests. See ARCHITECTURE.md.
+ * Adding a kind: a new step-NAME.c with its entry (and its words, in
+ * every report language), one line in step_kinds[] (step-table.c), a
+ * partial templates/kind-NAME.<lang>.md.mustache per report language
+ * (and kind-NAME-section.<lang>.md.mustache for a report section of its
+ * own), a README section, and tests. See ARCHITECTURE.md.
  */
 struct step_ctx;
 struct step_needs;
 struct preflight_report;
+struct step_view;
+struct words;
 
 struct step_kind {
 	const char *name;                /* the journal's "kind" */
@@ -73,10 +79,35 @@ struct step_kind {
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
-	 * Report: add kind-specific keys to the step's view `vs` (the
-	 * partial kind-NAME sees them). NULL: the description only.
+	 * Report: add kind-specific keys to the step's view (the partial
+	 * kind-NAME sees them) and the report sections it feeds (the
+	 * checksum kind's table of files, the toc kind's summaries). Called
+	 * for every step of the kind, run or not (v->rec NULL). NULL: the
+	 * description and the checks only.
 	 */
-	void (*view)(const struct drill_step *s, json_t *vs);
+	void (*view)(const struct step_view *v);
+	/*
+	 * Its words: every text it emits (checks' what, expected and
+	 * actual; its description; its target lines' labels) as English
+	 * patterns with their translations (words.h). The report says them
+	 * in its language through this table and words_common only.
+	 */
+	const struct words *words;
+	/*
+	 * A step of this kind not run (dry-run, skipped) still has a row
+	 * in the summary table of checks, with its description as what it
+	 * expects; 1 for kinds that have no check of their own to plan
+	 * (the author's commands).
+	 */
+	int no_planned_check;
+	/*
+	 * A passed check worth a finding on page 1 (an allowed error in
+	 * the output, an allowed exit code other than 0): the finding's
+	 * key (templates: f_allowed_error, f_allowed_exit) and the text to
+	 * find in the step's log, or NULL. NULL hook: none.
+	 */
+	const char *(*passed_finding)(const char *what, const char *expected,
+				      const char *actual, const char **needle);
 	/*
 	 * The run's end, after the cleanup phase whatever happened (failure,
 	 * signal): undo what its steps left behind in `state` (scratch
@@ -93,26 +124,38 @@ extern const struct step_kind *const step_kinds[];
  */
 json_t *step_finish_all(json_t *state);
 
+/*
+ * What a kind's view hook is given: the step, its journal record (NULL
+ * when it did not run), the step's view and the report's, and the
+ * report's language.
+ */
+struct step_view {
+	const struct drill *drill;
+	const struct drill_step *step;
+	json_t *rec;
+	json_t *end;        /* the run's end record; NULL: it did not end */
+	json_t *vs;
+	json_t *report;
+	int lang;           /* enum words_lang */
+};
+
+/*
+ * Checks the table once: every kind has a name and selectors of its
+ * own (no two kinds share a selector, so the order of step_kinds[]
+ * decides nothing). BUG()s when not: a programming error.
+ */
+void step_kinds_check(void);
+
 /* The kind named `name` ("command", "sql", ...), or NULL. */
 const struct step_kind *step_kind_find(const char *name);
-
-extern const struct step_kind step_kind_command;
-extern const struct step_kind step_kind_checksum;
-extern const struct step_kind step_kind_toc;
-extern const struct step_kind step_kind_sql;
-extern const struct step_kind step_kind_files;
-extern const struct step_kind step_kind_wait;
-extern const struct step_kind step_kind_canary;
-extern const struct step_kind step_kind_fingerprint;
-extern const struct step_kind step_kind_basebackup;
-extern const struct step_kind step_kind_recover;
-extern const struct step_kind step_kind_pgbackrest;
 
 /*
  * The runner (runner.c) calls kind->run and owns timing, the journal and
  * pass/fail. A run function fills sc->rec, the step's journal record:
  *   "checks":   [{"what", "expected", "actual", "ok"}]  (step_check())
- *   "evidence": {kind-specific facts for the report}
+ *   "evidence": {kind-specific facts for the report; "summary", a
+ *                one-line verdict of its own, is listed on page 1,
+ *                said through the kind's words}
  *   "message":  one line saying why it failed, when it did
  * and returns 0 when it ran (the checks decide pass or fail) or -1 with
  * err set when it could not run at all (the step fails with err's text).
@@ -132,7 +175,23 @@ struct step_ctx {
 	struct strvec *secrets;         /* secret_set(): values to redact */
 	const struct strvec *secret_vars; /* variables no command inherits */
 	volatile sig_atomic_t *cancel;
+	/*
+	 * The step's timeout_s from when it started (the runner sets it):
+	 * what its processes (step_exec_prepare), queries
+	 * (pg_deadline_from), hashing, fingerprint and waiting all stop at.
+	 */
+	struct deadline deadline;
+	long n;             /* the step's number and id, for its logs' names */
+	const char *id;
 };
+
+/*
+ * A step starts: its deadline from now (its timeout_s), the number and
+ * id its logs are named by. The runner calls it; so do tests that run a
+ * kind on their own.
+ */
+void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
+		    long timeout_s);
 /*
  * sc->state keys: "captures": {step id: result} of sql steps (for
  * same_as); "canary": the recorded row; "server_versions": {connection:

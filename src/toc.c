@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -29,7 +30,7 @@
 #define BLK_DATA 1
 #define BLK_BLOBS 3
 
-#define RD_BUF 65536
+#define RD_BUF (256u << 10)
 
 /*
  * A bounds-checked reader over a file (pread through one buffer, so a
@@ -48,6 +49,13 @@ struct rd {
 	int int_size, off_size;
 	struct strbuf where;	/* "header", "TOC entry 3 of 24 (...)" */
 	struct error *err;
+	/*
+	 * toc_read_archive_sha256: every byte the file holds hashed as the
+	 * reads pass, in order; bytes the walk hops over are read for the
+	 * hash alone (hash_to), so the file is read once, not twice.
+	 */
+	struct sha256_stream *hash;
+	uint64_t hashed;	/* bytes [0, hashed) are in `hash` */
 };
 
 static int rd_trunc(struct rd *rd, const char *field, uint64_t n)
@@ -76,21 +84,53 @@ static uint64_t rd_left(const struct rd *rd)
 	return rd->pos < rd->size ? rd->size - rd->pos : 0;
 }
 
-static int rd_fill(struct rd *rd)
+static int rd_pread(struct rd *rd, uint64_t at)
 {
 	ssize_t got;
 
 	do {
-		got = pread(rd->fd, rd->buf, RD_BUF, (off_t)rd->pos);
+		got = pread(rd->fd, rd->buf, RD_BUF, (off_t)at);
 	} while (got < 0 && errno == EINTR);
 	if (got < 0)
-		return error_errno(rd->err, "read error at byte %" PRIu64,
-				   rd->pos);
+		return error_errno(rd->err, "read error at byte %" PRIu64, at);
 	if (got == 0)
 		return error_set(rd->err, "the file shrank while being read "
-				 "(no byte %" PRIu64 ")", rd->pos);
-	rd->buf_start = rd->pos;
+				 "(no byte %" PRIu64 ")", at);
+	rd->buf_start = at;
 	rd->buf_len = (size_t)got;
+	return 0;
+}
+
+/* The buffer's bytes past `hashed` into the hash (none before it). */
+static void rd_hash_buf(struct rd *rd)
+{
+	uint64_t end = rd->buf_start + rd->buf_len;
+
+	if (!rd->hash || rd->buf_start > rd->hashed || end <= rd->hashed)
+		return;
+	sha256_stream_add(rd->hash, rd->buf + (rd->hashed - rd->buf_start),
+			  (size_t)(end - rd->hashed));
+	rd->hashed = end;
+}
+
+/* Hash [hashed, to): the bytes a walk hops over are read for it alone. */
+static int rd_hash_to(struct rd *rd, uint64_t to)
+{
+	if (!rd->hash)
+		return 0;
+	while (rd->hashed < to) {
+		if (rd_pread(rd, rd->hashed) < 0)
+			return -1;
+		rd_hash_buf(rd);
+	}
+	return 0;
+}
+
+static int rd_fill(struct rd *rd)
+{
+	if (rd_hash_to(rd, rd->pos) < 0 || rd_pread(rd, rd->pos) < 0)
+		return -1;
+	rd_hash_buf(rd);
 	return 0;
 }
 
@@ -584,6 +624,7 @@ static int read_entry(struct rd *rd, struct toc *t, size_t i, int64_t count)
 	} while (len >= 0);
 
 	at = rd->pos;
+	e->offset_at = rd->pos;
 	if (rd_offset(rd, "data offset", &flag, &e->data_offset) < 0)
 		return -1;
 	e->data_state = (enum toc_data_state)flag;
@@ -781,6 +822,7 @@ static int walk_by_offset(struct rd *rd, struct toc *t)
 				   id);
 			goto out;
 		}
+		e->block_at = e->data_offset;
 		if (walk_payload(rd, type, e->data_offset, &e->data_bytes) < 0)
 			goto out;
 		t->data_blocks++;
@@ -840,6 +882,7 @@ static int walk_sequential(struct rd *rd, struct toc *t,
 			goto out;
 		}
 		seen[hit->i] = 1;
+		e->block_at = at;
 		if (walk_payload(rd, type, at, &e->data_bytes) < 0)
 			goto out;
 		t->data_blocks++;
@@ -940,7 +983,8 @@ int toc_read_archive_mem(const void *buf, size_t len, struct toc *out,
 	return ret;
 }
 
-int toc_read_archive(const char *path, struct toc *out, struct error *err)
+static int read_file(const char *path, struct toc *out, char *sha256,
+		     struct error *err)
 {
 	struct rd rd = { 0 };
 	struct stat st;
@@ -981,13 +1025,33 @@ int toc_read_archive(const char *path, struct toc *out, struct error *err)
 	rd.buf = xmalloc(RD_BUF);
 	rd.err = err;
 	strbuf_init(&rd.where, 0);
+	if (sha256)
+		rd.hash = sha256_stream_new();
 	ret = read_archive(&rd, out);
+	if (ret == 0 && sha256) {
+		ret = rd_hash_to(&rd, rd.size);
+		sha256_stream_finish(rd.hash, sha256);
+		rd.hash = NULL;
+	}
+	if (rd.hash)
+		sha256_stream_free(rd.hash);
 	if (ret < 0)
 		error_prefix(err, "%s", path);
 	strbuf_release(&rd.where);
 	free(rd.buf);
 	close(rd.fd);
 	return ret;
+}
+
+int toc_read_archive(const char *path, struct toc *out, struct error *err)
+{
+	return read_file(path, out, NULL, err);
+}
+
+int toc_read_archive_sha256(const char *path, struct toc *out,
+			    char sha256[SHA256_HEX_LEN + 1], struct error *err)
+{
+	return read_file(path, out, sha256, err);
 }
 
 /* ---- pg_restore -l ---------------------------------------------------- */

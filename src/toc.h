@@ -68,6 +68,14 @@ struct toc_entry {
 	enum toc_data_state data_state;
 	uint64_t data_offset;	/* TOC_DATA_SET: where the data block starts */
 	uint64_t data_bytes;	/* payload as stored (compressed), once walked */
+	/*
+	 * Archive only: where this entry's data block starts, once walked
+	 * (both walks; 0 when it has none), and where its data offset field
+	 * (flag byte, then off_size bytes) is in the TOC, for tools that
+	 * rewrite an archive's data part (tests/helpers/pgdump-recompress).
+	 */
+	uint64_t block_at;
+	uint64_t offset_at;
 };
 
 struct toc {
@@ -124,6 +132,13 @@ struct toc {
  * whether the TOC itself was whole); call toc_release() either way.
  */
 int toc_read_archive(const char *path, struct toc *out, struct error *err);
+/*
+ * The same, and the SHA-256 (hex) of the whole file, hashed as it is read:
+ * one pass where reading and then hashing took two. `sha256` is set only
+ * on 0 (the file is then whole to its last byte).
+ */
+int toc_read_archive_sha256(const char *path, struct toc *out,
+			    char sha256[65], struct error *err);
 /* The same over bytes in memory. */
 int toc_read_archive_mem(const void *buf, size_t len, struct toc *out,
 			 struct error *err);

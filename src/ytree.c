@@ -220,6 +220,85 @@ static int parser_error(struct ytree *t, yaml_parser_t *p, struct error *err)
 			      "invalid YAML: %s", problem);
 }
 
+/* A scalar event's node, or NULL (err set): too long, or tagged. */
+static struct ynode *scalar_node(struct ytree *t, const yaml_event_t *ev,
+				 struct error *err)
+{
+	struct ynode *n = new_node(YNODE_SCALAR, &ev->start_mark);
+
+	if (ev->data.scalar.length > YTREE_MAX_SCALAR) {
+		ytree_error_at(t, n->line, n->col, err, "value is %zu bytes "
+			       "long; at most %u are allowed",
+			       ev->data.scalar.length, YTREE_MAX_SCALAR);
+		free(n);
+		return NULL;
+	}
+	n->str = xstrndup((const char *)ev->data.scalar.value,
+			  ev->data.scalar.length);
+	n->len = ev->data.scalar.length;
+	switch (ev->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE:
+		n->style = YSTYLE_PLAIN;
+		break;
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		n->style = YSTYLE_BLOCK;
+		break;
+	default:
+		n->style = YSTYLE_QUOTED;
+	}
+	if (ev->data.scalar.tag &&
+	    strcmp((const char *)ev->data.scalar.tag, "tag:yaml.org,2002:str")) {
+		ytree_error_at(t, n->line, n->col, err, "tags (%s) are not "
+			       "supported in drill files",
+			       (const char *)ev->data.scalar.tag);
+		free(n->str);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/*
+ * Put `n` under the open collection (or make it the root) and open it
+ * when it is one. -1 (err set, `n` freed or owned by the tree): a map
+ * key that is not text, or nesting too deep.
+ */
+static int place_node(struct ytree *t, struct ynode ***stack, size_t *depth,
+		      size_t *alloc, struct ynode *n, struct error *err)
+{
+	struct ynode *up = *depth ? (*stack)[*depth - 1] : NULL;
+
+	/* A map's kids alternate key, value: keys are text. */
+	if (up && up->type == YNODE_MAP && !(up->nkids % 2) &&
+	    n->type != YNODE_SCALAR) {
+		ytree_error_at(t, n->line, n->col, err,
+			       "a key must be text, not a %s",
+			       n->type == YNODE_MAP ? "map" : "list");
+		ynode_free(n);
+		return -1;
+	}
+	if (up) {
+		add_kid(up, n);
+	} else if (!t->root) {
+		t->root = n;
+	} else {
+		ynode_free(n); /* cannot happen: one document */
+		return -1;
+	}
+	if (n->type != YNODE_SCALAR) {
+		if (*depth >= YTREE_MAX_DEPTH) {
+			ytree_error_at(t, n->line, n->col, err,
+				       "nested deeper than %d levels",
+				       YTREE_MAX_DEPTH);
+			return -1;
+		}
+		XGROW(*stack, *depth + 1, *alloc);
+		(*stack)[(*depth)++] = n;
+	}
+	return 0;
+}
+
 static int build(struct ytree *t, yaml_parser_t *p, struct error *err)
 {
 	struct ynode **stack = NULL;
@@ -277,75 +356,14 @@ static int build(struct ytree *t, yaml_parser_t *p, struct error *err)
 					       YTREE_MAX_NODES);
 				goto out;
 			}
-			if (ev.type == YAML_SCALAR_EVENT) {
-				n = new_node(YNODE_SCALAR, &ev.start_mark);
-				if (ev.data.scalar.length > YTREE_MAX_SCALAR) {
-					ytree_error_at(t, n->line, n->col, err,
-						       "value is %zu bytes long; at "
-						       "most %u are allowed",
-						       ev.data.scalar.length,
-						       YTREE_MAX_SCALAR);
-					free(n);
-					goto out;
-				}
-				n->str = xstrndup((const char *)ev.data.scalar.value,
-						  ev.data.scalar.length);
-				n->len = ev.data.scalar.length;
-				switch (ev.data.scalar.style) {
-				case YAML_PLAIN_SCALAR_STYLE:
-					n->style = YSTYLE_PLAIN;
-					break;
-				case YAML_LITERAL_SCALAR_STYLE:
-				case YAML_FOLDED_SCALAR_STYLE:
-					n->style = YSTYLE_BLOCK;
-					break;
-				default:
-					n->style = YSTYLE_QUOTED;
-				}
-				if (ev.data.scalar.tag &&
-				    strcmp((const char *)ev.data.scalar.tag,
-					   "tag:yaml.org,2002:str")) {
-					ytree_error_at(t, n->line, n->col, err,
-						       "tags (%s) are not supported "
-						       "in drill files",
-						       (const char *)ev.data.scalar.tag);
-					free(n->str);
-					free(n);
-					goto out;
-				}
-			} else {
+			if (ev.type == YAML_SCALAR_EVENT)
+				n = scalar_node(t, &ev, err);
+			else
 				n = new_node(ev.type == YAML_SEQUENCE_START_EVENT ?
 					     YNODE_SEQ : YNODE_MAP, &ev.start_mark);
-			}
-			/* A map's kids alternate key, value: keys are text. */
-			if (depth && stack[depth - 1]->type == YNODE_MAP &&
-			    !(stack[depth - 1]->nkids % 2) &&
-			    n->type != YNODE_SCALAR) {
-				ytree_error_at(t, n->line, n->col, err,
-					       "a key must be text, not a %s",
-					       n->type == YNODE_MAP ? "map" :
-					       "list");
-				ynode_free(n);
+			if (!n || place_node(t, &stack, &depth, &alloc, n,
+					     err) < 0)
 				goto out;
-			}
-			if (depth) {
-				add_kid(stack[depth - 1], n);
-			} else if (!t->root) {
-				t->root = n;
-			} else {
-				ynode_free(n); /* cannot happen: one document */
-				goto out;
-			}
-			if (n->type != YNODE_SCALAR) {
-				if (depth >= YTREE_MAX_DEPTH) {
-					ytree_error_at(t, n->line, n->col, err,
-						       "nested deeper than %d levels",
-						       YTREE_MAX_DEPTH);
-					goto out;
-				}
-				XGROW(stack, depth + 1, alloc);
-				stack[depth++] = n;
-			}
 			break;
 		}
 		case YAML_SEQUENCE_END_EVENT:

@@ -65,13 +65,16 @@ expect_grep "$H" "$TRASH/r4/report.md"
 cat <<EOF
 phases:
   backup:
-    - {id: hold, run: [sleep, "3"]}
+    - {id: hold, run: [sh, -c, "touch '$W/holding'; while [ ! -e '$W/release' ]; do sleep 0.1; done"]}
 EOF
 } >"$TRASH/lock.yaml"
 "$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l1" >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Held while its step runs; released by the test, not by a clock.
+i=0
+while [ ! -e "$W/holding" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 expect_exit 3 "$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l2"
+touch "$W/release"
 expect_grep 'another run of drill lock in environment test holds .*(pid [0-9]*, started ' "$ERR"
 wait $pid
 expect_true "the first run passed" test $? -eq 0

@@ -14,7 +14,7 @@ expect_grep 'canary-delete   !! DESTRUCTIVE' "$OUT"
 expect_no_grep 'canary-gone .*DESTRUCTIVE' "$OUT"
 expect_grep '(only if step pg-dump ran)' "$OUT"
 expect_grep_F 'rm-dump-in-container' "$OUT"
-expect_grep_F '*执行条件：only if step pg-dump ran。*' "$TRASH/p0/report.md"
+expect_grep_F '*执行条件：仅当步骤 pg-dump 已运行。*' "$TRASH/p0/report.md"
 
 # Failure before anything was dumped: the cleanup that removes the dump
 # is skipped, with the reason; the unconditional cleanup still runs.

@@ -14,7 +14,7 @@ expect_grep_F '(SQL: SELECT "channelid", "message", "createat" FROM "posts" WHER
 expect_grep_F '(timeout 1h)' "$P"
 expect_grep_F '(in container mm-db)' "$P"
 expect_grep_F '(the compose project in /home/ratio/mattermost/environments/prod)' "$P"
-expect_grep_F '- in container mm-db' "$TRASH/p1/report.md"
+expect_grep_F '- 容器 mm-db' "$TRASH/p1/report.md"
 expect_grep_F '(only if step pg-dump ran)' "$P"
 expect_grep_F 'prerequisites (checked before step 1):' "$P"
 expect_grep '^  programs .*sudo, docker, ' "$P"

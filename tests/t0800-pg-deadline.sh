@@ -16,6 +16,9 @@ psql_q "CREATE TABLE posts (id text PRIMARY KEY, message text);
 
 # Seconds since the epoch, with decimals (date +%s.%N is GNU, as here).
 now() { date +%s.%N; }
+# The bounds below are against a hang (the queries sleep 30 s and more,
+# the hung server never answers), with room for a loaded machine: they
+# are not timing assertions (issue 21).
 elapsed_lt() { # START MAX: now - START < MAX
 	awk -v a="$1" -v b="$(now)" -v m="$2" 'BEGIN { exit !(b - a < m) }'
 }
@@ -62,7 +65,7 @@ NAME=sleep drill sleep "  verify_backup:" \
 	"    - {id: nap, sql: {connection: db, query: 'SELECT pg_sleep(60)'}, timeout: 2s}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/sleep.yaml" -o "$TRASH/b1"
-expect_true "pg_sleep: stopped within the timeout + grace" elapsed_lt "$t0" 9
+expect_true "pg_sleep: stopped within the timeout + grace" elapsed_lt "$t0" 25
 expect_grep 'step 1 (nap) failed: query failed: timed out after 2 s waiting for SELECT pg_sleep(60)' "$ERR"
 expect_true "pg_sleep: status failed" test "$(jq_step "$TRASH/b1" nap .status)" = failed
 expect_true "pg_sleep: the backend's query was cancelled" wait_no_backend '%pg_sleep(60)%'
@@ -84,7 +87,7 @@ NAME=lock drill lock "  verify_backup:" \
 	"    - {id: del, canary: delete, timeout: 2s}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/lock.yaml" --confirm test -o "$TRASH/b2"
-expect_true "row lock: stopped within the timeout + grace" elapsed_lt "$t0" 9
+expect_true "row lock: stopped within the timeout + grace" elapsed_lt "$t0" 25
 expect_grep 'step 2 (del) failed: canary query failed: timed out after 2 s waiting for DELETE FROM "posts" WHERE "id" = \$1' "$ERR"
 expect_true "row lock: the DELETE is no longer waiting" wait_no_backend 'DELETE FROM%'
 expect_true "row lock: the row is still there" test "$(psql_q "SELECT count(*) FROM posts WHERE id = 'c1'")" = 1
@@ -95,10 +98,14 @@ wait $lockpid
 # 3. A COMMIT waiting for a synchronous standby that does not exist.
 psql_q "ALTER SYSTEM SET synchronous_standby_names = 'nosuch'" &&
 	psql_q "SELECT pg_reload_conf()" >/dev/null || fail "synchronous_standby_names"
-sleep 0.5
+# Until a new session sees it (a reload is asynchronous), not a fixed wait.
+i=0
+until [ "$(psql_q "SHOW synchronous_standby_names")" = nosuch ] || [ $i -gt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/lock.yaml" --confirm test -o "$TRASH/b3"
-expect_true "COMMIT: stopped within the timeout + grace" elapsed_lt "$t0" 9
+expect_true "COMMIT: stopped within the timeout + grace" elapsed_lt "$t0" 25
 expect_grep 'step 2 (del) failed: timed out after 2 s waiting for COMMIT' "$ERR"
 expect_true "COMMIT: the backend no longer waits for the standby" wait_no_backend 'COMMIT'
 expect_true "COMMIT: the report says so" grep -q 'timed out after 2 s waiting for COMMIT' "$TRASH/b3/report.md"
@@ -116,21 +123,21 @@ NAME=hang drill hang "  verify_backup:" \
 	"    - {id: q, sql: {connection: hang, query: 'SELECT 1'}, timeout: 2s}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/hang.yaml" -o "$TRASH/b4"
-expect_true "hung server: stopped at the step's timeout" elapsed_lt "$t0" 6
+expect_true "hung server: stopped at the step's timeout" elapsed_lt "$t0" 25
 expect_grep "step 1 (q) failed: connection 'hang': timed out after 2 s connecting" "$ERR"
 # The connection's own connect_timeout, shorter than the step's.
 NAME=hang2 drill hang2 "  verify_backup:" \
 	"    - {id: q, sql: {connection: hang_short, query: 'SELECT 1'}}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/hang2.yaml" -o "$TRASH/b5"
-expect_true "hung server: stopped at connect_timeout" elapsed_lt "$t0" 6
+expect_true "hung server: stopped at connect_timeout" elapsed_lt "$t0" 25
 expect_grep "connection 'hang_short': timed out after 2 s connecting (the connection's connect_timeout)" "$ERR"
 # wait and canary steps against it end too.
 NAME=hang3 drill hang3 "  verify_backup:" \
 	"    - {id: w, wait: {connection: hang_short, timeout: 3s}}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/hang3.yaml" -o "$TRASH/b6"
-expect_true "wait on a hung server: ends near its timeout" elapsed_lt "$t0" 9
+expect_true "wait on a hung server: ends near its timeout" elapsed_lt "$t0" 25
 expect_grep 'not after 3s: no response' "$TRASH/b6/report.md"
 
 # The toc step's check of the live server's version has the deadline too.
@@ -139,7 +146,7 @@ NAME=toc drill toc "  verify_backup:" \
 	"    - {id: t, toc: {dump: '$TRASH/db.dump', connection: hang, pg_restore: '$PG_BIN/pg_restore'}, timeout: 3s}"
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/toc.yaml" -o "$TRASH/b8"
-expect_true "toc on a hung server: stopped at the step's timeout" elapsed_lt "$t0" 8
+expect_true "toc on a hung server: stopped at the step's timeout" elapsed_lt "$t0" 25
 expect_grep "step 1 (t) failed: connection 'hang': timed out after 3 s connecting" "$ERR"
 
 # A server that stops answering mid-query (postmaster and backend
@@ -159,7 +166,7 @@ wait $pid
 rc=$?
 kill -CONT "$postmaster" "$backend"
 expect_true "frozen server: exit 1 (got $rc)" test $rc -eq 1
-expect_true "frozen server: ended within timeout + cancel wait + grace" elapsed_lt "$t0" 10
+expect_true "frozen server: ended within timeout + cancel wait + grace" elapsed_lt "$t0" 20
 expect_grep 'step 1 (f) failed: query failed: timed out after 3 s waiting for SELECT pg_sleep(30)' "$TRASH/f.err"
 
 # 5. SIGTERM during a long sql step: ABORTED within the grace period,
@@ -179,7 +186,7 @@ kill -TERM $pid
 wait $pid
 rc=$?
 expect_true "SIGTERM: exit 1 (got $rc)" test $rc -eq 1
-expect_true "SIGTERM: ended within the grace period" elapsed_lt "$t0" 7
+expect_true "SIGTERM: ended within the grace period" elapsed_lt "$t0" 25
 expect_true "SIGTERM: step aborted" test "$(jq_step "$TRASH/b7" long .status)" = aborted
 expect_true "SIGTERM: the message names the statement" sh -c \
 	"jq_step() { jq -r \"select(.type == \\\"step\\\" and .id == \\\"\$2\\\") | \$3\" \"\$1/journal.jsonl\"; };

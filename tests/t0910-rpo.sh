@@ -367,7 +367,7 @@ expect_grep 'The RPO is not counted in the verdict' "$R"
 expect_no_grep 'RPO.*`PASSED`' "$R"
 cp -r "$TRASH/own" "$TRASH/own-zh"
 expect_exit 0 "$RDRILL" render "$TRASH/own-zh" --lang zh-CN
-expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1.0 s（未证明） | 2.[0-9] s | `NOT DEMONSTRATED` |' "$TRASH/own-zh/report.zh-CN.md"
+expect_grep '| RPO（本次演练自行生成的备份：证明可恢复，不证明备份计划；备份完成 → 首个破坏步骤开始） | 1.0 秒（未证明） | 2.[0-9] 秒 | `NOT DEMONSTRATED` |' "$TRASH/own-zh/report.zh-CN.md"
 
 # 9. The seed's variant plans against what the nightly job left (the
 # prod path given as --var): the rule, and today's pick.
@@ -390,6 +390,7 @@ rows() { # REPORT: the verdict's RTO/RPO table and the lines under it
 		sed -e "s#$TRASH#TRASH#g" \
 		    -e 's#[0-9]\{4\}-[0-9-]*T[0-9:.]*Z#TIME#g' \
 		    -e 's#| [0-9.]* m*s |#| DUR |#g' \
+		    -e 's#| [0-9.]* \(毫秒\|秒\) |#| DUR |#g' \
 		    -e 's#[0-9a-f]\{64\}#SHA#g' \
 		    -e 's#^Previous run, .*#PREVIOUS RUN#' -e 's#^上次演练 .*#PREVIOUS RUN#'
 }

@@ -16,6 +16,8 @@ B=$TRASH/runs/b
 page1() { # report -> page 1, figures and names that vary replaced
 	sed -n '1,/^## Evidence in detail/p;/^## 证据详情/q' "$1" | sed -E \
 		-e 's/[0-9]+m[0-9]{2}s|[0-9]+(\.[0-9]+)? (ms|s)\b/<d>/g' \
+		-e 's/[0-9]+ (天|小时|分) [0-9]{2} (小时|分|秒)/<d>/g' \
+		-e 's/[0-9]+(\.[0-9]+)? (毫秒|秒)/<d>/g' \
 		-e 's/20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}( to [0-9:]{8})?/<time>/g' \
 		-e 's/[0-9a-f]{64}/<hash>/g' \
 		-e 's#`[^`]*rdrill-pitr\.[A-Za-z0-9]+`#`<work>`#g' \

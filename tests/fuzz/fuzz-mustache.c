@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t tlen = nul ? (size_t)(nul - data) : size;
 	json_t *ctx, *partials;
-	struct mustache_opts opts = { NULL, NULL };
+	struct mustache_opts opts = { NULL, NULL, NULL, NULL };
 	struct strbuf out = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 

@@ -406,12 +406,12 @@ static void test_model_fields(void **state)
 	assert_int_equal(d->nitems, 1);
 	assert_string_equal(d->items[0].source.v[0], "x");
 	assert_int_equal(d->nsteps, 4);
-	assert_ptr_equal(d->steps[0].kind, &step_kind_command);
+	assert_ptr_equal(d->steps[0].kind, step_kind_find("command"));
 	assert_int_equal(d->steps[0].phase, DRILL_BACKUP);
 	assert_int_equal(d->steps[0].timeout_s, 3600);
 	assert_string_equal(d->steps[0].display, "ls");
-	assert_ptr_equal(d->steps[1].kind, &step_kind_wait);
-	assert_ptr_equal(d->steps[2].kind, &step_kind_files);
+	assert_ptr_equal(d->steps[1].kind, step_kind_find("wait"));
+	assert_ptr_equal(d->steps[2].kind, step_kind_find("files"));
 	assert_int_equal(d->steps[3].phase, DRILL_CLEANUP);
 	assert_int_equal(d->steps[3].timeout_s, 90);
 	assert_int_equal(d->steps[3].n, 4);
@@ -514,6 +514,8 @@ static void test_kinds_complete(void **state)
 		assert_true((*k)->params->size > 0);
 		assert_non_null((*k)->describe);
 		assert_non_null((*k)->run);
+		/* Its words: what it emits, in every report language. */
+		assert_non_null((*k)->words);
 		/* Its report partial, in every language (tests run at the top). */
 		for (l = langs; *l; l++) {
 			char path[128];
@@ -522,8 +524,21 @@ static void test_kinds_complete(void **state)
 			if (access(path, R_OK) != 0)
 				fail_msg("%s is missing", path);
 		}
+		/* A report section of its own: in every language, or none. */
+		{
+			int have = 0;
+			for (l = langs; *l; l++) {
+				char path[128];
+				snprintf(path, sizeof(path), "templates/kind-%s-"
+					 "section.%s.md.mustache", (*k)->name, *l);
+				have += access(path, R_OK) == 0;
+			}
+			assert_true(have == 0 || have == 2);
+		}
 	}
 	assert_true(n >= 7);
+	/* No two kinds share a name or a selector (BUG()s otherwise). */
+	step_kinds_check();
 	assert_null(step_kind_find("nosuch"));
 	assert_null(step_kind_find(NULL));
 }

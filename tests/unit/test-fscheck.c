@@ -468,8 +468,10 @@ static void run_step(struct run *r, json_t *params)
 	r->rec = json_object();
 	r->sc.drill = r->d;
 	r->sc.step = &r->d->steps[0];
+	step_ctx_begin(&r->sc, r->sc.step->n, r->sc.step->id,
+		       r->sc.step->timeout_s);
 	r->sc.rec = r->rec;
-	r->rc = step_kind_files.run(&r->sc, &r->err);
+	r->rc = step_kind_find("files")->run(&r->sc, &r->err);
 }
 
 static void run_release(struct run *r)

@@ -125,7 +125,8 @@ static void spec_case(void **state)
 	json_t *t = c->test;
 	const char *tmpl = json_string_value(json_object_get(t, "template"));
 	const char *want = json_string_value(json_object_get(t, "expected"));
-	struct mustache_opts opts = { json_object_get(t, "partials"), NULL };
+	struct mustache_opts opts = { json_object_get(t, "partials"), NULL,
+				      NULL, NULL };
 	struct strbuf out = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	int rc;
@@ -291,7 +292,7 @@ static void test_recursive_partials(void **state)
 				     "num", 5);
 	json_t *tree = json_pack("{s:s, s:[{s:s, s:[]}]}", "content", "X",
 				 "nodes", "content", "Y", "nodes");
-	struct mustache_opts opts = { partials, NULL };
+	struct mustache_opts opts = { partials, NULL, NULL, NULL };
 
 	(void)state;
 	render_fails("{{>self}}", 9, NULL, &opts,
@@ -329,7 +330,7 @@ static void test_custom_escape(void **state)
 {
 	json_t *data = json_pack("{s:s, s:[s,s], s:i}", "x", "a<b",
 				 "list", "p", "q", "n", 7);
-	struct mustache_opts opts = { NULL, brackets };
+	struct mustache_opts opts = { NULL, brackets, NULL, NULL };
 
 	(void)state;
 	render_ok("{{x}}|{{{x}}}|{{&x}}|{{#list}}{{.}}{{/list}}|{{n}}", data,
@@ -390,7 +391,7 @@ static void test_fuzz(void **state)
 				 "x", "b", "b", 1, ".", "dot");
 	json_t *partials = json_pack("{s:s, s:s}", "a", "{{#a}}{{>b}}{{/a}}",
 				     "b", "{{>a}}{{b}}\n");
-	struct mustache_opts opts = { partials, NULL };
+	struct mustache_opts opts = { partials, NULL, NULL, NULL };
 	unsigned int seed = 12345;
 	char buf[64];
 	int i, n, k, ok = 0, bad = 0;

@@ -332,6 +332,8 @@ static int fx_step(struct fixture *f, const char *step_json, struct error *err)
 	f->drill = fixture_drill(f->body, step);
 	f->sc.drill = f->drill;
 	f->sc.step = &f->drill->steps[0];
+	step_ctx_begin(&f->sc, f->sc.step->n, f->sc.step->id,
+		       f->sc.step->timeout_s);
 	f->sc.rec = json_object();
 	error_release(err);
 	error_init(err);
@@ -616,7 +618,7 @@ static void test_truncation(void **state)
 	struct error err = ERROR_INIT;
 	PGconn *c = admin();
 	struct strbuf first_text = STRBUF_INIT, log = STRBUF_INIT;
-	struct pg_first first = { 0, 0, &first_text };
+	struct pg_first first = { 0, 0, &first_text, 0, "" };
 	struct pg_query_opts o = { 0, NULL, NULL, NULL, &first, 0 };
 	char path[] = "/tmp/rdrill-test-pg-rows.XXXXXX", hex[SHA256_HEX_LEN + 1];
 	json_t *res;
@@ -639,6 +641,7 @@ static void test_truncation(void **state)
 	/* The whole result is in the log, canonical, and hashed. */
 	assert_true(first.have && !first.null);
 	assert_string_equal(first_text.buf, "1");
+	assert_int_equal(first.len, 1);
 	assert_int_equal(strbuf_read_file(&log, path, 1 << 20), 0);
 	assert_int_equal(o.log_bytes, log.len);
 	assert_true(!strncmp(log.buf, "[\"g\",\"t\"]\n[\"1\",\"row 1\"]\n",
@@ -1031,6 +1034,19 @@ static void test_wait(void **state)
 	/* 250, 500, 1000 ms apart, then the last try at the deadline. */
 	assert_true(json_integer_value(json_object_get(ev, "attempts")) >= 3);
 	assert_true(json_integer_value(json_object_get(ev, "elapsed_ms")) >= 2000);
+
+	/* The step's timeout comes first: the wait stops at it (issue 22). */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fx_step(&f, "{\"id\": \"w4\", \"kind\": \"wait\", "
+			 "\"timeout_s\": 2, \"wait\": {\"connection\": "
+			 "\"down\", \"timeout_s\": 30}}", &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(s >= 2.0 && s < 4.0);
+	assert_string_equal(oks(&f), "0");
+	/* And says so: it waited 2 s, not its own 30. */
+	assert_string_equal(check_field(&f, 0, "expected"), "within 2s");
+	assert_non_null(strstr(check_field(&f, 0, "actual"), "not after 2s"));
 
 	/* A cancel stops the wait at once. */
 	{

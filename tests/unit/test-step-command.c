@@ -75,6 +75,7 @@ static void run_step(struct strvec *secrets, struct strbuf *log)
 	memset(&sc, 0, sizeof(sc));
 	sc.drill = d;
 	sc.step = &d->steps[0];
+	step_ctx_begin(&sc, sc.step->n, sc.step->id, sc.step->timeout_s);
 	sc.rec = json_object();
 	sc.state = state;
 	sc.bundle = base;
