@@ -183,7 +183,7 @@ static void check_kinds(const struct drill *d, json_t *checks,
 
 	for (i = 0; i < d->nsteps; i++)
 		if (d->steps[i].kind->preflight)
-			d->steps[i].kind->preflight(&d->steps[i], &r);
+			d->steps[i].kind->preflight(d, &d->steps[i], &r);
 	ssh_preflight(d, &r);
 }
 

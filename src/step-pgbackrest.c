@@ -237,6 +237,113 @@ static int stanza_ok(json_t *stanza, struct strbuf *why)
 	return code == 0;
 }
 
+/*
+ * The earliest target time of the recover steps of drill `d` that
+ * restore from step `id` (given, or, when `files`, in its file when that
+ * is written already): a backup that ends after it cannot reach it, so
+ * the pick (without `set:`) is the newest backup that ended before it,
+ * as pgBackRest's own --type=time restore would choose. -1 when no
+ * recover step has a time target.
+ */
+static double target_limit(const struct drill *d, const char *id, int files)
+{
+	double lim = -1, t;
+	size_t i;
+
+	for (i = 0; i < d->nsteps; i++) {
+		const struct drill_step *rs = &d->steps[i];
+		json_t *r = json_object_get(rs->json, "recover");
+		const char *tt = jget_str(r, "target_time");
+		const char *file = jget_str(r, "target_time_file");
+		struct strbuf text = STRBUF_INIT;
+		struct error e = ERROR_INIT;
+
+		if (rs->kind != step_kind_find("recover") || !jget_str(r, "pgbackrest") ||
+		    strcmp(jget_str(r, "pgbackrest"), id))
+			continue;
+		if (!tt && files && file && safefs_read_regular(file, 1, &text,
+								4096, &e) == 0) {
+			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
+			strbuf_rtrim(&text);
+			tt = text.buf;
+		}
+		if (tt && pitrproof_parse_time(tt, &t) == 0 && (lim < 0 || t < lim))
+			lim = t;
+		strbuf_release(&text);
+		error_release(&e);
+	}
+	return lim;
+}
+
+/*
+ * Known before step 1: a recover step's target time (given in the
+ * drill, not a file a step may still write) that is already past, and
+ * the stanza's backups as `info` lists them. The backup to restore
+ * (`set:`, or any when none is named) must have ended by then, or no
+ * recovery can reach the target: refused now, not after the backup
+ * steps. A backup a drill takes itself ends later still. Nothing is
+ * added when the check does not apply.
+ */
+static void target_check(const struct drill *d, const struct drill_step *s,
+			 json_t *stanza, struct preflight_report *r)
+{
+	const struct pgbackrest_params *p = s->params;
+	double lim = target_limit(d, s->id, 0);
+	json_t *b, *best = NULL;
+	json_int_t stop, bstop = -1;
+	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT,
+		      ts = STRBUF_INIT, what = STRBUF_INIT;
+	struct timespec now;
+	size_t i;
+	int ok;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (lim < 0 || lim >= (double)now.tv_sec + now.tv_nsec / 1e9)
+		return;
+	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
+		const char *label = jget_str(b, "label");
+		if (!label || jget_int(json_object_get(b, "timestamp"), "stop",
+				       &stop) < 0)
+			continue;
+		if (p->set ? !strcmp(label, p->set) :
+		    stop <= (json_int_t)lim && stop > bstop) {
+			best = b;
+			bstop = stop;
+		}
+	}
+	if (p->set && !best)
+		return;   /* the run's own check names a missing label */
+	utc_str((json_int_t)lim, &ts);
+	strbuf_addf(&what, "pgBackRest stanza %s: backup ended by the recover "
+		    "step's target time", p->stanza);
+	strbuf_addf(&exp, "%s ended by %s", p->set ? p->set : "a backup",
+		    ts.buf);
+	ok = best && bstop <= (json_int_t)lim;
+	if (best) {
+		utc_str(bstop, &ts);
+		strbuf_addf(&act, "%s stopped %s", jget_str(best, "label"), ts.buf);
+	} else {
+		strbuf_addf(&act, "none of %zu backups", json_array_size(
+				    json_object_get(stanza, "backup")));
+	}
+	utc_str((json_int_t)lim, &ts);
+	if (best)
+		strbuf_addf(&why, "pgBackRest stanza %s: target time %s is "
+			    "before the end of backup %s: no recovery can "
+			    "reach it", p->stanza, ts.buf, act.buf);
+	else
+		strbuf_addf(&why, "pgBackRest stanza %s: target time %s is "
+			    "before the end of every backup (%s; one the drill "
+			    "takes ends later still): no recovery can reach it",
+			    p->stanza, ts.buf, act.buf);
+	preflight_add(r, what.buf, exp.buf, act.buf, ok, why.buf);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+	strbuf_release(&why);
+	strbuf_release(&ts);
+	strbuf_release(&what);
+}
+
 /* `info` into memory (preflight: no bundle yet, no log). */
 
 /* ": " and the first line of what pgbackrest printed on stderr, if any. */
@@ -251,7 +358,8 @@ static void add_first_line(struct strbuf *act, const struct strbuf *err)
 	strbuf_add(act, err->buf, nl ? (size_t)(nl - err->buf) : err->len);
 }
 
-static void pbr_preflight(const struct drill_step *s, struct preflight_report *r)
+static void pbr_preflight(const struct drill *d, const struct drill_step *s,
+			  struct preflight_report *r)
 {
 	const struct pgbackrest_params *p = s->params;
 	struct exec_cmd cmd = EXEC_CMD_INIT;
@@ -288,6 +396,8 @@ static void pbr_preflight(const struct drill_step *s, struct preflight_report *r
 	strbuf_addf(&why, "pgBackRest stanza %s: %s", p->stanza, act.buf);
 	preflight_add(r, what.buf, "status 0 (ok) or 2 (no valid backups yet): "
 		      "stanza present, repository readable", act.buf, ok, why.buf);
+	if (ok)
+		target_check(d, s, stanza, r);
 	json_decref(root);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);
@@ -353,44 +463,6 @@ static int run_pbr(struct step_ctx *sc, const char *command, int json,
 	strbuf_release(&abs2);
 	strbuf_release(&sfx);
 	return ret;
-}
-
-/*
- * The earliest target time of the recover steps that restore from this
- * step (given, or in its file when that is written already): a backup
- * that ends after it cannot reach it, so the pick (without `set:`) is the
- * newest backup that ended before it, as pgBackRest's own --type=time
- * restore would choose. -1 when no recover step has a time target.
- */
-static double target_limit(struct step_ctx *sc)
-{
-	double lim = -1, t;
-	size_t i;
-
-	for (i = 0; i < sc->drill->nsteps; i++) {
-		const struct drill_step *rs = &sc->drill->steps[i];
-		json_t *r = json_object_get(rs->json, "recover");
-		const char *tt = jget_str(r, "target_time");
-		const char *file = jget_str(r, "target_time_file");
-		struct strbuf text = STRBUF_INIT;
-
-		if (rs->kind != step_kind_find("recover") || !jget_str(r, "pgbackrest") ||
-		    strcmp(jget_str(r, "pgbackrest"), sc->step->id))
-			continue;
-		struct error e = ERROR_INIT;
-
-		if (!tt && file && safefs_read_regular(file, 1, &text, 4096,
-						      &e) == 0) {
-			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
-			strbuf_rtrim(&text);
-			tt = text.buf;
-		}
-		if (tt && pitrproof_parse_time(tt, &t) == 0 && (lim < 0 || t < lim))
-			lim = t;
-		strbuf_release(&text);
-		error_release(&e);
-	}
-	return lim;
 }
 
 /*
@@ -595,7 +667,7 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	backups = json_array();
 	json_object_set_new(ev, "backups", backups);
 	if (!p->set)
-		limit = target_limit(sc);
+		limit = target_limit(sc->drill, sc->step->id, 1);
 	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
 		json_t *f = backup_facts(b, i, err);
 		json_int_t t;

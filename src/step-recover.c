@@ -79,6 +79,7 @@ struct recover_params {
 	const char *disaster_time, *disaster_time_file;
 	struct schema_kv settings;
 	int in_place;
+	int delta;
 	int write_probe;
 	int amcheck, checksums;
 };
@@ -152,6 +153,10 @@ static const struct schema_field recover_fields[] = {
 	{ .key = "in_place", .type = SCHEMA_BOOL, .off = F(in_place),
 	  .help = "restore into an existing empty directory and keep the "
 		  "server (destructive: needs --confirm)" },
+	{ .key = "delta", .type = SCHEMA_BOOL, .off = F(delta),
+	  .help = "pgbackrest only: `pgbackrest restore --delta` into an "
+		  "existing scratch directory holding an earlier restore "
+		  "(kept after the run, its server stopped)" },
 	{ NULL },
 };
 
@@ -242,6 +247,13 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 						       "'%s' is written by "
 						       "rdrill itself", key);
 	}
+	if (json_is_true(json_object_get(r, "delta")) &&
+	    (!json_object_get(r, "pgbackrest") ||
+	     json_is_true(json_object_get(r, "in_place"))))
+		return schema_error_at(c, ynode_get(rn, "delta"),
+				       "delta: true is pgBackRest's delta restore "
+				       "into a kept scratch directory: it needs "
+				       "pgbackrest and not in_place");
 	/*
 	 * In place replaces a data directory: that marks the step
 	 * destructive (it then needs --confirm), as README says; only an
@@ -266,7 +278,8 @@ static void recover_describe(const struct drill_step *s, struct strbuf *out)
 
 	strbuf_addf(out, "recover %s backup of step '%s' into %s%s, to ",
 		    p->backup ? "the base" : "the pgBackRest",
-		    p->backup ? p->backup : p->pgbackrest, p->in_place ? "(in place) " : "scratch ",
+		    p->backup ? p->backup : p->pgbackrest, p->in_place ? "(in place) " : p->delta ?
+		    "(delta) scratch " : "scratch ",
 		    p->scratch);
 	if (p->target_time)
 		strbuf_addf(out, "time %s", p->target_time);
@@ -290,7 +303,9 @@ static void recover_target(const struct drill *d, const struct drill_step *s,
 	plan_conn_target(d, p->connection, &sb);
 	strvec_push(lines, sb.buf);
 	strvec_pushf(lines, "data directory %s (%s)", p->scratch, p->in_place ?
-		     "in place: kept" : "scratch: created, removed after the run");
+		     "in place: kept" : p->delta ? "existing: pgbackrest restore --delta "
+		     "over it, kept after the run" :
+		     "scratch: created, removed after the run");
 	strbuf_release(&sb);
 }
 
@@ -554,7 +569,7 @@ static const char *cell(json_t *row, size_t i)
 /* The scratch server's entry in sc->state["scratch"], for recover_finish. */
 static void register_scratch(struct step_ctx *sc, const char *data,
 			     const char *sock, const char *pg_ctl,
-			     const char *run_as)
+			     const char *run_as, int keep)
 {
 	json_t *arr = json_object_get(sc->state, "scratch"), *o = json_object();
 
@@ -568,6 +583,9 @@ static void register_scratch(struct step_ctx *sc, const char *data,
 	json_object_set_new(o, "pg_ctl", step_json_str(pg_ctl));
 	if (run_as)
 		json_object_set_new(o, "run_as", step_json_str(run_as));
+	/* A delta restore's directory is the next delta's base: kept. */
+	if (keep)
+		json_object_set_new(o, "keep_data", json_true());
 	json_array_append_new(arr, o);
 }
 
@@ -1118,7 +1136,24 @@ restore:
 	}
 	{
 		struct stat s0;
-		if (stat(p->scratch, &s0) == 0 && !p->in_place) {
+		/*
+		 * delta: pgBackRest's own --delta rewrites the files of an
+		 * earlier restore that differ; never under a running server.
+		 */
+		if (p->delta && (stat(p->scratch, &s0) < 0 ||
+				 !S_ISDIR(s0.st_mode))) {
+			error_set(err, "%s is not an existing directory: delta: "
+				  "true restores over an earlier restore",
+				  p->scratch);
+			goto out;
+		}
+		if (p->delta && server_alive(p->scratch)) {
+			error_set(err, "%s: a server runs on it (postmaster.pid): "
+				  "no delta restore under a live server",
+				  p->scratch);
+			goto out;
+		}
+		if (stat(p->scratch, &s0) == 0 && !p->in_place && !p->delta) {
 			error_set(err, "%s exists: a scratch data directory must be "
 				  "new (the live one is never the target; "
 				  "in_place: true for an in-place drill)",
@@ -1152,14 +1187,16 @@ restore:
 		error_errno(err, "mkdir %s", sock);
 		goto out;
 	}
-	if (mkdir(p->scratch, 0700) < 0 && !(p->in_place && errno == EEXIST)) {
+	if (mkdir(p->scratch, 0700) < 0 &&
+	    !((p->in_place || p->delta) && errno == EEXIST)) {
 		error_errno(err, "mkdir %s", p->scratch);
 		rmdir(sock);
 		goto out;
 	}
 	/* From here on, whatever happens, the run's end removes them. */
 	if (!p->in_place)
-		register_scratch(sc, p->scratch, sock, pg_ctl.buf, p->run_as);
+		register_scratch(sc, p->scratch, sock, pg_ctl.buf, p->run_as,
+				 p->delta);
 	if (give(sock, u, err) < 0 || give(p->scratch, u, err) < 0)
 		goto out;
 
@@ -1202,6 +1239,8 @@ restore:
 			strvec_pushf(&argv, "--target-timeline=%s",
 				     p->target_timeline);
 		strvec_push(&argv, "--archive-mode=off");
+		if (p->delta)
+			strvec_push(&argv, "--delta");
 		/* Its own account of the restore, in its log. */
 		strvec_push(&argv, "--log-level-console=info");
 		strvec_push(&argv, "restore");
@@ -1652,14 +1691,19 @@ static void recover_finish(json_t *state, json_t *out)
 		json_object_set_new(r, "server_stopped", json_boolean(
 				    !server_alive(data)));
 		{
-			const char *argv[] = { "rm", "-rf", "--", data, sock, NULL };
+			int keep = json_is_true(json_object_get(o, "keep_data"));
+			const char *argv[] = { "rm", "-rf", "--", keep ? sock : data,
+					       keep ? NULL : sock, NULL };
 			strvec_pushv(&cmd.argv, argv);
 			cmd.timeout_ms = 600000;
 			exec_run(&cmd, &res, &e);
 			exec_cmd_release(&cmd);
+			if (keep)
+				json_object_set_new(r, "kept", json_true());
+			json_object_set_new(r, "removed", json_boolean(
+					    (keep || stat(data, &st) < 0) &&
+					    stat(sock, &st) < 0));
 		}
-		json_object_set_new(r, "removed", json_boolean(
-				    stat(data, &st) < 0 && stat(sock, &st) < 0));
 		json_array_append_new(out, r);
 		exec_result_release(&res);
 		error_release(&e);
@@ -1770,6 +1814,9 @@ static const struct words recover_words[] = {
 	{ NULL, "data directory {} (in place: kept)", "数据目录 {}（原地：保留）" },
 	{ NULL, "data directory {} (scratch: created, removed after the run)",
 	  "数据目录 {}（临时：创建，演练后删除）" },
+	{ NULL, "data directory {} (existing: pgbackrest restore --delta over "
+	  "it, kept after the run)", "数据目录 {}（已存在：在其上执行 "
+	  "`pgbackrest restore --delta`，演练后保留）" },
 	{ NULL, "target LSN after the backup's end", "目标 LSN 在备份结束之后" },
 	{ NULL, "target time after the backup's end", "目标时间在备份结束之后" },
 	{ NULL, "WAL archive holds every segment to the target",

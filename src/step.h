@@ -70,9 +70,11 @@ struct step_kind {
 	/*
 	 * Checks of its own before step 1 (a pgBackRest stanza that must
 	 * exist), each through preflight_add(); a failed one refuses the
-	 * run (exit 3). NULL: none.
+	 * run (exit 3). `d` is the whole drill: a check may depend on the
+	 * steps that use this one (a recover step's target time). NULL:
+	 * none.
 	 */
-	void (*preflight)(const struct drill_step *s,
+	void (*preflight)(const struct drill *d, const struct drill_step *s,
 			  struct preflight_report *r);
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
