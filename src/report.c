@@ -260,11 +260,12 @@ static void add_said(json_t *arr, const char *text, int lang)
 
 /* The tables a step's texts are said through: its kind's, then shared. */
 static void kind_tables(const struct step_kind *k,
-			const struct words *tables[3])
+			const struct words *tables[4])
 {
 	tables[0] = k->words ? k->words : words_common;
-	tables[1] = words_common;
-	tables[2] = NULL;
+	tables[1] = words_pick;
+	tables[2] = words_common;
+	tables[3] = NULL;
 }
 
 /* ---- times in the run's zone ------------------------------------------ */
@@ -569,7 +570,7 @@ static json_t *target_line(const struct drill *d,
 static void view_step_plan(const struct drill *d, const struct drill_step *step,
 			   json_t *vs, int lang)
 {
-	const struct words *tables[3];
+	const struct words *tables[4];
 	struct strbuf sb = STRBUF_INIT;
 	const char *kind = step->kind->name;
 	char key[32];
@@ -656,7 +657,7 @@ static void view_step_result(json_t *vs, json_t *rec, int off, int lang)
 static void view_step_checks(const struct drill_step *step, json_t *vs,
 			     json_t *rec, json_t *checks_out, int lang)
 {
-	const struct words *tables[3];
+	const struct words *tables[4];
 	json_t *c, *vc = json_array();
 	size_t i;
 
@@ -1186,7 +1187,7 @@ static void set_step(json_t *f, const struct drill_step *s)
 static void step_findings(json_t *list, const struct drill_step *s,
 			  json_t *rec, int planned, int ended, int lang)
 {
-	const struct words *tables[3];
+	const struct words *tables[4];
 	json_t *c, *f;
 	struct strbuf sb = STRBUF_INIT;
 	const char *st = rec ? journal_str(rec, "status") : "";
@@ -1374,7 +1375,7 @@ static void view_not_restored(json_t *view, const struct drill *d,
 
 		/* The author's words kept, the step's description said. */
 		if (s) {
-			const struct words *tables[3];
+			const struct words *tables[4];
 			kind_tables(s->kind, tables);
 			set_said(p, "describe", tables, NULL,
 				 journal_str(p, "describe"), lang);
@@ -1532,7 +1533,7 @@ static void view_steps(json_t *view, const struct drill *d,
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
-		const struct words *tables[3];
+		const struct words *tables[4];
 		json_t *rec = ix->step[i], *vs, *arr, *ev;
 		const char *ph = drill_phases[s->phase];
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||

@@ -40,6 +40,22 @@ const struct words words_preflight[] = {
 	{ NULL, "backup {}: newest of {}", "备份 {}：{} 中最新的一份" },
 	{ NULL, "a file, readable", "可读的文件" },
 	{ "backup {}: newest of {}", "{}", "{}" },
+	/* A backup's own artifacts and directory must be new. */
+	{ NULL, "backup artifact {}", "备份产物 {}" },
+	{ NULL, "backup directory {}", "备份目录 {}" },
+	{ NULL, "does not exist yet", "尚不存在" },
+	{ NULL, "new, or overwrite: true", "新的，或 `overwrite: true`" },
+	{ NULL, "does not exist", "不存在" },
+	{ NULL, "exists; overwrite: true", "已存在；`overwrite: true`" },
+	{ NULL, "exists", "已存在" },
+	{ NULL, "backup artifact {} already exists: a backup is never "
+	  "overwritten (move it away, or say overwrite: true on its "
+	  "backup_set item)", "备份产物 {} 已存在：备份从不覆盖（请移走它，"
+	  "或在其 `backup_set` 条目上写 `overwrite: true`）" },
+	{ NULL, "backup directory {} already exists: a backup is never "
+	  "overwritten (move it away, or say overwrite: true on its "
+	  "backup_set item)", "备份目录 {} 已存在：备份从不覆盖（请移走它，"
+	  "或在其 `backup_set` 条目上写 `overwrite: true`）" },
 	/* What was found: a path, or the system's words for why not. */
 	{ "program {}", "{}", "{}" },
 	{ "password file {}", "{}", "{}" },
@@ -98,6 +114,29 @@ const struct words words_run[] = {
 	  "date: the dump was probably made on a host in another zone (set "
 	  "timezone: on item {}); its time may be off by the zones' difference",
 	  "{1}：归档头的夏令时标志与时区 {2} 在该日期不符：转储很可能在另一时区的主机上生成（请在备份项 {3} 上设置 timezone:）；其时间可能相差两个时区之差" },
+	WORDS_END
+};
+
+/*
+ * runner.c: picked_unchanged(), the check it adds to any step that reads
+ * a picked file (so every kind's checks are said through this table too).
+ */
+const struct words words_pick[] = {
+	{ NULL, "backup {}: before the step, {} is the file picked",
+	  "备份 {}：步骤开始前，{} 仍是所选文件" },
+	{ NULL, "backup {}: after the step, {} is the file picked",
+	  "备份 {}：步骤结束后，{} 仍是所选文件" },
+	{ NULL, "the {}: before the step, {} is the file verified",
+	  "{}：步骤开始前，{} 仍是已核验的文件" },
+	{ NULL, "the {}: after the step, {} is the file verified",
+	  "{}：步骤结束后，{} 仍是已核验的文件" },
+	{ NULL, "inode {n}, {n} bytes, ctime {n} ns, unchanged since its "
+	  "SHA-256 {} was taken",
+	  "索引节点 {n}，{n} 字节，`ctime` {n} 纳秒，自计算其 SHA-256 {} 以来未变" },
+	{ NULL, "the same: inode {n}, SHA-256 {}", "相同：索引节点 {n}，SHA-256 {}" },
+	{ NULL, "another file: inode {n}, {n} bytes, ctime {n} ns; SHA-256 {}",
+	  "另一个文件：索引节点 {n}，{n} 字节，`ctime` {n} 纳秒；SHA-256 {}" },
+	{ NULL, "gone: {}", "已不存在：{}" },
 	WORDS_END
 };
 

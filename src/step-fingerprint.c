@@ -547,6 +547,31 @@ static const struct words fp_words[] = {
 	{ NULL, "(no such table)", "（无此表）" },
 	{ NULL, "{n} rows, digest {}", "{n} 行，摘要 {}" },
 	{ "sequence {}", "{}", "{}" },
+	/* fpscan.c: read_whole_db(), what the fingerprint does not compare */
+	{ NULL, "{n} views: their definitions are not compared",
+	  "{n} 个视图：其定义未比对" },
+	{ NULL, "{n} partitioned tables: read through their partitions (each "
+	  "partition's definition names its parent and bounds); the parent's "
+	  "own definition is not compared",
+	  "{n} 个分区表：经其分区读取（每个分区的定义写明其父表与边界）；父表自身的定义未比对" },
+	{ NULL, "{n} foreign tables: not read", "{n} 个外部表：未读取" },
+	{ NULL, "{n} functions and procedures: not compared",
+	  "{n} 个函数与存储过程：未比对" },
+	{ NULL, "{n} triggers: not compared", "{n} 个触发器：未比对" },
+	{ NULL, "{n} row security policies: not compared",
+	  "{n} 条行级安全策略：未比对" },
+	{ NULL, "{n} domains and composite types: not compared",
+	  "{n} 个域与复合类型：未比对" },
+	{ NULL, "privileges, ownership, comments, extensions and roles: not "
+	  "compared", "权限、属主、注释、扩展与角色：未比对" },
+	{ NULL, "enum types and large objects: not read (tables: selects "
+	  "tables)", "枚举类型与大对象：未读取（`tables:` 只选了部分表）" },
+	{ NULL, "{n} large objects: not read ({n} not readable by this role: "
+	  "not its own, and it is no superuser)",
+	  "{n} 个大对象：未读取（{n} 个此角色不可读：不属于它，且它不是超级用户）" },
+	{ NULL, "{n} large objects: not read (the server has no sha256(), "
+	  "before PostgreSQL 11)",
+	  "{n} 个大对象：未读取（服务器没有 `sha256()`，早于 PostgreSQL 11）" },
 	WORDS_END
 };
 
@@ -580,6 +605,24 @@ static json_t *fp_row(json_t *r, const char *name_key, int lang)
 	return o;
 }
 
+/* What the fingerprint did not compare, said in the report's language. */
+static void fp_not_covered(const struct step_view *v, json_t *ev)
+{
+	static const struct words *const tables[] = { fp_words, words_common,
+		NULL };
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(ev, "not_covered"), i, t) {
+		struct strbuf sb = STRBUF_INIT;
+
+		words_say(tables, v->lang, NULL, json_string_value(t), &sb);
+		json_array_append_new(out, json_string(sb.buf));
+		strbuf_release(&sb);
+	}
+	json_object_set_new(v->vs, "fp_not_covered", out);
+}
+
 /* The fingerprint's tables and sequences, as the partial shows them. */
 static void fp_view(const struct step_view *v)
 {
@@ -600,6 +643,7 @@ static void fp_view(const struct step_view *v)
 		snprintf(key, sizeof(key), "fp_%s", lists[i]);
 		json_object_set_new(v->vs, key, out);
 	}
+	fp_not_covered(v, ev);
 	if (json_is_string(json_object_get(ev, "summary"))) {
 		static const struct words *const tables[] = { fp_words,
 			words_common, NULL };

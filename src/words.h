@@ -100,6 +100,7 @@ extern const struct words words_common[];
 extern const struct words words_plan[];
 extern const struct words words_preflight[];
 extern const struct words words_run[];
+extern const struct words words_pick[];
 extern const struct words words_signoff[];
 
 /*
