@@ -4,7 +4,8 @@
 # chromium, poppler-utils and fonts-noto-cjk: t0750 prints the reports
 # to PDF and reads them back, in Chinese too; libisal, liblz4, libzstd:
 # the toc step decompresses dumps' data streams itself, on every core;
-# zlib: a test helper).
+# zlib: a test helper; lz4 and zstd: tar reads base backups compressed
+# that way).
 # As root: apt-get installs what is missing and an unprivileged user is
 # created for PostgreSQL servers (it refuses to run as root). Otherwise:
 # say exactly what is missing and how to get it, and fail.
@@ -20,7 +21,7 @@ set -eu
 PKGS="gcc libc6-dev make pkg-config libpq-dev libyaml-dev libssl-dev libjansson-dev
 libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
 zlib1g-dev libisal-dev liblz4-dev libzstd-dev postgresql pgbackrest
-tar gzip coreutils util-linux jq tzdata perl time strace
+tar gzip lz4 zstd coreutils util-linux jq tzdata perl time strace
 chromium poppler-utils fonts-noto-cjk"
 # `make fuzz` only (RDRILL_FUZZ=1): clang and its libFuzzer runtime.
 if [ "${RDRILL_FUZZ:-}" = 1 ]; then
