@@ -81,7 +81,10 @@ quiet apt-get update -qq
 # shellcheck disable=SC2086
 quiet apt-get install -y -qq --no-install-recommends $missing
 units=""
-for p in $missing; do units="$units $(units_of "$p")"; done
+for p in $missing; do
+	u=$(units_of "$p")
+	[ -z "$u" ] || units="$units $u"
+done
 for u in $units; do
 	# Where systemd is PID 1 a unit may have been started all the same.
 	if [ -d /run/systemd/system ]; then
