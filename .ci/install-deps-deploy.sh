@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install what the fleet tests need beyond `make deps` (.ci/install-deps.sh):
 # packages whose install would start a service at boot (openssh-server,
-# prometheus, prometheus-pushgateway), plus the tools `make check-deploy`
-# drives (debootstrap, lintian, ansible). Their services are never left
+# prometheus, prometheus-pushgateway, docker.io and its containerd), plus
+# the tools `make check-deploy` drives (debootstrap, lintian, ansible;
+# nodejs and npm for the Kubernetes schema checker, deploy/kubernetes/check). Their services are never left
 # enabled or running: a policy-rc.d that answers 101 ("action forbidden")
 # keeps invoke-rc.d from starting them while apt-get runs, and afterwards
 # each unit is disabled and masked so that a later boot does not start it.
@@ -11,7 +12,8 @@
 set -eu
 
 PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
-debootstrap lintian ansible systemd procps curl dpkg-dev binutils xz-utils"
+debootstrap lintian ansible systemd procps curl dpkg-dev binutils xz-utils
+docker.io containerd runc nodejs npm"
 # The units each package would start: only those of a package this
 # script installs are disabled and masked (an sshd the machine already
 # ran stays as it was).
@@ -20,11 +22,25 @@ units_of() {
 	openssh-server) echo ssh.service ssh.socket ;;
 	prometheus) echo prometheus.service prometheus-node-exporter.service ;;
 	prometheus-pushgateway) echo prometheus-pushgateway.service ;;
+	docker.io) echo docker.service docker.socket ;;
+	containerd) echo containerd.service ;;
+	esac
+}
+
+# node and npm count as present when their commands are: a Node.js from
+# elsewhere (NodeSource's nodejs ships npm and conflicts with Debian's
+# npm package) must not be replaced by Debian's.
+present_cmd() {
+	case $1 in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm) command -v npm >/dev/null 2>&1 ;;
+	*) return 1 ;;
 	esac
 }
 
 missing=""
 for p in $PKGS; do
+	present_cmd "$p" && continue
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*"ok installed"*) ;;
@@ -65,7 +81,10 @@ quiet apt-get update -qq
 # shellcheck disable=SC2086
 quiet apt-get install -y -qq --no-install-recommends $missing
 units=""
-for p in $missing; do units="$units $(units_of "$p")"; done
+for p in $missing; do
+	u=$(units_of "$p")
+	[ -z "$u" ] || units="$units $u"
+done
 for u in $units; do
 	# Where systemd is PID 1 a unit may have been started all the same.
 	if [ -d /run/systemd/system ]; then

@@ -35,9 +35,27 @@ mkdir -p "$work"
 root=$work/root
 t0=$(date +%s)
 
-pkgs="postgresql-15,postgresql-client-15,pgbackrest,libnss-wrapper"
-pkgs="$pkgs,libpq5,libyaml-0-2,libjansson4,libssl3"
-pkgs="$pkgs,libcmark-gfm0.29.0.gfm.6,libcmark-gfm-extensions0.29.0.gfm.6"
+# rdrill first: the packages of the libraries it links (ldd, dpkg -S)
+# go into the root, so that a library added to the Makefile cannot be
+# missing from the image.
+echo "make image: build rdrill" >&2
+make -s B=build build/rdrill >"$work/make.log" 2>&1 || {
+	tail -20 "$work/make.log" >&2
+	exit 1
+}
+libpkgs=""
+for lib in $(ldd build/rdrill | awk '$3 ~ /^\// {print $3}'); do
+	# usrmerge: dpkg knows a library under /lib or under /usr/lib.
+	owner=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null ||
+		dpkg -S "${lib#/usr}" 2>/dev/null) || {
+		echo "make image: no Debian package owns $lib (linked by rdrill)" >&2
+		exit 1
+	}
+	owner=$(printf '%s\n' "$owner" | head -1)
+	owner=${owner%%:*}
+	case ",$libpkgs," in *",$owner,"*) ;; *) libpkgs="$libpkgs,$owner" ;; esac
+done
+pkgs="postgresql-15,postgresql-client-15,pgbackrest,libnss-wrapper$libpkgs"
 # RDRILL_IMAGE_BASE: a root this script's debootstrap made before, copied
 # instead (a developer's loop); otherwise a new one.
 if [ -n "${RDRILL_IMAGE_BASE:-}" ]; then
@@ -57,7 +75,12 @@ make -s B=build PREFIX=/usr DESTDIR="$root" install >"$work/make.log" 2>&1 || {
 	tail -20 "$work/make.log" >&2
 	exit 1
 }
-version=$("$root/usr/bin/rdrill" --version | sed -n 's/^rdrill //p')
+# Run inside the root: a library the root lacks fails here, not in a pod.
+version=$(chroot "$root" /usr/bin/rdrill --version | sed -n 's/^rdrill //p')
+[ -n "$version" ] || {
+	echo "make image: rdrill does not run in the image's root (above)" >&2
+	exit 1
+}
 release=$(sed -n 's/^Date: //p' "$root"/var/lib/apt/lists/*_bookworm_*Release 2>/dev/null | head -1)
 [ -n "$release" ] || release=$(date -u '+%a, %d %b %Y %H:%M:%S UTC')
 

@@ -19,7 +19,10 @@ docker_start() {
 	mkdir -p "$D"
 	DOCKER_HOST=unix://$D/docker.sock
 	export DOCKER_HOST
+	# Exported: make image (deploy/image/build.sh) uses the same client,
+	# not another docker earlier in PATH.
 	DOCKER=/usr/bin/docker
+	export DOCKER
 	dockerd --data-root "$D/data" --exec-root "$D/exec" \
 		--pidfile "$D/dockerd.pid" -H "$DOCKER_HOST" \
 		--bridge none --iptables=false --ip-forward=false --ip-masq=false \

@@ -22,8 +22,12 @@ K=$TOP/deploy/kubernetes
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
 	{ echo "$TEST_NAME: needs node and npm (Debian packages nodejs, npm)" >&2; exit 1; }
 mkdir -p "$TRASH/deb" "$TRASH/check"
-(cd "$TRASH/deb" && apt-get download kubernetes-client >"$TRASH/apt.log" 2>&1 &&
-	dpkg-deb -x kubernetes-client_*.deb x) || { cat "$TRASH/apt.log"; exit 1; }
+# Lists older than the mirror's last point release name a .deb it no
+# longer has: as root, refreshed once and tried again.
+kdl() { (cd "$TRASH/deb" && apt-get download kubernetes-client) >"$TRASH/apt.log" 2>&1; }
+kdl || { [ "$(id -u)" -eq 0 ] && apt-get update -qq >>"$TRASH/apt.log" 2>&1 && kdl; } ||
+	{ cat "$TRASH/apt.log"; exit 1; }
+(cd "$TRASH/deb" && dpkg-deb -x kubernetes-client_*.deb x) || exit 1
 KUBECTL=$TRASH/deb/x/usr/bin/kubectl
 cp "$K/check/package.json" "$K/check/package-lock.json" "$K/check/"*.js "$TRASH/check/"
 (cd "$TRASH/check" && npm ci --ignore-scripts --no-audit --no-fund) \
