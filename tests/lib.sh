@@ -93,6 +93,17 @@ as_pg() {
 	else "$@"; fi
 }
 
+# pg_reachable FILE: a copy of FILE the server's user can run. The
+# checkout may lie where that user cannot reach (root's /root/... on a
+# fresh machine), and $TRASH is 0755; templates come along for rdrill.
+pg_reachable() {
+	mkdir -p "$TRASH/.pgbin" || return 1
+	[ -d "$TRASH/.pgbin/templates" ] || cp -R "$TOP/templates" "$TRASH/.pgbin/templates"
+	cp "$1" "$TRASH/.pgbin/$(basename "$1")" &&
+		chmod -R a+rX "$TRASH/.pgbin" &&
+		echo "$TRASH/.pgbin/$(basename "$1")"
+}
+
 # pg_start: initdb + start; exports PGHOST (socket dir), PGPORT, PGUSER.
 pg_start() {
 	PGDATA_DIR=$TRASH/pgdata

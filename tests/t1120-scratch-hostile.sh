@@ -60,6 +60,7 @@ expect_true "the root-only file unchanged" test "$(stat -c '%u:%g %a' "$SECRET")
 # rdrill has ended (bounded in rounds and time too).
 SWAP=$TOP/${B:-build}/swap-symlink
 [ -x "$SWAP" ] || { fail "no $SWAP (make ${B:-build}/swap-symlink)"; test_done; }
+SWAP=$(pg_reachable "$SWAP")
 mkdir "$TRASH/swapper"
 [ "$(id -u)" -ne 0 ] || chown "$PG_OS_USER" "$TRASH/swapper"
 pitr_drill "$TRASH/d2.yaml" "target_immediate: true"

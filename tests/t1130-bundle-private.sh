@@ -50,7 +50,8 @@ expect_true "bundle directory 0750, group $G" test "$(stat -c '%a %G' "$TRASH/go
 find "$TRASH/gout" -type f ! -perm 640 -o -type f ! -group "$G" >"$TRASH/loose"
 if [ ! -s "$TRASH/loose" ]; then pass "every file 0640, group $G"
 else fail "files not 0640 $G: $(cat "$TRASH/loose")"; fi
-expect_true "a member of $G can verify it" as_pg "$RDRILL" verify "$TRASH/gout"
+PGR=$(pg_reachable "$RDRILL")
+expect_true "a member of $G can verify it" as_pg env RDRILL_TEMPLATES="$TRASH/.pgbin/templates" "$PGR" verify "$TRASH/gout"
 sed -i "s/^evidence_group: .*/evidence_group: rdrill-no-such-group/" "$TRASH/g.yaml"
 expect_exit 3 "$RDRILL" run "$TRASH/g.yaml" -o "$TRASH/gout2"
 expect_grep "evidence_group: no group 'rdrill-no-such-group'" "$ERR"
