@@ -469,6 +469,14 @@ static void child_run(const struct spawn *sp)
 	/* After the switch: the directory must be usable by that user. */
 	if (sp->cwd && chdir(sp->cwd) < 0)
 		child_fail(sp, STAGE_CHDIR);
+	/*
+	 * No directory asked for, and the user cannot enter the caller's
+	 * (root's 0700 home): from "/", as PostgreSQL's programs refuse to
+	 * start where they cannot find their way back to.
+	 */
+	if (!sp->cwd && sp->switch_user && access(".", X_OK) < 0 &&
+	    chdir("/") < 0)
+		child_fail(sp, STAGE_CHDIR);
 
 	/* rdrill's own core limit is 0 while it holds secrets, not theirs. */
 	if (sp->core)
