@@ -6,6 +6,9 @@
 # with pg_checksums' own words, never a silent pass.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pitr-lib.sh"
+# Every path here is absolute; from $TRASH the server's user can start its
+# tools (the checkout may be under root's 0700 home).
+cd "$TRASH" || exit 1
 
 PITR_INITDB_ARGS=--data-checksums
 pitr_setup || { fail "fixture"; test_done; }
