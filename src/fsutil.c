@@ -157,6 +157,22 @@ int fs_mkdir_new(const char *path, struct error *err)
 	return fs_fsync_parent(path, err);
 }
 
+/* All of `len` bytes, through EINTR and short writes; -1 with errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* fs_write_atomic() under the anchor: all of it through its descriptor. */
 static int write_anchored(const char *path, const char *rel, const char *p,
 			  size_t len, struct error *err)
@@ -174,16 +190,8 @@ static int write_anchored(const char *path, const char *rel, const char *p,
 		strbuf_release(&tmp);
 		return -1;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (write_all(fd, p, len) < 0)
+		goto fail;
 	if (anchor_perms(fd, 0) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
@@ -225,16 +233,8 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 		strbuf_release(&tmp);
 		return -1;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (write_all(fd, p, len) < 0)
+		goto fail;
 	/* mkstemp makes 0600; reports are meant to be read and shared. */
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
 		goto fail;
