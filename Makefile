@@ -105,7 +105,9 @@ deb: deps
 	@sh deploy/debian/build-deb.sh
 
 # What needs root and a throwaway Debian 12 root (debootstrap): the .deb
-# installed and run there, the systemd units, the Ansible role, twice.
+# installed and run there, the systemd units, the Ansible role, twice;
+# and a Docker daemon of a test's own: the image (t1660), a files step's
+# in_effect: against a real container's mounts (t1680).
 check-deploy: deps deps-deploy
 	@sh tests/deploy/run.sh
 

@@ -35,7 +35,8 @@ export RDRILL_DEPLOY_BASE=$base RDRILL_DEBIAN_MIRROR=$mirror
 passed=0
 failed=0
 # The fleet's tests (t15xx), then the Kubernetes ones (t16xx: manifests,
-# the image under a Docker daemon the test starts and stops, trust rules).
+# the image under a Docker daemon the test starts and stops, trust rules)
+# and t1680 (in_effect: from a real `docker inspect`, its own daemon).
 for t in tests/deploy/t1[56][0-9][0-9]-*.sh; do
 	echo "--- $t"
 	if sh "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
