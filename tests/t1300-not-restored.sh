@@ -44,7 +44,7 @@ phases:
       run: [$PSQL, -d, postgres, -c, "DROP DATABASE app"]
   restore:
     - id: hold
-      shell: "if [ -e '$W/hold' ]; then touch '$W/in-restore'; exec sleep 61; fi"
+      shell: "if [ -e '$W/hold' ]; then echo \$\$ >'$W/sleep.pid'; touch '$W/in-restore'; exec sleep 61; fi"
     - id: createdb
       run: [$PSQL, -d, postgres, -c, "CREATE DATABASE app"]
     - id: pg-restore
@@ -57,9 +57,15 @@ phases:
 EOF
 } >"$TRASH/nr.yaml"
 
-wait_for() { # FILE: up to 30 s
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+# wait_for FILE: until the step writes FILE, or rdrill ($pid) has ended
+# (no time bound: a loaded machine may take long to get there).
+wait_for() {
+	while [ ! -e "$1" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+# The step's sleep, by its pid (never by name: another run's is not ours).
+kill_sleep() {
+	[ -s "$W/sleep.pid" ] && kill "$(cat "$W/sleep.pid")" 2>/dev/null
+	rm -f "$W/sleep.pid"
 }
 app_gone() { ! $P app -c 'SELECT 1' >/dev/null 2>&1; }
 
@@ -166,7 +172,7 @@ pid=$!
 wait_for "$W/in-restore"
 kill -KILL $pid
 wait $pid 2>/dev/null
-pkill -f "^sleep 61$" 2>/dev/null
+kill_sleep
 expect_no_file "$K/SEAL"
 expect_exit 3 "$RDRILL" restore "$K" --confirm test
 expect_grep 'run rdrill render' "$ERR"
@@ -206,7 +212,7 @@ phases:
   verify_backup:
     - {id: vb, run: ["true"]}
   destroy:
-    - {id: wipe, shell: "touch '$W/in-destroy'; exec sleep 62"}
+    - {id: wipe, shell: "echo \$\$ >'$W/sleep.pid'; touch '$W/in-destroy'; exec sleep 62"}
   restore:
     - {id: back, run: ["true"]}
   verify_restore:
@@ -218,7 +224,7 @@ pid=$!
 wait_for "$W/in-destroy"
 kill -KILL $pid
 wait $pid 2>/dev/null
-pkill -f "^sleep 62$" 2>/dev/null
+kill_sleep
 expect_true "no record of the destroy step itself" test \
 	"$(jq -r 'select(.type=="step" and .id=="wipe")' "$TRASH/kd/journal.jsonl" | wc -c)" -eq 0
 expect_exit 0 "$RDRILL" render "$TRASH/kd"
