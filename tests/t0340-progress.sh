@@ -15,13 +15,18 @@ phases:
 EOF
 } >"$TRASH/tty.yaml"
 
-# script(1) gives rdrill a pseudo-terminal.
-script -qec "'$RDRILL' run '$TRASH/tty.yaml' -o '$TRASH/b1'" "$TRASH/tty.log" \
+# script(1) gives rdrill a pseudo-terminal; -f writes its log as it
+# comes (block-buffered, the "2s" line was seen only once the 60 s bound
+# below ran out and the step ended: every run waited the whole bound).
+# The bound (300 s) is against a hang only.
+script -qfec "'$RDRILL' run '$TRASH/tty.yaml' -o '$TRASH/b1'" "$TRASH/tty.log" \
 	>/dev/null 2>&1 </dev/null &
 spid=$!
 i=0
 while ! grep -qF '[1/2] backup         slow  2s' "$TRASH/tty.log" 2>/dev/null &&
-      [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+      [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+expect_true "the 2s line seen while the step ran (not after the bound)" \
+	test $i -lt 3000
 touch "$W/go"
 wait $spid
 expect_true "run under a terminal" test $? -eq 0
