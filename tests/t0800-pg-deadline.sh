@@ -29,12 +29,25 @@ no_backend() {
 		query LIKE '$1'")
 	[ "$n" = 0 ]
 }
-# Backends may take a moment to go after their client closed.
-wait_no_backend() {
-	i=0
-	while ! no_backend "$1" && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-	no_backend "$1"
+# until_ok CMD...: poll CMD every 0.1 s until it succeeds (a loaded
+# machine may take long: the bound, 300 s, is against a hang only).
+until_ok() {
+	_i=0
+	until "$@"; do
+		[ $_i -lt 3000 ] || return 1
+		sleep 0.1; _i=$((_i + 1))
+	done
 }
+# Backends may take a moment to go after their client closed.
+wait_no_backend() { until_ok no_backend "$1"; }
+# rdrill's backend runs a statement matching $1 (or rdrill, pid $2, ended).
+backend_runs() { ! no_backend "$1" || ! kill -0 "$2" 2>/dev/null; }
+# The other session holds its row lock on posts.
+row_locked() {
+	[ "$(psql_q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'posts' AND l.mode = 'RowShareLock'")" -ge 1 ]
+}
+# A new session sees synchronous_standby_names (a reload is asynchronous).
+standby_set() { [ "$(psql_q "SHOW synchronous_standby_names")" = nosuch ]; }
 jq_step() { # BUNDLE ID FILTER
 	jq -r "select(.type == \"step\" and .id == \"$2\") | $3" "$1/journal.jsonl"
 }
@@ -77,10 +90,7 @@ lockpid=$!
 exec 7>"$TRASH/lockin"
 at_exit "kill $lockpid"
 echo "BEGIN; SELECT * FROM posts WHERE id = 'c1' FOR UPDATE; SELECT 'locked';" >&7
-i=0
-until [ "$(psql_q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'posts' AND l.mode = 'RowShareLock'")" -ge 1 ] || [ $i -gt 50 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+expect_true "the other session holds the row lock" until_ok row_locked
 NAME=lock drill lock "  verify_backup:" \
 	"    - {id: rec, canary: record}" \
 	"  destroy:" \
@@ -99,10 +109,7 @@ wait $lockpid
 psql_q "ALTER SYSTEM SET synchronous_standby_names = 'nosuch'" &&
 	psql_q "SELECT pg_reload_conf()" >/dev/null || fail "synchronous_standby_names"
 # Until a new session sees it (a reload is asynchronous), not a fixed wait.
-i=0
-until [ "$(psql_q "SHOW synchronous_standby_names")" = nosuch ] || [ $i -gt 300 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+expect_true "a new session sees synchronous_standby_names" until_ok standby_set
 t0=$(now)
 expect_exit 1 "$RDRILL" run "$TRASH/lock.yaml" --confirm test -o "$TRASH/b3"
 expect_true "COMMIT: stopped within the timeout + grace" elapsed_lt "$t0" 25
@@ -117,8 +124,7 @@ mkdir -p "$TRASH/hang"
 "$HANG" "$TRASH/hang/.s.PGSQL.5432" &
 hangpid=$!
 at_exit "kill $hangpid"
-i=0
-while [ ! -S "$TRASH/hang/.s.PGSQL.5432" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_true "the hung server listens" until_ok test -S "$TRASH/hang/.s.PGSQL.5432"
 NAME=hang drill hang "  verify_backup:" \
 	"    - {id: q, sql: {connection: hang, query: 'SELECT 1'}, timeout: 2s}"
 t0=$(now)
@@ -156,8 +162,7 @@ NAME=frozen drill frozen "  verify_backup:" \
 	"    - {id: f, sql: {connection: db, query: 'SELECT pg_sleep(30)'}, timeout: 3s}"
 "$RDRILL" run "$TRASH/frozen.yaml" -o "$TRASH/b9" >"$TRASH/f.out" 2>"$TRASH/f.err" &
 pid=$!
-i=0
-until ! no_backend '%pg_sleep(30)%' || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+until_ok backend_runs '%pg_sleep(30)%' "$pid"
 backend=$(psql_q "SELECT pid FROM pg_stat_activity WHERE application_name = 'rdrill' AND query LIKE '%pg_sleep(30)%'")
 postmaster=$(head -n 1 "$PGDATA_DIR/postmaster.pid")
 t0=$(now)
@@ -177,8 +182,7 @@ NAME=term drill term "  verify_backup:" \
 	"    - {id: bye, shell: 'touch $TRASH/cleanup-ran'}"
 "$RDRILL" run "$TRASH/term.yaml" -o "$TRASH/b7" >"$TRASH/t.out" 2>"$TRASH/t.err" &
 pid=$!
-i=0
-until ! no_backend '%pg_sleep(120)%' || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+until_ok backend_runs '%pg_sleep(120)%' "$pid"
 if no_backend '%pg_sleep(120)%'; then fail "the long query never ran"
 else pass "the long query runs"; fi
 t0=$(now)
