@@ -49,7 +49,8 @@ pbr_backup() {
 pbr_archived() {
 	_seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
 	_i=0
-	while [ $_i -lt 150 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$_seg" ]; do
+	# 300 s: against a hang, not a timing assumption (a loaded machine).
+	while [ $_i -lt 1500 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$_seg" ]; do
 		sleep 0.2; _i=$((_i + 1))
 	done
 	test "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" = "$_seg"

@@ -45,7 +45,8 @@ CONF
 	psql_prod -d shop -c "INSERT INTO orders SELECT g, 'o' || g FROM generate_series(101, 200) g" || return 1
 	seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
 	i=0
-	while [ $i -lt 150 ] && [ ! -f "$ARCH/$seg" ]; do sleep 0.2; i=$((i + 1)); done
+	# 300 s: against a hang, not a timing assumption (a loaded machine).
+	while [ $i -lt 1500 ] && [ ! -f "$ARCH/$seg" ]; do sleep 0.2; i=$((i + 1)); done
 	[ -f "$ARCH/$seg" ] || return 1
 	if [ "${PITR_KEEP_RUNNING:-0}" != 1 ]; then
 		as_pg "$PG_BIN/pg_ctl" -D "$PROD" -m fast -w stop >/dev/null || return 1

@@ -72,7 +72,8 @@ EOF
 pid=$!
 # Held while its step runs; released by the test, not by a clock.
 i=0
-while [ ! -e "$W/holding" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -e "$W/holding" ] && kill -0 $pid 2>/dev/null && [ $i -lt 3000 ]; do
+	sleep 0.1; i=$((i + 1)); done
 expect_exit 3 "$RDRILL" run "$TRASH/lock.yaml" -o "$TRASH/l2"
 touch "$W/release"
 expect_grep 'another run of drill lock in environment test holds .*(pid [0-9]*, started ' "$ERR"

@@ -19,9 +19,11 @@ phases:
 EOF
 } >"$TRASH/long.yaml"
 
-wait_for() { # FILE: up to 60 s (a bound against a hang, not a wait)
+wait_for() { # FILE: until there, or rdrill ($pid) ended; 300 s against a hang
 	i=0
-	while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ ! -e "$1" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 3000 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 }
 # This run's sleep (its pid: the step's shell exec'd it), never another
 # test run's "sleep 61" on the same machine (issue 21).

@@ -63,7 +63,9 @@ expect_grep '^3\. Run without `--approved-plan`' "$F"
 rm -f "$W/pid"
 "$RDRILL" run "$TRASH/hist.yaml" -o "$H/3-killed" --confirm test --var pause=60 >/dev/null 2>&1 &
 pid=$!
-i=0; while [ ! -s "$W/pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# Until the step runs (or rdrill ended); 300 s against a hang.
+i=0; while [ ! -s "$W/pid" ] && kill -0 $pid 2>/dev/null && [ $i -lt 3000 ]; do
+	sleep 0.1; i=$((i + 1)); done
 kill -KILL $pid
 wait $pid 2>/dev/null
 kill -KILL "$(cat "$W/pid")" 2>/dev/null

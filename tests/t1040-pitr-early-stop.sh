@@ -46,7 +46,9 @@ pitr_drill "$TRASH/d5.yaml" "target_time_file: $TRASH/target_time" \
 "$RDRILL" run "$TRASH/d5.yaml" -o "$TRASH/o5" >"$TRASH/o5.out" 2>&1 &
 pid=$!
 i=0
-while [ $i -lt 300 ] && ! [ -f "$TRASH/scratch/postmaster.pid" ]; do sleep 0.1; i=$((i + 1)); done
+# Until the scratch server runs (or rdrill ended); 300 s against a hang.
+while [ $i -lt 3000 ] && ! [ -f "$TRASH/scratch/postmaster.pid" ] &&
+      kill -0 $pid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 sleep 1
 kill -TERM $pid
 wait $pid

@@ -90,7 +90,9 @@ EOF
 	--sign-key "$TRASH/seal-key/rdrill-sign.key" >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -e "$W/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# Until the step runs (or rdrill ended); 300 s against a hang.
+while [ ! -e "$W/started" ] && kill -0 $pid 2>/dev/null && [ $i -lt 3000 ]; do
+	sleep 0.1; i=$((i + 1)); done
 kill -KILL $pid
 wait $pid 2>/dev/null
 expect_exit 0 env -u RDRILL_SIGN_KEY "$RDRILL" render "$TRASH/reports/killed-run"

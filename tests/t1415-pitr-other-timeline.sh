@@ -33,13 +33,13 @@ as_pg "$PG_BIN/pg_ctl" -D "$COPY" -w -l "$TRASH/bk/copy.log" \
 	-o "-c listen_addresses= -k $CSOCK -c port=5433" start >/dev/null
 at_exit "as_pg '$PG_BIN/pg_ctl' -D '$COPY' -m immediate stop"
 i=0
-while [ $i -lt 150 ] && [ "$(as_pg "$PG_BIN/psql" -h "$CSOCK" -p 5433 -U postgres -d shop -XAtq -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" != f ]; do
+while [ $i -lt 1500 ] && [ "$(as_pg "$PG_BIN/psql" -h "$CSOCK" -p 5433 -U postgres -d shop -XAtq -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" != f ]; do
 	sleep 0.2; i=$((i + 1))
 done
 as_pg "$PG_BIN/psql" -h "$CSOCK" -p 5433 -U postgres -d shop -XAtq \
 	-c "INSERT INTO orders VALUES (999, 'copy')" -c 'SELECT pg_switch_wal()' >/dev/null
 i=0
-while [ $i -lt 150 ] && ! ls "$ARCH"/00000002000000000000000* >/dev/null 2>&1; do
+while [ $i -lt 1500 ] && ! ls "$ARCH"/00000002000000000000000* >/dev/null 2>&1; do
 	sleep 0.2; i=$((i + 1))
 done
 expect_file "$ARCH/00000002.history"

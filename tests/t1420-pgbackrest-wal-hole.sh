@@ -54,7 +54,7 @@ done
 seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
 # Every segment pushed before the repository is touched.
 i=0
-while [ $i -lt 150 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$seg" ]; do
+while [ $i -lt 1500 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$seg" ]; do
 	sleep 0.2; i=$((i + 1))
 done
 expect_true "archived up to $seg" \
@@ -128,7 +128,7 @@ as_pg pgbackrest "--config=$conf" --stanza=demo --type=full backup >/dev/null 2>
 	fail "second pgbackrest backup"
 seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
 i=0
-while [ $i -lt 150 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$seg" ]; do
+while [ $i -lt 1500 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$seg" ]; do
 	sleep 0.2; i=$((i + 1))
 done
 mk "$TRASH/t.yaml"
