@@ -46,12 +46,20 @@ pbr_backup() {
 	as_pg pgbackrest "--config=$conf" --stanza=demo --type=full backup >/dev/null 2>&1
 }
 
+# pbr_archived_to SEG: the archiver has archived SEG or a later file.
+# Not last_archived_wal = SEG: a backup's history file
+# (SEG.00000028.backup) archived after SEG is the last one then, and
+# such a wait could only run out.
+pbr_archived_to() {
+	[ "$(psql_prod -d shop -c "SELECT coalesce(left(last_archived_wal, 24) >= '$1', false) FROM pg_stat_archiver")" = t ]
+}
+
 pbr_archived() {
 	_seg=$(psql_prod -d shop -c 'SELECT pg_walfile_name(pg_switch_wal())')
 	_i=0
 	# 300 s: against a hang, not a timing assumption (a loaded machine).
-	while [ $_i -lt 1500 ] && [ "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" != "$_seg" ]; do
+	while [ $_i -lt 1500 ] && ! pbr_archived_to "$_seg"; do
 		sleep 0.2; _i=$((_i + 1))
 	done
-	test "$(psql_prod -d shop -c 'SELECT last_archived_wal FROM pg_stat_archiver')" = "$_seg"
+	pbr_archived_to "$_seg"
 }
