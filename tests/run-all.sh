@@ -18,12 +18,15 @@ done
 for t in tests/t[0-9][0-9][0-9][0-9]-*.sh; do
 	[ -f "$t" ] || continue
 	echo "--- $t"
+	t0=$(date +%s)
 	if sh "$t"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
 		failures="$failures $t"
 	fi
+	# How long each took: a wait that always runs out its bound shows.
+	echo "--- $t: $(($(date +%s) - t0)) s"
 done
 echo "=== $B: test files: $passed passed, $failed failed"
 [ -z "$failures" ] || echo "=== failed:$failures"
