@@ -105,7 +105,14 @@ rm -f "$W/cleanup-ran"
 "$RDRILL" run "$TRASH/hash.yaml" -o "$TRASH/h" >"$TRASH/h.out" 2>"$TRASH/h.err" &
 pid=$!
 wait_for "$W/hashing"
-sleep 1
+# Until the checksum step has the file open (its hashing began), not a
+# fixed second a loaded machine can outrun; 300 s against a hang.
+hashing() { ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF "$W/big/huge"; }
+i=0
+while ! hashing && kill -0 "$pid" 2>/dev/null && [ $i -lt 3000 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_true "the checksum step hashes the file" hashing
 kill -TERM $pid
 t0=$(date +%s)
 wait $pid
