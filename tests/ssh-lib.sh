@@ -25,8 +25,12 @@ if [ "$(id -u)" -eq 0 ]; then
 			useradd --system --no-create-home --home-dir / \
 				--shell /bin/sh "$_u"
 		fi
-		# sshd without PAM refuses an account locked with '!'.
-		usermod -p '*' "$_u"
+		# sshd without PAM refuses an account locked with '!'. Only
+		# when it is: /etc/shadow is the host's, and another suite's
+		# useradd or usermod may hold its lock at this moment.
+		if [ "$(getent shadow "$_u" | cut -d: -f2)" != '*' ]; then
+			usermod -p '*' "$_u"
+		fi
 	done
 else
 	SSH_USER_A=$(id -un)
