@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "mustache.h"
@@ -90,10 +91,9 @@ static void add_codes(json_t *o, const char *const *keys)
  * run (no end record) is sealed later by whoever runs `rdrill render`,
  * with their key if any: its command names no key.
  */
-static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
+static void view_evidence_id(json_t *view, json_t *last, json_t *ctx,
 			     int sealed_by_run, int lang)
 {
-	json_t *last = json_array_get(records, json_array_size(records) - 1);
 	const char *bundle = journal_str(ctx, "bundle");
 	const char *key = journal_str(ctx, "signing_key");
 	char *line = last ? json_dumps(last, JSON_COMPACT | JSON_ENSURE_ASCII) :
@@ -351,36 +351,36 @@ static void set_local(json_t *o, const char *k, const char *iso, int off,
 /* ---- the view -------------------------------------------------------- */
 
 /*
- * The journal's records by what they are: step records by their n,
- * once (a later record of the same n, as written after a failed
- * append, replaces the first), so building the view is linear.
+ * The journal's records by what they are (jrecord.h): step records by
+ * their n, once (a later record of the same n, as written after a
+ * failed append, replaces the first), as an index into jr->step, so
+ * building the view is linear; each is parsed only while its step is
+ * viewed.
  */
 struct records {
+	const struct jrecords *jr;
 	json_t *start, *end, *preflight;
-	json_t **step;          /* [n - 1] */
+	size_t *step;           /* [n - 1]: 1 + its index in jr->step, 0: none */
 	size_t nsteps;
 };
 
-static void index_records(struct records *ix, json_t *records, size_t nsteps)
+static void index_records(struct records *ix, const struct jrecords *jr,
+			  size_t nsteps)
 {
-	json_t *r;
 	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
-	ix->start = json_array_get(records, 0);
+	ix->jr = jr;
+	ix->start = jr->start;
+	ix->end = jr->end;
+	ix->preflight = jr->preflight;
 	ix->nsteps = nsteps;
 	ix->step = xcalloc(nsteps ? nsteps : 1, sizeof(*ix->step));
-	json_array_foreach(records, i, r) {
-		const char *type = journal_str(r, "type");
-		json_int_t n = json_integer_value(json_object_get(r, "n"));
+	for (i = 0; i < jr->nsteps; i++) {
+		long long n = jr->step[i].n;
 
-		if (!strcmp(type, "end") && !ix->end)
-			ix->end = r;
-		else if (!strcmp(type, "preflight") && !ix->preflight)
-			ix->preflight = r;
-		else if (!strcmp(type, "step") && n >= 1 &&
-			 (size_t)n <= nsteps && !ix->step[n - 1])
-			ix->step[n - 1] = r;
+		if (n >= 1 && (unsigned long long)n <= nsteps && !ix->step[n - 1])
+			ix->step[n - 1] = i + 1;
 	}
 }
 
@@ -1259,7 +1259,7 @@ static int interrupted(const struct records *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nsteps; i++)
-		if (ix->step[i] && !strcmp(journal_str(ix->step[i], "status"),
+		if (ix->step[i] && !strcmp(ix->jr->step[ix->step[i] - 1].status,
 					   "aborted"))
 			return 1;
 	return 0;
@@ -1267,7 +1267,7 @@ static int interrupted(const struct records *ix)
 
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
-			  const char *status, int lang)
+			  json_t *step_finds, const char *status, int lang)
 {
 	json_t *list = json_array(), *c, *f, *v;
 	const char *name;
@@ -1291,9 +1291,8 @@ static void view_findings(json_t *view, const struct drill *d,
 			set_check(f, preflight_tables(), c, lang);
 			finding_evidence(f, ix->preflight, NULL);
 		}
-	for (i = 0; i < d->nsteps; i++)
-		step_findings(list, &d->steps[i], ix->step[i], planned,
-			      ix->end != NULL, lang);
+	/* The steps' own, made while each step's record was at hand. */
+	json_array_extend(list, step_finds);
 	{
 		static const char *const m[] = { "rto", "rpo" };
 		for (i = 0; i < 2; i++) {
@@ -1410,7 +1409,7 @@ static void view_not_restored(json_t *view, const struct drill *d,
 }
 
 /* The run's verdict, who and what: page 1's header lines. */
-static void view_head(json_t *view, const struct drill *d, json_t *records,
+static void view_head(json_t *view, const struct drill *d, json_t *last,
 		      json_t *start, json_t *end, const char *status, int lang)
 {
 	json_t *plan = json_object_get(start, "plan");
@@ -1453,7 +1452,7 @@ static void view_head(json_t *view, const struct drill *d, json_t *records,
 		 journal_str(ctx, "change_ref") : d->change_ref);
 	set_data(view, "operator", journal_str(plan, "operator"));
 	set_data(view, "signing_key", journal_str(ctx, "signing_key"));
-	view_evidence_id(view, records, ctx, strcmp(status, "INCOMPLETE") != 0,
+	view_evidence_id(view, last, ctx, strcmp(status, "INCOMPLETE") != 0,
 			 lang);
 	env_view(view, json_object_get(ctx, "environment"), lang);
 	set_data(view, "rdrill_version", journal_str(plan, "rdrill_version"));
@@ -1521,26 +1520,34 @@ static void view_backup_dir(json_t *view, const struct drill *d)
  * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
  * is listed beside the report's verdict, said in the report's language.
  */
-static void view_steps(json_t *view, const struct drill *d,
-		       const struct records *ix, const char *status, int off,
-		       int lang)
+static int view_steps(json_t *view, const struct drill *d,
+		      const struct records *ix, json_t *step_finds,
+		      const char *status, int off, int lang, struct error *err)
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
 	char key[32];
 	size_t i;
-	int p;
+	int p, planned = !strcmp(status, "PLANNED");
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
 		const struct words *tables[4];
-		json_t *rec = ix->step[i], *vs, *arr, *ev;
+		json_t *rec = NULL, *vs, *arr, *ev;
 		const char *ph = drill_phases[s->phase];
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
+		if (ix->step[i] && !(rec = jrecords_step_record(ix->jr,
+							ix->step[i] - 1, err))) {
+			json_decref(phases);
+			json_decref(checks);
+			json_decref(summaries);
+			return -1;
+		}
 		vs = view_step(d, s, rec, ix->end, view, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"), off, lang);
+			       planned, off, lang);
+		step_findings(step_finds, s, rec, planned, ix->end != NULL, lang);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
@@ -1557,6 +1564,7 @@ static void view_steps(json_t *view, const struct drill *d,
 				 journal_str(ev, "summary"), lang);
 			json_array_append_new(summaries, o);
 		}
+		json_decref(rec);
 	}
 	for (p = 0; drill_phases[p]; p++)
 		if (json_object_get(phases, drill_phases[p])) {
@@ -1571,6 +1579,7 @@ static void view_steps(json_t *view, const struct drill *d,
 	} else {
 		json_decref(summaries);
 	}
+	return 0;
 }
 
 /* The previous verified run (context.previous), as flat keys. */
@@ -1603,16 +1612,17 @@ static void view_previous(json_t *view, json_t *ctx, int off, int lang)
 	strbuf_release(&sb);
 }
 
-json_t *report_view(json_t *records, const char *lang, struct error *err)
+json_t *report_view_jr(const struct jrecords *jr, const char *lang,
+		       struct error *err)
 {
 	static const struct schema_int none;
 	static const char *const code_keys[] = { "drill_path", "drill_sha256",
 		"plan_hash", "approved_plan", "change_ref", NULL };
-	json_t *start = json_array_get(records, 0);
+	json_t *start = jr->start;
 	json_t *plan = json_object_get(start, "plan");
 	json_t *ctx = json_object_get(start, "context");
 	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
-	json_t *view;
+	json_t *view = NULL, *outline = NULL, *last = NULL, *finds = NULL;
 	struct records ix;
 	const char *status, *zone;
 	int off, wl;
@@ -1621,8 +1631,13 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		error_prefix(err, "the journal's plan");
 		return NULL;
 	}
-	index_records(&ix, records, d->nsteps);
+	index_records(&ix, jr, d->nsteps);
+	if (jr->nrecords && !(last = jrecords_last(jr, err)))
+		goto out;
+	/* What restored.h reads: every record, a step's by its status. */
+	outline = jrecords_outline(jr);
 	view = json_object();
+	finds = json_array();
 	if (!lang)
 		lang = d->language;
 	wl = strcmp(lang, "zh-CN") ? WORDS_EN : WORDS_ZH;
@@ -1630,8 +1645,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			    json_true());
 	set_str(view, "lang", lang);
 	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
-	status = restored_verdict(records, d);
-	view_head(view, d, records, start, ix.end, status, wl);
+	status = restored_verdict(outline, d);
+	view_head(view, d, last, start, ix.end, status, wl);
 	zone = journal_str(json_object_get(ctx, "environment"), "zone");
 	off = zone_offset_min(zone);
 	view_times(view, start, ix.end, off, zone, wl);
@@ -1641,16 +1656,36 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
 	view_preflight(view, ix.preflight, wl);
-	view_steps(view, d, &ix, status, off, wl);
+	if (view_steps(view, d, &ix, finds, status, off, wl, err) < 0) {
+		json_decref(view);
+		view = NULL;
+		goto out;
+	}
 	add_codes(view, code_keys);
 	view_measure(view, d->targets ? &d->targets->rto_s : &none, ix.end,
 		     "rto", wl);
-	view_rpo(view, d, records, ix.end, wl);
-	view_findings(view, d, &ix, ctx, status, wl);
-	view_not_restored(view, d, records, ctx, status, off, wl);
+	view_rpo(view, d, jr->others, ix.end, wl);
+	view_findings(view, d, &ix, ctx, finds, status, wl);
+	view_not_restored(view, d, outline, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
+out:
+	json_decref(finds);
+	json_decref(last);
+	json_decref(outline);
 	free(ix.step);
 	drill_free(d);
+	return view;
+}
+
+json_t *report_view(json_t *records, const char *lang, struct error *err)
+{
+	struct jrecords jr;
+	json_t *view;
+
+	jrecords_init(&jr);
+	jrecords_from_array(&jr, records);
+	view = report_view_jr(&jr, lang, err);
+	jrecords_release(&jr);
 	return view;
 }
 
@@ -1901,13 +1936,13 @@ out:
 }
 
 /* The sign-off records (signoff.h) as the sign-off table's rows. */
-static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
+static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
 {
 	static const struct words *const signoff_tables[] = { words_signoff,
 		NULL };
 	int lang = json_is_true(json_object_get(view, "lang_zh")) ? WORDS_ZH :
 		   WORDS_EN;
-	json_t *start = json_array_get(records, 0), *arr = json_array(), *r;
+	json_t *arr = json_array(), *r;
 	int off = zone_offset_min(journal_str(json_object_get(
 		json_object_get(start, "context"), "environment"), "zone"));
 	size_t i;
@@ -1938,6 +1973,46 @@ static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
 	json_object_set_new(view, "signoffs", arr);
 }
 
+/*
+ * report.md from the view, then the view let go before report.html is
+ * made from it: the view of a big journal and cmark-gfm's tree of its
+ * report are never held together.
+ */
+static int render_view(json_t *view, struct strbuf *md, struct strbuf *html,
+		       struct error *err)
+{
+	struct strbuf title = STRBUF_INIT, footer = STRBUF_INIT,
+		      lang = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_markdown(view, md, err) < 0) {
+		json_decref(view);
+		goto out;
+	}
+	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
+		    journal_str(view, "date"), journal_str(view, "status"));
+	strbuf_adds(&footer, journal_str(view, "print_footer"));
+	strbuf_adds(&lang, journal_str(view, "lang"));
+	json_decref(view);
+	if (markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
+				    lang.buf, html, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	strbuf_release(&title);
+	strbuf_release(&footer);
+	strbuf_release(&lang);
+	return ret;
+}
+
+int report_render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html, struct error *err)
+{
+	json_t *view = report_view_jr(jr, lang, err);
+
+	return view ? render_view(view, md, html, err) : -1;
+}
+
 int report_render(json_t *records, const char *lang, struct strbuf *md,
 		  struct strbuf *html, struct error *err)
 {
@@ -1949,23 +2024,46 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 			 struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
-	struct strbuf title = STRBUF_INIT;
+
+	if (!view)
+		return -1;
+	if (signoffs)
+		view_signoffs(view, json_array_get(records, 0), signoffs);
+	return render_view(view, md, html, err);
+}
+
+int report_write_texts(const char *dir, const struct strbuf *md,
+		       const struct strbuf *html, const char *md_name,
+		       const char *html_name, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
 	int ret = -1;
 
-	if (view && signoffs)
-		view_signoffs(view, records, signoffs);
-	if (!view || report_markdown(view, md, err) < 0)
+	strbuf_addf(&path, "%s/%s", dir, md_name);
+	if (fs_write_atomic(path.buf, md->buf, md->len, err) < 0)
 		goto out;
-	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
-		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html_footer(md->buf, md->len, title.buf,
-				    journal_str(view, "print_footer"),
-				    journal_str(view, "lang"), html, err) < 0)
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s", dir, html_name);
+	if (fs_write_atomic(path.buf, html->buf, html->len, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	json_decref(view);
-	strbuf_release(&title);
+	strbuf_release(&path);
+	return ret;
+}
+
+int report_write_as_jr(const char *dir, const struct jrecords *jr,
+		       const char *lang, const char *md_name,
+		       const char *html_name, struct error *err)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_render_jr(jr, lang, &md, &html, err) == 0)
+		ret = report_write_texts(dir, &md, &html, md_name, html_name,
+					 err);
+	strbuf_release(&md);
+	strbuf_release(&html);
 	return ret;
 }
 
@@ -1973,23 +2071,13 @@ int report_write_as(const char *dir, json_t *records, const char *lang,
 		    const char *md_name, const char *html_name,
 		    struct error *err)
 {
-	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT;
-	int ret = -1;
+	struct jrecords jr;
+	int ret;
 
-	if (report_render(records, lang, &md, &html, err) < 0)
-		goto out;
-	strbuf_addf(&path, "%s/%s", dir, md_name);
-	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
-		goto out;
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/%s", dir, html_name);
-	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	strbuf_release(&md);
-	strbuf_release(&html);
-	strbuf_release(&path);
+	jrecords_init(&jr);
+	jrecords_from_array(&jr, records);
+	ret = report_write_as_jr(dir, &jr, lang, md_name, html_name, err);
+	jrecords_release(&jr);
 	return ret;
 }
 

@@ -3,7 +3,9 @@
 
 #include <jansson.h>
 
+#include "jrecord.h"
 #include "sha256.h"
+#include "strbuf.h"
 #include "strvec.h"
 
 struct error;
@@ -74,6 +76,16 @@ struct seal_check {
 	int has_end;             /* the journal holds an end record */
 	char key[SHA256_HEX_LEN + 1]; /* fingerprint of a good signature, or "" */
 	struct strvec leftovers; /* unsealed: NAME.tmp.XXXXXX a kill left */
+	/*
+	 * Verify's work, for render to reuse rather than repeat: the
+	 * journal as read once with its chain intact (or its stand-in,
+	 * seal_records()), NULL otherwise; whether its last line was torn;
+	 * and the reports in the seal's language as rendered to compare
+	 * (md.len 0: not rendered).
+	 */
+	struct jrecords *records;
+	int torn;
+	struct strbuf md, html;
 };
 
 void seal_check_init(struct seal_check *c);
