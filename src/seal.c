@@ -1184,12 +1184,15 @@ static struct jrecords *read_journal(const char *dir, struct journal_stat *js,
 	if (jrecords_read(jr, path.buf, JOURNAL_WALK_VERIFY |
 			  JOURNAL_WALK_EMPTY_OK, torn, js, &broken) == 0) {
 		*intact = 1;
+		/* As seal_journal_stat() names a chain with no head. */
+		if (!js->records)
+			memcpy(js->head, "none", 5);
 		goto out;
 	}
 	jrecords_release(jr);
 	jrecords_init(jr);
 	/* Its shape as SEAL counts it, whatever the lines hold. */
-	if (journal_stat(path.buf, js, &e) < 0) {
+	if (seal_journal_stat(dir, js, &e) < 0) {
 		push_err(&c->problems, dir, &e);
 		goto none;
 	}
