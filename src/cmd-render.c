@@ -98,8 +98,8 @@ static int close_cut_short(const char *dir, const struct seal_check *c,
 	else
 		r = report_write_as_jr(dir, c->records, lang, "report.md",
 				       "report.html", err);
-	return r < 0 ? -1 : seal_write(dir, SEAL_CUT_SHORT, "render", lang,
-				       key, err);
+	return r < 0 ? -1 : seal_write_known(dir, SEAL_CUT_SHORT, "render",
+					     lang, key, &c->js, err);
 }
 
 /*

@@ -231,6 +231,13 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	       const char *lang, const struct sign_key *key,
 	       struct error *err)
 {
+	return seal_write_known(dir, state, cmd, lang, key, NULL, err);
+}
+
+int seal_write_known(const char *dir, const char *state, const char *cmd,
+		     const char *lang, const struct sign_key *key,
+		     const struct journal_stat *known, struct error *err)
+{
 	struct strvec files, problems, names;
 	struct checksum_set set = CHECKSUM_SET_INIT;
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, who = STRBUF_INIT;
@@ -251,7 +258,9 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	for (i = 0; i < files.nr; i++)
 		if (!is_seal_file(files.v[i]))
 			strvec_push(&names, files.v[i]);
-	if (seal_journal_stat(dir, &js, err) < 0)
+	if (known)
+		js = *known;
+	else if (seal_journal_stat(dir, &js, err) < 0)
 		goto out;
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (checksum_files(dir, names.v, NULL, 0, &set, err) < 0 ||
@@ -1292,6 +1301,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	if (records && intact) {
 		c->records = records;
 		c->torn = torn;
+		c->js = js;
 		records = NULL;
 	}
 	ret = 0;

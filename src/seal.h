@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "journal.h"
 #include "jrecord.h"
 #include "sha256.h"
 #include "strbuf.h"
@@ -66,6 +67,15 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	       const char *lang, const struct sign_key *key,
 	       struct error *err);
 
+/*
+ * The same with the journal's shape already known (`known`, as
+ * seal_check() read it: render seals what it just verified without
+ * reading the journal again); NULL: read it.
+ */
+int seal_write_known(const char *dir, const char *state, const char *cmd,
+		     const char *lang, const struct sign_key *key,
+		     const struct journal_stat *known, struct error *err);
+
 struct seal_check {
 	struct strvec problems;  /* one line each: "FILE[:WHERE]: what" */
 	struct strvec notes;     /* what was checked and found fine */
@@ -84,6 +94,7 @@ struct seal_check {
 	 * (md.len 0: not rendered).
 	 */
 	struct jrecords *records;
+	struct journal_stat js;  /* its shape, as SEAL records it */
 	int torn;
 	struct strbuf md, html;
 };
