@@ -3,6 +3,7 @@
 #include "journal.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void jrecords_init(struct jrecords *jr)
@@ -188,4 +189,55 @@ json_t *jrecords_outline(const struct jrecords *jr)
 		}
 	}
 	return out;
+}
+
+static void read_stream(json_t *rec, const char *key, struct jrecord_stream *s)
+{
+	json_t *v = json_object_get(rec, key);
+
+	s->present = v != NULL;
+	s->path = journal_str(v, "path");
+	s->head = journal_str(v, "head");
+	s->tail = journal_str(v, "tail");
+	s->bytes = (unsigned long long)json_integer_value(json_object_get(v,
+								  "bytes"));
+}
+
+void jrecord_result_read(json_t *rec, struct jrecord_result *r)
+{
+	json_t *checks = json_object_get(rec, "checks"), *c, *seq;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->status = journal_str(rec, "status");
+	r->started = journal_str(rec, "started");
+	r->ended = journal_str(rec, "ended");
+	r->message = journal_str(rec, "message");
+	seq = json_object_get(rec, "seq");
+	r->has_seq = json_is_integer(seq);
+	r->seq = (long long)json_integer_value(seq);
+	r->duration_ms = (long long)json_integer_value(json_object_get(rec,
+							"duration_ms"));
+	r->exit_code = json_object_get(rec, "exit_code");
+	r->timed_out = json_is_true(json_object_get(rec, "timed_out"));
+	r->resumed = json_is_true(json_object_get(rec, "resumed"));
+	read_stream(rec, "stdout", &r->out);
+	read_stream(rec, "stderr", &r->err);
+	r->evidence = json_object_get(rec, "evidence");
+	if (json_array_size(checks))
+		r->checks = xcalloc(json_array_size(checks), sizeof(*r->checks));
+	json_array_foreach(checks, i, c) {
+		struct jrecord_check *k = &r->checks[r->nchecks++];
+
+		k->what = journal_str(c, "what");
+		k->expected = journal_str(c, "expected");
+		k->actual = journal_str(c, "actual");
+		k->ok = json_is_true(json_object_get(c, "ok"));
+	}
+}
+
+void jrecord_result_release(struct jrecord_result *r)
+{
+	free(r->checks);
+	memset(r, 0, sizeof(*r));
 }

@@ -83,4 +83,39 @@ json_t *jrecords_last(const struct jrecords *jr, struct error *err);
  */
 json_t *jrecords_outline(const struct jrecords *jr);
 
+/*
+ * What the report reads of a record with a result (a step's; the
+ * preflight and end records for their checks and where they are), typed
+ * once, here: the strings are the record's ("" when absent or not
+ * text) and live as long as it does. A step's evidence stays JSON: it
+ * is its kind's to read (step.h's view hook).
+ */
+struct jrecord_stream {         /* {"path", "bytes", "head", "tail"} */
+	int present;            /* the record has it */
+	const char *path, *head, *tail;
+	unsigned long long bytes;
+};
+
+struct jrecord_check {          /* {"what", "expected", "actual", "ok"} */
+	const char *what, *expected, *actual;
+	int ok;
+};
+
+struct jrecord_result {
+	const char *status, *started, *ended, *message;
+	int has_seq;            /* "seq" is a number: */
+	long long seq;          /* its line is seq + 1 */
+	long long duration_ms;
+	json_t *exit_code;      /* as recorded (any JSON), NULL: none */
+	int timed_out, resumed;
+	struct jrecord_stream out, err;   /* "stdout", "stderr" */
+	struct jrecord_check *checks;
+	size_t nchecks;
+	json_t *evidence;       /* its kind's, NULL: none */
+};
+
+/* `rec` (may be NULL: all empty) read into `r`; jrecord_result_release. */
+void jrecord_result_read(json_t *rec, struct jrecord_result *r);
+void jrecord_result_release(struct jrecord_result *r);
+
 #endif

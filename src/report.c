@@ -215,13 +215,11 @@ static void add_said(json_t *arr, const char *text, int lang);
 
 /* A check {what, expected, actual, ok} as a table row. */
 static void set_check(json_t *o, const struct words *const *tables,
-		      json_t *c, int lang)
+		      const struct jrecord_check *c, int lang)
 {
-	const char *what = journal_str(c, "what");
-
-	set_said(o, "what", tables, NULL, what, lang);
-	set_said(o, "expected", tables, what, journal_str(c, "expected"), lang);
-	set_said(o, "actual", tables, what, journal_str(c, "actual"), lang);
+	set_said(o, "what", tables, NULL, c->what, lang);
+	set_said(o, "expected", tables, c->what, c->expected, lang);
+	set_said(o, "actual", tables, c->what, c->actual, lang);
 }
 
 /*
@@ -384,21 +382,21 @@ static void index_records(struct records *ix, const struct jrecords *jr,
 	}
 }
 
-static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
+static void add_stream(json_t *vs, const struct jrecord_stream *s,
+		       const char *which, int lang)
 {
-	json_t *s = json_object_get(rec, which);
 	struct strbuf sb = STRBUF_INIT;
 	char key[32];
 	unsigned long long bytes;
 	const char *head, *tail;
 
-	if (!s)
+	if (!s->present)
 		return;
-	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
+	bytes = s->bytes;
 	snprintf(key, sizeof(key), "%s_path", which);
-	set_data(vs, key, journal_str(s, "path"));
+	set_data(vs, key, s->path);
 	snprintf(key, sizeof(key), "%s_href", which);
-	markdown_link_dest(&sb, journal_str(s, "path"));
+	markdown_link_dest(&sb, s->path);
 	set_data(vs, key, sb.buf);
 	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
@@ -407,8 +405,8 @@ static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
 		strbuf_release(&sb);
 		return;
 	}
-	head = journal_str(s, "head");
-	tail = journal_str(s, "tail");
+	head = s->head;
+	tail = s->tail;
 	words_data(&sb, head);
 	if (*tail) {
 		/* The middle is in the full log; say how much is left out. */
@@ -625,49 +623,48 @@ static void view_step_plan(const struct drill *d, const struct drill_step *step,
 }
 
 /* The record's status, times, exit and logs. */
-static void view_step_result(json_t *vs, json_t *rec, int off, int lang)
+static void view_step_result(json_t *vs, const struct jrecord_result *r,
+			     int off, int lang)
 {
 	struct strbuf sb = STRBUF_INIT;
-	json_t *v;
 
-	set_str(vs, "status", status_word(journal_str(rec, "status")));
+	set_str(vs, "status", status_word(r->status));
 	json_object_set_new(vs, "has_result", json_true());
-	set_data(vs, "started", journal_str(rec, "started"));
-	set_data(vs, "ended", journal_str(rec, "ended"));
-	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
-	if (json_is_integer(json_object_get(rec, "seq")))
-		json_object_set_new(vs, "journal_line", json_integer(
-			json_integer_value(json_object_get(rec, "seq")) + 1));
-	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
-							"duration_ms")), lang);
+	set_data(vs, "started", r->started);
+	set_data(vs, "ended", r->ended);
+	set_local(vs, "started_time", r->started, off, 0);
+	if (r->has_seq)
+		json_object_set_new(vs, "journal_line",
+				    json_integer((json_int_t)r->seq + 1));
+	format_duration_ms(&sb, r->duration_ms, lang);
 	set_str(vs, "duration", sb.buf);
-	if ((v = json_object_get(rec, "exit_code")))
-		json_object_set(vs, "exit_code", v);
-	if (json_is_true(json_object_get(rec, "timed_out")))
+	if (r->exit_code)
+		json_object_set(vs, "exit_code", r->exit_code);
+	if (r->timed_out)
 		json_object_set_new(vs, "timed_out", json_true());
-	set_data(vs, "message", journal_str(rec, "message"));
-	add_stream(vs, rec, "stdout", lang);
-	add_stream(vs, rec, "stderr", lang);
-	if ((v = json_object_get(rec, "evidence")))
-		json_object_set(vs, "evidence", v);
+	set_data(vs, "message", r->message);
+	add_stream(vs, &r->out, "stdout", lang);
+	add_stream(vs, &r->err, "stderr", lang);
+	if (r->evidence)
+		json_object_set(vs, "evidence", r->evidence);
 	strbuf_release(&sb);
 }
 
 /* The record's checks, into the step's table and the summary's. */
 static void view_step_checks(const struct drill_step *step, json_t *vs,
-			     json_t *rec, json_t *checks_out, int lang)
+			     const struct jrecord_result *r, json_t *checks_out,
+			     int lang)
 {
 	const struct words *tables[4];
-	json_t *c, *vc = json_array();
+	json_t *vc = json_array();
 	size_t i;
 
 	kind_tables(step->kind, tables);
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+	for (i = 0; i < r->nchecks; i++) {
 		json_t *o = json_object();
 		set_str(o, "step", journal_str(vs, "title"));
-		set_check(o, tables, c, lang);
-		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
-			"PASSED" : "FAILED");
+		set_check(o, tables, &r->checks[i], lang);
+		set_str(o, "result", r->checks[i].ok ? "PASSED" : "FAILED");
 		json_array_append(vc, o);
 		if (checks_out)
 			json_array_append(checks_out, o);
@@ -679,8 +676,9 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 }
 
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *end, json_t *report,
-			 json_t *checks_out, int planned, int off, int lang)
+			 json_t *rec, const struct jrecord_result *r,
+			 json_t *end, json_t *report, json_t *checks_out,
+			 int planned, int off, int lang)
 {
 	json_t *vs = json_object();
 	struct step_view sv;
@@ -708,8 +706,8 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 			json_array_append_new(checks_out, c);
 		}
 	} else {
-		view_step_result(vs, rec, off, lang);
-		view_step_checks(step, vs, rec, checks_out, lang);
+		view_step_result(vs, r, off, lang);
+		view_step_checks(step, vs, r, checks_out, lang);
 	}
 	if (step->kind->view) {
 		sv.drill = d;
@@ -727,21 +725,23 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 /* The preflight record's checks, as the report's table. */
 static void view_preflight(json_t *view, json_t *rec, int lang)
 {
-	json_t *out, *c;
+	struct jrecord_result r;
+	json_t *out;
 	size_t i;
 
 	if (!rec)
 		return;
+	jrecord_result_read(rec, &r);
 	out = json_array();
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+	for (i = 0; i < r.nchecks; i++) {
 		json_t *o = json_object();
-		set_check(o, preflight_tables(), c, lang);
-		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
-			"PASSED" : "FAILED");
+		set_check(o, preflight_tables(), &r.checks[i], lang);
+		set_str(o, "result", r.checks[i].ok ? "PASSED" : "FAILED");
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(view, "preflight_run", json_true());
 	json_object_set_new(view, "preflight_checks", out);
+	jrecord_result_release(&r);
 }
 
 static void view_backup_set(json_t *view, const struct drill *d)
@@ -1131,9 +1131,9 @@ static json_t *finding(json_t *list, const char *kind)
 }
 
 /* The 1-based line of `needle` in a log's stored head, or 0. */
-static long log_line(json_t *stream, const char *needle)
+static long log_line(const struct jrecord_stream *stream, const char *needle)
 {
-	const char *head = journal_str(stream, "head"), *hit, *p;
+	const char *head = stream->head, *hit, *p;
 	long line = 1;
 
 	if (!*needle || !(hit = strstr(head, needle)))
@@ -1144,30 +1144,30 @@ static long log_line(json_t *stream, const char *needle)
 }
 
 /* "journal.jsonl:14" and the log a finding points at, as code spans. */
-static void finding_evidence(json_t *f, json_t *rec, const char *needle)
+static void finding_evidence(json_t *f, const struct jrecord_result *r,
+			     const char *needle)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *which[] = { "stderr", "stdout" };
+	const struct jrecord_stream *which[] = { &r->err, &r->out };
 	size_t i;
 
-	if (json_is_integer(json_object_get(rec, "seq"))) {
-		strbuf_addf(&sb, "journal.jsonl:%lld", (long long)
-			    json_integer_value(json_object_get(rec, "seq")) + 1);
+	if (r->has_seq) {
+		strbuf_addf(&sb, "journal.jsonl:%lld", r->seq + 1);
 		set_data(f, "evidence", sb.buf);
 		json_object_del(f, "evidence_code");
 		add_code(f, "evidence");
 	}
 	for (i = 0; i < 2; i++) {
-		json_t *st = json_object_get(rec, which[i]);
+		const struct jrecord_stream *st = which[i];
 		long line;
 
-		if (!st || !json_integer_value(json_object_get(st, "bytes")))
+		if (!st->present || !st->bytes)
 			continue;
 		line = needle ? log_line(st, needle) : 0;
 		if (needle && !line && i == 0)
 			continue;
 		strbuf_reset(&sb);
-		strbuf_adds(&sb, journal_str(st, "path"));
+		strbuf_adds(&sb, st->path);
 		if (line)
 			strbuf_addf(&sb, ":%ld", line);
 		set_data(f, "log", sb.buf);
@@ -1185,17 +1185,18 @@ static void set_step(json_t *f, const struct drill_step *s)
 }
 
 static void step_findings(json_t *list, const struct drill_step *s,
-			  json_t *rec, int planned, int ended, int lang)
+			  const struct jrecord_result *r, int planned,
+			  int ended, int lang)
 {
 	const struct words *tables[4];
-	json_t *c, *f;
+	json_t *f;
 	struct strbuf sb = STRBUF_INIT;
-	const char *st = rec ? journal_str(rec, "status") : "";
+	const char *st = r ? r->status : "";
 	size_t i;
 	int failed_checks = 0;
 
 	plan_step_when(s, &sb);
-	if (!rec) {
+	if (!r) {
 		if (sb.len || (!planned && ended)) {
 			f = finding(list, planned ? "f_conditional" : "f_not_run");
 			set_step(f, s);
@@ -1206,7 +1207,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		return;
 	}
 	/* Done in the run `rdrill restore` finishes: page 1 says so once. */
-	if (json_is_true(json_object_get(rec, "resumed"))) {
+	if (r->resumed) {
 		strbuf_release(&sb);
 		return;
 	}
@@ -1214,7 +1215,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		f = finding(list, "f_skipped");
 		set_step(f, s);
 		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
-		finding_evidence(f, rec, NULL);
+		finding_evidence(f, r, NULL);
 		strbuf_release(&sb);
 		return;
 	}
@@ -1222,33 +1223,32 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		f = finding(list, "f_conditional");
 		set_step(f, s);
 		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
-		finding_evidence(f, rec, NULL);
+		finding_evidence(f, r, NULL);
 	}
 	kind_tables(s->kind, tables);
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
-		const char *what = journal_str(c, "what"), *key = NULL;
-		const char *needle = NULL;
+	for (i = 0; i < r->nchecks; i++) {
+		const struct jrecord_check *c = &r->checks[i];
+		const char *key = NULL, *needle = NULL;
 
-		if (!json_is_true(json_object_get(c, "ok"))) {
+		if (!c->ok) {
 			key = "f_check";
 			failed_checks++;
 		} else if (s->kind->passed_finding) {
-			key = s->kind->passed_finding(what,
-				journal_str(c, "expected"),
-				journal_str(c, "actual"), &needle);
+			key = s->kind->passed_finding(c->what, c->expected,
+						      c->actual, &needle);
 		}
 		if (!key)
 			continue;
 		f = finding(list, key);
 		set_step(f, s);
 		set_check(f, tables, c, lang);
-		finding_evidence(f, rec, needle);
+		finding_evidence(f, r, needle);
 	}
 	if (!strcmp(st, "failed") && !failed_checks) {
 		f = finding(list, "f_step");
 		set_step(f, s);
-		set_data(f, "message", journal_str(rec, "message"));
-		finding_evidence(f, rec, NULL);
+		set_data(f, "message", r->message);
+		finding_evidence(f, r, NULL);
 	}
 	strbuf_release(&sb);
 }
@@ -1269,11 +1269,14 @@ static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
 			  json_t *step_finds, const char *status, int lang)
 {
-	json_t *list = json_array(), *c, *f, *v;
+	json_t *list = json_array(), *f, *v;
+	struct jrecord_result end, pre;
 	const char *name;
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
+	jrecord_result_read(ix->end, &end);
+	jrecord_result_read(ix->preflight, &pre);
 	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
 	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
@@ -1281,16 +1284,15 @@ static void view_findings(json_t *view, const struct drill *d,
 		f = finding(list, "f_stopped");
 		set_said(f, "message", run_tables, NULL,
 			 journal_str(ix->end, "reason"), lang);
-		finding_evidence(f, ix->end, NULL);
+		finding_evidence(f, &end, NULL);
 	}
-	if (ix->preflight)
-		json_array_foreach(json_object_get(ix->preflight, "checks"), i, c) {
-			if (json_is_true(json_object_get(c, "ok")))
-				continue;
-			f = finding(list, "f_preflight");
-			set_check(f, preflight_tables(), c, lang);
-			finding_evidence(f, ix->preflight, NULL);
-		}
+	for (i = 0; i < pre.nchecks; i++) {
+		if (pre.checks[i].ok)
+			continue;
+		f = finding(list, "f_preflight");
+		set_check(f, preflight_tables(), &pre.checks[i], lang);
+		finding_evidence(f, &pre, NULL);
+	}
 	/* The steps' own, made while each step's record was at hand. */
 	json_array_extend(list, step_finds);
 	{
@@ -1304,7 +1306,7 @@ static void view_findings(json_t *view, const struct drill *d,
 			f = finding(list, k);
 			set_data(f, "target", journal_str(o, "target"));
 			set_str(f, "measured", journal_str(o, "measured"));
-			finding_evidence(f, ix->end, NULL);
+			finding_evidence(f, &end, NULL);
 		}
 	}
 	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
@@ -1329,6 +1331,8 @@ static void view_findings(json_t *view, const struct drill *d,
 	json_object_set_new(view, "has_findings",
 			    json_boolean(json_array_size(list) > 0));
 	json_object_set_new(view, "findings", list);
+	jrecord_result_release(&end);
+	jrecord_result_release(&pre);
 }
 
 /*
@@ -1533,6 +1537,7 @@ static int view_steps(json_t *view, const struct drill *d,
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
 		const struct words *tables[4];
+		struct jrecord_result r;
 		json_t *rec = NULL, *vs, *arr, *ev;
 		const char *ph = drill_phases[s->phase];
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
@@ -1545,16 +1550,18 @@ static int view_steps(json_t *view, const struct drill *d,
 			json_decref(summaries);
 			return -1;
 		}
-		vs = view_step(d, s, rec, ix->end, view, verify ? checks : NULL,
-			       planned, off, lang);
-		step_findings(step_finds, s, rec, planned, ix->end != NULL, lang);
+		jrecord_result_read(rec, &r);
+		vs = view_step(d, s, rec, rec ? &r : NULL, ix->end, view,
+			       verify ? checks : NULL, planned, off, lang);
+		step_findings(step_finds, s, rec ? &r : NULL, planned,
+			      ix->end != NULL, lang);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
 			json_object_set_new(phases, ph, arr);
 		}
 		json_array_append_new(arr, vs);
-		ev = rec ? json_object_get(rec, "evidence") : NULL;
+		ev = r.evidence;
 		if (ev && json_is_string(json_object_get(ev, "summary"))) {
 			json_t *o = json_object();
 			kind_tables(s->kind, tables);
@@ -1564,6 +1571,7 @@ static int view_steps(json_t *view, const struct drill *d,
 				 journal_str(ev, "summary"), lang);
 			json_array_append_new(summaries, o);
 		}
+		jrecord_result_release(&r);
 		json_decref(rec);
 	}
 	for (p = 0; drill_phases[p]; p++)
