@@ -66,9 +66,12 @@ static size_t collect_logs(struct jrecords *jr, json_t *rec)
 	return held;
 }
 
-/* A step record's header; `text` NULL: kept parsed instead (rec). */
-static void add_step(struct jrecords *jr, json_t *rec, const char *text,
-		     size_t len)
+/*
+ * A step record's header; `text` NULL: kept parsed instead (rec).
+ * Returns the bytes it holds.
+ */
+static size_t add_step(struct jrecords *jr, json_t *rec, const char *text,
+		       size_t len)
 {
 	struct jrecord_step *st;
 
@@ -87,6 +90,7 @@ static void add_step(struct jrecords *jr, json_t *rec, const char *text,
 	} else {
 		st->rec = json_incref(rec);
 	}
+	return sizeof(*st) + strlen(st->status) + 1 + (text ? len : 0);
 }
 
 static void add_other(struct jrecords *jr, json_t *rec)
@@ -119,12 +123,10 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 	(void)err;
 	l->keep += collect_logs(jr, l->rec);
 	jr->last_is_end = !strcmp(journal_str(l->rec, "type"), "end");
-	if (step) {
-		add_step(jr, l->rec, l->text, l->len);
-		l->keep += l->len + sizeof(struct jrecord_step) + 16;
-	} else {
+	if (step)
+		l->keep += add_step(jr, l->rec, l->text, l->len);
+	else
 		add_other(jr, l->rec);
-	}
 	jr->nrecords++;
 	json_decref(l->rec);
 	return !step;
@@ -173,21 +175,29 @@ json_t *jrecords_last(const struct jrecords *jr, struct error *err)
 	return json_incref(json_array_get(jr->others, n - 1));
 }
 
-json_t *jrecords_outline(const struct jrecords *jr)
+json_t *jrecords_outline(const struct jrecords *jr, size_t nsteps)
 {
 	json_t *out = json_array();
 	size_t i, s = 0, o = 0, no = json_array_size(jr->others);
+	unsigned char *seen = xcalloc(nsteps ? nsteps : 1, 1);
 
 	for (i = 0; i < jr->nrecords; i++) {
 		if (o < no && jr->other_index[o] == i) {
 			json_array_append(out, json_array_get(jr->others, o++));
 		} else if (s < jr->nsteps && jr->step[s].index == i) {
 			const struct jrecord_step *st = &jr->step[s++];
+
+			/* Readers take a step's first record; no other. */
+			if (st->n < 1 || (unsigned long long)st->n > nsteps ||
+			    seen[st->n - 1])
+				continue;
+			seen[st->n - 1] = 1;
 			json_array_append_new(out, json_pack("{s:s, s:I, s:s}",
 				"type", "step", "n", (json_int_t)st->n, "status",
 				st->status));
 		}
 	}
+	free(seen);
 	return out;
 }
 

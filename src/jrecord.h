@@ -78,10 +78,12 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 json_t *jrecords_last(const struct jrecords *jr, struct error *err);
 
 /*
- * Every record in journal order, a step's only as {type, n, status}:
- * what restored.h reads of a journal (a new array).
+ * Every record in journal order, a step's only as {type, n, status} and
+ * only the first of each n from 1 to `nsteps` (the plan's steps; no
+ * reader looks at another): what restored.h reads of a journal (a new
+ * array, no bigger than the plan and the few other records).
  */
-json_t *jrecords_outline(const struct jrecords *jr);
+json_t *jrecords_outline(const struct jrecords *jr, size_t nsteps);
 
 /*
  * What the report reads of a record with a result (a step's; the

@@ -1643,7 +1643,7 @@ json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 	if (jr->nrecords && !(last = jrecords_last(jr, err)))
 		goto out;
 	/* What restored.h reads: every record, a step's by its status. */
-	outline = jrecords_outline(jr);
+	outline = jrecords_outline(jr, d->nsteps);
 	view = json_object();
 	finds = json_array();
 	if (!lang)
