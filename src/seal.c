@@ -680,8 +680,8 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			     ours ? ours : "unknown", lang ? "it is outside the "
 			     "seal; `rdrill render --lang` writes it anew" :
 			     "its bytes are checked by SHA256SUMS");
-	/* The seal's language: render reuses it (cut-short seals). */
-	if (!lang) {
+	/* Unsealed, the drill's language: render seals it as cut short. */
+	if (!lang && !theirs) {
 		strbuf_release(&c->md);
 		strbuf_release(&c->html);
 		c->md = md;

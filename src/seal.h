@@ -90,8 +90,8 @@ struct seal_check {
 	 * Verify's work, for render to reuse rather than repeat: the
 	 * journal as read once with its chain intact (or its stand-in,
 	 * seal_records()), NULL otherwise; whether its last line was torn;
-	 * and the reports in the seal's language as rendered to compare
-	 * (md.len 0: not rendered).
+	 * and, unsealed, the reports in the drill's language as rendered to
+	 * compare with the ones the run left (md.len 0: not rendered).
 	 */
 	struct jrecords *records;
 	struct journal_stat js;  /* its shape, as SEAL records it */
