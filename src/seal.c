@@ -1295,6 +1295,9 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		c->has_end = records->last_is_end;
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
+		/* 20,000 logs' hashes and names need not stay beside a render. */
+		checksum_set_release(&listed);
+		strvec_clear(&referenced);
 		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
 	}
 	/* Render takes the journal from here rather than read it again. */
