@@ -384,6 +384,74 @@ static void index_records(struct records *ix, json_t *records, size_t nsteps)
 	}
 }
 
+/*
+ * A log in the report: its first LOG_HEAD_LINES and last LOG_TAIL_LINES
+ * lines (where a failure says why), the middle left to the full log the
+ * report links (a printed report must not grow with a chatty program);
+ * how many bytes are left out is said. `head` and `tail` are what the
+ * journal kept of its start and end (tail empty: head is the whole log).
+ */
+#define LOG_HEAD_LINES 3
+#define LOG_TAIL_LINES 6
+
+/* Bytes of the first `n` lines of `s` (all of it when fewer). */
+static size_t first_lines(const char *s, size_t n)
+{
+	const char *p = s;
+
+	while (n-- && *p) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return (size_t)(p - s);
+}
+
+/* Offset in `s` where its last `n` lines start (a final '\n' ends one). */
+static size_t last_lines(const char *s, size_t n)
+{
+	size_t i = strlen(s);
+
+	if (i && s[i - 1] == '\n')
+		i--;
+	while (i) {
+		if (s[i - 1] == '\n' && !--n)
+			break;
+		i--;
+	}
+	return i;
+}
+
+static void log_excerpt(struct strbuf *sb, const char *head,
+			const char *tail, unsigned long long bytes, int lang)
+{
+	const char *end = *tail ? tail : head;
+	size_t hn = first_lines(head, LOG_HEAD_LINES), tn = last_lines(end,
+			LOG_TAIL_LINES);
+	unsigned long long shown;
+	struct strbuf part = STRBUF_INIT;
+
+	/* Short enough whole: no cut in the middle (as the journal kept). */
+	if (!*tail && first_lines(head, LOG_HEAD_LINES + LOG_TAIL_LINES + 1) ==
+	    strlen(head)) {
+		words_data(sb, head);
+		return;
+	}
+	if (!*tail && tn < hn)
+		tn = hn;
+	strbuf_add(&part, head, hn);
+	words_data(sb, part.buf);
+	shown = hn + strlen(end + tn);
+	if (bytes > shown)
+		strbuf_addf(sb, lang == WORDS_ZH ?
+			    "%s[……省略 %llu 字节，见完整日志……]\n" :
+			    "%s[... %llu bytes omitted: see the "
+			    "full log ...]\n", hn &&
+			    head[hn - 1] != '\n' ? "\n" : "",
+			    bytes - shown);
+	words_data(sb, end + tn);
+	strbuf_release(&part);
+}
+
 static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
 {
 	json_t *s = json_object_get(rec, which);
@@ -409,19 +477,7 @@ static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
 	}
 	head = journal_str(s, "head");
 	tail = journal_str(s, "tail");
-	words_data(&sb, head);
-	if (*tail) {
-		/* The middle is in the full log; say how much is left out. */
-		unsigned long long shown = strlen(head) + strlen(tail);
-		if (bytes > shown)
-			strbuf_addf(&sb, lang == WORDS_ZH ?
-				    "%s[……省略 %llu 字节，见完整日志……]\n" :
-				    "%s[... %llu bytes omitted: see the "
-				    "full log ...]\n", *head &&
-				    head[strlen(head) - 1] != '\n' ? "\n" : "",
-				    bytes - shown);
-		words_data(&sb, tail);
-	}
+	log_excerpt(&sb, head, tail, bytes, lang);
 	snprintf(key, sizeof(key), "%s_block", which);
 	set_block(vs, key, sb.buf, sb.len, "text");
 	strbuf_release(&sb);
@@ -672,6 +728,19 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 		if (checks_out)
 			json_array_append(checks_out, o);
 		json_decref(o);
+	}
+	/*
+	 * A command's one check, its exit code, passed: said on the status
+	 * line (what was expected beside the exit code) rather than in a
+	 * table of one row; the summary's table keeps it.
+	 */
+	c = json_object_get(rec, "checks");
+	if (json_array_size(c) == 1 &&
+	    !strcmp(journal_str(json_array_get(c, 0), "what"), "exit code") &&
+	    json_is_true(json_object_get(json_array_get(c, 0), "ok"))) {
+		json_object_set(vs, "exit_expected", json_object_get(
+			json_array_get(vc, 0), "expected"));
+		json_array_clear(vc);
 	}
 	json_object_set_new(vs, "has_checks",
 			    json_boolean(json_array_size(vc) > 0));
