@@ -1584,6 +1584,31 @@ static void view_backup_dir(json_t *view, const struct drill *d)
 	}
 }
 
+
+/*
+ * The verification phases' checks for the summary: how many passed (each
+ * is in its step's table already) and the rows of those that did not
+ * (failed, skipped, planned), so a printed report does not repeat every
+ * passed check a second time.
+ */
+static void summarize_checks(json_t *view, json_t *checks)
+{
+	json_t *open = json_array(), *c;
+	size_t i, passed = 0;
+
+	json_array_foreach(checks, i, c)
+		if (!strcmp(journal_str(c, "result"), "PASSED"))
+			passed++;
+		else
+			json_array_append(open, c);
+	json_object_set_new(view, "checks_total",
+			    json_integer((json_int_t)json_array_size(checks)));
+	json_object_set_new(view, "checks_passed", json_integer((json_int_t)passed));
+	json_object_set_new(view, "has_checks_open",
+			    json_boolean(json_array_size(open) > 0));
+	json_object_set_new(view, "checks_open", open);
+	json_object_set_new(view, "checks", checks);
+}
 /*
  * Every step in its phase; its kind's view hook adds the kind's keys
  * and the report sections it feeds. A kind's one-line verdict of its
@@ -1633,7 +1658,7 @@ static void view_steps(json_t *view, const struct drill *d,
 			json_object_set_new(view, key, json_true());
 		}
 	json_object_set_new(view, "phases", phases);
-	json_object_set_new(view, "checks", checks);
+	summarize_checks(view, checks);
 	if (json_array_size(summaries)) {
 		json_object_set_new(view, "has_summaries", json_true());
 		json_object_set_new(view, "summaries", summaries);
