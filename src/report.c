@@ -1604,6 +1604,7 @@ static void summarize_checks(json_t *view, json_t *checks)
 	json_object_set_new(view, "checks_total",
 			    json_integer((json_int_t)json_array_size(checks)));
 	json_object_set_new(view, "checks_passed", json_integer((json_int_t)passed));
+	json_object_set_new(view, "has_checks_passed", json_boolean(passed > 0));
 	json_object_set_new(view, "has_checks_open",
 			    json_boolean(json_array_size(open) > 0));
 	json_object_set_new(view, "checks_open", open);
