@@ -730,9 +730,9 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 		json_decref(o);
 	}
 	/*
-	 * A command's one check, its exit code, passed: said on the status
+	 * A step's one check, its exit code, passed: said on the status
 	 * line (what was expected beside the exit code) rather than in a
-	 * table of one row; the summary's table keeps it.
+	 * table of one row; the summary of checks counts it.
 	 */
 	c = json_object_get(rec, "checks");
 	if (json_array_size(c) == 1 &&
@@ -1584,7 +1584,6 @@ static void view_backup_dir(json_t *view, const struct drill *d)
 	}
 }
 
-
 /*
  * The verification phases' checks for the summary: how many passed (each
  * is in its step's table already) and the rows of those that did not
@@ -1610,6 +1609,7 @@ static void summarize_checks(json_t *view, json_t *checks)
 	json_object_set_new(view, "checks_open", open);
 	json_object_set_new(view, "checks", checks);
 }
+
 /*
  * Every step in its phase; its kind's view hook adds the kind's keys
  * and the report sections it feeds. A kind's one-line verdict of its
