@@ -1,5 +1,6 @@
 #include "history.h"
 #include "clock.h"
+#include "histindex.h"
 #include "error.h"
 #include "journal.h"
 #include "markdown.h"
@@ -280,6 +281,100 @@ static json_t *examine(const char *dir, const struct strvec *trusted,
 	return run;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b && b[1] ? b + 1 : path;
+}
+
+/* The plan's fields history keeps of a run (the index holds no more). */
+static json_t *plan_facts(json_t *plan)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(journal_str(plan, "id")));
+	json_object_set_new(o, "environment", json_string(journal_str(plan,
+							   "environment")));
+	json_object_set_new(o, "title", json_string(journal_str(plan, "title")));
+	json_object_set_new(o, "cadence_s", json_integer(int_or(plan,
+		"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
+	return o;
+}
+
+/*
+ * A bundle as a run (examine()), from the directory's index when its
+ * entry was made from the bundle as it is now (histindex.h), else read
+ * and verified, and put in the index. What depends on this invocation
+ * (where the bundle is, whom --key trusts) is set afresh either way.
+ * NULL for a plan bundle.
+ */
+static json_t *examine_cached(const char *dir, struct histindex *ix,
+			      const struct strvec *trusted, json_t **plan_out)
+{
+	char ident[SHA256_HEX_LEN + 1];
+	int have = ix && histindex_ident(dir, ident) == 0;
+	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
+	json_t *run, *plan;
+
+	*plan_out = NULL;
+	if (e && json_is_true(json_object_get(e, "plan_bundle")))
+		return NULL;
+	if (e && json_is_object(json_object_get(e, "run")) &&
+	    json_is_object(json_object_get(e, "plan"))) {
+		run = json_incref(json_object_get(e, "run"));
+		*plan_out = json_incref(json_object_get(e, "plan"));
+	} else {
+		run = examine(dir, trusted, &plan);
+		*plan_out = plan_facts(plan);
+		json_decref(plan);
+		e = json_object();
+		if (run) {
+			json_object_set(e, "run", run);
+			json_object_set(e, "plan", *plan_out);
+		} else {
+			json_object_set_new(e, "plan_bundle", json_true());
+		}
+		if (have)
+			histindex_put(ix, base_name(dir), ident, e);
+		else
+			json_decref(e);
+	}
+	if (!run) {
+		json_decref(*plan_out);
+		*plan_out = NULL;
+		return NULL;
+	}
+	json_object_set_new(run, "bundle", json_string(dir));
+	json_object_set_new(run, "signer", json_string(signer_word(journal_str(
+		run, "signed_key"), trusted)));
+	return run;
+}
+
+/* The directory a bundle is in (its index's). */
+static void parent_of(const char *dir, struct strbuf *out)
+{
+	const char *slash = strrchr(dir, '/');
+
+	strbuf_reset(out);
+	if (!slash)
+		strbuf_adds(out, ".");
+	else if (slash == dir)
+		strbuf_adds(out, "/");
+	else
+		strbuf_add(out, dir, (size_t)(slash - dir));
+}
+
+/* Done with a directory's index: written back if it changed (a cache). */
+static void index_close(struct histindex *ix)
+{
+	struct error e = ERROR_INIT;
+
+	if (ix)
+		histindex_save(ix, &e);
+	histindex_release(ix);
+	error_release(&e);
+}
+
 static int cmp_run(const void *a, const void *b)
 {
 	return strcmp(journal_str(*(json_t *const *)a, "started"),
@@ -304,12 +399,6 @@ static void sort_runs(json_t *runs)
 static int counts_as_pass(json_t *run)
 {
 	return json_is_true(json_object_get(run, "pass"));
-}
-
-static const char *base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	return b && b[1] ? b + 1 : path;
 }
 
 /* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
@@ -471,6 +560,8 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 	struct strvec bundles = STRVEC_INIT, keys = STRVEC_INIT;
 	json_t *groups = json_object(), *out = json_object(), *list, *g;
 	json_t *skipped = json_array();
+	struct histindex *ix = NULL;
+	struct strbuf ixdir = STRBUF_INIT;
 	const char *key;
 	size_t i, nruns = 0, nrefused = 0;
 
@@ -487,13 +578,26 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles, skipped);
 	}
 	for (i = 0; i < bundles.nr; i++) {
-		json_t *plan, *run = examine(bundles.v[i], trusted, &plan);
 		struct strbuf k = STRBUF_INIT;
-		const char *id = journal_str(plan, "id");
-		const char *env = journal_str(plan, "environment");
+		json_t *plan, *run;
+		const char *id, *env;
 
-		if (!run)
+		/* Bundles come directory by directory: one index at a time. */
+		parent_of(bundles.v[i], &k);
+		if (!ix || strcmp(k.buf, ixdir.buf)) {
+			index_close(ix);
+			ix = histindex_open(k.buf);
+			strbuf_reset(&ixdir);
+			strbuf_adds(&ixdir, k.buf);
+		}
+		strbuf_reset(&k);
+		run = examine_cached(bundles.v[i], ix, trusted, &plan);
+		id = journal_str(plan, "id");
+		env = journal_str(plan, "environment");
+		if (!run) {
+			strbuf_release(&k);
 			continue;
+		}
 		nruns++;
 		if (!*id)
 			id = "(unreadable journal)";
@@ -519,6 +623,8 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		json_decref(plan);
 		strbuf_release(&k);
 	}
+	index_close(ix);
+	strbuf_release(&ixdir);
 	list = json_array();
 	/* jansson keeps insertion order; sort the keys for a stable index. */
 	json_object_foreach(groups, key, g)
@@ -1397,53 +1503,88 @@ static int is_verdict(const char *status)
 	return 0;
 }
 
+/*
+ * A sibling's drill and start, from the index or (a new or changed
+ * bundle) from its journal's first record, then indexed as such: a light
+ * entry that only says whose run it is, enough to pass over the runs of
+ * other drills without reading them again. NULL for a plan bundle or an
+ * unreadable journal.
+ */
+static json_t *sibling(const char *dir, struct histindex *ix)
+{
+	char ident[SHA256_HEX_LEN + 1];
+	int have = histindex_ident(dir, ident) == 0;
+	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
+	struct error err = ERROR_INIT;
+	struct strbuf p = STRBUF_INIT;
+	json_t *recs, *start;
+	int torn = 0;
+
+	if (e)
+		return json_is_true(json_object_get(e, "plan_bundle")) ? NULL : e;
+	strbuf_addf(&p, "%s/journal.jsonl", dir);
+	recs = journal_read(p.buf, &torn, &err);
+	start = json_array_get(recs, 0);
+	if (recs) {
+		e = json_object();
+		if (!strcmp(journal_str(start, "mode"), "plan")) {
+			json_object_set_new(e, "plan_bundle", json_true());
+		} else {
+			json_object_set_new(e, "plan", plan_facts(json_object_get(
+				json_object_get(start, "plan"), "plan")));
+			json_object_set_new(e, "started", json_string(journal_str(
+				start, "time")));
+		}
+		if (have) {
+			histindex_put(ix, base_name(dir), ident, e);
+		} else {
+			json_decref(e);
+			e = NULL;
+		}
+	}
+	json_decref(recs);
+	strbuf_release(&p);
+	error_release(&err);
+	return e && !json_is_true(json_object_get(e, "plan_bundle")) ? e : NULL;
+}
+
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
 	struct strvec bundles = STRVEC_INIT;
+	struct histindex *ix = histindex_open(parent);
 	json_t *cands = json_array(), *r, *found = NULL;
 	size_t i;
 
 	find_bundles(parent, 1, &bundles, NULL);
 	for (i = 0; i < bundles.nr; i++) {
-		struct error e = ERROR_INIT;
-		struct strbuf p = STRBUF_INIT;
-		json_t *recs, *plan;
-		int torn = 0;
+		json_t *e, *plan, *c;
 
-		if (!strcmp(bundles.v[i], self))
+		if (!strcmp(bundles.v[i], self) || !(e = sibling(bundles.v[i], ix)))
 			continue;
-		strbuf_addf(&p, "%s/journal.jsonl", bundles.v[i]);
-		recs = journal_read(p.buf, &torn, &e);
-		plan = json_object_get(json_object_get(json_array_get(recs, 0),
-						       "plan"), "plan");
-		if (recs && strcmp(journal_str(json_array_get(recs, 0), "mode"),
-				   "plan") &&
-		    !strcmp(journal_str(plan, "id"), id) &&
-		    !strcmp(journal_str(plan, "environment"), env)) {
-			json_t *c = json_object();
-			json_object_set_new(c, "bundle", json_string(bundles.v[i]));
-			json_object_set_new(c, "started", json_string(journal_str(
-				json_array_get(recs, 0), "time")));
-			json_array_append_new(cands, c);
-		}
-		json_decref(recs);
-		strbuf_release(&p);
-		error_release(&e);
+		plan = json_object_get(e, "plan");
+		if (strcmp(journal_str(plan, "id"), id) ||
+		    strcmp(journal_str(plan, "environment"), env))
+			continue;
+		c = json_object();
+		json_object_set_new(c, "bundle", json_string(bundles.v[i]));
+		json_object_set_new(c, "started", json_string(journal_str(e,
+			"started")[0] ? journal_str(e, "started") : journal_str(
+			json_object_get(e, "run"), "started")));
+		json_array_append_new(cands, c);
 	}
 	sort_runs(cands);
 	/* Newest first: the first that verifies and reached a verdict. */
 	for (i = json_array_size(cands); i-- > 0 && !found;) {
 		json_t *plan;
-		r = examine(journal_str(json_array_get(cands, i), "bundle"), NULL,
-			    &plan);
+		r = examine_cached(journal_str(json_array_get(cands, i), "bundle"),
+				   ix, NULL, &plan);
 		json_decref(plan);
 		if (r && !strcmp(journal_str(r, "state"), "verified") &&
 		    is_verdict(journal_str(r, "status"))) {
-			const char *b = strrchr(journal_str(r, "bundle"), '/');
 			found = json_object();
-			json_object_set_new(found, "bundle", json_string(b ? b + 1 :
-						journal_str(r, "bundle")));
+			json_object_set_new(found, "bundle", json_string(base_name(
+				journal_str(r, "bundle"))));
 			json_object_set(found, "started", json_object_get(r, "started"));
 			json_object_set(found, "status", json_object_get(r, "status"));
 			json_object_set(found, "rto_ms", json_object_get(r, "rto_ms"));
@@ -1451,6 +1592,7 @@ json_t *history_previous(const char *parent, const char *self,
 		}
 		json_decref(r);
 	}
+	index_close(ix);
 	json_decref(cands);
 	strvec_clear(&bundles);
 	return found;
