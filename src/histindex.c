@@ -1,6 +1,7 @@
 #include "histindex.h"
 #include "error.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "report.h"
 #include "safefs.h"
 #include "strbuf.h"
@@ -173,6 +174,7 @@ static int parse(struct histindex *ix, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len, *nl;
 	json_t *want = header(), *v;
+	const char *name;
 	int first = 1, ret = 0;
 
 	while (p < end && !ret) {
@@ -182,17 +184,14 @@ static int parse(struct histindex *ix, const char *text, size_t len)
 			break;
 		}
 		v = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES, NULL);
+		name = journal_str(v, "name");
 		if (first)
 			ret = json_equal(v, want) ? 0 : -1;
-		else if (!json_is_object(v) ||
-			 !json_is_string(json_object_get(v, "name")) ||
-			 !json_is_string(json_object_get(v, "ident")) ||
-			 !is_hex64(json_string_value(json_object_get(v, "ident"))) ||
-			 strchr(json_string_value(json_object_get(v, "name")), '/'))
+		else if (!json_is_object(v) || !*name || strchr(name, '/') ||
+			 !is_hex64(journal_str(v, "ident")))
 			ret = -1;
 		else
-			json_object_set(ix->old, json_string_value(json_object_get(
-					v, "name")), v);
+			json_object_set(ix->old, name, v);
 		json_decref(v);
 		first = 0;
 		p = nl + 1;
@@ -229,7 +228,7 @@ json_t *histindex_get(struct histindex *ix, const char *name,
 {
 	json_t *e = json_object_get(ix->old, name);
 
-	if (!e || strcmp(json_string_value(json_object_get(e, "ident")), ident))
+	if (!e || strcmp(journal_str(e, "ident"), ident))
 		return NULL;
 	json_object_set(ix->cur, name, e);
 	return e;

@@ -314,15 +314,14 @@ static json_t *examine_cached(const char *dir, struct histindex *ix,
 	char ident[SHA256_HEX_LEN + 1];
 	int have = ix && histindex_ident(dir, ident) == 0;
 	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
-	json_t *run, *plan;
+	json_t *run = json_object_get(e, "run"), *plan = json_object_get(e, "plan");
 
 	*plan_out = NULL;
 	if (e && json_is_true(json_object_get(e, "plan_bundle")))
 		return NULL;
-	if (e && json_is_object(json_object_get(e, "run")) &&
-	    json_is_object(json_object_get(e, "plan"))) {
-		run = json_incref(json_object_get(e, "run"));
-		*plan_out = json_incref(json_object_get(e, "plan"));
+	if (json_is_object(run) && json_is_object(plan)) {
+		run = json_incref(run);
+		*plan_out = json_incref(plan);
 	} else {
 		run = examine(dir, trusted, &plan);
 		*plan_out = plan_facts(plan);
@@ -1558,7 +1557,7 @@ json_t *history_previous(const char *parent, const char *self,
 
 	find_bundles(parent, 1, &bundles, NULL);
 	for (i = 0; i < bundles.nr; i++) {
-		json_t *e, *plan, *c;
+		json_t *e, *plan, *c, *er;
 
 		if (!strcmp(bundles.v[i], self) || !(e = sibling(bundles.v[i], ix)))
 			continue;
@@ -1568,9 +1567,9 @@ json_t *history_previous(const char *parent, const char *self,
 			continue;
 		c = json_object();
 		json_object_set_new(c, "bundle", json_string(bundles.v[i]));
-		json_object_set_new(c, "started", json_string(journal_str(e,
-			"started")[0] ? journal_str(e, "started") : journal_str(
-			json_object_get(e, "run"), "started")));
+		er = json_object_get(e, "run");  /* a whole entry, or a light one */
+		json_object_set_new(c, "started", json_string(er ? journal_str(
+			er, "started") : journal_str(e, "started")));
 		json_array_append_new(cands, c);
 	}
 	sort_runs(cands);
