@@ -95,7 +95,6 @@ int cmd_history(int argc, char **argv)
 	history_markdown(h, lang, &md);
 	if (history_html(h, md.buf, lang, &html, &err) < 0)
 		goto fail;
-	js = json_dumps(h, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	strbuf_addf(&path, "%s/history.md", outdir);
 	if (fs_write_atomic(path.buf, md.buf, md.len, &err) < 0)
 		goto fail;
@@ -103,6 +102,10 @@ int cmd_history(int argc, char **argv)
 	strbuf_addf(&path, "%s/history.html", outdir);
 	if (fs_write_atomic(path.buf, html.buf, html.len, &err) < 0)
 		goto fail;
+	/* Each output lives only while written: memory grows with one. */
+	strbuf_release(&html);
+	strbuf_release(&md);
+	js = json_dumps(h, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/history.json", outdir);
 	strbuf_reset(&md);

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,51 +140,55 @@ static int is_hex64(const char *s)
 }
 
 /*
- * The file's bytes when it may be believed (see histindex.h): a regular
- * file, one link, owned by us or root, writable by no one else. 1 when
- * read, 0 when missing, -1 when there but not to be used.
+ * The file, opened, when it may be believed (see histindex.h): a regular
+ * file, one link, owned by us or root, writable by no one else, at most
+ * HISTINDEX_MAX_BYTES. NULL with *why 0 when it is missing, -1 when it
+ * is there but not to be used.
  */
-static int read_trusted(const char *path, struct strbuf *out)
+static FILE *open_trusted(const char *path, int *why)
 {
 	struct error e = ERROR_INIT;
 	struct stat st;
-	char buf[65536];
-	ssize_t n;
 	int fd = safefs_open_regular(path, 0, &st, &e);
+	FILE *f;
 
 	error_release(&e);
+	*why = fd < 0 && errno == ENOENT ? 0 : -1;
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
+		return NULL;
 	if (st.st_nlink != 1 || (st.st_uid != geteuid() && st.st_uid != 0) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    (unsigned long long)st.st_size > HISTINDEX_MAX_BYTES) {
+	    (unsigned long long)st.st_size > HISTINDEX_MAX_BYTES ||
+	    !(f = fdopen(fd, "r"))) {
 		close(fd);
-		return -1;
+		return NULL;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (out->len + (size_t)n > HISTINDEX_MAX_BYTES)
-			break;
-		strbuf_add(out, buf, (size_t)n);
-	}
-	close(fd);
-	return n == 0 ? 1 : -1;
+	return f;
 }
 
-/* Parse `text` into ix->old; -1 (and nothing kept) when it is damaged. */
-static int parse(struct histindex *ix, const char *text, size_t len)
+/*
+ * Read the index line by line into ix->old (never the whole file at
+ * once: its memory is that of the entries). -1, and nothing kept, when
+ * it is damaged: a wrong header, a line that is not an entry, a line or
+ * a file too long, a last line without its newline.
+ */
+static int parse(struct histindex *ix, FILE *f)
 {
-	const char *p = text, *end = text + len, *nl;
 	json_t *want = header(), *v;
+	char *line = NULL;
+	size_t cap = 0, total = 0;
+	ssize_t n;
 	const char *name;
 	int first = 1, ret = 0;
 
-	while (p < end && !ret) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl || (size_t)(nl - p) > HISTINDEX_MAX_LINE) {
+	while (!ret && (n = getline(&line, &cap, f)) > 0) {
+		total += (size_t)n;
+		if (line[n - 1] != '\n' || (size_t)n > HISTINDEX_MAX_LINE ||
+		    total > HISTINDEX_MAX_BYTES) {
 			ret = -1;
 			break;
 		}
-		v = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES, NULL);
+		v = json_loadb(line, (size_t)n - 1, JSON_REJECT_DUPLICATES, NULL);
 		name = journal_str(v, "name");
 		if (first)
 			ret = json_equal(v, want) ? 0 : -1;
@@ -194,12 +199,12 @@ static int parse(struct histindex *ix, const char *text, size_t len)
 			json_object_set(ix->old, name, v);
 		json_decref(v);
 		first = 0;
-		p = nl + 1;
 	}
-	if (first)
+	if (first || ferror(f))
 		ret = -1;
 	if (ret)
 		json_object_clear(ix->old);
+	free(line);
 	json_decref(want);
 	return ret;
 }
@@ -207,19 +212,21 @@ static int parse(struct histindex *ix, const char *text, size_t len)
 struct histindex *histindex_open(const char *dir)
 {
 	struct histindex *ix = xcalloc(1, sizeof(*ix));
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
-	int r;
+	struct strbuf path = STRBUF_INIT;
+	FILE *f;
+	int why;
 
 	strbuf_addf(&path, "%s/%s", dir, HISTINDEX_FILE);
 	ix->path = strbuf_detach(&path, NULL);
 	ix->old = json_object();
 	ix->cur = json_object();
-	r = read_trusted(ix->path, &text);
-	if (r > 0 && parse(ix, text.buf, text.len) == 0)
+	f = open_trusted(ix->path, &why);
+	if (f && parse(ix, f) == 0)
 		ix->loaded = 1;
-	else if (r != 0)
+	else if (f || why)
 		ix->dirty = 1;  /* damaged or not ours: rebuilt */
-	strbuf_release(&text);
+	if (f)
+		fclose(f);
 	return ix;
 }
 
