@@ -680,6 +680,7 @@ enum hw {
 	HW_FROM_WAL, HW_ARCHIVE_LAG, HW_TO_TARGET, HW_RECOVERY, HW_WAL_PROOF,
 	HW_RESTORE, HW_REPLAY, HW_PROMOTE, HW_CLOSE, HW_NOT_COUNTED, HW_SEAL,
 	HW_SEAL_UNSIGNED, HW_SIGNOFFS, HW_RESTORES, HW_RESTORED_BY,
+	HW_RESTORED_BY_END,
 	HW_SEP, HW_COLON, HW_LEGEND, HW_HTML_TITLE, HW_NONE_RAN,
 	HW_N
 };
@@ -743,7 +744,8 @@ static const char *const hw_text[HW_N][2] = {
 	[HW_SEAL_UNSIGNED] = { "seal unsigned", "封印未签名" },
 	[HW_SIGNOFFS] = { "; %lld sign-off%s", "；%lld 个签核%s" },
 	[HW_RESTORES] = { "restores ", "还原自 " },
-	[HW_RESTORED_BY] = { "restored by ", "由其还原：" },
+	[HW_RESTORED_BY] = { "restored by ", "已由 " },
+	[HW_RESTORED_BY_END] = { "", " 还原" },
 	[HW_SEP] = { "; ", "；" },
 	[HW_COLON] = { ": ", "：" },
 	[HW_LEGEND] = { "RTO blue, RPO grey (duration); red: not a verified "
@@ -1034,6 +1036,7 @@ static void add_pair(struct hmd *o, json_t *r)
 			tx(o, HW_SEP);
 		tx(o, HW_RESTORED_BY);
 		add_code(o->md, by);
+		tx(o, HW_RESTORED_BY_END);
 	}
 	tx(o, HW_CLOSE);
 }
