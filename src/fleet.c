@@ -195,13 +195,16 @@ json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms)
 			strbuf_reset(&runner);
 			runner_of(journal_str(r, "bundle"), dirs, &runner);
 			for (k = first; k < json_array_size(out); k++) {
+				json_t *ref;
+
 				sub = json_array_get(out, k);
 				if (strcmp(journal_str(sub, "runner"), runner.buf))
 					continue;
-				if (!json_object_get(sub, "refused"))
-					json_object_set_new(sub, "refused",
-							    json_array());
-				json_array_append(json_object_get(sub, "refused"), r);
+				if (!(ref = json_object_get(sub, "refused"))) {
+					ref = json_array();
+					json_object_set_new(sub, "refused", ref);
+				}
+				json_array_append(ref, r);
 				break;
 			}
 		}
