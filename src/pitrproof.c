@@ -1,5 +1,6 @@
 #include "clock.h"
 #include "pitrproof.h"
+#include "bkfacts.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -376,7 +377,8 @@ static int prove_lsn(struct step_ctx *sc, const struct pitrproof_wal *w,
  * The timeline recovery will replay into o["timeline"].
  */
 static int prove_timeline(struct step_ctx *sc, const struct pitrproof_wal *w,
-			  const struct drill_step *rs, json_t *r, json_t *o)
+			  const struct drill_step *rs, json_t *r, json_t *o,
+			  uint32_t *timeline)
 {
 	const char *tt = json_string_value(json_object_get(r, "target_timeline"));
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
@@ -418,6 +420,7 @@ static int prove_timeline(struct step_ctx *sc, const struct pitrproof_wal *w,
 	}
 out:
 	json_object_set_new(o, "timeline", json_integer(want));
+	*timeline = want;
 	strbuf_release(&exp);
 	strbuf_release(&act);
 	return ok;
@@ -426,12 +429,12 @@ out:
 /* One recover step's target. 1 proven, 0 not, -1 err. */
 static int prove_one_step(struct step_ctx *sc, const struct pitrproof_wal *w,
 			  const struct drill_step *rs, json_t *r, json_t *o,
-			  struct error *err)
+			  uint32_t *timeline, struct error *err)
 {
 	const char *name = json_string_value(json_object_get(r, "target_name"));
 	const char *xid = json_string_value(json_object_get(r, "target_xid"));
 	const char *lsn = json_string_value(json_object_get(r, "target_lsn"));
-	int ok = prove_timeline(sc, w, rs, r, o), one;
+	int ok = prove_timeline(sc, w, rs, r, o, timeline), one;
 
 	ok = prove_time(sc, w, rs, r, o) && ok;
 	if (lsn)
@@ -449,19 +452,16 @@ int pitrproof_targets(struct step_ctx *sc, const char *refkey,
 		      const struct pitrproof_wal *w, json_t *ev,
 		      struct error *err)
 {
-	json_t *all = json_object(), *st = json_object_get(sc->state, "pitrproof");
+	json_t *all = json_object();
 	size_t i;
 	int ok = 1;
 
-	if (!st) {
-		st = json_object();
-		json_object_set_new(sc->state, "pitrproof", st);
-	}
 	json_object_set_new(ev, "targets", all);
 	for (i = 0; i < sc->drill->nsteps; i++) {
 		const struct drill_step *rs = &sc->drill->steps[i];
 		json_t *r = json_object_get(rs->json, "recover"), *o;
 		const char *ref = json_string_value(json_object_get(r, refkey));
+		uint32_t proven_timeline = 0;
 		int one;
 
 		if (rs->kind != step_kind_find("recover") || !ref ||
@@ -469,11 +469,12 @@ int pitrproof_targets(struct step_ctx *sc, const char *refkey,
 			continue;
 		o = json_object();
 		json_object_set_new(all, rs->id, o);
-		one = prove_one_step(sc, w, rs, r, o, err);
+		one = prove_one_step(sc, w, rs, r, o, &proven_timeline, err);
 		if (one < 0)
 			return -1;
 		json_object_set_new(o, "proven", json_boolean(one));
-		json_object_set_new(st, rs->id, json_deep_copy(o));
+		if (sc->bkfacts)
+			bkfacts_set_proof(sc->bkfacts, rs->id, proven_timeline);
 		ok = one && ok;
 	}
 	return ok;

@@ -1,3 +1,4 @@
+#include "bkfacts.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -635,12 +636,48 @@ out:
 	return ok;
 }
 
+/* The typed facts a recover step restores from (bkfacts.h). */
+static int remember(struct step_ctx *sc, const struct pgbackrest_params *p,
+		    json_t *chosen, int ok, struct error *err)
+{
+	struct bkfacts_backup *b;
+	json_t *o, *ms = json_object_get(chosen, "wal_proof_ms");
+
+	if (!sc->bkfacts)
+		return error_set(err, "no run to share the backup's facts with");
+	b = bkfacts_add_backup(sc->bkfacts, sc->step->id, BKFACTS_PGBACKREST);
+	o = json_deep_copy(chosen);
+	json_object_set_new(o, "stanza", step_json_str(p->stanza));
+	if (p->config)
+		json_object_set_new(o, "config", step_json_str(p->config));
+	json_object_set_new(o, "program", step_json_str(prog(p)));
+	json_object_set_new(o, "passed", json_boolean(ok));
+	b->journal = o;
+	b->passed = ok;
+	bkfacts_set_str(&b->stanza, p->stanza);
+	bkfacts_set_str(&b->config, p->config);
+	bkfacts_set_str(&b->program, prog(p));
+	bkfacts_set_str(&b->label, jget_str(chosen, "label"));
+	bkfacts_set_str(&b->stop_time, jget_str(chosen, "stop_time"));
+	bkfacts_set_str(&b->stop_lsn_text, jget_str(chosen, "stop_lsn"));
+	b->lsns = pgwal_parse_lsn(jget_str(chosen, "start_lsn"),
+				  &b->start_lsn) == 0 &&
+		  pgwal_parse_lsn(jget_str(chosen, "stop_lsn"),
+				  &b->stop_lsn) == 0;
+	b->segsize = PGWAL_SEGSIZE_DEFAULT;
+	b->timeline = (uint32_t)json_integer_value(json_object_get(chosen,
+							"timeline"));
+	if (json_is_integer(ms))
+		b->wal_proof_ms = (long long)json_integer_value(ms);
+	return 0;
+}
+
 static int pbr_run(struct step_ctx *sc, struct error *err)
 {
 	const struct pgbackrest_params *p =
 		STEP_PARAMS(sc, struct pgbackrest_params);
 	json_t *ev = json_object(), *root = NULL, *stanza, *b, *backups,
-	       *chosen = NULL, *arch, *a, *st;
+	       *chosen = NULL, *arch, *a;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
 	json_int_t newest = -1;
@@ -749,20 +786,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	}
 
 	/* 4. For a recover step. */
-	st = json_object_get(sc->state, "pgbackrests");
-	if (!st) {
-		st = json_object();
-		json_object_set_new(sc->state, "pgbackrests", st);
-	}
-	{
-		json_t *o = json_deep_copy(chosen);
-		json_object_set_new(o, "stanza", step_json_str(p->stanza));
-		if (p->config)
-			json_object_set_new(o, "config", step_json_str(p->config));
-		json_object_set_new(o, "program", step_json_str(prog(p)));
-		json_object_set_new(o, "passed", json_boolean(ok));
-		json_object_set_new(st, sc->step->id, o);
-	}
+	if (remember(sc, p, chosen, ok, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	json_decref(root);
