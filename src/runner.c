@@ -575,6 +575,19 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
  * refuse the run go to `problems` and a check each to `checks`; a
  * damaged newest file to `damaged`.
  */
+/* A pick made now, as the journal records it (backup.h). */
+static json_t *picked_record(const struct drill_item *it, const char *bundle,
+			     struct strvec *problems)
+{
+	struct backup_pick pick;
+	json_t *rec;
+
+	backup_pick(it, 1, clock_wall_ms(), bundle, &pick, problems);
+	rec = backup_pick_record(&pick);
+	backup_pick_release(&pick);
+	return rec;
+}
+
 static void pick_backups(struct run *r, struct strvec *problems,
 			 json_t *checks, struct strbuf *damaged)
 {
@@ -592,8 +605,7 @@ static void pick_backups(struct run *r, struct strvec *problems,
 		if (!it->scheduled)
 			continue;
 		rec = r->o->resume ? resumed_pick(r, it, problems) :
-		      backup_select(it, 1, clock_wall_ms(), r->o->bundle,
-				    problems);
+		      picked_record(it, r->o->bundle, problems);
 		st = journal_str(rec, "status");
 		strbuf_addf(&what, "backup %s: newest of %s", it->id,
 			    it->scheduled);
