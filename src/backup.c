@@ -368,7 +368,7 @@ static void unchanged_while_read(struct backup_cand *c)
 /*
  * The candidate about to be picked, read whole: an archive walked to its
  * last data block and hashed in the same pass, any other file hashed.
- * Only these are hashed: the choice is made from headers (backup_select).
+ * Only these are hashed: the choice is made from headers (backup_pick).
  */
 static void whole(struct backup_cand *c, const char *tz, const char *tmpdir)
 {
