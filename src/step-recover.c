@@ -1756,8 +1756,9 @@ static int recover_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(sc->rec, "evidence", st.ev);
 	json_object_set_new(st.ev, "rto", st.rto);
 	json_object_set_new(st.ev, "stopped", st.stop);
-	st.deadline = mono_ms() + (sc->step->timeout_s > 0 ?
-				   sc->step->timeout_s : 3600) * 1000LL;
+	/* The step's own deadline; a step without one waits an hour at most. */
+	st.deadline = sc->deadline.at_ms ? sc->deadline.at_ms :
+		      mono_ms() + 3600 * 1000LL;
 	step_pg_prog(st.p->pg_bin, "pg_ctl", &st.pg_ctl);
 
 	if ((r = rc_backup(&st, err)) || (r = rc_where(&st, err)) ||
