@@ -87,16 +87,20 @@ FUZZ_DRIVER := tests/fuzz/driver.c
 FUZZ_LINK   :=
 endif
 
-.PHONY: all deps deps-deploy deb image check-deploy check check-suite man demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
+.PHONY: all deps deps-fleet deps-deploy deb image check-deploy check check-suite man demo demo-isolated demo-pitr fuzz fuzz-targets clean bench install uninstall
 
 all: rdrill
 
 deps:
 	@sh .ci/install-deps.sh
 
-# What the fleet tests need that would start services at boot (sshd,
-# prometheus, the pushgateway: installed disabled and masked) and the
-# tools check-deploy drives (debootstrap, lintian, ansible).
+# What the suite's fleet tests need that would start services at boot
+# (sshd, prometheus, the pushgateway: installed disabled and masked).
+deps-fleet:
+	@sh .ci/install-deps-deploy.sh fleet
+
+# deps-fleet and the tools check-deploy drives (debootstrap, lintian,
+# ansible, docker.io, nodejs and npm for the Kubernetes checker).
 deps-deploy:
 	@sh .ci/install-deps-deploy.sh
 
@@ -181,7 +185,7 @@ $(B):
 check-suite: $(B)/rdrill $(UNITS) $(FUZZ_BINS) $(HELPERS)
 	@RDRILL="$(CURDIR)/$(B)/rdrill" B="$(B)" sh tests/run-all.sh $(UNITS)
 
-check: deps deps-deploy
+check: deps deps-fleet
 	$(MAKE) --no-print-directory check-suite B=build-check WERROR=1
 	$(MAKE) --no-print-directory check-suite B=build-asan SAN=1 WERROR=1
 

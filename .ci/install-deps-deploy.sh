@@ -9,11 +9,23 @@
 # each unit is disabled and masked so that a later boot does not start it.
 # The tests start their own sshd / pushgateway / prometheus on loopback.
 # As root: installs what is missing. Otherwise: says what is missing, fails.
+#
+# `fleet` as the first argument (make deps-fleet, what `make check` needs:
+# the SSH and Pushgateway tests of the suite) installs only sshd,
+# prometheus and the pushgateway; no argument (make deps-deploy) installs
+# everything check-deploy drives too.
 set -eu
 
-PKGS="openssh-server openssh-client prometheus prometheus-pushgateway
-debootstrap lintian ansible systemd procps curl dpkg-dev binutils xz-utils
-docker.io containerd runc nodejs npm"
+FLEET="openssh-server openssh-client prometheus prometheus-pushgateway
+procps curl"
+if [ "${1:-}" = fleet ]; then
+	PKGS=$FLEET
+	again="sh .ci/install-deps-deploy.sh fleet"
+else
+	PKGS="$FLEET debootstrap lintian ansible systemd dpkg-dev binutils
+xz-utils docker.io containerd runc nodejs npm"
+	again="sh .ci/install-deps-deploy.sh"
+fi
 # The units each package would start: only those of a package this
 # script installs are disabled and masked (an sshd the machine already
 # ran stays as it was).
@@ -50,7 +62,7 @@ done
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "rdrill: missing Debian packages:$missing" >&2
-	echo "rdrill: install them with: sudo sh .ci/install-deps-deploy.sh" >&2
+	echo "rdrill: install them with: sudo $again" >&2
 	exit 1
 fi
 echo "rdrill: installing (services disabled):$missing" >&2
