@@ -82,6 +82,27 @@ void bkfacts_add_scratch(struct bkfacts *f, const char *step, const char *data,
 			 const char *sock, const char *pg_ctl,
 			 const char *run_as, int keep_data);
 
+/*
+ * What a recover step asks of the backup it restores, as the proving
+ * kinds read it before the destroy phase (the targets they prove, the
+ * time that bounds which pgBackRest backup is picked): the recover
+ * kind's own parameters, typed (NULL: not given).
+ */
+struct bkfacts_recover {
+	const char *backup, *pgbackrest;   /* the proving step's id */
+	const char *pg_bin;
+	const char *target_time, *target_time_file, *target_lsn;
+	const char *target_name, *target_xid, *target_timeline;
+};
+
+struct drill_step;
+/*
+ * Step `s`'s as a recover step into *out: 1, or 0 when `s` is no
+ * recover step. Defined by the recover kind (step-recover.c), the one
+ * place its parameters' struct is known.
+ */
+int bkfacts_recover_of(const struct drill_step *s, struct bkfacts_recover *out);
+
 /* The timeline recover step `step` must replay (0: not proven). */
 void bkfacts_set_proof(struct bkfacts *f, const char *step, long long timeline);
 long long bkfacts_proof_timeline(const struct bkfacts *f, const char *step);

@@ -180,14 +180,14 @@ static int waldump_find(struct step_ctx *sc, const struct pitrproof_wal *w,
 		      rel = STRBUF_INIT, abs = STRBUF_INIT, log = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
+	struct bkfacts_recover r;
 	char s1[32], s2[32], line[4096];
 	FILE *f;
 	int found = -1;
 
 	/* A pgbackrest step has no pg_bin: the recover step's says where. */
-	step_pg_prog(w->pg_bin ? w->pg_bin : json_string_value(json_object_get(
-		     json_object_get(rs->json, "recover"), "pg_bin")),
-		     "pg_waldump", &prog);
+	bkfacts_recover_of(rs, &r);
+	step_pg_prog(w->pg_bin ? w->pg_bin : r.pg_bin, "pg_waldump", &prog);
 	pgwal_segname(w->tli, w->first, w->segsize, s1, sizeof(s1));
 	pgwal_segname(w->tli, w->last, w->segsize, s2, sizeof(s2));
 	strvec_push(&argv, prog.buf);
@@ -290,11 +290,11 @@ static int prove_record(struct step_ctx *sc, const struct pitrproof_wal *w,
 
 /* A time target (given or in its file now) against the backup's end. */
 static int prove_time(struct step_ctx *sc, const struct pitrproof_wal *w,
-		      const struct drill_step *rs, json_t *r, json_t *o)
+		      const struct drill_step *rs,
+		      const struct bkfacts_recover *r, json_t *o)
 {
-	const char *tt = json_string_value(json_object_get(r, "target_time"));
-	const char *file = json_string_value(json_object_get(r,
-						"target_time_file"));
+	const char *tt = r->target_time;
+	const char *file = r->target_time_file;
 	struct strbuf text = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
 	double t, end;
 	int ok = 1;
@@ -377,10 +377,11 @@ static int prove_lsn(struct step_ctx *sc, const struct pitrproof_wal *w,
  * The timeline recovery will replay into o["timeline"].
  */
 static int prove_timeline(struct step_ctx *sc, const struct pitrproof_wal *w,
-			  const struct drill_step *rs, json_t *r, json_t *o,
+			  const struct drill_step *rs,
+			  const struct bkfacts_recover *r, json_t *o,
 			  uint32_t *timeline)
 {
-	const char *tt = json_string_value(json_object_get(r, "target_timeline"));
+	const char *tt = r->target_timeline;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
 	uint32_t newer = 0, want = w->tli;
 	uint64_t sw = 0;
@@ -428,12 +429,13 @@ out:
 
 /* One recover step's target. 1 proven, 0 not, -1 err. */
 static int prove_one_step(struct step_ctx *sc, const struct pitrproof_wal *w,
-			  const struct drill_step *rs, json_t *r, json_t *o,
+			  const struct drill_step *rs,
+			  const struct bkfacts_recover *r, json_t *o,
 			  uint32_t *timeline, struct error *err)
 {
-	const char *name = json_string_value(json_object_get(r, "target_name"));
-	const char *xid = json_string_value(json_object_get(r, "target_xid"));
-	const char *lsn = json_string_value(json_object_get(r, "target_lsn"));
+	const char *name = r->target_name;
+	const char *xid = r->target_xid;
+	const char *lsn = r->target_lsn;
 	int ok = prove_timeline(sc, w, rs, r, o, timeline), one;
 
 	ok = prove_time(sc, w, rs, r, o) && ok;
@@ -459,17 +461,20 @@ int pitrproof_targets(struct step_ctx *sc, const char *refkey,
 	json_object_set_new(ev, "targets", all);
 	for (i = 0; i < sc->drill->nsteps; i++) {
 		const struct drill_step *rs = &sc->drill->steps[i];
-		json_t *r = json_object_get(rs->json, "recover"), *o;
-		const char *ref = json_string_value(json_object_get(r, refkey));
+		struct bkfacts_recover r;
+		const char *ref;
 		uint32_t proven_timeline = 0;
+		json_t *o;
 		int one;
 
-		if (rs->kind != step_kind_find("recover") || !ref ||
-		    strcmp(ref, sc->step->id))
+		if (!bkfacts_recover_of(rs, &r))
+			continue;
+		ref = !strcmp(refkey, "backup") ? r.backup : r.pgbackrest;
+		if (!ref || strcmp(ref, sc->step->id))
 			continue;
 		o = json_object();
 		json_object_set_new(all, rs->id, o);
-		one = prove_one_step(sc, w, rs, r, o, &proven_timeline, err);
+		one = prove_one_step(sc, w, rs, &r, o, &proven_timeline, err);
 		if (one < 0)
 			return -1;
 		json_object_set_new(o, "proven", json_boolean(one));

@@ -567,14 +567,6 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
 	return ok;
 }
 
-/*
- * Pick each scheduled item's file (backup.h), journal what was looked
- * at, and run the drill with the picks filled in (r->resolved). The
- * plan, its hash and the start record keep the rule: the file is
- * evidence of the run, not part of what was approved. Problems that
- * refuse the run go to `problems` and a check each to `checks`; a
- * damaged newest file to `damaged`.
- */
 /* A pick made now, as the journal records it (backup.h). */
 static json_t *picked_record(const struct drill_item *it, const char *bundle,
 			     struct strvec *problems)
@@ -588,6 +580,14 @@ static json_t *picked_record(const struct drill_item *it, const char *bundle,
 	return rec;
 }
 
+/*
+ * Pick each scheduled item's file (backup.h), journal what was looked
+ * at, and run the drill with the picks filled in (r->resolved). The
+ * plan, its hash and the start record keep the rule: the file is
+ * evidence of the run, not part of what was approved. Problems that
+ * refuse the run go to `problems` and a check each to `checks`; a
+ * damaged newest file to `damaged`.
+ */
 static void pick_backups(struct run *r, struct strvec *problems,
 			 json_t *checks, struct strbuf *damaged)
 {

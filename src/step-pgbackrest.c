@@ -252,16 +252,16 @@ static double target_limit(const struct drill *d, const char *id, int files)
 	size_t i;
 
 	for (i = 0; i < d->nsteps; i++) {
-		const struct drill_step *rs = &d->steps[i];
-		json_t *r = json_object_get(rs->json, "recover");
-		const char *tt = jget_str(r, "target_time");
-		const char *file = jget_str(r, "target_time_file");
+		struct bkfacts_recover r;
+		const char *tt, *file;
 		struct strbuf text = STRBUF_INIT;
 		struct error e = ERROR_INIT;
 
-		if (rs->kind != step_kind_find("recover") || !jget_str(r, "pgbackrest") ||
-		    strcmp(jget_str(r, "pgbackrest"), id))
+		if (!bkfacts_recover_of(&d->steps[i], &r) || !r.pgbackrest ||
+		    strcmp(r.pgbackrest, id))
 			continue;
+		tt = r.target_time;
+		file = r.target_time_file;
 		if (!tt && files && file && safefs_read_regular(file, 1, &text,
 								4096, &e) == 0) {
 			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));

@@ -171,6 +171,27 @@ static const struct schema_field step_fields[] = {
 
 static const char *const selectors[] = { "recover", NULL };
 
+extern const struct step_kind step_kind_recover;
+
+int bkfacts_recover_of(const struct drill_step *s, struct bkfacts_recover *out)
+{
+	const struct recover_params *p = s->params;
+
+	memset(out, 0, sizeof(*out));
+	if (s->kind != &step_kind_recover || !p)
+		return 0;
+	out->backup = p->backup;
+	out->pgbackrest = p->pgbackrest;
+	out->pg_bin = p->pg_bin;
+	out->target_time = p->target_time;
+	out->target_time_file = p->target_time_file;
+	out->target_lsn = p->target_lsn;
+	out->target_name = p->target_name;
+	out->target_xid = p->target_xid;
+	out->target_timeline = p->target_timeline;
+	return 1;
+}
+
 /* Settings rdrill writes itself; a drill may not override them. */
 static const char *const owned[] = {
 	"restore_command", "recovery_target", "recovery_target_time",
