@@ -450,7 +450,7 @@ static int prove_one_step(struct step_ctx *sc, const struct pitrproof_wal *w,
 	return ok;
 }
 
-int pitrproof_targets(struct step_ctx *sc, const char *refkey,
+int pitrproof_targets(struct step_ctx *sc, enum bkfacts_source source,
 		      const struct pitrproof_wal *w, json_t *ev,
 		      struct error *err)
 {
@@ -469,7 +469,7 @@ int pitrproof_targets(struct step_ctx *sc, const char *refkey,
 
 		if (!bkfacts_recover_of(rs, &r))
 			continue;
-		ref = !strcmp(refkey, "backup") ? r.backup : r.pgbackrest;
+		ref = source == BKFACTS_BASEBACKUP ? r.backup : r.pgbackrest;
 		if (!ref || strcmp(ref, sc->step->id))
 			continue;
 		o = json_object();

@@ -253,7 +253,7 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 		*proof_ms = (long long)json_integer_value(ms);
 	if (!ok)
 		return 0;
-	return pitrproof_targets(sc, "backup", &w, ev, err);
+	return pitrproof_targets(sc, BKFACTS_BASEBACKUP, &w, ev, err);
 }
 
 /* A tar-format backup's base archive, and how tar reads it. */

@@ -616,7 +616,7 @@ static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
 	if (ok == 1)
 		ok = pitrproof_segments(sc, &w, o, err);
 	if (ok == 1)
-		ok = pitrproof_targets(sc, "pgbackrest", &w, ev, err);
+		ok = pitrproof_targets(sc, BKFACTS_PGBACKREST, &w, ev, err);
 	json_object_set_new(chosen, "wal_proof_ms", json_deep_copy(
 			    json_object_get(json_object_get(o, "proof"), "ms")));
 out:
