@@ -1,5 +1,4 @@
 #include "error.h"
-#include "bundle.h"
 #include "journal.h"
 #include "pdf.h"
 #include "rdrill.h"
@@ -82,6 +81,28 @@ out:
 }
 
 /*
+ * A killed run's bundle closed as bundle_close() closes one: its reports,
+ * then the cut-short seal. The reports verify rendered to compare with
+ * the ones the run left (when it left them, in the drill's language)
+ * are written as they are, not rendered again.
+ */
+static int close_cut_short(const char *dir, const struct seal_check *c,
+			   const char *lang, const struct sign_key *key,
+			   struct error *err)
+{
+	int r;
+
+	if (!lang && c->md.len)
+		r = report_write_texts(dir, &c->md, &c->html, "report.md",
+				       "report.html", err);
+	else
+		r = report_write_as_jr(dir, c->records, lang, "report.md",
+				       "report.html", err);
+	return r < 0 ? -1 : seal_write_known(dir, SEAL_CUT_SHORT, "render",
+					     lang, key, &c->js, err);
+}
+
+/*
  * rdrill render DIR: the report again, from the journal alone. It never
  * launders: a bundle whose evidence does not verify is refused, and a
  * seal is never rewritten.
@@ -107,9 +128,9 @@ int cmd_render(int argc, char **argv)
 	      t = STRBUF_INIT;
 	struct seal_check c;
 	const char *dir = NULL, *lang = NULL, *pdf_lang = NULL;
-	json_t *records = NULL;
+	const struct jrecords *records;
 	struct sign_key *key = NULL;
-	int i, torn = 0, want_pdf = 0, rc = RDRILL_EXIT_FAILED;
+	int i, want_pdf = 0, rc = RDRILL_EXIT_FAILED;
 	size_t k;
 
 	for (i = 1; i < argc; i++) {
@@ -156,17 +177,20 @@ int cmd_render(int argc, char **argv)
 			}
 		}
 	}
-	records = seal_records(dir, &torn, &err);
-	if (!records)
+	/* The journal as verify just read it: not read again. */
+	records = c.records;
+	if (!records) {
+		error_set(&err, "%s: the journal could not be read", dir);
 		goto fail;
+	}
 	if (c.sealed) {
 		const char *sl = strcmp(c.lang, "default") ? c.lang : NULL;
 
 		if (lang && (!sl || strcmp(lang, sl))) {
 			seal_report_names(lang, &md, &html);
 			pdf_lang = lang;
-			if (report_write_as(dir, records, lang, md.buf, html.buf,
-					    &err) < 0)
+			if (report_write_as_jr(dir, records, lang, md.buf,
+					       html.buf, &err) < 0)
 				goto fail;
 		} else {
 			seal_report_names(NULL, &md, &html);
@@ -180,15 +204,14 @@ int cmd_render(int argc, char **argv)
 		/* The cut-short seal is signed by whoever renders, if keyed. */
 		if (kp && *kp && !(key = sign_key_load(kp, &err)))
 			goto fail;
-		if (bundle_close(dir, records, lang, SEAL_CUT_SHORT, "render",
-				 key, &err) < 0)
+		if (close_cut_short(dir, &c, lang, key, &err) < 0)
 			goto fail;
 		fprintf(stderr, "rdrill: %s; sealed now as cut short after "
 			"journal record %zu%s\n", c.has_end ? "the run finished "
 			"but was killed before its seal" : "the run was cut short",
-			c.has_end || !json_object_get(json_object_get(json_array_get(
-			records, 0), "context"), "killed_before_start") ?
-			json_array_size(records) : 0, torn ? "; the journal's "
+			c.has_end || !json_object_get(json_object_get(
+			records->start, "context"), "killed_before_start") ?
+			records->nrecords : 0, c.torn ? "; the journal's "
 			"last line was cut short (killed while writing) and is "
 			"left out" : "");
 	}
@@ -212,7 +235,6 @@ fail:
 out:
 	seal_check_release(&c);
 	sign_key_free(key);
-	json_decref(records);
 	strbuf_release(&path);
 	strbuf_release(&md);
 	strbuf_release(&html);

@@ -298,6 +298,27 @@ static json_t *parse_counted(const char *buf, size_t len, size_t *held,
 	return rec;
 }
 
+json_t *journal_parse_record(const char *text, size_t len, struct error *err)
+{
+	json_error_t jerr;
+	size_t held = 0;
+	int over;
+	json_t *rec = NULL;
+
+	if (len > JOURNAL_LINE_MAX || too_deep(text, len)) {
+		error_set(err, "a journal record too long or too deep");
+		return NULL;
+	}
+	rec = parse_counted(text, len, &held, &over, &jerr);
+	if (!json_is_object(rec)) {
+		error_set(err, "a journal record: %s", over ? "takes more memory "
+			  "than its budget" : rec ? "not an object" : jerr.text);
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}
+
 static int is_start(json_t *rec)
 {
 	const char *t = json_string_value(json_object_get(rec, "type"));
@@ -497,37 +518,47 @@ out:
 }
 
 /*
- * Walk the lines of the journal, checking the chain when `verify` is set.
- * Returns the records (or NULL with err). `empty_ok`: a journal with no
- * whole record (a run killed between creating it and writing its start
- * record) is an empty array, not an error.
+ * Walk the lines of the journal once, checking the chain when
+ * JOURNAL_WALK_VERIFY is set, and hand each record to `each`. Parsing
+ * counts against one budget for the whole read (JOURNAL_READ_MEMORY):
+ * a record `each` keeps stays counted, one it drops is given back, and
+ * bytes it keeps otherwise (l->keep) are counted too, so memory stays
+ * bounded whatever the reader holds. `js` (may be NULL): the journal's
+ * shape, as journal_stat() gives it.
  */
-static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
-		    struct error *err)
+int journal_walk(const char *path, unsigned flags, int *torn,
+		 struct journal_stat *js, journal_each_fn *each, void *ctx,
+		 struct error *err)
 {
 	struct strbuf line = STRBUF_INIT;
 	struct reader r;
-	json_t *records;
 	char prev[SHA256_HEX_LEN + 1] = "", hash[SHA256_HEX_LEN + 1];
 	long long lineno = 0;
 	unsigned long long len;
 	size_t held = 0;
-	int nl, got, over;
+	int nl, got, over, first_start = 0, ret = -1;
 
 	if (torn)
 		*torn = 0;
+	if (js)
+		memset(js, 0, sizeof(*js));
 	if (reader_open(&r, path, err) < 0)
-		return NULL;
-	records = json_array();
+		return -1;
 	while ((got = next_line(&r, path, &line, &len, &nl, hash, err)) > 0) {
+		struct journal_line jl;
 		json_error_t jerr;
 		json_t *rec, *pv;
+		size_t before = held;
+		int kept;
 
 		lineno++;
 		if (!nl) {
 			/* Killed mid-write: the tail is not a record. */
 			if (torn)
 				*torn = 1;
+			if (js)
+				js->torn = len;
+			lineno--;
 			break;
 		}
 		if (len > JOURNAL_LINE_MAX) {
@@ -535,16 +566,17 @@ static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 				  "the %u bytes (1 MiB) rdrill writes at most: "
 				  "damaged, or not an rdrill journal", path,
 				  lineno, lineno - 1, len, JOURNAL_LINE_MAX);
-			goto fail;
+			goto out;
 		}
 		if (too_deep(line.buf, line.len)) {
 			error_set(err, "%s:%lld: record %lld nests deeper than "
 				  "the %d levels rdrill writes at most: damaged, "
 				  "or not an rdrill journal", path, lineno,
 				  lineno - 1, JOURNAL_DEPTH_MAX);
-			goto fail;
+			goto out;
 		}
-		rec = parse_counted(line.buf, line.len, &held, &over, &jerr);
+		rec = held < JOURNAL_READ_MEMORY ? parse_counted(line.buf,
+			line.len, &held, &over, &jerr) : (over = 1, NULL);
 		if (over) {
 			error_set(err, "%s:%lld: record %lld takes more memory "
 				  "to read than %d times its size, or the records "
@@ -553,15 +585,15 @@ static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 				  lineno, lineno - 1, JOURNAL_RECORD_RATIO,
 				  JOURNAL_READ_MEMORY >> 20);
 			json_decref(rec);
-			goto fail;
+			goto out;
 		}
 		if (!rec || !json_is_object(rec)) {
 			error_set(err, "%s:%lld: not a journal record: %s", path,
 				  lineno, rec ? "not an object" : jerr.text);
 			json_decref(rec);
-			goto fail;
+			goto out;
 		}
-		if (verify) {
+		if (flags & JOURNAL_WALK_VERIFY) {
 			pv = json_object_get(rec, "prev");
 			if (json_integer_value(json_object_get(rec, "seq")) !=
 			    lineno - 1) {
@@ -570,7 +602,7 @@ static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 					  path, lineno, (long long)json_integer_value(
 					  json_object_get(rec, "seq")), lineno - 1);
 				json_decref(rec);
-				goto fail;
+				goto out;
 			}
 			if (lineno == 1 ? !json_is_null(pv) :
 			    (!json_is_string(pv) ||
@@ -578,32 +610,65 @@ static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
 				error_set(err, "%s:%lld: hash chain broken: the "
 					  "line before was changed", path, lineno);
 				json_decref(rec);
-				goto fail;
+				goto out;
 			}
 			memcpy(prev, hash, sizeof(hash));
 		}
-		if (lineno == 1 && is_start(rec) &&
-		    hydrate_plan(path, rec, &held, err) < 0) {
-			json_decref(rec);
-			goto fail;
+		if (lineno == 1) {
+			first_start = is_start(rec);
+			if (first_start && hydrate_plan(path, rec, &held, err) < 0) {
+				json_decref(rec);
+				goto out;
+			}
 		}
-		json_array_append_new(records, rec);
+		jl.rec = rec;
+		jl.text = line.buf;
+		jl.len = line.len;
+		jl.lineno = lineno;
+		jl.keep = 0;
+		kept = each(&jl, ctx, err);
+		if (kept < 0)
+			goto out;
+		if (!kept)
+			held = before;
+		held += jl.keep;
+		if (js)
+			memcpy(js->head, hash, sizeof(hash));
 	}
 	if (got < 0)
-		goto fail;
-	if (json_array_size(records) ? !is_start(json_array_get(records, 0)) :
-	    !empty_ok) {
+		goto out;
+	if (js)
+		js->records = lineno;
+	if (lineno ? !first_start : !(flags & JOURNAL_WALK_EMPTY_OK)) {
 		error_set(err, "%s: no start record: not an rdrill journal", path);
-		goto fail;
+		goto out;
 	}
+	ret = 0;
+out:
 	reader_close(&r);
 	strbuf_release(&line);
+	return ret;
+}
+
+static int append_record(struct journal_line *l, void *ctx, struct error *err)
+{
+	(void)err;
+	json_array_append_new(ctx, l->rec);
+	return 1;
+}
+
+static json_t *walk(const char *path, int verify, int empty_ok, int *torn,
+		    struct error *err)
+{
+	json_t *records = json_array();
+
+	if (journal_walk(path, (verify ? JOURNAL_WALK_VERIFY : 0) |
+			 (empty_ok ? JOURNAL_WALK_EMPTY_OK : 0), torn, NULL,
+			 append_record, records, err) < 0) {
+		json_decref(records);
+		return NULL;
+	}
 	return records;
-fail:
-	reader_close(&r);
-	json_decref(records);
-	strbuf_release(&line);
-	return NULL;
 }
 
 json_t *journal_read(const char *path, int *torn, struct error *err)

@@ -122,4 +122,39 @@ struct journal_stat {
 };
 int journal_stat(const char *path, struct journal_stat *js, struct error *err);
 
+/*
+ * The one walk every reader above is made of (and jrecord.h's): each
+ * line of `path` read once, in bounded memory, checked (its length, its
+ * nesting, its parse within the budget; with JOURNAL_WALK_VERIFY seq and
+ * the prev hash), the start record's plan put back (journal_set_plan),
+ * and handed to `each` as a journal_line. `each` takes l->rec: it
+ * returns 1 when it keeps it (its memory stays counted against
+ * JOURNAL_READ_MEMORY), 0 when it let it go (given back), -1 with err to
+ * stop; bytes it keeps besides (a copy of the line) it adds to l->keep,
+ * and they are counted too. JOURNAL_WALK_EMPTY_OK: a journal with no
+ * whole record is no error (journal_read_any). `js` (may be NULL):
+ * filled as journal_stat() fills it, on success.
+ */
+#define JOURNAL_WALK_VERIFY 1u
+#define JOURNAL_WALK_EMPTY_OK 2u
+
+struct journal_line {
+	json_t *rec;            /* the record, parsed */
+	const char *text;       /* its bytes, without the newline */
+	size_t len;
+	long long lineno;       /* 1-based; its seq is lineno - 1 */
+	size_t keep;            /* bytes `each` holds besides rec */
+};
+typedef int journal_each_fn(struct journal_line *l, void *ctx,
+			    struct error *err);
+int journal_walk(const char *path, unsigned flags, int *torn,
+		 struct journal_stat *js, journal_each_fn *each, void *ctx,
+		 struct error *err);
+
+/*
+ * One record's bytes (a line journal_walk() already accepted) parsed
+ * again, within a record's budget. NULL + err when not an object.
+ */
+json_t *journal_parse_record(const char *text, size_t len, struct error *err);
+
 #endif

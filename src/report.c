@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "mustache.h"
@@ -90,10 +91,9 @@ static void add_codes(json_t *o, const char *const *keys)
  * run (no end record) is sealed later by whoever runs `rdrill render`,
  * with their key if any: its command names no key.
  */
-static void view_evidence_id(json_t *view, json_t *records, json_t *ctx,
+static void view_evidence_id(json_t *view, json_t *last, json_t *ctx,
 			     int sealed_by_run, int lang)
 {
-	json_t *last = json_array_get(records, json_array_size(records) - 1);
 	const char *bundle = journal_str(ctx, "bundle");
 	const char *key = journal_str(ctx, "signing_key");
 	char *line = last ? json_dumps(last, JSON_COMPACT | JSON_ENSURE_ASCII) :
@@ -215,13 +215,11 @@ static void add_said(json_t *arr, const char *text, int lang);
 
 /* A check {what, expected, actual, ok} as a table row. */
 static void set_check(json_t *o, const struct words *const *tables,
-		      json_t *c, int lang)
+		      const struct jrecord_check *c, int lang)
 {
-	const char *what = journal_str(c, "what");
-
-	set_said(o, "what", tables, NULL, what, lang);
-	set_said(o, "expected", tables, what, journal_str(c, "expected"), lang);
-	set_said(o, "actual", tables, what, journal_str(c, "actual"), lang);
+	set_said(o, "what", tables, NULL, c->what, lang);
+	set_said(o, "expected", tables, c->what, c->expected, lang);
+	set_said(o, "actual", tables, c->what, c->actual, lang);
 }
 
 /*
@@ -351,54 +349,54 @@ static void set_local(json_t *o, const char *k, const char *iso, int off,
 /* ---- the view -------------------------------------------------------- */
 
 /*
- * The journal's records by what they are: step records by their n,
- * once (a later record of the same n, as written after a failed
- * append, replaces the first), so building the view is linear.
+ * The journal's records by what they are (jrecord.h): step records by
+ * their n, once (a later record of the same n, as written after a
+ * failed append, replaces the first), as an index into jr->step, so
+ * building the view is linear; each is parsed only while its step is
+ * viewed.
  */
 struct records {
+	const struct jrecords *jr;
 	json_t *start, *end, *preflight;
-	json_t **step;          /* [n - 1] */
+	size_t *step;           /* [n - 1]: 1 + its index in jr->step, 0: none */
 	size_t nsteps;
 };
 
-static void index_records(struct records *ix, json_t *records, size_t nsteps)
+static void index_records(struct records *ix, const struct jrecords *jr,
+			  size_t nsteps)
 {
-	json_t *r;
 	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
-	ix->start = json_array_get(records, 0);
+	ix->jr = jr;
+	ix->start = jr->start;
+	ix->end = jr->end;
+	ix->preflight = jr->preflight;
 	ix->nsteps = nsteps;
 	ix->step = xcalloc(nsteps ? nsteps : 1, sizeof(*ix->step));
-	json_array_foreach(records, i, r) {
-		const char *type = journal_str(r, "type");
-		json_int_t n = json_integer_value(json_object_get(r, "n"));
+	for (i = 0; i < jr->nsteps; i++) {
+		long long n = jr->step[i].n;
 
-		if (!strcmp(type, "end") && !ix->end)
-			ix->end = r;
-		else if (!strcmp(type, "preflight") && !ix->preflight)
-			ix->preflight = r;
-		else if (!strcmp(type, "step") && n >= 1 &&
-			 (size_t)n <= nsteps && !ix->step[n - 1])
-			ix->step[n - 1] = r;
+		if (n >= 1 && (unsigned long long)n <= nsteps && !ix->step[n - 1])
+			ix->step[n - 1] = i + 1;
 	}
 }
 
-static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
+static void add_stream(json_t *vs, const struct jrecord_stream *s,
+		       const char *which, int lang)
 {
-	json_t *s = json_object_get(rec, which);
 	struct strbuf sb = STRBUF_INIT;
 	char key[32];
 	unsigned long long bytes;
 	const char *head, *tail;
 
-	if (!s)
+	if (!s->present)
 		return;
-	bytes = (unsigned long long)json_integer_value(json_object_get(s, "bytes"));
+	bytes = s->bytes;
 	snprintf(key, sizeof(key), "%s_path", which);
-	set_data(vs, key, journal_str(s, "path"));
+	set_data(vs, key, s->path);
 	snprintf(key, sizeof(key), "%s_href", which);
-	markdown_link_dest(&sb, journal_str(s, "path"));
+	markdown_link_dest(&sb, s->path);
 	set_data(vs, key, sb.buf);
 	strbuf_reset(&sb);
 	snprintf(key, sizeof(key), "%s_bytes", which);
@@ -407,8 +405,8 @@ static void add_stream(json_t *vs, json_t *rec, const char *which, int lang)
 		strbuf_release(&sb);
 		return;
 	}
-	head = journal_str(s, "head");
-	tail = journal_str(s, "tail");
+	head = s->head;
+	tail = s->tail;
 	words_data(&sb, head);
 	if (*tail) {
 		/* The middle is in the full log; say how much is left out. */
@@ -625,49 +623,48 @@ static void view_step_plan(const struct drill *d, const struct drill_step *step,
 }
 
 /* The record's status, times, exit and logs. */
-static void view_step_result(json_t *vs, json_t *rec, int off, int lang)
+static void view_step_result(json_t *vs, const struct jrecord_result *r,
+			     int off, int lang)
 {
 	struct strbuf sb = STRBUF_INIT;
-	json_t *v;
 
-	set_str(vs, "status", status_word(journal_str(rec, "status")));
+	set_str(vs, "status", status_word(r->status));
 	json_object_set_new(vs, "has_result", json_true());
-	set_data(vs, "started", journal_str(rec, "started"));
-	set_data(vs, "ended", journal_str(rec, "ended"));
-	set_local(vs, "started_time", journal_str(rec, "started"), off, 0);
-	if (json_is_integer(json_object_get(rec, "seq")))
-		json_object_set_new(vs, "journal_line", json_integer(
-			json_integer_value(json_object_get(rec, "seq")) + 1));
-	format_duration_ms(&sb, json_integer_value(json_object_get(rec,
-							"duration_ms")), lang);
+	set_data(vs, "started", r->started);
+	set_data(vs, "ended", r->ended);
+	set_local(vs, "started_time", r->started, off, 0);
+	if (r->has_seq)
+		json_object_set_new(vs, "journal_line",
+				    json_integer((json_int_t)r->seq + 1));
+	format_duration_ms(&sb, r->duration_ms, lang);
 	set_str(vs, "duration", sb.buf);
-	if ((v = json_object_get(rec, "exit_code")))
-		json_object_set(vs, "exit_code", v);
-	if (json_is_true(json_object_get(rec, "timed_out")))
+	if (r->exit_code)
+		json_object_set(vs, "exit_code", r->exit_code);
+	if (r->timed_out)
 		json_object_set_new(vs, "timed_out", json_true());
-	set_data(vs, "message", journal_str(rec, "message"));
-	add_stream(vs, rec, "stdout", lang);
-	add_stream(vs, rec, "stderr", lang);
-	if ((v = json_object_get(rec, "evidence")))
-		json_object_set(vs, "evidence", v);
+	set_data(vs, "message", r->message);
+	add_stream(vs, &r->out, "stdout", lang);
+	add_stream(vs, &r->err, "stderr", lang);
+	if (r->evidence)
+		json_object_set(vs, "evidence", r->evidence);
 	strbuf_release(&sb);
 }
 
 /* The record's checks, into the step's table and the summary's. */
 static void view_step_checks(const struct drill_step *step, json_t *vs,
-			     json_t *rec, json_t *checks_out, int lang)
+			     const struct jrecord_result *r, json_t *checks_out,
+			     int lang)
 {
 	const struct words *tables[4];
-	json_t *c, *vc = json_array();
+	json_t *vc = json_array();
 	size_t i;
 
 	kind_tables(step->kind, tables);
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+	for (i = 0; i < r->nchecks; i++) {
 		json_t *o = json_object();
 		set_str(o, "step", journal_str(vs, "title"));
-		set_check(o, tables, c, lang);
-		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
-			"PASSED" : "FAILED");
+		set_check(o, tables, &r->checks[i], lang);
+		set_str(o, "result", r->checks[i].ok ? "PASSED" : "FAILED");
 		json_array_append(vc, o);
 		if (checks_out)
 			json_array_append(checks_out, o);
@@ -679,8 +676,9 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 }
 
 static json_t *view_step(const struct drill *d, const struct drill_step *step,
-			 json_t *rec, json_t *end, json_t *report,
-			 json_t *checks_out, int planned, int off, int lang)
+			 json_t *rec, const struct jrecord_result *r,
+			 json_t *end, json_t *report, json_t *checks_out,
+			 int planned, int off, int lang)
 {
 	json_t *vs = json_object();
 	struct step_view sv;
@@ -708,8 +706,8 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 			json_array_append_new(checks_out, c);
 		}
 	} else {
-		view_step_result(vs, rec, off, lang);
-		view_step_checks(step, vs, rec, checks_out, lang);
+		view_step_result(vs, r, off, lang);
+		view_step_checks(step, vs, r, checks_out, lang);
 	}
 	if (step->kind->view) {
 		sv.drill = d;
@@ -727,21 +725,23 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 /* The preflight record's checks, as the report's table. */
 static void view_preflight(json_t *view, json_t *rec, int lang)
 {
-	json_t *out, *c;
+	struct jrecord_result r;
+	json_t *out;
 	size_t i;
 
 	if (!rec)
 		return;
+	jrecord_result_read(rec, &r);
 	out = json_array();
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
+	for (i = 0; i < r.nchecks; i++) {
 		json_t *o = json_object();
-		set_check(o, preflight_tables(), c, lang);
-		set_str(o, "result", json_is_true(json_object_get(c, "ok")) ?
-			"PASSED" : "FAILED");
+		set_check(o, preflight_tables(), &r.checks[i], lang);
+		set_str(o, "result", r.checks[i].ok ? "PASSED" : "FAILED");
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(view, "preflight_run", json_true());
 	json_object_set_new(view, "preflight_checks", out);
+	jrecord_result_release(&r);
 }
 
 static void view_backup_set(json_t *view, const struct drill *d)
@@ -1131,9 +1131,9 @@ static json_t *finding(json_t *list, const char *kind)
 }
 
 /* The 1-based line of `needle` in a log's stored head, or 0. */
-static long log_line(json_t *stream, const char *needle)
+static long log_line(const struct jrecord_stream *stream, const char *needle)
 {
-	const char *head = journal_str(stream, "head"), *hit, *p;
+	const char *head = stream->head, *hit, *p;
 	long line = 1;
 
 	if (!*needle || !(hit = strstr(head, needle)))
@@ -1144,30 +1144,30 @@ static long log_line(json_t *stream, const char *needle)
 }
 
 /* "journal.jsonl:14" and the log a finding points at, as code spans. */
-static void finding_evidence(json_t *f, json_t *rec, const char *needle)
+static void finding_evidence(json_t *f, const struct jrecord_result *r,
+			     const char *needle)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *which[] = { "stderr", "stdout" };
+	const struct jrecord_stream *which[] = { &r->err, &r->out };
 	size_t i;
 
-	if (json_is_integer(json_object_get(rec, "seq"))) {
-		strbuf_addf(&sb, "journal.jsonl:%lld", (long long)
-			    json_integer_value(json_object_get(rec, "seq")) + 1);
+	if (r->has_seq) {
+		strbuf_addf(&sb, "journal.jsonl:%lld", r->seq + 1);
 		set_data(f, "evidence", sb.buf);
 		json_object_del(f, "evidence_code");
 		add_code(f, "evidence");
 	}
 	for (i = 0; i < 2; i++) {
-		json_t *st = json_object_get(rec, which[i]);
+		const struct jrecord_stream *st = which[i];
 		long line;
 
-		if (!st || !json_integer_value(json_object_get(st, "bytes")))
+		if (!st->present || !st->bytes)
 			continue;
 		line = needle ? log_line(st, needle) : 0;
 		if (needle && !line && i == 0)
 			continue;
 		strbuf_reset(&sb);
-		strbuf_adds(&sb, journal_str(st, "path"));
+		strbuf_adds(&sb, st->path);
 		if (line)
 			strbuf_addf(&sb, ":%ld", line);
 		set_data(f, "log", sb.buf);
@@ -1185,17 +1185,18 @@ static void set_step(json_t *f, const struct drill_step *s)
 }
 
 static void step_findings(json_t *list, const struct drill_step *s,
-			  json_t *rec, int planned, int ended, int lang)
+			  const struct jrecord_result *r, int planned,
+			  int ended, int lang)
 {
 	const struct words *tables[4];
-	json_t *c, *f;
+	json_t *f;
 	struct strbuf sb = STRBUF_INIT;
-	const char *st = rec ? journal_str(rec, "status") : "";
+	const char *st = r ? r->status : "";
 	size_t i;
 	int failed_checks = 0;
 
 	plan_step_when(s, &sb);
-	if (!rec) {
+	if (!r) {
 		if (sb.len || (!planned && ended)) {
 			f = finding(list, planned ? "f_conditional" : "f_not_run");
 			set_step(f, s);
@@ -1206,7 +1207,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		return;
 	}
 	/* Done in the run `rdrill restore` finishes: page 1 says so once. */
-	if (json_is_true(json_object_get(rec, "resumed"))) {
+	if (r->resumed) {
 		strbuf_release(&sb);
 		return;
 	}
@@ -1214,7 +1215,7 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		f = finding(list, "f_skipped");
 		set_step(f, s);
 		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
-		finding_evidence(f, rec, NULL);
+		finding_evidence(f, r, NULL);
 		strbuf_release(&sb);
 		return;
 	}
@@ -1222,33 +1223,32 @@ static void step_findings(json_t *list, const struct drill_step *s,
 		f = finding(list, "f_conditional");
 		set_step(f, s);
 		set_said(f, "when", plan_words_tables, NULL, sb.buf, lang);
-		finding_evidence(f, rec, NULL);
+		finding_evidence(f, r, NULL);
 	}
 	kind_tables(s->kind, tables);
-	json_array_foreach(json_object_get(rec, "checks"), i, c) {
-		const char *what = journal_str(c, "what"), *key = NULL;
-		const char *needle = NULL;
+	for (i = 0; i < r->nchecks; i++) {
+		const struct jrecord_check *c = &r->checks[i];
+		const char *key = NULL, *needle = NULL;
 
-		if (!json_is_true(json_object_get(c, "ok"))) {
+		if (!c->ok) {
 			key = "f_check";
 			failed_checks++;
 		} else if (s->kind->passed_finding) {
-			key = s->kind->passed_finding(what,
-				journal_str(c, "expected"),
-				journal_str(c, "actual"), &needle);
+			key = s->kind->passed_finding(c->what, c->expected,
+						      c->actual, &needle);
 		}
 		if (!key)
 			continue;
 		f = finding(list, key);
 		set_step(f, s);
 		set_check(f, tables, c, lang);
-		finding_evidence(f, rec, needle);
+		finding_evidence(f, r, needle);
 	}
 	if (!strcmp(st, "failed") && !failed_checks) {
 		f = finding(list, "f_step");
 		set_step(f, s);
-		set_data(f, "message", journal_str(rec, "message"));
-		finding_evidence(f, rec, NULL);
+		set_data(f, "message", r->message);
+		finding_evidence(f, r, NULL);
 	}
 	strbuf_release(&sb);
 }
@@ -1259,7 +1259,7 @@ static int interrupted(const struct records *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nsteps; i++)
-		if (ix->step[i] && !strcmp(journal_str(ix->step[i], "status"),
+		if (ix->step[i] && !strcmp(ix->jr->step[ix->step[i] - 1].status,
 					   "aborted"))
 			return 1;
 	return 0;
@@ -1267,13 +1267,16 @@ static int interrupted(const struct records *ix)
 
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, json_t *ctx,
-			  const char *status, int lang)
+			  json_t *step_finds, const char *status, int lang)
 {
-	json_t *list = json_array(), *c, *f, *v;
+	json_t *list = json_array(), *f, *v;
+	struct jrecord_result end, pre;
 	const char *name;
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
+	jrecord_result_read(ix->end, &end);
+	jrecord_result_read(ix->preflight, &pre);
 	if (!ix->end && !planned)
 		finding(list, "f_incomplete");
 	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
@@ -1281,19 +1284,17 @@ static void view_findings(json_t *view, const struct drill *d,
 		f = finding(list, "f_stopped");
 		set_said(f, "message", run_tables, NULL,
 			 journal_str(ix->end, "reason"), lang);
-		finding_evidence(f, ix->end, NULL);
+		finding_evidence(f, &end, NULL);
 	}
-	if (ix->preflight)
-		json_array_foreach(json_object_get(ix->preflight, "checks"), i, c) {
-			if (json_is_true(json_object_get(c, "ok")))
-				continue;
-			f = finding(list, "f_preflight");
-			set_check(f, preflight_tables(), c, lang);
-			finding_evidence(f, ix->preflight, NULL);
-		}
-	for (i = 0; i < d->nsteps; i++)
-		step_findings(list, &d->steps[i], ix->step[i], planned,
-			      ix->end != NULL, lang);
+	for (i = 0; i < pre.nchecks; i++) {
+		if (pre.checks[i].ok)
+			continue;
+		f = finding(list, "f_preflight");
+		set_check(f, preflight_tables(), &pre.checks[i], lang);
+		finding_evidence(f, &pre, NULL);
+	}
+	/* The steps' own, made while each step's record was at hand. */
+	json_array_extend(list, step_finds);
 	{
 		static const char *const m[] = { "rto", "rpo" };
 		for (i = 0; i < 2; i++) {
@@ -1305,7 +1306,7 @@ static void view_findings(json_t *view, const struct drill *d,
 			f = finding(list, k);
 			set_data(f, "target", journal_str(o, "target"));
 			set_str(f, "measured", journal_str(o, "measured"));
-			finding_evidence(f, ix->end, NULL);
+			finding_evidence(f, &end, NULL);
 		}
 	}
 	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
@@ -1330,6 +1331,8 @@ static void view_findings(json_t *view, const struct drill *d,
 	json_object_set_new(view, "has_findings",
 			    json_boolean(json_array_size(list) > 0));
 	json_object_set_new(view, "findings", list);
+	jrecord_result_release(&end);
+	jrecord_result_release(&pre);
 }
 
 /*
@@ -1410,7 +1413,7 @@ static void view_not_restored(json_t *view, const struct drill *d,
 }
 
 /* The run's verdict, who and what: page 1's header lines. */
-static void view_head(json_t *view, const struct drill *d, json_t *records,
+static void view_head(json_t *view, const struct drill *d, json_t *last,
 		      json_t *start, json_t *end, const char *status, int lang)
 {
 	json_t *plan = json_object_get(start, "plan");
@@ -1453,7 +1456,7 @@ static void view_head(json_t *view, const struct drill *d, json_t *records,
 		 journal_str(ctx, "change_ref") : d->change_ref);
 	set_data(view, "operator", journal_str(plan, "operator"));
 	set_data(view, "signing_key", journal_str(ctx, "signing_key"));
-	view_evidence_id(view, records, ctx, strcmp(status, "INCOMPLETE") != 0,
+	view_evidence_id(view, last, ctx, strcmp(status, "INCOMPLETE") != 0,
 			 lang);
 	env_view(view, json_object_get(ctx, "environment"), lang);
 	set_data(view, "rdrill_version", journal_str(plan, "rdrill_version"));
@@ -1521,33 +1524,44 @@ static void view_backup_dir(json_t *view, const struct drill *d)
  * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
  * is listed beside the report's verdict, said in the report's language.
  */
-static void view_steps(json_t *view, const struct drill *d,
-		       const struct records *ix, const char *status, int off,
-		       int lang)
+static int view_steps(json_t *view, const struct drill *d,
+		      const struct records *ix, json_t *step_finds,
+		      const char *status, int off, int lang, struct error *err)
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
 	char key[32];
 	size_t i;
-	int p;
+	int p, planned = !strcmp(status, "PLANNED");
 
 	for (i = 0; i < d->nsteps; i++) {
 		const struct drill_step *s = &d->steps[i];
 		const struct words *tables[4];
-		json_t *rec = ix->step[i], *vs, *arr, *ev;
+		struct jrecord_result r;
+		json_t *rec = NULL, *vs, *arr, *ev;
 		const char *ph = drill_phases[s->phase];
 		int verify = s->phase == DRILL_VERIFY_BACKUP ||
 			     s->phase == DRILL_VERIFY_RESTORE;
 
-		vs = view_step(d, s, rec, ix->end, view, verify ? checks : NULL,
-			       !strcmp(status, "PLANNED"), off, lang);
+		if (ix->step[i] && !(rec = jrecords_step_record(ix->jr,
+							ix->step[i] - 1, err))) {
+			json_decref(phases);
+			json_decref(checks);
+			json_decref(summaries);
+			return -1;
+		}
+		jrecord_result_read(rec, &r);
+		vs = view_step(d, s, rec, rec ? &r : NULL, ix->end, view,
+			       verify ? checks : NULL, planned, off, lang);
+		step_findings(step_finds, s, rec ? &r : NULL, planned,
+			      ix->end != NULL, lang);
 		arr = json_object_get(phases, ph);
 		if (!arr) {
 			arr = json_array();
 			json_object_set_new(phases, ph, arr);
 		}
 		json_array_append_new(arr, vs);
-		ev = rec ? json_object_get(rec, "evidence") : NULL;
+		ev = r.evidence;
 		if (ev && json_is_string(json_object_get(ev, "summary"))) {
 			json_t *o = json_object();
 			kind_tables(s->kind, tables);
@@ -1557,6 +1571,8 @@ static void view_steps(json_t *view, const struct drill *d,
 				 journal_str(ev, "summary"), lang);
 			json_array_append_new(summaries, o);
 		}
+		jrecord_result_release(&r);
+		json_decref(rec);
 	}
 	for (p = 0; drill_phases[p]; p++)
 		if (json_object_get(phases, drill_phases[p])) {
@@ -1571,6 +1587,7 @@ static void view_steps(json_t *view, const struct drill *d,
 	} else {
 		json_decref(summaries);
 	}
+	return 0;
 }
 
 /* The previous verified run (context.previous), as flat keys. */
@@ -1603,16 +1620,17 @@ static void view_previous(json_t *view, json_t *ctx, int off, int lang)
 	strbuf_release(&sb);
 }
 
-json_t *report_view(json_t *records, const char *lang, struct error *err)
+json_t *report_view_jr(const struct jrecords *jr, const char *lang,
+		       struct error *err)
 {
 	static const struct schema_int none;
 	static const char *const code_keys[] = { "drill_path", "drill_sha256",
 		"plan_hash", "approved_plan", "change_ref", NULL };
-	json_t *start = json_array_get(records, 0);
+	json_t *start = jr->start;
 	json_t *plan = json_object_get(start, "plan");
 	json_t *ctx = json_object_get(start, "context");
 	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
-	json_t *view;
+	json_t *view = NULL, *outline = NULL, *last = NULL, *finds = NULL;
 	struct records ix;
 	const char *status, *zone;
 	int off, wl;
@@ -1621,8 +1639,13 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		error_prefix(err, "the journal's plan");
 		return NULL;
 	}
-	index_records(&ix, records, d->nsteps);
+	index_records(&ix, jr, d->nsteps);
+	if (jr->nrecords && !(last = jrecords_last(jr, err)))
+		goto out;
+	/* What restored.h reads: every record, a step's by its status. */
+	outline = jrecords_outline(jr, d->nsteps);
 	view = json_object();
+	finds = json_array();
 	if (!lang)
 		lang = d->language;
 	wl = strcmp(lang, "zh-CN") ? WORDS_EN : WORDS_ZH;
@@ -1630,8 +1653,8 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 			    json_true());
 	set_str(view, "lang", lang);
 	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
-	status = restored_verdict(records, d);
-	view_head(view, d, records, start, ix.end, status, wl);
+	status = restored_verdict(outline, d);
+	view_head(view, d, last, start, ix.end, status, wl);
 	zone = journal_str(json_object_get(ctx, "environment"), "zone");
 	off = zone_offset_min(zone);
 	view_times(view, start, ix.end, off, zone, wl);
@@ -1641,16 +1664,36 @@ json_t *report_view(json_t *records, const char *lang, struct error *err)
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
 	view_preflight(view, ix.preflight, wl);
-	view_steps(view, d, &ix, status, off, wl);
+	if (view_steps(view, d, &ix, finds, status, off, wl, err) < 0) {
+		json_decref(view);
+		view = NULL;
+		goto out;
+	}
 	add_codes(view, code_keys);
 	view_measure(view, d->targets ? &d->targets->rto_s : &none, ix.end,
 		     "rto", wl);
-	view_rpo(view, d, records, ix.end, wl);
-	view_findings(view, d, &ix, ctx, status, wl);
-	view_not_restored(view, d, records, ctx, status, off, wl);
+	view_rpo(view, d, jr->others, ix.end, wl);
+	view_findings(view, d, &ix, ctx, finds, status, wl);
+	view_not_restored(view, d, outline, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
+out:
+	json_decref(finds);
+	json_decref(last);
+	json_decref(outline);
 	free(ix.step);
 	drill_free(d);
+	return view;
+}
+
+json_t *report_view(json_t *records, const char *lang, struct error *err)
+{
+	struct jrecords jr;
+	json_t *view;
+
+	jrecords_init(&jr);
+	jrecords_from_array(&jr, records);
+	view = report_view_jr(&jr, lang, err);
+	jrecords_release(&jr);
 	return view;
 }
 
@@ -1901,13 +1944,13 @@ out:
 }
 
 /* The sign-off records (signoff.h) as the sign-off table's rows. */
-static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
+static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
 {
 	static const struct words *const signoff_tables[] = { words_signoff,
 		NULL };
 	int lang = json_is_true(json_object_get(view, "lang_zh")) ? WORDS_ZH :
 		   WORDS_EN;
-	json_t *start = json_array_get(records, 0), *arr = json_array(), *r;
+	json_t *arr = json_array(), *r;
 	int off = zone_offset_min(journal_str(json_object_get(
 		json_object_get(start, "context"), "environment"), "zone"));
 	size_t i;
@@ -1938,6 +1981,46 @@ static void view_signoffs(json_t *view, json_t *records, json_t *signoffs)
 	json_object_set_new(view, "signoffs", arr);
 }
 
+/*
+ * report.md from the view, then the view let go before report.html is
+ * made from it: the view of a big journal and cmark-gfm's tree of its
+ * report are never held together.
+ */
+static int render_view(json_t *view, struct strbuf *md, struct strbuf *html,
+		       struct error *err)
+{
+	struct strbuf title = STRBUF_INIT, footer = STRBUF_INIT,
+		      lang = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_markdown(view, md, err) < 0) {
+		json_decref(view);
+		goto out;
+	}
+	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
+		    journal_str(view, "date"), journal_str(view, "status"));
+	strbuf_adds(&footer, journal_str(view, "print_footer"));
+	strbuf_adds(&lang, journal_str(view, "lang"));
+	json_decref(view);
+	if (markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
+				    lang.buf, html, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	strbuf_release(&title);
+	strbuf_release(&footer);
+	strbuf_release(&lang);
+	return ret;
+}
+
+int report_render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html, struct error *err)
+{
+	json_t *view = report_view_jr(jr, lang, err);
+
+	return view ? render_view(view, md, html, err) : -1;
+}
+
 int report_render(json_t *records, const char *lang, struct strbuf *md,
 		  struct strbuf *html, struct error *err)
 {
@@ -1949,23 +2032,46 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 			 struct error *err)
 {
 	json_t *view = report_view(records, lang, err);
-	struct strbuf title = STRBUF_INIT;
+
+	if (!view)
+		return -1;
+	if (signoffs)
+		view_signoffs(view, json_array_get(records, 0), signoffs);
+	return render_view(view, md, html, err);
+}
+
+int report_write_texts(const char *dir, const struct strbuf *md,
+		       const struct strbuf *html, const char *md_name,
+		       const char *html_name, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
 	int ret = -1;
 
-	if (view && signoffs)
-		view_signoffs(view, records, signoffs);
-	if (!view || report_markdown(view, md, err) < 0)
+	strbuf_addf(&path, "%s/%s", dir, md_name);
+	if (fs_write_atomic(path.buf, md->buf, md->len, err) < 0)
 		goto out;
-	strbuf_addf(&title, "%s — %s (%s)", journal_str(view, "title"),
-		    journal_str(view, "date"), journal_str(view, "status"));
-	if (markdown_to_html_footer(md->buf, md->len, title.buf,
-				    journal_str(view, "print_footer"),
-				    journal_str(view, "lang"), html, err) < 0)
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s", dir, html_name);
+	if (fs_write_atomic(path.buf, html->buf, html->len, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	json_decref(view);
-	strbuf_release(&title);
+	strbuf_release(&path);
+	return ret;
+}
+
+int report_write_as_jr(const char *dir, const struct jrecords *jr,
+		       const char *lang, const char *md_name,
+		       const char *html_name, struct error *err)
+{
+	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+	int ret = -1;
+
+	if (report_render_jr(jr, lang, &md, &html, err) == 0)
+		ret = report_write_texts(dir, &md, &html, md_name, html_name,
+					 err);
+	strbuf_release(&md);
+	strbuf_release(&html);
 	return ret;
 }
 
@@ -1973,23 +2079,13 @@ int report_write_as(const char *dir, json_t *records, const char *lang,
 		    const char *md_name, const char *html_name,
 		    struct error *err)
 {
-	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT;
-	int ret = -1;
+	struct jrecords jr;
+	int ret;
 
-	if (report_render(records, lang, &md, &html, err) < 0)
-		goto out;
-	strbuf_addf(&path, "%s/%s", dir, md_name);
-	if (fs_write_atomic(path.buf, md.buf, md.len, err) < 0)
-		goto out;
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/%s", dir, html_name);
-	if (fs_write_atomic(path.buf, html.buf, html.len, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	strbuf_release(&md);
-	strbuf_release(&html);
-	strbuf_release(&path);
+	jrecords_init(&jr);
+	jrecords_from_array(&jr, records);
+	ret = report_write_as_jr(dir, &jr, lang, md_name, html_name, err);
+	jrecords_release(&jr);
 	return ret;
 }
 

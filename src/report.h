@@ -26,6 +26,24 @@ struct strbuf;
  */
 json_t *report_view(json_t *records, const char *lang, struct error *err);
 
+/*
+ * The same from the journal as jrecord.h reads it (one pass; a step's
+ * record parsed only while its step is viewed). report_view() and the
+ * others below that take `records` are these on journal_read()'s array.
+ */
+struct jrecords;
+json_t *report_view_jr(const struct jrecords *jr, const char *lang,
+		       struct error *err);
+int report_render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html, struct error *err);
+int report_write_as_jr(const char *dir, const struct jrecords *jr,
+		       const char *lang, const char *md_name,
+		       const char *html_name, struct error *err);
+/* Write two texts already rendered (report_render_jr) atomically. */
+int report_write_texts(const char *dir, const struct strbuf *md,
+		       const struct strbuf *html, const char *md_name,
+		       const char *html_name, struct error *err);
+
 /* Render the Markdown from a view with the templates of `lang`. */
 int report_markdown(json_t *view, struct strbuf *md, struct error *err);
 

@@ -231,6 +231,13 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	       const char *lang, const struct sign_key *key,
 	       struct error *err)
 {
+	return seal_write_known(dir, state, cmd, lang, key, NULL, err);
+}
+
+int seal_write_known(const char *dir, const char *state, const char *cmd,
+		     const char *lang, const struct sign_key *key,
+		     const struct journal_stat *known, struct error *err)
+{
 	struct strvec files, problems, names;
 	struct checksum_set set = CHECKSUM_SET_INIT;
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, who = STRBUF_INIT;
@@ -251,7 +258,9 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	for (i = 0; i < files.nr; i++)
 		if (!is_seal_file(files.v[i]))
 			strvec_push(&names, files.v[i]);
-	if (seal_journal_stat(dir, &js, err) < 0)
+	if (known)
+		js = *known;
+	else if (seal_journal_stat(dir, &js, err) < 0)
 		goto out;
 	strbuf_addf(&path, "%s/SHA256SUMS", dir);
 	if (checksum_files(dir, names.v, NULL, 0, &set, err) < 0 ||
@@ -313,6 +322,8 @@ void seal_check_init(struct seal_check *c)
 	strvec_init(&c->notes);
 	strvec_init(&c->caveats);
 	strvec_init(&c->leftovers);
+	strbuf_init(&c->md, 0);
+	strbuf_init(&c->html, 0);
 }
 
 void seal_check_release(struct seal_check *c)
@@ -321,6 +332,11 @@ void seal_check_release(struct seal_check *c)
 	strvec_clear(&c->notes);
 	strvec_clear(&c->caveats);
 	strvec_clear(&c->leftovers);
+	if (c->records)
+		jrecords_release(c->records);
+	free(c->records);
+	strbuf_release(&c->md);
+	strbuf_release(&c->html);
 }
 
 struct seal_fields {
@@ -505,59 +521,52 @@ static int listed_hash(const struct checksum_set *listed, const char *name,
 	return 0;
 }
 
-/* Each log a record names with its hash ("sha256"), re-hashed. */
-static void check_logs(const char *dir, json_t *records, struct strvec *referenced,
+/*
+ * Each log a record names with its hash ("sha256"), re-hashed: the
+ * list jrecord.h collected as the journal was read.
+ */
+static void check_logs(const char *dir, const struct jrecords *jr,
+		       struct strvec *referenced,
 		       const struct checksum_set *listed, struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	size_t i;
-	json_t *rec;
 
-	json_array_foreach(records, i, rec) {
-		const char *key;
-		json_t *v;
+	for (i = 0; i < jr->nlogs; i++) {
+		const struct jrecord_log *lg = &jr->log[i];
+		const char *rel = lg->path;
+		char got[SHA256_HEX_LEN + 1];
 
-		json_object_foreach(rec, key, v) {
-			const char *rel = json_string_value(json_object_get(v, "path"));
-			const char *want = json_string_value(json_object_get(v,
-							     "sha256"));
-			char got[SHA256_HEX_LEN + 1];
-
-			if (!json_is_object(v) || !rel || !want)
-				continue;
-			/* plan.json by hash: checked as the journal is read. */
-			if (!i && !strcmp(key, "plan_file"))
-				continue;
-			if (!safe_rel(rel)) {
-				strvec_pushf(&c->problems, "journal.jsonl:%zu: "
-					     "%s.path is not a file in steps/",
-					     i + 1, key);
-				continue;
-			}
-			strvec_push(referenced, rel);
-			/* A log SHA256SUMS just hashed is not read twice. */
-			if (!listed_hash(listed, rel, got) &&
-			    (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
-			     dir, rel), error_release(&e), error_init(&e),
-			     sha256_file_hex(path.buf, got, NULL, &e) < 0))
-				strvec_pushf(&c->problems, "%s: cannot read "
-					     "(journal.jsonl record %zu holds its "
-					     "hash)", rel, i + 1);
-			else if (strcmp(got, want))
-				strvec_pushf(&c->problems, "%s: SHA-256 differs "
-					     "from the one in journal.jsonl record "
-					     "%zu", rel, i + 1);
+		if (!safe_rel(rel)) {
+			strvec_pushf(&c->problems, "journal.jsonl:%zu: "
+				     "%s.path is not a file in steps/",
+				     lg->record + 1, lg->key);
+			continue;
 		}
+		strvec_push(referenced, rel);
+		/* A log SHA256SUMS just hashed is not read twice. */
+		if (!listed_hash(listed, rel, got) &&
+		    (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
+		     dir, rel), error_release(&e), error_init(&e),
+		     sha256_file_hex(path.buf, got, NULL, &e) < 0))
+			strvec_pushf(&c->problems, "%s: cannot read "
+				     "(journal.jsonl record %zu holds its "
+				     "hash)", rel, lg->record + 1);
+		else if (strcmp(got, lg->sha256))
+			strvec_pushf(&c->problems, "%s: SHA-256 differs "
+				     "from the one in journal.jsonl record "
+				     "%zu", rel, lg->record + 1);
 	}
 	strbuf_release(&path);
 	error_release(&e);
 }
 
 /* plan.json is the start record's plan, and the plan hash its body's. */
-static void check_plan(const char *dir, json_t *records, struct seal_check *c)
+static void check_plan(const char *dir, const struct jrecords *jr,
+		       struct seal_check *c)
 {
-	json_t *plan = json_object_get(json_array_get(records, 0), "plan");
+	json_t *plan = json_object_get(jr->start, "plan");
 	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
 	char *text = plan ? json_dumps(plan, JSON_INDENT(2) | JSON_SORT_KEYS) :
 		     NULL;
@@ -626,9 +635,10 @@ static int file_equals(const char *dir, const char *name,
  * nothing about the journal, so it is a note, not a problem: the bytes
  * are still SHA256SUMS's and, signed, the signer's.
  */
-static void check_report(const char *dir, json_t *records, const char *lang,
-			 const char *seal_lang, const char *theirs,
-			 const char *ours, struct seal_check *c)
+static void check_report(const char *dir, const struct jrecords *jr,
+			 const char *lang, const char *seal_lang,
+			 const char *theirs, const char *ours,
+			 struct seal_check *c)
 {
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, mdn = STRBUF_INIT,
 		      htmln = STRBUF_INIT;
@@ -642,7 +652,7 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 	 * One render: one that depended on anything but the journal would
 	 * already differ from the file an earlier render wrote.
 	 */
-	if (report_render(records, use, &md, &html, &e) < 0) {
+	if (report_render_jr(jr, use, &md, &html, &e) < 0) {
 		strvec_pushf(&c->problems, "%s: cannot re-render from the "
 			     "journal: %s", mdn.buf, e.msg.buf);
 		goto out;
@@ -670,6 +680,15 @@ static void check_report(const char *dir, json_t *records, const char *lang,
 			     ours ? ours : "unknown", lang ? "it is outside the "
 			     "seal; `rdrill render --lang` writes it anew" :
 			     "its bytes are checked by SHA256SUMS");
+	/* Unsealed, the drill's language: render seals it as cut short. */
+	if (!lang && !theirs) {
+		strbuf_release(&c->md);
+		strbuf_release(&c->html);
+		c->md = md;
+		c->html = html;
+		strbuf_init(&md, 0);
+		strbuf_init(&html, 0);
+	}
 out:
 	strbuf_release(&md);
 	strbuf_release(&html);
@@ -736,10 +755,11 @@ static int backup_file(const struct drill *d, const char *name)
  * run writes does (render seals whatever is there, so anything else
  * would be laundered into the cut-short seal).
  */
-static void check_unsealed_files(json_t *records, const struct strvec *files,
+static void check_unsealed_files(const struct jrecords *jr,
+				 const struct strvec *files,
 				 struct seal_check *c)
 {
-	json_t *plan = json_object_get(json_array_get(records, 0), "plan");
+	json_t *plan = json_object_get(jr->start, "plan");
 	struct error e = ERROR_INIT;
 	struct drill *d = plan ? drill_from_body(json_object_get(plan, "plan"),
 						 &e) : NULL;
@@ -824,6 +844,9 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 			     en->status == CHECKSUM_MISMATCH ? "content changed" :
 			     en->error ? en->error : "unreadable", en->line);
 	}
+	/* Sorted for bsearch: a bundle of 10,000 steps lists 20,000 logs. */
+	if (names.nr)
+		qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
 		if (!f && is_leftover(n)) {
@@ -833,7 +856,8 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 					     "kill left (render removes it)", n);
 			}
 		} else if (!is_seal_file(n) && !extra_report_lang(n) &&
-		    !seal_is_late_file(n) && !in_list(&names, n))
+		    !seal_is_late_file(n) && !(names.nr && bsearch(&n, names.v,
+		    names.nr, sizeof(*names.v), cmp_str)))
 			strvec_pushf(&c->problems, "%s: added (not in SHA256SUMS)",
 				     n);
 	}
@@ -1070,7 +1094,7 @@ static void check_seal_journal(const struct seal_fields *f, int have_records,
  * sealed or present) and each language's written later by render.
  * `f` NULL: no seal.
  */
-static void check_reports(const char *dir, json_t *records,
+static void check_reports(const char *dir, const struct jrecords *jr,
 			  const struct strvec *files,
 			  const struct seal_fields *f, struct seal_check *c)
 {
@@ -1083,7 +1107,7 @@ static void check_reports(const char *dir, json_t *records,
 		strvec_pushf(&c->problems, "reports: cannot tell how this "
 			     "rdrill renders: %s", e.msg.buf);
 	if (f || in_list(files, "report.md"))
-		check_report(dir, records, NULL, f &&
+		check_report(dir, jr, NULL, f &&
 			     strcmp(f->lang, "default") ? f->lang : NULL,
 			     f ? f->renderer : NULL, known ? ours.buf : NULL, c);
 	for (i = 0; langs[i]; i++) {
@@ -1093,7 +1117,7 @@ static void check_reports(const char *dir, json_t *records,
 		/* Written later by render, under the seal's renderer at
 		 * best: compared like the sealed ones. */
 		if (in_list(files, md.buf) || in_list(files, html.buf))
-			check_report(dir, records, langs[i], NULL,
+			check_report(dir, jr, langs[i], NULL,
 				     f ? f->renderer : NULL,
 				     known ? ours.buf : NULL, c);
 		strbuf_release(&md);
@@ -1147,6 +1171,76 @@ json_t *seal_records(const char *dir, int *torn, struct error *err)
 	return records;
 }
 
+/*
+ * The journal, read once: its chain checked, its shape (`js`) for SEAL,
+ * its records for every check after. A broken chain is a problem and
+ * the rest is still checked from the lines as they are (read again,
+ * unverified: only on damage). Returns the records (NULL: none to
+ * check with); *intact when the chain held.
+ */
+static struct jrecords *read_journal(const char *dir, struct journal_stat *js,
+				     int *torn, int *intact,
+				     struct seal_check *c)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct error e = ERROR_INIT, broken = ERROR_INIT;
+	struct jrecords *jr = xmalloc(sizeof(*jr));
+	json_t *recs;
+
+	*intact = 0;
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	jrecords_init(jr);
+	if (jrecords_read(jr, path.buf, JOURNAL_WALK_VERIFY |
+			  JOURNAL_WALK_EMPTY_OK, torn, js, &broken) == 0) {
+		*intact = 1;
+		/* As seal_journal_stat() names a chain with no head. */
+		if (!js->records)
+			memcpy(js->head, "none", 5);
+		goto out;
+	}
+	jrecords_release(jr);
+	jrecords_init(jr);
+	/* Its shape as SEAL counts it, whatever the lines hold. */
+	if (seal_journal_stat(dir, js, &e) < 0) {
+		push_err(&c->problems, dir, &e);
+		goto none;
+	}
+	push_err(&c->problems, dir, &broken);
+	/* The rest is still checked, from the unverified lines. */
+	if (jrecords_read(jr, path.buf, 0, torn, NULL, &e) == 0)
+		goto out;
+none:
+	jrecords_release(jr);
+	free(jr);
+	jr = NULL;
+out:
+	if (jr && *intact && !jr->nrecords) {
+		recs = stand_in(dir, &e);
+		if (!recs) {
+			strvec_pushf(&c->problems, "journal.jsonl: no "
+				     "record, and %s", e.msg.buf);
+			jrecords_release(jr);
+			free(jr);
+			jr = NULL;
+			*intact = 0;
+		} else {
+			jrecords_from_array(jr, recs);
+			json_decref(recs);
+			strvec_push(&c->notes, "journal.jsonl: no whole "
+				    "record: the run was killed before "
+				    "its start record; the report is "
+				    "plan.json's, nothing ran");
+		}
+	} else if (jr && *intact) {
+		strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
+			     "over %lld records", js->records);
+	}
+	strbuf_release(&path);
+	error_release(&e);
+	error_release(&broken);
+	return jr;
+}
+
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
@@ -1156,42 +1250,18 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	struct journal_stat js;
 	struct error e = ERROR_INIT;
 	struct checksum_set listed = CHECKSUM_SET_INIT;
-	json_t *records = NULL;
-	int torn = 0, have_seal = 0, ret = -1;
+	struct jrecords *records = NULL;
+	int torn = 0, have_seal = 0, intact = 0, ret = -1;
 
+	memset(&js, 0, sizeof(js));
 	strvec_init(&files);
 	strvec_init(&referenced);
 	if (walk(dir, "", &files, &c->problems, 0, err) < 0)
 		goto out;
-	if (!in_list(&files, "journal.jsonl")) {
+	if (!in_list(&files, "journal.jsonl"))
 		strvec_push(&c->problems, "journal.jsonl: missing");
-	} else if (seal_journal_stat(dir, &js, &e) == 0) {
-		strbuf_addf(&path, "%s/journal.jsonl", dir);
-		records = journal_read_any(path.buf, 1, &torn, &e);
-		if (!records) {
-			push_err(&c->problems, dir, &e);
-			/* The rest is still checked, from the unverified lines. */
-			error_release(&e);
-			error_init(&e);
-			records = journal_read(path.buf, &torn, &e);
-		} else if (!json_array_size(records)) {
-			json_decref(records);
-			records = stand_in(dir, &e);
-			if (!records)
-				strvec_pushf(&c->problems, "journal.jsonl: no "
-					     "record, and %s", e.msg.buf);
-			else
-				strvec_push(&c->notes, "journal.jsonl: no whole "
-					    "record: the run was killed before "
-					    "its start record; the report is "
-					    "plan.json's, nothing ran");
-		} else {
-			strvec_pushf(&c->notes, "journal.jsonl: hash chain intact "
-				     "over %lld records", js.records);
-		}
-	} else {
-		push_err(&c->problems, dir, &e);
-	}
+	else
+		records = read_journal(dir, &js, &torn, &intact, c);
 
 	if (in_list(&files, "SEAL")) {
 		strbuf_reset(&path);
@@ -1219,20 +1289,29 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		check_sums(dir, have_seal ? &f : NULL, &files, &listed, c);
 
 	if (records) {
-		json_t *last = json_array_get(records, json_array_size(records) - 1);
-
 		if (!in_list(&files, "SEAL") && !in_list(&files, "SHA256SUMS"))
 			check_unsealed_files(records, &files, c);
 
-		c->has_end = !strcmp(journal_str(last, "type"), "end");
+		c->has_end = records->last_is_end;
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
+		/* 20,000 logs' hashes and names need not stay beside a render. */
+		checksum_set_release(&listed);
+		strvec_clear(&referenced);
 		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
 	}
-	(void)torn;
+	/* Render takes the journal from here rather than read it again. */
+	if (records && intact) {
+		c->records = records;
+		c->torn = torn;
+		c->js = js;
+		records = NULL;
+	}
 	ret = 0;
 out:
-	json_decref(records);
+	if (records)
+		jrecords_release(records);
+	free(records);
 	checksum_set_release(&listed);
 	strvec_clear(&files);
 	strvec_clear(&referenced);

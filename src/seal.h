@@ -3,7 +3,10 @@
 
 #include <jansson.h>
 
+#include "journal.h"
+#include "jrecord.h"
 #include "sha256.h"
+#include "strbuf.h"
 #include "strvec.h"
 
 struct error;
@@ -64,6 +67,15 @@ int seal_write(const char *dir, const char *state, const char *cmd,
 	       const char *lang, const struct sign_key *key,
 	       struct error *err);
 
+/*
+ * The same with the journal's shape already known (`known`, as
+ * seal_check() read it: render seals what it just verified without
+ * reading the journal again); NULL: read it.
+ */
+int seal_write_known(const char *dir, const char *state, const char *cmd,
+		     const char *lang, const struct sign_key *key,
+		     const struct journal_stat *known, struct error *err);
+
 struct seal_check {
 	struct strvec problems;  /* one line each: "FILE[:WHERE]: what" */
 	struct strvec notes;     /* what was checked and found fine */
@@ -74,6 +86,17 @@ struct seal_check {
 	int has_end;             /* the journal holds an end record */
 	char key[SHA256_HEX_LEN + 1]; /* fingerprint of a good signature, or "" */
 	struct strvec leftovers; /* unsealed: NAME.tmp.XXXXXX a kill left */
+	/*
+	 * Verify's work, for render to reuse rather than repeat: the
+	 * journal as read once with its chain intact (or its stand-in,
+	 * seal_records()), NULL otherwise; whether its last line was torn;
+	 * and, unsealed, the reports in the drill's language as rendered to
+	 * compare with the ones the run left (md.len 0: not rendered).
+	 */
+	struct jrecords *records;
+	struct journal_stat js;  /* its shape, as SEAL records it */
+	int torn;
+	struct strbuf md, html;
 };
 
 void seal_check_init(struct seal_check *c);

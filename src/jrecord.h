@@ -1,0 +1,123 @@
+#ifndef RDRILL_JRECORD_H
+#define RDRILL_JRECORD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "strbuf.h"
+
+struct error;
+struct journal_stat;
+
+/*
+ * The journal as render and verify take it: read once (journal_walk(),
+ * the chain checked as it goes), each record turned into what they need
+ * and the parsed step records let go. A step record is kept as its
+ * header (n, status, whether it was resumed) and its line's bytes,
+ * parsed again only while the report views that one step; the few other
+ * records (start, preflight, backup, destroy, end) stay parsed, in
+ * order. The logs each record names by hash are collected as the
+ * journal is read, for verify. So a journal of 10,000 steps takes its
+ * own bytes in memory, not ten times that as parsed JSON.
+ *
+ * JSON stays at the edges: the start record's plan is the drill's body
+ * (drill_from_body), a step's evidence is its kind's (step.h's view
+ * hook takes the record), and restored.h reads a records array.
+ */
+
+/* A step record's header; the rest is its line, in jrecords.text. */
+struct jrecord_step {
+	long long n;            /* its "n" (0 when not a number) */
+	char *status;           /* its "status", "" when none */
+	int resumed;            /* done in the run `rdrill restore` finished */
+	size_t index;           /* 0-based: which record of the journal */
+	size_t off, len;        /* its line in jrecords.text */
+	json_t *rec;            /* the record, when given parsed (not read) */
+};
+
+/* A file a record names with its hash: {"path", "sha256"} at `key`. */
+struct jrecord_log {
+	char *key, *path, *sha256;
+	size_t record;          /* 0-based: which record names it */
+};
+
+struct jrecords {
+	json_t *start;          /* the first record (its plan put back) */
+	json_t *preflight;      /* the first preflight record, or NULL */
+	json_t *end;            /* the first end record, or NULL */
+	json_t *others;         /* every record but the steps', in order */
+	size_t *other_index;    /* which record of the journal each is */
+	size_t alloc_others;
+	struct jrecord_step *step;   /* the step records, in order */
+	size_t nsteps, alloc_steps;
+	struct jrecord_log *log;
+	size_t nlogs, alloc_logs;
+	struct strbuf text;     /* the step records' lines, back to back */
+	size_t nrecords;        /* every whole record */
+	int last_is_end;        /* the last record is an end record */
+};
+
+void jrecords_init(struct jrecords *jr);
+void jrecords_release(struct jrecords *jr);
+
+/*
+ * Read `path` once (journal_walk(): `flags`, `torn` and `js` as there)
+ * into `jr` (initialised). -1 with err as journal_walk() fails.
+ */
+int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
+		  int *torn, struct journal_stat *js, struct error *err);
+
+/* `records` (journal_read()'s array) as jrecords; held, not copied. */
+void jrecords_from_array(struct jrecords *jr, json_t *records);
+
+/* Step record `i` (jr->step[i]) parsed: a new reference, NULL + err. */
+json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
+			     struct error *err);
+
+/* The last record parsed (a new reference), NULL when there is none. */
+json_t *jrecords_last(const struct jrecords *jr, struct error *err);
+
+/*
+ * Every record in journal order, a step's only as {type, n, status} and
+ * only the first of each n from 1 to `nsteps` (the plan's steps; no
+ * reader looks at another): what restored.h reads of a journal (a new
+ * array, no bigger than the plan and the few other records).
+ */
+json_t *jrecords_outline(const struct jrecords *jr, size_t nsteps);
+
+/*
+ * What the report reads of a record with a result (a step's; the
+ * preflight and end records for their checks and where they are), typed
+ * once, here: the strings are the record's ("" when absent or not
+ * text) and live as long as it does. A step's evidence stays JSON: it
+ * is its kind's to read (step.h's view hook).
+ */
+struct jrecord_stream {         /* {"path", "bytes", "head", "tail"} */
+	int present;            /* the record has it */
+	const char *path, *head, *tail;
+	unsigned long long bytes;
+};
+
+struct jrecord_check {          /* {"what", "expected", "actual", "ok"} */
+	const char *what, *expected, *actual;
+	int ok;
+};
+
+struct jrecord_result {
+	const char *status, *started, *ended, *message;
+	int has_seq;            /* "seq" is a number: */
+	long long seq;          /* its line is seq + 1 */
+	long long duration_ms;
+	json_t *exit_code;      /* as recorded (any JSON), NULL: none */
+	int timed_out, resumed;
+	struct jrecord_stream out, err;   /* "stdout", "stderr" */
+	struct jrecord_check *checks;
+	size_t nchecks;
+	json_t *evidence;       /* its kind's, NULL: none */
+};
+
+/* `rec` (may be NULL: all empty) read into `r`; jrecord_result_release. */
+void jrecord_result_read(json_t *rec, struct jrecord_result *r);
+void jrecord_result_release(struct jrecord_result *r);
+
+#endif

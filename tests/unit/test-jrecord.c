@@ -1,0 +1,262 @@
+/*
+ * jrecord.c: the journal read once for render and verify. What the walk
+ * keeps must be what journal_read() would have given the readers: the
+ * same records (a step's parsed again from its line), the same shape as
+ * journal_stat(), the logs named by hash, and an outline restored.h
+ * reads the same way; and a record's result typed as the report read
+ * it from JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "journal.h"
+#include "jrecord.h"
+#include "strbuf.h"
+
+static char dir[64];
+static struct strbuf path = STRBUF_INIT;
+
+static void append(struct journal *j, json_t *rec)
+{
+	struct error err = ERROR_INIT;
+
+	if (journal_append(j, rec, &err) < 0)
+		fail_msg("append: %s", err.msg.buf);
+	json_decref(rec);
+	error_release(&err);
+}
+
+/*
+ * start, preflight, step 1 (a log named by hash), backup, step 2
+ * (resumed), step 1 again (a later record of the same step), end.
+ */
+static int setup(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct journal *j;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test-jrecord.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/journal.jsonl", dir);
+	j = journal_create(path.buf, &err);
+	if (!j)
+		return -1;
+	append(j, json_pack("{s:s, s:s, s:{s:s}, s:{}}", "type", "start",
+			    "mode", "run", "plan", "format", "x", "context"));
+	append(j, json_pack("{s:s, s:[{s:s, s:b}]}", "type", "preflight",
+			    "checks", "what", "programs", "ok", 1));
+	append(j, json_pack("{s:s, s:i, s:s, s:i, s:{s:s, s:s, s:i, s:s},"
+			    " s:[{s:s, s:s, s:s, s:b}, i]}", "type", "step",
+			    "n", 1, "status", "failed", "exit_code", 3, "stdout",
+			    "path", "steps/01-a.out", "sha256", "ab", "bytes", 6,
+			    "head", "hello\n", "checks", "what", "exit", "expected",
+			    "0", "actual", "3", "ok", 0, 7));
+	append(j, json_pack("{s:s, s:s, s:s}", "type", "backup", "item", "db",
+			    "status", "picked"));
+	append(j, json_pack("{s:s, s:i, s:s, s:b}", "type", "step", "n", 2,
+			    "status", "passed", "resumed", 1));
+	append(j, json_pack("{s:s, s:i, s:s}", "type", "step", "n", 1,
+			    "status", "passed"));
+	append(j, json_pack("{s:s, s:s}", "type", "end", "status", "FAILED"));
+	journal_free(j);
+	error_release(&err);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	int r;
+
+	(void)state;
+	strbuf_addf(&cmd, "rm -rf '%s'", dir);
+	r = system(cmd.buf);
+	strbuf_release(&cmd);
+	strbuf_release(&path);
+	return r ? -1 : 0;
+}
+
+static void test_read_once(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct jrecords jr;
+	struct journal_stat js, want;
+	json_t *all = journal_read_verified(path.buf, NULL, &err), *rec;
+	int torn = -1;
+	size_t i;
+
+	(void)state;
+	assert_non_null(all);
+	assert_int_equal(journal_stat(path.buf, &want, &err), 0);
+	jrecords_init(&jr);
+	assert_int_equal(jrecords_read(&jr, path.buf, JOURNAL_WALK_VERIFY,
+				       &torn, &js, &err), 0);
+	assert_int_equal(torn, 0);
+	assert_int_equal(js.records, want.records);
+	assert_string_equal(js.head, want.head);
+	assert_int_equal(jr.nrecords, 7);
+	assert_int_equal(jr.nsteps, 3);
+	assert_int_equal(json_array_size(jr.others), 4);
+	assert_true(jr.start == json_array_get(jr.others, 0));
+	assert_string_equal(journal_str(jr.preflight, "type"), "preflight");
+	assert_string_equal(journal_str(jr.end, "status"), "FAILED");
+	assert_true(jr.last_is_end);
+	/* Step records: the header, and the record itself from its line. */
+	assert_int_equal(jr.step[0].n, 1);
+	assert_string_equal(jr.step[0].status, "failed");
+	assert_int_equal(jr.step[0].index, 2);
+	assert_true(jr.step[1].resumed);
+	assert_false(jr.step[2].resumed);
+	for (i = 0; i < jr.nsteps; i++) {
+		rec = jrecords_step_record(&jr, i, &err);
+		assert_non_null(rec);
+		assert_true(json_equal(rec, json_array_get(all,
+							   jr.step[i].index)));
+		json_decref(rec);
+	}
+	rec = jrecords_last(&jr, &err);
+	assert_true(json_equal(rec, json_array_get(all, 6)));
+	json_decref(rec);
+	/* The logs named by hash, with the record that names them. */
+	assert_int_equal(jr.nlogs, 1);
+	assert_string_equal(jr.log[0].key, "stdout");
+	assert_string_equal(jr.log[0].path, "steps/01-a.out");
+	assert_string_equal(jr.log[0].sha256, "ab");
+	assert_int_equal(jr.log[0].record, 2);
+	jrecords_release(&jr);
+	json_decref(all);
+	error_release(&err);
+}
+
+/* journal_read()'s array handed in gives what the walk gives. */
+static void test_from_array(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct jrecords a, b;
+	json_t *all = journal_read(path.buf, NULL, &err), *oa, *ob;
+
+	(void)state;
+	jrecords_init(&a);
+	jrecords_init(&b);
+	assert_int_equal(jrecords_read(&a, path.buf, 0, NULL, NULL, &err), 0);
+	jrecords_from_array(&b, all);
+	assert_int_equal(a.nrecords, b.nrecords);
+	assert_int_equal(a.nsteps, b.nsteps);
+	assert_int_equal(a.nlogs, b.nlogs);
+	assert_int_equal(a.last_is_end, b.last_is_end);
+	oa = jrecords_outline(&a, 2);
+	ob = jrecords_outline(&b, 2);
+	assert_true(json_equal(oa, ob));
+	/* The plan's 2 steps, each its first record: step 1's later one is
+	 * not there; the others in order. */
+	assert_int_equal(json_array_size(oa), 6);
+	assert_string_equal(journal_str(json_array_get(oa, 2), "status"),
+			    "failed");
+	assert_string_equal(journal_str(json_array_get(oa, 3), "type"),
+			    "backup");
+	assert_string_equal(journal_str(json_array_get(oa, 5), "type"), "end");
+	json_decref(oa);
+	/* A plan of one step: step 2 is not in it. */
+	oa = jrecords_outline(&a, 1);
+	assert_int_equal(json_array_size(oa), 5);
+	json_decref(oa);
+	json_decref(ob);
+	jrecords_release(&a);
+	jrecords_release(&b);
+	json_decref(all);
+	error_release(&err);
+}
+
+/*
+ * A torn last line: not a record, its bytes counted as journal_stat()
+ * counts them. (Last: it leaves the journal torn.)
+ */
+static void test_torn(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct jrecords jr;
+	struct journal_stat js;
+	FILE *f = fopen(path.buf, "a");
+	int torn = 0;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("{\"type\":\"st", f);
+	fclose(f);
+	jrecords_init(&jr);
+	assert_int_equal(jrecords_read(&jr, path.buf, JOURNAL_WALK_VERIFY,
+				       &torn, &js, &err), 0);
+	assert_int_equal(torn, 1);
+	assert_int_equal(js.torn, 11);
+	assert_int_equal(js.records, 7);
+	assert_int_equal(jr.nrecords, 7);
+	assert_true(jr.last_is_end);
+	jrecords_release(&jr);
+	error_release(&err);
+}
+
+/* A record's result as the report reads it, hostile shapes included. */
+static void test_result(void **state)
+{
+	json_t *rec = json_pack("{s:s, s:I, s:i, s:s, s:b, s:{s:s, s:i},"
+				" s:[{s:s, s:s, s:b}, s, i]}", "status",
+				"failed", "seq", (json_int_t)41, "duration_ms",
+				1500, "message", "boom", "timed_out", 1,
+				"stderr", "path", "steps/02-b.err", "bytes", 9,
+				"checks", "what", "rows", "actual", "2", "ok", 1,
+				"not a check", 5);
+	struct jrecord_result r;
+
+	(void)state;
+	json_object_set_new(rec, "exit_code", json_null());
+	jrecord_result_read(rec, &r);
+	assert_string_equal(r.status, "failed");
+	assert_true(r.has_seq);
+	assert_int_equal(r.seq, 41);
+	assert_int_equal(r.duration_ms, 1500);
+	assert_true(json_is_null(r.exit_code));
+	assert_true(r.timed_out);
+	assert_false(r.resumed);
+	assert_false(r.out.present);
+	assert_true(r.err.present);
+	assert_int_equal(r.err.bytes, 9);
+	assert_string_equal(r.err.head, "");
+	assert_int_equal(r.nchecks, 3);
+	assert_true(r.checks[0].ok);
+	assert_string_equal(r.checks[0].expected, "");
+	assert_false(r.checks[1].ok);
+	assert_string_equal(r.checks[2].what, "");
+	jrecord_result_release(&r);
+	json_decref(rec);
+	/* No record: every text empty, nothing present. */
+	jrecord_result_read(NULL, &r);
+	assert_string_equal(r.status, "");
+	assert_false(r.has_seq);
+	assert_null(r.exit_code);
+	assert_int_equal(r.nchecks, 0);
+	jrecord_result_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_once),
+		cmocka_unit_test(test_from_array),
+		cmocka_unit_test(test_result),
+		cmocka_unit_test(test_torn),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
