@@ -653,17 +653,19 @@ static void bb_remember(struct bb_state *st)
 	struct bkfacts_backup *b = bkfacts_add_backup(sc->bkfacts, sc->step->id,
 						      BKFACTS_BASEBACKUP);
 	json_t *o = json_deep_copy(st->facts);
+	/*
+	 * A backup pg_verifybackup rejects is not one to recover from, even
+	 * when its manifest's WAL range and the archive are fine (the run
+	 * stops at the failed step; this holds wherever the facts are read).
+	 */
+	int passed = st->ok && st->verify_ok;
 
 	json_object_set_new(o, "dir", step_json_str(st->bdir.buf));
 	json_object_set_new(o, "wal_archive", step_json_str(st->p->wal_archive));
 	json_object_set_new(o, "wal_complete", json_boolean(st->a.complete));
-	/*
-	 * As before the stages: pg_verifybackup's own check fails the step
-	 * but is not part of "passed" (the manifest's check replaced it).
-	 */
-	json_object_set_new(o, "passed", json_boolean(st->ok));
+	json_object_set_new(o, "passed", json_boolean(passed));
 	b->journal = o;
-	b->passed = st->ok;
+	b->passed = passed;
 	bkfacts_set_str(&b->dir, st->bdir.buf);
 	bkfacts_set_str(&b->wal_archive, st->p->wal_archive);
 	bkfacts_set_str(&b->stop_time, st->hist.stop_time.len ?
