@@ -26,21 +26,6 @@
 /* The header-only read of the plan's preview. */
 #define HEAD_BYTES 65536
 
-struct cand {
-	char *path;
-	long long size, mtime_ms;
-	long long created_ms;   /* valid when clock != "mtime" */
-	const char *clock;      /* "archive", "tar", "mtime" */
-	char *created_local;    /* the header's text, archive only */
-	int dst_fits;
-	char *damaged;          /* why it cannot be restored, or NULL */
-	long long ctime_ms;     /* the inode's change time: no cp or touch sets it back */
-	struct stat st;         /* as found, before it was read */
-	char *contradicted;     /* why its clock is no evidence, or NULL */
-	char sha256[SHA256_HEX_LEN + 1];
-	int read_whole;         /* read to its end and hashed (or tried) */
-};
-
 const char *backup_clock_name(const char *clock)
 {
 	if (!strcmp(clock, "archive"))
@@ -219,7 +204,7 @@ out:
 }
 
 /* Read the archive's header (and, when full, all of it). */
-static void look_archive(struct cand *c, const char *tz, int full)
+static void look_archive(struct backup_cand *c, const char *tz, int full)
 {
 	struct toc toc = TOC_INIT;
 	struct error err = ERROR_INIT;
@@ -265,7 +250,7 @@ static void look_archive(struct cand *c, const char *tz, int full)
 	error_release(&err);
 }
 
-static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
+static void look(struct backup_cand *c, const char *tz, int full, const char *tmpdir)
 {
 	unsigned char magic[5];
 	int fd;
@@ -309,7 +294,7 @@ static void look(struct cand *c, const char *tz, int full, const char *tmpdir)
 	strbuf_release(&why);
 }
 
-static long long cand_key(const struct cand *c)
+static long long cand_key(const struct backup_cand *c)
 {
 	return strcmp(c->clock, "mtime") ? c->created_ms : c->mtime_ms;
 }
@@ -327,7 +312,7 @@ static void fmt_age(struct strbuf *sb, long long ms);
  * Such a clock makes no RPO: it never wins the pick over a consistent
  * candidate, and picked alone it fails the RPO (runner.c).
  */
-static void contradiction(struct cand *c, long long now_ms)
+static void contradiction(struct backup_cand *c, long long now_ms)
 {
 	struct strbuf sb = STRBUF_INIT;
 	long long t = cand_key(c);
@@ -368,7 +353,7 @@ static void contradiction(struct cand *c, long long now_ms)
  * hashed as before: otherwise the SHA-256 and the clock are of bytes
  * that are no longer there.
  */
-static void unchanged_while_read(struct cand *c)
+static void unchanged_while_read(struct backup_cand *c)
 {
 	struct stat now;
 
@@ -383,9 +368,9 @@ static void unchanged_while_read(struct cand *c)
 /*
  * The candidate about to be picked, read whole: an archive walked to its
  * last data block and hashed in the same pass, any other file hashed.
- * Only these are hashed: the choice is made from headers (backup_select).
+ * Only these are hashed: the choice is made from headers (backup_pick).
  */
-static void whole(struct cand *c, const char *tz, const char *tmpdir)
+static void whole(struct backup_cand *c, const char *tz, const char *tmpdir)
 {
 	c->read_whole = 1;
 	if (c->damaged)
@@ -423,7 +408,7 @@ json_t *backup_identity(const struct stat *st)
 /* Consistent clocks first, then newest first, then by path. */
 static int cand_cmp(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	const struct backup_cand *x = a, *y = b;
 	long long kx = cand_key(x), ky = cand_key(y);
 
 	if (!x->contradicted != !y->contradicted)
@@ -476,7 +461,7 @@ static int zone_known(const char *tz)
 	return ok;
 }
 
-static json_t *cand_json(const struct cand *c, int full)
+static json_t *cand_json(const struct backup_cand *c, int full)
 {
 	json_t *o = json_object();
 
@@ -506,8 +491,8 @@ static json_t *cand_json(const struct cand *c, int full)
 	return o;
 }
 
-static void findings(const struct drill_item *it, const struct cand *c,
-		     long long now_ms, json_t *out)
+static void findings(const struct drill_item *it, const struct backup_cand *c,
+		     long long now_ms, struct strvec *out)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -516,7 +501,7 @@ static void findings(const struct drill_item *it, const struct cand *c,
 		strbuf_addf(&sb, "%s: %s: one of the clocks is wrong, so its age "
 			    "is no evidence and its RPO is FAILED", c->path,
 			    c->contradicted);
-		json_array_append_new(out, json_string(sb.buf));
+		strvec_push(out, sb.buf);
 		strbuf_reset(&sb);
 	}
 	if (!strcmp(c->clock, "archive") &&
@@ -531,7 +516,7 @@ static void findings(const struct drill_item *it, const struct cand *c,
 		clock_format_utc_ms(&sb, c->created_ms);
 		strbuf_adds(&sb, "): copied, touched or a long dump; the "
 			    "archive's own time is the one used");
-		json_array_append_new(out, json_string(sb.buf));
+		strvec_push(out, sb.buf);
 		strbuf_reset(&sb);
 	}
 	if (!strcmp(c->clock, "archive") && !c->dst_fits) {
@@ -541,98 +526,116 @@ static void findings(const struct drill_item *it, const struct cand *c,
 			    "%s); its time may be off by the zones' difference",
 			    c->path, it->timezone ? it->timezone :
 			    getenv("TZ") ? getenv("TZ") : "(local)", it->id);
-		json_array_append_new(out, json_string(sb.buf));
+		strvec_push(out, sb.buf);
 		strbuf_reset(&sb);
 	}
 	strbuf_release(&sb);
 }
 
-json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
-		      const char *tmpdir, struct strvec *problems)
+void backup_pick_init(struct backup_pick *p)
 {
-	json_t *rec = json_object(), *arr = json_array(), *finds = json_array();
-	struct strvec errors = STRVEC_INIT, patterns = STRVEC_INIT;
+	memset(p, 0, sizeof(*p));
+	strvec_init(&p->findings);
+}
+
+void backup_pick_release(struct backup_pick *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncands; i++) {
+		free(p->cands[i].path);
+		free(p->cands[i].created_local);
+		free(p->cands[i].damaged);
+		free(p->cands[i].contradicted);
+	}
+	free(p->cands);
+	free(p->item);
+	free(p->rule);
+	free(p->timezone);
+	free(p->problem);
+	strvec_clear(&p->findings);
+	backup_pick_init(p);
+}
+
+const struct backup_cand *backup_pick_chosen(const struct backup_pick *p)
+{
+	return p->status == BACKUP_PICKED ? &p->cands[p->chosen] : NULL;
+}
+
+/* One candidate more, as glob found it. */
+static void add_cand(struct backup_pick *p, const char *path,
+		     const struct stat *fs)
+{
+	struct backup_cand *c;
+
+	XGROW(p->cands, p->ncands + 1, p->acands);
+	c = &p->cands[p->ncands++];
+	memset(c, 0, sizeof(*c));
+	c->path = xstrdup(path);
+	c->size = (long long)fs->st_size;
+	c->mtime_ms = (long long)fs->st_mtim.tv_sec * 1000 +
+		      fs->st_mtim.tv_nsec / 1000000;
+	c->ctime_ms = (long long)fs->st_ctim.tv_sec * 1000 +
+		      fs->st_ctim.tv_nsec / 1000000;
+	c->st = *fs;
+}
+
+/*
+ * The regular files the rule names: a glob, or a directory of dated
+ * backups (its files and its subdirectories'). What glob could not read
+ * goes to `errors`.
+ */
+static void gather(struct backup_pick *p, const char *rule,
+		   struct strvec *errors)
+{
+	struct strvec patterns = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	struct cand *c = NULL;
-	size_t nc = 0, alloc = 0, i, pick;
 	struct stat st;
 	glob_t g;
-	int use_older = it->on_damaged && !strcmp(it->on_damaged, "use_older");
+	size_t i, k;
 
-	json_object_set_new(rec, "type", json_string("backup"));
-	json_object_set_new(rec, "item", json_string(it->id));
-	json_object_set_new(rec, "rule", json_string(it->scheduled));
-	json_object_set_new(rec, "timezone", json_string(it->timezone ?
-		it->timezone : getenv("TZ") ? getenv("TZ") : "(local)"));
-	json_object_set_new(rec, "on_damaged", json_string(use_older ?
-		"use_older" : "fail"));
-	if (it->timezone && !zone_known(it->timezone)) {
-		strbuf_addf(&sb, "backup %s: timezone '%s' is not a zone this "
-			    "host knows (/usr/share/zoneinfo)", it->id,
-			    it->timezone);
-		goto problem;
-	}
-	if (stat(it->scheduled, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* A directory of dated backups: its files and its subdirectories'. */
-		strbuf_addf(&sb, "%s/*", it->scheduled);
+	if (stat(rule, &st) == 0 && S_ISDIR(st.st_mode)) {
+		strbuf_addf(&sb, "%s/*", rule);
 		strvec_push(&patterns, sb.buf);
 		strbuf_addf(&sb, "/*");
 		strvec_push(&patterns, sb.buf);
-		strbuf_reset(&sb);
 	} else {
-		strvec_push(&patterns, it->scheduled);
+		strvec_push(&patterns, rule);
 	}
-	glob_errors = &errors;
+	glob_errors = errors;
 	for (i = 0; i < patterns.nr; i++) {
-		size_t k;
 		int gr = glob(patterns.v[i], GLOB_NOSORT, on_glob_error, &g);
 
 		if (gr != 0) {
 			if (gr == GLOB_NOSPACE)
-				strvec_push(&errors, "glob failed (out of memory)");
+				strvec_push(errors, "glob failed (out of memory)");
 			globfree(&g);
 			continue;
 		}
 		for (k = 0; k < g.gl_pathc; k++) {
 			struct stat fs;
-			if (stat(g.gl_pathv[k], &fs) < 0 || !S_ISREG(fs.st_mode))
-				continue;
-			if (nc == alloc) {
-				alloc = alloc ? 2 * alloc : 16;
-				c = xrealloc(c, alloc * sizeof(*c));
-			}
-			memset(&c[nc], 0, sizeof(*c));
-			c[nc].path = xstrdup(g.gl_pathv[k]);
-			c[nc].size = (long long)fs.st_size;
-			c[nc].mtime_ms = (long long)fs.st_mtim.tv_sec * 1000 +
-					 fs.st_mtim.tv_nsec / 1000000;
-			c[nc].ctime_ms = (long long)fs.st_ctim.tv_sec * 1000 +
-					 fs.st_ctim.tv_nsec / 1000000;
-			c[nc].st = fs;
-			nc++;
+			if (stat(g.gl_pathv[k], &fs) == 0 && S_ISREG(fs.st_mode))
+				add_cand(p, g.gl_pathv[k], &fs);
 		}
 		globfree(&g);
 	}
 	glob_errors = NULL;
-	if (errors.nr) {
-		strbuf_addf(&sb, "backup %s: cannot read where its backups are "
-			    "(%s): ", it->id, it->scheduled);
-		for (i = 0; i < errors.nr; i++)
-			strbuf_addf(&sb, "%s%s", i ? "; " : "", errors.v[i]);
-		json_object_set_new(rec, "status", json_string("unreadable"));
-		goto problem_status;
-	}
-	if (!nc) {
-		strbuf_addf(&sb, "backup %s: no file matches scheduled: %s, so "
-			    "there is no backup to restore", it->id,
-			    it->scheduled);
-		json_object_set_new(rec, "status", json_string("none"));
-		goto problem_status;
-	}
-	/*
-	 * Headers choose; only the one to restore is read whole (and, when
-	 * it is damaged and the item says use_older, the next, and so on).
-	 */
+	strvec_clear(&patterns);
+	strbuf_release(&sb);
+}
+
+/*
+ * Headers choose; only the one to restore is read whole (and, when it
+ * is damaged and the item says use_older, the next, and so on). The
+ * pick's status, chosen, problem and findings.
+ */
+static void choose(struct backup_pick *p, const struct drill_item *it,
+		   int full, long long now_ms, const char *tmpdir)
+{
+	struct backup_cand *c = p->cands;
+	size_t nc = p->ncands, i, pick;
+	struct strbuf sb = STRBUF_INIT;
+
 	for (i = 0; i < nc; i++) {
 		look(&c[i], it->timezone, 0, tmpdir);
 		contradiction(&c[i], now_ms);
@@ -641,31 +644,29 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 	for (pick = 0; pick < nc; pick++) {
 		if (full)
 			whole(&c[pick], it->timezone, tmpdir);
-		if (!c[pick].damaged || !use_older)
+		if (!c[pick].damaged || !p->use_older)
 			break;
 	}
-	for (i = 0; i < nc; i++)
-		json_array_append_new(arr, cand_json(&c[i], full));
 	if (pick == nc || c[pick].damaged) {
-		const struct cand *n = &c[pick == nc ? 0 : pick];
+		const struct backup_cand *n = &c[pick == nc ? 0 : pick];
 		strbuf_addf(&sb, "backup %s: the newest candidate %s cannot be "
 			    "restored: %s", it->id, n->path, n->damaged);
 		if (pick == nc && nc > 1)
 			strbuf_adds(&sb, " (and no older candidate is whole)");
-		else if (!use_older && nc > 1)
+		else if (!p->use_older && nc > 1)
 			strbuf_adds(&sb, "; rdrill does not fall back to an "
 				    "older one unless the item says "
 				    "on_damaged: use_older");
-		json_object_set_new(rec, "status", json_string("damaged"));
-		json_object_set_new(rec, "problem", json_string(sb.buf));
-		goto out;
+		p->status = BACKUP_DAMAGED;
+		p->problem = strbuf_detach(&sb, NULL);
+		return;
 	}
 	if (pick) {
 		strbuf_addf(&sb, "the newest candidate %s cannot be restored "
 			    "(%s); the older %s is restored instead, as the "
 			    "item says (on_damaged: use_older)", c[0].path,
 			    c[0].damaged, c[pick].path);
-		json_array_append_new(finds, json_string(sb.buf));
+		strvec_push(&p->findings, sb.buf);
 		strbuf_reset(&sb);
 	}
 	for (i = pick + 1; i < nc; i++) {
@@ -675,47 +676,122 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
 		strbuf_addf(&sb, "%s was not picked although its clock is newer: "
 			    "%s, so its age is no evidence", c[i].path,
 			    c[i].contradicted);
-		json_array_append_new(finds, json_string(sb.buf));
+		strvec_push(&p->findings, sb.buf);
 		strbuf_reset(&sb);
 	}
-	findings(it, &c[pick], now_ms, finds);
-	if (c[pick].contradicted)
-		json_object_set_new(rec, "clock_contradicted",
-				    json_string(c[pick].contradicted));
-	json_object_set_new(rec, "status", json_string("picked"));
-	json_object_set_new(rec, "chosen", json_string(c[pick].path));
-	if (full) {
-		json_object_set_new(rec, "chosen_sha256",
-				    json_string(c[pick].sha256));
-		json_object_set_new(rec, "chosen_identity",
-				    backup_identity(&c[pick].st));
-	}
-	json_object_set_new(rec, "chosen_index", json_integer((json_int_t)pick));
-	json_object_set_new(rec, "clock", json_string(c[pick].clock));
-	json_object_set_new(rec, "strength",
-			    json_string(clock_strength(c[pick].clock)));
-	json_object_set_new(rec, "created_ms", json_integer(cand_key(&c[pick])));
-	json_object_set_new(rec, "created", journal_utc(cand_key(&c[pick])));
-	json_object_set_new(rec, "fell_back", json_boolean(pick > 0));
-	goto out;
+	findings(it, &c[pick], now_ms, &p->findings);
+	p->status = BACKUP_PICKED;
+	p->chosen = pick;
+	p->created_ms = cand_key(&c[pick]);
+	strbuf_release(&sb);
+}
 
+int backup_pick(const struct drill_item *it, int full, long long now_ms,
+		const char *tmpdir, struct backup_pick *p,
+		struct strvec *problems)
+{
+	struct strvec errors = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	backup_pick_init(p);
+	p->item = xstrdup(it->id);
+	p->rule = xstrdup(it->scheduled);
+	p->timezone = xstrdup(it->timezone ? it->timezone : getenv("TZ") ?
+			      getenv("TZ") : "(local)");
+	p->use_older = it->on_damaged && !strcmp(it->on_damaged, "use_older");
+	p->full = full;
+	p->status = BACKUP_UNREADABLE;
+	if (it->timezone && !zone_known(it->timezone)) {
+		strbuf_addf(&sb, "backup %s: timezone '%s' is not a zone this "
+			    "host knows (/usr/share/zoneinfo)", it->id,
+			    it->timezone);
+		goto problem;
+	}
+	gather(p, it->scheduled, &errors);
+	if (errors.nr) {
+		strbuf_addf(&sb, "backup %s: cannot read where its backups are "
+			    "(%s): ", it->id, it->scheduled);
+		for (i = 0; i < errors.nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? "; " : "", errors.v[i]);
+		goto problem;
+	}
+	if (!p->ncands) {
+		strbuf_addf(&sb, "backup %s: no file matches scheduled: %s, so "
+			    "there is no backup to restore", it->id,
+			    it->scheduled);
+		p->status = BACKUP_NONE;
+		goto problem;
+	}
+	choose(p, it, full, now_ms, tmpdir);
+	strvec_clear(&errors);
+	return 0;
 problem:
-	json_object_set_new(rec, "status", json_string("unreadable"));
-problem_status:
-	json_object_set_new(rec, "problem", json_string(sb.buf));
-	strvec_push(problems, sb.buf);
-out:
+	/* What was found is not journaled when the rule could not be read. */
+	for (i = 0; i < p->ncands; i++) {
+		free(p->cands[i].path);
+		free(p->cands[i].created_local);
+		free(p->cands[i].damaged);
+		free(p->cands[i].contradicted);
+	}
+	p->ncands = 0;
+	p->problem = strbuf_detach(&sb, NULL);
+	strvec_push(problems, p->problem);
+	strvec_clear(&errors);
+	return -1;
+}
+
+static const char *const status_words[] = {
+	[BACKUP_PICKED] = "picked", [BACKUP_NONE] = "none",
+	[BACKUP_UNREADABLE] = "unreadable", [BACKUP_DAMAGED] = "damaged",
+};
+
+const char *backup_pick_status_name(enum backup_pick_status s)
+{
+	return status_words[s];
+}
+
+json_t *backup_pick_record(const struct backup_pick *p)
+{
+	json_t *rec = json_object(), *arr = json_array(), *finds = json_array();
+	const struct backup_cand *c = backup_pick_chosen(p);
+	size_t i;
+
+	json_object_set_new(rec, "type", json_string("backup"));
+	json_object_set_new(rec, "item", json_string(p->item));
+	json_object_set_new(rec, "rule", json_string(p->rule));
+	json_object_set_new(rec, "timezone", json_string(p->timezone));
+	json_object_set_new(rec, "on_damaged", json_string(p->use_older ?
+			    "use_older" : "fail"));
+	if (c && c->contradicted)
+		json_object_set_new(rec, "clock_contradicted",
+				    json_string(c->contradicted));
+	json_object_set_new(rec, "status",
+			    json_string(backup_pick_status_name(p->status)));
+	if (p->problem)
+		json_object_set_new(rec, "problem", json_string(p->problem));
+	if (c) {
+		json_object_set_new(rec, "chosen", json_string(c->path));
+		if (p->full) {
+			json_object_set_new(rec, "chosen_sha256",
+					    json_string(c->sha256));
+			json_object_set_new(rec, "chosen_identity",
+					    backup_identity(&c->st));
+		}
+		json_object_set_new(rec, "chosen_index",
+				    json_integer((json_int_t)p->chosen));
+		json_object_set_new(rec, "clock", json_string(c->clock));
+		json_object_set_new(rec, "strength",
+				    json_string(clock_strength(c->clock)));
+		json_object_set_new(rec, "created_ms", json_integer(p->created_ms));
+		json_object_set_new(rec, "created", journal_utc(p->created_ms));
+		json_object_set_new(rec, "fell_back", json_boolean(p->chosen > 0));
+	}
+	for (i = 0; i < p->ncands; i++)
+		json_array_append_new(arr, cand_json(&p->cands[i], p->full));
+	for (i = 0; i < p->findings.nr; i++)
+		json_array_append_new(finds, json_string(p->findings.v[i]));
 	json_object_set_new(rec, "candidates", arr);
 	json_object_set_new(rec, "findings", finds);
-	for (i = 0; i < nc; i++) {
-		free(c[i].path);
-		free(c[i].created_local);
-		free(c[i].damaged);
-		free(c[i].contradicted);
-	}
-	free(c);
-	strvec_clear(&errors);
-	strvec_clear(&patterns);
-	strbuf_release(&sb);
 	return rec;
 }

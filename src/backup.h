@@ -3,7 +3,10 @@
 
 #include <jansson.h>
 
+#include "sha256.h"
 #include "strvec.h"
+
+#include <sys/stat.h>
 
 struct drill_item;
 
@@ -48,26 +51,84 @@ struct drill_item;
 int backup_archive_time(const int tm[7], const char *tz, long long *ms,
 			int *dst_fits);
 
+/* One file the rule names, as looked at. */
+struct backup_cand {
+	char *path;
+	long long size, mtime_ms;
+	long long created_ms;   /* valid when clock != "mtime" */
+	const char *clock;      /* "archive", "tar", "mtime" */
+	char *created_local;    /* the header's text, archive only */
+	int dst_fits;
+	char *damaged;          /* why it cannot be restored, or NULL */
+	long long ctime_ms;     /* the inode's change time: no cp or touch sets it back */
+	struct stat st;         /* as found, before it was read */
+	char *contradicted;     /* why its clock is no evidence, or NULL */
+	char sha256[SHA256_HEX_LEN + 1];
+	int read_whole;         /* read to its end and hashed (or tried) */
+};
+
+enum backup_pick_status {
+	BACKUP_PICKED,          /* cands[chosen] is the file to restore */
+	BACKUP_NONE,            /* no file matches the rule */
+	BACKUP_UNREADABLE,      /* the rule's place (or its zone) cannot be read */
+	BACKUP_DAMAGED,         /* the newest (or every) candidate is damaged */
+};
+
 /*
- * Look at item `it`'s candidates and pick the newest by their headers.
- * `full` (the run): read the one picked whole (an archive walked and
- * hashed in one pass, toc_read_archive_sha256) and hash it, falling back
- * as above; else headers only (the plan's preview). `now_ms`: for the "in the future" finding. `tmpdir`: where
- * a tar listing may be written (NULL: tar archives fall back to mtime).
- * Returns the journal's record
- *   {"type": "backup", "item", "rule", "timezone", "candidates": [...],
- *    "status": "picked" | "none" | "unreadable" | "damaged",
- *    "chosen": path, "chosen_sha256", "chosen_identity" (full only),
- *    "created_ms", "clock", "strength", "fell_back",
- *    "clock_contradicted": why the chosen file's clock is no evidence
- *    (then its RPO is FAILED; a contradicted candidate is picked only
- *    when no consistent one is whole),
- *    "problem": text, "findings": [text...]}
- * and adds to `problems` what refuses the run (no candidate, a
- * directory that cannot be read).
+ * A pick: what was looked at and what was chosen, typed. The journal's
+ * form is backup_pick_record().
  */
-json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
-		      const char *tmpdir, struct strvec *problems);
+struct backup_pick {
+	char *item, *rule;
+	char *timezone;         /* the item's, else TZ, else "(local)" */
+	int use_older;          /* on_damaged: use_older */
+	int full;               /* read whole and hashed (the run) */
+	enum backup_pick_status status;
+	struct backup_cand *cands; /* consistent clocks first, newest first */
+	size_t ncands, acands;
+	size_t chosen;          /* picked: the index in cands */
+	long long created_ms;   /* picked: its creation time by its clock */
+	char *problem;          /* not picked: why, in one line */
+	struct strvec findings; /* worth a reader's look, picked or not */
+};
+
+void backup_pick_init(struct backup_pick *p);
+void backup_pick_release(struct backup_pick *p);
+
+/*
+ * Look at item `it`'s candidates and pick the newest by their headers
+ * into `p` (initialised here; release it). `full` (the run): read the
+ * one picked whole (an archive walked and hashed in one pass,
+ * toc_read_archive_sha256) and hash it, falling back as above; else
+ * headers only (the plan's preview). `now_ms`: for the "in the future"
+ * finding. `tmpdir`: where a tar listing may be written (NULL: tar
+ * archives fall back to mtime). A contradicted candidate is picked only
+ * when no consistent one is whole. Adds to `problems` what refuses the
+ * run (no candidate, a directory that cannot be read) and returns -1
+ * then; 0 otherwise (picked or damaged: p->status says).
+ */
+int backup_pick(const struct drill_item *it, int full, long long now_ms,
+		const char *tmpdir, struct backup_pick *p,
+		struct strvec *problems);
+
+/* The picked candidate, or NULL when the status is not BACKUP_PICKED. */
+const struct backup_cand *backup_pick_chosen(const struct backup_pick *p);
+
+/* "picked", "none", "unreadable", "damaged": the journal's words. */
+const char *backup_pick_status_name(enum backup_pick_status s);
+
+/*
+ * The pick as the journal records it (JSON is the journal's format):
+ *   {"type": "backup", "item", "rule", "timezone", "on_damaged",
+ *    "clock_contradicted": why the chosen file's clock is no evidence
+ *    (then its RPO is FAILED),
+ *    "status": "picked" | "none" | "unreadable" | "damaged",
+ *    "problem": text, "chosen": path, "chosen_sha256",
+ *    "chosen_identity" (full only), "chosen_index", "clock", "strength",
+ *    "created_ms", "created", "fell_back", "candidates": [...],
+ *    "findings": [text...]}
+ */
+json_t *backup_pick_record(const struct backup_pick *p);
 
 /*
  * What the run proves the steps read the picked bytes by (runner.c):
@@ -77,7 +138,6 @@ json_t *backup_select(const struct drill_item *it, int full, long long now_ms,
  * unchanged after. Any write, truncation, rename over it or touch
  * changes the inode or its ctime, which no one but root sets back.
  */
-struct stat;
 json_t *backup_identity(const struct stat *st);
 int backup_same_file(const struct stat *a, const struct stat *b);
 

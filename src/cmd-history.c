@@ -21,7 +21,8 @@
  * line per drill on stdout, one per finding and per path not searched;
  * exit 4 when a drill is overdue (for cron), 1 when history itself
  * failed or a path could not be searched. A missing -o OUTDIR is
- * created. --key PUB.pem (repeatable): the trusted signers.
+ * created. --key PUB.pem (repeatable): the trusted signers. --lang
+ * zh-CN: history.md/.html (and the fleet view) in Chinese.
  */
 static int trusted_key(const char *path, struct strvec *out, struct error *err)
 {
@@ -91,10 +92,9 @@ int cmd_history(int argc, char **argv)
 	h = history_scan(&dirs, &keys, now, &err);
 	if (!h)
 		goto fail;
-	history_markdown(h, &md);
-	if (history_html(h, md.buf, &html, &err) < 0)
+	history_markdown(h, lang, &md);
+	if (history_html(h, md.buf, lang, &html, &err) < 0)
 		goto fail;
-	js = json_dumps(h, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	strbuf_addf(&path, "%s/history.md", outdir);
 	if (fs_write_atomic(path.buf, md.buf, md.len, &err) < 0)
 		goto fail;
@@ -102,6 +102,10 @@ int cmd_history(int argc, char **argv)
 	strbuf_addf(&path, "%s/history.html", outdir);
 	if (fs_write_atomic(path.buf, html.buf, html.len, &err) < 0)
 		goto fail;
+	/* Each output lives only while written: memory grows with one. */
+	strbuf_release(&html);
+	strbuf_release(&md);
+	js = json_dumps(h, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/history.json", outdir);
 	strbuf_reset(&md);

@@ -186,6 +186,28 @@ json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms)
 			}
 			json_array_append(json_object_get(sub, "runs"), r);
 		}
+		/*
+		 * Its REFUSED runs (history.h: apart from the record) go with
+		 * the runner's group, counted apart (rdrill_refused_runs); a
+		 * runner that only ever refused has no group: nothing ran.
+		 */
+		json_array_foreach(json_object_get(g, "refused"), j, r) {
+			strbuf_reset(&runner);
+			runner_of(journal_str(r, "bundle"), dirs, &runner);
+			for (k = first; k < json_array_size(out); k++) {
+				json_t *ref;
+
+				sub = json_array_get(out, k);
+				if (strcmp(journal_str(sub, "runner"), runner.buf))
+					continue;
+				if (!(ref = json_object_get(sub, "refused"))) {
+					ref = json_array();
+					json_object_set_new(sub, "refused", ref);
+				}
+				json_array_append(ref, r);
+				break;
+			}
+		}
 	}
 	json_array_foreach(out, i, g)
 		group_dates(g, now_ms);

@@ -39,7 +39,8 @@ json_t *fleet_expect_load(const char *path, struct error *err);
 /*
  * History `h` (history_scan() of `dirs`) regrouped per runner: its
  * groups split by runner, each {"id", "environment", "title", "runner",
- * "cadence_s", "runs" (oldest first), "last_pass", "due", "overdue"},
+ * "cadence_s", "runs" (oldest first), "refused" (when any: history.h),
+ * "last_pass", "due", "overdue"},
  * the shape push_group_metrics() reads.
  */
 json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms);

@@ -1,11 +1,13 @@
 #include "history.h"
 #include "clock.h"
+#include "histindex.h"
 #include "error.h"
 #include "journal.h"
 #include "markdown.h"
 #include "restored.h"
 #include "seal.h"
 #include "signoff.h"
+#include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
@@ -244,6 +246,10 @@ static json_t *examine(const char *dir, const struct strvec *trusted,
 								   "time")));
 	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
 				restored_verdict(records, NULL)));
+	/* A REFUSED run says why the gate stopped it (listed apart). */
+	if (!strcmp(journal_str(run, "status"), "REFUSED"))
+		json_object_set_new(run, "reason", json_string(journal_str(end,
+								   "reason")));
 	/* `rdrill restore`'s bundle names the one it restores (linked below). */
 	json_object_set_new(run, "resumes", json_string(journal_str(json_object_get(
 		json_object_get(start, "context"), "resumes"), "bundle")));
@@ -275,6 +281,99 @@ static json_t *examine(const char *dir, const struct strvec *trusted,
 	return run;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b && b[1] ? b + 1 : path;
+}
+
+/* The plan's fields history keeps of a run (the index holds no more). */
+static json_t *plan_facts(json_t *plan)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(journal_str(plan, "id")));
+	json_object_set_new(o, "environment", json_string(journal_str(plan,
+							   "environment")));
+	json_object_set_new(o, "title", json_string(journal_str(plan, "title")));
+	json_object_set_new(o, "cadence_s", json_integer(int_or(plan,
+		"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
+	return o;
+}
+
+/*
+ * A bundle as a run (examine()), from the directory's index when its
+ * entry was made from the bundle as it is now (histindex.h), else read
+ * and verified, and put in the index. What depends on this invocation
+ * (where the bundle is, whom --key trusts) is set afresh either way.
+ * NULL for a plan bundle.
+ */
+static json_t *examine_cached(const char *dir, struct histindex *ix,
+			      const struct strvec *trusted, json_t **plan_out)
+{
+	char ident[SHA256_HEX_LEN + 1];
+	int have = ix && histindex_ident(dir, ident) == 0;
+	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
+	json_t *run = json_object_get(e, "run"), *plan = json_object_get(e, "plan");
+
+	*plan_out = NULL;
+	if (e && json_is_true(json_object_get(e, "plan_bundle")))
+		return NULL;
+	if (json_is_object(run) && json_is_object(plan)) {
+		run = json_incref(run);
+		*plan_out = json_incref(plan);
+	} else {
+		run = examine(dir, trusted, &plan);
+		*plan_out = plan_facts(plan);
+		json_decref(plan);
+		e = json_object();
+		if (run) {
+			json_object_set(e, "run", run);
+			json_object_set(e, "plan", *plan_out);
+		} else {
+			json_object_set_new(e, "plan_bundle", json_true());
+		}
+		if (have)
+			histindex_put(ix, base_name(dir), ident, e);
+		else
+			json_decref(e);
+	}
+	if (!run) {
+		json_decref(*plan_out);
+		*plan_out = NULL;
+		return NULL;
+	}
+	json_object_set_new(run, "bundle", json_string(dir));
+	json_object_set_new(run, "signer", json_string(signer_word(journal_str(
+		run, "signed_key"), trusted)));
+	return run;
+}
+
+/* The directory a bundle is in (its index's). */
+static void parent_of(const char *dir, struct strbuf *out)
+{
+	const char *slash = strrchr(dir, '/');
+
+	strbuf_reset(out);
+	if (!slash)
+		strbuf_adds(out, ".");
+	else if (slash == dir)
+		strbuf_adds(out, "/");
+	else
+		strbuf_add(out, dir, (size_t)(slash - dir));
+}
+
+/* Done with a directory's index: written back if it changed (a cache). */
+static void index_close(struct histindex *ix)
+{
+	struct error e = ERROR_INIT;
+
+	if (ix)
+		histindex_save(ix, &e);
+	histindex_release(ix);
+	error_release(&e);
+}
+
 static int cmp_run(const void *a, const void *b)
 {
 	return strcmp(journal_str(*(json_t *const *)a, "started"),
@@ -299,12 +398,6 @@ static void sort_runs(json_t *runs)
 static int counts_as_pass(json_t *run)
 {
 	return json_is_true(json_object_get(run, "pass"));
-}
-
-static const char *base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	return b && b[1] ? b + 1 : path;
 }
 
 /* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
@@ -436,14 +529,40 @@ static void close_group(json_t *g, const struct strvec *trusted,
 			    now_ms > last + cad * 1000));
 }
 
+/*
+ * A verified REFUSED run (a gate stopped it before any step: an
+ * operator's mistake, nothing ran) says nothing of the system: it goes
+ * to the drill's "refused" list, out of its record (runs, passes,
+ * failures, the chart, the metrics). One whose bundle does not verify
+ * stays a run: its word is not to be believed, so it shows as TAMPERED.
+ */
+static size_t split_refused(json_t *g)
+{
+	json_t *runs = json_object_get(g, "runs"), *kept = json_array();
+	json_t *refused = json_array(), *r;
+	size_t i, n;
+
+	json_array_foreach(runs, i, r)
+		json_array_append(!strcmp(journal_str(r, "state"), "verified") &&
+				  !strcmp(journal_str(r, "status"), "REFUSED") ?
+				  refused : kept, r);
+	n = json_array_size(refused);
+	sort_runs(refused);
+	json_object_set_new(g, "runs", kept);
+	json_object_set_new(g, "refused", refused);
+	return n;
+}
+
 json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		     long long now_ms, struct error *err)
 {
 	struct strvec bundles = STRVEC_INIT, keys = STRVEC_INIT;
 	json_t *groups = json_object(), *out = json_object(), *list, *g;
 	json_t *skipped = json_array();
+	struct histindex *ix = NULL;
+	struct strbuf ixdir = STRBUF_INIT;
 	const char *key;
-	size_t i, nruns = 0;
+	size_t i, nruns = 0, nrefused = 0;
 
 	for (i = 0; i < dirs->nr; i++) {
 		struct stat st;
@@ -458,13 +577,26 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles, skipped);
 	}
 	for (i = 0; i < bundles.nr; i++) {
-		json_t *plan, *run = examine(bundles.v[i], trusted, &plan);
 		struct strbuf k = STRBUF_INIT;
-		const char *id = journal_str(plan, "id");
-		const char *env = journal_str(plan, "environment");
+		json_t *plan, *run;
+		const char *id, *env;
 
-		if (!run)
+		/* Bundles come directory by directory: one index at a time. */
+		parent_of(bundles.v[i], &k);
+		if (!ix || strcmp(k.buf, ixdir.buf)) {
+			index_close(ix);
+			ix = histindex_open(k.buf);
+			strbuf_reset(&ixdir);
+			strbuf_adds(&ixdir, k.buf);
+		}
+		strbuf_reset(&k);
+		run = examine_cached(bundles.v[i], ix, trusted, &plan);
+		id = journal_str(plan, "id");
+		env = journal_str(plan, "environment");
+		if (!run) {
+			strbuf_release(&k);
 			continue;
+		}
 		nruns++;
 		if (!*id)
 			id = "(unreadable journal)";
@@ -490,6 +622,8 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		json_decref(plan);
 		strbuf_release(&k);
 	}
+	index_close(ix);
+	strbuf_release(&ixdir);
 	list = json_array();
 	/* jansson keeps insertion order; sort the keys for a stable index. */
 	json_object_foreach(groups, key, g)
@@ -498,12 +632,14 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 	for (i = 0; i < keys.nr; i++) {
 		g = json_object_get(groups, keys.v[i]);
 		json_object_del(g, "title_from");
+		nrefused += split_refused(g);
 		close_group(g, trusted, now_ms);
 		json_array_append(list, g);
 	}
 	strvec_clear(&keys);
 	json_object_set_new(out, "generated", journal_utc(now_ms));
 	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
+	json_object_set_new(out, "refused", json_integer((json_int_t)nrefused));
 	json_object_set_new(out, "trusted_keys", json_integer(trusted ?
 				(json_int_t)trusted->nr : 0));
 	json_object_set_new(out, "drills", list);
@@ -531,60 +667,255 @@ int history_overdue(json_t *h)
 
 /* ---- the index ---------------------------------------------------------- */
 
+/*
+ * The index's own words, in each report language (issue 22: history was
+ * English only). Text that is rdrill's own sentence is here; the runs'
+ * figures, dates and the drills' names are filled in and marked as data
+ * when marking (words.h), so test-words checks a Chinese history too.
+ */
+enum hw {
+	HW_TITLE, HW_GENERATED, HW_REFUSED_N, HW_RULES, HW_TRUSTED,
+	HW_UNTRUSTED, HW_FINDINGS, HW_NOT_SEARCHED, HW_SUMMARY_HEAD,
+	HW_RUNS_HEAD, HW_REFUSED_HEAD, HW_REFUSED_TABLE, HW_OWN_BACKUP,
+	HW_FROM_WAL, HW_ARCHIVE_LAG, HW_TO_TARGET, HW_RECOVERY, HW_WAL_PROOF,
+	HW_RESTORE, HW_REPLAY, HW_PROMOTE, HW_CLOSE, HW_NOT_COUNTED, HW_SEAL,
+	HW_SEAL_UNSIGNED, HW_SIGNOFFS, HW_RESTORES, HW_RESTORED_BY,
+	HW_RESTORED_BY_END,
+	HW_SEP, HW_COLON, HW_LEGEND, HW_HTML_TITLE, HW_NONE_RAN,
+	HW_N
+};
+
+static const char *const hw_text[HW_N][2] = {
+	[HW_TITLE] = { "# Drill history\n\n", "# 演练历史\n\n" },
+	[HW_GENERATED] = { "Generated %s from %lld run bundles",
+			   "生成于 %s，共 %lld 个运行证据包" },
+	[HW_REFUSED_N] = { " (%lld of them refused: listed apart)",
+			   "（其中 %lld 个被拒绝：单独列出）" },
+	[HW_RULES] = { ". A run counts as passed only when its bundle verifies "
+		       "(`rdrill verify`); a drill is `OVERDUE` when its last "
+		       "passed run is older than its cadence (default 92 days). "
+		       "A `REFUSED` run (a gate stopped it: nothing ran) is not "
+		       "part of a drill's record.",
+		       "。只有证据包通过验证（`rdrill verify`）的运行才算通过；"
+		       "最近一次通过早于演练周期（默认 92 天）时，演练为 "
+		       "`OVERDUE`。`REFUSED` 的运行（被关卡拦下：什么都没有执行）"
+		       "不计入演练的记录。" },
+	[HW_TRUSTED] = { " Only runs sealed by one of the %lld trusted keys "
+			 "given count.",
+			 "只有由给定的 %lld 个可信密钥之一封存的运行才计入。" },
+	[HW_UNTRUSTED] = { " No trusted key was given (`--key`): a seal's "
+			   "signature says only that the bundle is whole, not "
+			   "whose it is.",
+			   "未给出可信密钥（`--key`）：封印的签名只说明证据包"
+			   "完整，不说明它属于谁。" },
+	[HW_FINDINGS] = { "**Findings:**\n\n", "**发现：**\n\n" },
+	[HW_NOT_SEARCHED] = { "**Not searched** (bundles here are not in this "
+			      "index):\n\n",
+			      "**未搜索**（此处的证据包不在本索引中）：\n\n" },
+	[HW_SUMMARY_HEAD] = {
+		"| Drill | Environment | Last run | Verdict | RTO | RPO "
+		"| Evidence | Last passed | Due |\n",
+		"| 演练 | 环境 | 最近运行 | 结论 | RTO | RPO | 证据 | 最近通过 "
+		"| 到期 |\n" },
+	[HW_RUNS_HEAD] = {
+		"| Started | Verdict | RTO | RPO | Evidence | Signed | Bundle |\n",
+		"| 开始时间 | 结论 | RTO | RPO | 证据 | 签名 | 证据包 |\n" },
+	[HW_REFUSED_HEAD] = {
+		"**Refused runs** (a gate stopped them before any step: an "
+		"operator's mistake, nothing ran; not counted as runs, passes or "
+		"failures):\n\n",
+		"**被拒绝的运行**（在任何步骤之前被关卡拦下：操作员的失误，"
+		"什么都没有执行；不计为运行、通过或失败）：\n\n" },
+	[HW_REFUSED_TABLE] = { "| Started | Why | Bundle |\n",
+			       "| 开始时间 | 原因 | 证据包 |\n" },
+	[HW_OWN_BACKUP] = { "not demonstrated (own backup)",
+			    "未证明（演练自己做的备份）" },
+	[HW_FROM_WAL] = { "; from WAL ", "；由 WAL 得出 " },
+	[HW_ARCHIVE_LAG] = { " (archive lag)", "（归档延迟）" },
+	[HW_TO_TARGET] = { " (to the chosen target)", "（到所选目标）" },
+	[HW_RECOVERY] = { "; recovery ", "；恢复 " },
+	[HW_WAL_PROOF] = { " (WAL proof ", "（WAL 证明 " },
+	[HW_RESTORE] = { ", restore ", "，还原 " },
+	[HW_REPLAY] = { ", replay ", "，重放 " },
+	[HW_PROMOTE] = { ", promote ", "，提升 " },
+	[HW_CLOSE] = { ")", "）" },
+	[HW_NOT_COUNTED] = { "; not counted: ", "；不计入：" },
+	[HW_SEAL] = { "seal: ", "封印：" },
+	[HW_SEAL_UNSIGNED] = { "seal unsigned", "封印未签名" },
+	[HW_SIGNOFFS] = { "; %lld sign-off%s", "；%lld 个签核%s" },
+	[HW_RESTORES] = { "restores ", "还原自 " },
+	[HW_RESTORED_BY] = { "restored by ", "已由 " },
+	[HW_RESTORED_BY_END] = { "", " 还原" },
+	[HW_SEP] = { "; ", "；" },
+	[HW_COLON] = { ": ", "：" },
+	[HW_LEGEND] = { "RTO blue, RPO grey (duration); red: not a verified "
+			"pass; x: the run's start date (UTC)",
+			"RTO 蓝色，RPO 灰色（时长）；红色：不是经过验证的通过；"
+			"横轴：运行开始日期（UTC）" },
+	[HW_HTML_TITLE] = { "Drill history", "演练历史" },
+	[HW_NONE_RAN] = { "none ran", "没有运行" },
+};
+
+/* The words history says again in a language: states, signers, findings. */
+static const struct words words_history[] = {
+	{ NULL, "verified", "已验证" },
+	{ NULL, "cut-short", "被截断" },
+	{ NULL, "tampered", "被篡改" },
+	{ NULL, "unsealed", "未封存" },
+	{ NULL, "trusted", "可信" },
+	{ NULL, "untrusted signer", "不可信的签名者" },
+	{ NULL, "unsigned", "未签名" },
+	{ NULL, "self-signed", "自签名" },
+	{ NULL, "{}: started {}, after this index was made: the runner's "
+	  "clock was wrong; not counted",
+	  "{}：开始于 {}，晚于本索引的生成时间：运行主机的时钟有误；不计入" },
+	{ NULL, "{}: the drill's other runs are signed by a trusted key, this "
+	  "one is {w}", "{}：该演练的其他运行由可信密钥签名，这次是{w}" },
+	{ NULL, "{}: signed by SHA256:{}, not by the key of the drill's "
+	  "earlier runs", "{}：由 SHA256:{} 签名，而不是该演练早先运行的密钥" },
+	{ NULL, "{}: unsigned, while the drill's earlier runs are signed",
+	  "{}：未签名，而该演练早先的运行都已签名" },
+	{ NULL, "{} is not a regular file", "{} 不是普通文件" },
+	{ NULL, "deeper than the {n} levels history searches: not searched",
+	  "超出历史索引搜索的 {n} 层深度：未搜索" },
+	/*
+	 * A REFUSED run's reason (run-words.c says it too): here the option
+	 * is a hole, so the command the operator types is shown as such.
+	 */
+	{ NULL, "the drill has {n} destructive steps: run it with {}",
+	  "演练有 {n} 个破坏性步骤：请用 {} 运行" },
+	{ NULL, "{} does not match the drill's environment '{}'; {n} "
+	  "destructive steps not run", "{} 与演练环境 {} 不符；{n} 个破坏性"
+	  "步骤未执行" },
+	WORDS_END
+};
+
+static const struct words *const history_tables[] = { words_history,
+	words_run, words_common, NULL };
+
+struct hmd {
+	struct strbuf *md;
+	enum words_lang lang;
+};
+
+/* rdrill's own sentence (marked as the template's text when marking). */
+static void tx(struct hmd *o, enum hw id)
+{
+	if (words_marking())
+		strbuf_adds(o->md, WORDS_TEXT_OPEN);
+	strbuf_adds(o->md, hw_text[id][o->lang == WORDS_ZH]);
+	if (words_marking())
+		strbuf_adds(o->md, WORDS_TEXT_CLOSE);
+}
+
+/* The same with numbers and dates filled in (never a drill's text). */
+static void txf(struct hmd *o, enum hw id, long long n, const char *s)
+{
+	const char *f = hw_text[id][o->lang == WORDS_ZH];
+	struct strbuf t = STRBUF_INIT;
+
+	if (words_marking())
+		strbuf_adds(o->md, WORDS_TEXT_OPEN);
+	if (strstr(f, "%s") && strstr(f, "%s") < strstr(f, "%lld"))
+		strbuf_addf(&t, f, s, n);
+	else
+		strbuf_addf(&t, f, n, s);
+	strbuf_add(o->md, t.buf, t.len);
+	if (words_marking())
+		strbuf_adds(o->md, WORDS_TEXT_CLOSE);
+	strbuf_release(&t);
+}
+
 /* "850 ms", "12.3 s", "4m05s" (as the reports say it), "—" if none. */
-static void add_ms(struct strbuf *sb, long long ms);
+static void add_ms(struct strbuf *sb, long long ms, enum words_lang l)
+{
+	if (ms < 0)
+		strbuf_adds(sb, "—");
+	else
+		words_duration_ms(sb, ms, l);
+}
+
+/* The drill's or a bundle's text: escaped, and marked as data. */
+static void add_text(struct strbuf *sb, const char *s)
+{
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_OPEN);
+	markdown_escape_inline(sb, s, strlen(s));
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_CLOSE);
+}
+
+static void add_code(struct strbuf *sb, const char *s)
+{
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_OPEN);
+	markdown_code_span_cell(sb, s, strlen(s));
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_CLOSE);
+}
+
+/*
+ * rdrill's English (a state, a finding) said in the language, escaped;
+ * a text no table says stays as it is, unmarked (test-words finds it).
+ * With `system`, such a text is the system's (strerror): data.
+ */
+static void add_said_as(struct hmd *o, const char *en, int system)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (words_say(history_tables, o->lang, NULL, en, &t) || !system ||
+	    !words_marking()) {
+		markdown_escape_inline(o->md, t.buf, t.len);
+	} else {
+		strbuf_reset(&t);
+		add_text(o->md, en);
+	}
+	strbuf_release(&t);
+}
+
+static void add_said(struct hmd *o, const char *en)
+{
+	add_said_as(o, en, 0);
+}
 
 /* The RPO cell: a figure, or why there is none. */
-static void add_rpo(struct strbuf *sb, json_t *run)
+static void add_rpo(struct hmd *o, json_t *run)
 {
 	json_t *pf = json_object_get(run, "pitr");
 
 	if (!strcmp(journal_str(run, "rpo_source"), "own_backup"))
-		strbuf_adds(sb, "not demonstrated (own backup)");
+		tx(o, HW_OWN_BACKUP);
 	else
-		add_ms(sb, int_or(run, "rpo_ms", -1));
+		add_ms(o->md, int_or(run, "rpo_ms", -1), o->lang);
 	/* The RPO from WAL says which it is. */
 	if (int_or(pf, "rpo_wal_ms", -1) >= 0) {
-		strbuf_adds(sb, "; from WAL ");
-		add_ms(sb, int_or(pf, "rpo_wal_ms", 0));
-		strbuf_adds(sb, !strcmp(journal_str(pf, "rpo_kind"), "archive_lag") ?
-			    " (archive lag)" : " (to the chosen target)");
+		tx(o, HW_FROM_WAL);
+		add_ms(o->md, int_or(pf, "rpo_wal_ms", 0), o->lang);
+		tx(o, !strcmp(journal_str(pf, "rpo_kind"), "archive_lag") ?
+		   HW_ARCHIVE_LAG : HW_TO_TARGET);
 	}
 }
 
 /* The RTO cell, and a recovery's parts (proof + restore + replay + promote). */
-static void add_rto(struct strbuf *sb, json_t *run)
+static void add_rto(struct hmd *o, json_t *run)
 {
+	static const struct { enum hw label; const char *key; } parts[] = {
+		{ HW_WAL_PROOF, "wal_proof_ms" }, { HW_RESTORE, "restore_files_ms" },
+		{ HW_REPLAY, "replay_wal_ms" }, { HW_PROMOTE, "promote_ms" },
+	};
 	json_t *pf = json_object_get(run, "pitr");
+	size_t k;
 
-	add_ms(sb, int_or(run, "rto_ms", -1));
-	if (int_or(pf, "recovery_ms", -1) >= 0) {
-		strbuf_adds(sb, "; recovery ");
-		add_ms(sb, int_or(pf, "recovery_ms", 0));
-		strbuf_adds(sb, " (WAL proof ");
-		add_ms(sb, int_or(pf, "wal_proof_ms", -1));
-		strbuf_adds(sb, ", restore ");
-		add_ms(sb, int_or(pf, "restore_files_ms", -1));
-		strbuf_adds(sb, ", replay ");
-		add_ms(sb, int_or(pf, "replay_wal_ms", -1));
-		strbuf_adds(sb, ", promote ");
-		add_ms(sb, int_or(pf, "promote_ms", -1));
-		strbuf_adds(sb, ")");
+	add_ms(o->md, int_or(run, "rto_ms", -1), o->lang);
+	if (int_or(pf, "recovery_ms", -1) < 0)
+		return;
+	tx(o, HW_RECOVERY);
+	add_ms(o->md, int_or(pf, "recovery_ms", 0), o->lang);
+	for (k = 0; k < sizeof(parts) / sizeof(*parts); k++) {
+		tx(o, parts[k].label);
+		add_ms(o->md, int_or(pf, parts[k].key, -1), o->lang);
 	}
-}
-
-static void add_ms(struct strbuf *sb, long long ms)
-{
-	if (ms < 0)
-		strbuf_adds(sb, "—");
-	else if (ms < 1000)
-		strbuf_addf(sb, "%lld ms", ms);
-	else if (ms < 60000)
-		strbuf_addf(sb, "%.1f s", (double)ms / 1000.0);
-	else if (ms < 3600000)
-		strbuf_addf(sb, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
-	else
-		strbuf_addf(sb, "%lldh%02lldm", ms / 3600000, ms / 60000 % 60);
+	tx(o, HW_CLOSE);
 }
 
 /* "2026-12-02 00:03 UTC" of an ISO time. */
@@ -597,16 +928,6 @@ static void add_when(struct strbuf *sb, const char *iso, int date_only)
 	strbuf_add(sb, iso, 10);
 	if (!date_only)
 		strbuf_addf(sb, " %.5s UTC", iso + 11);
-}
-
-static void add_text(struct strbuf *sb, const char *s)
-{
-	markdown_escape_inline(sb, s, strlen(s));
-}
-
-static void add_code(struct strbuf *sb, const char *s)
-{
-	markdown_code_span_cell(sb, s, strlen(s));
 }
 
 /* What the index says of a run: never PASSED unless it verifies. */
@@ -628,24 +949,42 @@ static const char *verdict(json_t *run)
 	return "UNVERIFIED";
 }
 
-static void add_signed(struct strbuf *sb, json_t *run)
+/* A verdict word: a fixed term in every language, data when marking. */
+static void add_verdict(struct strbuf *sb, const char *word)
+{
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_OPEN);
+	strbuf_addf(sb, "`%s`", word);
+	if (words_marking())
+		strbuf_adds(sb, WORDS_MARK_CLOSE);
+}
+
+static void add_signed(struct hmd *o, json_t *run)
 {
 	long long n = int_or(run, "signoffs", 0);
 	const char *k = journal_str(run, "signed_key");
 	const char *sg = journal_str(run, "signer");
 
-	if (*k)
-		strbuf_addf(sb, "seal: `SHA256:%.12s`%s%s", k,
-			    strcmp(sg, "self-signed") ? ", " : "",
-			    strcmp(sg, "self-signed") ? sg : "");
-	else
-		strbuf_adds(sb, "seal unsigned");
+	if (*k) {
+		struct strbuf fp = STRBUF_INIT;
+
+		strbuf_addf(&fp, "SHA256:%.12s", k);
+		tx(o, HW_SEAL);
+		add_code(o->md, fp.buf);
+		if (strcmp(sg, "self-signed")) {
+			strbuf_adds(o->md, o->lang == WORDS_ZH ? "，" : ", ");
+			add_said(o, sg);
+		}
+		strbuf_release(&fp);
+	} else {
+		tx(o, HW_SEAL_UNSIGNED);
+	}
 	if (n)
-		strbuf_addf(sb, "; %lld sign-off%s", n, n == 1 ? "" : "s");
+		txf(o, HW_SIGNOFFS, n, o->lang == WORDS_ZH || n == 1 ? "" : "s");
 }
 
 /* Findings and what was not searched, first: each says why. */
-static void add_findings(struct strbuf *md, json_t *h)
+static void add_findings(struct hmd *o, json_t *h)
 {
 	json_t *g, *f, *sk = json_object_get(h, "skipped");
 	size_t i, j, n = 0;
@@ -653,138 +992,209 @@ static void add_findings(struct strbuf *md, json_t *h)
 	json_array_foreach(json_object_get(h, "drills"), i, g)
 		n += json_array_size(json_object_get(g, "findings"));
 	if (n) {
-		strbuf_adds(md, "**Findings:**\n\n");
+		tx(o, HW_FINDINGS);
 		json_array_foreach(json_object_get(h, "drills"), i, g)
 			json_array_foreach(json_object_get(g, "findings"), j, f) {
-				strbuf_adds(md, "- ");
-				add_code(md, journal_str(g, "id"));
-				strbuf_adds(md, " · ");
-				add_text(md, journal_str(g, "environment"));
-				strbuf_adds(md, ": ");
-				add_text(md, json_string_value(f));
-				strbuf_adds(md, "\n");
+				strbuf_adds(o->md, "- ");
+				add_code(o->md, journal_str(g, "id"));
+				strbuf_adds(o->md, " · ");
+				add_text(o->md, journal_str(g, "environment"));
+				tx(o, HW_COLON);
+				add_said(o, json_string_value(f));
+				strbuf_adds(o->md, "\n");
 			}
-		strbuf_adds(md, "\n");
+		strbuf_adds(o->md, "\n");
 	}
 	if (json_array_size(sk)) {
-		strbuf_adds(md, "**Not searched** (bundles here are not in this "
-			    "index):\n\n");
+		tx(o, HW_NOT_SEARCHED);
 		json_array_foreach(sk, i, f) {
-			strbuf_adds(md, "- ");
-			add_code(md, journal_str(f, "path"));
-			strbuf_adds(md, ": ");
-			add_text(md, journal_str(f, "why"));
-			strbuf_adds(md, "\n");
+			strbuf_adds(o->md, "- ");
+			add_code(o->md, journal_str(f, "path"));
+			tx(o, HW_COLON);
+			add_said_as(o, journal_str(f, "why"), 1);
+			strbuf_adds(o->md, "\n");
 		}
-		strbuf_adds(md, "\n");
+		strbuf_adds(o->md, "\n");
 	}
 }
 
 /* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
-static void add_pair(struct strbuf *md, json_t *r)
+static void add_pair(struct hmd *o, json_t *r)
 {
 	const char *from = journal_str(r, "resumes"), *by = journal_str(r,
 								"restored_by");
 
 	if (!*from && !*by)
 		return;
-	strbuf_adds(md, " (");
+	strbuf_adds(o->md, o->lang == WORDS_ZH ? "（" : " (");
 	if (*from) {
-		strbuf_adds(md, "restores ");
-		add_code(md, from);
+		tx(o, HW_RESTORES);
+		add_code(o->md, from);
 	}
 	if (*by) {
-		strbuf_adds(md, *from ? "; restored by " : "restored by ");
-		add_code(md, by);
+		if (*from)
+			tx(o, HW_SEP);
+		tx(o, HW_RESTORED_BY);
+		add_code(o->md, by);
+		tx(o, HW_RESTORED_BY_END);
 	}
-	strbuf_addch(md, ')');
+	tx(o, HW_CLOSE);
 }
 
-void history_markdown(json_t *h, struct strbuf *md)
+/* The evidence cell: the state, and what is wrong or not counted. */
+static void add_evidence(struct hmd *o, json_t *r)
 {
-	json_t *g, *r;
-	size_t i, j;
+	add_said(o, journal_str(r, "state"));
+	if (*journal_str(r, "problem")) {
+		tx(o, HW_COLON);
+		/*
+		 * What `rdrill verify` found, quoted as it prints it (seal.c's
+		 * text, one of many forms): English in every language.
+		 */
+		if (o->lang == WORDS_ZH)
+			add_code(o->md, journal_str(r, "problem"));
+		else
+			add_text(o->md, journal_str(r, "problem"));
+	} else if (*journal_str(r, "finding")) {
+		tx(o, HW_NOT_COUNTED);
+		add_said(o, journal_str(r, "finding"));
+	}
+}
 
-	strbuf_adds(md, "# Drill history\n\n");
-	strbuf_adds(md, "Generated ");
-	add_when(md, journal_str(h, "generated"), 0);
-	strbuf_addf(md, " from %lld run bundles. A run counts as passed only when "
-		    "its bundle verifies (`rdrill verify`); a drill is "
-		    "`OVERDUE` when its last passed run is older than its "
-		    "cadence (default 92 days).", int_or(h, "bundles", 0));
-	if (int_or(h, "trusted_keys", 0))
-		strbuf_addf(md, " Only runs sealed by one of the %lld trusted "
-			    "keys given count.", int_or(h, "trusted_keys", 0));
-	else
-		strbuf_adds(md, " No trusted key was given (`--key`): a seal's "
-			    "signature says only that the bundle is whole, not "
-			    "whose it is.");
-	strbuf_adds(md, "\n\n");
-	add_findings(md, h);
-	strbuf_adds(md, "| Drill | Environment | Last run | Verdict | RTO | RPO "
-		    "| Evidence | Last passed | Due |\n"
-		    "| --- | --- | --- | --- | ---: | ---: | --- | --- | --- |\n");
+static void add_summary(struct hmd *o, json_t *h)
+{
+	json_t *g;
+	size_t i;
+
+	tx(o, HW_SUMMARY_HEAD);
+	strbuf_adds(o->md, "| --- | --- | --- | --- | ---: | ---: | --- | --- "
+		    "| --- |\n");
 	json_array_foreach(json_object_get(h, "drills"), i, g) {
 		json_t *runs = json_object_get(g, "runs");
 		json_t *last = json_array_get(runs, json_array_size(runs) - 1);
 
-		strbuf_adds(md, "| ");
-		add_code(md, journal_str(g, "id"));
-		strbuf_adds(md, " | ");
-		add_text(md, journal_str(g, "environment"));
-		strbuf_adds(md, " | ");
-		add_when(md, journal_str(last, "started"), 0);
-		strbuf_addf(md, " | `%s` | ", verdict(last));
-		add_rto(md, last);
-		strbuf_adds(md, " | ");
-		add_rpo(md, last);
-		strbuf_addf(md, " | %s | ", journal_str(last, "state"));
-		add_when(md, journal_str(g, "last_pass"), 1);
-		strbuf_adds(md, " | ");
-		if (json_is_true(json_object_get(g, "overdue")))
-			strbuf_adds(md, "**`OVERDUE`**");
+		strbuf_adds(o->md, "| ");
+		add_code(o->md, journal_str(g, "id"));
+		strbuf_adds(o->md, " | ");
+		add_text(o->md, journal_str(g, "environment"));
+		strbuf_adds(o->md, " | ");
+		add_when(o->md, journal_str(last, "started"), 0);
+		strbuf_adds(o->md, " | ");
+		if (last)
+			add_verdict(o->md, verdict(last));
 		else
-			add_when(md, journal_str(g, "due"), 1);
-		strbuf_adds(md, " |\n");
+			tx(o, HW_NONE_RAN);
+		strbuf_adds(o->md, " | ");
+		add_rto(o, last);
+		strbuf_adds(o->md, " | ");
+		add_rpo(o, last);
+		strbuf_adds(o->md, " | ");
+		if (last)
+			add_said(o, journal_str(last, "state"));
+		else
+			strbuf_adds(o->md, "—");
+		strbuf_adds(o->md, " | ");
+		add_when(o->md, journal_str(g, "last_pass"), 1);
+		strbuf_adds(o->md, " | ");
+		if (json_is_true(json_object_get(g, "overdue")))
+			strbuf_adds(o->md, "**`OVERDUE`**");
+		else
+			add_when(o->md, journal_str(g, "due"), 1);
+		strbuf_adds(o->md, " |\n");
 	}
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
-		strbuf_adds(md, "\n## ");
-		add_text(md, journal_str(g, "id"));
-		strbuf_adds(md, " · ");
-		add_text(md, journal_str(g, "environment"));
-		strbuf_adds(md, "\n\n");
-		if (*journal_str(g, "title")) {
-			add_text(md, journal_str(g, "title"));
-			strbuf_adds(md, "\n\n");
-		}
-		strbuf_adds(md, "| Started | Verdict | RTO | RPO | Evidence | "
-			    "Signed | Bundle |\n"
-			    "| --- | --- | ---: | ---: | --- | --- | --- |\n");
-		json_array_foreach(json_object_get(g, "runs"), j, r) {
-			strbuf_adds(md, "| ");
-			add_when(md, journal_str(r, "started"), 0);
-			strbuf_addf(md, " | `%s`", verdict(r));
-			add_pair(md, r);
-			strbuf_adds(md, " | ");
-			add_rto(md, r);
-			strbuf_adds(md, " | ");
-			add_rpo(md, r);
-			strbuf_adds(md, " | ");
-			add_text(md, journal_str(r, "state"));
-			if (*journal_str(r, "problem")) {
-				strbuf_adds(md, ": ");
-				add_text(md, journal_str(r, "problem"));
-			} else if (*journal_str(r, "finding")) {
-				strbuf_adds(md, "; not counted: ");
-				add_text(md, journal_str(r, "finding"));
-			}
-			strbuf_adds(md, " | ");
-			add_signed(md, r);
-			strbuf_adds(md, " | ");
-			add_code(md, journal_str(r, "bundle"));
-			strbuf_adds(md, " |\n");
-		}
+}
+
+/* A drill's REFUSED runs, apart from its record (issue 20). */
+static void add_refused(struct hmd *o, json_t *g)
+{
+	json_t *r;
+	size_t j;
+
+	if (!json_array_size(json_object_get(g, "refused")))
+		return;
+	strbuf_adds(o->md, "\n");
+	tx(o, HW_REFUSED_HEAD);
+	tx(o, HW_REFUSED_TABLE);
+	strbuf_adds(o->md, "| --- | --- | --- |\n");
+	json_array_foreach(json_object_get(g, "refused"), j, r) {
+		strbuf_adds(o->md, "| ");
+		add_when(o->md, journal_str(r, "started"), 0);
+		strbuf_adds(o->md, " | ");
+		if (*journal_str(r, "reason"))
+			add_said(o, journal_str(r, "reason"));
+		else
+			strbuf_adds(o->md, "—");
+		strbuf_adds(o->md, " | ");
+		add_code(o->md, journal_str(r, "bundle"));
+		strbuf_adds(o->md, " |\n");
 	}
+}
+
+static void add_drill(struct hmd *o, json_t *g)
+{
+	json_t *r;
+	size_t j;
+
+	strbuf_adds(o->md, "\n## ");
+	add_text(o->md, journal_str(g, "id"));
+	strbuf_adds(o->md, " · ");
+	add_text(o->md, journal_str(g, "environment"));
+	strbuf_adds(o->md, "\n\n");
+	if (*journal_str(g, "title")) {
+		add_text(o->md, journal_str(g, "title"));
+		strbuf_adds(o->md, "\n\n");
+	}
+	tx(o, HW_RUNS_HEAD);
+	strbuf_adds(o->md, "| --- | --- | ---: | ---: | --- | --- | --- |\n");
+	json_array_foreach(json_object_get(g, "runs"), j, r) {
+		strbuf_adds(o->md, "| ");
+		add_when(o->md, journal_str(r, "started"), 0);
+		strbuf_adds(o->md, " | ");
+		add_verdict(o->md, verdict(r));
+		add_pair(o, r);
+		strbuf_adds(o->md, " | ");
+		add_rto(o, r);
+		strbuf_adds(o->md, " | ");
+		add_rpo(o, r);
+		strbuf_adds(o->md, " | ");
+		add_evidence(o, r);
+		strbuf_adds(o->md, " | ");
+		add_signed(o, r);
+		strbuf_adds(o->md, " | ");
+		add_code(o->md, journal_str(r, "bundle"));
+		strbuf_adds(o->md, " |\n");
+	}
+	add_refused(o, g);
+}
+
+static enum words_lang lang_of(const char *lang)
+{
+	return lang && !strcmp(lang, "zh-CN") ? WORDS_ZH : WORDS_EN;
+}
+
+void history_markdown(json_t *h, const char *lang, struct strbuf *md)
+{
+	struct hmd o = { md, lang_of(lang) };
+	struct strbuf when = STRBUF_INIT;
+	json_t *g;
+	size_t i;
+
+	tx(&o, HW_TITLE);
+	add_when(&when, journal_str(h, "generated"), 0);
+	txf(&o, HW_GENERATED, int_or(h, "bundles", 0), when.buf);
+	if (int_or(h, "refused", 0))
+		txf(&o, HW_REFUSED_N, int_or(h, "refused", 0), "");
+	tx(&o, HW_RULES);
+	if (int_or(h, "trusted_keys", 0))
+		txf(&o, HW_TRUSTED, int_or(h, "trusted_keys", 0), "");
+	else
+		tx(&o, HW_UNTRUSTED);
+	strbuf_adds(md, "\n\n");
+	add_findings(&o, h);
+	add_summary(&o, h);
+	json_array_foreach(json_object_get(h, "drills"), i, g)
+		add_drill(&o, g);
+	strbuf_release(&when);
 }
 
 /* The chart's frame: plot area inside the axes' labels. */
@@ -818,7 +1228,8 @@ static double chart_y(long long v, long long max)
  * an x axis with a tick per run and the dates of at most six of them,
  * the first and the last always, so the chart reads without the table.
  */
-static void add_axes(struct strbuf *out, json_t *runs, long long max)
+static void add_axes(struct strbuf *out, json_t *runs, long long max,
+		     enum words_lang l)
 {
 	size_t i, n = json_array_size(runs), step = n > 6 ? (n + 4) / 5 : 1;
 	int t;
@@ -832,7 +1243,7 @@ static void add_axes(struct strbuf *out, json_t *runs, long long max)
 		long long v = max * t / 2;
 		double y = chart_y(v, max);
 
-		add_ms(&lab, v);
+		add_ms(&lab, v, l);
 		strbuf_addf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
 			    "y2=\"%.1f\" stroke=\"#d1d9e0\"/><text x=\"%d\" "
 			    "y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
@@ -863,7 +1274,7 @@ static void add_axes(struct strbuf *out, json_t *runs, long long max)
  * durations and dates; a failed or unverified run's point is red. Only
  * numbers and digits of dates go into it.
  */
-static void add_chart(struct strbuf *out, json_t *runs)
+static void add_chart(struct strbuf *out, json_t *runs, enum words_lang l)
 {
 	long long max = 1;
 	size_t i, n = json_array_size(runs);
@@ -881,7 +1292,7 @@ static void add_chart(struct strbuf *out, json_t *runs)
 		    "role=\"img\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
 		    "fill=\"#fff\" stroke=\"#d1d9e0\"/>", CH_W, CH_H, CH_W, CH_H,
 		    CH_W, CH_H);
-	add_axes(out, runs, max);
+	add_axes(out, runs, max, l);
 	for (m = 0; m < 2; m++) {
 		const char *k = m ? "rpo_ms" : "rto_ms";
 		const char *col = m ? "#8c959f" : "#0969da";
@@ -905,21 +1316,22 @@ static void add_chart(struct strbuf *out, json_t *runs)
 		strbuf_release(&pts);
 	}
 	strbuf_addf(out, "<text x=\"%d\" y=\"14\" font-size=\"10\" "
-		    "fill=\"#59636e\">RTO blue, RPO grey (duration); red: not a "
-		    "verified pass; x: the run's start date (UTC)</text>", CH_L);
+		    "fill=\"#59636e\">%s</text>", CH_L,
+		    hw_text[HW_LEGEND][l == WORDS_ZH]);
 	strbuf_adds(out, "</svg></figure>\n");
 }
 
-int history_html(json_t *h, const char *md, struct strbuf *html,
-		 struct error *err)
+int history_html(json_t *h, const char *md, const char *lang,
+		 struct strbuf *html, struct error *err)
 {
+	enum words_lang l = lang_of(lang);
 	struct strbuf raw = STRBUF_INIT;
 	const char *p, *q;
 	size_t i = 0;
 	json_t *drills = json_object_get(h, "drills");
 
-	if (markdown_to_html(md, strlen(md), "Drill history", "en", &raw,
-			     err) < 0) {
+	if (markdown_to_html(md, strlen(md), hw_text[HW_HTML_TITLE][l == WORDS_ZH],
+			     l == WORDS_ZH ? "zh-CN" : "en", &raw, err) < 0) {
 		strbuf_release(&raw);
 		return -1;
 	}
@@ -929,7 +1341,7 @@ int history_html(json_t *h, const char *md, struct strbuf *html,
 		q += strlen("</h2>\n");
 		strbuf_add(html, p, q - p);
 		add_chart(html, json_object_get(json_array_get(drills, i++),
-						"runs"));
+						"runs"), l);
 		p = q;
 	}
 	strbuf_adds(html, p);
@@ -1019,6 +1431,9 @@ void history_prom(json_t *h, struct strbuf *out)
 		  "1 when the latest run left its system destroyed (NOT RESTORED)." },
 		{ "rdrill_history_findings",
 		  "Findings: runs dated in the future, signers that differ." },
+		{ "rdrill_refused_runs",
+		  "Verified REFUSED runs (a gate stopped them, nothing ran): "
+		  "apart from the drill's record." },
 	};
 	size_t k, i, j;
 	json_t *g, *r;
@@ -1053,9 +1468,12 @@ void history_prom(json_t *h, struct strbuf *out)
 			} else if (k == 5) {
 				r = json_array_get(runs, json_array_size(runs) - 1);
 				v = !strcmp(journal_str(r, "status"), RESTORED_WORD);
-			} else {
+			} else if (k == 6) {
 				v = (double)json_array_size(json_object_get(g,
 								"findings"));
+			} else {
+				v = (double)json_array_size(json_object_get(g,
+								"refused"));
 			}
 			if (!have)
 				continue;
@@ -1087,53 +1505,88 @@ static int is_verdict(const char *status)
 	return 0;
 }
 
+/*
+ * A sibling's drill and start, from the index or (a new or changed
+ * bundle) from its journal's first record, then indexed as such: a light
+ * entry that only says whose run it is, enough to pass over the runs of
+ * other drills without reading them again. NULL for a plan bundle or an
+ * unreadable journal.
+ */
+static json_t *sibling(const char *dir, struct histindex *ix)
+{
+	char ident[SHA256_HEX_LEN + 1];
+	int have = histindex_ident(dir, ident) == 0;
+	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
+	struct error err = ERROR_INIT;
+	struct strbuf p = STRBUF_INIT;
+	json_t *recs, *start;
+	int torn = 0;
+
+	if (e)
+		return json_is_true(json_object_get(e, "plan_bundle")) ? NULL : e;
+	strbuf_addf(&p, "%s/journal.jsonl", dir);
+	recs = journal_read(p.buf, &torn, &err);
+	start = json_array_get(recs, 0);
+	if (recs) {
+		e = json_object();
+		if (!strcmp(journal_str(start, "mode"), "plan")) {
+			json_object_set_new(e, "plan_bundle", json_true());
+		} else {
+			json_object_set_new(e, "plan", plan_facts(json_object_get(
+				json_object_get(start, "plan"), "plan")));
+			json_object_set_new(e, "started", json_string(journal_str(
+				start, "time")));
+		}
+		if (have) {
+			histindex_put(ix, base_name(dir), ident, e);
+		} else {
+			json_decref(e);
+			e = NULL;
+		}
+	}
+	json_decref(recs);
+	strbuf_release(&p);
+	error_release(&err);
+	return e && !json_is_true(json_object_get(e, "plan_bundle")) ? e : NULL;
+}
+
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
 	struct strvec bundles = STRVEC_INIT;
+	struct histindex *ix = histindex_open(parent);
 	json_t *cands = json_array(), *r, *found = NULL;
 	size_t i;
 
 	find_bundles(parent, 1, &bundles, NULL);
 	for (i = 0; i < bundles.nr; i++) {
-		struct error e = ERROR_INIT;
-		struct strbuf p = STRBUF_INIT;
-		json_t *recs, *plan;
-		int torn = 0;
+		json_t *e, *plan, *c, *er;
 
-		if (!strcmp(bundles.v[i], self))
+		if (!strcmp(bundles.v[i], self) || !(e = sibling(bundles.v[i], ix)))
 			continue;
-		strbuf_addf(&p, "%s/journal.jsonl", bundles.v[i]);
-		recs = journal_read(p.buf, &torn, &e);
-		plan = json_object_get(json_object_get(json_array_get(recs, 0),
-						       "plan"), "plan");
-		if (recs && strcmp(journal_str(json_array_get(recs, 0), "mode"),
-				   "plan") &&
-		    !strcmp(journal_str(plan, "id"), id) &&
-		    !strcmp(journal_str(plan, "environment"), env)) {
-			json_t *c = json_object();
-			json_object_set_new(c, "bundle", json_string(bundles.v[i]));
-			json_object_set_new(c, "started", json_string(journal_str(
-				json_array_get(recs, 0), "time")));
-			json_array_append_new(cands, c);
-		}
-		json_decref(recs);
-		strbuf_release(&p);
-		error_release(&e);
+		plan = json_object_get(e, "plan");
+		if (strcmp(journal_str(plan, "id"), id) ||
+		    strcmp(journal_str(plan, "environment"), env))
+			continue;
+		c = json_object();
+		json_object_set_new(c, "bundle", json_string(bundles.v[i]));
+		er = json_object_get(e, "run");  /* a whole entry, or a light one */
+		json_object_set_new(c, "started", json_string(er ? journal_str(
+			er, "started") : journal_str(e, "started")));
+		json_array_append_new(cands, c);
 	}
 	sort_runs(cands);
 	/* Newest first: the first that verifies and reached a verdict. */
 	for (i = json_array_size(cands); i-- > 0 && !found;) {
 		json_t *plan;
-		r = examine(journal_str(json_array_get(cands, i), "bundle"), NULL,
-			    &plan);
+		r = examine_cached(journal_str(json_array_get(cands, i), "bundle"),
+				   ix, NULL, &plan);
 		json_decref(plan);
 		if (r && !strcmp(journal_str(r, "state"), "verified") &&
 		    is_verdict(journal_str(r, "status"))) {
-			const char *b = strrchr(journal_str(r, "bundle"), '/');
 			found = json_object();
-			json_object_set_new(found, "bundle", json_string(b ? b + 1 :
-						journal_str(r, "bundle")));
+			json_object_set_new(found, "bundle", json_string(base_name(
+				journal_str(r, "bundle"))));
 			json_object_set(found, "started", json_object_get(r, "started"));
 			json_object_set(found, "status", json_object_get(r, "status"));
 			json_object_set(found, "rto_ms", json_object_get(r, "rto_ms"));
@@ -1141,6 +1594,7 @@ json_t *history_previous(const char *parent, const char *self,
 		}
 		json_decref(r);
 	}
+	index_close(ix);
 	json_decref(cands);
 	strvec_clear(&bundles);
 	return found;

@@ -35,7 +35,13 @@ struct strvec;
  *     "runs": [{"bundle", "started", "status", "state": "verified" |
  *       "cut-short" | "tampered" | "unsealed", "problem", "rto_ms",
  *       "rpo_ms", "signed_key", "signer", "signoffs", "cadence_s",
- *       "counted", "pass", "finding"}]}]}
+ *       "counted", "pass", "finding"}],
+ *     "refused": [RUN + "reason"]}], "refused": N}
+ *
+ * A verified REFUSED run (a gate stopped it before any step: an
+ * operator's mistake, nothing ran) is listed apart in its drill's
+ * "refused" and is no run of its record: not in "runs", not a pass nor a
+ * failure, not in the chart or the metrics but rdrill_refused_runs.
  */
 
 #define HISTORY_DEFAULT_CADENCE_S (92LL * 86400)
@@ -46,10 +52,14 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 /* How many paths the walk could not search (listed in "skipped"). */
 int history_skipped(json_t *h);
 
-/* history.md (its HTML comes from markdown_to_html + the charts). */
-void history_markdown(json_t *h, struct strbuf *md);
-int history_html(json_t *h, const char *md, struct strbuf *html,
-		 struct error *err);
+/*
+ * history.md in `lang` ("en" or "zh-CN"; NULL: "en"): rdrill's own words
+ * said in it (words.h), the drills' text, paths, hashes and verdict words
+ * as they are. Its HTML comes from markdown_to_html + the charts.
+ */
+void history_markdown(json_t *h, const char *lang, struct strbuf *md);
+int history_html(json_t *h, const char *md, const char *lang,
+		 struct strbuf *html, struct error *err);
 
 /* Prometheus textfile-collector metrics. */
 void history_prom(json_t *h, struct strbuf *out);

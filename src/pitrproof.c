@@ -1,5 +1,6 @@
 #include "clock.h"
 #include "pitrproof.h"
+#include "bkfacts.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -179,14 +180,14 @@ static int waldump_find(struct step_ctx *sc, const struct pitrproof_wal *w,
 		      rel = STRBUF_INIT, abs = STRBUF_INIT, log = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
+	struct bkfacts_recover r;
 	char s1[32], s2[32], line[4096];
 	FILE *f;
 	int found = -1;
 
 	/* A pgbackrest step has no pg_bin: the recover step's says where. */
-	step_pg_prog(w->pg_bin ? w->pg_bin : json_string_value(json_object_get(
-		     json_object_get(rs->json, "recover"), "pg_bin")),
-		     "pg_waldump", &prog);
+	bkfacts_recover_of(rs, &r);
+	step_pg_prog(w->pg_bin ? w->pg_bin : r.pg_bin, "pg_waldump", &prog);
 	pgwal_segname(w->tli, w->first, w->segsize, s1, sizeof(s1));
 	pgwal_segname(w->tli, w->last, w->segsize, s2, sizeof(s2));
 	strvec_push(&argv, prog.buf);
@@ -289,11 +290,11 @@ static int prove_record(struct step_ctx *sc, const struct pitrproof_wal *w,
 
 /* A time target (given or in its file now) against the backup's end. */
 static int prove_time(struct step_ctx *sc, const struct pitrproof_wal *w,
-		      const struct drill_step *rs, json_t *r, json_t *o)
+		      const struct drill_step *rs,
+		      const struct bkfacts_recover *r, json_t *o)
 {
-	const char *tt = json_string_value(json_object_get(r, "target_time"));
-	const char *file = json_string_value(json_object_get(r,
-						"target_time_file"));
+	const char *tt = r->target_time;
+	const char *file = r->target_time_file;
 	struct strbuf text = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
 	double t, end;
 	int ok = 1;
@@ -376,9 +377,11 @@ static int prove_lsn(struct step_ctx *sc, const struct pitrproof_wal *w,
  * The timeline recovery will replay into o["timeline"].
  */
 static int prove_timeline(struct step_ctx *sc, const struct pitrproof_wal *w,
-			  const struct drill_step *rs, json_t *r, json_t *o)
+			  const struct drill_step *rs,
+			  const struct bkfacts_recover *r, json_t *o,
+			  uint32_t *timeline)
 {
-	const char *tt = json_string_value(json_object_get(r, "target_timeline"));
+	const char *tt = r->target_timeline;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
 	uint32_t newer = 0, want = w->tli;
 	uint64_t sw = 0;
@@ -418,6 +421,7 @@ static int prove_timeline(struct step_ctx *sc, const struct pitrproof_wal *w,
 	}
 out:
 	json_object_set_new(o, "timeline", json_integer(want));
+	*timeline = want;
 	strbuf_release(&exp);
 	strbuf_release(&act);
 	return ok;
@@ -425,13 +429,14 @@ out:
 
 /* One recover step's target. 1 proven, 0 not, -1 err. */
 static int prove_one_step(struct step_ctx *sc, const struct pitrproof_wal *w,
-			  const struct drill_step *rs, json_t *r, json_t *o,
-			  struct error *err)
+			  const struct drill_step *rs,
+			  const struct bkfacts_recover *r, json_t *o,
+			  uint32_t *timeline, struct error *err)
 {
-	const char *name = json_string_value(json_object_get(r, "target_name"));
-	const char *xid = json_string_value(json_object_get(r, "target_xid"));
-	const char *lsn = json_string_value(json_object_get(r, "target_lsn"));
-	int ok = prove_timeline(sc, w, rs, r, o), one;
+	const char *name = r->target_name;
+	const char *xid = r->target_xid;
+	const char *lsn = r->target_lsn;
+	int ok = prove_timeline(sc, w, rs, r, o, timeline), one;
 
 	ok = prove_time(sc, w, rs, r, o) && ok;
 	if (lsn)
@@ -445,35 +450,36 @@ static int prove_one_step(struct step_ctx *sc, const struct pitrproof_wal *w,
 	return ok;
 }
 
-int pitrproof_targets(struct step_ctx *sc, const char *refkey,
+int pitrproof_targets(struct step_ctx *sc, enum bkfacts_source source,
 		      const struct pitrproof_wal *w, json_t *ev,
 		      struct error *err)
 {
-	json_t *all = json_object(), *st = json_object_get(sc->state, "pitrproof");
+	json_t *all = json_object();
 	size_t i;
 	int ok = 1;
 
-	if (!st) {
-		st = json_object();
-		json_object_set_new(sc->state, "pitrproof", st);
-	}
 	json_object_set_new(ev, "targets", all);
 	for (i = 0; i < sc->drill->nsteps; i++) {
 		const struct drill_step *rs = &sc->drill->steps[i];
-		json_t *r = json_object_get(rs->json, "recover"), *o;
-		const char *ref = json_string_value(json_object_get(r, refkey));
+		struct bkfacts_recover r;
+		const char *ref;
+		uint32_t proven_timeline = 0;
+		json_t *o;
 		int one;
 
-		if (rs->kind != step_kind_find("recover") || !ref ||
-		    strcmp(ref, sc->step->id))
+		if (!bkfacts_recover_of(rs, &r))
+			continue;
+		ref = source == BKFACTS_BASEBACKUP ? r.backup : r.pgbackrest;
+		if (!ref || strcmp(ref, sc->step->id))
 			continue;
 		o = json_object();
 		json_object_set_new(all, rs->id, o);
-		one = prove_one_step(sc, w, rs, r, o, err);
+		one = prove_one_step(sc, w, rs, &r, o, &proven_timeline, err);
 		if (one < 0)
 			return -1;
 		json_object_set_new(o, "proven", json_boolean(one));
-		json_object_set_new(st, rs->id, json_deep_copy(o));
+		if (sc->bkfacts)
+			bkfacts_set_proof(sc->bkfacts, rs->id, proven_timeline);
 		ok = one && ok;
 	}
 	return ok;

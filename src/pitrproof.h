@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "bkfacts.h"
+
 struct step_ctx;
 struct error;
 
@@ -47,10 +49,11 @@ int pitrproof_segments(struct step_ctx *sc, const struct pitrproof_wal *w,
 		       json_t *ev, struct error *err);
 
 /*
- * The targets of the recover steps that name this step in `refkey`
- * ("backup" or "pgbackrest"): 1 all proven, 0 one not, -1 err.
+ * The targets of the recover steps that name this step, a step of kind
+ * `source` (its `backup` or its `pgbackrest`): 1 all proven, 0 one not,
+ * -1 err.
  */
-int pitrproof_targets(struct step_ctx *sc, const char *refkey,
+int pitrproof_targets(struct step_ctx *sc, enum bkfacts_source source,
 		      const struct pitrproof_wal *w, json_t *ev,
 		      struct error *err);
 

@@ -316,11 +316,13 @@ static void print_scheduled(const struct drill *d, struct strbuf *out)
 	for (i = 0; i < d->nitems; i++) {
 		const struct drill_item *it = &d->items[i];
 		struct strvec problems = STRVEC_INIT;
-		json_t *rec;
+		struct backup_pick pick;
+		const struct backup_cand *c;
 
 		if (!it->scheduled)
 			continue;
-		rec = backup_select(it, 0, clock_wall_ms(), NULL, &problems);
+		backup_pick(it, 0, clock_wall_ms(), NULL, &pick, &problems);
+		c = backup_pick_chosen(&pick);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "\nbackup %s: restores the newest of ", it->id);
 		utf8_add_terminal(&sb, it->scheduled);
@@ -329,23 +331,21 @@ static void print_scheduled(const struct drill *d, struct strbuf *out)
 			    "picked when the run starts as ${backup.");
 		utf8_add_terminal(&sb, it->id);
 		strbuf_adds(&sb, ".path}\n");
-		if (!strcmp(journal_str(rec, "status"), "picked")) {
+		if (c) {
 			strbuf_adds(&sb, "  today: ");
-			utf8_add_terminal(&sb, journal_str(rec, "chosen"));
-			strbuf_addf(&sb, "\n         made %s by its %s; %zu "
-				    "candidate%s\n", journal_str(rec, "created"),
-				    backup_clock_name(journal_str(rec, "clock")),
-				    json_array_size(json_object_get(rec,
-								    "candidates")),
-				    json_array_size(json_object_get(rec,
-					"candidates")) == 1 ? "" : "s");
+			utf8_add_terminal(&sb, c->path);
+			strbuf_adds(&sb, "\n         made ");
+			clock_format_utc_ms(&sb, pick.created_ms);
+			strbuf_addf(&sb, " by its %s; %zu candidate%s\n",
+				    backup_clock_name(c->clock), pick.ncands,
+				    pick.ncands == 1 ? "" : "s");
 		} else {
 			strbuf_adds(&sb, "  today: cannot tell from here: ");
-			utf8_add_terminal(&sb, journal_str(rec, "problem"));
+			utf8_add_terminal(&sb, pick.problem);
 			strbuf_addch(&sb, '\n');
 		}
 		strbuf_add(out, sb.buf, sb.len);
-		json_decref(rec);
+		backup_pick_release(&pick);
 		strvec_clear(&problems);
 	}
 	strbuf_release(&sb);

@@ -77,6 +77,10 @@ void push_group_metrics(json_t *g, struct strbuf *out)
 	gauge(out, "rdrill_history_findings",
 	      "Findings: runs dated in the future, signers that differ.", "",
 	      (double)json_array_size(json_object_get(g, "findings")));
+	gauge(out, "rdrill_refused_runs",
+	      "Verified REFUSED runs (a gate stopped them, nothing ran): "
+	      "apart from the drill's record.", "",
+	      (double)json_array_size(json_object_get(g, "refused")));
 	gauge(out, "rdrill_not_restored",
 	      "1 when the latest run left its system destroyed (NOT RESTORED).",
 	      "", !strcmp(journal_str(last, "status"), RESTORED_WORD));

@@ -382,6 +382,74 @@ static void index_records(struct records *ix, const struct jrecords *jr,
 	}
 }
 
+/*
+ * A log in the report: its first LOG_HEAD_LINES and last LOG_TAIL_LINES
+ * lines (where a failure says why), the middle left to the full log the
+ * report links (a printed report must not grow with a chatty program);
+ * how many bytes are left out is said. `head` and `tail` are what the
+ * journal kept of its start and end (tail empty: head is the whole log).
+ */
+#define LOG_HEAD_LINES 3
+#define LOG_TAIL_LINES 6
+
+/* Bytes of the first `n` lines of `s` (all of it when fewer). */
+static size_t first_lines(const char *s, size_t n)
+{
+	const char *p = s;
+
+	while (n-- && *p) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return (size_t)(p - s);
+}
+
+/* Offset in `s` where its last `n` lines start (a final '\n' ends one). */
+static size_t last_lines(const char *s, size_t n)
+{
+	size_t i = strlen(s);
+
+	if (i && s[i - 1] == '\n')
+		i--;
+	while (i) {
+		if (s[i - 1] == '\n' && !--n)
+			break;
+		i--;
+	}
+	return i;
+}
+
+static void log_excerpt(struct strbuf *sb, const char *head,
+			const char *tail, unsigned long long bytes, int lang)
+{
+	const char *end = *tail ? tail : head;
+	size_t hn = first_lines(head, LOG_HEAD_LINES), tn = last_lines(end,
+			LOG_TAIL_LINES);
+	unsigned long long shown;
+	struct strbuf part = STRBUF_INIT;
+
+	/* Short enough whole: no cut in the middle (as the journal kept). */
+	if (!*tail && first_lines(head, LOG_HEAD_LINES + LOG_TAIL_LINES + 1) ==
+	    strlen(head)) {
+		words_data(sb, head);
+		return;
+	}
+	if (!*tail && tn < hn)
+		tn = hn;
+	strbuf_add(&part, head, hn);
+	words_data(sb, part.buf);
+	shown = hn + strlen(end + tn);
+	if (bytes > shown)
+		strbuf_addf(sb, lang == WORDS_ZH ?
+			    "%s[……省略 %llu 字节，见完整日志……]\n" :
+			    "%s[... %llu bytes omitted: see the "
+			    "full log ...]\n", hn &&
+			    head[hn - 1] != '\n' ? "\n" : "",
+			    bytes - shown);
+	words_data(sb, end + tn);
+	strbuf_release(&part);
+}
+
 static void add_stream(json_t *vs, const struct jrecord_stream *s,
 		       const char *which, int lang)
 {
@@ -407,19 +475,7 @@ static void add_stream(json_t *vs, const struct jrecord_stream *s,
 	}
 	head = s->head;
 	tail = s->tail;
-	words_data(&sb, head);
-	if (*tail) {
-		/* The middle is in the full log; say how much is left out. */
-		unsigned long long shown = strlen(head) + strlen(tail);
-		if (bytes > shown)
-			strbuf_addf(&sb, lang == WORDS_ZH ?
-				    "%s[……省略 %llu 字节，见完整日志……]\n" :
-				    "%s[... %llu bytes omitted: see the "
-				    "full log ...]\n", *head &&
-				    head[strlen(head) - 1] != '\n' ? "\n" : "",
-				    bytes - shown);
-		words_data(&sb, tail);
-	}
+	log_excerpt(&sb, head, tail, bytes, lang);
 	snprintf(key, sizeof(key), "%s_block", which);
 	set_block(vs, key, sb.buf, sb.len, "text");
 	strbuf_release(&sb);
@@ -669,6 +725,17 @@ static void view_step_checks(const struct drill_step *step, json_t *vs,
 		if (checks_out)
 			json_array_append(checks_out, o);
 		json_decref(o);
+	}
+	/*
+	 * A step's one check, its exit code, passed: said on the status
+	 * line (what was expected beside the exit code) rather than in a
+	 * table of one row; the summary of checks counts it.
+	 */
+	if (r->nchecks == 1 && r->checks[0].ok && r->checks[0].what &&
+	    !strcmp(r->checks[0].what, "exit code")) {
+		json_object_set(vs, "exit_expected", json_object_get(
+			json_array_get(vc, 0), "expected"));
+		json_array_clear(vc);
 	}
 	json_object_set_new(vs, "has_checks",
 			    json_boolean(json_array_size(vc) > 0));
@@ -1519,6 +1586,32 @@ static void view_backup_dir(json_t *view, const struct drill *d)
 }
 
 /*
+ * The verification phases' checks for the summary: how many passed (each
+ * is in its step's table already) and the rows of those that did not
+ * (failed, skipped, planned), so a printed report does not repeat every
+ * passed check a second time.
+ */
+static void summarize_checks(json_t *view, json_t *checks)
+{
+	json_t *open = json_array(), *c;
+	size_t i, passed = 0;
+
+	json_array_foreach(checks, i, c)
+		if (!strcmp(journal_str(c, "result"), "PASSED"))
+			passed++;
+		else
+			json_array_append(open, c);
+	json_object_set_new(view, "checks_total",
+			    json_integer((json_int_t)json_array_size(checks)));
+	json_object_set_new(view, "checks_passed", json_integer((json_int_t)passed));
+	json_object_set_new(view, "has_checks_passed", json_boolean(passed > 0));
+	json_object_set_new(view, "has_checks_open",
+			    json_boolean(json_array_size(open) > 0));
+	json_object_set_new(view, "checks_open", open);
+	json_object_set_new(view, "checks", checks);
+}
+
+/*
  * Every step in its phase; its kind's view hook adds the kind's keys
  * and the report sections it feeds. A kind's one-line verdict of its
  * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
@@ -1580,7 +1673,7 @@ static int view_steps(json_t *view, const struct drill *d,
 			json_object_set_new(view, key, json_true());
 		}
 	json_object_set_new(view, "phases", phases);
-	json_object_set_new(view, "checks", checks);
+	summarize_checks(view, checks);
 	if (json_array_size(summaries)) {
 		json_object_set_new(view, "has_summaries", json_true());
 		json_object_set_new(view, "summaries", summaries);

@@ -5,6 +5,7 @@
 #include "secret.h"
 #include "history.h"
 #include "backup.h"
+#include "bkfacts.h"
 #include "expand.h"
 #include "seal.h"
 #include "sha256.h"
@@ -49,6 +50,7 @@ struct run {
 	const struct runner_opts *o;
 	const struct drill *d;
 	json_t *state;
+	struct bkfacts bkfacts;      /* the physical-backup kinds' facts */
 	struct journal *journal;
 	struct strvec secret_vars;
 	struct progress *progress;
@@ -243,6 +245,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.step = step;
 	sc.rec = rec;
 	sc.state = r->state;
+	sc.bkfacts = &r->bkfacts;
 	sc.bundle = r->o->bundle;
 	sc.secrets = secret_set();
 	sc.secret_vars = &r->secret_vars;
@@ -564,6 +567,19 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
 	return ok;
 }
 
+/* A pick made now, as the journal records it (backup.h). */
+static json_t *picked_record(const struct drill_item *it, const char *bundle,
+			     struct strvec *problems)
+{
+	struct backup_pick pick;
+	json_t *rec;
+
+	backup_pick(it, 1, clock_wall_ms(), bundle, &pick, problems);
+	rec = backup_pick_record(&pick);
+	backup_pick_release(&pick);
+	return rec;
+}
+
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and run the drill with the picks filled in (r->resolved). The
@@ -589,8 +605,7 @@ static void pick_backups(struct run *r, struct strvec *problems,
 		if (!it->scheduled)
 			continue;
 		rec = r->o->resume ? resumed_pick(r, it, problems) :
-		      backup_select(it, 1, clock_wall_ms(), r->o->bundle,
-				    problems);
+		      picked_record(it, r->o->bundle, problems);
 		st = journal_str(rec, "status");
 		strbuf_addf(&what, "backup %s: newest of %s", it->id,
 			    it->scheduled);
@@ -1574,6 +1589,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	r.o = o;
 	r.d = o->drill;
 	r.state = json_object();
+	bkfacts_init(&r.bkfacts);
 	strvec_init(&r.secret_vars);
 	strbuf_init(&r.reason, 0);
 	error_init(&r.journal_err);
@@ -1609,7 +1625,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	end = json_object();
 	{
 		/* Scratch servers the steps left: stopped, removed. */
-		json_t *sc = step_finish_all(r.state);
+		json_t *sc = step_finish_all(&r.bkfacts);
 		if (json_array_size(sc))
 			json_object_set_new(end, "scratch_cleanup", sc);
 		else
@@ -1649,6 +1665,7 @@ out:
 	journal_free(r.journal);
 	json_decref(records);
 	json_decref(r.state);
+	bkfacts_release(&r.bkfacts);
 	json_decref(r.picks);
 	json_decref(r.uses);
 	drill_free(r.resolved);

@@ -1,3 +1,4 @@
+#include "bkfacts.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -30,8 +31,8 @@
  * from the backup's start to the newest one, so a hole in the middle is
  * named here, not discovered half-way through a replay.
  *
- * The facts go into sc->state["basebackups"][step id] for a later
- * recover step (step-recover.c), which checks the WAL up to its target.
+ * The facts go into sc->bkfacts (bkfacts.h) for a later recover step
+ * (step-recover.c), which checks the WAL up to its target.
  */
 struct basebackup_params {
 	const char *dir;
@@ -223,12 +224,12 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 		     json_t *facts, const struct pgwal_archive *a, uint32_t tli,
 		     uint64_t segsize, const struct pgwal_label *lab,
 		     uint64_t stop_lsn, const char *stop_time, json_t *ev,
-		     struct error *err)
+		     long long *proof_ms, struct error *err)
 {
 	struct pitrproof_wal w;
 	const char *sid = json_string_value(json_object_get(facts,
 						"system_identifier"));
-	json_t *wal = json_object_get(ev, "wal");
+	json_t *wal = json_object_get(ev, "wal"), *ms;
 	int ok;
 
 	memset(&w, 0, sizeof(w));
@@ -246,11 +247,13 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 	ok = pitrproof_segments(sc, &w, wal, err);
 	if (ok < 0)
 		return -1;
-	json_object_set_new(facts, "wal_proof_ms", json_deep_copy(
-			    json_object_get(json_object_get(wal, "proof"), "ms")));
+	ms = json_object_get(json_object_get(wal, "proof"), "ms");
+	json_object_set_new(facts, "wal_proof_ms", json_deep_copy(ms));
+	if (json_is_integer(ms))
+		*proof_ms = (long long)json_integer_value(ms);
 	if (!ok)
 		return 0;
-	return pitrproof_targets(sc, "backup", &w, ev, err);
+	return pitrproof_targets(sc, BKFACTS_BASEBACKUP, &w, ev, err);
 }
 
 /* A tar-format backup's base archive, and how tar reads it. */
@@ -271,7 +274,7 @@ static const struct tar_format {
  * private directory beside TMPDIR with the manifest, and everything after
  * (pg_verifybackup, backup_label, pg_controldata, the recover step's copy)
  * reads that. It is removed at the run's end (recover_finish, through
- * state "scratch"). *bdir: the plain directory; 0, or -1 with err.
+ * the run's bkfacts scratch list). *bdir: the plain directory; 0, or -1 with err.
  */
 static int unpack_tar(struct step_ctx *sc, const struct basebackup_params *p,
 		      struct strbuf *bdir, json_t *ev, struct error *err)
@@ -303,20 +306,9 @@ static int unpack_tar(struct step_ctx *sc, const struct basebackup_params *p,
 		strbuf_release(&path);
 		return error_errno(err, "mkdtemp %s", dir);
 	}
-	{
-		/* For recover_finish: removed at the run's end, whatever. */
-		json_t *arr = json_object_get(sc->state, "scratch"), *o;
-		if (!arr) {
-			arr = json_array();
-			json_object_set_new(sc->state, "scratch", arr);
-		}
-		o = json_object();
-		json_object_set_new(o, "step", json_string(sc->step->id));
-		json_object_set_new(o, "data", step_json_str(dir));
-		json_object_set_new(o, "sock", step_json_str(dir));
-		json_object_set_new(o, "pg_ctl", json_string("pg_ctl"));
-		json_array_append_new(arr, o);
-	}
+	/* For recover_finish: removed at the run's end, whatever. */
+	bkfacts_add_scratch(sc->bkfacts, sc->step->id, dir, dir, "pg_ctl", NULL,
+			    0);
 	if (geteuid() == 0 && stat(p->dir, &st) == 0 && st.st_uid != 0 &&
 	    user_by_uid(st.st_uid, &ui) == 1) {
 		owner = ui.name.buf;
@@ -369,48 +361,54 @@ out:
 	return ret;
 }
 
-static int bb_run(struct step_ctx *sc, struct error *err)
-{
-	const struct basebackup_params *p =
-		STEP_PARAMS(sc, struct basebackup_params);
-	json_t *ev = json_object(), *facts, *bb, *arr, *wal;
-	struct strbuf prog = STRBUF_INIT, log = STRBUF_INIT, sb = STRBUF_INIT,
-		      act = STRBUF_INIT, v = STRBUF_INIT, bdirs = STRBUF_INIT;
-	const char *bdir = p->dir;
-	struct strvec argv = STRVEC_INIT;
-	struct exec_result res = EXEC_RESULT_INIT;
-	struct pgwal_label lab = PGWAL_LABEL_INIT, hist = PGWAL_LABEL_INIT;
-	struct manifest_facts man;
+/*
+ * One run of a basebackup step, its stages below sharing it; what they
+ * hold is released once, by bb_state_release().
+ */
+struct bb_state {
+	struct step_ctx *sc;
+	const struct basebackup_params *p;
+	json_t *ev, *facts;             /* facts: in ev["backup"] once read */
+	struct strbuf bdir;             /* the plain directory read */
+	struct pgwal_label lab, hist;
 	struct pgwal_archive a;
-	struct error e = ERROR_INIT;
-	uint64_t segsize = PGWAL_SEGSIZE_DEFAULT, stop_lsn;
+	uint64_t segsize, stop_lsn;
 	uint32_t tli;
-	char seg1[32], seg2[32];
-	long long t0, t1;
-	int ret = -1, ok;
-	struct timespec ts;
+	long long wal_proof_ms;
+	int ok, verify_ok;
+};
 
-	json_object_set_new(sc->rec, "evidence", ev);
-	if (unpack_tar(sc, p, &bdirs, ev, err) < 0)
-		goto out;
-	bdir = bdirs.buf;
+static void bb_state_release(struct bb_state *st)
+{
+	strbuf_release(&st->bdir);
+	pgwal_label_release(&st->lab);
+	pgwal_label_release(&st->hist);
+}
 
-	/* 1. pg_verifybackup: every file's checksum, WAL start..end parsed. */
-	step_pg_prog(p->pg_bin, "pg_verifybackup", &prog);
+/* 1. pg_verifybackup: every file's checksum, WAL start..end parsed. */
+static int bb_verify(struct bb_state *st, struct error *err)
+{
+	struct step_ctx *sc = st->sc;
+	struct strbuf prog = STRBUF_INIT, log = STRBUF_INIT, act = STRBUF_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	json_t *arr;
+	int ret = -1;
+
+	step_pg_prog(st->p->pg_bin, "pg_verifybackup", &prog);
 	{
-		const char *av[] = { prog.buf, "--wal-directory", p->wal_archive,
-				    bdir, NULL };
-		strvec_pushv(&argv, av);
+		const char *av[] = { prog.buf, "--wal-directory",
+				     st->p->wal_archive, st->bdir.buf, NULL };
+		if (step_run_logged(sc, "verifybackup_log", "verifybackup.log",
+				    av, NULL, &res, &log, err) < 0)
+			goto out;
 	}
-	if (step_run_logged(sc, "verifybackup_log", "verifybackup.log", argv.v,
-			    NULL, &res, &log, err) < 0)
-		goto out;
 	arr = json_array();
 	blamed_files(log.buf, arr);
-	json_object_set_new(ev, "verifybackup_exit", json_integer(res.exit_code));
-	json_object_set_new(ev, "verifybackup_files", arr);
+	json_object_set_new(st->ev, "verifybackup_exit",
+			    json_integer(res.exit_code));
+	json_object_set_new(st->ev, "verifybackup_files", arr);
 	if (json_array_size(arr))
-		json_object_set_new(ev, "verifybackup_rejects", json_true());
+		json_object_set_new(st->ev, "verifybackup_rejects", json_true());
 	strbuf_addf(&act, "exit %d", res.exit_code);
 	if (res.exit_code) {
 		const char *nl = strchr(log.buf, '\n');
@@ -418,45 +416,60 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 		strbuf_add(&act, log.buf, nl ? (size_t)(nl - log.buf) :
 			   log.len > 300 ? 300 : log.len);
 	}
-	ok = step_check(sc, "pg_verifybackup: files match the manifest, WAL "
-			"of the backup parses", "exit 0", act.buf,
-			res.exit_code == 0 && !res.timed_out);
-	if (!ok && json_array_size(arr)) {
+	st->verify_ok = step_check(sc, "pg_verifybackup: files match the "
+				   "manifest, WAL of the backup parses",
+				   "exit 0", act.buf, res.exit_code == 0 &&
+				   !res.timed_out);
+	if (!st->verify_ok && json_array_size(arr)) {
 		size_t i;
 		json_t *f;
-		strbuf_reset(&sb);
-		strbuf_adds(&sb, "pg_verifybackup rejects the backup: ");
+		strbuf_reset(&log);
+		strbuf_adds(&log, "pg_verifybackup rejects the backup: ");
 		json_array_foreach(arr, i, f)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "",
+			strbuf_addf(&log, "%s%s", i ? ", " : "",
 				    json_string_value(f));
-		json_object_set_new(sc->rec, "message", step_json_str(sb.buf));
+		json_object_set_new(sc->rec, "message", step_json_str(log.buf));
 	}
+	ret = 0;
+out:
+	strbuf_release(&prog);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	exec_result_release(&res);
+	return ret;
+}
 
-	/* 2. backup_label: where the backup starts, on which timeline. */
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/backup_label", bdir);
-	strbuf_reset(&log);
-	if (strbuf_read_file(&log, sb.buf, 64 << 10) < 0) {
-		error_errno(err, "%s", sb.buf);
+/*
+ * 2. backup_label: where the backup starts, on which timeline; 3.
+ * pg_controldata of the backup: segment size, system identifier.
+ */
+static int bb_label_control(struct bb_state *st, struct error *err)
+{
+	struct strbuf path = STRBUF_INIT, log = STRBUF_INIT, prog = STRBUF_INIT,
+		      v = STRBUF_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct error e = ERROR_INIT;
+	int ret = -1;
+
+	strbuf_addf(&path, "%s/backup_label", st->bdir.buf);
+	if (strbuf_read_file(&log, path.buf, 64 << 10) < 0) {
+		error_errno(err, "%s", path.buf);
 		goto out;
 	}
-	if (pgwal_parse_label(log.buf, log.len, &lab, &e) < 0) {
-		error_set(err, "%s: %s", sb.buf, e.msg.buf);
+	if (pgwal_parse_label(log.buf, log.len, &st->lab, &e) < 0) {
+		error_set(err, "%s: %s", path.buf, e.msg.buf);
 		goto out;
 	}
-
-	/* 3. pg_controldata of the backup: segment size, system identifier. */
-	step_pg_prog(p->pg_bin, "pg_controldata", &prog);
-	strvec_clear(&argv);
+	step_pg_prog(st->p->pg_bin, "pg_controldata", &prog);
 	{
-		const char *av[] = { prog.buf, "-D", bdir, NULL };
-		strvec_pushv(&argv, av);
+		const char *av[] = { prog.buf, "-D", st->bdir.buf, NULL };
+		if (step_run_logged(st->sc, "controldata_log", "controldata.txt",
+				    av, NULL, &res, &log, err) < 0)
+			goto out;
 	}
-	if (step_run_logged(sc, "controldata_log", "controldata.txt", argv.v,
-			    NULL, &res, &log, err) < 0)
-		goto out;
 	if (res.exit_code) {
-		error_set(err, "pg_controldata %s: exit %d", bdir, res.exit_code);
+		error_set(err, "pg_controldata %s: exit %d", st->bdir.buf,
+			  res.exit_code);
 		goto out;
 	}
 	if (control_value(log.buf, "Bytes per WAL segment", &v)) {
@@ -467,144 +480,234 @@ static int bb_run(struct step_ctx *sc, struct error *err)
 				  "is not a valid segment size");
 			goto out;
 		}
-		segsize = x;
+		st->segsize = x;
 	}
-	facts = json_object();
+	st->facts = json_object();
 	if (control_value(log.buf, "Database system identifier", &v))
-		json_object_set_new(facts, "system_identifier", step_json_str(v.buf));
+		json_object_set_new(st->facts, "system_identifier",
+				    step_json_str(v.buf));
 	if (control_value(log.buf, "pg_control version number", &v))
-		json_object_set_new(facts, "pg_control_version", step_json_str(v.buf));
+		json_object_set_new(st->facts, "pg_control_version",
+				    step_json_str(v.buf));
+	ret = 0;
+out:
+	strbuf_release(&path);
+	strbuf_release(&log);
+	strbuf_release(&prog);
+	strbuf_release(&v);
+	exec_result_release(&res);
+	error_release(&e);
+	return ret;
+}
 
-	/* 4. The manifest: where the backup ends; files and size. */
-	if (read_manifest(bdir, &man, &e) < 0) {
+/* 4. The manifest: where the backup ends; files and size. */
+static int bb_manifest(struct bb_state *st, struct error *err)
+{
+	const struct pgwal_label *lab = &st->lab;
+	struct strbuf sb = STRBUF_INIT, log = STRBUF_INIT, act = STRBUF_INIT,
+		      v = STRBUF_INIT;
+	struct manifest_facts man;
+	struct error e = ERROR_INIT;
+	json_t *facts = st->facts;
+	char seg1[32];
+
+	if (read_manifest(st->bdir.buf, &man, &e) < 0) {
 		error_set(err, "%s", e.msg.buf);
 		json_decref(facts);
-		goto out;
+		st->facts = NULL;
+		error_release(&e);
+		return -1;
 	}
-	tli = lab.start_tli ? lab.start_tli : man.tli;
-	stop_lsn = man.has_range ? man.end_lsn : lab.start_lsn;
+	st->tli = lab->start_tli ? lab->start_tli : man.tli;
+	st->stop_lsn = man.has_range ? man.end_lsn : lab->start_lsn;
 	/* The server's history file beside the WAL adds STOP TIME. */
-	pgwal_segname(tli, lab.start_lsn / segsize, segsize, seg1, sizeof(seg1));
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/%s.%08" PRIX32 ".backup", p->wal_archive, seg1,
-		    (uint32_t)(lab.start_lsn % segsize));
-	strbuf_reset(&log);
+	pgwal_segname(st->tli, lab->start_lsn / st->segsize, st->segsize, seg1,
+		      sizeof(seg1));
+	strbuf_addf(&sb, "%s/%s.%08" PRIX32 ".backup", st->p->wal_archive, seg1,
+		    (uint32_t)(lab->start_lsn % st->segsize));
 	if (strbuf_read_file(&log, sb.buf, 64 << 10) == 0 &&
-	    pgwal_parse_label(log.buf, log.len, &hist, &e) == 0 &&
-	    hist.has_stop && hist.start_lsn == lab.start_lsn) {
-		stop_lsn = hist.stop_lsn;
+	    pgwal_parse_label(log.buf, log.len, &st->hist, &e) == 0 &&
+	    st->hist.has_stop && st->hist.start_lsn == lab->start_lsn) {
+		st->stop_lsn = st->hist.stop_lsn;
 		json_object_set_new(facts, "history_file", step_json_str(sb.buf));
 	}
-	json_object_set_new(facts, "label", step_json_str(lab.label.buf));
-	json_object_set_new(facts, "method", step_json_str(lab.method.buf));
-	json_object_set_new(facts, "from", step_json_str(lab.from.buf));
-	json_object_set_new(facts, "start_time", step_json_str(lab.start_time.buf));
-	if (hist.stop_time.len)
+	json_object_set_new(facts, "label", step_json_str(lab->label.buf));
+	json_object_set_new(facts, "method", step_json_str(lab->method.buf));
+	json_object_set_new(facts, "from", step_json_str(lab->from.buf));
+	json_object_set_new(facts, "start_time",
+			    step_json_str(lab->start_time.buf));
+	if (st->hist.stop_time.len)
 		json_object_set_new(facts, "stop_time",
-				    step_json_str(hist.stop_time.buf));
-	lsn_str(lab.start_lsn, &v);
+				    step_json_str(st->hist.stop_time.buf));
+	lsn_str(lab->start_lsn, &v);
 	json_object_set_new(facts, "start_lsn", json_string(v.buf));
-	lsn_str(stop_lsn, &v);
+	lsn_str(st->stop_lsn, &v);
 	json_object_set_new(facts, "stop_lsn", json_string(v.buf));
-	json_object_set_new(facts, "timeline", json_integer(tli));
-	json_object_set_new(facts, "wal_segment_size", json_integer((json_int_t)segsize));
+	json_object_set_new(facts, "timeline", json_integer(st->tli));
+	json_object_set_new(facts, "wal_segment_size",
+			    json_integer((json_int_t)st->segsize));
 	json_object_set_new(facts, "files", json_integer(man.files));
 	json_object_set_new(facts, "bytes", json_integer(man.bytes));
-	json_object_set_new(ev, "backup", facts);
-	ok = man.has_range && man.tli == tli && man.start_lsn == lab.start_lsn;
-	strbuf_reset(&act);
+	json_object_set_new(st->ev, "backup", facts);
+	/* pg_verifybackup's verdict is its own check (bb_verify). */
+	st->ok = man.has_range && man.tli == st->tli &&
+		 man.start_lsn == lab->start_lsn;
 	if (man.has_range) {
 		char a1[32], a2[32];
 		pgwal_format_lsn(man.start_lsn, a1, sizeof(a1));
 		pgwal_format_lsn(man.end_lsn, a2, sizeof(a2));
-		strbuf_addf(&act, "timeline %" PRIu32 ", %s to %s", man.tli, a1, a2);
+		strbuf_addf(&act, "timeline %" PRIu32 ", %s to %s", man.tli, a1,
+			    a2);
 	} else {
 		strbuf_adds(&act, "no single WAL range in the manifest");
 	}
 	strbuf_reset(&sb);
-	lsn_str(lab.start_lsn, &v);
-	strbuf_addf(&sb, "timeline %" PRIu32 ", from %s", tli, v.buf);
-	step_check(sc, "manifest's WAL range matches backup_label", sb.buf,
-		   act.buf, ok);
+	lsn_str(lab->start_lsn, &v);
+	strbuf_addf(&sb, "timeline %" PRIu32 ", from %s", st->tli, v.buf);
+	step_check(st->sc, "manifest's WAL range matches backup_label", sb.buf,
+		   act.buf, st->ok);
+	strbuf_release(&sb);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	strbuf_release(&v);
+	error_release(&e);
+	return 0;
+}
 
-	/* 5. The archive: every segment from the start to the newest. */
+/*
+ * 5. The archive: every segment from the start to the newest; 5b. by
+ * content, and the recover steps' targets, before destroy.
+ */
+static int bb_archive(struct bb_state *st, struct error *err)
+{
+	struct step_ctx *sc = st->sc;
+	struct pgwal_archive *a = &st->a;
+	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT, msg = STRBUF_INIT;
+	char seg1[32], seg2[32];
+	long long t0, t1;
+	struct timespec ts;
+	json_t *wal;
+	int ret = -1;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	if (pgwal_archive_check(p->wal_archive, tli, segsize,
-				lab.start_lsn / segsize, UINT64_MAX, &a, err) < 0)
+	if (pgwal_archive_check(st->p->wal_archive, st->tli, st->segsize,
+				st->lab.start_lsn / st->segsize, UINT64_MAX, a,
+				err) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t1 = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	if (a.last < stop_lsn / segsize)
-		a.last = stop_lsn / segsize, a.complete = a.complete &&
-			 a.newest >= a.last;
+	if (a->last < st->stop_lsn / st->segsize)
+		a->last = st->stop_lsn / st->segsize, a->complete =
+			a->complete && a->newest >= a->last;
 	wal = json_object();
-	pgwal_segname(tli, a.first, segsize, seg1, sizeof(seg1));
-	pgwal_segname(tli, a.last, segsize, seg2, sizeof(seg2));
-	json_object_set_new(wal, "archive", step_json_str(p->wal_archive));
+	pgwal_segname(st->tli, a->first, st->segsize, seg1, sizeof(seg1));
+	pgwal_segname(st->tli, a->last, st->segsize, seg2, sizeof(seg2));
+	json_object_set_new(wal, "archive", step_json_str(st->p->wal_archive));
 	json_object_set_new(wal, "first", json_string(seg1));
 	json_object_set_new(wal, "last", json_string(seg2));
-	json_object_set_new(wal, "segments", json_integer((json_int_t)a.present));
-	json_object_set_new(wal, "complete", json_boolean(a.complete));
+	json_object_set_new(wal, "segments", json_integer((json_int_t)a->present));
+	json_object_set_new(wal, "complete", json_boolean(a->complete));
 	json_object_set_new(wal, "check_us", json_integer(t1 - t0));
-	strbuf_reset(&act);
-	strbuf_reset(&sb);
 	strbuf_addf(&sb, "every segment %s..%s", seg1, seg2);
-	if (a.complete) {
-		strbuf_addf(&act, "%" PRIu64 " segments, none missing", a.present);
+	if (a->complete) {
+		strbuf_addf(&act, "%" PRIu64 " segments, none missing", a->present);
 	} else {
 		char bad[32];
-		pgwal_segname(tli, a.first_bad, segsize, bad, sizeof(bad));
+		pgwal_segname(st->tli, a->first_bad, st->segsize, bad, sizeof(bad));
 		json_object_set_new(wal, "first_missing", json_string(bad));
 		strbuf_addf(&act, "%s %s (first of %" PRIu64 " missing or cut)",
-			    bad, a.first_bad_short ? "is cut short" : "is missing",
-			    a.bad);
-		strbuf_reset(&log);
-		strbuf_addf(&log, "WAL archive %s: segment %s %s", p->wal_archive,
-			    bad, a.first_bad_short ? "is cut short" : "is missing");
-		json_object_set_new(sc->rec, "message", step_json_str(log.buf));
+			    bad, a->first_bad_short ? "is cut short" :
+			    "is missing", a->bad);
+		strbuf_addf(&msg, "WAL archive %s: segment %s %s",
+			    st->p->wal_archive, bad, a->first_bad_short ?
+			    "is cut short" : "is missing");
+		json_object_set_new(sc->rec, "message", step_json_str(msg.buf));
 	}
-	json_object_set_new(ev, "wal", wal);
-	ok = step_check(sc, "WAL archive holds every segment from the backup's "
-			"start", sb.buf, act.buf, a.complete) && ok;
-	/* 5b. By content, and the recover steps' targets, before destroy. */
-	if (a.complete) {
-		int proven = prove_wal(sc, p, facts, &a, tli, segsize, &lab,
-				       stop_lsn, hist.stop_time.len ?
-				       hist.stop_time.buf : NULL, ev, err);
+	json_object_set_new(st->ev, "wal", wal);
+	st->ok = step_check(sc, "WAL archive holds every segment from the "
+			    "backup's start", sb.buf, act.buf, a->complete) &&
+		 st->ok;
+	if (a->complete) {
+		int proven = prove_wal(sc, st->p, st->facts, a, st->tli,
+				       st->segsize, &st->lab, st->stop_lsn,
+				       st->hist.stop_time.len ?
+				       st->hist.stop_time.buf : NULL, st->ev,
+				       &st->wal_proof_ms, err);
 		if (proven < 0)
 			goto out;
-		ok = proven && ok;
-	}
-
-	/* 6. For a recover step later on. */
-	bb = json_object_get(sc->state, "basebackups");
-	if (!bb) {
-		bb = json_object();
-		json_object_set_new(sc->state, "basebackups", bb);
-	}
-	{
-		json_t *o = json_deep_copy(facts);
-		json_object_set_new(o, "dir", step_json_str(bdir));
-		json_object_set_new(o, "wal_archive", step_json_str(p->wal_archive));
-		json_object_set_new(o, "wal_complete", json_boolean(a.complete));
-		json_object_set_new(o, "passed", json_boolean(ok &&
-				    res.exit_code == 0));
-		json_object_set_new(bb, sc->step->id, o);
+		st->ok = proven && st->ok;
 	}
 	ret = 0;
 out:
-	strbuf_release(&prog);
-	strbuf_release(&log);
 	strbuf_release(&sb);
 	strbuf_release(&act);
-	strbuf_release(&v);
-	strbuf_release(&bdirs);
-	strvec_clear(&argv);
-	exec_result_release(&res);
-	pgwal_label_release(&lab);
-	pgwal_label_release(&hist);
-	error_release(&e);
+	strbuf_release(&msg);
+	return ret;
+}
+
+/* 6. For a recover step later on: the typed facts (bkfacts.h). */
+static void bb_remember(struct bb_state *st)
+{
+	struct step_ctx *sc = st->sc;
+	struct bkfacts_backup *b = bkfacts_add_backup(sc->bkfacts, sc->step->id,
+						      BKFACTS_BASEBACKUP);
+	json_t *o = json_deep_copy(st->facts);
+	/*
+	 * A backup pg_verifybackup rejects is not one to recover from, even
+	 * when its manifest's WAL range and the archive are fine (the run
+	 * stops at the failed step; this holds wherever the facts are read).
+	 */
+	int passed = st->ok && st->verify_ok;
+
+	json_object_set_new(o, "dir", step_json_str(st->bdir.buf));
+	json_object_set_new(o, "wal_archive", step_json_str(st->p->wal_archive));
+	json_object_set_new(o, "wal_complete", json_boolean(st->a.complete));
+	json_object_set_new(o, "passed", json_boolean(passed));
+	b->journal = o;
+	b->passed = passed;
+	bkfacts_set_str(&b->dir, st->bdir.buf);
+	bkfacts_set_str(&b->wal_archive, st->p->wal_archive);
+	bkfacts_set_str(&b->stop_time, st->hist.stop_time.len ?
+			st->hist.stop_time.buf : NULL);
+	b->start_lsn = st->lab.start_lsn;
+	b->stop_lsn = st->stop_lsn;
+	bkfacts_set_str(&b->stop_lsn_text, json_string_value(json_object_get(
+			st->facts, "stop_lsn")));
+	b->lsns = 1;
+	b->segsize = st->segsize;
+	b->timeline = st->tli;
+	b->wal_proof_ms = st->wal_proof_ms;
+}
+
+static int bb_run(struct step_ctx *sc, struct error *err)
+{
+	static const struct pgwal_label label_init = PGWAL_LABEL_INIT;
+	struct bb_state st;
+	int ret = -1;
+
+	memset(&st, 0, sizeof(st));
+	st.sc = sc;
+	st.p = STEP_PARAMS(sc, struct basebackup_params);
+	st.ev = json_object();
+	strbuf_init(&st.bdir, 0);
+	st.lab = label_init;
+	st.hist = label_init;
+	st.segsize = PGWAL_SEGSIZE_DEFAULT;
+	st.wal_proof_ms = -1;
+	json_object_set_new(sc->rec, "evidence", st.ev);
+	if (!sc->bkfacts) {
+		error_set(err, "no run to share the backup's facts with");
+		goto out;
+	}
+	if (unpack_tar(sc, st.p, &st.bdir, st.ev, err) < 0 ||
+	    bb_verify(&st, err) < 0 || bb_label_control(&st, err) < 0 ||
+	    bb_manifest(&st, err) < 0 || bb_archive(&st, err) < 0)
+		goto out;
+	bb_remember(&st);
+	ret = 0;
+out:
+	bb_state_release(&st);
 	return ret;
 }
 

@@ -6,6 +6,10 @@
 #include "step.h"
 #include "words.h"
 #include "report.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "secret.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -59,6 +63,38 @@ static void checksum_describe(const struct drill_step *s, struct strbuf *out)
 		    p->output);
 }
 
+/*
+ * The step's SHA256SUMS, copied into the bundle (steps/NN-ID.sha256, the
+ * lines `sha256sum -c` reads): the checksum file itself lies in the
+ * backup directory, outside the seal. Named in the record with its
+ * SHA-256 ("sums_copy"), so verify re-hashes it; the report links it
+ * when it lists only the backup items' files. A write that fails is
+ * said in the record and the report lists every file.
+ */
+static void keep_sums(struct step_ctx *sc, const struct checksum_set *set)
+{
+	struct strbuf text = STRBUF_INIT, rel = STRBUF_INIT, abs = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+
+	checksum_format_sums(&text, set);
+	secret_redact(&text);
+	step_log_path(sc, "sha256", &rel, &abs);
+	if (fs_write_atomic(abs.buf, text.buf, text.len, &e) < 0) {
+		json_object_set_new(sc->rec, "sums_copy_error",
+				    json_string(e.msg.buf));
+	} else {
+		sha256_hex(text.buf, text.len, hex);
+		json_object_set_new(sc->rec, "sums_copy", json_pack(
+			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
+			(json_int_t)text.len, "sha256", hex));
+	}
+	strbuf_release(&text);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	error_release(&e);
+}
+
 static int checksum_run(struct step_ctx *sc, struct error *err)
 {
 	const struct checksum_params *p = STEP_PARAMS(sc, struct checksum_params);
@@ -85,6 +121,7 @@ static int checksum_run(struct step_ctx *sc, struct error *err)
 		goto out;
 	if (checksum_write_sums(path.buf, &set, err) < 0)
 		goto out;
+	keep_sums(sc, &set);
 	for (i = 0; i < set.nr; i++) {
 		json_t *e = json_object(), *name = json_string(set.v[i].name);
 		json_object_set_new(e, "name", name ? name :
@@ -143,32 +180,93 @@ static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
 }
 
 /*
- * The report's table of every file hashed ("has_checksums",
- * "checksums" {name, size, sha256}, "sums_file"), all steps' together,
- * and each backup item's size.
+ * Past this many files a step's files are not each a row of the report:
+ * a backup directory of thousands of files would fill pages. Its backup
+ * items' files stay rows; every file is in the bundle's copy of the
+ * checksum file, linked.
+ */
+#define CHECKSUM_LISTED 20
+
+/* Is `name` (a file hashed) a backup item's artifact? */
+static int is_artifact(const struct drill *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nitems; i++) {
+		const char *art = d->items[i].artifact, *base;
+
+		if (!art)
+			continue;
+		base = strrchr(art, '/');
+		base = base ? base + 1 : art;
+		if (*base && (!strcmp(name, base) || !strcmp(name, art)))
+			return 1;
+	}
+	return 0;
+}
+
+/* "Step X hashed N files", with the link to the bundle's copy. */
+static void listed_in_bundle(const struct step_view *v, json_t *copy,
+			     size_t n)
+{
+	json_t *arr = json_object_get(v->report, "checksum_files"), *o;
+	struct strbuf href = STRBUF_INIT;
+
+	if (!arr) {
+		arr = json_array();
+		json_object_set_new(v->report, "checksum_files", arr);
+	}
+	o = json_object();
+	json_object_set(o, "step", json_object_get(v->vs, "title"));
+	json_object_set_new(o, "count", json_integer((json_int_t)n));
+	report_view_data(o, "path", journal_str(copy, "path"));
+	markdown_link_dest(&href, journal_str(copy, "path"));
+	report_view_data(o, "href", href.buf);
+	json_array_append_new(arr, o);
+	strbuf_release(&href);
+}
+
+/*
+ * The report's table of the files hashed ("has_checksums", "checksums"
+ * {name, size, sha256}, "sums_file"), all steps' together, and each
+ * backup item's size. A step of more than CHECKSUM_LISTED files (and
+ * its copy in the bundle) shows its backup items' files and links the
+ * rest ("checksum_files").
  */
 static void checksum_view(const struct step_view *v)
 {
 	json_t *ev = json_object_get(v->rec, "evidence");
 	json_t *sums = json_object_get(ev, "checksums");
 	json_t *out = json_object_get(v->report, "checksums"), *c;
+	json_t *copy = json_object_get(v->rec, "sums_copy");
+	int brief;
 	size_t i;
 
 	if (!json_is_array(sums))
 		return;
+	brief = json_array_size(sums) > CHECKSUM_LISTED &&
+		json_is_string(json_object_get(copy, "path"));
 	if (!out) {
 		out = json_array();
 		json_object_set_new(v->report, "checksums", out);
 	}
 	json_array_foreach(sums, i, c) {
-		json_t *o = json_object();
+		json_t *o;
+
+		if (brief && !is_artifact(v->drill, journal_str(c, "name")))
+			continue;
+		o = json_object();
 		report_view_data(o, "name", journal_str(c, "name"));
 		json_object_set(o, "size", json_object_get(c, "size"));
 		report_view_data(o, "sha256", journal_str(c, "sha256"));
 		json_array_append_new(out, o);
 	}
-	if (json_array_size(out))
+	if (brief)
+		listed_in_bundle(v, copy, json_array_size(sums));
+	if (json_array_size(out) || brief)
 		json_object_set_new(v->report, "has_checksums", json_true());
+	json_object_set_new(v->report, "has_checksum_rows",
+			    json_boolean(json_array_size(out) > 0));
 	report_view_data(v->report, "sums_file", journal_str(ev, "sums_file"));
 	report_view_code(v->report, "sums_file");
 	item_sizes(v->drill, v->report, sums);

@@ -19,6 +19,10 @@
 #include "step.h"
 #include "words.h"
 #include "report.h"
+#include "markdown.h"
+#include "fsutil.h"
+#include "secret.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "ytree.h"
@@ -355,6 +359,116 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 	strbuf_release(&names);
 }
 
+/* One cell of the evidence file: the text escaped as the report's are. */
+static void cell(struct strbuf *md, const char *s, int code)
+{
+	strbuf_adds(md, " ");
+	if (code)
+		markdown_code_span_cell(md, s, strlen(s));
+	else
+		markdown_escape_inline(md, s, strlen(s));
+	strbuf_adds(md, " |");
+}
+
+static const char *row_text(json_t *row, const char *key, struct strbuf *sb)
+{
+	json_t *v = json_object_get(row, key);
+
+	strbuf_reset(sb);
+	if (json_is_integer(v))
+		strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+	else
+		strbuf_adds(sb, json_is_string(v) ? json_string_value(v) : "");
+	return sb->buf;
+}
+
+/*
+ * The per-table evidence as a file of the bundle, steps/NN-ID.tables.md:
+ * every table (full digests) and sequence with its match, however many
+ * the database holds; the report shows only what is not identical and
+ * links this file. Named in the record with its SHA-256 ("tables_file"),
+ * so verify re-hashes it like a step log; a write that fails is said
+ * there and the report lists every table as before.
+ */
+static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
+			      json_t *tables, json_t *seqs)
+{
+	struct strbuf md = STRBUF_INIT, rel = STRBUF_INIT, abs = STRBUF_INIT,
+		      sb = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char hex[FP_HEX_LEN + 1], sum[SHA256_HEX_LEN + 1];
+	json_t *row;
+	size_t i;
+
+	strbuf_addf(&md, "# Fingerprint of step %s\n\nEvery table and sequence "
+		    "read at the step's snapshot, with its row count, the "
+		    "SHA-256 digests of its contents and of its definition, "
+		    "and how it compares. The report lists the ones that are "
+		    "not identical.\n\n| Table | Rows | Contents digest | "
+		    "Schema digest | Match |\n| --- | ---: | --- | --- | --- "
+		    "|\n", sc->id ? sc->id : "");
+	json_array_foreach(tables, i, row) {
+		strbuf_adds(&md, "|");
+		cell(&md, row_text(row, "table", &sb), 0);
+		cell(&md, row_text(row, "rows", &sb), 0);
+		/* The rows fpscan read are first, in its order: full digests. */
+		if (i < fp->nr) {
+			fp_sum_hex(&fp->tables[i].sum, hex);
+			cell(&md, hex, 1);
+			fp_table_schema_hex(&fp->tables[i], hex);
+			cell(&md, hex, 1);
+		} else {
+			cell(&md, "—", 1);
+			cell(&md, "—", 1);
+		}
+		cell(&md, row_text(row, "match", &sb), 0);
+		strbuf_adds(&md, "\n");
+	}
+	if (json_array_size(seqs))
+		strbuf_adds(&md, "\n| Sequence | Value | Match |\n"
+			    "| --- | ---: | --- |\n");
+	json_array_foreach(seqs, i, row) {
+		strbuf_adds(&md, "|");
+		cell(&md, row_text(row, "sequence", &sb), 0);
+		cell(&md, row_text(row, "value", &sb), 0);
+		cell(&md, row_text(row, "match", &sb), 0);
+		strbuf_adds(&md, "\n");
+	}
+	secret_redact(&md);
+	step_log_path(sc, "tables.md", &rel, &abs);
+	if (fs_write_atomic(abs.buf, md.buf, md.len, &e) < 0) {
+		json_object_set_new(sc->rec, "tables_file_error",
+				    json_string(e.msg.buf));
+	} else {
+		sha256_hex(md.buf, md.len, sum);
+		json_object_set_new(sc->rec, "tables_file", json_pack(
+			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
+			(json_int_t)md.len, "sha256", sum));
+	}
+	strbuf_release(&md);
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	strbuf_release(&sb);
+	error_release(&e);
+}
+
+/* How many tables and sequences are identical to the earlier step's. */
+static void count_identical(json_t *ev, json_t *tables, json_t *seqs,
+			    size_t ntables, size_t nseqs)
+{
+	json_t *lists[2] = { tables, seqs }, *row;
+	size_t same[2] = { 0, 0 }, i, k;
+
+	for (k = 0; k < 2; k++)
+		json_array_foreach(lists[k], i, row)
+			if (!strcmp(journal_str(row, "match"), "identical"))
+				same[k]++;
+	json_object_set_new(ev, "identical", json_pack("{s:I, s:I, s:I, s:I}",
+		"tables", (json_int_t)same[0], "of_tables", (json_int_t)ntables,
+		"sequences", (json_int_t)same[1], "of_sequences",
+		(json_int_t)nseqs));
+}
+
 static int fp_run(struct step_ctx *sc, struct error *err)
 {
 	const struct fp_params *p = STEP_PARAMS(sc, struct fp_params);
@@ -433,6 +547,9 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 			   act.buf, fp.nr > 0);
 	}
 	add_excluded(sc, &fp, tables, &summary);
+	if (p->same_as)
+		count_identical(ev, tables, seqs, fp.nr, fp.nseq);
+	write_tables_file(sc, &fp, tables, seqs);
 	json_object_set_new(ev, "has_tables",
 			    json_boolean(json_array_size(tables) > 0));
 	json_object_set_new(ev, "has_sequences",
@@ -546,6 +663,8 @@ static const struct words fp_words[] = {
 	{ NULL, "(no such sequence)", "（无此序列）" },
 	{ NULL, "(no such table)", "（无此表）" },
 	{ NULL, "{n} rows, digest {}", "{n} 行，摘要 {}" },
+	{ NULL, "{n} of {n} tables and {n} of {n} sequences identical to "
+	  "step {}", "{2} 张表中 {1} 张、{4} 个序列中 {3} 个与步骤 {5} 一致" },
 	{ "sequence {}", "{}", "{}" },
 	/* fpscan.c: read_whole_db(), what the fingerprint does not compare */
 	{ NULL, "{n} views: their definitions are not compared",
@@ -623,10 +742,55 @@ static void fp_not_covered(const struct step_view *v, json_t *ev)
 	json_object_set_new(v->vs, "fp_not_covered", out);
 }
 
-/* The fingerprint's tables and sequences, as the partial shows them. */
+/*
+ * A row the report leaves to the evidence file: identical to the earlier
+ * step's, or (no comparison) merely read. Differences, declared ones,
+ * exclusions and tables not compared stay in the report, every one.
+ */
+static int row_plain(json_t *r)
+{
+	const char *m = journal_str(r, "match");
+
+	return !strcmp(m, "identical") || !strcmp(m, "—");
+}
+
+/* "108 of 110 tables and 3 of 3 sequences identical to step fp-before". */
+static void fp_counts(const struct step_view *v, json_t *ev)
+{
+	static const struct words *const tables[] = { fp_words, words_common,
+		NULL };
+	json_t *id = json_object_get(ev, "identical");
+	struct strbuf en = STRBUF_INIT, sb = STRBUF_INIT;
+
+	if (!json_is_object(id) || !json_is_string(json_object_get(ev,
+								   "same_as")))
+		return;
+	strbuf_addf(&en, "%lld of %lld tables and %lld of %lld sequences "
+		    "identical to step %s",
+		    (long long)json_integer_value(json_object_get(id, "tables")),
+		    (long long)json_integer_value(json_object_get(id, "of_tables")),
+		    (long long)json_integer_value(json_object_get(id, "sequences")),
+		    (long long)json_integer_value(json_object_get(id,
+							  "of_sequences")),
+		    journal_str(ev, "same_as"));
+	words_say(tables, v->lang, NULL, en.buf, &sb);
+	report_view_str(v->vs, "fp_counts", sb.buf);
+	strbuf_release(&en);
+	strbuf_release(&sb);
+}
+
+/*
+ * The fingerprint's tables and sequences, as the partial shows them:
+ * when the run kept them in a file of the bundle ("tables_file"), only
+ * the rows that are not identical, the counts of those that are, and a
+ * link to the file, so the report does not grow with the database; a
+ * bundle without the file (older, or its write failed) lists them all.
+ */
 static void fp_view(const struct step_view *v)
 {
 	json_t *ev = json_object_get(v->rec, "evidence");
+	json_t *file = json_object_get(v->rec, "tables_file");
+	const char *path = json_string_value(json_object_get(file, "path"));
 	static const char *const lists[] = { "tables", "sequences" };
 	static const char *const names[] = { "table", "sequence" };
 	size_t i, j;
@@ -636,12 +800,24 @@ static void fp_view(const struct step_view *v)
 		char key[32];
 
 		json_array_foreach(json_object_get(ev, lists[i]), j, r)
-			json_array_append_new(out, fp_row(r, names[i], v->lang));
+			if (!path || !row_plain(r))
+				json_array_append_new(out, fp_row(r, names[i],
+								  v->lang));
 		snprintf(key, sizeof(key), "fp_has_%s", lists[i]);
 		json_object_set_new(v->vs, key,
 				    json_boolean(json_array_size(out) > 0));
 		snprintf(key, sizeof(key), "fp_%s", lists[i]);
 		json_object_set_new(v->vs, key, out);
+	}
+	if (path) {
+		struct strbuf href = STRBUF_INIT;
+
+		json_object_set_new(v->vs, "fp_listed", json_true());
+		report_view_data(v->vs, "fp_file_path", path);
+		markdown_link_dest(&href, path);
+		report_view_data(v->vs, "fp_file_href", href.buf);
+		strbuf_release(&href);
+		fp_counts(v, ev);
 	}
 	fp_not_covered(v, ev);
 	if (json_is_string(json_object_get(ev, "summary"))) {

@@ -1,3 +1,4 @@
+#include "bkfacts.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -251,16 +252,16 @@ static double target_limit(const struct drill *d, const char *id, int files)
 	size_t i;
 
 	for (i = 0; i < d->nsteps; i++) {
-		const struct drill_step *rs = &d->steps[i];
-		json_t *r = json_object_get(rs->json, "recover");
-		const char *tt = jget_str(r, "target_time");
-		const char *file = jget_str(r, "target_time_file");
+		struct bkfacts_recover r;
+		const char *tt, *file;
 		struct strbuf text = STRBUF_INIT;
 		struct error e = ERROR_INIT;
 
-		if (rs->kind != step_kind_find("recover") || !jget_str(r, "pgbackrest") ||
-		    strcmp(jget_str(r, "pgbackrest"), id))
+		if (!bkfacts_recover_of(&d->steps[i], &r) || !r.pgbackrest ||
+		    strcmp(r.pgbackrest, id))
 			continue;
+		tt = r.target_time;
+		file = r.target_time_file;
 		if (!tt && files && file && safefs_read_regular(file, 1, &text,
 								4096, &e) == 0) {
 			strbuf_setlen(&text, strcspn(text.buf, "\r\n"));
@@ -615,7 +616,7 @@ static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
 	if (ok == 1)
 		ok = pitrproof_segments(sc, &w, o, err);
 	if (ok == 1)
-		ok = pitrproof_targets(sc, "pgbackrest", &w, ev, err);
+		ok = pitrproof_targets(sc, BKFACTS_PGBACKREST, &w, ev, err);
 	json_object_set_new(chosen, "wal_proof_ms", json_deep_copy(
 			    json_object_get(json_object_get(o, "proof"), "ms")));
 out:
@@ -635,12 +636,48 @@ out:
 	return ok;
 }
 
+/* The typed facts a recover step restores from (bkfacts.h). */
+static int remember(struct step_ctx *sc, const struct pgbackrest_params *p,
+		    json_t *chosen, int ok, struct error *err)
+{
+	struct bkfacts_backup *b;
+	json_t *o, *ms = json_object_get(chosen, "wal_proof_ms");
+
+	if (!sc->bkfacts)
+		return error_set(err, "no run to share the backup's facts with");
+	b = bkfacts_add_backup(sc->bkfacts, sc->step->id, BKFACTS_PGBACKREST);
+	o = json_deep_copy(chosen);
+	json_object_set_new(o, "stanza", step_json_str(p->stanza));
+	if (p->config)
+		json_object_set_new(o, "config", step_json_str(p->config));
+	json_object_set_new(o, "program", step_json_str(prog(p)));
+	json_object_set_new(o, "passed", json_boolean(ok));
+	b->journal = o;
+	b->passed = ok;
+	bkfacts_set_str(&b->stanza, p->stanza);
+	bkfacts_set_str(&b->config, p->config);
+	bkfacts_set_str(&b->program, prog(p));
+	bkfacts_set_str(&b->label, jget_str(chosen, "label"));
+	bkfacts_set_str(&b->stop_time, jget_str(chosen, "stop_time"));
+	bkfacts_set_str(&b->stop_lsn_text, jget_str(chosen, "stop_lsn"));
+	b->lsns = pgwal_parse_lsn(jget_str(chosen, "start_lsn"),
+				  &b->start_lsn) == 0 &&
+		  pgwal_parse_lsn(jget_str(chosen, "stop_lsn"),
+				  &b->stop_lsn) == 0;
+	b->segsize = PGWAL_SEGSIZE_DEFAULT;
+	b->timeline = (uint32_t)json_integer_value(json_object_get(chosen,
+							"timeline"));
+	if (json_is_integer(ms))
+		b->wal_proof_ms = (long long)json_integer_value(ms);
+	return 0;
+}
+
 static int pbr_run(struct step_ctx *sc, struct error *err)
 {
 	const struct pgbackrest_params *p =
 		STEP_PARAMS(sc, struct pgbackrest_params);
 	json_t *ev = json_object(), *root = NULL, *stanza, *b, *backups,
-	       *chosen = NULL, *arch, *a, *st;
+	       *chosen = NULL, *arch, *a;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
 	json_int_t newest = -1;
@@ -749,20 +786,8 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 	}
 
 	/* 4. For a recover step. */
-	st = json_object_get(sc->state, "pgbackrests");
-	if (!st) {
-		st = json_object();
-		json_object_set_new(sc->state, "pgbackrests", st);
-	}
-	{
-		json_t *o = json_deep_copy(chosen);
-		json_object_set_new(o, "stanza", step_json_str(p->stanza));
-		if (p->config)
-			json_object_set_new(o, "config", step_json_str(p->config));
-		json_object_set_new(o, "program", step_json_str(prog(p)));
-		json_object_set_new(o, "passed", json_boolean(ok));
-		json_object_set_new(st, sc->step->id, o);
-	}
+	if (remember(sc, p, chosen, ok, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	json_decref(root);

@@ -1,3 +1,4 @@
+#include "bkfacts.h"
 #include "clock.h"
 #include "drill.h"
 #include "error.h"
@@ -169,6 +170,27 @@ static const struct schema_field step_fields[] = {
 };
 
 static const char *const selectors[] = { "recover", NULL };
+
+extern const struct step_kind step_kind_recover;
+
+int bkfacts_recover_of(const struct drill_step *s, struct bkfacts_recover *out)
+{
+	const struct recover_params *p = s->params;
+
+	memset(out, 0, sizeof(*out));
+	if (s->kind != &step_kind_recover || !p)
+		return 0;
+	out->backup = p->backup;
+	out->pgbackrest = p->pgbackrest;
+	out->pg_bin = p->pg_bin;
+	out->target_time = p->target_time;
+	out->target_time_file = p->target_time_file;
+	out->target_lsn = p->target_lsn;
+	out->target_name = p->target_name;
+	out->target_xid = p->target_xid;
+	out->target_timeline = p->target_timeline;
+	return 1;
+}
 
 /* Settings rdrill writes itself; a drill may not override them. */
 static const char *const owned[] = {
@@ -566,29 +588,6 @@ static const char *cell(json_t *row, size_t i)
 	return json_string_value(json_array_get(row, i));
 }
 
-/* The scratch server's entry in sc->state["scratch"], for recover_finish. */
-static void register_scratch(struct step_ctx *sc, const char *data,
-			     const char *sock, const char *pg_ctl,
-			     const char *run_as, int keep)
-{
-	json_t *arr = json_object_get(sc->state, "scratch"), *o = json_object();
-
-	if (!arr) {
-		arr = json_array();
-		json_object_set_new(sc->state, "scratch", arr);
-	}
-	json_object_set_new(o, "step", json_string(sc->step->id));
-	json_object_set_new(o, "data", step_json_str(data));
-	json_object_set_new(o, "sock", step_json_str(sock));
-	json_object_set_new(o, "pg_ctl", step_json_str(pg_ctl));
-	if (run_as)
-		json_object_set_new(o, "run_as", step_json_str(run_as));
-	/* A delta restore's directory is the next delta's base: kept. */
-	if (keep)
-		json_object_set_new(o, "keep_data", json_true());
-	json_array_append_new(arr, o);
-}
-
 /* Copy the server log into the bundle, hashed (verify re-checks it). */
 static void keep_server_log(struct step_ctx *sc, const char *src,
 			    const struct user_info *u, struct strbuf *text)
@@ -663,9 +662,7 @@ static void fail_msg(struct step_ctx *sc, const char *msg)
 static void check_timeline(struct step_ctx *sc, const char *logpath,
 			   uint32_t tli, const struct user_info *u, json_t *stop)
 {
-	json_int_t want = json_integer_value(json_object_get(json_object_get(
-		json_object_get(sc->state, "pitrproof"), sc->step->id),
-		"timeline"));
+	long long want = bkfacts_proof_timeline(sc->bkfacts, sc->step->id);
 	struct strbuf log = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	const char *q;
@@ -894,520 +891,586 @@ out:
 	return ret;
 }
 
-static int recover_run(struct step_ctx *sc, struct error *err)
+/*
+ * One run of a recover step, its stages below sharing it. A stage
+ * returns -1 (err set: the step could not run), RC_DONE (it ran and its
+ * checks say why it stopped there) or 0 (on to the next stage). Each
+ * stage releases what it alone holds; rc_end() journals the server log
+ * and releases what they share.
+ */
+struct rc_state {
+	struct step_ctx *sc;
+	const struct recover_params *p;
+	const struct drill_conn *dc;
+	const struct bkfacts_backup *bb;
+	json_t *ev, *rto, *stop, *lines;
+	struct strbuf target, disaster, pg_ctl, logsrc;
+	struct user_info ui, *u;
+	const char *tkind, *sock;
+	uint64_t tlsn;
+	long long deadline;
+	int port, reached;
+	PGconn *c;
+};
+
+#define RC_DONE 1
+
+/* What the basebackup or pgbackrest step proved (bkfacts.h). */
+static int rc_backup(struct rc_state *st, struct error *err)
 {
-	const struct recover_params *p = STEP_PARAMS(sc, struct recover_params);
-	const struct drill_conn *dc = drill_conn(sc->drill, p->connection);
-	json_t *ev = json_object(), *bb, *rto = json_object(), *stop = json_object();
-	json_t *row = NULL, *lines = json_array();
-	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT, target = STRBUF_INIT,
-		      disaster = STRBUF_INIT, conf = STRBUF_INIT, path = STRBUF_INIT,
-		      pg_ctl = STRBUF_INIT, log = STRBUF_INIT, fatal = STRBUF_INIT,
-		      logsrc = STRBUF_INIT, status = STRBUF_INIT;
-	struct user_info ui = USER_INFO_INIT, *u = NULL;
-	struct exec_result res = EXEC_RESULT_INIT;
-	struct pgwal_archive a;
-	struct error e = ERROR_INIT;
-	PGconn *c = NULL;
-	const char *tkind, *bbdir, *archive, *sock = dc ? dc->host : NULL;
-	uint64_t segsize, start_lsn, stop_lsn, tlsn = 0;
-	uint32_t tli;
-	long long m0, m1, deadline;
-	int ret = -1, ok, reached = 0, port, seen_alive = 0;
-	char seg1[32], seg2[32];
-	double tt, st;
+	const struct recover_params *p = st->p;
+	const char *ref = p->backup ? p->backup : p->pgbackrest;
+	const struct bkfacts_backup *bb = bkfacts_backup(st->sc->bkfacts, ref,
+		p->backup ? BKFACTS_BASEBACKUP : BKFACTS_PGBACKREST);
 
-	json_object_set_new(sc->rec, "evidence", ev);
-	json_object_set_new(ev, "rto", rto);
-	json_object_set_new(ev, "stopped", stop);
-	deadline = mono_ms() + (sc->step->timeout_s > 0 ?
-				sc->step->timeout_s : 3600) * 1000LL;
-	step_pg_prog(p->pg_bin, "pg_ctl", &pg_ctl);
-
-	/* What the basebackup or pgbackrest step proved. */
-	{
-		const char *ref = p->backup ? p->backup : p->pgbackrest;
-		bb = json_object_get(json_object_get(sc->state, p->backup ?
-				     "basebackups" : "pgbackrests"), ref);
-		if (!bb) {
-			error_set(err, "step '%s' (%s) has not run in this drill",
-				  ref, p->backup ? "basebackup" : "pgbackrest");
-			goto out;
-		}
-		if (!json_is_true(json_object_get(bb, "passed"))) {
-			error_set(err, "step '%s' did not prove the backup: no "
-				  "recovery from it", ref);
-			goto out;
-		}
-		bbdir = json_string_value(json_object_get(bb, "dir"));
-		archive = json_string_value(json_object_get(bb, "wal_archive"));
-		segsize = p->backup ? (uint64_t)json_integer_value(
-			json_object_get(bb, "wal_segment_size")) :
-			PGWAL_SEGSIZE_DEFAULT;
-		tli = (uint32_t)json_integer_value(json_object_get(bb, "timeline"));
-		if ((p->backup && (!bbdir || !archive)) ||
-		    (p->pgbackrest && !json_string_value(json_object_get(bb,
-							  "label"))) ||
-		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
-				    "start_lsn")), &start_lsn) < 0 ||
-		    pgwal_parse_lsn(json_string_value(json_object_get(bb,
-				    "stop_lsn")), &stop_lsn) < 0 ||
-		    !pgwal_segsize_valid(segsize)) {
-			error_set(err, "step '%s' left no usable backup facts", ref);
-			goto out;
-		}
-	}
-	json_object_set_new(ev, "backup", json_deep_copy(bb));
+	if (!bb)
+		return error_set(err, "step '%s' (%s) has not run in this drill",
+				 ref, p->backup ? "basebackup" : "pgbackrest");
+	if (!bb->passed)
+		return error_set(err, "step '%s' did not prove the backup: no "
+				 "recovery from it", ref);
+	if ((p->backup && (!bb->dir || !bb->wal_archive)) ||
+	    (p->pgbackrest && !bb->label) || !bb->lsns ||
+	    !pgwal_segsize_valid(bb->segsize))
+		return error_set(err, "step '%s' left no usable backup facts", ref);
+	st->bb = bb;
+	json_object_set_new(st->ev, "backup", json_deep_copy(bb->journal));
 	/* RTO part: the WAL proof its step made before the destroy phase. */
-	if (json_is_integer(json_object_get(bb, "wal_proof_ms")))
-		set_ms(rto, "wal_proof", json_integer_value(json_object_get(bb,
-		       "wal_proof_ms")));
-	if (!sock || sock[0] != '/') {
-		error_set(err, "connection '%s': its host must be the absolute path "
-			  "of the scratch server's socket directory",
-			  p->connection);
-		goto out;
-	}
-	if (strlen(sock) > 90) {
-		error_set(err, "socket directory %s: longer than 90 bytes (a Unix "
-			  "socket path holds 107)", sock);
-		goto out;
-	}
+	if (bb->wal_proof_ms >= 0)
+		set_ms(st->rto, "wal_proof", bb->wal_proof_ms);
+	return 0;
+}
+
+/* The socket directory, the port, and paths a shell may read. */
+static int rc_where(struct rc_state *st, struct error *err)
+{
+	const char *sock = st->sock, *archive = st->bb->wal_archive;
+
+	if (!sock || sock[0] != '/')
+		return error_set(err, "connection '%s': its host must be the "
+				 "absolute path of the scratch server's socket "
+				 "directory", st->p->connection);
+	if (strlen(sock) > 90)
+		return error_set(err, "socket directory %s: longer than 90 bytes "
+				 "(a Unix socket path holds 107)", sock);
 	/*
 	 * The port libpq will use for a connection that names none: PGPORT
 	 * when set, else 5432. The server must listen on that one.
 	 */
-	port = 5432;
-	if (dc->port.set) {
-		port = (int)dc->port.v;
+	st->port = 5432;
+	if (st->dc->port.set) {
+		st->port = (int)st->dc->port.v;
 	} else if (getenv("PGPORT") && *getenv("PGPORT")) {
 		char *end;
 		long v = strtol(getenv("PGPORT"), &end, 10);
-		if (*end || v < 1 || v > 65535) {
-			error_set(err, "PGPORT is not a port number");
-			goto out;
-		}
-		port = (int)v;
+		if (*end || v < 1 || v > 65535)
+			return error_set(err, "PGPORT is not a port number");
+		st->port = (int)v;
 	}
 	/* restore_command hands the path to /bin/sh; '%' is PostgreSQL's. */
 	if ((archive && (strchr(archive, '%') || !safe_text(archive))) ||
-	    !safe_text(p->scratch) || !safe_text(sock))
-	{
-		error_set(err, "the archive, scratch and socket paths may hold no "
-			  "'%%' or control characters");
-		goto out;
-	}
+	    !safe_text(st->p->scratch) || !safe_text(sock))
+		return error_set(err, "the archive, scratch and socket paths may "
+				 "hold no '%%' or control characters");
+	return 0;
+}
 
-	/* The target, and the disaster time for the RPO. */
+/* The target, and the disaster time for the RPO. */
+static int rc_target(struct rc_state *st, struct error *err)
+{
+	const struct recover_params *p = st->p;
+
 	if (p->target_time_file) {
-		if (read_line_file(p->target_time_file, &target, err) < 0)
-			goto out;
+		if (read_line_file(p->target_time_file, &st->target, err) < 0)
+			return -1;
 	} else if (p->target_time) {
-		strbuf_adds(&target, p->target_time);
+		strbuf_adds(&st->target, p->target_time);
 	} else if (p->target_lsn) {
-		strbuf_adds(&target, p->target_lsn);
+		strbuf_adds(&st->target, p->target_lsn);
 	} else if (p->target_name) {
-		strbuf_adds(&target, p->target_name);
+		strbuf_adds(&st->target, p->target_name);
 	} else if (p->target_xid) {
-		strbuf_adds(&target, p->target_xid);
+		strbuf_adds(&st->target, p->target_xid);
 	}
-	tkind = p->target_time || p->target_time_file ? "time" : p->target_lsn ?
-		"lsn" : p->target_name ? "name" : p->target_xid ? "xid" :
-		p->target_latest ? "latest" : "immediate";
-	if (!safe_text(target.buf)) {
-		error_set(err, "the target holds a control character");
-		goto out;
-	}
+	st->tkind = p->target_time || p->target_time_file ? "time" :
+		    p->target_lsn ? "lsn" : p->target_name ? "name" :
+		    p->target_xid ? "xid" : p->target_latest ? "latest" :
+		    "immediate";
+	if (!safe_text(st->target.buf))
+		return error_set(err, "the target holds a control character");
 	if (p->disaster_time_file) {
-		if (read_line_file(p->disaster_time_file, &disaster, err) < 0)
-			goto out;
+		if (read_line_file(p->disaster_time_file, &st->disaster, err) < 0)
+			return -1;
 	} else if (p->disaster_time) {
-		strbuf_adds(&disaster, p->disaster_time);
+		strbuf_adds(&st->disaster, p->disaster_time);
 	}
-	json_object_set_new(ev, "target_kind", json_string(tkind));
-	if (target.len)
-		json_object_set_new(ev, "target", step_json_str(target.buf));
-	if (disaster.len)
-		json_object_set_new(ev, "disaster_time", step_json_str(disaster.buf));
+	json_object_set_new(st->ev, "target_kind", json_string(st->tkind));
+	if (st->target.len)
+		json_object_set_new(st->ev, "target",
+				    step_json_str(st->target.buf));
+	if (st->disaster.len)
+		json_object_set_new(st->ev, "disaster_time",
+				    step_json_str(st->disaster.buf));
+	return 0;
+}
 
-	/* 1a. A target before the backup's end cannot be reached. */
-	if (!strcmp(tkind, "lsn")) {
-		pgwal_parse_lsn(target.buf, &tlsn);
-		ok = tlsn >= stop_lsn;
-		strbuf_addf(&sb, "at or after the backup's end, %s",
-			    json_string_value(json_object_get(bb, "stop_lsn")));
-		step_check(sc, "target LSN after the backup's end", sb.buf,
-			   target.buf, ok);
-		if (!ok) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "target LSN %s lies before the backup's "
-				    "end (%s): recovery cannot stop there",
-				    target.buf, json_string_value(
-				    json_object_get(bb, "stop_lsn")));
-			fail_msg(sc, sb.buf);
-			ret = 0;
-			goto out;
-		}
-	} else if (!strcmp(tkind, "time")) {
-		const char *end = json_string_value(json_object_get(bb,
-							"stop_time"));
-		if (pitrproof_parse_time(target.buf, &tt) < 0) {
-			error_set(err, "target time '%s': give it as "
-				  "YYYY-MM-DD HH:MM:SS[.frac] with a zone "
-				  "(+00, UTC, Z)", target.buf);
-			goto out;
-		}
-		if (end && pitrproof_parse_time(end, &st) == 0) {
-			ok = tt >= st;
-			strbuf_addf(&sb, "after the backup's end, %s", end);
-			step_check(sc, "target time after the backup's end",
-				   sb.buf, target.buf, ok);
-			if (!ok) {
-				strbuf_reset(&sb);
-				strbuf_addf(&sb, "target time %s lies before the "
-					    "backup's end (%s): recovery cannot "
-					    "stop there", target.buf, end);
-				fail_msg(sc, sb.buf);
-				ret = 0;
-				goto out;
-			}
-		}
+/* 1a. A target LSN before the backup's end cannot be reached. */
+static int rc_target_lsn(struct rc_state *st)
+{
+	const char *end = st->bb->stop_lsn_text;
+	struct strbuf sb = STRBUF_INIT;
+	int ok;
+
+	pgwal_parse_lsn(st->target.buf, &st->tlsn);
+	ok = st->tlsn >= st->bb->stop_lsn;
+	strbuf_addf(&sb, "at or after the backup's end, %s", end);
+	step_check(st->sc, "target LSN after the backup's end", sb.buf,
+		   st->target.buf, ok);
+	if (!ok) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "target LSN %s lies before the backup's end "
+			    "(%s): recovery cannot stop there", st->target.buf,
+			    end);
+		fail_msg(st->sc, sb.buf);
 	}
+	strbuf_release(&sb);
+	return ok ? 0 : RC_DONE;
+}
 
-	/*
-	 * 1b. Every WAL segment needed is in the archive, before restoring.
-	 * pgBackRest's archive is its own (compressed, checksummed): its
-	 * step's `verify` and WAL range stand for this.
-	 */
-	if (!p->backup)
-		goto restore;
+/* 1a. A target time before the backup's end cannot be reached. */
+static int rc_target_time(struct rc_state *st, struct error *err)
+{
+	const char *end = st->bb->stop_time;
+	struct strbuf sb = STRBUF_INIT;
+	double tt, et;
+	int ok;
+
+	if (pitrproof_parse_time(st->target.buf, &tt) < 0)
+		return error_set(err, "target time '%s': give it as YYYY-MM-DD "
+				 "HH:MM:SS[.frac] with a zone (+00, UTC, Z)",
+				 st->target.buf);
+	if (!end || pitrproof_parse_time(end, &et) < 0)
+		return 0;
+	ok = tt >= et;
+	strbuf_addf(&sb, "after the backup's end, %s", end);
+	step_check(st->sc, "target time after the backup's end", sb.buf,
+		   st->target.buf, ok);
+	if (!ok) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "target time %s lies before the backup's end "
+			    "(%s): recovery cannot stop there", st->target.buf,
+			    end);
+		fail_msg(st->sc, sb.buf);
+	}
+	strbuf_release(&sb);
+	return ok ? 0 : RC_DONE;
+}
+
+/*
+ * 1b. Every WAL segment needed is in the archive, before restoring.
+ * pgBackRest's archive is its own (compressed, checksummed): its step's
+ * `verify` and WAL range stand for this.
+ */
+static int rc_wal(struct rc_state *st, struct error *err)
+{
+	const struct bkfacts_backup *bb = st->bb;
+	uint64_t segsize = bb->segsize;
+	struct strbuf sb = STRBUF_INIT, act = STRBUF_INIT;
+	struct pgwal_archive a;
+	char seg1[32], seg2[32];
+	long long m0;
+	json_t *w;
+	int ret = 0;
+
+	if (!st->p->backup)
+		return 0;
 	m0 = mono_ms();
-	if (pgwal_archive_check(archive, tli, segsize, start_lsn / segsize,
-				tlsn ? tlsn / segsize : UINT64_MAX, &a, err) < 0)
-		goto out;
-	set_ms(rto, "wal_check", mono_ms() - m0);
-	pgwal_segname(tli, a.first, segsize, seg1, sizeof(seg1));
-	pgwal_segname(tli, a.last, segsize, seg2, sizeof(seg2));
-	{
-		json_t *w = json_object();
-		json_object_set_new(w, "first", json_string(seg1));
-		json_object_set_new(w, "last", json_string(seg2));
-		json_object_set_new(w, "segments", json_integer((json_int_t)a.present));
-		json_object_set_new(w, "complete", json_boolean(a.complete));
-		json_object_set_new(ev, "wal", w);
-	}
-	strbuf_reset(&sb);
-	strbuf_reset(&act);
+	if (pgwal_archive_check(bb->wal_archive, bb->timeline, segsize,
+				bb->start_lsn / segsize, st->tlsn ?
+				st->tlsn / segsize : UINT64_MAX, &a, err) < 0)
+		return -1;
+	set_ms(st->rto, "wal_check", mono_ms() - m0);
+	pgwal_segname(bb->timeline, a.first, segsize, seg1, sizeof(seg1));
+	pgwal_segname(bb->timeline, a.last, segsize, seg2, sizeof(seg2));
+	w = json_object();
+	json_object_set_new(w, "first", json_string(seg1));
+	json_object_set_new(w, "last", json_string(seg2));
+	json_object_set_new(w, "segments", json_integer((json_int_t)a.present));
+	json_object_set_new(w, "complete", json_boolean(a.complete));
+	json_object_set_new(st->ev, "wal", w);
 	strbuf_addf(&sb, "every segment %s..%s%s", seg1, seg2,
-		    tlsn ? " (the target's)" : " (the newest)");
+		    st->tlsn ? " (the target's)" : " (the newest)");
 	if (a.complete) {
 		strbuf_addf(&act, "%" PRIu64 " segments, none missing", a.present);
 	} else {
 		char bad[32];
-		pgwal_segname(tli, a.first_bad, segsize, bad, sizeof(bad));
-		json_object_set_new(json_object_get(ev, "wal"), "first_missing",
-				    json_string(bad));
+		pgwal_segname(bb->timeline, a.first_bad, segsize, bad,
+			      sizeof(bad));
+		json_object_set_new(w, "first_missing", json_string(bad));
 		strbuf_addf(&act, "%s %s", bad, a.first_bad_short ?
 			    "is cut short" : "is missing");
 	}
-	if (!step_check(sc, "WAL archive holds every segment to the target",
+	if (!step_check(st->sc, "WAL archive holds every segment to the target",
 			sb.buf, act.buf, a.complete)) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "WAL %s in %s: no recovery was attempted",
-			    act.buf, archive);
-		fail_msg(sc, sb.buf);
-		ret = 0;
-		goto out;
+			    act.buf, bb->wal_archive);
+		fail_msg(st->sc, sb.buf);
+		ret = RC_DONE;
 	}
+	strbuf_release(&sb);
+	strbuf_release(&act);
+	return ret;
+}
 
-restore:
-	/* 2. The scratch directories: new, private, the server user's. */
+/* An in-place target: an empty directory, never a live one. */
+static int dir_empty(const char *path)
+{
+	DIR *dh = opendir(path);
+	struct dirent *de;
+	int empty = dh != NULL;
+
+	while (dh && (de = readdir(dh)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	if (dh)
+		closedir(dh);
+	return empty;
+}
+
+/* The server's user, and the scratch directory as the step says it is. */
+static int rc_dirs_check(struct rc_state *st, struct error *err)
+{
+	const struct recover_params *p = st->p;
+	struct stat s0;
+
 	if (p->run_as) {
-		if (user_by_name(p->run_as, &ui) != 1) {
-			error_set(err, "no user '%s'", p->run_as);
-			goto out;
-		}
+		if (user_by_name(p->run_as, &st->ui) != 1)
+			return error_set(err, "no user '%s'", p->run_as);
 		if (geteuid() == 0)
-			u = &ui;
+			st->u = &st->ui;
 	} else if (geteuid() == 0) {
-		error_set(err, "PostgreSQL does not run as root: give the step "
-			  "run_as (the scratch server's user)");
-		goto out;
+		return error_set(err, "PostgreSQL does not run as root: give the "
+				 "step run_as (the scratch server's user)");
 	}
-	{
-		struct stat s0;
-		/*
-		 * delta: pgBackRest's own --delta rewrites the files of an
-		 * earlier restore that differ; never under a running server.
-		 */
-		if (p->delta && (stat(p->scratch, &s0) < 0 ||
-				 !S_ISDIR(s0.st_mode))) {
-			error_set(err, "%s is not an existing directory: delta: "
-				  "true restores over an earlier restore",
-				  p->scratch);
-			goto out;
-		}
-		if (p->delta && server_alive(p->scratch)) {
-			error_set(err, "%s: a server runs on it (postmaster.pid): "
-				  "no delta restore under a live server",
-				  p->scratch);
-			goto out;
-		}
-		if (stat(p->scratch, &s0) == 0 && !p->in_place && !p->delta) {
-			error_set(err, "%s exists: a scratch data directory must be "
-				  "new (the live one is never the target; "
-				  "in_place: true for an in-place drill)",
-				  p->scratch);
-			goto out;
-		}
-		if (p->in_place && stat(p->scratch, &s0) == 0) {
-			DIR *dh = opendir(p->scratch);
-			struct dirent *de;
-			int empty = dh != NULL;
-			while (dh && (de = readdir(dh)))
-				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					empty = 0;
-			if (dh)
-				closedir(dh);
-			if (!empty) {
-				error_set(err, "%s is not an empty directory: an "
-					  "in-place recovery restores into the "
-					  "emptied data directory, never over a "
-					  "live one", p->scratch);
-				goto out;
-			}
-		}
-		if (stat(sock, &s0) == 0) {
-			error_set(err, "socket directory %s exists: it must be new "
-				  "and private", sock);
-			goto out;
-		}
-	}
-	if (mkdir(sock, 0700) < 0) {
-		error_errno(err, "mkdir %s", sock);
-		goto out;
-	}
+	/*
+	 * delta: pgBackRest's own --delta rewrites the files of an earlier
+	 * restore that differ; never under a running server.
+	 */
+	if (p->delta && (stat(p->scratch, &s0) < 0 || !S_ISDIR(s0.st_mode)))
+		return error_set(err, "%s is not an existing directory: delta: "
+				 "true restores over an earlier restore",
+				 p->scratch);
+	if (p->delta && server_alive(p->scratch))
+		return error_set(err, "%s: a server runs on it (postmaster.pid): "
+				 "no delta restore under a live server",
+				 p->scratch);
+	if (stat(p->scratch, &s0) == 0 && !p->in_place && !p->delta)
+		return error_set(err, "%s exists: a scratch data directory must "
+				 "be new (the live one is never the target; "
+				 "in_place: true for an in-place drill)",
+				 p->scratch);
+	if (p->in_place && stat(p->scratch, &s0) == 0 && !dir_empty(p->scratch))
+		return error_set(err, "%s is not an empty directory: an in-place "
+				 "recovery restores into the emptied data "
+				 "directory, never over a live one", p->scratch);
+	if (stat(st->sock, &s0) == 0)
+		return error_set(err, "socket directory %s exists: it must be new "
+				 "and private", st->sock);
+	return 0;
+}
+
+/* 2. The scratch directories: new, private, the server user's. */
+static int rc_dirs(struct rc_state *st, struct error *err)
+{
+	const struct recover_params *p = st->p;
+
+	if (rc_dirs_check(st, err) < 0)
+		return -1;
+	if (mkdir(st->sock, 0700) < 0)
+		return error_errno(err, "mkdir %s", st->sock);
 	if (mkdir(p->scratch, 0700) < 0 &&
 	    !((p->in_place || p->delta) && errno == EEXIST)) {
 		error_errno(err, "mkdir %s", p->scratch);
-		rmdir(sock);
-		goto out;
+		rmdir(st->sock);
+		return -1;
 	}
 	/* From here on, whatever happens, the run's end removes them. */
 	if (!p->in_place)
-		register_scratch(sc, p->scratch, sock, pg_ctl.buf, p->run_as,
-				 p->delta);
-	if (give(sock, u, err) < 0 || give(p->scratch, u, err) < 0)
-		goto out;
+		bkfacts_add_scratch(st->sc->bkfacts, st->sc->step->id,
+				    p->scratch, st->sock, st->pg_ctl.buf,
+				    p->run_as, p->delta);
+	if (give(st->sock, st->u, err) < 0 || give(p->scratch, st->u, err) < 0)
+		return -1;
+	return 0;
+}
 
-	/* 3. Restore the files (RTO: restoring files). */
-	m0 = mono_ms();
-	strbuf_reset(&path);
-	if (p->backup)
-		strbuf_addf(&path, "%s/.", bbdir);
+/* pgbackrest restore: it writes restore_command (archive-get) and the target. */
+static void pbr_restore_argv(const struct rc_state *st, struct strvec *argv)
+{
+	const struct recover_params *p = st->p;
+	const struct bkfacts_backup *bb = st->bb;
+
+	strvec_push(argv, bb->program);
+	if (bb->config)
+		strvec_pushf(argv, "--config=%s", bb->config);
+	strvec_pushf(argv, "--stanza=%s", bb->stanza);
+	strvec_pushf(argv, "--pg1-path=%s", p->scratch);
+	strvec_pushf(argv, "--set=%s", bb->label);
+	strvec_pushf(argv, "--type=%s", !strcmp(st->tkind, "latest") ?
+		     "default" : st->tkind);
+	if (st->target.len)
+		strvec_pushf(argv, "--target=%s", st->target.buf);
+	if (strcmp(st->tkind, "latest"))
+		strvec_pushf(argv, "--target-action=%s",
+			     !strcmp(p->target_action, "promote") ? "pause" :
+			     p->target_action);
+	if (p->target_timeline)
+		strvec_pushf(argv, "--target-timeline=%s", p->target_timeline);
+	strvec_push(argv, "--archive-mode=off");
+	if (p->delta)
+		strvec_push(argv, "--delta");
+	/* Its own account of the restore, in its log. */
+	strvec_push(argv, "--log-level-console=info");
+	strvec_push(argv, "restore");
+}
+
+/* 3. Restore the files (RTO: restoring files). */
+static int rc_restore(struct rc_state *st, struct error *err)
+{
+	static const char *const stale[] = { "postmaster.pid", "postmaster.opts",
+		"standby.signal", "recovery.signal", "backup_manifest", NULL };
+	const struct recover_params *p = st->p;
+	struct strbuf path = STRBUF_INIT, log = STRBUF_INIT, act = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct error e = ERROR_INIT;
+	const char *const *sp;
+	long long m0 = mono_ms();
+	int ret = -1;
+
 	if (p->backup) {
-		const char *argv[] = { "cp", "-a", path.buf, p->scratch, NULL };
-		journal_command(ev, argv);
-		if (step_run_logged(sc, "restore_log", "restore.log", argv,
-				    p->run_as, &res, &log, err) < 0)
-			goto out;
+		strbuf_addf(&path, "%s/.", st->bb->dir);
+		strvec_push(&argv, "cp");
+		strvec_push(&argv, "-a");
+		strvec_push(&argv, path.buf);
+		strvec_push(&argv, p->scratch);
 	} else {
-		/*
-		 * pgbackrest restore writes restore_command (archive-get) and
-		 * the target itself; rdrill's block below adds the rest.
-		 */
-		struct strvec argv = STRVEC_INIT;
-		const char *cfg = json_string_value(json_object_get(bb, "config"));
-		strvec_push(&argv, json_string_value(json_object_get(bb,
-								   "program")));
-		if (cfg)
-			strvec_pushf(&argv, "--config=%s", cfg);
-		strvec_pushf(&argv, "--stanza=%s", json_string_value(
-			     json_object_get(bb, "stanza")));
-		strvec_pushf(&argv, "--pg1-path=%s", p->scratch);
-		strvec_pushf(&argv, "--set=%s", json_string_value(
-			     json_object_get(bb, "label")));
-		strvec_pushf(&argv, "--type=%s", !strcmp(tkind, "latest") ?
-			     "default" : tkind);
-		if (target.len)
-			strvec_pushf(&argv, "--target=%s", target.buf);
-		if (strcmp(tkind, "latest"))
-			strvec_pushf(&argv, "--target-action=%s",
-				     !strcmp(p->target_action, "promote") ?
-				     "pause" : p->target_action);
-		if (p->target_timeline)
-			strvec_pushf(&argv, "--target-timeline=%s",
-				     p->target_timeline);
-		strvec_push(&argv, "--archive-mode=off");
-		if (p->delta)
-			strvec_push(&argv, "--delta");
-		/* Its own account of the restore, in its log. */
-		strvec_push(&argv, "--log-level-console=info");
-		strvec_push(&argv, "restore");
-		journal_command(ev, (const char *const *)argv.v);
-		if (step_run_logged(sc, "restore_log", "restore.log", argv.v,
-				    p->run_as, &res, &log, err) < 0) {
-			strvec_clear(&argv);
-			goto out;
-		}
-		strvec_clear(&argv);
+		pbr_restore_argv(st, &argv);
 	}
-	m1 = mono_ms();
-	set_ms(rto, "restore_files", m1 - m0);
-	strbuf_reset(&act);
+	journal_command(st->ev, (const char *const *)argv.v);
+	if (step_run_logged(st->sc, "restore_log", "restore.log",
+			    (const char *const *)argv.v, p->run_as, &res, &log,
+			    err) < 0)
+		goto out;
+	set_ms(st->rto, "restore_files", mono_ms() - m0);
 	strbuf_addf(&act, "exit %d", res.exit_code);
-	if (!step_check(sc, "backup restored into the scratch directory",
+	if (!step_check(st->sc, "backup restored into the scratch directory",
 			p->backup ? "cp -a exit 0" : "pgbackrest restore exit 0",
-			act.buf, res.exit_code == 0 &&
-			!res.timed_out)) {
+			act.buf, res.exit_code == 0 && !res.timed_out)) {
 		const char *nl = strchr(log.buf, '\n');
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s failed: ", p->backup ? "copying the base "
+		strbuf_reset(&act);
+		strbuf_addf(&act, "%s failed: ", p->backup ? "copying the base "
 			    "backup" : "pgbackrest restore");
-		strbuf_add(&sb, log.buf, nl ? (size_t)(nl - log.buf) :
+		strbuf_add(&act, log.buf, nl ? (size_t)(nl - log.buf) :
 			   log.len > 300 ? 300 : log.len);
-		fail_msg(sc, sb.buf);
-		ret = 0;
+		fail_msg(st->sc, act.buf);
+		ret = RC_DONE;
 		goto out;
 	}
-	{
-		static const char *const stale[] = { "postmaster.pid",
-			"postmaster.opts", "standby.signal", "recovery.signal",
-			"backup_manifest", NULL };
-		const char *const *sp;
-		for (sp = stale; *sp; sp++) {
-			strbuf_reset(&path);
-			strbuf_addf(&path, "%s/%s", p->scratch, *sp);
-			safefs_unlink(path.buf, &e);
-		}
+	for (sp = stale; *sp; sp++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", p->scratch, *sp);
+		safefs_unlink(path.buf, &e);
 	}
+	ret = 0;
+out:
+	strbuf_release(&path);
+	strbuf_release(&log);
+	strbuf_release(&act);
+	strvec_clear(&argv);
+	exec_result_release(&res);
+	error_release(&e);
+	return ret;
+}
 
-	/* 4. The recovery settings, written by rdrill and journaled. */
-	strbuf_reset(&conf);
-	strbuf_addf(&conf, "\n# Written by rdrill (drill %s, step %s): point-in-"
-		    "time recovery of a scratch copy.\n", sc->drill->id,
-		    sc->step->id);
-	if (!p->backup)
-		goto common;
-	strbuf_reset(&sb);
+/* The recovery target, for a base backup (pgBackRest writes its own). */
+static void conf_target(const struct rc_state *st, struct strbuf *conf)
+{
+	const struct recover_params *p = st->p;
+	const char *tkind = st->tkind;
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+
 	strbuf_adds(&sb, "cp ");
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/", archive);
+	strbuf_addf(&path, "%s/", st->bb->wal_archive);
 	strbuf_add_shquoted(&sb, path.buf);
 	strbuf_adds(&sb, "%f \"%p\"");
-	conf_line(&conf, "restore_command", sb.buf);
+	conf_line(conf, "restore_command", sb.buf);
 	if (!strcmp(tkind, "time"))
-		conf_line(&conf, "recovery_target_time", target.buf);
+		conf_line(conf, "recovery_target_time", st->target.buf);
 	else if (!strcmp(tkind, "lsn"))
-		conf_line(&conf, "recovery_target_lsn", target.buf);
+		conf_line(conf, "recovery_target_lsn", st->target.buf);
 	else if (!strcmp(tkind, "name"))
-		conf_line(&conf, "recovery_target_name", target.buf);
+		conf_line(conf, "recovery_target_name", st->target.buf);
 	else if (!strcmp(tkind, "xid"))
-		conf_line(&conf, "recovery_target_xid", target.buf);
+		conf_line(conf, "recovery_target_xid", st->target.buf);
 	else if (!strcmp(tkind, "immediate"))
-		conf_line(&conf, "recovery_target", "immediate");
+		conf_line(conf, "recovery_target", "immediate");
 	/* latest: no target; the server ends recovery at the archive's end. */
 	if (p->target_timeline)
-		conf_line(&conf, "recovery_target_timeline", p->target_timeline);
+		conf_line(conf, "recovery_target_timeline", p->target_timeline);
+	strbuf_release(&sb);
+	strbuf_release(&path);
+}
+
+/* The settings rdrill writes itself, and the drill's own. */
+static int conf_settings(const struct rc_state *st, struct strbuf *conf,
+			 struct error *err)
+{
+	const struct recover_params *p = st->p;
+	struct strbuf hba = STRBUF_INIT;
+	char port[16];
+	size_t i;
+
 	/* rdrill promotes itself once it has read where replay stopped. */
-	if (strcmp(tkind, "latest"))
-		conf_line(&conf, "recovery_target_action",
+	if (strcmp(st->tkind, "latest"))
+		conf_line(conf, "recovery_target_action",
 			  !strcmp(p->target_action, "promote") ? "pause" :
 			  p->target_action);
-common:
-	if (!p->backup && strcmp(tkind, "latest")) /* pgBackRest leaves it out */
-		conf_line(&conf, "recovery_target_action",
-			  !strcmp(p->target_action, "promote") ? "pause" :
-			  p->target_action);
-	conf_line(&conf, "hot_standby", "on");
-	conf_line(&conf, "listen_addresses", "");
-	conf_line(&conf, "unix_socket_directories", sock);
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%d", port);
-	conf_line(&conf, "port", sb.buf);
-	conf_line(&conf, "archive_mode", "off");
-	conf_line(&conf, "primary_conninfo", "");
-	conf_line(&conf, "lc_messages", "C");
-	conf_line(&conf, "logging_collector", "off");
-	conf_line(&conf, "log_destination", "stderr");
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/rdrill_hba.conf", p->scratch);
-	conf_line(&conf, "hba_file", path.buf);
-	{
-		size_t i;
-		for (i = 0; i < p->settings.keys.nr; i++) {
-			if (!safe_text(p->settings.vals.v[i])) {
-				error_set(err, "setting '%s' holds a control "
-					  "character", p->settings.keys.v[i]);
-				goto out;
-			}
-			conf_line(&conf, p->settings.keys.v[i],
-				  p->settings.vals.v[i]);
+	conf_line(conf, "hot_standby", "on");
+	conf_line(conf, "listen_addresses", "");
+	conf_line(conf, "unix_socket_directories", st->sock);
+	snprintf(port, sizeof(port), "%d", st->port);
+	conf_line(conf, "port", port);
+	conf_line(conf, "archive_mode", "off");
+	conf_line(conf, "primary_conninfo", "");
+	conf_line(conf, "lc_messages", "C");
+	conf_line(conf, "logging_collector", "off");
+	conf_line(conf, "log_destination", "stderr");
+	strbuf_addf(&hba, "%s/rdrill_hba.conf", p->scratch);
+	conf_line(conf, "hba_file", hba.buf);
+	strbuf_release(&hba);
+	for (i = 0; i < p->settings.keys.nr; i++) {
+		if (!safe_text(p->settings.vals.v[i]))
+			return error_set(err, "setting '%s' holds a control "
+					 "character", p->settings.keys.v[i]);
+		conf_line(conf, p->settings.keys.v[i], p->settings.vals.v[i]);
+	}
+	return 0;
+}
+
+/* The conf's setting lines, for the report. */
+static json_t *conf_lines(const char *q)
+{
+	json_t *cl = json_array();
+
+	while (*q) {
+		const char *nl = strchr(q, '\n');
+		size_t n = nl ? (size_t)(nl - q) : strlen(q);
+		if (n && *q != '#') {
+			char *one = xstrndup(q, n);
+			json_array_append_new(cl, step_json_str(one));
+			free(one);
 		}
+		q += n + (nl ? 1 : 0);
 	}
+	return cl;
+}
+
+/* 4. The recovery settings, written by rdrill and journaled. */
+static int rc_conf(struct rc_state *st, struct error *err)
+{
+	static const char hba[] = "# rdrill: the scratch server's socket "
+		"directory is private (0700)\nlocal all all trust\n";
+	const struct recover_params *p = st->p;
+	struct strbuf conf = STRBUF_INIT, path = STRBUF_INIT, all = STRBUF_INIT;
+	int ret = -1;
+
+	strbuf_addf(&conf, "\n# Written by rdrill (drill %s, step %s): point-in-"
+		    "time recovery of a scratch copy.\n", st->sc->drill->id,
+		    st->sc->step->id);
+	if (p->backup)
+		conf_target(st, &conf);
+	if (conf_settings(st, &conf, err) < 0)
+		goto out;
 	/* Only the server's user (and root) can reach the socket directory. */
-	{
-		static const char hba[] = "# rdrill: the scratch server's socket "
-			"directory is private (0700)\nlocal all all trust\n";
-		if (write_owned(path.buf, hba, sizeof(hba) - 1, u, err) < 0)
-			goto out;
-	}
+	strbuf_addf(&path, "%s/rdrill_hba.conf", p->scratch);
+	if (write_owned(path.buf, hba, sizeof(hba) - 1, st->u, err) < 0)
+		goto out;
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/postgresql.auto.conf", p->scratch);
-	strbuf_reset(&log);
-	if (read_owned(path.buf, u, &log, 1u << 20, err) < 0 &&
+	if (read_owned(path.buf, st->u, &all, 1u << 20, err) < 0 &&
 	    errno != ENOENT)
 		goto out;
-	strbuf_add(&log, conf.buf, conf.len);
-	if (write_owned(path.buf, log.buf, log.len, u, err) < 0)
+	strbuf_add(&all, conf.buf, conf.len);
+	if (write_owned(path.buf, all.buf, all.len, st->u, err) < 0)
 		goto out;
 	/* pgBackRest wrote its part above rdrill's: journal all of it. */
-	json_object_set_new(ev, "recovery_conf", step_json_str(p->backup ?
-			    conf.buf : log.buf));
-	if (!p->backup) {
-		strbuf_reset(&conf);
-		strbuf_add(&conf, log.buf, log.len);
-	}
-	{
-		json_t *cl = json_array();
-		const char *q = conf.buf;
-		while (*q) {
-			const char *nl = strchr(q, '\n');
-			size_t n = nl ? (size_t)(nl - q) : strlen(q);
-			if (n && *q != '#') {
-				char *one = xstrndup(q, n);
-				json_array_append_new(cl, step_json_str(one));
-				free(one);
-			}
-			q += n + (nl ? 1 : 0);
-		}
-		json_object_set_new(ev, "recovery_conf_lines", cl);
-	}
-	json_object_set_new(ev, "recovery_conf_file", step_json_str(path.buf));
+	json_object_set_new(st->ev, "recovery_conf", step_json_str(p->backup ?
+			    conf.buf : all.buf));
+	json_object_set_new(st->ev, "recovery_conf_lines",
+			    conf_lines(p->backup ? conf.buf : all.buf));
+	json_object_set_new(st->ev, "recovery_conf_file",
+			    step_json_str(path.buf));
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/recovery.signal", p->scratch);
-	if (write_owned(path.buf, "", 0, u, err) < 0)
+	if (write_owned(path.buf, "", 0, st->u, err) < 0)
 		goto out;
+	ret = 0;
+out:
+	strbuf_release(&conf);
+	strbuf_release(&path);
+	strbuf_release(&all);
+	return ret;
+}
 
-	/* 5. Start it and wait for the target (RTO: replaying WAL). */
-	strbuf_addf(&logsrc, "%s/server.log", sock);
-	m0 = mono_ms();
-	{
-		const char *argv[] = { pg_ctl.buf, "-D", p->scratch, "-l",
-				       logsrc.buf, "-W", "start", NULL };
-		if (step_run_logged(sc, "pg_ctl_log", "pg_ctl.log", argv,
-				    p->run_as, &res, &log, err) < 0)
-			goto out;
+/*
+ * One look at the recovering server: 1 when the wait is over (paused at
+ * the target, or ended; *reached says whether that is the target).
+ */
+static int rc_poll(struct rc_state *st, struct strbuf *status)
+{
+	struct error e = ERROR_INIT;
+	json_t *row;
+	int over = 0;
+
+	/* The pause state errors once recovery has ended. */
+	row = query_row(st->c, "SELECT pg_is_in_recovery(), "
+			"CASE WHEN pg_is_in_recovery() THEN "
+			"pg_get_wal_replay_pause_state() END, "
+			"pg_last_xact_replay_timestamp(), "
+			"pg_last_wal_replay_lsn()", 0, NULL, st->sc, &e);
+	if (!row) {
+		PQfinish(st->c);
+		st->c = NULL;
+	} else {
+		strbuf_reset(status);
+		strbuf_addf(status, "in recovery %s, replay %s, at %s",
+			    cell(row, 0), cell(row, 1) ? cell(row, 1) : "?",
+			    cell(row, 3) ? cell(row, 3) : "?");
+		/* latest: the server ends recovery itself. */
+		if (cell(row, 0) && !strcmp(cell(row, 0), "f")) {
+			st->reached = !strcmp(st->tkind, "latest");
+			over = 1;
+		} else if (cell(row, 1) && !strcmp(cell(row, 1), "paused")) {
+			st->reached = 1;
+			over = 1;
+		}
 	}
-	if (res.exit_code) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "pg_ctl start: exit %d", res.exit_code);
-		step_check(sc, "scratch server started", "exit 0", sb.buf, 0);
-		ret = 0;
-		goto out;
-	}
+	json_decref(row);
+	error_release(&e);
+	return over;
+}
+
+/* Until it pauses at the target, stops, or the step's time is up. */
+static void rc_wait(struct rc_state *st)
+{
+	struct step_ctx *sc = st->sc;
+	struct strbuf status = STRBUF_INIT, sb = STRBUF_INIT;
+	int seen_alive = 0;
+
 	for (;;) {
-		int alive = server_alive(p->scratch);
+		int alive = server_alive(st->p->scratch);
 
 		if (*sc->cancel) {
 			fail_msg(sc, "interrupted while the scratch server was "
@@ -1421,9 +1484,9 @@ common:
 		 */
 		if (alive)
 			seen_alive = 1;
-		else if (seen_alive || log_says_stopped(logsrc.buf))
+		else if (seen_alive || log_says_stopped(st->logsrc.buf))
 			break;
-		if (mono_ms() > deadline) {
+		if (mono_ms() > st->deadline) {
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "recovery did not reach its target "
 				    "within the step's timeout (%lds); last seen: "
@@ -1433,224 +1496,310 @@ common:
 			fail_msg(sc, sb.buf);
 			break;
 		}
-		if (alive && !c) {
-			error_release(&e);
-			error_init(&e);
+		if (alive && !st->c) {
+			struct error e = ERROR_INIT;
 			struct pg_deadline cdl;
 
 			pg_deadline_init(&cdl, 10, sc->cancel);
-			c = pg_connect_named(sc->drill, p->connection, NULL,
-					     sc->secrets, &cdl, &e);
-		}
-		if (c) {
-			json_decref(row);
+			st->c = pg_connect_named(sc->drill, st->p->connection,
+						 NULL, sc->secrets, &cdl, &e);
 			error_release(&e);
-			error_init(&e);
-			/* The pause state errors once recovery has ended. */
-			row = query_row(c, "SELECT pg_is_in_recovery(), "
-					"CASE WHEN pg_is_in_recovery() THEN "
-					"pg_get_wal_replay_pause_state() END, "
-					"pg_last_xact_replay_timestamp(), "
-					"pg_last_wal_replay_lsn()", 0, NULL, sc,
-					&e);
-			if (!row) {
-				PQfinish(c);
-				c = NULL;
-			} else {
-				strbuf_reset(&status);
-				strbuf_addf(&status, "in recovery %s, replay %s, "
-					    "at %s", cell(row, 0), cell(row, 1) ?
-					    cell(row, 1) : "?", cell(row, 3) ?
-					    cell(row, 3) : "?");
-				/* latest: the server ends recovery itself. */
-				if (cell(row, 0) && !strcmp(cell(row, 0), "f")) {
-					reached = !strcmp(tkind, "latest");
-					break;
-				}
-				if (cell(row, 1) && !strcmp(cell(row, 1),
-							    "paused")) {
-					reached = 1;
-					break;
-				}
-			}
 		}
+		if (st->c && rc_poll(st, &status))
+			break;
 		sleep_ms(100);
 	}
-	m1 = mono_ms();
-	set_ms(rto, "replay_wal", m1 - m0);
+	strbuf_release(&status);
+	strbuf_release(&sb);
+}
 
-	if (reached) {
-		json_t *r2;
-		json_decref(row);
-		/* In UTC, whatever the copied postgresql.conf says. */
-		row = query_row(c, "SELECT set_config('TimeZone', 'UTC', false), "
-				"pg_last_xact_replay_timestamp()::text, "
-				"pg_last_wal_replay_lsn()::text, "
-				"(SELECT timeline_id FROM pg_control_checkpoint())"
-				"::text", 0, NULL, sc, err);
-		if (!row)
+/* 5. Start it and wait for the target (RTO: replaying WAL). */
+static int rc_start(struct rc_state *st, struct error *err)
+{
+	struct strbuf log = STRBUF_INIT, sb = STRBUF_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	long long m0;
+	int ret = -1;
+
+	strbuf_addf(&st->logsrc, "%s/server.log", st->sock);
+	m0 = mono_ms();
+	{
+		const char *argv[] = { st->pg_ctl.buf, "-D", st->p->scratch, "-l",
+				       st->logsrc.buf, "-W", "start", NULL };
+		if (step_run_logged(st->sc, "pg_ctl_log", "pg_ctl.log", argv,
+				    st->p->run_as, &res, &log, err) < 0)
 			goto out;
-		json_object_set_new(stop, "last_xact_time", cell(row, 1) ?
-				    step_json_str(cell(row, 1)) : json_null());
-		json_object_set_new(stop, "end_lsn", step_json_str(cell(row, 2)));
-		check_timeline(sc, logsrc.buf, tli, u, stop);
-		strbuf_reset(&act);
-		strbuf_addf(&act, "%s at %s, last transaction %s",
-			    strcmp(tkind, "latest") ? "paused" : "ended",
-			    cell(row, 2) ? cell(row, 2) : "?",
-			    cell(row, 1) ? cell(row, 1) : "none replayed");
-		if (strcmp(tkind, "latest"))
-			step_check(sc, "recovery reached the target and paused "
-				   "there", "paused at the target", act.buf, 1);
-		else
-			step_check(sc, "recovery replayed every archived segment "
-				   "and ended", "ended at the archive's end",
-				   act.buf, 1);
-		/* Where it stopped honours the target. */
-		if (!strcmp(tkind, "time") && cell(row, 1)) {
-			const char *pr[] = { target.buf };
-			r2 = query_row(c, "SELECT pg_last_xact_replay_timestamp() "
-				       "<= $1::timestamptz", 1, pr, sc, err);
-			if (!r2)
-				goto out;
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "at or before %s", target.buf);
-			step_check(sc, "last replayed transaction within the target",
-				   sb.buf, cell(row, 1), cell(r2, 0) &&
-				   !strcmp(cell(r2, 0), "t"));
-			json_decref(r2);
-		} else if (!strcmp(tkind, "lsn")) {
-			const char *pr[] = { target.buf };
-			r2 = query_row(c, "SELECT pg_last_wal_replay_lsn() >= "
-				       "$1::pg_lsn", 1, pr, sc, err);
-			if (!r2)
-				goto out;
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "at or after %s", target.buf);
-			step_check(sc, "replay reached the target LSN", sb.buf,
-				   cell(row, 2), cell(r2, 0) &&
-				   !strcmp(cell(r2, 0), "t"));
-			json_decref(r2);
-		}
-		/* RPO from WAL: the disaster minus the last replayed commit. */
-		if (disaster.len && cell(row, 1)) {
-			const char *pr[] = { disaster.buf };
-			r2 = query_row(c, "SELECT round(extract(epoch FROM "
-				       "$1::timestamptz - "
-				       "pg_last_xact_replay_timestamp()) * 1000)"
-				       "::bigint::text", 1, pr, sc, err);
-			if (!r2)
-				goto out;
-			if (cell(r2, 0))
-				set_ms(ev, "rpo_wal", strtoll(cell(r2, 0), NULL,
-							      10));
-			/* Which RPO it is: what the archive lost, or chosen. */
-			json_object_set_new(ev, "rpo_kind", json_string(
-				!strcmp(tkind, "latest") ? "archive_lag" :
-				"to_target"));
-			json_decref(r2);
-		}
-		/* 6. Promote (latest: the server did), prove a write. */
-		m0 = mono_ms();
-		ok = !strcmp(tkind, "latest") || !strcmp(p->target_action, "pause") ?
-		     1 : resume_to_promote(c, sc, &e);
-		/* latest: the server promoted itself within the replay part. */
-		if (strcmp(tkind, "latest"))
-			set_ms(rto, "promote", mono_ms() - m0);
-		if (!ok)
-			fail_msg(sc, e.msg.buf);
-		if (strcmp(p->target_action, "pause") || p->write_probe > 0)
-			ok = write_probe(c, sc, ev) && ok;
-		ok = ok && strcmp(p->target_action, "pause");
-		if (ok) {
-			json_t *res2 = NULL;
-			struct pg_deadline dl;
-			struct pg_query_opts o = { .dl = &dl };
+	}
+	if (res.exit_code) {
+		strbuf_addf(&sb, "pg_ctl start: exit %d", res.exit_code);
+		step_check(st->sc, "scratch server started", "exit 0", sb.buf, 0);
+		ret = RC_DONE;
+		goto out;
+	}
+	rc_wait(st);
+	set_ms(st->rto, "replay_wal", mono_ms() - m0);
+	ret = 0;
+out:
+	strbuf_release(&log);
+	strbuf_release(&sb);
+	exec_result_release(&res);
+	return ret;
+}
 
-			pg_deadline_init(&dl, 60, sc->cancel);
-			if (pg_run(c, "CHECKPOINT", &o, &res2, err) < 0)
-				goto out;
-			json_decref(res2);
-			r2 = query_row(c, "SELECT timeline_id::text FROM "
-				       "pg_control_checkpoint()", 0, NULL, sc, err);
-			if (!r2)
-				goto out;
-			json_object_set_new(stop, "new_timeline",
-					    step_json_str(cell(r2, 0)));
-			json_decref(r2);
-			if (p->amcheck || p->checksums) {
-				/* pg_checksums stops the server: no session. */
-				PQfinish(c);
-				c = NULL;
-				if (copy_checks(sc, p, dc, port, pg_ctl.buf,
-						logsrc.buf, err) < 0)
-					goto out;
-			}
-		}
-	} else {
-		/* Stopped, died, or out of time: never a recovery claim. */
-		const char *why;
-		if (c) {
-			PQfinish(c);
-			c = NULL;
-		}
-		strbuf_reset(&log);
-		if (read_owned(logsrc.buf, u, &log, 64u << 20, &e) == 0)
-			log_lines(log.buf, lines, &fatal);
-		/*
-		 * A shutdown at the target first: the FATAL it sends a client
-		 * connected then ("terminating connection due to
-		 * administrator command") is its consequence, not its cause;
-		 * whether rdrill was connected at that instant is chance.
-		 */
-		why = mem_find(log.buf, log.len, "shutdown at recovery target",
-			       27) ? "the server shut down at the target "
-		      "(target_action: shutdown): it was never promoted" :
-		      fatal.len ? fatal.buf : !server_alive(p->scratch) ?
-		      "the scratch server stopped before it reached the target" :
-		      NULL;
-		if (why) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "recovery did not reach the target: %s", why);
-			wal_reason(log.buf, &sb);
-			fail_msg(sc, sb.buf);
-		}
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s", json_string_value(json_object_get(sc->rec,
-			    "message")) ? json_string_value(json_object_get(sc->rec,
-			    "message")) : "recovery ended without pausing at the "
-			    "target");
+/* One boolean question to the paused server about where it stopped. */
+static int rc_ask(struct rc_state *st, const char *sql, const char *param,
+		  int *yes, struct error *err)
+{
+	const char *pr[] = { param };
+	json_t *r = query_row(st->c, sql, 1, pr, st->sc, err);
+
+	if (!r)
+		return -1;
+	*yes = cell(r, 0) && !strcmp(cell(r, 0), "t");
+	json_decref(r);
+	return 0;
+}
+
+/* Paused (or ended): where it stopped honours the target; the RPO. */
+static int rc_stopped_where(struct rc_state *st, json_t *row,
+			    struct error *err)
+{
+	struct step_ctx *sc = st->sc;
+	int latest = !strcmp(st->tkind, "latest"), yes;
+	struct strbuf sb = STRBUF_INIT;
+	json_t *r2;
+	int ret = -1;
+
+	json_object_set_new(st->stop, "last_xact_time", cell(row, 1) ?
+			    step_json_str(cell(row, 1)) : json_null());
+	json_object_set_new(st->stop, "end_lsn", step_json_str(cell(row, 2)));
+	check_timeline(sc, st->logsrc.buf, st->bb->timeline, st->u, st->stop);
+	strbuf_addf(&sb, "%s at %s, last transaction %s", latest ? "ended" :
+		    "paused", cell(row, 2) ? cell(row, 2) : "?",
+		    cell(row, 1) ? cell(row, 1) : "none replayed");
+	if (!latest)
 		step_check(sc, "recovery reached the target and paused there",
-			   "paused at the target", sb.buf, 0);
-		if (!json_object_get(sc->rec, "message"))
-			fail_msg(sc, sb.buf);
+			   "paused at the target", sb.buf, 1);
+	else
+		step_check(sc, "recovery replayed every archived segment and "
+			   "ended", "ended at the archive's end", sb.buf, 1);
+	strbuf_reset(&sb);
+	if (!strcmp(st->tkind, "time") && cell(row, 1)) {
+		if (rc_ask(st, "SELECT pg_last_xact_replay_timestamp() <= "
+			   "$1::timestamptz", st->target.buf, &yes, err) < 0)
+			goto out;
+		strbuf_addf(&sb, "at or before %s", st->target.buf);
+		step_check(sc, "last replayed transaction within the target",
+			   sb.buf, cell(row, 1), yes);
+	} else if (!strcmp(st->tkind, "lsn")) {
+		if (rc_ask(st, "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn",
+			   st->target.buf, &yes, err) < 0)
+			goto out;
+		strbuf_addf(&sb, "at or after %s", st->target.buf);
+		step_check(sc, "replay reached the target LSN", sb.buf,
+			   cell(row, 2), yes);
+	}
+	/* RPO from WAL: the disaster minus the last replayed commit. */
+	if (st->disaster.len && cell(row, 1)) {
+		const char *pr[] = { st->disaster.buf };
+		r2 = query_row(st->c, "SELECT round(extract(epoch FROM "
+			       "$1::timestamptz - "
+			       "pg_last_xact_replay_timestamp()) * 1000)"
+			       "::bigint::text", 1, pr, sc, err);
+		if (!r2)
+			goto out;
+		if (cell(r2, 0))
+			set_ms(st->ev, "rpo_wal", strtoll(cell(r2, 0), NULL, 10));
+		/* Which RPO it is: what the archive lost, or chosen. */
+		json_object_set_new(st->ev, "rpo_kind", json_string(latest ?
+				    "archive_lag" : "to_target"));
+		json_decref(r2);
 	}
 	ret = 0;
 out:
-	if (c)
-		PQfinish(c);
-	if (logsrc.len) {
-		keep_server_log(sc, logsrc.buf, u, &log);
-		if (!json_array_size(lines))
-			log_lines(log.buf, lines, &fatal);
-	}
-	json_object_set_new(ev, "log_lines", lines);
-	json_decref(row);
-	user_info_release(&ui);
-	exec_result_release(&res);
-	error_release(&e);
 	strbuf_release(&sb);
-	strbuf_release(&act);
-	strbuf_release(&target);
-	strbuf_release(&disaster);
-	strbuf_release(&conf);
-	strbuf_release(&path);
-	strbuf_release(&pg_ctl);
+	return ret;
+}
+
+/* Promoted and written to: its new timeline, the copy's own checks. */
+static int rc_after_promote(struct rc_state *st, struct error *err)
+{
+	json_t *res = NULL, *r2;
+	struct pg_deadline dl;
+	struct pg_query_opts o = { .dl = &dl };
+
+	pg_deadline_init(&dl, 60, st->sc->cancel);
+	if (pg_run(st->c, "CHECKPOINT", &o, &res, err) < 0)
+		return -1;
+	json_decref(res);
+	r2 = query_row(st->c, "SELECT timeline_id::text FROM "
+		       "pg_control_checkpoint()", 0, NULL, st->sc, err);
+	if (!r2)
+		return -1;
+	json_object_set_new(st->stop, "new_timeline", step_json_str(cell(r2, 0)));
+	json_decref(r2);
+	if (st->p->amcheck || st->p->checksums) {
+		/* pg_checksums stops the server: no session. */
+		PQfinish(st->c);
+		st->c = NULL;
+		if (copy_checks(st->sc, st->p, st->dc, st->port, st->pg_ctl.buf,
+				st->logsrc.buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reached: where it stopped, then 6. promote (latest: the server did). */
+static int rc_reached(struct rc_state *st, struct error *err)
+{
+	const struct recover_params *p = st->p;
+	struct error e = ERROR_INIT;
+	json_t *row;
+	long long m0;
+	int ok, ret = -1;
+
+	/* In UTC, whatever the copied postgresql.conf says. */
+	row = query_row(st->c, "SELECT set_config('TimeZone', 'UTC', false), "
+			"pg_last_xact_replay_timestamp()::text, "
+			"pg_last_wal_replay_lsn()::text, "
+			"(SELECT timeline_id FROM pg_control_checkpoint())"
+			"::text", 0, NULL, st->sc, err);
+	if (!row)
+		return -1;
+	if (rc_stopped_where(st, row, err) < 0)
+		goto out;
+	m0 = mono_ms();
+	ok = !strcmp(st->tkind, "latest") || !strcmp(p->target_action, "pause") ?
+	     1 : resume_to_promote(st->c, st->sc, &e);
+	/* latest: the server promoted itself within the replay part. */
+	if (strcmp(st->tkind, "latest"))
+		set_ms(st->rto, "promote", mono_ms() - m0);
+	if (!ok)
+		fail_msg(st->sc, e.msg.buf);
+	if (strcmp(p->target_action, "pause") || p->write_probe > 0)
+		ok = write_probe(st->c, st->sc, st->ev) && ok;
+	ok = ok && strcmp(p->target_action, "pause");
+	if (ok && rc_after_promote(st, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	json_decref(row);
+	error_release(&e);
+	return ret;
+}
+
+/* Stopped, died, or out of time: never a recovery claim. */
+static void rc_not_reached(struct rc_state *st)
+{
+	struct step_ctx *sc = st->sc;
+	struct strbuf log = STRBUF_INIT, fatal = STRBUF_INIT, sb = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	const char *why, *msg;
+
+	if (st->c) {
+		PQfinish(st->c);
+		st->c = NULL;
+	}
+	if (read_owned(st->logsrc.buf, st->u, &log, 64u << 20, &e) == 0)
+		log_lines(log.buf, st->lines, &fatal);
+	/*
+	 * A shutdown at the target first: the FATAL it sends a client
+	 * connected then ("terminating connection due to administrator
+	 * command") is its consequence, not its cause; whether rdrill was
+	 * connected at that instant is chance.
+	 */
+	why = mem_find(log.buf, log.len, "shutdown at recovery target", 27) ?
+	      "the server shut down at the target (target_action: shutdown): "
+	      "it was never promoted" : fatal.len ? fatal.buf :
+	      !server_alive(st->p->scratch) ? "the scratch server stopped "
+	      "before it reached the target" : NULL;
+	if (why) {
+		strbuf_addf(&sb, "recovery did not reach the target: %s", why);
+		wal_reason(log.buf, &sb);
+		fail_msg(sc, sb.buf);
+	}
+	strbuf_reset(&sb);
+	msg = json_string_value(json_object_get(sc->rec, "message"));
+	strbuf_adds(&sb, msg ? msg : "recovery ended without pausing at the "
+		    "target");
+	step_check(sc, "recovery reached the target and paused there",
+		   "paused at the target", sb.buf, 0);
+	if (!json_object_get(sc->rec, "message"))
+		fail_msg(sc, sb.buf);
 	strbuf_release(&log);
 	strbuf_release(&fatal);
-	strbuf_release(&logsrc);
-	strbuf_release(&status);
-	return ret;
+	strbuf_release(&sb);
+	error_release(&e);
+}
+
+/* Whatever happened: the server log kept, what is shared released. */
+static void rc_end(struct rc_state *st)
+{
+	struct strbuf log = STRBUF_INIT, fatal = STRBUF_INIT;
+
+	if (st->c)
+		PQfinish(st->c);
+	if (st->logsrc.len) {
+		keep_server_log(st->sc, st->logsrc.buf, st->u, &log);
+		if (!json_array_size(st->lines))
+			log_lines(log.buf, st->lines, &fatal);
+	}
+	json_object_set_new(st->ev, "log_lines", st->lines);
+	user_info_release(&st->ui);
+	strbuf_release(&st->target);
+	strbuf_release(&st->disaster);
+	strbuf_release(&st->pg_ctl);
+	strbuf_release(&st->logsrc);
+	strbuf_release(&log);
+	strbuf_release(&fatal);
+}
+
+static int recover_run(struct step_ctx *sc, struct error *err)
+{
+	static const struct user_info ui_init = USER_INFO_INIT;
+	struct rc_state st;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	st.sc = sc;
+	st.p = STEP_PARAMS(sc, struct recover_params);
+	st.dc = drill_conn(sc->drill, st.p->connection);
+	st.sock = st.dc ? st.dc->host : NULL;
+	st.ev = json_object();
+	st.rto = json_object();
+	st.stop = json_object();
+	st.lines = json_array();
+	strbuf_init(&st.target, 0);
+	strbuf_init(&st.disaster, 0);
+	strbuf_init(&st.pg_ctl, 0);
+	strbuf_init(&st.logsrc, 0);
+	st.ui = ui_init;
+	json_object_set_new(sc->rec, "evidence", st.ev);
+	json_object_set_new(st.ev, "rto", st.rto);
+	json_object_set_new(st.ev, "stopped", st.stop);
+	/* The step's own deadline; a step without one waits an hour at most. */
+	st.deadline = sc->deadline.at_ms ? sc->deadline.at_ms :
+		      mono_ms() + 3600 * 1000LL;
+	step_pg_prog(st.p->pg_bin, "pg_ctl", &st.pg_ctl);
+
+	if ((r = rc_backup(&st, err)) || (r = rc_where(&st, err)) ||
+	    (r = rc_target(&st, err)))
+		goto out;
+	if (!strcmp(st.tkind, "lsn"))
+		r = rc_target_lsn(&st);
+	else if (!strcmp(st.tkind, "time"))
+		r = rc_target_time(&st, err);
+	if (r || (r = rc_wal(&st, err)) || (r = rc_dirs(&st, err)) ||
+	    (r = rc_restore(&st, err)) || (r = rc_conf(&st, err)) ||
+	    (r = rc_start(&st, err)))
+		goto out;
+	if (st.reached)
+		r = rc_reached(&st, err);
+	else
+		rc_not_reached(&st);
+out:
+	rc_end(&st);
+	return r < 0 ? -1 : 0;
 }
 
 /*
@@ -1658,16 +1807,13 @@ out:
  * signal): every scratch server stopped, its directories removed. What
  * happened goes into the end record's "scratch_cleanup".
  */
-static void recover_finish(json_t *state, json_t *out)
+static void recover_finish(const struct bkfacts *bk, json_t *out)
 {
-	json_t *arr = json_object_get(state, "scratch"), *o;
 	size_t i;
 
-	json_array_foreach(arr, i, o) {
-		const char *data = json_string_value(json_object_get(o, "data"));
-		const char *sock = json_string_value(json_object_get(o, "sock"));
-		const char *pg_ctl = json_string_value(json_object_get(o, "pg_ctl"));
-		const char *run_as = json_string_value(json_object_get(o, "run_as"));
+	for (i = 0; bk && i < bk->nscratch; i++) {
+		const struct bkfacts_scratch *o = &bk->scratch[i];
+		const char *data = o->data, *sock = o->sock;
 		struct exec_cmd cmd = EXEC_CMD_INIT;
 		struct exec_result res = EXEC_RESULT_INIT;
 		struct error e = ERROR_INIT;
@@ -1675,14 +1821,14 @@ static void recover_finish(json_t *state, json_t *out)
 		struct stat st;
 		int was = server_alive(data);
 
-		json_object_set_new(r, "step", json_deep_copy(json_object_get(o,
-								"step")));
-		json_object_set_new(r, "data", json_string(data));
+		json_object_set_new(r, "step", step_json_str(o->step));
+		json_object_set_new(r, "data", step_json_str(data));
 		if (was) {
-			const char *argv[] = { pg_ctl, "-D", data, "-m", "immediate",
-					       "-w", "-t", "60", "stop", NULL };
+			const char *argv[] = { o->pg_ctl, "-D", data, "-m",
+					       "immediate", "-w", "-t", "60",
+					       "stop", NULL };
 			strvec_pushv(&cmd.argv, argv);
-			cmd.run_as = run_as;
+			cmd.run_as = o->run_as;
 			cmd.timeout_ms = 90000;
 			exec_run(&cmd, &res, &e);
 			exec_cmd_release(&cmd);
@@ -1691,7 +1837,7 @@ static void recover_finish(json_t *state, json_t *out)
 		json_object_set_new(r, "server_stopped", json_boolean(
 				    !server_alive(data)));
 		{
-			int keep = json_is_true(json_object_get(o, "keep_data"));
+			int keep = o->keep_data;
 			const char *argv[] = { "rm", "-rf", "--", keep ? sock : data,
 					       keep ? NULL : sock, NULL };
 			strvec_pushv(&cmd.argv, argv);

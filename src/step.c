@@ -46,14 +46,14 @@ void step_kinds_check(void)
 	checked = 1;
 }
 
-json_t *step_finish_all(json_t *state)
+json_t *step_finish_all(const struct bkfacts *bk)
 {
 	const struct step_kind *const *k;
 	json_t *out = json_array();
 
 	for (k = step_kinds; *k; k++)
 		if ((*k)->finish)
-			(*k)->finish(state, out);
+			(*k)->finish(bk, out);
 	return out;
 }
 

@@ -15,6 +15,7 @@ struct schema_field;
 struct strbuf;
 struct strvec;
 struct ynode;
+struct bkfacts;
 
 /*
  * The step kinds: one table (step.c), one entry per file (step-*.c),
@@ -110,10 +111,10 @@ struct step_kind {
 				      const char *actual, const char **needle);
 	/*
 	 * The run's end, after the cleanup phase whatever happened (failure,
-	 * signal): undo what its steps left behind in `state` (scratch
-	 * servers), appending one object per thing to `out`. NULL: none.
+	 * signal): undo what its steps left behind (scratch servers, listed
+	 * in `bk`), appending one object per thing to `out`. NULL: none.
 	 */
-	void (*finish)(json_t *state, json_t *out);
+	void (*finish)(const struct bkfacts *bk, json_t *out);
 };
 
 extern const struct step_kind *const step_kinds[];
@@ -122,7 +123,7 @@ extern const struct step_kind *const step_kinds[];
  * Every kind's finish hook; what they did, an array (empty when nothing
  * was left), for the end record's "scratch_cleanup".
  */
-json_t *step_finish_all(json_t *state);
+json_t *step_finish_all(const struct bkfacts *bk);
 
 /*
  * What a kind's view hook is given: the step, its journal record (NULL
@@ -171,6 +172,8 @@ struct step_ctx {
 	const struct drill_step *step;
 	json_t *rec;        /* its journal record, being filled */
 	json_t *state;      /* shared by the steps of one run (see below) */
+	/* The physical-backup kinds' typed facts of this run (bkfacts.h). */
+	struct bkfacts *bkfacts;
 	const char *bundle; /* the bundle directory */
 	struct strvec *secrets;         /* secret_set(): values to redact */
 	const struct strvec *secret_vars; /* variables no command inherits */
@@ -193,9 +196,13 @@ struct step_ctx {
 void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
 		    long timeout_s);
 /*
- * sc->state keys: "captures": {step id: result} of sql steps (for
- * same_as); "canary": the recorded row; "server_versions": {connection:
- * version string}.
+ * sc->state keys (JSON, because the destroy record journals the first
+ * three of them and `rdrill restore` seeds a run from it): "captures":
+ * {step id: result} of sql steps (for same_as); "canary": the recorded
+ * row; "fingerprints": {step id: fingerprint} of fingerprint steps;
+ * "server_versions": {connection: version string}. What the
+ * physical-backup kinds share (a proven backup, a scratch directory, a
+ * recover step's proven timeline) is typed, in sc->bkfacts instead.
  */
 
 /* Append one check to sc->rec's "checks". Returns ok. */

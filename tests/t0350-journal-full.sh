@@ -49,6 +49,6 @@ expect_true "wide's short record says it failed for want of evidence" test \
 expect_grep_F 'but its record could not be journaled' "$B/report.md"
 expect_true "only 'after' (never started) is SKIPPED" test \
 	"$(grep -c 'SKIPPED' "$B/report.md")" -eq 1
-expect_grep '^| `FAILED` | — | [0-9]* ms |' "$B/report.md"
+expect_grep '^\*\*Status\*\*: `FAILED` · took [0-9]* ms ' "$B/report.md"
 expect_exit 0 "$RDRILL" verify "$B"
 test_done

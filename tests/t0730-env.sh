@@ -28,7 +28,7 @@ expect_grep_F "\`SUDO_USER\` alice-$$" "$R"
 expect_grep_F "**Clock**: \`TZ\` Asia/Shanghai" "$R"
 # Times in the run's zone, said which.
 expect_grep '^- \*\*When\*\*: 20[0-9-]* [0-9:]* to [0-9:]* (UTC+0800), ' "$R"
-expect_grep '| Started (UTC+0800) |' "$R"
+expect_grep ' · started [0-9:]* (UTC+0800)$' "$R"
 expect_grep '^\*\*Libraries\*\*: libpq [0-9]' "$R"
 expect_exit 0 "$RDRILL" verify "$TRASH/b"
 test_done

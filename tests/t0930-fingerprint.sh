@@ -77,12 +77,16 @@ fresh_copy
 expect_exit 0 "$RDRILL" run "$TRASH/fp.yaml" -o "$TRASH/b-same"
 B=$TRASH/b-same
 expect_grep '^PASSED' "$OUT"
-expect_grep_F '| public.items | 50 | `' "$B/report.md"
+# Identical tables are in the step's evidence file, linked; the report
+# says how many matched (t1840 covers the listing).
+expect_grep_F '| public.items | 50 | `' "$B/steps/02-fp-copy.tables.md"
+expect_grep_F '8 of 8 tables and 1 of 1 sequences identical to step fp-prod' "$B/report.md"
+expect_grep_F '[steps/02-fp-copy.tables.md](steps/02-fp-copy.tables.md)' "$B/report.md"
 expect_grep_F 'identical to step fp-prod' "$B/report.md"
 expect_grep_F '8 tables, 200090 rows: identical to step fp-prod' "$B/report.md"
 expect_grep_F 'excluded: rebuilt at login' "$B/report.md"
 expect_grep_F '| public.sessions | — | `—` | `—` | excluded: rebuilt at login |' "$B/report.md"
-expect_grep_F '| public.items_id_seq | 50 | identical |' "$B/report.md"
+expect_grep_F '| public.items_id_seq | 50 | identical |' "$B/steps/02-fp-copy.tables.md"
 expect_true "the exclusion is a check of its own" sh -c \
 	"jq -r 'select(.id==\"fp-prod\") | .checks[].what' '$B/$J' | grep -qx 'table public.sessions excluded'"
 expect_true "both fingerprints have the same items digest" test \
@@ -209,7 +213,7 @@ expect_true "four connections were used" test \
 	"$(jq -r 'select(.id=="four") | .evidence.jobs' "$B/$J")" -eq 4
 expect_true "the patterns pick two tables" test \
 	"$(jq -r 'select(.id=="some") | [.evidence.tables[].table] | join(",")' "$B/$J")" = other.items,public.big
-expect_grep_F 'public.big' "$B/report.md"
+expect_grep_F 'public.big' "$B/steps/03-some.tables.md"
 
 # One snapshot for every connection: rows committed after the scan
 # began are in no table, whichever connection reads it. The scan starts
@@ -327,7 +331,7 @@ EOF
 } >"$TRASH/fphost.yaml"
 expect_exit 0 "$RDRILL" run "$TRASH/fphost.yaml" -o "$TRASH/b-host"
 expect_no_grep '<script' "$TRASH/b-host/report.html"
-expect_grep_F 'a\|b\<script>alert(1)\</script>' "$TRASH/b-host/report.md"
+expect_grep_F 'a\|b\<script>alert(1)\</script>' "$TRASH/b-host/steps/01-h.tables.md"
 expect_true "one table, one connection" test \
 	"$(jq -r 'select(.id=="h") | .evidence.jobs' "$TRASH/b-host/$J")" -eq 1
 sed -e 's/dbname: hostile, user: postgres/dbname: prod, user: lim/' -e 's/jobs: 64/jobs: 4/' \

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "error.h"
+#include "fleet.h"
 #include "push.h"
 #include "strbuf.h"
+#include "strvec.h"
 
 static void test_group_metrics(void **state)
 {
@@ -41,6 +43,36 @@ static void test_group_metrics(void **state)
 	/* Grouping labels are the URL's: none in the body. */
 	assert_null(strstr(out.buf, "drill=\""));
 	json_decref(g);
+	strbuf_release(&out);
+}
+
+/* A drill's REFUSED runs (history.h: apart) reach the push, counted apart. */
+static void test_refused_apart(void **state)
+{
+	json_t *h = json_pack("{s:[{s:s, s:s, s:[], s:[{s:s, s:s, s:s, s:s}],"
+			      " s:[{s:s, s:s, s:s, s:s}]}]}", "drills", "id",
+			      "orders", "environment", "prod", "findings",
+			      "runs", "bundle", "/d/a", "state", "verified",
+			      "status", "PASSED", "started",
+			      "2026-12-01T02:00:00.000Z", "refused", "bundle",
+			      "/d/b", "state", "verified", "status", "REFUSED",
+			      "started", "2026-12-02T02:00:00.000Z");
+	struct strvec dirs = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	json_t *groups;
+
+	(void)state;
+	assert_non_null(h);
+	strvec_push(&dirs, "/d");
+	groups = fleet_groups(h, &dirs, 1796090400000LL);
+	assert_int_equal(json_array_size(groups), 1);
+	push_group_metrics(json_array_get(groups, 0), &out);
+	assert_non_null(strstr(out.buf, "\nrdrill_refused_runs 1.000\n"));
+	/* The latest run is the PASSED one, not the refusal. */
+	assert_non_null(strstr(out.buf, "\nrdrill_last_run_status{status=\"PASSED\"} 1.000\n"));
+	json_decref(groups);
+	json_decref(h);
+	strvec_clear(&dirs);
 	strbuf_release(&out);
 }
 
@@ -77,6 +109,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_metrics),
+		cmocka_unit_test(test_refused_apart),
 		cmocka_unit_test(test_url_safe),
 		cmocka_unit_test(test_push_refused),
 	};

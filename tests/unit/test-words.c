@@ -13,7 +13,9 @@
  *
  * The reports: every journal of tests/data/report and of the real runs
  * in examples (plan, run, scheduled backups, fingerprints), in
- * zh-CN, with their sign-offs when the bundle has some.
+ * zh-CN, with their sign-offs when the bundle has some; and history
+ * (`rdrill history --lang zh-CN`): over the bundles in examples, and a
+ * model holding every state, signer, finding and cell history writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "history.h"
 #include "journal.h"
 #include "report.h"
 #include "signoff.h"
@@ -533,6 +536,126 @@ static void test_injected_word_fails(void **state)
 	strvec_clear(&bad);
 }
 
+/* ---- history ------------------------------------------------------------ */
+
+/*
+ * Every branch history.md has: the four states, each signer, each
+ * finding, a path not searched (history's own words and the system's
+ * strerror), a point-in-time recovery's figures, an own-backup RPO, a
+ * restore pair, sign-offs, a REFUSED run apart, a drill never run.
+ */
+static const char history_model[] =
+"{\"generated\": \"2026-12-06T10:00:00.000Z\", \"bundles\": 7, \"refused\": 1,"
+" \"trusted_keys\": 1,"
+" \"skipped\": [{\"path\": \"/r/deep\", \"why\": \"deeper than the 4 levels "
+"history searches: not searched\"}, {\"path\": \"/r/odd\", \"why\": "
+"\"journal.jsonl is not a regular file\"}, {\"path\": \"/r/x\", \"why\": "
+"\"Permission denied\"}],"
+" \"drills\": [{\"id\": \"mm\", \"environment\": \"prod\", \"title\": "
+"\"Mattermost restore\", \"cadence_s\": 7776000, \"overdue\": false,"
+"  \"due\": \"2027-01-01T00:00:00.000Z\", \"last_pass\": "
+"\"2026-12-01T00:00:00.000Z\", \"findings\": ["
+"   \"/r/a: started 2027-01-01T00:00:00.000Z, after this index was made: "
+"the runner's clock was wrong; not counted\","
+"   \"/r/b: the drill's other runs are signed by a trusted key, this one "
+"is untrusted signer\","
+"   \"/r/c: signed by SHA256:0123456789ab, not by the key of the drill's "
+"earlier runs\","
+"   \"/r/d: unsigned, while the drill's earlier runs are signed\"],"
+"  \"runs\": ["
+"   {\"bundle\": \"/r/a\", \"started\": \"2026-12-01T00:00:00.000Z\", "
+"\"status\": \"PASSED\", \"state\": \"verified\", \"rto_ms\": 61000, "
+"\"rpo_ms\": 4000, \"signed_key\": \"0123456789abcdef\", \"signer\": "
+"\"trusted\", \"signoffs\": 2, \"counted\": true, \"pass\": true,"
+"    \"resumes\": \"k\", \"restored_by\": \"k2\", \"pitr\": {\"rpo_wal_ms\": "
+"1200, \"rpo_kind\": \"archive_lag\", \"wal_proof_ms\": 10, "
+"\"restore_files_ms\": 20, \"replay_wal_ms\": 30, \"promote_ms\": 40, "
+"\"recovery_ms\": 100}},"
+"   {\"bundle\": \"/r/b\", \"started\": \"2026-12-02T00:00:00.000Z\", "
+"\"status\": \"FAILED\", \"state\": \"verified\", \"rto_ms\": 900, "
+"\"rpo_ms\": -1, \"rpo_source\": \"own_backup\", \"signed_key\": "
+"\"fedcba9876543210\", \"signer\": \"untrusted signer\", \"signoffs\": 1, "
+"\"finding\": \"/r/b: the drill's other runs are signed by a trusted key, "
+"this one is untrusted signer\", \"pitr\": {\"rpo_wal_ms\": 5, "
+"\"rpo_kind\": \"to_target\", \"recovery_ms\": 7}},"
+"   {\"bundle\": \"/r/c\", \"started\": \"2026-12-03T00:00:00.000Z\", "
+"\"status\": \"PASSED\", \"state\": \"cut-short\", \"rto_ms\": 7200000, "
+"\"rpo_ms\": 90000000, \"signed_key\": \"\", \"signer\": \"unsigned\"},"
+"   {\"bundle\": \"/r/d\", \"started\": \"2026-12-04T00:00:00.000Z\", "
+"\"status\": \"PASSED\", \"state\": \"tampered\", \"problem\": "
+"\"journal.jsonl: does not match SHA256SUMS\", \"signer\": \"self-signed\", "
+"\"signed_key\": \"ab\"},"
+"   {\"bundle\": \"/r/e\", \"started\": \"2026-12-05T00:00:00.000Z\", "
+"\"status\": \"NOT RESTORED\", \"state\": \"unsealed\", \"problem\": "
+"\"SEAL: missing\", \"signer\": \"unsigned\"}],"
+"  \"refused\": [{\"bundle\": \"/r/f\", \"started\": "
+"\"2026-12-06T00:00:00.000Z\", \"status\": \"REFUSED\", \"state\": "
+"\"verified\", \"reason\": \"the drill has 2 destructive steps: run it "
+"with --confirm prod\"}]},"
+"  {\"id\": \"never\", \"environment\": \"test\", \"title\": \"\", "
+"\"overdue\": true, \"due\": null, \"last_pass\": null, \"findings\": [], "
+"\"runs\": [], \"refused\": []}]}";
+
+static size_t history_english(json_t *h, struct strvec *bad)
+{
+	struct strbuf md = STRBUF_INIT;
+	size_t before = bad->nr, i;
+
+	words_set_marking(1);
+	history_markdown(h, "zh-CN", &md);
+	words_set_marking(0);
+	english_left(md.buf, bad);
+	for (i = before; i < bad->nr; i++)
+		print_message("history: %s\n", bad->v[i]);
+	strbuf_release(&md);
+	return bad->nr - before;
+}
+
+/* history.md in zh-CN, every branch and the examples' real bundles. */
+static void test_history(void **state)
+{
+	struct strvec bad = STRVEC_INIT, dirs = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	json_t *h = json_loads(history_model, 0, NULL);
+	(void)state;
+
+	assert_non_null(h);
+	history_english(h, &bad);
+	json_decref(h);
+	strvec_push(&dirs, "examples");
+	h = history_scan(&dirs, NULL, 1796601600000LL, &err);
+	assert_non_null(h);
+	assert_true(json_array_size(json_object_get(h, "drills")) >= 1);
+	history_english(h, &bad);
+	json_decref(h);
+	if (bad.nr)
+		fail_msg("%zu English words in a zh-CN history (first: %s)",
+			 bad.nr, bad.v[0]);
+	strvec_clear(&bad);
+	strvec_clear(&dirs);
+	error_release(&err);
+}
+
+/* A finding history has no words for stays English, and fails. */
+static void test_history_injected_word_fails(void **state)
+{
+	struct strvec bad = STRVEC_INIT;
+	json_t *h = json_loads(history_model, 0, NULL);
+	size_t i;
+	(void)state;
+
+	assert_non_null(h);
+	json_array_append_new(json_object_get(json_array_get(json_object_get(
+		h, "drills"), 0), "findings"), json_string("/r/z: roughly"));
+	assert_true(history_english(h, &bad) >= 1);
+	for (i = 0; i < bad.nr; i++)
+		if (strstr(bad.v[i], "roughly"))
+			break;
+	assert_true(i < bad.nr);
+	json_decref(h);
+	strvec_clear(&bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +666,8 @@ int main(void)
 		cmocka_unit_test(test_shipped_plans),
 		cmocka_unit_test(test_signoff_role),
 		cmocka_unit_test(test_injected_word_fails),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_injected_word_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
