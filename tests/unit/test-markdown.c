@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "error.h"
+#include "jrecord.h"
 #include "markdown.h"
+#include "report.h"
 #include "strbuf.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -606,6 +608,60 @@ static void test_parts_hostile(void **state)
 	}
 }
 
+/*
+ * report_render_jr() renders a step at a time (report.c: a lean view,
+ * each step viewed again while its section is written): on the
+ * examples' journals, in both languages, the same report.md as the
+ * whole view through report_markdown(), and the same report.html as
+ * that report.md converted whole.
+ */
+static void test_steps_one_at_a_time(void **state)
+{
+	static const char *const langs[] = { "en", "zh-CN" };
+	struct error err = ERROR_INIT;
+	size_t i, k, seen = 0;
+	glob_t g;
+
+	(void)state;
+	setenv("RDRILL_TEMPLATES", "templates", 1);
+	assert_int_equal(glob("examples/*/journal.jsonl", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct jrecords jr;
+		int torn = 0;
+
+		jrecords_init(&jr);
+		if (jrecords_read(&jr, g.gl_pathv[i], 0, &torn, NULL, &err) < 0)
+			fail_msg("%s: %s", g.gl_pathv[i], err.msg.buf);
+		for (k = 0; k < 2; k++) {
+			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT,
+				      full = STRBUF_INIT, body = STRBUF_INIT;
+			json_t *view = report_view_jr(&jr, langs[k], &err);
+
+			assert_non_null(view);
+			assert_int_equal(report_markdown(view, &full, &err), 0);
+			json_decref(view);
+			assert_int_equal(report_render_jr(&jr, langs[k], &md,
+							  &html, &err), 0);
+			if (strcmp(md.buf, full.buf))
+				fail_msg("%s (%s): report.md a step at a time "
+					 "differs", g.gl_pathv[i], langs[k]);
+			assert_int_equal(markdown_body_html(full.buf, full.len,
+							    (size_t)-1, &body,
+							    &err), 1);
+			assert_non_null(strstr(html.buf, body.buf));
+			strbuf_release(&md);
+			strbuf_release(&html);
+			strbuf_release(&full);
+			strbuf_release(&body);
+			seen++;
+		}
+		jrecords_release(&jr);
+	}
+	globfree(&g);
+	assert_true(seen >= 8);
+	error_release(&err);
+}
+
 /* A number keeps its unit on its line; a word that merely starts so does not. */
 static void test_units_glued(void **state)
 {
@@ -870,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_random),
 		cmocka_unit_test(test_parts_real_reports),
 		cmocka_unit_test(test_parts_hostile),
+		cmocka_unit_test(test_steps_one_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
