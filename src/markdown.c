@@ -705,10 +705,14 @@ static const char stylesheet[] =
  * whole document) and HTML blocks (some run on past blank lines until
  * their end marker). report.md has neither (markdown_escape_inline()
  * escapes the ']' of "]:" and every '<'); a text that has one anywhere
- * is converted whole. Fences are tracked as CommonMark opens them (up to
- * 3 spaces, then 3 or more '`' or '~'); where in doubt a line counts as
- * opening one, which only means fewer cuts. test-markdown compares the
- * parts with the whole on the suite's reports.
+ * is converted whole. Fences are tracked as CommonMark opens and closes
+ * them at the top level, where a fence ends only at its closing line:
+ * 3 or more '`' or '~' in column 0 (a backtick fence's info string has
+ * no backtick). A fence line indented 1 to 3 spaces may belong to a list
+ * item, whose fence ends where the item does, which a cut cannot tell:
+ * such a text is converted whole (report.md's fences are all in column
+ * 0, markdown_code_block()). test-markdown compares the parts with the
+ * whole on the suite's reports and on texts made to trip the cuts.
  */
 struct cutter {
 	const char *md;
@@ -769,6 +773,33 @@ static int closes_fence(const struct cutter *k, const char *l, const char *end)
 	return 1;
 }
 
+/*
+ * A line through the fence state: 1 if it is a fence's (its opening,
+ * content or closing line), 0 if not, -1 for an indented opening line.
+ */
+static int fence_line(struct cutter *k, const char *l, const char *end)
+{
+	const char *p;
+	size_t n;
+	char c = 0;
+
+	if (k->fence) {
+		if (closes_fence(k, l, end))
+			k->fence = 0;
+		return 1;
+	}
+	if (!(n = fence_run(l, end, &c)))
+		return 0;
+	if (*l == ' ')
+		return -1;
+	for (p = l + n; c == '`' && p < end; p++)
+		if (*p == '`')
+			return 0;
+	k->fence = c;
+	k->fence_len = n;
+	return 1;
+}
+
 static int atx_line(const char *l, const char *end)
 {
 	size_t n = 0;
@@ -780,30 +811,24 @@ static int atx_line(const char *l, const char *end)
 }
 
 /*
- * Whether the text can be cut at all: no line starts (after up to 3
- * spaces) with '<' (an HTML block) and no unescaped "]:" (a link
- * reference definition, in any container) outside fenced blocks.
+ * Whether the text can be cut at all: no indented fence opening line,
+ * and outside fenced blocks no line that starts (after up to 3 spaces)
+ * with '<' (an HTML block) and no unescaped "]:" (a link reference
+ * definition, in any container).
  */
 static int cuttable(const char *md, size_t len)
 {
 	struct cutter k = { md, len, 0, 0, 0 };
 	const char *l, *end, *p, *q;
-	size_t n;
-	char c = 0;
+	int f;
 
 	for (; k.pos < len; k.pos = line_next(md, len, end)) {
 		l = md + k.pos;
 		end = line_end(md, len, k.pos);
-		if (k.fence) {
-			if (closes_fence(&k, l, end))
-				k.fence = 0;
+		if ((f = fence_line(&k, l, end)) < 0)
+			return 0;
+		if (f)
 			continue;
-		}
-		if ((n = fence_run(l, end, &c))) {
-			k.fence = c;
-			k.fence_len = n;
-			continue;
-		}
 		for (p = l; p < end && *p == ' ' && p - l < 3; p++)
 			;
 		if (p < end && *p == '<')
@@ -823,23 +848,17 @@ static int cuttable(const char *md, size_t len)
 /* The end of the part that starts at k->pos: the first cut at least `min` bytes on, or the end. */
 static size_t next_cut(struct cutter *k, size_t min)
 {
-	size_t from = k->pos, n;
+	size_t from = k->pos;
 	const char *l, *end;
-	char c = 0;
 
 	while (k->pos < k->len) {
 		l = k->md + k->pos;
 		end = line_end(k->md, k->len, k->pos);
-		if (k->fence) {
-			if (closes_fence(k, l, end))
-				k->fence = 0;
-		} else if (k->pos > from && k->pos - from >= min &&
-			   atx_line(l, end)) {
+		if (!k->fence && k->pos > from && k->pos - from >= min &&
+		    atx_line(l, end))
 			return k->pos;
-		} else if ((n = fence_run(l, end, &c))) {
-			k->fence = c;
-			k->fence_len = n;
-		}
+		/* cuttable() saw no indented opening line. */
+		fence_line(k, l, end);
 		k->pos = line_next(k->md, k->len, end);
 	}
 	return k->len;

@@ -572,7 +572,7 @@ static void test_parts_hostile(void **state)
 	} cases[] = {
 		{ "# a\n```\n# not\n```\n# b\ntext\n", 2 },
 		{ "# a\n~~~~\n# not\n~~~\n# still not\n~~~~\n# b\n", 2 },
-		{ "# a\n   ```sh\n# not\n  ```\n# b\n", 2 },
+		{ "# a\n   ```sh\n# not\n  ```\n# b\n", 1 }, /* indented: whole */
 		{ "# a\n````\n```\n# not\n````\n# b\n", 2 },
 		{ "| a | b |\n| - | - |\n| 1 | 2 |\n# h\n| c |\n| - |\n", 2 },
 		{ "- one\n\n- two\n# h\n- three\n", 2 },
@@ -587,6 +587,16 @@ static void test_parts_hostile(void **state)
 		{ "# a\n\\[x\\]: /u\n# b\n", 2 },
 		{ "# a\r```\r# not\r```\r# b\r\n# c", 3 },
 		{ "# a\n```\n# never closed\n", 1 },
+		/* A fence in a list item ends with the item, not at a fence. */
+		{ "1. foo\n   ```\n# x\n```\n# y\ntext\n```\n# z\n", 1 },
+		{ "- foo\n  ```\n  # in\n# x\n```\n# y\n```\n# z\n", 1 },
+		/* A backtick in the info string: no fence. */
+		{ "para\n```a`b\n# x\n```\n# y\n```\n# z\n", 3 },
+		{ "~~~a`b\n# x\n~~~\n# y\n", 2 },
+		/* A fence ends a table. */
+		{ "| a |\n| - |\n```\n# x\n```\n# y\ntext\n", 2 },
+		{ "\t```\n# x\n", 2 },
+		{ "> ```\n# x\n```\n# y\n```\n# z\n", 3 },
 		{ "", 1 },
 	};
 	size_t i;
