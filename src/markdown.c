@@ -756,7 +756,10 @@ static size_t fence_run(const char *l, const char *end, char *c)
 	return n >= 3 ? n : 0;
 }
 
-/* Whether a line closes the open fence: its character, at least as many, then only spaces. */
+/*
+ * Whether a line closes the open fence: its character, at least as
+ * many, then only spaces or tabs.
+ */
 static int closes_fence(const struct cutter *k, const char *l, const char *end)
 {
 	char c = 0;
@@ -845,7 +848,10 @@ static int cuttable(const char *md, size_t len)
 	return 1;
 }
 
-/* The end of the part that starts at k->pos: the first cut at least `min` bytes on, or the end. */
+/*
+ * The end of the part that starts at k->pos: the first cut at least
+ * `min` bytes on, or the end of the text.
+ */
 static size_t next_cut(struct cutter *k, size_t min)
 {
 	size_t from = k->pos;
