@@ -83,8 +83,8 @@ out:
 /*
  * A killed run's bundle closed as bundle_close() closes one: its reports,
  * then the cut-short seal. The reports verify rendered to compare with
- * the ones the run left (when it left them, in the drill's language)
- * are written as they are, not rendered again.
+ * the ones the run left (when it left them, in the language asked
+ * for) are written as they are, not rendered again.
  */
 static int close_cut_short(const char *dir, const struct seal_check *c,
 			   const char *lang, const struct sign_key *key,
@@ -92,7 +92,7 @@ static int close_cut_short(const char *dir, const struct seal_check *c,
 {
 	int r;
 
-	if (!lang && c->md.len)
+	if (c->md.len && !strcmp(c->md_lang, lang ? lang : ""))
 		r = report_write_texts(dir, &c->md, &c->html, "report.md",
 				       "report.html", err);
 	else
@@ -153,6 +153,7 @@ int cmd_render(int argc, char **argv)
 	if (!dir)
 		return rdrill_usage_error(argv[0], "no bundle directory given");
 	seal_check_init(&c);
+	c.want_lang = lang;
 	if (seal_check(dir, NULL, NULL, &c, &err) < 0)
 		goto fail;
 	if (c.sealed) {
@@ -189,7 +190,11 @@ int cmd_render(int argc, char **argv)
 		if (lang && (!sl || strcmp(lang, sl))) {
 			seal_report_names(lang, &md, &html);
 			pdf_lang = lang;
-			if (report_write_as_jr(dir, records, lang, md.buf,
+			/* Verify's render of it, when it compared one. */
+			if (c.md.len && !strcmp(c.md_lang, lang) ?
+			    report_write_texts(dir, &c.md, &c.html, md.buf,
+					       html.buf, &err) < 0 :
+			    report_write_as_jr(dir, records, lang, md.buf,
 					       html.buf, &err) < 0)
 				goto fail;
 		} else {

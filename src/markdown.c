@@ -694,15 +694,185 @@ static const char stylesheet[] =
 	".st{background:none}"
 	"}\n";
 
-int markdown_to_html(const char *md, size_t len, const char *title,
-		     const char *lang, struct strbuf *out, struct error *err)
+/*
+ * Where report.md may be cut so that each part converted alone gives the
+ * bytes the whole gives, concatenated: before an ATX heading line ('#'
+ * in column 0) outside a fenced code block. Such a line ends whatever
+ * block was open at the top level (a paragraph, a table, a list, a block
+ * quote or an indented code block: none continues into it), and every
+ * block's HTML depends only on its own lines, except for what a cut
+ * cannot keep: link reference definitions (one defines a link for the
+ * whole document) and HTML blocks (some run on past blank lines until
+ * their end marker). report.md has neither (markdown_escape_inline()
+ * escapes the ']' of "]:" and every '<'); a text that has one anywhere
+ * is converted whole. Fences are tracked as CommonMark opens and closes
+ * them at the top level, where a fence ends only at its closing line:
+ * 3 or more '`' or '~' in column 0 (a backtick fence's info string has
+ * no backtick). A fence line indented 1 to 3 spaces may belong to a list
+ * item, whose fence ends where the item does, which a cut cannot tell:
+ * such a text is converted whole (report.md's fences are all in column
+ * 0, markdown_code_block()). test-markdown compares the parts with the
+ * whole on the suite's reports and on texts made to trip the cuts.
+ */
+struct cutter {
+	const char *md;
+	size_t len;
+	size_t pos;       /* start of the next line to look at */
+	char fence;       /* '`' or '~' while inside a fenced block, else 0 */
+	size_t fence_len;
+};
+
+/* A line ends at LF, CR or CRLF, as in CommonMark. */
+static const char *line_end(const char *md, size_t len, size_t pos)
 {
-	return markdown_to_html_footer(md, len, title, NULL, lang, out, err);
+	const char *p = md + pos, *end = md + len;
+
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	return p;
 }
 
-int markdown_to_html_footer(const char *md, size_t len, const char *title,
-			    const char *footer, const char *lang,
-			    struct strbuf *out, struct error *err)
+static size_t line_next(const char *md, size_t len, const char *end)
+{
+	if (end < md + len && *end == '\r' && end + 1 < md + len &&
+	    end[1] == '\n')
+		end++;
+	return end - md + (end < md + len);
+}
+
+/* The fence run starting a line (after up to 3 spaces), 0 if none. */
+static size_t fence_run(const char *l, const char *end, char *c)
+{
+	const char *p = l;
+	size_t n = 0;
+
+	while (p < end && *p == ' ' && p - l < 3)
+		p++;
+	if (p >= end || (*p != '`' && *p != '~'))
+		return 0;
+	*c = *p;
+	while (p + n < end && p[n] == *c)
+		n++;
+	return n >= 3 ? n : 0;
+}
+
+/*
+ * Whether a line closes the open fence: its character, at least as
+ * many, then only spaces or tabs.
+ */
+static int closes_fence(const struct cutter *k, const char *l, const char *end)
+{
+	char c = 0;
+	size_t n = fence_run(l, end, &c);
+	const char *p = l;
+
+	if (!n || c != k->fence || n < k->fence_len)
+		return 0;
+	while (*p == ' ')
+		p++;
+	for (p += n; p < end; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * A line through the fence state: 1 if it is a fence's (its opening,
+ * content or closing line), 0 if not, -1 for an indented opening line.
+ */
+static int fence_line(struct cutter *k, const char *l, const char *end)
+{
+	const char *p;
+	size_t n;
+	char c = 0;
+
+	if (k->fence) {
+		if (closes_fence(k, l, end))
+			k->fence = 0;
+		return 1;
+	}
+	if (!(n = fence_run(l, end, &c)))
+		return 0;
+	if (*l == ' ')
+		return -1;
+	for (p = l + n; c == '`' && p < end; p++)
+		if (*p == '`')
+			return 0;
+	k->fence = c;
+	k->fence_len = n;
+	return 1;
+}
+
+static int atx_line(const char *l, const char *end)
+{
+	size_t n = 0;
+
+	while (l + n < end && l[n] == '#' && n < 7)
+		n++;
+	return n >= 1 && n <= 6 &&
+	       (l + n == end || l[n] == ' ' || l[n] == '\t' || l[n] == '\r');
+}
+
+/*
+ * Whether the text can be cut at all: no indented fence opening line,
+ * and outside fenced blocks no line that starts (after up to 3 spaces)
+ * with '<' (an HTML block) and no unescaped "]:" (a link reference
+ * definition, in any container).
+ */
+static int cuttable(const char *md, size_t len)
+{
+	struct cutter k = { md, len, 0, 0, 0 };
+	const char *l, *end, *p, *q;
+	int f;
+
+	for (; k.pos < len; k.pos = line_next(md, len, end)) {
+		l = md + k.pos;
+		end = line_end(md, len, k.pos);
+		if ((f = fence_line(&k, l, end)) < 0)
+			return 0;
+		if (f)
+			continue;
+		for (p = l; p < end && *p == ' ' && p - l < 3; p++)
+			;
+		if (p < end && *p == '<')
+			return 0;
+		for (p = l; p + 1 < end; p++) {
+			if (p[0] != ']' || p[1] != ':')
+				continue;
+			for (q = p; q > l && q[-1] == '\\'; q--)
+				;
+			if ((p - q) % 2 == 0)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * The end of the part that starts at k->pos: the first cut at least
+ * `min` bytes on, or the end of the text.
+ */
+static size_t next_cut(struct cutter *k, size_t min)
+{
+	size_t from = k->pos;
+	const char *l, *end;
+
+	while (k->pos < k->len) {
+		l = k->md + k->pos;
+		end = line_end(k->md, k->len, k->pos);
+		if (!k->fence && k->pos > from && k->pos - from >= min &&
+		    atx_line(l, end))
+			return k->pos;
+		/* cuttable() saw no indented opening line. */
+		fence_line(k, l, end);
+		k->pos = line_next(k->md, k->len, end);
+	}
+	return k->len;
+}
+
+/* One part through cmark-gfm, its HTML through the post-pass into `out`. */
+static int convert_part(const char *md, size_t len, struct strbuf *out,
+			struct error *err)
 {
 	static const char *const extensions[] = {
 		"table", "strikethrough", "autolink", "tagfilter",
@@ -743,6 +913,46 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
 		error_set(err, "cmark-gfm: rendering the report failed");
 		goto out;
 	}
+	markdown_status_badges(out, html);
+	ret = 0;
+out:
+	free(html);
+	if (doc)
+		cmark_node_free(doc);
+	cmark_parser_free(parser);
+	return ret;
+}
+
+int markdown_body_html(const char *md, size_t len, size_t part,
+		       struct strbuf *out, struct error *err)
+{
+	struct cutter k = { md, len, 0, 0, 0 };
+	size_t from, to;
+	int parts = 0;
+
+	if (part == (size_t)-1 || !cuttable(md, len))
+		return convert_part(md, len, out, err) < 0 ? -1 : 1;
+	do {
+		from = k.pos;
+		to = next_cut(&k, part);
+		if (convert_part(md + from, to - from, out, err) < 0)
+			return -1;
+		parts++;
+	} while (to < len);
+	return parts;
+}
+
+int markdown_to_html(const char *md, size_t len, const char *title,
+		     const char *lang, struct strbuf *out, struct error *err)
+{
+	return markdown_to_html_footer(md, len, title, NULL, lang, out, err);
+}
+
+int markdown_to_html_footer(const char *md, size_t len, const char *title,
+			    const char *footer, const char *lang,
+			    struct strbuf *out, struct error *err)
+{
+	size_t head = out->len;
 
 	strbuf_adds(out, "<!DOCTYPE html>\n<html lang=\"");
 	add_html_escaped(out, lang ? lang : "en");
@@ -765,13 +975,14 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
 		strbuf_adds(out, ";font:6.5pt var(--mono,monospace);color:#555}}\n");
 	}
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
-	markdown_status_badges(out, html);
+	/*
+	 * In parts: cmark-gfm's tree of a part, not of the whole report
+	 * (91 MiB for a 10,000-step one), is what is held.
+	 */
+	if (markdown_body_html(md, len, MARKDOWN_PART, out, err) < 0) {
+		strbuf_setlen(out, head);
+		return -1;
+	}
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");
-	ret = 0;
-out:
-	free(html);
-	if (doc)
-		cmark_node_free(doc);
-	cmark_parser_free(parser);
-	return ret;
+	return 0;
 }

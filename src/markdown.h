@@ -40,6 +40,19 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
 			    struct strbuf *out, struct error *err);
 
 /*
+ * The body of markdown_to_html()'s page: `md` as HTML, post-pass done
+ * (markdown_status_badges()), appended to `out`. A long text is
+ * converted in parts of at least `part` bytes, each cut before a
+ * heading line where a cut changes no byte of the HTML (markdown.c says
+ * where); (size_t)-1 converts it whole. Returns how many parts, or -1
+ * (cmark-gfm unusable, `err` set). Public for test-markdown, which
+ * compares the two.
+ */
+#define MARKDOWN_PART ((size_t)64 * 1024)
+int markdown_body_html(const char *md, size_t len, size_t part,
+		       struct strbuf *out, struct error *err);
+
+/*
  * The post-pass of markdown_to_html(), public for its tests. CSS cannot
  * select on text, so each exact "<code>WORD</code>" outside a <pre> block,
  * for WORD one of PASSED FAILED PLANNED INCOMPLETE ABORTED REFUSED

@@ -1612,14 +1612,43 @@ static void summarize_checks(json_t *view, json_t *checks)
 }
 
 /*
+ * What a report rendered a step at a time (report_render_jr()) needs to
+ * view a step again while its section is written: the drill, the
+ * records' index, and how the first pass viewed it.
+ */
+struct step_src {
+	struct drill *d;
+	struct records ix;
+	int planned, off, lang;
+};
+
+/*
+ * In a view made to be rendered a step at a time, a step's place in its
+ * phase: {"__step": "\x01N\x01"}, N its index in the drill. The control
+ * character cannot come from a value (every value's control characters
+ * become U+FFFD) nor from a template.
+ */
+static json_t *step_marker(size_t i)
+{
+	char m[32];
+
+	snprintf(m, sizeof(m), "\x01%zu\x01", i);
+	return json_pack("{s:s}", "__step", m);
+}
+
+/*
  * Every step in its phase; its kind's view hook adds the kind's keys
  * and the report sections it feeds. A kind's one-line verdict of its
  * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
  * is listed beside the report's verdict, said in the report's language.
+ * `lean`: each step's view is let go once its hook has fed the report's
+ * keys, and its phase holds its marker (step_marker()): the view then
+ * holds no step, and the report is rendered a step at a time.
  */
 static int view_steps(json_t *view, const struct drill *d,
 		      const struct records *ix, json_t *step_finds,
-		      const char *status, int off, int lang, struct error *err)
+		      const char *status, int off, int lang, int lean,
+		      struct error *err)
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
@@ -1653,7 +1682,8 @@ static int view_steps(json_t *view, const struct drill *d,
 			arr = json_array();
 			json_object_set_new(phases, ph, arr);
 		}
-		json_array_append_new(arr, vs);
+		json_array_append_new(arr, lean ? step_marker(i) :
+					   json_incref(vs));
 		ev = r.evidence;
 		if (ev && json_is_string(json_object_get(ev, "summary"))) {
 			json_t *o = json_object();
@@ -1666,6 +1696,7 @@ static int view_steps(json_t *view, const struct drill *d,
 		}
 		jrecord_result_release(&r);
 		json_decref(rec);
+		json_decref(vs);
 	}
 	for (p = 0; drill_phases[p]; p++)
 		if (json_object_get(phases, drill_phases[p])) {
@@ -1713,8 +1744,12 @@ static void view_previous(json_t *view, json_t *ctx, int off, int lang)
 	strbuf_release(&sb);
 }
 
-json_t *report_view_jr(const struct jrecords *jr, const char *lang,
-		       struct error *err)
+/*
+ * The report's view; `src` not NULL: lean (view_steps()), with what
+ * viewing a step again needs kept in `src` (step_src_release()).
+ */
+static json_t *build_view(const struct jrecords *jr, const char *lang,
+			  struct step_src *src, struct error *err)
 {
 	static const struct schema_int none;
 	static const char *const code_keys[] = { "drill_path", "drill_sha256",
@@ -1757,7 +1792,8 @@ json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
 	view_preflight(view, ix.preflight, wl);
-	if (view_steps(view, d, &ix, finds, status, off, wl, err) < 0) {
+	if (view_steps(view, d, &ix, finds, status, off, wl, src != NULL,
+		       err) < 0) {
 		json_decref(view);
 		view = NULL;
 		goto out;
@@ -1769,6 +1805,15 @@ json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 	view_findings(view, d, &ix, ctx, finds, status, wl);
 	view_not_restored(view, d, outline, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
+	if (src) {
+		src->d = d;
+		src->ix = ix;
+		src->planned = !strcmp(status, "PLANNED");
+		src->off = off;
+		src->lang = wl;
+		d = NULL;
+		ix.step = NULL;
+	}
 out:
 	json_decref(finds);
 	json_decref(last);
@@ -1776,6 +1821,49 @@ out:
 	free(ix.step);
 	drill_free(d);
 	return view;
+}
+
+json_t *report_view_jr(const struct jrecords *jr, const char *lang,
+		       struct error *err)
+{
+	return build_view(jr, lang, NULL, err);
+}
+
+static void step_src_release(struct step_src *src)
+{
+	drill_free(src->d);
+	free(src->ix.step);
+	memset(src, 0, sizeof(*src));
+}
+
+/*
+ * Step i's view made again as the first pass made it (view_steps()):
+ * its hook feeds a scratch report, whose keys the first pass already
+ * fed, and the checks go to a scratch table.
+ */
+static json_t *view_step_again(const struct step_src *src, size_t i,
+			       struct error *err)
+{
+	const struct drill_step *s = &src->d->steps[i];
+	struct jrecord_result r;
+	json_t *rec = NULL, *vs, *scratch, *checks;
+	int verify = s->phase == DRILL_VERIFY_BACKUP ||
+		     s->phase == DRILL_VERIFY_RESTORE;
+
+	if (src->ix.step[i] && !(rec = jrecords_step_record(src->ix.jr,
+						src->ix.step[i] - 1, err)))
+		return NULL;
+	scratch = json_object();
+	checks = json_array();
+	jrecord_result_read(rec, &r);
+	vs = view_step(src->d, s, rec, rec ? &r : NULL, src->ix.end, scratch,
+		       verify ? checks : NULL, src->planned, src->off,
+		       src->lang);
+	jrecord_result_release(&r);
+	json_decref(rec);
+	json_decref(scratch);
+	json_decref(checks);
+	return vs;
 }
 
 json_t *report_view(json_t *records, const char *lang, struct error *err)
@@ -1892,50 +1980,68 @@ static int load_template(const char *dir, const char *name, struct strbuf *out,
  * rendered with the step's view into its "kind_block", which the step
  * partial places. A new kind brings its partial; no template changes.
  */
-static int render_kind_blocks(json_t *view, const char *dir, const char *lang,
+static json_t *load_kind_templates(const char *dir, const char *lang,
+				   struct error *err)
+{
+	const struct step_kind *const *k;
+	struct strbuf name = STRBUF_INIT, t = STRBUF_INIT;
+	json_t *tmpls = json_object();
+
+	for (k = step_kinds; *k; k++) {
+		strbuf_reset(&name);
+		strbuf_reset(&t);
+		strbuf_addf(&name, "kind-%s.%s.md.mustache", (*k)->name, lang);
+		if (load_template(dir, name.buf, &t, err) < 0) {
+			json_decref(tmpls);
+			tmpls = NULL;
+			break;
+		}
+		json_object_set_new(tmpls, (*k)->name, json_stringn(t.buf, t.len));
+	}
+	strbuf_release(&name);
+	strbuf_release(&t);
+	return tmpls;
+}
+
+/* One step's kind block, rendered with its view alone. */
+static int render_kind_block(json_t *vs, json_t *tmpls, const char *dir,
+			     const char *lang, const struct mustache_opts *opts,
+			     struct error *err)
+{
+	json_t *t = json_object_get(tmpls, journal_str(vs, "kind_id"));
+	struct strbuf out = STRBUF_INIT;
+	int ret = 0;
+
+	if (!t)
+		return 0;
+	if (mustache_render(json_string_value(t), json_string_length(t), vs,
+			    opts, &out, err) < 0) {
+		error_prefix(err, "template %s/kind-%s.%s.md.mustache", dir,
+			     journal_str(vs, "kind_id"), lang);
+		ret = -1;
+	} else {
+		json_object_set_new(vs, "kind_block",
+				    json_stringn(out.buf, out.len));
+	}
+	strbuf_release(&out);
+	return ret;
+}
+
+static int render_kind_blocks(json_t *view, json_t *tmpls, const char *dir,
+			      const char *lang,
 			      const struct mustache_opts *opts,
 			      struct error *err)
 {
-	const struct step_kind *const *k;
-	struct strbuf name = STRBUF_INIT, out = STRBUF_INIT;
-	json_t *tmpls = json_object(), *arr, *vs;
+	json_t *arr, *vs;
 	const char *ph;
 	size_t i;
-	int ret = -1;
 
-	for (k = step_kinds; *k; k++) {
-		struct strbuf t = STRBUF_INIT;
-		strbuf_reset(&name);
-		strbuf_addf(&name, "kind-%s.%s.md.mustache", (*k)->name, lang);
-		if (load_template(dir, name.buf, &t, err) < 0) {
-			strbuf_release(&t);
-			goto out;
-		}
-		json_object_set_new(tmpls, (*k)->name, json_stringn(t.buf, t.len));
-		strbuf_release(&t);
-	}
 	json_object_foreach(json_object_get(view, "phases"), ph, arr)
-		json_array_foreach(arr, i, vs) {
-			json_t *t = json_object_get(tmpls, journal_str(vs, "kind_id"));
-			if (!t)
-				continue;
-			strbuf_reset(&out);
-			if (mustache_render(json_string_value(t),
-					    json_string_length(t), vs, opts, &out,
-					    err) < 0) {
-				error_prefix(err, "template %s/kind-%s.%s.md.mustache",
-					     dir, journal_str(vs, "kind_id"), lang);
-				goto out;
-			}
-			json_object_set_new(vs, "kind_block",
-					    json_stringn(out.buf, out.len));
-		}
-	ret = 0;
-out:
-	json_decref(tmpls);
-	strbuf_release(&name);
-	strbuf_release(&out);
-	return ret;
+		json_array_foreach(arr, i, vs)
+			if (render_kind_block(vs, tmpls, dir, lang, opts,
+					      err) < 0)
+				return -1;
+	return 0;
 }
 
 /*
@@ -1993,13 +2099,66 @@ out:
 	return ret;
 }
 
-int report_markdown(json_t *view, struct strbuf *md, struct error *err)
+/*
+ * The report template's output with each step's marker (step_marker())
+ * replaced by its section: the step viewed again, its kind block, the
+ * step partial rendered on the context the report template gives it
+ * (the report's view, then the step's), and the step's view let go.
+ */
+static int splice_steps(const struct strbuf *text, json_t *view,
+			const struct step_src *src, json_t *tmpls,
+			const char *dir, const char *lang,
+			const struct mustache_opts *opts, struct strbuf *md,
+			struct error *err)
+{
+	static const char wrap[] = "{{#__step_view}}{{> step}}{{/__step_view}}";
+	const char *p = text->buf, *end = text->buf + text->len, *m;
+	char *q;
+	unsigned long i;
+	json_t *vs;
+	int r;
+
+	while ((m = memchr(p, '\x01', end - p))) {
+		strbuf_add(md, p, m - p);
+		i = strtoul(m + 1, &q, 10);
+		if (*q != '\x01' || i >= src->d->nsteps)
+			return error_set(err, "report: a step's place is lost");
+		if (!(vs = view_step_again(src, i, err)))
+			return -1;
+		if (render_kind_block(vs, tmpls, dir, lang, opts, err) < 0) {
+			json_decref(vs);
+			return -1;
+		}
+		json_object_set_new(view, "__step_view", vs);
+		r = mustache_render(wrap, strlen(wrap), view, opts, md, err);
+		json_object_del(view, "__step_view");
+		if (r < 0) {
+			error_prefix(err, "template %s/step.%s.md.mustache",
+				     dir, lang);
+			return -1;
+		}
+		p = q + 1;
+	}
+	strbuf_add(md, p, end - p);
+	return 0;
+}
+
+/*
+ * report.md from `view`; `src` not NULL: a lean view (build_view()),
+ * the steps rendered one at a time, each step's view held only while
+ * its section is written. The report template's "{{> step}}" writes
+ * the step's marker instead of the partial, which splice_steps() then
+ * renders in its place: the same bytes.
+ */
+static int render_markdown(json_t *view, const struct step_src *src,
+			   struct strbuf *md, struct error *err)
 {
 	const char *dir = report_templates_dir();
 	const char *lang = journal_str(view, "lang");
-	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT,
+		      text = STRBUF_INIT;
 	struct mustache_opts opts;
-	json_t *partials = json_object();
+	json_t *partials = json_object(), *tmpls;
 	static const char *const partial_names[] = { "step", "measures",
 						     NULL };
 	int i, ret = -1;
@@ -2008,7 +2167,9 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 	opts.escape = markdown_escape_inline;
 	opts.text_open = words_marking() ? WORDS_TEXT_OPEN : NULL;
 	opts.text_close = words_marking() ? WORDS_TEXT_CLOSE : NULL;
-	if (render_kind_blocks(view, dir, lang, &opts, err) < 0 ||
+	tmpls = load_kind_templates(dir, lang, err);
+	if (!tmpls ||
+	    render_kind_blocks(view, tmpls, dir, lang, &opts, err) < 0 ||
 	    render_kind_sections(view, dir, lang, &opts, err) < 0)
 		goto out;
 	strbuf_addf(&name, "report.%s.md.mustache", lang);
@@ -2023,17 +2184,37 @@ int report_markdown(json_t *view, struct strbuf *md, struct error *err)
 		json_object_set_new(partials, partial_names[i],
 				    json_stringn(part.buf, part.len));
 	}
-	if (mustache_render(tmpl.buf, tmpl.len, view, &opts, md, err) < 0) {
+	if (src) {
+		json_t *step = json_incref(json_object_get(partials, "step"));
+
+		json_object_set_new(partials, "step",
+				    json_string("{{{__step}}}"));
+		i = mustache_render(tmpl.buf, tmpl.len, view, &opts, &text, err);
+		json_object_set_new(partials, "step", step);
+	} else {
+		i = mustache_render(tmpl.buf, tmpl.len, view, &opts, md, err);
+	}
+	if (i < 0) {
 		error_prefix(err, "template %s/report.%s.md.mustache", dir, lang);
 		goto out;
 	}
+	if (src && splice_steps(&text, view, src, tmpls, dir, lang, &opts, md,
+				err) < 0)
+		goto out;
 	ret = 0;
 out:
 	json_decref(partials);
+	json_decref(tmpls);
 	strbuf_release(&name);
 	strbuf_release(&tmpl);
 	strbuf_release(&part);
+	strbuf_release(&text);
 	return ret;
+}
+
+int report_markdown(json_t *view, struct strbuf *md, struct error *err)
+{
+	return render_markdown(view, NULL, md, err);
 }
 
 /* The sign-off records (signoff.h) as the sign-off table's rows. */
@@ -2079,14 +2260,15 @@ static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
  * made from it: the view of a big journal and cmark-gfm's tree of its
  * report are never held together.
  */
-static int render_view(json_t *view, struct strbuf *md, struct strbuf *html,
+static int render_view(json_t *view, const struct step_src *src,
+		       struct strbuf *md, struct strbuf *html,
 		       struct error *err)
 {
 	struct strbuf title = STRBUF_INIT, footer = STRBUF_INIT,
 		      lang = STRBUF_INIT;
 	int ret = -1;
 
-	if (report_markdown(view, md, err) < 0) {
+	if (render_markdown(view, src, md, err) < 0) {
 		json_decref(view);
 		goto out;
 	}
@@ -2106,12 +2288,23 @@ out:
 	return ret;
 }
 
+/*
+ * A step at a time (build_view()'s `src`): the view holds the report's
+ * keys and no step, so what is held grows with one step's section, not
+ * with the journal.
+ */
 int report_render_jr(const struct jrecords *jr, const char *lang,
 		     struct strbuf *md, struct strbuf *html, struct error *err)
 {
-	json_t *view = report_view_jr(jr, lang, err);
+	struct step_src src;
+	json_t *view;
+	int ret;
 
-	return view ? render_view(view, md, html, err) : -1;
+	memset(&src, 0, sizeof(src));
+	view = build_view(jr, lang, &src, err);
+	ret = view ? render_view(view, &src, md, html, err) : -1;
+	step_src_release(&src);
+	return ret;
 }
 
 int report_render(json_t *records, const char *lang, struct strbuf *md,
@@ -2130,7 +2323,7 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 		return -1;
 	if (signoffs)
 		view_signoffs(view, json_array_get(records, 0), signoffs);
-	return render_view(view, md, html, err);
+	return render_view(view, NULL, md, html, err);
 }
 
 int report_write_texts(const char *dir, const struct strbuf *md,

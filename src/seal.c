@@ -680,12 +680,19 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			     ours ? ours : "unknown", lang ? "it is outside the "
 			     "seal; `rdrill render --lang` writes it anew" :
 			     "its bytes are checked by SHA256SUMS");
-	/* Unsealed, the drill's language: render seals it as cut short. */
-	if (!lang && !theirs) {
+	/*
+	 * What render writes next, kept rather than rendered again: the
+	 * language it was asked for, or unsealed, the drill's (render seals
+	 * it as cut short).
+	 */
+	if (c->want_lang ? use && !strcmp(use, c->want_lang) :
+			   !lang && !theirs) {
 		strbuf_release(&c->md);
 		strbuf_release(&c->html);
 		c->md = md;
 		c->html = html;
+		snprintf(c->md_lang, sizeof(c->md_lang), "%s",
+			 c->want_lang ? c->want_lang : "");
 		strbuf_init(&md, 0);
 		strbuf_init(&html, 0);
 	}

@@ -90,12 +90,18 @@ struct seal_check {
 	 * Verify's work, for render to reuse rather than repeat: the
 	 * journal as read once with its chain intact (or its stand-in,
 	 * seal_records()), NULL otherwise; whether its last line was torn;
-	 * and, unsealed, the reports in the drill's language as rendered to
-	 * compare with the ones the run left (md.len 0: not rendered).
+	 * and the reports as rendered to compare, in the one language
+	 * render writes next (md.len 0: not rendered): `want_lang`'s, set
+	 * by the caller before seal_check() (render --lang), or without it,
+	 * unsealed, the drill's (what a cut-short render writes); `md_lang`
+	 * says which ("": the drill's). One render serves the comparison
+	 * and the output.
 	 */
 	struct jrecords *records;
 	struct journal_stat js;  /* its shape, as SEAL records it */
 	int torn;
+	const char *want_lang;
+	char md_lang[16];
 	struct strbuf md, html;
 };
 

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "error.h"
+#include "jrecord.h"
 #include "markdown.h"
+#include "report.h"
 #include "strbuf.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -496,6 +498,180 @@ static void test_templates_keep_escaper_rules(void **state)
 	globfree(&g);
 }
 
+/* The body converted whole and in parts: `cut` parts at least (0: any). */
+static void same_in_parts(const char *what, const char *md, size_t len,
+			  int cut)
+{
+	struct strbuf whole = STRBUF_INIT, parts = STRBUF_INIT,
+		      def = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	int n;
+
+	assert_int_equal(markdown_body_html(md, len, (size_t)-1, &whole, &err),
+			 1);
+	n = markdown_body_html(md, len, 0, &parts, &err);
+	if (n < cut)
+		fail_msg("%s: %d parts, want %d at least", what, n, cut);
+	assert_true(markdown_body_html(md, len, MARKDOWN_PART, &def, &err) >= 1);
+	if (strcmp(whole.buf, parts.buf) || strcmp(whole.buf, def.buf))
+		fail_msg("%s: HTML in parts differs from the whole", what);
+	strbuf_release(&whole);
+	strbuf_release(&parts);
+	strbuf_release(&def);
+	error_release(&err);
+}
+
+/*
+ * report.html is made in parts (markdown.c): on the suite's real
+ * reports (the goldens and the examples' bundles) every cut is taken
+ * and the HTML is byte for byte the whole document's.
+ */
+static void test_parts_real_reports(void **state)
+{
+	static const char *const pats[] = { "tests/golden/report/*.md",
+		"examples/*/report*.md", NULL };
+	struct strbuf md = STRBUF_INIT;
+	size_t i, k, seen = 0, headings;
+	glob_t g;
+
+	(void)state;
+	for (k = 0; pats[k]; k++) {
+		if (glob(pats[k], 0, NULL, &g))
+			continue;
+		for (i = 0; i < g.gl_pathc; i++) {
+			FILE *f = fopen(g.gl_pathv[i], "r");
+			char buf[65536];
+			size_t n, j;
+
+			assert_non_null(f);
+			strbuf_reset(&md);
+			while ((n = fread(buf, 1, sizeof(buf), f)))
+				strbuf_add(&md, buf, n);
+			fclose(f);
+			for (j = 0, headings = 0; j < md.len; j++)
+				if (md.buf[j] == '#' &&
+				    (!j || md.buf[j - 1] == '\n'))
+					headings++;
+			/* Every heading but a first line's starts a part. */
+			same_in_parts(g.gl_pathv[i], md.buf, md.len,
+				      headings > 1 ? 2 : 1);
+			seen++;
+		}
+		globfree(&g);
+	}
+	assert_true(seen >= 10);
+	strbuf_release(&md);
+}
+
+/* Texts where a cut would change the HTML: cut elsewhere, or not at all. */
+static void test_parts_hostile(void **state)
+{
+	static const struct {
+		const char *md;
+		int parts; /* with part 0 */
+	} cases[] = {
+		{ "# a\n```\n# not\n```\n# b\ntext\n", 2 },
+		{ "# a\n~~~~\n# not\n~~~\n# still not\n~~~~\n# b\n", 2 },
+		{ "# a\n   ```sh\n# not\n  ```\n# b\n", 1 }, /* indented: whole */
+		{ "# a\n````\n```\n# not\n````\n# b\n", 2 },
+		{ "| a | b |\n| - | - |\n| 1 | 2 |\n# h\n| c |\n| - |\n", 2 },
+		{ "- one\n\n- two\n# h\n- three\n", 2 },
+		{ "- one\n- two\n\n# h\n1. x\n\n   y\n", 2 },
+		{ "> quote\n# h\nlazy\n", 2 },
+		{ "para\n#not a heading\n# h\n", 2 },
+		{ "    indented\n# h\n", 2 },
+		{ "# a\n[x]\n# b\n[x]: /u\n", 1 },
+		{ "# a\n> [x]: /u\n# b\n[x]\n", 1 },
+		{ "# a\n<!--\n# not\n-->\n# b\n", 1 },
+		{ "# a\n<pre>\n\n# not\n</pre>\n", 1 },
+		{ "# a\n\\[x\\]: /u\n# b\n", 2 },
+		{ "# a\r```\r# not\r```\r# b\r\n# c", 3 },
+		{ "# a\n```\n# never closed\n", 1 },
+		/* A fence in a list item ends with the item, not at a fence. */
+		{ "1. foo\n   ```\n# x\n```\n# y\ntext\n```\n# z\n", 1 },
+		{ "- foo\n  ```\n  # in\n# x\n```\n# y\n```\n# z\n", 1 },
+		/* A backtick in the info string: no fence. */
+		{ "para\n```a`b\n# x\n```\n# y\n```\n# z\n", 3 },
+		{ "~~~a`b\n# x\n~~~\n# y\n", 2 },
+		/* A fence ends a table. */
+		{ "| a |\n| - |\n```\n# x\n```\n# y\ntext\n", 2 },
+		{ "\t```\n# x\n", 2 },
+		{ "> ```\n# x\n```\n# y\n```\n# z\n", 3 },
+		{ "", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct strbuf out = STRBUF_INIT;
+		struct error err = ERROR_INIT;
+		char what[32];
+
+		snprintf(what, sizeof(what), "case %zu", i);
+		same_in_parts(what, cases[i].md, strlen(cases[i].md), 1);
+		assert_int_equal(markdown_body_html(cases[i].md,
+						    strlen(cases[i].md), 0,
+						    &out, &err),
+				 cases[i].parts);
+		strbuf_release(&out);
+		error_release(&err);
+	}
+}
+
+/*
+ * report_render_jr() renders a step at a time (report.c: a lean view,
+ * each step viewed again while its section is written): on the
+ * examples' journals, in both languages, the same report.md as the
+ * whole view through report_markdown(), and the same report.html as
+ * that report.md converted whole.
+ */
+static void test_steps_one_at_a_time(void **state)
+{
+	static const char *const langs[] = { "en", "zh-CN" };
+	struct error err = ERROR_INIT;
+	size_t i, k, seen = 0;
+	glob_t g;
+
+	(void)state;
+	setenv("RDRILL_TEMPLATES", "templates", 1);
+	assert_int_equal(glob("examples/*/journal.jsonl", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct jrecords jr;
+		int torn = 0;
+
+		jrecords_init(&jr);
+		if (jrecords_read(&jr, g.gl_pathv[i], 0, &torn, NULL, &err) < 0)
+			fail_msg("%s: %s", g.gl_pathv[i], err.msg.buf);
+		for (k = 0; k < 2; k++) {
+			struct strbuf md = STRBUF_INIT, html = STRBUF_INIT,
+				      full = STRBUF_INIT, body = STRBUF_INIT;
+			json_t *view = report_view_jr(&jr, langs[k], &err);
+
+			assert_non_null(view);
+			assert_int_equal(report_markdown(view, &full, &err), 0);
+			json_decref(view);
+			assert_int_equal(report_render_jr(&jr, langs[k], &md,
+							  &html, &err), 0);
+			if (strcmp(md.buf, full.buf))
+				fail_msg("%s (%s): report.md a step at a time "
+					 "differs", g.gl_pathv[i], langs[k]);
+			assert_int_equal(markdown_body_html(full.buf, full.len,
+							    (size_t)-1, &body,
+							    &err), 1);
+			assert_non_null(strstr(html.buf, body.buf));
+			strbuf_release(&md);
+			strbuf_release(&html);
+			strbuf_release(&full);
+			strbuf_release(&body);
+			seen++;
+		}
+		jrecords_release(&jr);
+	}
+	globfree(&g);
+	assert_true(seen >= 8);
+	error_release(&err);
+}
+
 /* A number keeps its unit on its line; a word that merely starts so does not. */
 static void test_units_glued(void **state)
 {
@@ -758,6 +934,9 @@ int main(void)
 		cmocka_unit_test(test_code_span_fences),
 		cmocka_unit_test(test_code_block_fences),
 		cmocka_unit_test(test_round_trip_random),
+		cmocka_unit_test(test_parts_real_reports),
+		cmocka_unit_test(test_parts_hostile),
+		cmocka_unit_test(test_steps_one_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
