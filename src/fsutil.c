@@ -215,8 +215,8 @@ fail:
 	return -1;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len,
-		    struct error *err)
+static int write_atomic_mode(const char *path, const void *data, size_t len,
+			     mode_t mode, struct error *err)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	const char *p = data, *rel = anchored(path);
@@ -235,8 +235,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 	}
 	if (write_all(fd, p, len) < 0)
 		goto fail;
-	/* mkstemp makes 0600; reports are meant to be read and shared. */
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -254,6 +253,19 @@ fail:
 	unlink(tmp.buf);
 	strbuf_release(&tmp);
 	return -1;
+}
+
+/* Reports outside a bundle are meant to be read and shared. */
+int fs_write_atomic(const char *path, const void *data, size_t len,
+		    struct error *err)
+{
+	return write_atomic_mode(path, data, len, 0644, err);
+}
+
+int fs_write_atomic_private(const char *path, const void *data, size_t len,
+			    struct error *err)
+{
+	return write_atomic_mode(path, data, len, 0600, err);
 }
 
 int fs_mkdirs(const char *path, unsigned mode, struct error *err)

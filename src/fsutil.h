@@ -13,6 +13,12 @@ struct error;
  */
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    struct error *err);
+/*
+ * The same, 0600 whatever the umask: what summarises private bundles
+ * (the history index beside them) is no more readable than they are.
+ */
+int fs_write_atomic_private(const char *path, const void *data, size_t len,
+			    struct error *err);
 
 /* mkdir -p; 0 when the directory exists afterwards. */
 int fs_mkdirs(const char *path, unsigned mode, struct error *err);

@@ -280,7 +280,7 @@ int histindex_save(struct histindex *ix, struct error *err)
 		if (add_line(&sb, e) < 0)
 			ret = -1;
 	if (!ret)
-		ret = fs_write_atomic(ix->path, sb.buf, sb.len, err);
+		ret = fs_write_atomic_private(ix->path, sb.buf, sb.len, err);
 	else
 		error_set(err, "%s: an entry cannot be written", ix->path);
 	strbuf_release(&sb);

@@ -34,8 +34,8 @@ expect_true "the index: a header and the two bundles before it" test \
 	"$(sed 1d "$I" | jq -r .name | sort | tr '\n' ' ')" = "0-plan 1-passed "
 expect_true "the header names the format" test \
 	"$(head -n 1 "$I" | jq -r .format)" = rdrill-history-index/1
-expect_true "written 0644 by this user" test \
-	"$(stat -c '%a %u' "$I")" = "644 $(id -u)"
+expect_true "written 0600 by this user (private, like the bundles)" test \
+	"$(stat -c '%a %u' "$I")" = "600 $(id -u)"
 
 hist() { "$RDRILL" history "$R" -o "$TRASH/$1" >/dev/null 2>&1; }
 states() { jq -r '[.drills[0].runs[] | "\(.bundle | split("/") | last)=\(.status)/\(.state)"] | join(" ")' "$TRASH/$1/history.json"; }
@@ -117,7 +117,7 @@ cp "$TRASH/x" "$I"
 chmod 664 "$I"
 expect_exit 0 hist h11
 expect_true "a group-writable index: not read" test "$(states h11)" = "$(states h7)"
-expect_true "replaced by one others cannot write" test "$(stat -c %a "$I")" = 644
+expect_true "replaced by one others cannot write" test "$(stat -c %a "$I")" = 600
 if [ "$(id -u)" -eq 0 ]; then
 	# Run as root: an index another user owns is not read either.
 	cp "$TRASH/x" "$I"
