@@ -73,26 +73,11 @@ static void checksum_describe(const struct drill_step *s, struct strbuf *out)
  */
 static void keep_sums(struct step_ctx *sc, const struct checksum_set *set)
 {
-	struct strbuf text = STRBUF_INIT, rel = STRBUF_INIT, abs = STRBUF_INIT;
-	struct error e = ERROR_INIT;
-	char hex[SHA256_HEX_LEN + 1];
+	struct strbuf text = STRBUF_INIT;
 
 	checksum_format_sums(&text, set);
-	secret_redact(&text);
-	step_log_path(sc, "sha256", &rel, &abs);
-	if (fs_write_atomic(abs.buf, text.buf, text.len, &e) < 0) {
-		json_object_set_new(sc->rec, "sums_copy_error",
-				    json_string(e.msg.buf));
-	} else {
-		sha256_hex(text.buf, text.len, hex);
-		json_object_set_new(sc->rec, "sums_copy", json_pack(
-			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
-			(json_int_t)text.len, "sha256", hex));
-	}
+	step_keep_file(sc, "sha256", "sums_copy", &text);
 	strbuf_release(&text);
-	strbuf_release(&rel);
-	strbuf_release(&abs);
-	error_release(&e);
 }
 
 static int checksum_run(struct step_ctx *sc, struct error *err)

@@ -393,10 +393,8 @@ static const char *row_text(json_t *row, const char *key, struct strbuf *sb)
 static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
 			      json_t *tables, json_t *seqs)
 {
-	struct strbuf md = STRBUF_INIT, rel = STRBUF_INIT, abs = STRBUF_INIT,
-		      sb = STRBUF_INIT;
-	struct error e = ERROR_INIT;
-	char hex[FP_HEX_LEN + 1], sum[SHA256_HEX_LEN + 1];
+	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
+	char hex[FP_HEX_LEN + 1];
 	json_t *row;
 	size_t i;
 
@@ -434,22 +432,9 @@ static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
 		cell(&md, row_text(row, "match", &sb), 0);
 		strbuf_adds(&md, "\n");
 	}
-	secret_redact(&md);
-	step_log_path(sc, "tables.md", &rel, &abs);
-	if (fs_write_atomic(abs.buf, md.buf, md.len, &e) < 0) {
-		json_object_set_new(sc->rec, "tables_file_error",
-				    json_string(e.msg.buf));
-	} else {
-		sha256_hex(md.buf, md.len, sum);
-		json_object_set_new(sc->rec, "tables_file", json_pack(
-			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
-			(json_int_t)md.len, "sha256", sum));
-	}
+	step_keep_file(sc, "tables.md", "tables_file", &md);
 	strbuf_release(&md);
-	strbuf_release(&rel);
-	strbuf_release(&abs);
 	strbuf_release(&sb);
-	error_release(&e);
 }
 
 /* How many tables and sequences are identical to the earlier step's. */

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "secret.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -92,6 +93,30 @@ void step_log_path(struct step_ctx *sc, const char *suffix,
 	strbuf_addf(rel, "steps/%02ld-%s.%s", sc->n, sc->id, suffix);
 	strbuf_reset(abs);
 	strbuf_addf(abs, "%s/%s", sc->bundle, rel->buf);
+}
+
+void step_keep_file(struct step_ctx *sc, const char *suffix, const char *key,
+		    struct strbuf *text)
+{
+	struct strbuf rel = STRBUF_INIT, abs = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+
+	secret_redact(text);
+	step_log_path(sc, suffix, &rel, &abs);
+	if (fs_write_atomic(abs.buf, text->buf, text->len, &e) < 0) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "%s_error", key);
+		json_object_set_new(sc->rec, rel.buf, json_string(e.msg.buf));
+	} else {
+		sha256_hex(text->buf, text->len, hex);
+		json_object_set_new(sc->rec, key, json_pack(
+			"{s:s, s:I, s:s}", "path", rel.buf, "bytes",
+			(json_int_t)text->len, "sha256", hex));
+	}
+	strbuf_release(&rel);
+	strbuf_release(&abs);
+	error_release(&e);
 }
 
 void step_exec_prepare(struct step_ctx *sc, struct exec_cmd *cmd)

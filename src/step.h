@@ -216,6 +216,15 @@ int step_check(struct step_ctx *sc, const char *what, const char *expected,
 void step_log_path(struct step_ctx *sc, const char *suffix,
 		   struct strbuf *rel, struct strbuf *abs);
 
+/*
+ * Keep `text` (redacted here) in the bundle as the step's file
+ * steps/NN-ID.SUFFIX and name it in the step's record under `key`
+ * ({path, bytes, sha256}: verify re-hashes every such member); a write
+ * that fails is said under "KEY_error" instead, and the step goes on.
+ */
+void step_keep_file(struct step_ctx *sc, const char *suffix, const char *key,
+		    struct strbuf *text);
+
 struct exec_cmd;
 /*
  * What every process a step starts shares: the step's timeout, the
