@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fingerprint.h"
 #include "fpscan.h"
+#include "runfacts.h"
 #include "plan.h"
 #include "schema.h"
 #include "journal.h"
@@ -457,27 +458,25 @@ static void count_identical(json_t *ev, json_t *tables, json_t *seqs,
 static int fp_run(struct step_ctx *sc, struct error *err)
 {
 	const struct fp_params *p = STEP_PARAMS(sc, struct fp_params);
-	struct fingerprint fp = FINGERPRINT_INIT, before = FINGERPRINT_INIT;
+	struct fingerprint fp = FINGERPRINT_INIT;
 	struct fpscan_opts o;
 	struct fpscan_stats st;
 	struct strbuf summary = STRBUF_INIT, act = STRBUF_INIT;
-	json_t *all, *ev, *tables, *seqs, *prev = NULL;
+	const struct runfacts_fp *prev = NULL;
+	json_t *ev, *tables, *seqs;
 	int ret = -1;
 
 	memset(&st, 0, sizeof(st));
 	strvec_init(&st.not_covered);
-	all = json_object_get(sc->state, "fingerprints");
-	if (!all) {
-		all = json_object();
-		json_object_set_new(sc->state, "fingerprints", all);
-	}
+	sc->facts->fps_begun = 1;
 	if (p->same_as) {
-		prev = json_object_get(all, p->same_as);
+		prev = runfacts_fingerprint(sc->facts, p->same_as);
 		if (!prev)
 			return error_set(err, "same_as: step %s took no "
 					 "fingerprint in this run", p->same_as);
-		if (fingerprint_from_json(&before, prev, err) < 0)
-			goto out;
+		/* The interrupted run's, unreadable: what reading it said. */
+		if (prev->bad)
+			return error_set(err, "%s", prev->bad);
 	}
 	memset(&o, 0, sizeof(o));
 	o.drill = sc->drill;
@@ -486,7 +485,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	o.include = &p->tables;
 	o.exclude = &p->exclude;
 	o.cancel = sc->cancel;
-	o.state = sc->state;
+	o.facts = sc->facts;
 	o.secrets = sc->secrets;
 	o.deadline_ms = sc->deadline.at_ms;
 	ev = json_object();
@@ -521,7 +520,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "sequences", seqs);
 	if (p->same_as) {
 		json_object_set_new(ev, "same_as", json_string(p->same_as));
-		compare(sc, p, &before, &fp, tables, seqs, &summary);
+		compare(sc, p, &prev->fp, &fp, tables, seqs, &summary);
 	} else {
 		strbuf_addf(&summary, "%zu tables, %lld rows, %zu sequence%s "
 			    "fingerprinted", fp.nr, fingerprint_rows(&fp),
@@ -541,12 +540,11 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 			    json_boolean(json_array_size(seqs) > 0));
 	json_object_set_new(ev, "summary", json_string(summary.buf));
 	if (sc->step->id)
-		json_object_set_new(all, sc->step->id, fingerprint_to_json(&fp));
+		runfacts_keep_fingerprint(sc->facts, sc->step->id, &fp);
 	ret = 0;
 out:
 	strvec_clear(&st.not_covered);
 	fingerprint_release(&fp);
-	fingerprint_release(&before);
 	strbuf_release(&summary);
 	strbuf_release(&act);
 	return ret;
