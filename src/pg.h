@@ -172,13 +172,17 @@ struct pg_query_opts {
 	struct pg_first *first;         /* may be NULL */
 	unsigned long long log_bytes;   /* out: bytes written to log_path */
 };
+/* The query, *result filled (empty after an error). */
 int pg_exec(PGconn *c, const char *sql, struct pg_query_opts *o,
 	    struct pg_result *result, struct error *err);
 /* pg_exec without parameters or log. */
 int pg_exec_simple(PGconn *c, const char *sql, const struct pg_deadline *dl,
 		   struct pg_result *result, struct error *err);
 
-/* pg_exec, the result in its JSON form (for callers that journal it). */
+/*
+ * pg_exec, the result in its JSON form (the journal's); the kinds take
+ * pg_exec. Left for the runner's freshness query and pg's tests.
+ */
 int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	   json_t **result, struct error *err);
 
