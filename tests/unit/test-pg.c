@@ -542,6 +542,34 @@ static void test_query(void **state)
 		json_decref(want);
 	}
 	json_decref(res);
+	{
+		/* The same result typed, as the kinds read it. */
+		struct pg_result r;
+		int have;
+
+		assert_int_equal(pg_exec_simple(c, "SELECT 1 AS a, NULL AS b, "
+						"'é' AS c", NULL, &r, &err), 0);
+		assert_int_equal(r.columns->nr, 3);
+		assert_string_equal(r.columns->v[2], "c");
+		assert_int_equal(r.nrows, 1);
+		assert_int_equal(r.row_count, 1);
+		assert_int_equal(r.affected, -1);
+		assert_string_equal(pg_result_cell(&r, 0, 0, &have), "1");
+		assert_true(have);
+		assert_null(pg_result_cell(&r, 0, 1, &have));
+		assert_true(have);
+		assert_null(pg_result_cell(&r, 1, 0, &have));
+		assert_false(have);
+		assert_null(pg_result_cell(&r, 0, 3, &have));
+		assert_false(have);
+		assert_int_equal(strlen(r.sha256), SHA256_HEX_LEN);
+		pg_result_release(&r);
+		/* An error leaves it empty. */
+		assert_int_equal(pg_exec_simple(c, "SELEC 1", NULL, &r, &err), -1);
+		assert_null(r.columns);
+		assert_int_equal(r.nrows, 0);
+		pg_result_release(&r);
+	}
 
 	v = pg_server_version(c, NULL, &err);
 	assert_non_null(v);
