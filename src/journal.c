@@ -331,6 +331,7 @@ struct reader {
 	char *buf;
 	size_t pos, end;
 	int eof;
+	unsigned long long at;  /* file offset of buf[pos] */
 };
 
 static int reader_open(struct reader *r, const char *path, struct error *err)
@@ -396,8 +397,10 @@ static int next_line(struct reader *r, const char *path, struct strbuf *line,
 				   JOURNAL_LINE_MAX - line->len);
 		*len += take;
 		r->pos += take;
+		r->at += take;
 		if (p) {
 			r->pos++;
+			r->at++;
 			*nl = 1;
 			break;
 		}
@@ -544,13 +547,16 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 		memset(js, 0, sizeof(*js));
 	if (reader_open(&r, path, err) < 0)
 		return -1;
-	while ((got = next_line(&r, path, &line, &len, &nl, hash, err)) > 0) {
+	for (;;) {
 		struct journal_line jl;
 		json_error_t jerr;
 		json_t *rec, *pv;
 		size_t before = held;
+		unsigned long long at = r.at;
 		int kept;
 
+		if ((got = next_line(&r, path, &line, &len, &nl, hash, err)) <= 0)
+			break;
 		lineno++;
 		if (!nl) {
 			/* Killed mid-write: the tail is not a record. */
@@ -625,6 +631,8 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 		jl.text = line.buf;
 		jl.len = line.len;
 		jl.lineno = lineno;
+		jl.off = at;
+		jl.hash = hash;
 		jl.keep = 0;
 		kept = each(&jl, ctx, err);
 		if (kept < 0)

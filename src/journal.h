@@ -143,6 +143,9 @@ struct journal_line {
 	const char *text;       /* its bytes, without the newline */
 	size_t len;
 	long long lineno;       /* 1-based; its seq is lineno - 1 */
+	unsigned long long off; /* where the line starts in the file */
+	const char *hash;       /* SHA-256 of its bytes (hex): what the
+				 * next record's prev holds */
 	size_t keep;            /* bytes `each` holds besides rec */
 };
 typedef int journal_each_fn(struct journal_line *l, void *ctx,
