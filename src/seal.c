@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,8 @@
 #include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
-/* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
-#define PLAN_MAX (64u << 20)
+/* What a file compared with a render or a plan is read in. */
+#define FCMP_BLOCK (64u << 10)
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
@@ -562,38 +563,128 @@ static void check_logs(const char *dir, const struct jrecords *jr,
 	error_release(&e);
 }
 
-/* plan.json is the start record's plan, and the plan hash its body's. */
+/*
+ * A file compared with bytes given a piece at a time (a render, a plan
+ * being dumped), read in blocks as they come: neither side is held
+ * whole. Only a regular file is read (a FIFO planted in its place is
+ * refused, not waited on).
+ */
+struct fcmp {
+	int fd;
+	char *buf;
+	size_t pos, end;
+	int differs;            /* the bytes differ, or the file is shorter */
+};
+
+static int fcmp_open(struct fcmp *f, const char *path)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (f->fd < 0)
+		return -1;
+	if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(f->fd);
+		f->fd = -1;
+		return -1;
+	}
+	f->buf = xmalloc(FCMP_BLOCK);
+	return 0;
+}
+
+/* 1 when the file holds nothing more, else 0 (also on a read error). */
+static int fcmp_fill(struct fcmp *f)
+{
+	ssize_t n;
+
+	if (f->pos < f->end)
+		return 1;
+	do
+		n = read(f->fd, f->buf, FCMP_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	f->pos = 0;
+	f->end = (size_t)n;
+	return 1;
+}
+
+static void fcmp_feed(struct fcmp *f, const char *p, size_t len)
+{
+	while (len && !f->differs) {
+		size_t take;
+
+		if (!fcmp_fill(f)) {
+			f->differs = 1;
+			break;
+		}
+		take = f->end - f->pos < len ? f->end - f->pos : len;
+		if (memcmp(f->buf + f->pos, p, take))
+			f->differs = 1;
+		f->pos += take;
+		p += take;
+		len -= take;
+	}
+}
+
+/* json_dump_callback()'s writer. */
+static int fcmp_dump(const char *p, size_t len, void *data)
+{
+	fcmp_feed(data, p, len);
+	return 0;
+}
+
+/* 1 when the file held exactly the bytes fed; closes it. */
+static int fcmp_close(struct fcmp *f)
+{
+	int same = !f->differs && !fcmp_fill(f);
+
+	close(f->fd);
+	free(f->buf);
+	return same;
+}
+
+/*
+ * plan.json is the start record's plan, and the plan hash its body's.
+ * The plan is dumped a piece at a time against the file: a plan of
+ * 10,000 steps is not held a second and a third time as text.
+ */
 static void check_plan(const char *dir, const struct jrecords *jr,
 		       struct seal_check *c)
 {
 	json_t *plan = json_object_get(jr->start, "plan");
-	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
-	char *text = plan ? json_dumps(plan, JSON_INDENT(2) | JSON_SORT_KEYS) :
-		     NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct fcmp f;
 	char hash[SHA256_HEX_LEN + 1];
+	int dumped;
 
 	strbuf_addf(&path, "%s/plan.json", dir);
-	if (!text) {
+	if (!plan) {
 		strvec_push(&c->problems, "journal.jsonl:1: the start record "
 			    "holds no plan");
-	} else if (strbuf_read_regular(&have, path.buf, strlen(text) + 1) < 0 &&
-		   errno != EFBIG) {
+		goto out;
+	}
+	if (fcmp_open(&f, path.buf) < 0) {
 		strvec_push(&c->problems, "plan.json: cannot read");
-	} else if (have.len != strlen(text) || memcmp(have.buf, text, have.len)) {
+		goto out;
+	}
+	dumped = json_dump_callback(plan, fcmp_dump, &f, JSON_INDENT(2) |
+				    JSON_SORT_KEYS) == 0;
+	if (!fcmp_close(&f) || !dumped) {
 		strvec_push(&c->problems, "plan.json: differs from the plan in "
 			    "journal.jsonl record 1");
-	} else {
-		plan_hash(json_object_get(plan, "plan"), hash);
-		if (strcmp(hash, journal_str(plan, "plan_hash")))
-			strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
-				    "is not the SHA-256 of the plan body");
-		else
-			strvec_pushf(&c->notes, "plan.json: the journal's plan, "
-				     "plan hash %s", hash);
+		goto out;
 	}
-	free(text);
+	plan_hash(json_object_get(plan, "plan"), hash);
+	if (strcmp(hash, journal_str(plan, "plan_hash")))
+		strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
+			    "is not the SHA-256 of the plan body");
+	else
+		strvec_pushf(&c->notes, "plan.json: the journal's plan, "
+			     "plan hash %s", hash);
+out:
 	strbuf_release(&path);
-	strbuf_release(&have);
 }
 
 static int file_exists(const char *dir, const char *name)
@@ -611,19 +702,22 @@ static int file_exists(const char *dir, const char *name)
 static int file_equals(const char *dir, const char *name,
 		       const struct strbuf *want)
 {
-	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
-	int same;
+	struct strbuf path = STRBUF_INIT;
+	struct fcmp f;
+	int same = 0;
 
 	strbuf_addf(&path, "%s/%s", dir, name);
 	/*
-	 * Read no further than the render (a bigger file differs): a report
-	 * larger than any fixed cap still verifies, and a FIFO planted as a
+	 * Read a block at a time, no further than the render (a bigger
+	 * file differs): a report larger than any fixed cap still
+	 * verifies, is not held a second time, and a FIFO planted as a
 	 * report is refused, not waited on.
 	 */
-	same = strbuf_read_regular(&have, path.buf, want->len + 1) == 0 &&
-	       have.len == want->len && !memcmp(have.buf, want->buf, have.len);
+	if (fcmp_open(&f, path.buf) == 0) {
+		fcmp_feed(&f, want->buf, want->len);
+		same = fcmp_close(&f);
+	}
 	strbuf_release(&path);
-	strbuf_release(&have);
 	return same;
 }
 
