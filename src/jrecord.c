@@ -25,19 +25,28 @@ void jrecords_release(struct jrecords *jr)
 		free(jr->step[i].status);
 		json_decref(jr->step[i].rec);
 	}
-	for (i = 0; i < jr->nlogs; i++) {
-		free(jr->log[i].key);
-		free(jr->log[i].path);
-		free(jr->log[i].sha256);
-	}
+	jrecords_drop_logs(jr);
 	free(jr->step);
-	free(jr->log);
 	free(jr->other_index);
 	json_decref(jr->others);
 	if (jr->fd >= 0)
 		close(jr->fd);
 	memset(jr, 0, sizeof(*jr));
 	jr->fd = -1;
+}
+
+void jrecords_drop_logs(struct jrecords *jr)
+{
+	size_t i;
+
+	for (i = 0; i < jr->nlogs; i++) {
+		free(jr->log[i].key);
+		free(jr->log[i].path);
+		free(jr->log[i].sha256);
+	}
+	free(jr->log);
+	jr->log = NULL;
+	jr->nlogs = jr->alloc_logs = 0;
 }
 
 /*

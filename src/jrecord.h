@@ -67,6 +67,8 @@ struct jrecords {
 
 void jrecords_init(struct jrecords *jr);
 void jrecords_release(struct jrecords *jr);
+/* The logs let go once verify checked them (a render needs none). */
+void jrecords_drop_logs(struct jrecords *jr);
 
 /*
  * Read `path` once (journal_walk(): `flags`, `torn` and `js` as there)

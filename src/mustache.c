@@ -59,6 +59,7 @@ struct render {
 	size_t out_start;	/* out->len on entry, for MUSTACHE_MAX_OUTPUT */
 	struct strbuf *out;
 	struct error *err;
+	const struct mustache_watch *watch;
 };
 
 void mustache_escape_html(struct strbuf *out, const char *s, size_t len)
@@ -405,6 +406,9 @@ static json_t *lookup(const struct render *r, const char *name, size_t len)
 		    (v = json_object_getn(ctx, name, part)))
 			break;
 	}
+	/* Taken from the data, or missed, past a frame above it. */
+	if (r->watch && r->nstack > 1 && (i == 0 || i == (size_t)-1))
+		r->watch->seen(r->watch->ctx, name, part, v);
 	/* The rest of a dotted name is looked up in what the first part found only. */
 	while (v && dot) {
 		name = dot + 1;
@@ -649,6 +653,14 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 		    const struct mustache_opts *opts, struct strbuf *out,
 		    struct error *err)
 {
+	return mustache_render_watched(tmpl, len, data, opts, NULL, out, err);
+}
+
+int mustache_render_watched(const char *tmpl, size_t len, json_t *data,
+			    const struct mustache_opts *opts,
+			    const struct mustache_watch *watch,
+			    struct strbuf *out, struct error *err)
+{
 	struct mtpl top;
 	struct render r;
 	size_t orig = out->len, i;
@@ -671,6 +683,7 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 	r.out = out;
 	r.out_start = orig;
 	r.err = err;
+	r.watch = watch;
 	push(&r, data);
 	rc = render_range(&r, &top, 0, top.nr);
 	if (rc)

@@ -71,4 +71,22 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 		    const struct mustache_opts *opts, struct strbuf *out,
 		    struct error *err);
 
+/*
+ * What a render took from its `data` (the bottom of the context stack)
+ * for lack of it in a frame above: each such name (a dotted name's first
+ * part) is told to `seen` with what it found there (NULL: nothing). So a
+ * caller that renders a part early, in a context it will change later,
+ * can tell whether the part would render the same later (report.c
+ * renders each step's section as it views the step).
+ */
+struct mustache_watch {
+	void (*seen)(void *ctx, const char *name, size_t len, json_t *found);
+	void *ctx;
+};
+
+int mustache_render_watched(const char *tmpl, size_t len, json_t *data,
+			    const struct mustache_opts *opts,
+			    const struct mustache_watch *watch,
+			    struct strbuf *out, struct error *err);
+
 #endif

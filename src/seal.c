@@ -1399,6 +1399,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		/* 20,000 logs' hashes and names need not stay beside a render. */
 		checksum_set_release(&listed);
 		strvec_clear(&referenced);
+		jrecords_drop_logs(records);
 		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
 	}
 	/* Render takes the journal from here rather than read it again. */
