@@ -2143,7 +2143,7 @@ static int load_partials(const char *dir, const char *lang, json_t *partials,
  * and parsed) once, not again while report.md is written. A section may
  * take names from the report's view (the step partial's context stack
  * is the report's view, then the step's), and the view is not whole
- * yet: what each took from it, name by name (mustache_render_watched()),
+ * yet: what each took from it, name by name (mustache_render_session()),
  * is kept with its value's dump, and the sections are used only if each
  * name holds the same value once the view is whole (early_usable()).
  * Else every step is viewed again as before. The same bytes either way.
@@ -2157,6 +2157,7 @@ struct early {
 	size_t *end;            /* where section i ends in text */
 	size_t n, alloc;
 	json_t *seen;           /* name -> [] (missing) or [value, dump] */
+	struct mustache_session session;  /* early_seen(), the partials */
 	int broken;             /* not usable: view every step again */
 };
 
@@ -2202,6 +2203,8 @@ static struct early *early_new(void)
 	strbuf_init(&e->text, 0);
 	e->seen = json_object();
 	e->partials = json_object();
+	e->session.seen = early_seen;
+	e->session.ctx = e;
 	return e;
 }
 
@@ -2212,6 +2215,7 @@ static void early_free(struct early *e)
 	json_decref(e->tmpls);
 	json_decref(e->partials);
 	json_decref(e->seen);
+	mustache_session_release(&e->session);
 	strbuf_release(&e->text);
 	free(e->lang);
 	free(e->end);
@@ -2221,7 +2225,6 @@ static void early_free(struct early *e)
 /* Step vs's section (splice_steps()'s render of it), kept in e. */
 static void early_step(struct early *e, json_t *view, json_t *vs)
 {
-	struct mustache_watch w = { early_seen, e };
 	struct error err = ERROR_INIT;
 	int r;
 
@@ -2243,8 +2246,8 @@ static void early_step(struct early *e, json_t *view, json_t *vs)
 		goto out;
 	}
 	json_object_set(view, "__step_view", vs);
-	r = mustache_render_watched(step_wrap, strlen(step_wrap), view,
-				    &e->opts, &w, &e->text, &err);
+	r = mustache_render_session(step_wrap, strlen(step_wrap), view,
+				    &e->opts, &e->session, &e->text, &err);
 	json_object_del(view, "__step_view");
 	if (r < 0) {
 		e->broken = 1;
