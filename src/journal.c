@@ -332,6 +332,7 @@ struct reader {
 	size_t pos, end;
 	int eof;
 	unsigned long long at;  /* file offset of buf[pos] */
+	int pread;              /* fd is the caller's: read at r->at */
 };
 
 static int reader_open(struct reader *r, const char *path, struct error *err)
@@ -344,9 +345,18 @@ static int reader_open(struct reader *r, const char *path, struct error *err)
 	return 0;
 }
 
+/* A reader of `fd` from its start (pread: its offset is left alone). */
+static void reader_on(struct reader *r, int fd)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->pread = 1;
+	r->buf = xmalloc(READ_BLOCK);
+}
+
 static void reader_close(struct reader *r)
 {
-	if (r->fd >= 0)
+	if (r->fd >= 0 && !r->pread)
 		close(r->fd);
 	free(r->buf);
 }
@@ -373,7 +383,9 @@ static int next_line(struct reader *r, const char *path, struct strbuf *line,
 			ssize_t n;
 			if (r->eof)
 				break;
-			n = read(r->fd, r->buf, READ_BLOCK);
+			n = r->pread ? pread(r->fd, r->buf, READ_BLOCK,
+					     (off_t)r->at) :
+				       read(r->fd, r->buf, READ_BLOCK);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0) {
@@ -533,6 +545,19 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 		 struct journal_stat *js, journal_each_fn *each, void *ctx,
 		 struct error *err)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return error_errno(err, "cannot read journal %s", path);
+	ret = journal_walk_fd(fd, path, flags, torn, js, each, ctx, err);
+	close(fd);
+	return ret;
+}
+
+int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
+		    struct journal_stat *js, journal_each_fn *each, void *ctx,
+		    struct error *err)
+{
 	struct strbuf line = STRBUF_INIT;
 	struct reader r;
 	char prev[SHA256_HEX_LEN + 1] = "", hash[SHA256_HEX_LEN + 1];
@@ -545,8 +570,7 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 		*torn = 0;
 	if (js)
 		memset(js, 0, sizeof(*js));
-	if (reader_open(&r, path, err) < 0)
-		return -1;
+	reader_on(&r, fd);
 	for (;;) {
 		struct journal_line jl;
 		json_error_t jerr;

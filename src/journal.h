@@ -153,6 +153,15 @@ typedef int journal_each_fn(struct journal_line *l, void *ctx,
 int journal_walk(const char *path, unsigned flags, int *torn,
 		 struct journal_stat *js, journal_each_fn *each, void *ctx,
 		 struct error *err);
+/*
+ * The same walk of `fd` (`path` names it in messages), read from its
+ * start with pread(): its offset is left alone and it stays open, for a
+ * caller that reads lines again later from the file it walked
+ * (jrecord.h).
+ */
+int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
+		    struct journal_stat *js, journal_each_fn *each, void *ctx,
+		    struct error *err);
 
 /*
  * One record's bytes (a line journal_walk() already accepted) parsed

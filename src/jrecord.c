@@ -81,10 +81,10 @@ static size_t collect_logs(struct jrecords *jr, json_t *rec)
 	return held;
 }
 
+/* A digit of sha256_hex()'s lowercase hex. */
 static int hex_val(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
-	       c - 'a' + 10 : 0;
+	return c <= '9' ? c - '0' : c - 'a' + 10;
 }
 
 static void hex_to_bin(const char *hex, unsigned char out[32])
@@ -163,16 +163,17 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 }
 
 /*
- * The step lines are not kept: they are read again from this open file
- * (the same file the walk reads, even if the path is replaced later),
- * each checked against the hash the walk took.
+ * The step lines are not kept: they are read again from the file the
+ * walk read, kept open (the same file even if the path is replaced
+ * later), each checked against the hash the walk took.
  */
 int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
 		  int *torn, struct journal_stat *js, struct error *err)
 {
 	if (jr->fd < 0 && (jr->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return error_errno(err, "cannot read journal %s", path);
-	return journal_walk(path, flags, torn, js, take_line, jr, err);
+	return journal_walk_fd(jr->fd, path, flags, torn, js, take_line, jr,
+			       err);
 }
 
 void jrecords_from_array(struct jrecords *jr, json_t *records)
