@@ -1799,6 +1799,13 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
 	view_preflight(view, ix.preflight, wl);
+	/*
+	 * The outline (a record a step) is let go before the steps are
+	 * viewed: what is held while they are stays the report's.
+	 */
+	view_not_restored(view, d, outline, ctx, status, off, wl);
+	json_decref(outline);
+	outline = NULL;
 	if (view_steps(view, d, &ix, finds, status, off, wl, src != NULL,
 		       src ? src->early : NULL, err) < 0) {
 		json_decref(view);
@@ -1810,7 +1817,6 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		     "rto", wl);
 	view_rpo(view, d, jr->others, ix.end, wl);
 	view_findings(view, d, &ix, ctx, finds, status, wl);
-	view_not_restored(view, d, outline, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
 	if (src) {
 		src->d = d;
