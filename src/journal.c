@@ -12,6 +12,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Read in blocks of this size; a line is never held past JOURNAL_LINE_MAX. */
@@ -491,6 +492,7 @@ static int hydrate_plan(const char *path, json_t *rec, size_t *held,
 	json_t *pf = json_object_get(rec, "plan_file"), *plan;
 	struct strbuf p = STRBUF_INIT, text = STRBUF_INIT;
 	const char *slash = strrchr(path, '/'), *want;
+	struct stat st;
 	char hex[SHA256_HEX_LEN + 1];
 	json_error_t jerr;
 	int over, ret = -1;
@@ -504,6 +506,10 @@ static int hydrate_plan(const char *path, json_t *rec, size_t *held,
 	if (slash)
 		strbuf_add(&p, path, (size_t)(slash - path + 1));
 	strbuf_adds(&p, "plan.json");
+	/* Its size up front: a 2.9 MB plan is not read into a 4 MiB buffer. */
+	if (stat(p.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < JOURNAL_PLAN_FILE_MAX)
+		strbuf_grow(&text, (size_t)st.st_size);
 	if (strbuf_read_file(&text, p.buf, JOURNAL_PLAN_FILE_MAX) < 0) {
 		error_set(err, "%s:1: the start record's plan: cannot read %s "
 			  "(or larger than %u MiB)", path, p.buf,

@@ -722,6 +722,28 @@ static int fcmp_close(struct fcmp *f)
 	return same;
 }
 
+/* json_dump_callback()'s writer into a hash. */
+static int hash_dump(const char *p, size_t len, void *data)
+{
+	sha256_stream_add(data, p, len);
+	return 0;
+}
+
+/*
+ * plan_hash() of `body` without its text held (2.9 MB for 10,000
+ * steps): the same dump, hashed as it is written.
+ */
+static int body_hash(json_t *body, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256_stream *h = sha256_stream_new();
+	int r = json_dump_callback(body, hash_dump, h, JSON_COMPACT |
+				   JSON_SORT_KEYS | JSON_ENSURE_ASCII |
+				   JSON_ENCODE_ANY);
+
+	sha256_stream_finish(h, out);
+	return r;
+}
+
 /*
  * plan.json is the start record's plan, and the plan hash its body's.
  * The plan is dumped a piece at a time against the file: a plan of
@@ -753,7 +775,8 @@ static void check_plan(const char *dir, const struct jrecords *jr,
 			    "journal.jsonl record 1");
 		goto out;
 	}
-	plan_hash(json_object_get(plan, "plan"), hash);
+	if (body_hash(json_object_get(plan, "plan"), hash) < 0)
+		hash[0] = '\0';
 	if (strcmp(hash, journal_str(plan, "plan_hash")))
 		strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
 			    "is not the SHA-256 of the plan body");
@@ -1561,7 +1584,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		jrecords_drop_logs(records);
 		report_files(&files, &reports);
 		strvec_clear(&files);
-		check_reports(dir, records, &reports, have_seal ? &f : NULL, c);
+			check_reports(dir, records, &reports, have_seal ? &f : NULL, c);
 	}
 	/* Render takes the journal from here rather than read it again. */
 	if (records && intact) {
