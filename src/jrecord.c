@@ -200,6 +200,7 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 	char hex[SHA256_HEX_LEN + 1];
 	char *buf;
 	size_t done = 0;
+	json_error_t jerr;
 	json_t *rec;
 
 	if (st->rec)
@@ -236,8 +237,18 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 		free(buf);
 		return NULL;
 	}
-	rec = journal_parse_record(buf, st->len, err);
+	/*
+	 * The bytes the walk parsed (and checked: length, nesting, memory),
+	 * so parsed again without that budget's counting.
+	 */
+	rec = json_loadb(buf, st->len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
+	if (!json_is_object(rec)) {
+		error_set(err, "journal record %zu: %s", st->index + 1,
+			  rec ? "not an object" : jerr.text);
+		json_decref(rec);
+		return NULL;
+	}
 	return rec;
 }
 
