@@ -2454,7 +2454,7 @@ static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
  */
 static int render_view(json_t *view, const struct step_src *src,
 		       struct strbuf *md, struct strbuf *html,
-		       struct error *err)
+		       markdown_sink_fn *sink, void *ctx, struct error *err)
 {
 	struct strbuf title = STRBUF_INIT, footer = STRBUF_INIT,
 		      lang = STRBUF_INIT;
@@ -2469,7 +2469,10 @@ static int render_view(json_t *view, const struct step_src *src,
 	strbuf_adds(&footer, journal_str(view, "print_footer"));
 	strbuf_adds(&lang, journal_str(view, "lang"));
 	json_decref(view);
-	if (markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
+	if (sink ? markdown_to_html_sink(md->buf, md->len, title.buf,
+					 footer.buf, lang.buf, sink, ctx,
+					 err) < 0 :
+	    markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
 				    lang.buf, html, err) < 0)
 		goto out;
 	ret = 0;
@@ -2485,8 +2488,9 @@ out:
  * keys and no step, so what is held grows with one step's section, not
  * with the journal.
  */
-int report_render_jr(const struct jrecords *jr, const char *lang,
-		     struct strbuf *md, struct strbuf *html, struct error *err)
+static int render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html,
+		     markdown_sink_fn *sink, void *ctx, struct error *err)
 {
 	struct step_src src;
 	json_t *view;
@@ -2495,9 +2499,22 @@ int report_render_jr(const struct jrecords *jr, const char *lang,
 	memset(&src, 0, sizeof(src));
 	src.early = early_new();
 	view = build_view(jr, lang, &src, err);
-	ret = view ? render_view(view, &src, md, html, err) : -1;
+	ret = view ? render_view(view, &src, md, html, sink, ctx, err) : -1;
 	step_src_release(&src);
 	return ret;
+}
+
+int report_render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html, struct error *err)
+{
+	return render_jr(jr, lang, md, html, NULL, NULL, err);
+}
+
+int report_render_jr_sink(const struct jrecords *jr, const char *lang,
+			  struct strbuf *md, markdown_sink_fn *sink, void *ctx,
+			  struct error *err)
+{
+	return render_jr(jr, lang, md, NULL, sink, ctx, err);
 }
 
 int report_render(json_t *records, const char *lang, struct strbuf *md,
@@ -2516,7 +2533,7 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 		return -1;
 	if (signoffs)
 		view_signoffs(view, json_array_get(records, 0), signoffs);
-	return render_view(view, NULL, md, html, err);
+	return render_view(view, NULL, md, html, NULL, NULL, err);
 }
 
 int report_write_texts(const char *dir, const struct strbuf *md,

@@ -744,6 +744,19 @@ static int body_hash(json_t *body, char out[SHA256_HEX_LEN + 1])
 	return r;
 }
 
+/* markdown_to_html_sink()'s writers: into a comparison, or nowhere. */
+static void fcmp_sink(const char *p, size_t len, void *data)
+{
+	fcmp_feed(data, p, len);
+}
+
+static void no_sink(const char *p, size_t len, void *data)
+{
+	(void)p;
+	(void)len;
+	(void)data;
+}
+
 /*
  * plan.json is the start record's plan, and the plan hash its body's.
  * The plan is dumped a piece at a time against the file: a plan of
@@ -835,25 +848,43 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			 struct seal_check *c)
 {
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, mdn = STRBUF_INIT,
-		      htmln = STRBUF_INIT;
+		      htmln = STRBUF_INIT, path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
+	struct fcmp hf;
 	const char *use = lang ? lang : seal_lang;
 	const char *bad = NULL;
 	int comparable = !theirs || (ours && !strcmp(theirs, ours));
+	/*
+	 * What render writes next is kept rather than rendered again: the
+	 * language it was asked for, or unsealed, the drill's (render seals
+	 * it as cut short). Any other report.html is compared with the
+	 * file as it is made, a part at a time, never held.
+	 */
+	int keep = c->want_lang ? use && !strcmp(use, c->want_lang) :
+		   !lang && !theirs;
+	int hopen = 0, r, html_same;
 
 	seal_report_names(lang, &mdn, &htmln);
+	if (!keep) {
+		strbuf_addf(&path, "%s/%s", dir, htmln.buf);
+		hopen = fcmp_open(&hf, path.buf) == 0;
+	}
 	/*
 	 * One render: one that depended on anything but the journal would
 	 * already differ from the file an earlier render wrote.
 	 */
-	if (report_render_jr(jr, use, &md, &html, &e) < 0) {
+	r = keep ? report_render_jr(jr, use, &md, &html, &e) :
+	    report_render_jr_sink(jr, use, &md, hopen ? fcmp_sink : no_sink,
+				  &hf, &e);
+	html_same = keep ? 0 : hopen && fcmp_close(&hf);
+	if (r < 0) {
 		strvec_pushf(&c->problems, "%s: cannot re-render from the "
 			     "journal: %s", mdn.buf, e.msg.buf);
 		goto out;
 	}
 	if (!file_equals(dir, mdn.buf, &md))
 		bad = mdn.buf;
-	else if (!file_equals(dir, htmln.buf, &html))
+	else if (keep ? !file_equals(dir, htmln.buf, &html) : !html_same)
 		bad = htmln.buf;
 	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
@@ -874,13 +905,7 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			     ours ? ours : "unknown", lang ? "it is outside the "
 			     "seal; `rdrill render --lang` writes it anew" :
 			     "its bytes are checked by SHA256SUMS");
-	/*
-	 * What render writes next, kept rather than rendered again: the
-	 * language it was asked for, or unsealed, the drill's (render seals
-	 * it as cut short).
-	 */
-	if (c->want_lang ? use && !strcmp(use, c->want_lang) :
-			   !lang && !theirs) {
+	if (keep) {
 		strbuf_release(&c->md);
 		strbuf_release(&c->html);
 		c->md = md;
@@ -895,6 +920,7 @@ out:
 	strbuf_release(&html);
 	strbuf_release(&mdn);
 	strbuf_release(&htmln);
+	strbuf_release(&path);
 	error_release(&e);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Render in memory proportional to the report (issue 25, point 2): verify
 # (and render, which runs it) compares plan.json and the reports with what
-# the journal renders to a block at a time, hashes the plan body as it is
+# the journal renders to a block at a time (report.html as it is made, a
+# part at a time, never held), hashes the plan body as it is
 # dumped, and reads each step's record again from the journal it walked
 # rather than keeping the lines. The checks must be as strict as when
 # both sides were held whole: a byte added, cut or changed anywhere is
@@ -69,6 +70,10 @@ tamper small 'rm plan.json && mkfifo plan.json' \
 	'^FAILED  plan.json: cannot read'
 tamper small 'rm report.md && mkfifo report.md' \
 	'^FAILED  report.md: not what the journal renders to'
+tamper small 'rm report.html && mkfifo report.html' \
+	'^FAILED  report.html: not what the journal renders to'
+tamper small 'printf x >>report.html' \
+	'^FAILED  report.html: not what the journal renders to'
 # A big plan's plan.json is checked against the hash the chain holds.
 tamper big 'sed -i "s/\"id\": \"s1700\"/\"id\": \"s17x0\"/" plan.json' \
 	'plan.json is not the plan the start record names'

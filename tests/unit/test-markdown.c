@@ -527,6 +527,60 @@ static void same_in_parts(const char *what, const char *md, size_t len,
  * reports (the goldens and the examples' bundles) every cut is taken
  * and the HTML is byte for byte the whole document's.
  */
+/* markdown_sink_fn appending to a strbuf, counting its calls. */
+static size_t sink_calls;
+static void sink_into(const char *p, size_t len, void *ctx)
+{
+	strbuf_add(ctx, p, len);
+	sink_calls++;
+}
+
+/*
+ * markdown_to_html_sink() hands over the page markdown_to_html_footer()
+ * makes, the same bytes, a part at a time (verify compares report.html
+ * with it as it is made).
+ */
+static void test_sink_same_page(void **state)
+{
+	struct strbuf md = STRBUF_INIT, whole = STRBUF_INIT, parts = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	size_t i, seen = 0;
+	glob_t g;
+
+	(void)state;
+	assert_int_equal(glob("examples/*/report*.md", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		strbuf_reset(&md);
+		strbuf_reset(&whole);
+		strbuf_reset(&parts);
+		assert_int_equal(strbuf_read_file(&md, g.gl_pathv[i], 1 << 24),
+				 0);
+		/* Long enough to be cut: the report twice over. */
+		strbuf_reset(&whole);
+		strbuf_add(&whole, md.buf, md.len);
+		strbuf_add(&md, whole.buf, whole.len);
+		strbuf_reset(&whole);
+		assert_int_equal(markdown_to_html_footer(md.buf, md.len, "T <x>",
+							 "F", "zh-CN", &whole,
+							 &err), 0);
+		sink_calls = 0;
+		assert_int_equal(markdown_to_html_sink(md.buf, md.len, "T <x>",
+						       "F", "zh-CN", sink_into,
+						       &parts, &err), 0);
+		assert_true(sink_calls >= 2);
+		if (strcmp(whole.buf, parts.buf))
+			fail_msg("%s: the page a part at a time differs",
+				 g.gl_pathv[i]);
+		seen++;
+	}
+	globfree(&g);
+	assert_true(seen >= 6);
+	strbuf_release(&md);
+	strbuf_release(&whole);
+	strbuf_release(&parts);
+	error_release(&err);
+}
+
 static void test_parts_real_reports(void **state)
 {
 	static const char *const pats[] = { "tests/golden/report/*.md",
@@ -1034,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_parts_hostile),
 		cmocka_unit_test(test_steps_one_at_a_time),
 		cmocka_unit_test(test_steps_early_late_keys),
+		cmocka_unit_test(test_sink_same_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
