@@ -63,7 +63,7 @@ struct run {
 	/* clock_wall_ms() of the first destructive step's start: the disaster */
 	long long disaster_wall_ms;
 	int backup_steps;           /* steps of the backup phase that ran */
-	struct drill *resolved;     /* the drill with scheduled files filled in */
+	struct expand_picks files;  /* scheduled items' picked files, bound */
 	json_t *picks;              /* the backup records of scheduled items */
 	json_t *uses;               /* step id -> [backup records it reads] */
 	int fresh_before, fresh_after;
@@ -460,39 +460,27 @@ static void append_short_backup(struct run *r, json_t *rec)
 }
 
 /*
- * Which picked files each step reads: the steps whose plan holds
- * "${backup.ID.path" (plain or @quoted). The plan's own text is searched,
- * so no kind can read a picked file without being checked around it.
+ * Which picked files each step reads: the steps with a text that names
+ * ${backup.ID.path} (plain or @quoted), as the drill recorded them when
+ * it was bound (drill_step_reads()), whatever the field, so no kind can
+ * read a picked file without being checked around it.
  */
 static void note_uses(struct run *r)
 {
-	json_t *steps = json_object_get(r->d->body, "steps"), *st, *rec;
+	json_t *rec;
 	size_t i, j;
 
-	json_array_foreach(steps, i, st) {
-		char *text = json_dumps(st, JSON_COMPACT);
+	for (i = 0; i < r->d->nsteps; i++) {
+		const struct drill_step *st = &r->d->steps[i];
 		json_t *used = json_array();
 
-		json_array_foreach(r->picks, j, rec) {
-			struct strbuf needle = STRBUF_INIT;
-			const char *p;
-
-			if (strcmp(journal_str(rec, "status"), "picked"))
-				continue;
-			strbuf_addf(&needle, "${" EXPAND_BACKUP_PREFIX "%s.path",
-				    journal_str(rec, "item"));
-			for (p = text ? strstr(text, needle.buf) : NULL; p;
-			     p = strstr(p + 1, needle.buf))
-				if (p[needle.len] == '}' || p[needle.len] == '@')
-					break;
-			if (p)
+		json_array_foreach(r->picks, j, rec)
+			if (!strcmp(journal_str(rec, "status"), "picked") &&
+			    drill_step_reads(st, journal_str(rec, "item")))
 				json_array_append(used, rec);
-			strbuf_release(&needle);
-		}
-		if (json_array_size(used) && json_is_string(json_object_get(st, "id")))
-			json_object_set(r->uses, journal_str(st, "id"), used);
+		if (json_array_size(used))
+			json_object_set(r->uses, st->id, used);
 		json_decref(used);
-		free(text);
 	}
 }
 
@@ -582,7 +570,7 @@ static json_t *picked_record(const struct drill_item *it, const char *bundle,
 
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
- * at, and run the drill with the picks filled in (r->resolved). The
+ * at, and bind the picks into the steps that name them. The
  * plan, its hash and the start record keep the rule: the file is
  * evidence of the run, not part of what was approved. Problems that
  * refuse the run go to `problems` and a check each to `checks`; a
@@ -591,9 +579,7 @@ static json_t *picked_record(const struct drill_item *it, const char *bundle,
 static void pick_backups(struct run *r, struct strvec *problems,
 			 json_t *checks, struct strbuf *damaged)
 {
-	json_t *paths = json_object(), *body;
 	struct strbuf missing = STRBUF_INIT;
-	struct error err = ERROR_INIT;
 	size_t i, before = problems->nr;
 
 	for (i = 0; i < r->d->nitems; i++) {
@@ -618,7 +604,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 							  strcmp(st, "unreadable")));
 		json_array_append_new(checks, c);
 		if (!strcmp(st, "picked"))
-			json_object_set(paths, it->id, json_object_get(rec, "chosen"));
+			expand_picks_set(&r->files, it->id,
+					 journal_str(rec, "chosen"));
 		else if (!strcmp(st, "damaged") && !damaged->len)
 			strbuf_adds(damaged, journal_str(rec, "problem"));
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
@@ -637,24 +624,14 @@ static void pick_backups(struct run *r, struct strvec *problems,
 		json_decref(rec);
 		strbuf_release(&what);
 	}
-	if (problems->nr > before || damaged->len ||
-	    json_object_size(paths) == 0)
+	if (problems->nr > before || damaged->len || !r->files.nr)
 		goto out;
 	note_uses(r);
-	body = json_deep_copy(r->d->body);
-	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
-				 &missing) < 0)
+	/* The steps read the files from here on; the plan keeps the rule. */
+	if (drill_bind_picks(r->o->drill, &r->files, &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
-	r->resolved = drill_from_body(body, &err);
-	json_decref(body);
-	if (!r->resolved)
-		BUG("the drill with its backups filled in: %s", err.msg.buf);
-	memcpy(r->resolved->sha256, r->d->sha256, sizeof(r->d->sha256));
-	r->d = r->resolved;
 out:
-	json_decref(paths);
 	strbuf_release(&missing);
-	error_release(&err);
 }
 
 /*
@@ -1398,26 +1375,28 @@ static void resume_seed(struct run *r)
  */
 static void note_verified(struct run *r, const struct drill_step *step)
 {
-	json_t *steps = json_object_get(r->d->body, "steps"), *st, *b;
-	const char *path = NULL;
+	const char *dump = json_string_value(json_object_get(
+		json_object_get(step->json, "toc"), "dump")), *path;
+	struct expand_template t = EXPAND_TEMPLATE_INIT;
+	struct strbuf filled = STRBUF_INIT, missing = STRBUF_INIT;
 	struct stat sb;
 	char hex[SHA256_HEX_LEN + 1];
 	struct error e = ERROR_INIT;
 	struct strbuf item = STRBUF_INIT;
+	json_t *b;
 	size_t i;
 
-	json_array_foreach(steps, i, st)
-		if (!strcmp(journal_str(st, "id"), step->id))
-			path = json_string_value(json_object_get(
-				json_object_get(st, "toc"), "dump"));
+	/* The plan's text, with the picked files where it names them. */
+	if (dump && expand_template_parse(dump, &t) &&
+	    expand_template_fill(&t, &r->files, &filled, &missing) == 0)
+		dump = filled.buf;
+	path = dump;
 	json_array_foreach(r->picks, i, b)
 		if (path && !strcmp(journal_str(b, "chosen"), path))
 			path = NULL;
 	if (!path || *path != '/' || stat(path, &sb) < 0 ||
-	    sha256_file_hex(path, hex, NULL, &e) < 0) {
-		error_release(&e);
-		return;
-	}
+	    sha256_file_hex(path, hex, NULL, &e) < 0)
+		goto out;
 	strbuf_addf(&item, "dump verified by step %s", step->id);
 	b = json_object();
 	json_object_set_new(b, "item", json_string(item.buf));
@@ -1428,26 +1407,23 @@ static void note_verified(struct run *r, const struct drill_step *step)
 	for (i = 0; i < r->d->nsteps; i++) {
 		const struct drill_step *later = &r->d->steps[i];
 		json_t *used;
-		char *text;
 
 		if (later->n <= step->n || (later->phase != DRILL_DESTROY &&
-					    later->phase != DRILL_RESTORE))
+					    later->phase != DRILL_RESTORE) ||
+		    !drill_step_mentions(later, path))
 			continue;
-		st = json_array_get(steps, i);
-		if (strcmp(journal_str(st, "id"), later->id))
-			continue;   /* the body's steps are the model's, in order */
-		text = json_dumps(st, JSON_COMPACT);
-		if (text && strstr(text, path)) {
-			used = json_object_get(r->uses, later->id);
-			if (!used) {
-				used = json_array();
-				json_object_set_new(r->uses, later->id, used);
-			}
-			json_array_append(used, b);
+		used = json_object_get(r->uses, later->id);
+		if (!used) {
+			used = json_array();
+			json_object_set_new(r->uses, later->id, used);
 		}
-		free(text);
+		json_array_append(used, b);
 	}
 	json_decref(b);
+out:
+	expand_template_release(&t);
+	strbuf_release(&filled);
+	strbuf_release(&missing);
 	strbuf_release(&item);
 	error_release(&e);
 }
@@ -1668,7 +1644,9 @@ out:
 	bkfacts_release(&r.bkfacts);
 	json_decref(r.picks);
 	json_decref(r.uses);
-	drill_free(r.resolved);
+	/* The caller's drill as it was given: the plan's texts. */
+	drill_unbind_picks(o->drill);
+	expand_picks_release(&r.files);
 	free(r.outcome);
 	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);
