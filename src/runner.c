@@ -181,23 +181,20 @@ static void note_times(struct run *r, const struct drill_step *step,
  * evidence, rather than the report showing it as never run.
  */
 static void append_short(struct run *r, const struct drill_step *step,
-			 json_t *rec)
+			 json_t *rec, const char *status, struct strbuf *sb)
 {
 	json_t *min = step_record(step);
-	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "ran (%s), but its record could not be journaled: "
-		    "%s; its logs, if any, are in steps/", journal_str(rec, "status"),
+	strbuf_reset(sb);
+	strbuf_addf(sb, "ran (%s), but its record could not be journaled: "
+		    "%s; its logs, if any, are in steps/", status,
 		    r->journal_err.msg.buf);
 	json_object_set(min, "started", json_object_get(rec, "started"));
 	json_object_set(min, "ended", json_object_get(rec, "ended"));
 	json_object_set(min, "duration_ms", json_object_get(rec, "duration_ms"));
 	json_object_set_new(min, "status", json_string("failed"));
-	json_object_set_new(min, "message", json_string(sb.buf));
-	json_object_set_new(rec, "status", json_string("failed"));
-	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(min, "message", json_string(sb->buf));
 	append(r, min);
-	strbuf_release(&sb);
 }
 
 #define STDERR_LINES 6
@@ -233,12 +230,39 @@ static void show_stderr(struct run *r, json_t *rec)
 static int picked_unchanged(struct run *r, const struct drill_step *step,
 			    json_t *rec, const char *when);
 
+/*
+ * Why a step did not pass, into `msg` and its record's "message": what
+ * stopped it from running (`error`), else what its kind said, else the
+ * signal (`interrupted`), else its first failed check; a passed step
+ * keeps what its kind said. `msg` is "" when there is nothing to say.
+ */
+static void step_message(json_t *rec, const char *error, int interrupted,
+			 int ok, struct strbuf *msg)
+{
+	const char *said = json_string_value(json_object_get(rec, "message"));
+
+	if (error)
+		strbuf_adds(msg, error);
+	else if (said)
+		strbuf_adds(msg, said);
+	else if (interrupted)
+		strbuf_adds(msg, "interrupted by a signal");
+	else if (!ok && !first_failed_check(rec, msg))
+		return;
+	else if (ok)
+		return;
+	if (!said || error)
+		json_object_set_new(rec, "message", json_string(msg->buf));
+}
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
+	struct strbuf msg = STRBUF_INIT;
 	json_t *rec = step_record(step);
+	const char *status;
 	long long t0, t1, m0, m1;
 	int ran, ok;
 
@@ -279,27 +303,14 @@ static int run_step(struct run *r, const struct drill_step *step,
 	json_object_set_new(rec, "started_ms", json_integer(t0));
 	json_object_set_new(rec, "ended_ms", json_integer(t1));
 	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
-	if (*cancel && !ok) {
-		json_object_set_new(rec, "status", json_string("aborted"));
-		if (!json_object_get(rec, "message"))
-			json_object_set_new(rec, "message",
-					    json_string("interrupted by a signal"));
-	} else {
-		json_object_set_new(rec, "status",
-				    json_string(ok ? "passed" : "failed"));
-	}
-	if (ran < 0) {
-		json_object_set_new(rec, "message", json_string(serr.msg.buf));
-	} else if (!ok && !json_object_get(rec, "message")) {
-		struct strbuf sb = STRBUF_INIT;
-		if (first_failed_check(rec, &sb))
-			json_object_set_new(rec, "message", json_string(sb.buf));
-		strbuf_release(&sb);
-	}
+	status = *cancel && !ok ? "aborted" : ok ? "passed" : "failed";
+	json_object_set_new(rec, "status", json_string(status));
+	step_message(rec, ran < 0 ? serr.msg.buf : NULL, *cancel && !ok, ok,
+		     &msg);
 	if (!ok && !r->reason.len)
 		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
 			    step->id, *cancel ? "interrupted" : "failed",
-			    journal_str(rec, "message"));
+			    msg.buf);
 	note_times(r, step, m0, m1, t0, ok);
 	{
 		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
@@ -311,14 +322,15 @@ static int run_step(struct run *r, const struct drill_step *step,
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
-		append_short(r, step, rec);
+		append_short(r, step, rec, status, &msg);
+		status = "failed";
 		ok = 0;
 	}
-	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
-		     m1 - m0, journal_str(rec, "message"));
+	progress_end(r->progress, status, m1 - m0, msg.buf);
 	if (!ok)
 		show_stderr(r, rec);
 	json_decref(rec);
+	strbuf_release(&msg);
 	return ok;
 }
 
