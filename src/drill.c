@@ -1551,7 +1551,7 @@ static int bind_when(struct drill_step *st, json_t *w, const char *where,
 }
 
 static int bind_step(struct drill_step *st, json_t *js, size_t i,
-		     struct error *err)
+		     int collect, struct error *err)
 {
 	json_t *n = json_object_get(js, "n"), *to = json_object_get(js, "timeout_s");
 	json_t *params;
@@ -1596,8 +1596,147 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 	st->params = xcalloc(1, st->kind->params->size);
 	if (schema_bind(st->kind->params, params, st->params, where, err) < 0)
 		return -1;
+	if (!collect)
+		return 0;
 	deferred_collect(&st->deferred, &step_common_schema, st);
 	deferred_collect(&st->deferred, st->kind->params, st->params);
+	return 0;
+}
+
+/*
+ * The texts of a drill bound a step at a time: copied into blocks it
+ * owns, so each step's JSON can go once bound.
+ */
+struct drill_texts {
+	struct drill_texts *next;
+	size_t used, size;
+	char buf[];
+};
+
+static const char *keep_text(struct drill *d, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct drill_texts *b = d->texts;
+	char *p;
+
+	if (!b || b->size - b->used < n) {
+		size_t size = n > (60u << 10) ? n : (60u << 10);
+		b = xmalloc(sizeof(*b) + size);
+		b->next = d->texts;
+		b->used = 0;
+		b->size = size;
+		d->texts = b;
+	}
+	p = b->buf + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static int is_text_type(enum schema_type t)
+{
+	return t <= SCHEMA_STEPREF || t == SCHEMA_ENUM;
+}
+
+static void keep_at(struct drill *d, void *at)
+{
+	const char *s;
+
+	memcpy(&s, at, sizeof(s));
+	if (s) {
+		s = keep_text(d, s);
+		memcpy(at, &s, sizeof(s));
+	}
+}
+
+/*
+ * Every text schema_bind() left pointing into the JSON (schema.h: texts
+ * and map items' names; lists and maps of text are copies already) made
+ * the drill's own.
+ */
+static void keep_texts(struct drill *d, const struct schema *s, void *p)
+{
+	const struct schema_field *f;
+
+	for (f = s->fields; f->key; f++) {
+		char *at = (char *)p + f->off;
+
+		if (f->flags & SCHEMA_NOBIND)
+			continue;
+		if (is_text_type(f->type)) {
+			keep_at(d, at);
+		} else if ((f->type == SCHEMA_LIST || f->type == SCHEMA_MAP) &&
+			   f->item && f->item->type == SCHEMA_OBJ) {
+			const struct schema *o = f->item->obj;
+			char *arr;
+			size_t i, n;
+
+			memcpy(&arr, at, sizeof(arr));
+			n = *(size_t *)(void *)((char *)p + f->off2);
+			for (i = 0; arr && i < n; i++) {
+				if (f->type == SCHEMA_MAP && o->name_off)
+					keep_at(d, arr + i * o->size +
+						o->name_off - 1);
+				keep_texts(d, o, arr + i * o->size);
+			}
+		} else if (f->type == SCHEMA_OBJ) {
+			void *sub;
+			memcpy(&sub, at, sizeof(sub));
+			if (sub)
+				keep_texts(d, f->obj, sub);
+		}
+	}
+}
+
+struct drill *drill_lean_new(void)
+{
+	return xcalloc(1, sizeof(struct drill));
+}
+
+int drill_lean_add_step(struct drill *d, json_t *js)
+{
+	struct error err = ERROR_INIT;
+	struct drill_step *st;
+	int r;
+
+	XGROW(d->steps, d->nsteps + 1, d->alloc_steps);
+	st = &d->steps[d->nsteps++];
+	memset(st, 0, sizeof(*st));
+	r = bind_step(st, js, d->nsteps - 1, 0, &err);
+	error_release(&err);
+	if (r < 0)
+		return -1;
+	keep_texts(d, &step_common_schema, st);
+	if (st->when_phase)
+		st->when_phase = keep_text(d, st->when_phase);
+	if (st->when_step)
+		st->when_step = keep_text(d, st->when_step);
+	if (st->when_status)
+		st->when_status = keep_text(d, st->when_status);
+	keep_texts(d, st->kind->params, st->params);
+	st->json = NULL;
+	return 0;
+}
+
+int drill_lean_finish(struct drill *d, json_t *body)
+{
+	struct error err = ERROR_INIT;
+	size_t i;
+	int r;
+
+	d->body = json_incref(body);
+	r = schema_bind(&top_schema, body, d, "plan", &err);
+	error_release(&err);
+	if (r < 0 || !d->nsteps)
+		return -1;
+	/* Once the steps stopped moving: it keeps their texts' places. */
+	for (i = 0; i < d->nsteps; i++) {
+		struct drill_step *st = &d->steps[i];
+		deferred_collect(&st->deferred, &step_common_schema, st);
+		deferred_collect(&st->deferred, st->kind->params, st->params);
+	}
+	if (!d->language)
+		d->language = "en";
 	return 0;
 }
 
@@ -1617,7 +1756,7 @@ struct drill *drill_from_body(json_t *body, struct error *err)
 	d->steps = xcalloc(json_array_size(steps), sizeof(*d->steps));
 	json_array_foreach(steps, i, js) {
 		d->nsteps = i + 1;
-		if (bind_step(&d->steps[i], js, i, err) < 0)
+		if (bind_step(&d->steps[i], js, i, 1, err) < 0)
 			goto fail;
 	}
 	if (!d->language)
@@ -1645,6 +1784,11 @@ void drill_free(struct drill *d)
 	free(d->steps);
 	schema_release(&top_schema, d);
 	json_decref(d->body);
+	while (d->texts) {
+		struct drill_texts *next = d->texts->next;
+		free(d->texts);
+		d->texts = next;
+	}
 	free(d);
 }
 
