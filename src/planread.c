@@ -286,6 +286,10 @@ int planread_walk(const char *text, size_t len, size_t budget,
 	struct walk w;
 	int r;
 
+	pr->head = NULL;
+	/* Nothing deeper than a journal line: jansson's bound is the text's. */
+	if (journal_record_too_deep(text, len))
+		return 0;
 	memset(&w, 0, sizeof(w));
 	w.t = text;
 	w.len = len;
