@@ -506,15 +506,16 @@ out:
  * a step at a time, in what the whole parse could take (`held` of the
  * read's budget taken already): plan.json's object without the steps,
  * or NULL (then it is parsed whole, and that parse's verdict and
- * message stand). Deeper than a journal line may nest: parsed whole, so
- * jansson's own depth bound is the whole text's.
+ * message stand; so is a plan deeper than a journal line may nest:
+ * planread.c gives it up, and jansson's own depth bound is the whole
+ * text's).
  */
 static json_t *lean_plan(const struct journal_plan_reader *lean,
 			 struct strbuf *text, size_t held)
 {
 	size_t limit = JOURNAL_READ_MEMORY;
 
-	if (held >= limit || too_deep(text->buf, text->len))
+	if (held >= limit)
 		return NULL;
 	if (text->len < (JOURNAL_READ_MEMORY - held) / JOURNAL_RECORD_RATIO &&
 	    held + text->len * JOURNAL_RECORD_RATIO + (4u << 10) < limit)

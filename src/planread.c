@@ -125,6 +125,87 @@ static void hash_value(struct walk *w, json_t *v)
 		w->canonical = 0;
 }
 
+/*
+ * The plan hash's bytes of a value from its canonical text (t[from, to),
+ * which matched its JSON_INDENT(2) dump): the same dump made compact and
+ * ASCII, without dumping it again. Outside strings the line breaks with
+ * their indentation and the space after each colon go; inside, every
+ * character not ASCII becomes \uXXXX (a surrogate pair past U+FFFF), as
+ * jansson writes it under JSON_ENSURE_ASCII; escapes stay as they are
+ * (both dumps escape the same ASCII the same way).
+ */
+static void hash_canonical(struct walk *w, size_t from, size_t to)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *t = (const unsigned char *)w->t;
+	char out[4096];
+	size_t i, n = 0;
+	int in_str = 0;
+
+	for (i = from; i < to; i++) {
+		unsigned char c = t[i];
+		unsigned long cp;
+		int more, k;
+
+		if (n > sizeof(out) - 16) {
+			sha256_stream_add(w->h, out, n);
+			n = 0;
+		}
+		if (!in_str) {
+			if (c == '\n') {
+				while (i + 1 < to && t[i + 1] == ' ')
+					i++;
+				continue;
+			}
+			out[n++] = (char)c;
+			if (c == '"')
+				in_str = 1;
+			else if (c == ':' && i + 1 < to && t[i + 1] == ' ')
+				i++;
+			continue;
+		}
+		if (c == '\\' && i + 1 < to) {
+			out[n++] = (char)c;
+			out[n++] = (char)t[++i];
+			continue;
+		}
+		if (c < 0x80) {
+			out[n++] = (char)c;
+			in_str = c != '"';
+			continue;
+		}
+		/* Valid UTF-8: jansson wrote it, and it matched. */
+		more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+		cp = c & (0x3fu >> more);
+		for (k = 0; k < more && i + 1 < to; k++)
+			cp = cp << 6 | (t[++i] & 0x3fu);
+		if (cp >= 0x10000) {
+			unsigned long v = cp - 0x10000;
+			unsigned long hi = 0xd800 | (v >> 10), lo = 0xdc00 | (v & 0x3ff);
+			cp = lo;
+			out[n++] = '\\';
+			out[n++] = 'u';
+			for (k = 12; k >= 0; k -= 4)
+				out[n++] = hex[(hi >> k) & 0xf];
+		}
+		out[n++] = '\\';
+		out[n++] = 'u';
+		for (k = 12; k >= 0; k -= 4)
+			out[n++] = hex[(cp >> k) & 0xf];
+	}
+	sha256_stream_add(w->h, out, n);
+}
+
+/* A value emitted at `depth`, and hashed when in the plan body. */
+static void emit_hashed(struct walk *w, json_t *v, int depth)
+{
+	size_t from = w->cpos;
+
+	emit_value(w, v, depth);
+	if (w->h && w->canonical)
+		hash_canonical(w, from, w->cpos);
+}
+
 /* The value at the walk's place, parsed on its own; NULL: give up. */
 static json_t *value(struct walk *w)
 {
@@ -173,9 +254,8 @@ static int walk_steps(struct walk *w, int depth)
 			return -1;
 		emit(w, i ? "," : "", i ? 1 : 0);
 		emit_nl(w, depth + 1);
-		emit_value(w, v, depth + 1);
 		hash_text(w, i ? "," : "");
-		hash_value(w, v);
+		emit_hashed(w, v, depth + 1);
 		r = w->pr->step(v, i, w->pr->ctx);
 		json_decref(v);
 		if (r < 0)
@@ -222,8 +302,7 @@ static int member(struct walk *w, json_t *obj, const char *k, int depth)
 	}
 	if (!(v = value(w)))
 		return -1;
-	emit_value(w, v, depth + 1);
-	hash_value(w, v);
+	emit_hashed(w, v, depth + 1);
 	json_object_set_new(obj, k, v);
 	return 0;
 }

@@ -116,7 +116,9 @@ static const char base_json[] =
 	"{\"created\": \"2026-12-07T00:00:00Z\", \"format\": \"rdrill-plan/1\","
 	" \"plan\": {\"id\": \"d\\u00e9mo\", \"rdrill\": 1, \"steps\": ["
 	"{\"id\": \"s1\", \"n\": 1, \"run\": [\"true\"], \"x\": {\"a\": [1, 2.5,"
-	" null, true, false, {}, []], \"b\": \"\\\"q\\\\ \\n \\u4e2d /\"}},"
+	" null, true, false, {}, []], \"b\": \"\\\"q\\\\ \\n \\u4e2d /\","
+	" \"c\": \"\\ud83d\\ude00 \\u007f \\u001f \\t \xc3\xa9 \xf0\x9f\x98\x80 : \\n  x\","
+	" \"d\": [\"a: b\", \"\\u00ff\\u0800\\uffff\"]}},"
 	"{\"id\": \"s2\", \"n\": 2, \"e\": {}, \"l\": []}, 7, \"text\", [] ],"
 	" \"title\": \"t\", \"vars\": {}}, \"plan_hash\": \"abc\", \"z\": -1e3}";
 
