@@ -30,6 +30,9 @@ struct strbuf;
  * The plan body JSON is kept (d->body): it is the form the plan hash
  * covers and the journal records, so a bundle rebuilds the same model.
  * Strings in the structs point into it and live as long as the drill.
+ * A lean drill (render and verify of a plan named by hash, planread.h)
+ * keeps only the body without its steps: each step's texts are copied
+ * as it is bound and its JSON let go.
  */
 
 enum drill_phase {
