@@ -511,16 +511,22 @@ out:
  * text's).
  */
 static json_t *lean_plan(const struct journal_plan_reader *lean,
-			 struct strbuf *text, size_t held)
+			 struct strbuf *text, size_t *held)
 {
-	size_t limit = JOURNAL_READ_MEMORY;
+	size_t limit = JOURNAL_READ_MEMORY, mem = 0;
+	json_t *plan;
 
-	if (held >= limit)
+	if (*held >= limit)
 		return NULL;
-	if (text->len < (JOURNAL_READ_MEMORY - held) / JOURNAL_RECORD_RATIO &&
-	    held + text->len * JOURNAL_RECORD_RATIO + (4u << 10) < limit)
-		limit = held + text->len * JOURNAL_RECORD_RATIO + (4u << 10);
-	return lean->read(text->buf, text->len, limit - held, lean->ctx);
+	if (text->len < (JOURNAL_READ_MEMORY - *held) / JOURNAL_RECORD_RATIO &&
+	    *held + text->len * JOURNAL_RECORD_RATIO + (4u << 10) < limit)
+		limit = *held + text->len * JOURNAL_RECORD_RATIO + (4u << 10);
+	plan = lean->read(text->buf, text->len, limit - *held, &mem,
+			  lean->ctx);
+	/* Counted as the whole parse was: the rest of the read's budget. */
+	if (plan)
+		*held += mem;
+	return plan;
 }
 
 /*
@@ -566,7 +572,7 @@ static int hydrate_plan(const char *path, json_t *rec, size_t *held,
 			  "names (its SHA-256 differs)", path);
 		goto out;
 	}
-	if (lean && (plan = lean_plan(lean, &text, *held))) {
+	if (lean && (plan = lean_plan(lean, &text, held))) {
 		json_object_set_new(rec, "plan", plan);
 		ret = 0;
 		goto out;

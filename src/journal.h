@@ -179,12 +179,14 @@ int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
  * (their SHA-256 checked against the record's, their nesting within
  * JOURNAL_DEPTH_MAX) and the memory the whole parse could take, and
  * returns plan.json's object, its plan's "steps" left out (the caller
- * took them as it read them), or NULL: then plan.json is parsed whole
+ * took them as it read them), with *mem set to what its parses took
+ * (counted against the read's budget as the whole parse would have
+ * been), or NULL: then plan.json is parsed whole
  * as always, and that parse's verdict and message stand.
  */
 struct journal_plan_reader {
 	json_t *(*read)(const char *text, size_t len, size_t budget,
-			void *ctx);
+			size_t *mem, void *ctx);
 	void *ctx;
 };
 int journal_walk_fd_plan(int fd, const char *path, unsigned flags, int *torn,

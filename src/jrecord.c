@@ -181,7 +181,7 @@ static int lean_step(json_t *step, size_t i, void *ctx)
  * NULL: the walk parses it whole, as it always did.
  */
 static json_t *lean_read(const char *text, size_t len, size_t budget,
-			 void *ctx)
+			 size_t *mem, void *ctx)
 {
 	struct jrecords *jr = ctx;
 	struct planread pr;
@@ -196,6 +196,7 @@ static json_t *lean_read(const char *text, size_t len, size_t budget,
 		jr->plan_canonical = pr.canonical;
 		memcpy(jr->plan_body_hash, pr.body_hash,
 		       sizeof(jr->plan_body_hash));
+		*mem = pr.mem;
 		return pr.head;
 	}
 	json_decref(pr.head);
