@@ -4,15 +4,35 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 void strmap_init(struct strmap *m)
 {
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * A seed per process, as jansson's own: keys come from hostile files,
+ * and a fixed hash would let one file pick keys that all collide (a
+ * probe per earlier key). Iteration never depends on it.
+ */
+static uint64_t seed(void)
+{
+	static uint64_t s;
+	static int done;
+
+	if (!done) {
+		if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != sizeof(s))
+			s = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&s;
+		done = 1;
+	}
+	return s;
+}
+
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = 14695981039346656037ULL ^ seed();
 
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;

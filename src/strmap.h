@@ -8,8 +8,8 @@
  * keys were first added: the drill loader's own dictionaries and sets
  * (variables and their depth, step ids with their line and kind,
  * connection names), typed C instead of JSON objects. Lookups hash
- * (FNV-1a, open addressing), so a hostile file's 200,000 nodes stay
- * linear; iteration is `for (i = 0; i < m->nr; i++) m->v[i]`, in
+ * (FNV-1a seeded per process, open addressing), so a hostile file's
+ * 200,000 nodes stay linear. Iteration is m->v[0 .. m->nr - 1], in
  * insertion order, so whatever the loader writes from a map comes out
  * in the order the file gave it.
  */
