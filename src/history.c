@@ -157,196 +157,40 @@ static const char *signer_word(const char *key, const struct strvec *trusted)
 	return "untrusted signer";
 }
 
-/*
- * One bundle as a run: what its journal says, and whether it verifies.
- * NULL for a plan bundle. `plan_out`: the start record's plan body.
- */
-/*
- * A point-in-time recovery's own figures (issue 26), from the first
- * recover step: the RPO from WAL and which one it is (the archive's lag,
- * or the distance to the chosen target), and the RTO parts, whose sum is
- * also the RTO of a drill without a destroy phase.
- */
-static json_t *pitr_figures(json_t *records)
-{
-	static const char *const parts[] = { "wal_proof_ms", "restore_files_ms",
-		"replay_wal_ms", "promote_ms", NULL };
-	const char *const *k;
-	json_t *r, *o, *ev, *rto;
-	long long total = 0;
-	size_t i;
-
-	json_array_foreach(records, i, r) {
-		ev = json_object_get(r, "evidence");
-		rto = json_object_get(ev, "rto");
-		if (strcmp(journal_str(r, "kind"), "recover") || !json_is_object(rto))
-			continue;
-		o = json_object();
-		if (int_or(ev, "rpo_wal_ms", -1) >= 0) {
-			json_object_set_new(o, "rpo_wal_ms", json_integer(
-					    int_or(ev, "rpo_wal_ms", 0)));
-			json_object_set_new(o, "rpo_kind", json_string(
-					    journal_str(ev, "rpo_kind")));
-		}
-		for (k = parts; *k; k++)
-			if (int_or(rto, *k, -1) >= 0) {
-				json_object_set_new(o, *k, json_integer(
-						    int_or(rto, *k, 0)));
-				total += int_or(rto, *k, 0);
-			}
-		json_object_set_new(o, "recovery_ms", json_integer(total));
-		return o;
-	}
-	return NULL;
-}
-
-static json_t *examine(const char *dir, const struct strvec *trusted,
-		       json_t **plan_out)
-{
-	struct error e = ERROR_INIT;
-	struct seal_check c;
-	struct strbuf path = STRBUF_INIT;
-	json_t *records, *start, *end = NULL, *run, *r;
-	int torn = 0;
-	size_t i;
-	const char *state;
-
-	*plan_out = NULL;
-	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read_any(path.buf, 0, &torn, &e);
-	strbuf_release(&path);
-	/* Killed before its start record: plan.json says whose it is. */
-	if (records && !json_array_size(records)) {
-		json_decref(records);
-		records = seal_records(dir, &torn, &e);
-	}
-	start = json_array_get(records, 0);
-	if (records && !strcmp(journal_str(start, "mode"), "plan")) {
-		json_decref(records);
-		error_release(&e);
-		return NULL;
-	}
-	run = json_object();
-	json_object_set_new(run, "bundle", json_string(dir));
-	seal_check_init(&c);
-	if (seal_check(dir, NULL, NULL, &c, &e) < 0)
-		strvec_pushf(&c.problems, "%s", e.msg.buf);
-	json_object_set_new(run, "signoffs", json_integer(
-		signoff_check(dir, strcmp(c.lang, "default") && *c.lang ?
-			      c.lang : NULL, &c)));
-	state = c.problems.nr ? (c.sealed ? "tampered" : "unsealed") :
-		!strcmp(c.state, SEAL_CUT_SHORT) ? "cut-short" : "verified";
-	json_object_set_new(run, "state", json_string(state));
-	json_object_set_new(run, "problem", c.problems.nr ?
-			    json_string(c.problems.v[0]) : json_null());
-	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "end"))
-			end = r;
-	json_object_set_new(run, "started", json_string(journal_str(start,
-								   "time")));
-	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
-				restored_verdict(records, NULL)));
-	/* A REFUSED run says why the gate stopped it (listed apart). */
-	if (!strcmp(journal_str(run, "status"), "REFUSED"))
-		json_object_set_new(run, "reason", json_string(journal_str(end,
-								   "reason")));
-	/* `rdrill restore`'s bundle names the one it restores (linked below). */
-	json_object_set_new(run, "resumes", json_string(journal_str(json_object_get(
-		json_object_get(start, "context"), "resumes"), "bundle")));
-	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
-	/*
-	 * A drill that made its own backup measured nothing about the
-	 * backup schedule (issue 15): no RPO figure, here or in metrics.
-	 */
-	json_object_set_new(run, "rpo_source", json_string(journal_str(end,
-							   "rpo_source")));
-	json_object_set_new(run, "rpo_ms", json_integer(
-		strcmp(journal_str(end, "rpo_source"), "own_backup") ?
-		int_or(end, "rpo_ms", -1) : -1));
-	{
-		json_t *pf = pitr_figures(records);
-		if (pf)
-			json_object_set_new(run, "pitr", pf);
-	}
-	/* The seal's signer, when its signature is good (c.key). */
-	json_object_set_new(run, "signed_key", c.key[0] ? json_string(c.key) :
-			    json_null());
-	json_object_set_new(run, "signer", json_string(signer_word(c.key,
-								   trusted)));
-	*plan_out = json_incref(json_object_get(json_object_get(start, "plan"),
-						"plan"));
-	seal_check_release(&c);
-	json_decref(records);
-	error_release(&e);
-	return run;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	return b && b[1] ? b + 1 : path;
 }
 
-/* The plan's fields history keeps of a run (the index holds no more). */
-static json_t *plan_facts(json_t *plan)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_string(journal_str(plan, "id")));
-	json_object_set_new(o, "environment", json_string(journal_str(plan,
-							   "environment")));
-	json_object_set_new(o, "title", json_string(journal_str(plan, "title")));
-	json_object_set_new(o, "cadence_s", json_integer(int_or(plan,
-		"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
-	return o;
-}
-
 /*
- * A bundle as a run (examine()), from the directory's index when its
+ * Bundle `dir` as a run (runsum.h), from the directory's index when its
  * entry was made from the bundle as it is now (histindex.h), else read
  * and verified, and put in the index. What depends on this invocation
  * (where the bundle is, whom --key trusts) is set afresh either way.
- * NULL for a plan bundle.
+ * 1 for a plan bundle.
  */
-static json_t *examine_cached(const char *dir, struct histindex *ix,
-			      const struct strvec *trusted, json_t **plan_out)
+static int summary_cached(const char *dir, struct histindex *ix,
+			  const struct strvec *trusted, struct run_summary *s)
 {
 	char ident[SHA256_HEX_LEN + 1];
-	int have = ix && histindex_ident(dir, ident) == 0;
+	int have = ix && histindex_ident(dir, ident) == 0, ret;
 	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
-	json_t *run = json_object_get(e, "run"), *plan = json_object_get(e, "plan");
 
-	*plan_out = NULL;
-	if (e && json_is_true(json_object_get(e, "plan_bundle")))
-		return NULL;
-	if (json_is_object(run) && json_is_object(plan)) {
-		run = json_incref(run);
-		*plan_out = json_incref(plan);
-	} else {
-		run = examine(dir, trusted, &plan);
-		*plan_out = plan_facts(plan);
-		json_decref(plan);
-		e = json_object();
-		if (run) {
-			json_object_set(e, "run", run);
-			json_object_set(e, "plan", *plan_out);
-		} else {
-			json_object_set_new(e, "plan_bundle", json_true());
-		}
-		if (have)
-			histindex_put(ix, base_name(dir), ident, e);
-		else
-			json_decref(e);
+	switch (runsum_from_entry(s, e, dir)) {
+	case RUNSUM_PLAN_BUNDLE:
+		return 1;
+	case RUNSUM_WHOLE:
+		return 0;
+	default:
+		break;
 	}
-	if (!run) {
-		json_decref(*plan_out);
-		*plan_out = NULL;
-		return NULL;
-	}
-	json_object_set_new(run, "bundle", json_string(dir));
-	json_object_set_new(run, "signer", json_string(signer_word(journal_str(
-		run, "signed_key"), trusted)));
-	return run;
+	runsum_release(s);
+	ret = runsum_read(s, dir);
+	if (have)
+		histindex_put(ix, base_name(dir), ident, runsum_entry(s,
+			      ret ? NULL : signer_word(s->signed_key, trusted), 1));
+	return ret;
 }
 
 /* The directory a bundle is in (its index's). */
@@ -578,8 +422,9 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 	}
 	for (i = 0; i < bundles.nr; i++) {
 		struct strbuf k = STRBUF_INIT;
-		json_t *plan, *run;
-		const char *id, *env;
+		struct run_summary s;
+		json_t *run;
+		const char *id;
 
 		/* Bundles come directory by directory: one index at a time. */
 		parent_of(bundles.v[i], &k);
@@ -590,36 +435,34 @@ json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 			strbuf_adds(&ixdir, k.buf);
 		}
 		strbuf_reset(&k);
-		run = examine_cached(bundles.v[i], ix, trusted, &plan);
-		id = journal_str(plan, "id");
-		env = journal_str(plan, "environment");
-		if (!run) {
+		runsum_init(&s);
+		if (summary_cached(bundles.v[i], ix, trusted, &s)) {
+			runsum_release(&s);
 			strbuf_release(&k);
 			continue;
 		}
 		nruns++;
-		if (!*id)
-			id = "(unreadable journal)";
-		json_object_set_new(run, "cadence_s", json_integer(int_or(plan,
-			"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
-		strbuf_addf(&k, "%s\x1f%s", id, env);
+		id = *s.id ? s.id : "(unreadable journal)";
+		run = runsum_run_json(&s, signer_word(s.signed_key, trusted));
+		json_object_set_new(run, "cadence_s", json_integer(s.cadence_s));
+		strbuf_addf(&k, "%s\x1f%s", id, s.environment);
 		g = json_object_get(groups, k.buf);
 		if (!g) {
 			g = json_object();
 			json_object_set_new(g, "id", json_string(id));
-			json_object_set_new(g, "environment", json_string(env));
+			json_object_set_new(g, "environment",
+					    json_string(s.environment));
 			json_object_set_new(g, "runs", json_array());
 			json_object_set_new(g, "findings", json_array());
 			json_object_set_new(groups, k.buf, g);
 		}
 		/* The title, like the cadence, of the newest run: set below. */
-		if (strcmp(journal_str(run, "started"), journal_str(g, "title_from")) >= 0) {
-			json_object_set_new(g, "title", json_string(journal_str(plan,
-								"title")));
-			json_object_set(g, "title_from", json_object_get(run, "started"));
+		if (strcmp(s.started, journal_str(g, "title_from")) >= 0) {
+			json_object_set_new(g, "title", json_string(s.title));
+			json_object_set_new(g, "title_from", json_string(s.started));
 		}
 		json_array_append_new(json_object_get(g, "runs"), run);
-		json_decref(plan);
+		runsum_release(&s);
 		strbuf_release(&k);
 	}
 	index_close(ix);
@@ -1509,93 +1352,99 @@ static int is_verdict(const char *status)
  * A sibling's drill and start, from the index or (a new or changed
  * bundle) from its journal's first record, then indexed as such: a light
  * entry that only says whose run it is, enough to pass over the runs of
- * other drills without reading them again. NULL for a plan bundle or an
- * unreadable journal.
+ * other drills without reading them again. -1 for a plan bundle, an
+ * unreadable journal or a bundle without an identity.
  */
-static json_t *sibling(const char *dir, struct histindex *ix)
+static int sibling(const char *dir, struct histindex *ix, struct run_summary *s)
 {
 	char ident[SHA256_HEX_LEN + 1];
-	int have = histindex_ident(dir, ident) == 0;
+	int have = histindex_ident(dir, ident) == 0, ret;
 	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
-	struct error err = ERROR_INIT;
-	struct strbuf p = STRBUF_INIT;
-	json_t *recs, *start;
-	int torn = 0;
 
-	if (e)
-		return json_is_true(json_object_get(e, "plan_bundle")) ? NULL : e;
-	strbuf_addf(&p, "%s/journal.jsonl", dir);
-	recs = journal_read(p.buf, &torn, &err);
-	start = json_array_get(recs, 0);
-	if (recs) {
-		e = json_object();
-		if (!strcmp(journal_str(start, "mode"), "plan")) {
-			json_object_set_new(e, "plan_bundle", json_true());
-		} else {
-			json_object_set_new(e, "plan", plan_facts(json_object_get(
-				json_object_get(start, "plan"), "plan")));
-			json_object_set_new(e, "started", json_string(journal_str(
-				start, "time")));
-		}
-		if (have) {
-			histindex_put(ix, base_name(dir), ident, e);
-		} else {
-			json_decref(e);
-			e = NULL;
-		}
+	switch (runsum_from_entry(s, e, dir)) {
+	case RUNSUM_PLAN_BUNDLE:
+		return -1;
+	case RUNSUM_WHOLE: case RUNSUM_START:
+		return 0;
+	default:
+		break;
 	}
-	json_decref(recs);
-	strbuf_release(&p);
-	error_release(&err);
-	return e && !json_is_true(json_object_get(e, "plan_bundle")) ? e : NULL;
+	if (!have)
+		return -1;
+	runsum_release(s);
+	ret = runsum_read_start(s, dir);
+	if (ret >= 0)
+		histindex_put(ix, base_name(dir), ident, runsum_entry(s, NULL, 0));
+	return ret ? -1 : 0;
+}
+
+/* A run of the drill, by its bundle and start. */
+struct candidate {
+	char *bundle, *started;
+};
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	return strcmp(((const struct candidate *)a)->started,
+		      ((const struct candidate *)b)->started);
+}
+
+int history_previous_run(const char *parent, const char *self,
+			 const char *id, const char *env,
+			 struct run_summary *out)
+{
+	struct strvec bundles = STRVEC_INIT;
+	struct histindex *ix = histindex_open(parent);
+	struct candidate *c = xcalloc(1, sizeof(*c));
+	size_t i, n = 0, alloc = 1;
+	int found = -1;
+
+	find_bundles(parent, 1, &bundles, NULL);
+	for (i = 0; i < bundles.nr; i++) {
+		struct run_summary s;
+
+		runsum_init(&s);
+		if (strcmp(bundles.v[i], self) && !sibling(bundles.v[i], ix, &s) &&
+		    !strcmp(s.id, id) && !strcmp(s.environment, env)) {
+			XGROW(c, n + 1, alloc);
+			c[n].bundle = xstrdup(bundles.v[i]);
+			c[n++].started = xstrdup(s.started);
+		}
+		runsum_release(&s);
+	}
+	qsort(c, n, sizeof(*c), cmp_candidate);
+	/* Newest first: the first that verifies and reached a verdict. */
+	for (i = n; i-- > 0 && found < 0;) {
+		runsum_release(out);
+		if (!summary_cached(c[i].bundle, ix, NULL, out) &&
+		    !strcmp(out->state, "verified") && is_verdict(out->status))
+			found = 0;
+	}
+	if (found < 0)
+		runsum_release(out);
+	for (i = 0; i < n; i++) {
+		free(c[i].bundle);
+		free(c[i].started);
+	}
+	free(c);
+	index_close(ix);
+	strvec_clear(&bundles);
+	return found;
 }
 
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
-	struct strvec bundles = STRVEC_INIT;
-	struct histindex *ix = histindex_open(parent);
-	json_t *cands = json_array(), *r, *found = NULL;
-	size_t i;
+	struct run_summary s;
+	json_t *found = NULL;
 
-	find_bundles(parent, 1, &bundles, NULL);
-	for (i = 0; i < bundles.nr; i++) {
-		json_t *e, *plan, *c, *er;
-
-		if (!strcmp(bundles.v[i], self) || !(e = sibling(bundles.v[i], ix)))
-			continue;
-		plan = json_object_get(e, "plan");
-		if (strcmp(journal_str(plan, "id"), id) ||
-		    strcmp(journal_str(plan, "environment"), env))
-			continue;
-		c = json_object();
-		json_object_set_new(c, "bundle", json_string(bundles.v[i]));
-		er = json_object_get(e, "run");  /* a whole entry, or a light one */
-		json_object_set_new(c, "started", json_string(er ? journal_str(
-			er, "started") : journal_str(e, "started")));
-		json_array_append_new(cands, c);
-	}
-	sort_runs(cands);
-	/* Newest first: the first that verifies and reached a verdict. */
-	for (i = json_array_size(cands); i-- > 0 && !found;) {
-		json_t *plan;
-		r = examine_cached(journal_str(json_array_get(cands, i), "bundle"),
-				   ix, NULL, &plan);
-		json_decref(plan);
-		if (r && !strcmp(journal_str(r, "state"), "verified") &&
-		    is_verdict(journal_str(r, "status"))) {
-			found = json_object();
-			json_object_set_new(found, "bundle", json_string(base_name(
-				journal_str(r, "bundle"))));
-			json_object_set(found, "started", json_object_get(r, "started"));
-			json_object_set(found, "status", json_object_get(r, "status"));
-			json_object_set(found, "rto_ms", json_object_get(r, "rto_ms"));
-			json_object_set(found, "rpo_ms", json_object_get(r, "rpo_ms"));
-		}
-		json_decref(r);
-	}
-	index_close(ix);
-	json_decref(cands);
-	strvec_clear(&bundles);
+	runsum_init(&s);
+	/* The start record's context.previous: the journal's edge. */
+	if (!history_previous_run(parent, self, id, env, &s))
+		found = json_pack("{s:s, s:s, s:s, s:I, s:I}", "bundle",
+				  base_name(s.bundle), "started", s.started,
+				  "status", s.status, "rto_ms", (json_int_t)s.rto_ms,
+				  "rpo_ms", (json_int_t)s.rpo_ms);
+	runsum_release(&s);
 	return found;
 }

@@ -3,6 +3,8 @@
 
 #include <jansson.h>
 
+#include "runsum.h"
+
 struct error;
 struct strbuf;
 struct strvec;
@@ -44,7 +46,7 @@ struct strvec;
  * failure, not in the chart or the metrics but rdrill_refused_runs.
  */
 
-#define HISTORY_DEFAULT_CADENCE_S (92LL * 86400)
+#define HISTORY_DEFAULT_CADENCE_S RUNSUM_DEFAULT_CADENCE_S
 
 json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
 		     long long now_ms, struct error *err);
@@ -77,5 +79,13 @@ int history_overdue(json_t *h);
  */
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env);
+
+/*
+ * The same run, typed, in `out` (initialised; released when none):
+ * 0 when found, else -1. The plan's "last run" line is this run.
+ */
+int history_previous_run(const char *parent, const char *self,
+			 const char *id, const char *env,
+			 struct run_summary *out);
 
 #endif
