@@ -5,8 +5,6 @@
 #include "journal.h"
 #include "markdown.h"
 #include "restored.h"
-#include "seal.h"
-#include "signoff.h"
 #include "words.h"
 #include "strbuf.h"
 #include "strvec.h"

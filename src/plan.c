@@ -14,7 +14,6 @@
 #include "strvec.h"
 #include "xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
