@@ -32,7 +32,7 @@ void runsum_init(struct run_summary *s)
 	memset(s, 0, sizeof(*s));
 	s->cadence_s = RUNSUM_DEFAULT_CADENCE_S;
 	s->rto_ms = s->rpo_ms = s->duration_ms = -1;
-	s->pitr.rpo_wal_ms = -1;
+	s->pitr.rpo_wal_ms = s->pitr.recovery_ms = -1;
 	for (k = 0; k < RUNSUM_NPARTS; k++)
 		s->pitr.part_ms[k] = -1;
 }
@@ -373,11 +373,13 @@ static void pitr_from(struct runsum_pitr *p, json_t *o)
 	}
 	for (k = 0; k < RUNSUM_NPARTS; k++)
 		p->part_ms[k] = int_or(o, part_key[k], -1);
-	p->recovery_ms = int_or(o, "recovery_ms", 0);
+	p->recovery_ms = int_or(o, "recovery_ms", -1);
 }
 
-static void run_from(struct run_summary *s, json_t *run)
+void runsum_from_run(struct run_summary *s, json_t *run)
 {
+	set(&s->bundle, str_of(run, "bundle"));
+	s->cadence_s = int_or(run, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
 	s->signoffs = int_or(run, "signoffs", 0);
 	set(&s->state, str_of(run, "state"));
 	if (str_of(run, "problem"))
@@ -392,6 +394,7 @@ static void run_from(struct run_summary *s, json_t *run)
 	s->rpo_ms = int_or(run, "rpo_ms", -1);
 	pitr_from(&s->pitr, json_object_get(run, "pitr"));
 	set(&s->signed_key, str_of(run, "signed_key"));
+	set_empty(s);
 }
 
 enum runsum_entry_kind runsum_from_entry(struct run_summary *s, json_t *e,
@@ -418,7 +421,9 @@ enum runsum_entry_kind runsum_from_entry(struct run_summary *s, json_t *e,
 		set_empty(s);
 		return RUNSUM_START;
 	}
-	run_from(s, run);
+	runsum_from_run(s, run);
+	set(&s->bundle, bundle);
+	s->cadence_s = int_or(plan, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
 	s->duration_ms = json_integer_value(dur);
 	set_empty(s);
 	return RUNSUM_WHOLE;

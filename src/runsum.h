@@ -32,7 +32,7 @@ struct runsum_pitr {
 	long long rpo_wal_ms;           /* -1: none */
 	char *rpo_kind;                 /* "archive_lag", "to_target" */
 	long long part_ms[RUNSUM_NPARTS];  /* -1: not measured */
-	long long recovery_ms;          /* the parts' sum */
+	long long recovery_ms;          /* the parts' sum, -1: none */
 };
 
 struct run_summary {
@@ -87,6 +87,13 @@ json_t *runsum_plan_json(const struct run_summary *s);
  */
 json_t *runsum_entry(const struct run_summary *s, const char *signer,
 		     int whole);
+
+/*
+ * The run `run` (runsum_run_json()'s, as history.json holds it, with its
+ * "cadence_s") read back into `s` (initialised): what is missing or of
+ * another type is left empty or -1.
+ */
+void runsum_from_run(struct run_summary *s, json_t *run);
 
 /* What runsum_from_entry() found. */
 enum runsum_entry_kind {
