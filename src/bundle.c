@@ -81,17 +81,10 @@ static int open_parent(const char *path, const char **base,
 		       struct error *err)
 {
 	struct strbuf dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
 	char *real;
 	int fd = -1;
 
-	*base = slash ? slash + 1 : path;
-	if (!slash)
-		strbuf_adds(&dir, ".");
-	else if (slash == path)
-		strbuf_adds(&dir, "/");
-	else
-		strbuf_add(&dir, path, (size_t)(slash - path));
+	*base = fs_split_path(path, &dir);
 	real = realpath(dir.buf, NULL);
 	if (!real) {
 		error_errno(err, "cannot resolve %s", dir.buf);

@@ -23,18 +23,25 @@ int fs_fsync_dir(const char *dir, struct error *err)
 	return ret;
 }
 
+const char *fs_split_path(const char *path, struct strbuf *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		strbuf_adds(dir, ".");
+	else if (slash == path)
+		strbuf_adds(dir, "/");
+	else
+		strbuf_add(dir, path, (size_t)(slash - path));
+	return slash ? slash + 1 : path;
+}
+
 int fs_fsync_parent(const char *path, struct error *err)
 {
 	struct strbuf dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
 	int ret;
 
-	if (!slash)
-		strbuf_adds(&dir, ".");
-	else if (slash == path)
-		strbuf_adds(&dir, "/");
-	else
-		strbuf_add(&dir, path, (size_t)(slash - path));
+	fs_split_path(path, &dir);
 	ret = fs_fsync_dir(dir.buf, err);
 	strbuf_release(&dir);
 	return ret;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 struct error;
+struct strbuf;
 
 /*
  * Write `len` bytes to `path` so that a reader sees either the old file or
@@ -66,6 +67,12 @@ int fs_mkdir_new(const char *path, struct error *err);
 
 /* fsync the directory `dir` itself (the names in it). */
 int fs_fsync_dir(const char *dir, struct error *err);
+
+/*
+ * The directory part of `path` into `dir` ("." for a bare name, "/" at
+ * the root); returns its last name (what follows the last '/').
+ */
+const char *fs_split_path(const char *path, struct strbuf *dir);
 
 /* fsync the directory holding `path` (after creating or renaming in it). */
 int fs_fsync_parent(const char *path, struct error *err);

@@ -1,5 +1,6 @@
 #include "safefs.h"
 #include "error.h"
+#include "fsutil.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -14,16 +15,9 @@
 static int open_parent(const char *path, const char **name, struct error *err)
 {
 	struct strbuf dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
 	int fd;
 
-	if (!slash)
-		strbuf_adds(&dir, ".");
-	else if (slash == path)
-		strbuf_adds(&dir, "/");
-	else
-		strbuf_add(&dir, path, (size_t)(slash - path));
-	*name = slash ? slash + 1 : path;
+	*name = fs_split_path(path, &dir);
 	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		error_errno(err, "cannot open directory %s", dir.buf);
@@ -247,7 +241,6 @@ int safefs_root_trusted(const char *path, const char *what,
 			struct error *err)
 {
 	struct strbuf dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
 	char *real, *rdir = NULL;
 	int ret = -1;
 
@@ -261,10 +254,7 @@ int safefs_root_trusted(const char *path, const char *what,
 	if (trusted_chain(real, path, what, err) < 0)
 		goto out;
 	/* Where the name itself is: a symlink there can be re-pointed. */
-	if (!slash)
-		strbuf_adds(&dir, ".");
-	else
-		strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	fs_split_path(path, &dir);
 	rdir = realpath(dir.buf, NULL);
 	if (!rdir) {
 		error_errno(err, "%s %s: %s", what, path, dir.buf);
