@@ -19,9 +19,12 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "fleet.h"
+#include "history.h"
 #include "journal.h"
 #include "runsum.h"
 #include "strbuf.h"
+#include "strvec.h"
 
 static char dir[64];
 
@@ -330,6 +333,68 @@ static void test_entry_hostile(void **state)
 	runsum_release(&s);
 }
 
+/*
+ * The typed history of the bundles above (history.h) and its edges:
+ * history.json read back by history_from_json() and written again is
+ * the same bytes; so is the fleet view made from either.
+ */
+static void test_history_edges(void **state)
+{
+	struct strvec dirs = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	struct history h, back;
+	struct fleet_view v1, v2;
+	json_t *j, *j2, *f1, *f2;
+	char *a, *b;
+
+	(void)state;
+	strvec_push(&dirs, dir);
+	history_init(&h);
+	assert_int_equal(history_scan(&h, &dirs, NULL, 1796601600000LL, &err), 0);
+	/* run, refused, killed, garbage; the plan bundle is no run */
+	assert_int_equal(h.bundles, 4);
+	/* an unsealed refusal is not believed: it stays a run */
+	assert_int_equal(h.refused, 0);
+	assert_int_equal(h.ndrills, 2);
+	assert_string_equal(h.drills[0].id, "(unreadable journal)");
+	assert_string_equal(h.drills[1].id, "orders");
+	assert_int_equal(h.drills[1].nruns, 3);
+	assert_int_equal(h.drills[1].nrefused, 0);
+	/* oldest first: the PITR run, the refusal, the killed run */
+	assert_string_equal(h.drills[1].runs[1]->s.reason, "no --confirm");
+	assert_string_equal(h.drills[1].title, "Orders");
+	/* unsealed: nothing counts, so no pass and OVERDUE */
+	assert_false(h.drills[1].runs[0]->counted);
+	assert_int_equal(h.drills[1].last_pass_ms, -1);
+	assert_true(h.drills[1].overdue);
+	assert_int_equal(history_overdue(&h), 2);
+	j = history_json(&h);
+	a = dump(j);
+	history_init(&back);
+	history_from_json(&back, j);
+	b = dump(j2 = history_json(&back));
+	assert_string_equal(a, b);
+	fleet_view_make(&v1, &h, &dirs, NULL, 1796601600000LL);
+	fleet_view_make(&v2, &back, &dirs, NULL, 1796601600000LL);
+	f1 = fleet_view_json(&v1);
+	f2 = fleet_view_json(&v2);
+	assert_true(json_equal(f1, f2));
+	assert_int_equal(v1.nrows, 2);
+	assert_int_equal(v1.overdue, 2);
+	json_decref(f1);
+	json_decref(f2);
+	fleet_view_release(&v1);
+	fleet_view_release(&v2);
+	free(a);
+	free(b);
+	json_decref(j);
+	json_decref(j2);
+	history_release(&h);
+	history_release(&back);
+	strvec_clear(&dirs);
+	error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_read_unreadable),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_entry_hostile),
+		cmocka_unit_test(test_history_edges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
