@@ -66,7 +66,7 @@ struct history_run {
  */
 struct history_drill {
 	char *id, *environment, *title;
-	char *runner;           /* fleet_groups()'s; NULL in history */
+	char *runner;           /* fleet_groups_make()'s; NULL in history */
 	struct strvec findings;
 	long long cadence_s;
 	long long last_pass_ms; /* the last counted pass's start, -1: none */
