@@ -391,18 +391,56 @@ int backup_same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+void backup_ident_of(const struct stat *st, struct backup_ident *id)
+{
+	id->dev = (long long)st->st_dev;
+	id->ino = (long long)st->st_ino;
+	id->size = (long long)st->st_size;
+	id->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000 +
+		       st->st_mtim.tv_nsec;
+	id->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000 +
+		       st->st_ctim.tv_nsec;
+}
+
+/* The journal's names of the identity's fields, in its order. */
+#define IDENT_FIELDS(X) X(dev) X(ino) X(size) X(mtime_ns) X(ctime_ns)
+
 json_t *backup_identity(const struct stat *st)
 {
+	struct backup_ident id;
 	json_t *o = json_object();
 
-	json_object_set_new(o, "dev", json_integer((json_int_t)st->st_dev));
-	json_object_set_new(o, "ino", json_integer((json_int_t)st->st_ino));
-	json_object_set_new(o, "size", json_integer((json_int_t)st->st_size));
-	json_object_set_new(o, "mtime_ns", json_integer((json_int_t)
-		st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec));
-	json_object_set_new(o, "ctime_ns", json_integer((json_int_t)
-		st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec));
+	backup_ident_of(st, &id);
+#define PUT(f) json_object_set_new(o, #f, json_integer((json_int_t)id.f));
+	IDENT_FIELDS(PUT)
+#undef PUT
 	return o;
+}
+
+int backup_ident_from_json(json_t *o, struct backup_ident *id)
+{
+	json_t *v;
+
+	memset(id, 0, sizeof(*id));
+	if (!json_is_object(o) || json_object_size(o) != 5)
+		return -1;
+#define GET(f) \
+	if (!json_is_integer(v = json_object_get(o, #f))) \
+		goto bad; \
+	id->f = (long long)json_integer_value(v);
+	IDENT_FIELDS(GET)
+#undef GET
+	return 0;
+bad:
+	memset(id, 0, sizeof(*id));
+	return -1;
+}
+
+int backup_ident_equal(const struct backup_ident *a,
+		       const struct backup_ident *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 /* Consistent clocks first, then newest first, then by path. */

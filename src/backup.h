@@ -141,6 +141,21 @@ json_t *backup_pick_record(const struct backup_pick *p);
 json_t *backup_identity(const struct stat *st);
 int backup_same_file(const struct stat *a, const struct stat *b);
 
+/* That identity, typed: what the runner compares a file with. */
+struct backup_ident {
+	long long dev, ino, size, mtime_ns, ctime_ns;
+};
+
+void backup_ident_of(const struct stat *st, struct backup_ident *id);
+/*
+ * From the journal's form (backup_identity(), an interrupted run's
+ * pick read back by `rdrill restore`): 0, or -1 (zeroed) when `o` is
+ * not exactly those five numbers.
+ */
+int backup_ident_from_json(json_t *o, struct backup_ident *id);
+int backup_ident_equal(const struct backup_ident *a,
+		       const struct backup_ident *b);
+
 /* The clock's words for the report: "pg_dump archive header" ... */
 const char *backup_clock_name(const char *clock);
 

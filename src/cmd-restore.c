@@ -13,22 +13,9 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static volatile sig_atomic_t cancel, cancel_hard;
-
-/* As run's: the first signal stops the restore, the second cleanup too. */
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (cancel)
-		cancel_hard = 1;
-	cancel = 1;
-}
 
 struct restore_args {
 	const char *dir, *confirm, *outdir, *lang, *key_path;
@@ -39,7 +26,6 @@ static int parse(int argc, char **argv, struct restore_args *a)
 	int i;
 
 	memset(a, 0, sizeof(*a));
-	a->key_path = getenv("RDRILL_SIGN_KEY");
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
 
@@ -139,20 +125,6 @@ static void parent_dir(const char *dir, struct strbuf *out)
 		strbuf_adds(out, ".");
 }
 
-static void set_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN);
-}
-
 /*
  * rdrill restore BUNDLE: finish what a NOT RESTORED run left undone.
  * Its plan (hash, variables, dates) runs again from the restore phase
@@ -191,7 +163,7 @@ int cmd_restore(int argc, char **argv)
 		goto fail;
 	rc = RDRILL_EXIT_REFUSED;
 	secret_protect_process();
-	if (a.key_path && *a.key_path && !(key = sign_key_load(a.key_path, &err)))
+	if (rdrill_sign_key(a.key_path, &key, &err) < 0)
 		goto fail;
 	if (run_lock_take(&lock, d->id, d->environment, &held, &err) < 0)
 		goto fail;
@@ -213,11 +185,9 @@ int cmd_restore(int argc, char **argv)
 	rc = RDRILL_EXIT_FAILED;
 	if (run_lock_set_bundle(&lock, bundle.buf, &err) < 0)
 		goto fail;
-	set_signals();
-	memset(&ro, 0, sizeof(ro));
+	rdrill_runner_opts(&ro, bundle.buf, a.lang, key);
 	ro.drill = d;
 	ro.plan = json_object_get(start, "plan");
-	ro.bundle = bundle.buf;
 	ro.confirm = a.confirm;
 	/* The same plan hash: the interrupted run's approval still holds. */
 	ro.approved = *journal_str(ctx, "approved_plan") ?
@@ -225,13 +195,7 @@ int cmd_restore(int argc, char **argv)
 	ro.change_ref = *journal_str(ctx, "change_ref") ?
 			journal_str(ctx, "change_ref") : NULL;
 	ro.approval = json_object_get(ctx, "approval");
-	ro.lang = a.lang;
 	ro.vars_given = json_object_get(ctx, "vars_given");
-	ro.cancel = &cancel;
-	ro.cancel_hard = &cancel_hard;
-	ro.progress = stderr;
-	ro.tty = isatty(STDERR_FILENO);
-	ro.sign_key = key;
 	ro.resume = records;
 	ro.resume_bundle = a.dir;
 	ro.resume_head = head.buf;

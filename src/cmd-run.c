@@ -442,6 +442,31 @@ static void catch_signals(void)
 	signal(SIGXFSZ, SIG_IGN);
 }
 
+void rdrill_runner_opts(struct runner_opts *ro, const char *bundle,
+			const char *lang, const struct sign_key *key)
+{
+	catch_signals();
+	memset(ro, 0, sizeof(*ro));
+	ro->bundle = bundle;
+	ro->lang = lang;
+	ro->cancel = &cancel;
+	ro->cancel_hard = &cancel_hard;
+	ro->progress = stderr;
+	ro->tty = isatty(STDERR_FILENO);
+	ro->sign_key = key;
+}
+
+int rdrill_sign_key(const char *path, struct sign_key **key,
+		    struct error *err)
+{
+	*key = NULL;
+	if (!path)
+		path = getenv("RDRILL_SIGN_KEY");
+	if (path && *path && !(*key = sign_key_load(path, err)))
+		return -1;
+	return 0;
+}
+
 /* "RTO 12.3 s, target 10m: PASSED", from the report's own view. */
 static void summary_measure(struct strbuf *out, json_t *view, const char *m,
 			    const char *label)
@@ -585,7 +610,7 @@ int cmd_run(int argc, char **argv)
 	char typed[256];
 	struct run_lock lock = RUN_LOCK_INIT;
 	int rc, held = 0, nd;
-	const char *key_path = getenv("RDRILL_SIGN_KEY");
+	const char *key_path = NULL;
 	const char *approved_key = NULL, *push_url = NULL;
 	struct sign_key *key = NULL;
 	struct strbuf approved_hash = STRBUF_INIT, settled = STRBUF_INIT;
@@ -618,12 +643,9 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	secret_protect_process();
-	if (key_path && *key_path && !a.dry_run) {
-		key = sign_key_load(key_path, &err);
-		if (!key) {
-			rc = RDRILL_EXIT_REFUSED;
-			goto fail;
-		}
+	if (!a.dry_run && rdrill_sign_key(key_path, &key, &err) < 0) {
+		rc = RDRILL_EXIT_REFUSED;
+		goto fail;
 	}
 	rc = approval_args(argv[0], &a, approved_key, window_arg, &window,
 			   &approved_hash, &approval, &approved_plan);
@@ -663,22 +685,14 @@ int cmd_run(int argc, char **argv)
 	if (run_lock_set_bundle(&lock, p.bundle.buf, &err) < 0)
 		goto fail;
 
-	catch_signals();
-	memset(&ro, 0, sizeof(ro));
+	rdrill_runner_opts(&ro, p.bundle.buf, a.lang, key);
 	ro.drill = p.drill;
 	ro.plan = p.plan;
-	ro.bundle = p.bundle.buf;
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
 	ro.change_ref = a.change_ref;
 	ro.approval = approval;
-	ro.lang = a.lang;
 	ro.vars_given = a.vars;
-	ro.cancel = &cancel;
-	ro.cancel_hard = &cancel_hard;
-	ro.progress = stderr;
-	ro.tty = isatty(STDERR_FILENO);
-	ro.sign_key = key;
 	{
 		struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT;
 

@@ -1,4 +1,5 @@
 #include "drill.h"
+#include "deferred.h"
 #include "error.h"
 #include "step.h"
 #include "expand.h"
@@ -1593,7 +1594,11 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 	params = st->kind->params_key ?
 		 json_object_get(js, st->kind->params_key) : js;
 	st->params = xcalloc(1, st->kind->params->size);
-	return schema_bind(st->kind->params, params, st->params, where, err);
+	if (schema_bind(st->kind->params, params, st->params, where, err) < 0)
+		return -1;
+	deferred_collect(&st->deferred, &step_common_schema, st);
+	deferred_collect(&st->deferred, st->kind->params, st->params);
+	return 0;
 }
 
 struct drill *drill_from_body(json_t *body, struct error *err)
@@ -1631,6 +1636,8 @@ void drill_free(struct drill *d)
 		return;
 	for (i = 0; i < d->nsteps; i++) {
 		struct drill_step *st = &d->steps[i];
+		/* The plan's texts back first: the vectors own them. */
+		deferred_free(st->deferred);
 		if (st->kind && st->params)
 			schema_release(st->kind->params, st->params);
 		free(st->params);
@@ -1679,6 +1686,46 @@ size_t drill_nscheduled(const struct drill *d)
 	for (i = 0; i < d->nitems; i++)
 		n += d->items[i].scheduled != NULL;
 	return n;
+}
+
+int drill_bind_picks(struct drill *d, const struct expand_picks *picks,
+		     struct strbuf *missing)
+{
+	size_t i;
+
+	/* Checked on all first, so a missing file changes nothing. */
+	for (i = 0; i < d->nsteps; i++)
+		if (deferred_bind(d->steps[i].deferred, picks, missing) < 0) {
+			drill_unbind_picks(d);
+			return -1;
+		}
+	return 0;
+}
+
+void drill_unbind_picks(struct drill *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsteps; i++)
+		deferred_unbind(d->steps[i].deferred);
+}
+
+int drill_step_reads(const struct drill_step *s, const char *item)
+{
+	return deferred_refers(s->deferred, item);
+}
+
+static int has_text(const char **text, void *needle)
+{
+	return strstr(*text, needle) != NULL;
+}
+
+int drill_step_mentions(const struct drill_step *s, const char *text)
+{
+	return deferred_walk(&step_common_schema, (void *)s, has_text,
+			     (void *)text) ||
+	       deferred_walk(s->kind->params, s->params, has_text,
+			     (void *)text);
 }
 
 const struct drill_step *drill_step_by_n(const struct drill *d, long n)

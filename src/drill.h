@@ -6,7 +6,9 @@
 
 #include "schema.h"
 
+struct deferred;
 struct error;
+struct expand_picks;
 struct step_kind;
 struct strbuf;
 
@@ -131,6 +133,11 @@ struct drill_step {
 	const struct step_kind *kind;
 	void *params;           /* the kind's own struct (kind->params) */
 	json_t *json;           /* this step in the plan body */
+	/*
+	 * Its texts that hold a scheduled: item's placeholder, as typed
+	 * references (deferred.h); NULL: none. drill_bind_picks().
+	 */
+	struct deferred *deferred;
 };
 
 struct drill {
@@ -188,6 +195,21 @@ const struct drill_step *drill_step_by_n(const struct drill *d, long n);
 const struct drill_item *drill_item(const struct drill *d, const char *id);
 /* How many backup_set items are scheduled: (picked when the run starts). */
 size_t drill_nscheduled(const struct drill *d);
+/*
+ * The files picked for scheduled: items (expand.h) put into every step
+ * text that names one, quoted as its placeholder says: the steps, their
+ * descriptions and their kinds' parameters read the files from here on.
+ * The plan body keeps its placeholders. 0, or -1 with `missing` set to
+ * an item a step names and `picks` has no file for (nothing changed).
+ * drill_unbind_picks() puts the plan's texts back.
+ */
+int drill_bind_picks(struct drill *d, const struct expand_picks *picks,
+		     struct strbuf *missing);
+void drill_unbind_picks(struct drill *d);
+/* Whether step `s` names item `item`'s file (${backup.ID.path}). */
+int drill_step_reads(const struct drill_step *s, const char *item);
+/* Whether one of step `s`'s texts, as bound now, contains `text`. */
+int drill_step_mentions(const struct drill_step *s, const char *text);
 /* The index of a phase name, or -1. */
 int drill_phase_index(const char *name);
 

@@ -202,50 +202,163 @@ value:
 	return 0;
 }
 
-int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
-		    struct strbuf *missing)
+void expand_picks_set(struct expand_picks *p, const char *item,
+		      const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		if (!strcmp(p->v[i].item, item)) {
+			free(p->v[i].path);
+			p->v[i].path = xstrdup(path);
+			return;
+		}
+	XGROW(p->v, p->nr + 1, p->alloc);
+	p->v[p->nr].item = xstrdup(item);
+	p->v[p->nr].path = xstrdup(path);
+	p->nr++;
+}
+
+const char *expand_picks_get(const struct expand_picks *p, const char *item)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		if (!strcmp(p->v[i].item, item))
+			return p->v[i].path;
+	return NULL;
+}
+
+void expand_picks_release(struct expand_picks *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++) {
+		free(p->v[i].item);
+		free(p->v[i].path);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->nr = p->alloc = 0;
+}
+
+static void add_part(struct expand_template *t, const char *s, size_t len,
+		     int is_ref, enum expand_mode mode)
+{
+	if (!is_ref && !len)
+		return;
+	XGROW(t->v, t->nr + 1, t->alloc);
+	t->v[t->nr].text = xstrndup(s, len);
+	t->v[t->nr].is_ref = is_ref;
+	t->v[t->nr].mode = mode;
+	t->nr++;
+	t->nrefs += is_ref != 0;
+}
+
+/*
+ * The placeholders are the loader's own ("${backup.ID.path}", with
+ * "@shell" or "@sql" before the "}"); anything else is literal text.
+ */
+size_t expand_template_parse(const char *s, struct expand_template *t)
 {
 	static const char pre[] = "${" EXPAND_BACKUP_PREFIX;
-	int n = 0;
 
 	for (;;) {
 		const char *p = strstr(s, pre), *close, *at, *id;
+		enum expand_mode mode = EXPAND_PLAIN;
 		size_t idlen;
-		json_t *path;
-		char *key;
 
-		if (!p)
+		if (!p || !(close = strchr(p, '}')))
 			break;
-		close = strchr(p, '}');
-		if (!close) {
-			strbuf_adds(out, s);
-			return n;
-		}
-		strbuf_add(out, s, (size_t)(p - s));
+		add_part(t, s, (size_t)(p - s), 0, EXPAND_PLAIN);
 		id = p + strlen(pre);
 		at = memchr(id, '@', (size_t)(close - id));
 		idlen = (size_t)((at ? at : close) - id);
 		if (idlen > 5 && !memcmp(id + idlen - 5, ".path", 5))
 			idlen -= 5;
-		key = xstrndup(id, idlen);
-		path = json_object_get(paths, key);
-		if (!path || !json_is_string(path)) {
+		if (at && !strncmp(at, "@shell}", 7))
+			mode = EXPAND_SHELL;
+		else if (at && !strncmp(at, "@sql}", 5))
+			mode = EXPAND_SQL;
+		add_part(t, id, idlen, 1, mode);
+		s = close + 1;
+	}
+	add_part(t, s, strlen(s), 0, EXPAND_PLAIN);
+	return t->nrefs;
+}
+
+int expand_template_refers(const struct expand_template *t, const char *item)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->v[i].is_ref && !strcmp(t->v[i].text, item))
+			return 1;
+	return 0;
+}
+
+int expand_template_fill(const struct expand_template *t,
+			 const struct expand_picks *picks, struct strbuf *out,
+			 struct strbuf *missing)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		const struct expand_part *part = &t->v[i];
+		const char *path;
+
+		if (!part->is_ref) {
+			strbuf_adds(out, part->text);
+			continue;
+		}
+		path = expand_picks_get(picks, part->text);
+		if (!path) {
 			strbuf_reset(missing);
-			strbuf_adds(missing, key);
-			free(key);
+			strbuf_adds(missing, part->text);
 			return -1;
 		}
-		free(key);
-		if (at && !strncmp(at, "@shell}", 7))
-			strbuf_add_shquoted(out, json_string_value(path));
-		else if (at && !strncmp(at, "@sql}", 5))
-			expand_sql_literal(out, json_string_value(path));
-		else
-			strbuf_adds(out, json_string_value(path));
-		s = close + 1;
-		n++;
+		switch (part->mode) {
+		case EXPAND_PLAIN:
+			strbuf_adds(out, path);
+			break;
+		case EXPAND_SHELL:
+			strbuf_add_shquoted(out, path);
+			break;
+		case EXPAND_SQL:
+			expand_sql_literal(out, path);
+			break;
+		}
 	}
-	strbuf_adds(out, s);
+	return 0;
+}
+
+void expand_template_release(struct expand_template *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		free(t->v[i].text);
+	free(t->v);
+	t->v = NULL;
+	t->nr = t->alloc = t->nrefs = 0;
+}
+
+int expand_deferred(const char *s, json_t *paths, struct strbuf *out,
+		    struct strbuf *missing)
+{
+	struct expand_template t = EXPAND_TEMPLATE_INIT;
+	struct expand_picks picks = EXPAND_PICKS_INIT;
+	const char *item;
+	json_t *path;
+	int n = (int)expand_template_parse(s, &t);
+
+	json_object_foreach(paths, item, path)
+		if (json_is_string(path))
+			expand_picks_set(&picks, item, json_string_value(path));
+	if (expand_template_fill(&t, &picks, out, missing) < 0)
+		n = -1;
+	expand_template_release(&t);
+	expand_picks_release(&picks);
 	return n;
 }
 

@@ -143,6 +143,9 @@ struct journal_line {
 	const char *text;       /* its bytes, without the newline */
 	size_t len;
 	long long lineno;       /* 1-based; its seq is lineno - 1 */
+	unsigned long long off; /* where the line starts in the file */
+	const char *hash;       /* SHA-256 of its bytes (hex): what the
+				 * next record's prev holds */
 	size_t keep;            /* bytes `each` holds besides rec */
 };
 typedef int journal_each_fn(struct journal_line *l, void *ctx,
@@ -150,6 +153,15 @@ typedef int journal_each_fn(struct journal_line *l, void *ctx,
 int journal_walk(const char *path, unsigned flags, int *torn,
 		 struct journal_stat *js, journal_each_fn *each, void *ctx,
 		 struct error *err);
+/*
+ * The same walk of `fd` (`path` names it in messages), read from its
+ * start with pread(): its offset is left alone and it stays open, for a
+ * caller that reads lines again later from the file it walked
+ * (jrecord.h).
+ */
+int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
+		    struct journal_stat *js, journal_each_fn *each, void *ctx,
+		    struct error *err);
 
 /*
  * One record's bytes (a line journal_walk() already accepted) parsed

@@ -1,16 +1,20 @@
 #include "jrecord.h"
 #include "error.h"
 #include "journal.h"
+#include "sha256.h"
 #include "xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void jrecords_init(struct jrecords *jr)
 {
 	memset(jr, 0, sizeof(*jr));
 	jr->others = json_array();
-	strbuf_init(&jr->text, 0);
+	jr->fd = -1;
 }
 
 void jrecords_release(struct jrecords *jr)
@@ -21,17 +25,28 @@ void jrecords_release(struct jrecords *jr)
 		free(jr->step[i].status);
 		json_decref(jr->step[i].rec);
 	}
+	jrecords_drop_logs(jr);
+	free(jr->step);
+	free(jr->other_index);
+	json_decref(jr->others);
+	if (jr->fd >= 0)
+		close(jr->fd);
+	memset(jr, 0, sizeof(*jr));
+	jr->fd = -1;
+}
+
+void jrecords_drop_logs(struct jrecords *jr)
+{
+	size_t i;
+
 	for (i = 0; i < jr->nlogs; i++) {
 		free(jr->log[i].key);
 		free(jr->log[i].path);
 		free(jr->log[i].sha256);
 	}
-	free(jr->step);
 	free(jr->log);
-	free(jr->other_index);
-	json_decref(jr->others);
-	strbuf_release(&jr->text);
-	memset(jr, 0, sizeof(*jr));
+	jr->log = NULL;
+	jr->nlogs = jr->alloc_logs = 0;
 }
 
 /*
@@ -66,12 +81,27 @@ static size_t collect_logs(struct jrecords *jr, json_t *rec)
 	return held;
 }
 
+/* A digit of sha256_hex()'s lowercase hex. */
+static int hex_val(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+static void hex_to_bin(const char *hex, unsigned char out[32])
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(hex_val(hex[2 * i]) << 4 |
+					 hex_val(hex[2 * i + 1]));
+}
+
 /*
- * A step record's header; `text` NULL: kept parsed instead (rec).
- * Returns the bytes it holds.
+ * A step record's header; `l` NULL: kept parsed instead (rec), else
+ * where its line is, to be read again. Returns the bytes it holds.
  */
-static size_t add_step(struct jrecords *jr, json_t *rec, const char *text,
-		       size_t len)
+static size_t add_step(struct jrecords *jr, json_t *rec,
+		       const struct journal_line *l)
 {
 	struct jrecord_step *st;
 
@@ -83,14 +113,14 @@ static size_t add_step(struct jrecords *jr, json_t *rec, const char *text,
 	st->status = xstrdup(journal_str(rec, "status"));
 	st->resumed = json_is_true(json_object_get(rec, "resumed"));
 	st->index = jr->nrecords;
-	if (text) {
-		st->off = jr->text.len;
-		st->len = len;
-		strbuf_add(&jr->text, text, len);
+	if (l) {
+		st->off = l->off;
+		st->len = l->len;
+		hex_to_bin(l->hash, st->sha256);
 	} else {
 		st->rec = json_incref(rec);
 	}
-	return sizeof(*st) + strlen(st->status) + 1 + (text ? len : 0);
+	return sizeof(*st) + strlen(st->status) + 1;
 }
 
 static void add_other(struct jrecords *jr, json_t *rec)
@@ -124,7 +154,7 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 	l->keep += collect_logs(jr, l->rec);
 	jr->last_is_end = !strcmp(journal_str(l->rec, "type"), "end");
 	if (step)
-		l->keep += add_step(jr, l->rec, l->text, l->len);
+		l->keep += add_step(jr, l->rec, l);
 	else
 		add_other(jr, l->rec);
 	jr->nrecords++;
@@ -132,10 +162,18 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 	return !step;
 }
 
+/*
+ * The step lines are not kept: they are read again from the file the
+ * walk read, kept open (the same file even if the path is replaced
+ * later), each checked against the hash the walk took.
+ */
 int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
 		  int *torn, struct journal_stat *js, struct error *err)
 {
-	return journal_walk(path, flags, torn, js, take_line, jr, err);
+	if (jr->fd < 0 && (jr->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return error_errno(err, "cannot read journal %s", path);
+	return journal_walk_fd(jr->fd, path, flags, torn, js, take_line, jr,
+			       err);
 }
 
 void jrecords_from_array(struct jrecords *jr, json_t *records)
@@ -147,7 +185,7 @@ void jrecords_from_array(struct jrecords *jr, json_t *records)
 		collect_logs(jr, rec);
 		jr->last_is_end = !strcmp(journal_str(rec, "type"), "end");
 		if (is_step(jr, rec))
-			add_step(jr, rec, NULL, 0);
+			add_step(jr, rec, NULL);
 		else
 			add_other(jr, rec);
 		jr->nrecords++;
@@ -158,10 +196,60 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 			     struct error *err)
 {
 	const struct jrecord_step *st = &jr->step[i];
+	unsigned char got[32];
+	char hex[SHA256_HEX_LEN + 1];
+	char *buf;
+	size_t done = 0;
+	json_error_t jerr;
+	json_t *rec;
 
 	if (st->rec)
 		return json_incref(st->rec);
-	return journal_parse_record(jr->text.buf + st->off, st->len, err);
+	if (st->len > JOURNAL_LINE_MAX) {
+		error_set(err, "journal record %zu: too long", st->index + 1);
+		return NULL;
+	}
+	buf = xmalloc(st->len + 1);
+	while (done < st->len) {
+		ssize_t n = pread(jr->fd, buf + done, st->len - done,
+				  (off_t)(st->off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				error_errno(err, "cannot read journal record %zu",
+					    st->index + 1);
+			else
+				error_set(err, "journal record %zu: the journal "
+					  "got shorter while it was read",
+					  st->index + 1);
+			free(buf);
+			return NULL;
+		}
+		done += (size_t)n;
+	}
+	sha256_hex(buf, st->len, hex);
+	hex_to_bin(hex, got);
+	if (memcmp(got, st->sha256, sizeof(got))) {
+		error_set(err, "journal record %zu changed while the journal "
+			  "was read", st->index + 1);
+		free(buf);
+		return NULL;
+	}
+	/*
+	 * The bytes the walk parsed (and checked: length, nesting, memory),
+	 * so parsed again without that budget's counting.
+	 */
+	rec = json_loadb(buf, st->len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (!json_is_object(rec)) {
+		error_set(err, "journal record %zu: %s", st->index + 1,
+			  rec ? "not an object" : jerr.text);
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 json_t *jrecords_last(const struct jrecords *jr, struct error *err)

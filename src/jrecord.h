@@ -13,25 +13,33 @@ struct journal_stat;
  * The journal as render and verify take it: read once (journal_walk(),
  * the chain checked as it goes), each record turned into what they need
  * and the parsed step records let go. A step record is kept as its
- * header (n, status, whether it was resumed) and its line's bytes,
- * parsed again only while the report views that one step; the few other
- * records (start, preflight, backup, destroy, end) stay parsed, in
- * order. The logs each record names by hash are collected as the
- * journal is read, for verify. So a journal of 10,000 steps takes its
- * own bytes in memory, not ten times that as parsed JSON.
+ * header (n, status, whether it was resumed) and where its line is in
+ * the file with the line's SHA-256: the line is read again and parsed
+ * only while the report views that one step; the few other records
+ * (start, preflight, backup, destroy, end) stay parsed, in order. The
+ * logs each record names by hash are collected as the journal is read,
+ * for verify. So a journal of 10,000 steps takes about a hundred bytes
+ * a step in memory, neither its own bytes nor ten times that as parsed
+ * JSON.
  *
  * JSON stays at the edges: the start record's plan is the drill's body
  * (drill_from_body), a step's evidence is its kind's (step.h's view
  * hook takes the record), and restored.h reads a records array.
  */
 
-/* A step record's header; the rest is its line, in jrecords.text. */
+/*
+ * A step record's header; the rest is its line, read again from the
+ * journal (jrecords.fd) when the report views the step, and taken only
+ * if its SHA-256 is still the one the walk saw (and chained).
+ */
 struct jrecord_step {
 	long long n;            /* its "n" (0 when not a number) */
 	char *status;           /* its "status", "" when none */
 	int resumed;            /* done in the run `rdrill restore` finished */
 	size_t index;           /* 0-based: which record of the journal */
-	size_t off, len;        /* its line in jrecords.text */
+	unsigned long long off; /* its line's place in the journal file */
+	size_t len;             /* and length, without the newline */
+	unsigned char sha256[32]; /* of the line, as the walk read it */
 	json_t *rec;            /* the record, when given parsed (not read) */
 };
 
@@ -52,13 +60,15 @@ struct jrecords {
 	size_t nsteps, alloc_steps;
 	struct jrecord_log *log;
 	size_t nlogs, alloc_logs;
-	struct strbuf text;     /* the step records' lines, back to back */
+	int fd;                 /* the journal, open to read step lines again */
 	size_t nrecords;        /* every whole record */
 	int last_is_end;        /* the last record is an end record */
 };
 
 void jrecords_init(struct jrecords *jr);
 void jrecords_release(struct jrecords *jr);
+/* The logs let go once verify checked them (a render needs none). */
+void jrecords_drop_logs(struct jrecords *jr);
 
 /*
  * Read `path` once (journal_walk(): `flags`, `torn` and `js` as there)
@@ -70,7 +80,10 @@ int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
 /* `records` (journal_read()'s array) as jrecords; held, not copied. */
 void jrecords_from_array(struct jrecords *jr, json_t *records);
 
-/* Step record `i` (jr->step[i]) parsed: a new reference, NULL + err. */
+/*
+ * Step record `i` (jr->step[i]) parsed: a new reference, NULL + err (also
+ * when its line is no longer the one the walk read).
+ */
 json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 			     struct error *err);
 

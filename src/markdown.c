@@ -923,8 +923,13 @@ out:
 	return ret;
 }
 
-int markdown_body_html(const char *md, size_t len, size_t part,
-		       struct strbuf *out, struct error *err)
+/*
+ * The parts of markdown_body_html(); `sink` not NULL: `out` handed to it
+ * after each part and emptied, so no more than a part's HTML is held.
+ */
+static int body_html(const char *md, size_t len, size_t part,
+		     struct strbuf *out, markdown_sink_fn *sink, void *ctx,
+		     struct error *err)
 {
 	struct cutter k = { md, len, 0, 0, 0 };
 	size_t from, to;
@@ -937,9 +942,19 @@ int markdown_body_html(const char *md, size_t len, size_t part,
 		to = next_cut(&k, part);
 		if (convert_part(md + from, to - from, out, err) < 0)
 			return -1;
+		if (sink) {
+			sink(out->buf, out->len, ctx);
+			strbuf_reset(out);
+		}
 		parts++;
 	} while (to < len);
 	return parts;
+}
+
+int markdown_body_html(const char *md, size_t len, size_t part,
+		       struct strbuf *out, struct error *err)
+{
+	return body_html(md, len, part, out, NULL, NULL, err);
 }
 
 int markdown_to_html(const char *md, size_t len, const char *title,
@@ -948,9 +963,10 @@ int markdown_to_html(const char *md, size_t len, const char *title,
 	return markdown_to_html_footer(md, len, title, NULL, lang, out, err);
 }
 
-int markdown_to_html_footer(const char *md, size_t len, const char *title,
-			    const char *footer, const char *lang,
-			    struct strbuf *out, struct error *err)
+/* The page around the body: `sink` NULL: all of it appended to `out`. */
+static int to_html(const char *md, size_t len, const char *title,
+		   const char *footer, const char *lang, struct strbuf *out,
+		   markdown_sink_fn *sink, void *ctx, struct error *err)
 {
 	size_t head = out->len;
 
@@ -979,10 +995,32 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
 	 * In parts: cmark-gfm's tree of a part, not of the whole report
 	 * (91 MiB for a 10,000-step one), is what is held.
 	 */
-	if (markdown_body_html(md, len, MARKDOWN_PART, out, err) < 0) {
+	if (body_html(md, len, MARKDOWN_PART, out, sink, ctx, err) < 0) {
 		strbuf_setlen(out, head);
 		return -1;
 	}
 	strbuf_adds(out, "</main>\n</body>\n</html>\n");
+	if (sink) {
+		sink(out->buf, out->len, ctx);
+		strbuf_reset(out);
+	}
 	return 0;
+}
+
+int markdown_to_html_footer(const char *md, size_t len, const char *title,
+			    const char *footer, const char *lang,
+			    struct strbuf *out, struct error *err)
+{
+	return to_html(md, len, title, footer, lang, out, NULL, NULL, err);
+}
+
+int markdown_to_html_sink(const char *md, size_t len, const char *title,
+			  const char *footer, const char *lang,
+			  markdown_sink_fn *sink, void *ctx, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	int r = to_html(md, len, title, footer, lang, &out, sink, ctx, err);
+
+	strbuf_release(&out);
+	return r;
 }

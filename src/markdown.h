@@ -40,6 +40,16 @@ int markdown_to_html_footer(const char *md, size_t len, const char *title,
 			    struct strbuf *out, struct error *err);
 
 /*
+ * The same page handed to `sink` a part at a time (the head, each part
+ * of the body, the tail: the same bytes in the same order), never held
+ * whole: verify compares report.html with it as it is made (seal.c).
+ */
+typedef void markdown_sink_fn(const char *p, size_t len, void *ctx);
+int markdown_to_html_sink(const char *md, size_t len, const char *title,
+			  const char *footer, const char *lang,
+			  markdown_sink_fn *sink, void *ctx, struct error *err);
+
+/*
  * The body of markdown_to_html()'s page: `md` as HTML, post-pass done
  * (markdown_status_badges()), appended to `out`. A long text is
  * converted in parts of at least `part` bytes, each cut before a

@@ -59,6 +59,7 @@ struct render {
 	size_t out_start;	/* out->len on entry, for MUSTACHE_MAX_OUTPUT */
 	struct strbuf *out;
 	struct error *err;
+	const struct mustache_session *watch;
 };
 
 void mustache_escape_html(struct strbuf *out, const char *s, size_t len)
@@ -405,6 +406,10 @@ static json_t *lookup(const struct render *r, const char *name, size_t len)
 		    (v = json_object_getn(ctx, name, part)))
 			break;
 	}
+	/* Taken from the data, or missed, past a frame above it. */
+	if (r->watch && r->watch->seen && r->nstack > 1 &&
+	    (i == 0 || i == (size_t)-1))
+		r->watch->seen(r->watch->ctx, name, part, v);
 	/* The rest of a dotted name is looked up in what the first part found only. */
 	while (v && dot) {
 		name = dot + 1;
@@ -649,9 +654,35 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 		    const struct mustache_opts *opts, struct strbuf *out,
 		    struct error *err)
 {
+	return mustache_render_session(tmpl, len, data, opts, NULL, out, err);
+}
+
+static void free_cache(struct mtpl **cache, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		tpl_free(cache[i]);
+		free(cache[i]);
+	}
+	free(cache);
+}
+
+void mustache_session_release(struct mustache_session *s)
+{
+	free_cache(s->cache, s->ncache);
+	s->cache = NULL;
+	s->ncache = s->acache = 0;
+}
+
+int mustache_render_session(const char *tmpl, size_t len, json_t *data,
+			    const struct mustache_opts *opts,
+			    struct mustache_session *s, struct strbuf *out,
+			    struct error *err)
+{
 	struct mtpl top;
 	struct render r;
-	size_t orig = out->len, i;
+	size_t orig = out->len;
 	int rc;
 
 	memset(&top, 0, sizeof(top));
@@ -671,16 +702,24 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 	r.out = out;
 	r.out_start = orig;
 	r.err = err;
+	r.watch = s;
+	if (s) {
+		r.cache = s->cache;
+		r.ncache = s->ncache;
+		r.acache = s->acache;
+	}
 	push(&r, data);
 	rc = render_range(&r, &top, 0, top.nr);
 	if (rc)
 		strbuf_setlen(out, orig);
 
-	for (i = 0; i < r.ncache; i++) {
-		tpl_free(r.cache[i]);
-		free(r.cache[i]);
+	if (s) {
+		s->cache = r.cache;
+		s->ncache = r.ncache;
+		s->acache = r.acache;
+	} else {
+		free_cache(r.cache, r.ncache);
 	}
-	free(r.cache);
 	free(r.stack);
 	tpl_free(&top);
 	return rc;

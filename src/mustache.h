@@ -71,4 +71,34 @@ int mustache_render(const char *tmpl, size_t len, json_t *data,
 		    const struct mustache_opts *opts, struct strbuf *out,
 		    struct error *err);
 
+/*
+ * Many renders as one (report.c renders each step's section of a report
+ * of 10,000 steps on its own), by a caller that sets these before the
+ * first and keeps them between:
+ *
+ * - `seen` (may be NULL): what a render took from its `data` (the bottom
+ *   of the context stack) for lack of it in a frame above: each such
+ *   name (a dotted name's first part) is told to `seen` with what it
+ *   found there (NULL: nothing). So a caller that renders a part early,
+ *   in a context it will change later, can tell whether the part would
+ *   render the same later.
+ * - the partials, parsed once for every render of the session instead
+ *   of once per render: each render must then be given the same
+ *   opts->partials, unchanged.
+ */
+struct mtpl;
+struct mustache_session {
+	void (*seen)(void *ctx, const char *name, size_t len, json_t *found);
+	void *ctx;
+	struct mtpl **cache;    /* the partials parsed so far */
+	size_t ncache, acache;
+};
+
+/* mustache_render() within `s`; mustache_session_release() at the end. */
+int mustache_render_session(const char *tmpl, size_t len, json_t *data,
+			    const struct mustache_opts *opts,
+			    struct mustache_session *s, struct strbuf *out,
+			    struct error *err);
+void mustache_session_release(struct mustache_session *s);
+
 #endif

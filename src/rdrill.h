@@ -132,6 +132,21 @@ void rdrill_run_summary(const char *bundle, const char *word,
  */
 int rdrill_ask_confirm(const char *env, int n, char *buf, size_t len);
 int cmd_restore(int argc, char **argv);
+/*
+ * What `run` and `restore` share before runner_run() (cmd-run.c): `ro`
+ * cleared and filled with the bundle, the report language, the signing
+ * key, progress on stderr and the cancel flags, and the signals that
+ * set them caught (the first SIGINT, SIGTERM or SIGHUP stops the drill
+ * and runs its cleanup, a second stops the cleanup too).
+ */
+void rdrill_runner_opts(struct runner_opts *ro, const char *bundle,
+			const char *lang, const struct sign_key *key);
+/*
+ * --sign-key PATH (else RDRILL_SIGN_KEY; NULL or "": no key) loaded
+ * into *key: 0, or -1 with err set.
+ */
+int rdrill_sign_key(const char *path, struct sign_key **key,
+		    struct error *err);
 
 /* The dry-run, shared by `plan` and `run --dry-run`. */
 int rdrill_plan(struct drill_args *a, const char *cmd);

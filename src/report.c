@@ -1616,11 +1616,16 @@ static void summarize_checks(json_t *view, json_t *checks)
  * view a step again while its section is written: the drill, the
  * records' index, and how the first pass viewed it.
  */
+struct early;
+
 struct step_src {
 	struct drill *d;
 	struct records ix;
 	int planned, off, lang;
+	struct early *early;    /* each step's section as first viewed */
 };
+
+static void early_step(struct early *e, json_t *view, json_t *vs);
 
 /*
  * In a view made to be rendered a step at a time, a step's place in its
@@ -1648,7 +1653,7 @@ static json_t *step_marker(size_t i)
 static int view_steps(json_t *view, const struct drill *d,
 		      const struct records *ix, json_t *step_finds,
 		      const char *status, int off, int lang, int lean,
-		      struct error *err)
+		      struct early *early, struct error *err)
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
@@ -1696,6 +1701,8 @@ static int view_steps(json_t *view, const struct drill *d,
 		}
 		jrecord_result_release(&r);
 		json_decref(rec);
+		if (early)
+			early_step(early, view, vs);
 		json_decref(vs);
 	}
 	for (p = 0; drill_phases[p]; p++)
@@ -1792,8 +1799,15 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		view_canary(view, d->canary);
 	view_backup_set(view, d);
 	view_preflight(view, ix.preflight, wl);
+	/*
+	 * The outline (a record a step) is let go before the steps are
+	 * viewed: what is held while they are stays the report's.
+	 */
+	view_not_restored(view, d, outline, ctx, status, off, wl);
+	json_decref(outline);
+	outline = NULL;
 	if (view_steps(view, d, &ix, finds, status, off, wl, src != NULL,
-		       err) < 0) {
+		       src ? src->early : NULL, err) < 0) {
 		json_decref(view);
 		view = NULL;
 		goto out;
@@ -1803,7 +1817,6 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		     "rto", wl);
 	view_rpo(view, d, jr->others, ix.end, wl);
 	view_findings(view, d, &ix, ctx, finds, status, wl);
-	view_not_restored(view, d, outline, ctx, status, off, wl);
 	view_previous(view, ctx, off, wl);
 	if (src) {
 		src->d = d;
@@ -1829,8 +1842,11 @@ json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 	return build_view(jr, lang, NULL, err);
 }
 
+static void early_free(struct early *e);
+
 static void step_src_release(struct step_src *src)
 {
+	early_free(src->early);
 	drill_free(src->d);
 	free(src->ix.step);
 	memset(src, 0, sizeof(*src));
@@ -2099,6 +2115,188 @@ out:
 	return ret;
 }
 
+static const char step_wrap[] = "{{#__step_view}}{{> step}}{{/__step_view}}";
+
+/* The partials report.md's templates use, and the options to render them. */
+static int load_partials(const char *dir, const char *lang, json_t *partials,
+			 struct mustache_opts *opts, struct error *err)
+{
+	static const char *const names[] = { "step", "measures", NULL };
+	struct strbuf name = STRBUF_INIT, part = STRBUF_INIT;
+	int i, ret = 0;
+
+	opts->partials = partials;
+	opts->escape = markdown_escape_inline;
+	opts->text_open = words_marking() ? WORDS_TEXT_OPEN : NULL;
+	opts->text_close = words_marking() ? WORDS_TEXT_CLOSE : NULL;
+	for (i = 0; names[i] && !ret; i++) {
+		strbuf_reset(&name);
+		strbuf_reset(&part);
+		strbuf_addf(&name, "%s.%s.md.mustache", names[i], lang);
+		ret = load_template(dir, name.buf, &part, err);
+		if (!ret)
+			json_object_set_new(partials, names[i],
+					    json_stringn(part.buf, part.len));
+	}
+	strbuf_release(&name);
+	strbuf_release(&part);
+	return ret;
+}
+
+/*
+ * Each step's section rendered while view_steps() views the step, on
+ * the report's view as it is then, so a step is viewed (its record read
+ * and parsed) once, not again while report.md is written. A section may
+ * take names from the report's view (the step partial's context stack
+ * is the report's view, then the step's), and the view is not whole
+ * yet: what each took from it, name by name (mustache_render_session()),
+ * is kept with its value's dump, and the sections are used only if each
+ * name holds the same value once the view is whole (early_usable()).
+ * Else every step is viewed again as before. The same bytes either way.
+ */
+struct early {
+	json_t *tmpls, *partials;
+	struct mustache_opts opts;
+	const char *dir;
+	char *lang;
+	struct strbuf text;     /* the sections, back to back */
+	size_t *end;            /* where section i ends in text */
+	size_t n, alloc;
+	json_t *seen;           /* name -> [] (missing) or [value, dump] */
+	struct mustache_session session;  /* early_seen(), the partials */
+	int broken;             /* not usable: view every step again */
+};
+
+static char *early_dump(json_t *v)
+{
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_COMPACT |
+			  JSON_ENSURE_ASCII);
+}
+
+static void early_seen(void *ctx, const char *name, size_t len, json_t *found)
+{
+	struct early *e = ctx;
+	json_t *s;
+	char *dump;
+
+	if (memchr(name, '\0', len)) {
+		e->broken = 1;
+		return;
+	}
+	s = json_object_getn(e->seen, name, len);
+	if (s) {
+		/* Changed while the steps were viewed: a step saw another. */
+		if (json_array_size(s) ? json_array_get(s, 0) != found : !!found)
+			e->broken = 1;
+		return;
+	}
+	s = json_array();
+	if (found) {
+		dump = early_dump(found);
+		json_array_append(s, found);
+		json_array_append_new(s, json_string(dump ? dump : ""));
+		e->broken |= !dump;
+		free(dump);
+	}
+	if (json_object_setn_new(e->seen, name, len, s) < 0)
+		e->broken = 1;
+}
+
+static struct early *early_new(void)
+{
+	struct early *e = xcalloc(1, sizeof(*e));
+
+	strbuf_init(&e->text, 0);
+	e->seen = json_object();
+	e->partials = json_object();
+	e->session.seen = early_seen;
+	e->session.ctx = e;
+	return e;
+}
+
+static void early_free(struct early *e)
+{
+	if (!e)
+		return;
+	json_decref(e->tmpls);
+	json_decref(e->partials);
+	json_decref(e->seen);
+	mustache_session_release(&e->session);
+	strbuf_release(&e->text);
+	free(e->lang);
+	free(e->end);
+	free(e);
+}
+
+/* Step vs's section (splice_steps()'s render of it), kept in e. */
+static void early_step(struct early *e, json_t *view, json_t *vs)
+{
+	struct error err = ERROR_INIT;
+	int r;
+
+	if (e->broken)
+		return;
+	if (!e->lang) {
+		e->lang = xstrdup(journal_str(view, "lang"));
+		e->dir = report_templates_dir();
+		if (!(e->tmpls = load_kind_templates(e->dir, e->lang, &err)) ||
+		    load_partials(e->dir, e->lang, e->partials, &e->opts,
+				  &err) < 0) {
+			e->broken = 1;
+			goto out;
+		}
+	}
+	if (render_kind_block(vs, e->tmpls, e->dir, e->lang, &e->opts,
+			      &err) < 0) {
+		e->broken = 1;
+		goto out;
+	}
+	json_object_set(view, "__step_view", vs);
+	r = mustache_render_session(step_wrap, strlen(step_wrap), view,
+				    &e->opts, &e->session, &e->text, &err);
+	json_object_del(view, "__step_view");
+	if (r < 0) {
+		e->broken = 1;
+		goto out;
+	}
+	XGROW(e->end, e->n + 1, e->alloc);
+	e->end[e->n++] = e->text.len;
+out:
+	error_release(&err);
+}
+
+/* 1 when every step's early section is the one splice_steps() would make. */
+static int early_usable(const struct early *e, json_t *view, size_t nsteps,
+			const char *lang)
+{
+	const char *name;
+	json_t *s;
+
+	if (!e || e->broken || e->n != nsteps || !e->lang ||
+	    strcmp(e->lang, lang))
+		return 0;
+	json_object_foreach(e->seen, name, s) {
+		json_t *now = json_object_get(view, name);
+		char *dump;
+		int same;
+
+		if (!json_array_size(s)) {
+			if (now)
+				return 0;
+			continue;
+		}
+		if (now != json_array_get(s, 0))
+			return 0;
+		dump = early_dump(now);
+		same = dump && !strcmp(dump, json_string_value(
+					json_array_get(s, 1)));
+		free(dump);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * The report template's output with each step's marker (step_marker())
  * replaced by its section: the step viewed again, its kind block, the
@@ -2111,8 +2309,9 @@ static int splice_steps(const struct strbuf *text, json_t *view,
 			const struct mustache_opts *opts, struct strbuf *md,
 			struct error *err)
 {
-	static const char wrap[] = "{{#__step_view}}{{> step}}{{/__step_view}}";
 	const char *p = text->buf, *end = text->buf + text->len, *m;
+	const struct early *e = src->early;
+	int early = early_usable(e, view, src->d->nsteps, lang);
 	char *q;
 	unsigned long i;
 	json_t *vs;
@@ -2123,6 +2322,13 @@ static int splice_steps(const struct strbuf *text, json_t *view,
 		i = strtoul(m + 1, &q, 10);
 		if (*q != '\x01' || i >= src->d->nsteps)
 			return error_set(err, "report: a step's place is lost");
+		if (early) {
+			size_t from = i ? e->end[i - 1] : 0;
+
+			strbuf_add(md, e->text.buf + from, e->end[i] - from);
+			p = q + 1;
+			continue;
+		}
 		if (!(vs = view_step_again(src, i, err)))
 			return -1;
 		if (render_kind_block(vs, tmpls, dir, lang, opts, err) < 0) {
@@ -2130,7 +2336,8 @@ static int splice_steps(const struct strbuf *text, json_t *view,
 			return -1;
 		}
 		json_object_set_new(view, "__step_view", vs);
-		r = mustache_render(wrap, strlen(wrap), view, opts, md, err);
+		r = mustache_render(step_wrap, strlen(step_wrap), view, opts,
+				    md, err);
 		json_object_del(view, "__step_view");
 		if (r < 0) {
 			error_prefix(err, "template %s/step.%s.md.mustache",
@@ -2155,35 +2362,21 @@ static int render_markdown(json_t *view, const struct step_src *src,
 {
 	const char *dir = report_templates_dir();
 	const char *lang = journal_str(view, "lang");
-	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT, part = STRBUF_INIT,
+	struct strbuf name = STRBUF_INIT, tmpl = STRBUF_INIT,
 		      text = STRBUF_INIT;
 	struct mustache_opts opts;
 	json_t *partials = json_object(), *tmpls;
-	static const char *const partial_names[] = { "step", "measures",
-						     NULL };
 	int i, ret = -1;
 
-	opts.partials = partials;
-	opts.escape = markdown_escape_inline;
-	opts.text_open = words_marking() ? WORDS_TEXT_OPEN : NULL;
-	opts.text_close = words_marking() ? WORDS_TEXT_CLOSE : NULL;
+	/* The partials first: render_kind_blocks() takes the options. */
 	tmpls = load_kind_templates(dir, lang, err);
-	if (!tmpls ||
+	if (!tmpls || load_partials(dir, lang, partials, &opts, err) < 0 ||
 	    render_kind_blocks(view, tmpls, dir, lang, &opts, err) < 0 ||
 	    render_kind_sections(view, dir, lang, &opts, err) < 0)
 		goto out;
 	strbuf_addf(&name, "report.%s.md.mustache", lang);
 	if (load_template(dir, name.buf, &tmpl, err) < 0)
 		goto out;
-	for (i = 0; partial_names[i]; i++) {
-		strbuf_reset(&name);
-		strbuf_reset(&part);
-		strbuf_addf(&name, "%s.%s.md.mustache", partial_names[i], lang);
-		if (load_template(dir, name.buf, &part, err) < 0)
-			goto out;
-		json_object_set_new(partials, partial_names[i],
-				    json_stringn(part.buf, part.len));
-	}
 	if (src) {
 		json_t *step = json_incref(json_object_get(partials, "step"));
 
@@ -2207,7 +2400,6 @@ out:
 	json_decref(tmpls);
 	strbuf_release(&name);
 	strbuf_release(&tmpl);
-	strbuf_release(&part);
 	strbuf_release(&text);
 	return ret;
 }
@@ -2262,7 +2454,7 @@ static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
  */
 static int render_view(json_t *view, const struct step_src *src,
 		       struct strbuf *md, struct strbuf *html,
-		       struct error *err)
+		       markdown_sink_fn *sink, void *ctx, struct error *err)
 {
 	struct strbuf title = STRBUF_INIT, footer = STRBUF_INIT,
 		      lang = STRBUF_INIT;
@@ -2277,7 +2469,10 @@ static int render_view(json_t *view, const struct step_src *src,
 	strbuf_adds(&footer, journal_str(view, "print_footer"));
 	strbuf_adds(&lang, journal_str(view, "lang"));
 	json_decref(view);
-	if (markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
+	if (sink ? markdown_to_html_sink(md->buf, md->len, title.buf,
+					 footer.buf, lang.buf, sink, ctx,
+					 err) < 0 :
+	    markdown_to_html_footer(md->buf, md->len, title.buf, footer.buf,
 				    lang.buf, html, err) < 0)
 		goto out;
 	ret = 0;
@@ -2293,18 +2488,33 @@ out:
  * keys and no step, so what is held grows with one step's section, not
  * with the journal.
  */
-int report_render_jr(const struct jrecords *jr, const char *lang,
-		     struct strbuf *md, struct strbuf *html, struct error *err)
+static int render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html,
+		     markdown_sink_fn *sink, void *ctx, struct error *err)
 {
 	struct step_src src;
 	json_t *view;
 	int ret;
 
 	memset(&src, 0, sizeof(src));
+	src.early = early_new();
 	view = build_view(jr, lang, &src, err);
-	ret = view ? render_view(view, &src, md, html, err) : -1;
+	ret = view ? render_view(view, &src, md, html, sink, ctx, err) : -1;
 	step_src_release(&src);
 	return ret;
+}
+
+int report_render_jr(const struct jrecords *jr, const char *lang,
+		     struct strbuf *md, struct strbuf *html, struct error *err)
+{
+	return render_jr(jr, lang, md, html, NULL, NULL, err);
+}
+
+int report_render_jr_sink(const struct jrecords *jr, const char *lang,
+			  struct strbuf *md, markdown_sink_fn *sink, void *ctx,
+			  struct error *err)
+{
+	return render_jr(jr, lang, md, NULL, sink, ctx, err);
 }
 
 int report_render(json_t *records, const char *lang, struct strbuf *md,
@@ -2323,7 +2533,7 @@ int report_render_signed(json_t *records, json_t *signoffs, const char *lang,
 		return -1;
 	if (signoffs)
 		view_signoffs(view, json_array_get(records, 0), signoffs);
-	return render_view(view, NULL, md, html, err);
+	return render_view(view, NULL, md, html, NULL, NULL, err);
 }
 
 int report_write_texts(const char *dir, const struct strbuf *md,

@@ -3,6 +3,8 @@
 
 #include <jansson.h>
 
+#include "markdown.h"
+
 struct error;
 struct strbuf;
 
@@ -36,6 +38,14 @@ json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 		       struct error *err);
 int report_render_jr(const struct jrecords *jr, const char *lang,
 		     struct strbuf *md, struct strbuf *html, struct error *err);
+/*
+ * The same with report.html handed to `sink` a part at a time
+ * (markdown_to_html_sink()), never held whole: verify compares it with
+ * the file as it is made.
+ */
+int report_render_jr_sink(const struct jrecords *jr, const char *lang,
+			  struct strbuf *md, markdown_sink_fn *sink, void *ctx,
+			  struct error *err);
 int report_write_as_jr(const char *dir, const struct jrecords *jr,
 		       const char *lang, const char *md_name,
 		       const char *html_name, struct error *err);

@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "pg.h"
 #include "plan.h"
+#include "pickfile.h"
 #include "preflight.h"
 #include "progress.h"
 #include "version.h"
@@ -63,9 +64,10 @@ struct run {
 	/* clock_wall_ms() of the first destructive step's start: the disaster */
 	long long disaster_wall_ms;
 	int backup_steps;           /* steps of the backup phase that ran */
-	struct drill *resolved;     /* the drill with scheduled files filled in */
-	json_t *picks;              /* the backup records of scheduled items */
-	json_t *uses;               /* step id -> [backup records it reads] */
+	struct expand_picks bound;  /* scheduled items' files, in the steps */
+	/* The picks and verified dumps, checked around the steps reading them. */
+	struct pickfiles files;
+	json_t *picks;              /* the freshness records, for measure() */
 	int fresh_before, fresh_after;
 	int verify_backup_total, verify_backup_passed;
 	/* For when: conditions. outcome[n - 1]: 0 not run, 1 passed, 2 failed. */
@@ -179,23 +181,20 @@ static void note_times(struct run *r, const struct drill_step *step,
  * evidence, rather than the report showing it as never run.
  */
 static void append_short(struct run *r, const struct drill_step *step,
-			 json_t *rec)
+			 json_t *rec, const char *status, struct strbuf *sb)
 {
 	json_t *min = step_record(step);
-	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "ran (%s), but its record could not be journaled: "
-		    "%s; its logs, if any, are in steps/", journal_str(rec, "status"),
+	strbuf_reset(sb);
+	strbuf_addf(sb, "ran (%s), but its record could not be journaled: "
+		    "%s; its logs, if any, are in steps/", status,
 		    r->journal_err.msg.buf);
 	json_object_set(min, "started", json_object_get(rec, "started"));
 	json_object_set(min, "ended", json_object_get(rec, "ended"));
 	json_object_set(min, "duration_ms", json_object_get(rec, "duration_ms"));
 	json_object_set_new(min, "status", json_string("failed"));
-	json_object_set_new(min, "message", json_string(sb.buf));
-	json_object_set_new(rec, "status", json_string("failed"));
-	json_object_set_new(rec, "message", json_string(sb.buf));
+	json_object_set_new(min, "message", json_string(sb->buf));
 	append(r, min);
-	strbuf_release(&sb);
 }
 
 #define STDERR_LINES 6
@@ -231,12 +230,39 @@ static void show_stderr(struct run *r, json_t *rec)
 static int picked_unchanged(struct run *r, const struct drill_step *step,
 			    json_t *rec, const char *when);
 
+/*
+ * Why a step did not pass, into `msg` and its record's "message": what
+ * stopped it from running (`error`), else what its kind said, else the
+ * signal (`interrupted`), else its first failed check; a passed step
+ * keeps what its kind said. `msg` is "" when there is nothing to say.
+ */
+static void step_message(json_t *rec, const char *error, int interrupted,
+			 int ok, struct strbuf *msg)
+{
+	const char *said = json_string_value(json_object_get(rec, "message"));
+
+	if (error)
+		strbuf_adds(msg, error);
+	else if (said)
+		strbuf_adds(msg, said);
+	else if (interrupted)
+		strbuf_adds(msg, "interrupted by a signal");
+	else if (!ok && !first_failed_check(rec, msg))
+		return;
+	else if (ok)
+		return;
+	if (!said || error)
+		json_object_set_new(rec, "message", json_string(msg->buf));
+}
+
 static int run_step(struct run *r, const struct drill_step *step,
 		    volatile sig_atomic_t *cancel)
 {
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
+	struct strbuf msg = STRBUF_INIT;
 	json_t *rec = step_record(step);
+	const char *status;
 	long long t0, t1, m0, m1;
 	int ran, ok;
 
@@ -277,27 +303,14 @@ static int run_step(struct run *r, const struct drill_step *step,
 	json_object_set_new(rec, "started_ms", json_integer(t0));
 	json_object_set_new(rec, "ended_ms", json_integer(t1));
 	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
-	if (*cancel && !ok) {
-		json_object_set_new(rec, "status", json_string("aborted"));
-		if (!json_object_get(rec, "message"))
-			json_object_set_new(rec, "message",
-					    json_string("interrupted by a signal"));
-	} else {
-		json_object_set_new(rec, "status",
-				    json_string(ok ? "passed" : "failed"));
-	}
-	if (ran < 0) {
-		json_object_set_new(rec, "message", json_string(serr.msg.buf));
-	} else if (!ok && !json_object_get(rec, "message")) {
-		struct strbuf sb = STRBUF_INIT;
-		if (first_failed_check(rec, &sb))
-			json_object_set_new(rec, "message", json_string(sb.buf));
-		strbuf_release(&sb);
-	}
+	status = *cancel && !ok ? "aborted" : ok ? "passed" : "failed";
+	json_object_set_new(rec, "status", json_string(status));
+	step_message(rec, ran < 0 ? serr.msg.buf : NULL, *cancel && !ok, ok,
+		     &msg);
 	if (!ok && !r->reason.len)
 		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
 			    step->id, *cancel ? "interrupted" : "failed",
-			    journal_str(rec, "message"));
+			    msg.buf);
 	note_times(r, step, m0, m1, t0, ok);
 	{
 		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
@@ -309,14 +322,15 @@ static int run_step(struct run *r, const struct drill_step *step,
 	error_release(&serr);
 	json_incref(rec);
 	if (append(r, rec) < 0) {
-		append_short(r, step, rec);
+		append_short(r, step, rec, status, &msg);
+		status = "failed";
 		ok = 0;
 	}
-	progress_end(r->progress, json_string_value(json_object_get(rec, "status")),
-		     m1 - m0, journal_str(rec, "message"));
+	progress_end(r->progress, status, m1 - m0, msg.buf);
 	if (!ok)
 		show_stderr(r, rec);
 	json_decref(rec);
+	strbuf_release(&msg);
 	return ok;
 }
 
@@ -460,39 +474,21 @@ static void append_short_backup(struct run *r, json_t *rec)
 }
 
 /*
- * Which picked files each step reads: the steps whose plan holds
- * "${backup.ID.path" (plain or @quoted). The plan's own text is searched,
- * so no kind can read a picked file without being checked around it.
+ * Which picked files each step reads: the steps with a text that names
+ * ${backup.ID.path} (plain or @quoted), as the drill recorded them when
+ * it was bound (drill_step_reads()), whatever the field, so no kind can
+ * read a picked file without being checked around it.
  */
 static void note_uses(struct run *r)
 {
-	json_t *steps = json_object_get(r->d->body, "steps"), *st, *rec;
 	size_t i, j;
 
-	json_array_foreach(steps, i, st) {
-		char *text = json_dumps(st, JSON_COMPACT);
-		json_t *used = json_array();
+	for (j = 0; j < r->files.nr; j++) {
+		struct pickfile *f = &r->files.v[j];
 
-		json_array_foreach(r->picks, j, rec) {
-			struct strbuf needle = STRBUF_INIT;
-			const char *p;
-
-			if (strcmp(journal_str(rec, "status"), "picked"))
-				continue;
-			strbuf_addf(&needle, "${" EXPAND_BACKUP_PREFIX "%s.path",
-				    journal_str(rec, "item"));
-			for (p = text ? strstr(text, needle.buf) : NULL; p;
-			     p = strstr(p + 1, needle.buf))
-				if (p[needle.len] == '}' || p[needle.len] == '@')
-					break;
-			if (p)
-				json_array_append(used, rec);
-			strbuf_release(&needle);
-		}
-		if (json_array_size(used) && json_is_string(json_object_get(st, "id")))
-			json_object_set(r->uses, journal_str(st, "id"), used);
-		json_decref(used);
-		free(text);
+		for (i = 0; pickfile_picked(f) && i < r->d->nsteps; i++)
+			f->read_by[i] = (unsigned char)drill_step_reads(
+				&r->d->steps[i], f->item);
 	}
 }
 
@@ -507,51 +503,19 @@ static void note_uses(struct run *r)
 static int picked_unchanged(struct run *r, const struct drill_step *step,
 			    json_t *rec, const char *when)
 {
-	json_t *used = json_object_get(r->uses, step->id), *b;
 	size_t i;
 	int ok = 1;
 
-	json_array_foreach(used, i, b) {
-		json_t *c = json_object(), *want = json_object_get(b, "chosen_identity");
-		const char *path = journal_str(b, "chosen");
+	for (i = 0; i < r->files.nr; i++) {
+		const struct pickfile *f = &r->files.v[i];
 		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
-		struct stat st;
-		int same = 0;
+		json_t *c;
+		int same;
 
-		if (stat(path, &st) == 0) {
-			json_t *have = backup_identity(&st);
-			same = json_is_object(want) && json_equal(have, want);
-			if (!same) {
-				char hex[SHA256_HEX_LEN + 1];
-				struct error e = ERROR_INIT;
-
-				strbuf_addf(&act, "another file: inode %lld, %lld "
-					    "bytes, ctime %lld ns; SHA-256 ",
-					    (long long)st.st_ino,
-					    (long long)st.st_size,
-					    (long long)json_integer_value(
-						json_object_get(have, "ctime_ns")));
-				strbuf_adds(&act, sha256_file_hex(path, hex, NULL,
-					    &e) == 0 ? hex : e.msg.buf);
-				error_release(&e);
-			}
-			json_decref(have);
-		} else {
-			strbuf_addf(&act, "gone: %s", strerror(errno));
-		}
-		if (same)
-			strbuf_addf(&act, "the same: inode %lld, SHA-256 %s",
-				    (long long)st.st_ino, journal_str(b, "chosen_sha256"));
-		strbuf_addf(&what, "%s %s: %s the step, %s is the file %s",
-			    json_object_get(b, "role") ? "the" : "backup",
-			    journal_str(b, "item"), when, path,
-			    json_object_get(b, "role") ? "verified" : "picked");
-		strbuf_addf(&exp, "inode %lld, %lld bytes, ctime %lld ns, unchanged "
-			    "since its SHA-256 %s was taken",
-			    (long long)json_integer_value(json_object_get(want, "ino")),
-			    (long long)json_integer_value(json_object_get(want, "size")),
-			    (long long)json_integer_value(json_object_get(want, "ctime_ns")),
-			    journal_str(b, "chosen_sha256"));
+		if (!f->read_by[step->n - 1])
+			continue;
+		same = pickfile_check(f, when, &what, &exp, &act);
+		c = json_object();
 		json_object_set_new(c, "what", json_string(what.buf));
 		json_object_set_new(c, "expected", json_string(exp.buf));
 		json_object_set_new(c, "actual", json_string(act.buf));
@@ -567,22 +531,50 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
 	return ok;
 }
 
-/* A pick made now, as the journal records it (backup.h). */
-static json_t *picked_record(const struct drill_item *it, const char *bundle,
-			     struct strvec *problems)
+/*
+ * Item `it`'s pick: made now, or the interrupted run's (`rdrill
+ * restore`); its record as the journal takes it (backup.h) and its file
+ * typed in r->files.
+ */
+static json_t *pick_one(struct run *r, const struct drill_item *it,
+			struct strvec *problems, const struct pickfile **f)
 {
 	struct backup_pick pick;
 	json_t *rec;
 
-	backup_pick(it, 1, clock_wall_ms(), bundle, &pick, problems);
+	if (r->o->resume) {
+		rec = resumed_pick(r, it, problems);
+		*f = pickfiles_add_record(&r->files, rec);
+		return rec;
+	}
+	backup_pick(it, 1, clock_wall_ms(), r->o->bundle, &pick, problems);
 	rec = backup_pick_record(&pick);
+	*f = pickfiles_add_pick(&r->files, &pick);
 	backup_pick_release(&pick);
 	return rec;
 }
 
+/* The preflight's check of a pick: a file, readable. */
+static json_t *pick_check(const struct drill_item *it,
+			  const struct pickfile *f)
+{
+	struct strbuf what = STRBUF_INIT;
+	json_t *c = json_object();
+
+	strbuf_addf(&what, "backup %s: newest of %s", it->id, it->scheduled);
+	json_object_set_new(c, "what", json_string(what.buf));
+	json_object_set_new(c, "expected", json_string("a file, readable"));
+	json_object_set_new(c, "actual", json_string(pickfile_picked(f) ?
+						     f->path : f->problem));
+	json_object_set_new(c, "ok", json_boolean(
+		f->status != BACKUP_NONE && f->status != BACKUP_UNREADABLE));
+	strbuf_release(&what);
+	return c;
+}
+
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
- * at, and run the drill with the picks filled in (r->resolved). The
+ * at, and bind the picks into the steps that name them. The
  * plan, its hash and the start record keep the rule: the file is
  * evidence of the run, not part of what was approved. Problems that
  * refuse the run go to `problems` and a check each to `checks`; a
@@ -591,36 +583,22 @@ static json_t *picked_record(const struct drill_item *it, const char *bundle,
 static void pick_backups(struct run *r, struct strvec *problems,
 			 json_t *checks, struct strbuf *damaged)
 {
-	json_t *paths = json_object(), *body;
 	struct strbuf missing = STRBUF_INIT;
-	struct error err = ERROR_INIT;
 	size_t i, before = problems->nr;
 
 	for (i = 0; i < r->d->nitems; i++) {
 		const struct drill_item *it = &r->d->items[i];
-		json_t *rec, *c;
-		const char *st;
-		struct strbuf what = STRBUF_INIT;
+		const struct pickfile *f;
+		json_t *rec;
 
 		if (!it->scheduled)
 			continue;
-		rec = r->o->resume ? resumed_pick(r, it, problems) :
-		      picked_record(it, r->o->bundle, problems);
-		st = journal_str(rec, "status");
-		strbuf_addf(&what, "backup %s: newest of %s", it->id,
-			    it->scheduled);
-		c = json_object();
-		json_object_set_new(c, "what", json_string(what.buf));
-		json_object_set_new(c, "expected", json_string("a file, readable"));
-		json_object_set_new(c, "actual", json_string(!strcmp(st, "picked") ?
-			journal_str(rec, "chosen") : journal_str(rec, "problem")));
-		json_object_set_new(c, "ok", json_boolean(strcmp(st, "none") &&
-							  strcmp(st, "unreadable")));
-		json_array_append_new(checks, c);
-		if (!strcmp(st, "picked"))
-			json_object_set(paths, it->id, json_object_get(rec, "chosen"));
-		else if (!strcmp(st, "damaged") && !damaged->len)
-			strbuf_adds(damaged, journal_str(rec, "problem"));
+		rec = pick_one(r, it, problems, &f);
+		json_array_append_new(checks, pick_check(it, f));
+		if (pickfile_picked(f))
+			expand_picks_set(&r->bound, it->id, f->path);
+		else if (f->status == BACKUP_DAMAGED && !damaged->len)
+			strbuf_adds(damaged, f->problem);
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 		/* The interrupted run's list of candidates is in its bundle. */
 		if (r->o->resume && json_object_get(rec, "candidates_file")) {
@@ -630,31 +608,19 @@ static void pick_backups(struct run *r, struct strvec *problems,
 			json_object_del(rec, "candidates_file");
 		}
 		bound_backup_record(r, rec, i + 1);
-		json_array_append(r->picks, rec);
 		json_incref(rec);
 		if (append(r, rec) < 0)
 			append_short_backup(r, rec);
 		json_decref(rec);
-		strbuf_release(&what);
 	}
-	if (problems->nr > before || damaged->len ||
-	    json_object_size(paths) == 0)
+	if (problems->nr > before || damaged->len || !r->bound.nr)
 		goto out;
 	note_uses(r);
-	body = json_deep_copy(r->d->body);
-	if (expand_deferred_tree(json_object_get(body, "steps"), paths,
-				 &missing) < 0)
+	/* The steps read the files from here on; the plan keeps the rule. */
+	if (drill_bind_picks(r->o->drill, &r->bound, &missing) < 0)
 		BUG("placeholder of an unknown item %s", missing.buf);
-	r->resolved = drill_from_body(body, &err);
-	json_decref(body);
-	if (!r->resolved)
-		BUG("the drill with its backups filled in: %s", err.msg.buf);
-	memcpy(r->resolved->sha256, r->d->sha256, sizeof(r->d->sha256));
-	r->d = r->resolved;
 out:
-	json_decref(paths);
 	strbuf_release(&missing);
-	error_release(&err);
 }
 
 /*
@@ -858,7 +824,7 @@ static void fail(struct run *r, const char *why)
  * The RPO cannot be shown, and a drill that cannot show it has not met
  * it: the row is FAILED and so is the run, with `why` as the reason.
  */
-static void rpo_failed(struct run *r, json_t *end, json_t *rec,
+static void rpo_failed(struct run *r, json_t *end, const struct pickfile *f,
 		       const char *why, json_t *findings)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -866,19 +832,19 @@ static void rpo_failed(struct run *r, json_t *end, json_t *rec,
 	json_object_set_new(end, "rpo_unmeasured", json_string(why));
 	/* A figure on a doubtful clock fails its row (report.c). */
 	json_object_set_new(end, "rpo_doubtful", json_true());
-	strbuf_addf(&sb, "RPO not shown: backup %s, %s: %s",
-		    journal_str(rec, "item"), journal_str(rec, "chosen"), why);
+	strbuf_addf(&sb, "RPO not shown: backup %s, %s: %s", f->item, f->path,
+		    why);
 	json_array_append_new(findings, json_string(sb.buf));
 	fail(r, sb.buf);
 	strbuf_release(&sb);
 }
 
-static void rpo_source(struct run *r, json_t *end, json_t *rec)
+static void rpo_source(struct run *r, json_t *end, const struct pickfile *f)
 {
-	json_object_set_new(end, "rpo_item", json_string(journal_str(rec, "item")));
-	json_object_set_new(end, "rpo_path", json_string(journal_str(rec, "chosen")));
-	json_object_set_new(end, "rpo_clock", json_string(journal_str(rec, "clock")));
-	json_object_set_new(end, "rpo_created", json_string(journal_str(rec, "created")));
+	json_object_set_new(end, "rpo_item", json_string(f->item));
+	json_object_set_new(end, "rpo_path", json_string(f->path));
+	json_object_set_new(end, "rpo_clock", json_string(f->clock));
+	json_object_set_new(end, "rpo_created", json_string(f->created));
 	json_object_set_new(end, "rpo_disaster", journal_utc(r->disaster_wall_ms));
 }
 
@@ -893,34 +859,32 @@ static void rpo_source(struct run *r, json_t *end, json_t *rec)
  */
 static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 {
-	json_t *rec, *worst = NULL, *contra = NULL, *findings = json_array();
+	const struct pickfile *worst = NULL, *contra = NULL;
+	json_t *findings = json_array();
 	long long age = 0;
 	size_t i;
 
 	json_object_set_new(end, "rpo_source", json_string("scheduled"));
-	json_array_foreach(r->picks, i, rec) {
+	for (i = 0; i < r->files.nr; i++) {
+		const struct pickfile *f = &r->files.v[i];
+		const struct drill_item *it;
 		long long a;
 
-		const struct drill_item *it;
-
-		if (strcmp(journal_str(rec, "type"), "backup") ||
-		    strcmp(journal_str(rec, "status"), "picked"))
+		if (!pickfile_picked(f))
 			continue;
 		/*
 		 * Configuration changes rarely: a config tarball's newest
 		 * member says nothing of when it was made, and its age is no
 		 * data lost. Shown with its clock, not counted.
 		 */
-		it = drill_item(r->d, journal_str(rec, "item"));
+		it = drill_item(r->d, f->item);
 		if (it && !strcmp(it->kind, "config"))
 			continue;
-		if (!contra && json_is_string(json_object_get(rec,
-							      "clock_contradicted")))
-			contra = rec;
-		a = r->disaster_wall_ms - json_integer_value(
-			json_object_get(rec, "created_ms"));
+		if (!contra && f->contradicted)
+			contra = f;
+		a = r->disaster_wall_ms - f->created_ms;
 		if (!worst || a > age) {
-			worst = rec;
+			worst = f;
 			age = a;
 		}
 	}
@@ -935,8 +899,7 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		struct strbuf sb = STRBUF_INIT;
 
 		strbuf_addf(&sb, "its clock is contradicted (%s), so its age "
-			    "is no evidence", journal_str(contra,
-							  "clock_contradicted"));
+			    "is no evidence", contra->contradicted);
 		rpo_source(r, end, contra);
 		rpo_failed(r, end, contra, sb.buf, findings);
 		strbuf_release(&sb);
@@ -951,18 +914,17 @@ static void measure_rpo_scheduled(struct run *r, json_t *end, long rpo_t)
 		json_object_set_new(end, "findings", findings);
 		return;
 	}
-	r->rpo_created_ms = json_integer_value(json_object_get(worst,
-							       "created_ms"));
+	r->rpo_created_ms = worst->created_ms;
 	json_object_set_new(end, "rpo_ms", json_integer(age));
 	if (rpo_t && age > rpo_t * 1000) {
 		struct strbuf sb = STRBUF_INIT;
 
 		strbuf_addf(&sb, "RPO not met: backup %s, %s, was ",
-			    journal_str(worst, "item"), journal_str(worst, "chosen"));
+			    worst->item, worst->path);
 		add_age(&sb, age);
 		strbuf_addf(&sb, " old when the disaster began (made %s by its "
-			    "%s; target ", journal_str(worst, "created"),
-			    backup_clock_name(journal_str(worst, "clock")));
+			    "%s; target ", worst->created,
+			    backup_clock_name(worst->clock));
 		add_age(&sb, (long long)rpo_t * 1000);
 		strbuf_addch(&sb, ')');
 		json_array_append_new(findings, json_string(sb.buf));
@@ -1398,56 +1360,43 @@ static void resume_seed(struct run *r)
  */
 static void note_verified(struct run *r, const struct drill_step *step)
 {
-	json_t *steps = json_object_get(r->d->body, "steps"), *st, *b;
-	const char *path = NULL;
+	const char *dump = json_string_value(json_object_get(
+		json_object_get(step->json, "toc"), "dump")), *path;
+	struct expand_template t = EXPAND_TEMPLATE_INIT;
+	struct strbuf filled = STRBUF_INIT, missing = STRBUF_INIT;
 	struct stat sb;
 	char hex[SHA256_HEX_LEN + 1];
 	struct error e = ERROR_INIT;
 	struct strbuf item = STRBUF_INIT;
+	struct pickfile *f;
 	size_t i;
 
-	json_array_foreach(steps, i, st)
-		if (!strcmp(journal_str(st, "id"), step->id))
-			path = json_string_value(json_object_get(
-				json_object_get(st, "toc"), "dump"));
-	json_array_foreach(r->picks, i, b)
-		if (path && !strcmp(journal_str(b, "chosen"), path))
+	/* The plan's text, with the picked files where it names them. */
+	if (dump && expand_template_parse(dump, &t) &&
+	    expand_template_fill(&t, &r->bound, &filled, &missing) == 0)
+		dump = filled.buf;
+	path = dump;
+	for (i = 0; path && i < r->files.nr; i++)
+		if (pickfile_picked(&r->files.v[i]) &&
+		    !strcmp(r->files.v[i].path, path))
 			path = NULL;
 	if (!path || *path != '/' || stat(path, &sb) < 0 ||
-	    sha256_file_hex(path, hex, NULL, &e) < 0) {
-		error_release(&e);
-		return;
-	}
+	    sha256_file_hex(path, hex, NULL, &e) < 0)
+		goto out;
 	strbuf_addf(&item, "dump verified by step %s", step->id);
-	b = json_object();
-	json_object_set_new(b, "item", json_string(item.buf));
-	json_object_set_new(b, "chosen", json_string(path));
-	json_object_set_new(b, "chosen_sha256", json_string(hex));
-	json_object_set_new(b, "chosen_identity", backup_identity(&sb));
-	json_object_set_new(b, "role", json_string("verified"));
+	f = pickfiles_add_verified(&r->files, item.buf, path, hex, &sb);
 	for (i = 0; i < r->d->nsteps; i++) {
 		const struct drill_step *later = &r->d->steps[i];
-		json_t *used;
-		char *text;
 
-		if (later->n <= step->n || (later->phase != DRILL_DESTROY &&
-					    later->phase != DRILL_RESTORE))
-			continue;
-		st = json_array_get(steps, i);
-		if (strcmp(journal_str(st, "id"), later->id))
-			continue;   /* the body's steps are the model's, in order */
-		text = json_dumps(st, JSON_COMPACT);
-		if (text && strstr(text, path)) {
-			used = json_object_get(r->uses, later->id);
-			if (!used) {
-				used = json_array();
-				json_object_set_new(r->uses, later->id, used);
-			}
-			json_array_append(used, b);
-		}
-		free(text);
+		if (later->n > step->n && (later->phase == DRILL_DESTROY ||
+					   later->phase == DRILL_RESTORE))
+			f->read_by[i] = (unsigned char)drill_step_mentions(later,
+									   path);
 	}
-	json_decref(b);
+out:
+	expand_template_release(&t);
+	strbuf_release(&filled);
+	strbuf_release(&missing);
 	strbuf_release(&item);
 	error_release(&e);
 }
@@ -1607,7 +1556,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 		goto out;
 	r.progress = progress_new(o->progress, o->tty);
 	r.picks = json_array();
-	r.uses = json_object();
+	pickfiles_init(&r.files, r.d->nsteps);
 	if (o->resume)
 		resume_seed(&r);
 	switch (preflight(&r)) {
@@ -1667,8 +1616,10 @@ out:
 	json_decref(r.state);
 	bkfacts_release(&r.bkfacts);
 	json_decref(r.picks);
-	json_decref(r.uses);
-	drill_free(r.resolved);
+	pickfiles_release(&r.files);
+	/* The caller's drill as it was given: the plan's texts. */
+	drill_unbind_picks(o->drill);
+	expand_picks_release(&r.bound);
 	free(r.outcome);
 	strvec_clear(&r.secret_vars);
 	strbuf_release(&r.reason);

@@ -34,7 +34,11 @@ struct drill;
 struct sign_key;
 
 struct runner_opts {
-	const struct drill *drill; /* what runs */
+	/*
+	 * What runs. Its steps get the scheduled items' picked files bound
+	 * in while it runs (drill_bind_picks()), taken out again at the end.
+	 */
+	struct drill *drill;
 	json_t *plan;          /* its plan.json (plan.h) */
 	const char *bundle;    /* an existing, empty directory */
 	const char *confirm;   /* --confirm value, or NULL */

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,8 @@
 #include <unistd.h>
 
 #define SEAL_MAX (64u << 10)
-/* plan.json read whole: a plan of 10,000 steps is under 3 MiB. */
-#define PLAN_MAX (64u << 20)
+/* What a file compared with a render or a plan is read in. */
+#define FCMP_BLOCK (64u << 10)
 
 /* The seal's own files: not in SHA256SUMS, checked on their own. */
 static const char *const seal_files[] = {
@@ -163,7 +164,17 @@ static int walk(const char *dir, const char *rel, struct strvec *files,
 		strbuf_adds(&name, de->d_name);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, name.buf);
-		if (lstat(path.buf, &st) < 0) {
+		/*
+		 * The entry's type as the directory says it, when it says
+		 * (a bundle of 10,000 steps holds 20,000 files: as many
+		 * lstat()s saved); lstat() when it does not.
+		 */
+		memset(&st, 0, sizeof(st));
+		if (de->d_type == DT_REG)
+			st.st_mode = S_IFREG;
+		else if (de->d_type == DT_DIR)
+			st.st_mode = S_IFDIR;
+		if (!st.st_mode && lstat(path.buf, &st) < 0) {
 			strvec_pushf(problems, "%s: cannot stat: %s", name.buf,
 				     strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
@@ -490,11 +501,77 @@ static int safe_rel(const char *p)
 	       !strchr(p + 6, '/') && p[6];
 }
 
+/*
+ * What SHA256SUMS's verification hashed, kept for check_logs() while the
+ * journal is read: each file's name and its SHA-256 (binary), in the
+ * list's order, a few dozen bytes a file where the verification's own
+ * entries take ten times that.
+ */
+struct sums_seen {
+	struct strbuf names;    /* NUL-terminated, back to back */
+	struct sums_hash {
+		size_t name;    /* its offset in names */
+		unsigned char sha256[32];
+	} *v;
+	size_t nr, alloc;
+};
+
+static int hex_digit(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ?
+	       ch - 'a' + 10 : -1;
+}
+
+/* 0: `hex` (64 lowercase hex digits) as 32 bytes; -1: not that. */
+static int hex_bin(const char *hex, unsigned char out[32])
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 :
+			 hex_digit(hex[2 * i + 1]);
+
+		if (lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[64] ? -1 : 0;
+}
+
+/* The entries SHA256SUMS's verification read and hashed, kept in `to`. */
+static void sums_seen_keep(struct sums_seen *to,
+			   const struct checksum_set *listed)
+{
+	size_t i;
+
+	for (i = 0; i < listed->nr; i++) {
+		const struct checksum_entry *en = &listed->v[i];
+		struct sums_hash h;
+
+		if ((en->status != CHECKSUM_OK &&
+		     en->status != CHECKSUM_MISMATCH) ||
+		    hex_bin(en->hex, h.sha256) < 0)
+			continue;
+		h.name = to->names.len;
+		strbuf_add(&to->names, en->name, strlen(en->name) + 1);
+		XGROW(to->v, to->nr + 1, to->alloc);
+		to->v[to->nr++] = h;
+	}
+}
+
+static void sums_seen_release(struct sums_seen *s)
+{
+	strbuf_release(&s->names);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
 /* The hash SHA256SUMS verification computed for `name`, if it read it. */
-static int listed_hash(const struct checksum_set *listed, const char *name,
+static int listed_hash(const struct sums_seen *listed, const char *name,
 		       char out[SHA256_HEX_LEN + 1])
 {
-	size_t lo = 0, hi = listed->nr;
+	static const char digits[] = "0123456789abcdef";
+	size_t lo = 0, hi = listed->nr, i;
 
 	/*
 	 * SHA256SUMS is written sorted (a bundle of 10,000 steps has 20,000
@@ -503,14 +580,15 @@ static int listed_hash(const struct checksum_set *listed, const char *name,
 	 */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(listed->v[mid].name, name);
+		const struct sums_hash *h = &listed->v[mid];
+		int c = strcmp(listed->names.buf + h->name, name);
 
 		if (!c) {
-			const struct checksum_entry *en = &listed->v[mid];
-			if ((en->status != CHECKSUM_OK &&
-			     en->status != CHECKSUM_MISMATCH) || !en->hex[0])
-				return 0;
-			memcpy(out, en->hex, SHA256_HEX_LEN + 1);
+			for (i = 0; i < 32; i++) {
+				out[2 * i] = digits[h->sha256[i] >> 4];
+				out[2 * i + 1] = digits[h->sha256[i] & 15];
+			}
+			out[64] = '\0';
 			return 1;
 		}
 		if (c < 0)
@@ -527,7 +605,7 @@ static int listed_hash(const struct checksum_set *listed, const char *name,
  */
 static void check_logs(const char *dir, const struct jrecords *jr,
 		       struct strvec *referenced,
-		       const struct checksum_set *listed, struct seal_check *c)
+		       const struct sums_seen *listed, struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
@@ -562,38 +640,164 @@ static void check_logs(const char *dir, const struct jrecords *jr,
 	error_release(&e);
 }
 
-/* plan.json is the start record's plan, and the plan hash its body's. */
+/*
+ * A file compared with bytes given a piece at a time (a render, a plan
+ * being dumped), read in blocks as they come: neither side is held
+ * whole. Only a regular file is read (a FIFO planted in its place is
+ * refused, not waited on).
+ */
+struct fcmp {
+	int fd;
+	char *buf;
+	size_t pos, end;
+	int differs;            /* the bytes differ, or the file is shorter */
+};
+
+static int fcmp_open(struct fcmp *f, const char *path)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (f->fd < 0)
+		return -1;
+	if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(f->fd);
+		f->fd = -1;
+		return -1;
+	}
+	f->buf = xmalloc(FCMP_BLOCK);
+	return 0;
+}
+
+/* 1 when the file holds nothing more, else 0 (also on a read error). */
+static int fcmp_fill(struct fcmp *f)
+{
+	ssize_t n;
+
+	if (f->pos < f->end)
+		return 1;
+	do
+		n = read(f->fd, f->buf, FCMP_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	f->pos = 0;
+	f->end = (size_t)n;
+	return 1;
+}
+
+static void fcmp_feed(struct fcmp *f, const char *p, size_t len)
+{
+	while (len && !f->differs) {
+		size_t take;
+
+		if (!fcmp_fill(f)) {
+			f->differs = 1;
+			break;
+		}
+		take = f->end - f->pos < len ? f->end - f->pos : len;
+		if (memcmp(f->buf + f->pos, p, take))
+			f->differs = 1;
+		f->pos += take;
+		p += take;
+		len -= take;
+	}
+}
+
+/* json_dump_callback()'s writer. */
+static int fcmp_dump(const char *p, size_t len, void *data)
+{
+	fcmp_feed(data, p, len);
+	return 0;
+}
+
+/* 1 when the file held exactly the bytes fed; closes it. */
+static int fcmp_close(struct fcmp *f)
+{
+	int same = !f->differs && !fcmp_fill(f);
+
+	close(f->fd);
+	free(f->buf);
+	return same;
+}
+
+/* json_dump_callback()'s writer into a hash. */
+static int hash_dump(const char *p, size_t len, void *data)
+{
+	sha256_stream_add(data, p, len);
+	return 0;
+}
+
+/*
+ * plan_hash() of `body` without its text held (2.9 MB for 10,000
+ * steps): the same dump, hashed as it is written.
+ */
+static int body_hash(json_t *body, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256_stream *h = sha256_stream_new();
+	int r = json_dump_callback(body, hash_dump, h, JSON_COMPACT |
+				   JSON_SORT_KEYS | JSON_ENSURE_ASCII |
+				   JSON_ENCODE_ANY);
+
+	sha256_stream_finish(h, out);
+	return r;
+}
+
+/* markdown_to_html_sink()'s writers: into a comparison, or nowhere. */
+static void fcmp_sink(const char *p, size_t len, void *data)
+{
+	fcmp_feed(data, p, len);
+}
+
+static void no_sink(const char *p, size_t len, void *data)
+{
+	(void)p;
+	(void)len;
+	(void)data;
+}
+
+/*
+ * plan.json is the start record's plan, and the plan hash its body's.
+ * The plan is dumped a piece at a time against the file: a plan of
+ * 10,000 steps is not held a second and a third time as text.
+ */
 static void check_plan(const char *dir, const struct jrecords *jr,
 		       struct seal_check *c)
 {
 	json_t *plan = json_object_get(jr->start, "plan");
-	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
-	char *text = plan ? json_dumps(plan, JSON_INDENT(2) | JSON_SORT_KEYS) :
-		     NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct fcmp f;
 	char hash[SHA256_HEX_LEN + 1];
+	int dumped;
 
 	strbuf_addf(&path, "%s/plan.json", dir);
-	if (!text) {
+	if (!plan) {
 		strvec_push(&c->problems, "journal.jsonl:1: the start record "
 			    "holds no plan");
-	} else if (strbuf_read_regular(&have, path.buf, strlen(text) + 1) < 0 &&
-		   errno != EFBIG) {
+		goto out;
+	}
+	if (fcmp_open(&f, path.buf) < 0) {
 		strvec_push(&c->problems, "plan.json: cannot read");
-	} else if (have.len != strlen(text) || memcmp(have.buf, text, have.len)) {
+		goto out;
+	}
+	dumped = json_dump_callback(plan, fcmp_dump, &f, JSON_INDENT(2) |
+				    JSON_SORT_KEYS) == 0;
+	if (!fcmp_close(&f) || !dumped) {
 		strvec_push(&c->problems, "plan.json: differs from the plan in "
 			    "journal.jsonl record 1");
-	} else {
-		plan_hash(json_object_get(plan, "plan"), hash);
-		if (strcmp(hash, journal_str(plan, "plan_hash")))
-			strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
-				    "is not the SHA-256 of the plan body");
-		else
-			strvec_pushf(&c->notes, "plan.json: the journal's plan, "
-				     "plan hash %s", hash);
+		goto out;
 	}
-	free(text);
+	if (body_hash(json_object_get(plan, "plan"), hash) < 0)
+		hash[0] = '\0';
+	if (strcmp(hash, journal_str(plan, "plan_hash")))
+		strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
+			    "is not the SHA-256 of the plan body");
+	else
+		strvec_pushf(&c->notes, "plan.json: the journal's plan, "
+			     "plan hash %s", hash);
+out:
 	strbuf_release(&path);
-	strbuf_release(&have);
 }
 
 static int file_exists(const char *dir, const char *name)
@@ -611,19 +815,22 @@ static int file_exists(const char *dir, const char *name)
 static int file_equals(const char *dir, const char *name,
 		       const struct strbuf *want)
 {
-	struct strbuf path = STRBUF_INIT, have = STRBUF_INIT;
-	int same;
+	struct strbuf path = STRBUF_INIT;
+	struct fcmp f;
+	int same = 0;
 
 	strbuf_addf(&path, "%s/%s", dir, name);
 	/*
-	 * Read no further than the render (a bigger file differs): a report
-	 * larger than any fixed cap still verifies, and a FIFO planted as a
+	 * Read a block at a time, no further than the render (a bigger
+	 * file differs): a report larger than any fixed cap still
+	 * verifies, is not held a second time, and a FIFO planted as a
 	 * report is refused, not waited on.
 	 */
-	same = strbuf_read_regular(&have, path.buf, want->len + 1) == 0 &&
-	       have.len == want->len && !memcmp(have.buf, want->buf, have.len);
+	if (fcmp_open(&f, path.buf) == 0) {
+		fcmp_feed(&f, want->buf, want->len);
+		same = fcmp_close(&f);
+	}
 	strbuf_release(&path);
-	strbuf_release(&have);
 	return same;
 }
 
@@ -641,25 +848,43 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			 struct seal_check *c)
 {
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, mdn = STRBUF_INIT,
-		      htmln = STRBUF_INIT;
+		      htmln = STRBUF_INIT, path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
+	struct fcmp hf;
 	const char *use = lang ? lang : seal_lang;
 	const char *bad = NULL;
 	int comparable = !theirs || (ours && !strcmp(theirs, ours));
+	/*
+	 * What render writes next is kept rather than rendered again: the
+	 * language it was asked for, or unsealed, the drill's (render seals
+	 * it as cut short). Any other report.html is compared with the
+	 * file as it is made, a part at a time, never held.
+	 */
+	int keep = c->want_lang ? use && !strcmp(use, c->want_lang) :
+		   !lang && !theirs;
+	int hopen = 0, r, html_same;
 
 	seal_report_names(lang, &mdn, &htmln);
+	if (!keep) {
+		strbuf_addf(&path, "%s/%s", dir, htmln.buf);
+		hopen = fcmp_open(&hf, path.buf) == 0;
+	}
 	/*
 	 * One render: one that depended on anything but the journal would
 	 * already differ from the file an earlier render wrote.
 	 */
-	if (report_render_jr(jr, use, &md, &html, &e) < 0) {
+	r = keep ? report_render_jr(jr, use, &md, &html, &e) :
+	    report_render_jr_sink(jr, use, &md, hopen ? fcmp_sink : no_sink,
+				  &hf, &e);
+	html_same = keep ? 0 : hopen && fcmp_close(&hf);
+	if (r < 0) {
 		strvec_pushf(&c->problems, "%s: cannot re-render from the "
 			     "journal: %s", mdn.buf, e.msg.buf);
 		goto out;
 	}
 	if (!file_equals(dir, mdn.buf, &md))
 		bad = mdn.buf;
-	else if (!file_equals(dir, htmln.buf, &html))
+	else if (keep ? !file_equals(dir, htmln.buf, &html) : !html_same)
 		bad = htmln.buf;
 	if (!bad)
 		strvec_pushf(&c->notes, "%s, %s: byte for byte the journal's "
@@ -680,13 +905,7 @@ static void check_report(const char *dir, const struct jrecords *jr,
 			     ours ? ours : "unknown", lang ? "it is outside the "
 			     "seal; `rdrill render --lang` writes it anew" :
 			     "its bytes are checked by SHA256SUMS");
-	/*
-	 * What render writes next, kept rather than rendered again: the
-	 * language it was asked for, or unsealed, the drill's (render seals
-	 * it as cut short).
-	 */
-	if (c->want_lang ? use && !strcmp(use, c->want_lang) :
-			   !lang && !theirs) {
+	if (keep) {
 		strbuf_release(&c->md);
 		strbuf_release(&c->html);
 		c->md = md;
@@ -701,6 +920,7 @@ out:
 	strbuf_release(&html);
 	strbuf_release(&mdn);
 	strbuf_release(&htmln);
+	strbuf_release(&path);
 	error_release(&e);
 }
 
@@ -811,7 +1031,7 @@ static int sums_size_fits(const char *path, const struct strvec *files)
 }
 
 static void check_sums(const char *dir, const struct seal_fields *f,
-		       const struct strvec *files, struct checksum_set *out,
+		       const struct strvec *files, struct sums_seen *out,
 		       struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -869,9 +1089,7 @@ static void check_sums(const char *dir, const struct seal_fields *f,
 				     n);
 	}
 	strvec_pushf(&c->notes, "SHA256SUMS: %zu files listed", listed.nr);
-	*out = listed;
-	listed.v = NULL;
-	listed.nr = listed.alloc = 0;
+	sums_seen_keep(out, &listed);
 out:
 	strvec_clear(&names);
 	checksum_set_release(&listed);
@@ -1248,41 +1466,126 @@ out:
 	return jr;
 }
 
-int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
-	       struct seal_check *c, struct error *err)
+/*
+ * What a check says (problems, notes, caveats, leftovers), set aside: a
+ * check made early to keep memory low (SHA256SUMS's hashing, before
+ * the journal's plan is held) still says it in the place it always did.
+ */
+struct said {
+	struct strvec problems, notes, caveats, leftovers;
+};
+
+static void said_swap(struct seal_check *c, struct said *s)
 {
-	struct strvec files, referenced;
-	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	struct seal_fields f;
-	struct journal_stat js;
-	struct error e = ERROR_INIT;
-	struct checksum_set listed = CHECKSUM_SET_INIT;
-	struct jrecords *records = NULL;
-	int torn = 0, have_seal = 0, intact = 0, ret = -1;
+	struct strvec t;
 
-	memset(&js, 0, sizeof(js));
-	strvec_init(&files);
-	strvec_init(&referenced);
-	if (walk(dir, "", &files, &c->problems, 0, err) < 0)
-		goto out;
-	if (!in_list(&files, "journal.jsonl"))
-		strvec_push(&c->problems, "journal.jsonl: missing");
-	else
-		records = read_journal(dir, &js, &torn, &intact, c);
+#define SWAP(f) (t = c->f, c->f = s->f, s->f = t)
+	SWAP(problems);
+	SWAP(notes);
+	SWAP(caveats);
+	SWAP(leftovers);
+#undef SWAP
+}
 
-	if (in_list(&files, "SEAL")) {
-		strbuf_reset(&path);
+static void said_init(struct seal_check *c, struct said *s)
+{
+	strvec_init(&s->problems);
+	strvec_init(&s->notes);
+	strvec_init(&s->caveats);
+	strvec_init(&s->leftovers);
+	said_swap(c, s);
+}
+
+static void append(struct strvec *to, struct strvec *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->nr; i++)
+		strvec_push(to, from->v[i]);
+	strvec_clear(from);
+}
+
+static void said_add(struct seal_check *c, struct said *s)
+{
+	append(&c->problems, &s->problems);
+	append(&c->notes, &s->notes);
+	append(&c->caveats, &s->caveats);
+	append(&c->leftovers, &s->leftovers);
+}
+
+/* SEAL read and parsed: 1 when it was (into f), its problems to c. */
+static int read_seal(const char *dir, const struct strvec *files,
+		     struct strbuf *sb, struct seal_fields *f,
+		     struct seal_check *c)
+{
+	struct strbuf path = STRBUF_INIT;
+	int have = 0;
+
+	if (in_list(files, "SEAL")) {
 		strbuf_addf(&path, "%s/SEAL", dir);
-		if (strbuf_read_file(&sb, path.buf, SEAL_MAX) < 0)
+		if (strbuf_read_file(sb, path.buf, SEAL_MAX) < 0)
 			strvec_push(&c->problems, "SEAL: cannot read (or larger "
 				    "than 64 KiB)");
-		else if (parse_seal(sb.buf, sb.len, &f, &c->problems) == 0)
-			have_seal = 1;
+		else if (parse_seal(sb->buf, sb->len, f, &c->problems) == 0)
+			have = 1;
 	} else {
 		strvec_push(&c->problems, "SEAL: missing: the bundle is not "
 			    "sealed (a killed run: `rdrill render` seals it as "
 			    "cut short)");
 	}
+	strbuf_release(&path);
+	return have;
+}
+
+/* The reports' names among the bundle's files: all check_reports() asks. */
+static void report_files(const struct strvec *files, struct strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < files->nr; i++)
+		if (!strncmp(files->v[i], "report", 6))
+			strvec_push(out, files->v[i]);
+}
+
+int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
+	       struct seal_check *c, struct error *err)
+{
+	struct strvec files, referenced, reports;
+	struct strbuf sb = STRBUF_INIT;
+	struct seal_fields f;
+	struct journal_stat js;
+	struct sums_seen listed;
+	struct said seal_said, sums_said;
+	struct jrecords *records = NULL;
+	int torn = 0, have_seal = 0, intact = 0, ret = -1;
+
+	memset(&js, 0, sizeof(js));
+	memset(&listed, 0, sizeof(listed));
+	strbuf_init(&listed.names, 0);
+	strvec_init(&files);
+	strvec_init(&referenced);
+	strvec_init(&reports);
+	if (walk(dir, "", &files, &c->problems, 0, err) < 0)
+		goto out;
+	/*
+	 * SEAL, then SHA256SUMS and the files it lists, before the journal:
+	 * its 20,000 entries of a 10,000-step bundle are let go (all but a
+	 * compact table of hashes) before the journal's plan is read. What
+	 * they say is said after the journal's checks, as always.
+	 */
+	said_init(c, &seal_said);
+	have_seal = read_seal(dir, &files, &sb, &f, c);
+	said_swap(c, &seal_said);
+	said_init(c, &sums_said);
+	if (in_list(&files, "SEAL") || in_list(&files, "SHA256SUMS"))
+		check_sums(dir, have_seal ? &f : NULL, &files, &listed, c);
+	said_swap(c, &sums_said);
+
+	if (!in_list(&files, "journal.jsonl"))
+		strvec_push(&c->problems, "journal.jsonl: missing");
+	else
+		records = read_journal(dir, &js, &torn, &intact, c);
+	said_add(c, &seal_said);
 	if (have_seal)
 		check_seal_journal(&f, records != NULL, &js, c);
 	if (have_seal) {
@@ -1292,8 +1595,7 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	else if (pubkey)
 		strvec_push(&c->problems, "SEAL.sig: no seal to check the "
 			    "signature of");
-	if (in_list(&files, "SEAL") || in_list(&files, "SHA256SUMS"))
-		check_sums(dir, have_seal ? &f : NULL, &files, &listed, c);
+	said_add(c, &sums_said);
 
 	if (records) {
 		if (!in_list(&files, "SEAL") && !in_list(&files, "SHA256SUMS"))
@@ -1303,9 +1605,12 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 		check_plan(dir, records, c);
 		check_logs(dir, records, &referenced, &listed, c);
 		/* 20,000 logs' hashes and names need not stay beside a render. */
-		checksum_set_release(&listed);
+		sums_seen_release(&listed);
 		strvec_clear(&referenced);
-		check_reports(dir, records, &files, have_seal ? &f : NULL, c);
+		jrecords_drop_logs(records);
+		report_files(&files, &reports);
+		strvec_clear(&files);
+			check_reports(dir, records, &reports, have_seal ? &f : NULL, c);
 	}
 	/* Render takes the journal from here rather than read it again. */
 	if (records && intact) {
@@ -1319,11 +1624,10 @@ out:
 	if (records)
 		jrecords_release(records);
 	free(records);
-	checksum_set_release(&listed);
+	sums_seen_release(&listed);
 	strvec_clear(&files);
 	strvec_clear(&referenced);
-	strbuf_release(&path);
+	strvec_clear(&reports);
 	strbuf_release(&sb);
-	error_release(&e);
 	return ret;
 }

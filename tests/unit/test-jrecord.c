@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "journal.h"
@@ -207,6 +208,94 @@ static void test_torn(void **state)
 	error_release(&err);
 }
 
+/* The journal copied to dir/NAME; its path in `to`. */
+static void copy_journal(const char *name, struct strbuf *to)
+{
+	struct strbuf text = STRBUF_INIT;
+	FILE *f;
+
+	strbuf_reset(to);
+	strbuf_addf(to, "%s/%s", dir, name);
+	assert_int_equal(strbuf_read_file(&text, path.buf, 1 << 20), 0);
+	f = fopen(to->buf, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text.buf, 1, text.len, f), text.len);
+	assert_int_equal(fclose(f), 0);
+	strbuf_release(&text);
+}
+
+/*
+ * A step record is read again from the journal the walk read, and taken
+ * only if it is still the line the walk saw: one byte of it changed in
+ * place, or the file cut short, is an error, not another record; the
+ * journal's path replaced by another file changes nothing (the walked
+ * file is the one kept open).
+ */
+static void test_reread(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct strbuf copy = STRBUF_INIT, other = STRBUF_INIT;
+	struct jrecords jr;
+	json_t *rec, *all;
+	FILE *f;
+	int c;
+
+	(void)state;
+	all = journal_read(path.buf, NULL, &err);
+	assert_non_null(all);
+	copy_journal("reread.jsonl", &copy);
+	jrecords_init(&jr);
+	assert_int_equal(jrecords_read(&jr, copy.buf, JOURNAL_WALK_VERIFY,
+				       NULL, NULL, &err), 0);
+	assert_int_equal(jr.nsteps, 3);
+
+	/* Replaced by another file under its name: still the walked one. */
+	copy_journal("other.jsonl", &other);
+	f = fopen(other.buf, "w");
+	assert_non_null(f);
+	fputs("{}\n{}\n{}\n{}\n{}\n{}\n{}\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(other.buf, copy.buf), 0);
+	rec = jrecords_step_record(&jr, 1, &err);
+	assert_non_null(rec);
+	assert_true(json_equal(rec, json_array_get(all, jr.step[1].index)));
+	json_decref(rec);
+	jrecords_release(&jr);
+
+	/* One byte of step 1's line changed in place. */
+	copy_journal("reread.jsonl", &copy);
+	jrecords_init(&jr);
+	assert_int_equal(jrecords_read(&jr, copy.buf, JOURNAL_WALK_VERIFY,
+				       NULL, NULL, &err), 0);
+	f = fopen(copy.buf, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)(jr.step[0].off + jr.step[0].len / 2),
+			       SEEK_SET), 0);
+	c = fgetc(f);
+	assert_int_equal(fseek(f, (long)(jr.step[0].off + jr.step[0].len / 2),
+			       SEEK_SET), 0);
+	fputc(c == 'x' ? 'y' : 'x', f);
+	assert_int_equal(fclose(f), 0);
+	assert_null(jrecords_step_record(&jr, 0, &err));
+	assert_non_null(strstr(err.msg.buf, "changed while the journal was read"));
+	error_release(&err);
+	error_init(&err);
+	/* The others are as they were. */
+	rec = jrecords_step_record(&jr, 1, &err);
+	assert_non_null(rec);
+	json_decref(rec);
+
+	/* Cut short before step 3's line ends. */
+	assert_int_equal(truncate(copy.buf, (off_t)(jr.step[2].off + 5)), 0);
+	assert_null(jrecords_step_record(&jr, 2, &err));
+	assert_non_null(strstr(err.msg.buf, "got shorter"));
+	jrecords_release(&jr);
+	json_decref(all);
+	strbuf_release(&copy);
+	strbuf_release(&other);
+	error_release(&err);
+}
+
 /* A record's result as the report reads it, hostile shapes included. */
 static void test_result(void **state)
 {
@@ -255,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_read_once),
 		cmocka_unit_test(test_from_array),
 		cmocka_unit_test(test_result),
+		cmocka_unit_test(test_reread),
 		cmocka_unit_test(test_torn),
 	};
 

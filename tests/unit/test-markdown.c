@@ -8,6 +8,7 @@
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "jrecord.h"
@@ -526,6 +527,60 @@ static void same_in_parts(const char *what, const char *md, size_t len,
  * reports (the goldens and the examples' bundles) every cut is taken
  * and the HTML is byte for byte the whole document's.
  */
+/* markdown_sink_fn appending to a strbuf, counting its calls. */
+static size_t sink_calls;
+static void sink_into(const char *p, size_t len, void *ctx)
+{
+	strbuf_add(ctx, p, len);
+	sink_calls++;
+}
+
+/*
+ * markdown_to_html_sink() hands over the page markdown_to_html_footer()
+ * makes, the same bytes, a part at a time (verify compares report.html
+ * with it as it is made).
+ */
+static void test_sink_same_page(void **state)
+{
+	struct strbuf md = STRBUF_INIT, whole = STRBUF_INIT, parts = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	size_t i, seen = 0;
+	glob_t g;
+
+	(void)state;
+	assert_int_equal(glob("examples/*/report*.md", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		strbuf_reset(&md);
+		strbuf_reset(&whole);
+		strbuf_reset(&parts);
+		assert_int_equal(strbuf_read_file(&md, g.gl_pathv[i], 1 << 24),
+				 0);
+		/* Long enough to be cut: the report twice over. */
+		strbuf_reset(&whole);
+		strbuf_add(&whole, md.buf, md.len);
+		strbuf_add(&md, whole.buf, whole.len);
+		strbuf_reset(&whole);
+		assert_int_equal(markdown_to_html_footer(md.buf, md.len, "T <x>",
+							 "F", "zh-CN", &whole,
+							 &err), 0);
+		sink_calls = 0;
+		assert_int_equal(markdown_to_html_sink(md.buf, md.len, "T <x>",
+						       "F", "zh-CN", sink_into,
+						       &parts, &err), 0);
+		assert_true(sink_calls >= 2);
+		if (strcmp(whole.buf, parts.buf))
+			fail_msg("%s: the page a part at a time differs",
+				 g.gl_pathv[i]);
+		seen++;
+	}
+	globfree(&g);
+	assert_true(seen >= 6);
+	strbuf_release(&md);
+	strbuf_release(&whole);
+	strbuf_release(&parts);
+	error_release(&err);
+}
+
 static void test_parts_real_reports(void **state)
 {
 	static const char *const pats[] = { "tests/golden/report/*.md",
@@ -669,6 +724,101 @@ static void test_steps_one_at_a_time(void **state)
 	}
 	globfree(&g);
 	assert_true(seen >= 8);
+	error_release(&err);
+}
+
+/* Copy templates/ into `dir`, each step partial with `extra` appended. */
+static void copy_templates(const char *dir, const char *extra)
+{
+	glob_t g;
+	size_t i;
+
+	assert_int_equal(glob("templates/*.mustache", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct strbuf text = STRBUF_INIT, to = STRBUF_INIT;
+		const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+		FILE *f;
+
+		assert_int_equal(strbuf_read_file(&text, g.gl_pathv[i], 1 << 20),
+				 0);
+		if (!strncmp(base, "step.", 5))
+			strbuf_adds(&text, extra);
+		strbuf_addf(&to, "%s/%s", dir, base);
+		f = fopen(to.buf, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(text.buf, 1, text.len, f), text.len);
+		assert_int_equal(fclose(f), 0);
+		strbuf_release(&text);
+		strbuf_release(&to);
+	}
+	globfree(&g);
+}
+
+/*
+ * report_render_jr() renders each step's section as it first views the
+ * step, on the report's view as it is then (report.c: struct early), and
+ * keeps those sections only when what they took from the report's view
+ * holds the same values once the view is whole. A step partial that
+ * reads report keys made after the steps (checks_total, kind_sections)
+ * or one the steps change (here "checks_total" and "has_summaries")
+ * makes it view each step again: the report is still the whole view's,
+ * with the values as they end.
+ */
+static void test_steps_early_late_keys(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	struct jrecords jr;
+	glob_t g;
+	size_t i;
+	int torn = 0;
+
+	(void)state;
+	strbuf_addf(&dir, "%s/test-markdown.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir.buf));
+	copy_templates(dir.buf, "late: {{checks_total}} "
+		       "{{#has_summaries}}S{{/has_summaries}}\n");
+	setenv("RDRILL_TEMPLATES", dir.buf, 1);
+	jrecords_init(&jr);
+	if (jrecords_read(&jr, "examples/demo-run/journal.jsonl", 0, &torn,
+			  NULL, &err) < 0)
+		fail_msg("%s", err.msg.buf);
+	for (i = 0; i < 2; i++) {
+		const char *lang = i ? "zh-CN" : "en";
+		struct strbuf md = STRBUF_INIT, html = STRBUF_INIT,
+			      full = STRBUF_INIT;
+		json_t *view = report_view_jr(&jr, lang, &err);
+		json_t *total;
+
+		assert_non_null(view);
+		total = json_object_get(view, "checks_total");
+		assert_true(json_integer_value(total) > 0);
+		strbuf_reset(&name);
+		strbuf_addf(&name, "late: %lld ", (long long)json_integer_value(
+							total));
+		assert_int_equal(report_markdown(view, &full, &err), 0);
+		json_decref(view);
+		assert_int_equal(report_render_jr(&jr, lang, &md, &html, &err),
+				 0);
+		assert_string_equal(md.buf, full.buf);
+		/* The value as it ends, not as it was while steps were viewed. */
+		assert_non_null(strstr(md.buf, name.buf));
+		strbuf_release(&md);
+		strbuf_release(&html);
+		strbuf_release(&full);
+	}
+	jrecords_release(&jr);
+	setenv("RDRILL_TEMPLATES", "templates", 1);
+	strbuf_reset(&name);
+	strbuf_addf(&name, "%s/*", dir.buf);
+	assert_int_equal(glob(name.buf, 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
+	rmdir(dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&name);
 	error_release(&err);
 }
 
@@ -937,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(test_parts_real_reports),
 		cmocka_unit_test(test_parts_hostile),
 		cmocka_unit_test(test_steps_one_at_a_time),
+		cmocka_unit_test(test_steps_early_late_keys),
+		cmocka_unit_test(test_sink_same_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

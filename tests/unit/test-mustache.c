@@ -422,6 +422,63 @@ static void test_fuzz(void **state)
 	json_decref(data);
 }
 
+/* What the session's seen() was told, as "name=VALUE;" ("name=-;": none). */
+static void note_seen(void *ctx, const char *name, size_t len, json_t *found)
+{
+	struct strbuf *sb = ctx;
+
+	strbuf_addf(sb, "%.*s=", (int)len, name);
+	if (!found)
+		strbuf_adds(sb, "-");
+	else if (json_is_integer(found))
+		strbuf_addf(sb, "%lld", (long long)json_integer_value(found));
+	else
+		strbuf_adds(sb, "?");
+	strbuf_addch(sb, ';');
+}
+
+/*
+ * A session: seen() hears each name a render took from its data past a
+ * frame above it (found there, or missing), not those found above nor
+ * those looked up with the data alone on the stack; the partials are
+ * parsed once for all its renders, and render as without a session.
+ */
+static void test_session(void **state)
+{
+	json_t *partials = json_pack("{s:s}", "p", "[{{c}}{{b}}{{d.e}}]");
+	json_t *data = json_pack("{s:i, s:{s:i}, s:i}", "b", 1, "a", "c", 2,
+				 "top", 3);
+	struct mustache_opts opts = { partials, NULL, NULL, NULL };
+	struct mustache_session s;
+	struct strbuf out = STRBUF_INIT, seen = STRBUF_INIT, plain = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	static const char tmpl[] = "{{top}}{{#a}}{{> p}}{{/a}}";
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.seen = note_seen;
+	s.ctx = &seen;
+	assert_int_equal(mustache_render_session(tmpl, strlen(tmpl), data,
+						 &opts, &s, &out, &err), 0);
+	assert_int_equal(s.ncache, 1);
+	assert_int_equal(mustache_render_session(tmpl, strlen(tmpl), data,
+						 &opts, &s, &out, &err), 0);
+	assert_int_equal(s.ncache, 1);
+	assert_int_equal(mustache_render(tmpl, strlen(tmpl), data, &opts,
+					 &plain, &err), 0);
+	assert_string_equal(out.buf, "3[21]3[21]");
+	assert_string_equal(plain.buf, "3[21]");
+	assert_string_equal(seen.buf, "b=1;d=-;b=1;d=-;");
+	mustache_session_release(&s);
+	assert_int_equal(s.ncache, 0);
+	json_decref(partials);
+	json_decref(data);
+	strbuf_release(&out);
+	strbuf_release(&seen);
+	strbuf_release(&plain);
+	error_release(&err);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest own[] = {
@@ -433,6 +490,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_work_bound),
+		cmocka_unit_test(test_session),
 	};
 	struct CMUnitTest *tests;
 	size_t i, n = 0;
