@@ -30,6 +30,9 @@ struct strbuf;
  * The plan body JSON is kept (d->body): it is the form the plan hash
  * covers and the journal records, so a bundle rebuilds the same model.
  * Strings in the structs point into it and live as long as the drill.
+ * A lean drill (render and verify of a plan named by hash, planread.h)
+ * keeps only the body without its steps: each step's texts are copied
+ * as it is bound and its JSON let go.
  */
 
 enum drill_phase {
@@ -140,8 +143,12 @@ struct drill_step {
 	struct deferred *deferred;
 };
 
+struct drill_texts;
+
 struct drill {
-	json_t *body;           /* the plan body (owned reference) */
+	json_t *body;           /* the plan body (owned reference); a lean
+				 * drill's has no "steps" */
+	struct drill_texts *texts; /* a lean drill's texts (its own copies) */
 	char sha256[65];        /* of the drill file's bytes; "" from a body */
 	struct schema_int format;
 	const char *id, *title, *system, *environment, *objective,
@@ -164,7 +171,7 @@ struct drill {
 	struct drill_freshness *freshness;
 	size_t nfreshness;
 	struct drill_step *steps;
-	size_t nsteps;
+	size_t nsteps, alloc_steps;
 };
 
 struct drill_opts {
@@ -185,6 +192,20 @@ struct drill *drill_load(const char *path, const struct drill_opts *opts,
  * does not fit the schema.
  */
 struct drill *drill_from_body(json_t *body, struct error *err);
+
+/*
+ * A lean drill: bound a step at a time as plan.json is read
+ * (planread.h), for render and verify. Each step's texts are copied and
+ * its JSON let go (its `json` is NULL); d->body is the plan body without
+ * its steps. drill_lean_add_step() binds step d->nsteps + 1 from `js`
+ * (not kept); drill_lean_finish() binds the
+ * rest from `body` (a reference is taken). -1: not bound; the caller
+ * makes the drill with drill_from_body() from the whole plan instead,
+ * whose message then says why.
+ */
+struct drill *drill_lean_new(void);
+int drill_lean_add_step(struct drill *d, json_t *js);
+int drill_lean_finish(struct drill *d, json_t *body);
 
 void drill_free(struct drill *d);
 

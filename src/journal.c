@@ -299,6 +299,27 @@ static json_t *parse_counted(const char *buf, size_t len, size_t *held,
 	return rec;
 }
 
+json_t *journal_parse_value(const char *buf, size_t len, size_t *used,
+			   size_t *mem)
+{
+	json_malloc_t m;
+	json_free_t f;
+	json_error_t jerr;
+	json_t *v;
+
+	json_get_alloc_funcs(&m, &f);
+	mem_used = 0;
+	mem_limit = (size_t)-1;
+	mem_refused = 0;
+	json_set_alloc_funcs(counted_malloc, counted_free);
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
+		       JSON_DISABLE_EOF_CHECK, &jerr);
+	json_set_alloc_funcs(m, f);
+	*used = v && jerr.position > 0 ? (size_t)jerr.position : 0;
+	*mem += mem_used;
+	return v;
+}
+
 json_t *journal_parse_record(const char *text, size_t len, struct error *err)
 {
 	json_error_t jerr;
@@ -481,12 +502,41 @@ out:
 }
 
 /*
+ * plan.json (`text`, its hash checked) handed to a reader that takes it
+ * a step at a time, in what the whole parse could take (`held` of the
+ * read's budget taken already): plan.json's object without the steps,
+ * or NULL (then it is parsed whole, and that parse's verdict and
+ * message stand; so is a plan deeper than a journal line may nest:
+ * planread.c gives it up, and jansson's own depth bound is the whole
+ * text's).
+ */
+static json_t *lean_plan(const struct journal_plan_reader *lean,
+			 struct strbuf *text, size_t *held)
+{
+	size_t limit = JOURNAL_READ_MEMORY, mem = 0;
+	json_t *plan;
+
+	if (*held >= limit)
+		return NULL;
+	if (text->len < (JOURNAL_READ_MEMORY - *held) / JOURNAL_RECORD_RATIO &&
+	    *held + text->len * JOURNAL_RECORD_RATIO + (4u << 10) < limit)
+		limit = *held + text->len * JOURNAL_RECORD_RATIO + (4u << 10);
+	plan = lean->read(text->buf, text->len, limit - *held, &mem,
+			  lean->ctx);
+	/* Counted as the whole parse was: the rest of the read's budget. */
+	if (plan)
+		*held += mem;
+	return plan;
+}
+
+/*
  * A start record that names its plan by hash ("plan_file", a plan too
  * big to repeat in a line) gets it back as "plan", from plan.json beside
  * the journal, its bytes checked against the hash first: every reader
  * then sees one form. Parsed in the read's memory budget.
  */
 static int hydrate_plan(const char *path, json_t *rec, size_t *held,
+			const struct journal_plan_reader *lean,
 			struct error *err)
 {
 	json_t *pf = json_object_get(rec, "plan_file"), *plan;
@@ -520,6 +570,11 @@ static int hydrate_plan(const char *path, json_t *rec, size_t *held,
 	if (strcmp(hex, want)) {
 		error_set(err, "%s:1: plan.json is not the plan the start record "
 			  "names (its SHA-256 differs)", path);
+		goto out;
+	}
+	if (lean && (plan = lean_plan(lean, &text, held))) {
+		json_object_set_new(rec, "plan", plan);
+		ret = 0;
 		goto out;
 	}
 	plan = parse_counted(text.buf, text.len, held, &over, &jerr);
@@ -563,6 +618,15 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
 		    struct journal_stat *js, journal_each_fn *each, void *ctx,
 		    struct error *err)
+{
+	return journal_walk_fd_plan(fd, path, flags, torn, js, each, ctx, NULL,
+				    err);
+}
+
+int journal_walk_fd_plan(int fd, const char *path, unsigned flags, int *torn,
+			 struct journal_stat *js, journal_each_fn *each,
+			 void *ctx, const struct journal_plan_reader *lean,
+			 struct error *err)
 {
 	struct strbuf line = STRBUF_INIT;
 	struct reader r;
@@ -652,7 +716,7 @@ int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
 		}
 		if (lineno == 1) {
 			first_start = is_start(rec);
-			if (first_start && hydrate_plan(path, rec, &held, err) < 0) {
+			if (first_start && hydrate_plan(path, rec, &held, lean, err) < 0) {
 				json_decref(rec);
 				goto out;
 			}

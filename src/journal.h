@@ -62,6 +62,16 @@ json_t *journal_read_plan(const char *path, char hex[65], struct error *err);
  */
 void journal_set_plan(json_t *start, json_t *plan, const char *plan_text);
 
+/*
+ * One JSON value at the start of `buf` (whitespace before it skipped),
+ * parsed as json_loadb() parses a whole text with JSON_REJECT_DUPLICATES
+ * but stopping after it: *used gets the bytes read (whitespace before it
+ * included), *mem adds the bytes the value holds. NULL when `buf` does
+ * not start with a valid value. For planread.c.
+ */
+json_t *journal_parse_value(const char *buf, size_t len, size_t *used,
+			    size_t *mem);
+
 /* 1 when a serialised record nests deeper than JOURNAL_DEPTH_MAX. */
 int journal_record_too_deep(const char *line, size_t len);
 
@@ -162,6 +172,27 @@ int journal_walk(const char *path, unsigned flags, int *torn,
 int journal_walk_fd(int fd, const char *path, unsigned flags, int *torn,
 		    struct journal_stat *js, journal_each_fn *each, void *ctx,
 		    struct error *err);
+
+/*
+ * A start record's plan named by hash (plan.json), read by its caller a
+ * step at a time rather than parsed whole: `read` gets plan.json's bytes
+ * (their SHA-256 checked against the record's, their nesting within
+ * JOURNAL_DEPTH_MAX) and the memory the whole parse could take, and
+ * returns plan.json's object, its plan's "steps" left out (the caller
+ * took them as it read them), with *mem set to what its parses took
+ * (counted against the read's budget as the whole parse would have
+ * been), or NULL: then plan.json is parsed whole
+ * as always, and that parse's verdict and message stand.
+ */
+struct journal_plan_reader {
+	json_t *(*read)(const char *text, size_t len, size_t budget,
+			size_t *mem, void *ctx);
+	void *ctx;
+};
+int journal_walk_fd_plan(int fd, const char *path, unsigned flags, int *torn,
+			 struct journal_stat *js, journal_each_fn *each,
+			 void *ctx, const struct journal_plan_reader *lean,
+			 struct error *err);
 
 /*
  * One record's bytes (a line journal_walk() already accepted) parsed

@@ -1,6 +1,9 @@
 #include "jrecord.h"
+#include "drill.h"
 #include "error.h"
 #include "journal.h"
+#include "planread.h"
+#include "strbuf.h"
 #include "sha256.h"
 #include "xalloc.h"
 
@@ -31,6 +34,8 @@ void jrecords_release(struct jrecords *jr)
 	json_decref(jr->others);
 	if (jr->fd >= 0)
 		close(jr->fd);
+	drill_free(jr->drill);
+	free(jr->path);
 	memset(jr, 0, sizeof(*jr));
 	jr->fd = -1;
 }
@@ -162,6 +167,44 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 	return !step;
 }
 
+static int lean_step(json_t *step, size_t i, void *ctx)
+{
+	struct jrecords *jr = ctx;
+
+	(void)i;
+	return drill_lean_add_step(jr->drill, step);
+}
+
+/*
+ * plan.json a step at a time into the lean drill (planread.h): the
+ * start record's "plan" is then plan.json's object without its steps.
+ * NULL: the walk parses it whole, as it always did.
+ */
+static json_t *lean_read(const char *text, size_t len, size_t budget,
+			 size_t *mem, void *ctx)
+{
+	struct jrecords *jr = ctx;
+	struct planread pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.step = lean_step;
+	pr.ctx = jr;
+	drill_free(jr->drill);
+	jr->drill = drill_lean_new();
+	if (planread_walk(text, len, budget, &pr) == 1 &&
+	    drill_lean_finish(jr->drill, json_object_get(pr.head, "plan")) == 0) {
+		jr->plan_canonical = pr.canonical;
+		memcpy(jr->plan_body_hash, pr.body_hash,
+		       sizeof(jr->plan_body_hash));
+		*mem = pr.mem;
+		return pr.head;
+	}
+	json_decref(pr.head);
+	drill_free(jr->drill);
+	jr->drill = NULL;
+	return NULL;
+}
+
 /*
  * The step lines are not kept: they are read again from the file the
  * walk read, kept open (the same file even if the path is replaced
@@ -170,10 +213,38 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
 		  int *torn, struct journal_stat *js, struct error *err)
 {
+	struct journal_plan_reader lean = { lean_read, jr };
+
 	if (jr->fd < 0 && (jr->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return error_errno(err, "cannot read journal %s", path);
-	return journal_walk_fd(jr->fd, path, flags, torn, js, take_line, jr,
-			       err);
+	free(jr->path);
+	jr->path = xstrdup(path);
+	return journal_walk_fd_plan(jr->fd, path, flags, torn, js, take_line,
+				    jr, &lean, err);
+}
+
+struct drill *jrecords_drill_whole(const struct jrecords *jr,
+				   struct error *err)
+{
+	struct strbuf p = STRBUF_INIT;
+	const char *slash = strrchr(jr->path, '/');
+	json_t *plan;
+	char hex[SHA256_HEX_LEN + 1];
+	struct drill *d = NULL;
+
+	if (slash)
+		strbuf_add(&p, jr->path, (size_t)(slash - jr->path + 1));
+	strbuf_adds(&p, "plan.json");
+	plan = journal_read_plan(p.buf, hex, err);
+	if (plan && strcmp(hex, journal_str(json_object_get(jr->start,
+						"plan_file"), "sha256")))
+		error_set(err, "%s: not the plan the start record names (its "
+			  "SHA-256 differs)", p.buf);
+	else if (plan)
+		d = drill_from_body(json_object_get(plan, "plan"), err);
+	json_decref(plan);
+	strbuf_release(&p);
+	return d;
 }
 
 void jrecords_from_array(struct jrecords *jr, json_t *records)

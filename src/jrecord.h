@@ -6,6 +6,7 @@
 
 #include "strbuf.h"
 
+struct drill;
 struct error;
 struct journal_stat;
 
@@ -63,6 +64,17 @@ struct jrecords {
 	int fd;                 /* the journal, open to read step lines again */
 	size_t nrecords;        /* every whole record */
 	int last_is_end;        /* the last record is an end record */
+	/*
+	 * A plan named by hash read a step at a time (planread.h): the
+	 * drill, bound as plan.json was read (start's "plan" then has no
+	 * steps); whether plan.json is the canonical dump of the plan, and
+	 * then the plan hash of its body. NULL: the start record holds its
+	 * plan whole (inline, or plan.json parsed whole).
+	 */
+	struct drill *drill;
+	int plan_canonical;
+	char plan_body_hash[65];
+	char *path;             /* the journal's, as jrecords_read() got it */
 };
 
 void jrecords_init(struct jrecords *jr);
@@ -76,6 +88,15 @@ void jrecords_drop_logs(struct jrecords *jr);
  */
 int jrecords_read(struct jrecords *jr, const char *path, unsigned flags,
 		  int *torn, struct journal_stat *js, struct error *err);
+
+/*
+ * The drill of a lean read (jr->drill set) made from the whole plan
+ * again: plan.json beside the journal, its SHA-256 checked against the
+ * start record's, parsed whole (what restored.h's pasteable commands
+ * read: each step's JSON and the plan body). NULL + err.
+ */
+struct drill *jrecords_drill_whole(const struct jrecords *jr,
+				   struct error *err);
 
 /* `records` (journal_read()'s array) as jrecords; held, not copied. */
 void jrecords_from_array(struct jrecords *jr, json_t *records);

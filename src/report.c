@@ -1620,6 +1620,7 @@ struct early;
 
 struct step_src {
 	struct drill *d;
+	struct drill *own_d;    /* d when the view made it (freed with it) */
 	struct records ix;
 	int planned, off, lang;
 	struct early *early;    /* each step's section as first viewed */
@@ -1764,7 +1765,10 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	json_t *start = jr->start;
 	json_t *plan = json_object_get(start, "plan");
 	json_t *ctx = json_object_get(start, "context");
-	struct drill *d = drill_from_body(json_object_get(plan, "plan"), err);
+	/* A plan read a step at a time was bound as it was read (jrecord.h). */
+	struct drill *own = jr->drill ? NULL :
+			    drill_from_body(json_object_get(plan, "plan"), err);
+	struct drill *d = jr->drill ? jr->drill : own;
 	json_t *view = NULL, *outline = NULL, *last = NULL, *finds = NULL;
 	struct records ix;
 	const char *status, *zone;
@@ -1789,6 +1793,18 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	set_str(view, "lang", lang);
 	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
 	status = restored_verdict(outline, d);
+	/*
+	 * The pasteable commands of a system left destroyed read each
+	 * step's JSON and the plan body (restored.h): the whole plan then.
+	 */
+	if (!own && !strcmp(status, RESTORED_WORD)) {
+		if (!(d = own = jrecords_drill_whole(jr, err))) {
+			error_prefix(err, "the journal's plan");
+			json_decref(view);
+			view = NULL;
+			goto out;
+		}
+	}
 	view_head(view, d, last, start, ix.end, status, wl);
 	zone = journal_str(json_object_get(ctx, "environment"), "zone");
 	off = zone_offset_min(zone);
@@ -1820,11 +1836,12 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	view_previous(view, ctx, off, wl);
 	if (src) {
 		src->d = d;
+		src->own_d = own;
+		own = NULL;
 		src->ix = ix;
 		src->planned = !strcmp(status, "PLANNED");
 		src->off = off;
 		src->lang = wl;
-		d = NULL;
 		ix.step = NULL;
 	}
 out:
@@ -1832,7 +1849,7 @@ out:
 	json_decref(last);
 	json_decref(outline);
 	free(ix.step);
-	drill_free(d);
+	drill_free(own);
 	return view;
 }
 
@@ -1847,7 +1864,7 @@ static void early_free(struct early *e);
 static void step_src_release(struct step_src *src)
 {
 	early_free(src->early);
-	drill_free(src->d);
+	drill_free(src->own_d);
 	free(src->ix.step);
 	memset(src, 0, sizeof(*src));
 }

@@ -777,6 +777,20 @@ static void check_plan(const char *dir, const struct jrecords *jr,
 			    "holds no plan");
 		goto out;
 	}
+	/*
+	 * Read a step at a time (jrecord.h): plan.json's bytes, their
+	 * SHA-256 the start record's, were compared with their canonical
+	 * dump and the body hashed as they were read.
+	 */
+	if (jr->drill) {
+		if (!jr->plan_canonical) {
+			strvec_push(&c->problems, "plan.json: differs from the "
+				    "plan in journal.jsonl record 1");
+			goto out;
+		}
+		memcpy(hash, jr->plan_body_hash, sizeof(hash));
+		goto hashed;
+	}
 	if (fcmp_open(&f, path.buf) < 0) {
 		strvec_push(&c->problems, "plan.json: cannot read");
 		goto out;
@@ -790,6 +804,7 @@ static void check_plan(const char *dir, const struct jrecords *jr,
 	}
 	if (body_hash(json_object_get(plan, "plan"), hash) < 0)
 		hash[0] = '\0';
+hashed:
 	if (strcmp(hash, journal_str(plan, "plan_hash")))
 		strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
 			    "is not the SHA-256 of the plan body");
@@ -988,8 +1003,10 @@ static void check_unsealed_files(const struct jrecords *jr,
 {
 	json_t *plan = json_object_get(jr->start, "plan");
 	struct error e = ERROR_INIT;
-	struct drill *d = plan ? drill_from_body(json_object_get(plan, "plan"),
-						 &e) : NULL;
+	struct drill *own = plan && !jr->drill ?
+			    drill_from_body(json_object_get(plan, "plan"), &e) :
+			    NULL;
+	const struct drill *d = jr->drill ? jr->drill : own;
 	size_t i;
 
 	for (i = 0; i < files->nr; i++) {
@@ -1009,7 +1026,7 @@ static void check_unsealed_files(const struct jrecords *jr,
 		strvec_pushf(&c->problems, "%s: added (not a file a run of this "
 			     "plan writes)", n);
 	}
-	drill_free(d);
+	drill_free(own);
 	error_release(&e);
 }
 
