@@ -300,7 +300,7 @@ static json_t *parse_counted(const char *buf, size_t len, size_t *held,
 }
 
 json_t *journal_parse_value(const char *buf, size_t len, size_t *used,
-			   size_t *mem)
+			   size_t *mem, size_t limit)
 {
 	json_malloc_t m;
 	json_free_t f;
@@ -308,15 +308,27 @@ json_t *journal_parse_value(const char *buf, size_t len, size_t *used,
 	json_t *v;
 
 	json_get_alloc_funcs(&m, &f);
-	mem_used = 0;
-	mem_limit = (size_t)-1;
+	/*
+	 * Counted on top of what the caller holds and capped as it goes:
+	 * one hostile value ("[{},{},...]") must not take gigabytes before
+	 * the caller sees the total.
+	 */
+	*used = 0;
+	if (*mem >= limit)
+		return NULL;
+	mem_used = *mem;
+	mem_limit = limit;
 	mem_refused = 0;
 	json_set_alloc_funcs(counted_malloc, counted_free);
 	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 		       JSON_DISABLE_EOF_CHECK, &jerr);
 	json_set_alloc_funcs(m, f);
+	if (mem_refused) {
+		json_decref(v);
+		v = NULL;
+	}
 	*used = v && jerr.position > 0 ? (size_t)jerr.position : 0;
-	*mem += mem_used;
+	*mem = mem_used;
 	return v;
 }
 

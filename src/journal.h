@@ -67,10 +67,11 @@ void journal_set_plan(json_t *start, json_t *plan, const char *plan_text);
  * parsed as json_loadb() parses a whole text with JSON_REJECT_DUPLICATES
  * but stopping after it: *used gets the bytes read (whitespace before it
  * included), *mem adds the bytes the value holds. NULL when `buf` does
- * not start with a valid value. For planread.c.
+ * not start with a valid value, or when *mem would pass `limit` while
+ * parsing it (the parse stops there). For planread.c.
  */
 json_t *journal_parse_value(const char *buf, size_t len, size_t *used,
-			    size_t *mem);
+			    size_t *mem, size_t limit);
 
 /* 1 when a serialised record nests deeper than JOURNAL_DEPTH_MAX. */
 int journal_record_too_deep(const char *line, size_t len);

@@ -16,6 +16,7 @@ struct walk {
 	int canonical;
 	struct sha256_stream *h;   /* while in the plan body, else NULL */
 	size_t nvalues;
+	size_t limit;              /* half the budget: what its parses may hold */
 	int steps_seen;
 };
 
@@ -209,10 +210,14 @@ static void emit_hashed(struct walk *w, json_t *v, int depth)
 /* The value at the walk's place, parsed on its own; NULL: give up. */
 static json_t *value(struct walk *w)
 {
-	size_t used = 0;
-	json_t *v = journal_parse_value(w->t + w->pos, w->len - w->pos, &used,
-					&w->pr->mem);
+	size_t used = 0, over = w->nvalues * 64 + (64u << 10);
+	json_t *v;
 
+	/* The bound checked after the walk, kept while it goes (see there). */
+	if (over >= w->limit)
+		return NULL;
+	v = journal_parse_value(w->t + w->pos, w->len - w->pos, &used,
+				&w->pr->mem, w->limit - over);
 	if (v && !used) {
 		json_decref(v);
 		return NULL;
@@ -374,6 +379,7 @@ int planread_walk(const char *text, size_t len, size_t budget,
 	w.len = len;
 	w.pr = pr;
 	w.canonical = 1;
+	w.limit = budget / 2;
 	pr->head = json_object();
 	pr->nsteps = 0;
 	pr->mem = 0;
