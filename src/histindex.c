@@ -18,9 +18,11 @@
 
 /*
  * The format's name in the header; another one is set aside (and so
- * rebuilt): /2 added a run's duration (the plan's last-run line).
+ * rebuilt): /2 added a run's duration (the plan's last-run line); /3
+ * is the first whose big-plan (plan.json by hash) runs read NOT RESTORED
+ * when destroyed, not INCOMPLETE.
  */
-#define HISTINDEX_FORMAT "rdrill-history-index/2"
+#define HISTINDEX_FORMAT "rdrill-history-index/3"
 /* A line longer than this is damage, not an entry. */
 #define HISTINDEX_MAX_LINE (1u << 20)
 /* How deep and how many names a bundle's identity walks. */

@@ -122,13 +122,22 @@ static json_t *last_end(const struct jrecords *jr)
 static void read_verdict(struct run_summary *s, const struct jrecords *jr)
 {
 	struct error e = ERROR_INIT;
-	struct drill *d = drill_from_body(json_object_get(json_object_get(
-		jr->start, "plan"), "plan"), &e);
-	json_t *outline = jrecords_outline(jr, d ? d->nsteps : 0);
+	struct drill *own = NULL;
+	const struct drill *d = jr->drill;
+	json_t *outline;
 
+	/*
+	 * A plan named by hash was bound as it was read (the start record's
+	 * plan then has no steps to bind again): without that drill a
+	 * destroyed run would read INCOMPLETE, not NOT RESTORED.
+	 */
+	if (!d)
+		d = own = drill_from_body(json_object_get(json_object_get(
+			jr->start, "plan"), "plan"), &e);
+	outline = jrecords_outline(jr, d ? d->nsteps : 0);
 	set(&s->status, restored_verdict(outline, d));
 	json_decref(outline);
-	drill_free(d);
+	drill_free(own);
 	error_release(&e);
 }
 

@@ -71,7 +71,7 @@ expect_exit 0 "$RDRILL" plan "$TRASH/last.yaml" -o "$R/p3"
 cp "$OUT" "$TRASH/p3.out"
 expect_grep "^last run: $want, PASSED ($R/1-passed)\$" "$TRASH/p3.out"
 expect_true "the old index rebuilt in this format" test \
-	"$(head -n 1 "$I" | jq -r .format)" = rdrill-history-index/2
+	"$(head -n 1 "$I" | jq -r .format)" = rdrill-history-index/3
 expect_true "the REFUSED run indexed as REFUSED" test \
 	"$(jq -r 'select(.name=="3-refused") | .run.status' "$I")" = REFUSED
 
