@@ -488,9 +488,13 @@ json_t *journal_read_plan(const char *path, char hex[SHA256_HEX_LEN + 1],
 	size_t held = 0;
 	int over;
 
-	if (strbuf_read_file(&text, path, JOURNAL_PLAN_FILE_MAX) < 0) {
-		error_set(err, "cannot read %s (or larger than %u MiB)", path,
-			  JOURNAL_PLAN_FILE_MAX >> 20);
+	/* Regular only: a FIFO put in its place must not hang the reader. */
+	if (strbuf_read_regular(&text, path, JOURNAL_PLAN_FILE_MAX) < 0) {
+		if (errno == EINVAL)
+			error_set(err, "%s is not a regular file", path);
+		else
+			error_set(err, "cannot read %s (or larger than %u MiB)",
+				  path, JOURNAL_PLAN_FILE_MAX >> 20);
 		goto out;
 	}
 	if (hex)
@@ -572,10 +576,15 @@ static int hydrate_plan(const char *path, json_t *rec, size_t *held,
 	if (stat(p.buf, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size < JOURNAL_PLAN_FILE_MAX)
 		strbuf_grow(&text, (size_t)st.st_size);
-	if (strbuf_read_file(&text, p.buf, JOURNAL_PLAN_FILE_MAX) < 0) {
-		error_set(err, "%s:1: the start record's plan: cannot read %s "
-			  "(or larger than %u MiB)", path, p.buf,
-			  JOURNAL_PLAN_FILE_MAX >> 20);
+	/* Regular only: a FIFO put in its place must not hang the reader. */
+	if (strbuf_read_regular(&text, p.buf, JOURNAL_PLAN_FILE_MAX) < 0) {
+		if (errno == EINVAL)
+			error_set(err, "%s:1: the start record's plan: %s is not "
+				  "a regular file", path, p.buf);
+		else
+			error_set(err, "%s:1: the start record's plan: cannot "
+				  "read %s (or larger than %u MiB)", path, p.buf,
+				  JOURNAL_PLAN_FILE_MAX >> 20);
 		goto out;
 	}
 	sha256_hex(text.buf, text.len, hex);
