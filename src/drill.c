@@ -464,6 +464,18 @@ static int want_scalar(struct ctx *c, const struct ynode *n, const char *name,
 		      node_kind(n));
 }
 
+/* Whether `s` (`len` bytes) holds "${backup.". */
+static int has_backup_ref(const char *s, size_t len)
+{
+	static const char ref[] = "${" EXPAND_BACKUP_PREFIX;
+	size_t i;
+
+	for (i = 0; i + sizeof(ref) - 1 <= len; i++)
+		if (!memcmp(s + i, ref, sizeof(ref) - 1))
+			return 1;
+	return 0;
+}
+
 static int convert_text(struct ctx *c, const struct schema_field *f,
 			const struct ynode *n, const char *name, json_t **out)
 {
@@ -484,6 +496,16 @@ static int convert_text(struct ctx *c, const struct schema_field *f,
 	if (n->type == YNODE_SCALAR && n->style == YSTYLE_PLAIN && !n->len)
 		return err_at(c, n, "'%s' has no value", name);
 	if (f->type == SCHEMA_LIT) {
+		/*
+		 * Not expanded, so the loader cannot have written a
+		 * placeholder here: one written by hand would be filled at
+		 * the run (or name no item, and stop it), never checked.
+		 */
+		if (has_backup_ref(n->str, n->len))
+			return err_at(c, n, "'%s' is taken as written (no "
+				      "${...} in it is expanded): a "
+				      "'${%s' in it is refused", name,
+				      EXPAND_BACKUP_PREFIX);
 		strbuf_add(&sb, n->str, n->len);
 	} else {
 		struct error e = ERROR_INIT;
