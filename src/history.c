@@ -1661,6 +1661,7 @@ int history_previous_run(const char *parent, const char *self,
 	struct histindex *ix = histindex_open(parent);
 	struct candidate *c = xcalloc(1, sizeof(*c));
 	size_t i, n = 0, alloc = 1;
+	long long now_ms = clock_wall_ms();
 	int found = -1;
 
 	find_bundles(parent, 1, &bundles, NULL);
@@ -1668,8 +1669,14 @@ int history_previous_run(const char *parent, const char *self,
 		struct run_summary s;
 
 		runsum_init(&s);
+		/*
+		 * A run dated ahead (its runner's clock was wrong) is not
+		 * counted by history either: it would be "previous" forever.
+		 */
 		if (strcmp(bundles.v[i], self) && !sibling(bundles.v[i], ix, &s) &&
-		    !strcmp(s.id, id) && !strcmp(s.environment, env)) {
+		    !strcmp(s.id, id) && !strcmp(s.environment, env) &&
+		    clock_parse_utc_ms(s.started) <=
+		    now_ms + HISTORY_CLOCK_SLACK_MS) {
 			XGROW(c, n + 1, alloc);
 			c[n].bundle = xstrdup(bundles.v[i]);
 			c[n++].started = xstrdup(s.started);
