@@ -888,25 +888,55 @@ static void split_lines(json_t *view, const char *key, const char *text)
 	json_object_set_new(view, key, arr);
 }
 
+/*
+ * What the RTO and RPO rows said, kept for the findings (a FAILED row
+ * is one): the target and the figure as the rows word them.
+ */
+struct verdict {
+	int failed;
+	struct strbuf target, measured;
+};
+
+static void verdict_release(struct verdict *v)
+{
+	strbuf_release(&v->target);
+	strbuf_release(&v->measured);
+}
+
+static void set_target(json_t *o, struct verdict *v, long long secs, int lang)
+{
+	words_duration_s(&v->target, secs, lang);
+	json_object_set_new(o, "target", json_string(v->target.buf));
+}
+
+static void set_measured(json_t *o, struct verdict *v, long long ms, int lang)
+{
+	format_duration_ms(&v->measured, ms, lang);
+	set_str(o, "measured", v->measured.buf);
+}
+
+static void set_result(json_t *o, struct verdict *v, const char *result)
+{
+	v->failed = !strcmp(result, "FAILED");
+	set_str(o, "result", result);
+}
+
 /* `has`: the end record (`ended`) measured `ms`. */
 static void view_measure(json_t *view, const struct schema_int *target,
 			 int ended, int has, long long ms, const char *what,
-			 int lang)
+			 struct verdict *v, int lang)
 {
 	json_t *o = json_object();
 
 	if (target->set)
-		json_object_set_new(o, "target", duration_string(target->v, lang));
+		set_target(o, v, target->v, lang);
 	else
 		json_object_set_new(o, "informative", json_true());
 	if (has) {
-		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, ms, lang);
-		set_str(o, "measured", sb.buf);
-		strbuf_release(&sb);
+		set_measured(o, v, ms, lang);
 		if (target->set)
-			set_str(o, "result", ms <= target->v * 1000 ?
-				"PASSED" : "FAILED");
+			set_result(o, v, ms <= target->v * 1000 ?
+				   "PASSED" : "FAILED");
 		else
 			set_str(o, "result", "INFORMATIVE");
 	} else if (ended) {
@@ -1027,7 +1057,7 @@ static json_t *view_fresh(const struct jrecord_fresh *x, int lang)
  * one line per scheduled item; freshness: the data lost by table.
  */
 static void view_rpo(json_t *view, const struct drill *d, json_t *records,
-		     const struct jrecord_end *end, int lang)
+		     const struct jrecord_end *end, struct verdict *v, int lang)
 {
 	json_t *o = json_object(), *finds = json_array(), *picked = json_array();
 	json_t *fresh = json_array(), *rec;
@@ -1039,19 +1069,15 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	for (i = 0; i < d->nsteps; i++)
 		own |= d->steps[i].phase == DRILL_BACKUP;
 	if (target && target->set)
-		json_object_set_new(o, "target", duration_string(target->v, lang));
+		set_target(o, v, target->v, lang);
 	if (drill_nscheduled(d))
 		json_object_set_new(o, "scheduled", json_true());
 	else if (own)
 		json_object_set_new(o, "own_backup", json_true());
 	else
 		json_object_set_new(o, "none", json_true());
-	if (end->has_rpo) {
-		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, end->rpo_ms, lang);
-		set_str(o, "measured", sb.buf);
-		strbuf_release(&sb);
-	}
+	if (end->has_rpo)
+		set_measured(o, v, end->rpo_ms, lang);
 	if (drill_nscheduled(d)) {
 		set_data(o, "path", end->rpo_path);
 		set_data(o, "created", end->rpo_created);
@@ -1061,10 +1087,10 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 		set_clock(o, end->rpo_clock);
 		add_code(o, "path");
 		if (end->rpo_doubtful)
-			set_str(o, "result", "FAILED");
+			set_result(o, v, "FAILED");
 		else if (end->has_rpo && target && target->set)
-			set_str(o, "result", end->rpo_ms <= target->v * 1000 ?
-				"PASSED" : "FAILED");
+			set_result(o, v, end->rpo_ms <= target->v * 1000 ?
+				   "PASSED" : "FAILED");
 		else if (end->has_rpo)
 			set_str(o, "result", "INFORMATIVE");
 		else if (end->present)
@@ -1327,7 +1353,9 @@ static int interrupted(const struct records *ix)
 
 static void view_findings(json_t *view, const struct drill *d,
 			  const struct records *ix, const struct jrecord_start *st,
-			  const struct jrecord_end *en, json_t *step_finds, const char *status, int lang)
+			  const struct jrecord_end *en, json_t *step_finds,
+			  const struct verdict *verdicts, const char *status,
+			  int lang)
 {
 	json_t *list = json_array(), *f;
 	struct jrecord_result end, pre;
@@ -1354,16 +1382,13 @@ static void view_findings(json_t *view, const struct drill *d,
 	/* The steps' own, made while each step's record was at hand. */
 	json_array_extend(list, step_finds);
 	{
-		static const char *const m[] = { "rto", "rpo" };
+		static const char *const m[] = { "f_rto", "f_rpo" };
 		for (i = 0; i < 2; i++) {
-			json_t *o = json_object_get(view, m[i]);
-			char k[8];
-			if (strcmp(journal_str(o, "result"), "FAILED"))
+			if (!verdicts[i].failed)
 				continue;
-			snprintf(k, sizeof(k), "f_%s", m[i]);
-			f = finding(list, k);
-			set_data(f, "target", journal_str(o, "target"));
-			set_str(f, "measured", journal_str(o, "measured"));
+			f = finding(list, m[i]);
+			set_data(f, "target", verdicts[i].target.buf);
+			set_str(f, "measured", verdicts[i].measured.buf);
 			finding_evidence(f, &end, NULL);
 		}
 	}
@@ -1751,6 +1776,8 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		"plan_hash", "approved_plan", "change_ref", NULL };
 	struct jrecord_start st;
 	struct jrecord_end en;
+	struct verdict verdicts[2] = { { 0, STRBUF_INIT, STRBUF_INIT },
+				       { 0, STRBUF_INIT, STRBUF_INIT } };
 	/* A plan read a step at a time was bound as it was read (jrecord.h). */
 	struct drill *own;
 	struct drill *d;
@@ -1819,9 +1846,9 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	}
 	add_codes(view, code_keys);
 	view_measure(view, d->targets ? &d->targets->rto_s : &none, en.present,
-		     en.has_rto, en.rto_ms, "rto", wl);
-	view_rpo(view, d, jr->others, &en, wl);
-	view_findings(view, d, &ix, &st, &en, finds, status, wl);
+		     en.has_rto, en.rto_ms, "rto", &verdicts[0], wl);
+	view_rpo(view, d, jr->others, &en, &verdicts[1], wl);
+	view_findings(view, d, &ix, &st, &en, finds, verdicts, status, wl);
 	view_previous(view, &st.previous, off, wl);
 	if (src) {
 		src->d = d;
@@ -1841,6 +1868,8 @@ out:
 	drill_free(own);
 	jrecord_start_release(&st);
 	jrecord_end_release(&en);
+	verdict_release(&verdicts[0]);
+	verdict_release(&verdicts[1]);
 	return view;
 }
 
