@@ -614,3 +614,14 @@ void jrecord_backup_release(struct jrecord_backup *b)
 	free(b->findings.v);
 	memset(b, 0, sizeof(*b));
 }
+
+int jrecord_destroy_read(json_t *rec, struct jrecord_destroy *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (strcmp(journal_str(rec, "type"), "destroy"))
+		return 0;
+	x->n = json_object_get(rec, "n");
+	x->id = journal_str(rec, "id");
+	x->time = journal_str(rec, "time");
+	return 1;
+}

@@ -269,4 +269,13 @@ struct jrecord_backup {
 int jrecord_backup_read(json_t *rec, struct jrecord_backup *b);
 void jrecord_backup_release(struct jrecord_backup *b);
 
+/* The destroy record: when the run destroyed its system. */
+struct jrecord_destroy {
+	json_t *n;              /* the step's "n" as recorded, NULL: none */
+	const char *id, *time;
+};
+
+/* 1 and `x` filled when `rec` is a destroy record; 0 and `x` empty. */
+int jrecord_destroy_read(json_t *rec, struct jrecord_destroy *x);
+
 #endif

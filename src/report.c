@@ -1430,6 +1430,7 @@ static void view_not_restored(json_t *view, const struct drill *d,
 {
 	json_t *nr, *pending, *p, *r;
 	const struct jrecord_resumes *res = &st->resumes;
+	struct jrecord_destroy x;
 	struct strbuf sb = STRBUF_INIT;
 	const char *bundle = st->bundle;
 	size_t i;
@@ -1445,11 +1446,10 @@ static void view_not_restored(json_t *view, const struct drill *d,
 		return;
 	nr = json_object();
 	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "destroy")) {
-			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
-			set_data(nr, "destroy_id", journal_str(r, "id"));
-			set_local(nr, "destroy_local", journal_str(r, "time"),
-				  off, 1);
+		if (jrecord_destroy_read(r, &x)) {
+			json_object_set(nr, "destroy_n", x.n);
+			set_data(nr, "destroy_id", x.id);
+			set_local(nr, "destroy_local", x.time, off, 1);
 			break;
 		}
 	pending = restored_pending(records, d);
@@ -1673,6 +1673,7 @@ static int view_steps(json_t *view, const struct drill *d,
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
+	json_t *parr[DRILL_NPHASES] = { NULL };  /* phases' arrays, held there */
 	char key[32];
 	size_t i;
 	int p, planned = !strcmp(status, "PLANNED");
@@ -1698,9 +1699,8 @@ static int view_steps(json_t *view, const struct drill *d,
 			       verify ? checks : NULL, planned, off, lang);
 		step_findings(step_finds, s, rec ? &r : NULL, planned,
 			      ix->end != NULL, lang);
-		arr = json_object_get(phases, ph);
-		if (!arr) {
-			arr = json_array();
+		if (!(arr = parr[s->phase])) {
+			arr = parr[s->phase] = json_array();
 			json_object_set_new(phases, ph, arr);
 		}
 		json_array_append_new(arr, lean ? step_marker(i) :
@@ -1722,7 +1722,7 @@ static int view_steps(json_t *view, const struct drill *d,
 		json_decref(vs);
 	}
 	for (p = 0; drill_phases[p]; p++)
-		if (json_object_get(phases, drill_phases[p])) {
+		if (parr[p]) {
 			snprintf(key, sizeof(key), "has_%s", drill_phases[p]);
 			json_object_set_new(view, key, json_true());
 		}

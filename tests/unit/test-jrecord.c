@@ -3,9 +3,9 @@
  * keeps must be what journal_read() would have given the readers: the
  * same records (a step's parsed again from its line), the same shape as
  * journal_stat(), the logs named by hash, and an outline restored.h
- * reads the same way; and a record's result, the start, end and backup
- * records typed as the report read them from JSON (hostile types read
- * as absent).
+ * reads the same way; and a record's result, the start, end, backup
+ * and destroy records typed as the report read them from JSON (hostile
+ * types read as absent).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -546,6 +546,35 @@ static void test_backup(void **state)
 	json_decref(rec);
 }
 
+static void test_destroy(void **state)
+{
+	json_t *rec = parse("{\"type\": \"destroy\", \"n\": 4, \"id\": \"drop\","
+			    " \"time\": \"t\"}");
+	struct jrecord_destroy x;
+
+	(void)state;
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_int_equal(json_integer_value(x.n), 4);
+	assert_string_equal(x.id, "drop");
+	assert_string_equal(x.time, "t");
+	json_decref(rec);
+	/* Hostile: texts of the wrong type read as empty, n kept as is. */
+	rec = parse("{\"type\": \"destroy\", \"n\": \"4\", \"id\": [],"
+		    " \"time\": null}");
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_true(json_is_string(x.n));
+	assert_string_equal(x.id, "");
+	assert_string_equal(x.time, "");
+	json_object_del(rec, "n");
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_null(x.n);
+	json_object_set_new(rec, "type", json_string("step"));
+	assert_int_equal(jrecord_destroy_read(rec, &x), 0);
+	assert_null(x.n);
+	assert_int_equal(jrecord_destroy_read(NULL, &x), 0);
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_start_hostile),
 		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_backup),
+		cmocka_unit_test(test_destroy),
 		cmocka_unit_test(test_reread),
 		cmocka_unit_test(test_torn),
 	};
