@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int write_all(json_t *view, const char *lang, const char *outdir,
-		     struct error *err)
+static int write_all(const struct fleet_view *view, const char *lang,
+		     const char *outdir, struct error *err)
 {
 	struct strbuf md = STRBUF_INIT, html = STRBUF_INIT, path = STRBUF_INIT;
-	char *js = json_dumps(view, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_t *j = fleet_view_json(view);
+	char *js = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	int rc = -1;
 
 	fleet_markdown(view, lang, &md);
@@ -42,31 +43,28 @@ static int write_all(json_t *view, const char *lang, const char *outdir,
 	rc = 0;
 out:
 	free(js);
+	json_decref(j);
 	strbuf_release(&md);
 	strbuf_release(&html);
 	strbuf_release(&path);
 	return rc;
 }
 
-static void print_rows(json_t *view)
+static void print_rows(const struct fleet_view *view)
 {
 	struct strbuf line = STRBUF_INIT, safe = STRBUF_INIT;
-	json_t *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(view, "rows"), i, r) {
-		const char *word = json_is_true(json_object_get(r, "missing")) ?
-			"MISSING" : json_is_true(json_object_get(r, "overdue")) ?
-			"OVERDUE" : journal_str(r, "verdict");
-		const char *runner = journal_str(r, "runner");
+	for (i = 0; i < view->nrows; i++) {
+		const struct fleet_row *r = &view->rows[i];
+		const char *word = r->missing ? "MISSING" : r->overdue ?
+			"OVERDUE" : r->verdict;
 
 		strbuf_reset(&line);
 		strbuf_reset(&safe);
 		strbuf_addf(&line, "%-8s %s/%s on %s: latest %s", word,
-			    journal_str(r, "drill"), journal_str(r, "environment"),
-			    *runner ? runner : "-",
-			    *journal_str(r, "latest") ? journal_str(r, "latest") :
-			    "never");
+			    r->drill, r->environment, *r->runner ? r->runner : "-",
+			    r->latest && *r->latest ? r->latest : "never");
 		utf8_add_terminal(&safe, line.buf);
 		puts(safe.buf);
 	}
@@ -74,29 +72,31 @@ static void print_rows(json_t *view)
 	strbuf_release(&safe);
 }
 
-int rdrill_history_fleet(json_t *h, const struct strvec *dirs,
+int rdrill_history_fleet(const struct history *h, const struct strvec *dirs,
 			 const char *expect_file, const char *lang,
 			 const char *outdir, long long now_ms)
 {
 	struct error err = ERROR_INIT;
-	json_t *expect = NULL, *view;
+	struct fleet_expect expect;
+	struct fleet_view view;
 	int n = -1;
 
-	if (expect_file && !(expect = fleet_expect_load(expect_file, &err))) {
+	fleet_expect_init(&expect);
+	if (expect_file && fleet_expect_load(&expect, expect_file, &err) < 0) {
 		rdrill_print_error(&err);
 		error_release(&err);
+		fleet_expect_release(&expect);
 		return -1;
 	}
-	view = fleet_view(h, dirs, expect, now_ms);
-	if (write_all(view, lang, outdir, &err) < 0) {
+	fleet_view_make(&view, h, dirs, &expect, now_ms);
+	if (write_all(&view, lang, outdir, &err) < 0) {
 		rdrill_print_error(&err);
 	} else {
-		print_rows(view);
-		n = (int)(json_integer_value(json_object_get(view, "missing")) +
-			  json_integer_value(json_object_get(view, "overdue")));
+		print_rows(&view);
+		n = (int)(view.missing + view.overdue);
 	}
-	json_decref(view);
-	json_decref(expect);
+	fleet_view_release(&view);
+	fleet_expect_release(&expect);
 	error_release(&err);
 	return n;
 }

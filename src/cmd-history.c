@@ -42,6 +42,45 @@ static int trusted_key(const char *path, struct strvec *out, struct error *err)
 	return ret;
 }
 
+/* One line per drill, per finding and per path not searched. */
+static void print_drills(const struct history *h)
+{
+	struct strbuf line = STRBUF_INIT, out = STRBUF_INIT, when = STRBUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < h->ndrills; i++) {
+		const struct history_drill *d = &h->drills[i];
+
+		strbuf_reset(&when);
+		if (d->last_pass_ms >= 0)
+			clock_format_utc_ms(&when, d->last_pass_ms);
+		strbuf_reset(&line);
+		strbuf_addf(&line, "%-8s %s/%s: last passed %s", d->overdue ?
+			    "OVERDUE" : "OK", d->id, d->environment,
+			    when.len ? when.buf : "never");
+		strbuf_reset(&out);
+		utf8_add_terminal(&out, line.buf);
+		puts(out.buf);
+		for (j = 0; j < d->findings.nr; j++) {
+			strbuf_reset(&out);
+			strbuf_adds(&out, "FINDING  ");
+			utf8_add_terminal(&out, d->findings.v[j]);
+			puts(out.buf);
+		}
+	}
+	for (i = 0; i < h->skipped.nr; i++) {
+		strbuf_reset(&line);
+		strbuf_addf(&line, "NOT SEARCHED %s: %s", h->skipped.v[i],
+			    h->skipped_why.v[i]);
+		strbuf_reset(&out);
+		utf8_add_terminal(&out, line.buf);
+		puts(out.buf);
+	}
+	strbuf_release(&line);
+	strbuf_release(&out);
+	strbuf_release(&when);
+}
+
 int cmd_history(int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
@@ -52,11 +91,12 @@ int cmd_history(int argc, char **argv)
 	const char *push_url = NULL, *expect = NULL, *lang = NULL;
 	long long now = clock_wall_ms();
 	int nkeys = 0, fleet = 0;
-	json_t *h = NULL, *g, *f;
+	struct history h;
+	json_t *hj = NULL;
 	char *js = NULL;
 	int k, rc = RDRILL_EXIT_FAILED, overdue;
-	size_t i, j;
 
+	history_init(&h);
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "-o") && k + 1 < argc)
 			outdir = argv[++k];
@@ -89,11 +129,10 @@ int cmd_history(int argc, char **argv)
 	for (k = 0; k < nkeys; k++)
 		if (trusted_key(keyfiles[k], &keys, &err) < 0)
 			goto fail;
-	h = history_scan(&dirs, &keys, now, &err);
-	if (!h)
+	if (history_scan(&h, &dirs, &keys, now, &err) < 0)
 		goto fail;
-	history_markdown(h, lang, &md);
-	if (history_html(h, md.buf, lang, &html, &err) < 0)
+	history_markdown(&h, lang, &md);
+	if (history_html(&h, md.buf, lang, &html, &err) < 0)
 		goto fail;
 	strbuf_addf(&path, "%s/history.md", outdir);
 	if (fs_write_atomic(path.buf, md.buf, md.len, &err) < 0)
@@ -105,7 +144,8 @@ int cmd_history(int argc, char **argv)
 	/* Each output lives only while written: memory grows with one. */
 	strbuf_release(&html);
 	strbuf_release(&md);
-	js = json_dumps(h, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	hj = history_json(&h);
+	js = json_dumps(hj, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/history.json", outdir);
 	strbuf_reset(&md);
@@ -114,46 +154,22 @@ int cmd_history(int argc, char **argv)
 		goto fail;
 	if (prom) {
 		strbuf_reset(&md);
-		history_prom(h, &md);
+		history_prom(&h, &md);
 		if (fs_write_atomic(prom, md.buf, md.len, &err) < 0)
 			goto fail;
 	}
 	if (push_url)
-		rdrill_push_history(h, &dirs, push_url, NULL, NULL);
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
-		strbuf_reset(&line);
-		strbuf_addf(&line, "%-8s %s/%s: last passed %s", json_is_true(
-			json_object_get(g, "overdue")) ? "OVERDUE" : "OK",
-			journal_str(g, "id"), journal_str(g, "environment"),
-			*journal_str(g, "last_pass") ? journal_str(g, "last_pass") :
-			"never");
-		strbuf_reset(&path);
-		utf8_add_terminal(&path, line.buf);
-		puts(path.buf);
-		json_array_foreach(json_object_get(g, "findings"), j, f) {
-			strbuf_reset(&path);
-			strbuf_adds(&path, "FINDING  ");
-			utf8_add_terminal(&path, json_string_value(f));
-			puts(path.buf);
-		}
-	}
-	json_array_foreach(json_object_get(h, "skipped"), i, g) {
-		strbuf_reset(&line);
-		strbuf_addf(&line, "NOT SEARCHED %s: %s", journal_str(g, "path"),
-			    journal_str(g, "why"));
-		strbuf_reset(&path);
-		utf8_add_terminal(&path, line.buf);
-		puts(path.buf);
-	}
+		rdrill_push_history(&h, &dirs, push_url, NULL, NULL);
+	print_drills(&h);
 	utf8_term(&path, outdir);
 	printf("%s/history.md\n%s/history.html\n%s/history.json\n", path.buf,
 	       path.buf, path.buf);
 	/* The fleet view: MISSING counts like OVERDUE. */
 	if (expect || lang)
-		fleet = rdrill_history_fleet(h, &dirs, expect, lang, outdir, now);
-	overdue = history_overdue(h);
+		fleet = rdrill_history_fleet(&h, &dirs, expect, lang, outdir, now);
+	overdue = history_overdue(&h);
 	/* MISSING counts like OVERDUE; a fleet view that failed, as history. */
-	rc = history_skipped(h) || fleet < 0 ? RDRILL_EXIT_FAILED :
+	rc = history_skipped(&h) || fleet < 0 ? RDRILL_EXIT_FAILED :
 	     overdue || fleet ?
 	     RDRILL_EXIT_OVERDUE : RDRILL_EXIT_OK;
 	goto out;
@@ -161,7 +177,8 @@ fail:
 	rdrill_print_error(&err);
 out:
 	free(js);
-	json_decref(h);
+	json_decref(hj);
+	history_release(&h);
 	strvec_clear(&dirs);
 	strvec_clear(&keys);
 	strbuf_release(&md);

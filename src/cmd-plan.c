@@ -37,7 +37,8 @@ int cmd_plan(int argc, char **argv)
 }
 
 /* How long the drill took last time, from a bundle beside this one. */
-static void print_last_run(const struct drill_args *a, const char *id)
+static void print_last_run(const struct drill_args *a, const char *id,
+			   const char *env)
 {
 	struct strbuf dir = STRBUF_INIT, line = STRBUF_INIT, t = STRBUF_INIT;
 	const char *slash;
@@ -55,7 +56,7 @@ static void print_last_run(const struct drill_args *a, const char *id)
 	} else {
 		strbuf_adds(&dir, "reports");
 	}
-	if (plan_last_run(dir.buf, id, &line) == 0)
+	if (plan_last_run(dir.buf, id, env, &line) == 0)
 		printf("%s\n", utf8_term(&t, line.buf));
 	else
 		printf("last run: none found in %s\n", utf8_term(&t, dir.buf));
@@ -79,7 +80,7 @@ int rdrill_plan(struct drill_args *a, const char *cmd)
 	if (rc)
 		goto out;
 	plan_print(p.drill, p.plan, stdout);
-	print_last_run(a, p.drill->id);
+	print_last_run(a, p.drill->id, p.drill->environment);
 	fflush(stdout);
 	rc = rdrill_make_bundle(a, &p, "-plan");
 	if (rc)

@@ -37,37 +37,37 @@ static const char *this_host(char *buf, size_t n)
 	return buf;
 }
 
-int rdrill_push_history(json_t *h, const struct strvec *dirs,
+int rdrill_push_history(const struct history *h, const struct strvec *dirs,
 			const char *url, const char *id, const char *env)
 {
 	struct error err = ERROR_INIT;
 	struct strbuf body = STRBUF_INIT;
+	struct fleet_groups groups;
 	char host[256];
-	json_t *groups = fleet_groups(h, dirs, clock_wall_ms()), *g;
 	size_t i;
 	int failed = 0;
 
+	fleet_groups_make(&groups, h, dirs, clock_wall_ms());
 	this_host(host, sizeof(host));
-	json_array_foreach(groups, i, g) {
-		const char *runner = journal_str(g, "runner");
+	for (i = 0; i < groups.n; i++) {
+		const struct history_drill *g = &groups.g[i];
+		const char *runner = g->runner;
 
 		/* A run's own push: its drill, as this host ran it. */
-		if (id && (strcmp(journal_str(g, "id"), id) ||
-			   strcmp(journal_str(g, "environment"), env) ||
+		if (id && (strcmp(g->id, id) || strcmp(g->environment, env) ||
 			   *runner))
 			continue;
 		strbuf_reset(&body);
 		push_group_metrics(g, &body);
 		/* Collected bundles: the host is the runner they came from. */
-		if (push_send(url, journal_str(g, "id"),
-			      journal_str(g, "environment"),
+		if (push_send(url, g->id, g->environment,
 			      *runner ? runner : host, &body, &err) < 0) {
 			warn(&err);
 			error_release(&err);
 			failed++;
 		}
 	}
-	json_decref(groups);
+	fleet_groups_release(&groups);
 	strbuf_release(&body);
 	return failed;
 }
@@ -79,7 +79,7 @@ void rdrill_push_run(const char *url, const char *bundle, const char *id,
 	struct strbuf parent = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	const char *slash;
-	json_t *h;
+	struct history h;
 
 	/*
 	 * The bundle and its siblings (where runs accumulate): the last
@@ -96,12 +96,12 @@ void rdrill_push_run(const char *url, const char *bundle, const char *id,
 		strbuf_setlen(&parent, slash == parent.buf ? 1 :
 			      (size_t)(slash - parent.buf));
 	strvec_push(&dirs, parent.buf);
-	h = history_scan(&dirs, NULL, clock_wall_ms(), &err);
-	if (!h)
+	history_init(&h);
+	if (history_scan(&h, &dirs, NULL, clock_wall_ms(), &err) < 0)
 		warn(&err);
 	else
-		rdrill_push_history(h, &dirs, url, id, env);
-	json_decref(h);
+		rdrill_push_history(&h, &dirs, url, id, env);
+	history_release(&h);
 	error_release(&err);
 	strvec_clear(&dirs);
 	strbuf_release(&parent);

@@ -6,6 +6,7 @@
 #include "sha256.h"
 #include "ssh.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "xalloc.h"
 #include "ytree.h"
 
@@ -29,13 +30,16 @@ const char *const drill_phases[] = {
  */
 struct schema_ctx {
 	const struct ytree *t;
-	json_t *vars;      /* name -> value, for expansion */
-	json_t *used;      /* names expansion saw */
-	json_t *depth;     /* variable name -> how many levels it builds on */
+	struct strmap vars;  /* name -> value, for expansion (expand.h) */
+	struct strmap *used; /* names expansion saw (a set) */
+	struct strmap depth; /* variable name -> how many levels it builds on */
 	size_t expanded;   /* bytes of expanded text so far (EXPAND_MAX_TOTAL) */
-	json_t *ids;       /* step id -> line */
-	json_t *id_kinds;  /* step id -> kind name, of the steps so far */
-	json_t *conns;     /* connection names */
+	/*
+	 * Step id -> its line (num) and, once its checks passed, its kind's
+	 * name (val, static), of the steps so far.
+	 */
+	struct strmap ids;
+	struct strmap conns; /* connection names (a set) */
 	const char *phase;
 	struct schema_field *step_fields; /* common + every kind's */
 	struct schema step_schema;
@@ -381,7 +385,7 @@ static int expand_scalar(struct ctx *c, const struct ynode *n,
 
 	if (n->type != YNODE_SCALAR || !strstr(n->str, "${"))
 		return 0;
-	if (expand_node(c->t, n, c->vars, EXPAND_PLAIN, c->used, out, &e) < 0)
+	if (expand_node(c->t, n, &c->vars, EXPAND_PLAIN, c->used, out, &e) < 0)
 		rc = add_error(c, &e);
 	error_release(&e);
 	return rc;
@@ -483,7 +487,7 @@ static int convert_text(struct ctx *c, const struct schema_field *f,
 		strbuf_add(&sb, n->str, n->len);
 	} else {
 		struct error e = ERROR_INIT;
-		int rc = expand_node(c->t, n, c->vars, mode, c->used, &sb, &e);
+		int rc = expand_node(c->t, n, &c->vars, mode, c->used, &sb, &e);
 
 		if (rc < 0)
 			add_error(c, &e);
@@ -822,19 +826,19 @@ static json_t *json_default(const struct schema_field *f)
 static int convert_ref(struct ctx *c, const struct schema_field *f,
 		       const struct ynode *n, const char *name, json_t **out)
 {
-	const char *kind;
+	const struct strmap_entry *id;
 
 	if (convert_id(c, n, name, out) < 0)
 		return -1;
 	if (f->type == SCHEMA_CONN) {
-		if (json_object_get(c->conns, n->str))
+		if (strmap_get(&c->conns, n->str))
 			return 0;
 		json_decref(*out);
 		return err_at(c, n, "unknown connection '%s' (define it under "
 			      "connections:)", n->str);
 	}
-	kind = json_string_value(json_object_get(c->id_kinds, n->str));
-	if (kind && !strcmp(kind, f->refkind))
+	id = strmap_get(&c->ids, n->str);
+	if (id && id->val && !strcmp(id->val, f->refkind))
 		return 0;
 	json_decref(*out);
 	return err_at(c, n, "%s '%s' is not an earlier %s step", name, n->str,
@@ -1061,12 +1065,13 @@ static int check_item(struct ctx *c, const struct ynode *n, json_t *obj)
 		return err_at(c, n, "on_damaged: and timezone: are for "
 			      "scheduled: items");
 	strbuf_addf(&name, "backup.%s.path", id ? id : "");
-	if (json_object_get(c->vars, name.buf)) {
+	if (strmap_get(&c->vars, name.buf)) {
 		strbuf_release(&name);
 		return err_at(c, n, "a second backup_set item with id '%s'", id);
 	}
-	json_object_set_new(c->vars, name.buf, sched ? json_true() :
-			    json_incref(art));
+	/* A scheduled item's file is NULL: picked when the run starts. */
+	strmap_put(&c->vars, name.buf, sched ? NULL : json_string_value(art),
+		   0);
 	strbuf_release(&name);
 	return 0;
 }
@@ -1147,7 +1152,7 @@ static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj)
 	if (!sn || !tn)
 		return err_at(c, w, "'when' is missing '%s': {step: ID, status: "
 			      "passed|failed|ran}", sn ? "status" : "step");
-	if (sn->type != YNODE_SCALAR || !json_object_get(c->ids, sn->str) ||
+	if (sn->type != YNODE_SCALAR || !strmap_get(&c->ids, sn->str) ||
 	    !strcmp(sn->str, json_string_value(json_object_get(obj, "id"))))
 		return err_at(c, sn, "'when: step' must name an earlier step, "
 			      "got '%s'", sn->type == YNODE_SCALAR ? sn->str :
@@ -1173,7 +1178,7 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 	const char *sel = NULL, *const *s;
 	const struct ynode *idn = ynode_get(n, "id");
 	const struct schema_field *f;
-	json_t *seen = json_object_get(c->ids, id);
+	const struct strmap_entry *seen = strmap_get(&c->ids, id);
 	size_t i;
 
 	/* Before this step's id is known: when names earlier steps only. */
@@ -1181,8 +1186,8 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 		return -1;
 	if (seen)
 		return err_at(c, idn, "duplicate step id '%s' (first at line "
-			      "%d)", id, (int)json_integer_value(seen));
-	json_object_set_new(c->ids, id, json_integer(idn->line));
+			      "%d)", id, (int)seen->num);
+	strmap_put(&c->ids, id, NULL, idn->line);
 
 	step_kinds_check();
 	for (k = step_kinds; *k; k++)
@@ -1240,7 +1245,7 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 	}
 	if (kind->check && kind->check(c, n, obj) < 0)
 		return -1;
-	json_object_set_new(c->id_kinds, id, json_string(kind->name));
+	strmap_put(&c->ids, id, kind->name, idn->line);
 	return 0;
 }
 
@@ -1270,7 +1275,7 @@ static void build_step_schema(struct ctx *c)
 
 /* ---- variables and the whole file ------------------------------------ */
 
-static void set_builtins(json_t *vars, const char *path, const char *id,
+static void set_builtins(struct strmap *vars, const char *path, const char *id,
 			 const char *env, time_t now)
 {
 	struct tm tm;
@@ -1281,26 +1286,25 @@ static void set_builtins(json_t *vars, const char *path, const char *id,
 
 	localtime_r(&now, &tm);
 	strftime(buf, sizeof(buf), "%Y%m%d", &tm);
-	json_object_set_new(vars, "date", json_string(buf));
+	strmap_put(vars, "date", buf, 0);
 	strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-	json_object_set_new(vars, "date_iso", json_string(buf));
+	strmap_put(vars, "date_iso", buf, 0);
 	strftime(buf, sizeof(buf), "%H%M%S", &tm);
-	json_object_set_new(vars, "time", json_string(buf));
+	strmap_put(vars, "time", buf, 0);
 	dir = dirname(copy);
-	json_object_set_new(vars, "drill_dir",
-			    json_string(realpath(dir, real) ? real : dir));
+	strmap_put(vars, "drill_dir", realpath(dir, real) ? real : dir, 0);
 	free(copy);
 	if (id)
-		json_object_set_new(vars, "drill_id", json_string(id));
+		strmap_put(vars, "drill_id", id, 0);
 	if (env)
-		json_object_set_new(vars, "environment", json_string(env));
+		strmap_put(vars, "environment", env, 0);
 	/*
 	 * systemd's LoadCredential= directory (rdrill@.service), so a drill
 	 * says password_file: ${credentials_dir}/NAME; undefined elsewhere
 	 * (a use is then an error, unless --var gives it).
 	 */
 	if ((creds = getenv("CREDENTIALS_DIRECTORY")) && *creds == '/')
-		json_object_set_new(vars, "credentials_dir", json_string(creds));
+		strmap_put(vars, "credentials_dir", creds, 0);
 }
 
 static const char *scalar_or_null(const struct ynode *root, const char *key)
@@ -1317,22 +1321,23 @@ static const char *scalar_or_null(const struct ynode *root, const char *key)
 static int convert_var(struct ctx *c, const struct ynode *vnode,
 		       const struct ynode *k, json_t **val)
 {
-	json_t *outer = c->used, *mine = json_object(), *v;
-	const char *ref;
-	json_int_t depth = 0;
+	struct strmap *outer = c->used, mine = STRMAP_INIT;
+	long depth = 0;
+	size_t i;
 	int rc;
 
-	c->used = mine;
+	c->used = &mine;
 	rc = convert(c, &f_str, vnode, k->str, val);
 	c->used = outer;
-	json_object_foreach(mine, ref, v) {
-		json_t *d = json_object_get(c->depth, ref);
+	for (i = 0; i < mine.nr; i++) {
+		const struct strmap_entry *d = strmap_get(&c->depth,
+							  mine.v[i].key);
 
-		json_object_set(outer, ref, v);
-		if (d && json_integer_value(d) + 1 > depth)
-			depth = json_integer_value(d) + 1;
+		strmap_add(outer, mine.v[i].key);
+		if (d && d->num + 1 > depth)
+			depth = d->num + 1;
 	}
-	json_decref(mine);
+	strmap_release(&mine);
 	if (rc < 0)
 		return -1;
 	if (depth > EXPAND_MAX_DEPTH) {
@@ -1342,31 +1347,33 @@ static int convert_var(struct ctx *c, const struct ynode *vnode,
 			      "variables; at most %d", k->str, (int)depth,
 			      EXPAND_MAX_DEPTH);
 	}
-	json_object_set_new(c->depth, k->str, json_integer(depth));
+	strmap_put(&c->depth, k->str, NULL, depth);
 	return 0;
 }
 
+/*
+ * The variables: built-ins already in c->vars, `ov` the --var overrides
+ * (literal text), `declared` filled with the names under vars:.
+ */
 static int load_vars(struct ctx *c, const struct ynode *root,
-		     const struct drill_opts *opts, json_t *declared)
+		     const struct strmap *ov, struct strmap *declared)
 {
 	const struct ynode *vn = ynode_get(root, "vars");
-	const char *name;
-	json_t *v;
 	size_t i;
 
 	/* Overridden built-ins (--var date=...) count before any use. */
-	if (opts->overrides)
-		json_object_foreach(opts->overrides, name, v)
-			if (json_object_get(c->vars, name) &&
-			    !(vn && ynode_get(vn, name)))
-				json_object_set(c->vars, name, v);
+	for (i = 0; i < ov->nr; i++)
+		if (strmap_get(&c->vars, ov->v[i].key) &&
+		    !(vn && ynode_get(vn, ov->v[i].key)))
+			strmap_put(&c->vars, ov->v[i].key, ov->v[i].val, 0);
 	if (vn) {
 		if (vn->type != YNODE_MAP)
 			return err_at(c, vn, "'vars' must be a mapping (name: "
 				      "value), got %s", node_kind(vn));
 		for (i = 0; i + 1 < vn->nkids; i += 2) {
 			const struct ynode *k = vn->kids[i];
-			json_t *val, *ov;
+			const struct strmap_entry *o;
+			json_t *val;
 			size_t j;
 			if (check_key(c, vn, i, "vars") < 0)
 				return -1;
@@ -1378,26 +1385,26 @@ static int load_vars(struct ctx *c, const struct ynode *root,
 					return err_at(c, k, "variable name '%s' "
 						      "must be letters, digits "
 						      "and _", k->str);
-			ov = opts->overrides ?
-			     json_object_get(opts->overrides, k->str) : NULL;
-			if (ov) {
-				val = json_copy(ov);
+			/* Later vars may use earlier ones, never the reverse. */
+			if ((o = strmap_get(ov, k->str))) {
+				strmap_put(&c->vars, k->str, o->val, 0);
 			} else if (convert_var(c, vn->kids[i + 1], k, &val) < 0) {
 				return -1;
+			} else {
+				strmap_put(&c->vars, k->str,
+					   json_string_value(val), 0);
+				json_decref(val);
 			}
-			/* Later vars may use earlier ones, never the reverse. */
-			json_object_set(c->vars, k->str, val);
-			json_object_set_new(declared, k->str, val);
+			strmap_add(declared, k->str);
 		}
 	}
-	if (opts->overrides)
-		json_object_foreach(opts->overrides, name, v)
-			if (!json_object_get(c->vars, name)) {
-				error_set(c->err, "--var %s: the drill file %s "
-					  "has no variable '%s' (declare it under "
-					  "vars:)", name, ytree_path(c->t), name);
-				return -1;
-			}
+	for (i = 0; i < ov->nr; i++)
+		if (!strmap_get(&c->vars, ov->v[i].key)) {
+			error_set(c->err, "--var %s: the drill file %s has no "
+				  "variable '%s' (declare it under vars:)",
+				  ov->v[i].key, ytree_path(c->t), ov->v[i].key);
+			return -1;
+		}
 	return 0;
 }
 
@@ -1411,7 +1418,46 @@ static void collect_conn_names(struct ctx *c, const struct ynode *root)
 		return;
 	for (i = 0; i + 1 < cn->nkids; i += 2)
 		if (cn->kids[i]->type == YNODE_SCALAR)
-			json_object_set_new(c->conns, cn->kids[i]->str, json_true());
+			strmap_add(&c->conns, cn->kids[i]->str);
+}
+
+/*
+ * The --var overrides, text by name in the order given. drill_opts
+ * carries them as the JSON object the command line built (it is also
+ * journaled as given); read here once. A value that is not text stays
+ * NULL: undefined for ${name}, as it always was.
+ */
+static void overrides_read(json_t *overrides, struct strmap *ov)
+{
+	const char *name;
+	json_t *v;
+
+	if (overrides)
+		json_object_foreach(overrides, name, v)
+			strmap_put(ov, name, json_string_value(v), 0);
+}
+
+/*
+ * The plan body's "vars": the variables the plan depends on, declared
+ * ones and built-ins used, as text (a scheduled item's file and names
+ * with '.' are not variables of the plan), in the order they were
+ * defined.
+ */
+static json_t *vars_body(const struct strmap *vars,
+			 const struct strmap *declared,
+			 const struct strmap *used)
+{
+	json_t *out = json_object();
+	size_t i;
+
+	for (i = 0; i < vars->nr; i++) {
+		const struct strmap_entry *e = &vars->v[i];
+
+		if (e->val && !strchr(e->key, '.') &&
+		    (strmap_get(declared, e->key) || strmap_get(used, e->key)))
+			json_object_set_new(out, e->key, json_string(e->val));
+	}
+	return out;
 }
 
 static json_t *load_body(const char *path, const struct drill_opts *opts,
@@ -1419,10 +1465,10 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 {
 	struct ytree *t = ytree_load(path, err);
 	struct ctx c;
-	json_t *body = NULL, *declared, *vars_out, *steps = NULL;
+	struct strmap used = STRMAP_INIT, declared = STRMAP_INIT;
+	struct strmap ov = STRMAP_INIT;
+	json_t *body = NULL, *steps = NULL;
 	const struct ynode *root;
-	const char *name;
-	json_t *v;
 	size_t len;
 
 	if (!t)
@@ -1430,15 +1476,10 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.err = err;
-	c.vars = json_object();
-	c.used = json_object();
-	c.depth = json_object();
-	c.ids = json_object();
-	c.id_kinds = json_object();
-	c.conns = json_object();
+	c.used = &used;
 	c.phase = "";
 	build_step_schema(&c);
-	declared = json_object();
+	overrides_read(opts->overrides, &ov);
 	root = ytree_root(t);
 	{
 		const char *src = ytree_source(t, &len);
@@ -1449,9 +1490,9 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 		       node_kind(root));
 		goto out;
 	}
-	set_builtins(c.vars, path, scalar_or_null(root, "id"),
+	set_builtins(&c.vars, path, scalar_or_null(root, "id"),
 		     scalar_or_null(root, "environment"), opts->now);
-	if (load_vars(&c, root, opts, declared) < 0)
+	if (load_vars(&c, root, &ov, &declared) < 0)
 		goto out;
 	collect_conn_names(&c, root);
 	/* The steps' errors too, whatever the top level's were. */
@@ -1467,23 +1508,17 @@ static json_t *load_body(const char *path, const struct drill_opts *opts,
 		goto out;
 	}
 	json_object_set_new(body, "steps", steps);
-	/* The variables the plan depends on: declared ones and built-ins used. */
-	vars_out = json_object();
-	json_object_foreach(c.vars, name, v)
-		if (json_is_string(v) && strchr(name, '.') == NULL &&
-		    (json_object_get(declared, name) ||
-		     json_object_get(c.used, name)))
-			json_object_set(vars_out, name, v);
-	json_object_set_new(body, "vars", vars_out);
+	json_object_set_new(body, "vars", vars_body(&c.vars, &declared,
+						    &used));
 out:
 	errors_summary(&c);
-	json_decref(c.vars);
-	json_decref(c.used);
-	json_decref(c.depth);
-	json_decref(c.ids);
-	json_decref(c.id_kinds);
-	json_decref(c.conns);
-	json_decref(declared);
+	strmap_release(&c.vars);
+	strmap_release(&used);
+	strmap_release(&c.depth);
+	strmap_release(&c.ids);
+	strmap_release(&c.conns);
+	strmap_release(&declared);
+	strmap_release(&ov);
 	free(c.step_fields);
 	ytree_free(t);
 	return body;

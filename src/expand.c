@@ -1,6 +1,7 @@
 #include "expand.h"
 #include "error.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "xalloc.h"
 #include "ytree.h"
 #include <stdlib.h>
@@ -77,9 +78,9 @@ static int is_name_char(int c, int first)
 	       (!first && c >= '0' && c <= '9');
 }
 
-int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
-		enum expand_mode mode, json_t *used, struct strbuf *out,
-		struct error *err)
+int expand_node(const struct ytree *t, const struct ynode *n,
+		const struct strmap *vars, enum expand_mode mode,
+		struct strmap *used, struct strbuf *out, struct error *err)
 {
 	const char *s = n->str;
 	size_t i = 0, len = n->len;
@@ -87,7 +88,7 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 	while (i < len) {
 		size_t start, j;
 		const char *val;
-		json_t *v;
+		const struct strmap_entry *v;
 		int line, col;
 		char name[128];
 
@@ -133,23 +134,23 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 						      "variable name too long");
 			memcpy(name, s + i + 2, nlen);
 			name[nlen] = '\0';
-			v = json_object_get(vars, name);
-			if (!v || !(json_is_string(v) || json_is_true(v)))
+			v = strmap_get(vars, name);
+			if (!v)
 				return ytree_error_at(t, line, col, err,
 						      "undefined variable ${%s} "
 						      "(${backup.ID.path} names a "
 						      "backup_set item's file)",
 						      name);
 			if (used)
-				json_object_set_new(used, name, json_true());
-			if (json_is_true(v)) {
+				strmap_add(used, name);
+			if (!v->val) {
 				strbuf_addf(out, "${%s%s}", name,
 					    mode == EXPAND_SHELL ? "@shell" :
 					    mode == EXPAND_SQL ? "@sql" : "");
 				i = nlen + i + 3;
 				continue;
 			}
-			val = json_string_value(v);
+			val = v->val;
 			j = (size_t)(close - s);
 			goto value;
 		}
@@ -166,13 +167,13 @@ int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
 					      "variable name too long");
 		memcpy(name, s + i + 2, j - (i + 2));
 		name[j - (i + 2)] = '\0';
-		v = json_object_get(vars, name);
-		if (!v || !json_is_string(v))
+		v = strmap_get(vars, name);
+		if (!v || !v->val)
 			return ytree_error_at(t, line, col, err,
 					      "undefined variable ${%s}", name);
 		if (used)
-			json_object_set_new(used, name, json_true());
-		val = json_string_value(v);
+			strmap_add(used, name);
+		val = v->val;
 value:
 		/*
 		 * Checked before the copy: variables that repeat each other

@@ -5,6 +5,7 @@
 
 struct error;
 struct strbuf;
+struct strmap;
 struct ynode;
 struct ytree;
 
@@ -32,20 +33,22 @@ enum expand_mode { EXPAND_PLAIN, EXPAND_SHELL, EXPAND_SQL };
 #define EXPAND_MAX_DEPTH 8
 
 /*
- * Expand the scalar `n` of tree `t` with `vars` (object name -> string).
+ * Expand the scalar `n` of tree `t` with `vars` (name -> text; a NULL
+ * text is a scheduled item's file, picked when the run starts: only a
+ * ${backup.ID.path} may name it, and it becomes a placeholder).
  * An undefined or malformed reference is an error at its own line and
  * column, and so is the reference that would make the value longer than
  * EXPAND_MAX_BYTES (counted before quoting; quoting adds little).
- * Names found are added to `used` (object name -> true) if given.
+ * Names found are added to the set `used` if given.
  */
-int expand_node(const struct ytree *t, const struct ynode *n, json_t *vars,
-		enum expand_mode mode, json_t *used, struct strbuf *out,
-		struct error *err);
+int expand_node(const struct ytree *t, const struct ynode *n,
+		const struct strmap *vars, enum expand_mode mode,
+		struct strmap *used, struct strbuf *out, struct error *err);
 
 /*
  * ${backup.ID.path}: the file of backup_set item ID. For an artifact:
  * item it is in `vars` as text and expands like any variable. For a
- * scheduled: item `vars` holds true: the file is picked only when the
+ * scheduled: item `vars` holds NULL: the file is picked only when the
  * run starts, so the plan keeps a placeholder that says how to quote it,
  * "${backup.ID.path}" (plain), "${backup.ID.path@shell}" or
  * "${backup.ID.path@sql}", and the runner fills it with

@@ -10,23 +10,37 @@
 
 #include "clock.h"
 #include "error.h"
-#include "history.h"
 #include "journal.h"
 #include "markdown.h"
 #include "xalloc.h"
 
 #define EXPECT_MAX (1u << 20)
 
-json_t *fleet_expect_load(const char *path, struct error *err)
+void fleet_expect_init(struct fleet_expect *x)
+{
+	strvec_init(&x->drill);
+	strvec_init(&x->environment);
+	strvec_init(&x->runner);
+}
+
+void fleet_expect_release(struct fleet_expect *x)
+{
+	strvec_clear(&x->drill);
+	strvec_clear(&x->environment);
+	strvec_clear(&x->runner);
+}
+
+int fleet_expect_load(struct fleet_expect *x, const char *path,
+		      struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	json_t *out = json_array();
 	char *line, *save = NULL;
 	long n = 0;
+	int ret = -1;
 
 	if (strbuf_read_file(&sb, path, EXPECT_MAX) < 0) {
 		error_errno(err, "cannot read %s", path);
-		goto fail;
+		goto out;
 	}
 	for (line = sb.len ? strtok_r(sb.buf, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -44,18 +58,16 @@ json_t *fleet_expect_load(const char *path, struct error *err)
 		if (k != 3) {
 			error_set(err, "%s:%ld: want DRILL ENVIRONMENT RUNNER "
 				  "('-': no runner directory)", path, n);
-			goto fail;
+			goto out;
 		}
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s}",
-			"drill", w[0], "environment", w[1],
-			"runner", strcmp(w[2], "-") ? w[2] : ""));
+		strvec_push(&x->drill, w[0]);
+		strvec_push(&x->environment, w[1]);
+		strvec_push(&x->runner, strcmp(w[2], "-") ? w[2] : "");
 	}
+	ret = 0;
+out:
 	strbuf_release(&sb);
-	return out;
-fail:
-	strbuf_release(&sb);
-	json_decref(out);
-	return NULL;
+	return ret;
 }
 
 /* The runner directory of a bundle found under one of `dirs`. */
@@ -79,218 +91,256 @@ static void runner_of(const char *bundle, const struct strvec *dirs,
 	}
 }
 
-/* What counts as a pass: history's own word on the run ("pass"). */
-static int is_pass(json_t *run)
+/* The row's word for a run: its own verdict only when it verifies. */
+static const char *verdict(const struct history_run *r)
 {
-	return json_is_true(json_object_get(run, "pass"));
-}
-
-static const char *verdict(json_t *run)
-{
-	const char *st = journal_str(run, "state");
-
-	if (!strcmp(st, "tampered"))
-		return "TAMPERED";
-	if (!strcmp(st, "unsealed"))
-		return "UNVERIFIED";
-	if (!strcmp(st, "cut-short"))
-		return "CUT SHORT";
-	return journal_str(run, "status");
-}
-
-static json_t *find_row(json_t *rows, const char *d, const char *e,
-			const char *r)
-{
-	json_t *row;
+	static const struct { const char *state, *word; } shown[] = {
+		{ "tampered", "TAMPERED" }, { "unsealed", "UNVERIFIED" },
+		{ "cut-short", "CUT SHORT" },
+	};
 	size_t i;
 
-	json_array_foreach(rows, i, row)
-		if (!strcmp(journal_str(row, "drill"), d) &&
-		    !strcmp(journal_str(row, "environment"), e) &&
-		    !strcmp(journal_str(row, "runner"), r))
-			return row;
-	return NULL;
-}
-
-static json_t *new_row(json_t *rows, const char *d, const char *e,
-		       const char *r)
-{
-	json_t *row = json_pack("{s:s, s:s, s:s, s:i, s:n, s:s, s:n, s:n, "
-				"s:b, s:b}", "drill", d, "environment", e,
-				"runner", r, "runs", 0, "latest", "verdict",
-				"", "last_pass", "due", "overdue", 0,
-				"missing", 0);
-
-	json_array_append_new(rows, row);
-	return row;
+	for (i = 0; i < sizeof(shown) / sizeof(*shown); i++)
+		if (!strcmp(r->s.state, shown[i].state))
+			return shown[i].word;
+	return r->s.status;
 }
 
 /* A group's last pass, due date and OVERDUE, from its runs. */
-static void group_dates(json_t *g, long long now_ms)
+static void group_dates(struct history_drill *g, long long now_ms)
 {
-	long long cadence = json_integer_value(json_object_get(g, "cadence_s"));
 	long long t = -1;
-	json_t *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(g, "runs"), i, r)
-		if (is_pass(r))
-			t = clock_parse_utc_ms(journal_str(r, "started"));
-	json_object_set_new(g, "last_pass", json_null());
-	json_object_set_new(g, "due", json_null());
-	if (t >= 0) {
-		struct strbuf sb = STRBUF_INIT;
-		clock_format_utc_ms(&sb, t);
-		json_object_set_new(g, "last_pass", json_string(sb.buf));
-		strbuf_reset(&sb);
-		clock_format_utc_ms(&sb, t + cadence * 1000);
-		json_object_set_new(g, "due", json_string(sb.buf));
-		strbuf_release(&sb);
-	}
-	json_object_set_new(g, "overdue", json_boolean(
-		t < 0 || now_ms - t > cadence * 1000));
+	for (i = 0; i < g->nruns; i++)
+		if (g->runs[i]->pass)
+			t = clock_parse_utc_ms(g->runs[i]->s.started);
+	g->last_pass_ms = t;
+	g->due_ms = t >= 0 ? t + g->cadence_s * 1000 : -1;
+	g->overdue = t < 0 || now_ms - t > g->cadence_s * 1000;
 }
 
-json_t *fleet_groups(json_t *h, const struct strvec *dirs, long long now_ms)
+/* Drill `d`'s group on `runner` among gs->g[first..], made when `make`. */
+static struct history_drill *group_on(struct fleet_groups *gs, size_t first,
+				      const struct history_drill *d,
+				      const char *runner, int make)
 {
-	json_t *out = json_array(), *g, *r, *sub;
-	struct strbuf runner = STRBUF_INIT;
-	size_t i, j, k;
+	struct history_drill *g;
+	size_t k;
 
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
-		json_t *cad = json_object_get(g, "cadence_s");
-		json_int_t cadence = json_is_integer(cad) ?
-			json_integer_value(cad) : HISTORY_DEFAULT_CADENCE_S;
-		size_t first = json_array_size(out);
+	for (k = first; k < gs->n; k++)
+		if (!strcmp(gs->g[k].runner, runner))
+			return &gs->g[k];
+	if (!make)
+		return NULL;
+	XGROW(gs->g, gs->n + 1, gs->alloc);
+	g = &gs->g[gs->n++];
+	history_drill_init(g);
+	g->id = xstrdup(d->id);
+	g->environment = xstrdup(d->environment);
+	g->title = xstrdup(d->title ? d->title : "");
+	g->runner = xstrdup(runner);
+	g->cadence_s = d->cadence_s;
+	for (k = 0; k < d->findings.nr; k++)
+		strvec_push(&g->findings, d->findings.v[k]);
+	return g;
+}
+
+void fleet_groups_make(struct fleet_groups *gs, const struct history *h,
+		       const struct strvec *dirs, long long now_ms)
+{
+	struct strbuf runner = STRBUF_INIT;
+	size_t i, j;
+
+	memset(gs, 0, sizeof(*gs));
+	for (i = 0; i < h->ndrills; i++) {
+		const struct history_drill *d = &h->drills[i];
+		size_t first = gs->n;
 
 		/* Runs stay oldest first: history's order. */
-		json_array_foreach(json_object_get(g, "runs"), j, r) {
+		for (j = 0; j < d->nruns; j++) {
 			strbuf_reset(&runner);
-			runner_of(journal_str(r, "bundle"), dirs, &runner);
-			sub = NULL;
-			for (k = first; k < json_array_size(out) && !sub; k++)
-				if (!strcmp(journal_str(json_array_get(out, k),
-							"runner"), runner.buf))
-					sub = json_array_get(out, k);
-			if (!sub) {
-				sub = json_pack("{s:O, s:O, s:O?, s:s, s:I, s:[], s:O?}",
-						"id", json_object_get(g, "id"),
-						"environment", json_object_get(g,
-							"environment"),
-						"title", json_object_get(g, "title"),
-						"runner", runner.buf,
-						"cadence_s", cadence, "runs",
-						"findings", json_object_get(g,
-							"findings"));
-				json_array_append_new(out, sub);
-			}
-			json_array_append(json_object_get(sub, "runs"), r);
+			runner_of(d->runs[j]->s.bundle, dirs, &runner);
+			history_drill_add(group_on(gs, first, d, runner.buf, 1),
+					  d->runs[j], 0);
 		}
 		/*
 		 * Its REFUSED runs (history.h: apart from the record) go with
 		 * the runner's group, counted apart (rdrill_refused_runs); a
 		 * runner that only ever refused has no group: nothing ran.
 		 */
-		json_array_foreach(json_object_get(g, "refused"), j, r) {
-			strbuf_reset(&runner);
-			runner_of(journal_str(r, "bundle"), dirs, &runner);
-			for (k = first; k < json_array_size(out); k++) {
-				json_t *ref;
+		for (j = 0; j < d->nrefused; j++) {
+			struct history_drill *g;
 
-				sub = json_array_get(out, k);
-				if (strcmp(journal_str(sub, "runner"), runner.buf))
-					continue;
-				if (!(ref = json_object_get(sub, "refused"))) {
-					ref = json_array();
-					json_object_set_new(sub, "refused", ref);
-				}
-				json_array_append(ref, r);
-				break;
-			}
+			strbuf_reset(&runner);
+			runner_of(d->refused[j]->s.bundle, dirs, &runner);
+			if ((g = group_on(gs, first, d, runner.buf, 0)))
+				history_drill_add(g, d->refused[j], 1);
 		}
 	}
-	json_array_foreach(out, i, g)
-		group_dates(g, now_ms);
+	for (i = 0; i < gs->n; i++)
+		group_dates(&gs->g[i], now_ms);
 	strbuf_release(&runner);
-	return out;
+}
+
+void fleet_groups_release(struct fleet_groups *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		history_drill_release(&gs->g[i], 0);
+	free(gs->g);
+	memset(gs, 0, sizeof(*gs));
+}
+
+static struct fleet_row *new_row(struct fleet_view *v, const char *d,
+				 const char *e, const char *r)
+{
+	struct fleet_row *row;
+
+	XGROW(v->rows, v->nrows + 1, v->alloc_rows);
+	row = &v->rows[v->nrows++];
+	memset(row, 0, sizeof(*row));
+	row->drill = xstrdup(d);
+	row->environment = xstrdup(e);
+	row->runner = xstrdup(r);
+	row->verdict = xstrdup("");
+	row->last_pass_ms = row->due_ms = -1;
+	return row;
+}
+
+static int find_row(const struct fleet_view *v, const char *d, const char *e,
+		    const char *r)
+{
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++)
+		if (!strcmp(v->rows[i].drill, d) &&
+		    !strcmp(v->rows[i].environment, e) &&
+		    !strcmp(v->rows[i].runner, r))
+			return 1;
+	return 0;
 }
 
 static int cmp_row(const void *a, const void *b)
 {
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	static const char *const keys[] = { "drill", "environment", "runner" };
-	size_t i;
+	const struct fleet_row *x = a, *y = b;
 	int c;
 
-	for (i = 0; i < 3; i++)
-		if ((c = strcmp(journal_str(x, keys[i]), journal_str(y, keys[i]))))
-			return c;
-	return 0;
+	if ((c = strcmp(x->drill, y->drill)))
+		return c;
+	if ((c = strcmp(x->environment, y->environment)))
+		return c;
+	return strcmp(x->runner, y->runner);
 }
 
-static void sort_rows(json_t *rows)
+/* A row per group: its latest run's verdict, its last pass and due date. */
+static void group_rows(struct fleet_view *v, const struct fleet_groups *gs,
+		       struct strvec *runners)
 {
-	size_t n = json_array_size(rows), i;
-	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t i, k;
 
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(rows, i));
-	qsort(v, n, sizeof(*v), cmp_row);
-	json_array_clear(rows);
-	for (i = 0; i < n; i++)
-		json_array_append_new(rows, v[i]);
-	free(v);
-}
+	for (i = 0; i < gs->n; i++) {
+		const struct history_drill *g = &gs->g[i];
+		const struct history_run *last = g->runs[g->nruns - 1];
+		struct fleet_row *row = new_row(v, g->id, g->environment,
+						g->runner);
 
-json_t *fleet_view(json_t *h, const struct strvec *dirs, json_t *expect,
-		   long long now_ms)
-{
-	json_t *view = json_object(), *rows = json_array(), *g, *r, *x;
-	json_t *groups = fleet_groups(h, dirs, now_ms), *runners = json_object();
-	size_t i, nmissing = 0, noverdue = 0;
-
-	json_array_foreach(groups, i, g) {
-		json_t *runs = json_object_get(g, "runs");
-		json_t *last = json_array_get(runs, json_array_size(runs) - 1);
-		json_t *row = new_row(rows, journal_str(g, "id"),
-				      journal_str(g, "environment"),
-				      journal_str(g, "runner"));
-
-		json_object_set_new(runners, journal_str(g, "runner"), json_true());
-		json_object_set_new(row, "runs", json_integer(
-			(json_int_t)json_array_size(runs)));
-		json_object_set(row, "latest", json_object_get(last, "started"));
-		json_object_set_new(row, "verdict", json_string(verdict(last)));
-		json_object_set(row, "last_pass", json_object_get(g, "last_pass"));
-		json_object_set(row, "due", json_object_get(g, "due"));
-		json_object_set(row, "overdue", json_object_get(g, "overdue"));
+		/* A set of names ("" too: bundles directly in DIR). */
+		for (k = 0; k < runners->nr; k++)
+			if (!strcmp(runners->v[k], g->runner))
+				break;
+		if (k == runners->nr)
+			strvec_push(runners, g->runner);
+		row->runs = (long long)g->nruns;
+		row->latest = xstrdup(last->s.started);
+		free(row->verdict);
+		row->verdict = xstrdup(verdict(last));
+		row->last_pass_ms = g->last_pass_ms;
+		row->due_ms = g->due_ms;
+		row->overdue = g->overdue;
 	}
-	json_array_foreach(expect, i, x) {
-		json_t *row;
-		if (find_row(rows, journal_str(x, "drill"),
-			     journal_str(x, "environment"),
-			     journal_str(x, "runner")))
+}
+
+void fleet_view_make(struct fleet_view *v, const struct history *h,
+		     const struct strvec *dirs, const struct fleet_expect *expect,
+		     long long now_ms)
+{
+	struct strvec runners = STRVEC_INIT;
+	struct fleet_groups gs;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	fleet_groups_make(&gs, h, dirs, now_ms);
+	group_rows(v, &gs, &runners);
+	for (i = 0; expect && i < expect->drill.nr; i++) {
+		struct fleet_row *row;
+
+		if (find_row(v, expect->drill.v[i], expect->environment.v[i],
+			     expect->runner.v[i]))
 			continue;
-		row = new_row(rows, journal_str(x, "drill"),
-			      journal_str(x, "environment"),
-			      journal_str(x, "runner"));
-		json_object_set_new(row, "verdict", json_string("MISSING"));
-		json_object_set_new(row, "missing", json_true());
+		row = new_row(v, expect->drill.v[i], expect->environment.v[i],
+			      expect->runner.v[i]);
+		free(row->verdict);
+		row->verdict = xstrdup("MISSING");
+		row->missing = 1;
 	}
-	sort_rows(rows);
-	json_array_foreach(rows, i, r) {
-		nmissing += json_is_true(json_object_get(r, "missing"));
-		noverdue += json_is_true(json_object_get(r, "overdue"));
+	if (v->nrows)
+		qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_row);
+	for (i = 0; i < v->nrows; i++) {
+		v->missing += v->rows[i].missing;
+		v->overdue += v->rows[i].overdue;
 	}
-	json_object_set(view, "generated", json_object_get(h, "generated"));
-	json_object_set(view, "bundles", json_object_get(h, "bundles"));
-	json_object_set_new(view, "runners", json_integer(
-		(json_int_t)json_object_size(runners)));
-	json_object_set_new(view, "missing", json_integer((json_int_t)nmissing));
-	json_object_set_new(view, "overdue", json_integer((json_int_t)noverdue));
+	v->generated_ms = h->generated_ms;
+	v->bundles = h->bundles;
+	v->runners = (long long)runners.nr;
+	strvec_clear(&runners);
+	fleet_groups_release(&gs);
+}
+
+void fleet_view_release(struct fleet_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++) {
+		free(v->rows[i].drill);
+		free(v->rows[i].environment);
+		free(v->rows[i].runner);
+		free(v->rows[i].latest);
+		free(v->rows[i].verdict);
+	}
+	free(v->rows);
+	memset(v, 0, sizeof(*v));
+}
+
+static json_t *utc_or_null(long long ms)
+{
+	return ms >= 0 ? journal_utc(ms) : json_null();
+}
+
+json_t *fleet_view_json(const struct fleet_view *v)
+{
+	json_t *view = json_object(), *rows = json_array();
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++) {
+		const struct fleet_row *r = &v->rows[i];
+
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:I, "
+			"s:o, s:s, s:o, s:o, s:b, s:b}", "drill", r->drill,
+			"environment", r->environment, "runner", r->runner,
+			"runs", (json_int_t)r->runs, "latest", r->latest ?
+			json_string(r->latest) : json_null(), "verdict",
+			r->verdict, "last_pass", utc_or_null(r->last_pass_ms),
+			"due", utc_or_null(r->due_ms), "overdue", r->overdue,
+			"missing", r->missing));
+	}
+	json_object_set_new(view, "generated", journal_utc(v->generated_ms));
+	json_object_set_new(view, "bundles", json_integer(v->bundles));
+	json_object_set_new(view, "runners", json_integer(v->runners));
+	json_object_set_new(view, "missing", json_integer(v->missing));
+	json_object_set_new(view, "overdue", json_integer(v->overdue));
 	json_object_set_new(view, "rows", rows);
-	json_decref(runners);
-	json_decref(groups);
 	return view;
 }
 
@@ -341,45 +391,53 @@ static void add_cell(struct strbuf *md, const char *s, int code)
 	strbuf_adds(md, " | ");
 }
 
-void fleet_markdown(json_t *view, const char *lang, struct strbuf *md)
+/* An ISO time of `ms`, or "" when none. */
+static void add_when_ms(struct strbuf *sb, long long ms, int date_only)
+{
+	struct strbuf iso = STRBUF_INIT;
+
+	if (ms >= 0)
+		clock_format_utc_ms(&iso, ms);
+	add_when(sb, iso.buf, date_only);
+	strbuf_release(&iso);
+}
+
+void fleet_markdown(const struct fleet_view *v, const char *lang,
+		    struct strbuf *md)
 {
 	const struct fleet_words *w = &words[0];
 	struct strbuf when = STRBUF_INIT;
-	json_t *r;
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (lang && !strcmp(words[i].lang, lang))
 			w = &words[i];
-	add_when(&when, journal_str(view, "generated"), 0);
+	add_when_ms(&when, v->generated_ms, 0);
 	strbuf_adds(md, w->title);
-	strbuf_addf(md, w->intro, when.buf,
-		    (long long)json_integer_value(json_object_get(view, "bundles")),
-		    (long long)json_integer_value(json_object_get(view, "runners")));
+	strbuf_addf(md, w->intro, when.buf, v->bundles, v->runners);
 	strbuf_adds(md, w->header);
 	strbuf_adds(md, "| --- | --- | --- | ---: | --- | --- | --- | --- |\n");
-	json_array_foreach(json_object_get(view, "rows"), i, r) {
-		const char *runner = journal_str(r, "runner");
+	for (i = 0; i < v->nrows; i++) {
+		const struct fleet_row *r = &v->rows[i];
 
 		strbuf_adds(md, "| ");
-		add_cell(md, journal_str(r, "drill"), 1);
-		add_cell(md, journal_str(r, "environment"), 0);
-		add_cell(md, *runner ? runner : w->no_runner, 0);
-		strbuf_addf(md, "%lld | ", (long long)json_integer_value(
-				    json_object_get(r, "runs")));
-		add_when(md, journal_str(r, "latest"), 0);
+		add_cell(md, r->drill, 1);
+		add_cell(md, r->environment, 0);
+		add_cell(md, *r->runner ? r->runner : w->no_runner, 0);
+		strbuf_addf(md, "%lld | ", r->runs);
+		add_when(md, r->latest, 0);
 		strbuf_adds(md, " | ");
-		if (json_is_true(json_object_get(r, "missing")))
+		if (r->missing)
 			strbuf_adds(md, "**`MISSING`**");
 		else
-			strbuf_addf(md, "`%s`", journal_str(r, "verdict"));
+			strbuf_addf(md, "`%s`", r->verdict);
 		strbuf_adds(md, " | ");
-		add_when(md, journal_str(r, "last_pass"), 1);
+		add_when_ms(md, r->last_pass_ms, 1);
 		strbuf_adds(md, " | ");
-		if (json_is_true(json_object_get(r, "overdue")))
+		if (r->overdue)
 			strbuf_adds(md, "**`OVERDUE`**");
 		else
-			add_when(md, journal_str(r, "due"), 1);
+			add_when_ms(md, r->due_ms, 1);
 		strbuf_adds(md, " |\n");
 	}
 	strbuf_release(&when);

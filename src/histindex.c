@@ -16,8 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The format's name in the header; another one is set aside. */
-#define HISTINDEX_FORMAT "rdrill-history-index/1"
+/*
+ * The format's name in the header; another one is set aside (and so
+ * rebuilt): /2 added a run's duration (the plan's last-run line).
+ */
+#define HISTINDEX_FORMAT "rdrill-history-index/2"
 /* A line longer than this is damage, not an entry. */
 #define HISTINDEX_MAX_LINE (1u << 20)
 /* How deep and how many names a bundle's identity walks. */

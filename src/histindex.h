@@ -17,7 +17,9 @@ struct error;
  * record per line: a header naming the format and the renderer (an
  * rdrill that renders differently verifies differently: another
  * renderer, and the whole index is set aside), then an entry per bundle
- * {"name", "ident", ...}, whose content history.c decides.
+ * {"name", "ident", ...}, whose content runsum.h decides (an entry of
+ * an older format is never misread: the header names the format, and an
+ * index of another one is set aside and rebuilt).
  *
  * An entry is believed only while its bundle's identity is the one it
  * was made from: the SHA-256 of every name under the bundle with its
@@ -35,7 +37,7 @@ struct error;
  * one others may write, is ignored (never read, since its entries could
  * name a verdict the bundle does not hold): a root rdrill trusts no index
  * another user could have written (README: "What rdrill trusts, run as
- * root"). It is written atomically (fsutil.h), 0644, and a failure to
+ * root"). It is written atomically (fsutil.h), 0600, and a failure to
  * write it is no failure: it is a cache.
  */
 

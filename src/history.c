@@ -5,8 +5,6 @@
 #include "journal.h"
 #include "markdown.h"
 #include "restored.h"
-#include "seal.h"
-#include "signoff.h"
 #include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -76,22 +74,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void skip(json_t *skipped, const char *path, const char *why)
+/* What the walk could not search, and why: listed, never silent. */
+static void skip(struct history *h, const char *path, const char *why)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "path", json_string(path));
-	json_object_set_new(o, "why", json_string(why));
-	json_array_append_new(skipped, o);
+	if (!h)
+		return;
+	strvec_push(&h->skipped, path);
+	strvec_push(&h->skipped_why, why);
 }
 
 /*
  * Every bundle under `dir`, sorted; symbolic links are not followed.
  * What cannot be searched (unreadable, deeper than the walk goes, a
- * journal that is not a regular file) goes to `skipped`, never silently.
+ * journal that is not a regular file) goes to `h`'s skipped (h may be
+ * NULL), never silently.
  */
 static void find_bundles(const char *dir, int depth, struct strvec *out,
-			 json_t *skipped)
+			 struct history *h)
 {
 	struct strvec subs = STRVEC_INIT;
 	struct strbuf p = STRBUF_INIT;
@@ -104,15 +103,14 @@ static void find_bundles(const char *dir, int depth, struct strvec *out,
 	if (lstat(p.buf, &st) == 0) {
 		if (S_ISREG(st.st_mode))
 			strvec_push(out, dir);
-		else if (skipped)
-			skip(skipped, dir, "journal.jsonl is not a regular file");
+		else
+			skip(h, dir, "journal.jsonl is not a regular file");
 		strbuf_release(&p);
 		return;
 	}
 	strbuf_release(&p);
 	if (!(d = opendir(dir))) {
-		if (skipped)
-			skip(skipped, dir, strerror(errno));
+		skip(h, dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -128,18 +126,12 @@ static void find_bundles(const char *dir, int depth, struct strvec *out,
 	qsort(subs.v, subs.nr, sizeof(*subs.v), cmp_str);
 	for (i = 0; i < subs.nr; i++) {
 		if (depth > 0)
-			find_bundles(subs.v[i], depth - 1, out, skipped);
-		else if (skipped)
-			skip(skipped, subs.v[i], "deeper than the " "4 levels "
+			find_bundles(subs.v[i], depth - 1, out, h);
+		else
+			skip(h, subs.v[i], "deeper than the " "4 levels "
 			     "history searches: not searched");
 	}
 	strvec_clear(&subs);
-}
-
-static long long int_or(json_t *o, const char *k, long long def)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
 }
 
 /* The signer as the index says it (see history.h). */
@@ -157,196 +149,40 @@ static const char *signer_word(const char *key, const struct strvec *trusted)
 	return "untrusted signer";
 }
 
-/*
- * One bundle as a run: what its journal says, and whether it verifies.
- * NULL for a plan bundle. `plan_out`: the start record's plan body.
- */
-/*
- * A point-in-time recovery's own figures (issue 26), from the first
- * recover step: the RPO from WAL and which one it is (the archive's lag,
- * or the distance to the chosen target), and the RTO parts, whose sum is
- * also the RTO of a drill without a destroy phase.
- */
-static json_t *pitr_figures(json_t *records)
-{
-	static const char *const parts[] = { "wal_proof_ms", "restore_files_ms",
-		"replay_wal_ms", "promote_ms", NULL };
-	const char *const *k;
-	json_t *r, *o, *ev, *rto;
-	long long total = 0;
-	size_t i;
-
-	json_array_foreach(records, i, r) {
-		ev = json_object_get(r, "evidence");
-		rto = json_object_get(ev, "rto");
-		if (strcmp(journal_str(r, "kind"), "recover") || !json_is_object(rto))
-			continue;
-		o = json_object();
-		if (int_or(ev, "rpo_wal_ms", -1) >= 0) {
-			json_object_set_new(o, "rpo_wal_ms", json_integer(
-					    int_or(ev, "rpo_wal_ms", 0)));
-			json_object_set_new(o, "rpo_kind", json_string(
-					    journal_str(ev, "rpo_kind")));
-		}
-		for (k = parts; *k; k++)
-			if (int_or(rto, *k, -1) >= 0) {
-				json_object_set_new(o, *k, json_integer(
-						    int_or(rto, *k, 0)));
-				total += int_or(rto, *k, 0);
-			}
-		json_object_set_new(o, "recovery_ms", json_integer(total));
-		return o;
-	}
-	return NULL;
-}
-
-static json_t *examine(const char *dir, const struct strvec *trusted,
-		       json_t **plan_out)
-{
-	struct error e = ERROR_INIT;
-	struct seal_check c;
-	struct strbuf path = STRBUF_INIT;
-	json_t *records, *start, *end = NULL, *run, *r;
-	int torn = 0;
-	size_t i;
-	const char *state;
-
-	*plan_out = NULL;
-	strbuf_addf(&path, "%s/journal.jsonl", dir);
-	records = journal_read_any(path.buf, 0, &torn, &e);
-	strbuf_release(&path);
-	/* Killed before its start record: plan.json says whose it is. */
-	if (records && !json_array_size(records)) {
-		json_decref(records);
-		records = seal_records(dir, &torn, &e);
-	}
-	start = json_array_get(records, 0);
-	if (records && !strcmp(journal_str(start, "mode"), "plan")) {
-		json_decref(records);
-		error_release(&e);
-		return NULL;
-	}
-	run = json_object();
-	json_object_set_new(run, "bundle", json_string(dir));
-	seal_check_init(&c);
-	if (seal_check(dir, NULL, NULL, &c, &e) < 0)
-		strvec_pushf(&c.problems, "%s", e.msg.buf);
-	json_object_set_new(run, "signoffs", json_integer(
-		signoff_check(dir, strcmp(c.lang, "default") && *c.lang ?
-			      c.lang : NULL, &c)));
-	state = c.problems.nr ? (c.sealed ? "tampered" : "unsealed") :
-		!strcmp(c.state, SEAL_CUT_SHORT) ? "cut-short" : "verified";
-	json_object_set_new(run, "state", json_string(state));
-	json_object_set_new(run, "problem", c.problems.nr ?
-			    json_string(c.problems.v[0]) : json_null());
-	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "end"))
-			end = r;
-	json_object_set_new(run, "started", json_string(journal_str(start,
-								   "time")));
-	json_object_set_new(run, "status", json_string(!records ? "UNREADABLE" :
-				restored_verdict(records, NULL)));
-	/* A REFUSED run says why the gate stopped it (listed apart). */
-	if (!strcmp(journal_str(run, "status"), "REFUSED"))
-		json_object_set_new(run, "reason", json_string(journal_str(end,
-								   "reason")));
-	/* `rdrill restore`'s bundle names the one it restores (linked below). */
-	json_object_set_new(run, "resumes", json_string(journal_str(json_object_get(
-		json_object_get(start, "context"), "resumes"), "bundle")));
-	json_object_set_new(run, "rto_ms", json_integer(int_or(end, "rto_ms", -1)));
-	/*
-	 * A drill that made its own backup measured nothing about the
-	 * backup schedule (issue 15): no RPO figure, here or in metrics.
-	 */
-	json_object_set_new(run, "rpo_source", json_string(journal_str(end,
-							   "rpo_source")));
-	json_object_set_new(run, "rpo_ms", json_integer(
-		strcmp(journal_str(end, "rpo_source"), "own_backup") ?
-		int_or(end, "rpo_ms", -1) : -1));
-	{
-		json_t *pf = pitr_figures(records);
-		if (pf)
-			json_object_set_new(run, "pitr", pf);
-	}
-	/* The seal's signer, when its signature is good (c.key). */
-	json_object_set_new(run, "signed_key", c.key[0] ? json_string(c.key) :
-			    json_null());
-	json_object_set_new(run, "signer", json_string(signer_word(c.key,
-								   trusted)));
-	*plan_out = json_incref(json_object_get(json_object_get(start, "plan"),
-						"plan"));
-	seal_check_release(&c);
-	json_decref(records);
-	error_release(&e);
-	return run;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	return b && b[1] ? b + 1 : path;
 }
 
-/* The plan's fields history keeps of a run (the index holds no more). */
-static json_t *plan_facts(json_t *plan)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_string(journal_str(plan, "id")));
-	json_object_set_new(o, "environment", json_string(journal_str(plan,
-							   "environment")));
-	json_object_set_new(o, "title", json_string(journal_str(plan, "title")));
-	json_object_set_new(o, "cadence_s", json_integer(int_or(plan,
-		"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
-	return o;
-}
-
 /*
- * A bundle as a run (examine()), from the directory's index when its
+ * Bundle `dir` as a run (runsum.h), from the directory's index when its
  * entry was made from the bundle as it is now (histindex.h), else read
  * and verified, and put in the index. What depends on this invocation
  * (where the bundle is, whom --key trusts) is set afresh either way.
- * NULL for a plan bundle.
+ * 1 for a plan bundle.
  */
-static json_t *examine_cached(const char *dir, struct histindex *ix,
-			      const struct strvec *trusted, json_t **plan_out)
+static int summary_cached(const char *dir, struct histindex *ix,
+			  const struct strvec *trusted, struct run_summary *s)
 {
 	char ident[SHA256_HEX_LEN + 1];
-	int have = ix && histindex_ident(dir, ident) == 0;
+	int have = ix && histindex_ident(dir, ident) == 0, ret;
 	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
-	json_t *run = json_object_get(e, "run"), *plan = json_object_get(e, "plan");
 
-	*plan_out = NULL;
-	if (e && json_is_true(json_object_get(e, "plan_bundle")))
-		return NULL;
-	if (json_is_object(run) && json_is_object(plan)) {
-		run = json_incref(run);
-		*plan_out = json_incref(plan);
-	} else {
-		run = examine(dir, trusted, &plan);
-		*plan_out = plan_facts(plan);
-		json_decref(plan);
-		e = json_object();
-		if (run) {
-			json_object_set(e, "run", run);
-			json_object_set(e, "plan", *plan_out);
-		} else {
-			json_object_set_new(e, "plan_bundle", json_true());
-		}
-		if (have)
-			histindex_put(ix, base_name(dir), ident, e);
-		else
-			json_decref(e);
+	switch (runsum_from_entry(s, e, dir)) {
+	case RUNSUM_PLAN_BUNDLE:
+		return 1;
+	case RUNSUM_WHOLE:
+		return 0;
+	default:
+		break;
 	}
-	if (!run) {
-		json_decref(*plan_out);
-		*plan_out = NULL;
-		return NULL;
-	}
-	json_object_set_new(run, "bundle", json_string(dir));
-	json_object_set_new(run, "signer", json_string(signer_word(journal_str(
-		run, "signed_key"), trusted)));
-	return run;
+	runsum_release(s);
+	ret = runsum_read(s, dir);
+	if (have)
+		histindex_put(ix, base_name(dir), ident, runsum_entry(s,
+			      ret ? NULL : signer_word(s->signed_key, trusted), 1));
+	return ret;
 }
 
 /* The directory a bundle is in (its index's). */
@@ -374,65 +210,158 @@ static void index_close(struct histindex *ix)
 	error_release(&e);
 }
 
-static int cmp_run(const void *a, const void *b)
+/* ---- the model ---------------------------------------------------------- */
+
+static struct history_run *run_new(void)
 {
-	return strcmp(journal_str(*(json_t *const *)a, "started"),
-		      journal_str(*(json_t *const *)b, "started"));
+	struct history_run *r = xcalloc(1, sizeof(*r));
+
+	runsum_init(&r->s);
+	r->signer = xstrdup("");
+	return r;
 }
 
-static void sort_runs(json_t *runs)
+static void run_free(struct history_run *r)
 {
-	size_t i, n = json_array_size(runs);
-	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
-
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(runs, i));
-	qsort(v, n, sizeof(*v), cmp_run);
-	json_array_clear(runs);
-	for (i = 0; i < n; i++)
-		json_array_append_new(runs, v[i]);
-	free(v);
+	if (!r)
+		return;
+	runsum_release(&r->s);
+	free(r->signer);
+	free(r->finding);
+	free(r->restored_by);
+	free(r);
 }
 
-/* Decided once per run by judge(): history's one notion of a pass. */
-static int counts_as_pass(json_t *run)
+void history_drill_init(struct history_drill *d)
 {
-	return json_is_true(json_object_get(run, "pass"));
+	memset(d, 0, sizeof(*d));
+	strvec_init(&d->findings);
+	d->cadence_s = HISTORY_DEFAULT_CADENCE_S;
+	d->last_pass_ms = d->due_ms = -1;
 }
 
-/* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
-static void link_restores(json_t *runs)
+void history_drill_release(struct history_drill *d, int own)
 {
-	json_t *r, *o;
-	size_t i, j;
+	size_t i;
 
-	json_array_foreach(runs, i, r) {
-		if (!*journal_str(r, "resumes"))
-			continue;
-		json_array_foreach(runs, j, o)
-			if (!strcmp(base_name(journal_str(o, "bundle")),
-				    journal_str(r, "resumes")))
-				json_object_set_new(o, "restored_by", json_string(
-					base_name(journal_str(r, "bundle"))));
+	for (i = 0; own && i < d->nruns; i++)
+		run_free(d->runs[i]);
+	for (i = 0; own && i < d->nrefused; i++)
+		run_free(d->refused[i]);
+	free(d->runs);
+	free(d->refused);
+	free(d->id);
+	free(d->environment);
+	free(d->title);
+	free(d->runner);
+	strvec_clear(&d->findings);
+	history_drill_init(d);
+}
+
+void history_drill_add(struct history_drill *d, struct history_run *r,
+		       int refused)
+{
+	if (refused) {
+		XGROW(d->refused, d->nrefused + 1, d->alloc_refused);
+		d->refused[d->nrefused++] = r;
+	} else {
+		XGROW(d->runs, d->nruns + 1, d->alloc_runs);
+		d->runs[d->nruns++] = r;
 	}
 }
 
-/* A verified run whose figures count (in metrics, the chart's colour). */
-static int counts_as_evidence(json_t *run)
+void history_init(struct history *h)
 {
-	return json_is_true(json_object_get(run, "counted"));
+	memset(h, 0, sizeof(*h));
+	strvec_init(&h->skipped);
+	strvec_init(&h->skipped_why);
 }
 
-static void finding(json_t *g, json_t *run, const char *fmt, const char *a,
-		    const char *b)
+void history_release(struct history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ndrills; i++)
+		history_drill_release(&h->drills[i], 1);
+	free(h->drills);
+	strvec_clear(&h->skipped);
+	strvec_clear(&h->skipped_why);
+	history_init(h);
+}
+
+/* `*dst` := a copy of `src`. */
+static void set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = xstrdup(src ? src : "");
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+	return strcmp((*(struct history_run *const *)a)->s.started,
+		      (*(struct history_run *const *)b)->s.started);
+}
+
+static void sort_runs(struct history_run **v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_run);
+}
+
+static int is_verified(const struct history_run *r)
+{
+	return !strcmp(r->s.state, "verified");
+}
+
+/* The pair of a NOT RESTORED run and its `rdrill restore`, both ways. */
+static void link_restores(struct history_drill *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->nruns; i++) {
+		const struct history_run *r = d->runs[i];
+
+		if (!*r->s.resumes)
+			continue;
+		for (j = 0; j < d->nruns; j++)
+			if (!strcmp(base_name(d->runs[j]->s.bundle), r->s.resumes))
+				set_str(&d->runs[j]->restored_by,
+					base_name(r->s.bundle));
+	}
+}
+
+static void finding(struct history_drill *d, struct history_run *r,
+		    const char *fmt, const char *a, const char *b)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, fmt, a, b);
-	json_array_append_new(json_object_get(g, "findings"), json_string(sb.buf));
-	if (run)
-		json_object_set_new(run, "finding", json_string(sb.buf));
+	strvec_push(&d->findings, sb.buf);
+	if (r)
+		set_str(&r->finding, sb.buf);
 	strbuf_release(&sb);
+}
+
+/* A signer unlike the drill's others: a finding (see judge()). */
+static void judge_signer(struct history_drill *d, struct history_run *r,
+			 const struct strvec *trusted, int any_trusted,
+			 const char *first_key, int *counted)
+{
+	const char *key = r->s.signed_key;
+
+	if (trusted && trusted->nr && strcmp(r->signer, "trusted")) {
+		if (any_trusted)
+			finding(d, r, "%s: the drill's other runs are "
+				"signed by a trusted key, this one is %s",
+				r->s.bundle, r->signer);
+		*counted = 0;
+	} else if ((!trusted || !trusted->nr) && first_key &&
+		   strcmp(key, first_key) && is_verified(r)) {
+		finding(d, r, *key ? "%s: signed by SHA256:%.12s, not by "
+			"the key of the drill's earlier runs" :
+			"%s: %sunsigned, while the drill's earlier runs "
+			"are signed", r->s.bundle, key);
+	}
 }
 
 /*
@@ -441,49 +370,35 @@ static void finding(json_t *g, json_t *run, const char *fmt, const char *a,
  * pass (that, and a passing verdict word); findings for what should not
  * be (a clock ahead, a signer the drill's other runs do not have).
  */
-static void judge(json_t *g, const struct strvec *trusted, long long now_ms)
+static void judge(struct history_drill *d, const struct strvec *trusted,
+		  long long now_ms)
 {
-	json_t *runs = json_object_get(g, "runs"), *r;
 	const char *first_key = NULL;
 	int any_trusted = 0;
 	size_t j;
 
-	json_array_foreach(runs, j, r) {
-		const char *k = journal_str(r, "signed_key");
-		if (!strcmp(journal_str(r, "signer"), "trusted"))
+	for (j = 0; j < d->nruns; j++) {
+		const struct history_run *r = d->runs[j];
+
+		if (!strcmp(r->signer, "trusted"))
 			any_trusted = 1;
-		if (*k && !first_key && !strcmp(journal_str(r, "state"), "verified"))
-			first_key = k;
+		if (*r->s.signed_key && !first_key && is_verified(r))
+			first_key = r->s.signed_key;
 	}
-	json_array_foreach(runs, j, r) {
-		const char *sg = journal_str(r, "signer");
-		const char *key = journal_str(r, "signed_key");
-		long long t = clock_parse_utc_ms(journal_str(r, "started"));
-		int counted = !strcmp(journal_str(r, "state"), "verified");
+	for (j = 0; j < d->nruns; j++) {
+		struct history_run *r = d->runs[j];
+		long long t = clock_parse_utc_ms(r->s.started);
+		int counted = is_verified(r);
 
 		if (counted && t > now_ms + HISTORY_CLOCK_SLACK_MS) {
-			finding(g, r, "%s: started %s, after this index was "
+			finding(d, r, "%s: started %s, after this index was "
 				"made: the runner's clock was wrong; not counted",
-				journal_str(r, "bundle"), journal_str(r, "started"));
+				r->s.bundle, r->s.started);
 			counted = 0;
 		}
-		if (trusted && trusted->nr && strcmp(sg, "trusted")) {
-			if (any_trusted)
-				finding(g, r, "%s: the drill's other runs are "
-					"signed by a trusted key, this one is %s",
-					journal_str(r, "bundle"), sg);
-			counted = 0;
-		} else if ((!trusted || !trusted->nr) && first_key &&
-			   strcmp(key, first_key) &&
-			   !strcmp(journal_str(r, "state"), "verified")) {
-			finding(g, r, *key ? "%s: signed by SHA256:%.12s, not by "
-				"the key of the drill's earlier runs" :
-				"%s: %sunsigned, while the drill's earlier runs "
-				"are signed", journal_str(r, "bundle"), key);
-		}
-		json_object_set_new(r, "counted", json_boolean(counted));
-		json_object_set_new(r, "pass", json_boolean(counted &&
-				    word_passes(journal_str(r, "status"))));
+		judge_signer(d, r, trusted, any_trusted, first_key, &counted);
+		r->counted = counted;
+		r->pass = counted && word_passes(r->s.status);
 	}
 }
 
@@ -492,41 +407,34 @@ static void judge(json_t *g, const struct strvec *trusted, long long now_ms)
  * now), not whichever bundle was found first; a run dated in the future
  * is not the newest.
  */
-static long long group_cadence(json_t *runs, long long now_ms)
+static long long group_cadence(const struct history_drill *d, long long now_ms)
 {
-	json_t *r;
 	size_t j;
 
-	for (j = json_array_size(runs); j-- > 0;) {
-		r = json_array_get(runs, j);
-		if (clock_parse_utc_ms(journal_str(r, "started")) <=
+	for (j = d->nruns; j-- > 0;)
+		if (clock_parse_utc_ms(d->runs[j]->s.started) <=
 		    now_ms + HISTORY_CLOCK_SLACK_MS || j == 0)
-			return int_or(r, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
-	}
+			return d->runs[j]->s.cadence_s;
 	return HISTORY_DEFAULT_CADENCE_S;
 }
 
-static void close_group(json_t *g, const struct strvec *trusted,
+static void close_group(struct history_drill *d, const struct strvec *trusted,
 			long long now_ms)
 {
-	json_t *runs = json_object_get(g, "runs"), *r;
 	long long last = -1, cad;
 	size_t j;
 
-	sort_runs(runs);
-	link_restores(runs);
-	judge(g, trusted, now_ms);
-	json_array_foreach(runs, j, r)
-		if (counts_as_pass(r))
-			last = clock_parse_utc_ms(journal_str(r, "started"));
-	cad = group_cadence(runs, now_ms);
-	json_object_set_new(g, "cadence_s", json_integer(cad));
-	json_object_set_new(g, "last_pass", last >= 0 ? journal_utc(last) :
-			    json_null());
-	json_object_set_new(g, "due", last >= 0 ?
-			    journal_utc(last + cad * 1000) : json_null());
-	json_object_set_new(g, "overdue", json_boolean(last < 0 ||
-			    now_ms > last + cad * 1000));
+	sort_runs(d->runs, d->nruns);
+	link_restores(d);
+	judge(d, trusted, now_ms);
+	for (j = 0; j < d->nruns; j++)
+		if (d->runs[j]->pass)
+			last = clock_parse_utc_ms(d->runs[j]->s.started);
+	cad = group_cadence(d, now_ms);
+	d->cadence_s = cad;
+	d->last_pass_ms = last;
+	d->due_ms = last >= 0 ? last + cad * 1000 : -1;
+	d->overdue = last < 0 || now_ms > last + cad * 1000;
 }
 
 /*
@@ -536,133 +444,290 @@ static void close_group(json_t *g, const struct strvec *trusted,
  * failures, the chart, the metrics). One whose bundle does not verify
  * stays a run: its word is not to be believed, so it shows as TAMPERED.
  */
-static size_t split_refused(json_t *g)
+static size_t split_refused(struct history_drill *d)
 {
-	json_t *runs = json_object_get(g, "runs"), *kept = json_array();
-	json_t *refused = json_array(), *r;
-	size_t i, n;
+	struct history_run **all = d->runs;
+	size_t i, n = d->nruns;
 
-	json_array_foreach(runs, i, r)
-		json_array_append(!strcmp(journal_str(r, "state"), "verified") &&
-				  !strcmp(journal_str(r, "status"), "REFUSED") ?
-				  refused : kept, r);
-	n = json_array_size(refused);
-	sort_runs(refused);
-	json_object_set_new(g, "runs", kept);
-	json_object_set_new(g, "refused", refused);
-	return n;
+	d->runs = NULL;
+	d->nruns = d->alloc_runs = 0;
+	for (i = 0; i < n; i++)
+		history_drill_add(d, all[i], is_verified(all[i]) &&
+				  !strcmp(all[i]->s.status, "REFUSED"));
+	free(all);
+	sort_runs(d->refused, d->nrefused);
+	return d->nrefused;
 }
 
-json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
-		     long long now_ms, struct error *err)
+/* The drill `id` in `env` (`keys`: each drill's, in order), made new. */
+static struct history_drill *group_of(struct history *h, struct strvec *keys,
+				      const char *id, const char *env)
+{
+	struct strbuf k = STRBUF_INIT;
+	struct history_drill *d = NULL;
+	size_t i;
+
+	strbuf_addf(&k, "%s\x1f%s", id, env);
+	for (i = 0; i < keys->nr && !d; i++)
+		if (!strcmp(keys->v[i], k.buf))
+			d = &h->drills[i];
+	if (!d) {
+		XGROW(h->drills, h->ndrills + 1, h->alloc_drills);
+		d = &h->drills[h->ndrills++];
+		history_drill_init(d);
+		d->id = xstrdup(id);
+		d->environment = xstrdup(env);
+		strvec_push(keys, k.buf);
+	}
+	strbuf_release(&k);
+	return d;
+}
+
+/* The drills in the order of their keys (id, then environment). */
+static void sort_drills(struct history *h, struct strvec *keys)
+{
+	struct history_drill *v = xcalloc(h->ndrills ? h->ndrills : 1, sizeof(*v));
+	char **sorted = xcalloc(keys->nr ? keys->nr : 1, sizeof(*sorted));
+	size_t i, j;
+
+	for (i = 0; i < keys->nr; i++)
+		sorted[i] = (char *)keys->v[i];
+	qsort(sorted, keys->nr, sizeof(*sorted), cmp_str);
+	for (i = 0; i < keys->nr; i++)
+		for (j = 0; j < keys->nr; j++)
+			if (sorted[i] == keys->v[j])
+				v[i] = h->drills[j];
+	free(h->drills);
+	h->drills = v;
+	h->alloc_drills = h->ndrills;
+	free(sorted);
+}
+
+/* Each run of `bundles`, in its drill; the title the newest run's. */
+static void add_runs(struct history *h, const struct strvec *bundles,
+		     const struct strvec *trusted, struct strvec *keys)
+{
+	struct strvec title_from = STRVEC_INIT;
+	struct histindex *ix = NULL;
+	struct strbuf dir = STRBUF_INIT, ixdir = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < bundles->nr; i++) {
+		struct history_run *r = run_new();
+		struct history_drill *d;
+		size_t at;
+
+		/* Bundles come directory by directory: one index at a time. */
+		parent_of(bundles->v[i], &dir);
+		if (!ix || strcmp(dir.buf, ixdir.buf)) {
+			index_close(ix);
+			ix = histindex_open(dir.buf);
+			strbuf_reset(&ixdir);
+			strbuf_adds(&ixdir, dir.buf);
+		}
+		if (summary_cached(bundles->v[i], ix, trusted, &r->s)) {
+			run_free(r);
+			continue;
+		}
+		h->bundles++;
+		set_str(&r->signer, signer_word(r->s.signed_key, trusted));
+		d = group_of(h, keys, *r->s.id ? r->s.id : "(unreadable journal)",
+			     r->s.environment);
+		at = (size_t)(d - h->drills);
+		if (at == title_from.nr)
+			strvec_push(&title_from, "");
+		/* The title, like the cadence, of the newest run. */
+		if (strcmp(r->s.started, title_from.v[at]) >= 0) {
+			set_str(&d->title, r->s.title);
+			free((char *)title_from.v[at]);
+			title_from.v[at] = xstrdup(r->s.started);
+		}
+		history_drill_add(d, r, 0);
+	}
+	index_close(ix);
+	strvec_clear(&title_from);
+	strbuf_release(&dir);
+	strbuf_release(&ixdir);
+}
+
+int history_scan(struct history *h, const struct strvec *dirs,
+		 const struct strvec *trusted, long long now_ms,
+		 struct error *err)
 {
 	struct strvec bundles = STRVEC_INIT, keys = STRVEC_INIT;
-	json_t *groups = json_object(), *out = json_object(), *list, *g;
-	json_t *skipped = json_array();
-	struct histindex *ix = NULL;
-	struct strbuf ixdir = STRBUF_INIT;
-	const char *key;
-	size_t i, nruns = 0, nrefused = 0;
+	size_t i;
 
 	for (i = 0; i < dirs->nr; i++) {
 		struct stat st;
 		if (stat(dirs->v[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
 			error_set(err, "%s: not a directory", dirs->v[i]);
-			json_decref(groups);
-			json_decref(out);
-			json_decref(skipped);
 			strvec_clear(&bundles);
-			return NULL;
+			return -1;
 		}
-		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles, skipped);
+		find_bundles(dirs->v[i], HISTORY_DEPTH, &bundles, h);
 	}
-	for (i = 0; i < bundles.nr; i++) {
-		struct strbuf k = STRBUF_INIT;
-		json_t *plan, *run;
-		const char *id, *env;
-
-		/* Bundles come directory by directory: one index at a time. */
-		parent_of(bundles.v[i], &k);
-		if (!ix || strcmp(k.buf, ixdir.buf)) {
-			index_close(ix);
-			ix = histindex_open(k.buf);
-			strbuf_reset(&ixdir);
-			strbuf_adds(&ixdir, k.buf);
-		}
-		strbuf_reset(&k);
-		run = examine_cached(bundles.v[i], ix, trusted, &plan);
-		id = journal_str(plan, "id");
-		env = journal_str(plan, "environment");
-		if (!run) {
-			strbuf_release(&k);
-			continue;
-		}
-		nruns++;
-		if (!*id)
-			id = "(unreadable journal)";
-		json_object_set_new(run, "cadence_s", json_integer(int_or(plan,
-			"cadence_s", HISTORY_DEFAULT_CADENCE_S)));
-		strbuf_addf(&k, "%s\x1f%s", id, env);
-		g = json_object_get(groups, k.buf);
-		if (!g) {
-			g = json_object();
-			json_object_set_new(g, "id", json_string(id));
-			json_object_set_new(g, "environment", json_string(env));
-			json_object_set_new(g, "runs", json_array());
-			json_object_set_new(g, "findings", json_array());
-			json_object_set_new(groups, k.buf, g);
-		}
-		/* The title, like the cadence, of the newest run: set below. */
-		if (strcmp(journal_str(run, "started"), journal_str(g, "title_from")) >= 0) {
-			json_object_set_new(g, "title", json_string(journal_str(plan,
-								"title")));
-			json_object_set(g, "title_from", json_object_get(run, "started"));
-		}
-		json_array_append_new(json_object_get(g, "runs"), run);
-		json_decref(plan);
-		strbuf_release(&k);
+	add_runs(h, &bundles, trusted, &keys);
+	sort_drills(h, &keys);
+	for (i = 0; i < h->ndrills; i++) {
+		h->refused += (long long)split_refused(&h->drills[i]);
+		close_group(&h->drills[i], trusted, now_ms);
 	}
-	index_close(ix);
-	strbuf_release(&ixdir);
-	list = json_array();
-	/* jansson keeps insertion order; sort the keys for a stable index. */
-	json_object_foreach(groups, key, g)
-		strvec_push(&keys, key);
-	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
-	for (i = 0; i < keys.nr; i++) {
-		g = json_object_get(groups, keys.v[i]);
-		json_object_del(g, "title_from");
-		nrefused += split_refused(g);
-		close_group(g, trusted, now_ms);
-		json_array_append(list, g);
-	}
+	h->generated_ms = now_ms;
+	h->trusted_keys = trusted ? (long long)trusted->nr : 0;
 	strvec_clear(&keys);
-	json_object_set_new(out, "generated", journal_utc(now_ms));
-	json_object_set_new(out, "bundles", json_integer((json_int_t)nruns));
-	json_object_set_new(out, "refused", json_integer((json_int_t)nrefused));
-	json_object_set_new(out, "trusted_keys", json_integer(trusted ?
-				(json_int_t)trusted->nr : 0));
-	json_object_set_new(out, "drills", list);
-	json_object_set_new(out, "skipped", skipped);
-	json_decref(groups);
 	strvec_clear(&bundles);
-	return out;
+	return 0;
 }
 
-int history_skipped(json_t *h)
+int history_skipped(const struct history *h)
 {
-	return (int)json_array_size(json_object_get(h, "skipped"));
+	return (int)h->skipped.nr;
 }
 
-int history_overdue(json_t *h)
+int history_overdue(const struct history *h)
 {
-	json_t *g;
 	size_t i;
 	int n = 0;
 
-	json_array_foreach(json_object_get(h, "drills"), i, g)
-		n += json_is_true(json_object_get(g, "overdue"));
+	for (i = 0; i < h->ndrills; i++)
+		n += h->drills[i].overdue;
 	return n;
+}
+
+/* ---- history.json: the edge ---------------------------------------------- */
+
+static json_t *utc_or_null(long long ms)
+{
+	return ms >= 0 ? journal_utc(ms) : json_null();
+}
+
+/* A run as history.json says it; `judged`: one of the drill's record. */
+static json_t *run_json(const struct history_run *r, int judged)
+{
+	json_t *o = runsum_run_json(&r->s, r->signer);
+
+	json_object_set_new(o, "cadence_s", json_integer(r->s.cadence_s));
+	if (!judged)
+		return o;
+	if (r->restored_by)
+		json_object_set_new(o, "restored_by", json_string(r->restored_by));
+	if (r->finding)
+		json_object_set_new(o, "finding", json_string(r->finding));
+	json_object_set_new(o, "counted", json_boolean(r->counted));
+	json_object_set_new(o, "pass", json_boolean(r->pass));
+	return o;
+}
+
+static json_t *drill_json(const struct history_drill *d)
+{
+	json_t *o = json_object(), *runs = json_array(), *refused = json_array();
+	json_t *findings = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nruns; i++)
+		json_array_append_new(runs, run_json(d->runs[i], 1));
+	for (i = 0; i < d->nrefused; i++)
+		json_array_append_new(refused, run_json(d->refused[i], 0));
+	for (i = 0; i < d->findings.nr; i++)
+		json_array_append_new(findings, json_string(d->findings.v[i]));
+	/* history.json's order (as it was written before it was typed). */
+	json_object_set_new(o, "id", json_string(d->id));
+	json_object_set_new(o, "environment", json_string(d->environment));
+	json_object_set_new(o, "runs", runs);
+	json_object_set_new(o, "findings", findings);
+	json_object_set_new(o, "title", json_string(d->title ? d->title : ""));
+	json_object_set_new(o, "refused", refused);
+	json_object_set_new(o, "cadence_s", json_integer(d->cadence_s));
+	json_object_set_new(o, "last_pass", utc_or_null(d->last_pass_ms));
+	json_object_set_new(o, "due", utc_or_null(d->due_ms));
+	json_object_set_new(o, "overdue", json_boolean(d->overdue));
+	return o;
+}
+
+json_t *history_json(const struct history *h)
+{
+	json_t *out = json_object(), *drills = json_array();
+	json_t *skipped = json_array();
+	size_t i;
+
+	for (i = 0; i < h->ndrills; i++)
+		json_array_append_new(drills, drill_json(&h->drills[i]));
+	for (i = 0; i < h->skipped.nr; i++)
+		json_array_append_new(skipped, json_pack("{s:s, s:s}", "path",
+			h->skipped.v[i], "why", h->skipped_why.v[i]));
+	json_object_set_new(out, "generated", journal_utc(h->generated_ms));
+	json_object_set_new(out, "bundles", json_integer(h->bundles));
+	json_object_set_new(out, "refused", json_integer(h->refused));
+	json_object_set_new(out, "trusted_keys", json_integer(h->trusted_keys));
+	json_object_set_new(out, "drills", drills);
+	json_object_set_new(out, "skipped", skipped);
+	return out;
+}
+
+static long long int_of(json_t *o, const char *k, long long def)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+static char *str_or_null(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? xstrdup(s) : NULL;
+}
+
+static struct history_run *run_from_json(json_t *o)
+{
+	struct history_run *r = run_new();
+
+	runsum_from_run(&r->s, o);
+	set_str(&r->signer, json_string_value(json_object_get(o, "signer")));
+	r->counted = json_is_true(json_object_get(o, "counted"));
+	r->pass = json_is_true(json_object_get(o, "pass"));
+	r->finding = str_or_null(o, "finding");
+	r->restored_by = str_or_null(o, "restored_by");
+	return r;
+}
+
+static void drill_from_json(struct history_drill *d, json_t *o)
+{
+	json_t *v;
+	size_t i;
+
+	d->id = xstrdup(journal_str(o, "id"));
+	d->environment = xstrdup(journal_str(o, "environment"));
+	d->title = xstrdup(journal_str(o, "title"));
+	d->cadence_s = int_of(o, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
+	d->last_pass_ms = clock_parse_utc_ms(journal_str(o, "last_pass"));
+	d->due_ms = clock_parse_utc_ms(journal_str(o, "due"));
+	d->overdue = json_is_true(json_object_get(o, "overdue"));
+	json_array_foreach(json_object_get(o, "findings"), i, v)
+		if (json_is_string(v))
+			strvec_push(&d->findings, json_string_value(v));
+	json_array_foreach(json_object_get(o, "runs"), i, v)
+		history_drill_add(d, run_from_json(v), 0);
+	json_array_foreach(json_object_get(o, "refused"), i, v)
+		history_drill_add(d, run_from_json(v), 1);
+}
+
+void history_from_json(struct history *h, json_t *j)
+{
+	json_t *v;
+	size_t i;
+
+	h->generated_ms = clock_parse_utc_ms(journal_str(j, "generated"));
+	h->bundles = int_of(j, "bundles", 0);
+	h->refused = int_of(j, "refused", 0);
+	h->trusted_keys = int_of(j, "trusted_keys", 0);
+	json_array_foreach(json_object_get(j, "skipped"), i, v) {
+		strvec_push(&h->skipped, journal_str(v, "path"));
+		strvec_push(&h->skipped_why, journal_str(v, "why"));
+	}
+	json_array_foreach(json_object_get(j, "drills"), i, v) {
+		XGROW(h->drills, h->ndrills + 1, h->alloc_drills);
+		history_drill_init(&h->drills[h->ndrills]);
+		drill_from_json(&h->drills[h->ndrills++], v);
+	}
 }
 
 /* ---- the index ---------------------------------------------------------- */
@@ -879,41 +944,43 @@ static void add_said(struct hmd *o, const char *en)
 }
 
 /* The RPO cell: a figure, or why there is none. */
-static void add_rpo(struct hmd *o, json_t *run)
+static void add_rpo(struct hmd *o, const struct history_run *r)
 {
-	json_t *pf = json_object_get(run, "pitr");
+	const struct runsum_pitr *pf = r ? &r->s.pitr : NULL;
 
-	if (!strcmp(journal_str(run, "rpo_source"), "own_backup"))
+	if (r && !strcmp(r->s.rpo_source, "own_backup"))
 		tx(o, HW_OWN_BACKUP);
 	else
-		add_ms(o->md, int_or(run, "rpo_ms", -1), o->lang);
+		add_ms(o->md, r ? r->s.rpo_ms : -1, o->lang);
 	/* The RPO from WAL says which it is. */
-	if (int_or(pf, "rpo_wal_ms", -1) >= 0) {
+	if (pf && pf->present && pf->rpo_wal_ms >= 0) {
 		tx(o, HW_FROM_WAL);
-		add_ms(o->md, int_or(pf, "rpo_wal_ms", 0), o->lang);
-		tx(o, !strcmp(journal_str(pf, "rpo_kind"), "archive_lag") ?
+		add_ms(o->md, pf->rpo_wal_ms, o->lang);
+		tx(o, pf->rpo_kind && !strcmp(pf->rpo_kind, "archive_lag") ?
 		   HW_ARCHIVE_LAG : HW_TO_TARGET);
 	}
 }
 
 /* The RTO cell, and a recovery's parts (proof + restore + replay + promote). */
-static void add_rto(struct hmd *o, json_t *run)
+static void add_rto(struct hmd *o, const struct history_run *r)
 {
-	static const struct { enum hw label; const char *key; } parts[] = {
-		{ HW_WAL_PROOF, "wal_proof_ms" }, { HW_RESTORE, "restore_files_ms" },
-		{ HW_REPLAY, "replay_wal_ms" }, { HW_PROMOTE, "promote_ms" },
+	static const enum hw label[RUNSUM_NPARTS] = {
+		[RUNSUM_WAL_PROOF] = HW_WAL_PROOF,
+		[RUNSUM_RESTORE_FILES] = HW_RESTORE,
+		[RUNSUM_REPLAY_WAL] = HW_REPLAY,
+		[RUNSUM_PROMOTE] = HW_PROMOTE,
 	};
-	json_t *pf = json_object_get(run, "pitr");
+	const struct runsum_pitr *pf = r ? &r->s.pitr : NULL;
 	size_t k;
 
-	add_ms(o->md, int_or(run, "rto_ms", -1), o->lang);
-	if (int_or(pf, "recovery_ms", -1) < 0)
+	add_ms(o->md, r ? r->s.rto_ms : -1, o->lang);
+	if (!pf || !pf->present || pf->recovery_ms < 0)
 		return;
 	tx(o, HW_RECOVERY);
-	add_ms(o->md, int_or(pf, "recovery_ms", 0), o->lang);
-	for (k = 0; k < sizeof(parts) / sizeof(*parts); k++) {
-		tx(o, parts[k].label);
-		add_ms(o->md, int_or(pf, parts[k].key, -1), o->lang);
+	add_ms(o->md, pf->recovery_ms, o->lang);
+	for (k = 0; k < RUNSUM_NPARTS; k++) {
+		tx(o, label[k]);
+		add_ms(o->md, pf->part_ms[k], o->lang);
 	}
 	tx(o, HW_CLOSE);
 }
@@ -930,20 +997,30 @@ static void add_when(struct strbuf *sb, const char *iso, int date_only)
 		strbuf_addf(sb, " %.5s UTC", iso + 11);
 }
 
-/* What the index says of a run: never PASSED unless it verifies. */
-static const char *verdict(json_t *run)
+/* The same of a time in ms (-1: none). */
+static void add_when_ms(struct strbuf *sb, long long ms, int date_only)
 {
-	const char *st = journal_str(run, "state");
+	struct strbuf iso = STRBUF_INIT;
+
+	if (ms >= 0)
+		clock_format_utc_ms(&iso, ms);
+	add_when(sb, iso.buf, date_only);
+	strbuf_release(&iso);
+}
+
+/* What the index says of a run: never PASSED unless it verifies. */
+static const char *verdict(const struct history_run *r)
+{
 	size_t i;
 
 	for (i = 0; i < sizeof(state_rows) / sizeof(*state_rows); i++) {
 		const struct state_row *row = &state_rows[i];
 
-		if (strcmp(st, row->state))
+		if (strcmp(r->s.state, row->state))
 			continue;
 		if (!row->shown || (row->over_pass_only &&
-				    !word_passes(journal_str(run, "status"))))
-			return journal_str(run, "status");
+				    !word_passes(r->s.status)))
+			return r->s.status;
 		return row->shown;
 	}
 	return "UNVERIFIED";
@@ -959,11 +1036,10 @@ static void add_verdict(struct strbuf *sb, const char *word)
 		strbuf_adds(sb, WORDS_MARK_CLOSE);
 }
 
-static void add_signed(struct hmd *o, json_t *run)
+static void add_signed(struct hmd *o, const struct history_run *r)
 {
-	long long n = int_or(run, "signoffs", 0);
-	const char *k = journal_str(run, "signed_key");
-	const char *sg = journal_str(run, "signer");
+	long long n = r->s.signoffs;
+	const char *k = r->s.signed_key;
 
 	if (*k) {
 		struct strbuf fp = STRBUF_INIT;
@@ -971,9 +1047,9 @@ static void add_signed(struct hmd *o, json_t *run)
 		strbuf_addf(&fp, "SHA256:%.12s", k);
 		tx(o, HW_SEAL);
 		add_code(o->md, fp.buf);
-		if (strcmp(sg, "self-signed")) {
+		if (strcmp(r->signer, "self-signed")) {
 			strbuf_adds(o->md, o->lang == WORDS_ZH ? "，" : ", ");
-			add_said(o, sg);
+			add_said(o, r->signer);
 		}
 		strbuf_release(&fp);
 	} else {
@@ -984,34 +1060,33 @@ static void add_signed(struct hmd *o, json_t *run)
 }
 
 /* Findings and what was not searched, first: each says why. */
-static void add_findings(struct hmd *o, json_t *h)
+static void add_findings(struct hmd *o, const struct history *h)
 {
-	json_t *g, *f, *sk = json_object_get(h, "skipped");
 	size_t i, j, n = 0;
 
-	json_array_foreach(json_object_get(h, "drills"), i, g)
-		n += json_array_size(json_object_get(g, "findings"));
+	for (i = 0; i < h->ndrills; i++)
+		n += h->drills[i].findings.nr;
 	if (n) {
 		tx(o, HW_FINDINGS);
-		json_array_foreach(json_object_get(h, "drills"), i, g)
-			json_array_foreach(json_object_get(g, "findings"), j, f) {
+		for (i = 0; i < h->ndrills; i++)
+			for (j = 0; j < h->drills[i].findings.nr; j++) {
 				strbuf_adds(o->md, "- ");
-				add_code(o->md, journal_str(g, "id"));
+				add_code(o->md, h->drills[i].id);
 				strbuf_adds(o->md, " · ");
-				add_text(o->md, journal_str(g, "environment"));
+				add_text(o->md, h->drills[i].environment);
 				tx(o, HW_COLON);
-				add_said(o, json_string_value(f));
+				add_said(o, h->drills[i].findings.v[j]);
 				strbuf_adds(o->md, "\n");
 			}
 		strbuf_adds(o->md, "\n");
 	}
-	if (json_array_size(sk)) {
+	if (h->skipped.nr) {
 		tx(o, HW_NOT_SEARCHED);
-		json_array_foreach(sk, i, f) {
+		for (i = 0; i < h->skipped.nr; i++) {
 			strbuf_adds(o->md, "- ");
-			add_code(o->md, journal_str(f, "path"));
+			add_code(o->md, h->skipped.v[i]);
 			tx(o, HW_COLON);
-			add_said_as(o, journal_str(f, "why"), 1);
+			add_said_as(o, h->skipped_why.v[i], 1);
 			strbuf_adds(o->md, "\n");
 		}
 		strbuf_adds(o->md, "\n");
@@ -1019,10 +1094,10 @@ static void add_findings(struct hmd *o, json_t *h)
 }
 
 /* `rdrill restore` pairs, both ways: " (restores `A`; restored by `B`)". */
-static void add_pair(struct hmd *o, json_t *r)
+static void add_pair(struct hmd *o, const struct history_run *r)
 {
-	const char *from = journal_str(r, "resumes"), *by = journal_str(r,
-								"restored_by");
+	const char *from = r->s.resumes, *by = r->restored_by ?
+		r->restored_by : "";
 
 	if (!*from && !*by)
 		return;
@@ -1042,43 +1117,43 @@ static void add_pair(struct hmd *o, json_t *r)
 }
 
 /* The evidence cell: the state, and what is wrong or not counted. */
-static void add_evidence(struct hmd *o, json_t *r)
+static void add_evidence(struct hmd *o, const struct history_run *r)
 {
-	add_said(o, journal_str(r, "state"));
-	if (*journal_str(r, "problem")) {
+	add_said(o, r->s.state);
+	if (r->s.problem && *r->s.problem) {
 		tx(o, HW_COLON);
 		/*
 		 * What `rdrill verify` found, quoted as it prints it (seal.c's
 		 * text, one of many forms): English in every language.
 		 */
 		if (o->lang == WORDS_ZH)
-			add_code(o->md, journal_str(r, "problem"));
+			add_code(o->md, r->s.problem);
 		else
-			add_text(o->md, journal_str(r, "problem"));
-	} else if (*journal_str(r, "finding")) {
+			add_text(o->md, r->s.problem);
+	} else if (r->finding && *r->finding) {
 		tx(o, HW_NOT_COUNTED);
-		add_said(o, journal_str(r, "finding"));
+		add_said(o, r->finding);
 	}
 }
 
-static void add_summary(struct hmd *o, json_t *h)
+static void add_summary(struct hmd *o, const struct history *h)
 {
-	json_t *g;
 	size_t i;
 
 	tx(o, HW_SUMMARY_HEAD);
 	strbuf_adds(o->md, "| --- | --- | --- | --- | ---: | ---: | --- | --- "
 		    "| --- |\n");
-	json_array_foreach(json_object_get(h, "drills"), i, g) {
-		json_t *runs = json_object_get(g, "runs");
-		json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+	for (i = 0; i < h->ndrills; i++) {
+		const struct history_drill *d = &h->drills[i];
+		const struct history_run *last = d->nruns ?
+			d->runs[d->nruns - 1] : NULL;
 
 		strbuf_adds(o->md, "| ");
-		add_code(o->md, journal_str(g, "id"));
+		add_code(o->md, d->id);
 		strbuf_adds(o->md, " | ");
-		add_text(o->md, journal_str(g, "environment"));
+		add_text(o->md, d->environment);
 		strbuf_adds(o->md, " | ");
-		add_when(o->md, journal_str(last, "started"), 0);
+		add_when(o->md, last ? last->s.started : NULL, 0);
 		strbuf_adds(o->md, " | ");
 		if (last)
 			add_verdict(o->md, verdict(last));
@@ -1090,65 +1165,67 @@ static void add_summary(struct hmd *o, json_t *h)
 		add_rpo(o, last);
 		strbuf_adds(o->md, " | ");
 		if (last)
-			add_said(o, journal_str(last, "state"));
+			add_said(o, last->s.state);
 		else
 			strbuf_adds(o->md, "—");
 		strbuf_adds(o->md, " | ");
-		add_when(o->md, journal_str(g, "last_pass"), 1);
+		add_when_ms(o->md, d->last_pass_ms, 1);
 		strbuf_adds(o->md, " | ");
-		if (json_is_true(json_object_get(g, "overdue")))
+		if (d->overdue)
 			strbuf_adds(o->md, "**`OVERDUE`**");
 		else
-			add_when(o->md, journal_str(g, "due"), 1);
+			add_when_ms(o->md, d->due_ms, 1);
 		strbuf_adds(o->md, " |\n");
 	}
 }
 
 /* A drill's REFUSED runs, apart from its record (issue 20). */
-static void add_refused(struct hmd *o, json_t *g)
+static void add_refused(struct hmd *o, const struct history_drill *d)
 {
-	json_t *r;
 	size_t j;
 
-	if (!json_array_size(json_object_get(g, "refused")))
+	if (!d->nrefused)
 		return;
 	strbuf_adds(o->md, "\n");
 	tx(o, HW_REFUSED_HEAD);
 	tx(o, HW_REFUSED_TABLE);
 	strbuf_adds(o->md, "| --- | --- | --- |\n");
-	json_array_foreach(json_object_get(g, "refused"), j, r) {
+	for (j = 0; j < d->nrefused; j++) {
+		const struct history_run *r = d->refused[j];
+
 		strbuf_adds(o->md, "| ");
-		add_when(o->md, journal_str(r, "started"), 0);
+		add_when(o->md, r->s.started, 0);
 		strbuf_adds(o->md, " | ");
-		if (*journal_str(r, "reason"))
-			add_said(o, journal_str(r, "reason"));
+		if (r->s.reason && *r->s.reason)
+			add_said(o, r->s.reason);
 		else
 			strbuf_adds(o->md, "—");
 		strbuf_adds(o->md, " | ");
-		add_code(o->md, journal_str(r, "bundle"));
+		add_code(o->md, r->s.bundle);
 		strbuf_adds(o->md, " |\n");
 	}
 }
 
-static void add_drill(struct hmd *o, json_t *g)
+static void add_drill(struct hmd *o, const struct history_drill *d)
 {
-	json_t *r;
 	size_t j;
 
 	strbuf_adds(o->md, "\n## ");
-	add_text(o->md, journal_str(g, "id"));
+	add_text(o->md, d->id);
 	strbuf_adds(o->md, " · ");
-	add_text(o->md, journal_str(g, "environment"));
+	add_text(o->md, d->environment);
 	strbuf_adds(o->md, "\n\n");
-	if (*journal_str(g, "title")) {
-		add_text(o->md, journal_str(g, "title"));
+	if (d->title && *d->title) {
+		add_text(o->md, d->title);
 		strbuf_adds(o->md, "\n\n");
 	}
 	tx(o, HW_RUNS_HEAD);
 	strbuf_adds(o->md, "| --- | --- | ---: | ---: | --- | --- | --- |\n");
-	json_array_foreach(json_object_get(g, "runs"), j, r) {
+	for (j = 0; j < d->nruns; j++) {
+		const struct history_run *r = d->runs[j];
+
 		strbuf_adds(o->md, "| ");
-		add_when(o->md, journal_str(r, "started"), 0);
+		add_when(o->md, r->s.started, 0);
 		strbuf_adds(o->md, " | ");
 		add_verdict(o->md, verdict(r));
 		add_pair(o, r);
@@ -1161,10 +1238,10 @@ static void add_drill(struct hmd *o, json_t *g)
 		strbuf_adds(o->md, " | ");
 		add_signed(o, r);
 		strbuf_adds(o->md, " | ");
-		add_code(o->md, journal_str(r, "bundle"));
+		add_code(o->md, r->s.bundle);
 		strbuf_adds(o->md, " |\n");
 	}
-	add_refused(o, g);
+	add_refused(o, d);
 }
 
 static enum words_lang lang_of(const char *lang)
@@ -1172,28 +1249,28 @@ static enum words_lang lang_of(const char *lang)
 	return lang && !strcmp(lang, "zh-CN") ? WORDS_ZH : WORDS_EN;
 }
 
-void history_markdown(json_t *h, const char *lang, struct strbuf *md)
+void history_markdown(const struct history *h, const char *lang,
+		      struct strbuf *md)
 {
 	struct hmd o = { md, lang_of(lang) };
 	struct strbuf when = STRBUF_INIT;
-	json_t *g;
 	size_t i;
 
 	tx(&o, HW_TITLE);
-	add_when(&when, journal_str(h, "generated"), 0);
-	txf(&o, HW_GENERATED, int_or(h, "bundles", 0), when.buf);
-	if (int_or(h, "refused", 0))
-		txf(&o, HW_REFUSED_N, int_or(h, "refused", 0), "");
+	add_when_ms(&when, h->generated_ms, 0);
+	txf(&o, HW_GENERATED, h->bundles, when.buf);
+	if (h->refused)
+		txf(&o, HW_REFUSED_N, h->refused, "");
 	tx(&o, HW_RULES);
-	if (int_or(h, "trusted_keys", 0))
-		txf(&o, HW_TRUSTED, int_or(h, "trusted_keys", 0), "");
+	if (h->trusted_keys)
+		txf(&o, HW_TRUSTED, h->trusted_keys, "");
 	else
 		tx(&o, HW_UNTRUSTED);
 	strbuf_adds(md, "\n\n");
 	add_findings(&o, h);
 	add_summary(&o, h);
-	json_array_foreach(json_object_get(h, "drills"), i, g)
-		add_drill(&o, g);
+	for (i = 0; i < h->ndrills; i++)
+		add_drill(&o, &h->drills[i]);
 	strbuf_release(&when);
 }
 
@@ -1201,9 +1278,9 @@ void history_markdown(json_t *h, const char *lang, struct strbuf *md)
 enum { CH_W = 560, CH_H = 170, CH_L = 64, CH_R = 16, CH_T = 22, CH_B = 34 };
 
 /* A run's date for the x axis: "YYYY-MM-DD" of its start, digits only. */
-static void add_run_date(struct strbuf *out, json_t *run)
+static void add_run_date(struct strbuf *out, const struct history_run *r)
 {
-	const char *t = journal_str(run, "started");
+	const char *t = r->s.started;
 	size_t k;
 
 	for (k = 0; k < 10 && t[k]; k++)
@@ -1228,10 +1305,10 @@ static double chart_y(long long v, long long max)
  * an x axis with a tick per run and the dates of at most six of them,
  * the first and the last always, so the chart reads without the table.
  */
-static void add_axes(struct strbuf *out, json_t *runs, long long max,
-		     enum words_lang l)
+static void add_axes(struct strbuf *out, const struct history_drill *d,
+		     long long max, enum words_lang l)
 {
-	size_t i, n = json_array_size(runs), step = n > 6 ? (n + 4) / 5 : 1;
+	size_t i, n = d->nruns, step = n > 6 ? (n + 4) / 5 : 1;
 	int t;
 
 	strbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
@@ -1264,7 +1341,7 @@ static void add_axes(struct strbuf *out, json_t *runs, long long max,
 		strbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
 			    "text-anchor=\"middle\" fill=\"#59636e\">", x,
 			    CH_H - CH_B + 16);
-		add_run_date(out, json_array_get(runs, i));
+		add_run_date(out, d->runs[i]);
 		strbuf_adds(out, "</text>");
 	}
 }
@@ -1274,39 +1351,39 @@ static void add_axes(struct strbuf *out, json_t *runs, long long max,
  * durations and dates; a failed or unverified run's point is red. Only
  * numbers and digits of dates go into it.
  */
-static void add_chart(struct strbuf *out, json_t *runs, enum words_lang l)
+static void add_chart(struct strbuf *out, const struct history_drill *d,
+		      enum words_lang l)
 {
 	long long max = 1;
-	size_t i, n = json_array_size(runs);
-	json_t *r;
+	size_t i, n = d->nruns;
 	int m;
 
-	json_array_foreach(runs, i, r) {
-		if (int_or(r, "rto_ms", -1) > max)
-			max = int_or(r, "rto_ms", -1);
-		if (int_or(r, "rpo_ms", -1) > max)
-			max = int_or(r, "rpo_ms", -1);
+	for (i = 0; i < n; i++) {
+		if (d->runs[i]->s.rto_ms > max)
+			max = d->runs[i]->s.rto_ms;
+		if (d->runs[i]->s.rpo_ms > max)
+			max = d->runs[i]->s.rpo_ms;
 	}
 	strbuf_addf(out, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/"
 		    "2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		    "role=\"img\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
 		    "fill=\"#fff\" stroke=\"#d1d9e0\"/>", CH_W, CH_H, CH_W, CH_H,
 		    CH_W, CH_H);
-	add_axes(out, runs, max, l);
+	add_axes(out, d, max, l);
 	for (m = 0; m < 2; m++) {
-		const char *k = m ? "rpo_ms" : "rto_ms";
 		const char *col = m ? "#8c959f" : "#0969da";
 		struct strbuf pts = STRBUF_INIT;
 
-		json_array_foreach(runs, i, r) {
-			long long v = int_or(r, k, -1);
+		for (i = 0; i < n; i++) {
+			const struct history_run *r = d->runs[i];
+			long long v = m ? r->s.rpo_ms : r->s.rto_ms;
 			double x = chart_x(i, n), y = chart_y(v, max);
 
 			if (v < 0)
 				continue;
 			strbuf_addf(&pts, "%.1f,%.1f ", x, y);
 			strbuf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-				    "fill=\"%s\"/>", x, y, counts_as_pass(r) ? col :
+				    "fill=\"%s\"/>", x, y, r->pass ? col :
 				    "#cf222e");
 		}
 		if (pts.len)
@@ -1321,14 +1398,13 @@ static void add_chart(struct strbuf *out, json_t *runs, enum words_lang l)
 	strbuf_adds(out, "</svg></figure>\n");
 }
 
-int history_html(json_t *h, const char *md, const char *lang,
+int history_html(const struct history *h, const char *md, const char *lang,
 		 struct strbuf *html, struct error *err)
 {
 	enum words_lang l = lang_of(lang);
 	struct strbuf raw = STRBUF_INIT;
 	const char *p, *q;
 	size_t i = 0;
-	json_t *drills = json_object_get(h, "drills");
 
 	if (markdown_to_html(md, strlen(md), hw_text[HW_HTML_TITLE][l == WORDS_ZH],
 			     l == WORDS_ZH ? "zh-CN" : "en", &raw, err) < 0) {
@@ -1337,11 +1413,10 @@ int history_html(json_t *h, const char *md, const char *lang,
 	}
 	/* Each drill's chart under its heading: cmark's own "</h2>". */
 	p = raw.buf;
-	while ((q = strstr(p, "</h2>\n")) && i < json_array_size(drills)) {
+	while ((q = strstr(p, "</h2>\n")) && i < h->ndrills) {
 		q += strlen("</h2>\n");
 		strbuf_add(html, p, q - p);
-		add_chart(html, json_object_get(json_array_get(drills, i++),
-						"runs"), l);
+		add_chart(html, &h->drills[i++], l);
 		p = q;
 	}
 	strbuf_adds(html, p);
@@ -1362,125 +1437,157 @@ static void prom_label(struct strbuf *out, const char *s)
 	}
 }
 
-/* One labelled sample of the last verified run with a PITR figure. */
-static void prom_pitr_one(struct strbuf *out, json_t *g, const char *name,
-			  const char *label, const char *value, const char *key)
+/* A recovery's figure: a part (0..RUNSUM_NPARTS-1), the whole, the RPO. */
+enum { PITR_TOTAL = RUNSUM_NPARTS, PITR_RPO_WAL };
+
+static long long pitr_figure(const struct runsum_pitr *p, int which)
 {
-	json_t *r, *pf, *last = NULL;
+	if (!p->present)
+		return -1;
+	if (which == PITR_TOTAL)
+		return p->recovery_ms;
+	if (which == PITR_RPO_WAL)
+		return p->rpo_wal_ms;
+	return p->part_ms[which];
+}
+
+/* One labelled sample of the last verified run with a PITR figure. */
+static void prom_pitr_one(struct strbuf *out, const struct history_drill *d,
+			  const char *name, const char *label,
+			  const char *value, int which)
+{
+	const struct runsum_pitr *last = NULL;
 	size_t j;
 
-	json_array_foreach(json_object_get(g, "runs"), j, r) {
-		pf = json_object_get(r, "pitr");
-		if (!strcmp(journal_str(r, "state"), "verified") &&
-		    int_or(pf, key, -1) >= 0)
-			last = pf;
-	}
+	for (j = 0; j < d->nruns; j++)
+		if (is_verified(d->runs[j]) &&
+		    pitr_figure(&d->runs[j]->s.pitr, which) >= 0)
+			last = &d->runs[j]->s.pitr;
 	if (!last)
 		return;
 	strbuf_addf(out, "%s{drill=\"", name);
-	prom_label(out, journal_str(g, "id"));
+	prom_label(out, d->id);
 	strbuf_adds(out, "\",environment=\"");
-	prom_label(out, journal_str(g, "environment"));
+	prom_label(out, d->environment);
 	strbuf_addf(out, "\",%s=\"", label);
-	prom_label(out, value ? value : journal_str(last, "rpo_kind"));
-	strbuf_addf(out, "\"} %.3f\n", (double)int_or(last, key, 0) / 1000.0);
+	prom_label(out, value ? value : last->rpo_kind ? last->rpo_kind : "");
+	strbuf_addf(out, "\"} %.3f\n", (double)pitr_figure(last, which) / 1000.0);
 }
 
 /* Point-in-time recovery's figures: the RPO from WAL, the RTO parts. */
-static void prom_pitr(json_t *h, struct strbuf *out)
+static void prom_pitr(const struct history *h, struct strbuf *out)
 {
-	static const struct { const char *part, *key; } parts[] = {
-		{ "wal_proof", "wal_proof_ms" }, { "restore", "restore_files_ms" },
-		{ "replay", "replay_wal_ms" }, { "promote", "promote_ms" },
-		{ "total", "recovery_ms" },
+	static const struct { const char *part; int which; } parts[] = {
+		{ "wal_proof", RUNSUM_WAL_PROOF },
+		{ "restore", RUNSUM_RESTORE_FILES },
+		{ "replay", RUNSUM_REPLAY_WAL }, { "promote", RUNSUM_PROMOTE },
+		{ "total", PITR_TOTAL },
 	};
-	json_t *g;
 	size_t i, k;
 
 	strbuf_adds(out, "# HELP rdrill_last_wal_rpo_seconds RPO from WAL of the "
 		    "last verified point-in-time recovery (kind: archive_lag "
 		    "or to_target).\n# TYPE rdrill_last_wal_rpo_seconds gauge\n");
-	json_array_foreach(json_object_get(h, "drills"), i, g)
-		prom_pitr_one(out, g, "rdrill_last_wal_rpo_seconds", "kind", NULL,
-			      "rpo_wal_ms");
+	for (i = 0; i < h->ndrills; i++)
+		prom_pitr_one(out, &h->drills[i], "rdrill_last_wal_rpo_seconds",
+			      "kind", NULL, PITR_RPO_WAL);
 	strbuf_adds(out, "# HELP rdrill_last_recovery_part_seconds RTO parts of "
 		    "the last verified point-in-time recovery.\n# TYPE "
 		    "rdrill_last_recovery_part_seconds gauge\n");
-	json_array_foreach(json_object_get(h, "drills"), i, g)
+	for (i = 0; i < h->ndrills; i++)
 		for (k = 0; k < sizeof(parts) / sizeof(*parts); k++)
-			prom_pitr_one(out, g, "rdrill_last_recovery_part_seconds",
-				      "part", parts[k].part, parts[k].key);
+			prom_pitr_one(out, &h->drills[i],
+				      "rdrill_last_recovery_part_seconds",
+				      "part", parts[k].part, parts[k].which);
 }
 
-void history_prom(json_t *h, struct strbuf *out)
+/* The metrics of history_prom(), in order; each a drill's one value. */
+enum prom_metric {
+	PM_LAST_SUCCESS, PM_RTO, PM_RPO, PM_OVERDUE, PM_VERIFIED,
+	PM_NOT_RESTORED, PM_FINDINGS, PM_REFUSED, PM_N
+};
+
+static const struct { const char *name, *help; } prom_metrics[PM_N] = {
+	{ "rdrill_last_success_timestamp_seconds",
+	  "Start of the last verified PASSED run (0: none)." },
+	{ "rdrill_last_rto_seconds",
+	  "RTO of the last verified run that measured one." },
+	{ "rdrill_last_rpo_seconds",
+	  "RPO of the last verified run that measured one." },
+	{ "rdrill_overdue",
+	  "1 when the last passed run is older than the cadence." },
+	{ "rdrill_last_run_verified",
+	  "1 when the latest bundle verifies as a complete run (not cut "
+	  "short, not dated ahead, and with --key signed by a trusted "
+	  "key)." },
+	{ "rdrill_not_restored",
+	  "1 when the latest run left its system destroyed (NOT RESTORED)." },
+	{ "rdrill_history_findings",
+	  "Findings: runs dated in the future, signers that differ." },
+	{ "rdrill_refused_runs",
+	  "Verified REFUSED runs (a gate stopped them, nothing ran): "
+	  "apart from the drill's record." },
+};
+
+/* Drill `d`'s value of metric `k` in *v; 0 when it has none. */
+static int prom_value(const struct history_drill *d, enum prom_metric k,
+		      double *v)
 {
-	static const struct { const char *name, *help; } m[] = {
-		{ "rdrill_last_success_timestamp_seconds",
-		  "Start of the last verified PASSED run (0: none)." },
-		{ "rdrill_last_rto_seconds",
-		  "RTO of the last verified run that measured one." },
-		{ "rdrill_last_rpo_seconds",
-		  "RPO of the last verified run that measured one." },
-		{ "rdrill_overdue",
-		  "1 when the last passed run is older than the cadence." },
-		{ "rdrill_last_run_verified",
-		  "1 when the latest bundle verifies as a complete run (not cut "
-		  "short, not dated ahead, and with --key signed by a trusted "
-		  "key)." },
-		{ "rdrill_not_restored",
-		  "1 when the latest run left its system destroyed (NOT RESTORED)." },
-		{ "rdrill_history_findings",
-		  "Findings: runs dated in the future, signers that differ." },
-		{ "rdrill_refused_runs",
-		  "Verified REFUSED runs (a gate stopped them, nothing ran): "
-		  "apart from the drill's record." },
-	};
-	size_t k, i, j;
-	json_t *g, *r;
+	const struct history_run *last = d->nruns ? d->runs[d->nruns - 1] : NULL;
+	long long t;
+	size_t j;
+	int have = 0;
 
-	for (k = 0; k < sizeof(m) / sizeof(*m); k++) {
-		strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", m[k].name,
-			    m[k].help, m[k].name);
-		json_array_foreach(json_object_get(h, "drills"), i, g) {
-			json_t *runs = json_object_get(g, "runs");
-			double v = 0;
-			int have = 1;
-
-			if (k == 0) {
-				long long t = clock_parse_utc_ms(journal_str(g,
-								"last_pass"));
-				v = t < 0 ? 0 : (double)(t / 1000);
-			} else if (k == 1 || k == 2) {
-				have = 0;
-				json_array_foreach(runs, j, r)
-					if (counts_as_evidence(r) &&
-					    int_or(r, k == 1 ? "rto_ms" : "rpo_ms",
-						   -1) >= 0) {
-						v = (double)int_or(r, k == 1 ?
-							"rto_ms" : "rpo_ms", 0) / 1000.0;
-						have = 1;
-					}
-			} else if (k == 3) {
-				v = json_is_true(json_object_get(g, "overdue"));
-			} else if (k == 4) {
-				r = json_array_get(runs, json_array_size(runs) - 1);
-				v = counts_as_evidence(r);
-			} else if (k == 5) {
-				r = json_array_get(runs, json_array_size(runs) - 1);
-				v = !strcmp(journal_str(r, "status"), RESTORED_WORD);
-			} else if (k == 6) {
-				v = (double)json_array_size(json_object_get(g,
-								"findings"));
-			} else {
-				v = (double)json_array_size(json_object_get(g,
-								"refused"));
+	switch (k) {
+	case PM_LAST_SUCCESS:
+		t = d->last_pass_ms;
+		*v = t < 0 ? 0 : (double)(t / 1000);
+		return 1;
+	case PM_RTO: case PM_RPO:
+		for (j = 0; j < d->nruns; j++) {
+			t = k == PM_RTO ? d->runs[j]->s.rto_ms :
+				d->runs[j]->s.rpo_ms;
+			if (d->runs[j]->counted && t >= 0) {
+				*v = (double)t / 1000.0;
+				have = 1;
 			}
-			if (!have)
+		}
+		return have;
+	case PM_OVERDUE:
+		*v = d->overdue;
+		return 1;
+	case PM_VERIFIED:
+		*v = last && last->counted;
+		return 1;
+	case PM_NOT_RESTORED:
+		*v = last && !strcmp(last->s.status, RESTORED_WORD);
+		return 1;
+	case PM_FINDINGS:
+		*v = (double)d->findings.nr;
+		return 1;
+	default:
+		*v = (double)d->nrefused;
+		return 1;
+	}
+}
+
+void history_prom(const struct history *h, struct strbuf *out)
+{
+	size_t k, i;
+
+	for (k = 0; k < PM_N; k++) {
+		strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n",
+			    prom_metrics[k].name, prom_metrics[k].help,
+			    prom_metrics[k].name);
+		for (i = 0; i < h->ndrills; i++) {
+			double v = 0;
+
+			if (!prom_value(&h->drills[i], (enum prom_metric)k, &v))
 				continue;
-			strbuf_addf(out, "%s{drill=\"", m[k].name);
-			prom_label(out, journal_str(g, "id"));
+			strbuf_addf(out, "%s{drill=\"", prom_metrics[k].name);
+			prom_label(out, h->drills[i].id);
 			strbuf_adds(out, "\",environment=\"");
-			prom_label(out, journal_str(g, "environment"));
+			prom_label(out, h->drills[i].environment);
 			strbuf_addf(out, "\"} %.3f\n", v);
 		}
 	}
@@ -1509,93 +1616,99 @@ static int is_verdict(const char *status)
  * A sibling's drill and start, from the index or (a new or changed
  * bundle) from its journal's first record, then indexed as such: a light
  * entry that only says whose run it is, enough to pass over the runs of
- * other drills without reading them again. NULL for a plan bundle or an
- * unreadable journal.
+ * other drills without reading them again. -1 for a plan bundle, an
+ * unreadable journal or a bundle without an identity.
  */
-static json_t *sibling(const char *dir, struct histindex *ix)
+static int sibling(const char *dir, struct histindex *ix, struct run_summary *s)
 {
 	char ident[SHA256_HEX_LEN + 1];
-	int have = histindex_ident(dir, ident) == 0;
+	int have = histindex_ident(dir, ident) == 0, ret;
 	json_t *e = have ? histindex_get(ix, base_name(dir), ident) : NULL;
-	struct error err = ERROR_INIT;
-	struct strbuf p = STRBUF_INIT;
-	json_t *recs, *start;
-	int torn = 0;
 
-	if (e)
-		return json_is_true(json_object_get(e, "plan_bundle")) ? NULL : e;
-	strbuf_addf(&p, "%s/journal.jsonl", dir);
-	recs = journal_read(p.buf, &torn, &err);
-	start = json_array_get(recs, 0);
-	if (recs) {
-		e = json_object();
-		if (!strcmp(journal_str(start, "mode"), "plan")) {
-			json_object_set_new(e, "plan_bundle", json_true());
-		} else {
-			json_object_set_new(e, "plan", plan_facts(json_object_get(
-				json_object_get(start, "plan"), "plan")));
-			json_object_set_new(e, "started", json_string(journal_str(
-				start, "time")));
-		}
-		if (have) {
-			histindex_put(ix, base_name(dir), ident, e);
-		} else {
-			json_decref(e);
-			e = NULL;
-		}
+	switch (runsum_from_entry(s, e, dir)) {
+	case RUNSUM_PLAN_BUNDLE:
+		return -1;
+	case RUNSUM_WHOLE: case RUNSUM_START:
+		return 0;
+	default:
+		break;
 	}
-	json_decref(recs);
-	strbuf_release(&p);
-	error_release(&err);
-	return e && !json_is_true(json_object_get(e, "plan_bundle")) ? e : NULL;
+	if (!have)
+		return -1;
+	runsum_release(s);
+	ret = runsum_read_start(s, dir);
+	if (ret >= 0)
+		histindex_put(ix, base_name(dir), ident, runsum_entry(s, NULL, 0));
+	return ret ? -1 : 0;
+}
+
+/* A run of the drill, by its bundle and start. */
+struct candidate {
+	char *bundle, *started;
+};
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	return strcmp(((const struct candidate *)a)->started,
+		      ((const struct candidate *)b)->started);
+}
+
+int history_previous_run(const char *parent, const char *self,
+			 const char *id, const char *env,
+			 struct run_summary *out)
+{
+	struct strvec bundles = STRVEC_INIT;
+	struct histindex *ix = histindex_open(parent);
+	struct candidate *c = xcalloc(1, sizeof(*c));
+	size_t i, n = 0, alloc = 1;
+	int found = -1;
+
+	find_bundles(parent, 1, &bundles, NULL);
+	for (i = 0; i < bundles.nr; i++) {
+		struct run_summary s;
+
+		runsum_init(&s);
+		if (strcmp(bundles.v[i], self) && !sibling(bundles.v[i], ix, &s) &&
+		    !strcmp(s.id, id) && !strcmp(s.environment, env)) {
+			XGROW(c, n + 1, alloc);
+			c[n].bundle = xstrdup(bundles.v[i]);
+			c[n++].started = xstrdup(s.started);
+		}
+		runsum_release(&s);
+	}
+	qsort(c, n, sizeof(*c), cmp_candidate);
+	/* Newest first: the first that verifies and reached a verdict. */
+	for (i = n; i-- > 0 && found < 0;) {
+		runsum_release(out);
+		if (!summary_cached(c[i].bundle, ix, NULL, out) &&
+		    !strcmp(out->state, "verified") && is_verdict(out->status))
+			found = 0;
+	}
+	if (found < 0)
+		runsum_release(out);
+	for (i = 0; i < n; i++) {
+		free(c[i].bundle);
+		free(c[i].started);
+	}
+	free(c);
+	index_close(ix);
+	strvec_clear(&bundles);
+	return found;
 }
 
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env)
 {
-	struct strvec bundles = STRVEC_INIT;
-	struct histindex *ix = histindex_open(parent);
-	json_t *cands = json_array(), *r, *found = NULL;
-	size_t i;
+	struct run_summary s;
+	json_t *found = NULL;
 
-	find_bundles(parent, 1, &bundles, NULL);
-	for (i = 0; i < bundles.nr; i++) {
-		json_t *e, *plan, *c, *er;
-
-		if (!strcmp(bundles.v[i], self) || !(e = sibling(bundles.v[i], ix)))
-			continue;
-		plan = json_object_get(e, "plan");
-		if (strcmp(journal_str(plan, "id"), id) ||
-		    strcmp(journal_str(plan, "environment"), env))
-			continue;
-		c = json_object();
-		json_object_set_new(c, "bundle", json_string(bundles.v[i]));
-		er = json_object_get(e, "run");  /* a whole entry, or a light one */
-		json_object_set_new(c, "started", json_string(er ? journal_str(
-			er, "started") : journal_str(e, "started")));
-		json_array_append_new(cands, c);
-	}
-	sort_runs(cands);
-	/* Newest first: the first that verifies and reached a verdict. */
-	for (i = json_array_size(cands); i-- > 0 && !found;) {
-		json_t *plan;
-		r = examine_cached(journal_str(json_array_get(cands, i), "bundle"),
-				   ix, NULL, &plan);
-		json_decref(plan);
-		if (r && !strcmp(journal_str(r, "state"), "verified") &&
-		    is_verdict(journal_str(r, "status"))) {
-			found = json_object();
-			json_object_set_new(found, "bundle", json_string(base_name(
-				journal_str(r, "bundle"))));
-			json_object_set(found, "started", json_object_get(r, "started"));
-			json_object_set(found, "status", json_object_get(r, "status"));
-			json_object_set(found, "rto_ms", json_object_get(r, "rto_ms"));
-			json_object_set(found, "rpo_ms", json_object_get(r, "rpo_ms"));
-		}
-		json_decref(r);
-	}
-	index_close(ix);
-	json_decref(cands);
-	strvec_clear(&bundles);
+	runsum_init(&s);
+	/* The start record's context.previous: the journal's edge. */
+	if (!history_previous_run(parent, self, id, env, &s))
+		found = json_pack("{s:s, s:s, s:s, s:I, s:I}", "bundle",
+				  base_name(s.bundle), "started", s.started,
+				  "status", s.status, "rto_ms", (json_int_t)s.rto_ms,
+				  "rpo_ms", (json_int_t)s.rpo_ms);
+	runsum_release(&s);
 	return found;
 }

@@ -3,9 +3,11 @@
 
 #include <jansson.h>
 
+#include "runsum.h"
+#include "strvec.h"
+
 struct error;
 struct strbuf;
-struct strvec;
 
 /*
  * The drills' history across bundles (`rdrill history DIR...`): every
@@ -27,7 +29,8 @@ struct strvec;
  * none. What the walk could not search (unreadable, deeper than four
  * levels) is listed in "skipped".
  *
- * The model is JSON (history.json as written):
+ * The model is typed (struct history, below); history.json is its
+ * edge, written by history_json() and read back by history_from_json():
  *   {"generated": ISO, "bundles": N, "trusted_keys": N,
  *    "skipped": [{"path", "why"}],
  *    "drills": [{"id", "environment", "title", "findings": [TEXT],
@@ -44,28 +47,81 @@ struct strvec;
  * failure, not in the chart or the metrics but rdrill_refused_runs.
  */
 
-#define HISTORY_DEFAULT_CADENCE_S (92LL * 86400)
+#define HISTORY_DEFAULT_CADENCE_S RUNSUM_DEFAULT_CADENCE_S
 
-json_t *history_scan(const struct strvec *dirs, const struct strvec *trusted,
-		     long long now_ms, struct error *err);
+/* A run as history judged it among its drill's. */
+struct history_run {
+	struct run_summary s;   /* the bundle as read (runsum.h) */
+	char *signer;           /* "trusted", "untrusted signer", "unsigned",
+				   "self-signed" */
+	int counted;            /* its figures count (verified, trusted...) */
+	int pass;               /* counted, and its verdict passes */
+	char *finding;          /* why it is a finding, NULL */
+	char *restored_by;      /* the `rdrill restore` bundle that restored it */
+};
+
+/*
+ * A drill in an environment (fleet.h: and on one runner host). Its runs
+ * are pointers: history owns them, fleet's groups borrow them.
+ */
+struct history_drill {
+	char *id, *environment, *title;
+	char *runner;           /* fleet_groups_make()'s; NULL in history */
+	struct strvec findings;
+	long long cadence_s;
+	long long last_pass_ms; /* the last counted pass's start, -1: none */
+	long long due_ms;       /* -1: none */
+	int overdue;
+	struct history_run **runs;      /* oldest first */
+	size_t nruns, alloc_runs;
+	struct history_run **refused;   /* verified REFUSED runs, apart */
+	size_t nrefused, alloc_refused;
+};
+
+struct history {
+	long long generated_ms;
+	long long bundles, refused, trusted_keys;
+	struct strvec skipped, skipped_why;     /* a path, and why */
+	struct history_drill *drills;           /* by id and environment */
+	size_t ndrills, alloc_drills;
+};
+
+void history_init(struct history *h);
+void history_release(struct history *h);
+
+/* `d` initialised; history_drill_release() frees its runs when `own`. */
+void history_drill_init(struct history_drill *d);
+void history_drill_release(struct history_drill *d, int own);
+void history_drill_add(struct history_drill *d, struct history_run *r,
+		       int refused);
+
+/* Fill `h` (initialised) with the bundles under `dirs`. -1 + err. */
+int history_scan(struct history *h, const struct strvec *dirs,
+		 const struct strvec *trusted, long long now_ms,
+		 struct error *err);
+
+/* history.json (the edge), and the model read back from it. */
+json_t *history_json(const struct history *h);
+void history_from_json(struct history *h, json_t *j);
 
 /* How many paths the walk could not search (listed in "skipped"). */
-int history_skipped(json_t *h);
+int history_skipped(const struct history *h);
 
 /*
  * history.md in `lang` ("en" or "zh-CN"; NULL: "en"): rdrill's own words
  * said in it (words.h), the drills' text, paths, hashes and verdict words
  * as they are. Its HTML comes from markdown_to_html + the charts.
  */
-void history_markdown(json_t *h, const char *lang, struct strbuf *md);
-int history_html(json_t *h, const char *md, const char *lang,
+void history_markdown(const struct history *h, const char *lang,
+		      struct strbuf *md);
+int history_html(const struct history *h, const char *md, const char *lang,
 		 struct strbuf *html, struct error *err);
 
 /* Prometheus textfile-collector metrics. */
-void history_prom(json_t *h, struct strbuf *out);
+void history_prom(const struct history *h, struct strbuf *out);
 
 /* How many drills are overdue. */
-int history_overdue(json_t *h);
+int history_overdue(const struct history *h);
 
 /*
  * The latest verified run of drill `id` in `env` that reached a verdict
@@ -77,5 +133,13 @@ int history_overdue(json_t *h);
  */
 json_t *history_previous(const char *parent, const char *self,
 			 const char *id, const char *env);
+
+/*
+ * The same run, typed, in `out` (initialised; released when none):
+ * 0 when found, else -1. The plan's "last run" line is this run.
+ */
+int history_previous_run(const char *parent, const char *self,
+			 const char *id, const char *env,
+			 struct run_summary *out);
 
 #endif

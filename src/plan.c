@@ -1,4 +1,5 @@
 #include "plan.h"
+#include "history.h"
 #include "backup.h"
 #include "clock.h"
 #include "utf8.h"
@@ -13,7 +14,6 @@
 #include "strvec.h"
 #include "xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -171,68 +171,28 @@ void plan_step_target(const struct drill *d, const struct drill_step *s,
 	strbuf_release(&sb);
 }
 
-/* A bundle's run of drill `id`: its start and end, from its journal. */
-static int bundle_run(const char *path, const char *id, long long *t0,
-		      long long *t1, struct strbuf *status)
+int plan_last_run(const char *dir, const char *id, const char *env,
+		  struct strbuf *out)
 {
-	struct error err = ERROR_INIT;
-	json_t *recs = journal_read(path, NULL, &err), *start, *end, *plan;
-	int ret = -1;
+	struct run_summary s;
+	long long ms;
+	int ret;
 
-	error_release(&err);
-	if (!recs)
-		return -1;
-	start = json_array_get(recs, 0);
-	end = json_array_get(recs, json_array_size(recs) - 1);
-	plan = json_object_get(json_object_get(start, "plan"), "plan");
-	if (!strcmp(journal_str(start, "mode"), "run") &&
-	    !strcmp(journal_str(end, "type"), "end") &&
-	    !strcmp(journal_str(plan, "id"), id) &&
-	    (*t0 = clock_parse_utc_ms(journal_str(start, "time"))) >= 0 &&
-	    (*t1 = clock_parse_utc_ms(journal_str(end, "time"))) >= 0) {
-		strbuf_reset(status);
-		strbuf_adds(status, journal_str(end, "status"));
-		ret = 0;
-	}
-	json_decref(recs);
+	/*
+	 * The run a run's report would compare with (history.h): the newest
+	 * that verifies and reached a verdict, through the history index;
+	 * never a REFUSED one, nor a bundle whose evidence was changed.
+	 */
+	runsum_init(&s);
+	ret = history_previous_run(dir, "", id, env, &s);
+	ms = s.duration_ms;
+	if (!ret && ms >= 0)
+		strbuf_addf(out, "last run: %lld.%03llds, %s (%s)", ms / 1000,
+			    ms % 1000, s.status, s.bundle);
+	else if (!ret)
+		strbuf_addf(out, "last run: %s (%s)", s.status, s.bundle);
+	runsum_release(&s);
 	return ret;
-}
-
-int plan_last_run(const char *dir, const char *id, struct strbuf *out)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *e;
-	struct strbuf path = STRBUF_INIT, status = STRBUF_INIT,
-		      best = STRBUF_INIT, best_status = STRBUF_INIT;
-	long long t0, t1, best_end = -1, best_ms = 0;
-
-	if (!dh)
-		return -1;
-	while ((e = readdir(dh))) {
-		if (e->d_name[0] == '.')
-			continue;
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s/journal.jsonl", dir, e->d_name);
-		if (bundle_run(path.buf, id, &t0, &t1, &status) < 0 ||
-		    t1 <= best_end)
-			continue;
-		best_end = t1;
-		best_ms = t1 - t0;
-		strbuf_reset(&best);
-		strbuf_addf(&best, "%s/%s", dir, e->d_name);
-		strbuf_reset(&best_status);
-		strbuf_add(&best_status, status.buf, status.len);
-	}
-	closedir(dh);
-	if (best_end >= 0)
-		strbuf_addf(out, "last run: %lld.%03llds, %s (%s)",
-			    best_ms / 1000, best_ms % 1000, best_status.buf,
-			    best.buf);
-	strbuf_release(&path);
-	strbuf_release(&status);
-	strbuf_release(&best);
-	strbuf_release(&best_status);
-	return best_end >= 0 ? 0 : -1;
 }
 
 void plan_step_when(const struct drill_step *s, struct strbuf *out)

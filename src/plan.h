@@ -51,10 +51,13 @@ void plan_conn_target(const struct drill *d, const char *name,
 /* `ident` double-quoted as PostgreSQL reads it; "schema.table" per part. */
 void plan_quote_ident(struct strbuf *out, const char *ident, int table);
 /*
- * The last finished run of drill `id` among the bundles in `dir`: its
- * duration and bundle, as one line in `out`. 0 when found, else -1.
+ * The last run of drill `id` in `env` among the bundles in `dir`, the
+ * one a run's report compares with (history_previous_run(): verified,
+ * with a verdict): its duration, verdict and bundle, as one line in
+ * `out`. 0 when found, else -1.
  */
-int plan_last_run(const char *dir, const char *id, struct strbuf *out);
+int plan_last_run(const char *dir, const char *id, const char *env,
+		  struct strbuf *out);
 /* The step's target lines and its timeout, for the plan. */
 void plan_step_target(const struct drill *d, const struct drill_step *s,
 		      struct strvec *lines);

@@ -10,18 +10,11 @@
 
 #include "clock.h"
 #include "error.h"
-#include "journal.h"
+#include "history.h"
 #include "restored.h"
 #include "xalloc.h"
 
 #define PUSH_TIMEOUT_MS 10000L
-
-static long long num_or(json_t *o, const char *key, long long def)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
-}
 
 static void gauge(struct strbuf *out, const char *name, const char *help,
 		  const char *labels, double v)
@@ -40,22 +33,23 @@ static void status_label(struct strbuf *out, const char *s)
 	strbuf_adds(out, "\"}");
 }
 
-void push_group_metrics(json_t *g, struct strbuf *out)
+void push_group_metrics(const struct history_drill *g, struct strbuf *out)
 {
-	json_t *runs = json_object_get(g, "runs"), *r, *last;
-	long long t = clock_parse_utc_ms(journal_str(g, "last_pass"));
-	long long rto = -1, rpo = -1;
+	const struct history_run *last = g->nruns ? g->runs[g->nruns - 1] : NULL;
+	long long t = g->last_pass_ms, rto = -1, rpo = -1;
 	struct strbuf lab = STRBUF_INIT;
+	int verified = last && !strcmp(last->s.state, "verified");
 	size_t i;
 
-	last = json_array_get(runs, json_array_size(runs) - 1);
-	json_array_foreach(runs, i, r) {
-		if (strcmp(journal_str(r, "state"), "verified"))
+	for (i = 0; i < g->nruns; i++) {
+		const struct run_summary *s = &g->runs[i]->s;
+
+		if (strcmp(s->state, "verified"))
 			continue;
-		if (num_or(r, "rto_ms", -1) >= 0)
-			rto = num_or(r, "rto_ms", -1);
-		if (num_or(r, "rpo_ms", -1) >= 0)
-			rpo = num_or(r, "rpo_ms", -1);
+		if (s->rto_ms >= 0)
+			rto = s->rto_ms;
+		if (s->rpo_ms >= 0)
+			rpo = s->rpo_ms;
 	}
 	gauge(out, "rdrill_last_success_timestamp_seconds",
 	      "Start of the last verified PASSED run (0: none).", "",
@@ -70,32 +64,28 @@ void push_group_metrics(json_t *g, struct strbuf *out)
 		      (double)rpo / 1000.0);
 	gauge(out, "rdrill_overdue",
 	      "1 when the last passed run is older than the cadence.", "",
-	      json_is_true(json_object_get(g, "overdue")));
+	      g->overdue);
 	gauge(out, "rdrill_last_run_verified",
-	      "1 when the latest bundle verifies.", "",
-	      !strcmp(journal_str(last, "state"), "verified"));
+	      "1 when the latest bundle verifies.", "", verified);
 	gauge(out, "rdrill_history_findings",
 	      "Findings: runs dated in the future, signers that differ.", "",
-	      (double)json_array_size(json_object_get(g, "findings")));
+	      (double)g->findings.nr);
 	gauge(out, "rdrill_refused_runs",
 	      "Verified REFUSED runs (a gate stopped them, nothing ran): "
-	      "apart from the drill's record.", "",
-	      (double)json_array_size(json_object_get(g, "refused")));
+	      "apart from the drill's record.", "", (double)g->nrefused);
 	gauge(out, "rdrill_not_restored",
 	      "1 when the latest run left its system destroyed (NOT RESTORED).",
-	      "", !strcmp(journal_str(last, "status"), RESTORED_WORD));
-	t = clock_parse_utc_ms(journal_str(last, "started"));
+	      "", last && !strcmp(last->s.status, RESTORED_WORD));
+	t = clock_parse_utc_ms(last ? last->s.started : "");
 	gauge(out, "rdrill_last_run_timestamp_seconds",
 	      "Start of the latest run, whatever its verdict.", "",
 	      t < 0 ? 0 : (double)(t / 1000));
 	/* A bundle that does not verify is no verdict at all. */
-	status_label(&lab, strcmp(journal_str(last, "state"), "verified") ?
-		     "UNVERIFIED" : journal_str(last, "status"));
+	status_label(&lab, !verified ? "UNVERIFIED" : last->s.status);
 	gauge(out, "rdrill_last_run_status",
 	      "1, labelled with the latest run's verdict.", lab.buf, 1);
 	gauge(out, "rdrill_cadence_seconds",
-	      "How often the drill must pass.", "",
-	      (double)num_or(g, "cadence_s", 92LL * 86400));
+	      "How often the drill must pass.", "", (double)g->cadence_s);
 	strbuf_release(&lab);
 }
 

@@ -6,6 +6,7 @@
 #include "strbuf.h"
 
 struct error;
+struct history_drill;
 
 /*
  * Metrics pushed to a Prometheus Pushgateway (`run --push URL`,
@@ -32,8 +33,8 @@ struct error;
  * 10 s at most, no signal, any 2xx accepted.
  */
 
-/* The exposition text of one history group (history.h's "drills" item). */
-void push_group_metrics(json_t *group, struct strbuf *out);
+/* The exposition text of one history group (fleet.h's, or history.h's). */
+void push_group_metrics(const struct history_drill *group, struct strbuf *out);
 
 /*
  * POST `body` to the group (drill, env, host) at `url`. -1 + err (the

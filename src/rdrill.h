@@ -58,7 +58,8 @@ int cmd_ship(int argc, char **argv);
 void rdrill_push_run(const char *url, const char *bundle, const char *id,
 		     const char *env);
 struct strvec;
-int rdrill_push_history(json_t *h, const struct strvec *dirs,
+struct history;
+int rdrill_push_history(const struct history *h, const struct strvec *dirs,
 			const char *url, const char *id, const char *env);
 
 /*
@@ -66,7 +67,7 @@ int rdrill_push_history(json_t *h, const struct strvec *dirs,
  * `outdir`, a line per row on stdout. How many rows are MISSING or
  * OVERDUE, or -1 after printing an error.
  */
-int rdrill_history_fleet(json_t *h, const struct strvec *dirs,
+int rdrill_history_fleet(const struct history *h, const struct strvec *dirs,
 			 const char *expect_file, const char *lang,
 			 const char *outdir, long long now_ms);
 

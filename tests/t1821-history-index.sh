@@ -33,7 +33,7 @@ expect_file "$I"
 expect_true "the index: a header and the two bundles before it" test \
 	"$(sed 1d "$I" | jq -r .name | sort | tr '\n' ' ')" = "0-plan 1-passed "
 expect_true "the header names the format" test \
-	"$(head -n 1 "$I" | jq -r .format)" = rdrill-history-index/1
+	"$(head -n 1 "$I" | jq -r .format)" = rdrill-history-index/2
 expect_true "written 0600 by this user (private, like the bundles)" test \
 	"$(stat -c '%a %u' "$I")" = "600 $(id -u)"
 

@@ -27,11 +27,17 @@ static void test_group_metrics(void **state)
 			      "status", "FAILED", "started",
 			      "2026-12-01T02:00:00.000Z", "rto_ms",
 			      (json_int_t)1500);
+	json_t *hj = json_pack("{s:[O]}", "drills", g);
 	struct strbuf out = STRBUF_INIT;
+	struct history h;
 
 	(void)state;
 	assert_non_null(g);
-	push_group_metrics(g, &out);
+	/* The group as history.json would hold it, read back typed. */
+	history_init(&h);
+	history_from_json(&h, hj);
+	assert_int_equal(h.ndrills, 1);
+	push_group_metrics(&h.drills[0], &out);
 	assert_non_null(strstr(out.buf, "\nrdrill_last_success_timestamp_seconds 0.000\n"));
 	assert_non_null(strstr(out.buf, "\nrdrill_last_rto_seconds 1.500\n"));
 	assert_null(strstr(out.buf, "rdrill_last_rpo_seconds"));
@@ -42,6 +48,8 @@ static void test_group_metrics(void **state)
 	assert_non_null(strstr(out.buf, "\nrdrill_cadence_seconds 86400.000\n"));
 	/* Grouping labels are the URL's: none in the body. */
 	assert_null(strstr(out.buf, "drill=\""));
+	history_release(&h);
+	json_decref(hj);
 	json_decref(g);
 	strbuf_release(&out);
 }
@@ -59,18 +67,22 @@ static void test_refused_apart(void **state)
 			      "started", "2026-12-02T02:00:00.000Z");
 	struct strvec dirs = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT;
-	json_t *groups;
+	struct fleet_groups groups;
+	struct history hist;
 
 	(void)state;
 	assert_non_null(h);
+	history_init(&hist);
+	history_from_json(&hist, h);
 	strvec_push(&dirs, "/d");
-	groups = fleet_groups(h, &dirs, 1796090400000LL);
-	assert_int_equal(json_array_size(groups), 1);
-	push_group_metrics(json_array_get(groups, 0), &out);
+	fleet_groups_make(&groups, &hist, &dirs, 1796090400000LL);
+	assert_int_equal(groups.n, 1);
+	push_group_metrics(&groups.g[0], &out);
 	assert_non_null(strstr(out.buf, "\nrdrill_refused_runs 1.000\n"));
 	/* The latest run is the PASSED one, not the refusal. */
 	assert_non_null(strstr(out.buf, "\nrdrill_last_run_status{status=\"PASSED\"} 1.000\n"));
-	json_decref(groups);
+	fleet_groups_release(&groups);
+	history_release(&hist);
 	json_decref(h);
 	strvec_clear(&dirs);
 	strbuf_release(&out);

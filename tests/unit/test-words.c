@@ -596,7 +596,7 @@ static const char history_model[] =
 "\"overdue\": true, \"due\": null, \"last_pass\": null, \"findings\": [], "
 "\"runs\": [], \"refused\": []}]}";
 
-static size_t history_english(json_t *h, struct strvec *bad)
+static size_t history_english(const struct history *h, struct strvec *bad)
 {
 	struct strbuf md = STRBUF_INIT;
 	size_t before = bad->nr, i;
@@ -616,18 +616,21 @@ static void test_history(void **state)
 {
 	struct strvec bad = STRVEC_INIT, dirs = STRVEC_INIT;
 	struct error err = ERROR_INIT;
-	json_t *h = json_loads(history_model, 0, NULL);
+	json_t *j = json_loads(history_model, 0, NULL);
+	struct history h;
 	(void)state;
 
-	assert_non_null(h);
-	history_english(h, &bad);
-	json_decref(h);
+	assert_non_null(j);
+	history_init(&h);
+	history_from_json(&h, j);
+	history_english(&h, &bad);
+	history_release(&h);
+	json_decref(j);
 	strvec_push(&dirs, "examples");
-	h = history_scan(&dirs, NULL, 1796601600000LL, &err);
-	assert_non_null(h);
-	assert_true(json_array_size(json_object_get(h, "drills")) >= 1);
-	history_english(h, &bad);
-	json_decref(h);
+	assert_int_equal(history_scan(&h, &dirs, NULL, 1796601600000LL, &err), 0);
+	assert_true(h.ndrills >= 1);
+	history_english(&h, &bad);
+	history_release(&h);
 	if (bad.nr)
 		fail_msg("%zu English words in a zh-CN history (first: %s)",
 			 bad.nr, bad.v[0]);
@@ -640,19 +643,23 @@ static void test_history(void **state)
 static void test_history_injected_word_fails(void **state)
 {
 	struct strvec bad = STRVEC_INIT;
-	json_t *h = json_loads(history_model, 0, NULL);
+	json_t *j = json_loads(history_model, 0, NULL);
+	struct history h;
 	size_t i;
 	(void)state;
 
-	assert_non_null(h);
+	assert_non_null(j);
 	json_array_append_new(json_object_get(json_array_get(json_object_get(
-		h, "drills"), 0), "findings"), json_string("/r/z: roughly"));
-	assert_true(history_english(h, &bad) >= 1);
+		j, "drills"), 0), "findings"), json_string("/r/z: roughly"));
+	history_init(&h);
+	history_from_json(&h, j);
+	assert_true(history_english(&h, &bad) >= 1);
 	for (i = 0; i < bad.nr; i++)
 		if (strstr(bad.v[i], "roughly"))
 			break;
 	assert_true(i < bad.nr);
-	json_decref(h);
+	history_release(&h);
+	json_decref(j);
 	strvec_clear(&bad);
 }
 
