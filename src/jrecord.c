@@ -528,6 +528,8 @@ void jrecord_start_read(json_t *rec, struct jrecord_start *s)
 	s->resumes.chain_head = journal_str(res, "chain_head");
 	s->resumes.destroyed = journal_str(res, "destroyed");
 	read_previous(json_object_get(ctx, "previous"), &s->previous);
+	s->killed_before_start = json_object_get(ctx,
+						 "killed_before_start") != NULL;
 }
 
 void jrecord_start_release(struct jrecord_start *s)

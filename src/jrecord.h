@@ -215,6 +215,7 @@ struct jrecord_start {
 	size_t nvars;
 	struct jrecord_resumes resumes;
 	struct jrecord_previous previous;
+	int killed_before_start;  /* context has it (seal.c's mark) */
 };
 
 /* `rec` (may be NULL: all empty) read into `s`; jrecord_start_release. */

@@ -406,6 +406,12 @@ static void test_start(void **state)
 	assert_int_equal(st.previous.rto_ms, 1000);
 	assert_false(st.previous.has_rpo);              /* negative */
 	assert_string_equal(st.previous.started, "ps");
+	assert_false(st.killed_before_start);
+	jrecord_start_release(&st);
+	json_object_set_new(json_object_get(rec, "context"),
+			    "killed_before_start", json_false());
+	jrecord_start_read(rec, &st);
+	assert_true(st.killed_before_start);        /* there, whatever it is */
 	jrecord_start_release(&st);
 	json_decref(rec);
 }
