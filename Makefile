@@ -144,8 +144,8 @@ $(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
 # It runs rdrill's own main(), built again as rdrill_main().
 KIND_TEST_SRCS := $(wildcard tests/kinds/*.c)
 $(B)/rdrill-main.o: src/rdrill.c | $(B)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Dmain=rdrill_main \
-		-c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes \
+		-Dmain=rdrill_main -c -o $@ $<
 
 $(B)/test-kind: tests/unit/test-kind.c $(KIND_TEST_SRCS) $(B)/rdrill-main.o \
 		$(B)/librdrill.a

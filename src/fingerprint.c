@@ -323,6 +323,8 @@ int fingerprint_from_json(struct fingerprint *fp, json_t *j,
 	json_t *v;
 	size_t i;
 
+	if (!json_is_object(j))
+		return error_set(err, "fingerprint: not an object");
 	json_array_foreach(json_object_get(j, "tables"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "table"));
 		json_t *rows = json_object_get(v, "rows");

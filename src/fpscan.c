@@ -850,7 +850,7 @@ static PGconn *connect_one(struct scan *s, int first, struct error *err)
 		       (long)((o->deadline_ms - s->start + 999) / 1000) : 0;
 	dl.cancel = o->cancel;
 	return pg_connect_named(o->drill, o->connection,
-				first ? o->state : NULL, o->secrets, &dl, err);
+				first ? o->facts : NULL, o->secrets, &dl, err);
 }
 
 int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,

@@ -9,6 +9,7 @@
 struct drill;
 struct error;
 struct fingerprint;
+struct runfacts;
 struct schema_kv;
 struct strvec;
 
@@ -47,7 +48,7 @@ struct fpscan_opts {
 	const struct schema_kv *exclude;  /* pattern -> reason */
 	long long deadline_ms;
 	volatile sig_atomic_t *cancel;
-	json_t *state;                    /* for pg_connect_named */
+	struct runfacts *facts;           /* for pg_connect_named */
 	struct strvec *secrets;
 };
 

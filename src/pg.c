@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "fsutil.h"
+#include "runfacts.h"
 #include "safefs.h"
 #include "exec.h"
 #include "secret.h"
@@ -69,14 +70,12 @@ void pg_redact(struct strbuf *sb, const struct strvec *secrets)
 		secret_redact_with(secrets->v, sb);
 }
 
-const char *pg_cell_text(json_t *cell)
+const char *pg_cell_text(const char *cell)
 {
-	if (!cell || json_is_null(cell))
-		return "NULL";
-	return json_string_value(cell) ? json_string_value(cell) : "";
+	return cell ? cell : "NULL";
 }
 
-void pg_add_cell(struct strbuf *sb, json_t *cell, size_t max)
+void pg_add_cell(struct strbuf *sb, const char *cell, size_t max)
 {
 	const char *s = pg_cell_text(cell);
 	size_t n = strlen(s);
@@ -405,12 +404,148 @@ static json_t *cell_json(const char *v, size_t len)
 	return j ? j : json_string("");
 }
 
+/* ---- the typed result ---------------------------------------------- */
+
+void pg_result_init(struct pg_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->affected = -1;
+}
+
+void pg_result_release(struct pg_result *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nrows; i++) {
+		for (j = 0; j < r->rows[i].n; j++)
+			free(r->rows[i].cells[j]);
+		free(r->rows[i].cells);
+	}
+	free(r->rows);
+	if (r->columns) {
+		strvec_clear(r->columns);
+		free(r->columns);
+	}
+	pg_result_init(r);
+}
+
+const char *pg_result_cell(const struct pg_result *r, size_t row, size_t col,
+			   int *have)
+{
+	int h = row < r->nrows && col < r->rows[row].n;
+
+	if (have)
+		*have = h;
+	return h ? r->rows[row].cells[col] : NULL;
+}
+
+static struct pg_row *result_add_row(struct pg_result *r, size_t n)
+{
+	struct pg_row *row;
+
+	XGROW(r->rows, r->nrows + 1, r->arows);
+	row = &r->rows[r->nrows++];
+	row->n = n;
+	row->cells = xcalloc(n ? n : 1, sizeof(*row->cells));
+	return row;
+}
+
+static json_t *columns_json(const struct strvec *columns)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; columns && i < columns->nr; i++)
+		json_array_append_new(a, json_string(columns->v[i]));
+	return a;
+}
+
+json_t *pg_result_to_json(const struct pg_result *r)
+{
+	json_t *o = json_object(), *rows = json_array();
+	size_t i, j;
+
+	json_object_set_new(o, "columns", columns_json(r->columns));
+	for (i = 0; i < r->nrows; i++) {
+		json_t *row = json_array();
+		for (j = 0; j < r->rows[i].n; j++)
+			json_array_append_new(row, r->rows[i].cells[j] ?
+				json_string(r->rows[i].cells[j]) : json_null());
+		json_array_append_new(rows, row);
+	}
+	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "row_count", json_integer(r->row_count));
+	if (r->truncated)
+		json_object_set_new(o, "truncated", json_true());
+	json_object_set_new(o, "sha256", json_string(r->sha256));
+	if (r->affected >= 0)
+		json_object_set_new(o, "affected", json_integer(r->affected));
+	return o;
+}
+
+static int rows_from_json(struct pg_result *r, json_t *rows, struct error *err)
+{
+	json_t *row, *cell;
+	size_t i, j;
+
+	if (!json_is_array(rows))
+		return error_set(err, "a result's rows are not an array");
+	json_array_foreach(rows, i, row) {
+		struct pg_row *pr;
+		if (!json_is_array(row))
+			return error_set(err, "a result's row %zu is not an "
+					 "array", i + 1);
+		pr = result_add_row(r, json_array_size(row));
+		json_array_foreach(row, j, cell) {
+			if (!json_is_null(cell) && !json_is_string(cell))
+				return error_set(err, "a result's row %zu has "
+						 "a cell that is neither text "
+						 "nor null", i + 1);
+			if (json_is_string(cell))
+				pr->cells[j] = xstrdup(json_string_value(cell));
+		}
+	}
+	return 0;
+}
+
+int pg_result_from_json(struct pg_result *r, json_t *j, struct error *err)
+{
+	json_t *cols = json_object_get(j, "columns"), *c;
+	json_t *count = json_object_get(j, "row_count");
+	json_t *sha = json_object_get(j, "sha256");
+	json_t *aff = json_object_get(j, "affected");
+	size_t i;
+
+	pg_result_init(r);
+	if (!json_is_object(j) || !json_is_array(cols) ||
+	    !json_is_integer(count) || !json_is_string(sha) ||
+	    strlen(json_string_value(sha)) >= sizeof(r->sha256) ||
+	    (aff && !json_is_integer(aff)))
+		return error_set(err, "not a query result (columns, rows, "
+				 "row_count, sha256)");
+	r->columns = xmalloc(sizeof(*r->columns));
+	strvec_init(r->columns);
+	json_array_foreach(cols, i, c) {
+		if (!json_is_string(c)) {
+			pg_result_release(r);
+			return error_set(err, "a result's column %zu is not "
+					 "text", i + 1);
+		}
+		strvec_push(r->columns, json_string_value(c));
+	}
+	if (rows_from_json(r, json_object_get(j, "rows"), err) < 0) {
+		pg_result_release(r);
+		return -1;
+	}
+	r->row_count = json_integer_value(count);
+	r->truncated = json_is_true(json_object_get(j, "truncated"));
+	snprintf(r->sha256, sizeof(r->sha256), "%s", json_string_value(sha));
+	r->affected = aff ? json_integer_value(aff) : -1;
+	return 0;
+}
+
 struct collect {
-	json_t *columns;
-	json_t *rows;
-	long long count;
-	long long affected;
-	int truncated;
+	struct pg_result *res;
 	size_t kept_bytes;
 	struct pg_first *first;
 	/* the canonical form: hashed, and streamed to the log */
@@ -596,25 +731,43 @@ static void keep_first(struct pg_first *first, PGresult *res, int r)
 			   PG_FIRST_KEEP);
 }
 
+/* A kept cell's text: cell_json's (bytes not UTF-8 shown as \xNN). */
+static char *cell_text(const char *v, size_t len)
+{
+	json_t *j = cell_json(v, len);
+	char *t = xstrdup(json_string_value(j));
+
+	json_decref(j);
+	return t;
+}
+
 static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 {
+	struct pg_result *out = col->res;
 	int nf = PQnfields(res), nt = PQntuples(res), r, f;
 
-	if (!col->columns) {
-		col->columns = json_array();
-		for (f = 0; f < nf; f++)
-			json_array_append_new(col->columns,
-					      cell_json(PQfname(res, f),
-							strlen(PQfname(res, f))));
-		if (emit_line(col, col->columns, err) < 0)
+	if (!out->columns) {
+		json_t *line;
+		out->columns = xmalloc(sizeof(*out->columns));
+		strvec_init(out->columns);
+		for (f = 0; f < nf; f++) {
+			char *name = cell_text(PQfname(res, f),
+					       strlen(PQfname(res, f)));
+			strvec_push(out->columns, name);
+			free(name);
+		}
+		line = columns_json(out->columns);
+		r = emit_line(col, line, err);
+		json_decref(line);
+		if (r < 0)
 			return -1;
 	}
 	for (r = 0; r < nt; r++) {
 		size_t bytes = 0;
 
-		if (!col->count && col->first && nf)
+		if (!out->row_count && col->first && nf)
 			keep_first(col->first, res, r);
-		col->count++;
+		out->row_count++;
 		strbuf_addch(&col->buf, '[');
 		for (f = 0; f < nf; f++) {
 			size_t len = (size_t)PQgetlength(res, r, f);
@@ -634,19 +787,17 @@ static int collect_rows(struct collect *col, PGresult *res, struct error *err)
 		if (col->buf.len >= LOG_BLOCK && flush_block(col, 0, err) < 0)
 			return -1;
 		/* The kept rows are a prefix of the result. */
-		if (!col->truncated &&
-		    json_array_size(col->rows) < PG_KEEP_ROWS &&
+		if (!out->truncated && out->nrows < PG_KEEP_ROWS &&
 		    col->kept_bytes + bytes <= PG_KEEP_BYTES) {
-			json_t *row = json_array();
+			struct pg_row *row = result_add_row(out, (size_t)nf);
 			col->kept_bytes += bytes;
 			for (f = 0; f < nf; f++)
-				json_array_append_new(row, PQgetisnull(res, r, f) ?
-					json_null() :
-					cell_json(PQgetvalue(res, r, f),
-						  (size_t)PQgetlength(res, r, f)));
-			json_array_append_new(col->rows, row);
+				if (!PQgetisnull(res, r, f))
+					row->cells[f] = cell_text(
+						PQgetvalue(res, r, f),
+						(size_t)PQgetlength(res, r, f));
 		} else {
-			col->truncated = 1;
+			out->truncated = 1;
 		}
 	}
 	return 0;
@@ -742,19 +893,18 @@ static int close_log(struct collect *col, struct error *err)
 	return 0;
 }
 
-int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
-	   json_t **result, struct error *err)
+int pg_exec(PGconn *c, const char *sql, struct pg_query_opts *o,
+	    struct pg_result *result, struct error *err)
 {
-	struct collect col = { NULL, json_array(), 0, -1, 0, 0, NULL,
-			       NULL, STRBUF_INIT, -1, NULL, 0 };
+	struct collect col = { result, 0, NULL, NULL, STRBUF_INIT, -1, NULL,
+			       0 };
 	struct strbuf failure = STRBUF_INIT;
 	const struct pg_deadline *dl = o ? o->dl : NULL;
 	struct qrun q = { c, dl, sql, STOP_NONE, 0, 0 };
-	char hex[SHA256_HEX_LEN + 1];
 	PGresult *res;
 	int ret = -1;
 
-	*result = NULL;
+	pg_result_init(result);
 	col.sha = sha256_stream_new();
 	if (o) {
 		o->log_bytes = 0;
@@ -802,7 +952,7 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 			break;
 		case PGRES_COMMAND_OK:
 			if (*PQcmdTuples(res))
-				col.affected = atoll(PQcmdTuples(res));
+				result->affected = atoll(PQcmdTuples(res));
 			break;
 		case PGRES_EMPTY_QUERY:
 			if (!failure.len)
@@ -832,21 +982,8 @@ int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	}
 	if (flush_block(&col, 1, err) < 0 || close_log(&col, err) < 0)
 		goto out;
-	sha256_stream_finish(col.sha, hex);
+	sha256_stream_finish(col.sha, result->sha256);
 	col.sha = NULL;
-	*result = json_object();
-	json_object_set_new(*result, "columns",
-			    col.columns ? col.columns : json_array());
-	col.columns = NULL;
-	json_object_set_new(*result, "rows", col.rows);
-	col.rows = NULL;
-	json_object_set_new(*result, "row_count", json_integer(col.count));
-	if (col.truncated)
-		json_object_set_new(*result, "truncated", json_true());
-	json_object_set_new(*result, "sha256", json_string(hex));
-	if (col.affected >= 0)
-		json_object_set_new(*result, "affected",
-				    json_integer(col.affected));
 	if (o)
 		o->log_bytes = col.bytes;
 	ret = 0;
@@ -855,10 +992,31 @@ out:
 		close(col.fd);
 	sha256_stream_free(col.sha);
 	strbuf_release(&col.buf);
-	json_decref(col.columns);
-	json_decref(col.rows);
 	strbuf_release(&failure);
+	if (ret < 0)
+		pg_result_release(result);
 	return ret;
+}
+
+int pg_exec_simple(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		   struct pg_result *result, struct error *err)
+{
+	struct pg_query_opts o = { 0, NULL, dl, NULL, NULL, 0 };
+
+	return pg_exec(c, sql, &o, result, err);
+}
+
+int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
+	   json_t **result, struct error *err)
+{
+	struct pg_result r;
+
+	*result = NULL;
+	if (pg_exec(c, sql, o, &r, err) < 0)
+		return -1;
+	*result = pg_result_to_json(&r);
+	pg_result_release(&r);
+	return 0;
 }
 
 /* The results after the data of a COPY: its own status, or an error. */
@@ -967,17 +1125,18 @@ int pg_query(PGconn *c, const char *sql, const struct pg_deadline *dl,
 char *pg_server_version(PGconn *c, const struct pg_deadline *dl,
 			struct error *err)
 {
-	json_t *res, *v;
+	struct pg_result res;
+	const char *v;
 	char *out = NULL;
 
-	if (pg_query(c, "SHOW server_version", dl, &res, err) < 0)
+	if (pg_exec_simple(c, "SHOW server_version", dl, &res, err) < 0)
 		return NULL;
-	v = json_array_get(json_array_get(json_object_get(res, "rows"), 0), 0);
-	if (json_is_string(v))
-		out = xstrdup(json_string_value(v));
+	v = pg_result_cell(&res, 0, 0, NULL);
+	if (v)
+		out = xstrdup(v);
 	else
 		error_set(err, "SHOW server_version returned nothing");
-	json_decref(res);
+	pg_result_release(&res);
 	return out;
 }
 
@@ -992,14 +1151,14 @@ char *pg_server_version(PGconn *c, const struct pg_deadline *dl,
 static int force_standard_strings(PGconn *c, const struct pg_deadline *dl,
 				  struct error *err)
 {
-	json_t *res = NULL;
+	struct pg_result res;
 
-	if (pg_query(c, "SET standard_conforming_strings = on", dl, &res,
-		     err) < 0) {
+	if (pg_exec_simple(c, "SET standard_conforming_strings = on", dl, &res,
+			   err) < 0) {
 		error_prefix(err, "cannot set standard_conforming_strings");
 		return -1;
 	}
-	json_decref(res);
+	pg_result_release(&res);
 	return 0;
 }
 
@@ -1122,11 +1281,10 @@ PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
 }
 
 PGconn *pg_connect_named(const struct drill *d, const char *name,
-			 json_t *state, struct strvec *secrets,
+			 struct runfacts *facts, struct strvec *secrets,
 			 const struct pg_deadline *dl, struct error *err)
 {
 	const struct drill_conn *conn = drill_conn(d, name);
-	json_t *versions;
 	PGconn *c;
 	char *v;
 
@@ -1139,14 +1297,7 @@ PGconn *pg_connect_named(const struct drill *d, const char *name,
 		error_prefix(err, "connection '%s'", name);
 		return NULL;
 	}
-	if (!state)
-		return c;
-	versions = json_object_get(state, "server_versions");
-	if (!versions) {
-		versions = json_object();
-		json_object_set_new(state, "server_versions", versions);
-	}
-	if (json_object_get(versions, name))
+	if (!facts || runfacts_version(facts, name))
 		return c;
 	v = pg_server_version(c, dl, err);
 	if (!v) {
@@ -1154,7 +1305,7 @@ PGconn *pg_connect_named(const struct drill *d, const char *name,
 		PQfinish(c);
 		return NULL;
 	}
-	json_object_set_new(versions, name, json_string(v));
+	runfacts_set_version(facts, name, v);
 	free(v);
 	return c;
 }

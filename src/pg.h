@@ -82,11 +82,12 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
 
 /*
  * The drill's connection `name`, errors prefixed with "connection
- * 'name'". When `state` is given, the server version is recorded once in
- * state["server_versions"][name].
+ * 'name'". When `facts` is given, the server version is asked once per
+ * connection and run (runfacts_set_version).
  */
+struct runfacts;
 PGconn *pg_connect_named(const struct drill *d, const char *name,
-			 json_t *state, struct strvec *secrets,
+			 struct runfacts *facts, struct strvec *secrets,
 			 const struct pg_deadline *dl, struct error *err);
 
 /*
@@ -120,6 +121,36 @@ PGconn *pg_connect_named(const struct drill *d, const char *name,
 #define PG_RESULT_FORMAT "rdrill-rows-1"
 
 /*
+ * A result, typed: what the kinds read (pg_exec). Its JSON form above is
+ * the journal's (the sql step's evidence, the destroy record's captures):
+ * pg_result_to_json() writes it, pg_result_from_json() reads it back
+ * from a journal (every type checked: a bundle handed back is hostile).
+ */
+struct pg_row {
+	char **cells;           /* NULL: SQL NULL */
+	size_t n;
+};
+struct pg_result {
+	struct strvec *columns; /* names; NULL until the result has columns */
+	struct pg_row *rows;    /* the first rows (PG_KEEP_ROWS, _BYTES) */
+	size_t nrows, arows;
+	long long row_count;    /* the true count, every row */
+	int truncated;          /* rows were left out */
+	char sha256[65];        /* of the canonical form */
+	long long affected;     /* INSERT/UPDATE/DELETE...; -1: none */
+};
+void pg_result_init(struct pg_result *r);
+void pg_result_release(struct pg_result *r);
+/*
+ * Cell (row, col), NULL for SQL NULL; *have 0 when there is no such
+ * cell (have may be NULL).
+ */
+const char *pg_result_cell(const struct pg_result *r, size_t row, size_t col,
+			   int *have);
+json_t *pg_result_to_json(const struct pg_result *r);
+int pg_result_from_json(struct pg_result *r, json_t *j, struct error *err);
+
+/*
  * The first row's first cell, for checks, however large, without a copy
  * of it: its length, its SHA-256 and its first PG_FIRST_KEEP bytes (a
  * cell of 100 MB is compared by length and hash).
@@ -141,6 +172,17 @@ struct pg_query_opts {
 	struct pg_first *first;         /* may be NULL */
 	unsigned long long log_bytes;   /* out: bytes written to log_path */
 };
+/* The query, *result filled (empty after an error). */
+int pg_exec(PGconn *c, const char *sql, struct pg_query_opts *o,
+	    struct pg_result *result, struct error *err);
+/* pg_exec without parameters or log. */
+int pg_exec_simple(PGconn *c, const char *sql, const struct pg_deadline *dl,
+		   struct pg_result *result, struct error *err);
+
+/*
+ * pg_exec, the result in its JSON form (the journal's); the kinds take
+ * pg_exec. Left for the runner's freshness query and pg's tests.
+ */
 int pg_run(PGconn *c, const char *sql, struct pg_query_opts *o,
 	   json_t **result, struct error *err);
 
@@ -196,9 +238,9 @@ const char *pg_ping_text(PGPing p);
 /* Replace every secret in `sb` with EXEC_REDACTED, as exec does. */
 void pg_redact(struct strbuf *sb, const struct strvec *secrets);
 
-/* A cell for display: "NULL" for JSON null, else its text. */
-const char *pg_cell_text(json_t *cell);
+/* A cell for display: "NULL" for SQL NULL (a NULL cell), else its text. */
+const char *pg_cell_text(const char *cell);
 /* The same, cut after `max` bytes (on a UTF-8 boundary) with "…". */
-void pg_add_cell(struct strbuf *sb, json_t *cell, size_t max);
+void pg_add_cell(struct strbuf *sb, const char *cell, size_t max);
 
 #endif

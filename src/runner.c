@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "bundle.h"
 #include "restored.h"
+#include "runfacts.h"
 #include "sha256.h"
 #include "secret.h"
 #include "history.h"
@@ -50,7 +51,7 @@ const char *runner_status_word(enum runner_status s)
 struct run {
 	const struct runner_opts *o;
 	const struct drill *d;
-	json_t *state;
+	struct runfacts facts;       /* the evidence kinds' facts */
 	struct bkfacts bkfacts;      /* the physical-backup kinds' facts */
 	struct journal *journal;
 	struct strvec secret_vars;
@@ -270,7 +271,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	sc.drill = r->d;
 	sc.step = step;
 	sc.rec = rec;
-	sc.state = r->state;
+	sc.facts = &r->facts;
 	sc.bkfacts = &r->bkfacts;
 	sc.bundle = r->o->bundle;
 	sc.secrets = secret_set();
@@ -703,7 +704,7 @@ static void freshness(struct run *r, const char *when)
 		json_object_set_new(o, "table", json_string(table));
 		json_object_set_new(o, "column", json_string(f->column));
 		json_object_set_new(o, "unit", json_string(f->unit));
-		c = pg_connect_named(d, conn, r->state, secret_set(), &dl, &err);
+		c = pg_connect_named(d, conn, &r->facts, secret_set(), &dl, &err);
 		if (!c || pg_quote_table(c, table, &qt, &err) < 0 ||
 		    pg_quote_ident(c, f->column, &qc, &err) < 0)
 			goto done;
@@ -1208,17 +1209,10 @@ static int destroy_gate(struct run *r)
  */
 static void destroy_record(struct run *r, const struct drill_step *step)
 {
-	static const char *const keep[] = { "canary", "fingerprints",
-					    "captures", NULL };
-	json_t *rec = json_object(), *st = json_object();
+	json_t *rec = json_object(), *st = runfacts_state_json(&r->facts);
 	struct error err = ERROR_INIT;
-	size_t i;
 
 	r->destroy_started = 1;
-	for (i = 0; keep[i]; i++)
-		if (json_object_get(r->state, keep[i]))
-			json_object_set(st, keep[i], json_object_get(r->state,
-								     keep[i]));
 	json_object_set_new(rec, "type", json_string("destroy"));
 	json_object_set_new(rec, "n", json_integer(step->n));
 	json_object_set_new(rec, "id", json_string(step->id));
@@ -1317,12 +1311,10 @@ static void copy_record(struct run *r, json_t *rec)
  */
 static void resume_seed(struct run *r)
 {
-	json_t *st = restored_state(r->o->resume), *rec;
-	const char *k;
+	json_t *rec;
 	size_t i;
 
-	json_object_foreach(st, k, rec)
-		json_object_set_new(r->state, k, json_deep_copy(rec));
+	runfacts_seed(&r->facts, restored_state(r->o->resume));
 	json_array_foreach(r->o->resume, i, rec) {
 		const char *type = journal_str(rec, "type");
 		json_int_t n = json_integer_value(json_object_get(rec, "n"));
@@ -1537,7 +1529,7 @@ int runner_run(const struct runner_opts *o, enum runner_status *status,
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.d = o->drill;
-	r.state = json_object();
+	runfacts_init(&r.facts);
 	bkfacts_init(&r.bkfacts);
 	strvec_init(&r.secret_vars);
 	strbuf_init(&r.reason, 0);
@@ -1613,7 +1605,7 @@ out:
 	progress_free(r.progress);
 	journal_free(r.journal);
 	json_decref(records);
-	json_decref(r.state);
+	runfacts_release(&r.facts);
 	bkfacts_release(&r.bkfacts);
 	json_decref(r.picks);
 	pickfiles_release(&r.files);

@@ -221,15 +221,14 @@ static void lsn_str(uint64_t lsn, struct strbuf *sb)
  * target found in it: 1, 0 when not proven, -1 err.
  */
 static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
-		     json_t *facts, const struct pgwal_archive *a, uint32_t tli,
+		     json_t *facts, uint64_t sysid,
+		     const struct pgwal_archive *a, uint32_t tli,
 		     uint64_t segsize, const struct pgwal_label *lab,
 		     uint64_t stop_lsn, const char *stop_time, json_t *ev,
-		     long long *proof_ms, struct error *err)
+		     json_t *wal, long long *proof_ms, struct error *err)
 {
 	struct pitrproof_wal w;
-	const char *sid = json_string_value(json_object_get(facts,
-						"system_identifier"));
-	json_t *wal = json_object_get(ev, "wal"), *ms;
+	json_t *ms;
 	int ok;
 
 	memset(&w, 0, sizeof(w));
@@ -239,7 +238,7 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 	w.segsize = segsize;
 	w.start_lsn = lab->start_lsn;
 	w.stop_lsn = stop_lsn;
-	w.sysid = sid ? strtoull(sid, NULL, 10) : 0;
+	w.sysid = sysid;
 	w.stop_time = stop_time;
 	w.first = a->first;
 	w.last = a->last;
@@ -373,6 +372,7 @@ struct bb_state {
 	struct pgwal_label lab, hist;
 	struct pgwal_archive a;
 	uint64_t segsize, stop_lsn;
+	uint64_t sysid;                 /* pg_controldata's; 0: not said */
 	uint32_t tli;
 	long long wal_proof_ms;
 	int ok, verify_ok;
@@ -483,9 +483,11 @@ static int bb_label_control(struct bb_state *st, struct error *err)
 		st->segsize = x;
 	}
 	st->facts = json_object();
-	if (control_value(log.buf, "Database system identifier", &v))
+	if (control_value(log.buf, "Database system identifier", &v)) {
 		json_object_set_new(st->facts, "system_identifier",
 				    step_json_str(v.buf));
+		st->sysid = strtoull(v.buf, NULL, 10);
+	}
 	if (control_value(log.buf, "pg_control version number", &v))
 		json_object_set_new(st->facts, "pg_control_version",
 				    step_json_str(v.buf));
@@ -629,11 +631,11 @@ static int bb_archive(struct bb_state *st, struct error *err)
 			    "backup's start", sb.buf, act.buf, a->complete) &&
 		 st->ok;
 	if (a->complete) {
-		int proven = prove_wal(sc, st->p, st->facts, a, st->tli,
-				       st->segsize, &st->lab, st->stop_lsn,
-				       st->hist.stop_time.len ?
+		int proven = prove_wal(sc, st->p, st->facts, st->sysid, a,
+				       st->tli, st->segsize, &st->lab,
+				       st->stop_lsn, st->hist.stop_time.len ?
 				       st->hist.stop_time.buf : NULL, st->ev,
-				       &st->wal_proof_ms, err);
+				       wal, &st->wal_proof_ms, err);
 		if (proven < 0)
 			goto out;
 		st->ok = proven && st->ok;
@@ -672,8 +674,13 @@ static void bb_remember(struct bb_state *st)
 			st->hist.stop_time.buf : NULL);
 	b->start_lsn = st->lab.start_lsn;
 	b->stop_lsn = st->stop_lsn;
-	bkfacts_set_str(&b->stop_lsn_text, json_string_value(json_object_get(
-			st->facts, "stop_lsn")));
+	{
+		/* As the evidence says it (bb_manifest). */
+		struct strbuf v = STRBUF_INIT;
+		lsn_str(st->stop_lsn, &v);
+		bkfacts_set_str(&b->stop_lsn_text, v.buf);
+		strbuf_release(&v);
+	}
 	b->lsns = 1;
 	b->segsize = st->segsize;
 	b->timeline = st->tli;

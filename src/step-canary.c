@@ -16,6 +16,8 @@
 #include "sha256.h"
 #include "plan.h"
 #include "journal.h"
+#include "runfacts.h"
+#include "xalloc.h"
 #include "step.h"
 #include "words.h"
 #include "report.h"
@@ -128,7 +130,6 @@ struct canary {
 	struct pg_deadline dl;  /* the step's: connect, BEGIN, ..., COMMIT */
 	const struct drill_canary *def;
 	json_t *key;            /* def->key, as the evidence shows it */
-	json_t *columns;        /* def->columns, likewise */
 	json_t *ev;             /* the step's evidence */
 	struct strbuf table;    /* quoted */
 	struct strbuf where;    /* " WHERE "k" = $1 AND ..." */
@@ -154,13 +155,13 @@ static int build_where(struct canary *k, struct error *err)
 	return 0;
 }
 
-static int run(struct canary *k, const char *sql, json_t **res,
+static int run(struct canary *k, const char *sql, struct pg_result *res,
 	       struct error *err)
 {
 	struct pg_query_opts o = { (int)k->vals.nr, k->vals.v, &k->dl, NULL,
 				   NULL, 0 };
 
-	if (pg_run(k->c, sql, &o, res, err) < 0) {
+	if (pg_exec(k->c, sql, &o, res, err) < 0) {
 		error_prefix(err, "canary query failed");
 		return -1;
 	}
@@ -177,21 +178,34 @@ static const char *rows_text(long long n, struct strbuf *sb)
 	return sb->buf;
 }
 
-/* SELECT the canary's columns; their values as {column: text|null}. */
-static int select_row(struct canary *k, json_t *columns, long long *count,
-		      json_t **values, struct error *err)
+static void values_free(char **values, size_t n)
+{
+	size_t i;
+
+	for (i = 0; values && i < n; i++)
+		free(values[i]);
+	free(values);
+}
+
+/*
+ * SELECT the canary's columns; when there is exactly one row, its
+ * values, one per column (NULL: SQL NULL), in *values.
+ */
+static int select_row(struct canary *k, const struct strvec *columns,
+		      long long *count, char ***values, struct error *err)
 {
 	struct strbuf sql = STRBUF_INIT;
-	json_t *res = NULL, *col, *row;
+	struct pg_result res;
 	size_t i;
 	int ret = -1;
 
 	*values = NULL;
+	pg_result_init(&res);
 	strbuf_adds(&sql, "SELECT ");
-	json_array_foreach(columns, i, col) {
+	for (i = 0; i < columns->nr; i++) {
 		if (i)
 			strbuf_adds(&sql, ", ");
-		if (pg_quote_ident(k->c, json_string_value(col), &sql, err) < 0)
+		if (pg_quote_ident(k->c, columns->v[i], &sql, err) < 0)
 			goto out;
 	}
 	strbuf_adds(&sql, " FROM ");
@@ -199,87 +213,104 @@ static int select_row(struct canary *k, json_t *columns, long long *count,
 	strbuf_add(&sql, k->where.buf, k->where.len);
 	if (run(k, sql.buf, &res, err) < 0)
 		goto out;
-	*count = json_integer_value(json_object_get(res, "row_count"));
+	*count = res.row_count;
 	if (*count == 1) {
-		row = json_array_get(json_object_get(res, "rows"), 0);
-		/* The row is journaled whole; pg_run keeps PG_KEEP_BYTES. */
-		if (!row) {
+		/* The row is journaled whole; pg_exec keeps PG_KEEP_BYTES. */
+		if (!res.nrows) {
 			error_set(err, "the canary row holds more than %d "
 				  "bytes: too large to record", PG_KEEP_BYTES);
 			goto out;
 		}
-		*values = json_object();
-		json_array_foreach(columns, i, col)
-			json_object_set(*values, json_string_value(col),
-					json_array_get(row, i));
+		*values = xcalloc(columns->nr + 1, sizeof(**values));
+		for (i = 0; i < columns->nr; i++) {
+			const char *v = pg_result_cell(&res, 0, i, NULL);
+			(*values)[i] = v ? xstrdup(v) : NULL;
+		}
 	}
 	ret = 0;
 out:
-	json_decref(res);
+	pg_result_release(&res);
 	strbuf_release(&sql);
 	return ret;
 }
 
-static void values_sha256(json_t *values, char hex[SHA256_HEX_LEN + 1])
+/* The SHA-256 the journal gives the values: of their JSON, keys sorted. */
+static json_t *values_sha256(const struct strvec *columns, char *const *values,
+			     char hex[SHA256_HEX_LEN + 1])
 {
-	char *s = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *j = runfacts_canary_values_json(columns, values);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 
 	sha256_hex(s, strlen(s), hex);
 	free(s);
+	return j;
 }
 
 static int do_record(struct canary *k, struct error *err)
 {
-	json_t *columns = k->columns, *values, *rec;
+	struct runfacts_canary *rec = &k->sc->facts->canary;
+	const struct drill_canary *def = k->def;
 	struct strbuf sb = STRBUF_INIT;
 	char hex[SHA256_HEX_LEN + 1];
+	struct strvec columns = STRVEC_INIT;
+	char **values;
 	long long n;
+	size_t i;
 
-	if (select_row(k, columns, &n, &values, err) < 0)
+	strvec_pushv(&columns, def->columns.v);
+	if (select_row(k, &columns, &n, &values, err) < 0) {
+		strvec_clear(&columns);
 		return -1;
+	}
 	json_object_set_new(k->ev, "rows", json_integer(n));
 	if (!step_check(k->sc, "canary row found", "exactly 1 row",
 			rows_text(n, &sb), n == 1)) {
 		strbuf_release(&sb);
+		values_free(values, columns.nr);
+		strvec_clear(&columns);
 		return 0;
 	}
 	strbuf_release(&sb);
-	values_sha256(values, hex);
-	rec = json_object();
-	json_object_set_new(rec, "table", json_string(k->def->table));
-	json_object_set(rec, "key", k->key);
-	json_object_set(rec, "columns", columns);
-	json_object_set_new(rec, "values", values);
-	json_object_set_new(rec, "sha256", json_string(hex));
-	json_object_update(k->ev, rec);
-	json_object_set_new(k->sc->state, "canary", rec);
+	json_decref(values_sha256(&columns, values, hex));
+	runfacts_canary_clear(rec);
+	rec->recorded = 1;
+	rec->table = xstrdup(def->table);
+	for (i = 0; i < def->key.keys.nr; i++) {
+		strvec_push(&rec->key_names, def->key.keys.v[i]);
+		strvec_push(&rec->key_vals, def->key.vals.v[i]);
+	}
+	rec->columns = columns;
+	rec->values = values;
+	memcpy(rec->sha256, hex, sizeof(hex));
+	json_object_update_new(k->ev, runfacts_canary_json(rec));
 	return 0;
 }
 
 static int do_delete(struct canary *k, struct error *err)
 {
 	struct strbuf sql = STRBUF_INIT, act = STRBUF_INIT;
-	json_t *res = NULL, *done = NULL;
+	struct pg_result res, done;
 	long long n;
 	int ret = -1;
 
 	/* Without a record there would be nothing to prove it came back. */
-	if (!json_object_get(k->sc->state, "canary"))
+	if (!k->sc->facts->canary.recorded)
 		return error_set(err, "the canary was not recorded in this "
 				 "run; not deleting it");
+	pg_result_init(&res);
+	pg_result_init(&done);
 	strbuf_adds(&sql, "DELETE FROM ");
 	strbuf_add(&sql, k->table.buf, k->table.len);
 	strbuf_add(&sql, k->where.buf, k->where.len);
 	/* A key that matches more than one row must not delete them all. */
-	if (pg_query(k->c, "BEGIN", &k->dl, &done, err) < 0)
+	if (pg_exec_simple(k->c, "BEGIN", &k->dl, &done, err) < 0)
 		goto out;
-	json_decref(done);
-	done = NULL;
+	pg_result_release(&done);
 	if (run(k, sql.buf, &res, err) < 0)
 		goto out;
-	n = json_integer_value(json_object_get(res, "affected"));
-	if (pg_query(k->c, n == 1 ? "COMMIT" : "ROLLBACK", &k->dl,
-		     &done, err) < 0)
+	n = res.affected > 0 ? res.affected : 0;
+	if (pg_exec_simple(k->c, n == 1 ? "COMMIT" : "ROLLBACK", &k->dl,
+			   &done, err) < 0)
 		goto out;
 	json_object_set_new(k->ev, "rows_deleted", json_integer(n == 1 ? 1 : 0));
 	strbuf_addf(&act, "%lld", n);
@@ -288,8 +319,8 @@ static int do_delete(struct canary *k, struct error *err)
 	step_check(k->sc, "rows deleted", "1", act.buf, n == 1);
 	ret = 0;
 out:
-	json_decref(res);
-	json_decref(done);
+	pg_result_release(&res);
+	pg_result_release(&done);
 	strbuf_release(&sql);
 	strbuf_release(&act);
 	return ret;
@@ -298,103 +329,126 @@ out:
 static int do_absent(struct canary *k, struct error *err)
 {
 	struct strbuf sql = STRBUF_INIT, sb = STRBUF_INIT;
-	json_t *res = NULL;
+	struct pg_result res;
 	long long n;
 	int ret = -1;
 
+	pg_result_init(&res);
 	strbuf_adds(&sql, "SELECT count(*) FROM ");
 	strbuf_add(&sql, k->table.buf, k->table.len);
 	strbuf_add(&sql, k->where.buf, k->where.len);
 	if (run(k, sql.buf, &res, err) < 0)
 		goto out;
-	n = atoll(pg_cell_text(json_array_get(json_array_get(
-			json_object_get(res, "rows"), 0), 0)));
+	n = atoll(pg_cell_text(pg_result_cell(&res, 0, 0, NULL)));
 	json_object_set_new(k->ev, "rows", json_integer(n));
 	step_check(k->sc, "canary row gone", "no row", rows_text(n, &sb),
 		   n == 0);
 	ret = 0;
 out:
-	json_decref(res);
+	pg_result_release(&res);
 	strbuf_release(&sql);
 	strbuf_release(&sb);
 	return ret;
 }
 
-static int do_present(struct canary *k, struct error *err)
+static int same_cell(const char *a, const char *b)
 {
-	json_t *rec = json_object_get(k->sc->state, "canary");
-	json_t *columns = json_object_get(rec, "columns"), *before, *now, *col;
-	struct strbuf sb = STRBUF_INIT, exp = STRBUF_INIT, what = STRBUF_INIT;
-	const char *want = json_string_value(json_object_get(rec, "sha256"));
-	char hex[SHA256_HEX_LEN + 1] = "";
-	long long n;
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* One check per column: the recorded value against the one read now. */
+static void check_columns(struct canary *k, const struct runfacts_canary *rec,
+			  char *const *now)
+{
+	struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
 	size_t i;
 
-	if (!rec || !want)
+	for (i = 0; i < rec->columns.nr; i++) {
+		strbuf_reset(&what);
+		strbuf_reset(&exp);
+		strbuf_reset(&act);
+		strbuf_addf(&what, "column %s", rec->columns.v[i]);
+		pg_add_cell(&exp, rec->values[i], CELL_MAX);
+		pg_add_cell(&act, now[i], CELL_MAX);
+		step_check(k->sc, what.buf, exp.buf, act.buf,
+			   same_cell(rec->values[i], now[i]));
+	}
+	strbuf_release(&what);
+	strbuf_release(&exp);
+	strbuf_release(&act);
+}
+
+static int do_present(struct canary *k, struct error *err)
+{
+	const struct runfacts_canary *rec = &k->sc->facts->canary;
+	struct strbuf sb = STRBUF_INIT, exp = STRBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1] = "";
+	char **now;
+	long long n;
+
+	if (!rec->recorded)
 		return error_set(err, "the canary was not recorded in this run");
-	if (select_row(k, columns, &n, &now, err) < 0)
+	if (select_row(k, &rec->columns, &n, &now, err) < 0)
 		return -1;
-	before = json_object_get(rec, "values");
 	json_object_set_new(k->ev, "rows", json_integer(n));
-	json_object_set_new(k->ev, "recorded_sha256", json_string(want));
+	json_object_set_new(k->ev, "recorded_sha256", json_string(rec->sha256));
 	step_check(k->sc, "canary row found", "exactly 1 row",
 		   rows_text(n, &sb), n == 1);
 	if (n == 1) {
-		json_array_foreach(columns, i, col) {
-			const char *name = json_string_value(col);
-			json_t *a = json_object_get(before, name);
-			json_t *b = json_object_get(now, name);
-
-			strbuf_reset(&what);
-			strbuf_reset(&exp);
-			strbuf_reset(&sb);
-			strbuf_addf(&what, "column %s", name);
-			pg_add_cell(&exp, a, CELL_MAX);
-			pg_add_cell(&sb, b, CELL_MAX);
-			step_check(k->sc, what.buf, exp.buf, sb.buf,
-				   json_equal(a, b));
-		}
-		values_sha256(now, hex);
-		json_object_set(k->ev, "values", now);
+		check_columns(k, rec, now);
+		json_object_set_new(k->ev, "values",
+				    values_sha256(&rec->columns, now, hex));
 		json_object_set_new(k->ev, "sha256", json_string(hex));
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "sha256 %s", hex);
 	} else {
 		rows_text(n, &sb);
 	}
-	strbuf_reset(&exp);
-	strbuf_addf(&exp, "sha256 %s", want);
+	strbuf_addf(&exp, "sha256 %s", rec->sha256);
 	step_check(k->sc, "identical to the recorded row", exp.buf, sb.buf,
-		   n == 1 && !strcmp(hex, want));
-	json_decref(now);
+		   n == 1 && !strcmp(hex, rec->sha256));
+	values_free(now, rec->columns.nr);
 	strbuf_release(&sb);
 	strbuf_release(&exp);
-	strbuf_release(&what);
 	return 0;
+}
+
+/* Why the recorded row cannot be used, or NULL. */
+static const char *not_recorded(const struct runfacts_canary *rec,
+				struct strbuf *why)
+{
+	if (rec->recorded)
+		return NULL;
+	strbuf_adds(why, "the canary was not recorded in this run");
+	if (rec->bad)
+		strbuf_addf(why, " (the interrupted run's record: %s)",
+			    rec->bad);
+	return why->buf;
 }
 
 static int canary_run(struct step_ctx *sc, struct error *err)
 {
 	const char *action = STEP_PARAMS(sc, struct canary_params)->action;
 	struct canary k = { sc, NULL, { 0, 0, NULL }, sc->drill->canary, NULL,
-			    NULL, NULL, STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
+			    NULL, STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
+	struct strbuf why = STRBUF_INIT;
 	const char *name;
 	size_t i;
 	int ret = -1;
 
 	if (!action || !k.def)
 		return error_set(err, "canary step without a canary");
-	if (!strcmp(action, "present") && !json_object_get(sc->state, "canary"))
-		return error_set(err, "the canary was not recorded in this run");
+	if (!strcmp(action, "present") &&
+	    not_recorded(&sc->facts->canary, &why)) {
+		error_set(err, "%s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
 	name = k.def->connection;
 	k.key = json_object();
 	for (i = 0; i < k.def->key.keys.nr; i++)
 		json_object_set_new(k.key, k.def->key.keys.v[i],
 				    json_string(k.def->key.vals.v[i]));
-	k.columns = json_array();
-	for (i = 0; i < k.def->columns.nr; i++)
-		json_array_append_new(k.columns,
-				      json_string(k.def->columns.v[i]));
 	k.ev = json_object();
 	json_object_set_new(k.ev, "action", json_string(action));
 	json_object_set_new(k.ev, "connection", json_string(name ? name : ""));
@@ -403,7 +457,7 @@ static int canary_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
 	pg_deadline_from(&k.dl, &sc->deadline, sc->cancel);
-	k.c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &k.dl,
+	k.c = pg_connect_named(sc->drill, name, sc->facts, sc->secrets, &k.dl,
 			       err);
 	if (!k.c)
 		goto out;
@@ -426,7 +480,6 @@ out:
 	if (k.c)
 		PQfinish(k.c);
 	json_decref(k.key);
-	json_decref(k.columns);
 	strbuf_release(&k.table);
 	strbuf_release(&k.where);
 	strvec_clear(&k.vals);

@@ -476,19 +476,78 @@ out:
 }
 
 /*
+ * A container as `docker inspect` describes it, read in one place
+ * (container_mounts): running or not, its mounts (Source, Destination;
+ * NULL when not text), and the Mounts array as it printed it, which the
+ * evidence keeps whole.
+ */
+struct ct_mount {
+	char *src, *dst;
+};
+struct container {
+	int running;
+	struct ct_mount *m;
+	size_t n;
+	json_t *journal;
+};
+
+static void container_release(struct container *ct)
+{
+	size_t i;
+
+	for (i = 0; i < ct->n; i++) {
+		free(ct->m[i].src);
+		free(ct->m[i].dst);
+	}
+	free(ct->m);
+	json_decref(ct->journal);
+	memset(ct, 0, sizeof(*ct));
+}
+
+static char *text_or_null(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? xstrdup(s) : NULL;
+}
+
+/* inspect's printed JSON into *ct; -1 when it holds no container. */
+static int container_parse(const struct strbuf *log, struct container *ct)
+{
+	json_error_t jerr;
+	json_t *all = json_loadb(log->buf, log->len, 0, &jerr), *c, *mounts, *m;
+	size_t i;
+
+	c = json_is_array(all) ? json_array_get(all, 0) : all;
+	mounts = json_object_get(c, "Mounts");
+	if (!json_is_object(c) || !json_is_array(mounts)) {
+		json_decref(all);
+		return -1;
+	}
+	ct->running = json_is_true(json_object_get(json_object_get(c, "State"),
+						   "Running"));
+	ct->m = xcalloc(json_array_size(mounts) + 1, sizeof(*ct->m));
+	json_array_foreach(mounts, i, m) {
+		ct->m[ct->n].src = text_or_null(m, "Source");
+		ct->m[ct->n++].dst = text_or_null(m, "Destination");
+	}
+	ct->journal = json_incref(mounts);
+	json_decref(all);
+	return 0;
+}
+
+/*
  * The running container's mounts, from `docker inspect` (or the
- * command the drill gives), into *mounts; its log recorded in the step
+ * command the drill gives), into *ct; its log recorded in the step
  * record as inspect_log. -1 with `why` when there is no such answer.
  */
 static int container_mounts(struct step_ctx *sc, const struct in_effect *ie,
-			    json_t **mounts, int *running, struct strbuf *why)
+			    struct container *ct, struct strbuf *why)
 {
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf log = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
 	struct error e = ERROR_INIT;
-	json_error_t jerr;
-	json_t *all = NULL, *c;
 	int ret = -1;
 
 	if (ie->inspect.nr)
@@ -511,19 +570,13 @@ static int container_mounts(struct step_ctx *sc, const struct in_effect *ie,
 			    log.buf);
 		goto out;
 	}
-	all = json_loadb(log.buf, log.len, 0, &jerr);
-	c = json_is_array(all) ? json_array_get(all, 0) : all;
-	if (!json_is_object(c) || !json_is_array(json_object_get(c, "Mounts"))) {
+	if (container_parse(&log, ct) < 0) {
 		strbuf_addf(why, "%s printed no container with Mounts (not "
 			    "`docker inspect` JSON)", argv.v[0]);
 		goto out;
 	}
-	*running = json_is_true(json_object_get(json_object_get(c, "State"),
-						"Running"));
-	*mounts = json_incref(json_object_get(c, "Mounts"));
 	ret = 0;
 out:
-	json_decref(all);
 	exec_result_release(&res);
 	strbuf_release(&log);
 	strvec_clear(&argv);
@@ -531,21 +584,20 @@ out:
 	return ret;
 }
 
-/* The mount of `path` among `mounts` (Source), or NULL. */
-static json_t *mount_of(json_t *mounts, const char *path, struct strbuf *list)
+/* The mount of `path` among the container's (Source), or NULL. */
+static const struct ct_mount *mount_of(const struct container *ct,
+				       const char *path, struct strbuf *list)
 {
-	json_t *m, *found = NULL;
+	const struct ct_mount *found = NULL;
 	size_t i;
 
-	json_array_foreach(mounts, i, m) {
-		const char *src = json_string_value(json_object_get(m, "Source"));
-		const char *dst = json_string_value(json_object_get(m,
-								    "Destination"));
+	for (i = 0; i < ct->n; i++) {
+		const char *src = ct->m[i].src, *dst = ct->m[i].dst;
 
 		strbuf_addf(list, "%s%s -> %s", i ? ", " : "", src ? src : "?",
 			    dst ? dst : "?");
 		if (!found && src && same_path(src, path))
-			found = m;
+			found = &ct->m[i];
 	}
 	return found;
 }
@@ -557,23 +609,26 @@ static json_t *mount_of(json_t *mounts, const char *path, struct strbuf *list)
 static void check_in_effect(struct checks *c, const char *path,
 			    const struct in_effect *ie)
 {
-	json_t *ev = json_object(), *mounts = NULL, *m = NULL;
+	json_t *ev = json_object();
+	struct container ct;
+	const struct ct_mount *m = NULL;
 	struct strbuf why = STRBUF_INIT, list = STRBUF_INIT, exp = STRBUF_INIT;
 	struct strbuf val = STRBUF_INIT, full = STRBUF_INIT;
 	const char *dst = NULL;
 	int running = 0;
 
+	memset(&ct, 0, sizeof(ct));
 	if (ie->container) {
 		json_object_set_new(ev, "container", json_string(ie->container));
 		strbuf_addf(&exp, "a mount of %s%s%s into running container %s",
 			    path, ie->destination ? " at " : "",
 			    ie->destination ? ie->destination : "", ie->container);
-		if (container_mounts(c->sc, ie, &mounts, &running, &why) == 0) {
-			m = mount_of(mounts, path, &list);
-			dst = m ? json_string_value(json_object_get(m,
-							"Destination")) : NULL;
+		if (container_mounts(c->sc, ie, &ct, &why) == 0) {
+			running = ct.running;
+			m = mount_of(&ct, path, &list);
+			dst = m ? m->dst : NULL;
 			json_object_set_new(ev, "running", json_boolean(running));
-			json_object_set(ev, "mounts", mounts);
+			json_object_set(ev, "mounts", ct.journal);
 			if (!running)
 				strbuf_addf(&why, "the container is not running "
 					    "(mounts: %s)", list.len ? list.buf :
@@ -585,9 +640,7 @@ static void check_in_effect(struct checks *c, const char *path,
 				 !same_path(dst, ie->destination)))
 				strbuf_addf(&why, "mounted at %s", dst ? dst : "?");
 			else
-				strbuf_addf(&why, "mounted: %s -> %s",
-					    json_string_value(json_object_get(m,
-							      "Source")), dst);
+				strbuf_addf(&why, "mounted: %s -> %s", m->src, dst);
 		}
 		check(c, "in effect: mounted into the container", exp.buf,
 		      why.buf, running && m && (!ie->destination ||
@@ -629,7 +682,7 @@ static void check_in_effect(struct checks *c, const char *path,
 		check(c, list.buf, exp.buf, why.buf, ok);
 	}
 	json_object_set_new(c->sc->rec, "in_effect", ev);
-	json_decref(mounts);
+	container_release(&ct);
 	strbuf_release(&why);
 	strbuf_release(&list);
 	strbuf_release(&exp);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fingerprint.h"
 #include "fpscan.h"
+#include "runfacts.h"
 #include "plan.h"
 #include "schema.h"
 #include "journal.h"
@@ -25,6 +26,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "strvec.h"
+#include "xalloc.h"
 #include "ytree.h"
 
 #include <string.h>
@@ -153,71 +155,135 @@ static void fp_target(const struct drill *d, const struct drill_step *s,
 #define PREFIX 12
 #define SUMMARY_NAMES 5
 
-static void rows_json(json_t *o, const struct fp_table *t)
-{
-	char hex[FP_HEX_LEN + 1];
+/*
+ * One row of the evidence's tables or sequences: a table or sequence of
+ * this fingerprint (t, value), one only in the earlier one (gone), or
+ * one this step excluded; how it compares (match, ok). Typed while the
+ * step runs, JSON once at its end (rows_json).
+ */
+struct fp_row {
+	char *name;
+	const struct fp_table *t;       /* this fingerprint's table, or NULL */
+	const char *value;              /* this fingerprint's sequence value */
+	struct strbuf match;
+	int ok, has_ok, excluded;
+};
 
-	json_object_set_new(o, "rows", json_integer(t->rows));
-	fp_sum_hex(&t->sum, hex);
-	json_object_set_new(o, "digest", json_string(hex));
-	hex[PREFIX] = '\0';
-	json_object_set_new(o, "digest_prefix", json_string(hex));
-	fp_table_schema_hex(t, hex);
-	hex[PREFIX] = '\0';
-	json_object_set_new(o, "schema_prefix", json_string(hex));
+struct fp_rows {
+	struct fp_row *v;
+	size_t nr, alloc;
+};
+
+static struct fp_row *row_add(struct fp_rows *rows, const char *name,
+			      const char *match)
+{
+	struct fp_row *r;
+
+	XGROW(rows->v, rows->nr + 1, rows->alloc);
+	r = &rows->v[rows->nr++];
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	strbuf_init(&r->match, 0);
+	strbuf_adds(&r->match, match);
+	return r;
+}
+
+static void rows_release(struct fp_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->nr; i++) {
+		free(rows->v[i].name);
+		strbuf_release(&rows->v[i].match);
+	}
+	free(rows->v);
+	memset(rows, 0, sizeof(*rows));
 }
 
 /* The evidence's per-table rows, without comparison. */
-static json_t *table_rows(const struct fingerprint *fp)
+static void table_rows(const struct fingerprint *fp, struct fp_rows *rows)
 {
-	json_t *arr = json_array(), *o;
 	size_t i;
 
 	for (i = 0; i < fp->nr; i++) {
-		o = json_object();
-		json_object_set_new(o, "table", json_string(fp->tables[i].name));
-		rows_json(o, &fp->tables[i]);
-		json_object_set_new(o, "match", json_string("—"));
-		json_object_set_new(o, "ok", json_true());
-		json_array_append_new(arr, o);
+		struct fp_row *r = row_add(rows, fp->tables[i].name, "—");
+		r->t = &fp->tables[i];
+		r->ok = r->has_ok = 1;
 	}
-	return arr;
 }
 
-static json_t *sequence_rows(const struct fingerprint *fp)
+static void sequence_rows(const struct fingerprint *fp, struct fp_rows *rows)
 {
-	json_t *arr = json_array(), *o;
 	size_t i;
 
-	for (i = 0; i < fp->nseq; i++) {
-		o = json_object();
-		json_object_set_new(o, "sequence", json_string(fp->seqs[i].name));
-		json_object_set_new(o, "value", json_string(fp->seqs[i].value));
-		json_object_set_new(o, "match", json_string("—"));
-		json_array_append_new(arr, o);
+	for (i = 0; i < fp->nseq; i++)
+		row_add(rows, fp->seqs[i].name, "—")->value = fp->seqs[i].value;
+}
+
+/* A table row as the journal has it. */
+static json_t *table_json(const struct fp_row *r)
+{
+	json_t *o = json_object();
+	char hex[FP_HEX_LEN + 1];
+
+	json_object_set_new(o, "table", json_string(r->name));
+	if (r->t) {
+		json_object_set_new(o, "rows", json_integer(r->t->rows));
+		fp_sum_hex(&r->t->sum, hex);
+		json_object_set_new(o, "digest", json_string(hex));
+		hex[PREFIX] = '\0';
+		json_object_set_new(o, "digest_prefix", json_string(hex));
+		fp_table_schema_hex(r->t, hex);
+		hex[PREFIX] = '\0';
+		json_object_set_new(o, "schema_prefix", json_string(hex));
+	} else {
+		json_object_set_new(o, "rows", json_string("—"));
+		json_object_set_new(o, "digest_prefix", json_string("—"));
+		json_object_set_new(o, "schema_prefix", json_string("—"));
 	}
+	json_object_set_new(o, "match", json_string(r->match.buf));
+	json_object_set_new(o, "ok", json_boolean(r->ok));
+	if (r->excluded)
+		json_object_set_new(o, "excluded", json_true());
+	return o;
+}
+
+static json_t *sequence_json(const struct fp_row *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "sequence", json_string(r->name));
+	json_object_set_new(o, "value", json_string(r->value ? r->value : "—"));
+	json_object_set_new(o, "match", json_string(r->match.buf));
+	if (r->has_ok)
+		json_object_set_new(o, "ok", json_boolean(r->ok));
+	return o;
+}
+
+static json_t *rows_json(const struct fp_rows *rows, int sequences)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < rows->nr; i++)
+		json_array_append_new(arr, sequences ? sequence_json(&rows->v[i]) :
+				      table_json(&rows->v[i]));
 	return arr;
 }
 
 static void add_excluded(struct step_ctx *sc, const struct fingerprint *fp,
-			 json_t *tables, struct strbuf *summary)
+			 struct fp_rows *tables, struct strbuf *summary)
 {
 	struct strbuf sb = STRBUF_INIT, what = STRBUF_INIT;
 	size_t i;
 
 	for (i = 0; i < fp->nexcl; i++) {
-		json_t *o = json_object();
+		struct fp_row *r;
 
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "excluded: %s", fp->excluded[i].reason);
-		json_object_set_new(o, "table", json_string(fp->excluded[i].name));
-		json_object_set_new(o, "rows", json_string("—"));
-		json_object_set_new(o, "digest_prefix", json_string("—"));
-		json_object_set_new(o, "schema_prefix", json_string("—"));
-		json_object_set_new(o, "match", json_string(sb.buf));
-		json_object_set_new(o, "ok", json_true());
-		json_object_set_new(o, "excluded", json_true());
-		json_array_append_new(tables, o);
+		r = row_add(tables, fp->excluded[i].name, sb.buf);
+		r->ok = r->has_ok = r->excluded = 1;
 		strbuf_reset(&what);
 		strbuf_addf(&what, "table %s excluded", fp->excluded[i].name);
 		step_check(sc, what.buf, "declared in the drill",
@@ -254,8 +320,8 @@ static void describe_before(const struct fp_diff *d, struct strbuf *sb)
  */
 static void compare(struct step_ctx *sc, const struct fp_params *p,
 		    const struct fingerprint *before,
-		    const struct fingerprint *now, json_t *tables,
-		    json_t *seqs, struct strbuf *summary)
+		    const struct fingerprint *now, struct fp_rows *tables,
+		    struct fp_rows *seqs, struct strbuf *summary)
 {
 	struct fp_diff *diffs;
 	struct strbuf text = STRBUF_INIT, exp = STRBUF_INIT, what = STRBUF_INIT,
@@ -266,7 +332,7 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 	fingerprint_compare(before, now, &p->may_differ, &diffs, &n);
 	for (i = 0; i < n; i++) {
 		const struct fp_diff *d = &diffs[i];
-		json_t *row = NULL;
+		struct fp_row *row = NULL;
 
 		strbuf_reset(&text);
 		fp_diff_text(d, &text);
@@ -274,11 +340,11 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 		if (!d->sequence && d->after) {
 			while (t < now->nr && strcmp(now->tables[t].name, d->name))
 				t++;
-			row = json_array_get(tables, t);
+			row = t < tables->nr ? &tables->v[t] : NULL;
 		} else if (d->sequence && d->safter) {
 			while (sq < now->nseq && strcmp(now->seqs[sq].name, d->name))
 				sq++;
-			row = json_array_get(seqs, sq);
+			row = sq < seqs->nr ? &seqs->v[sq] : NULL;
 		}
 		if (d->what && d->expected) {
 			strbuf_addf(&text, " (may differ: %s)", d->expected);
@@ -291,27 +357,16 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 					    text.buf);
 		}
 		if (row) {
-			json_object_set_new(row, "match", json_string(text.buf));
-			json_object_set_new(row, "ok",
-					    json_boolean(!d->what || d->expected));
+			strbuf_reset(&row->match);
+			strbuf_add(&row->match, text.buf, text.len);
+			row->ok = !d->what || d->expected;
+			row->has_ok = 1;
 		} else {
 			/* Gone since: a row of its own, from the earlier one. */
-			json_t *o = json_object();
-			json_object_set_new(o, d->sequence ? "sequence" : "table",
-					    json_string(d->name));
-			if (d->sequence) {
-				json_object_set_new(o, "value",
-						    json_string("—"));
-			} else {
-				json_object_set_new(o, "rows", json_string("—"));
-				json_object_set_new(o, "digest_prefix",
-						    json_string("—"));
-				json_object_set_new(o, "schema_prefix",
-						    json_string("—"));
-			}
-			json_object_set_new(o, "match", json_string(text.buf));
-			json_object_set_new(o, "ok", json_boolean(d->expected != NULL));
-			json_array_append_new(d->sequence ? seqs : tables, o);
+			row = row_add(d->sequence ? seqs : tables, d->name,
+				      text.buf);
+			row->ok = d->expected != NULL;
+			row->has_ok = 1;
 		}
 		if (!d->what)
 			continue;
@@ -325,12 +380,11 @@ static void compare(struct step_ctx *sc, const struct fp_params *p,
 	for (i = 0; i < before->nexcl; i++)
 		for (t = 0; t < now->nr; t++)
 			if (!strcmp(now->tables[t].name, before->excluded[i].name)) {
-				strbuf_reset(&text);
-				strbuf_addf(&text, "not compared: excluded in step "
-					    "%s (%s)", p->same_as,
+				struct fp_row *r = &tables->v[t];
+				strbuf_reset(&r->match);
+				strbuf_addf(&r->match, "not compared: excluded in "
+					    "step %s (%s)", p->same_as,
 					    before->excluded[i].reason);
-				json_object_set_new(json_array_get(tables, t),
-						    "match", json_string(text.buf));
 			}
 	strbuf_reset(&what);
 	strbuf_reset(&exp);
@@ -370,18 +424,6 @@ static void cell(struct strbuf *md, const char *s, int code)
 	strbuf_adds(md, " |");
 }
 
-static const char *row_text(json_t *row, const char *key, struct strbuf *sb)
-{
-	json_t *v = json_object_get(row, key);
-
-	strbuf_reset(sb);
-	if (json_is_integer(v))
-		strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
-	else
-		strbuf_adds(sb, json_is_string(v) ? json_string_value(v) : "");
-	return sb->buf;
-}
-
 /*
  * The per-table evidence as a file of the bundle, steps/NN-ID.tables.md:
  * every table (full digests) and sequence with its match, however many
@@ -390,12 +432,12 @@ static const char *row_text(json_t *row, const char *key, struct strbuf *sb)
  * so verify re-hashes it like a step log; a write that fails is said
  * there and the report lists every table as before.
  */
-static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
-			      json_t *tables, json_t *seqs)
+static void write_tables_file(struct step_ctx *sc,
+			      const struct fp_rows *tables,
+			      const struct fp_rows *seqs)
 {
 	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
 	char hex[FP_HEX_LEN + 1];
-	json_t *row;
 	size_t i;
 
 	strbuf_addf(&md, "# Fingerprint of step %s\n\nEvery table and sequence "
@@ -405,31 +447,38 @@ static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
 		    "not identical.\n\n| Table | Rows | Contents digest | "
 		    "Schema digest | Match |\n| --- | ---: | --- | --- | --- "
 		    "|\n", sc->id ? sc->id : "");
-	json_array_foreach(tables, i, row) {
+	for (i = 0; i < tables->nr; i++) {
+		const struct fp_row *r = &tables->v[i];
 		strbuf_adds(&md, "|");
-		cell(&md, row_text(row, "table", &sb), 0);
-		cell(&md, row_text(row, "rows", &sb), 0);
-		/* The rows fpscan read are first, in its order: full digests. */
-		if (i < fp->nr) {
-			fp_sum_hex(&fp->tables[i].sum, hex);
+		cell(&md, r->name, 0);
+		strbuf_reset(&sb);
+		if (r->t)
+			strbuf_addf(&sb, "%lld", r->t->rows);
+		else
+			strbuf_adds(&sb, "—");
+		cell(&md, sb.buf, 0);
+		/* The rows fpscan read: full digests. */
+		if (r->t) {
+			fp_sum_hex(&r->t->sum, hex);
 			cell(&md, hex, 1);
-			fp_table_schema_hex(&fp->tables[i], hex);
+			fp_table_schema_hex(r->t, hex);
 			cell(&md, hex, 1);
 		} else {
 			cell(&md, "—", 1);
 			cell(&md, "—", 1);
 		}
-		cell(&md, row_text(row, "match", &sb), 0);
+		cell(&md, r->match.buf, 0);
 		strbuf_adds(&md, "\n");
 	}
-	if (json_array_size(seqs))
+	if (seqs->nr)
 		strbuf_adds(&md, "\n| Sequence | Value | Match |\n"
 			    "| --- | ---: | --- |\n");
-	json_array_foreach(seqs, i, row) {
+	for (i = 0; i < seqs->nr; i++) {
+		const struct fp_row *r = &seqs->v[i];
 		strbuf_adds(&md, "|");
-		cell(&md, row_text(row, "sequence", &sb), 0);
-		cell(&md, row_text(row, "value", &sb), 0);
-		cell(&md, row_text(row, "match", &sb), 0);
+		cell(&md, r->name, 0);
+		cell(&md, r->value ? r->value : "—", 0);
+		cell(&md, r->match.buf, 0);
 		strbuf_adds(&md, "\n");
 	}
 	step_keep_file(sc, "tables.md", "tables_file", &md);
@@ -438,15 +487,16 @@ static void write_tables_file(struct step_ctx *sc, const struct fingerprint *fp,
 }
 
 /* How many tables and sequences are identical to the earlier step's. */
-static void count_identical(json_t *ev, json_t *tables, json_t *seqs,
-			    size_t ntables, size_t nseqs)
+static void count_identical(json_t *ev, const struct fp_rows *tables,
+			    const struct fp_rows *seqs, size_t ntables,
+			    size_t nseqs)
 {
-	json_t *lists[2] = { tables, seqs }, *row;
+	const struct fp_rows *lists[2] = { tables, seqs };
 	size_t same[2] = { 0, 0 }, i, k;
 
 	for (k = 0; k < 2; k++)
-		json_array_foreach(lists[k], i, row)
-			if (!strcmp(journal_str(row, "match"), "identical"))
+		for (i = 0; i < lists[k]->nr; i++)
+			if (!strcmp(lists[k]->v[i].match.buf, "identical"))
 				same[k]++;
 	json_object_set_new(ev, "identical", json_pack("{s:I, s:I, s:I, s:I}",
 		"tables", (json_int_t)same[0], "of_tables", (json_int_t)ntables,
@@ -457,27 +507,26 @@ static void count_identical(json_t *ev, json_t *tables, json_t *seqs,
 static int fp_run(struct step_ctx *sc, struct error *err)
 {
 	const struct fp_params *p = STEP_PARAMS(sc, struct fp_params);
-	struct fingerprint fp = FINGERPRINT_INIT, before = FINGERPRINT_INIT;
+	struct fingerprint fp = FINGERPRINT_INIT;
 	struct fpscan_opts o;
 	struct fpscan_stats st;
 	struct strbuf summary = STRBUF_INIT, act = STRBUF_INIT;
-	json_t *all, *ev, *tables, *seqs, *prev = NULL;
+	const struct runfacts_fp *prev = NULL;
+	struct fp_rows tables = { NULL, 0, 0 }, seqs = { NULL, 0, 0 };
+	json_t *ev;
 	int ret = -1;
 
 	memset(&st, 0, sizeof(st));
 	strvec_init(&st.not_covered);
-	all = json_object_get(sc->state, "fingerprints");
-	if (!all) {
-		all = json_object();
-		json_object_set_new(sc->state, "fingerprints", all);
-	}
+	sc->facts->fps_begun = 1;
 	if (p->same_as) {
-		prev = json_object_get(all, p->same_as);
+		prev = runfacts_fingerprint(sc->facts, p->same_as);
 		if (!prev)
 			return error_set(err, "same_as: step %s took no "
 					 "fingerprint in this run", p->same_as);
-		if (fingerprint_from_json(&before, prev, err) < 0)
-			goto out;
+		/* The interrupted run's, unreadable: what reading it said. */
+		if (prev->bad)
+			return error_set(err, "%s", prev->bad);
 	}
 	memset(&o, 0, sizeof(o));
 	o.drill = sc->drill;
@@ -486,7 +535,7 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 	o.include = &p->tables;
 	o.exclude = &p->exclude;
 	o.cancel = sc->cancel;
-	o.state = sc->state;
+	o.facts = sc->facts;
 	o.secrets = sc->secrets;
 	o.deadline_ms = sc->deadline.at_ms;
 	ev = json_object();
@@ -515,13 +564,14 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 				    json_boolean(json_array_size(nc) > 0));
 		json_object_set_new(ev, "not_covered", nc);
 	}
-	tables = table_rows(&fp);
-	seqs = sequence_rows(&fp);
-	json_object_set_new(ev, "tables", tables);
-	json_object_set_new(ev, "sequences", seqs);
+	table_rows(&fp, &tables);
+	sequence_rows(&fp, &seqs);
+	/* Their place in the evidence now; their rows at the end. */
+	json_object_set_new(ev, "tables", json_null());
+	json_object_set_new(ev, "sequences", json_null());
 	if (p->same_as) {
 		json_object_set_new(ev, "same_as", json_string(p->same_as));
-		compare(sc, p, &before, &fp, tables, seqs, &summary);
+		compare(sc, p, &prev->fp, &fp, &tables, &seqs, &summary);
 	} else {
 		strbuf_addf(&summary, "%zu tables, %lld rows, %zu sequence%s "
 			    "fingerprinted", fp.nr, fingerprint_rows(&fp),
@@ -531,22 +581,25 @@ static int fp_run(struct step_ctx *sc, struct error *err)
 		step_check(sc, "tables fingerprinted", "at least 1 table",
 			   act.buf, fp.nr > 0);
 	}
-	add_excluded(sc, &fp, tables, &summary);
+	add_excluded(sc, &fp, &tables, &summary);
 	if (p->same_as)
-		count_identical(ev, tables, seqs, fp.nr, fp.nseq);
-	write_tables_file(sc, &fp, tables, seqs);
+		count_identical(ev, &tables, &seqs, fp.nr, fp.nseq);
+	write_tables_file(sc, &tables, &seqs);
+	json_object_set_new(ev, "tables", rows_json(&tables, 0));
+	json_object_set_new(ev, "sequences", rows_json(&seqs, 1));
 	json_object_set_new(ev, "has_tables",
-			    json_boolean(json_array_size(tables) > 0));
+			    json_boolean(tables.nr > 0));
 	json_object_set_new(ev, "has_sequences",
-			    json_boolean(json_array_size(seqs) > 0));
+			    json_boolean(seqs.nr > 0));
 	json_object_set_new(ev, "summary", json_string(summary.buf));
 	if (sc->step->id)
-		json_object_set_new(all, sc->step->id, fingerprint_to_json(&fp));
+		runfacts_keep_fingerprint(sc->facts, sc->step->id, &fp);
 	ret = 0;
 out:
 	strvec_clear(&st.not_covered);
+	rows_release(&tables);
+	rows_release(&seqs);
 	fingerprint_release(&fp);
-	fingerprint_release(&before);
 	strbuf_release(&summary);
 	strbuf_release(&act);
 	return ret;

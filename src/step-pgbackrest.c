@@ -2,6 +2,7 @@
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
+#include "pbrinfo.h"
 #include "pgwal.h"
 #include "pitrproof.h"
 #include "safefs.h"
@@ -107,22 +108,7 @@ static void pbr_needs(const struct drill_step *s, struct step_needs *n)
 		strvec_push_unique(&n->users, p->run_as);
 }
 
-static const char *jget_str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int jget_int(json_t *o, const char *k, json_int_t *v)
-{
-	json_t *j = json_object_get(o, k);
-
-	if (!json_is_integer(j))
-		return -1;
-	*v = json_integer_value(j);
-	return 0;
-}
-
-static void utc_str(json_int_t t, struct strbuf *sb)
+static void utc_str(long long t, struct strbuf *sb)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -134,108 +120,49 @@ static void utc_str(json_int_t t, struct strbuf *sb)
 		strbuf_adds(sb, buf);
 }
 
-/*
- * One backup of `info`, type-checked, as the evidence wants it; NULL
- * with err when a field is missing or of the wrong type.
- */
-static json_t *backup_facts(json_t *b, size_t i, struct error *err)
+/* One backup of `info` (complete: pbrinfo_backup_complete) as the evidence has it. */
+static json_t *backup_json(const struct pbrinfo_backup *b)
 {
-	json_t *o, *ts = json_object_get(b, "timestamp"),
-	       *lsn = json_object_get(b, "lsn"), *info = json_object_get(b, "info"),
-	       *ar = json_object_get(b, "archive");
-	const char *label = jget_str(b, "label"), *type = jget_str(b, "type");
-	const char *ls = jget_str(lsn, "start"), *le = jget_str(lsn, "stop");
-	const char *as = jget_str(ar, "start"), *ae = jget_str(ar, "stop");
-	json_int_t t0, t1, size, rsize = -1;
-	uint64_t l0, l1, segno;
-	uint32_t tli;
+	json_t *o = json_object();
 	struct strbuf sb = STRBUF_INIT;
 
-	if (!label || !type || jget_int(ts, "start", &t0) < 0 ||
-	    jget_int(ts, "stop", &t1) < 0 || !ls || !le ||
-	    pgwal_parse_lsn(ls, &l0) < 0 || pgwal_parse_lsn(le, &l1) < 0 ||
-	    l1 < l0 || jget_int(info, "size", &size) < 0 || !as || !ae ||
-	    pgwal_parse_segname(as, PGWAL_SEGSIZE_DEFAULT, &tli, &segno) < 0 ||
-	    strlen(ae) != PGWAL_SEGNAME_LEN) {
-		error_set(err, "pgbackrest info: backup %zu lacks a label, type, "
-			  "timestamps, LSNs, size or WAL range of the right type",
-			  i + 1);
-		return NULL;
-	}
-	jget_int(json_object_get(info, "repository"), "size", &rsize);
-	o = json_object();
-	json_object_set_new(o, "label", step_json_str(label));
-	json_object_set_new(o, "type", step_json_str(type));
-	utc_str(t0, &sb);
+	json_object_set_new(o, "label", step_json_str(b->label));
+	json_object_set_new(o, "type", step_json_str(b->type));
+	utc_str(b->start, &sb);
 	json_object_set_new(o, "start_time", json_string(sb.buf));
-	utc_str(t1, &sb);
+	utc_str(b->stop, &sb);
 	json_object_set_new(o, "stop_time", json_string(sb.buf));
-	json_object_set_new(o, "stop_epoch", json_integer(t1));
-	json_object_set_new(o, "start_lsn", json_string(ls));
-	json_object_set_new(o, "stop_lsn", json_string(le));
-	json_object_set_new(o, "timeline", json_integer(tli));
-	json_object_set_new(o, "wal_start", json_string(as));
-	json_object_set_new(o, "wal_stop", json_string(ae));
-	json_object_set_new(o, "bytes", json_integer(size));
-	if (rsize >= 0)
-		json_object_set_new(o, "repository_bytes", json_integer(rsize));
-	json_object_set_new(o, "error", json_boolean(json_is_true(
-				    json_object_get(b, "error"))));
+	json_object_set_new(o, "stop_epoch", json_integer(b->stop));
+	json_object_set_new(o, "start_lsn", json_string(b->start_lsn));
+	json_object_set_new(o, "stop_lsn", json_string(b->stop_lsn));
+	json_object_set_new(o, "timeline", json_integer(b->timeline));
+	json_object_set_new(o, "wal_start", json_string(b->wal_start));
+	json_object_set_new(o, "wal_stop", json_string(b->wal_stop));
+	json_object_set_new(o, "bytes", json_integer(b->size));
+	if (b->repo_size >= 0)
+		json_object_set_new(o, "repository_bytes",
+				    json_integer(b->repo_size));
+	json_object_set_new(o, "error", json_boolean(b->error));
 	strbuf_release(&sb);
 	return o;
 }
 
-/*
- * `info` of the stanza: its entry of the JSON array. 0 with *stanza (a
- * new reference) and the root, or -1 with err.
- */
-static int parse_info(const char *text, size_t len, const char *name,
-		      json_t **root, json_t **stanza, struct error *err)
-{
-	json_error_t je;
-	json_t *s;
-	size_t i;
-
-	*stanza = NULL;
-	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!*root)
-		return error_set(err, "pgbackrest info: not JSON: %s (line %d)",
-				 je.text, je.line);
-	if (!json_is_array(*root))
-		return error_set(err, "pgbackrest info: not a JSON array");
-	json_array_foreach(*root, i, s) {
-		const char *n = jget_str(s, "name");
-		if (n && !strcmp(n, name)) {
-			*stanza = s;
-			return 0;
-		}
-	}
-	return error_set(err, "pgbackrest info: no stanza '%s'", name);
-}
-
 /* The stanza's status: code 0 is ok; the message otherwise. */
-static int stanza_ok(json_t *stanza, struct strbuf *why)
+static int stanza_ok(const struct pbrinfo *info, struct strbuf *why)
 {
-	json_t *st = json_object_get(stanza, "status");
-	json_int_t code = -1;
-	const char *msg = jget_str(st, "message");
-
-	json_t *repo;
+	const char *msg = info->message;
 	size_t i;
 
-	jget_int(st, "code", &code);
 	strbuf_reset(why);
-	strbuf_addf(why, "%" JSON_INTEGER_FORMAT " (%s)", code, msg ? msg : "?");
+	strbuf_addf(why, "%lld (%s)", info->code, msg ? msg : "?");
 	/* "other" says little: the repositories' own status says why. */
-	json_array_foreach(json_object_get(stanza, "repo"), i, repo) {
-		json_int_t rc = -1;
-		const char *rm = jget_str(json_object_get(repo, "status"),
-					  "message");
-		jget_int(json_object_get(repo, "status"), "code", &rc);
-		if (rc != 0 && rm && (!msg || strcmp(rm, msg)) && i < 4)
+	for (i = 0; i < info->nrepos; i++) {
+		const char *rm = info->repos[i].message;
+		if (info->repos[i].code != 0 && rm && (!msg || strcmp(rm, msg)) &&
+		    i < 4)
 			strbuf_addf(why, "; repository %zu: %s", i + 1, rm);
 	}
-	return code == 0;
+	return info->code == 0;
 }
 
 /*
@@ -286,12 +213,12 @@ static double target_limit(const struct drill *d, const char *id, int files)
  * added when the check does not apply.
  */
 static void target_check(const struct drill *d, const struct drill_step *s,
-			 json_t *stanza, struct preflight_report *r)
+			 const struct pbrinfo *info, struct preflight_report *r)
 {
 	const struct pgbackrest_params *p = s->params;
 	double lim = target_limit(d, s->id, 0);
-	json_t *b, *best = NULL;
-	json_int_t stop, bstop = -1;
+	const struct pbrinfo_backup *best = NULL;
+	long long bstop = -1;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT,
 		      ts = STRBUF_INIT, what = STRBUF_INIT;
 	struct timespec now;
@@ -301,33 +228,31 @@ static void target_check(const struct drill *d, const struct drill_step *s,
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (lim < 0 || lim >= (double)now.tv_sec + now.tv_nsec / 1e9)
 		return;
-	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
-		const char *label = jget_str(b, "label");
-		if (!label || jget_int(json_object_get(b, "timestamp"), "stop",
-				       &stop) < 0)
+	for (i = 0; i < info->nbackups; i++) {
+		const struct pbrinfo_backup *b = &info->backups[i];
+		if (!b->label || !b->has_stop)
 			continue;
-		if (p->set ? !strcmp(label, p->set) :
-		    stop <= (json_int_t)lim && stop > bstop) {
+		if (p->set ? !strcmp(b->label, p->set) :
+		    b->stop <= (long long)lim && b->stop > bstop) {
 			best = b;
-			bstop = stop;
+			bstop = b->stop;
 		}
 	}
 	if (p->set && !best)
 		return;   /* the run's own check names a missing label */
-	utc_str((json_int_t)lim, &ts);
+	utc_str((long long)lim, &ts);
 	strbuf_addf(&what, "pgBackRest stanza %s: backup ended by the recover "
 		    "step's target time", p->stanza);
 	strbuf_addf(&exp, "%s ended by %s", p->set ? p->set : "a backup",
 		    ts.buf);
-	ok = best && bstop <= (json_int_t)lim;
+	ok = best && bstop <= (long long)lim;
 	if (best) {
 		utc_str(bstop, &ts);
-		strbuf_addf(&act, "%s stopped %s", jget_str(best, "label"), ts.buf);
+		strbuf_addf(&act, "%s stopped %s", best->label, ts.buf);
 	} else {
-		strbuf_addf(&act, "none of %zu backups", json_array_size(
-				    json_object_get(stanza, "backup")));
+		strbuf_addf(&act, "none of %zu backups", info->nbackups);
 	}
-	utc_str((json_int_t)lim, &ts);
+	utc_str((long long)lim, &ts);
 	if (best)
 		strbuf_addf(&why, "pgBackRest stanza %s: target time %s is "
 			    "before the end of backup %s: no recovery can "
@@ -367,9 +292,10 @@ static void pbr_preflight(const struct drill *d, const struct drill_step *s,
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct error err = ERROR_INIT;
 	struct strbuf what = STRBUF_INIT, act = STRBUF_INIT, why = STRBUF_INIT;
-	json_t *root = NULL, *stanza = NULL;
+	struct pbrinfo info;
 	int ok = 0;
 
+	pbrinfo_init(&info);
 	pbr_argv(p, "info", 1, &cmd.argv);
 	cmd.run_as = p->run_as;
 	cmd.timeout_ms = 120000;
@@ -384,12 +310,12 @@ static void pbr_preflight(const struct drill *d, const struct drill_step *s,
 		add_first_line(&act, &res.err_head);
 	} else if (res.out_bytes != res.out_head.len) {
 		strbuf_adds(&act, "pgbackrest info: more than 1 MiB of output");
-	} else if (parse_info(res.out_head.buf, res.out_head.len, p->stanza,
-			      &root, &stanza, &err) < 0) {
+	} else if (pbrinfo_parse(&info, res.out_head.buf, res.out_head.len,
+				 p->stanza, &err) < 0) {
 		strbuf_adds(&act, err.msg.buf);
 	} else {
 		/* 2, "no valid backups", is a stanza a drill's backup fills. */
-		ok = stanza_ok(stanza, &why) || !strcmp(why.buf,
+		ok = stanza_ok(&info, &why) || !strcmp(why.buf,
 							   "2 (no valid backups)");
 		strbuf_addf(&act, "status %s", why.buf);
 		strbuf_reset(&why);
@@ -398,8 +324,8 @@ static void pbr_preflight(const struct drill *d, const struct drill_step *s,
 	preflight_add(r, what.buf, "status 0 (ok) or 2 (no valid backups yet): "
 		      "stanza present, repository readable", act.buf, ok, why.buf);
 	if (ok)
-		target_check(d, s, stanza, r);
-	json_decref(root);
+		target_check(d, s, &info, r);
+	pbrinfo_release(&info);
 	exec_cmd_release(&cmd);
 	exec_result_release(&res);
 	error_release(&err);
@@ -470,15 +396,15 @@ static int run_pbr(struct step_ctx *sc, const char *command, int json,
  * The newest segment of the backup's timeline that the stanza's archive
  * (info's archive ranges) holds; the backup's own end when none is later.
  */
-static uint64_t archive_last(json_t *stanza, uint32_t tli, uint64_t stop)
+static uint64_t archive_last(const struct pbrinfo *info, uint32_t tli,
+			     uint64_t stop)
 {
-	json_t *a;
-	size_t i;
 	uint64_t last = stop, seg;
 	uint32_t t;
+	size_t i;
 
-	json_array_foreach(json_object_get(stanza, "archive"), i, a) {
-		const char *mx = jget_str(a, "max");
+	for (i = 0; i < info->narchives; i++) {
+		const char *mx = info->archives[i].max;
 		if (mx && pgwal_parse_segname(mx, PGWAL_SEGSIZE_DEFAULT, &t,
 					      &seg) == 0 && t == tli && seg > last)
 			last = seg;
@@ -564,27 +490,28 @@ static int fetch_wal(struct step_ctx *sc, const char *dir, uint32_t tli,
  * steps' targets found in it (pitrproof.h); the directory removed after.
  * 1, 0 when not proven, -1 err.
  */
-static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
-			 json_t *ev, struct error *err)
+static int prove_pbr_wal(struct step_ctx *sc, const struct pbrinfo *info,
+			 const struct pbrinfo_backup *b, json_t *chosen,
+			 json_t *ev, long long *proof_ms, struct error *err)
 {
 	const struct pgbackrest_params *p =
 		STEP_PARAMS(sc, struct pgbackrest_params);
 	struct pitrproof_wal w;
 	struct user_info ui = USER_INFO_INIT;
-	struct strbuf where = STRBUF_INIT;
+	struct strbuf where = STRBUF_INIT, stop_time = STRBUF_INIT;
 	char dir[4096];
 	const char *tmp = getenv("TMPDIR");
-	json_t *o = json_object(), *db;
+	json_t *o = json_object(), *ms;
 	uint64_t first, stop;
 	uint32_t tli;
-	size_t i;
 	int ok = -1;
 
+	*proof_ms = -1;
 	json_object_set_new(ev, "wal", o);
-	if (pgwal_parse_segname(jget_str(chosen, "wal_start"),
-				PGWAL_SEGSIZE_DEFAULT, &tli, &first) < 0 ||
-	    pgwal_parse_segname(jget_str(chosen, "wal_stop"),
-				PGWAL_SEGSIZE_DEFAULT, &tli, &stop) < 0)
+	if (pgwal_parse_segname(b->wal_start, PGWAL_SEGSIZE_DEFAULT, &tli,
+				&first) < 0 ||
+	    pgwal_parse_segname(b->wal_stop, PGWAL_SEGSIZE_DEFAULT, &tli,
+				&stop) < 0)
 		return error_set(err, "the backup's WAL range is not two "
 				 "segment names");
 	snprintf(dir, sizeof(dir), "%s/rdrill-wal.XXXXXX", tmp && *tmp == '/' ?
@@ -603,22 +530,24 @@ static int prove_pbr_wal(struct step_ctx *sc, json_t *stanza, json_t *chosen,
 	w.run_as = p->run_as;
 	w.tli = tli;
 	w.segsize = PGWAL_SEGSIZE_DEFAULT;
-	pgwal_parse_lsn(jget_str(chosen, "start_lsn"), &w.start_lsn);
-	pgwal_parse_lsn(jget_str(chosen, "stop_lsn"), &w.stop_lsn);
-	w.stop_time = jget_str(chosen, "stop_time");
+	w.start_lsn = b->start_lsn_v;
+	w.stop_lsn = b->stop_lsn_v;
+	utc_str(b->stop, &stop_time);
+	w.stop_time = stop_time.buf;
 	w.first = first;
-	w.last = archive_last(stanza, tli, stop);
-	json_array_foreach(json_object_get(stanza, "db"), i, db)
-		if (json_is_integer(json_object_get(db, "system-id")))
-			w.sysid = (uint64_t)json_integer_value(json_object_get(db,
-							"system-id"));
+	w.last = archive_last(info, tli, stop);
+	if (info->has_sysid)
+		w.sysid = info->sysid;
 	ok = fetch_wal(sc, dir, tli, w.first, w.last, o, err);
 	if (ok == 1)
 		ok = pitrproof_segments(sc, &w, o, err);
 	if (ok == 1)
 		ok = pitrproof_targets(sc, BKFACTS_PGBACKREST, &w, ev, err);
-	json_object_set_new(chosen, "wal_proof_ms", json_deep_copy(
-			    json_object_get(json_object_get(o, "proof"), "ms")));
+	/* What pitrproof journaled, said again beside the backup. */
+	ms = json_object_get(json_object_get(o, "proof"), "ms");
+	json_object_set_new(chosen, "wal_proof_ms", json_deep_copy(ms));
+	if (json_is_integer(ms))
+		*proof_ms = (long long)json_integer_value(ms);
 out:
 	{
 		struct exec_cmd cmd = EXEC_CMD_INIT;
@@ -633,15 +562,22 @@ out:
 	}
 	user_info_release(&ui);
 	strbuf_release(&where);
+	strbuf_release(&stop_time);
 	return ok;
 }
 
-/* The typed facts a recover step restores from (bkfacts.h). */
+/*
+ * The typed facts a recover step restores from (bkfacts.h); `chosen`,
+ * the backup as the evidence lists it, is what the recover step
+ * journals of it.
+ */
 static int remember(struct step_ctx *sc, const struct pgbackrest_params *p,
-		    json_t *chosen, int ok, struct error *err)
+		    const struct pbrinfo_backup *c, json_t *chosen,
+		    long long proof_ms, int ok, struct error *err)
 {
 	struct bkfacts_backup *b;
-	json_t *o, *ms = json_object_get(chosen, "wal_proof_ms");
+	struct strbuf stop_time = STRBUF_INIT;
+	json_t *o;
 
 	if (!sc->bkfacts)
 		return error_set(err, "no run to share the backup's facts with");
@@ -657,34 +593,96 @@ static int remember(struct step_ctx *sc, const struct pgbackrest_params *p,
 	bkfacts_set_str(&b->stanza, p->stanza);
 	bkfacts_set_str(&b->config, p->config);
 	bkfacts_set_str(&b->program, prog(p));
-	bkfacts_set_str(&b->label, jget_str(chosen, "label"));
-	bkfacts_set_str(&b->stop_time, jget_str(chosen, "stop_time"));
-	bkfacts_set_str(&b->stop_lsn_text, jget_str(chosen, "stop_lsn"));
-	b->lsns = pgwal_parse_lsn(jget_str(chosen, "start_lsn"),
-				  &b->start_lsn) == 0 &&
-		  pgwal_parse_lsn(jget_str(chosen, "stop_lsn"),
-				  &b->stop_lsn) == 0;
+	bkfacts_set_str(&b->label, c->label);
+	utc_str(c->stop, &stop_time);
+	bkfacts_set_str(&b->stop_time, stop_time.buf);
+	bkfacts_set_str(&b->stop_lsn_text, c->stop_lsn);
+	b->start_lsn = c->start_lsn_v;
+	b->stop_lsn = c->stop_lsn_v;
+	b->lsns = 1;
 	b->segsize = PGWAL_SEGSIZE_DEFAULT;
-	b->timeline = (uint32_t)json_integer_value(json_object_get(chosen,
-							"timeline"));
-	if (json_is_integer(ms))
-		b->wal_proof_ms = (long long)json_integer_value(ms);
+	b->timeline = c->timeline;
+	b->wal_proof_ms = proof_ms;
+	strbuf_release(&stop_time);
 	return 0;
+}
+
+/*
+ * info's backups into the evidence, each checked whole; the one to
+ * restore (set:, or the newest that ended before the recover steps'
+ * target time) as *chosen, its evidence entry as *chosen_json.
+ */
+static int pick_backup(struct step_ctx *sc, struct pbrinfo *info, json_t *ev,
+		       double limit, struct pbrinfo_backup **chosen,
+		       json_t **chosen_json, struct error *err)
+{
+	const struct pgbackrest_params *p =
+		STEP_PARAMS(sc, struct pgbackrest_params);
+	json_t *backups = json_array();
+	long long newest = -1;
+	size_t i;
+
+	*chosen = NULL;
+	*chosen_json = NULL;
+	json_object_set_new(ev, "backups", backups);
+	for (i = 0; i < info->nbackups; i++) {
+		struct pbrinfo_backup *b = &info->backups[i];
+		json_t *f;
+		if (pbrinfo_backup_complete(b, i, err) < 0)
+			return -1;
+		f = backup_json(b);
+		json_array_append_new(backups, f);
+		if (p->set ? !strcmp(b->label, p->set) :
+		    b->stop >= newest && (limit < 0 || (double)b->stop <= limit)) {
+			*chosen = b;
+			*chosen_json = f;
+			newest = b->stop;
+		}
+	}
+	return 0;
+}
+
+/* info's archive ranges into the evidence; 1 when one holds `c`'s WAL. */
+static int archive_covers(const struct pbrinfo *info, json_t *ev,
+			  const struct pbrinfo_backup *c)
+{
+	json_t *arch = json_array();
+	size_t i;
+	int covered = 0;
+
+	json_object_set_new(ev, "archive", arch);
+	for (i = 0; i < info->narchives; i++) {
+		const struct pbrinfo_archive *a = &info->archives[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", step_json_str(a->id));
+		if (a->min && a->max && strlen(a->min) == PGWAL_SEGNAME_LEN &&
+		    strlen(a->max) == PGWAL_SEGNAME_LEN) {
+			json_object_set_new(o, "min", step_json_str(a->min));
+			json_object_set_new(o, "max", step_json_str(a->max));
+			/* Fixed-width upper-case hex: text order is WAL order. */
+			if (c && strcmp(a->min, c->wal_start) <= 0 &&
+			    strcmp(a->max, c->wal_stop) >= 0)
+				covered = 1;
+		}
+		json_array_append_new(arch, o);
+	}
+	return covered;
 }
 
 static int pbr_run(struct step_ctx *sc, struct error *err)
 {
 	const struct pgbackrest_params *p =
 		STEP_PARAMS(sc, struct pgbackrest_params);
-	json_t *ev = json_object(), *root = NULL, *stanza, *b, *backups,
-	       *chosen = NULL, *arch, *a;
+	json_t *ev = json_object(), *chosen_json = NULL;
+	struct pbrinfo info;
+	struct pbrinfo_backup *chosen = NULL;
 	struct exec_result res = EXEC_RESULT_INIT;
 	struct strbuf out = STRBUF_INIT, act = STRBUF_INIT, sb = STRBUF_INIT;
-	json_int_t newest = -1;
+	long long proof_ms = -1;
 	double limit = -1;
-	size_t i;
-	int ret = -1, ok, covered = 0;
+	int ret = -1, ok, covered;
 
+	pbrinfo_init(&info);
 	json_object_set_new(sc->rec, "evidence", ev);
 	json_object_set_new(ev, "stanza", step_json_str(p->stanza));
 
@@ -696,71 +694,41 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 			  res.exit_code);
 		goto out;
 	}
-	if (parse_info(out.buf, out.len, p->stanza, &root, &stanza, err) < 0)
+	if (pbrinfo_parse(&info, out.buf, out.len, p->stanza, err) < 0)
 		goto out;
-	ok = stanza_ok(stanza, &act);
+	ok = stanza_ok(&info, &act);
 	json_object_set_new(ev, "status", step_json_str(act.buf));
 	step_check(sc, "stanza status", "0 (ok)", act.buf, ok);
-	backups = json_array();
-	json_object_set_new(ev, "backups", backups);
 	if (!p->set)
 		limit = target_limit(sc->drill, sc->step->id, 1);
-	json_array_foreach(json_object_get(stanza, "backup"), i, b) {
-		json_t *f = backup_facts(b, i, err);
-		json_int_t t;
-		if (!f)
-			goto out;
-		json_array_append_new(backups, f);
-		t = json_integer_value(json_object_get(f, "stop_epoch"));
-		if (p->set ? !strcmp(jget_str(f, "label"), p->set) :
-		    t >= newest && (limit < 0 || (double)t <= limit)) {
-			chosen = f;
-			newest = t;
-		}
-	}
-	arch = json_array();
-	json_object_set_new(ev, "archive", arch);
-	json_array_foreach(json_object_get(stanza, "archive"), i, a) {
-		const char *id = jget_str(a, "id"), *mn = jget_str(a, "min"),
-			   *mx = jget_str(a, "max");
-		json_t *o = json_object();
-		json_object_set_new(o, "id", step_json_str(id));
-		if (mn && mx && strlen(mn) == PGWAL_SEGNAME_LEN &&
-		    strlen(mx) == PGWAL_SEGNAME_LEN) {
-			json_object_set_new(o, "min", step_json_str(mn));
-			json_object_set_new(o, "max", step_json_str(mx));
-			/* Fixed-width upper-case hex: text order is WAL order. */
-			if (chosen && strcmp(mn, jget_str(chosen, "wal_start")) <= 0 &&
-			    strcmp(mx, jget_str(chosen, "wal_stop")) >= 0)
-				covered = 1;
-		}
-		json_array_append_new(arch, o);
-	}
+	if (pick_backup(sc, &info, ev, limit, &chosen, &chosen_json, err) < 0)
+		goto out;
+	covered = archive_covers(&info, ev, chosen);
 	strbuf_reset(&sb);
 	strbuf_adds(&sb, p->set ? p->set : limit >= 0 ? "the newest backup that "
 		    "ended before the recover step's target time" :
 		    "the newest backup");
 	strbuf_reset(&act);
-	if (chosen)
-		strbuf_addf(&act, "%s (%s, stopped %s)", jget_str(chosen, "label"),
-			    jget_str(chosen, "type"), jget_str(chosen, "stop_time"));
-	else
+	if (chosen) {
+		strbuf_addf(&act, "%s (%s, stopped ", chosen->label, chosen->type);
+		utc_str(chosen->stop, &out);
+		strbuf_addf(&act, "%s)", out.buf);
+	} else {
 		strbuf_adds(&act, p->set ? "no backup of that label" :
 			    "no backup in the stanza");
+	}
 	ok = step_check(sc, "backup to restore", sb.buf, act.buf, chosen != NULL) &&
 	     ok;
 	if (!chosen) {
 		ret = 0;
 		goto out;
 	}
-	json_object_set_new(ev, "chosen", json_string(jget_str(chosen, "label")));
+	json_object_set_new(ev, "chosen", step_json_str(chosen->label));
 	ok = step_check(sc, "backup without errors (pgBackRest's own checks)",
-			"error: false", json_is_true(json_object_get(chosen,
-			"error")) ? "error: true" : "error: false",
-			!json_is_true(json_object_get(chosen, "error"))) && ok;
+			"error: false", chosen->error ? "error: true" :
+			"error: false", !chosen->error) && ok;
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s..%s", jget_str(chosen, "wal_start"),
-		    jget_str(chosen, "wal_stop"));
+	strbuf_addf(&sb, "%s..%s", chosen->wal_start, chosen->wal_stop);
 	ok = step_check(sc, "archive holds the backup's WAL", sb.buf,
 			covered ? "within the archive's range" : "outside every "
 			"archived range", covered) && ok;
@@ -779,18 +747,19 @@ static int pbr_run(struct step_ctx *sc, struct error *err)
 
 	/* 3. The WAL by content, and the recover steps' targets. */
 	if (ok) {
-		int proven = prove_pbr_wal(sc, stanza, chosen, ev, err);
+		int proven = prove_pbr_wal(sc, &info, chosen, chosen_json, ev,
+					   &proof_ms, err);
 		if (proven < 0)
 			goto out;
 		ok = proven;
 	}
 
 	/* 4. For a recover step. */
-	if (remember(sc, p, chosen, ok, err) < 0)
+	if (remember(sc, p, chosen, chosen_json, proof_ms, ok, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	json_decref(root);
+	pbrinfo_release(&info);
 	exec_result_release(&res);
 	strbuf_release(&out);
 	strbuf_release(&act);

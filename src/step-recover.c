@@ -557,35 +557,43 @@ static void wal_reason(const char *log, struct strbuf *msg)
 	}
 }
 
-/* One row of text cells; NULL cells as NULL. */
-static json_t *query_row(PGconn *c, const char *sql, int nparams,
-			 const char *const *params, struct step_ctx *sc,
-			 struct error *err)
+/* A query's first row (its cells: cell()); NULL with err set when none. */
+static struct pg_result *query_row(PGconn *c, const char *sql, int nparams,
+				   const char *const *params,
+				   struct step_ctx *sc, struct error *err)
 {
 	struct pg_deadline dl;
 	struct pg_query_opts o = { .nparams = nparams, .params = params,
 				   .dl = &dl };
-	json_t *res = NULL, *row;
+	struct pg_result *res = xmalloc(sizeof(*res));
 
 	/* Each probe of the scratch server: 10 s, and the step's cancel. */
 	pg_deadline_init(&dl, 10, sc->cancel);
 
-	if (pg_run(c, sql, &o, &res, err) < 0)
+	if (pg_exec(c, sql, &o, res, err) < 0) {
+		free(res);
 		return NULL;
-	row = json_array_get(json_object_get(res, "rows"), 0);
-	if (!json_is_array(row)) {
-		json_decref(res);
+	}
+	if (!res->nrows) {
+		pg_result_release(res);
+		free(res);
 		error_set(err, "no row from: %s", sql);
 		return NULL;
 	}
-	json_incref(row);
-	json_decref(res);
-	return row;
+	return res;
 }
 
-static const char *cell(json_t *row, size_t i)
+static void row_free(struct pg_result *row)
 {
-	return json_string_value(json_array_get(row, i));
+	if (row)
+		pg_result_release(row);
+	free(row);
+}
+
+/* Cell i of the row; NULL for SQL NULL. */
+static const char *cell(const struct pg_result *row, size_t i)
+{
+	return pg_result_cell(row, 0, i, NULL);
 }
 
 /* Copy the server log into the bundle, hashed (verify re-checks it). */
@@ -714,12 +722,12 @@ static void check_timeline(struct step_ctx *sc, const char *logpath,
 static int resume_to_promote(PGconn *c, struct step_ctx *sc, struct error *e)
 {
 	long long until = mono_ms() + 60000;
-	json_t *r;
+	struct pg_result *r;
 
 	r = query_row(c, "SELECT pg_wal_replay_resume()::text", 0, NULL, sc, e);
 	if (!r)
 		return 0;
-	json_decref(r);
+	row_free(r);
 	while (mono_ms() < until && !*sc->cancel) {
 		int done;
 		error_release(e);
@@ -728,7 +736,7 @@ static int resume_to_promote(PGconn *c, struct step_ctx *sc, struct error *e)
 		if (!r)
 			return 0;
 		done = cell(r, 0) && !strcmp(cell(r, 0), "false");
-		json_decref(r);
+		row_free(r);
 		if (done)
 			return 1;
 		sleep_ms(10);
@@ -755,7 +763,8 @@ static int write_probe(PGconn *c, struct step_ctx *sc, json_t *ev)
 	char sql[4][96];
 	struct error e = ERROR_INIT;
 	struct strbuf act = STRBUF_INIT;
-	json_t *steps = json_array(), *r;
+	struct pg_result *r = NULL;
+	json_t *steps = json_array();
 	size_t i;
 	int ok = 1;
 
@@ -769,14 +778,15 @@ static int write_probe(PGconn *c, struct step_ctx *sc, json_t *ev)
 			if (r && !ok)
 				error_set(&e, "read back %s", cell(r, 0) ?
 					  cell(r, 0) : "NULL");
-			json_decref(r);
+			row_free(r);
 		} else {
 			struct pg_deadline dl;
 			struct pg_query_opts o = { .dl = &dl };
-			json_t *res = NULL;
+			struct pg_result res;
 			pg_deadline_init(&dl, 10, sc->cancel);
-			ok = pg_run(c, sql[i], &o, &res, &e) == 0;
-			json_decref(res);
+			ok = pg_exec(c, sql[i], &o, &res, &e) == 0;
+			if (ok)
+				pg_result_release(&res);
 		}
 	}
 	if (ok)
@@ -1431,7 +1441,7 @@ out:
 static int rc_poll(struct rc_state *st, struct strbuf *status)
 {
 	struct error e = ERROR_INIT;
-	json_t *row;
+	struct pg_result *row;
 	int over = 0;
 
 	/* The pause state errors once recovery has ended. */
@@ -1457,7 +1467,7 @@ static int rc_poll(struct rc_state *st, struct strbuf *status)
 			over = 1;
 		}
 	}
-	json_decref(row);
+	row_free(row);
 	error_release(&e);
 	return over;
 }
@@ -1551,23 +1561,23 @@ static int rc_ask(struct rc_state *st, const char *sql, const char *param,
 		  int *yes, struct error *err)
 {
 	const char *pr[] = { param };
-	json_t *r = query_row(st->c, sql, 1, pr, st->sc, err);
+	struct pg_result *r = query_row(st->c, sql, 1, pr, st->sc, err);
 
 	if (!r)
 		return -1;
 	*yes = cell(r, 0) && !strcmp(cell(r, 0), "t");
-	json_decref(r);
+	row_free(r);
 	return 0;
 }
 
 /* Paused (or ended): where it stopped honours the target; the RPO. */
-static int rc_stopped_where(struct rc_state *st, json_t *row,
+static int rc_stopped_where(struct rc_state *st, const struct pg_result *row,
 			    struct error *err)
 {
 	struct step_ctx *sc = st->sc;
 	int latest = !strcmp(st->tkind, "latest"), yes;
 	struct strbuf sb = STRBUF_INIT;
-	json_t *r2;
+	struct pg_result *r2;
 	int ret = -1;
 
 	json_object_set_new(st->stop, "last_xact_time", cell(row, 1) ?
@@ -1613,7 +1623,7 @@ static int rc_stopped_where(struct rc_state *st, json_t *row,
 		/* Which RPO it is: what the archive lost, or chosen. */
 		json_object_set_new(st->ev, "rpo_kind", json_string(latest ?
 				    "archive_lag" : "to_target"));
-		json_decref(r2);
+		row_free(r2);
 	}
 	ret = 0;
 out:
@@ -1624,20 +1634,20 @@ out:
 /* Promoted and written to: its new timeline, the copy's own checks. */
 static int rc_after_promote(struct rc_state *st, struct error *err)
 {
-	json_t *res = NULL, *r2;
+	struct pg_result res, *r2;
 	struct pg_deadline dl;
 	struct pg_query_opts o = { .dl = &dl };
 
 	pg_deadline_init(&dl, 60, st->sc->cancel);
-	if (pg_run(st->c, "CHECKPOINT", &o, &res, err) < 0)
+	if (pg_exec(st->c, "CHECKPOINT", &o, &res, err) < 0)
 		return -1;
-	json_decref(res);
+	pg_result_release(&res);
 	r2 = query_row(st->c, "SELECT timeline_id::text FROM "
 		       "pg_control_checkpoint()", 0, NULL, st->sc, err);
 	if (!r2)
 		return -1;
 	json_object_set_new(st->stop, "new_timeline", step_json_str(cell(r2, 0)));
-	json_decref(r2);
+	row_free(r2);
 	if (st->p->amcheck || st->p->checksums) {
 		/* pg_checksums stops the server: no session. */
 		PQfinish(st->c);
@@ -1654,7 +1664,7 @@ static int rc_reached(struct rc_state *st, struct error *err)
 {
 	const struct recover_params *p = st->p;
 	struct error e = ERROR_INIT;
-	json_t *row;
+	struct pg_result *row;
 	long long m0;
 	int ok, ret = -1;
 
@@ -1683,7 +1693,7 @@ static int rc_reached(struct rc_state *st, struct error *err)
 		goto out;
 	ret = 0;
 out:
-	json_decref(row);
+	row_free(row);
 	error_release(&e);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include "drill.h"
 #include "error.h"
 #include "pg.h"
+#include "runfacts.h"
 #include "schema.h"
 #include "plan.h"
 #include "journal.h"
@@ -93,21 +94,14 @@ static void sql_target(const struct drill *d, const struct drill_step *s,
 /* Long values are cut for the checks table; the evidence keeps them. */
 #define SHORT_MAX 120
 
-static json_t *first_cell(json_t *result)
-{
-	return json_array_get(json_array_get(json_object_get(result, "rows"), 0),
-			      0);
-}
-
 /* "2000" for one value; "3 rows: (a, b), (c, d), ..." otherwise. */
-static void render_short(json_t *result, struct strbuf *sb)
+static void render_short(const struct pg_result *result, struct strbuf *sb)
 {
-	json_t *rows = json_object_get(result, "rows"), *row, *cell;
-	long long count = json_integer_value(json_object_get(result, "row_count"));
+	long long count = result->row_count;
 	size_t i, j, start;
 
-	if (count == 1 && json_array_size(json_array_get(rows, 0)) == 1) {
-		pg_add_cell(sb, first_cell(result), SHORT_MAX);
+	if (count == 1 && result->nrows && result->rows[0].n == 1) {
+		pg_add_cell(sb, result->rows[0].cells[0], SHORT_MAX);
 		return;
 	}
 	strbuf_addf(sb, "%lld row%s", count, count == 1 ? "" : "s");
@@ -115,22 +109,23 @@ static void render_short(json_t *result, struct strbuf *sb)
 		return;
 	strbuf_adds(sb, ": ");
 	start = sb->len;
-	json_array_foreach(rows, i, row) {
+	for (i = 0; i < result->nrows; i++) {
+		const struct pg_row *row = &result->rows[i];
 		if (sb->len - start > SHORT_MAX) {
 			strbuf_adds(sb, ", …");
 			return;
 		}
 		strbuf_adds(sb, i ? ", (" : "(");
-		json_array_foreach(row, j, cell) {
+		for (j = 0; j < row->n; j++) {
 			if (j)
 				strbuf_adds(sb, ", ");
-			pg_add_cell(sb, cell, 40);
+			pg_add_cell(sb, row->cells[j], 40);
 		}
 		strbuf_addch(sb, ')');
 	}
-	if (!json_array_size(rows))
+	if (!result->nrows)
 		strbuf_adds(sb, "…");
-	else if ((long long)json_array_size(rows) < count)
+	else if ((long long)result->nrows < count)
 		strbuf_adds(sb, ", …");
 }
 
@@ -148,13 +143,9 @@ static int parse_ll(const char *s, long long *out)
  * whole canonical result (pg.h: column names, every row, in order), not
  * only of the rows the journal keeps.
  */
-static int same_result(json_t *a, json_t *b)
+static int same_result(const struct pg_result *a, const struct pg_result *b)
 {
-	return json_equal(json_object_get(a, "row_count"),
-			  json_object_get(b, "row_count")) &&
-	       json_is_string(json_object_get(a, "sha256")) &&
-	       json_equal(json_object_get(a, "sha256"),
-			  json_object_get(b, "sha256"));
+	return a->row_count == b->row_count && !strcmp(a->sha256, b->sha256);
 }
 
 /* The first cell as the checks table shows it: cut, and valid UTF-8. */
@@ -199,10 +190,11 @@ static int first_equals(const struct pg_first *first, const char *want)
  */
 static void check_expectations(struct step_ctx *sc,
 			       const struct sql_params *params,
-			       json_t *result, const struct pg_first *first,
-			       json_t *captures)
+			       const struct pg_result *result,
+			       const struct pg_first *first,
+			       const struct pg_result *before)
 {
-	long long count = json_integer_value(json_object_get(result, "row_count"));
+	long long count = result->row_count;
 	const char *same = params->same_as;
 	struct strbuf exp = STRBUF_INIT, act = STRBUF_INIT;
 	int any = 0;
@@ -247,7 +239,6 @@ static void check_expectations(struct step_ctx *sc,
 		any = 1;
 	}
 	if (same) {
-		json_t *before = json_object_get(captures, same);
 		struct strbuf what = STRBUF_INIT;
 
 		strbuf_reset(&exp);
@@ -270,22 +261,42 @@ static void check_expectations(struct step_ctx *sc,
 }
 
 /* The rows log in the record, where verify re-hashes it (seal.c). */
-static void record_log(struct step_ctx *sc, const char *rel, json_t *result,
-		       unsigned long long bytes)
+static void record_log(struct step_ctx *sc, const char *rel,
+		       const struct pg_result *result, unsigned long long bytes)
 {
 	json_t *log = json_object();
 
 	json_object_set_new(log, "path", json_string(rel));
 	json_object_set_new(log, "format", json_string(PG_RESULT_FORMAT));
 	json_object_set_new(log, "bytes", json_integer((json_int_t)bytes));
-	json_object_set(log, "sha256", json_object_get(result, "sha256"));
+	json_object_set_new(log, "sha256", json_string(result->sha256));
 	json_object_set_new(sc->rec, "rows_log", log);
+}
+
+/*
+ * same_as's step captured a result in this run (or the interrupted
+ * one's, `rdrill restore`): checked before connecting, a missing capture
+ * is the drill's fault.
+ */
+static int capture_usable(struct step_ctx *sc, const char *same,
+			  struct error *err)
+{
+	const struct runfacts_capture *c = runfacts_capture(sc->facts, same);
+
+	if (!c)
+		return error_set(err, "same_as: step %s captured no result in "
+				 "this run", same);
+	if (c->bad)
+		return error_set(err, "same_as: step %s's result in the "
+				 "interrupted run cannot be read: %s", same,
+				 c->bad);
+	return 0;
 }
 
 static int sql_run(struct step_ctx *sc, struct error *err)
 {
 	const struct sql_params *params = STEP_PARAMS(sc, struct sql_params);
-	json_t *captures, *ev, *result = NULL;
+	const struct pg_result *kept, *before = NULL;
 	const char *name = params->connection;
 	const char *query = params->query;
 	const char *same = params->same_as;
@@ -295,6 +306,8 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	struct pg_first first = { 0, 0, &first_text, 0, "" };
 	struct pg_deadline dl;
 	struct pg_query_opts o = { 0, NULL, &dl, NULL, &first, 0 };
+	struct pg_result result;
+	json_t *ev;
 	PGconn *c;
 	int r, ret = -1;
 
@@ -302,21 +315,16 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 		return error_set(err, "sql step without a query");
 	/* One deadline for connecting, BEGIN, the query: the step's timeout. */
 	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
-	captures = json_object_get(sc->state, "captures");
-	if (!captures) {
-		captures = json_object();
-		json_object_set_new(sc->state, "captures", captures);
-	}
-	/* Before connecting: a missing capture is the drill's fault. */
-	if (same && !json_object_get(captures, same))
-		return error_set(err, "same_as: step %s captured no result in "
-				 "this run", same);
+	sc->facts->captures_begun = 1;
+	if (same && capture_usable(sc, same, err) < 0)
+		return -1;
+	pg_result_init(&result);
 	ev = json_object();
 	json_object_set_new(ev, "connection", json_string(name ? name : ""));
 	json_object_set_new(ev, "query", json_string(query));
 	json_object_set_new(sc->rec, "evidence", ev);
 
-	c = pg_connect_named(sc->drill, name, sc->state, sc->secrets, &dl, err);
+	c = pg_connect_named(sc->drill, name, sc->facts, sc->secrets, &dl, err);
 	if (!c)
 		goto out;
 	/*
@@ -324,28 +332,28 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	 * in a read-only transaction that is rolled back (one statement per
 	 * query, so it cannot COMMIT its way out and write after).
 	 */
-	r = pg_query(c, "BEGIN TRANSACTION READ ONLY", &dl, &result, err);
-	json_decref(result);
-	result = NULL;
+	r = pg_exec_simple(c, "BEGIN TRANSACTION READ ONLY", &dl, &result, err);
+	pg_result_release(&result);
 	step_log_path(sc, "rows.jsonl", &rel, &abs);
 	o.log_path = abs.buf;
 	if (!r)
-		r = pg_run(c, query, &o, &result, err);
+		r = pg_exec(c, query, &o, &result, err);
 	PQfinish(c);
 	if (r < 0) {
 		error_prefix(err, "query failed");
 		goto out;
 	}
-	record_log(sc, rel.buf, result, o.log_bytes);
-	json_object_set(ev, "result", result);
-	if (id)
-		json_object_set_new(captures, id, json_deep_copy(result));
-	check_expectations(sc, params, result, &first, captures);
+	record_log(sc, rel.buf, &result, o.log_bytes);
+	json_object_set_new(ev, "result", pg_result_to_json(&result));
+	kept = id ? runfacts_keep_capture(sc->facts, id, &result) : &result;
+	if (same)
+		before = &runfacts_capture(sc->facts, same)->res;
+	check_expectations(sc, params, kept, &first, before);
 	ret = 0;
 out:
 	if (ret < 0)
 		pg_redact(&err->msg, sc->secrets);
-	json_decref(result);
+	pg_result_release(&result);
 	strbuf_release(&first_text);
 	strbuf_release(&rel);
 	strbuf_release(&abs);

@@ -257,7 +257,7 @@ static int stage_server(struct step_ctx *sc, const char *conn,
 
 	/* The step's timeout covers the pg_restore runs and this check. */
 	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
-	c = pg_connect_named(sc->drill, conn, sc->state, sc->secrets, &dl, err);
+	c = pg_connect_named(sc->drill, conn, sc->facts, sc->secrets, &dl, err);
 	if (!c)
 		return -1;
 	ver = pg_server_version(c, &dl, err);

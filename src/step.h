@@ -16,6 +16,7 @@ struct strbuf;
 struct strvec;
 struct ynode;
 struct bkfacts;
+struct runfacts;
 
 /*
  * The step kinds: one table (step.c), one entry per file (step-*.c),
@@ -171,8 +172,12 @@ struct step_ctx {
 	const struct drill *drill;
 	const struct drill_step *step;
 	json_t *rec;        /* its journal record, being filled */
-	json_t *state;      /* shared by the steps of one run (see below) */
-	/* The physical-backup kinds' typed facts of this run (bkfacts.h). */
+	/*
+	 * What steps tell later steps of one run, typed: the evidence
+	 * kinds' (sql captures, the canary row, fingerprints, server
+	 * versions: runfacts.h), the physical-backup kinds' (bkfacts.h).
+	 */
+	struct runfacts *facts;
 	struct bkfacts *bkfacts;
 	const char *bundle; /* the bundle directory */
 	struct strvec *secrets;         /* secret_set(): values to redact */
@@ -195,16 +200,6 @@ struct step_ctx {
  */
 void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
 		    long timeout_s);
-/*
- * sc->state keys (JSON, because the destroy record journals the first
- * three of them and `rdrill restore` seeds a run from it): "captures":
- * {step id: result} of sql steps (for same_as); "canary": the recorded
- * row; "fingerprints": {step id: fingerprint} of fingerprint steps;
- * "server_versions": {connection: version string}. What the
- * physical-backup kinds share (a proven backup, a scratch directory, a
- * recover step's proven timeline) is typed, in sc->bkfacts instead.
- */
-
 /* Append one check to sc->rec's "checks". Returns ok. */
 int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	       const char *actual, int ok);

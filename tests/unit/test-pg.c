@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "pg.h"
+#include "runfacts.h"
 #include "sha256.h"
 #include "drill-fixture.h"
 #include "step.h"
@@ -288,7 +289,7 @@ static volatile sig_atomic_t no_cancel;
 struct fixture {
 	struct step_ctx sc;
 	struct strvec secrets;
-	json_t *state;
+	struct runfacts facts;
 	json_t *body;           /* the drill around the step: edit, then run */
 	struct drill *drill;
 };
@@ -310,9 +311,9 @@ static void fx_init(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	strvec_init(&f->secrets);
-	f->state = json_object();
+	runfacts_init(&f->facts);
 	f->body = make_body();
-	f->sc.state = f->state;
+	f->sc.facts = &f->facts;
 	f->sc.secrets = &f->secrets;
 	f->sc.cancel = &no_cancel;
 	f->sc.bundle = base;
@@ -346,7 +347,7 @@ static void fx_release(struct fixture *f)
 	drill_free(f->drill);
 	json_decref(f->sc.rec);
 	json_decref(f->body);
-	json_decref(f->state);
+	runfacts_release(&f->facts);
 	strvec_clear(&f->secrets);
 }
 
@@ -449,18 +450,18 @@ static void test_password_file(void **state)
 	{
 		json_t *conns = json_pack("{s:O}", "app", conn);
 		struct drill *d = conn_drill(conns);
-		json_t *st = json_object();
+		struct runfacts st;
 
-		c = pg_connect_named(d, "app", st, &secrets, NULL, &err);
+		runfacts_init(&st);
+		c = pg_connect_named(d, "app", &st, &secrets, NULL, &err);
 		assert_non_null(c);
 		PQfinish(c);
-		assert_non_null(json_string_value(json_object_get(
-			json_object_get(st, "server_versions"), "app")));
-		assert_null(pg_connect_named(d, "nope", st, &secrets, NULL, &err));
+		assert_non_null(runfacts_version(&st, "app"));
+		assert_null(pg_connect_named(d, "nope", &st, &secrets, NULL, &err));
 		assert_string_equal(err.msg.buf, "no connection named 'nope'");
 		drill_free(d);
 		json_decref(conns);
-		json_decref(st);
+		runfacts_release(&st);
 	}
 
 	assert_int_equal(write_file(path.buf, "not-the-password\n"), 0);
@@ -541,6 +542,34 @@ static void test_query(void **state)
 		json_decref(want);
 	}
 	json_decref(res);
+	{
+		/* The same result typed, as the kinds read it. */
+		struct pg_result r;
+		int have;
+
+		assert_int_equal(pg_exec_simple(c, "SELECT 1 AS a, NULL AS b, "
+						"'é' AS c", NULL, &r, &err), 0);
+		assert_int_equal(r.columns->nr, 3);
+		assert_string_equal(r.columns->v[2], "c");
+		assert_int_equal(r.nrows, 1);
+		assert_int_equal(r.row_count, 1);
+		assert_int_equal(r.affected, -1);
+		assert_string_equal(pg_result_cell(&r, 0, 0, &have), "1");
+		assert_true(have);
+		assert_null(pg_result_cell(&r, 0, 1, &have));
+		assert_true(have);
+		assert_null(pg_result_cell(&r, 1, 0, &have));
+		assert_false(have);
+		assert_null(pg_result_cell(&r, 0, 3, &have));
+		assert_false(have);
+		assert_int_equal(strlen(r.sha256), SHA256_HEX_LEN);
+		pg_result_release(&r);
+		/* An error leaves it empty. */
+		assert_int_equal(pg_exec_simple(c, "SELEC 1", NULL, &r, &err), -1);
+		assert_null(r.columns);
+		assert_int_equal(r.nrows, 0);
+		pg_result_release(&r);
+	}
 
 	v = pg_server_version(c, NULL, &err);
 	assert_non_null(v);
@@ -870,10 +899,10 @@ static void test_sql_expectations(void **state)
 				    "connection")), "pg");
 		assert_int_equal(json_integer_value(json_object_get(
 			json_object_get(ev, "result"), "row_count")), 3);
-		assert_non_null(json_object_get(json_object_get(f.state,
-					"captures"), "count"));
-		assert_non_null(json_object_get(json_object_get(f.state,
-					"server_versions"), "pg"));
+		assert_non_null(runfacts_capture(&f.facts, "count"));
+		assert_int_equal(runfacts_capture(&f.facts, "count")->res.row_count,
+				 3);
+		assert_non_null(runfacts_version(&f.facts, "pg"));
 	}
 
 	assert_int_equal(fx_step(&f, "{\"id\": \"c2\", \"kind\": \"sql\", "
@@ -967,8 +996,7 @@ static void test_sql_errors(void **state)
 			 "\"SELECT * FROM no_such_table\"}}", &err), -1);
 	assert_non_null(strstr(err.msg.buf, "query failed: "));
 	assert_non_null(strstr(err.msg.buf, "\"no_such_table\" does not exist"));
-	assert_null(json_object_get(json_object_get(f.state, "captures"),
-				    "bad"));
+	assert_null(runfacts_capture(&f.facts, "bad"));
 
 	assert_int_equal(fx_step(&f, "{\"id\": \"down\", \"kind\": \"sql\", "
 			 "\"sql\": {\"connection\": \"down\", \"query\": "
@@ -1091,7 +1119,7 @@ static void test_canary_cycle(void **state)
 {
 	struct fixture f;
 	struct error err = ERROR_INIT;
-	json_t *rec, *values;
+	json_t *st, *rec, *values;
 	(void)state;
 
 	make_posts();
@@ -1106,7 +1134,9 @@ static void test_canary_cycle(void **state)
 
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(oks(&f), "1");
-	rec = json_object_get(f.state, "canary");
+	/* As the destroy record journals it. */
+	st = runfacts_state_json(&f.facts);
+	rec = json_object_get(st, "canary");
 	assert_non_null(rec);
 	values = json_object_get(rec, "values");
 	assert_string_equal(json_string_value(json_object_get(values,
@@ -1154,6 +1184,7 @@ static void test_canary_cycle(void **state)
 			    "删除的消息 with 'quotes'");
 	assert_string_equal(check_field(&f, 1, "actual"), "edited");
 
+	json_decref(st);
 	fx_release(&f);
 	error_release(&err);
 }
@@ -1172,7 +1203,7 @@ static void test_canary_record_needs_one_row(void **state)
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(oks(&f), "0");
 	assert_string_equal(check_field(&f, 0, "actual"), "no row");
-	assert_null(json_object_get(f.state, "canary"));
+	assert_false(f.facts.canary.recorded);
 
 	/* A key that picks two rows: record fails, delete rolls back. */
 	exec_ok("ALTER TABLE \"my posts\" DROP CONSTRAINT \"my posts_pkey\"; "
@@ -1181,8 +1212,7 @@ static void test_canary_record_needs_one_row(void **state)
 	json_object_set_new(key, "id", json_string("dup"));
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(check_field(&f, 0, "actual"), "2 rows");
-	json_object_set_new(f.state, "canary", json_pack("{s:s}", "sha256",
-							 "x"));
+	f.facts.canary.recorded = 1;
 	assert_int_equal(canary(&f, "delete", &err), 0);
 	assert_string_equal(oks(&f), "0");
 	assert_string_equal(check_field(&f, 0, "actual"), "2 (rolled back)");
@@ -1211,9 +1241,8 @@ static void test_canary_hostile_key(void **state)
 	json_object_set_new(key, "id", json_string("'; DROP TABLE x; --"));
 	assert_int_equal(canary(&f, "record", &err), 0);
 	assert_string_equal(oks(&f), "1");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-		json_object_get(f.state, "canary"), "values"), "Message")),
-		"hostile");
+	assert_string_equal(f.facts.canary.columns.v[0], "Message");
+	assert_string_equal(f.facts.canary.values[0], "hostile");
 	assert_int_equal(canary(&f, "delete", &err), 0);
 	assert_string_equal(oks(&f), "1");
 

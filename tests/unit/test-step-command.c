@@ -23,6 +23,7 @@
 #include "drill-fixture.h"
 #include "error.h"
 #include "step.h"
+#include "runfacts.h"
 #include "strbuf.h"
 #include "strvec.h"
 
@@ -63,7 +64,7 @@ static void run_step(struct strvec *secrets, struct strbuf *log)
 	struct step_ctx sc;
 	struct drill *d;
 	struct strbuf path = STRBUF_INIT;
-	json_t *state = json_object();
+	struct runfacts facts;
 	FILE *f;
 	char buf[4096];
 	size_t n;
@@ -77,7 +78,8 @@ static void run_step(struct strvec *secrets, struct strbuf *log)
 	sc.step = &d->steps[0];
 	step_ctx_begin(&sc, sc.step->n, sc.step->id, sc.step->timeout_s);
 	sc.rec = json_object();
-	sc.state = state;
+	runfacts_init(&facts);
+	sc.facts = &facts;
 	sc.bundle = base;
 	sc.secrets = secrets;
 	sc.cancel = &no_cancel;
@@ -94,7 +96,7 @@ static void run_step(struct strvec *secrets, struct strbuf *log)
 	unlink(path.buf);
 	strbuf_release(&path);
 	json_decref(sc.rec);
-	json_decref(state);
+	runfacts_release(&facts);
 	drill_free(d);
 	error_release(&err);
 }
