@@ -1,5 +1,6 @@
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "pdf.h"
 #include "rdrill.h"
 #include "report.h"
@@ -86,6 +87,18 @@ out:
  * the ones the run left (when it left them, in the language asked
  * for) are written as they are, not rendered again.
  */
+/* seal.c marks a run killed before its start record was whole. */
+static int killed_before_start(const struct jrecords *jr)
+{
+	struct jrecord_start st;
+	int killed;
+
+	jrecord_start_read(jr->start, &st);
+	killed = st.killed_before_start;
+	jrecord_start_release(&st);
+	return killed;
+}
+
 static int close_cut_short(const char *dir, const struct seal_check *c,
 			   const char *lang, const struct sign_key *key,
 			   struct error *err)
@@ -214,8 +227,7 @@ int cmd_render(int argc, char **argv)
 		fprintf(stderr, "rdrill: %s; sealed now as cut short after "
 			"journal record %zu%s\n", c.has_end ? "the run finished "
 			"but was killed before its seal" : "the run was cut short",
-			c.has_end || !json_object_get(json_object_get(
-			records->start, "context"), "killed_before_start") ?
+			c.has_end || !killed_before_start(records) ?
 			records->nrecords : 0, c.torn ? "; the journal's "
 			"last line was cut short (killed while writing) and is "
 			"left out" : "");

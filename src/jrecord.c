@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -409,4 +410,220 @@ void jrecord_result_release(struct jrecord_result *r)
 {
 	free(r->checks);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Members of the wrong type read as absent: "" for text, 0 for numbers. */
+static long long int_or_zero(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static void read_findings(json_t *arr, struct jrecord_findings *f)
+{
+	json_t *x;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	if (json_array_size(arr))
+		f->v = xcalloc(json_array_size(arr), sizeof(*f->v));
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x))
+			f->v[f->n++] = json_string_value(x);
+}
+
+#define ENV_KEY(k) { #k, offsetof(struct jrecord_env, k) }
+const struct jrecord_env_key jrecord_env_keys[] = {
+	ENV_KEY(hostname), ENV_KEY(os), ENV_KEY(kernel), ENV_KEY(libpq),
+	ENV_KEY(openssl), ENV_KEY(libyaml), ENV_KEY(jansson), ENV_KEY(uid),
+	ENV_KEY(user), ENV_KEY(sudo_user), ENV_KEY(tz), ENV_KEY(zone),
+	ENV_KEY(ntp_synchronised), { NULL, 0 }
+};
+#undef ENV_KEY
+
+static void read_env(json_t *env, struct jrecord_env *e)
+{
+	const struct jrecord_env_key *k;
+
+	e->present = json_is_object(env);
+	for (k = jrecord_env_keys; k->key; k++)
+		*(const char **)((char *)e + k->off) = journal_str(env, k->key);
+}
+
+static void read_approval(json_t *ap, struct jrecord_approval *a)
+{
+	json_t *rolled = json_object_get(ap, "rolled_forward"), *r;
+	size_t i;
+
+	a->plan_bundle = journal_str(ap, "plan_bundle");
+	a->approver = journal_str(ap, "approver");
+	a->approver_key = journal_str(ap, "approver_key");
+	a->sealed_at = journal_str(ap, "sealed_at");
+	a->valid_until = journal_str(ap, "valid_until");
+	if (json_array_size(rolled))
+		a->rolled = xcalloc(json_array_size(rolled), sizeof(*a->rolled));
+	json_array_foreach(rolled, i, r) {
+		struct jrecord_rolled *o = &a->rolled[a->nrolled++];
+
+		o->name = journal_str(r, "name");
+		o->from = journal_str(r, "from");
+		o->to = journal_str(r, "to");
+	}
+}
+
+static void read_vars(json_t *vars, struct jrecord_start *s)
+{
+	const char *name;
+	json_t *v;
+
+	if (json_object_size(vars))
+		s->vars = xcalloc(json_object_size(vars), sizeof(*s->vars));
+	json_object_foreach(vars, name, v) {
+		s->vars[s->nvars].name = name;
+		s->vars[s->nvars++].value = json_string_value(v);
+	}
+}
+
+static void read_previous(json_t *pv, struct jrecord_previous *p)
+{
+	json_t *rto = json_object_get(pv, "rto_ms");
+	json_t *rpo = json_object_get(pv, "rpo_ms");
+
+	p->present = json_is_object(pv);
+	p->has_rto = json_is_integer(rto) && json_integer_value(rto) >= 0;
+	p->rto_ms = p->has_rto ? (long long)json_integer_value(rto) : 0;
+	p->has_rpo = json_is_integer(rpo) && json_integer_value(rpo) >= 0;
+	p->rpo_ms = p->has_rpo ? (long long)json_integer_value(rpo) : 0;
+	p->status = journal_str(pv, "status");
+	p->bundle = journal_str(pv, "bundle");
+	p->started = journal_str(pv, "started");
+}
+
+void jrecord_start_read(json_t *rec, struct jrecord_start *s)
+{
+	json_t *plan = json_object_get(rec, "plan");
+	json_t *ctx = json_object_get(rec, "context");
+	json_t *df = json_object_get(plan, "drill_file");
+	json_t *res = json_object_get(ctx, "resumes");
+
+	memset(s, 0, sizeof(*s));
+	s->time = journal_str(rec, "time");
+	s->body = json_object_get(plan, "plan");
+	s->operator = journal_str(plan, "operator");
+	s->rdrill_version = journal_str(plan, "rdrill_version");
+	s->plan_hash = journal_str(plan, "plan_hash");
+	s->drill_path = journal_str(df, "path");
+	s->drill_sha256 = journal_str(df, "sha256");
+	s->bundle = journal_str(ctx, "bundle");
+	s->signing_key = journal_str(ctx, "signing_key");
+	s->change_ref = journal_str(ctx, "change_ref");
+	s->confirm = journal_str(ctx, "confirm");
+	s->approved_plan = journal_str(ctx, "approved_plan");
+	read_env(json_object_get(ctx, "environment"), &s->env);
+	read_approval(json_object_get(ctx, "approval"), &s->approval);
+	read_vars(json_object_get(ctx, "vars_given"), s);
+	s->resumes.present = json_is_object(res);
+	s->resumes.bundle = journal_str(res, "bundle");
+	s->resumes.chain_head = journal_str(res, "chain_head");
+	s->resumes.destroyed = journal_str(res, "destroyed");
+	read_previous(json_object_get(ctx, "previous"), &s->previous);
+	s->killed_before_start = json_object_get(ctx,
+						 "killed_before_start") != NULL;
+}
+
+void jrecord_start_release(struct jrecord_start *s)
+{
+	free(s->approval.rolled);
+	free(s->vars);
+	memset(s, 0, sizeof(*s));
+}
+
+static void read_fresh(json_t *x, struct jrecord_fresh *f)
+{
+	json_t *lost = json_object_get(x, "lost_ms");
+
+	f->table = journal_str(x, "table");
+	f->column = journal_str(x, "column");
+	f->coherence = journal_str(x, "coherence");
+	f->before = json_string_value(json_object_get(x, "before"));
+	f->after = json_string_value(json_object_get(x, "after"));
+	f->has_lost = lost != NULL;
+	f->lost_is_int = json_is_integer(lost);
+	f->lost_ms = int_or_zero(x, "lost_ms");
+	f->backup_made_ms = int_or_zero(x, "backup_made_ms");
+	f->before_ms = int_or_zero(x, "before_ms");
+	f->after_ms = int_or_zero(x, "after_ms");
+}
+
+void jrecord_end_read(json_t *rec, struct jrecord_end *e)
+{
+	json_t *fresh = json_object_get(rec, "freshness"), *x;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	e->present = rec != NULL;
+	e->time = journal_str(rec, "time");
+	e->reason = journal_str(rec, "reason");
+	e->has_rto = json_is_integer(json_object_get(rec, "rto_ms"));
+	e->rto_ms = int_or_zero(rec, "rto_ms");
+	e->has_rpo = json_is_integer(json_object_get(rec, "rpo_ms"));
+	e->rpo_ms = int_or_zero(rec, "rpo_ms");
+	e->rpo_path = journal_str(rec, "rpo_path");
+	e->rpo_created = journal_str(rec, "rpo_created");
+	e->rpo_disaster = journal_str(rec, "rpo_disaster");
+	e->rpo_unmeasured = journal_str(rec, "rpo_unmeasured");
+	e->rpo_clock = journal_str(rec, "rpo_clock");
+	e->rpo_doubtful = json_is_true(json_object_get(rec, "rpo_doubtful"));
+	read_findings(json_object_get(rec, "findings"), &e->findings);
+	if (json_array_size(fresh))
+		e->fresh = xcalloc(json_array_size(fresh), sizeof(*e->fresh));
+	json_array_foreach(fresh, i, x)
+		read_fresh(x, &e->fresh[e->nfresh++]);
+}
+
+void jrecord_end_release(struct jrecord_end *e)
+{
+	free(e->findings.v);
+	free(e->fresh);
+	memset(e, 0, sizeof(*e));
+}
+
+int jrecord_backup_read(json_t *rec, struct jrecord_backup *b)
+{
+	json_t *total = json_object_get(rec, "candidates_total");
+
+	memset(b, 0, sizeof(*b));
+	if (strcmp(journal_str(rec, "type"), "backup"))
+		return 0;
+	b->item = journal_str(rec, "item");
+	b->rule = journal_str(rec, "rule");
+	b->chosen = journal_str(rec, "chosen");
+	b->created = journal_str(rec, "created");
+	b->problem = journal_str(rec, "problem");
+	b->clock = journal_str(rec, "clock");
+	/* Past 100, the record keeps some; the total is its own field. */
+	b->ncandidates = json_is_integer(total) ?
+		(long long)json_integer_value(total) :
+		(long long)json_array_size(json_object_get(rec, "candidates"));
+	b->fell_back = json_is_true(json_object_get(rec, "fell_back"));
+	read_findings(json_object_get(rec, "findings"), &b->findings);
+	return 1;
+}
+
+void jrecord_backup_release(struct jrecord_backup *b)
+{
+	free(b->findings.v);
+	memset(b, 0, sizeof(*b));
+}
+
+int jrecord_destroy_read(json_t *rec, struct jrecord_destroy *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (strcmp(journal_str(rec, "type"), "destroy"))
+		return 0;
+	x->n = json_object_get(rec, "n");
+	x->id = journal_str(rec, "id");
+	x->time = journal_str(rec, "time");
+	return 1;
 }

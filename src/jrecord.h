@@ -154,4 +154,129 @@ struct jrecord_result {
 void jrecord_result_read(json_t *rec, struct jrecord_result *r);
 void jrecord_result_release(struct jrecord_result *r);
 
+/*
+ * The start record as the report reads it, typed once (same rules as
+ * jrecord_result: strings borrowed from the record, "" when absent or
+ * not text; a member of the wrong type reads as absent). Its plan's
+ * body stays JSON: it is the drill's to read (drill_from_body).
+ */
+struct jrecord_env {            /* context.environment */
+	int present;            /* an object */
+	const char *hostname, *os, *kernel, *libpq, *openssl, *libyaml,
+		*jansson, *uid, *user, *sudo_user, *tz, *zone,
+		*ntp_synchronised;
+};
+
+/* Each member of jrecord_env by its key, in the report's order. */
+struct jrecord_env_key {
+	const char *key;
+	size_t off;             /* offsetof(struct jrecord_env, ...) */
+};
+extern const struct jrecord_env_key jrecord_env_keys[]; /* {NULL}-ended */
+
+struct jrecord_rolled {         /* an approval's rolled_forward entry */
+	const char *name, *from, *to;
+};
+
+struct jrecord_approval {       /* context.approval */
+	const char *plan_bundle, *approver, *approver_key, *sealed_at,
+		*valid_until;
+	struct jrecord_rolled *rolled;
+	size_t nrolled;
+};
+
+struct jrecord_var {            /* context.vars_given, in order */
+	const char *name;
+	const char *value;      /* NULL: not text */
+};
+
+struct jrecord_resumes {        /* context.resumes */
+	int present;            /* an object */
+	const char *bundle, *chain_head, *destroyed;
+};
+
+struct jrecord_previous {       /* context.previous */
+	int present;            /* an object */
+	int has_rto, has_rpo;   /* rto_ms, rpo_ms: integers >= 0 */
+	long long rto_ms, rpo_ms;
+	const char *status, *bundle, *started;
+};
+
+struct jrecord_start {
+	const char *time;
+	json_t *body;           /* plan.plan, NULL: none */
+	const char *operator, *rdrill_version, *plan_hash;
+	const char *drill_path, *drill_sha256;    /* plan.drill_file */
+	const char *bundle, *signing_key, *change_ref, *confirm,
+		*approved_plan;                   /* context's */
+	struct jrecord_env env;
+	struct jrecord_approval approval;
+	struct jrecord_var *vars;
+	size_t nvars;
+	struct jrecord_resumes resumes;
+	struct jrecord_previous previous;
+	int killed_before_start;  /* context has it (seal.c's mark) */
+};
+
+/* `rec` (may be NULL: all empty) read into `s`; jrecord_start_release. */
+void jrecord_start_read(json_t *rec, struct jrecord_start *s);
+void jrecord_start_release(struct jrecord_start *s);
+
+/* The text members of a "findings" array, in order (others skipped). */
+struct jrecord_findings {
+	const char **v;
+	size_t n;
+};
+
+struct jrecord_fresh {          /* an end record's freshness row */
+	const char *table, *column, *coherence;
+	const char *before, *after;     /* NULL: not text */
+	int has_lost;           /* "lost_ms" is there (any JSON) */
+	int lost_is_int;        /* and an integer: */
+	long long lost_ms;
+	long long backup_made_ms, before_ms, after_ms;  /* 0: not integers */
+};
+
+/* The end record's run-wide figures (its checks: jrecord_result). */
+struct jrecord_end {
+	int present;            /* there is an end record */
+	const char *time, *reason;
+	int has_rto, has_rpo;   /* rto_ms, rpo_ms: integers */
+	long long rto_ms, rpo_ms;
+	const char *rpo_path, *rpo_created, *rpo_disaster, *rpo_unmeasured,
+		*rpo_clock;
+	int rpo_doubtful;
+	struct jrecord_findings findings;
+	struct jrecord_fresh *fresh;
+	size_t nfresh;
+};
+
+/* `rec` (may be NULL: not present) read into `e`; jrecord_end_release. */
+void jrecord_end_read(json_t *rec, struct jrecord_end *e);
+void jrecord_end_release(struct jrecord_end *e);
+
+/* A scheduled backup item's pick (a "backup" record). */
+struct jrecord_backup {
+	const char *item, *rule, *chosen, *created, *problem, *clock;
+	long long ncandidates;  /* candidates_total, else candidates' size */
+	int fell_back;
+	struct jrecord_findings findings;
+};
+
+/*
+ * 1 and `b` filled (jrecord_backup_release) when `rec` is a backup
+ * record; 0 and `b` empty when not.
+ */
+int jrecord_backup_read(json_t *rec, struct jrecord_backup *b);
+void jrecord_backup_release(struct jrecord_backup *b);
+
+/* The destroy record: when the run destroyed its system. */
+struct jrecord_destroy {
+	json_t *n;              /* the step's "n" as recorded, NULL: none */
+	const char *id, *time;
+};
+
+/* 1 and `x` filled when `rec` is a destroy record; 0 and `x` empty. */
+int jrecord_destroy_read(json_t *rec, struct jrecord_destroy *x);
+
 #endif

@@ -91,11 +91,12 @@ static void add_codes(json_t *o, const char *const *keys)
  * run (no end record) is sealed later by whoever runs `rdrill render`,
  * with their key if any: its command names no key.
  */
-static void view_evidence_id(json_t *view, json_t *last, json_t *ctx,
-			     int sealed_by_run, int lang)
+static void view_evidence_id(json_t *view, json_t *last,
+			     const struct jrecord_start *st, int sealed_by_run,
+			     int lang)
 {
-	const char *bundle = journal_str(ctx, "bundle");
-	const char *key = journal_str(ctx, "signing_key");
+	const char *bundle = st->bundle;
+	const char *key = st->signing_key;
 	char *line = last ? json_dumps(last, JSON_COMPACT | JSON_ENSURE_ASCII) :
 		     NULL;
 	struct strbuf cmd = STRBUF_INIT;
@@ -137,25 +138,25 @@ static void view_evidence_id(json_t *view, json_t *last, json_t *ctx,
  * name), when the bundle was sealed, until when it approves, and the
  * values that rolled forward with the date since the review.
  */
-static void view_approval(json_t *view, json_t *ap)
+static void view_approval(json_t *view, const struct jrecord_approval *ap)
 {
-	json_t *rolled = json_array(), *r;
-	const char *bundle = journal_str(ap, "plan_bundle");
+	json_t *rolled = json_array();
+	const char *bundle = ap->plan_bundle;
 	const char *slash = strrchr(bundle, '/');
 	size_t i;
 
-	set_data(view, "approver_signed", journal_str(ap, "approver"));
-	set_data(view, "approver_key", journal_str(ap, "approver_key"));
+	set_data(view, "approver_signed", ap->approver);
+	set_data(view, "approver_key", ap->approver_key);
 	set_data(view, "approval_bundle", slash && slash[1] ? slash + 1 : bundle);
 	add_code(view, "approval_bundle");
-	set_data(view, "approval_sealed", journal_str(ap, "sealed_at"));
-	set_data(view, "approval_until", journal_str(ap, "valid_until"));
-	json_array_foreach(json_object_get(ap, "rolled_forward"), i, r) {
+	set_data(view, "approval_sealed", ap->sealed_at);
+	set_data(view, "approval_until", ap->valid_until);
+	for (i = 0; i < ap->nrolled; i++) {
 		json_t *o = json_object();
 
-		set_data(o, "name", journal_str(r, "name"));
-		set_data(o, "from", journal_str(r, "from"));
-		set_data(o, "to", journal_str(r, "to"));
+		set_data(o, "name", ap->rolled[i].name);
+		set_data(o, "from", ap->rolled[i].from);
+		set_data(o, "to", ap->rolled[i].to);
 		add_code(o, "name");
 		add_code(o, "from");
 		add_code(o, "to");
@@ -887,30 +888,58 @@ static void split_lines(json_t *view, const char *key, const char *text)
 	json_object_set_new(view, key, arr);
 }
 
+/*
+ * What the RTO and RPO rows said, kept for the findings (a FAILED row
+ * is one): the target and the figure as the rows word them.
+ */
+struct verdict {
+	int failed;
+	struct strbuf target, measured;
+};
+
+static void verdict_release(struct verdict *v)
+{
+	strbuf_release(&v->target);
+	strbuf_release(&v->measured);
+}
+
+static void set_target(json_t *o, struct verdict *v, long long secs, int lang)
+{
+	words_duration_s(&v->target, secs, lang);
+	json_object_set_new(o, "target", json_string(v->target.buf));
+}
+
+static void set_measured(json_t *o, struct verdict *v, long long ms, int lang)
+{
+	format_duration_ms(&v->measured, ms, lang);
+	set_str(o, "measured", v->measured.buf);
+}
+
+static void set_result(json_t *o, struct verdict *v, const char *result)
+{
+	v->failed = !strcmp(result, "FAILED");
+	set_str(o, "result", result);
+}
+
+/* `has`: the end record (`ended`) measured `ms`. */
 static void view_measure(json_t *view, const struct schema_int *target,
-			 json_t *end, const char *what, int lang)
+			 int ended, int has, long long ms, const char *what,
+			 struct verdict *v, int lang)
 {
 	json_t *o = json_object();
-	char key[16];
-	json_t *measured;
 
-	snprintf(key, sizeof(key), "%s_ms", what);
-	measured = end ? json_object_get(end, key) : NULL;
 	if (target->set)
-		json_object_set_new(o, "target", duration_string(target->v, lang));
+		set_target(o, v, target->v, lang);
 	else
 		json_object_set_new(o, "informative", json_true());
-	if (measured && json_is_integer(measured)) {
-		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, json_integer_value(measured), lang);
-		set_str(o, "measured", sb.buf);
-		strbuf_release(&sb);
+	if (has) {
+		set_measured(o, v, ms, lang);
 		if (target->set)
-			set_str(o, "result", json_integer_value(measured) <=
-				target->v * 1000 ? "PASSED" : "FAILED");
+			set_result(o, v, ms <= target->v * 1000 ?
+				   "PASSED" : "FAILED");
 		else
 			set_str(o, "result", "INFORMATIVE");
-	} else if (end) {
+	} else if (ended) {
 		/* A row with no figure still says so: no blank result. */
 		set_str(o, "result", "NOT MEASURED");
 	}
@@ -927,12 +956,6 @@ static void set_clock(json_t *o, const char *clock)
 	json_object_set_new(o, key, json_true());
 }
 
-static long long int_or_zero(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
 /*
  * A data-lost row's result, from the runner's comparison with the RPO
  * (runner.c: coherence): CONSISTENT (the rows lost were written after
@@ -940,13 +963,13 @@ static long long int_or_zero(json_t *o, const char *k)
  * template's words), FAILED (a clock is no evidence), or INFORMATIVE
  * (no scheduled backup's creation time to compare with).
  */
-static void view_coherence(json_t *f, json_t *x, int lang)
+static void view_coherence(json_t *f, const struct jrecord_fresh *x, int lang)
 {
-	const char *c = journal_str(x, "coherence");
+	const char *c = x->coherence;
 	struct strbuf sb = STRBUF_INIT, k = STRBUF_INIT;
-	long long made = int_or_zero(x, "backup_made_ms");
+	long long made = x->backup_made_ms;
 
-	set_str(f, "result", !*c ? (json_object_get(x, "lost_ms") ?
+	set_str(f, "result", !*c ? (x->has_lost ?
 		"INFORMATIVE" : "NOT MEASURED") : !strcmp(c, "agrees") ?
 		"CONSISTENT" : !strcmp(c, "differs") ? "DIFFERS" : "FAILED");
 	if (!*c) {
@@ -957,8 +980,7 @@ static void view_coherence(json_t *f, json_t *x, int lang)
 	strbuf_addf(&k, "coh_%s", c);
 	json_object_set_new(f, k.buf, json_true());
 	if (!strcmp(c, "agrees")) {
-		long long bm = int_or_zero(x, "before_ms"), am = int_or_zero(x,
-								  "after_ms");
+		long long bm = x->before_ms, am = x->after_ms;
 		format_duration_ms(&sb, bm > made ? bm - made : 0, lang);
 		set_str(f, "after_backup", sb.buf);
 		strbuf_reset(&sb);
@@ -972,6 +994,60 @@ static void view_coherence(json_t *f, json_t *x, int lang)
 	strbuf_release(&k);
 }
 
+static void add_findings(json_t *finds, const struct jrecord_findings *f,
+			 int lang)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		add_said(finds, f->v[i], lang);
+}
+
+/* A backup record's pick as a backups_picked line. */
+static json_t *view_picked(const struct jrecord_backup *b)
+{
+	static const char *const keys[] = { "item", "rule", "chosen", NULL };
+	json_t *p = json_object();
+
+	set_data(p, "item", b->item);
+	set_data(p, "rule", b->rule);
+	set_data(p, "chosen", b->chosen);
+	set_data(p, "created", b->created);
+	set_data(p, "problem", b->problem);
+	set_clock(p, b->clock);
+	json_object_set_new(p, "ncandidates",
+			    json_integer((json_int_t)b->ncandidates));
+	if (b->fell_back)
+		json_object_set_new(p, "fell_back", json_true());
+	add_codes(p, keys);
+	return p;
+}
+
+/* An end record's freshness row: the data lost in one table. */
+static json_t *view_fresh(const struct jrecord_fresh *x, int lang)
+{
+	static const char *const keys[] = { "table", "column", "before",
+		"after", NULL };
+	json_t *f = json_object();
+
+	set_data(f, "table", x->table);
+	set_data(f, "column", x->column);
+	set_data(f, "before", x->before ? x->before : "NULL");
+	set_data(f, "after", x->after ? x->after : "-");
+	if (x->lost_is_int) {
+		struct strbuf sb = STRBUF_INIT;
+		long long ms = x->lost_ms;
+		if (ms < 0)
+			strbuf_addch(&sb, '-');
+		format_duration_ms(&sb, ms < 0 ? -ms : ms, lang);
+		set_str(f, "lost", sb.buf);
+		strbuf_release(&sb);
+	}
+	add_codes(f, keys);
+	view_coherence(f, x, lang);
+	return f;
+}
+
 /*
  * The RPO row: what was measured between which two recorded events.
  * rpo.scheduled: a scheduled backup's creation time (its clock: archive,
@@ -981,48 +1057,43 @@ static void view_coherence(json_t *f, json_t *x, int lang)
  * one line per scheduled item; freshness: the data lost by table.
  */
 static void view_rpo(json_t *view, const struct drill *d, json_t *records,
-		     json_t *end, int lang)
+		     const struct jrecord_end *end, struct verdict *v, int lang)
 {
 	json_t *o = json_object(), *finds = json_array(), *picked = json_array();
-	json_t *fresh = json_array(), *rec, *x, *measured;
+	json_t *fresh = json_array(), *rec;
 	const struct schema_int *target = d->targets ? &d->targets->rpo_s : NULL;
-	size_t i, j, k;
+	struct jrecord_backup b;
+	size_t i;
 	int own = 0;
 
 	for (i = 0; i < d->nsteps; i++)
 		own |= d->steps[i].phase == DRILL_BACKUP;
 	if (target && target->set)
-		json_object_set_new(o, "target", duration_string(target->v, lang));
+		set_target(o, v, target->v, lang);
 	if (drill_nscheduled(d))
 		json_object_set_new(o, "scheduled", json_true());
 	else if (own)
 		json_object_set_new(o, "own_backup", json_true());
 	else
 		json_object_set_new(o, "none", json_true());
-	measured = end ? json_object_get(end, "rpo_ms") : NULL;
-	if (measured && json_is_integer(measured)) {
-		struct strbuf sb = STRBUF_INIT;
-		format_duration_ms(&sb, json_integer_value(measured), lang);
-		set_str(o, "measured", sb.buf);
-		strbuf_release(&sb);
-	}
+	if (end->has_rpo)
+		set_measured(o, v, end->rpo_ms, lang);
 	if (drill_nscheduled(d)) {
-		set_data(o, "path", journal_str(end, "rpo_path"));
-		set_data(o, "created", journal_str(end, "rpo_created"));
-		set_data(o, "disaster", journal_str(end, "rpo_disaster"));
-		set_said(o, "unmeasured", run_tables, NULL,
-			 journal_str(end, "rpo_unmeasured"), lang);
-		set_clock(o, journal_str(end, "rpo_clock"));
+		set_data(o, "path", end->rpo_path);
+		set_data(o, "created", end->rpo_created);
+		set_data(o, "disaster", end->rpo_disaster);
+		set_said(o, "unmeasured", run_tables, NULL, end->rpo_unmeasured,
+			 lang);
+		set_clock(o, end->rpo_clock);
 		add_code(o, "path");
-		if (json_is_true(json_object_get(end, "rpo_doubtful")))
-			set_str(o, "result", "FAILED");
-		else if (measured && json_is_integer(measured) && target &&
-			 target->set)
-			set_str(o, "result", json_integer_value(measured) <=
-				target->v * 1000 ? "PASSED" : "FAILED");
-		else if (measured && json_is_integer(measured))
+		if (end->rpo_doubtful)
+			set_result(o, v, "FAILED");
+		else if (end->has_rpo && target && target->set)
+			set_result(o, v, end->rpo_ms <= target->v * 1000 ?
+				   "PASSED" : "FAILED");
+		else if (end->has_rpo)
 			set_str(o, "result", "INFORMATIVE");
-		else if (end)
+		else if (end->present)
 			set_str(o, "result", "NOT DEMONSTRATED");
 		if (!target || !target->set)
 			json_object_set_new(o, "informative", json_true());
@@ -1032,65 +1103,15 @@ static void view_rpo(json_t *view, const struct drill *d, json_t *records,
 	json_object_set_new(view, "rpo", o);
 
 	json_array_foreach(records, i, rec) {
-		json_t *p;
-
-		if (strcmp(journal_str(rec, "type"), "backup"))
+		if (!jrecord_backup_read(rec, &b))
 			continue;
-		json_array_foreach(json_object_get(rec, "findings"), j, x)
-			if (json_is_string(x))
-				add_said(finds, json_string_value(x), lang);
-		p = json_object();
-		set_data(p, "item", journal_str(rec, "item"));
-		set_data(p, "rule", journal_str(rec, "rule"));
-		set_data(p, "chosen", journal_str(rec, "chosen"));
-		set_data(p, "created", journal_str(rec, "created"));
-		set_data(p, "problem", journal_str(rec, "problem"));
-		set_clock(p, journal_str(rec, "clock"));
-		/* Past 100, the record keeps some; the total is its own field. */
-		json_object_set_new(p, "ncandidates", json_is_integer(
-			json_object_get(rec, "candidates_total")) ?
-			json_incref(json_object_get(rec, "candidates_total")) :
-			json_integer((json_int_t)json_array_size(
-				json_object_get(rec, "candidates"))));
-		if (json_is_true(json_object_get(rec, "fell_back")))
-			json_object_set_new(p, "fell_back", json_true());
-		{
-			static const char *const keys[] = { "item", "rule",
-				"chosen", NULL };
-			add_codes(p, keys);
-		}
-		json_array_append_new(picked, p);
+		add_findings(finds, &b.findings, lang);
+		json_array_append_new(picked, view_picked(&b));
+		jrecord_backup_release(&b);
 	}
-	json_array_foreach(end ? json_object_get(end, "findings") : NULL, j, x)
-		if (json_is_string(x))
-			add_said(finds, json_string_value(x), lang);
-	json_array_foreach(end ? json_object_get(end, "freshness") : NULL, k, x) {
-		json_t *f = json_object();
-		json_t *lost = json_object_get(x, "lost_ms");
-
-		set_data(f, "table", journal_str(x, "table"));
-		set_data(f, "column", journal_str(x, "column"));
-		set_data(f, "before", json_is_string(json_object_get(x, "before")) ?
-			journal_str(x, "before") : "NULL");
-		set_data(f, "after", json_is_string(json_object_get(x, "after")) ?
-			journal_str(x, "after") : "-");
-		if (json_is_integer(lost)) {
-			struct strbuf sb = STRBUF_INIT;
-			long long ms = json_integer_value(lost);
-			if (ms < 0)
-				strbuf_addch(&sb, '-');
-			format_duration_ms(&sb, ms < 0 ? -ms : ms, lang);
-			set_str(f, "lost", sb.buf);
-			strbuf_release(&sb);
-		}
-		{
-			static const char *const keys[] = { "table", "column",
-				"before", "after", NULL };
-			add_codes(f, keys);
-		}
-		view_coherence(f, x, lang);
-		json_array_append_new(fresh, f);
-	}
+	add_findings(finds, &end->findings, lang);
+	for (i = 0; i < end->nfresh; i++)
+		json_array_append_new(fresh, view_fresh(&end->fresh[i], lang));
 	json_object_set_new(view, "rpo_findings", finds);
 	json_object_set_new(view, "backups_picked", picked);
 	json_object_set_new(view, "freshness", fresh);
@@ -1140,7 +1161,7 @@ static void view_controls(json_t *view, const struct drill *d)
 }
 
 /* The start record's context.environment (envinfo.h) as env_* keys. */
-static void env_view(json_t *view, json_t *env, int lang)
+static void env_view(json_t *view, const struct jrecord_env *env, int lang)
 {
 	/* envinfo.c's words for what it could not find; the rest is data. */
 	static const struct words env_words[] = {
@@ -1153,19 +1174,17 @@ static void env_view(json_t *view, json_t *env, int lang)
 		WORDS_END
 	};
 	static const struct words *const env_tables[] = { env_words, NULL };
-	static const char *const keys[] = { "hostname", "os", "kernel", "libpq",
-		"openssl", "libyaml", "jansson", "uid", "user", "sudo_user", "tz",
-		"zone", "ntp_synchronised", NULL };
+	const struct jrecord_env_key *e;
 	struct strbuf k = STRBUF_INIT;
-	size_t i;
 
-	if (!json_is_object(env))
+	if (!env->present)
 		return;
-	for (i = 0; keys[i]; i++) {
+	for (e = jrecord_env_keys; e->key; e++) {
 		strbuf_reset(&k);
-		strbuf_addf(&k, "env_%s", keys[i]);
+		strbuf_addf(&k, "env_%s", e->key);
 		set_said(view, k.buf, env_tables, "environment",
-			 journal_str(env, keys[i]), lang);
+			 *(const char *const *)((const char *)env + e->off),
+			 lang);
 	}
 	strbuf_release(&k);
 }
@@ -1333,12 +1352,13 @@ static int interrupted(const struct records *ix)
 }
 
 static void view_findings(json_t *view, const struct drill *d,
-			  const struct records *ix, json_t *ctx,
-			  json_t *step_finds, const char *status, int lang)
+			  const struct records *ix, const struct jrecord_start *st,
+			  const struct jrecord_end *en, json_t *step_finds,
+			  const struct verdict *verdicts, const char *status,
+			  int lang)
 {
-	json_t *list = json_array(), *f, *v;
+	json_t *list = json_array(), *f;
 	struct jrecord_result end, pre;
-	const char *name;
 	int planned = !strcmp(status, "PLANNED");
 	size_t i;
 
@@ -1349,8 +1369,7 @@ static void view_findings(json_t *view, const struct drill *d,
 	else if (!strcmp(status, "ABORTED") || !strcmp(status, "REFUSED") ||
 		 (!strcmp(status, RESTORED_WORD) && interrupted(ix))) {
 		f = finding(list, "f_stopped");
-		set_said(f, "message", run_tables, NULL,
-			 journal_str(ix->end, "reason"), lang);
+		set_said(f, "message", run_tables, NULL, en->reason, lang);
 		finding_evidence(f, &end, NULL);
 	}
 	for (i = 0; i < pre.nchecks; i++) {
@@ -1363,23 +1382,20 @@ static void view_findings(json_t *view, const struct drill *d,
 	/* The steps' own, made while each step's record was at hand. */
 	json_array_extend(list, step_finds);
 	{
-		static const char *const m[] = { "rto", "rpo" };
+		static const char *const m[] = { "f_rto", "f_rpo" };
 		for (i = 0; i < 2; i++) {
-			json_t *o = json_object_get(view, m[i]);
-			char k[8];
-			if (strcmp(journal_str(o, "result"), "FAILED"))
+			if (!verdicts[i].failed)
 				continue;
-			snprintf(k, sizeof(k), "f_%s", m[i]);
-			f = finding(list, k);
-			set_data(f, "target", journal_str(o, "target"));
-			set_str(f, "measured", journal_str(o, "measured"));
+			f = finding(list, m[i]);
+			set_data(f, "target", verdicts[i].target.buf);
+			set_str(f, "measured", verdicts[i].measured.buf);
 			finding_evidence(f, &end, NULL);
 		}
 	}
-	json_object_foreach(json_object_get(ctx, "vars_given"), name, v) {
+	for (i = 0; i < st->nvars; i++) {
 		f = finding(list, "f_var");
-		set_data(f, "name", name);
-		set_data(f, "value", json_string_value(v));
+		set_data(f, "name", st->vars[i].name);
+		set_data(f, "value", st->vars[i].value);
 		add_code(f, "name");
 		add_code(f, "value");
 	}
@@ -1391,7 +1407,7 @@ static void view_findings(json_t *view, const struct drill *d,
 			add_code(f, "item");
 			add_code(f, "artifact");
 		}
-	if (!planned && !journal_str(ctx, "approved_plan")[0])
+	if (!planned && !st->approved_plan[0])
 		finding(list, "f_unapproved");
 	json_array_foreach(list, i, f)
 		json_object_set_new(f, "index", json_integer((json_int_t)i + 1));
@@ -1409,19 +1425,20 @@ static void view_findings(json_t *view, const struct drill *d,
  * on the run that finished it: which bundle it restores.
  */
 static void view_not_restored(json_t *view, const struct drill *d,
-			      json_t *records, json_t *ctx, const char *status,
-			      int off, int lang)
+			      json_t *records, const struct jrecord_start *st,
+			      const char *status, int off, int lang)
 {
-	json_t *nr, *pending, *p, *r, *res = json_object_get(ctx, "resumes");
+	json_t *nr, *pending, *p, *r;
+	const struct jrecord_resumes *res = &st->resumes;
+	struct jrecord_destroy x;
 	struct strbuf sb = STRBUF_INIT;
-	const char *bundle = journal_str(ctx, "bundle");
+	const char *bundle = st->bundle;
 	size_t i;
 
-	if (json_is_object(res)) {
-		set_data(view, "resumes_bundle", journal_str(res, "bundle"));
-		set_data(view, "resumes_head", journal_str(res, "chain_head"));
-		set_local(view, "resumes_destroyed", journal_str(res,
-			  "destroyed"), off, 1);
+	if (res->present) {
+		set_data(view, "resumes_bundle", res->bundle);
+		set_data(view, "resumes_head", res->chain_head);
+		set_local(view, "resumes_destroyed", res->destroyed, off, 1);
 		add_code(view, "resumes_bundle");
 		add_code(view, "resumes_head");
 	}
@@ -1429,11 +1446,10 @@ static void view_not_restored(json_t *view, const struct drill *d,
 		return;
 	nr = json_object();
 	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "destroy")) {
-			json_object_set(nr, "destroy_n", json_object_get(r, "n"));
-			set_data(nr, "destroy_id", journal_str(r, "id"));
-			set_local(nr, "destroy_local", journal_str(r, "time"),
-				  off, 1);
+		if (jrecord_destroy_read(r, &x)) {
+			json_object_set(nr, "destroy_n", x.n);
+			set_data(nr, "destroy_id", x.id);
+			set_local(nr, "destroy_local", x.time, off, 1);
 			break;
 		}
 	pending = restored_pending(records, d);
@@ -1481,10 +1497,11 @@ static void view_not_restored(json_t *view, const struct drill *d,
 
 /* The run's verdict, who and what: page 1's header lines. */
 static void view_head(json_t *view, const struct drill *d, json_t *last,
-		      json_t *start, json_t *end, const char *status, int lang)
+		      const struct jrecord_start *st,
+		      const struct jrecord_end *end, const char *status,
+		      int lang)
 {
-	json_t *plan = json_object_get(start, "plan");
-	json_t *ctx = json_object_get(start, "context");
+	const char *date = schema_kv_get(&d->vars, "date_iso");
 	char key[32];
 	size_t i;
 
@@ -1494,7 +1511,7 @@ static void view_head(json_t *view, const struct drill *d, json_t *last,
 		key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 :
 				key[i] == ' ' ? '_' : key[i]);
 	json_object_set_new(view, key, json_true());
-	set_said(view, "end_reason", run_tables, NULL, journal_str(end, "reason"),
+	set_said(view, "end_reason", run_tables, NULL, end->reason,
 		 lang);
 	set_data(view, "id", d->id);
 	set_data(view, "title", d->title);
@@ -1505,52 +1522,50 @@ static void view_head(json_t *view, const struct drill *d, json_t *last,
 	set_data(view, "drill_owner", d->owner);
 	set_data(view, "drill_operator", d->operator);
 	split_lines(view, "declaration_lines", d->declaration ? d->declaration : "");
-	set_data(view, "date", schema_kv_get(&d->vars, "date_iso"));
-	if (!json_object_get(view, "date")) {
+	set_data(view, "date", date);
+	if (!date || !*date) {
 		struct strbuf sb = STRBUF_INIT;
-		words_datan(&sb, journal_str(start, "time"),
-			    strnlen(journal_str(start, "time"), 10));
+		words_datan(&sb, st->time,
+			    strnlen(st->time, 10));
 		set_str(view, "date", sb.buf);
 		strbuf_release(&sb);
 	}
 	if (strcmp(status, "PLANNED"))
-		set_data(view, "started", journal_str(start, "time"));
+		set_data(view, "started", st->time);
 	else
-		set_data(view, "generated", journal_str(start, "time"));
-	set_data(view, "ended", journal_str(end, "time"));
+		set_data(view, "generated", st->time);
+	set_data(view, "ended", end->time);
 	set_data(view, "approver", d->approver);
-	set_data(view, "change_ref", journal_str(ctx, "change_ref")[0] ?
-		 journal_str(ctx, "change_ref") : d->change_ref);
-	set_data(view, "operator", journal_str(plan, "operator"));
-	set_data(view, "signing_key", journal_str(ctx, "signing_key"));
-	view_evidence_id(view, last, ctx, strcmp(status, "INCOMPLETE") != 0,
+	set_data(view, "change_ref", st->change_ref[0] ?
+		 st->change_ref : d->change_ref);
+	set_data(view, "operator", st->operator);
+	set_data(view, "signing_key", st->signing_key);
+	view_evidence_id(view, last, st, strcmp(status, "INCOMPLETE") != 0,
 			 lang);
-	env_view(view, json_object_get(ctx, "environment"), lang);
-	set_data(view, "rdrill_version", journal_str(plan, "rdrill_version"));
-	set_data(view, "drill_path", journal_str(json_object_get(plan,
-							"drill_file"), "path"));
+	env_view(view, &st->env, lang);
+	set_data(view, "rdrill_version", st->rdrill_version);
+	set_data(view, "drill_path", st->drill_path);
 	set_data(view, "drill_sha256",
-		 journal_str(json_object_get(plan, "drill_file"), "sha256"));
-	set_data(view, "plan_hash", journal_str(plan, "plan_hash"));
-	set_data(view, "confirm", journal_str(ctx, "confirm"));
-	set_data(view, "approved_plan", journal_str(ctx, "approved_plan"));
-	view_approval(view, json_object_get(ctx, "approval"));
+		 st->drill_sha256);
+	set_data(view, "plan_hash", st->plan_hash);
+	set_data(view, "confirm", st->confirm);
+	set_data(view, "approved_plan", st->approved_plan);
+	view_approval(view, &st->approval);
 }
 
 /* Times as the operator saw them: in the run's zone, said which. */
-static void view_times(json_t *view, json_t *start, json_t *end, int off,
-		       const char *zone, int lang)
+static void view_times(json_t *view, const char *started,
+		       const char *ended, int off, const char *zone, int lang)
 {
 	struct strbuf sb = STRBUF_INIT;
-	long long t0 = iso_ms(journal_str(start, "time"));
-	long long t1 = iso_ms(journal_str(end, "time"));
+	long long t0 = iso_ms(started);
+	long long t1 = iso_ms(ended);
 
 	zone_short(&sb, zone);
 	set_str(view, "zone_label", sb.buf);
-	set_local(view, "started_local", journal_str(start, "time"), off, 1);
-	set_local(view, "ended_local", journal_str(end, "time"), off,
-		  strncmp(journal_str(start, "time"),
-			  journal_str(end, "time"), 10) != 0);
+	set_local(view, "started_local", started, off, 1);
+	set_local(view, "ended_local", ended, off,
+		  strncmp(started, ended, 10) != 0);
 	if (t0 >= 0 && t1 >= t0) {
 		strbuf_reset(&sb);
 		format_duration_ms(&sb, t1 - t0, lang);
@@ -1658,6 +1673,7 @@ static int view_steps(json_t *view, const struct drill *d,
 {
 	json_t *phases = json_object(), *checks = json_array();
 	json_t *summaries = json_array();
+	json_t *parr[DRILL_NPHASES] = { NULL };  /* phases' arrays, held there */
 	char key[32];
 	size_t i;
 	int p, planned = !strcmp(status, "PLANNED");
@@ -1683,9 +1699,8 @@ static int view_steps(json_t *view, const struct drill *d,
 			       verify ? checks : NULL, planned, off, lang);
 		step_findings(step_finds, s, rec ? &r : NULL, planned,
 			      ix->end != NULL, lang);
-		arr = json_object_get(phases, ph);
-		if (!arr) {
-			arr = json_array();
+		if (!(arr = parr[s->phase])) {
+			arr = parr[s->phase] = json_array();
 			json_object_set_new(phases, ph, arr);
 		}
 		json_array_append_new(arr, lean ? step_marker(i) :
@@ -1707,7 +1722,7 @@ static int view_steps(json_t *view, const struct drill *d,
 		json_decref(vs);
 	}
 	for (p = 0; drill_phases[p]; p++)
-		if (json_object_get(phases, drill_phases[p])) {
+		if (parr[p]) {
 			snprintf(key, sizeof(key), "has_%s", drill_phases[p]);
 			json_object_set_new(view, key, json_true());
 		}
@@ -1723,31 +1738,28 @@ static int view_steps(json_t *view, const struct drill *d,
 }
 
 /* The previous verified run (context.previous), as flat keys. */
-static void view_previous(json_t *view, json_t *ctx, int off, int lang)
+static void view_previous(json_t *view, const struct jrecord_previous *pv,
+			  int off, int lang)
 {
 	/* Flat keys: a "rto" inside a section would hide the run's. */
-	json_t *pv = json_object_get(ctx, "previous");
-	static const char *const m[] = { "rto", "rpo" };
+	static const char *const m[] = { "prev_rto", "prev_rpo" };
+	const int has[] = { pv->has_rto, pv->has_rpo };
+	const long long ms[] = { pv->rto_ms, pv->rpo_ms };
 	struct strbuf sb = STRBUF_INIT;
-	char key[32];
 	size_t i;
 
-	if (!json_is_object(pv))
+	if (!pv->present)
 		return;
 	for (i = 0; i < 2; i++) {
-		json_t *v;
-		snprintf(key, sizeof(key), "%s_ms", m[i]);
-		v = json_object_get(pv, key);
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
+		if (!has[i])
 			continue;
 		strbuf_reset(&sb);
-		format_duration_ms(&sb, json_integer_value(v), lang);
-		snprintf(key, sizeof(key), "prev_%s", m[i]);
-		set_str(view, key, sb.buf);
+		format_duration_ms(&sb, ms[i], lang);
+		set_str(view, m[i], sb.buf);
 	}
-	set_str(view, "prev_status", journal_str(pv, "status"));
-	set_data(view, "prev_bundle", journal_str(pv, "bundle"));
-	set_local(view, "prev_started", journal_str(pv, "started"), off, 1);
+	set_str(view, "prev_status", pv->status);
+	set_data(view, "prev_bundle", pv->bundle);
+	set_local(view, "prev_started", pv->started, off, 1);
 	json_object_set_new(view, "has_previous", json_true());
 	strbuf_release(&sb);
 }
@@ -1762,22 +1774,27 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	static const struct schema_int none;
 	static const char *const code_keys[] = { "drill_path", "drill_sha256",
 		"plan_hash", "approved_plan", "change_ref", NULL };
-	json_t *start = jr->start;
-	json_t *plan = json_object_get(start, "plan");
-	json_t *ctx = json_object_get(start, "context");
+	struct jrecord_start st;
+	struct jrecord_end en;
+	struct verdict verdicts[2] = { { 0, STRBUF_INIT, STRBUF_INIT },
+				       { 0, STRBUF_INIT, STRBUF_INIT } };
 	/* A plan read a step at a time was bound as it was read (jrecord.h). */
-	struct drill *own = jr->drill ? NULL :
-			    drill_from_body(json_object_get(plan, "plan"), err);
-	struct drill *d = jr->drill ? jr->drill : own;
+	struct drill *own;
+	struct drill *d;
 	json_t *view = NULL, *outline = NULL, *last = NULL, *finds = NULL;
 	struct records ix;
-	const char *status, *zone;
+	const char *status;
 	int off, wl;
 
+	jrecord_start_read(jr->start, &st);
+	own = jr->drill ? NULL : drill_from_body(st.body, err);
+	d = jr->drill ? jr->drill : own;
 	if (!d) {
 		error_prefix(err, "the journal's plan");
+		jrecord_start_release(&st);
 		return NULL;
 	}
+	jrecord_end_read(jr->end, &en);
 	index_records(&ix, jr, d->nsteps);
 	if (jr->nrecords && !(last = jrecords_last(jr, err)))
 		goto out;
@@ -1805,10 +1822,9 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 			goto out;
 		}
 	}
-	view_head(view, d, last, start, ix.end, status, wl);
-	zone = journal_str(json_object_get(ctx, "environment"), "zone");
-	off = zone_offset_min(zone);
-	view_times(view, start, ix.end, off, zone, wl);
+	view_head(view, d, last, &st, &en, status, wl);
+	off = zone_offset_min(st.env.zone);
+	view_times(view, st.time, en.time, off, st.env.zone, wl);
 	view_controls(view, d);
 	view_backup_dir(view, d);
 	if (d->canary)
@@ -1819,7 +1835,7 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 	 * The outline (a record a step) is let go before the steps are
 	 * viewed: what is held while they are stays the report's.
 	 */
-	view_not_restored(view, d, outline, ctx, status, off, wl);
+	view_not_restored(view, d, outline, &st, status, off, wl);
 	json_decref(outline);
 	outline = NULL;
 	if (view_steps(view, d, &ix, finds, status, off, wl, src != NULL,
@@ -1829,11 +1845,11 @@ static json_t *build_view(const struct jrecords *jr, const char *lang,
 		goto out;
 	}
 	add_codes(view, code_keys);
-	view_measure(view, d->targets ? &d->targets->rto_s : &none, ix.end,
-		     "rto", wl);
-	view_rpo(view, d, jr->others, ix.end, wl);
-	view_findings(view, d, &ix, ctx, finds, status, wl);
-	view_previous(view, ctx, off, wl);
+	view_measure(view, d->targets ? &d->targets->rto_s : &none, en.present,
+		     en.has_rto, en.rto_ms, "rto", &verdicts[0], wl);
+	view_rpo(view, d, jr->others, &en, &verdicts[1], wl);
+	view_findings(view, d, &ix, &st, &en, finds, verdicts, status, wl);
+	view_previous(view, &st.previous, off, wl);
 	if (src) {
 		src->d = d;
 		src->own_d = own;
@@ -1850,6 +1866,10 @@ out:
 	json_decref(outline);
 	free(ix.step);
 	drill_free(own);
+	jrecord_start_release(&st);
+	jrecord_end_release(&en);
+	verdict_release(&verdicts[0]);
+	verdict_release(&verdicts[1]);
 	return view;
 }
 
@@ -2434,9 +2454,13 @@ static void view_signoffs(json_t *view, json_t *start, json_t *signoffs)
 	int lang = json_is_true(json_object_get(view, "lang_zh")) ? WORDS_ZH :
 		   WORDS_EN;
 	json_t *arr = json_array(), *r;
-	int off = zone_offset_min(journal_str(json_object_get(
-		json_object_get(start, "context"), "environment"), "zone"));
+	struct jrecord_start st;
+	int off;
 	size_t i;
+
+	jrecord_start_read(start, &st);
+	off = zone_offset_min(st.env.zone);
+	jrecord_start_release(&st);
 
 	json_array_foreach(signoffs, i, r) {
 		json_t *o = json_object();

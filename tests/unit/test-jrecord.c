@@ -3,8 +3,9 @@
  * keeps must be what journal_read() would have given the readers: the
  * same records (a step's parsed again from its line), the same shape as
  * journal_stat(), the logs named by hash, and an outline restored.h
- * reads the same way; and a record's result typed as the report read
- * it from JSON.
+ * reads the same way; and a record's result, the start, end, backup
+ * and destroy records typed as the report read them from JSON (hostile
+ * types read as absent).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -338,12 +339,259 @@ static void test_result(void **state)
 	jrecord_result_release(&r);
 }
 
+static json_t *parse(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!v)
+		fail_msg("%s: %s", text, jerr.text);
+	return v;
+}
+
+/* The start record's plan and context, typed. */
+static void test_start(void **state)
+{
+	json_t *rec = parse("{\"type\": \"start\", \"time\": \"2026-01-02T03:04:05Z\","
+		" \"plan\": {\"operator\": \"ann\", \"rdrill_version\": \"1.2\","
+		" \"plan_hash\": \"ph\", \"plan\": {\"id\": \"d\"},"
+		" \"drill_file\": {\"path\": \"d.yaml\", \"sha256\": \"aa\"}},"
+		" \"context\": {\"bundle\": \"b1\", \"signing_key\": \"k\","
+		" \"change_ref\": \"CR-1\", \"confirm\": \"staging\","
+		" \"approved_plan\": \"ap\", \"environment\": {\"hostname\": \"h\","
+		" \"zone\": \"Europe/Paris\", \"uid\": 0},"
+		" \"approval\": {\"plan_bundle\": \"x/pb\", \"approver\": \"bo\","
+		" \"approver_key\": \"ak\", \"sealed_at\": \"s\", \"valid_until\": \"u\","
+		" \"rolled_forward\": [{\"name\": \"date\", \"from\": \"1\", \"to\": \"2\"},"
+		" 7]}, \"vars_given\": {\"a\": \"1\", \"b\": 2},"
+		" \"resumes\": {\"bundle\": \"rb\", \"chain_head\": \"ch\","
+		" \"destroyed\": \"t\"}, \"previous\": {\"rto_ms\": 1000,"
+		" \"rpo_ms\": -1, \"status\": \"PASSED\", \"bundle\": \"pb\","
+		" \"started\": \"ps\"}}}");
+	struct jrecord_start st;
+
+	(void)state;
+	jrecord_start_read(rec, &st);
+	assert_string_equal(st.time, "2026-01-02T03:04:05Z");
+	assert_true(json_is_object(st.body));
+	assert_string_equal(st.operator, "ann");
+	assert_string_equal(st.rdrill_version, "1.2");
+	assert_string_equal(st.plan_hash, "ph");
+	assert_string_equal(st.drill_path, "d.yaml");
+	assert_string_equal(st.drill_sha256, "aa");
+	assert_string_equal(st.bundle, "b1");
+	assert_string_equal(st.signing_key, "k");
+	assert_string_equal(st.change_ref, "CR-1");
+	assert_string_equal(st.confirm, "staging");
+	assert_string_equal(st.approved_plan, "ap");
+	assert_true(st.env.present);
+	assert_string_equal(st.env.hostname, "h");
+	assert_string_equal(st.env.zone, "Europe/Paris");
+	assert_string_equal(st.env.uid, "");            /* not text */
+	assert_string_equal(st.env.kernel, "");
+	assert_string_equal(st.approval.plan_bundle, "x/pb");
+	assert_string_equal(st.approval.approver_key, "ak");
+	assert_int_equal(st.approval.nrolled, 2);
+	assert_string_equal(st.approval.rolled[0].to, "2");
+	assert_string_equal(st.approval.rolled[1].name, ""); /* not an object */
+	assert_int_equal(st.nvars, 2);
+	assert_string_equal(st.vars[0].name, "a");
+	assert_string_equal(st.vars[0].value, "1");
+	assert_string_equal(st.vars[1].name, "b");
+	assert_null(st.vars[1].value);
+	assert_true(st.resumes.present);
+	assert_string_equal(st.resumes.chain_head, "ch");
+	assert_true(st.previous.present);
+	assert_true(st.previous.has_rto);
+	assert_int_equal(st.previous.rto_ms, 1000);
+	assert_false(st.previous.has_rpo);              /* negative */
+	assert_string_equal(st.previous.started, "ps");
+	assert_false(st.killed_before_start);
+	jrecord_start_release(&st);
+	json_object_set_new(json_object_get(rec, "context"),
+			    "killed_before_start", json_false());
+	jrecord_start_read(rec, &st);
+	assert_true(st.killed_before_start);        /* there, whatever it is */
+	jrecord_start_release(&st);
+	json_decref(rec);
+}
+
+/* Hostile shapes: every member of the wrong type reads as absent. */
+static void test_start_hostile(void **state)
+{
+	static const char *const recs[] = {
+		"{\"time\": 5, \"plan\": [1], \"context\": \"x\"}",
+		"{\"plan\": {\"drill_file\": \"p\", \"plan\": 3, \"operator\": {}},"
+		" \"context\": {\"environment\": [], \"approval\": {"
+		"\"rolled_forward\": {\"a\": 1}, \"approver\": 1},"
+		" \"vars_given\": [\"a\"], \"resumes\": \"r\","
+		" \"previous\": {\"rto_ms\": \"1\", \"rpo_ms\": 2.5}}}",
+		"[]",
+		NULL
+	};
+	struct jrecord_start st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; recs[i]; i++) {
+		json_t *rec = parse(recs[i]);
+
+		jrecord_start_read(rec, &st);
+		assert_string_equal(st.time, "");
+		assert_string_equal(st.operator, "");
+		assert_string_equal(st.drill_path, "");
+		assert_false(st.env.present);
+		assert_string_equal(st.env.zone, "");
+		assert_string_equal(st.approval.approver, "");
+		assert_int_equal(st.approval.nrolled, 0);
+		assert_int_equal(st.nvars, 0);
+		assert_false(st.resumes.present);
+		assert_false(st.previous.has_rto);
+		assert_false(st.previous.has_rpo);
+		assert_true(st.body == NULL || json_is_integer(st.body));
+		jrecord_start_release(&st);
+		json_decref(rec);
+	}
+	jrecord_start_read(NULL, &st);
+	assert_null(st.body);
+	assert_string_equal(st.bundle, "");
+	assert_false(st.previous.present);
+	jrecord_start_release(&st);
+}
+
+static void test_end(void **state)
+{
+	json_t *rec = parse("{\"type\": \"end\", \"time\": \"t1\", \"reason\":"
+		" \"r\", \"rto_ms\": 61000, \"rpo_ms\": \"9\", \"rpo_path\": \"p\","
+		" \"rpo_clock\": \"tar\", \"rpo_doubtful\": true, \"findings\":"
+		" [\"f1\", 3, \"f2\"], \"freshness\": [{\"table\": \"t\", \"column\":"
+		" \"c\", \"before\": \"b\", \"after\": null, \"lost_ms\": -5,"
+		" \"coherence\": \"agrees\", \"backup_made_ms\": 7, \"before_ms\":"
+		" \"8\"}, {\"lost_ms\": \"x\"}, 4]}");
+	struct jrecord_end e;
+
+	(void)state;
+	jrecord_end_read(rec, &e);
+	assert_true(e.present);
+	assert_string_equal(e.time, "t1");
+	assert_string_equal(e.reason, "r");
+	assert_true(e.has_rto);
+	assert_int_equal(e.rto_ms, 61000);
+	assert_false(e.has_rpo);                        /* not a number */
+	assert_string_equal(e.rpo_path, "p");
+	assert_string_equal(e.rpo_created, "");
+	assert_string_equal(e.rpo_clock, "tar");
+	assert_true(e.rpo_doubtful);
+	assert_int_equal(e.findings.n, 2);
+	assert_string_equal(e.findings.v[1], "f2");
+	assert_int_equal(e.nfresh, 3);
+	assert_string_equal(e.fresh[0].before, "b");
+	assert_null(e.fresh[0].after);
+	assert_true(e.fresh[0].has_lost && e.fresh[0].lost_is_int);
+	assert_int_equal(e.fresh[0].lost_ms, -5);
+	assert_string_equal(e.fresh[0].coherence, "agrees");
+	assert_int_equal(e.fresh[0].backup_made_ms, 7);
+	assert_int_equal(e.fresh[0].before_ms, 0);      /* not a number */
+	assert_true(e.fresh[1].has_lost);
+	assert_false(e.fresh[1].lost_is_int);
+	assert_false(e.fresh[2].has_lost);              /* not an object */
+	assert_string_equal(e.fresh[2].table, "");
+	jrecord_end_release(&e);
+	json_decref(rec);
+	rec = parse("{\"findings\": {\"a\": \"b\"}, \"freshness\": \"x\","
+		    " \"rpo_doubtful\": 1}");
+	jrecord_end_read(rec, &e);
+	assert_true(e.present);
+	assert_int_equal(e.findings.n, 0);
+	assert_int_equal(e.nfresh, 0);
+	assert_false(e.rpo_doubtful);                   /* only true is */
+	jrecord_end_release(&e);
+	json_decref(rec);
+	jrecord_end_read(NULL, &e);
+	assert_false(e.present);
+	assert_string_equal(e.time, "");
+	jrecord_end_release(&e);
+}
+
+static void test_backup(void **state)
+{
+	json_t *rec = parse("{\"type\": \"backup\", \"item\": \"db\", \"rule\":"
+		" \"newest\", \"chosen\": \"c\", \"clock\": \"archive\","
+		" \"candidates\": [1, 2, 3], \"candidates_total\": 250,"
+		" \"fell_back\": true, \"findings\": [\"x\", null]}");
+	struct jrecord_backup b;
+
+	(void)state;
+	assert_int_equal(jrecord_backup_read(rec, &b), 1);
+	assert_string_equal(b.item, "db");
+	assert_string_equal(b.rule, "newest");
+	assert_string_equal(b.problem, "");
+	assert_string_equal(b.clock, "archive");
+	assert_int_equal(b.ncandidates, 250);
+	assert_true(b.fell_back);
+	assert_int_equal(b.findings.n, 1);
+	jrecord_backup_release(&b);
+	/* No usable total: the candidates kept are counted. */
+	json_object_set_new(rec, "candidates_total", json_string("250"));
+	assert_int_equal(jrecord_backup_read(rec, &b), 1);
+	assert_int_equal(b.ncandidates, 3);
+	jrecord_backup_release(&b);
+	json_object_set_new(rec, "candidates", json_string("abc"));
+	json_object_set_new(rec, "item", json_integer(1));
+	assert_int_equal(jrecord_backup_read(rec, &b), 1);
+	assert_int_equal(b.ncandidates, 0);
+	assert_string_equal(b.item, "");
+	jrecord_backup_release(&b);
+	/* Not a backup record. */
+	json_object_set_new(rec, "type", json_string("end"));
+	assert_int_equal(jrecord_backup_read(rec, &b), 0);
+	assert_null(b.findings.v);
+	json_object_set_new(rec, "type", json_integer(3));
+	assert_int_equal(jrecord_backup_read(rec, &b), 0);
+	assert_int_equal(jrecord_backup_read(NULL, &b), 0);
+	json_decref(rec);
+}
+
+static void test_destroy(void **state)
+{
+	json_t *rec = parse("{\"type\": \"destroy\", \"n\": 4, \"id\": \"drop\","
+			    " \"time\": \"t\"}");
+	struct jrecord_destroy x;
+
+	(void)state;
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_int_equal(json_integer_value(x.n), 4);
+	assert_string_equal(x.id, "drop");
+	assert_string_equal(x.time, "t");
+	json_decref(rec);
+	/* Hostile: texts of the wrong type read as empty, n kept as is. */
+	rec = parse("{\"type\": \"destroy\", \"n\": \"4\", \"id\": [],"
+		    " \"time\": null}");
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_true(json_is_string(x.n));
+	assert_string_equal(x.id, "");
+	assert_string_equal(x.time, "");
+	json_object_del(rec, "n");
+	assert_int_equal(jrecord_destroy_read(rec, &x), 1);
+	assert_null(x.n);
+	json_object_set_new(rec, "type", json_string("step"));
+	assert_int_equal(jrecord_destroy_read(rec, &x), 0);
+	assert_null(x.n);
+	assert_int_equal(jrecord_destroy_read(NULL, &x), 0);
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_once),
 		cmocka_unit_test(test_from_array),
 		cmocka_unit_test(test_result),
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_start_hostile),
+		cmocka_unit_test(test_end),
+		cmocka_unit_test(test_backup),
+		cmocka_unit_test(test_destroy),
 		cmocka_unit_test(test_reread),
 		cmocka_unit_test(test_torn),
 	};

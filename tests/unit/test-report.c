@@ -206,6 +206,52 @@ static void test_times_in_run_zone(void **state)
 	strbuf_release(&html);
 }
 
+/*
+ * A measured RTO or RPO past its target is a finding, worded with the
+ * row's own target and figure (the rows' words, kept for the findings).
+ */
+static void test_targets_missed(void **state)
+{
+	static const struct {
+		const char *journal, *key;
+		json_int_t ms;
+		const char *en, *zh;
+	} cases[] = {
+		{ "demo-passed", "rto_ms", 400000,
+		  "RTO 6m40s exceeds the target 5m.",
+		  "RTO 实测 6 分 40 秒 超过目标 5 分钟。" },
+		{ "rpo-failed", "rpo_ms", 99999999,
+		  "RPO 1d03h exceeds the target 1d.",
+		  "RPO 实测 1 天 03 小时 超过目标 1 天。" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+		json_t *records = load(cases[i].journal);
+		json_t *end = json_array_get(records,
+					     json_array_size(records) - 1);
+
+		json_object_set_new(end, cases[i].key, json_integer(cases[i].ms));
+		render(records, "en", &md, &html);
+		assert_non_null(strstr(md.buf, cases[i].en));
+		strbuf_reset(&md);
+		strbuf_reset(&html);
+		render(records, "zh-CN", &md, &html);
+		assert_non_null(strstr(md.buf, cases[i].zh));
+		/* Within the target: no such finding. */
+		json_object_set_new(end, cases[i].key, json_integer(1));
+		strbuf_reset(&md);
+		strbuf_reset(&html);
+		render(records, "en", &md, &html);
+		assert_null(strstr(md.buf, "exceeds the target"));
+		json_decref(records);
+		strbuf_release(&md);
+		strbuf_release(&html);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_plain),
 		cmocka_unit_test(test_times_in_run_zone),
 		cmocka_unit_test(test_one_language),
+		cmocka_unit_test(test_targets_missed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
