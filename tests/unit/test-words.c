@@ -611,6 +611,8 @@ static size_t history_english(const struct history *h, struct strvec *bad)
 	return bad->nr - before;
 }
 
+#define EXAMPLES_INDEX "examples/.rdrill-history-index.jsonl"
+
 /* history.md in zh-CN, every branch and the examples' real bundles. */
 static void test_history(void **state)
 {
@@ -618,6 +620,7 @@ static void test_history(void **state)
 	struct error err = ERROR_INIT;
 	json_t *j = json_loads(history_model, 0, NULL);
 	struct history h;
+	int had_index;
 	(void)state;
 
 	assert_non_null(j);
@@ -627,7 +630,11 @@ static void test_history(void **state)
 	history_release(&h);
 	json_decref(j);
 	strvec_push(&dirs, "examples");
+	/* The scan keeps its index beside the bundles: not left in a checkout. */
+	had_index = access(EXAMPLES_INDEX, F_OK) == 0;
 	assert_int_equal(history_scan(&h, &dirs, NULL, 1796601600000LL, &err), 0);
+	if (!had_index)
+		unlink(EXAMPLES_INDEX);
 	assert_true(h.ndrills >= 1);
 	history_english(&h, &bad);
 	history_release(&h);
