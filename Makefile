@@ -143,7 +143,9 @@ $(B)/test-%: tests/unit/test-%.c $(B)/librdrill.a
 # not: ARCHITECTURE.md's "one file, one row, its templates", checked.
 # It runs rdrill's own main(), built again as rdrill_main().
 KIND_TEST_SRCS := $(wildcard tests/kinds/*.c)
-$(B)/rdrill-main.o: src/rdrill.c | $(B)
+# Every header too: an object built before it recorded its own is not
+# left stale.
+$(B)/rdrill-main.o: src/rdrill.c $(wildcard src/*.h) | $(B)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes \
 		-Dmain=rdrill_main -c -o $@ $<
 
