@@ -371,17 +371,6 @@ static const struct fleet_words words[] = {
 	  "（本目录）" },
 };
 
-static void add_when(struct strbuf *sb, const char *iso, int date_only)
-{
-	if (!iso || strlen(iso) < 16) {
-		strbuf_adds(sb, "—");
-		return;
-	}
-	strbuf_add(sb, iso, 10);
-	if (!date_only)
-		strbuf_addf(sb, " %.5s UTC", iso + 11);
-}
-
 static void add_cell(struct strbuf *md, const char *s, int code)
 {
 	if (code)
@@ -389,17 +378,6 @@ static void add_cell(struct strbuf *md, const char *s, int code)
 	else
 		markdown_escape_inline(md, s, strlen(s));
 	strbuf_adds(md, " | ");
-}
-
-/* An ISO time of `ms`, or "" when none. */
-static void add_when_ms(struct strbuf *sb, long long ms, int date_only)
-{
-	struct strbuf iso = STRBUF_INIT;
-
-	if (ms >= 0)
-		clock_format_utc_ms(&iso, ms);
-	add_when(sb, iso.buf, date_only);
-	strbuf_release(&iso);
 }
 
 void fleet_markdown(const struct fleet_view *v, const char *lang,
@@ -412,7 +390,7 @@ void fleet_markdown(const struct fleet_view *v, const char *lang,
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (lang && !strcmp(words[i].lang, lang))
 			w = &words[i];
-	add_when_ms(&when, v->generated_ms, 0);
+	history_add_when_ms(&when, v->generated_ms, 0);
 	strbuf_adds(md, w->title);
 	strbuf_addf(md, w->intro, when.buf, v->bundles, v->runners);
 	strbuf_adds(md, w->header);
@@ -425,19 +403,19 @@ void fleet_markdown(const struct fleet_view *v, const char *lang,
 		add_cell(md, r->environment, 0);
 		add_cell(md, *r->runner ? r->runner : w->no_runner, 0);
 		strbuf_addf(md, "%lld | ", r->runs);
-		add_when(md, r->latest, 0);
+		history_add_when(md, r->latest, 0);
 		strbuf_adds(md, " | ");
 		if (r->missing)
 			strbuf_adds(md, "**`MISSING`**");
 		else
 			strbuf_addf(md, "`%s`", r->verdict);
 		strbuf_adds(md, " | ");
-		add_when_ms(md, r->last_pass_ms, 1);
+		history_add_when_ms(md, r->last_pass_ms, 1);
 		strbuf_adds(md, " | ");
 		if (r->overdue)
 			strbuf_adds(md, "**`OVERDUE`**");
 		else
-			add_when_ms(md, r->due_ms, 1);
+			history_add_when_ms(md, r->due_ms, 1);
 		strbuf_adds(md, " |\n");
 	}
 	strbuf_release(&when);

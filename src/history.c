@@ -986,7 +986,7 @@ static void add_rto(struct hmd *o, const struct history_run *r)
 }
 
 /* "2026-12-02 00:03 UTC" of an ISO time. */
-static void add_when(struct strbuf *sb, const char *iso, int date_only)
+void history_add_when(struct strbuf *sb, const char *iso, int date_only)
 {
 	if (!iso || strlen(iso) < 16) {
 		strbuf_adds(sb, "—");
@@ -998,13 +998,13 @@ static void add_when(struct strbuf *sb, const char *iso, int date_only)
 }
 
 /* The same of a time in ms (-1: none). */
-static void add_when_ms(struct strbuf *sb, long long ms, int date_only)
+void history_add_when_ms(struct strbuf *sb, long long ms, int date_only)
 {
 	struct strbuf iso = STRBUF_INIT;
 
 	if (ms >= 0)
 		clock_format_utc_ms(&iso, ms);
-	add_when(sb, iso.buf, date_only);
+	history_add_when(sb, iso.buf, date_only);
 	strbuf_release(&iso);
 }
 
@@ -1153,7 +1153,7 @@ static void add_summary(struct hmd *o, const struct history *h)
 		strbuf_adds(o->md, " | ");
 		add_text(o->md, d->environment);
 		strbuf_adds(o->md, " | ");
-		add_when(o->md, last ? last->s.started : NULL, 0);
+		history_add_when(o->md, last ? last->s.started : NULL, 0);
 		strbuf_adds(o->md, " | ");
 		if (last)
 			add_verdict(o->md, verdict(last));
@@ -1169,12 +1169,12 @@ static void add_summary(struct hmd *o, const struct history *h)
 		else
 			strbuf_adds(o->md, "—");
 		strbuf_adds(o->md, " | ");
-		add_when_ms(o->md, d->last_pass_ms, 1);
+		history_add_when_ms(o->md, d->last_pass_ms, 1);
 		strbuf_adds(o->md, " | ");
 		if (d->overdue)
 			strbuf_adds(o->md, "**`OVERDUE`**");
 		else
-			add_when_ms(o->md, d->due_ms, 1);
+			history_add_when_ms(o->md, d->due_ms, 1);
 		strbuf_adds(o->md, " |\n");
 	}
 }
@@ -1194,7 +1194,7 @@ static void add_refused(struct hmd *o, const struct history_drill *d)
 		const struct history_run *r = d->refused[j];
 
 		strbuf_adds(o->md, "| ");
-		add_when(o->md, r->s.started, 0);
+		history_add_when(o->md, r->s.started, 0);
 		strbuf_adds(o->md, " | ");
 		if (r->s.reason && *r->s.reason)
 			add_said(o, r->s.reason);
@@ -1225,7 +1225,7 @@ static void add_drill(struct hmd *o, const struct history_drill *d)
 		const struct history_run *r = d->runs[j];
 
 		strbuf_adds(o->md, "| ");
-		add_when(o->md, r->s.started, 0);
+		history_add_when(o->md, r->s.started, 0);
 		strbuf_adds(o->md, " | ");
 		add_verdict(o->md, verdict(r));
 		add_pair(o, r);
@@ -1257,7 +1257,7 @@ void history_markdown(const struct history *h, const char *lang,
 	size_t i;
 
 	tx(&o, HW_TITLE);
-	add_when_ms(&when, h->generated_ms, 0);
+	history_add_when_ms(&when, h->generated_ms, 0);
 	txf(&o, HW_GENERATED, h->bundles, when.buf);
 	if (h->refused)
 		txf(&o, HW_REFUSED_N, h->refused, "");

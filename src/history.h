@@ -120,6 +120,14 @@ int history_html(const struct history *h, const char *md, const char *lang,
 /* Prometheus textfile-collector metrics. */
 void history_prom(const struct history *h, struct strbuf *out);
 
+/*
+ * "2026-12-02 00:03 UTC" (or the date alone) of an ISO time, "—" when
+ * none: how history.md and fleet.md say a time. _ms: of a time in ms
+ * (-1: none).
+ */
+void history_add_when(struct strbuf *sb, const char *iso, int date_only);
+void history_add_when_ms(struct strbuf *sb, long long ms, int date_only);
+
 /* How many drills are overdue. */
 int history_overdue(const struct history *h);
 
