@@ -768,7 +768,9 @@ static void test_query_timeout_and_cancel(void **state)
 	assert_int_equal(pg_run(c, "SELECT  pg_sleep(20)\n -- why", &o, &res,
 				&err), -1);
 	s = since(&t0);
-	assert_true(s >= 0.9 && s < 4.0);
+	/* pg_sleep(20) would take 20: it was stopped (no tighter bound: a
+	 * busy machine is slow, not wrong). */
+	assert_true(s >= 0.9 && s < 20.0);
 	assert_string_equal(err.msg.buf, "timed out after 1 s waiting for "
 			    "SELECT pg_sleep(20) -- why");
 
@@ -794,7 +796,9 @@ static void test_query_timeout_and_cancel(void **state)
 	assert_null(strchr(err.msg.buf, '\x1b'));
 	assert_non_null(strstr(err.msg.buf, "cancelled by a signal while "
 			       "waiting for SELECT pg_sleep(20) /*"));
-	assert_true(s >= 0.9 && s < 4.0);
+	/* pg_sleep(20) would take 20: it was stopped (no tighter bound: a
+	 * busy machine is slow, not wrong). */
+	assert_true(s >= 0.9 && s < 20.0);
 	assert_int_equal(pg_query(c, "SELECT 1", NULL, &res, &err), 0);
 	json_decref(res);
 	PQfinish(c);
@@ -1052,9 +1056,13 @@ static void test_wait(void **state)
 			 &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	/* It stops at its deadline, not at the next retry; 2 s of slack for a
-	 * loaded machine (2 cores shared by several builds). */
-	assert_true(s >= 2.0 && s < 4.0);
+	/*
+	 * It waits its whole 2 s. No upper bound on the wall clock: on a busy
+	 * 2-core machine a 50 ms nap can overrun by seconds, so a bound would
+	 * test the machine (one failed beside a second `make check`). That it
+	 * stops at its deadline rather than its own 30 s is checked below.
+	 */
+	assert_true(s >= 2.0);
 	assert_string_equal(oks(&f), "0");
 	assert_non_null(strstr(check_field(&f, 0, "actual"),
 				"not after 2s: no response"));
@@ -1070,7 +1078,8 @@ static void test_wait(void **state)
 			 "\"down\", \"timeout_s\": 30}}", &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(s >= 2.0 && s < 4.0);
+	/* Its own 30 s would be 30: the step's 2 s stopped it. */
+	assert_true(s >= 2.0 && s < 30.0);
 	assert_string_equal(oks(&f), "0");
 	/* And says so: it waited 2 s, not its own 30. */
 	assert_string_equal(check_field(&f, 0, "expected"), "within 2s");
