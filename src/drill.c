@@ -986,6 +986,8 @@ static int convert(struct ctx *c, const struct schema_field *f, const struct yno
 		return convert_map(c, f, n, name, out);
 	case SCHEMA_OBJ:
 		return convert_obj(c, f->obj, n, name, out);
+	case SCHEMA_REAL:
+		break;
 	}
 	return err_at(c, n, "internal: unknown field type");
 }

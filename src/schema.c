@@ -47,11 +47,19 @@ static int wrong(struct error *err, const char *where, const char *key,
 	return error_set(err, "%s: '%s' must be %s", where, key, want);
 }
 
+/*
+ * `lenient`: binding a record rdrill wrote and reads back (the journal's,
+ * schema_bind_lenient()): a member of the wrong type reads as absent.
+ */
+static int bind_obj(const struct schema *s, json_t *obj, void *out,
+		    const char *where, struct error *err, int lenient);
 static int bind_value(const struct schema_field *f, json_t *v, void *out,
-		      const char *where, const char *key, struct error *err);
+		      const char *where, const char *key, struct error *err,
+		      int lenient);
 
 static int bind_list(const struct schema_field *f, json_t *v, void *out,
-		     const char *where, const char *key, struct error *err)
+		     const char *where, const char *key, struct error *err,
+		     int lenient)
 {
 	const struct schema_field *it = f->item;
 	size_t i, n;
@@ -64,8 +72,11 @@ static int bind_list(const struct schema_field *f, json_t *v, void *out,
 	if (is_text(it->type)) {
 		struct strvec *sv = (struct strvec *)((char *)out + f->off);
 		json_array_foreach(v, i, e) {
-			if (!json_is_string(e))
+			if (!json_is_string(e)) {
+				if (lenient)
+					continue;
 				return wrong(err, where, key, "a list of text");
+			}
 			strvec_push(sv, json_string_value(e));
 		}
 		return 0;
@@ -75,8 +86,11 @@ static int bind_list(const struct schema_field *f, json_t *v, void *out,
 		put_ptr(out, f->off, arr);
 		*(size_t *)(void *)((char *)out + f->off2) = n;
 		json_array_foreach(v, i, e) {
-			if (!json_is_integer(e))
+			if (!json_is_integer(e)) {
+				if (lenient)
+					continue;
 				return wrong(err, where, key, "a list of numbers");
+			}
 			arr[i] = (long)json_integer_value(e);
 		}
 		return 0;
@@ -88,8 +102,8 @@ static int bind_list(const struct schema_field *f, json_t *v, void *out,
 			snprintf(sub, sizeof(sub), "%s.%s[%zu]", where, key, i + 1);
 			/* Counted as bound so a failure still releases it. */
 			*(size_t *)(void *)((char *)out + f->off2) = i + 1;
-			if (schema_bind(it->obj, e, arr + i * it->obj->size, sub,
-					err) < 0)
+			if (bind_obj(it->obj, e, arr + i * it->obj->size, sub,
+				     err, lenient) < 0)
 				return -1;
 		}
 		*(size_t *)(void *)((char *)out + f->off2) = n;
@@ -100,7 +114,8 @@ static int bind_list(const struct schema_field *f, json_t *v, void *out,
 }
 
 static int bind_map(const struct schema_field *f, json_t *v, void *out,
-		    const char *where, const char *key, struct error *err)
+		    const char *where, const char *key, struct error *err,
+		    int lenient)
 {
 	const struct schema_field *it = f->item;
 	const char *name;
@@ -113,8 +128,11 @@ static int bind_map(const struct schema_field *f, json_t *v, void *out,
 	if (is_text(it->type)) {
 		struct schema_kv *kv = (struct schema_kv *)((char *)out + f->off);
 		json_object_foreach(v, name, e) {
-			if (!json_is_string(e))
+			if (!json_is_string(e)) {
+				if (lenient)
+					continue;
 				return wrong(err, where, key, "a mapping to text");
+			}
 			strvec_push(&kv->keys, name);
 			strvec_push(&kv->vals, json_string_value(e));
 		}
@@ -135,7 +153,7 @@ static int bind_map(const struct schema_field *f, json_t *v, void *out,
 				memcpy(item + it->obj->name_off - 1, &nm,
 				       sizeof(nm));
 			}
-			if (schema_bind(it->obj, e, item, sub, err) < 0)
+			if (bind_obj(it->obj, e, item, sub, err, lenient) < 0)
 				return -1;
 		}
 		return 0;
@@ -145,7 +163,8 @@ static int bind_map(const struct schema_field *f, json_t *v, void *out,
 }
 
 static int bind_value(const struct schema_field *f, json_t *v, void *out,
-		      const char *where, const char *key, struct error *err)
+		      const char *where, const char *key, struct error *err,
+		      int lenient)
 {
 	char *at = (char *)out + f->off;
 
@@ -166,21 +185,33 @@ static int bind_value(const struct schema_field *f, json_t *v, void *out,
 		iv->set = 1;
 		return 0;
 	}
+	case SCHEMA_REAL: {
+		struct schema_real *rv = (struct schema_real *)(void *)at;
+		if (!json_is_number(v))
+			return wrong(err, where, key, "a number");
+		rv->v = json_number_value(v);
+		rv->set = 1;
+		return 0;
+	}
 	case SCHEMA_BOOL:
 		if (!json_is_boolean(v))
 			return wrong(err, where, key, "true or false");
 		*(int *)(void *)at = json_is_true(v);
 		return 0;
 	case SCHEMA_LIST:
-		return bind_list(f, v, out, where, key, err);
+		return bind_list(f, v, out, where, key, err, lenient);
 	case SCHEMA_MAP:
-		return bind_map(f, v, out, where, key, err);
+		return bind_map(f, v, out, where, key, err, lenient);
 	case SCHEMA_OBJ: {
-		void *p = xcalloc(1, f->obj->size);
+		void *p;
 		char sub[256];
+		/* A lenient read of a non-object leaves the pointer NULL. */
+		if (lenient && !json_is_object(v))
+			return wrong(err, where, key, "a mapping");
+		p = xcalloc(1, f->obj->size);
 		put_ptr(out, f->off, p);
 		snprintf(sub, sizeof(sub), "%s.%s", where, key);
-		return schema_bind(f->obj, v, p, sub, err);
+		return bind_obj(f->obj, v, p, sub, err, lenient);
 	}
 	default:
 		break;
@@ -214,8 +245,8 @@ static json_t *default_value(const struct schema_field *f)
 	return cache[n++].v;
 }
 
-int schema_bind(const struct schema *s, json_t *obj, void *out,
-		const char *where, struct error *err)
+static int bind_obj(const struct schema *s, json_t *obj, void *out,
+		    const char *where, struct error *err, int lenient)
 {
 	const struct schema_field *f;
 	char key[80];
@@ -234,7 +265,7 @@ int schema_bind(const struct schema *s, json_t *obj, void *out,
 		}
 	}
 	if (!json_is_object(obj))
-		return error_set(err, "%s must be a mapping", where);
+		return lenient ? 0 : error_set(err, "%s must be a mapping", where);
 	for (f = s->fields; f->key; f++) {
 		json_t *v;
 		if (f->flags & SCHEMA_NOBIND)
@@ -245,15 +276,33 @@ int schema_bind(const struct schema *s, json_t *obj, void *out,
 		if (!v && f->def)
 			v = default_value(f);
 		if (!v) {
-			if (f->flags & SCHEMA_REQ)
+			if ((f->flags & SCHEMA_REQ) && !lenient)
 				return error_set(err, "%s is missing '%s'", where,
 						 key);
 			continue;
 		}
-		if (bind_value(f, v, out, where, key, err) < 0)
-			return -1;
+		if (bind_value(f, v, out, where, key, err, lenient) < 0) {
+			if (!lenient)
+				return -1;
+			/* Only a scalar or a non-object fails here: nothing held. */
+			strbuf_reset(&err->msg);
+		}
 	}
 	return 0;
+}
+
+int schema_bind(const struct schema *s, json_t *obj, void *out,
+		const char *where, struct error *err)
+{
+	return bind_obj(s, obj, out, where, err, 0);
+}
+
+void schema_bind_lenient(const struct schema *s, json_t *obj, void *out)
+{
+	struct error err = ERROR_INIT;
+
+	bind_obj(s, obj, out, "", &err, 1);
+	error_release(&err);
 }
 
 void schema_release(const struct schema *s, void *p)

@@ -28,6 +28,7 @@ struct ynode;
  *   text kinds, enums, ids    const char *  (borrowed from the JSON; NULL
  *                                             when absent)
  *   INT, DURATION             struct schema_int (.set says present)
+ *   REAL                      struct schema_real (.set says present)
  *   BOOL                      int
  *   LIST of text              struct strvec
  *   LIST of INT               long * at `off`, its count (size_t) at `off2`
@@ -54,6 +55,8 @@ enum schema_type {
 	SCHEMA_LIST,     /* sequence of `item` */
 	SCHEMA_MAP,      /* mapping of names to `item` */
 	SCHEMA_OBJ,      /* mapping with the keys of `obj` */
+	SCHEMA_REAL,     /* any JSON number, bound as double; records only
+			  * (no drill file key has this type) */
 };
 
 #define SCHEMA_REQ      1u  /* must be present */
@@ -99,6 +102,11 @@ struct schema_int {
 	int set;
 };
 
+struct schema_real {
+	double v;
+	int set;
+};
+
 /* A mapping of names to text, in file order. */
 struct schema_kv {
 	struct strvec keys;
@@ -119,6 +127,18 @@ void schema_json_key(const struct schema_field *f, char *buf, size_t len);
  */
 int schema_bind(const struct schema *s, json_t *obj, void *out,
 		const char *where, struct error *err);
+
+/*
+ * The same tables read the records rdrill wrote and reads back (a step's
+ * evidence in the journal, history.json): typed once, in one place, but
+ * never trusted and never refused. A member of the wrong type reads as
+ * absent (NULL, .set 0, false, no pointer), a list's or mapping's item
+ * of the wrong type is left out (an object item of the wrong type is
+ * bound all absent, so indexes keep their place), a required one may be
+ * missing, and `obj` itself may be anything. Never fails. Strings are
+ * borrowed from `obj`; schema_release() frees the rest.
+ */
+void schema_bind_lenient(const struct schema *s, json_t *obj, void *out);
 
 /* Free what schema_bind allocated inside `p` (not `p` itself). */
 void schema_release(const struct schema *s, void *p);

@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "journal.h"
 #include "plan.h"
+#include "schema.h"
 #include "step.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -543,6 +544,120 @@ static void test_kinds_complete(void **state)
 	assert_null(step_kind_find(NULL));
 }
 
+/* A record read back: typed by a table, wrong types absent, never refused. */
+struct lt_item {
+	const char *name;
+	struct schema_int rows;
+};
+static const struct schema_field lt_item_fields[] = {
+	{ .key = "name", .type = SCHEMA_STR, .off = offsetof(struct lt_item, name) },
+	{ .key = "rows", .type = SCHEMA_INT, .off = offsetof(struct lt_item, rows) },
+	{ 0 }
+};
+static const struct schema lt_item_schema = {
+	.what = "item", .fields = lt_item_fields, .size = sizeof(struct lt_item),
+};
+struct lt_rec {
+	const char *path;
+	struct schema_int bytes;
+	struct schema_real secs;
+	int ok;
+	struct strvec names;
+	struct lt_item *items;
+	size_t nitems;
+	struct lt_item *one;
+};
+static const struct schema_field lt_str = { .type = SCHEMA_STR };
+static const struct schema_field lt_obj = { .type = SCHEMA_OBJ,
+					    .obj = &lt_item_schema };
+static const struct schema_field lt_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct lt_rec, path) },
+	{ .key = "bytes", .type = SCHEMA_INT, .off = offsetof(struct lt_rec, bytes) },
+	{ .key = "secs", .type = SCHEMA_REAL, .off = offsetof(struct lt_rec, secs) },
+	{ .key = "ok", .type = SCHEMA_BOOL, .off = offsetof(struct lt_rec, ok) },
+	{ .key = "names", .type = SCHEMA_LIST, .item = &lt_str,
+	  .off = offsetof(struct lt_rec, names) },
+	{ .key = "items", .type = SCHEMA_LIST, .item = &lt_obj,
+	  .off = offsetof(struct lt_rec, items),
+	  .off2 = offsetof(struct lt_rec, nitems) },
+	{ .key = "one", .type = SCHEMA_OBJ, .obj = &lt_item_schema,
+	  .off = offsetof(struct lt_rec, one) },
+	{ 0 }
+};
+static const struct schema lt_schema = {
+	.what = "rec", .fields = lt_fields, .size = sizeof(struct lt_rec),
+};
+
+static void lt_bind(const char *text, struct lt_rec *r, json_t **j)
+{
+	*j = json_loads(text, JSON_DECODE_ANY, NULL);
+	assert_non_null(*j);
+	memset(r, 0, sizeof(*r));
+	schema_bind_lenient(&lt_schema, *j, r);
+}
+
+static void test_schema_lenient(void **state)
+{
+	struct lt_rec r;
+	struct error err = ERROR_INIT;
+	json_t *j;
+
+	(void)state;
+	lt_bind("{\"path\":\"a\",\"bytes\":7,\"secs\":1.5,\"ok\":true,"
+		"\"names\":[\"x\",\"y\"],\"items\":[{\"name\":\"t\",\"rows\":3}],"
+		"\"one\":{\"name\":\"u\"}}", &r, &j);
+	assert_string_equal(r.path, "a");
+	assert_true(r.bytes.set && r.bytes.v == 7);
+	assert_true(r.secs.set && r.secs.v == 1.5);
+	assert_true(r.ok);
+	assert_int_equal(r.names.nr, 2);
+	assert_int_equal(r.nitems, 1);
+	assert_string_equal(r.items[0].name, "t");
+	assert_int_equal(r.items[0].rows.v, 3);
+	assert_string_equal(r.one->name, "u");
+	assert_false(r.one->rows.set);
+	schema_release(&lt_schema, &r);
+	json_decref(j);
+
+	/* Every member of the wrong type: absent, the rest still read. */
+	lt_bind("{\"path\":5,\"bytes\":\"7\",\"secs\":\"x\",\"ok\":1,"
+		"\"names\":[\"x\",3,\"z\"],\"items\":[4,{\"name\":[],\"rows\":2}],"
+		"\"one\":[]}", &r, &j);
+	assert_null(r.path);
+	assert_false(r.bytes.set);
+	assert_false(r.secs.set);
+	assert_false(r.ok);
+	assert_int_equal(r.names.nr, 2);
+	assert_string_equal(r.names.v[1], "z");
+	assert_int_equal(r.nitems, 2);
+	assert_null(r.items[0].name);
+	assert_false(r.items[0].rows.set);
+	assert_null(r.items[1].name);
+	assert_int_equal(r.items[1].rows.v, 2);
+	assert_null(r.one);
+	schema_release(&lt_schema, &r);
+
+	/* The strict bind refuses the same record. */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(schema_bind(&lt_schema, j, &r, "rec", &err), -1);
+	assert_non_null(strstr(err.msg.buf, "'path' must be text"));
+	schema_release(&lt_schema, &r);
+	error_release(&err);
+	json_decref(j);
+
+	/* Not an object at all, or the required member missing: all absent. */
+	lt_bind("[1,2]", &r, &j);
+	assert_null(r.path);
+	assert_int_equal(r.nitems, 0);
+	schema_release(&lt_schema, &r);
+	json_decref(j);
+	lt_bind("{}", &r, &j);
+	assert_null(r.path);
+	schema_release(&lt_schema, &r);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_model_fields),
 		cmocka_unit_test(test_model_hostile_body),
 		cmocka_unit_test(test_kinds_complete),
+		cmocka_unit_test(test_schema_lenient),
 	};
 	int rc;
 	char cmd[300];
