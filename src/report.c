@@ -11,6 +11,7 @@
 #include "markdown.h"
 #include "mustache.h"
 #include "plan.h"
+#include "schema.h"
 #include "sha256.h"
 #include "version.h"
 #include "words.h"
@@ -778,14 +779,25 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		view_step_checks(step, vs, r, checks_out, lang);
 	}
 	if (step->kind->view) {
+		const struct schema *vrs = step->kind->view_record;
+		void *vr = NULL;
+		if (rec && vrs) {
+			vr = xcalloc(1, vrs->size);
+			schema_bind_lenient(vrs, rec, vr);
+		}
 		sv.drill = d;
 		sv.step = step;
 		sv.rec = rec;
+		sv.vr = vr;
 		sv.end = end;
 		sv.vs = vs;
 		sv.report = report;
 		sv.lang = lang;
 		step->kind->view(&sv);
+		if (vr) {
+			schema_release(vrs, vr);
+			free(vr);
+		}
 	}
 	return vs;
 }

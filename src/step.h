@@ -89,6 +89,13 @@ struct step_kind {
 	 */
 	void (*view)(const struct step_view *v);
 	/*
+	 * What its view hook reads of its journal record (the "evidence"
+	 * object, kept files like "sums_copy"), as a C struct: bound with
+	 * schema_bind_lenient() before the hook is called (step_view.vr),
+	 * so the hook reads typed fields, never the JSON. NULL: none.
+	 */
+	const struct schema *view_record;
+	/*
 	 * Its words: every text it emits (checks' what, expected and
 	 * actual; its description; its target lines' labels) as English
 	 * patterns with their translations (words.h). The report says them
@@ -135,6 +142,12 @@ struct step_view {
 	const struct drill *drill;
 	const struct drill_step *step;
 	json_t *rec;
+	/*
+	 * rec bound by the kind's view_record (a struct of that schema's
+	 * type, read-only, valid during the call); NULL when the step did
+	 * not run or the kind has no view_record.
+	 */
+	const void *vr;
 	json_t *end;        /* the run's end record; NULL: it did not end */
 	json_t *vs;
 	json_t *report;
