@@ -141,6 +141,25 @@ backup_set:
 HEAD
 }
 
+# small_drill ID: a drill of four steps, one in each of verify_backup,
+# destroy, restore and verify_restore, all passing unless run with
+# --var code=N (the last step then exits N).
+small_drill() {
+	drill_head "$1" test
+	cat <<'EOF'
+vars: {code: "0"}
+phases:
+  verify_backup:
+    - {id: ok, run: ["true"]}
+  destroy:
+    - {id: gone, run: ["true"]}
+  restore:
+    - {id: back, run: ["true"]}
+  verify_restore:
+    - {id: fine, shell: "exit ${code}"}
+EOF
+}
+
 # big_plan_drill ID: a drill of 1,500 backup steps titled at length (its
 # plan over 256 KiB, so a run names it by hash in plan.json), one
 # verify_backup and one destroy step, then the restore phase: its steps
