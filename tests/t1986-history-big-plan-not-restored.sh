@@ -3,7 +3,7 @@
 # its restore phase left its system destroyed: history reads it NOT
 # RESTORED as it does a small plan's, not INCOMPLETE (the summary binds
 # the drill read a step at a time; the start record's plan has no steps
-# of its own then). The previous-run pick passes it over as well.
+# of its own then). t1703: a run's previous-run pick names it.
 . "$(dirname "$0")/lib.sh"
 
 big_plan_drill big >"$TRASH/big.yaml" <<'EOF'
