@@ -563,6 +563,7 @@ struct start_wire {
 };
 static const struct schema_field start_fields[] = {
 	TXT(struct start_wire, "time", s.time),
+	TXT(struct start_wire, "mode", s.mode),
 	RAW(struct start_wire, "plan", plan),
 	RAW(struct start_wire, "context", ctx),
 	{ 0 }
@@ -701,6 +702,7 @@ static const struct schema_field end_fields[] = {
 	TXT(struct end_wire, "rpo_disaster", e.rpo_disaster),
 	TXT(struct end_wire, "rpo_unmeasured", e.rpo_unmeasured),
 	TXT(struct end_wire, "rpo_clock", e.rpo_clock),
+	TXT(struct end_wire, "rpo_source", e.rpo_source),
 	BOOL(struct end_wire, "rpo_doubtful", e.rpo_doubtful),
 	{ .key = "findings", .type = SCHEMA_LIST, .item = &text_item,
 	  .off = offsetof(struct end_wire, findings) },
