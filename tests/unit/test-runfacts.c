@@ -214,11 +214,77 @@ static void test_hostile_seed(void **state)
 	}
 }
 
+/*
+ * The canary record's table (runfacts.c): each member missing, or given
+ * each JSON type it may not have, refuses the record as a whole, with
+ * the one message; the good record is recorded.
+ */
+static void test_canary_each_member(void **state)
+{
+	static const char *const members[] = {
+		"table", "key", "columns", "values", "sha256",
+	};
+	static const char *const values[] = {
+		"null", "true", "1", "1.5", "\"s\"", "[]", "{}",
+	};
+	/* Which values are of the member's own type (then not refused). */
+	static const char *const fine[] = {
+		"\"s\"", "{}", "[]", "{}", "\"s\"",
+	};
+	size_t m, v;
+
+	(void)state;
+	for (m = 0; m < 5; m++) {
+		for (v = 0; v <= 7; v++) {
+			struct runfacts f;
+			json_t *st = json_loads("{\"canary\": {\"table\": \"t\", "
+				"\"key\": {\"id\": \"1\"}, \"columns\": [\"a\"], "
+				"\"values\": {\"a\": \"x\"}, \"sha256\": \"ab\"}}",
+				0, NULL);
+			json_t *k = json_object_get(st, "canary");
+
+			assert_non_null(st);
+			if (v == 7)
+				json_object_del(k, members[m]);
+			else if (!strcmp(values[v], fine[m]))
+				continue;
+			else
+				json_object_set_new(k, members[m],
+					json_loads(values[v], JSON_DECODE_ANY, NULL));
+			runfacts_init(&f);
+			runfacts_seed(&f, st);
+			assert_false(f.canary.recorded);
+			assert_non_null(f.canary.bad);
+			assert_non_null(strstr(f.canary.bad,
+					       "not a canary record"));
+			runfacts_release(&f);
+			json_decref(st);
+		}
+	}
+	{
+		struct runfacts f;
+		json_t *st = json_loads("{\"canary\": {\"table\": \"t\", "
+			"\"key\": {\"id\": \"1\"}, \"columns\": [\"a\"], "
+			"\"values\": {\"a\": \"x\"}, \"sha256\": \"ab\"}}",
+			0, NULL);
+
+		runfacts_init(&f);
+		runfacts_seed(&f, st);
+		assert_true(f.canary.recorded);
+		assert_string_equal(f.canary.key_names.v[0], "id");
+		assert_string_equal(f.canary.key_vals.v[0], "1");
+		assert_string_equal(f.canary.values[0], "x");
+		runfacts_release(&f);
+		json_decref(st);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_order_and_round_trip),
 		cmocka_unit_test(test_hostile_seed),
+		cmocka_unit_test(test_canary_each_member),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
