@@ -558,13 +558,13 @@ SCHEMA_OF(struct previous_wire, previous_schema, previous_fields);
 /* The start record's levels: itself, its "plan", "drill_file", "context". */
 struct start_wire {
 	struct jrecord_start s;
-	json_t *plan, *drill_file, *ctx, *env, *approval, *vars, *resumes,
+	json_t *drill_file, *ctx, *env, *approval, *vars, *resumes,
 		*previous, *killed;
 };
 static const struct schema_field start_fields[] = {
 	TXT(struct start_wire, "time", s.time),
 	TXT(struct start_wire, "mode", s.mode),
-	RAW(struct start_wire, "plan", plan),
+	RAW(struct start_wire, "plan", s.plan),
 	RAW(struct start_wire, "context", ctx),
 	{ 0 }
 };
@@ -638,7 +638,7 @@ void jrecord_start_read(json_t *rec, struct jrecord_start *s)
 
 	memset(&w, 0, sizeof(w));
 	bind_record(&start_schema, rec, &w);
-	bind_record(&plan_schema, w.plan, &w);
+	bind_record(&plan_schema, w.s.plan, &w);
 	bind_record(&drill_file_schema, w.drill_file, &w);
 	bind_record(&context_schema, w.ctx, &w);
 	*s = w.s;

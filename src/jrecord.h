@@ -204,6 +204,7 @@ struct jrecord_previous {       /* context.previous */
 
 struct jrecord_start {
 	const char *time, *mode;  /* mode: "plan" for a plan bundle */
+	json_t *plan;           /* "plan" as recorded (any JSON), NULL: none */
 	json_t *body;           /* plan.plan, NULL: none */
 	const char *operator, *rdrill_version, *plan_hash;
 	const char *drill_path, *drill_sha256;    /* plan.drill_file */
