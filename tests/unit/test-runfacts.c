@@ -246,8 +246,10 @@ static void test_canary_each_member(void **state)
 			assert_non_null(st);
 			if (v == 7)
 				json_object_del(k, members[m]);
-			else if (!strcmp(values[v], fine[m]))
+			else if (!strcmp(values[v], fine[m])) {
+				json_decref(st);
 				continue;
+			}
 			else
 				json_object_set_new(k, members[m],
 					json_loads(values[v], JSON_DECODE_ANY, NULL));
@@ -318,8 +320,10 @@ static void test_capture_each_member(void **state)
 			assert_non_null(q);
 			if (v == 7)
 				json_object_del(q, m[i].member);
-			else if (m[i].fine && !strcmp(values[v], m[i].fine))
+			else if (m[i].fine && !strcmp(values[v], m[i].fine)) {
+				json_decref(st);
 				continue;
+			}
 			else
 				json_object_set_new(q, m[i].member,
 					json_loads(values[v], JSON_DECODE_ANY, NULL));
