@@ -5,6 +5,7 @@
 #include "error.h"
 #include "exec.h"
 #include "safefs.h"
+#include "schema.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "toc.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -417,23 +419,42 @@ json_t *backup_identity(const struct stat *st)
 	return o;
 }
 
+/* The identity's five numbers, declared once; all required. */
+struct ident_wire {
+#define WIRE(f) struct schema_int f;
+	IDENT_FIELDS(WIRE)
+#undef WIRE
+};
+static const struct schema_field ident_fields[] = {
+#define FIELD(f) { .key = #f, .type = SCHEMA_INT, .flags = SCHEMA_REQ, \
+		   .off = offsetof(struct ident_wire, f) },
+	IDENT_FIELDS(FIELD)
+#undef FIELD
+	{ 0 }
+};
+static const struct schema ident_schema = {
+	.what = "chosen_identity", .fields = ident_fields,
+	.size = sizeof(struct ident_wire),
+};
+
 int backup_ident_from_json(json_t *o, struct backup_ident *id)
 {
-	json_t *v;
+	struct ident_wire w;
+	struct error e = ERROR_INIT;
+	int bad;
 
 	memset(id, 0, sizeof(*id));
-	if (!json_is_object(o) || json_object_size(o) != 5)
+	memset(&w, 0, sizeof(w));
+	/* Exactly those five: a member more is not the journal's form. */
+	bad = !json_is_object(o) || json_object_size(o) != 5 ||
+	      schema_bind(&ident_schema, o, &w, "chosen_identity", &e) < 0;
+	error_release(&e);
+	if (bad)
 		return -1;
-#define GET(f) \
-	if (!json_is_integer(v = json_object_get(o, #f))) \
-		goto bad; \
-	id->f = (long long)json_integer_value(v);
+#define GET(f) id->f = w.f.v;
 	IDENT_FIELDS(GET)
 #undef GET
 	return 0;
-bad:
-	memset(id, 0, sizeof(*id));
-	return -1;
 }
 
 int backup_ident_equal(const struct backup_ident *a,

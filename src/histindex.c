@@ -4,12 +4,14 @@
 #include "journal.h"
 #include "report.h"
 #include "safefs.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +173,29 @@ static FILE *open_trusted(const char *path, int *why)
 	return f;
 }
 
+/* An entry's own members (histindex_put()), "" when absent or not text. */
+struct entry_head {
+	const char *name, *ident;
+};
+static const struct schema_field entry_head_fields[] = {
+	{ .key = "name", .type = SCHEMA_STR,
+	  .off = offsetof(struct entry_head, name) },
+	{ .key = "ident", .type = SCHEMA_STR,
+	  .off = offsetof(struct entry_head, ident) },
+	{ 0 }
+};
+static const struct schema entry_head_schema = {
+	.what = "history index entry", .fields = entry_head_fields,
+	.size = sizeof(struct entry_head),
+};
+
+static void entry_head(json_t *e, struct entry_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	schema_bind_lenient(&entry_head_schema, e, h);
+	schema_empty_text(&entry_head_schema, h);
+}
+
 /*
  * Read the index line by line into ix->old (never the whole file at
  * once: its memory is that of the entries). -1, and nothing kept, when
@@ -184,6 +209,7 @@ static int parse(struct histindex *ix, FILE *f)
 	size_t cap = 0, total = 0;
 	ssize_t n;
 	const char *name;
+	struct entry_head h;
 	int first = 1, ret = 0;
 
 	while (!ret && (n = getline(&line, &cap, f)) > 0) {
@@ -194,11 +220,12 @@ static int parse(struct histindex *ix, FILE *f)
 			break;
 		}
 		v = json_loadb(line, (size_t)n - 1, JSON_REJECT_DUPLICATES, NULL);
-		name = journal_str(v, "name");
+		entry_head(v, &h);
+		name = h.name;
 		if (first)
 			ret = json_equal(v, want) ? 0 : -1;
 		else if (!json_is_object(v) || !*name || strchr(name, '/') ||
-			 !is_hex64(journal_str(v, "ident")))
+			 !is_hex64(h.ident))
 			ret = -1;
 		else
 			json_object_set(ix->old, name, v);
@@ -239,8 +266,10 @@ json_t *histindex_get(struct histindex *ix, const char *name,
 		      const char *ident)
 {
 	json_t *e = json_object_get(ix->old, name);
+	struct entry_head h;
 
-	if (!e || strcmp(journal_str(e, "ident"), ident))
+	entry_head(e, &h);
+	if (!e || strcmp(h.ident, ident))
 		return NULL;
 	json_object_set(ix->cur, name, e);
 	return e;

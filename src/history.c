@@ -5,6 +5,7 @@
 #include "journal.h"
 #include "markdown.h"
 #include "restored.h"
+#include "schema.h"
 #include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -12,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,70 +666,156 @@ json_t *history_json(const struct history *h)
 	return out;
 }
 
-static long long int_of(json_t *o, const char *k, long long def)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
-}
+/*
+ * history.json read back (history_json()'s keys), declared as schema
+ * tables and bound leniently: a member of the wrong type reads as absent.
+ */
+#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
+#define OPT(st, k, m) { .key = k, .type = SCHEMA_STR, \
+			.flags = SCHEMA_KEEPNULL, .off = offsetof(st, m) }
+#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
+#define BOOL(st, k, m) { .key = k, .type = SCHEMA_BOOL, .off = offsetof(st, m) }
+#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
+			.off = offsetof(st, m) }
+#define SCHEMA_OF(st, name, fl) \
+	static const struct schema name = { .what = #st, .fields = fl, \
+					    .size = sizeof(st) }
 
-static char *str_or_null(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? xstrdup(s) : NULL;
-}
+static const struct schema_field hj_text = { .type = SCHEMA_STR };
+
+struct hj_run {                 /* history's own members of a run */
+	const char *signer, *finding, *restored_by;
+	int counted, pass;
+};
+static const struct schema_field hj_run_fields[] = {
+	OPT(struct hj_run, "signer", signer),
+	BOOL(struct hj_run, "counted", counted),
+	BOOL(struct hj_run, "pass", pass),
+	OPT(struct hj_run, "finding", finding),
+	OPT(struct hj_run, "restored_by", restored_by),
+	{ 0 }
+};
+SCHEMA_OF(struct hj_run, hj_run_schema, hj_run_fields);
+
+struct hj_drill {
+	const char *id, *environment, *title, *last_pass, *due;
+	struct schema_int cadence_s;
+	int overdue;
+	struct strvec findings;
+	json_t *runs, *refused; /* each a run: runsum's and hj_run */
+};
+static const struct schema_field hj_drill_fields[] = {
+	TXT(struct hj_drill, "id", id),
+	TXT(struct hj_drill, "environment", environment),
+	TXT(struct hj_drill, "title", title),
+	INT(struct hj_drill, "cadence_s", cadence_s),
+	TXT(struct hj_drill, "last_pass", last_pass),
+	TXT(struct hj_drill, "due", due),
+	BOOL(struct hj_drill, "overdue", overdue),
+	{ .key = "findings", .type = SCHEMA_LIST, .item = &hj_text,
+	  .off = offsetof(struct hj_drill, findings) },
+	RAW(struct hj_drill, "runs", runs),
+	RAW(struct hj_drill, "refused", refused),
+	{ 0 }
+};
+SCHEMA_OF(struct hj_drill, hj_drill_schema, hj_drill_fields);
+
+struct hj_skipped {
+	const char *path, *why;
+};
+static const struct schema_field hj_skipped_fields[] = {
+	TXT(struct hj_skipped, "path", path),
+	TXT(struct hj_skipped, "why", why),
+	{ 0 }
+};
+SCHEMA_OF(struct hj_skipped, hj_skipped_schema, hj_skipped_fields);
+static const struct schema_field hj_skipped_item = {
+	.type = SCHEMA_OBJ, .obj = &hj_skipped_schema };
+static const struct schema_field hj_drill_item = {
+	.type = SCHEMA_OBJ, .obj = &hj_drill_schema };
+
+struct hj_history {
+	const char *generated;
+	struct schema_int bundles, refused, trusted_keys;
+	struct hj_skipped *skipped;
+	size_t nskipped;
+	struct hj_drill *drills;
+	size_t ndrills;
+};
+static const struct schema_field hj_history_fields[] = {
+	TXT(struct hj_history, "generated", generated),
+	INT(struct hj_history, "bundles", bundles),
+	INT(struct hj_history, "refused", refused),
+	INT(struct hj_history, "trusted_keys", trusted_keys),
+	{ .key = "skipped", .type = SCHEMA_LIST, .item = &hj_skipped_item,
+	  .off = offsetof(struct hj_history, skipped),
+	  .off2 = offsetof(struct hj_history, nskipped) },
+	{ .key = "drills", .type = SCHEMA_LIST, .item = &hj_drill_item,
+	  .off = offsetof(struct hj_history, drills),
+	  .off2 = offsetof(struct hj_history, ndrills) },
+	{ 0 }
+};
+SCHEMA_OF(struct hj_history, hj_history_schema, hj_history_fields);
 
 static struct history_run *run_from_json(json_t *o)
 {
 	struct history_run *r = run_new();
+	struct hj_run w;
 
+	memset(&w, 0, sizeof(w));
+	schema_bind_lenient(&hj_run_schema, o, &w);
 	runsum_from_run(&r->s, o);
-	set_str(&r->signer, json_string_value(json_object_get(o, "signer")));
-	r->counted = json_is_true(json_object_get(o, "counted"));
-	r->pass = json_is_true(json_object_get(o, "pass"));
-	r->finding = str_or_null(o, "finding");
-	r->restored_by = str_or_null(o, "restored_by");
+	set_str(&r->signer, w.signer);
+	r->counted = w.counted;
+	r->pass = w.pass;
+	r->finding = w.finding ? xstrdup(w.finding) : NULL;
+	r->restored_by = w.restored_by ? xstrdup(w.restored_by) : NULL;
 	return r;
 }
 
-static void drill_from_json(struct history_drill *d, json_t *o)
+static void drill_from_json(struct history_drill *d, const struct hj_drill *w)
 {
 	json_t *v;
 	size_t i;
 
-	d->id = xstrdup(journal_str(o, "id"));
-	d->environment = xstrdup(journal_str(o, "environment"));
-	d->title = xstrdup(journal_str(o, "title"));
-	d->cadence_s = int_of(o, "cadence_s", HISTORY_DEFAULT_CADENCE_S);
-	d->last_pass_ms = clock_parse_utc_ms(journal_str(o, "last_pass"));
-	d->due_ms = clock_parse_utc_ms(journal_str(o, "due"));
-	d->overdue = json_is_true(json_object_get(o, "overdue"));
-	json_array_foreach(json_object_get(o, "findings"), i, v)
-		if (json_is_string(v))
-			strvec_push(&d->findings, json_string_value(v));
-	json_array_foreach(json_object_get(o, "runs"), i, v)
+	d->id = xstrdup(w->id);
+	d->environment = xstrdup(w->environment);
+	d->title = xstrdup(w->title);
+	d->cadence_s = w->cadence_s.set ? w->cadence_s.v :
+		HISTORY_DEFAULT_CADENCE_S;
+	d->last_pass_ms = clock_parse_utc_ms(w->last_pass);
+	d->due_ms = clock_parse_utc_ms(w->due);
+	d->overdue = w->overdue;
+	for (i = 0; i < w->findings.nr; i++)
+		strvec_push(&d->findings, w->findings.v[i]);
+	json_array_foreach(w->runs, i, v)
 		history_drill_add(d, run_from_json(v), 0);
-	json_array_foreach(json_object_get(o, "refused"), i, v)
+	json_array_foreach(w->refused, i, v)
 		history_drill_add(d, run_from_json(v), 1);
 }
 
 void history_from_json(struct history *h, json_t *j)
 {
-	json_t *v;
+	struct hj_history w;
 	size_t i;
 
-	h->generated_ms = clock_parse_utc_ms(journal_str(j, "generated"));
-	h->bundles = int_of(j, "bundles", 0);
-	h->refused = int_of(j, "refused", 0);
-	h->trusted_keys = int_of(j, "trusted_keys", 0);
-	json_array_foreach(json_object_get(j, "skipped"), i, v) {
-		strvec_push(&h->skipped, journal_str(v, "path"));
-		strvec_push(&h->skipped_why, journal_str(v, "why"));
+	memset(&w, 0, sizeof(w));
+	schema_bind_lenient(&hj_history_schema, j, &w);
+	schema_empty_text(&hj_history_schema, &w);
+	h->generated_ms = clock_parse_utc_ms(w.generated);
+	h->bundles = w.bundles.set ? w.bundles.v : 0;
+	h->refused = w.refused.set ? w.refused.v : 0;
+	h->trusted_keys = w.trusted_keys.set ? w.trusted_keys.v : 0;
+	for (i = 0; i < w.nskipped; i++) {
+		strvec_push(&h->skipped, w.skipped[i].path);
+		strvec_push(&h->skipped_why, w.skipped[i].why);
 	}
-	json_array_foreach(json_object_get(j, "drills"), i, v) {
+	for (i = 0; i < w.ndrills; i++) {
 		XGROW(h->drills, h->ndrills + 1, h->alloc_drills);
 		history_drill_init(&h->drills[h->ndrills]);
-		drill_from_json(&h->drills[h->ndrills++], v);
+		drill_from_json(&h->drills[h->ndrills++], &w.drills[i]);
 	}
+	schema_release(&hj_history_schema, &w);
 }
 
 /* ---- the index ---------------------------------------------------------- */

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "journal.h"
 #include "planread.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "sha256.h"
 #include "xalloc.h"
@@ -361,49 +362,126 @@ json_t *jrecords_outline(const struct jrecords *jr, size_t nsteps)
 	return out;
 }
 
-static void read_stream(json_t *rec, const char *key, struct jrecord_stream *s)
-{
-	json_t *v = json_object_get(rec, key);
+/*
+ * ---- The typed readers ----------------------------------------------
+ *
+ * Each record's members are declared once, as schema tables, and bound
+ * leniently (schema_bind_lenient(): a member of the wrong type reads as
+ * absent); one pass afterwards (schema_empty_text()) makes absent text
+ * "", as this header promises. A member that holds another object is
+ * bound as its JSON (SCHEMA_RAW) and then by that object's own table,
+ * straight into the public struct where the types agree; a `*_wire`
+ * struct holds what does not (numbers with their presence, lists).
+ */
+#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
+#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
+#define BOOL(st, k, m) { .key = k, .type = SCHEMA_BOOL, .off = offsetof(st, m) }
+#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
+			.off = offsetof(st, m) }
+#define OBJS(st, k, m, n, it) { .key = k, .type = SCHEMA_LIST, \
+	.item = &(it), .off = offsetof(st, m), .off2 = offsetof(st, n) }
+#define SCHEMA_OF(st, name, fl) \
+	static const struct schema name = { .what = #st, .fields = fl, \
+					    .size = sizeof(st) }
 
+static const struct schema_field text_item = { .type = SCHEMA_STR };
+
+/* Bound and made whole: what every reader below does with a table. */
+static void bind_record(const struct schema *s, json_t *obj, void *out)
+{
+	schema_bind_lenient(s, obj, out);
+	schema_empty_text(s, out);
+}
+
+/* A "findings" list of text, taken as jrecord_findings (owning it). */
+static void take_findings(struct strvec *sv, struct jrecord_findings *f)
+{
+	f->n = sv->nr;
+	f->v = sv->nr ? strvec_detach(sv) : NULL;
+	strvec_clear(sv);
+}
+
+static void release_findings(struct jrecord_findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free((char *)f->v[i]);
+	free(f->v);
+}
+
+struct stream_wire {            /* {"path", "bytes", "head", "tail"} */
+	const char *path, *head, *tail;
+	struct schema_int bytes;
+};
+static const struct schema_field stream_fields[] = {
+	TXT(struct stream_wire, "path", path),
+	TXT(struct stream_wire, "head", head),
+	TXT(struct stream_wire, "tail", tail),
+	INT(struct stream_wire, "bytes", bytes),
+	{ 0 }
+};
+SCHEMA_OF(struct stream_wire, stream_schema, stream_fields);
+
+static const struct schema_field check_fields[] = {
+	TXT(struct jrecord_check, "what", what),
+	TXT(struct jrecord_check, "expected", expected),
+	TXT(struct jrecord_check, "actual", actual),
+	BOOL(struct jrecord_check, "ok", ok),
+	{ 0 }
+};
+SCHEMA_OF(struct jrecord_check, check_schema, check_fields);
+static const struct schema_field check_item = { .type = SCHEMA_OBJ,
+						.obj = &check_schema };
+
+struct result_wire {
+	struct jrecord_result r;
+	struct schema_int seq, duration_ms;
+	json_t *out, *err;      /* "stdout", "stderr": present as any JSON */
+};
+static const struct schema_field result_fields[] = {
+	TXT(struct result_wire, "status", r.status),
+	TXT(struct result_wire, "started", r.started),
+	TXT(struct result_wire, "ended", r.ended),
+	TXT(struct result_wire, "message", r.message),
+	INT(struct result_wire, "seq", seq),
+	INT(struct result_wire, "duration_ms", duration_ms),
+	RAW(struct result_wire, "exit_code", r.exit_code),
+	BOOL(struct result_wire, "timed_out", r.timed_out),
+	BOOL(struct result_wire, "resumed", r.resumed),
+	RAW(struct result_wire, "stdout", out),
+	RAW(struct result_wire, "stderr", err),
+	RAW(struct result_wire, "evidence", r.evidence),
+	OBJS(struct result_wire, "checks", r.checks, r.nchecks, check_item),
+	{ 0 }
+};
+SCHEMA_OF(struct result_wire, result_schema, result_fields);
+
+static void read_stream(json_t *v, struct jrecord_stream *s)
+{
+	struct stream_wire w;
+
+	memset(&w, 0, sizeof(w));
+	bind_record(&stream_schema, v, &w);
 	s->present = v != NULL;
-	s->path = journal_str(v, "path");
-	s->head = journal_str(v, "head");
-	s->tail = journal_str(v, "tail");
-	s->bytes = (unsigned long long)json_integer_value(json_object_get(v,
-								  "bytes"));
+	s->path = w.path;
+	s->head = w.head;
+	s->tail = w.tail;
+	s->bytes = (unsigned long long)w.bytes.v;
 }
 
 void jrecord_result_read(json_t *rec, struct jrecord_result *r)
 {
-	json_t *checks = json_object_get(rec, "checks"), *c, *seq;
-	size_t i;
+	struct result_wire w;
 
-	memset(r, 0, sizeof(*r));
-	r->status = journal_str(rec, "status");
-	r->started = journal_str(rec, "started");
-	r->ended = journal_str(rec, "ended");
-	r->message = journal_str(rec, "message");
-	seq = json_object_get(rec, "seq");
-	r->has_seq = json_is_integer(seq);
-	r->seq = (long long)json_integer_value(seq);
-	r->duration_ms = (long long)json_integer_value(json_object_get(rec,
-							"duration_ms"));
-	r->exit_code = json_object_get(rec, "exit_code");
-	r->timed_out = json_is_true(json_object_get(rec, "timed_out"));
-	r->resumed = json_is_true(json_object_get(rec, "resumed"));
-	read_stream(rec, "stdout", &r->out);
-	read_stream(rec, "stderr", &r->err);
-	r->evidence = json_object_get(rec, "evidence");
-	if (json_array_size(checks))
-		r->checks = xcalloc(json_array_size(checks), sizeof(*r->checks));
-	json_array_foreach(checks, i, c) {
-		struct jrecord_check *k = &r->checks[r->nchecks++];
-
-		k->what = journal_str(c, "what");
-		k->expected = journal_str(c, "expected");
-		k->actual = journal_str(c, "actual");
-		k->ok = json_is_true(json_object_get(c, "ok"));
-	}
+	memset(&w, 0, sizeof(w));
+	bind_record(&result_schema, rec, &w);
+	*r = w.r;
+	r->has_seq = w.seq.set;
+	r->seq = w.seq.v;
+	r->duration_ms = w.duration_ms.v;
+	read_stream(w.out, &r->out);
+	read_stream(w.err, &r->err);
 }
 
 void jrecord_result_release(struct jrecord_result *r)
@@ -412,26 +490,7 @@ void jrecord_result_release(struct jrecord_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Members of the wrong type read as absent: "" for text, 0 for numbers. */
-static long long int_or_zero(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
-static void read_findings(json_t *arr, struct jrecord_findings *f)
-{
-	json_t *x;
-	size_t i;
-
-	memset(f, 0, sizeof(*f));
-	if (json_array_size(arr))
-		f->v = xcalloc(json_array_size(arr), sizeof(*f->v));
-	json_array_foreach(arr, i, x)
-		if (json_is_string(x))
-			f->v[f->n++] = json_string_value(x);
-}
+/* ---- the start record ------------------------------------------------ */
 
 #define ENV_KEY(k) { #k, offsetof(struct jrecord_env, k) }
 const struct jrecord_env_key jrecord_env_keys[] = {
@@ -442,36 +501,109 @@ const struct jrecord_env_key jrecord_env_keys[] = {
 };
 #undef ENV_KEY
 
-static void read_env(json_t *env, struct jrecord_env *e)
-{
-	const struct jrecord_env_key *k;
+#define ENV(k) TXT(struct jrecord_env, #k, k)
+static const struct schema_field env_fields[] = {
+	ENV(hostname), ENV(os), ENV(kernel), ENV(libpq), ENV(openssl),
+	ENV(libyaml), ENV(jansson), ENV(uid), ENV(user), ENV(sudo_user),
+	ENV(tz), ENV(zone), ENV(ntp_synchronised),
+	{ 0 }
+};
+#undef ENV
+SCHEMA_OF(struct jrecord_env, env_schema, env_fields);
 
-	e->present = json_is_object(env);
-	for (k = jrecord_env_keys; k->key; k++)
-		*(const char **)((char *)e + k->off) = journal_str(env, k->key);
-}
+static const struct schema_field rolled_fields[] = {
+	TXT(struct jrecord_rolled, "name", name),
+	TXT(struct jrecord_rolled, "from", from),
+	TXT(struct jrecord_rolled, "to", to),
+	{ 0 }
+};
+SCHEMA_OF(struct jrecord_rolled, rolled_schema, rolled_fields);
+static const struct schema_field rolled_item = { .type = SCHEMA_OBJ,
+						 .obj = &rolled_schema };
 
-static void read_approval(json_t *ap, struct jrecord_approval *a)
-{
-	json_t *rolled = json_object_get(ap, "rolled_forward"), *r;
-	size_t i;
+static const struct schema_field approval_fields[] = {
+	TXT(struct jrecord_approval, "plan_bundle", plan_bundle),
+	TXT(struct jrecord_approval, "approver", approver),
+	TXT(struct jrecord_approval, "approver_key", approver_key),
+	TXT(struct jrecord_approval, "sealed_at", sealed_at),
+	TXT(struct jrecord_approval, "valid_until", valid_until),
+	OBJS(struct jrecord_approval, "rolled_forward", rolled, nrolled,
+	     rolled_item),
+	{ 0 }
+};
+SCHEMA_OF(struct jrecord_approval, approval_schema, approval_fields);
 
-	a->plan_bundle = journal_str(ap, "plan_bundle");
-	a->approver = journal_str(ap, "approver");
-	a->approver_key = journal_str(ap, "approver_key");
-	a->sealed_at = journal_str(ap, "sealed_at");
-	a->valid_until = journal_str(ap, "valid_until");
-	if (json_array_size(rolled))
-		a->rolled = xcalloc(json_array_size(rolled), sizeof(*a->rolled));
-	json_array_foreach(rolled, i, r) {
-		struct jrecord_rolled *o = &a->rolled[a->nrolled++];
+static const struct schema_field resumes_fields[] = {
+	TXT(struct jrecord_resumes, "bundle", bundle),
+	TXT(struct jrecord_resumes, "chain_head", chain_head),
+	TXT(struct jrecord_resumes, "destroyed", destroyed),
+	{ 0 }
+};
+SCHEMA_OF(struct jrecord_resumes, resumes_schema, resumes_fields);
 
-		o->name = journal_str(r, "name");
-		o->from = journal_str(r, "from");
-		o->to = journal_str(r, "to");
-	}
-}
+struct previous_wire {
+	struct jrecord_previous p;
+	struct schema_int rto_ms, rpo_ms;
+};
+static const struct schema_field previous_fields[] = {
+	INT(struct previous_wire, "rto_ms", rto_ms),
+	INT(struct previous_wire, "rpo_ms", rpo_ms),
+	TXT(struct previous_wire, "status", p.status),
+	TXT(struct previous_wire, "bundle", p.bundle),
+	TXT(struct previous_wire, "started", p.started),
+	{ 0 }
+};
+SCHEMA_OF(struct previous_wire, previous_schema, previous_fields);
 
+/* The start record's levels: itself, its "plan", "drill_file", "context". */
+struct start_wire {
+	struct jrecord_start s;
+	json_t *drill_file, *ctx, *env, *approval, *vars, *resumes,
+		*previous, *killed;
+};
+static const struct schema_field start_fields[] = {
+	TXT(struct start_wire, "time", s.time),
+	TXT(struct start_wire, "mode", s.mode),
+	RAW(struct start_wire, "plan", s.plan),
+	RAW(struct start_wire, "context", ctx),
+	{ 0 }
+};
+SCHEMA_OF(struct start_wire, start_schema, start_fields);
+
+static const struct schema_field plan_fields[] = {
+	RAW(struct start_wire, "plan", s.body),
+	TXT(struct start_wire, "operator", s.operator),
+	TXT(struct start_wire, "rdrill_version", s.rdrill_version),
+	TXT(struct start_wire, "plan_hash", s.plan_hash),
+	RAW(struct start_wire, "drill_file", drill_file),
+	{ 0 }
+};
+SCHEMA_OF(struct start_wire, plan_schema, plan_fields);
+
+static const struct schema_field drill_file_fields[] = {
+	TXT(struct start_wire, "path", s.drill_path),
+	TXT(struct start_wire, "sha256", s.drill_sha256),
+	{ 0 }
+};
+SCHEMA_OF(struct start_wire, drill_file_schema, drill_file_fields);
+
+static const struct schema_field context_fields[] = {
+	TXT(struct start_wire, "bundle", s.bundle),
+	TXT(struct start_wire, "signing_key", s.signing_key),
+	TXT(struct start_wire, "change_ref", s.change_ref),
+	TXT(struct start_wire, "confirm", s.confirm),
+	TXT(struct start_wire, "approved_plan", s.approved_plan),
+	RAW(struct start_wire, "environment", env),
+	RAW(struct start_wire, "approval", approval),
+	RAW(struct start_wire, "vars_given", vars),
+	RAW(struct start_wire, "resumes", resumes),
+	RAW(struct start_wire, "previous", previous),
+	RAW(struct start_wire, "killed_before_start", killed),
+	{ 0 }
+};
+SCHEMA_OF(struct start_wire, context_schema, context_fields);
+
+/* vars_given keeps a value of another type, as NULL: the report says so. */
 static void read_vars(json_t *vars, struct jrecord_start *s)
 {
 	const char *name;
@@ -487,143 +619,210 @@ static void read_vars(json_t *vars, struct jrecord_start *s)
 
 static void read_previous(json_t *pv, struct jrecord_previous *p)
 {
-	json_t *rto = json_object_get(pv, "rto_ms");
-	json_t *rpo = json_object_get(pv, "rpo_ms");
+	struct previous_wire w;
 
+	memset(&w, 0, sizeof(w));
+	bind_record(&previous_schema, pv, &w);
+	*p = w.p;
 	p->present = json_is_object(pv);
-	p->has_rto = json_is_integer(rto) && json_integer_value(rto) >= 0;
-	p->rto_ms = p->has_rto ? (long long)json_integer_value(rto) : 0;
-	p->has_rpo = json_is_integer(rpo) && json_integer_value(rpo) >= 0;
-	p->rpo_ms = p->has_rpo ? (long long)json_integer_value(rpo) : 0;
-	p->status = journal_str(pv, "status");
-	p->bundle = journal_str(pv, "bundle");
-	p->started = journal_str(pv, "started");
+	/* A previous run's figures count only when not negative. */
+	p->has_rto = w.rto_ms.set && w.rto_ms.v >= 0;
+	p->rto_ms = p->has_rto ? w.rto_ms.v : 0;
+	p->has_rpo = w.rpo_ms.set && w.rpo_ms.v >= 0;
+	p->rpo_ms = p->has_rpo ? w.rpo_ms.v : 0;
 }
 
 void jrecord_start_read(json_t *rec, struct jrecord_start *s)
 {
-	json_t *plan = json_object_get(rec, "plan");
-	json_t *ctx = json_object_get(rec, "context");
-	json_t *df = json_object_get(plan, "drill_file");
-	json_t *res = json_object_get(ctx, "resumes");
+	struct start_wire w;
 
-	memset(s, 0, sizeof(*s));
-	s->time = journal_str(rec, "time");
-	s->body = json_object_get(plan, "plan");
-	s->operator = journal_str(plan, "operator");
-	s->rdrill_version = journal_str(plan, "rdrill_version");
-	s->plan_hash = journal_str(plan, "plan_hash");
-	s->drill_path = journal_str(df, "path");
-	s->drill_sha256 = journal_str(df, "sha256");
-	s->bundle = journal_str(ctx, "bundle");
-	s->signing_key = journal_str(ctx, "signing_key");
-	s->change_ref = journal_str(ctx, "change_ref");
-	s->confirm = journal_str(ctx, "confirm");
-	s->approved_plan = journal_str(ctx, "approved_plan");
-	read_env(json_object_get(ctx, "environment"), &s->env);
-	read_approval(json_object_get(ctx, "approval"), &s->approval);
-	read_vars(json_object_get(ctx, "vars_given"), s);
-	s->resumes.present = json_is_object(res);
-	s->resumes.bundle = journal_str(res, "bundle");
-	s->resumes.chain_head = journal_str(res, "chain_head");
-	s->resumes.destroyed = journal_str(res, "destroyed");
-	read_previous(json_object_get(ctx, "previous"), &s->previous);
-	s->killed_before_start = json_object_get(ctx,
-						 "killed_before_start") != NULL;
+	memset(&w, 0, sizeof(w));
+	bind_record(&start_schema, rec, &w);
+	bind_record(&plan_schema, w.s.plan, &w);
+	bind_record(&drill_file_schema, w.drill_file, &w);
+	bind_record(&context_schema, w.ctx, &w);
+	*s = w.s;
+	bind_record(&env_schema, w.env, &s->env);
+	s->env.present = json_is_object(w.env);
+	bind_record(&approval_schema, w.approval, &s->approval);
+	read_vars(w.vars, s);
+	bind_record(&resumes_schema, w.resumes, &s->resumes);
+	s->resumes.present = json_is_object(w.resumes);
+	read_previous(w.previous, &s->previous);
+	s->killed_before_start = w.killed != NULL;
 }
 
 void jrecord_start_release(struct jrecord_start *s)
 {
-	free(s->approval.rolled);
+	schema_release(&approval_schema, &s->approval);
 	free(s->vars);
 	memset(s, 0, sizeof(*s));
 }
 
-static void read_fresh(json_t *x, struct jrecord_fresh *f)
-{
-	json_t *lost = json_object_get(x, "lost_ms");
+/* ---- the end record -------------------------------------------------- */
 
-	f->table = journal_str(x, "table");
-	f->column = journal_str(x, "column");
-	f->coherence = journal_str(x, "coherence");
-	f->before = json_string_value(json_object_get(x, "before"));
-	f->after = json_string_value(json_object_get(x, "after"));
-	f->has_lost = lost != NULL;
-	f->lost_is_int = json_is_integer(lost);
-	f->lost_ms = int_or_zero(x, "lost_ms");
-	f->backup_made_ms = int_or_zero(x, "backup_made_ms");
-	f->before_ms = int_or_zero(x, "before_ms");
-	f->after_ms = int_or_zero(x, "after_ms");
-}
+struct fresh_wire {
+	struct jrecord_fresh f;
+	json_t *lost;           /* "lost_ms" as any JSON */
+	struct schema_int lost_ms, backup_made_ms, before_ms, after_ms;
+};
+static const struct schema_field fresh_fields[] = {
+	TXT(struct fresh_wire, "table", f.table),
+	TXT(struct fresh_wire, "column", f.column),
+	TXT(struct fresh_wire, "coherence", f.coherence),
+	{ .key = "before", .type = SCHEMA_STR, .flags = SCHEMA_KEEPNULL,
+	  .off = offsetof(struct fresh_wire, f.before) },
+	{ .key = "after", .type = SCHEMA_STR, .flags = SCHEMA_KEEPNULL,
+	  .off = offsetof(struct fresh_wire, f.after) },
+	RAW(struct fresh_wire, "lost_ms", lost),
+	INT(struct fresh_wire, "lost_ms", lost_ms),
+	INT(struct fresh_wire, "backup_made_ms", backup_made_ms),
+	INT(struct fresh_wire, "before_ms", before_ms),
+	INT(struct fresh_wire, "after_ms", after_ms),
+	{ 0 }
+};
+SCHEMA_OF(struct fresh_wire, fresh_schema, fresh_fields);
+static const struct schema_field fresh_item = { .type = SCHEMA_OBJ,
+						.obj = &fresh_schema };
+
+struct end_wire {
+	struct jrecord_end e;
+	struct schema_int rto_ms, rpo_ms;
+	struct strvec findings;
+	struct fresh_wire *fresh;
+	size_t nfresh;
+};
+static const struct schema_field end_fields[] = {
+	TXT(struct end_wire, "time", e.time),
+	TXT(struct end_wire, "reason", e.reason),
+	INT(struct end_wire, "rto_ms", rto_ms),
+	INT(struct end_wire, "rpo_ms", rpo_ms),
+	TXT(struct end_wire, "rpo_path", e.rpo_path),
+	TXT(struct end_wire, "rpo_created", e.rpo_created),
+	TXT(struct end_wire, "rpo_disaster", e.rpo_disaster),
+	TXT(struct end_wire, "rpo_unmeasured", e.rpo_unmeasured),
+	TXT(struct end_wire, "rpo_clock", e.rpo_clock),
+	TXT(struct end_wire, "rpo_source", e.rpo_source),
+	BOOL(struct end_wire, "rpo_doubtful", e.rpo_doubtful),
+	{ .key = "findings", .type = SCHEMA_LIST, .item = &text_item,
+	  .off = offsetof(struct end_wire, findings) },
+	OBJS(struct end_wire, "freshness", fresh, nfresh, fresh_item),
+	{ 0 }
+};
+SCHEMA_OF(struct end_wire, end_schema, end_fields);
 
 void jrecord_end_read(json_t *rec, struct jrecord_end *e)
 {
-	json_t *fresh = json_object_get(rec, "freshness"), *x;
+	struct end_wire w;
 	size_t i;
 
-	memset(e, 0, sizeof(*e));
+	memset(&w, 0, sizeof(w));
+	bind_record(&end_schema, rec, &w);
+	*e = w.e;
 	e->present = rec != NULL;
-	e->time = journal_str(rec, "time");
-	e->reason = journal_str(rec, "reason");
-	e->has_rto = json_is_integer(json_object_get(rec, "rto_ms"));
-	e->rto_ms = int_or_zero(rec, "rto_ms");
-	e->has_rpo = json_is_integer(json_object_get(rec, "rpo_ms"));
-	e->rpo_ms = int_or_zero(rec, "rpo_ms");
-	e->rpo_path = journal_str(rec, "rpo_path");
-	e->rpo_created = journal_str(rec, "rpo_created");
-	e->rpo_disaster = journal_str(rec, "rpo_disaster");
-	e->rpo_unmeasured = journal_str(rec, "rpo_unmeasured");
-	e->rpo_clock = journal_str(rec, "rpo_clock");
-	e->rpo_doubtful = json_is_true(json_object_get(rec, "rpo_doubtful"));
-	read_findings(json_object_get(rec, "findings"), &e->findings);
-	if (json_array_size(fresh))
-		e->fresh = xcalloc(json_array_size(fresh), sizeof(*e->fresh));
-	json_array_foreach(fresh, i, x)
-		read_fresh(x, &e->fresh[e->nfresh++]);
+	e->has_rto = w.rto_ms.set;
+	e->rto_ms = w.rto_ms.v;
+	e->has_rpo = w.rpo_ms.set;
+	e->rpo_ms = w.rpo_ms.v;
+	take_findings(&w.findings, &e->findings);
+	if (w.nfresh)
+		e->fresh = xcalloc(w.nfresh, sizeof(*e->fresh));
+	for (i = 0; i < w.nfresh; i++) {
+		const struct fresh_wire *x = &w.fresh[i];
+		struct jrecord_fresh *f = &e->fresh[e->nfresh++];
+
+		*f = x->f;
+		f->has_lost = x->lost != NULL;
+		f->lost_is_int = x->lost_ms.set;
+		f->lost_ms = x->lost_ms.v;
+		f->backup_made_ms = x->backup_made_ms.v;
+		f->before_ms = x->before_ms.v;
+		f->after_ms = x->after_ms.v;
+	}
+	schema_release(&end_schema, &w);
 }
 
 void jrecord_end_release(struct jrecord_end *e)
 {
-	free(e->findings.v);
+	release_findings(&e->findings);
 	free(e->fresh);
 	memset(e, 0, sizeof(*e));
 }
 
+/* ---- backup and destroy records --------------------------------------- */
+
+struct backup_wire {
+	struct jrecord_backup b;
+	const char *type;
+	struct schema_int total;
+	json_t *candidates;
+	struct strvec findings;
+};
+static const struct schema_field backup_fields[] = {
+	TXT(struct backup_wire, "type", type),
+	TXT(struct backup_wire, "item", b.item),
+	TXT(struct backup_wire, "rule", b.rule),
+	TXT(struct backup_wire, "chosen", b.chosen),
+	TXT(struct backup_wire, "created", b.created),
+	TXT(struct backup_wire, "problem", b.problem),
+	TXT(struct backup_wire, "clock", b.clock),
+	INT(struct backup_wire, "candidates_total", total),
+	RAW(struct backup_wire, "candidates", candidates),
+	BOOL(struct backup_wire, "fell_back", b.fell_back),
+	{ .key = "findings", .type = SCHEMA_LIST, .item = &text_item,
+	  .off = offsetof(struct backup_wire, findings) },
+	{ 0 }
+};
+SCHEMA_OF(struct backup_wire, backup_schema, backup_fields);
+
 int jrecord_backup_read(json_t *rec, struct jrecord_backup *b)
 {
-	json_t *total = json_object_get(rec, "candidates_total");
+	struct backup_wire w;
+	int is_backup;
 
+	memset(&w, 0, sizeof(w));
 	memset(b, 0, sizeof(*b));
-	if (strcmp(journal_str(rec, "type"), "backup"))
-		return 0;
-	b->item = journal_str(rec, "item");
-	b->rule = journal_str(rec, "rule");
-	b->chosen = journal_str(rec, "chosen");
-	b->created = journal_str(rec, "created");
-	b->problem = journal_str(rec, "problem");
-	b->clock = journal_str(rec, "clock");
-	/* Past 100, the record keeps some; the total is its own field. */
-	b->ncandidates = json_is_integer(total) ?
-		(long long)json_integer_value(total) :
-		(long long)json_array_size(json_object_get(rec, "candidates"));
-	b->fell_back = json_is_true(json_object_get(rec, "fell_back"));
-	read_findings(json_object_get(rec, "findings"), &b->findings);
-	return 1;
+	bind_record(&backup_schema, rec, &w);
+	is_backup = !strcmp(w.type, "backup");
+	if (is_backup) {
+		*b = w.b;
+		/* Past 100, the record keeps some; the total is its own field. */
+		b->ncandidates = w.total.set ? w.total.v :
+			(long long)json_array_size(w.candidates);
+		take_findings(&w.findings, &b->findings);
+	}
+	schema_release(&backup_schema, &w);
+	return is_backup;
 }
 
 void jrecord_backup_release(struct jrecord_backup *b)
 {
-	free(b->findings.v);
+	release_findings(&b->findings);
 	memset(b, 0, sizeof(*b));
 }
 
+struct destroy_wire {
+	struct jrecord_destroy x;
+	const char *type;
+};
+static const struct schema_field destroy_fields[] = {
+	TXT(struct destroy_wire, "type", type),
+	RAW(struct destroy_wire, "n", x.n),
+	TXT(struct destroy_wire, "id", x.id),
+	TXT(struct destroy_wire, "time", x.time),
+	{ 0 }
+};
+SCHEMA_OF(struct destroy_wire, destroy_schema, destroy_fields);
+
 int jrecord_destroy_read(json_t *rec, struct jrecord_destroy *x)
 {
+	struct destroy_wire w;
+
+	memset(&w, 0, sizeof(w));
 	memset(x, 0, sizeof(*x));
-	if (strcmp(journal_str(rec, "type"), "destroy"))
+	bind_record(&destroy_schema, rec, &w);
+	if (strcmp(w.type, "destroy"))
 		return 0;
-	x->n = json_object_get(rec, "n");
-	x->id = journal_str(rec, "id");
-	x->time = journal_str(rec, "time");
+	*x = w.x;
 	return 1;
 }

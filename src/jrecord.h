@@ -203,7 +203,8 @@ struct jrecord_previous {       /* context.previous */
 };
 
 struct jrecord_start {
-	const char *time;
+	const char *time, *mode;  /* mode: "plan" for a plan bundle */
+	json_t *plan;           /* "plan" as recorded (any JSON), NULL: none */
 	json_t *body;           /* plan.plan, NULL: none */
 	const char *operator, *rdrill_version, *plan_hash;
 	const char *drill_path, *drill_sha256;    /* plan.drill_file */
@@ -244,7 +245,7 @@ struct jrecord_end {
 	int has_rto, has_rpo;   /* rto_ms, rpo_ms: integers */
 	long long rto_ms, rpo_ms;
 	const char *rpo_path, *rpo_created, *rpo_disaster, *rpo_unmeasured,
-		*rpo_clock;
+		*rpo_clock, *rpo_source;
 	int rpo_doubtful;
 	struct jrecord_findings findings;
 	struct jrecord_fresh *fresh;

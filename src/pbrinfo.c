@@ -1,9 +1,11 @@
 #include "pbrinfo.h"
 #include "error.h"
 #include "pgwal.h"
+#include "schema.h"
 #include "xalloc.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,114 +46,223 @@ void pbrinfo_release(struct pbrinfo *info)
 	pbrinfo_init(info);
 }
 
-/* o[k] when it is text, copied; NULL otherwise (o may be anything). */
-static char *text_of(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
+/*
+ * info's output as this reader takes it, declared once as schema tables
+ * and bound leniently (schema_bind_lenient(): a member of the wrong
+ * type reads as absent, an object of the wrong type as NULL), then
+ * copied into struct pbrinfo, which owns its text.
+ */
+#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
+#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
+#define OBJ(st, k, m, sc) { .key = k, .type = SCHEMA_OBJ, .obj = &(sc), \
+			    .off = offsetof(st, m) }
+#define LIST(st, k, m, n, it) { .key = k, .type = SCHEMA_LIST, .item = &(it), \
+				.off = offsetof(st, m), .off2 = offsetof(st, n) }
+#define SCHEMA_OF(st, name, fl) \
+	static const struct schema name = { .what = #st, .fields = fl, \
+					    .size = sizeof(st) }
+#define ITEM_OF(name, sc) \
+	static const struct schema_field name = { .type = SCHEMA_OBJ, \
+						  .obj = &(sc) }
 
+struct status_w { struct schema_int code; const char *message; };
+static const struct schema_field status_fields[] = {
+	INT(struct status_w, "code", code),
+	TXT(struct status_w, "message", message),
+	{ 0 }
+};
+SCHEMA_OF(struct status_w, status_schema, status_fields);
+
+struct repo_w { struct status_w *status; };
+static const struct schema_field repo_fields[] = {
+	OBJ(struct repo_w, "status", status, status_schema),
+	{ 0 }
+};
+SCHEMA_OF(struct repo_w, repo_schema, repo_fields);
+ITEM_OF(repo_item, repo_schema);
+
+struct range_w { const char *start, *stop; };       /* lsn, archive */
+static const struct schema_field range_fields[] = {
+	TXT(struct range_w, "start", start),
+	TXT(struct range_w, "stop", stop),
+	{ 0 }
+};
+SCHEMA_OF(struct range_w, range_schema, range_fields);
+
+struct times_w { struct schema_int start, stop; };  /* timestamp */
+static const struct schema_field times_fields[] = {
+	INT(struct times_w, "start", start),
+	INT(struct times_w, "stop", stop),
+	{ 0 }
+};
+SCHEMA_OF(struct times_w, times_schema, times_fields);
+
+struct size_w { struct schema_int size; };         /* info.repository */
+static const struct schema_field size_fields[] = {
+	INT(struct size_w, "size", size),
+	{ 0 }
+};
+SCHEMA_OF(struct size_w, size_schema, size_fields);
+
+struct binfo_w { struct schema_int size; struct size_w *repository; };
+static const struct schema_field binfo_fields[] = {
+	INT(struct binfo_w, "size", size),
+	OBJ(struct binfo_w, "repository", repository, size_schema),
+	{ 0 }
+};
+SCHEMA_OF(struct binfo_w, binfo_schema, binfo_fields);
+
+struct backup_w {
+	const char *label, *type;
+	struct times_w *timestamp;
+	struct range_w *lsn, *archive;
+	struct binfo_w *info;
+	int error;
+};
+static const struct schema_field backup_fields[] = {
+	TXT(struct backup_w, "label", label),
+	TXT(struct backup_w, "type", type),
+	OBJ(struct backup_w, "timestamp", timestamp, times_schema),
+	OBJ(struct backup_w, "lsn", lsn, range_schema),
+	OBJ(struct backup_w, "archive", archive, range_schema),
+	OBJ(struct backup_w, "info", info, binfo_schema),
+	{ .key = "error", .type = SCHEMA_BOOL,
+	  .off = offsetof(struct backup_w, error) },
+	{ 0 }
+};
+SCHEMA_OF(struct backup_w, backup_schema, backup_fields);
+ITEM_OF(backup_item, backup_schema);
+
+struct archive_w { const char *id, *min, *max; };
+static const struct schema_field archive_fields[] = {
+	TXT(struct archive_w, "id", id),
+	TXT(struct archive_w, "min", min),
+	TXT(struct archive_w, "max", max),
+	{ 0 }
+};
+SCHEMA_OF(struct archive_w, archive_schema, archive_fields);
+ITEM_OF(archive_item, archive_schema);
+
+struct db_w { struct schema_int sysid; };
+static const struct schema_field db_fields[] = {
+	INT(struct db_w, "system-id", sysid),
+	{ 0 }
+};
+SCHEMA_OF(struct db_w, db_schema, db_fields);
+ITEM_OF(db_item, db_schema);
+
+struct stanza_w {
+	const char *name;
+	struct status_w *status;
+	struct repo_w *repos;
+	size_t nrepos;
+	struct backup_w *backups;
+	size_t nbackups;
+	struct archive_w *archives;
+	size_t narchives;
+	struct db_w *dbs;
+	size_t ndbs;
+};
+static const struct schema_field stanza_fields[] = {
+	TXT(struct stanza_w, "name", name),
+	OBJ(struct stanza_w, "status", status, status_schema),
+	LIST(struct stanza_w, "repo", repos, nrepos, repo_item),
+	LIST(struct stanza_w, "backup", backups, nbackups, backup_item),
+	LIST(struct stanza_w, "archive", archives, narchives, archive_item),
+	LIST(struct stanza_w, "db", dbs, ndbs, db_item),
+	{ 0 }
+};
+SCHEMA_OF(struct stanza_w, stanza_schema, stanza_fields);
+
+/* Text copied; NULL stays NULL (not given, or not text). */
+static char *copy(const char *s)
+{
 	return s ? xstrdup(s) : NULL;
 }
 
-/* o[k] when it is an integer: 1 and *v; 0 otherwise. */
-static int int_of(json_t *o, const char *k, long long *v)
+/* A set integer: 1 and *v; 0, *v untouched. */
+static int int_set(const struct schema_int *i, long long *v)
 {
-	json_t *j = json_object_get(o, k);
-
-	if (!json_is_integer(j))
+	if (!i->set)
 		return 0;
-	*v = (long long)json_integer_value(j);
+	*v = i->v;
 	return 1;
 }
 
-static void read_repos(struct pbrinfo *info, json_t *repos)
+/* A status's code and message, when it is an object. */
+static void read_status(const struct status_w *st, long long *code,
+			char **message)
 {
-	json_t *r;
+	if (!st)
+		return;
+	int_set(&st->code, code);
+	*message = copy(st->message);
+}
+
+static void read_backup(struct pbrinfo_backup *b, const struct backup_w *w)
+{
+	b->label = copy(w->label);
+	b->type = copy(w->type);
+	if (w->timestamp) {
+		b->has_start = int_set(&w->timestamp->start, &b->start);
+		b->has_stop = int_set(&w->timestamp->stop, &b->stop);
+	}
+	if (w->lsn) {
+		b->start_lsn = copy(w->lsn->start);
+		b->stop_lsn = copy(w->lsn->stop);
+	}
+	if (w->archive) {
+		b->wal_start = copy(w->archive->start);
+		b->wal_stop = copy(w->archive->stop);
+	}
+	b->repo_size = -1;
+	if (w->info) {
+		b->has_size = int_set(&w->info->size, &b->size);
+		if (w->info->repository)
+			int_set(&w->info->repository->size, &b->repo_size);
+	}
+	b->error = w->error;
+}
+
+/* A list that was an array gets its items (and one more, as ever). */
+static void *items(const void *bound, size_t n, size_t size)
+{
+	return bound ? xcalloc(n + 1, size) : NULL;
+}
+
+static void read_stanza(struct pbrinfo *info, const struct stanza_w *w)
+{
 	size_t i;
 
-	if (!json_is_array(repos))
-		return;
-	info->repos = xcalloc(json_array_size(repos) + 1, sizeof(*info->repos));
-	json_array_foreach(repos, i, r) {
-		json_t *st = json_object_get(r, "status");
+	info->name = copy(w->name);
+	read_status(w->status, &info->code, &info->message);
+	info->repos = items(w->repos, w->nrepos, sizeof(*info->repos));
+	for (i = 0; i < w->nrepos; i++) {
 		struct pbrinfo_repo *p = &info->repos[info->nrepos++];
 
 		p->code = -1;
-		int_of(st, "code", &p->code);
-		p->message = text_of(st, "message");
+		read_status(w->repos[i].status, &p->code, &p->message);
 	}
-}
-
-static void read_backup(struct pbrinfo_backup *b, json_t *j)
-{
-	json_t *ts = json_object_get(j, "timestamp");
-	json_t *lsn = json_object_get(j, "lsn");
-	json_t *info = json_object_get(j, "info");
-	json_t *ar = json_object_get(j, "archive");
-
-	b->label = text_of(j, "label");
-	b->type = text_of(j, "type");
-	b->has_start = int_of(ts, "start", &b->start);
-	b->has_stop = int_of(ts, "stop", &b->stop);
-	b->start_lsn = text_of(lsn, "start");
-	b->stop_lsn = text_of(lsn, "stop");
-	b->wal_start = text_of(ar, "start");
-	b->wal_stop = text_of(ar, "stop");
-	b->has_size = int_of(info, "size", &b->size);
-	b->repo_size = -1;
-	int_of(json_object_get(info, "repository"), "size", &b->repo_size);
-	b->error = json_is_true(json_object_get(j, "error"));
-}
-
-static void read_backups(struct pbrinfo *info, json_t *backups)
-{
-	json_t *b;
-	size_t i;
-
-	if (!json_is_array(backups))
-		return;
-	info->backups = xcalloc(json_array_size(backups) + 1,
-				sizeof(*info->backups));
-	json_array_foreach(backups, i, b)
-		read_backup(&info->backups[info->nbackups++], b);
-}
-
-static void read_archives(struct pbrinfo *info, json_t *archives)
-{
-	json_t *a;
-	size_t i;
-
-	if (!json_is_array(archives))
-		return;
-	info->archives = xcalloc(json_array_size(archives) + 1,
-				 sizeof(*info->archives));
-	json_array_foreach(archives, i, a) {
+	info->backups = items(w->backups, w->nbackups, sizeof(*info->backups));
+	for (i = 0; i < w->nbackups; i++)
+		read_backup(&info->backups[info->nbackups++], &w->backups[i]);
+	info->archives = items(w->archives, w->narchives,
+			       sizeof(*info->archives));
+	for (i = 0; i < w->narchives; i++) {
 		struct pbrinfo_archive *p = &info->archives[info->narchives++];
 
-		p->id = text_of(a, "id");
-		p->min = text_of(a, "min");
-		p->max = text_of(a, "max");
+		p->id = copy(w->archives[i].id);
+		p->min = copy(w->archives[i].min);
+		p->max = copy(w->archives[i].max);
 	}
-}
+	for (i = 0; i < w->ndbs; i++) {
+		long long v;
 
-static void read_stanza(struct pbrinfo *info, json_t *s)
-{
-	json_t *st = json_object_get(s, "status"), *db, *dbs;
-	long long v;
-	size_t i;
-
-	info->name = text_of(s, "name");
-	int_of(st, "code", &info->code);
-	info->message = text_of(st, "message");
-	read_repos(info, json_object_get(s, "repo"));
-	read_backups(info, json_object_get(s, "backup"));
-	read_archives(info, json_object_get(s, "archive"));
-	dbs = json_object_get(s, "db");
-	if (json_is_array(dbs))
-		json_array_foreach(dbs, i, db)
-			if (int_of(db, "system-id", &v)) {
-				info->has_sysid = 1;
-				info->sysid = (uint64_t)v;
-			}
+		if (int_set(&w->dbs[i].sysid, &v)) {
+			info->has_sysid = 1;
+			info->sysid = (uint64_t)v;
+		}
+	}
 }
 
 int pbrinfo_parse(struct pbrinfo *info, const char *text, size_t len,
@@ -172,12 +283,17 @@ int pbrinfo_parse(struct pbrinfo *info, const char *text, size_t len,
 		goto out;
 	}
 	json_array_foreach(root, i, s) {
-		const char *n = json_string_value(json_object_get(s, "name"));
-		if (n && !strcmp(n, stanza)) {
-			read_stanza(info, s);
+		struct stanza_w w;
+
+		memset(&w, 0, sizeof(w));
+		schema_bind_lenient(&stanza_schema, s, &w);
+		if (w.name && !strcmp(w.name, stanza)) {
+			read_stanza(info, &w);
 			ret = 0;
-			goto out;
 		}
+		schema_release(&stanza_schema, &w);
+		if (!ret)
+			goto out;
 	}
 	error_set(err, "pgbackrest info: no stanza '%s'", stanza);
 out:

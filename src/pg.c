@@ -6,6 +6,7 @@
 #include "fsutil.h"
 #include "runfacts.h"
 #include "safefs.h"
+#include "schema.h"
 #include "exec.h"
 #include "secret.h"
 #include "strbuf.h"
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -508,24 +510,65 @@ static int rows_from_json(struct pg_result *r, json_t *rows, struct error *err)
 	return 0;
 }
 
+/*
+ * A query result as pg_result_json() wrote it, declared as schema tables:
+ * what makes it a result bound strictly (a record without it, or with
+ * a member of another type, is not one), "truncated" leniently (only a
+ * true is true, as ever).
+ */
+struct result_wire {
+	json_t *columns, *rows;
+	struct schema_int row_count, affected;
+	const char *sha256;
+	int truncated;
+};
+static const struct schema_field result_fields[] = {
+	{ .key = "columns", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_RAW,
+	  .off = offsetof(struct result_wire, columns) },
+	{ .key = "rows", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct result_wire, rows) },
+	{ .key = "row_count", .type = SCHEMA_INT, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct result_wire, row_count) },
+	{ .key = "sha256", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct result_wire, sha256) },
+	{ .key = "affected", .type = SCHEMA_INT,
+	  .off = offsetof(struct result_wire, affected) },
+	{ 0 }
+};
+static const struct schema result_schema = {
+	.what = "query result", .fields = result_fields,
+	.size = sizeof(struct result_wire),
+};
+static const struct schema_field result_flag_fields[] = {
+	{ .key = "truncated", .type = SCHEMA_BOOL,
+	  .off = offsetof(struct result_wire, truncated) },
+	{ 0 }
+};
+static const struct schema result_flag_schema = {
+	.what = "query result", .fields = result_flag_fields,
+	.size = sizeof(struct result_wire),
+};
+
 int pg_result_from_json(struct pg_result *r, json_t *j, struct error *err)
 {
-	json_t *cols = json_object_get(j, "columns"), *c;
-	json_t *count = json_object_get(j, "row_count");
-	json_t *sha = json_object_get(j, "sha256");
-	json_t *aff = json_object_get(j, "affected");
+	struct result_wire w;
+	struct error e = ERROR_INIT;
+	json_t *c;
 	size_t i;
+	int bad;
 
 	pg_result_init(r);
-	if (!json_is_object(j) || !json_is_array(cols) ||
-	    !json_is_integer(count) || !json_is_string(sha) ||
-	    strlen(json_string_value(sha)) >= sizeof(r->sha256) ||
-	    (aff && !json_is_integer(aff)))
+	memset(&w, 0, sizeof(w));
+	bad = schema_bind(&result_schema, j, &w, "result", &e) < 0 ||
+	      !json_is_array(w.columns) || strlen(w.sha256) >= sizeof(r->sha256);
+	error_release(&e);
+	if (bad)
 		return error_set(err, "not a query result (columns, rows, "
 				 "row_count, sha256)");
+	schema_bind_lenient(&result_flag_schema, j, &w);
 	r->columns = xmalloc(sizeof(*r->columns));
 	strvec_init(r->columns);
-	json_array_foreach(cols, i, c) {
+	json_array_foreach(w.columns, i, c) {
 		if (!json_is_string(c)) {
 			pg_result_release(r);
 			return error_set(err, "a result's column %zu is not "
@@ -533,14 +576,14 @@ int pg_result_from_json(struct pg_result *r, json_t *j, struct error *err)
 		}
 		strvec_push(r->columns, json_string_value(c));
 	}
-	if (rows_from_json(r, json_object_get(j, "rows"), err) < 0) {
+	if (rows_from_json(r, w.rows, err) < 0) {
 		pg_result_release(r);
 		return -1;
 	}
-	r->row_count = json_integer_value(count);
-	r->truncated = json_is_true(json_object_get(j, "truncated"));
-	snprintf(r->sha256, sizeof(r->sha256), "%s", json_string_value(sha));
-	r->affected = aff ? json_integer_value(aff) : -1;
+	r->row_count = w.row_count.v;
+	r->truncated = w.truncated;
+	snprintf(r->sha256, sizeof(r->sha256), "%s", w.sha256);
+	r->affected = w.affected.set ? w.affected.v : -1;
 	return 0;
 }
 

@@ -3,11 +3,13 @@
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
+#include "schema.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,25 +88,62 @@ static int status_of(const char *word)
 	return -1;
 }
 
+/*
+ * A backup record (backup_pick_json()) as read back, declared once and
+ * bound leniently: a member of the wrong type reads as absent ("").
+ */
+struct pick_wire {
+	const char *item, *status, *problem, *chosen, *chosen_sha256, *clock,
+		*created, *contradicted;
+	json_t *identity;
+	struct schema_int created_ms;
+};
+#define TXT(k, m) { .key = k, .type = SCHEMA_STR, \
+		    .off = offsetof(struct pick_wire, m) }
+static const struct schema_field pick_fields[] = {
+	TXT("item", item),
+	TXT("status", status),
+	TXT("problem", problem),
+	TXT("chosen", chosen),
+	TXT("chosen_sha256", chosen_sha256),
+	{ .key = "chosen_identity", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct pick_wire, identity) },
+	TXT("clock", clock),
+	TXT("created", created),
+	{ .key = "created_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct pick_wire, created_ms) },
+	{ .key = "clock_contradicted", .type = SCHEMA_STR,
+	  .flags = SCHEMA_KEEPNULL,
+	  .off = offsetof(struct pick_wire, contradicted) },
+	{ 0 }
+};
+#undef TXT
+static const struct schema pick_schema = {
+	.what = "backup record", .fields = pick_fields,
+	.size = sizeof(struct pick_wire),
+};
+
 struct pickfile *pickfiles_add_record(struct pickfiles *fs, json_t *rec)
 {
-	struct pickfile *f = add(fs, journal_str(rec, "item"));
-	json_t *why = json_object_get(rec, "clock_contradicted");
+	struct pick_wire w;
+	struct pickfile *f;
 
-	f->status = status_of(journal_str(rec, "status"));
-	f->problem = xstrdup(journal_str(rec, "problem"));
+	memset(&w, 0, sizeof(w));
+	schema_bind_lenient(&pick_schema, rec, &w);
+	schema_empty_text(&pick_schema, &w);
+	f = add(fs, w.item);
+	f->status = status_of(w.status);
+	f->problem = xstrdup(w.problem);
 	if (f->status != BACKUP_PICKED)
 		return f;
-	f->path = xstrdup(journal_str(rec, "chosen"));
-	f->sha256 = xstrdup(journal_str(rec, "chosen_sha256"));
-	f->ident_known = backup_ident_from_json(json_object_get(rec,
-					"chosen_identity"), &f->ident) == 0;
-	f->clock = xstrdup(journal_str(rec, "clock"));
-	f->created = xstrdup(journal_str(rec, "created"));
-	f->created_ms = (long long)json_integer_value(json_object_get(rec,
-								"created_ms"));
-	if (json_is_string(why))
-		f->contradicted = xstrdup(json_string_value(why));
+	f->path = xstrdup(w.chosen);
+	f->sha256 = xstrdup(w.chosen_sha256);
+	f->ident_known = backup_ident_from_json(w.identity, &f->ident) == 0;
+	f->clock = xstrdup(w.clock);
+	f->created = xstrdup(w.created);
+	f->created_ms = w.created_ms.v;
+	if (w.contradicted)
+		f->contradicted = xstrdup(w.contradicted);
 	return f;
 }
 

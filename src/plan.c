@@ -6,6 +6,7 @@
 #include "error.h"
 #include "journal.h"
 #include "preflight.h"
+#include "schema.h"
 #include "drill.h"
 #include "step.h"
 #include "version.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -311,13 +313,46 @@ static void print_scheduled(const struct drill *d, struct strbuf *out)
 	strbuf_release(&sb);
 }
 
+/* What plan_print() says of the plan besides its drill: file and hash. */
+struct plan_head {
+	const char *drill_path, *drill_sha256, *plan_hash;
+	json_t *drill_file;
+};
+#define PH(k, m, fl) { .key = k, .type = SCHEMA_STR, .flags = fl, \
+		       .off = offsetof(struct plan_head, m) }
+static const struct schema_field plan_head_fields[] = {
+	PH("drill_file", drill_file, SCHEMA_RAW),
+	PH("plan_hash", plan_hash, 0),
+	{ 0 }
+};
+static const struct schema_field drill_file_fields[] = {
+	PH("path", drill_path, 0),
+	PH("sha256", drill_sha256, 0),
+	{ 0 }
+};
+#undef PH
+static const struct schema plan_head_schema = {
+	.what = "plan", .fields = plan_head_fields,
+	.size = sizeof(struct plan_head),
+};
+static const struct schema drill_file_schema = {
+	.what = "drill_file", .fields = drill_file_fields,
+	.size = sizeof(struct plan_head),
+};
+
 void plan_print(const struct drill *d, json_t *plan, FILE *f)
 {
 	const struct drill_step *s;
 	enum drill_phase phase = DRILL_NPHASES;
 	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
-	json_t *file = json_object_get(plan, "drill_file");
+	struct plan_head h;
 	int ndestr = 0;
+
+	memset(&h, 0, sizeof(h));
+	schema_bind_lenient(&plan_head_schema, plan, &h);
+	schema_bind_lenient(&drill_file_schema, h.drill_file, &h);
+	schema_empty_text(&plan_head_schema, &h);
+	schema_empty_text(&drill_file_schema, &h);
 
 	add_val(&out, d->id);
 	strbuf_adds(&out, ": ");
@@ -327,11 +362,11 @@ void plan_print(const struct drill *d, json_t *plan, FILE *f)
 	strbuf_adds(&out, "\n  environment  ");
 	add_val(&out, d->environment);
 	strbuf_adds(&out, "\n  drill file   ");
-	add_val(&out, journal_str(file, "path"));
+	add_val(&out, h.drill_path);
 	strbuf_adds(&out, " (sha256 ");
-	add_val(&out, journal_str(file, "sha256"));
+	add_val(&out, h.drill_sha256);
 	strbuf_adds(&out, ")\n  plan hash    ");
-	add_val(&out, journal_str(plan, "plan_hash"));
+	add_val(&out, h.plan_hash);
 	strbuf_addch(&out, '\n');
 	for (s = d->steps; s < d->steps + d->nsteps; s++) {
 		struct strvec ctx = STRVEC_INIT;

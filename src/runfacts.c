@@ -1,7 +1,9 @@
 #include "runfacts.h"
 #include "error.h"
+#include "schema.h"
 #include "xalloc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,43 +229,63 @@ json_t *runfacts_state_json(const struct runfacts *f)
 }
 
 /* A JSON object of strings into two vectors, or -1. */
-static int strings_of(json_t *obj, struct strvec *names, struct strvec *vals)
-{
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return -1;
-	json_object_foreach(obj, k, v) {
-		if (!json_is_string(v))
-			return -1;
-		strvec_push(names, k);
-		strvec_push(vals, json_string_value(v));
-	}
-	return 0;
-}
+/*
+ * The canary record (runfacts_canary_json()) as read back, declared as a
+ * schema table and bound strictly: a record without these of their
+ * types is not a canary record, as before. "values" is a mapping the
+ * columns name (text or null), so it is looked up by them.
+ */
+struct canary_wire {
+	const char *table, *sha256;
+	struct schema_kv key;
+	json_t *columns, *values;
+};
+static const struct schema_field canary_text = { .type = SCHEMA_STR };
+static const struct schema_field canary_fields[] = {
+	{ .key = "table", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct canary_wire, table) },
+	{ .key = "key", .type = SCHEMA_MAP, .flags = SCHEMA_REQ,
+	  .item = &canary_text, .off = offsetof(struct canary_wire, key) },
+	{ .key = "columns", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_RAW,
+	  .off = offsetof(struct canary_wire, columns) },
+	{ .key = "values", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_RAW,
+	  .off = offsetof(struct canary_wire, values) },
+	{ .key = "sha256", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = offsetof(struct canary_wire, sha256) },
+	{ 0 }
+};
+static const struct schema canary_schema = {
+	.what = "canary record", .fields = canary_fields,
+	.size = sizeof(struct canary_wire),
+};
 
 static int canary_from_json(struct runfacts_canary *k, json_t *rec,
 			    struct error *err)
 {
-	json_t *table = json_object_get(rec, "table");
-	json_t *cols = json_object_get(rec, "columns");
-	json_t *vals = json_object_get(rec, "values");
-	json_t *sha = json_object_get(rec, "sha256"), *c;
+	struct canary_wire w;
+	struct error e = ERROR_INIT;
+	json_t *c;
 	size_t i;
+	int bad;
 
-	if (!json_is_string(table) || !json_is_array(cols) ||
-	    !json_is_object(vals) || !json_is_string(sha) ||
-	    strlen(json_string_value(sha)) >= sizeof(k->sha256) ||
-	    strings_of(json_object_get(rec, "key"), &k->key_names,
-		       &k->key_vals) < 0)
+	memset(&w, 0, sizeof(w));
+	bad = schema_bind(&canary_schema, rec, &w, "canary", &e) < 0 ||
+		!json_is_array(w.columns) || !json_is_object(w.values) ||
+		strlen(w.sha256) >= sizeof(k->sha256);
+	error_release(&e);
+	if (bad) {
+		schema_release(&canary_schema, &w);
 		return error_set(err, "not a canary record (table, key, "
 				 "columns, values, sha256)");
-	k->table = xstrdup(json_string_value(table));
-	snprintf(k->sha256, sizeof(k->sha256), "%s", json_string_value(sha));
-	k->values = xcalloc(json_array_size(cols) + 1, sizeof(*k->values));
-	json_array_foreach(cols, i, c) {
-		json_t *v = json_object_get(vals, json_string_value(c));
+	}
+	strvec_pushv(&k->key_names, w.key.keys.v);
+	strvec_pushv(&k->key_vals, w.key.vals.v);
+	k->table = xstrdup(w.table);
+	snprintf(k->sha256, sizeof(k->sha256), "%s", w.sha256);
+	k->values = xcalloc(json_array_size(w.columns) + 1, sizeof(*k->values));
+	schema_release(&canary_schema, &w);
+	json_array_foreach(w.columns, i, c) {
+		json_t *v = json_object_get(w.values, json_string_value(c));
 		if (!json_is_string(c) || (!json_is_string(v) && !json_is_null(v)))
 			return error_set(err, "the canary record's column %zu "
 					 "has no text or null value", i + 1);
@@ -308,24 +330,38 @@ static void seed_fingerprints(struct runfacts *f, json_t *fps)
 	}
 }
 
+/* The run's state (runfacts_state_json()): each member any JSON. */
+struct state_wire {
+	json_t *canary, *fingerprints, *captures;
+};
+#define STATE(k) { .key = #k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
+		   .off = offsetof(struct state_wire, k) }
+static const struct schema_field state_fields[] = {
+	STATE(canary), STATE(fingerprints), STATE(captures), { 0 }
+};
+#undef STATE
+static const struct schema state_schema = {
+	.what = "run state", .fields = state_fields,
+	.size = sizeof(struct state_wire),
+};
+
 void runfacts_seed(struct runfacts *f, json_t *state)
 {
 	struct error err = ERROR_INIT;
-	json_t *v;
+	struct state_wire w;
 
-	v = json_object_get(state, "canary");
-	if (v) {
+	memset(&w, 0, sizeof(w));
+	schema_bind_lenient(&state_schema, state, &w);
+	if (w.canary) {
 		runfacts_canary_clear(&f->canary);
-		if (canary_from_json(&f->canary, v, &err) < 0) {
+		if (canary_from_json(&f->canary, w.canary, &err) < 0) {
 			runfacts_canary_clear(&f->canary);
 			f->canary.bad = xstrdup(err.msg.buf);
 		}
 	}
-	v = json_object_get(state, "fingerprints");
-	if (json_is_object(v))
-		seed_fingerprints(f, v);
-	v = json_object_get(state, "captures");
-	if (json_is_object(v))
-		seed_captures(f, v);
+	if (json_is_object(w.fingerprints))
+		seed_fingerprints(f, w.fingerprints);
+	if (json_is_object(w.captures))
+		seed_captures(f, w.captures);
 	error_release(&err);
 }

@@ -8,21 +8,27 @@
 #include "journal.h"
 #include "jrecord.h"
 #include "restored.h"
+#include "schema.h"
 #include "seal.h"
 #include "signoff.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The parts' keys, in the evidence's "rto" and in history.json. */
+#define KEY_WAL_PROOF "wal_proof_ms"
+#define KEY_RESTORE_FILES "restore_files_ms"
+#define KEY_REPLAY_WAL "replay_wal_ms"
+#define KEY_PROMOTE "promote_ms"
 static const char *const part_key[RUNSUM_NPARTS] = {
-	[RUNSUM_WAL_PROOF] = "wal_proof_ms",
-	[RUNSUM_RESTORE_FILES] = "restore_files_ms",
-	[RUNSUM_REPLAY_WAL] = "replay_wal_ms",
-	[RUNSUM_PROMOTE] = "promote_ms",
+	[RUNSUM_WAL_PROOF] = KEY_WAL_PROOF,
+	[RUNSUM_RESTORE_FILES] = KEY_RESTORE_FILES,
+	[RUNSUM_REPLAY_WAL] = KEY_REPLAY_WAL,
+	[RUNSUM_PROMOTE] = KEY_PROMOTE,
 };
 
 void runsum_init(struct run_summary *s)
@@ -57,11 +63,103 @@ static void set(char **dst, const char *src)
 	*dst = xstrdup(src ? src : "");
 }
 
-static long long int_or(json_t *o, const char *k, long long def)
+/*
+ * What runsum reads of a record, of a step's evidence and of history.json
+ * is declared here as schema tables and bound leniently (a member of the
+ * wrong type reads as absent, never refused): schema.h.
+ */
+#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
+#define OPT(st, k, m) { .key = k, .type = SCHEMA_STR, \
+			.flags = SCHEMA_KEEPNULL, .off = offsetof(st, m) }
+#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
+#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
+			.off = offsetof(st, m) }
+#define SCHEMA_OF(st, name, fl) \
+	static const struct schema name = { .what = #st, .fields = fl, \
+					    .size = sizeof(st) }
+
+/* Bound, absent text "" (but OPT's, NULL), released by the caller. */
+static void bind(const struct schema *sc, json_t *obj, void *out)
 {
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+	memset(out, 0, sc->size);
+	schema_bind_lenient(sc, obj, out);
+	schema_empty_text(sc, out);
 }
+
+/* A set integer, else `def`. */
+static long long int_or(const struct schema_int *v, long long def)
+{
+	return v->set ? v->v : def;
+}
+
+/* Whose run it is: the plan body's (or history.json's "plan"). */
+struct plan_head {
+	const char *id, *environment, *title;
+	struct schema_int cadence_s;
+};
+static const struct schema_field plan_head_fields[] = {
+	OPT(struct plan_head, "id", id),
+	OPT(struct plan_head, "environment", environment),
+	OPT(struct plan_head, "title", title),
+	INT(struct plan_head, "cadence_s", cadence_s),
+	{ 0 }
+};
+SCHEMA_OF(struct plan_head, plan_head_schema, plan_head_fields);
+
+static void set_plan(struct run_summary *s, json_t *plan)
+{
+	struct plan_head h;
+
+	bind(&plan_head_schema, plan, &h);
+	set(&s->id, h.id);
+	set(&s->environment, h.environment);
+	set(&s->title, h.title);
+	s->cadence_s = int_or(&h.cadence_s, RUNSUM_DEFAULT_CADENCE_S);
+}
+
+/* A record's type, to find the last end record. */
+struct rec_type {
+	const char *type;
+};
+static const struct schema_field rec_type_fields[] = {
+	TXT(struct rec_type, "type", type),
+	{ 0 }
+};
+SCHEMA_OF(struct rec_type, rec_type_schema, rec_type_fields);
+
+/* A recover step's record: its kind, its evidence's RPO and RTO parts. */
+struct pitr_step {
+	const char *kind;
+	json_t *evidence;
+};
+static const struct schema_field pitr_step_fields[] = {
+	TXT(struct pitr_step, "kind", kind),
+	RAW(struct pitr_step, "evidence", evidence),
+	{ 0 }
+};
+SCHEMA_OF(struct pitr_step, pitr_step_schema, pitr_step_fields);
+
+/*
+ * "pitr": the evidence's (rto an object of the parts) or history.json's
+ * (the parts and recovery_ms beside the RPO).
+ */
+struct pitr_wire {
+	struct schema_int rpo_wal_ms, recovery_ms, part[RUNSUM_NPARTS];
+	const char *rpo_kind;
+	json_t *rto;
+};
+static const struct schema_field pitr_fields[] = {
+	INT(struct pitr_wire, "rpo_wal_ms", rpo_wal_ms),
+	OPT(struct pitr_wire, "rpo_kind", rpo_kind),
+	RAW(struct pitr_wire, "rto", rto),
+	INT(struct pitr_wire, KEY_WAL_PROOF, part[RUNSUM_WAL_PROOF]),
+	INT(struct pitr_wire, KEY_RESTORE_FILES, part[RUNSUM_RESTORE_FILES]),
+	INT(struct pitr_wire, KEY_REPLAY_WAL, part[RUNSUM_REPLAY_WAL]),
+	INT(struct pitr_wire, KEY_PROMOTE, part[RUNSUM_PROMOTE]),
+	INT(struct pitr_wire, "recovery_ms", recovery_ms),
+	{ 0 }
+};
+SCHEMA_OF(struct pitr_wire, pitr_schema, pitr_fields);
 
 /* ---- reading a bundle --------------------------------------------------- */
 
@@ -95,14 +193,13 @@ static int read_journal(struct jrecords *jr, const char *dir)
 /* The start record's plan: whose run it is, 1 for a plan bundle. */
 static int read_plan(struct run_summary *s, json_t *start)
 {
-	json_t *plan = json_object_get(json_object_get(start, "plan"), "plan");
+	struct jrecord_start st;
 
-	set(&s->id, journal_str(plan, "id"));
-	set(&s->environment, journal_str(plan, "environment"));
-	set(&s->title, journal_str(plan, "title"));
-	s->cadence_s = int_or(plan, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
-	set(&s->started, journal_str(start, "time"));
-	s->plan_bundle = !strcmp(journal_str(start, "mode"), "plan");
+	jrecord_start_read(start, &st);
+	set_plan(s, st.body);
+	set(&s->started, st.time);
+	s->plan_bundle = !strcmp(st.mode, "plan");
+	jrecord_start_release(&st);
 	return s->plan_bundle;
 }
 
@@ -110,11 +207,14 @@ static int read_plan(struct run_summary *s, json_t *start)
 static json_t *last_end(const struct jrecords *jr)
 {
 	json_t *r, *end = NULL;
+	struct rec_type t;
 	size_t i;
 
-	json_array_foreach(jr->others, i, r)
-		if (!strcmp(journal_str(r, "type"), "end"))
+	json_array_foreach(jr->others, i, r) {
+		bind(&rec_type_schema, r, &t);
+		if (!strcmp(t.type, "end"))
 			end = r;
+	}
 	return end;
 }
 
@@ -131,9 +231,13 @@ static void read_verdict(struct run_summary *s, const struct jrecords *jr)
 	 * plan then has no steps to bind again): without that drill a
 	 * destroyed run would read INCOMPLETE, not NOT RESTORED.
 	 */
-	if (!d)
-		d = own = drill_from_body(json_object_get(json_object_get(
-			jr->start, "plan"), "plan"), &e);
+	if (!d) {
+		struct jrecord_start st;
+
+		jrecord_start_read(jr->start, &st);
+		d = own = drill_from_body(st.body, &e);
+		jrecord_start_release(&st);
+	}
 	outline = jrecords_outline(jr, d ? d->nsteps : 0);
 	set(&s->status, restored_verdict(outline, d));
 	json_decref(outline);
@@ -149,20 +253,23 @@ static void read_verdict(struct run_summary *s, const struct jrecords *jr)
  */
 static int read_pitr(struct runsum_pitr *p, json_t *rec)
 {
-	json_t *ev = json_object_get(rec, "evidence");
-	json_t *rto = json_object_get(ev, "rto");
+	struct pitr_step st;
+	struct pitr_wire ev, rto;
 	size_t k;
 
-	if (strcmp(journal_str(rec, "kind"), "recover") || !json_is_object(rto))
+	bind(&pitr_step_schema, rec, &st);
+	bind(&pitr_schema, st.evidence, &ev);
+	if (strcmp(st.kind, "recover") || !json_is_object(ev.rto))
 		return 0;
+	bind(&pitr_schema, ev.rto, &rto);
 	p->present = 1;
-	if (int_or(ev, "rpo_wal_ms", -1) >= 0) {
-		p->rpo_wal_ms = int_or(ev, "rpo_wal_ms", 0);
-		set(&p->rpo_kind, journal_str(ev, "rpo_kind"));
+	if (int_or(&ev.rpo_wal_ms, -1) >= 0) {
+		p->rpo_wal_ms = ev.rpo_wal_ms.v;
+		set(&p->rpo_kind, ev.rpo_kind);
 	}
 	p->recovery_ms = 0;
 	for (k = 0; k < RUNSUM_NPARTS; k++)
-		if ((p->part_ms[k] = int_or(rto, part_key[k], -1)) >= 0)
+		if ((p->part_ms[k] = int_or(&rto.part[k], -1)) >= 0)
 			p->recovery_ms += p->part_ms[k];
 	return 1;
 }
@@ -186,26 +293,30 @@ static void read_steps(struct run_summary *s, const struct jrecords *jr)
 /* What the end record says: the verdict's reason, RTO, RPO, duration. */
 static void read_end(struct run_summary *s, const struct jrecords *jr)
 {
-	json_t *end = last_end(jr);
-	long long t0 = clock_parse_utc_ms(s->started);
-	long long t1 = clock_parse_utc_ms(journal_str(end, "time"));
+	struct jrecord_start st;
+	struct jrecord_end end;
+	long long t0 = clock_parse_utc_ms(s->started), t1;
 
+	jrecord_start_read(jr->start, &st);
+	jrecord_end_read(last_end(jr), &end);
+	t1 = clock_parse_utc_ms(end.time);
 	read_verdict(s, jr);
 	/* A REFUSED run says why the gate stopped it (listed apart). */
 	if (!strcmp(s->status, "REFUSED"))
-		set(&s->reason, journal_str(end, "reason"));
+		set(&s->reason, end.reason);
 	/* `rdrill restore`'s bundle names the one it restores. */
-	set(&s->resumes, journal_str(json_object_get(json_object_get(
-		jr->start, "context"), "resumes"), "bundle"));
-	s->rto_ms = int_or(end, "rto_ms", -1);
+	set(&s->resumes, st.resumes.bundle);
+	s->rto_ms = end.has_rto ? end.rto_ms : -1;
 	/*
 	 * A drill that made its own backup measured nothing about the
 	 * backup schedule (issue 15): no RPO figure, here or in metrics.
 	 */
-	set(&s->rpo_source, journal_str(end, "rpo_source"));
-	s->rpo_ms = strcmp(s->rpo_source, "own_backup") ?
-		    int_or(end, "rpo_ms", -1) : -1;
-	s->duration_ms = end && t0 >= 0 && t1 >= 0 ? t1 - t0 : -1;
+	set(&s->rpo_source, end.rpo_source);
+	s->rpo_ms = strcmp(s->rpo_source, "own_backup") && end.has_rpo ?
+		    end.rpo_ms : -1;
+	s->duration_ms = end.present && t0 >= 0 && t1 >= 0 ? t1 - t0 : -1;
+	jrecord_end_release(&end);
+	jrecord_start_release(&st);
 }
 
 /* Whether the evidence holds: `rdrill verify`'s checks and sign-offs. */
@@ -363,77 +474,119 @@ json_t *runsum_entry(const struct run_summary *s, const char *signer,
 	return e;
 }
 
-/* A string of `o`, or NULL when `key` is absent or not text. */
-static const char *str_of(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+/* history.json's run (runsum_run_json()) as read back. */
+struct run_wire {
+	const char *bundle, *state, *problem, *started, *status, *reason,
+		*resumes, *rpo_source, *signed_key;
+	struct schema_int cadence_s, signoffs, rto_ms, rpo_ms;
+	json_t *pitr;
+};
+static const struct schema_field run_fields[] = {
+	OPT(struct run_wire, "bundle", bundle),
+	INT(struct run_wire, "cadence_s", cadence_s),
+	INT(struct run_wire, "signoffs", signoffs),
+	OPT(struct run_wire, "state", state),
+	OPT(struct run_wire, "problem", problem),
+	OPT(struct run_wire, "started", started),
+	OPT(struct run_wire, "status", status),
+	OPT(struct run_wire, "reason", reason),
+	OPT(struct run_wire, "resumes", resumes),
+	INT(struct run_wire, "rto_ms", rto_ms),
+	OPT(struct run_wire, "rpo_source", rpo_source),
+	INT(struct run_wire, "rpo_ms", rpo_ms),
+	RAW(struct run_wire, "pitr", pitr),
+	OPT(struct run_wire, "signed_key", signed_key),
+	{ 0 }
+};
+SCHEMA_OF(struct run_wire, run_schema, run_fields);
+
+/* The index entry (runsum_entry()) as read back. */
+struct entry_wire {
+	json_t *run, *plan;
+	struct schema_int duration_ms;
+	int plan_bundle;
+	const char *started;
+};
+static const struct schema_field entry_fields[] = {
+	RAW(struct entry_wire, "run", run),
+	RAW(struct entry_wire, "plan", plan),
+	INT(struct entry_wire, "duration_ms", duration_ms),
+	{ .key = "plan_bundle", .type = SCHEMA_BOOL,
+	  .off = offsetof(struct entry_wire, plan_bundle) },
+	OPT(struct entry_wire, "started", started),
+	{ 0 }
+};
+SCHEMA_OF(struct entry_wire, entry_schema, entry_fields);
 
 static void pitr_from(struct runsum_pitr *p, json_t *o)
 {
+	struct pitr_wire w;
 	size_t k;
 
 	if (!json_is_object(o))
 		return;
+	bind(&pitr_schema, o, &w);
 	p->present = 1;
-	if (json_is_integer(json_object_get(o, "rpo_wal_ms"))) {
-		p->rpo_wal_ms = int_or(o, "rpo_wal_ms", -1);
-		set(&p->rpo_kind, str_of(o, "rpo_kind"));
+	if (w.rpo_wal_ms.set) {
+		p->rpo_wal_ms = w.rpo_wal_ms.v;
+		set(&p->rpo_kind, w.rpo_kind);
 	}
 	for (k = 0; k < RUNSUM_NPARTS; k++)
-		p->part_ms[k] = int_or(o, part_key[k], -1);
-	p->recovery_ms = int_or(o, "recovery_ms", -1);
+		p->part_ms[k] = int_or(&w.part[k], -1);
+	p->recovery_ms = int_or(&w.recovery_ms, -1);
 }
 
 void runsum_from_run(struct run_summary *s, json_t *run)
 {
-	set(&s->bundle, str_of(run, "bundle"));
-	s->cadence_s = int_or(run, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
-	s->signoffs = int_or(run, "signoffs", 0);
-	set(&s->state, str_of(run, "state"));
-	if (str_of(run, "problem"))
-		set(&s->problem, str_of(run, "problem"));
-	set(&s->started, str_of(run, "started"));
-	set(&s->status, str_of(run, "status"));
-	if (str_of(run, "reason"))
-		set(&s->reason, str_of(run, "reason"));
-	set(&s->resumes, str_of(run, "resumes"));
-	s->rto_ms = int_or(run, "rto_ms", -1);
-	set(&s->rpo_source, str_of(run, "rpo_source"));
-	s->rpo_ms = int_or(run, "rpo_ms", -1);
-	pitr_from(&s->pitr, json_object_get(run, "pitr"));
-	set(&s->signed_key, str_of(run, "signed_key"));
+	struct run_wire w;
+
+	bind(&run_schema, run, &w);
+	set(&s->bundle, w.bundle);
+	s->cadence_s = int_or(&w.cadence_s, RUNSUM_DEFAULT_CADENCE_S);
+	s->signoffs = int_or(&w.signoffs, 0);
+	set(&s->state, w.state);
+	if (w.problem)
+		set(&s->problem, w.problem);
+	set(&s->started, w.started);
+	set(&s->status, w.status);
+	if (w.reason)
+		set(&s->reason, w.reason);
+	set(&s->resumes, w.resumes);
+	s->rto_ms = int_or(&w.rto_ms, -1);
+	set(&s->rpo_source, w.rpo_source);
+	s->rpo_ms = int_or(&w.rpo_ms, -1);
+	pitr_from(&s->pitr, w.pitr);
+	set(&s->signed_key, w.signed_key);
 	set_empty(s);
 }
 
 enum runsum_entry_kind runsum_from_entry(struct run_summary *s, json_t *e,
 					 const char *bundle)
 {
-	json_t *run = json_object_get(e, "run"), *plan = json_object_get(e, "plan");
-	json_t *dur = json_object_get(e, "duration_ms");
+	struct entry_wire w;
+	struct plan_head h;
 
-	if (json_is_true(json_object_get(e, "plan_bundle"))) {
+	bind(&entry_schema, e, &w);
+	if (w.plan_bundle) {
 		s->plan_bundle = 1;
 		return RUNSUM_PLAN_BUNDLE;
 	}
 	/* A run without its duration: an older entry, to be read again. */
-	if (!json_is_object(plan) || (json_is_object(run) ?
-				      !json_is_integer(dur) : !str_of(e, "started")))
+	if (!json_is_object(w.plan) || (json_is_object(w.run) ?
+				       !w.duration_ms.set : !w.started))
 		return RUNSUM_NONE;
 	set(&s->bundle, bundle);
-	set(&s->id, str_of(plan, "id"));
-	set(&s->environment, str_of(plan, "environment"));
-	set(&s->title, str_of(plan, "title"));
-	s->cadence_s = int_or(plan, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
-	if (!json_is_object(run)) {
-		set(&s->started, str_of(e, "started"));
+	set_plan(s, w.plan);
+	if (!json_is_object(w.run)) {
+		set(&s->started, w.started);
 		set_empty(s);
 		return RUNSUM_START;
 	}
-	runsum_from_run(s, run);
+	runsum_from_run(s, w.run);
 	set(&s->bundle, bundle);
-	s->cadence_s = int_or(plan, "cadence_s", RUNSUM_DEFAULT_CADENCE_S);
-	s->duration_ms = json_integer_value(dur);
+	bind(&plan_head_schema, w.plan, &h);
+	s->cadence_s = int_or(&h.cadence_s, RUNSUM_DEFAULT_CADENCE_S);
+	s->duration_ms = w.duration_ms.v;
 	set_empty(s);
 	return RUNSUM_WHOLE;
 }

@@ -168,6 +168,10 @@ static int bind_value(const struct schema_field *f, json_t *v, void *out,
 {
 	char *at = (char *)out + f->off;
 
+	if (f->flags & SCHEMA_RAW) {
+		memcpy(at, &v, sizeof(v));
+		return 0;
+	}
 	if (is_text(f->type)) {
 		const char *s = json_string_value(v);
 		if (!s)
@@ -254,7 +258,7 @@ static int bind_obj(const struct schema *s, json_t *obj, void *out,
 	/* Empty vectors point at strvec_empty, as everywhere else. */
 	for (f = s->fields; f->key; f++) {
 		char *at = (char *)out + f->off;
-		if ((f->flags & SCHEMA_NOBIND) || !f->item ||
+		if ((f->flags & (SCHEMA_NOBIND | SCHEMA_RAW)) || !f->item ||
 		    !is_text(f->item->type))
 			continue;
 		if (f->type == SCHEMA_LIST) {
@@ -305,6 +309,33 @@ void schema_bind_lenient(const struct schema *s, json_t *obj, void *out)
 	error_release(&err);
 }
 
+void schema_empty_text(const struct schema *s, void *p)
+{
+	const struct schema_field *f;
+	static const char empty[] = "";
+
+	if (!p)
+		return;
+	for (f = s->fields; f->key; f++) {
+		if (f->flags & (SCHEMA_NOBIND | SCHEMA_RAW))
+			continue;
+		if (is_text(f->type) && !(f->flags & SCHEMA_KEEPNULL)) {
+			const char *t = get_ptr(p, f->off);
+			if (!t)
+				put_ptr(p, f->off, (void *)empty);
+		} else if (f->type == SCHEMA_OBJ) {
+			schema_empty_text(f->obj, get_ptr(p, f->off));
+		} else if ((f->type == SCHEMA_LIST || f->type == SCHEMA_MAP) &&
+			   f->item->type == SCHEMA_OBJ) {
+			char *arr = get_ptr(p, f->off);
+			size_t i, n = *(size_t *)(void *)((char *)p + f->off2);
+			for (i = 0; arr && i < n; i++)
+				schema_empty_text(f->item->obj,
+						  arr + i * f->item->obj->size);
+		}
+	}
+}
+
 void schema_release(const struct schema *s, void *p)
 {
 	const struct schema_field *f;
@@ -313,7 +344,7 @@ void schema_release(const struct schema *s, void *p)
 		return;
 	for (f = s->fields; f->key; f++) {
 		char *at = (char *)p + f->off;
-		if (f->flags & SCHEMA_NOBIND)
+		if (f->flags & (SCHEMA_NOBIND | SCHEMA_RAW))
 			continue;
 		if (f->type == SCHEMA_OBJ) {
 			void *sub = get_ptr(p, f->off);

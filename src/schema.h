@@ -66,6 +66,16 @@ enum schema_type {
 #define SCHEMA_NOBIND  16u  /* not bound (no `off`) */
 #define SCHEMA_QUOTED  32u  /* a number may also be given quoted ("1"), as
 			     * its sibling text fields must be */
+/*
+ * Records only (no drill file key has these). SCHEMA_RAW: bound as the
+ * member's own JSON value, whatever its type (a borrowed json_t *, NULL
+ * when absent): a value recorded "as any JSON" (a step's exit_code, its
+ * evidence, the plan body), or a member whose mere presence counts; the
+ * field's type is then not looked at. SCHEMA_KEEPNULL: left NULL by
+ * schema_empty_text() (its reader tells absent text from "").
+ */
+#define SCHEMA_RAW     64u
+#define SCHEMA_KEEPNULL 128u
 
 struct schema;
 
@@ -139,6 +149,14 @@ int schema_bind(const struct schema *s, json_t *obj, void *out,
  * borrowed from `obj`; schema_release() frees the rest.
  */
 void schema_bind_lenient(const struct schema *s, json_t *obj, void *out);
+
+/*
+ * After a bind: every text member still NULL (absent, or of the wrong
+ * type) set to "", also in the objects, lists and mappings of objects
+ * bound, but those flagged SCHEMA_KEEPNULL: for readers of records
+ * where absent text reads as empty (journal_str()'s rule).
+ */
+void schema_empty_text(const struct schema *s, void *p);
 
 /* Free what schema_bind allocated inside `p` (not `p` itself). */
 void schema_release(const struct schema *s, void *p);

@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "plan.h"
 #include "report.h"
+#include "schema.h"
 #include "sha256.h"
 #include "sign.h"
 #include "tsa.h"
@@ -17,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -765,14 +767,15 @@ static void no_sink(const char *p, size_t len, void *data)
 static void check_plan(const char *dir, const struct jrecords *jr,
 		       struct seal_check *c)
 {
-	json_t *plan = json_object_get(jr->start, "plan");
+	struct jrecord_start st;
 	struct strbuf path = STRBUF_INIT;
 	struct fcmp f;
 	char hash[SHA256_HEX_LEN + 1];
 	int dumped;
 
+	jrecord_start_read(jr->start, &st);
 	strbuf_addf(&path, "%s/plan.json", dir);
-	if (!plan) {
+	if (!st.plan) {
 		strvec_push(&c->problems, "journal.jsonl:1: the start record "
 			    "holds no plan");
 		goto out;
@@ -795,23 +798,24 @@ static void check_plan(const char *dir, const struct jrecords *jr,
 		strvec_push(&c->problems, "plan.json: cannot read");
 		goto out;
 	}
-	dumped = json_dump_callback(plan, fcmp_dump, &f, JSON_INDENT(2) |
+	dumped = json_dump_callback(st.plan, fcmp_dump, &f, JSON_INDENT(2) |
 				    JSON_SORT_KEYS) == 0;
 	if (!fcmp_close(&f) || !dumped) {
 		strvec_push(&c->problems, "plan.json: differs from the plan in "
 			    "journal.jsonl record 1");
 		goto out;
 	}
-	if (body_hash(json_object_get(plan, "plan"), hash) < 0)
+	if (body_hash(st.body, hash) < 0)
 		hash[0] = '\0';
 hashed:
-	if (strcmp(hash, journal_str(plan, "plan_hash")))
+	if (strcmp(hash, st.plan_hash))
 		strvec_push(&c->problems, "journal.jsonl:1: plan_hash "
 			    "is not the SHA-256 of the plan body");
 	else
 		strvec_pushf(&c->notes, "plan.json: the journal's plan, "
 			     "plan hash %s", hash);
 out:
+	jrecord_start_release(&st);
 	strbuf_release(&path);
 }
 
@@ -1001,13 +1005,16 @@ static void check_unsealed_files(const struct jrecords *jr,
 				 const struct strvec *files,
 				 struct seal_check *c)
 {
-	json_t *plan = json_object_get(jr->start, "plan");
+	struct jrecord_start st;
 	struct error e = ERROR_INIT;
-	struct drill *own = plan && !jr->drill ?
-			    drill_from_body(json_object_get(plan, "plan"), &e) :
-			    NULL;
-	const struct drill *d = jr->drill ? jr->drill : own;
+	struct drill *own;
+	const struct drill *d;
 	size_t i;
+
+	jrecord_start_read(jr->start, &st);
+	own = st.plan && !jr->drill ? drill_from_body(st.body, &e) : NULL;
+	d = jr->drill ? jr->drill : own;
+	jrecord_start_release(&st);
 
 	for (i = 0; i < files->nr; i++) {
 		const char *n = files->v[i];
@@ -1377,21 +1384,39 @@ static void check_reports(const char *dir, const struct jrecords *jr,
  * plan.json's bytes (which SHA256SUMS then covers), so the report is
  * re-rendered byte for byte: an INCOMPLETE report in which nothing ran.
  */
+/* What the stand-in takes of plan.json besides the plan: when it was made. */
+struct plan_file_head {
+	const char *created;
+};
+static const struct schema_field plan_file_head_fields[] = {
+	{ .key = "created", .type = SCHEMA_STR,
+	  .off = offsetof(struct plan_file_head, created) },
+	{ 0 }
+};
+static const struct schema plan_file_head_schema = {
+	.what = "plan.json", .fields = plan_file_head_fields,
+	.size = sizeof(struct plan_file_head),
+};
+
 static json_t *stand_in(const char *dir, struct error *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
+	struct plan_file_head h;
 	json_t *plan, *recs = NULL;
 
 	strbuf_addf(&path, "%s/plan.json", dir);
 	plan = journal_read_plan(path.buf, NULL, &e);
+	memset(&h, 0, sizeof(h));
+	schema_bind_lenient(&plan_file_head_schema, plan, &h);
+	schema_empty_text(&plan_file_head_schema, &h);
 	if (!plan)
 		error_set(err, "plan.json: %s", e.msg.buf);
 	else
 		recs = json_pack("[{s:s, s:s, s:s, s:O, s:{s:b}}]", "type",
-				 "start", "mode", "run", "time",
-				 journal_str(plan, "created"), "plan", plan,
-				 "context", "killed_before_start", 1);
+				 "start", "mode", "run", "time", h.created,
+				 "plan", plan, "context", "killed_before_start",
+				 1);
 	json_decref(plan);
 	strbuf_release(&path);
 	error_release(&e);

@@ -4,6 +4,7 @@
 #include "fsutil.h"
 #include "journal.h"
 #include "report.h"
+#include "schema.h"
 #include "seal.h"
 #include "sha256.h"
 #include "sign.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -307,10 +309,84 @@ out:
 	return ret;
 }
 
-static int is_str(json_t *r, const char *k)
+/*
+ * A sign-off record as verify reads it, declared as schema tables: its
+ * head (type, seq, role, name, time, comment) bound strictly, since a
+ * record without those of their types is refused as not a sign-off;
+ * the rest leniently (a member of the wrong type reads as absent: ""
+ * for text, so it then matches nothing).
+ */
+struct sorec {
+	const char *type, *role, *name, *time, *comment;
+	struct schema_int seq;
+	const char *seal, *prev, *pub, *sig_hex, *renderer, *hash;
+	json_t *key, *sig, *reports;    /* as recorded (any JSON) */
+	const char *report_md, *report_html;  /* reports' (bound apart) */
+};
+#define SO_REQ(k, t, m) { .key = k, .type = t, .flags = SCHEMA_REQ, \
+			  .off = offsetof(struct sorec, m) }
+#define SO_TXT(k, m) { .key = k, .type = SCHEMA_STR, \
+		       .off = offsetof(struct sorec, m) }
+#define SO_RAW(k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
+		       .off = offsetof(struct sorec, m) }
+static const struct schema_field sorec_head_fields[] = {
+	SO_REQ("type", SCHEMA_STR, type),
+	SO_REQ("seq", SCHEMA_INT, seq),
+	SO_REQ("role", SCHEMA_STR, role),
+	SO_REQ("name", SCHEMA_STR, name),
+	SO_REQ("time", SCHEMA_STR, time),
+	SO_REQ("comment", SCHEMA_STR, comment),
+	{ 0 }
+};
+static const struct schema_field sorec_fields[] = {
+	SO_TXT("seal", seal),
+	SO_TXT("prev", prev),
+	SO_TXT("pub", pub),
+	SO_TXT("sig", sig_hex),
+	SO_RAW("sig", sig),
+	SO_RAW("key", key),
+	SO_TXT("renderer", renderer),
+	SO_TXT("_hash", hash),
+	SO_RAW("reports", reports),
+	{ 0 }
+};
+static const struct schema_field soreports_fields[] = {
+	SO_TXT("md", report_md),
+	SO_TXT("html", report_html),
+	{ 0 }
+};
+static const struct schema sorec_head_schema = {
+	.what = "sign-off", .fields = sorec_head_fields,
+	.size = sizeof(struct sorec),
+};
+static const struct schema sorec_schema = {
+	.what = "sign-off", .fields = sorec_fields, .size = sizeof(struct sorec),
+};
+static const struct schema soreports_schema = {
+	.what = "reports", .fields = soreports_fields,
+	.size = sizeof(struct sorec),
+};
+
+/* All but the head, leniently; absent text "". */
+static void sorec_read(json_t *r, struct sorec *s)
 {
-	json_t *v = json_object_get(r, k);
-	return json_is_string(v) && json_string_length(v) > 0;
+	memset(s, 0, sizeof(*s));
+	schema_bind_lenient(&sorec_schema, r, s);
+	schema_bind_lenient(&soreports_schema, s->reports, s);
+	schema_empty_text(&sorec_schema, s);
+	schema_empty_text(&soreports_schema, s);
+}
+
+/* The head: 0 when the record has it, of its types, for seq `i`. */
+static int sorec_head(json_t *r, size_t i, struct sorec *s)
+{
+	struct error e = ERROR_INIT;
+	int bad = schema_bind(&sorec_head_schema, r, s, "sign-off", &e) < 0 ||
+		strcmp(s->type, "signoff") || s->seq.v != (long)i ||
+		!*s->role || !*s->name || !*s->time;
+
+	error_release(&e);
+	return bad ? -1 : 0;
 }
 
 static int unhex(const char *s, struct strbuf *out)
@@ -338,65 +414,59 @@ static int check_one(json_t *r, size_t i, const char *prev, const char *seal,
 		     struct seal_check *c)
 {
 	struct error e = ERROR_INIT;
-	json_t *key = json_object_get(r, "key");
+	struct sorec h, s;
 	int good = 0;
 
-	if (strcmp(journal_str(r, "type"), "signoff") ||
-	    !json_is_integer(json_object_get(r, "seq")) ||
-	    json_integer_value(json_object_get(r, "seq")) != (json_int_t)i ||
-	    !is_str(r, "role") || !is_str(r, "name") || !is_str(r, "time") ||
-	    !json_is_string(json_object_get(r, "comment"))) {
+	memset(&h, 0, sizeof(h));
+	if (sorec_head(r, i, &h) < 0) {
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: not a sign-off "
 			     "record (type, seq %zu, role, name, time, comment)",
 			     i + 1, i);
 		return 0;
 	}
-	if (strcmp(journal_str(r, "seal"), seal)) {
+	sorec_read(r, &s);
+	if (strcmp(s.seal, seal)) {
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: signs another "
 			     "SEAL than this bundle's", i + 1);
 		return 0;
 	}
-	if (strcmp(journal_str(r, "prev"), prev)) {
+	if (strcmp(s.prev, prev)) {
 		strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: the chain is "
 			     "broken (prev is not the SHA-256 of %s)", i + 1,
 			     i ? "the line before" : "SEAL");
 		return 0;
 	}
-	if (json_is_null(key)) {
-		if (!json_is_null(json_object_get(r, "sig")))
+	if (json_is_null(s.key)) {
+		if (!json_is_null(s.sig))
 			strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: a "
 				     "signature without a key", i + 1);
 		else
 			strvec_pushf(&c->notes, SIGNOFF_FILE ":%zu: %s, %s, at %s: "
 				     "a typed name, no key", i + 1,
-				     journal_str(r, "role"), journal_str(r, "name"),
-				     journal_str(r, "time"));
+				     h.role, h.name, h.time);
 		return 0;
 	}
 	{
 		struct strbuf sig = STRBUF_INIT;
 		char fpr[SHA256_HEX_LEN + 1] = "";
 		char *text = signed_text(r);
-		const char *pub = journal_str(r, "pub");
 
-		if (!json_is_string(key) || unhex(journal_str(r, "sig"), &sig) < 0)
+		if (!json_is_string(s.key) || unhex(s.sig_hex, &sig) < 0)
 			strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: key or "
 				     "signature malformed", i + 1);
-		else if (sign_verify(pub, strlen(pub), text, strlen(text),
+		else if (sign_verify(s.pub, strlen(s.pub), text, strlen(text),
 				     sig.buf, sig.len, fpr, &e) < 0)
 			strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: the "
 				     "signature does not match: %s", i + 1,
 				     e.msg.buf);
-		else if (strcmp(fpr, json_string_value(key)))
+		else if (strcmp(fpr, json_string_value(s.key)))
 			strvec_pushf(&c->problems, SIGNOFF_FILE ":%zu: signed by "
 				     "key SHA256:%s, the record names %s", i + 1,
-				     fpr, json_string_value(key));
+				     fpr, json_string_value(s.key));
 		else {
 			strvec_pushf(&c->notes, SIGNOFF_FILE ":%zu: %s, %s, at %s: "
 				     "a good Ed25519 signature by key SHA256:%s",
-				     i + 1, journal_str(r, "role"),
-				     journal_str(r, "name"), journal_str(r, "time"),
-				     fpr);
+				     i + 1, h.role, h.name, h.time, fpr);
 			good = 1;
 		}
 		free(text);
@@ -429,19 +499,18 @@ static int hash_regular(const char *path, char out[SHA256_HEX_LEN + 1],
  * names ("reports"). 1: they match; 0: no hashes (an older rdrill);
  * -1: a problem was added.
  */
-static int check_report_hashes(const char *dir, json_t *last,
+static int check_report_hashes(const char *dir, const struct sorec *last,
 			       struct seal_check *c)
 {
-	static const char *const names[][2] = {
-		{ "md", SIGNED_MD }, { "html", SIGNED_HTML },
+	const char *const names[][2] = {
+		{ last->report_md, SIGNED_MD }, { last->report_html, SIGNED_HTML },
 	};
-	json_t *want = json_object_get(last, "reports");
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	size_t k;
 	int ret = 1;
 
-	if (!json_is_object(want))
+	if (!json_is_object(last->reports))
 		return 0;
 	for (k = 0; k < 2 && ret > 0; k++) {
 		char have[SHA256_HEX_LEN + 1];
@@ -449,7 +518,7 @@ static int check_report_hashes(const char *dir, json_t *last,
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, names[k][1]);
 		if (hash_regular(path.buf, have, &e) < 0 ||
-		    strcmp(have, journal_str(want, names[k][0]))) {
+		    strcmp(have, names[k][0])) {
 			strvec_pushf(&c->problems, "%s: not the bytes the last "
 				     "sign-off names (its \"reports\")",
 				     names[k][1]);
@@ -491,10 +560,14 @@ static void check_signed_reports(const char *dir, const char *lang,
 {
 	struct strbuf ours = STRBUF_INIT, md = STRBUF_INIT, html = STRBUF_INIT;
 	struct error e = ERROR_INIT;
-	json_t *last = json_array_get(recs, json_array_size(recs) - 1);
-	const char *theirs = journal_str(last, "renderer");
-	int hashed = check_report_hashes(dir, last, c);
+	struct sorec last;
+	const char *theirs;
+	int hashed;
 	size_t n = json_array_size(recs);
+
+	sorec_read(json_array_get(recs, n - 1), &last);
+	theirs = last.renderer;
+	hashed = check_report_hashes(dir, &last, c);
 
 	if (hashed < 0)
 		goto out;
@@ -578,8 +651,10 @@ int signoff_check(const char *dir, const char *lang, struct seal_check *c)
 	memcpy(prev, seal, sizeof(prev));
 	json_array_foreach(recs, i, r) {
 		char self[SHA256_HEX_LEN + 1];
+		struct sorec so;
 
-		snprintf(self, sizeof(self), "%s", journal_str(r, "_hash"));
+		sorec_read(r, &so);
+		snprintf(self, sizeof(self), "%s", so.hash);
 		json_object_del(r, "_hash");
 		last_signed = check_one(r, i, prev, seal, c);
 		memcpy(prev, self, sizeof(prev));

@@ -658,6 +658,83 @@ static void test_schema_lenient(void **state)
 	json_decref(j);
 }
 
+/* SCHEMA_RAW: the member's own JSON, any type; schema_empty_text(): "". */
+struct rt_rec {
+	json_t *any, *also;
+	const char *text, *keep;
+	struct schema_int n;
+	struct lt_item *items;
+	size_t nitems;
+	struct lt_item *one;
+};
+static const struct schema_field rt_fields[] = {
+	{ .key = "any", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct rt_rec, any) },
+	{ .key = "n", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct rt_rec, also) },
+	{ .key = "text", .type = SCHEMA_STR, .off = offsetof(struct rt_rec, text) },
+	{ .key = "keep", .type = SCHEMA_STR, .flags = SCHEMA_KEEPNULL,
+	  .off = offsetof(struct rt_rec, keep) },
+	{ .key = "n", .type = SCHEMA_INT, .off = offsetof(struct rt_rec, n) },
+	{ .key = "items", .type = SCHEMA_LIST, .item = &lt_obj,
+	  .off = offsetof(struct rt_rec, items),
+	  .off2 = offsetof(struct rt_rec, nitems) },
+	{ .key = "one", .type = SCHEMA_OBJ, .obj = &lt_item_schema,
+	  .off = offsetof(struct rt_rec, one) },
+	{ 0 }
+};
+static const struct schema rt_schema = {
+	.what = "rec", .fields = rt_fields, .size = sizeof(struct rt_rec),
+};
+
+static void test_schema_raw_empty(void **state)
+{
+	struct rt_rec r;
+	struct error err = ERROR_INIT;
+	json_t *j;
+
+	(void)state;
+	j = json_loads("{\"any\":[1,{}],\"n\":\"7\",\"text\":3,\"keep\":4,"
+		       "\"items\":[5,{\"name\":\"a\"}],\"one\":{\"rows\":1}}",
+		       0, NULL);
+	assert_non_null(j);
+	memset(&r, 0, sizeof(r));
+	schema_bind_lenient(&rt_schema, j, &r);
+	/* Borrowed, whatever its type; a key may be bound twice. */
+	assert_ptr_equal(r.any, json_object_get(j, "any"));
+	assert_true(json_is_string(r.also));
+	assert_false(r.n.set);
+	assert_null(r.text);
+	schema_empty_text(&rt_schema, &r);
+	assert_string_equal(r.text, "");
+	assert_null(r.keep);
+	assert_int_equal(r.nitems, 2);
+	assert_string_equal(r.items[0].name, "");
+	assert_string_equal(r.items[1].name, "a");
+	assert_string_equal(r.one->name, "");
+	schema_release(&rt_schema, &r);
+	/* The strict bind takes RAW members as they are too. */
+	memset(&r, 0, sizeof(r));
+	json_object_del(j, "text");
+	json_object_del(j, "keep");
+	json_object_del(j, "items");
+	json_object_set_new(j, "n", json_integer(7));
+	assert_int_equal(schema_bind(&rt_schema, j, &r, "rec", &err), 0);
+	assert_true(json_is_array(r.any));
+	assert_true(r.n.set && r.n.v == 7 && json_is_integer(r.also));
+	schema_release(&rt_schema, &r);
+	json_decref(j);
+	/* Nothing bound (not an object): every text "", every pointer NULL. */
+	memset(&r, 0, sizeof(r));
+	schema_bind_lenient(&rt_schema, NULL, &r);
+	schema_empty_text(&rt_schema, &r);
+	assert_string_equal(r.text, "");
+	assert_null(r.any);
+	assert_null(r.one);
+	schema_release(&rt_schema, &r);
+	error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_model_hostile_body),
 		cmocka_unit_test(test_kinds_complete),
 		cmocka_unit_test(test_schema_lenient),
+		cmocka_unit_test(test_schema_raw_empty),
 	};
 	int rc;
 	char cmd[300];

@@ -581,6 +581,173 @@ static void test_destroy(void **state)
 	json_decref(rec);
 }
 
+/*
+ * Every member of every record the typed readers take, at any depth to
+ * three, given each JSON type in turn: text in the structs is never NULL
+ * (but where the header says NULL means "not text"), and a record of
+ * another type is not read as a backup or destroy record.
+ */
+static void text_ok(const char *s)
+{
+	assert_non_null(s);
+}
+
+static void read_all(json_t *rec)
+{
+	struct jrecord_result r;
+	struct jrecord_start st;
+	struct jrecord_end e;
+	struct jrecord_backup b;
+	struct jrecord_destroy x;
+	const struct jrecord_env_key *k;
+	size_t i;
+
+	jrecord_result_read(rec, &r);
+	text_ok(r.status); text_ok(r.started); text_ok(r.ended);
+	text_ok(r.message); text_ok(r.out.path); text_ok(r.out.head);
+	text_ok(r.err.tail);
+	for (i = 0; i < r.nchecks; i++) {
+		text_ok(r.checks[i].what); text_ok(r.checks[i].expected);
+		text_ok(r.checks[i].actual);
+	}
+	jrecord_result_release(&r);
+	jrecord_start_read(rec, &st);
+	text_ok(st.time); text_ok(st.mode); text_ok(st.operator);
+	text_ok(st.rdrill_version); text_ok(st.plan_hash);
+	text_ok(st.drill_path); text_ok(st.drill_sha256); text_ok(st.bundle);
+	text_ok(st.signing_key); text_ok(st.change_ref); text_ok(st.confirm);
+	text_ok(st.approved_plan);
+	for (k = jrecord_env_keys; k->key; k++)
+		text_ok(*(const char *const *)(const void *)
+			((const char *)&st.env + k->off));
+	text_ok(st.approval.plan_bundle); text_ok(st.approval.valid_until);
+	for (i = 0; i < st.approval.nrolled; i++) {
+		text_ok(st.approval.rolled[i].name);
+		text_ok(st.approval.rolled[i].from);
+		text_ok(st.approval.rolled[i].to);
+	}
+	for (i = 0; i < st.nvars; i++)
+		text_ok(st.vars[i].name);
+	text_ok(st.resumes.bundle); text_ok(st.resumes.destroyed);
+	text_ok(st.previous.status); text_ok(st.previous.started);
+	assert_true(st.previous.rto_ms >= 0 && st.previous.rpo_ms >= 0);
+	jrecord_start_release(&st);
+	jrecord_end_read(rec, &e);
+	text_ok(e.time); text_ok(e.reason); text_ok(e.rpo_path);
+	text_ok(e.rpo_clock); text_ok(e.rpo_source);
+	for (i = 0; i < e.findings.n; i++)
+		text_ok(e.findings.v[i]);
+	for (i = 0; i < e.nfresh; i++) {
+		text_ok(e.fresh[i].table); text_ok(e.fresh[i].column);
+		text_ok(e.fresh[i].coherence);
+		assert_true(e.fresh[i].lost_is_int ? e.fresh[i].has_lost : 1);
+	}
+	jrecord_end_release(&e);
+	if (jrecord_backup_read(rec, &b)) {
+		assert_string_equal(json_string_value(json_object_get(rec,
+							"type")), "backup");
+		text_ok(b.item); text_ok(b.rule); text_ok(b.chosen);
+		text_ok(b.created); text_ok(b.problem); text_ok(b.clock);
+		for (i = 0; i < b.findings.n; i++)
+			text_ok(b.findings.v[i]);
+	}
+	jrecord_backup_release(&b);
+	if (jrecord_destroy_read(rec, &x)) {
+		text_ok(x.id);
+		text_ok(x.time);
+	}
+}
+
+/*
+ * Each member of `v` (and below, to `depth`) set to each type, then back
+ * (set in place: a key deleted and set again would move to the end, and
+ * the walk would meet it again). Absent members: the records of the
+ * other tests, and NULL.
+ */
+static void each_member(json_t *top, json_t *v, int depth, size_t *n)
+{
+	static const char *const types[] = {
+		"null", "true", "7", "-3", "1.5", "\"x\"", "[]", "{}", "[7]",
+		"{\"a\": 1}",
+	};
+	const char *key;
+	json_t *m;
+	void *tmp;
+	size_t t;
+
+	if (json_is_object(v)) {
+		json_object_foreach_safe(v, tmp, key, m) {
+			json_t *keep = json_incref(m);
+
+			for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+				json_object_set_new(v, key, json_loads(types[t],
+						    JSON_DECODE_ANY, NULL));
+				read_all(top);
+				(*n)++;
+			}
+			json_object_set(v, key, keep);
+			if (depth < 3)
+				each_member(top, keep, depth + 1, n);
+			json_decref(keep);
+		}
+	} else if (json_is_array(v) && json_array_size(v)) {
+		json_t *keep = json_incref(json_array_get(v, 0));
+
+		for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			json_array_set_new(v, 0, json_loads(types[t],
+					   JSON_DECODE_ANY, NULL));
+			read_all(top);
+			(*n)++;
+		}
+		json_array_set(v, 0, keep);
+		if (depth < 3)
+			each_member(top, keep, depth + 1, n);
+		json_decref(keep);
+	}
+}
+
+static void test_every_member_every_type(void **state)
+{
+	static const char *const recs[] = {
+		"{\"type\": \"start\", \"time\": \"t\", \"mode\": \"run\", \"plan\":"
+		" {\"operator\": \"o\", \"plan_hash\": \"h\", \"plan\": {\"id\": \"d\"},"
+		" \"drill_file\": {\"path\": \"p\", \"sha256\": \"s\"}}, \"context\":"
+		" {\"bundle\": \"b\", \"environment\": {\"hostname\": \"h\"},"
+		" \"approval\": {\"approver\": \"a\", \"rolled_forward\": [{\"name\":"
+		" \"n\", \"from\": \"1\", \"to\": \"2\"}]}, \"vars_given\": {\"v\": \"1\"},"
+		" \"resumes\": {\"bundle\": \"r\"}, \"previous\": {\"rto_ms\": 5,"
+		" \"rpo_ms\": 6, \"status\": \"PASSED\"}, \"killed_before_start\": true}}",
+		"{\"type\": \"step\", \"status\": \"ok\", \"started\": \"s\", \"ended\":"
+		" \"e\", \"message\": \"m\", \"seq\": 3, \"duration_ms\": 9,"
+		" \"exit_code\": 0, \"timed_out\": false, \"resumed\": true, \"stdout\":"
+		" {\"path\": \"p\", \"bytes\": 3, \"head\": \"h\", \"tail\": \"t\"},"
+		" \"stderr\": {\"path\": \"q\"}, \"checks\": [{\"what\": \"w\","
+		" \"expected\": \"e\", \"actual\": \"a\", \"ok\": true}], \"evidence\": {}}",
+		"{\"type\": \"end\", \"time\": \"t\", \"reason\": \"r\", \"rto_ms\": 1,"
+		" \"rpo_ms\": 2, \"rpo_path\": \"p\", \"rpo_source\": \"pick\","
+		" \"rpo_doubtful\": true, \"findings\": [\"f\"], \"freshness\":"
+		" [{\"table\": \"t\", \"column\": \"c\", \"coherence\": \"ok\", \"before\":"
+		" \"b\", \"after\": \"a\", \"lost_ms\": 4, \"backup_made_ms\": 5,"
+		" \"before_ms\": 6, \"after_ms\": 7}]}",
+		"{\"type\": \"backup\", \"item\": \"i\", \"rule\": \"r\", \"chosen\": \"c\","
+		" \"created\": \"t\", \"problem\": \"\", \"clock\": \"mtime\","
+		" \"candidates_total\": 120, \"candidates\": [{}], \"fell_back\": true,"
+		" \"findings\": [\"f\"]}",
+		"{\"type\": \"destroy\", \"n\": 2, \"id\": \"d\", \"time\": \"t\"}",
+	};
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		json_t *rec = parse(recs[i]);
+
+		read_all(rec);
+		each_member(rec, rec, 0, &n);
+		json_decref(rec);
+	}
+	assert_true(n > 500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_destroy),
+		cmocka_unit_test(test_every_member_every_type),
 		cmocka_unit_test(test_reread),
 		cmocka_unit_test(test_torn),
 	};

@@ -214,11 +214,148 @@ static void test_hostile_seed(void **state)
 	}
 }
 
+/*
+ * The canary record's table (runfacts.c): each member missing, or given
+ * each JSON type it may not have, refuses the record as a whole, with
+ * the one message; the good record is recorded.
+ */
+static void test_canary_each_member(void **state)
+{
+	static const char *const members[] = {
+		"table", "key", "columns", "values", "sha256",
+	};
+	static const char *const values[] = {
+		"null", "true", "1", "1.5", "\"s\"", "[]", "{}",
+	};
+	/* Which values are of the member's own type (then not refused). */
+	static const char *const fine[] = {
+		"\"s\"", "{}", "[]", "{}", "\"s\"",
+	};
+	size_t m, v;
+
+	(void)state;
+	for (m = 0; m < 5; m++) {
+		for (v = 0; v <= 7; v++) {
+			struct runfacts f;
+			json_t *st = json_loads("{\"canary\": {\"table\": \"t\", "
+				"\"key\": {\"id\": \"1\"}, \"columns\": [\"a\"], "
+				"\"values\": {\"a\": \"x\"}, \"sha256\": \"ab\"}}",
+				0, NULL);
+			json_t *k = json_object_get(st, "canary");
+
+			assert_non_null(st);
+			if (v == 7)
+				json_object_del(k, members[m]);
+			else if (!strcmp(values[v], fine[m])) {
+				json_decref(st);
+				continue;
+			}
+			else
+				json_object_set_new(k, members[m],
+					json_loads(values[v], JSON_DECODE_ANY, NULL));
+			runfacts_init(&f);
+			runfacts_seed(&f, st);
+			assert_false(f.canary.recorded);
+			assert_non_null(f.canary.bad);
+			assert_non_null(strstr(f.canary.bad,
+					       "not a canary record"));
+			runfacts_release(&f);
+			json_decref(st);
+		}
+	}
+	{
+		struct runfacts f;
+		json_t *st = json_loads("{\"canary\": {\"table\": \"t\", "
+			"\"key\": {\"id\": \"1\"}, \"columns\": [\"a\"], "
+			"\"values\": {\"a\": \"x\"}, \"sha256\": \"ab\"}}",
+			0, NULL);
+
+		runfacts_init(&f);
+		runfacts_seed(&f, st);
+		assert_true(f.canary.recorded);
+		assert_string_equal(f.canary.key_names.v[0], "id");
+		assert_string_equal(f.canary.key_vals.v[0], "1");
+		assert_string_equal(f.canary.values[0], "x");
+		runfacts_release(&f);
+		json_decref(st);
+	}
+}
+
+/*
+ * A captured result (pg_result_from_json()'s table): each member missing
+ * or of each other type says why, in the words it always did; only
+ * "truncated" and an absent "affected" are taken as they come.
+ */
+static void test_capture_each_member(void **state)
+{
+	static const struct {
+		const char *member, *fine, *why;
+	} m[] = {
+		{ "columns", "[]", "not a query result" },
+		{ "rows", "[]", "rows are not an array" },
+		{ "row_count", "1", "not a query result" },
+		{ "sha256", "\"s\"", "not a query result" },
+		{ "affected", "1", "not a query result" },
+		{ "truncated", NULL, NULL },
+	};
+	static const char *const values[] = {
+		"null", "true", "1", "1.5", "\"s\"", "[]", "{}",
+	};
+	size_t i, v;
+
+	(void)state;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		for (v = 0; v <= 7; v++) {
+			struct runfacts f;
+			json_t *st = json_loads("{\"captures\": {\"q\": {\"columns\":"
+				" [\"a\"], \"rows\": [[\"x\"]], \"row_count\": 1, "
+				"\"sha256\": \"ab\", \"affected\": 2, "
+				"\"truncated\": false}}}", 0, NULL);
+			json_t *q = json_object_get(json_object_get(st,
+						    "captures"), "q");
+			const struct runfacts_capture *c;
+			int missing_ok = !strcmp(m[i].member, "affected") ||
+					 !strcmp(m[i].member, "truncated");
+
+			assert_non_null(q);
+			if (v == 7)
+				json_object_del(q, m[i].member);
+			else if (m[i].fine && !strcmp(values[v], m[i].fine)) {
+				json_decref(st);
+				continue;
+			}
+			else
+				json_object_set_new(q, m[i].member,
+					json_loads(values[v], JSON_DECODE_ANY, NULL));
+			runfacts_init(&f);
+			runfacts_seed(&f, st);
+			c = runfacts_capture(&f, "q");
+			assert_non_null(c);
+			if (!m[i].why || (v == 7 && missing_ok)) {
+				assert_null(c->bad);
+				assert_int_equal(c->res.row_count, 1);
+				assert_int_equal(c->res.truncated,
+						 v == 1 && m[i].why == NULL);
+				assert_int_equal(c->res.affected,
+						 v == 7 && missing_ok && m[i].why ?
+						 -1 : 2);
+			} else {
+				assert_non_null(c->bad);
+				assert_non_null(strstr(c->bad, m[i].why));
+			}
+			runfacts_release(&f);
+			json_decref(st);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_order_and_round_trip),
 		cmocka_unit_test(test_hostile_seed),
+		cmocka_unit_test(test_canary_each_member),
+		cmocka_unit_test(test_capture_each_member),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
