@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "pg.h"
 #include "plan.h"
+#include "schema.h"
 #include "pickfile.h"
 #include "preflight.h"
 #include "progress.h"
@@ -112,31 +113,79 @@ static long long int_or_minus(json_t *o, const char *k)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
-/* Every check of the record passed (a step with none passes if it ran). */
-static int checks_ok(json_t *rec)
-{
-	json_t *c;
-	size_t i;
+/*
+ * What the runner reads of the record a kind filled (step.h): its
+ * message, its stderr's excerpt, a recovery's RPO from WAL; bound once,
+ * typed, after it ran. Its checks it has already, typed (sc->checks).
+ */
+struct said_stream {
+	const char *path, *head, *tail;
+};
 
-	json_array_foreach(json_object_get(rec, "checks"), i, c)
-		if (!json_is_true(json_object_get(c, "ok")))
-			return 0;
-	return 1;
+struct said_evidence {
+	struct schema_int rpo_wal_ms;   /* step-recover's */
+};
+
+struct kind_said {
+	const char *message;            /* NULL: the kind said nothing */
+	struct said_stream *err;        /* "stderr", NULL: none */
+	struct said_evidence *evidence;
+};
+
+static const struct schema_field said_stream_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, path) },
+	{ .key = "head", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, head) },
+	{ .key = "tail", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, tail) },
+	{ NULL },
+};
+static const struct schema said_stream_schema = {
+	.what = "stream", .fields = said_stream_fields,
+	.size = sizeof(struct said_stream),
+};
+static const struct schema_field said_evidence_fields[] = {
+	{ .key = "rpo_wal_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct said_evidence, rpo_wal_ms) },
+	{ NULL },
+};
+static const struct schema said_evidence_schema = {
+	.what = "evidence", .fields = said_evidence_fields,
+	.size = sizeof(struct said_evidence),
+};
+static const struct schema_field kind_said_fields[] = {
+	{ .key = "message", .type = SCHEMA_STR,
+	  .off = offsetof(struct kind_said, message) },
+	{ .key = "stderr", .type = SCHEMA_OBJ, .obj = &said_stream_schema,
+	  .off = offsetof(struct kind_said, err) },
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &said_evidence_schema,
+	  .off = offsetof(struct kind_said, evidence) },
+	{ NULL },
+};
+static const struct schema kind_said_schema = {
+	.what = "step record", .fields = kind_said_fields,
+	.size = sizeof(struct kind_said),
+};
+
+/* A step's first failed check, in words, into `sb`; NULL: none failed. */
+static const char *first_failed_check(const struct step_ctx *sc,
+				      struct strbuf *sb)
+{
+	const struct step_checked *c = step_first_failed(sc);
+
+	if (!c)
+		return NULL;
+	strbuf_addf(sb, "%s: expected %s, got %s", c->what ? c->what : "",
+		    c->expected ? c->expected : "",
+		    c->actual ? c->actual : "");
+	return sb->buf;
 }
 
-static const char *first_failed_check(json_t *rec, struct strbuf *sb)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "checks"), i, c)
-		if (!json_is_true(json_object_get(c, "ok"))) {
-			strbuf_addf(sb, "%s: expected %s, got %s", journal_str(c, "what"),
-				    journal_str(c, "expected"), journal_str(c, "actual"));
-			return sb->buf;
-		}
-	return NULL;
-}
+/* When a step ran: wall clock (t0, t1) and boot clock (m0, m1), ms. */
+struct step_times {
+	long long t0, t1, m0, m1;
+};
 
 /*
  * Run one step and journal it. Returns 1 passed, 0 failed; a step whose
@@ -182,7 +231,8 @@ static void note_times(struct run *r, const struct drill_step *step,
  * evidence, rather than the report showing it as never run.
  */
 static void append_short(struct run *r, const struct drill_step *step,
-			 json_t *rec, const char *status, struct strbuf *sb)
+			 const struct step_times *tm, const char *status,
+			 struct strbuf *sb)
 {
 	json_t *min = step_record(step);
 
@@ -190,9 +240,9 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_addf(sb, "ran (%s), but its record could not be journaled: "
 		    "%s; its logs, if any, are in steps/", status,
 		    r->journal_err.msg.buf);
-	json_object_set(min, "started", json_object_get(rec, "started"));
-	json_object_set(min, "ended", json_object_get(rec, "ended"));
-	json_object_set(min, "duration_ms", json_object_get(rec, "duration_ms"));
+	json_object_set_new(min, "started", journal_utc(tm->t0));
+	json_object_set_new(min, "ended", journal_utc(tm->t1));
+	json_object_set_new(min, "duration_ms", json_integer(tm->m1 - tm->m0));
 	json_object_set_new(min, "status", json_string("failed"));
 	json_object_set_new(min, "message", json_string(sb->buf));
 	append(r, min);
@@ -205,11 +255,10 @@ static void append_short(struct run *r, const struct drill_step *step,
  * line): its last lines, and where the whole log is, under the step's
  * progress line. The text was redacted by exec; progress escapes it.
  */
-static void show_stderr(struct run *r, json_t *rec)
+static void show_stderr(struct run *r, const struct said_stream *s)
 {
-	json_t *s = json_object_get(rec, "stderr");
-	const char *text = journal_str(s, "tail")[0] ? journal_str(s, "tail") :
-			   journal_str(s, "head");
+	const char *text = !s ? "" : s->tail && *s->tail ? s->tail :
+			   s->head ? s->head : "";
 	const char *p = text + strlen(text);
 	struct strbuf sb = STRBUF_INIT;
 	int n = 0;
@@ -222,14 +271,14 @@ static void show_stderr(struct run *r, json_t *rec)
 		if (*--p == '\n' && ++n == STDERR_LINES)
 			p++;
 	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
-		    r->o->bundle, journal_str(s, "path"));
+		    r->o->bundle, s->path ? s->path : "");
 	strbuf_adds(&sb, p);
 	progress_detail(r->progress, sb.buf);
 	strbuf_release(&sb);
 }
 
-static int picked_unchanged(struct run *r, const struct drill_step *step,
-			    json_t *rec, const char *when);
+static int picked_unchanged(struct run *r, struct step_ctx *sc,
+			    const char *when);
 
 /*
  * Why a step did not pass, into `msg` and its record's "message": what
@@ -237,10 +286,10 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
  * signal (`interrupted`), else its first failed check; a passed step
  * keeps what its kind said. `msg` is "" when there is nothing to say.
  */
-static void step_message(json_t *rec, const char *error, int interrupted,
-			 int ok, struct strbuf *msg)
+static void step_message(const struct step_ctx *sc, const char *said,
+			 const char *error, int interrupted, int ok,
+			 struct strbuf *msg)
 {
-	const char *said = json_string_value(json_object_get(rec, "message"));
 
 	if (error)
 		strbuf_adds(msg, error);
@@ -248,12 +297,34 @@ static void step_message(json_t *rec, const char *error, int interrupted,
 		strbuf_adds(msg, said);
 	else if (interrupted)
 		strbuf_adds(msg, "interrupted by a signal");
-	else if (!ok && !first_failed_check(rec, msg))
+	else if (!ok && !first_failed_check(sc, msg))
 		return;
 	else if (ok)
 		return;
 	if (!said || error)
-		json_object_set_new(rec, "message", json_string(msg->buf));
+		json_object_set_new(sc->rec, "message", json_string(msg->buf));
+}
+
+/* The step's record's times and status; what it ran to, in words. */
+static void step_close(struct run *r, struct step_ctx *sc,
+		       const struct step_times *tm, const char *status,
+		       const char *said, const char *error, int ok,
+		       struct strbuf *msg)
+{
+	const struct drill_step *step = sc->step;
+	json_t *rec = sc->rec;
+
+	json_object_set_new(rec, "started", journal_utc(tm->t0));
+	json_object_set_new(rec, "ended", journal_utc(tm->t1));
+	json_object_set_new(rec, "started_ms", json_integer(tm->t0));
+	json_object_set_new(rec, "ended_ms", json_integer(tm->t1));
+	json_object_set_new(rec, "duration_ms", json_integer(tm->m1 - tm->m0));
+	json_object_set_new(rec, "status", json_string(status));
+	step_message(sc, said, error, *sc->cancel && !ok, ok, msg);
+	if (!ok && !r->reason.len)
+		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
+			    step->id, *sc->cancel ? "interrupted" : "failed",
+			    msg->buf);
 }
 
 static int run_step(struct run *r, const struct drill_step *step,
@@ -262,15 +333,16 @@ static int run_step(struct run *r, const struct drill_step *step,
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
 	struct strbuf msg = STRBUF_INIT;
-	json_t *rec = step_record(step);
+	struct kind_said said;
+	struct step_times tm;
 	const char *status;
-	long long t0, t1, m0, m1;
 	int ran, ok;
 
 	memset(&sc, 0, sizeof(sc));
+	memset(&said, 0, sizeof(said));
 	sc.drill = r->d;
 	sc.step = step;
-	sc.rec = rec;
+	sc.rec = step_record(step);
 	sc.facts = &r->facts;
 	sc.bkfacts = &r->bkfacts;
 	sc.bundle = r->o->bundle;
@@ -281,9 +353,9 @@ static int run_step(struct run *r, const struct drill_step *step,
 
 	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
 		       drill_phases[step->phase], step->id);
-	t0 = clock_wall_ms();
-	m0 = clock_boot_ms();
-	if (!picked_unchanged(r, step, rec, "before")) {
+	tm.t0 = clock_wall_ms();
+	tm.m0 = clock_boot_ms();
+	if (!picked_unchanged(r, &sc, "before")) {
 		error_set(&serr, "the picked backup file changed since the pick "
 			  "(or a dump since it was verified): what this step "
 			  "would read is not provably the bytes picked, so it "
@@ -291,46 +363,36 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ran = -1;
 	} else {
 		ran = step->kind->run(&sc, &serr);
-		picked_unchanged(r, step, rec, "after");
+		picked_unchanged(r, &sc, "after");
 	}
 	/* Nothing more goes through a bundle path that names another place. */
 	if (fs_anchor_intact(&serr) < 0)
 		ran = -1;
-	m1 = clock_boot_ms();
-	t1 = clock_wall_ms();
-	ok = ran == 0 && checks_ok(rec);
-	json_object_set_new(rec, "started", journal_utc(t0));
-	json_object_set_new(rec, "ended", journal_utc(t1));
-	json_object_set_new(rec, "started_ms", json_integer(t0));
-	json_object_set_new(rec, "ended_ms", json_integer(t1));
-	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
+	tm.m1 = clock_boot_ms();
+	tm.t1 = clock_wall_ms();
+	ok = ran == 0 && step_checks_ok(&sc);
+	/* What the kind said in its record, before the runner adds to it. */
+	schema_bind_lenient(&kind_said_schema, sc.rec, &said);
 	status = *cancel && !ok ? "aborted" : ok ? "passed" : "failed";
-	json_object_set_new(rec, "status", json_string(status));
-	step_message(rec, ran < 0 ? serr.msg.buf : NULL, *cancel && !ok, ok,
-		     &msg);
-	if (!ok && !r->reason.len)
-		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
-			    step->id, *cancel ? "interrupted" : "failed",
-			    msg.buf);
-	note_times(r, step, m0, m1, t0, ok);
-	{
-		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
-		json_t *w = json_object_get(json_object_get(rec, "evidence"),
-					    "rpo_wal_ms");
-		if (json_is_integer(w) && json_integer_value(w) > r->rpo_wal_ms)
-			r->rpo_wal_ms = json_integer_value(w);
-	}
+	step_close(r, &sc, &tm, status, said.message,
+		   ran < 0 ? serr.msg.buf : NULL, ok, &msg);
+	note_times(r, step, tm.m0, tm.m1, tm.t0, ok);
+	/* Point-in-time recovery measures the RPO from WAL (step-recover). */
+	if (said.evidence && said.evidence->rpo_wal_ms.set &&
+	    said.evidence->rpo_wal_ms.v > r->rpo_wal_ms)
+		r->rpo_wal_ms = said.evidence->rpo_wal_ms.v;
 	error_release(&serr);
-	json_incref(rec);
-	if (append(r, rec) < 0) {
-		append_short(r, step, rec, status, &msg);
+	if (append(r, json_incref(sc.rec)) < 0) {
+		append_short(r, step, &tm, status, &msg);
 		status = "failed";
 		ok = 0;
 	}
-	progress_end(r->progress, status, m1 - m0, msg.buf);
+	progress_end(r->progress, status, tm.m1 - tm.m0, msg.buf);
 	if (!ok)
-		show_stderr(r, rec);
-	json_decref(rec);
+		show_stderr(r, said.err);
+	schema_release(&kind_said_schema, &said);
+	json_decref(sc.rec);
+	step_ctx_release(&sc);
 	strbuf_release(&msg);
 	return ok;
 }
@@ -501,30 +563,22 @@ static void note_uses(struct run *r)
  * rewritten while it ran, even if put back). One check per file in the
  * record; 0 when one failed.
  */
-static int picked_unchanged(struct run *r, const struct drill_step *step,
-			    json_t *rec, const char *when)
+static int picked_unchanged(struct run *r, struct step_ctx *sc,
+			    const char *when)
 {
+	const struct drill_step *step = sc->step;
 	size_t i;
 	int ok = 1;
 
 	for (i = 0; i < r->files.nr; i++) {
 		const struct pickfile *f = &r->files.v[i];
 		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
-		json_t *c;
 		int same;
 
 		if (!f->read_by[step->n - 1])
 			continue;
 		same = pickfile_check(f, when, &what, &exp, &act);
-		c = json_object();
-		json_object_set_new(c, "what", json_string(what.buf));
-		json_object_set_new(c, "expected", json_string(exp.buf));
-		json_object_set_new(c, "actual", json_string(act.buf));
-		json_object_set_new(c, "ok", json_boolean(same));
-		if (!json_is_array(json_object_get(rec, "checks")))
-			json_object_set_new(rec, "checks", json_array());
-		json_array_append_new(json_object_get(rec, "checks"), c);
-		ok &= same;
+		ok &= step_check_verbatim(sc, what.buf, exp.buf, act.buf, same);
 		strbuf_release(&what);
 		strbuf_release(&exp);
 		strbuf_release(&act);

@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,29 +59,90 @@ json_t *step_finish_all(const struct bkfacts *bk)
 	return out;
 }
 
-int step_check(struct step_ctx *sc, const char *what, const char *expected,
-	       const char *actual, int ok)
+/* `s` as its JSON string reads back: NULL when it is not valid UTF-8. */
+static char *json_text(const char *s, json_t **j)
+{
+	*j = json_string(s ? s : "");
+	return *j ? xstrdup(json_string_value(*j)) : NULL;
+}
+
+static int check_add(struct step_ctx *sc, const char *what,
+		     const char *expected, const char *actual, int ok,
+		     const char *invalid)
 {
 	json_t *checks = json_object_get(sc->rec, "checks"), *c = json_object();
-	json_t *act = json_string(actual ? actual : "");
+	json_t *jw, *je, *ja;
+	struct step_checked *t;
 
 	if (!checks) {
 		checks = json_array();
 		json_object_set_new(sc->rec, "checks", checks);
 	}
-	json_object_set_new(c, "what", json_string(what ? what : ""));
-	json_object_set_new(c, "expected", json_string(expected ? expected : ""));
-	/* Actual values come from servers and files: keep them valid JSON. */
-	json_object_set_new(c, "actual", act ? act :
-			    json_string("(not valid UTF-8)"));
+	XGROW(sc->checks, sc->nchecks + 1, sc->alloc_checks);
+	t = &sc->checks[sc->nchecks++];
+	t->what = json_text(what, &jw);
+	t->expected = json_text(expected, &je);
+	t->actual = json_text(actual, &ja);
+	if (!ja && invalid) {
+		ja = json_string(invalid);
+		t->actual = xstrdup(invalid);
+	}
+	t->ok = ok;
+	/* A member whose text is not valid UTF-8 is left out (jansson). */
+	json_object_set_new(c, "what", jw);
+	json_object_set_new(c, "expected", je);
+	json_object_set_new(c, "actual", ja);
 	json_object_set_new(c, "ok", json_boolean(ok));
 	json_array_append_new(checks, c);
 	return ok;
 }
 
+int step_check(struct step_ctx *sc, const char *what, const char *expected,
+	       const char *actual, int ok)
+{
+	/* Actual values come from servers and files: keep them valid JSON. */
+	return check_add(sc, what, expected, actual, ok, "(not valid UTF-8)");
+}
+
+int step_check_verbatim(struct step_ctx *sc, const char *what,
+			const char *expected, const char *actual, int ok)
+{
+	return check_add(sc, what, expected, actual, ok, NULL);
+}
+
+int step_checks_ok(const struct step_ctx *sc)
+{
+	return !step_first_failed(sc);
+}
+
+const struct step_checked *step_first_failed(const struct step_ctx *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nchecks; i++)
+		if (!sc->checks[i].ok)
+			return &sc->checks[i];
+	return NULL;
+}
+
+void step_ctx_release(struct step_ctx *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nchecks; i++) {
+		free(sc->checks[i].what);
+		free(sc->checks[i].expected);
+		free(sc->checks[i].actual);
+	}
+	free(sc->checks);
+	sc->checks = NULL;
+	sc->nchecks = sc->alloc_checks = 0;
+}
+
 void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
 		    long timeout_s)
 {
+	step_ctx_release(sc);
 	sc->n = n;
 	sc->id = id;
 	deadline_init(&sc->deadline, timeout_s);
