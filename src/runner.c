@@ -18,6 +18,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "pg.h"
 #include "plan.h"
 #include "schema.h"
@@ -105,12 +106,6 @@ static int append(struct run *r, json_t *rec)
 	error_release(&err);
 	json_decref(rec);
 	return ret;
-}
-
-static long long int_or_minus(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
 /*
@@ -443,14 +438,17 @@ static json_t *resumed_pick(struct run *r, const struct drill_item *it,
 	json_t *rec;
 	size_t i;
 
-	json_array_foreach(r->o->resume, i, rec)
-		if (!strcmp(journal_str(rec, "type"), "backup") &&
-		    !strcmp(journal_str(rec, "item"), it->id)) {
+	json_array_foreach(r->o->resume, i, rec) {
+		struct restored_head h;
+
+		restored_head_read(rec, &h);
+		if (!strcmp(h.type, "backup") && !strcmp(h.item, it->id)) {
 			rec = json_deep_copy(rec);
 			json_object_set_new(rec, "from_bundle",
 					    json_string(r->o->resume_bundle));
 			return rec;
 		}
+	}
 	strvec_pushf(problems, "backup %s: the interrupted run picked no "
 		     "file for it", it->id);
 	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
@@ -468,17 +466,58 @@ static json_t *resumed_pick(struct run *r, const struct drill_item *it,
  */
 #define BACKUP_RECORD_CANDIDATES 100
 
+/*
+ * What the runner reads of a backup record (backup.h's, or the
+ * interrupted run's): which candidate was chosen, and the file its
+ * whole list went to.
+ */
+struct pick_file {
+	const char *path;
+};
+
+struct pick_read {
+	struct schema_int chosen_index;
+	struct pick_file *candidates_file;
+};
+
+static const struct schema_field pick_file_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct pick_file, path) },
+	{ NULL },
+};
+static const struct schema pick_file_schema = {
+	.what = "candidates file", .fields = pick_file_fields,
+	.size = sizeof(struct pick_file),
+};
+static const struct schema_field pick_read_fields[] = {
+	{ .key = "chosen_index", .type = SCHEMA_INT,
+	  .off = offsetof(struct pick_read, chosen_index) },
+	{ .key = "candidates_file", .type = SCHEMA_OBJ, .obj = &pick_file_schema,
+	  .off = offsetof(struct pick_read, candidates_file) },
+	{ NULL },
+};
+static const struct schema pick_read_schema = {
+	.what = "backup record", .fields = pick_read_fields,
+	.size = sizeof(struct pick_read),
+};
+
 static void bound_backup_record(struct run *r, json_t *rec, size_t n)
 {
+	/* The list is moved as the record holds it: JSON in, JSON out. */
 	json_t *all = json_object_get(rec, "candidates"), *kept, *c;
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	char hex[SHA256_HEX_LEN + 1];
-	long long chosen = int_or_minus(rec, "chosen_index");
+	struct pick_read pr;
+	long long chosen;
 	size_t i;
 
 	if (json_array_size(all) <= BACKUP_RECORD_CANDIDATES)
 		return;
+	memset(&pr, 0, sizeof(pr));
+	schema_bind_lenient(&pick_read_schema, rec, &pr);
+	chosen = pr.chosen_index.set ? pr.chosen_index.v : -1;
+	schema_release(&pick_read_schema, &pr);
 	json_array_foreach(all, i, c) {
 		char *line = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
 		strbuf_addf(&text, "%s\n", line ? line : "{}");
@@ -627,6 +666,22 @@ static json_t *pick_check(const struct drill_item *it,
 	return c;
 }
 
+/* A resumed pick names the interrupted run's list of candidates as its. */
+static void resumed_candidates(json_t *rec)
+{
+	struct pick_read pr;
+
+	memset(&pr, 0, sizeof(pr));
+	schema_bind_lenient(&pick_read_schema, rec, &pr);
+	if (pr.candidates_file) {
+		json_object_set_new(rec, "candidates_file_in_from_bundle",
+				    json_string(pr.candidates_file->path ?
+						pr.candidates_file->path : ""));
+		json_object_del(rec, "candidates_file");
+	}
+	schema_release(&pick_read_schema, &pr);
+}
+
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and bind the picks into the steps that name them. The
@@ -656,12 +711,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 			strbuf_adds(damaged, f->problem);
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 		/* The interrupted run's list of candidates is in its bundle. */
-		if (r->o->resume && json_object_get(rec, "candidates_file")) {
-			json_object_set_new(rec, "candidates_file_in_from_bundle",
-				json_string(journal_str(json_object_get(rec,
-					"candidates_file"), "path")));
-			json_object_del(rec, "candidates_file");
-		}
+		if (r->o->resume)
+			resumed_candidates(rec);
 		bound_backup_record(r, rec, i + 1);
 		json_incref(rec);
 		if (append(r, rec) < 0)
@@ -1038,46 +1089,125 @@ static void coherence(struct run *r, json_t *o, long long bm, long long am)
 		fail(r, why);
 }
 
+/*
+ * A freshness record as measure() reads it: this run's own, or the
+ * interrupted run's before destroy (`rdrill restore`), through one
+ * table. A row's "newest" is the column's max() as text, JSON null for
+ * an empty table, absent when its query failed ("error"): text or not,
+ * it is copied to the end record as it was.
+ */
+struct fresh_row {
+	const char *table, *column, *newest, *error;
+	struct schema_int newest_ms;
+};
+
+struct fresh_read {
+	const char *type, *when;
+	struct fresh_row *rows;
+	size_t nrows;
+};
+
+static const struct schema_field fresh_row_fields[] = {
+	{ .key = "table", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, table) },
+	{ .key = "column", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, column) },
+	{ .key = "newest", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, newest) },
+	{ .key = "error", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, error) },
+	{ .key = "newest_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct fresh_row, newest_ms) },
+	{ NULL },
+};
+static const struct schema fresh_row_schema = {
+	.what = "freshness row", .fields = fresh_row_fields,
+	.size = sizeof(struct fresh_row),
+};
+static const struct schema_field fresh_row_item = {
+	.type = SCHEMA_OBJ, .obj = &fresh_row_schema };
+static const struct schema_field fresh_read_fields[] = {
+	{ .key = "type", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_read, type) },
+	{ .key = "when", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_read, when) },
+	{ .key = "checks", .type = SCHEMA_LIST, .item = &fresh_row_item,
+	  .off = offsetof(struct fresh_read, rows),
+	  .off2 = offsetof(struct fresh_read, nrows) },
+	{ NULL },
+};
+static const struct schema fresh_read_schema = {
+	.what = "freshness record", .fields = fresh_read_fields,
+	.size = sizeof(struct fresh_read),
+};
+
+/* A row's newest value as the record had it: text, null, or nothing. */
+static void fresh_newest(json_t *o, const char *key,
+			 const struct fresh_row *f)
+{
+	if (f->newest)
+		json_object_set_new(o, key, json_string(f->newest));
+	else if (!f->error)
+		json_object_set_new(o, key, json_null());
+}
+
+static void fresh_text(json_t *o, const char *key, const char *s)
+{
+	if (s)
+		json_object_set_new(o, key, json_string(s));
+}
+
 /* Newest value before the destruction minus after the restore. */
 static void measure_freshness(struct run *r, json_t *end)
 {
-	json_t *before = NULL, *after = NULL, *rec, *out = json_array(), *c;
-	size_t i;
+	struct fresh_read rd[2], *before = NULL, *after = NULL;
+	json_t *rec, *out;
+	size_t i, k = 0;
 
+	memset(rd, 0, sizeof(rd));
 	json_array_foreach(r->picks, i, rec) {
-		if (strcmp(journal_str(rec, "type"), "freshness"))
-			continue;
-		if (!strcmp(journal_str(rec, "when"), "before_destroy"))
-			before = rec;
-		else
-			after = rec;
-	}
-	if (!before) {
-		json_decref(out);
-		return;
-	}
-	json_array_foreach(json_object_get(before, "checks"), i, c) {
-		json_t *o = json_object(), *a = after ?
-			json_array_get(json_object_get(after, "checks"), i) : NULL;
-		json_t *bm = json_object_get(c, "newest_ms");
-		json_t *am = a ? json_object_get(a, "newest_ms") : NULL;
+		struct fresh_read fr;
 
-		json_object_set(o, "table", json_object_get(c, "table"));
-		json_object_set(o, "column", json_object_get(c, "column"));
-		json_object_set(o, "before", json_object_get(c, "newest"));
+		memset(&fr, 0, sizeof(fr));
+		schema_bind_lenient(&fresh_read_schema, rec, &fr);
+		if (!fr.type || strcmp(fr.type, "freshness") || k == 2) {
+			schema_release(&fresh_read_schema, &fr);
+			continue;
+		}
+		rd[k] = fr;
+		if (fr.when && !strcmp(fr.when, "before_destroy"))
+			before = &rd[k++];
+		else
+			after = &rd[k++];
+	}
+	if (!before)
+		goto out;
+	out = json_array();
+	for (i = 0; i < before->nrows; i++) {
+		const struct fresh_row *c = &before->rows[i];
+		const struct fresh_row *a = after && i < after->nrows ?
+					    &after->rows[i] : NULL;
+		json_t *o = json_object();
+
+		fresh_text(o, "table", c->table);
+		fresh_text(o, "column", c->column);
+		fresh_newest(o, "before", c);
 		if (a)
-			json_object_set(o, "after", json_object_get(a, "newest"));
-		if (json_is_integer(bm) && json_is_integer(am)) {
-			json_object_set(o, "before_ms", bm);
-			json_object_set(o, "after_ms", am);
-			json_object_set_new(o, "lost_ms", json_integer(
-				json_integer_value(bm) - json_integer_value(am)));
-			coherence(r, o, json_integer_value(bm),
-				  json_integer_value(am));
+			fresh_newest(o, "after", a);
+		if (c->newest_ms.set && a && a->newest_ms.set) {
+			long long bm = c->newest_ms.v, am = a->newest_ms.v;
+
+			json_object_set_new(o, "before_ms", json_integer(bm));
+			json_object_set_new(o, "after_ms", json_integer(am));
+			json_object_set_new(o, "lost_ms", json_integer(bm - am));
+			coherence(r, o, bm, am);
 		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(end, "freshness", out);
+out:
+	for (k = 0; k < 2; k++)
+		schema_release(&fresh_read_schema, &rd[k]);
 }
 
 /*
@@ -1214,18 +1344,20 @@ static json_t *start_record(struct run *r, const char *plan_text)
 				    b + 1 : r->o->resume_bundle));
 		json_object_set_new(res, "path", json_string(r->o->resume_bundle));
 		json_object_set_new(res, "chain_head", json_string(r->o->resume_head));
-		json_array_foreach(r->o->resume, i, x)
-			if (!strcmp(journal_str(x, "type"), "destroy")) {
-				json_object_set(res, "destroyed",
-						json_object_get(x, "time"));
+		json_array_foreach(r->o->resume, i, x) {
+			struct jrecord_destroy ds;
+
+			if (jrecord_destroy_read(x, &ds)) {
+				if (*ds.time)
+					json_object_set_new(res, "destroyed",
+							    json_string(ds.time));
 				break;
 			}
+		}
 		json_object_set_new(ctx, "resumes", res);
 	}
-	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
-			json_object());
-	if (!r->o->vars_given)
-		json_decref(json_object_get(ctx, "vars_given"));
+	json_object_set_new(ctx, "vars_given", r->o->vars_given ?
+			    json_incref(r->o->vars_given) : json_object());
 	json_object_set_new(rec, "context", ctx);
 	strbuf_release(&sb);
 	return rec;
@@ -1370,16 +1502,20 @@ static void resume_seed(struct run *r)
 
 	runfacts_seed(&r->facts, restored_state(r->o->resume));
 	json_array_foreach(r->o->resume, i, rec) {
-		const char *type = journal_str(rec, "type");
-		json_int_t n = json_integer_value(json_object_get(rec, "n"));
+		struct restored_head h;
+		const char *type;
+		long n;
 
+		restored_head_read(rec, &h);
+		type = h.type;
+		n = h.n.v;
 		if (!strcmp(type, "freshness") &&
-		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
+		    !strcmp(h.when, "before_destroy")) {
 			json_array_append(r->picks, rec);
 			r->fresh_before = 1;
 			copy_record(r, rec);
 		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
-			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
+			long long t = clock_parse_utc_ms(h.time);
 			r->destroy_started = 1;
 			copy_record(r, rec);
 			if (t > 0) {
@@ -1389,7 +1525,7 @@ static void resume_seed(struct run *r)
 			}
 		} else if (!strcmp(type, "step") && n >= 1 &&
 			   (size_t)n <= r->d->nsteps) {
-			const char *s = journal_str(rec, "status");
+			const char *s = h.status;
 			r->phase_started[r->d->steps[n - 1].phase] = 1;
 			r->outcome[n - 1] = !strcmp(s, "passed") ? 1 :
 					    !strcmp(s, "skipped") ? 0 : 2;
