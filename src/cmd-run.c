@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "lock.h"
 #include "plan.h"
 #include "progress.h"
@@ -12,6 +13,7 @@
 #include "restored.h"
 #include "runner.h"
 #include "safefs.h"
+#include "schema.h"
 #include "seal.h"
 #include "secret.h"
 #include "sign.h"
@@ -70,6 +72,25 @@ static void seal_field(const char *dir, const char *key, struct strbuf *out)
 	strbuf_release(&path);
 }
 
+/* What the approval reads of a sign-off record (signoff.h): who, and with what key. */
+struct approver_read {
+	const char *role, *name, *key;
+};
+
+static const struct schema_field approver_fields[] = {
+	{ .key = "role", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, role) },
+	{ .key = "name", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, name) },
+	{ .key = "key", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, key) },
+	{ NULL },
+};
+static const struct schema approver_schema = {
+	.what = "sign-off", .fields = approver_fields,
+	.size = sizeof(struct approver_read),
+};
+
 /*
  * --approved-plan names a plan bundle (`rdrill plan -o DIR`) instead of
  * a hash: it must verify (seal.h), signed by `key` when one is given,
@@ -84,10 +105,13 @@ static int approved_from_bundle(const char *dir, const char *key,
 	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
 	json_t *records = NULL, *start, *plan, *signoffs = NULL, *so;
 	const char *h, *approver = NULL, *approver_key = NULL;
+	struct restored_head head;
+	struct jrecord_start js;
 	int torn = 0, ret = -1;
 	size_t i;
 
 	seal_check_init(&c);
+	memset(&js, 0, sizeof(js));
 	if (seal_check(dir, key, NULL, &c, err) < 0)
 		goto out;
 	/* The approver is whoever signed it off: those records must hold. */
@@ -107,9 +131,10 @@ static int approved_from_bundle(const char *dir, const char *key,
 	if (!records)
 		goto out;
 	start = json_array_get(records, 0);
-	plan = json_object_get(start, "plan");
-	h = journal_str(plan, "plan_hash");
-	if (strcmp(journal_str(start, "mode"), "plan") ||
+	restored_head_read(start, &head);
+	jrecord_start_read(start, &js);
+	h = js.plan_hash;
+	if (strcmp(head.mode, "plan") ||
 	    json_array_size(records) != 1 || strlen(h) != 64) {
 		error_set(err, "%s is a bundle, but not a plan's (rdrill plan "
 			  "DRILL -o DIR makes one)", dir);
@@ -122,14 +147,20 @@ static int approved_from_bundle(const char *dir, const char *key,
 	 * name the drill file gives: the last such record.
 	 */
 	signoffs = signoff_read(dir, err);
-	json_array_foreach(signoffs, i, so)
-		if (!strcmp(journal_str(so, "role"), "approver") &&
-		    json_is_string(json_object_get(so, "key"))) {
-			approver = journal_str(so, "name");
-			approver_key = journal_str(so, "key");
+	json_array_foreach(signoffs, i, so) {
+		struct approver_read ar;
+
+		memset(&ar, 0, sizeof(ar));
+		schema_bind_lenient(&approver_schema, so, &ar);
+		if (ar.role && !strcmp(ar.role, "approver") && ar.key) {
+			approver = ar.name ? ar.name : "";
+			approver_key = ar.key;
 		}
+	}
 	strbuf_reset(&path);
 	seal_field(dir, "sealed-at", &path);
+	/* The plan as the journal holds it: its body is diffed as JSON. */
+	plan = json_object_get(start, "plan");
 	*approval = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
 			      "plan_bundle", dir, "plan_hash", h,
 			      "signed_by", *c.key ? c.key : NULL,
@@ -141,6 +172,7 @@ static int approved_from_bundle(const char *dir, const char *key,
 	ret = 0;
 out:
 	seal_check_release(&c);
+	jrecord_start_release(&js);
 	json_decref(signoffs);
 	json_decref(records);
 	strbuf_release(&path);
@@ -467,25 +499,63 @@ int rdrill_sign_key(const char *path, struct sign_key **key,
 	return 0;
 }
 
+/*
+ * What the terminal summary says of the report's own view (report.h:
+ * the figures as the report words them), read once through one table.
+ */
+struct summary_figure {
+	const char *measured, *target, *result;
+};
+
+struct summary_view {
+	struct summary_figure *rto, *rpo;
+	const char *signing_key;
+};
+
+static const struct schema_field figure_fields[] = {
+	{ .key = "measured", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, measured) },
+	{ .key = "target", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, target) },
+	{ .key = "result", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, result) },
+	{ NULL },
+};
+static const struct schema figure_schema = {
+	.what = "figure", .fields = figure_fields,
+	.size = sizeof(struct summary_figure),
+};
+static const struct schema_field summary_view_fields[] = {
+	{ .key = "rto", .type = SCHEMA_OBJ, .obj = &figure_schema,
+	  .off = offsetof(struct summary_view, rto) },
+	{ .key = "rpo", .type = SCHEMA_OBJ, .obj = &figure_schema,
+	  .off = offsetof(struct summary_view, rpo) },
+	{ .key = "signing_key", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_view, signing_key) },
+	{ NULL },
+};
+static const struct schema summary_view_schema = {
+	.what = "report view", .fields = summary_view_fields,
+	.size = sizeof(struct summary_view),
+};
+
 /* "RTO 12.3 s, target 10m: PASSED", from the report's own view. */
-static void summary_measure(struct strbuf *out, json_t *view, const char *m,
+static void summary_measure(struct strbuf *out, const struct summary_figure *o,
 			    const char *label)
 {
-	json_t *o = json_object_get(view, m);
 	struct strbuf t = STRBUF_INIT;
 
 	strbuf_addf(out, "  %-9s", label);
-	if (*journal_str(o, "measured"))
-		strbuf_adds(out, utf8_term(&t, journal_str(o, "measured")));
+	if (o && o->measured && *o->measured)
+		strbuf_adds(out, utf8_term(&t, o->measured));
 	else
 		strbuf_adds(out, "not measured");
-	if (*journal_str(o, "target"))
-		strbuf_addf(out, ", target %s", utf8_term(&t,
-			    journal_str(o, "target")));
+	if (o && o->target && *o->target)
+		strbuf_addf(out, ", target %s", utf8_term(&t, o->target));
 	else
 		strbuf_adds(out, ", no target");
-	if (*journal_str(o, "result"))
-		strbuf_addf(out, ": %s", journal_str(o, "result"));
+	if (o && o->result && *o->result)
+		strbuf_addf(out, ": %s", o->result);
 	strbuf_addch(out, '\n');
 	strbuf_release(&t);
 }
@@ -497,18 +567,21 @@ static void summary_measure(struct strbuf *out, json_t *view, const char *m,
 static void summary_not_restored(struct strbuf *out, json_t *records,
 				 const struct drill *d, const char *bundle)
 {
-	json_t *pending = restored_pending(records, d), *p, *r;
+	struct restored_steps pending = { NULL, 0, 0 };
+	struct jrecord_destroy ds;
 	struct strbuf t = STRBUF_INIT;
+	json_t *r;
 	size_t i;
 
+	restored_pending_steps(records, d, &pending);
 	strbuf_adds(out, "\n== NOT RESTORED: the system was left destroyed ==\n");
 	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "destroy")) {
+		if (jrecord_destroy_read(r, &ds)) {
 			strbuf_addf(out, "Step %lld (", (long long)
-				    json_integer_value(json_object_get(r, "n")));
-			utf8_add_terminal(out, journal_str(r, "id"));
+				    json_integer_value(ds.n));
+			utf8_add_terminal(out, ds.id);
 			strbuf_addf(out, ") began destroying it at %s; ",
-				    utf8_term(&t, journal_str(r, "time")));
+				    utf8_term(&t, ds.time));
 			break;
 		}
 	strbuf_adds(out, "its restore was not verified.\nFinish the job "
@@ -520,23 +593,23 @@ static void summary_not_restored(struct strbuf *out, json_t *records,
 	strbuf_add_shquoted(out, bundle);
 	strbuf_adds(out, "\nOr by hand, the restore and verify steps that did "
 		    "not pass (secrets as the variables that hold them):\n");
-	json_array_foreach(pending, i, p) {
-		strbuf_addf(out, "  %lld. ", (long long)json_integer_value(
-			    json_object_get(p, "n")));
-		utf8_add_terminal(out, journal_str(p, "id"));
-		strbuf_addf(out, " (%s, %s)\n    ", journal_str(p, "phase"),
-			    journal_str(p, "status"));
-		if (*journal_str(p, "command")) {
+	for (i = 0; i < pending.nr; i++) {
+		const struct restored_step *p = &pending.v[i];
+
+		strbuf_addf(out, "  %lld. ", (long long)p->n);
+		utf8_add_terminal(out, p->id);
+		strbuf_addf(out, " (%s, %s)\n    ", p->phase, p->status);
+		if (*p->command) {
 			strbuf_adds(out, "$ ");
-			utf8_add_terminal(out, journal_str(p, "command"));
+			utf8_add_terminal(out, p->command);
 		} else {
 			strbuf_adds(out, "> ");
-			utf8_add_terminal(out, journal_str(p, "describe"));
+			utf8_add_terminal(out, p->describe);
 			strbuf_adds(out, "  (an rdrill check: rdrill restore runs it)");
 		}
 		strbuf_addch(out, '\n');
 	}
-	json_decref(pending);
+	restored_steps_release(&pending);
 	strbuf_release(&t);
 }
 
@@ -546,15 +619,21 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, t = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	json_t *records, *view = NULL;
+	struct summary_view sv;
+	struct jrecord_start js;
 	struct drill *d = NULL;
 
+	memset(&sv, 0, sizeof(sv));
 	strbuf_addf(&path, "%s/journal.jsonl", bundle);
 	records = journal_read(path.buf, NULL, &err);
 	if (records) {
 		view = report_view(records, "en", &err);
-		d = drill_from_body(json_object_get(json_object_get(
-			json_array_get(records, 0), "plan"), "plan"), &err);
+		jrecord_start_read(json_array_get(records, 0), &js);
+		d = drill_from_body(js.body, &err);
+		jrecord_start_release(&js);
 	}
+	if (view)
+		schema_bind_lenient(&summary_view_schema, view, &sv);
 	strbuf_addf(&out, "\n== rdrill: %s ==\n", word);
 	if (reason && *reason) {
 		strbuf_adds(&out, "  reason:  ");
@@ -562,8 +641,8 @@ void rdrill_run_summary(const char *bundle, const char *word,
 		strbuf_addch(&out, '\n');
 	}
 	if (view) {
-		summary_measure(&out, view, "rto", "RTO:");
-		summary_measure(&out, view, "rpo", "RPO:");
+		summary_measure(&out, sv.rto, "RTO:");
+		summary_measure(&out, sv.rpo, "RPO:");
 	}
 	utf8_term(&t, bundle);
 	strbuf_addf(&out, "  report:  %s/report.md\n           %s/report.html\n",
@@ -571,9 +650,8 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	strbuf_adds(&out, "  verify:  rdrill verify ");
 	strbuf_add_shquoted(&out, t.buf);
 	/* As the report writes it: the seal key's fingerprint, when signed. */
-	if (view && *journal_str(view, "signing_key"))
-		strbuf_addf(&out, " --key SHA256:%s",
-			    journal_str(view, "signing_key"));
+	if (sv.signing_key && *sv.signing_key)
+		strbuf_addf(&out, " --key SHA256:%s", sv.signing_key);
 	strbuf_adds(&out, "\n  next:    sign it off: rdrill sign ");
 	strbuf_add_shquoted(&out, t.buf);
 	strbuf_adds(&out, " --role operator --name NAME --key KEY.pem\n"
@@ -590,6 +668,7 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	if (records && d && !strcmp(word, RESTORED_WORD))
 		summary_not_restored(&out, records, d, t.buf);
 	fputs(out.buf, stderr);
+	schema_release(&summary_view_schema, &sv);
 	json_decref(records);
 	json_decref(view);
 	drill_free(d);
