@@ -20,6 +20,7 @@
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +73,70 @@ static void seal_field(const char *dir, const char *key, struct strbuf *out)
 	strbuf_release(&path);
 }
 
+/*
+ * A plan bundle's approval (--approved-plan DIR), typed from the bundle
+ * and while it is settled; the start record's "approval" is made from
+ * it in one place (approval_json()), in the order it always had.
+ */
+struct approval {
+	int given;              /* --approved-plan named a plan bundle */
+	char *plan_bundle, *plan_hash, *signed_by, *approver, *approver_key,
+		*sealed_at, *plan_created;  /* NULL: not in the record */
+	int key_given;
+	int has_window;         /* window_s is set */
+	long window_s;
+	char *valid_until, *mismatch;
+	json_t *rolled_forward; /* [{name, from, to}]: the plan's values */
+	/* The reviewed plan: its drill file's SHA-256, its body (JSON). */
+	char *drill_sha256;
+	json_t *body;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void approval_release(struct approval *ap)
+{
+	char **text[] = { &ap->plan_bundle, &ap->plan_hash, &ap->signed_by,
+			  &ap->approver, &ap->approver_key, &ap->sealed_at,
+			  &ap->plan_created, &ap->valid_until, &ap->mismatch,
+			  &ap->drill_sha256 };
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		free(*text[i]);
+	json_decref(ap->rolled_forward);
+	json_decref(ap->body);
+	memset(ap, 0, sizeof(*ap));
+}
+
+/* The start record's "approval"; NULL when no plan bundle approved. */
+static json_t *approval_json(const struct approval *ap)
+{
+	json_t *o;
+
+	if (!ap->given)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
+		      "plan_bundle", ap->plan_bundle, "plan_hash", ap->plan_hash,
+		      "signed_by", ap->signed_by, "key_given", ap->key_given,
+		      "approver", ap->approver, "approver_key", ap->approver_key,
+		      "sealed_at", ap->sealed_at, "plan_created",
+		      ap->plan_created);
+	if (ap->has_window)
+		json_object_set_new(o, "window_s", json_integer(ap->window_s));
+	if (ap->valid_until)
+		json_object_set_new(o, "valid_until",
+				    json_string(ap->valid_until));
+	if (ap->rolled_forward)
+		json_object_set(o, "rolled_forward", ap->rolled_forward);
+	if (ap->mismatch)
+		json_object_set_new(o, "mismatch", json_string(ap->mismatch));
+	return o;
+}
+
 /* What the approval reads of a sign-off record (signoff.h): who, and with what key. */
 struct approver_read {
 	const char *role, *name, *key;
@@ -98,12 +163,12 @@ static const struct schema approver_schema = {
  * it goes to the journal's start record (`approval`).
  */
 static int approved_from_bundle(const char *dir, const char *key,
-				struct strbuf *hash, json_t **approval,
-				json_t **approved_plan, struct error *err)
+				struct strbuf *hash, struct approval *ap,
+				struct error *err)
 {
 	struct seal_check c;
 	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
-	json_t *records = NULL, *start, *plan, *signoffs = NULL, *so;
+	json_t *records = NULL, *start, *signoffs = NULL, *so;
 	const char *h, *approver = NULL, *approver_key = NULL;
 	struct restored_head head;
 	struct jrecord_start js;
@@ -159,16 +224,20 @@ static int approved_from_bundle(const char *dir, const char *key,
 	}
 	strbuf_reset(&path);
 	seal_field(dir, "sealed-at", &path);
-	/* The plan as the journal holds it: its body is diffed as JSON. */
-	plan = json_object_get(start, "plan");
-	*approval = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
-			      "plan_bundle", dir, "plan_hash", h,
-			      "signed_by", *c.key ? c.key : NULL,
-			      "key_given", key != NULL, "approver", approver,
-			      "approver_key", approver_key,
-			      "sealed_at", path.len ? path.buf : NULL,
-			      "plan_created", journal_str(plan, "created"));
-	*approved_plan = json_incref(plan);
+	ap->given = 1;
+	ap->plan_bundle = xstrdup(dir);
+	ap->plan_hash = xstrdup(h);
+	ap->signed_by = *c.key ? xstrdup(c.key) : NULL;
+	ap->key_given = key != NULL;
+	ap->approver = dup_or_null(approver);
+	ap->approver_key = dup_or_null(approver_key);
+	ap->sealed_at = path.len ? xstrdup(path.buf) : NULL;
+	/* plan.json's own member (plan.h): when the plan was made. */
+	ap->plan_created = xstrdup(journal_str(json_object_get(start, "plan"),
+					       "created"));
+	ap->drill_sha256 = xstrdup(js.drill_sha256);
+	/* The reviewed body is compared with today's as JSON (body_diff). */
+	ap->body = json_incref(js.body);
 	ret = 0;
 out:
 	seal_check_release(&c);
@@ -277,30 +346,32 @@ static json_t *rolled_forward(json_t *was, json_t *now)
 }
 
 /* "", or why a plan bundle sealed at `sealed` does not approve at `now`. */
-static void window_check(json_t *approval, long long sealed, long long now,
+static void window_check(struct approval *ap, long long sealed, long long now,
 			 long window, struct strbuf *why)
 {
 	struct strbuf t = STRBUF_INIT;
+	const char *at = ap->sealed_at ? ap->sealed_at : "";
 
-	json_object_set_new(approval, "window_s", json_integer(window));
+	ap->has_window = 1;
+	ap->window_s = window;
 	if (sealed < 0) {
 		strbuf_adds(why, "the plan bundle's seal time cannot be read");
 		goto out;
 	}
 	clock_format_utc_ms(&t, sealed + (long long)window * 1000);
-	json_object_set_new(approval, "valid_until", json_string(t.buf));
+	ap->valid_until = xstrdup(t.buf);
 	strbuf_reset(&t);
 	clock_format_utc_ms(&t, now);
 	if (now < sealed)
 		strbuf_addf(why, "the plan bundle was sealed at %s, after this "
-			    "run's time %s", journal_str(approval, "sealed_at"),
+			    "run's time %s", at,
 			    t.buf);
 	else if (now - sealed > (long long)window * 1000)
 		strbuf_addf(why, "the approval expired: the plan bundle was "
 			    "sealed at %s and approves for %lds, until %s; it is "
 			    "%s (review the plan again, or give a longer "
-			    "--approval-window)", journal_str(approval, "sealed_at"),
-			    window, journal_str(approval, "valid_until"), t.buf);
+			    "--approval-window)", at, window, ap->valid_until,
+			    t.buf);
 out:
 	strbuf_release(&t);
 }
@@ -311,7 +382,7 @@ out:
  * failed, and what changed.
  */
 static void settle_bundle(struct drill_args *a, struct planned *p,
-			  json_t *approval, json_t *approved_plan, long window,
+			  struct approval *ap, long window,
 			  struct strbuf *settled)
 {
 	struct error err = ERROR_INIT;
@@ -319,11 +390,10 @@ static void settle_bundle(struct drill_args *a, struct planned *p,
 	struct strbuf why = STRBUF_INIT;
 	struct drill *d = NULL;
 	char old_hash[65];
-	long long created = clock_parse_utc_ms(journal_str(approved_plan,
-							   "created"));
+	long long created = clock_parse_utc_ms(ap->plan_created);
 
-	window_check(approval, clock_parse_utc_ms(journal_str(approval,
-			"sealed_at")), (long long)plan_now() * 1000, window, &why);
+	window_check(ap, clock_parse_utc_ms(ap->sealed_at ? ap->sealed_at : ""),
+		     (long long)plan_now() * 1000, window, &why);
 	if (why.len || !strcmp(journal_str(p->plan, "plan_hash"), a->approved))
 		goto out;
 	opts.overrides = a->vars;
@@ -337,21 +407,20 @@ static void settle_bundle(struct drill_args *a, struct planned *p,
 	plan_hash(d->body, old_hash);
 	if (strcmp(old_hash, a->approved)) {
 		strbuf_adds(&why, "what was reviewed changed: ");
-		body_diff(json_object_get(approved_plan, "plan"), d->body, &why);
-		if (strcmp(journal_str(json_object_get(approved_plan,
-			   "drill_file"), "sha256"), p->drill->sha256))
+		body_diff(ap->body, d->body, &why);
+		if (strcmp(ap->drill_sha256, p->drill->sha256))
 			strbuf_adds(&why, "; the drill file is not the reviewed "
 				    "one (its SHA-256 differs)");
 		goto out;
 	}
-	json_object_set_new(approval, "rolled_forward", rolled_forward(
-		json_object_get(json_object_get(approved_plan, "plan"), "vars"),
-		json_object_get(p->drill->body, "vars")));
+	ap->rolled_forward = rolled_forward(json_object_get(ap->body, "vars"),
+					    json_object_get(p->drill->body,
+							    "vars"));
 	strbuf_adds(settled, journal_str(p->plan, "plan_hash"));
 	a->approved = settled->buf;
 out:
 	if (why.len)
-		json_object_set_new(approval, "mismatch", json_string(why.buf));
+		ap->mismatch = xstrdup(why.buf);
 	drill_free(d);
 	error_release(&err);
 	strbuf_release(&why);
@@ -363,15 +432,14 @@ out:
  * 0 to go on (the runner's gate compares), else the exit code.
  */
 static int settle_approval(const char *cmd, struct drill_args *a,
-			   struct planned *p, json_t *approval,
-			   json_t *approved_plan, long window,
+			   struct planned *p, struct approval *ap, long window,
 			   struct strbuf *settled)
 {
 	const char *cur = journal_str(p->plan, "plan_hash");
 	size_t len = strlen(a->approved), i;
 
-	if (approved_plan) {
-		settle_bundle(a, p, approval, approved_plan, window, settled);
+	if (ap->given) {
+		settle_bundle(a, p, ap, window, settled);
 		return 0;
 	}
 	if (!strcmp(cur, a->approved))
@@ -406,7 +474,7 @@ static int settle_approval(const char *cmd, struct drill_args *a,
 static int approval_args(const char *cmd, struct drill_args *a,
 			 const char *approved_key, const char *window_arg,
 			 long *window, struct strbuf *approved_hash,
-			 json_t **approval, json_t **approved_plan)
+			 struct approval *ap)
 {
 	struct error err = ERROR_INIT;
 	struct stat st;
@@ -430,8 +498,8 @@ static int approval_args(const char *cmd, struct drill_args *a,
 				"--approval-window");
 		return 0;
 	}
-	if (approved_from_bundle(a->approved, approved_key, approved_hash,
-				 approval, approved_plan, &err) < 0) {
+	if (approved_from_bundle(a->approved, approved_key, approved_hash, ap,
+				 &err) < 0) {
 		rdrill_print_error(&err);
 		error_release(&err);
 		return RDRILL_EXIT_REFUSED;
@@ -693,7 +761,8 @@ int cmd_run(int argc, char **argv)
 	const char *approved_key = NULL, *push_url = NULL;
 	struct sign_key *key = NULL;
 	struct strbuf approved_hash = STRBUF_INIT, settled = STRBUF_INIT;
-	json_t *approval = NULL, *approved_plan = NULL;
+	struct approval ap = { 0 };
+	json_t *approval = NULL;
 	const char *window_arg = NULL;
 	long window = APPROVAL_WINDOW_DEFAULT;
 	struct strvec args = STRVEC_INIT;
@@ -727,7 +796,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	rc = approval_args(argv[0], &a, approved_key, window_arg, &window,
-			   &approved_hash, &approval, &approved_plan);
+			   &approved_hash, &ap);
 	if (rc)
 		goto out;
 	if (a.dry_run) {
@@ -738,8 +807,7 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (a.approved) {
-		rc = settle_approval(argv[0], &a, &p, approval, approved_plan,
-				     window, &settled);
+		rc = settle_approval(argv[0], &a, &p, &ap, window, &settled);
 		if (rc)
 			goto out;
 	}
@@ -770,7 +838,7 @@ int cmd_run(int argc, char **argv)
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
 	ro.change_ref = a.change_ref;
-	ro.approval = approval;
+	ro.approval = approval = approval_json(&ap);
 	ro.vars_given = a.vars;
 	{
 		struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT;
@@ -803,7 +871,7 @@ out:
 	strbuf_release(&approved_hash);
 	strbuf_release(&settled);
 	json_decref(approval);
-	json_decref(approved_plan);
+	approval_release(&ap);
 	return rc;
 }
 
