@@ -800,10 +800,14 @@ static void freshness(struct run *r, const char *when)
 		/* One minute for the whole check, connecting included. */
 		struct pg_deadline dl;
 		struct pg_query_opts qo = { 0, NULL, &dl, NULL, NULL, 0 };
-		json_t *o = json_object(), *res = NULL, *row;
+		struct pg_result res;
+		const char *cell;
+		int have;
+		json_t *o = json_object();
 		PGconn *c;
 
 		pg_deadline_init(&dl, 60, r->o->cancel);
+		pg_result_init(&res);
 
 		json_object_set_new(o, "connection", json_string(conn));
 		json_object_set_new(o, "table", json_string(table));
@@ -826,23 +830,24 @@ static void freshness(struct run *r, const char *when)
 		 * A read of evidence, never a write; timestamps as UTC text, so
 		 * the record does not depend on the server's or rdrill's zone.
 		 */
-		if (pg_run(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
-			   "ONLY", &qo, &res, &err) < 0)
+		if (pg_exec(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
+			    "ONLY", &qo, &res, &err) < 0)
 			goto done;
-		json_decref(res);
-		res = NULL;
-		if (pg_run(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
+		pg_result_release(&res);
+		if (pg_exec(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
 			goto done;
-		json_decref(res);
-		res = NULL;
-		if (pg_run(c, sql.buf, &qo, &res, &err) < 0)
+		pg_result_release(&res);
+		if (pg_exec(c, sql.buf, &qo, &res, &err) < 0)
 			goto done;
-		row = json_array_get(json_object_get(res, "rows"), 0);
-		json_object_set(o, "newest", json_array_get(row, 0));
-		if (json_is_string(json_array_get(row, 1)))
+		/* max() as text (NULL: an empty table), and in ms. */
+		cell = pg_result_cell(&res, 0, 0, &have);
+		if (have)
+			json_object_set_new(o, "newest", cell ? json_string(cell) :
+					    json_null());
+		cell = pg_result_cell(&res, 0, 1, &have);
+		if (have && cell)
 			json_object_set_new(o, "newest_ms", json_integer(
-				strtoll(json_string_value(json_array_get(row, 1)),
-					NULL, 10)));
+				strtoll(cell, NULL, 10)));
 done:
 		if (err.msg.len) {
 			struct strbuf m = STRBUF_INIT;
@@ -853,7 +858,7 @@ done:
 		}
 		if (c)
 			PQfinish(c);
-		json_decref(res);
+		pg_result_release(&res);
 		json_array_append_new(arr, o);
 		strbuf_release(&sql);
 		strbuf_release(&qt);
