@@ -108,61 +108,6 @@ static int append(struct run *r, json_t *rec)
 	return ret;
 }
 
-/*
- * What the runner reads of the record a kind filled (step.h): its
- * message, its stderr's excerpt, a recovery's RPO from WAL; bound once,
- * typed, after it ran. Its checks it has already, typed (sc->checks).
- */
-struct said_stream {
-	const char *path, *head, *tail;
-};
-
-struct said_evidence {
-	struct schema_int rpo_wal_ms;   /* step-recover's */
-};
-
-struct kind_said {
-	const char *message;            /* NULL: the kind said nothing */
-	struct said_stream *err;        /* "stderr", NULL: none */
-	struct said_evidence *evidence;
-};
-
-static const struct schema_field said_stream_fields[] = {
-	{ .key = "path", .type = SCHEMA_STR,
-	  .off = offsetof(struct said_stream, path) },
-	{ .key = "head", .type = SCHEMA_STR,
-	  .off = offsetof(struct said_stream, head) },
-	{ .key = "tail", .type = SCHEMA_STR,
-	  .off = offsetof(struct said_stream, tail) },
-	{ NULL },
-};
-static const struct schema said_stream_schema = {
-	.what = "stream", .fields = said_stream_fields,
-	.size = sizeof(struct said_stream),
-};
-static const struct schema_field said_evidence_fields[] = {
-	{ .key = "rpo_wal_ms", .type = SCHEMA_INT,
-	  .off = offsetof(struct said_evidence, rpo_wal_ms) },
-	{ NULL },
-};
-static const struct schema said_evidence_schema = {
-	.what = "evidence", .fields = said_evidence_fields,
-	.size = sizeof(struct said_evidence),
-};
-static const struct schema_field kind_said_fields[] = {
-	{ .key = "message", .type = SCHEMA_STR,
-	  .off = offsetof(struct kind_said, message) },
-	{ .key = "stderr", .type = SCHEMA_OBJ, .obj = &said_stream_schema,
-	  .off = offsetof(struct kind_said, err) },
-	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &said_evidence_schema,
-	  .off = offsetof(struct kind_said, evidence) },
-	{ NULL },
-};
-static const struct schema kind_said_schema = {
-	.what = "step record", .fields = kind_said_fields,
-	.size = sizeof(struct kind_said),
-};
-
 /* A step's first failed check, in words, into `sb`; NULL: none failed. */
 static const char *first_failed_check(const struct step_ctx *sc,
 				      struct strbuf *sb)
@@ -250,10 +195,10 @@ static void append_short(struct run *r, const struct drill_step *step,
  * line): its last lines, and where the whole log is, under the step's
  * progress line. The text was redacted by exec; progress escapes it.
  */
-static void show_stderr(struct run *r, const struct said_stream *s)
+static void show_stderr(struct run *r, const struct step_said *s)
 {
-	const char *text = !s ? "" : s->tail && *s->tail ? s->tail :
-			   s->head ? s->head : "";
+	const char *text = !s->has_err ? "" : *s->err_tail ? s->err_tail :
+			   s->err_head;
 	const char *p = text + strlen(text);
 	struct strbuf sb = STRBUF_INIT;
 	int n = 0;
@@ -266,7 +211,7 @@ static void show_stderr(struct run *r, const struct said_stream *s)
 		if (*--p == '\n' && ++n == STDERR_LINES)
 			p++;
 	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
-		    r->o->bundle, s->path ? s->path : "");
+		    r->o->bundle, s->err_path);
 	strbuf_adds(&sb, p);
 	progress_detail(r->progress, sb.buf);
 	strbuf_release(&sb);
@@ -328,13 +273,12 @@ static int run_step(struct run *r, const struct drill_step *step,
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
 	struct strbuf msg = STRBUF_INIT;
-	struct kind_said said;
+	struct step_said said;
 	struct step_times tm;
 	const char *status;
 	int ran, ok;
 
 	memset(&sc, 0, sizeof(sc));
-	memset(&said, 0, sizeof(said));
 	sc.drill = r->d;
 	sc.step = step;
 	sc.rec = step_record(step);
@@ -367,15 +311,14 @@ static int run_step(struct run *r, const struct drill_step *step,
 	tm.t1 = clock_wall_ms();
 	ok = ran == 0 && step_checks_ok(&sc);
 	/* What the kind said in its record, before the runner adds to it. */
-	schema_bind_lenient(&kind_said_schema, sc.rec, &said);
+	step_said_read(sc.rec, &said);
 	status = *cancel && !ok ? "aborted" : ok ? "passed" : "failed";
 	step_close(r, &sc, &tm, status, said.message,
 		   ran < 0 ? serr.msg.buf : NULL, ok, &msg);
 	note_times(r, step, tm.m0, tm.m1, tm.t0, ok);
 	/* Point-in-time recovery measures the RPO from WAL (step-recover). */
-	if (said.evidence && said.evidence->rpo_wal_ms.set &&
-	    said.evidence->rpo_wal_ms.v > r->rpo_wal_ms)
-		r->rpo_wal_ms = said.evidence->rpo_wal_ms.v;
+	if (said.has_rpo_wal_ms && said.rpo_wal_ms > r->rpo_wal_ms)
+		r->rpo_wal_ms = said.rpo_wal_ms;
 	error_release(&serr);
 	if (append(r, json_incref(sc.rec)) < 0) {
 		append_short(r, step, &tm, status, &msg);
@@ -384,8 +327,7 @@ static int run_step(struct run *r, const struct drill_step *step,
 	}
 	progress_end(r->progress, status, tm.m1 - tm.m0, msg.buf);
 	if (!ok)
-		show_stderr(r, said.err);
-	schema_release(&kind_said_schema, &said);
+		show_stderr(r, &said);
 	json_decref(sc.rec);
 	step_ctx_release(&sc);
 	strbuf_release(&msg);

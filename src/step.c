@@ -2,6 +2,7 @@
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "schema.h"
 #include "secret.h"
 #include "sha256.h"
 #include "strbuf.h"
@@ -123,6 +124,82 @@ const struct step_checked *step_first_failed(const struct step_ctx *sc)
 		if (!sc->checks[i].ok)
 			return &sc->checks[i];
 	return NULL;
+}
+
+/* step_said_read()'s table: the record's members the runner reads. */
+struct said_stream {
+	const char *path, *head, *tail;
+};
+
+struct said_evidence {
+	struct schema_int rpo_wal_ms;   /* step-recover's */
+};
+
+struct said_rec {
+	const char *message;
+	struct said_stream *err;
+	struct said_evidence *evidence;
+};
+
+static const struct schema_field said_stream_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, path) },
+	{ .key = "head", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, head) },
+	{ .key = "tail", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, tail) },
+	{ NULL },
+};
+static const struct schema said_stream_schema = {
+	.what = "stream", .fields = said_stream_fields,
+	.size = sizeof(struct said_stream),
+};
+static const struct schema_field said_evidence_fields[] = {
+	{ .key = "rpo_wal_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct said_evidence, rpo_wal_ms) },
+	{ NULL },
+};
+static const struct schema said_evidence_schema = {
+	.what = "evidence", .fields = said_evidence_fields,
+	.size = sizeof(struct said_evidence),
+};
+static const struct schema_field said_fields[] = {
+	{ .key = "message", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_rec, message) },
+	{ .key = "stderr", .type = SCHEMA_OBJ, .obj = &said_stream_schema,
+	  .off = offsetof(struct said_rec, err) },
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &said_evidence_schema,
+	  .off = offsetof(struct said_rec, evidence) },
+	{ NULL },
+};
+static const struct schema said_schema = {
+	.what = "step record", .fields = said_fields,
+	.size = sizeof(struct said_rec),
+};
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void step_said_read(json_t *rec, struct step_said *out)
+{
+	struct said_rec sr;
+
+	memset(&sr, 0, sizeof(sr));
+	memset(out, 0, sizeof(*out));
+	schema_bind_lenient(&said_schema, rec, &sr);
+	out->message = sr.message;
+	out->has_err = sr.err != NULL;
+	out->err_path = or_empty(sr.err ? sr.err->path : NULL);
+	out->err_head = or_empty(sr.err ? sr.err->head : NULL);
+	out->err_tail = or_empty(sr.err ? sr.err->tail : NULL);
+	if (sr.evidence && sr.evidence->rpo_wal_ms.set) {
+		out->has_rpo_wal_ms = 1;
+		out->rpo_wal_ms = sr.evidence->rpo_wal_ms.v;
+	}
+	/* The strings stay the record's; only the bound structs go. */
+	schema_release(&said_schema, &sr);
 }
 
 void step_ctx_release(struct step_ctx *sc)

@@ -257,6 +257,23 @@ int step_checks_ok(const struct step_ctx *sc);
 const struct step_checked *step_first_failed(const struct step_ctx *sc);
 
 /*
+ * What a kind said in its record that the runner acts on, read once
+ * after it ran through one schema table (step.c; lenient: a member of
+ * the wrong type reads as absent): its "message", its "stderr" excerpt
+ * and log, a recovery's evidence.rpo_wal_ms. Texts borrowed from the
+ * record ("" when absent, message NULL); nothing to release.
+ */
+struct step_said {
+	const char *message;    /* NULL: the kind said nothing */
+	int has_err;            /* "stderr" is an object: */
+	const char *err_path, *err_head, *err_tail;
+	int has_rpo_wal_ms;
+	long long rpo_wal_ms;
+};
+
+void step_said_read(json_t *rec, struct step_said *out);
+
+/*
  * Path of a step's log file in the bundle, relative ("steps/07-pg-dump.out")
  * and absolute; the steps/ directory exists when the runner calls a step.
  */

@@ -86,9 +86,50 @@ static void test_not_utf8(void **state)
 	json_decref(sc.rec);
 }
 
+/* What the runner reads of a kind's record, typed; wrong types absent. */
+static void test_said(void **state)
+{
+	struct step_said said;
+	json_t *rec = json_pack("{s:s, s:{s:s, s:s, s:s, s:I}, s:{s:I, s:s}}",
+				"message", "it broke", "stderr", "path",
+				"steps/01-x.err", "head", "h", "tail", "t", "bytes",
+				(json_int_t)3, "evidence", "rpo_wal_ms",
+				(json_int_t)1500, "summary", "s");
+
+	(void)state;
+	step_said_read(rec, &said);
+	assert_string_equal(said.message, "it broke");
+	assert_true(said.has_err);
+	assert_string_equal(said.err_path, "steps/01-x.err");
+	assert_string_equal(said.err_head, "h");
+	assert_string_equal(said.err_tail, "t");
+	assert_true(said.has_rpo_wal_ms);
+	assert_int_equal(said.rpo_wal_ms, 1500);
+	json_decref(rec);
+	/* Absent, or of the wrong type: nothing said, never refused. */
+	rec = json_pack("{s:i, s:s, s:{s:s}}", "message", 3, "stderr", "x",
+			"evidence", "rpo_wal_ms", "12");
+	step_said_read(rec, &said);
+	assert_null(said.message);
+	assert_false(said.has_err);
+	assert_string_equal(said.err_tail, "");
+	assert_string_equal(said.err_path, "");
+	assert_false(said.has_rpo_wal_ms);
+	json_decref(rec);
+	rec = json_pack("{s:{s:s}}", "stderr", "head", "only head");
+	step_said_read(rec, &said);
+	assert_true(said.has_err);
+	assert_string_equal(said.err_head, "only head");
+	assert_string_equal(said.err_tail, "");
+	json_decref(rec);
+	step_said_read(NULL, &said);
+	assert_null(said.message);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_said),
 		cmocka_unit_test(test_typed_and_recorded),
 		cmocka_unit_test(test_not_utf8),
 	};
