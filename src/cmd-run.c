@@ -137,7 +137,7 @@ static json_t *approval_json(const struct approval *ap)
 	return o;
 }
 
-/* What the approval reads of a sign-off record (signoff.h): who, and with what key. */
+/* What the approval reads of a sign-off record (signoff.h): who, what key. */
 struct approver_read {
 	const char *role, *name, *key;
 };
