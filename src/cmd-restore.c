@@ -2,6 +2,7 @@
 #include "drill.h"
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "lock.h"
 #include "rdrill.h"
 #include "restored.h"
@@ -145,20 +146,21 @@ int cmd_restore(int argc, char **argv)
 	struct drill *d = NULL;
 	enum runner_status status;
 	json_t *records = NULL, *start, *ctx;
+	struct jrecord_start js;
 	char typed[256];
 	int rc, held = 0;
 
 	rc = parse(argc, argv, &a);
 	if (rc)
 		return rc;
+	memset(&js, 0, sizeof(js));
 	rc = load_interrupted(a.dir, &records, &head, &err);
 	if (rc)
 		goto fail;
 	start = json_array_get(records, 0);
-	ctx = json_object_get(start, "context");
+	jrecord_start_read(start, &js);
 	rc = RDRILL_EXIT_FAILED;
-	d = drill_from_body(json_object_get(json_object_get(start, "plan"),
-					    "plan"), &err);
+	d = drill_from_body(js.body, &err);
 	if (!d)
 		goto fail;
 	rc = RDRILL_EXIT_REFUSED;
@@ -178,7 +180,7 @@ int cmd_restore(int argc, char **argv)
 		goto fail;
 	}
 	parent_dir(a.dir, &parent);
-	strbuf_addf(&base, "%.10s-%s-restore", journal_str(start, "time"), d->id);
+	strbuf_addf(&base, "%.10s-%s-restore", js.time, d->id);
 	if (bundle_create(a.outdir, parent.buf, base.buf, d->evidence_group,
 			  &bundle, &err) < 0)
 		goto fail;
@@ -187,13 +189,17 @@ int cmd_restore(int argc, char **argv)
 		goto fail;
 	rdrill_runner_opts(&ro, bundle.buf, a.lang, key);
 	ro.drill = d;
-	ro.plan = json_object_get(start, "plan");
 	ro.confirm = a.confirm;
 	/* The same plan hash: the interrupted run's approval still holds. */
-	ro.approved = *journal_str(ctx, "approved_plan") ?
-		      journal_str(ctx, "approved_plan") : NULL;
-	ro.change_ref = *journal_str(ctx, "change_ref") ?
-			journal_str(ctx, "change_ref") : NULL;
+	ro.approved = *js.approved_plan ? js.approved_plan : NULL;
+	ro.change_ref = *js.change_ref ? js.change_ref : NULL;
+	/*
+	 * What the new start record carries as the interrupted one held it
+	 * (the plan, the approval, the variables): JSON from journal to
+	 * journal, copied, never read here.
+	 */
+	ro.plan = json_object_get(start, "plan");
+	ctx = json_object_get(start, "context");
 	ro.approval = json_object_get(ctx, "approval");
 	ro.vars_given = json_object_get(ctx, "vars_given");
 	ro.resume = records;
@@ -218,6 +224,7 @@ out:
 	secret_clear();
 	run_lock_release(&lock);
 	drill_free(d);
+	jrecord_start_release(&js);
 	json_decref(records);
 	sign_key_free(key);
 	strbuf_release(&head);

@@ -4,6 +4,7 @@
 #include "drill.h"
 #include "error.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "lock.h"
 #include "plan.h"
 #include "progress.h"
@@ -12,12 +13,14 @@
 #include "restored.h"
 #include "runner.h"
 #include "safefs.h"
+#include "schema.h"
 #include "seal.h"
 #include "secret.h"
 #include "sign.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,23 +74,109 @@ static void seal_field(const char *dir, const char *key, struct strbuf *out)
 }
 
 /*
+ * A plan bundle's approval (--approved-plan DIR), typed from the bundle
+ * and while it is settled; the start record's "approval" is made from
+ * it in one place (approval_json()), in the order it always had.
+ */
+struct approval {
+	int given;              /* --approved-plan named a plan bundle */
+	char *plan_bundle, *plan_hash, *signed_by, *approver, *approver_key,
+		*sealed_at, *plan_created;  /* NULL: not in the record */
+	int key_given;
+	int has_window;         /* window_s is set */
+	long window_s;
+	char *valid_until, *mismatch;
+	json_t *rolled_forward; /* [{name, from, to}]: the plan's values */
+	/* The reviewed plan: its drill file's SHA-256, its body (JSON). */
+	char *drill_sha256;
+	json_t *body;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void approval_release(struct approval *ap)
+{
+	char **text[] = { &ap->plan_bundle, &ap->plan_hash, &ap->signed_by,
+			  &ap->approver, &ap->approver_key, &ap->sealed_at,
+			  &ap->plan_created, &ap->valid_until, &ap->mismatch,
+			  &ap->drill_sha256 };
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		free(*text[i]);
+	json_decref(ap->rolled_forward);
+	json_decref(ap->body);
+	memset(ap, 0, sizeof(*ap));
+}
+
+/* The start record's "approval"; NULL when no plan bundle approved. */
+static json_t *approval_json(const struct approval *ap)
+{
+	json_t *o;
+
+	if (!ap->given)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
+		      "plan_bundle", ap->plan_bundle, "plan_hash", ap->plan_hash,
+		      "signed_by", ap->signed_by, "key_given", ap->key_given,
+		      "approver", ap->approver, "approver_key", ap->approver_key,
+		      "sealed_at", ap->sealed_at, "plan_created",
+		      ap->plan_created);
+	if (ap->has_window)
+		json_object_set_new(o, "window_s", json_integer(ap->window_s));
+	if (ap->valid_until)
+		json_object_set_new(o, "valid_until",
+				    json_string(ap->valid_until));
+	if (ap->rolled_forward)
+		json_object_set(o, "rolled_forward", ap->rolled_forward);
+	if (ap->mismatch)
+		json_object_set_new(o, "mismatch", json_string(ap->mismatch));
+	return o;
+}
+
+/* What the approval reads of a sign-off record (signoff.h): who, what key. */
+struct approver_read {
+	const char *role, *name, *key;
+};
+
+static const struct schema_field approver_fields[] = {
+	{ .key = "role", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, role) },
+	{ .key = "name", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, name) },
+	{ .key = "key", .type = SCHEMA_STR,
+	  .off = offsetof(struct approver_read, key) },
+	{ NULL },
+};
+static const struct schema approver_schema = {
+	.what = "sign-off", .fields = approver_fields,
+	.size = sizeof(struct approver_read),
+};
+
+/*
  * --approved-plan names a plan bundle (`rdrill plan -o DIR`) instead of
  * a hash: it must verify (seal.h), signed by `key` when one is given,
  * and be a plan; its plan hash is then the approved one. What approved
  * it goes to the journal's start record (`approval`).
  */
 static int approved_from_bundle(const char *dir, const char *key,
-				struct strbuf *hash, json_t **approval,
-				json_t **approved_plan, struct error *err)
+				struct strbuf *hash, struct approval *ap,
+				struct error *err)
 {
 	struct seal_check c;
 	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
-	json_t *records = NULL, *start, *plan, *signoffs = NULL, *so;
+	json_t *records = NULL, *start, *signoffs = NULL, *so;
 	const char *h, *approver = NULL, *approver_key = NULL;
+	struct restored_head head;
+	struct jrecord_start js;
 	int torn = 0, ret = -1;
 	size_t i;
 
 	seal_check_init(&c);
+	memset(&js, 0, sizeof(js));
 	if (seal_check(dir, key, NULL, &c, err) < 0)
 		goto out;
 	/* The approver is whoever signed it off: those records must hold. */
@@ -107,9 +196,10 @@ static int approved_from_bundle(const char *dir, const char *key,
 	if (!records)
 		goto out;
 	start = json_array_get(records, 0);
-	plan = json_object_get(start, "plan");
-	h = journal_str(plan, "plan_hash");
-	if (strcmp(journal_str(start, "mode"), "plan") ||
+	restored_head_read(start, &head);
+	jrecord_start_read(start, &js);
+	h = js.plan_hash;
+	if (strcmp(head.mode, "plan") ||
 	    json_array_size(records) != 1 || strlen(h) != 64) {
 		error_set(err, "%s is a bundle, but not a plan's (rdrill plan "
 			  "DRILL -o DIR makes one)", dir);
@@ -122,25 +212,36 @@ static int approved_from_bundle(const char *dir, const char *key,
 	 * name the drill file gives: the last such record.
 	 */
 	signoffs = signoff_read(dir, err);
-	json_array_foreach(signoffs, i, so)
-		if (!strcmp(journal_str(so, "role"), "approver") &&
-		    json_is_string(json_object_get(so, "key"))) {
-			approver = journal_str(so, "name");
-			approver_key = journal_str(so, "key");
+	json_array_foreach(signoffs, i, so) {
+		struct approver_read ar;
+
+		memset(&ar, 0, sizeof(ar));
+		schema_bind_lenient(&approver_schema, so, &ar);
+		if (ar.role && !strcmp(ar.role, "approver") && ar.key) {
+			approver = ar.name ? ar.name : "";
+			approver_key = ar.key;
 		}
+	}
 	strbuf_reset(&path);
 	seal_field(dir, "sealed-at", &path);
-	*approval = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?}",
-			      "plan_bundle", dir, "plan_hash", h,
-			      "signed_by", *c.key ? c.key : NULL,
-			      "key_given", key != NULL, "approver", approver,
-			      "approver_key", approver_key,
-			      "sealed_at", path.len ? path.buf : NULL,
-			      "plan_created", journal_str(plan, "created"));
-	*approved_plan = json_incref(plan);
+	ap->given = 1;
+	ap->plan_bundle = xstrdup(dir);
+	ap->plan_hash = xstrdup(h);
+	ap->signed_by = *c.key ? xstrdup(c.key) : NULL;
+	ap->key_given = key != NULL;
+	ap->approver = dup_or_null(approver);
+	ap->approver_key = dup_or_null(approver_key);
+	ap->sealed_at = path.len ? xstrdup(path.buf) : NULL;
+	/* plan.json's own member (plan.h): when the plan was made. */
+	ap->plan_created = xstrdup(journal_str(json_object_get(start, "plan"),
+					       "created"));
+	ap->drill_sha256 = xstrdup(js.drill_sha256);
+	/* The reviewed body is compared with today's as JSON (body_diff). */
+	ap->body = json_incref(js.body);
 	ret = 0;
 out:
 	seal_check_release(&c);
+	jrecord_start_release(&js);
 	json_decref(signoffs);
 	json_decref(records);
 	strbuf_release(&path);
@@ -245,30 +346,32 @@ static json_t *rolled_forward(json_t *was, json_t *now)
 }
 
 /* "", or why a plan bundle sealed at `sealed` does not approve at `now`. */
-static void window_check(json_t *approval, long long sealed, long long now,
+static void window_check(struct approval *ap, long long sealed, long long now,
 			 long window, struct strbuf *why)
 {
 	struct strbuf t = STRBUF_INIT;
+	const char *at = ap->sealed_at ? ap->sealed_at : "";
 
-	json_object_set_new(approval, "window_s", json_integer(window));
+	ap->has_window = 1;
+	ap->window_s = window;
 	if (sealed < 0) {
 		strbuf_adds(why, "the plan bundle's seal time cannot be read");
 		goto out;
 	}
 	clock_format_utc_ms(&t, sealed + (long long)window * 1000);
-	json_object_set_new(approval, "valid_until", json_string(t.buf));
+	ap->valid_until = xstrdup(t.buf);
 	strbuf_reset(&t);
 	clock_format_utc_ms(&t, now);
 	if (now < sealed)
 		strbuf_addf(why, "the plan bundle was sealed at %s, after this "
-			    "run's time %s", journal_str(approval, "sealed_at"),
+			    "run's time %s", at,
 			    t.buf);
 	else if (now - sealed > (long long)window * 1000)
 		strbuf_addf(why, "the approval expired: the plan bundle was "
 			    "sealed at %s and approves for %lds, until %s; it is "
 			    "%s (review the plan again, or give a longer "
-			    "--approval-window)", journal_str(approval, "sealed_at"),
-			    window, journal_str(approval, "valid_until"), t.buf);
+			    "--approval-window)", at, window, ap->valid_until,
+			    t.buf);
 out:
 	strbuf_release(&t);
 }
@@ -279,7 +382,7 @@ out:
  * failed, and what changed.
  */
 static void settle_bundle(struct drill_args *a, struct planned *p,
-			  json_t *approval, json_t *approved_plan, long window,
+			  struct approval *ap, long window,
 			  struct strbuf *settled)
 {
 	struct error err = ERROR_INIT;
@@ -287,11 +390,10 @@ static void settle_bundle(struct drill_args *a, struct planned *p,
 	struct strbuf why = STRBUF_INIT;
 	struct drill *d = NULL;
 	char old_hash[65];
-	long long created = clock_parse_utc_ms(journal_str(approved_plan,
-							   "created"));
+	long long created = clock_parse_utc_ms(ap->plan_created);
 
-	window_check(approval, clock_parse_utc_ms(journal_str(approval,
-			"sealed_at")), (long long)plan_now() * 1000, window, &why);
+	window_check(ap, clock_parse_utc_ms(ap->sealed_at ? ap->sealed_at : ""),
+		     (long long)plan_now() * 1000, window, &why);
 	if (why.len || !strcmp(journal_str(p->plan, "plan_hash"), a->approved))
 		goto out;
 	opts.overrides = a->vars;
@@ -305,21 +407,20 @@ static void settle_bundle(struct drill_args *a, struct planned *p,
 	plan_hash(d->body, old_hash);
 	if (strcmp(old_hash, a->approved)) {
 		strbuf_adds(&why, "what was reviewed changed: ");
-		body_diff(json_object_get(approved_plan, "plan"), d->body, &why);
-		if (strcmp(journal_str(json_object_get(approved_plan,
-			   "drill_file"), "sha256"), p->drill->sha256))
+		body_diff(ap->body, d->body, &why);
+		if (strcmp(ap->drill_sha256, p->drill->sha256))
 			strbuf_adds(&why, "; the drill file is not the reviewed "
 				    "one (its SHA-256 differs)");
 		goto out;
 	}
-	json_object_set_new(approval, "rolled_forward", rolled_forward(
-		json_object_get(json_object_get(approved_plan, "plan"), "vars"),
-		json_object_get(p->drill->body, "vars")));
+	ap->rolled_forward = rolled_forward(json_object_get(ap->body, "vars"),
+					    json_object_get(p->drill->body,
+							    "vars"));
 	strbuf_adds(settled, journal_str(p->plan, "plan_hash"));
 	a->approved = settled->buf;
 out:
 	if (why.len)
-		json_object_set_new(approval, "mismatch", json_string(why.buf));
+		ap->mismatch = xstrdup(why.buf);
 	drill_free(d);
 	error_release(&err);
 	strbuf_release(&why);
@@ -331,15 +432,14 @@ out:
  * 0 to go on (the runner's gate compares), else the exit code.
  */
 static int settle_approval(const char *cmd, struct drill_args *a,
-			   struct planned *p, json_t *approval,
-			   json_t *approved_plan, long window,
+			   struct planned *p, struct approval *ap, long window,
 			   struct strbuf *settled)
 {
 	const char *cur = journal_str(p->plan, "plan_hash");
 	size_t len = strlen(a->approved), i;
 
-	if (approved_plan) {
-		settle_bundle(a, p, approval, approved_plan, window, settled);
+	if (ap->given) {
+		settle_bundle(a, p, ap, window, settled);
 		return 0;
 	}
 	if (!strcmp(cur, a->approved))
@@ -374,7 +474,7 @@ static int settle_approval(const char *cmd, struct drill_args *a,
 static int approval_args(const char *cmd, struct drill_args *a,
 			 const char *approved_key, const char *window_arg,
 			 long *window, struct strbuf *approved_hash,
-			 json_t **approval, json_t **approved_plan)
+			 struct approval *ap)
 {
 	struct error err = ERROR_INIT;
 	struct stat st;
@@ -398,8 +498,8 @@ static int approval_args(const char *cmd, struct drill_args *a,
 				"--approval-window");
 		return 0;
 	}
-	if (approved_from_bundle(a->approved, approved_key, approved_hash,
-				 approval, approved_plan, &err) < 0) {
+	if (approved_from_bundle(a->approved, approved_key, approved_hash, ap,
+				 &err) < 0) {
 		rdrill_print_error(&err);
 		error_release(&err);
 		return RDRILL_EXIT_REFUSED;
@@ -467,25 +567,63 @@ int rdrill_sign_key(const char *path, struct sign_key **key,
 	return 0;
 }
 
+/*
+ * What the terminal summary says of the report's own view (report.h:
+ * the figures as the report words them), read once through one table.
+ */
+struct summary_figure {
+	const char *measured, *target, *result;
+};
+
+struct summary_view {
+	struct summary_figure *rto, *rpo;
+	const char *signing_key;
+};
+
+static const struct schema_field figure_fields[] = {
+	{ .key = "measured", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, measured) },
+	{ .key = "target", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, target) },
+	{ .key = "result", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_figure, result) },
+	{ NULL },
+};
+static const struct schema figure_schema = {
+	.what = "figure", .fields = figure_fields,
+	.size = sizeof(struct summary_figure),
+};
+static const struct schema_field summary_view_fields[] = {
+	{ .key = "rto", .type = SCHEMA_OBJ, .obj = &figure_schema,
+	  .off = offsetof(struct summary_view, rto) },
+	{ .key = "rpo", .type = SCHEMA_OBJ, .obj = &figure_schema,
+	  .off = offsetof(struct summary_view, rpo) },
+	{ .key = "signing_key", .type = SCHEMA_STR,
+	  .off = offsetof(struct summary_view, signing_key) },
+	{ NULL },
+};
+static const struct schema summary_view_schema = {
+	.what = "report view", .fields = summary_view_fields,
+	.size = sizeof(struct summary_view),
+};
+
 /* "RTO 12.3 s, target 10m: PASSED", from the report's own view. */
-static void summary_measure(struct strbuf *out, json_t *view, const char *m,
+static void summary_measure(struct strbuf *out, const struct summary_figure *o,
 			    const char *label)
 {
-	json_t *o = json_object_get(view, m);
 	struct strbuf t = STRBUF_INIT;
 
 	strbuf_addf(out, "  %-9s", label);
-	if (*journal_str(o, "measured"))
-		strbuf_adds(out, utf8_term(&t, journal_str(o, "measured")));
+	if (o && o->measured && *o->measured)
+		strbuf_adds(out, utf8_term(&t, o->measured));
 	else
 		strbuf_adds(out, "not measured");
-	if (*journal_str(o, "target"))
-		strbuf_addf(out, ", target %s", utf8_term(&t,
-			    journal_str(o, "target")));
+	if (o && o->target && *o->target)
+		strbuf_addf(out, ", target %s", utf8_term(&t, o->target));
 	else
 		strbuf_adds(out, ", no target");
-	if (*journal_str(o, "result"))
-		strbuf_addf(out, ": %s", journal_str(o, "result"));
+	if (o && o->result && *o->result)
+		strbuf_addf(out, ": %s", o->result);
 	strbuf_addch(out, '\n');
 	strbuf_release(&t);
 }
@@ -497,18 +635,21 @@ static void summary_measure(struct strbuf *out, json_t *view, const char *m,
 static void summary_not_restored(struct strbuf *out, json_t *records,
 				 const struct drill *d, const char *bundle)
 {
-	json_t *pending = restored_pending(records, d), *p, *r;
+	struct restored_steps pending = { NULL, 0, 0 };
+	struct jrecord_destroy ds;
 	struct strbuf t = STRBUF_INIT;
+	json_t *r;
 	size_t i;
 
+	restored_pending_steps(records, d, &pending);
 	strbuf_adds(out, "\n== NOT RESTORED: the system was left destroyed ==\n");
 	json_array_foreach(records, i, r)
-		if (!strcmp(journal_str(r, "type"), "destroy")) {
+		if (jrecord_destroy_read(r, &ds)) {
 			strbuf_addf(out, "Step %lld (", (long long)
-				    json_integer_value(json_object_get(r, "n")));
-			utf8_add_terminal(out, journal_str(r, "id"));
+				    json_integer_value(ds.n));
+			utf8_add_terminal(out, ds.id);
 			strbuf_addf(out, ") began destroying it at %s; ",
-				    utf8_term(&t, journal_str(r, "time")));
+				    utf8_term(&t, ds.time));
 			break;
 		}
 	strbuf_adds(out, "its restore was not verified.\nFinish the job "
@@ -520,23 +661,23 @@ static void summary_not_restored(struct strbuf *out, json_t *records,
 	strbuf_add_shquoted(out, bundle);
 	strbuf_adds(out, "\nOr by hand, the restore and verify steps that did "
 		    "not pass (secrets as the variables that hold them):\n");
-	json_array_foreach(pending, i, p) {
-		strbuf_addf(out, "  %lld. ", (long long)json_integer_value(
-			    json_object_get(p, "n")));
-		utf8_add_terminal(out, journal_str(p, "id"));
-		strbuf_addf(out, " (%s, %s)\n    ", journal_str(p, "phase"),
-			    journal_str(p, "status"));
-		if (*journal_str(p, "command")) {
+	for (i = 0; i < pending.nr; i++) {
+		const struct restored_step *p = &pending.v[i];
+
+		strbuf_addf(out, "  %lld. ", (long long)p->n);
+		utf8_add_terminal(out, p->id);
+		strbuf_addf(out, " (%s, %s)\n    ", p->phase, p->status);
+		if (*p->command) {
 			strbuf_adds(out, "$ ");
-			utf8_add_terminal(out, journal_str(p, "command"));
+			utf8_add_terminal(out, p->command);
 		} else {
 			strbuf_adds(out, "> ");
-			utf8_add_terminal(out, journal_str(p, "describe"));
+			utf8_add_terminal(out, p->describe);
 			strbuf_adds(out, "  (an rdrill check: rdrill restore runs it)");
 		}
 		strbuf_addch(out, '\n');
 	}
-	json_decref(pending);
+	restored_steps_release(&pending);
 	strbuf_release(&t);
 }
 
@@ -546,15 +687,21 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, t = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	json_t *records, *view = NULL;
+	struct summary_view sv;
+	struct jrecord_start js;
 	struct drill *d = NULL;
 
+	memset(&sv, 0, sizeof(sv));
 	strbuf_addf(&path, "%s/journal.jsonl", bundle);
 	records = journal_read(path.buf, NULL, &err);
 	if (records) {
 		view = report_view(records, "en", &err);
-		d = drill_from_body(json_object_get(json_object_get(
-			json_array_get(records, 0), "plan"), "plan"), &err);
+		jrecord_start_read(json_array_get(records, 0), &js);
+		d = drill_from_body(js.body, &err);
+		jrecord_start_release(&js);
 	}
+	if (view)
+		schema_bind_lenient(&summary_view_schema, view, &sv);
 	strbuf_addf(&out, "\n== rdrill: %s ==\n", word);
 	if (reason && *reason) {
 		strbuf_adds(&out, "  reason:  ");
@@ -562,8 +709,8 @@ void rdrill_run_summary(const char *bundle, const char *word,
 		strbuf_addch(&out, '\n');
 	}
 	if (view) {
-		summary_measure(&out, view, "rto", "RTO:");
-		summary_measure(&out, view, "rpo", "RPO:");
+		summary_measure(&out, sv.rto, "RTO:");
+		summary_measure(&out, sv.rpo, "RPO:");
 	}
 	utf8_term(&t, bundle);
 	strbuf_addf(&out, "  report:  %s/report.md\n           %s/report.html\n",
@@ -571,9 +718,8 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	strbuf_adds(&out, "  verify:  rdrill verify ");
 	strbuf_add_shquoted(&out, t.buf);
 	/* As the report writes it: the seal key's fingerprint, when signed. */
-	if (view && *journal_str(view, "signing_key"))
-		strbuf_addf(&out, " --key SHA256:%s",
-			    journal_str(view, "signing_key"));
+	if (sv.signing_key && *sv.signing_key)
+		strbuf_addf(&out, " --key SHA256:%s", sv.signing_key);
 	strbuf_adds(&out, "\n  next:    sign it off: rdrill sign ");
 	strbuf_add_shquoted(&out, t.buf);
 	strbuf_adds(&out, " --role operator --name NAME --key KEY.pem\n"
@@ -590,6 +736,7 @@ void rdrill_run_summary(const char *bundle, const char *word,
 	if (records && d && !strcmp(word, RESTORED_WORD))
 		summary_not_restored(&out, records, d, t.buf);
 	fputs(out.buf, stderr);
+	schema_release(&summary_view_schema, &sv);
 	json_decref(records);
 	json_decref(view);
 	drill_free(d);
@@ -614,7 +761,8 @@ int cmd_run(int argc, char **argv)
 	const char *approved_key = NULL, *push_url = NULL;
 	struct sign_key *key = NULL;
 	struct strbuf approved_hash = STRBUF_INIT, settled = STRBUF_INIT;
-	json_t *approval = NULL, *approved_plan = NULL;
+	struct approval ap = { 0 };
+	json_t *approval = NULL;
 	const char *window_arg = NULL;
 	long window = APPROVAL_WINDOW_DEFAULT;
 	struct strvec args = STRVEC_INIT;
@@ -648,7 +796,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	rc = approval_args(argv[0], &a, approved_key, window_arg, &window,
-			   &approved_hash, &approval, &approved_plan);
+			   &approved_hash, &ap);
 	if (rc)
 		goto out;
 	if (a.dry_run) {
@@ -659,8 +807,7 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (a.approved) {
-		rc = settle_approval(argv[0], &a, &p, approval, approved_plan,
-				     window, &settled);
+		rc = settle_approval(argv[0], &a, &p, &ap, window, &settled);
 		if (rc)
 			goto out;
 	}
@@ -691,7 +838,7 @@ int cmd_run(int argc, char **argv)
 	ro.confirm = a.confirm;
 	ro.approved = a.approved;
 	ro.change_ref = a.change_ref;
-	ro.approval = approval;
+	ro.approval = approval = approval_json(&ap);
 	ro.vars_given = a.vars;
 	{
 		struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT;
@@ -724,7 +871,7 @@ out:
 	strbuf_release(&approved_hash);
 	strbuf_release(&settled);
 	json_decref(approval);
-	json_decref(approved_plan);
+	approval_release(&ap);
 	return rc;
 }
 

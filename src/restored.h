@@ -3,6 +3,8 @@
 
 #include <jansson.h>
 
+#include "schema.h"
+
 struct drill;
 
 /*
@@ -29,11 +31,43 @@ int restored_left_destroyed(json_t *records, const struct drill *d);
 const char *restored_verdict(json_t *records, const struct drill *d);
 
 /*
- * The restore and verify_restore steps that did not pass, in
- * order: [{"n", "id", "title", "phase", "status" ("not run", "failed",
- * "aborted"), "command" (a line an operator can paste: cd, the user,
- * secrets as "$VARIABLE", never a value; "" for rdrill's own checks),
- * "describe" (the plan's one line)}].
+ * A journal record's header as the runner, `rdrill restore` and the
+ * verdict tell records apart by, typed by one schema (restored.c): each
+ * text "" when absent or not text, `n` unset when not a number. Borrowed
+ * from the record; nothing to release.
+ */
+struct restored_head {
+	const char *type, *mode, *status, *when, *time, *item, *id;
+	struct schema_int n;
+};
+
+void restored_head_read(json_t *rec, struct restored_head *h);
+
+/*
+ * A restore or verify_restore step that did not pass: its number, id,
+ * title, phase, status ("not run", "failed", "aborted"), the command
+ * an operator can paste (cd, the user, secrets as "$VARIABLE", never a
+ * value; "" for rdrill's own checks) and the plan's one line.
+ */
+struct restored_step {
+	long n;
+	const char *id, *title, *phase, *status;  /* borrowed: drill, records */
+	char *command, *describe;
+};
+
+struct restored_steps {
+	struct restored_step *v;
+	size_t nr, alloc;
+};
+
+/* Those steps, in order, into `out` (zeroed); restored_steps_release. */
+void restored_pending_steps(json_t *records, const struct drill *d,
+			    struct restored_steps *out);
+void restored_steps_release(struct restored_steps *s);
+
+/*
+ * The same as the report's view takes it: [{"n", "id", "title",
+ * "phase", "status", "command", "describe"}].
  */
 json_t *restored_pending(json_t *records, const struct drill *d);
 

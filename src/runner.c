@@ -18,8 +18,10 @@
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
+#include "jrecord.h"
 #include "pg.h"
 #include "plan.h"
+#include "schema.h"
 #include "pickfile.h"
 #include "preflight.h"
 #include "progress.h"
@@ -106,37 +108,24 @@ static int append(struct run *r, json_t *rec)
 	return ret;
 }
 
-static long long int_or_minus(json_t *o, const char *k)
+/* A step's first failed check, in words, into `sb`; NULL: none failed. */
+static const char *first_failed_check(const struct step_ctx *sc,
+				      struct strbuf *sb)
 {
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+	const struct step_checked *c = step_first_failed(sc);
+
+	if (!c)
+		return NULL;
+	strbuf_addf(sb, "%s: expected %s, got %s", c->what ? c->what : "",
+		    c->expected ? c->expected : "",
+		    c->actual ? c->actual : "");
+	return sb->buf;
 }
 
-/* Every check of the record passed (a step with none passes if it ran). */
-static int checks_ok(json_t *rec)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "checks"), i, c)
-		if (!json_is_true(json_object_get(c, "ok")))
-			return 0;
-	return 1;
-}
-
-static const char *first_failed_check(json_t *rec, struct strbuf *sb)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "checks"), i, c)
-		if (!json_is_true(json_object_get(c, "ok"))) {
-			strbuf_addf(sb, "%s: expected %s, got %s", journal_str(c, "what"),
-				    journal_str(c, "expected"), journal_str(c, "actual"));
-			return sb->buf;
-		}
-	return NULL;
-}
+/* When a step ran: wall clock (t0, t1) and boot clock (m0, m1), ms. */
+struct step_times {
+	long long t0, t1, m0, m1;
+};
 
 /*
  * Run one step and journal it. Returns 1 passed, 0 failed; a step whose
@@ -182,7 +171,8 @@ static void note_times(struct run *r, const struct drill_step *step,
  * evidence, rather than the report showing it as never run.
  */
 static void append_short(struct run *r, const struct drill_step *step,
-			 json_t *rec, const char *status, struct strbuf *sb)
+			 const struct step_times *tm, const char *status,
+			 struct strbuf *sb)
 {
 	json_t *min = step_record(step);
 
@@ -190,9 +180,9 @@ static void append_short(struct run *r, const struct drill_step *step,
 	strbuf_addf(sb, "ran (%s), but its record could not be journaled: "
 		    "%s; its logs, if any, are in steps/", status,
 		    r->journal_err.msg.buf);
-	json_object_set(min, "started", json_object_get(rec, "started"));
-	json_object_set(min, "ended", json_object_get(rec, "ended"));
-	json_object_set(min, "duration_ms", json_object_get(rec, "duration_ms"));
+	json_object_set_new(min, "started", journal_utc(tm->t0));
+	json_object_set_new(min, "ended", journal_utc(tm->t1));
+	json_object_set_new(min, "duration_ms", json_integer(tm->m1 - tm->m0));
 	json_object_set_new(min, "status", json_string("failed"));
 	json_object_set_new(min, "message", json_string(sb->buf));
 	append(r, min);
@@ -205,11 +195,10 @@ static void append_short(struct run *r, const struct drill_step *step,
  * line): its last lines, and where the whole log is, under the step's
  * progress line. The text was redacted by exec; progress escapes it.
  */
-static void show_stderr(struct run *r, json_t *rec)
+static void show_stderr(struct run *r, const struct step_said *s)
 {
-	json_t *s = json_object_get(rec, "stderr");
-	const char *text = journal_str(s, "tail")[0] ? journal_str(s, "tail") :
-			   journal_str(s, "head");
+	const char *text = !s->has_err ? "" : *s->err_tail ? s->err_tail :
+			   s->err_head;
 	const char *p = text + strlen(text);
 	struct strbuf sb = STRBUF_INIT;
 	int n = 0;
@@ -222,14 +211,14 @@ static void show_stderr(struct run *r, json_t *rec)
 		if (*--p == '\n' && ++n == STDERR_LINES)
 			p++;
 	strbuf_addf(&sb, "stderr, last lines (the whole log: %s/%s):\n",
-		    r->o->bundle, journal_str(s, "path"));
+		    r->o->bundle, s->err_path);
 	strbuf_adds(&sb, p);
 	progress_detail(r->progress, sb.buf);
 	strbuf_release(&sb);
 }
 
-static int picked_unchanged(struct run *r, const struct drill_step *step,
-			    json_t *rec, const char *when);
+static int picked_unchanged(struct run *r, struct step_ctx *sc,
+			    const char *when);
 
 /*
  * Why a step did not pass, into `msg` and its record's "message": what
@@ -237,10 +226,10 @@ static int picked_unchanged(struct run *r, const struct drill_step *step,
  * signal (`interrupted`), else its first failed check; a passed step
  * keeps what its kind said. `msg` is "" when there is nothing to say.
  */
-static void step_message(json_t *rec, const char *error, int interrupted,
-			 int ok, struct strbuf *msg)
+static void step_message(const struct step_ctx *sc, const char *said,
+			 const char *error, int interrupted, int ok,
+			 struct strbuf *msg)
 {
-	const char *said = json_string_value(json_object_get(rec, "message"));
 
 	if (error)
 		strbuf_adds(msg, error);
@@ -248,12 +237,34 @@ static void step_message(json_t *rec, const char *error, int interrupted,
 		strbuf_adds(msg, said);
 	else if (interrupted)
 		strbuf_adds(msg, "interrupted by a signal");
-	else if (!ok && !first_failed_check(rec, msg))
+	else if (!ok && !first_failed_check(sc, msg))
 		return;
 	else if (ok)
 		return;
 	if (!said || error)
-		json_object_set_new(rec, "message", json_string(msg->buf));
+		json_object_set_new(sc->rec, "message", json_string(msg->buf));
+}
+
+/* The step's record's times and status; what it ran to, in words. */
+static void step_close(struct run *r, struct step_ctx *sc,
+		       const struct step_times *tm, const char *status,
+		       const char *said, const char *error, int ok,
+		       struct strbuf *msg)
+{
+	const struct drill_step *step = sc->step;
+	json_t *rec = sc->rec;
+
+	json_object_set_new(rec, "started", journal_utc(tm->t0));
+	json_object_set_new(rec, "ended", journal_utc(tm->t1));
+	json_object_set_new(rec, "started_ms", json_integer(tm->t0));
+	json_object_set_new(rec, "ended_ms", json_integer(tm->t1));
+	json_object_set_new(rec, "duration_ms", json_integer(tm->m1 - tm->m0));
+	json_object_set_new(rec, "status", json_string(status));
+	step_message(sc, said, error, *sc->cancel && !ok, ok, msg);
+	if (!ok && !r->reason.len)
+		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
+			    step->id, *sc->cancel ? "interrupted" : "failed",
+			    msg->buf);
 }
 
 static int run_step(struct run *r, const struct drill_step *step,
@@ -262,15 +273,15 @@ static int run_step(struct run *r, const struct drill_step *step,
 	struct step_ctx sc;
 	struct error serr = ERROR_INIT;
 	struct strbuf msg = STRBUF_INIT;
-	json_t *rec = step_record(step);
+	struct step_said said;
+	struct step_times tm;
 	const char *status;
-	long long t0, t1, m0, m1;
 	int ran, ok;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.drill = r->d;
 	sc.step = step;
-	sc.rec = rec;
+	sc.rec = step_record(step);
 	sc.facts = &r->facts;
 	sc.bkfacts = &r->bkfacts;
 	sc.bundle = r->o->bundle;
@@ -281,9 +292,9 @@ static int run_step(struct run *r, const struct drill_step *step,
 
 	progress_begin(r->progress, (size_t)step->n, r->d->nsteps,
 		       drill_phases[step->phase], step->id);
-	t0 = clock_wall_ms();
-	m0 = clock_boot_ms();
-	if (!picked_unchanged(r, step, rec, "before")) {
+	tm.t0 = clock_wall_ms();
+	tm.m0 = clock_boot_ms();
+	if (!picked_unchanged(r, &sc, "before")) {
 		error_set(&serr, "the picked backup file changed since the pick "
 			  "(or a dump since it was verified): what this step "
 			  "would read is not provably the bytes picked, so it "
@@ -291,46 +302,34 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ran = -1;
 	} else {
 		ran = step->kind->run(&sc, &serr);
-		picked_unchanged(r, step, rec, "after");
+		picked_unchanged(r, &sc, "after");
 	}
 	/* Nothing more goes through a bundle path that names another place. */
 	if (fs_anchor_intact(&serr) < 0)
 		ran = -1;
-	m1 = clock_boot_ms();
-	t1 = clock_wall_ms();
-	ok = ran == 0 && checks_ok(rec);
-	json_object_set_new(rec, "started", journal_utc(t0));
-	json_object_set_new(rec, "ended", journal_utc(t1));
-	json_object_set_new(rec, "started_ms", json_integer(t0));
-	json_object_set_new(rec, "ended_ms", json_integer(t1));
-	json_object_set_new(rec, "duration_ms", json_integer(m1 - m0));
+	tm.m1 = clock_boot_ms();
+	tm.t1 = clock_wall_ms();
+	ok = ran == 0 && step_checks_ok(&sc);
+	/* What the kind said in its record, before the runner adds to it. */
+	step_said_read(sc.rec, &said);
 	status = *cancel && !ok ? "aborted" : ok ? "passed" : "failed";
-	json_object_set_new(rec, "status", json_string(status));
-	step_message(rec, ran < 0 ? serr.msg.buf : NULL, *cancel && !ok, ok,
-		     &msg);
-	if (!ok && !r->reason.len)
-		strbuf_addf(&r->reason, "step %ld (%s) %s: %s", step->n,
-			    step->id, *cancel ? "interrupted" : "failed",
-			    msg.buf);
-	note_times(r, step, m0, m1, t0, ok);
-	{
-		/* Point-in-time recovery measures the RPO from WAL (step-recover). */
-		json_t *w = json_object_get(json_object_get(rec, "evidence"),
-					    "rpo_wal_ms");
-		if (json_is_integer(w) && json_integer_value(w) > r->rpo_wal_ms)
-			r->rpo_wal_ms = json_integer_value(w);
-	}
+	step_close(r, &sc, &tm, status, said.message,
+		   ran < 0 ? serr.msg.buf : NULL, ok, &msg);
+	note_times(r, step, tm.m0, tm.m1, tm.t0, ok);
+	/* Point-in-time recovery measures the RPO from WAL (step-recover). */
+	if (said.has_rpo_wal_ms && said.rpo_wal_ms > r->rpo_wal_ms)
+		r->rpo_wal_ms = said.rpo_wal_ms;
 	error_release(&serr);
-	json_incref(rec);
-	if (append(r, rec) < 0) {
-		append_short(r, step, rec, status, &msg);
+	if (append(r, json_incref(sc.rec)) < 0) {
+		append_short(r, step, &tm, status, &msg);
 		status = "failed";
 		ok = 0;
 	}
-	progress_end(r->progress, status, m1 - m0, msg.buf);
+	progress_end(r->progress, status, tm.m1 - tm.m0, msg.buf);
 	if (!ok)
-		show_stderr(r, rec);
-	json_decref(rec);
+		show_stderr(r, &said);
+	json_decref(sc.rec);
+	step_ctx_release(&sc);
 	strbuf_release(&msg);
 	return ok;
 }
@@ -381,14 +380,17 @@ static json_t *resumed_pick(struct run *r, const struct drill_item *it,
 	json_t *rec;
 	size_t i;
 
-	json_array_foreach(r->o->resume, i, rec)
-		if (!strcmp(journal_str(rec, "type"), "backup") &&
-		    !strcmp(journal_str(rec, "item"), it->id)) {
+	json_array_foreach(r->o->resume, i, rec) {
+		struct restored_head h;
+
+		restored_head_read(rec, &h);
+		if (!strcmp(h.type, "backup") && !strcmp(h.item, it->id)) {
 			rec = json_deep_copy(rec);
 			json_object_set_new(rec, "from_bundle",
 					    json_string(r->o->resume_bundle));
 			return rec;
 		}
+	}
 	strvec_pushf(problems, "backup %s: the interrupted run picked no "
 		     "file for it", it->id);
 	return json_pack("{s:s, s:s, s:s, s:s}", "type", "backup", "item",
@@ -406,17 +408,58 @@ static json_t *resumed_pick(struct run *r, const struct drill_item *it,
  */
 #define BACKUP_RECORD_CANDIDATES 100
 
+/*
+ * What the runner reads of a backup record (backup.h's, or the
+ * interrupted run's): which candidate was chosen, and the file its
+ * whole list went to.
+ */
+struct pick_file {
+	const char *path;
+};
+
+struct pick_read {
+	struct schema_int chosen_index;
+	struct pick_file *candidates_file;
+};
+
+static const struct schema_field pick_file_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct pick_file, path) },
+	{ NULL },
+};
+static const struct schema pick_file_schema = {
+	.what = "candidates file", .fields = pick_file_fields,
+	.size = sizeof(struct pick_file),
+};
+static const struct schema_field pick_read_fields[] = {
+	{ .key = "chosen_index", .type = SCHEMA_INT,
+	  .off = offsetof(struct pick_read, chosen_index) },
+	{ .key = "candidates_file", .type = SCHEMA_OBJ, .obj = &pick_file_schema,
+	  .off = offsetof(struct pick_read, candidates_file) },
+	{ NULL },
+};
+static const struct schema pick_read_schema = {
+	.what = "backup record", .fields = pick_read_fields,
+	.size = sizeof(struct pick_read),
+};
+
 static void bound_backup_record(struct run *r, json_t *rec, size_t n)
 {
+	/* The list is moved as the record holds it: JSON in, JSON out. */
 	json_t *all = json_object_get(rec, "candidates"), *kept, *c;
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	char hex[SHA256_HEX_LEN + 1];
-	long long chosen = int_or_minus(rec, "chosen_index");
+	struct pick_read pr;
+	long long chosen;
 	size_t i;
 
 	if (json_array_size(all) <= BACKUP_RECORD_CANDIDATES)
 		return;
+	memset(&pr, 0, sizeof(pr));
+	schema_bind_lenient(&pick_read_schema, rec, &pr);
+	chosen = pr.chosen_index.set ? pr.chosen_index.v : -1;
+	schema_release(&pick_read_schema, &pr);
 	json_array_foreach(all, i, c) {
 		char *line = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
 		strbuf_addf(&text, "%s\n", line ? line : "{}");
@@ -501,30 +544,22 @@ static void note_uses(struct run *r)
  * rewritten while it ran, even if put back). One check per file in the
  * record; 0 when one failed.
  */
-static int picked_unchanged(struct run *r, const struct drill_step *step,
-			    json_t *rec, const char *when)
+static int picked_unchanged(struct run *r, struct step_ctx *sc,
+			    const char *when)
 {
+	const struct drill_step *step = sc->step;
 	size_t i;
 	int ok = 1;
 
 	for (i = 0; i < r->files.nr; i++) {
 		const struct pickfile *f = &r->files.v[i];
 		struct strbuf what = STRBUF_INIT, exp = STRBUF_INIT, act = STRBUF_INIT;
-		json_t *c;
 		int same;
 
 		if (!f->read_by[step->n - 1])
 			continue;
 		same = pickfile_check(f, when, &what, &exp, &act);
-		c = json_object();
-		json_object_set_new(c, "what", json_string(what.buf));
-		json_object_set_new(c, "expected", json_string(exp.buf));
-		json_object_set_new(c, "actual", json_string(act.buf));
-		json_object_set_new(c, "ok", json_boolean(same));
-		if (!json_is_array(json_object_get(rec, "checks")))
-			json_object_set_new(rec, "checks", json_array());
-		json_array_append_new(json_object_get(rec, "checks"), c);
-		ok &= same;
+		ok &= step_check_verbatim(sc, what.buf, exp.buf, act.buf, same);
 		strbuf_release(&what);
 		strbuf_release(&exp);
 		strbuf_release(&act);
@@ -573,6 +608,22 @@ static json_t *pick_check(const struct drill_item *it,
 	return c;
 }
 
+/* A resumed pick names the interrupted run's list of candidates as its. */
+static void resumed_candidates(json_t *rec)
+{
+	struct pick_read pr;
+
+	memset(&pr, 0, sizeof(pr));
+	schema_bind_lenient(&pick_read_schema, rec, &pr);
+	if (pr.candidates_file) {
+		json_object_set_new(rec, "candidates_file_in_from_bundle",
+				    json_string(pr.candidates_file->path ?
+						pr.candidates_file->path : ""));
+		json_object_del(rec, "candidates_file");
+	}
+	schema_release(&pick_read_schema, &pr);
+}
+
 /*
  * Pick each scheduled item's file (backup.h), journal what was looked
  * at, and bind the picks into the steps that name them. The
@@ -602,12 +653,8 @@ static void pick_backups(struct run *r, struct strvec *problems,
 			strbuf_adds(damaged, f->problem);
 		json_object_set_new(rec, "time", journal_utc(clock_wall_ms()));
 		/* The interrupted run's list of candidates is in its bundle. */
-		if (r->o->resume && json_object_get(rec, "candidates_file")) {
-			json_object_set_new(rec, "candidates_file_in_from_bundle",
-				json_string(journal_str(json_object_get(rec,
-					"candidates_file"), "path")));
-			json_object_del(rec, "candidates_file");
-		}
+		if (r->o->resume)
+			resumed_candidates(rec);
 		bound_backup_record(r, rec, i + 1);
 		json_incref(rec);
 		if (append(r, rec) < 0)
@@ -695,10 +742,14 @@ static void freshness(struct run *r, const char *when)
 		/* One minute for the whole check, connecting included. */
 		struct pg_deadline dl;
 		struct pg_query_opts qo = { 0, NULL, &dl, NULL, NULL, 0 };
-		json_t *o = json_object(), *res = NULL, *row;
+		struct pg_result res;
+		const char *cell;
+		int have;
+		json_t *o = json_object();
 		PGconn *c;
 
 		pg_deadline_init(&dl, 60, r->o->cancel);
+		pg_result_init(&res);
 
 		json_object_set_new(o, "connection", json_string(conn));
 		json_object_set_new(o, "table", json_string(table));
@@ -721,23 +772,24 @@ static void freshness(struct run *r, const char *when)
 		 * A read of evidence, never a write; timestamps as UTC text, so
 		 * the record does not depend on the server's or rdrill's zone.
 		 */
-		if (pg_run(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
-			   "ONLY", &qo, &res, &err) < 0)
+		if (pg_exec(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
+			    "ONLY", &qo, &res, &err) < 0)
 			goto done;
-		json_decref(res);
-		res = NULL;
-		if (pg_run(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
+		pg_result_release(&res);
+		if (pg_exec(c, "SET TimeZone = 'UTC'", &qo, &res, &err) < 0)
 			goto done;
-		json_decref(res);
-		res = NULL;
-		if (pg_run(c, sql.buf, &qo, &res, &err) < 0)
+		pg_result_release(&res);
+		if (pg_exec(c, sql.buf, &qo, &res, &err) < 0)
 			goto done;
-		row = json_array_get(json_object_get(res, "rows"), 0);
-		json_object_set(o, "newest", json_array_get(row, 0));
-		if (json_is_string(json_array_get(row, 1)))
+		/* max() as text (NULL: an empty table), and in ms. */
+		cell = pg_result_cell(&res, 0, 0, &have);
+		if (have)
+			json_object_set_new(o, "newest", cell ? json_string(cell) :
+					    json_null());
+		cell = pg_result_cell(&res, 0, 1, &have);
+		if (have && cell)
 			json_object_set_new(o, "newest_ms", json_integer(
-				strtoll(json_string_value(json_array_get(row, 1)),
-					NULL, 10)));
+				strtoll(cell, NULL, 10)));
 done:
 		if (err.msg.len) {
 			struct strbuf m = STRBUF_INIT;
@@ -748,7 +800,7 @@ done:
 		}
 		if (c)
 			PQfinish(c);
-		json_decref(res);
+		pg_result_release(&res);
 		json_array_append_new(arr, o);
 		strbuf_release(&sql);
 		strbuf_release(&qt);
@@ -984,46 +1036,125 @@ static void coherence(struct run *r, json_t *o, long long bm, long long am)
 		fail(r, why);
 }
 
+/*
+ * A freshness record as measure() reads it: this run's own, or the
+ * interrupted run's before destroy (`rdrill restore`), through one
+ * table. A row's "newest" is the column's max() as text, JSON null for
+ * an empty table, absent when its query failed ("error"): text or not,
+ * it is copied to the end record as it was.
+ */
+struct fresh_row {
+	const char *table, *column, *newest, *error;
+	struct schema_int newest_ms;
+};
+
+struct fresh_read {
+	const char *type, *when;
+	struct fresh_row *rows;
+	size_t nrows;
+};
+
+static const struct schema_field fresh_row_fields[] = {
+	{ .key = "table", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, table) },
+	{ .key = "column", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, column) },
+	{ .key = "newest", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, newest) },
+	{ .key = "error", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_row, error) },
+	{ .key = "newest_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct fresh_row, newest_ms) },
+	{ NULL },
+};
+static const struct schema fresh_row_schema = {
+	.what = "freshness row", .fields = fresh_row_fields,
+	.size = sizeof(struct fresh_row),
+};
+static const struct schema_field fresh_row_item = {
+	.type = SCHEMA_OBJ, .obj = &fresh_row_schema };
+static const struct schema_field fresh_read_fields[] = {
+	{ .key = "type", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_read, type) },
+	{ .key = "when", .type = SCHEMA_STR,
+	  .off = offsetof(struct fresh_read, when) },
+	{ .key = "checks", .type = SCHEMA_LIST, .item = &fresh_row_item,
+	  .off = offsetof(struct fresh_read, rows),
+	  .off2 = offsetof(struct fresh_read, nrows) },
+	{ NULL },
+};
+static const struct schema fresh_read_schema = {
+	.what = "freshness record", .fields = fresh_read_fields,
+	.size = sizeof(struct fresh_read),
+};
+
+/* A row's newest value as the record had it: text, null, or nothing. */
+static void fresh_newest(json_t *o, const char *key,
+			 const struct fresh_row *f)
+{
+	if (f->newest)
+		json_object_set_new(o, key, json_string(f->newest));
+	else if (!f->error)
+		json_object_set_new(o, key, json_null());
+}
+
+static void fresh_text(json_t *o, const char *key, const char *s)
+{
+	if (s)
+		json_object_set_new(o, key, json_string(s));
+}
+
 /* Newest value before the destruction minus after the restore. */
 static void measure_freshness(struct run *r, json_t *end)
 {
-	json_t *before = NULL, *after = NULL, *rec, *out = json_array(), *c;
-	size_t i;
+	struct fresh_read rd[2], *before = NULL, *after = NULL;
+	json_t *rec, *out;
+	size_t i, k = 0;
 
+	memset(rd, 0, sizeof(rd));
 	json_array_foreach(r->picks, i, rec) {
-		if (strcmp(journal_str(rec, "type"), "freshness"))
-			continue;
-		if (!strcmp(journal_str(rec, "when"), "before_destroy"))
-			before = rec;
-		else
-			after = rec;
-	}
-	if (!before) {
-		json_decref(out);
-		return;
-	}
-	json_array_foreach(json_object_get(before, "checks"), i, c) {
-		json_t *o = json_object(), *a = after ?
-			json_array_get(json_object_get(after, "checks"), i) : NULL;
-		json_t *bm = json_object_get(c, "newest_ms");
-		json_t *am = a ? json_object_get(a, "newest_ms") : NULL;
+		struct fresh_read fr;
 
-		json_object_set(o, "table", json_object_get(c, "table"));
-		json_object_set(o, "column", json_object_get(c, "column"));
-		json_object_set(o, "before", json_object_get(c, "newest"));
+		memset(&fr, 0, sizeof(fr));
+		schema_bind_lenient(&fresh_read_schema, rec, &fr);
+		if (!fr.type || strcmp(fr.type, "freshness") || k == 2) {
+			schema_release(&fresh_read_schema, &fr);
+			continue;
+		}
+		rd[k] = fr;
+		if (fr.when && !strcmp(fr.when, "before_destroy"))
+			before = &rd[k++];
+		else
+			after = &rd[k++];
+	}
+	if (!before)
+		goto out;
+	out = json_array();
+	for (i = 0; i < before->nrows; i++) {
+		const struct fresh_row *c = &before->rows[i];
+		const struct fresh_row *a = after && i < after->nrows ?
+					    &after->rows[i] : NULL;
+		json_t *o = json_object();
+
+		fresh_text(o, "table", c->table);
+		fresh_text(o, "column", c->column);
+		fresh_newest(o, "before", c);
 		if (a)
-			json_object_set(o, "after", json_object_get(a, "newest"));
-		if (json_is_integer(bm) && json_is_integer(am)) {
-			json_object_set(o, "before_ms", bm);
-			json_object_set(o, "after_ms", am);
-			json_object_set_new(o, "lost_ms", json_integer(
-				json_integer_value(bm) - json_integer_value(am)));
-			coherence(r, o, json_integer_value(bm),
-				  json_integer_value(am));
+			fresh_newest(o, "after", a);
+		if (c->newest_ms.set && a && a->newest_ms.set) {
+			long long bm = c->newest_ms.v, am = a->newest_ms.v;
+
+			json_object_set_new(o, "before_ms", json_integer(bm));
+			json_object_set_new(o, "after_ms", json_integer(am));
+			json_object_set_new(o, "lost_ms", json_integer(bm - am));
+			coherence(r, o, bm, am);
 		}
 		json_array_append_new(out, o);
 	}
 	json_object_set_new(end, "freshness", out);
+out:
+	for (k = 0; k < 2; k++)
+		schema_release(&fresh_read_schema, &rd[k]);
 }
 
 /*
@@ -1160,18 +1291,20 @@ static json_t *start_record(struct run *r, const char *plan_text)
 				    b + 1 : r->o->resume_bundle));
 		json_object_set_new(res, "path", json_string(r->o->resume_bundle));
 		json_object_set_new(res, "chain_head", json_string(r->o->resume_head));
-		json_array_foreach(r->o->resume, i, x)
-			if (!strcmp(journal_str(x, "type"), "destroy")) {
-				json_object_set(res, "destroyed",
-						json_object_get(x, "time"));
+		json_array_foreach(r->o->resume, i, x) {
+			struct jrecord_destroy ds;
+
+			if (jrecord_destroy_read(x, &ds)) {
+				if (*ds.time)
+					json_object_set_new(res, "destroyed",
+							    json_string(ds.time));
 				break;
 			}
+		}
 		json_object_set_new(ctx, "resumes", res);
 	}
-	json_object_set(ctx, "vars_given", r->o->vars_given ? r->o->vars_given :
-			json_object());
-	if (!r->o->vars_given)
-		json_decref(json_object_get(ctx, "vars_given"));
+	json_object_set_new(ctx, "vars_given", r->o->vars_given ?
+			    json_incref(r->o->vars_given) : json_object());
 	json_object_set_new(rec, "context", ctx);
 	strbuf_release(&sb);
 	return rec;
@@ -1316,16 +1449,20 @@ static void resume_seed(struct run *r)
 
 	runfacts_seed(&r->facts, restored_state(r->o->resume));
 	json_array_foreach(r->o->resume, i, rec) {
-		const char *type = journal_str(rec, "type");
-		json_int_t n = json_integer_value(json_object_get(rec, "n"));
+		struct restored_head h;
+		const char *type;
+		long n;
 
+		restored_head_read(rec, &h);
+		type = h.type;
+		n = h.n.v;
 		if (!strcmp(type, "freshness") &&
-		    !strcmp(journal_str(rec, "when"), "before_destroy")) {
+		    !strcmp(h.when, "before_destroy")) {
 			json_array_append(r->picks, rec);
 			r->fresh_before = 1;
 			copy_record(r, rec);
 		} else if (!strcmp(type, "destroy") && !r->destroy_started) {
-			long long t = clock_parse_utc_ms(journal_str(rec, "time"));
+			long long t = clock_parse_utc_ms(h.time);
 			r->destroy_started = 1;
 			copy_record(r, rec);
 			if (t > 0) {
@@ -1335,7 +1472,7 @@ static void resume_seed(struct run *r)
 			}
 		} else if (!strcmp(type, "step") && n >= 1 &&
 			   (size_t)n <= r->d->nsteps) {
-			const char *s = journal_str(rec, "status");
+			const char *s = h.status;
 			r->phase_started[r->d->steps[n - 1].phase] = 1;
 			r->outcome[n - 1] = !strcmp(s, "passed") ? 1 :
 					    !strcmp(s, "skipped") ? 0 : 2;

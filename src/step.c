@@ -2,12 +2,14 @@
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "schema.h"
 #include "secret.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,29 +60,166 @@ json_t *step_finish_all(const struct bkfacts *bk)
 	return out;
 }
 
-int step_check(struct step_ctx *sc, const char *what, const char *expected,
-	       const char *actual, int ok)
+/* `s` as its JSON string reads back: NULL when it is not valid UTF-8. */
+static char *json_text(const char *s, json_t **j)
+{
+	*j = json_string(s ? s : "");
+	return *j ? xstrdup(json_string_value(*j)) : NULL;
+}
+
+static int check_add(struct step_ctx *sc, const char *what,
+		     const char *expected, const char *actual, int ok,
+		     const char *invalid)
 {
 	json_t *checks = json_object_get(sc->rec, "checks"), *c = json_object();
-	json_t *act = json_string(actual ? actual : "");
+	json_t *jw, *je, *ja;
+	struct step_checked *t;
 
 	if (!checks) {
 		checks = json_array();
 		json_object_set_new(sc->rec, "checks", checks);
 	}
-	json_object_set_new(c, "what", json_string(what ? what : ""));
-	json_object_set_new(c, "expected", json_string(expected ? expected : ""));
-	/* Actual values come from servers and files: keep them valid JSON. */
-	json_object_set_new(c, "actual", act ? act :
-			    json_string("(not valid UTF-8)"));
+	XGROW(sc->checks, sc->nchecks + 1, sc->alloc_checks);
+	t = &sc->checks[sc->nchecks++];
+	t->what = json_text(what, &jw);
+	t->expected = json_text(expected, &je);
+	t->actual = json_text(actual, &ja);
+	if (!ja && invalid) {
+		ja = json_string(invalid);
+		t->actual = xstrdup(invalid);
+	}
+	t->ok = ok;
+	/* A member whose text is not valid UTF-8 is left out (jansson). */
+	json_object_set_new(c, "what", jw);
+	json_object_set_new(c, "expected", je);
+	json_object_set_new(c, "actual", ja);
 	json_object_set_new(c, "ok", json_boolean(ok));
 	json_array_append_new(checks, c);
 	return ok;
 }
 
+int step_check(struct step_ctx *sc, const char *what, const char *expected,
+	       const char *actual, int ok)
+{
+	/* Actual values come from servers and files: keep them valid JSON. */
+	return check_add(sc, what, expected, actual, ok, "(not valid UTF-8)");
+}
+
+int step_check_verbatim(struct step_ctx *sc, const char *what,
+			const char *expected, const char *actual, int ok)
+{
+	return check_add(sc, what, expected, actual, ok, NULL);
+}
+
+int step_checks_ok(const struct step_ctx *sc)
+{
+	return !step_first_failed(sc);
+}
+
+const struct step_checked *step_first_failed(const struct step_ctx *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nchecks; i++)
+		if (!sc->checks[i].ok)
+			return &sc->checks[i];
+	return NULL;
+}
+
+/* step_said_read()'s table: the record's members the runner reads. */
+struct said_stream {
+	const char *path, *head, *tail;
+};
+
+struct said_evidence {
+	struct schema_int rpo_wal_ms;   /* step-recover's */
+};
+
+struct said_rec {
+	const char *message;
+	struct said_stream *err;
+	struct said_evidence *evidence;
+};
+
+static const struct schema_field said_stream_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, path) },
+	{ .key = "head", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, head) },
+	{ .key = "tail", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_stream, tail) },
+	{ NULL },
+};
+static const struct schema said_stream_schema = {
+	.what = "stream", .fields = said_stream_fields,
+	.size = sizeof(struct said_stream),
+};
+static const struct schema_field said_evidence_fields[] = {
+	{ .key = "rpo_wal_ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct said_evidence, rpo_wal_ms) },
+	{ NULL },
+};
+static const struct schema said_evidence_schema = {
+	.what = "evidence", .fields = said_evidence_fields,
+	.size = sizeof(struct said_evidence),
+};
+static const struct schema_field said_fields[] = {
+	{ .key = "message", .type = SCHEMA_STR,
+	  .off = offsetof(struct said_rec, message) },
+	{ .key = "stderr", .type = SCHEMA_OBJ, .obj = &said_stream_schema,
+	  .off = offsetof(struct said_rec, err) },
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &said_evidence_schema,
+	  .off = offsetof(struct said_rec, evidence) },
+	{ NULL },
+};
+static const struct schema said_schema = {
+	.what = "step record", .fields = said_fields,
+	.size = sizeof(struct said_rec),
+};
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void step_said_read(json_t *rec, struct step_said *out)
+{
+	struct said_rec sr;
+
+	memset(&sr, 0, sizeof(sr));
+	memset(out, 0, sizeof(*out));
+	schema_bind_lenient(&said_schema, rec, &sr);
+	out->message = sr.message;
+	out->has_err = sr.err != NULL;
+	out->err_path = or_empty(sr.err ? sr.err->path : NULL);
+	out->err_head = or_empty(sr.err ? sr.err->head : NULL);
+	out->err_tail = or_empty(sr.err ? sr.err->tail : NULL);
+	if (sr.evidence && sr.evidence->rpo_wal_ms.set) {
+		out->has_rpo_wal_ms = 1;
+		out->rpo_wal_ms = sr.evidence->rpo_wal_ms.v;
+	}
+	/* The strings stay the record's; only the bound structs go. */
+	schema_release(&said_schema, &sr);
+}
+
+void step_ctx_release(struct step_ctx *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nchecks; i++) {
+		free(sc->checks[i].what);
+		free(sc->checks[i].expected);
+		free(sc->checks[i].actual);
+	}
+	free(sc->checks);
+	sc->checks = NULL;
+	sc->nchecks = sc->alloc_checks = 0;
+}
+
 void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
 		    long timeout_s)
 {
+	step_ctx_release(sc);
 	sc->n = n;
 	sc->id = id;
 	deadline_init(&sc->deadline, timeout_s);

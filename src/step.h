@@ -204,18 +204,74 @@ struct step_ctx {
 	struct deadline deadline;
 	long n;             /* the step's number and id, for its logs' names */
 	const char *id;
+	/*
+	 * Its checks as step_check() recorded them, in order: what the
+	 * runner decides pass or fail and the failure's message from
+	 * (step_checks_ok(), step_first_failed()), never reading the
+	 * record back. Owned; step_ctx_release() frees them.
+	 */
+	struct step_checked *checks;
+	size_t nchecks, alloc_checks;
+};
+
+/*
+ * One check as the record holds it: each text as its JSON string
+ * reads back (NULL: not valid UTF-8, so the record has no such member).
+ */
+struct step_checked {
+	char *what, *expected, *actual;
+	int ok;
 };
 
 /*
  * A step starts: its deadline from now (its timeout_s), the number and
- * id its logs are named by. The runner calls it; so do tests that run a
- * kind on their own.
+ * id its logs are named by, no checks yet (`sc` zeroed before its first
+ * begin; a later begin lets the previous step's checks go). The runner
+ * calls it; so do tests that run a kind on their own, and
+ * step_ctx_release() once done.
  */
 void step_ctx_begin(struct step_ctx *sc, long n, const char *id,
 		    long timeout_s);
-/* Append one check to sc->rec's "checks". Returns ok. */
+void step_ctx_release(struct step_ctx *sc);
+
+/*
+ * Record one check: typed in sc->checks, and appended to sc->rec's
+ * "checks" (the member made at the first check, after whatever the
+ * kind had set by then: the journal's order). The one place a step's
+ * check is written. An `actual` that is not valid UTF-8 (server or file
+ * text) is recorded as "(not valid UTF-8)". Returns ok.
+ */
 int step_check(struct step_ctx *sc, const char *what, const char *expected,
 	       const char *actual, int ok);
+/*
+ * The same, but an `actual` that is not valid UTF-8 is left out of the
+ * record (the runner's checks of a picked file, as they always were).
+ */
+int step_check_verbatim(struct step_ctx *sc, const char *what,
+			const char *expected, const char *actual, int ok);
+
+/* 1 when every check recorded passed (a step with none passes if it ran). */
+int step_checks_ok(const struct step_ctx *sc);
+
+/* The first check that failed, or NULL. */
+const struct step_checked *step_first_failed(const struct step_ctx *sc);
+
+/*
+ * What a kind said in its record that the runner acts on, read once
+ * after it ran through one schema table (step.c; lenient: a member of
+ * the wrong type reads as absent): its "message", its "stderr" excerpt
+ * and log, a recovery's evidence.rpo_wal_ms. Texts borrowed from the
+ * record ("" when absent, message NULL); nothing to release.
+ */
+struct step_said {
+	const char *message;    /* NULL: the kind said nothing */
+	int has_err;            /* "stderr" is an object: */
+	const char *err_path, *err_head, *err_tail;
+	int has_rpo_wal_ms;
+	long long rpo_wal_ms;
+};
+
+void step_said_read(json_t *rec, struct step_said *out);
 
 /*
  * Path of a step's log file in the bundle, relative ("steps/07-pg-dump.out")

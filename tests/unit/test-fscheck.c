@@ -478,6 +478,7 @@ static void run_release(struct run *r)
 {
 	drill_free(r->d);
 	json_decref(r->rec);
+	step_ctx_release(&r->sc);
 	error_release(&r->err);
 }
 

@@ -346,6 +346,7 @@ static void fx_release(struct fixture *f)
 {
 	drill_free(f->drill);
 	json_decref(f->sc.rec);
+	step_ctx_release(&f->sc);
 	json_decref(f->body);
 	runfacts_release(&f->facts);
 	strvec_clear(&f->secrets);

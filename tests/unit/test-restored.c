@@ -132,11 +132,79 @@ static void test_pending(void **state)
 	error_release(&err);
 }
 
+/* The typed list is what the JSON says: the same steps, the same words. */
+static void test_pending_steps(void **state)
+{
+	json_t *recs = journal(json_pack("[{s:s, s:i}, o, o]", "type",
+					 "destroy", "n", 1, step(1, "passed"),
+					 step(2, "failed")));
+	json_t *start = json_array_get(recs, 0);
+	struct error err = ERROR_INIT;
+	struct drill *d = drill_from_body(json_object_get(json_object_get(
+		start, "plan"), "plan"), &err);
+	struct restored_steps st = { NULL, 0, 0 };
+
+	(void)state;
+	assert_non_null(d);
+	restored_pending_steps(recs, d, &st);
+	assert_int_equal(st.nr, 2);
+	assert_int_equal(st.v[0].n, 2);
+	assert_string_equal(st.v[0].id, "load");
+	assert_string_equal(st.v[0].phase, "restore");
+	assert_string_equal(st.v[0].status, "failed");
+	assert_string_equal(st.v[0].command,
+			    "cd '/w d' && sudo -u pg env PGPASSWORD=\"$DB_PW\" load");
+	assert_int_equal(st.v[1].n, 3);
+	assert_string_equal(st.v[1].status, "not run");
+	assert_string_equal(st.v[1].command, "check");
+	assert_non_null(st.v[1].describe);
+	restored_steps_release(&st);
+	assert_int_equal(st.nr, 0);
+	drill_free(d);
+	json_decref(recs);
+	error_release(&err);
+}
+
+/* A header's texts are "" when absent or not text; n only when a number. */
+static void test_head(void **state)
+{
+	json_t *r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:[]}", "type", "step",
+			      "n", (json_int_t)7, "status", "passed", "when", 3,
+			      "time", "2026-01-01T00:00:00Z", "item", "x");
+	struct restored_head h;
+
+	(void)state;
+	restored_head_read(r, &h);
+	assert_string_equal(h.type, "step");
+	assert_true(h.n.set);
+	assert_int_equal(h.n.v, 7);
+	assert_string_equal(h.status, "passed");
+	assert_string_equal(h.when, "");       /* a number: not text */
+	assert_string_equal(h.item, "");       /* an array: not text */
+	assert_string_equal(h.time, "2026-01-01T00:00:00Z");
+	assert_string_equal(h.mode, "");
+	json_object_set_new(r, "n", json_string("7"));
+	restored_head_read(r, &h);
+	assert_false(h.n.set);
+	assert_int_equal(h.n.v, 0);
+	json_decref(r);
+	/* Not an object at all: everything empty, nothing refused. */
+	r = json_string("x");
+	restored_head_read(r, &h);
+	assert_string_equal(h.type, "");
+	assert_false(h.n.set);
+	json_decref(r);
+	restored_head_read(NULL, &h);
+	assert_string_equal(h.status, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_pending_steps),
+		cmocka_unit_test(test_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,6 +96,7 @@ static void run_step(struct strvec *secrets, struct strbuf *log)
 	unlink(path.buf);
 	strbuf_release(&path);
 	json_decref(sc.rec);
+	step_ctx_release(&sc);
 	runfacts_release(&facts);
 	drill_free(d);
 	error_release(&err);
