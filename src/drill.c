@@ -1366,8 +1366,8 @@ static int check_destructive(struct ctx *c, const struct ynode *n,
 	/* Everything in the destroy phase destroys, whatever it says. */
 	if (!strcmp(c->phase, "destroy")) {
 		if (written && !m.destructive)
-			return err_at(c, ynode_get(n, "destructive"), "steps in "
-				      "the destroy phase are destructive; "
+			return err_at(c, ynode_get(n, "destructive"), "steps "
+				      "in the destroy phase are destructive; "
 				      "remove 'destructive: false'");
 		json_object_set_new(obj, "destructive", json_true());
 	} else if (written && m.destructive && strcmp(c->phase, "restore")) {

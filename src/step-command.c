@@ -138,8 +138,9 @@ static const char *const selectors[] = { "run", "shell", NULL };
 static int check_host(struct drill_step_check *k)
 {
 	const struct command_params *p = k->step->params;
-	const struct ynode *hosts = ynode_get(schema_ctx_root(k->c), "ssh_hosts");
 	const struct ynode *n = k->node, *at = ynode_get(n, "host");
+	const struct ynode *hosts = ynode_get(schema_ctx_root(k->c),
+					      "ssh_hosts");
 
 	if (!p->host)
 		return 0;

@@ -85,7 +85,7 @@ static int fp_check(struct drill_step_check *k)
 	const struct fp_params *p = k->step->params;
 	const struct ynode *n = k->node, *pn = ynode_get(n, "fingerprint");
 
-	/* may_differ: as written, even empty, names what it is compared with. */
+	/* may_differ as written (even {}) needs the step it compares with. */
 	if (ynode_get(pn, "may_differ") && !p->same_as)
 		return schema_error_at(k->c, ynode_get(pn, "may_differ"),
 				       "'may_differ' needs 'same_as': the "
