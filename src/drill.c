@@ -61,9 +61,10 @@ struct schema_ctx {
 #define too_many(c) ((c)->nerrs >= DRILL_MAX_ERRORS)
 
 static int check_step(struct ctx *c, const struct ynode *n, json_t *obj);
-static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj);
-static int check_item(struct ctx *c, const struct ynode *n, json_t *obj);
-static int check_freshness(struct ctx *c, const struct ynode *n, json_t *obj);
+static int check_conn(struct ctx *c, const struct ynode *n, const void *obj);
+static int check_item(struct ctx *c, const struct ynode *n, const void *obj);
+static int check_freshness(struct ctx *c, const struct ynode *n,
+			   const void *obj);
 
 static const char *const languages[] = { "zh-CN", "en", NULL };
 static const char *const kinds[] = { "database", "physical", "directory",
@@ -262,6 +263,94 @@ static const struct schema_field step_common[] = {
 	{ NULL },
 };
 #define NSTEP_COMMON (sizeof(step_common) / sizeof(step_common[0]) - 1)
+
+static const struct schema step_common_schema = {
+	"step", step_common, sizeof(struct drill_step), 0, NULL };
+
+/*
+ * A step's when in the plan body: {"phase_started": PHASE} or {"step":
+ * ID, "status": passed|failed|ran} (convert_when()), nothing else.
+ */
+struct step_when {
+	const char *phase_started, *step, *status;
+};
+
+static const struct schema_field when_fields[] = {
+	{ .key = "phase_started", .type = SCHEMA_STR,
+	  .off = offsetof(struct step_when, phase_started) },
+	{ .key = "step", .type = SCHEMA_STR,
+	  .off = offsetof(struct step_when, step) },
+	{ .key = "status", .type = SCHEMA_STR,
+	  .off = offsetof(struct step_when, status) },
+	{ NULL },
+};
+static const struct schema when_schema = {
+	"when", when_fields, sizeof(struct step_when), 0, NULL };
+
+/*
+ * The keys of a step in the plan body beside its file's own: the
+ * loader's (n, phase, kind) and step_common's it converts itself
+ * (destructive, when, timeout). Each is bound on its own (bind_made()),
+ * so a plan body that comes back edited is refused naming the key, as
+ * bind_step() says it.
+ */
+struct step_made {
+	struct schema_int n, timeout_s;
+	const char *phase, *kind;
+	int destructive;
+	struct step_when *when;
+	struct schema_kv when_keys;  /* all of when's members, each text */
+};
+
+#define M(m) offsetof(struct step_made, m)
+
+static const struct schema_field made_fields[] = {
+	{ .key = "n", .type = SCHEMA_INT, .flags = SCHEMA_REQ, .off = M(n) },
+	{ .key = "phase", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = M(phase) },
+	{ .key = "destructive", .type = SCHEMA_BOOL, .flags = SCHEMA_REQ,
+	  .off = M(destructive) },
+	{ .key = "when", .type = SCHEMA_OBJ, .obj = &when_schema,
+	  .off = M(when) },
+	{ .key = "when", .type = SCHEMA_MAP, .item = &f_str,
+	  .off = M(when_keys) },
+	{ .key = "timeout", .type = SCHEMA_DURATION, .flags = SCHEMA_REQ,
+	  .off = M(timeout_s) },
+	{ .key = "kind", .type = SCHEMA_STR, .flags = SCHEMA_REQ,
+	  .off = M(kind) },
+	{ NULL },
+};
+static const struct schema made_schema = {
+	"step", made_fields, sizeof(struct step_made), 0, NULL };
+
+/*
+ * made_fields' `key` (both of when's) bound from a plan body's step:
+ * 0, or -1 when it is missing (but required) or of a wrong type.
+ * schema_release(&made_schema, m) frees what all calls bound.
+ */
+static int bind_made(json_t *js, struct step_made *m, const char *key)
+{
+	struct schema_field one[3];
+	struct schema s = { "step", one, sizeof(*m), 0, NULL };
+	const struct schema_field *f;
+	struct error e = ERROR_INIT;
+	size_t n = 0;
+	int rc;
+
+	memset(one, 0, sizeof(one));
+	for (f = made_fields; f->key; f++)
+		if (!strcmp(f->key, key) && n < 2)
+			one[n++] = *f;
+	if (!n)
+		BUG("no step key '%s'", key);
+	rc = schema_bind(&s, js, m, "step", &e);
+	error_release(&e);
+	return rc;
+}
+
+static int bind_step_kind(struct drill_step *st, json_t *js,
+			  struct step_made *m, const char *where,
+			  struct error *err);
 
 static const struct schema_field phase_fields[] = {
 	{ .key = "preflight", .type = SCHEMA_LIST },
@@ -867,6 +956,34 @@ static int convert_ref(struct ctx *c, const struct schema_field *f,
 		      f->refkind);
 }
 
+/*
+ * An object's own rules (schema.check), once its fields converted: on
+ * the object bound into its struct, as everything after the loader
+ * reads it. A step's are the loader's (check_step): it finishes the
+ * step's JSON, then gives its kind the step bound.
+ */
+static int check_obj(struct ctx *c, const struct schema *s,
+		     const struct ynode *n, json_t *obj)
+{
+	struct error e = ERROR_INIT;
+	void *bound;
+	int rc;
+
+	if (s == &c->step_schema)
+		return check_step(c, n, obj);
+	if (!s->check)
+		return 0;
+	bound = xcalloc(1, s->size);
+	/* What the loader made, its own schema refuses: ours. */
+	if (schema_bind(s, obj, bound, s->what, &e) < 0)
+		BUG("converted %s does not bind: %s", s->what, e.msg.buf);
+	rc = s->check(c, n, bound);
+	schema_release(s, bound);
+	free(bound);
+	error_release(&e);
+	return rc;
+}
+
 static int convert_obj(struct ctx *c, const struct schema *s,
 		       const struct ynode *n, const char *name, json_t **out)
 {
@@ -909,8 +1026,7 @@ static int convert_obj(struct ctx *c, const struct schema *s,
 		json_object_set_new(obj, key, jv);
 	}
 	/* Cross-field rules read the fields: only when all of them are. */
-	if (bad || bad_keys || too_many(c) ||
-	    (s->check && s->check(c, n, obj) < 0)) {
+	if (bad || bad_keys || too_many(c) || check_obj(c, s, n, obj) < 0) {
 		json_decref(obj);
 		return -1;
 	}
@@ -1057,10 +1173,11 @@ static int convert_phases(struct ctx *c, const struct ynode *pn, json_t **out)
 
 /* ---- cross-field checks ---------------------------------------------- */
 
-static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj)
+static int check_conn(struct ctx *c, const struct ynode *n, const void *obj)
 {
-	if (json_object_get(obj, "password_env") &&
-	    json_object_get(obj, "password_file"))
+	const struct drill_conn *k = obj;
+
+	if (k->password_env && k->password_file)
 		return err_at(c, n, "a connection takes password_env or "
 			      "password_file, not both");
 	return 0;
@@ -1072,11 +1189,11 @@ static int check_conn(struct ctx *c, const struct ynode *n, json_t *obj)
  * is, a scheduled one as a placeholder the runner fills with the file it
  * picked (expand.h).
  */
-static int check_item(struct ctx *c, const struct ynode *n, json_t *obj)
+static int check_item(struct ctx *c, const struct ynode *n, const void *obj)
 {
-	json_t *art = json_object_get(obj, "artifact");
-	int sched = json_object_get(obj, "scheduled") != NULL;
-	const char *id = json_string_value(json_object_get(obj, "id"));
+	const struct drill_item *it = obj;
+	const char *art = it->artifact, *id = it->id;
+	int sched = it->scheduled != NULL;
 	struct strbuf name = STRBUF_INIT;
 
 	if (!art == !sched)
@@ -1084,8 +1201,7 @@ static int check_item(struct ctx *c, const struct ynode *n, json_t *obj)
 			      "the backup phase makes) or scheduled: (the "
 			      "backups a schedule makes), %s",
 			      art ? "not both" : "one of them");
-	if (!sched && (json_object_get(obj, "on_damaged") ||
-		       json_object_get(obj, "timezone")))
+	if (!sched && (it->on_damaged || it->timezone))
 		return err_at(c, n, "on_damaged: and timezone: are for "
 			      "scheduled: items");
 	strbuf_addf(&name, "backup.%s.path", id ? id : "");
@@ -1094,16 +1210,17 @@ static int check_item(struct ctx *c, const struct ynode *n, json_t *obj)
 		return err_at(c, n, "a second backup_set item with id '%s'", id);
 	}
 	/* A scheduled item's file is NULL: picked when the run starts. */
-	strmap_put(&c->vars, name.buf, sched ? NULL : json_string_value(art),
-		   0);
+	strmap_put(&c->vars, name.buf, sched ? NULL : art, 0);
 	strbuf_release(&name);
 	return 0;
 }
 
-static int check_freshness(struct ctx *c, const struct ynode *n, json_t *obj)
+static int check_freshness(struct ctx *c, const struct ynode *n,
+			   const void *obj)
 {
-	int conn = json_object_get(obj, "connection") != NULL;
-	int table = json_object_get(obj, "table") != NULL;
+	const struct drill_freshness *f = obj;
+	int conn = f->connection != NULL;
+	int table = f->table != NULL;
 
 	if (conn != table)
 		return err_at(c, n, "a freshness check names both connection: "
@@ -1137,7 +1254,8 @@ static const char *const when_statuses[] = { "passed", "failed", "ran",
  * A step id must be an earlier step's: the condition is decided before
  * the step runs.
  */
-static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj)
+static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj,
+			const char *id)
 {
 	const struct ynode *w = ynode_get(n, "when"), *sn, *tn;
 	json_t *out;
@@ -1177,7 +1295,7 @@ static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj)
 		return err_at(c, w, "'when' is missing '%s': {step: ID, status: "
 			      "passed|failed|ran}", sn ? "status" : "step");
 	if (sn->type != YNODE_SCALAR || !strmap_get(&c->ids, sn->str) ||
-	    !strcmp(sn->str, json_string_value(json_object_get(obj, "id"))))
+	    !strcmp(sn->str, id))
 		return err_at(c, sn, "'when: step' must name an earlier step, "
 			      "got '%s'", sn->type == YNODE_SCALAR ? sn->str :
 			      node_kind(sn));
@@ -1195,34 +1313,30 @@ static int convert_when(struct ctx *c, const struct ynode *n, json_t *obj)
 	return 0;
 }
 
-static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
+/*
+ * The kind a step is, by the one selector key the file gives it
+ * (step.h: no two kinds share one); NULL with the error said.
+ */
+static const struct step_kind *step_kind_of(struct ctx *c,
+					    const struct ynode *n,
+					    const char *id, const char **sel)
 {
-	const char *id = json_string_value(json_object_get(obj, "id"));
 	const struct step_kind *kind = NULL, *const *k;
-	const char *sel = NULL, *const *s;
-	const struct ynode *idn = ynode_get(n, "id");
-	const struct schema_field *f;
-	const struct strmap_entry *seen = strmap_get(&c->ids, id);
-	size_t i;
+	const char *const *s;
 
-	/* Before this step's id is known: when names earlier steps only. */
-	if (convert_when(c, n, obj) < 0)
-		return -1;
-	if (seen)
-		return err_at(c, idn, "duplicate step id '%s' (first at line "
-			      "%d)", id, (int)seen->num);
-	strmap_put(&c->ids, id, NULL, idn->line);
-
+	*sel = NULL;
 	step_kinds_check();
 	for (k = step_kinds; *k; k++)
 		for (s = (*k)->selectors; *s; s++) {
-			if (!json_object_get(obj, *s))
+			if (!ynode_get(n, *s))
 				continue;
-			if (sel)
-				return err_at(c, ynode_get(n, *s), "step '%s' has "
-					      "both '%s' and '%s'; a step does "
-					      "one thing", id, sel, *s);
-			sel = *s;
+			if (*sel) {
+				err_at(c, ynode_get(n, *s), "step '%s' has "
+				       "both '%s' and '%s'; a step does one "
+				       "thing", id, *sel, *s);
+				return NULL;
+			}
+			*sel = *s;
 			kind = *k;
 		}
 	if (!kind) {
@@ -1233,8 +1347,111 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 		err_at(c, n, "step '%s' does nothing: give it one of %s", id,
 		       sb.buf);
 		strbuf_release(&sb);
-		return -1;
 	}
+	return kind;
+}
+
+/*
+ * The phase rules of `destructive` (as the file says it, when it does),
+ * and the step's value of it in the plan body.
+ */
+static int check_destructive(struct ctx *c, const struct ynode *n,
+			     json_t *obj)
+{
+	struct step_made m;
+	int written;
+
+	memset(&m, 0, sizeof(m));
+	written = bind_made(obj, &m, "destructive") == 0;
+	/* Everything in the destroy phase destroys, whatever it says. */
+	if (!strcmp(c->phase, "destroy")) {
+		if (written && !m.destructive)
+			return err_at(c, ynode_get(n, "destructive"), "steps "
+				      "in the destroy phase are destructive; "
+				      "remove 'destructive: false'");
+		json_object_set_new(obj, "destructive", json_true());
+	} else if (written && m.destructive && strcmp(c->phase, "restore")) {
+		/* Destruction belongs after the backup is proved, nowhere else. */
+		return err_at(c, ynode_get(n, "destructive"), "a destructive "
+			      "step belongs in the destroy or restore phase, "
+			      "not %s", c->phase);
+	} else if (!written) {
+		json_object_set_new(obj, "destructive", json_false());
+	}
+	return 0;
+}
+
+/*
+ * The kind's own rules, on the step bound as the run will read it
+ * (struct drill_step_check); what it decides goes into the plan body.
+ */
+static int check_kind(struct ctx *c, const struct ynode *n, json_t *obj,
+		      struct drill_step *st)
+{
+	struct strbuf display = STRBUF_INIT;
+	struct drill_step_check k;
+	struct step_made m;
+	struct error e = ERROR_INIT;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (bind_step_kind(st, obj, &m, "step", &e) < 0)
+		BUG("a converted step does not bind: %s", e.msg.buf);
+	st->phase = (enum drill_phase)drill_phase_index(c->phase);
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	k.node = n;
+	k.step = st;
+	k.destructive = st->destructive;
+	k.display = &display;
+	rc = st->kind->check(&k);
+	if (!rc) {
+		json_object_set_new(obj, "destructive",
+				    json_boolean(k.destructive));
+		if (display.len)
+			json_object_set_new(obj, "display",
+					    json_string(display.buf));
+	}
+	schema_release(st->kind->params, st->params);
+	free(st->params);
+	schema_release(&made_schema, &m);
+	strbuf_release(&display);
+	error_release(&e);
+	return rc;
+}
+
+/*
+ * A step's rules, once its fields converted: its when, its id, its kind,
+ * the phase rules, its kind's own; the plan body's step finished here
+ * (its kind, its kind's defaults, destructive, display).
+ */
+static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
+{
+	struct drill_step st;
+	struct error e = ERROR_INIT;
+	const struct step_kind *kind;
+	const char *sel, *id;
+	const struct ynode *idn = ynode_get(n, "id");
+	const struct schema_field *f;
+	const struct strmap_entry *seen;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	if (schema_bind(&step_common_schema, obj, &st, "step", &e) < 0)
+		BUG("a converted step does not bind: %s", e.msg.buf);
+	error_release(&e);
+	id = st.id;
+	seen = strmap_get(&c->ids, id);
+	/* Before this step's id is known: when names earlier steps only. */
+	if (convert_when(c, n, obj, id) < 0)
+		return -1;
+	if (seen)
+		return err_at(c, idn, "duplicate step id '%s' (first at line "
+			      "%d)", id, (int)seen->num);
+	strmap_put(&c->ids, id, NULL, idn->line);
+
+	if (!(kind = step_kind_of(c, n, id, &sel)))
+		return -1;
 	/* Another kind's keys on this step: a leftover or a typo. */
 	for (i = 0; i + 1 < n->nkids; i += 2) {
 		const struct step_kind *owner = field_owner(n->kids[i]->str);
@@ -1244,30 +1461,16 @@ static int check_step(struct ctx *c, const struct ynode *n, json_t *obj)
 				      sel);
 	}
 	json_object_set_new(obj, "kind", json_string(kind->name));
+	/* Its own keys' defaults, for the keys the file leaves out. */
 	for (f = kind->fields; f->key; f++) {
 		char key[64];
 		schema_json_key(f, key, sizeof(key));
-		if (f->def && !json_object_get(obj, key))
+		if (f->def && !ynode_get(n, f->key))
 			json_object_set_new(obj, key, json_default(f));
 	}
-	/* Everything in the destroy phase destroys, whatever it says. */
-	if (!strcmp(c->phase, "destroy")) {
-		json_t *d = json_object_get(obj, "destructive");
-		if (d && !json_is_true(d))
-			return err_at(c, ynode_get(n, "destructive"), "steps in "
-				      "the destroy phase are destructive; "
-				      "remove 'destructive: false'");
-		json_object_set_new(obj, "destructive", json_true());
-	} else if (json_is_true(json_object_get(obj, "destructive")) &&
-		   strcmp(c->phase, "restore")) {
-		/* Destruction belongs after the backup is proved, nowhere else. */
-		return err_at(c, ynode_get(n, "destructive"), "a destructive "
-			      "step belongs in the destroy or restore phase, "
-			      "not %s", c->phase);
-	} else if (!json_object_get(obj, "destructive")) {
-		json_object_set_new(obj, "destructive", json_false());
-	}
-	if (kind->check && kind->check(c, n, obj) < 0)
+	if (check_destructive(c, n, obj) < 0)
+		return -1;
+	if (kind->check && check_kind(c, n, obj, &st) < 0)
 		return -1;
 	strmap_put(&c->ids, id, kind->name, idn->line);
 	return 0;
@@ -1294,7 +1497,7 @@ static void build_step_schema(struct ctx *c)
 		}
 	c->step_schema.what = "step";
 	c->step_schema.fields = c->step_fields;
-	c->step_schema.check = check_step;
+	/* Its rules are the loader's own: check_obj() calls check_step(). */
 }
 
 /* ---- variables and the whole file ------------------------------------ */
@@ -1579,71 +1782,65 @@ int drill_phase_index(const char *name)
 	return -1;
 }
 
-static const struct schema step_common_schema = {
-	"step", step_common, sizeof(struct drill_step), 0, NULL };
-
 /* A plan body's when, re-checked: it may come back edited. */
-static int bind_when(struct drill_step *st, json_t *w, const char *where,
-		     struct error *err)
+static int bind_when(struct drill_step *st, json_t *js, struct step_made *m,
+		     const char *where, struct error *err)
 {
-	const char *ph, *step, *status;
-	size_t i;
+	const struct step_when *w;
+	size_t i, nkeys;
 
-	if (!w)
+	if (bind_made(js, m, "when") < 0)
+		return error_set(err, "%s: 'when' is not a condition", where);
+	if (!(w = m->when))
 		return 0;
-	ph = json_string_value(json_object_get(w, "phase_started"));
-	step = json_string_value(json_object_get(w, "step"));
-	status = json_string_value(json_object_get(w, "status"));
-	if (ph && drill_phase_index(ph) >= 0 && json_object_size(w) == 1) {
-		st->when_phase = ph;
+	nkeys = m->when_keys.keys.nr;
+	if (w->phase_started && drill_phase_index(w->phase_started) >= 0 &&
+	    nkeys == 1) {
+		st->when_phase = w->phase_started;
 		return 0;
 	}
-	for (i = 0; status && when_statuses[i]; i++)
-		if (!strcmp(status, when_statuses[i]))
+	for (i = 0; w->status && when_statuses[i]; i++)
+		if (!strcmp(w->status, when_statuses[i]))
 			break;
-	if (step && status && when_statuses[i] && json_object_size(w) == 2) {
-		st->when_step = step;
-		st->when_status = status;
+	if (w->step && w->status && when_statuses[i] && nkeys == 2) {
+		st->when_step = w->step;
+		st->when_status = w->status;
 		return 0;
 	}
 	return error_set(err, "%s: 'when' is not a condition", where);
 }
 
-static int bind_step(struct drill_step *st, json_t *js, size_t i,
-		     int collect, struct error *err)
+/*
+ * A step's keys after its n and phase: destructive, when, timeout, its
+ * kind and the kind's params. The loader binds a step with it too,
+ * before its kind's rules (check_kind()).
+ */
+static int bind_step_kind(struct drill_step *st, json_t *js,
+			  struct step_made *m, const char *where,
+			  struct error *err)
 {
-	json_t *n = json_object_get(js, "n"), *to = json_object_get(js, "timeout_s");
-	json_t *params;
-	const char *kind = json_string_value(json_object_get(js, "kind"));
 	const char *const *sel;
-	int phase = drill_phase_index(json_string_value(json_object_get(js,
-								"phase")));
-	char where[64];
+	json_t *params;
 
-	snprintf(where, sizeof(where), "plan: steps[%zu]", i + 1);
-	st->json = js;
-	if (schema_bind(&step_common_schema, js, st, where, err) < 0)
-		return -1;
-	if (!json_is_integer(n) || json_integer_value(n) != (json_int_t)i + 1)
-		return error_set(err, "%s: 'n' must be %zu", where, i + 1);
-	st->n = (long)json_integer_value(n);
-	if (phase < 0)
-		return error_set(err, "%s: 'phase' is not a phase", where);
-	st->phase = (enum drill_phase)phase;
-	if (!json_is_boolean(json_object_get(js, "destructive")))
+	if (bind_made(js, m, "destructive") < 0)
 		return error_set(err, "%s: 'destructive' must be true or false",
 				 where);
-	st->destructive = json_is_true(json_object_get(js, "destructive"));
-	if (bind_when(st, json_object_get(js, "when"), where, err) < 0)
+	st->destructive = m->destructive;
+	if (bind_when(st, js, m, where, err) < 0)
 		return -1;
-	if (!json_is_integer(to) || json_integer_value(to) < 0)
+	if (bind_made(js, m, "timeout") < 0 || m->timeout_s.v < 0)
 		return error_set(err, "%s: 'timeout_s' must be a number", where);
-	st->timeout_s = (long)json_integer_value(to);
-	st->kind = step_kind_find(kind);
+	st->timeout_s = m->timeout_s.v;
+	bind_made(js, m, "kind"); /* missing or not text: NULL, said next */
+	st->kind = step_kind_find(m->kind);
 	if (!st->kind)
 		return error_set(err, "%s: unknown step kind '%s'", where,
-				 kind ? kind : "(none)");
-	/* A loaded step has the key its kind was picked by; kinds rely on it. */
+				 m->kind ? m->kind : "(none)");
+	/*
+	 * A loaded step has the key its kind was picked by; kinds rely on
+	 * it. Which key holds the kind's params is the kind's to say: the
+	 * two reads of the step's JSON that no table can make.
+	 */
 	for (sel = st->kind->selectors; *sel; sel++)
 		if (json_object_get(js, *sel))
 			break;
@@ -1653,10 +1850,34 @@ static int bind_step(struct drill_step *st, json_t *js, size_t i,
 	params = st->kind->params_key ?
 		 json_object_get(js, st->kind->params_key) : js;
 	st->params = xcalloc(1, st->kind->params->size);
-	if (schema_bind(st->kind->params, params, st->params, where, err) < 0)
+	return schema_bind(st->kind->params, params, st->params, where, err);
+}
+
+static int bind_step(struct drill_step *st, json_t *js, size_t i,
+		     int collect, struct error *err)
+{
+	struct step_made m;
+	int phase = -1, rc;
+	char where[64];
+
+	snprintf(where, sizeof(where), "plan: steps[%zu]", i + 1);
+	st->json = js;
+	if (schema_bind(&step_common_schema, js, st, where, err) < 0)
 		return -1;
-	if (!collect)
-		return 0;
+	memset(&m, 0, sizeof(m));
+	if (bind_made(js, &m, "n") < 0 || m.n.v != (long)i + 1) {
+		rc = error_set(err, "%s: 'n' must be %zu", where, i + 1);
+	} else if (bind_made(js, &m, "phase") < 0 ||
+		   (phase = drill_phase_index(m.phase)) < 0) {
+		rc = error_set(err, "%s: 'phase' is not a phase", where);
+	} else {
+		st->n = m.n.v;
+		st->phase = (enum drill_phase)phase;
+		rc = bind_step_kind(st, js, &m, where, err);
+	}
+	schema_release(&made_schema, &m);
+	if (rc < 0 || !collect)
+		return rc;
 	deferred_collect(&st->deferred, &step_common_schema, st);
 	deferred_collect(&st->deferred, st->kind->params, st->params);
 	return 0;

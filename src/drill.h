@@ -143,6 +143,27 @@ struct drill_step {
 	struct deferred *deferred;
 };
 
+/*
+ * What a step kind's load-time rules (step_kind.check) are given: the
+ * step bound as the run will read it, from the plan body the loader is
+ * making (its common fields, phase, kind, when, timeout and the kind's
+ * params; `n` is 0, the steps are numbered after), and where it stands
+ * in the file for errors (schema_error_at(k->c, ynode_get(k->node,
+ * KEY), ...): the value of KEY, as the loader's own errors). The kind
+ * decides what only it knows, and the loader writes it into the plan
+ * body: whether the step destroys (`destructive`, as the phase rules
+ * left it until the kind says otherwise: an in-place recovery does, a
+ * fingerprint only reads) and the command line shown (`display`,
+ * empty: none).
+ */
+struct drill_step_check {
+	struct schema_ctx *c;
+	const struct ynode *node;       /* the step's mapping */
+	const struct drill_step *step;
+	int destructive;
+	struct strbuf *display;
+};
+
 struct drill_texts;
 
 struct drill {

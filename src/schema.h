@@ -100,8 +100,15 @@ struct schema {
 	const struct schema_field *fields;
 	size_t size;                    /* of the bound struct */
 	size_t name_off;                /* SCHEMA_NAME(...) or 0 */
-	/* Cross-field rules, after the fields converted (drill.c). */
-	int (*check)(struct schema_ctx *c, const struct ynode *n, json_t *obj);
+	/*
+	 * Cross-field rules, after the fields converted (drill.c): `obj`
+	 * is the object bound into this schema's struct (`size` bytes, a
+	 * `const struct drill_conn *` for connections), valid during the
+	 * call; errors at `n`, the object's mapping, or its keys' nodes
+	 * (ynode_get(n, key)).
+	 */
+	int (*check)(struct schema_ctx *c, const struct ynode *n,
+		     const void *obj);
 };
 
 /* Where a MAP item's name goes: offset + 1, so that 0 can mean none. */

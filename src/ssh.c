@@ -64,10 +64,11 @@ static int plain_name(const char *s, const char *extra)
 	return 1;
 }
 
-int ssh_host_check(struct schema_ctx *c, const struct ynode *n, json_t *obj)
+int ssh_host_check(struct schema_ctx *c, const struct ynode *n,
+		   const void *obj)
 {
-	const char *user = json_string_value(json_object_get(obj, "user"));
-	const char *host = json_string_value(json_object_get(obj, "host"));
+	const struct drill_ssh_host *h = obj;
+	const char *user = h->user, *host = h->host;
 	const struct ynode *at;
 
 	if (user && !plain_name(user, "")) {

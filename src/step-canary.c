@@ -48,23 +48,23 @@ static const struct schema canary_step_schema = {
 
 static const char *const selectors[] = { "canary", NULL };
 
-static int canary_check(struct schema_ctx *c, const struct ynode *n,
-			json_t *step)
+static int canary_check(struct drill_step_check *k)
 {
-	const char *action = json_string_value(json_object_get(step, "canary"));
+	const char *action = ((const struct canary_params *)
+			      k->step->params)->action;
+	const struct ynode *n = k->node;
 
-	if (!ynode_get(schema_ctx_root(c), "canary"))
-		return schema_error_at(c, ynode_get(n, "canary"), "a canary "
+	if (!ynode_get(schema_ctx_root(k->c), "canary"))
+		return schema_error_at(k->c, ynode_get(n, "canary"), "a canary "
 				       "step needs a top-level 'canary:' naming "
 				       "its table and row");
-	if (!strcmp(action, "delete") &&
-	    !json_is_true(json_object_get(step, "destructive")))
-		return schema_error_at(c, ynode_get(n, "canary"), "'canary: "
+	if (!strcmp(action, "delete") && !k->step->destructive)
+		return schema_error_at(k->c, ynode_get(n, "canary"), "'canary: "
 				       "delete' deletes a row: put it in the "
 				       "destroy phase");
 	/* Only delete destroys; record, absent and present only read. */
 	if (strcmp(action, "delete"))
-		json_object_set_new(step, "destructive", json_false());
+		k->destructive = 0;
 	return 0;
 }
 

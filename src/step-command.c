@@ -135,48 +135,41 @@ static const char *const selectors[] = { "run", "shell", NULL };
  * host: names a declared ssh_hosts: entry; the remote user is that
  * host's, so run_as (a local user switch) has no meaning there.
  */
-static int check_host(struct schema_ctx *c, const struct ynode *n,
-		      json_t *step)
+static int check_host(struct drill_step_check *k)
 {
-	const char *host = json_string_value(json_object_get(step, "host"));
-	const struct ynode *hosts = ynode_get(schema_ctx_root(c), "ssh_hosts");
-	const struct ynode *at = ynode_get(n, "host");
+	const struct command_params *p = k->step->params;
+	const struct ynode *n = k->node, *at = ynode_get(n, "host");
+	const struct ynode *hosts = ynode_get(schema_ctx_root(k->c),
+					      "ssh_hosts");
 
-	if (!host)
+	if (!p->host)
 		return 0;
-	if (!hosts || !ynode_get(hosts, host))
-		return schema_error_at(c, at ? at : n, "unknown ssh host '%s' "
-				       "(define it under ssh_hosts:)", host);
-	if (json_object_get(step, "run_as"))
-		return schema_error_at(c, ynode_get(n, "run_as"), "run_as "
+	if (!hosts || !ynode_get(hosts, p->host))
+		return schema_error_at(k->c, at ? at : n, "unknown ssh host "
+				       "'%s' (define it under ssh_hosts:)",
+				       p->host);
+	if (p->run_as)
+		return schema_error_at(k->c, ynode_get(n, "run_as"), "run_as "
 				       "cannot be used with host: the remote "
 				       "user is the ssh host's user");
 	return 0;
 }
 
 /* The command as the plan, the terminal and the report show it. */
-static int command_check(struct schema_ctx *c, const struct ynode *n,
-			 json_t *step)
+static int command_check(struct drill_step_check *k)
 {
-	json_t *run = json_object_get(step, "run"), *v;
-	struct strbuf sb = STRBUF_INIT;
+	const struct command_params *p = k->step->params;
 	size_t i;
 
-	if (check_host(c, n, step) < 0)
+	if (check_host(k) < 0)
 		return -1;
-	if (run) {
-		json_array_foreach(run, i, v) {
-			if (i)
-				strbuf_addch(&sb, ' ');
-			strbuf_add_shquoted(&sb, json_string_value(v));
-		}
-	} else {
-		strbuf_adds(&sb, json_string_value(json_object_get(step,
-								   "shell")));
+	for (i = 0; i < p->run.nr; i++) {
+		if (i)
+			strbuf_addch(k->display, ' ');
+		strbuf_add_shquoted(k->display, p->run.v[i]);
 	}
-	if (sb.len)
-		json_object_set_new(step, "display", json_string(sb.buf));
-	strbuf_release(&sb);
+	if (!p->run.nr && p->shell)
+		strbuf_adds(k->display, p->shell);
 	return 0;
 }
 

@@ -64,12 +64,12 @@ struct files_params {
 
 /* Octal like "0750", and uid:gid or user:group, at their position. */
 static int files_schema_check(struct schema_ctx *c, const struct ynode *n,
-			      json_t *obj)
+			      const void *obj)
 {
-	json_t *m = json_object_get(obj, "mode"), *o = json_object_get(obj, "owner");
+	const struct files_params *p = obj;
 
-	if (m) {
-		const char *s = json_string_value(m);
+	if (p->mode) {
+		const char *s = p->mode;
 		size_t i, len = strlen(s);
 		for (i = 0; i < len; i++)
 			if (s[i] < '0' || s[i] > '7')
@@ -80,8 +80,8 @@ static int files_schema_check(struct schema_ctx *c, const struct ynode *n,
 					       "(quote it: YAML 1.1 reads 0750 "
 					       "as a number), got '%s'", s);
 	}
-	if (o) {
-		const char *s = json_string_value(o), *colon = strchr(s, ':');
+	if (p->owner) {
+		const char *s = p->owner, *colon = strchr(s, ':');
 		if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
 			return schema_error_at(c, ynode_get(n, "owner"), "'owner' "
 					       "must be uid:gid or user:group, "
@@ -116,23 +116,24 @@ static const struct schema_field in_effect_fields[] = {
 };
 
 static int in_effect_check(struct schema_ctx *c, const struct ynode *n,
-			   json_t *obj)
+			   const void *obj)
 {
-	int has_c = json_object_get(obj, "container") != NULL;
-	int has_f = json_object_get(obj, "config") != NULL;
+	const struct in_effect *ie = obj;
+	int has_c = ie->container != NULL;
+	int has_f = ie->config != NULL;
 
 	if (!has_c && !has_f)
 		return schema_error_at(c, n, "in_effect needs container: (a "
 				       "running container's mount) or config: "
 				       "with key: (the service's own setting)");
-	if (has_f != (json_object_get(obj, "key") != NULL))
+	if (has_f != (ie->key != NULL))
 		return schema_error_at(c, n, "in_effect: config: and key: go "
 				       "together");
-	if (!has_c && (json_object_get(obj, "inspect") ||
-		       json_object_get(obj, "destination")))
+	/* inspect: is a list that is never empty (schema): given, or not. */
+	if (!has_c && (ie->inspect.nr || ie->destination))
 		return schema_error_at(c, n, "in_effect: inspect: and "
 				       "destination: are for container:");
-	if (!has_f && json_object_get(obj, "relative_to"))
+	if (!has_f && ie->relative_to)
 		return schema_error_at(c, n, "in_effect: relative_to: is for "
 				       "config:");
 	return 0;

@@ -80,22 +80,22 @@ static const struct schema_field step_fields[] = {
 
 static const char *const selectors[] = { "fingerprint", NULL };
 
-static int fp_check(struct schema_ctx *c, const struct ynode *n, json_t *step)
+static int fp_check(struct drill_step_check *k)
 {
-	json_t *p = json_object_get(step, "fingerprint");
-	const struct ynode *pn = ynode_get(n, "fingerprint");
+	const struct fp_params *p = k->step->params;
+	const struct ynode *n = k->node, *pn = ynode_get(n, "fingerprint");
 
-	if (json_object_get(p, "may_differ") && !json_object_get(p, "same_as"))
-		return schema_error_at(c, ynode_get(pn, "may_differ"),
+	/* may_differ as written (even {}) needs the step it compares with. */
+	if (ynode_get(pn, "may_differ") && !p->same_as)
+		return schema_error_at(k->c, ynode_get(pn, "may_differ"),
 				       "'may_differ' needs 'same_as': the "
 				       "step it is compared with");
 	/* It only reads, in any phase (the destroy phase marks all). */
-	if (ynode_get(n, "destructive") &&
-	    json_is_true(json_object_get(step, "destructive")))
-		return schema_error_at(c, ynode_get(n, "destructive"), "a "
+	if (ynode_get(n, "destructive") && k->step->destructive)
+		return schema_error_at(k->c, ynode_get(n, "destructive"), "a "
 				       "fingerprint only reads: it is not "
 				       "destructive");
-	json_object_set_new(step, "destructive", json_false());
+	k->destructive = 0;
 	return 0;
 }
 

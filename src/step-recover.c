@@ -206,23 +206,24 @@ static const char *const owned[] = {
 	"shared_preload_libraries", NULL,
 };
 
-static int recover_check(struct schema_ctx *c, const struct ynode *n,
-			 json_t *step)
+static int recover_check(struct drill_step_check *k)
 {
-	json_t *r = json_object_get(step, "recover"), *v;
-	const struct ynode *rn = ynode_get(n, "recover");
-	static const char *const targets[] = { "target_time", "target_time_file",
-		"target_lsn", "target_name", "target_xid", "target_immediate",
-		"target_latest", NULL };
-	const char *const *t, *key;
+	const struct recover_params *p = k->step->params;
+	const struct ynode *rn = ynode_get(k->node, "recover");
+	struct schema_ctx *c = k->c;
+	const char *const *t;
+	const char *targets[] = { p->target_time, p->target_time_file,
+		p->target_lsn, p->target_name, p->target_xid,
+		p->target_immediate ? "true" : NULL,
+		p->target_latest ? "true" : NULL };
 	int nt = 0;
+	size_t i, j;
 	uint64_t lsn;
 	double tt;
 
-	for (t = targets; *t; t++)
-		if ((v = json_object_get(r, *t)) && !json_is_false(v))
-			nt++;
-	if (!json_object_get(r, "backup") == !json_object_get(r, "pgbackrest"))
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		nt += targets[i] != NULL;
+	if (!p->backup == !p->pgbackrest)
 		return schema_error_at(c, rn, "a recover step needs exactly one "
 				       "of backup (a basebackup step) and "
 				       "pgbackrest (a pgbackrest step)");
@@ -232,46 +233,40 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 				       "target_lsn, target_name, target_xid, "
 				       "target_immediate: true, "
 				       "target_latest: true");
-	if ((v = json_object_get(r, "target_lsn")) &&
-	    pgwal_parse_lsn(json_string_value(v), &lsn) < 0)
+	if (p->target_lsn && pgwal_parse_lsn(p->target_lsn, &lsn) < 0)
 		return schema_error_at(c, ynode_get(rn, "target_lsn"),
 				       "target_lsn is not an LSN like 0/3000148");
-	if ((v = json_object_get(r, "target_xid")) &&
-	    (strspn(json_string_value(v), "0123456789") !=
-	     strlen(json_string_value(v)) || strlen(json_string_value(v)) > 10))
+	if (p->target_xid &&
+	    (strspn(p->target_xid, "0123456789") != strlen(p->target_xid) ||
+	     strlen(p->target_xid) > 10))
 		return schema_error_at(c, ynode_get(rn, "target_xid"),
 				       "target_xid is not a transaction id "
 				       "(digits)");
 	/* Known now, so refused now (not after the destroy phase). */
-	if ((v = json_object_get(r, "target_time")) &&
-	    pitrproof_parse_time(json_string_value(v), &tt) < 0)
+	if (p->target_time && pitrproof_parse_time(p->target_time, &tt) < 0)
 		return schema_error_at(c, ynode_get(rn, "target_time"),
 				       "target_time '%s': give it as YYYY-MM-DD "
 				       "HH:MM:SS[.frac] with a zone (+00, UTC, "
 				       "Z); without one the server reads it in "
-				       "its own TimeZone", json_string_value(v));
-	if (json_object_get(r, "disaster_time") &&
-	    json_object_get(r, "disaster_time_file"))
+				       "its own TimeZone", p->target_time);
+	if (p->disaster_time && p->disaster_time_file)
 		return schema_error_at(c, rn, "give disaster_time or "
 				       "disaster_time_file, not both");
-	json_object_foreach(json_object_get(r, "settings"), key, v) {
-		const char *const *o;
-		size_t i;
+	for (j = 0; j < p->settings.keys.nr; j++) {
+		const char *key = p->settings.keys.v[j];
 		for (i = 0; key[i]; i++)
 			if (!((key[i] >= 'a' && key[i] <= 'z') || key[i] == '_' ||
 			      key[i] == '.' || (key[i] >= '0' && key[i] <= '9')))
 				return schema_error_at(c, ynode_get(rn, "settings"),
 						       "'%s' is not a server "
 						       "setting name", key);
-		for (o = owned; *o; o++)
-			if (!strcmp(*o, key))
+		for (t = owned; *t; t++)
+			if (!strcmp(*t, key))
 				return schema_error_at(c, ynode_get(rn, "settings"),
 						       "'%s' is written by "
 						       "rdrill itself", key);
 	}
-	if (json_is_true(json_object_get(r, "delta")) &&
-	    (!json_object_get(r, "pgbackrest") ||
-	     json_is_true(json_object_get(r, "in_place"))))
+	if (p->delta && (!p->pgbackrest || p->in_place))
 		return schema_error_at(c, ynode_get(rn, "delta"),
 				       "delta: true is pgBackRest's delta restore "
 				       "into a kept scratch directory: it needs "
@@ -281,15 +276,15 @@ static int recover_check(struct schema_ctx *c, const struct ynode *n,
 	 * destructive (it then needs --confirm), as README says; only an
 	 * explicit 'destructive: false' contradicts it.
 	 */
-	if (json_is_true(json_object_get(r, "in_place"))) {
-		if (ynode_get(n, "destructive") &&
-		    !json_is_true(json_object_get(step, "destructive")))
-			return schema_error_at(c, ynode_get(n, "destructive"),
+	if (p->in_place) {
+		if (ynode_get(k->node, "destructive") && !k->step->destructive)
+			return schema_error_at(c, ynode_get(k->node,
+							    "destructive"),
 					       "an in-place recovery replaces a "
 					       "data directory: it is "
 					       "destructive (remove "
 					       "'destructive: false')");
-		json_object_set_new(step, "destructive", json_true());
+		k->destructive = 1;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 struct drill;
 struct drill_step;
+struct drill_step_check;
 struct error;
 struct schema;
 struct schema_ctx;
@@ -46,10 +47,12 @@ struct step_kind {
 	const struct schema *params;     /* bound into drill_step.params */
 	const char *params_key;          /* from step[key]; NULL: the step */
 	/*
-	 * Load-time rules beyond the schema, on the step's JSON once its
-	 * common fields are set (phase rules applied). NULL: none.
+	 * Load-time rules beyond the schema, on the step bound as the run
+	 * will read it (its common fields, phase rules applied, and its
+	 * params), errors at its nodes; it may decide `destructive` and
+	 * `display` (drill.h: struct drill_step_check). NULL: none.
 	 */
-	int (*check)(struct schema_ctx *c, const struct ynode *n, json_t *step);
+	int (*check)(struct drill_step_check *k);
 	/* One line saying what it does (English, for the plan and terminal). */
 	void (*describe)(const struct drill_step *s, struct strbuf *out);
 	/* Where and as whom, lines like "cd /srv" (the plan). NULL: none. */
