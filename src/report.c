@@ -788,7 +788,6 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		sv.drill = d;
 		sv.step = step;
 		sv.vr = vr;
-		sv.ran = rec != NULL;
 		sv.has_evidence = r && r->evidence;
 		sv.ended = end != NULL;
 		sv.vs = vs;

@@ -149,8 +149,8 @@ struct step_view {
 	 * step did not run or the kind has no view_record.
 	 */
 	const void *vr;
-	int ran;            /* the step has a record */
-	int has_evidence;   /* its record has "evidence", of any type */
+	int has_evidence;   /* its record has "evidence", of any type (recover
+			     * shows a row even for one it cannot read) */
 	int ended;          /* the run has an end record */
 	json_t *vs;
 	json_t *report;
