@@ -490,39 +490,32 @@ out:
  * What canary_view reads of its record (view_record): the row as
  * recorded, its columns in order and their values (text; SQL NULL and
  * anything else read as absent). "values" is bound twice: its text
- * members, and whether it is an object at all (cv_present).
+ * members, and whether it is an object at all (cv_object).
  */
-struct cv_present {
+struct cv_object {
 	int unused;
 };
 
-static const struct schema_field cv_present_fields[] = { { .key = NULL } };
-static const struct schema cv_present_schema = {
-	.what = "object", .fields = cv_present_fields,
-	.size = sizeof(struct cv_present),
+static const struct schema_field cv_object_fields[] = { { .key = NULL } };
+static const struct schema cv_object_schema = {
+	.what = "object", .fields = cv_object_fields,
+	.size = sizeof(struct cv_object),
 };
 
 struct cv_evidence {
-	struct strvec columns;
-	struct cv_present *columns_list;     /* non-NULL: an array */
-	size_t ncolumns;
+	struct strvec columns;          /* a column not text is left out */
 	struct schema_kv values;
-	struct cv_present *values_object;    /* non-NULL: an object */
+	struct cv_object *values_object; /* non-NULL: "values" is an object */
 };
 
 static const struct schema_field cv_text = { .type = SCHEMA_STR };
-static const struct schema_field cv_any = { .type = SCHEMA_OBJ,
-	.obj = &cv_present_schema };
 
 static const struct schema_field cv_evidence_fields[] = {
 	{ .key = "columns", .type = SCHEMA_LIST, .item = &cv_text,
 	  .off = offsetof(struct cv_evidence, columns) },
-	{ .key = "columns", .type = SCHEMA_LIST, .item = &cv_any,
-	  .off = offsetof(struct cv_evidence, columns_list),
-	  .off2 = offsetof(struct cv_evidence, ncolumns) },
 	{ .key = "values", .type = SCHEMA_MAP, .item = &cv_text,
 	  .off = offsetof(struct cv_evidence, values) },
-	{ .key = "values", .type = SCHEMA_OBJ, .obj = &cv_present_schema,
+	{ .key = "values", .type = SCHEMA_OBJ, .obj = &cv_object_schema,
 	  .off = offsetof(struct cv_evidence, values_object) },
 	{ .key = NULL },
 };
@@ -555,14 +548,13 @@ static void canary_view(const struct step_view *v)
 
 	json_object_set_new(v->vs, "canary_values", json_null());
 	json_object_set_new(v->vs, "has_canary_values", json_null());
-	if (!ev || !ev->columns_list || !ev->values_object)
+	if (!ev || !ev->values_object)
 		return;
 	arr = json_array();
-	/* A column that is not text still has its row, NULL (as before). */
-	for (i = 0; i < ev->ncolumns; i++) {
+	for (i = 0; i < ev->columns.nr; i++) {
 		json_t *o = json_object();
-		const char *c = i < ev->columns.nr ? ev->columns.v[i] : NULL;
-		const char *val = c ? schema_kv_get(&ev->values, c) : NULL;
+		const char *c = ev->columns.v[i];
+		const char *val = schema_kv_get(&ev->values, c);
 		report_view_data(o, "column", c);
 		report_view_data(o, "value", val ? val : "NULL");
 		report_view_code(o, "column");
