@@ -101,6 +101,11 @@ static void test_canary(void **state)
 		    &md);
 	has(&md, "| `channelid` | NULL |", 1);
 	has(&md, "| `createat` | 1768989600000 |", 1);
+	/* A column that is not text is left out, the others kept in order. */
+	render_with("canary-record", "evidence.columns",
+		    "[\"channelid\", 5, \"createat\"]", "en", &md);
+	has(&md, "| `channelid` | chan1 |\n| `createat` | 1768989600000 |", 1);
+	has(&md, "| NULL |", 0);
 	/* Columns or values of another type: no row, and no crash. */
 	for (i = 0; wrong[i]; i++) {
 		render_with("canary-record", "evidence.values", wrong[i], "en",
