@@ -306,9 +306,128 @@ json_t *fingerprint_to_json(const struct fingerprint *fp)
 	return j;
 }
 
-static int copy_hex(char dst[FP_HEX_LEN + 1], json_t *v)
+/*
+ * The JSON form read back (fingerprint_to_json's keys), one table: bound
+ * leniently, a member of the wrong type reading as absent, which the
+ * rules below refuse as the form's own reader always did. A sequence's
+ * "state" is optional but never of another type: its list is also
+ * bound strictly (fpj_seqs_schema) to find the first such item.
+ */
+struct fpj_table {
+	const char *table, *digest, *columns, *constraints, *indexes;
+	struct schema_int rows;
+};
+
+struct fpj_seq {
+	const char *sequence, *value, *state;
+};
+
+struct fpj_excl {
+	const char *table, *reason;
+};
+
+struct fpj {
+	struct fpj_table *tables;
+	size_t ntables;
+	struct fpj_seq *seqs;       /* non-NULL: an array */
+	size_t nseqs;
+	struct fpj_excl *excl;
+	size_t nexcl;
+};
+
+#define FPJ(st, k, t, m) { .key = k, .type = t, .off = offsetof(st, m) }
+static const struct schema_field fpj_table_fields[] = {
+	FPJ(struct fpj_table, "table", SCHEMA_STR, table),
+	FPJ(struct fpj_table, "rows", SCHEMA_INT, rows),
+	FPJ(struct fpj_table, "digest", SCHEMA_STR, digest),
+	FPJ(struct fpj_table, "columns", SCHEMA_STR, columns),
+	FPJ(struct fpj_table, "constraints", SCHEMA_STR, constraints),
+	FPJ(struct fpj_table, "indexes", SCHEMA_STR, indexes),
+	{ .key = NULL },
+};
+static const struct schema_field fpj_seq_fields[] = {
+	FPJ(struct fpj_seq, "sequence", SCHEMA_STR, sequence),
+	FPJ(struct fpj_seq, "value", SCHEMA_STR, value),
+	FPJ(struct fpj_seq, "state", SCHEMA_STR, state),
+	{ .key = NULL },
+};
+static const struct schema_field fpj_excl_fields[] = {
+	FPJ(struct fpj_excl, "table", SCHEMA_STR, table),
+	FPJ(struct fpj_excl, "reason", SCHEMA_STR, reason),
+	{ .key = NULL },
+};
+#undef FPJ
+
+static const struct schema fpj_table_schema = {
+	.what = "table", .fields = fpj_table_fields,
+	.size = sizeof(struct fpj_table),
+};
+static const struct schema fpj_seq_schema = {
+	.what = "sequence", .fields = fpj_seq_fields,
+	.size = sizeof(struct fpj_seq),
+};
+static const struct schema fpj_excl_schema = {
+	.what = "excluded", .fields = fpj_excl_fields,
+	.size = sizeof(struct fpj_excl),
+};
+static const struct schema_field fpj_table_item = { .type = SCHEMA_OBJ,
+	.obj = &fpj_table_schema };
+static const struct schema_field fpj_seq_item = { .type = SCHEMA_OBJ,
+	.obj = &fpj_seq_schema };
+static const struct schema_field fpj_excl_item = { .type = SCHEMA_OBJ,
+	.obj = &fpj_excl_schema };
+
+static const struct schema_field fpj_fields[] = {
+	{ .key = "tables", .type = SCHEMA_LIST, .item = &fpj_table_item,
+	  .off = offsetof(struct fpj, tables),
+	  .off2 = offsetof(struct fpj, ntables) },
+	{ .key = "sequences", .type = SCHEMA_LIST, .item = &fpj_seq_item,
+	  .off = offsetof(struct fpj, seqs),
+	  .off2 = offsetof(struct fpj, nseqs) },
+	{ .key = "excluded", .type = SCHEMA_LIST, .item = &fpj_excl_item,
+	  .off = offsetof(struct fpj, excl),
+	  .off2 = offsetof(struct fpj, nexcl) },
+	{ .key = NULL },
+};
+static const struct schema fpj_schema = {
+	.what = "fingerprint", .fields = fpj_fields,
+	.size = sizeof(struct fpj),
+};
+
+/* The sequences alone, bound strictly: fails at an item of wrong types. */
+static const struct schema_field fpj_seqs_fields[] = {
+	{ .key = "sequences", .type = SCHEMA_LIST, .item = &fpj_seq_item,
+	  .off = offsetof(struct fpj, seqs),
+	  .off2 = offsetof(struct fpj, nseqs) },
+	{ .key = NULL },
+};
+static const struct schema fpj_seqs_schema = {
+	.what = "fingerprint", .fields = fpj_seqs_fields,
+	.size = sizeof(struct fpj),
+};
+
+/*
+ * The index of the first sequence with a member of the wrong type (or
+ * that is no object), or (size_t)-1: the strict binding stops there,
+ * its count saying where.
+ */
+static size_t fpj_first_bad_seq(json_t *j)
 {
-	const char *s = json_string_value(v);
+	struct fpj strict;
+	struct error err = ERROR_INIT;
+	size_t bad = (size_t)-1;
+
+	memset(&strict, 0, sizeof(strict));
+	if (schema_bind(&fpj_seqs_schema, j, &strict, "fingerprint", &err) < 0
+	    && strict.nseqs)
+		bad = strict.nseqs - 1;
+	schema_release(&fpj_seqs_schema, &strict);
+	error_release(&err);
+	return bad;
+}
+
+static int copy_hex(char dst[FP_HEX_LEN + 1], const char *s)
+{
 	struct fp_sum dummy;
 
 	if (!s || fp_sum_parse(&dummy, s) < 0)
@@ -317,55 +436,63 @@ static int copy_hex(char dst[FP_HEX_LEN + 1], json_t *v)
 	return 0;
 }
 
+static int fpj_apply(struct fingerprint *fp, const struct fpj *f,
+		     size_t bad_seq, struct error *err)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntables; i++) {
+		const struct fpj_table *v = &f->tables[i];
+		struct fp_table *t;
+
+		if (!v->table || !v->rows.set)
+			return error_set(err, "fingerprint: tables[%zu] has no "
+					 "table name or row count", i);
+		t = fingerprint_add_table(fp, v->table);
+		t->rows = v->rows.v;
+		if (fp_sum_parse(&t->sum, v->digest) < 0 ||
+		    copy_hex(t->columns, v->columns) < 0 ||
+		    copy_hex(t->constraints, v->constraints) < 0 ||
+		    copy_hex(t->indexes, v->indexes) < 0)
+			return error_set(err, "fingerprint: table %s has a "
+					 "malformed digest", v->table);
+	}
+	for (i = 0; i < f->nseqs; i++) {
+		const struct fpj_seq *v = &f->seqs[i];
+
+		if (!v->sequence || !v->value || i == bad_seq)
+			return error_set(err, "fingerprint: sequences[%zu] is "
+					 "malformed", i);
+		if (v->state)
+			fingerprint_add_sequence(fp, v->sequence, v->value)->state =
+				xstrdup(v->state);
+		else
+			fingerprint_add_sequence(fp, v->sequence, v->value);
+	}
+	for (i = 0; i < f->nexcl; i++) {
+		if (!f->excl[i].table)
+			return error_set(err, "fingerprint: excluded[%zu] is "
+					 "malformed", i);
+		fingerprint_add_excluded(fp, f->excl[i].table, f->excl[i].reason);
+	}
+	return 0;
+}
+
 int fingerprint_from_json(struct fingerprint *fp, json_t *j,
 			  struct error *err)
 {
-	json_t *v;
-	size_t i;
+	struct fpj f;
+	int ret;
 
 	if (!json_is_object(j))
 		return error_set(err, "fingerprint: not an object");
-	json_array_foreach(json_object_get(j, "tables"), i, v) {
-		const char *name = json_string_value(json_object_get(v, "table"));
-		json_t *rows = json_object_get(v, "rows");
-		struct fp_table *t;
-
-		if (!name || !json_is_integer(rows))
-			return error_set(err, "fingerprint: tables[%zu] has no "
-					 "table name or row count", i);
-		t = fingerprint_add_table(fp, name);
-		t->rows = json_integer_value(rows);
-		if (fp_sum_parse(&t->sum, json_string_value(json_object_get(
-				v, "digest"))) < 0 ||
-		    copy_hex(t->columns, json_object_get(v, "columns")) < 0 ||
-		    copy_hex(t->constraints, json_object_get(v, "constraints")) < 0 ||
-		    copy_hex(t->indexes, json_object_get(v, "indexes")) < 0)
-			return error_set(err, "fingerprint: table %s has a "
-					 "malformed digest", name);
-	}
-	json_array_foreach(json_object_get(j, "sequences"), i, v) {
-		const char *name = json_string_value(json_object_get(v, "sequence"));
-		const char *val = json_string_value(json_object_get(v, "value"));
-		json_t *state = json_object_get(v, "state");
-
-		if (!name || !val || (state && !json_is_string(state)))
-			return error_set(err, "fingerprint: sequences[%zu] is "
-					 "malformed", i);
-		if (state)
-			fingerprint_add_sequence(fp, name, val)->state =
-				xstrdup(json_string_value(state));
-		else
-			fingerprint_add_sequence(fp, name, val);
-	}
-	json_array_foreach(json_object_get(j, "excluded"), i, v) {
-		const char *name = json_string_value(json_object_get(v, "table"));
-		const char *why = json_string_value(json_object_get(v, "reason"));
-
-		if (!name)
-			return error_set(err, "fingerprint: excluded[%zu] is "
-					 "malformed", i);
-		fingerprint_add_excluded(fp, name, why);
-	}
+	memset(&f, 0, sizeof(f));
+	schema_bind_lenient(&fpj_schema, j, &f);
+	ret = fpj_apply(fp, &f, f.seqs ? fpj_first_bad_seq(j) : (size_t)-1,
+			err);
+	schema_release(&fpj_schema, &f);
+	if (ret < 0)
+		return -1;
 	fingerprint_sort(fp);
 	return 0;
 }

@@ -787,9 +787,9 @@ static json_t *view_step(const struct drill *d, const struct drill_step *step,
 		}
 		sv.drill = d;
 		sv.step = step;
-		sv.rec = rec;
 		sv.vr = vr;
-		sv.end = end;
+		sv.has_evidence = r && r->evidence;
+		sv.ended = end != NULL;
 		sv.vs = vs;
 		sv.report = report;
 		sv.lang = lang;

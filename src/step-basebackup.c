@@ -149,17 +149,106 @@ struct manifest_facts {
 	json_int_t files, bytes;
 };
 
+/*
+ * What rdrill reads of PostgreSQL's backup_manifest, in one table: its
+ * WAL-Ranges (one range makes the facts) and each file's Size. Bound
+ * leniently, as this reader always took it: a member of the wrong type
+ * is absent, which the rules in read_manifest judge.
+ */
+struct mf_range {
+	struct schema_int timeline;
+	const char *start, *end;
+};
+
+struct mf_file {
+	struct schema_int size;
+};
+
+struct mf_manifest {
+	struct mf_range *ranges;    /* non-NULL: an array */
+	size_t nranges;
+	struct mf_file *files;      /* non-NULL: an array */
+	size_t nfiles;
+};
+
+static const struct schema_field mf_range_fields[] = {
+	{ .key = "Timeline", .type = SCHEMA_INT,
+	  .off = offsetof(struct mf_range, timeline) },
+	{ .key = "Start-LSN", .type = SCHEMA_STR,
+	  .off = offsetof(struct mf_range, start) },
+	{ .key = "End-LSN", .type = SCHEMA_STR,
+	  .off = offsetof(struct mf_range, end) },
+	{ .key = NULL },
+};
+static const struct schema mf_range_schema = {
+	.what = "WAL range", .fields = mf_range_fields,
+	.size = sizeof(struct mf_range),
+};
+static const struct schema_field mf_file_fields[] = {
+	{ .key = "Size", .type = SCHEMA_INT,
+	  .off = offsetof(struct mf_file, size) },
+	{ .key = NULL },
+};
+static const struct schema mf_file_schema = {
+	.what = "file", .fields = mf_file_fields,
+	.size = sizeof(struct mf_file),
+};
+static const struct schema_field mf_range_item = { .type = SCHEMA_OBJ,
+	.obj = &mf_range_schema };
+static const struct schema_field mf_file_item = { .type = SCHEMA_OBJ,
+	.obj = &mf_file_schema };
+static const struct schema_field mf_fields[] = {
+	{ .key = "WAL-Ranges", .type = SCHEMA_LIST, .item = &mf_range_item,
+	  .off = offsetof(struct mf_manifest, ranges),
+	  .off2 = offsetof(struct mf_manifest, nranges) },
+	{ .key = "Files", .type = SCHEMA_LIST, .item = &mf_file_item,
+	  .off = offsetof(struct mf_manifest, files),
+	  .off2 = offsetof(struct mf_manifest, nfiles) },
+	{ .key = NULL },
+};
+static const struct schema mf_schema = {
+	.what = "backup_manifest", .fields = mf_fields,
+	.size = sizeof(struct mf_manifest),
+};
+
+/* The manifest's facts from its bound form: -1 when it has no arrays. */
+static int manifest_facts_of(const struct mf_manifest *mf,
+			     struct manifest_facts *m)
+{
+	const struct mf_range *r0 = mf->nranges ? &mf->ranges[0] : NULL;
+	size_t i;
+
+	if (!mf->ranges || !mf->files)
+		return -1;
+	/* An item that is no object is bound all absent: no range. */
+	if (mf->nranges == 1 && r0->timeline.set && r0->timeline.v > 0 &&
+	    (unsigned long)r0->timeline.v <= UINT32_MAX &&
+	    pgwal_parse_lsn(r0->start, &m->start_lsn) == 0 &&
+	    pgwal_parse_lsn(r0->end, &m->end_lsn) == 0 &&
+	    m->end_lsn >= m->start_lsn) {
+		m->tli = (uint32_t)r0->timeline.v;
+		m->has_range = 1;
+	}
+	for (i = 0; i < mf->nfiles; i++) {
+		m->files++;
+		if (mf->files[i].size.set && mf->files[i].size.v >= 0)
+			m->bytes += mf->files[i].size.v;
+	}
+	return 0;
+}
+
 static int read_manifest(const char *dir, struct manifest_facts *m,
 			 struct error *err)
 {
 	struct strbuf path = STRBUF_INIT;
+	struct mf_manifest mf;
 	json_error_t je;
-	json_t *root = NULL, *ranges, *files, *r0, *f;
+	json_t *root = NULL;
 	struct stat st;
-	size_t i;
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
+	memset(&mf, 0, sizeof(mf));
 	strbuf_addf(&path, "%s/backup_manifest", dir);
 	if (stat(path.buf, &st) < 0) {
 		error_errno(err, "%s", path.buf);
@@ -174,34 +263,14 @@ static int read_manifest(const char *dir, struct manifest_facts *m,
 		error_set(err, "%s:%d: %s", path.buf, je.line, je.text);
 		goto out;
 	}
-	ranges = json_object_get(root, "WAL-Ranges");
-	files = json_object_get(root, "Files");
-	if (!json_is_array(ranges) || !json_is_array(files)) {
+	schema_bind_lenient(&mf_schema, root, &mf);
+	if (manifest_facts_of(&mf, m) < 0) {
 		error_set(err, "%s: no WAL-Ranges or Files array", path.buf);
 		goto out;
 	}
-	r0 = json_array_get(ranges, 0);
-	if (json_array_size(ranges) == 1 && json_is_object(r0)) {
-		json_t *t = json_object_get(r0, "Timeline");
-		if (json_is_integer(t) && json_integer_value(t) > 0 &&
-		    json_integer_value(t) <= UINT32_MAX &&
-		    pgwal_parse_lsn(json_string_value(json_object_get(r0,
-				    "Start-LSN")), &m->start_lsn) == 0 &&
-		    pgwal_parse_lsn(json_string_value(json_object_get(r0,
-				    "End-LSN")), &m->end_lsn) == 0 &&
-		    m->end_lsn >= m->start_lsn) {
-			m->tli = (uint32_t)json_integer_value(t);
-			m->has_range = 1;
-		}
-	}
-	json_array_foreach(files, i, f) {
-		json_t *sz = json_object_get(f, "Size");
-		m->files++;
-		if (json_is_integer(sz) && json_integer_value(sz) >= 0)
-			m->bytes += json_integer_value(sz);
-	}
 	ret = 0;
 out:
+	schema_release(&mf_schema, &mf);
 	json_decref(root);
 	strbuf_release(&path);
 	return ret;
@@ -217,6 +286,34 @@ static void lsn_str(uint64_t lsn, struct strbuf *sb)
 }
 
 /*
+ * What prove_wal reads back of the WAL evidence pitrproof_segments
+ * wrote: how long the proof took.
+ */
+struct pw_proof {
+	struct schema_int ms;
+};
+struct pw_wal {
+	struct pw_proof *proof;
+};
+static const struct schema_field pw_proof_fields[] = {
+	{ .key = "ms", .type = SCHEMA_INT,
+	  .off = offsetof(struct pw_proof, ms) },
+	{ .key = NULL },
+};
+static const struct schema pw_proof_schema = {
+	.what = "proof", .fields = pw_proof_fields,
+	.size = sizeof(struct pw_proof),
+};
+static const struct schema_field pw_wal_fields[] = {
+	{ .key = "proof", .type = SCHEMA_OBJ, .obj = &pw_proof_schema,
+	  .off = offsetof(struct pw_wal, proof) },
+	{ .key = NULL },
+};
+static const struct schema pw_schema = {
+	.what = "wal", .fields = pw_wal_fields, .size = sizeof(struct pw_wal),
+};
+
+/*
  * The WAL proven by content (pitrproof.h) and every recover step's
  * target found in it: 1, 0 when not proven, -1 err.
  */
@@ -228,7 +325,7 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 		     json_t *wal, long long *proof_ms, struct error *err)
 {
 	struct pitrproof_wal w;
-	json_t *ms;
+	struct pw_wal pw;
 	int ok;
 
 	memset(&w, 0, sizeof(w));
@@ -246,10 +343,14 @@ static int prove_wal(struct step_ctx *sc, const struct basebackup_params *p,
 	ok = pitrproof_segments(sc, &w, wal, err);
 	if (ok < 0)
 		return -1;
-	ms = json_object_get(json_object_get(wal, "proof"), "ms");
-	json_object_set_new(facts, "wal_proof_ms", json_deep_copy(ms));
-	if (json_is_integer(ms))
-		*proof_ms = (long long)json_integer_value(ms);
+	memset(&pw, 0, sizeof(pw));
+	schema_bind_lenient(&pw_schema, wal, &pw);
+	if (pw.proof && pw.proof->ms.set) {
+		json_object_set_new(facts, "wal_proof_ms",
+				    json_integer((json_int_t)pw.proof->ms.v));
+		*proof_ms = pw.proof->ms.v;
+	}
+	schema_release(&pw_schema, &pw);
 	if (!ok)
 		return 0;
 	return pitrproof_targets(sc, BKFACTS_BASEBACKUP, &w, ev, err);

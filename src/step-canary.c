@@ -486,26 +486,77 @@ out:
 	return ret;
 }
 
+/*
+ * What canary_view reads of its record (view_record): the row as
+ * recorded, its columns in order and their values (text; SQL NULL and
+ * anything else read as absent). "values" is bound twice: its text
+ * members, and whether it is an object at all (cv_object).
+ */
+struct cv_object {
+	int unused;
+};
+
+static const struct schema_field cv_object_fields[] = { { .key = NULL } };
+static const struct schema cv_object_schema = {
+	.what = "object", .fields = cv_object_fields,
+	.size = sizeof(struct cv_object),
+};
+
+struct cv_evidence {
+	struct strvec columns;          /* a column not text is left out */
+	struct schema_kv values;
+	struct cv_object *values_object; /* non-NULL: "values" is an object */
+};
+
+static const struct schema_field cv_text = { .type = SCHEMA_STR };
+
+static const struct schema_field cv_evidence_fields[] = {
+	{ .key = "columns", .type = SCHEMA_LIST, .item = &cv_text,
+	  .off = offsetof(struct cv_evidence, columns) },
+	{ .key = "values", .type = SCHEMA_MAP, .item = &cv_text,
+	  .off = offsetof(struct cv_evidence, values) },
+	{ .key = "values", .type = SCHEMA_OBJ, .obj = &cv_object_schema,
+	  .off = offsetof(struct cv_evidence, values_object) },
+	{ .key = NULL },
+};
+static const struct schema cv_evidence_schema = {
+	.what = "evidence", .fields = cv_evidence_fields,
+	.size = sizeof(struct cv_evidence),
+};
+
+struct cv_view {
+	struct cv_evidence *evidence;
+};
+
+static const struct schema_field cv_view_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &cv_evidence_schema,
+	  .off = offsetof(struct cv_view, evidence) },
+	{ .key = NULL },
+};
+static const struct schema cv_view_schema = {
+	.what = "canary record", .fields = cv_view_fields,
+	.size = sizeof(struct cv_view),
+};
+
 /* The row as recorded, column by column (the partial's table). */
 static void canary_view(const struct step_view *v)
 {
-	json_t *ev = json_object_get(v->rec, "evidence");
-	json_t *cols = json_object_get(ev, "columns");
-	json_t *vals = json_object_get(ev, "values");
-	json_t *arr, *c;
+	const struct cv_view *vr = v->vr;
+	const struct cv_evidence *ev = vr ? vr->evidence : NULL;
+	json_t *arr;
 	size_t i;
 
 	json_object_set_new(v->vs, "canary_values", json_null());
 	json_object_set_new(v->vs, "has_canary_values", json_null());
-	if (!json_is_array(cols) || !json_is_object(vals))
+	if (!ev || !ev->values_object)
 		return;
 	arr = json_array();
-	json_array_foreach(cols, i, c) {
+	for (i = 0; i < ev->columns.nr; i++) {
 		json_t *o = json_object();
-		json_t *val = json_object_get(vals, json_string_value(c));
-		report_view_data(o, "column", json_string_value(c));
-		report_view_data(o, "value", json_is_string(val) ?
-				 json_string_value(val) : "NULL");
+		const char *c = ev->columns.v[i];
+		const char *val = schema_kv_get(&ev->values, c);
+		report_view_data(o, "column", c);
+		report_view_data(o, "value", val ? val : "NULL");
 		report_view_code(o, "column");
 		json_array_append_new(arr, o);
 	}
@@ -553,5 +604,6 @@ const struct step_kind step_kind_canary = {
 	.target = canary_target,
 	.run = canary_run,
 	.view = canary_view,
+	.view_record = &cv_view_schema,
 	.words = canary_words,
 };

@@ -134,10 +134,93 @@ out:
 	return ret;
 }
 
-/* An item's artifact among the files hashed: its size on page 1. */
-static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
+/*
+ * What checksum_view reads of its record (view_record): the files
+ * hashed, the checksum file written, and the bundle's copy of it.
+ */
+struct ck_file {
+	const char *name, *sha256;
+	struct schema_int size;
+};
+
+static const struct schema_field ck_file_fields[] = {
+	{ .key = "name", .type = SCHEMA_STR,
+	  .off = offsetof(struct ck_file, name) },
+	{ .key = "size", .type = SCHEMA_INT,
+	  .off = offsetof(struct ck_file, size) },
+	{ .key = "sha256", .type = SCHEMA_STR,
+	  .off = offsetof(struct ck_file, sha256) },
+	{ .key = NULL },
+};
+static const struct schema ck_file_schema = {
+	.what = "file", .fields = ck_file_fields,
+	.size = sizeof(struct ck_file),
+};
+
+struct ck_evidence {
+	struct ck_file *checksums;  /* non-NULL: an array (maybe empty) */
+	size_t nchecksums;
+	const char *sums_file;
+};
+
+static const struct schema_field ck_file_item = { .type = SCHEMA_OBJ,
+	.obj = &ck_file_schema };
+
+static const struct schema_field ck_evidence_fields[] = {
+	{ .key = "checksums", .type = SCHEMA_LIST, .item = &ck_file_item,
+	  .off = offsetof(struct ck_evidence, checksums),
+	  .off2 = offsetof(struct ck_evidence, nchecksums) },
+	{ .key = "sums_file", .type = SCHEMA_STR,
+	  .off = offsetof(struct ck_evidence, sums_file) },
+	{ .key = NULL },
+};
+static const struct schema ck_evidence_schema = {
+	.what = "evidence", .fields = ck_evidence_fields,
+	.size = sizeof(struct ck_evidence),
+};
+
+struct ck_copy {
+	const char *path;
+};
+
+static const struct schema_field ck_copy_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct ck_copy, path) },
+	{ .key = NULL },
+};
+static const struct schema ck_copy_schema = {
+	.what = "sums_copy", .fields = ck_copy_fields,
+	.size = sizeof(struct ck_copy),
+};
+
+struct ck_view {
+	struct ck_evidence *evidence;
+	struct ck_copy *sums_copy;
+};
+
+static const struct schema_field ck_view_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &ck_evidence_schema,
+	  .off = offsetof(struct ck_view, evidence) },
+	{ .key = "sums_copy", .type = SCHEMA_OBJ, .obj = &ck_copy_schema,
+	  .off = offsetof(struct ck_view, sums_copy) },
+	{ .key = NULL },
+};
+static const struct schema ck_view_schema = {
+	.what = "checksum record", .fields = ck_view_fields,
+	.size = sizeof(struct ck_view),
+};
+
+/* A name as the evidence gives it: "" when it is not text. */
+static const char *ck_name(const struct ck_file *c)
 {
-	json_t *items = json_object_get(report, "backup_set"), *it, *c;
+	return c->name ? c->name : "";
+}
+
+/* An item's artifact among the files hashed: its size on page 1. */
+static void item_sizes(const struct drill *d, json_t *report,
+		       const struct ck_evidence *ev)
+{
+	json_t *items = json_object_get(report, "backup_set"), *it;
 	size_t i, j;
 
 	for (i = 0; i < d->nitems; i++) {
@@ -149,14 +232,14 @@ static void item_sizes(const struct drill *d, json_t *report, json_t *sums)
 			continue;
 		base = strrchr(art, '/');
 		base = base ? base + 1 : art;
-		json_array_foreach(sums, j, c) {
+		for (j = 0; j < ev->nchecksums; j++) {
 			struct strbuf sb = STRBUF_INIT;
-			const char *name = journal_str(c, "name");
-			if (!name || !*base ||
-			    (strcmp(name, base) && strcmp(name, art)))
+			const struct ck_file *c = &ev->checksums[j];
+			const char *name = ck_name(c);
+			if (!*base || (strcmp(name, base) && strcmp(name, art)))
 				continue;
-			words_size(&sb, (unsigned long long)json_integer_value(
-				json_object_get(c, "size")));
+			words_size(&sb, (unsigned long long)(c->size.set ?
+							     c->size.v : 0));
 			report_view_str(it, "size_text", sb.buf);
 			strbuf_release(&sb);
 			break;
@@ -191,8 +274,8 @@ static int is_artifact(const struct drill *d, const char *name)
 }
 
 /* "Step X hashed N files", with the link to the bundle's copy. */
-static void listed_in_bundle(const struct step_view *v, json_t *copy,
-			     size_t n)
+static void listed_in_bundle(const struct step_view *v,
+			     const struct ck_copy *copy, size_t n)
 {
 	json_t *arr = json_object_get(v->report, "checksum_files"), *o;
 	struct strbuf href = STRBUF_INIT;
@@ -204,8 +287,8 @@ static void listed_in_bundle(const struct step_view *v, json_t *copy,
 	o = json_object();
 	json_object_set(o, "step", json_object_get(v->vs, "title"));
 	json_object_set_new(o, "count", json_integer((json_int_t)n));
-	report_view_data(o, "path", journal_str(copy, "path"));
-	markdown_link_dest(&href, journal_str(copy, "path"));
+	report_view_data(o, "path", copy->path);
+	markdown_link_dest(&href, copy->path);
 	report_view_data(o, "href", href.buf);
 	json_array_append_new(arr, o);
 	strbuf_release(&href);
@@ -220,41 +303,43 @@ static void listed_in_bundle(const struct step_view *v, json_t *copy,
  */
 static void checksum_view(const struct step_view *v)
 {
-	json_t *ev = json_object_get(v->rec, "evidence");
-	json_t *sums = json_object_get(ev, "checksums");
-	json_t *out = json_object_get(v->report, "checksums"), *c;
-	json_t *copy = json_object_get(v->rec, "sums_copy");
+	const struct ck_view *vr = v->vr;
+	const struct ck_evidence *ev = vr ? vr->evidence : NULL;
+	const struct ck_copy *copy = vr ? vr->sums_copy : NULL;
+	json_t *out = json_object_get(v->report, "checksums");
 	int brief;
 	size_t i;
 
-	if (!json_is_array(sums))
+	if (!ev || !ev->checksums)
 		return;
-	brief = json_array_size(sums) > CHECKSUM_LISTED &&
-		json_is_string(json_object_get(copy, "path"));
+	brief = ev->nchecksums > CHECKSUM_LISTED && copy && copy->path;
 	if (!out) {
 		out = json_array();
 		json_object_set_new(v->report, "checksums", out);
 	}
-	json_array_foreach(sums, i, c) {
+	for (i = 0; i < ev->nchecksums; i++) {
+		const struct ck_file *c = &ev->checksums[i];
 		json_t *o;
 
-		if (brief && !is_artifact(v->drill, journal_str(c, "name")))
+		if (brief && !is_artifact(v->drill, ck_name(c)))
 			continue;
 		o = json_object();
-		report_view_data(o, "name", journal_str(c, "name"));
-		json_object_set(o, "size", json_object_get(c, "size"));
-		report_view_data(o, "sha256", journal_str(c, "sha256"));
+		report_view_data(o, "name", c->name);
+		if (c->size.set)
+			json_object_set_new(o, "size",
+					    json_integer((json_int_t)c->size.v));
+		report_view_data(o, "sha256", c->sha256);
 		json_array_append_new(out, o);
 	}
 	if (brief)
-		listed_in_bundle(v, copy, json_array_size(sums));
+		listed_in_bundle(v, copy, ev->nchecksums);
 	if (json_array_size(out) || brief)
 		json_object_set_new(v->report, "has_checksums", json_true());
 	json_object_set_new(v->report, "has_checksum_rows",
 			    json_boolean(json_array_size(out) > 0));
-	report_view_data(v->report, "sums_file", journal_str(ev, "sums_file"));
+	report_view_data(v->report, "sums_file", ev->sums_file);
 	report_view_code(v->report, "sums_file");
-	item_sizes(v->drill, v->report, sums);
+	item_sizes(v->drill, v->report, ev);
 }
 
 static const struct words checksum_words[] = {
@@ -278,5 +363,6 @@ const struct step_kind step_kind_checksum = {
 	.describe = checksum_describe,
 	.run = checksum_run,
 	.view = checksum_view,
+	.view_record = &ck_view_schema,
 	.words = checksum_words,
 };

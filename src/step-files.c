@@ -505,10 +505,61 @@ static void container_release(struct container *ct)
 	memset(ct, 0, sizeof(*ct));
 }
 
-static char *text_or_null(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
+/*
+ * What rdrill reads of a container as `docker inspect` prints it, in
+ * one table: State.Running and each mount's Source and Destination.
+ * Bound leniently, as it always was read: a member of the wrong type is
+ * absent (not running; a mount's "?").
+ */
+struct ci_mount {
+	const char *src, *dst;
+};
+struct ci_state {
+	int running;
+};
+struct ci_container {
+	struct ci_mount *mounts;    /* non-NULL: an array */
+	size_t nmounts;
+	struct ci_state *state;
+};
 
+static const struct schema_field ci_mount_fields[] = {
+	{ .key = "Source", .type = SCHEMA_STR,
+	  .off = offsetof(struct ci_mount, src) },
+	{ .key = "Destination", .type = SCHEMA_STR,
+	  .off = offsetof(struct ci_mount, dst) },
+	{ .key = NULL },
+};
+static const struct schema ci_mount_schema = {
+	.what = "mount", .fields = ci_mount_fields,
+	.size = sizeof(struct ci_mount),
+};
+static const struct schema_field ci_state_fields[] = {
+	{ .key = "Running", .type = SCHEMA_BOOL,
+	  .off = offsetof(struct ci_state, running) },
+	{ .key = NULL },
+};
+static const struct schema ci_state_schema = {
+	.what = "State", .fields = ci_state_fields,
+	.size = sizeof(struct ci_state),
+};
+static const struct schema_field ci_mount_item = { .type = SCHEMA_OBJ,
+	.obj = &ci_mount_schema };
+static const struct schema_field ci_fields[] = {
+	{ .key = "Mounts", .type = SCHEMA_LIST, .item = &ci_mount_item,
+	  .off = offsetof(struct ci_container, mounts),
+	  .off2 = offsetof(struct ci_container, nmounts) },
+	{ .key = "State", .type = SCHEMA_OBJ, .obj = &ci_state_schema,
+	  .off = offsetof(struct ci_container, state) },
+	{ .key = NULL },
+};
+static const struct schema ci_schema = {
+	.what = "container", .fields = ci_fields,
+	.size = sizeof(struct ci_container),
+};
+
+static char *dup_or_null(const char *s)
+{
 	return s ? xstrdup(s) : NULL;
 }
 
@@ -516,23 +567,27 @@ static char *text_or_null(json_t *o, const char *k)
 static int container_parse(const struct strbuf *log, struct container *ct)
 {
 	json_error_t jerr;
-	json_t *all = json_loadb(log->buf, log->len, 0, &jerr), *c, *mounts, *m;
+	json_t *all = json_loadb(log->buf, log->len, 0, &jerr), *c;
+	struct ci_container ci;
 	size_t i;
 
 	c = json_is_array(all) ? json_array_get(all, 0) : all;
-	mounts = json_object_get(c, "Mounts");
-	if (!json_is_object(c) || !json_is_array(mounts)) {
+	memset(&ci, 0, sizeof(ci));
+	schema_bind_lenient(&ci_schema, c, &ci);
+	if (!json_is_object(c) || !ci.mounts) {
+		schema_release(&ci_schema, &ci);
 		json_decref(all);
 		return -1;
 	}
-	ct->running = json_is_true(json_object_get(json_object_get(c, "State"),
-						   "Running"));
-	ct->m = xcalloc(json_array_size(mounts) + 1, sizeof(*ct->m));
-	json_array_foreach(mounts, i, m) {
-		ct->m[ct->n].src = text_or_null(m, "Source");
-		ct->m[ct->n++].dst = text_or_null(m, "Destination");
+	ct->running = ci.state && ci.state->running;
+	ct->m = xcalloc(ci.nmounts + 1, sizeof(*ct->m));
+	for (i = 0; i < ci.nmounts; i++) {
+		ct->m[ct->n].src = dup_or_null(ci.mounts[i].src);
+		ct->m[ct->n++].dst = dup_or_null(ci.mounts[i].dst);
 	}
-	ct->journal = json_incref(mounts);
+	/* The evidence keeps the Mounts array whole, as docker printed it. */
+	ct->journal = json_incref(json_object_get(c, "Mounts"));
+	schema_release(&ci_schema, &ci);
 	json_decref(all);
 	return 0;
 }

@@ -732,48 +732,174 @@ static const struct words fp_words[] = {
 	WORDS_END
 };
 
+/*
+ * What fp_view reads of its record (view_record): the rows the run wrote
+ * (table_json and sequence_json above), the counts of the
+ * identical ones, what was not compared, the summary, and the bundle's
+ * file of every row ("tables_file").
+ */
+struct fv_row {
+	const char *table, *sequence;
+	const char *rows_text;          /* "—" when not read */
+	struct schema_int rows;
+	const char *digest_prefix, *schema_prefix, *value, *match;
+};
+
+static const struct schema_field fv_row_fields[] = {
+	{ .key = "table", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, table) },
+	{ .key = "sequence", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, sequence) },
+	/* A count, or text ("—"): bound as either. */
+	{ .key = "rows", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, rows_text) },
+	{ .key = "rows", .type = SCHEMA_INT,
+	  .off = offsetof(struct fv_row, rows) },
+	{ .key = "digest_prefix", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, digest_prefix) },
+	{ .key = "schema_prefix", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, schema_prefix) },
+	{ .key = "value", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, value) },
+	{ .key = "match", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_row, match) },
+	{ .key = NULL },
+};
+static const struct schema fv_row_schema = {
+	.what = "row", .fields = fv_row_fields, .size = sizeof(struct fv_row),
+};
+
+struct fv_identical {
+	struct schema_int tables, of_tables, sequences, of_sequences;
+};
+
+#define FV_INT(k, m) { .key = k, .type = SCHEMA_INT, \
+	.off = offsetof(struct fv_identical, m) }
+static const struct schema_field fv_identical_fields[] = {
+	FV_INT("tables", tables),
+	FV_INT("of_tables", of_tables),
+	FV_INT("sequences", sequences),
+	FV_INT("of_sequences", of_sequences),
+	{ .key = NULL },
+};
+#undef FV_INT
+static const struct schema fv_identical_schema = {
+	.what = "identical", .fields = fv_identical_fields,
+	.size = sizeof(struct fv_identical),
+};
+
+struct fv_evidence {
+	struct fv_row *rows[2];         /* tables, sequences */
+	size_t nrows[2];
+	struct fv_identical *identical;
+	const char *same_as, *summary;
+	struct strvec not_covered;
+};
+
+static const struct schema_field fv_row_item = { .type = SCHEMA_OBJ,
+	.obj = &fv_row_schema };
+static const struct schema_field fv_text = { .type = SCHEMA_STR };
+
+static const struct schema_field fv_evidence_fields[] = {
+	{ .key = "tables", .type = SCHEMA_LIST, .item = &fv_row_item,
+	  .off = offsetof(struct fv_evidence, rows[0]),
+	  .off2 = offsetof(struct fv_evidence, nrows[0]) },
+	{ .key = "sequences", .type = SCHEMA_LIST, .item = &fv_row_item,
+	  .off = offsetof(struct fv_evidence, rows[1]),
+	  .off2 = offsetof(struct fv_evidence, nrows[1]) },
+	{ .key = "identical", .type = SCHEMA_OBJ, .obj = &fv_identical_schema,
+	  .off = offsetof(struct fv_evidence, identical) },
+	{ .key = "same_as", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_evidence, same_as) },
+	{ .key = "summary", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_evidence, summary) },
+	{ .key = "not_covered", .type = SCHEMA_LIST, .item = &fv_text,
+	  .off = offsetof(struct fv_evidence, not_covered) },
+	{ .key = NULL },
+};
+static const struct schema fv_evidence_schema = {
+	.what = "evidence", .fields = fv_evidence_fields,
+	.size = sizeof(struct fv_evidence),
+};
+
+struct fv_file {
+	const char *path;
+};
+
+static const struct schema_field fv_file_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct fv_file, path) },
+	{ .key = NULL },
+};
+static const struct schema fv_file_schema = {
+	.what = "tables_file", .fields = fv_file_fields,
+	.size = sizeof(struct fv_file),
+};
+
+struct fv_view {
+	struct fv_evidence *evidence;
+	struct fv_file *tables_file;
+};
+
+static const struct schema_field fv_view_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &fv_evidence_schema,
+	  .off = offsetof(struct fv_view, evidence) },
+	{ .key = "tables_file", .type = SCHEMA_OBJ, .obj = &fv_file_schema,
+	  .off = offsetof(struct fv_view, tables_file) },
+	{ .key = NULL },
+};
+static const struct schema fv_view_schema = {
+	.what = "fingerprint record", .fields = fv_view_fields,
+	.size = sizeof(struct fv_view),
+};
+
+static const char *fv_str(const char *s)
+{
+	return s ? s : "";
+}
+
 /* A table's or sequence's row, its name and values kept, its words said. */
-static json_t *fp_row(json_t *r, const char *name_key, int lang)
+static json_t *fp_row(const struct fv_row *r, int seq, int lang)
 {
 	static const struct words *const tables[] = { fp_words, words_common,
 		NULL };
-	static const char *const data[] = { "rows", "digest_prefix",
-		"schema_prefix", NULL };
 	json_t *o = json_object();
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
 
-	report_view_data(o, name_key, journal_str(r, name_key));
-	for (i = 0; data[i]; i++) {
-		json_t *v = json_object_get(r, data[i]);
-		if (json_is_string(v))
-			report_view_data(o, data[i], json_string_value(v));
-		else if (v)
-			json_object_set(o, data[i], v);
-	}
-	if (json_is_string(json_object_get(r, "value"))) {
-		words_say(tables, lang, "sequence {}", journal_str(r, "value"), &sb);
+	if (seq)
+		report_view_data(o, "sequence", r->sequence);
+	else
+		report_view_data(o, "table", r->table);
+	if (r->rows_text)
+		report_view_data(o, "rows", r->rows_text);
+	else if (r->rows.set)
+		json_object_set_new(o, "rows", json_integer((json_int_t)r->rows.v));
+	report_view_data(o, "digest_prefix", r->digest_prefix);
+	report_view_data(o, "schema_prefix", r->schema_prefix);
+	if (r->value) {
+		words_say(tables, lang, "sequence {}", r->value, &sb);
 		report_view_str(o, "value", sb.buf);
 		strbuf_reset(&sb);
 	}
-	words_say(tables, lang, NULL, journal_str(r, "match"), &sb);
+	words_say(tables, lang, NULL, fv_str(r->match), &sb);
 	report_view_str(o, "match", sb.buf);
 	strbuf_release(&sb);
 	return o;
 }
 
 /* What the fingerprint did not compare, said in the report's language. */
-static void fp_not_covered(const struct step_view *v, json_t *ev)
+static void fp_not_covered(const struct step_view *v,
+			   const struct fv_evidence *ev)
 {
 	static const struct words *const tables[] = { fp_words, words_common,
 		NULL };
-	json_t *out = json_array(), *t;
+	json_t *out = json_array();
 	size_t i;
 
-	json_array_foreach(json_object_get(ev, "not_covered"), i, t) {
+	for (i = 0; ev && i < ev->not_covered.nr; i++) {
 		struct strbuf sb = STRBUF_INIT;
 
-		words_say(tables, v->lang, NULL, json_string_value(t), &sb);
+		words_say(tables, v->lang, NULL, ev->not_covered.v[i], &sb);
 		json_array_append_new(out, json_string(sb.buf));
 		strbuf_release(&sb);
 	}
@@ -785,32 +911,32 @@ static void fp_not_covered(const struct step_view *v, json_t *ev)
  * step's, or (no comparison) merely read. Differences, declared ones,
  * exclusions and tables not compared stay in the report, every one.
  */
-static int row_plain(json_t *r)
+static int row_plain(const struct fv_row *r)
 {
-	const char *m = journal_str(r, "match");
+	const char *m = fv_str(r->match);
 
 	return !strcmp(m, "identical") || !strcmp(m, "—");
 }
 
+static long long fv_int(const struct schema_int *n)
+{
+	return n->set ? (long long)n->v : 0;
+}
+
 /* "108 of 110 tables and 3 of 3 sequences identical to step fp-before". */
-static void fp_counts(const struct step_view *v, json_t *ev)
+static void fp_counts(const struct step_view *v, const struct fv_evidence *ev)
 {
 	static const struct words *const tables[] = { fp_words, words_common,
 		NULL };
-	json_t *id = json_object_get(ev, "identical");
+	const struct fv_identical *id = ev ? ev->identical : NULL;
 	struct strbuf en = STRBUF_INIT, sb = STRBUF_INIT;
 
-	if (!json_is_object(id) || !json_is_string(json_object_get(ev,
-								   "same_as")))
+	if (!id || !ev->same_as)
 		return;
 	strbuf_addf(&en, "%lld of %lld tables and %lld of %lld sequences "
-		    "identical to step %s",
-		    (long long)json_integer_value(json_object_get(id, "tables")),
-		    (long long)json_integer_value(json_object_get(id, "of_tables")),
-		    (long long)json_integer_value(json_object_get(id, "sequences")),
-		    (long long)json_integer_value(json_object_get(id,
-							  "of_sequences")),
-		    journal_str(ev, "same_as"));
+		    "identical to step %s", fv_int(&id->tables),
+		    fv_int(&id->of_tables), fv_int(&id->sequences),
+		    fv_int(&id->of_sequences), ev->same_as);
 	words_say(tables, v->lang, NULL, en.buf, &sb);
 	report_view_str(v->vs, "fp_counts", sb.buf);
 	strbuf_release(&en);
@@ -826,21 +952,20 @@ static void fp_counts(const struct step_view *v, json_t *ev)
  */
 static void fp_view(const struct step_view *v)
 {
-	json_t *ev = json_object_get(v->rec, "evidence");
-	json_t *file = json_object_get(v->rec, "tables_file");
-	const char *path = json_string_value(json_object_get(file, "path"));
+	const struct fv_view *vr = v->vr;
+	const struct fv_evidence *ev = vr ? vr->evidence : NULL;
+	const char *path = vr && vr->tables_file ? vr->tables_file->path : NULL;
 	static const char *const lists[] = { "tables", "sequences" };
-	static const char *const names[] = { "table", "sequence" };
 	size_t i, j;
 
 	for (i = 0; i < 2; i++) {
-		json_t *out = json_array(), *r;
+		json_t *out = json_array();
 		char key[32];
 
-		json_array_foreach(json_object_get(ev, lists[i]), j, r)
-			if (!path || !row_plain(r))
-				json_array_append_new(out, fp_row(r, names[i],
-								  v->lang));
+		for (j = 0; ev && j < ev->nrows[i]; j++)
+			if (!path || !row_plain(&ev->rows[i][j]))
+				json_array_append_new(out, fp_row(
+					&ev->rows[i][j], (int)i, v->lang));
 		snprintf(key, sizeof(key), "fp_has_%s", lists[i]);
 		json_object_set_new(v->vs, key,
 				    json_boolean(json_array_size(out) > 0));
@@ -858,11 +983,11 @@ static void fp_view(const struct step_view *v)
 		fp_counts(v, ev);
 	}
 	fp_not_covered(v, ev);
-	if (json_is_string(json_object_get(ev, "summary"))) {
+	if (ev && ev->summary) {
 		static const struct words *const tables[] = { fp_words,
 			words_common, NULL };
 		struct strbuf sb = STRBUF_INIT;
-		words_say(tables, v->lang, NULL, journal_str(ev, "summary"), &sb);
+		words_say(tables, v->lang, NULL, ev->summary, &sb);
 		report_view_str(v->vs, "fp_summary", sb.buf);
 		strbuf_release(&sb);
 	}
@@ -878,6 +1003,7 @@ const struct step_kind step_kind_fingerprint = {
 	.check = fp_check,
 	.describe = fp_describe,
 	.view = fp_view,
+	.view_record = &fv_view_schema,
 	.words = fp_words,
 	.target = fp_target,
 	.run = fp_run,

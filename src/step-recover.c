@@ -1861,26 +1861,88 @@ static void recover_finish(const struct bkfacts *bk, json_t *out)
 	}
 }
 
+/*
+ * What recover_view reads of its record (view_record): the evidence's
+ * RPO and the parts of its RTO, each "12.345 s" with its milliseconds.
+ */
+struct rc_secs {
+	const char *text;       /* "12.345 s" */
+	struct schema_int ms;
+};
+
+struct rc_rto {
+	struct rc_secs part[5]; /* rc_rto_parts[], in order */
+};
+
+struct rc_evidence {
+	struct rc_secs rpo_wal;
+	const char *target_kind, *rpo_kind;
+	struct rc_rto *rto;
+};
+
+struct rc_view {
+	struct rc_evidence *evidence;
+};
+
+static const char *const rc_rto_parts[] = { "wal_proof", "wal_check",
+	"restore_files", "replay_wal", "promote", NULL };
+
+#define RC_SECS(k, st, m) \
+	{ .key = k, .type = SCHEMA_STR, .off = offsetof(st, m.text) }, \
+	{ .key = k "_ms", .type = SCHEMA_INT, .off = offsetof(st, m.ms) }
+
+static const struct schema_field rc_rto_fields[] = {
+	RC_SECS("wal_proof", struct rc_rto, part[0]),
+	RC_SECS("wal_check", struct rc_rto, part[1]),
+	RC_SECS("restore_files", struct rc_rto, part[2]),
+	RC_SECS("replay_wal", struct rc_rto, part[3]),
+	RC_SECS("promote", struct rc_rto, part[4]),
+	{ .key = NULL },
+};
+static const struct schema rc_rto_schema = {
+	.what = "rto", .fields = rc_rto_fields, .size = sizeof(struct rc_rto),
+};
+
+static const struct schema_field rc_evidence_fields[] = {
+	RC_SECS("rpo_wal", struct rc_evidence, rpo_wal),
+	{ .key = "target_kind", .type = SCHEMA_STR,
+	  .off = offsetof(struct rc_evidence, target_kind) },
+	{ .key = "rpo_kind", .type = SCHEMA_STR,
+	  .off = offsetof(struct rc_evidence, rpo_kind) },
+	{ .key = "rto", .type = SCHEMA_OBJ, .obj = &rc_rto_schema,
+	  .off = offsetof(struct rc_evidence, rto) },
+	{ .key = NULL },
+};
+static const struct schema rc_evidence_schema = {
+	.what = "evidence", .fields = rc_evidence_fields,
+	.size = sizeof(struct rc_evidence),
+};
+
+static const struct schema_field rc_view_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &rc_evidence_schema,
+	  .off = offsetof(struct rc_view, evidence) },
+	{ .key = NULL },
+};
+static const struct schema rc_view_schema = {
+	.what = "recover record", .fields = rc_view_fields,
+	.size = sizeof(struct rc_view),
+};
+
 /* "12.345 s" as the evidence says it, or in the report's language. */
-static void view_secs(json_t *o, const char *k, json_t *ev, const char *key,
+static void view_secs(json_t *o, const char *k, const struct rc_secs *s,
 		      int lang)
 {
-	struct strbuf sb = STRBUF_INIT, mk = STRBUF_INIT;
-	json_t *ms;
+	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&mk, "%s_ms", key);
-	ms = json_object_get(ev, mk.buf);
-	if (lang == WORDS_ZH && json_is_integer(ms)) {
-		long long v = json_integer_value(ms);
+	if (lang == WORDS_ZH && s->ms.set) {
+		long long v = s->ms.v;
 		strbuf_addf(&sb, "%s%lld.%03lld 秒", v < 0 ? "-" : "",
 			    (v < 0 ? -v : v) / 1000, (v < 0 ? -v : v) % 1000);
 	} else {
-		strbuf_adds(&sb, journal_str(ev, key) ?
-			    journal_str(ev, key) : "");
+		strbuf_adds(&sb, s->text ? s->text : "");
 	}
 	report_view_str(o, k, sb.buf);
 	strbuf_release(&sb);
-	strbuf_release(&mk);
 }
 
 /*
@@ -1891,18 +1953,19 @@ static void view_secs(json_t *o, const char *k, json_t *ev, const char *key,
  */
 static void recover_view(const struct step_view *v)
 {
-	static const char *const parts[] = { "wal_proof", "wal_check",
-		"restore_files", "replay_wal", "promote", NULL };
+	static const struct rc_evidence none;
+	const struct rc_view *vr = v->vr;
 	const struct drill *d = v->drill;
 	long long total = 0;
 	int any = 0;
 	const struct schema_int *t = d->targets ? &d->targets->rpo_s : NULL;
-	json_t *ev = json_object_get(v->rec, "evidence");
-	json_t *rto = json_object_get(ev, "rto"), *o, *w;
-	json_t *out = json_object_get(v->report, "pitr");
+	/* Evidence of the wrong type still gets its row, all absent. */
+	const struct rc_evidence *ev = vr && vr->evidence ? vr->evidence : &none;
+	const struct schema_int *w = &ev->rpo_wal.ms;
+	json_t *out = json_object_get(v->report, "pitr"), *o;
 	size_t k;
 
-	if (!ev)
+	if (!v->has_evidence)
 		return;
 	if (!out) {
 		out = json_array();
@@ -1910,34 +1973,31 @@ static void recover_view(const struct step_view *v)
 	}
 	o = json_object();
 	report_view_data(o, "id", v->step->id);
-	w = json_object_get(ev, "rpo_wal_ms");
-	if (json_is_integer(w)) {
-		view_secs(o, "rpo_wal", ev, "rpo_wal", v->lang);
+	if (w->set) {
+		view_secs(o, "rpo_wal", &ev->rpo_wal, v->lang);
 		if (t && t->set) {
 			struct strbuf sb = STRBUF_INIT;
 			words_duration_s(&sb, t->v, v->lang);
 			report_view_str(o, "rpo_target", sb.buf);
 			strbuf_release(&sb);
 		}
-		report_view_str(o, "rpo_result", !v->end ? "NOT MEASURED" :
+		report_view_str(o, "rpo_result", !v->ended ? "NOT MEASURED" :
 				!(t && t->set) ? "INFORMATIVE" :
-				json_integer_value(w) <= t->v * 1000 ?
-				"PASSED" : "FAILED");
+				w->v <= t->v * 1000 ? "PASSED" : "FAILED");
 	}
 	/* Which RPO it is (issue 26): the archive's lag, or chosen. */
-	report_view_data(o, "target_kind", journal_str(ev, "target_kind"));
-	if (json_is_integer(w))
-		json_object_set_new(o, !strcmp(journal_str(ev, "rpo_kind"),
-				    "archive_lag") ? "archive_lag" : "to_target",
-				    json_true());
-	for (k = 0; parts[k]; k++) {
-		char key[40];
+	report_view_data(o, "target_kind", ev->target_kind);
+	if (w->set)
+		json_object_set_new(o, ev->rpo_kind &&
+				    !strcmp(ev->rpo_kind, "archive_lag") ?
+				    "archive_lag" : "to_target", json_true());
+	for (k = 0; ev->rto && rc_rto_parts[k]; k++) {
+		const struct rc_secs *p = &ev->rto->part[k];
 
-		if (json_is_string(json_object_get(rto, parts[k])))
-			view_secs(o, parts[k], rto, parts[k], v->lang);
-		snprintf(key, sizeof(key), "%s_ms", parts[k]);
-		if (json_is_integer(json_object_get(rto, key))) {
-			total += json_integer_value(json_object_get(rto, key));
+		if (p->text)
+			view_secs(o, rc_rto_parts[k], p, v->lang);
+		if (p->ms.set) {
+			total += p->ms.v;
 			any = 1;
 		}
 	}
@@ -2009,4 +2069,5 @@ const struct step_kind step_kind_recover = {
 	.finish = recover_finish,
 	.words = recover_words,
 	.view = recover_view,
+	.view_record = &rc_view_schema,
 };

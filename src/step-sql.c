@@ -361,29 +361,114 @@ out:
 }
 
 /*
+ * What sql_view reads of its record (view_record): the kept file of the
+ * whole result ("rows_log") and the part the evidence keeps (pg.h).
+ */
+struct sv_any {
+	int unused;
+};
+
+static const struct schema_field sv_any_fields[] = { { .key = NULL } };
+static const struct schema sv_any_schema = {
+	.what = "row", .fields = sv_any_fields, .size = sizeof(struct sv_any),
+};
+
+struct sv_rows_log {
+	const char *path, *sha256;
+};
+
+static const struct schema_field sv_rows_log_fields[] = {
+	{ .key = "path", .type = SCHEMA_STR,
+	  .off = offsetof(struct sv_rows_log, path) },
+	{ .key = "sha256", .type = SCHEMA_STR,
+	  .off = offsetof(struct sv_rows_log, sha256) },
+	{ .key = NULL },
+};
+static const struct schema sv_rows_log_schema = {
+	.what = "rows_log", .fields = sv_rows_log_fields,
+	.size = sizeof(struct sv_rows_log),
+};
+
+struct sv_result {
+	struct schema_int row_count;
+	int truncated;
+	struct sv_any *rows;    /* only counted */
+	size_t nrows;
+};
+
+static const struct schema_field sv_row_item = { .type = SCHEMA_OBJ,
+	.obj = &sv_any_schema };
+
+static const struct schema_field sv_result_fields[] = {
+	{ .key = "row_count", .type = SCHEMA_INT,
+	  .off = offsetof(struct sv_result, row_count) },
+	{ .key = "truncated", .type = SCHEMA_BOOL,
+	  .off = offsetof(struct sv_result, truncated) },
+	{ .key = "rows", .type = SCHEMA_LIST, .item = &sv_row_item,
+	  .off = offsetof(struct sv_result, rows),
+	  .off2 = offsetof(struct sv_result, nrows) },
+	{ .key = NULL },
+};
+static const struct schema sv_result_schema = {
+	.what = "result", .fields = sv_result_fields,
+	.size = sizeof(struct sv_result),
+};
+
+struct sv_evidence {
+	struct sv_result *result;
+};
+
+static const struct schema_field sv_evidence_fields[] = {
+	{ .key = "result", .type = SCHEMA_OBJ, .obj = &sv_result_schema,
+	  .off = offsetof(struct sv_evidence, result) },
+	{ .key = NULL },
+};
+static const struct schema sv_evidence_schema = {
+	.what = "evidence", .fields = sv_evidence_fields,
+	.size = sizeof(struct sv_evidence),
+};
+
+struct sv_view {
+	struct sv_rows_log *rows_log;
+	struct sv_evidence *evidence;
+};
+
+static const struct schema_field sv_view_fields[] = {
+	{ .key = "rows_log", .type = SCHEMA_OBJ, .obj = &sv_rows_log_schema,
+	  .off = offsetof(struct sv_view, rows_log) },
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &sv_evidence_schema,
+	  .off = offsetof(struct sv_view, evidence) },
+	{ .key = NULL },
+};
+static const struct schema sv_view_schema = {
+	.what = "sql record", .fields = sv_view_fields,
+	.size = sizeof(struct sv_view),
+};
+
+/*
  * The whole result (pg.h: the journal keeps a part) and, in Chinese, the
  * description: the query as code, what is expected said after it.
  */
 static void sql_view(const struct step_view *v)
 {
+	static const struct sv_result none;
 	const struct sql_params *p = v->step->params;
-	json_t *rl = json_object_get(v->rec, "rows_log");
-	json_t *res = json_object_get(json_object_get(v->rec, "evidence"),
-				      "result");
+	const struct sv_view *vr = v->vr;
+	const struct sv_rows_log *rl = vr ? vr->rows_log : NULL;
+	const struct sv_result *res = vr && vr->evidence &&
+		vr->evidence->result ? vr->evidence->result : &none;
 	struct strbuf sb = STRBUF_INIT, code = STRBUF_INIT;
 
-	if (json_is_object(rl)) {
-		const char *path = journal_str(rl, "path");
-		report_view_data(v->vs, "rows_path", path);
-		markdown_link_dest(&sb, path ? path : "");
+	if (rl) {
+		report_view_data(v->vs, "rows_path", rl->path);
+		markdown_link_dest(&sb, rl->path ? rl->path : "");
 		report_view_data(v->vs, "rows_href", sb.buf);
-		report_view_data(v->vs, "rows_sha256", journal_str(rl, "sha256"));
+		report_view_data(v->vs, "rows_sha256", rl->sha256);
 		json_object_set_new(v->vs, "rows_count", json_integer(
-			json_integer_value(json_object_get(res, "row_count"))));
-		if (json_is_true(json_object_get(res, "truncated")))
+			res->row_count.set ? (json_int_t)res->row_count.v : 0));
+		if (res->truncated)
 			json_object_set_new(v->vs, "rows_kept", json_integer(
-				(json_int_t)json_array_size(json_object_get(res,
-								"rows"))));
+				(json_int_t)res->nrows));
 	}
 	if (v->lang != WORDS_ZH) {
 		strbuf_release(&sb);
@@ -455,5 +540,6 @@ const struct step_kind step_kind_sql = {
 	.target = sql_target,
 	.run = sql_run,
 	.view = sql_view,
+	.view_record = &sv_view_schema,
 	.words = sql_words,
 };

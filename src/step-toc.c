@@ -353,20 +353,114 @@ static void toc_needs(const struct drill_step *s, struct step_needs *n)
 }
 
 /*
+ * What toc_view reads of its record (view_record): the archive's
+ * summary the run wrote (toc_evidence above).
+ */
+struct tv_type {
+	const char *desc;
+	struct schema_int count;
+};
+
+static const struct schema_field tv_type_fields[] = {
+	{ .key = "desc", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_type, desc) },
+	{ .key = "count", .type = SCHEMA_INT,
+	  .off = offsetof(struct tv_type, count) },
+	{ .key = NULL },
+};
+static const struct schema tv_type_schema = {
+	.what = "entry type", .fields = tv_type_fields,
+	.size = sizeof(struct tv_type),
+};
+
+struct tv_toc {
+	struct schema_int entries;
+	const char *dumped_from, *dumped_by, *server_version, *archive_version;
+	const char *readable;
+	struct tv_type *by_type;
+	size_t ntypes;
+};
+
+static const struct schema_field tv_type_item = { .type = SCHEMA_OBJ,
+	.obj = &tv_type_schema };
+
+static const struct schema_field tv_toc_fields[] = {
+	{ .key = "entries", .type = SCHEMA_INT,
+	  .off = offsetof(struct tv_toc, entries) },
+	{ .key = "dumped_from", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_toc, dumped_from) },
+	{ .key = "dumped_by", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_toc, dumped_by) },
+	{ .key = "server_version", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_toc, server_version) },
+	{ .key = "archive_version", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_toc, archive_version) },
+	{ .key = "readable", .type = SCHEMA_STR,
+	  .off = offsetof(struct tv_toc, readable) },
+	{ .key = "by_type", .type = SCHEMA_LIST, .item = &tv_type_item,
+	  .off = offsetof(struct tv_toc, by_type),
+	  .off2 = offsetof(struct tv_toc, ntypes) },
+	{ .key = NULL },
+};
+static const struct schema tv_toc_schema = {
+	.what = "toc", .fields = tv_toc_fields, .size = sizeof(struct tv_toc),
+};
+
+struct tv_evidence {
+	struct tv_toc *toc;
+};
+
+static const struct schema_field tv_evidence_fields[] = {
+	{ .key = "toc", .type = SCHEMA_OBJ, .obj = &tv_toc_schema,
+	  .off = offsetof(struct tv_evidence, toc) },
+	{ .key = NULL },
+};
+static const struct schema tv_evidence_schema = {
+	.what = "evidence", .fields = tv_evidence_fields,
+	.size = sizeof(struct tv_evidence),
+};
+
+struct tv_view {
+	struct tv_evidence *evidence;
+};
+
+static const struct schema_field tv_view_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &tv_evidence_schema,
+	  .off = offsetof(struct tv_view, evidence) },
+	{ .key = NULL },
+};
+static const struct schema tv_view_schema = {
+	.what = "toc record", .fields = tv_view_fields,
+	.size = sizeof(struct tv_view),
+};
+
+/* A count as the view shows it: absent when it is not a whole number. */
+static void tv_count(json_t *o, const char *k, const struct schema_int *n)
+{
+	if (n->set)
+		json_object_set_new(o, k, json_integer((json_int_t)n->v));
+}
+
+/*
  * The report's "tocs" section: each toc step's summary of the archive
  * (entries, versions, readable, entries by type).
  */
 static void toc_view(const struct step_view *v)
 {
 	static const struct words *const tables[] = { words_common, NULL };
-	static const char *const data[] = { "dumped_from", "dumped_by",
-		"server_version", "archive_version", NULL };
-	json_t *toc = json_object_get(json_object_get(v->rec, "evidence"), "toc");
-	json_t *out, *o, *types, *t;
+	const struct tv_view *vr = v->vr;
+	const struct tv_toc *toc = vr && vr->evidence ? vr->evidence->toc : NULL;
+	const char *const data[][2] = {
+		{ "dumped_from", toc ? toc->dumped_from : NULL },
+		{ "dumped_by", toc ? toc->dumped_by : NULL },
+		{ "server_version", toc ? toc->server_version : NULL },
+		{ "archive_version", toc ? toc->archive_version : NULL },
+	};
+	json_t *out, *o, *types;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	if (!json_is_object(toc))
+	if (!toc)
 		return;
 	out = json_object_get(v->report, "tocs");
 	if (!out) {
@@ -374,16 +468,17 @@ static void toc_view(const struct step_view *v)
 		json_object_set_new(v->report, "tocs", out);
 	}
 	o = json_object();
-	json_object_set(o, "entries", json_object_get(toc, "entries"));
-	for (i = 0; data[i]; i++)
-		report_view_data(o, data[i], journal_str(toc, data[i]));
-	words_say(tables, v->lang, NULL, journal_str(toc, "readable"), &sb);
+	tv_count(o, "entries", &toc->entries);
+	for (i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		report_view_data(o, data[i][0], data[i][1]);
+	words_say(tables, v->lang, NULL, toc->readable ? toc->readable : "",
+		  &sb);
 	report_view_str(o, "readable", sb.buf);
 	types = json_array();
-	json_array_foreach(json_object_get(toc, "by_type"), i, t) {
+	for (i = 0; i < toc->ntypes; i++) {
 		json_t *ty = json_object();
-		report_view_data(ty, "desc", journal_str(t, "desc"));
-		json_object_set(ty, "count", json_object_get(t, "count"));
+		report_view_data(ty, "desc", toc->by_type[i].desc);
+		tv_count(ty, "count", &toc->by_type[i].count);
 		json_array_append_new(types, ty);
 	}
 	json_object_set_new(o, "by_type", types);
@@ -448,6 +543,7 @@ const struct step_kind step_kind_toc = {
 	.params_key = "toc",
 	.describe = toc_describe,
 	.view = toc_view,
+	.view_record = &tv_view_schema,
 	.words = toc_words,
 	.target = toc_target,
 	.needs = toc_needs,

@@ -137,21 +137,24 @@ extern const struct step_kind *const step_kinds[];
 json_t *step_finish_all(const struct bkfacts *bk);
 
 /*
- * What a kind's view hook is given: the step, its journal record (NULL
- * when it did not run), the step's view and the report's, and the
- * report's language.
+ * What a kind's view hook is given: the step, its journal record bound
+ * by the kind's view_record (NULL when it did not run), the step's view
+ * and the report's, and the report's language. The record itself is not
+ * handed on: a hook reads its typed fields, and writes JSON only to the
+ * Mustache view (vs, report).
  */
 struct step_view {
 	const struct drill *drill;
 	const struct drill_step *step;
-	json_t *rec;
 	/*
-	 * rec bound by the kind's view_record (a struct of that schema's
-	 * type, read-only, valid during the call); NULL when the step did
-	 * not run or the kind has no view_record.
+	 * The record bound by the kind's view_record (a struct of that
+	 * schema's type, read-only, valid during the call); NULL when the
+	 * step did not run or the kind has no view_record.
 	 */
 	const void *vr;
-	json_t *end;        /* the run's end record; NULL: it did not end */
+	int has_evidence;   /* its record has "evidence", of any type (recover
+			     * shows a row even for one it cannot read) */
+	int ended;          /* the run has an end record */
 	json_t *vs;
 	json_t *report;
 	int lang;           /* enum words_lang */

@@ -75,13 +75,42 @@ static int probe_run(struct step_ctx *sc, struct error *err)
 	return 0;
 }
 
+/*
+ * What its view reads of its record (view_record): the evidence's
+ * "said", bound by report.c before probe_view, a wrong type as absent.
+ */
+struct probe_evidence {
+	const char *said;
+};
+struct probe_record {
+	struct probe_evidence *evidence;
+};
+static const struct schema_field probe_evidence_fields[] = {
+	{ .key = "said", .type = SCHEMA_STR,
+	  .off = offsetof(struct probe_evidence, said) },
+	{ .key = NULL },
+};
+static const struct schema probe_evidence_schema = {
+	.what = "evidence", .fields = probe_evidence_fields,
+	.size = sizeof(struct probe_evidence),
+};
+static const struct schema_field probe_record_fields[] = {
+	{ .key = "evidence", .type = SCHEMA_OBJ, .obj = &probe_evidence_schema,
+	  .off = offsetof(struct probe_record, evidence) },
+	{ .key = NULL },
+};
+static const struct schema probe_record_schema = {
+	.what = "probe record", .fields = probe_record_fields,
+	.size = sizeof(struct probe_record),
+};
+
 /* Its partial's keys: what it said, the author's word, marked as such. */
 static void probe_view(const struct step_view *v)
 {
-	json_t *ev = json_object_get(v->rec, "evidence");
+	const struct probe_record *r = v->vr;
 
 	report_view_data(v->vs, "probe_said",
-			 json_string_value(json_object_get(ev, "said")));
+			 r && r->evidence ? r->evidence->said : NULL);
 }
 
 static const struct words probe_words[] = {
@@ -102,5 +131,6 @@ const struct step_kind step_kind_probe = {
 	.describe = probe_describe,
 	.run = probe_run,
 	.view = probe_view,
+	.view_record = &probe_record_schema,
 	.words = probe_words,
 };

@@ -352,6 +352,89 @@ static void test_name_split(void **state)
 	strbuf_release(&tb);
 }
 
+/*
+ * fingerprint_from_json's table (bound leniently, the old reader's rules
+ * kept): every verdict and message the JSON walk gave, hostile types
+ * included. "d" is a valid digest for every hex member.
+ */
+static int from_text(const char *text, struct strbuf *msg)
+{
+	struct fingerprint fp = FINGERPRINT_INIT;
+	struct error err = ERROR_INIT;
+	json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+	int ret;
+
+	assert_non_null(j);
+	ret = fingerprint_from_json(&fp, j, &err);
+	strbuf_reset(msg);
+	if (ret < 0)
+		strbuf_add(msg, err.msg.buf, err.msg.len);
+	else
+		strbuf_addf(msg, "%zu tables %zu sequences %zu excluded%s%s",
+			    fp.nr, fp.nseq, fp.nexcl,
+			    fp.nseq && fp.seqs[0].state ? " state " : "",
+			    fp.nseq && fp.seqs[0].state ? fp.seqs[0].state : "");
+	fingerprint_release(&fp);
+	error_release(&err);
+	json_decref(j);
+	return ret;
+}
+
+static void test_from_json_hostile(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "[]", "fingerprint: not an object" },
+		{ "{}", "0 tables 0 sequences 0 excluded" },
+		/* lists of the wrong type are no lists, as before */
+		{ "{\"tables\": 1, \"sequences\": \"x\", \"excluded\": {}}",
+		  "0 tables 0 sequences 0 excluded" },
+		{ "{\"tables\": [7]}",
+		  "fingerprint: tables[0] has no table name or row count" },
+		{ "{\"tables\": [{\"table\": \"t\", \"rows\": \"7\"}]}",
+		  "fingerprint: tables[0] has no table name or row count" },
+		{ "{\"tables\": [{\"table\": \"t\", \"rows\": 7, "
+		  "\"digest\": 5}]}",
+		  "fingerprint: table t has a malformed digest" },
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\"}]}",
+		  "0 tables 1 sequences 0 excluded" },
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\", "
+		  "\"state\": \"never used\"}]}",
+		  "0 tables 1 sequences 0 excluded state never used" },
+		/* a state of another type is refused, null and false too */
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\", "
+		  "\"state\": null}]}", "fingerprint: sequences[0] is malformed" },
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\", "
+		  "\"state\": false}]}", "fingerprint: sequences[0] is malformed" },
+		/* the first bad item is named, whichever rule it breaks */
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\"}, "
+		  "{\"value\": \"1\"}, {\"sequence\": \"u\", \"value\": \"1\", "
+		  "\"state\": 3}]}", "fingerprint: sequences[1] is malformed" },
+		{ "{\"sequences\": [{\"sequence\": \"s\", \"value\": \"1\"}, "
+		  "{\"sequence\": \"u\", \"value\": \"1\", \"state\": []}, "
+		  "{\"value\": \"1\"}]}", "fingerprint: sequences[1] is malformed" },
+		{ "{\"sequences\": [1]}", "fingerprint: sequences[0] is malformed" },
+		/* tables are judged before sequences */
+		{ "{\"sequences\": [1], \"tables\": [{}]}",
+		  "fingerprint: tables[0] has no table name or row count" },
+		/* an exclusion's reason of another type is no reason */
+		{ "{\"excluded\": [{\"table\": \"t\", \"reason\": 1}]}",
+		  "0 tables 0 sequences 1 excluded" },
+		{ "{\"excluded\": [{\"table\": 1}]}",
+		  "fingerprint: excluded[0] is malformed" },
+	};
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		from_text(cases[i][0], &msg);
+		if (strcmp(msg.buf, cases[i][1]))
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i][0],
+				 msg.buf, cases[i][1]);
+	}
+	strbuf_release(&msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_name_split),
+		cmocka_unit_test(test_from_json_hostile),
 	};
 
 	return cmocka_run_group_tests_name("fingerprint", tests, NULL, NULL);
