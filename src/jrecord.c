@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void jrecords_init(struct jrecords *jr)
@@ -25,6 +26,9 @@ void jrecords_release(struct jrecords *jr)
 {
 	size_t i;
 
+	/* First: a viewer may hold what it borrowed from the records. */
+	if (jr->viewer.release)
+		jr->viewer.release(jr->viewer.ctx);
 	for (i = 0; i < jr->nsteps; i++) {
 		free(jr->step[i].status);
 		json_decref(jr->step[i].rec);
@@ -163,6 +167,8 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 		l->keep += add_step(jr, l->rec, l);
 	else
 		add_other(jr, l->rec);
+	if (jr->viewer.each)
+		jr->viewer.each(jr->viewer.ctx, jr, l, step);
 	jr->nrecords++;
 	json_decref(l->rec);
 	return !step;
@@ -321,6 +327,57 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 		json_decref(rec);
 		return NULL;
 	}
+	return rec;
+}
+
+/* The tail read grows to this much at most: a torn line and a whole one. */
+#define TAIL_MAX (2 * ((size_t)JOURNAL_LINE_MAX + 1))
+
+json_t *jrecords_tail(const struct jrecords *jr, unsigned long long *off,
+		      char hash[SHA256_HEX_LEN + 1])
+{
+	struct error err = ERROR_INIT;
+	struct stat sb;
+	size_t want = 64u << 10, got = 0, e, s;
+	char *buf = NULL;
+	json_t *rec = NULL;
+
+	if (jr->fd < 0 || fstat(jr->fd, &sb) < 0 || sb.st_size <= 0)
+		return NULL;
+	for (;;) {
+		unsigned long long size = (unsigned long long)sb.st_size;
+		size_t n = want < size ? want : (size_t)size;
+
+		buf = xrealloc(buf, n);
+		got = 0;
+		while (got < n) {
+			ssize_t r = pread(jr->fd, buf + got, n - got,
+					  (off_t)(size - n + got));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				goto out;
+			got += (size_t)r;
+		}
+		/* e: the newline ending the last whole line; s: its start. */
+		for (e = n; e > 0 && buf[e - 1] != '\n'; e--)
+			;
+		for (s = e ? e - 1 : 0; s > 0 && buf[s - 1] != '\n'; s--)
+			;
+		if (e && (s > 0 || n == size)) {
+			*off = size - n + s;
+			sha256_hex(buf + s, e - 1 - s, hash);
+			rec = journal_parse_record(buf + s, e - 1 - s, &err);
+			break;
+		}
+		if (n == size || want >= TAIL_MAX)
+			break;
+		want = want * 4 < TAIL_MAX ? want * 4 : TAIL_MAX;
+	}
+out:
+	free(buf);
+	error_release(&err);
 	return rec;
 }
 
