@@ -22,6 +22,38 @@ void jrecords_init(struct jrecords *jr)
 	jr->fd = -1;
 }
 
+static void blocks_free(struct jrecord_block **b)
+{
+	while (*b) {
+		struct jrecord_block *next = (*b)->next;
+
+		free(*b);
+		*b = next;
+	}
+}
+
+/* A copy of `s` in `*b`'s blocks (64 KiB each, or one for a longer s). */
+static char *keep_str(struct jrecord_block **b, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+
+	if (!*b || (*b)->size - (*b)->used < n) {
+		size_t fill = (64u << 10) - sizeof(struct jrecord_block);
+		size_t size = n > fill ? n : fill;
+		struct jrecord_block *nb = xmalloc(sizeof(*nb) + size);
+
+		nb->next = *b;
+		nb->used = 0;
+		nb->size = size;
+		*b = nb;
+	}
+	p = (*b)->text + (*b)->used;
+	memcpy(p, s, n);
+	(*b)->used += n;
+	return p;
+}
+
 void jrecords_release(struct jrecords *jr)
 {
 	size_t i;
@@ -29,10 +61,9 @@ void jrecords_release(struct jrecords *jr)
 	/* First: a viewer may hold what it borrowed from the records. */
 	if (jr->viewer.release)
 		jr->viewer.release(jr->viewer.ctx);
-	for (i = 0; i < jr->nsteps; i++) {
-		free(jr->step[i].status);
+	for (i = 0; i < jr->nsteps; i++)
 		json_decref(jr->step[i].rec);
-	}
+	blocks_free(&jr->step_text);
 	jrecords_drop_logs(jr);
 	free(jr->step);
 	free(jr->other_index);
@@ -47,13 +78,7 @@ void jrecords_release(struct jrecords *jr)
 
 void jrecords_drop_logs(struct jrecords *jr)
 {
-	size_t i;
-
-	for (i = 0; i < jr->nlogs; i++) {
-		free(jr->log[i].key);
-		free(jr->log[i].path);
-		free(jr->log[i].sha256);
-	}
+	blocks_free(&jr->log_text);
 	free(jr->log);
 	jr->log = NULL;
 	jr->nlogs = jr->alloc_logs = 0;
@@ -82,9 +107,9 @@ static size_t collect_logs(struct jrecords *jr, json_t *rec)
 			continue;
 		XGROW(jr->log, jr->nlogs + 1, jr->alloc_logs);
 		lg = &jr->log[jr->nlogs++];
-		lg->key = xstrdup(key);
-		lg->path = xstrdup(rel);
-		lg->sha256 = xstrdup(want);
+		lg->key = keep_str(&jr->log_text, key);
+		lg->path = keep_str(&jr->log_text, rel);
+		lg->sha256 = keep_str(&jr->log_text, want);
 		lg->record = jr->nrecords;
 		held += sizeof(*lg) + strlen(key) + strlen(rel) + strlen(want) + 3;
 	}
@@ -120,7 +145,7 @@ static size_t add_step(struct jrecords *jr, json_t *rec,
 	memset(st, 0, sizeof(*st));
 	st->n = json_is_integer(json_object_get(rec, "n")) ?
 		(long long)json_integer_value(json_object_get(rec, "n")) : 0;
-	st->status = xstrdup(journal_str(rec, "status"));
+	st->status = keep_str(&jr->step_text, journal_str(rec, "status"));
 	st->resumed = json_is_true(json_object_get(rec, "resumed"));
 	st->index = jr->nrecords;
 	if (l) {

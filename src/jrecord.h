@@ -53,6 +53,13 @@ struct jrecord_log {
 struct jrecords;
 struct journal_line;
 
+/* Texts kept in blocks that never move (struct jrecords' logs, steps). */
+struct jrecord_block {
+	struct jrecord_block *next;
+	size_t used, size;
+	char text[];
+};
+
 /*
  * What sees each record as the walk reads it (report.h's one pass):
  * `each` gets the line with its record parsed (l->rec, alive only
@@ -78,6 +85,11 @@ struct jrecords {
 	size_t nsteps, alloc_steps;
 	struct jrecord_log *log;
 	size_t nlogs, alloc_logs;
+	/*
+	 * The logs' and the step headers' texts: 20,000 logs' names and
+	 * hashes back to back rather than 60,000 allocations of their own.
+	 */
+	struct jrecord_block *log_text, *step_text;
 	int fd;                 /* the journal, open to read step lines again */
 	size_t nrecords;        /* every whole record */
 	int last_is_end;        /* the last record is an end record */

@@ -1657,16 +1657,18 @@ static void early_step(struct early *e, json_t *view, json_t *vs);
 
 /*
  * In a view made to be rendered a step at a time, a step's place in its
- * phase: {"__step": "\x01N\x01"}, N its index in the drill. The control
- * character cannot come from a value (every value's control characters
- * become U+FFFD) nor from a template.
+ * phase: the string "\x01N\x01", N its index in the drill, which the
+ * step partial, replaced by "{{{.}}}", writes as it is (a string, not an
+ * object holding it: a tenth of the memory for 10,000 steps). The
+ * control character cannot come from a value (every value's control
+ * characters become U+FFFD) nor from a template.
  */
 static json_t *step_marker(size_t i)
 {
 	char m[32];
 
 	snprintf(m, sizeof(m), "\x01%zu\x01", i);
-	return json_pack("{s:s}", "__step", m);
+	return json_string(m);
 }
 
 /*
@@ -2546,7 +2548,7 @@ static int render_markdown(json_t *view, const struct step_src *src,
 		json_t *step = json_incref(json_object_get(partials, "step"));
 
 		json_object_set_new(partials, "step",
-				    json_string("{{{__step}}}"));
+				    json_string("{{{.}}}"));
 		i = mustache_render(tmpl.buf, tmpl.len, view, &opts, &text, err);
 		json_object_set_new(partials, "step", step);
 	} else {
@@ -2653,6 +2655,213 @@ out:
 }
 
 /*
+ * One pass (report_one_pass()): each step viewed while the journal's
+ * walk reads it, its record parsed once, its section rendered then
+ * (struct early) and its JSON let go. A step's view depends on more than
+ * its record: the report's keys viewed before the steps (the last
+ * record, the end record, the verdict, the preflight record), and the
+ * end record its kind's hook may read. Those are known only once the
+ * walk has read every line, so they are guessed when the first step
+ * record comes: the last and end records from the journal's last line,
+ * read from its tail (jrecords_tail()), the verdict from the start and
+ * that end. The render then takes the pass only if every guess was
+ * right: the walk ended on that very line (same place, same SHA-256),
+ * the first end record is that line (or there is none and it was not
+ * one), the preflight record is the one there was, the verdict is the
+ * same, the steps' records came as the drill's steps in order (a later
+ * record of a step already viewed is passed over, as index_records()
+ * does), and the render is in the language viewed. The same inputs give
+ * the same view (a step's view is a function of them), so the same
+ * bytes; if any guess was wrong the render goes the two-pass way
+ * (build_view()), as before.
+ */
+enum { PASS_WAIT, PASS_ON, PASS_OFF };
+
+struct report_pass {
+	char *lang;             /* asked for (NULL: the drill's) */
+	int state;
+	struct view_in in;      /* as guessed when the steps began */
+	json_t *view, *finds;
+	struct steps sp;
+	size_t next;            /* the drill's steps 0 .. next-1 are viewed */
+	struct early *early;
+	json_t *end;            /* the end record guessed, NULL: none */
+	unsigned long long tail_off;    /* the journal's last line */
+	char tail_hash[SHA256_HEX_LEN + 1];
+	/* What the walk read: how many lines, its last, its first end. */
+	size_t seen;
+	unsigned long long last_off, end_off;
+	char last_hash[SHA256_HEX_LEN + 1], end_hash[SHA256_HEX_LEN + 1];
+	int saw_end;
+};
+
+static void pass_off(struct report_pass *p)
+{
+	steps_release(&p->sp);
+	json_decref(p->view);
+	json_decref(p->finds);
+	json_decref(p->end);
+	early_free(p->early);
+	view_in_release(&p->in);
+	p->view = p->finds = p->end = NULL;
+	p->early = NULL;
+	p->state = PASS_OFF;
+}
+
+static void pass_free(void *ctx)
+{
+	struct report_pass *p = ctx;
+
+	pass_off(p);
+	free(p->lang);
+	free(p);
+}
+
+/* The guesses, and the report's keys before the steps viewed on them. */
+static int pass_begin(struct report_pass *p, const struct jrecords *jr)
+{
+	struct error err = ERROR_INIT;
+	json_t *tail, *outline;
+	int ret = -1;
+
+	/* An end record before the steps: not worth guessing about. */
+	if (jr->end || !(tail = jrecords_tail(jr, &p->tail_off, p->tail_hash)))
+		goto out;
+	if (!strcmp(journal_str(tail, "type"), "end"))
+		p->end = json_incref(tail);
+	if (view_in_read(&p->in, jr, p->end, p->lang, &err) < 0) {
+		json_decref(tail);
+		goto out;
+	}
+	p->in.last = tail;
+	outline = json_pack("[O]", jr->start);
+	if (p->end)
+		json_array_append(outline, p->end);
+	p->in.status = restored_verdict(outline, p->in.d);
+	json_decref(outline);
+	/* Left destroyed: the outline and the whole plan are read then. */
+	if (!strcmp(p->in.status, RESTORED_WORD))
+		goto out;
+	p->view = json_object();
+	p->finds = json_array();
+	view_pre(p->view, &p->in, NULL);
+	p->early = early_new();
+	steps_begin(&p->sp, p->view, p->in.d, p->end, p->finds,
+		    !strcmp(p->in.status, "PLANNED"), p->in.off, p->in.wl, 1,
+		    p->early);
+	p->state = PASS_ON;
+	ret = 0;
+out:
+	error_release(&err);
+	return ret;
+}
+
+/* jrecords_viewer.each: every record as the walk reads it. */
+static void pass_each(void *ctx, const struct jrecords *jr,
+		      const struct journal_line *l, int step)
+{
+	struct report_pass *p = ctx;
+	long long n;
+
+	if (p->state == PASS_OFF)
+		return;
+	p->seen++;
+	p->last_off = l->off;
+	memcpy(p->last_hash, l->hash, sizeof(p->last_hash));
+	if (!step && jr->end == l->rec) {
+		p->saw_end = 1;
+		p->end_off = l->off;
+		memcpy(p->end_hash, l->hash, sizeof(p->end_hash));
+	}
+	if (!step)
+		return;
+	if (p->state == PASS_WAIT && pass_begin(p, jr) < 0) {
+		pass_off(p);
+		return;
+	}
+	n = jr->step[jr->nsteps - 1].n;
+	/* Not a step of the plan, or a later record of one: passed over. */
+	if (n < 1 || (unsigned long long)n > p->in.d->nsteps ||
+	    (unsigned long long)n <= p->next)
+		return;
+	if ((unsigned long long)n != p->next + 1) {
+		pass_off(p);
+		return;
+	}
+	step_one(&p->sp, p->next++, l->rec);
+}
+
+/* 1 when every guess pass_begin() made is what the walk read. */
+static int pass_right(const struct report_pass *p, const struct jrecords *jr,
+		      const char *lang)
+{
+	if (p->state != PASS_ON || p->seen != jr->nrecords ||
+	    strcmp(lang ? lang : p->in.d->language, p->in.lang) ||
+	    jr->preflight != p->in.preflight ||
+	    p->last_off != p->tail_off || strcmp(p->last_hash, p->tail_hash))
+		return 0;
+	if (!p->end)
+		return !jr->end;
+	return jr->end && p->saw_end && p->end_off == p->tail_off &&
+	       !strcmp(p->end_hash, p->tail_hash);
+}
+
+/*
+ * The report's view from the pass, the steps with no record viewed now
+ * (after those that had one, as in the drill), or NULL: the guesses were
+ * wrong, or `lang` is not the pass's (build_view() then). Either way the
+ * pass is spent.
+ */
+static json_t *pass_view(struct report_pass *p, const struct jrecords *jr,
+			 const char *lang, struct step_src *src)
+{
+	struct records ix;
+	json_t *outline, *view = NULL;
+	const char *status;
+	size_t i;
+
+	if (!pass_right(p, jr, lang))
+		goto out;
+	index_records(&ix, jr, p->in.d->nsteps);
+	outline = jrecords_outline(jr, p->in.d->nsteps);
+	status = restored_verdict(outline, p->in.d);
+	if (strcmp(status, p->in.status)) {
+		json_decref(outline);
+		free(ix.step);
+		goto out;
+	}
+	json_decref(outline);
+	/* The end record's fields as the walk read them (the same bytes). */
+	jrecord_end_release(&p->in.en);
+	jrecord_end_read(jr->end, &p->in.en);
+	p->sp.end = jr->end;
+	for (i = p->next; i < p->in.d->nsteps; i++)
+		step_one(&p->sp, i, NULL);
+	steps_finish(&p->sp);
+	view_post(p->view, &p->in, &ix, jr, p->finds);
+	step_src_fill(src, &p->in, &ix);
+	src->early = p->early;
+	p->early = NULL;
+	view = p->view;
+	p->view = NULL;
+out:
+	pass_off(p);
+	return view;
+}
+
+void report_one_pass(struct jrecords *jr, const char *lang)
+{
+	struct report_pass *p = xcalloc(1, sizeof(*p));
+
+	p->lang = lang ? xstrdup(lang) : NULL;
+	if (jr->viewer.release)
+		jr->viewer.release(jr->viewer.ctx);
+	jr->viewer.each = pass_each;
+	jr->viewer.release = pass_free;
+	jr->viewer.ctx = p;
+}
+
+/*
  * A step at a time (build_view()'s `src`): the view holds the report's
  * keys and no step, so what is held grows with one step's section, not
  * with the journal.
@@ -2666,8 +2875,12 @@ static int render_jr(const struct jrecords *jr, const char *lang,
 	int ret;
 
 	memset(&src, 0, sizeof(src));
-	src.early = early_new();
-	view = build_view(jr, lang, &src, err);
+	view = jr->viewer.each == pass_each ?
+	       pass_view(jr->viewer.ctx, jr, lang, &src) : NULL;
+	if (!view) {
+		src.early = early_new();
+		view = build_view(jr, lang, &src, err);
+	}
 	ret = view ? render_view(view, &src, md, html, sink, ctx, err) : -1;
 	step_src_release(&src);
 	return ret;
