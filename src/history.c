@@ -1684,11 +1684,18 @@ int history_previous_run(const char *parent, const char *self,
 		runsum_release(&s);
 	}
 	qsort(c, n, sizeof(*c), cmp_candidate);
-	/* Newest first: the first that verifies and reached a verdict. */
+	/*
+	 * Newest first: the first that verifies and reached a verdict. A
+	 * killed run sealed by render afterwards verifies too (cut short):
+	 * when it had destroyed the system, NOT RESTORED is its verdict,
+	 * the one a report must not pass over for an older PASSED.
+	 */
 	for (i = n; i-- > 0 && found < 0;) {
 		runsum_release(out);
 		if (!summary_cached(c[i].bundle, ix, NULL, out) &&
-		    !strcmp(out->state, "verified") && is_verdict(out->status))
+		    (!strcmp(out->state, "verified") ||
+		     !strcmp(out->state, "cut-short")) &&
+		    is_verdict(out->status))
 			found = 0;
 	}
 	if (found < 0)

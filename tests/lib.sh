@@ -140,3 +140,62 @@ backup_set:
   - {id: db, title: database, tier: 1, kind: database, source: [db], artifact: x}
 HEAD
 }
+
+# small_drill ID: a drill of four steps, one in each of verify_backup,
+# destroy, restore and verify_restore, all passing unless run with
+# --var code=N (the last step then exits N).
+small_drill() {
+	drill_head "$1" test
+	cat <<'EOF'
+vars: {code: "0"}
+phases:
+  verify_backup:
+    - {id: ok, run: ["true"]}
+  destroy:
+    - {id: gone, run: ["true"]}
+  restore:
+    - {id: back, run: ["true"]}
+  verify_restore:
+    - {id: fine, shell: "exit ${code}"}
+EOF
+}
+
+# big_plan_drill ID: a drill of 1,500 backup steps titled at length (its
+# plan over 256 KiB, so a run names it by hash in plan.json), one
+# verify_backup and one destroy step, then the restore phase: its steps
+# read from stdin (YAML list items indented four spaces).
+big_plan_drill() {
+	drill_head "$1" test
+	echo "phases:"
+	echo "  backup:"
+	awk 'BEGIN { for (i = 1; i <= 1500; i++)
+		printf "    - {id: s%d, title: \"step %d, titled at length so that the plan is named by its hash rather than held in the start record\", run: [\"true\"]}\n", i, i }'
+	echo "  verify_backup:"
+	echo "    - {id: vb, run: [\"true\"]}"
+	echo "  destroy:"
+	echo "    - {id: drop, run: [\"true\"]}"
+	echo "  restore:"
+	cat
+}
+
+# forge_plan_json FROM TO FILTER: bundle FROM copied to TO, its plan.json
+# run through the perl FILTER (on the whole text, in $_), the new
+# SHA-256 put in the start record and the chain re-linked, as a forger
+# would.
+forge_plan_json() {
+	rm -rf "$2"
+	cp -a "$1" "$2"
+	perl -0777 -i -pe "$3" "$2/plan.json"
+	perl -MDigest::SHA=sha256_hex -e '
+		open(my $p, "<", $ARGV[0]) or die; local $/; my $plan = <$p>;
+		my $h = sha256_hex($plan);
+		open(my $j, "<", $ARGV[1]) or die; my @l = split /\n/, <$j>;
+		$l[0] =~ s/("plan_file":\{"path":"plan.json","sha256":")[0-9a-f]{64}/$1$h/
+			or die "no plan_file";
+		for my $i (1 .. $#l) {
+			my $prev = sha256_hex($l[$i - 1]);
+			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
+		}
+		open(my $o, ">", $ARGV[1]) or die; print $o join("\n", @l), "\n";
+	' "$2/plan.json" "$2/journal.jsonl"
+}

@@ -5,19 +5,7 @@
 # verdict. Three runs side by side: PASSED, REFUSED, then a third whose
 # report names the first.
 . "$(dirname "$0")/lib.sh"
-{ drill_head prev test
-cat <<EOF
-phases:
-  verify_backup:
-    - {id: ok, run: ["true"]}
-  destroy:
-    - {id: gone, run: ["true"]}
-  restore:
-    - {id: back, run: ["true"]}
-  verify_restore:
-    - {id: fine, run: ["true"]}
-EOF
-} >"$TRASH/prev.yaml"
+small_drill prev >"$TRASH/prev.yaml"
 R=$TRASH/r
 expect_exit 0 "$RDRILL" run "$TRASH/prev.yaml" --confirm test -o "$R/one-passed"
 expect_exit 3 "$RDRILL" run "$TRASH/prev.yaml" -o "$R/two-refused"

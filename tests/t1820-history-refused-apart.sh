@@ -7,20 +7,7 @@
 # run, shown as TAMPERED: its word is not believed. Then
 # `history --lang zh-CN`: the same history in Chinese (issue 22).
 . "$(dirname "$0")/lib.sh"
-{ drill_head apart test
-cat <<EOF
-vars: {code: "0"}
-phases:
-  verify_backup:
-    - {id: ok, run: ["true"]}
-  destroy:
-    - {id: gone, run: ["true"]}
-  restore:
-    - {id: back, run: ["true"]}
-  verify_restore:
-    - {id: fine, shell: "exit \${code}"}
-EOF
-} >"$TRASH/apart.yaml"
+small_drill apart >"$TRASH/apart.yaml"
 R=$TRASH/r
 expect_exit 0 "$RDRILL" run "$TRASH/apart.yaml" --confirm test -o "$R/1-passed"
 expect_exit 1 "$RDRILL" run "$TRASH/apart.yaml" --confirm test --var code=3 -o "$R/2-failed"

@@ -8,20 +8,7 @@
 # index is rebuilt; an index others may write (group-writable, or, run
 # as root, another user's) is not read at all.
 . "$(dirname "$0")/lib.sh"
-{ drill_head idx test
-cat <<EOF
-vars: {code: "0"}
-phases:
-  verify_backup:
-    - {id: ok, run: ["true"]}
-  destroy:
-    - {id: gone, run: ["true"]}
-  restore:
-    - {id: back, run: ["true"]}
-  verify_restore:
-    - {id: fine, shell: "exit \${code}"}
-EOF
-} >"$TRASH/idx.yaml"
+small_drill idx >"$TRASH/idx.yaml"
 R=$TRASH/r
 I=$R/.rdrill-history-index.jsonl
 run() { "$RDRILL" run "$TRASH/idx.yaml" --confirm test "$@"; }

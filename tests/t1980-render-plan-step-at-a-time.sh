@@ -13,24 +13,13 @@
 command -v perl >/dev/null || { echo "perl is needed" >&2; exit 1; }
 
 export T1980_SECRET=not-a-real-secret
-{ drill_head big test
-echo "phases:"
-echo "  backup:"
-awk 'BEGIN { for (i = 1; i <= 1500; i++)
-	printf "    - {id: s%d, title: \"step %d, titled at length so that the plan is named by its hash rather than held in the start record\", run: [\"true\"]}\n", i, i }'
-cat <<'EOF'
-  verify_backup:
-    - {id: vb, run: ["true"]}
-  destroy:
-    - {id: drop, run: ["true"]}
-  restore:
+big_plan_drill big >"$TRASH/big.yaml" <<'EOF'
     - id: r1
       run: ["false"]
       cwd: /tmp
       secret_env: {PGPASSWORD: T1980_SECRET}
     - {id: r2, shell: "echo restored"}
 EOF
-} >"$TRASH/big.yaml"
 expect_exit 1 "$RDRILL" run "$TRASH/big.yaml" --confirm test -o "$TRASH/big"
 grep -q '"plan_file"' "$TRASH/big/journal.jsonl"
 expect_true "the plan is named by its hash" test $? -eq 0
@@ -56,21 +45,7 @@ expect_grep "^OK      plan.json: the journal's plan, plan hash $want\$" "$OUT"
 # forge FILTER: plan.json run through the perl FILTER (on its text, in
 # $_), its new SHA-256 put in the start record and the chain re-linked.
 forge() {
-	rm -rf "$TRASH/f"
-	cp -a "$TRASH/big" "$TRASH/f"
-	perl -0777 -i -pe "$1" "$TRASH/f/plan.json"
-	perl -MDigest::SHA=sha256_hex -e '
-		open(my $p, "<", $ARGV[0]) or die; local $/; my $plan = <$p>;
-		my $h = sha256_hex($plan);
-		open(my $j, "<", $ARGV[1]) or die; my @l = split /\n/, <$j>;
-		$l[0] =~ s/("plan_file":\{"path":"plan.json","sha256":")[0-9a-f]{64}/$1$h/
-			or die "no plan_file";
-		for my $i (1 .. $#l) {
-			my $prev = sha256_hex($l[$i - 1]);
-			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
-		}
-		open(my $o, ">", $ARGV[1]) or die; print $o join("\n", @l), "\n";
-	' "$TRASH/f/plan.json" "$TRASH/f/journal.jsonl"
+	forge_plan_json "$TRASH/big" "$TRASH/f" "$1"
 }
 
 # The same plan, not laid out as a run writes it.

@@ -3,23 +3,12 @@
 # its restore phase left its system destroyed: history reads it NOT
 # RESTORED as it does a small plan's, not INCOMPLETE (the summary binds
 # the drill read a step at a time; the start record's plan has no steps
-# of its own then). The previous-run pick passes it over as well.
+# of its own then). t1703: a run's previous-run pick names it.
 . "$(dirname "$0")/lib.sh"
 
-{ drill_head big test
-echo "phases:"
-echo "  backup:"
-awk 'BEGIN { for (i = 1; i <= 1500; i++)
-	printf "    - {id: s%d, title: \"step %d, titled at length so that the plan is named by its hash rather than held in the start record\", run: [\"true\"]}\n", i, i }'
-cat <<'EOF'
-  verify_backup:
-    - {id: vb, run: ["true"]}
-  destroy:
-    - {id: drop, run: ["true"]}
-  restore:
+big_plan_drill big >"$TRASH/big.yaml" <<'EOF'
     - {id: r1, shell: "kill -9 $PPID; sleep 5"}
 EOF
-} >"$TRASH/big.yaml"
 mkdir "$TRASH/runs"
 "$RDRILL" run "$TRASH/big.yaml" --confirm test -o "$TRASH/runs/big" \
 	>"$OUT" 2>"$ERR"

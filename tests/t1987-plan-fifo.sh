@@ -4,20 +4,9 @@
 # block on it) with the finding that plan.json is not a regular file.
 . "$(dirname "$0")/lib.sh"
 
-{ drill_head big test
-echo "phases:"
-echo "  backup:"
-awk 'BEGIN { for (i = 1; i <= 1500; i++)
-	printf "    - {id: s%d, title: \"step %d, titled at length so that the plan is named by its hash rather than held in the start record\", run: [\"true\"]}\n", i, i }'
-cat <<'EOF'
-  verify_backup:
-    - {id: vb, run: ["true"]}
-  destroy:
-    - {id: drop, run: ["true"]}
-  restore:
+big_plan_drill big >"$TRASH/big.yaml" <<'EOF'
     - {id: r1, run: ["true"]}
 EOF
-} >"$TRASH/big.yaml"
 mkdir "$TRASH/runs"
 expect_exit 0 "$RDRILL" run "$TRASH/big.yaml" --confirm test -o "$TRASH/runs/big"
 grep -q '"plan_file"' "$TRASH/runs/big/journal.jsonl"
