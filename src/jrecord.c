@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void jrecords_init(struct jrecords *jr)
@@ -22,14 +23,48 @@ void jrecords_init(struct jrecords *jr)
 	jr->fd = -1;
 }
 
+static void blocks_free(struct jrecord_block **b)
+{
+	while (*b) {
+		struct jrecord_block *next = (*b)->next;
+
+		free(*b);
+		*b = next;
+	}
+}
+
+/* A copy of `s` in `*b`'s blocks (64 KiB each, or one for a longer s). */
+static char *keep_str(struct jrecord_block **b, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+
+	if (!*b || (*b)->size - (*b)->used < n) {
+		size_t fill = (64u << 10) - sizeof(struct jrecord_block);
+		size_t size = n > fill ? n : fill;
+		struct jrecord_block *nb = xmalloc(sizeof(*nb) + size);
+
+		nb->next = *b;
+		nb->used = 0;
+		nb->size = size;
+		*b = nb;
+	}
+	p = (*b)->text + (*b)->used;
+	memcpy(p, s, n);
+	(*b)->used += n;
+	return p;
+}
+
 void jrecords_release(struct jrecords *jr)
 {
 	size_t i;
 
-	for (i = 0; i < jr->nsteps; i++) {
-		free(jr->step[i].status);
+	/* First: a viewer may hold what it borrowed from the records. */
+	if (jr->viewer.release)
+		jr->viewer.release(jr->viewer.ctx);
+	for (i = 0; i < jr->nsteps; i++)
 		json_decref(jr->step[i].rec);
-	}
+	blocks_free(&jr->step_text);
 	jrecords_drop_logs(jr);
 	free(jr->step);
 	free(jr->other_index);
@@ -44,13 +79,7 @@ void jrecords_release(struct jrecords *jr)
 
 void jrecords_drop_logs(struct jrecords *jr)
 {
-	size_t i;
-
-	for (i = 0; i < jr->nlogs; i++) {
-		free(jr->log[i].key);
-		free(jr->log[i].path);
-		free(jr->log[i].sha256);
-	}
+	blocks_free(&jr->log_text);
 	free(jr->log);
 	jr->log = NULL;
 	jr->nlogs = jr->alloc_logs = 0;
@@ -79,9 +108,9 @@ static size_t collect_logs(struct jrecords *jr, json_t *rec)
 			continue;
 		XGROW(jr->log, jr->nlogs + 1, jr->alloc_logs);
 		lg = &jr->log[jr->nlogs++];
-		lg->key = xstrdup(key);
-		lg->path = xstrdup(rel);
-		lg->sha256 = xstrdup(want);
+		lg->key = keep_str(&jr->log_text, key);
+		lg->path = keep_str(&jr->log_text, rel);
+		lg->sha256 = keep_str(&jr->log_text, want);
 		lg->record = jr->nrecords;
 		held += sizeof(*lg) + strlen(key) + strlen(rel) + strlen(want) + 3;
 	}
@@ -117,7 +146,7 @@ static size_t add_step(struct jrecords *jr, json_t *rec,
 	memset(st, 0, sizeof(*st));
 	st->n = json_is_integer(json_object_get(rec, "n")) ?
 		(long long)json_integer_value(json_object_get(rec, "n")) : 0;
-	st->status = xstrdup(journal_str(rec, "status"));
+	st->status = keep_str(&jr->step_text, journal_str(rec, "status"));
 	st->resumed = json_is_true(json_object_get(rec, "resumed"));
 	st->index = jr->nrecords;
 	if (l) {
@@ -164,6 +193,8 @@ static int take_line(struct journal_line *l, void *ctx, struct error *err)
 		l->keep += add_step(jr, l->rec, l);
 	else
 		add_other(jr, l->rec);
+	if (jr->viewer.each)
+		jr->viewer.each(jr->viewer.ctx, jr, l, step);
 	jr->nrecords++;
 	json_decref(l->rec);
 	return !step;
@@ -322,6 +353,57 @@ json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 		json_decref(rec);
 		return NULL;
 	}
+	return rec;
+}
+
+/* The tail read grows to this much at most: a torn line and a whole one. */
+#define TAIL_MAX (2 * ((size_t)JOURNAL_LINE_MAX + 1))
+
+json_t *jrecords_tail(const struct jrecords *jr, unsigned long long *off,
+		      char hash[SHA256_HEX_LEN + 1])
+{
+	struct error err = ERROR_INIT;
+	struct stat sb;
+	size_t want = 64u << 10, got = 0, e, s;
+	char *buf = NULL;
+	json_t *rec = NULL;
+
+	if (jr->fd < 0 || fstat(jr->fd, &sb) < 0 || sb.st_size <= 0)
+		return NULL;
+	for (;;) {
+		unsigned long long size = (unsigned long long)sb.st_size;
+		size_t n = want < size ? want : (size_t)size;
+
+		buf = xrealloc(buf, n);
+		got = 0;
+		while (got < n) {
+			ssize_t r = pread(jr->fd, buf + got, n - got,
+					  (off_t)(size - n + got));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				goto out;
+			got += (size_t)r;
+		}
+		/* e: the newline ending the last whole line; s: its start. */
+		for (e = n; e > 0 && buf[e - 1] != '\n'; e--)
+			;
+		for (s = e ? e - 1 : 0; s > 0 && buf[s - 1] != '\n'; s--)
+			;
+		if (e && (s > 0 || n == size)) {
+			*off = size - n + s;
+			sha256_hex(buf + s, e - 1 - s, hash);
+			rec = journal_parse_record(buf + s, e - 1 - s, &err);
+			break;
+		}
+		if (n == size || want >= TAIL_MAX)
+			break;
+		want = want * 4 < TAIL_MAX ? want * 4 : TAIL_MAX;
+	}
+out:
+	free(buf);
+	error_release(&err);
 	return rec;
 }
 

@@ -50,6 +50,30 @@ struct jrecord_log {
 	size_t record;          /* 0-based: which record names it */
 };
 
+struct jrecords;
+struct journal_line;
+
+/* Texts kept in blocks that never move (struct jrecords' logs, steps). */
+struct jrecord_block {
+	struct jrecord_block *next;
+	size_t used, size;
+	char text[];
+};
+
+/*
+ * What sees each record as the walk reads it (report.h's one pass):
+ * `each` gets the line with its record parsed (l->rec, alive only
+ * during the call), after jr took what it keeps of it (for a step
+ * record, `step` is 1 and jr->step[jr->nsteps - 1] is its header).
+ * jrecords_release() calls `release` on ctx.
+ */
+struct jrecords_viewer {
+	void (*each)(void *ctx, const struct jrecords *jr,
+		     const struct journal_line *l, int step);
+	void (*release)(void *ctx);
+	void *ctx;
+};
+
 struct jrecords {
 	json_t *start;          /* the first record (its plan put back) */
 	json_t *preflight;      /* the first preflight record, or NULL */
@@ -61,6 +85,11 @@ struct jrecords {
 	size_t nsteps, alloc_steps;
 	struct jrecord_log *log;
 	size_t nlogs, alloc_logs;
+	/*
+	 * The logs' and the step headers' texts: 20,000 logs' names and
+	 * hashes back to back rather than 60,000 allocations of their own.
+	 */
+	struct jrecord_block *log_text, *step_text;
 	int fd;                 /* the journal, open to read step lines again */
 	size_t nrecords;        /* every whole record */
 	int last_is_end;        /* the last record is an end record */
@@ -75,6 +104,7 @@ struct jrecords {
 	int plan_canonical;
 	char plan_body_hash[65];
 	char *path;             /* the journal's, as jrecords_read() got it */
+	struct jrecords_viewer viewer;  /* set before jrecords_read(), or none */
 };
 
 void jrecords_init(struct jrecords *jr);
@@ -107,6 +137,16 @@ void jrecords_from_array(struct jrecords *jr, json_t *records);
  */
 json_t *jrecords_step_record(const struct jrecords *jr, size_t i,
 			     struct error *err);
+
+/*
+ * The last whole line of the journal (a torn tail after it left out),
+ * read from the end of the file and parsed within a record's budget,
+ * with where it starts and its SHA-256 (hex): the record the walk will
+ * end on, known before it does. NULL when there is none or it is not a
+ * record (too long, too deep, not an object).
+ */
+json_t *jrecords_tail(const struct jrecords *jr, unsigned long long *off,
+		      char hash[65]);
 
 /* The last record parsed (a new reference), NULL when there is none. */
 json_t *jrecords_last(const struct jrecords *jr, struct error *err);

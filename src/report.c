@@ -1657,95 +1657,157 @@ static void early_step(struct early *e, json_t *view, json_t *vs);
 
 /*
  * In a view made to be rendered a step at a time, a step's place in its
- * phase: {"__step": "\x01N\x01"}, N its index in the drill. The control
- * character cannot come from a value (every value's control characters
- * become U+FFFD) nor from a template.
+ * phase: the string "\x01N\x01", N its index in the drill, which the
+ * step partial, replaced by "{{{.}}}", writes as it is (a string, not an
+ * object holding it: a tenth of the memory for 10,000 steps). The
+ * control character cannot come from a value (every value's control
+ * characters become U+FFFD) nor from a template.
  */
 static json_t *step_marker(size_t i)
 {
 	char m[32];
 
 	snprintf(m, sizeof(m), "\x01%zu\x01", i);
-	return json_pack("{s:s}", "__step", m);
+	return json_string(m);
 }
 
 /*
- * Every step in its phase; its kind's view hook adds the kind's keys
- * and the report sections it feeds. A kind's one-line verdict of its
- * own (evidence "summary", step.h: "12 tables, 3400 rows: identical")
- * is listed beside the report's verdict, said in the report's language.
+ * The steps being viewed into the report, one at a time and in the
+ * drill's order (step_one()), whether their records come from the
+ * journal's walk (the one pass) or are read again (view_steps()).
  * `lean`: each step's view is let go once its hook has fed the report's
  * keys, and its phase holds its marker (step_marker()): the view then
  * holds no step, and the report is rendered a step at a time.
  */
+struct steps {
+	json_t *view;
+	const struct drill *d;
+	json_t *end;            /* the end record, NULL: none */
+	json_t *finds;          /* the steps' findings */
+	int planned, off, lang, lean;
+	struct early *early;    /* each step's section as viewed, or NULL */
+	json_t *phases, *checks, *summaries;
+	json_t *parr[DRILL_NPHASES];  /* phases' arrays, held there */
+};
+
+static void steps_begin(struct steps *sp, json_t *view, const struct drill *d,
+			json_t *end, json_t *finds, int planned, int off,
+			int lang, int lean, struct early *early)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->view = view;
+	sp->d = d;
+	sp->end = end;
+	sp->finds = finds;
+	sp->planned = planned;
+	sp->off = off;
+	sp->lang = lang;
+	sp->lean = lean;
+	sp->early = early;
+	sp->phases = json_object();
+	sp->checks = json_array();
+	sp->summaries = json_array();
+}
+
+static void steps_release(struct steps *sp)
+{
+	json_decref(sp->phases);
+	json_decref(sp->checks);
+	json_decref(sp->summaries);
+	memset(sp, 0, sizeof(*sp));
+}
+
+/*
+ * Drill step i in its phase, `rec` its record (NULL: none); its kind's
+ * view hook adds the kind's keys and the report sections it feeds. A
+ * kind's one-line verdict of its own (evidence "summary", step.h: "12
+ * tables, 3400 rows: identical") is listed beside the report's verdict,
+ * said in the report's language.
+ */
+static void step_one(struct steps *sp, size_t i, json_t *rec)
+{
+	const struct drill_step *s = &sp->d->steps[i];
+	const struct words *tables[4];
+	struct jrecord_result r;
+	json_t *vs, *arr, *ev;
+	int verify = s->phase == DRILL_VERIFY_BACKUP ||
+		     s->phase == DRILL_VERIFY_RESTORE;
+
+	jrecord_result_read(rec, &r);
+	vs = view_step(sp->d, s, rec, rec ? &r : NULL, sp->end, sp->view,
+		       verify ? sp->checks : NULL, sp->planned, sp->off,
+		       sp->lang);
+	step_findings(sp->finds, s, rec ? &r : NULL, sp->planned,
+		      sp->end != NULL, sp->lang);
+	if (!(arr = sp->parr[s->phase])) {
+		arr = sp->parr[s->phase] = json_array();
+		json_object_set_new(sp->phases, drill_phases[s->phase], arr);
+	}
+	json_array_append_new(arr, sp->lean ? step_marker(i) :
+				   json_incref(vs));
+	ev = r.evidence;
+	if (ev && json_is_string(json_object_get(ev, "summary"))) {
+		json_t *o = json_object();
+		kind_tables(s->kind, tables);
+		json_object_set(o, "step", json_object_get(vs, "title"));
+		json_object_set(o, "id", json_object_get(vs, "id"));
+		set_said(o, "line", tables, NULL, journal_str(ev, "summary"),
+			 sp->lang);
+		json_array_append_new(sp->summaries, o);
+	}
+	jrecord_result_release(&r);
+	if (sp->early)
+		early_step(sp->early, sp->view, vs);
+	json_decref(vs);
+}
+
+/* Every step viewed: the phases, the checks' summary, the summaries. */
+static void steps_finish(struct steps *sp)
+{
+	json_t *view = sp->view;
+	char key[32];
+	int p;
+
+	for (p = 0; drill_phases[p]; p++)
+		if (sp->parr[p]) {
+			snprintf(key, sizeof(key), "has_%s", drill_phases[p]);
+			json_object_set_new(view, key, json_true());
+		}
+	json_object_set_new(view, "phases", sp->phases);
+	summarize_checks(view, sp->checks);
+	if (json_array_size(sp->summaries)) {
+		json_object_set_new(view, "has_summaries", json_true());
+		json_object_set_new(view, "summaries", sp->summaries);
+	} else {
+		json_decref(sp->summaries);
+	}
+	sp->phases = sp->checks = sp->summaries = NULL;
+	steps_release(sp);
+}
+
+/* Every step in its phase, each record read again from the journal. */
 static int view_steps(json_t *view, const struct drill *d,
 		      const struct records *ix, json_t *step_finds,
 		      const char *status, int off, int lang, int lean,
 		      struct early *early, struct error *err)
 {
-	json_t *phases = json_object(), *checks = json_array();
-	json_t *summaries = json_array();
-	json_t *parr[DRILL_NPHASES] = { NULL };  /* phases' arrays, held there */
-	char key[32];
+	struct steps sp;
 	size_t i;
-	int p, planned = !strcmp(status, "PLANNED");
 
+	steps_begin(&sp, view, d, ix->end, step_finds,
+		    !strcmp(status, "PLANNED"), off, lang, lean, early);
 	for (i = 0; i < d->nsteps; i++) {
-		const struct drill_step *s = &d->steps[i];
-		const struct words *tables[4];
-		struct jrecord_result r;
-		json_t *rec = NULL, *vs, *arr, *ev;
-		const char *ph = drill_phases[s->phase];
-		int verify = s->phase == DRILL_VERIFY_BACKUP ||
-			     s->phase == DRILL_VERIFY_RESTORE;
+		json_t *rec = NULL;
 
 		if (ix->step[i] && !(rec = jrecords_step_record(ix->jr,
 							ix->step[i] - 1, err))) {
-			json_decref(phases);
-			json_decref(checks);
-			json_decref(summaries);
+			steps_release(&sp);
 			return -1;
 		}
-		jrecord_result_read(rec, &r);
-		vs = view_step(d, s, rec, rec ? &r : NULL, ix->end, view,
-			       verify ? checks : NULL, planned, off, lang);
-		step_findings(step_finds, s, rec ? &r : NULL, planned,
-			      ix->end != NULL, lang);
-		if (!(arr = parr[s->phase])) {
-			arr = parr[s->phase] = json_array();
-			json_object_set_new(phases, ph, arr);
-		}
-		json_array_append_new(arr, lean ? step_marker(i) :
-					   json_incref(vs));
-		ev = r.evidence;
-		if (ev && json_is_string(json_object_get(ev, "summary"))) {
-			json_t *o = json_object();
-			kind_tables(s->kind, tables);
-			json_object_set(o, "step", json_object_get(vs, "title"));
-			json_object_set(o, "id", json_object_get(vs, "id"));
-			set_said(o, "line", tables, NULL,
-				 journal_str(ev, "summary"), lang);
-			json_array_append_new(summaries, o);
-		}
-		jrecord_result_release(&r);
+		step_one(&sp, i, rec);
 		json_decref(rec);
-		if (early)
-			early_step(early, view, vs);
-		json_decref(vs);
 	}
-	for (p = 0; drill_phases[p]; p++)
-		if (parr[p]) {
-			snprintf(key, sizeof(key), "has_%s", drill_phases[p]);
-			json_object_set_new(view, key, json_true());
-		}
-	json_object_set_new(view, "phases", phases);
-	summarize_checks(view, checks);
-	if (json_array_size(summaries)) {
-		json_object_set_new(view, "has_summaries", json_true());
-		json_object_set_new(view, "summaries", summaries);
-	} else {
-		json_decref(summaries);
-	}
+	steps_finish(&sp);
 	return 0;
 }
 
@@ -1777,111 +1839,167 @@ static void view_previous(json_t *view, const struct jrecord_previous *pv,
 }
 
 /*
+ * What the report's view is made of besides the steps' records: the
+ * start and end records typed, the drill, the last record, the
+ * preflight record, the language, the verdict (build_view()).
+ */
+struct view_in {
+	struct jrecord_start st;
+	struct jrecord_end en;
+	struct drill *own;      /* d when made here (drill_free) */
+	const struct drill *d;
+	json_t *last;           /* the last record, held, NULL: none */
+	json_t *preflight;      /* the first preflight record, or NULL */
+	const char *lang, *status;
+	int wl, off;
+};
+
+/* `end` the end record (NULL: none); `lang` NULL: the drill's. */
+static int view_in_read(struct view_in *in, const struct jrecords *jr,
+			json_t *end, const char *lang, struct error *err)
+{
+	memset(in, 0, sizeof(*in));
+	jrecord_start_read(jr->start, &in->st);
+	/* A plan read a step at a time was bound as it was read (jrecord.h). */
+	in->own = jr->drill ? NULL : drill_from_body(in->st.body, err);
+	in->d = jr->drill ? jr->drill : in->own;
+	if (!in->d) {
+		error_prefix(err, "the journal's plan");
+		jrecord_start_release(&in->st);
+		return -1;
+	}
+	jrecord_end_read(end, &in->en);
+	in->preflight = jr->preflight;
+	in->lang = lang ? lang : in->d->language;
+	in->wl = strcmp(in->lang, "zh-CN") ? WORDS_EN : WORDS_ZH;
+	in->off = zone_offset_min(in->st.env.zone);
+	return 0;
+}
+
+static void view_in_release(struct view_in *in)
+{
+	jrecord_start_release(&in->st);
+	jrecord_end_release(&in->en);
+	drill_free(in->own);
+	json_decref(in->last);
+	memset(in, 0, sizeof(*in));
+}
+
+/*
+ * The report's keys viewed before the steps: `outline` (restored.h's
+ * records) is read only for a system left destroyed.
+ */
+static void view_pre(json_t *view, const struct view_in *in, json_t *outline)
+{
+	const struct drill *d = in->d;
+
+	json_object_set_new(view, in->wl == WORDS_ZH ? "lang_zh" : "lang_en",
+			    json_true());
+	set_str(view, "lang", in->lang);
+	view_head(view, d, in->last, &in->st, &in->en, in->status, in->wl);
+	view_times(view, in->st.time, in->en.time, in->off, in->st.env.zone,
+		   in->wl);
+	view_controls(view, d);
+	view_backup_dir(view, d);
+	if (d->canary)
+		view_canary(view, d->canary);
+	view_backup_set(view, d);
+	view_preflight(view, in->preflight, in->wl);
+	view_not_restored(view, d, outline, &in->st, in->status, in->off,
+			  in->wl);
+}
+
+/* The report's keys viewed after the steps (their findings: `finds`). */
+static void view_post(json_t *view, const struct view_in *in,
+		      const struct records *ix, const struct jrecords *jr,
+		      json_t *finds)
+{
+	static const struct schema_int none;
+	static const char *const code_keys[] = { "drill_path", "drill_sha256",
+		"plan_hash", "approved_plan", "change_ref", NULL };
+	struct verdict verdicts[2] = { { 0, STRBUF_INIT, STRBUF_INIT },
+				       { 0, STRBUF_INIT, STRBUF_INIT } };
+	const struct drill *d = in->d;
+
+	add_codes(view, code_keys);
+	view_measure(view, d->targets ? &d->targets->rto_s : &none,
+		     in->en.present, in->en.has_rto, in->en.rto_ms, "rto",
+		     &verdicts[0], in->wl);
+	view_rpo(view, d, jr->others, &in->en, &verdicts[1], in->wl);
+	view_findings(view, d, ix, &in->st, &in->en, finds, verdicts,
+		      in->status, in->wl);
+	view_previous(view, &in->st.previous, in->off, in->wl);
+	verdict_release(&verdicts[0]);
+	verdict_release(&verdicts[1]);
+}
+
+/* What render_jr() keeps to view steps again (step_src_release()). */
+static void step_src_fill(struct step_src *src, struct view_in *in,
+			  struct records *ix)
+{
+	src->d = (struct drill *)in->d;
+	src->own_d = in->own;
+	in->own = NULL;
+	src->ix = *ix;
+	ix->step = NULL;
+	src->planned = !strcmp(in->status, "PLANNED");
+	src->off = in->off;
+	src->lang = in->wl;
+}
+
+/*
  * The report's view; `src` not NULL: lean (view_steps()), with what
  * viewing a step again needs kept in `src` (step_src_release()).
  */
 static json_t *build_view(const struct jrecords *jr, const char *lang,
 			  struct step_src *src, struct error *err)
 {
-	static const struct schema_int none;
-	static const char *const code_keys[] = { "drill_path", "drill_sha256",
-		"plan_hash", "approved_plan", "change_ref", NULL };
-	struct jrecord_start st;
-	struct jrecord_end en;
-	struct verdict verdicts[2] = { { 0, STRBUF_INIT, STRBUF_INIT },
-				       { 0, STRBUF_INIT, STRBUF_INIT } };
-	/* A plan read a step at a time was bound as it was read (jrecord.h). */
-	struct drill *own;
-	struct drill *d;
-	json_t *view = NULL, *outline = NULL, *last = NULL, *finds = NULL;
+	struct view_in in;
+	json_t *view = NULL, *outline = NULL, *finds = NULL;
 	struct records ix;
-	const char *status;
-	int off, wl;
 
-	jrecord_start_read(jr->start, &st);
-	own = jr->drill ? NULL : drill_from_body(st.body, err);
-	d = jr->drill ? jr->drill : own;
-	if (!d) {
-		error_prefix(err, "the journal's plan");
-		jrecord_start_release(&st);
+	if (view_in_read(&in, jr, jr->end, lang, err) < 0)
 		return NULL;
-	}
-	jrecord_end_read(jr->end, &en);
-	index_records(&ix, jr, d->nsteps);
-	if (jr->nrecords && !(last = jrecords_last(jr, err)))
+	index_records(&ix, jr, in.d->nsteps);
+	if (jr->nrecords && !(in.last = jrecords_last(jr, err)))
 		goto out;
 	/* What restored.h reads: every record, a step's by its status. */
-	outline = jrecords_outline(jr, d->nsteps);
-	view = json_object();
-	finds = json_array();
-	if (!lang)
-		lang = d->language;
-	wl = strcmp(lang, "zh-CN") ? WORDS_EN : WORDS_ZH;
-	json_object_set_new(view, wl == WORDS_ZH ? "lang_zh" : "lang_en",
-			    json_true());
-	set_str(view, "lang", lang);
+	outline = jrecords_outline(jr, in.d->nsteps);
 	/* PLANNED, INCOMPLETE, NOT RESTORED or the end record's (restored.h). */
-	status = restored_verdict(outline, d);
+	in.status = restored_verdict(outline, in.d);
 	/*
 	 * The pasteable commands of a system left destroyed read each
 	 * step's JSON and the plan body (restored.h): the whole plan then.
 	 */
-	if (!own && !strcmp(status, RESTORED_WORD)) {
-		if (!(d = own = jrecords_drill_whole(jr, err))) {
+	if (!in.own && !strcmp(in.status, RESTORED_WORD)) {
+		if (!(in.d = in.own = jrecords_drill_whole(jr, err))) {
 			error_prefix(err, "the journal's plan");
-			json_decref(view);
-			view = NULL;
 			goto out;
 		}
 	}
-	view_head(view, d, last, &st, &en, status, wl);
-	off = zone_offset_min(st.env.zone);
-	view_times(view, st.time, en.time, off, st.env.zone, wl);
-	view_controls(view, d);
-	view_backup_dir(view, d);
-	if (d->canary)
-		view_canary(view, d->canary);
-	view_backup_set(view, d);
-	view_preflight(view, ix.preflight, wl);
+	view = json_object();
+	finds = json_array();
 	/*
 	 * The outline (a record a step) is let go before the steps are
 	 * viewed: what is held while they are stays the report's.
 	 */
-	view_not_restored(view, d, outline, &st, status, off, wl);
+	view_pre(view, &in, outline);
 	json_decref(outline);
 	outline = NULL;
-	if (view_steps(view, d, &ix, finds, status, off, wl, src != NULL,
-		       src ? src->early : NULL, err) < 0) {
+	if (view_steps(view, in.d, &ix, finds, in.status, in.off, in.wl,
+		       src != NULL, src ? src->early : NULL, err) < 0) {
 		json_decref(view);
 		view = NULL;
 		goto out;
 	}
-	add_codes(view, code_keys);
-	view_measure(view, d->targets ? &d->targets->rto_s : &none, en.present,
-		     en.has_rto, en.rto_ms, "rto", &verdicts[0], wl);
-	view_rpo(view, d, jr->others, &en, &verdicts[1], wl);
-	view_findings(view, d, &ix, &st, &en, finds, verdicts, status, wl);
-	view_previous(view, &st.previous, off, wl);
-	if (src) {
-		src->d = d;
-		src->own_d = own;
-		own = NULL;
-		src->ix = ix;
-		src->planned = !strcmp(status, "PLANNED");
-		src->off = off;
-		src->lang = wl;
-		ix.step = NULL;
-	}
+	view_post(view, &in, &ix, jr, finds);
+	if (src)
+		step_src_fill(src, &in, &ix);
 out:
 	json_decref(finds);
-	json_decref(last);
 	json_decref(outline);
 	free(ix.step);
-	drill_free(own);
-	jrecord_start_release(&st);
-	jrecord_end_release(&en);
-	verdict_release(&verdicts[0]);
-	verdict_release(&verdicts[1]);
+	view_in_release(&in);
 	return view;
 }
 
@@ -2430,7 +2548,7 @@ static int render_markdown(json_t *view, const struct step_src *src,
 		json_t *step = json_incref(json_object_get(partials, "step"));
 
 		json_object_set_new(partials, "step",
-				    json_string("{{{__step}}}"));
+				    json_string("{{{.}}}"));
 		i = mustache_render(tmpl.buf, tmpl.len, view, &opts, &text, err);
 		json_object_set_new(partials, "step", step);
 	} else {
@@ -2537,6 +2655,213 @@ out:
 }
 
 /*
+ * One pass (report_one_pass()): each step viewed while the journal's
+ * walk reads it, its record parsed once, its section rendered then
+ * (struct early) and its JSON let go. A step's view depends on more than
+ * its record: the report's keys viewed before the steps (the last
+ * record, the end record, the verdict, the preflight record), and the
+ * end record its kind's hook may read. Those are known only once the
+ * walk has read every line, so they are guessed when the first step
+ * record comes: the last and end records from the journal's last line,
+ * read from its tail (jrecords_tail()), the verdict from the start and
+ * that end. The render then takes the pass only if every guess was
+ * right: the walk ended on that very line (same place, same SHA-256),
+ * the first end record is that line (or there is none and it was not
+ * one), the preflight record is the one there was, the verdict is the
+ * same, the steps' records came as the drill's steps in order (a later
+ * record of a step already viewed is passed over, as index_records()
+ * does), and the render is in the language viewed. The same inputs give
+ * the same view (a step's view is a function of them), so the same
+ * bytes; if any guess was wrong the render goes the two-pass way
+ * (build_view()), as before.
+ */
+enum { PASS_WAIT, PASS_ON, PASS_OFF };
+
+struct report_pass {
+	char *lang;             /* asked for (NULL: the drill's) */
+	int state;
+	struct view_in in;      /* as guessed when the steps began */
+	json_t *view, *finds;
+	struct steps sp;
+	size_t next;            /* the drill's steps 0 .. next-1 are viewed */
+	struct early *early;
+	json_t *end;            /* the end record guessed, NULL: none */
+	unsigned long long tail_off;    /* the journal's last line */
+	char tail_hash[SHA256_HEX_LEN + 1];
+	/* What the walk read: how many lines, its last, its first end. */
+	size_t seen;
+	unsigned long long last_off, end_off;
+	char last_hash[SHA256_HEX_LEN + 1], end_hash[SHA256_HEX_LEN + 1];
+	int saw_end;
+};
+
+static void pass_off(struct report_pass *p)
+{
+	steps_release(&p->sp);
+	json_decref(p->view);
+	json_decref(p->finds);
+	json_decref(p->end);
+	early_free(p->early);
+	view_in_release(&p->in);
+	p->view = p->finds = p->end = NULL;
+	p->early = NULL;
+	p->state = PASS_OFF;
+}
+
+static void pass_free(void *ctx)
+{
+	struct report_pass *p = ctx;
+
+	pass_off(p);
+	free(p->lang);
+	free(p);
+}
+
+/* The guesses, and the report's keys before the steps viewed on them. */
+static int pass_begin(struct report_pass *p, const struct jrecords *jr)
+{
+	struct error err = ERROR_INIT;
+	json_t *tail, *outline;
+	int ret = -1;
+
+	/* An end record before the steps: not worth guessing about. */
+	if (jr->end || !(tail = jrecords_tail(jr, &p->tail_off, p->tail_hash)))
+		goto out;
+	if (!strcmp(journal_str(tail, "type"), "end"))
+		p->end = json_incref(tail);
+	if (view_in_read(&p->in, jr, p->end, p->lang, &err) < 0) {
+		json_decref(tail);
+		goto out;
+	}
+	p->in.last = tail;
+	outline = json_pack("[O]", jr->start);
+	if (p->end)
+		json_array_append(outline, p->end);
+	p->in.status = restored_verdict(outline, p->in.d);
+	json_decref(outline);
+	/* Left destroyed: the outline and the whole plan are read then. */
+	if (!strcmp(p->in.status, RESTORED_WORD))
+		goto out;
+	p->view = json_object();
+	p->finds = json_array();
+	view_pre(p->view, &p->in, NULL);
+	p->early = early_new();
+	steps_begin(&p->sp, p->view, p->in.d, p->end, p->finds,
+		    !strcmp(p->in.status, "PLANNED"), p->in.off, p->in.wl, 1,
+		    p->early);
+	p->state = PASS_ON;
+	ret = 0;
+out:
+	error_release(&err);
+	return ret;
+}
+
+/* jrecords_viewer.each: every record as the walk reads it. */
+static void pass_each(void *ctx, const struct jrecords *jr,
+		      const struct journal_line *l, int step)
+{
+	struct report_pass *p = ctx;
+	long long n;
+
+	if (p->state == PASS_OFF)
+		return;
+	p->seen++;
+	p->last_off = l->off;
+	memcpy(p->last_hash, l->hash, sizeof(p->last_hash));
+	if (!step && jr->end == l->rec) {
+		p->saw_end = 1;
+		p->end_off = l->off;
+		memcpy(p->end_hash, l->hash, sizeof(p->end_hash));
+	}
+	if (!step)
+		return;
+	if (p->state == PASS_WAIT && pass_begin(p, jr) < 0) {
+		pass_off(p);
+		return;
+	}
+	n = jr->step[jr->nsteps - 1].n;
+	/* Not a step of the plan, or a later record of one: passed over. */
+	if (n < 1 || (unsigned long long)n > p->in.d->nsteps ||
+	    (unsigned long long)n <= p->next)
+		return;
+	if ((unsigned long long)n != p->next + 1) {
+		pass_off(p);
+		return;
+	}
+	step_one(&p->sp, p->next++, l->rec);
+}
+
+/* 1 when every guess pass_begin() made is what the walk read. */
+static int pass_right(const struct report_pass *p, const struct jrecords *jr,
+		      const char *lang)
+{
+	if (p->state != PASS_ON || p->seen != jr->nrecords ||
+	    strcmp(lang ? lang : p->in.d->language, p->in.lang) ||
+	    jr->preflight != p->in.preflight ||
+	    p->last_off != p->tail_off || strcmp(p->last_hash, p->tail_hash))
+		return 0;
+	if (!p->end)
+		return !jr->end;
+	return jr->end && p->saw_end && p->end_off == p->tail_off &&
+	       !strcmp(p->end_hash, p->tail_hash);
+}
+
+/*
+ * The report's view from the pass, the steps with no record viewed now
+ * (after those that had one, as in the drill), or NULL: the guesses were
+ * wrong, or `lang` is not the pass's (build_view() then). Either way the
+ * pass is spent.
+ */
+static json_t *pass_view(struct report_pass *p, const struct jrecords *jr,
+			 const char *lang, struct step_src *src)
+{
+	struct records ix;
+	json_t *outline, *view = NULL;
+	const char *status;
+	size_t i;
+
+	if (!pass_right(p, jr, lang))
+		goto out;
+	index_records(&ix, jr, p->in.d->nsteps);
+	outline = jrecords_outline(jr, p->in.d->nsteps);
+	status = restored_verdict(outline, p->in.d);
+	if (strcmp(status, p->in.status)) {
+		json_decref(outline);
+		free(ix.step);
+		goto out;
+	}
+	json_decref(outline);
+	/* The end record's fields as the walk read them (the same bytes). */
+	jrecord_end_release(&p->in.en);
+	jrecord_end_read(jr->end, &p->in.en);
+	p->sp.end = jr->end;
+	for (i = p->next; i < p->in.d->nsteps; i++)
+		step_one(&p->sp, i, NULL);
+	steps_finish(&p->sp);
+	view_post(p->view, &p->in, &ix, jr, p->finds);
+	step_src_fill(src, &p->in, &ix);
+	src->early = p->early;
+	p->early = NULL;
+	view = p->view;
+	p->view = NULL;
+out:
+	pass_off(p);
+	return view;
+}
+
+void report_one_pass(struct jrecords *jr, const char *lang)
+{
+	struct report_pass *p = xcalloc(1, sizeof(*p));
+
+	p->lang = lang ? xstrdup(lang) : NULL;
+	if (jr->viewer.release)
+		jr->viewer.release(jr->viewer.ctx);
+	jr->viewer.each = pass_each;
+	jr->viewer.release = pass_free;
+	jr->viewer.ctx = p;
+}
+
+/*
  * A step at a time (build_view()'s `src`): the view holds the report's
  * keys and no step, so what is held grows with one step's section, not
  * with the journal.
@@ -2550,8 +2875,12 @@ static int render_jr(const struct jrecords *jr, const char *lang,
 	int ret;
 
 	memset(&src, 0, sizeof(src));
-	src.early = early_new();
-	view = build_view(jr, lang, &src, err);
+	view = jr->viewer.each == pass_each ?
+	       pass_view(jr->viewer.ctx, jr, lang, &src) : NULL;
+	if (!view) {
+		src.early = early_new();
+		view = build_view(jr, lang, &src, err);
+	}
 	ret = view ? render_view(view, &src, md, html, sink, ctx, err) : -1;
 	step_src_release(&src);
 	return ret;

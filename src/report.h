@@ -36,6 +36,15 @@ json_t *report_view(json_t *records, const char *lang, struct error *err);
 struct jrecords;
 json_t *report_view_jr(const struct jrecords *jr, const char *lang,
 		       struct error *err);
+/*
+ * Set on `jr` before jrecords_read(): each step is viewed for the report
+ * in `lang` (NULL: the drill's) while the walk reads its record, so the
+ * first render of `jr` in that language does not read and parse every
+ * step record a second time. That render takes it only if what it
+ * guessed before the walk's end holds (the same view, byte for byte);
+ * else, and for every other render, the records are read again.
+ */
+void report_one_pass(struct jrecords *jr, const char *lang);
 int report_render_jr(const struct jrecords *jr, const char *lang,
 		     struct strbuf *md, struct strbuf *html, struct error *err);
 /*

@@ -606,7 +606,6 @@ static int listed_hash(const struct sums_seen *listed, const char *name,
  * list jrecord.h collected as the journal was read.
  */
 static void check_logs(const char *dir, const struct jrecords *jr,
-		       struct strvec *referenced,
 		       const struct sums_seen *listed, struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -624,7 +623,6 @@ static void check_logs(const char *dir, const struct jrecords *jr,
 				     lg->record + 1, lg->key);
 			continue;
 		}
-		strvec_push(referenced, rel);
 		/* A log SHA256SUMS just hashed is not read twice. */
 		if (!listed_hash(listed, rel, got) &&
 		    (strbuf_reset(&path), strbuf_addf(&path, "%s/%s",
@@ -1445,9 +1443,9 @@ json_t *seal_records(const char *dir, int *torn, struct error *err)
  * unverified: only on damage). Returns the records (NULL: none to
  * check with); *intact when the chain held.
  */
-static struct jrecords *read_journal(const char *dir, struct journal_stat *js,
-				     int *torn, int *intact,
-				     struct seal_check *c)
+static struct jrecords *read_journal(const char *dir, const char *lang,
+				     struct journal_stat *js, int *torn,
+				     int *intact, struct seal_check *c)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct error e = ERROR_INIT, broken = ERROR_INIT;
@@ -1457,6 +1455,8 @@ static struct jrecords *read_journal(const char *dir, struct journal_stat *js,
 	*intact = 0;
 	strbuf_addf(&path, "%s/journal.jsonl", dir);
 	jrecords_init(jr);
+	/* Each step viewed for the first render as it is read (report.h). */
+	report_one_pass(jr, lang);
 	if (jrecords_read(jr, path.buf, JOURNAL_WALK_VERIFY |
 			  JOURNAL_WALK_EMPTY_OK, torn, js, &broken) == 0) {
 		*intact = 1;
@@ -1555,6 +1555,20 @@ static void said_add(struct seal_check *c, struct said *s)
 	append(&c->leftovers, &s->leftovers);
 }
 
+/*
+ * The language of the bundle's first render (check_reports() renders
+ * report.md in the seal's; with no seal and no report.md, render writes
+ * it in the one asked for): the journal's walk views the steps for it.
+ */
+static const char *first_lang(const struct seal_fields *f,
+			      const struct strvec *files,
+			      const struct seal_check *c)
+{
+	if (f)
+		return strcmp(f->lang, "default") ? f->lang : NULL;
+	return in_list(files, "report.md") ? NULL : c->want_lang;
+}
+
 /* SEAL read and parsed: 1 when it was (into f), its problems to c. */
 static int read_seal(const char *dir, const struct strvec *files,
 		     struct strbuf *sb, struct seal_fields *f,
@@ -1592,7 +1606,7 @@ static void report_files(const struct strvec *files, struct strvec *out)
 int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	       struct seal_check *c, struct error *err)
 {
-	struct strvec files, referenced, reports;
+	struct strvec files, reports;
 	struct strbuf sb = STRBUF_INIT;
 	struct seal_fields f;
 	struct journal_stat js;
@@ -1605,7 +1619,6 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	memset(&listed, 0, sizeof(listed));
 	strbuf_init(&listed.names, 0);
 	strvec_init(&files);
-	strvec_init(&referenced);
 	strvec_init(&reports);
 	if (walk(dir, "", &files, &c->problems, 0, err) < 0)
 		goto out;
@@ -1626,7 +1639,8 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 	if (!in_list(&files, "journal.jsonl"))
 		strvec_push(&c->problems, "journal.jsonl: missing");
 	else
-		records = read_journal(dir, &js, &torn, &intact, c);
+		records = read_journal(dir, first_lang(have_seal ? &f : NULL,
+				       &files, c), &js, &torn, &intact, c);
 	said_add(c, &seal_said);
 	if (have_seal)
 		check_seal_journal(&f, records != NULL, &js, c);
@@ -1645,10 +1659,9 @@ int seal_check(const char *dir, const char *pubkey, const char *tsa_ca,
 
 		c->has_end = records->last_is_end;
 		check_plan(dir, records, c);
-		check_logs(dir, records, &referenced, &listed, c);
+		check_logs(dir, records, &listed, c);
 		/* 20,000 logs' hashes and names need not stay beside a render. */
 		sums_seen_release(&listed);
-		strvec_clear(&referenced);
 		jrecords_drop_logs(records);
 		report_files(&files, &reports);
 		strvec_clear(&files);
@@ -1668,7 +1681,6 @@ out:
 	free(records);
 	sums_seen_release(&listed);
 	strvec_clear(&files);
-	strvec_clear(&referenced);
 	strvec_clear(&reports);
 	strbuf_release(&sb);
 	return ret;
