@@ -4,7 +4,6 @@
 #include "step.h"
 #include "expand.h"
 #include "sha256.h"
-#include "ssh.h"
 #include "strbuf.h"
 #include "strmap.h"
 #include "xalloc.h"
@@ -134,6 +133,49 @@ static const struct schema conn_schema = {
 	SCHEMA_NAME(struct drill_conn, name), check_conn };
 static const struct schema_field f_conn = { .type = SCHEMA_OBJ,
 					    .obj = &conn_schema };
+
+/*
+ * The ssh_hosts: entries' own rule: a user and host that ssh cannot
+ * take for an option or for anything but a name ('-' first, spaces,
+ * '@', quotes are errors at their line).
+ */
+
+/* A user or host name ssh cannot read as an option or anything else. */
+static int plain_name(const char *s, const char *extra)
+{
+	const char *p;
+
+	if (!*s || *s == '-')
+		return 0;
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-", *p) && !strchr(extra, *p))
+			return 0;
+	return 1;
+}
+
+static int ssh_host_check(struct schema_ctx *c, const struct ynode *n,
+		   const void *obj)
+{
+	const struct drill_ssh_host *h = obj;
+	const char *user = h->user, *host = h->host;
+	const struct ynode *at;
+
+	if (user && !plain_name(user, "")) {
+		at = ynode_get(n, "user");
+		return schema_error_at(c, at ? at : n, "ssh user '%s': letters, "
+				       "digits, '.', '_' and '-', not first",
+				       user);
+	}
+	if (host && !plain_name(host, ":")) {
+		at = ynode_get(n, "host");
+		return schema_error_at(c, at ? at : n, "ssh host '%s': a host "
+				       "name or an address (letters, digits, "
+				       "'.', ':', '_', '-'; not '-' first)",
+				       host);
+	}
+	return 0;
+}
 
 static const struct schema_field ssh_host_fields[] = {
 	{ .key = "user", .type = SCHEMA_STR, .flags = SCHEMA_REQ | SCHEMA_NONEMPTY,

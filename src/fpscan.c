@@ -4,6 +4,7 @@
 #include "error.h"
 #include "fingerprint.h"
 #include "pg.h"
+#include "runfacts.h"
 #include "schema.h"
 #include "sha256.h"
 #include "strbuf.h"
@@ -849,8 +850,8 @@ static PGconn *connect_one(struct scan *s, int first, struct error *err)
 	dl.timeout_s = o->deadline_ms ?
 		       (long)((o->deadline_ms - s->start + 999) / 1000) : 0;
 	dl.cancel = o->cancel;
-	return pg_connect_named(o->drill, o->connection,
-				first ? o->facts : NULL, o->secrets, &dl, err);
+	return runfacts_connect(first ? o->facts : NULL, o->drill,
+				o->connection, o->secrets, &dl, err);
 }
 
 int fpscan_run(const struct fpscan_opts *o, struct fingerprint *fp,

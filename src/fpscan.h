@@ -48,7 +48,7 @@ struct fpscan_opts {
 	const struct schema_kv *exclude;  /* pattern -> reason */
 	long long deadline_ms;
 	volatile sig_atomic_t *cancel;
-	struct runfacts *facts;           /* for pg_connect_named */
+	struct runfacts *facts;           /* for runfacts_connect */
 	struct strvec *secrets;
 };
 

@@ -4,7 +4,6 @@
 #include "drill.h"
 #include "error.h"
 #include "fsutil.h"
-#include "runfacts.h"
 #include "safefs.h"
 #include "schema.h"
 #include "exec.h"
@@ -1324,32 +1323,19 @@ PGconn *pg_connect(const struct drill_conn *conn, struct strvec *secrets,
 }
 
 PGconn *pg_connect_named(const struct drill *d, const char *name,
-			 struct runfacts *facts, struct strvec *secrets,
-			 const struct pg_deadline *dl, struct error *err)
+			 struct strvec *secrets, const struct pg_deadline *dl,
+			 struct error *err)
 {
 	const struct drill_conn *conn = drill_conn(d, name);
 	PGconn *c;
-	char *v;
 
 	if (!conn) {
 		error_set(err, "no connection named '%s'", name ? name : "");
 		return NULL;
 	}
 	c = pg_connect(conn, secrets, dl, err);
-	if (!c) {
+	if (!c)
 		error_prefix(err, "connection '%s'", name);
-		return NULL;
-	}
-	if (!facts || runfacts_version(facts, name))
-		return c;
-	v = pg_server_version(c, dl, err);
-	if (!v) {
-		error_prefix(err, "connection '%s'", name);
-		PQfinish(c);
-		return NULL;
-	}
-	runfacts_set_version(facts, name, v);
-	free(v);
 	return c;
 }
 

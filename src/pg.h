@@ -82,13 +82,11 @@ int pg_password(const struct drill_conn *conn, struct strbuf *pw,
 
 /*
  * The drill's connection `name`, errors prefixed with "connection
- * 'name'". When `facts` is given, the server version is asked once per
- * connection and run (runfacts_set_version).
+ * 'name'". runfacts_connect() also records the server's version.
  */
-struct runfacts;
 PGconn *pg_connect_named(const struct drill *d, const char *name,
-			 struct runfacts *facts, struct strvec *secrets,
-			 const struct pg_deadline *dl, struct error *err);
+			 struct strvec *secrets, const struct pg_deadline *dl,
+			 struct error *err);
 
 /*
  * Bounded results. Rows are fetched one at a time (PQsetSingleRowMode),

@@ -1,5 +1,4 @@
 #include "preflight.h"
-#include "ssh.h"
 #include "drill.h"
 #include "error.h"
 #include "exec.h"
@@ -175,8 +174,8 @@ void preflight_add(struct preflight_report *r, const char *what,
 }
 
 /* What the kinds check themselves (step_kind.preflight). */
-static void check_kinds(const struct drill *d, json_t *checks,
-			struct strvec *problems)
+static void check_kinds(const struct drill *d, preflight_fn *const *more,
+			json_t *checks, struct strvec *problems)
 {
 	struct preflight_report r = { checks, problems };
 	size_t i;
@@ -184,7 +183,8 @@ static void check_kinds(const struct drill *d, json_t *checks,
 	for (i = 0; i < d->nsteps; i++)
 		if (d->steps[i].kind->preflight)
 			d->steps[i].kind->preflight(d, &d->steps[i], &r);
-	ssh_preflight(d, &r);
+	for (; more && *more; more++)
+		(*more)(d, &r);
 }
 
 static void check_programs(const struct step_needs *n, json_t *checks,
@@ -420,7 +420,7 @@ void preflight_artifacts(const struct drill *d, json_t *rec,
 }
 
 json_t *preflight_check(const struct drill *d, const char *bundle,
-			struct strvec *problems)
+			preflight_fn *const *more, struct strvec *problems)
 {
 	struct step_needs n = STEP_NEEDS_INIT;
 	json_t *rec = json_object(), *checks = json_array(), *arr;
@@ -435,7 +435,7 @@ json_t *preflight_check(const struct drill *d, const char *bundle,
 	if (uses_sudo)
 		check_sudo(checks, problems);
 	check_output(bundle, checks, problems);
-	check_kinds(d, checks, problems);
+	check_kinds(d, more, checks, problems);
 	json_object_set_new(rec, "type", json_string("preflight"));
 	json_object_set_new(rec, "status", json_string(problems->nr > first ?
 						       "refused" : "passed"));

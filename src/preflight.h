@@ -44,9 +44,13 @@ void step_needs_release(struct step_needs *n);
  * line each, in `problems`. Returns the journal's "preflight" record:
  * {"type": "preflight", "status": "passed"|"refused", "checks": [...],
  *  "problems": [...]}; names only, never a variable's value.
+ * `more` (NULL-terminated, or NULL) are drill-wide checks of modules
+ * preflight does not know (the ssh hosts'), run after the kinds' own.
  */
+struct preflight_report;
+typedef void preflight_fn(const struct drill *d, struct preflight_report *r);
 json_t *preflight_check(const struct drill *d, const char *bundle,
-			struct strvec *problems);
+			preflight_fn *const *more, struct strvec *problems);
 
 /*
  * Backups are never overwritten: when the drill has backup-phase steps,
@@ -62,7 +66,6 @@ void preflight_artifacts(const struct drill *d, json_t *rec,
  * A kind's own preflight check (step_kind.preflight), added to the
  * preflight record: `problem` is the line the refusal prints.
  */
-struct preflight_report;
 void preflight_add(struct preflight_report *r, const char *what,
 		   const char *expected, const char *actual, int ok,
 		   const char *problem);

@@ -365,3 +365,23 @@ void runfacts_seed(struct runfacts *f, json_t *state)
 		seed_captures(f, w.captures);
 	error_release(&err);
 }
+
+PGconn *runfacts_connect(struct runfacts *f, const struct drill *d,
+			 const char *name, struct strvec *secrets,
+			 const struct pg_deadline *dl, struct error *err)
+{
+	PGconn *c = pg_connect_named(d, name, secrets, dl, err);
+	char *v;
+
+	if (!c || !f || runfacts_version(f, name))
+		return c;
+	v = pg_server_version(c, dl, err);
+	if (!v) {
+		error_prefix(err, "connection '%s'", name);
+		PQfinish(c);
+		return NULL;
+	}
+	runfacts_set_version(f, name, v);
+	free(v);
+	return c;
+}

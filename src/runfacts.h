@@ -67,6 +67,17 @@ struct runfacts {
 void runfacts_init(struct runfacts *f);
 void runfacts_release(struct runfacts *f);
 
+/*
+ * pg_connect_named(), and when `f` is given, the server version asked
+ * once per connection and run (runfacts_set_version): the report names
+ * what each connection was.
+ */
+struct drill;
+struct pg_deadline;
+PGconn *runfacts_connect(struct runfacts *f, const struct drill *d,
+			 const char *name, struct strvec *secrets,
+			 const struct pg_deadline *dl, struct error *err);
+
 /* The server version of connection `conn`, or NULL when not yet asked. */
 const char *runfacts_version(const struct runfacts *f, const char *conn);
 void runfacts_set_version(struct runfacts *f, const char *conn,

@@ -24,6 +24,7 @@
 #include "schema.h"
 #include "pickfile.h"
 #include "preflight.h"
+#include "ssh.h"
 #include "progress.h"
 #include "version.h"
 #include "report.h"
@@ -678,6 +679,7 @@ out:
  */
 static int preflight(struct run *r)
 {
+	static preflight_fn *const drill_checks[] = { ssh_preflight, NULL };
 	struct strvec problems = STRVEC_INIT;
 	struct strbuf damaged = STRBUF_INIT;
 	json_t *bchecks = json_array(), *rec, *c;
@@ -686,7 +688,7 @@ static int preflight(struct run *r)
 
 	pick_backups(r, &problems, bchecks, &damaged);
 	nb = problems.nr;
-	rec = preflight_check(r->d, r->o->bundle, &problems);
+	rec = preflight_check(r->d, r->o->bundle, drill_checks, &problems);
 	/* `rdrill restore` writes no backup: the interrupted run's exist. */
 	if (!r->o->resume)
 		preflight_artifacts(r->d, rec, &problems);
@@ -755,7 +757,7 @@ static void freshness(struct run *r, const char *when)
 		json_object_set_new(o, "table", json_string(table));
 		json_object_set_new(o, "column", json_string(f->column));
 		json_object_set_new(o, "unit", json_string(f->unit));
-		c = pg_connect_named(d, conn, &r->facts, secret_set(), &dl, &err);
+		c = runfacts_connect(&r->facts, d, conn, secret_set(), &dl, &err);
 		if (!c || pg_quote_table(c, table, &qt, &err) < 0 ||
 		    pg_quote_ident(c, f->column, &qc, &err) < 0)
 			goto done;

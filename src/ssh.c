@@ -13,8 +13,6 @@
 #include "error.h"
 #include "exec.h"
 #include "preflight.h"
-#include "schema.h"
-#include "ytree.h"
 #include "strvec.h"
 
 /* ssh's own failures (connection, host key, login) exit with this. */
@@ -49,43 +47,6 @@ static const char wrapper[] =
 	"{ while IFS= read -r _; do :; done; kill -TERM \"$c\" 2>/dev/null; } "
 	"<&3 3<&- & w=$!; "
 	"exec 3<&-; wait \"$c\"; s=$?; kill \"$w\" 2>/dev/null; exit \"$s\"";
-
-/* A user or host name ssh cannot read as an option or anything else. */
-static int plain_name(const char *s, const char *extra)
-{
-	const char *p;
-
-	if (!*s || *s == '-')
-		return 0;
-	for (p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", *p) && !strchr(extra, *p))
-			return 0;
-	return 1;
-}
-
-int ssh_host_check(struct schema_ctx *c, const struct ynode *n,
-		   const void *obj)
-{
-	const struct drill_ssh_host *h = obj;
-	const char *user = h->user, *host = h->host;
-	const struct ynode *at;
-
-	if (user && !plain_name(user, "")) {
-		at = ynode_get(n, "user");
-		return schema_error_at(c, at ? at : n, "ssh user '%s': letters, "
-				       "digits, '.', '_' and '-', not first",
-				       user);
-	}
-	if (host && !plain_name(host, ":")) {
-		at = ynode_get(n, "host");
-		return schema_error_at(c, at ? at : n, "ssh host '%s': a host "
-				       "name or an address (letters, digits, "
-				       "'.', ':', '_', '-'; not '-' first)",
-				       host);
-	}
-	return 0;
-}
 
 void ssh_describe(const struct drill_ssh_host *h, struct strbuf *out)
 {

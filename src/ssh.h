@@ -47,18 +47,6 @@ struct preflight_report;
  * after its deadline (timeout's), 255 when ssh itself failed.
  */
 
-/*
- * The drill loader's check of one ssh_hosts: entry (schema.h): a user
- * and host that ssh cannot take for an option or for anything but a
- * name ('-' first, spaces, '@', quotes are errors at their line), on
- * the entry bound (`obj`: a struct drill_ssh_host).
- */
-#include <jansson.h>
-struct schema_ctx;
-struct ynode;
-int ssh_host_check(struct schema_ctx *c, const struct ynode *n,
-		   const void *obj);
-
 /* "user@host:port", for the plan, the report and messages. */
 void ssh_describe(const struct drill_ssh_host *h, struct strbuf *out);
 

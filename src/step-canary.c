@@ -457,7 +457,7 @@ static int canary_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(sc->rec, "evidence", k.ev);
 
 	pg_deadline_from(&k.dl, &sc->deadline, sc->cancel);
-	k.c = pg_connect_named(sc->drill, name, sc->facts, sc->secrets, &k.dl,
+	k.c = runfacts_connect(sc->facts, sc->drill, name, sc->secrets, &k.dl,
 			       err);
 	if (!k.c)
 		goto out;

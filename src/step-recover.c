@@ -1507,7 +1507,7 @@ static void rc_wait(struct rc_state *st)
 
 			pg_deadline_init(&cdl, 10, sc->cancel);
 			st->c = pg_connect_named(sc->drill, st->p->connection,
-						 NULL, sc->secrets, &cdl, &e);
+						 sc->secrets, &cdl, &e);
 			error_release(&e);
 		}
 		if (st->c && rc_poll(st, &status))

@@ -324,7 +324,7 @@ static int sql_run(struct step_ctx *sc, struct error *err)
 	json_object_set_new(ev, "query", json_string(query));
 	json_object_set_new(sc->rec, "evidence", ev);
 
-	c = pg_connect_named(sc->drill, name, sc->facts, sc->secrets, &dl, err);
+	c = runfacts_connect(sc->facts, sc->drill, name, sc->secrets, &dl, err);
 	if (!c)
 		goto out;
 	/*

@@ -3,6 +3,7 @@
 #include "exec.h"
 #include "drill.h"
 #include "pg.h"
+#include "runfacts.h"
 #include "schema.h"
 #include "preflight.h"
 #include "plan.h"
@@ -257,7 +258,7 @@ static int stage_server(struct step_ctx *sc, const char *conn,
 
 	/* The step's timeout covers the pg_restore runs and this check. */
 	pg_deadline_from(&dl, &sc->deadline, sc->cancel);
-	c = pg_connect_named(sc->drill, conn, sc->facts, sc->secrets, &dl, err);
+	c = runfacts_connect(sc->facts, sc->drill, conn, sc->secrets, &dl, err);
 	if (!c)
 		return -1;
 	ver = pg_server_version(c, &dl, err);

@@ -454,11 +454,11 @@ static void test_password_file(void **state)
 		struct runfacts st;
 
 		runfacts_init(&st);
-		c = pg_connect_named(d, "app", &st, &secrets, NULL, &err);
+		c = runfacts_connect(&st, d, "app", &secrets, NULL, &err);
 		assert_non_null(c);
 		PQfinish(c);
 		assert_non_null(runfacts_version(&st, "app"));
-		assert_null(pg_connect_named(d, "nope", &st, &secrets, NULL, &err));
+		assert_null(runfacts_connect(&st, d, "nope", &secrets, NULL, &err));
 		assert_string_equal(err.msg.buf, "no connection named 'nope'");
 		drill_free(d);
 		json_decref(conns);
