@@ -1483,16 +1483,16 @@ static void resume_seed(struct run *r)
 }
 
 /*
- * A dump a toc step proved whole (a drill's own backup, at a path the
- * drill names): the destroy and restore steps whose plan names that
- * path are checked around them like a picked file's (picked_unchanged),
- * so what is restored is the file verified, not one put there since.
- * A scheduled pick is checked already.
+ * A file a step proved whole (step_kind.proved_file: a toc step's dump,
+ * a drill's own backup at a path the drill names): the destroy and
+ * restore steps whose plan names that path are checked around them
+ * like a picked file's (picked_unchanged), so what is restored is the
+ * file verified, not one put there since. A scheduled pick is checked
+ * already.
  */
 static void note_verified(struct run *r, const struct drill_step *step)
 {
-	const char *dump = json_string_value(json_object_get(
-		json_object_get(step->json, "toc"), "dump")), *path;
+	const char *dump = step->kind->proved_file(step), *path;
 	struct expand_template t = EXPAND_TEMPLATE_INIT;
 	struct strbuf filled = STRBUF_INIT, missing = STRBUF_INIT;
 	struct stat sb;
@@ -1553,7 +1553,7 @@ static int run_step_when(struct run *r, const struct drill_step *step,
 		destroy_record(r, step);
 	ok = run_step(r, step, cancel);
 	r->outcome[step->n - 1] = ok ? 1 : 2;
-	if (ok && !strcmp(step->kind->name, "toc"))
+	if (ok && step->kind->proved_file)
 		note_verified(r, step);
 	return ok;
 }

@@ -535,6 +535,11 @@ static const struct words toc_words[] = {
 	WORDS_END
 };
 
+static const char *toc_proved_file(const struct drill_step *s)
+{
+	return ((const struct toc_params *)s->params)->dump;
+}
+
 const struct step_kind step_kind_toc = {
 	.name = "toc",
 	.selectors = selectors,
@@ -549,4 +554,5 @@ const struct step_kind step_kind_toc = {
 	.target = toc_target,
 	.needs = toc_needs,
 	.run = toc_run,
+	.proved_file = toc_proved_file,
 };

@@ -84,6 +84,14 @@ struct step_kind {
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
+	 * The file a passed step of this kind proved whole (the toc kind's
+	 * dump), as the plan names it (variables not yet filled): the
+	 * runner checks it unchanged around the later destroy and restore
+	 * steps that name it, so what is restored is the file proven.
+	 * NULL hook, or NULL: none.
+	 */
+	const char *(*proved_file)(const struct drill_step *s);
+	/*
 	 * Report: add kind-specific keys to the step's view (the partial
 	 * kind-NAME sees them) and the report sections it feeds (the
 	 * checksum kind's table of files, the toc kind's summaries). Called
