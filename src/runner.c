@@ -327,8 +327,14 @@ static int run_step(struct run *r, const struct drill_step *step,
 		ok = 0;
 	}
 	progress_end(r->progress, status, tm.m1 - tm.m0, msg.buf);
-	if (!ok)
+	/*
+	 * The journal redacted the record in place (journal_append()): a
+	 * text it rewrote is freed, so what it holds now is read again.
+	 */
+	if (!ok) {
+		step_said_read(sc.rec, &said);
 		show_stderr(r, &said);
+	}
 	json_decref(sc.rec);
 	step_ctx_release(&sc);
 	strbuf_release(&msg);
