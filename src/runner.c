@@ -1049,10 +1049,11 @@ static void coherence(struct run *r, json_t *o, long long bm, long long am)
  * interrupted run's before destroy (`rdrill restore`), through one
  * table. A row's "newest" is the column's max() as text, JSON null for
  * an empty table, absent when its query failed ("error"): text or not,
- * it is copied to the end record as it was.
+ * it is copied to the end record as it was, and so are its table and
+ * column (the interrupted run's record is hostile: as ever, any JSON).
  */
 struct fresh_row {
-	const char *table, *column, *newest, *error;
+	json_t *table, *column, *newest;        /* as recorded, NULL: absent */
 	struct schema_int newest_ms;
 };
 
@@ -1063,14 +1064,12 @@ struct fresh_read {
 };
 
 static const struct schema_field fresh_row_fields[] = {
-	{ .key = "table", .type = SCHEMA_STR,
+	{ .key = "table", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fresh_row, table) },
-	{ .key = "column", .type = SCHEMA_STR,
+	{ .key = "column", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fresh_row, column) },
-	{ .key = "newest", .type = SCHEMA_STR,
+	{ .key = "newest", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fresh_row, newest) },
-	{ .key = "error", .type = SCHEMA_STR,
-	  .off = offsetof(struct fresh_row, error) },
 	{ .key = "newest_ms", .type = SCHEMA_INT,
 	  .off = offsetof(struct fresh_row, newest_ms) },
 	{ NULL },
@@ -1096,20 +1095,11 @@ static const struct schema fresh_read_schema = {
 	.size = sizeof(struct fresh_read),
 };
 
-/* A row's newest value as the record had it: text, null, or nothing. */
-static void fresh_newest(json_t *o, const char *key,
-			 const struct fresh_row *f)
+/* A member of a row as the record had it; NULL: none. */
+static void fresh_copy(json_t *o, const char *key, json_t *v)
 {
-	if (f->newest)
-		json_object_set_new(o, key, json_string(f->newest));
-	else if (!f->error)
-		json_object_set_new(o, key, json_null());
-}
-
-static void fresh_text(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, json_string(s));
+	if (v)
+		json_object_set(o, key, v);
 }
 
 /* Newest value before the destruction minus after the restore. */
@@ -1120,20 +1110,23 @@ static void measure_freshness(struct run *r, json_t *end)
 	size_t i, k = 0;
 
 	memset(rd, 0, sizeof(rd));
+	/* The last record of each, as ever (a hostile bundle has more). */
 	json_array_foreach(r->picks, i, rec) {
 		struct fresh_read fr;
 
 		memset(&fr, 0, sizeof(fr));
 		schema_bind_lenient(&fresh_read_schema, rec, &fr);
-		if (!fr.type || strcmp(fr.type, "freshness") || k == 2) {
+		if (!fr.type || strcmp(fr.type, "freshness")) {
 			schema_release(&fresh_read_schema, &fr);
 			continue;
 		}
+		k = fr.when && !strcmp(fr.when, "before_destroy") ? 0 : 1;
+		schema_release(&fresh_read_schema, &rd[k]);
 		rd[k] = fr;
-		if (fr.when && !strcmp(fr.when, "before_destroy"))
-			before = &rd[k++];
+		if (k)
+			after = &rd[1];
 		else
-			after = &rd[k++];
+			before = &rd[0];
 	}
 	if (!before)
 		goto out;
@@ -1144,11 +1137,11 @@ static void measure_freshness(struct run *r, json_t *end)
 					    &after->rows[i] : NULL;
 		json_t *o = json_object();
 
-		fresh_text(o, "table", c->table);
-		fresh_text(o, "column", c->column);
-		fresh_newest(o, "before", c);
+		fresh_copy(o, "table", c->table);
+		fresh_copy(o, "column", c->column);
+		fresh_copy(o, "before", c->newest);
 		if (a)
-			fresh_newest(o, "after", a);
+			fresh_copy(o, "after", a->newest);
 		if (c->newest_ms.set && a && a->newest_ms.set) {
 			long long bm = c->newest_ms.v, am = a->newest_ms.v;
 
