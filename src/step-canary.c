@@ -490,7 +490,9 @@ out:
  * What canary_view reads of its record (view_record): the row as
  * recorded, its columns in order and their values (text; SQL NULL and
  * anything else read as absent). "values" is bound twice: its text
- * members, and whether it is an object at all (cv_object).
+ * members, and whether it is an object at all (cv_object). "columns"
+ * is kept as recorded: each item has its row, in its place, as the
+ * report always showed it (one that is not text, a row with no name).
  */
 struct cv_object {
 	int unused;
@@ -503,7 +505,7 @@ static const struct schema cv_object_schema = {
 };
 
 struct cv_evidence {
-	struct strvec columns;          /* a column not text is left out */
+	json_t *columns;                /* as recorded, NULL: none */
 	struct schema_kv values;
 	struct cv_object *values_object; /* non-NULL: "values" is an object */
 };
@@ -511,7 +513,7 @@ struct cv_evidence {
 static const struct schema_field cv_text = { .type = SCHEMA_STR };
 
 static const struct schema_field cv_evidence_fields[] = {
-	{ .key = "columns", .type = SCHEMA_LIST, .item = &cv_text,
+	{ .key = "columns", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct cv_evidence, columns) },
 	{ .key = "values", .type = SCHEMA_MAP, .item = &cv_text,
 	  .off = offsetof(struct cv_evidence, values) },
@@ -543,18 +545,18 @@ static void canary_view(const struct step_view *v)
 {
 	const struct cv_view *vr = v->vr;
 	const struct cv_evidence *ev = vr ? vr->evidence : NULL;
-	json_t *arr;
+	json_t *arr, *col;
 	size_t i;
 
 	json_object_set_new(v->vs, "canary_values", json_null());
 	json_object_set_new(v->vs, "has_canary_values", json_null());
-	if (!ev || !ev->values_object)
+	if (!ev || !ev->values_object || !json_is_array(ev->columns))
 		return;
 	arr = json_array();
-	for (i = 0; i < ev->columns.nr; i++) {
+	json_array_foreach(ev->columns, i, col) {
 		json_t *o = json_object();
-		const char *c = ev->columns.v[i];
-		const char *val = schema_kv_get(&ev->values, c);
+		const char *c = json_string_value(col);
+		const char *val = c ? schema_kv_get(&ev->values, c) : NULL;
 		report_view_data(o, "column", c);
 		report_view_data(o, "value", val ? val : "NULL");
 		report_view_code(o, "column");

@@ -141,6 +141,7 @@ out:
 struct ck_file {
 	const char *name, *sha256;
 	struct schema_int size;
+	json_t *size_json;      /* "size" as recorded: the row shows it so */
 };
 
 static const struct schema_field ck_file_fields[] = {
@@ -148,6 +149,8 @@ static const struct schema_field ck_file_fields[] = {
 	  .off = offsetof(struct ck_file, name) },
 	{ .key = "size", .type = SCHEMA_INT,
 	  .off = offsetof(struct ck_file, size) },
+	{ .key = "size", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct ck_file, size_json) },
 	{ .key = "sha256", .type = SCHEMA_STR,
 	  .off = offsetof(struct ck_file, sha256) },
 	{ .key = NULL },
@@ -325,9 +328,8 @@ static void checksum_view(const struct step_view *v)
 			continue;
 		o = json_object();
 		report_view_data(o, "name", c->name);
-		if (c->size.set)
-			json_object_set_new(o, "size",
-					    json_integer((json_int_t)c->size.v));
+		if (c->size_json)
+			json_object_set(o, "size", c->size_json);
 		report_view_data(o, "sha256", c->sha256);
 		json_array_append_new(out, o);
 	}

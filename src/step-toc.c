@@ -355,17 +355,18 @@ static void toc_needs(const struct drill_step *s, struct step_needs *n)
 
 /*
  * What toc_view reads of its record (view_record): the archive's
- * summary the run wrote (toc_evidence above).
+ * summary the run wrote (toc_evidence above). The counts are shown as
+ * recorded, whatever their JSON type (the report always showed them so).
  */
 struct tv_type {
 	const char *desc;
-	struct schema_int count;
+	json_t *count;                  /* as recorded, NULL: none */
 };
 
 static const struct schema_field tv_type_fields[] = {
 	{ .key = "desc", .type = SCHEMA_STR,
 	  .off = offsetof(struct tv_type, desc) },
-	{ .key = "count", .type = SCHEMA_INT,
+	{ .key = "count", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct tv_type, count) },
 	{ .key = NULL },
 };
@@ -375,7 +376,7 @@ static const struct schema tv_type_schema = {
 };
 
 struct tv_toc {
-	struct schema_int entries;
+	json_t *entries;                /* as recorded, NULL: none */
 	const char *dumped_from, *dumped_by, *server_version, *archive_version;
 	const char *readable;
 	struct tv_type *by_type;
@@ -386,7 +387,7 @@ static const struct schema_field tv_type_item = { .type = SCHEMA_OBJ,
 	.obj = &tv_type_schema };
 
 static const struct schema_field tv_toc_fields[] = {
-	{ .key = "entries", .type = SCHEMA_INT,
+	{ .key = "entries", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct tv_toc, entries) },
 	{ .key = "dumped_from", .type = SCHEMA_STR,
 	  .off = offsetof(struct tv_toc, dumped_from) },
@@ -435,11 +436,11 @@ static const struct schema tv_view_schema = {
 	.size = sizeof(struct tv_view),
 };
 
-/* A count as the view shows it: absent when it is not a whole number. */
-static void tv_count(json_t *o, const char *k, const struct schema_int *n)
+/* A count as the view shows it: as recorded (Mustache says it). */
+static void tv_count(json_t *o, const char *k, json_t *n)
 {
-	if (n->set)
-		json_object_set_new(o, k, json_integer((json_int_t)n->v));
+	if (n)
+		json_object_set(o, k, n);
 }
 
 /*
@@ -469,7 +470,7 @@ static void toc_view(const struct step_view *v)
 		json_object_set_new(v->report, "tocs", out);
 	}
 	o = json_object();
-	tv_count(o, "entries", &toc->entries);
+	tv_count(o, "entries", toc->entries);
 	for (i = 0; i < sizeof(data) / sizeof(data[0]); i++)
 		report_view_data(o, data[i][0], data[i][1]);
 	words_say(tables, v->lang, NULL, toc->readable ? toc->readable : "",
@@ -479,7 +480,7 @@ static void toc_view(const struct step_view *v)
 	for (i = 0; i < toc->ntypes; i++) {
 		json_t *ty = json_object();
 		report_view_data(ty, "desc", toc->by_type[i].desc);
-		tv_count(ty, "count", &toc->by_type[i].count);
+		tv_count(ty, "count", toc->by_type[i].count);
 		json_array_append_new(types, ty);
 	}
 	json_object_set_new(o, "by_type", types);

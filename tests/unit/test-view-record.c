@@ -4,7 +4,9 @@
  * schema_bind_lenient(). A real journal (tests/data/report/demo-passed)
  * renders its canary row, TOC summary, checksum rows and a SQL step's
  * kept result through them; a member of the wrong type reads as absent,
- * never a crash, and leaves the rest of the step's view as it was.
+ * never a crash, and leaves the rest of the step's view as it was (but a
+ * count, a size and a canary column: shown as recorded, as they always
+ * were).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,11 +103,14 @@ static void test_canary(void **state)
 		    &md);
 	has(&md, "| `channelid` | NULL |", 1);
 	has(&md, "| `createat` | 1768989600000 |", 1);
-	/* A column that is not text is left out, the others kept in order. */
+	/*
+	 * A column that is not text keeps its row, in its place, with no
+	 * name and no value (as the report always showed it).
+	 */
 	render_with("canary-record", "evidence.columns",
 		    "[\"channelid\", 5, \"createat\"]", "en", &md);
-	has(&md, "| `channelid` | chan1 |\n| `createat` | 1768989600000 |", 1);
-	has(&md, "| NULL |", 0);
+	has(&md, "| `channelid` | chan1 |\n|  | NULL |\n"
+		 "| `createat` | 1768989600000 |", 1);
 	/* Columns or values of another type: no row, and no crash. */
 	for (i = 0; wrong[i]; i++) {
 		render_with("canary-record", "evidence.values", wrong[i], "en",
@@ -129,10 +134,16 @@ static void test_toc(void **state)
 	(void)state;
 	render_with("toc", NULL, NULL, "en", &md);
 	has(&md, "| TOC entries | 29 |", 1);
-	/* A count of another type is not shown (it is no count). */
+	/* A count of another type is shown as recorded, as it always was. */
 	render_with("toc", "evidence.toc.entries", "\"29\"", "en", &md);
-	has(&md, "| TOC entries | 29 |", 0);
+	has(&md, "| TOC entries | 29 |", 1);
+	render_with("toc", "evidence.toc.entries", "2.5", "en", &md);
+	has(&md, "| TOC entries | 2.5 |", 1);
+	render_with("toc", "evidence.toc.entries", "{}", "en", &md);
 	has(&md, "| TOC entries |  |", 1);
+	render_with("toc", "evidence.toc.by_type",
+		    "[{\"desc\": \"TABLE\", \"count\": \"5\"}]", "en", &md);
+	has(&md, "| TABLE | 5 |", 1);
 	render_with("toc", "evidence.toc.by_type", "{}", "en", &md);
 	has(&md, "| TOC entries | 29 |", 1);
 	render_with("toc", "evidence.toc", "[1]", "en", &md);
@@ -155,6 +166,13 @@ static void test_checksum(void **state)
 	render_with("checksum", "evidence.sums_file", "5", "en", &md);
 	has(&md, row, 1);
 	has(&md, "Checksum file:", 0);
+	/* A size of another type is shown as recorded, as it always was. */
+	render_with("checksum", "evidence.checksums",
+		    "[{\"name\": \"x.dump\", \"size\": \"12 bytes\", "
+		    "\"sha256\": \"ab\"}, {\"name\": \"y\", \"size\": 2.5, "
+		    "\"sha256\": \"cd\"}]", "en", &md);
+	has(&md, "| x.dump | 12 bytes | `ab` |", 1);
+	has(&md, "| y | 2.5 | `cd` |", 1);
 	strbuf_release(&md);
 }
 
