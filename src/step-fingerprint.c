@@ -736,13 +736,14 @@ static const struct words fp_words[] = {
  * What fp_view reads of its record (view_record): the rows the run wrote
  * (table_json and sequence_json above), the counts of the
  * identical ones, what was not compared, the summary, and the bundle's
- * file of every row ("tables_file").
+ * file of every row ("tables_file"). A row's count and prefixes, and
+ * what was not compared, are shown as recorded, whatever their JSON type
+ * (text as text; the report always showed them so).
  */
 struct fv_row {
 	const char *table, *sequence;
-	const char *rows_text;          /* "—" when not read */
-	struct schema_int rows;
-	const char *digest_prefix, *schema_prefix, *value, *match;
+	json_t *rows, *digest_prefix, *schema_prefix;  /* as recorded */
+	const char *value, *match;
 };
 
 static const struct schema_field fv_row_fields[] = {
@@ -750,14 +751,12 @@ static const struct schema_field fv_row_fields[] = {
 	  .off = offsetof(struct fv_row, table) },
 	{ .key = "sequence", .type = SCHEMA_STR,
 	  .off = offsetof(struct fv_row, sequence) },
-	/* A count, or text ("—"): bound as either. */
-	{ .key = "rows", .type = SCHEMA_STR,
-	  .off = offsetof(struct fv_row, rows_text) },
-	{ .key = "rows", .type = SCHEMA_INT,
+	/* A count, or text ("—"): as recorded. */
+	{ .key = "rows", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fv_row, rows) },
-	{ .key = "digest_prefix", .type = SCHEMA_STR,
+	{ .key = "digest_prefix", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fv_row, digest_prefix) },
-	{ .key = "schema_prefix", .type = SCHEMA_STR,
+	{ .key = "schema_prefix", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fv_row, schema_prefix) },
 	{ .key = "value", .type = SCHEMA_STR,
 	  .off = offsetof(struct fv_row, value) },
@@ -793,12 +792,11 @@ struct fv_evidence {
 	size_t nrows[2];
 	struct fv_identical *identical;
 	const char *same_as, *summary;
-	struct strvec not_covered;
+	json_t *not_covered;            /* as recorded, NULL: none */
 };
 
 static const struct schema_field fv_row_item = { .type = SCHEMA_OBJ,
 	.obj = &fv_row_schema };
-static const struct schema_field fv_text = { .type = SCHEMA_STR };
 
 static const struct schema_field fv_evidence_fields[] = {
 	{ .key = "tables", .type = SCHEMA_LIST, .item = &fv_row_item,
@@ -813,7 +811,7 @@ static const struct schema_field fv_evidence_fields[] = {
 	  .off = offsetof(struct fv_evidence, same_as) },
 	{ .key = "summary", .type = SCHEMA_STR,
 	  .off = offsetof(struct fv_evidence, summary) },
-	{ .key = "not_covered", .type = SCHEMA_LIST, .item = &fv_text,
+	{ .key = "not_covered", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
 	  .off = offsetof(struct fv_evidence, not_covered) },
 	{ .key = NULL },
 };
@@ -859,6 +857,15 @@ static const char *fv_str(const char *s)
 }
 
 /* A table's or sequence's row, its name and values kept, its words said. */
+/* A member of a row as recorded: text as data, other JSON as it is. */
+static void fv_data(json_t *o, const char *k, json_t *v)
+{
+	if (json_is_string(v))
+		report_view_data(o, k, json_string_value(v));
+	else if (v)
+		json_object_set(o, k, v);
+}
+
 static json_t *fp_row(const struct fv_row *r, int seq, int lang)
 {
 	static const struct words *const tables[] = { fp_words, words_common,
@@ -870,12 +877,9 @@ static json_t *fp_row(const struct fv_row *r, int seq, int lang)
 		report_view_data(o, "sequence", r->sequence);
 	else
 		report_view_data(o, "table", r->table);
-	if (r->rows_text)
-		report_view_data(o, "rows", r->rows_text);
-	else if (r->rows.set)
-		json_object_set_new(o, "rows", json_integer((json_int_t)r->rows.v));
-	report_view_data(o, "digest_prefix", r->digest_prefix);
-	report_view_data(o, "schema_prefix", r->schema_prefix);
+	fv_data(o, "rows", r->rows);
+	fv_data(o, "digest_prefix", r->digest_prefix);
+	fv_data(o, "schema_prefix", r->schema_prefix);
 	if (r->value) {
 		words_say(tables, lang, "sequence {}", r->value, &sb);
 		report_view_str(o, "value", sb.buf);
@@ -893,13 +897,14 @@ static void fp_not_covered(const struct step_view *v,
 {
 	static const struct words *const tables[] = { fp_words, words_common,
 		NULL };
-	json_t *out = json_array();
+	json_t *out = json_array(), *t;
 	size_t i;
 
-	for (i = 0; ev && i < ev->not_covered.nr; i++) {
+	/* Each item its line, one that is not text an empty one. */
+	json_array_foreach(ev ? ev->not_covered : NULL, i, t) {
 		struct strbuf sb = STRBUF_INIT;
 
-		words_say(tables, v->lang, NULL, ev->not_covered.v[i], &sb);
+		words_say(tables, v->lang, NULL, json_string_value(t), &sb);
 		json_array_append_new(out, json_string(sb.buf));
 		strbuf_release(&sb);
 	}
