@@ -149,7 +149,9 @@ json_t *step_finish_all(const struct bkfacts *bk);
  * by the kind's view_record (NULL when it did not run), the step's view
  * and the report's, and the report's language. The record itself is not
  * handed on: a hook reads its typed fields, and writes JSON only to the
- * Mustache view (vs, report).
+ * Mustache view (vs, report). A member the report has always shown as
+ * recorded, whatever its JSON type (a count, a list whose items keep
+ * their places), is bound SCHEMA_RAW and shown or walked as it is.
  */
 struct step_view {
 	const struct drill *drill;
