@@ -9,6 +9,7 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,24 @@ static void paste_command(const struct drill_step *s, struct strbuf *out)
 }
 
 /*
+ * A picked record's "chosen" as recorded, whatever its JSON type: the
+ * paths expand.h takes, as they always were ("" fills in '', another
+ * type makes the expansion fail: no picks).
+ */
+struct pick_chosen {
+	json_t *chosen;
+};
+static const struct schema_field pick_chosen_fields[] = {
+	{ .key = "chosen", .type = SCHEMA_STR, .flags = SCHEMA_RAW,
+	  .off = offsetof(struct pick_chosen, chosen) },
+	{ NULL },
+};
+static const struct schema pick_chosen_schema = {
+	.what = "backup record", .fields = pick_chosen_fields,
+	.size = sizeof(struct pick_chosen),
+};
+
+/*
  * The drill with the files its run picked for scheduled items filled
  * in, as the runner ran it (NULL: none picked, or they do not fit).
  */
@@ -186,16 +205,16 @@ static struct drill *with_picks(json_t *records, const struct drill *d)
 
 	json_array_foreach(records, i, r) {
 		struct restored_head h;
-		struct jrecord_backup b;
+		struct pick_chosen pc;
 
 		restored_head_read(r, &h);
-		if (strcmp(h.type, "backup") || strcmp(h.status, "picked") ||
-		    !jrecord_backup_read(r, &b))
+		if (strcmp(h.type, "backup") || strcmp(h.status, "picked"))
 			continue;
+		memset(&pc, 0, sizeof(pc));
+		schema_bind_lenient(&pick_chosen_schema, r, &pc);
 		/* expand.h takes the picks as a JSON object of paths. */
-		if (*b.chosen)
-			json_object_set_new(paths, h.item, json_string(b.chosen));
-		jrecord_backup_release(&b);
+		if (pc.chosen)
+			json_object_set(paths, h.item, pc.chosen);
 	}
 	if (json_object_size(paths)) {
 		body = json_deep_copy(d->body);
