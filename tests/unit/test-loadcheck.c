@@ -52,13 +52,16 @@ static struct drill *load(const char *text, struct error *err)
 	"  - {id: db, title: d, tier: 1, kind: database, source: [x], " \
 	"artifact: y}\n"
 
-/* The recover cases': a pgbackrest and a basebackup step, then step r. */
-#define PITR_HEAD BACKUP_SET \
+/* Then connections c and s, and the verify_backup phase's steps. */
+#define CONNS_PHASES BACKUP_SET \
 	"connections:\n" \
 	"  c: {dbname: x}\n" \
 	"  s: {dbname: x, host: /tmp/s}\n" \
 	"phases:\n" \
-	"  verify_backup:\n" \
+	"  verify_backup:\n"
+
+/* The recover cases': a pgbackrest and a basebackup step, then step r. */
+#define PITR_HEAD CONNS_PHASES \
 	"    - id: st\n" \
 	"      pgbackrest: {stanza: prod}\n" \
 	"    - id: bb\n" \
@@ -169,36 +172,21 @@ static const struct load_case load_cases[] = {
 	    "destructive (remove 'destructive: false')",
 	    NULL } },
 	{ "fp-maydiffer-empty",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      fingerprint: {connection: c, may_differ: {}}\n",
 	  { "15:48: 'may_differ' needs 'same_as': the step it is compared "
 	    "with",
 	    NULL } },
 	{ "fp-maydiffer",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      fingerprint: {connection: c, may_differ: {t: why}}\n",
 	  { "15:48: 'may_differ' needs 'same_as': the step it is compared "
 	    "with",
 	    NULL } },
 	{ "fp-destructive",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  restore:\n"
@@ -208,12 +196,7 @@ static const struct load_case load_cases[] = {
 	  { "18:20: a fingerprint only reads: it is not destructive",
 	    NULL } },
 	{ "can-nocanary",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      canary: record\n",
 	  { "15:15: a canary step needs a top-level 'canary:' naming its "
@@ -251,12 +234,7 @@ static const struct load_case load_cases[] = {
 	    "phase",
 	    NULL } },
 	{ "cmd-host",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      run: [ls]\n"
 	  "      host: h\n",
@@ -279,58 +257,33 @@ static const struct load_case load_cases[] = {
 	    "ssh host's user",
 	    NULL } },
 	{ "files-mode",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, mode: \"0999\"}\n",
 	  { "15:31: 'mode' must be octal like \"0750\" (quote it: YAML 1.1 "
 	    "reads 0750 as a number), got '0999'",
 	    NULL } },
 	{ "files-mode-long",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, mode: \"07777\"}\n",
 	  { "15:31: 'mode' must be octal like \"0750\" (quote it: YAML 1.1 "
 	    "reads 0750 as a number), got '07777'",
 	    NULL } },
 	{ "files-owner",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, owner: \"2000\"}\n",
 	  { "15:32: 'owner' must be uid:gid or user:group, got '2000'",
 	    NULL } },
 	{ "files-owner-empty",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, owner: \"\"}\n",
 	  { "15:32: 'owner' must be uid:gid or user:group, got ''",
 	    NULL } },
 	{ "ie-none",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -339,12 +292,7 @@ static const struct load_case load_cases[] = {
 	    "or config: with key: (the service's own setting)",
 	    NULL } },
 	{ "ie-config-nokey",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -352,12 +300,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: config: and key: go together",
 	    NULL } },
 	{ "ie-key-noconfig",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -365,12 +308,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: config: and key: go together",
 	    NULL } },
 	{ "ie-inspect",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -378,12 +316,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: inspect: and destination: are for container:",
 	    NULL } },
 	{ "ie-destination",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -391,12 +324,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: inspect: and destination: are for container:",
 	    NULL } },
 	{ "ie-relative",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -554,12 +482,7 @@ static const struct load_case load_cases[] = {
 	    "target_immediate: true, target_latest: true",
 	    NULL } },
 	{ "step-nothing",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      title: t\n",
 	  { "14:7: step 'x' does nothing: give it one of run, shell, "
@@ -567,24 +490,14 @@ static const struct load_case load_cases[] = {
 	    "basebackup, pgbackrest, recover",
 	    NULL } },
 	{ "step-other-key",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x}\n"
 	  "      cwd: /srv\n",
 	  { "16:7: 'cwd' only applies to run and shell steps, not files",
 	    NULL } },
 	{ "step-two-kinds",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x}\n"
 	  "      wait: {connection: c}\n",
@@ -592,12 +505,7 @@ static const struct load_case load_cases[] = {
 	    "thing",
 	    NULL } },
 	{ "destroy-false",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  destroy:\n"
@@ -608,12 +516,7 @@ static const struct load_case load_cases[] = {
 	    "'destructive: false'",
 	    NULL } },
 	{ "backup-destructive",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  backup:\n"
@@ -624,12 +527,7 @@ static const struct load_case load_cases[] = {
 	    "phase, not backup",
 	    NULL } },
 	{ "fp-destroy-destructive",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  destroy:\n"
@@ -639,24 +537,14 @@ static const struct load_case load_cases[] = {
 	  { "18:20: a fingerprint only reads: it is not destructive",
 	    NULL } },
 	{ "when-self",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      when: {step: x, status: passed}\n"
 	  "      run: [ls]\n",
 	  { "15:20: 'when: step' must name an earlier step, got 'x'",
 	    NULL } },
 	{ "step-dup",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      run: [ls]\n"
 	  "    - id: x\n"
@@ -664,12 +552,7 @@ static const struct load_case load_cases[] = {
 	  { "16:11: duplicate step id 'x' (first at line 14)",
 	    NULL } },
 	{ "rec-inplace-destroy-false",
-	  BACKUP_SET
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: st\n"
 	  "      pgbackrest: {stanza: prod}\n"
 	  "    - id: bb\n"
