@@ -6,6 +6,7 @@
 #include "markdown.h"
 #include "restored.h"
 #include "schema.h"
+#include "schema-table.h"
 #include "words.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -670,16 +671,6 @@ json_t *history_json(const struct history *h)
  * history.json read back (history_json()'s keys), declared as schema
  * tables and bound leniently: a member of the wrong type reads as absent.
  */
-#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
-#define OPT(st, k, m) { .key = k, .type = SCHEMA_STR, \
-			.flags = SCHEMA_KEEPNULL, .off = offsetof(st, m) }
-#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
-#define BOOL(st, k, m) { .key = k, .type = SCHEMA_BOOL, .off = offsetof(st, m) }
-#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
-			.off = offsetof(st, m) }
-#define SCHEMA_OF(st, name, fl) \
-	static const struct schema name = { .what = #st, .fields = fl, \
-					    .size = sizeof(st) }
 
 static const struct schema_field hj_text = { .type = SCHEMA_STR };
 

@@ -4,6 +4,7 @@
 #include "journal.h"
 #include "planread.h"
 #include "schema.h"
+#include "schema-table.h"
 #include "strbuf.h"
 #include "sha256.h"
 #include "xalloc.h"
@@ -455,16 +456,6 @@ json_t *jrecords_outline(const struct jrecords *jr, size_t nsteps)
  * straight into the public struct where the types agree; a `*_wire`
  * struct holds what does not (numbers with their presence, lists).
  */
-#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
-#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
-#define BOOL(st, k, m) { .key = k, .type = SCHEMA_BOOL, .off = offsetof(st, m) }
-#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
-			.off = offsetof(st, m) }
-#define OBJS(st, k, m, n, it) { .key = k, .type = SCHEMA_LIST, \
-	.item = &(it), .off = offsetof(st, m), .off2 = offsetof(st, n) }
-#define SCHEMA_OF(st, name, fl) \
-	static const struct schema name = { .what = #st, .fields = fl, \
-					    .size = sizeof(st) }
 
 static const struct schema_field text_item = { .type = SCHEMA_STR };
 
@@ -534,7 +525,7 @@ static const struct schema_field result_fields[] = {
 	RAW(struct result_wire, "stdout", out),
 	RAW(struct result_wire, "stderr", err),
 	RAW(struct result_wire, "evidence", r.evidence),
-	OBJS(struct result_wire, "checks", r.checks, r.nchecks, check_item),
+	LIST(struct result_wire, "checks", r.checks, r.nchecks, check_item),
 	{ 0 }
 };
 SCHEMA_OF(struct result_wire, result_schema, result_fields);
@@ -609,7 +600,7 @@ static const struct schema_field approval_fields[] = {
 	TXT(struct jrecord_approval, "approver_key", approver_key),
 	TXT(struct jrecord_approval, "sealed_at", sealed_at),
 	TXT(struct jrecord_approval, "valid_until", valid_until),
-	OBJS(struct jrecord_approval, "rolled_forward", rolled, nrolled,
+	LIST(struct jrecord_approval, "rolled_forward", rolled, nrolled,
 	     rolled_item),
 	{ 0 }
 };
@@ -788,7 +779,7 @@ static const struct schema_field end_fields[] = {
 	BOOL(struct end_wire, "rpo_doubtful", e.rpo_doubtful),
 	{ .key = "findings", .type = SCHEMA_LIST, .item = &text_item,
 	  .off = offsetof(struct end_wire, findings) },
-	OBJS(struct end_wire, "freshness", fresh, nfresh, fresh_item),
+	LIST(struct end_wire, "freshness", fresh, nfresh, fresh_item),
 	{ 0 }
 };
 SCHEMA_OF(struct end_wire, end_schema, end_fields);

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "pgwal.h"
 #include "schema.h"
+#include "schema-table.h"
 #include "xalloc.h"
 
 #include <jansson.h>
@@ -52,18 +53,6 @@ void pbrinfo_release(struct pbrinfo *info)
  * type reads as absent, an object of the wrong type as NULL), then
  * copied into struct pbrinfo, which owns its text.
  */
-#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
-#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
-#define OBJ(st, k, m, sc) { .key = k, .type = SCHEMA_OBJ, .obj = &(sc), \
-			    .off = offsetof(st, m) }
-#define LIST(st, k, m, n, it) { .key = k, .type = SCHEMA_LIST, .item = &(it), \
-				.off = offsetof(st, m), .off2 = offsetof(st, n) }
-#define SCHEMA_OF(st, name, fl) \
-	static const struct schema name = { .what = #st, .fields = fl, \
-					    .size = sizeof(st) }
-#define ITEM_OF(name, sc) \
-	static const struct schema_field name = { .type = SCHEMA_OBJ, \
-						  .obj = &(sc) }
 
 struct status_w { struct schema_int code; const char *message; };
 static const struct schema_field status_fields[] = {

@@ -142,35 +142,15 @@ const char *restored_verdict(json_t *records, const struct drill *d)
 	return left ? RESTORED_WORD : st;
 }
 
-/* `cd DIR && [sudo -u USER] [VAR="$SOURCE" ...] COMMAND`, pasteable. */
+/* The step as a line to paste into a shell (step_kind.paste). */
 static void paste_command(const struct drill_step *s, struct strbuf *out)
 {
-	json_t *j = s->json, *env = json_object_get(j, "secret_env"), *v;
-	const char *cwd = journal_str(j, "cwd"), *user = journal_str(j, "run_as");
-	const char *shell = journal_str(j, "shell"), *k;
-
 	if (!s->display)
 		return;
-	if (*cwd) {
-		strbuf_adds(out, "cd ");
-		strbuf_add_shquoted(out, cwd);
-		strbuf_adds(out, " && ");
-	}
-	if (*user) {
-		strbuf_adds(out, "sudo -u ");
-		strbuf_add_shquoted(out, user);
-		strbuf_adds(out, json_object_size(env) ? " env " : " ");
-	}
-	/* A secret by the name of the variable that holds it, never its value. */
-	json_object_foreach(env, k, v)
-		strbuf_addf(out, "%s=\"$%s\" ", k, json_string_value(v) ?
-			    json_string_value(v) : k);
-	if (*shell) {
-		strbuf_adds(out, "sh -c ");
-		strbuf_add_shquoted(out, shell);
-	} else {
+	if (s->kind->paste)
+		s->kind->paste(s, out);
+	else
 		strbuf_adds(out, s->display);
-	}
 }
 
 /*

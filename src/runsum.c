@@ -9,6 +9,7 @@
 #include "jrecord.h"
 #include "restored.h"
 #include "schema.h"
+#include "schema-table.h"
 #include "seal.h"
 #include "signoff.h"
 #include "strbuf.h"
@@ -68,15 +69,6 @@ static void set(char **dst, const char *src)
  * is declared here as schema tables and bound leniently (a member of the
  * wrong type reads as absent, never refused): schema.h.
  */
-#define TXT(st, k, m) { .key = k, .type = SCHEMA_STR, .off = offsetof(st, m) }
-#define OPT(st, k, m) { .key = k, .type = SCHEMA_STR, \
-			.flags = SCHEMA_KEEPNULL, .off = offsetof(st, m) }
-#define INT(st, k, m) { .key = k, .type = SCHEMA_INT, .off = offsetof(st, m) }
-#define RAW(st, k, m) { .key = k, .type = SCHEMA_STR, .flags = SCHEMA_RAW, \
-			.off = offsetof(st, m) }
-#define SCHEMA_OF(st, name, fl) \
-	static const struct schema name = { .what = #st, .fields = fl, \
-					    .size = sizeof(st) }
 
 /* Bound, absent text "" (but OPT's, NULL), released by the caller. */
 static void bind(const struct schema *sc, json_t *obj, void *out)

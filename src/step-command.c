@@ -613,6 +613,34 @@ out:
 	return ret;
 }
 
+/* `cd DIR && [sudo -u USER] [VAR="$SOURCE" ...] COMMAND`. */
+static void command_paste(const struct drill_step *s, struct strbuf *out)
+{
+	const struct command_params *p = s->params;
+	const struct strvec *k = &p->secret_env.keys, *v = &p->secret_env.vals;
+	size_t i;
+
+	if (p->cwd) {
+		strbuf_adds(out, "cd ");
+		strbuf_add_shquoted(out, p->cwd);
+		strbuf_adds(out, " && ");
+	}
+	if (p->run_as) {
+		strbuf_adds(out, "sudo -u ");
+		strbuf_add_shquoted(out, p->run_as);
+		strbuf_adds(out, k->nr ? " env " : " ");
+	}
+	for (i = 0; i < k->nr; i++)
+		strbuf_addf(out, "%s=\"$%s\" ", k->v[i],
+			    v->v[i] ? v->v[i] : k->v[i]);
+	if (p->shell) {
+		strbuf_adds(out, "sh -c ");
+		strbuf_add_shquoted(out, p->shell);
+	} else {
+		strbuf_adds(out, s->display);
+	}
+}
+
 const struct step_kind step_kind_command = {
 	.name = "command",
 	.selectors = selectors,
@@ -631,4 +659,5 @@ const struct step_kind step_kind_command = {
 	.words = command_words,
 	.no_planned_check = 1,
 	.passed_finding = command_passed_finding,
+	.paste = command_paste,
 };

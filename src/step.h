@@ -84,6 +84,14 @@ struct step_kind {
 	/* Run it (see below). */
 	int (*run)(struct step_ctx *sc, struct error *err);
 	/*
+	 * The step as one line to paste into a shell (a report whose
+	 * system is left destroyed lists the restore steps left so):
+	 * where and as whom, a secret by the variable that holds it, never
+	 * its value. Called only for a step with display text. NULL: that
+	 * text as it is.
+	 */
+	void (*paste)(const struct drill_step *s, struct strbuf *out);
+	/*
 	 * The file a passed step of this kind proved whole (the toc kind's
 	 * dump), as the plan names it (variables not yet filled): the
 	 * runner checks it unchanged around the later destroy and restore

@@ -46,6 +46,29 @@ static struct drill *load(const char *text, struct error *err)
 	return drill_load(path, &o, err);
 }
 
+/* What most cases begin with after HEAD: one backup_set item. */
+#define BACKUP_SET \
+	"backup_set:\n" \
+	"  - {id: db, title: d, tier: 1, kind: database, source: [x], " \
+	"artifact: y}\n"
+
+/* Then connections c and s, and the verify_backup phase's steps. */
+#define CONNS_PHASES BACKUP_SET \
+	"connections:\n" \
+	"  c: {dbname: x}\n" \
+	"  s: {dbname: x, host: /tmp/s}\n" \
+	"phases:\n" \
+	"  verify_backup:\n"
+
+/* The recover cases': a pgbackrest and a basebackup step, then step r. */
+#define PITR_HEAD CONNS_PHASES \
+	"    - id: st\n" \
+	"      pgbackrest: {stanza: prod}\n" \
+	"    - id: bb\n" \
+	"      basebackup: {dir: /b, wal_archive: /w}\n" \
+	"  restore:\n" \
+	"    - id: r\n"
+
 /* A case: the file after HEAD, and its errors ("line:col: what") in order. */
 struct load_case {
 	const char *name, *text;
@@ -54,79 +77,27 @@ struct load_case {
 
 static const struct load_case load_cases[] = {
 	{ "rec-both",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {backup: bb, pgbackrest: st, scratch: /s, "
 	  "connection: s, target_latest: true}\n",
 	  { "20:16: a recover step needs exactly one of backup (a basebackup "
 	    "step) and pgbackrest (a pgbackrest step)",
 	    NULL } },
 	{ "rec-none",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {scratch: /s, connection: s, target_latest: true}\n",
 	  { "20:16: a recover step needs exactly one of backup (a basebackup "
 	    "step) and pgbackrest (a pgbackrest step)",
 	    NULL } },
 	{ "rec-notarget",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s}\n",
 	  { "20:16: a recover step needs exactly one of target_time, "
 	    "target_time_file, target_lsn, target_name, target_xid, "
 	    "target_immediate: true, target_latest: true",
 	    NULL } },
 	{ "rec-twotargets",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, target_lsn: 0/1}\n",
 	  { "20:16: a recover step needs exactly one of target_time, "
@@ -134,77 +105,25 @@ static const struct load_case load_cases[] = {
 	    "target_immediate: true, target_latest: true",
 	    NULL } },
 	{ "rec-lsn",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_lsn: zz}\n",
 	  { "20:73: target_lsn is not an LSN like 0/3000148",
 	    NULL } },
 	{ "rec-xid",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_xid: 12a}\n",
 	  { "20:73: target_xid is not a transaction id (digits)",
 	    NULL } },
 	{ "rec-xid-long",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_xid: \"12345678901\"}\n",
 	  { "20:73: target_xid is not a transaction id (digits)",
 	    NULL } },
 	{ "rec-time",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_time: \"2026-01-21 09:55:00\"}\n",
 	  { "20:74: target_time '2026-01-21 09:55:00': give it as YYYY-MM-DD "
@@ -212,118 +131,40 @@ static const struct load_case load_cases[] = {
 	    "server reads it in its own TimeZone",
 	    NULL } },
 	{ "rec-disaster",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, disaster_time: \"2026-01-21 09:55:00+00\", "
 	  "disaster_time_file: /f}\n",
 	  { "20:16: give disaster_time or disaster_time_file, not both",
 	    NULL } },
 	{ "rec-setting-name",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, settings: {work_mem: 1MB, Bad: x}}\n",
 	  { "20:92: 'Bad' is not a server setting name",
 	    NULL } },
 	{ "rec-setting-owned",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, settings: {work_mem: 1MB, port: \"5\"}}\n",
 	  { "20:92: 'port' is written by rdrill itself",
 	    NULL } },
 	{ "rec-delta-backup",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {backup: bb, scratch: /s, connection: s, "
 	  "target_latest: true, delta: true}\n",
 	  { "20:85: delta: true is pgBackRest's delta restore into a kept "
 	    "scratch directory: it needs pgbackrest and not in_place",
 	    NULL } },
 	{ "rec-delta-inplace",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, delta: true, in_place: true}\n",
 	  { "20:89: delta: true is pgBackRest's delta restore into a kept "
 	    "scratch directory: it needs pgbackrest and not in_place",
 	    NULL } },
 	{ "rec-inplace-false",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
-	  "    - id: st\n"
-	  "      pgbackrest: {stanza: prod}\n"
-	  "    - id: bb\n"
-	  "      basebackup: {dir: /b, wal_archive: /w}\n"
-	  "  restore:\n"
-	  "    - id: r\n"
+	  PITR_HEAD
 	  "      destructive: false\n"
 	  "      recover: {pgbackrest: st, scratch: /s, connection: s, "
 	  "target_latest: true, in_place: true}\n",
@@ -331,42 +172,21 @@ static const struct load_case load_cases[] = {
 	    "destructive (remove 'destructive: false')",
 	    NULL } },
 	{ "fp-maydiffer-empty",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      fingerprint: {connection: c, may_differ: {}}\n",
 	  { "15:48: 'may_differ' needs 'same_as': the step it is compared "
 	    "with",
 	    NULL } },
 	{ "fp-maydiffer",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      fingerprint: {connection: c, may_differ: {t: why}}\n",
 	  { "15:48: 'may_differ' needs 'same_as': the step it is compared "
 	    "with",
 	    NULL } },
 	{ "fp-destructive",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  restore:\n"
@@ -376,23 +196,14 @@ static const struct load_case load_cases[] = {
 	  { "18:20: a fingerprint only reads: it is not destructive",
 	    NULL } },
 	{ "can-nocanary",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      canary: record\n",
 	  { "15:15: a canary step needs a top-level 'canary:' naming its "
 	    "table and row",
 	    NULL } },
 	{ "can-delete",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x}\n"
 	  "  s: {dbname: x, host: /tmp/s}\n"
@@ -406,9 +217,7 @@ static const struct load_case load_cases[] = {
 	    "phase",
 	    NULL } },
 	{ "can-delete-restore",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x}\n"
 	  "  s: {dbname: x, host: /tmp/s}\n"
@@ -425,23 +234,14 @@ static const struct load_case load_cases[] = {
 	    "phase",
 	    NULL } },
 	{ "cmd-host",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      run: [ls]\n"
 	  "      host: h\n",
 	  { "16:13: unknown ssh host 'h' (define it under ssh_hosts:)",
 	    NULL } },
 	{ "cmd-host-runas",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x}\n"
 	  "  s: {dbname: x, host: /tmp/s}\n"
@@ -457,68 +257,33 @@ static const struct load_case load_cases[] = {
 	    "ssh host's user",
 	    NULL } },
 	{ "files-mode",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, mode: \"0999\"}\n",
 	  { "15:31: 'mode' must be octal like \"0750\" (quote it: YAML 1.1 "
 	    "reads 0750 as a number), got '0999'",
 	    NULL } },
 	{ "files-mode-long",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, mode: \"07777\"}\n",
 	  { "15:31: 'mode' must be octal like \"0750\" (quote it: YAML 1.1 "
 	    "reads 0750 as a number), got '07777'",
 	    NULL } },
 	{ "files-owner",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, owner: \"2000\"}\n",
 	  { "15:32: 'owner' must be uid:gid or user:group, got '2000'",
 	    NULL } },
 	{ "files-owner-empty",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x, owner: \"\"}\n",
 	  { "15:32: 'owner' must be uid:gid or user:group, got ''",
 	    NULL } },
 	{ "ie-none",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -527,14 +292,7 @@ static const struct load_case load_cases[] = {
 	    "or config: with key: (the service's own setting)",
 	    NULL } },
 	{ "ie-config-nokey",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -542,14 +300,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: config: and key: go together",
 	    NULL } },
 	{ "ie-key-noconfig",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -557,14 +308,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: config: and key: go together",
 	    NULL } },
 	{ "ie-inspect",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -572,14 +316,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: inspect: and destination: are for container:",
 	    NULL } },
 	{ "ie-destination",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -587,14 +324,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: inspect: and destination: are for container:",
 	    NULL } },
 	{ "ie-relative",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files:\n"
 	  "        path: /x\n"
@@ -602,9 +332,7 @@ static const struct load_case load_cases[] = {
 	  { "17:20: in_effect: relative_to: is for config:",
 	    NULL } },
 	{ "conn-both",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x, password_env: P, password_file: /f}\n"
 	  "phases:\n"
@@ -657,9 +385,7 @@ static const struct load_case load_cases[] = {
 	  { "8:5: on_damaged: and timezone: are for scheduled: items",
 	    NULL } },
 	{ "item-dup",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "  - {id: db, title: e, tier: 2, kind: files, source: [z], "
 	  "artifact: w}\n"
 	  "phases:\n"
@@ -669,9 +395,7 @@ static const struct load_case load_cases[] = {
 	  { "9:5: a second backup_set item with id 'db'",
 	    NULL } },
 	{ "fr-conn",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x}\n"
 	  "  s: {dbname: x, host: /tmp/s}\n"
@@ -685,9 +409,7 @@ static const struct load_case load_cases[] = {
 	    "neither (then the canary's)",
 	    NULL } },
 	{ "fr-nocanary",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "connections:\n"
 	  "  c: {dbname: x}\n"
 	  "  s: {dbname: x, host: /tmp/s}\n"
@@ -701,9 +423,7 @@ static const struct load_case load_cases[] = {
 	    "canary's, and the drill has no canary:",
 	    NULL } },
 	{ "ssh-user",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "ssh_hosts:\n"
 	  "  h: {user: -x, host: x, identity_file: /k, known_hosts: /kh}\n"
 	  "phases:\n"
@@ -714,9 +434,7 @@ static const struct load_case load_cases[] = {
 	    "first",
 	    NULL } },
 	{ "ssh-host",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
+	  BACKUP_SET
 	  "ssh_hosts:\n"
 	  "  h: {user: u, host: \"a b\", identity_file: /k, known_hosts: "
 	  "/kh}\n"
@@ -764,14 +482,7 @@ static const struct load_case load_cases[] = {
 	    "target_immediate: true, target_latest: true",
 	    NULL } },
 	{ "step-nothing",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      title: t\n",
 	  { "14:7: step 'x' does nothing: give it one of run, shell, "
@@ -779,28 +490,14 @@ static const struct load_case load_cases[] = {
 	    "basebackup, pgbackrest, recover",
 	    NULL } },
 	{ "step-other-key",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x}\n"
 	  "      cwd: /srv\n",
 	  { "16:7: 'cwd' only applies to run and shell steps, not files",
 	    NULL } },
 	{ "step-two-kinds",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      files: {path: /x}\n"
 	  "      wait: {connection: c}\n",
@@ -808,14 +505,7 @@ static const struct load_case load_cases[] = {
 	    "thing",
 	    NULL } },
 	{ "destroy-false",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  destroy:\n"
@@ -826,14 +516,7 @@ static const struct load_case load_cases[] = {
 	    "'destructive: false'",
 	    NULL } },
 	{ "backup-destructive",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  backup:\n"
@@ -844,14 +527,7 @@ static const struct load_case load_cases[] = {
 	    "phase, not backup",
 	    NULL } },
 	{ "fp-destroy-destructive",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: v\n"
 	  "      run: [ls]\n"
 	  "  destroy:\n"
@@ -861,28 +537,14 @@ static const struct load_case load_cases[] = {
 	  { "18:20: a fingerprint only reads: it is not destructive",
 	    NULL } },
 	{ "when-self",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      when: {step: x, status: passed}\n"
 	  "      run: [ls]\n",
 	  { "15:20: 'when: step' must name an earlier step, got 'x'",
 	    NULL } },
 	{ "step-dup",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: x\n"
 	  "      run: [ls]\n"
 	  "    - id: x\n"
@@ -890,14 +552,7 @@ static const struct load_case load_cases[] = {
 	  { "16:11: duplicate step id 'x' (first at line 14)",
 	    NULL } },
 	{ "rec-inplace-destroy-false",
-	  "backup_set:\n"
-	  "  - {id: db, title: d, tier: 1, kind: database, source: [x], "
-	  "artifact: y}\n"
-	  "connections:\n"
-	  "  c: {dbname: x}\n"
-	  "  s: {dbname: x, host: /tmp/s}\n"
-	  "phases:\n"
-	  "  verify_backup:\n"
+	  CONNS_PHASES
 	  "    - id: st\n"
 	  "      pgbackrest: {stanza: prod}\n"
 	  "    - id: bb\n"

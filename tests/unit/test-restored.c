@@ -165,6 +165,38 @@ static void test_pending_steps(void **state)
 	error_release(&err);
 }
 
+/*
+ * A shell step left to do: `sh -c` and its text quoted, each secret by
+ * its variable in the drill's order, no sudo (step_kind.paste).
+ */
+static void test_pending_shell(void **state)
+{
+	json_t *recs = journal(json_pack("[{s:s, s:i}, o]", "type", "destroy",
+					 "n", 1, step(1, "passed")));
+	json_t *plan = json_object_get(json_object_get(json_array_get(recs, 0),
+						       "plan"), "plan");
+	json_t *check = json_array_get(json_object_get(plan, "steps"), 2), *p;
+	struct error err = ERROR_INIT;
+	struct drill *d;
+
+	(void)state;
+	json_object_del(check, "run");
+	json_object_set_new(check, "shell", json_string("psql -c 'select 1'"));
+	json_object_set_new(check, "secret_env", json_pack("{s:s, s:s}",
+			    "B_PW", "VAULT_B", "A_PW", "VAULT_A"));
+	d = drill_from_body(plan, &err);
+	assert_non_null(d);
+	p = restored_pending(recs, d);
+	assert_int_equal(json_array_size(p), 2);
+	assert_string_equal(journal_str(json_array_get(p, 1), "command"),
+			    "B_PW=\"$VAULT_B\" A_PW=\"$VAULT_A\" sh -c "
+			    "'psql -c '\\''select 1'\\'''");
+	json_decref(p);
+	drill_free(d);
+	json_decref(recs);
+	error_release(&err);
+}
+
 /* A header's texts are "" when absent or not text; n only when a number. */
 static void test_head(void **state)
 {
@@ -204,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_pending_steps),
+		cmocka_unit_test(test_pending_shell),
 		cmocka_unit_test(test_head),
 	};
 
