@@ -613,19 +613,22 @@ out:
 	return ret;
 }
 
-/* `cd DIR && [sudo -u USER] [VAR="$SOURCE" ...] COMMAND`. */
+/*
+ * `cd DIR && [sudo -u USER] [VAR="$SOURCE" ...] COMMAND`. Empty text
+ * (a plan body rdrill did not write) counts as absent, as it always did.
+ */
 static void command_paste(const struct drill_step *s, struct strbuf *out)
 {
 	const struct command_params *p = s->params;
 	const struct strvec *k = &p->secret_env.keys, *v = &p->secret_env.vals;
 	size_t i;
 
-	if (p->cwd) {
+	if (p->cwd && *p->cwd) {
 		strbuf_adds(out, "cd ");
 		strbuf_add_shquoted(out, p->cwd);
 		strbuf_adds(out, " && ");
 	}
-	if (p->run_as) {
+	if (p->run_as && *p->run_as) {
 		strbuf_adds(out, "sudo -u ");
 		strbuf_add_shquoted(out, p->run_as);
 		strbuf_adds(out, k->nr ? " env " : " ");
@@ -633,7 +636,7 @@ static void command_paste(const struct drill_step *s, struct strbuf *out)
 	for (i = 0; i < k->nr; i++)
 		strbuf_addf(out, "%s=\"$%s\" ", k->v[i],
 			    v->v[i] ? v->v[i] : k->v[i]);
-	if (p->shell) {
+	if (p->shell && *p->shell) {
 		strbuf_adds(out, "sh -c ");
 		strbuf_add_shquoted(out, p->shell);
 	} else {

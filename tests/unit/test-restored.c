@@ -193,6 +193,17 @@ static void test_pending_shell(void **state)
 			    "'psql -c '\\''select 1'\\'''");
 	json_decref(p);
 	drill_free(d);
+
+	/* Empty texts (a body rdrill did not write) count as absent. */
+	json_object_set_new(check, "shell", json_string(""));
+	json_object_set_new(check, "cwd", json_string(""));
+	json_object_set_new(check, "run_as", json_string(""));
+	json_object_clear(json_object_get(check, "secret_env"));
+	d = drill_from_body(plan, &err);
+	assert_non_null(d);
+	p = restored_pending(recs, d);
+	assert_string_equal(journal_str(json_array_get(p, 1), "command"),
+			    "check");
 	json_decref(recs);
 	error_release(&err);
 }
