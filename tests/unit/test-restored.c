@@ -204,6 +204,8 @@ static void test_pending_shell(void **state)
 	p = restored_pending(recs, d);
 	assert_string_equal(journal_str(json_array_get(p, 1), "command"),
 			    "check");
+	json_decref(p);
+	drill_free(d);
 	json_decref(recs);
 	error_release(&err);
 }
