@@ -178,6 +178,32 @@ big_plan_drill() {
 	cat
 }
 
+# relink_journal FILE: each record's "prev" made the SHA-256 of the line
+# before it again (a journal edited as a forger would), in place.
+relink_journal() {
+	perl -MDigest::SHA=sha256_hex -e '
+		open(my $j, "<", $ARGV[0]) or die; my @l = <$j>; close $j;
+		chomp @l;
+		for my $i (1 .. $#l) {
+			my $prev = sha256_hex($l[$i - 1]);
+			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
+		}
+		open(my $o, ">", $ARGV[0]) or die; print $o join("\n", @l), "\n";
+	' "$1"
+}
+
+# forge_journal BUNDLE FILTER [JQ OPTION ...]: the bundle's journal run
+# through the jq FILTER (a record a line), its chain re-linked, its seal
+# and reports removed, so that `rdrill render` seals it again.
+forge_journal() {
+	_fj=$1 _ff=$2
+	shift 2
+	rm -f "$_fj/SEAL" "$_fj/SHA256SUMS" "$_fj/seal.tsq" "$_fj"/report.*
+	jq -c "$@" "$_ff" "$_fj/journal.jsonl" >"$_fj/journal.forged" &&
+		relink_journal "$_fj/journal.forged" &&
+		mv "$_fj/journal.forged" "$_fj/journal.jsonl"
+}
+
 # forge_plan_json FROM TO FILTER: bundle FROM copied to TO, its plan.json
 # run through the perl FILTER (on the whole text, in $_), the new
 # SHA-256 put in the start record and the chain re-linked, as a forger
@@ -192,10 +218,6 @@ forge_plan_json() {
 		open(my $j, "<", $ARGV[1]) or die; my @l = split /\n/, <$j>;
 		$l[0] =~ s/("plan_file":\{"path":"plan.json","sha256":")[0-9a-f]{64}/$1$h/
 			or die "no plan_file";
-		for my $i (1 .. $#l) {
-			my $prev = sha256_hex($l[$i - 1]);
-			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
-		}
 		open(my $o, ">", $ARGV[1]) or die; print $o join("\n", @l), "\n";
-	' "$2/plan.json" "$2/journal.jsonl"
+	' "$2/plan.json" "$2/journal.jsonl" && relink_journal "$2/journal.jsonl"
 }

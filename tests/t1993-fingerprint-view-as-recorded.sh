@@ -25,17 +25,9 @@ expect_true "the fingerprint step has its record" test \
 # The step's evidence forged (its other members as they were), the chain
 # re-linked, the seal and reports gone: render seals it again.
 EV='{"has_not_covered":true,"not_covered":["a",7,"b"],"tables":[{"table":"t1","rows":"12","digest_prefix":5,"schema_prefix":true,"match":"differs"},{"table":"t2","rows":2.5,"digest_prefix":"abc","schema_prefix":null,"match":"differs"}]}'
-rm -f "$TRASH/b/SEAL" "$TRASH/b/SHA256SUMS" "$TRASH/b/seal.tsq" "$TRASH"/b/report.*
-jq -c --argjson ev "$EV" 'if .type == "step" and .id == "fp" then .evidence = $ev else . end' "$J" |
-perl -MDigest::SHA=sha256_hex -ne '
-	chomp; push @l, $_;
-	END {
-		for my $i (1 .. $#l) {
-			my $prev = sha256_hex($l[$i - 1]);
-			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
-		}
-		print join("\n", @l), "\n";
-	}' >"$TRASH/j" && mv "$TRASH/j" "$J"
+forge_journal "$TRASH/b" \
+	'if .type == "step" and .id == "fp" then .evidence = $ev else . end' \
+	--argjson ev "$EV"
 expect_exit 0 "$RDRILL" render "$TRASH/b"
 R=$TRASH/b/report.md
 expect_grep_F '| t1 | 12 | `5` | `true` | differs |' "$R"

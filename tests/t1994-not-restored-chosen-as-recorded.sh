@@ -31,17 +31,7 @@ expect_true "the tar file picked" test \
 	"$(jq -r 'select(.type=="backup") | .status' "$J")" = picked
 expect_grep_F "> - Step 3 (back, restore, failed): \`sh -c 'cat $BK/a.tar >/dev/null && exit 1'\`" "$TRASH/b/report.md"
 
-rm -f "$TRASH/b/SEAL" "$TRASH/b/SHA256SUMS" "$TRASH/b/seal.tsq" "$TRASH"/b/report.*
-jq -c 'if .type == "backup" then .chosen = "" else . end' "$J" |
-perl -MDigest::SHA=sha256_hex -ne '
-	chomp; push @l, $_;
-	END {
-		for my $i (1 .. $#l) {
-			my $prev = sha256_hex($l[$i - 1]);
-			$l[$i] =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/ or die;
-		}
-		print join("\n", @l), "\n";
-	}' >"$TRASH/j" && mv "$TRASH/j" "$J"
+forge_journal "$TRASH/b" 'if .type == "backup" then .chosen = "" else . end'
 expect_exit 0 "$RDRILL" render "$TRASH/b"
 cat >"$TRASH/want" <<'EOF2'
 > - Step 3 (back, restore, failed): `sh -c 'cat '\'''\'' >/dev/null && exit 1'`
